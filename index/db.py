@@ -1,0 +1,377 @@
+"""The article database: article texts, source -> article mapping, chunk spans and the lexical index.
+
+One SQLite file (WAL mode) holds what Chroma does not: the full article texts (so `rag reindex`
+never re-reads sources), the sources each article was seen at (dedup across sources), chunk spans,
+and an FTS5 table ranked with BM25. Article row, chunks and lexical entries change in one
+transaction, so the lexical index can never disagree with the article table; Chroma is reconciled
+against this database by chunk id (see ``index.pipeline.reconcile``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from index.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    url TEXT,
+    author TEXT,
+    published TEXT,
+    content_hash TEXT NOT NULL UNIQUE,
+    version TEXT NOT NULL,
+    text TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}',
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sources (
+    source TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    sentences TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+"""
+
+_WORD = re.compile(r"[\w’']+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    id: str
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    text: str
+    start: int
+    end: int
+    sentences: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: str
+    title: str
+    source: str
+    url: str | None
+    author: str | None
+    published: str | None
+    n_chunks: int
+    chars: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: str
+    content_hash: str
+    version: str
+
+
+class ArticleDB:
+    """Thread-safe wrapper (one connection, one lock): readers and the ingest writer share it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # --- meta ----------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._q("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._q("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- lookups used by ingest ----------------------------------------------------------
+    def by_source(self, source: str) -> StoredArticle | None:
+        row = self._q(
+            "SELECT a.id, a.content_hash, a.version FROM sources s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.source=?",
+            (source,),
+        ).fetchone()
+        return StoredArticle(*row) if row else None
+
+    def by_hash(self, chash: str) -> StoredArticle | None:
+        row = self._q("SELECT id, content_hash, version FROM articles WHERE content_hash=?", (chash,)).fetchone()
+        return StoredArticle(*row) if row else None
+
+    def chunk_ids(self, article_id: str | None = None) -> list[str]:
+        if article_id is None:
+            return [r[0] for r in self._q("SELECT id FROM chunks")]
+        return [r[0] for r in self._q("SELECT id FROM chunks WHERE article_id=?", (article_id,))]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "articles": self._q("SELECT count(*) FROM articles").fetchone()[0],
+            "chunks": self._q("SELECT count(*) FROM chunks").fetchone()[0],
+            "sources": self._q("SELECT count(*) FROM sources").fetchone()[0],
+            "lexical": self._q("SELECT count(*) FROM chunks_fts").fetchone()[0],
+        }
+
+    # --- writes ----------------------------------------------------------------------------
+    def put_article(self, article: Article, chunks: Sequence[Chunk]) -> list[str]:
+        """Insert or replace one article with its chunks and lexical entries, atomically.
+
+        Returns the chunk ids that were replaced (the caller deletes them from the vector store)."""
+        aid = article.id
+        with self._lock, self._tx():
+            old = [r[0] for r in self._conn.execute("SELECT id FROM chunks WHERE article_id=?", (aid,))]
+            self._delete_chunks(aid)
+            self._conn.execute(
+                "INSERT INTO articles(id, title, source, url, author, published, content_hash, version, text,"
+                " n_chunks, extra, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET title=excluded.title, source=excluded.source, url=excluded.url,"
+                " author=excluded.author, published=excluded.published, content_hash=excluded.content_hash,"
+                " version=excluded.version, text=excluded.text, n_chunks=excluded.n_chunks,"
+                " extra=excluded.extra, updated_at=excluded.updated_at",
+                (
+                    aid,
+                    article.title,
+                    article.source,
+                    article.url,
+                    article.author,
+                    article.published.isoformat() if article.published else None,
+                    article.content_hash,
+                    article.content_hash[:10],
+                    article.text,
+                    len(chunks),
+                    json.dumps(article.extra),
+                    time.time(),
+                ),
+            )
+            for ch in chunks:
+                cur = self._conn.execute(
+                    'INSERT INTO chunks(id, article_id, n, start, "end", tokens, sentences) VALUES (?,?,?,?,?,?,?)',
+                    (ch.id, aid, ch.n, ch.start, ch.end, ch.tokens,
+                     json.dumps(ch.sentences)),
+                )
+                self._conn.execute(
+                    "INSERT INTO chunks_fts(rowid, title, body) VALUES (?,?,?)", (cur.lastrowid, article.title, ch.text)
+                )
+            self._conn.execute("INSERT OR REPLACE INTO sources(source, article_id) VALUES (?,?)", (article.source, aid))
+        return old
+
+    def add_source(self, source: str, article_id: str) -> str | None:
+        """Map another source to an existing article; returns an article orphaned by the move, if any."""
+        with self._lock, self._tx():
+            prev = self._conn.execute("SELECT article_id FROM sources WHERE source=?", (source,)).fetchone()
+            self._conn.execute("INSERT OR REPLACE INTO sources(source, article_id) VALUES (?,?)", (source, article_id))
+            if prev and prev[0] != article_id:
+                left = self._conn.execute("SELECT count(*) FROM sources WHERE article_id=?", (prev[0],)).fetchone()[0]
+                return prev[0] if left == 0 else None
+        return None
+
+    def remove_article(self, article_id: str) -> list[str]:
+        """Delete an article, its sources, chunks and lexical entries; returns its chunk ids."""
+        with self._lock, self._tx():
+            ids = [r[0] for r in self._conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))]
+            self._delete_chunks(article_id)
+            self._conn.execute("DELETE FROM sources WHERE article_id=?", (article_id,))
+            self._conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+        return ids
+
+    def remove_source(self, source: str) -> tuple[str | None, list[str]]:
+        """Unmap a source; the article goes too when no other source points at it."""
+        with self._lock:
+            row = self._q("SELECT article_id FROM sources WHERE source=?", (source,)).fetchone()
+            if not row:
+                return None, []
+            self._q("DELETE FROM sources WHERE source=?", (source,))
+            left = self._q("SELECT count(*) FROM sources WHERE article_id=?", (row[0],)).fetchone()[0]
+            if left:
+                return row[0], []
+            return row[0], self.remove_article(row[0])
+
+    def sources_under(self, prefixes: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for p in prefixes:
+            like = p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            out += [r[0] for r in self._q("SELECT source FROM sources WHERE source LIKE ? ESCAPE '\\'", (like,))]
+        return out
+
+    def _delete_chunks(self, article_id: str) -> None:
+        self._conn.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE article_id=?)", (article_id,)
+        )
+        self._conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+
+    # --- reads for retrieval -----------------------------------------------------------------
+    def chunks_by_ids(self, ids: Sequence[str]) -> dict[str, ChunkRow]:
+        out: dict[str, ChunkRow] = {}
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            rows = self._q(
+                'SELECT c.id, c.article_id, a.title, a.source, a.url, a.published, c.start, c."end", c.sentences,'
+                f' a.text FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({",".join("?" * len(part))})',
+                part,
+            ).fetchall()
+            for cid, aid, title, source, url, pub, s, e, sents, text in rows:
+                out[cid] = ChunkRow(cid, aid, title, source, url, pub, text[s:e], s, e,
+                                    tuple(tuple(x) for x in json.loads(sents)))
+        return out
+
+    def iter_chunks(self, batch: int = 512) -> Iterable[list[tuple[str, str, str]]]:
+        """(chunk id, title, chunk text) in batches, for re-embedding without re-reading sources."""
+        last = 0
+        while True:
+            rows = self._q(
+                'SELECT c.rid, c.id, a.title, substr(a.text, c.start + 1, c."end" - c.start) FROM chunks c'
+                " JOIN articles a ON a.id = c.article_id WHERE c.rid > ? ORDER BY c.rid LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(r[1], r[2], r[3]) for r in rows]
+
+    def chunk_meta(self, ids: Sequence[str]) -> list[dict[str, str | int]]:
+        rows = self.chunks_by_ids(ids)
+        return [chunk_metadata(rows[i].article_id, rows[i].source, rows[i].published) for i in ids]
+
+    def lexical(self, query: str, k: int, article_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """BM25 over chunk title+body (FTS5, porter stemming); any query word may match."""
+        words = [w for w in _WORD.findall(query.lower()) if len(w) > 1 or w.isdigit()]
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
+        sql = (
+            "SELECT c.id, bm25(chunks_fts, 0.5, 1.0) AS s FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid"
+            " WHERE chunks_fts MATCH ?"
+        )
+        args: list[object] = [match]
+        if article_ids is not None:
+            sql += f" AND c.article_id IN ({','.join('?' * len(article_ids))})"
+            args += list(article_ids)
+        sql += " ORDER BY s LIMIT ?"
+        args.append(k)
+        return [(cid, -score) for cid, score in self._q(sql, args)]
+
+    def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        rows = self._q(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(terms))})", terms)
+        return dict(rows.fetchall())
+
+    def filter_article_ids(
+        self, sources: Sequence[str] = (), start: date | None = None, end: date | None = None
+    ) -> list[str]:
+        sql, args = "SELECT DISTINCT a.id FROM articles a LEFT JOIN sources s ON s.article_id = a.id WHERE 1=1", []
+        if sources:
+            sql += " AND (" + " OR ".join(["s.source LIKE ? OR a.url LIKE ? OR a.title LIKE ?"] * len(sources)) + ")"
+            for src in sources:
+                args += [f"%{src}%"] * 3
+        if start:
+            sql += " AND a.published >= ?"
+            args.append(start.isoformat())
+        if end:
+            sql += " AND a.published <= ?"
+            args.append(end.isoformat())
+        return [r[0] for r in self._q(sql, args)]
+
+    # --- collection management -------------------------------------------------------------
+    def list_articles(self, search: str | None = None, limit: int = 200) -> list[ArticleInfo]:
+        sql = (
+            "SELECT a.id, a.title, a.source, a.url, a.author, a.published, a.n_chunks, length(a.text),"
+            " (SELECT group_concat(source, char(10)) FROM sources s WHERE s.article_id = a.id)"
+            " FROM articles a"
+        )
+        args: list[object] = []
+        if search:
+            sql += " WHERE a.title LIKE ? OR a.source LIKE ? OR a.id = ?"
+            args += [f"%{search}%", f"%{search}%", search]
+        sql += " ORDER BY a.published DESC, a.title LIMIT ?"
+        args.append(limit)
+        return [ArticleInfo(*r[:8], tuple((r[8] or "").split("\n"))) for r in self._q(sql, args)]
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self._q("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def resolve(self, ref: str) -> str | None:
+        """An article id from an id, a source, or a unique id prefix."""
+        row = self._q("SELECT id FROM articles WHERE id=?", (ref,)).fetchone()
+        row = row or self._q("SELECT article_id FROM sources WHERE source=?", (ref,)).fetchone()
+        if row:
+            return row[0]
+        rows = self._q("SELECT id FROM articles WHERE id LIKE ?", (ref + "%",)).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    # --- plumbing ------------------------------------------------------------------------------
+    def _q(self, sql: str, args: Sequence[object] = ()) -> _Rows:
+        with self._lock:
+            return _Rows(self._conn.execute(sql, args).fetchall())
+
+    def _tx(self):  # noqa: ANN202 - context manager
+        return _Tx(self._conn)
+
+
+class _Rows(list):
+    """Rows fetched while holding the lock, with the cursor methods callers use."""
+
+    def fetchone(self) -> tuple | None:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[tuple]:
+        return list(self)
+
+
+class _Tx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def chunk_metadata(article_id: str, source: str, published: str | None) -> dict[str, str | int]:
+    """What Chroma stores beside each vector: enough to filter by article and date server-side."""
+    return {
+        "article_id": article_id,
+        "source": source[:500],
+        "published": int(published.replace("-", "")) if published else 0,
+    }

@@ -1,0 +1,220 @@
+"""Turn inputs (files, folders, http(s) URLs) into ``Article``s, one item at a time.
+
+>>> from index.settings import Settings
+>>> for item in iter_articles(["seeds/", "https://example.com/story"], Settings()):  # doctest: +SKIP
+...     print(item.title if isinstance(item, Article) else item.reason)
+
+Bad input never raises and never stops the batch: it comes out as a ``LoadFailure`` whose
+reason names the item and says what to do. Folders are walked lazily, so a large corpus is
+read one file at a time.
+
+Source strings (the article id is derived from them, so they are stable across runs):
+  * a file: its absolute resolved path
+  * a record of a dump: its url field if it has one, else ``<abs path>#<n>`` (n = line number for
+    JSONL, 1-based data row for CSV, list index for JSON); for a dump fetched from a URL the
+    final URL replaces the path
+  * a URL: the final URL after redirects, without its #fragment
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from index import formats
+from index.errors import InputError
+from index.fetch import fetch_url
+from index.records import iter_records
+from index.settings import Settings
+from index.types import Article, LoadFailure
+
+logger = logging.getLogger(__name__)
+
+KINDS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+         ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".json": "json", ".jsonl": "jsonl",
+         ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv"}
+SUPPORTED = ", ".join(sorted(KINDS))
+CONTENT_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
+                 "text/plain": "text", "text/markdown": "markdown", "text/x-markdown": "markdown",
+                 "application/json": "json", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
+                 "application/x-jsonlines": "jsonl", "text/csv": "csv", "text/tab-separated-values": "tsv"}
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_SNIFF = 8192
+
+
+def iter_articles(inputs: Iterable[str], settings: Settings) -> Iterator[Article | LoadFailure]:
+    """Yield an ``Article`` or a ``LoadFailure`` for every file, record and URL in ``inputs``."""
+    for item in _iter_items(inputs):
+        try:
+            yield from _load_item(item, settings)
+        except Exception as exc:  # a parser bug must not end the batch; say what broke
+            logger.exception("unexpected error loading %s", item)
+            yield LoadFailure(item, f"{item}: unexpected error while reading ({type(exc).__name__}: {exc}); "
+                                    "check the file opens normally, and report this if it does")
+
+
+def expand_inputs(inputs: Iterable[str]) -> list[str]:
+    """The items ``iter_articles`` would load (for a progress total): URLs as given, resolved file
+    paths, folders walked. A dump counts as one item although it may yield many articles."""
+    return list(_iter_items(inputs))
+
+
+def is_url(item: str) -> bool:
+    return bool(_URL.match(item.strip()))
+
+
+def _iter_items(inputs: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for raw in inputs:
+        if is_url(raw):
+            yield raw.strip()
+            continue
+        if "\x00" in raw:  # no OS accepts it; let loading report it
+            yield raw
+            continue
+        path = Path(raw).expanduser()
+        items = _walk(path) if path.is_dir() else iter([str(path.absolute())])
+        empty = True
+        for item in items:
+            empty = False
+            key = os.path.realpath(item)
+            if key not in seen:  # the resolved path: a failure's item equals the source it would have had
+                seen.add(key)
+                yield key
+        if empty:  # a folder without one loadable file: say so rather than load nothing quietly
+            yield os.path.realpath(path)
+
+
+def _walk(folder: Path) -> Iterator[str]:
+    """Files under ``folder`` with a supported extension, sorted, skipping hidden names and dir symlinks.
+
+    Iterative (a stack, not recursion) so absurdly deep trees cannot blow the Python stack.
+    """
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            logger.debug("cannot list %s: %s", current, exc)
+            yield str(current.absolute())  # loading it reports the failure
+            continue
+        subdirs: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(Path(entry.path))
+                elif not entry.is_file():
+                    continue
+                elif Path(entry.name).suffix.lower() in KINDS:
+                    yield str(Path(entry.path).absolute())
+                else:
+                    logger.debug("skipping %s: not a supported extension (%s)", entry.path, SUPPORTED)
+            except OSError as exc:
+                logger.debug("skipping %s: %s", entry.path, exc)
+        stack.extend(reversed(subdirs))
+
+
+def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure]:
+    if is_url(item):
+        yield from _load_url(item, settings)
+        return
+    try:
+        yield from _load_file(Path(item), settings)
+    except InputError as exc:
+        logger.info("skipped %s", exc)
+        yield LoadFailure(item, str(exc))
+
+
+def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure]:
+    shown = str(path)
+    kind = KINDS.get(path.suffix.lower())
+    try:
+        if path.is_dir():
+            os.scandir(path).close()
+            raise InputError(shown, f"is a folder with no files to load (looked for {SUPPORTED}, "
+                                    "hidden files skipped); add articles or pass the files directly")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(shown, f"does not exist; check the path (relative paths start at {os.getcwd()})") from None
+    except PermissionError:
+        raise InputError(shown, "cannot be read (permission denied); fix its permissions") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(shown, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); check the path") from None
+    if kind is None:
+        raise InputError(shown, f"has an unsupported file type {path.suffix or '(no extension)'!r}; "
+                                f"supported: {SUPPORTED} (rename plain-text files to .txt)")
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    if size > limit:
+        raise InputError(shown, f"is {_human(size)}, over the {settings.max_file_mb:g} MB limit; "
+                                "raise RAG_MAX_FILE_MB or split the file")
+    if size == 0:
+        raise InputError(shown, "is empty (0 bytes); remove it or add the article text")
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise InputError(shown, f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+    yield from _parse(kind, data, str(path.resolve()), shown, url=None, declared=None)
+
+
+def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure]:
+    try:
+        page = fetch_url(url, settings)
+    except InputError as exc:
+        logger.info("skipped %s", exc)
+        yield LoadFailure(url, str(exc))
+        return
+    kind = CONTENT_TYPES.get(page.content_type) or KINDS.get(Path(page.final_url.split("?")[0]).suffix.lower())
+    if page.body.startswith(b"%PDF-"):
+        kind = "pdf"
+    if kind is None:
+        yield LoadFailure(url, f"{url}: the server sent {page.content_type or 'no content type'}, "
+                               "which is not an article format (HTML, PDF, text, JSON, CSV); "
+                               "download it and convert it to one of those")
+        return
+    try:
+        yield from _parse(kind, page.body, page.final_url, url, url=page.final_url, declared=page.encoding)
+    except InputError as exc:
+        yield LoadFailure(url, str(exc))
+
+
+def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
+           declared: str | None) -> Iterator[Article | LoadFailure]:
+    """Dispatch on format. ``source`` becomes Article.source; ``shown`` names the item in messages."""
+    if data.startswith(b"%PDF-"):
+        kind = "pdf"  # a PDF saved under another name
+    if kind == "pdf":
+        yield _named(lambda: formats.parse_pdf(data, source, url), shown)
+        return
+    if b"\x00" in data[:_SNIFF] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(shown, f"looks like a binary file (it contains NUL bytes), not text; "
+                                f"supported formats: {SUPPORTED}")
+    text = formats.decode_bytes(data, declared)
+    if kind in ("json", "jsonl", "csv", "tsv"):
+        count = 0
+        for result in iter_records(kind, text, source):
+            count += 1
+            yield result
+        if count == 0:
+            raise InputError(shown, "is empty: it holds no records; add articles or remove the file")
+        return
+    parser = {"text": formats.parse_text, "markdown": formats.parse_markdown, "html": formats.parse_html}[kind]
+    yield _named(lambda: parser(text, source, url), shown)
+
+
+def _human(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.1f} KB"
+
+
+def _named(parse: Callable[[], Article], shown: str) -> Article:
+    """Run a single-document parser, re-labelling its errors with the name the user gave."""
+    try:
+        return parse()
+    except InputError as exc:
+        raise InputError(shown, exc.reason) from None

@@ -1,0 +1,307 @@
+"""Ingest: load -> chunk -> embed -> store, pipelined so loading, chunking and writes hide beside embedding.
+
+Three stages run at once: a reader thread loads and chunks articles and decides what changed, the
+calling thread embeds batches (the model is the ceiling), and a writer thread puts vectors into
+Chroma and commits each article to the article database. Ordering makes a kill -9 harmless:
+vectors are written first, the article row (and lexical index) second, superseded vectors last;
+``reconcile`` at the next start drops vectors no article row claims and re-embeds any missing.
+
+>>> from index.pipeline import Collection           # doctest: +SKIP
+>>> report = Collection.open().ingest(["seeds/"])   # doctest: +SKIP
+>>> report.summary()                                # doctest: +SKIP
+{'added': 1, 'updated': 0, 'unchanged': 0, 'duplicate': 0, 'removed': 0, 'failed': 0}
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from index.chunk import chunk_article, embed_text, rechunk_to_fit
+from index.db import ArticleDB, chunk_metadata
+from index.embed import Embedder, make_embedder
+from index.errors import RagError, StoreBusyError
+from index.settings import Settings, load_settings
+from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure
+from index.vectors import VectorStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[ItemResult], None]
+_BATCH_CHUNKS = 128
+_DONE = object()
+
+
+@dataclass
+class _Batch:
+    items: list[tuple[Article, list[Chunk], str]] = field(default_factory=list)  # (article, chunks, status)
+    n_chunks: int = 0
+
+
+class Collection:
+    """The stored collection: article database + Chroma collection + the embedder that built it."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, vectors: VectorStore, db: ArticleDB) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.vectors = vectors
+        self.db = db
+
+    @classmethod
+    def open(
+        cls, settings: Settings | None = None, *, embedder: Embedder | None = None, check_embedder: bool = True
+    ) -> Collection:
+        """Open (creating if needed) the collection; ``check_embedder=False`` only for ``reindex``."""
+        settings = settings or load_settings()
+        embedder = embedder or make_embedder(settings)
+        db = ArticleDB(settings.db_path)
+        vectors = VectorStore(settings, embedder.name, check=check_embedder)
+        return cls(settings, embedder, vectors, db)
+
+    # --- write lock ---------------------------------------------------------------------------
+    def _lock(self) -> FileLock:
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.settings.lock_path), timeout=0)
+
+    def _locked(self) -> FileLock:
+        lock = self._lock()
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreBusyError(
+                f"another ingest is writing to {self.settings.home}; wait for it to finish "
+                f"(or, if no rag process is running, delete {self.settings.lock_path})"
+            ) from None
+        return lock
+
+    # --- ingest ---------------------------------------------------------------------------------
+    def ingest(
+        self, inputs: Sequence[str], *, prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report."""
+        from index.load import iter_articles
+
+        t0 = time.perf_counter()
+        lock = self._locked()
+        try:
+            self.reconcile()
+            results: list[ItemResult] = []
+
+            def emit(r: ItemResult) -> None:
+                results.append(r)
+                if progress:
+                    progress(r)
+
+            seen = self._run(iter_articles(inputs, self.settings), emit)
+            if prune:
+                for r in self._prune(inputs, seen):
+                    emit(r)
+        finally:
+            lock.release()
+        report = IngestReport(tuple(results), time.perf_counter() - t0)
+        log.info("ingest: %s in %.1fs", report.summary(), report.seconds)
+        return report
+
+    def _run(self, stream: Iterable[Article | LoadFailure], emit: Progress) -> set[str]:
+        """The three-stage pipeline; returns the sources seen (for --prune)."""
+        seen: set[str] = set()
+        to_embed: queue.Queue = queue.Queue(maxsize=4)
+        to_write: queue.Queue = queue.Queue(maxsize=4)
+        errors: list[BaseException] = []
+
+        def reader() -> None:
+            try:
+                self._read(stream, emit, seen, to_embed)
+            except BaseException as exc:  # noqa: BLE001 - surfaced below
+                errors.append(exc)
+            finally:
+                to_embed.put(_DONE)
+
+        def writer() -> None:
+            while (item := to_write.get()) is not _DONE:
+                if errors:
+                    continue
+                batch, vecs = item
+                try:
+                    self._write(batch, vecs, emit)
+                except BaseException as exc:  # noqa: BLE001
+                    errors.append(exc)
+
+        threads = [threading.Thread(target=reader, name="ingest-read"), threading.Thread(target=writer, name="ingest-write")]
+        for t in threads:
+            t.start()
+        try:
+            while (batch := to_embed.get()) is not _DONE:
+                if errors:
+                    continue
+                texts = [embed_text(a.title, c.text) for a, chunks, _ in batch.items for c in chunks]
+                try:
+                    to_write.put((batch, self.embedder(texts)))
+                except Exception as exc:  # noqa: BLE001 - a failing batch fails its items, not the run
+                    for a, _, _ in batch.items:
+                        emit(ItemResult(a.source, "failed", a.id, a.title, reason=f"embedding failed: {exc}"))
+        finally:
+            to_write.put(_DONE)
+            for t in threads:
+                t.join()
+        if errors:
+            raise errors[0]
+        return seen
+
+    def _read(self, stream: Iterable[Article | LoadFailure], emit: Progress, seen: set[str], out: queue.Queue) -> None:
+        pending: dict[str, str] = {}  # content hash -> article id, for articles not yet committed
+        batch = _Batch()
+        for item in stream:
+            if isinstance(item, LoadFailure):
+                emit(ItemResult(item.item, "failed", reason=item.reason))
+                continue
+            seen.add(item.source)
+            try:
+                status = self._classify(item, pending, emit)
+                if status is None:
+                    continue
+                chunks = self._chunk(item)
+            except RagError as exc:
+                emit(ItemResult(item.source, "failed", item.id, item.title, reason=str(exc)))
+                continue
+            if not chunks:
+                emit(ItemResult(item.source, "failed", item.id, item.title, reason="no text to index after cleaning"))
+                continue
+            pending[item.content_hash] = item.id
+            batch.items.append((item, chunks, status))
+            batch.n_chunks += len(chunks)
+            if batch.n_chunks >= _BATCH_CHUNKS:
+                out.put(batch)
+                batch = _Batch()
+        if batch.items:
+            out.put(batch)
+
+    def _classify(self, art: Article, pending: dict[str, str], emit: Progress) -> str | None:
+        """'added' / 'updated' for work to do; None when the item was settled here (unchanged, duplicate)."""
+        h = art.content_hash
+        by_src = self.db.by_source(art.source)
+        if by_src and by_src.content_hash == h:
+            emit(ItemResult(art.source, "unchanged", by_src.id, art.title))
+            return None
+        same = self.db.by_hash(h)
+        dup_of = same.id if same else pending.get(h)
+        if dup_of:
+            if same:
+                orphan = self.db.add_source(art.source, dup_of)
+                if orphan:
+                    self.vectors.delete(self.db.remove_article(orphan))
+            emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=f"same text as article {dup_of}"))
+            return None
+        return "updated" if by_src else "added"
+
+    def _chunk(self, art: Article) -> list[Chunk]:
+        s = self.settings
+        chunks = chunk_article(art, max_tokens=s.chunk_tokens, overlap=s.chunk_overlap)
+        window = getattr(self.embedder, "window", None)
+        if window and chunks:
+            counts = self.embedder.count_tokens([embed_text(art.title, c.text) for c in chunks])
+            chunks = rechunk_to_fit(art, chunks, counts, window, s.chunk_overlap)
+        return chunks
+
+    def _write(self, batch: _Batch, vecs: np.ndarray, emit: Progress) -> None:
+        ids, metas = [], []
+        for art, chunks, _ in batch.items:
+            pub = art.published.isoformat() if art.published else None
+            for c in chunks:
+                ids.append(c.id)
+                metas.append(chunk_metadata(art.id, art.source, pub))
+        self.vectors.upsert(ids, vecs, metas)
+        for art, chunks, status in batch.items:
+            try:
+                old = self.db.put_article(art, chunks)
+                stale = set(old) - {c.id for c in chunks}
+                if stale:
+                    self.vectors.delete(sorted(stale))
+                emit(ItemResult(art.source, status, art.id, art.title, chunks=len(chunks)))  # type: ignore[arg-type]
+            except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
+                log.warning("storing %s failed: %s", art.source, exc)
+                emit(ItemResult(art.source, "failed", art.id, art.title, reason=f"store failed: {exc}"))
+
+    def _prune(self, inputs: Sequence[str], seen: set[str]) -> list[ItemResult]:
+        prefixes = []
+        for inp in inputs:
+            if inp.startswith(("http://", "https://")):
+                continue
+            p = Path(inp).expanduser().resolve()
+            prefixes.append(str(p) + (os.sep if p.is_dir() else ""))
+        out = []
+        for src in self.db.sources_under(prefixes):
+            if src not in seen:
+                aid, chunk_ids = self.db.remove_source(src)
+                self.vectors.delete(chunk_ids)
+                out.append(ItemResult(src, "removed", aid, reason="source no longer exists"))
+        return out
+
+    # --- maintenance ----------------------------------------------------------------------------
+    def reconcile(self) -> dict[str, int]:
+        """Make Chroma agree with the article database (after a crash): drop orphans, re-embed gaps."""
+        in_db = set(self.db.chunk_ids())
+        in_vec = self.vectors.all_ids()
+        orphans = sorted(in_vec - in_db)
+        missing = sorted(in_db - in_vec)
+        if orphans:
+            log.info("reconcile: removing %d vectors no article claims", len(orphans))
+            self.vectors.delete(orphans)
+        if missing:
+            log.info("reconcile: re-embedding %d chunks missing from Chroma", len(missing))
+            self._embed_chunks(missing)
+        return {"orphans_removed": len(orphans), "reembedded": len(missing)}
+
+    def _embed_chunks(self, ids: Sequence[str]) -> None:
+        rows = self.db.chunks_by_ids(ids)
+        for i in range(0, len(ids), 256):
+            part = [rows[c] for c in ids[i : i + 256] if c in rows]
+            vecs = self.embedder([embed_text(r.title, r.text) for r in part])
+            self.vectors.upsert([r.id for r in part], vecs, [chunk_metadata(r.article_id, r.source, r.published) for r in part])
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild every vector with the configured embedder from the stored texts (no source re-read)."""
+        lock = self._locked()
+        try:
+            total = self.db.counts()["chunks"]
+            self.vectors.reset(self.embedder.name)
+            done = 0
+            for rows in self.db.iter_chunks(256):
+                ids = [r[0] for r in rows]
+                vecs = self.embedder([embed_text(title, text) for _, title, text in rows])
+                self.vectors.upsert(ids, vecs, self.db.chunk_meta(ids))
+                done += len(rows)
+                if progress:
+                    progress(done, total)
+            self.db.set_meta("embedder", self.embedder.name)
+            return done
+        finally:
+            lock.release()
+
+    def remove(self, refs: Iterable[str]) -> list[ItemResult]:
+        """Remove articles by id, id prefix or source."""
+        lock = self._locked()
+        try:
+            out = []
+            for ref in refs:
+                aid = self.db.resolve(ref)
+                if aid is None:
+                    out.append(ItemResult(ref, "failed", reason="no such article id or source (see `rag list`)"))
+                    continue
+                self.vectors.delete(self.db.remove_article(aid))
+                out.append(ItemResult(ref, "removed", aid))
+            return out
+        finally:
+            lock.release()
+
+    def stats(self) -> dict[str, int | str]:
+        return self.db.counts() | {"vectors": self.vectors.count(), "embedder": self.embedder.name}

@@ -1,0 +1,164 @@
+"""Article dumps: one article per record in .json, .jsonl and .csv/.tsv files.
+
+Fields are matched case-insensitively, with common aliases (``body`` -> text, ``headline`` ->
+title, ``published_at`` -> date, ``link`` -> url, ``byline`` -> author). A bad record becomes a
+``LoadFailure`` naming the file and the record; the other records still load.
+
+>>> out = list(iter_records("jsonl", '{"headline": "Hi", "body": "Hello there."}\\n{oops', "/d/a.jsonl"))
+>>> out[0].title, out[1].reason.split(": ", 1)[1][:31]
+('Hi', 'line 2 is not valid JSON (Expec')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from index.formats import HEADLINE_MAX, derive_title, normalise, parse_date, shorten
+from index.types import Article, LoadFailure
+
+logger = logging.getLogger(__name__)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "full_text", "maintext"),
+    "title": ("title", "headline"),
+    "date": ("date", "published", "published_at", "pubdate", "publish_date", "date_published"),
+    "url": ("url", "link"),
+    "author": ("author", "byline", "authors"),
+}
+_KNOWN = {alias for names in ALIASES.values() for alias in names}
+_CONTAINERS = ("articles", "items", "records", "documents", "docs", "data", "results")
+EXTRA_MAX = 100  # other short string fields are kept on Article.extra (category, section, ...)
+
+
+def iter_records(kind: str, raw: str, base: str) -> Iterator[Article | LoadFailure]:
+    """Articles of a dump. ``kind`` is json, jsonl, csv or tsv; ``base`` is the file path or URL."""
+    if kind == "jsonl":
+        yield from _iter_jsonl(raw, base)
+    elif kind == "json":
+        yield from _iter_json(raw, base)
+    else:
+        yield from _iter_csv(raw, base, "\t" if kind == "tsv" else None)
+
+
+def _iter_jsonl(raw: str, base: str) -> Iterator[Article | LoadFailure]:
+    for n, line in enumerate(raw.replace("\r\n", "\n").split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"line {n}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield _fail(base, n, f"{where} is not valid JSON ({exc.msg} at column {exc.colno}); "
+                                 "fix or delete that line, the other lines were loaded")
+            continue
+        except RecursionError:
+            yield _fail(base, n, f"{where} is nested too deeply to parse; fix or delete that line")
+            continue
+        yield _record(record, base, n, where)
+
+
+def _iter_json(raw: str, base: str) -> Iterator[Article | LoadFailure]:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        yield LoadFailure(base, f"{base}: is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                                "fix the file (for one object per line name it .jsonl)")
+        return
+    except RecursionError:
+        yield LoadFailure(base, f"{base}: the JSON is nested too deeply to parse; "
+                                "write articles as a list of flat objects")
+        return
+    if isinstance(data, Mapping) and not _has_text(data):
+        lists = [v for k, v in data.items() if str(k).lower() in _CONTAINERS and isinstance(v, list)]
+        if lists:
+            data = lists[0]
+    records = data if isinstance(data, list) else [data]
+    for i, record in enumerate(records):
+        yield _record(record, base, i, f"record at index {i}")
+
+
+def _iter_csv(raw: str, base: str, delimiter: str | None) -> Iterator[Article | LoadFailure]:
+    csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))  # long article bodies
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(raw[:4096], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=delimiter)
+    n = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield LoadFailure(base, f"{base}: CSV error near line {reader.line_num} ({exc}); "
+                                    "fix the quoting there, rows before it were loaded")
+            return
+        n += 1
+        fields = {k: v for k, v in row.items() if k is not None}
+        yield _record(fields, base, n, f"data row {n} (line {reader.line_num})")
+
+
+def _record(record: Any, base: str, n: int, where: str) -> Article | LoadFailure:
+    """One record -> Article, or a LoadFailure saying which record and what to change."""
+    if not isinstance(record, Mapping):
+        return _fail(base, n, f"{where} is a JSON {type(record).__name__}, not an object; "
+                              "write each article as an object with at least a 'text' field")
+    fields = {str(k).strip().lower(): v for k, v in record.items()}
+    body = _pick(fields, "text")
+    if body is None and any(alias in fields for alias in ALIASES["text"]):
+        body = ""
+    if body is None:
+        have = ", ".join(str(k) for k in record.keys()) or "none"
+        return _fail(base, n, f"{where} has no text field (looked for {', '.join(ALIASES['text'])}); "
+                              f"its fields are: {have}; rename the field holding the article body to 'text'")
+    if isinstance(body, list) and all(isinstance(p, str) for p in body):
+        body = "\n\n".join(body)
+    if not isinstance(body, str):
+        return _fail(base, n, f"{where} has a text field of type {type(body).__name__}; make it a string")
+    text = normalise(body)
+    if not text:
+        return _fail(base, n, f"{where} is empty: its text field has no text; fill it or remove the record")
+    url = _string(_pick(fields, "url"))
+    title = _string(_pick(fields, "title"))
+    author = _pick(fields, "author")
+    if isinstance(author, list):
+        author = ", ".join(str(a) for a in author if a)
+    source = url or f"{base}#{n}"
+    extra = {str(k): str(v).strip() for k, v in record.items()
+             if str(k).strip().lower() not in _KNOWN and isinstance(v, (str, int, float))
+             and not isinstance(v, bool) and 0 < len(str(v).strip()) < EXTRA_MAX}
+    return Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
+                   text=text, author=_string(author), published=parse_date(_pick(fields, "date")),
+                   url=url, extra=extra)
+
+
+def _pick(fields: dict[str, Any], name: str) -> Any:
+    for alias in ALIASES[name]:
+        value = fields.get(alias)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _has_text(record: Mapping[str, Any]) -> bool:
+    return _pick({str(k).lower(): v for k, v in record.items()}, "text") is not None
+
+
+def _string(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _fail(base: str, n: int, reason: str) -> LoadFailure:
+    return LoadFailure(f"{base}#{n}", f"{base}: {reason}")
+

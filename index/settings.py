@@ -1,0 +1,113 @@
+"""One settings object for the whole tool: every knob, its default, and its env var (prefix ``RAG_``).
+
+>>> s = Settings(home="/tmp/rag-demo", top_k=3)
+>>> s.top_k, s.chroma_path.name
+(3, 'chroma')
+
+Secrets (``OPENAI_API_KEY``) are never fields: they are read from the environment at the
+moment a client is built, so they cannot end up in a repr, a log line or a saved config.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.errors import ConfigError
+
+
+def _default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "rag"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", frozen=True)
+
+    # --- storage -------------------------------------------------------------------------
+    home: Path = Field(default_factory=_default_home, description="data directory (RAG_HOME)")
+    chroma_url: str | None = Field(None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded")
+    collection: str = Field("articles", min_length=3, max_length=60, description="Chroma collection name")
+
+    # --- embedding -----------------------------------------------------------------------
+    embedder: Literal["local", "openai"] = "local"
+    embed_model: str = Field("text-embedding-3-small", description="model name for RAG_EMBEDDER=openai")
+    embed_batch: int = Field(64, ge=1, le=2048)
+
+    # --- chunking: sized for all-MiniLM-L6-v2's 256 word-piece window ---------------------
+    chunk_tokens: int = Field(180, ge=32, le=2000, description="target chunk size in tiktoken tokens")
+    chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
+
+    # --- retrieval -----------------------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50)
+    candidates: int = Field(40, ge=5, le=500, description="per-retriever candidates before fusion")
+    per_article: int = Field(3, ge=1, le=50, description="max passages from one article")
+
+    # --- answering -----------------------------------------------------------------------
+    answerer: Literal["auto", "extractive", "llm"] = Field(
+        "auto", description="auto = LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set, else extractive"
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_retries: int = Field(2, ge=0, le=10)
+    context_tokens: int = Field(1000, ge=100, description="token budget for passages in the LLM prompt")
+    max_answer_sentences: int = Field(2, ge=1, le=10)
+    refuse_below: float = Field(0.30, ge=0.0, le=1.0, description="extractive evidence score under which we refuse")
+
+    # --- ingestion limits ----------------------------------------------------------------
+    max_file_mb: float = Field(20.0, gt=0)
+    fetch_timeout: float = Field(20.0, gt=0)
+    fetch_max_redirects: int = Field(5, ge=0, le=20)
+    allow_private_urls: bool = Field(False, description="allow URLs on loopback/private/link-local addresses")
+
+    # --- UI ------------------------------------------------------------------------------
+    ui_host: str = "127.0.0.1"
+    ui_port: int = Field(7860, ge=1, le=65535)
+    ui_auth: str | None = Field(None, description="'user:password' for basic auth", repr=False)
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _expand(cls, v: object) -> object:
+        return Path(os.path.expanduser(str(v))) if v is not None else v
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("RAG_CHROMA_URL must look like http://host:port")
+        return v or None
+
+    # derived paths ---------------------------------------------------------------------
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "articles.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "ingest.lock"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.home / "feedback.jsonl"
+
+    def use_llm(self) -> bool:
+        """Whether answers go through an LLM: explicit setting, else presence of OpenAI env vars."""
+        if self.answerer == "auto":
+            return bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
+        return self.answerer == "llm"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from env + overrides, with validation errors turned into a fixable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except Exception as exc:  # pydantic.ValidationError: name the field and the env var
+        raise ConfigError(f"invalid settings (env vars start with RAG_): {exc}") from exc

@@ -1,0 +1,95 @@
+"""Typed records that cross the ingestion stage boundaries: load -> chunk -> embed -> store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised article text: equal texts from two sources are one article."""
+    norm = " ".join(text.split()).casefold()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def article_id_for(source: str) -> str:
+    """Stable id derived from where the article first came from (path, URL, or dump#record)."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, normalised. ``text`` is the exact text chunk spans and quotes refer to."""
+
+    source: str
+    title: str
+    text: str
+    author: str | None = None
+    published: date | None = None
+    url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return article_id_for(self.source)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded run of whole sentences of one article, with its char span in the article."""
+
+    article_id: str
+    version: str  # first hex digits of the article's content hash: a changed article gets new chunk ids
+    n: int
+    text: str
+    start: int
+    end: int
+    tokens: int
+    sentences: tuple[tuple[int, int], ...]  # sentence spans, article offsets
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}:{self.version}:{self.n}"
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """An input item that could not be read; ``reason`` says why and what to do."""
+
+    item: str
+    reason: str
+
+
+Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "removed"]
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item: str
+    status: Status
+    article_id: str | None = None
+    title: str | None = None
+    chunks: int = 0
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    items: tuple[ItemResult, ...]
+    seconds: float
+
+    def count(self, status: Status) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def failed(self) -> tuple[ItemResult, ...]:
+        return tuple(i for i in self.items if i.status == "failed")
+
+    def summary(self) -> dict[str, int]:
+        return {s: self.count(s) for s in ("added", "updated", "unchanged", "duplicate", "removed", "failed")}

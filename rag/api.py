@@ -1,0 +1,179 @@
+"""The one code path every consumer uses: ``ask`` (and ``stream``) over a stored collection.
+
+>>> from rag import ask
+>>> answer = ask("Which town did the rebels capture south of Aleppo?")   # doctest: +SKIP
+>>> answer.citations[0].quote                                           # doctest: +SKIP
+'Rebels said on Sunday they had pushed further south of Aleppo city and captured the town of Khansir ...'
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+from index.errors import LLMError
+from index.pipeline import Collection
+from index.settings import Settings, load_settings
+from rag.cite import resolve
+from rag.extractive import REFUSAL, ExtractiveAnswerer
+from rag.followup import rewrite_query
+from rag.retrieve import retrieve
+from rag.types import Answer, Draft, Filters
+
+log = logging.getLogger(__name__)
+
+History = Sequence[tuple[str, str]]  # (user question, assistant answer) turns, oldest first
+
+
+class RAG:
+    """A collection plus the answerers. Thread-safe for concurrent ``ask`` calls."""
+
+    def __init__(self, settings: Settings | None = None, *, collection: Collection | None = None,
+                 llm: object | None = None) -> None:
+        self.settings = settings or (collection.settings if collection else load_settings())
+        self.collection = collection or Collection.open(self.settings)
+        db = self.collection.db
+        self.extractive = ExtractiveAnswerer(
+            db.doc_freqs,
+            lambda: db.counts()["lexical"],
+            max_sentences=self.settings.max_answer_sentences,
+            refuse_below=self.settings.refuse_below,
+        )
+        self._llm = llm
+        self._llm_lock = threading.Lock()
+
+    @property
+    def llm(self):  # noqa: ANN201 - rag.llm.LLMAnswerer | None
+        """The LLM answerer when one is configured (built lazily: no key is read before it is needed)."""
+        if self._llm is None and self.settings.use_llm():
+            with self._llm_lock:
+                if self._llm is None:
+                    from rag.llm import LLMAnswerer
+
+                    self._llm = LLMAnswerer(self.settings)
+        return self._llm
+
+    @property
+    def answerer_name(self) -> str:
+        return self.llm.name if self.llm is not None else self.extractive.name
+
+    def search_query(self, question: str, history: History = ()) -> str:
+        """The standalone query searched for a (possibly follow-up) question."""
+        if not history:
+            return question
+        if self.llm is not None:
+            try:
+                return self.llm.rewrite(history, question)
+            except LLMError as exc:
+                log.warning("LLM rewrite failed, using the offline rewrite: %s", exc)
+        return rewrite_query(question, history)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        history: History = (),
+        offline: bool = False,
+    ) -> Answer:
+        """Answer ``question`` from the collection, citing the passages it rests on."""
+        result: Answer | None = None
+        for item in self.stream(question, top_k=top_k, filters=filters, history=history, offline=offline):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        history: History = (),
+        offline: bool = False,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text deltas as an LLM produces them (none offline), then the final ``Answer``."""
+        t0 = time.perf_counter()
+        question = question.strip()
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        query = self.search_query(question, history)
+        timings["rewrite"] = (time.perf_counter() - t) * 1000
+        got = retrieve(self.collection, query, top_k=top_k, filters=filters)
+        timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
+        timings["retrieve"] = sum(got.timings_ms.values())
+        passages = got.passages
+
+        t = time.perf_counter()
+        notices: list[str] = []
+        llm = None if offline else self.llm
+        draft: Draft | None = None
+        name = self.extractive.name
+        if llm is not None and passages:
+            try:
+                for piece in llm.stream(question, passages, history=history):
+                    if isinstance(piece, Draft):
+                        draft = piece
+                    else:
+                        yield piece
+                name = llm.name
+            except LLMError as exc:
+                log.warning("LLM failed, falling back to the offline answer: %s", exc)
+                notices.append(f"The LLM failed ({exc}); showing the offline answer instead.")
+        if draft is None:
+            draft = self.extractive.answer(question, passages) if passages else Draft(REFUSAL, True)
+        timings["answer"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        checked = resolve(draft.text, passages) if not draft.refused else None
+        timings["cite"] = (time.perf_counter() - t) * 1000
+        refused = draft.refused
+        text = draft.text
+        citations: tuple = ()
+        if checked is not None:
+            citations, text = checked.citations, checked.text
+            if checked.unsupported:
+                notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
+            if not citations:
+                refused, text = True, REFUSAL
+                notices.append("No cited passage supports the answer, so it was withheld.")
+        if refused:
+            text = REFUSAL if name == self.extractive.name else (text or REFUSAL)
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        yield Answer(
+            question=question,
+            text=text,
+            refused=refused,
+            citations=citations if not refused else (),
+            passages=passages,
+            timings_ms={k: round(v, 2) for k, v in timings.items()},
+            answerer=name,
+            search_query=query,
+            messages=draft.messages,
+            notices=tuple(notices) + draft.notices,
+            dropped_markers=draft.dropped_markers,
+            usage=dict(draft.usage),
+        )
+
+
+_default: RAG | None = None
+_default_lock = threading.Lock()
+
+
+def default_rag() -> RAG:
+    """The process-wide instance built from the environment (RAG_HOME, RAG_CHROMA_URL, ...)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = RAG()
+        return _default
+
+
+def ask(question: str, **kwargs: object) -> Answer:
+    """Answer a question from the collection in ``RAG_HOME``; see ``RAG.ask`` for the options."""
+    return default_rag().ask(question, **kwargs)  # type: ignore[arg-type]
+

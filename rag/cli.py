@@ -1,0 +1,288 @@
+"""The `rag` command: ingest, ask, chat, list, remove, reindex, stats (and `ui`, `eval`).
+
+Library errors (``RagError``) become one red line and exit code 2; bad items in an ingest are
+listed in the report and make the exit code 1, but never stop the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from index.errors import RagError
+from index.settings import load_settings
+from index.types import IngestReport, ItemResult
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of your articles, with citations.")
+console = Console(stderr=True)
+out = Console()
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False) -> None:
+    _setup_logging(verbose)
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(2)
+
+
+def _collection():  # noqa: ANN202
+    from index.pipeline import Collection
+
+    return Collection.open(load_settings())
+
+
+def print_report(report: IngestReport) -> None:
+    t = Table(title=f"ingest report ({report.seconds:.1f}s)")
+    for col in ("added", "updated", "unchanged", "duplicate", "removed", "failed"):
+        t.add_column(col, justify="right")
+    s = report.summary()
+    t.add_row(*(str(s[c]) for c in ("added", "updated", "unchanged", "duplicate", "removed", "failed")))
+    console.print(t)
+    for item in report.failed:
+        console.print(f"[red]failed[/red] {item.item}: {item.reason}")
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="files, folders, http(s) URLs, .jsonl/.csv/.json dumps")],
+    prune: Annotated[bool, typer.Option(help="remove stored articles whose source under these paths is gone")] = False,
+) -> None:
+    """Add or update articles. Unchanged ones are skipped; changed ones replace their old chunks."""
+    from index.load import expand_inputs
+
+    try:
+        coll = _collection()
+        total = len(expand_inputs(inputs))
+        with Progress(
+            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+            TimeElapsedColumn(), console=console, transient=False,
+        ) as bar:
+            task = bar.add_task("ingest", total=total or None, last="")
+
+            def tick(r: ItemResult) -> None:
+                if r.status != "removed":
+                    bar.update(task, advance=1, last=f"{r.status}: {(r.title or r.item)[:50]}")
+                    if bar.tasks[0].total is not None and bar.tasks[0].completed > bar.tasks[0].total:
+                        bar.update(task, total=bar.tasks[0].completed)  # dumps hold many articles per file
+
+            report = coll.ingest(inputs, prune=prune, progress=tick)
+    except RagError as exc:
+        _fail(exc)
+        return
+    print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _filters(source: list[str] | None, since: str | None, until: str | None):  # noqa: ANN202
+    from rag.types import Filters
+
+    try:
+        return Filters(
+            sources=tuple(source or ()),
+            published_from=date.fromisoformat(since) if since else None,
+            published_to=date.fromisoformat(until) if until else None,
+        )
+    except ValueError as exc:
+        _fail(RagError(f"--since/--until take YYYY-MM-DD dates ({exc})"))
+
+
+SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="only articles whose source/URL/title contains this")]
+SinceOpt = Annotated[Optional[str], typer.Option(help="published on or after YYYY-MM-DD")]
+UntilOpt = Annotated[Optional[str], typer.Option(help="published on or before YYYY-MM-DD")]
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="your question")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the answer as JSON")] = False,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=50)] = None,
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    offline: Annotated[bool, typer.Option(help="never call an LLM")] = False,
+) -> None:
+    """Ask one question; prints the answer with its cited passages."""
+    from rag.api import RAG
+
+    try:
+        rag = RAG(load_settings())
+        if as_json:
+            answer = rag.ask(question, top_k=top_k, filters=_filters(source, since, until), offline=offline)
+            out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+            return
+        answer = None
+        for piece in rag.stream(question, top_k=top_k, filters=_filters(source, since, until), offline=offline):
+            if isinstance(piece, str):
+                out.print(piece, end="", markup=False, highlight=False)
+            else:
+                answer = piece
+    except RagError as exc:
+        _fail(exc)
+        return
+    _print_answer(answer, streamed=answer.answerer != "extractive")
+
+
+def _print_answer(answer, streamed: bool = False) -> None:  # noqa: ANN001
+    if streamed:
+        out.print()
+    out.print(answer.text, markup=False, highlight=False)
+    for n in answer.notices:
+        console.print(f"[yellow]note:[/yellow] {n}", markup=True, highlight=False)
+    for c in answer.citations:
+        out.print(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", markup=False, highlight=False)
+        out.print(f"      “{c.quote}”", markup=False, highlight=False)
+
+
+@app.command()
+def chat(
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=50)] = None,
+) -> None:
+    """A terminal chat: follow-up questions may refer to earlier turns. Empty line or Ctrl-D quits."""
+    from rag.api import RAG
+
+    try:
+        rag = RAG(load_settings())
+    except RagError as exc:
+        _fail(exc)
+        return
+    history: list[tuple[str, str]] = []
+    console.print(f"[bold]rag chat[/bold] ({rag.answerer_name}, {rag.collection.db.counts()['articles']} articles). "
+                  "Empty line quits.")
+    while True:
+        try:
+            q = input("you> ").strip()
+        except EOFError:
+            break
+        if not q:
+            break
+        try:
+            answer = rag.ask(q, top_k=top_k, history=history)
+        except RagError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            continue
+        if answer.search_query and answer.search_query != q:
+            console.print(f"[dim](searched: {answer.search_query})[/dim]")
+        _print_answer(answer)
+        history.append((q, answer.text))
+
+
+@app.command("list")
+def list_articles(
+    search: Annotated[Optional[str], typer.Argument(help="filter by title/source")] = None,
+    limit: int = 50,
+) -> None:
+    """List stored articles with their metadata and chunk counts."""
+    try:
+        coll = _collection()
+    except RagError as exc:
+        _fail(exc)
+        return
+    t = Table()
+    for col in ("id", "published", "title", "chunks", "source"):
+        t.add_column(col)
+    for a in coll.db.list_articles(search, limit):
+        t.add_row(a.id, a.published or "", a.title[:60], str(a.n_chunks), a.url or a.source)
+    out.print(t)
+    out.print(coll.stats())
+
+
+@app.command()
+def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or unique prefixes) or sources")]) -> None:
+    """Remove articles from the collection."""
+    try:
+        results = _collection().remove(refs)
+    except RagError as exc:
+        _fail(exc)
+        return
+    for r in results:
+        console.print(f"{r.status}: {r.item}" + (f" ({r.reason})" if r.reason else ""))
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every stored chunk with the configured embedder (after changing RAG_EMBEDDER)."""
+    from index.pipeline import Collection
+
+    try:
+        coll = Collection.open(load_settings(), check_embedder=False)
+        with Progress(TextColumn("[bold]reindex"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task("reindex", total=coll.db.counts()["chunks"])
+            n = coll.reindex(lambda done, total: bar.update(task, completed=done, total=total))
+    except RagError as exc:
+        _fail(exc)
+        return
+    console.print(f"re-embedded {n} chunks with {coll.embedder.name}")
+
+
+@app.command()
+def stats() -> None:
+    """Counts of articles, chunks, vectors and the embedder of the collection."""
+    try:
+        out.print_json(json.dumps(_collection().stats()))
+    except RagError as exc:
+        _fail(exc)
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seed_articles() -> list[str]:
+    """The seed article files (seeds/ also holds the eval suite, which is not an article)."""
+    return sorted(str(p) for p in SEEDS.iterdir() if p.suffix in {".txt", ".md", ".html"})
+
+
+@app.command()
+def up(
+    no_chat: Annotated[bool, typer.Option("--no-chat", help="ingest the seeds, then exit")] = False,
+) -> None:
+    """First run: ingest the seed articles (skipped when unchanged), then open the chat."""
+    try:
+        coll = _collection()
+        report = coll.ingest(seed_articles(), progress=None)
+    except RagError as exc:
+        _fail(exc)
+        return
+    print_report(report)
+    console.print(f"data directory: {coll.settings.home}")
+    if not no_chat:
+        chat()
+
+
+# --- commands from other packages (ui/, evals/) register themselves here ---
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""The exact prompts sent to an LLM, built by pure functions so evals and debugging can see them.
+
+Passages keep their retrieval number ``n`` in the prompt (``[n] Title (date, source)``), so an
+``[n]`` marker in the reply points straight back at ``Passage.n`` without any renumbering.
+
+>>> from rag.types import Passage
+>>> p = Passage(n=1, chunk_id="a:0", article_id="a", title="Rain", source="example.com",
+...             published="2024-05-01", score=1.0, text="It rained in Oslo.", start=0, end=18)
+>>> msgs = build_messages("Where did it rain?", [p])
+>>> [m["role"] for m in msgs]
+['system', 'user']
+>>> print(render_passage(p))
+[1] Rain (2024-05-01, example.com)
+It rained in Oslo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from index.errors import ConfigError
+from rag.types import Passage
+
+if TYPE_CHECKING:
+    import tiktoken
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+REFUSAL = "I could not find this in the articles."
+
+SYSTEM_PROMPT = f"""You answer questions about news articles using ONLY the numbered passages the user gives you.
+
+Rules:
+- Use only facts stated in the passages. Do not use outside knowledge and do not guess.
+- After every sentence or claim, cite the passage(s) it comes from with their number in square brackets, e.g. [1] or [2][3].
+- Only cite numbers that appear in front of a passage below. Never invent a citation number.
+- Keep the answer short: a few sentences.
+- If the passages do not contain the answer, reply exactly: {REFUSAL}"""
+
+REWRITE_SYSTEM_PROMPT = """You rewrite a follow-up question from a conversation into one standalone search query.
+
+Rules:
+- Resolve pronouns and references ("it", "they", "that company") using the conversation.
+- Keep names, places, dates and numbers exactly as written.
+- Do not answer the question.
+- Reply with the rewritten query only, on one line, without quotes or explanations."""
+
+# Earlier answers carry [n] markers that referred to *that* turn's passages; left in, they would
+# make the model cite numbers that now mean other passages.
+_HISTORY_MARKER = re.compile(r"\s*(?:\[\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*\]|【[^】]{0,30}】)")
+
+_ENCODING = "cl100k_base"
+# tiktoken names its cache files by the sha1 of the download URL.
+_CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+_env_lock = threading.Lock()
+
+
+# --- token counting ----------------------------------------------------------------------
+
+
+def _bundled_tiktoken_cache() -> Path | None:
+    """llama-index-core ships tiktoken's cl100k file; using it keeps token counting offline."""
+    try:
+        spec = importlib.util.find_spec("llama_index.core")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        cache = Path(location) / "_static" / "tiktoken_cache"
+        if (cache / hashlib.sha1(_CL100K_URL.encode()).hexdigest()).is_file():
+            return cache
+    return None
+
+
+@lru_cache(maxsize=1)
+def _encoding() -> tiktoken.Encoding:
+    import tiktoken
+
+    cache = None if os.environ.get("TIKTOKEN_CACHE_DIR") else _bundled_tiktoken_cache()
+    try:
+        if cache is None:
+            return tiktoken.get_encoding(_ENCODING)
+        # Point tiktoken at the bundled file only for this load instead of changing the
+        # process environment for everyone else.
+        with _env_lock:
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+            try:
+                return tiktoken.get_encoding(_ENCODING)
+            finally:
+                os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+    except Exception as exc:
+        raise ConfigError(
+            f"cannot load the tiktoken {_ENCODING} encoding ({exc}); install llama-index-core "
+            f"(it bundles the file), or set TIKTOKEN_CACHE_DIR to a folder holding it"
+        ) from exc
+
+
+def count_tokens(text: str) -> int:
+    """Number of cl100k_base tokens in ``text`` (works offline)."""
+    return len(_encoding().encode(text, disallowed_special=()))
+
+
+# --- answer prompt -----------------------------------------------------------------------
+
+
+def render_passage(p: Passage) -> str:
+    """``[n] Title (published date, source)`` then the passage text, as the model sees it."""
+    meta = ", ".join(x for x in (p.published or "", p.source) if x)
+    header = f"[{p.n}] {p.title.strip() or 'Untitled'}" + (f" ({meta})" if meta else "")
+    return f"{header}\n{p.text.strip()}"
+
+
+def fit_passages(passages: Sequence[Passage], budget_tokens: int) -> list[Passage]:
+    """Keep passages, in order, while their rendered text fits ``budget_tokens``.
+
+    A passage that does not fit in what is left is dropped whole (never cut mid-sentence, a cut
+    passage would make cited quotes unverifiable); a later, shorter one may still fit.
+    """
+    kept: list[Passage] = []
+    used = 0
+    for p in passages:
+        cost = count_tokens(render_passage(p)) + 2  # the blank line between passages
+        if used + cost <= budget_tokens:
+            kept.append(p)
+            used += cost
+        else:
+            log.debug("passage [%d] (%d tokens) left out: budget %d, used %d", p.n, cost, budget_tokens, used)
+    return kept
+
+
+def strip_markers(text: str) -> str:
+    """Remove ``[n]``-style markers (used on earlier answers before they go back into a prompt)."""
+    return _HISTORY_MARKER.sub("", text).strip()
+
+
+def _history_messages(history: Sequence[tuple[str, str]]) -> list[Message]:
+    messages: list[Message] = []
+    for user, assistant in history:
+        messages.append({"role": "user", "content": user.strip()})
+        messages.append({"role": "assistant", "content": strip_markers(assistant)})
+    return messages
+
+
+def build_messages(
+    question: str,
+    passages: Sequence[Passage],
+    *,
+    history: Sequence[tuple[str, str]] = (),
+) -> tuple[Message, ...]:
+    """System rules, earlier ``(question, answer)`` turns, then the numbered passages and the question.
+
+    Passages are rendered as given; call :func:`fit_passages` first to respect a token budget.
+    """
+    if passages:
+        listing = "\n\n".join(render_passage(p) for p in passages)
+    else:
+        listing = "(no passages were found)"
+    user = f"Passages:\n\n{listing}\n\nQuestion: {question.strip()}"
+    return (
+        {"role": "system", "content": SYSTEM_PROMPT},
+        *_history_messages(history),
+        {"role": "user", "content": user},
+    )
+
+
+# --- follow-up rewriting -------------------------------------------------------------------
+
+
+def build_rewrite_messages(history: Sequence[tuple[str, str]], follow_up: str) -> tuple[Message, ...]:
+    """Messages asking for ``follow_up`` rewritten as a standalone search query.
+
+    ``history`` is the conversation so far as ``(question, answer)`` pairs, oldest first.
+    """
+    lines = []
+    for user, assistant in history:
+        lines.append(f"User: {user.strip()}")
+        lines.append(f"Assistant: {strip_markers(assistant)}")
+    conversation = "\n".join(lines) or "(no earlier messages)"
+    user = f"Conversation:\n{conversation}\n\nFollow-up question: {follow_up.strip()}\n\nStandalone search query:"
+    return ({"role": "system", "content": REWRITE_SYSTEM_PROMPT}, {"role": "user", "content": user})
+
+
+# --- reading the reply ---------------------------------------------------------------------
+
+_OPENERS = {"[": "]", "【": "】"}
+_MARKER_CHARS = frozenset("0123456789 ,;-–")
+_MAX_MARKER_LEN = 32
+_PUNCT_AFTER = frozenset(".,;:!?)")
+_BRACKET_BODY = re.compile(r"\s*\d+(?:\s*(?:[,;]|[-–])\s*\d+)*\s*")
+_REFUSAL_RE = re.compile(
+    r"^(?:sorry,?\s*)?i (?:could not|couldn't|cannot|can't|did not|didn't) find (?:this|that|it|the answer|an answer)"
+    r"(?: to (?:this|that|your) question)? in the (?:provided )?(?:articles?|passages?)"
+)
+
+
+def _marker_numbers(opener: str, body: str) -> list[int] | None:
+    """Numbers in a marker body (``1``, ``1, 2``, ``1-3``), or None if it is not a marker."""
+    if opener == "【":  # 【1】 or 【1†source】
+        m = re.match(r"\s*(\d+)", body)
+        return [int(m.group(1))] if m else None
+    if not _BRACKET_BODY.fullmatch(body):
+        return None
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,;]\s*", body.strip()):
+        lo, _, hi = re.sub(r"\s+", "", part).replace("–", "-").partition("-")
+        if hi and 0 <= int(hi) - int(lo) <= 20:
+            numbers.extend(range(int(lo), int(hi) + 1))
+        else:
+            numbers.extend(int(x) for x in (lo, hi) if x)
+    return numbers
+
+
+class MarkerFilter:
+    """Normalise ``[n]`` markers in an LLM reply as it streams, dropping those that cite no passage.
+
+    ``[1, 2]``, ``[1-2]`` and ``【1】`` become ``[1][2]``/``[1]``; markers whose numbers are not in
+    ``valid`` are removed together with the space before them and recorded in ``dropped``.
+    The same object serves streaming (``feed`` each delta) and whole replies (one ``feed``), so
+    the concatenated stream is exactly the final text. Leading/trailing whitespace is dropped.
+
+    >>> f = MarkerFilter({1, 2})
+    >>> f.feed("Rain fell [1, 2]. Snow too [7].") + f.finish(), f.dropped
+    ('Rain fell [1][2]. Snow too.', [7])
+    """
+
+    def __init__(self, valid: Sequence[int] | set[int] | frozenset[int]) -> None:
+        self.valid = frozenset(valid)
+        self.dropped: list[int] = []
+        self.cited: list[int] = []
+        self._marker: str | None = None  # an open marker being read, with its opening bracket
+        self._pending_ws = ""
+        self._after_drop = False
+        self._started = False
+
+    def feed(self, delta: str) -> str:
+        """Take the next piece of the reply; return the text that is now safe to show."""
+        out: list[str] = []
+        for ch in delta:
+            self._char(ch, out)
+        return "".join(out)
+
+    def finish(self) -> str:
+        """End of reply: release an unterminated bracket as plain text."""
+        out: list[str] = []
+        if self._marker is not None:
+            text, self._marker = self._marker.rstrip(), None
+            self._literal(text, out)
+        self._pending_ws = ""
+        return "".join(out)
+
+    def _char(self, ch: str, out: list[str]) -> None:
+        if self._marker is not None:
+            opener = self._marker[0]
+            if ch == _OPENERS[opener]:
+                body, self._marker = self._marker[1:], None
+                numbers = _marker_numbers(opener, body)
+                if numbers is None:
+                    self._literal(opener + body + ch, out)
+                else:
+                    self._resolve(numbers, out)
+                return
+            if len(self._marker) < _MAX_MARKER_LEN and (opener == "【" or ch in _MARKER_CHARS):
+                self._marker += ch
+                return
+            text, self._marker = self._marker, None  # not a marker after all
+            self._literal(text, out)
+            self._char(ch, out)
+        elif ch in _OPENERS:
+            self._marker = ch
+        elif ch.isspace():
+            if self._started:
+                self._pending_ws += ch
+        else:
+            self._literal(ch, out)
+
+    def _space(self) -> str:
+        ws = self._pending_ws
+        if self._after_drop and ws:
+            # the marker between two runs of whitespace is gone: keep one run, preferring a line break
+            ws = "\n" * ws.count("\n") or " "
+        return ws
+
+    def _literal(self, text: str, out: list[str]) -> None:
+        if not (self._after_drop and text[0] in _PUNCT_AFTER):
+            out.append(self._space())
+        out.append(text)
+        self._pending_ws, self._after_drop, self._started = "", False, True
+
+    def _resolve(self, numbers: list[int], out: list[str]) -> None:
+        good: list[int] = []
+        for n in numbers:
+            if n not in self.valid:
+                if n not in self.dropped:
+                    self.dropped.append(n)
+            elif n not in good:
+                good.append(n)
+        if not good:
+            self._after_drop = True  # keep the pending space: it may still be needed
+            return
+        out.append(self._space() + "".join(f"[{n}]" for n in good))
+        self.cited.extend(n for n in good if n not in self.cited)
+        self._pending_ws, self._after_drop, self._started = "", False, True
+
+
+def is_refusal(text: str) -> bool:
+    """True when the reply is the refusal sentence (or close to it) or has no usable content."""
+    norm = " ".join(strip_markers(text).replace("’", "'").lower().split())
+    if not re.search(r"\w", norm):
+        return True
+    return bool(_REFUSAL_RE.match(norm))

@@ -1,0 +1,91 @@
+"""Typed records returned to every consumer (CLI, UI, Python API, evals). Field names are a contract:
+``rag ask --json`` prints exactly these names, and scripts depend on them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval: ``sources`` are substrings of an article's source/URL; dates are inclusive."""
+
+    sources: tuple[str, ...] = ()
+    published_from: date | None = None
+    published_to: date | None = None
+    article_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.sources or self.published_from or self.published_to or self.article_ids)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk, numbered ``n`` (1-based) as the answer's ``[n]`` markers refer to it."""
+
+    n: int
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    published: str | None
+    score: float
+    text: str
+    start: int
+    end: int
+    sentences: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # article offsets
+
+
+@dataclass(frozen=True)
+class Citation:
+    """``quote`` is exact article text: ``article_text[start:end] == quote``."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published: str | None
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    timings_ms: dict[str, float]
+    answerer: str = "extractive"
+    search_query: str | None = None  # the standalone query actually searched (after follow-up rewriting)
+    messages: tuple[dict[str, str], ...] | None = None  # exact prompt sent to the LLM, if any
+    notices: tuple[str, ...] = ()  # e.g. "LLM failed; showing the offline answer"
+    dropped_markers: tuple[int, ...] = ()  # [n] markers that pointed at no passage
+    usage: dict[str, int] = field(default_factory=dict)  # prompt/completion tokens (LLM)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` schema: question, answer, refused, citations, passages, timings_ms, ..."""
+        d = asdict(self)
+        d["answer"] = d.pop("text")
+        for p in d["passages"]:
+            p.pop("sentences", None)
+        if d["messages"] is not None:
+            d["messages"] = list(d["messages"])
+        order = ["question", "answer", "refused", "citations", "passages", "timings_ms"]
+        return {k: d[k] for k in order} | {k: v for k, v in d.items() if k not in order}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an answerer produces before citations are resolved: text with ``[n]`` markers."""
+
+    text: str
+    refused: bool
+    messages: tuple[dict[str, str], ...] | None = None
+    dropped_markers: tuple[int, ...] = ()
+    usage: dict[str, int] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()

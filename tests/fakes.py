@@ -1,0 +1,42 @@
+"""Deterministic fakes that behave like the real parts, for fast unit tests of logic.
+
+``HashEmbedder`` maps text to a unit vector seeded by its words (texts sharing words get
+similar vectors, like a real model), has a truncating window, counts tokens, and records calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+
+
+class HashEmbedder:
+    def __init__(self, dim: int = 64, window: int | None = 256, name: str = "fake:hash-64") -> None:
+        self.name = name
+        self.dim = dim
+        self.window = window
+        self.calls: list[int] = []
+
+    def _word_vec(self, w: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
+        return np.random.default_rng(seed).standard_normal(self.dim)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            words = [w.lower() for w in _WORD.findall(t)]
+            if self.window:
+                words = words[: self.window - 2]  # a real model truncates past its window
+            v = sum((self._word_vec(w) for w in words), np.zeros(self.dim))
+            n = np.linalg.norm(v)
+            out[i] = v / n if n else v
+        return out
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(_WORD.findall(t)) + 2 for t in texts]
