@@ -34,7 +34,8 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    m = _WORD_BEFORE.search(text, 0, dot)
+    # only the few characters before the dot matter: searching from 0 made long lines quadratic
+    m = _WORD_BEFORE.search(text, max(0, dot - 64), dot)
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
@@ -112,12 +113,16 @@ def chunk_article(
     """Pack whole sentences into chunks of at most ``max_tokens`` tokens."""
     text = article.text
     sentences: list[tuple[int, int]] = []
+    sizes: list[int] = []  # tokens per sentence (+1 for the joining space), each counted once
     for span in split_sentences(text):
-        if counter(text[span[0] : span[1]]) > max_tokens:
-            sentences.extend(_split_long(text, span, max_tokens))
+        n = counter(text[span[0] : span[1]])
+        if n > max_tokens:
+            pieces = _split_long(text, span, max_tokens)
+            sentences.extend(pieces)
+            sizes.extend(counter(text[s:e]) + 1 for s, e in pieces)
         else:
             sentences.append(span)
-    sizes = [counter(text[s:e]) + 1 for s, e in sentences]
+            sizes.append(n + 1)
     version = article.content_hash[:10]
     chunks: list[Chunk] = []
     i = 0

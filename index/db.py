@@ -15,6 +15,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -63,6 +64,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row
 
 _WORD = re.compile(r"[\w’']+", re.UNICODE)
 
+# Left out of lexical queries: function words (and news' ubiquitous "said") sit in most chunks,
+# so their BM25 weight is ~0 while their posting lists are the longest: "the" alone made a BBC
+# query 4x slower, and it grows linearly with the collection.
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be been but by can could did do does for from had has
+    have he her his how i if in into is it its me my no not of on or our she so than that the their them
+    then there these they this those to was we were what when where which who whom why will with would
+    you your said says say""".split()
+)
+
 
 @dataclass(frozen=True)
 class ChunkRow:
@@ -106,14 +117,45 @@ class ArticleDB:
         self.path = path
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
+        _tune(self._conn)
         self._lock = threading.RLock()
         with self._lock:
             self._conn.executescript(_SCHEMA)
+        # Reads go through one connection per thread (WAL readers never block each other or the
+        # writer, and sqlite3 releases the GIL while a query runs); writes through self._conn.
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._cache: dict[str, object] = {}
+        self._cache_key: tuple[int, int] | None = None
 
     def close(self) -> None:
         with self._lock:
+            for r in list(self._readers):
+                r.conn.close()
             self._conn.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        r = getattr(self._local, "reader", None)
+        if r is None:
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA query_only=ON")
+            _tune(conn)
+            r = self._local.reader = _Reader(conn)
+            with self._lock:
+                self._readers.add(r)
+        return r.conn
+
+    def _cached(self, name: str, compute):  # noqa: ANN001, ANN202
+        """``compute()`` cached until the database changes (here or in another process)."""
+        with self._lock:
+            key = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._conn.total_changes)
+            if key != self._cache_key:
+                self._cache.clear()
+                self._cache_key = key
+            if name not in self._cache:
+                self._cache[name] = compute()
+            return self._cache[name]
 
     # --- meta ----------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -121,7 +163,8 @@ class ArticleDB:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self._q("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # --- lookups used by ingest ----------------------------------------------------------
     def by_source(self, source: str) -> StoredArticle | None:
@@ -142,6 +185,14 @@ class ArticleDB:
         return [r[0] for r in self._q("SELECT id FROM chunks WHERE article_id=?", (article_id,))]
 
     def counts(self) -> dict[str, int]:
+        """Row counts; cached until the database changes (the offline answerer asks on every question)."""
+        return dict(self._cached("counts", self._count))
+
+    def n_chunks(self) -> int:
+        """Number of chunks in the lexical index (the N of IDF), cached like ``counts``."""
+        return self.counts()["lexical"]
+
+    def _count(self) -> dict[str, int]:
         return {
             "articles": self._q("SELECT count(*) FROM articles").fetchone()[0],
             "chunks": self._q("SELECT count(*) FROM chunks").fetchone()[0],
@@ -213,15 +264,19 @@ class ArticleDB:
 
     def remove_source(self, source: str) -> tuple[str | None, list[str]]:
         """Unmap a source; the article goes too when no other source points at it."""
-        with self._lock:
-            row = self._q("SELECT article_id FROM sources WHERE source=?", (source,)).fetchone()
+        with self._lock, self._tx():
+            row = self._conn.execute("SELECT article_id FROM sources WHERE source=?", (source,)).fetchone()
             if not row:
                 return None, []
-            self._q("DELETE FROM sources WHERE source=?", (source,))
-            left = self._q("SELECT count(*) FROM sources WHERE article_id=?", (row[0],)).fetchone()[0]
+            self._conn.execute("DELETE FROM sources WHERE source=?", (source,))
+            left = self._conn.execute("SELECT count(*) FROM sources WHERE article_id=?", (row[0],)).fetchone()[0]
             if left:
                 return row[0], []
-            return row[0], self.remove_article(row[0])
+            ids = [r[0] for r in self._conn.execute("SELECT id FROM chunks WHERE article_id=?", (row[0],))]
+            self._delete_chunks(row[0])
+            self._conn.execute("DELETE FROM sources WHERE article_id=?", (row[0],))
+            self._conn.execute("DELETE FROM articles WHERE id=?", (row[0],))
+            return row[0], ids
 
     def sources_under(self, prefixes: Iterable[str]) -> list[str]:
         out: list[str] = []
@@ -274,6 +329,7 @@ class ArticleDB:
         words = [w for w in _WORD.findall(query.lower()) if len(w) > 1 or w.isdigit()]
         if not words:
             return []
+        words = [w for w in words if w not in STOPWORDS] or words  # a question of only stopwords keeps them
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
         sql = (
             "SELECT c.id, bm25(chunks_fts, 0.5, 1.0) AS s FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid"
@@ -340,11 +396,24 @@ class ArticleDB:
 
     # --- plumbing ------------------------------------------------------------------------------
     def _q(self, sql: str, args: Sequence[object] = ()) -> _Rows:
-        with self._lock:
-            return _Rows(self._conn.execute(sql, args).fetchall())
+        """A read, on this thread's reader connection (sees everything committed)."""
+        return _Rows(self._reader().execute(sql, args).fetchall())
 
     def _tx(self):  # noqa: ANN202 - context manager
         return _Tx(self._conn)
+
+
+def _tune(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache (the default 2 MB thrashes on big stores)
+    conn.execute("PRAGMA mmap_size=268435456")  # read through mmap: no copy into the page cache
+    conn.execute("PRAGMA temp_store=MEMORY")
+
+
+class _Reader:
+    """Holds one thread's read connection (weak-referenceable, unlike sqlite3.Connection)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
 
 class _Rows(list):

@@ -126,6 +126,10 @@ def _record(record: Any, base: str, n: int, where: str) -> Article | LoadFailure
     text = normalise(body)
     if not text:
         return _fail(base, n, f"{where} is empty: its text field has no text; fill it or remove the record")
+    if len(text) < 200 and not any(c.isspace() for c in text):
+        # e.g. {"article": "000_x.txt"} in an eval suite: a reference to an article, not one
+        return _fail(base, n, f"{where} has {text[:60]!r} as its text, a single word rather than an "
+                              "article (a file name or id?); put the article body in a 'text' field")
     url = _string(_pick(fields, "url"))
     title = _string(_pick(fields, "title"))
     author = _pick(fields, "author")

@@ -103,7 +103,8 @@ class RAG:
         t = time.perf_counter()
         query = self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000
-        got = retrieve(self.collection, query, top_k=top_k, filters=filters)
+        got = retrieve(self.collection, query, top_k=top_k, filters=filters,
+                       question=self.extractive.prepare(query))
         timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
         timings["retrieve"] = sum(got.timings_ms.values())
         passages = got.passages

@@ -264,7 +264,7 @@ def seed_articles() -> list[str]:
 def up(
     no_chat: Annotated[bool, typer.Option("--no-chat", help="ingest the seeds, then exit")] = False,
 ) -> None:
-    """First run: ingest the seed articles (skipped when unchanged), then open the chat."""
+    """First run: ingest the seed articles (skipped when unchanged), then open the chat UI."""
     try:
         coll = _collection()
         report = coll.ingest(seed_articles(), progress=None)
@@ -274,10 +274,45 @@ def up(
     print_report(report)
     console.print(f"data directory: {coll.settings.home}")
     if not no_chat:
-        chat()
+        _serve_ui(coll.settings, coll=coll)
 
 
 # --- commands from other packages (ui/, evals/) register themselves here ---
+
+
+def _serve_ui(settings, host: str | None = None, port: int | None = None, coll=None) -> None:  # noqa: ANN001
+    from rag.api import RAG
+    from ui.app import launch
+
+    try:
+        rag = RAG(settings, collection=coll) if coll is not None else None
+        demo = launch(settings, rag, host=host, port=port, block=False)
+    except RagError as exc:
+        _fail(exc)
+        return
+    console.print(f"[bold]chat UI:[/bold] {demo.local_url}  (Ctrl-C stops it)")
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command("ui")
+def ui_command(
+    host: Annotated[Optional[str], typer.Option(help="bind address (default RAG_UI_HOST, 127.0.0.1)")] = None,
+    port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="port (default RAG_UI_PORT, 7860)")] = None,
+) -> None:
+    """Open the chat UI: chat with cited sources, manage the collection, rate answers."""
+    try:
+        settings = load_settings()
+    except RagError as exc:
+        _fail(exc)
+        return
+    _serve_ui(settings, host, port)
+
+
+from evals.cli import register as _register_eval  # noqa: E402
+_register_eval(app)
 
 
 def main() -> None:

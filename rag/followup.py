@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.extractive import _STOP
+from rag.evidence import STOPWORDS as _STOP
 
 _REFERS = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|this|that|these|those|there|then|the same|what about|"

@@ -49,6 +49,7 @@ RETRY_AFTER_CAP = 10.0  # seconds; a server asking for longer is treated as "lat
 _BACKOFF_BASE = 0.5
 _BACKOFF_CAP = 8.0
 _RETRY_STATUS = frozenset({408, 409, 429})  # plus every 5xx
+_TRANSPORT_MODULES = frozenset({"httpx", "httpx2", "httpcore", "httpcore2", "h11"})
 
 
 class _MalformedReply(Exception):
@@ -435,14 +436,19 @@ def _classify(exc: Exception) -> _Failure | None:
         if status in _RETRY_STATUS or status >= 500:
             return _Failure(True, f"HTTP {status}: {message}", _retry_after(exc.response))
         if status == 403:
-            return _Failure(False, f"the LLM endpoint denied access (HTTP 403: {message}); check the key's permissions")
+            return _Failure(False, f"the LLM endpoint denied access (HTTP 403: {message}); check the key's rights")
         if status == 404:
-            return _Failure(False, f"HTTP 404: {message}; check RAG_LLM_MODEL and OPENAI_BASE_URL (it usually ends in /v1)")
+            hint = "check RAG_LLM_MODEL and OPENAI_BASE_URL (it usually ends in /v1)"
+            return _Failure(False, f"HTTP 404: {message}; {hint}")
         return _Failure(
-            False, f"the LLM endpoint rejected the request (HTTP {status}: {message}); if the prompt is too long, lower RAG_CONTEXT_TOKENS"
+            False,
+            f"the LLM endpoint rejected the request (HTTP {status}: {message}); "
+            f"if the prompt is too long, lower RAG_CONTEXT_TOKENS",
         )
     if isinstance(exc, openai.APIResponseValidationError):
         return _Failure(True, "malformed reply (it does not validate)")
     if isinstance(exc, openai.APIError):  # e.g. an error event inside a stream
         return _Failure(True, f"error from the endpoint: {_api_message(exc)}")
+    if type(exc).__module__.split(".")[0] in _TRANSPORT_MODULES:  # older SDKs let these out of streams
+        return _Failure(True, f"connection failed: {type(exc).__name__}")
     return None

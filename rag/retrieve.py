@@ -14,12 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.db import ChunkRow
 from index.pipeline import Collection
+from rag.evidence import Question, score_sentences
 from rag.types import Filters, Passage
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60
+RERANK_DEPTH = 30  # fused candidates re-scored by sentence evidence
+RERANK_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,12 @@ def retrieve(
     top_k: int | None = None,
     filters: Filters | None = None,
     per_article: int | None = None,
+    question: Question | None = None,
 ) -> Retrieval:
-    """Top-k passages for ``query``, numbered 1..k, best first."""
+    """Top-k passages for ``query``, numbered 1..k, best first.
+
+    With ``question`` (prepared by ``rag.evidence.prepare``), the fused candidates are reranked by
+    their best sentence's evidence before the per-article cap and the cut to ``top_k``."""
     s = coll.settings
     k = top_k or s.top_k
     cap = per_article or s.per_article
@@ -88,8 +96,11 @@ def retrieve(
     for ranked in (dense, lexical):
         for rank, (cid, _) in enumerate(ranked):
             fused[cid] += 1.0 / (RRF_K + rank + 1)
-    order = sorted(fused, key=fused.__getitem__, reverse=True)
-    rows = coll.db.chunks_by_ids(order[: max(k * cap * 2, 4 * k)])
+    order = sorted(fused, key=fused.__getitem__, reverse=True)[:RERANK_DEPTH]
+    rows = coll.db.chunks_by_ids(order)
+    if question is not None and rows:
+        order = _rerank(question, order, fused, rows)
+    timings["fuse"] = (time.perf_counter() - t) * 1000
     per: dict[str, int] = defaultdict(int)
     picked = []
     for cid in order:
@@ -116,5 +127,17 @@ def retrieve(
         )
         for i, r in enumerate(picked)
     )
-    timings["fuse"] = (time.perf_counter() - t) * 1000
     return Retrieval(passages, qvec, timings)
+
+
+def _rerank(q: Question, order: list[str], fused: dict[str, float], rows: dict[str, ChunkRow]) -> list[str]:
+    """Fused rank plus the chunk's best sentence evidence: a chunk is as good as its best sentence."""
+    top = max(fused[c] for c in order)
+    final: dict[str, float] = {}
+    for cid in order:
+        row = rows.get(cid)
+        if row is None:
+            continue
+        best = max((s.score for s in score_sentences(q, row.text, row.start, row.sentences)), default=0.0)
+        final[cid] = fused[cid] / top + RERANK_WEIGHT * best
+    return sorted(final, key=final.__getitem__, reverse=True)

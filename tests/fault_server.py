@@ -16,12 +16,15 @@ used up, ``default`` answers. Whether a success is JSON or SSE follows the reque
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["ok", "sleep", "status", "malformed_json", "cut_stream", "bad_chunk", "no_finish"]
 
@@ -50,7 +53,8 @@ class Fault:
     @staticmethod
     def status(code: int, *, retry_after: str | None = None, message: str = "scripted failure") -> Fault:
         headers = (("Retry-After", retry_after),) if retry_after is not None else ()
-        return Fault("status", status_code=code, headers=headers, body={"error": {"message": message, "type": "scripted"}})
+        body = {"error": {"message": message, "type": "scripted"}}
+        return Fault("status", status_code=code, headers=headers, body=body)
 
     @staticmethod
     def malformed_json() -> Fault:
@@ -82,6 +86,14 @@ class Recorded:
     at: float = field(default_factory=time.monotonic)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hanging up mid-reply is what these tests provoke; not worth a traceback.
+        log.debug("fault server: error while serving %s", client_address, exc_info=True)
+
+
 def _pieces(text: str, size: int = 4) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
@@ -89,15 +101,16 @@ def _pieces(text: str, size: int = 4) -> list[str]:
 class FaultServer:
     """Threaded HTTP server on 127.0.0.1 and a free port. ``stop()`` (or the context manager) ends it."""
 
-    def __init__(self, script: Sequence[Fault] = (), *, default: Fault = Fault.ok(), model: str = "fault-model") -> None:
+    def __init__(
+        self, script: Sequence[Fault] = (), *, default: Fault = Fault.ok(), model: str = "fault-model"
+    ) -> None:
         self.script = list(script)
         self.default = default
         self.model = model
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fault-server", daemon=True
         )
@@ -148,11 +161,15 @@ class FaultServer:
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
 
+            def _headers(self) -> dict[str, str]:
+                return {k.lower(): v for k, v in self.headers.items()}
+
             def do_GET(self) -> None:
                 with server._lock:
-                    server.requests.append(Recorded("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+                    server.requests.append(Recorded("GET", self.path, self._headers(), None))
                 if self.path.rstrip("/").endswith("/models"):
-                    self._json(200, {"object": "list", "data": [{"id": server.model, "object": "model", "owned_by": "test"}]})
+                    model = {"id": server.model, "object": "model", "owned_by": "test"}
+                    self._json(200, {"object": "list", "data": [model]})
                 else:
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
 
@@ -165,10 +182,10 @@ class FaultServer:
                     body = None
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     with server._lock:
-                        server.requests.append(Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                        server.requests.append(Recorded("POST", self.path, self._headers(), body))
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
                     return
-                fault = server._next(Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                fault = server._next(Recorded("POST", self.path, self._headers(), body))
                 stream = bool(body and body.get("stream"))
                 include_usage = bool(body and (body.get("stream_options") or {}).get("include_usage"))
                 try:

@@ -11,9 +11,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import openai
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from rag.types import Passage
+
+
+try:  # the HTTP library the installed openai SDK is built on (httpx2 in recent openai releases)
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover - older openai
+    import httpx  # type: ignore[no-redef]
+
+# An httpx(2).Client with the SDK's defaults; accepts event_hooks, trust_env, ...
+DefaultHttpClient = getattr(openai, "DefaultHttpx2Client", None) or openai.DefaultHttpxClient
 
 
 def make_passage(n: int, text: str, *, title: str | None = None, published: str | None = "2024-03-01") -> Passage:

@@ -33,8 +33,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/text":
             self._send(200, "text/plain; charset=iso-8859-1", "Caf\xe9 owners protest\n\nThey met on Monday.".encode("latin-1"))
         elif path == "/dump.jsonl":
-            body = "\n".join(json.dumps(r) for r in ({"title": "A", "text": "First."},
-                                                     {"title": "B", "text": "Second.", "url": "https://b.example/2"}))
+            body = "\n".join(json.dumps(r) for r in ({"title": "A", "text": "First story text."},
+                                                     {"title": "B", "text": "Second story text.", "url": "https://b.example/2"}))
             self._send(200, "application/x-ndjson", body.encode())
         elif path == "/octets":
             self._send(200, "application/octet-stream", b"\x01\x02")
@@ -93,45 +93,45 @@ def base() -> Iterator[str]:
     server.server_close()
 
 
-def settings(tmp_path: Path, **overrides: object) -> Settings:
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(home=tmp_path, **{"allow_private_urls": True, **overrides})  # type: ignore[arg-type]
 
 
 # --- fetching --------------------------------------------------------------------------------
 
 def test_fetch_page(base: str, tmp_path: Path) -> None:
-    page = fetch_url(base + "/article", settings(tmp_path))
+    page = fetch_url(base + "/article", make_settings(tmp_path))
     assert (page.final_url, page.content_type, page.encoding) == (base + "/article", "text/html", "utf-8")
     assert page.body == ARTICLE
 
 
 def test_redirects_are_followed_and_fragment_dropped(base: str, tmp_path: Path) -> None:
-    page = fetch_url(base + "/redirect/3", settings(tmp_path, fetch_max_redirects=3))
+    page = fetch_url(base + "/redirect/3", make_settings(tmp_path, fetch_max_redirects=3))
     assert page.final_url == base + "/article"
 
 
 @pytest.mark.parametrize("path", ["/redirect/4", "/loop"])
 def test_redirect_limit(base: str, tmp_path: Path, path: str) -> None:
     with pytest.raises(InputError, match="more than 3 redirects.*RAG_FETCH_MAX_REDIRECTS"):
-        fetch_url(base + path, settings(tmp_path, fetch_max_redirects=3))
+        fetch_url(base + path, make_settings(tmp_path, fetch_max_redirects=3))
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-stream"])
 def test_size_cap(base: str, tmp_path: Path, path: str) -> None:
     with pytest.raises(InputError, match="larger than the 0.1 MB limit; raise RAG_MAX_FILE_MB"):
-        fetch_url(base + path, settings(tmp_path, max_file_mb=0.1))
+        fetch_url(base + path, make_settings(tmp_path, max_file_mb=0.1))
 
 
 def test_timeout(base: str, tmp_path: Path) -> None:
     start = time.monotonic()
     with pytest.raises(InputError, match="RAG_FETCH_TIMEOUT"):
-        fetch_url(base + "/slow", settings(tmp_path, fetch_timeout=0.3))
+        fetch_url(base + "/slow", make_settings(tmp_path, fetch_timeout=0.3))
     assert time.monotonic() - start < 1.5
 
 
 def test_http_error_status(base: str, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="HTTP 404"):
-        fetch_url(base + "/missing", settings(tmp_path))
+        fetch_url(base + "/missing", make_settings(tmp_path))
 
 
 # --- SSRF protection -------------------------------------------------------------------------
@@ -185,13 +185,13 @@ def test_address_kind(ip: str, kind: str | None) -> None:
 ])
 def test_bad_urls(tmp_path: Path, url: str, expected: str) -> None:
     with pytest.raises(InputError, match=expected):
-        fetch_url(url, settings(tmp_path))
+        fetch_url(url, make_settings(tmp_path))
 
 
 # --- URL ingestion through iter_articles -----------------------------------------------------
 
 def test_url_ingestion_html(base: str, tmp_path: Path) -> None:
-    [a] = iter_articles([base + "/redirect/1"], settings(tmp_path))
+    [a] = iter_articles([base + "/redirect/1"], make_settings(tmp_path))
     assert isinstance(a, Article)
     assert a.source == a.url == base + "/article"
     assert (a.title, a.author, a.published) == ("Harbour bridge reopens after repairs", "Maria Lopez", date(2024, 11, 3))
@@ -199,7 +199,7 @@ def test_url_ingestion_html(base: str, tmp_path: Path) -> None:
 
 
 def test_url_ingestion_text_and_dump(base: str, tmp_path: Path) -> None:
-    text, first, second = iter_articles([base + "/text", base + "/dump.jsonl"], settings(tmp_path))
+    text, first, second = iter_articles([base + "/text", base + "/dump.jsonl"], make_settings(tmp_path))
     assert isinstance(text, Article) and text.title == "Café owners protest" and text.text == "They met on Monday."
     assert isinstance(first, Article) and first.source == base + "/dump.jsonl#1"
     assert isinstance(second, Article) and second.source == second.url == "https://b.example/2"
@@ -215,5 +215,5 @@ def test_url_refused_without_allow_private_and_batch_goes_on(base: str, tmp_path
 
 
 def test_url_with_unusable_content_type(base: str, tmp_path: Path) -> None:
-    [f] = iter_articles([base + "/octets"], settings(tmp_path))
+    [f] = iter_articles([base + "/octets"], make_settings(tmp_path))
     assert isinstance(f, LoadFailure) and "application/octet-stream" in f.reason and "/octets" in f.reason

@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx2
 import openai
 import pytest
-from llm_fixtures import SAMPLE_PASSAGES, ScriptedClient, chunks, completion, make_passage
+from llm_fixtures import SAMPLE_PASSAGES, ScriptedClient, chunks, completion, httpx, make_passage
 
 from index.errors import ConfigError, LLMError
 from index.settings import Settings
@@ -30,14 +29,16 @@ from rag.prompt import (
 from rag.types import Draft
 
 REPO = Path(__file__).resolve().parents[1]
-_REQ = httpx2.Request("POST", "http://llm.test/v1/chat/completions")
+_REQ = httpx.Request("POST", "http://llm.test/v1/chat/completions")
 
 
 def status_error(cls: type[openai.APIStatusError], code: int, headers: dict[str, str] | None = None, body=None):
-    return cls(f"Error code: {code}", response=httpx2.Response(code, headers=headers or {}, request=_REQ), body=body)
+    return cls(f"Error code: {code}", response=httpx.Response(code, headers=headers or {}, request=_REQ), body=body)
 
 
-def answerer(script: list, *, retries: int = 2, context_tokens: int = 1000, **kw) -> tuple[LLMAnswerer, ScriptedClient, list[float]]:
+def answerer(
+    script: list, *, retries: int = 2, context_tokens: int = 1000, **kw
+) -> tuple[LLMAnswerer, ScriptedClient, list[float]]:
     client = ScriptedClient(list(script))
     sleeps: list[float] = []
     llm = LLMAnswerer(
@@ -119,7 +120,6 @@ def test_count_tokens_works_without_network(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "2"
-    assert "TIKTOKEN_CACHE_DIR" not in os.environ or os.environ.get("TIKTOKEN_CACHE_DIR")  # not leaked as empty
 
 
 def test_fit_passages_keeps_order_and_drops_whole_passages() -> None:
@@ -294,10 +294,13 @@ def test_client_errors_are_not_retried(error: Exception, message: str) -> None:
     assert len(client.calls) == 1 and sleeps == []
 
 
-def test_401_says_key_rejected_without_the_key(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_401_says_key_rejected_without_the_key(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     secret = "sk-test-SECRET-0123456789"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
-    err = status_error(openai.AuthenticationError, 401, body={"error": {"message": f"Incorrect API key provided: {secret}"}})
+    body = {"error": {"message": f"Incorrect API key provided: {secret}"}}
+    err = status_error(openai.AuthenticationError, 401, body=body)
     llm, client, _ = answerer([err])
     with caplog.at_level(logging.DEBUG), pytest.raises(LLMError, match="rejected the API key") as info:
         llm.answer("q", SAMPLE_PASSAGES)

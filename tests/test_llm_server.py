@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
 import openai
 import pytest
-from llm_fixtures import make_passage
+from llm_fixtures import DefaultHttpClient, httpx, make_passage
 
 from index.settings import Settings
 from rag.llm import LLMAnswerer
@@ -83,16 +82,17 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
-        with httpx2.Client(timeout=2.0, trust_env=False) as http:
+        with httpx.Client(timeout=2.0, trust_env=False) as http:
             while True:
                 if proc.poll() is not None:
                     pytest.fail(f"llama.cpp server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
                 if time.monotonic() - started > STARTUP_TIMEOUT:
-                    pytest.fail(f"llama.cpp server not ready after {STARTUP_TIMEOUT:.0f} s:\n{log_path.read_text()[-3000:]}")
+                    tail = log_path.read_text()[-3000:]
+                    pytest.fail(f"llama.cpp server not ready after {STARTUP_TIMEOUT:.0f} s:\n{tail}")
                 try:
                     if http.get(f"{base_url}/models").status_code == 200:
                         break
-                except httpx2.TransportError:
+                except httpx.TransportError:
                     pass
                 time.sleep(0.2)
         yield LlamaServer(base_url, log_path, time.monotonic() - started)
@@ -105,7 +105,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
             proc.wait(timeout=10)
 
 
-def settings() -> Settings:
+def server_settings() -> Settings:
     return Settings(llm_model="smollm2", llm_timeout=120.0, llm_retries=0)
 
 
@@ -119,13 +119,13 @@ def check_markers(draft: Draft) -> None:
 def test_answer_reaches_the_server(llama_server: LlamaServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", llama_server.base_url)  # the default, env-built client
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    llm = LLMAnswerer(settings(), max_tokens=64)
+    llm = LLMAnswerer(server_settings(), max_tokens=64)
     before = llama_server.completion_requests()
 
     draft = llm.answer(QUESTION, PASSAGES)
 
     assert llama_server.completion_requests() == before + 1
-    expected = build_messages(QUESTION, fit_passages(PASSAGES, settings().context_tokens))
+    expected = build_messages(QUESTION, fit_passages(PASSAGES, server_settings().context_tokens))
     assert draft.messages == expected
     assert isinstance(draft.text, str) and draft.text
     check_markers(draft)
@@ -136,7 +136,7 @@ def test_answer_reaches_the_server(llama_server: LlamaServer, monkeypatch: pytes
 def test_stream_deltas_add_up_to_the_draft(llama_server: LlamaServer) -> None:
     sent: list[dict] = []
 
-    def record(request: httpx2.Request) -> None:
+    def record(request: httpx.Request) -> None:
         if request.url.path.endswith("/chat/completions"):
             sent.append(json.loads(request.content))
 
@@ -145,9 +145,9 @@ def test_stream_deltas_add_up_to_the_draft(llama_server: LlamaServer) -> None:
         base_url=llama_server.base_url,
         max_retries=0,
         timeout=120.0,
-        http_client=openai.DefaultHttpx2Client(event_hooks={"request": [record]}, trust_env=False),
+        http_client=DefaultHttpClient(event_hooks={"request": [record]}, trust_env=False),
     )
-    llm = LLMAnswerer(settings(), client=client, max_tokens=64)
+    llm = LLMAnswerer(server_settings(), client=client, max_tokens=64)
 
     items = list(llm.stream(QUESTION, PASSAGES))
 
@@ -163,7 +163,7 @@ def test_stream_deltas_add_up_to_the_draft(llama_server: LlamaServer) -> None:
 
 def test_rewrite_returns_a_query(llama_server: LlamaServer) -> None:
     client = openai.OpenAI(api_key="not-needed", base_url=llama_server.base_url, max_retries=0, timeout=120.0)
-    llm = LLMAnswerer(settings(), client=client)
+    llm = LLMAnswerer(server_settings(), client=client)
     query = llm.rewrite([("Who approved the tram line?", "The Oslo city council [2].")], "How much will it cost?")
     assert isinstance(query, str) and query.strip() and "\n" not in query
 

@@ -245,7 +245,7 @@ def test_json_single_object_or_articles_key(tmp_path: Path, payload: object) -> 
 
 
 def test_json_record_without_text_names_record_and_fields(tmp_path: Path) -> None:
-    f = write(tmp_path / "miss.json", json.dumps([{"title": "A", "summary": "x"}, {"title": "B", "text": "Fine."}]))
+    f = write(tmp_path / "miss.json", json.dumps([{"title": "A", "summary": "x"}, {"title": "B", "text": "Fine text here."}]))
     bad, good = run(tmp_path, f)
     assert isinstance(bad, LoadFailure) and isinstance(good, Article)
     assert str(f.resolve()) in bad.reason and "index 0" in bad.reason
@@ -447,3 +447,10 @@ def test_permission_denied_is_a_failure(tmp_path: Path, monkeypatch: pytest.Monk
     failure, article = run(tmp_path, locked, good)
     assert isinstance(failure, LoadFailure) and "locked.txt" in failure.reason and "Permission denied" in failure.reason
     assert isinstance(article, Article)
+
+
+def test_record_whose_text_is_a_reference_is_not_an_article(tmp_path: Path) -> None:
+    # an eval suite next to the articles: {"question": ..., "article": "<file name>"}
+    f = write(tmp_path / "suite.jsonl", json.dumps({"question": "Who?", "article": "000_abc.txt"}) + "\n")
+    [bad] = run(tmp_path, f)
+    assert isinstance(bad, LoadFailure) and "line 1" in bad.reason and "'000_abc.txt'" in bad.reason

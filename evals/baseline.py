@@ -1,0 +1,152 @@
+"""The stock LlamaIndex recipe on the same articles and questions, for a side-by-side comparison.
+
+``VectorStoreIndex`` over Chroma (``llama-index-vector-stores-chroma``) with LlamaIndex's default
+``SentenceSplitter`` (1024-token chunks, 200 overlap), the same embedding model as ours (wrapped
+as a ``BaseEmbedding``) and the same top-k; dense retrieval only. The embedder and a callback
+manager are passed explicitly and ``llm`` is never needed: LlamaIndex's global ``Settings`` are
+neither read for models nor changed (left alone they would reach for OpenAI).
+
+It has no offline answerer, so only retrieval metrics are computed for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from evals import metrics as m
+from evals.run import KS, question_kind
+from evals.suite import Case
+
+log = logging.getLogger(__name__)
+
+NAME = "llamaindex"
+DESCRIPTION = ("stock LlamaIndex: VectorStoreIndex over Chroma, default SentenceSplitter (1024-token chunks, "
+               "200 overlap), same embedding model, dense top-k.")
+
+
+def wrap_embedder(embedder: Any) -> Any:
+    """Our ``Embedder`` as a LlamaIndex ``BaseEmbedding`` (same model, same vectors)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class OurEmbedding(BaseEmbedding):
+        _embedder: Any = PrivateAttr()
+
+        def __init__(self, inner: Any) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=64)
+            self._embedder = inner
+
+        @classmethod
+        def class_name(cls) -> str:
+            return "RagArticlesEmbedding"
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._embedder([query])[0].tolist()
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._embedder([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._embedder(texts).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        async def _aget_text_embedding(self, text: str) -> list[float]:
+            return self._get_text_embedding(text)
+
+    return OurEmbedding(embedder)
+
+
+class LlamaIndexBaseline:
+    """Build once over a collection's stored articles, then ``retrieve(question, k)``."""
+
+    def __init__(self, collection: Any, *, workdir: Path | None = None) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from llama_index.core import Document, StorageContext, VectorStoreIndex
+        from llama_index.core.callbacks import CallbackManager
+        from llama_index.core.node_parser import SentenceSplitter
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        t0 = time.perf_counter()
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="rag-eval-llamaindex-"))
+        self.embed_model = wrap_embedder(collection.embedder)
+        docs = []
+        for info in collection.db.list_articles(None, 10**9):
+            text = collection.db.article_text(info.id) or ""
+            docs.append(Document(
+                text=text,
+                metadata={"title": info.title, "source": info.url or info.source, "article_id": info.id},
+                excluded_embed_metadata_keys=["source", "article_id"],
+                excluded_llm_metadata_keys=["source", "article_id"],
+            ))
+        client = chromadb.PersistentClient(path=str(self.workdir / "chroma"),
+                                           settings=ChromaSettings(anonymized_telemetry=False))
+        name = "baseline"
+        try:
+            client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - not there yet
+            pass
+        store = ChromaVectorStore(chroma_collection=client.get_or_create_collection(name))
+        callbacks = CallbackManager([])
+        self.splitter = SentenceSplitter(callback_manager=callbacks)  # the defaults: 1024 / 200
+        self.index = VectorStoreIndex.from_documents(
+            docs,
+            storage_context=StorageContext.from_defaults(vector_store=store),
+            embed_model=self.embed_model,
+            transformations=[self.splitter],
+            callback_manager=callbacks,
+        )
+        self.n_docs = len(docs)
+        self.n_nodes = store._collection.count()
+        self.build_seconds = round(time.perf_counter() - t0, 1)
+        log.info("llamaindex baseline: %d documents -> %d nodes in %.1fs", self.n_docs, self.n_nodes,
+                 self.build_seconds)
+
+    def retrieve(self, question: str, k: int) -> list[Any]:
+        return self.index.as_retriever(similarity_top_k=k).retrieve(question)
+
+
+def run_baseline(
+    baseline: LlamaIndexBaseline, cases: Sequence[Case], *, ks: Sequence[int] = KS,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Retrieval-only rows in the shape of ``results.jsonl`` (metrics and timings; no answer)."""
+    from index.tokens import get_encoding
+
+    enc = get_encoding()
+    rows = []
+    max_k = max(ks)
+    for i, case in enumerate(cases, start=1):
+        t = time.perf_counter()
+        nodes = baseline.retrieve(case.question, max_k)
+        ms = (time.perf_counter() - t) * 1000
+        texts = [n.node.get_content() for n in nodes]
+        ids = [(n.node.metadata.get("article_id", ""), n.node.metadata.get("source", "")) for n in nodes]
+        mt: dict[str, Any] = {}
+        if case.articles:
+            rank = m.hit_rank(ids, case.articles)
+            mt["gold_rank"], mt["mrr"] = rank, m.reciprocal_rank(rank)
+            mt.update({f"hit@{k}": m.hit_at(rank, k) for k in ks})
+        tok = [len(enc.encode(t, disallowed_special=())) for t in texts]
+        for k in ks:
+            if case.contexts:
+                mt[f"recall@{k}"] = m.context_recall(texts, case.contexts, k)
+            if case.short_answers:
+                mt[f"answer_in_context@{k}"] = m.answer_in_context(texts, case.answers, k)
+            mt[f"context_tokens@{k}"] = sum(tok[:k])
+        rows.append({
+            "id": case.id, "type": case.type, "kind": question_kind(case.question), "question": case.question,
+            "metrics": mt, "timings_ms": {"retrieve": round(ms, 2)},
+            "retrieved": [{"rank": r + 1, "article_id": a, "source": s, "score": n.score}
+                          for r, ((a, s), n) in enumerate(zip(ids, nodes))],
+        })
+        if progress:
+            progress(i, len(cases))
+    return rows

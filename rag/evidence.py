@@ -1,0 +1,172 @@
+"""Sentence-level evidence: how well each sentence of a passage answers a question, without an LLM.
+
+Shared by the reranker (``rag.retrieve``: a chunk is as good as its best sentence) and the offline
+answerer (``rag.extractive``: the best sentences are the answer). A sentence is scored by
+
+* coverage: the IDF-weighted share of the question's content words it contains (porter stems,
+  the stemmer of the lexical index, whose document frequencies give the IDF); half of what an
+  adjacent sentence adds counts too, since answers often sit next to the sentence naming the topic,
+* answer type: "how many" wants a number, "when" a date, "who"/"where" a name the question does
+  not already contain,
+* novelty: a sentence that only restates the question answers nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves also said says say according many much one name named called type kind
+    s t don ’s 's""".split()
+)
+_NUM_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
+    "thousand thousands million millions billion billions dozen dozens half"
+)
+_MONTHS = "january february march april may june july august september october november december"
+_DATE = re.compile(
+    rf"\b(1[0-9]\d\d|20\d\d|{'|'.join(_MONTHS.split())}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|yesterday|today|century|centuries|decade|\d{1,2}(st|nd|rd|th)|\d{2,4}s)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\d|\b(" + "|".join(_NUM_WORDS.split()) + r")\b", re.I)
+_CAPS = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
+
+AnswerType = str  # "number" | "date" | "name" | ""
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Callable[[str], str]:
+    from nltk.stem.porter import PorterStemmer
+
+    # FTS5's porter tokenizer implements the original algorithm; match it so IDF lookups hit
+    return functools.lru_cache(maxsize=200_000)(PorterStemmer(mode=PorterStemmer.ORIGINAL_ALGORITHM).stem)
+
+
+def _fold(text: str) -> str:
+    """Lowercase without diacritics (Gospić -> gospic), as FTS5's unicode61 tokenizer folds them."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems of ``text`` (lowercased, diacritics folded, stopwords out)."""
+    stem = _stemmer()
+    out = []
+    for w in _WORD.findall(_fold(text)):
+        w = w.replace("’", "'").rstrip(".").removesuffix("'s")
+        if w and w not in STOPWORDS:
+            out.append(stem(w))
+    return out
+
+
+def answer_type(question: str) -> AnswerType:
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|old|far|big|large|tall|often|high|deep|wide)\b"
+                 r"|\bwhat (percentage|percent|number|amount|proportion|fraction)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\b(which|what) (year|day|month)\b"
+                 r"|\bin what year\b", q):
+        return "date"
+    if re.search(r"\bwho(m|se)?\b|\bwhere\b|\bwhich (person|man|woman|company|group|team|country|town|city|place"
+                 r"|region|state|organi[sz]ation|party)\b", q):
+        return "name"
+    return ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question prepared once: stems, their IDF weights, expected answer type, proper names."""
+
+    text: str
+    stems: tuple[str, ...]
+    idf: Mapping[str, float]
+    atype: AnswerType
+    names: tuple[str, ...]  # stems of capitalised words inside the question (not the first word)
+
+    @property
+    def total(self) -> float:
+        return sum(self.idf.values()) or 1.0
+
+
+def prepare(
+    question: str,
+    doc_freqs: Callable[[Sequence[str]], Mapping[str, int]] | None = None,
+    n_docs: int = 0,
+) -> Question:
+    stems = tuple(dict.fromkeys(terms(question)))
+    if doc_freqs and n_docs:
+        df = doc_freqs(stems)
+        idf = {s: math.log(1 + (n_docs - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in stems}
+    else:
+        idf = {s: 1.0 for s in stems}
+    words = question.split()
+    caps = [w for w in words[1:] if _CAPS.match(w)]
+    names = tuple(dict.fromkeys(t for w in caps for t in terms(w)))
+    return Question(question, stems, idf, answer_type(question), names)
+
+
+def _type_bonus(q: Question, text: str) -> float:
+    if q.atype == "number":
+        return 0.12 if _NUMBER.search(text) else -0.1
+    if q.atype == "date":
+        return 0.12 if _DATE.search(text) else -0.1
+    if q.atype == "name":
+        q_lower = q.text.lower()
+        fresh = [m.group(0) for m in _CAPS.finditer(text, 1) if m.group(0).lower() not in q_lower]
+        return 0.08 if fresh else -0.05
+    return 0.0
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    span: tuple[int, int]
+    score: float
+    coverage: float  # own + half the neighbour's addition, IDF-weighted, 0..1
+
+
+def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[int, int]]) -> list[SentenceScore]:
+    """Score each sentence span (article offsets; ``text`` starts at ``offset``) against ``q``."""
+    qset = set(q.stems)
+    sents = [text[a - offset : b - offset] for a, b in spans]
+    sets = [set(terms(s)) for s in sents]
+    own = [sum(q.idf[t] for t in qset & s) / q.total for s in sets]
+    out: list[SentenceScore] = []
+    for i, (span, sent, s_set) in enumerate(zip(spans, sents, sets, strict=True)):
+        if len(sent.split()) < 4 or not s_set:
+            continue
+        gain = 0.0
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(sets):
+                gain = max(gain, sum(q.idf[t] for t in qset & (sets[j] - s_set)) / q.total)
+        coverage = own[i] + 0.5 * gain
+        score = coverage + _type_bonus(q, sent)
+        if len(s_set - qset) < 2:
+            score -= 0.2  # restates the question, answers nothing
+        out.append(SentenceScore(span, score, coverage))
+    return out
+
+
+def names_absent(q: Question, texts: Sequence[str]) -> bool:
+    """True when the question names things (proper nouns) and none of them occurs in ``texts``:
+    "Who is the president of France?" over articles that never mention France."""
+    if not q.names:
+        return False
+    have: set[str] = set()
+    for t in texts:
+        have.update(terms(t))
+    return not any(n in have for n in q.names)

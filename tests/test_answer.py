@@ -1,0 +1,87 @@
+"""Offline answering, citation checking and follow-up rewriting, on hand-made passages."""
+
+from __future__ import annotations
+
+from index.chunk import split_sentences
+from rag.cite import resolve
+from rag.evidence import answer_type, names_absent, prepare, terms
+from rag.extractive import REFUSAL, ExtractiveAnswerer
+from rag.followup import rewrite_query
+from rag.types import Passage
+
+ARTICLE = (
+    "Russian and Syrian jets struck the rebel-held city of Idlib on Sunday. "
+    "Residents said one of the raids hit a crowded residential area in the centre of Idlib, where around "
+    "four million people live. At least four people were killed and dozens injured, according to rescuers. "
+    "Rebels said they had captured the town of Khansir south of Aleppo."
+)
+
+
+def passage(n: int = 1, text: str = ARTICLE, offset: int = 0, title: str = "Idlib raid") -> Passage:
+    spans = tuple((a + offset, b + offset) for a, b in split_sentences(text))
+    return Passage(n, f"a{n}:v:0", f"a{n}", title, "src", "2024-12-01", 1.0, text, offset, offset + len(text), spans)
+
+
+def test_answer_types() -> None:
+    assert answer_type("How many people were killed?") == "number"
+    assert answer_type("When did the war start?") == "date"
+    assert answer_type("Which town did the rebels capture?") == "name"
+    assert answer_type("Why did they leave?") == ""
+
+
+def test_terms_fold_diacritics_and_stem_like_the_lexical_index() -> None:
+    assert terms("Gospić captured the Cities") == ["gospic", "captur", "citi"]
+
+
+def test_picks_the_sentence_that_answers_not_the_first() -> None:
+    ans = ExtractiveAnswerer().answer("Which town did the rebels capture south of Aleppo?", [passage()])
+    assert not ans.refused
+    assert ans.text.startswith("Rebels said they had captured the town of Khansir")
+    assert ans.text.endswith("[1]")
+
+
+def test_number_question_gets_the_sentence_with_the_count() -> None:
+    ans = ExtractiveAnswerer().answer("How many people were killed in the raid on Idlib?", [passage()])
+    assert "At least four people were killed" in ans.text
+
+
+def test_refuses_on_weak_evidence_and_on_absent_names() -> None:
+    a = ExtractiveAnswerer()
+    assert a.answer("What is the interest rate of the central bank?", [passage()]).refused
+    q = prepare("Who is the president of France?")
+    assert names_absent(q, [ARTICLE])
+    assert a.answer("Who is the president of France?", [passage()]).text == REFUSAL
+    assert a.answer("Anything?", []).refused
+
+
+def test_at_most_max_sentences_each_with_a_marker() -> None:
+    a = ExtractiveAnswerer(max_sentences=2)
+    ans = a.answer("Idlib raids killed people, rescuers said?", [passage(1), passage(2)])
+    assert 1 <= ans.text.count("[") <= 2
+
+
+def test_citations_quote_exact_article_text_at_offsets() -> None:
+    article = "Intro line here.\n" + ARTICLE
+    p = passage(1, ARTICLE, offset=len("Intro line here.\n"))
+    checked = resolve("Rebels captured the town of Khansir south of Aleppo [1].", [p])
+    assert len(checked.citations) == 1
+    c = checked.citations[0]
+    assert article[c.start : c.end] == c.quote
+    assert "Khansir" in c.quote and c.n == 1 and c.article_id == "a1"
+    assert checked.unsupported == ()
+
+
+def test_unsupported_and_dangling_markers_are_removed_and_reported() -> None:
+    p = passage()
+    checked = resolve("The moon is made of cheese [1]. Khansir was captured by rebels south of Aleppo [1][7].", [p])
+    assert checked.unsupported == (1, 7)
+    assert [c.n for c in checked.citations] == [1]
+    assert "cheese." in checked.text and "cheese [1]" not in checked.text and "[7]" not in checked.text
+
+
+def test_followup_rewrite_adds_context_only_when_needed() -> None:
+    history = [("Which town did rebels capture south of Aleppo?", "Rebels captured Khansir [1].")]
+    assert rewrite_query("Who said that?", history) == "Who said that? town rebels capture south Aleppo Khansir"
+    standalone = "How many people live in the Idlib enclave near Turkey?"
+    assert rewrite_query(standalone, history) == standalone
+    assert rewrite_query("Who said that?", []) == "Who said that?"

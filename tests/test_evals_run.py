@@ -1,0 +1,191 @@
+"""evals.run / report / store / baseline / judge over a real store built with the hash-seeded fake embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.run import question_kind, run_suite
+from evals.suite import Case, Suite
+from index.pipeline import Collection
+from index.settings import Settings
+from rag.api import RAG
+from tests.fakes import HashEmbedder
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_2ee66f902f40f20f.txt"
+
+OTHER = """Tram line approved in Oslo
+
+The city council of Oslo approved a new tram line on Monday. Construction of the line will start in 2025.
+The project will cost two billion kroner, the transport department said. Residents welcomed the decision.
+"""
+
+
+@pytest.fixture
+def fake_rag(settings: Settings, tmp_path: Path) -> RAG:
+    other = tmp_path / "oslo.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    report = coll.ingest([str(SEED), str(other)])
+    assert report.count("added") == 2, report
+    return RAG(settings, collection=coll, llm=None)
+
+
+def _suite() -> Suite:
+    cases = [
+        Case("c1", "Which town did the rebels capture south of Aleppo?", ("Khansir",), ("000_2ee66f902f40f20f.txt",)),
+        Case("c2", "How much will the Oslo tram project cost?", ("two billion kroner",), ("oslo.txt",),
+             contexts=("The project will cost two billion kroner, the transport department said.",)),
+        Case("c3", "Who won the 2024 Eurovision Song Contest?", (), (), "unanswerable"),
+    ]
+    return Suite("mini", "mini.jsonl", "ours", cases, total=3)
+
+
+def test_question_kind() -> None:
+    assert [question_kind(q) for q in ("How many people died?", "In what year?", "When did it start?",
+                                        "Whose idea?", "How did it go?", "Which town?", "What is it?", "Name it.")] == [
+        "how many", "when", "when", "who", "how", "which", "what", "other"]
+
+
+def test_run_suite_scores_every_question(fake_rag: RAG) -> None:
+    seen: list[int] = []
+    rows = [r.to_dict() for r in run_suite(fake_rag, _suite(), ks=(1, 3, 5, 10), offline=True,
+                                           progress=lambda i, n, r: seen.append(i))]
+    assert seen == [1, 2, 3]
+    c1, c2, c3 = rows
+    # the ranked list: first the passages ask() used (numbered), then deeper ones from one more retrieve
+    shown = [p for p in c1["retrieved"] if p["n"] is not None]
+    assert [p["rank"] for p in c1["retrieved"]] == list(range(1, len(c1["retrieved"]) + 1))
+    assert all("text" in p for p in shown) and all("text" not in p for p in c1["retrieved"][len(shown):])
+    assert c1["metrics"]["hit@10"] == 1.0 and c1["metrics"]["mrr"] > 0
+    assert c1["metrics"]["context_tokens"] == sum(p["tokens"] for p in shown)
+    assert c2["metrics"]["recall@10"] == 1.0
+    assert c2["metrics"]["answer_in_context@10"] == 1.0
+    assert "recall@5" not in c1["metrics"]  # no gold contexts: not applicable, not zero
+    for r in (c1, c2):
+        if not r["refused"]:
+            assert r["metrics"]["citations"] == len(r["citations"]) >= 1
+            assert r["metrics"]["dangling_citations"] == 0
+            assert {"containment", "f1", "exact_match"} <= set(r["metrics"])
+        assert r["metrics"]["wrong_refusal"] == float(r["refused"])
+    assert "hit@5" not in c3["metrics"] and c3["metrics"]["correct_refusal"] == float(c3["refused"])
+    assert set(c1["timings_ms"]) >= {"retrieve", "answer", "cite", "total"}
+    assert c1["answerer"] == "extractive" and c1["kind"] == "which"
+
+
+def test_a_failing_question_is_a_result(fake_rag: RAG, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = fake_rag.ask
+
+    def flaky(question: str, **kw: object):  # noqa: ANN202
+        if "Oslo" in question:
+            raise RuntimeError("boom")
+        return real(question, **kw)
+
+    monkeypatch.setattr(fake_rag, "ask", flaky)
+    rows = run_suite(fake_rag, _suite(), offline=True)
+    assert [r.error for r in rows] == [None, "RuntimeError: boom", None]
+
+
+def test_reports_and_compare(fake_rag: RAG, tmp_path: Path) -> None:
+    from evals.cli import build_summary, write_run
+    from evals.report import compare_markdown
+    from evals.summary import compare_runs, parse_threshold
+
+    suite = _suite()
+    rows = [r.to_dict() for r in run_suite(fake_rag, suite, offline=True)]
+    meta = {"suite": "mini", "format": "ours", "cases": 3, "ks": [1, 3, 5, 10], "answerer": "extractive"}
+    summary = build_summary(suite, rows, (1, 3, 5, 10), [parse_threshold("hit@10=0.5"), parse_threshold("f1=1.01")],
+                            None, meta=meta)
+    assert [c["ok"] for c in summary["thresholds"]] == [True, False]
+    assert set(summary["by_type"]) == {"factoid", "unanswerable"} and summary["by_type"]["factoid"]["n"] == 2
+    paths = write_run(tmp_path / "run", summary, rows, None)
+    names = sorted(p.name for p in paths)
+    assert names == ["by_kind.png", "latency.png", "report.html", "report.md", "results.jsonl",
+                     "retrieval_at_k.png", "summary.json"]
+    for p in paths:
+        assert p.stat().st_size > 0
+    assert (tmp_path / "run" / "plots" / "retrieval_at_k.png").read_bytes()[:4] == b"\x89PNG"
+    md = (tmp_path / "run" / "report.md").read_text()
+    assert "## Summary" in md and "| Retrieval | hit@5 |" in md and "## By type" in md and "MISSED" in md
+    assert "(plots/retrieval_at_k.png)" in md
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert html.startswith("<!doctype html>") and 'src="plots/latency.png"' in html
+    loaded = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in loaded] == ["c1", "c2", "c3"]
+    assert set(loaded[0]) >= {"question", "gold", "answer", "refused", "citations", "retrieved", "metrics", "timings_ms"}
+
+    worse = [dict(r, metrics=dict(r["metrics"])) for r in loaded]
+    worse[0]["metrics"]["hit@5"] = 0.0 if loaded[0]["metrics"]["hit@5"] == 1.0 else 1.0
+    cmp = compare_runs(summary, summary, loaded, worse)
+    assert len(cmp["regressions"]) + len(cmp["fixes"]) == 1
+    assert "# Compare: a -> b" in compare_markdown(cmp, "a", "b")
+
+
+def test_open_store_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evals.store import corpus_key, open_store
+    from evals.suite import CorpusRecord
+
+    monkeypatch.setenv("RAG_EVAL_CACHE", str(tmp_path / "cache"))
+    records = [CorpusRecord("Oslo tram", OTHER, "squad://Oslo_tram")]
+    rag, info = open_store([str(SEED)], records=records, embedder=HashEmbedder())
+    assert (info["reused"], info["articles"]) == (False, 2)
+    assert Path(info["store"]).parent == tmp_path / "cache"
+    sources = {p.source for p in rag.ask("Oslo tram cost", offline=True).passages}
+    assert "squad://Oslo_tram" in sources
+    rag2, info2 = open_store([str(SEED)], records=records, embedder=HashEmbedder())
+    assert info2["reused"] and info2["store"] == info["store"]
+    _, info3 = open_store([str(SEED)], records=[CorpusRecord("Oslo tram", OTHER + "More.", "squad://Oslo_tram")],
+                          embedder=HashEmbedder())
+    assert info3["store"] != info["store"]  # changed content: a fresh store
+    s = Settings(home=tmp_path)
+    assert corpus_key([str(SEED)], s) != corpus_key([str(SEED)], Settings(home=tmp_path, chunk_tokens=100))
+
+
+def test_llamaindex_baseline_leaves_global_settings_alone(fake_rag: RAG, tmp_path: Path) -> None:
+    from llama_index.core import Settings as LISettings
+
+    from evals.baseline import LlamaIndexBaseline, run_baseline
+
+    before = (LISettings._llm, LISettings._embed_model, LISettings._callback_manager)
+    bl = LlamaIndexBaseline(fake_rag.collection, workdir=tmp_path / "li")
+    assert bl.n_docs == 2 and bl.n_nodes >= 2
+    assert bl.splitter.chunk_size == 1024 and bl.splitter.chunk_overlap == 200
+    rows = run_baseline(bl, _suite().cases, ks=(1, 5))
+    assert (LISettings._llm, LISettings._embed_model, LISettings._callback_manager) == before
+    assert rows[0]["metrics"]["hit@5"] == 1.0  # two articles, both retrieved
+    assert rows[1]["metrics"]["recall@5"] == 1.0 and rows[1]["metrics"]["answer_in_context@5"] == 1.0
+    assert rows[0]["retrieved"][0]["source"]
+
+
+class _ScriptedClient:
+    """Shaped like openai.OpenAI for chat.completions.create; records the prompts it got."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.calls: list[dict] = []
+        self.chat = self
+        self.completions = self
+
+    def create(self, **kw: object):  # noqa: ANN201
+        from types import SimpleNamespace
+
+        self.calls.append(kw)
+        return SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(content=self.reply))])
+
+
+def test_judge_scores_with_named_model(fake_rag: RAG) -> None:
+    from evals.judge import Judge, parse_scores
+
+    assert parse_scores('sure: {"faithfulness": 0.5, "correctness": 2}') == {"faithfulness": 0.5, "correctness": 1.0}
+    assert parse_scores("no json") == {"faithfulness": None, "correctness": None}
+    client = _ScriptedClient('{"faithfulness": 1, "correctness": 0.5}')
+    judge = Judge("judge-model", client=client)
+    rows = run_suite(fake_rag, _suite(), offline=True, judge=judge)
+    answered = [r for r in rows if not r.refused]
+    assert answered and len(client.calls) == len(answered)
+    assert all(r.judge and r.judge["model"] == "judge-model" for r in rows)
+    assert answered[0].metrics["judge_faithfulness"] == 1.0
+    assert client.calls[0]["model"] == "judge-model" and "Reference answer" in client.calls[0]["messages"][1]["content"]

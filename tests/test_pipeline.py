@@ -1,0 +1,172 @@
+"""The ingest pipeline (index.pipeline) with the HashEmbedder and embedded Chroma: batching,
+vector alignment after length-sorting, re-ingest, edits, duplicates, failures and reconcile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.chunk import embed_text
+from index.pipeline import Collection
+from index.settings import Settings
+from tests.corpus import write_corpus
+from tests.fakes import HashEmbedder
+
+
+def agree(coll: Collection) -> None:
+    """Chroma and the article database hold exactly the same chunks; the lexical index matches."""
+    ids = coll.db.chunk_ids()
+    assert len(ids) == len(set(ids))
+    assert set(ids) == coll.vectors.all_ids()
+    counts = coll.db.counts()
+    assert counts["chunks"] == counts["lexical"] == coll.vectors.count() == len(ids)
+
+
+@pytest.fixture
+def small(settings: Settings) -> Settings:
+    return settings.model_copy(update={"chunk_tokens": 40})  # several chunks per synthetic article
+
+
+@pytest.fixture
+def coll(small: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch) -> Collection:
+    monkeypatch.setattr(Collection, "batch_chunks", 7)  # many batches, odd sizes
+    monkeypatch.setattr(Collection, "first_batch_chunks", 3)
+    with Collection.open(small, embedder=fake_embedder) as c:
+        yield c
+
+
+def test_ingest_stores_every_chunk_once_with_its_own_vector(coll: Collection, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 12)
+    report = coll.ingest([str(tmp_path / "news")])
+    assert report.summary()["added"] == 12 and not report.failed
+    agree(coll)
+    ids = coll.db.chunk_ids()
+    assert len(ids) > 12 * 2  # small chunks: several per article
+    # batches are length-sorted before embedding: each vector must still belong to its own chunk
+    rows = coll.db.chunks_by_ids(ids)
+    got = coll.vectors.collection.get(ids=ids, include=["embeddings"])
+    stored = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
+    expected = HashEmbedder()([embed_text(rows[i].title, rows[i].text) for i in ids])
+    for i, cid in enumerate(ids):
+        assert np.allclose(stored[cid], expected[i], atol=1e-5), cid
+
+
+def test_embed_sorted_restores_order_and_uses_model_batches() -> None:
+    class Batched(HashEmbedder):
+        batch_size = 4
+
+    emb = Batched()
+    coll = Collection.__new__(Collection)
+    coll.embedder = emb
+    texts = [("word " * n).strip() + f" t{n}" for n in (9, 1, 5, 12, 3, 7, 2, 11, 4, 6)]
+    out = coll._embed_sorted(texts)
+    assert emb.calls == [4, 4, 2]  # one model batch per call: the lock is released in between
+    assert np.allclose(out, HashEmbedder()(texts), atol=1e-6)
+
+
+def test_unchanged_reingest_embeds_nothing(coll: Collection, fake_embedder: HashEmbedder, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 10)
+    coll.ingest([str(tmp_path / "news")])
+    calls = len(fake_embedder.calls)
+    again = coll.ingest([str(tmp_path / "news")])
+    assert again.summary()["unchanged"] == 10 and again.summary()["added"] == 0
+    assert len(fake_embedder.calls) == calls
+    agree(coll)
+
+
+def test_editing_one_article_reembeds_only_it(coll: Collection, fake_embedder: HashEmbedder, tmp_path: Path) -> None:
+    paths = write_corpus(tmp_path / "news", 10)
+    coll.ingest([str(tmp_path / "news")])
+    aid = coll.db.by_source(str(paths[3].resolve())).id
+    old_ids = set(coll.db.chunk_ids(aid))
+    paths[3].write_text(paths[3].read_text() + "\nA new closing sentence was added today.\n")
+    before = sum(fake_embedder.calls)
+    report = coll.ingest([str(tmp_path / "news")])
+    assert report.summary() | {} == {"added": 0, "updated": 1, "unchanged": 9, "duplicate": 0, "removed": 0, "failed": 0}
+    new_ids = set(coll.db.chunk_ids(aid))
+    assert sum(fake_embedder.calls) - before == len(new_ids)
+    assert not (old_ids & coll.vectors.all_ids())  # superseded vectors are gone
+    agree(coll)
+
+
+def test_same_text_from_two_sources_is_stored_once(coll: Collection, tmp_path: Path) -> None:
+    [p] = write_corpus(tmp_path / "a", 1)
+    copy = tmp_path / "b" / "copy.txt"
+    copy.parent.mkdir()
+    copy.write_text(p.read_text())
+    report = coll.ingest([str(p), str(copy)])
+    assert report.summary()["added"] == 1 and report.summary()["duplicate"] == 1
+    assert coll.db.counts()["articles"] == 1 and coll.db.counts()["sources"] == 2
+    agree(coll)
+
+
+def test_failing_embedding_batch_fails_its_items_only(small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Flaky(HashEmbedder):
+        def __call__(self, texts):  # noqa: ANN001, ANN204
+            if any("Town3 " in t for t in texts):
+                raise RuntimeError("model exploded")
+            return super().__call__(texts)
+
+    monkeypatch.setattr(Collection, "batch_chunks", 1)  # one article per batch
+    monkeypatch.setattr(Collection, "first_batch_chunks", 1)
+    write_corpus(tmp_path / "news", 6)
+    with Collection.open(small, embedder=Flaky()) as coll:
+        report = coll.ingest([str(tmp_path / "news")])
+        [failed] = report.failed
+        assert "a0003.txt" in failed.item and "model exploded" in failed.reason
+        assert report.summary()["added"] == 5
+        agree(coll)
+
+
+def test_reconcile_drops_orphans_and_reembeds_gaps(coll: Collection, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 5)
+    coll.ingest([str(tmp_path / "news")])
+    ids = coll.db.chunk_ids()
+    coll.vectors.delete(ids[:3])  # as if killed before the vectors were written
+    coll.vectors.upsert(["ghost:0:0"], HashEmbedder()(["ghost"]), [{"article_id": "ghost", "source": "x", "published": 0}])
+    assert coll.reconcile() == {"orphans_removed": 1, "reembedded": 3}
+    agree(coll)
+    assert coll.reconcile() == {"orphans_removed": 0, "reembedded": 0}
+
+
+def test_prune_removes_vanished_files(coll: Collection, tmp_path: Path) -> None:
+    paths = write_corpus(tmp_path / "news", 4)
+    coll.ingest([str(tmp_path / "news")])
+    paths[0].unlink()
+    report = coll.ingest([str(tmp_path / "news")], prune=True)
+    assert report.summary()["removed"] == 1 and coll.db.counts()["articles"] == 3
+    agree(coll)
+
+
+def test_large_single_batch_and_empty_input(small: Settings, fake_embedder: HashEmbedder, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 30)
+    with Collection.open(small, embedder=fake_embedder) as coll:  # default batch sizes
+        assert coll.ingest([str(tmp_path / "news")]).summary()["added"] == 30
+        agree(coll)
+        assert coll._embed_sorted([]).shape[0] == 0
+
+
+def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Settings, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the embedding stage: the reader (blocked on a full queue) and writer stop, the
+    lock is released, and what was committed is consistent."""
+
+    class Interrupting(HashEmbedder):
+        def __call__(self, texts):  # noqa: ANN001, ANN204
+            if len(self.calls) == 3:
+                raise KeyboardInterrupt
+            return super().__call__(texts)
+
+    monkeypatch.setattr(Collection, "batch_chunks", 2)
+    monkeypatch.setattr(Collection, "first_batch_chunks", 2)
+    write_corpus(tmp_path / "news", 40)
+    with Collection.open(small, embedder=Interrupting()) as coll:
+        with pytest.raises(KeyboardInterrupt):
+            coll.ingest([str(tmp_path / "news")])
+        lock = coll._locked()  # released
+        lock.release()
+        report = Collection(small, HashEmbedder(), coll.vectors, coll.db).ingest([str(tmp_path / "news")])
+        assert not report.failed and report.summary()["added"] + report.summary()["unchanged"] == 40
+        agree(coll)

@@ -1,0 +1,42 @@
+"""Helpers for the UI tests that run a real server: a seeded collection and the app on a free port."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from index.pipeline import Collection
+from index.settings import Settings
+from rag.api import RAG
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_QUESTION = "Which town did the rebels capture south of Aleppo?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seeded_rag(home: Path, embedder: object) -> RAG:
+    """A fresh collection holding the seed article (real embedder), answering offline."""
+    settings = Settings(home=home, collection="uitest")
+    coll = Collection.open(settings, embedder=embedder)  # type: ignore[arg-type]
+    report = coll.ingest(sorted(str(p) for p in (ROOT / "seeds").glob("*.txt")))
+    assert report.count("added") >= 1, report
+    return RAG(settings, collection=coll, llm=None)
+
+
+@contextmanager
+def serving(rag: RAG) -> Iterator[str]:
+    """The UI for ``rag`` on 127.0.0.1:<free port>; yields its URL and closes it afterwards."""
+    from ui.app import launch
+
+    demo = launch(rag.settings, rag, host="127.0.0.1", port=free_port(), block=False)
+    try:
+        yield demo.local_url.rstrip("/")
+    finally:
+        demo.close()

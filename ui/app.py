@@ -1,0 +1,176 @@
+"""The Gradio chat UI: chat with cited sources, the collection, settings and feedback.
+
+``build_app`` lays out the page around a passed-in :class:`rag.api.RAG`; ``launch`` binds it to
+``settings.ui_host``/``ui_port`` (127.0.0.1:7860 by default) with optional basic auth. All
+answering goes through ``RAG.stream``, exactly as the CLI and the Python API do.
+
+>>> from index.settings import load_settings
+>>> from ui.app import launch
+>>> demo = launch(load_settings(), block=False)   # doctest: +SKIP
+>>> demo.local_url                                # doctest: +SKIP
+'http://127.0.0.1:7860/'
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no phoning home
+
+import gradio as gr  # noqa: E402
+
+from index.errors import ConfigError  # noqa: E402
+from index.settings import Settings  # noqa: E402
+from rag.api import RAG  # noqa: E402
+from ui import render  # noqa: E402
+from ui.chat import Chat, Session  # noqa: E402
+from ui.feedback import FeedbackLog  # noqa: E402
+from ui.library import FILE_TYPES, Library  # noqa: E402
+from ui.style import CSS, theme  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+CHAT_CONCURRENCY = 16  # questions answered at once; more wait in the queue (the embedder runs one at a time anyway)
+_SEED_QUESTION = "Which town did the rebels capture south of Aleppo?"
+
+
+def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
+    """The whole page for one RAG (shared by every session; each session has its own history)."""
+    chat = Chat(rag, FeedbackLog(feedback_path or rag.settings.feedback_path))
+    lib = Library(rag.collection)
+    choices = chat.answerer_choices()
+
+    with gr.Blocks(title="Ask your articles", analytics_enabled=False) as demo:
+        session = gr.State(Session())
+        with gr.Sidebar(label="Settings", open=True, width=300):
+            gr.Markdown("### Settings")
+            answerer = gr.Radio(
+                choices, value=choices[0][1], label="Answerer",
+                info=None if len(choices) > 1 else "Set OPENAI_API_KEY or OPENAI_BASE_URL to answer with an LLM.",
+            )
+            top_k = gr.Slider(1, 20, value=rag.settings.top_k, step=1, label="Passages")
+            sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk",
+                                 info="Comma-separated; matches the source, URL or title. Empty: all.")
+            since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD")
+            until = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD")
+        settings_inputs = [answerer, top_k, sources, since, until]
+
+        gr.HTML('<div class="rag-header"><h1>Ask your articles</h1>'
+                "<p>Answers cite the exact passages they rest on. Click a [n] to see its source.</p></div>")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                summary = gr.HTML(chat.settings_summary(choices[0][1], rag.settings.top_k, "", "", ""),
+                                  elem_id="rag-settings-summary")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=5):
+                        chatbot = gr.Chatbot(
+                            elem_id="rag-chat", label="Chat", show_label=False, height=560, render_markdown=False,
+                            sanitize_html=True, allow_tags=False, buttons=["copy"],
+                            placeholder=f"Ask a question about your articles, e.g. “{_SEED_QUESTION}”. "
+                                        "Follow-ups may refer to earlier answers.",
+                        )
+                        with gr.Row():
+                            box = gr.Textbox(show_label=False, placeholder="Ask about your articles…",
+                                             scale=6, elem_id="rag-question", autofocus=True)
+                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="rag-ask")
+                        new_chat = gr.Button("New chat", size="sm", variant="secondary")
+                    with gr.Column(scale=4):
+                        gr.Markdown("#### Sources")
+                        panel = gr.HTML(render.sources_html(None), elem_id="rag-sources")
+
+            with gr.Tab("Collection", id="collection"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=2):
+                        files = gr.File(label="Upload articles", file_count="multiple", file_types=FILE_TYPES,
+                                        elem_id="rag-upload")
+                        urls = gr.Textbox(label="URLs", lines=3, placeholder="https://example.org/story.html (one per line)")
+                        add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
+                        ingest_out = gr.HTML(render.ingest_html([]), elem_id="rag-ingest")
+                    with gr.Column(scale=3):
+                        with gr.Row():
+                            search = gr.Textbox(show_label=False, placeholder="Search titles and sources…",
+                                                scale=4, elem_id="rag-search")
+                            refresh = gr.Button("Search", scale=1)
+                        with gr.Row():
+                            victim = gr.Dropdown(label="Remove an article", choices=[], scale=4,
+                                                 elem_id="rag-remove-choice")
+                            remove = gr.Button("Remove", variant="stop", scale=1, elem_id="rag-remove")
+                        articles = gr.HTML(elem_id="rag-articles")
+
+        # --- wiring ------------------------------------------------------------------------
+        gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],
+              [box, chatbot, session, panel], api_name="ask", concurrency_id="chat",
+              concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
+        chatbot.select(chat.select, [session], [panel], api_visibility="private")
+        chatbot.like(chat.like, [session], None, api_visibility="private")
+        new_chat.click(chat.clear, None, [chatbot, session, panel], api_visibility="private")
+        gr.on([c.change for c in settings_inputs], chat.settings_summary, settings_inputs, [summary],
+              api_visibility="private", show_progress="hidden")
+
+        # ingest and remove take the store's write lock: one at a time, queued rather than refused
+        add.click(lib.add, [files, urls, search], [ingest_out, articles, victim], api_name="add",
+                  concurrency_id="store-write", concurrency_limit=1, show_progress_on=[ingest_out]).then(
+            lambda: (None, ""), None, [files, urls], api_visibility="private").then(
+            chat.settings_summary, settings_inputs, [summary], api_visibility="private")
+        gr.on([search.submit, refresh.click], lib.listing, [search], [articles, victim], api_name="list_articles")
+        remove.click(lib.remove, [victim, search], [articles, victim], api_name="remove",
+                     concurrency_id="store-write", concurrency_limit=1).then(
+            chat.settings_summary, settings_inputs, [summary], api_visibility="private")
+        demo.load(lib.listing, [search], [articles, victim], api_visibility="private")
+        demo.load(chat.settings_summary, settings_inputs, [summary], api_visibility="private")
+
+    demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
+    return demo
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``'user:password'`` -> ``(user, password)``; unset -> no auth."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("RAG_UI_AUTH must look like user:password (both non-empty)")
+    return user, password
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def launch(
+    settings: Settings,
+    rag: RAG | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    block: bool = True,
+) -> gr.Blocks:
+    """Serve the UI on ``host:port`` (default: settings.ui_host / ui_port). With ``block=False`` it
+    returns the running app at once (``demo.local_url``; stop it with ``demo.close()``)."""
+    host = host or settings.ui_host
+    port = port or settings.ui_port
+    auth = parse_auth(settings.ui_auth)
+    if auth is None and not _is_loopback(host):
+        log.warning("the UI listens on %s without a password: set RAG_UI_AUTH=user:password", host)
+    demo = build_app(rag or RAG(settings))
+    try:
+        demo.launch(
+            server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True,
+            share=False, inbrowser=False, show_error=False, ssr_mode=False, mcp_server=False,
+            footer_links=["api", "settings"], run_history=False, enable_monitoring=False,
+            theme=theme(), css=CSS,
+        )
+    except OSError as exc:
+        raise ConfigError(f"cannot serve the UI on {host}:{port} ({exc}); pick another port with "
+                          "--port or RAG_UI_PORT") from exc
+    if block:
+        demo.block_thread()
+    return demo

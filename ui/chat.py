@@ -1,0 +1,182 @@
+"""The chat tab's handlers: ask through ``RAG.stream`` (the same call the CLI and Python API use),
+keep per-session history, show sources per turn, record feedback.
+
+Nothing here answers questions on its own: follow-up rewriting, retrieval, the LLM fallback and
+citation checks all happen in ``rag.api.RAG``. This module turns its results into chat messages
+and turns every error into a readable message instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import gradio as gr
+
+from index.errors import RagError
+from rag.api import RAG
+from rag.types import Answer, Filters
+from ui import render
+from ui.feedback import FeedbackLog
+
+log = logging.getLogger(__name__)
+
+OFFLINE, LLM = "offline", "llm"
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: Answer
+    msg_index: int  # index of the answer's message in the chat
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Session:
+    """Everything one browser session owns (kept in ``gr.State``, never shared)."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def history(self) -> list[tuple[str, str]]:
+        return [(t.question, t.answer.text) for t in self.turns]
+
+    def turn_at(self, msg_index: int) -> int | None:
+        """The turn a chat message (question or answer) belongs to."""
+        for i, t in enumerate(self.turns):
+            if msg_index in (t.msg_index, t.msg_index - 1):
+                return i
+        return None
+
+
+def parse_filters(sources: str | None, since: str | None, until: str | None) -> Filters:
+    """Filters from the settings fields; a bad date raises a ``RagError`` that says how to fix it."""
+
+    def day(value: str | None, name: str) -> date | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise RagError(f"{name} must be a date like 2024-12-01 (got {value!r})") from None
+
+    lo, hi = day(since, "'Published from'"), day(until, "'Published to'")
+    if lo and hi and lo > hi:
+        raise RagError(f"'Published from' ({lo}) is after 'Published to' ({hi})")
+    names = tuple(s.strip() for s in (sources or "").split(",") if s.strip())
+    return Filters(sources=names, published_from=lo, published_to=hi)
+
+
+class Chat:
+    """Handlers bound to one ``RAG`` (shared by all sessions: it is thread-safe)."""
+
+    def __init__(self, rag: RAG, feedback: FeedbackLog) -> None:
+        self.rag = rag
+        self.feedback = feedback
+
+    # --- settings ---------------------------------------------------------------------------
+    def answerer_choices(self) -> list[tuple[str, str]]:
+        choices = [("Offline (extractive, no LLM)", OFFLINE)]
+        llm = self.rag.llm
+        if llm is not None:
+            choices.insert(0, (f"LLM · {getattr(llm, 'model', llm.name)}", LLM))
+        return choices
+
+    def answerer_label(self, choice: str) -> str:
+        return dict((v, k) for k, v in self.answerer_choices()).get(choice, choice)
+
+    def settings_summary(self, answerer: str, top_k: float, sources: str, since: str, until: str) -> str:
+        try:
+            filters = parse_filters(sources, since, until)
+        except RagError as exc:
+            return render.error_html(str(exc))
+        articles = int(self.rag.collection.db.counts().get("articles", 0))
+        return render.settings_html(self.answerer_label(answerer), int(top_k), filters, articles)
+
+    # --- asking -----------------------------------------------------------------------------
+    def respond(
+        self, message: str, session: Session, answerer: str, top_k: float, sources: str, since: str, until: str
+    ) -> Iterator[tuple[str, list[dict[str, Any]], Session, str]]:
+        """Stream one answer into the chat: (textbox, chat messages, session, sources panel)."""
+        question = (message or "").strip()
+        if not question:
+            gr.Warning("Type a question first.")
+            yield message, session.messages, session, gr.skip()
+            return
+        try:
+            filters = parse_filters(sources, since, until)
+        except RagError as exc:
+            gr.Warning(str(exc))
+            yield message, session.messages, session, gr.skip()
+            return
+        turn = len(session.turns)
+        msgs = session.messages
+        msgs.append({"role": "user", "content": render.esc(question)})
+        msgs.append({"role": "assistant", "content": render.pending_html()})
+        yield "", msgs, session, render.sources_html(None)
+
+        options = {"answerer": answerer, "top_k": int(top_k), "sources": list(filters.sources),
+                   "since": since or None, "until": until or None}
+        answer: Answer | None = None
+        partial = ""
+        try:
+            for piece in self.rag.stream(question, top_k=int(top_k), filters=filters,
+                                         history=session.history, offline=answerer != LLM):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    partial += piece
+                    msgs[-1] = {"role": "assistant", "content": render.streaming_html(partial)}
+                    yield "", msgs, session, gr.skip()
+        except RagError as exc:
+            log.warning("question failed: %s", exc)
+            msgs[-1] = {"role": "assistant", "content": render.error_html(f"Could not answer: {exc}")}
+            gr.Warning(str(exc))
+            yield "", msgs, session, gr.skip()
+            return
+        except Exception as exc:  # noqa: BLE001 - the edge: log the trace, show a sentence
+            log.exception("question failed unexpectedly")
+            msgs[-1] = {"role": "assistant",
+                        "content": render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")}
+            gr.Warning("Something went wrong while answering; see the server log.")
+            yield "", msgs, session, gr.skip()
+            return
+        assert answer is not None
+        msgs[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
+        session.turns.append(Turn(question, answer, len(msgs) - 1, options))
+        if answerer == LLM and answer.answerer == self.rag.extractive.name and answer.passages:
+            gr.Warning("The LLM failed; showing the offline answer instead.")
+        yield "", msgs, session, render.sources_html(answer, turn)
+
+    def select(self, session: Session, evt: gr.SelectData) -> str:
+        """Clicking a message (or one of its [n] markers) shows that turn's sources."""
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        turn = session.turn_at(index)
+        if turn is None:
+            return gr.skip()
+        return render.sources_html(session.turns[turn].answer, turn)
+
+    def like(self, session: Session, evt: gr.LikeData) -> None:
+        """Thumbs up/down: append the rated answer to the feedback JSONL."""
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        turn = session.turn_at(index)
+        if turn is None or session.turns[turn].msg_index != index:
+            return
+        t = session.turns[turn]
+        rating = {True: "up", False: "down"}.get(evt.liked, str(evt.liked)) if evt.liked is not None else "none"
+        try:
+            self.feedback.record(rating, t.answer, history=session.history[:turn], options=t.options)
+        except OSError as exc:
+            log.warning("could not store feedback: %s", exc)
+            gr.Warning(f"Could not store the feedback: {exc}")
+            return
+        gr.Info("Thanks: feedback saved.")
+
+    def clear(self) -> tuple[list, Session, str]:
+        return [], Session(), render.sources_html(None)

@@ -1,0 +1,226 @@
+"""Pure functions that turn answers, sources and ingest results into safe HTML for the chat UI.
+
+Article text is untrusted: every piece of it (titles, sources, passages, quotes, the answer text,
+which repeats article sentences) goes through ``html.escape`` before any markup of ours is added,
+so ``<script>``, ``<img onerror=...>`` or a markdown link inside an article shows up as text.
+Highlights are placed by offset on the raw text and each segment is escaped on its own, so an
+escaped entity can never be cut in half by a ``<mark>``.
+
+>>> highlight("a <b> c", [(2, 5)])
+'a <mark>&lt;b&gt;</mark> c'
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from index.db import ArticleInfo
+from index.types import ItemResult
+from rag.cite import MARKER
+from rag.types import Answer, Citation, Filters, Passage
+
+
+def esc(text: object) -> str:
+    """Escape for HTML text and attribute values (quotes included)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _lines(text: str) -> str:
+    return esc(text).replace("\n", "<br>")
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` escaped, with each ``(start, end)`` span (offsets into ``text``) wrapped in ``<mark>``."""
+    merged: list[list[int]] = []
+    for s, e in sorted((max(0, s), min(len(text), e)) for s, e in spans):
+        if s >= e:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], 0
+    for s, e in merged:
+        out += [esc(text[pos:s]), "<mark>", esc(text[s:e]), "</mark>"]
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def quote_span(passage: Passage, citation: Citation) -> tuple[int, int] | None:
+    """The citation's quote as offsets into ``passage.text`` (it carries article offsets)."""
+    s, e = citation.start - passage.start, citation.end - passage.start
+    if 0 <= s < e <= len(passage.text) and passage.text[s:e] == citation.quote:
+        return s, e
+    i = passage.text.find(citation.quote) if citation.quote else -1  # defensive: spans should always agree
+    return (i, i + len(citation.quote)) if i >= 0 else None
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def with_markers(text: str, numbers: Iterable[int], turn: int) -> str:
+    """Escaped ``text`` whose ``[n]`` markers for known passages link to their source card."""
+    known = set(numbers)
+    out, pos = [], 0
+    for m in MARKER.finditer(text):
+        ns = [int(x) for x in m.group(1).split(",")]
+        if not all(n in known for n in ns):
+            continue
+        out.append(_lines(text[pos : m.start()]))
+        out.append("".join(f'<a class="rag-cite" href="#{anchor(turn, n)}">[{n}]</a>' for n in ns))
+        pos = m.end()
+    out.append(_lines(text[pos:]))
+    return "".join(out)
+
+
+def streaming_html(partial: str) -> str:
+    """An answer still arriving from the LLM: plain escaped text."""
+    return f'<div class="rag-answer">{_lines(partial)}<span class="rag-cursor">▍</span></div>'
+
+
+def pending_html() -> str:
+    return '<div class="rag-answer rag-pending">Searching the articles…</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="rag-error">⚠ {_lines(message)}</div>'
+
+
+def notices_html(notices: Sequence[str]) -> str:
+    return "".join(f'<div class="rag-notice">⚠ {_lines(n)}</div>' for n in notices)
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The chat bubble: answer with linked markers, notices, and the search query on demand."""
+    body = with_markers(answer.text, [p.n for p in answer.passages], turn)
+    parts = [f'<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
+    query = answer.search_query or answer.question
+    rewritten = query.strip() != answer.question.strip()
+    if answer.refused:
+        parts.append(
+            f'<div class="rag-refused">No supported answer in the articles. Searched for: '
+            f'<q>{esc(query)}</q> — the closest passages are in the sources panel.</div>'
+        )
+    else:
+        label = "Search query (rewritten from your follow-up)" if rewritten else "Search query"
+        ms = answer.timings_ms.get("total")
+        took = f" · {ms:.0f} ms" if ms is not None else ""
+        parts.append(
+            f'<details class="rag-query"><summary>{label} · {esc(answer.answerer)}{took}</summary>'
+            f"<q>{esc(query)}</q></details>"
+        )
+    return "".join(parts)
+
+
+def source_link(source: str) -> str:
+    """A link for http(s) sources (opened in a new tab, no referrer); anything else as text."""
+    parts = urlsplit(source or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        shown = (parts.netloc + parts.path).rstrip("/")
+        shown = shown if len(shown) <= 70 else shown[:67] + "…"
+        return f'<a href="{esc(source)}" target="_blank" rel="noopener noreferrer nofollow">{esc(shown)}</a>'
+    return f'<span class="rag-path" title="{esc(source)}">{esc(source.rsplit("/", 1)[-1] or source)}</span>'
+
+
+def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
+    spans = [s for c in cites if (s := quote_span(p, c)) is not None]
+    text = p.text.strip()  # chunks may start on a line break; offsets shift with the trim
+    lead = len(p.text) - len(p.text.lstrip())
+    spans = [(s - lead, e - lead) for s, e in spans]
+    meta = " · ".join([esc(p.published or "undated"), source_link(p.source)])
+    cls = "rag-source cited" if cites else "rag-source"
+    return (
+        f'<article class="{cls}" id="{anchor(turn, p.n)}">'
+        f'<header><span class="rag-n">[{p.n}]</span> <span class="rag-title">{esc(p.title or "Untitled")}</span></header>'
+        f'<div class="rag-meta">{meta}</div>'
+        f'<div class="rag-passage">{highlight(text, spans)}</div></article>'
+    )
+
+
+def sources_html(answer: Answer | None, turn: int = 0) -> str:
+    """The sources panel for one answer: cited passages with the quote highlighted, then the rest."""
+    if answer is None:
+        return ('<div class="rag-sources rag-empty">Ask a question: the passages an answer rests on '
+                "appear here, with the cited sentence highlighted.</div>")
+    query = answer.search_query or answer.question
+    head = f'<div class="rag-sources-head">Searched for <q>{esc(query)}</q></div>'
+    if not answer.passages:
+        return f'<div class="rag-sources">{head}<p class="rag-empty">No passage matched the search and filters.</p></div>'
+    by_n: dict[int, list[Citation]] = {}
+    for c in answer.citations:
+        by_n.setdefault(c.n, []).append(c)
+    cited = [p for p in answer.passages if p.n in by_n]
+    rest = [p for p in answer.passages if p.n not in by_n]
+    parts = [head]
+    if answer.refused:
+        parts.append('<p class="rag-refused">No passage supports an answer. These came closest:</p>')
+        parts += [_card(p, (), turn) for p in rest]
+    else:
+        parts += [_card(p, by_n[p.n], turn) for p in cited]
+        if rest:
+            parts.append(f"<details><summary>Other retrieved passages ({len(rest)})</summary>")
+            parts += [_card(p, (), turn) for p in rest]
+            parts.append("</details>")
+    return f'<div class="rag-sources">{"".join(parts)}</div>'
+
+
+def settings_html(answerer: str, top_k: int, filters: Filters, articles: int) -> str:
+    """The one-line summary of the settings in force, shown above the chat."""
+    sources = ", ".join(filters.sources) if filters.sources else "all sources"
+    lo, hi = filters.published_from, filters.published_to
+    dates = "any date" if not (lo or hi) else f"{lo.isoformat() if lo else '…'} to {hi.isoformat() if hi else '…'}"
+    items = [answerer, f"{top_k} passage{'s' * (top_k != 1)}", sources, dates, f"{articles} article{'s' * (articles != 1)}"]
+    return '<div class="rag-settings">' + "".join(f"<span>{esc(i)}</span>" for i in items) + "</div>"
+
+
+_STATUS_ORDER = ("added", "updated", "unchanged", "duplicate", "removed", "failed")
+
+
+def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: int | None = None,
+                limit: int = 200) -> str:
+    """Per-item ingest results: status, title or item, chunks, reason. Past ``limit`` rows, failures
+    are all kept and the other rows are the most recent ones (a dump can hold thousands)."""
+    if not results and done is None:
+        return '<div class="rag-empty">Upload files or paste URLs, then press Add.</div>'
+    counts = {s: sum(r.status == s for r in results) for s in _STATUS_ORDER}
+    summary = " · ".join(f"{n} {s}" for s, n in counts.items() if n) or "working…"
+    if done is not None:
+        summary = (f"{done}/{total} items · " if total else f"{done} items · ") + summary
+    shown = list(results)
+    if len(shown) > limit:
+        failed = [r for r in shown if r.status == "failed"]
+        rest = [r for r in shown if r.status != "failed"]
+        keep = {id(r) for r in failed + rest[len(rest) - max(limit - len(failed), 0):]}
+        shown = [r for r in shown if id(r) in keep]
+        summary += f" (showing {len(shown)} of {len(results)}: every failure, the latest others)"
+    rows = "".join(
+        f'<tr><td><span class="rag-status {esc(r.status)}">{esc(r.status)}</span></td>'
+        f"<td>{esc(r.title or r.item)}<div class='rag-dim'>{source_link(r.item)}</div></td>"
+        f"<td>{r.chunks or ''}</td><td>{esc(r.reason or '')}</td></tr>"
+        for r in shown
+    )
+    return (f'<div class="rag-ingest"><p>{esc(summary)}</p><table class="rag-table"><thead><tr>'
+            f"<th>status</th><th>article</th><th>chunks</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] | None = None) -> str:
+    """The stored articles with their metadata and chunk counts."""
+    head = ""
+    if stats:
+        n = stats.get("articles", 0)
+        head = (f"<p>{esc(n)} article{'s' * (n != 1)} · {esc(stats.get('chunks', 0))} chunks · "
+                f"embedder {esc(stats.get('embedder', '?'))}</p>")
+    if not articles:
+        return f'<div class="rag-articles">{head}<p class="rag-empty">No articles match.</p></div>'
+    rows = "".join(
+        f"<tr><td>{esc(a.published or '')}</td><td>{esc(a.title or 'Untitled')}"
+        f"<div class='rag-dim'>{source_link(a.url or a.source)}{' · ' + esc(a.author) if a.author else ''}</div></td>"
+        f"<td>{a.n_chunks}</td><td>{a.chars:,}</td><td><code>{esc(a.id)}</code></td></tr>"
+        for a in articles
+    )
+    return (f'<div class="rag-articles">{head}<table class="rag-table"><thead><tr><th>published</th><th>title / source</th>'
+            f"<th>chunks</th><th>chars</th><th>id</th></tr></thead><tbody>{rows}</tbody></table></div>")

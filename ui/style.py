@@ -1,0 +1,69 @@
+"""Theme and CSS for the chat UI. System fonts only: the page makes no request off the host."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default themes pull Google fonts; this one uses the system's fonts."""
+    return gr.themes.Soft(
+        primary_hue="indigo",
+        neutral_hue="slate",
+        font=[gr.themes.Font("system-ui"), gr.themes.Font("-apple-system"), gr.themes.Font("Segoe UI"), "sans-serif"],
+        font_mono=[gr.themes.Font("ui-monospace"), gr.themes.Font("SFMono-Regular"), gr.themes.Font("Menlo"),
+                   "monospace"],
+    ).set(
+        button_primary_background_fill="*primary_600",
+        button_primary_background_fill_hover="*primary_700",
+        button_primary_text_color="white",
+    )
+
+
+CSS = """
+.rag-header h1 { margin: 0; font-size: 1.35rem; }
+.rag-header p { margin: 0.15rem 0 0; color: var(--body-text-color-subdued); }
+.rag-settings { display: flex; flex-wrap: wrap; gap: 0.35rem; font-size: 0.85rem; }
+.rag-settings span { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
+  border-radius: 999px; padding: 0.1rem 0.6rem; color: var(--body-text-color-subdued); }
+.rag-answer { line-height: 1.55; }
+.rag-pending { color: var(--body-text-color-subdued); font-style: italic; }
+.rag-cursor { opacity: 0.6; }
+a.rag-cite { text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;
+  color: var(--color-accent); padding: 0 1px; }
+a.rag-cite:hover { text-decoration: underline; }
+.rag-notice { margin-top: 0.5rem; padding: 0.35rem 0.6rem; border-radius: 6px; font-size: 0.85rem;
+  background: #fff7ed; color: #9a3412; border: 1px solid #fed7aa; }
+.rag-error { padding: 0.35rem 0.6rem; border-radius: 6px; background: #fef2f2; color: #991b1b;
+  border: 1px solid #fecaca; }
+.rag-refused { margin-top: 0.5rem; font-size: 0.9rem; color: var(--body-text-color-subdued); }
+.rag-query { margin-top: 0.5rem; font-size: 0.8rem; color: var(--body-text-color-subdued); }
+.rag-query summary { cursor: pointer; }
+.rag-sources { display: flex; flex-direction: column; gap: 0.6rem; max-height: 640px; overflow-y: auto;
+  padding-right: 0.25rem; }
+.rag-sources-head { font-size: 0.85rem; color: var(--body-text-color-subdued); }
+.rag-empty { color: var(--body-text-color-subdued); font-size: 0.9rem; }
+.rag-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6rem 0.75rem;
+  background: var(--background-fill-primary); scroll-margin-top: 1rem; }
+.rag-source.cited { border-left: 4px solid var(--color-accent); }
+.rag-source:target { box-shadow: 0 0 0 3px var(--color-accent-soft); }
+.rag-source header { font-weight: 600; }
+.rag-n { color: var(--color-accent); }
+.rag-meta { font-size: 0.8rem; color: var(--body-text-color-subdued); margin: 0.15rem 0 0.4rem; }
+.rag-passage { margin: 0; padding: 0; font-size: 0.88rem; line-height: 1.5;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.rag-passage mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
+.rag-sources details summary { cursor: pointer; font-size: 0.85rem; color: var(--body-text-color-subdued);
+  margin-bottom: 0.4rem; }
+.rag-table { width: 100%; border-collapse: collapse; font-size: 0.85rem; border: 0 !important; }
+.rag-table tr { border: 0 !important; }
+.rag-table th, .rag-table td { text-align: left; padding: 0.35rem 0.5rem; vertical-align: top;
+  border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important; }
+.rag-table th { color: var(--body-text-color-subdued); font-weight: 600; }
+.rag-dim { color: var(--body-text-color-subdued); font-size: 0.78rem; overflow-wrap: anywhere; }
+.rag-status { border-radius: 999px; padding: 0.05rem 0.5rem; font-size: 0.78rem; font-weight: 600;
+  background: var(--background-fill-secondary); }
+.rag-status.added, .rag-status.updated { background: #dcfce7; color: #166534; }
+.rag-status.failed { background: #fee2e2; color: #991b1b; }
+.rag-path { font-family: var(--font-mono); }
+"""
