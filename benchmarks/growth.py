@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> dict:
         point = json.loads(line[7:])
         points.append(point)
         print(f"  {point}", flush=True)
+        write_json("growth", {"benchmark": "growth", "machine": machine(), "points": points}, args.out)  # so far
 
     rows = [[p["scale"], p["stored"]["articles"], p["stored"]["chunks"], p["ingest_s"], p["chunks_per_s_storage_path"],
              p["rss_growth_mb"], p["anon_growth_minus_index_mb"], p["hnsw_index_estimate_mb"], p["reingest_unchanged_s"],

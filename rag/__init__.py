@@ -5,7 +5,14 @@
 >>> a.text, a.citations[0].quote, a.refused                     # doctest: +SKIP
 """
 
-from index.errors import ConfigError, EmbedderMismatchError, InputError, LLMError, RagError, StoreBusyError
+from index.errors import (
+    ConfigError,
+    EmbedderMismatchError,
+    InputError,
+    LLMError,
+    RagError,
+    StoreBusyError,
+)
 from index.settings import Settings, load_settings
 from rag.api import RAG, ask, default_rag
 from rag.types import Answer, Citation, Filters, Passage

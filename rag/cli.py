@@ -16,7 +16,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from index.errors import RagError
@@ -312,6 +318,7 @@ def ui_command(
 
 
 from evals.cli import register as _register_eval  # noqa: E402
+
 _register_eval(app)
 
 

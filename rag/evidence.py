@@ -44,6 +44,8 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\d|\b(" + "|".join(_NUM_WORDS.split()) + r")\b", re.I)
 _CAPS = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
 
+UNSEEN_WEIGHT = 0.25
+NEIGHBOUR_WEIGHT = 0.5  # share of what an adjacent sentence adds to the coverage
 AnswerType = str  # "number" | "date" | "name" | ""
 
 
@@ -111,7 +113,12 @@ def prepare(
     stems = tuple(dict.fromkeys(terms(question)))
     if doc_freqs and n_docs:
         df = doc_freqs(stems)
-        idf = {s: math.log(1 + (n_docs - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in stems}
+        # a word no article contains can match no sentence: it says little about which sentence
+        # answers, so it weighs a quarter (absent *names* are handled by ``names_absent``)
+        idf = {
+            s: math.log(1 + (n_docs - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) * (1.0 if df.get(s) else UNSEEN_WEIGHT)
+            for s in stems
+        }
     else:
         idf = {s: 1.0 for s in stems}
     words = question.split()
@@ -153,7 +160,7 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
         for j in (i - 1, i + 1):
             if 0 <= j < len(sets):
                 gain = max(gain, sum(q.idf[t] for t in qset & (sets[j] - s_set)) / q.total)
-        coverage = own[i] + 0.5 * gain
+        coverage = own[i] + NEIGHBOUR_WEIGHT * gain
         score = coverage + _type_bonus(q, sent)
         if len(s_set - qset) < 2:
             score -= 0.2  # restates the question, answers nothing

@@ -16,22 +16,16 @@ It rained in Oslo.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
-import os
 import re
-import threading
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.errors import ConfigError
+from index.tokens import count_tokens
 from rag.types import Passage
 
 if TYPE_CHECKING:
-    import tiktoken
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -59,57 +53,6 @@ Rules:
 # Earlier answers carry [n] markers that referred to *that* turn's passages; left in, they would
 # make the model cite numbers that now mean other passages.
 _HISTORY_MARKER = re.compile(r"\s*(?:\[\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*\]|【[^】]{0,30}】)")
-
-_ENCODING = "cl100k_base"
-# tiktoken names its cache files by the sha1 of the download URL.
-_CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
-_env_lock = threading.Lock()
-
-
-# --- token counting ----------------------------------------------------------------------
-
-
-def _bundled_tiktoken_cache() -> Path | None:
-    """llama-index-core ships tiktoken's cl100k file; using it keeps token counting offline."""
-    try:
-        spec = importlib.util.find_spec("llama_index.core")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        cache = Path(location) / "_static" / "tiktoken_cache"
-        if (cache / hashlib.sha1(_CL100K_URL.encode()).hexdigest()).is_file():
-            return cache
-    return None
-
-
-@lru_cache(maxsize=1)
-def _encoding() -> tiktoken.Encoding:
-    import tiktoken
-
-    cache = None if os.environ.get("TIKTOKEN_CACHE_DIR") else _bundled_tiktoken_cache()
-    try:
-        if cache is None:
-            return tiktoken.get_encoding(_ENCODING)
-        # Point tiktoken at the bundled file only for this load instead of changing the
-        # process environment for everyone else.
-        with _env_lock:
-            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-            try:
-                return tiktoken.get_encoding(_ENCODING)
-            finally:
-                os.environ.pop("TIKTOKEN_CACHE_DIR", None)
-    except Exception as exc:
-        raise ConfigError(
-            f"cannot load the tiktoken {_ENCODING} encoding ({exc}); install llama-index-core "
-            f"(it bundles the file), or set TIKTOKEN_CACHE_DIR to a folder holding it"
-        ) from exc
-
-
-def count_tokens(text: str) -> int:
-    """Number of cl100k_base tokens in ``text`` (works offline)."""
-    return len(_encoding().encode(text, disallowed_special=()))
 
 
 # --- answer prompt -----------------------------------------------------------------------

@@ -170,3 +170,32 @@ def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Setting
         report = Collection(small, HashEmbedder(), coll.vectors, coll.db).ingest([str(tmp_path / "news")])
         assert not report.failed and report.summary()["added"] + report.summary()["unchanged"] == 40
         agree(coll)
+
+
+@pytest.mark.slow
+def test_counting_tokens_while_the_model_embeds_in_another_thread(real_embedder) -> None:  # noqa: ANN001
+    """The ingest reader counts word-pieces while the model encodes: they must not share tokenizer
+    state (this failed whole BBC batches with "Unable to create tensor ... truncation")."""
+    import threading
+
+    texts = [("Storm damage closed the harbour for weeks. " * (1 + i % 9)).strip() for i in range(48)]
+    expected = real_embedder.count_tokens(texts)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def count() -> None:
+        try:
+            while not stop.is_set():
+                assert real_embedder.count_tokens(texts) == expected
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    t = threading.Thread(target=count)
+    t.start()
+    try:
+        for i in range(6):
+            assert real_embedder(texts[i : i + 16]).shape == (16, 384)
+    finally:
+        stop.set()
+        t.join()
+    assert not errors, errors[0]
