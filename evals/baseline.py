@@ -145,7 +145,7 @@ def run_baseline(
             "id": case.id, "type": case.type, "kind": question_kind(case.question), "question": case.question,
             "metrics": mt, "timings_ms": {"retrieve": round(ms, 2)},
             "retrieved": [{"rank": r + 1, "article_id": a, "source": s, "score": n.score}
-                          for r, ((a, s), n) in enumerate(zip(ids, nodes))],
+                          for r, ((a, s), n) in enumerate(zip(ids, nodes, strict=True))],
         })
         if progress:
             progress(i, len(cases))

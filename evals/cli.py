@@ -18,9 +18,9 @@ import re
 import shlex
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -55,26 +55,26 @@ eval_app = typer.Typer(
     help="Evaluate answers and retrieval on a suite of questions (rag eval FILE | squad FILE | compare A B).",
 )
 
-CorpusOpt = Annotated[Optional[list[str]], typer.Option(
+CorpusOpt = Annotated[list[str] | None, typer.Option(
     "--corpus", help="ingest these files/folders/URLs into an isolated store first (repeatable)")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="write results.jsonl, summary.json, report.md/html, plots/")]
-SampleOpt = Annotated[Optional[int], typer.Option("--sample", min=1, help="shuffle all questions (seeded) and keep N")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="write results.jsonl, summary.json, report.md/html, plots/")]
+SampleOpt = Annotated[int | None, typer.Option("--sample", min=1, help="shuffle all questions (seeded) and keep N")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="random.Random seed for --sample")]
-TopKOpt = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=50, help="passages per answer (default RAG_TOP_K)")]
+TopKOpt = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=50, help="passages per answer (default RAG_TOP_K)")]
 KsOpt = Annotated[str, typer.Option("--ks", help="k values for the @k retrieval metrics")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="never call an LLM (the extractive answerer)")]
-BaselineOpt = Annotated[Optional[str], typer.Option("--baseline", help="also run 'llamaindex' (stock recipe, retrieval only)")]
-UnderOpt = Annotated[Optional[list[str]], typer.Option(
+BaselineOpt = Annotated[str | None, typer.Option("--baseline", help="also run 'llamaindex' (stock recipe, retrieval only)")]
+UnderOpt = Annotated[list[str] | None, typer.Option(
     "--fail-under", help="METRIC=VALUE: exit 1 when the metric is below it (repeatable), e.g. hit@5=0.9")]
-OverOpt = Annotated[Optional[list[str]], typer.Option(
+OverOpt = Annotated[list[str] | None, typer.Option(
     "--fail-over", help="METRIC=VALUE: exit 1 when the metric is above it, e.g. latency_total_p50_ms=150")]
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="where to build the isolated store (default: cache dir keyed by corpus)")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="where to build the isolated store (default: cache dir keyed by corpus)")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="build the isolated store in a fresh temp dir")]
 CtxOpt = Annotated[bool, typer.Option("--contexts-as-corpus", help="ingest the suite's reference contexts as the corpus")]
 JudgeOpt = Annotated[bool, typer.Option("--judge", help="add LLM-judged faithfulness/correctness (needs an LLM)")]
-JudgeModelOpt = Annotated[Optional[str], typer.Option("--judge-model", help="judge model (default RAG_LLM_MODEL)")]
-FormatOpt = Annotated[Optional[str], typer.Option("--format", help="ours | squad | ragas | llamaindex (default: detect)")]
-PriceOpt = Annotated[Optional[str], typer.Option("--price", help="IN,OUT dollars per million tokens for the cost estimate")]
+JudgeModelOpt = Annotated[str | None, typer.Option("--judge-model", help="judge model (default RAG_LLM_MODEL)")]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="ours | squad | ragas | llamaindex (default: detect)")]
+PriceOpt = Annotated[str | None, typer.Option("--price", help="IN,OUT dollars per million tokens for the cost estimate")]
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -119,7 +119,14 @@ class _PlainProgress:
 
 
 def _progress(label: str):  # noqa: ANN202 - rich.progress.Progress
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     if not console.is_terminal:
         return _PlainProgress(label)
@@ -209,8 +216,9 @@ def evaluate(
     price: PriceOpt = None,
 ) -> None:
     """Run a suite through ask() and report retrieval, answer, citation, refusal, cost and speed metrics."""
+    from evals.suite import SuiteError, load_suite
+    from evals.suite import contexts_as_corpus as ctx_corpus
     from index.errors import RagError
-    from evals.suite import SuiteError, contexts_as_corpus as ctx_corpus, load_suite
 
     if ctx.info_name == "squad":
         fmt = "squad"
@@ -240,7 +248,7 @@ def evaluate(
     import os
 
     t0 = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     load_start = round(os.getloadavg()[0], 2)
     try:
         rag, store_info = _open_rag(suite, corpus, store, no_cache)
@@ -390,7 +398,7 @@ def _load_run(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 def compare(
     run_a: Annotated[Path, typer.Argument(help="the earlier run (an --out directory)")],
     run_b: Annotated[Path, typer.Argument(help="the later run")],
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="also write the comparison as Markdown")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="also write the comparison as Markdown")] = None,
     fail_on_regression: Annotated[bool, typer.Option(help="exit 1 when any question regressed")] = False,
     limit: Annotated[int, typer.Option(help="regressions/fixes to list")] = 20,
 ) -> None:

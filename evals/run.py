@@ -157,7 +157,7 @@ def evaluate_case(
         {"n": c.n, "article_id": c.article_id, "title": c.title, "source": c.source, "quote": c.quote,
          "start": c.start, "end": c.end, "supports": ok,
          "gold": any(m.matches_article(g, c.article_id, c.source) for g in case.articles)}
-        for c, ok in zip(answer.citations, support)
+        for c, ok in zip(answer.citations, support, strict=True)
     ]
     metrics = score_case(case, answer, ranked, citations, retrieved, ks)
     usage = dict(answer.usage)

@@ -27,9 +27,6 @@ PRICES: dict[str, tuple[float, float]] = {
 # metrics where smaller is better (everything else: bigger is better)
 _LOWER = re.compile(r"^(latency_|wrong_refusal|dangling|context_tokens|cost_|prompt_tokens|completion_tokens|"
                     r"errors|answer_sentences|answer_words)")
-# per-question means reported as they are (no "rate" semantics) but still averaged
-_MEANS = ("exact_match", "f1", "containment", "mrr", "answer_sentences", "answer_words", "citation_recall",
-          "correct_refusal", "wrong_refusal", "context_tokens", "judge_faithfulness", "judge_correctness")
 
 
 def lower_is_better(name: str) -> bool:
@@ -180,8 +177,10 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any], rows_a: Sequence[Ma
             continue
         d = vb - va
         better = (d < 0) if lower_is_better(k) else (d > 0)
+        # wall-clock varies run to run: a latency within 10% is called the same
+        same = abs(d) < 1e-9 or (k.startswith("latency_") and abs(d) <= 0.1 * abs(va))
         deltas.append({"metric": k, "a": va, "b": vb, "delta": d,
-                       "verdict": "same" if abs(d) < 1e-9 else ("better" if better else "worse")})
+                       "verdict": "same" if same else ("better" if better else "worse")})
     by_id = {r["id"]: r for r in rows_a}
     regressions, fixes = [], []
     common = 0

@@ -16,6 +16,7 @@ from rag.evidence import Question, names_absent, prepare, score_sentences
 from rag.types import Draft, Passage
 
 REFUSAL = "I could not find this in the articles."
+OTHER_ARTICLE_RATIO = 0.85
 SECOND_RATIO = 0.6  # a second sentence joins the answer when it scores this close to the best
 
 
@@ -71,7 +72,9 @@ class ExtractiveAnswerer:
         for s in scored[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if s.score >= SECOND_RATIO * best.score and s.text != best.text and s.span != best.span:
+            # a sentence from another article must be nearly as good: don't stitch in unrelated stories
+            ratio = SECOND_RATIO if s.passage.article_id == best.passage.article_id else OTHER_ARTICLE_RATIO
+            if s.score >= ratio * best.score and s.text != best.text and s.span != best.span:
                 chosen.append(s)
         # two sentences of one article read in article order; otherwise best first
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:

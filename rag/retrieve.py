@@ -98,8 +98,10 @@ def retrieve(
             fused[cid] += 1.0 / (RRF_K + rank + 1)
     order = sorted(fused, key=fused.__getitem__, reverse=True)[:RERANK_DEPTH]
     rows = coll.db.chunks_by_ids(order)
+    scores = fused
     if question is not None and rows:
-        order = _rerank(question, order, fused, rows)
+        scores = _rerank(question, order, fused, rows)
+        order = sorted(scores, key=scores.__getitem__, reverse=True)
     timings["fuse"] = (time.perf_counter() - t) * 1000
     per: dict[str, int] = defaultdict(int)
     picked = []
@@ -119,7 +121,7 @@ def retrieve(
             title=r.title,
             source=r.url or r.source,
             published=r.published,
-            score=round(fused[r.id], 6),
+            score=round(scores[r.id], 6),
             text=r.text,
             start=r.start,
             end=r.end,
@@ -130,8 +132,9 @@ def retrieve(
     return Retrieval(passages, qvec, timings)
 
 
-def _rerank(q: Question, order: list[str], fused: dict[str, float], rows: dict[str, ChunkRow]) -> list[str]:
-    """Fused rank plus the chunk's best sentence evidence: a chunk is as good as its best sentence."""
+def _rerank(q: Question, order: list[str], fused: dict[str, float], rows: dict[str, ChunkRow]) -> dict[str, float]:
+    """Fused score (scaled to 1) plus the chunk's best sentence evidence: a chunk is as good as its
+    best sentence. Returns the new scores (``Passage.score``), which the final order follows."""
     top = max(fused[c] for c in order)
     final: dict[str, float] = {}
     for cid in order:
@@ -140,4 +143,4 @@ def _rerank(q: Question, order: list[str], fused: dict[str, float], rows: dict[s
             continue
         best = max((s.score for s in score_sentences(q, row.text, row.start, row.sentences)), default=0.0)
         final[cid] = fused[cid] / top + RERANK_WEIGHT * best
-    return sorted(final, key=final.__getitem__, reverse=True)
+    return final

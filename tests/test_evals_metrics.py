@@ -7,7 +7,6 @@ import pytest
 from evals import metrics as m
 from evals.summary import Threshold, check_thresholds, compare_runs, lower_is_better, parse_threshold, summarise
 
-
 # --- normalisation and answer scores -------------------------------------------------------------
 
 
