@@ -84,8 +84,8 @@ def answer_type(question: str) -> AnswerType:
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\b(which|what) (year|day|month)\b"
                  r"|\bin what year\b", q):
         return "date"
-    if re.search(r"\bwho(m|se)?\b|\bwhere\b|\bwhich (person|man|woman|company|group|team|country|town|city|place"
-                 r"|region|state|organi[sz]ation|party)\b", q):
+    if re.search(r"\bwho(m|se)?\b|\bwhere\b|\bwhich (person|man|woman|company|group|team|organi[sz]ation|party"
+                 r"|town|city|country|place|region|state)\b", q):
         return "name"
     return ""
 
@@ -127,16 +127,23 @@ def prepare(
     return Question(question, stems, idf, answer_type(question), names)
 
 
+TYPE_BONUS = 0.12  # a sentence holding the kind of thing asked for (number, date, name)
+TYPE_MALUS = 0.10  # ... or lacking it
+
+
+
+
 def _type_bonus(q: Question, text: str) -> float:
     if q.atype == "number":
-        return 0.12 if _NUMBER.search(text) else -0.1
-    if q.atype == "date":
-        return 0.12 if _DATE.search(text) else -0.1
-    if q.atype == "name":
+        ok = bool(_NUMBER.search(text))
+    elif q.atype == "date":
+        ok = bool(_DATE.search(text))
+    elif q.atype == "name":
         q_lower = q.text.lower()
-        fresh = [m.group(0) for m in _CAPS.finditer(text, 1) if m.group(0).lower() not in q_lower]
-        return 0.08 if fresh else -0.05
-    return 0.0
+        ok = any(m.group(0).lower() not in q_lower for m in _CAPS.finditer(text, 1))
+    else:
+        return 0.0
+    return TYPE_BONUS if ok else -TYPE_MALUS
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from rag.evidence import Question, names_absent, prepare, score_sentences
 from rag.types import Draft, Passage
 
 REFUSAL = "I could not find this in the articles."
+RANK_PRIOR = 0.06  # bonus for sentences of higher-ranked passages (divided by rank)
 OTHER_ARTICLE_RATIO = 0.85
 SECOND_RATIO = 0.6  # a second sentence joins the answer when it scores this close to the best
 
@@ -56,7 +57,7 @@ class ExtractiveAnswerer:
             spans = p.sentences or ((p.start, p.end),)
             for s in score_sentences(q, p.text, p.start, spans):
                 a, b = s.span
-                out.append(Scored(p, s.span, p.text[a - p.start : b - p.start], s.score + 0.06 / (rank + 1), s.coverage))
+                out.append(Scored(p, s.span, p.text[a - p.start : b - p.start], s.score + RANK_PRIOR / (rank + 1), s.coverage))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 
