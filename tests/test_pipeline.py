@@ -199,3 +199,23 @@ def test_counting_tokens_while_the_model_embeds_in_another_thread(real_embedder)
         stop.set()
         t.join()
     assert not errors, errors[0]
+
+
+def test_reingest_after_a_clean_run_skips_the_full_id_comparison(coll: Collection, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "news", 5)
+    coll.ingest([str(tmp_path / "news")])
+    full = []
+    real_all_ids = coll.vectors.all_ids
+    monkeypatch.setattr(coll.vectors, "all_ids", lambda: full.append(1) or real_all_ids())
+    coll.ingest([str(tmp_path / "news")])
+    assert not full  # clean mark set and counts equal: nothing to compare
+
+    coll.db.set_meta("clean", "0")  # as a killed ingest, remove or reindex leaves it
+    coll.ingest([str(tmp_path / "news")])
+    assert len(full) == 1 and coll.db.get_meta("clean") == "1"
+
+    coll.vectors.delete(coll.db.chunk_ids()[:2])  # counts differ: compared even though marked clean
+    coll.ingest([str(tmp_path / "news")])
+    assert len(full) == 2
+    agree(coll)
