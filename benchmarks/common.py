@@ -10,12 +10,12 @@ import json
 import os
 import platform
 import resource
-import statistics
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -74,7 +74,7 @@ class RSSSampler:
         self._stop = threading.Event()
         self._t: threading.Thread | None = None
 
-    def __enter__(self) -> RSSSampler:
+    def __enter__(self) -> Self:
         self.start_mb = self.peak_mb = rss_mb()
         self.start_anon_mb = self.peak_anon_mb = rss_anon_mb()
         self._t = threading.Thread(target=self._run, daemon=True)
@@ -114,7 +114,7 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -
     """A plain fixed-width table (also valid Markdown)."""
     cells = [[str(h) for h in header]] + [[_fmt(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
     out = [f"\n{title}", line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out += [line(r) for r in cells[1:]]
     return "\n".join(out)
@@ -122,7 +122,7 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -
 
 def _fmt(c: object) -> str:
     if isinstance(c, float):
-        return f"{c:.3g}" if abs(c) < 10 else f"{c:,.1f}"
+        return f"{c:.3f}" if abs(c) < 1 else f"{c:.2f}" if abs(c) < 10 else f"{c:,.1f}"
     return str(c)
 
 
@@ -149,14 +149,14 @@ def write_json(name: str, data: dict, out: Path | None = None) -> Path:
 class CountingEmbedder:
     """Wraps an embedder: counts the texts it embeds and the time spent inside it."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.name, self.dim, self.window = inner.name, inner.dim, inner.window
         self.texts = 0
         self.seconds = 0.0
         self._lock = threading.Lock()
 
-    def __call__(self, texts):  # noqa: ANN001, ANN204
+    def __call__(self, texts):
         t = time.perf_counter()
         out = self.inner(texts)
         with self._lock:
@@ -164,7 +164,7 @@ class CountingEmbedder:
             self.texts += len(texts)
         return out
 
-    def count_tokens(self, texts):  # noqa: ANN001, ANN201
+    def count_tokens(self, texts):
         return self.inner.count_tokens(texts)
 
 
@@ -200,7 +200,7 @@ QUESTIONS = [
 ]
 
 
-def bbc_store(corpus: Path, home: Path = DEFAULT_STORE, *, limit: int | None = None):  # noqa: ANN201
+def bbc_store(corpus: Path, home: Path = DEFAULT_STORE, *, limit: int | None = None):
     """The BBC collection in ``home`` built with the real model (ingested on first use: minutes)."""
     from index.embed import LocalEmbedder
     from index.pipeline import Collection

@@ -33,8 +33,18 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import (
-    DEFAULT_CORPUS, DEFAULT_STORE, QUESTIONS, RSSSampler, bbc_store, corpus_files, machine, pct, rss_anon_mb, rss_mb,
-    table, write_json,
+    DEFAULT_CORPUS,
+    DEFAULT_STORE,
+    QUESTIONS,
+    RSSSampler,
+    bbc_store,
+    corpus_files,
+    machine,
+    pct,
+    rss_anon_mb,
+    rss_mb,
+    table,
+    write_json,
 )
 
 INDEX_BYTES_PER_VECTOR = 384 * 4 + 16 * 2 * 4 + 64  # float32 vector + HNSW links (M=16, two layers-ish) + id
@@ -43,13 +53,13 @@ INDEX_BYTES_PER_VECTOR = 384 * 4 + 16 * 2 * 4 + 64  # float32 vector + HNSW link
 class ReuseEmbedder:
     """Real vectors of the source article's chunks + small noise (see the module docstring)."""
 
-    def __init__(self, by_title: dict[str, np.ndarray], model) -> None:  # noqa: ANN001
+    def __init__(self, by_title: dict[str, np.ndarray], model) -> None:
         self.name, self.dim, self.window = model.name, model.dim, model.window
         self.by_title = by_title
         self._model = model
         self.texts = 0
 
-    def __call__(self, texts):  # noqa: ANN001, ANN204
+    def __call__(self, texts):
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             title = t.split("\n", 1)[0].rsplit(" (", 1)[0]
@@ -62,7 +72,7 @@ class ReuseEmbedder:
         self.texts += len(texts)
         return out
 
-    def count_tokens(self, texts):  # noqa: ANN001, ANN201
+    def count_tokens(self, texts):
         return self._model.count_tokens(texts)
 
 
@@ -191,7 +201,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"scale {s}x ...", flush=True)
         cmd = [sys.executable, "-m", "benchmarks.growth", str(args.corpus), "--home", str(args.home), "--one", str(s),
                "--queries", str(args.queries)] + (["--limit", str(args.limit)] if args.limit else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
                               env=dict(os.environ))
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if proc.returncode or line is None:

@@ -24,7 +24,16 @@ import time
 from pathlib import Path
 
 from benchmarks.common import (
-    DEFAULT_CORPUS, DEFAULT_STORE, CountingEmbedder, RSSSampler, corpus_files, machine, max_rss_mb, rss_mb, table, write_json,
+    DEFAULT_CORPUS,
+    DEFAULT_STORE,
+    CountingEmbedder,
+    RSSSampler,
+    corpus_files,
+    machine,
+    max_rss_mb,
+    rss_mb,
+    table,
+    write_json,
 )
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,10 +20,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.common import DEFAULT_CORPUS, DEFAULT_STORE, QUESTIONS, bbc_store, machine, pct, table, write_json
+from benchmarks.common import (
+    DEFAULT_CORPUS,
+    DEFAULT_STORE,
+    QUESTIONS,
+    bbc_store,
+    machine,
+    pct,
+    table,
+    write_json,
+)
 
 
-def measure(fn, questions: list[str], callers: int, requests: int) -> dict[str, float]:  # noqa: ANN001
+def measure(fn, questions: list[str], callers: int, requests: int) -> dict[str, float]:
     """Run ``requests`` calls of ``fn(question)`` from ``callers`` threads; latency percentiles in ms."""
     lat: list[float] = []
 
@@ -42,7 +50,7 @@ def measure(fn, questions: list[str], callers: int, requests: int) -> dict[str, 
             "mean_ms": round(sum(lat) / len(lat), 1), "qps": round(requests / wall, 1), "requests": requests}
 
 
-def run_suite(rag, callers: list[int], requests: int) -> dict:  # noqa: ANN001
+def run_suite(rag, callers: list[int], requests: int) -> dict:
     from rag.retrieve import retrieve
 
     coll = rag.collection
@@ -90,7 +98,7 @@ def start_server(path: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("chroma run did not start")
 
 
-def copy_vectors(src, dst) -> None:  # noqa: ANN001 - VectorStore -> VectorStore
+def copy_vectors(src, dst) -> None:
     """Copy every vector (with metadata) from one store to another, in pages."""
     if dst.count() == src.count():
         return

@@ -22,10 +22,7 @@ from index.types import Article, Chunk
 
 # Words after which a period does not end a sentence.
 _ABBREV = frozenset(
-    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    inc ltd co corp bros vs etc approx dept est fig no nos vol pp al e.g i.e a.m p.m u.s u.k u.n
-    e.u""".split()
+    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "inc", "ltd", "co", "corp", "bros", "vs", "etc", "approx", "dept", "est", "fig", "no", "nos", "vol", "pp", "al", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "u.n", "e.u"]
 )
 # A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
 # something that can start a sentence.

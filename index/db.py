@@ -68,10 +68,7 @@ _WORD = re.compile(r"[\w’']+", re.UNICODE)
 # so their BM25 weight is ~0 while their posting lists are the longest: "the" alone made a BBC
 # query 4x slower, and it grows linearly with the collection.
 STOPWORDS = frozenset(
-    """a about after all also an and any are as at be been but by can could did do does for from had has
-    have he her his how i if in into is it its me my no not of on or our she so than that the their them
-    then there these they this those to was we were what when where which who whom why will with would
-    you your said says say""".split()
+    ["a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "said", "says", "say"]
 )
 
 
@@ -146,7 +143,7 @@ class ArticleDB:
                 self._readers.add(r)
         return r.conn
 
-    def _cached(self, name: str, compute):  # noqa: ANN001, ANN202
+    def _cached(self, name: str, compute):
         """``compute()`` cached until the database changes (here or in another process)."""
         with self._lock:
             key = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._conn.total_changes)
@@ -399,7 +396,7 @@ class ArticleDB:
         """A read, on this thread's reader connection (sees everything committed)."""
         return _Rows(self._reader().execute(sql, args).fetchall())
 
-    def _tx(self):  # noqa: ANN202 - context manager
+    def _tx(self):
         return _Tx(self._conn)
 
 
@@ -433,7 +430,7 @@ class _Tx:
     def __enter__(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 

@@ -134,7 +134,7 @@ class OpenAIEmbedder:
         self.dim = 0  # learnt from the first reply
 
     @property
-    def client(self):  # noqa: ANN201 - openai.OpenAI
+    def client(self):
         if self._client is None:
             if not (os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")):
                 raise ConfigError(

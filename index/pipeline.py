@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -85,7 +86,7 @@ class Collection:
         self.vectors.close()
         self.db.close()
 
-    def __enter__(self) -> Collection:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -258,7 +259,7 @@ class Collection:
             except RagError as exc:
                 emit(ItemResult(item.source, "failed", item.id, item.title, reason=str(exc)))
                 continue
-            except Exception as exc:  # noqa: BLE001 - one odd article never ends the run
+            except Exception as exc:
                 log.exception("preparing %s failed", item.source)
                 emit(ItemResult(item.source, "failed", item.id, item.title,
                                 reason=f"unexpected error while chunking ({type(exc).__name__}: {exc}); please report it"))

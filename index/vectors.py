@@ -21,7 +21,7 @@ from index.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def make_client(settings: Settings):  # noqa: ANN201 - chromadb.ClientAPI
+def make_client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -73,7 +73,7 @@ class VectorStore:
             meta["dim"] = self.dim
         return meta
 
-    def _open(self, check: bool = True):  # noqa: ANN202
+    def _open(self, check: bool = True):
         try:
             col = self.client.get_or_create_collection(
                 name=self.settings.collection, metadata=self._metadata(), embedding_function=None
@@ -107,7 +107,7 @@ class VectorStore:
     def max_batch(self) -> int:
         try:
             return int(self.client.get_max_batch_size())
-        except Exception:  # older clients / servers
+        except Exception:  # noqa: BLE001 - older clients / servers
             return 1000
 
     @functools.cached_property

@@ -26,7 +26,7 @@ class SlowHashEmbedder(HashEmbedder):
         super().__init__()
         self.delay = delay
 
-    def __call__(self, texts):  # noqa: ANN001, ANN204
+    def __call__(self, texts):
         time.sleep(self.delay)
         return super().__call__(texts)
 

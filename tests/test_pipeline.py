@@ -104,7 +104,7 @@ def test_same_text_from_two_sources_is_stored_once(coll: Collection, tmp_path: P
 
 def test_failing_embedding_batch_fails_its_items_only(small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class Flaky(HashEmbedder):
-        def __call__(self, texts):  # noqa: ANN001, ANN204
+        def __call__(self, texts):
             if any("Town3 " in t for t in texts):
                 raise RuntimeError("model exploded")
             return super().__call__(texts)
@@ -154,7 +154,7 @@ def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Setting
     lock is released, and what was committed is consistent."""
 
     class Interrupting(HashEmbedder):
-        def __call__(self, texts):  # noqa: ANN001, ANN204
+        def __call__(self, texts):
             if len(self.calls) == 3:
                 raise KeyboardInterrupt
             return super().__call__(texts)
@@ -173,7 +173,7 @@ def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Setting
 
 
 @pytest.mark.slow
-def test_counting_tokens_while_the_model_embeds_in_another_thread(real_embedder) -> None:  # noqa: ANN001
+def test_counting_tokens_while_the_model_embeds_in_another_thread(real_embedder) -> None:
     """The ingest reader counts word-pieces while the model encodes: they must not share tokenizer
     state (this failed whole BBC batches with "Unable to create tensor ... truncation")."""
     import threading

@@ -344,7 +344,7 @@ def test_hostile_corpus_nothing_executes_nothing_crashes_every_failure_named(
 
 
 class _Pages(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path == "/story":
             body = b"<html><head><title>Ferry restarts</title></head><body><article><p>The ferry to Townurl restarted on Monday after the storm, the operator said in a statement.</p><p>Passengers welcomed the return of the morning crossing to the island.</p></article></body></html>"
             self.send_response(200)

@@ -3,6 +3,7 @@ lexical queries, dimension checks."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_close_releases_reader_connections(settings: Settings) -> None:
     t.join()
     db.counts()
     db.close()
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.ProgrammingError):
         db._conn.execute("SELECT 1")
 
 
