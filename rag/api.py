@@ -103,8 +103,8 @@ class RAG:
         t = time.perf_counter()
         query = self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000
-        got = retrieve(self.collection, query, top_k=top_k, filters=filters,
-                       question=self.extractive.prepare(query))
+        prepared = self.extractive.prepare(query)
+        got = retrieve(self.collection, query, top_k=top_k, filters=filters, question=prepared)
         timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
         timings["retrieve"] = sum(got.timings_ms.values())
         passages = got.passages
@@ -126,7 +126,8 @@ class RAG:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)
                 notices.append(f"The LLM failed ({exc}); showing the offline answer instead.")
         if draft is None:
-            draft = self.extractive.answer(question, passages) if passages else Draft(REFUSAL, True)
+            draft = (self.extractive.answer(question, passages, prepared=prepared)
+                     if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()

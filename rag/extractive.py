@@ -61,8 +61,11 @@ class ExtractiveAnswerer:
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 
-    def answer(self, question: str, passages: Sequence[Passage], **_: object) -> Draft:
-        q = self.prepare(question)
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None, **_: object
+    ) -> Draft:
+        """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup)."""
+        q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         scored = self.score(q, passages)
         if not scored or scored[0].coverage < self.refuse_below:
             return Draft(text=REFUSAL, refused=True)
