@@ -33,7 +33,8 @@ out = Console()
 
 _METRIC_NAME = re.compile(
     r"^((hit|recall|answer_in_context|context_tokens)@\d+|mrr|context_tokens|exact_match|f1|containment|"
-    r"answer_sentences(_max)?|answer_words|citation_precision|citation_recall|dangling_citations|"
+    r"answer_sentences(_max)?|answer_words|citation_precision|citation_recall|citation_article_precision|"
+    r"dangling_citations|short_answer_present|short_answer_correct|answer_leak_rate|"
     r"correct_refusal_rate|wrong_refusal_rate|latency_\w+_p(50|95)_ms|prompt_tokens|completion_tokens|"
     r"cost_usd_total|cost_usd_per_question|judge_faithfulness|judge_correctness|errors)$"
 )
@@ -63,7 +64,10 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="random.Random seed for --s
 TopKOpt = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=50, help="passages per answer (default RAG_TOP_K)")]
 KsOpt = Annotated[str, typer.Option("--ks", help="k values for the @k retrieval metrics")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="never call an LLM (the extractive answerer)")]
-BaselineOpt = Annotated[str | None, typer.Option("--baseline", help="also run 'llamaindex' (stock recipe, retrieval only)")]
+BaselineOpt = Annotated[str | None, typer.Option(
+    "--baseline", help="also run a LlamaIndex recipe, retrieval only: 'llamaindex' (stock: 1024-token chunks, dense) "
+                       "or 'llamaindex-hybrid' (180-token chunks, vector + BM25 fused by RRF)")]
+BASELINE_NAMES = ("llamaindex", "llamaindex-hybrid")  # evals.baseline.BASELINES, without importing LlamaIndex
 UnderOpt = Annotated[list[str] | None, typer.Option(
     "--fail-under", help="METRIC=VALUE: exit 1 when the metric is below it (repeatable), e.g. hit@5=0.9")]
 OverOpt = Annotated[list[str] | None, typer.Option(
@@ -224,8 +228,8 @@ def evaluate(
         fmt = "squad"
     thresholds = _thresholds(fail_under, fail_over)
     kvals = _ks(ks)
-    if baseline not in (None, "llamaindex"):
-        _fail(f"--baseline {baseline!r}: the only baseline is 'llamaindex'")
+    if baseline is not None and baseline not in BASELINE_NAMES:
+        _fail(f"--baseline {baseline!r}: choose one of {', '.join(BASELINE_NAMES)}")
     rate = None
     if price:
         try:
@@ -270,7 +274,7 @@ def evaluate(
 
             results = run_suite(rag, suite, ks=kvals, top_k=top_k, offline=offline, judge=the_judge, progress=tick)
         rows = [r.to_dict() for r in results]
-        base = _run_baseline(rag, suite, kvals, top_k) if baseline else None
+        base = _run_baseline(rag, suite, kvals, top_k, baseline) if baseline else None
     except RagError as exc:
         _fail(str(exc))
         return
@@ -303,18 +307,20 @@ def evaluate(
         raise typer.Exit(1)
 
 
-def _run_baseline(rag: Any, suite: Any, kvals: tuple[int, ...], top_k: int | None) -> dict[str, Any]:
-    from evals.baseline import DESCRIPTION, NAME, LlamaIndexBaseline, run_baseline
+def _run_baseline(rag: Any, suite: Any, kvals: tuple[int, ...], top_k: int | None,
+                  name: str = "llamaindex") -> dict[str, Any]:
+    from evals.baseline import BASELINES, run_baseline
     from evals.summary import summarise
 
-    console.print("building the stock LlamaIndex index (same articles, same embedding model)...")
-    bl = LlamaIndexBaseline(rag.collection)
-    with _progress("llamaindex") as bar:
+    cls = BASELINES[name]
+    console.print(f"building the {name} baseline index (same articles, same embedding model)...")
+    bl = cls(rag.collection)
+    with _progress(name) as bar:
         task = bar.add_task("baseline", total=len(suite.cases), last="")
         rows = run_baseline(bl, suite.cases, ks=kvals, progress=lambda i, n: bar.update(task, completed=i))
     metrics, n = summarise(rows, kvals)
     keep = re.compile(r"^(hit@|mrr|recall@|answer_in_context@|context_tokens@|latency_retrieve_)")
-    return {"name": NAME, "description": DESCRIPTION, "nodes": bl.n_nodes, "build_seconds": bl.build_seconds,
+    return {"name": cls.name, "description": cls.description, "nodes": bl.n_nodes, "build_seconds": bl.build_seconds,
             "top_k": top_k or rag.settings.top_k, "metrics": {k: v for k, v in metrics.items() if keep.match(k)},
             "n": {k: v for k, v in n.items() if keep.match(k)}, "rows": rows}
 

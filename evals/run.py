@@ -26,6 +26,7 @@ from evals.suite import Case, Suite
 log = logging.getLogger(__name__)
 
 KS = (1, 3, 5, 10)
+SHORT_ANSWER_KINDS = ("who", "when", "where", "how many")  # the question words a short answer must serve
 
 
 @dataclass(frozen=True)
@@ -199,12 +200,18 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
         if case.short_answers:
             out["exact_match"] = m.exact_match(text, case.answers)
             out["containment"] = m.contains_answer(text, case.answers)
+    if case.short_answers and question_kind(case.question) in SHORT_ANSWER_KINDS:
+        short = None if answer.refused else getattr(answer, "short_answer", None)
+        out["short_answer_present"] = float(bool(short))
+        out["short_answer_correct"] = m.contains_answer(short, case.answers) if short else 0.0
     if not answer.refused:
         out["answer_sentences"] = m.count_sentences(answer.text)
         out["answer_words"] = len(m.strip_markers(answer.text).split())
         out["citations"] = len(citations)
         out["citations_supported"] = sum(c["supports"] for c in citations)
         out["citation_precision"] = out["citations_supported"] / len(citations) if citations else None
+        if case.articles and citations:  # does the citation point at an article that holds the answer?
+            out["citations_gold_article"] = sum(c["gold"] for c in citations)
         if case.short_answers and out.get("containment") == 1.0:
             by_n = {p.n: p.text for p in answer.passages}
             out["citation_recall"] = float(any(
@@ -219,6 +226,8 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
         out["wrong_refusal"] = float(answer.refused)
     else:
         out["correct_refusal"] = float(answer.refused)
+        if case.answers and not answer.refused:  # its real answer was removed from the corpus: did we invent it?
+            out["answer_leak"] = m.contains_answer(answer.text, case.answers)
     return out
 
 

@@ -42,6 +42,7 @@ class Case:
     type: str = "factoid"
     contexts: tuple[str, ...] = ()  # reference contexts (gold passages), if the suite has them
     line: int | None = None  # where the case was read (for messages)
+    asked_on: str | None = None  # ISO date the question was asked (news suites): the reference date
 
     @property
     def answerable(self) -> bool:
@@ -124,6 +125,9 @@ def case_from_record(rec: Any, line: int | None, fallback_id: str) -> Case | Pro
         articles = []
     if isinstance(articles, str):
         articles = [articles]
+    also = rec.get("also_in") or []  # other articles that carry the same answer (wire copies of a story)
+    if isinstance(also, list) and all(isinstance(a, str) for a in also):
+        articles = [*articles, *also] if isinstance(articles, list) else articles
     if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
         return Problem(line, "'article'/'articles' must be a string, a list of strings or null")
     typ = rec.get("type") or ("factoid" if answers else "unanswerable")
@@ -135,8 +139,11 @@ def case_from_record(rec: Any, line: int | None, fallback_id: str) -> Case | Pro
         contexts = [contexts]
     if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
         return Problem(line, "'reference_contexts' must be a list of strings")
-    if typ == "unanswerable" and answers:
-        return Problem(line, "type 'unanswerable' with non-empty 'answers'")
+    # an unanswerable case may keep its real-world answer (RealTime QA does: the answer's articles were
+    # removed from the corpus); it is never scored as gold, only used to spot an answer that leaks it
+    asked_on = rec.get("asked_on")
+    if asked_on is not None and not (isinstance(asked_on, str) and _iso_date(asked_on)):
+        return Problem(line, "'asked_on' must be an ISO date (YYYY-MM-DD) or null")
     cid = rec.get("id")
     return Case(
         id=str(cid) if cid not in (None, "") else fallback_id,
@@ -146,7 +153,18 @@ def case_from_record(rec: Any, line: int | None, fallback_id: str) -> Case | Pro
         type=typ,
         contexts=tuple(c for c in contexts if c.strip()),
         line=line,
+        asked_on=asked_on,
     )
+
+
+def _iso_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def iter_jsonl(raw: str) -> Iterable[tuple[int, Any | None, str | None]]:

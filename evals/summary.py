@@ -26,7 +26,7 @@ PRICES: dict[str, tuple[float, float]] = {
 
 # metrics where smaller is better (everything else: bigger is better)
 _LOWER = re.compile(r"^(latency_|wrong_refusal|dangling|context_tokens|cost_|prompt_tokens|completion_tokens|"
-                    r"errors|answer_sentences|answer_words)")
+                    r"errors|answer_sentences|answer_words|answer_leak)")
 
 
 def lower_is_better(name: str) -> bool:
@@ -58,7 +58,7 @@ def summarise(rows: Sequence[Mapping[str, Any]], ks: Sequence[int], *, model: st
     for k in ks:
         put(f"context_tokens@{k}", _col(ok, f"context_tokens@{k}"))
     put("context_tokens", _col(ok, "context_tokens"))
-    for key in ("exact_match", "f1", "containment"):
+    for key in ("exact_match", "f1", "containment", "short_answer_present", "short_answer_correct"):
         put(key, _col(ok, key))
     sentences = _col(ok, "answer_sentences")
     put("answer_sentences", sentences)
@@ -68,10 +68,17 @@ def summarise(rows: Sequence[Mapping[str, Any]], ks: Sequence[int], *, model: st
     cited, supported = _col(ok, "citations"), _col(ok, "citations_supported")
     put("citation_precision", cited, sum(supported) / sum(cited) if sum(cited) else None)
     put("citation_recall", _col(ok, "citation_recall"))
+    gold_cited = [r["metrics"] for r in ok if r.get("metrics", {}).get("citations_gold_article") is not None]
+    n_cited = sum(x["citations"] for x in gold_cited)
+    put("citation_article_precision", [float(x["citations"]) for x in gold_cited],
+        sum(x["citations_gold_article"] for x in gold_cited) / n_cited if n_cited else None)
     dangling = _col(ok, "dangling_citations")
     put("dangling_citations", dangling, float(sum(dangling)) if dangling else None)
     put("correct_refusal_rate", _col(ok, "correct_refusal"))
     put("wrong_refusal_rate", _col(ok, "wrong_refusal"))
+    leaks = _col(ok, "answer_leak")
+    if leaks:
+        put("answer_leak_rate", leaks)
 
     stages: list[str] = []
     for r in ok:

@@ -27,7 +27,18 @@ _ABBREV = frozenset(
 # A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
 # something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# Scripts whose sentences do not end in ". X": CJK full stops and marks (no space follows them),
+# Devanagari/Bengali danda, Arabic/Urdu full stop and question mark, Ethiopic, Armenian, Myanmar,
+# Khmer, Tibetan; and Thai/Lao, which mark sentence ends with a space between two letters.
+_CLOSERS = "\"'”’)\]」』）】〕》〉"
+_SCRIPT_BOUNDARY = re.compile(
+    rf"[。！？｡︒︕︖]+[{_CLOSERS}]*"
+    rf"|[।॥۔؟።፧։၊။។៕།][{_CLOSERS}]*"
+    r"|(?<=[\u0E00-\u0EFF])(?=[ \t\u00A0]+[\u0E00-\u0EFF])"
+)
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# Soft places to cut a run that has no sentence end: clause punctuation of any script, then spaces.
+_SOFT_CUT = re.compile(r"[,;:、，；：・\u060C]\s*|\s+")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -43,18 +54,27 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) over ``text``; line breaks always end a sentence."""
+    """Sentence spans (start, end) over ``text``; line breaks always end a sentence.
+
+    Latin-style ends (". Next") and the sentence punctuation of other scripts both count:
+
+    >>> text = "北京今天下雨。明天会晴吗？会的！"
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['北京今天下雨。', '明天会晴吗？', '会的！']
+    """
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
         line_start = pos
         pos += len(line) + 1
+        ends = [m.end() for m in _BOUNDARY.finditer(line)
+                if not (line[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(line, m.start()))]
+        ends += [m.end() for m in _SCRIPT_BOUNDARY.finditer(line)]
         cut = 0
-        for m in _BOUNDARY.finditer(line):
-            if line[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(line, m.start()):
-                continue
-            _add_span(spans, line, line_start, cut, m.end())
-            cut = m.end()
+        for end in sorted(set(ends)):
+            if end > cut:
+                _add_span(spans, line, line_start, cut, end)
+                cut = end
         _add_span(spans, line, line_start, cut, len(line))
     return spans
 
@@ -68,15 +88,29 @@ def _add_span(spans: list[tuple[int, int]], line: str, offset: int, a: int, b: i
     spans.append((offset + a + lead, offset + a + lead + len(stripped)))
 
 
-def _split_long(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, int]]:
-    """Cut one over-long sentence at word boundaries into pieces of <= max_tokens."""
+def _split_long(
+    text: str, span: tuple[int, int], max_tokens: int, counter: Callable[[str], int] = count_tokens
+) -> list[tuple[int, int]]:
+    """Cut one over-long sentence into pieces of <= max_tokens: at clause punctuation (so the items
+    of a long list stay whole), a clause that is still too long at words, and a "word" that is
+    itself too long (a run of Chinese or Japanese, a URL) into token windows."""
     start, end = span
     pieces: list[tuple[int, int]] = []
-    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    words: list[tuple[int, int]] = []
+    for cs, ce in _clauses(text, start, end):
+        if counter(text[cs:ce]) + 1 <= max_tokens:
+            words.append((cs, ce))
+            continue
+        for m in re.finditer(r"\S+", text[cs:ce]):
+            ws, we = m.start() + cs, m.end() + cs
+            if counter(text[ws:we]) + 1 > max_tokens:
+                words.extend(_token_windows(text, ws, we, max_tokens - 1, counter))
+            else:
+                words.append((ws, we))
     piece_start: int | None = None
     budget, prev_end = 0, start
     for ws, we in words:
-        t = count_tokens(text[ws:we]) + 1
+        t = counter(text[ws:we]) + 1
         if piece_start is not None and budget + t > max_tokens:
             pieces.append((piece_start, prev_end))
             piece_start, budget = None, 0
@@ -87,6 +121,52 @@ def _split_long(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple
     if piece_start is not None:
         pieces.append((piece_start, prev_end))
     return pieces
+
+
+_CLAUSE_END = re.compile(r"[,;:、，；：\u060C]+(?=\s|[^\s\d])")
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of text[start:end] ended by clause punctuation (not inside numbers like 3,500 or 10:30)."""
+    spans: list[tuple[int, int]] = []
+    cut = start
+    for m in _CLAUSE_END.finditer(text, start, end):
+        _add_span(spans, text, 0, cut, m.end())
+        cut = m.end()
+    _add_span(spans, text, 0, cut, end)
+    return spans
+
+
+def _token_windows(
+    text: str, start: int, end: int, max_tokens: int, counter: Callable[[str], int]
+) -> list[tuple[int, int]]:
+    """Spans covering text[start:end] exactly, each within ``max_tokens`` by ``counter``, each as
+    long as fits (binary search on the cut), preferring to end at clause punctuation or a space."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    limit = max(1, max_tokens)
+    while pos < end:
+        lo, hi = pos + 1, min(end, pos + limit * 8)  # no token is shorter than 1/8 of a character
+        while counter(text[pos:hi]) <= limit and hi < end:  # the window may be longer than guessed
+            lo, hi = hi, min(end, hi + limit * 8)
+        while lo < hi:  # largest cut whose text still fits
+            mid = (lo + hi + 1) // 2
+            if counter(text[pos:mid]) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        cut = lo
+        if cut < end:  # back off to a soft boundary in the last third of the window, if there is one
+            soft = [m.end() for m in _SOFT_CUT.finditer(text, pos + (cut - pos) * 2 // 3, cut) if m.end() <= cut]
+            if soft and soft[-1] > pos:
+                cut = soft[-1]
+        piece = text[pos:cut]
+        stripped_start = pos + len(piece) - len(piece.lstrip())
+        stripped_end = pos + len(piece.rstrip())
+        if stripped_end > stripped_start:
+            out.append((stripped_start, stripped_end))
+        pos = cut
+    return out
 
 
 def chunk_article(
@@ -103,7 +183,7 @@ def chunk_article(
     for span in split_sentences(text):
         n = counter(text[span[0] : span[1]])
         if n > max_tokens:
-            pieces = _split_long(text, span, max_tokens)
+            pieces = _split_long(text, span, max_tokens, counter)
             sentences.extend(pieces)
             sizes.extend(counter(text[s:e]) + 1 for s, e in pieces)
         else:
@@ -149,10 +229,27 @@ def rechunk_to_fit(
     window_counts: Sequence[int],
     window: int,
     overlap: int,
+    *,
+    count: Callable[[list[str]], list[int]] | None = None,
 ) -> list[Chunk]:
-    """Re-chunk smaller when the embedder's own tokenizer says a chunk overflows its window."""
-    worst = max(c / window for c in window_counts)
-    if worst <= 1.0:
+    """Re-chunk smaller when the embedder's own tokenizer says a chunk overflows its window.
+
+    ``window_counts[i]`` is the embedder's count for ``chunks[i]`` (as embedded, title included).
+    The new budget comes from the worst overflowing chunk's ratio of model tokens to our tokens
+    (Japanese kana or Thai can cost several word-pieces per tiktoken token). With ``count``
+    (the embedder's counter over chunk texts as embedded) the result is re-checked and shrunk
+    again until every chunk fits, so nothing is ever silently truncated.
+    """
+    if max(window_counts, default=0) <= window:
         return list(chunks)
-    budget = max(16, int(max(ch.tokens for ch in chunks) / worst * 0.9))
-    return chunk_article(article, max_tokens=budget, overlap=overlap)
+    ratio = max(w / max(1, c.tokens) for c, w in zip(chunks, window_counts) if w > window)
+    budget = max(8, int(window / ratio * 0.9))
+    for _ in range(6):
+        fitted = chunk_article(article, max_tokens=budget, overlap=overlap)
+        if count is None or not fitted:
+            return fitted
+        counts = count([c.text for c in fitted])
+        if max(counts) <= window or budget <= 8:
+            return fitted
+        budget = max(8, int(budget * window / max(counts) * 0.9))
+    return fitted

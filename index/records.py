@@ -4,6 +4,10 @@ Fields are matched case-insensitively, with common aliases (``body`` -> text, ``
 title, ``published_at`` -> date, ``link`` -> url, ``byline`` -> author). A bad record becomes a
 ``LoadFailure`` naming the file and the record; the other records still load.
 
+A record that is a question-answer case (a ``question`` field and no article text, as in an eval
+suite such as ``seeds/suite.jsonl`` or a SQuAD file) is not an article and not a mistake either: it
+comes out as a ``SkippedRecord`` so the loader can say once that the file was skipped, and why.
+
 >>> out = list(iter_records("jsonl", '{"headline": "Hi", "body": "Hello there."}\\n{oops', "/d/a.jsonl"))
 >>> out[0].title, out[1].reason.split(": ", 1)[1][:31]
 ('Hi', 'line 2 is not valid JSON (Expec')
@@ -17,6 +21,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from index.formats import HEADLINE_MAX, derive_title, normalise, parse_date, shorten
@@ -32,11 +37,41 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "author": ("author", "byline", "authors"),
 }
 _KNOWN = {alias for names in ALIASES.values() for alias in names}
-_CONTAINERS = ("articles", "items", "records", "documents", "docs", "data", "results")
+_CONTAINERS = ("articles", "items", "records", "documents", "docs", "data", "results", "cases", "questions")
 EXTRA_MAX = 100  # other short string fields are kept on Article.extra (category, section, ...)
 
 
-def iter_records(kind: str, raw: str, base: str) -> Iterator[Article | LoadFailure]:
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A record that is deliberately not loaded (a question-answer case); not a failure."""
+
+    item: str
+    reason: str
+
+
+def is_qa_case(record: Any) -> bool:
+    """A question-answer case rather than an article: a non-empty ``question`` and no article text
+    (an eval suite's ``"article": "000_x.txt"`` names the gold article, it is not one), or a SQuAD
+    entry (``qas``, or ``paragraphs`` holding them)."""
+    if not isinstance(record, Mapping):
+        return False
+    fields = {str(k).strip().lower(): v for k, v in record.items()}
+    if "qas" in fields or (isinstance(fields.get("paragraphs"), list)
+                           and any(isinstance(p, Mapping) and "qas" in p for p in fields["paragraphs"])):
+        return True
+    question = fields.get("question")
+    if not isinstance(question, str) or not question.strip():
+        return False
+    body = _pick(fields, "text")
+    return not isinstance(body, str) or _is_reference(normalise(body))
+
+
+def _is_reference(text: str) -> bool:
+    """Empty, or one short word (a file name or id) where an article body should be."""
+    return not text or (len(text) < 200 and not any(c.isspace() for c in text))
+
+
+def iter_records(kind: str, raw: str, base: str) -> Iterator[Article | LoadFailure | SkippedRecord]:
     """Articles of a dump. ``kind`` is json, jsonl, csv or tsv; ``base`` is the file path or URL."""
     if kind == "jsonl":
         yield from _iter_jsonl(raw, base)
@@ -46,7 +81,7 @@ def iter_records(kind: str, raw: str, base: str) -> Iterator[Article | LoadFailu
         yield from _iter_csv(raw, base, "\t" if kind == "tsv" else None)
 
 
-def _iter_jsonl(raw: str, base: str) -> Iterator[Article | LoadFailure]:
+def _iter_jsonl(raw: str, base: str) -> Iterator[Article | LoadFailure | SkippedRecord]:
     for n, line in enumerate(raw.replace("\r\n", "\n").split("\n"), start=1):
         if not line.strip():
             continue
@@ -63,7 +98,7 @@ def _iter_jsonl(raw: str, base: str) -> Iterator[Article | LoadFailure]:
         yield _record(record, base, n, where)
 
 
-def _iter_json(raw: str, base: str) -> Iterator[Article | LoadFailure]:
+def _iter_json(raw: str, base: str) -> Iterator[Article | LoadFailure | SkippedRecord]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -83,7 +118,7 @@ def _iter_json(raw: str, base: str) -> Iterator[Article | LoadFailure]:
         yield _record(record, base, i, f"record at index {i}")
 
 
-def _iter_csv(raw: str, base: str, delimiter: str | None) -> Iterator[Article | LoadFailure]:
+def _iter_csv(raw: str, base: str, delimiter: str | None) -> Iterator[Article | LoadFailure | SkippedRecord]:
     csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))  # long article bodies
     if delimiter is None:
         try:
@@ -106,8 +141,10 @@ def _iter_csv(raw: str, base: str, delimiter: str | None) -> Iterator[Article | 
         yield _record(fields, base, n, f"data row {n} (line {reader.line_num})")
 
 
-def _record(record: Any, base: str, n: int, where: str) -> Article | LoadFailure:
+def _record(record: Any, base: str, n: int, where: str) -> Article | LoadFailure | SkippedRecord:
     """One record -> Article, or a LoadFailure saying which record and what to change."""
+    if is_qa_case(record):
+        return SkippedRecord(f"{base}#{n}", f"{where} is a question-answer case (an eval suite), not an article")
     if not isinstance(record, Mapping):
         return _fail(base, n, f"{where} is a JSON {type(record).__name__}, not an object; "
                               "write each article as an object with at least a 'text' field")
@@ -126,7 +163,7 @@ def _record(record: Any, base: str, n: int, where: str) -> Article | LoadFailure
     text = normalise(body)
     if not text:
         return _fail(base, n, f"{where} is empty: its text field has no text; fill it or remove the record")
-    if len(text) < 200 and not any(c.isspace() for c in text):
+    if _is_reference(text):
         # e.g. {"article": "000_x.txt"} in an eval suite: a reference to an article, not one
         return _fail(base, n, f"{where} has {text[:60]!r} as its text, a single word rather than an "
                               "article (a file name or id?); put the article body in a 'text' field")

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     embedder: Literal["local", "openai"] = "local"
     embed_model: str = Field("text-embedding-3-small", description="model name for RAG_EMBEDDER=openai")
     embed_batch: int = Field(64, ge=1, le=2048)
+    embed_runtime: Literal["onnx", "torch"] = Field(
+        "onnx", description="runtime of the local model: onnx (starts at once) or torch (sentence-transformers)"
+    )
 
     # --- chunking: sized for all-MiniLM-L6-v2's 256 word-piece window ---------------------
     chunk_tokens: int = Field(180, ge=32, le=2000, description="target chunk size in tiktoken tokens")
@@ -48,15 +51,25 @@ class Settings(BaseSettings):
     per_article: int = Field(3, ge=1, le=50, description="max passages from one article")
 
     # --- answering -----------------------------------------------------------------------
-    answerer: Literal["auto", "extractive", "llm"] = Field(
-        "auto", description="auto = LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set, else extractive"
+    answerer: Literal["auto", "extractive", "llm", "local"] = Field(
+        "auto",
+        description="auto = LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set, else extractive; "
+        "local = a GGUF model in-process through llama-cpp-python",
     )
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = Field(60.0, gt=0)
     llm_retries: int = Field(2, ge=0, le=10)
+    # --- local answerer (RAG_ANSWERER=local): defaults sized for a small CPU ------------------
+    llm_gguf: Path | None = Field(None, description="a GGUF file to use instead of the bundled model (RAG_LLM_GGUF)")
+    llm_threads: int | None = Field(None, ge=1, le=256, description="llama.cpp threads; unset = os.cpu_count()")
+    llm_ctx: int = Field(2048, ge=512, le=131072, description="llama.cpp context size in tokens (prompt + answer)")
+    llm_max_tokens: int = Field(200, ge=16, le=4096, description="most tokens the local model may write per answer")
+    local_top_k: int = Field(3, ge=1, le=20, description="passages given to the local model (prompt time grows with each)")
     context_tokens: int = Field(1000, ge=100, description="token budget for passages in the LLM prompt")
     max_answer_sentences: int = Field(2, ge=1, le=10)
-    refuse_below: float = Field(0.30, ge=0.0, le=1.0, description="extractive evidence score under which we refuse")
+    refuse_below: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="offline answerer: refuse when P(answerable) is under this; unset = the fitted default (rag/fitted)")
 
     # --- ingestion limits ----------------------------------------------------------------
     max_file_mb: float = Field(20.0, gt=0)
@@ -69,10 +82,23 @@ class Settings(BaseSettings):
     ui_port: int = Field(7860, ge=1, le=65535)
     ui_auth: str | None = Field(None, description="'user:password' for basic auth", repr=False)
 
+    # --- REST API (rag serve) and MCP over HTTP (rag mcp --http); the key is RAG_API_KEY ---------
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8080, ge=1, le=65535)
+
+    def api_key(self) -> str | None:
+        """``RAG_API_KEY``, read when a server starts: a secret, so never a field (no repr, no log)."""
+        return os.environ.get("RAG_API_KEY") or None
+
     @field_validator("home", mode="before")
     @classmethod
     def _expand(cls, v: object) -> object:
         return Path(os.path.expanduser(str(v))) if v is not None else v
+
+    @field_validator("llm_gguf", mode="before")
+    @classmethod
+    def _expand_gguf(cls, v: object) -> object:
+        return Path(os.path.expanduser(str(v))) if v not in (None, "") else None
 
     @field_validator("chroma_url")
     @classmethod

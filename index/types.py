@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from index.userinfo import redact_userinfo, strip_userinfo
+
 
 def content_hash(text: str) -> str:
     """Hash of the normalised article text: equal texts from two sources are one article."""
@@ -30,6 +32,12 @@ class Article:
     published: date | None = None
     url: str | None = None
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A URL's password must never be stored (sources, chunk metadata) nor shown; see index/userinfo.py.
+        object.__setattr__(self, "source", strip_userinfo(self.source))
+        if self.url is not None:
+            object.__setattr__(self, "url", strip_userinfo(self.url))
 
     @property
     def id(self) -> str:
@@ -65,18 +73,29 @@ class LoadFailure:
     item: str
     reason: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "item", redact_userinfo(self.item))
+        object.__setattr__(self, "reason", redact_userinfo(self.reason))
+
 
 Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "removed"]
 
 
 @dataclass(frozen=True)
 class ItemResult:
+    """What happened to one input item; what reports (CLI, UI, API) show, so never a URL's password."""
+
     item: str
     status: Status
     article_id: str | None = None
     title: str | None = None
     chunks: int = 0
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "item", redact_userinfo(self.item))
+        if self.reason is not None:
+            object.__setattr__(self, "reason", redact_userinfo(self.reason))
 
 
 @dataclass(frozen=True)

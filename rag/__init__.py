@@ -3,34 +3,59 @@
 >>> from rag import ask                     # doctest: +SKIP
 >>> a = ask("How many people were killed in the Idlib raid?")  # doctest: +SKIP
 >>> a.text, a.citations[0].quote, a.refused                     # doctest: +SKIP
+
+The names below are imported on first use (PEP 562), not with the package: ``rag.cli`` lives in
+this package, and importing the whole answering stack (the store, Chroma, the stemmer) before the
+command line is even parsed made every ``rag`` command pay for it.
 """
 
-from index.errors import (
-    ConfigError,
-    EmbedderMismatchError,
-    InputError,
-    LLMError,
-    RagError,
-    StoreBusyError,
-)
-from index.settings import Settings, load_settings
-from rag.api import RAG, ask, default_rag
-from rag.types import Answer, Citation, Filters, Passage
+from __future__ import annotations
 
-__all__ = [
-    "RAG",
-    "Answer",
-    "Citation",
-    "ConfigError",
-    "EmbedderMismatchError",
-    "Filters",
-    "InputError",
-    "LLMError",
-    "Passage",
-    "RagError",
-    "Settings",
-    "StoreBusyError",
-    "ask",
-    "default_rag",
-    "load_settings",
-]
+import importlib
+from typing import TYPE_CHECKING
+
+_EXPORTS = {
+    "ConfigError": "index.errors",
+    "EmbedderMismatchError": "index.errors",
+    "InputError": "index.errors",
+    "LLMError": "index.errors",
+    "RagError": "index.errors",
+    "StoreBusyError": "index.errors",
+    "Settings": "index.settings",
+    "load_settings": "index.settings",
+    "RAG": "rag.api",
+    "ask": "rag.api",
+    "default_rag": "rag.api",
+    "Answer": "rag.types",
+    "Citation": "rag.types",
+    "Filters": "rag.types",
+    "Passage": "rag.types",
+}
+
+__all__ = sorted(_EXPORTS, key=str.lower)
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from index.errors import (
+        ConfigError,
+        EmbedderMismatchError,
+        InputError,
+        LLMError,
+        RagError,
+        StoreBusyError,
+    )
+    from index.settings import Settings, load_settings
+    from rag.api import RAG, ask, default_rag
+    from rag.types import Answer, Citation, Filters, Passage
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rag' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

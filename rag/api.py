@@ -16,11 +16,13 @@ from collections.abc import Iterator, Sequence
 from index.errors import LLMError
 from index.pipeline import Collection
 from index.settings import Settings, load_settings
-from rag.cite import resolve
+from rag.evidence import Question
 from rag.extractive import REFUSAL, ExtractiveAnswerer
 from rag.followup import rewrite_query
-from rag.retrieve import retrieve
-from rag.types import Answer, Draft, Filters
+from rag.retrieve import Retrieval, retrieve
+from rag.short_answer import extract
+from rag.types import Answer, Citation, Draft, Filters, Passage
+from rag.verify import verify
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +42,28 @@ class RAG:
             lambda: db.counts()["lexical"],
             max_sentences=self.settings.max_answer_sentences,
             refuse_below=self.settings.refuse_below,
+            embed=lambda texts: self.collection.embedder(texts),
         )
         self._llm = llm
         self._llm_lock = threading.Lock()
 
     @property
-    def llm(self):  # noqa: ANN201 - rag.llm.LLMAnswerer | None
-        """The LLM answerer when one is configured (built lazily: no key is read before it is needed)."""
-        if self._llm is None and self.settings.use_llm():
+    def llm(self):  # noqa: ANN201 - rag.llm.LLMAnswerer | rag.local_llm.LocalAnswerer | None
+        """The generative answerer when one is configured, built lazily (no key is read and no model
+        loaded before it is needed): in-process llama.cpp for ``RAG_ANSWERER=local``, else an
+        OpenAI-compatible server."""
+        local = self.settings.answerer == "local"
+        if self._llm is None and (local or self.settings.use_llm()):
             with self._llm_lock:
                 if self._llm is None:
-                    from rag.llm import LLMAnswerer
+                    if local:
+                        from rag.local_llm import LocalAnswerer
 
-                    self._llm = LLMAnswerer(self.settings)
+                        self._llm = LocalAnswerer(self.settings)
+                    else:
+                        from rag.llm import LLMAnswerer
+
+                        self._llm = LLMAnswerer(self.settings)
         return self._llm
 
     @property
@@ -103,14 +114,14 @@ class RAG:
         t = time.perf_counter()
         query = self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000
-        prepared = self.extractive.prepare(query)
-        got = retrieve(self.collection, query, top_k=top_k, filters=filters, question=prepared)
+        prepared, got = self._retrieve(query, top_k, filters)
         timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
         timings["retrieve"] = sum(got.timings_ms.values())
         passages = got.passages
 
         t = time.perf_counter()
-        notices: list[str] = []
+        # a store missing vectors answers by keyword search alone: say so on every answer
+        notices: list[str] = list(self.collection.health_notices())
         llm = None if offline else self.llm
         draft: Draft | None = None
         name = self.extractive.name
@@ -126,25 +137,31 @@ class RAG:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)
                 notices.append(f"The LLM failed ({exc}); showing the offline answer instead.")
         if draft is None:
-            draft = (self.extractive.answer(question, passages, prepared=prepared)
+            draft = (self.extractive.answer(question, passages, prepared=prepared, query_vector=got.query_vector)
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        checked = resolve(draft.text, passages) if not draft.refused else None
+        checked = verify(draft.text, passages) if not draft.refused else None
         timings["cite"] = (time.perf_counter() - t) * 1000
         refused = draft.refused
         text = draft.text
         citations: tuple = ()
+        removed: tuple[str, ...] = ()
         if checked is not None:
-            citations, text = checked.citations, checked.text
+            citations, text, removed = checked.citations, checked.text, checked.removed
             if checked.unsupported:
                 notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
+            if removed:
+                notices.append(f"Removed {len(removed)} sentence(s) no passage supports: "
+                               + " | ".join(r[:120] for r in removed))
             if not citations:
                 refused, text = True, REFUSAL
                 notices.append("No cited passage supports the answer, so it was withheld.")
         if refused:
             text = REFUSAL if name == self.extractive.name else (text or REFUSAL)
+        short = None if refused else short_answer_in(prepared if query == question else self.extractive.prepare(question),
+                                                     draft.short_answer, citations, text)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,
@@ -159,7 +176,37 @@ class RAG:
             notices=tuple(notices) + draft.notices,
             dropped_markers=draft.dropped_markers,
             usage=dict(draft.usage),
+            confidence=draft.confidence,
+            unsupported_claims=removed,
+            short_answer=short[0] if short else None,
+            short_answer_span=(short[1], short[2]) if short else None,
         )
+
+    def search(self, query: str, *, top_k: int | None = None, filters: Filters | None = None) -> tuple[Passage, ...]:
+        """The passages ``ask`` would answer ``query`` from (hybrid retrieval + evidence rerank), best first."""
+        return self._retrieve(query, top_k, filters)[1].passages
+
+    def _retrieve(self, query: str, top_k: int | None, filters: Filters | None) -> tuple[Question, Retrieval]:
+        prepared = self.extractive.prepare(query)
+        return prepared, retrieve(self.collection, query, top_k=top_k, filters=filters, question=prepared)
+
+
+def short_answer_in(
+    q: Question, proposed: tuple[str, int, int] | None, citations: Sequence[Citation], text: str
+) -> tuple[str, int, int] | None:
+    """The short answer, only if it lies inside a cited quote and the answer states it: the
+    answerer's own proposal (offline), else the asked-for phrase of the first quote the answer
+    repeats (an LLM's "Khansir [1]"). Article offsets, like the citations'."""
+    if proposed is not None:
+        phrase, a, b = proposed
+        if any(c.start <= a and b <= c.end for c in citations) and phrase in text:
+            return proposed
+        return None
+    for c in citations:
+        hit = extract(q, c.quote)
+        if hit is not None and hit[0].lower() in text.lower():
+            return hit[0], c.start + hit[1], c.start + hit[2]
+    return None
 
 
 _default: RAG | None = None

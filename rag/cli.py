@@ -2,6 +2,11 @@
 
 Library errors (``RagError``) become one red line and exit code 2; bad items in an ingest are
 listed in the report and make the exit code 1, but never stop the batch.
+
+Everything printed that comes from an article, a file name, a URL or an error passes through
+``safe()`` (control characters made visible, URL passwords removed) and, where rich reads markup,
+through ``esc()`` too: a title such as ``Markets [/bold] tumble`` or a file name holding
+``ESC ]0;...BEL`` must neither crash rich nor drive the user's terminal.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,6 +22,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,22 +31,69 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from index.errors import RagError
 from index.settings import load_settings
 from index.types import IngestReport, ItemResult
+from index.userinfo import redact_userinfo
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of your articles, with citations.")
-console = Console(stderr=True)
-out = Console()
+# pretty_exceptions_show_locals=False: an unexpected traceback must not dump local variables
+# (article texts, settings) to the terminal.
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="Ask questions of your articles, with citations.")
+# emoji=False: ":fire:" in an article is text, not an emoji code for rich to replace.
+console = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
+
+# C0 controls but tab and newline (ESC starts every terminal sequence; BEL ends OSC titles; CR
+# overwrites a line), DEL, C1 controls (0x9b is a one-byte CSI on some terminals), and the bidi
+# overrides that make a terminal show text in another order than it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def safe(text: object, *, newlines: bool = True) -> str:
+    """``text`` made harmless for a terminal: control characters shown as ``\\x1b``-style escapes,
+    URL passwords removed; newlines kept (or, with ``newlines=False``, turned into spaces, for
+    one-line fields such as titles); all other unicode unchanged."""
+    s = _CONTROL.sub(_visible, str(text).replace("\r\n", "\n"))
+    if not newlines:
+        s = s.replace("\n", " ")
+    return redact_userinfo(s)
+
+
+def esc(text: object, *, newlines: bool = True) -> str:
+    """``safe(text)`` for a place where rich reads markup: ``[/bold]`` stays text."""
+    return escape(safe(text, newlines=newlines))
+
+
+def cell(text: object) -> Text:
+    """A table cell from untrusted text (a ``Text`` is never parsed as markup)."""
+    return Text(safe(text, newlines=False))
+
+
+def _print_json(data: object) -> None:
+    """JSON on stdout: json.dumps escapes C0 controls; C1 and bidi controls become \\uXXXX too."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    out.out(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines name files and URLs too: they reach the terminal through ``safe()`` like the rest."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record))
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
     for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -52,7 +106,7 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log wha
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {esc(exc)}")
     raise typer.Exit(2)
 
 
@@ -70,7 +124,7 @@ def print_report(report: IngestReport) -> None:
     t.add_row(*(str(s[c]) for c in ("added", "updated", "unchanged", "duplicate", "removed", "failed")))
     console.print(t)
     for item in report.failed:
-        console.print(f"[red]failed[/red] {item.item}: {item.reason}")
+        console.print(f"[red]failed[/red] {esc(item.item)}: {esc(item.reason)}")
 
 
 @app.command()
@@ -85,14 +139,15 @@ def ingest(
         coll = _collection()
         total = len(expand_inputs(inputs))
         with Progress(
-            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[last]}", markup=False),  # a title is text, not markup
             TimeElapsedColumn(), console=console, transient=False,
         ) as bar:
             task = bar.add_task("ingest", total=total or None, last="")
 
             def tick(r: ItemResult) -> None:
                 if r.status != "removed":
-                    bar.update(task, advance=1, last=f"{r.status}: {(r.title or r.item)[:50]}")
+                    bar.update(task, advance=1, last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
                     if bar.tasks[0].total is not None and bar.tasks[0].completed > bar.tasks[0].total:
                         bar.update(task, total=bar.tasks[0].completed)  # dumps hold many articles per file
 
@@ -140,12 +195,12 @@ def ask(
         rag = RAG(load_settings())
         if as_json:
             answer = rag.ask(question, top_k=top_k, filters=_filters(source, since, until), offline=offline)
-            out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+            _print_json(answer.to_dict())
             return
         answer = None
         for piece in rag.stream(question, top_k=top_k, filters=_filters(source, since, until), offline=offline):
             if isinstance(piece, str):
-                out.print(piece, end="", markup=False, highlight=False)
+                out.print(safe(piece), end="", markup=False, highlight=False)
             else:
                 answer = piece
     except RagError as exc:
@@ -155,14 +210,18 @@ def ask(
 
 
 def _print_answer(answer, streamed: bool = False) -> None:  # noqa: ANN001
-    if streamed:
+    if streamed:  # the streamed text above was a draft; this is what the passages support
         out.print()
-    out.print(answer.text, markup=False, highlight=False)
+        console.print("[bold]verified answer:[/bold]", highlight=False)
+    if answer.short_answer:
+        out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
+    out.print(safe(answer.text), markup=False, highlight=False)
     for n in answer.notices:
-        console.print(f"[yellow]note:[/yellow] {n}", markup=True, highlight=False)
+        console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
     for c in answer.citations:
-        out.print(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", markup=False, highlight=False)
-        out.print(f"      “{c.quote}”", markup=False, highlight=False)
+        out.print(safe(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", newlines=False),
+                  markup=False, highlight=False)
+        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
 
 
 @app.command()
@@ -190,10 +249,10 @@ def chat(
         try:
             answer = rag.ask(q, top_k=top_k, history=history)
         except RagError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {esc(exc)}")
             continue
         if answer.search_query and answer.search_query != q:
-            console.print(f"[dim](searched: {answer.search_query})[/dim]")
+            console.print(f"[dim](searched: {esc(answer.search_query)})[/dim]")
         _print_answer(answer)
         history.append((q, answer.text))
 
@@ -204,18 +263,24 @@ def list_articles(
     limit: int = 50,
 ) -> None:
     """List stored articles with their metadata and chunk counts."""
-    try:
-        coll = _collection()
+    from index.db import ArticleDB
+
+    try:  # the article database alone: listing needs neither Chroma nor the model (`rag stats` counts vectors)
+        db = ArticleDB(load_settings().db_path)
     except RagError as exc:
         _fail(exc)
         return
     t = Table()
     for col in ("id", "published", "title", "chunks", "source"):
         t.add_column(col)
-    for a in coll.db.list_articles(search, limit):
-        t.add_row(a.id, a.published or "", a.title[:60], str(a.n_chunks), a.url or a.source)
+    try:
+        for a in db.list_articles(search, limit):
+            t.add_row(cell(a.id), cell(a.published or ""), cell(a.title[:60]), str(a.n_chunks), cell(a.url or a.source))
+        counts = db.counts()
+    finally:
+        db.close()
     out.print(t)
-    out.print(coll.stats())
+    out.print(counts)
 
 
 @app.command()
@@ -227,7 +292,7 @@ def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or uniqu
         _fail(exc)
         return
     for r in results:
-        console.print(f"{r.status}: {r.item}" + (f" ({r.reason})" if r.reason else ""))
+        console.print(f"{r.status}: {esc(r.item)}" + (f" ({esc(r.reason)})" if r.reason else ""))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 
@@ -238,7 +303,7 @@ def reindex() -> None:
     from index.pipeline import Collection
 
     try:
-        coll = Collection.open(load_settings(), check_embedder=False)
+        coll = Collection.open(load_settings(), check_embedder=False, repair=True)
         with Progress(TextColumn("[bold]reindex"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as bar:
             task = bar.add_task("reindex", total=coll.db.counts()["chunks"])
@@ -253,9 +318,14 @@ def reindex() -> None:
 def stats() -> None:
     """Counts of articles, chunks, vectors and the embedder of the collection."""
     try:
-        out.print_json(json.dumps(_collection().stats()))
+        coll = _collection()
+        _print_json(coll.stats())
+        warnings = coll.health()
     except RagError as exc:
         _fail(exc)
+        return
+    for w in warnings:
+        console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -278,7 +348,7 @@ def up(
         _fail(exc)
         return
     print_report(report)
-    console.print(f"data directory: {coll.settings.home}")
+    console.print(f"data directory: {esc(coll.settings.home)}")
     if not no_chat:
         _serve_ui(coll.settings, coll=coll)
 
@@ -320,6 +390,14 @@ def ui_command(
 from evals.cli import register as _register_eval  # noqa: E402
 
 _register_eval(app)
+
+from rag.mcp_server import register as _register_mcp  # noqa: E402
+from rag.models import register as _register_models  # noqa: E402
+from rag.serve import register as _register_serve  # noqa: E402
+
+_register_serve(app)
+_register_mcp(app)
+_register_models(app)
 
 
 def main() -> None:

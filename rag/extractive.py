@@ -3,8 +3,8 @@
 No LLM. Sentences are scored by ``rag.evidence`` (IDF-weighted coverage with the neighbouring
 sentence, answer type, novelty) plus a small prior for the passage's rank. The answer is the best
 sentence, plus the next best when it scores close (at most ``max_sentences``), each followed by
-its ``[n]`` marker. It refuses instead of guessing when the best coverage is under
-``refuse_below``, or when a proper name of the question occurs in none of the passages.
+its ``[n]`` marker. It refuses instead of guessing when the fitted answerability model
+(``rag.confidence``) gives the evidence a probability under ``refuse_below``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rag.evidence import Question, names_absent, prepare, score_sentences
+import numpy as np
+
+from rag.confidence import RefusalModel, features
+from rag.evidence import Question, prepare, score_sentences
+from rag.short_answer import extract
 from rag.types import Draft, Passage
 
 REFUSAL = "I could not find this in the articles."
@@ -41,12 +45,29 @@ class ExtractiveAnswerer:
         n_docs: Callable[[], int] | None = None,
         *,
         max_sentences: int = 2,
-        refuse_below: float = 0.3,
+        refuse_below: float | None = None,
+        model: RefusalModel | None = None,
+        embed: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
+        self._embed = embed  # the collection's embedder: the best sentence's similarity to the question
         self._doc_freqs = doc_freqs
         self._n_docs = n_docs
         self.max_sentences = max_sentences
-        self.refuse_below = refuse_below
+        self._model = model
+        self._refuse_below = refuse_below
+
+    @property
+    def model(self) -> RefusalModel:
+        """The fitted answer-or-refuse model, read on first use (so ``evals.fit_answerer`` can
+        build a RAG to refit it while the file on disk is stale)."""
+        if self._model is None:
+            self._model = RefusalModel.load()
+        return self._model
+
+    @property
+    def refuse_below(self) -> float:
+        """Answer only when P(answerable) reaches this; unset = the threshold chosen when fitting."""
+        return self.model.threshold if self._refuse_below is None else self._refuse_below
 
     def prepare(self, question: str) -> Question:
         return prepare(question, self._doc_freqs, self._n_docs() if self._n_docs else 0)
@@ -61,16 +82,26 @@ class ExtractiveAnswerer:
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 
+    def sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
+        """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""
+        if self._embed is None or query_vector is None:
+            return 0.0
+        return float(np.dot(self._embed([sentence])[0], query_vector))
+
     def answer(
-        self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None, **_: object
+        self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None,
+        query_vector: np.ndarray | None = None, **_: object,
     ) -> Draft:
-        """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup)."""
+        """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup);
+        ``query_vector``: its embedding from retrieval (unit length)."""
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         scored = self.score(q, passages)
-        if not scored or scored[0].coverage < self.refuse_below:
-            return Draft(text=REFUSAL, refused=True)
-        if names_absent(q, [p.text + " " + p.title for p in passages]):
-            return Draft(text=REFUSAL, refused=True)
+        if not scored:
+            return Draft(text=REFUSAL, refused=True, confidence=0.0)
+        sim = self.sentence_similarity(scored[0].text, query_vector)
+        confidence = self.model.probability(features(q, scored, passages, sim))
+        if confidence < self.refuse_below:
+            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
         best = scored[0]
         chosen = [best]
         for s in scored[1:]:
@@ -84,4 +115,16 @@ class ExtractiveAnswerer:
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
         text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
-        return Draft(text=text, refused=False)
+        # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports it
+        short = self._short_answer(q, sorted(chosen, key=lambda s: s.score, reverse=True))
+        return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
+
+    @staticmethod
+    def _short_answer(q: Question, chosen: Sequence[Scored]) -> tuple[str, int, int] | None:
+        """The asked-for phrase in the best sentence that holds one, with its article offsets."""
+        for s in chosen:
+            hit = extract(q, s.text)
+            if hit is not None:
+                phrase, a, b = hit
+                return phrase, s.span[0] + a, s.span[0] + b
+        return None

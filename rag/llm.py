@@ -29,12 +29,11 @@ from urllib.parse import urlsplit
 from index.errors import ConfigError, LLMError
 from rag.prompt import (
     REFUSAL,
-    MarkerFilter,
+    ReplyReader,
     build_messages,
     build_rewrite_messages,
     count_tokens,
-    fit_passages,
-    is_refusal,
+    fit_with_notice,
 )
 from rag.types import Draft, Passage
 
@@ -124,17 +123,7 @@ class LLMAnswerer:
             return follow_up
         messages = build_rewrite_messages(history, follow_up)
         reply, _, _ = self._with_retries(lambda: self._complete(messages, max_tokens=96), "rewrite")
-        lines = [ln.strip() for ln in reply.splitlines() if ln.strip()]
-        query = lines[0] if lines else ""
-        for prefix in ("standalone search query:", "search query:", "query:"):
-            if query.lower().startswith(prefix):
-                query = query[len(prefix) :].strip()
-        query = query.strip("\"'“”` ")
-        if not query or len(query) > max(300, 3 * len(follow_up)):
-            log.info("rewrite gave no usable query; searching the follow-up as asked")
-            return follow_up
-        log.debug("rewrote follow-up %r as %r", follow_up, query)
-        return query
+        return read_rewrite(reply, follow_up)
 
     # --- answering ----------------------------------------------------------------------
 
@@ -147,14 +136,7 @@ class LLMAnswerer:
         stream: bool,
     ) -> Iterator[str | Draft]:
         budget = self.settings.context_tokens
-        fitted = fit_passages(passages, budget)
-        notices: tuple[str, ...] = ()
-        if len(fitted) < len(passages):
-            notices = (
-                f"{len(passages) - len(fitted)} of {len(passages)} passages were left out of the LLM prompt "
-                f"to fit RAG_CONTEXT_TOKENS={budget}",
-            )
-            log.info(notices[0])
+        fitted, notices = fit_with_notice(passages, budget, f"RAG_CONTEXT_TOKENS={budget}")
         if not fitted:
             # Nothing to ground an answer on: refusing is what the model is told to do anyway.
             yield REFUSAL
@@ -165,64 +147,47 @@ class LLMAnswerer:
         valid = {p.n for p in fitted}
         started = time.perf_counter()
         for attempt in range(self._attempts):
-            markers = MarkerFilter(valid)
-            emitted: list[str] = []
-            raw: list[str] = []
+            reader = ReplyReader(valid)
             try:
                 if stream:
                     usage, finish = None, None
                     for piece, usage, finish in self._stream_chunks(messages):
-                        raw.append(piece)
-                        out = markers.feed(piece)
+                        out = reader.feed(piece)
                         if out:
-                            emitted.append(out)
                             yield out
                 else:
                     text, usage, finish = self._complete(messages, max_tokens=self.max_tokens)
-                    raw.append(text)
-                    emitted.append(markers.feed(text))
-                tail = markers.finish()
+                    reader.feed(text)
+                tail = reader.finish()
             except (LLMError, ConfigError):
                 raise
             except Exception as exc:
                 failure = _classify(exc)
                 if failure is None:
                     raise
-                if emitted and stream:
+                if reader.shown and stream:
                     raise LLMError(
                         f"the LLM stream broke off after part of the answer was shown ({failure.reason}); "
                         f"ask again, or set RAG_ANSWERER=extractive"
                     ) from exc
                 self._wait_or_raise(attempt, failure, "answer", exc)
                 continue
-            if tail:
-                emitted.append(tail)
-                if stream:
-                    yield tail
-            text = "".join(emitted)
-            refused = is_refusal(text)
-            if not text:
-                text = REFUSAL
-                if stream:
-                    yield text
-            if markers.dropped:
-                log.warning("dropped [n] markers citing no passage: %s", markers.dropped)
-            extra = ("the answer was cut short at the token limit",) if finish == "length" else ()
+            if tail and stream:
+                yield tail
+            draft = reader.draft(
+                messages=messages,
+                usage=usage or _estimate_usage(messages, reader.raw_text),
+                notices=notices,
+                finish_reason=finish,
+            )
             log.info(
                 "%s answered in %.0f ms (attempt %d, refused=%s)",
                 self.name,
                 (time.perf_counter() - started) * 1000,
                 attempt + 1,
-                refused,
+                draft.refused,
             )
-            yield Draft(
-                text=text,
-                refused=refused,
-                messages=messages,
-                dropped_markers=tuple(markers.dropped),
-                usage=usage or _estimate_usage(messages, "".join(raw)),
-                notices=notices + extra,
-            )
+            yield draft
             return
 
     @property
@@ -350,6 +315,22 @@ class LLMAnswerer:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def read_rewrite(reply: str, follow_up: str) -> str:
+    """The standalone query in a model's rewrite ``reply``; ``follow_up`` itself when the reply is
+    empty or implausibly long. Shared with :mod:`rag.local_llm`."""
+    lines = [ln.strip() for ln in reply.splitlines() if ln.strip()]
+    query = lines[0] if lines else ""
+    for prefix in ("standalone search query:", "search query:", "query:"):
+        if query.lower().startswith(prefix):
+            query = query[len(prefix) :].strip()
+    query = query.strip("\"'“”` ")
+    if not query or len(query) > max(300, 3 * len(follow_up)):
+        log.info("rewrite gave no usable query; searching the follow-up as asked")
+        return follow_up
+    log.debug("rewrote follow-up %r as %r", follow_up, query)
+    return query
 
 
 def _host(url: str) -> str:

@@ -41,6 +41,8 @@ def _where(article_ids: list[str] | None, f: Filters) -> dict | None:
         clauses.append({"published": {"$gte": int(f.published_from.strftime("%Y%m%d"))}})
     if f.published_to:
         clauses.append({"published": {"$lte": int(f.published_to.strftime("%Y%m%d"))}})
+        if not f.published_from:  # undated articles are stored as 0, which is not "before" any date
+            clauses.append({"published": {"$gt": 0}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -92,6 +94,7 @@ def retrieve(
     timings["lexical"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
+    sims = dict(dense)
     fused: dict[str, float] = defaultdict(float)
     for ranked in (dense, lexical):
         for rank, (cid, _) in enumerate(ranked):
@@ -126,6 +129,7 @@ def retrieve(
             start=r.start,
             end=r.end,
             sentences=r.sentences,
+            similarity=round(sims[r.id], 6) if r.id in sims else None,
         )
         for i, r in enumerate(picked)
     )

@@ -36,6 +36,7 @@ class Passage:
     start: int
     end: int
     sentences: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # article offsets
+    similarity: float | None = None  # cosine of the question and chunk vectors (None: found by BM25 only)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class Answer:
     notices: tuple[str, ...] = ()  # e.g. "LLM failed; showing the offline answer"
     dropped_markers: tuple[int, ...] = ()  # [n] markers that pointed at no passage
     usage: dict[str, int] = field(default_factory=dict)  # prompt/completion tokens (LLM)
+    confidence: float | None = None  # offline answerer: P(answerable) from the fitted model (rag.confidence)
+    unsupported_claims: tuple[str, ...] = ()  # sentences of an LLM answer no passage supports (removed)
+    short_answer: str | None = None  # who/when/where/how-many: the phrase answering it, found in a cited quote
+    short_answer_span: tuple[int, int] | None = None  # its article offsets: article_text[start:end] == short_answer
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` schema: question, answer, refused, citations, passages, timings_ms, ..."""
@@ -89,3 +94,5 @@ class Draft:
     dropped_markers: tuple[int, ...] = ()
     usage: dict[str, int] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    confidence: float | None = None  # P(answerable) from the fitted model (offline answerer), else None
+    short_answer: tuple[str, int, int] | None = None  # (phrase, article start, article end) inside the cited sentence

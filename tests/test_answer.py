@@ -37,6 +37,8 @@ def test_picks_the_sentence_that_answers_not_the_first() -> None:
     ans = ExtractiveAnswerer().answer("Which town did the rebels capture south of Aleppo?", [passage()])
     assert not ans.refused
     assert ans.text.startswith("Rebels said they had captured the town of Khansir")
+    # the short answer is the phrase inside that sentence, by its article offsets
+    assert ans.short_answer is not None and ARTICLE[ans.short_answer[1] : ans.short_answer[2]] == "Khansir"
     assert ans.text.endswith("[1]")
 
 
@@ -76,7 +78,9 @@ def test_unsupported_and_dangling_markers_are_removed_and_reported() -> None:
     checked = resolve("The moon is made of cheese [1]. Khansir was captured by rebels south of Aleppo [1][7].", [p])
     assert checked.unsupported == (1, 7)
     assert [c.n for c in checked.citations] == [1]
-    assert "cheese." in checked.text and "cheese [1]" not in checked.text and "[7]" not in checked.text
+    # a claim no passage backs is removed (not left standing without its citation) and reported
+    assert "cheese" not in checked.text and "[7]" not in checked.text
+    assert checked.removed == ("The moon is made of cheese.",)
 
 
 def test_followup_rewrite_adds_context_only_when_needed() -> None:

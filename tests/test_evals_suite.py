@@ -23,12 +23,12 @@ def write(path: Path, text: str) -> Path:
 def test_seed_suite_loads() -> None:
     suite = load_suite(REPO / "seeds" / "suite.jsonl")
     assert suite.format == "ours" and suite.problems == []
-    assert len(suite.cases) == 17
+    assert len(suite.cases) == 27
     first = suite.cases[0]
     assert first == Case("seed-01", "Which town did the rebels capture south of Aleppo?", ("Khansir", "the town of Khansir"),
                          ("000_2ee66f902f40f20f.txt",), "factoid", (), 1)
-    assert [c.type for c in suite.cases].count("unanswerable") == 4
-    assert not suite.cases[-1].answerable and suite.cases[-1].articles == ()
+    assert [c.type for c in suite.cases].count("unanswerable") == 10
+    assert not suite.cases[16].answerable and suite.cases[16].articles == ()
 
 
 def test_ours_malformed_rows_are_reported_with_line_numbers(tmp_path: Path) -> None:
@@ -47,7 +47,8 @@ def test_ours_malformed_rows_are_reported_with_line_numbers(tmp_path: Path) -> N
     ]
     text = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows)
     suite = load_suite(write(tmp_path / "s.jsonl", text))
-    assert [c.id for c in suite.cases] == ["a", "c", "s-9"]
+    # "e": an unanswerable case may keep its real answer (RealTime QA does): kept, never scored as gold
+    assert [c.id for c in suite.cases] == ["a", "c", "s-9", "e"]
     assert suite.cases[1].answers == ("single string is fine",)
     assert suite.cases[1].articles == ("x.txt", "y.txt")
     assert suite.cases[2].type == "free text" and suite.cases[2].contexts == ("ctx",)
@@ -58,7 +59,6 @@ def test_ours_malformed_rows_are_reported_with_line_numbers(tmp_path: Path) -> N
         (6, "'answers' must be a list of strings"),
         (7, "duplicate id 'a'"),
         (8, "expected a JSON object, got list"),
-        (10, "type 'unanswerable' with non-empty 'answers'"),
         (11, "'article'/'articles' must be a string, a list of strings or null"),
     ]
     assert str(suite.problems[0]).startswith("line 2: not valid JSON")

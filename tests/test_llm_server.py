@@ -23,8 +23,8 @@ import pytest
 from llm_fixtures import DefaultHttpClient, httpx, make_passage
 
 from index.settings import Settings
-from rag.llm import LLMAnswerer
-from rag.prompt import build_messages, fit_passages
+from rag.llm import LLMAnswerer, read_rewrite
+from rag.prompt import build_messages, build_rewrite_messages, fit_passages
 from rag.types import Draft
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm, pytest.mark.integration]
@@ -162,8 +162,29 @@ def test_stream_deltas_add_up_to_the_draft(llama_server: LlamaServer) -> None:
 
 
 def test_rewrite_returns_a_query(llama_server: LlamaServer) -> None:
-    client = openai.OpenAI(api_key="not-needed", base_url=llama_server.base_url, max_retries=0, timeout=120.0)
+    """The rewrite really asks the model and returns what it read from the reply (a fallback that
+    returned the follow-up unchanged would fail: the query must come from the recorded reply)."""
+    sent: list[dict] = []
+    replies: list[str] = []
+
+    def record(request: httpx.Request) -> None:
+        if request.url.path.endswith("/chat/completions"):
+            sent.append(json.loads(request.content))
+
+    def reply(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/chat/completions"):
+            response.read()
+            replies.append(response.json()["choices"][0]["message"]["content"])
+
+    client = openai.OpenAI(
+        api_key="not-needed", base_url=llama_server.base_url, max_retries=0, timeout=120.0,
+        http_client=DefaultHttpClient(event_hooks={"request": [record], "response": [reply]}, trust_env=False),
+    )
     llm = LLMAnswerer(server_settings(), client=client)
-    query = llm.rewrite([("Who approved the tram line?", "The Oslo city council [2].")], "How much will it cost?")
+    history = [("Who approved the tram line?", "The Oslo city council [2].")]
+    query = llm.rewrite(history, "How much will it cost?")
+    assert len(sent) == 1 and tuple(sent[0]["messages"]) == build_rewrite_messages(history, "How much will it cost?")
+    assert len(replies) == 1
+    assert query == read_rewrite(replies[0], "How much will it cost?")
     assert isinstance(query, str) and query.strip() and "\n" not in query
 

@@ -450,7 +450,7 @@ def test_permission_denied_is_a_failure(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_record_whose_text_is_a_reference_is_not_an_article(tmp_path: Path) -> None:
-    # an eval suite next to the articles: {"question": ..., "article": "<file name>"}
-    f = write(tmp_path / "suite.jsonl", json.dumps({"question": "Who?", "article": "000_abc.txt"}) + "\n")
+    # a record whose only "text" is a file name (a QA suite's line is skipped instead: test_load_safety)
+    f = write(tmp_path / "suite.jsonl", json.dumps({"id": "q1", "article": "000_abc.txt"}) + "\n")
     [bad] = run(tmp_path, f)
     assert isinstance(bad, LoadFailure) and "line 1" in bad.reason and "'000_abc.txt'" in bad.reason

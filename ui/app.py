@@ -26,14 +26,18 @@ from index.errors import ConfigError  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from rag.api import RAG  # noqa: E402
 from ui import render  # noqa: E402
+from ui.auth import LOGIN_MESSAGE, LoginGuard  # noqa: E402
 from ui.chat import Chat, Session  # noqa: E402
 from ui.feedback import FeedbackLog  # noqa: E402
 from ui.library import FILE_TYPES, Library  # noqa: E402
 from ui.style import CSS, theme  # noqa: E402
+from ui.uploads import max_upload_bytes, without_temp_leak  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 CHAT_CONCURRENCY = 16  # questions answered at once; more wait in the queue (the embedder runs one at a time anyway)
+# Gradio's copies of uploads nobody pressed "Add" for: swept hourly once an hour old (added ones go at once)
+UPLOAD_SWEEP = (3600, 3600)
 _SEED_QUESTION = "Which town did the rebels capture south of Aleppo?"
 
 
@@ -43,7 +47,7 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
     lib = Library(rag.collection)
     choices = chat.answerer_choices()
 
-    with gr.Blocks(title="Ask your articles", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Ask your articles", analytics_enabled=False, delete_cache=UPLOAD_SWEEP) as demo:
         session = gr.State(Session())
         with gr.Sidebar(label="Settings", open=True, width=300):
             gr.Markdown("### Settings")
@@ -76,6 +80,8 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                             box = gr.Textbox(show_label=False, placeholder="Ask about your articles…",
                                              scale=6, elem_id="rag-question", autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, elem_id="rag-ask")
+                            # closing the answer's stream stops a local model's generation and frees it
+                            stop = gr.Button("Stop", variant="stop", scale=1, elem_id="rag-stop")
                         new_chat = gr.Button("New chat", size="sm", variant="secondary")
                     with gr.Column(scale=4):
                         gr.Markdown("#### Sources")
@@ -84,8 +90,9 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
             with gr.Tab("Collection", id="collection"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=2):
-                        files = gr.File(label="Upload articles", file_count="multiple", file_types=FILE_TYPES,
-                                        elem_id="rag-upload")
+                        files = without_temp_leak(gr.File(
+                            label="Upload articles", file_count="multiple", file_types=FILE_TYPES,
+                            elem_id="rag-upload", type="filepath"))
                         urls = gr.Textbox(label="URLs", lines=3, placeholder="https://example.org/story.html (one per line)")
                         add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
                         ingest_out = gr.HTML(render.ingest_html([]), elem_id="rag-ingest")
@@ -101,9 +108,10 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                         articles = gr.HTML(elem_id="rag-articles")
 
         # --- wiring ------------------------------------------------------------------------
-        gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],
-              [box, chatbot, session, panel], api_name="ask", concurrency_id="chat",
-              concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
+        asking = gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],
+                       [box, chatbot, session, panel], api_name="ask", concurrency_id="chat",
+                       concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
+        stop.click(None, None, None, cancels=[asking], api_visibility="private")
         chatbot.select(chat.select, [session], [panel], api_visibility="private")
         chatbot.like(chat.like, [session], None, api_visibility="private")
         new_chat.click(chat.clear, None, [chatbot, session, panel], api_visibility="private")
@@ -152,18 +160,26 @@ def launch(
     host: str | None = None,
     port: int | None = None,
     block: bool = True,
+    login_guard: LoginGuard | None = None,
 ) -> gr.Blocks:
     """Serve the UI on ``host:port`` (default: settings.ui_host / ui_port). With ``block=False`` it
-    returns the running app at once (``demo.local_url``; stop it with ``demo.close()``)."""
+    returns the running app at once (``demo.local_url``; stop it with ``demo.close()``).
+
+    With ``RAG_UI_AUTH`` set, logins go through a :class:`ui.auth.LoginGuard` (throttled after
+    repeated failures); ``login_guard`` replaces the default one (tests inject a clock). Uploads
+    over ``RAG_MAX_FILE_MB`` are refused by Gradio while they arrive, before anything is stored."""
     host = host or settings.ui_host
     port = port or settings.ui_port
     auth = parse_auth(settings.ui_auth)
     if auth is None and not _is_loopback(host):
         log.warning("the UI listens on %s without a password: set RAG_UI_AUTH=user:password", host)
+    guard = (login_guard or LoginGuard(*auth)) if auth else None
     demo = build_app(rag or RAG(settings))
     try:
         demo.launch(
-            server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True,
+            server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
+            auth=guard.check if guard else None, auth_message=LOGIN_MESSAGE if guard else None,
+            max_file_size=max_upload_bytes(settings),
             share=False, inbrowser=False, show_error=False, ssr_mode=False, mcp_server=False,
             footer_links=["api", "settings"], run_history=False, enable_monitoring=False,
             theme=theme(), css=CSS,

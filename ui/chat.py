@@ -19,7 +19,7 @@ import gradio as gr
 from index.errors import RagError
 from rag.api import RAG
 from rag.types import Answer, Filters
-from ui import render
+from ui import render, toast
 from ui.feedback import FeedbackLog
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,9 @@ class Chat:
     def answerer_choices(self) -> list[tuple[str, str]]:
         choices = [("Offline (extractive, no LLM)", OFFLINE)]
         llm = self.rag.llm
-        if llm is not None:
-            choices.insert(0, (f"LLM · {getattr(llm, 'model', llm.name)}", LLM))
+        if llm is not None:  # "local (Qwen2.5-Coder-1.5B)" in-process, or the server's model name
+            label = getattr(llm, "label", None) or f"LLM · {getattr(llm, 'model', llm.name)}"
+            choices.insert(0, (label, LLM))
         return choices
 
     def answerer_label(self, choice: str) -> str:
@@ -106,13 +107,13 @@ class Chat:
         """Stream one answer into the chat: (textbox, chat messages, session, sources panel)."""
         question = (message or "").strip()
         if not question:
-            gr.Warning("Type a question first.")
+            toast.warn("Type a question first.")
             yield message, session.messages, session, gr.skip()
             return
         try:
             filters = parse_filters(sources, since, until)
         except RagError as exc:
-            gr.Warning(str(exc))
+            toast.warn(str(exc))
             yield message, session.messages, session, gr.skip()
             return
         turn = len(session.turns)
@@ -136,22 +137,23 @@ class Chat:
                     yield "", msgs, session, gr.skip()
         except RagError as exc:
             log.warning("question failed: %s", exc)
-            msgs[-1] = {"role": "assistant", "content": render.error_html(f"Could not answer: {exc}")}
-            gr.Warning(str(exc))
+            shown = render.hide_home(str(exc), self.rag.settings.home)
+            msgs[-1] = {"role": "assistant", "content": render.error_html(f"Could not answer: {shown}")}
+            toast.warn(shown)
             yield "", msgs, session, gr.skip()
             return
         except Exception as exc:  # noqa: BLE001 - the edge: log the trace, show a sentence
             log.exception("question failed unexpectedly")
             msgs[-1] = {"role": "assistant",
                         "content": render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")}
-            gr.Warning("Something went wrong while answering; see the server log.")
+            toast.warn("Something went wrong while answering; see the server log.")
             yield "", msgs, session, gr.skip()
             return
         assert answer is not None
         msgs[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
         session.turns.append(Turn(question, answer, len(msgs) - 1, options))
         if answerer == LLM and answer.answerer == self.rag.extractive.name and answer.passages:
-            gr.Warning("The LLM failed; showing the offline answer instead.")
+            toast.warn("The LLM failed; showing the offline answer instead.")
         yield "", msgs, session, render.sources_html(answer, turn)
 
     def select(self, session: Session, evt: gr.SelectData) -> str:
@@ -174,9 +176,9 @@ class Chat:
             self.feedback.record(rating, t.answer, history=session.history[:turn], options=t.options)
         except OSError as exc:
             log.warning("could not store feedback: %s", exc)
-            gr.Warning(f"Could not store the feedback: {exc}")
+            toast.warn(f"Could not store the feedback ({exc.strerror or type(exc).__name__}); see the server log.")
             return
-        gr.Info("Thanks: feedback saved.")
+        toast.info("Thanks: feedback saved.")
 
     def clear(self) -> tuple[list, Session, str]:
         return [], Session(), render.sources_html(None)

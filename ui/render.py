@@ -13,18 +13,29 @@ escaped entity can never be cut in half by a ``<mark>``.
 from __future__ import annotations
 
 import html
+import os
+import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
 from index.types import ItemResult
-from rag.cite import MARKER
+from rag.verify import MARKER, quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
 
 
 def esc(text: object) -> str:
     """Escape for HTML text and attribute values (quotes included)."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+def hide_home(text: str, home: Path | str) -> str:
+    """``text`` with the data directory's path replaced by ``$RAG_HOME`` (error messages name files
+    in it; the browser needs the file, not where the server keeps it)."""
+    for spelling in sorted({str(home), os.path.realpath(home)}, key=len, reverse=True):
+        text = text.replace(spelling, "$RAG_HOME")
+    return text
 
 
 def _lines(text: str) -> str:
@@ -62,13 +73,16 @@ def anchor(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
-def with_markers(text: str, numbers: Iterable[int], turn: int) -> str:
-    """Escaped ``text`` whose ``[n]`` markers for known passages link to their source card."""
+def with_markers(text: str, numbers: Iterable[int], turn: int, quoted: Sequence[str] = ()) -> str:
+    """Escaped ``text`` whose ``[n]`` markers for known passages link to their source card.
+
+    ``quoted``: the passages' texts. A ``[n]`` that sits inside text copied verbatim from one of them
+    is the article's own bracket (a footnote, "see [2]"), not a citation, and stays plain text."""
     known = set(numbers)
     out, pos = [], 0
     for m in MARKER.finditer(text):
         ns = [int(x) for x in m.group(1).split(",")]
-        if not all(n in known for n in ns):
+        if not all(n in known for n in ns) or quoted_marker(text, m.start(), m.end(), quoted):
             continue
         out.append(_lines(text[pos : m.start()]))
         out.append("".join(f'<a class="rag-cite" href="#{anchor(turn, n)}">[{n}]</a>' for n in ns))
@@ -83,7 +97,7 @@ def streaming_html(partial: str) -> str:
 
 
 def pending_html() -> str:
-    return '<div class="rag-answer rag-pending">Searching the articles…</div>'
+    return '<div class="rag-answer rag-pending">Searching the articles and reading the passages…</div>'
 
 
 def error_html(message: str) -> str:
@@ -96,8 +110,9 @@ def notices_html(notices: Sequence[str]) -> str:
 
 def answer_html(answer: Answer, turn: int) -> str:
     """The chat bubble: answer with linked markers, notices, and the search query on demand."""
-    body = with_markers(answer.text, [p.n for p in answer.passages], turn)
-    parts = [f'<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
+    body = with_markers(answer.text, [p.n for p in answer.passages], turn, [p.text for p in answer.passages])
+    short = "" if answer.refused or not answer.short_answer else f'<div class="rag-short"><b>{esc(answer.short_answer)}</b></div>'
+    parts = [f'{short}<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
     query = answer.search_query or answer.question
     rewritten = query.strip() != answer.question.strip()
     if answer.refused:
@@ -117,13 +132,19 @@ def answer_html(answer: Answer, turn: int) -> str:
 
 
 def source_link(source: str) -> str:
-    """A link for http(s) sources (opened in a new tab, no referrer); anything else as text."""
+    """A link for http(s) sources (opened in a new tab, no referrer); anything else (a file on the
+    server) as its bare file name: the folders it lives in are the server's business, not the page's."""
     parts = urlsplit(source or "")
     if parts.scheme in ("http", "https") and parts.netloc:
         shown = (parts.netloc + parts.path).rstrip("/")
         shown = shown if len(shown) <= 70 else shown[:67] + "…"
         return f'<a href="{esc(source)}" target="_blank" rel="noopener noreferrer nofollow">{esc(shown)}</a>'
-    return f'<span class="rag-path" title="{esc(source)}">{esc(source.rsplit("/", 1)[-1] or source)}</span>'
+    return f'<span class="rag-path">{esc(file_name(source))}</span>'
+
+
+def file_name(source: str) -> str:
+    """The last component of a local path (``/srv/rag/uploads/a.txt#3`` -> ``a.txt#3``)."""
+    return re.split(r"[/\\]", source or "")[-1] or "(unnamed)"
 
 
 def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:

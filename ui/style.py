@@ -27,6 +27,7 @@ CSS = """
 .rag-settings span { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
   border-radius: 999px; padding: 0.1rem 0.6rem; color: var(--body-text-color-subdued); }
 .rag-answer { line-height: 1.55; }
+.rag-short { font-size: 1.1em; margin-bottom: 0.25em; }
 .rag-pending { color: var(--body-text-color-subdued); font-style: italic; }
 .rag-cursor { opacity: 0.6; }
 a.rag-cite { text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;

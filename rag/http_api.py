@@ -1,0 +1,444 @@
+"""The routes of ``rag serve``: an OpenAI-compatible chat endpoint plus ask, search and articles.
+
+Routes (JSON schema at ``/openapi.json``; no /docs page, which would load its assets from a CDN):
+
+    GET  /healthz                 liveness, article count (no key needed)
+    GET  /v1/models               the collection, as the one "model"
+    POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``
+    POST /v1/ask                  ``rag ask --json``'s schema (``Answer.to_dict``)
+    POST /v1/search               passages only: {"query", "top_k", "filters"}
+    GET  /v1/articles?q=          stored articles;  GET/DELETE /v1/articles/{id}
+    POST /v1/articles             ingest: JSON {"urls": [...]} or multipart ``files`` (+ ``urls`` fields)
+
+Everything answers through the one ``RAG`` of the process (``RAG.ask``/``RAG.stream``) and writes
+through ``Collection.ingest``/``remove``; this module only translates HTTP. With ``RAG_API_KEY``
+set, every /v1 route wants ``Authorization: Bearer <key>``; the key is read from the environment
+when the app is built and never logged.
+
+>>> from rag.http_api import create_app    # doctest: +SKIP
+>>> app = create_app(RAG(), api_key="")    # doctest: +SKIP  (an ASGI app: run it with any ASGI server)
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from index.errors import ConfigError, InputError, LLMError, RagError, StoreBusyError, StoreError
+from rag import service
+from rag.service import SearchFilters
+from rag.types import Answer
+
+if TYPE_CHECKING:
+    from rag.api import RAG
+
+log = logging.getLogger(__name__)
+
+JSON_BODY_LIMIT = 1 << 20  # questions, chat histories, URL lists: 1 MiB is far above any real one
+MAX_UPLOAD_FILES = 10
+CORRECTED = "\n\n(Checked against the sources, the answer is:) "
+
+
+# --- auth and limits -------------------------------------------------------------------------
+class BearerAuth:
+    """ASGI middleware: requests under ``prefix`` need ``Authorization: Bearer <key>``.
+
+    Checked before the body is read, so an unauthenticated client cannot make the server parse
+    (or spool) anything. Compared in constant time; the key is never logged or echoed."""
+
+    def __init__(self, app: ASGIApp, key: str, prefix: str = "/v1") -> None:
+        self.app = app
+        self._key = key.encode()
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _under(scope.get("path", ""), self.prefix) or self._ok(scope):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps(_error("missing or wrong API key: send 'Authorization: Bearer <RAG_API_KEY>'",
+                                 "authentication_error", "invalid_api_key")).encode()
+        await send({"type": "http.response.start", "status": 401, "headers": [
+            (b"content-type", b"application/json"), (b"www-authenticate", b"Bearer"),
+            (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    def _ok(self, scope: Scope) -> bool:
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                scheme, _, token = value.partition(b" ")
+                return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self._key)
+        return False
+
+
+class DeclaredSizeLimit:
+    """ASGI middleware: a /v1 request whose Content-Length is over its route's limit gets a 413 that
+    says the limit, before anything is read. Bodies without a length are cut off while they stream
+    by FastAPI's own ``max_body_size`` (a plain-text 413)."""
+
+    def __init__(self, app: ASGIApp, json_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.json_limit = json_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not _under(path, "/v1"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        upload = (path.rstrip("/") == "/v1/articles" and scope.get("method") == "POST"
+                  and headers.get(b"content-type", b"").startswith(b"multipart/form-data"))
+        limit = self.upload_limit if upload else self.json_limit
+        try:
+            size = int(headers.get(b"content-length", b"0"))
+        except ValueError:
+            size = 0
+        if size <= limit:
+            await self.app(scope, receive, send)
+            return
+        what = (f"at most {limit // (1 << 20)} MB ({MAX_UPLOAD_FILES} files of RAG_MAX_FILE_MB each)" if upload
+                else f"at most {limit // 1024} KB of JSON")
+        body = json.dumps(_error(f"the request body is {size} bytes; this route takes {what}",
+                                 "invalid_request_error", "body_too_large")).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+# --- request bodies ----------------------------------------------------------------------------
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchRequest(_Body):
+    query: str = Field(min_length=1, description="words or a question")
+    top_k: int | None = Field(None, ge=1, le=50, description="passages to return (default RAG_TOP_K)")
+    filters: SearchFilters | None = None
+
+
+class AskRequest(_Body):
+    question: str = Field(min_length=1)
+    top_k: int | None = Field(None, ge=1, le=50)
+    filters: SearchFilters | None = None
+    history: list[tuple[str, str]] = Field(default_factory=list, description="earlier (question, answer) turns")
+    offline: bool = Field(False, description="never call an LLM")
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")  # name, tool_calls, ...: accepted, unused
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):  # content parts: keep the text ones
+            return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    # temperature, max_tokens, user, ...: OpenAI clients send them; the collection decides the answer
+    model_config = ConfigDict(extra="allow")
+
+    model: str | None = None
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    top_k: int | None = Field(None, ge=1, le=50, description="extension: passages to answer from")
+    filters: SearchFilters | None = Field(None, description="extension: restrict the sources searched")
+    offline: bool = Field(False, description="extension: never call an LLM")
+
+
+class UrlsRequest(_Body):
+    urls: list[str] = Field(min_length=1, description="http(s) URLs of articles")
+
+
+# --- errors ----------------------------------------------------------------------------------
+def _error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
+    """OpenAI's error envelope, so OpenAI clients show the message."""
+    return {"error": {"message": message, "type": kind, "code": code}}
+
+
+_STATUS: tuple[tuple[type[RagError], int, str], ...] = (
+    (InputError, 400, "invalid_request_error"),
+    (StoreBusyError, 409, "conflict"),
+    (LLMError, 502, "upstream_error"),
+    (StoreError, 503, "store_unavailable"),
+    (ConfigError, 500, "server_config_error"),
+    (RagError, 500, "server_error"),
+)
+
+
+def _rag_error(_: Request, exc: Exception) -> JSONResponse:
+    status, kind = next((s, k) for cls, s, k in _STATUS if isinstance(exc, cls))
+    if status >= 500:
+        log.warning("request failed: %s", exc)
+    return JSONResponse(_error(str(exc), kind), status_code=status)
+
+
+def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    if any(e.get("type") == "json_invalid" for e in errors):
+        detail = next(e for e in errors if e.get("type") == "json_invalid")
+        why = (detail.get("ctx") or {}).get("error", "not JSON")
+        return JSONResponse(_error(f"the request body is not valid JSON ({why}); send a JSON object",
+                                   "invalid_request_error", "json_invalid"), status_code=400)
+    parts = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}" for e in errors]
+    return JSONResponse(_error("invalid request: " + "; ".join(parts), "invalid_request_error", "invalid_request")
+                        | {"detail": jsonable(errors)}, status_code=422)
+
+
+def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    return JSONResponse(_error(message, "invalid_request_error" if exc.status_code < 500 else "server_error"),
+                        status_code=exc.status_code, headers=exc.headers)
+
+
+def _crash(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error serving a request")
+    return JSONResponse(_error(f"internal error ({type(exc).__name__}); see the server log", "server_error"),
+                        status_code=500)
+
+
+def jsonable(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validation errors without the raw input (which may be large, or not JSON-serialisable)."""
+    return [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors]
+
+
+# --- the app ---------------------------------------------------------------------------------
+def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> FastAPI:
+    """The ASGI app serving ``rag``. ``api_key=None`` reads ``RAG_API_KEY``; ``""`` means no key."""
+    settings = rag.settings
+    key = settings.api_key() if api_key is None else api_key
+    model_id = settings.collection
+    writer = service.Writer(rag)
+    upload_limit = int(settings.max_file_mb * 1024 * 1024) * MAX_UPLOAD_FILES + JSON_BODY_LIMIT
+
+    app = FastAPI(
+        title="rag", version="1", docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
+        description="Answers from a news collection, with citations. OpenAI-compatible /v1/chat/completions. "
+                    "With RAG_API_KEY set, /v1 routes need 'Authorization: Bearer <key>'.",
+    )
+    app.state.rag = rag
+    for exc_type, handler in ((RagError, _rag_error), (RequestValidationError, _validation_error),
+                              (HTTPException, _http_error), (Exception, _crash)):
+        app.add_exception_handler(exc_type, handler)
+    v1 = APIRouter(prefix="/v1", max_body_size=JSON_BODY_LIMIT)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "articles": rag.collection.db.counts()["articles"]}
+
+    @v1.get("/models")
+    def models() -> dict[str, Any]:
+        return {"object": "list", "data": [_model(model_id)]}
+
+    @v1.get("/models/{model}")
+    def model(model: str) -> dict[str, Any]:
+        _check_model(model, model_id)
+        return _model(model_id)
+
+    @v1.post("/chat/completions", response_model=None)
+    def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse:
+        if req.model:
+            _check_model(req.model, model_id)
+        question, history = split_messages(req.messages)
+        kwargs = {"top_k": req.top_k, "filters": req.filters.to_filters() if req.filters else None,
+                  "history": history, "offline": req.offline}
+        cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+        if req.stream:
+            pieces = rag.stream(question, **kwargs)
+            return StreamingResponse(_sse(pieces, cid, created, model_id), media_type="text/event-stream",
+                                     headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+        answer = rag.ask(question, **kwargs)
+        return {
+            "id": cid, "object": "chat.completion", "created": created, "model": model_id,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
+                         "finish_reason": "stop"}],
+            "usage": _usage(answer),
+        } | _extras(answer)
+
+    @v1.post("/ask")
+    def ask(req: AskRequest) -> dict[str, Any]:
+        return rag.ask(req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
+                       history=req.history, offline=req.offline).to_dict()
+
+    @v1.post("/search")
+    def search(req: SearchRequest) -> dict[str, Any]:
+        filters = req.filters.to_filters() if req.filters else None
+        passages = service.search(rag, req.query, top_k=req.top_k, filters=filters)
+        return {"query": req.query, "passages": [service.passage_dict(p) for p in passages]}
+
+    @v1.get("/articles")
+    def list_articles(q: str | None = None, limit: Annotated[int, Field(ge=1, le=1000)] = 100) -> dict[str, Any]:
+        return {"articles": service.list_articles(rag, q, limit), "stats": rag.collection.stats()}
+
+    @v1.get("/articles/{article_id}")
+    def get_article(article_id: str) -> dict[str, Any]:
+        art = service.get_article(rag, article_id)
+        if art is None:
+            raise HTTPException(404, f"no article {article_id!r}; GET /v1/articles lists them")
+        return art
+
+    @v1.delete("/articles/{article_id}")
+    def delete_article(article_id: str) -> dict[str, Any]:
+        result = writer.remove(article_id)
+        if result.status != "removed":
+            raise HTTPException(404, f"no article {article_id!r} ({result.reason})")
+        return {"removed": result.article_id}
+
+    @v1.post("/articles", max_body_size=upload_limit, openapi_extra={"requestBody": {"content": {
+        "application/json": {"schema": UrlsRequest.model_json_schema()},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            "urls": {"type": "array", "items": {"type": "string"}}}}}}}})
+    async def add_articles(request: Request) -> JSONResponse:
+        """Ingest URLs (JSON ``{"urls": [...]}``) or uploaded files (multipart ``files``); returns the
+        ingest report. One bad item fails alone; the rest are stored."""
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("multipart/form-data"):
+            async with request.form(max_files=MAX_UPLOAD_FILES, max_fields=100) as form:
+                files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+                urls = [u for u in form.getlist("urls") if isinstance(u, str)]
+                if not files and not urls:
+                    raise HTTPException(422, "send files in the multipart field 'files' (or URLs in 'urls')")
+                report = await run_in_threadpool(writer.ingest, urls, [(f.filename or "", f.file) for f in files])
+        elif ctype and not ctype.startswith("application/json"):
+            raise HTTPException(415, f"cannot read a {ctype.split(';')[0]!r} body here; send JSON "
+                                     "{\"urls\": [...]} or multipart/form-data with files in 'files'")
+        else:
+            data = bytearray()
+            async for part in request.stream():  # a URL list is JSON-sized, whatever this route allows uploads
+                data += part
+                if len(data) > JSON_BODY_LIMIT:
+                    raise HTTPException(413, f"a URL list is at most {JSON_BODY_LIMIT // 1024} KB of JSON")
+            try:
+                body = UrlsRequest.model_validate_json(bytes(data))
+            except ValueError as exc:
+                raise RequestValidationError(getattr(exc, "errors", lambda: [])()) from None
+            report = await run_in_threadpool(writer.ingest, body.urls, [])
+        return JSONResponse(report)
+
+    app.include_router(v1)
+    app.add_middleware(DeclaredSizeLimit, json_limit=JSON_BODY_LIMIT, upload_limit=upload_limit)
+    if key:
+        app.add_middleware(BearerAuth, key=key)
+    if ui:
+        _mount_ui(app, rag)
+    return app
+
+
+def _model(model_id: str) -> dict[str, Any]:
+    return {"id": model_id, "object": "model", "created": 0, "owned_by": "rag"}
+
+
+def _check_model(model: str, model_id: str) -> None:
+    if model != model_id:
+        raise HTTPException(404, f"model {model!r} not found; this server answers as {model_id!r} (GET /v1/models)")
+
+
+def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message is the question; earlier user/assistant pairs are the history.
+    System messages are ignored: the collection, not a prompt, decides what is answered."""
+    turns = [(m.role, m.text().strip()) for m in messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1][0] != "user" or not turns[-1][1]:
+        raise InputError("messages", "the last message must be a non-empty user message (the question)")
+    history: list[tuple[str, str]] = []
+    pending: str | None = None
+    for role, text in turns[:-1]:
+        if role == "user":
+            pending = text
+        elif pending is not None:
+            history.append((pending, text))
+            pending = None
+    return turns[-1][1], history
+
+
+def _usage(answer: Answer) -> dict[str, int]:
+    p, c = int(answer.usage.get("prompt_tokens", 0)), int(answer.usage.get("completion_tokens", 0))
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+def _extras(answer: Answer) -> dict[str, Any]:
+    """What an OpenAI response has no field for; the SDK keeps unknown fields (``resp.citations``)."""
+    d = answer.to_dict()
+    return {
+        "citations": [service.citation_dict(c) for c in answer.citations],
+        "passages": d["passages"],
+        "rag": {k: d[k] for k in ("refused", "answerer", "search_query", "notices", "timings_ms", "dropped_markers")},
+    }
+
+
+def _sse(pieces: Iterator[str | Answer], cid: str, created: int, model_id: str) -> Iterator[str]:
+    """OpenAI chat-completion chunks. LLM text streams as it comes; if checking the citations
+    changed it, the checked answer follows. The last chunk carries the citations and passages."""
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model_id,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]} | extra
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    sent: list[str] = []
+    answer: Answer | None = None
+    try:
+        for piece in pieces:
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                sent.append(piece)
+                yield chunk({"content": piece})
+    except RagError as exc:  # the response has started: report in-band, as OpenAI does
+        log.warning("streamed answer failed: %s", exc)
+        yield f"data: {json.dumps(_error(str(exc), 'server_error'))}\n\n"
+        return
+    assert answer is not None
+    streamed = "".join(sent)
+    if not streamed.strip():
+        yield chunk({"content": answer.text})
+    elif streamed.strip() != answer.text.strip():
+        yield chunk({"content": CORRECTED + answer.text})
+    yield chunk({}, "stop", usage=_usage(answer), **_extras(answer))
+    yield "data: [DONE]\n\n"
+
+
+def _mount_ui(app: FastAPI, rag: RAG) -> None:
+    """The Gradio chat UI at /ui/ on the same port ("/" redirects there), built by ``ui.app``."""
+    import gradio as gr
+
+    from ui.app import build_app, parse_auth
+    from ui.auth import LOGIN_MESSAGE, LoginGuard
+    from ui.style import CSS, theme
+    from ui.uploads import max_upload_bytes
+
+    auth = parse_auth(rag.settings.ui_auth)
+    guard = LoginGuard(*auth) if auth else None
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    gr.mount_gradio_app(
+        app, build_app(rag), path="/ui", auth=guard.check if guard else None,
+        auth_message=LOGIN_MESSAGE if guard else None, max_file_size=max_upload_bytes(rag.settings),
+        show_error=False, ssr_mode=False, mcp_server=False, footer_links=["api", "settings"],
+        run_history=False, enable_monitoring=False, theme=theme(), css=CSS,
+    )

@@ -1,0 +1,204 @@
+"""``rag mcp``: the collection as an MCP server, so agent clients can search news with citations.
+
+    rag mcp                              # stdio (what Claude Desktop, Cursor, ... launch)
+    rag mcp --http --port 8765           # streamable HTTP at http://127.0.0.1:8765/mcp
+    python -m rag.mcp_server             # stdio, without the rest of the CLI
+
+Tools (official ``mcp`` SDK): ``search_articles(query, filters)``, ``ask(question)``,
+``list_articles(query)``, ``get_article(id)``. Every passage and citation carries title, source,
+date and the exact quote. All of it goes through ``rag.service`` and ``RAG.ask`` -- the same code
+path as the CLI, UI and REST API. The RAG (and its model) is built on the first tool call, so
+the client's handshake is answered at once.
+
+A client configuration (Claude Desktop's ``mcpServers``)::
+
+    {"rag": {"command": "rag", "args": ["mcp"], "env": {"RAG_HOME": "/path/to/data"}}}
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from pydantic import Field
+
+from index.errors import RagError
+from rag import service
+from rag.service import SearchFilters
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
+    from index.settings import Settings
+    from rag.api import RAG
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HTTP_PORT = 8765
+INSTRUCTIONS = (
+    "Search and question a collection of news articles. Answers cite passages as [n]; each citation "
+    "has the article title, source, date and the exact quote. Use search_articles for passages, ask "
+    "for a short cited answer, list_articles/get_article to browse. Dates are YYYY-MM-DD."
+)
+
+
+class _LazyRAG:
+    """One RAG per process, built on first use (loading the model takes seconds)."""
+
+    def __init__(self, settings: Settings | None = None, rag: RAG | None = None) -> None:
+        self._settings = settings
+        self._rag = rag
+        self._lock = threading.Lock()
+
+    def get(self) -> RAG:
+        with self._lock:
+            if self._rag is None:
+                from index.settings import load_settings
+                from rag.api import RAG
+
+                self._rag = RAG(self._settings or load_settings())
+            return self._rag
+
+
+def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MCPServer:
+    """The MCP server over ``rag`` (or the collection ``settings`` describe, opened on first use)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    lazy = _LazyRAG(settings, rag)
+    server = MCPServer(name="rag", title="News articles with citations", instructions=INSTRUCTIONS,
+                       log_level="WARNING")
+
+    def run(fn, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN001
+        """Library errors become tool errors the model can read (and act on)."""
+        try:
+            return fn(lazy.get(), *args, **kwargs)
+        except RagError as exc:
+            raise ToolError(str(exc)) from None
+
+    @server.tool()
+    def search_articles(
+        query: Annotated[str, Field(description="words or a question to search for")],
+        filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
+        top_k: Annotated[int, Field(ge=1, le=50, description="passages to return")] = 5,
+    ) -> dict[str, Any]:
+        """Find the passages that best match `query` (hybrid dense + keyword search), best first.
+        Each passage has title, source, date, the passage text as `quote`, and its article id."""
+        passages = run(service.search, query, top_k=top_k, filters=filters.to_filters() if filters else None)
+        return {"query": query, "passages": [_passage(p) for p in passages]}
+
+    @server.tool()
+    def ask(
+        question: Annotated[str, Field(description="a question about the articles")],
+        filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
+    ) -> dict[str, Any]:
+        """Answer `question` from the collection. The answer marks claims with [n]; `citations[n]`
+        gives the article title, source, date and the exact supporting quote. `refused` is true when
+        the articles do not answer it."""
+        answer = run(lambda rag: rag.ask(question, filters=filters.to_filters() if filters else None))
+        return {
+            "answer": answer.text,
+            "refused": answer.refused,
+            "citations": [service.citation_dict(c) for c in answer.citations],
+            "notices": list(answer.notices),
+        }
+
+    @server.tool()
+    def list_articles(
+        query: Annotated[str | None, Field(description="only titles/sources containing this")] = None,
+        limit: Annotated[int, Field(ge=1, le=500)] = 50,
+    ) -> dict[str, Any]:
+        """Stored articles, newest first: id, title, source, url, author, published date, size."""
+        return {"articles": run(service.list_articles, query, limit)}
+
+    @server.tool()
+    def get_article(id: Annotated[str, Field(description="article id (or a unique prefix, or its source)")]) -> dict[str, Any]:  # noqa: A002
+        """One article with its metadata and full text."""
+        art = run(service.get_article, id)
+        if art is None:
+            raise ToolError(f"no article {id!r}; list_articles shows the ids")
+        return art
+
+    return server
+
+
+def _passage(p: Any) -> dict[str, Any]:  # noqa: ANN401 - rag.types.Passage
+    d = service.passage_dict(p)
+    return {"n": d["n"], "article_id": d["article_id"], "title": d["title"], "source": d["source"],
+            "date": d["published"], "score": d["score"], "quote": d["text"], "start": d["start"], "end": d["end"]}
+
+
+def run_http(settings: Settings, host: str | None = None, port: int | None = None, ready: Any = None) -> None:
+    """Streamable HTTP at ``/mcp``; loopback only unless RAG_API_KEY is set (then it is required)."""
+    import uvicorn
+
+    from rag.http_api import BearerAuth
+    from rag.serve import bind, check_bind
+
+    host = host or settings.api_host
+    port = port or DEFAULT_HTTP_PORT
+    key = settings.api_key()
+    check_bind(host, key, "the MCP server")
+    sock = bind(host, port)
+    try:
+        app: Any = build_server(settings).streamable_http_app(host=host)
+        if key:
+            app = BearerAuth(app, key, prefix="/mcp")
+        if ready is not None:
+            ready(f"http://{host}:{sock.getsockname()[1]}/mcp")
+        uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def main() -> None:
+    """``python -m rag.mcp_server``: stdio. Logs go to stderr; stdout carries only the protocol."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from index.settings import load_settings
+
+    try:
+        build_server(load_settings()).run("stdio")
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)  # the edge of the program: stdout is the protocol's
+        raise SystemExit(2) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``rag mcp`` to the ``rag`` command."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True)
+
+    @app.command("mcp")
+    def mcp_command(
+        http: Annotated[bool, typer.Option("--http", help="serve streamable HTTP instead of stdio")] = False,
+        host: Annotated[Optional[str], typer.Option(help="--http bind address (default 127.0.0.1)")] = None,
+        port: Annotated[Optional[int], typer.Option(min=1, max=65535,
+                                                    help=f"--http port (default {DEFAULT_HTTP_PORT})")] = None,
+    ) -> None:
+        """Serve the collection to MCP clients: search_articles, ask, list_articles, get_article."""
+        from index.settings import load_settings
+
+        try:
+            settings = load_settings()
+            if http:
+                run_http(settings, host, port, ready=lambda url: console.print(
+                    f"[bold]MCP (streamable HTTP):[/bold] {escape(url)}  (Ctrl-C stops it)"))
+            else:
+                build_server(settings).run("stdio")
+        except RagError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

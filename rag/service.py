@@ -1,0 +1,189 @@
+"""The operations the REST API (``rag serve``) and the MCP server (``rag mcp``) expose, as plain functions.
+
+Both servers are thin adapters over these: the answering goes through ``RAG.ask``/``RAG.stream``,
+retrieval through ``rag.retrieve.retrieve`` exactly as ``RAG.stream`` calls it, and every write
+through ``Collection.ingest``/``Collection.remove`` (which hold the store's file lock). Results are
+JSON-ready dicts with the field names of the typed records (``Passage``, ``Citation``, ``Answer.to_dict``).
+
+>>> from rag.service import SearchFilters
+>>> SearchFilters(sources=["reuters"], since="2024-12-01").to_filters()
+Filters(sources=('reuters',), published_from=datetime.date(2024, 12, 1), published_to=None, article_ids=())
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydField
+
+from index.errors import InputError
+from index.types import IngestReport, ItemResult
+from rag.types import Citation, Filters, Passage
+
+if TYPE_CHECKING:
+    from rag.api import RAG
+
+log = logging.getLogger(__name__)
+
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+_COPY_CHUNK = 1 << 20
+
+
+# --- inputs ------------------------------------------------------------------------------------
+class SearchFilters(BaseModel):
+    """Filters as clients send them (REST body, MCP tool argument); unknown keys are refused so a
+    typo cannot silently widen a search."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[str] = PydField(default_factory=list, description="substrings of the source, URL or title")
+    since: date | None = PydField(None, description="published on or after (YYYY-MM-DD)")
+    until: date | None = PydField(None, description="published on or before (YYYY-MM-DD)")
+    article_ids: list[str] = PydField(default_factory=list, description="only these article ids")
+
+    def to_filters(self) -> Filters:
+        return Filters(
+            sources=tuple(s.strip() for s in self.sources if s.strip()),
+            published_from=self.since,
+            published_to=self.until,
+            article_ids=tuple(a.strip() for a in self.article_ids if a.strip()),
+        )
+
+
+# --- records -> JSON ---------------------------------------------------------------------------
+def passage_dict(p: Passage) -> dict[str, Any]:
+    """A passage as ``rag ask --json`` prints it (without the internal sentence spans)."""
+    d = asdict(p)
+    d.pop("sentences", None)
+    return d
+
+
+def citation_dict(c: Citation) -> dict[str, Any]:
+    """A citation with ``date`` beside ``published`` (agent clients look for a date)."""
+    return asdict(c) | {"date": c.published}
+
+
+def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ingest report: summary counts, one row per item, seconds. ``rename`` maps server-side
+    staging paths back to the names the client sent, so no server path is ever echoed."""
+    def shown(s: str | None) -> str | None:
+        for path, name in (rename or {}).items():
+            if s:
+                s = s.replace(path, name)
+        return s
+
+    items = [asdict(i) | {"item": shown(i.item), "reason": shown(i.reason)} for i in report.items]
+    return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3)}
+
+
+# --- operations --------------------------------------------------------------------------------
+def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters | None = None) -> tuple[Passage, ...]:
+    """The passages ``rag.ask(query)`` would answer from (the same retrieval and reranking)."""
+    query = query.strip()
+    if not query:
+        raise InputError("query", "is empty; send the words to search for")
+    return rag.search(query, top_k=top_k, filters=filters)
+
+
+def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Stored articles (newest first), optionally only those whose title/source contains ``query``."""
+    arts = rag.collection.db.list_articles((query or "").strip() or None, limit)
+    return [asdict(a) | {"sources": list(a.sources)} for a in arts]
+
+
+def get_article(rag: RAG, ref: str) -> dict[str, Any] | None:
+    """One article with its full text, by id, unique id prefix or source; None when there is none."""
+    db = rag.collection.db
+    aid = db.resolve(ref.strip()) if ref and ref.strip() else None
+    if aid is None:
+        return None
+    info = next((a for a in db.list_articles(aid, 5) if a.id == aid), None)
+    text = db.article_text(aid)
+    if info is None or text is None:
+        return None  # removed in between
+    return asdict(info) | {"sources": list(info.sources), "text": text}
+
+
+class Writer:
+    """Serialises this process's writes (ingest, remove) so concurrent requests queue instead of
+    failing on the store's file lock; another process's lock still raises ``StoreBusyError``."""
+
+    def __init__(self, rag: RAG) -> None:
+        self.rag = rag
+        self._lock = threading.Lock()
+        self.uploads = rag.settings.home / "uploads"
+
+    def ingest(self, urls: Sequence[str] = (), files: Iterable[tuple[str, BinaryIO]] = ()) -> dict[str, Any]:
+        """Ingest URLs and uploaded files (``(filename, stream)``); returns the report dict.
+
+        Uploads are staged as ``$RAG_HOME/uploads/<name>`` (the path the UI uses: the same name
+        re-uploaded *updates* its article), ingested, then deleted. A file over RAG_MAX_FILE_MB,
+        a bad name or a non-http(s) URL fails as one item; the rest of the batch goes on."""
+        bad: list[ItemResult] = []
+        good_urls = []
+        for u in urls:
+            u = (u or "").strip()
+            if _URL.match(u):
+                good_urls.append(u)
+            else:
+                bad.append(ItemResult(u[:200], "failed", reason="not an http(s) URL"))
+        with self._lock:
+            staged: dict[str, str] = {}  # server path -> client file name
+            try:
+                for name, stream in files:
+                    try:
+                        if str((self.uploads / _safe_name(name)).resolve()) in staged:
+                            raise InputError(_safe_name(name), "was sent twice in this request; send each file once")
+                        staged[self._stage(name, stream)] = _safe_name(name)
+                    except InputError as exc:
+                        bad.append(ItemResult(exc.item, "failed", reason=exc.reason))
+                inputs = list(staged) + good_urls
+                report = self.rag.collection.ingest(inputs) if inputs else IngestReport((), 0.0)
+            finally:
+                for path in staged:
+                    Path(path).unlink(missing_ok=True)
+        report = IngestReport(tuple(bad) + report.items, report.seconds)
+        return report_dict(report, staged)
+
+    def _stage(self, name: str, stream: BinaryIO) -> str:
+        safe = _safe_name(name)
+        limit = int(self.rag.settings.max_file_mb * 1024 * 1024)
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.uploads, prefix=".upload-", suffix=".part")
+        try:
+            size = 0
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(_COPY_CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise InputError(safe, f"is over the {self.rag.settings.max_file_mb:g} MB limit; "
+                                               "raise RAG_MAX_FILE_MB or split the file")
+                    out.write(chunk)
+            dest = self.uploads / safe
+            os.replace(tmp, dest)
+            return str(dest.resolve())
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def remove(self, ref: str) -> ItemResult:
+        """Remove one article (id, unique id prefix or source)."""
+        with self._lock:
+            return self.rag.collection.remove([ref])[0]
+
+
+def _safe_name(name: str | None) -> str:
+    """The client's file name without any directory part; refused when nothing usable is left."""
+    base = Path((name or "").replace("\\", "/")).name.strip()
+    if not base or base in {".", ".."} or base.startswith(".") or "\x00" in base:
+        raise InputError(repr(name or "")[:80], "is not a usable file name; send the file with a name like story.txt")
+    return base

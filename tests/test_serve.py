@@ -1,0 +1,428 @@
+"""``rag serve``: the real server (uvicorn on 127.0.0.1) through the official ``openai`` client and httpx.
+
+One RAG over the seed article (real model, embedded Chroma) serves every read test; the ingest
+round trip gets its own collection so the shared one never changes under the other tests.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from index.settings import Settings
+from rag.http_api import create_app, split_messages
+from rag.serve import register
+from tests.conftest import SEEDS
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+QUESTION = "Which town did the rebels capture south of Aleppo?"
+KEY = "test-key-0123456789abcdef"
+
+
+class Running:
+    """uvicorn serving ``app`` in a thread on a free 127.0.0.1 port."""
+
+    def __init__(self, app: object) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                return self
+            self.thread.join(0.05)
+        raise RuntimeError("server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+def _rag(home: Path, embedder: object, ingest: bool = True, **settings: object):  # noqa: ANN202
+    from index.pipeline import Collection
+    from rag.api import RAG
+
+    s = Settings(home=home, collection="served", **settings)
+    coll = Collection.open(s, embedder=embedder)
+    if ingest:
+        assert coll.ingest(sorted(str(p) for p in SEEDS.glob("*.txt"))).count("added") >= 1
+    return RAG(s, collection=coll, llm=None)
+
+
+@pytest.fixture(scope="module")
+def rag(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # noqa: ANN001, ANN201
+    return _rag(tmp_path_factory.mktemp("served"), real_embedder)
+
+
+@pytest.fixture(scope="module")
+def api(rag) -> Iterator[str]:  # noqa: ANN001
+    with Running(create_app(rag, api_key="")) as srv:
+        yield srv.url
+
+
+@pytest.fixture(scope="module")
+def keyed(rag) -> Iterator[str]:  # noqa: ANN001
+    with Running(create_app(rag, api_key=KEY)) as srv:
+        yield srv.url
+
+
+def client(url: str, key: str = "unused") -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{url}/v1", api_key=key, max_retries=0, timeout=60)
+
+
+# --- OpenAI-compatible chat ------------------------------------------------------------------------
+def test_models_lists_the_collection(api: str) -> None:
+    assert [m.id for m in client(api).models.list().data] == ["served"]
+
+
+def test_chat_completion_carries_answer_and_citations(api: str, rag) -> None:  # noqa: ANN001
+    resp = client(api).chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}])
+    content = resp.choices[0].message.content
+    assert "Khansir" in content and "[1]" in content
+    assert content == rag.ask(QUESTION).text  # the same code path as `rag ask`
+    cites = resp.model_extra["citations"]
+    assert cites and resp.citations == cites  # the SDK passes the extra field through
+    text = rag.collection.db.article_text(cites[0]["article_id"])
+    assert text[cites[0]["start"]:cites[0]["end"]] == cites[0]["quote"]
+    assert {"title", "source", "date", "quote"} <= set(cites[0])
+    assert resp.model_extra["passages"][0]["n"] == 1 and "sentences" not in resp.model_extra["passages"][0]
+    assert resp.model_extra["rag"]["refused"] is False
+
+
+def test_chat_streaming_matches_and_ends_with_citations(api: str) -> None:
+    c = client(api)
+    plain = c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}])
+    chunks = list(c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}],
+                                            stream=True))
+    streamed = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    assert streamed == plain.choices[0].message.content
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].model_extra["citations"] == plain.model_extra["citations"]
+
+
+def test_chat_history_and_content_parts() -> None:
+    from rag.http_api import ChatMessage
+
+    msgs = [ChatMessage(role="system", content="be brief"), ChatMessage(role="user", content="Who struck Idlib?"),
+            ChatMessage(role="assistant", content="Russian and Syrian jets [1]."),
+            ChatMessage(role="user", content=[{"type": "text", "text": "When?"}])]
+    assert split_messages(msgs) == ("When?", [("Who struck Idlib?", "Russian and Syrian jets [1].")])
+
+
+def test_chat_follow_up_uses_history(api: str) -> None:
+    resp = client(api).chat.completions.create(model="served", messages=[
+        {"role": "user", "content": "Which countries' jets struck the city of Idlib?"},
+        {"role": "assistant", "content": "Russian and Syrian jets struck Idlib [1]."},
+        {"role": "user", "content": "How many people were killed there?"}])
+    assert resp.model_extra["rag"]["search_query"] != "How many people were killed there?"
+
+
+def test_unknown_model_and_empty_question(api: str) -> None:
+    with pytest.raises(openai.NotFoundError, match="served"):
+        client(api).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
+    with pytest.raises(openai.BadRequestError, match="last message must be a non-empty user message"):
+        client(api).chat.completions.create(model="served", messages=[{"role": "assistant", "content": "hi"}])
+
+
+# --- ask / search --------------------------------------------------------------------------------
+def test_ask_returns_the_json_schema(api: str, rag) -> None:  # noqa: ANN001
+    got = httpx.post(f"{api}/v1/ask", json={"question": QUESTION, "top_k": 3}).json()
+    want = json.loads(json.dumps(rag.ask(QUESTION, top_k=3).to_dict()))
+    assert list(got) == list(want)
+    assert got["answer"] == want["answer"] and got["citations"] == want["citations"]
+
+
+def test_search_passages_and_filters(api: str) -> None:
+    r = httpx.post(f"{api}/v1/search", json={"query": "Khansir", "top_k": 2})
+    assert r.status_code == 200
+    passages = r.json()["passages"]
+    assert 1 <= len(passages) <= 2 and "Khansir" in passages[0]["text"]
+    for filters in ({"since": "2030-01-01"}, {"sources": ["no-such-source"]}, {"until": "2000-01-01"}):
+        r = httpx.post(f"{api}/v1/search", json={"query": "Khansir", "filters": filters})
+        assert r.status_code == 200 and r.json()["passages"] == [], filters
+    r = httpx.post(f"{api}/v1/search", json={"query": "Khansir", "filters": {"since": "2024-11-30", "until": "2024-12-02"}})
+    assert r.json()["passages"]
+
+
+def test_bad_filters_are_named(api: str) -> None:
+    r = httpx.post(f"{api}/v1/search", json={"query": "x", "filters": {"snce": "2024-01-01"}})
+    assert r.status_code == 422 and "filters.snce" in r.json()["error"]["message"]
+    r = httpx.post(f"{api}/v1/search", json={"query": "x", "filters": {"since": "last week"}})
+    assert r.status_code == 422 and "filters.since" in r.json()["error"]["message"]
+
+
+# --- bad requests ----------------------------------------------------------------------------------
+def test_bad_json_is_400_with_a_message(api: str) -> None:
+    r = httpx.post(f"{api}/v1/search", content=b'{"query": ', headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "not valid JSON" in r.json()["error"]["message"]
+    r = httpx.post(f"{api}/v1/search", json={"top_k": 3})
+    assert r.status_code == 422 and "body.query: Field required" in r.json()["error"]["message"]
+    with pytest.raises(openai.UnprocessableEntityError):
+        client(api).chat.completions.create(model="served", messages=[])
+
+
+def test_oversized_bodies_are_413(api: str) -> None:
+    big = {"query": "x" * (2 << 20)}
+    r = httpx.post(f"{api}/v1/search", json=big)
+    assert r.status_code == 413 and "this route takes at most 1024 KB" in r.json()["error"]["message"]
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the limit must hold while the body streams
+        yield b'{"query": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    r = httpx.post(f"{api}/v1/search", content=chunked(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_concurrent_requests_agree(api: str) -> None:
+    def one(i: int) -> tuple[int, str]:
+        if i % 2:
+            r = httpx.post(f"{api}/v1/chat/completions", timeout=120,
+                           json={"model": "served", "messages": [{"role": "user", "content": QUESTION}]})
+            return r.status_code, r.json()["choices"][0]["message"]["content"]
+        r = httpx.post(f"{api}/v1/ask", json={"question": QUESTION}, timeout=120)
+        return r.status_code, r.json()["answer"]
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one, range(20)))
+    assert {s for s, _ in results} == {200}
+    assert len({a for _, a in results}) == 1 and "Khansir" in results[0][1]
+
+
+# --- auth --------------------------------------------------------------------------------------------
+def test_key_required_on_every_v1_route(keyed: str) -> None:
+    for method, path in (("GET", "/v1/models"), ("POST", "/v1/chat/completions"), ("POST", "/v1/ask"),
+                         ("POST", "/v1/search"), ("GET", "/v1/articles"), ("POST", "/v1/articles"),
+                         ("DELETE", "/v1/articles/abc"), ("GET", "/v1/articles/abc")):
+        for headers in ({}, {"authorization": "Bearer wrong"}, {"authorization": KEY}):
+            r = httpx.request(method, keyed + path, headers=headers, json={})
+            assert r.status_code == 401, (method, path, headers)
+            assert r.headers["www-authenticate"] == "Bearer" and KEY not in r.text
+    with pytest.raises(openai.AuthenticationError):
+        client(keyed, "wrong").models.list()
+    assert client(keyed, KEY).models.list().data[0].id == "served"
+    r = httpx.post(f"{keyed}/v1/search", json={"query": "Khansir"}, headers={"authorization": f"Bearer {KEY}"})
+    assert r.status_code == 200
+    assert httpx.get(f"{keyed}/healthz").json()["status"] == "ok"
+
+
+def test_serve_refuses_a_public_address_without_a_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import typer
+
+    monkeypatch.delenv("RAG_API_KEY", raising=False)
+    monkeypatch.setenv("RAG_HOME", str(tmp_path))
+    app = typer.Typer()
+    app.command("noop")(lambda: None)
+    register(app)
+    res = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9"])
+    assert res.exit_code == 2 and "RAG_API_KEY" in res.output
+    monkeypatch.setenv("RAG_API_KEY", KEY)
+    res = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9", "--ui"])
+    assert res.exit_code == 2 and "RAG_UI_AUTH" in res.output and KEY not in res.output
+    assert not (tmp_path / "chroma").exists()  # refused before anything was opened
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        res = CliRunner().invoke(app, ["serve", "--port", str(busy.getsockname()[1])])
+        assert res.exit_code == 2 and "cannot listen" in res.output
+    finally:
+        busy.close()
+
+
+def test_openapi_is_served_and_docs_need_no_cdn(api: str) -> None:
+    spec = httpx.get(f"{api}/openapi.json").json()
+    assert {"/v1/chat/completions", "/v1/search", "/v1/articles", "/healthz"} <= set(spec["paths"])
+    assert httpx.get(f"{api}/docs").status_code == 404  # swagger-ui would load from a CDN
+
+
+# --- ingest round trip ---------------------------------------------------------------------------------
+class _Pages(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_ingest_list_delete_round_trip(tmp_path: Path, real_embedder) -> None:  # noqa: ANN001
+    rag = _rag(tmp_path / "home", real_embedder, ingest=False, allow_private_urls=True, max_file_mb=0.01)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "harbour.txt").write_text("Harbour reopens\n\nThe old harbour of Veldmark reopened on Monday "
+                                       "after a two-year restoration, the mayor said.\n")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _Pages(*a, directory=str(pages)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    story = (SEEDS / "000_2ee66f902f40f20f.txt").read_bytes()
+    try:
+        with Running(create_app(rag, api_key="")) as srv:
+            url = srv.url
+            files = [("files", ("idlib.txt", story, "text/plain")),
+                     ("files", ("big.txt", b"word " * 5000, "text/plain")),
+                     ("files", ("../../etc/evil.txt", b"Evil\n\nA story about a harbour.", "text/plain"))]
+            r = httpx.post(f"{url}/v1/articles", files=files, timeout=120)
+            assert r.status_code == 200, r.text
+            rep = r.json()
+            by = {i["item"]: i for i in rep["items"]}
+            assert by["idlib.txt"]["status"] == "added" and by["evil.txt"]["status"] == "added"
+            assert by["big.txt"]["status"] == "failed" and "MB limit" in by["big.txt"]["reason"]
+            assert str(tmp_path) not in r.text  # no server path is echoed
+            assert list((tmp_path / "home" / "uploads").iterdir()) == []  # staged files cleaned up
+
+            r = httpx.post(f"{url}/v1/articles", json={"urls": [f"http://127.0.0.1:{httpd.server_address[1]}/harbour.txt",
+                                                                "ftp://example.org/x.txt"]}, timeout=120)
+            assert [i["status"] for i in r.json()["items"]] == ["failed", "added"]
+
+            listed = httpx.get(f"{url}/v1/articles").json()["articles"]
+            assert len(listed) == 3
+            only = httpx.get(f"{url}/v1/articles", params={"q": "Harbour"}).json()["articles"]
+            assert [a["title"] for a in only] == ["Harbour reopens"]
+            art = httpx.get(f"{url}/v1/articles/{only[0]['id']}").json()
+            assert "Veldmark" in art["text"]
+
+            again = httpx.post(f"{url}/v1/articles", files=files[:1], timeout=120).json()
+            assert again["summary"]["unchanged"] == 1  # the same name re-uploaded is the same article
+
+            idlib = by["idlib.txt"]["article_id"]
+            assert httpx.delete(f"{url}/v1/articles/{idlib}").json() == {"removed": idlib}
+            assert httpx.delete(f"{url}/v1/articles/{idlib}").status_code == 404
+            assert httpx.get(f"{url}/v1/articles/{idlib}").status_code == 404
+            assert len(httpx.get(f"{url}/v1/articles").json()["articles"]) == 2
+            r = httpx.post(f"{url}/v1/search", json={"query": "Khansir Aleppo rebels"})
+            assert all(p["article_id"] != idlib for p in r.json()["passages"])
+
+            r = httpx.post(f"{url}/v1/articles", content=b"not json", headers={"content-type": "application/json"})
+            assert r.status_code == 400
+            r = httpx.post(f"{url}/v1/articles", content=b"a.txt", headers={"content-type": "text/plain"})
+            assert r.status_code == 415 and "multipart/form-data" in r.json()["error"]["message"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        rag.collection.close()
+
+
+def test_ui_mounts_on_the_same_port(rag) -> None:  # noqa: ANN001
+    with Running(create_app(rag, api_key="", ui=True)) as srv:
+        r = httpx.get(f"{srv.url}/", follow_redirects=True)
+        assert r.status_code == 200 and "<html" in r.text.lower()
+        assert httpx.get(f"{srv.url}/healthz").json()["status"] == "ok"
+        assert httpx.post(f"{srv.url}/v1/search", json={"query": "Khansir"}).status_code == 200
+
+
+def test_json_error_envelope_on_missing_route(api: str) -> None:
+    r = httpx.get(f"{api}/v1/nope")
+    assert r.status_code == 404 and json.loads(r.text)["error"]["message"]
+
+
+# --- an LLM answerer behind the API (tests/fault_server.py scripts its replies) ---------------------
+@pytest.fixture
+def llm_api(rag, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    from fault_server import Fault, FaultServer
+
+    from rag.api import RAG
+    from rag.llm import LLMAnswerer
+
+    fault = FaultServer(default=Fault.ok("Rebels captured the town of Khansir [1].")).start()
+    monkeypatch.setenv("OPENAI_BASE_URL", fault.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "fault-key")
+    settings = rag.settings.model_copy(update={"llm_model": "fault-model", "llm_retries": 0})
+    llm_rag = RAG(settings, collection=rag.collection, llm=LLMAnswerer(settings))
+    try:
+        with Running(create_app(llm_rag, api_key="")) as srv:
+            yield srv.url, fault
+    finally:
+        fault.stop()
+
+
+def test_llm_deltas_stream_through(llm_api) -> None:  # noqa: ANN001
+    url, _ = llm_api
+    c = client(url)
+    plain = c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}])
+    assert plain.choices[0].message.content == "Rebels captured the town of Khansir [1]."
+    assert plain.model_extra["rag"]["answerer"] == "llm:fault-model" and plain.model_extra["citations"]
+    chunks = list(c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}],
+                                            stream=True))
+    deltas = [ch.choices[0].delta.content for ch in chunks if ch.choices and ch.choices[0].delta.content]
+    assert len(deltas) > 2  # the LLM's pieces, as they came
+    assert "".join(deltas) == plain.choices[0].message.content
+
+
+def test_streamed_llm_text_is_corrected_when_the_citation_check_changes_it(llm_api) -> None:  # noqa: ANN001
+    from fault_server import Fault
+
+    from rag.extractive import REFUSAL
+
+    url, fault = llm_api
+    fault.default = Fault.ok("Paris is the capital of France [1].")  # [1] does not say so: withheld
+    chunks = list(client(url).chat.completions.create(
+        model="served", messages=[{"role": "user", "content": QUESTION}], stream=True))
+    streamed = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    assert streamed.startswith("Paris is the capital") and streamed.endswith(REFUSAL)
+    assert "Checked against the sources" in streamed
+    assert chunks[-1].model_extra["rag"]["refused"] is True and chunks[-1].model_extra["citations"] == []
+
+
+def test_url_lists_keep_the_json_limit(api: str) -> None:
+    urls = {"urls": [f"https://example.org/{i:07d}" for i in range(60000)]}  # ~2 MB: uploads may be big, JSON not
+    r = httpx.post(f"{api}/v1/articles", json=urls)
+    assert r.status_code == 413 and "KB of JSON" in r.json()["error"]["message"]
+
+    def chunked() -> Iterator[bytes]:
+        yield json.dumps(urls).encode()
+
+    r = httpx.post(f"{api}/v1/articles", content=chunked(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "URL list" in r.json()["error"]["message"]
+
+
+def test_serve_command_on_all_interfaces_with_a_key(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = ("import typer; from rag.serve import register; app = typer.Typer(); "
+            "app.command('noop')(lambda: None); register(app); app()")
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "HF_HOME", "XDG_CACHE_HOME")}
+    env |= {"RAG_HOME": str(tmp_path), "RAG_API_KEY": KEY, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT),
+            "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen([sys.executable, "-c", code, "serve", "--host", "0.0.0.0", "--port", str(port)],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                health = httpx.get(f"{url}/healthz")
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None, proc.stderr.read()
+                time.sleep(0.1)
+        assert health.json() == {"status": "ok", "articles": 0}
+        assert httpx.get(f"{url}/v1/articles").status_code == 401
+        r = httpx.get(f"{url}/v1/articles", headers={"authorization": f"Bearer {KEY}"})
+        assert r.status_code == 200 and r.json()["articles"] == []
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert f"http://0.0.0.0:{port}/v1" in err and KEY not in err

@@ -1,0 +1,156 @@
+"""Claim verification: a scripted suite of LLM answers with planted unsupported claims, over the seed article.
+
+Each case is an answer an LLM could write over three passages of the seed article, made of claims
+labelled *true* (the passages state it; cited right, cited wrong, or not cited at all) or *planted*
+(invented, cited or not; or a right citation with a changed number or name). The product's promise:
+every planted claim is removed, and (almost) no true claim is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.chunk import split_sentences
+from rag.types import Passage
+from rag.verify import quoted_marker, split_claims, support, verify
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_2ee66f902f40f20f.txt"
+
+
+def _passages() -> list[Passage]:
+    text = SEED.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines(keepends=True)]
+    # three passages of ~7 lines each, with article offsets, like retrieved chunks
+    out, pos, n = [], 0, 1
+    for i in range(0, len(lines), 7):
+        block = "".join(lines[i : i + 7])
+        start = text.index(block, pos)
+        spans = tuple((start + a, start + b) for a, b in split_sentences(block))
+        out.append(Passage(n, f"seed:{n}", "seed", "Syria", "seeds/000.txt", "2024-12-01", 1.0, block, start,
+                           start + len(block), spans))
+        pos, n = start + len(block), n + 1
+    return out
+
+
+PASSAGES = _passages()
+
+
+def _find(fact: str) -> int:
+    return next(p.n for p in PASSAGES if fact in p.text)
+
+
+KHANSIR = _find("Khansir")
+IDLIB_TOLL = _find("At least four people")
+HEZBOLLAH = _find("led by Hezbollah")
+OTHER = {1: 2, 2: 3, 3: 1}
+
+# (claim text with markers, true?)  -- markers are filled in per case below
+TRUE = [
+    ("Rebels captured the town of Khansir south of Aleppo", KHANSIR),
+    ("At least four people were killed in the Idlib raid", IDLIB_TOLL),
+    ("Militias allied to Iran, led by Hezbollah, are strong around Aleppo", HEZBOLLAH),
+    ("Around four million people live in the rebel enclave near the Turkish border", _find("four million")),
+    ("Insurgents swept into Aleppo on Friday night", _find("Friday night")),
+    ("Hyat Tahrir al-Sham is designated a terrorist group by the US, Russia and Turkey", _find("designated a terrorist")),
+    ("The war has ground on since 2011", _find("since 2011")),
+    ("Rebel sources said they had captured the Sheikh Najjar estate", _find("Sheikh Najjar")),
+    ("Aleppo had been held by the government since a 2016 victory", _find("2016 victory")),
+    ("Iran sent thousands of Shiite militias to Syria during the war", _find("Shiite militias")),
+]
+PLANTED = [
+    ("The rebels were led by Napoleon", None),                                   # invented name
+    ("At least nine people were killed in the Idlib raid", IDLIB_TOLL),          # changed number, right passage
+    ("Rebels captured the town of Homs south of Aleppo", KHANSIR),               # changed name, right passage
+    ("Around seven million people live in the rebel enclave near the Turkish border", _find("four million")),
+    ("The war has ground on since 1999", _find("since 2011")),                   # changed year
+    ("The United Nations condemned the air strikes on Idlib", IDLIB_TOLL),       # invented, cited
+    ("Insurgents swept into Aleppo on Tuesday morning", _find("Friday night")),  # changed day
+    ("Turkey sent troops to defend Aleppo city", None),                         # invented, uncited
+    ("Hezbollah fighters captured the Sheikh Najjar estate", _find("Sheikh Najjar")),  # wrong actor
+    ("Israel recaptured Khansir from the rebels on Monday", KHANSIR),            # invented, cited
+]
+
+
+def _cases() -> list[tuple[str, list[str], list[str]]]:
+    """30 answers: (answer text, its true claims, its planted claims), claims written bare."""
+    cases = []
+    for i in range(30):
+        t1, t2 = TRUE[i % 10], TRUE[(i + 3) % 10]
+        planted = PLANTED[i % 10]
+        style = i % 3  # 0: right markers, 1: no markers, 2: wrong markers on the true claims
+        def mark(claim: tuple[str, int | None], how: int) -> str:
+            text, n = claim
+            if n is None or how == 1:
+                return text + "."
+            return f"{text} [{n if how == 0 else OTHER[n]}]."
+        planted_how = 0 if planted[1] is not None and i % 2 == 0 else 1
+        parts = [mark(t1, style), mark(planted, planted_how), mark(t2, style)]
+        cases.append((" ".join(parts), [t1[0], t2[0]], [planted[0]]))
+    return cases
+
+
+def test_planted_claims_are_all_removed_and_true_ones_kept() -> None:
+    planted_total = planted_removed = true_total = true_removed = 0
+    for answer, true_claims, planted in _cases():
+        v = verify(answer, PASSAGES)
+        kept = v.text
+        for claim in planted:
+            planted_total += 1
+            planted_removed += claim not in kept and any(claim in r for r in v.removed)
+        for claim in true_claims:
+            true_total += 1
+            true_removed += claim not in kept
+        # every kept claim carries a marker whose citation quotes the article verbatim
+        text = SEED.read_text(encoding="utf-8")
+        assert all(text[c.start : c.end] == c.quote for c in v.citations)
+        assert all(seg.rstrip(".").endswith("]") for seg in split_claims(kept)), kept
+    assert planted_total == 30 and true_total == 60
+    assert planted_removed == planted_total, f"{planted_total - planted_removed} planted claims got through"
+    assert true_removed / true_total <= 0.05, f"{true_removed} of {true_total} true claims removed"
+
+
+def test_uncited_true_claims_get_their_citation_by_attribution() -> None:
+    v = verify("Rebels captured the town of Khansir south of Aleppo. At least four people were killed in Idlib.", PASSAGES)
+    assert v.removed == ()
+    assert f"Khansir south of Aleppo [{KHANSIR}]." in v.text
+    assert set(v.attributed) == {KHANSIR, IDLIB_TOLL}
+    assert {c.n for c in v.citations} == {KHANSIR, IDLIB_TOLL}
+
+
+def test_a_wrong_marker_is_replaced_by_the_passage_that_supports_the_claim() -> None:
+    v = verify(f"Rebels captured the town of Khansir south of Aleppo [{OTHER[KHANSIR]}].", PASSAGES)
+    assert v.unsupported == (OTHER[KHANSIR],)
+    assert v.text == f"Rebels captured the town of Khansir south of Aleppo [{KHANSIR}]."
+
+
+def test_the_issue_example_napoleon_is_removed() -> None:
+    v = verify(f"Rebels said they had pushed south of Aleppo and captured Khansir [{KHANSIR}]. "
+               "The rebels were led by Napoleon.", PASSAGES)
+    assert v.removed == ("The rebels were led by Napoleon.",)
+    assert "Napoleon" not in v.text and "Khansir" in v.text
+
+
+def test_numbers_and_names_must_be_in_the_supporting_sentence() -> None:
+    p = PASSAGES[IDLIB_TOLL - 1]
+    assert support("At least four people were killed and dozens injured", p).ok
+    assert not support("At least two people were killed and dozens injured", p).ok
+    assert not support("At least 4 people were killed and dozens injured in Homs", p).ok
+
+
+def test_an_articles_own_bracket_is_text_not_a_marker() -> None:
+    p = Passage(1, "c", "a", "T", "s", None, 1.0, "Officials said the toll rose (see [2]) on Sunday.", 0, 49, ((0, 49),))
+    answer = "Officials said the toll rose (see [2]) on Sunday [1]."
+    assert quoted_marker(answer, answer.index("[2]"), answer.index("[2]") + 3, [p.text])
+    v = verify(answer, [p])
+    assert v.text == answer and v.unsupported == () and [c.n for c in v.citations] == [1]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("One. Two words here [1]. Three is here too [2][3].", ["One. Two words here [1].", "Three is here too [2][3]."]),
+    ("The U.S. said so [1]. Then it left.", ["The U.S. said so [1].", "Then it left."]),
+    ("Khansir [1] Rebels took it", ["Khansir [1]", "Rebels took it"]),
+])
+def test_split_claims(text: str, expected: list[str]) -> None:
+    assert split_claims(text) == expected
