@@ -20,7 +20,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -95,12 +95,7 @@ class LLMAnswerer:
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Draft:
         """One complete answer. Raises ``LLMError`` once retries are exhausted."""
-        draft: Draft | None = None
-        for item in self._run(question, passages, history, stream=False):
-            if isinstance(item, Draft):
-                draft = item
-        assert draft is not None
-        return draft
+        return final_draft(self._run(question, passages, history, stream=False))
 
     def stream(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
@@ -315,6 +310,17 @@ class LLMAnswerer:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def final_draft(items: Iterable[str | Draft]) -> Draft:
+    """The ``Draft`` that ends an answerer's stream of text deltas (shared with :mod:`rag.local_llm`)."""
+    draft: Draft | None = None
+    for item in items:
+        if isinstance(item, Draft):
+            draft = item
+    if draft is None:
+        raise LLMError("the answerer ended without an answer")
+    return draft
 
 
 def read_rewrite(reply: str, follow_up: str) -> str:

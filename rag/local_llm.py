@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.errors import ConfigError, LLMError
-from rag.llm import read_rewrite
+from rag.llm import final_draft, read_rewrite
 from rag.models import BUNDLED_LLM, INSTALL_HINT, llama_cpp_available, resolve_gguf
 from rag.prompt import REFUSAL, ReplyReader, build_messages, build_rewrite_messages, count_tokens, fit_with_notice
 from rag.types import Draft, Passage
@@ -108,12 +108,7 @@ class LocalAnswerer:
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Draft:
         """One complete answer (the stream, collected)."""
-        draft: Draft | None = None
-        for item in self.stream(question, passages, history=history):
-            if isinstance(item, Draft):
-                draft = item
-        assert draft is not None
-        return draft
+        return final_draft(self.stream(question, passages, history=history))
 
     def stream(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()

@@ -7,7 +7,6 @@ a second process for the cross-process test; the HashEmbedder stands in for the 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
@@ -15,10 +14,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from index.chunk import embed_text
@@ -28,6 +25,7 @@ from index.settings import Settings
 from rag.api import RAG
 from rag.retrieve import retrieve
 from tests.corpus import write_corpus
+from tests.chroma_server import chroma_server
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,35 +41,6 @@ def _article(path: Path, title: str, body: str) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real `chroma run` on a free loopback port (as in test_store_server), for one test to kill."""
-    from tests.test_store_server import _chroma_bin, _free_port
-
-    port = _free_port()
-    path.mkdir(parents=True, exist_ok=True)
-    with (path / "server.log").open("w") as log:
-        proc = subprocess.Popen(
-            [_chroma_bin(), "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        try:
-            while True:
-                try:
-                    if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("`chroma run` did not start: " + (path / "server.log").read_text()[-2000:])
-                time.sleep(0.2)
-            yield url, proc
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(timeout=30)
 
 
 def _sources(coll: Collection) -> set[str]:

@@ -3,17 +3,10 @@ embedder mismatch and reindex, and a kill -9 of an ingest that talks to the serv
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from index.errors import EmbedderMismatchError, StoreError
@@ -22,52 +15,18 @@ from index.settings import Settings
 from rag.api import RAG
 from rag.retrieve import retrieve
 from tests.corpus import write_corpus
+from tests.chroma_server import chroma_server, free_port
 from tests.fakes import HashEmbedder
 from tests.test_robustness import agree, start_worker, wait_for_articles
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_bin() -> str:
-    exe = Path(sys.executable).parent / "chroma"
-    return str(exe) if exe.exists() else (shutil.which("chroma") or "chroma")
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`chroma run` on a free loopback port, for this module."""
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [_chroma_bin(), "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("`chroma run` did not start: " + (path / "server.log").read_text()[-2000:])
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
 
 
 @pytest.fixture
@@ -123,6 +82,6 @@ def test_kill_9_with_the_server_then_reingest_agrees(server_settings: Settings, 
 
 
 def test_unreachable_server_is_a_clear_error(settings: Settings) -> None:
-    bad = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{_free_port()}"})
+    bad = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(StoreError, match="chroma run"):
         Collection.open(bad, embedder=HashEmbedder())
