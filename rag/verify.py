@@ -128,6 +128,11 @@ def _keys(claim: str, vocab: Vocab | None = None) -> tuple[set[str], set[str]]:
     return numbers, names
 
 
+def _undotted(stems: set[str]) -> set[str]:
+    """Stems with their dots dropped, so "US" and "U.S." (and "UK", "U.K.") are one name."""
+    return {t.replace(".", "") for t in stems}
+
+
 @dataclass(frozen=True)
 class Support:
     score: float  # share of the claim's content words in the sentence
@@ -155,7 +160,7 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None) -> Support:
         window = " ".join(sents[max(0, i - 1) : i + 2])
         w_numbers, w_names = _keys(window)
         w_numbers |= {n.replace(",", "") for n in _NUMBER.findall(window)}
-        keys_ok = numbers <= w_numbers and names <= (w_names | set(terms(window)))
+        keys_ok = numbers <= w_numbers and _undotted(names) <= _undotted(w_names | set(terms(window)))
         cand = Support(share, spans[i], keys_ok)
         if (cand.ok, cand.score) > (best.ok, best.score):
             best = cand

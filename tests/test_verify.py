@@ -139,6 +139,11 @@ def test_numbers_and_names_must_be_in_the_supporting_sentence() -> None:
     assert not support("At least 4 people were killed and dozens injured in Homs", p).ok
 
 
+def test_dotted_and_plain_acronyms_are_one_name() -> None:
+    p = Passage(1, "c", "a", "T", "s", None, 1.0, "Anna May Wong will appear on the U.S. quarter.", 0, 46, ((0, 46),))
+    assert support("Anna May Wong is the first actress on a US quarter", p).ok
+
+
 def test_an_articles_own_bracket_is_text_not_a_marker() -> None:
     p = Passage(1, "c", "a", "T", "s", None, 1.0, "Officials said the toll rose (see [2]) on Sunday.", 0, 49, ((0, 49),))
     answer = "Officials said the toll rose (see [2]) on Sunday [1]."
