@@ -17,9 +17,8 @@ import numpy as np
 from rag.confidence import RefusalModel, features
 from rag.evidence import Question, prepare, score_sentences
 from rag.short_answer import extract
-from rag.types import Draft, Passage
+from rag.types import REFUSAL, Draft, Passage
 
-REFUSAL = "I could not find this in the articles."
 RANK_PRIOR = 0.06  # bonus for sentences of higher-ranked passages (divided by rank)
 OTHER_ARTICLE_RATIO = 0.85
 SECOND_RATIO = 0.6  # a second sentence joins the answer when it scores this close to the best

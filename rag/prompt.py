@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from index.tokens import count_tokens
-from rag.types import Draft, Passage
+from rag.types import REFUSAL, Draft, Passage
 
 if TYPE_CHECKING:
     pass
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 Message = dict[str, str]
 
-REFUSAL = "I could not find this in the articles."
 
 SYSTEM_PROMPT = f"""You answer questions about news articles using ONLY the numbered passages the user gives you.
 

@@ -8,6 +8,10 @@ from datetime import date
 from typing import Any
 
 
+#: What every answerer says when the articles do not hold the answer (one sentence, everywhere).
+REFUSAL = "I could not find this in the articles."
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrict retrieval: ``sources`` are substrings of an article's source/URL; dates are inclusive."""
