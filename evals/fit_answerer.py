@@ -64,7 +64,6 @@ def collect(rag: Any, cases: Iterable[Case], dataset: str, *, drop_gold: bool = 
     """Run each case's question through retrieval + sentence scoring and record the features.
 
     ``drop_gold``: retrieve from every article except the case's gold ones, labelled unanswerable."""
-    from rag.confidence import features
     from rag.retrieve import retrieve
     from rag.types import Filters
 
@@ -85,14 +84,12 @@ def collect(rag: Any, cases: Iterable[Case], dataset: str, *, drop_gold: bool = 
             label = 0
         q = rag.extractive.prepare(case.question)
         got = retrieve(rag.collection, case.question, filters=filters, question=q)
-        passages = got.passages
-        scored = rag.extractive.score(q, passages)
+        _, feats = rag.extractive.evidence(q, got.passages, got.query_vector)
         name = dataset + ("-dropgold" if drop_gold else "")
-        if not scored:
+        if feats is None:
             out.append(Example(name, case.id, split_of(case), label, dict.fromkeys(FEATURES, 0.0), True))
             continue
-        sim = rag.extractive.sentence_similarity(scored[0].text, got.query_vector)
-        out.append(Example(name, case.id, split_of(case), label, features(q, scored, passages, sim)))
+        out.append(Example(name, case.id, split_of(case), label, feats))
     return out
 
 

@@ -32,19 +32,19 @@ STOPWORDS = frozenset(
     yours yourself yourselves also said says say according many much one name named called type kind
     s t don ’s 's""".split()
 )
-_NUM_WORDS = (
+NUM_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
     "thousand thousands million millions billion billions dozen dozens half"
 )
 #: number words a claim may state (what a supporting sentence must repeat); "one" is too often a pronoun
-NUMBER_WORDS = frozenset(_NUM_WORDS.split()) - {"one"}
-_MONTHS = "january february march april may june july august september october november december"
+NUMBER_WORDS = frozenset(NUM_WORDS.split()) - {"one"}
+MONTHS = "january february march april may june july august september october november december"
 _DATE = re.compile(
-    rf"\b(1[0-9]\d\d|20\d\d|{'|'.join(_MONTHS.split())}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    rf"\b(1[0-9]\d\d|20\d\d|{'|'.join(MONTHS.split())}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|yesterday|today|century|centuries|decade|\d{1,2}(st|nd|rd|th)|\d{2,4}s)\b",
     re.I,
 )
-_NUMBER = re.compile(r"\d|\b(" + "|".join(_NUM_WORDS.split()) + r")\b", re.I)
+_NUMBER = re.compile(r"\d|\b(" + "|".join(NUM_WORDS.split()) + r")\b", re.I)
 _CAPS = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
 
 UNSEEN_WEIGHT = 0.25

@@ -81,7 +81,17 @@ class ExtractiveAnswerer:
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 
-    def sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
+    def evidence(
+        self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None
+    ) -> tuple[list[Scored], dict[str, float] | None]:
+        """The scored sentences (best first) and the answer-or-refuse features of the best one (None
+        when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
+        scored = self.score(q, passages)
+        if not scored:
+            return scored, None
+        return scored, features(q, scored, passages, self._sentence_similarity(scored[0].text, query_vector))
+
+    def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""
         if self._embed is None or query_vector is None:
             return 0.0
@@ -94,11 +104,10 @@ class ExtractiveAnswerer:
         """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup);
         ``query_vector``: its embedding from retrieval (unit length)."""
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
-        scored = self.score(q, passages)
-        if not scored:
+        scored, feats = self.evidence(q, passages, query_vector)
+        if feats is None:
             return Draft(text=REFUSAL, refused=True, confidence=0.0)
-        sim = self.sentence_similarity(scored[0].text, query_vector)
-        confidence = self.model.probability(features(q, scored, passages, sim))
+        confidence = self.model.probability(feats)
         if confidence < self.refuse_below:
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
         best = scored[0]

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import re
 
-from rag.evidence import _MONTHS, _NUM_WORDS, Question, terms
+from rag.evidence import MONTHS, NUM_WORDS, Question, terms
 
 _QUALIFIER = r"(?:(?:at least|at most|about|around|almost|nearly|more than|less than|fewer than|over|under|some|up to|roughly|approximately|only|just)\s+)?"
-_NUMWORD = r"(?:" + "|".join(sorted(_NUM_WORDS.split(), key=len, reverse=True)) + r")"
+_NUMWORD = r"(?:" + "|".join(sorted(NUM_WORDS.split(), key=len, reverse=True)) + r")"
 _AMOUNT = (
     r"[£$€]?\d[\d,]*(?:\.\d+)?\s?(?:%|bn|m|k|tn|billion|million|trillion|thousand|per ?cent|percent)?"
     rf"|{_NUMWORD}(?:[\s-]+(?:and\s+)?{_NUMWORD})*(?:\s+per ?cent)?"
 )
 NUMBER_PHRASE = re.compile(rf"\b{_QUALIFIER}(?:{_AMOUNT})(?:\s+(?:euros?|dollars?|pounds?|yen|points?))?", re.I)
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = "(?:" + "|".join(_MONTHS.split()) + ")"
+_MONTH = "(?:" + "|".join(MONTHS.split()) + ")"
 DATE_PHRASE = re.compile(
     rf"\b(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
     rf"|{_DAY}(?:\s+(?:night|morning|afternoon|evening))?|(?:1[5-9]|20)\d\d(?:s)?|(?:last|next|this)\s+(?:week|month|year|{_MONTH}|{_DAY}))\b",

@@ -159,7 +159,6 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None) -> Support:
             continue
         window = " ".join(sents[max(0, i - 1) : i + 2])
         w_numbers, w_names = _keys(window)
-        w_numbers |= {n.replace(",", "") for n in _NUMBER.findall(window)}
         keys_ok = numbers <= w_numbers and _undotted(names) <= _undotted(w_names | set(terms(window)))
         cand = Support(share, spans[i], keys_ok)
         if (cand.ok, cand.score) > (best.ok, best.score):

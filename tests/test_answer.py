@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.chunk import split_sentences
-from rag.cite import resolve
+from rag.verify import verify as resolve
 from rag.evidence import answer_type, names_absent, prepare, terms
 from rag.extractive import REFUSAL, ExtractiveAnswerer
 from rag.followup import rewrite_query
