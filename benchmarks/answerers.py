@@ -34,16 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import ROOT, pct, table, write_json
+from rag.text import STOPWORDS
 
 RTQA = ROOT.parent / "shared" / "corpora" / "realtimeqa-dev"
 SQUAD = ROOT.parent / "shared" / "corpora" / "squad-v1.1-dev" / "dev-v1.1.json"
 BENCH_DIR = Path(os.environ.get("RAG_BENCH_DIR", "/tmp/rag-bench")) / "answerers"
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an the of in on at to for and or is are was were be been this that these those which who whom what when where "
-    "why how did does do has have had with by from as it its his her their they he she week said says after new "
-    "about into over than more most not no yes will would could can".split()
-)
+_STOP = STOPWORDS | {"week", "said", "says", "new", "yes"}  # news filler words, on top of the product's list
 
 
 _VARIANTS = {"default": (True, True), "no-example": (False, True), "plain": (False, False)}  # (one_shot, remind)
@@ -53,10 +50,12 @@ _VARIANTS = {"default": (True, True), "no-example": (False, True), "plain": (Fal
 
 
 def pick_cases(limit: int, seed: int, unanswerable_share: float) -> list[Any]:
-    """A seeded sample of the suite with ``unanswerable_share`` of it unanswerable questions."""
+    """A seeded sample of the suite's checking slice (``evals.fit_answerer.split_of``: weeks no
+    fitted parameter saw) with ``unanswerable_share`` of it unanswerable questions."""
+    from evals.fit_answerer import split_of
     from evals.suite import load_suite
 
-    cases = load_suite(RTQA / "suite.jsonl").cases
+    cases = [c for c in load_suite(RTQA / "suite.jsonl").cases if split_of(c) == "check"]
     rng = random.Random(seed)
     neg = [c for c in cases if not c.answerable]
     pos = [c for c in cases if c.answerable]
@@ -124,8 +123,10 @@ class _Timed:
         from rag.api import RAG
 
         self.collection = rag.collection
+        self.store = rag.collection.store
         self.settings = rag.settings
         self._rag = RAG(rag.settings, collection=rag.collection, llm=llm)
+        self.search_query = self._rag.search_query
         self._offline = llm is None
         self.last: dict[str, float] = {}
 

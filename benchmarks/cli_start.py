@@ -45,8 +45,8 @@ COLLECTION = "cli_start"
 
 def build_store(corpus: Path, home: Path, limit: int | None) -> dict[str, int]:
     """The BBC collection in ``home`` built with the default (ONNX) embedder; ingested on first use."""
-    from index.pipeline import Collection
-    from index.settings import Settings
+    from index.collection import Collection
+    from rag.settings import Settings
 
     files = corpus_files(corpus.resolve(), limit)
     with Collection.open(Settings(home=home, collection=COLLECTION)) as coll:
@@ -111,7 +111,7 @@ def agreement(n: int) -> dict[str, object]:
     from index.embed import TorchEmbedder
     from index.embed_onnx import OnnxEmbedder
     from index.load import iter_articles
-    from index.settings import Settings
+    from rag.settings import Settings
 
     s = Settings()
     chunks: list[str] = []
@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> dict:
     for spec in args.compare:
         label, _, folder = spec.rpartition("=")
         label = label or "before"
-        if not (Path(folder) / "rag" / "cli.py").is_file():
-            raise SystemExit(f"--compare {spec}: {folder} is not a checkout of this project (no rag/cli.py)")
+        if not any((Path(folder) / "rag" / c).is_file() for c in ("cli.py", "cli/__init__.py")):
+            raise SystemExit(f"--compare {spec}: {folder} is not a checkout of this project (no rag/cli)")
         rows += [(c, rt, label, a, e, cwd) for c, rt, a, e, cwd in commands(Path(folder).resolve(), label)
                  if not (args.no_torch and rt == "torch" and label != "before")]
 

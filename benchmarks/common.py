@@ -203,8 +203,8 @@ QUESTIONS = [
 def bbc_store(corpus: Path, home: Path = DEFAULT_STORE, *, limit: int | None = None):
     """The BBC collection in ``home`` built with the real model (ingested on first use: minutes)."""
     from index.embed import LocalEmbedder
-    from index.pipeline import Collection
-    from index.settings import Settings
+    from index.collection import Collection
+    from rag.settings import Settings
 
     files = corpus_files(corpus.resolve(), limit)
     model = LocalEmbedder()

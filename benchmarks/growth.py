@@ -102,8 +102,8 @@ def write_synthetic(corpus: Path, dest: Path, scale: int, limit: int | None) -> 
 
 
 def one_scale(args: argparse.Namespace) -> dict:
-    from index.pipeline import Collection
-    from index.settings import Settings
+    from index.collection import Collection
+    from rag.settings import Settings
     from rag.api import RAG
     from rag.retrieve import retrieve
 
@@ -145,7 +145,7 @@ def one_scale(args: argparse.Namespace) -> dict:
         for i in range(args.queries):
             q = QUESTIONS[i % len(QUESTIONS)]
             t = time.perf_counter()
-            retrieve(coll, q)
+            retrieve(coll.store, q, embed=coll.embedder)
             lat_r.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             rag.ask(q, offline=True)

@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     from index.chunk import embed_text
     from index.embed import LocalEmbedder
-    from index.pipeline import Collection
-    from index.settings import Settings
+    from index.collection import Collection
+    from rag.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="rag-bench-ingest-"))
     try:

@@ -61,7 +61,7 @@ def run_suite(rag, callers: list[int], requests: int) -> dict:
     for c in callers:
         n = max(requests, 4 * c)
         out[str(c)] = {
-            "retrieve": measure(lambda q: retrieve(coll, q), questions, c, n),
+            "retrieve": measure(lambda q: retrieve(coll.store, q, embed=coll.embedder), questions, c, n),
             "ask_offline": measure(lambda q: rag.ask(q, offline=True), questions, c, n),
         }
         print(f"  {c:>2} callers: retrieve {out[str(c)]['retrieve']}  ask {out[str(c)]['ask_offline']}", flush=True)
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     callers = [int(x) for x in args.callers.split(",")]
 
-    from index.pipeline import Collection
+    from index.collection import Collection
     from rag.api import RAG
 
     coll = bbc_store(args.corpus, args.home)

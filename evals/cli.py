@@ -172,7 +172,7 @@ def _command_line() -> str | None:
 
 def _open_rag(suite: Any, corpus: list[str] | None, store: Path | None, no_cache: bool) -> tuple[Any, dict[str, Any]]:
     """The RAG to evaluate: an isolated store when the suite or --corpus brings articles, else RAG_HOME's."""
-    from index.settings import load_settings
+    from rag.settings import load_settings
 
     if not corpus and not suite.corpus:
         from rag.api import RAG
@@ -218,11 +218,13 @@ def evaluate(
     judge_model: JudgeModelOpt = None,
     fmt: FormatOpt = None,
     price: PriceOpt = None,
+    no_as_of: Annotated[bool, typer.Option("--no-as-of", help="ask without the cases' asked_on dates (as of today), "
+                                           "to compare with the default")] = False,
 ) -> None:
     """Run a suite through ask() and report retrieval, answer, citation, refusal, cost and speed metrics."""
     from evals.suite import SuiteError, load_suite
     from evals.suite import contexts_as_corpus as ctx_corpus
-    from index.errors import RagError
+    from rag.errors import RagError
 
     if ctx.info_name == "squad":
         fmt = "squad"
@@ -262,7 +264,7 @@ def evaluate(
                 _fail("--judge needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (and RAG_LLM_MODEL)")
             from evals.judge import Judge
 
-            the_judge = Judge(judge_model or rag.settings.llm_model)
+            the_judge = Judge(judge_model or rag.settings.llm_model, settings=rag.settings)
         from evals.run import run_suite
 
         with _progress("eval") as bar:
@@ -272,7 +274,8 @@ def evaluate(
                 status = "error" if r.error else ("refused" if r.refused else "answered")
                 bar.update(task, completed=i, last=f"{status}: {r.question[:40]}")
 
-            results = run_suite(rag, suite, ks=kvals, top_k=top_k, offline=offline, judge=the_judge, progress=tick)
+            results = run_suite(rag, suite, ks=kvals, top_k=top_k, offline=offline, judge=the_judge, progress=tick,
+                                use_as_of=not no_as_of)
         rows = [r.to_dict() for r in results]
         base = _run_baseline(rag, suite, kvals, top_k, baseline) if baseline else None
     except RagError as exc:
@@ -287,7 +290,7 @@ def evaluate(
         meta={"suite": suite.name, "suite_path": suite.path, "format": suite.format, "cases": len(suite.cases),
               "total_cases": suite.total, "sampled": bool(sample and sample < suite.total), "seed": seed,
               "skipped_rows": [str(p) for p in suite.problems], "answerer": answerer,
-              "top_k": top_k or rag.settings.top_k, "ks": list(kvals), "offline": offline,
+              "top_k": top_k or rag.settings.top_k, "ks": list(kvals), "offline": offline, "as_of": not no_as_of,
               "judge": the_judge.model if the_judge else None, "started": started,
               "seconds": round(time.perf_counter() - t0, 1), "command": _command_line(),
               "load_avg": [load_start, round(os.getloadavg()[0], 2)], "cpus": os.cpu_count(),
@@ -444,6 +447,3 @@ eval_app.command("run", help="Run a suite (also: `rag eval FILE`). See `rag eval
 eval_app.command("squad", help="Run a SQuAD JSON file: its articles become the corpus (same options as run).")(evaluate)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``rag eval`` to the ``rag`` command."""
-    app.add_typer(eval_app, name="eval")

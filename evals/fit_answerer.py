@@ -1,10 +1,24 @@
-"""Fit the offline answerer's answer-or-refuse model (``rag/fitted/answerer.json``) and report its curve.
+"""Fit the offline answerer: its sentence ranker (``rag/fitted/sentences.json``) and its
+answer-or-refuse model (``rag/fitted/answerer.json``), and report both on tuning and checking slices.
 
-    python -m evals.fit_answerer                      # the default dev sets (below), writes the JSON
+    python -m evals.fit_answerer                      # the default dev sets (below), writes the JSONs
     python -m evals.fit_answerer --dry-run            # fit and report, write nothing
+    python -m evals.fit_answerer --reuse              # refit from the last run's retrieved passages
 
-Examples are (evidence features, answerable?) pairs from questions run through the product's own
-retrieval and sentence scoring (``RAG`` over an isolated eval store, exactly what ``ask`` sees):
+Every question is run once through the product's retrieval (``RAG.search`` over an isolated eval
+store, as of the case's ``asked_on``: the passages ``ask`` answers from), and the passages, the
+question's vector and the embeddings of the first stage's best sentences (for the refusal model's
+``dense_sentence``) are kept (a pickle in the
+eval cache), so refitting after a change to the answerer's features takes seconds, not a rerun.
+
+* The sentence ranker is a conditional logit (a softmax over each question's candidate sentences,
+  maximising the probability of the sentences that hold a gold answer inside a gold article), fitted
+  on the answerable tuning questions with short answers; then the likelihood ratios at which a second
+  sentence joins the answer are chosen on the same slice (containment + citation article precision).
+* The answer-or-refuse model is a logistic regression over the evidence of the ranked best sentence
+  (``rag.confidence.FEATURES``), answerable vs unanswerable.
+
+The datasets:
 
 * RealTime QA dev (``../shared/corpora/realtimeqa-dev``): news questions, 77 of them unanswerable
   on-topic (their answer's articles were removed from the corpus);
@@ -24,24 +38,43 @@ import argparse
 import hashlib
 import json
 import logging
+import pickle
 import random
 import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from evals.suite import Case, load_suite
 from rag.confidence import FEATURES, FITTED
+from rag.extractive import SENTENCES_FITTED
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpora"
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """One question as the answerer sees it: what ``collect`` keeps and every fit reads."""
+
+    dataset: str
+    case_id: str
+    split: str  # "tune" | "check"
+    label: int  # 1 = answerable from the collection
+    answers: tuple[str, ...]
+    articles: tuple[str, ...]  # gold article references (``evals.metrics.matches_article``)
+    short_answers: bool  # the answers are short spans (containment applies)
+    question: Any  # rag.evidence.Question
+    passages: tuple[Any, ...]  # rag.types.Passage, in rank order
+    query_vector: Any  # np.ndarray | None
+    embeddings: dict[str, Any]  # sentence text -> its vector (the first stage's best sentences)
 
 
 @dataclass(frozen=True)
@@ -56,20 +89,32 @@ class Example:
 
 def split_of(case: Case) -> str:
     """'check' for one week in three (suites with asked_on), else one case id in three."""
-    key = _week(case.asked_on) if case.asked_on else case.id
+    return split_for(case.asked_on, case.id)
+
+
+def split_for(asked_on: str | None, case_id: str) -> str:
+    """``split_of`` from the two fields it reads (for fitters that hold no ``Case``)."""
+    key = _week(asked_on) if asked_on else case_id
     return "check" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 3 == 0 else "tune"
 
 
-def collect(rag: Any, cases: Iterable[Case], dataset: str, *, drop_gold: bool = False) -> list[Example]:
-    """Run each case's question through retrieval + sentence scoring and record the features.
+COLLECTED = 30  # first-stage sentences embedded per question by ``collect``
+
+
+def collect(rag: Any, cases: Iterable[Case], dataset: str, *, drop_gold: bool = False,
+            candidates: int = COLLECTED) -> list[Retrieved]:
+    """Run each case's question through retrieval (as of its ``asked_on``) and keep what the answerer
+    sees, with the embeddings of the first stage's best ``candidates`` sentences.
 
     ``drop_gold``: retrieve from every article except the case's gold ones, labelled unanswerable."""
-    from rag.retrieve import retrieve
+    import numpy as np
+
     from rag.types import Filters
 
     db = rag.collection.db
+    embed = rag.collection.embedder
     all_ids: list[str] | None = None
-    out: list[Example] = []
+    out: list[Retrieved] = []
     for case in cases:
         filters = None
         label = 1 if case.answerable else 0
@@ -82,14 +127,129 @@ def collect(rag: Any, cases: Iterable[Case], dataset: str, *, drop_gold: bool = 
             all_ids = all_ids or [a.id for a in db.list_articles(limit=10**9)]
             filters = Filters(article_ids=tuple(a for a in all_ids if a not in gold))
             label = 0
+        query = rag.search_query(case.question)
+        passages = rag.search(query, filters=filters, as_of=case.as_of)
         q = rag.extractive.prepare(case.question)
-        got = retrieve(rag.collection, case.question, filters=filters, question=q)
-        _, feats = rag.extractive.evidence(q, got.passages, got.query_vector)
-        name = dataset + ("-dropgold" if drop_gold else "")
-        if feats is None:
-            out.append(Example(name, case.id, split_of(case), label, dict.fromkeys(FEATURES, 0.0), True))
+        texts = list(dict.fromkeys(s.text for s in rag.extractive.score(q, passages)[:candidates]))
+        vectors = embed([query, *texts]) if texts else embed([query])
+        out.append(Retrieved(
+            dataset + ("-dropgold" if drop_gold else ""), case.id, split_of(case), label, tuple(case.answers),
+            tuple(case.articles), case.short_answers, q, tuple(passages), np.asarray(vectors[0], dtype=np.float32),
+            {t: np.asarray(v, dtype=np.float16) for t, v in zip(texts, vectors[1:], strict=True)},
+        ))
+    return out
+
+
+def _answerer(r: Retrieved, sentences: Any, refusal: Any = None) -> Any:
+    """An ``ExtractiveAnswerer`` whose embedder reads ``r``'s kept sentence vectors."""
+    import numpy as np
+
+    from rag.extractive import ExtractiveAnswerer
+
+    def embed(texts: Sequence[str]) -> Any:
+        return np.array([r.embeddings[t] for t in texts], dtype=np.float32)
+
+    return ExtractiveAnswerer(embed=embed, sentences=sentences, model=refusal)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One answerable question's candidate sentences: features, labels, and what the answer rule needs."""
+
+    retrieved: Retrieved
+    cands: list[Any]  # rag.extractive.Scored, first-stage order
+    x: Any  # np.ndarray (candidates x SENTENCE_FEATURES)
+    y: Any  # np.ndarray: 1 = holds a gold answer, in a gold article
+    gold: list[bool]  # the candidate's article is a gold article
+
+
+def sentence_blocks(data: Sequence[Retrieved], candidates: int) -> list[Block]:
+    """The sentence ranker's training and checking data: answerable questions with short answers."""
+    import numpy as np
+
+    from evals.metrics import contains_answer, matches_article
+    from rag.extractive import ExtractiveAnswerer, sentence_features
+
+    first_stage = ExtractiveAnswerer()
+    out = []
+    for r in data:
+        if not (r.label and r.short_answers and r.answers and r.passages):
             continue
-        out.append(Example(name, case.id, split_of(case), label, feats))
+        first = first_stage.score(r.question, r.passages)
+        if not first:
+            continue
+        cands = first[:candidates]
+        gold = [any(matches_article(g, c.passage.article_id, c.passage.source) for g in r.articles) or not r.articles
+                for c in cands]
+        y = np.array([float(ok and contains_answer(c.text, r.answers)) for c, ok in zip(cands, gold, strict=True)])
+        out.append(Block(r, cands, sentence_features(r.question, r.passages, cands), y, gold))
+    return out
+
+
+def fit_sentences(blocks: Sequence[Block], l2: float = 1.0) -> list[float]:
+    """Conditional logit: per question, softmax over its candidates; maximise log P(a gold sentence)
+    with an L2 penalty on standardised features (scipy's L-BFGS; scikit-learn has no grouped softmax)."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    used = [b for b in blocks if b.y.sum() > 0]
+    stacked = np.vstack([b.x for b in used])
+    mu, sd = stacked.mean(0), stacked.std(0) + 1e-6
+    zs = [((b.x - mu) / sd, b.y > 0) for b in used]
+
+    def loss(w: Any) -> tuple[float, Any]:
+        value, grad = 0.5 * l2 * float(w @ w), l2 * w
+        for z, pos in zs:
+            s = z @ w
+            e = np.exp(s - s.max())
+            p, pp = e / e.sum(), e[pos] / e[pos].sum()
+            value -= float(np.log(e[pos].sum()) - np.log(e.sum()))
+            grad = grad - (z[pos].T @ pp - z.T @ p)
+        return value, grad
+
+    w = minimize(loss, np.zeros(stacked.shape[1]), jac=True, method="L-BFGS-B").x
+    return [float(v) for v in w / sd]  # raw feature scale (a constant shift does not change a softmax)
+
+
+def answer_rule(blocks: Sequence[Block], sentences: Any, max_sentences: int = 2) -> dict[str, float]:
+    """Containment and citation article precision of the answers ``sentences`` would give."""
+    from dataclasses import replace
+
+    from evals.metrics import contains_answer
+    from rag.extractive import SENTENCE_FEATURES
+
+    contained = cited = gold = 0.0
+    for b in blocks:
+        ans = _answerer(b.retrieved, sentences)
+        ans.max_sentences = max_sentences
+        logits = sentences.scores(b.x)
+        own = b.x[:, SENTENCE_FEATURES.index("own")]
+        ranked = sorted((replace(c, score=float(z), own=float(o)) for c, z, o in zip(b.cands, logits, own, strict=True)),
+                        key=lambda c: c.score, reverse=True)
+        chosen = ans.choose(ranked)
+        contained += contains_answer(" ".join(c.text for c in chosen), b.retrieved.answers)
+        gold_of = {(c.passage.chunk_id, c.span): g for c, g in zip(b.cands, b.gold, strict=True)}
+        arts = {c.passage.article_id: gold_of[(c.passage.chunk_id, c.span)] for c in chosen}
+        cited += len(arts)
+        gold += sum(arts.values())
+    n = len(blocks) or 1
+    return {"n": len(blocks), "containment": round(contained / n, 4),
+            "citation_article_precision": round(gold / cited, 4) if cited else None,
+            "top1": round(sum(float(b.y[int((sentences.scores(b.x)).argmax())]) for b in blocks) / n, 4)}
+
+
+def examples(data: Sequence[Retrieved], sentences: Any) -> list[Example]:
+    """The answer-or-refuse model's data: the evidence features of every question's ranked best sentence."""
+    from rag.confidence import RefusalModel
+
+    dummy = RefusalModel(FEATURES, (0.0,) * len(FEATURES), 0.0, 0.5, 1, {})
+    out = []
+    for r in data:
+        _, feats = _answerer(r, sentences, dummy).evidence(r.question, r.passages, r.query_vector)
+        if feats is None:
+            out.append(Example(r.dataset, r.case_id, r.split, r.label, dict.fromkeys(FEATURES, 0.0), True))
+        else:
+            out.append(Example(r.dataset, r.case_id, r.split, r.label, feats))
     return out
 
 
@@ -201,75 +361,145 @@ def _squad_cases(suite: Any, n: int) -> list[Case]:
     return rest[:n]
 
 
+SECOND_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)  # likelihood ratios tried for a second sentence (1.01: never)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=FITTED)
+    ap.add_argument("--sentences-out", type=Path, default=SENTENCES_FITTED)
     ap.add_argument("--report", type=Path, default=ROOT / "evals" / "results" / "fit_answerer.json")
     ap.add_argument("--max-wrong", type=float, default=0.04, help="wrong refusals allowed on the tuning slice")
+    ap.add_argument("--candidates", type=int, default=20, help="first-stage sentences the ranker scores per question")
+    ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the sentence ranker (standardised features)")
     ap.add_argument("--squad", type=int, default=400, help="SQuAD questions (0 = none)")
     ap.add_argument("--no-rtqa", action="store_true")
     ap.add_argument("--rtqa-share", type=float, default=0.5, help="share of RealTime QA weeks used (see rtqa_subset)")
     ap.add_argument("--no-bbc", action="store_true")
     ap.add_argument("--suite", action="append", help="an extra suite (pairs with --corpus)")
     ap.add_argument("--corpus", action="append")
+    ap.add_argument("--reuse", action="store_true", help="reuse the retrieved passages kept by the last run")
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    from evals.store import open_store
 
-    examples: list[Example] = []
     t0 = time.time()
-    for name, path, corpus, drop in _datasets(args):
-        suite = load_suite(path)
-        cases = _squad_cases(suite, args.squad) if name == "squad" else list(suite.cases)
-        if name == "realtimeqa":
-            cases, subset = rtqa_subset(path.parent, args.rtqa_share)
-            corpus = [str(subset)]
-        rag, info = open_store(corpus, records=suite.corpus)
-        print(f"{name}: {len(cases)} cases over {info['articles']} articles ({info['store']})", file=sys.stderr)
-        examples += collect(rag, cases, name)
-        if drop:
-            examples += collect(rag, cases, name, drop_gold=True)
-        rag.collection.close()
-    tune = [e for e in examples if e.split == "tune"]
-    check = [e for e in examples if e.split == "check"]
+    kept = cache_dir() / "fit_answerer-retrieved.pkl"
+    if args.reuse and kept.is_file():
+        with kept.open("rb") as fh:  # rows of field values: readable whether this runs as __main__ or imported
+            data = [Retrieved(**row) for row in pickle.load(fh)]  # noqa: S301 - our own cache file, written below
+    else:
+        data = _collect_all(args)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with kept.open("wb") as fh:
+            pickle.dump([{f.name: getattr(r, f.name) for f in fields(r)} for r in data], fh)
+
+    # 1. the sentence ranker, then the second-sentence bars, on the tuning slice
+    from rag.extractive import SENTENCE_FEATURES, SentenceModel
+
+    if args.candidates > COLLECTED:
+        ap.error(f"--candidates {args.candidates}: at most {COLLECTED} (the sentences collect() embeds)")
+    blocks = sentence_blocks(data, args.candidates)
+    tune_blocks = [b for b in blocks if b.retrieved.split == "tune"]
+    weights_s = fit_sentences(tune_blocks, args.l2)
+
+    def model(same: float, other: float) -> SentenceModel:
+        return SentenceModel(SENTENCE_FEATURES, tuple(weights_s), args.candidates, same, other, 1, {})
+
+    def objective(m: SentenceModel) -> float:
+        r = answer_rule(tune_blocks, m)
+        return r["containment"] + (r["citation_article_precision"] or 0.0)
+
+    same, other = max(((a, b) for a in SECOND_GRID for b in SECOND_GRID if b >= a),
+                      key=lambda ab: objective(model(*ab)))
+    sentences = model(same, other)
+    lexical = SentenceModel(SENTENCE_FEATURES, tuple(float(f == "lexical") for f in SENTENCE_FEATURES),
+                            args.candidates, 1.01, 1.01, 1, {})
+    ranking: dict[str, dict[str, Any]] = {}
+    for ds in sorted({b.retrieved.dataset for b in blocks}):
+        for split in ("tune", "check"):
+            part = [b for b in blocks if b.retrieved.dataset == ds and b.retrieved.split == split]
+            ranking[f"{ds}/{split}"] = {"fitted": answer_rule(part, sentences),
+                                        "first_stage_one_sentence": answer_rule(part, lexical)}
+
+    # 2. the answer-or-refuse model over the ranked best sentence's evidence
+    exs = examples(data, sentences)
+    tune = [e for e in exs if e.split == "tune"]
+    check = [e for e in exs if e.split == "check"]
     weights, bias = fit(tune)
     tune_curve, check_curve = curve(tune, weights, bias), curve(check, weights, bias)
     threshold = choose_threshold(tune_curve, args.max_wrong)
     by_set: dict[str, dict[str, Any]] = {}
-    for ds in sorted({e.dataset for e in examples}):
+    per_set_curves: dict[str, list[dict[str, float]]] = {}
+    for ds in sorted({e.dataset for e in exs}):
         for split in ("tune", "check"):
-            part = [e for e in examples if e.dataset == ds and e.split == split]
-            row = next(r for r in curve(part, weights, bias) if r["threshold"] == threshold)
+            part = [e for e in exs if e.dataset == ds and e.split == split]
+            rows = curve(part, weights, bias)
+            if split == "check":
+                per_set_curves[ds] = rows
+            row = next(r for r in rows if r["threshold"] == threshold)
             by_set[f"{ds}/{split}"] = {"n": len(part), "answerable": sum(e.label for e in part), **row}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    provenance = {
+        "date": date.today().isoformat(), "commit": commit, "script": "python -m evals.fit_answerer",
+        "datasets": sorted({r.dataset for r in data}),
+    }
     fitted = {
         "version": 1,
         "features": list(FEATURES),
         "weights": [round(w, 6) for w in weights],
         "bias": round(bias, 6),
         "threshold": threshold,
-        "fitted_on": {
-            "date": date.today().isoformat(), "commit": commit, "script": "python -m evals.fit_answerer",
-            "tune_examples": len(tune), "tune_answerable": sum(e.label for e in tune),
-            "datasets": sorted({e.dataset for e in examples}), "max_wrong_refusals_tune": args.max_wrong,
-        },
+        "fitted_on": {**provenance, "tune_examples": len(tune), "tune_answerable": sum(e.label for e in tune),
+                      "max_wrong_refusals_tune": args.max_wrong},
     }
-    report = {"fitted": fitted, "at_threshold": by_set, "tune_curve": tune_curve, "check_curve": check_curve,
+    fitted_s = {
+        "version": 1,
+        "features": list(SENTENCE_FEATURES),
+        "weights": [round(w, 6) for w in weights_s],
+        "candidates": args.candidates,
+        "second_same": same,
+        "second_other": other,
+        "fitted_on": {**provenance, "tune_questions": len(tune_blocks), "l2": args.l2,
+                      "objective": "containment + citation_article_precision (tuning slice)"},
+    }
+    report = {"fitted": fitted, "sentences": fitted_s, "ranking": ranking, "at_threshold": by_set,
+              "tune_curve": tune_curve, "check_curve": check_curve, "check_curve_by_dataset": per_set_curves,
               "seconds": round(time.time() - t0, 1)}
-    print(json.dumps({"weights": dict(zip(FEATURES, fitted["weights"], strict=True)), "bias": fitted["bias"],
+    print(json.dumps({"sentence_weights": dict(zip(SENTENCE_FEATURES, fitted_s["weights"], strict=True)),
+                      "second_same": same, "second_other": other, "ranking": ranking,
+                      "weights": dict(zip(FEATURES, fitted["weights"], strict=True)), "bias": fitted["bias"],
                       "threshold": threshold, "at_threshold": by_set}, indent=1))
     print("threshold  tune wrong/correct   check wrong/correct")
     for a, b in zip(tune_curve, check_curve, strict=True):
         print(f"{a['threshold']:>9}  {a['wrong_refusal_rate']!s:>6} {a['correct_refusal_rate']!s:>6}"
               f"        {b['wrong_refusal_rate']!s:>6} {b['correct_refusal_rate']!s:>6}")
     if not args.dry_run:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.out} and {args.report}", file=sys.stderr)
+        for path, obj in ((args.out, fitted), (args.sentences_out, fitted_s), (args.report, report)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(obj, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}, {args.sentences_out} and {args.report}", file=sys.stderr)
     return 0
+
+
+def _collect_all(args: argparse.Namespace) -> list[Retrieved]:
+    from evals.store import open_store
+
+    data: list[Retrieved] = []
+    for name, path, corpus, drop in _datasets(args):
+        suite = load_suite(path)
+        cases = _squad_cases(suite, args.squad) if name == "squad" else list(suite.cases)
+        if name == "realtimeqa":
+            cases, subset = rtqa_subset(path.parent, args.rtqa_share)
+            corpus = [str(subset)]
+            suite = load_suite(subset.with_name(subset.stem + ".suite.jsonl"))  # the store `rag eval run` uses
+        rag, info = open_store(corpus, records=suite.corpus)
+        print(f"{name}: {len(cases)} cases over {info['articles']} articles ({info['store']})", file=sys.stderr)
+        data += collect(rag, cases, name)
+        if drop:
+            data += collect(rag, cases, name, drop_gold=True)
+        rag.collection.close()
+    return data
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@
 * LlamaIndex ``LabelledRagDataset`` JSON (``examples[].query`` / ``reference_answer`` /
   ``reference_contexts``): the same.
 
-A malformed row is skipped and reported with the line it starts on; JSON files are parsed with a
+Each row (a SQuAD article, paragraph and question; a ragas sample; a LlamaIndex example) is
+validated by a pydantic model. A malformed row is skipped and reported with the line it starts on,
+the offending field and what to write there; the rest still load. JSON files are parsed with a
 position-keeping reader so those line numbers are exact.
 """
 
@@ -20,9 +22,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from evals.suite import Case, CorpusRecord, Problem, Suite, case_from_record, iter_jsonl
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from evals.cases import Case, CorpusRecord, Problem, Suite, SuiteError, Text, case_from_record, iter_jsonl, problem_from
 
 # --- JSON with line numbers -------------------------------------------------------------------
+# Kept by hand because no library we have does it: pydantic (and json, orjson) report where a value
+# is in the *data* (``data[0].paragraphs[3].qas[1]``), never where it is in the *file*, and a
+# SQuAD/LlamaIndex file is one pretty-printed (or one-line) JSON document, not one row per line. The
+# reader below notes the line and column each object, array and value starts at, so a skipped row
+# is reported where an editor shows it (``line 1, column 5231`` in a one-line file). Only the
+# containers are walked in Python; strings and numbers go through the stdlib's C scanner. The
+# json-source-map package does the same but is unmaintained (last release 2022) and not a dependency.
 
 _WS = " \t\n\r"
 _decoder = json.JSONDecoder()
@@ -134,8 +145,6 @@ def loads_located(raw: str) -> Any:
 
 
 def _load_json(path: Path, raw: str) -> Any:
-    from evals.suite import SuiteError
-
     try:
         return loads_located(raw)
     except json.JSONDecodeError as exc:
@@ -144,23 +153,107 @@ def _load_json(path: Path, raw: str) -> Any:
         raise SuiteError(f"{path}: the JSON is nested too deeply to read") from None
 
 
-def _problem(parent: Any, key: Any, reason: str) -> Problem:
-    """A problem located at ``parent[key]`` (line and column of that value)."""
+def _at(parent: Any, key: Any) -> tuple[int | None, int | None]:
+    """(line, column) where ``parent[key]`` starts, else where ``parent`` starts."""
     try:
         line, col = parent.at[key]
     except (AttributeError, LookupError, TypeError):
         line, col = getattr(parent, "line", None), getattr(parent, "col", None)
-    return Problem(line, reason, col or None)
+    return line, col or None
 
 
 def _line_at(parent: Any, key: Any) -> int | None:
+    return _at(parent, key)[0]
+
+
+def _check(model: type[BaseModel], value: Any, parent: Any, key: Any, where: str,
+           fixes: dict[str, str]) -> Any:
+    """``model`` validated from ``parent[key]``, or the ``Problem`` (located at that value) saying why not."""
     try:
-        return parent.at[key][0]
-    except (AttributeError, LookupError, TypeError):
-        return getattr(parent, "line", None)
+        return model.model_validate(value)
+    except ValidationError as exc:
+        line, col = _at(parent, key)
+        return problem_from(exc, line, fixes, col=col, prefix=where)
+
+
+def _as_id(value: Any) -> Any:
+    """Ids may be numbers in other people's files."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _or_empty(value: Any) -> Any:
+    """Missing/null/empty -> [] (a string stays a string, to be reported as not a list)."""
+    return value or []
 
 
 # --- SQuAD ----------------------------------------------------------------------------------------
+
+
+class SquadAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_string(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value  # some exports list plain strings
+
+
+class SquadQA(BaseModel):
+    """One SQuAD question: ``{"id", "question", "answers": [{"text", "answer_start"}], "is_impossible"}``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    question: Text
+    answers: list[SquadAnswer]
+    is_impossible: bool = False  # SQuAD 2.0: no answer in the paragraph
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _number_id(cls, value: Any) -> Any:
+        return _as_id(value)
+
+    @model_validator(mode="after")
+    def _answerable_or_impossible(self) -> SquadQA:
+        if not self.is_impossible and not any(a.text.strip() for a in self.answers):
+            raise ValueError("has no answers (and is not marked is_impossible)")
+        return self
+
+    def texts(self) -> tuple[str, ...]:
+        """The distinct non-blank answer texts, first-seen order (SQuAD repeats them per annotator)."""
+        return tuple(dict.fromkeys(a.text.strip() for a in self.answers if a.text.strip()))
+
+
+class SquadParagraph(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    context: Text
+    qas: list[Any] = Field(default_factory=list)  # each question is validated on its own
+
+    @field_validator("qas", mode="before")
+    @classmethod
+    def _no_qas(cls, value: Any) -> Any:
+        return _or_empty(value)
+
+
+class SquadArticle(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    title: Any = None  # not a non-blank string: the article is named article-<i>
+    paragraphs: list[Any]  # each paragraph is validated on its own
+
+
+SQUAD_FIXES = {
+    "paragraphs": "write a list of paragraphs",
+    "context": "write the paragraph's text (its questions are skipped)",
+    "qas": "write a list of questions",
+    "id": "write a string",
+    "question": "write the question as a non-empty string",
+    "answers": 'write a list of {"text": ...} objects ([] with "is_impossible": true)',
+    "is_impossible": "write true or false",
+}
 
 
 def squad_url(title: str) -> str:
@@ -175,93 +268,99 @@ def load_squad(path: Path, raw: str) -> Suite:
     corpus: list[CorpusRecord] = []
     articles = data.get("data") if isinstance(data, Mapping) else None
     if not isinstance(articles, list):
-        from evals.suite import SuiteError
-
         raise SuiteError(f"{path}: not a SQuAD file (no top-level 'data' list of articles)")
-    for ai, art in enumerate(articles):
-        if not isinstance(art, Mapping) or not isinstance(art.get("paragraphs"), list):
-            problems.append(_problem(articles, ai, f"data[{ai}] is not an article with a 'paragraphs' list"))
+    for ai, raw_art in enumerate(articles):
+        art = _check(SquadArticle, raw_art, articles, ai, f"data[{ai}]", SQUAD_FIXES)
+        if isinstance(art, Problem):
+            problems.append(art)
             continue
-        title = art.get("title") if isinstance(art.get("title"), str) and art["title"].strip() else f"article-{ai}"
+        title = art.title if isinstance(art.title, str) and art.title.strip() else f"article-{ai}"
+        paragraphs = raw_art["paragraphs"]
         contexts: list[str] = []
-        for pi, para in enumerate(art["paragraphs"]):
+        for pi, raw_para in enumerate(paragraphs):
             where = f"data[{ai}].paragraphs[{pi}]"
-            if not isinstance(para, Mapping) or not isinstance(para.get("context"), str) or not para["context"].strip():
-                problems.append(_problem(art["paragraphs"], pi, f"{where} has no 'context' text; its questions are skipped"))
+            para = _check(SquadParagraph, raw_para, paragraphs, pi, where, SQUAD_FIXES)
+            if isinstance(para, Problem):
+                problems.append(para)
                 continue
-            context = para["context"]
-            contexts.append(context.strip())
-            qas = para.get("qas") or []
-            for qi, qa in enumerate(qas):
-                item = _squad_case(qa, title, context, f"{where}.qas[{qi}]", qas, qi)
-                (problems if isinstance(item, Problem) else cases).append(item)  # type: ignore[arg-type]
+            contexts.append(para.context)
+            for qi, raw_qa in enumerate(para.qas):
+                qa = _check(SquadQA, raw_qa, raw_para["qas"], qi, f"{where}.qas[{qi}]", SQUAD_FIXES)
+                if isinstance(qa, Problem):
+                    problems.append(qa)
+                    continue
+                cases.append(Case(
+                    id=qa.id or f"{where}.qas[{qi}]",
+                    question=qa.question,
+                    answers=() if qa.is_impossible else qa.texts(),
+                    articles=(squad_url(title),),
+                    type="unanswerable" if qa.is_impossible else "factoid",
+                    contexts=() if qa.is_impossible else (para.context,),
+                    line=_line_at(raw_para["qas"], qi),
+                ))
         if contexts:
             corpus.append(CorpusRecord(title=title.replace("_", " "), text="\n\n".join(contexts), url=squad_url(title)))
     return Suite(path.stem, str(path), "squad", cases, problems, corpus)
 
 
-def _squad_case(qa: Any, title: str, context: str, where: str, qas: Any, qi: int) -> Case | Problem:
-    line = _line_at(qas, qi)
-
-    def bad(reason: str) -> Problem:
-        return _problem(qas, qi, f"{where}{reason}")
-
-    if not isinstance(qa, Mapping):
-        return bad(" is not an object")
-    q = qa.get("question")
-    if not isinstance(q, str) or not q.strip():
-        return bad(" has no 'question'")
-    impossible = bool(qa.get("is_impossible"))
-    raw_answers = qa.get("answers")
-    if not isinstance(raw_answers, list):
-        return bad(": 'answers' is not a list")
-    answers: list[str] = []
-    for a in raw_answers:
-        text = a.get("text") if isinstance(a, Mapping) else a if isinstance(a, str) else None
-        if not isinstance(text, str):
-            return bad(": an answer has no 'text'")
-        if text.strip() and text.strip() not in answers:
-            answers.append(text.strip())
-    if not answers and not impossible:
-        return bad(" has no answers (and is not marked is_impossible)")
-    return Case(
-        id=str(qa.get("id") or where),
-        question=q.strip(),
-        answers=() if impossible else tuple(answers),
-        articles=(squad_url(title),),
-        type="unanswerable" if impossible else "factoid",
-        contexts=() if impossible else (context.strip(),),
-        line=line,
-    )
-
-
 # --- ragas EvaluationDataset ---------------------------------------------------------------------
 
 
+class _ExportedRow(BaseModel):
+    """What ragas and LlamaIndex rows share: an optional id (numbers become strings) and reference
+    contexts (null or missing: none)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    reference_contexts: list[str] = Field(default_factory=list)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _number_id(cls, value: Any) -> Any:
+        return _as_id(value)
+
+    @field_validator("reference_contexts", mode="before")
+    @classmethod
+    def _no_contexts(cls, value: Any) -> Any:
+        return _or_empty(value)
+
+
+class RagasSample(_ExportedRow):
+    """One ``SingleTurnSample``/``MultiTurnSample`` row: ``user_input``, ``reference``, ``reference_contexts``."""
+
+    user_input: Text  # a multi-turn sample's last human message is the question
+    reference: str | None = None  # the reference answer (free text)
+    type: Any = None  # ours, when a sample carries it; not a string: derived from ``reference``
+
+    @field_validator("user_input", mode="before")
+    @classmethod
+    def _last_human_turn(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            turns = [m.get("content") for m in value if isinstance(m, Mapping) and m.get("type", "human") == "human"]
+            return turns[-1] if turns else None
+        return value
+
+    def to_case(self, line: int | None, fallback_id: str) -> Case:
+        ref = (self.reference or "").strip()
+        typ = self.type if isinstance(self.type, str) else ("free text" if ref else "unanswerable")
+        return Case(id=self.id or fallback_id, question=self.user_input, answers=(ref,) if ref else (), type=typ,
+                    contexts=tuple(c for c in self.reference_contexts if c.strip()), line=line)
+
+
+RAGAS_FIXES = {
+    "id": "write a string",
+    "user_input": "write the question as a non-empty string (or a list of chat turns)",
+    "reference": "write the reference answer as a string",
+    "reference_contexts": "write a list of strings",
+}
+
+
 def _ragas_case(rec: Any, line: int | None, fallback_id: str) -> Case | Problem:
-    if not isinstance(rec, Mapping):
-        return Problem(line, f"expected a JSON object, got {type(rec).__name__}")
-    q = rec.get("user_input")
-    if isinstance(q, list):  # multi-turn sample: the last human message is the question
-        turns = [m.get("content") for m in q if isinstance(m, Mapping) and m.get("type", "human") == "human"]
-        q = turns[-1] if turns else None
-    if not isinstance(q, str) or not q.strip():
-        return Problem(line, "no 'user_input' (the question)")
-    ref = rec.get("reference")
-    if ref is not None and not isinstance(ref, str):
-        return Problem(line, "'reference' must be a string")
-    ctx = rec.get("reference_contexts") or []
-    if not isinstance(ctx, list) or not all(isinstance(c, str) for c in ctx):
-        return Problem(line, "'reference_contexts' must be a list of strings")
-    typ = rec.get("type") if isinstance(rec.get("type"), str) else ("free text" if ref and ref.strip() else "unanswerable")
-    return Case(
-        id=str(rec.get("id") or fallback_id),
-        question=q.strip(),
-        answers=(ref.strip(),) if ref and ref.strip() else (),
-        type=typ,
-        contexts=tuple(c for c in ctx if c.strip()),
-        line=line,
-    )
+    try:
+        return RagasSample.model_validate(rec).to_case(line, fallback_id)
+    except ValidationError as exc:
+        return problem_from(exc, line, RAGAS_FIXES)
 
 
 def load_ragas(path: Path, raw: str) -> Suite:
@@ -284,38 +383,42 @@ def load_ragas(path: Path, raw: str) -> Suite:
 # --- LlamaIndex LabelledRagDataset ----------------------------------------------------------------
 
 
+class LabelledExample(_ExportedRow):
+    """One ``LabelledRagDataExample``: ``query``, ``reference_answer``, ``reference_contexts``."""
+
+    query: Text
+    reference_answer: str | None = None
+
+
+LLAMAINDEX_FIXES = {
+    "id": "write a string",
+    "query": "write the question as a non-empty string",
+    "reference_answer": "write the reference answer as a string",
+    "reference_contexts": "write a list of strings",
+}
+
+
 def load_llamaindex(path: Path, raw: str) -> Suite:
     """``LabelledRagDataset.save_json()`` output: ``{"examples": [{"query", "reference_answer", ...}]}``."""
     data = _load_json(path, raw)
     examples = data.get("examples") if isinstance(data, Mapping) else None
     if not isinstance(examples, list):
-        from evals.suite import SuiteError
-
         raise SuiteError(f"{path}: not a LabelledRagDataset (no top-level 'examples' list)")
     cases: list[Case] = []
     problems: list[Problem] = []
-    for i, ex in enumerate(examples):
-        line = _line_at(examples, i)
-        if not isinstance(ex, Mapping):
-            problems.append(_problem(examples, i, f"examples[{i}] is not an object"))
+    for i, raw_ex in enumerate(examples):
+        ex = _check(LabelledExample, raw_ex, examples, i, f"examples[{i}]", LLAMAINDEX_FIXES)
+        if isinstance(ex, Problem):
+            problems.append(ex)
             continue
-        q, ref, ctx = ex.get("query"), ex.get("reference_answer"), ex.get("reference_contexts") or []
-        if not isinstance(q, str) or not q.strip():
-            problems.append(_problem(examples, i, f"examples[{i}] has no 'query'"))
-            continue
-        if ref is not None and not isinstance(ref, str):
-            problems.append(_problem(examples, i, f"examples[{i}]: 'reference_answer' must be a string"))
-            continue
-        if not isinstance(ctx, list) or not all(isinstance(c, str) for c in ctx):
-            problems.append(_problem(examples, i, f"examples[{i}]: 'reference_contexts' must be a list of strings"))
-            continue
+        ref = (ex.reference_answer or "").strip()
         cases.append(Case(
-            id=str(ex.get("id") or f"{path.stem}-{i}"),
-            question=q.strip(),
-            answers=(ref.strip(),) if ref and ref.strip() else (),
-            type="free text" if ref and ref.strip() else "unanswerable",
-            contexts=tuple(c for c in ctx if c.strip()),
-            line=line,
+            id=ex.id or f"{path.stem}-{i}",
+            question=ex.query,
+            answers=(ref,) if ref else (),
+            type="free text" if ref else "unanswerable",
+            contexts=tuple(c for c in ex.reference_contexts if c.strip()),
+            line=_line_at(examples, i),
         ))
     return Suite(path.stem, str(path), "llamaindex", cases, problems)
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.run import CaseResult
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +53,23 @@ def parse_scores(reply: str) -> dict[str, float | None]:
 
 
 class Judge:
-    """Scores a ``CaseResult`` with a chat model through the ``openai`` client (or anything shaped like it)."""
+    """Scores a ``CaseResult`` with a chat model through the ``openai`` client (or anything shaped like it).
 
-    def __init__(self, model: str, client: Any | None = None) -> None:
+    The default client comes from :func:`rag.openai_client.make_client` (retries and timeout from
+    ``settings``, read from the environment when not given)."""
+
+    def __init__(self, model: str, client: Any | None = None, *, settings: Settings | None = None) -> None:
         self.model = model
         self._client = client
+        self._settings = settings
 
     @property
     def client(self) -> Any:
         if self._client is None:
-            import openai
+            from rag.openai_client import make_client
+            from rag.settings import load_settings
 
-            from index.errors import ConfigError
-
-            if not (os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")):
-                raise ConfigError("--judge needs an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL), or drop --judge")
-            self._client = openai.OpenAI(api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
-                                         base_url=os.environ.get("OPENAI_BASE_URL") or None, max_retries=2)
+            self._client = make_client(self._settings or load_settings(), purpose="judge")
         return self._client
 
     def score(self, r: CaseResult) -> CaseResult:

@@ -16,29 +16,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+from rag.text import marked_segments, split_sentences, strip_markers
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = frozenset(string.punctuation)
 
-# small stopword list for "does this quote support this claim" (content words only)
-_STOP = frozenset(
-    """a an the of to in on at by for from with and or but is are was were be been being it its this that
-    these those as which who whom whose what when where why how not no do does did has have had he she they
-    them his her their there than then so such into over after before about also said says will would can
-    could may might should i we you our your""".split()
-)
-
 CONTEXT_SHINGLE = 3  # word n-grams compared between a passage and a gold context
 CONTEXT_OVERLAP = 0.5  # share of the shorter text's n-grams the other must contain
-SUPPORT_COVERAGE = 0.6  # share of a claim's content words a quote must contain to support it
 
 
 # --- SQuAD normalisation and answer scores -------------------------------------------------------
-
-
-def strip_markers(text: str) -> str:
-    """Answer text without its ``[n]`` citation markers."""
-    return MARKER.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -82,8 +69,6 @@ def contains_answer(text: str, answers: Sequence[str]) -> float:
 
 def count_sentences(text: str) -> int:
     """Sentences in an answer (markers removed), split as the chunker splits articles."""
-    from index.chunk import split_sentences
-
     return len(split_sentences(strip_markers(text).strip()))
 
 
@@ -151,29 +136,19 @@ def answer_in_context(passages: Sequence[str], answers: Sequence[str], k: int) -
 
 # --- citations -----------------------------------------------------------------------------------
 
-_SEGMENT = re.compile(r"(.*?)((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", re.S)
-
 
 def claims(answer: str) -> list[tuple[str, tuple[int, ...]]]:
     """The answer split into (claim text, marker numbers) at each run of ``[n]`` markers."""
-    out = []
-    for m in _SEGMENT.finditer(answer):
-        nums = tuple(int(x) for x in re.findall(r"\d+", m.group(2)))
-        out.append((m.group(1).strip(), nums))
-    return out
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in normalize(text).split() if w not in _STOP}
+    return marked_segments(answer)
 
 
 def supports(claim: str, quote: str, answers: Sequence[str] = ()) -> bool:
-    """Does ``quote`` back ``claim``? It must hold SUPPORT_COVERAGE of the claim's content words, and
-    when the claim states a gold answer the quote must state it too (the fact itself, not the topic)."""
-    words = content_words(claim)
-    if not words:
-        return False
-    if len(words & content_words(quote)) / len(words) < SUPPORT_COVERAGE:
+    """Does ``quote`` back ``claim``? By the product's own rule (``rag.verify.supports``: half the
+    claim's content words, every number and name it states), and when the claim states a gold
+    answer the quote must state it too (the fact itself, not the topic)."""
+    from rag.verify import supports as claim_supported  # the answering stack: imported when scoring
+
+    if not claim_supported(claim, quote):
         return False
     stated = [a for a in answers if contains_answer(claim, [a])]
     return not stated or contains_answer(quote, stated) == 1.0

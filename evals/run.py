@@ -8,20 +8,26 @@
 
 Retrieval metrics for k beyond the ``top_k`` passages the answerer saw come from one more,
 deeper ``retrieve`` call for the same query; the first ``top_k`` ranks are always the passages
-``ask`` returned, so hit@5 is exactly what the user's answer was built from.
+``ask`` returned, so hit@5 is exactly what the user's answer was built from. The query is embedded
+once, here, and the vector handed to both calls: the system under test is never patched.
+
+A case with ``asked_on`` (news suites) is asked ``as_of`` that day, so "this week" means the week
+the question was written; ``use_as_of=False`` asks the same questions as of today, for comparison.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from evals import metrics as m
 from evals.suite import Case, Suite
+from rag.text import question_kind
 
 log = logging.getLogger(__name__)
 
@@ -49,30 +55,12 @@ class CaseResult:
     notices: list[str] = field(default_factory=list)
     judge: dict[str, Any] | None = None
     error: str | None = None
+    as_of: str | None = None  # the reference date passed to ask (the case's asked_on), None when not passed
+    time_window: dict[str, Any] | None = None  # what ask understood the question's time expressions as
+    window: str = "none"  # "understood" when ask found a time window, for a by-window breakdown
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-_KINDS = (
-    ("how many", r"\bhow (many|much)\b|\bwhat (percentage|number|amount)\b"),
-    ("when", r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade)\b|\bwhich (year|day|month|century)\b"),
-    ("who", r"\bwho(m|se)?\b"),
-    ("where", r"\bwhere\b"),
-    ("why", r"\bwhy\b"),
-    ("how", r"\bhow\b"),
-    ("which", r"\bwhich\b"),
-    ("what", r"\bwhat\b"),
-)
-
-
-def question_kind(question: str) -> str:
-    """The question word, for the per-kind breakdown (``how many`` before ``how``, ``when`` before ``what``)."""
-    q = question.lower()
-    for name, pattern in _KINDS:
-        if re.search(pattern, q):
-            return name
-    return "other"
 
 
 class _TokenCounter:
@@ -91,55 +79,69 @@ class _TokenCounter:
         return len(self.enc.encode(text, disallowed_special=()))
 
 
-class _LastQueryMemo:
-    """Wraps the collection's embedder so the untimed deeper ``retrieve`` reuses the query vector
-    ``ask`` just computed; cleared before every ``ask`` so its own embedding is always measured."""
+def _ask_takes_vector(rag: Any) -> bool:
+    """``RAG.ask`` accepts ``query_vector=`` (the precomputed embedding of its search query)."""
+    try:
+        return "query_vector" in inspect.signature(type(rag).ask).parameters
+    except (TypeError, ValueError, AttributeError):
+        return False
 
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.last: tuple[str, Any] | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def clear(self) -> None:
-        self.last = None
-
-    def __call__(self, texts: Sequence[str]) -> Any:
-        if len(texts) == 1 and self.last is not None and self.last[0] == texts[0]:
-            return self.last[1]
-        vecs = self.inner(texts)
-        if len(texts) == 1:
-            self.last = (texts[0], vecs)
-        return vecs
+def _window(answer: Any) -> dict[str, Any] | None:
+    tw = getattr(answer, "time_window", None)
+    if tw is None:
+        return None
+    return {"start": tw.start.isoformat() if tw.start else None, "end": tw.end.isoformat() if tw.end else None,
+            "phrase": tw.phrase, "recency": tw.recency}
 
 
 def evaluate_case(
     rag: Any, case: Case, *, ks: Sequence[int] = KS, top_k: int | None = None, offline: bool = False,
-    tokens: _TokenCounter | None = None, judge: Any | None = None,
+    tokens: _TokenCounter | None = None, judge: Any | None = None, use_as_of: bool = True,
 ) -> CaseResult:
-    """Ask ``case.question`` and compute its per-question metrics (see ``evals.metrics``)."""
+    """Ask ``case.question`` (as of ``case.asked_on`` unless ``use_as_of`` is false) and compute its
+    per-question metrics (see ``evals.metrics``)."""
     from rag.retrieve import retrieve
 
     tokens = tokens or _TokenCounter()
     kind = question_kind(case.question)
     gold = {"answers": list(case.answers), "articles": list(case.articles), "contexts": list(case.contexts)}
-    memo = getattr(getattr(rag, "collection", None), "embedder", None)
+    as_of: date | None = case.as_of if use_as_of else None
     try:
-        if isinstance(memo, _LastQueryMemo):
-            memo.clear()
-        answer = rag.ask(case.question, top_k=top_k, offline=offline)
+        # the query ask will search for is embedded once, here; ask and the deeper retrieve get the vector
+        query = rag.search_query(case.question.strip())
+        embed = rag.collection.embedder
+        vec, embed_ms, given = None, 0.0, _ask_takes_vector(rag)
+        if given:
+            t = time.perf_counter()
+            vec = embed([query])[0]
+            embed_ms = (time.perf_counter() - t) * 1000
+        answer = rag.ask(case.question, top_k=top_k, offline=offline, as_of=as_of,
+                         **({"query_vector": vec} if given else {}))
         ranked = list(answer.passages)
         max_k = max(ks)
         if max_k > len(ranked) and len(ranked) >= (top_k or rag.settings.top_k):
-            deeper = retrieve(rag.collection, answer.search_query or case.question, top_k=max_k).passages
+            searched = answer.search_query or query
+            if vec is None or searched != query:  # (an ask that cannot take the vector embedded it itself)
+                vec = embed([searched])[0]
+            deeper = retrieve(rag.store, searched, query_vector=vec, top_k=max_k,
+                              time_window=getattr(answer, "time_window", None),
+                              as_of=getattr(answer, "as_of", None)).passages
             seen = {p.chunk_id for p in ranked}
             ranked += [p for p in deeper if p.chunk_id not in seen]
         ranked = ranked[:max_k]
     except Exception as exc:  # noqa: BLE001 - one failing question is a result, not the end of the run
         log.warning("case %s failed: %s", case.id, exc)
         return CaseResult(case.id, case.type, kind, case.question, gold, "", True, "error", [], [],
-                          {}, {}, error=f"{type(exc).__name__}: {exc}")
+                          {}, {}, error=f"{type(exc).__name__}: {exc}", as_of=as_of.isoformat() if as_of else None)
+
+    timings = dict(answer.timings_ms)
+    if given:  # ask was handed the vector: count the embedding it skipped, as a user's ask pays it
+        skipped = embed_ms - timings.get("retrieve_embed", 0.0)
+        timings["retrieve_embed"] = round(embed_ms, 2)
+        for key in ("retrieve", "total"):
+            if key in timings:
+                timings[key] = round(timings[key] + skipped, 2)
 
     shown = len(answer.passages)
     retrieved = []
@@ -168,7 +170,9 @@ def evaluate_case(
     result = CaseResult(
         id=case.id, type=case.type, kind=kind, question=case.question, gold=gold, answer=answer.text,
         refused=answer.refused, answerer=answer.answerer, citations=citations, retrieved=retrieved,
-        metrics=metrics, timings_ms=dict(answer.timings_ms), usage=usage, notices=list(answer.notices),
+        metrics=metrics, timings_ms=timings, usage=usage, notices=list(answer.notices),
+        as_of=as_of.isoformat() if as_of else None, time_window=_window(answer),
+        window="understood" if getattr(answer, "time_window", None) is not None else "none",
     )
     if judge is not None:
         result = judge.score(result)
@@ -236,26 +240,20 @@ ProgressFn = Callable[[int, int, CaseResult], None]
 
 def run_suite(
     rag: Any, suite: Suite, *, ks: Sequence[int] = KS, top_k: int | None = None, offline: bool = False,
-    judge: Any | None = None, progress: ProgressFn | None = None,
+    judge: Any | None = None, progress: ProgressFn | None = None, use_as_of: bool = True,
 ) -> list[CaseResult]:
-    """Every case, one at a time (latencies are per question, not under load)."""
+    """Every case, one at a time (latencies are per question, not under load). ``use_as_of=False``
+    asks without the cases' ``asked_on`` dates (``rag eval --no-as-of``)."""
     tokens = _TokenCounter()
     out: list[CaseResult] = []
-    coll = getattr(rag, "collection", None)
-    inner = getattr(coll, "embedder", None)
-    if coll is not None and inner is not None and not isinstance(inner, _LastQueryMemo):
-        coll.embedder = _LastQueryMemo(inner)
-    try:
-        if suite.cases:  # first-call costs (lazy imports, caches) are not a question's latency
-            rag.ask(suite.cases[0].question, top_k=top_k, offline=True)
-        t0 = time.perf_counter()
-        for i, case in enumerate(suite.cases, start=1):
-            r = evaluate_case(rag, case, ks=ks, top_k=top_k, offline=offline, tokens=tokens, judge=judge)
-            out.append(r)
-            if progress:
-                progress(i, len(suite.cases), r)
-        log.info("ran %d cases in %.1fs", len(out), time.perf_counter() - t0)
-    finally:
-        if coll is not None and isinstance(coll.embedder, _LastQueryMemo) and inner is not None:
-            coll.embedder = inner
+    if suite.cases:  # first-call costs (lazy imports, caches) are not a question's latency
+        rag.ask(suite.cases[0].question, top_k=top_k, offline=True)
+    t0 = time.perf_counter()
+    for i, case in enumerate(suite.cases, start=1):
+        r = evaluate_case(rag, case, ks=ks, top_k=top_k, offline=offline, tokens=tokens, judge=judge,
+                          use_as_of=use_as_of)
+        out.append(r)
+        if progress:
+            progress(i, len(suite.cases), r)
+    log.info("ran %d cases in %.1fs", len(out), time.perf_counter() - t0)
     return out

@@ -24,7 +24,9 @@ from evals.suite import CorpusRecord, write_corpus
 
 log = logging.getLogger(__name__)
 
-STORE_VERSION = "1"  # bump when the way a corpus becomes a store changes
+# bump when the way a corpus becomes a store changes; 2: the sentence splitter stopped reading a letter
+# stuck to a digit or word ("1990s.", "Taylor's.") as an initial (rag/text.py), so chunks changed
+STORE_VERSION = "2"
 COLLECTION = "evals"
 
 
@@ -72,7 +74,7 @@ def records_key(records: Sequence[CorpusRecord]) -> str:
 
 def store_settings(home: Path) -> Any:
     """The environment's settings (model, chunking, top_k, answerer) with an isolated embedded store."""
-    from index.settings import load_settings
+    from rag.settings import load_settings
 
     return load_settings(home=home, collection=COLLECTION, chroma_url=None)
 
@@ -89,11 +91,12 @@ def open_store(
 ) -> tuple[Any, dict[str, Any]]:
     """A ``RAG`` over ``inputs`` (files, folders, URLs) and/or ``records`` (a suite's own articles),
     ingested once into ``store_dir`` (default: the cache dir, keyed by content) and reused after."""
-    from index.pipeline import Collection
+    from index.collection import Collection
     from rag.api import RAG
 
     probe = store_settings(Path(tempfile.gettempdir()))
     key = hashlib.sha256(f"{corpus_key(inputs, probe)}|{records_key(records)}".encode()).hexdigest()[:16]
+    given = store_dir is not None
     if store_dir is None:
         store_dir = cache_root() / key if cache else Path(tempfile.mkdtemp(prefix="rag-eval-"))
     store_dir = Path(store_dir).expanduser()
@@ -102,7 +105,9 @@ def open_store(
     coll = Collection.open(settings, embedder=embedder)
     info: dict[str, Any] = {"store": str(store_dir), "key": key, "reused": False, "failed": []}
     state = json.loads(ready.read_text()) if ready.is_file() else {}
-    if state.get("key") == key and coll.db.counts()["articles"]:
+    # `--store DIR` alone (no corpus, no suite articles): the store as it is, whatever built it
+    as_is = given and not inputs and not records and bool(state)
+    if (as_is or state.get("key") == key) and coll.db.counts()["articles"]:
         info["reused"] = True
         info["failed"] = state.get("failed", [])
     else:

@@ -6,176 +6,47 @@ Our format, one JSON object per line::
      "article": "000_2ee66f902f40f20f.txt", "type": "factoid"}
 
 ``answers`` are acceptable short answers (may be empty); ``article`` (one) or ``articles`` (a list)
-name the gold articles by file name, source-path suffix, URL or article id (may be null); ``type``
-is ``factoid``, ``unanswerable`` or ``free text``; ``reference_contexts`` (optional) are the gold
-passages. A malformed line is reported with its line number and skipped; the rest still load.
+name the gold articles by file name, source-path suffix, URL or article id (may be null), and
+``also_in`` other articles that state the same answer; ``type`` is ``factoid``, ``unanswerable`` or
+``free text``; ``reference_contexts`` (optional) are the gold passages; ``asked_on`` (optional, ISO
+date) is the day the question was asked, which ``rag eval`` passes to ``ask`` as ``as_of``. The
+schema of a line is ``evals.cases.CaseRecord`` (pydantic). A malformed line is reported with its
+line number, the field and what to write there, and skipped; the rest still load.
 
 >>> suite = load_suite("seeds/suite.jsonl")   # doctest: +SKIP
 >>> len(suite.cases), suite.problems
-(17, [])
+(27, [])
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+
+from evals import importers
+from evals.cases import (
+    DEFAULT_SEED,
+    TYPES,
+    Case,
+    CaseRecord,
+    CorpusRecord,
+    Problem,
+    Suite,
+    SuiteError,
+    case_from_record,
+    iter_jsonl,
+)
+
+__all__ = ["DEFAULT_SEED", "TYPES", "Case", "CaseRecord", "CorpusRecord", "Problem", "Suite", "SuiteError",
+           "case_from_record", "contexts_as_corpus", "detect_format", "iter_jsonl", "load_suite", "write_corpus"]
 
 log = logging.getLogger(__name__)
 
-TYPES = ("factoid", "unanswerable", "free text")
-DEFAULT_SEED = 466  # the fixed SQuAD sample of the README's quality bar
-
-
-@dataclass(frozen=True)
-class Case:
-    """One question with its gold answers, gold articles and gold contexts."""
-
-    id: str
-    question: str
-    answers: tuple[str, ...] = ()
-    articles: tuple[str, ...] = ()
-    type: str = "factoid"
-    contexts: tuple[str, ...] = ()  # reference contexts (gold passages), if the suite has them
-    line: int | None = None  # where the case was read (for messages)
-    asked_on: str | None = None  # ISO date the question was asked (news suites): the reference date
-
-    @property
-    def answerable(self) -> bool:
-        return self.type != "unanswerable"
-
-    @property
-    def short_answers(self) -> bool:
-        """Gold answers are short strings (EM, containment, answer-in-context apply), not free text."""
-        return bool(self.answers) and self.type not in ("free text", "unanswerable")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A row that was skipped, and why."""
-
-    line: int | None
-    reason: str
-    col: int | None = None  # for JSON files (a one-line JSON file has every row on line 1)
-
-    def __str__(self) -> str:
-        if not self.line:
-            return self.reason
-        return f"line {self.line}" + (f", column {self.col}" if self.col else "") + f": {self.reason}"
-
-
-@dataclass(frozen=True)
-class CorpusRecord:
-    """An article a suite brings with it (SQuAD's articles); written out as a JSONL dump to ingest."""
-
-    title: str
-    text: str
-    url: str
-
-
-@dataclass
-class Suite:
-    name: str
-    path: str
-    format: str  # ours | squad | ragas | llamaindex
-    cases: list[Case]
-    problems: list[Problem] = field(default_factory=list)
-    corpus: list[CorpusRecord] = field(default_factory=list)
-    total: int = 0  # cases before sampling
-
-    def sample(self, n: int | None, seed: int = DEFAULT_SEED) -> Suite:
-        """The first ``n`` cases after shuffling all of them with ``random.Random(seed)``."""
-        if not n or n >= len(self.cases):
-            return self
-        cases = list(self.cases)
-        random.Random(seed).shuffle(cases)
-        return replace(self, cases=cases[:n])
-
-
-class SuiteError(Exception):
-    """The suite file as a whole cannot be read (missing, not JSON, unknown format)."""
-
 
 # --- our JSONL ---------------------------------------------------------------------------------
-
-
-def case_from_record(rec: Any, line: int | None, fallback_id: str) -> Case | Problem:
-    """Validate one record of our format; a ``Problem`` says what to fix."""
-    if not isinstance(rec, Mapping):
-        return Problem(line, f"expected a JSON object, got {type(rec).__name__}")
-    question = rec.get("question")
-    if not isinstance(question, str) or not question.strip():
-        return Problem(line, "no 'question' (a non-empty string)")
-    answers = rec.get("answers", [])
-    if answers is None:
-        answers = []
-    if isinstance(answers, str):
-        answers = [answers]
-    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-        return Problem(line, "'answers' must be a list of strings")
-    if "articles" in rec and rec["articles"] is not None:
-        articles = rec["articles"]
-    else:
-        articles = rec.get("article")
-    if articles is None:
-        articles = []
-    if isinstance(articles, str):
-        articles = [articles]
-    also = rec.get("also_in") or []  # other articles that carry the same answer (wire copies of a story)
-    if isinstance(also, list) and all(isinstance(a, str) for a in also):
-        articles = [*articles, *also] if isinstance(articles, list) else articles
-    if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
-        return Problem(line, "'article'/'articles' must be a string, a list of strings or null")
-    typ = rec.get("type") or ("factoid" if answers else "unanswerable")
-    if not isinstance(typ, str):
-        return Problem(line, "'type' must be a string (factoid, unanswerable or free text)")
-    typ = typ.strip().lower().replace("_", " ").replace("-", " ")
-    contexts = rec.get("reference_contexts") or []
-    if isinstance(contexts, str):
-        contexts = [contexts]
-    if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
-        return Problem(line, "'reference_contexts' must be a list of strings")
-    # an unanswerable case may keep its real-world answer (RealTime QA does: the answer's articles were
-    # removed from the corpus); it is never scored as gold, only used to spot an answer that leaks it
-    asked_on = rec.get("asked_on")
-    if asked_on is not None and not (isinstance(asked_on, str) and _iso_date(asked_on)):
-        return Problem(line, "'asked_on' must be an ISO date (YYYY-MM-DD) or null")
-    cid = rec.get("id")
-    return Case(
-        id=str(cid) if cid not in (None, "") else fallback_id,
-        question=question.strip(),
-        answers=tuple(a.strip() for a in answers if a.strip()),
-        articles=tuple(a.strip() for a in articles if a.strip()),
-        type=typ,
-        contexts=tuple(c for c in contexts if c.strip()),
-        line=line,
-        asked_on=asked_on,
-    )
-
-
-def _iso_date(text: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(text[:10])
-    except ValueError:
-        return False
-    return True
-
-
-def iter_jsonl(raw: str) -> Iterable[tuple[int, Any | None, str | None]]:
-    """(line number, record or None, error or None) for every non-blank line."""
-    for n, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield n, json.loads(line), None
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield n, None, f"not valid JSON ({getattr(exc, 'msg', exc)})"
 
 
 def load_ours(path: Path, raw: str) -> Suite:
@@ -236,8 +107,6 @@ def detect_format(path: Path, raw: str) -> str:
 
 def load_suite(path: str | Path, *, fmt: str | None = None) -> Suite:
     """Read a suite in any supported format (``fmt`` forces one: ours, squad, ragas, llamaindex)."""
-    from evals import importers
-
     p = Path(path).expanduser()
     try:
         raw = p.read_text(encoding="utf-8-sig")

@@ -1,8 +1,8 @@
 """Sentence-aware, token-counted chunks with exact character spans.
 
-Chunks are runs of whole sentences whose tiktoken count stays under ``max_tokens`` (sized so that
-all-MiniLM-L6-v2's 256 word-piece window is never exceeded: the ingest pipeline re-checks with the
-embedder's own tokenizer and re-chunks smaller if needed). Neighbouring chunks repeat ``overlap``
+Chunks are runs of whole sentences (``rag.text.split_sentences``) whose tiktoken count stays under
+``max_tokens`` (sized so that all-MiniLM-L6-v2's 256 word-piece window is never exceeded: the
+ingest pipeline re-checks with the embedder's own tokenizer and re-chunks smaller if needed). Neighbouring chunks repeat ``overlap``
 sentences. Every chunk and every sentence keeps its span in the article, so quotes can be
 highlighted exactly: ``article.text[chunk.start:chunk.end] == chunk.text``.
 
@@ -19,73 +19,10 @@ from collections.abc import Callable, Sequence
 
 from index.tokens import count_tokens
 from index.types import Article, Chunk
+from rag.text import split_sentences, strip_span
 
-# Words after which a period does not end a sentence.
-_ABBREV = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "inc", "ltd", "co", "corp", "bros", "vs", "etc", "approx", "dept", "est", "fig", "no", "nos", "vol", "pp", "al", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "u.n", "e.u"]
-)
-# A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
-# something that can start a sentence.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-# Scripts whose sentences do not end in ". X": CJK full stops and marks (no space follows them),
-# Devanagari/Bengali danda, Arabic/Urdu full stop and question mark, Ethiopic, Armenian, Myanmar,
-# Khmer, Tibetan; and Thai/Lao, which mark sentence ends with a space between two letters.
-_CLOSERS = "\"'”’)\]」』）】〕》〉"
-_SCRIPT_BOUNDARY = re.compile(
-    rf"[。！？｡︒︕︖]+[{_CLOSERS}]*"
-    rf"|[।॥۔؟።፧։၊။។៕།][{_CLOSERS}]*"
-    r"|(?<=[\u0E00-\u0EFF])(?=[ \t\u00A0]+[\u0E00-\u0EFF])"
-)
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 # Soft places to cut a run that has no sentence end: clause punctuation of any script, then spaces.
 _SOFT_CUT = re.compile(r"[,;:、，；：・\u060C]\s*|\s+")
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    # only the few characters before the dot matter: searching from 0 made long lines quadratic
-    m = _WORD_BEFORE.search(text, max(0, dot - 64), dot)
-    if not m:
-        return False
-    word = m.group(1).lower().rstrip(".")
-    if word in _ABBREV:
-        return True
-    # single initials ("J. K. Rowling") and dotted acronyms ("U.S.") do not end sentences
-    return len(word) == 1 or ("." in word and len(word) <= 5)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) over ``text``; line breaks always end a sentence.
-
-    Latin-style ends (". Next") and the sentence punctuation of other scripts both count:
-
-    >>> text = "北京今天下雨。明天会晴吗？会的！"
-    >>> [text[s:e] for s, e in split_sentences(text)]
-    ['北京今天下雨。', '明天会晴吗？', '会的！']
-    """
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        line_start = pos
-        pos += len(line) + 1
-        ends = [m.end() for m in _BOUNDARY.finditer(line)
-                if not (line[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(line, m.start()))]
-        ends += [m.end() for m in _SCRIPT_BOUNDARY.finditer(line)]
-        cut = 0
-        for end in sorted(set(ends)):
-            if end > cut:
-                _add_span(spans, line, line_start, cut, end)
-                cut = end
-        _add_span(spans, line, line_start, cut, len(line))
-    return spans
-
-
-def _add_span(spans: list[tuple[int, int]], line: str, offset: int, a: int, b: int) -> None:
-    seg = line[a:b]
-    stripped = seg.strip()
-    if not stripped:
-        return
-    lead = len(seg) - len(seg.lstrip())
-    spans.append((offset + a + lead, offset + a + lead + len(stripped)))
 
 
 def _split_long(
@@ -128,13 +65,13 @@ _CLAUSE_END = re.compile(r"[,;:、，；：\u060C]+(?=\s|[^\s\d])")
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of text[start:end] ended by clause punctuation (not inside numbers like 3,500 or 10:30)."""
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int] | None] = []
     cut = start
     for m in _CLAUSE_END.finditer(text, start, end):
-        _add_span(spans, text, 0, cut, m.end())
+        spans.append(strip_span(text, cut, m.end()))
         cut = m.end()
-    _add_span(spans, text, 0, cut, end)
-    return spans
+    spans.append(strip_span(text, cut, end))
+    return [s for s in spans if s is not None]
 
 
 def _token_windows(

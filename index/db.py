@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import threading
 import time
@@ -21,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from index.errors import StoreError
+from rag.errors import StoreError
 from index.types import Article, Chunk
+from rag.text import query_words
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +63,33 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 
-_WORD = re.compile(r"[\w’']+", re.UNICODE)
-
-# Left out of lexical queries: function words (and news' ubiquitous "said") sit in most chunks,
-# so their BM25 weight is ~0 while their posting lists are the longest: "the" alone made a BBC
-# query 4x slower, and it grows linearly with the collection.
-STOPWORDS = frozenset(
-    ["a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "said", "says", "say"]
-)
-
+# --- story groups (index/stories.py) ---------------------------------------------------------
+# One row per grouped article: its MinHash signature (so the LSH is rebuilt without re-reading
+# texts) and its story id. CREATE ... IF NOT EXISTS is the migration: an older database gets the
+# empty table on open, and `StoryIndex.backfill` (run by `rag reindex`) groups its articles; until
+# then an article without a row is its own story (ChunkRow.story_id falls back to the article id).
+# Removing an article deletes its row (ON DELETE CASCADE); when that article was the one whose id
+# names its story, the trigger renames the rest of the story after its earliest remaining article,
+# so a story id never outlives its article and a re-added article never collides with an old story.
+_STORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stories (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE,
+    story_id TEXT NOT NULL,
+    params TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_story ON stories(story_id);
+CREATE TRIGGER IF NOT EXISTS stories_renamed AFTER DELETE ON stories
+WHEN OLD.story_id = OLD.article_id AND NOT EXISTS (SELECT 1 FROM articles WHERE id = OLD.article_id)
+BEGIN
+    UPDATE stories SET story_id = (
+        SELECT s.article_id FROM stories s JOIN articles a ON a.id = s.article_id
+        WHERE s.story_id = OLD.article_id ORDER BY a.published IS NULL, a.published, s.seq LIMIT 1
+    ) WHERE story_id = OLD.article_id;
+END;
+"""
 
 @dataclass(frozen=True)
 class ChunkRow:
@@ -85,6 +103,7 @@ class ChunkRow:
     start: int
     end: int
     sentences: tuple[tuple[int, int], ...]
+    story_id: str | None = None  # the article's story group (index/stories.py); its own id when ungrouped
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,20 @@ class ArticleInfo:
     n_chunks: int
     chars: int
     sources: tuple[str, ...]
+    story_id: str | None = None  # story group: articles with equal story_id carry the same story
+    story_size: int = 1  # articles in that story (1: no other outlet carries it)
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """One article's stored story assignment (see ``index.stories``)."""
+
+    seq: int
+    article_id: str
+    story_id: str
+    params: str
+    size: int
+    signature: bytes
 
 
 @dataclass(frozen=True)
@@ -121,6 +154,7 @@ class ArticleDB:
             _tune(self._conn)
             with self._lock:
                 self._conn.executescript(_SCHEMA)
+                self._conn.executescript(_STORY_SCHEMA)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise self._error(exc) from exc
@@ -336,12 +370,13 @@ class ArticleDB:
             part = list(ids[i : i + 500])
             rows = self._q(
                 'SELECT c.id, c.article_id, a.title, a.source, a.url, a.published, c.start, c."end", c.sentences,'
-                f' a.text FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({",".join("?" * len(part))})',
+                " a.text, coalesce(st.story_id, c.article_id) FROM chunks c JOIN articles a ON a.id = c.article_id"
+                f' LEFT JOIN stories st ON st.article_id = c.article_id WHERE c.id IN ({",".join("?" * len(part))})',
                 part,
             ).fetchall()
-            for cid, aid, title, source, url, pub, s, e, sents, text in rows:
+            for cid, aid, title, source, url, pub, s, e, sents, text, story in rows:
                 out[cid] = ChunkRow(cid, aid, title, source, url, pub, text[s:e], s, e,
-                                    tuple(tuple(x) for x in json.loads(sents)))
+                                    tuple(tuple(x) for x in json.loads(sents)), story)
         return out
 
     def iter_chunks(self, batch: int = 512) -> Iterable[list[tuple[str, str, str]]]:
@@ -374,10 +409,9 @@ class ArticleDB:
 
     def lexical(self, query: str, k: int, article_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """BM25 over chunk title+body (FTS5, porter stemming); any query word may match."""
-        words = [w for w in _WORD.findall(query.lower()) if len(w) > 1 or w.isdigit()]
+        words = query_words(query)  # lowercased, LEXICAL_STOPWORDS out
         if not words:
             return []
-        words = [w for w in words if w not in STOPWORDS] or words  # a question of only stopwords keeps them
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
         sql = (
             "SELECT c.id, bm25(chunks_fts, 0.5, 1.0) AS s FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid"
@@ -418,8 +452,11 @@ class ArticleDB:
     def list_articles(self, search: str | None = None, limit: int = 200) -> list[ArticleInfo]:
         sql = (
             "SELECT a.id, a.title, a.source, a.url, a.author, a.published, a.n_chunks, length(a.text),"
-            " (SELECT group_concat(source, char(10)) FROM sources s WHERE s.article_id = a.id)"
-            " FROM articles a"
+            " (SELECT group_concat(source, char(10)) FROM sources s WHERE s.article_id = a.id),"
+            " coalesce(st.story_id, a.id),"  # story group (index/stories.py)
+            " CASE WHEN st.story_id IS NULL THEN 1 ELSE"
+            " (SELECT count(*) FROM stories s2 WHERE s2.story_id = st.story_id) END"
+            " FROM articles a LEFT JOIN stories st ON st.article_id = a.id"
         )
         args: list[object] = []
         if search:
@@ -427,7 +464,7 @@ class ArticleDB:
             args += [f"%{search}%", f"%{search}%", search]
         sql += " ORDER BY a.published DESC, a.title LIMIT ?"
         args.append(limit)
-        return [ArticleInfo(*r[:8], tuple((r[8] or "").split("\n"))) for r in self._q(sql, args)]
+        return [ArticleInfo(*r[:8], tuple((r[8] or "").split("\n")), r[9], r[10]) for r in self._q(sql, args)]
 
     def article_text(self, article_id: str) -> str | None:
         row = self._q("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
@@ -445,6 +482,100 @@ class ArticleDB:
         rows = self._q("SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\'", (_like_prefix(ref),)).fetchall()
         rows = [r for r in rows if r[0].startswith(ref)]  # LIKE ignores ASCII case; ids are case-sensitive
         return rows[0][0] if len(rows) == 1 else None
+
+    # --- story groups (index/stories.py; schema in _STORY_SCHEMA) -------------------------------
+    def story_rows(self, article_ids: Sequence[str]) -> dict[str, StoryRow]:
+        """Stored story rows of these articles (those without one are left out)."""
+        out: dict[str, StoryRow] = {}
+        ids = list(dict.fromkeys(article_ids))
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            rows = self._q("SELECT seq, article_id, story_id, params, size, signature FROM stories"
+                           f" WHERE article_id IN ({','.join('?' * len(part))})", part)
+            out.update((r[1], StoryRow(*r)) for r in rows)
+        return out
+
+    def story_seq(self, article_id: str) -> int | None:
+        row = self._q("SELECT seq FROM stories WHERE article_id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def story_versions(self, story_id: str) -> list[tuple[str, str, str, str | None]]:
+        """(article id, title, url or source, published) of each article of one story, earliest first."""
+        return [(r[0], r[1], r[2], r[3]) for r in self._q(
+            "SELECT a.id, a.title, coalesce(a.url, a.source), a.published FROM stories s JOIN articles a"
+            " ON a.id = s.article_id WHERE s.story_id=? ORDER BY a.published IS NULL, a.published, s.seq",
+            (story_id,))]
+
+    def story_members(self, story_id: str) -> list[str]:
+        """Article ids of one story, earliest published first (a story's "also in" list)."""
+        return [r[0] for r in self._q(
+            "SELECT s.article_id FROM stories s JOIN articles a ON a.id = s.article_id WHERE s.story_id=?"
+            " ORDER BY a.published IS NULL, a.published, s.seq", (story_id,))]
+
+    def put_story(
+        self, article_id: str, story_id: str, params: str, size: int, signature: bytes, *, new_story: bool = False
+    ) -> None:
+        """Store one article's story row (a new ``seq``, so other processes' indexes pick it up).
+
+        ``new_story``: the article starts a story named after itself; rows still carrying that name
+        (the article led them before it changed) are renamed after their earliest member first."""
+        with self._lock, self._tx():
+            self._conn.execute("DELETE FROM stories WHERE article_id=?", (article_id,))
+            if new_story:
+                self._rename_story(article_id)
+            self._conn.execute(
+                "INSERT INTO stories(article_id, story_id, params, size, signature) VALUES (?,?,?,?,?)",
+                (article_id, story_id, params, size, signature),
+            )
+
+    def delete_story(self, article_id: str) -> None:
+        """Drop an article's story row; the rest of its story is renamed if it was named after it."""
+        with self._lock, self._tx():
+            row = self._conn.execute("SELECT story_id FROM stories WHERE article_id=?", (article_id,)).fetchone()
+            self._conn.execute("DELETE FROM stories WHERE article_id=?", (article_id,))
+            if row and row[0] == article_id:
+                self._rename_story(article_id)
+
+    def _rename_story(self, story_id: str) -> None:
+        """Rename the rows of ``story_id`` after its earliest member (the trigger does this on cascade)."""
+        first = self._conn.execute(
+            "SELECT s.article_id FROM stories s JOIN articles a ON a.id = s.article_id WHERE s.story_id=?"
+            " ORDER BY a.published IS NULL, a.published, s.seq LIMIT 1", (story_id,)).fetchone()
+        if first:
+            self._conn.execute("UPDATE stories SET story_id=? WHERE story_id=?", (first[0], story_id))
+
+    def delete_stale_stories(self, params: str) -> int:
+        """Drop rows signed with other parameters (a refit); returns how many."""
+        with self._lock, self._tx():
+            return self._conn.execute("DELETE FROM stories WHERE params != ?", (params,)).rowcount
+
+    def count_unstoried(self, params: str) -> int:
+        return self._q("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM stories s"
+                       " WHERE s.article_id = a.id AND s.params = ?)", (params,)).fetchone()[0]
+
+    def unstoried_ids(self, params: str) -> list[str]:
+        """Ids of articles without a current story row, earliest published first (backfill order)."""
+        return [r[0] for r in self._q(
+            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.article_id = a.id"
+            " AND s.params = ?) ORDER BY a.published IS NULL, a.published, a.id", (params,))]
+
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(article_ids), 500):
+            part = list(article_ids[i : i + 500])
+            out.update(self._q(f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(part))})", part))
+        return out
+
+    def iter_stories_after(self, seq: int, params: str, batch: int = 2000) -> Iterable[list[tuple[int, str, int, bytes]]]:
+        """(seq, article id, size, signature) of rows with ``seq`` above the given one, in order."""
+        last = seq
+        while True:
+            rows = self._q("SELECT seq, article_id, size, signature FROM stories WHERE seq > ? AND params = ?"
+                           " ORDER BY seq LIMIT ?", (last, params, batch)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [tuple(r) for r in rows]
 
     # --- plumbing ------------------------------------------------------------------------------
     def _q(self, sql: str, args: Sequence[object] = ()) -> _Rows:

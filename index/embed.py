@@ -19,16 +19,16 @@ import base64
 import copy
 import functools
 import logging
-import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from index.errors import ConfigError
-from index.settings import Settings
+from rag.errors import ConfigError
+from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +122,14 @@ class TorchEmbedder:
         self._load_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._lock = threading.Lock()  # one forward pass at a time: torch already uses every core
+        self._query_pool: ThreadPoolExecutor | None = None  # small batches: one torch thread (see __call__)
 
     def _load(self):  # noqa: ANN202 - SentenceTransformer
         if self._model is None:
             with self._load_lock:
                 if self._model is None:
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                    # Offline by argument (local_files_only, a local folder), not by HF_HUB_OFFLINE in
+                    # os.environ: nothing here downloads, and the process's environment is the caller's.
                     try:
                         from sentence_transformers import SentenceTransformer
                         from transformers.utils import logging as hf_logging
@@ -148,6 +148,9 @@ class TorchEmbedder:
                     # encode() tokenizes (truncation on) in another thread failed whole batches with
                     # "Unable to create tensor ... activate truncation and/or padding".
                     self._tokenizer = copy.deepcopy(model.tokenizer)
+                    self._query_pool = ThreadPoolExecutor(
+                        max_workers=1, thread_name_prefix="embed-query", initializer=_one_torch_thread
+                    )
                     self._model = model
         return self._model
 
@@ -155,27 +158,21 @@ class TorchEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
-        import torch
-
+        encode = functools.partial(
+            model.encode,
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         with self._lock:
             # A query is one short text: splitting it over threads only adds synchronisation, and
             # when the other core is busy it waits on it (measured: ~12 ms on 1 thread vs ~480 ms
-            # on 2 under load). Ingest batches keep every core.
-            threads = torch.get_num_threads()
-            small = len(texts) <= SMALL_BATCH
-            if small:
-                torch.set_num_threads(1)
-            try:
-                vecs = model.encode(
-                    list(texts),
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
-            finally:
-                if small:
-                    torch.set_num_threads(threads)
+            # on 2 under load). So small batches run on a worker whose torch thread count was set
+            # to 1 once, when it started; ingest batches run here on every core.
+            small = len(texts) <= SMALL_BATCH and self._query_pool is not None
+            vecs = self._query_pool.submit(encode).result() if small else encode()
         return vecs.astype(np.float32, copy=False)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -189,37 +186,40 @@ class TorchEmbedder:
         return fingerprint(self)
 
 
+def _one_torch_thread() -> None:
+    """Initializer of the query worker. With torch's OpenMP backend (the CPU wheels) the thread
+    count is per thread: this worker runs on 1, every other thread keeps torch's default."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 #: The torch build under its old name (tests, benchmarks and scripts import it).
 LocalEmbedder = TorchEmbedder
 
 
 class OpenAIEmbedder:
-    """OpenAI (or any OpenAI-compatible ``/v1/embeddings``); the key is read from the env lazily."""
+    """OpenAI (or any OpenAI-compatible ``/v1/embeddings``). The client is built on first use by
+    :func:`rag.openai_client.make_client` (key from the env, retries and timeout from ``settings``)."""
 
     window = None
 
-    def __init__(self, model: str, batch_size: int = 256, client: object | None = None) -> None:
+    def __init__(
+        self, model: str, batch_size: int = 256, client: object | None = None, *, settings: Settings | None = None
+    ) -> None:
         self.name = f"openai:{model}"
         self.model = model
         self.batch_size = batch_size
         self._client = client
+        self._settings = settings
         self.dim = 0  # learnt from the first reply
 
     @property
-    def client(self):
+    def client(self):  # noqa: ANN201 - openai.OpenAI
         if self._client is None:
-            if not (os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")):
-                raise ConfigError(
-                    "RAG_EMBEDDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server); "
-                    "set it, or unset RAG_EMBEDDER to use the bundled local model"
-                )
-            import openai
+            from rag.openai_client import make_client
 
-            self._client = openai.OpenAI(
-                api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
-                base_url=os.environ.get("OPENAI_BASE_URL"),
-                max_retries=3,
-            )
+            self._client = make_client(self._settings or Settings(), purpose="embed")
         return self._client
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
@@ -251,5 +251,5 @@ def _cached_local(runtime: str, batch_size: int) -> Embedder:
 def make_embedder(settings: Settings) -> Embedder:
     """The configured embedder. The local model is loaded once per process (on first use) and shared."""
     if settings.embedder == "openai":
-        return OpenAIEmbedder(settings.embed_model)
+        return OpenAIEmbedder(settings.embed_model, settings=settings)
     return _cached_local(settings.embed_runtime, settings.embed_batch)

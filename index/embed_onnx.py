@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.errors import ConfigError
+from rag.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

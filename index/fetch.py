@@ -1,6 +1,6 @@
 """Fetch one web page safely: http(s) only, no private addresses, bounded size, time and redirects.
 
->>> from index.settings import Settings
+>>> from rag.settings import Settings
 >>> page = fetch_url("https://example.com/news/1", Settings())  # doctest: +SKIP
 >>> page.content_type, page.final_url  # doctest: +SKIP
 ('text/html', 'https://example.com/news/1')
@@ -18,6 +18,11 @@ Credentials in the URL (``https://user:password@host/``) are sent as HTTP Basic 
 the user asked for them, but only to that URL and to redirects that keep the same scheme, host
 and port (a relative ``Location``): a redirect elsewhere never receives them. They never appear
 in ``FetchedPage.final_url`` (which becomes the stored source), in errors or in logs.
+
+Conditional requests (for feed polling, ``index.watch``): pass the ``etag`` and ``last_modified``
+of an earlier ``FetchedPage`` and a server whose page has not changed answers ``304 Not
+Modified``; the result then has ``not_modified=True`` and an empty body. The same guard, caps and
+deadline apply as to any fetch.
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from index.errors import InputError
-from index.settings import Settings
+from rag.errors import InputError
+from rag.settings import Settings
 from index.userinfo import strip_userinfo
 
 logger = logging.getLogger(__name__)
@@ -51,10 +56,18 @@ class FetchedPage:
     content_type: str  # media type only, lower case, e.g. "text/html"
     body: bytes
     encoding: str | None  # charset from the Content-Type header, if any
+    etag: str | None = None  # validators for a later conditional request (feed polling)
+    last_modified: str | None = None
+    not_modified: bool = False  # the server answered 304 to a conditional request: body is empty
 
 
-def fetch_url(url: str, settings: Settings) -> FetchedPage:
+def fetch_url(url: str, settings: Settings, *, etag: str | None = None,
+              last_modified: str | None = None) -> FetchedPage:
     """GET ``url``, following up to ``settings.fetch_max_redirects`` redirects, each one re-checked.
+
+    With ``etag`` / ``last_modified`` (validators from an earlier fetch of the same URL) the
+    request is conditional (``If-None-Match`` / ``If-Modified-Since``), and a 304 comes back as a
+    page with ``not_modified=True`` and no body.
 
     Raises InputError whose reason says how to fix it (wrong scheme, private address, too big,
     too slow, too many redirects, HTTP error status). Neither the error nor the page carries
@@ -62,12 +75,17 @@ def fetch_url(url: str, settings: Settings) -> FetchedPage:
     """
     deadline = _Deadline(settings.fetch_timeout)
     current = _strip_fragment(url.strip())
+    headers = {"User-Agent": _USER_AGENT, "Accept": "text/html,application/pdf,text/plain,*/*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     try:
         with httpx.Client(
             timeout=settings.fetch_timeout,
             follow_redirects=False,
             trust_env=False,  # a proxy would connect on our behalf and defeat the address check
-            headers={"User-Agent": _USER_AGENT, "Accept": "text/html,application/pdf,text/plain,*/*;q=0.5"},
+            headers=headers,
         ) as client:
             for hop in range(settings.fetch_max_redirects + 1):
                 shown = strip_userinfo(current)
@@ -82,6 +100,13 @@ def fetch_url(url: str, settings: Settings) -> FetchedPage:
                         logger.debug("redirect %d: %s -> %s", hop + 1, shown, strip_userinfo(nxt))
                         current = nxt
                         continue
+                    if response.status_code == 304:
+                        if not (etag or last_modified):
+                            raise InputError(shown, "the server answered 304 Not Modified to a plain request; "
+                                                    "check the URL opens in a browser")
+                        return FetchedPage(shown, "", b"", None, etag=response.headers.get("etag") or etag,
+                                           last_modified=response.headers.get("last-modified") or last_modified,
+                                           not_modified=True)
                     if response.status_code >= 400:
                         raise InputError(shown, f"the server answered HTTP {response.status_code} "
                                                 f"{response.reason_phrase}; check the URL opens in a browser")
@@ -311,7 +336,9 @@ def _page(url: str, response: httpx.Response, body: bytes) -> FetchedPage:
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset" and value.strip():
             encoding = value.strip().strip("\"'")
-    return FetchedPage(final_url=url, content_type=media, body=body, encoding=encoding)
+    return FetchedPage(final_url=url, content_type=media, body=body, encoding=encoding,
+                       etag=response.headers.get("etag") or None,
+                       last_modified=response.headers.get("last-modified") or None)
 
 
 def _carry_credentials(current: str, nxt: str) -> str:

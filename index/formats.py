@@ -18,7 +18,7 @@ import re
 from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 
-from index.errors import InputError
+from rag.errors import InputError
 from index.types import Article
 
 logger = logging.getLogger(__name__)
@@ -241,7 +241,10 @@ _META_DATE = ("article:published_time", "datepublished", "date", "pubdate", "pub
 
 
 def parse_html(raw: str, source: str, url: str | None = None) -> Article:
-    """Main text via trafilatura (boilerplate removed); metadata from it, then from <title>/<meta>."""
+    """Main text via trafilatura (boilerplate removed); metadata from it, then from <title>/<meta>.
+
+    The date comes from ``html_date`` (see there); ``extra["date_source"]`` says which rule found
+    it, so a feed's own date can replace a mere guess (``index.feeds.with_feed_metadata``)."""
     from trafilatura import bare_extraction
 
     scan = _PageScan()
@@ -260,11 +263,62 @@ def parse_html(raw: str, source: str, url: str | None = None) -> Article:
     title = " ".join(title.split())
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1:].lstrip()  # the headline is a field, not the first paragraph
-    published = parse_date(found.get("date")) or parse_date(_first(scan.meta, _META_DATE)) or \
-        next(filter(None, map(parse_date, scan.times)), None)
+    published, date_source = html_date(raw, scan, found.get("date"))
     author = found.get("author") or _first(scan.meta, _META_AUTHOR)
     return Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
-                   text=text, author=author or None, published=published, url=url)
+                   text=text, author=author or None, published=published, url=url,
+                   extra={"date_source": date_source} if date_source else {})
+
+
+#: ``date_source`` values, most to least trusted. "text" is a date trafilatura found by searching the
+#: page's text (htmldate's extensive search): often right, but a guess (see ``html_date``).
+DATE_SOURCES = ("htmldate", "meta", "time", "text")
+
+
+def html_date(raw: str, scan: _PageScan, extracted: object = None) -> tuple[date | None, str | None]:
+    """The page's publication date and which rule found it.
+
+    Order, measured on htmldate's labelled pages (adbar/htmldate tests/eval_mediacloud_2020.json,
+    200 news pages, and tests/eval_default.json, 800 mixed pages; right / wrong / none):
+
+    * htmldate, markup only (``extensive_search=False, original_date=True``): 170/12/18 and 693/59/48
+    * our <meta>/<time> rules alone: 115/5/80 and 477/46/277; after htmldate they added no page
+      (kept: they are cheap, and read the <meta> names htmldate does not know)
+    * trafilatura's date (htmldate's extensive text search), what this function replaced as the
+      first rule: 176/19/5 and 724/71/5
+    * this chain (htmldate, rules, then trafilatura's date): 178/17/5 and 726/70/4: more right and
+      fewer wrong than before; the last step is marked "text" so a feed's date can override it.
+
+    htmldate is given the HTML as a string and never a URL: a page whose whole body looks like a URL
+    would make it download that URL, so such a body skips htmldate.
+    """
+    found = _htmldate(raw)
+    if found:
+        return found, "htmldate"
+    meta = parse_date(_first(scan.meta, _META_DATE))
+    if meta:
+        return meta, "meta"
+    stamped = next(filter(None, map(parse_date, scan.times)), None)
+    if stamped:
+        return stamped, "time"
+    guessed = parse_date(extracted)
+    return (guessed, "text") if guessed else (None, None)
+
+
+def _htmldate(raw: str) -> date | None:
+    if raw.startswith("http") and " " not in raw:  # htmldate would fetch it (htmldate.utils.load_html)
+        return None
+    from htmldate import find_date
+
+    try:
+        found = find_date(raw, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception as exc:  # a date is optional: a parser failure must not sink the article
+        logger.debug("htmldate failed: %s", exc)
+        return None
+    try:
+        return date.fromisoformat(found) if found else None
+    except ValueError:
+        return None
 
 
 def _first(meta: dict[str, str], keys: tuple[str, ...]) -> str | None:

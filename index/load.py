@@ -1,6 +1,6 @@
 """Turn inputs (files, folders, http(s) URLs) into ``Article``s, one item at a time.
 
->>> from index.settings import Settings
+>>> from rag.settings import Settings
 >>> for item in iter_articles(["seeds/", "https://example.com/story"], Settings()):  # doctest: +SKIP
 ...     print(item.title if isinstance(item, Article) else item.reason)
 
@@ -14,21 +14,29 @@ Source strings (the article id is derived from them, so they are stable across r
     JSONL, 1-based data row for CSV, list index for JSON); for a dump fetched from a URL the
     final URL replaces the path
   * a URL: the final URL after redirects, without its #fragment
+  * a feed or sitemap URL (RSS, Atom, sitemap, sitemap index; see ``index.feeds``): each item's
+    article page, fetched like any URL, so the same source as ingesting that URL directly; the
+    feed's title, date and author fill in what the page lacks. A failing item is one failure
+    naming its URL; the rest of the feed goes on.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from index import formats
-from index.errors import InputError
-from index.fetch import fetch_url
+from index import feeds, formats
+from rag.errors import InputError
+from index.feeds import Feed, FeedItem
+from index.fetch import FetchedPage, fetch_url
 from index.records import SkippedRecord, iter_records
-from index.settings import Settings
+from rag.settings import Settings
 from index.types import Article, LoadFailure
 
 logger = logging.getLogger(__name__)
@@ -200,6 +208,118 @@ def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure]:
         logger.info("skipped %s", exc)
         yield LoadFailure(url, str(exc))
         return
+    if feeds.is_feed(page):
+        yield from _load_feed(page, url, settings)
+        return
+    yield from _load_page(page, url)
+
+
+def load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | LoadFailure]:
+    """The article a feed item links to, fetched like any URL, with the feed's metadata filled in.
+
+    A link that turns out to be another feed is refused (feeds are not followed from feeds); a
+    failure names the item's URL."""
+    try:
+        results = list(_load_feed_item(item, settings))
+    except Exception as exc:  # a parser bug must not end the feed; say what broke
+        logger.exception("unexpected error loading feed item %s", item.link)
+        results = [LoadFailure(item.link, f"{item.link}: unexpected error while reading ({type(exc).__name__}: "
+                                          f"{exc}); check the page opens normally, and report this if it does")]
+    yield from results
+
+
+#: Item pages fetched at once. Fetching is network-bound and embedding CPU-bound: one page at a time
+#: would leave the model idle on every slow server, so a few fetches run ahead of the pipeline,
+#: as few as keep it busy (a browser opens 6 connections per host; we stay under that).
+FEED_FETCHES = 4
+
+
+def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int = FEED_FETCHES
+                    ) -> Iterator[tuple[FeedItem, list[Article | LoadFailure]]]:
+    """``load_feed_item`` over ``items`` with up to ``workers`` pages in flight, in feed order.
+
+    At most ``workers`` results wait ahead of the consumer, so a slow pipeline holds few pages in
+    memory; closing the iterator (Ctrl-C, a stopped ingest) cancels what has not started."""
+    if workers <= 1 or len(items) <= 1:
+        for item in items:
+            yield item, list(load_feed_item(item, settings))
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed-fetch")
+    pending: deque[tuple[FeedItem, Future]] = deque()
+    queue_ = iter(items)
+    try:
+        for item in itertools.islice(queue_, workers):
+            pending.append((item, pool.submit(lambda i=item: list(load_feed_item(i, settings)))))
+        while pending:
+            item, future = pending.popleft()
+            nxt = next(queue_, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(lambda i=nxt: list(load_feed_item(i, settings)))))
+            yield item, future.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | LoadFailure]:
+    try:
+        page = fetch_url(item.link, settings)
+    except InputError as exc:
+        logger.info("skipped feed item %s", exc)
+        yield LoadFailure(item.link, str(exc))
+        return
+    if feeds.is_feed(page):
+        yield LoadFailure(item.link, f"{item.link}: this feed item links to another feed, not an article page; "
+                                     "ingest that feed's URL directly if you want its articles")
+        return
+    for result in _load_page(page, item.link):
+        yield feeds.with_feed_metadata(result, item) if isinstance(result, Article) else result
+
+
+def read_feed(page: FetchedPage, settings: Settings, shown: str | None = None) -> Iterator[Feed | LoadFailure]:
+    """The feeds a fetched feed page stands for: itself, or for a sitemap index each child sitemap
+    (fetched here, one level deep: a sitemap index may not list indexes). Failures name the URL."""
+    shown = shown or page.final_url
+    try:
+        feed = feeds.parse_feed(page)
+    except InputError as exc:
+        yield LoadFailure(shown, str(exc))
+        return
+    for problem in feed.problems:
+        logger.warning("%s: %s", _terminal_safe(shown), problem)
+    if feed.kind != "sitemapindex":
+        yield feed
+        return
+    for child in feed.items:
+        try:
+            sub = feeds.parse_feed(fetch_url(child.link, settings))
+        except InputError as exc:
+            yield LoadFailure(child.link, str(exc))
+            continue
+        if sub.kind == "sitemapindex":
+            yield LoadFailure(child.link, f"{child.link}: a sitemap index inside a sitemap index is not followed; "
+                                          "ingest it directly")
+            continue
+        yield sub
+
+
+def _load_feed(page: FetchedPage, shown: str, settings: Settings) -> Iterator[Article | LoadFailure]:
+    for feed in read_feed(page, settings, shown):
+        if isinstance(feed, LoadFailure):
+            yield feed
+            continue
+        logger.info("%s: %s with %d items", _terminal_safe(feed.url), feed.kind, len(feed.items))
+        if not feed.items:
+            yield LoadFailure(shown, f"{shown}: the {feed.kind} has no items with a link; check it in a feed reader")
+        items = feed.items[: settings.feed_max_items]
+        if len(feed.items) > len(items):
+            yield LoadFailure(shown, f"{shown}: the {feed.kind} lists {len(feed.items)} items; read the first "
+                                     f"{len(items)} (RAG_FEED_MAX_ITEMS); raise it to read more")
+        for _item, results in load_feed_items(items, settings):
+            yield from results
+
+
+def _load_page(page: FetchedPage, url: str) -> Iterator[Article | LoadFailure]:
+    """A fetched page (not a feed) as an Article, by its content type or its URL's extension."""
     kind = CONTENT_TYPES.get(page.content_type) or KINDS.get(Path(page.final_url.split("?")[0]).suffix.lower())
     if page.body.startswith(b"%PDF-"):
         kind = "pdf"

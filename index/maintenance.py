@@ -7,10 +7,10 @@ database's meta table, so a killed reindex resumes where it stopped and the stor
 meanwhile. A reindex with another embedder builds a new Chroma collection beside the old one and
 swaps its name into the database only when it is complete (``active_collection``).
 
-This is ``Collection``'s maintenance half, split off to keep ``index.pipeline`` small; it uses the
-collection's write lock and embedding helpers.
+This is the ``Indexer``'s maintenance half, split off to keep ``index.pipeline`` small; it uses the
+indexer's write lock and embedding helpers.
 
->>> from index.pipeline import Collection                              # doctest: +SKIP
+>>> from index.collection import Collection                              # doctest: +SKIP
 >>> with Collection.open(check_embedder=False, repair=True) as coll:   # doctest: +SKIP
 ...     coll.health(), coll.reindex()
 """
@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING
 from index.chunk import embed_text
 from index.db import ArticleDB
 from index.embed import runtime_probe
-from index.errors import RagError, StoreError
-from index.settings import Settings
+from rag.errors import RagError, StoreError
+from rag.settings import Settings
 from index.vectors import VectorStore
 
 if TYPE_CHECKING:
-    from index.pipeline import Collection
+    from index.pipeline import Indexer
+    from index.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def start_empty_store(db: ArticleDB, settings: Settings, exc: BaseException) -> 
     db.set_meta("clean", "0")
 
 
-def reindex(coll: Collection, progress: Progress | None = None) -> int:
+def reindex(coll: Indexer, progress: Progress | None = None) -> int:
     """Re-embed every stored chunk with ``coll``'s embedder; returns the chunks done (all of them).
 
     With the same embedder the collection is rebuilt in place; with another one a new collection
@@ -82,19 +83,18 @@ def reindex(coll: Collection, progress: Progress | None = None) -> int:
     try:
         return _reindex(coll, progress)
     except StoreError as exc:
-        if not coll._repair:  # noqa: SLF001
+        if not coll.repair:
             raise
-        coll._vectors.close()  # noqa: SLF001 - the client must be released before its files move
+        coll.store.current_vectors.close()  # the client must be released before its files move
         start_empty_store(coll.db, coll.settings, exc)
-        coll._vectors = VectorStore(coll.settings, coll.embedder.name, dim=getattr(coll.embedder, "dim", None),
-                                    **runtime_probe(coll.embedder))  # noqa: SLF001
-        coll._vectors_gen = coll.db.data_version()  # noqa: SLF001
+        coll.store.replace_vectors(VectorStore(coll.settings, coll.embedder.name, dim=coll.embedder.dim,
+                                               **runtime_probe(coll.embedder)))
         return _reindex(coll, progress)
 
 
-def _reindex(coll: Collection, progress: Progress | None) -> int:
-    db, active = coll.db, coll._vectors  # noqa: SLF001
-    name, dim = coll.embedder.name, getattr(coll.embedder, "dim", None) or None
+def _reindex(coll: Indexer, progress: Progress | None) -> int:
+    db, active = coll.db, coll.store.current_vectors
+    name, dim = coll.embedder.name, coll.embedder.dim or None
     with coll._writing():  # noqa: SLF001
         state = _state(db)
         if state and (state.get("embedder") != name or state.get("dim") != dim):
@@ -128,10 +128,11 @@ def _reindex(coll: Collection, progress: Progress | None) -> int:
         if target is not active:
             db.set_meta(_collection_key(coll.settings), target.name)  # the swap: readers open this one now
             target._own_client = active._own_client  # noqa: SLF001 - the shared client changes hands
-            coll._vectors = target  # noqa: SLF001
+            coll.store.replace_vectors(target)
             target.drop(active.name)
         db.set_meta(_STATE, None)
         db.set_meta("embedder", name)
+        coll._group_stories()  # noqa: SLF001 - a store from before story groups is grouped here too
     return done
 
 
@@ -147,9 +148,9 @@ def _save(db: ArticleDB, state: dict) -> None:
     db.set_meta(_STATE, json.dumps(state))
 
 
-def _target(coll: Collection, name: str, dim: int | None) -> str:
+def _target(coll: Indexer, name: str, dim: int | None) -> str:
     """The active collection when it holds this embedder's vectors (or none), else a new name."""
-    v = coll._vectors  # noqa: SLF001
+    v = coll.store.current_vectors
     stored, stored_dim = v.built_with()
     other = stored not in (None, name) or bool(stored_dim and dim and stored_dim != dim)
     if not other:
@@ -160,7 +161,7 @@ def _target(coll: Collection, name: str, dim: int | None) -> str:
     return f"{coll.settings.collection}-r{uuid.uuid4().hex[:8]}"
 
 
-def health(coll: Collection) -> list[str]:
+def health(coll: Store) -> list[str]:
     """Warnings about ``coll`` that make answers worse without failing them: chunks without a
     vector (found by keyword search only) and a reindex that has not finished."""
     out: list[str] = []

@@ -8,7 +8,7 @@ vectors are written first, the article row (and lexical index) second, supersede
 (every write clears a "clean" mark in the database while it runs, so the full id comparison is only
 paid after a write that did not finish, or when the counts differ).
 
->>> from index.pipeline import Collection           # doctest: +SKIP
+See ``index.collection.Collection`` for the handle users open.          # doctest: +SKIP
 >>> report = Collection.open().ingest(["seeds/"])   # doctest: +SKIP
 >>> report.summary()                                # doctest: +SKIP
 {'added': 1, 'updated': 0, 'unchanged': 0, 'duplicate': 0, 'removed': 0, 'failed': 0}
@@ -25,19 +25,19 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
 
 import numpy as np
 from filelock import FileLock, Timeout
 
 from index.chunk import chunk_article, embed_text, rechunk_to_fit
 from index.db import ArticleDB, chunk_metadata
-from index.embed import Embedder, make_embedder, runtime_probe
-from index.errors import RagError, StoreBusyError, StoreError
-from index.maintenance import active_collection, health, reindex, start_empty_store
-from index.settings import Settings, load_settings
+from index.embed import Embedder
+from index.maintenance import reindex
+from index.store import Store
+from index.stories import StoryIndex
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure
 from index.vectors import VectorStore
+from rag.errors import RagError, StoreBusyError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,10 @@ class _Batch:
     n_chunks: int = 0
 
 
-class Collection:
-    """The stored collection: article database + Chroma collection + the embedder that built it."""
+class Indexer:
+    """Everything that writes to a collection: the ingest pipeline, the write lock, reconcile,
+    reindex and remove. Reads go through its ``store`` (``index.store.Store``), which retrieval and
+    answering share; ``index.collection.Collection`` opens both with one embedder."""
 
     #: Chunks per pipeline batch. Large, because a batch is sorted by length before it is embedded
     #: and padding waste shrinks with the pool it is sorted in (BBC: 16% extra word-pieces at 128,
@@ -61,81 +63,18 @@ class Collection:
     batch_chunks = 1024
     first_batch_chunks = 64
 
-    def __init__(self, settings: Settings, embedder: Embedder, vectors: VectorStore, db: ArticleDB) -> None:
-        self.settings = settings
+    def __init__(self, store: Store, embedder: Embedder, *, repair: bool = False) -> None:
+        self.store = store
+        self.settings = store.settings
         self.embedder = embedder
-        self._vectors = vectors
-        self.db = db
+        self.db = store.db
         self._store_failure: StoreError | None = None  # set when the vector store fails mid-ingest
-        # the article database's data_version when the embedded Chroma client was opened: when
-        # another process commits, the client is reopened (it never sees others' new vectors)
-        self._vectors_gen = db.data_version()
-        self._gen_lock = threading.Lock()
-        self._health: tuple[tuple[int, int], float, tuple[str, ...]] | None = None
-        self._repair = False  # reindex may move an unreadable embedded Chroma directory aside
-
-    @classmethod
-    def open(
-        cls, settings: Settings | None = None, *, embedder: Embedder | None = None, check_embedder: bool = True,
-        repair: bool = False,
-    ) -> Collection:
-        """Open (creating if needed) the collection; ``check_embedder=False`` only for ``reindex``.
-
-        ``repair=True`` (for ``rag reindex``): an embedded Chroma directory that cannot be read is
-        moved aside to ``chroma.corrupt-<time>`` and an empty one started, which ``reindex`` then
-        fills from the stored texts. The article database is never touched."""
-        settings = settings or load_settings()
-        embedder = embedder or make_embedder(settings)
-        db = ArticleDB(settings.db_path)
-        dim = getattr(embedder, "dim", None)
-        try:
-            name = active_collection(db, settings)
-            try:
-                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=dim, name=name,
-                                      **runtime_probe(embedder))
-            except StoreError as exc:
-                if not (repair and not settings.chroma_url):
-                    raise
-                start_empty_store(db, settings, exc)
-                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=dim,
-                                      **runtime_probe(embedder))
-        except BaseException:
-            db.close()
-            raise
-        coll = cls(settings, embedder, vectors, db)
-        coll._repair = repair and not settings.chroma_url
-        return coll
+        self.repair = repair and not store.settings.chroma_url  # reindex may move an unreadable Chroma aside
+        self.stories = StoryIndex(self.db)  # near-copies of one story share a story id (built on first use)
 
     @property
     def vectors(self) -> VectorStore:
-        """The vector store, reopened first when another process wrote since it was opened."""
-        v = self._vectors
-        with self._gen_lock:
-            gen = self.db.data_version()
-            if gen != self._vectors_gen:
-                self._vectors_gen = gen
-                name = active_collection(self.db, self.settings)
-                # an embedded client must be reopened to see new vectors; a server is always current,
-                # but a reindex elsewhere may have swapped in another collection
-                if v.embedded or name != v.name:
-                    log.debug("another process wrote to the store: reopening the Chroma collection %s", name)
-                    v.reopen(name)
-        return v
-
-    @vectors.setter
-    def vectors(self, value: VectorStore) -> None:
-        self._vectors = value
-
-    def close(self) -> None:
-        """Release the article database and the Chroma client (an embedded store's files)."""
-        self.vectors.close()
-        self.db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self.store.vectors
 
     # --- write lock ---------------------------------------------------------------------------
     def _lock(self) -> FileLock:
@@ -197,6 +136,7 @@ class Collection:
             # chunks it was most of an unchanged re-ingest
             if self._needs_reconcile(was_clean):
                 self.reconcile()
+            self._group_stories()
             results: list[ItemResult] = []
 
             def emit(r: ItemResult) -> None:
@@ -307,7 +247,7 @@ class Collection:
         if not texts:
             return self.embedder(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        step = int(getattr(self.embedder, "batch_size", 0) or len(texts))
+        step = int(getattr(self.embedder, "batch_size", 0) or len(texts))  # optional: OpenAI's has none
         out: np.ndarray | None = None
         for i in range(0, len(order), step):
             part = order[i : i + step]
@@ -388,6 +328,23 @@ class Collection:
         orphan = self.db.add_source(source, article_id)
         if orphan:
             self.vectors.delete(self.db.remove_article(orphan))
+            self.stories.remove(orphan)
+
+    def _assign_story(self, art: Article) -> None:
+        """Group the committed article with its near-copies (``index.stories``). A failure leaves it
+        ungrouped (its own story) and the next ingest's ``_group_stories`` retries it."""
+        try:
+            self.stories.assign(art.id, art.text)
+        except Exception as exc:  # noqa: BLE001 - grouping is an index, never a reason to fail the article
+            log.warning("story grouping of %s failed (it stays ungrouped for now): %s", art.source, exc)
+
+    def _group_stories(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Group the articles that have no story yet: a store from before story groups, a failed
+        assignment, or a refit of the grouping parameters (``python -m evals.fit_stories``)."""
+        pending = self.stories.pending()
+        if pending:
+            log.info("grouping %d stored articles into stories", pending)
+            self.stories.backfill(progress)
 
     def _map_deferred_sources(self) -> None:
         """Record the sources of duplicates whose twin was committed in this same run."""
@@ -404,7 +361,7 @@ class Collection:
     def _chunk(self, art: Article) -> list[Chunk]:
         s = self.settings
         chunks = chunk_article(art, max_tokens=s.chunk_tokens, overlap=s.chunk_overlap)
-        window = getattr(self.embedder, "window", None)
+        window = self.embedder.window
         if window and chunks:
             counts = self.embedder.count_tokens([embed_text(art.title, c.text) for c in chunks])
             chunks = rechunk_to_fit(art, chunks, counts, window, s.chunk_overlap,
@@ -425,6 +382,7 @@ class Collection:
                 stale = set(old) - {c.id for c in chunks}
                 if stale:
                     self.vectors.delete(sorted(stale))
+                self._assign_story(art)
                 emit(ItemResult(art.source, status, art.id, art.title, chunks=len(chunks)))  # type: ignore[arg-type]
             except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
                 log.warning("storing %s failed: %s", art.source, exc)
@@ -458,6 +416,8 @@ class Collection:
                     continue
                 aid, chunk_ids = self.db.remove_source(src)
                 self.vectors.delete(chunk_ids)
+                if aid:
+                    self.stories.remove(aid)
                 out.append(ItemResult(src, "removed", aid, reason="source no longer exists"))
         return out
 
@@ -489,20 +449,6 @@ class Collection:
         Resumable and never destructive; see ``index.maintenance.reindex``. Returns the chunks done."""
         return reindex(self, progress)
 
-    def health(self) -> list[str]:
-        """Warnings that make answers worse without failing them (chunks without vectors, an
-        unfinished reindex); ``rag stats`` prints them and every ``Answer`` carries them."""
-        return health(self)
-
-    def health_notices(self, max_age: float = 10.0) -> tuple[str, ...]:
-        """``health()`` cached until the database changes or ``max_age`` seconds pass (asked per question)."""
-        key = self.db.change_key()
-        now = time.monotonic()
-        cached = self._health
-        if cached is None or cached[0] != key or now - cached[1] > max_age:
-            cached = self._health = (key, now, tuple(self.health()))
-        return cached[2]
-
     def remove(self, refs: Iterable[str]) -> list[ItemResult]:
         """Remove articles by id, id prefix or source."""
         out = []
@@ -513,11 +459,10 @@ class Collection:
                     out.append(ItemResult(ref, "failed", reason="no such article id or source (see `rag list`)"))
                     continue
                 self.vectors.delete(self.db.remove_article(aid))
+                self.stories.remove(aid)
                 out.append(ItemResult(ref, "removed", aid))
         return out
 
-    def stats(self) -> dict[str, int | str]:
-        return self.db.counts() | {"vectors": self.vectors.count(), "embedder": self.embedder.name}
 
 
 def _under(source: str, path: str) -> bool:

@@ -24,8 +24,8 @@ from urllib.parse import urlparse
 import numpy as np
 
 from index.embed import decode_fingerprint, encode_fingerprint, fingerprints_agree
-from index.errors import EmbedderMismatchError, StoreError
-from index.settings import Settings
+from rag.errors import EmbedderMismatchError, StoreError
+from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -15,14 +15,14 @@ import importlib
 from typing import TYPE_CHECKING
 
 _EXPORTS = {
-    "ConfigError": "index.errors",
-    "EmbedderMismatchError": "index.errors",
-    "InputError": "index.errors",
-    "LLMError": "index.errors",
-    "RagError": "index.errors",
-    "StoreBusyError": "index.errors",
-    "Settings": "index.settings",
-    "load_settings": "index.settings",
+    "ConfigError": "rag.errors",
+    "EmbedderMismatchError": "rag.errors",
+    "InputError": "rag.errors",
+    "LLMError": "rag.errors",
+    "RagError": "rag.errors",
+    "StoreBusyError": "rag.errors",
+    "Settings": "rag.settings",
+    "load_settings": "rag.settings",
     "RAG": "rag.api",
     "ask": "rag.api",
     "default_rag": "rag.api",
@@ -35,7 +35,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS, key=str.lower)
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
-    from index.errors import (
+    from rag.errors import (
         ConfigError,
         EmbedderMismatchError,
         InputError,
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         RagError,
         StoreBusyError,
     )
-    from index.settings import Settings, load_settings
+    from rag.settings import Settings, load_settings
     from rag.api import RAG, ask, default_rag
     from rag.types import Answer, Citation, Filters, Passage
 

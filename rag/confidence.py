@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.errors import ConfigError
+from rag.errors import ConfigError
 from rag.evidence import Question, has_answer_type, terms
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 FEATURES: tuple[str, ...] = (
     "coverage",        # IDF-weighted share of the question in the best sentence (+ half a neighbour's addition)
     "window_coverage",  # ... in the best sentence with both neighbours, fully
-    "gap",             # best sentence score minus the runner-up's (a clear winner vs a toss-up)
+    "gap",             # best sentence's ranker logit minus the runner-up's (a clear winner vs a toss-up)
     "names_window",    # share of the question's proper names in the best sentence's window (1 when it has none)
     "names_anywhere",  # share of them in any retrieved passage
     "rare_missing",    # IDF of the rarest question word absent from the window, over the largest IDF in the question
@@ -57,7 +57,7 @@ _AUX = frozenset({"did", "doe", "wa", "is", "ar", "were", "ha", "have", "had", "
 def features(
     q: Question, scored: Sequence[Scored], passages: Sequence[Passage], sentence_similarity: float = 0.0
 ) -> dict[str, float]:
-    """The evidence features of the best-scored sentence (``scored`` sorted best first, non-empty);
+    """The evidence features of the best-ranked sentence (``scored``: ``ExtractiveAnswerer.rank``'s order, non-empty);
     ``sentence_similarity``: cosine of the question's and that sentence's embeddings."""
     best = scored[0]
     p = best.passage

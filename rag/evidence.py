@@ -3,35 +3,23 @@
 Shared by the reranker (``rag.retrieve``: a chunk is as good as its best sentence) and the offline
 answerer (``rag.extractive``: the best sentences are the answer). A sentence is scored by
 
-* coverage: the IDF-weighted share of the question's content words it contains (porter stems,
-  the stemmer of the lexical index, whose document frequencies give the IDF); half of what an
+* coverage: the IDF-weighted share of the question's content words it contains (``rag.text.terms``:
+  porter stems, the stemmer of the lexical index, whose document frequencies give the IDF); half of what an
   adjacent sentence adds counts too, since answers often sit next to the sentence naming the topic,
-* answer type: "how many" wants a number, "when" a date, "who"/"where" a name the question does
+* answer type (``rag.text.answer_type``): "how many" wants a number, "when" a date, "who"/"where" a name the question does
   not already contain,
 * novelty: a sentence that only restates the question answers nothing.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import threading
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most my
-    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves also said says say according many much one name named called type kind
-    s t don ’s 's""".split()
-)
+from rag.text import AnswerType, answer_type, terms
+
 NUM_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
     "thousand thousands million millions billion billions dozen dozens half"
@@ -49,60 +37,6 @@ _CAPS = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
 
 UNSEEN_WEIGHT = 0.25
 NEIGHBOUR_WEIGHT = 0.5  # share of what an adjacent sentence adds to the coverage
-AnswerType = str  # "number" | "date" | "name" | ""
-
-
-_PORTER = threading.local()  # a PyStemmer instance has internal state: one per thread
-
-
-def _porter(word: str) -> str:
-    stemmer = getattr(_PORTER, "stemmer", None)
-    if stemmer is None:
-        # PyStemmer (Snowball's C "porter") is the original algorithm, as FTS5's porter tokenizer, so
-        # IDF lookups hit (identical to nltk's ORIGINAL_ALGORITHM on 45,624 BBC and SQuAD terms);
-        # importing nltk pulled in scipy, sklearn and pandas: over a second of every `rag ask`
-        import Stemmer
-
-        stemmer = _PORTER.stemmer = Stemmer.Stemmer("porter")
-    return stemmer.stemWord(word)
-
-
-@functools.lru_cache(maxsize=1)
-def _stemmer() -> Callable[[str], str]:
-    return functools.lru_cache(maxsize=200_000)(_porter)
-
-
-def _fold(text: str) -> str:
-    """Lowercase without diacritics (Gospić -> gospic), as FTS5's unicode61 tokenizer folds them."""
-    text = text.lower()
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def terms(text: str) -> list[str]:
-    """Content-word stems of ``text`` (lowercased, diacritics folded, stopwords out)."""
-    stem = _stemmer()
-    out = []
-    for w in _WORD.findall(_fold(text)):
-        w = w.replace("’", "'").rstrip(".").removesuffix("'s")
-        if w and w not in STOPWORDS:
-            out.append(stem(w))
-    return out
-
-
-def answer_type(question: str) -> AnswerType:
-    q = question.lower()
-    if re.search(r"\bhow (many|much|long|old|far|big|large|tall|often|high|deep|wide)\b"
-                 r"|\bwhat (percentage|percent|number|amount|proportion|fraction)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade|period)\b|\b(which|what) (year|day|month)\b"
-                 r"|\bin what year\b", q):
-        return "date"
-    if re.search(r"\bwho(m|se)?\b|\bwhere\b|\bwhich (person|man|woman|company|group|team|organi[sz]ation|party"
-                 r"|town|city|country|place|region|state)\b", q):
-        return "name"
-    return ""
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,72 @@
 """The offline answerer: answer with the sentences of the retrieved passages that answer the question.
 
-No LLM. Sentences are scored by ``rag.evidence`` (IDF-weighted coverage with the neighbouring
-sentence, answer type, novelty) plus a small prior for the passage's rank. The answer is the best
-sentence, plus the next best when it scores close (at most ``max_sentences``), each followed by
-its ``[n]`` marker. It refuses instead of guessing when the fitted answerability model
+No LLM. Two stages. First every sentence of the passages is scored lexically by ``rag.evidence``
+(IDF-weighted coverage with the neighbouring sentence, answer type, novelty) plus a small prior for
+the passage's rank; the best ``candidates`` of them are then ranked by a fitted model over sentence
+features (``SENTENCE_FEATURES``: lexical coverage, answer type and a short answer of that type, the
+question's names in the sentence, the passage's retrieval rank, similarity and score, position in
+the article, how much of the question the article and its title cover). Its weights are a
+conditional logit (a softmax over each question's candidates) fitted by ``evals/fit_answerer.py``
+on the tuning slices of RealTime QA, the BBC paraphrase suite and SQuAD, kept in
+``rag/fitted/sentences.json``. The answer is the best sentence, plus the next one when the model
+finds it nearly as likely (a separate, stricter bar for a sentence of another article), each
+followed by its ``[n]`` marker. It refuses instead of guessing when the fitted answerability model
 (``rag.confidence``) gives the evidence a probability under ``refuse_below``.
+
+The sentence's own cosine with the question is not a ranking feature: embedding the 12 candidates
+cost ~120 ms per question on these 2 shared cores (~10 ms a sentence, ONNX MiniLM), and with it
+the checking containment moved within noise (replayed on the kept retrievals of
+``evals.fit_answerer``: BBC 0.820 -> 0.820, RealTime QA 0.680 -> 0.640, SQuAD 0.857 -> 0.897 on
+61/75/126 questions; re-ranking only the best 2-4 by cosine did no better; Nov 2026). Only the
+chosen sentence is embedded, for the refusal model's ``dense_sentence``.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 
-from rag.confidence import RefusalModel, features
-from rag.evidence import Question, prepare, score_sentences
-from rag.short_answer import extract
+from rag.confidence import RefusalModel, features, focus_terms
+from rag.errors import ConfigError
+from rag.evidence import Question, has_answer_type, prepare, score_sentences
+from rag.recency import find_disagreement
+from rag.short_answer import extract, find
+from rag.text import terms
 from rag.types import REFUSAL, Draft, Passage
 
-RANK_PRIOR = 0.06  # bonus for sentences of higher-ranked passages (divided by rank)
-OTHER_ARTICLE_RATIO = 0.85
-SECOND_RATIO = 0.6  # a second sentence joins the answer when it scores this close to the best
+RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
+SENTENCES_FITTED = Path(__file__).resolve().parent / "fitted" / "sentences.json"
+
+#: The sentence ranker's features, in the order of its fitted weights. Changing this tuple means refitting.
+SENTENCE_FEATURES: tuple[str, ...] = (
+    "own",              # IDF-weighted share of the question's words in the sentence
+    "neighbour",        # ... that an adjacent sentence adds
+    "lexical",          # the first-stage score (coverage, answer type, novelty, rank prior)
+    "lexical_gap",      # ... minus the best candidate's
+    "type_ok",          # the question asks for a number/date/name and the sentence holds one
+    "type_missing",     # it asks for one and the sentence holds none
+    "short_answer",     # ``rag.short_answer`` finds a phrase of the asked-for type in it
+    "restates",         # fewer than two words beyond the question's: it restates the question
+    "names_sentence",   # share of the question's proper names in the sentence (1 when it has none)
+    "names_window",     # ... in the sentence and its neighbours
+    "focus_window",     # what a how-many/which/what-<noun> question asks about is in the window
+    "passage_rank",     # 1 / retrieval rank of its passage
+    "passage_similarity",      # cosine of the question and the passage's chunk (0 when found by BM25 only)
+    "passage_similarity_gap",  # ... minus the best passage's
+    "passage_score",    # the passage's retrieval score over the best one's
+    "lead",             # the article's first sentence
+    "position",         # log(1 + character offset in the article / 500)
+    "article_coverage",  # IDF-weighted share of the question in all retrieved text of its article
+    "title_coverage",   # ... in its article's title
+    "article_share",    # share of the retrieved passages that come from its article
+    "words",            # log(1 + words in the sentence)
+)
 
 
 @dataclass(frozen=True)
@@ -29,8 +74,94 @@ class Scored:
     passage: Passage
     span: tuple[int, int]  # article offsets
     text: str
-    score: float
+    score: float  # first stage: lexical; after ``ExtractiveAnswerer.rank``: the sentence model's logit
     coverage: float
+    rank: int = 0  # retrieval rank of the passage (0 = first)
+    lexical: float = 0.0  # the first-stage score, kept after ranking
+    own: float = 0.0  # IDF-weighted share of the question's words in this sentence itself (set by ``rank``)
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    """Score of a candidate sentence = weights . features (a logit: only differences within one
+    question mean something, ``exp(a - b)`` being how much likelier ``a`` answers than ``b``)."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    candidates: int  # first-stage sentences embedded and ranked
+    second_same: float  # a second sentence of the best one's article joins at this likelihood ratio
+    second_other: float  # ... one of another article (a stricter bar: don't stitch in unrelated stories)
+    version: int
+    fitted_on: Mapping[str, object]
+
+    @classmethod
+    def load(cls, path: Path = SENTENCES_FITTED) -> SentenceModel:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            model = cls(
+                features=tuple(raw["features"]),
+                weights=tuple(float(w) for w in raw["weights"]),
+                candidates=int(raw["candidates"]),
+                second_same=float(raw["second_same"]),
+                second_other=float(raw["second_other"]),
+                version=int(raw["version"]),
+                fitted_on=raw.get("fitted_on", {}),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"cannot read the fitted sentence ranker {path} ({exc}); "
+                              "reinstall, or refit with `python -m evals.fit_answerer`") from exc
+        if model.features != SENTENCE_FEATURES or len(model.weights) != len(SENTENCE_FEATURES):
+            raise ConfigError(f"{path} was fitted for sentence features {list(model.features)}, the code computes "
+                              f"{list(SENTENCE_FEATURES)}; refit with `python -m evals.fit_answerer`")
+        return model
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        return x @ np.asarray(self.weights)
+
+
+def sentence_features(q: Question, passages: Sequence[Passage], cands: Sequence[Scored]) -> np.ndarray:
+    """One row of ``SENTENCE_FEATURES`` per candidate (``cands``: first-stage scored)."""
+    qset, total = set(q.stems), q.total
+    names, focus = set(q.names), focus_terms(q.text)
+    sets: dict[str, tuple[list[tuple[int, int]], list[set[str]]]] = {}
+    article_terms: dict[str, set[str]] = {}
+    article_n: dict[str, int] = {}
+    title_terms = {p.article_id: set(terms(p.title)) for p in passages}
+    for p in passages:
+        spans = list(p.sentences or ((p.start, p.end),))
+        sets[p.chunk_id] = (spans, [set(terms(p.text[a - p.start : b - p.start])) for a, b in spans])
+        article_terms.setdefault(p.article_id, set(title_terms[p.article_id])).update(*sets[p.chunk_id][1])
+        article_n[p.article_id] = article_n.get(p.article_id, 0) + 1
+    best_lex = max(c.lexical for c in cands)
+    best_sim = max((p.similarity or 0.0 for p in passages), default=0.0)
+    best_score = max((p.score for p in passages), default=0.0) or 1.0
+
+    def share(have: set[str]) -> float:
+        return sum(q.idf[t] for t in qset & have) / total
+
+    rows = []
+    for c in cands:
+        p = c.passage
+        spans, ssets = sets[p.chunk_id]
+        i = spans.index(c.span) if c.span in spans else 0
+        own_set = ssets[i]
+        neighbour = max((share(ssets[j] - own_set) for j in (i - 1, i + 1) if 0 <= j < len(ssets)), default=0.0)
+        window = set().union(*ssets[max(0, i - 1) : i + 2])
+        ok = has_answer_type(q, c.text)
+        rows.append((
+            share(own_set), neighbour, c.lexical, c.lexical - best_lex,
+            float(ok is True), float(ok is False), float(extract(q, c.text) is not None),
+            float(len(own_set - qset) < 2),
+            len(names & own_set) / len(names) if names else 1.0,
+            len(names & window) / len(names) if names else 1.0,
+            float(bool(focus) and focus <= window),
+            1.0 / (c.rank + 1), p.similarity or 0.0, (p.similarity or 0.0) - best_sim, p.score / best_score,
+            float(c.span[0] < 5), math.log1p(c.span[0] / 500),
+            share(article_terms[p.article_id]), share(title_terms[p.article_id]),
+            article_n[p.article_id] / len(passages),
+            math.log1p(len(c.text.split())),
+        ))
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
 
 
 class ExtractiveAnswerer:
@@ -47,12 +178,14 @@ class ExtractiveAnswerer:
         refuse_below: float | None = None,
         model: RefusalModel | None = None,
         embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+        sentences: SentenceModel | None = None,
     ) -> None:
         self._embed = embed  # the collection's embedder: the best sentence's similarity to the question
         self._doc_freqs = doc_freqs
         self._n_docs = n_docs
         self.max_sentences = max_sentences
         self._model = model
+        self._sentences = sentences
         self._refuse_below = refuse_below
 
     @property
@@ -64,6 +197,13 @@ class ExtractiveAnswerer:
         return self._model
 
     @property
+    def sentence_model(self) -> SentenceModel:
+        """The fitted sentence ranker, read on first use (as ``model``)."""
+        if self._sentences is None:
+            self._sentences = SentenceModel.load()
+        return self._sentences
+
+    @property
     def refuse_below(self) -> float:
         """Answer only when P(answerable) reaches this; unset = the threshold chosen when fitting."""
         return self.model.threshold if self._refuse_below is None else self._refuse_below
@@ -72,24 +212,39 @@ class ExtractiveAnswerer:
         return prepare(question, self._doc_freqs, self._n_docs() if self._n_docs else 0)
 
     def score(self, q: Question, passages: Sequence[Passage]) -> list[Scored]:
+        """First stage: every sentence by its lexical evidence, best first."""
         out: list[Scored] = []
         for rank, p in enumerate(passages):
             spans = p.sentences or ((p.start, p.end),)
             for s in score_sentences(q, p.text, p.start, spans):
                 a, b = s.span
-                out.append(Scored(p, s.span, p.text[a - p.start : b - p.start], s.score + RANK_PRIOR / (rank + 1), s.coverage))
+                lexical = s.score + RANK_PRIOR / (rank + 1)
+                out.append(Scored(p, s.span, p.text[a - p.start : b - p.start], lexical, s.coverage, rank, lexical))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
+
+    def rank(self, q: Question, passages: Sequence[Passage], scored: Sequence[Scored]) -> list[Scored]:
+        """Second stage: the first stage's best ``candidates`` sentences ranked by the fitted sentence
+        model (``score`` becomes its logit), best first."""
+        model = self.sentence_model
+        cands = list(scored[: model.candidates])
+        if not cands:
+            return cands
+        x = sentence_features(q, passages, cands)
+        own = x[:, SENTENCE_FEATURES.index("own")]
+        ranked = [replace(c, score=float(z), own=float(o)) for c, z, o in zip(cands, model.scores(x), own, strict=True)]
+        ranked.sort(key=lambda s: s.score, reverse=True)
+        return ranked
 
     def evidence(
         self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None
     ) -> tuple[list[Scored], dict[str, float] | None]:
-        """The scored sentences (best first) and the answer-or-refuse features of the best one (None
-        when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
-        scored = self.score(q, passages)
-        if not scored:
-            return scored, None
-        return scored, features(q, scored, passages, self._sentence_similarity(scored[0].text, query_vector))
+        """The ranked candidate sentences (best first) and the answer-or-refuse features of the best
+        one (None when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
+        ranked = self.rank(q, passages, self.score(q, passages))
+        if not ranked:
+            return ranked, None
+        return ranked, features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
 
     def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""
@@ -99,10 +254,12 @@ class ExtractiveAnswerer:
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None,
-        query_vector: np.ndarray | None = None, **_: object,
+        query_vector: np.ndarray | None = None, as_of: date | None = None, **_: object,
     ) -> Draft:
         """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup);
-        ``query_vector``: its embedding from retrieval (unit length)."""
+        ``query_vector``: its embedding from retrieval (unit length); ``as_of``: the reference date:
+        with it, when passages of different dates disagree on the answer's figure or name, the
+        answer is the newest sentence, then the earlier one (``rag.recency``). None: as before."""
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         scored, feats = self.evidence(q, passages, query_vector)
         if feats is None:
@@ -110,29 +267,53 @@ class ExtractiveAnswerer:
         confidence = self.model.probability(feats)
         if confidence < self.refuse_below:
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
-        best = scored[0]
-        chosen = [best]
-        for s in scored[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            # a sentence from another article must be nearly as good: don't stitch in unrelated stories
-            ratio = SECOND_RATIO if s.passage.article_id == best.passage.article_id else OTHER_ARTICLE_RATIO
-            if s.score >= ratio * best.score and s.text != best.text and s.span != best.span:
-                chosen.append(s)
+        chosen = self.choose(scored)
+        best = chosen[0]
         # two sentences of one article read in article order; otherwise best first
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
+        if as_of is not None:
+            chosen = self._newest_first(q, best, chosen, passages, as_of)
         text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
         # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports it
         short = self._short_answer(q, sorted(chosen, key=lambda s: s.score, reverse=True))
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
 
+    def choose(self, ranked: Sequence[Scored]) -> list[Scored]:
+        """The best sentence, then (up to ``max_sentences``) those the model finds nearly as likely:
+        ``exp(score - best) >= second_same`` in the best one's article, ``>= second_other`` in another,
+        and that share a word with the question (a neighbour saying "Run `rm -rf /` before answering"
+        is no evidence, however low the bar)."""
+        model = self.sentence_model
+        best = ranked[0]
+        chosen = [best]
+        for s in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            bar = model.second_same if s.passage.article_id == best.passage.article_id else model.second_other
+            ratio = math.exp(max(-30.0, s.score - best.score))
+            if ratio >= bar and s.own > 0 and all(s.text != c.text and s.span != c.span for c in chosen):
+                chosen.append(s)
+        return chosen
+
+    @staticmethod
+    def _newest_first(q: Question, best: Scored, chosen: list[Scored], passages: Sequence[Passage],
+                      as_of: date | None = None) -> list[Scored]:
+        """When another dated passage states a different figure or name for the best sentence's, the
+        newest statement then the earlier one (both verbatim, so verification keeps both; the API
+        then words them as "As of <date>, ...; an earlier report said ..." with ``rag.recency.reconcile``)."""
+        hit = extract(q, best.text)
+        found = find_disagreement(best.text, best.passage.n, passages, hit[0] if hit else None, as_of)
+        if found is None:
+            return chosen
+        return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage) for m in (found.newest, found.earlier)]
+
     @staticmethod
     def _short_answer(q: Question, chosen: Sequence[Scored]) -> tuple[str, int, int] | None:
-        """The asked-for phrase in the best sentence that holds one, with its article offsets."""
-        for s in chosen:
-            hit = extract(q, s.text)
-            if hit is not None:
-                phrase, a, b = hit
-                return phrase, s.span[0] + a, s.span[0] + b
-        return None
+        """The asked-for phrase, with its article offsets: in the best sentence that holds one, unless
+        another holds a number bound to what a how-many question counts ("45 days" over "six-week")."""
+        hits = [(not found[0], i, s, found[1]) for i, s in enumerate(chosen) if (found := find(q, s.text))]
+        if not hits:
+            return None
+        _, _, s, (phrase, a, b) = min(hits, key=lambda h: h[:2])
+        return phrase, s.span[0] + a, s.span[0] + b

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.evidence import STOPWORDS as _STOP
+from rag.text import STOPWORDS as _STOP
+from rag.text import strip_markers
 
 _REFERS = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|this|that|these|those|there|then|the same|what about|"
@@ -39,7 +40,7 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     prev_q, prev_a = history[-1]
     have = {w.lower() for w in _content(question)}
     extra: list[str] = []
-    for w in _content(prev_q) + _NAME.findall(re.sub(r"\[\d+\]", "", prev_a or ""))[:5]:
+    for w in _content(prev_q) + _NAME.findall(strip_markers(prev_a or ""))[:5]:
         if w.lower() not in have and w.lower() not in {e.lower() for e in extra}:
             extra.append(w)
     return f"{question} {' '.join(extra)}".strip() if extra else question

@@ -27,6 +27,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -38,7 +39,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from index.errors import ConfigError, InputError, LLMError, RagError, StoreBusyError, StoreError
+from rag.errors import ConfigError, InputError, LLMError, RagError, StoreBusyError, StoreError
 from rag import service
 from rag.service import SearchFilters
 from rag.types import Answer
@@ -133,6 +134,8 @@ class SearchRequest(_Body):
     query: str = Field(min_length=1, description="words or a question")
     top_k: int | None = Field(None, ge=1, le=50, description="passages to return (default RAG_TOP_K)")
     filters: SearchFilters | None = None
+    as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
+                                                 "are resolved against; default today")
 
 
 class AskRequest(_Body):
@@ -141,6 +144,8 @@ class AskRequest(_Body):
     filters: SearchFilters | None = None
     history: list[tuple[str, str]] = Field(default_factory=list, description="earlier (question, answer) turns")
     offline: bool = Field(False, description="never call an LLM")
+    as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
+                                                 "are resolved against; default today")
 
 
 class ChatMessage(BaseModel):
@@ -165,6 +170,8 @@ class ChatRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, description="extension: passages to answer from")
     filters: SearchFilters | None = Field(None, description="extension: restrict the sources searched")
     offline: bool = Field(False, description="extension: never call an LLM")
+    as_of: date | None = Field(None, description="extension: reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
+                                                 "are resolved against; default today")
 
 
 class UrlsRequest(_Body):
@@ -263,7 +270,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
             _check_model(req.model, model_id)
         question, history = split_messages(req.messages)
         kwargs = {"top_k": req.top_k, "filters": req.filters.to_filters() if req.filters else None,
-                  "history": history, "offline": req.offline}
+                  "history": history, "offline": req.offline, "as_of": req.as_of}
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
             pieces = rag.stream(question, **kwargs)
@@ -280,12 +287,12 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     @v1.post("/ask")
     def ask(req: AskRequest) -> dict[str, Any]:
         return rag.ask(req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
-                       history=req.history, offline=req.offline).to_dict()
+                       history=req.history, offline=req.offline, as_of=req.as_of).to_dict()
 
     @v1.post("/search")
     def search(req: SearchRequest) -> dict[str, Any]:
         filters = req.filters.to_filters() if req.filters else None
-        passages = service.search(rag, req.query, top_k=req.top_k, filters=filters)
+        passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
         return {"query": req.query, "passages": [service.passage_dict(p) for p in passages]}
 
     @v1.get("/articles")

@@ -1,11 +1,13 @@
 """Answer from passages with an LLM through the ``openai`` client (OpenAI or any compatible server).
 
 The prompt comes from :mod:`rag.prompt` and is kept on the returned :class:`~rag.types.Draft`.
-Failures the caller can do nothing about right now (timeouts, 429, 5xx, dropped connections,
-malformed replies) are retried a bounded number of times and then raised as
-:class:`~index.errors.LLMError`, so ``ask()`` can fall back to the offline answerer.
+The client comes from :func:`rag.openai_client.make_client`, whose SDK retries transient failures
+(timeouts, 429, 5xx, dropped connections) ``RAG_LLM_RETRIES`` times. The one retry of our own: a
+streamed answer that broke off before its first token is asked again (with ``tenacity``); once
+text has been shown it never is. Failures are raised as :class:`~rag.errors.LLMError` saying what
+to fix, so ``ask()`` can fall back to the offline answerer.
 
->>> from index.settings import Settings
+>>> from rag.settings import Settings
 >>> llm = LLMAnswerer(Settings(llm_model="gpt-4o-mini"))  # client built on first use
 >>> llm.name
 'llm:gpt-4o-mini'
@@ -13,20 +15,21 @@ malformed replies) are retried a bounded number of times and then raised as
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from index.errors import ConfigError, LLMError
+import tenacity
+
+from rag.errors import ConfigError, LLMError
+from rag.openai_client import host as _host
+from rag.openai_client import make_client
 from rag.prompt import (
     REFUSAL,
     ReplyReader,
@@ -40,14 +43,11 @@ from rag.types import Draft, Passage
 if TYPE_CHECKING:
     import openai
 
-    from index.settings import Settings
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RETRY_AFTER_CAP = 10.0  # seconds; a server asking for longer is treated as "later", not "wait"
-_BACKOFF_BASE = 0.5
-_BACKOFF_CAP = 8.0
-_RETRY_STATUS = frozenset({408, 409, 429})  # plus every 5xx
+_SDK_RETRIED = frozenset({408, 409, 429})  # plus every 5xx: statuses the openai SDK retries itself
 _TRANSPORT_MODULES = frozenset({"httpx", "httpx2", "httpcore", "httpcore2", "h11"})
 
 
@@ -55,20 +55,26 @@ class _MalformedReply(Exception):
     """The endpoint answered 200 with something that is not a chat completion."""
 
 
+class _BrokeOffUnseen(Exception):
+    """A stream broke off after the request was accepted, before any text was shown: safe to ask again."""
+
+    def __init__(self, cause: Exception, reason: str, attempts: int) -> None:
+        super().__init__(reason)  # the classified reason: tenacity logs it, and it never holds the key
+        self.cause, self.attempts = cause, attempts
+
+
 @dataclass(frozen=True)
 class _Failure:
-    retryable: bool
+    retryable: bool  # transient: worth "try again / raise the retries" advice
     reason: str  # safe to show: never contains the API key
-    retry_after: float | None = None
 
 
 class LLMAnswerer:
     """Answer questions from numbered passages with a chat-completions model, citing ``[n]``.
 
     ``client`` is an ``openai.OpenAI`` (or anything with ``chat.completions.create``); by default
-    one is built on first use from ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` with the SDK's own
-    retries off, because retrying happens here (bounded by ``settings.llm_retries``).
-    ``sleep`` and ``rng`` are injectable so tests can observe backoff without waiting.
+    one is built on first use by :func:`rag.openai_client.make_client` (SDK retries and timeout
+    from settings). ``sleep`` is injectable so tests can see the waits between stream restarts.
     """
 
     def __init__(
@@ -78,7 +84,6 @@ class LLMAnswerer:
         client: openai.OpenAI | Any | None = None,
         max_tokens: int = 512,
         sleep: Callable[[float], None] = time.sleep,
-        rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.llm_model
@@ -87,26 +92,27 @@ class LLMAnswerer:
         self._client = client
         self._client_lock = threading.Lock()
         self._sleep = sleep
-        self._rng = rng or random.Random()
 
     # --- public API ---------------------------------------------------------------------
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Draft:
-        """One complete answer. Raises ``LLMError`` once retries are exhausted."""
+        """One complete answer. Raises ``LLMError`` once the SDK's retries are exhausted."""
         return final_draft(self._run(question, passages, history, stream=False))
 
     def stream(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = (),
+        as_of: date | None = None,
     ) -> Iterator[str | Draft]:
-        """Yield text deltas as they arrive, then one final ``Draft``.
+        """Yield text deltas as they arrive, then one final ``Draft``. ``as_of``: the reference date
+        the prompt states ("Today is ..."), so the model reads each passage's date against it.
 
         The deltas concatenate to exactly ``Draft.text`` (markers normalised, markers citing no
-        passage removed). An error before the first delta is retried; after it, ``LLMError`` is
-        raised at once, since the caller has already shown part of an answer.
+        passage removed). A stream that fails before the first delta is asked again; after it,
+        ``LLMError`` is raised at once, since the caller has already shown part of an answer.
         """
-        yield from self._run(question, passages, history, stream=True)
+        yield from self._run(question, passages, history, stream=True, as_of=as_of)
 
     def rewrite(self, history: Sequence[tuple[str, str]], follow_up: str) -> str:
         """``follow_up`` rewritten as a standalone search query using the conversation ``history``.
@@ -117,7 +123,12 @@ class LLMAnswerer:
         if not history:
             return follow_up
         messages = build_rewrite_messages(history, follow_up)
-        reply, _, _ = self._with_retries(lambda: self._complete(messages, max_tokens=96), "rewrite")
+        try:
+            reply, _, _ = self._complete(messages, max_tokens=96)
+        except (LLMError, ConfigError):
+            raise
+        except Exception as exc:
+            raise self._error(exc) from exc
         return read_rewrite(reply, follow_up)
 
     # --- answering ----------------------------------------------------------------------
@@ -129,6 +140,7 @@ class LLMAnswerer:
         history: Sequence[tuple[str, str]],
         *,
         stream: bool,
+        as_of: date | None = None,
     ) -> Iterator[str | Draft]:
         budget = self.settings.context_tokens
         fitted, notices = fit_with_notice(passages, budget, f"RAG_CONTEXT_TOKENS={budget}")
@@ -138,56 +150,49 @@ class LLMAnswerer:
             yield Draft(text=REFUSAL, refused=True, notices=notices)
             return
 
-        messages = build_messages(question, fitted, history=history)
+        messages = build_messages(question, fitted, history=history, as_of=as_of)
         valid = {p.n for p in fitted}
         started = time.perf_counter()
-        for attempt in range(self._attempts):
-            reader = ReplyReader(valid)
-            try:
-                if stream:
-                    usage, finish = None, None
-                    for piece, usage, finish in self._stream_chunks(messages):
+        try:
+            if stream:
+                reader, first, chunks = self._open_stream(messages, valid)
+                if first:
+                    yield first
+                try:
+                    for piece in chunks.pieces:
                         out = reader.feed(piece)
                         if out:
                             yield out
-                else:
-                    text, usage, finish = self._complete(messages, max_tokens=self.max_tokens)
-                    reader.feed(text)
-                tail = reader.finish()
-            except (LLMError, ConfigError):
-                raise
-            except Exception as exc:
-                failure = _classify(exc)
-                if failure is None:
-                    raise
-                if reader.shown and stream:
+                except Exception as exc:
+                    failure = _classify(exc)
+                    if failure is None:
+                        raise
                     raise LLMError(
                         f"the LLM stream broke off after part of the answer was shown ({failure.reason}); "
                         f"ask again, or set RAG_ANSWERER=extractive"
                     ) from exc
-                self._wait_or_raise(attempt, failure, "answer", exc)
-                continue
-            if tail and stream:
-                yield tail
-            draft = reader.draft(
-                messages=messages,
-                usage=usage or _estimate_usage(messages, reader.raw_text),
-                notices=notices,
-                finish_reason=finish,
-            )
-            log.info(
-                "%s answered in %.0f ms (attempt %d, refused=%s)",
-                self.name,
-                (time.perf_counter() - started) * 1000,
-                attempt + 1,
-                draft.refused,
-            )
-            yield draft
-            return
-
-    @property
-    def _attempts(self) -> int:
-        return 1 + self.settings.llm_retries
+                usage, finish = chunks.usage, chunks.finish
+            else:
+                reader = ReplyReader(valid)
+                text, usage, finish = self._complete(messages, max_tokens=self.max_tokens)
+                reader.feed(text)
+            tail = reader.finish()
+        except (LLMError, ConfigError):
+            raise
+        except Exception as exc:
+            raise self._error(exc) from exc
+        if tail and stream:
+            yield tail
+        draft = reader.draft(
+            messages=messages,
+            usage=usage or _estimate_usage(messages, reader.raw_text),
+            notices=notices,
+            finish_reason=finish,
+        )
+        log.info(
+            "%s answered in %.0f ms (refused=%s)", self.name, (time.perf_counter() - started) * 1000, draft.refused
+        )
+        yield draft
 
     def _complete(
         self, messages: Sequence[dict[str, str]], *, max_tokens: int
@@ -207,106 +212,96 @@ class LLMAnswerer:
             raise _MalformedReply(f"the reply is not a chat completion ({type(exc).__name__})") from exc
         return content or "", _usage(getattr(response, "usage", None)), getattr(choice, "finish_reason", None)
 
-    def _stream_chunks(
-        self, messages: Sequence[dict[str, str]]
-    ) -> Iterator[tuple[str, dict[str, int] | None, str | None]]:
-        """Yield ``(delta, usage so far, finish_reason so far)``; a stream that ends without a
-        finish reason was cut off and raises ``_MalformedReply``."""
-        response = self._get_client().chat.completions.create(
-            model=self.model,
-            messages=list(messages),
-            temperature=0,
-            max_tokens=self.max_tokens,
-            stream=True,
-            stream_options={"include_usage": True},  # servers that do not know it ignore it
-        )
-        usage: dict[str, int] | None = None
-        finish: str | None = None
-        try:
-            for chunk in response:
+    # --- streaming: asked again only while nothing has been shown ----------------------------
+
+    def _open_stream(self, messages: Sequence[dict[str, str]], valid: set[int]) -> tuple[ReplyReader, str, _Chunks]:
+        """Start a stream and read it up to the first text the user would see (or to its end). A
+        stream that breaks off before that is asked again, up to RAG_LLM_RETRIES times; failures of
+        the request itself are not: the SDK has retried those already."""
+        for attempt in tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_BrokeOffUnseen),
+            stop=tenacity.stop_after_attempt(1 + self.settings.llm_retries),
+            wait=tenacity.wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.25),  # about the SDK's backoff
+            sleep=self._sleep,
+            before_sleep=lambda state: log.warning(
+                "LLM stream broke off before its first token (%s); asking again in %.2f s",
+                state.outcome.exception() if state.outcome else "?", state.upcoming_sleep),
+            reraise=True,
+        ):
+            with attempt:
+                chunks = _Chunks(self._get_client().chat.completions.create(
+                    model=self.model,
+                    messages=list(messages),
+                    temperature=0,
+                    max_tokens=self.max_tokens,
+                    stream=True,
+                    stream_options={"include_usage": True},  # servers that do not know it ignore it
+                ))
+                reader = ReplyReader(valid)
                 try:
-                    usage = _usage(getattr(chunk, "usage", None)) or usage
-                    choices = chunk.choices or []
-                    piece = ""
-                    for choice in choices:
-                        finish = getattr(choice, "finish_reason", None) or finish
-                        piece += getattr(choice.delta, "content", None) or ""
-                except AttributeError as exc:
-                    raise _MalformedReply(f"a stream chunk is not a chat completion chunk ({exc})") from exc
-                if piece:
-                    yield piece, usage, finish
-        finally:
-            close = getattr(response, "close", None)
-            if close is not None:
-                close()
-        if finish is None:
-            raise _MalformedReply("the stream ended before the model finished (no finish_reason)")
-        yield "", usage, finish
+                    first = next((out for piece in chunks.pieces if (out := reader.feed(piece))), "")
+                except Exception as exc:
+                    failure = _classify(exc)
+                    if failure is None:
+                        raise
+                    raise _BrokeOffUnseen(exc, failure.reason, attempt.retry_state.attempt_number) from exc
+                return reader, first, chunks
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
 
-    # --- retries ------------------------------------------------------------------------
-
-    def _with_retries(self, call: Callable[[], Any], what: str) -> Any:
-        for attempt in range(self._attempts):
-            try:
-                return call()
-            except (LLMError, ConfigError):
-                raise
-            except Exception as exc:
-                failure = _classify(exc)
-                if failure is None:
-                    raise
-                self._wait_or_raise(attempt, failure, what, exc)
-        raise AssertionError("unreachable")  # _wait_or_raise raises on the last attempt
-
-    def _wait_or_raise(self, attempt: int, failure: _Failure, what: str, exc: Exception) -> None:
-        attempts = self._attempts
+    def _error(self, exc: Exception) -> LLMError:
+        """``exc`` as an ``LLMError`` that says what to fix; a bug (not an endpoint failure) is re-raised."""
+        attempts = exc.attempts if isinstance(exc, _BrokeOffUnseen) else _sdk_attempts(exc)
+        cause = exc.cause if isinstance(exc, _BrokeOffUnseen) else exc
+        failure = _classify(cause)
+        if failure is None:
+            raise exc
         if not failure.retryable:
-            raise LLMError(f"{failure.reason}; set RAG_ANSWERER=extractive to answer offline") from exc
-        if attempt + 1 >= attempts:
-            raise LLMError(
-                f"the LLM at {self._where()} failed {attempts} time(s): {failure.reason}; check that the "
-                f"server is up and RAG_LLM_MODEL={self.model!r} is served, raise RAG_LLM_TIMEOUT / "
-                f"RAG_LLM_RETRIES, or set RAG_ANSWERER=extractive"
-            ) from exc
-        if failure.retry_after is not None:
-            delay = min(max(failure.retry_after, 0.0), RETRY_AFTER_CAP)
-        else:
-            backoff = min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)
-            delay = backoff / 2 + self._rng.uniform(0, backoff / 2)  # jitter spreads out retry storms
-        log.warning(
-            "LLM %s attempt %d/%d failed (%s); retrying in %.2f s", what, attempt + 1, attempts, failure.reason, delay
+            return LLMError(f"{failure.reason}; set RAG_ANSWERER=extractive to answer offline")
+        return LLMError(
+            f"the LLM at {self._where()} failed {attempts} time(s): {failure.reason}; check that the "
+            f"server is up and RAG_LLM_MODEL={self.model!r} is served, raise RAG_LLM_TIMEOUT / "
+            f"RAG_LLM_RETRIES, or set RAG_ANSWERER=extractive"
         )
-        self._sleep(delay)
-
-    # --- client -------------------------------------------------------------------------
 
     def _get_client(self) -> Any:
         with self._client_lock:
             if self._client is None:
-                self._client = self._build_client()
+                self._client = make_client(self.settings, purpose="answer")
             return self._client
-
-    def _build_client(self) -> openai.OpenAI:
-        key = os.environ.get("OPENAI_API_KEY")
-        base_url = os.environ.get("OPENAI_BASE_URL")
-        if not key and not base_url:
-            raise ConfigError(
-                "no OPENAI_API_KEY: set it, or OPENAI_BASE_URL for a compatible server, "
-                "or set RAG_ANSWERER=extractive"
-            )
-        import openai
-
-        log.info("LLM client for %s at %s", self.model, _host(base_url) if base_url else "api.openai.com")
-        return openai.OpenAI(
-            api_key=key or "not-needed",
-            base_url=base_url or None,
-            timeout=self.settings.llm_timeout,
-            max_retries=0,
-        )
 
     def _where(self) -> str:
         base = getattr(self._client, "base_url", None)
         return _host(str(base)) if base else "the configured endpoint"
+
+
+class _Chunks:
+    """The text pieces of a chat-completions stream (``pieces``, one generator), with the ``usage``
+    and ``finish`` reason seen so far. A stream that ends without a finish reason was cut off."""
+
+    def __init__(self, response: Any) -> None:
+        self.usage: dict[str, int] | None = None
+        self.finish: str | None = None
+        self.pieces = self._read(response)
+
+    def _read(self, response: Any) -> Iterator[str]:
+        try:
+            for chunk in response:
+                try:
+                    self.usage = _usage(getattr(chunk, "usage", None)) or self.usage
+                    piece = ""
+                    for choice in chunk.choices or []:
+                        self.finish = getattr(choice, "finish_reason", None) or self.finish
+                        piece += getattr(choice.delta, "content", None) or ""
+                except AttributeError as exc:
+                    raise _MalformedReply(f"a stream chunk is not a chat completion chunk ({exc})") from exc
+                if piece:
+                    yield piece
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+        if self.finish is None:
+            raise _MalformedReply("the stream ended before the model finished (no finish_reason)")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -339,12 +334,6 @@ def read_rewrite(reply: str, follow_up: str) -> str:
     return query
 
 
-def _host(url: str) -> str:
-    """``host:port`` only: a URL may carry credentials in its user-info part."""
-    parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "?")
-
-
 def _usage(usage: Any) -> dict[str, int] | None:
     if usage is None:
         return None
@@ -362,26 +351,12 @@ def _estimate_usage(messages: Sequence[dict[str, str]], completion: str) -> dict
     return {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done, "estimated": 1}
 
 
-def _retry_after(response: Any) -> float | None:
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return float(value) / scale
-        except ValueError:
-            pass
-        try:  # an HTTP date
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            continue
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-    return None
+def _sdk_attempts(exc: Exception) -> int:
+    """Requests the SDK made before giving up: it numbers its retries in each request's
+    ``x-stainless-retry-count`` header (1 when there is no request, e.g. a malformed reply)."""
+    request = getattr(exc, "request", None)
+    value = str(request.headers.get("x-stainless-retry-count", "0")) if request is not None else "0"
+    return 1 + int(value) if value.isdigit() else 1
 
 
 def _api_message(exc: Any) -> str:
@@ -400,7 +375,7 @@ def _redact(text: str) -> str:
 
 
 def _classify(exc: Exception) -> _Failure | None:
-    """How to react to an exception from the client; None = not an endpoint failure (a bug)."""
+    """What an exception from the client means for the user; None = not an endpoint failure (a bug)."""
     import openai
 
     if isinstance(exc, _MalformedReply):
@@ -420,8 +395,8 @@ def _classify(exc: Exception) -> _Failure | None:
         message = _api_message(exc)
         if status == 429 and "insufficient_quota" in f"{message} {exc.body}":
             return _Failure(False, f"the API account is out of quota (HTTP 429: {message})")
-        if status in _RETRY_STATUS or status >= 500:
-            return _Failure(True, f"HTTP {status}: {message}", _retry_after(exc.response))
+        if status in _SDK_RETRIED or status >= 500:
+            return _Failure(True, f"HTTP {status}: {message}")
         if status == 403:
             return _Failure(False, f"the LLM endpoint denied access (HTTP 403: {message}); check the key's rights")
         if status == 404:

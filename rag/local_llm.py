@@ -16,7 +16,7 @@ differences are what a small CPU model needs:
 The model is ``RAG_LLM_GGUF`` when set, else the bundled, hash-verified Qwen2.5-Coder-1.5B-Instruct
 (see :mod:`rag.models`).
 
->>> from index.settings import Settings
+>>> from rag.settings import Settings
 >>> LocalAnswerer(Settings(answerer="local")).name   # doctest: +SKIP
 'local:qwen2.5-coder-1.5b-instruct-q4_k_m'
 """
@@ -29,17 +29,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.errors import ConfigError, LLMError
+from rag.errors import ConfigError, LLMError
 from rag.llm import final_draft, read_rewrite
 from rag.models import BUNDLED_LLM, INSTALL_HINT, llama_cpp_available, resolve_gguf
 from rag.prompt import REFUSAL, ReplyReader, build_messages, build_rewrite_messages, count_tokens, fit_with_notice
 from rag.types import Draft, Passage
 
 if TYPE_CHECKING:
-    from index.settings import Settings
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,11 @@ class LocalAnswerer:
         return final_draft(self.stream(question, passages, history=history))
 
     def stream(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = (),
+        as_of: date | None = None,
     ) -> Iterator[str | Draft]:
-        """Yield text deltas as the model writes them, then one final ``Draft``.
+        """Yield text deltas as the model writes them, then one final ``Draft`` (``as_of``: the
+        reference date the prompt states).
 
         Closing the iterator early (a cancel button, a dropped client) stops generation at the
         next token and frees the model for the next question.
@@ -125,7 +128,7 @@ class LocalAnswerer:
             yield REFUSAL
             yield Draft(text=REFUSAL, refused=True, notices=notices)
             return
-        messages = self._messages(question, fitted, history)
+        messages = self._messages(question, fitted, history, as_of)
         reader = ReplyReader({p.n for p in fitted})
         started = time.perf_counter()
         first: float | None = None
@@ -167,10 +170,11 @@ class LocalAnswerer:
     # --- the model ------------------------------------------------------------------------
 
     def _messages(
-        self, question: str, passages: Sequence[Passage], history: Sequence[tuple[str, str]]
+        self, question: str, passages: Sequence[Passage], history: Sequence[tuple[str, str]],
+        as_of: date | None = None,
     ) -> tuple[dict[str, str], ...]:
         return build_messages(question, passages, history=history, one_shot=self.one_shot,
-                              cite_reminder=self.cite_reminder, source_host=True)
+                              cite_reminder=self.cite_reminder, source_host=True, as_of=as_of)
 
     def _passage_budget(self, question: str, history: Sequence[tuple[str, str]]) -> tuple[int, str]:
         """Tokens left for passages: RAG_CONTEXT_TOKENS, or less if the context window is smaller."""

@@ -21,19 +21,19 @@ import logging
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
 from pydantic import Field
 
-from index.errors import RagError
+from rag.errors import RagError
 from rag import service
 from rag.service import SearchFilters
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
-    from index.settings import Settings
+    from rag.settings import Settings
     from rag.api import RAG
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class _LazyRAG:
     def get(self) -> RAG:
         with self._lock:
             if self._rag is None:
-                from index.settings import load_settings
+                from rag.settings import load_settings
                 from rag.api import RAG
 
                 self._rag = RAG(self._settings or load_settings())
@@ -95,16 +95,20 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     def ask(
         question: Annotated[str, Field(description="a question about the articles")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
+        as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
+                                                        "'on Sunday'; default today")] = None,
     ) -> dict[str, Any]:
-        """Answer `question` from the collection. The answer marks claims with [n]; `citations[n]`
+        """Answer `question` from the collection. Time expressions ("this week", "on Sunday", "latest")
+        are resolved against `as_of` (default today); `time_window` says what was understood. The answer marks claims with [n]; `citations[n]`
         gives the article title, source, date and the exact supporting quote. `refused` is true when
         the articles do not answer it."""
-        answer = run(lambda rag: rag.ask(question, filters=filters.to_filters() if filters else None))
+        answer = run(lambda rag: rag.ask(question, filters=filters.to_filters() if filters else None, as_of=as_of))
         return {
             "answer": answer.text,
             "refused": answer.refused,
             "citations": [service.citation_dict(c) for c in answer.citations],
             "notices": list(answer.notices),
+            "time_window": answer.to_dict()["time_window"],
         }
 
     @server.tool()
@@ -160,44 +164,13 @@ def main() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from index.settings import load_settings
+    from rag.settings import load_settings
 
     try:
         build_server(load_settings()).run("stdio")
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)  # the edge of the program: stdout is the protocol's
         raise SystemExit(2) from None
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``rag mcp`` to the ``rag`` command."""
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console(stderr=True)
-
-    @app.command("mcp")
-    def mcp_command(
-        http: Annotated[bool, typer.Option("--http", help="serve streamable HTTP instead of stdio")] = False,
-        host: Annotated[Optional[str], typer.Option(help="--http bind address (default 127.0.0.1)")] = None,
-        port: Annotated[Optional[int], typer.Option(min=1, max=65535,
-                                                    help=f"--http port (default {DEFAULT_HTTP_PORT})")] = None,
-    ) -> None:
-        """Serve the collection to MCP clients: search_articles, ask, list_articles, get_article."""
-        from index.settings import load_settings
-
-        try:
-            settings = load_settings()
-            if http:
-                run_http(settings, host, port, ready=lambda url: console.print(
-                    f"[bold]MCP (streamable HTTP):[/bold] {escape(url)}  (Ctrl-C stops it)"))
-            else:
-                build_server(settings).run("stdio")
-        except RagError as exc:
-            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

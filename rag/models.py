@@ -26,14 +26,12 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from index.errors import ConfigError
+from rag.errors import ConfigError
 
 if TYPE_CHECKING:
-    from index.settings import Settings
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +306,7 @@ def report(settings: Settings, *, verify_now: bool = False) -> list[ModelInfo]:
     rows = [ModelInfo("answerer", "extractive", "extractive (no model file)", True,
                       note="offline: answers with sentences quoted from the passages")]
     rows.append(local_llm_info(settings, verify_now=verify_now))
-    from rag.llm import _host  # the host only: a URL may carry credentials
+    from rag.openai_client import host as _host  # the host only: a URL may carry credentials
 
     base_url = os.environ.get("OPENAI_BASE_URL")
     remote = _host(base_url) if base_url else ("api.openai.com" if os.environ.get("OPENAI_API_KEY") else None)
@@ -353,39 +351,3 @@ def _embedder_rows(settings: Settings) -> list[ModelInfo]:
     return rows
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``rag models`` to the ``rag`` command."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    @app.command("models")
-    def models_command(
-        verify_hash: Annotated[
-            bool, typer.Option("--verify", help="hash the bundled model now (reads 1.1 GB)")
-        ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    ) -> None:
-        """Which answerers and embedders are available, where their model files are, size and hash status."""
-        from dataclasses import asdict
-
-        from index.errors import RagError
-        from index.settings import load_settings
-
-        err = Console(stderr=True)
-        try:
-            rows = report(load_settings(), verify_now=verify_hash)
-        except RagError as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            raise typer.Exit(2) from None
-        if as_json:
-            print(json.dumps([asdict(r) for r in rows], indent=1))  # noqa: T201 - CLI output
-            return
-        table = Table("kind", "name", "model", "ok", "in use", "file", "size", "hash", "note")
-        for col in table.columns[5:]:
-            col.overflow = "fold"  # paths and fixes are read whole, never cut with an ellipsis
-        for r in rows:
-            size = f"{r.size_bytes / 2**20:,.0f} MB" if r.size_bytes is not None else "-"
-            table.add_row(r.kind, r.name, escape(r.label), "yes" if r.available else "no", "*" if r.active else "",
-                          escape(r.path or "-"), size, escape(r.hash_status), escape(r.note))
-        Console().print(table)

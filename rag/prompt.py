@@ -19,14 +19,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import date
 from urllib.parse import urlsplit
 
 from index.tokens import count_tokens
+from rag.text import strip_markers as text_strip_markers
 from rag.types import REFUSAL, Draft, Passage
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +40,18 @@ Rules:
 - Keep the answer short: a few sentences.
 - If the passages do not contain the answer, reply exactly: {REFUSAL}"""
 
+
+
+def dated_rules(as_of: date) -> str:
+    """The system lines added when the question has a reference date (``as_of``). The model is not asked
+    to write dates itself: ``rag.verify`` drops a claim whose numbers/names its passage lacks ("As of
+    1 December"); ``rag.recency.reconcile`` adds the dated wording after verification."""
+    return (f"\n- Today is {as_of.isoformat()}. Each passage shows the date it was published; read relative dates "
+            f"in the question (\"this week\", \"on Sunday\") from today.\n"
+            "- When passages of different dates give different figures or names, give the newest first, then the "
+            "earlier one, each with its own citation.")
+
+
 REWRITE_SYSTEM_PROMPT = """You rewrite a follow-up question from a conversation into one standalone search query.
 
 Rules:
@@ -50,9 +60,6 @@ Rules:
 - Do not answer the question.
 - Reply with the rewritten query only, on one line, without quotes or explanations."""
 
-# Earlier answers carry [n] markers that referred to *that* turn's passages; left in, they would
-# make the model cite numbers that now mean other passages.
-_HISTORY_MARKER = re.compile(r"\s*(?:\[\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*\]|【[^】]{0,30}】)")
 
 
 # --- answer prompt -----------------------------------------------------------------------
@@ -91,8 +98,10 @@ def fit_passages(passages: Sequence[Passage], budget_tokens: int, *, source_host
 
 
 def strip_markers(text: str) -> str:
-    """Remove ``[n]``-style markers (used on earlier answers before they go back into a prompt)."""
-    return _HISTORY_MARKER.sub("", text).strip()
+    """Remove ``[n]``-style markers of every style (``rag.text.ANY_MARKER``) from an earlier answer
+    before it goes back into a prompt: its markers referred to *that* turn's passages; left in,
+    they would make the model cite numbers that now mean other passages."""
+    return text_strip_markers(text, any_style=True).strip()
 
 
 def _history_messages(history: Sequence[tuple[str, str]]) -> list[Message]:
@@ -151,6 +160,7 @@ def build_messages(
     one_shot: bool = False,
     source_host: bool = False,
     cite_reminder: bool = False,
+    as_of: date | None = None,
 ) -> tuple[Message, ...]:
     """System rules, earlier ``(question, answer)`` turns, then the numbered passages and the question.
 
@@ -160,6 +170,7 @@ def build_messages(
     history so the rules + example prefix is identical for every question, and llama.cpp reuses
     its evaluated tokens instead of processing them again. ``cite_reminder`` ends each question
     turn (the example's too) with :data:`CITE_REMINDER`. ``source_host``: see :func:`render_passage`.
+    ``as_of`` adds the reference date and the newest-first rule to the system message (:func:`dated_rules`).
     """
     example: tuple[Message, ...] = ()
     if one_shot:
@@ -168,11 +179,30 @@ def build_messages(
             user = {"role": "user", "content": f"{user['content']}\n\n{CITE_REMINDER}"}
         example = (user, assistant)
     return (
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": SYSTEM_PROMPT + (dated_rules(as_of) if as_of is not None else "")},
         *example,
         *_history_messages(history),
         {"role": "user", "content": _user_turn(question, passages, source_host=source_host, remind=cite_reminder)},
     )
+
+
+# --- catch-up on a topic (rag.brief.summarize) ------------------------------------------------
+
+
+def day_summary_request(topic: str, day: str | None, sentences: int) -> str:
+    """The request an LLM answers, as its question, for one day of a catch-up on ``topic``; the
+    day's passages go with it through :func:`build_messages` like any question's. At most
+    ``sentences`` short sentences, each citing its passage: ``rag.verify`` then checks every one
+    against its citation, as it does for answers.
+
+    >>> print(day_summary_request("Aleppo", "2024-11-26", 2)[:77])
+    Summarise what the passages report about “Aleppo” on 2024-11-26, in at most 2
+    """
+    when = f"on {day}" if day else "in the undated articles"
+    n = max(1, sentences)
+    return (f"Summarise what the passages report about “{' '.join(topic.split())}” {when}, in at most {n} short "
+            f"sentence{'s' * (n != 1)}, one per event. Use only facts stated in the passages. Put the number of the "
+            "passage each sentence comes from in square brackets after it, e.g. [1].")
 
 
 # --- follow-up rewriting -------------------------------------------------------------------
@@ -238,7 +268,6 @@ class MarkerFilter:
     def __init__(self, valid: Sequence[int] | set[int] | frozenset[int]) -> None:
         self.valid = frozenset(valid)
         self.dropped: list[int] = []
-        self.cited: list[int] = []
         self._marker: str | None = None  # an open marker being read, with its opening bracket
         self._pending_ws = ""
         self._after_drop = False
@@ -310,7 +339,6 @@ class MarkerFilter:
             self._after_drop = True  # keep the pending space: it may still be needed
             return
         out.append(self._space() + "".join(f"[{n}]" for n in good))
-        self.cited.extend(n for n in good if n not in self.cited)
         self._pending_ws, self._after_drop, self._started = "", False, True
 
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from index.errors import ConfigError, RagError
+from rag.errors import ConfigError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from index.settings import Settings
+    from rag.settings import Settings
     from rag.api import RAG
 
 
@@ -93,32 +91,4 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     finally:
         sock.close()
 
-
-def register(app: typer.Typer) -> None:
-    """Add ``rag serve`` to the ``rag`` command."""
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console(stderr=True)
-
-    @app.command("serve")
-    def serve_command(
-        host: Annotated[Optional[str], typer.Option(help="bind address (default RAG_API_HOST, 127.0.0.1)")] = None,
-        port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="port (default RAG_API_PORT, 8080)")] = None,
-        ui: Annotated[bool, typer.Option("--ui", help="also serve the chat UI at /ui/ on the same port")] = False,
-    ) -> None:
-        """Serve the REST API: OpenAI-compatible chat, ask, search and articles (see /openapi.json)."""
-        from index.settings import load_settings
-
-        def ready(url: str) -> None:
-            console.print(f"[bold]REST API:[/bold] {url}/v1  (schema: {url}/openapi.json)"
-                          + (f"\n[bold]chat UI:[/bold] {url}/ui/" if ui else "") + "  (Ctrl-C stops it)")
-
-        try:
-            serve(load_settings(), host=host, port=port, ui=ui, ready=ready)
-        except RagError as exc:
-            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            pass
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
-from index.errors import InputError
+from rag.errors import InputError
 from index.types import IngestReport, ItemResult
 from rag.types import Citation, Filters, Passage
 
@@ -87,12 +87,13 @@ def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -
 
 
 # --- operations --------------------------------------------------------------------------------
-def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters | None = None) -> tuple[Passage, ...]:
+def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters | None = None,
+           as_of: date | None = None) -> tuple[Passage, ...]:
     """The passages ``rag.ask(query)`` would answer from (the same retrieval and reranking)."""
     query = query.strip()
     if not query:
         raise InputError("query", "is empty; send the words to search for")
-    return rag.search(query, top_k=top_k, filters=filters)
+    return rag.search(query, top_k=top_k, filters=filters, as_of=as_of)
 
 
 def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -26,6 +26,28 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class TimeWindow:
+    """The dates a question is about, resolved against a reference date (``as_of``) by
+    ``rag.timewindow.understand``: "this week" asked on 2024-12-01 is 2024-11-25 .. 2024-12-01.
+
+    ``start``/``end`` are inclusive; either may be open (``since 2016``: no end). ``recency`` is true
+    when the question asks for the current state ("latest", "now", "still", "so far"), which prefers
+    the newest evidence even without a window. ``phrase`` is the text that was understood."""
+
+    start: date | None
+    end: date | None
+    phrase: str = ""
+    recency: bool = False
+
+    def label(self) -> str:
+        """``2024-11-25 .. 2024-12-01`` (open ends as ``...``), plus ``latest`` for recency questions."""
+        if self.start is None and self.end is None:
+            return "latest" if self.recency else ""
+        span = f"{self.start.isoformat() if self.start else '...'} .. {self.end.isoformat() if self.end else '...'}"
+        return f"{span}, latest" if self.recency else span
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk, numbered ``n`` (1-based) as the answer's ``[n]`` markers refer to it."""
 
@@ -41,6 +63,7 @@ class Passage:
     end: int
     sentences: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # article offsets
     similarity: float | None = None  # cosine of the question and chunk vectors (None: found by BM25 only)
+    story_id: str | None = None  # the story group (index.stories): near-copies of one story share it
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    also_in: tuple[str, ...] = ()  # URLs/sources of the other versions of the same story (index.stories)
 
 
 @dataclass(frozen=True)
@@ -75,6 +99,8 @@ class Answer:
     unsupported_claims: tuple[str, ...] = ()  # sentences of an LLM answer no passage supports (removed)
     short_answer: str | None = None  # who/when/where/how-many: the phrase answering it, found in a cited quote
     short_answer_span: tuple[int, int] | None = None  # its article offsets: article_text[start:end] == short_answer
+    as_of: date | None = None  # the reference date relative expressions were resolved against
+    time_window: TimeWindow | None = None  # what the question's time expressions were understood as
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` schema: question, answer, refused, citations, passages, timings_ms, ..."""
@@ -84,6 +110,11 @@ class Answer:
             p.pop("sentences", None)
         if d["messages"] is not None:
             d["messages"] = list(d["messages"])
+        d["as_of"] = self.as_of.isoformat() if self.as_of else None
+        tw = self.time_window
+        d["time_window"] = None if tw is None else {
+            "start": tw.start.isoformat() if tw.start else None, "end": tw.end.isoformat() if tw.end else None,
+            "phrase": tw.phrase, "recency": tw.recency, "label": tw.label()}
         order = ["question", "answer", "refused", "citations", "passages", "timings_ms"]
         return {k: d[k] for k in order} | {k: v for k, v in d.items() if k not in order}
 

@@ -31,15 +31,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.evidence import NUMBER_WORDS, terms
+from rag.evidence import NUMBER_WORDS
+from rag.text import MARKER, MARKER_RUN, marker_numbers, terms
 from rag.types import Citation, Passage
 
-#: ``[1]``, ``[1, 3]``: the citation markers answerers write.
-MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_MARKERS_AT_END = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+\s*$")
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
-#: a sentence ends at . ! ? (then closing quotes/brackets, then any markers) before white space
-_CLAIM_END = re.compile(r"[.!?]+[\"'”’)]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)|(?:\s*\[\d+(?:\s*,\s*\d+)*\])+(?=\s+[A-Z])")
+#: a claim ends at . ! ? (then closing quotes/brackets, then any markers) before white space, or
+#: after a run of markers before a capital
+_CLAIM_END = re.compile(rf"[.!?]+[\"'”’)]*(?:{MARKER_RUN.pattern})?(?=\s|$)|{MARKER_RUN.pattern}(?=\s+[A-Z])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 _CONTEXT = 24  # characters either side of a marker compared with passage text
@@ -158,12 +157,36 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None) -> Support:
         if share <= best.score and best.keys_ok:
             continue
         window = " ".join(sents[max(0, i - 1) : i + 2])
-        w_numbers, w_names = _keys(window)
-        keys_ok = numbers <= w_numbers and _undotted(names) <= _undotted(w_names | set(terms(window)))
-        cand = Support(share, spans[i], keys_ok)
+        cand = Support(share, spans[i], _keys_in(numbers, names, window))
         if (cand.ok, cand.score) > (best.ok, best.score):
             best = cand
     return best
+
+
+def _keys_in(numbers: set[str], names: set[str], text: str) -> bool:
+    """Whether every number and every name stem of a claim occurs in ``text``."""
+    t_numbers, t_names = _keys(text)
+    return numbers <= t_numbers and _undotted(names) <= _undotted(t_names | set(terms(text)))
+
+
+def supports(claim: str, quote: str) -> bool:
+    """Whether ``quote`` by itself backs ``claim`` by the rule ``verify`` applies: at least
+    ``SUPPORT_MIN`` of the claim's content words, and every number and name it states. The
+    evaluator's citation precision uses this, so the product and its measurement mean the same
+    by "supports"; only the quote is read (``support`` also accepts a number or name from the
+    sentence's neighbours, which a quote does not show).
+
+    >>> supports("The rebels took Khansir.", "Rebels captured the town of Khansir.")
+    True
+    >>> supports("Four people were killed.", "People were killed in the raid.")
+    False
+    """
+    claim_terms = set(terms(claim))
+    if not claim_terms:
+        return False
+    numbers, names = _keys(claim, Vocab.of([quote]))
+    share = len(claim_terms & set(terms(quote))) / len(claim_terms)
+    return share >= SUPPORT_MIN and _keys_in(numbers, names, quote)
 
 
 def verify(text: str, passages: Sequence[Passage]) -> Verified:
@@ -180,7 +203,7 @@ def verify(text: str, passages: Sequence[Passage]) -> Verified:
     unsupported: list[int] = []
     attributed: list[int] = []
     for claim in split_claims(masked):
-        nums = [int(x) for x in re.findall(r"\d+", " ".join(MARKER.findall(claim)))]
+        nums = marker_numbers(claim)
         body = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", claim)).strip()
         shown = body.replace(_QUOTED, "[")
         if not set(terms(body)):  # "Sure." / "In short:" states nothing to check

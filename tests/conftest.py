@@ -19,7 +19,7 @@ for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_CHROMA_URL", "RAG_HOME", "
             "RAG_EMBED_RUNTIME", "RAG_API_KEY", "RAG_LLM_GGUF"):
     os.environ.pop(var, None)  # tests configure what they need explicitly
 
-from index.settings import Settings  # noqa: E402
+from rag.settings import Settings  # noqa: E402
 from tests.fakes import HashEmbedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def real_embedder():  # noqa: ANN201
 @pytest.fixture(scope="session")
 def seed_rag(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # noqa: ANN001, ANN201
     """A RAG over seeds/ with the real model and embedded Chroma (shared: read-only use)."""
-    from index.pipeline import Collection
+    from index.collection import Collection
     from rag.api import RAG
 
     s = Settings(home=tmp_path_factory.mktemp("seedhome"), collection="seeds")

@@ -9,8 +9,9 @@ mid-way or carrying a broken chunk. Requests are recorded so tests can count ret
         ...
         assert len(server.requests) == 2
 
-Each request to ``/v1/chat/completions`` takes the next scripted ``Fault``; when the script is
-used up, ``default`` answers. Whether a success is JSON or SSE follows the request's ``stream``.
+Each request to ``/v1/chat/completions`` (or ``/v1/embeddings``) takes the next scripted ``Fault``;
+when the script is used up, ``default`` answers. Whether a success is JSON or SSE follows the
+request's ``stream``; an embeddings success is one small vector per input.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -124,6 +125,12 @@ class FaultServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     @property
+    def embeddings(self) -> list[Recorded]:
+        """Requests to the embeddings endpoint."""
+        with self._lock:
+            return [r for r in self.requests if r.path.endswith("/embeddings")]
+
+    @property
     def completions(self) -> list[Recorded]:
         """Requests to the chat-completions endpoint (what retries are counted on)."""
         with self._lock:
@@ -180,6 +187,10 @@ class FaultServer:
                     body = json.loads(raw)
                 except ValueError:
                     body = None
+                if self.path.rstrip("/").endswith("/embeddings"):
+                    fault = server._next(Recorded("POST", self.path, self._headers(), body))
+                    self._embeddings(fault, body or {})
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     with server._lock:
                         server.requests.append(Recorded("POST", self.path, self._headers(), body))
@@ -194,6 +205,17 @@ class FaultServer:
                     pass  # the client gave up (e.g. after its timeout)
 
             # --- replies ---------------------------------------------------------------
+
+            def _embeddings(self, fault: Fault, body: dict[str, Any]) -> None:
+                """A status fault as scripted; anything else: one 3-d vector per input."""
+                if fault.kind == "status":
+                    self._json(fault.status_code, fault.body or {}, fault.headers)
+                    return
+                texts = body.get("input") or []
+                data = [{"object": "embedding", "index": i, "embedding": [1.0, float(len(t)), 0.5]}
+                        for i, t in enumerate(texts)]
+                usage = {"prompt_tokens": len(texts), "total_tokens": len(texts)}
+                self._json(200, {"object": "list", "data": data, "model": body.get("model", ""), "usage": usage})
 
             def _serve(self, fault: Fault, stream: bool, include_usage: bool) -> None:
                 if fault.kind == "sleep":
@@ -278,3 +300,21 @@ class FaultServer:
                 self.wfile.flush()
 
         return Handler
+
+
+def server_fixture(key: str):  # noqa: ANN201 - a pytest fixture
+    """A fixture: a started ``FaultServer`` that the OpenAI SDK reaches through ``OPENAI_BASE_URL``
+    with ``key`` as ``OPENAI_API_KEY``; stopped after the test."""
+    import pytest
+
+    @pytest.fixture
+    def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultServer]:
+        srv = FaultServer().start()
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", key)
+        try:
+            yield srv
+        finally:
+            srv.stop()
+
+    return server

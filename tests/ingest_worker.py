@@ -15,9 +15,10 @@ import json
 import sys
 import time
 
-from index.errors import RagError
-from index.pipeline import Collection
-from index.settings import Settings
+from rag.errors import RagError
+from index.collection import Collection
+from index.pipeline import Indexer
+from rag.settings import Settings
 from tests.fakes import HashEmbedder
 
 
@@ -40,7 +41,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--chunk-tokens", type=int, default=40)
     args = ap.parse_args()
-    Collection.batch_chunks = Collection.first_batch_chunks = args.batch
+    Indexer.batch_chunks = Indexer.first_batch_chunks = args.batch
     settings = Settings(home=args.home, collection=args.collection, chunk_tokens=args.chunk_tokens)
     try:
         coll = Collection.open(settings, embedder=SlowHashEmbedder(args.delay))

@@ -8,10 +8,10 @@ need no real embeddings: starting in a second instead of loading all-MiniLM-L6-v
 
 from __future__ import annotations
 
-import index.pipeline
+import index.collection
 from tests.fakes import HashEmbedder
 
-index.pipeline.make_embedder = lambda _settings: HashEmbedder()  # type: ignore[assignment]
+index.collection.make_embedder = lambda _settings: HashEmbedder()  # type: ignore[assignment]
 
 from rag.cli import main  # noqa: E402
 

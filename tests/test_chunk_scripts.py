@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from index.chunk import chunk_article, embed_text, split_sentences
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from rag.settings import Settings
 from index.types import Article
 
 CITIES = ["北京", "上海", "广州", "深圳", "成都", "武汉", "西安", "南京", "杭州", "重庆"]
@@ -53,7 +53,7 @@ def chunker(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # noqa: A
     """The ingest pipeline's own chunking (budget in tiktoken tokens, then the model's window guard)."""
     s = Settings(home=tmp_path_factory.mktemp("chunkhome"), collection="scripts")
     coll = Collection.open(s, embedder=real_embedder)
-    yield coll._chunk
+    yield coll.indexer._chunk
     coll.close()
 
 

@@ -3,8 +3,8 @@ model, embedded Chroma, a temporary RAG_HOME.
 
 `rag ingest` and `rag ask --json` run in tests/test_seed.py::test_cli_ingest_and_ask_json; this
 file covers the rest: `rag up --no-chat`, `rag up` (until the UI answers HTTP), `rag chat` with a
-follow-up, `rag ask` with filters, `rag list`, `rag stats` and `rag remove`. Each child process
-loads the model, so one data directory (built once by `rag up --no-chat`) serves every test.
+follow-up, `rag ask` with filters and with `--as-of`, `rag list`, `rag stats` and `rag remove`. Each
+child process loads the model, so one data directory (built once by `rag up --no-chat`) serves every test.
 """
 
 from __future__ import annotations
@@ -87,6 +87,17 @@ def test_ask_with_the_readme_filters(up_home: tuple[Path, subprocess.CompletedPr
     answer, _, cited = r.stdout.partition("\n  [1] ")
     assert "Khansir" in answer and "[1]" in answer
     assert cited.startswith(SEED_TITLE) and "(2024-12-01)" in cited and "Khansir" in cited
+    assert "understood:" not in r.stderr  # no time expression in the question
+
+
+def test_ask_as_of_resolves_last_week_and_says_so(up_home: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, _ = up_home
+    r = rag(home, "ask", "--as-of", "2024-12-03", "Which town did the rebels capture south of Aleppo last week?")
+    assert r.returncode == 0, r.stderr
+    assert "Khansir" in r.stdout.partition("\n  [1] ")[0]
+    assert "understood: 2024-11-25 .. 2024-12-01" in r.stderr
+    r = rag(home, "ask", "--as-of", "3 Dec 2024", QUESTION)
+    assert r.returncode == 2 and "--as-of '3 Dec 2024' is not a date: write YYYY-MM-DD" in r.stderr
 
 
 def test_chat_answers_with_citations_and_follows_up(up_home: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

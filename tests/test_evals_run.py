@@ -9,8 +9,8 @@ import pytest
 
 from evals.run import question_kind, run_suite
 from evals.suite import Case, Suite
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 from tests.fakes import HashEmbedder
 
@@ -142,6 +142,10 @@ def test_open_store_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.Mon
     assert info3["store"] != info["store"]  # changed content: a fresh store
     s = Settings(home=tmp_path)
     assert corpus_key([str(SEED)], s) != corpus_key([str(SEED)], Settings(home=tmp_path, chunk_tokens=100))
+    # `rag eval --store DIR` with no corpus: that store as it is (it used to re-key to "nothing")
+    rag4, info4 = open_store(store_dir=Path(info["store"]), embedder=HashEmbedder())
+    assert info4["reused"] and info4["articles"] == 2
+    assert "squad://Oslo_tram" in {p.source for p in rag4.ask("Oslo tram cost", offline=True).passages}
 
 
 def test_llamaindex_baseline_leaves_global_settings_alone(fake_rag: RAG, tmp_path: Path) -> None:
@@ -189,3 +193,62 @@ def test_judge_scores_with_named_model(fake_rag: RAG) -> None:
     assert all(r.judge and r.judge["model"] == "judge-model" for r in rows)
     assert answered[0].metrics["judge_faithfulness"] == 1.0
     assert client.calls[0]["model"] == "judge-model" and "Reference answer" in client.calls[0]["messages"][1]["content"]
+
+
+class _RecordingEmbedder(HashEmbedder):
+    """The fake embedder, remembering every batch of texts it embedded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[list[str]] = []
+
+    def __call__(self, texts):  # noqa: ANN001, ANN204
+        self.texts.append(list(texts))
+        return super().__call__(texts)
+
+
+def test_the_query_is_embedded_once_and_nothing_is_patched(settings: Settings, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from evals.run import _ask_takes_vector
+
+    other = tmp_path / "oslo.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    embedder = _RecordingEmbedder()
+    coll = Collection.open(settings, embedder=embedder)
+    coll.ingest([str(SEED), str(other)])
+    rag = RAG(settings, collection=coll, llm=None)
+    real = rag.ask
+    seen: list[object] = []
+
+    def spy(question: str, **kw: object):  # noqa: ANN202
+        seen.append(rag.collection.embedder)
+        return real(question, **kw)
+
+    monkeypatch.setattr(rag, "ask", spy)
+    suite = _suite()
+    rows = run_suite(rag, suite, ks=(1, 3, 5, 10), top_k=2, offline=True)  # top 2 shown: 3..10 from the deeper call
+    assert all(e is embedder for e in seen) and rag.collection.embedder is embedder
+    assert all(r.error is None for r in rows)
+    deeper = [r for r in rows if any(p["n"] is None for p in r.retrieved)]
+    assert deeper  # the deeper retrieve ran, so its vector must have come from the one embedding
+    per_question = 1 if _ask_takes_vector(rag) else 2  # until RAG.ask takes query_vector, ask embeds again
+    for case in suite.cases[1:]:  # the first question is also asked once to warm up
+        assert embedder.texts.count([case.question]) == per_question, case.id
+
+
+def test_asked_on_is_passed_as_as_of_unless_turned_off(fake_rag: RAG) -> None:
+    from datetime import date, timedelta
+
+    cases = [Case("w1", "Which town did the rebels capture this week?", ("Khansir",), ("000_2ee66f902f40f20f.txt",),
+                  asked_on="2019-05-10"),
+             Case("w2", "Which town did the rebels capture?", ("Khansir",), ("000_2ee66f902f40f20f.txt",))]
+    suite = Suite("news", "news.jsonl", "ours", cases, total=2)
+    with_date = [r.to_dict() for r in run_suite(fake_rag, suite, offline=True)]
+    without = [r.to_dict() for r in run_suite(fake_rag, suite, offline=True, use_as_of=False)]
+    assert [r["as_of"] for r in with_date] == ["2019-05-10", None]
+    assert [r["as_of"] for r in without] == [None, None]
+    assert [r["window"] for r in with_date] == ["understood", "none"] and with_date[1]["time_window"] is None
+    start, end = (date.fromisoformat(with_date[0]["time_window"][k]) for k in ("start", "end"))
+    assert date(2019, 5, 10) - timedelta(days=7) < start <= end <= date(2019, 5, 10)  # the week it was asked
+    assert date.fromisoformat(without[0]["time_window"]["end"]) > date(2019, 5, 10)  # as of today instead
+    assert json.loads(json.dumps(with_date[0]))["as_of"] == "2019-05-10"  # results.jsonl carries it

@@ -52,16 +52,73 @@ def test_ours_malformed_rows_are_reported_with_line_numbers(tmp_path: Path) -> N
     assert suite.cases[1].answers == ("single string is fine",)
     assert suite.cases[1].articles == ("x.txt", "y.txt")
     assert suite.cases[2].type == "free text" and suite.cases[2].contexts == ("ctx",)
-    got = [(p.line, p.reason.split(" (")[0]) for p in suite.problems]
+    # each skipped line: its number, the field as pydantic locates it, what to write there, pydantic's words
+    got = [(p.line, p.field, p.reason) for p in suite.problems]
     assert got == [
-        (2, "not valid JSON"),
-        (3, "no 'question'"),
-        (6, "'answers' must be a list of strings"),
-        (7, "duplicate id 'a'"),
-        (8, "expected a JSON object, got list"),
-        (11, "'article'/'articles' must be a string, a list of strings or null"),
+        (2, None, "not valid JSON (Expecting property name enclosed in double quotes)"),
+        (3, "question", "question: write the question as a non-empty string (Field required)"),
+        (6, "answers[0]", "answers[0]: write a list of strings, one string or null "
+                          "(Input should be a valid string, got 1)"),
+        (7, None, "duplicate id 'a' (first at line 1); skipped"),
+        (8, None, "expected a JSON object, got list"),
+        (11, "article", "article: write a string, a list of strings or null (Input should be a valid list, got 7)"),
     ]
     assert str(suite.problems[0]).startswith("line 2: not valid JSON")
+
+
+def test_ours_every_bad_field_of_a_line_is_named(tmp_path: Path) -> None:
+    rows = [
+        {"id": "g", "question": "Misspelt answers?", "answer": ["x"]},
+        {"id": 5.5, "question": "  ", "asked_on": "2022-13-01"},
+        {"id": "h", "question": "A timestamp?", "asked_on": 1658966400},
+        {"id": 7, "question": "Numeric id, date-time?", "asked_on": "2022-07-28T10:00:00", "wh": "who",
+         "also_in": "y.txt", "article": "x.txt", "near": "z.txt", "note": "n", "paraphrased_number": True,
+         "article_ids": ["rtqa-1"], "my_own_metadata": {"kept": True}},
+        {"id": "i", "question": "Bad metadata?", "paraphrased_number": "maybe", "wh": 3},
+    ]
+    suite = load_suite(write(tmp_path / "t.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [str(p) for p in suite.problems] == [
+        "line 1: answer: not a field; did you mean 'answers'? Rename it",
+        "line 2: id: write a string or a number (Input should be a valid string, got 5.5); "
+        'question: write the question as a non-empty string (String should have at least 1 character, got "  "); '
+        'asked_on: write an ISO date (YYYY-MM-DD) or null (Input should be an ISO date string, got "2022-13-01")',
+        "line 3: asked_on: write an ISO date (YYYY-MM-DD) or null (Input should be an ISO date string, got 1658966400)",
+        "line 5: wh: write a string or null (Input should be a valid string, got 3); paraphrased_number: write true "
+        'or false (Input should be a valid boolean, unable to interpret input, got "maybe")',
+    ]
+    (case,) = suite.cases
+    assert (case.id, case.articles, case.asked_on, case.as_of) == ("7", ("x.txt", "y.txt"), "2022-07-28",
+                                                                   __import__("datetime").date(2022, 7, 28))
+
+
+def test_rtqa_style_lines(tmp_path: Path) -> None:
+    """RealTime QA's shape: articles are URLs (null for its unanswerables), article_ids, asked_on."""
+    rows = [
+        {"id": "rtqa-1", "question": "Which retailer cut prices this week?", "answers": ["Walmart"],
+         "articles": ["https://www.cnn.com/a", "https://www.cnn.com/b"], "type": "factoid", "asked_on": "2022-07-28",
+         "article_ids": ["rtqa-e561", "rtqa-0db0"]},
+        {"id": "rtqa-2", "question": "Near which park was the wildfire?", "answers": ["Yosemite"], "articles": None,
+         "type": "unanswerable", "asked_on": "2022-07-28"},
+    ]
+    suite = load_suite(write(tmp_path / "r.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert suite.problems == []
+    a, b = suite.cases
+    assert a.articles == ("https://www.cnn.com/a", "https://www.cnn.com/b") and a.asked_on == "2022-07-28"
+    assert (b.answerable, b.answers, b.articles) == (False, ("Yosemite",), ())
+
+
+@pytest.mark.parametrize("path", [REPO / "evals" / "suites" / "bbc-paraphrase.jsonl",
+                                  REPO.parent / "shared" / "corpora" / "realtimeqa-dev" / "suite.jsonl"])
+def test_shipped_and_shared_suites_load_cleanly(path: Path) -> None:
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    suite = load_suite(path)
+    assert suite.problems == [] and len(suite.cases) == len(raw)
+    for case, rec in zip(suite.cases, raw, strict=True):
+        gold = rec.get("articles") or ([rec["article"]] if rec.get("article") else [])
+        assert case.articles == tuple(gold + rec.get("also_in", []))
+        assert case.asked_on == rec.get("asked_on")
 
 
 def test_missing_and_unreadable_suite(tmp_path: Path) -> None:
@@ -111,11 +168,13 @@ def test_squad_import(tmp_path: Path) -> None:
                                     "The game drew 111.9 million viewers.")
     got = [(p.line, p.reason) for p in suite.problems]
     assert got == [
-        (8, "data[0].paragraphs[0].qas[1] has no 'question'"),
-        (9, "data[0].paragraphs[0].qas[2]: 'answers' is not a list"),
-        (11, "data[0].paragraphs[1] has no 'context' text; its questions are skipped"),
-        (15, "data[0].paragraphs[2].qas[2] has no answers (and is not marked is_impossible)"),
-        (19, "data[2] is not an article with a 'paragraphs' list"),
+        (8, "data[0].paragraphs[0].qas[1].question: write the question as a non-empty string (Field required)"),
+        (9, "data[0].paragraphs[0].qas[2].answers: write a list of {\"text\": ...} objects ([] with "
+            '"is_impossible": true) (Input should be a valid list, got "Santa Clara")'),
+        (11, "data[0].paragraphs[1].context: write the paragraph's text (its questions are skipped) "
+             '(String should have at least 1 character, got "")'),
+        (15, "data[0].paragraphs[2].qas[2]: has no answers (and is not marked is_impossible)"),
+        (19, "data[2]: expected a JSON object, got string"),
     ]
 
 
@@ -125,7 +184,7 @@ def test_squad_one_line_file_reports_columns(tmp_path: Path) -> None:
     assert len(suite.cases) == 4
     p = suite.problems[0]
     assert p.line == 1 and p.col == one_line.index('{"id": "q2"') + 1
-    assert str(p).startswith(f"line 1, column {p.col}: data[0].paragraphs[0].qas[1]")
+    assert str(p).startswith(f"line 1, column {p.col}: data[0].paragraphs[0].qas[1].question: ")
 
 
 def test_sample_is_python_random_shuffle() -> None:
@@ -166,8 +225,10 @@ def test_ragas_jsonl(tmp_path: Path) -> None:
         ("Nothing to compare against", (), "unanswerable"),
     ]
     assert suite.cases[0].contexts == ("The council approved a new tram line.",)
-    assert [(p.line, p.reason.split(" (")[0]) for p in suite.problems] == [
-        (2, "no 'user_input'"), (3, "'reference_contexts' must be a list of strings"), (6, "not valid JSON")]
+    assert [(p.line, p.field, p.reason.split(" (")[0]) for p in suite.problems] == [
+        (2, "user_input", "user_input: write the question as a non-empty string"),
+        (3, "reference_contexts", "reference_contexts: write a list of strings"),
+        (6, None, "not valid JSON")]
 
 
 def test_ragas_json_samples(tmp_path: Path) -> None:
@@ -196,10 +257,10 @@ def test_llamaindex_labelled_rag_dataset(tmp_path: Path) -> None:
     ]
     lines = path.read_text().splitlines()
     expected = [i + 1 for i, line in enumerate(lines) if line.strip() in ("{", '"not an example",')][2:5]
-    assert [(p.line, p.reason) for p in suite.problems] == [
-        (expected[0], "examples[1] has no 'query'"),
-        (expected[1], "examples[2]: 'reference_answer' must be a string"),
-        (expected[2], "examples[3] is not an object"),
+    assert [(p.line, p.reason.split(" (")[0]) for p in suite.problems] == [
+        (expected[0], "examples[1].query: write the question as a non-empty string"),
+        (expected[1], "examples[2].reference_answer: write the reference answer as a string"),
+        (expected[2], "examples[3]: expected a JSON object, got string"),
     ]
 
 
@@ -225,3 +286,23 @@ def test_loads_located_matches_json_loads() -> None:
     assert value["b"].line == 2 and value["b"]["c"].col == 13 and value.at["d"] == (2, 23)
     with pytest.raises(json.JSONDecodeError):
         loads_located('{"a": 1} x')
+
+
+def test_ours_as_a_json_list_reports_the_line_each_item_starts_on(tmp_path: Path) -> None:
+    items = [{"id": "a", "question": "Who?", "answers": ["Ann"]}, {"id": "b", "answers": ["no question"]},
+             {"id": "c", "question": "When?", "asked_on": "2022-07-28"}]
+    path = write(tmp_path / "ours.json", json.dumps(items, indent=2))
+    suite = load_suite(path)
+    assert suite.format == "ours" and [c.id for c in suite.cases] == ["a", "c"]
+    starts = [i + 1 for i, line in enumerate(path.read_text().splitlines()) if line.strip() == "{"]
+    assert [(p.line, p.field) for p in suite.problems] == [(starts[1], "question")]
+
+
+def test_importers_do_not_import_suite() -> None:
+    """The shared types live in evals.cases: the importers load without evals.suite (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = "import sys, evals.importers; print('evals.suite' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

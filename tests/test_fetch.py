@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from index import fetch
-from index.errors import InputError
+from rag.errors import InputError
 from index.fetch import address_kind, fetch_url
 from index.load import iter_articles
-from index.settings import Settings
+from rag.settings import Settings
 from index.types import Article, LoadFailure
 
 ARTICLE = (Path(__file__).parent / "data" / "load" / "article.html").read_bytes()

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import InputError
+from rag.errors import InputError
 from index.fetch import fetch_url
-from index.settings import Settings
+from rag.settings import Settings
 
 CAP = 1.5  # RAG_FETCH_TIMEOUT for these tests
 SLACK = 3.0  # correctness bound (the fetch ends near the cap), not a speed benchmark

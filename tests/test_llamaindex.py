@@ -23,9 +23,9 @@ from llama_index.core.vector_stores.types import FilterCondition, MetadataFilter
 from llama_index.core.vector_stores.types import FilterOperator as Op
 from pydantic import Field
 
-from index.errors import ConfigError
-from index.pipeline import Collection
-from index.settings import Settings
+from rag.errors import ConfigError
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 from rag.integrations.llamaindex import (
     ArticleRetriever,
@@ -35,7 +35,6 @@ from rag.integrations.llamaindex import (
     ingest_documents,
     to_filters,
 )
-from rag.retrieve import retrieve
 from rag.types import Filters
 from tests.fakes import HashEmbedder
 
@@ -122,8 +121,7 @@ def _ids_by_title(rag: RAG) -> dict[str, str]:
 
 def test_retriever_nodes_are_our_passages(fake_rag: RAG) -> None:
     nodes = ArticleRetriever(fake_rag, top_k=3).retrieve("How much will the Oslo tram line cost?")
-    ours = retrieve(fake_rag.collection, "How much will the Oslo tram line cost?", top_k=3,
-                    question=fake_rag.extractive.prepare("How much will the Oslo tram line cost?")).passages
+    ours = fake_rag.search("How much will the Oslo tram line cost?", top_k=3)
     assert [n.node.node_id for n in nodes] == [p.chunk_id for p in ours] and nodes
     assert [n.score for n in nodes] == [p.score for p in ours]
     top, p = nodes[0].node, ours[0]

@@ -12,9 +12,9 @@ import openai
 import pytest
 from llm_fixtures import SAMPLE_PASSAGES, ScriptedClient, chunks, completion, httpx, make_passage
 
-from index.errors import ConfigError, LLMError
-from index.settings import Settings
-from rag.llm import RETRY_AFTER_CAP, LLMAnswerer
+from rag.errors import ConfigError, LLMError
+from rag.settings import Settings
+from rag.llm import LLMAnswerer
 from rag.prompt import (
     REFUSAL,
     MarkerFilter,
@@ -32,8 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 _REQ = httpx.Request("POST", "http://llm.test/v1/chat/completions")
 
 
-def status_error(cls: type[openai.APIStatusError], code: int, headers: dict[str, str] | None = None, body=None):
-    return cls(f"Error code: {code}", response=httpx.Response(code, headers=headers or {}, request=_REQ), body=body)
+def status_error(cls: type[openai.APIStatusError], code: int, headers: dict[str, str] | None = None, body=None,
+                 request: httpx.Request = _REQ):
+    return cls(f"Error code: {code}", response=httpx.Response(code, headers=headers or {}, request=request), body=body)
 
 
 def answerer(
@@ -247,36 +248,17 @@ def test_length_finish_adds_notice() -> None:
     assert any("token limit" in n for n in llm.answer("q", SAMPLE_PASSAGES).notices)
 
 
-# --- retries ---------------------------------------------------------------------------------
+# --- errors (retrying them is the SDK's job: rag.openai_client) --------------------------------
 
 
-def test_retries_timeouts_then_succeeds_with_backoff() -> None:
-    llm, client, sleeps = answerer(
-        [openai.APITimeoutError(request=_REQ), openai.APIConnectionError(request=_REQ), completion("Ok [1].")]
-    )
-    assert llm.answer("q", SAMPLE_PASSAGES).text == "Ok [1]."
-    assert len(client.calls) == 3
-    assert len(sleeps) == 2
-    assert 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0  # exponential, with jitter
-
-
-def test_retry_after_is_honoured_and_capped() -> None:
-    llm, _, sleeps = answerer(
-        [
-            status_error(openai.RateLimitError, 429, {"retry-after": "3"}),
-            status_error(openai.InternalServerError, 503, {"retry-after": "3600"}),
-            completion("Ok [1]."),
-        ]
-    )
-    llm.answer("q", SAMPLE_PASSAGES)
-    assert sleeps == [3.0, RETRY_AFTER_CAP]
-
-
-def test_gives_up_after_retries_with_llm_error() -> None:
-    llm, client, sleeps = answerer([status_error(openai.InternalServerError, 500)] * 3, retries=2)
-    with pytest.raises(LLMError, match="failed 3 time"):
+def test_sdk_failure_is_an_llm_error_with_the_fix() -> None:
+    """The SDK gave up after its retries (its request says how many it made): we do not retry on
+    top, and the error counts the attempts and says what to change."""
+    third_try = httpx.Request("POST", "http://llm.test/v1/chat/completions", headers={"x-stainless-retry-count": "2"})
+    llm, client, sleeps = answerer([status_error(openai.InternalServerError, 500, request=third_try), completion("x")])
+    with pytest.raises(LLMError, match=r"failed 3 time\(s\): HTTP 500.*RAG_LLM_RETRIES.*RAG_ANSWERER"):
         llm.answer("q", SAMPLE_PASSAGES)
-    assert len(client.calls) == 3 and len(sleeps) == 2
+    assert len(client.calls) == 1 and sleeps == []
 
 
 @pytest.mark.parametrize(
@@ -308,10 +290,11 @@ def test_401_says_key_rejected_without_the_key(
     assert len(client.calls) == 1
 
 
-def test_malformed_reply_is_retried() -> None:
+def test_malformed_reply_is_an_llm_error() -> None:
     llm, client, _ = answerer(["<html>not json</html>", completion("Ok [1].")])
-    assert llm.answer("q", SAMPLE_PASSAGES).text == "Ok [1]."
-    assert len(client.calls) == 2
+    with pytest.raises(LLMError, match="not a chat completion"):
+        llm.answer("q", SAMPLE_PASSAGES)
+    assert len(client.calls) == 1
 
 
 def test_programming_errors_are_not_swallowed() -> None:
@@ -349,6 +332,13 @@ def test_stream_error_before_first_delta_is_retried() -> None:
     assert len(client.calls) == 2 and len(sleeps) == 1
 
 
+def test_stream_request_failure_is_not_retried_on_top_of_the_sdk() -> None:
+    llm, client, sleeps = answerer([openai.APIConnectionError(request=_REQ), chunks(["never"])])
+    with pytest.raises(LLMError, match="connection failed"):
+        run_stream(llm)
+    assert len(client.calls) == 1 and sleeps == []
+
+
 def test_stream_error_after_deltas_raises_at_once() -> None:
     broken = chunks(["Half an answer", " and more"])[:3] + [openai.APIConnectionError(request=_REQ)]
     llm, client, _ = answerer([broken, chunks(["never"])])
@@ -361,10 +351,10 @@ def test_stream_error_after_deltas_raises_at_once() -> None:
 
 
 def test_stream_without_finish_reason_is_truncated() -> None:
-    llm, client, _ = answerer([chunks([], finish=None)] * 3, retries=2)
-    with pytest.raises(LLMError, match="finish_reason"):
+    llm, client, sleeps = answerer([chunks([], finish=None)] * 3, retries=2)
+    with pytest.raises(LLMError, match=r"failed 3 time\(s\): malformed reply.*finish_reason"):
         run_stream(llm)
-    assert len(client.calls) == 3
+    assert len(client.calls) == 3 and len(sleeps) == 2
 
 
 # --- rewrite ----------------------------------------------------------------------------------
@@ -405,10 +395,10 @@ def test_missing_key_and_base_url_is_a_config_error(monkeypatch: pytest.MonkeyPa
 def test_default_client_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    llm = LLMAnswerer(Settings(llm_timeout=7.5))
+    llm = LLMAnswerer(Settings(llm_timeout=7.5, llm_retries=4))
     client = llm._get_client()
     assert isinstance(client, openai.OpenAI)
     assert str(client.base_url).startswith("http://127.0.0.1:9/v1")
-    assert client.max_retries == 0 and client.timeout == 7.5
+    assert client.max_retries == 4 and client.timeout == 7.5
     assert client.api_key == "not-needed"
     assert llm._get_client() is client

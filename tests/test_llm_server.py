@@ -22,7 +22,7 @@ import openai
 import pytest
 from llm_fixtures import DefaultHttpClient, httpx, make_passage
 
-from index.settings import Settings
+from rag.settings import Settings
 from rag.llm import LLMAnswerer, read_rewrite
 from rag.prompt import build_messages, build_rewrite_messages, fit_passages
 from rag.types import Draft

@@ -12,7 +12,7 @@ import pytest
 from index import formats, load
 from index.formats import parse_date
 from index.load import expand_inputs, iter_articles
-from index.settings import Settings
+from rag.settings import Settings
 from index.types import Article, LoadFailure
 
 DATA = Path(__file__).parent / "data" / "load"

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import index.pipeline
+import index.collection
 from index.load import iter_articles
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from rag.settings import Settings
 from index.types import Article, LoadFailure
 from tests.fakes import HashEmbedder
 
@@ -35,7 +35,7 @@ REST = " after repairs\n\nThe old harbour reopened on Thursday after eighteen mo
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setattr(index.pipeline, "make_embedder", lambda _s: HashEmbedder())
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
     monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
     return CliRunner()
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from index.errors import ConfigError, LLMError
-from index.settings import Settings
+from rag.errors import ConfigError, LLMError
+from rag.settings import Settings
 from rag import models
 from rag.local_llm import LocalAnswerer
 from rag.models import BundledModel, ensure_joined, is_verified, join_parts, verify
@@ -131,7 +131,7 @@ def test_without_llama_cpp_the_local_answerer_names_the_install_command(monkeypa
 def test_rag_answerer_local_without_llama_cpp_fails_naming_the_install_command(
     settings: Settings, fake_embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index.pipeline import Collection
+    from index.collection import Collection
     from rag.api import RAG
 
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
@@ -290,17 +290,10 @@ def test_openai_path_prompt_is_unchanged_unless_one_shot_is_asked() -> None:
 
 
 def test_rag_models_lists_answerers_and_embedders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import typer
+    from rag.cli import app
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv("OPENAI_BASE_URL", "http://user:secret@127.0.0.1:9/v1")
-    app = typer.Typer()
-    models.register(app)
-
-    @app.command("noop")
-    def _noop() -> None:  # a second command, so typer keeps `models` as a subcommand
-        pass
-
     result = CliRunner().invoke(app, ["models", "--json"])
     assert result.exit_code == 0, result.output
     import json

@@ -28,8 +28,6 @@ from tests.conftest import ROOT, SEEDS
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 SEED = SEEDS / "000_2ee66f902f40f20f.txt"
-_REGISTERED = ("import typer; from rag.mcp_server import register; app = typer.Typer(); "
-               "app.command('noop')(lambda: None); register(app); app()")
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -72,6 +70,11 @@ async def _exercise(client: Client) -> None:
     cite = answer["citations"][0]
     assert {"title", "source", "date", "quote"} <= set(cite) and f"[{cite['n']}]" in answer["answer"]
 
+    dated = _data(await client.call_tool("ask", {"question": "Which town did the rebels capture on Sunday?",
+                                                  "as_of": "2024-12-03"}))
+    assert dated["time_window"]["start"] == "2024-12-01" and "Khansir" in dated["answer"]
+    assert "as_of" in tools["ask"].input_schema["properties"]
+
     arts = _data(await client.call_tool("list_articles", {}))["articles"]
     assert len(arts) == 1
     assert _data(await client.call_tool("list_articles", {"query": "no such title"}))["articles"] == []
@@ -98,9 +101,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_registered_command_over_http_with_a_key(home: Path) -> None:
+def test_rag_mcp_command_over_http_with_a_key(home: Path) -> None:
     port, key = _free_port(), "mcp-key-0123456789"
-    proc = subprocess.Popen([sys.executable, "-c", _REGISTERED, "mcp", "--http", "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "mcp", "--http", "--port", str(port)], cwd=ROOT,
                             env=_env(home, RAG_API_KEY=key), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/mcp"
     try:
@@ -126,6 +129,6 @@ def test_registered_command_over_http_with_a_key(home: Path) -> None:
 
 
 def test_http_refuses_a_public_address_without_a_key(home: Path) -> None:
-    res = subprocess.run([sys.executable, "-c", _REGISTERED, "mcp", "--http", "--host", "0.0.0.0"], cwd=ROOT,
+    res = subprocess.run([sys.executable, "-m", "rag.cli", "mcp", "--http", "--host", "0.0.0.0"], cwd=ROOT,
                          env=_env(home), capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "RAG_API_KEY" in res.stderr

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from index.chunk import embed_text
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from index.pipeline import Indexer
+from rag.settings import Settings
 from tests.corpus import write_corpus
 from tests.fakes import HashEmbedder
 
@@ -31,8 +32,8 @@ def small(settings: Settings) -> Settings:
 
 @pytest.fixture
 def coll(small: Settings, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch) -> Collection:
-    monkeypatch.setattr(Collection, "batch_chunks", 7)  # many batches, odd sizes
-    monkeypatch.setattr(Collection, "first_batch_chunks", 3)
+    monkeypatch.setattr(Indexer, "batch_chunks", 7)  # many batches, odd sizes
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 3)
     with Collection.open(small, embedder=fake_embedder) as c:
         yield c
 
@@ -58,10 +59,10 @@ def test_embed_sorted_restores_order_and_uses_model_batches() -> None:
         batch_size = 4
 
     emb = Batched()
-    coll = Collection.__new__(Collection)
-    coll.embedder = emb
+    indexer = Indexer.__new__(Indexer)
+    indexer.embedder = emb
     texts = [("word " * n).strip() + f" t{n}" for n in (9, 1, 5, 12, 3, 7, 2, 11, 4, 6)]
-    out = coll._embed_sorted(texts)
+    out = indexer._embed_sorted(texts)
     assert emb.calls == [4, 4, 2]  # one model batch per call: the lock is released in between
     assert np.allclose(out, HashEmbedder()(texts), atol=1e-6)
 
@@ -109,8 +110,8 @@ def test_failing_embedding_batch_fails_its_items_only(small: Settings, tmp_path:
                 raise RuntimeError("model exploded")
             return super().__call__(texts)
 
-    monkeypatch.setattr(Collection, "batch_chunks", 1)  # one article per batch
-    monkeypatch.setattr(Collection, "first_batch_chunks", 1)
+    monkeypatch.setattr(Indexer, "batch_chunks", 1)  # one article per batch
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 1)
     write_corpus(tmp_path / "news", 6)
     with Collection.open(small, embedder=Flaky()) as coll:
         report = coll.ingest([str(tmp_path / "news")])
@@ -145,7 +146,7 @@ def test_large_single_batch_and_empty_input(small: Settings, fake_embedder: Hash
     with Collection.open(small, embedder=fake_embedder) as coll:  # default batch sizes
         assert coll.ingest([str(tmp_path / "news")]).summary()["added"] == 30
         agree(coll)
-        assert coll._embed_sorted([]).shape[0] == 0
+        assert coll.indexer._embed_sorted([]).shape[0] == 0
 
 
 def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Settings, tmp_path: Path,
@@ -159,15 +160,15 @@ def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Setting
                 raise KeyboardInterrupt
             return super().__call__(texts)
 
-    monkeypatch.setattr(Collection, "batch_chunks", 2)
-    monkeypatch.setattr(Collection, "first_batch_chunks", 2)
+    monkeypatch.setattr(Indexer, "batch_chunks", 2)
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 2)
     write_corpus(tmp_path / "news", 40)
     with Collection.open(small, embedder=Interrupting()) as coll:
         with pytest.raises(KeyboardInterrupt):
             coll.ingest([str(tmp_path / "news")])
-        lock = coll._locked()  # released
+        lock = coll.indexer._locked()  # released
         lock.release()
-        report = Collection(small, HashEmbedder(), coll.vectors, coll.db).ingest([str(tmp_path / "news")])
+        report = Indexer(coll.store, HashEmbedder()).ingest([str(tmp_path / "news")])
         assert not report.failed and report.summary()["added"] + report.summary()["unchanged"] == 40
         agree(coll)
 

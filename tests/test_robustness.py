@@ -23,10 +23,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import index.pipeline
-from index.errors import EmbedderMismatchError
-from index.pipeline import Collection
-from index.settings import Settings
+import index.collection
+from rag.errors import EmbedderMismatchError
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 from rag.retrieve import retrieve
 from tests.corpus import write_corpus
@@ -106,7 +106,7 @@ def test_kill_9_mid_ingest_store_answers_and_reingest_agrees_exactly(settings: S
         with Collection.open(s, embedder=HashEmbedder()) as coll:
             counts = coll.db.counts()
             assert counts["articles"] >= kill_at and counts["lexical"] == counts["chunks"]
-            got = retrieve(coll, "When did the harbour of Town2 reopen?")
+            got = retrieve(coll.store, "When did the harbour of Town2 reopen?", embed=coll.embedder)
             assert got.passages and {p.chunk_id for p in got.passages} <= set(coll.db.chunk_ids())
             answer = RAG(s, collection=coll, llm=None).ask("When did the harbour of Town1 reopen?", offline=True)
             assert answer.passages and not answer.refused, answer
@@ -135,7 +135,9 @@ def test_second_ingest_is_refused_with_a_clear_message_and_store_stays_whole(
     s = _settings(settings)
     corpus = tmp_path / "news"
     write_corpus(corpus, 30)
-    first = start_worker(s, [str(corpus)], delay=0.1)
+    # 0.3 s per item: the first ingest holds the lock for ~9 s, longer than the CLI below takes to
+    # start on a loaded 2-core machine (at 0.1 s it sometimes finished first, and the check raced)
+    first = start_worker(s, [str(corpus)], delay=0.3)
     line = first.stdout.readline()  # the first item result: the first ingest holds the lock
     assert line.startswith("item"), line + first.stderr.read()
 
@@ -145,7 +147,7 @@ def test_second_ingest_is_refused_with_a_clear_message_and_store_stays_whole(
     assert "another ingest is writing to" in out and str(s.lock_path) in out
 
     # the CLI says the same, with exit code 2
-    monkeypatch.setattr(index.pipeline, "make_embedder", lambda _s: HashEmbedder())
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
     for key, value in (("RAG_HOME", str(s.home)), ("RAG_COLLECTION", s.collection), ("RAG_CHUNK_TOKENS", str(CHUNK_TOKENS))):
         monkeypatch.setenv(key, value)
     from rag.cli import app
@@ -164,10 +166,10 @@ def test_second_ingest_is_refused_with_a_clear_message_and_store_stays_whole(
 
 
 def test_lock_is_per_data_directory_within_one_process(settings: Settings, tmp_path: Path) -> None:
-    from index.errors import StoreBusyError
+    from rag.errors import StoreBusyError
 
     with Collection.open(settings, embedder=HashEmbedder()) as a, Collection.open(settings, embedder=HashEmbedder()) as b:
-        lock = a._locked()
+        lock = a.indexer._locked()
         try:
             with pytest.raises(StoreBusyError, match="another ingest is writing"):
                 b.ingest([str(tmp_path)])
@@ -197,7 +199,7 @@ def test_embedder_or_dimension_change_is_an_error_and_reindex_rebuilds_without_s
         Collection.open(s, embedder=HashEmbedder(dim=32, name="fake:a"))
 
     # `rag reindex` (the CLI, with the configured embedder now fake:b)
-    monkeypatch.setattr(index.pipeline, "make_embedder", lambda _s: HashEmbedder(dim=32, name="fake:b"))
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder(dim=32, name="fake:b"))
     for key, value in (("RAG_HOME", str(s.home)), ("RAG_COLLECTION", s.collection)):
         monkeypatch.setenv(key, value)
     from rag.cli import app
@@ -328,7 +330,7 @@ def test_hostile_corpus_nothing_executes_nothing_crashes_every_failure_named(
         assert "IGNORE ALL PREVIOUS" in messages[-1]["content"]
 
     # the CLI report lists every failure with its reason and exits 1
-    monkeypatch.setattr(index.pipeline, "make_embedder", lambda _s: HashEmbedder())
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
     monkeypatch.setenv("RAG_HOME", str(settings.home))
     monkeypatch.setenv("RAG_COLLECTION", settings.collection)
     from rag.cli import app
@@ -400,7 +402,7 @@ def test_url_ingest_refuses_loopback_unless_allowed_and_bounds_redirects_and_siz
         agree(coll, articles=1)
 
     # and through `rag ingest`
-    monkeypatch.setattr(index.pipeline, "make_embedder", lambda _s: HashEmbedder())
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
     monkeypatch.setenv("RAG_HOME", str(settings.home))
     monkeypatch.setenv("RAG_COLLECTION", settings.collection)
     monkeypatch.delenv("RAG_ALLOW_PRIVATE_URLS", raising=False)

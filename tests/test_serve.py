@@ -20,9 +20,8 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
-from index.settings import Settings
+from rag.settings import Settings
 from rag.http_api import create_app, split_messages
-from rag.serve import register
 from tests.conftest import SEEDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -56,7 +55,7 @@ class Running:
 
 
 def _rag(home: Path, embedder: object, ingest: bool = True, **settings: object):  # noqa: ANN202
-    from index.pipeline import Collection
+    from index.collection import Collection
     from rag.api import RAG
 
     s = Settings(home=home, collection="served", **settings)
@@ -149,6 +148,18 @@ def test_ask_returns_the_json_schema(api: str, rag) -> None:  # noqa: ANN001
     assert got["answer"] == want["answer"] and got["citations"] == want["citations"]
 
 
+def test_as_of_resolves_the_question_s_time_words(api: str) -> None:
+    q = "Which town did the rebels capture south of Aleppo on Sunday?"
+    got = httpx.post(f"{api}/v1/ask", json={"question": q, "as_of": "2024-12-03"}).json()
+    assert got["as_of"] == "2024-12-03"
+    assert got["time_window"]["start"] == got["time_window"]["end"] == "2024-12-01"  # the Sunday before
+    assert "Khansir" in got["answer"]
+    r = httpx.post(f"{api}/v1/ask", json={"question": q, "as_of": "Tuesday"})
+    assert r.status_code == 422 and "as_of" in r.json()["error"]["message"]
+    r = httpx.post(f"{api}/v1/search", json={"query": q, "as_of": "2024-12-03"})
+    assert r.status_code == 200 and r.json()["passages"]
+
+
 def test_search_passages_and_filters(api: str) -> None:
     r = httpx.post(f"{api}/v1/search", json={"query": "Khansir", "top_k": 2})
     assert r.status_code == 200
@@ -226,13 +237,10 @@ def test_key_required_on_every_v1_route(keyed: str) -> None:
 
 
 def test_serve_refuses_a_public_address_without_a_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import typer
+    from rag.cli import app
 
     monkeypatch.delenv("RAG_API_KEY", raising=False)
     monkeypatch.setenv("RAG_HOME", str(tmp_path))
-    app = typer.Typer()
-    app.command("noop")(lambda: None)
-    register(app)
     res = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9"])
     assert res.exit_code == 2 and "RAG_API_KEY" in res.output
     monkeypatch.setenv("RAG_API_KEY", KEY)
@@ -402,12 +410,10 @@ def test_serve_command_on_all_interfaces_with_a_key(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code = ("import typer; from rag.serve import register; app = typer.Typer(); "
-            "app.command('noop')(lambda: None); register(app); app()")
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "HF_HOME", "XDG_CACHE_HOME")}
     env |= {"RAG_HOME": str(tmp_path), "RAG_API_KEY": KEY, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT),
             "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([sys.executable, "-c", code, "serve", "--host", "0.0.0.0", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--host", "0.0.0.0", "--port", str(port)],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

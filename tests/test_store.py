@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from index.db import ArticleDB
-from index.errors import EmbedderMismatchError
-from index.pipeline import Collection
-from index.settings import Settings
+from rag.errors import EmbedderMismatchError
+from index.collection import Collection
+from rag.settings import Settings
 from index.vectors import VectorStore
 from tests.corpus import write_corpus
 from tests.fakes import HashEmbedder

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from index.chunk import embed_text
-from index.errors import StoreError
-from index.pipeline import Collection
-from index.settings import Settings
+from rag.errors import StoreError
+from index.collection import Collection
+from index.pipeline import Indexer
+from rag.settings import Settings
 from rag.api import RAG
 from rag.retrieve import retrieve
 from tests.corpus import write_corpus
@@ -155,13 +156,13 @@ def test_unreadable_chroma_is_a_store_error_and_reindex_repairs_it(settings: Set
         _damage(chroma_db, chroma_db.stat().st_size // 2 // 4096 * 4096)
     with pytest.raises(StoreError, match=r"chroma\.sqlite3 is unreadable.*rag reindex"):
         with Collection.open(s, embedder=HashEmbedder()) as coll:
-            retrieve(coll, "harbour of Town2")
+            retrieve(coll.store, "harbour of Town2", embed=coll.embedder)
     with Collection.open(s, embedder=HashEmbedder(), check_embedder=False, repair=True) as coll:
         assert coll.reindex() == chunks
     assert len(list(s.home.glob("chroma.corrupt-*"))) == 1  # kept, not deleted
     with Collection.open(s, embedder=HashEmbedder()) as coll:
         assert coll.vectors.count() == chunks and coll.health() == []
-        assert retrieve(coll, "harbour of Town2").passages[0].text.startswith("The harbour of Town2")
+        assert retrieve(coll.store, "harbour of Town2", embed=coll.embedder).passages[0].text.startswith("The harbour of Town2")
 
 
 # --- item 9: missing vectors are announced; reindex is resumable and never empties the store -----
@@ -198,8 +199,8 @@ class _DiesAfter(HashEmbedder):
 @pytest.mark.parametrize("other", [False, True], ids=["same-embedder", "new-embedder"])
 def test_killed_reindex_keeps_answering_and_resumes(settings: Settings, tmp_path: Path, monkeypatch, other: bool) -> None:
     s = _s(settings)
-    monkeypatch.setattr(Collection, "batch_chunks", 8)
-    monkeypatch.setattr(Collection, "first_batch_chunks", 8)
+    monkeypatch.setattr(Indexer, "batch_chunks", 8)
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 8)
     write_corpus(tmp_path / "news", 12)
     with Collection.open(s, embedder=HashEmbedder()) as coll:
         coll.ingest([str(tmp_path / "news")])
@@ -215,14 +216,14 @@ def test_killed_reindex_keeps_answering_and_resumes(settings: Settings, tmp_path
         assert coll.vectors.all_ids() == ids
         (warning,) = coll.health()
         assert "has not finished (24 of" in warning and "resume" in warning
-        assert retrieve(coll, "harbour of Town2").passages[0].text.startswith("The harbour of Town2")
+        assert retrieve(coll.store, "harbour of Town2", embed=coll.embedder).passages[0].text.startswith("The harbour of Town2")
     emb = HashEmbedder(**kw)
     with Collection.open(s, embedder=emb, check_embedder=False) as coll:
         assert coll.reindex() == chunks
         assert sum(emb.calls) == chunks - 24  # resumed: the finished batches were not embedded again
     with Collection.open(s, embedder=HashEmbedder(**kw)) as coll:  # the switched embedder now opens checked
         assert coll.vectors.all_ids() == ids and coll.health() == []
-        assert retrieve(coll, "harbour of Town2").passages[0].text.startswith("The harbour of Town2")
+        assert retrieve(coll.store, "harbour of Town2", embed=coll.embedder).passages[0].text.startswith("The harbour of Town2")
 
 
 # --- item 5: a long-running reader sees another process's ingest ---------------------------------
@@ -258,8 +259,8 @@ def test_another_process_ingest_is_visible_to_the_dense_search_of_a_running_read
 @pytest.mark.integration
 @pytest.mark.slow
 def test_server_dying_mid_ingest_reports_what_was_stored(settings: Settings, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(Collection, "batch_chunks", 8)
-    monkeypatch.setattr(Collection, "first_batch_chunks", 8)
+    monkeypatch.setattr(Indexer, "batch_chunks", 8)
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 8)
     write_corpus(tmp_path / "news", 12)
     with chroma_server(tmp_path / "server") as (url, proc):
         s = _s(settings).model_copy(update={"chroma_url": url})

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import EmbedderMismatchError, StoreError
-from index.pipeline import Collection
-from index.settings import Settings
+from rag.errors import EmbedderMismatchError, StoreError
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 from rag.retrieve import retrieve
 from tests.corpus import write_corpus
@@ -41,7 +41,7 @@ def test_ingest_query_reingest_through_the_server(server_settings: Settings, tmp
         report = coll.ingest([str(tmp_path / "news")])
         assert report.summary()["added"] == 10 and not report.failed
         agree(coll, articles=10)
-        got = retrieve(coll, "When did the harbour of Town4 reopen?")
+        got = retrieve(coll.store, "When did the harbour of Town4 reopen?", embed=coll.embedder)
         assert got.passages[0].text.startswith("The harbour of Town4")
         answer = RAG(server_settings, collection=coll, llm=None).ask("When did the harbour of Town4 reopen?", offline=True)
         assert not answer.refused and "Town4" in answer.citations[0].quote
@@ -63,7 +63,7 @@ def test_embedder_mismatch_and_reindex_through_the_server(server_settings: Setti
         assert coll.reindex() == coll.db.counts()["chunks"]
     with Collection.open(server_settings, embedder=HashEmbedder(dim=32, name="fake:other")) as coll:
         agree(coll, articles=4)
-        assert retrieve(coll, "harbour of Town2").passages[0].text.startswith("The harbour of Town2")
+        assert retrieve(coll.store, "harbour of Town2", embed=coll.embedder).passages[0].text.startswith("The harbour of Town2")
 
 
 def test_kill_9_with_the_server_then_reingest_agrees(server_settings: Settings, tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_kill_9_with_the_server_then_reingest_agrees(server_settings: Settings, 
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     with Collection.open(s, embedder=HashEmbedder()) as coll:
-        assert retrieve(coll, "harbour of Town3").passages
+        assert retrieve(coll.store, "harbour of Town3", embed=coll.embedder).passages
         report = coll.ingest([str(corpus)])
         assert not report.failed
         agree(coll, articles=30)

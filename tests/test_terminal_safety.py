@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import safe
+from rag.cli.output import safe
 
 ROOT = Path(__file__).resolve().parent.parent
 OSC_TITLE = "\x1b]0;pwned\x07"

@@ -10,9 +10,9 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from index.errors import ConfigError, LLMError, RagError
-from index.pipeline import Collection
-from index.settings import Settings
+from rag.errors import ConfigError, LLMError, RagError
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 from rag.types import Draft, Passage
 from ui.app import build_app, parse_auth
@@ -39,7 +39,7 @@ class FakeLLM:
         self.pieces = list(pieces)
         self.fail = fail
 
-    def stream(self, question: str, passages: Sequence[Passage], *, history=()) -> Iterator[str | Draft]:  # noqa: ANN001
+    def stream(self, question: str, passages: Sequence[Passage], *, history=(), as_of=None) -> Iterator[str | Draft]:  # noqa: ANN001
         if self.fail:
             raise LLMError("connection refused by llm.test")
         yield from self.pieces
@@ -65,7 +65,8 @@ def make_chat(coll: Collection, llm: object | None = None) -> Chat:
 
 def ask(chat: Chat, session: Session, question: str, answerer: str = OFFLINE, **kw: str) -> list[tuple]:
     """Every step the handler yields, with a snapshot of the chat at that moment."""
-    steps = chat.respond(question, session, answerer, 5, kw.get("sources", ""), kw.get("since", ""), kw.get("until", ""))
+    steps = chat.respond(question, session, answerer, 5, kw.get("sources", ""), kw.get("since", ""), kw.get("until", ""),
+                         kw.get("as_of", ""))
     return [(box, list(msgs), sess, panel) for box, msgs, sess, panel in steps]
 
 
@@ -145,6 +146,19 @@ def test_bad_filters_and_empty_questions_warn_without_asking(coll: Collection) -
     with pytest.warns(UserWarning, match="Type a question"):
         ask(chat, session, "   ")
     assert session.messages == []
+
+
+def test_as_of_setting_resolves_time_words_and_shows_what_was_understood(coll: Collection) -> None:
+    chat, session = make_chat(coll), Session()
+    steps = ask(chat, session, "Which town did the rebels capture last week?", as_of="2024-12-03")
+    answer = session.turns[-1].answer
+    assert answer.as_of.isoformat() == "2024-12-03" and answer.time_window.label() == "2024-11-25 .. 2024-12-01"
+    assert "understood: 2024-11-25 .. 2024-12-01" in steps[-1][3]  # next to the search query, sources panel
+    assert session.turns[-1].options["as_of"] == "2024-12-03"
+    with pytest.warns(UserWarning, match="As of.* must be a date"):
+        steps = ask(chat, session, QUESTION, as_of="next Tuesday")
+    assert len(session.turns) == 1  # not asked
+    assert "rag-error" in chat.settings_summary(OFFLINE, 3, "", "", "", "3 Dec")
 
 
 def test_filters_apply(coll: Collection) -> None:
@@ -259,6 +273,21 @@ def test_build_app_exposes_the_ask_endpoint(coll: Collection) -> None:
     demo = build_app(RAG(coll.settings, collection=coll, llm=None))
     names = {d.api_name for d in demo.fns.values() if d.api_visibility == "public"}
     assert {"ask", "add", "list_articles", "remove"} <= names
+
+
+def test_no_analytics_without_the_environment_variable(coll: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Telemetry and the version check are off by argument, not by GRADIO_ANALYTICS_ENABLED (which
+    ui.app no longer writes into os.environ): gradio's default without it is to phone home."""
+    import gradio.analytics
+
+    monkeypatch.delenv("GRADIO_ANALYTICS_ENABLED", raising=False)
+    calls: list[str] = []
+    monkeypatch.setattr(gradio.analytics, "version_check", lambda: calls.append("version_check"))
+    monkeypatch.setattr(gradio.analytics, "_do_analytics_request", lambda **kw: calls.append(kw.get("topic", "?")))
+    assert gradio.analytics.analytics_enabled()  # gradio's own default: on
+    demo = build_app(RAG(coll.settings, collection=coll, llm=None))
+    assert demo.analytics_enabled is False
+    assert calls == []
 
 
 @pytest.mark.slow

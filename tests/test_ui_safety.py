@@ -14,8 +14,8 @@ import httpx
 import pytest
 from fastapi import HTTPException
 
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 from rag.types import Answer, Citation, Passage
 from tests.ui_helpers import free_port
@@ -468,7 +468,7 @@ def test_toasts_show_markup_as_text(settings: Settings, fake_embedder) -> None: 
 
 def test_store_errors_in_the_page_hide_the_data_directory(settings: Settings, fake_embedder,  # noqa: ANN001
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.errors import StoreError
+    from rag.errors import StoreError
 
     coll = Collection.open(settings, embedder=fake_embedder)
     chat = Chat(RAG(settings, collection=coll, llm=None), FeedbackLog(settings.feedback_path))

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import index.pipeline
-from index.errors import InputError
+import index.collection
+from rag.errors import InputError
 from index.fetch import fetch_url
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from rag.settings import Settings
 from index.userinfo import redact_userinfo, strip_userinfo
 from tests.fakes import HashEmbedder
 
@@ -120,7 +120,7 @@ def test_ingest_stores_and_reports_no_credentials(
 ) -> None:
     main, _other = servers
     home = tmp_path / "home"
-    monkeypatch.setattr(index.pipeline, "make_embedder", lambda _s: HashEmbedder())
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
     monkeypatch.setenv("RAG_HOME", str(home))
     monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "1")
     from rag.cli import app

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.pipeline import Collection
-from index.settings import Settings
+from index.collection import Collection
+from rag.settings import Settings
 from rag.api import RAG
 
 ROOT = Path(__file__).resolve().parent.parent

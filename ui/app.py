@@ -4,7 +4,7 @@
 ``settings.ui_host``/``ui_port`` (127.0.0.1:7860 by default) with optional basic auth. All
 answering goes through ``RAG.stream``, exactly as the CLI and the Python API do.
 
->>> from index.settings import load_settings
+>>> from rag.settings import load_settings
 >>> from ui.app import launch
 >>> demo = launch(load_settings(), block=False)   # doctest: +SKIP
 >>> demo.local_url                                # doctest: +SKIP
@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 from pathlib import Path
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no phoning home
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from index.errors import ConfigError  # noqa: E402
-from index.settings import Settings  # noqa: E402
-from rag.api import RAG  # noqa: E402
-from ui import render  # noqa: E402
-from ui.auth import LOGIN_MESSAGE, LoginGuard  # noqa: E402
-from ui.chat import Chat, Session  # noqa: E402
-from ui.feedback import FeedbackLog  # noqa: E402
-from ui.library import FILE_TYPES, Library  # noqa: E402
-from ui.style import CSS, theme  # noqa: E402
-from ui.uploads import max_upload_bytes, without_temp_leak  # noqa: E402
+from rag.errors import ConfigError
+from rag.settings import Settings
+from rag.api import RAG
+from ui import render
+from ui.auth import LOGIN_MESSAGE, LoginGuard
+from ui.chat import Chat, Session
+from ui.feedback import FeedbackLog
+from ui.library import FILE_TYPES, Library
+from ui.style import CSS, theme
+from ui.timeline import Timeline
+from ui.uploads import max_upload_bytes, without_temp_leak
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +45,7 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
     lib = Library(rag.collection)
     choices = chat.answerer_choices()
 
+    # analytics_enabled=False by argument: no version check or telemetry, without GRADIO_ANALYTICS_ENABLED
     with gr.Blocks(title="Ask your articles", analytics_enabled=False, delete_cache=UPLOAD_SWEEP) as demo:
         session = gr.State(Session())
         with gr.Sidebar(label="Settings", open=True, width=300):
@@ -60,13 +59,15 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                                  info="Comma-separated; matches the source, URL or title. Empty: all.")
             since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD")
             until = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD")
-        settings_inputs = [answerer, top_k, sources, since, until]
+            as_of = gr.Textbox("", label="As of", placeholder="YYYY-MM-DD (empty: today)",
+                               info="The date 'this week', 'on Sunday' and 'latest' are read against.")
+        settings_inputs = [answerer, top_k, sources, since, until, as_of]
 
         gr.HTML('<div class="rag-header"><h1>Ask your articles</h1>'
                 "<p>Answers cite the exact passages they rest on. Click a [n] to see its source.</p></div>")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                summary = gr.HTML(chat.settings_summary(choices[0][1], rag.settings.top_k, "", "", ""),
+                summary = gr.HTML(chat.settings_summary(choices[0][1], rag.settings.top_k, "", "", "", ""),
                                   elem_id="rag-settings-summary")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5):
@@ -106,6 +107,10 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                                                  elem_id="rag-remove-choice")
                             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="rag-remove")
                         articles = gr.HTML(elem_id="rag-articles")
+                lib.feeds_panel(ingest_out, articles, victim, search)
+
+            with gr.Tab("Timeline", id="timeline"):  # catch up on a topic: rag.brief, like `rag brief`
+                Timeline(rag).panel(as_of, concurrency_limit=CHAT_CONCURRENCY)
 
         # --- wiring ------------------------------------------------------------------------
         asking = gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],

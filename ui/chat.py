@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from index.errors import RagError
+from rag.errors import RagError
 from rag.api import RAG
 from rag.types import Answer, Filters
 from ui import render, toast
@@ -54,18 +54,19 @@ class Session:
         return None
 
 
+def day(value: str | None, name: str) -> date | None:
+    """A settings field's date (empty: None); a bad one raises a ``RagError`` that says how to fix it."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RagError(f"{name} must be a date like 2024-12-01 (got {value!r})") from None
+
+
 def parse_filters(sources: str | None, since: str | None, until: str | None) -> Filters:
     """Filters from the settings fields; a bad date raises a ``RagError`` that says how to fix it."""
-
-    def day(value: str | None, name: str) -> date | None:
-        value = (value or "").strip()
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise RagError(f"{name} must be a date like 2024-12-01 (got {value!r})") from None
-
     lo, hi = day(since, "'Published from'"), day(until, "'Published to'")
     if lo and hi and lo > hi:
         raise RagError(f"'Published from' ({lo}) is after 'Published to' ({hi})")
@@ -92,9 +93,11 @@ class Chat:
     def answerer_label(self, choice: str) -> str:
         return dict((v, k) for k, v in self.answerer_choices()).get(choice, choice)
 
-    def settings_summary(self, answerer: str, top_k: float, sources: str, since: str, until: str) -> str:
+    def settings_summary(self, answerer: str, top_k: float, sources: str, since: str, until: str,
+                         as_of: str = "") -> str:
         try:
             filters = parse_filters(sources, since, until)
+            day(as_of, "'As of'")
         except RagError as exc:
             return render.error_html(str(exc))
         articles = int(self.rag.collection.db.counts().get("articles", 0))
@@ -102,7 +105,8 @@ class Chat:
 
     # --- asking -----------------------------------------------------------------------------
     def respond(
-        self, message: str, session: Session, answerer: str, top_k: float, sources: str, since: str, until: str
+        self, message: str, session: Session, answerer: str, top_k: float, sources: str, since: str, until: str,
+        as_of: str = "",
     ) -> Iterator[tuple[str, list[dict[str, Any]], Session, str]]:
         """Stream one answer into the chat: (textbox, chat messages, session, sources panel)."""
         question = (message or "").strip()
@@ -112,6 +116,7 @@ class Chat:
             return
         try:
             filters = parse_filters(sources, since, until)
+            reference = day(as_of, "'As of'")
         except RagError as exc:
             toast.warn(str(exc))
             yield message, session.messages, session, gr.skip()
@@ -123,12 +128,12 @@ class Chat:
         yield "", msgs, session, render.sources_html(None)
 
         options = {"answerer": answerer, "top_k": int(top_k), "sources": list(filters.sources),
-                   "since": since or None, "until": until or None}
+                   "since": since or None, "until": until or None, "as_of": as_of or None}
         answer: Answer | None = None
         partial = ""
         try:
             for piece in self.rag.stream(question, top_k=int(top_k), filters=filters,
-                                         history=session.history, offline=answerer != LLM):
+                                         history=session.history, offline=answerer != LLM, as_of=reference):
                 if isinstance(piece, Answer):
                     answer = piece
                 else:

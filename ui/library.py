@@ -1,9 +1,16 @@
 """The collection tab's handlers: add uploads and URLs (with progress and per-item results), list,
-search and remove stored articles. All of it goes through ``index.pipeline.Collection``.
+search and remove stored articles. All of it goes through ``index.collection.Collection``.
 
 Uploads go through :class:`ui.uploads.Uploads`: size limit, a stable copy under
 ``$RAG_HOME/uploads/`` (so re-uploading an edited file *updates* its article), cleanup of refused
 files, and results that name files as uploaded, never by a server path.
+
+Watched feeds (``index.watch``): the tab lists them (url, title, last polled, items added, last
+error), adds and removes one, and "Poll now" runs one round here, streaming per-item results like
+an upload. Polling on a schedule is left to ``rag watch`` (one poller per data directory, beside the
+UI or under cron/systemd): a UI process may run in several workers or be restarted, and a second
+poller would only contend for the store's write lock. The feed list is read from the same SQLite
+state ``rag watch`` writes, so it shows that process's progress too.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ from typing import Any
 
 import gradio as gr
 
-from index.errors import RagError
+from rag.errors import RagError
 from index.load import KINDS, expand_inputs, is_url
-from index.pipeline import Collection
+from index.collection import Collection
 from index.types import ItemResult
+from index.watch import PollResult, Watcher, WatchedFeed, WatchState
 from ui import render, toast
 from ui.uploads import Staged, Uploads
 
@@ -43,10 +51,131 @@ def parse_urls(text: str | None) -> tuple[list[str], list[ItemResult]]:
     return urls, bad
 
 
+def feeds_html(feeds: Sequence[WatchedFeed]) -> str:
+    """The watched feeds as a table; every field escaped (titles and errors come from the feed)."""
+    if not feeds:
+        return ('<div class="rag-feeds"><p class="rag-empty">No feeds watched. Paste an RSS, Atom or sitemap URL '
+                "and press Watch; <code>rag watch</code> polls them on a schedule.</p></div>")
+    rows = "".join(
+        f"<tr><td>{render.esc(f.title or '')}<div class='rag-dim'>{render.source_link(f.url)}</div></td>"
+        f"<td>{render.esc(f.last_polled or 'never')}</td><td>{f.items_added}</td>"
+        f"<td>{render.esc(f.last_error or '')}</td></tr>"
+        for f in feeds
+    )
+    return ('<div class="rag-feeds"><table class="rag-table"><thead><tr><th>feed</th><th>last polled</th>'
+            f"<th>items added</th><th>last error</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _poll_line(r: PollResult) -> str:
+    what = {"not_modified": "not modified", "unchanged": "no new items", "failed": "failed"}.get(
+        r.status, f"{r.fetched_items} new or changed")
+    return f"{what}: {r.url}"
+
+
 class Library:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
         self.uploads = Uploads.for_settings(collection.settings)
+        self._watch: WatchState | None = None
+
+    # --- watched feeds ----------------------------------------------------------------------
+    @property
+    def watch_state(self) -> WatchState:
+        if self._watch is None:
+            self._watch = WatchState.for_settings(self.collection.settings)
+        return self._watch
+
+    def feeds(self) -> tuple[str, Any]:
+        """The watched-feed table and the remove dropdown's choices."""
+        feeds = self.watch_state.feeds()
+        return feeds_html(feeds), gr.update(choices=[(f.title or f.url, f.url) for f in feeds], value=None)
+
+    def add_feed(self, url: str | None) -> tuple[str, Any, str]:
+        """Watch a feed URL (not polled here: press Poll now, or run `rag watch`)."""
+        try:
+            stored = self.watch_state.add(url or "")
+        except RagError as exc:
+            toast.warn(str(exc))
+            return gr.skip(), gr.skip(), gr.skip()
+        toast.info(f"Watching {stored}. Press Poll now, or run `rag watch` to poll on a schedule.")
+        return *self.feeds(), ""
+
+    def remove_feed(self, url: str | None) -> tuple[str, Any]:
+        if not url:
+            toast.warn("Choose a feed to stop watching.")
+            return gr.skip(), gr.skip()
+        if self.watch_state.remove(url):
+            toast.info(f"Stopped watching {url}; its articles stay in the collection.")
+        else:
+            toast.warn(f"{url} is not watched.")
+        return self.feeds()
+
+    def poll_feeds(self, search: str, progress: gr.Progress = gr.Progress()  # noqa: B008 - gradio's idiom
+                   ) -> Iterator[tuple[str, str, Any, str, Any]]:
+        """One round over every watched feed, in a thread; yields (results, articles, remove choices,
+        feed table, feed choices) as items finish."""
+        urls = self.watch_state.urls()
+        if not urls:
+            toast.warn("No feeds watched: paste a feed URL and press Watch first.")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        events: queue.Queue = queue.Queue()
+        watcher = Watcher(self.collection, self.watch_state)
+
+        def work() -> None:
+            try:
+                watcher.poll_all(urls, progress=events.put, on_result=events.put)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                events.put(exc)
+            finally:
+                events.put(_DONE)
+
+        threading.Thread(target=work, name="ui-poll", daemon=True).start()
+        results: list[ItemResult] = []
+        done_feeds, shown_at = 0, 0.0
+        progress((0, len(urls)), desc="Polling feeds", unit="feeds")
+        while (ev := events.get()) is not _DONE:
+            if isinstance(ev, Exception):
+                log.warning("poll failed: %s", ev, exc_info=not isinstance(ev, RagError))
+                msg = str(ev) if isinstance(ev, RagError) else f"poll failed ({type(ev).__name__}); see the server log"
+                results.append(ItemResult("(poll)", "failed", reason=msg))
+                continue
+            if isinstance(ev, PollResult):
+                done_feeds += 1
+                progress((done_feeds, len(urls)), desc=_poll_line(ev)[:60], unit="feeds")
+                if ev.status == "failed" and ev.error:
+                    results.append(ItemResult(ev.url, "failed", reason=ev.error))
+                continue
+            results.append(ev)
+            if time.monotonic() - shown_at > _REFRESH_S:
+                shown_at = time.monotonic()
+                yield render.ingest_html(results), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        if not results:
+            toast.info("No new or changed items in the watched feeds.")
+        table, choices = self.listing(search)
+        yield (render.ingest_html(results, done_feeds, len(urls)), table, choices, *self.feeds())
+
+    def feeds_panel(self, ingest_out: gr.HTML, articles: gr.HTML, victim: gr.Dropdown, search: gr.Textbox) -> None:
+        """Lay out the watched-feeds block where it is called (inside the Collection tab of the
+        Blocks) and wire it; polling shares the store-write queue with uploads and removals."""
+        with gr.Accordion("Watched feeds", open=False, elem_id="rag-feeds-box"):
+            feed_table = gr.HTML(elem_id="rag-feeds")
+            with gr.Row():
+                feed_url = gr.Textbox(show_label=False, placeholder="https://example.org/feed.xml (RSS, Atom or sitemap)",
+                                      scale=4, elem_id="rag-feed-url")
+                watch = gr.Button("Watch", scale=1, elem_id="rag-feed-add")
+            with gr.Row():
+                feed_choice = gr.Dropdown(label="Stop watching", choices=[], scale=4, elem_id="rag-feed-choice")
+                unwatch = gr.Button("Stop watching", variant="stop", scale=1, elem_id="rag-feed-remove")
+            poll = gr.Button("Poll now", variant="primary", elem_id="rag-feed-poll")
+            gr.Markdown("Polling on a schedule: run `rag watch --every 30m` beside the UI.")
+        gr.on([watch.click, feed_url.submit], self.add_feed, [feed_url], [feed_table, feed_choice, feed_url],
+              api_name="watch_feed")
+        unwatch.click(self.remove_feed, [feed_choice], [feed_table, feed_choice], api_name="unwatch_feed")
+        poll.click(self.poll_feeds, [search], [ingest_out, articles, victim, feed_table, feed_choice],
+                   api_name="poll_feeds", concurrency_id="store-write", concurrency_limit=1,
+                   show_progress_on=[ingest_out])
+        gr.on(None, self.feeds, None, [feed_table, feed_choice], api_visibility="private")  # on page load
 
     # --- ingest -----------------------------------------------------------------------------
     def add(self, files: Sequence[Any] | None, urls_text: str, search: str,

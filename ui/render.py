@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
 from index.types import ItemResult
-from rag.verify import MARKER, quoted_marker
+from rag.text import MARKER, marker_numbers
+from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
 
 
@@ -81,7 +82,7 @@ def with_markers(text: str, numbers: Iterable[int], turn: int, quoted: Sequence[
     known = set(numbers)
     out, pos = [], 0
     for m in MARKER.finditer(text):
-        ns = [int(x) for x in m.group(1).split(",")]
+        ns = marker_numbers(m.group(0))
         if not all(n in known for n in ns) or quoted_marker(text, m.start(), m.end(), quoted):
             continue
         out.append(_lines(text[pos : m.start()]))
@@ -118,7 +119,7 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.refused:
         parts.append(
             f'<div class="rag-refused">No supported answer in the articles. Searched for: '
-            f'<q>{esc(query)}</q> — the closest passages are in the sources panel.</div>'
+            f'<q>{esc(query)}</q> — the closest passages are in the sources panel.{understood_html(answer)}</div>'
         )
     else:
         label = "Search query (rewritten from your follow-up)" if rewritten else "Search query"
@@ -126,9 +127,19 @@ def answer_html(answer: Answer, turn: int) -> str:
         took = f" · {ms:.0f} ms" if ms is not None else ""
         parts.append(
             f'<details class="rag-query"><summary>{label} · {esc(answer.answerer)}{took}</summary>'
-            f"<q>{esc(query)}</q></details>"
+            f"<q>{esc(query)}</q>{understood_html(answer)}</details>"
         )
     return "".join(parts)
+
+
+def understood_html(answer: Answer) -> str:
+    """What the question's time expressions were read as ("understood: 2024-11-25 .. 2024-12-01")."""
+    tw = answer.time_window
+    if tw is None or not tw.label():
+        return ""
+    phrase = f" (<q>{esc(tw.phrase)}</q>)" if tw.phrase else ""
+    return f'<div class="rag-understood">understood: {esc(tw.label())}{phrase}</div>'
+
 
 
 def source_link(source: str) -> str:
@@ -153,6 +164,9 @@ def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
     lead = len(p.text) - len(p.text.lstrip())
     spans = [(s - lead, e - lead) for s, e in spans]
     meta = " · ".join([esc(p.published or "undated"), source_link(p.source)])
+    also = tuple(dict.fromkeys(src for c in cites for src in c.also_in))  # the same story from other outlets
+    if also:
+        meta += " · also in: " + ", ".join(source_link(src) for src in also)
     cls = "rag-source cited" if cites else "rag-source"
     return (
         f'<article class="{cls}" id="{anchor(turn, p.n)}">'
@@ -168,7 +182,7 @@ def sources_html(answer: Answer | None, turn: int = 0) -> str:
         return ('<div class="rag-sources rag-empty">Ask a question: the passages an answer rests on '
                 "appear here, with the cited sentence highlighted.</div>")
     query = answer.search_query or answer.question
-    head = f'<div class="rag-sources-head">Searched for <q>{esc(query)}</q></div>'
+    head = f'<div class="rag-sources-head">Searched for <q>{esc(query)}</q>{understood_html(answer)}</div>'
     if not answer.passages:
         return f'<div class="rag-sources">{head}<p class="rag-empty">No passage matched the search and filters.</p></div>'
     by_n: dict[int, list[Citation]] = {}

@@ -30,7 +30,7 @@ import gradio as gr
 from gradio.data_classes import FileData
 from gradio.utils import NamedString, get_upload_folder
 
-from index.settings import Settings
+from rag.settings import Settings
 from index.types import ItemResult
 
 log = logging.getLogger(__name__)

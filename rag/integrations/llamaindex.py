@@ -36,19 +36,18 @@ from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
 
-from index.errors import ConfigError, InputError, RagError
+from rag.errors import ConfigError, InputError, RagError
 from index.formats import normalise, parse_date, parse_markdown, parse_text, split_date_prefix, split_front_matter
 from index.load import is_url
 from index.records import ALIASES, _record
 from index.types import Article, IngestReport, ItemResult, LoadFailure
-from rag.retrieve import retrieve
 from rag.types import Filters, Passage
 
 if TYPE_CHECKING:
     from llama_index.core.chat_engine import CondensePlusContextChatEngine
     from llama_index.core.query_engine import RetrieverQueryEngine
 
-    from index.pipeline import Collection
+    from index.collection import Collection
     from rag.api import RAG
 
 log = logging.getLogger(__name__)
@@ -186,9 +185,9 @@ class ArticleRetriever(BaseRetriever):
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
 
     def passages(self, query: str) -> tuple[Passage, ...]:
-        """Our own ``Passage`` records for ``query`` (what ``_retrieve`` turns into nodes)."""
-        prepared = self.rag.extractive.prepare(query)  # the same sentence-evidence rerank as RAG.ask
-        return retrieve(self.rag.collection, query, top_k=self.top_k, filters=self.filters, question=prepared).passages
+        """Our own ``Passage`` records for ``query`` (what ``_retrieve`` turns into nodes): exactly
+        ``RAG.search`` (the retrieval ``RAG.ask`` answers from, time prior included)."""
+        return self.rag.search(query, top_k=self.top_k, filters=self.filters)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=passage_node(p), score=p.score) for p in self.passages(query_bundle.query_str)]

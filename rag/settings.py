@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.errors import ConfigError
+from rag.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(40, ge=5, le=500, description="per-retriever candidates before fusion")
     per_article: int = Field(3, ge=1, le=50, description="max passages from one article")
+    per_story: int = Field(3, ge=1, le=50, description="max passages from one story (near-copies of one "
+                                                         "wire story from several outlets, index/stories.py)")
 
     # --- answering -----------------------------------------------------------------------
     answerer: Literal["auto", "extractive", "llm", "local"] = Field(
@@ -57,8 +59,13 @@ class Settings(BaseSettings):
         "local = a GGUF model in-process through llama-cpp-python",
     )
     llm_model: str = "gpt-4o-mini"
-    llm_timeout: float = Field(60.0, gt=0)
-    llm_retries: int = Field(2, ge=0, le=10)
+    # Every OpenAI-compatible client (answers, RAG_EMBEDDER=openai, rag eval --judge) is built by
+    # rag/openai_client.py with these two: the openai SDK retries timeouts, dropped connections,
+    # 408/409/429 and 5xx itself (jittered backoff, honouring Retry-After), llm_retries times.
+    llm_timeout: float = Field(60.0, gt=0, description="seconds per request to an OpenAI-compatible endpoint")
+    llm_retries: int = Field(
+        2, ge=0, le=10, description="retries of a failed request (the openai SDK's max_retries); a streamed "
+        "answer that broke off before its first token is also asked again up to this many times")
     # --- local answerer (RAG_ANSWERER=local): defaults sized for a small CPU ------------------
     llm_gguf: Path | None = Field(None, description="a GGUF file to use instead of the bundled model (RAG_LLM_GGUF)")
     llm_threads: int | None = Field(None, ge=1, le=256, description="llama.cpp threads; unset = os.cpu_count()")
@@ -76,6 +83,9 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(20.0, gt=0)
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     allow_private_urls: bool = Field(False, description="allow URLs on loopback/private/link-local addresses")
+    feed_max_items: int = Field(500, ge=1, le=100_000,
+                                description="articles read from one feed or sitemap (a URL sent to `rag serve` "
+                                            "cannot make the server fetch more pages than this)")
 
     # --- UI ------------------------------------------------------------------------------
     ui_host: str = "127.0.0.1"

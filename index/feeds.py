@@ -1,0 +1,260 @@
+"""Recognise and read feeds (RSS, Atom, RDF) and sitemaps (news sitemaps, plain ones, sitemap indexes).
+
+>>> from index.fetch import FetchedPage
+>>> page = FetchedPage("https://example.org/feed.xml", "application/rss+xml", b'''<?xml version="1.0"?>
+... <rss version="2.0"><channel><title>Example</title><item><title>Storm hits coast</title>
+... <link>/news/storm</link><pubDate>Sun, 01 Dec 2024 08:00:00 GMT</pubDate></item></channel></rss>''', None)
+>>> is_feed(page)
+True
+>>> [(i.link, i.title, str(i.published)) for i in parse_feed(page).items]
+[('https://example.org/news/storm', 'Storm hits coast', '2024-12-01')]
+
+A feed is read here and nothing is fetched here: ``index.load`` fetches the feed and each item's
+page through ``index.fetch`` (SSRF guard, size and time caps), and ``index.watch`` polls. Each item
+carries what the feed says about it (title, date, author) so a page lacking them can borrow them
+(``with_feed_metadata``), a stable ``key`` (guid or link) and a ``stamp`` that changes when the
+feed says the item changed (its updated date, else a hash of what the feed shows of it).
+
+Safety: feedparser is given the bytes as a stream (given a string or bytes it would open a file of
+that name, or fetch a URL), and its SAX parser does not load external entities. Sitemaps are
+parsed by lxml with entity resolution, DTD loading and network access off.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import hashlib
+import html
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+from rag.errors import InputError
+from index.fetch import FetchedPage
+from index.formats import HEADLINE_MAX, decode_bytes, derive_title, parse_date, shorten
+from index.types import Article
+
+logger = logging.getLogger(__name__)
+
+FeedKind = Literal["rss", "atom", "rdf", "sitemap", "sitemapindex"]
+
+_XML_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+              "text/xml", "application/x-rss+xml", "application/feed+xml"}
+# the root element after the XML declaration, processing instructions, comments and a DOCTYPE
+_PROLOG = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.DOTALL | re.IGNORECASE)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+_ROOTS: dict[bytes, FeedKind] = {b"rss": "rss", b"feed": "atom", b"RDF": "rdf", b"urlset": "sitemap",
+                                 b"sitemapindex": "sitemapindex"}
+_SNIFF = 4096
+_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed or sitemap: where its article is and what the feed says about it."""
+
+    link: str  # absolute http(s) URL of the article page (or, in a sitemap index, of a child sitemap)
+    key: str  # stable identity within the feed: the guid / Atom id, else the link
+    stamp: str  # changes when the feed says the item changed (updated date, lastmod, else a hash)
+    title: str | None = None
+    published: date | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A parsed feed. For ``kind == "sitemapindex"`` the items are child sitemaps, not articles."""
+
+    url: str
+    kind: FeedKind
+    title: str | None
+    items: tuple[FeedItem, ...]
+    problems: tuple[str, ...] = ()  # entries that could not be used (no link), each saying why
+
+
+def feed_kind(page: FetchedPage) -> FeedKind | None:
+    """Which kind of feed or sitemap the page is, from its root element; None for anything else.
+
+    The root element decides, not the content type: feeds are often served as text/html or
+    text/plain, and an XHTML article as application/xml."""
+    if page.content_type in ("application/pdf",) or page.body.startswith(b"%PDF-"):
+        return None
+    head = page.body[:_SNIFF]
+    for bom in (b"\xef\xbb\xbf",):
+        if head.startswith(bom):
+            head = head[len(bom):]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: decode the sniffed part first
+        head = decode_bytes(head).encode("utf-8", "replace")
+    m = _ROOT.match(head, _PROLOG.match(head).end())
+    if not m:
+        return None
+    return _ROOTS.get(m.group(2))
+
+
+def is_feed(page: FetchedPage) -> bool:
+    return feed_kind(page) is not None
+
+
+def parse_feed(page: FetchedPage) -> Feed:
+    """Read a feed or sitemap page; raises InputError (naming the feed URL) when it cannot be read."""
+    kind = feed_kind(page)
+    if kind is None:
+        raise InputError(page.final_url, f"is not a feed or sitemap (the server sent {page.content_type or 'no content type'} "
+                                         "with no <rss>, <feed>, <urlset> or <sitemapindex> root); check the URL")
+    if kind in ("sitemap", "sitemapindex"):
+        return _parse_sitemap(page, kind)
+    return _parse_syndication(page, kind)
+
+
+def with_feed_metadata(article: Article, item: FeedItem) -> Article:
+    """The article with the feed's title, date and author where the page lacks them.
+
+    The page's title counts as lacking when it was derived from the first sentence; its date when
+    there is none or it was only guessed from the page's text (``date_source == "text"``)."""
+    changes: dict[str, object] = {}
+    if item.title and (not article.title or article.title == derive_title(article.text)):
+        changes["title"] = shorten(item.title, HEADLINE_MAX)
+    if item.published and (article.published is None or article.extra.get("date_source") == "text"):
+        changes["published"] = item.published
+        changes["extra"] = {**article.extra, "date_source": "feed"}
+    if item.author and not article.author:
+        changes["author"] = item.author
+    return dataclasses.replace(article, **changes) if changes else article  # type: ignore[arg-type]
+
+
+# --- RSS / Atom / RDF ------------------------------------------------------------------------
+
+def _parse_syndication(page: FetchedPage, kind: FeedKind) -> Feed:
+    import feedparser
+
+    headers = {"content-location": page.final_url, "content-type": page.content_type or "application/xml"}
+    if page.encoding:
+        headers["content-type"] += f"; charset={page.encoding}"
+    parsed = feedparser.parse(io.BytesIO(page.body), response_headers=headers)
+    items: list[FeedItem] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(parsed.entries, 1):
+        link = _entry_link(entry, page.final_url)
+        title = _plain(entry.get("title"))
+        if not link:
+            problems.append(f"item {n} ({title or 'untitled'}) has no http(s) link to an article; skipped")
+            continue
+        if link in seen:
+            continue
+        seen.add(link)
+        published = _struct_date(entry.get("published_parsed") or entry.get("updated_parsed")
+                                 or entry.get("created_parsed"))
+        detail = entry.get("author_detail") or {}
+        author = _plain(detail.get("name") or entry.get("author"))
+        updated = entry.get("updated") or entry.get("published")
+        stamp = updated or _digest(title, link, entry.get("summary"))
+        key = str(entry.get("id") or link)
+        items.append(FeedItem(link=link, key=key, stamp=str(stamp), title=title, published=published, author=author))
+    if parsed.get("bozo"):
+        problem = parsed.get("bozo_exception")
+        if not items:  # not well-formed and nothing usable in it: an error, not an empty feed
+            raise InputError(page.final_url, f"is a malformed {'Atom' if kind == 'atom' else kind.upper()} feed "
+                                             f"({type(problem).__name__ if problem else 'unreadable'}: {problem}); "
+                                             "check it opens in a feed reader")
+        logger.info("%s: feed is not well-formed (%s); read %d items leniently", page.final_url, problem, len(items))
+    return Feed(page.final_url, kind, _plain(parsed.feed.get("title")), tuple(items), tuple(problems))
+
+
+def _entry_link(entry: dict, base: str) -> str | None:
+    candidates = [entry.get("link")]
+    candidates += [link.get("href") for link in entry.get("links") or () if link.get("rel", "alternate") == "alternate"]
+    if entry.get("guidislink") or str(entry.get("id", "")).startswith(("http://", "https://")):
+        candidates.append(entry.get("id"))
+    for raw in candidates:
+        if raw:
+            url = urljoin(base, str(raw).strip())
+            if urlsplit(url).scheme.lower() in ("http", "https"):
+                return url
+    return None
+
+
+def _struct_date(value: object) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).date()  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+# --- sitemaps ---------------------------------------------------------------------------------
+
+_SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def _parse_sitemap(page: FetchedPage, kind: FeedKind) -> Feed:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                             huge_tree=False, recover=True)
+    try:
+        root = etree.fromstring(page.body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(page.final_url, f"is a malformed sitemap ({exc}); check it opens in a browser") from exc
+    if root is None:
+        raise InputError(page.final_url, "is a malformed sitemap (no XML root element could be read); "
+                                         "check it opens in a browser")
+    child = "sitemap" if kind == "sitemapindex" else "url"
+    items: list[FeedItem] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for n, node in enumerate(_children(root, child), 1):
+        loc = _text(node, "loc", direct=True)
+        url = urljoin(page.final_url, loc) if loc else ""
+        if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
+            problems.append(f"<{child}> {n} has no http(s) <loc>; skipped")
+            continue
+        if url in seen:
+            continue
+        seen.add(url)
+        lastmod = _text(node, "lastmod", direct=True)
+        news = next(iter(node.iter(f"{_NEWS}news", "news")), None)
+        title = _plain(_text(news, "title")) if news is not None else None
+        published = parse_date(_text(news, "publication_date")) if news is not None else None
+        stamp = lastmod or _digest(title, url, str(published or ""))
+        items.append(FeedItem(link=url, key=url, stamp=stamp, title=title, published=published))
+    return Feed(page.final_url, kind, None, tuple(items), tuple(problems))
+
+
+def _children(root: object, name: str) -> list:
+    return [el for el in root if isinstance(el.tag, str) and _local(el.tag) == name]  # type: ignore[attr-defined]
+
+
+def _text(node: object, name: str, *, direct: bool = False) -> str | None:
+    """Text of the first element called ``name`` (any namespace) below ``node``, or a direct child."""
+    if node is None:
+        return None
+    for el in (node if direct else node.iter()):  # type: ignore[attr-defined]
+        if isinstance(el.tag, str) and _local(el.tag) == name and el.text and el.text.strip():
+            return el.text.strip()
+    return None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _plain(value: object) -> str | None:
+    """Feed text (a title may hold markup and entities) as one line of plain text."""
+    if not value:
+        return None
+    text = " ".join(html.unescape(_TAG.sub(" ", str(value))).split())
+    return text or None
+
+
+def _digest(*parts: object) -> str:
+    return "sha1:" + hashlib.sha1("\x1f".join(str(p or "") for p in parts).encode("utf-8")).hexdigest()

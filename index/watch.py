@@ -1,0 +1,403 @@
+"""Keep a collection current from feeds: poll each watched feed, ingest only new or changed items.
+
+>>> from index.collection import Collection                        # doctest: +SKIP
+>>> watcher = Watcher(Collection.open())                          # doctest: +SKIP
+>>> watcher.state.add("https://example.org/feed.xml")             # doctest: +SKIP
+>>> [r.status for r in watcher.poll_all()]                        # doctest: +SKIP
+['ingested']
+>>> [r.status for r in watcher.poll_all()]  # nothing new: one conditional request, no embedding  # doctest: +SKIP
+['not_modified']
+
+Cost of a round per feed: one conditional GET (``If-None-Match`` / ``If-Modified-Since`` with the
+validators of the last complete poll). A 304, or a feed whose items all carry the stamps already
+seen, ends there: no page is fetched, nothing is embedded, the store's write lock is not taken.
+Only items whose key (guid or link) is new or whose stamp (updated date, lastmod, else a hash of
+what the feed shows) changed are fetched, through ``index.load.load_feed_item`` (SSRF guard, size
+and time caps), and ingested by ``Collection.ingest_articles``, which commits article by article.
+
+Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
+polled again next round; a failing item is retried in the next rounds (up to ``max_attempts``
+while its stamp stays the same), and until then the feed's validators are not saved, so the feed
+is downloaded again rather than answered 304. Ctrl-C stops between or inside ingests: what was
+committed stays, and item state is recorded for every item that finished.
+
+State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
+at once): the watched feeds (url, title, last polled, items added, last error, validators) and, per
+feed, the items seen (key, link, stamp, status, attempts).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from index import feeds
+from index.feeds import Feed, FeedItem
+from index.fetch import fetch_url
+from index.load import is_url, load_feed_items
+from index.types import Article, IngestReport, ItemResult, LoadFailure
+from index.userinfo import strip_userinfo
+from rag.errors import InputError, RagError
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PollStatus = Literal["not_modified", "unchanged", "ingested", "failed"]
+_DONE_STATUSES = {"added", "updated", "unchanged", "duplicate"}
+_CHILD = "sitemap-child:"  # item keys of a sitemap index's child sitemaps (their stamp: the index's lastmod)
+MIN_EVERY = 10.0  # seconds: a smaller interval is a typo (and impolite to the feed's server)
+
+
+@dataclass(frozen=True)
+class WatchedFeed:
+    """A watched feed as the CLI and UI list it."""
+
+    url: str
+    title: str | None
+    added_at: str
+    last_polled: str | None  # ISO 8601 UTC
+    last_error: str | None  # the feed's error, else a summary of failing items, else None
+    items_added: int  # articles added or updated from this feed, in total
+    items_known: int  # items seen in the feed so far
+    items_failing: int  # items whose last attempt failed
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """One feed's poll: what happened and what it cost."""
+
+    url: str
+    status: PollStatus
+    requests: int  # HTTP requests for the feed itself (1, plus changed child sitemaps of an index)
+    fetched_items: int  # new or changed items whose pages were fetched
+    report: IngestReport | None = None
+    error: str | None = None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY, title TEXT, added_at TEXT NOT NULL, last_polled TEXT, last_ok TEXT,
+    last_error TEXT, etag TEXT, last_modified TEXT, items_added INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS items (
+    feed TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE, key TEXT NOT NULL, link TEXT NOT NULL,
+    stamp TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, reason TEXT,
+    article_id TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (feed, key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class _Known:
+    stamp: str
+    status: str
+    attempts: int
+
+
+class WatchState:
+    """The watched feeds and their items, in a small SQLite file (safe across processes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> WatchState:
+        return cls(settings.home / "watch.sqlite3")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- feeds ------------------------------------------------------------------------------
+    def add(self, url: str) -> str:
+        """Watch ``url`` (idempotent); returns the URL as stored. Raises InputError for a non-URL."""
+        url = check_feed_url(url)
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO feeds(url, added_at) VALUES (?, ?)", (url, _now()))
+        return url
+
+    def remove(self, url: str) -> bool:
+        """Stop watching ``url`` and forget its items (the articles stay); False if it was not watched."""
+        with self._lock:
+            cur = self._db.execute("DELETE FROM feeds WHERE url = ?", (url.strip(),))
+        return cur.rowcount > 0
+
+    def urls(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT url FROM feeds ORDER BY added_at, url")]
+
+    def feeds(self) -> list[WatchedFeed]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT f.url, f.title, f.added_at, f.last_polled, f.last_error, f.items_added,"
+                " COUNT(i.key), SUM(i.status = 'failed'),"
+                " (SELECT reason FROM items j WHERE j.feed = f.url AND j.status = 'failed'"
+                "  ORDER BY j.updated_at DESC LIMIT 1)"
+                " FROM feeds f LEFT JOIN items i ON i.feed = f.url AND i.key NOT LIKE 'sitemap-child:%'"
+                " GROUP BY f.url ORDER BY f.added_at, f.url"
+            ).fetchall()
+        out = []
+        for url, title, added, polled, error, added_n, known, failing, reason in rows:
+            failing = int(failing or 0)
+            if not error and failing:
+                error = f"{failing} item(s) failing; latest: {reason}"
+            out.append(WatchedFeed(url, title, added, polled, error, int(added_n), int(known), failing))
+        return out
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        with self._lock:
+            row = self._db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def record_poll(self, url: str, *, error: str | None, title: str | None = None, added: int = 0,
+                    validators: tuple[str | None, str | None] | None = None) -> None:
+        """After a poll: the time, the error (None = fine), articles added, and validators to keep."""
+        now = _now()
+        with self._lock:
+            self._db.execute(
+                "UPDATE feeds SET last_polled = ?, last_error = ?, items_added = items_added + ?,"
+                " title = COALESCE(?, title), last_ok = CASE WHEN ? IS NULL THEN ? ELSE last_ok END"
+                " WHERE url = ?", (now, error, added, title, error, now, url))
+            if validators is not None:
+                self._db.execute("UPDATE feeds SET etag = ?, last_modified = ? WHERE url = ?", (*validators, url))
+
+    # --- items ------------------------------------------------------------------------------
+    def known(self, url: str) -> dict[str, _Known]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, stamp, status, attempts FROM items WHERE feed = ?", (url,))
+            return {k: _Known(s, st, a) for k, s, st, a in rows}
+
+    def record_items(self, url: str, rows: Iterable[tuple[FeedItem, str, str | None, str | None]],
+                     prefix: str = "") -> None:
+        """Store (item, status "done"/"failed", reason, article id) for items that finished."""
+        now = _now()
+        with self._lock:
+            known = {k: (s, a) for k, s, a in self._db.execute(
+                "SELECT key, stamp, attempts FROM items WHERE feed = ?", (url,))}
+            for item, status, reason, article_id in rows:
+                key = prefix + item.key
+                old_stamp, attempts = known.get(key, (None, 0))
+                attempts = 0 if status == "done" else (attempts + 1 if old_stamp == item.stamp else 1)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO items(feed, key, link, stamp, status, attempts, reason, article_id,"
+                    " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (url, key, item.link, item.stamp, status, attempts, reason, article_id, now))
+
+
+class Watcher:
+    """Polls watched feeds into a collection (``index.pipeline.Collection``)."""
+
+    def __init__(self, collection: object, state: WatchState | None = None, *, max_attempts: int = 3) -> None:
+        self.collection = collection
+        self.settings: Settings = collection.settings  # type: ignore[attr-defined]
+        self.state = state or WatchState.for_settings(self.settings)
+        self.max_attempts = max_attempts
+
+    def poll_all(self, urls: Sequence[str] | None = None, *,
+                 progress: Callable[[ItemResult], None] | None = None,
+                 on_result: Callable[[PollResult], None] | None = None,
+                 stop: threading.Event | None = None) -> list[PollResult]:
+        """One round over ``urls`` (default: every watched feed); one feed's failure never stops it."""
+        results = []
+        for url in urls if urls is not None else self.state.urls():
+            if stop is not None and stop.is_set():
+                break
+            result = self.poll(url, progress=progress)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        return results
+
+    def run(self, every: float, *, urls: Sequence[str] | None = None, stop: threading.Event | None = None,
+            rounds: int | None = None, progress: Callable[[ItemResult], None] | None = None,
+            on_result: Callable[[PollResult], None] | None = None) -> None:
+        """Poll every ``every`` seconds until ``stop`` is set (or ``rounds`` rounds are done).
+
+        The wait is measured from the start of a round, so a slow round does not drift the schedule
+        (a round longer than ``every`` starts the next one at once)."""
+        stop = stop or threading.Event()
+        done = 0
+        while not stop.is_set():
+            started = time.monotonic()
+            self.poll_all(urls, progress=progress, on_result=on_result, stop=stop)
+            done += 1
+            if rounds is not None and done >= rounds:
+                return
+            stop.wait(max(0.0, every - (time.monotonic() - started)))
+
+    def poll(self, url: str, *, progress: Callable[[ItemResult], None] | None = None) -> PollResult:
+        """Poll one feed (adding it to the watched list if needed).
+
+        Never raises for a feed that is down, slow or malformed (see ``PollResult.error`` and the
+        state's ``last_error``); only a URL that is not http(s) raises InputError."""
+        url = self.state.add(url)
+        etag, modified = self.state.validators(url)
+        try:
+            page = fetch_url(url, self.settings, etag=etag, last_modified=modified)
+        except InputError as exc:
+            return self._failed(url, str(exc), requests=1)
+        if page.not_modified:
+            log.info("%s: not modified", url)
+            self.state.record_poll(url, error=None, validators=(page.etag, page.last_modified))
+            return PollResult(url, "not_modified", requests=1, fetched_items=0)
+        try:
+            feed = feeds.parse_feed(page)
+        except InputError as exc:
+            return self._failed(url, str(exc), requests=1)
+        requests = 1
+        known = self.state.known(url)
+        todo: list[FeedItem] = []
+        children: list[FeedItem] = []  # changed child sitemaps of a sitemap index, recorded once read
+        child_errors: list[str] = []
+        if feed.kind == "sitemapindex":
+            for child in feed.items:
+                if self._due(known.get(_CHILD + child.key), child):
+                    requests += 1
+                    sub = self._child(child)
+                    if isinstance(sub, Feed):
+                        children.append(child)
+                        todo += [i for i in sub.items if self._due(known.get(i.key), i)]
+                    else:
+                        child_errors.append(sub)
+        else:
+            todo = [i for i in feed.items if self._due(known.get(i.key), i)]
+        # a child sitemap that failed is retried next round: keep no validators, or a 304 would skip it
+        validators = None if child_errors else (page.etag, page.last_modified)
+        note = "; ".join(child_errors) or None
+        if not todo:
+            self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
+            self.state.record_poll(url, error=note, title=feed.title, validators=validators)
+            return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note)
+        return self._ingest(url, feed, todo, children, requests, validators, progress, note)
+
+    # --- internals ------------------------------------------------------------------------------
+    def _due(self, known: _Known | None, item: FeedItem) -> bool:
+        """New, changed, or failed fewer than ``max_attempts`` times at this stamp."""
+        if known is None or known.stamp != item.stamp:
+            return True
+        return known.status == "failed" and known.attempts < self.max_attempts
+
+    def _child(self, child: FeedItem) -> Feed | str:
+        """A child sitemap of an index, or the error (naming it) that kept it from being read."""
+        try:
+            sub = feeds.parse_feed(fetch_url(child.link, self.settings))
+        except InputError as exc:
+            log.warning("child sitemap %s", exc)
+            return f"child sitemap {exc}"
+        if sub.kind == "sitemapindex":
+            log.warning("child sitemap %s is itself an index; not followed", child.link)
+            return f"child sitemap {child.link} is itself a sitemap index; it is not followed, watch it directly"
+        return sub
+
+    def _ingest(self, url: str, feed: Feed, todo: list[FeedItem], children: list[FeedItem], requests: int,
+                validators: tuple[str | None, str | None] | None,
+                progress: Callable[[ItemResult], None] | None, note: str | None) -> PollResult:
+        by_name: dict[str, FeedItem] = {}  # article source / failure item -> the feed item it came from
+        outcome: dict[str, tuple[str, str | None, str | None]] = {}  # item key -> (status, reason, article id)
+        added = 0  # articles added or updated from this feed in this poll
+        lock = threading.Lock()
+
+        def stream() -> Iterator[Article | LoadFailure]:
+            for item, results in load_feed_items(todo, self.settings):
+                for result in results:
+                    with lock:
+                        by_name[result.source if isinstance(result, Article) else result.item] = item
+                    yield result
+
+        def seen(r: ItemResult) -> None:
+            nonlocal added
+            with lock:
+                item = by_name.get(r.item)
+            if item is not None:
+                added += r.status in ("added", "updated")
+                done = r.status in _DONE_STATUSES
+                outcome[item.key] = ("done" if done else "failed", None if done else r.reason, r.article_id)
+            if progress:
+                progress(r)
+
+        report: IngestReport | None = None
+        error: str | None = note
+        log.info("%s: %d new or changed item(s) of %d", url, len(todo), len(feed.items))
+        try:
+            report = self.collection.ingest_articles(stream(), progress=seen)  # type: ignore[attr-defined]
+        except RagError as exc:  # the store is busy or failed: nothing is lost, the items are due again
+            error = "; ".join(filter(None, (str(exc), note)))
+            log.warning("%s: %s", url, exc)
+        finally:  # also on Ctrl-C: keep the state of every item that finished
+            finished = [(i, *outcome[i.key]) for i in todo if i.key in outcome]
+            self.state.record_items(url, finished)
+            retry = [i for i in todo if i.key not in outcome or (
+                outcome[i.key][0] == "failed" and self._attempts_left(url, i))]
+            if not retry:  # a complete round: the next poll may be answered 304
+                self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
+            self.state.record_poll(url, error=error, title=feed.title, added=added,
+                                   validators=None if retry else validators)
+        if error and report is None:
+            return PollResult(url, "failed", requests, len(todo), report, error)
+        if error:  # items were ingested, but a child sitemap failed
+            return PollResult(url, "ingested", requests, len(todo), report, error)
+        return PollResult(url, "ingested", requests, len(todo), report)
+
+    def _attempts_left(self, url: str, item: FeedItem) -> bool:
+        known = self.state.known(url).get(item.key)
+        return known is None or known.attempts < self.max_attempts
+
+    def _failed(self, url: str, error: str, *, requests: int) -> PollResult:
+        log.warning("%s", error)
+        self.state.record_poll(url, error=error)
+        return PollResult(url, "failed", requests=requests, fetched_items=0, error=error)
+
+
+def check_feed_url(url: str) -> str:
+    """A feed URL as stored: http(s), no password (the state file would keep it), no fragment."""
+    url = url.strip()
+    if not is_url(url) or not url.lower().startswith(("http://", "https://")):
+        raise InputError(url, "is not an http(s) URL; give the feed's address, e.g. https://example.org/feed.xml")
+    if strip_userinfo(url) != url:
+        raise InputError(strip_userinfo(url), "a watched feed URL may not carry a user name or password "
+                                              "(it would be stored in the watch state); use a public feed URL")
+    return url.split("#", 1)[0]
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_every(text: str) -> float:
+    """``"30m"``, ``"1h"``, ``"1h30m"``, ``"90s"``, ``"1d"`` -> seconds (at least ``MIN_EVERY``)."""
+    s = text.strip().replace(" ", "")
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(s):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS[m.group(2).lower()]
+        pos = m.end()
+    if pos != len(s) or not s:
+        raise InputError(text, "is not an interval; write it like 30m, 1h, 1h30m or 90s")
+    if total < MIN_EVERY:
+        raise InputError(text, f"is shorter than {MIN_EVERY:g} seconds; poll less often (e.g. 30m)")
+    return total
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_state(settings: Settings) -> closing[WatchState]:
+    """``with open_state(settings) as state:`` for one-off reads and edits (CLI --list / --remove)."""
+    return closing(WatchState.for_settings(settings))

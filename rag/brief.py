@@ -1,0 +1,229 @@
+"""Catch-up on a topic: a dated, chronological list of what happened, one cited sentence per story.
+
+``rag brief "Aleppo" --since 7d`` (and the UI's Timeline mode) retrieve the passages about the topic
+published in the period (a hard date filter: the user asked for the period), group them by story
+(one wire story from five outlets is one event, ``index.stories``), and take from each story the
+sentence that best states the topic, preferring the article's opening (news puts the event first).
+Events are listed oldest first, newest last; each quotes exact article text, so every line is its
+own citation.
+
+With an LLM (``rag brief --llm``, the UI's "Summarise each day with the LLM"), :func:`summarize`
+writes a short summary per day from that day's stories, and every sentence of it goes through
+``rag.verify.verify`` against its passages, exactly as an answer's do: a sentence no passage
+supports is removed and reported, each kept one carries its citation. A day whose summary keeps
+nothing (or an LLM that fails) shows that day's extracted sentences instead, with a notice. The
+extractive list stays the default: it needs no model and cannot say anything the articles do not.
+
+>>> from rag.brief import brief                                  # doctest: +SKIP
+>>> for e in brief(rag, "Aleppo", since=date(2024, 11, 25)).events:  # doctest: +SKIP
+...     print(e.published, e.citation.quote)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from rag.errors import ConfigError, InputError, LLMError
+from rag.evidence import prepare, score_sentences
+from rag.llm import final_draft
+from rag.prompt import day_summary_request
+from rag.retrieve import retrieve
+from rag.types import Citation, Draft, Filters, Passage
+from rag.verify import verify
+
+if TYPE_CHECKING:
+    from rag.api import RAG
+
+#: passages read for a brief: enough for ~a dozen stories at 3 passages each
+DEPTH = 40
+LEAD_WEIGHT = 0.15  # bonus of an article's opening sentence; decays with its offset (LEAD_CHARS per step)
+LEAD_CHARS = 300
+STORY_PASSAGES = 2  # passages of a story shown to the LLM: the cited one, then its article's others in text order
+DAY_SENTENCES = 3  # the most sentences asked of the LLM for one day
+_AGO = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.I)
+_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One story in the brief: its date, the sentence that states it (exact article text), and the
+    other articles telling the same story."""
+
+    published: str | None
+    citation: Citation
+    also_in: tuple[str, ...] = ()  # titles of the other articles of the same story
+    also_in_sources: tuple[str, ...] = ()  # their sources (URL or file), one per article
+    #: the cited article's passages read for the story, the cited one first (what an LLM summary reads)
+    passages: tuple[Passage, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        return self.citation.quote
+
+
+@dataclass(frozen=True)
+class Brief:
+    topic: str
+    since: date | None
+    until: date | None
+    events: tuple[Event, ...]
+
+
+def parse_since(text: str | None, as_of: date) -> date | None:
+    """``7d`` / ``2w`` / ``3m`` / ``1y`` before ``as_of``, or a date ``2024-11-25``; empty: None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    m = _AGO.match(text)
+    if m:
+        return as_of - timedelta(days=int(m.group(1)) * _DAYS[m.group(2).lower()])
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(text, "is not a period; use 7d, 2w, 3m, 1y or a date like 2024-11-25") from None
+
+
+def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None = None,
+          sources: tuple[str, ...] = (), depth: int = DEPTH) -> Brief:
+    """The dated events about ``topic`` published between ``since`` and ``until`` (inclusive)."""
+    topic = topic.strip()
+    if not topic:
+        raise InputError("topic", "is empty; name what to catch up on, e.g. rag brief \"Aleppo\" --since 7d")
+    store = rag.collection.store
+    q = prepare(topic, store.doc_freqs, store.n_lexical())
+    filters = Filters(sources=sources, published_from=since, published_to=until)
+    got = retrieve(store, topic, embed=rag.collection.embedder, top_k=depth, filters=filters, question=q,
+                   per_article=depth)
+    by_story: dict[str, list[Passage]] = defaultdict(list)
+    for p in got.passages:
+        by_story[p.story_id or p.article_id].append(p)
+    events = [_event(q, ps) for ps in by_story.values()]
+    events = [e for e in events if e is not None]
+    events.sort(key=lambda e: (e.published or "9999", e.citation.title))
+    return Brief(topic, since, until, tuple(events))
+
+
+def _event(q, passages: list[Passage]) -> Event | None:  # noqa: ANN001 - rag.evidence.Question
+    """The story's best sentence: topic coverage plus a lead bonus, from its earliest article."""
+    best: tuple[float, Passage, tuple[int, int]] | None = None
+    for p in passages:
+        for s in score_sentences(q, p.text, p.start, p.sentences or ((p.start, p.end),)):
+            if s.coverage <= 0:  # names none of the topic's words: the story is not about it
+                continue
+            score = s.coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS)
+            if best is None or score > best[0]:
+                best = (score, p, s.span)
+    if best is None:
+        return None
+    _, p, (a, b) = best
+    cite = Citation(n=p.n, article_id=p.article_id, title=p.title, source=p.source, published=p.published,
+                    quote=p.text[a - p.start : b - p.start], start=a, end=b)
+    other = {o.article_id: o for o in passages if o.article_id != p.article_id}  # one per article, in rank order
+    own = [p, *sorted((o for o in passages if o.article_id == p.article_id and o is not p), key=lambda o: o.start)]
+    return Event(p.published, cite, tuple(dict.fromkeys(o.title for o in other.values())),
+                 tuple(dict.fromkeys(o.source for o in other.values())), tuple(own[:STORY_PASSAGES]))
+
+
+# --- the LLM variant: a verified summary per day ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """One day of an LLM brief. ``text`` holds the verified sentences with ``[n]`` markers into
+    ``passages`` (numbered 1.. for this day); empty when no sentence survived, and the day is then
+    told by its ``events`` (the extractive sentences). ``removed``: sentences no passage supports."""
+
+    day: str | None
+    text: str
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    events: tuple[Event, ...]
+    removed: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+    answerer: str = ""
+
+    @property
+    def summarized(self) -> bool:
+        return bool(self.text and self.citations)
+
+
+def summarize(rag: RAG, result: Brief, *, llm: object | None = None) -> tuple[DaySummary, ...]:
+    """A short, verified summary per day of ``result`` (oldest day first); see :func:`summarize_days`."""
+    return tuple(summarize_days(rag, result, llm=llm))
+
+
+def summarize_days(rag: RAG, result: Brief, *, llm: object | None = None) -> Iterator[DaySummary]:
+    """Yield each day's summary as it is written (the UI shows them as they come).
+
+    ``llm``: anything with the answerers' ``stream(question, passages, as_of=)`` (default:
+    ``rag.llm``). The request for a day is :func:`rag.prompt.day_summary_request`, sent with that
+    day's passages through the answerer's own prompt, so the model sees dated, numbered passages
+    as for any question. Once the LLM fails, the remaining days are not asked again (each call
+    would wait out the same retries): they show their extracted sentences, with the reason."""
+    llm = llm if llm is not None else rag.llm
+    if llm is None:
+        raise ConfigError("no LLM is configured: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
+                          "or leave out --llm for the extractive brief")
+    failed: str | None = None
+    for day, group in groupby(result.events, key=lambda e: e.published):
+        events = tuple(group)
+        passages, also = _numbered(events)
+        if failed is not None:
+            yield DaySummary(day, "", (), passages, events, notices=(failed,))
+            continue
+        request = day_summary_request(result.topic, day, min(len(events), DAY_SENTENCES))
+        try:
+            draft = final_draft(llm.stream(request, passages, as_of=_day(day) or result.until))  # type: ignore[attr-defined]
+        except LLMError as exc:
+            log.warning("LLM failed on the brief for %s, showing the extracted sentences: %s", day, exc)
+            failed = f"The LLM failed ({exc}); showing the extracted sentences instead."
+            yield DaySummary(day, "", (), passages, events, notices=(failed,))
+            continue
+        yield _checked(day, draft, passages, events, also, getattr(llm, "name", "llm"))
+
+
+def _numbered(events: tuple[Event, ...]) -> tuple[tuple[Passage, ...], dict[str, tuple[str, ...]]]:
+    """The day's passages numbered 1.. (story by story, each cited passage first), and each
+    article's other versions (``Citation.also_in``)."""
+    out: list[Passage] = []
+    for e in events:
+        for p in e.passages or ():
+            out.append(replace(p, n=len(out) + 1))
+    also = {e.citation.article_id: e.also_in_sources for e in events}
+    return tuple(out), also
+
+
+def _checked(day: str | None, draft: Draft, passages: tuple[Passage, ...], events: tuple[Event, ...],
+             also: dict[str, tuple[str, ...]], name: str) -> DaySummary:
+    """The draft verified sentence by sentence against the day's passages (``rag.verify``, as answers are)."""
+    notices = list(draft.notices)
+    if draft.refused:
+        notices.append("The LLM found nothing to summarise for this day; showing the extracted sentences.")
+        return DaySummary(day, "", (), passages, events, notices=tuple(notices), answerer=name)
+    checked = verify(draft.text, passages)
+    if checked.unsupported:
+        notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
+    if checked.removed:
+        notices.append(f"Removed {len(checked.removed)} sentence(s) no passage supports: "
+                       + " | ".join(r[:120] for r in checked.removed))
+    if not checked.citations:
+        notices.append("No sentence of the summary is supported by its passages; showing the extracted sentences.")
+        return DaySummary(day, "", (), passages, events, checked.removed, tuple(notices), name)
+    cites = tuple(replace(c, also_in=also.get(c.article_id, ())) for c in checked.citations)
+    return DaySummary(day, checked.text, cites, passages, events, checked.removed, tuple(notices), name)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

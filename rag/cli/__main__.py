@@ -1,0 +1,5 @@
+"""``python -m rag.cli ARGS`` is ``rag ARGS``."""
+
+from rag.cli import main
+
+main()

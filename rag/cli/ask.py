@@ -1,0 +1,139 @@
+"""``rag ask`` and ``rag chat``: answers with their cited passages, in the terminal.
+
+``--as-of YYYY-MM-DD`` sets the reference date ("today") that relative time expressions in a
+question ("this week", "on Sunday", "latest") are resolved against; the non-JSON output then names
+the dates the question was understood as (``understood: 2024-11-25 .. 2024-12-01``).
+The answering stack (rag.api: the store, the model, an LLM client) is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.text import Text
+
+from rag.cli.output import console, esc, fail, out, print_json, safe
+from rag.errors import RagError
+
+if TYPE_CHECKING:
+    from rag.types import Answer, Filters
+
+
+def iso_date(value: str | None, option: str) -> date | None:
+    """``value`` (YYYY-MM-DD) as a date; a bad value is an error naming the option, the value and the format."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01")
+
+
+def _filters(source: list[str] | None, since: str | None, until: str | None) -> Filters:
+    from rag.types import Filters
+
+    return Filters(sources=tuple(source or ()), published_from=iso_date(since, "--since"),
+                   published_to=iso_date(until, "--until"))
+
+
+TopKOpt = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=50, help="passages per answer")]
+SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="only articles whose source/URL/title contains this")]
+SinceOpt = Annotated[Optional[str], typer.Option(help="published on or after YYYY-MM-DD")]
+UntilOpt = Annotated[Optional[str], typer.Option(help="published on or before YYYY-MM-DD")]
+AsOfOpt = Annotated[Optional[str], typer.Option(
+    "--as-of", metavar="YYYY-MM-DD", help="resolve 'this week', 'yesterday', 'latest' against this date (default: today)")]
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="your question")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the answer as JSON")] = False,
+    top_k: TopKOpt = None,
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
+    offline: Annotated[bool, typer.Option(help="never call an LLM")] = False,
+) -> None:
+    """Ask one question; prints the answer with its cited passages."""
+    filters = _filters(source, since, until)  # bad dates fail before the store and the model load
+    when = iso_date(as_of, "--as-of")
+    from rag.api import RAG
+    from rag.settings import load_settings
+
+    try:
+        rag = RAG(load_settings())
+        if as_json:
+            print_json(rag.ask(question, top_k=top_k, filters=filters, offline=offline, as_of=when).to_dict())
+            return
+        answer = None
+        for piece in rag.stream(question, top_k=top_k, filters=filters, offline=offline, as_of=when):
+            if isinstance(piece, str):
+                out.print(safe(piece), end="", markup=False, highlight=False)
+            else:
+                answer = piece
+    except RagError as exc:
+        fail(exc)
+    print_answer(answer, streamed=answer.answerer != "extractive")
+
+
+def print_answer(answer: Answer, streamed: bool = False) -> None:
+    """The answer, its notices, its citations with their quotes, and the dates the question was read as."""
+    if streamed:  # the streamed text above was a draft; this is what the passages support
+        out.print()
+        console.print("[bold]verified answer:[/bold]", highlight=False)
+    if answer.short_answer:
+        out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
+    out.print(safe(answer.text), markup=False, highlight=False)
+    for n in answer.notices:
+        console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
+    for c in answer.citations:
+        out.print(safe(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", newlines=False),
+                  markup=False, highlight=False)
+        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
+        if c.also_in:  # the same story from other outlets (index/stories.py)
+            out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
+    window = answer.time_window.label() if answer.time_window is not None else ""
+    if window:
+        console.print(Text(f"understood: {safe(window, newlines=False)}", style="dim"), highlight=False)
+
+
+def chat(
+    top_k: TopKOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """A terminal chat: follow-up questions may refer to earlier turns. Empty line or Ctrl-D quits."""
+    when = iso_date(as_of, "--as-of")
+    from rag.api import RAG
+    from rag.settings import load_settings
+
+    try:
+        rag = RAG(load_settings())
+    except RagError as exc:
+        fail(exc)
+    history: list[tuple[str, str]] = []
+    console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {rag.collection.db.counts()['articles']} "
+                  "articles). Empty line quits.")
+    while True:
+        try:
+            q = input("you> ").strip()
+        except EOFError:
+            break
+        if not q:
+            break
+        try:
+            answer = rag.ask(q, top_k=top_k, history=history, as_of=when)
+        except RagError as exc:
+            console.print(f"[red]error:[/red] {esc(exc)}")
+            continue
+        if answer.search_query and answer.search_query != q:
+            console.print(f"[dim](searched: {esc(answer.search_query)})[/dim]")
+        print_answer(answer)
+        history.append((q, answer.text))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``rag ask`` and ``rag chat`` to ``app``."""
+    app.command()(ask)
+    app.command()(chat)

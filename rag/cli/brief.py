@@ -1,0 +1,122 @@
+"""``rag brief TOPIC --since 7d``: catch up on a topic, one dated and cited sentence per story,
+oldest first (``rag.brief``). ``--llm`` adds a short summary per day written by the configured LLM,
+every sentence verified against its citation (unsupported ones removed and reported). ``--json``
+prints the events (and the day summaries) for scripts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.text import Text
+
+from rag.cli.ask import AsOfOpt, SourceOpt, UntilOpt, iso_date
+from rag.cli.output import console, esc, fail, out, print_json, safe
+from rag.errors import RagError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rag.brief import Brief, DaySummary, Event
+
+
+def brief(
+    topic: Annotated[str, typer.Argument(help="what to catch up on, e.g. \"Aleppo\"")],
+    since: Annotated[Optional[str], typer.Option(
+        help="start of the period: 7d, 2w, 3m, 1y before --as-of, or YYYY-MM-DD (default 7d)")] = "7d",
+    until: UntilOpt = None,
+    source: SourceOpt = None,
+    as_of: AsOfOpt = None,
+    llm: Annotated[bool, typer.Option(
+        "--llm", help="also summarise each day with the configured LLM (every sentence checked against its citation)")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the events as JSON")] = False,
+) -> None:
+    """What happened with TOPIC: a dated list of events, one cited sentence per story, newest last."""
+    from rag.brief import brief as make_brief
+    from rag.brief import parse_since, summarize_days
+
+    when = iso_date(as_of, "--as-of") or date.today()
+    end = iso_date(until, "--until")
+    from rag.api import RAG
+    from rag.settings import load_settings
+
+    try:
+        start = parse_since(since, when)
+        rag = RAG(load_settings())
+        if llm and rag.llm is None:
+            fail("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
+                 "or leave out --llm for the extractive brief")
+        result = make_brief(rag, topic, since=start, until=end or when, sources=tuple(source or ()))
+        days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
+        if as_json:
+            data: dict[str, Any] = {
+                "topic": result.topic, "since": str(result.since) if result.since else None,
+                "until": str(result.until) if result.until else None,
+                "events": [_event_json(e) for e in result.events]}
+            if llm:
+                data["days"] = [_day_json(d) for d in days]
+            print_json(data)
+            return
+        _print_brief(topic, result, days, llm)
+    except RagError as exc:
+        fail(exc)
+
+
+def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: bool) -> None:
+    period = f"{result.since or '...'} .. {result.until or '...'}"
+    console.print(Text(f"{safe(topic, newlines=False)}: {len(result.events)} stories, {period}", style="bold"),
+                  highlight=False)
+    if not result.events:
+        out.print("Nothing in the articles about this in that period.", markup=False)
+    if llm:
+        for d in days:
+            _print_day(d)
+        return
+    for e in result.events:
+        _print_event(e)
+
+
+def _print_event(e: Event) -> None:
+    out.print(Text(f"{e.published or 'undated'}  ", style="bold") + Text(safe(e.text)), highlight=False)
+    also = f"; also in: {', '.join(e.also_in)}" if e.also_in else ""
+    out.print(safe(f"            {e.citation.title} ({e.citation.source}){also}", newlines=False),
+              markup=False, highlight=False)
+
+
+def _print_day(d: DaySummary) -> None:
+    """A day of the LLM brief: the verified summary and its citations, or the day's extracted sentences."""
+    out.print()
+    out.print(Text(d.day or "undated", style="bold"), highlight=False)
+    for n in d.notices:
+        console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
+    if not d.summarized:
+        for e in d.events:
+            _print_event(e)
+        return
+    out.print(safe(d.text), markup=False, highlight=False)
+    for c in d.citations:
+        out.print(safe(f"  [{c.n}] {c.title} ({c.source})", newlines=False), markup=False, highlight=False)
+        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
+        if c.also_in:
+            out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
+
+
+def _event_json(e: Event) -> dict[str, Any]:
+    return {"published": e.published, "text": e.text, "title": e.citation.title, "source": e.citation.source,
+            "article_id": e.citation.article_id, "start": e.citation.start, "end": e.citation.end,
+            "also_in": list(e.also_in), "also_in_sources": list(e.also_in_sources)}
+
+
+def _day_json(d: DaySummary) -> dict[str, Any]:
+    return {"day": d.day, "summary": d.text if d.summarized else None, "answerer": d.answerer,
+            "citations": [{"n": c.n, "quote": c.quote, "title": c.title, "source": c.source,
+                           "article_id": c.article_id, "start": c.start, "end": c.end, "also_in": list(c.also_in)}
+                          for c in d.citations],
+            "removed": list(d.removed), "notices": list(d.notices)}
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``rag brief`` to ``app``."""
+    app.command()(brief)

@@ -1,0 +1,89 @@
+"""What the ``rag`` command prints, made safe for a terminal.
+
+Everything printed that comes from an article, a file name, a URL or an error passes through
+``safe()`` (control characters made visible, URL passwords removed) and, where rich reads markup,
+through ``esc()`` too: a title such as ``Markets [/bold] tumble`` or a file name holding
+``ESC ]0;...BEL`` must neither crash rich nor drive the user's terminal.
+
+Light on purpose (rich and the standard library only): every command module imports this one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from index.userinfo import redact_userinfo
+
+# emoji=False: ":fire:" in an article is text, not an emoji code for rich to replace.
+console = Console(stderr=True, emoji=False)  # messages, progress, errors
+out = Console(emoji=False)  # results: answers, tables, JSON
+
+# C0 controls but tab and newline (ESC starts every terminal sequence; BEL ends OSC titles; CR
+# overwrites a line), DEL, C1 controls (0x9b is a one-byte CSI on some terminals), and the bidi
+# overrides that make a terminal show text in another order than it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def safe(text: object, *, newlines: bool = True) -> str:
+    """``text`` made harmless for a terminal: control characters shown as ``\\x1b``-style escapes,
+    URL passwords removed; newlines kept (or, with ``newlines=False``, turned into spaces, for
+    one-line fields such as titles); all other unicode unchanged."""
+    s = _CONTROL.sub(_visible, str(text).replace("\r\n", "\n"))
+    if not newlines:
+        s = s.replace("\n", " ")
+    return redact_userinfo(s)
+
+
+def esc(text: object, *, newlines: bool = True) -> str:
+    """``safe(text)`` for a place where rich reads markup: ``[/bold]`` stays text."""
+    return escape(safe(text, newlines=newlines))
+
+
+def cell(text: object) -> Text:
+    """A table cell from untrusted text (a ``Text`` is never parsed as markup)."""
+    return Text(safe(text, newlines=False))
+
+
+def print_json(data: object) -> None:
+    """JSON on stdout: json.dumps escapes C0 controls; C1 and bidi controls become \\uXXXX too."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    out.out(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
+
+
+def fail(exc: Exception | str, code: int = 2) -> NoReturn:
+    """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run)."""
+    console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
+    raise typer.Exit(code)
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines name files and URLs too: they reach the terminal through ``safe()`` like the rest."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record))
+
+
+def setup_logging(verbose: bool) -> None:
+    """Warnings (``-v``: info) on stderr, escaped; the chatty libraries kept at warnings."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -1,0 +1,149 @@
+"""``rag watch``: keep the collection current from feeds and sitemaps (``index.watch``).
+
+    rag watch https://example.org/feed.xml --every 30m   # watch it (and poll it) every 30 minutes
+    rag watch                                              # poll every watched feed, every 30 minutes
+    rag watch --once                                       # one round, then exit (cron, systemd timers)
+    rag watch --list                                       # watched feeds: last polled, items added, last error
+    rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
+
+Ctrl-C stops cleanly: the ingest commits article by article and the item state of everything that
+finished is kept, so the next run goes on where this one stopped. Every title, URL and error
+printed goes through ``safe``/``esc``. Loads the store and the model only when it polls.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from rag.cli.output import cell, console, esc, fail, out, print_json
+from rag.errors import RagError
+
+if TYPE_CHECKING:
+    from index.collection import Collection
+    from index.types import ItemResult
+    from index.watch import PollResult
+
+_STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
+
+
+def _open_collection() -> Collection:
+    from index.collection import Collection
+    from rag.settings import load_settings
+
+    return Collection.open(load_settings())
+
+
+def watch(
+    feeds: Annotated[Optional[list[str]], typer.Argument(
+        help="feed or sitemap URLs (RSS, Atom, sitemap.xml, sitemap index) to watch; none: every watched feed")] = None,
+    every: Annotated[str, typer.Option(help="interval between rounds, e.g. 30m, 1h, 1h30m")] = "30m",
+    once: Annotated[bool, typer.Option("--once", help="poll one round and exit")] = False,
+    list_feeds: Annotated[bool, typer.Option("--list", help="list the watched feeds and exit")] = False,
+    remove: Annotated[Optional[list[str]], typer.Option("--remove", help="stop watching this feed URL (repeatable)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="with --list: print JSON")] = False,
+) -> None:
+    """Poll feeds and sitemaps, ingesting only new or changed items (conditional GET with ETag/Last-Modified)."""
+    from index.watch import Watcher, open_state, parse_every
+    from rag.settings import load_settings
+
+    try:
+        settings = load_settings()
+        if list_feeds or remove:
+            with open_state(settings) as state:
+                for url in remove or ():
+                    if state.remove(url):
+                        console.print(f"stopped watching {esc(url)} (its articles stay; `rag remove` removes them)")
+                    else:
+                        console.print(f"[yellow]not watched:[/yellow] {esc(url)} (see `rag watch --list`)")
+                if list_feeds:
+                    _print_feeds(state.feeds(), as_json)
+            if not feeds and not once:
+                return
+        seconds = parse_every(every)
+        coll = _open_collection()
+    except RagError as exc:
+        fail(exc)
+    watcher = Watcher(coll)
+    try:
+        urls = [watcher.state.add(u) for u in feeds or ()] or None
+    except RagError as exc:
+        fail(exc)
+    if urls is None and not watcher.state.urls():
+        fail("no feeds are watched yet; give one: rag watch https://example.org/feed.xml")
+    rounds = 0
+    failed = False
+
+    def on_item(r: ItemResult) -> None:
+        style = _STATUS_STYLE.get(r.status, "")
+        line = f"  [{style}]{r.status:9}[/{style}] {esc(r.title or r.item, newlines=False)[:80]}"
+        if r.status == "failed":
+            line += f"\n            [red]{esc(r.reason or '')}[/red]"
+        console.print(line, highlight=False)
+
+    def on_result(result: PollResult) -> None:
+        nonlocal failed
+        failed = failed or result.status == "failed" or bool(result.report and result.report.failed)
+        console.print(_describe(result), highlight=False)
+
+    try:
+        while True:
+            rounds += 1
+            started = time.monotonic()
+            console.print(f"[bold]round {rounds}[/bold] ({time.strftime('%H:%M:%S')})", highlight=False)
+            watcher.poll_all(urls, progress=on_item, on_result=on_result)
+            if once:
+                break
+            wait = max(0.0, seconds - (time.monotonic() - started))
+            console.print(f"[dim]next round at {time.strftime('%H:%M:%S', time.localtime(time.time() + wait))}; "
+                          "Ctrl-C stops[/dim]", highlight=False)
+            time.sleep(wait)
+    except KeyboardInterrupt:
+        console.print(f"stopped after {rounds} round(s); what was ingested is kept")
+        return
+    finally:
+        watcher.state.close()
+        coll.close()
+    if failed:  # only with --once: a feed or an item failed (as `rag ingest` exits 1 for a failed item)
+        raise typer.Exit(1)
+
+
+def _describe(r: PollResult) -> str:
+    url = esc(r.url, newlines=False)
+    if r.status == "not_modified":
+        return f"[dim]{url}: not modified (1 conditional request, nothing fetched or embedded)[/dim]"
+    if r.status == "unchanged":
+        return f"[dim]{url}: no new or changed items[/dim]"
+    if r.status == "failed":
+        return f"[red]{url}: failed[/red] {esc(r.error or '')} (retried next round)"
+    s = r.report.summary() if r.report else {}
+    counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
+    return f"{url}: {r.fetched_items} new or changed item(s): {counts or 'nothing stored'}"
+
+
+def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[index.watch.WatchedFeed]
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    if as_json:
+        print_json([asdict(f) for f in feeds])
+        return
+    if not feeds:
+        console.print("no feeds are watched; add one with `rag watch URL`")
+        return
+    t = Table()
+    for col in ("url", "title", "last polled", "items added", "last error"):
+        t.add_column(col)
+    for f in feeds:
+        t.add_row(cell(f.url), cell(f.title or ""), cell(f.last_polled or "never"), str(f.items_added),
+                  cell((f.last_error or "")[:120]))
+    out.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``rag watch`` to ``app``."""
+    app.command("watch")(watch)
+

@@ -1,0 +1,306 @@
+"""Text primitives shared by the index, the answerers and the evaluator: one definition each.
+
+* words: ``terms`` (content-word porter stems, what the evidence scorer and the verifier compare)
+  and ``query_words`` (the words of a lexical FTS5 query),
+* stopwords: ``STOPWORDS`` (scoring) and its subset ``LEXICAL_STOPWORDS`` (left out of FTS queries),
+* sentences: ``split_sentences``, exact character spans (``text[s:e]`` is the sentence),
+* ``[n]`` citation markers: ``MARKER`` and helpers to read, strip and split at them,
+* question types: ``answer_type`` (what kind of thing answers it) and ``question_kind`` (its
+  question word, for the evaluator's per-kind breakdown).
+
+Light on purpose (``re`` and the standard library; PyStemmer is imported on the first ``terms``):
+the chunker, the CLI and the evaluator all import it.
+
+>>> text = "Mr. Smith went to Washington. He arrived at 5 p.m. on Monday! Did he stay?"
+>>> [text[s:e] for s, e in split_sentences(text)]
+['Mr. Smith went to Washington.', 'He arrived at 5 p.m. on Monday!', 'Did he stay?']
+>>> marker_numbers("Rebels took Khansir [1]. Four died [2, 3].")
+[1, 2, 3]
+>>> strip_markers("Rebels took Khansir [1].")
+'Rebels took Khansir.'
+>>> answer_type("How many people were killed?"), question_kind("How many people were killed?")
+('number', 'how many')
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+
+# --- stopwords -------------------------------------------------------------------------------------
+
+#: Left out of lexical (FTS5/BM25) queries: function words (and news' ubiquitous "said") sit in most
+#: chunks, so their BM25 weight is ~0 while their posting lists are the longest: "the" alone made a
+#: BBC query 4x slower, and it grows linearly with the collection. Deliberately smaller than
+#: ``STOPWORDS``: with the full list ("one", "name", "called", "many", "during", ...) left out of the
+#: query as well, ``ArticleDB.lexical``'s top 5 changed for 1,748 of the 10,570 SQuAD v1.1 dev
+#: questions over their 48 articles (the top 30's order for 3,242; measured for issue 9, Nov 2026),
+#: so the two stay apart until a retrieval eval says which is better.
+LEXICAL_STOPWORDS = frozenset(
+    """a about after all also an and any are as at be been but by can could did do does for from had has
+    have he her his how i if in into is it its me my no not of on or our she so than that the their them
+    then there these they this those to was we were what when where which who whom why will with would
+    you your said says say""".split()
+)
+#: Words that say nothing about which sentence answers a question (the evidence scorer, the
+#: verifier's claim/sentence overlap, follow-up rewriting): the lexical list plus the rest of the
+#: common English function words and question filler ("name", "called", "type", "kind").
+STOPWORDS = LEXICAL_STOPWORDS | frozenset(
+    """above again against am because before being below between both doing down during each few
+    further having here hers herself him himself itself just more most myself nor now off once only
+    other ours ourselves out over own same should some such through too under until up very while
+    yours yourself yourselves according many much one name named called type kind s t don ’s 's
+    theirs themselves""".split()
+)
+
+# --- words and stems -------------------------------------------------------------------------------
+
+#: a word of folded (lowercase ASCII) text: letters/digits, inner apostrophes, dots and hyphens
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+#: a word of a lexical query: any script (FTS5's unicode61 tokenizer reads them all)
+QUERY_WORD = re.compile(r"[\w’']+", re.UNICODE)
+
+_PORTER = threading.local()  # a PyStemmer instance has internal state: one per thread
+
+
+def _porter(word: str) -> str:
+    stemmer = getattr(_PORTER, "stemmer", None)
+    if stemmer is None:
+        # PyStemmer (Snowball's C "porter") is the original algorithm, as FTS5's porter tokenizer, so
+        # IDF lookups hit (identical to nltk's ORIGINAL_ALGORITHM on 45,624 BBC and SQuAD terms);
+        # importing nltk pulled in scipy, sklearn and pandas: over a second of every `rag ask`
+        import Stemmer
+
+        stemmer = _PORTER.stemmer = Stemmer.Stemmer("porter")
+    return stemmer.stemWord(word)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Callable[[str], str]:
+    return functools.lru_cache(maxsize=200_000)(_porter)
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics (Gospić -> gospic), as FTS5's unicode61 tokenizer folds them."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems of ``text`` (lowercased, diacritics folded, ``STOPWORDS`` out), in order.
+
+    >>> terms("The rebels captured Khansir's centre.")
+    ['rebel', 'captur', 'khansir', 'centr']
+    """
+    stem = _stemmer()
+    out = []
+    for w in WORD.findall(fold(text)):
+        w = w.replace("’", "'").rstrip(".").removesuffix("'s")
+        if w and w not in STOPWORDS:
+            out.append(stem(w))
+    return out
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a lexical query: lowercased, one-letter words (not digits) and
+    ``LEXICAL_STOPWORDS`` out; a query of only stopwords keeps them (it must still match something).
+
+    >>> query_words("Who is the president of France?")
+    ['president', 'france']
+    >>> query_words("Who is it?")
+    ['who', 'is', 'it']
+    """
+    words = [w for w in QUERY_WORD.findall(query.lower()) if len(w) > 1 or w.isdigit()]
+    return [w for w in words if w not in LEXICAL_STOPWORDS] or words
+
+
+# --- sentences -------------------------------------------------------------------------------------
+
+# Our own rules, not pysbd or nltk punkt: measured for issue 9 (Nov 2026) on 200 BBC articles
+# (random.Random(7) over the sorted bbc/*/*.txt; 470k characters, ~4,000 sentences), each splitter
+# applied line by line as here and compared by sentence end offsets:
+# * punkt (nltk ``span_tokenize``, the English model llama-index-core ships) finds every boundary we
+#   find and 15 more: ~4 real ("Warner Bros. However", "3.7m/h. Its") and ~10 wrong cuts before a
+#   lower-case attribution ('advisers?" | he said.'). It takes 0.12 s against our 0.04 s, and
+#   importing nltk costs 1.1 s per process (every `rag` command would pay it). Before the "glued"
+#   rule in ``_is_abbreviation`` it found 16 more real ends we missed ("the 1990s. One", "£120m. He",
+#   "Mr Taylor's. We"); that rule added 138 boundaries over all 2,225 BBC articles and 28 over the
+#   2,067 SQuAD dev contexts, removed none, and every added one reads as a real sentence end.
+# * pysbd (``char_span=True``) disagrees on ~400 boundaries, mostly wrongly: its spans end before a
+#   closing quote ('unlawful.|"') and it misses plain ones ('rival Taiwan. Beijing says'); 2.3 s.
+
+#: Words after which a period does not end a sentence.
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb mar
+    apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun inc ltd co corp bros vs etc approx
+    dept est fig no nos vol pp al e.g i.e a.m p.m u.s u.k u.n e.u""".split()
+)
+# A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
+# something that can start a sentence.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# Scripts whose sentences do not end in ". X": CJK full stops and marks (no space follows them),
+# Devanagari/Bengali danda, Arabic/Urdu full stop and question mark, Ethiopic, Armenian, Myanmar,
+# Khmer, Tibetan; and Thai/Lao, which mark sentence ends with a space between two letters.
+_CLOSERS = "\"'”’)\]」』）】〕》〉"
+_SCRIPT_BOUNDARY = re.compile(
+    rf"[。！？｡︒︕︖]+[{_CLOSERS}]*"
+    rf"|[।॥۔؟።፧։၊။។៕།][{_CLOSERS}]*"
+    r"|(?<=[\u0E00-\u0EFF])(?=[ \t\u00A0]+[\u0E00-\u0EFF])"
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    # only the few characters before the dot matter: searching from 0 made long lines quadratic
+    m = _WORD_BEFORE.search(text, max(0, dot - 64), dot)
+    if not m:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    if word in ABBREVIATIONS:
+        return True
+    # single initials ("J. K. Rowling") and dotted acronyms ("U.S.") do not end sentences; a letter
+    # glued to a letter, digit, apostrophe or hyphen ("1990s", "£120m", "Taylor's", "Kraków",
+    # "Liberty-X") is the end of a longer word, not an initial
+    glued = m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’-")
+    return (len(word) == 1 and not glued) or ("." in word and len(word) <= 5)
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` narrowed to leave out surrounding white space; None when it is all space."""
+    seg = text[start:end]
+    stripped = seg.strip()
+    if not stripped:
+        return None
+    lead = len(seg) - len(seg.lstrip())
+    return start + lead, start + lead + len(stripped)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` over ``text``, white space trimmed; line breaks always end
+    a sentence. ``text[s:e]`` is exactly the sentence (the chunker stores these article offsets).
+
+    Latin-style ends (". Next") and the sentence punctuation of other scripts both count:
+
+    >>> text = "北京今天下雨。明天会晴吗？会的！"
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['北京今天下雨。', '明天会晴吗？', '会的！']
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        ends = [m.end() for m in _BOUNDARY.finditer(line)
+                if not (line[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(line, m.start()))]
+        ends += [m.end() for m in _SCRIPT_BOUNDARY.finditer(line)]
+        cut = 0
+        for end in sorted(set(ends)):
+            if end > cut:
+                _add(spans, strip_span(text, line_start + cut, line_start + end))
+                cut = end
+        _add(spans, strip_span(text, line_start + cut, line_start + len(line)))
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], span: tuple[int, int] | None) -> None:
+    if span is not None:
+        spans.append(span)
+
+
+# --- [n] citation markers --------------------------------------------------------------------------
+
+_MARKER_BODY = r"\d+(?:\s*,\s*\d+)*"
+#: ``[1]``, ``[1, 3]``: the citation markers answers carry; group 1 holds the numbers
+MARKER = re.compile(rf"\[({_MARKER_BODY})\]")
+#: a run of markers with the white space before each: " [1] [2, 3]"
+MARKER_RUN = re.compile(rf"(?:\s*\[{_MARKER_BODY}\])+")
+#: every marker style an LLM writes: ``[1]``, ``[1, 2]``, ``[1-3]``, ``[1; 2]``, ``【1】``,
+#: ``【1†source】`` (with the white space before it)
+ANY_MARKER = re.compile(r"\s*(?:\[\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*\]|【[^】]{0,30}】)")
+_MARKER_WITH_SPACE = re.compile(rf"\s*\[{_MARKER_BODY}\]")
+_SEGMENT = re.compile(rf"(.*?)({MARKER_RUN.pattern})", re.S)
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The numbers of the ``[n]`` markers in ``text``, in order (repeats kept)."""
+    return [int(n) for m in MARKER.finditer(text) for n in m.group(1).split(",")]
+
+
+def strip_markers(text: str, *, any_style: bool = False) -> str:
+    """``text`` without its ``[n]`` markers and the white space before them (``any_style``: also
+    ranges, semicolons and ``【n】``, what an LLM may have written)."""
+    return (ANY_MARKER if any_style else _MARKER_WITH_SPACE).sub("", text)
+
+
+def marked_segments(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """``text`` cut after each run of markers into ``(text before the run, its numbers)``; text
+    after the last run carries no marker and is left out.
+
+    >>> marked_segments("Rebels took Khansir [1]. Four died [2][3]. Unmarked.")
+    [('Rebels took Khansir', (1,)), ('. Four died', (2, 3))]
+    """
+    return [(m.group(1).strip(), tuple(marker_numbers(m.group(2)))) for m in _SEGMENT.finditer(text)]
+
+
+# --- question types --------------------------------------------------------------------------------
+
+#: asks for a quantity
+ASKS_NUMBER = re.compile(
+    r"\bhow (many|much|long|old|far|big|large|tall|often|high|deep|wide)\b"
+    r"|\bwhat (percentage|percent|number|amount|proportion|fraction)\b"
+)
+_TIMES = "year|date|day|month|time|century|decade"
+#: asks for a time
+ASKS_DATE = re.compile(rf"\bwhen\b|\bwhat ({_TIMES}|period)\b|\b(which|what) (year|day|month)\b|\bin what year\b")
+_WHO = r"\bwho(m|se)?\b"
+_WHERE = r"\bwhere\b"
+#: asks for a person, organisation or place
+ASKS_NAME = re.compile(
+    rf"{_WHO}|{_WHERE}|\bwhich (person|man|woman|company|group|team|organi[sz]ation|party"
+    r"|town|city|country|place|region|state)\b"
+)
+AnswerType = str  # "number" | "date" | "name" | ""
+
+
+def answer_type(question: str) -> AnswerType:
+    """What kind of thing answers ``question``: "number", "date", "name", or "" (no one kind)."""
+    q = question.lower()
+    if ASKS_NUMBER.search(q):
+        return "number"
+    if ASKS_DATE.search(q):
+        return "date"
+    if ASKS_NAME.search(q):
+        return "name"
+    return ""
+
+
+#: question words in the order they are tried ("how many" before "how", "when" before "what")
+QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("how many", re.compile(r"\bhow (many|much)\b|\bwhat (percentage|number|amount)\b")),
+    # not ASKS_DATE: one pattern for both would move 10 of the 10,570 SQuAD dev questions ("during what
+    # period") to "when", and 4 ("which century") to answer type "date"; in the 200-question sample that
+    # one more "when" question changed short_answer_correct from 0.400 (n=80) to 0.395 (n=81)
+    ("when", re.compile(rf"\bwhen\b|\bwhat ({_TIMES})\b|\bwhich (year|day|month|century)\b")),
+    ("who", re.compile(_WHO)),
+    ("where", re.compile(_WHERE)),
+    ("why", re.compile(r"\bwhy\b")),
+    ("how", re.compile(r"\bhow\b")),
+    ("which", re.compile(r"\bwhich\b")),
+    ("what", re.compile(r"\bwhat\b")),
+)
+
+
+def question_kind(question: str) -> str:
+    """The question word ("how many", "when", "who", "where", "why", "how", "which", "what" or
+    "other"), for the evaluator's per-kind breakdown. Narrower than ``answer_type``: "how long" is
+    a "how" question that wants a number."""
+    q = question.lower()
+    for name, pattern in QUESTION_KINDS:
+        if pattern.search(q):
+            return name
+    return "other"

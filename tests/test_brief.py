@@ -1,0 +1,194 @@
+"""`rag brief`: a dated catch-up, one cited sentence per story, oldest first, within the period.
+Real embedded Chroma and the real pipeline; the HashEmbedder stands in for the model (the brief's
+choices are lexical: topic coverage and the article's opening). The LLM variant (a verified summary
+per day) runs against a scripted LLM, the real ``LLMAnswerer`` over a scripted client, and the real
+CLI over the scripted OpenAI-compatible server on 127.0.0.1 (tests/fault_server.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from index.collection import Collection
+from index.types import Article
+from rag.api import RAG
+from rag.brief import brief, parse_since, summarize
+from rag.errors import ConfigError, InputError, LLMError
+from rag.extractive import REFUSAL
+from rag.prompt import day_summary_request
+from rag.settings import Settings
+from rag.types import Draft
+from tests.fakes import HashEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ARTICLES = [
+    ("2024-11-26", "Zembla harbour closes", "The harbour of Zembla closed on Tuesday after a storm damaged the pier. "
+     "Fishing boats were moved to the northern bay. Officials said repairs would take weeks."),
+    ("2024-11-29", "Zembla harbour repairs begin", "Engineers began repairing the Zembla harbour pier on Friday. "
+     "The work is paid for by the regional council. Local fishermen welcomed the news."),
+    ("2024-12-01", "Zembla harbour reopens", "The harbour of Zembla reopened on Sunday, five days after the storm. "
+     "The first ferry arrived at noon. Traders said business was slowly returning."),
+    ("2024-10-02", "Zembla harbour budget", "The Zembla harbour budget was approved in October by the council. "
+     "It pays for dredging and new lights."),
+    ("2024-11-30", "Football results", "The home team won the cup final on Saturday with two late goals. "
+     "Supporters celebrated in the main square."),
+]
+
+
+@pytest.fixture
+def rag(settings: Settings) -> RAG:
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    arts = [Article(source=f"/news/{i}.txt", title=t, text=body, published=date.fromisoformat(d))
+            for i, (d, t, body) in enumerate(ARTICLES)]
+    assert coll.ingest_articles(arts).summary()["added"] == len(arts)
+    yield RAG(settings, collection=coll)
+    coll.close()
+
+
+def test_events_are_dated_oldest_first_within_the_period_and_quote_the_article(rag: RAG) -> None:
+    b = brief(rag, "Zembla harbour", since=date(2024, 11, 25), until=date(2024, 12, 1))
+    assert [e.published for e in b.events] == ["2024-11-26", "2024-11-29", "2024-12-01"]  # October is outside
+    for e in b.events:
+        text = rag.store.article_text(e.citation.article_id)
+        assert text[e.citation.start : e.citation.end] == e.text  # exact article text
+    assert b.events[0].text.startswith("The harbour of Zembla closed")  # the opening states the event
+    assert all("cup final" not in e.text for e in b.events)
+
+
+def test_an_empty_period_has_no_events_and_an_empty_topic_is_an_error(rag: RAG) -> None:
+    assert brief(rag, "Zembla harbour", since=date(2025, 1, 1)).events == ()
+    with pytest.raises(InputError, match="empty"):
+        brief(rag, "  ")
+
+
+def test_parse_since() -> None:
+    today = date(2024, 12, 1)
+    assert parse_since("7d", today) == date(2024, 11, 24)
+    assert parse_since("2w", today) == date(2024, 11, 17)
+    assert parse_since("2024-11-20", today) == date(2024, 11, 20)
+    assert parse_since("", today) is None
+    with pytest.raises(InputError, match="7d, 2w"):
+        parse_since("last tuesday", today)
+
+
+def test_rag_brief_cli_json_and_text(rag: RAG, settings: Settings) -> None:
+    env = {**os.environ, "RAG_HOME": str(settings.home), "RAG_COLLECTION": settings.collection}
+    run = [sys.executable, "-m", "tests.rag_cli_hash", "brief", "Zembla harbour", "--since", "7d", "--as-of", "2024-12-01"]
+    got = subprocess.run([*run, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    data = json.loads(got.stdout)
+    assert data["since"] == "2024-11-24" and data["until"] == "2024-12-01"
+    assert [e["published"] for e in data["events"]] == ["2024-11-26", "2024-11-29", "2024-12-01"]
+    text = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert text.returncode == 0 and "2024-11-26" in text.stdout and "Zembla harbour closes" in text.stdout
+    bad = subprocess.run([*run[:-2], "--since", "yesterday-ish"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2 and "7d, 2w" in bad.stderr
+
+
+# --- the LLM variant: a short summary per day, every sentence verified ------------------------------------
+class ScriptedLLM:
+    """Replies from a script, one reply per call, through ``stream`` like rag.llm.LLMAnswerer (text
+    deltas, then the ``Draft``); an exception in the script is raised. Records every request."""
+
+    name = "llm:scripted"
+
+    def __init__(self, replies: list[str | Exception]) -> None:
+        self.replies = list(replies)
+        self.calls: list[tuple[str, tuple, date | None]] = []
+
+    def stream(self, question, passages, *, history=(), as_of=None):  # noqa: ANN001, ANN201
+        self.calls.append((question, tuple(passages), as_of))
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        yield reply
+        yield Draft(reply, reply == REFUSAL)
+
+
+SUPPORTED = "The harbour of Zembla closed after a storm damaged the pier [1]."
+INVENTED = "The mayor of Zembla resigned on Wednesday [1]."  # no passage names a mayor or Wednesday
+
+
+def test_llm_summary_keeps_supported_sentences_with_their_citation_and_removes_the_rest(rag: RAG) -> None:
+    b = brief(rag, "Zembla harbour", since=date(2024, 11, 25), until=date(2024, 12, 1))
+    llm = ScriptedLLM([f"{SUPPORTED} {INVENTED}", "Engineers began repairing the Zembla harbour pier [1].", REFUSAL])
+    days = summarize(rag, b, llm=llm)
+    assert [d.day for d in days] == ["2024-11-26", "2024-11-29", "2024-12-01"]
+
+    first = days[0]
+    assert first.summarized and first.text == SUPPORTED  # the invented sentence is gone
+    assert first.removed == ("The mayor of Zembla resigned on Wednesday.",)
+    assert any("Removed 1 sentence" in n and "mayor" in n for n in first.notices)
+    (cite,) = first.citations
+    assert cite.n == 1 and cite.title == "Zembla harbour closes"
+    assert rag.store.article_text(cite.article_id)[cite.start : cite.end] == cite.quote  # exact article text
+    assert cite.quote.startswith("The harbour of Zembla closed on Tuesday")
+
+    assert days[1].summarized and days[1].citations[0].title == "Zembla harbour repairs begin"
+    refused = days[2]  # nothing to keep: the day is told by its extracted sentence
+    assert not refused.summarized and refused.text == "" and refused.events[0].published == "2024-12-01"
+    assert any("extracted sentences" in n for n in refused.notices)
+
+    question, passages, as_of = llm.calls[0]  # what the LLM was asked for the first day
+    assert question == day_summary_request("Zembla harbour", "2024-11-26", 1)
+    assert [p.n for p in passages] == list(range(1, len(passages) + 1))
+    assert {p.published for p in passages} == {"2024-11-26"} and as_of == date(2024, 11, 26)
+
+
+def test_an_llm_that_fails_is_not_asked_again_and_every_day_shows_its_extracted_sentence(rag: RAG) -> None:
+    b = brief(rag, "Zembla harbour", since=date(2024, 11, 25), until=date(2024, 12, 1))
+    llm = ScriptedLLM([LLMError("connection refused by llm.test")])
+    days = summarize(rag, b, llm=llm)
+    assert len(llm.calls) == 1 and len(days) == 3
+    assert all(not d.summarized and d.events and "connection refused by llm.test" in d.notices[0] for d in days)
+
+
+def test_without_an_llm_summarize_says_how_to_configure_one(rag: RAG) -> None:
+    assert rag.llm is None
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        summarize(rag, brief(rag, "Zembla harbour", since=date(2024, 11, 25), until=date(2024, 12, 1)))
+
+
+def test_the_real_llm_answerer_sends_the_day_request_with_dated_numbered_passages(rag: RAG) -> None:
+    from rag.llm import LLMAnswerer
+    from tests.llm_fixtures import ScriptedClient, chunks
+
+    client = ScriptedClient([chunks(["The harbour of Zembla closed ", "after a storm [1]."])])
+    llm = LLMAnswerer(rag.settings.model_copy(update={"llm_model": "scripted"}), client=client)
+    b = brief(rag, "Zembla harbour", since=date(2024, 11, 26), until=date(2024, 11, 26))
+    (day,) = summarize(rag, b, llm=llm)
+    assert day.text == "The harbour of Zembla closed after a storm [1]." and day.answerer == "llm:scripted"
+    system, user = (m["content"] for m in client.calls[0]["messages"])
+    assert "Today is 2024-11-26" in system
+    assert day_summary_request("Zembla harbour", "2024-11-26", 1) in user
+    assert "[1] Zembla harbour closes (2024-11-26, " in user
+
+
+def test_rag_brief_llm_cli_over_a_scripted_server(rag: RAG, settings: Settings) -> None:
+    from tests.fault_server import Fault, FaultServer
+
+    reply = f"{SUPPORTED} {INVENTED}"
+    with FaultServer(default=Fault.ok(reply)) as server:
+        env = {**os.environ, "RAG_HOME": str(settings.home), "RAG_COLLECTION": settings.collection,
+               "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test", "RAG_LLM_RETRIES": "0"}
+        run = [sys.executable, "-m", "tests.rag_cli_hash", "brief", "Zembla harbour", "--since", "2024-11-26",
+               "--until", "2024-11-26", "--llm"]
+        got = subprocess.run([*run, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert got.returncode == 0, got.stderr
+        (day,) = json.loads(got.stdout)["days"]
+        assert day["summary"] == SUPPORTED and day["removed"] == ["The mayor of Zembla resigned on Wednesday."]
+        assert day["citations"][0]["quote"].startswith("The harbour of Zembla closed on Tuesday")
+        text = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert text.returncode == 0, text.stderr
+    assert SUPPORTED in text.stdout and "mayor" not in text.stdout and "mayor" in text.stderr  # reported, not shown
+    offline = {k: v for k, v in env.items() if not k.startswith("OPENAI_")}
+    none = subprocess.run(run, cwd=ROOT, env=offline, capture_output=True, text=True, timeout=120)
+    assert none.returncode == 2 and "--llm needs an LLM" in none.stderr

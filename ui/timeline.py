@@ -1,0 +1,182 @@
+"""The Timeline tab: catch up on a topic as a dated list of events, newest last (``rag.brief``).
+
+The handler calls :func:`rag.brief.brief`, the same code path as ``rag brief``; with the LLM
+chosen, :func:`rag.brief.summarize_days` adds a verified summary per day, shown day by day as it
+is written. Article text is untrusted: every title, source, quote and summary sentence is escaped
+(``ui.render.esc``/``highlight``/``with_markers``) before any markup of ours is added.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+import gradio as gr
+
+from rag.api import RAG
+from rag.brief import Brief, DaySummary, Event, brief, parse_since, summarize_days
+from rag.errors import RagError
+from ui import render, toast
+from ui.chat import day
+from ui.render import esc, source_link
+
+log = logging.getLogger(__name__)
+
+PERIOD_HELP = "7d, 2w, 3m, 1y before the 'As of' date, or a date like 2024-11-25"
+
+
+class Timeline:
+    """The Timeline tab's handler and layout, bound to one ``RAG`` (thread-safe, shared by all sessions)."""
+
+    def __init__(self, rag: RAG) -> None:
+        self.rag = rag
+
+    def llm_label(self) -> str | None:
+        """The configured LLM's name, or None when there is none (the summary option is then off)."""
+        llm = self.rag.llm
+        if llm is None:
+            return None
+        return getattr(llm, "label", None) or getattr(llm, "model", None) or llm.name
+
+    # --- layout -------------------------------------------------------------------------------
+    def panel(self, as_of: gr.Textbox, *, concurrency_limit: int) -> None:
+        """Lay out the tab's contents where it is called (inside ``gr.Tab``) and wire them. Briefs
+        share the chat's queue (``concurrency_id="chat"``): both read the store, embed a query and
+        may call the same LLM. ``as_of``: the sidebar's reference date, which "7d" counts back from."""
+        llm = self.llm_label()
+        with gr.Row():
+            topic = gr.Textbox(label="Topic", placeholder="e.g. Aleppo", scale=4, elem_id="rag-tl-topic")
+            since = gr.Textbox(label="Since", value="7d", placeholder="7d, 2w, 3m or YYYY-MM-DD", info=PERIOD_HELP,
+                               scale=2, elem_id="rag-tl-since")
+            until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD (empty: the 'As of' date)", scale=2,
+                               elem_id="rag-tl-until")
+        with gr.Row():
+            sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk", scale=4,
+                                 info="Comma-separated; matches the source, URL or title. Empty: all.",
+                                 elem_id="rag-tl-sources")
+            use_llm = gr.Checkbox(
+                label=f"Summarise each day with the LLM ({llm})" if llm else "Summarise each day with the LLM",
+                value=False, interactive=llm is not None, scale=2, elem_id="rag-tl-llm",
+                info="Each sentence is checked against its citation." if llm
+                else "Set OPENAI_API_KEY or OPENAI_BASE_URL to summarise with an LLM.")
+            go = gr.Button("Catch up", variant="primary", scale=1, elem_id="rag-tl-go")
+        out = gr.HTML(timeline_html(None), elem_id="rag-timeline")
+        gr.on([topic.submit, go.click], self.run, [topic, since, until, sources, use_llm, as_of], [out],
+              api_name="brief", concurrency_id="chat", concurrency_limit=concurrency_limit,
+              show_progress="minimal")
+
+    # --- handler ------------------------------------------------------------------------------
+    def run(self, topic: str, since: str, until: str, sources: str, use_llm: bool = False,
+            as_of: str = "") -> Iterator[str]:
+        """Yield the timeline's HTML: a pending note, then the events (with the LLM, day by day)."""
+        topic = (topic or "").strip()
+        if not topic:
+            toast.warn("Type a topic first, e.g. Aleppo.")
+            yield gr.skip()
+            return
+        try:
+            reference = day(as_of, "'As of'") or date.today()
+            start = parse_since(since, reference)
+            end = day(until, "'Until'") or reference
+            if start and start > end:
+                raise RagError(f"'Since' ({start}) is after 'Until' ({end})")
+        except RagError as exc:
+            toast.warn(str(exc))
+            yield render.error_html(str(exc))
+            return
+        names = tuple(s.strip() for s in (sources or "").split(",") if s.strip())
+        yield pending_html(topic)
+        try:
+            result = brief(self.rag, topic, since=start, until=end, sources=names)
+            if not (use_llm and result.events):
+                yield timeline_html(result)
+                return
+            if self.rag.llm is None:
+                toast.warn("No LLM is configured; showing the extracted sentences.")
+                yield timeline_html(result)
+                return
+            days: list[DaySummary] = []
+            for summary in summarize_days(self.rag, result):
+                days.append(summary)
+                yield timeline_html(result, days, writing=True)
+            yield timeline_html(result, days)
+        except RagError as exc:
+            log.warning("brief failed: %s", exc)
+            shown = render.hide_home(str(exc), self.rag.settings.home)
+            toast.warn(shown)
+            yield render.error_html(f"Could not make the timeline: {shown}")
+        except Exception as exc:  # noqa: BLE001 - the edge: log the trace, show a sentence
+            log.exception("brief failed unexpectedly")
+            toast.warn("Something went wrong while making the timeline; see the server log.")
+            yield render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")
+
+
+# --- rendering (pure) -------------------------------------------------------------------------------
+
+
+def pending_html(topic: str) -> str:
+    return f'<div class="rag-answer rag-pending">Reading the articles about “{esc(topic)}”…</div>'
+
+
+def _period(result: Brief) -> str:
+    return f"{result.since.isoformat() if result.since else '…'} to {result.until.isoformat() if result.until else '…'}"
+
+
+def _also(sources: Sequence[str]) -> str:
+    return " · also in: " + ", ".join(source_link(s) for s in sources) if sources else ""
+
+
+def event_html(e: Event) -> str:
+    """One event: date, the cited sentence as a highlighted quote, title, source link, other versions."""
+    c = e.citation
+    return (
+        f'<article class="rag-source cited rag-event">'
+        f'<header><time datetime="{esc(e.published or "")}">{esc(e.published or "undated")}</time> · '
+        f'<span class="rag-title">{esc(c.title or "Untitled")}</span></header>'
+        f'<blockquote class="rag-passage"><mark>{esc(c.quote)}</mark></blockquote>'
+        f'<div class="rag-meta">{source_link(c.source)}{_also(e.also_in_sources)}</div></article>'
+    )
+
+
+def day_html(d: DaySummary, index: int) -> str:
+    """One day of the LLM brief: its verified summary with linked [n] markers and the cited quotes,
+    or (nothing survived verification, or the LLM failed) the day's extracted events."""
+    head = f'<header><time datetime="{esc(d.day or "")}">{esc(d.day or "undated")}</time></header>'
+    notes = render.notices_html(d.notices)
+    if not d.summarized:
+        return f'<section class="rag-day">{head}{notes}{"".join(event_html(e) for e in d.events)}</section>'
+    turn = f"tl{index}"  # anchors src-tl<day>-<n>: never the chat's src-<turn>-<n>
+    body = render.with_markers(d.text, [p.n for p in d.passages], turn, [p.text for p in d.passages])
+    cites = "".join(
+        f'<article class="rag-source cited" id="{render.anchor(turn, c.n)}">'
+        f'<header><span class="rag-n">[{c.n}]</span> <span class="rag-title">{esc(c.title or "Untitled")}</span>'
+        f'</header><blockquote class="rag-passage"><mark>{esc(c.quote)}</mark></blockquote>'
+        f'<div class="rag-meta">{esc(c.published or "undated")} · {source_link(c.source)}{_also(c.also_in)}</div>'
+        f"</article>"
+        for c in d.citations
+    )
+    return (f'<section class="rag-source rag-day">{head}<div class="rag-answer">{body}</div>{notes}'
+            f'<div class="rag-meta">summarised by {esc(d.answerer)}</div>{cites}</section>')
+
+
+def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None, *, writing: bool = False) -> str:
+    """The whole timeline: a heading naming topic and period, then the events oldest first
+    (newest last), or with ``days`` the LLM's day summaries (``writing``: more days to come)."""
+    if result is None:
+        return ('<div class="rag-sources rag-timeline rag-empty">Name a topic and a period: what the articles '
+                "report about it appears here as a dated list, one cited sentence per story, newest last.</div>")
+    n = len(result.events)
+    head = (f'<div class="rag-sources-head">“{esc(result.topic)}” · {n} stor{"y" if n == 1 else "ies"} · '
+            f"{esc(_period(result))}</div>")
+    if not result.events:
+        return (f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">Nothing in the articles about '
+                f"“{esc(result.topic)}” was published from {esc(_period(result))}. Try a longer period, another "
+                "'As of' date or fewer source filters.</p></div>")
+    if days is None:
+        body = "".join(event_html(e) for e in result.events)
+    else:
+        body = "".join(day_html(d, i) for i, d in enumerate(days))
+        if writing:
+            body += '<div class="rag-answer rag-pending">Summarising the next day…</div>'
+    return f'<div class="rag-sources rag-timeline">{head}{body}</div>'
