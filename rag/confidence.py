@@ -109,6 +109,24 @@ def focus_terms(question: str) -> set[str]:
     return out
 
 
+def read_fitted(path: Path, what: str, features: tuple[str, ...], numbers: tuple[str, ...] = ()) -> dict:
+    """A fitted model's JSON (``rag/fitted/``), checked: readable, with ``version``, its ``weights``
+    for exactly the ``features`` the code computes, and each of ``numbers`` a number; a
+    ``ConfigError`` naming the file and the fix otherwise."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("version", *numbers):
+            float(raw[key])
+        got, weights = tuple(raw["features"]), [float(w) for w in raw["weights"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"cannot read the fitted {what} {path} ({exc}); "
+                          "reinstall, or refit with `python -m evals.fit_answerer`") from exc
+    if got != features or len(weights) != len(features):
+        raise ConfigError(f"{path} was fitted for features {list(got)}, the code computes "
+                          f"{list(features)}; refit with `python -m evals.fit_answerer`")
+    return raw
+
+
 @dataclass(frozen=True)
 class RefusalModel:
     """P(the question is answerable from these passages) = sigmoid(bias + weights . features)."""
@@ -122,23 +140,10 @@ class RefusalModel:
 
     @classmethod
     def load(cls, path: Path = FITTED) -> RefusalModel:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            model = cls(
-                features=tuple(raw["features"]),
-                weights=tuple(float(w) for w in raw["weights"]),
-                bias=float(raw["bias"]),
-                threshold=float(raw["threshold"]),
-                version=int(raw["version"]),
-                fitted_on=raw.get("fitted_on", {}),
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"cannot read the fitted answerer parameters {path} ({exc}); "
-                              "reinstall, or refit with `python -m evals.fit_answerer`") from exc
-        if model.features != FEATURES or len(model.weights) != len(FEATURES):
-            raise ConfigError(f"{path} was fitted for features {list(model.features)}, the code computes "
-                              f"{list(FEATURES)}; refit with `python -m evals.fit_answerer`")
-        return model
+        raw = read_fitted(path, "answerer parameters", FEATURES, ("bias", "threshold"))
+        return cls(features=tuple(raw["features"]), weights=tuple(float(w) for w in raw["weights"]),
+                   bias=float(raw["bias"]), threshold=float(raw["threshold"]), version=int(raw["version"]),
+                   fitted_on=raw.get("fitted_on", {}))
 
     def probability(self, feats: Mapping[str, float]) -> float:
         z = self.bias + sum(w * feats[name] for name, w in zip(self.features, self.weights, strict=True))

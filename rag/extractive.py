@@ -23,7 +23,6 @@ chosen sentence is embedded, for the refusal model's ``dense_sentence``.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,8 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.confidence import RefusalModel, features, focus_terms
-from rag.errors import ConfigError
+from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences
 from rag.recency import find_disagreement
 from rag.short_answer import extract, find
@@ -96,24 +94,11 @@ class SentenceModel:
 
     @classmethod
     def load(cls, path: Path = SENTENCES_FITTED) -> SentenceModel:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            model = cls(
-                features=tuple(raw["features"]),
-                weights=tuple(float(w) for w in raw["weights"]),
-                candidates=int(raw["candidates"]),
-                second_same=float(raw["second_same"]),
-                second_other=float(raw["second_other"]),
-                version=int(raw["version"]),
-                fitted_on=raw.get("fitted_on", {}),
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"cannot read the fitted sentence ranker {path} ({exc}); "
-                              "reinstall, or refit with `python -m evals.fit_answerer`") from exc
-        if model.features != SENTENCE_FEATURES or len(model.weights) != len(SENTENCE_FEATURES):
-            raise ConfigError(f"{path} was fitted for sentence features {list(model.features)}, the code computes "
-                              f"{list(SENTENCE_FEATURES)}; refit with `python -m evals.fit_answerer`")
-        return model
+        raw = read_fitted(path, "sentence ranker", SENTENCE_FEATURES, ("candidates", "second_same", "second_other"))
+        return cls(features=tuple(raw["features"]), weights=tuple(float(w) for w in raw["weights"]),
+                   candidates=int(raw["candidates"]), second_same=float(raw["second_same"]),
+                   second_other=float(raw["second_other"]), version=int(raw["version"]),
+                   fitted_on=raw.get("fitted_on", {}))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return x @ np.asarray(self.weights)
