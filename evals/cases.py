@@ -121,6 +121,11 @@ class FieldError(ValueError):
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # a non-empty string
 
 
+def as_id(value: Any) -> Any:
+    """Ids may be numbers in other people's files: 7 -> "7" (a bool is left to be reported)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def as_list(value: Any) -> Any:
     """null -> [], one string -> [it]; anything else is left for the list[str] check to judge."""
     if value is None:
@@ -216,9 +221,7 @@ class CaseRecord(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
+        return as_id(value)
 
     @field_validator("answers", "article", "also_in", "article_ids", "reference_contexts", mode="before")
     @classmethod

@@ -24,7 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from evals.cases import Case, CorpusRecord, Problem, Suite, SuiteError, Text, case_from_record, iter_jsonl, problem_from
+from evals.cases import (
+    Case, CorpusRecord, Problem, Suite, SuiteError, Text, as_id, case_from_record, iter_jsonl, problem_from,
+)
 
 # --- JSON with line numbers -------------------------------------------------------------------
 # Kept by hand because no library we have does it: pydantic (and json, orjson) report where a value
@@ -176,11 +178,6 @@ def _check(model: type[BaseModel], value: Any, parent: Any, key: Any, where: str
         return problem_from(exc, line, fixes, col=col, prefix=where)
 
 
-def _as_id(value: Any) -> Any:
-    """Ids may be numbers in other people's files."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
 def _or_empty(value: Any) -> Any:
     """Missing/null/empty -> [] (a string stays a string, to be reported as not a list)."""
     return value or []
@@ -213,7 +210,7 @@ class SquadQA(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _number_id(cls, value: Any) -> Any:
-        return _as_id(value)
+        return as_id(value)
 
     @model_validator(mode="after")
     def _answerable_or_impossible(self) -> SquadQA:
@@ -318,7 +315,7 @@ class _ExportedRow(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _number_id(cls, value: Any) -> Any:
-        return _as_id(value)
+        return as_id(value)
 
     @field_validator("reference_contexts", mode="before")
     @classmethod

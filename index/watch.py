@@ -261,7 +261,7 @@ class Watcher:
             return self._failed(url, str(exc), requests=1)
         requests = 1
         known = self.state.known(url)
-        todo: list[FeedItem] = []
+        due_items: list[FeedItem] = []
         children: list[FeedItem] = []  # changed child sitemaps of a sitemap index, recorded once read
         child_errors: list[str] = []
         if feed.kind == "sitemapindex":
@@ -271,19 +271,19 @@ class Watcher:
                     sub = self._child(child)
                     if isinstance(sub, Feed):
                         children.append(child)
-                        todo += [i for i in sub.items if self._due(known.get(i.key), i)]
+                        due_items += [i for i in sub.items if self._due(known.get(i.key), i)]
                     else:
                         child_errors.append(sub)
         else:
-            todo = [i for i in feed.items if self._due(known.get(i.key), i)]
+            due_items = [i for i in feed.items if self._due(known.get(i.key), i)]
         # a child sitemap that failed is retried next round: keep no validators, or a 304 would skip it
         validators = None if child_errors else (page.etag, page.last_modified)
         note = "; ".join(child_errors) or None
-        if not todo:
+        if not due_items:
             self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=note, title=feed.title, validators=validators)
             return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note)
-        return self._ingest(url, feed, todo, children, requests, validators, progress, note)
+        return self._ingest(url, feed, due_items, children, requests, validators, progress, note)
 
     # --- internals ------------------------------------------------------------------------------
     def _due(self, known: _Known | None, item: FeedItem) -> bool:
@@ -304,7 +304,7 @@ class Watcher:
             return f"child sitemap {child.link} is itself a sitemap index; it is not followed, watch it directly"
         return sub
 
-    def _ingest(self, url: str, feed: Feed, todo: list[FeedItem], children: list[FeedItem], requests: int,
+    def _ingest(self, url: str, feed: Feed, due_items: list[FeedItem], children: list[FeedItem], requests: int,
                 validators: tuple[str | None, str | None] | None,
                 progress: Callable[[ItemResult], None] | None, note: str | None) -> PollResult:
         by_name: dict[str, FeedItem] = {}  # article source / failure item -> the feed item it came from
@@ -313,7 +313,7 @@ class Watcher:
         lock = threading.Lock()
 
         def stream() -> Iterator[Article | LoadFailure]:
-            for item, results in load_feed_items(todo, self.settings):
+            for item, results in load_feed_items(due_items, self.settings):
                 for result in results:
                     with lock:
                         by_name[result.source if isinstance(result, Article) else result.item] = item
@@ -332,26 +332,26 @@ class Watcher:
 
         report: IngestReport | None = None
         error: str | None = note
-        log.info("%s: %d new or changed item(s) of %d", url, len(todo), len(feed.items))
+        log.info("%s: %d new or changed item(s) of %d", url, len(due_items), len(feed.items))
         try:
             report = self.collection.ingest_articles(stream(), progress=seen)  # type: ignore[attr-defined]
         except RagError as exc:  # the store is busy or failed: nothing is lost, the items are due again
             error = "; ".join(filter(None, (str(exc), note)))
             log.warning("%s: %s", url, exc)
         finally:  # also on Ctrl-C: keep the state of every item that finished
-            finished = [(i, *outcome[i.key]) for i in todo if i.key in outcome]
+            finished = [(i, *outcome[i.key]) for i in due_items if i.key in outcome]
             self.state.record_items(url, finished)
-            retry = [i for i in todo if i.key not in outcome or (
+            retry = [i for i in due_items if i.key not in outcome or (
                 outcome[i.key][0] == "failed" and self._attempts_left(url, i))]
             if not retry:  # a complete round: the next poll may be answered 304
                 self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=error, title=feed.title, added=added,
                                    validators=None if retry else validators)
         if error and report is None:
-            return PollResult(url, "failed", requests, len(todo), report, error)
+            return PollResult(url, "failed", requests, len(due_items), report, error)
         if error:  # items were ingested, but a child sitemap failed
-            return PollResult(url, "ingested", requests, len(todo), report, error)
-        return PollResult(url, "ingested", requests, len(todo), report)
+            return PollResult(url, "ingested", requests, len(due_items), report, error)
+        return PollResult(url, "ingested", requests, len(due_items), report)
 
     def _attempts_left(self, url: str, item: FeedItem) -> bool:
         known = self.state.known(url).get(item.key)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rag.evidence import terms
+from rag.text import MARKER_RUN, marker_numbers
 from rag.types import Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,6 @@ _NUMBER = re.compile(
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
-_MARKER = re.compile(r"\s*\[(\d+)\]")
 _LOWER_OPENERS = frozenset("the a an at in on more some about around nearly almost over police officials authorities "
                            "rescuers only just".split())
 
@@ -249,10 +249,10 @@ def reconcile(text: str, citations: Sequence[Citation], passages: Sequence[Passa
     Run it *after* verification: the composition is not a quote (it adds "As of <date>"), but every
     part of it is grounded: the newest sentence and the earlier value are verbatim passage text with
     their own citations, and the dates are the passages' ``published`` dates."""
-    m = _MARKER.search(text)
+    m = MARKER_RUN.search(text)  # the first claim's markers (with the space before them)
     if m is None:
         return text, tuple(citations)
-    n = int(m.group(1))
+    n = marker_numbers(m.group(0))[0]
     quoted = next((c for c in citations if c.n == n), None)
     sentence = quoted.quote if quoted is not None else text[: m.start()].strip()
     found = find_disagreement(sentence, n, passages, short_answer, as_of)
@@ -265,7 +265,7 @@ def reconcile(text: str, citations: Sequence[Citation], passages: Sequence[Passa
     first_end = re.search(r"[.!?]+[\"'”’)]*", text[m.end() :])
     rest = text[m.end() + first_end.end() :] if first_end and first_end.start() == 0 else text[m.end() :]
     tail = [c.strip() for c in re.findall(r".+?(?:\[\d+\])+[.!?]*", rest)
-            if not both & {int(x) for x in re.findall(r"\[(\d+)\]", c)}]
+            if not both & set(marker_numbers(c))]
     needed = [citation(found.newest), citation(found.earlier)]
     kept = [c for c in citations if c.n not in both or any(c.n == x.n and c.start == x.start for x in needed)]
     out = tuple(dict.fromkeys([*needed, *kept]))
