@@ -13,6 +13,12 @@ on-topic noise), built with the real embedder outside the repo; ``--full-corpus`
 3,359 articles instead (an hour on two cores). Every answerer gets the same questions through
 ``RAG.stream`` (the product path: retrieval, answer, citation checks).
 
+``--split tune`` samples the tuning weeks instead (for fitting; ``--subset-store`` answers them
+from the store ``rag eval`` uses). Each run keeps per-question rows, with what a generating answerer
+wrote, outside the repo; ``--answerers none --replay ROWS`` runs those replies again through today's
+product path (``evals.fit_verify.Recorded``: retrieval, ``[n]`` parsing, verification, the offline
+fallback) without the model.
+
 Printed per answerer: containment, exact match, F1, citation precision (the quote supports its
 claim), citation article precision (the cited article is a gold one), unsupported citations
 removed per answer, correct and wrong refusal rates, time to first token (first streamed text;
@@ -34,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import ROOT, pct, table, write_json
+from evals.fit_verify import Recorded
 from rag.text import STOPWORDS
 
 RTQA = ROOT.parent / "shared" / "corpora" / "realtimeqa-dev"
@@ -49,13 +56,14 @@ _VARIANTS = {"default": (True, True), "no-example": (False, True), "plain": (Fal
 # --- questions and store ------------------------------------------------------------------------
 
 
-def pick_cases(limit: int, seed: int, unanswerable_share: float) -> list[Any]:
-    """A seeded sample of the suite's checking slice (``evals.fit_answerer.split_of``: weeks no
+def pick_cases(limit: int, seed: int, unanswerable_share: float, split: str = "check",
+               suite: Path = RTQA / "suite.jsonl") -> list[Any]:
+    """A seeded sample of the suite's ``split`` (``evals.fit_answerer.split_of``; "check": weeks no
     fitted parameter saw) with ``unanswerable_share`` of it unanswerable questions."""
     from evals.fit_answerer import split_of
     from evals.suite import load_suite
 
-    cases = [c for c in load_suite(RTQA / "suite.jsonl").cases if split_of(c) == "check"]
+    cases = [c for c in load_suite(suite).cases if split_of(c) == split]
     rng = random.Random(seed)
     neg = [c for c in cases if not c.answerable]
     pos = [c for c in cases if c.answerable]
@@ -150,6 +158,7 @@ class _Timed:
         self.last = {"ttft_s": (first or end) - t0, "total_s": end - t0,
                      "gen_s": (end - first) if first else 0.0}
         self.streamed = "".join(streamed)  # what the model wrote, before citation checks
+        self.passages = answer.passages
         return answer
 
 
@@ -171,6 +180,7 @@ def run_answerer(label: str, rag: Any, llm: Any | None, cases: list[Any], top_k:
             "metrics": r.metrics, "cited_gold": [c["gold"] for c in r.citations],
             "removed_unsupported": removed, "notices": r.notices, **timed.last,
             "model_wrote": getattr(timed, "streamed", ""),
+            "passage_ids": [p.chunk_id for p in timed.passages],  # what a replay must retrieve again
             "model_wrote_markers": bool(re.search(r"\[\d+\]", getattr(timed, "streamed", ""))),
             "model_wrote_answer": m_contains(getattr(timed, "streamed", ""), case),
             # the first token's time is in ttft: the rate is over the tokens after it
@@ -223,6 +233,14 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--suite", choices=("realtimeqa", "squad"), default="realtimeqa")
+    ap.add_argument("--split", choices=("check", "tune"), default="check",
+                    help="RealTime QA slice (evals.fit_answerer.split_of); tune: only for fitting")
+    ap.add_argument("--subset-store", action="store_true",
+                    help="RealTime QA: the questions and store of evals.fit_answerer's subset (the one `rag eval` "
+                         "figures use) instead of a store per sample")
+    ap.add_argument("--replay", type=Path, default=None,
+                    help="a rows file this benchmark wrote: re-run its generating answerers' recorded replies "
+                         "through today's verification (no model needed)")
     ap.add_argument("--limit", type=int, default=100, help="questions (default 100)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--unanswerable-share", type=float, default=0.2)
@@ -247,8 +265,17 @@ def main() -> None:
         suite = load_suite(SQUAD).sample(args.limit, args.seed)
         cases = suite.cases
         rag, info = open_store(records=suite.corpus)
+    elif args.subset_store:
+        from evals.fit_answerer import subset_files
+        from evals.store import open_store
+
+        corpus, subset_suite = subset_files()
+        if not subset_suite.is_file():
+            raise SystemExit(f"{subset_suite} is missing: build it with `python -m evals.fit_answerer` first")
+        cases = pick_cases(args.limit, args.seed, args.unanswerable_share, args.split, subset_suite)
+        rag, info = open_store([str(corpus)])
     else:
-        cases = pick_cases(args.limit, args.seed, args.unanswerable_share)
+        cases = pick_cases(args.limit, args.seed, args.unanswerable_share, args.split)
         rag, info = open_bench_store(store_records(cases, args.neighbours, args.full_corpus))
     print(f"{len(cases)} questions ({sum(not c.answerable for c in cases)} unanswerable); store of "
           f"{info['articles']} articles / {info['chunks']} chunks ({'reused' if info['reused'] else 'built'} in "
@@ -273,6 +300,12 @@ def main() -> None:
                 shared = local._get_llama()  # load once, outside the timed answers
                 print(f"local model loaded in {time.perf_counter() - t:.1f}s ({local.threads} threads)", flush=True)
             runs[f"local {variant}"] = run_answerer(f"local {variant}", rag, local, cases, args.top_k)
+    if args.replay is not None:
+        kept = json.loads(args.replay.read_text(encoding="utf-8"))["rows"]
+        for name, rows in kept.items():
+            if any(r.get("model_wrote") for r in rows):
+                runs[f"replay {name}"] = run_answerer(
+                    f"replay {name}", rag, Recorded(rows, name.split()[0], rag.settings.local_top_k), cases, args.top_k)
     if "remote" in wanted and (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
         from rag.llm import LLMAnswerer
 
@@ -288,9 +321,16 @@ def main() -> None:
     print(table(f"answerers on {len(cases)} {args.suite} questions", ["answerer", *short],
                 [[name, *("-" if s[c] is None else s[c] for c in cols)] for name, s in summaries.items()]))
     meta = {"args": {k: str(v) for k, v in vars(args).items()}, "store": info, "summaries": summaries}
-    write_json(f"answerers-{args.suite}", meta, args.out)
-    # per-question rows quote the questions and articles: licensed text stays outside the repo
-    write_json("rows", meta | {"rows": runs}, BENCH_DIR / f"rows-{args.suite}.json")
+    # only the checking slice of the per-sample store is the README's table; other runs are named apart
+    variant = "" if args.split == "check" and not args.subset_store and args.replay is None else \
+        f"-{args.split}{'-subset' if args.subset_store else ''}{'-replay' if args.replay else ''}"
+    write_json(f"answerers-{args.suite}{variant}", meta, args.out)
+    # per-question rows quote the questions and articles: licensed text stays outside the repo; one
+    # file per run and answerer set, so a later run of other answerers does not overwrite the model's
+    tag = "-".join(re.sub(r"\W+", "_", name) for name in runs) or "none"
+    rows_path = BENCH_DIR / f"rows-{args.suite}-{args.split}{'-subset' if args.subset_store else ''}-{tag}.json"
+    write_json("rows", meta | {"rows": runs}, rows_path)
+    print(f"per-question rows: {rows_path}", flush=True)
 
 
 if __name__ == "__main__":

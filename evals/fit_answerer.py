@@ -318,6 +318,13 @@ def rtqa_subset(rtqa: Path, share: float, neighbours: int = 3) -> tuple[list[Cas
     return cases, out
 
 
+def subset_files(share: float = 0.5, neighbours: int = 3) -> tuple[Path, Path]:
+    """The corpus and suite files ``rtqa_subset`` writes (the store ``rag eval`` figures and the
+    local-model tuning runs use)."""
+    corpus = cache_dir() / f"realtimeqa-subset-{share}-{neighbours}.jsonl"
+    return corpus, corpus.with_suffix(".suite.jsonl")
+
+
 def cache_dir() -> Path:
     from evals.store import cache_root
 

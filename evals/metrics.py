@@ -142,27 +142,27 @@ def claims(answer: str) -> list[tuple[str, tuple[int, ...]]]:
     return marked_segments(answer)
 
 
-def supports(claim: str, quote: str, answers: Sequence[str] = ()) -> bool:
+def supports(claim: str, quote: str, answers: Sequence[str] = (), question: str | None = None) -> bool:
     """Does ``quote`` back ``claim``? By the product's own rule (``rag.verify.supports``: half the
-    claim's content words, every number and name it states), and when the claim states a gold
-    answer the quote must state it too (the fact itself, not the topic)."""
+    claim's content words, every number and name it states beyond the ``question``'s own), and when
+    the claim states a gold answer the quote must state it too (the fact itself, not the topic)."""
     from rag.verify import supports as claim_supported  # the answering stack: imported when scoring
 
-    if not claim_supported(claim, quote):
+    if not claim_supported(claim, quote, question):
         return False
     stated = [a for a in answers if contains_answer(claim, [a])]
     return not stated or contains_answer(quote, stated) == 1.0
 
 
 def citation_support(
-    answer: str, citations: Sequence[tuple[int, str]], answers: Sequence[str] = ()
+    answer: str, citations: Sequence[tuple[int, str]], answers: Sequence[str] = (), question: str | None = None
 ) -> list[bool]:
-    """For each citation ``(n, quote)``: does its quote support a claim of ``answer`` marked ``[n]``?
-    A citation whose marker is on no claim supports nothing."""
+    """For each citation ``(n, quote)``: does its quote support a claim of ``answer`` marked ``[n]``
+    (as an answer to ``question``)? A citation whose marker is on no claim supports nothing."""
     parts = claims(answer)
     out = []
     for n, quote in citations:
-        out.append(any(supports(text, quote, answers) for text, nums in parts if n in nums))
+        out.append(any(supports(text, quote, answers, question) for text, nums in parts if n in nums))
     return out
 
 

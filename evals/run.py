@@ -155,7 +155,7 @@ def evaluate_case(
         retrieved.append(row)
 
     support = m.citation_support(answer.text, [(c.n, c.quote) for c in answer.citations],
-                                 case.answers if case.short_answers else ())
+                                 case.answers if case.short_answers else (), case.question)
     citations = [
         {"n": c.n, "article_id": c.article_id, "title": c.title, "source": c.source, "quote": c.quote,
          "start": c.start, "end": c.end, "supports": ok,

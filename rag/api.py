@@ -29,7 +29,7 @@ from rag.short_answer import extract
 from rag.text import answer_type
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow
-from rag.verify import verify
+from rag.verify import Verified, verify
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class RAG:
         timings["answer"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        checked = verify(draft.text, passages) if not draft.refused else None
+        checked = verify(draft.text, passages, question) if not draft.refused else None
         timings["cite"] = (time.perf_counter() - t) * 1000
         refused = draft.refused
         text = draft.text
@@ -176,6 +176,15 @@ class RAG:
             if removed:
                 notices.append(f"Removed {len(removed)} sentence(s) no passage supports: "
                                + " | ".join(r[:120] for r in removed))
+            if not citations and name != self.extractive.name and not draft.refused:
+                fallback = self._verified_fallback(question, passages, prepared, got.query_vector,
+                                                   as_of if changing else None)
+                if fallback is not None:  # the model's prompt, usage and notices stay on the answer
+                    draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
+                                    notices=draft.notices, dropped_markers=draft.dropped_markers)
+                    citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
+                    notices.append("No passage supports what the model wrote, so its answer was withheld; "
+                                   "showing the passages' best-supported sentences instead.")
             if not citations:
                 refused, text = True, REFUSAL
                 notices.append("No cited passage supports the answer, so it was withheld.")
@@ -208,6 +217,24 @@ class RAG:
             time_window=window,
         )
 
+    def _verified_fallback(
+        self, question: str, passages: Sequence[Passage], prepared: Question | None, query_vector: np.ndarray | None,
+        as_of: date | None,
+    ) -> tuple[Draft, Verified] | None:
+        """The offline answer when an LLM answered but verification removed every sentence it wrote
+        (``RAG_LLM_FALLBACK=extractive``, the default): only if the offline answerer's fitted model
+        finds the evidence answerable, else None (refuse). A small model's unverifiable answer is
+        mostly a wrong one ("Phoenix" for Chicago); the passages may still answer the question.
+        Measured by replaying the local model's answers to 80 RealTime QA tuning questions
+        (``benchmarks.answerers --replay``): see the README's "With a local model"."""
+        if self.settings.llm_fallback != "extractive" or not passages:
+            return None
+        draft = self.extractive.answer(question, passages, prepared=prepared, query_vector=query_vector, as_of=as_of)
+        if draft.refused or (draft.confidence or 0.0) < FALLBACK_MIN_CONFIDENCE:
+            return None
+        checked = verify(draft.text, passages, question)
+        return (draft, checked) if checked.citations else None
+
     def _with_versions(self, citations: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Citation, ...]:
         """Each citation with the other versions of its story ("also in: ..."): the same wire story
         from several outlets is one source, cited once, with the others listed."""
@@ -231,6 +258,14 @@ class RAG:
         prepared = prepare(query, self.store.doc_freqs, self.store.n_lexical())  # the question's weighted terms
         return prepared, retrieve(self.store, query, embed=self.collection.embedder, top_k=top_k, filters=filters,
                                   question=prepared, time_window=window, as_of=as_of, query_vector=query_vector)
+
+
+# P(answerable) the offline answer needs to stand in for a withheld LLM answer: higher than its own
+# refusal threshold (the model's answer failing verification is itself a sign the passages may lack
+# the answer). Chosen by `python -m evals.fit_verify ROWS` on the local model's replayed answers to 80
+# RealTime QA tuning questions: the highest bar whose wrong refusals stay within 0.10 (0.0 / 0.5 /
+# never: containment 0.700 / 0.683 / 0.650, correct refusals 0.30 / 0.60 / 0.70, wrong 0.017 / 0.083 / 0.167).
+FALLBACK_MIN_CONFIDENCE = 0.5
 
 
 def _about_a_changing_fact(question: str, window: TimeWindow | None) -> bool:

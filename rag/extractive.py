@@ -33,9 +33,11 @@ import numpy as np
 
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences
-from rag.recency import find_disagreement
+from rag.recency import find_disagreement, has_figure, pick_newest, published_day
+from rag.recency import rules as recency_rules
 from rag.short_answer import extract, find
-from rag.text import terms
+from rag.text import answer_type, terms
+from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 
 RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
@@ -258,7 +260,7 @@ class ExtractiveAnswerer:
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
         if as_of is not None:
-            chosen = self._newest_first(q, best, chosen, passages, as_of)
+            chosen = self._newest_first(q, best, chosen, scored, passages, as_of)
         text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
         # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports it
         short = self._short_answer(q, sorted(chosen, key=lambda s: s.score, reverse=True))
@@ -281,17 +283,44 @@ class ExtractiveAnswerer:
                 chosen.append(s)
         return chosen
 
-    @staticmethod
-    def _newest_first(q: Question, best: Scored, chosen: list[Scored], passages: Sequence[Passage],
-                      as_of: date | None = None) -> list[Scored]:
-        """When another dated passage states a different figure or name for the best sentence's, the
-        newest statement then the earlier one (both verbatim, so verification keeps both; the API
-        then words them as "As of <date>, ...; an earlier report said ..." with ``rag.recency.reconcile``)."""
-        hit = extract(q, best.text)
-        found = find_disagreement(best.text, best.passage.n, passages, hit[0] if hit else None, as_of)
-        if found is None:
+    def _newest_first(self, q: Question, best: Scored, chosen: list[Scored], ranked: Sequence[Scored],
+                      passages: Sequence[Passage], as_of: date | None = None) -> list[Scored]:
+        """For a question about the current state: the newest statement first. A nearly-as-likely
+        candidate sentence from a newer article that states a value of the asked type leads
+        (``rag.recency.pick_newest``, fitted bar), then the best one as the earlier report; and when
+        another dated passage states a different figure or name for the leading sentence's, the newest
+        statement then the earlier one (both verbatim, so verification keeps both; the API then words
+        them as "As of <date>, ...; an earlier report said ..." with ``rag.recency.reconcile``)."""
+        lead = self._newer_statement(q, ranked, as_of) or best
+        hit = extract(q, lead.text)
+        found = find_disagreement(lead.text, lead.passage.n, passages, hit[0] if hit else None, as_of)
+        if found is not None:
+            return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage) for m in (found.newest, found.earlier)]
+        if lead is best:
             return chosen
-        return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage) for m in (found.newest, found.earlier)]
+        # the best one's score for both: the short answer is then taken from the leading (newer) sentence
+        return [replace(lead, score=best.score), best][: max(1, self.max_sentences)]
+
+    @staticmethod
+    def _newer_statement(q: Question, ranked: Sequence[Scored], as_of: date | None) -> Scored | None:
+        """The candidate of ``ranked`` (``rank``'s order) that ``rag.recency.pick_newest`` prefers to
+        the best one (None: the best), for questions that ask for the current state ("latest", "now")."""
+        bar = recency_rules().newest_bar
+        window = understand(q.text, as_of) if as_of is not None else None
+        if bar is None or window is None or not window.recency:
+            return None  # "on Thursday" without "latest": the newest article is the day after, not the answer
+        if not ranked:
+            return None
+        i = pick_newest([s.score for s in ranked], [published_day(s.passage) for s in ranked],
+                        [ExtractiveAnswerer.states_value(q, s.text) for s in ranked], bar, as_of)
+        return ranked[i] if i else None
+
+    @staticmethod
+    def states_value(q: Question, sentence: str) -> bool:
+        """Whether ``sentence`` states a value of what ``q`` asks for: a phrase of its answer type
+        (``rag.short_answer.extract``), or any figure when the question's type is not one of those
+        ("What is the latest count ...", "Where does the rate stand ...")."""
+        return extract(q, sentence) is not None or (not answer_type(q.text) and has_figure(sentence))
 
     @staticmethod
     def _short_answer(q: Question, chosen: Sequence[Scored]) -> tuple[str, int, int] | None:

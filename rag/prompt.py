@@ -115,9 +115,11 @@ def _history_messages(history: Sequence[tuple[str, str]]) -> list[Message]:
 # Repeated at the end of each question turn when asked for: a small model follows the last thing it
 # read. Measured with Qwen2.5-Coder-1.5B on 12 RealTime QA dev questions (benchmarks/answerers.py):
 # rules in the system prompt only, 4/12 replies carried [n] markers; with this reminder, 12/12.
+# "One short sentence ... the passage's own words": every extra clause is one more thing verification
+# must find in a passage (80 RealTime QA tuning questions, Nov 2026: see ONE_SHOT).
 CITE_REMINDER = (
-    "Answer in one or two short sentences. Put the number of the passage you used in square brackets "
-    "after each sentence, e.g. [1]."
+    "Answer in one short sentence, in the passage's own words. Put the number of the passage you used "
+    "in square brackets after it, e.g. [1]."
 )
 
 
@@ -134,7 +136,10 @@ def _user_turn(question: str, passages: Sequence[Passage], *, source_host: bool 
 # On the 12 questions above it added nothing to markers (12/12 with the reminder alone) or
 # containment (0.60 both); both invented answers to unanswerable questions were withheld with it,
 # 1 of 2 without: too few questions to call. It costs no time after the first question: it sits in
-# the fixed prefix llama.cpp reuses. Invented names, so it cannot leak into a real answer.
+# the fixed prefix llama.cpp reuses. Invented names, so a leak is caught by verification. Its answer
+# repeats the passage's words and adds nothing: an earlier one ("..., by 7 votes to 2 [2].", the
+# passage saying "by a vote of 7 to 2") was copied by the model into 2 of 80 real answers
+# ("In-N-Out ... expanding to Tennessee, by 7 votes to 2"), whose claims verification then removed.
 _EXAMPLE_PASSAGES = (
     Passage(n=1, chunk_id="example:0", article_id="example", title="Harbor bridge reopens", source="example.com",
             published="2021-03-04", score=1.0, start=0, end=0,
@@ -148,7 +153,7 @@ _EXAMPLE_QUESTION = "What budget did the Marlow council approve?"
 ONE_SHOT: tuple[Message, Message] = (
     {"role": "user", "content": _user_turn(_EXAMPLE_QUESTION, _EXAMPLE_PASSAGES)},
     {"role": "assistant",
-     "content": "The Marlow council approved a $2 billion budget on Tuesday, by 7 votes to 2 [2]."},
+     "content": "Marlow's council approved a $2 billion budget [2]."},
 )
 
 

@@ -29,11 +29,14 @@ never take part (no date, no "as of"), and passages that agree leave the answer 
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from pathlib import Path
 
 from rag.evidence import terms
 from rag.text import MARKER_RUN, marker_numbers
@@ -65,6 +68,84 @@ _LOWER_OPENERS = frozenset("the a an at in on more some about around nearly almo
                            "rescuers only just".split())
 
 
+FITTED = Path(__file__).resolve().parent / "fitted" / "recency.json"
+
+
+@dataclass(frozen=True)
+class RecencyRules:
+    """Fitted parameters of the recency rules (``python -m evals.fit_recency`` -> ``rag/fitted/recency.json``).
+
+    ``newest_bar``: for a question about the current state (``rag.api._about_a_changing_fact``), a
+    ranked candidate sentence that states a value of the asked type leads the answer instead of the
+    best one when it is from a newer article and the sentence model finds it at least this likely
+    relative to the best (``exp(score - best)``; :func:`pick_newest`). None: off (only
+    :func:`find_disagreement` reorders).
+    ``window_limit_days``: a question with a closed window and no recency ("this week", "on
+    Thursday") whose retrieval candidates hold nothing published between this many days before the
+    window and ``as_of``, while some are from after ``as_of`` (a gap, not an old collection), has
+    nothing from that window: retrieval keeps none of them, so the answer is a refusal
+    (``rag.retrieve.prior``; :func:`rag.timewindow.uncovered`). None: off.
+    ``recency_limit_days``: the same for a recency question ("right now", "so far") whose newest
+    candidate on or before ``as_of`` is older than this. None: off.
+    The defaults (all off) are the behaviour before the fit."""
+
+    newest_bar: float | None = None
+    window_limit_days: int | None = None
+    recency_limit_days: int | None = None
+
+    @classmethod
+    def load(cls, path: Path = FITTED) -> RecencyRules:
+        """The fitted rules, or the defaults (logged) when the file is missing or unreadable."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))["params"]
+            return cls(**{f.name: data[f.name] for f in fields(cls)})
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            log.warning("recency rules: using defaults, all off (%s: %s); run `python -m evals.fit_recency`", path, exc)
+            return cls()
+
+
+_RULES: RecencyRules | None = None
+
+
+def rules() -> RecencyRules:
+    """The process-wide fitted rules (read once)."""
+    global _RULES
+    if _RULES is None:
+        _RULES = RecencyRules.load()
+    return _RULES
+
+
+def pick_newest(scores: Sequence[float], published: Sequence[date | None], has_value: Sequence[bool],
+                bar: float | None, as_of: date | None) -> int:
+    """Which of the ranked candidate sentences (``scores``: the sentence model's logits, best first)
+    should lead an answer about the current state: the newest-dated one that states a value of the
+    asked type (``has_value``), is dated on or before ``as_of`` and is at least ``bar`` times as
+    likely as the best (``exp(score - best) >= bar``); ties in date go to the higher score. The best
+    (0) when none is newer than it, or ``bar`` is None.
+
+    >>> d = date.fromisoformat
+    >>> pick_newest([2.0, 1.5, 0.1], [d("2022-10-03"), d("2022-10-05"), d("2022-10-06")], [True, True, True],
+    ...             0.5, d("2022-10-06"))
+    1
+    """
+    if bar is None or not scores:
+        return 0
+    floor = scores[0] + math.log(bar)
+    best_day = published[0]
+    if best_day is None:
+        return 0  # an undated best sentence: no date to be newer than
+    pick = 0
+    for i, (s, d, v) in enumerate(zip(scores, published, has_value, strict=True)):
+        if i == 0 or not v or d is None or s < floor or (as_of is not None and d > as_of):
+            continue
+        if d <= best_day:
+            continue
+        current = published[pick]
+        if pick == 0 or (current is not None and d > current):
+            pick = i
+    return pick
+
+
 @dataclass(frozen=True)
 class Mention:
     """A value (figure or name) in one sentence of one dated passage."""
@@ -85,7 +166,8 @@ class Disagreement:
     earlier: Mention
 
 
-def _published(p: Passage) -> date | None:
+def published_day(p: Passage) -> date | None:
+    """A passage's publication day, None when undated or unreadable."""
     if not p.published:
         return None
     try:
@@ -132,6 +214,11 @@ def _numbers(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+def has_figure(text: str) -> bool:
+    """Whether ``text`` states a figure (a count, amount, rate; not a year, a day of the month or a time)."""
+    return bool(_numbers(text))
+
+
 def _names(text: str) -> list[tuple[str, str, int, int]]:
     out = []
     for m in _NAME.finditer(text):
@@ -176,7 +263,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     ranks such passages last, but keeps them when nothing earlier is on topic)."""
     by_n = {p.n: p for p in passages}
     own = by_n.get(answer_n)
-    own_date = _published(own) if own else None
+    own_date = published_day(own) if own else None
     if own is None or own_date is None or (as_of is not None and own_date > as_of):
         return None
     slot = _slot(sentence, short_answer)
@@ -190,7 +277,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
         return None
     others: list[Mention] = []
     for p in passages:
-        d = _published(p)
+        d = published_day(p)
         if p.n == answer_n or d is None or d == own_date or (as_of is not None and d > as_of):
             continue
         for s, span in _sentences(p):
@@ -224,6 +311,7 @@ def compose(d: Disagreement, as_of: date | None = None) -> str:
     The year is shown when it is not ``as_of``'s (or the newest date's own, without one)."""
     body = d.newest.sentence.strip()
     body = re.sub(r"[.!?]+[\"'”’)]*$", "", body).strip()
+    body = re.sub(r"^As of [^,]{1,40},\s*", "", body)  # "As of Tuesday, ...": the composition dates it already
     first = body.split(" ", 1)[0]
     if first.lower() in _LOWER_OPENERS:
         body = first.lower() + body[len(first):]

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(200, ge=16, le=4096, description="most tokens the local model may write per answer")
     local_top_k: int = Field(3, ge=1, le=20, description="passages given to the local model (prompt time grows with each)")
     context_tokens: int = Field(1000, ge=100, description="token budget for passages in the LLM prompt")
+    llm_fallback: Literal["extractive", "refuse"] = Field(
+        "extractive", description="when verification removes every sentence an LLM wrote (and the model did "
+        "not refuse): show the offline answer, with a notice, if that one is confident; or refuse")
     max_answer_sentences: int = Field(2, ge=1, le=10)
     refuse_below: float | None = Field(
         None, ge=0.0, le=1.0,

@@ -128,7 +128,7 @@ def query_words(query: str) -> list[str]:
 #   find and 15 more: ~4 real ("Warner Bros. However", "3.7m/h. Its") and ~10 wrong cuts before a
 #   lower-case attribution ('advisers?" | he said.'). It takes 0.12 s against our 0.04 s, and
 #   importing nltk costs 1.1 s per process (every `rag` command would pay it). Before the "glued"
-#   rule in ``_is_abbreviation`` it found 16 more real ends we missed ("the 1990s. One", "£120m. He",
+#   rule in ``is_abbreviation`` it found 16 more real ends we missed ("the 1990s. One", "£120m. He",
 #   "Mr Taylor's. We"); that rule added 138 boundaries over all 2,225 BBC articles and 28 over the
 #   2,067 SQuAD dev contexts, removed none, and every added one reads as a real sentence end.
 # * pysbd (``char_span=True``) disagrees on ~400 boundaries, mostly wrongly: its spans end before a
@@ -155,7 +155,9 @@ _SCRIPT_BOUNDARY = re.compile(
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the "." at ``text[dot]`` closes an abbreviation or initial ("Dec. 8", "J. K.", "U.S.")
+    rather than a sentence."""
     # only the few characters before the dot matter: searching from 0 made long lines quadratic
     m = _WORD_BEFORE.search(text, max(0, dot - 64), dot)
     if not m:
@@ -196,7 +198,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         line_start = pos
         pos += len(line) + 1
         ends = [m.end() for m in _BOUNDARY.finditer(line)
-                if not (line[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(line, m.start()))]
+                if not (line[m.start()] == "." and m.end() - m.start() == 1 and is_abbreviation(line, m.start()))]
         ends += [m.end() for m in _SCRIPT_BOUNDARY.finditer(line)]
         cut = 0
         for end in sorted(set(ends)):

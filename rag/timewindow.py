@@ -55,7 +55,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -521,6 +521,55 @@ def is_future(published: date | str | None, as_of: date, params: TimePrior | Non
     p = params or _default_prior()
     d = _as_date(published)
     return p.future_factor is not None and d is not None and (d - as_of).days > p.future_grace_days
+
+
+def uncovered(window: TimeWindow | None, published: Sequence[date | str | None], as_of: date,
+              window_limit_days: int | None, recency_limit_days: int | None,
+              params: TimePrior | None = None) -> bool:
+    """Whether the candidates (their publication dates) hold nothing from the time the question asks
+    about, so that any answer would be about another week or another year, or from after ``as_of``:
+
+    * a closed window without recency ("this week", "on Thursday", "last month"): no candidate
+      published between ``window_limit_days`` before the window's start and ``as_of`` (a report on
+      the window can come out any time after it, "in 2019" answered from a 2022 article, but not
+      long before it; :func:`is_future` ones never count);
+    * recency without a window ("right now", "so far"): no candidate on or before ``as_of`` that is
+      at most ``recency_limit_days`` old.
+
+    Only when some candidate is dated after ``as_of``: the collection goes on past the question's
+    day, so its silence on the asked time is a gap (the event had not happened, or nobody reported
+    that week), not an old collection asked "right now" today; for that case an answer from the newest
+    report (with a notice) beats a refusal, and this returns False.
+
+    False when the limit is None (off), for other windows (open ones, "since 2016"; windows with
+    recency, which may be answered from later evidence), and when no candidate is dated at all (an
+    undated collection says nothing about time). The limits are fitted (``rag.recency.RecencyRules``,
+    ``evals/fit_recency.py``).
+
+    >>> w = TimeWindow(date(2022, 9, 12), date(2022, 9, 16), "this week")
+    >>> uncovered(w, ["2022-08-04", "2022-07-07", "2022-12-15"], date(2022, 9, 16), 7, None)
+    True
+    >>> uncovered(w, ["2022-08-04", "2022-09-09", "2022-12-15"], date(2022, 9, 16), 7, None)
+    False
+    >>> uncovered(w, ["2022-08-04", "2022-07-07"], date(2022, 9, 16), 7, None)  # nothing later: an old collection
+    False
+    """
+    dates = [d for d in (_as_date(x) for x in published) if d is not None]
+    if window is None or not dates:
+        return False
+    usable = [d for d in dates if not is_future(d, as_of, params)]
+    if len(usable) == len(dates):
+        return False  # nothing after as_of: the collection may just be old (asked today), not silent on that time
+    if window.start is not None and window.end is not None and not window.recency:
+        if window_limit_days is None:
+            return False
+        lo = window.start - timedelta(days=window_limit_days)
+        return not any(lo <= d for d in usable)
+    if window.recency and window.start is None and window.end is None:
+        if recency_limit_days is None:
+            return False
+        return not any((as_of - d).days <= recency_limit_days for d in usable)
+    return False
 
 
 def time_prior(published: date | str | None, window: TimeWindow | None, as_of: date,

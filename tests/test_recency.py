@@ -112,3 +112,99 @@ def test_a_passage_from_after_as_of_is_never_the_newest_report() -> None:
     # and an answer quoted from a later passage is not dated "as of" a day after the question
     later = "At least four people were killed in the explosion, officials said on Sunday."
     assert find_disagreement(later, 2, [OLD, NEW], "four", as_of=date(2024, 11, 29)) is None
+
+
+# --- the newest figure for "latest"/"now" questions (rag.recency.pick_newest, fitted bar) ---------------
+
+def _d(s: str) -> date:
+    return date.fromisoformat(s)
+
+
+def test_pick_newest_takes_the_newest_nearly_as_likely_value_on_or_before_as_of() -> None:
+    from rag.recency import pick_newest
+
+    scores = [2.0, 1.5, 1.4, -3.0]
+    days = [_d("2022-10-03"), _d("2022-10-04"), _d("2022-10-07"), _d("2022-10-05")]
+    values = [True, True, True, True]
+    assert pick_newest(scores, days, values, 0.3, _d("2022-10-06")) == 1  # 10-07 is after as_of; 10-05 below the bar
+    assert pick_newest(scores, days, values, 0.3, _d("2022-10-07")) == 2
+    assert pick_newest(scores, days, values, 0.001, _d("2022-10-06")) == 3  # a lower bar lets 10-05 in (exp(-5) >= 0.001)
+    assert pick_newest(scores, days, [True, False, False, False], 0.01, _d("2022-10-07")) == 0  # no value: not a statement
+    assert pick_newest(scores, days, values, None, _d("2022-10-07")) == 0  # off
+    assert pick_newest(scores, [None, *days[1:]], values, 0.3, _d("2022-10-07")) == 0  # undated best: nothing to be newer than
+    assert pick_newest(scores, [days[1], days[0], days[0], days[0]], values, 0.01, None) == 0  # the best is the newest
+
+
+def test_fitted_recency_rules_load_and_fall_back(tmp_path) -> None:  # noqa: ANN001
+    from rag.recency import FITTED, RecencyRules
+
+    fitted = RecencyRules.load()
+    assert fitted == RecencyRules.load(FITTED)
+    assert fitted.newest_bar is None or 0 < fitted.newest_bar <= 1
+    assert RecencyRules.load(tmp_path / "missing.json") == RecencyRules()  # all off
+    (tmp_path / "bad.json").write_text('{"params": {"newest_bar": 0.5}}')
+    assert RecencyRules.load(tmp_path / "bad.json") == RecencyRules()  # a field missing: the defaults, logged
+
+
+OLDER = _p(1, "k", "2024-11-28", "The death toll from the Kabul market blast rose to 12 on Thursday, police said. "
+                                 "Shops stayed shut.", title="Kabul market blast")
+NEWER = _p(2, "m", "2024-11-30", "Officials now say 19 people died after the explosion at the Kabul market. "
+                                 "Funerals were held on Saturday.", title="Kabul market blast")
+
+
+def _with_bar(monkeypatch, bar: float | None) -> None:  # noqa: ANN001
+    import rag.recency as recency
+
+    monkeypatch.setattr(recency, "_RULES", recency.RecencyRules(newest_bar=bar))
+
+
+def test_a_latest_question_leads_with_the_newer_figure_and_keeps_the_earlier(monkeypatch) -> None:  # noqa: ANN001
+    answerer = ExtractiveAnswerer(refuse_below=0.0)
+    question = "What is the latest death toll from the Kabul market blast?"
+    # the two sentences share no words around their figures, so find_disagreement alone sees no
+    # disagreement: only the ranker-bar rule puts the newer figure first
+    assert find_disagreement(OLDER.text.split(". ")[0] + ".", 1, [OLDER, NEWER], "12") is None
+    _with_bar(monkeypatch, None)
+    off = answerer.answer(question, [OLDER, NEWER], as_of=AS_OF)
+    _with_bar(monkeypatch, 1e-6)
+    on = answerer.answer(question, [OLDER, NEWER], as_of=AS_OF)
+    assert on.text.startswith("Officials now say 19 people died") and "[2]" in on.text
+    assert "rose to 12" in on.text  # the earlier report stays, after the newer one
+    assert off.text != on.text
+    checked = verify(on.text, [OLDER, NEWER])
+    assert [c.n for c in checked.citations][:1] == [2]  # verbatim: verification keeps it
+
+
+def test_the_newer_figure_must_be_knowable_and_the_question_about_now(monkeypatch) -> None:  # noqa: ANN001
+    answerer = ExtractiveAnswerer(refuse_below=0.0)
+    _with_bar(monkeypatch, 1e-6)
+    latest = "What is the latest death toll from the Kabul market blast?"
+    before = answerer.answer(latest, [OLDER, NEWER], as_of=date(2024, 11, 29))  # NEWER is from after as_of
+    assert not before.text.startswith("Officials now say")
+    _with_bar(monkeypatch, None)
+    baseline = answerer.answer("What was the death toll from the Kabul market blast?", [OLDER, NEWER], as_of=AS_OF)
+    _with_bar(monkeypatch, 1e-6)
+    plain = answerer.answer("What was the death toll from the Kabul market blast?", [OLDER, NEWER], as_of=AS_OF)
+    assert plain.text == baseline.text  # no "latest"/"now": the rule does not apply
+
+
+def test_compose_drops_the_sentences_own_as_of_opening() -> None:
+    new = _p(2, "b", "2024-12-01", "As of Sunday, at least four people were killed in the explosion.")
+    found = find_disagreement(new.text, 2, [OLD, new], "four")
+    assert found is not None
+    assert compose(found, AS_OF).startswith("As of 1 December, at least four people were killed in the explosion [2]")
+
+
+def test_the_short_answer_comes_from_the_newer_leading_sentence(monkeypatch) -> None:  # noqa: ANN001
+    older = _p(1, "k", "2024-11-28", "Police said 12 had died so far in the Kabul market blast on Thursday. "
+                                     "Shops stayed shut.", title="Kabul market blast")
+    newer = _p(2, "m", "2024-11-30", "Officials now put the number of victims of the Kabul market explosion at 19. "
+                                     "Funerals were held on Saturday.", title="Kabul market blast")
+    question = "How many have died so far in the Kabul market blast?"
+    _with_bar(monkeypatch, None)
+    off = ExtractiveAnswerer(refuse_below=0.0).answer(question, [older, newer], as_of=AS_OF)
+    _with_bar(monkeypatch, 1e-6)
+    on = ExtractiveAnswerer(refuse_below=0.0).answer(question, [older, newer], as_of=AS_OF)
+    assert off.short_answer is not None and off.short_answer[0] == "12"
+    assert on.text.startswith("Officials now put") and "12 had died" in on.text
+    assert on.short_answer is not None and on.short_answer[0] == "19"  # not the earlier report's figure

@@ -161,3 +161,63 @@ def test_fitted_parameters_load_and_fall_back(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     assert TimePrior.load(bad) == TimePrior()
+
+
+# --- nothing from the asked time: uncovered() and the prior stage that drops such candidates --------------
+
+SEPT_WEEK = TimeWindow(date(2022, 9, 12), date(2022, 9, 16), "this week")
+FRIDAY = date(2022, 9, 16)
+LATER = "2022-12-15"  # a candidate from after as_of: the collection goes on past the question's day
+
+
+def test_uncovered_closed_window() -> None:
+    from rag.timewindow import uncovered
+
+    assert uncovered(SEPT_WEEK, ["2022-08-04", "2022-07-07", None, LATER], FRIDAY, 21, None)  # all far before it
+    assert not uncovered(SEPT_WEEK, ["2022-08-04", "2022-09-01", LATER], FRIDAY, 21, None)  # one within 21 days
+    assert not uncovered(SEPT_WEEK, ["2022-08-04", LATER], FRIDAY, None, None)  # the limit off
+    assert uncovered(SEPT_WEEK, ["2022-09-20", "2022-10-01"], FRIDAY, 21, None)  # only from after as_of: unknowable
+    assert not uncovered(SEPT_WEEK, [None, None], FRIDAY, 0, None)  # an undated collection says nothing about time
+    # a report on an old window may come out any time after it ("in 2019" from a 2022 article)
+    year = TimeWindow(date(2019, 1, 1), date(2019, 12, 31), "in 2019")
+    assert not uncovered(year, ["2022-03-01", "2022-04-01"], date(2022, 3, 2), 0, None)
+    # windows with recency and open windows are left alone
+    today = TimeWindow(date(2022, 9, 16), date(2022, 9, 16), "today", True)
+    assert not uncovered(today, ["2020-01-01", LATER], FRIDAY, 0, 0)
+    assert not uncovered(TimeWindow(date(2016, 1, 1), None, "since 2016"), ["2010-01-01", LATER], FRIDAY, 0, 0)
+
+
+def test_an_old_collection_asked_today_is_not_a_gap() -> None:
+    from rag.timewindow import uncovered
+
+    # nothing after as_of: the collection may simply end before "today"; the rule keeps out of it
+    assert not uncovered(SEPT_WEEK, ["2022-08-04", "2022-07-07"], FRIDAY, 21, None)
+    assert not uncovered(TimeWindow(None, None, "now", True), ["2022-08-04"], date(2026, 11, 26), None, 60)
+
+
+def test_uncovered_recency_question() -> None:
+    from rag.timewindow import uncovered
+
+    now = TimeWindow(None, None, "right now", True)
+    assert uncovered(now, ["2022-12-28", "2022-08-11", "2023-05-01"], date(2023, 4, 14), None, 90)  # newest 107 days old
+    assert not uncovered(now, ["2023-03-01", "2023-05-01"], date(2023, 4, 14), None, 90)
+    assert not uncovered(now, ["2022-12-28", "2023-05-01"], date(2023, 4, 14), None, None)
+    assert uncovered(now, ["2022-10-03", "2018-10-11"], date(2022, 9, 26), None, 90)  # the storm is news from after as_of
+
+
+def test_prior_stage_keeps_nothing_dated_when_the_window_is_uncovered() -> None:
+    from index.db import ChunkRow
+    from rag.recency import RecencyRules
+    from rag.retrieve.prior import apply_time_prior
+
+    def row(cid: str, published: str | None) -> ChunkRow:
+        return ChunkRow(cid, cid, "t", "s", None, published, "text", 0, 4, ((0, 4),))
+
+    rows = {"a": row("a", "2022-08-04"), "b": row("b", "2022-07-07"), "z": row("z", LATER), "u": row("u", None)}
+    scores = {"a": 1.0, "b": 0.8, "z": 0.6, "u": 0.5}
+    on, off = RecencyRules(window_limit_days=21), RecencyRules()
+    assert apply_time_prior(scores, rows, SEPT_WEEK, FRIDAY, on) == {"u": 0.5}
+    kept = apply_time_prior(scores, rows, SEPT_WEEK, FRIDAY, off)
+    assert set(kept) == {"a", "b", "z", "u"} and kept["a"] > kept["b"]  # off: the soft prior only
+    rows["c"] = row("c", "2022-09-14")
+    assert set(apply_time_prior({**scores, "c": 0.1}, rows, SEPT_WEEK, FRIDAY, on)) == {"a", "b", "z", "u", "c"}

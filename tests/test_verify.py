@@ -91,10 +91,11 @@ def _cases() -> list[tuple[str, list[str], list[str]]]:
     return cases
 
 
-def test_planted_claims_are_all_removed_and_true_ones_kept() -> None:
+@pytest.mark.parametrize("question", [None, "What happened in the fighting around Aleppo and Idlib in Syria?"])
+def test_planted_claims_are_all_removed_and_true_ones_kept(question: str | None) -> None:
     planted_total = planted_removed = true_total = true_removed = 0
     for answer, true_claims, planted in _cases():
-        v = verify(answer, PASSAGES)
+        v = verify(answer, PASSAGES, question)
         kept = v.text
         for claim in planted:
             planted_total += 1
@@ -152,9 +153,51 @@ def test_an_articles_own_bracket_is_text_not_a_marker() -> None:
     assert v.text == answer and v.unsupported == () and [c.n for c in v.citations] == [1]
 
 
+# --- the question as context (real Qwen2.5-1.5B answers on RealTime QA tuning questions had these shapes)
+
+
+def test_a_claim_may_restate_the_questions_names_and_numbers() -> None:
+    # the shape of "Aaron Judge hit his 62nd home run ..., breaking a 61-year-old record previously held by Roger Maris"
+    q = "The war has ground on since 2011; which town south of Aleppo did rebels capture on Sunday?"
+    claim = f"The war has ground on since 2011, and rebels captured the town of Khansir south of Aleppo [{KHANSIR}]."
+    assert verify(claim, PASSAGES).removed  # "2011" is not beside the Khansir sentence
+    v = verify(claim, PASSAGES, q)
+    assert v.removed == () and "Khansir" in v.text and [c.n for c in v.citations] == [KHANSIR]
+
+
+def test_a_new_name_must_be_in_the_sentence_not_only_beside_it() -> None:
+    # "Hezbollah" is two sentences from "Iran sent thousands of Shiite militias": it is no answer to who sent them
+    q = "Which group sent thousands of Shiite militias to Syria during the war?"
+    assert verify("Iran sent thousands of Shiite militias to Syria during the war.", PASSAGES, q).removed == ()
+    v = verify("Hezbollah sent thousands of Shiite militias to Syria during the war.", PASSAGES, q)
+    assert v.removed and not v.citations
+
+
+def test_a_fact_pinned_on_the_questions_subject_is_removed() -> None:
+    # the passage says Iran sent militias; a claim giving that fact to the question's Hezbollah is not backed
+    q = "What did Hezbollah do in Lebanon?"
+    v = verify("Hezbollah sent thousands of Shiite militias to Syria during the war.", PASSAGES, q)
+    assert v.removed and not v.citations
+
+
+def test_an_unsupported_added_clause_is_cut_and_the_backed_head_kept() -> None:
+    v = verify(f"Rebels captured the town of Khansir south of Aleppo, with the help of 500 French volunteers [{KHANSIR}].",
+               PASSAGES, "Which town did the rebels capture?")
+    assert v.text == f"Rebels captured the town of Khansir south of Aleppo [{KHANSIR}]."
+    assert v.removed == ("with the help of 500 French volunteers.",)
+
+
+def test_a_head_that_only_restates_the_question_is_no_answer() -> None:
+    q = "Rebels pushed further south of Aleppo city on Sunday. Which town did they capture?"
+    v = verify("Rebels pushed further south of Aleppo city on Sunday, capturing the town of Homs.", PASSAGES, q)
+    assert not v.citations and v.text == ""
+
+
 @pytest.mark.parametrize("text,expected", [
     ("One. Two words here [1]. Three is here too [2][3].", ["One. Two words here [1].", "Three is here too [2][3]."]),
     ("The U.S. said so [1]. Then it left.", ["The U.S. said so [1].", "Then it left."]),
+    ("The rate fell to 6.33% as of Dec. 8, Freddie Mac said [2]. It rose later.",
+     ["The rate fell to 6.33% as of Dec. 8, Freddie Mac said [2].", "It rose later."]),
     ("Khansir [1] Rebels took it", ["Khansir [1]", "Rebels took it"]),
 ])
 def test_split_claims(text: str, expected: list[str]) -> None:
