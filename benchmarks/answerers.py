@@ -304,8 +304,12 @@ def main() -> None:
         kept = json.loads(args.replay.read_text(encoding="utf-8"))["rows"]
         for name, rows in kept.items():
             if any(r.get("model_wrote") for r in rows):
-                runs[f"replay {name}"] = run_answerer(
-                    f"replay {name}", rag, Recorded(rows, name.split()[0], rag.settings.local_top_k), cases, args.top_k)
+                recorded = Recorded(rows, name.split()[0], rag.settings.local_top_k)
+                runs[f"replay {name}"] = run_answerer(f"replay {name}", rag, recorded, cases, args.top_k)
+                if recorded.missing or recorded.changed:  # not the recorded run's questions, or retrieval changed
+                    print(f"warning: replay {name}: {recorded.missing} of {len(cases)} questions have no recording "
+                          f"(use the run's --limit/--seed/--split), {recorded.changed} retrieved other passages "
+                          "than the recording", flush=True)
     if "remote" in wanted and (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
         from rag.llm import LLMAnswerer
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -43,15 +44,21 @@ class Recorded:
     without running the model again. Questions it has no recording of are refused."""
 
     def __init__(self, rows: list[dict[str, Any]], name: str, top_k: int) -> None:
-        self.by_question = {r["question"]: r["model_wrote"] for r in rows}
+        self.by_question = {r["question"]: r for r in rows}
         self.name = name
         self.top_k = top_k  # the passages the model was shown (their numbers are the valid markers)
+        self.missing = 0  # questions asked that were never recorded (replayed as refusals)
+        self.changed = 0  # questions whose passages differ from the recording's (markers may point elsewhere)
 
     def stream(self, question: str, passages: Any, **_: Any) -> Any:
         from rag.prompt import ReplyReader
 
+        row = self.by_question.get(question)
+        self.missing += row is None
+        if row is not None and "passage_ids" in row and [p.chunk_id for p in passages] != row["passage_ids"]:
+            self.changed += 1
         reader = ReplyReader({p.n for p in list(passages)[: self.top_k]})
-        out = reader.feed(self.by_question.get(question, ""))
+        out = reader.feed(row["model_wrote"] if row else "")
         if out:
             yield out
         tail = reader.finish()
@@ -86,13 +93,16 @@ def score(table: Sequence[dict[str, Any]], support_min: float) -> dict[str, floa
             checked = v.verify(r["model_wrote"], passages, r["question"])
             ok = bool(r["answers"]) and r["type"] != "unanswerable"
             model_right = ok and bool(contains_answer(r["model_wrote"], r["answers"]))
+            kept_claims = [_bare(c) for c in v.split_claims(checked.text)]
             for claim in v.split_claims(r["model_wrote"]):
-                body = v.MARKER.sub("", claim).strip()
-                kept = not any(body.rstrip(". ")[:60] in x or x.rstrip(". ")[:60] in body for x in checked.removed)
+                body = _bare(claim)
+                # what of it the answer still says: all of it, or the head verification kept (None: removed)
+                said = next((k for k in kept_claims if k and (body.startswith(k) or k.startswith(body))), None)
                 if ok and contains_answer(body, r["answers"]):
-                    right, right_kept = right + 1, right_kept + kept
+                    right += 1
+                    right_kept += said is not None and bool(contains_answer(said, r["answers"]))
                 elif not model_right:
-                    wrong, wrong_removed = wrong + 1, wrong_removed + (not kept)
+                    wrong, wrong_removed = wrong + 1, wrong_removed + (said is None)
             if ok:
                 answerable += 1
                 refused += not checked.citations
@@ -101,6 +111,13 @@ def score(table: Sequence[dict[str, Any]], support_min: float) -> dict[str, floa
     return {"support_min": support_min, "right_kept": round(right_kept / max(right, 1), 3), "right": right,
             "wrong_removed": round(wrong_removed / max(wrong, 1), 3), "wrong": wrong,
             "answerable_refused": round(refused / max(answerable, 1), 3), "answerable": answerable}
+
+
+def _bare(claim: str) -> str:
+    """A claim without its markers, spacing and closing punctuation, for comparing kept and written text."""
+    from rag.text import MARKER
+
+    return re.sub(r"\s+", " ", MARKER.sub("", claim)).strip().rstrip(".!?\"'”’) ").replace(" ,", ",")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

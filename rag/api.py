@@ -181,7 +181,7 @@ class RAG:
                                                    as_of if changing else None)
                 if fallback is not None:  # the model's prompt, usage and notices stay on the answer
                     draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
-                                    notices=draft.notices, dropped_markers=draft.dropped_markers)
+                                    notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)
                     citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
                     notices.append("No passage supports what the model wrote, so its answer was withheld; "
                                    "showing the passages' best-supported sentences instead.")

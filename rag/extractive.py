@@ -311,8 +311,13 @@ class ExtractiveAnswerer:
             return None  # "on Thursday" without "latest": the newest article is the day after, not the answer
         if not ranked:
             return None
+        best = ranked[0]
+        # another copy of the best one's story (a wire story from a second outlet) is no newer statement
+        other = [s.text != best.text and (s.passage.story_id is None or s.passage.story_id != best.passage.story_id)
+                 for s in ranked]
         i = pick_newest([s.score for s in ranked], [published_day(s.passage) for s in ranked],
-                        [ExtractiveAnswerer.states_value(q, s.text) for s in ranked], bar, as_of)
+                        [o and ExtractiveAnswerer.states_value(q, s.text) for s, o in zip(ranked, other, strict=True)],
+                        bar, as_of)
         return ranked[i] if i else None
 
     @staticmethod

@@ -530,7 +530,8 @@ def uncovered(window: TimeWindow | None, published: Sequence[date | str | None],
     about, so that any answer would be about another week or another year, or from after ``as_of``:
 
     * a closed window without recency ("this week", "on Thursday", "last month"): no candidate
-      published between ``window_limit_days`` before the window's start and ``as_of`` (a report on
+      published between ``window_limit_days`` before the window's start and ``as_of`` (plus the
+      prior's ``future_grace_days``: a date a day late is a time zone, not the future; a report on
       the window can come out any time after it, "in 2019" answered from a 2022 article, but not
       long before it; :func:`is_future` ones never count);
     * recency without a window ("right now", "so far"): no candidate on or before ``as_of`` that is

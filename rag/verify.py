@@ -82,8 +82,10 @@ def quoted_marker(text: str, start: int, end: int, quoted: Sequence[str]) -> boo
 def split_claims(text: str) -> list[str]:
     """Sentences of ``text``, each keeping the markers that follow it. A fragment of under three words
     ("The U.S." cut at its dots) joins the next claim, or the previous one when it carries markers."""
-    # "as of Dec. 8" is one claim: the product's sentence splitter's abbreviations end no claim either
-    pieces = [m for m in _CLAIM_END.finditer(text) if not (m.group(0) == "." and is_abbreviation(text, m.start()))]
+    # "as of Dec. 8", "8 p.m. ET", "in the U.S. and Canada" are one claim each (the sentence splitter's
+    # abbreviations); a claim may end after a dotted acronym before a capital ("in the U.S. Its CEO ..."),
+    # and a fragment left ("The U.S.") joins its neighbour
+    pieces = [m for m in _CLAIM_END.finditer(text) if m.group(0) != "." or _claim_may_end(text, m.start())]
     bounds = [0, *(m.end() for m in pieces), len(text)]
     out: list[str] = []
     carry = ""
@@ -102,6 +104,17 @@ def split_claims(text: str) -> list[str]:
     if carry:
         out.append(carry)
     return out
+
+
+def _claim_may_end(text: str, dot: int) -> bool:
+    """Whether the "." at ``text[dot]`` may end a claim: not after an abbreviation or initial
+    ("Dec. 8", "Gov. Ron DeSantis", "J. K. Rowling", "U. S. history"), except a dotted acronym before
+    a capital ("the U.S. Its CEO ...")."""
+    if not is_abbreviation(text, dot):
+        return True
+    word = re.search(r"[A-Za-z.]*$", text[max(0, dot - 16) : dot]).group(0)
+    after = text[dot + 1 :].lstrip()
+    return "." in word.strip(".") and word.lower().strip(".") not in ("a.m", "p.m") and after[:1].isupper()
 
 
 #: words that open a sentence without naming anything (an LLM's connectives and hedges)
@@ -140,7 +153,8 @@ def _keys(claim: str, vocab: Vocab | None = None) -> tuple[set[str], set[str]]:
     first = re.match(r"\s*([A-Z][a-zA-Z'’-]+)", claim)
     if first and first.group(1).lower() not in _OPENERS:
         stems = terms(first.group(1))
-        if stems and vocab is not None and (stems[0] in vocab.capitalised or first.group(1).lower() not in vocab.words):
+        if stems and vocab is not None and (stems[0] in vocab.capitalised or first.group(1).lower() not in vocab.words
+                                            or (bool(vocab.lower) and stems[0] not in vocab.lower)):
             names.add(stems[0])
     return numbers, names
 
@@ -159,11 +173,24 @@ class Given:
 
     @classmethod
     def of(cls, question: str | None, vocab: Vocab | None = None) -> Given:
+        """What ``question`` gives. Nothing for a yes/no question ("Did the toll rise to 50?" gives no
+        50: it asks whether a passage says so), and not the alternatives of a choice ("Arsenal or
+        Chelsea": the answer must name one that a passage backs)."""
         if not question:
             return cls()
+        words = frozenset(terms(question))
+        if _YES_NO.match(question):
+            return cls(words=words)
         numbers, names = _keys(question, vocab)
-        proper = frozenset(terms(" ".join(_NAME.findall(question))))
-        return cls(frozenset(numbers), frozenset(names) | proper, frozenset(terms(question)), proper)
+        proper = set(terms(" ".join(_NAME.findall(question))))
+        for m in _CHOICE.finditer(question):
+            n_alt, names_alt = _keys(f"x {m.group(0)}", vocab)  # "x ": its first word is mid-sentence too
+            numbers, names, proper = numbers - n_alt, names - names_alt, proper - names_alt
+        return cls(frozenset(numbers), frozenset(names | proper), words, frozenset(proper))
+
+
+_YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I)
+_CHOICE = re.compile(r"(?:\S+\s+){0,2}\S+\s+or\s+\S+(?:\s+\S+){0,2}", re.I)  # "Arsenal or Chelsea", "Town1 or Town2"
 
 
 def _undotted(stems: set[str]) -> set[str]:
@@ -190,10 +217,11 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
     numbers, names = _keys(claim, vocab)
     anchors: set[str] = set()
     if given is not None:
-        # the question's names the claim repeats, that the passages write as names: at least one must
-        # be beside the supporting sentence, or the claim pins the passage's fact on the question's
-        # subject ("Dwayne Johnson announced a remake of the 1998 film ..." from a sentence about Disney)
-        anchors = (names & given.proper & vocab.capitalised) - vocab.lower
+        # the question's names the claim repeats (not words the passages also write in lower case): at
+        # least one must be beside the supporting sentence, or the claim pins the passage's fact on the
+        # question's subject ("Dwayne Johnson announced a remake of the 1998 film ..." from a sentence
+        # about Disney; "Elon Musk fired Parag Agrawal" from "Jack Dorsey fired Parag Agrawal")
+        anchors = (names & given.proper) - vocab.lower
         numbers, names = numbers - given.numbers, names - given.names
     spans = list(p.sentences or ((p.start, p.end),))
     sents = [p.text[a - p.start : b - p.start] for a, b in spans]
@@ -242,8 +270,10 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
     vocab = Vocab.of([quote])
     numbers, names = _keys(claim, vocab)
     given = Given.of(question, vocab)
+    anchors = (names & given.proper) - vocab.lower
     share = len(claim_terms & set(terms(quote))) / len(claim_terms)
-    return share >= SUPPORT_MIN and _keys_in(numbers - given.numbers, names - given.names, quote)
+    return share >= SUPPORT_MIN and _keys_in(numbers - given.numbers, names - given.names, quote) \
+        and (not anchors or bool(_undotted(anchors) & _undotted(_keys(quote)[1] | set(terms(quote)))))
 
 
 def verify(text: str, passages: Sequence[Passage], question: str | None = None) -> Verified:

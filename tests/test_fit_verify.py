@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from evals.fit_verify import Recorded, score
+from rag.text import split_sentences
 from rag.types import REFUSAL, Draft, Passage
 
 TEXT = "Rebels said on Sunday they had captured the town of Khansir south of Aleppo. The army denied it."
-P1 = Passage(1, "a:0", "a", "Syria", "x.com", "2024-12-01", 1.0, TEXT, 0, len(TEXT), ((0, 74), (75, len(TEXT))))
+P1 = Passage(1, "a:0", "a", "Syria", "x.com", "2024-12-01", 1.0, TEXT, 0, len(TEXT), tuple(split_sentences(TEXT)))
 P2 = Passage(2, "b:0", "b", "Other", "y.com", "2024-12-01", 1.0, "Markets fell on Monday.", 0, 23, ((0, 23),))
 
 
@@ -38,3 +39,10 @@ def test_score_labels_claims_by_the_gold_answers() -> None:
     assert (s["wrong"], s["wrong_removed"]) == (2, 1.0)  # Homs and Napoleon are removed
     assert (s["answerable"], s["answerable_refused"]) == (2, 0.5)  # the Homs answer is left with nothing
     assert score(table, 1.01)["right_kept"] == 0.0  # a bar no claim can reach keeps nothing
+
+
+def test_a_right_claim_whose_backed_head_is_kept_counts_as_kept() -> None:
+    row = {"question": "Which town did the rebels capture?", "answers": ["Khansir"], "type": "factoid",
+           "model_wrote": "The rebels captured the town of Khansir south of Aleppo, helped by 500 French volunteers [1]."}
+    s = score([{"row": row, "passages": [P1, P2]}], 0.5)
+    assert (s["right"], s["right_kept"], s["answerable_refused"]) == (1, 1.0, 0.0)

@@ -14,7 +14,7 @@ import pytest
 
 from index.chunk import split_sentences
 from rag.types import Passage
-from rag.verify import quoted_marker, split_claims, support, verify
+from rag.verify import quoted_marker, split_claims, support, supports, verify
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_2ee66f902f40f20f.txt"
 
@@ -201,4 +201,39 @@ def test_a_head_that_only_restates_the_question_is_no_answer() -> None:
     ("Khansir [1] Rebels took it", ["Khansir [1]", "Rebels took it"]),
 ])
 def test_split_claims(text: str, expected: list[str]) -> None:
+    assert split_claims(text) == expected
+
+
+def _one(text: str) -> list[Passage]:
+    from rag.text import split_sentences
+
+    return [Passage(1, "c1", "a1", "T", "s", "2022-01-01", 1.0, text, 0, len(text), tuple(split_sentences(text)))]
+
+
+@pytest.mark.parametrize("passage,question,claim", [
+    ("Jack Dorsey fired Parag Agrawal on Friday. The board agreed.",      # the question's subject, never in a passage
+     "Who did Elon Musk fire this week?", "Elon Musk fired Parag Agrawal [1]."),
+    ("The death toll rose to 12 on Monday, officials said.",              # a yes/no question gives no number
+     "Did the death toll rise to 50?", "The death toll rose to 50 on Monday [1]."),
+    ("Canberra is the capital of Australia. Paris is a city in France.",  # ... and no name
+     "Is Paris the capital of Australia?", "Paris is the capital of Australia [1]."),
+    ("Arsenal won the match 2-1 at home on Saturday.",                    # the alternatives of a choice are not given
+     "Who won the match, Arsenal or Chelsea?", "Chelsea won the match [1]."),
+    ("Town1 won the vote on Sunday.", "Which won the vote, Town1 or Town2?", "Town2 won the vote [1]."),
+])
+def test_what_the_question_gives_never_backs_a_wrong_answer(passage: str, question: str, claim: str) -> None:
+    (p,) = _one(passage)
+    v = verify(claim, [p], question)
+    assert not v.citations and v.removed
+    quotes = [passage[a:b] for a, b in p.sentences]  # what a citation would quote
+    assert not any(supports(claim.replace(" [1]", ""), q, question) for q in quotes)  # the evaluator agrees
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Starbucks will use a new logo in the U.S. and Canada [2].", ["Starbucks will use a new logo in the U.S. and Canada [2]."]),
+    ("The firm is based in the U.S. It employs 500 people [1].", ["The firm is based in the U.S.", "It employs 500 people [1]."]),
+    ("Gov. Ron DeSantis kicked off his campaign [1].", ["Gov. Ron DeSantis kicked off his campaign [1]."]),
+    ("It opens at 8 p.m. ET on Sunday [2]. Then it closes.", ["It opens at 8 p.m. ET on Sunday [2].", "Then it closes."]),
+])
+def test_abbreviations_end_no_claim_but_a_dotted_acronym_before_a_capital_may(text: str, expected: list[str]) -> None:
     assert split_claims(text) == expected
