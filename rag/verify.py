@@ -145,8 +145,9 @@ def _keys(claim: str, vocab: Vocab | None = None) -> tuple[set[str], set[str]]:
     """The numbers and proper-name stems a claim states (what a support must repeat).
 
     A capitalised word is a name anywhere but at the start, where every word is capitalised; there
-    it counts as a name when the passages write it capitalised mid-sentence (``capitalised``), or
-    write it nowhere at all and it is no common opener ("Napoleon led ...", not "Overall, ...")."""
+    it counts as a name when it is no common opener ("Napoleon led ...", not "Overall, ...") and the
+    passages write it capitalised mid-sentence (``capitalised``), never in lower case ("Paris is ..."
+    over passages that only open a sentence with it), or nowhere at all."""
     numbers = {n.replace(",", "") for n in _NUMBER.findall(claim)}
     numbers |= {w for w in re.findall(r"[a-z]+", claim.lower()) if w in NUMBER_WORDS}
     names = {t for m in _NAME.finditer(claim) for t in terms(m.group(0))}
