@@ -189,6 +189,16 @@ class Given:
             numbers, names, proper = numbers - n_alt, names - names_alt, proper - names_alt
         return cls(frozenset(numbers), frozenset(names | proper), words, frozenset(proper))
 
+    def keys(self, claim: str, vocab: Vocab) -> tuple[set[str], set[str], set[str]]:
+        """The numbers and names of ``claim`` a support must repeat (the question's own taken out),
+        and its *anchors*: the question's names it repeats (not words the passages also write in lower
+        case), one of which must be beside the supporting sentence, or the claim pins the passage's
+        fact on the question's subject ("Dwayne Johnson announced a remake of the 1998 film ..." from a
+        sentence about Disney; "Elon Musk fired Parag Agrawal" from "Jack Dorsey fired Parag Agrawal")."""
+        numbers, names = _keys(claim, vocab)
+        anchors = (names & self.proper) - vocab.lower
+        return numbers - self.numbers, names - self.names, anchors
+
 
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I)
 _CHOICE = re.compile(r"(?:\S+\s+){0,2}\S+\s+or\s+\S+(?:\s+\S+){0,2}", re.I)  # "Arsenal or Chelsea", "Town1 or Town2"
@@ -215,15 +225,7 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
     ``given``: the numbers and names the question itself states, which the claim may repeat unbacked)."""
     claim_terms = set(terms(claim))
     vocab = vocab or Vocab.of([p.text])
-    numbers, names = _keys(claim, vocab)
-    anchors: set[str] = set()
-    if given is not None:
-        # the question's names the claim repeats (not words the passages also write in lower case): at
-        # least one must be beside the supporting sentence, or the claim pins the passage's fact on the
-        # question's subject ("Dwayne Johnson announced a remake of the 1998 film ..." from a sentence
-        # about Disney; "Elon Musk fired Parag Agrawal" from "Jack Dorsey fired Parag Agrawal")
-        anchors = (names & given.proper) - vocab.lower
-        numbers, names = numbers - given.numbers, names - given.names
+    numbers, names, anchors = (given or Given()).keys(claim, vocab)
     spans = list(p.sentences or ((p.start, p.end),))
     sents = [p.text[a - p.start : b - p.start] for a, b in spans]
     best = Support(0.0, spans[0], False)
@@ -240,7 +242,7 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
         # Kinzinger, ..." backs no "Wyoming elected Adam Kinzinger")
         before = " ".join(sents[max(0, i - 1) : i + 1])
         keys_ok = _keys_in(numbers, names, window) and (given is None or _keys_in(set(), names, before)) \
-            and (not anchors or bool(_undotted(anchors) & _undotted(_keys(window)[1] | set(terms(window)))))
+            and _anchored(anchors, window)
         cand = Support(share, spans[i], keys_ok)
         if (cand.ok, cand.score) > (best.ok, best.score):
             best = cand
@@ -251,6 +253,12 @@ def _keys_in(numbers: set[str], names: set[str], text: str) -> bool:
     """Whether every number and every name stem of a claim occurs in ``text``."""
     t_numbers, t_names = _keys(text)
     return numbers <= t_numbers and _undotted(names) <= _undotted(t_names | set(terms(text)))
+
+
+def _anchored(anchors: set[str], text: str) -> bool:
+    """Whether one of the question's names the claim repeats (``Given.keys``) occurs in ``text``
+    (True when it repeats none)."""
+    return not anchors or bool(_undotted(anchors) & _undotted(_keys(text)[1] | set(terms(text))))
 
 
 def supports(claim: str, quote: str, question: str | None = None) -> bool:
@@ -269,12 +277,9 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
     if not claim_terms:
         return False
     vocab = Vocab.of([quote])
-    numbers, names = _keys(claim, vocab)
-    given = Given.of(question, vocab)
-    anchors = (names & given.proper) - vocab.lower
+    numbers, names, anchors = Given.of(question, vocab).keys(claim, vocab)
     share = len(claim_terms & set(terms(quote))) / len(claim_terms)
-    return share >= SUPPORT_MIN and _keys_in(numbers - given.numbers, names - given.names, quote) \
-        and (not anchors or bool(_undotted(anchors) & _undotted(_keys(quote)[1] | set(terms(quote)))))
+    return share >= SUPPORT_MIN and _keys_in(numbers, names, quote) and _anchored(anchors, quote)
 
 
 def verify(text: str, passages: Sequence[Passage], question: str | None = None) -> Verified:
