@@ -234,7 +234,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--suite", choices=("realtimeqa", "squad"), default="realtimeqa")
     ap.add_argument("--split", choices=("check", "tune"), default="check",
-                    help="RealTime QA slice (evals.fit_answerer.split_of); tune: only for fitting")
+                    help="RealTime QA: evals.fit_answerer.split_of's slice; SQuAD: check = the seeded sample, tune = "
+                    "evals.fit_answerer's SQuAD tuning cases. tune: only for fitting")
     ap.add_argument("--subset-store", action="store_true",
                     help="RealTime QA: the questions and store of evals.fit_answerer's subset (the one `rag eval` "
                          "figures use) instead of a store per sample")
@@ -262,8 +263,13 @@ def main() -> None:
         from evals.store import open_store
         from evals.suite import load_suite
 
-        suite = load_suite(SQUAD).sample(args.limit, args.seed)
-        cases = suite.cases
+        suite = load_suite(SQUAD)
+        cases = suite.sample(args.limit, args.seed).cases
+        if args.split == "tune":  # evals.fit_answerer's SQuAD tuning cases, none of them a checking one
+            from evals.fit_answerer import squad_cases
+
+            held = {c.id for c in cases}
+            cases = [c for c in squad_cases(suite, args.limit + len(held)) if c.id not in held][: args.limit]
         rag, info = open_store(records=suite.corpus)
     elif args.subset_store:
         from evals.fit_answerer import subset_files

@@ -358,7 +358,7 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, Path, list[str], bool
     return out
 
 
-def _squad_cases(suite: Any, n: int) -> list[Case]:
+def squad_cases(suite: Any, n: int) -> list[Case]:
     """``n`` SQuAD cases disjoint from the README's regression sample (the first 1,000 of Random(466))."""
     from evals.suite import DEFAULT_SEED
 
@@ -495,7 +495,7 @@ def _collect_all(args: argparse.Namespace) -> list[Retrieved]:
     data: list[Retrieved] = []
     for name, path, corpus, drop in _datasets(args):
         suite = load_suite(path)
-        cases = _squad_cases(suite, args.squad) if name == "squad" else list(suite.cases)
+        cases = squad_cases(suite, args.squad) if name == "squad" else list(suite.cases)
         if name == "realtimeqa":
             cases, subset = rtqa_subset(path.parent, args.rtqa_share)
             corpus = [str(subset)]

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,14 +20,14 @@ import numpy as np
 
 from index.collection import Collection
 from rag.errors import LLMError
-from rag.evidence import Question, prepare
+from rag.evidence import Question, has_answer_type, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
 from rag.followup import rewrite_query
 from rag.recency import reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
-from rag.short_answer import extract
-from rag.text import answer_type
+from rag.short_answer import extract, wanted_type
+from rag.text import answer_type, terms
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow
 from rag.verify import Verified, verify
@@ -163,6 +164,7 @@ class RAG:
         timings["answer"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
+        asked = prepared if query == question else self.extractive.prepare(question)
         checked = verify(draft.text, passages, question) if not draft.refused else None
         timings["cite"] = (time.perf_counter() - t) * 1000
         refused = draft.refused
@@ -185,13 +187,21 @@ class RAG:
                     citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
                     notices.append("No passage supports what the model wrote, so its answer was withheld; "
                                    "showing the passages' best-supported sentences instead.")
+            elif citations and name != self.extractive.name and not draft.refused and answers_nothing(asked, text):
+                fallback = self._verified_fallback(question, passages, prepared, got.query_vector,
+                                                   as_of if changing else None)
+                if fallback is not None:
+                    draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
+                                    notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)
+                    notices.append(f"The model's answer does not answer the question ({text[:120]}); "
+                                   "showing the passages' best-supported sentences instead.")
+                    citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
             if not citations:
                 refused, text = True, REFUSAL
                 notices.append("No cited passage supports the answer, so it was withheld.")
         if refused:
             text = REFUSAL if name == self.extractive.name else (text or REFUSAL)
-        short = None if refused else short_answer_in(prepared if query == question else self.extractive.prepare(question),
-                                                     draft.short_answer, citations, text)
+        short = None if refused else short_answer_in(asked, draft.short_answer, citations, text)
         citations = self._with_versions(citations, passages)
         if changing and not refused:  # passages of different dates disagree: the newest, dated, then the earlier one
             text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of)
@@ -266,6 +276,19 @@ class RAG:
 # RealTime QA tuning questions: the highest bar whose wrong refusals stay within 0.10 (0.0 / 0.5 /
 # never: containment 0.700 / 0.683 / 0.650, correct refusals 0.30 / 0.60 / 0.70, wrong 0.017 / 0.083 / 0.167).
 FALLBACK_MIN_CONFIDENCE = 0.5
+
+
+def answers_nothing(q: Question, text: str) -> bool:
+    """Whether a verified LLM answer says nothing the question does not: only the question's own
+    words ("Hamas drove the PLO out of Gaza [2]." for "When did Hamas drive the PLO out of Gaza?"),
+    or no number / date for a how-many / when question. Such a sentence is supported, and no answer."""
+    body = _MARKERS.sub(" ", text)
+    if set(terms(body)) <= set(q.stems):
+        return True
+    return wanted_type(q) in ("number", "date") and has_answer_type(replace(q, atype=wanted_type(q)), body) is False
+
+
+_MARKERS = re.compile(r"\[\d+\]")
 
 
 def _about_a_changing_fact(question: str, window: TimeWindow | None) -> bool:

@@ -109,7 +109,8 @@ def focus_terms(question: str) -> set[str]:
     return out
 
 
-def read_fitted(path: Path, what: str, features: tuple[str, ...], numbers: tuple[str, ...] = ()) -> dict:
+def read_fitted(path: Path, what: str, features: tuple[str, ...], numbers: tuple[str, ...] = (),
+                refit: str = "python -m evals.fit_answerer") -> dict:
     """A fitted model's JSON (``rag/fitted/``), checked: readable, with ``version``, its ``weights``
     for exactly the ``features`` the code computes, and each of ``numbers`` a number; a
     ``ConfigError`` naming the file and the fix otherwise."""
@@ -120,10 +121,10 @@ def read_fitted(path: Path, what: str, features: tuple[str, ...], numbers: tuple
         got, weights = tuple(raw["features"]), [float(w) for w in raw["weights"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"cannot read the fitted {what} {path} ({exc}); "
-                          "reinstall, or refit with `python -m evals.fit_answerer`") from exc
+                          f"reinstall, or refit with `{refit}`") from exc
     if got != features or len(weights) != len(features):
         raise ConfigError(f"{path} was fitted for features {list(got)}, the code computes "
-                          f"{list(features)}; refit with `python -m evals.fit_answerer`")
+                          f"{list(features)}; refit with `{refit}`")
     return raw
 
 

@@ -35,7 +35,7 @@ from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
-from rag.short_answer import extract, find
+from rag.short_answer import PHRASE_FEATURES, PhraseModel, extract, find, fits_precisely, ranked_candidates
 from rag.text import answer_type, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
@@ -66,6 +66,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "title_coverage",   # ... in its article's title
     "article_share",    # share of the retrieved passages that come from its article
     "words",            # log(1 + words in the sentence)
+    "fits_precisely",   # ``rag.short_answer.fits_precisely``: a name of the kind asked, a counted number, a full date
 )
 
 
@@ -147,6 +148,7 @@ def sentence_features(q: Question, passages: Sequence[Passage], cands: Sequence[
             share(article_terms[p.article_id]), share(title_terms[p.article_id]),
             article_n[p.article_id] / len(passages),
             math.log1p(len(c.text.split())),
+            float(fits_precisely(q, c.text)),
         ))
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
 
@@ -166,7 +168,9 @@ class ExtractiveAnswerer:
         model: RefusalModel | None = None,
         embed: Callable[[Sequence[str]], np.ndarray] | None = None,
         sentences: SentenceModel | None = None,
+        phrases: PhraseModel | None = None,
     ) -> None:
+        self._phrases = phrases
         self._embed = embed  # the collection's embedder: the best sentence's similarity to the question
         self._doc_freqs = doc_freqs
         self._n_docs = n_docs
@@ -256,15 +260,65 @@ class ExtractiveAnswerer:
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
         chosen = self.choose(scored)
         best = chosen[0]
+        # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports
+        # it; a likelier phrase in a sentence ranked just below the answer's may bring that sentence in
+        short, chosen = self.short_answer(q, scored, chosen)
         # two sentences of one article read in article order; otherwise best first
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
         if as_of is not None:
-            chosen = self._newest_first(q, best, chosen, scored, passages, as_of)
+            newest = self._newest_first(q, best, chosen, scored, passages, as_of)
+            if newest != chosen:  # the newest statement leads: its phrase, by the rules
+                chosen = newest
+                short = self._short_answer(q, sorted(chosen, key=lambda s: s.score, reverse=True))
         text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
-        # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports it
-        short = self._short_answer(q, sorted(chosen, key=lambda s: s.score, reverse=True))
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
+
+    def short_answer(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
+                     model: PhraseModel | None = None) -> tuple[tuple[str, int, int] | None, list[Scored]]:
+        """The short answer (phrase, article start, article end) and the answer's sentences: the
+        fitted phrase ranker's best candidate among the phrases of the ``model.sentences`` best-ranked
+        sentences. One outside ``chosen`` leads the answer with its sentence (then the best one) when
+        its P(right) reaches ``model.lead``; otherwise the best candidate inside ``chosen``. No short
+        answer when its P(right) is under ``model.bar``: never a guess."""
+        model = model or self.phrase_model
+        short, chosen, p = self.best_phrase(q, ranked, chosen, model)
+        return (short if p >= model.bar else None), chosen
+
+    def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
+                    model: PhraseModel) -> tuple[tuple[str, int, int] | None, list[Scored], float]:
+        """``short_answer`` before its bar, with the phrase's P(right) (0 when there is none)."""
+        sentences = list(ranked[: model.sentences])
+        sentences += [c for c in chosen if c not in sentences]
+        found, x = ranked_candidates(q, sentences)
+        if not found:
+            return None, chosen, 0.0
+        given = [sentences[f.sentence] in chosen for f in found]
+        x[:, PHRASE_FEATURES.index("in_answer")] = given
+        scores = model.scores(x)
+        i = int(np.argmax(scores))
+        phrase = found[i].candidate.phrase.lower()
+        same = [j for j, g in enumerate(given) if g and found[j].candidate.phrase.lower() == phrase]
+        if not given[i] and same:  # the answer's sentences say it too: no sentence needs bringing in
+            i = max(same, key=lambda j: scores[j])
+        if not given[i] and model.probability(x[i]) >= model.lead:
+            chosen = [sentences[found[i].sentence], *chosen][: max(1, self.max_sentences)]  # then the best one
+        elif not given[i]:
+            inside = [j for j, g in enumerate(given) if g]
+            if not inside:
+                return None, chosen, 0.0
+            i = max(inside, key=lambda j: scores[j])
+        f = found[i]
+        s = sentences[f.sentence]
+        return (f.candidate.phrase, s.span[0] + f.candidate.start, s.span[0] + f.candidate.end), chosen, \
+            model.probability(x[i])
+
+    @property
+    def phrase_model(self) -> PhraseModel:
+        """The fitted phrase ranker, read on first use (as ``model``)."""
+        if self._phrases is None:
+            self._phrases = PhraseModel.load()
+        return self._phrases
 
     def choose(self, ranked: Sequence[Scored]) -> list[Scored]:
         """The best sentence, then (up to ``max_sentences``) those the model finds nearly as likely:

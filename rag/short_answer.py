@@ -1,7 +1,7 @@
 """The answer, not only the sentence: the short phrase of the asked-for type inside the cited sentence.
 
-For "how many/much" a number phrase ("at least four", "£1.2bn", "around four million"), for "when"
-a date or day ("Friday night", "2016", "1 December"), for "who/where/which <thing>" a proper name
+For "how many/much" a number phrase ("at least four", "£1.2bn", "around four million", "45 days"
+when the question counts days), for "when" a date or day ("Friday night", "2016", "1 December"), for "who/where/which <thing>" a proper name
 the question does not already contain ("Khansir", "Hyat Tahrir al Sham"). When the sentence holds
 several, the one nearest the question's own words wins ("killed ... at least four" rather than
 "dozens injured"), except that a number followed by the thing a how-many question counts wins
@@ -11,22 +11,39 @@ none fits, there is no short answer: never a guess. (On the tuning slices these 
 short answer's correctness from 0.32 to 0.49 on the BBC paraphrase suite, 0.33 to 0.35 on RealTime
 QA and 0.38 to 0.40 on SQuAD, Nov 2026.)
 
+Those rules (``find``, ``extract``) serve the sentence ranker's features and the newest-statement
+path. The short answer an answer leads with is chosen by a fitted phrase ranker (``PhraseModel``,
+``PHRASE_FEATURES``, ``python -m evals.fit_phrases``) among the ``candidates`` of the best-ranked
+sentences: besides nearness it weighs the kind of name asked (``name_kind``, ``phrase_kind``: a
+state for "which state", a person for "which analyst"), a number's unit, a full date, and other
+articles saying the same (tuning slices, who/when/where/how-many questions: RealTime QA 0.44 ->
+0.52, BBC 0.54 -> 0.61 right, Nov 2026).
+
 >>> from rag.evidence import prepare
 >>> extract(prepare("Which town did the rebels capture?"), "Rebels said they captured the town of Khansir on Sunday.")
 ('Khansir', 38, 45)
 >>> extract(prepare("How many people were killed?"), "At least four people were killed and dozens injured.")
-('At least four', 0, 13)
+('At least four people', 0, 20)
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from rag.confidence import focus_terms
+from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
+from rag.text import answer_type
 
 _QUALIFIER = r"(?:(?:at least|at most|about|around|almost|nearly|more than|less than|fewer than|over|under|some|up to|roughly|approximately|only|just)\s+)?"
-_NUMWORD = r"(?:" + "|".join(sorted(NUM_WORDS.split(), key=len, reverse=True)) + r")"
+_NUMWORD = r"(?:" + "|".join(sorted(NUM_WORDS.split(), key=len, reverse=True)) + r")\b"  # not "ten" of "tenure"
 # units longest first and closed by a word boundary: "7 million miles" is "7 million", not "7 m"
 _UNIT = r"(?:\s?(?:billion|million|trillion|thousand|per ?cent|percent|bn|tn|m|k)\b|%|p\b(?!\.m))"
 _AMOUNT = (
@@ -42,8 +59,10 @@ DATE_PHRASE = re.compile(
     re.I,
 )
 # capitalised words joined by spaces or name particles: "Hyat Tahrir al-Sham", "Bank of England"
-NAME_PHRASE = re.compile(
-    r"\b[A-Z][\w'’]*(?:(?:-[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
+_INITIALS = r"(?:[A-Z]\.\s?){1,3}(?!(?:The|A|An|It|He|She|They|We|This|That|In|On|At|But|And)\b)(?=[A-Z])"
+NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"
+    rf"\b(?:{_INITIALS})?"
+    r"[A-Z][\w'’]*(?:(?:-[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
 )
 NAME_NEAR = 40  # characters: of several names in a sentence, the nearest to the question's words wins only this close
 _WORD = re.compile(r"\w+")
@@ -55,11 +74,24 @@ def extract(q: Question, sentence: str) -> tuple[str, int, int] | None:
     return found[1] if found else None
 
 
-def find(q: Question, sentence: str) -> tuple[bool, tuple[str, int, int]] | None:
-    """``extract``'s phrase, with whether it is bound to the thing a how-many question counts (a
-    number followed by "jobs" for "how many jobs"): such a phrase beats an unbound one in another
-    sentence of the answer (``rag.extractive``)."""
-    atype = _wanted(q)
+@dataclass(frozen=True)
+class Candidate:
+    """A phrase of the asked-for type in a sentence, with what the rules (and the fitted phrase
+    ranker, ``PhraseModel``) weigh: how near it is to the question's words, whether it is bound to what a
+    how-many question counts, whether a date is specific."""
+
+    phrase: str
+    start: int  # offsets inside the sentence
+    end: int
+    distance: int  # characters to the nearest question word (the sentence's length when none)
+    bound: bool  # a number followed by the thing a how-many question counts ("400,000 jobs")
+    vague: bool  # a date that is only a weekday or "this year"
+
+
+def candidates(q: Question, sentence: str) -> list[Candidate]:
+    """Every phrase of ``q``'s asked-for type in ``sentence`` that the question does not already
+    contain, in sentence order (none when the question asks for no such type)."""
+    atype = wanted_type(q)
     if atype == "number":
         pattern = NUMBER_PHRASE
     elif atype == "date":
@@ -67,11 +99,11 @@ def find(q: Question, sentence: str) -> tuple[bool, tuple[str, int, int]] | None
     elif atype == "name":
         pattern = NAME_PHRASE
     else:
-        return None
+        return []
     qstems = set(q.stems)
     focus = focus_terms(q.text) if atype == "number" else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
-    best: tuple[float, bool, tuple[str, int, int]] | None = None
+    out: list[Candidate] = []
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
         start = m.start() + m.group(0).index(phrase) if phrase else m.start()
@@ -86,8 +118,8 @@ def find(q: Question, sentence: str) -> tuple[bool, tuple[str, int, int]] | None
                 continue
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
-            if len(phrase) < 2 or _CALENDAR.fullmatch(phrase):  # "Tuesday", "Sunday's", "March": a date, not a name
-                continue
+            if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
+                continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
             stems = set(terms(phrase))
             if not stems or stems <= qstems:  # the question's own names are not the answer
                 continue
@@ -96,36 +128,299 @@ def find(q: Question, sentence: str) -> tuple[bool, tuple[str, int, int]] | None
             continue
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
         bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR])))
-        if bound:
-            distance = 0  # "how many *jobs*": "400,000 jobs", not the nearest other figure
-        if atype == "date" and not _SPECIFIC_DATE.search(phrase):
-            distance += VAGUE_DATE  # "Sunday 27 February" or "spring of 2006" before "Tuesday" or "this year"
+        counted = _NEXT_WORD.match(sentence, end)
+        if bound and counted and focus & set(terms(counted.group(1))):
+            phrase, end = sentence[start : counted.end()], counted.end()  # "45 days", "400,000 jobs"
+        out.append(Candidate(phrase, start, end, distance, bound,
+                             atype == "date" and not _SPECIFIC_DATE.search(phrase)))
+    return out
+
+
+def find(q: Question, sentence: str) -> tuple[bool, tuple[str, int, int]] | None:
+    """``extract``'s phrase, with whether it is bound to the thing a how-many question counts (a
+    number followed by "jobs" for "how many jobs"): such a phrase beats an unbound one in another
+    sentence of the answer (``rag.extractive``)."""
+    best: tuple[float, Candidate] | None = None
+    for c in candidates(q, sentence):
+        # "how many *jobs*": "400,000 jobs", not the nearest other figure; "Sunday 27 February" or
+        # "spring of 2006" before "Tuesday" or "this year"
+        distance = 0 if c.bound else c.distance + (VAGUE_DATE if c.vague else 0)
         if best is None or distance < best[0]:
-            best = (distance, bound, (phrase, start, end))
-    if best is None or (atype == "name" and best[0] > NAME_NEAR):
+            best = (distance, c)
+    if best is None or (wanted_type(q) == "name" and best[0] > NAME_NEAR):
         return None  # no name clearly tied to what the question asks: say nothing rather than guess
-    return best[1], best[2]
+    c = best[1]
+    return c.bound, (c.phrase, c.start, c.end)
 
 
-def _wanted(q: Question) -> str:
-    """The kind of phrase the question asks for: a question opening with "who" wants a name even when
-    it says "when" later ("Who was in charge ... when it launched ...?"); "which/what <noun>" a name."""
-    if _WHO.search(q.text):
+def wanted_type(q: Question) -> str:
+    """The kind of phrase the question asks for, read from its last sentence (news questions often
+    open with a sentence of context): a question opening with "who" wants a name even when it says
+    "when" later ("Who was in charge ... when it launched ...?"); so does one whose "when" joins two
+    clauses before a "which <noun>" ("... this week when it announced it would part ways with which
+    top-rated host?"); "which/what <noun>" a name."""
+    asking = _ASKING.findall(q.text)
+    # the last sentence, if it is one ("When did Mr. Smith resign?" is not cut at "Mr.": no question word after)
+    text = asking[-1] if asking and _QUESTION_WORD.search(asking[-1]) else q.text
+    if _WHO.search(text):
         return "name"
-    if q.atype:
-        return q.atype
-    if re.match(r"\s*(which|what)\s+\w+", q.text, re.I) and not re.match(
-            r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", q.text, re.I):
+    atype = answer_type(text) if text != q.text else q.atype
+    if atype == "date" and _JOINING_WHEN.search(text) and _WHICH_NOUN.search(text):
+        return "name"
+    if atype:
+        return atype
+    if re.match(r"\s*(which|what)\s+\w+", text, re.I) and not re.match(
+            r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", text, re.I):
         return "name"
     return ""
 
 
+_ASKING = re.compile(r"(?:^|(?<=[.!?][\s\"”’'])|(?<=[.!?]\s))\s*([A-Z][^.!?]*\?)")  # the sentence asking
+_QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
+_JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a conjunction, not the question word
+_WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"
+                         r"was|are|were|has|have|had|will|would|can|could)\b)[a-z]", re.I)
+
+
+_NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear
 VAGUE_DATE = 60  # a weekday or "this year" counts as this many characters further from the question's words
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
 _CALENDAR = re.compile(rf"(?:{_DAY}|{_MONTH})(?:['’]s)?", re.I)
 _SPECIFIC_DATE = re.compile(rf"\d|{_MONTH}|\b(?:spring|summer|autumn|winter)\b", re.I)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")  # a year is a date, not an amount
+_PRONOUN = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I'm": capitalised, not a name
 _NOT_AMOUNTS = frozenset({"one", "a", "half"})  # "one of the raids" is not a count
 _COMMON_OPENERS = frozenset("the a an it he she they we this that these those but and in on at as after before when "
                             "while although however meanwhile yet so if residents officials rebels".split())
+
+
+# --- the fitted phrase ranker ---------------------------------------------------------------------
+
+PHRASES_FITTED = Path(__file__).resolve().parent / "fitted" / "phrases.json"
+
+#: The phrase ranker's features, in the order of its fitted weights. Changing this tuple means refitting
+#: (``python -m evals.fit_phrases``).
+PHRASE_FEATURES: tuple[str, ...] = (
+    "sentence_gap",     # the sentence's ranker logit minus the best sentence's (floored at -10)
+    "sentence_first",   # the phrase is in the best-ranked sentence
+    "in_answer",        # ... in a sentence the answer already gives
+    "distance",         # log(1 + characters to the nearest question word)
+    "near",             # within NAME_NEAR characters of a question word
+    "bound",            # a number followed by what a how-many question counts
+    "vague",            # a date that is only a weekday or "this year"
+    "digits",           # the phrase holds a digit ("2.5 million", not "millions")
+    "words",            # log(1 + words in the phrase)
+    "position",         # start offset / sentence length
+    "crowded",          # 1 / candidates in its sentence
+    "question_share",   # share of the phrase's words the question contains ("Tropical Storm Nicole")
+    "other_sentences",  # log(1 + other candidate sentences that hold the same phrase)
+    "other_articles",   # log(1 + other retrieved articles whose passages hold it)
+    "in_title",         # its article's title holds it
+    "kind_match",       # a name of the kind asked for: a person (who, which analyst), a place (where,
+                        # which state), an organisation (which company) (``name_kind``, ``phrase_kind``)
+    "kind_clash",       # a name of another kind than the one asked for
+    "full_date",        # a day and a month ("27 February", "April 18")
+    "measure",          # an amount with its unit: a currency, "%", "bn", "million"
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A candidate phrase in one of the ranked sentences (``sentence``: its index in that list)."""
+
+    sentence: int
+    candidate: Candidate
+
+
+def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found], np.ndarray]:
+    """The candidate phrases of ``sentences`` (ranked sentences, best first, each with ``text``,
+    ``score`` (the sentence ranker's logit), ``passage``) and their ``PHRASE_FEATURES`` rows.
+    ``in_answer`` is left 0: the caller sets it for the sentences it gives."""
+    found = [Found(i, c) for i, s in enumerate(sentences) for c in candidates(q, s.text)]
+    if not found:
+        return found, np.zeros((0, len(PHRASE_FEATURES)))
+    best = sentences[0].score
+    per_sentence: dict[int, int] = {}
+    holders: dict[str, set[int]] = {}
+    for f in found:
+        per_sentence[f.sentence] = per_sentence.get(f.sentence, 0) + 1
+        holders.setdefault(f.candidate.phrase.lower(), set()).add(f.sentence)
+    passages = {s.passage.chunk_id: s.passage for s in sentences}
+    qstems = set(q.stems)
+    wanted = name_kind(q.text)
+    rows = []
+    for f in found:
+        c, s = f.candidate, sentences[f.sentence]
+        key = c.phrase.lower()
+        articles = {p.article_id for p in passages.values() if key in p.text.lower()} - {s.passage.article_id}
+        stems = terms(c.phrase)
+        rows.append((
+            max(-10.0, s.score - best), float(f.sentence == 0), 0.0,
+            math.log1p(c.distance), float(c.distance <= NAME_NEAR), float(c.bound), float(c.vague),
+            float(any(ch.isdigit() for ch in c.phrase)), math.log1p(len(c.phrase.split())),
+            c.start / max(1, len(s.text)), 1.0 / per_sentence[f.sentence],
+            sum(t in qstems for t in stems) / len(stems) if stems else 0.0,
+            math.log1p(len(holders[key]) - 1), math.log1p(len(articles)),
+            float(key in (s.passage.title or "").lower()),
+            *_kind_fit(wanted, phrase_kind(c.phrase, s.text, c.start)),
+            float(bool(_DAY_NUMBER.search(c.phrase)) and bool(_MONTH_RE.search(c.phrase))),
+            float(bool(_MEASURE.search(c.phrase))),
+        ))
+    return found, np.array(rows, dtype=np.float64)
+
+
+def fits_precisely(q: Question, sentence: str) -> bool:
+    """Whether ``sentence`` holds a phrase that fits what ``q`` asks for beyond its type: a name of
+    the kind asked (a state for "which state"), a number bound to what is counted or with its unit, a
+    day and month for "when" (a sentence ranker feature, ``rag.extractive.SENTENCE_FEATURES``)."""
+    wanted = name_kind(q.text)
+    for c in candidates(q, sentence):
+        if c.bound or (not c.vague and _DAY_NUMBER.search(c.phrase) and _MONTH_RE.search(c.phrase)):
+            return True
+        if wanted is not None and phrase_kind(c.phrase, sentence, c.start) == wanted:
+            return True
+        if _MEASURE.search(c.phrase) and wanted_type(q) == "number":
+            return True
+    return False
+
+
+def _kind_fit(wanted: str | None, got: str | None) -> tuple[float, float]:
+    if wanted is None or got is None:
+        return 0.0, 0.0
+    return float(wanted == got), float(wanted != got)
+
+
+_PERSON_NOUNS = (
+    "person man woman boy girl player star actor actress singer rapper musician comedian presenter host athlete "
+    "analyst spokesman spokeswoman spokesperson researcher scientist economist expert minister president leader "
+    "chief executive boss manager coach author writer director producer politician mp senator governor judge "
+    "captain footballer cricketer striker midfielder defender goalkeeper batsman bowler winger jockey driver "
+    "candidate official lawmaker secretary chancellor mayor member founder chairman chairwoman journalist "
+    "editor reporter designer artist model celebrity prince princess king queen pope golfer boxer "
+    "professor novelist poet playwright composer scientist doctor lawyer astronaut pilot chef teacher forward "
+    "character suspect victim winner son daughter wife husband billionaire entrepreneur ceo".split())
+_PLACE_NOUNS = ("country nation state city town village region county province island capital continent "
+                "area district neighbourhood neighborhood place venue location".split())
+_ORG_NOUNS = ("company firm chain club team group organisation organization party network bank airline retailer "
+              "brand band agency union carrier studio newspaper paper broadcaster channel service app platform "
+              "manufacturer maker carmaker supermarket store shop school university college charity "
+              "operator exchange court body council".split())
+_ASKED = re.compile(r"\b(?:which|what)\s+((?:[a-z’'-]+\s*){1,3})")
+
+
+def name_kind(question: str) -> str | None:
+    """The kind of name a question asks for: "person", "place", "org", or None (not clear)."""
+    text = question.lower()
+    if re.search(r"\bwhere\b", text):
+        return "place"
+    if re.search(r"\bwho(?:m|se)?\b", text) and not re.search(r"\b(?:which|what)\s+\w+\s+(?:who|whose)\b", text):
+        return "person"
+    for m in _ASKED.finditer(text):  # "which movie theater chain", "which official body": the last of the
+        kind = None                  # next three words that tells
+        for word in m.group(1).split():
+            for k, nouns in (("person", _PERSON_NOUNS), ("place", _PLACE_NOUNS), ("org", _ORG_NOUNS)):
+                if word in nouns or word.rstrip("s") in nouns:
+                    kind = k
+        if kind:
+            return kind
+    return None
+
+
+_TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Sen|Rep|Gov|Governor|"
+                     r"Mayor|Judge|Justice|Chancellor|Minister|Secretary|King|Queen|Prince|Princess|Pope|Coach|"
+                     r"Captain|Chief)\.?\s+)$")
+_ORG_WORDS = re.compile(r"\b(?:Inc|Corp|Corporation|Ltd|plc|Co|Company|Group|Agency|Association|Party|Council|"
+                        r"Commission|Committee|Court|House|Senate|Congress|Parliament|Bank|Union|League|Club|"
+                        r"University|College|School|Institute|Foundation|Department|Ministry|Office|Service|"
+                        r"Network|News|Times|Post|Journal|Report|Records|Studios?|Entertainment|Airlines?|"
+                        r"Motors|Theatres?|Federation|Board|Authority|Organi[sz]ation|Fund|Trust|Police|Army|"
+                        r"Force|Navy|Administration|Exchange|Church|Museum|Hospital|FC|United|City|Rovers)\b")
+_EVENT_WORDS = re.compile(r"\b(?:Open|Cup|Awards?|Prize|Tests?|Championships?|Games|Olympics|Festival|Trophy|"
+                          r"Series|Tour|Final|Finals|Show|Week|Day|Grand Prix|Election|Summit|Conference)\b")
+_ACRONYM = re.compile(r"[A-Z&]{2,6}s?")
+PLACES = frozenset(
+    "afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan bahamas bahrain "
+    "bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia botswana brazil brunei bulgaria "
+    "burkina burundi cambodia cameroon canada chad chile china colombia comoros congo croatia cuba cyprus "
+    "czechia denmark djibouti dominica ecuador egypt eritrea estonia eswatini ethiopia fiji finland france gabon "
+    "gambia georgia germany ghana greece grenada guatemala guinea guyana haiti honduras hungary iceland india "
+    "indonesia iran iraq ireland israel italy jamaica japan jordan kazakhstan kenya kiribati kosovo kuwait "
+    "kyrgyzstan laos latvia lebanon lesotho liberia libya liechtenstein lithuania luxembourg madagascar malawi "
+    "malaysia maldives mali malta mauritania mauritius mexico micronesia moldova monaco mongolia montenegro "
+    "morocco mozambique myanmar burma namibia nauru nepal netherlands holland nicaragua niger nigeria norway oman "
+    "pakistan palau palestine panama paraguay peru philippines poland portugal qatar romania russia rwanda samoa "
+    "senegal serbia seychelles singapore slovakia slovenia somalia spain sudan suriname sweden switzerland syria "
+    "taiwan tajikistan tanzania thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine "
+    "uruguay uzbekistan vanuatu vatican venezuela vietnam yemen zambia zimbabwe england scotland wales britain "
+    "uk us usa america europe africa asia antarctica "
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois "
+    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri "
+    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington "
+    "wisconsin wyoming".split()
+) | {"north korea", "south korea", "south africa", "saudi arabia", "sri lanka", "new zealand", "costa rica",
+     "el salvador", "ivory coast", "united states", "united kingdom", "united arab emirates", "czech republic",
+     "dominican republic", "east timor", "papua new guinea", "sierra leone", "south sudan", "north macedonia",
+     "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
+     "south carolina", "south dakota", "west virginia", "northern ireland", "hong kong", "puerto rico"}
+
+
+def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:
+    """What a name phrase looks like: "place" (a country or US state, or after "in"/"at"/"from"),
+    "event" ("Australian Open", "November Tests"), "org" (an organisation word or an acronym),
+    "person" (after a title, or two or more capitalised words), or None."""
+    bare = re.sub(r"[’']s$", "", phrase)
+    if bare.lower() in PLACES:
+        return "place"
+    if _EVENT_WORDS.search(bare):
+        return "event"  # asked for by no "which <noun>" list here: a clash for a person, place or org
+    if _ORG_WORDS.search(bare) or _ACRONYM.fullmatch(bare):
+        return "org"
+    before = sentence[max(0, start - 24) : start]
+    if _TITLES.search(before) or (re.fullmatch(r"(?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+", bare)
+                                  and bare.split()[0] not in ("The", "A", "An")):
+        return "person"
+    if re.search(r"\b(?:in|at|from|to|near)\s+$", before):
+        return "place"
+    return None
+
+
+_DAY_NUMBER = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)")
+_MONTH_RE = re.compile(rf"\b{_MONTH}\b", re.I)
+_MEASURE = re.compile(r"[£$€%]|\d\s?(?:bn|tn|m|k)\b|\b(?:billion|million|trillion|thousand|per ?cent|percent)\b",
+                      re.I)
+
+
+@dataclass(frozen=True)
+class PhraseModel:
+    """Which candidate phrase answers: a conditional logit over a question's candidates (``scores``),
+    and a pointwise P(this phrase is the answer) with the bar under which no short answer is given."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]  # conditional logit: ranks the candidates
+    sentences: int  # ranked sentences whose phrases compete
+    point_weights: tuple[float, ...]  # logistic: P(the best candidate is right) ...
+    point_bias: float
+    bar: float  # ... under which there is no short answer
+    lead: float  # a phrase outside the answer's sentences leads when P reaches this (1.01: never)
+    version: int
+    fitted_on: Mapping[str, object]
+
+    @classmethod
+    def load(cls, path: Path = PHRASES_FITTED) -> PhraseModel:
+        from rag.confidence import read_fitted
+
+        raw = read_fitted(path, "phrase ranker", PHRASE_FEATURES, ("sentences", "point_bias", "bar", "lead"),
+                          refit="python -m evals.fit_phrases")
+        if len(raw.get("point_weights", ())) != len(PHRASE_FEATURES):
+            raise ConfigError(f"{path}: point_weights must have {len(PHRASE_FEATURES)} numbers; "
+                              "refit with `python -m evals.fit_phrases`")
+        return cls(tuple(raw["features"]), tuple(float(w) for w in raw["weights"]), int(raw["sentences"]),
+                   tuple(float(w) for w in raw["point_weights"]), float(raw["point_bias"]), float(raw["bar"]),
+                   float(raw["lead"]), int(raw["version"]), raw.get("fitted_on", {}))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        return x @ np.asarray(self.weights)
+
+    def probability(self, row: np.ndarray) -> float:
+        return float(1.0 / (1.0 + np.exp(-(self.point_bias + row @ np.asarray(self.point_weights)))))

@@ -103,7 +103,7 @@ def test_short_answer_keeps_currency_and_whole_units() -> None:
     q = prepare("How much additional core funding did the minister announce?")
     assert extract(q, "Last week I announced an additional £419m for core expenditure.")[0] == "£419m"
     q = prepare("How many miles from Earth was the asteroid?")
-    assert extract(q, "It hit the asteroid about 7 million miles from Earth.")[0] == "about 7 million"
+    assert extract(q, "It hit the asteroid about 7 million miles from Earth.")[0] == "about 7 million miles"  # with what is counted
     q = prepare("How much does Apple donate for each download?")
     assert extract(q, "Apple is donating a further 70p for each song downloaded.")[0] == "70p"
 
@@ -113,7 +113,7 @@ def test_short_answer_prefers_the_number_of_the_thing_counted() -> None:
 
     q = prepare("How many new jobs does Seoul hope to generate?")
     sentence = "It earmarked 60% of its budget, hoping to create 400,000 jobs."
-    assert extract(q, sentence)[0] == "400,000"
+    assert extract(q, sentence)[0] == "400,000 jobs"  # the count with the thing counted
     # ... even when it sits in the answer's second sentence
     text = "Truss, who led a six-week government, resigned. She quit just 45 days into the job."
     p = passage(1, text, title="Truss")
@@ -121,7 +121,7 @@ def test_short_answer_prefers_the_number_of_the_thing_counted() -> None:
     q = a.prepare("After how many days in office did Truss resign?")
     first, second = sorted(a.score(q, [p]), key=lambda s: s.span)
     for chosen in ([first, second], [second, first]):  # best first either way
-        assert ExtractiveAnswerer._short_answer(q, chosen) == ("just 45", 57, 64)
+        assert ExtractiveAnswerer._short_answer(q, chosen) == ("just 45 days", 57, 69)
     assert ExtractiveAnswerer._short_answer(q, [first]) == ("six", 17, 20)  # alone, its own figure
 
 

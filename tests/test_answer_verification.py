@@ -125,3 +125,34 @@ def test_no_stand_in_when_the_model_refused_or_the_offline_answer_is_unsure(seed
     unsure = _ask(seed_rag, lambda ps: "Rebels captured Aleppo's airport on Saturday with 400 fighters [1].",
                   fallback="extractive", question="How many fighters did the rebels lose at Aleppo airport on Saturday?")
     assert unsure.refused and unsure.text == REFUSAL and unsure.unsupported_claims
+
+
+def test_an_answer_that_only_restates_the_question_gives_way_to_the_offline_answer(seed_rag: RAG) -> None:
+    # supported by the passage, and no answer: what the local model wrote for "When did Hamas drive ...?"
+    answer = _ask(seed_rag, lambda ps: f"The rebels captured a town south of Aleppo [{_n(ps, 'Khansir')}].",
+                  fallback="extractive")
+    assert not answer.refused and answer.answerer == "extractive"
+    assert "Khansir" in answer.text and answer.short_answer == "Khansir"
+    assert any("does not answer the question" in n for n in answer.notices)
+    # with RAG_LLM_FALLBACK=refuse the supported sentence stands: nothing in it is unverified
+    strict = _ask(seed_rag, lambda ps: f"The rebels captured a town south of Aleppo [{_n(ps, 'Khansir')}].")
+    assert not strict.refused and strict.answerer == "llm:scripted"
+
+
+@pytest.mark.parametrize("question,reply,nothing", [
+    ("When did Hamas drive the PLO out of Gaza?", "Hamas drove the PLO out of Gaza [2].", True),
+    ("What immune system is activated by the innate response?",
+     "The innate immune system is activated by the innate response [1].", True),
+    ("How many people were killed in Idlib?", "Many people were killed in Idlib by air strikes [1].", True),
+    ("How many people were killed in Idlib?", "At least four people were killed in Idlib [1].", False),
+    ("When did the museum open?", "The museum opened in March 1990 [1].", False),
+    ("Which town did the rebels capture?", "The rebels captured Khansir [1].", False),
+    # the "when" joins two clauses: a name is asked for, and given
+    ("Fox News said this week when it announced its line-up that it would part ways with which host?",
+     "Fox News parted ways with Tucker Carlson [1].", False),
+])
+def test_answers_nothing(question: str, reply: str, nothing: bool) -> None:
+    from rag.api import answers_nothing
+    from rag.evidence import prepare
+
+    assert answers_nothing(prepare(question), reply) is nothing
