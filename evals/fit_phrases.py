@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.fit_answerer import ROOT, Retrieved, _answerer, cache_dir, fit_sentences
-from rag.short_answer import PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, ranked_candidates
+from rag.short_answer import PHRASE_FEATURES, PHRASES_FITTED, PhraseModel
 
 SENTENCES_GRID = (2, 3, 5, 8)
 BAR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)  # P(right) under which no phrase is shown
@@ -74,9 +74,7 @@ def blocks(data: Sequence[Retrieved], n_sentences: int) -> list[Block]:
         if not ranked or not any(candidates(r.question, s.text) for s in ranked[: max(SENTENCES_GRID)]):
             continue
         chosen = ans.choose(ranked)
-        sentences = list(ranked[:n_sentences]) + [c for c in chosen if c not in ranked[:n_sentences]]
-        found, x = ranked_candidates(r.question, sentences)
-        x[:, PHRASE_FEATURES.index("in_answer")] = [sentences[f.sentence] in chosen for f in found]
+        sentences, found, x = ans.phrase_rows(r.question, ranked, chosen, n_sentences)
         gold = [any(matches_article(g, sentences[f.sentence].passage.article_id, sentences[f.sentence].passage.source)
                     for g in r.articles) or not r.articles for f in found]
         y = np.array([float(ok and contains_answer(f.candidate.phrase, r.answers))

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -26,8 +25,8 @@ from rag.followup import rewrite_query
 from rag.recency import reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
-from rag.short_answer import extract, wanted_type
-from rag.text import answer_type, terms
+from rag.short_answer import asking_sentence, extract, wanted_type
+from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow
 from rag.verify import Verified, verify
@@ -281,14 +280,15 @@ FALLBACK_MIN_CONFIDENCE = 0.5
 def answers_nothing(q: Question, text: str) -> bool:
     """Whether a verified LLM answer says nothing the question does not: only the question's own
     words ("Hamas drove the PLO out of Gaza [2]." for "When did Hamas drive the PLO out of Gaza?"),
-    or no number / date for a how-many / when question. Such a sentence is supported, and no answer."""
-    body = _MARKERS.sub(" ", text)
+    or no number / date for a how-many / when question. Such a sentence is supported, and no answer.
+    A yes/no question's answer may restate it ("The toll rose to 50 [1]." for "Did the toll rise to 50?")."""
+    if YES_NO.match(asking_sentence(q.text) or q.text):
+        return False
+    body = MARKER.sub(" ", text)
     if set(terms(body)) <= set(q.stems):
         return True
     return wanted_type(q) in ("number", "date") and has_answer_type(replace(q, atype=wanted_type(q)), body) is False
 
-
-_MARKERS = re.compile(r"\[\d+\]")
 
 
 def _about_a_changing_fact(question: str, window: TimeWindow | None) -> bool:
@@ -309,9 +309,14 @@ def short_answer_in(
     repeats (an LLM's "Khansir [1]"). Article offsets, like the citations'."""
     if proposed is not None:
         phrase, a, b = proposed
-        if any(c.start <= a and b <= c.end for c in citations) and phrase in text:
+        if phrase not in text:
+            return None
+        if any(c.start <= a and b <= c.end for c in citations):
             return proposed
-        return None
+        # the sentence stands twice in its article (a repeated photo caption) and verification cited
+        # the other copy: the phrase where the cited quote has it
+        return next(((phrase, c.start + i, c.start + i + len(phrase)) for c in citations
+                     if (i := c.quote.find(phrase)) >= 0), None)
     for c in citations:
         hit = extract(q, c.quote)
         if hit is not None and hit[0].lower() in text.lower():

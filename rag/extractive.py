@@ -35,7 +35,9 @@ from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
-from rag.short_answer import PHRASE_FEATURES, PhraseModel, extract, find, fits_precisely, ranked_candidates
+from rag.short_answer import (
+    PHRASE_FEATURES, Found, PhraseModel, extract, find, fits_precisely, ranked_candidates,
+)
 from rag.text import answer_type, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
@@ -267,10 +269,10 @@ class ExtractiveAnswerer:
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
         if as_of is not None:
-            newest = self._newest_first(q, best, chosen, scored, passages, as_of)
-            if newest != chosen:  # the newest statement leads: its phrase, by the rules
+            newest = self._newest_first(q, best, chosen, scored, passages, as_of, short)
+            if newest != chosen:  # the newest statement leads, and the short answer is its phrase
                 chosen = newest
-                short = self._short_answer(q, sorted(chosen, key=lambda s: s.score, reverse=True))
+                short, _ = self.short_answer(q, newest[:1], newest[:1])
         text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
 
@@ -288,13 +290,10 @@ class ExtractiveAnswerer:
     def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
                     model: PhraseModel) -> tuple[tuple[str, int, int] | None, list[Scored], float]:
         """``short_answer`` before its bar, with the phrase's P(right) (0 when there is none)."""
-        sentences = list(ranked[: model.sentences])
-        sentences += [c for c in chosen if c not in sentences]
-        found, x = ranked_candidates(q, sentences)
+        sentences, found, x = self.phrase_rows(q, ranked, chosen, model.sentences)
         if not found:
             return None, chosen, 0.0
         given = [sentences[f.sentence] in chosen for f in found]
-        x[:, PHRASE_FEATURES.index("in_answer")] = given
         scores = model.scores(x)
         i = int(np.argmax(scores))
         phrase = found[i].candidate.phrase.lower()
@@ -312,6 +311,17 @@ class ExtractiveAnswerer:
         s = sentences[f.sentence]
         return (f.candidate.phrase, s.span[0] + f.candidate.start, s.span[0] + f.candidate.end), chosen, \
             model.probability(x[i])
+
+    @staticmethod
+    def phrase_rows(q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored],
+                    n: int) -> tuple[list[Scored], list[Found], np.ndarray]:
+        """The ``n`` best-ranked sentences plus the answer's, their candidate phrases and the phrase
+        ranker's feature rows (what ``best_phrase`` scores and ``evals.fit_phrases`` fits on)."""
+        sentences = list(ranked[:n])
+        sentences += [c for c in chosen if c not in sentences]
+        found, x = ranked_candidates(q, sentences)
+        x[:, PHRASE_FEATURES.index("in_answer")] = [sentences[f.sentence] in chosen for f in found]
+        return sentences, found, x
 
     @property
     def phrase_model(self) -> PhraseModel:
@@ -338,19 +348,25 @@ class ExtractiveAnswerer:
         return chosen
 
     def _newest_first(self, q: Question, best: Scored, chosen: list[Scored], ranked: Sequence[Scored],
-                      passages: Sequence[Passage], as_of: date | None = None) -> list[Scored]:
+                      passages: Sequence[Passage], as_of: date | None = None,
+                      short: tuple[str, int, int] | None = None) -> list[Scored]:
         """For a question about the current state: the newest statement first. A nearly-as-likely
         candidate sentence from a newer article that states a value of the asked type leads
         (``rag.recency.pick_newest``, fitted bar), then the best one as the earlier report; and when
         another dated passage states a different figure or name for the leading sentence's, the newest
         statement then the earlier one (both verbatim, so verification keeps both; the API then words
-        them as "As of <date>, ...; an earlier report said ..." with ``rag.recency.reconcile``)."""
-        lead = self._newer_statement(q, ranked, as_of) or best
-        hit = extract(q, lead.text)
-        found = find_disagreement(lead.text, lead.passage.n, passages, hit[0] if hit else None, as_of)
-        if found is not None:
-            return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage) for m in (found.newest, found.earlier)]
-        if lead is best:
+        them as "As of <date>, ...; an earlier report said ..." with ``rag.recency.reconcile``).
+        ``short``: the answer's short answer; the figure compared is that one, in its own sentence (the
+        best sentence's other figures are no answer: "43 million borrowers" is not the "$20,000" asked)."""
+        holder = next((c for c in chosen if short and c.span[0] <= short[1] and short[2] <= c.span[1]
+                       and c.text[short[1] - c.span[0] : short[2] - c.span[0]] == short[0]), None)
+        lead = self._newer_statement(q, ranked, as_of) or holder or best
+        hit = short[0] if lead is holder and short else (found[0] if (found := extract(q, lead.text)) else None)
+        disagreement = find_disagreement(lead.text, lead.passage.n, passages, hit, as_of)
+        if disagreement is not None:
+            return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage)
+                    for m in (disagreement.newest, disagreement.earlier)]
+        if lead is best or lead in chosen:
             return chosen
         # the best one's score for both: the short answer is then taken from the leading (newer) sentence
         return [replace(lead, score=best.score), best][: max(1, self.max_sentences)]
@@ -383,8 +399,10 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _short_answer(q: Question, chosen: Sequence[Scored]) -> tuple[str, int, int] | None:
-        """The asked-for phrase, with its article offsets: in the best sentence that holds one, unless
-        another holds a number bound to what a how-many question counts ("45 days" over "six-week")."""
+        """The rules' short answer, which the fitted phrase ranker (``short_answer``) replaced and
+        ``evals.fit_phrases`` reports against: the asked-for phrase, with its article offsets, in the
+        best sentence that holds one, unless another holds a number bound to what a how-many question
+        counts ("45 days" over "six-week")."""
         hits = [(not found[0], i, s, found[1]) for i, s in enumerate(chosen) if (found := find(q, s.text))]
         if not hits:
             return None

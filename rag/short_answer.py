@@ -159,10 +159,10 @@ def wanted_type(q: Question) -> str:
     "when" later ("Who was in charge ... when it launched ...?"); so does one whose "when" joins two
     clauses before a "which <noun>" ("... this week when it announced it would part ways with which
     top-rated host?"); "which/what <noun>" a name."""
-    asking = _ASKING.findall(q.text)
+    asking = asking_sentence(q.text)
     # the last sentence, if it is one ("When did Mr. Smith resign?" is not cut at "Mr.": no question word after)
-    text = asking[-1] if asking and _QUESTION_WORD.search(asking[-1]) else q.text
-    if _WHO.search(text):
+    text = asking if asking and _QUESTION_WORD.search(asking) else q.text
+    if _WHO.search(text) or _NAME_OF.search(text):
         return "name"
     atype = answer_type(text) if text != q.text else q.atype
     if atype == "date" and _JOINING_WHEN.search(text) and _WHICH_NOUN.search(text):
@@ -175,7 +175,14 @@ def wanted_type(q: Question) -> str:
     return ""
 
 
+def asking_sentence(text: str) -> str | None:
+    """The last sentence of ``text`` that ends with "?" (None when there is none)."""
+    found = _ASKING.findall(text)
+    return found[-1] if found else None
+
+
 _ASKING = re.compile(r"(?:^|(?<=[.!?][\s\"”’'])|(?<=[.!?]\s))\s*([A-Z][^.!?]*\?)")  # the sentence asking
+_NAME_OF = re.compile(r"\bwhat (?:is|was|are|were) (?:the |their |its |his |her )?names? of\b", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
 _JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a conjunction, not the question word
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"

@@ -267,6 +267,9 @@ ASKS_NAME = re.compile(
     r"|town|city|country|place|region|state)\b"
 )
 AnswerType = str  # "number" | "date" | "name" | ""
+#: a question answered yes or no: it opens with an auxiliary verb ("Did the toll rise to 50?")
+YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b",
+                    re.I)
 
 
 def answer_type(question: str) -> AnswerType:

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.evidence import NUMBER_WORDS
-from rag.text import MARKER, MARKER_RUN, is_abbreviation, marker_numbers, terms
+from rag.text import MARKER, MARKER_RUN, YES_NO, is_abbreviation, marker_numbers, terms
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -180,7 +180,7 @@ class Given:
         if not question:
             return cls()
         words = frozenset(terms(question))
-        if _YES_NO.match(question):
+        if YES_NO.match(question):
             return cls(words=words)
         numbers, names = _keys(question, vocab)
         proper = set(terms(" ".join(_NAME.findall(question))))
@@ -200,7 +200,6 @@ class Given:
         return numbers - self.numbers, names - self.names, anchors
 
 
-_YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I)
 _CHOICE = re.compile(r"(?:\S+\s+){0,2}\S+\s+or\s+\S+(?:\s+\S+){0,2}", re.I)  # "Arsenal or Chelsea", "Town1 or Town2"
 
 

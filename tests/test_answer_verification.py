@@ -156,3 +156,12 @@ def test_answers_nothing(question: str, reply: str, nothing: bool) -> None:
     from rag.evidence import prepare
 
     assert answers_nothing(prepare(question), reply) is nothing
+
+
+def test_a_yes_no_answer_may_restate_the_question() -> None:
+    from rag.api import answers_nothing
+    from rag.evidence import prepare
+
+    assert not answers_nothing(prepare("Did the rebels capture Khansir?"), "The rebels captured Khansir [1].")
+    assert not answers_nothing(prepare("Fighting went on. Did the rebels capture Khansir?"),
+                               "The rebels captured Khansir [1].")

@@ -153,3 +153,19 @@ def test_fit_phrases_learns_the_kind_of_name_asked() -> None:
     model, got = choose(bs, weights, fit_point(bs), 2, rules)
     assert got["precision"] >= rules["precision"]  # the bar: never wrong more often than the rules
     assert got["right"] == 1.0 > rules["right"]
+
+
+def test_a_short_answer_follows_its_sentence_to_the_copy_verification_cited() -> None:
+    """An article that says a sentence twice (a repeated photo caption): the answerer took the second
+    copy, verification cited the first; the short answer is placed in the cited copy, not dropped."""
+    from rag.api import short_answer_in
+    from rag.types import Citation
+
+    sentence = "It was her 23rd grand slam singles title."
+    article = f"{sentence} In pictures. {sentence} She retired."
+    second = article.index(sentence, 1)
+    cited = Citation(1, "a1", "Photos", "https://example.com/1", None, sentence, 0, len(sentence))
+    q = prepare("How many grand slams has she won?")
+    got = short_answer_in(q, ("23", second + 11, second + 13), [cited], f"{sentence} [1]")
+    assert got == ("23", 11, 13) and article[got[1]:got[2]] == "23"
+    assert short_answer_in(q, ("24", second + 11, second + 13), [cited], f"{sentence} [1]") is None  # not stated
