@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,12 @@ class Candidate:
 def candidates(q: Question, sentence: str) -> list[Candidate]:
     """Every phrase of ``q``'s asked-for type in ``sentence`` that the question does not already
     contain, in sentence order (none when the question asks for no such type)."""
+    return list(_candidates(q.text, q.stems, q.atype, sentence))
+
+
+@lru_cache(maxsize=4096)  # an answer asks for a sentence's candidates up to 3 times: 12.9 -> 10.3 ms an answer
+def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence: str) -> tuple[Candidate, ...]:
+    q = Question(text, stems, {}, atype_of_text, ())
     atype = wanted_type(q)
     if atype == "number":
         pattern = NUMBER_PHRASE
@@ -99,7 +106,7 @@ def candidates(q: Question, sentence: str) -> list[Candidate]:
     elif atype == "name":
         pattern = NAME_PHRASE
     else:
-        return []
+        return ()
     qstems = set(q.stems)
     focus = focus_terms(q.text) if atype == "number" else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
@@ -133,7 +140,7 @@ def candidates(q: Question, sentence: str) -> list[Candidate]:
             phrase, end = sentence[start : counted.end()], counted.end()  # "45 days", "400,000 jobs"
         out.append(Candidate(phrase, start, end, distance, bound,
                              atype == "date" and not _SPECIFIC_DATE.search(phrase)))
-    return out
+    return tuple(out)
 
 
 def find(q: Question, sentence: str) -> tuple[bool, tuple[str, int, int]] | None:
