@@ -19,13 +19,13 @@ import numpy as np
 
 from index.collection import Collection
 from rag.errors import LLMError
-from rag.evidence import Question, has_answer_type, prepare
+from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
 from rag.followup import rewrite_query
 from rag.recency import reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
-from rag.short_answer import asking_sentence, extract, wanted_type
+from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow
@@ -280,14 +280,16 @@ FALLBACK_MIN_CONFIDENCE = 0.5
 def answers_nothing(q: Question, text: str) -> bool:
     """Whether a verified LLM answer says nothing the question does not: only the question's own
     words ("Hamas drove the PLO out of Gaza [2]." for "When did Hamas drive the PLO out of Gaza?"),
-    or no number / date for a how-many / when question. Such a sentence is supported, and no answer.
+    or no phrase of the asked type the question lacks (no number for "how many", no date for
+    "when", no new name for "who"/"which town": ``rag.short_answer.candidates``). Such a sentence is
+    supported, and no answer.
     A yes/no question's answer may restate it ("The toll rose to 50 [1]." for "Did the toll rise to 50?")."""
     if YES_NO.match(asking_sentence(q.text) or q.text):
         return False
     body = MARKER.sub(" ", text)
     if set(terms(body)) <= set(q.stems):
         return True
-    return wanted_type(q) in ("number", "date") and has_answer_type(replace(q, atype=wanted_type(q)), body) is False
+    return bool(wanted_type(q)) and not candidates(q, body)
 
 
 

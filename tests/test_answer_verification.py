@@ -147,6 +147,8 @@ def test_an_answer_that_only_restates_the_question_gives_way_to_the_offline_answ
     ("How many people were killed in Idlib?", "At least four people were killed in Idlib [1].", False),
     ("When did the museum open?", "The museum opened in March 1990 [1].", False),
     ("Which town did the rebels capture?", "The rebels captured Khansir [1].", False),
+    ("Who won the election?", "Biden won the election [1].", False),  # the name opens the sentence
+    ("Which town did the rebels capture?", "The rebels captured a town in the south [1].", True),  # no name
     # the "when" joins two clauses: a name is asked for, and given
     ("Fox News said this week when it announced its line-up that it would part ways with which host?",
      "Fox News parted ways with Tucker Carlson [1].", False),
