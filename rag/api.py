@@ -177,24 +177,20 @@ class RAG:
             if removed:
                 notices.append(f"Removed {len(removed)} sentence(s) no passage supports: "
                                + " | ".join(r[:120] for r in removed))
-            if not citations and name != self.extractive.name and not draft.refused:
-                fallback = self._verified_fallback(question, passages, prepared, got.query_vector,
-                                                   as_of if changing else None)
-                if fallback is not None:  # the model's prompt, usage and notices stay on the answer
-                    draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
-                                    notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)
-                    citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
-                    notices.append("No passage supports what the model wrote, so its answer was withheld; "
-                                   "showing the passages' best-supported sentences instead.")
-            elif citations and name != self.extractive.name and not draft.refused and answers_nothing(asked, text):
-                fallback = self._verified_fallback(question, passages, prepared, got.query_vector,
-                                                   as_of if changing else None)
-                if fallback is not None:
-                    draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
-                                    notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)
-                    notices.append(f"The model's answer does not answer the question ({text[:120]}); "
-                                   "showing the passages' best-supported sentences instead.")
-                    citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
+            # an LLM answer verification emptied, or one that answers nothing: the offline answer may stand in
+            why = None
+            if name != self.extractive.name and not draft.refused:
+                if not citations:
+                    why = "No passage supports what the model wrote, so its answer was withheld"
+                elif answers_nothing(asked, text):
+                    why = f"The model's answer does not answer the question ({text[:120]})"
+            fallback = self._verified_fallback(question, passages, prepared, got.query_vector,
+                                               as_of if changing else None) if why else None
+            if fallback is not None:  # the model's prompt, usage and notices stay on the answer
+                draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
+                                notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)
+                citations, text, name = fallback[1].citations, fallback[1].text, self.extractive.name
+                notices.append(f"{why}; showing the passages' best-supported sentences instead.")
             if not citations:
                 refused, text = True, REFUSAL
                 notices.append("No cited passage supports the answer, so it was withheld.")

@@ -293,7 +293,7 @@ class ExtractiveAnswerer:
         sentences, found, x = self.phrase_rows(q, ranked, chosen, model.sentences)
         if not found:
             return None, chosen, 0.0
-        given = [sentences[f.sentence] in chosen for f in found]
+        given = list(x[:, PHRASE_FEATURES.index("in_answer")] > 0)
         scores = model.scores(x)
         i = int(np.argmax(scores))
         phrase = found[i].candidate.phrase.lower()

@@ -323,6 +323,7 @@ _ORG_NOUNS = ("company firm chain club team group organisation organization part
 _ASKED = re.compile(r"\b(?:which|what)\s+((?:[a-z’'-]+\s*){1,3})")
 
 
+@lru_cache(maxsize=1024)  # asked once a candidate sentence by ``fits_precisely``
 def name_kind(question: str) -> str | None:
     """The kind of name a question asks for: "person", "place", "org", or None (not clear)."""
     text = question.lower()
