@@ -199,7 +199,7 @@ class RAG:
         short = None if refused else short_answer_in(asked, draft.short_answer, citations, text)
         citations = self._with_versions(citations, passages)
         if changing and not refused:  # passages of different dates disagree: the newest, dated, then the earlier one
-            text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of)
+            text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of, asked)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,

@@ -362,7 +362,7 @@ class ExtractiveAnswerer:
                        and c.text[short[1] - c.span[0] : short[2] - c.span[0]] == short[0]), None)
         lead = self._newer_statement(q, ranked, as_of) or holder or best
         hit = short[0] if lead is holder and short else (found[0] if (found := extract(q, lead.text)) else None)
-        disagreement = find_disagreement(lead.text, lead.passage.n, passages, hit, as_of)
+        disagreement = find_disagreement(lead.text, lead.passage.n, passages, hit, as_of, q)
         if disagreement is not None:
             return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage)
                     for m in (disagreement.newest, disagreement.earlier)]

@@ -38,7 +38,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
-from rag.evidence import terms
+from rag.evidence import Question, terms
+from rag.short_answer import candidates
 from rag.text import MARKER_RUN, marker_numbers
 from rag.types import Citation, Passage
 
@@ -254,13 +255,21 @@ def _slot(sentence: str, short_answer: str | None) -> tuple[str, str, int, int, 
 
 
 def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
-                      short_answer: str | None = None, as_of: date | None = None) -> Disagreement | None:
+                      short_answer: str | None = None, as_of: date | None = None,
+                      q: Question | None = None) -> Disagreement | None:
     """Whether another dated passage states a different value for what ``sentence`` (the answer,
     from passage ``answer_n``) says; None when none does, or the answer's passage is undated.
 
     With ``as_of``, passages published after it take no part: "As of <date>" must not present a
     figure the question's reference date could not have known as the newest (the retrieval prior
-    ranks such passages last, but keeps them when nothing earlier is on topic)."""
+    ranks such passages last, but keeps them when nothing earlier is on topic).
+
+    A different value is one of the same sort: a figure with the same unit (a share is no amount of
+    money), a name that shares no word with the answer's ("Sunak" is "Rishi Sunak"), in a sentence
+    that does not also state the answer's own value ("the British pound hit a record low" agrees with
+    "Pound at record low"). With the question ``q``, it must also be a phrase of the type it asks for
+    (``rag.short_answer.candidates``), bound to what it counts when the answer's figure is ("201
+    votes" is not contradicted by "19 Republicans")."""
     by_n = {p.n: p for p in passages}
     own = by_n.get(answer_n)
     own_date = published_day(own) if own else None
@@ -275,14 +284,18 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     near, context = _near_terms(sentence, a, b), _context(sentence, a, b)
     if not context:
         return None
+    asked = _Asked.of(q, sentence, a, b)
     others: list[Mention] = []
     for p in passages:
         d = published_day(p)
         if p.n == answer_n or d is None or d == own_date or (as_of is not None and d > as_of):
             continue
         for s, span in _sentences(p):
-            for v, k, sa, sb in (_numbers(s) if kind == "number" else _names(s)):
-                if k == key:
+            values = _numbers(s) if kind == "number" else _names(s)
+            if _states(s, values, value, key, kind):
+                continue  # it says the answer's value too: no disagreement
+            for v, k, sa, sb in values:
+                if k == key or not _same_sort(value, v, kind) or not asked.fits(s, sa, sb):
                     continue
                 their_near = _near_terms(s, sa, sb)
                 if kind == "number" and not (near & their_near):
@@ -299,6 +312,45 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     if newest_other.published > own_date:
         return Disagreement(newest=newest_other, earlier=mine)
     return Disagreement(newest=mine, earlier=max(others, key=lambda m: m.published))
+
+
+def _states(sentence: str, values: Sequence[tuple[str, str, int, int]], value: str, key: str, kind: str) -> bool:
+    """Whether ``sentence`` states the answer's own value (its figure, or its name in any case)."""
+    if kind == "number":
+        return any(k == key for _, k, _, _ in values)
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sentence, re.I) is not None
+
+
+def _unit(written: str) -> str:
+    return "%" if re.search(r"%|percent", written, re.I) else "$" if written.startswith("$") else ""
+
+
+def _same_sort(own: str, other: str, kind: str) -> bool:
+    """Whether ``other`` can contradict ``own``: a figure in the same unit, a name sharing no word with it."""
+    if kind == "number":
+        return _unit(own) == _unit(other)
+    return not set(terms(own)) & set(terms(other))
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What the question asks for, to test another sentence's value against (no question: anything fits)."""
+
+    q: Question | None = None
+    bound: bool = False  # the answer's figure is bound to what a how-many question counts
+
+    @classmethod
+    def of(cls, q: Question | None, sentence: str, start: int, end: int) -> _Asked:
+        if q is None:
+            return cls()
+        own = [c for c in candidates(q, sentence) if c.start < end and start < c.end]
+        return cls(q, any(c.bound for c in own))
+
+    def fits(self, sentence: str, start: int, end: int) -> bool:
+        if self.q is None:
+            return True
+        return any(c.start < end and start < c.end and (c.bound or not self.bound)
+                   for c in candidates(self.q, sentence))
 
 
 def _day(d: date, ref: date | None) -> str:
@@ -328,7 +380,8 @@ def citation(m: Mention) -> Citation:
 
 
 def reconcile(text: str, citations: Sequence[Citation], passages: Sequence[Passage],
-              short_answer: str | None = None, as_of: date | None = None) -> tuple[str, tuple[Citation, ...]]:
+              short_answer: str | None = None, as_of: date | None = None,
+              q: Question | None = None) -> tuple[str, tuple[Citation, ...]]:
     """A verified answer (``rag.verify``'s text and citations) with its first claim rewritten by
     :func:`compose` when a passage of another date disagrees with it, plus the citations the new text
     needs; ``(text, citations)`` unchanged otherwise. Later claims that cite the newest or the earlier
@@ -343,7 +396,7 @@ def reconcile(text: str, citations: Sequence[Citation], passages: Sequence[Passa
     n = marker_numbers(m.group(0))[0]
     quoted = next((c for c in citations if c.n == n), None)
     sentence = quoted.quote if quoted is not None else text[: m.start()].strip()
-    found = find_disagreement(sentence, n, passages, short_answer, as_of)
+    found = find_disagreement(sentence, n, passages, short_answer, as_of, q)
     if found is None:
         return text, tuple(citations)
     log.info("passages [%d] (%s) and [%d] (%s) disagree: %r vs %r", found.newest.passage.n, found.newest.published,

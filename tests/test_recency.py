@@ -102,6 +102,37 @@ def test_disagreeing_names() -> None:
                                      "an earlier report said Jane Smith [1].")
 
 
+def test_only_a_value_of_the_same_sort_disagrees() -> None:
+    # a sentence that also states the answer's value agrees with it, whatever else it names
+    headline = _p(1, "a", "2022-09-26", "Pound at record low against dollar.", "Markets")
+    story = _p(2, "b", "2022-09-23", "The British pound slid to a record low against the US dollar on Friday.", "Markets")
+    assert find_disagreement("Pound at record low against dollar.", 1, [headline, story], "Pound") is None
+    # a name sharing a word with the answer's is the same person
+    old = _p(1, "a", "2022-10-21", "Sunak was named prime minister by the party on Monday.", "PM")
+    new = _p(2, "b", "2022-10-24", "Rishi Sunak was named prime minister by the party on Monday.", "PM")
+    assert find_disagreement(new.text, 2, [old, new], "Rishi Sunak") is None
+    # a share is no amount of money
+    rate = _p(2, "b", "2024-12-01", "The fee for the explosion repairs rose to 4% in Kabul, officials said.")
+    fee = _p(1, "a", "2024-11-28", "The fee for the explosion repairs rose to $4 in Kabul, officials said.")
+    assert find_disagreement(rate.text, 2, [fee, rate], "4%") is None
+    assert find_disagreement(rate.text, 2, [_p(1, "a", "2024-11-28", fee.text.replace("$4", "3%")), rate], "4%")
+
+
+def test_with_the_question_the_earlier_value_must_answer_it_too() -> None:
+    from rag.evidence import prepare
+
+    q = prepare("How many votes did McCarthy get on the sixth ballot?")
+    new = _p(2, "b", "2023-01-05", "McCarthy again won only 201 votes on the sixth ballot, short of a majority.", "Vote")
+    counted = _p(1, "a", "2023-01-04", "McCarthy again won only 203 votes on the sixth ballot, short of a majority.", "Vote")
+    rebels = _p(1, "a", "2023-01-04", "McCarthy again lost 19 Republicans on the sixth ballot, short of a majority.",
+                "Vote")
+    found = find_disagreement(new.text, 2, [counted, new], "201 votes", q=q)
+    assert found is not None and found.earlier.value == "203"
+    # "19 Republicans" is not what the question counts, though the sentences share their words
+    assert find_disagreement(new.text, 2, [rebels, new], "201 votes") is not None  # without the question: it would
+    assert find_disagreement(new.text, 2, [rebels, new], "201 votes", q=q) is None
+
+
 def test_a_passage_from_after_as_of_is_never_the_newest_report() -> None:
     # asked on 29 November: the 1 December report could not be known yet, so "two" stands unreconciled
     sentence = "Two people were killed in the explosion, police said."
