@@ -61,9 +61,9 @@ DATE_PHRASE = re.compile(
 )
 # capitalised words joined by spaces or name particles: "Hyat Tahrir al-Sham", "Bank of England"
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}(?!(?:The|A|An|It|He|She|They|We|This|That|In|On|At|But|And)\b)(?=[A-Z])"
-NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"
+NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"; "Chick-fil-A"
     rf"\b(?:{_INITIALS})?"
-    r"[A-Z][\w'’]*(?:(?:-[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
+    r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
 )
 NAME_NEAR = 40  # characters: of several names in a sentence, the nearest to the question's words wins only this close
 _WORD = re.compile(r"\w+")
@@ -114,19 +114,21 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
         start = m.start() + m.group(0).index(phrase) if phrase else m.start()
-        if atype == "name" and start == 0 and " " in phrase and phrase.split()[0].lower() in _COMMON_OPENERS:
-            rest = phrase.split(None, 1)[1]  # "Although Sotherton's": the opener is not part of the name
+        if atype == "name" and start == 0 and " " in phrase and _opens(phrase.split()[0], sentence):
+            rest = phrase.split(None, 1)[1]  # "Although Sotherton's", "Upon Kennedy's": the opener is no part of it
             start, phrase = start + len(phrase) - len(rest), rest
         if not phrase or not re.search(r"\w", phrase):
             continue
         end = start + len(phrase)
         if atype == "name":
-            if start == 0 and " " not in phrase and phrase.lower() in _COMMON_OPENERS:
+            if start == 0 and " " not in phrase and _opens(phrase, sentence):
                 continue
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
+            if " " in phrase and phrase.isupper():
+                continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
             stems = set(terms(phrase))
             if not stems or stems <= qstems:  # the question's own names are not the answer
                 continue
@@ -207,6 +209,30 @@ _PRONOUN = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I'm": capitalised, not a
 _NOT_AMOUNTS = frozenset({"one", "a", "half"})  # "one of the raids" is not a count
 _COMMON_OPENERS = frozenset("the a an it he she they we this that these those but and in on at as after before when "
                             "while although however meanwhile yet so if residents officials rebels".split())
+# words that open a sentence and are never a name: prepositions, conjunctions, determiners, adverbs
+_CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
+    "upon during despite since until unless though unlike like for from with without within among amid amidst "
+    "between through throughout across against toward towards by of to into onto about beyond besides per via "
+    "then there here now today yesterday also still even only just instead thus hence therefore moreover "
+    "furthermore nonetheless nevertheless otherwise indeed perhaps maybe many most some several each every both "
+    "few such his her its their our my your what which who whom whose where why how once whether because "
+    "whereas not no nor".split())
+_PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing)")  # "Based", "Following", "Adding", "Launched"
+_ADVERB = re.compile(r"[A-Z][a-z]+ly")  # "Additionally", "Politically"
+_THEN_LINKS = re.compile(r"\s+(?:on|to|the|a|an|at|in|by|with|from|for|of|its|his|her|their|this|that)\b")
+
+
+def _opens(word: str, sentence: str) -> bool:
+    """Whether ``word``, the first of ``sentence``, opens it rather than names something: a closed-class
+    word ("Upon", "Every", "Several"), a participle leading into its phrase ("Based on ...", "Following
+    the ...", "Launched in ..."), or an adverb set off by a comma ("Additionally, ..."); not "Beijing
+    said", "Italy is"."""
+    if word.lower() in _CLOSED_OPENERS:
+        return True
+    after = sentence[len(word):]
+    if _PARTICIPLE.fullmatch(word):
+        return bool(_THEN_LINKS.match(after) or after.startswith(","))
+    return bool(_ADVERB.fullmatch(word)) and after.startswith(",")
 
 
 # --- the fitted phrase ranker ---------------------------------------------------------------------

@@ -14,7 +14,8 @@ from rag.errors import ConfigError
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer, Scored
 from rag.short_answer import (
-    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, name_kind, phrase_kind, ranked_candidates, wanted_type,
+    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, candidates, name_kind, phrase_kind, ranked_candidates,
+    wanted_type,
 )
 from rag.types import Passage
 
@@ -76,6 +77,25 @@ def test_phrase_kind(sentence: str, phrase: str, kind: str | None) -> None:
 ])
 def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> None:
     assert wanted_type(prepare(question)) == wanted
+
+
+@pytest.mark.parametrize("question,sentence,names", [
+    # a word opening the sentence is no name: closed-class words, participles leading into their
+    # phrase, adverbs set off by a comma
+    ("Who presided over the assembly?", "Upon Kennedy's death, President Johnson issued an order.",
+     ["Kennedy's", "President Johnson"]),
+    ("Which chain closes on Sundays?", "Every Chick-fil-A restaurant is closed on Sunday.", ["Chick-fil-A"]),
+    ("Which project was it?", "Launched in 1999, the Seti project used idle computers.", ["Seti"]),
+    ("Which district is it?", "Additionally, the Tower District is home to many.", ["Tower District"]),
+    # ... but a name opening it stays one
+    ("Which city hosts the games?", "Beijing said on Monday it would host the games.", ["Beijing"]),
+    ("Which country hosts it?", "Italy is the host, and Reading the runner-up.", ["Italy", "Reading"]),
+    ("Which team won?", "All Blacks won the match.", ["All Blacks"]),
+    # a heading in capitals is no name; an acronym is
+    ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
+])
+def test_name_candidates(question: str, sentence: str, names: list[str]) -> None:
+    assert [c.phrase for c in candidates(prepare(question), sentence)] == names
 
 
 def _passage(n: int, text: str, title: str = "Report") -> Passage:
