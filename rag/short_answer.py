@@ -191,7 +191,9 @@ def asking_sentence(text: str) -> str | None:
 
 
 _ASKING = re.compile(r"(?:^|(?<=[.!?][\s\"”’'])|(?<=[.!?]\s))\s*([A-Z][^.!?]*\?)")  # the sentence asking
-_NAME_OF = re.compile(r"\bwhat (?:is|was|are|were) (?:the |their |its |his |her )?names? of\b", re.I)
+_NAME_OF = re.compile(r"\bwhat (?:is|was|are|were) (?:the |their |its |his |her )?names? of\b"
+                      r"|\bwhat (?:is|was|are|were|will) (?:\w+\s+){1,5}?(?:be )?(?:called|named|dubbed|known as)\s*\?"
+                      r"|\bwhat did (?:\w+\s+){1,4}?(?:call|name|dub)\b", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
 _JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a conjunction, not the question word
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"

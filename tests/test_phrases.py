@@ -74,6 +74,9 @@ def test_phrase_kind(sentence: str, phrase: str, kind: str | None) -> None:
     ("Who was in charge when the rocket launched?", "name"),
     ("When did Mr. Smith resign?", "date"),  # not cut at "Mr.": no question word after it
     ("What did the council say?", ""),
+    ("This week, Biden signed the bill into law. What is the measure called?", "name"),
+    ("What will the new airport be called?", "name"),
+    ("What did scientists call the new variant?", "name"),
 ])
 def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> None:
     assert wanted_type(prepare(question)) == wanted
