@@ -109,6 +109,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         return ()
     qstems = set(q.stems)
     focus = focus_terms(q.text) if atype == "number" else set()
+    measure = _how_measure(q.text) if atype == "number" else None
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
     out: list[Candidate] = []
     for m in pattern.finditer(sentence):
@@ -136,10 +137,14 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
-        bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR])))
+        bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
+            measure is not None and _in_unit(measure, sentence, start, end))
         counted = _NEXT_WORD.match(sentence, end)
+        unit = _UNIT_AFTER[measure].match(sentence, end) if measure is not None and measure != "old" else None
         if bound and counted and focus & set(terms(counted.group(1))):
             phrase, end = sentence[start : counted.end()], counted.end()  # "45 days", "400,000 jobs"
+        elif bound and unit:
+            phrase, end = sentence[start : unit.end()], unit.end()  # "how long": "12 days"; "how far": "26.2 miles"
         out.append(Candidate(phrase, start, end, distance, bound,
                              atype == "date" and not _SPECIFIC_DATE.search(phrase)))
     return tuple(out)
@@ -201,6 +206,32 @@ _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|cen
 
 
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
+# "how old/long/far/tall ...": the unit a number must carry to answer it (its "bound", like the thing a
+# how-many question counts): an age ("aged 96", "80-year-old", "Biden, 80,"), a duration, a distance, a height
+_HOW = re.compile(r"\bhow (old|long|far|tall|high|deep)\b", re.I)
+_UNIT_AFTER = {
+    "old": re.compile(r"(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I),
+    "long": re.compile(r"(?:\s*-\s*|\s+)(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I),
+    "far": re.compile(r"(?:\s*-\s*|\s+)(?:miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|yards?)\b", re.I),
+    "tall": re.compile(r"(?:\s*-\s*|\s+)(?:met(?:re|er)s?|m|feet|foot|ft|inch(?:es)?|cm|storeys|stories|floors)\b", re.I),
+}
+_UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
+_AGED = re.compile(r"\bage[ds]?\s*$", re.I)
+
+
+def _how_measure(question: str) -> str | None:
+    m = _HOW.search(asking_sentence(question) or question)
+    return m.group(1).lower() if m else None
+
+
+def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
+    """Whether the number at ``sentence[start:end]`` carries the unit a "how <measure>" question asks for."""
+    if _UNIT_AFTER[measure].match(sentence, end):
+        return True
+    if measure != "old":
+        return False
+    before = sentence[max(0, start - 8) : start]
+    return bool(_AGED.search(before) or (before.endswith(", ") and sentence.startswith(",", end)))
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear
 VAGUE_DATE = 60  # a weekday or "this year" counts as this many characters further from the question's words
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)

@@ -101,6 +101,19 @@ def test_name_candidates(question: str, sentence: str, names: list[str]) -> None
     assert [c.phrase for c in candidates(prepare(question), sentence)] == names
 
 
+@pytest.mark.parametrize("question,sentence,found", [
+    # "how old/long/far": a number is bound when it carries the unit asked for, and takes it along
+    ("How old is Biden?", "Biden remains a vigorous 80-year-old male, with 3 aides.", [("80", True), ("3", False)]),
+    ("How old is Biden?", "Biden, 80, announced his bid with 3 aides.", [("80", True), ("3", False)]),
+    ("How old was the queen?", "She died aged 96 after 70 years on the throne.", [("96", True), ("70", False)]),
+    ("How long did the strike last?", "The strike lasted 12 days and involved 400 workers.",
+     [("12 days", True), ("400", False)]),
+    ("How far did he run?", "He ran 26.2 miles in 3 hours.", [("26.2 miles", True), ("3", False)]),
+])
+def test_how_questions_bind_the_unit_asked(question: str, sentence: str, found: list[tuple[str, bool]]) -> None:
+    assert [(c.phrase, c.bound) for c in candidates(prepare(question), sentence)] == found
+
+
 def _passage(n: int, text: str, title: str = "Report") -> Passage:
     return Passage(n=n, chunk_id=f"a{n}:0", article_id=f"a{n}", title=title, source=f"https://example.com/{n}",
                    published=None, score=1.0 / n, start=0, end=len(text), text=text)
