@@ -130,9 +130,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
-            stems = set(terms(phrase))
-            if not stems or stems <= qstems:  # the question's own names are not the answer
-                continue
+            stems = set(terms(_LEADING_TITLE.sub("", phrase)))
+            if not stems or stems <= qstems or _surname_asked(phrase, text):
+                continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
@@ -219,6 +219,21 @@ _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
 
 
+_LEADING_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Sen|Rep|Gov|Governor|"
+                            r"Mayor|Judge|Justice|Chancellor|Minister|Secretary|Coach|Captain|Chief|Manager|"
+                            r"Director|Chairman|Chairwoman|Boss|Officer|General|Colonel|Rev|Father)\.?\s+)+")
+
+
+def _surname_asked(phrase: str, question: str) -> bool:
+    """Whether ``phrase`` is a full name whose surname the question writes capitalised ("Sven-Goran
+    Eriksson" when the question says "Eriksson"): the person asked about, not the answer."""
+    words = _LEADING_TITLE.sub("", phrase).split()
+    if len(words) < 2 or not re.fullmatch(r"[A-Z][\w'’-]*", words[-1]):
+        return False
+    last = words[-1].rstrip("'’s") if words[-1].endswith(("'s", "’s")) else words[-1]
+    return re.search(rf"(?<!^)(?<![.?!]\s)\b{re.escape(last)}\b", question) is not None
+
+
 def _how_measure(question: str) -> str | None:
     m = _HOW.search(asking_sentence(question) or question)
     return m.group(1).lower() if m else None
@@ -249,7 +264,8 @@ _CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
     "then there here now today yesterday also still even only just instead thus hence therefore moreover "
     "furthermore nonetheless nevertheless otherwise indeed perhaps maybe many most some several each every both "
     "few such his her its their our my your what which who whom whose where why how once whether because "
-    "whereas not no nor".split())
+    "whereas not no nor anyone everyone someone nobody everybody somebody anything everything something "
+    "nothing none".split())
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing)")  # "Based", "Following", "Adding", "Launched"
 _ADVERB = re.compile(r"[A-Z][a-z]+ly")  # "Additionally", "Politically"
 _THEN_LINKS = re.compile(r"\s+(?:on|to|the|a|an|at|in|by|with|from|for|of|its|his|her|their|this|that)\b")

@@ -94,6 +94,17 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which city hosts the games?", "Beijing said on Monday it would host the games.", ["Beijing"]),
     ("Which country hosts it?", "Italy is the host, and Reading the runner-up.", ["Italy", "Reading"]),
     ("Which team won?", "All Blacks won the match.", ["All Blacks"]),
+    ("Which country was the plan modelled on?", "Anyone moving to the UK will follow the Australian model.",
+     ["UK", "Australian"]),
+    # the question's own people are not the answer, with a title or a first name it did not write
+    ("Which club was Wright-Phillips playing for when Eriksson said he would start?",
+     "England coach Sven-Goran Eriksson said Wright-Phillips will start for Manchester City.",
+     ["England", "Manchester City"]),
+    ("Who was in charge of the Irish team before Brian Kerr?", "Manager Brian Kerr replaced Mick McCarthy in 2003.",
+     ["Mick McCarthy"]),
+    ("Which councillor stood up for Jack McConnell?", "Councillor Margaret Davidson defended Mr McConnell.",
+     ["Councillor Margaret Davidson"]),
+    ("Who is Smith married to?", "Smith married Jane Doe in 2001.", ["Jane Doe"]),
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
 ])
