@@ -61,9 +61,9 @@ DATE_PHRASE = re.compile(
 )
 # capitalised words joined by spaces or name particles: "Hyat Tahrir al-Sham", "Bank of England"
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}(?!(?:The|A|An|It|He|She|They|We|This|That|In|On|At|But|And)\b)(?=[A-Z])"
-NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"; "Chick-fil-A"
+NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"; "Chick-fil-A", "M&M's"
     rf"\b(?:{_INITIALS})?"
-    r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
+    r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:\s?&\s?[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
 )
 NAME_NEAR = 40  # characters: of several names in a sentence, the nearest to the question's words wins only this close
 _WORD = re.compile(r"\w+")
@@ -110,6 +110,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     qstems = set(q.stems)
     focus = focus_terms(q.text) if atype == "number" else set()
     measure = _how_measure(q.text) if atype == "number" else None
+    # a how-many question counts things: an amount of money is no count of them
+    counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
+        and not focus & _MONEY_WORDS
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
     out: list[Candidate] = []
     for m in pattern.finditer(sentence):
@@ -124,18 +127,29 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         if atype == "name":
             if start == 0 and " " not in phrase and _opens(phrase, sentence):
                 continue
+            if sentence[start - 1 : start] == "(" and phrase.isupper() and sentence[end : end + 1] == ")":
+                if start <= 1 or _TAG_END.match(sentence, end):
+                    continue  # "(CNN) The FBI ...", "Seoul (CNN) - ...": the source's tag
+                named = _NAMED_BEFORE.search(sentence, 0, start)
+                if named and set(terms(named.group(1))) <= qstems:
+                    continue  # "Business Software Alliance (BSA)": the question's own, abbreviated
+            title = _TRAILING_TITLE.search(phrase)
+            if title and title.start() > 0:  # "California Gov. Gavin Newsom": "California"
+                phrase, end = phrase[: title.start()], start + title.start()
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
-            stems = set(terms(_LEADING_TITLE.sub("", phrase)))
-            if not stems or stems <= qstems or _surname_asked(phrase, text):
+            stems = _undotted(terms(_LEADING_TITLE.sub("", phrase)))
+            if not stems or stems <= _undotted(qstems) or _surname_asked(phrase, text):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
+        elif counting and _MONEY.search(phrase):
+            continue  # "how many staff": not "$2m" (a share may answer it: "as much as 50%" of the people)
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
         bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
             measure is not None and _in_unit(measure, sentence, start, end))
@@ -224,6 +238,20 @@ _LEADING_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|P
                             r"Director|Chairman|Chairwoman|Boss|Officer|General|Colonel|Rev|Father)\.?\s+)+")
 
 
+_TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
+                             r"Chancellor|Chief|Coach|Judge|Attorney General|Lt|General)\.?$")
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_MONEY = re.compile(r"[£$€]|\b(?:dollars?|pounds?|euros?)\b", re.I)
+_MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
+_NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
+_TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) — Rebels"; not "(NFC) champion"
+
+
+def _undotted(stems: Any) -> set[str]:
+    """Stems with their dots dropped: "U.S." is "US"."""
+    return {t.replace(".", "") for t in stems}
+
+
 def _surname_asked(phrase: str, question: str) -> bool:
     """Whether ``phrase`` is a full name whose surname the question writes capitalised ("Sven-Goran
     Eriksson" when the question says "Eriksson"): the person asked about, not the answer."""
@@ -266,7 +294,7 @@ _CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
     "few such his her its their our my your what which who whom whose where why how once whether because "
     "whereas not no nor anyone everyone someone nobody everybody somebody anything everything something "
     "nothing none".split())
-_PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing)")  # "Based", "Following", "Adding", "Launched"
+_PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing|able|ible)")  # "Based", "Following", "Launched", "Unable"
 _ADVERB = re.compile(r"[A-Z][a-z]+ly")  # "Additionally", "Politically"
 _THEN_LINKS = re.compile(r"\s+(?:on|to|the|a|an|at|in|by|with|from|for|of|its|his|her|their|this|that)\b")
 
@@ -352,7 +380,7 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
             sum(t in qstems for t in stems) / len(stems) if stems else 0.0,
             math.log1p(len(holders[key]) - 1), math.log1p(len(articles)),
             float(key in (s.passage.title or "").lower()),
-            *_kind_fit(wanted, phrase_kind(c.phrase, s.text, c.start)),
+            *_kind_fit(wanted, phrase_kind(c.phrase, s.text, c.start), q.text, c.phrase),
             float(bool(_DAY_NUMBER.search(c.phrase)) and bool(_MONTH_RE.search(c.phrase))),
             float(bool(_MEASURE.search(c.phrase))),
         ))
@@ -367,17 +395,36 @@ def fits_precisely(q: Question, sentence: str) -> bool:
     for c in candidates(q, sentence):
         if c.bound or (not c.vague and _DAY_NUMBER.search(c.phrase) and _MONTH_RE.search(c.phrase)):
             return True
-        if wanted is not None and phrase_kind(c.phrase, sentence, c.start) == wanted:
+        if wanted is not None and _kind_fit(wanted, phrase_kind(c.phrase, sentence, c.start), q.text, c.phrase)[0]:
             return True
         if _MEASURE.search(c.phrase) and wanted_type(q) == "number":
             return True
     return False
 
 
-def _kind_fit(wanted: str | None, got: str | None) -> tuple[float, float]:
+def _kind_fit(wanted: str | None, got: str | None, question: str = "", phrase: str = "") -> tuple[float, float]:
     if wanted is None or got is None:
         return 0.0, 0.0
+    if wanted == got == "place" and _place_clash(question, phrase):
+        return 0.0, 1.0
     return float(wanted == got), float(wanted != got)
+
+
+_ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|country|nation)\b")
+
+
+def _place_clash(question: str, phrase: str) -> bool:
+    """A place of another sort than asked: a country for "which state" ("US"), a US state for
+    "which country" ("Georgia" is both, and clashes with neither)."""
+    m = _ASKED_PLACE.search(question.lower())
+    if m is None:
+        return False
+    bare = re.sub(r"[’']s$", "", phrase).lower()
+    if bare == "georgia":
+        return False
+    if m.group(1) == "state":
+        return bare in PLACES and bare not in US_STATES
+    return bare in _NOT_COUNTRIES
 
 
 _PERSON_NOUNS = (
@@ -429,6 +476,12 @@ _ORG_WORDS = re.compile(r"\b(?:Inc|Corp|Corporation|Ltd|plc|Co|Company|Group|Age
 _EVENT_WORDS = re.compile(r"\b(?:Open|Cup|Awards?|Prize|Tests?|Championships?|Games|Olympics|Festival|Trophy|"
                           r"Series|Tour|Final|Finals|Show|Week|Day|Grand Prix|Election|Summit|Conference)\b")
 _ACRONYM = re.compile(r"[A-Z&]{2,6}s?")
+US_STATES = frozenset(
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois "
+    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri "
+    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington "
+    "wisconsin wyoming".split()) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina",
+                                   "north dakota", "rhode island", "south carolina", "south dakota", "west virginia"}
 PLACES = frozenset(
     "afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan bahamas bahrain "
     "bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia botswana brazil brunei bulgaria "
@@ -443,16 +496,12 @@ PLACES = frozenset(
     "senegal serbia seychelles singapore slovakia slovenia somalia spain sudan suriname sweden switzerland syria "
     "taiwan tajikistan tanzania thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine "
     "uruguay uzbekistan vanuatu vatican venezuela vietnam yemen zambia zimbabwe england scotland wales britain "
-    "uk us usa america europe africa asia antarctica "
-    "alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois "
-    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri "
-    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington "
-    "wisconsin wyoming".split()
-) | {"north korea", "south korea", "south africa", "saudi arabia", "sri lanka", "new zealand", "costa rica",
+    "uk us usa america europe africa asia antarctica".split()
+) | US_STATES | {"north korea", "south korea", "south africa", "saudi arabia", "sri lanka", "new zealand", "costa rica",
      "el salvador", "ivory coast", "united states", "united kingdom", "united arab emirates", "czech republic",
      "dominican republic", "east timor", "papua new guinea", "sierra leone", "south sudan", "north macedonia",
-     "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
-     "south carolina", "south dakota", "west virginia", "northern ireland", "hong kong", "puerto rico"}
+     "northern ireland", "hong kong", "puerto rico"}
+_NOT_COUNTRIES = US_STATES | {"europe", "africa", "asia", "antarctica", "america"}
 
 
 def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:

@@ -14,7 +14,7 @@ from rag.errors import ConfigError
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer, Scored
 from rag.short_answer import (
-    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, candidates, name_kind, phrase_kind, ranked_candidates,
+    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, candidates, fits_precisely, name_kind, phrase_kind, ranked_candidates,
     wanted_type,
 )
 from rag.types import Passage
@@ -105,6 +105,17 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which councillor stood up for Jack McConnell?", "Councillor Margaret Davidson defended Mr McConnell.",
      ["Councillor Margaret Davidson"]),
     ("Who is Smith married to?", "Smith married Jane Doe in 2001.", ["Jane Doe"]),
+    # a title after a place is no part of it; the source's tag is no name, nor the question's own abbreviated
+    ("The governor of which state signed the bill?", "California Gov. Gavin Newsom signed it on Friday.",
+     ["California", "Gavin Newsom"]),
+    ("Which team did she play for?", "(CNN)Sue Bird played her final game for the Seattle Storm.",
+     ["Sue Bird", "Seattle Storm"]),
+    ("Which Business Software Alliance spokesman warned shoppers?", "A Business Software Alliance (BSA) spokesman, Mike "
+     "Newton, warned.", ["Mike Newton"]),
+    ("What team was the AFC champion?", "The National Football Conference (NFC) champion Carolina Panthers lost.",
+     ["National Football Conference", "NFC", "Carolina Panthers"]),
+    ("Which brand paused its mascots?", "M&M's paused them, and Marks & Spencer did not.", ["M&M's", "Marks & Spencer"]),
+    ("Travelers from which country need a test to enter the U.S.?", "The US requires a test from China.", ["China"]),
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
 ])
@@ -123,6 +134,18 @@ def test_name_candidates(question: str, sentence: str, names: list[str]) -> None
 ])
 def test_how_questions_bind_the_unit_asked(question: str, sentence: str, found: list[tuple[str, bool]]) -> None:
     assert [(c.phrase, c.bound) for c in candidates(prepare(question), sentence)] == found
+
+
+def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
+    assert [c.phrase for c in candidates(prepare("How many staff does Varig employ?"),
+                                         "Varig owes $2.3bn and employs 11,000 staff, or 40% of the sector.")] \
+        == ["11,000 staff", "40%"]
+    assert [c.phrase for c in candidates(prepare("How much does Varig owe?"), "Varig owes $2.3bn to 11 banks.")] \
+        == ["$2.3bn", "11"]
+    state = prepare("Which state has the most confirmed cases?")
+    assert not fits_precisely(state, "The US has the most confirmed cases.")
+    assert fits_precisely(state, "California has the most confirmed cases.")
+    assert not fits_precisely(prepare("Which country won the contest?"), "Texas won the contest.")
 
 
 def _passage(n: int, text: str, title: str = "Report") -> Passage:
