@@ -133,8 +133,15 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 named = _NAMED_BEFORE.search(sentence, 0, start)
                 if named and set(terms(named.group(1))) <= qstems:
                     continue  # "Business Software Alliance (BSA)": the question's own, abbreviated
+            owner = _PLACE_OWNS.match(phrase)
+            if owner and owner.group(1).lower() in PLACES:  # "Russia's OAO Mobile Telesystems": the firm
+                start += owner.end()
+                phrase = phrase[owner.end() :]
+            country = _demonym_country(phrase, text)
+            if country:  # "Iranian lawmakers" for "which country": "Iran"
+                phrase, end = country, start + len(country)
             title = _TRAILING_TITLE.search(phrase)
-            if title and title.start() > 0:  # "California Gov. Gavin Newsom": "California"
+            if title and phrase[: title.start()].lower() in PLACES:  # "California Gov. Gavin Newsom": "California"
                 phrase, end = phrase[: title.start()], start + title.start()
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
@@ -200,6 +207,8 @@ def wanted_type(q: Question) -> str:
     if re.match(r"\s*(which|what)\s+\w+", text, re.I) and not re.match(
             r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", text, re.I):
         return "name"
+    if name_kind(text) is not None and re.search(r"\bwhich\s+\w+", text, re.I):
+        return "name"  # "... visas for tourists from which nation?": a kind of name, asked mid-sentence
     return ""
 
 
@@ -239,12 +248,30 @@ _LEADING_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|P
 
 
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
-                             r"Chancellor|Chief|Coach|Judge|Attorney General|Lt|General)\.?$")
+                             r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _MONEY = re.compile(r"[£$€]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
 _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) — Rebels"; not "(NFC) champion"
+
+
+_PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
+_DEMONYM_END = re.compile(r"(?:n|an|ian|i|ese)s?(?:['’]s)?$")
+
+
+def _demonym_country(phrase: str, question: str) -> str | None:
+    """The country a demonym names, when the question asks for a country or nation and the country's
+    name opens the demonym ("Iranian", "North Korean", "Cubans", "Israeli", "Japanese"): that part of
+    the text, so the short answer stays inside its sentence. None otherwise ("Ukrainian", "French")."""
+    asked = _ASKED_PLACE.search(question.lower())
+    if asked is None or asked.group(1) == "state":
+        return None
+    for n in range(len(phrase) - 1, 2, -1):
+        head = phrase[:n]
+        if head.lower() in _COUNTRY_NAMES and _DEMONYM_END.fullmatch(phrase[n:]):
+            return head
+    return None
 
 
 def _undotted(stems: Any) -> set[str]:
@@ -301,12 +328,14 @@ _THEN_LINKS = re.compile(r"\s+(?:on|to|the|a|an|at|in|by|with|from|for|of|its|hi
 
 def _opens(word: str, sentence: str) -> bool:
     """Whether ``word``, the first of ``sentence``, opens it rather than names something: a closed-class
-    word ("Upon", "Every", "Several"), a participle leading into its phrase ("Based on ...", "Following
-    the ...", "Launched in ..."), or an adverb set off by a comma ("Additionally, ..."); not "Beijing
-    said", "Italy is"."""
+    word ("Upon", "Every", "Several"), a noun heading an "of"/"for" phrase ("Sales of stakes"), a
+    participle leading into its phrase ("Based on ...", "Following the ...", "Launched in ..."), or an
+    adverb set off by a comma ("Additionally, ..."); not "Beijing said", "Italy is"."""
     if word.lower() in _CLOSED_OPENERS:
         return True
     after = sentence[len(word):]
+    if re.match(r"\s+(?:of|for)\s+[a-z]", after):
+        return True  # "Sales of stakes ...", "Prices for homes ...": a common noun's phrase
     if _PARTICIPLE.fullmatch(word):
         return bool(_THEN_LINKS.match(after) or after.startswith(","))
     return bool(_ADVERB.fullmatch(word)) and after.startswith(",")
@@ -502,6 +531,7 @@ PLACES = frozenset(
      "dominican republic", "east timor", "papua new guinea", "sierra leone", "south sudan", "north macedonia",
      "northern ireland", "hong kong", "puerto rico"}
 _NOT_COUNTRIES = US_STATES | {"europe", "africa", "asia", "antarctica", "america"}
+_COUNTRY_NAMES = PLACES - _NOT_COUNTRIES
 
 
 def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:

@@ -77,6 +77,8 @@ def test_phrase_kind(sentence: str, phrase: str, kind: str | None) -> None:
     ("This week, Biden signed the bill into law. What is the measure called?", "name"),
     ("What will the new airport be called?", "name"),
     ("What did scientists call the new variant?", "name"),
+    ("Estonia and Finland want the EU to stop visas for tourists from which nation?", "name"),
+    ("DeSantis won what percentage of the vote?", "number"),
 ])
 def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> None:
     assert wanted_type(prepare(question)) == wanted
@@ -95,7 +97,7 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which country hosts it?", "Italy is the host, and Reading the runner-up.", ["Italy", "Reading"]),
     ("Which team won?", "All Blacks won the match.", ["All Blacks"]),
     ("Which country was the plan modelled on?", "Anyone moving to the UK will follow the Australian model.",
-     ["UK", "Australian"]),
+     ["UK", "Australia"]),
     # the question's own people are not the answer, with a title or a first name it did not write
     ("Which club was Wright-Phillips playing for when Eriksson said he would start?",
      "England coach Sven-Goran Eriksson said Wright-Phillips will start for Manchester City.",
@@ -116,6 +118,15 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
      ["National Football Conference", "NFC", "Carolina Panthers"]),
     ("Which brand paused its mascots?", "M&M's paused them, and Marks & Spencer did not.", ["M&M's", "Marks & Spencer"]),
     ("Travelers from which country need a test to enter the U.S.?", "The US requires a test from China.", ["China"]),
+    # a country asked for: named by its demonym when the demonym opens with it
+    ("Lawmakers in which country urged no leniency?", "Iranian lawmakers urged it, as Ukrainian ones did.",
+     ["Iran", "Ukrainian"]),
+    ("Which nation declared victory?", "North Korean leader Kim Jong Un declared victory.", ["North Korea", "Kim Jong Un"]),
+    ("Which state voted?", "Iranian lawmakers voted in Texas.", ["Iranian", "Texas"]),
+    # a place's possession is the thing it owns; a noun heading an "of" phrase is no name
+    ("Which Russian mobile operator was sold?", "Sales of stakes in Russia's OAO Mobile Telesystems raised cash.",
+     ["OAO Mobile Telesystems"]),
+    ("Which pop star will perform?", "McDonald's Big Mac and Rihanna will.", ["McDonald's Big Mac", "Rihanna"]),
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
 ])
