@@ -197,6 +197,15 @@ def wanted_type(q: Question) -> str:
     asking = asking_sentence(q.text)
     # the last sentence, if it is one ("When did Mr. Smith resign?" is not cut at "Mr.": no question word after)
     text = asking if asking and _QUESTION_WORD.search(asking) else q.text
+    clause = _WHEN_CLAUSE.match(text)  # "When rates peaked last month, what was the average?": its main clause
+    if clause:
+        text = text[clause.start(1) :]
+    stand = _WHERE_STAND.search(text)  # "Where does the mortgage rate stand now?": a figure; "Where do talks stand?"
+    if stand:
+        return "number" if _QUANTITY_NOUNS & set(terms(stand.group(1))) else ""
+    asked_value = _WHAT_VALUE.match(text)  # "what was the average?", "what is the death toll now?"
+    if asked_value and _QUANTITY_NOUNS & set(terms(asked_value.group(1))):
+        return "number"
     if _WHO.search(text) or _NAME_OF.search(text):
         return "name"
     atype = answer_type(text) if text != q.text else q.atype
@@ -224,6 +233,12 @@ _NAME_OF = re.compile(r"\bwhat (?:is|was|are|were) (?:the |their |its |his |her 
                       r"|\bwhat did (?:\w+\s+){1,4}?(?:call|name|dub)\b", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
 _JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a conjunction, not the question word
+_WHEN_CLAUSE = re.compile(r"\s*when\b[^?,]*,\s*((?:what|which|who|whom|whose|how|where)\b)", re.I)
+_WHERE_STAND = re.compile(r"\bwhere\s+(?:does|do|did|will|is|are|was|were)\s+(.+?)\s+stand\b", re.I)
+_WHAT_VALUE = re.compile(r"\s*what\s+(?:is|was|are|were|will be)\s+(?:the|its|their|his|her)\s+((?:[\w’'-]+\s+){0,2}?[\w’'-]+)"
+                         r"(?=\s+(?:now|today|currently|so far|then|of|for|in|on|at)\b|\s*\?|\s*$)", re.I)
+_QUANTITY_NOUNS = frozenset(terms("rate rates price prices average toll count number figure level index total tally "
+                                  "score inflation unemployment poll polls approval share"))
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"
                          r"was|are|were|has|have|had|will|would|can|could)\b)[a-z]", re.I)
 
@@ -305,7 +320,8 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear
 VAGUE_DATE = 60  # a weekday or "this year" counts as this many characters further from the question's words
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
-_CALENDAR = re.compile(rf"(?:{_DAY}|{_MONTH})(?:['’]s)?", re.I)
+_CALENDAR = re.compile(rf"(?:{_DAY}|{_MONTH}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mon|tue|tues|wed|thu|"
+                       rf"thurs|fri|sat|sun)\.?)(?:['’]s)?", re.I)
 _SPECIFIC_DATE = re.compile(rf"\d|{_MONTH}|\b(?:spring|summer|autumn|winter)\b", re.I)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")  # a year is a date, not an amount
 _PRONOUN = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I'm": capitalised, not a name

@@ -79,6 +79,11 @@ def test_phrase_kind(sentence: str, phrase: str, kind: str | None) -> None:
     ("What did scientists call the new variant?", "name"),
     ("Estonia and Finland want the EU to stop visas for tourists from which nation?", "name"),
     ("DeSantis won what percentage of the vote?", "number"),
+    ("Where does the average 30-year fixed mortgage rate stand now?", "number"),
+    ("Where do the peace talks stand?", ""),
+    ("When mortgage rates peaked last month, what was the average?", "number"),
+    ("What is the death toll now?", "number"),
+    ("What is the capital of France?", ""),
 ])
 def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> None:
     assert wanted_type(prepare(question)) == wanted
@@ -129,6 +134,7 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which pop star will perform?", "McDonald's Big Mac and Rihanna will.", ["McDonald's Big Mac", "Rihanna"]),
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
+    ("Who spoke on the day?", "Dec. 8 was when Jane Smith spoke, and Nov 3 too.", ["Jane Smith"]),  # a month
 ])
 def test_name_candidates(question: str, sentence: str, names: list[str]) -> None:
     assert [c.phrase for c in candidates(prepare(question), sentence)] == names
