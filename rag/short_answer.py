@@ -202,10 +202,10 @@ def wanted_type(q: Question) -> str:
         text = text[clause.start(1) :]
     stand = _WHERE_STAND.search(text)  # "Where does the mortgage rate stand now?": a figure; "Where do talks stand?"
     if stand:
-        return "number" if _QUANTITY_NOUNS & set(terms(stand.group(1))) else ""
-    asked_value = _WHAT_VALUE.match(text)  # "what was the average?", "what is the death toll now?"
-    if asked_value and _QUANTITY_NOUNS & set(terms(asked_value.group(1))):
-        return "number"
+        return "number" if _QUANTITY_NOUNS & set(terms(stand.group(1).split()[-1])) else ""
+    asked_value = _WHAT_VALUE.match(text) or _WHAT_NOUN.match(text)  # "what was the average?", "what share ..."
+    if asked_value and _QUANTITY_NOUNS & set(terms(asked_value.group(1).split()[-1])):
+        return "number"  # the noun phrase ends in a quantity ("the lowest level"; not "the price war about")
     if _WHO.search(text) or _NAME_OF.search(text):
         return "name"
     atype = answer_type(text) if text != q.text else q.atype
@@ -235,10 +235,15 @@ _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)
 _JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a conjunction, not the question word
 _WHEN_CLAUSE = re.compile(r"\s*when\b[^?,]*,\s*((?:what|which|who|whom|whose|how|where)\b)", re.I)
 _WHERE_STAND = re.compile(r"\bwhere\s+(?:does|do|did|will|is|are|was|were)\s+(.+?)\s+stand\b", re.I)
-_WHAT_VALUE = re.compile(r"\s*what\s+(?:is|was|are|were|will be)\s+(?:the|its|their|his|her)\s+((?:[\w’'-]+\s+){0,2}?[\w’'-]+)"
-                         r"(?=\s+(?:now|today|currently|so far|then|of|for|in|on|at)\b|\s*\?|\s*$)", re.I)
+_VALUE_END = (r"(?=\s+(?:now|today|currently|so far|then|of|for|in|on|at|the|that|which|to|when|after|before|since|"
+              r"during|reached|hit|stood|fell|rose|did|does|do|was|is|will|would|has|had)\b|\s*[?,]|\s*$)")
+# "what was the average?", "what was the lowest level the key rate reached?", "above what annual income ...?"
+_WHAT_VALUE = re.compile(r"\s*what\s+(?:is|was|are|were|will be)\s+(?:the|its|their|his|her)\s+"
+                         r"((?:[\w’'-]+\s+){0,2}?[\w’'-]+)" + _VALUE_END, re.I)
+_WHAT_NOUN = re.compile(r"(?:^|[,;]\s*|^\s*\w+\s+)(?:which|what)\s+((?:[\w’'-]+\s+){0,2}?[\w’'-]+)" + _VALUE_END, re.I)
 _QUANTITY_NOUNS = frozenset(terms("rate rates price prices average toll count number figure level index total tally "
-                                  "score inflation unemployment poll polls approval share"))
+                                  "inflation unemployment poll polls approval share income salary wage cost "
+                                  "fee fine amount sum value worth budget deficit debt profit revenue turnover"))
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"
                          r"was|are|were|has|have|had|will|would|can|could)\b)[a-z]", re.I)
 

@@ -84,6 +84,11 @@ def test_phrase_kind(sentence: str, phrase: str, kind: str | None) -> None:
     ("When mortgage rates peaked last month, what was the average?", "number"),
     ("What is the death toll now?", "number"),
     ("What is the capital of France?", ""),
+    ("What was the lowest level the Fed's key rate reached after 9/11?", "number"),
+    ("Above what annual income would the party levy an extra penny of tax?", "number"),
+    ("What share of the TV audience did Five hold in January, when Channel 4 overtook BBC Two?", "number"),
+    ("What is the price war about?", ""),
+    ("Which film scored the most Oscar nominations this week?", "name"),
 ])
 def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> None:
     assert wanted_type(prepare(question)) == wanted
