@@ -61,9 +61,9 @@ DATE_PHRASE = re.compile(
 )
 # capitalised words joined by spaces or name particles: "Hyat Tahrir al-Sham", "Bank of England"
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}(?!(?:The|A|An|It|He|She|They|We|This|That|In|On|At|But|And)\b)(?=[A-Z])"
-NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"; "Chick-fil-A", "M&M's"
+NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"; "Chick-fil-A", "M&M's", "Lord of the Rings"
     rf"\b(?:{_INITIALS})?"
-    r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:\s?&\s?[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
+    r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:\s?&\s?[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:of the|de la|van der|von der|al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
 )
 NAME_NEAR = 40  # characters: of several names in a sentence, the nearest to the question's words wins only this close
 _WORD = re.compile(r"\w+")
@@ -133,6 +133,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 named = _NAMED_BEFORE.search(sentence, 0, start)
                 if named and set(terms(named.group(1))) <= qstems:
                     continue  # "Business Software Alliance (BSA)": the question's own, abbreviated
+            head, joined, _ = phrase.partition(" of the ")
+            if joined and head.lower() in PLACES:  # "... to Ukraine of the Patriot system": two names
+                phrase, end = head, start + len(head)
             owner = _PLACE_OWNS.match(phrase)
             if owner and owner.group(1).lower() in PLACES:  # "Russia's OAO Mobile Telesystems": the firm
                 start += owner.end()
@@ -251,7 +254,7 @@ _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|cen
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
 # "how old/long/far/tall ...": the unit a number must carry to answer it (its "bound", like the thing a
 # how-many question counts): an age ("aged 96", "80-year-old", "Biden, 80,"), a duration, a distance, a height
-_HOW = re.compile(r"\bhow (old|long|far|tall|high|deep)\b", re.I)
+_HOW = re.compile(r"\bhow (old|long|far|tall|high|deep|much time)\b", re.I)
 _UNIT_AFTER = {
     "old": re.compile(r"(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I),
     "long": re.compile(r"(?:\s*-\s*|\s+)(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I),
@@ -259,6 +262,7 @@ _UNIT_AFTER = {
     "tall": re.compile(r"(?:\s*-\s*|\s+)(?:met(?:re|er)s?|m|feet|foot|ft|inch(?:es)?|cm|storeys|stories|floors)\b", re.I),
 }
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
+_UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
 
 
@@ -285,7 +289,7 @@ def _demonym_country(phrase: str, question: str) -> str | None:
     name opens the demonym ("Iranian", "North Korean", "Cubans", "Israeli", "Japanese"): that part of
     the text, so the short answer stays inside its sentence. None otherwise ("Ukrainian", "French")."""
     asked = _ASKED_PLACE.search(question.lower())
-    if asked is None or asked.group(1) == "state":
+    if asked is None or asked.group(1) not in ("country", "nation"):
         return None
     for n in range(len(phrase) - 1, 2, -1):
         head = phrase[:n]
@@ -355,7 +359,7 @@ def _opens(word: str, sentence: str) -> bool:
     if word.lower() in _CLOSED_OPENERS:
         return True
     after = sentence[len(word):]
-    if re.match(r"\s+(?:of|for)\s+[a-z]", after):
+    if re.match(r"\s+(?:of|for)\s+(?!the\s+[A-Z])[a-z]", after):
         return True  # "Sales of stakes ...", "Prices for homes ...": a common noun's phrase
     if _PARTICIPLE.fullmatch(word):
         return bool(_THEN_LINKS.match(after) or after.startswith(","))
@@ -460,7 +464,7 @@ def _kind_fit(wanted: str | None, got: str | None, question: str = "", phrase: s
     return float(wanted == got), float(wanted != got)
 
 
-_ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|country|nation)\b")
+_ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|country|nation|city|town|village)\b")
 
 
 def _place_clash(question: str, phrase: str) -> bool:
@@ -474,6 +478,8 @@ def _place_clash(question: str, phrase: str) -> bool:
         return False
     if m.group(1) == "state":
         return bare in PLACES and bare not in US_STATES
+    if m.group(1) in ("city", "town", "village"):  # "Britain" for "which English city"; ("New York" is both)
+        return bare in PLACES and bare not in ("new york", "washington")
     return bare in _NOT_COUNTRIES
 
 

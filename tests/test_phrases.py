@@ -137,6 +137,10 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which Russian mobile operator was sold?", "Sales of stakes in Russia's OAO Mobile Telesystems raised cash.",
      ["OAO Mobile Telesystems"]),
     ("Which pop star will perform?", "McDonald's Big Mac and Rihanna will.", ["McDonald's Big Mac", "Rihanna"]),
+    # "of the" joins a name, not a place to what follows it; a country or state is no city
+    ("In which city was Peter Jackson?", "Lord of the Rings director Peter Jackson was in Sydney.",
+     ["Lord of the Rings", "Sydney"]),
+    ("Which country sent it?", "Germany approved delivery to Ukraine of the Patriot system.", ["Germany", "Ukraine"]),
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
     ("Who spoke on the day?", "Dec. 8 was when Jane Smith spoke, and Nov 3 too.", ["Jane Smith"]),  # a month
@@ -153,6 +157,7 @@ def test_name_candidates(question: str, sentence: str, names: list[str]) -> None
     ("How long did the strike last?", "The strike lasted 12 days and involved 400 workers.",
      [("12 days", True), ("400", False)]),
     ("How far did he run?", "He ran 26.2 miles in 3 hours.", [("26.2 miles", True), ("3", False)]),
+    ("By how much time were clocks moved?", "Clocks moved 2 hours at 100 sites.", [("2 hours", True), ("100", False)]),
 ])
 def test_how_questions_bind_the_unit_asked(question: str, sentence: str, found: list[tuple[str, bool]]) -> None:
     assert [(c.phrase, c.bound) for c in candidates(prepare(question), sentence)] == found
@@ -168,6 +173,7 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     assert not fits_precisely(state, "The US has the most confirmed cases.")
     assert fits_precisely(state, "California has the most confirmed cases.")
     assert not fits_precisely(prepare("Which country won the contest?"), "Texas won the contest.")
+    assert not fits_precisely(prepare("Which English city is the band from?"), "The band is from Britain.")
 
 
 def _passage(n: int, text: str, title: str = "Report") -> Passage:
