@@ -264,13 +264,9 @@ _UNIT_AFTER = {
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
-
-
 _LEADING_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Sen|Rep|Gov|Governor|"
                             r"Mayor|Judge|Justice|Chancellor|Minister|Secretary|Coach|Captain|Chief|Manager|"
                             r"Director|Chairman|Chairwoman|Boss|Officer|General|Colonel|Rev|Father)\.?\s+)+")
-
-
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -278,8 +274,6 @@ _MONEY = re.compile(r"[£$€]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
 _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) — Rebels"; not "(NFC) champion"
-
-
 _PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
 _DEMONYM_END = re.compile(r"(?:n|an|ian|i|ese)s?(?:['’]s)?$")
 
@@ -309,7 +303,7 @@ def _surname_asked(phrase: str, question: str) -> bool:
     words = _LEADING_TITLE.sub("", phrase).split()
     if len(words) < 2 or not re.fullmatch(r"[A-Z][\w'’-]*", words[-1]):
         return False
-    last = words[-1].rstrip("'’s") if words[-1].endswith(("'s", "’s")) else words[-1]
+    last = re.sub(r"['’]s$", "", words[-1])
     return re.search(rf"(?<!^)(?<![.?!]\s)\b{re.escape(last)}\b", question) is not None
 
 
@@ -326,6 +320,8 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
         return False
     before = sentence[max(0, start - 8) : start]
     return bool(_AGED.search(before) or (before.endswith(", ") and sentence.startswith(",", end)))
+
+
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear
 VAGUE_DATE = 60  # a weekday or "this year" counts as this many characters further from the question's words
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
@@ -469,7 +465,8 @@ _ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|co
 
 def _place_clash(question: str, phrase: str) -> bool:
     """A place of another sort than asked: a country for "which state" ("US"), a US state for
-    "which country" ("Georgia" is both, and clashes with neither)."""
+    "which country" ("Georgia" is both, and clashes with neither), a country or state for "which
+    city/town/village" ("Britain")."""
     m = _ASKED_PLACE.search(question.lower())
     if m is None:
         return False
