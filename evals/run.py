@@ -206,10 +206,12 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
         if case.short_answers:
             out["exact_match"] = m.exact_match(text, case.answers)
             out["containment"] = m.contains_answer(text, case.answers)
+    short = None if answer.refused else getattr(answer, "short_answer", None)
     if case.short_answers and question_kind(case.question) in SHORT_ANSWER_KINDS:
-        short = None if answer.refused else getattr(answer, "short_answer", None)
         out["short_answer_present"] = float(bool(short))
         out["short_answer_correct"] = m.contains_answer(short, case.answers) if short else 0.0
+    if case.answerable and case.short_answers:  # every question kind ("which country", "what share")
+        out["short_answer_correct_all"] = m.contains_answer(short, case.answers) if short else 0.0
     if not answer.refused:
         out["answer_sentences"] = m.count_sentences(answer.text)
         out["answer_words"] = len(m.strip_markers(answer.text).split())

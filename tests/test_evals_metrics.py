@@ -222,16 +222,18 @@ def test_summarise_rates_and_pooled_citation_precision() -> None:
 def test_summarise_citation_article_precision_and_short_answers() -> None:
     rows = [
         _row(1, **{"citations": 2, "citations_supported": 2, "citations_gold_article": 1,
-                   "short_answer_present": 1.0, "short_answer_correct": 1.0}),
+                   "short_answer_present": 1.0, "short_answer_correct": 1.0, "short_answer_correct_all": 1.0}),
         _row(2, **{"citations": 1, "citations_supported": 1, "citations_gold_article": 1,
-                   "short_answer_present": 1.0, "short_answer_correct": 0.0}),
-        _row(3, **{"citations": 3, "citations_supported": 3}),  # no gold articles known: not counted
+                   "short_answer_present": 1.0, "short_answer_correct": 0.0, "short_answer_correct_all": 0.0}),
+        _row(3, **{"citations": 3, "citations_supported": 3,  # no gold articles known: not counted
+                   "short_answer_correct_all": 1.0}),  # a "which country" question: all kinds count
         _row(4, "unanswerable", refused=False, **{"answer_leak": 1.0}),
         _row(5, "unanswerable", refused=False, **{"answer_leak": 0.0}),
     ]
     metrics, n = summarise(rows, (5,))
     assert metrics["citation_article_precision"] == pytest.approx(2 / 3)  # pooled: 2 of 3 citations
     assert metrics["short_answer_present"] == 1.0 and metrics["short_answer_correct"] == 0.5
+    assert metrics["short_answer_correct_all"] == pytest.approx(2 / 3) and n["short_answer_correct_all"] == 3
     assert metrics["answer_leak_rate"] == 0.5 and n["answer_leak_rate"] == 2
 
 

@@ -74,6 +74,9 @@ def test_run_suite_scores_every_question(fake_rag: RAG) -> None:
     assert "hit@5" not in c3["metrics"] and c3["metrics"]["correct_refusal"] == float(c3["refused"])
     assert set(c1["timings_ms"]) >= {"retrieve", "answer", "cite", "total"}
     assert c1["answerer"] == "extractive" and c1["kind"] == "which"
+    # a "which" question is no who/when/where/how-many one; every answerable kind counts in the _all figure
+    assert "short_answer_correct" not in c1["metrics"]
+    assert c1["short_answer"] == "Khansir" and c1["metrics"]["short_answer_correct_all"] == 1.0
 
 
 def test_a_failing_question_is_a_result(fake_rag: RAG, monkeypatch: pytest.MonkeyPatch) -> None:
