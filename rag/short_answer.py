@@ -219,8 +219,8 @@ def wanted_type(q: Question) -> str:
     if re.match(r"\s*(which|what)\s+\w+", text, re.I) and not re.match(
             r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", text, re.I):
         return "name"
-    if name_kind(text) is not None and re.search(r"\bwhich\s+\w+", text, re.I):
-        return "name"  # "... visas for tourists from which nation?": a kind of name, asked mid-sentence
+    if re.search(r"\bwhich\s+\w+", text, re.I) and _WHICH_NOUN.search(text):
+        return "name"  # "... visas for tourists from which nation?", "... prevent which disease?": asked mid-sentence
     return ""
 
 
