@@ -113,6 +113,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # a how-many question counts things: an amount of money is no count of them
     counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
         and not focus & _MONEY_WORDS
+    asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *extinct species*"
+    asked_nouns = set(terms(asked.group(1))) if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
     out: list[Candidate] = []
     for m in pattern.finditer(sentence):
@@ -155,6 +157,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             stems = _undotted(terms(_LEADING_TITLE.sub("", phrase)))
             if not stems or stems <= _undotted(qstems) or _surname_asked(phrase, text):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
+            noun = _NEXT_WORD.match(sentence, end)
+            if noun and noun.group(1).islower() and set(terms(noun.group(1))) & asked_nouns:
+                phrase, end = sentence[start : noun.end()], noun.end()  # "which disease": "Lyme disease"
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue

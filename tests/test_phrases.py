@@ -144,6 +144,9 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("In which city was Peter Jackson?", "Lord of the Rings director Peter Jackson was in Sydney.",
      ["Lord of the Rings", "Sydney"]),
     ("Which country sent it?", "Germany approved delivery to Ukraine of the Patriot system.", ["Germany", "Ukraine"]),
+    # the noun asked for, right after a name, belongs to it
+    ("Pfizer is testing a vaccine to prevent which disease?", "It would prevent Lyme disease, Pfizer said.",
+     ["Lyme disease"]),
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
     ("Who spoke on the day?", "Dec. 8 was when Jane Smith spoke, and Nov 3 too.", ["Jane Smith"]),  # a month
