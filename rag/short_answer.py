@@ -113,8 +113,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # a how-many question counts things: an amount of money is no count of them
     counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
         and not focus & _MONEY_WORDS
-    asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *extinct species*"
-    asked_nouns = set(terms(asked.group(1))) if asked else set()
+    asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
+    asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
     out: list[Candidate] = []
     for m in pattern.finditer(sentence):
@@ -501,6 +501,12 @@ _ORG_NOUNS = ("company firm chain club team group organisation organization part
               "manufacturer maker carmaker supermarket store shop school university college charity "
               "operator exchange court body council".split())
 _ASKED = re.compile(r"\b(?:which|what)\s+((?:[a-z’'-]+\s*){1,3})")
+# what a "which <noun>" question may ask for that can follow a name in the text ("Lyme disease", "Emma
+# novel"); verbs never ("which team *won*")
+_KIND_NOUNS = frozenset(terms(
+    " ".join(_PLACE_NOUNS + _ORG_NOUNS) + " disease virus illness condition novel book film movie song album "
+    "show series species breed drug vaccine product brand app game word term phrase award prize festival "
+    "framework deal plan law bill act treaty mission storm hurricane ship variant strain tournament"))
 
 
 @lru_cache(maxsize=1024)  # asked once a candidate sentence by ``fits_precisely``
