@@ -109,6 +109,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         return ()
     qstems = set(q.stems)
     focus = focus_terms(q.text) if atype == "number" else set()
+    toll = atype == "number" and bool(_TOLL.search(text))  # "the death toll": a count of the dead, not a population
     measure = _how_measure(q.text) if atype == "number" else None
     # a how-many question counts things: an amount of money is no count of them
     counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
@@ -166,8 +167,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif counting and _MONEY.search(phrase):
             continue  # "how many staff": not "$2m" (a share may answer it: "as much as 50%" of the people)
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
-        bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
-            measure is not None and _in_unit(measure, sentence, start, end))
+        if toll:
+            bound = _counts_the_dead(sentence, start, end)
+        else:
+            bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
+                measure is not None and _in_unit(measure, sentence, start, end))
         counted = _NEXT_WORD.match(sentence, end)
         unit = _UNIT_AFTER[measure].match(sentence, end) if measure is not None and measure != "old" else None
         if bound and counted and focus & set(terms(counted.group(1))):
@@ -275,6 +279,19 @@ _LEADING_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|P
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:people )?(?:were |have been |had been )?"
+                   r"(?:killed|dead|died|injured|hurt|wounded)\b", re.I)
+_TOLL_COUNTS = frozenset(terms("killed dead died deaths death lives injured wounded hurt casualties victims bodies "
+                                "toll killing"))
+
+
+def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
+    """Whether the number at ``sentence[start:end]`` is a toll: a word of killing or dying in the same
+    clause right after it ("12 people were killed", "12 dead") or right before it ("killing at least
+    12", "the death toll rose to 12"); not "home to four million people, killing ..."."""
+    after = re.split(r"[,;:]", sentence[end : end + FOCUS_NEAR + 5], maxsplit=1)[0]
+    before = re.split(r"[,;:]", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
+    return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before)))
 _MONEY = re.compile(r"[£$€]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
@@ -308,8 +325,14 @@ def _surname_asked(phrase: str, question: str) -> bool:
     words = _LEADING_TITLE.sub("", phrase).split()
     if len(words) < 2 or not re.fullmatch(r"[A-Z][\w'’-]*", words[-1]):
         return False
-    last = re.sub(r"['’]s$", "", words[-1])
-    return re.search(rf"(?<!^)(?<![.?!]\s)\b{re.escape(last)}\b", question) is not None
+    return re.sub(r"['’]s$", "", words[-1]) in _capitalised_inside(question)
+
+
+@lru_cache(maxsize=1024)
+def _capitalised_inside(question: str) -> frozenset[str]:
+    """The capitalised words of ``question`` that open none of its sentences (possessives dropped)."""
+    return frozenset(re.sub(r"['’]s$", "", m.group(1))
+                     for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]*)", question))
 
 
 def _how_measure(question: str) -> str | None:

@@ -169,6 +169,13 @@ def test_how_questions_bind_the_unit_asked(question: str, sentence: str, found: 
     assert [(c.phrase, c.bound) for c in candidates(prepare(question), sentence)] == found
 
 
+def test_a_death_toll_counts_the_dead_not_a_population() -> None:
+    sentence = "One raid hit Idlib, home to around four million people, killing at least 12 people and wounding 30."
+    toll = [(c.phrase, c.bound) for c in candidates(prepare("What was the death toll of the raid on Idlib?"), sentence)]
+    assert toll == [("around four million", False), ("at least 12", True), ("30", True)]
+    assert [c.bound for c in candidates(prepare("How many people live in Idlib?"), sentence)] == [True, True, False]
+
+
 def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     assert [c.phrase for c in candidates(prepare("How many staff does Varig employ?"),
                                          "Varig owes $2.3bn and employs 11,000 staff, or 40% of the sector.")] \
