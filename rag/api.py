@@ -200,6 +200,7 @@ class RAG:
         citations = self._with_versions(citations, passages)
         if changing and not refused:  # passages of different dates disagree: the newest, dated, then the earlier one
             text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of, asked)
+            short = short_after_rewrite(asked, short, citations, text)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,
@@ -309,7 +310,7 @@ def short_answer_in(
         phrase, a, b = proposed
         if phrase not in text:
             return None
-        if any(c.start <= a and b <= c.end for c in citations):
+        if any(_quotes(c, proposed) for c in citations):
             return proposed
         # the sentence stands twice in its article (a repeated photo caption) and verification cited
         # the other copy: the phrase where the cited quote has it
@@ -320,6 +321,24 @@ def short_answer_in(
         if hit is not None and hit[0].lower() in text.lower():
             return hit[0], c.start + hit[1], c.start + hit[2]
     return None
+
+
+def short_after_rewrite(
+    q: Question, short: tuple[str, int, int] | None, citations: Sequence[Citation], text: str
+) -> tuple[str, int, int] | None:
+    """The short answer after ``rag.recency.reconcile`` rewrote the answer: kept while a citation still
+    quotes it, else the asked-for phrase of the first quote the new text repeats (the rewrite quotes
+    the newest statement, which may not hold the phrase the answer's own sentences gave)."""
+    if short is None or any(_quotes(c, short) for c in citations):
+        return short
+    return short_answer_in(q, None, citations, text)
+
+
+def _quotes(c: Citation, short: tuple[str, int, int]) -> bool:
+    """Whether citation ``c`` quotes the short answer at its offsets (offsets are per article: the
+    text there must be the phrase)."""
+    phrase, a, b = short
+    return c.start <= a and b <= c.end and c.quote[a - c.start : b - c.start] == phrase
 
 
 _default: RAG | None = None

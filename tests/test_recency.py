@@ -239,3 +239,21 @@ def test_the_short_answer_comes_from_the_newer_leading_sentence(monkeypatch) -> 
     assert off.short_answer is not None and off.short_answer[0] == "12"
     assert on.text.startswith("Officials now put") and "12 had died" in on.text
     assert on.short_answer is not None and on.short_answer[0] == "19"  # not the earlier report's figure
+
+
+def test_the_short_answer_follows_the_rewrite_to_the_newest_statement() -> None:
+    from rag.api import short_after_rewrite
+    from rag.evidence import prepare
+
+    # the answer's short answer sat in its second sentence; the rewrite keeps the first one's newest
+    # version and drops the second, so the short answer is read again from what the rewrite quotes
+    old = _p(1, "a", "2024-11-28", "Two people were killed in the explosion, police said. Shops shut at 4 pm.")
+    checked = verify("Two people were killed in the explosion, police said [1]. Shops shut at 4 pm [1].", [old, NEW])
+    q = prepare(QUESTION)
+    text, cites = reconcile(checked.text, checked.citations, [old, NEW], "Two", AS_OF, q)
+    assert text.startswith("As of 1 December, at least four people were killed")
+    stale = ("4", old.text.index("4 pm"), old.text.index("4 pm") + 1)
+    assert short_after_rewrite(q, stale, cites, text) == ("At least four people", NEW.text.index("At least"),
+                                                          NEW.text.index("At least") + len("At least four people"))
+    kept = ("Two", 0, 3)  # still quoted by the earlier report's citation: kept
+    assert short_after_rewrite(q, kept, cites, text) == kept
