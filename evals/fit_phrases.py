@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import pickle
 import subprocess
 import sys
@@ -37,6 +38,8 @@ from typing import Any
 
 from evals.fit_answerer import ROOT, Retrieved, _answerer, cache_dir, fit_sentences
 from rag.short_answer import PHRASE_FEATURES, PHRASES_FITTED, PhraseModel
+
+log = logging.getLogger(__name__)
 
 SENTENCES_GRID = (2, 3, 5, 8)
 BAR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)  # P(right) under which no phrase is shown
@@ -172,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the ranker (standardised features)")
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # progress on stderr, the report on stdout
 
     kept = cache_dir() / "fit_answerer-retrieved.pkl"
     if not kept.is_file():
@@ -187,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         point = fit_point(tune)
         rules = outcomes(tune, None)
         model, got = choose(tune, weights, point, k, rules)
-        print(f"sentences={k}: tuning {got} (rules {rules})", file=sys.stderr)
+        log.info("sentences=%d: tuning %s (rules %s)", k, got, rules)
         fits.append((got["containment"] + got["right"] + got["citation_article_precision"], k, model, bs))
     _, k, model, bs = max(fits, key=lambda f: f[0])
 
@@ -213,23 +217,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                       "objective": "containment + short answers right + citation article precision (tuning), "
                                    "shown short answers at least as precise as the rules'"},
     }
-    print(json.dumps({"sentences": k, "bar": model.bar, "lead": model.lead,
-                      "weights": dict(zip(PHRASE_FEATURES, fitted["weights"], strict=True))}, indent=1))
-    print(f"{'slice':<26} {'n':>4}  {'right (rules)':>15}  {'shown':>13}  {'precision':>13}  "
-          f"{'who/when/where/how many':>23}  {'containment':>13}  {'cit. article':>13}")
-    for name, row in report.items():
-        f, r = row["fitted"], row["rules"]
-        print(f"{name:<26} {f['n']:>4}  {f['right']:>6} ({r['right']:>6})  {f['shown']:>5} ({r['shown']:>5})  "
-              f"{f['precision']:>5} ({r['precision']:>5})  "
-              f"{f['kind_right']:>6} ({r['kind_right']:>6}) n={f['kind_n']:<5}"
-              f"  {f['containment']:>5} ({r['containment']:>5})  {f['citation_article_precision']:>5} "
-              f"({r['citation_article_precision']:>5})")
+    sys.stdout.write(report_text(fitted, report))  # the command's output: the CLI edge
     if not args.dry_run:
         args.out.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps({"fitted": fitted, "slices": report}, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.out} and {args.report}", file=sys.stderr)
+        log.info("wrote %s and %s", args.out, args.report)
     return 0
+
+
+def report_text(fitted: dict[str, Any], report: dict[str, Any]) -> str:
+    """The fitted parameters and, per slice, the fitted ranker against the rules (in brackets)."""
+    lines = [json.dumps({"sentences": fitted["sentences"], "bar": fitted["bar"], "lead": fitted["lead"],
+                         "weights": dict(zip(PHRASE_FEATURES, fitted["weights"], strict=True))}, indent=1),
+             f"{'slice':<26} {'n':>4}  {'right (rules)':>15}  {'shown':>13}  {'precision':>13}  "
+             f"{'who/when/where/how many':>23}  {'containment':>13}  {'cit. article':>13}"]
+    for name, row in report.items():
+        f, r = row["fitted"], row["rules"]
+        lines.append(f"{name:<26} {f['n']:>4}  {f['right']:>6} ({r['right']:>6})  {f['shown']:>5} ({r['shown']:>5})  "
+                     f"{f['precision']:>5} ({r['precision']:>5})  "
+                     f"{f['kind_right']:>6} ({r['kind_right']:>6}) n={f['kind_n']:<5}"
+                     f"  {f['containment']:>5} ({r['containment']:>5})  {f['citation_article_precision']:>5} "
+                     f"({r['citation_article_precision']:>5})")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ import numpy as np
 from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
-from rag.text import answer_type
+from rag.text import answer_type, undotted
 
 _QUALIFIER = r"(?:(?:at least|at most|about|around|almost|nearly|more than|less than|fewer than|over|under|some|up to|roughly|approximately|only|just)\s+)?"
 _NUMWORD = r"(?:" + "|".join(sorted(NUM_WORDS.split(), key=len, reverse=True)) + r")\b"  # not "ten" of "tenure"
@@ -65,6 +65,9 @@ NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling";
     rf"\b(?:{_INITIALS})?"
     r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:\s?&\s?[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:of the|de la|van der|von der|al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
 )
+# titles written before a name ("Mr", "Gov.", "Coach"): ``_TITLES`` and ``_LEADING_TITLE`` add their own
+_TITLE_WORDS = ("Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Sen|Rep|Gov|Governor|Mayor|Judge|"
+                "Justice|Chancellor|Minister|Secretary|Coach|Captain|Chief")
 NAME_NEAR = 40  # characters: of several names in a sentence, the nearest to the question's words wins only this close
 _WORD = re.compile(r"\w+")
 
@@ -155,8 +158,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
-            stems = _undotted(terms(_LEADING_TITLE.sub("", phrase)))
-            if not stems or stems <= _undotted(qstems) or _surname_asked(phrase, text):
+            stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
+            if not stems or stems <= undotted(qstems) or _surname_asked(phrase, text):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
             noun = _NEXT_WORD.match(sentence, end)
             if noun and noun.group(1).islower() and set(terms(noun.group(1))) & asked_nouns:
@@ -206,6 +209,12 @@ def wanted_type(q: Question) -> str:
     "when" later ("Who was in charge ... when it launched ...?"); so does one whose "when" joins two
     clauses before a "which <noun>" ("... this week when it announced it would part ways with which
     top-rated host?"); "which/what <noun>" a name."""
+    return _wanted_type(q.text, q.atype)
+
+
+@lru_cache(maxsize=1024)  # asked once a candidate sentence by ``fits_precisely``
+def _wanted_type(question: str, atype_of_question: str) -> str:
+    q = Question(question, (), {}, atype_of_question, ())
     asking = asking_sentence(q.text)
     # the last sentence, if it is one ("When did Mr. Smith resign?" is not cut at "Mr.": no question word after)
     text = asking if asking and _QUESTION_WORD.search(asking) else q.text
@@ -273,9 +282,8 @@ _UNIT_AFTER = {
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
-_LEADING_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Sen|Rep|Gov|Governor|"
-                            r"Mayor|Judge|Justice|Chancellor|Minister|Secretary|Coach|Captain|Chief|Manager|"
-                            r"Director|Chairman|Chairwoman|Boss|Officer|General|Colonel|Rev|Father)\.?\s+)+")
+_LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
+                            r"Colonel|Rev|Father)\.?\s+)+")
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -304,19 +312,13 @@ def _demonym_country(phrase: str, question: str) -> str | None:
     """The country a demonym names, when the question asks for a country or nation and the country's
     name opens the demonym ("Iranian", "North Korean", "Cubans", "Israeli", "Japanese"): that part of
     the text, so the short answer stays inside its sentence. None otherwise ("Ukrainian", "French")."""
-    asked = _ASKED_PLACE.search(question.lower())
-    if asked is None or asked.group(1) not in ("country", "nation"):
+    if _asked_place(question) not in ("country", "nation"):
         return None
     for n in range(len(phrase) - 1, 2, -1):
         head = phrase[:n]
         if head.lower() in _COUNTRY_NAMES and _DEMONYM_END.fullmatch(phrase[n:]):
             return head
     return None
-
-
-def _undotted(stems: Any) -> set[str]:
-    """Stems with their dots dropped: "U.S." is "US"."""
-    return {t.replace(".", "") for t in stems}
 
 
 def _surname_asked(phrase: str, question: str) -> bool:
@@ -491,19 +493,26 @@ def _kind_fit(wanted: str | None, got: str | None, question: str = "", phrase: s
 _ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|country|nation|city|town|village)\b")
 
 
+@lru_cache(maxsize=1024)  # asked once a candidate phrase
+def _asked_place(question: str) -> str | None:
+    """The sort of place a "which <...> state/country/city" question asks for, None if it asks for none."""
+    m = _ASKED_PLACE.search(question.lower())
+    return m.group(1) if m else None
+
+
 def _place_clash(question: str, phrase: str) -> bool:
     """A place of another sort than asked: a country for "which state" ("US"), a US state for
     "which country" ("Georgia" is both, and clashes with neither), a country or state for "which
     city/town/village" ("Britain")."""
-    m = _ASKED_PLACE.search(question.lower())
-    if m is None:
+    asked = _asked_place(question)
+    if asked is None:
         return False
     bare = re.sub(r"[’']s$", "", phrase).lower()
     if bare == "georgia":
         return False
-    if m.group(1) == "state":
+    if asked == "state":
         return bare in PLACES and bare not in US_STATES
-    if m.group(1) in ("city", "town", "village"):  # "Britain" for "which English city"; ("New York" is both)
+    if asked in ("city", "town", "village"):  # "Britain" for "which English city"; ("New York" is both)
         return bare in PLACES and bare not in ("new york", "washington")
     return bare in _NOT_COUNTRIES
 
@@ -551,9 +560,7 @@ def name_kind(question: str) -> str | None:
     return None
 
 
-_TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof|President|Senator|Sen|Rep|Gov|Governor|"
-                     r"Mayor|Judge|Justice|Chancellor|Minister|Secretary|King|Queen|Prince|Princess|Pope|Coach|"
-                     r"Captain|Chief)\.?\s+)$")
+_TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS}|King|Queen|Prince|Princess|Pope)\.?\s+)$")
 _ORG_WORDS = re.compile(r"\b(?:Inc|Corp|Corporation|Ltd|plc|Co|Company|Group|Agency|Association|Party|Council|"
                         r"Commission|Committee|Court|House|Senate|Congress|Parliament|Bank|Union|League|Club|"
                         r"University|College|School|Institute|Foundation|Department|Ministry|Office|Service|"

@@ -28,7 +28,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 # --- stopwords -------------------------------------------------------------------------------------
 
@@ -104,6 +104,11 @@ def terms(text: str) -> list[str]:
         if w and w not in STOPWORDS:
             out.append(stem(w))
     return out
+
+
+def undotted(stems: Iterable[str]) -> set[str]:
+    """Stems with their dots dropped, so "US" and "U.S." (and "UK", "U.K.") are one name."""
+    return {t.replace(".", "") for t in stems}
 
 
 def query_words(query: str) -> list[str]:

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.evidence import NUMBER_WORDS
-from rag.text import MARKER, MARKER_RUN, YES_NO, is_abbreviation, marker_numbers, terms
+from rag.text import MARKER, MARKER_RUN, YES_NO, is_abbreviation, marker_numbers, terms, undotted
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -203,11 +203,6 @@ class Given:
 _CHOICE = re.compile(r"(?:\S+\s+){0,2}\S+\s+or\s+\S+(?:\s+\S+){0,2}", re.I)  # "Arsenal or Chelsea", "Town1 or Town2"
 
 
-def _undotted(stems: set[str]) -> set[str]:
-    """Stems with their dots dropped, so "US" and "U.S." (and "UK", "U.K.") are one name."""
-    return {t.replace(".", "") for t in stems}
-
-
 @dataclass(frozen=True)
 class Support:
     score: float  # share of the claim's content words in the sentence
@@ -251,13 +246,13 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
 def _keys_in(numbers: set[str], names: set[str], text: str) -> bool:
     """Whether every number and every name stem of a claim occurs in ``text``."""
     t_numbers, t_names = _keys(text)
-    return numbers <= t_numbers and _undotted(names) <= _undotted(t_names | set(terms(text)))
+    return numbers <= t_numbers and undotted(names) <= undotted(t_names | set(terms(text)))
 
 
 def _anchored(anchors: set[str], text: str) -> bool:
     """Whether one of the question's names the claim repeats (``Given.keys``) occurs in ``text``
     (True when it repeats none)."""
-    return not anchors or bool(_undotted(anchors) & _undotted(_keys(text)[1] | set(terms(text))))
+    return not anchors or bool(undotted(anchors) & undotted(_keys(text)[1] | set(terms(text))))
 
 
 def supports(claim: str, quote: str, question: str | None = None) -> bool:
