@@ -24,6 +24,7 @@ chosen sentence is embedded, for the refusal model's ``dense_sentence``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -36,12 +37,15 @@ from rag.evidence import Question, has_answer_type, prepare, score_sentences
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
-    PHRASE_FEATURES, Found, PhraseModel, extract, find, fits_precisely, ranked_candidates,
+    PHRASE_FEATURES, Found, PhraseModel, asks_figure, candidates, counts, extract, find, fits_precisely,
+    ranked_candidates, wanted_type,
 )
 from rag.text import answer_type, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 
+# "one" is no candidate figure ("one of the raids"), but "typically corresponds to one" may answer a how-many
+_ONE = re.compile(r"\bone\b(?! of\b)", re.I)
 RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
 SENTENCES_FITTED = Path(__file__).resolve().parent / "fitted" / "sentences.json"
 
@@ -261,6 +265,8 @@ class ExtractiveAnswerer:
         if confidence < self.refuse_below:
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
         chosen = self.choose(scored)
+        if self.refuse_below > 0 and self.lacks_figure(q, scored, chosen):
+            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
         best = chosen[0]
         # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports
         # it; a likelier phrase in a sentence ranked just below the answer's may bring that sentence in
@@ -275,6 +281,18 @@ class ExtractiveAnswerer:
                 short, _ = self.short_answer(q, newest[:1], newest[:1])
         text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
+
+    def lacks_figure(self, q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> bool:
+        """The question asks for a figure ("how many staff", "how much did it cost", "how long did it
+        last") and none of the sentences the short answer is read from (the phrase ranker's best
+        ``sentences`` and the answer's) holds one of that sort: the passages are on the topic but
+        lack the fact. Such a question is refused whatever the fitted model says: the evidence it
+        scores (coverage, names, similarity) cannot tell "19bn kronor of profit" from a head count."""
+        if wanted_type(q) != "number" or not asks_figure(q.text):
+            return False
+        sentences = [*ranked[: self.phrase_model.sentences], *chosen]
+        one = _ONE if counts(q.text) else None
+        return not any(candidates(q, s.text) or (one and one.search(s.text)) for s in sentences)
 
     def short_answer(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
                      model: PhraseModel | None = None) -> tuple[tuple[str, int, int] | None, list[Scored]]:

@@ -117,6 +117,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # a how-many question counts things: an amount of money is no count of them
     counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
         and not focus & _MONEY_WORDS
+    money = atype == "number" and asks_money(text)
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
@@ -167,8 +168,13 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
-        elif counting and _MONEY.search(phrase):
+        elif counting and money_at(sentence, start, end):
             continue  # "how many staff": not "$2m" (a share may answer it: "as much as 50%" of the people)
+        elif money and not money_at(sentence, start, end):
+            continue  # "how much did it cost": "$800m", not "30%" or "6-1"
+        elif measure in _UNIT_REQUIRED and not _in_unit(measure, sentence, start, end) \
+                and not _SINCE_WHEN.search(text):
+            continue  # "how long did the film last": "18 minutes", not "Number 73"
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
         if toll:
             bound = _counts_the_dead(sentence, start, end)
@@ -275,12 +281,19 @@ _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
 _HOW = re.compile(r"\bhow (old|long|far|tall|high|deep|much time)\b", re.I)
 _UNIT_AFTER = {
     "old": re.compile(r"(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I),
-    "long": re.compile(r"(?:\s*-\s*|\s+)(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I),
+    "long": re.compile(r"(?:\s*-\s*|\s+)(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
+                       r"centuries|century|miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|ft|yards?)\b", re.I),
     "far": re.compile(r"(?:\s*-\s*|\s+)(?:miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|yards?)\b", re.I),
     "tall": re.compile(r"(?:\s*-\s*|\s+)(?:met(?:re|er)s?|m|feet|foot|ft|inch(?:es)?|cm|storeys|stories|floors)\b", re.I),
 }
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
+# measures whose number means nothing without its unit: a length or duration ("how long did the film last":
+# not "Number 73"), a height; not "how old" ("Biden, 80,"), "how much time" ("11:28 left"), nor "how high/far"
+# that news asks of tolls and rates ("how high has the death toll climbed"); "how long has ..." may be "since 2010"
+_UNIT_REQUIRED = frozenset({"long", "tall"})
+_SINCE_WHEN = re.compile(r"\bhow long (?:has|have|had)\b", re.I)
+_FIGURE_ASKED = re.compile(r"\bhow (?:many|much)\b", re.I)
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
                             r"Colonel|Rev|Father)\.?\s+)+")
@@ -300,8 +313,53 @@ def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
     after = re.split(r"[,;:]", sentence[end : end + FOCUS_NEAR + 5], maxsplit=1)[0]
     before = re.split(r"[,;:]", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
     return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before)))
-_MONEY = re.compile(r"[£$€]|\b(?:dollars?|pounds?|euros?)\b", re.I)
+_MONEY = re.compile(r"[£$€¥₹]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
+# a currency named after the figure: "19bn kronor", "6.5 billion reais", "2bn yuan"
+_CURRENCY_AFTER = re.compile(r"\s+(?:(?:US|Hong Kong|Australian|Canadian|Singapore)\s+)?(?:dollars?|pounds?|euros?|"
+                             r"yen|yuan|renminbi|rupees?|roubles?|rubles?|reais|kronor|kroner|krona|krone|francs?|pesos?|"
+                             r"rand|lira|liras|ringgit|baht|shekels?|dinars?|dirhams?|riyals?|zloty|hryvnias?|naira|"
+                             r"shillings?|rupiah|forints?|cents?|pence|bitcoins?)\b", re.I)
+# "how much did X pay / cost / earn / bid", "how much prize money", "what was the value of ...": an amount of
+# money is asked, so a share ("30%"), a score ("6-1") or a count ("top 10") does not answer it
+_MONEY_ASKED = re.compile(
+    r"\bhow much\b[^?]*?\b(?:cost|costs|pay|paid|pays|spend|spent|spends|bid|"
+    r"bids|earn|earns|earned|charge|charges|charged|worth|fetch|fetched|offer|offered|invest|invested|owe|owes|owed|"
+    r"money|cash|salary|wages?|fees?|fines?|fined|prices?|priced|bills?|budget|compensation|damages|ransom|funding|"
+    r"sell for|sold for|bought for|buy for)\b"
+    r"|\bwhat (?:is|was|will be|were|are) (?:the|its|his|her|their) (?:\w+ ){0,2}?(?:price|cost|value|fee|fine|"
+    r"salary|bill|budget|ransom|wage|bid|offer|fortune|net worth)\b(?! (?:war|rise|increase|cap|tag)\b)", re.I)
+
+
+def money_at(sentence: str, start: int, end: int) -> bool:
+    """Whether the figure at ``sentence[start:end]`` is an amount of money: a currency sign or word
+    in it ("$2m", "£424m", "400 euros") or a currency named right after it ("19bn kronor")."""
+    return bool(_MONEY.search(sentence[max(0, start - 1) : end]) or _CURRENCY_AFTER.match(sentence, end))
+
+
+# ... unless it asks how much something changed or how much of a thing there is ("how much did prices rise")
+_NOT_MONEY = re.compile(r"\b(?:rise|rises|rose|risen|fall|falls|fell|fallen|grow|grows|grew|grown|increase|increased|"
+                        r"drop|drops|dropped|climb|climbed|jump|jumped|slump|slumped|shrink|shrank|"
+                        r"rain|snow|time|weight|water|land|energy|power|percentage|share)\b", re.I)
+
+
+def asks_figure(question: str) -> bool:
+    """Whether the question's asking sentence plainly asks for a figure: "how many", "how much", "how
+    old/long/far/tall/high/deep", an amount of money ("what was the value of ..."); not "what is the
+    second level of ...", which may ask for a name."""
+    asking = asking_sentence(question) or question
+    return bool(_FIGURE_ASKED.search(asking) or _HOW.search(asking)) or asks_money(question)
+
+
+def counts(question: str) -> bool:
+    """Whether the question's asking sentence is a how-many question."""
+    return bool(_HOW_MANY.search(asking_sentence(question) or question))
+
+
+def asks_money(question: str) -> bool:
+    """Whether the question (its asking sentence) asks for an amount of money."""
+    asking = asking_sentence(question) or question
+    return bool(_MONEY_ASKED.search(asking)) and not _NOT_MONEY.search(asking)
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
 _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) — Rebels"; not "(NFC) champion"
 _PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
@@ -346,6 +404,8 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
     """Whether the number at ``sentence[start:end]`` carries the unit a "how <measure>" question asks for."""
     if _UNIT_AFTER[measure].match(sentence, end):
         return True
+    if measure in ("far", "tall", "high", "deep", "long") and re.fullmatch(r"[\d.,]+m", sentence[start:end]):
+        return True  # "6.43m": metres (as a figure of money it would carry a currency)
     if measure != "old":
         return False
     before = sentence[max(0, start - 8) : start]

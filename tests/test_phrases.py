@@ -161,7 +161,8 @@ def test_name_candidates(question: str, sentence: str, names: list[str]) -> None
     ("How old is Biden?", "Biden, 80, announced his bid with 3 aides.", [("80", True), ("3", False)]),
     ("How old was the queen?", "She died aged 96 after 70 years on the throne.", [("96", True), ("70", False)]),
     ("How long did the strike last?", "The strike lasted 12 days and involved 400 workers.",
-     [("12 days", True), ("400", False)]),
+     [("12 days", True)]),  # a length or duration needs its unit: "400" is none
+    ("How far did Johnson leap?", "Johnson leapt 6.43m, 2 cm short.", [("6.43m", True), ("2", False)]),
     ("How far did he run?", "He ran 26.2 miles in 3 hours.", [("26.2 miles", True), ("3", False)]),
     ("By how much time were clocks moved?", "Clocks moved 2 hours at 100 sites.", [("2 hours", True), ("100", False)]),
 ])
@@ -180,13 +181,51 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     assert [c.phrase for c in candidates(prepare("How many staff does Varig employ?"),
                                          "Varig owes $2.3bn and employs 11,000 staff, or 40% of the sector.")] \
         == ["11,000 staff", "40%"]
-    assert [c.phrase for c in candidates(prepare("How much does Varig owe?"), "Varig owes $2.3bn to 11 banks.")] \
-        == ["$2.3bn", "11"]
+    # ... nor a figure in another currency ("19bn kronor" of profit)
+    assert candidates(prepare("How many people did Ericsson employ?"),
+                      "Ericsson made a net profit of 19bn kronor, against a loss of 10.8bn kronor.") == []
     state = prepare("Which state has the most confirmed cases?")
     assert not fits_precisely(state, "The US has the most confirmed cases.")
     assert fits_precisely(state, "California has the most confirmed cases.")
     assert not fits_precisely(prepare("Which country won the contest?"), "Texas won the contest.")
     assert not fits_precisely(prepare("Which English city is the band from?"), "The band is from Britain.")
+
+
+@pytest.mark.parametrize("question,sentence,found", [
+    # an amount of money asked: a share, a score or a rank is no answer; a currency before or after is
+    ("How much does Varig owe?", "Varig owes $2.3bn to 11 banks.", ["$2.3bn"]),
+    ("How much does a litre of kerosene cost?", "Fuel prices may rise by as much as 30%.", []),
+    ("How much prize money did Federer collect?", "Federer won 6-1 6-4 and collected $1,000,000.",
+     ["$1,000,000"]),
+    ("How much did LNM bid for the mill?", "The mill went for 4.26bn hryvnia, but LNM bid 2.5bn euros.",
+     ["4.26bn", "2.5bn euros"]),
+    ("What was the value of the jewellery stolen?", "Jewellery worth £2m was taken from 3 rooms.", ["£2m"]),
+    # ... but not how much a price changed
+    ("How much did petrol prices rise in March?", "Prices rose 3% to $4.10.", ["3%", "$4.10"]),
+    # how long / far / tall: a number without the unit asked is no answer ("Number 73" for a film's length)
+    ("How long does the short film Wasp last?", "Arnold, who hosted Number 73, won for Wasp.", []),
+    ("How long does the short film Wasp last?", "Wasp runs for 26 minutes.", ["26 minutes"]),
+    ("How long has the mermaid been used by Warsaw?", "Since the 14th century, in 3 seals.", ["14", "3"]),
+    # "how high/far" of a toll or a rate is not a height or a distance
+    ("How high has the death toll climbed?", "The death toll has surged past 5,000.", ["5,000"]),
+])
+def test_the_sort_of_figure_asked(question: str, sentence: str, found: list[str]) -> None:
+    assert [c.phrase for c in candidates(prepare(question), sentence)] == found
+
+
+def test_a_figure_question_whose_passages_hold_no_such_figure_is_refused() -> None:
+    """On-topic, and the fitted model would answer: the passages lack the figure of the sort asked."""
+    text = ("Ericsson made a net profit of 19bn kronor in 2004, against a loss of 10.8bn kronor in 2003. "
+            "Ericsson said the mobile network market grew strongly over the year.")
+    passages = [_passage(1, text, title="Ericsson returns to profit")]
+    answerer = ExtractiveAnswerer(refuse_below=1e-9)
+    asked = answerer.answer("How many people did Ericsson employ at the end of 2004?", passages)
+    assert asked.refused
+    answered = answerer.answer("How much profit did Ericsson make in 2004?", passages)
+    assert not answered.refused and "19bn kronor" in answered.text
+    # the user's knob: RAG_REFUSE_BELOW=0 answers everything
+    assert not ExtractiveAnswerer(refuse_below=0.0).answer(
+        "How many people did Ericsson employ at the end of 2004?", passages).refused
 
 
 def _passage(n: int, text: str, title: str = "Report") -> Passage:
