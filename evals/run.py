@@ -155,7 +155,8 @@ def evaluate_case(
             row["text"] = p.text
         retrieved.append(row)
 
-    support = m.citation_support(answer.text, [(c.n, c.quote) for c in answer.citations],
+    # the citations back the sentences; a leading short answer lies inside a cited quote (rag.api)
+    support = m.citation_support(answer.supporting, [(c.n, c.quote) for c in answer.citations],
                                  case.answers if case.short_answers else (), case.question)
     citations = [
         {"n": c.n, "article_id": c.article_id, "title": c.title, "source": c.source, "quote": c.quote,
@@ -213,7 +214,7 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
     if case.answerable and case.short_answers:  # every question kind ("which country", "what share")
         out["short_answer_correct_all"] = m.contains_answer(short, case.answers) if short else 0.0
     if not answer.refused:
-        out["answer_sentences"] = m.count_sentences(answer.text)
+        out["answer_sentences"] = m.count_sentences(answer.supporting)  # the short answer leading them is no sentence
         out["answer_words"] = len(m.strip_markers(answer.text).split())
         out["citations"] = len(citations)
         out["citations_supported"] = sum(c["supports"] for c in citations)

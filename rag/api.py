@@ -28,7 +28,7 @@ from rag.settings import Settings, load_settings
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
-from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow
+from rag.types import lead_with, Answer, Citation, Draft, Filters, Passage, TimeWindow
 from rag.verify import Verified, verify
 
 log = logging.getLogger(__name__)
@@ -201,6 +201,8 @@ class RAG:
         if changing and not refused:  # passages of different dates disagree: the newest, dated, then the earlier one
             text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of, asked)
             short = short_after_rewrite(asked, short, citations, text)
+        if short and not refused and name == self.extractive.name:  # the answer first: "Khansir. Rebels said ..."
+            text = lead_with(short[0], text)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,

@@ -12,6 +12,14 @@ from typing import Any
 REFUSAL = "I could not find this in the articles."
 
 
+def lead_with(short: str, text: str) -> str:
+    """The offline answer's text: the short answer first, then the sentences that support it
+    ("Khansir. Rebels said on Sunday they had ... captured the town of Khansir [1]."); the text as it
+    is when it already opens with the phrase."""
+    said = text.startswith(short) and not text[len(short) : len(short) + 1].isalnum()  # not "Iran" of "Iranian"
+    return text if said else f"{short}{'' if short.endswith('.') else '.'} {text}"
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrict retrieval: ``sources`` are substrings of an article's source/URL; dates are inclusive."""
@@ -101,6 +109,15 @@ class Answer:
     short_answer_span: tuple[int, int] | None = None  # its article offsets: article_text[start:end] == short_answer
     as_of: date | None = None  # the reference date relative expressions were resolved against
     time_window: TimeWindow | None = None  # what the question's time expressions were understood as
+
+    @property
+    def supporting(self) -> str:
+        """The text without its leading short answer: the sentences and their ``[n]`` markers (the
+        CLI and UI show the short answer apart, in bold, above them)."""
+        if not self.short_answer:
+            return self.text
+        lead = lead_with(self.short_answer, "")
+        return self.text[len(lead):] if lead.strip() and self.text.startswith(lead) else self.text
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` schema: question, answer, refused, citations, passages, timings_ms, ..."""

@@ -167,3 +167,12 @@ def test_a_yes_no_answer_may_restate_the_question() -> None:
     assert not answers_nothing(prepare("Did the rebels capture Khansir?"), "The rebels captured Khansir [1].")
     assert not answers_nothing(prepare("Fighting went on. Did the rebels capture Khansir?"),
                                "The rebels captured Khansir [1].")
+
+
+def test_the_offline_answer_leads_with_its_short_answer(seed_rag: RAG) -> None:
+    """Every surface reading ``Answer.text`` (REST, MCP, LlamaIndex) gets the answer first; the CLI and
+    UI show it apart and print ``supporting``."""
+    answer = seed_rag.ask("Which town did the rebels capture south of Aleppo?", as_of=date(2024, 12, 2))
+    assert answer.answerer == "extractive" and answer.short_answer == "Khansir"
+    assert answer.text == "Khansir. " + answer.supporting
+    assert "Khansir" in answer.supporting and "[1]" in answer.supporting

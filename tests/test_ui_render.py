@@ -192,3 +192,16 @@ def test_long_ingest_reports_keep_every_failure_and_the_latest_rows() -> None:
     html = render.ingest_html(results, 1000, None, limit=100)
     assert html.count("<tr>") == 1 + 100 and "20 failed" in html and "showing 100 of 1000" in html
     assert "T0<" in html and "T950<" in html and "T999<" in html and "T500<" in html and "T501<" not in html
+
+
+def test_the_short_answer_shows_once_in_bold_above_its_sentences() -> None:
+    text = "Rebels captured the town of Khansir [1]."
+    p = Passage(n=1, chunk_id="a:0", article_id="a", title="Report", source="https://example.com/a",
+                published=None, score=1.0, start=0, end=len(text), text=text)
+    answer = Answer(question="Which town did the rebels capture?", text="Khansir. " + text, refused=False,
+                    citations=(), passages=(p,), timings_ms={}, short_answer="Khansir", short_answer_span=(28, 35))
+    assert answer.supporting == text
+    html = render.answer_html(answer, 0)
+    assert html.count("<b>Khansir</b>") == 1
+    body = html.split('<div class="rag-answer">', 1)[1]
+    assert not body.startswith("Khansir.") and "Rebels captured" in body

@@ -111,7 +111,7 @@ def notices_html(notices: Sequence[str]) -> str:
 
 def answer_html(answer: Answer, turn: int) -> str:
     """The chat bubble: answer with linked markers, notices, and the search query on demand."""
-    body = with_markers(answer.text, [p.n for p in answer.passages], turn, [p.text for p in answer.passages])
+    body = with_markers(answer.supporting, [p.n for p in answer.passages], turn, [p.text for p in answer.passages])
     short = "" if answer.refused or not answer.short_answer else f'<div class="rag-short"><b>{esc(answer.short_answer)}</b></div>'
     parts = [f'{short}<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
     query = answer.search_query or answer.question

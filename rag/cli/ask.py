@@ -85,7 +85,7 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
         console.print("[bold]verified answer:[/bold]", highlight=False)
     if answer.short_answer:
         out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
-    out.print(safe(answer.text), markup=False, highlight=False)
+    out.print(safe(answer.supporting), markup=False, highlight=False)
     for n in answer.notices:
         console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
     for c in answer.citations:
