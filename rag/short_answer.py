@@ -125,14 +125,15 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
         start = m.start() + m.group(0).index(phrase) if phrase else m.start()
-        if atype == "name" and start == 0 and " " in phrase and _opens(phrase.split()[0], sentence):
+        initial = not sentence[:start].strip(_OPENING)  # first in its sentence, maybe after a quote mark
+        if atype == "name" and initial and " " in phrase and _opens(phrase.split()[0], sentence):
             rest = phrase.split(None, 1)[1]  # "Although Sotherton's", "Upon Kennedy's": the opener is no part of it
             start, phrase = start + len(phrase) - len(rest), rest
         if not phrase or not re.search(r"\w", phrase):
             continue
         end = start + len(phrase)
         if atype == "name":
-            if start == 0 and " " not in phrase and _opens(phrase, sentence):
+            if initial and " " not in phrase and _opens(phrase, sentence):
                 continue
             if sentence[start - 1 : start] == "(" and phrase.isupper() and sentence[end : end + 1] == ")":
                 if start <= 1 or _TAG_END.match(sentence, end):
@@ -147,6 +148,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if owner and owner.group(1).lower() in PLACES:  # "Russia's OAO Mobile Telesystems": the firm
                 start += owner.end()
                 phrase = phrase[owner.end() :]
+            rest = _after_dateline(phrase, text)
+            if rest:  # "Seoul, South Korea North Korean leader ...": a dateline's place, then the name
+                start, phrase = start + len(phrase) - len(rest), rest
+                end = start + len(phrase)
             country = _demonym_country(phrase, text)
             if country:  # "Iranian lawmakers" for "which country": "Iran"
                 phrase, end = country, start + len(country)
@@ -362,8 +367,21 @@ def asks_money(question: str) -> bool:
     return bool(_MONEY_ASKED.search(asking)) and not _NOT_MONEY.search(asking)
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
 _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) — Rebels"; not "(NFC) champion"
+_OPENING = " \"“‘'(—–-"  # what may stand before a sentence's first word
 _PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
 _DEMONYM_END = re.compile(r"(?:n|an|ian|i|ese)s?(?:['’]s)?$")
+
+
+def _after_dateline(phrase: str, question: str) -> str | None:
+    """The part of ``phrase`` after a leading place when that part is a place or a country's demonym
+    itself: two names run together by a dateline ("South Korea North Korean", "Kyiv Ukraine"); None
+    for one name ("New York Yankees")."""
+    words = phrase.split(" ")
+    for n in range(1, min(3, len(words) - 1) + 1):
+        head, rest = " ".join(words[:n]), " ".join(words[n:])
+        if head.lower() in PLACES and (rest.lower() in PLACES or _demonym_country(rest, question)):
+            return rest
+    return None
 
 
 def _demonym_country(phrase: str, question: str) -> str | None:

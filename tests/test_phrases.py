@@ -135,6 +135,12 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Lawmakers in which country urged no leniency?", "Iranian lawmakers urged it, as Ukrainian ones did.",
      ["Iran", "Ukrainian"]),
     ("Which nation declared victory?", "North Korean leader Kim Jong Un declared victory.", ["North Korea", "Kim Jong Un"]),
+    # a dateline's place run into the first name is two names; one name keeps its place
+    ("Which nation declared victory?", "Seoul, South Korea North Korean leader Kim Jong Un declared victory.",
+     ["Seoul", "North Korea", "Kim Jong Un"]),
+    ("Which team won?", "New York Yankees fans cheered.", ["New York Yankees"]),
+    # an opening word stays no name after a quote mark
+    ("Coca-Cola discontinued which product?", "\"The Honest teas line will go,\" it said.", ["Honest"]),
     ("Which state voted?", "Iranian lawmakers voted in Texas.", ["Iranian", "Texas"]),
     # a place's possession is the thing it owns; a noun heading an "of" phrase is no name
     ("Which Russian mobile operator was sold?", "Sales of stakes in Russia's OAO Mobile Telesystems raised cash.",
