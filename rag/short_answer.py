@@ -118,6 +118,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
         and not focus & _MONEY_WORDS
     money = atype == "number" and asks_money(text)
+    percent = atype == "number" and asks_percent(text)
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
@@ -177,6 +178,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how many staff": not "$2m" (a share may answer it: "as much as 50%" of the people)
         elif money and not money_at(sentence, start, end):
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"
+        elif percent and not (_PERCENT.search(phrase) or _PERCENT_AFTER.match(sentence, end)):
+            continue  # "what percentage of the vote": "59%" or "59 per cent", not "2 million"
         elif measure in _UNIT_REQUIRED and not _in_unit(measure, sentence, start, end) \
                 and not _SINCE_WHEN.search(text):
             continue  # "how long did the film last": "18 minutes", not "Number 73"
@@ -354,6 +357,16 @@ def asks_figure(question: str) -> bool:
     second level of ...", which may ask for a name."""
     asking = asking_sentence(question) or question
     return bool(_FIGURE_ASKED.search(asking) or _HOW.search(asking)) or asks_money(question)
+
+
+_PERCENT_ASKED = re.compile(r"\bwhat (?:percentage|percent)\b|\bby how many (?:percentage )?points\b", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b")
+_PERCENT_AFTER = re.compile(r"\s*(?:%|per ?cent\b|percent\b|percentage points?\b)", re.I)
+
+
+def asks_percent(question: str) -> bool:
+    """Whether the question's asking sentence asks for a percentage ("what percentage of the vote")."""
+    return bool(_PERCENT_ASKED.search(asking_sentence(question) or question))
 
 
 def counts(question: str) -> bool:

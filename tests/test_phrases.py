@@ -212,6 +212,11 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     ("How long does the short film Wasp last?", "Arnold, who hosted Number 73, won for Wasp.", []),
     ("How long does the short film Wasp last?", "Wasp runs for 26 minutes.", ["26 minutes"]),
     ("How long has the mermaid been used by Warsaw?", "Since the 14th century, in 3 seals.", ["14", "3"]),
+    # a percentage asked: a share, not a count ("nearly 1 billion" of the people)
+    ("Around what percentage of the world lacks clean water?", "Nearly 1 billion people, or 10 per cent, lack it.",
+     ["10 per cent"]),
+    ("DeSantis won what percentage of the vote?", "He won 59.4% of it, a lead of 19 percentage points.",
+     ["59.4%", "19 percentage"]),
     # "how high/far" of a toll or a rate is not a height or a distance
     ("How high has the death toll climbed?", "The death toll has surged past 5,000.", ["5,000"]),
 ])
