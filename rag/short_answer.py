@@ -186,6 +186,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
         if toll:
             bound = _counts_the_dead(sentence, start, end)
+            if not bound:
+                continue  # a death toll counts the dead: "home to four million people" is none
         else:
             bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
                 measure is not None and _in_unit(measure, sentence, start, end))
@@ -310,8 +312,9 @@ _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prim
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:people )?(?:were |have been |had been )?"
                    r"(?:killed|dead|died|injured|hurt|wounded)\b", re.I)
-_TOLL_COUNTS = frozenset(terms("killed dead died deaths death lives injured wounded hurt casualties victims bodies "
+_TOLL_COUNTS = frozenset(terms("killed dead died deaths death injured wounded hurt casualties victims bodies "
                                 "toll killing"))
+_LIVES = re.compile(r"\blives\b", re.I)  # "claimed 12 lives"; its stem is that of "live" ("four million people live")
 
 
 def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
@@ -320,7 +323,8 @@ def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
     12", "the death toll rose to 12"); not "home to four million people, killing ..."."""
     after = re.split(r"[,;:]", sentence[end : end + FOCUS_NEAR + 5], maxsplit=1)[0]
     before = re.split(r"[,;:]", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
-    return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before)))
+    return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before))
+                or _LIVES.search(after) or _LIVES.search(before))
 _MONEY = re.compile(r"[£$€¥₹]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
 # a currency named after the figure: "19bn kronor", "6.5 billion reais", "2bn yuan"

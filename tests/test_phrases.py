@@ -179,8 +179,12 @@ def test_how_questions_bind_the_unit_asked(question: str, sentence: str, found: 
 def test_a_death_toll_counts_the_dead_not_a_population() -> None:
     sentence = "One raid hit Idlib, home to around four million people, killing at least 12 people and wounding 30."
     toll = [(c.phrase, c.bound) for c in candidates(prepare("What was the death toll of the raid on Idlib?"), sentence)]
-    assert toll == [("around four million", False), ("at least 12", True), ("30", True)]
+    assert toll == [("at least 12", True), ("30", True)]  # a death toll counts the dead: the population is none
     assert [c.bound for c in candidates(prepare("How many people live in Idlib?"), sentence)] == [True, True, False]
+    # "people live" is no loss of lives (one stem): the seed article's population is no toll
+    lives = "Idlib, where around four million people live in tents. The blast claimed 12 lives."
+    assert [(c.phrase, c.bound) for c in candidates(prepare("How many people were killed in the raid?"), lives)] \
+        == [("12", True)]
 
 
 def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
