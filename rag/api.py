@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
 from index.collection import Collection
+from rag.brief import CATCH_UP_DAYS, CATCH_UP_EVENTS, brief, catch_up_topic
 from rag.errors import LLMError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
@@ -28,7 +29,7 @@ from rag.settings import Settings, load_settings
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
-from rag.types import lead_with, Answer, Citation, Draft, Filters, Passage, TimeWindow
+from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
 from rag.verify import Verified, verify
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,12 @@ class RAG:
         query = self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000
         window = understand(question, as_of)
+        topic = None if history or (self.llm is not None and not offline) else \
+            catch_up_topic(question, window.phrase if window else "")
+        caught_up = self._catch_up(question, topic, window, as_of, filters, t0, timings) if topic else None
+        if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited
+            yield caught_up
+            return
         changing = _about_a_changing_fact(question, window)
         prepared, got = self._retrieve(query, top_k, filters, window, as_of, query_vector)
         timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
@@ -243,6 +250,41 @@ class RAG:
         checked = verify(draft.text, passages, question)
         return (draft, checked) if checked.citations else None
 
+    def _catch_up(self, question: str, topic: str, window: TimeWindow | None, as_of: date, filters: Filters | None,
+                  t0: float, timings: dict[str, float]) -> Answer | None:
+        """The offline answer to a catch-up question ("What is the latest on Aleppo?", "What happened
+        with Aleppo this week?"): the newest ``CATCH_UP_EVENTS`` stories about the topic published in
+        the question's window (else the ``CATCH_UP_DAYS`` before ``as_of``), newest first, each the
+        dated sentence that best states it (``rag.brief``, the same selection as ``rag brief`` and the
+        Timeline), as exact quotes with their citations. None when no story was published then: the
+        question is answered as any other. Such a question names no fact, so the sentence ranker and
+        the refusal model, which read the question's words against a sentence, refused it (P 0.07)."""
+        since = window.start if window is not None and window.start else as_of - timedelta(days=CATCH_UP_DAYS)
+        until = min(window.end, as_of) if window is not None and window.end else as_of
+        if filters is not None:  # the user's own dates narrow the period further
+            since = max(since, filters.published_from) if filters.published_from else since
+            until = min(until, filters.published_to) if filters.published_to else until
+        t = time.perf_counter()
+        events = brief(self, topic, since=since, until=until, sources=filters.sources if filters else ()).events
+        timings["retrieve"] = (time.perf_counter() - t) * 1000
+        if not events:
+            return None
+        newest = events[-CATCH_UP_EVENTS:][::-1]
+        passages = tuple(replace(e.passages[0] if e.passages else _cited_passage(e.citation), n=i)
+                         for i, e in enumerate(newest, 1))
+        citations = self._with_versions([replace(e.citation, n=i) for i, e in enumerate(newest, 1)], passages)
+        text = " ".join(f"{_dated(e.published, as_of)}{_marked(e.citation.quote, i)}" for i, e in enumerate(newest, 1))
+        more = f"; {len(events)} stories in all (the Timeline and `rag brief` list them)" if len(events) > len(newest) else ""
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return Answer(
+            question=question, text=text, refused=False, citations=citations, passages=passages,
+            timings_ms={k: round(v, 2) for k, v in timings.items()}, answerer=self.extractive.name,
+            search_query=topic,
+            notices=(f"A catch-up question: the newest stories about \u201c{topic}\u201d published "
+                     f"{since.isoformat()} .. {until.isoformat()}, newest first{more}.",),
+            as_of=as_of, time_window=window or TimeWindow(since, until, "", True),
+        )
+
     def _with_versions(self, citations: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Citation, ...]:
         """Each citation with the other versions of its story ("also in: ..."): the same wire story
         from several outlets is one source, cited once, with the others listed."""
@@ -274,6 +316,27 @@ class RAG:
 # RealTime QA tuning questions: the highest bar whose wrong refusals stay within 0.10 (0.0 / 0.5 /
 # never: containment 0.700 / 0.683 / 0.650, correct refusals 0.30 / 0.60 / 0.70, wrong 0.017 / 0.083 / 0.167).
 FALLBACK_MIN_CONFIDENCE = 0.5
+
+
+def _dated(published: str | None, as_of: date) -> str:
+    """ "1 December: " (the year too when it is not ``as_of``'s), or nothing for an undated article."""
+    try:
+        d = date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return ""
+    return f"{d.day} {d.strftime('%B')}{'' if d.year == as_of.year else f' {d.year}'}: "
+
+
+def _marked(sentence: str, n: int) -> str:
+    """``sentence`` with its ``[n]`` before the closing stop, as the answerers write it: "... in years [1]."."""
+    body = sentence.rstrip()
+    return f"{body[:-1]} [{n}]." if body.endswith(".") else f"{body} [{n}]"
+
+
+def _cited_passage(c: Citation) -> Passage:
+    """A passage holding exactly a citation's quote (a story whose passages were not kept)."""
+    return Passage(n=c.n, chunk_id=f"{c.article_id}:{c.start}", article_id=c.article_id, title=c.title,
+                   source=c.source, published=c.published, score=0.0, text=c.quote, start=c.start, end=c.end)
 
 
 def answers_nothing(q: Question, text: str) -> bool:

@@ -52,6 +52,35 @@ _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 log = logging.getLogger(__name__)
 
+#: a catch-up question asked in ``ask``: "What is the latest on Aleppo?", "What happened with Aleppo
+#: this week?", "Any news on the strike?", "Catch me up on Aleppo": a topic, no fact asked ("What is
+#: the latest death toll?" names what it wants, so it is no catch-up)
+_CATCH_UP = re.compile(
+    r"^\s*(?:"
+    r"(?:so,?\s+)?what(?:['’]s| is| are)\s+(?:the\s+)?(?:latest|newest|new|news|happening|going on)"
+    r"(?:\s+news|\s+updates?)?\s+(?:on|about|with|in|at|from|regarding)\s+(?P<a>.+?)"
+    r"|what\s+(?:has\s+)?happened\s+(?:with|in|at|regarding)\s+(?P<b>[^?]+?)"
+    r"|(?:is there\s+)?(?:any\s+|the\s+)?(?:latest\s+)?(?:news|updates?)\s+(?:on|about|from|regarding)\s+(?P<c>.+?)"
+    r"|(?:catch me up|bring me up to (?:date|speed)|update me|fill me in)\s+(?:on|about|with)\s+(?P<d>.+?)"
+    r"|(?:tell me|give me)\s+(?:the latest|the news|an update|what happened)\s+(?:on|about|with|in|to)\s+(?P<e>.+?)"
+    r")\s*[?.!]*\s*$", re.I)
+CATCH_UP_DAYS = 7  # the period a catch-up question without one covers: the week before ``as_of``
+CATCH_UP_EVENTS = 3  # stories an answer to it tells, newest first (``rag brief`` lists them all)
+
+
+def catch_up_topic(question: str, window_phrase: str = "") -> str | None:
+    """The topic of a catch-up question ("Aleppo" for "What happened with Aleppo this week?"), without
+    the time expression ``rag.timewindow`` understood (``window_phrase``); None for any other question."""
+    m = _CATCH_UP.match(question)
+    if not m:
+        return None
+    topic = next(g for g in m.groups() if g)
+    if window_phrase:
+        topic = re.sub(rf"\s*\b{re.escape(window_phrase)}\b\s*", " ", topic, flags=re.I)
+    topic = re.sub(r"\s+(?:lately|recently|so far|now|right now|these days)$", "", topic.strip(), flags=re.I)
+    topic = re.sub(r"^(?:the)\s+", "", topic.strip(), flags=re.I).strip(" ,")
+    return topic or None
+
 
 @dataclass(frozen=True)
 class Event:

@@ -18,7 +18,7 @@ import pytest
 from index.collection import Collection
 from index.types import Article
 from rag.api import RAG
-from rag.brief import brief, parse_since, summarize
+from rag.brief import brief, catch_up_topic, parse_since, summarize
 from rag.errors import ConfigError, InputError, LLMError
 from rag.extractive import REFUSAL
 from rag.prompt import day_summary_request
@@ -66,6 +66,44 @@ def test_an_empty_period_has_no_events_and_an_empty_topic_is_an_error(rag: RAG) 
     assert brief(rag, "Zembla harbour", since=date(2025, 1, 1)).events == ()
     with pytest.raises(InputError, match="empty"):
         brief(rag, "  ")
+
+
+@pytest.mark.parametrize("question,topic", [
+    ("What is the latest on Zembla harbour?", "Zembla harbour"),
+    ("What happened with the harbour this week?", "harbour"),
+    ("What's new with the Zembla ferry?", "Zembla ferry"),
+    ("Any news on the strike?", "strike"),
+    ("Catch me up on Zembla", "Zembla"),
+    ("Tell me the latest on Brexit.", "Brexit"),
+    # a fact asked is no catch-up, nor "what happened to X" (SQuAD asks it of a lab, a budget, a crew)
+    ("What is the latest death toll in Zembla?", None),
+    ("What happened to the harbour pier?", None),
+    ("What is the new name of the harbour?", None),
+])
+def test_catch_up_questions_name_their_topic(question: str, topic: str | None) -> None:
+    from rag.timewindow import understand
+
+    window = understand(question, date(2024, 12, 2))
+    assert catch_up_topic(question, window.phrase if window else "") == topic
+
+
+def test_ask_answers_a_catch_up_question_with_the_newest_stories_dated_and_cited(rag: RAG) -> None:
+    """The sentence ranker and refusal model read a question's words against a sentence: "the latest
+    on X" names no fact, and was refused. It gets the newest stories of the week, newest first."""
+    answer = rag.ask("What is the latest on Zembla harbour?", as_of=date(2024, 12, 2))
+    assert not answer.refused and answer.answerer == "extractive"
+    assert answer.text.startswith("1 December: The harbour of Zembla reopened on Sunday")
+    assert [c.published for c in answer.citations] == ["2024-12-01", "2024-11-29", "2024-11-26"]
+    assert [c.n for c in answer.citations] == [p.n for p in answer.passages] == [1, 2, 3]
+    for c in answer.citations:
+        assert rag.store.article_text(c.article_id)[c.start : c.end] == c.quote
+        assert f"[{c.n}]" in answer.text
+    assert "football" not in answer.text.lower() and any("catch-up" in n for n in answer.notices)
+    # the question's own period; nothing published then: answered as any other question
+    assert rag.ask("What happened with Zembla harbour this week?", as_of=date(2024, 11, 28)).citations[0].published \
+        == "2024-11-26"
+    later = rag.ask("What is the latest on Zembla harbour?", as_of=date(2025, 6, 1))
+    assert not any("catch-up" in n for n in later.notices)
 
 
 def test_parse_since() -> None:
