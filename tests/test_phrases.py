@@ -14,8 +14,8 @@ from rag.errors import ConfigError
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer, Scored
 from rag.short_answer import (
-    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, candidates, fits_precisely, name_kind, phrase_kind, ranked_candidates,
-    wanted_type,
+    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, candidates, fits_precisely, name_kind, named_kind, phrase_kind,
+    ranked_candidates, wanted_type,
 )
 from rag.types import Passage
 
@@ -60,9 +60,23 @@ def test_name_kind(question: str, kind: str | None) -> None:
     ("The talks were held in Runcorn on Friday.", "Runcorn", "place"),
     ("The Law Commission said so.", "Law Commission", "org"),
     ("It was The President who spoke.", "The President", None),
+    # a title or a particle makes a person, even after "to"
+    ("It was the biggest challenge to President Bashar al-Assad in years.", "President Bashar al-Assad", "person"),
+    ("The talks were led by Mohammed bin Salman.", "Mohammed bin Salman", "person"),
 ])
 def test_phrase_kind(sentence: str, phrase: str, kind: str | None) -> None:
     assert phrase_kind(phrase, sentence, sentence.index(phrase)) == kind
+
+
+@pytest.mark.parametrize("sentence,phrase,kind", [
+    # the phrase ranker also reads what the text says a name is: "the town of", "the carmaker"
+    ("Rebels captured the town of Khansir on Sunday.", "Khansir", "place"),
+    ("Shares in the carmaker Stellantis fell.", "Stellantis", "org"),
+    ("Khansir fell on Sunday.", "Khansir", None),
+])
+def test_named_kind(sentence: str, phrase: str, kind: str | None) -> None:
+    start = sentence.index(phrase)
+    assert named_kind(phrase, sentence, start) == kind and phrase_kind(phrase, sentence, start) is None
 
 
 @pytest.mark.parametrize("question,wanted", [
