@@ -53,9 +53,9 @@ def test_eval_seed_suite_end_to_end(runner: CliRunner, tmp_path: Path) -> None:
                  "plots/latency.png", "plots/by_kind.png"):
         assert (out_a / name).stat().st_size > 0, name
     rows = [json.loads(line) for line in (out_a / "results.jsonl").read_text().splitlines()]
-    assert len(rows) == 27 and rows[0]["id"] == "seed-01"
+    assert len(rows) == 29 and rows[0]["id"] == "seed-01"
     summary = json.loads((out_a / "summary.json").read_text())
-    assert summary["meta"]["cases"] == 27 and summary["meta"]["isolated"] is True
+    assert summary["meta"]["cases"] == 29 and summary["meta"]["isolated"] is True
     assert summary["metrics"]["correct_refusal_rate"] >= 0.4
     assert all(c["ok"] for c in summary["thresholds"])
 
@@ -74,7 +74,7 @@ def test_eval_seed_suite_end_to_end(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(app, ["eval", "compare", str(out_a), str(out_b), "--fail-on-regression",
                               "--out", str(tmp_path / "cmp.md")])
     assert res.exit_code == 0, res.output
-    assert "27 questions in both runs; 0 regressions" in said(res)
+    assert "29 questions in both runs; 0 regressions" in said(res)
     assert (tmp_path / "cmp.md").read_text().startswith("# Compare:")
 
     # make run b lose the gold article on one question: compare names it and fails

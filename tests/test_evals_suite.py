@@ -23,7 +23,7 @@ def write(path: Path, text: str) -> Path:
 def test_seed_suite_loads() -> None:
     suite = load_suite(REPO / "seeds" / "suite.jsonl")
     assert suite.format == "ours" and suite.problems == []
-    assert len(suite.cases) == 27
+    assert len(suite.cases) == 29
     first = suite.cases[0]
     assert first == Case("seed-01", "Which town did the rebels capture south of Aleppo?", ("Khansir", "the town of Khansir"),
                          ("000_2ee66f902f40f20f.txt",), "factoid", (), 1)
