@@ -274,7 +274,8 @@ class RAG:
                          for i, e in enumerate(newest, 1))
         citations = self._with_versions([replace(e.citation, n=i) for i, e in enumerate(newest, 1)], passages)
         text = " ".join(f"{_dated(e.published, as_of)}{_marked(e.citation.quote, i)}" for i, e in enumerate(newest, 1))
-        more = f"; {len(events)} stories in all (the Timeline and `rag brief` list them)" if len(events) > len(newest) else ""
+        more = f"; {len(events)} stories in all (the Timeline and `rag brief` list them)" \
+            if len(events) > len(newest) else ""
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Answer(
             question=question, text=text, refused=False, citations=citations, passages=passages,

@@ -325,12 +325,14 @@ def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
     before = re.split(r"[,;:]", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
     return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before))
                 or _LIVES.search(after) or _LIVES.search(before))
+
+
 _MONEY = re.compile(r"[£$€¥₹]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
 # a currency named after the figure: "19bn kronor", "6.5 billion reais", "2bn yuan"
 _CURRENCY_AFTER = re.compile(r"\s+(?:(?:US|Hong Kong|Australian|Canadian|Singapore)\s+)?(?:dollars?|pounds?|euros?|"
-                             r"yen|yuan|renminbi|rupees?|roubles?|rubles?|reais|kronor|kroner|krona|krone|francs?|pesos?|"
-                             r"rand|lira|liras|ringgit|baht|shekels?|dinars?|dirhams?|riyals?|zloty|hryvnias?|naira|"
+                             r"yen|yuan|renminbi|rupees?|roubles?|rubles?|reais|kronor|kroner|krona|krone|francs?|"
+                             r"pesos?|rand|lira|liras|ringgit|baht|shekels?|dinars?|dirhams?|riyals?|zloty|hryvnias?|naira|"
                              r"shillings?|rupiah|forints?|cents?|pence|bitcoins?)\b", re.I)
 # "how much did X pay / cost / earn / bid", "how much prize money", "what was the value of ...": an amount of
 # money is asked, so a share ("30%"), a score ("6-1") or a count ("top 10") does not answer it
@@ -364,7 +366,7 @@ def asks_figure(question: str) -> bool:
 
 
 _PERCENT_ASKED = re.compile(r"\bwhat (?:percentage|percent)\b|\bby how many (?:percentage )?points\b", re.I)
-_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b")
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per ?cent\b|percent\b|percentage points?\b)", re.I)
 
 
@@ -382,6 +384,8 @@ def asks_money(question: str) -> bool:
     """Whether the question (its asking sentence) asks for an amount of money."""
     asking = asking_sentence(question) or question
     return bool(_MONEY_ASKED.search(asking)) and not _NOT_MONEY.search(asking)
+
+
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")
 _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) — Rebels"; not "(NFC) champion"
 _OPENING = " \"“‘'(—–-"  # what may stand before a sentence's first word
