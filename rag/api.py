@@ -254,7 +254,8 @@ class RAG:
                   t0: float, timings: dict[str, float]) -> Answer | None:
         """The offline answer to a catch-up question ("What is the latest on Aleppo?", "What happened
         with Aleppo this week?"): the newest ``CATCH_UP_EVENTS`` stories about the topic published in
-        the question's window (else the ``CATCH_UP_DAYS`` before ``as_of``), newest first, each the
+        the question's window (else, or when a window up to today is shorter and empty, as "this week"
+        asked on a Monday, the ``CATCH_UP_DAYS`` before ``as_of``, and a notice says so), newest first, each the
         dated sentence that best states it (``rag.brief``, the same selection as ``rag brief`` and the
         Timeline), as exact quotes with their citations. None when no story was published then: the
         question is answered as any other. Such a question names no fact, so the sentence ranker and
@@ -265,7 +266,14 @@ class RAG:
             since = max(since, filters.published_from) if filters.published_from else since
             until = min(until, filters.published_to) if filters.published_to else until
         t = time.perf_counter()
-        events = brief(self, topic, since=since, until=until, sources=filters.sources if filters else ()).events
+        sources = filters.sources if filters else ()
+        events = brief(self, topic, since=since, until=until, sources=sources).events
+        wider = ""
+        if not events and until == as_of and (until - since).days < CATCH_UP_DAYS - 1 and \
+                (filters is None or filters.published_from is None):  # "this week", asked on a Monday
+            wider = f"nothing about it was published {since.isoformat()} .. {until.isoformat()}; "
+            since = as_of - timedelta(days=CATCH_UP_DAYS)
+            events = brief(self, topic, since=since, until=until, sources=sources).events
         timings["retrieve"] = (time.perf_counter() - t) * 1000
         if not events:
             return None
@@ -281,7 +289,7 @@ class RAG:
             question=question, text=text, refused=False, citations=citations, passages=passages,
             timings_ms={k: round(v, 2) for k, v in timings.items()}, answerer=self.extractive.name,
             search_query=topic,
-            notices=(f"A catch-up question: the newest stories about \u201c{topic}\u201d published "
+            notices=(f"A catch-up question: {wider}the newest stories about \u201c{topic}\u201d published "
                      f"{since.isoformat()} .. {until.isoformat()}, newest first{more}.",),
             as_of=as_of, time_window=window or TimeWindow(since, until, "", True),
         )

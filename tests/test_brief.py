@@ -102,6 +102,10 @@ def test_ask_answers_a_catch_up_question_with_the_newest_stories_dated_and_cited
     # the question's own period; nothing published then: answered as any other question
     assert rag.ask("What happened with Zembla harbour this week?", as_of=date(2024, 11, 28)).citations[0].published \
         == "2024-11-26"
+    # "this week" asked on Monday 2 December holds one day and no story: the week before, said so
+    monday = rag.ask("What happened with Zembla harbour this week?", as_of=date(2024, 12, 2))
+    assert monday.citations[0].published == "2024-12-01"
+    assert any("nothing about it was published 2024-12-02 .. 2024-12-02" in n for n in monday.notices)
     later = rag.ask("What is the latest on Zembla harbour?", as_of=date(2025, 6, 1))
     assert not any("catch-up" in n for n in later.notices)
 
