@@ -174,8 +174,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
-        elif counting and money_at(sentence, start, end):
-            continue  # "how many staff": not "$2m" (a share may answer it: "as much as 50%" of the people)
+        elif (counting or measure is not None) and money_at(sentence, start, end):
+            continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
         elif money and not money_at(sentence, start, end):
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"
         elif percent and not (_PERCENT.search(phrase) or _PERCENT_AFTER.match(sentence, end)):
@@ -299,12 +299,15 @@ _UNIT_AFTER = {
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
 # measures whose number means nothing without its unit: a length or duration ("how long did the film last":
-# not "Number 73"), a height; not "how old" ("Biden, 80,"), "how much time" ("11:28 left"), nor "how high/far"
+# not "Number 73"), a height, an age ("aged 96", "Biden, 80,", "turns 80"); not "how much time" ("11:28 left"), nor "how high/far"
 # that news asks of tolls and rates ("how high has the death toll climbed"); "how long has ..." may be "since 2010"
-_UNIT_REQUIRED = frozenset({"long", "tall"})
+_UNIT_REQUIRED = frozenset({"long", "tall", "old"})
 _SINCE_WHEN = re.compile(r"\bhow long (?:has|have|had)\b", re.I)
 _FIGURE_ASKED = re.compile(r"\bhow (?:many|much)\b", re.I)
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
+# "Biden turns 80", "(Manning was 39, Newton was 26)": read only for a "how old" question's numbers
+_AGE_VERB = re.compile(r"\b(?:turns|turned|turning|is|was|is now|was only|is only)\s+$", re.I)
+_NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months?|weeks?|days?|hours?)\b(?!\s*old)", re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
                             r"Colonel|Rev|Father)\.?\s+)+")
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
@@ -447,8 +450,10 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
         return True  # "6.43m": metres (as a figure of money it would carry a currency)
     if measure != "old":
         return False
-    before = sentence[max(0, start - 8) : start]
-    return bool(_AGED.search(before) or (before.endswith(", ") and sentence.startswith(",", end)))
+    before = sentence[max(0, start - 12) : start]
+    return bool(_AGED.search(before) or (before.endswith(", ") and sentence.startswith(",", end))
+                or (_AGE_VERB.search(before) and re.fullmatch(r"\d{1,3}", sentence[start:end]) is not None
+                    and not _NOT_AN_AGE.match(sentence, end)))
 
 
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear

@@ -177,9 +177,13 @@ def test_name_candidates(question: str, sentence: str, names: list[str]) -> None
 
 @pytest.mark.parametrize("question,sentence,found", [
     # "how old/long/far": a number is bound when it carries the unit asked for, and takes it along
-    ("How old is Biden?", "Biden remains a vigorous 80-year-old male, with 3 aides.", [("80", True), ("3", False)]),
-    ("How old is Biden?", "Biden, 80, announced his bid with 3 aides.", [("80", True), ("3", False)]),
-    ("How old was the queen?", "She died aged 96 after 70 years on the throne.", [("96", True), ("70", False)]),
+    # an age needs its unit too: "aged 96", "80-year-old", "Biden, 80,", "turns 80"; not "3 aides" nor "$50m"
+    ("How old is Biden?", "Biden remains a vigorous 80-year-old male, with 3 aides.", [("80", True)]),
+    ("How old is Biden?", "Biden, 80, announced his bid with 3 aides.", [("80", True)]),
+    ("How old is Biden?", "Biden turns 80 on Sunday, 3 days after the vote.", [("80", True)]),
+    ("How old was the queen?", "She died aged 96 after 70 years on the throne.", [("96", True)]),
+    ("How old is Ozzy Osbourne?", "His merchandise hit $50m at 3 shops; he jumped 30ft (10m).", []),
+    ("How old was Newton?", "(Manning was 39, Newton was 26) and the gap was 13 years.", [("39", True), ("26", True)]),
     ("How long did the strike last?", "The strike lasted 12 days and involved 400 workers.",
      [("12 days", True)]),  # a length or duration needs its unit: "400" is none
     ("How far did Johnson leap?", "Johnson leapt 6.43m, 2 cm short.", [("6.43m", True), ("2", False)]),
