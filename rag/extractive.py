@@ -46,6 +46,7 @@ from rag.types import REFUSAL, Draft, Passage
 
 # "one" is no candidate figure ("one of the raids"), but "typically corresponds to one" may answer a how-many
 _ONE = re.compile(r"\bone\b(?! of\b)", re.I)
+_SHARE = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
 RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
 SENTENCES_FITTED = Path(__file__).resolve().parent / "fitted" / "sentences.json"
 
@@ -291,8 +292,12 @@ class ExtractiveAnswerer:
         if wanted_type(q) != "number" or not asks_figure(q.text):
             return False
         sentences = [*ranked[: self.phrase_model.sentences], *chosen]
-        one = _ONE if counts(q.text) else None
-        return not any(candidates(q, s.text) or (one and one.search(s.text)) for s in sentences)
+        counting = counts(q.text)
+        one = _ONE if counting else None
+        # a share may answer a how-many question ("71% were returned") when a count stands beside it;
+        # a share alone is no count ("5.9%" of a share price for "how many people did Ericsson employ")
+        return not any(any(not (counting and _SHARE.search(c.phrase)) for c in candidates(q, s.text))
+                       or (one and one.search(s.text)) for s in sentences)
 
     def short_answer(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
                      model: PhraseModel | None = None) -> tuple[tuple[str, int, int] | None, list[Scored]]:

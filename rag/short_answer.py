@@ -174,6 +174,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
+        elif counting and _qualifies(sentence, end, focus):
+            continue  # "how many caps": not "an eight-week ban", "the 44-man squad" (unless weeks or men are asked)
         elif (counting or measure is not None) and money_at(sentence, start, end):
             continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
         elif money and not money_at(sentence, start, end):
@@ -299,15 +301,26 @@ _UNIT_AFTER = {
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
 # measures whose number means nothing without its unit: a length or duration ("how long did the film last":
-# not "Number 73"), a height, an age ("aged 96", "Biden, 80,", "turns 80"); not "how much time" ("11:28 left"), nor "how high/far"
-# that news asks of tolls and rates ("how high has the death toll climbed"); "how long has ..." may be "since 2010"
+# not "Number 73"), a height, an age ("aged 96", "Biden, 80,", "turns 80"); not "how much time" ("11:28
+# left"), nor "how high/far" that news asks of tolls and rates ("how high has the death toll climbed");
+# "how long has ..." may be "since 2010"
 _UNIT_REQUIRED = frozenset({"long", "tall", "old"})
 _SINCE_WHEN = re.compile(r"\bhow long (?:has|have|had)\b", re.I)
 _FIGURE_ASKED = re.compile(r"\bhow (?:many|much)\b", re.I)
+_MODIFIER = re.compile(r"-([a-z]+)\b")  # "eight-week", "44-man": the number qualifies a noun
+
+
+def _qualifies(sentence: str, end: int, focus: set[str]) -> bool:
+    """Whether the number ending at ``end`` is hyphenated to a word other than the thing counted."""
+    m = _MODIFIER.match(sentence, end)
+    return m is not None and not focus & set(terms(m.group(1)))
+
+
 _AGED = re.compile(r"\bage[ds]?\s*$", re.I)
 # "Biden turns 80", "(Manning was 39, Newton was 26)": read only for a "how old" question's numbers
 _AGE_VERB = re.compile(r"\b(?:turns|turned|turning|is|was|is now|was only|is only)\s+$", re.I)
-_NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months?|weeks?|days?|hours?)\b(?!\s*old)", re.I)
+_NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months?|weeks?|days?|hours?)\b(?!\s*old)",
+                         re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
                             r"Colonel|Rev|Father)\.?\s+)+")
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
@@ -383,10 +396,19 @@ def counts(question: str) -> bool:
     return bool(_HOW_MANY.search(asking_sentence(question) or question))
 
 
+_PAYING = re.compile(r"\b(?:cost|costs|pay|paid|pays|spend|spent|spends|bid|bids|earn|earns|earned|charge|charges|"
+                     r"charged|fetch|fetched|offer|offered|invest|invested|owe|owes|owed)\b", re.I)
+
+
 def asks_money(question: str) -> bool:
-    """Whether the question (its asking sentence) asks for an amount of money."""
+    """Whether the question (its asking sentence) asks for an amount of money: not when it asks how
+    much something changed ("how much did prices rise"), unless a verb of paying comes first ("how
+    much does a litre cost ... before the planned price rise")."""
     asking = asking_sentence(question) or question
-    return bool(_MONEY_ASKED.search(asking)) and not _NOT_MONEY.search(asking)
+    if not _MONEY_ASKED.search(asking):
+        return False
+    change, paying = _NOT_MONEY.search(asking), _PAYING.search(asking)
+    return change is None or (paying is not None and paying.start() < change.start())
 
 
 _NAMED_BEFORE = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,6})\($")

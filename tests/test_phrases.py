@@ -228,8 +228,13 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     ("How much did LNM bid for the mill?", "The mill went for 4.26bn hryvnia, but LNM bid 2.5bn euros.",
      ["4.26bn", "2.5bn euros"]),
     ("What was the value of the jewellery stolen?", "Jewellery worth £2m was taken from 3 rooms.", ["£2m"]),
-    # ... but not how much a price changed
+    # ... but not how much a price changed, unless a verb of paying comes first
     ("How much did petrol prices rise in March?", "Prices rose 3% to $4.10.", ["3%", "$4.10"]),
+    ("How much does a litre of kerosene cost before the planned fuel price rise?",
+     "Prices may rise by 30%, saving $3.5bn.", ["$3.5bn"]),
+    # a count: a number hyphenated to another word qualifies it ("an eight-week ban", "the 44-man squad")
+    ("How many caps has Murray won?", "Murray, back after an eight-week ban, has 12 caps.", ["12 caps"]),
+    ("How many weeks was Murray banned?", "Murray is back after an eight-week ban.", ["eight"]),
     # how long / far / tall: a number without the unit asked is no answer ("Number 73" for a film's length)
     ("How long does the short film Wasp last?", "Arnold, who hosted Number 73, won for Wasp.", []),
     ("How long does the short film Wasp last?", "Wasp runs for 26 minutes.", ["26 minutes"]),
@@ -256,6 +261,10 @@ def test_a_figure_question_whose_passages_hold_no_such_figure_is_refused() -> No
     assert asked.refused
     answered = answerer.answer("How much profit did Ericsson make in 2004?", passages)
     assert not answered.refused and "19bn kronor" in answered.text
+    # a share alone is no head count ("5.9%" of a share price)
+    shares = [_passage(1, "Ericsson shares dropped 5.9% on Thursday. Ericsson said the network market grew.",
+                       title="Ericsson shares fall")]
+    assert answerer.answer("How many people did Ericsson employ at the end of 2004?", shares).refused
     # the user's knob: RAG_REFUSE_BELOW=0 answers everything
     assert not ExtractiveAnswerer(refuse_below=0.0).answer(
         "How many people did Ericsson employ at the end of 2004?", passages).refused
