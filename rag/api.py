@@ -23,7 +23,7 @@ from rag.errors import LLMError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
 from rag.followup import rewrite_query
-from rag.recency import reconcile
+from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type
@@ -281,7 +281,8 @@ class RAG:
         passages = tuple(replace(e.passages[0] if e.passages else _cited_passage(e.citation), n=i)
                          for i, e in enumerate(newest, 1))
         citations = self._with_versions([replace(e.citation, n=i) for i, e in enumerate(newest, 1)], passages)
-        text = " ".join(f"{_dated(e.published, as_of)}{_marked(e.citation.quote, i)}" for i, e in enumerate(newest, 1))
+        text = " ".join(f"{_dated(p, as_of)}{_marked(e.citation.quote, p.n)}"
+                        for p, e in zip(passages, newest, strict=True))
         more = f"; {len(events)} stories in all (the Timeline and `rag brief` list them)" \
             if len(events) > len(newest) else ""
         timings["total"] = (time.perf_counter() - t0) * 1000
@@ -327,13 +328,10 @@ class RAG:
 FALLBACK_MIN_CONFIDENCE = 0.5
 
 
-def _dated(published: str | None, as_of: date) -> str:
+def _dated(p: Passage, as_of: date) -> str:
     """ "1 December: " (the year too when it is not ``as_of``'s), or nothing for an undated article."""
-    try:
-        d = date.fromisoformat((published or "")[:10])
-    except ValueError:
-        return ""
-    return f"{d.day} {d.strftime('%B')}{'' if d.year == as_of.year else f' {d.year}'}: "
+    d = published_day(p)
+    return f"{day_label(d, as_of)}: " if d else ""
 
 
 def _marked(sentence: str, n: int) -> str:

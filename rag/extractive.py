@@ -38,7 +38,7 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     PHRASE_FEATURES, Found, PhraseModel, asks_figure, candidates, counts, extract, find, fits_precisely,
-    ranked_candidates, wanted_type,
+    is_share, ranked_candidates, wanted_type,
 )
 from rag.text import answer_type, terms
 from rag.timewindow import understand
@@ -46,7 +46,6 @@ from rag.types import REFUSAL, Draft, Passage
 
 # "one" is no candidate figure ("one of the raids"), but "typically corresponds to one" may answer a how-many
 _ONE = re.compile(r"\bone\b(?! of\b)", re.I)
-_SHARE = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
 RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
 SENTENCES_FITTED = Path(__file__).resolve().parent / "fitted" / "sentences.json"
 
@@ -296,7 +295,7 @@ class ExtractiveAnswerer:
         one = _ONE if counting else None
         # a share may answer a how-many question ("71% were returned") when a count stands beside it;
         # a share alone is no count ("5.9%" of a share price for "how many people did Ericsson employ")
-        return not any(any(not (counting and _SHARE.search(c.phrase)) for c in candidates(q, s.text))
+        return not any(any(not (counting and is_share(c.phrase)) for c in candidates(q, s.text))
                        or (one and one.search(s.text)) for s in sentences)
 
     def short_answer(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],

@@ -353,7 +353,8 @@ class _Asked:
                    for c in candidates(self.q, sentence))
 
 
-def _day(d: date, ref: date | None) -> str:
+def day_label(d: date, ref: date | None) -> str:
+    """ "1 December", with the year when it is not ``ref``'s (or without ``ref``)."""
     text = f"{d.day} {d.strftime('%B')}"
     return text if ref is not None and d.year == ref.year else f"{text} {d.year}"
 
@@ -368,7 +369,7 @@ def compose(d: Disagreement, as_of: date | None = None) -> str:
     if first.lower() in _LOWER_OPENERS:
         body = first.lower() + body[len(first):]
     ref = as_of or d.newest.published
-    return (f"As of {_day(d.newest.published, ref)}, {body} [{d.newest.passage.n}]; "
+    return (f"As of {day_label(d.newest.published, ref)}, {body} [{d.newest.passage.n}]; "
             f"an earlier report said {d.earlier.value} [{d.earlier.passage.n}].")
 
 

@@ -115,8 +115,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     toll = atype == "number" and bool(_TOLL.search(text))  # "the death toll": a count of the dead, not a population
     measure = _how_measure(q.text) if atype == "number" else None
     # a how-many question counts things: an amount of money is no count of them
-    counting = atype == "number" and bool(focus) and bool(_HOW_MANY.search(asking_sentence(text) or text)) \
-        and not focus & _MONEY_WORDS
+    counting = atype == "number" and bool(focus) and counts(text) and not focus & _MONEY_WORDS
     money = atype == "number" and asks_money(text)
     percent = atype == "number" and asks_percent(text)
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
@@ -180,7 +179,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
         elif money and not money_at(sentence, start, end):
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"
-        elif percent and not (_PERCENT.search(phrase) or _PERCENT_AFTER.match(sentence, end)):
+        elif percent and not (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
             continue  # "what percentage of the vote": "59%" or "59 per cent", not "2 million"
         elif measure in _UNIT_REQUIRED and not _in_unit(measure, sentence, start, end) \
                 and not _SINCE_WHEN.search(text):
@@ -352,9 +351,11 @@ _CURRENCY_AFTER = re.compile(r"\s+(?:(?:US|Hong Kong|Australian|Canadian|Singapo
                              r"shillings?|rupiah|forints?|cents?|pence|bitcoins?)\b", re.I)
 # "how much did X pay / cost / earn / bid", "how much prize money", "what was the value of ...": an amount of
 # money is asked, so a share ("30%"), a score ("6-1") or a count ("top 10") does not answer it
+_PAYING_WORDS = (r"cost|costs|pay|paid|pays|spend|spent|spends|bid|bids|earn|earns|earned|charge|charges|charged|"
+                 r"fetch|fetched|offer|offered|invest|invested|owe|owes|owed")
+_PAYING = re.compile(rf"\b(?:{_PAYING_WORDS})\b", re.I)
 _MONEY_ASKED = re.compile(
-    r"\bhow much\b[^?]*?\b(?:cost|costs|pay|paid|pays|spend|spent|spends|bid|"
-    r"bids|earn|earns|earned|charge|charges|charged|worth|fetch|fetched|offer|offered|invest|invested|owe|owes|owed|"
+    rf"\bhow much\b[^?]*?\b(?:{_PAYING_WORDS}|worth|"
     r"money|cash|salary|wages?|fees?|fines?|fined|prices?|priced|bills?|budget|compensation|damages|ransom|funding|"
     r"sell for|sold for|bought for|buy for)\b"
     r"|\bwhat (?:is|was|will be|were|are) (?:the|its|his|her|their) (?:\w+ ){0,2}?(?:price|cost|value|fee|fine|"
@@ -383,6 +384,11 @@ def asks_figure(question: str) -> bool:
 
 _PERCENT_ASKED = re.compile(r"\bwhat (?:percentage|percent)\b|\bby how many (?:percentage )?points\b", re.I)
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
+
+
+def is_share(phrase: str) -> bool:
+    """Whether a figure is a percentage ("59.4%", "59 per cent")."""
+    return bool(_PERCENT.search(phrase))
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per ?cent\b|percent\b|percentage points?\b)", re.I)
 
 
@@ -394,10 +400,6 @@ def asks_percent(question: str) -> bool:
 def counts(question: str) -> bool:
     """Whether the question's asking sentence is a how-many question."""
     return bool(_HOW_MANY.search(asking_sentence(question) or question))
-
-
-_PAYING = re.compile(r"\b(?:cost|costs|pay|paid|pays|spend|spent|spends|bid|bids|earn|earns|earned|charge|charges|"
-                     r"charged|fetch|fetched|offer|offered|invest|invested|owe|owes|owed)\b", re.I)
 
 
 def asks_money(question: str) -> bool:
