@@ -46,6 +46,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,16 @@ def _answerer(r: Retrieved, sentences: Any, refusal: Any = None) -> Any:
     def embed(texts: Sequence[str]) -> Any:
         return np.array([r.embeddings[t] for t in texts], dtype=np.float32)
 
-    return ExtractiveAnswerer(embed=embed, sentences=sentences, model=refusal)
+    return ExtractiveAnswerer(embed=embed, sentences=sentences, model=refusal, nouns=bundled_embedder())
+
+
+@lru_cache(maxsize=1)
+def bundled_embedder() -> Any:
+    """The bundled model, which tells counted nouns apart in the product (``RAG``) and the fits alike."""
+    from index.embed import make_embedder
+    from rag.settings import load_settings
+
+    return make_embedder(load_settings(embedder="local"))
 
 
 @dataclass(frozen=True)

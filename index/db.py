@@ -319,6 +319,10 @@ class ArticleDB:
                 return prev[0] if left == 0 else None
         return None
 
+    def sources_of(self, article_id: str) -> list[str]:
+        """Every source the article was ingested from."""
+        return [r[0] for r in self._q("SELECT source FROM sources WHERE article_id=? ORDER BY rowid", (article_id,))]
+
     def remove_article(self, article_id: str) -> list[str]:
         """Delete an article, its sources, chunks and lexical entries; returns its chunk ids."""
         with self._lock, self._tx():
@@ -329,14 +333,18 @@ class ArticleDB:
         return ids
 
     def remove_source(self, source: str) -> tuple[str | None, list[str]]:
-        """Unmap a source; the article goes too when no other source points at it."""
+        """Unmap a source; the article goes too when no other source points at it (its chunk ids are
+        returned then; none while it stays, shown from a source it still has)."""
         with self._lock, self._tx():
             row = self._conn.execute("SELECT article_id FROM sources WHERE source=?", (source,)).fetchone()
             if not row:
                 return None, []
             self._conn.execute("DELETE FROM sources WHERE source=?", (source,))
-            left = self._conn.execute("SELECT count(*) FROM sources WHERE article_id=?", (row[0],)).fetchone()[0]
-            if left:
+            left = self._conn.execute("SELECT source FROM sources WHERE article_id=? ORDER BY rowid LIMIT 1",
+                                      (row[0],)).fetchone()
+            if left:  # the article stays; it is now shown and cited from a source it still has
+                self._conn.execute("UPDATE articles SET source=? WHERE id=? AND source=?", (left[0], row[0], source))
+                self._conn.execute("UPDATE articles SET url=NULL WHERE id=? AND url=?", (row[0], source))
                 return row[0], []
             ids = [r[0] for r in self._conn.execute("SELECT id FROM chunks WHERE article_id=?", (row[0],))]
             self._delete_chunks(row[0])
@@ -447,6 +455,32 @@ class ArticleDB:
             sql += " AND a.published <= ?"
             args.append(end.isoformat())
         return [r[0] for r in self._q(sql, args)]
+
+    def first_chunks(self, sources: Sequence[str] = (), start: date | None = None, end: date | None = None,
+                     limit: int = 50) -> tuple[list[ChunkRow], int]:
+        """The first chunk of the newest ``limit`` stories published between ``start`` and ``end``
+        (inclusive; one article per story: its earliest version), newest first, and how many stories
+        were published then in all (``rag.brief.digest``: "What happened this week?")."""
+        ids = set(self.filter_article_ids(sources, start, end))
+        if not ids:
+            return [], 0
+        rows = self._q("SELECT a.id, a.published, COALESCE(st.story_id, a.id) FROM articles a "
+                       "LEFT JOIN stories st ON st.article_id = a.id WHERE a.published IS NOT NULL "
+                       "ORDER BY a.published DESC, a.id").fetchall()
+        earliest: dict[str, str] = {}  # story -> its earliest article in the period (rows run newest first)
+        order: list[str] = []
+        for aid, _day, story in rows:
+            if aid in ids:
+                if story not in earliest:
+                    order.append(story)
+                earliest[story] = aid
+        if not order:
+            return [], 0
+        firsts = [r[0] for r in self._q(
+            "SELECT id FROM chunks WHERE n=0 AND article_id IN (%s)" % ",".join("?" * min(len(order), limit)),
+            [earliest[st] for st in order[:limit]])]
+        by_article = {c.article_id: c for c in self.chunks_by_ids(firsts).values()}
+        return [by_article[earliest[st]] for st in order[:limit] if earliest[st] in by_article], len(order)
 
     # --- collection management -------------------------------------------------------------
     def list_articles(self, search: str | None = None, limit: int = 200) -> list[ArticleInfo]:

@@ -96,6 +96,9 @@ def feed_kind(page: FetchedPage) -> FeedKind | None:
     return _ROOTS.get(m.group(2))
 
 
+NOT_A_FEED = "is not a feed or sitemap"  # what ``parse_feed`` says of a page (``rag watch`` stops watching it)
+
+
 def is_feed(page: FetchedPage) -> bool:
     return feed_kind(page) is not None
 
@@ -104,7 +107,7 @@ def parse_feed(page: FetchedPage) -> Feed:
     """Read a feed or sitemap page; raises InputError (naming the feed URL) when it cannot be read."""
     kind = feed_kind(page)
     if kind is None:
-        raise InputError(page.final_url, f"is not a feed or sitemap (the server sent {page.content_type or 'no content type'} "
+        raise InputError(page.final_url, f"{NOT_A_FEED} (the server sent {page.content_type or 'no content type'} "
                                          "with no <rss>, <feed>, <urlset> or <sitemapindex> root); check the URL")
     if kind in ("sitemap", "sitemapindex"):
         return _parse_sitemap(page, kind)

@@ -255,12 +255,14 @@ def parse_html(raw: str, source: str, url: str | None = None) -> Article:
         logger.debug("html scan of %s failed: %s", source, exc)
     doc = bare_extraction(raw, url=url, with_metadata=True, include_comments=False, include_tables=True)
     found = doc.as_dict() if hasattr(doc, "as_dict") else (doc or {})
-    text = normalise(found.get("text") or "") or normalise(scan.text())
+    text = normalise(_unboxed(found.get("text") or "")) or normalise(scan.text())
     if not text:
         raise InputError(source, "no article text found in this HTML page (is it rendered by JavaScript?); "
                                  "save the article as text or PDF and add that instead")
     title = (found.get("title") or _first(scan.meta, _META_TITLE) or scan.title or "").strip()
     title = " ".join(title.split())
+    if _LISTING.match(title):
+        raise InputError(source, f"is a directory listing ({title!r}), not an article; add the files it lists")
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1:].lstrip()  # the headline is a field, not the first paragraph
     published, date_source = html_date(raw, scan, found.get("date"))
@@ -268,6 +270,20 @@ def parse_html(raw: str, source: str, url: str | None = None) -> Article:
     return Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
                    text=text, author=author or None, published=published, url=url,
                    extra={"date_source": date_source} if date_source else {})
+
+
+_LISTING = re.compile(r"(?:Index of|Directory listing for) /")  # Apache, nginx, python -m http.server
+
+
+def _unboxed(text: str) -> str:
+    """trafilatura's text with the borders of one-cell table rows taken off: a page laid out in a
+    table ("| Published: ... The council voted ... |") is prose; a row of several cells ("| a | b |")
+    is kept as it is."""
+    out = []
+    for line in text.split("\n"):
+        m = re.fullmatch(r"\|\s*(.*?)\s*\|", line.strip())
+        out.append(m.group(1) if m and " | " not in m.group(1) else line)
+    return "\n".join(out)
 
 
 #: ``date_source`` values, most to least trusted. "text" is a date trafilatura found by searching the

@@ -166,6 +166,9 @@ def health(coll: Store) -> list[str]:
     vector (found by keyword search only) and a reindex that has not finished."""
     out: list[str] = []
     chunks = coll.db.counts()["chunks"]
+    if not chunks:
+        return ["the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, "
+                "feeds) or the UI's Collection tab"]
     state = _state(coll.db)
     if state:
         done = coll.db.chunks_upto(int(state.get("rid") or 0))

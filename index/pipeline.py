@@ -416,9 +416,10 @@ class Indexer:
                     continue
                 aid, chunk_ids = self.db.remove_source(src)
                 self.vectors.delete(chunk_ids)
-                if aid:
+                if aid and chunk_ids:  # the article went with its last source (else it stays in its story)
                     self.stories.remove(aid)
-                out.append(ItemResult(src, "removed", aid, reason="source no longer exists"))
+                out.append(ItemResult(src, "removed", aid, reason="source no longer exists"
+                                      + ("" if chunk_ids else "; the article stays (ingested from another source too)")))
         return out
 
     # --- maintenance ----------------------------------------------------------------------------
@@ -450,13 +451,22 @@ class Indexer:
         return reindex(self, progress)
 
     def remove(self, refs: Iterable[str]) -> list[ItemResult]:
-        """Remove articles by id, id prefix or source."""
+        """Remove articles by id or id prefix (with every source they came from), or one source: its
+        article goes only when no other source holds it (two copies of a file, a file and a URL)."""
         out = []
         with self._writing():
             for ref in refs:
                 aid = self.db.resolve(ref)
                 if aid is None:
                     out.append(ItemResult(ref, "failed", reason="no such article id or source (see `rag list`)"))
+                    continue
+                others = [s for s in self.db.sources_of(aid) if s != ref]
+                if ref in self.db.sources_of(aid) and others:
+                    self.db.remove_source(ref)
+                    out.append(ItemResult(ref, "removed", aid, reason=(
+                        f"this source only: the article stays, also ingested from {others[0]}"
+                        + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+                        + f"; `rag remove {aid}` removes it")))
                     continue
                 self.vectors.delete(self.db.remove_article(aid))
                 self.stories.remove(aid)

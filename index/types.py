@@ -95,7 +95,12 @@ class ItemResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "item", redact_userinfo(self.item))
         if self.reason is not None:
-            object.__setattr__(self, "reason", redact_userinfo(self.reason))
+            reason = redact_userinfo(self.reason)
+            for named in dict.fromkeys((self.item, self.item.split("#")[0])):  # a dump's record: "x.jsonl#2"
+                if reason.startswith(f"{named}: "):  # "failed a.html: a.html: looks like ...": named once
+                    reason = reason[len(named) + 2 :]
+                    break
+            object.__setattr__(self, "reason", reason)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from index.collection import Collection
-from rag.brief import CATCH_UP_DAYS, CATCH_UP_EVENTS, brief, catch_up_topic
+from rag.brief import CATCH_UP_DAYS, CATCH_UP_EVENTS, Brief, brief, catch_up_topic, digest, news_question
 from rag.errors import LLMError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
@@ -51,6 +51,9 @@ class RAG:
             max_sentences=self.settings.max_answer_sentences,
             refuse_below=self.settings.refuse_below,
             embed=lambda texts: self.collection.embedder(texts),
+            # counted nouns ("18 countries" for "how many staff") are told apart with the model
+            # ``rag/fitted/nouns.json`` was fitted with, the bundled one
+            nouns=self.collection.embedder if self.collection.embedder.name.startswith("local:") else None,
         )
         self._llm = llm
         self._llm_lock = threading.Lock()
@@ -134,9 +137,13 @@ class RAG:
         query = self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000
         window = understand(question, as_of)
-        topic = None if history or (self.llm is not None and not offline) else \
-            catch_up_topic(question, window.phrase if window else "")
-        caught_up = self._catch_up(question, topic, window, as_of, filters, t0, timings) if topic else None
+        topic = None
+        if not history and (self.llm is None or offline):
+            phrase = window.phrase if window else ""
+            # "What happened this week?" ("": on any topic) or "What is the latest on Aleppo?"
+            topic = "" if news_question(question, phrase) else catch_up_topic(question, phrase)
+        caught_up = self._catch_up(question, topic, window, as_of, filters, t0, timings) \
+            if topic is not None else None
         if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited
             yield caught_up
             return
@@ -210,6 +217,10 @@ class RAG:
             short = short_after_rewrite(asked, short, citations, text)
         if short and not refused and name == self.extractive.name:  # the answer first: "Khansir. Rebels said ..."
             text = lead_with(short[0], text)
+        outside = None if refused or (filters and (filters.published_from or filters.published_to)) else \
+            outside_window(window, citations, as_of)
+        if outside:
+            notices.append(outside)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,
@@ -253,7 +264,8 @@ class RAG:
     def _catch_up(self, question: str, topic: str, window: TimeWindow | None, as_of: date, filters: Filters | None,
                   t0: float, timings: dict[str, float]) -> Answer | None:
         """The offline answer to a catch-up question ("What is the latest on Aleppo?", "What happened
-        with Aleppo this week?"): the newest ``CATCH_UP_EVENTS`` stories about the topic published in
+        with Aleppo this week?"; ``topic`` "": "What happened this week?", every story by its opening
+        sentence, ``rag.brief.digest``): the newest ``CATCH_UP_EVENTS`` stories about the topic published in
         the question's window (else, or when a window up to today is shorter and empty, as "this week"
         asked on a Monday, the ``CATCH_UP_DAYS`` before ``as_of``, and a notice says so), newest first, each the
         dated sentence that best states it (``rag.brief``, the same selection as ``rag brief`` and the
@@ -267,14 +279,29 @@ class RAG:
             until = min(until, filters.published_to) if filters.published_to else until
         t = time.perf_counter()
         sources = filters.sources if filters else ()
-        events = brief(self, topic, since=since, until=until, sources=sources).events
+        def stories() -> Brief:
+            return brief(self, topic, since=since, until=until, sources=sources) if topic else \
+                digest(self, since=since, until=until, sources=sources)
+
+        told = stories()
         wider = ""
-        if not events and until == as_of and (until - since).days < CATCH_UP_DAYS - 1 and \
+        if not told.events and until == as_of and (until - since).days < CATCH_UP_DAYS - 1 and \
                 (filters is None or filters.published_from is None):  # "this week", asked on a Monday
-            wider = f"nothing about it was published {since.isoformat()} .. {until.isoformat()}; "
+            wider = f"nothing {'about it ' if topic else ''}was published {since.isoformat()} .. {until.isoformat()}; "
             since = as_of - timedelta(days=CATCH_UP_DAYS)
-            events = brief(self, topic, since=since, until=until, sources=sources).events
+            told = stories()
+        events = told.events
         timings["retrieve"] = (time.perf_counter() - t) * 1000
+        if not events and topic == "":  # "What happened on Sunday?": say that nothing is dated then
+            newest, _ = self.store.db.first_chunks(sources, None, as_of, 1)
+            last = f"; the newest article is of {day_label(published_day(newest[0]), as_of)}" \
+                if newest and published_day(newest[0]) else ""
+            return Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(),
+                          answerer=self.extractive.name,
+                          timings_ms={k: round(v, 2) for k, v in timings.items()}, search_query=question,
+                          notices=(f"No article in the collection is dated {since.isoformat()} .. "
+                                   f"{until.isoformat()}{last}.",),
+                          as_of=as_of, time_window=window or TimeWindow(since, until, "", True))
         if not events:
             return None
         newest = events[-CATCH_UP_EVENTS:][::-1]
@@ -283,15 +310,17 @@ class RAG:
         citations = self._with_versions([replace(e.citation, n=i) for i, e in enumerate(newest, 1)], passages)
         text = " ".join(f"{_dated(p, as_of)}{_marked(e.citation.quote, p.n)}"
                         for p, e in zip(passages, newest, strict=True))
-        more = f"; {len(events)} stories in all (the Timeline and `rag brief` list them)" \
-            if len(events) > len(newest) else ""
+        total = told.total or len(events)
+        more = f"; {total} stories in all" + (" (the Timeline and `rag brief` list them)" if topic else "") \
+            if total > len(newest) else ""
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Answer(
             question=question, text=text, refused=False, citations=citations, passages=passages,
             timings_ms={k: round(v, 2) for k, v in timings.items()}, answerer=self.extractive.name,
-            search_query=topic,
-            notices=(f"A catch-up question: {wider}the newest stories about \u201c{topic}\u201d published "
-                     f"{since.isoformat()} .. {until.isoformat()}, newest first{more}.",),
+            search_query=topic or question,
+            notices=(f"A catch-up question: {wider}the newest stories "
+                     + (f"about \u201c{topic}\u201d " if topic else "on any topic, each by its opening sentence, ")
+                     + f"published {since.isoformat()} .. {until.isoformat()}, newest first{more}.",),
             as_of=as_of, time_window=window or TimeWindow(since, until, "", True),
         )
 
@@ -360,6 +389,26 @@ def answers_nothing(q: Question, text: str) -> bool:
         return True
     return bool(wanted_type(q)) and not candidates(q, body)
 
+
+
+def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_of: date) -> str | None:
+    """A notice when the question names a period ("this week", "on Sunday") and no cited article is
+    dated inside it (or the day after: news of a Sunday is often published on Monday). The window is
+    a soft prior in retrieval, so the answer may come from another week; the reader is told which
+    days it is from ("How many boats did the storm damage this week?" answered from the previous
+    week's story). None when a citation is dated in the window, none is dated, or no period is named."""
+    if window is None or (window.start is None and window.end is None):
+        return None
+    days = sorted({d for c in citations if (d := published_day(c)) is not None})
+    if not days or any((window.start is None or window.start <= d)
+                       and (window.end is None or d <= window.end + timedelta(days=1)) for d in days):
+        return None
+    start, end = (day_label(d, as_of) if d else None for d in (window.start, window.end))
+    period = start if start == end else f"{start} to {end}" if start and end else f"since {start}" if start \
+        else f"until {end}"
+    said = f'"{window.phrase}": ' if window.phrase else ""
+    return (f"No cited article is dated in the period asked about ({said}{period}); "
+            f"the answer comes from articles of {', '.join(day_label(d, as_of) for d in days)}.")
 
 
 def _about_a_changing_fact(question: str, window: TimeWindow | None) -> bool:

@@ -82,6 +82,21 @@ def catch_up_topic(question: str, window_phrase: str = "") -> str | None:
     return topic or None
 
 
+# a catch-up question on no topic: "What happened this week?", "What's new today?", "Any news?"
+# (matched once the time expression is taken out)
+_NEWS = re.compile(
+    r"^\s*(?:so,?\s+)?(?:what(?:['’]s|\s+is|\s+has|\s+have)?\s+(?:happened|new|the\s+news|the\s+latest(?:\s+news)?|"
+    r"been\s+happening|going\s+on|in\s+the\s+news)|(?:is\s+there\s+)?any\s+news|(?:the\s+)?latest\s+news|"
+    r"(?:the\s+)?news|catch\s+me\s+up|what\s+did\s+i\s+miss)\s*[?.!]*\s*$", re.I)
+
+
+def news_question(question: str, window_phrase: str = "") -> bool:
+    """Whether ``question`` asks what happened, on no topic ("What happened this week?"): it is then
+    answered by ``digest`` (without the time expression ``window_phrase``, nothing else is asked)."""
+    rest = re.sub(rf"\s*\b{re.escape(window_phrase)}\b\s*", " ", question, flags=re.I) if window_phrase else question
+    return bool(_NEWS.match(rest))
+
+
 @dataclass(frozen=True)
 class Event:
     """One story in the brief: its date, the sentence that states it (exact article text), and the
@@ -105,6 +120,7 @@ class Brief:
     since: date | None
     until: date | None
     events: tuple[Event, ...]
+    total: int | None = None  # stories in the period when ``events`` holds only the newest (``digest``)
 
 
 def parse_since(text: str | None, as_of: date) -> date | None:
@@ -139,6 +155,26 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     events = [e for e in events if e is not None]
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
     return Brief(topic, since, until, tuple(events))
+
+
+def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[str, ...] = (),
+           limit: int = 50) -> Brief:
+    """The stories published between ``since`` and ``until`` on any topic, each told by its lead
+    sentence (the first of its earliest version: news puts the story there), oldest first like
+    ``brief``; the newest ``limit`` stories only. Answers "What happened this week?"."""
+    db = rag.collection.store.db
+    firsts, total = db.first_chunks(sources, since, until, limit)
+    events = []
+    for c in reversed(firsts):
+        a, b = (c.sentences or ((c.start, c.end),))[0]
+        quote = c.text[a - c.start : b - c.start]
+        p = Passage(n=1, chunk_id=c.id, article_id=c.article_id, title=c.title, source=c.url or c.source,
+                    published=c.published, score=0.0, text=c.text, start=c.start, end=c.end,
+                    sentences=c.sentences, story_id=c.story_id)
+        cite = Citation(n=1, article_id=c.article_id, title=c.title, source=p.source, published=c.published,
+                        quote=quote, start=a, end=b)
+        events.append(Event(c.published, cite, passages=(p,)))
+    return Brief("", since, until, tuple(events), total)
 
 
 def _event(q, passages: list[Passage]) -> Event | None:  # noqa: ANN001 - rag.evidence.Question

@@ -37,7 +37,7 @@ from rag.evidence import Question, has_answer_type, prepare, score_sentences
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
-    PHRASE_FEATURES, Found, PhraseModel, asks_figure, candidates, counts, extract, find, fits_precisely,
+    COUNTED, PHRASE_FEATURES, Found, PhraseModel, asks_figure, candidates, counts, extract, find, fits_precisely,
     is_share, ranked_candidates, wanted_type,
 )
 from rag.text import answer_type, terms
@@ -175,8 +175,10 @@ class ExtractiveAnswerer:
         embed: Callable[[Sequence[str]], np.ndarray] | None = None,
         sentences: SentenceModel | None = None,
         phrases: PhraseModel | None = None,
+        nouns: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
         self._phrases = phrases
+        self._nouns = nouns  # the embedder that tells counted nouns apart (``rag.short_answer.COUNTED``)
         self._embed = embed  # the collection's embedder: the best sentence's similarity to the question
         self._doc_freqs = doc_freqs
         self._n_docs = n_docs
@@ -257,6 +259,11 @@ class ExtractiveAnswerer:
         ``query_vector``: its embedding from retrieval (unit length); ``as_of``: the reference date:
         with it, when passages of different dates disagree on the answer's figure or name, the
         answer is the newest sentence, then the earlier one (``rag.recency``). None: as before."""
+        with COUNTED.using(self._nouns):
+            return self._answer(question, passages, prepared, query_vector, as_of)
+
+    def _answer(self, question: str, passages: Sequence[Passage], prepared: Question | None,
+                query_vector: np.ndarray | None, as_of: date | None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         scored, feats = self.evidence(q, passages, query_vector)
         if feats is None:

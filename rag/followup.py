@@ -38,9 +38,16 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     if not history or not needs_context(question):
         return question
     prev_q, prev_a = history[-1]
+    # the previous question as it was searched: a follow-up of a follow-up ("Who did she beat?", then
+    # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat"
+    prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
     have = {w.lower() for w in _content(question)}
     extra: list[str] = []
     for w in _content(prev_q) + _NAME.findall(strip_markers(prev_a or ""))[:5]:
         if w.lower() not in have and w.lower() not in {e.lower() for e in extra}:
             extra.append(w)
-    return f"{question} {' '.join(extra)}".strip() if extra else question
+    return f"{question} {' '.join(extra[:MAX_EXTRA])}".strip() if extra else question
+
+
+MAX_TURNS = 4  # earlier turns a follow-up's topic is looked for in
+MAX_EXTRA = 12  # words added to a follow-up at most

@@ -167,8 +167,8 @@ class Disagreement:
     earlier: Mention
 
 
-def published_day(p: Passage) -> date | None:
-    """A passage's publication day, None when undated or unreadable."""
+def published_day(p: Passage | Citation) -> date | None:
+    """A passage's (or citation's) publication day, None when undated or unreadable."""
     if not p.published:
         return None
     try:

@@ -28,11 +28,14 @@ articles saying the same (tuning slices, who/when/where/how-many questions: Real
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +97,119 @@ class Candidate:
 
 def candidates(q: Question, sentence: str) -> list[Candidate]:
     """Every phrase of ``q``'s asked-for type in ``sentence`` that the question does not already
-    contain, in sentence order (none when the question asks for no such type)."""
-    return list(_candidates(q.text, q.stems, q.atype, sentence))
+    contain, in sentence order (none when the question asks for no such type). A how-many question's
+    candidate that counts something else ("18 countries" for "how many staff") is none."""
+    found = _candidates(q.text, q.stems, q.atype, sentence)
+    if not COUNTED.active or not found or not counts(q.text):
+        return list(found)
+    return [c for c in found if not counts_other(q.text, sentence, c)]
+
+
+NOUNS_FITTED = Path(__file__).resolve().parent / "fitted" / "nouns.json"
+
+
+class CountedNouns:
+    """Whether the noun after a number ("18 *countries*") is the thing a how-many question counts
+    ("how many *staff*"): the same word, or one whose embedding's cosine with it reaches the fitted
+    ``threshold`` (``rag/fitted/nouns.json``, ``python -m evals.fit_nouns``: "65 lives" for deaths,
+    "12 civilians" for people). The embedder is the one the offline answerer is given (``using``,
+    per call and thread: ``RAG`` gives it the bundled model's); outside it every noun is taken for
+    the asked one."""
+
+    def __init__(self, path: Path = NOUNS_FITTED) -> None:
+        self.path = path
+        self._embed: ContextVar[Any] = ContextVar("counted_nouns_embed", default=None)
+        self._threshold: float | None = None
+        self._cosines: dict[tuple[str, str], float] = {}  # one model per process: words -> cosine
+
+    @contextmanager
+    def using(self, embed: Any) -> Iterator[None]:
+        token = self._embed.set(embed)
+        try:
+            yield
+        finally:
+            self._embed.reset(token)
+
+    @property
+    def active(self) -> bool:
+        return self._embed.get() is not None
+
+    @property
+    def threshold(self) -> float:
+        if self._threshold is None:
+            try:
+                self._threshold = float(json.loads(self.path.read_text(encoding="utf-8"))["threshold"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(f"cannot read the fitted counted-noun threshold {self.path} ({exc}); "
+                                  "reinstall, or refit with `python -m evals.fit_nouns`") from exc
+        return self._threshold
+
+    def cosine(self, a: str, b: str) -> float:
+        key = (a.lower(), b.lower())
+        if key not in self._cosines:
+            if len(self._cosines) > 10_000:
+                self._cosines.clear()
+            v = self._embed.get()(list(key))
+            self._cosines[key] = float(np.dot(v[0], v[1]))
+        return self._cosines[key]
+
+    def other(self, asked: str, noun: str) -> bool:
+        """Whether ``noun`` counts something other than ``asked``."""
+        if not self.active or set(terms(noun)) & set(terms(asked)):
+            return False
+        return self.cosine(asked, noun) < self.threshold
+
+
+COUNTED = CountedNouns()
+
+
+def counted_noun(sentence: str, end: int) -> str | None:
+    """The noun a number ending at ``end`` counts, with one word before it ("3 million *retail
+    customers*", "18 *countries*"); None when no plural noun follows at once ("killing 12 in ...")."""
+    words = _COUNTED.match(sentence, end)
+    if not words:
+        return None
+    picked: list[str] = []
+    for w in words.group(1).split():
+        picked.append(w)
+        if _plural(w):
+            return " ".join(picked)
+    return None
+
+
+def _plural(word: str) -> bool:
+    w = word.lower()
+    return w in _PLURALS or (len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")))
+
+
+def counts_other(question: str, sentence: str, c: Candidate) -> bool:
+    """Whether candidate ``c`` of a how-many question counts something other than what is asked:
+    the plural noun after it is neither the asked one ("how many *staff*") nor like it by the
+    embedding ("18 countries", "3 million retail customers"; not "65 lives" for deaths)."""
+    if c.bound or not COUNTED.active:
+        return False
+    asked = asked_noun(question)
+    noun = counted_noun(sentence, c.end)
+    return bool(asked and noun) and COUNTED.other(asked, noun)
+
+
+def asked_noun(question: str) -> str | None:
+    """The words a how-many question counts: "how many *rebel fighters*", "how many *staff*"."""
+    m = _HOW_MANY_NOUN.search(asking_sentence(question) or question)
+    if not m:
+        return None
+    focus = focus_terms(m.group(0))
+    words = [w for w in m.group(1).split() if set(terms(w)) & focus]
+    plural = next((i for i, w in enumerate(words) if _plural(w)), len(words) - 1)
+    return " ".join(words[: plural + 1]) or None  # "how many staff work ...": "staff"
+
+
+_HOW_MANY_NOUN = re.compile(r"\bhow many\s+([a-z'’-]+(?:\s+[a-z'’-]+)?)", re.I)
+# up to two lowercase words right after a number, past its scale ("3 million retail customers")
+_COUNTED = re.compile(r"(?:\s+(?:more|extra|new|additional|other|million|billion|thousand|bn|m))*"
+                      r"\s+([a-z][a-z'’-]+(?:\s+[a-z][a-z'’-]+)?)")
+_PLURALS = frozenset("people men women children staff police cattle personnel feet teeth mice sheep fish deer "
+                     "aircraft crew troops".split())
 
 
 @lru_cache(maxsize=4096)  # an answer asks for a sentence's candidates up to 3 times: 12.9 -> 10.3 ms an answer
@@ -173,6 +287,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
+        elif atype == "number" and _in_name(sentence, start, end, phrase):
+            continue  # "the Six Nations", "Formula One": a name, not a count
         elif counting and _qualifies(sentence, end, focus):
             continue  # "how many caps": not "an eight-week ban", "the 44-man squad" (unless weeks or men are asked)
         elif (counting or measure is not None) and money_at(sentence, start, end):
@@ -195,9 +311,13 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         counted = _NEXT_WORD.match(sentence, end)
         unit = _UNIT_AFTER[measure].match(sentence, end) if measure is not None and measure != "old" else None
         if bound and counted and focus & set(terms(counted.group(1))):
+            more = _NEXT_WORD.match(sentence, counted.end())  # "3 million retail customers"
+            counted = more if more and focus & set(terms(more.group(1))) else counted
             phrase, end = sentence[start : counted.end()], counted.end()  # "45 days", "400,000 jobs"
         elif bound and unit:
             phrase, end = sentence[start : unit.end()], unit.end()  # "how long": "12 days"; "how far": "26.2 miles"
+        elif money and (currency := _CURRENCY_AFTER.match(sentence, end)):
+            phrase, end = sentence[start : currency.end()], currency.end()  # "25,000 Swiss francs", "19bn kronor"
         out.append(Candidate(phrase, start, end, distance, bound,
                              atype == "date" and not _SPECIFIC_DATE.search(phrase)))
     return tuple(out)
@@ -281,7 +401,8 @@ _WHAT_VALUE = re.compile(r"\s*what\s+(?:is|was|are|were|will be)\s+(?:the|its|th
 _WHAT_NOUN = re.compile(r"(?:^|[,;]\s*|^\s*\w+\s+)(?:which|what)\s+((?:[\w’'-]+\s+){0,2}?[\w’'-]+)" + _VALUE_END, re.I)
 _QUANTITY_NOUNS = frozenset(terms("rate rates price prices average toll count number figure level index total tally "
                                   "inflation unemployment poll polls approval share income salary wage cost "
-                                  "fee fine amount sum value worth budget deficit debt profit revenue turnover"))
+                                  "fee fine amount sum value worth budget deficit debt profit revenue turnover "
+                                  "attendance crowd capacity"))
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"
                          r"was|are|were|has|have|had|will|would|can|could)\b)[a-z]", re.I)
 
@@ -307,6 +428,16 @@ _UNIT_REQUIRED = frozenset({"long", "tall", "old"})
 _SINCE_WHEN = re.compile(r"\bhow long (?:has|have|had)\b", re.I)
 _FIGURE_ASKED = re.compile(r"\bhow (?:many|much)\b", re.I)
 _MODIFIER = re.compile(r"-([a-z]+)\b")  # "eight-week", "44-man": the number qualifies a noun
+
+
+def _in_name(sentence: str, start: int, end: int, phrase: str) -> bool:
+    """Whether a number written as a capitalised word is part of a name: a capitalised word follows
+    it ("Six Nations") or, past a sentence's start, comes before it ("Formula One")."""
+    if not phrase[:1].isupper():
+        return False
+    after = re.match(r"\s+[A-Z]", sentence[end:])
+    before = re.search(r"[A-Za-z]+\s+$", sentence[:start])
+    return bool(after) or bool(before and before.group(0)[0].isupper() and sentence[:before.start()].strip())
 
 
 def _qualifies(sentence: str, end: int, focus: set[str]) -> bool:
@@ -344,8 +475,9 @@ def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
 
 _MONEY = re.compile(r"[£$€¥₹]|\b(?:dollars?|pounds?|euros?)\b", re.I)
 _MONEY_WORDS = frozenset(terms("dollars pounds euros cents pence"))
-# a currency named after the figure: "19bn kronor", "6.5 billion reais", "2bn yuan"
-_CURRENCY_AFTER = re.compile(r"\s+(?:(?:US|Hong Kong|Australian|Canadian|Singapore)\s+)?(?:dollars?|pounds?|euros?|"
+# a currency named after the figure: "19bn kronor", "6.5 billion reais", "2bn yuan", maybe after its
+# country's name ("25,000 Swiss francs", "100 Hong Kong dollars")
+_CURRENCY_AFTER = re.compile(r"\s+(?:US\s+|(?-i:[A-Z][a-z]+\s+){1,2})?(?:dollars?|pounds?|euros?|"
                              r"yen|yuan|renminbi|rupees?|roubles?|rubles?|reais|kronor|kroner|krona|krone|francs?|"
                              r"pesos?|rand|lira|liras|ringgit|baht|shekels?|dinars?|dirhams?|riyals?|zloty|hryvnias?|naira|"
                              r"shillings?|rupiah|forints?|cents?|pence|bitcoins?)\b", re.I)
@@ -468,8 +600,9 @@ def _how_measure(question: str) -> str | None:
 
 def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
     """Whether the number at ``sentence[start:end]`` carries the unit a "how <measure>" question asks for."""
-    if _UNIT_AFTER[measure].match(sentence, end):
-        return True
+    unit = _UNIT_AFTER[measure].match(sentence, end)
+    if unit:  # "the 18-year-old Mirza" is an age, no duration
+        return measure == "old" or not re.match(r"\s*-\s*old\b", sentence[unit.end() :])
     if measure in ("far", "tall", "high", "deep", "long") and re.fullmatch(r"[\d.,]+m", sentence[start:end]):
         return True  # "6.43m": metres (as a figure of money it would carry a currency)
     if measure != "old":
@@ -563,6 +696,10 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
     ``score`` (the sentence ranker's logit), ``passage``) and their ``PHRASE_FEATURES`` rows.
     ``in_answer`` is left 0: the caller sets it for the sentences it gives."""
     found = [Found(i, c) for i, s in enumerate(sentences) for c in candidates(q, s.text)]
+    if found and wanted_type(q) == "name" and name_kind(q.text) is not None:  # a person, place or org asked
+        common = _lowercase_words(tuple(dict.fromkeys(s.passage.text for s in sentences)))
+        found = [Found(f.sentence, c) for f in found
+                 if (c := _past_common_opener(f.candidate, sentences[f.sentence].text, common)) is not None]
     if not found:
         return found, np.zeros((0, len(PHRASE_FEATURES)))
     best = sentences[0].score
@@ -593,6 +730,27 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
             float(bool(_MEASURE.search(c.phrase))),
         ))
     return found, np.array(rows, dtype=np.float64)
+
+
+@lru_cache(maxsize=256)
+def _lowercase_words(texts: tuple[str, ...]) -> frozenset[str]:
+    """The words ``texts`` write in lower case (common words, not names)."""
+    return frozenset(re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", " ".join(texts)))
+
+
+def _past_common_opener(c: Candidate, sentence: str, common: frozenset[str]) -> Candidate | None:
+    """A name candidate that opens its sentence with a word the passages also write in lower case
+    ("Shares in Exel closed up 9%", "Analysts said", "Members of the UK's ..."): that word is a common
+    noun, no name; the candidate is what follows it when that is capitalised, else none."""
+    first = re.match(r"[A-Z][a-z'’-]+", c.phrase)
+    if not first or sentence[: c.start].strip(_OPENING) or first.group(0).lower() not in common:
+        return c
+    rest = c.phrase[first.end() :]
+    cut = len(rest) - len(rest.lstrip())
+    if not rest.strip() or not rest.lstrip()[:1].isupper():
+        return None
+    start = c.start + first.end() + cut
+    return replace(c, phrase=c.phrase[first.end() + cut :], start=start)
 
 
 def fits_precisely(q: Question, sentence: str) -> bool:

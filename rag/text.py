@@ -147,7 +147,8 @@ ABBREVIATIONS = frozenset(
 )
 # A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
 # something that can start a sentence.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# (a sentence in Chinese, Japanese or Korean may follow one in English: "... a new kitchen. 「とても嬉しい」")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[「『（【]?[A-Z0-9\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF])")
 # Scripts whose sentences do not end in ". X": CJK full stops and marks (no space follows them),
 # Devanagari/Bengali danda, Arabic/Urdu full stop and question mark, Ethiopic, Armenian, Myanmar,
 # Khmer, Tibetan; and Thai/Lao, which mark sentence ends with a space between two letters.
@@ -196,6 +197,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     >>> text = "北京今天下雨。明天会晴吗？会的！"
     >>> [text[s:e] for s, e in split_sentences(text)]
     ['北京今天下雨。', '明天会晴吗？', '会的！']
+    >>> text = "It will pay for a new kitchen. 「とても嬉しいです」と彼女は言った。"
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['It will pay for a new kitchen.', '「とても嬉しいです」と彼女は言った。']
     """
     spans: list[tuple[int, int]] = []
     pos = 0

@@ -95,6 +95,11 @@ def test_followup_rewrite_adds_context_only_when_needed() -> None:
     standalone = "How many people live in the Idlib enclave near Turkey?"
     assert rewrite_query(standalone, history) == standalone
     assert rewrite_query("Who said that?", []) == "Who said that?"
+    # a follow-up of a follow-up keeps the first question's topic, not only the last one's words
+    chain = [("Who won the Greenfield mayoral election?", "Dana Whitfield won it [1]."),
+             ("Who did she beat?", "I could not find this in the articles.")]
+    assert rewrite_query("What was the turnout?", chain) == \
+        "What was the turnout? beat won Greenfield mayoral election Dana Whitfield"
 
 
 def test_short_answer_keeps_currency_and_whole_units() -> None:

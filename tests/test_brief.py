@@ -18,7 +18,7 @@ import pytest
 from index.collection import Collection
 from index.types import Article
 from rag.api import RAG
-from rag.brief import brief, catch_up_topic, parse_since, summarize
+from rag.brief import brief, catch_up_topic, news_question, parse_since, summarize
 from rag.errors import ConfigError, InputError, LLMError
 from rag.extractive import REFUSAL
 from rag.prompt import day_summary_request
@@ -108,6 +108,30 @@ def test_ask_answers_a_catch_up_question_with_the_newest_stories_dated_and_cited
     assert any("nothing about it was published 2024-12-02 .. 2024-12-02" in n for n in monday.notices)
     later = rag.ask("What is the latest on Zembla harbour?", as_of=date(2025, 6, 1))
     assert not any("catch-up" in n for n in later.notices)
+
+
+@pytest.mark.parametrize("question", ["What happened this week?", "What's new?", "Any news this week?",
+                                      "What did I miss?", "What has happened since Monday?"])
+def test_a_news_question_on_no_topic_gets_the_newest_stories_of_the_period(rag: RAG, question: str) -> None:
+    """ "What happened this week?" names no topic: the newest stories of the period (or of the week
+    before ``as_of``), newest first, each by its opening sentence, dated and cited; the football
+    result is news too."""
+    answer = rag.ask(question, as_of=date(2024, 12, 1))
+    assert not answer.refused
+    assert [c.published for c in answer.citations] == ["2024-12-01", "2024-11-30", "2024-11-29"]
+    assert answer.text.startswith("1 December: The harbour of Zembla reopened on Sunday, five days after the storm")
+    assert "Saturday with two late goals" in answer.text  # any topic
+    for c in answer.citations:
+        assert rag.store.article_text(c.article_id)[c.start : c.end] == c.quote
+    assert any("on any topic" in n for n in answer.notices)
+
+
+def test_a_news_question_about_a_day_with_no_story_says_what_the_newest_is(rag: RAG) -> None:
+    answer = rag.ask("What happened yesterday?", as_of=date(2024, 12, 29))
+    assert answer.refused and not answer.citations
+    assert answer.notices == ("No article in the collection is dated 2024-12-28 .. 2024-12-28; the newest "
+                              "article is of 1 December.",)
+    assert not news_question("What happened to the harbour?") and news_question("What happened today?", "today")
 
 
 def test_parse_since() -> None:

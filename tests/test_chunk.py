@@ -27,6 +27,12 @@ def test_sentences_respect_abbreviations_initials_and_lines() -> None:
     ]
 
 
+def test_a_cjk_sentence_after_an_english_one_is_a_sentence_of_its_own() -> None:
+    text = "Tanaka said the prize would pay for a new kitchen. 「とても嬉しいです」と彼女は言った。 It opens in May."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Tanaka said the prize would pay for a new kitchen.", "「とても嬉しいです」と彼女は言った。", "It opens in May."]
+
+
 def test_chunks_are_exact_spans_within_budget_with_overlap() -> None:
     sentences = [f"Sentence number {i} talks about the rebels and the town of Khansir near Aleppo." for i in range(60)]
     art = _article(" ".join(sentences))

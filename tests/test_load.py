@@ -163,6 +163,24 @@ def test_html_without_text_is_a_failure(tmp_path: Path) -> None:
     assert isinstance(f, LoadFailure) and "app.html" in f.reason and "no article text" in f.reason
 
 
+def test_a_page_laid_out_in_a_table_is_prose_and_a_data_table_keeps_its_cells(tmp_path: Path) -> None:
+    page = ("<html><head><title>Council approves bridge</title></head><body><table><tr><td>"
+            "<p>The Riverton council voted 7 to 2 on Friday to approve a new pedestrian bridge across the river.</p>"
+            "<p>The bridge will cost 18 million dollars and open in autumn 2027, officials said on Friday.</p>"
+            "</td></tr></table><table><tr><td>Year</td><td>Cost</td></tr><tr><td>2027</td><td>$18m</td></tr>"
+            "</table></body></html>")
+    a = one(tmp_path, write(tmp_path / "layout.html", page))
+    assert a.text.startswith("The Riverton council voted 7 to 2")  # no "| " border around the prose
+    assert "| Year | Cost |\n| 2027 | $18m |" in a.text  # a row of several cells is kept
+
+
+def test_a_directory_listing_is_no_article(tmp_path: Path) -> None:
+    listing = write(tmp_path / "index.html", "<html><head><title>Directory listing for /</title></head><body>"
+                    "<h1>Directory listing for /</h1><ul><li><a href='a.html'>a.html</a></li></ul></body></html>")
+    [f] = run(tmp_path, listing)
+    assert isinstance(f, LoadFailure) and "directory listing" in f.reason
+
+
 # --- PDF -------------------------------------------------------------------------------------
 
 def make_pdf(lines: list[str], info: dict[str, str] | None = None) -> bytes:

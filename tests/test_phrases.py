@@ -226,7 +226,7 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     ("How much prize money did Federer collect?", "Federer won 6-1 6-4 and collected $1,000,000.",
      ["$1,000,000"]),
     ("How much did LNM bid for the mill?", "The mill went for 4.26bn hryvnia, but LNM bid 2.5bn euros.",
-     ["4.26bn", "2.5bn euros"]),
+     ["4.26bn hryvnia", "2.5bn euros"]),
     ("What was the value of the jewellery stolen?", "Jewellery worth £2m was taken from 3 rooms.", ["£2m"]),
     # ... but not how much a price changed, unless a verb of paying comes first
     ("How much did petrol prices rise in March?", "Prices rose 3% to $4.10.", ["3%", "$4.10"]),
@@ -361,3 +361,77 @@ def test_a_short_answer_follows_its_sentence_to_the_copy_verification_cited() ->
     got = short_answer_in(q, ("23", second + 11, second + 13), [cited], f"{sentence} [1]")
     assert got == ("23", 11, 13) and article[got[1]:got[2]] == "23"
     assert short_answer_in(q, ("24", second + 11, second + 13), [cited], f"{sentence} [1]") is None  # not stated
+
+
+def test_a_currency_named_with_its_country_is_money_and_a_name_no_count() -> None:
+    prize = prepare("How much prize money did the café get?")
+    assert [c.phrase for c in candidates(prize, "Tanaka said the prize money of 25,000 Swiss francs would pay "
+                                                "for a new kitchen.")] == ["25,000 Swiss francs"]
+    assert [c.phrase for c in candidates(prize, "It paid 100 Hong Kong dollars.")] == ["100 Hong Kong dollars"]
+    # "the Six Nations", "Formula One": a number word in a name counts nothing
+    caps = prepare("How many caps has Euan Murray won for Scotland?")
+    assert candidates(caps, "Murray was named in the squad ahead of Saturday's Six Nations match.") == []
+    assert candidates(prepare("How many races did he win?"), "He raced in Formula One for a decade.") == []
+    assert [c.phrase for c in candidates(caps, "Six players won their first caps on Saturday.")] == ["Six"]
+
+
+@pytest.fixture
+def counted(real_embedder):  # noqa: ANN001, ANN201
+    """Counted nouns told apart with the bundled model, as ``RAG`` has its offline answerer do."""
+    from rag.short_answer import COUNTED
+
+    with COUNTED.using(real_embedder):
+        yield COUNTED
+
+
+def test_the_fitted_counted_noun_threshold_loads() -> None:
+    from rag.short_answer import NOUNS_FITTED, CountedNouns
+
+    assert 0.0 < CountedNouns().threshold < 1.0
+    fitted_on = json.loads(NOUNS_FITTED.read_text(encoding="utf-8"))["fitted_on"]
+    assert fitted_on["script"] == "python -m evals.fit_nouns" and fitted_on["tuning"] and fitted_on["checking"]
+    with pytest.raises(ConfigError, match="fit_nouns"):
+        _ = CountedNouns(NOUNS_FITTED.with_name("missing.json")).threshold
+
+
+def test_a_number_counting_something_else_answers_no_how_many(counted) -> None:  # noqa: ANN001
+    staff = prepare("How many staff work for the struggling Brazilian airline Varig?")
+    sentence = "Varig, which has flown for 77 years, employs 11,000 people."
+    assert [c.phrase for c in candidates(staff, sentence)] == ["11,000"]  # not "77" (years)
+    branches = prepare("How many branches does Korea First Bank have?")
+    assert candidates(branches, "KFB has 3 million retail customers.") == []
+    # another word for the thing counted is the thing counted
+    deaths = prepare("How many deaths a year could be prevented by a lower limit?")
+    assert [c.phrase for c in candidates(deaths, "A lower limit could save 65 lives a year.")] == ["65"]
+    units = prepare("How many units did the Band Aid single sell on its first day?")
+    assert [c.phrase for c in candidates(units, "It sold more than 72,000 copies on its first day.")] \
+        == ["more than 72,000"]
+
+
+def test_without_the_answerers_embedder_every_counted_noun_is_the_asked_one() -> None:
+    from rag.short_answer import COUNTED
+
+    assert not COUNTED.active  # only inside an offline answer given the bundled model
+    branches = prepare("How many branches does Korea First Bank have?")
+    assert [c.phrase for c in candidates(branches, "KFB has 3 million retail customers.")] == ["3 million"]
+
+
+def test_a_how_many_question_whose_evidence_counts_only_other_things_is_refused(real_embedder, tmp_path) -> None:  # noqa: ANN001
+    from index.collection import Collection
+    from index.types import Article
+    from rag.api import RAG
+    from rag.settings import Settings
+
+    s = Settings(home=tmp_path, collection="kfb")
+    coll = Collection.open(s, embedder=real_embedder)
+    text = ("Standard Chartered is buying Korea First Bank for $3.3bn, it said on Monday. KFB is South Korea's "
+            "seventh largest bank, with 3 million retail customers, 6% of the country's banking market and an "
+            "extensive branch network. The deal is the largest foreign takeover of a Korean bank.")
+    coll.ingest_articles([Article(source="/news/kfb.txt", title="Standard Chartered buys Korean bank", text=text)])
+    rag = RAG(s, collection=coll, llm=None)
+    try:
+        assert rag.ask("How many branches does Korea First Bank have?", offline=True).refused
+        answered = rag.ask("How many retail customers does Korea First Bank have?", offline=True)
+        assert not answered.refused and answered.short_answer == "3 million retail customers"
+    finally:
+        coll.close()

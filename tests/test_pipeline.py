@@ -220,3 +220,38 @@ def test_reingest_after_a_clean_run_skips_the_full_id_comparison(coll: Collectio
     coll.ingest([str(tmp_path / "news")])
     assert len(full) == 2
     agree(coll)
+
+
+def test_a_second_copy_keeps_the_article_its_story_and_a_live_source(coll: Collection, tmp_path: Path) -> None:
+    """Two identical files are one article with two sources, grouped with a near-copy. Pruning the
+    deleted file, or `rag remove` of one source, keeps the article, shows it from the file that is
+    left and keeps its story; removing the last source (or the article id) removes it."""
+    news = tmp_path / "news"
+    news.mkdir()
+    text = " ".join(f"The harbour storm damaged {n} boats near the pier on Sunday, officials said." for n in range(12))
+    (news / "a.txt").write_text("Storm hits harbour\n\n" + text, encoding="utf-8")
+    (news / "b.txt").write_text("Storm hits harbour\n\n" + text, encoding="utf-8")
+    (tmp_path / "wire.txt").write_text("Harbour hit by storm\n\nUPDATE: " + text, encoding="utf-8")
+    coll.ingest([str(news), str(tmp_path / "wire.txt")])
+    [art] = [a for a in coll.db.list_articles() if a.title == "Storm hits harbour"]
+    assert art.story_size == 2 and len(coll.db.sources_of(art.id)) == 2
+
+    (news / "a.txt").unlink()
+    report = coll.ingest([str(news)], prune=True)
+    assert report.summary()["removed"] == 1
+    [kept] = [a for a in coll.db.list_articles() if a.id == art.id]
+    assert kept.source == str(news / "b.txt") and kept.story_size == 2  # a live source, still grouped
+
+    coll.ingest([str(news / "b.txt")])
+    (news / "c.txt").write_text("Storm hits harbour\n\n" + text, encoding="utf-8")
+    coll.ingest([str(news / "c.txt")])
+    [res] = coll.remove([str(news / "b.txt")])
+    assert res.status == "removed" and "stays" in res.reason and str(news / "c.txt") in res.reason
+    assert coll.db.sources_of(art.id) == [str(news / "c.txt")]
+    assert [a.source for a in coll.db.list_articles() if a.id == art.id] == [str(news / "c.txt")]
+    agree(coll)
+
+    [res] = coll.remove([str(news / "c.txt")])  # its last source: the article goes
+    assert res.status == "removed" and not res.reason
+    assert art.id not in {a.id for a in coll.db.list_articles()}
+    agree(coll)

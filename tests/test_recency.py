@@ -257,3 +257,33 @@ def test_the_short_answer_follows_the_rewrite_to_the_newest_statement() -> None:
                                                           NEW.text.index("At least") + len("At least four people"))
     kept = ("Two", 0, 3)  # still quoted by the earlier report's citation: kept
     assert short_after_rewrite(q, kept, cites, text) == kept
+
+
+def test_an_answer_from_outside_the_period_asked_about_says_so() -> None:
+    """The window is a soft prior: a "this week" question may be answered from last week's story,
+    and the notice names the period understood and the day the answer is from."""
+    from rag.api import outside_window
+    from rag.timewindow import understand
+    from rag.types import Citation
+
+    cited = [Citation(1, "a", "T", "s", "2024-12-01", "At least four people were killed.", 0, 33)]
+    monday = date(2024, 12, 9)
+    notice = outside_window(understand("How many people were killed this week?", monday), cited, monday)
+    assert notice == ('No cited article is dated in the period asked about ("this week": 9 December); '
+                      "the answer comes from articles of 1 December.")
+    sunday = date(2024, 12, 1)  # the week is Monday 25 November to today
+    assert outside_window(understand("How many people were killed this week?", sunday), cited, sunday) is None
+    assert outside_window(understand("Who was killed on Saturday?", date(2024, 12, 3)), cited,
+                          date(2024, 12, 3)) is None  # Saturday's news published on Sunday
+    assert outside_window(understand("How many people were killed?", monday), cited, monday) is None
+    undated = [replace(cited[0], published=None)]
+    assert outside_window(understand("How many people were killed this week?", monday), undated, monday) is None
+
+
+def test_rag_ask_names_the_day_an_out_of_period_answer_comes_from(seed_rag) -> None:  # noqa: ANN001
+    late = seed_rag.ask("How many people were killed in the Idlib raid this week?", offline=True,
+                        as_of=date(2024, 12, 20))
+    assert not late.refused and any("1 December" in n and "this week" in n for n in late.notices)
+    that_week = seed_rag.ask("How many people were killed in the Idlib raid this week?", offline=True,
+                             as_of=date(2024, 12, 1))
+    assert not any("period asked about" in n for n in that_week.notices)

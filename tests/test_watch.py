@@ -309,9 +309,22 @@ def test_cli_once_list_remove(site: FeedSite, cli, fake_embedder: HashEmbedder) 
 def test_cli_broken_feed_exit_code_and_bad_interval(site: FeedSite, cli) -> None:  # noqa: ANN001
     url = site.put("/feed.xml", b"oops", "text/plain", status=500)
     broken = cli(url, "--once")
-    assert broken.exit_code == 1 and "HTTP 500" in broken.output and "retried next round" in broken.output
+    assert broken.exit_code == 1 and "HTTP 500" in broken.output
+    assert "retried next round" not in broken.output  # --once: there is no next round
+    assert url in cli("--list").output  # a feed that is down stays watched
     bad = cli(url, "--every", "soon")
     assert bad.exit_code == 2 and "is not an interval" in bad.output
+
+
+def test_cli_a_page_is_not_watched_and_removing_an_unknown_feed_fails(site: FeedSite, cli) -> None:  # noqa: ANN001
+    serve_news(site)
+    page = site.base + "/news/bridge"
+    got = cli(page, "--once")
+    assert got.exit_code == 1 and "is not a feed or sitemap" in got.output
+    assert "add it once with `rag ingest URL`" in got.output
+    assert "no feeds are watched" in cli("--list").output
+    missing = cli("--remove", site.base + "/nothere.xml")
+    assert missing.exit_code == 1 and "not watched" in missing.output
 
 
 # --- the Collection tab (ui/library.py) -----------------------------------------------------------

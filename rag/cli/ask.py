@@ -34,14 +34,17 @@ def iso_date(value: str | None, option: str) -> date | None:
 def _filters(source: list[str] | None, since: str | None, until: str | None) -> Filters:
     from rag.types import Filters
 
-    return Filters(sources=tuple(source or ()), published_from=iso_date(since, "--since"),
-                   published_to=iso_date(until, "--until"))
+    start, end = iso_date(since, "--since"), iso_date(until, "--until")
+    if start and end and start > end:
+        fail(f"--since {since} is after --until {until}: no article can match; swap them")
+    return Filters(sources=tuple(source or ()), published_from=start, published_to=end)
 
 
 TopKOpt = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=50, help="passages per answer")]
-SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="only articles whose source/URL/title contains this")]
-SinceOpt = Annotated[Optional[str], typer.Option(help="published on or after YYYY-MM-DD")]
-UntilOpt = Annotated[Optional[str], typer.Option(help="published on or before YYYY-MM-DD")]
+SourceOpt = Annotated[Optional[list[str]], typer.Option(
+    "--source", metavar="TEXT", help="only articles whose source/URL/title contains this (repeatable)")]
+SinceOpt = Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="published on or after this date")]
+UntilOpt = Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="published on or before this date")]
 AsOfOpt = Annotated[Optional[str], typer.Option(
     "--as-of", metavar="YYYY-MM-DD", help="resolve 'this week', 'yesterday', 'latest' against this date (default: today)")]
 
@@ -57,6 +60,8 @@ def ask(
     offline: Annotated[bool, typer.Option(help="never call an LLM")] = False,
 ) -> None:
     """Ask one question; prints the answer with its cited passages."""
+    if not question.strip():
+        fail('the question is empty: ask one, e.g. rag ask "Which town did the rebels capture?"')
     filters = _filters(source, since, until)  # bad dates fail before the store and the model load
     when = iso_date(as_of, "--as-of")
     from rag.api import RAG
@@ -88,11 +93,14 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
     out.print(safe(answer.supporting), markup=False, highlight=False)
     for n in answer.notices:
         console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
-    for c in answer.citations:
-        out.print(safe(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", newlines=False),
-                  markup=False, highlight=False)
+    for i, c in enumerate(answer.citations):
+        first = i == 0 or answer.citations[i - 1].n != c.n  # two quotes of one passage: one [n] line
+        if first:
+            out.print(safe(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", newlines=False),
+                      markup=False, highlight=False)
         out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
-        if c.also_in:  # the same story from other outlets (index/stories.py)
+        last = i + 1 == len(answer.citations) or answer.citations[i + 1].n != c.n
+        if c.also_in and last:  # the same story from other outlets (index/stories.py)
             out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
     window = answer.time_window.label() if answer.time_window is not None else ""
     if window:

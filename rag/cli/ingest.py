@@ -96,16 +96,20 @@ def list_articles(
         # versions stored. The column is shown only when some listed article has company.
         grouped = any(a.story_size > 1 for a in arts)
         for col in ("id", "published", "title", "chunks", *(("story",) if grouped else ()), "source"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold" if col in ("title", "source") else "ellipsis")
         for a in arts:
             story = (f"{a.story_id[:8]} x{a.story_size}" if a.story_size > 1 else "",) if grouped else ()
-            t.add_row(cell(a.id), cell(a.published or ""), cell(a.title[:60]), str(a.n_chunks), *map(cell, story),
+            t.add_row(cell(a.id), cell(a.published or ""), cell(a.title), str(a.n_chunks), *map(cell, story),
                       cell(a.url or a.source))
         counts = db.counts()
     finally:
         db.close()
-    out.print(t)
-    out.print(counts)
+    if arts:
+        out.print(t)
+    elif search:
+        out.print(f"no article's title or source contains {safe(search, newlines=False)!r}", markup=False, highlight=False)
+    shown = f"{len(arts)} shown of " if search or len(arts) < counts["articles"] else ""
+    out.print(f"{shown}{counts['articles']} articles, {counts['chunks']} chunks", markup=False, highlight=False)
 
 
 def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or unique prefixes) or sources")]) -> None:

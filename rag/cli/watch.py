@@ -46,21 +46,26 @@ def watch(
     as_json: Annotated[bool, typer.Option("--json", help="with --list: print JSON")] = False,
 ) -> None:
     """Poll feeds and sitemaps, ingesting only new or changed items (conditional GET with ETag/Last-Modified)."""
+    from index.feeds import NOT_A_FEED
     from index.watch import Watcher, open_state, parse_every
     from rag.settings import load_settings
 
     try:
         settings = load_settings()
+        unknown = False
         if list_feeds or remove:
             with open_state(settings) as state:
                 for url in remove or ():
                     if state.remove(url):
                         console.print(f"stopped watching {esc(url)} (its articles stay; `rag remove` removes them)")
                     else:
+                        unknown = True
                         console.print(f"[yellow]not watched:[/yellow] {esc(url)} (see `rag watch --list`)")
                 if list_feeds:
                     _print_feeds(state.feeds(), as_json)
             if not feeds and not once:
+                if unknown:
+                    raise typer.Exit(1)
                 return
         seconds = parse_every(every)
         coll = _open_collection()
@@ -68,6 +73,7 @@ def watch(
         fail(exc)
     watcher = Watcher(coll)
     try:
+        before = set(watcher.state.urls())
         urls = [watcher.state.add(u) for u in feeds or ()] or None
     except RagError as exc:
         fail(exc)
@@ -86,7 +92,11 @@ def watch(
     def on_result(result: PollResult) -> None:
         nonlocal failed
         failed = failed or result.status == "failed" or bool(result.report and result.report.failed)
-        console.print(_describe(result), highlight=False)
+        console.print(_describe(result, once), highlight=False)
+        if result.status == "failed" and result.url not in before and NOT_A_FEED in (result.error or ""):
+            watcher.state.remove(result.url)  # a page, not a feed: watching it would fail every round
+            console.print(f"[yellow]not watched:[/yellow] {esc(result.url)} is a page, not a feed or sitemap; "
+                          "add it once with `rag ingest URL`", highlight=False)
 
     try:
         while True:
@@ -110,17 +120,17 @@ def watch(
         raise typer.Exit(1)
 
 
-def _describe(r: PollResult) -> str:
+def _describe(r: PollResult, once: bool = False) -> str:
     url = esc(r.url, newlines=False)
     if r.status == "not_modified":
         return f"[dim]{url}: not modified (1 conditional request, nothing fetched or embedded)[/dim]"
     if r.status == "unchanged":
         return f"[dim]{url}: no new or changed items[/dim]"
     if r.status == "failed":
-        return f"[red]{url}: failed[/red] {esc(r.error or '')} (retried next round)"
+        return f"[red]{url}: failed[/red] {esc(r.error or '')}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
     counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
-    return f"{url}: {r.fetched_items} new or changed item(s): {counts or 'nothing stored'}"
+    return f"{url}: {r.fetched_items} item(s) new or changed in the feed, fetched: {counts or 'nothing stored'}"
 
 
 def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[index.watch.WatchedFeed]
@@ -136,10 +146,10 @@ def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[ind
         return
     t = Table()
     for col in ("url", "title", "last polled", "items added", "last error"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for f in feeds:
         t.add_row(cell(f.url), cell(f.title or ""), cell(f.last_polled or "never"), str(f.items_added),
-                  cell((f.last_error or "")[:120]))
+                  cell((f.last_error or "")[:400]))
     out.print(t)
 
 
