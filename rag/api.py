@@ -22,7 +22,7 @@ from rag.brief import CATCH_UP_DAYS, CATCH_UP_EVENTS, Brief, brief, catch_up_top
 from rag.errors import LLMError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
-from rag.followup import rewrite_query
+from rag.followup import needs_context, rewrite_query
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
@@ -138,10 +138,12 @@ class RAG:
         timings["rewrite"] = (time.perf_counter() - t) * 1000
         window = understand(question, as_of)
         topic = None
-        if not history and (self.llm is None or offline):
+        if self.llm is None or offline:
             phrase = window.phrase if window else ""
-            # "What happened this week?" ("": on any topic) or "What is the latest on Aleppo?"
-            topic = "" if news_question(question, phrase) else catch_up_topic(question, phrase)
+            if news_question(question, phrase):  # "What happened this week?": on any topic, whatever came before
+                topic = ""
+            elif not history or not needs_context(question):  # "What is the latest on Aleppo?"
+                topic = catch_up_topic(question, phrase)
         caught_up = self._catch_up(question, topic, window, as_of, filters, t0, timings) \
             if topic is not None else None
         if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited

@@ -30,7 +30,12 @@ def _content(text: str) -> list[str]:
 
 
 def needs_context(question: str) -> bool:
-    return bool(_REFERS.search(question)) or len(_content(question)) < 3
+    """Whether ``question`` leans on the conversation: it refers back ("she", "that", "what about"),
+    or says too little to stand alone ("Who won?"), unless it names something ("What is the latest
+    on Aleppo?" is a new question, not a follow-up)."""
+    if _REFERS.search(question):
+        return True
+    return len(_content(question)) < 3 and not _NAME.search(question, 1)
 
 
 def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:

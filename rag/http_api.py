@@ -85,6 +85,50 @@ class BearerAuth:
         return False
 
 
+class LocalOnly:
+    """ASGI middleware for a server without a key (allowed on loopback only, ``rag.serve.check_bind``):
+    the request must name a loopback host, and a request a browser sends for another site's page (an
+    ``Origin`` that is not loopback) is refused. Without it any web page the user visits could add
+    articles through a plain form post, and a DNS-rebinding page (its own name resolving to
+    127.0.0.1) could read and remove them. Clients that are not browsers send no ``Origin``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        host = headers.get(b"host", b"").decode("latin-1")
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        why = None
+        if not _loopback_authority(host):
+            why = f"the Host header {host[:100]!r} is not this machine's loopback name"
+        elif origin and not _loopback_authority(origin.partition("://")[2]):
+            why = f"a page of another site ({origin[:100]!r}) may not use this server"
+        if why is None:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = json.dumps(_error(f"{why}: without RAG_API_KEY it answers only localhost, 127.0.0.1 and [::1]",
+                                 "permission_error", "not_local")).encode()
+        await send({"type": "http.response.start", "status": 403, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _loopback_authority(authority: str) -> bool:
+    """Whether ``host[:port]`` names this machine's loopback ("localhost:8000", "[::1]:8000")."""
+    from rag.serve import is_loopback
+
+    name = authority.rstrip("/")
+    name = name[: name.index("]") + 1] if name.startswith("[") and "]" in name else name.rsplit(":", 1)[0]
+    return bool(name) and is_loopback(name.lower())
+
+
 class DeclaredSizeLimit:
     """ASGI middleware: a /v1 request whose Content-Length is over its route's limit gets a 413 that
     says the limit, before anything is read. Bodies without a length are cut off while they stream
@@ -286,8 +330,8 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
 
     @v1.post("/ask")
     def ask(req: AskRequest) -> dict[str, Any]:
-        return rag.ask(req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
-                       history=req.history, offline=req.offline, as_of=req.as_of).to_dict()
+        return service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
+                           history=req.history, offline=req.offline, as_of=req.as_of).to_dict()
 
     @v1.post("/search")
     def search(req: SearchRequest) -> dict[str, Any]:
@@ -349,6 +393,8 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     app.add_middleware(DeclaredSizeLimit, json_limit=JSON_BODY_LIMIT, upload_limit=upload_limit)
     if key:
         app.add_middleware(BearerAuth, key=key)
+    else:  # loopback only (``rag.serve.check_bind``): no other site's page may use it either
+        app.add_middleware(LocalOnly)
     if ui:
         _mount_ui(app, rag)
     return app

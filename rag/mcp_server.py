@@ -102,7 +102,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         are resolved against `as_of` (default today); `time_window` says what was understood. The answer marks claims with [n]; `citations[n]`
         gives the article title, source, date and the exact supporting quote. `refused` is true when
         the articles do not answer it."""
-        answer = run(lambda rag: rag.ask(question, filters=filters.to_filters() if filters else None, as_of=as_of))
+        answer = run(service.ask, question, filters=filters.to_filters() if filters else None, as_of=as_of)
         return {
             "answer": answer.text,
             "refused": answer.refused,
@@ -140,7 +140,7 @@ def run_http(settings: Settings, host: str | None = None, port: int | None = Non
     """Streamable HTTP at ``/mcp``; loopback only unless RAG_API_KEY is set (then it is required)."""
     import uvicorn
 
-    from rag.http_api import BearerAuth
+    from rag.http_api import BearerAuth, LocalOnly
     from rag.serve import bind, check_bind
 
     host = host or settings.api_host
@@ -150,8 +150,7 @@ def run_http(settings: Settings, host: str | None = None, port: int | None = Non
     sock = bind(host, port)
     try:
         app: Any = build_server(settings).streamable_http_app(host=host)
-        if key:
-            app = BearerAuth(app, key, prefix="/mcp")
+        app = BearerAuth(app, key, prefix="/mcp") if key else LocalOnly(app)
         if ready is not None:
             ready(f"http://{host}:{sock.getsockname()[1]}/mcp")
         uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])

@@ -23,12 +23,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydField
 
 from rag.errors import InputError
 from index.types import IngestReport, ItemResult
-from rag.types import Citation, Filters, Passage
+from rag.types import Answer, Citation, Filters, Passage
 
 if TYPE_CHECKING:
     from rag.api import RAG
@@ -50,6 +50,12 @@ class SearchFilters(BaseModel):
     since: date | None = PydField(None, description="published on or after (YYYY-MM-DD)")
     until: date | None = PydField(None, description="published on or before (YYYY-MM-DD)")
     article_ids: list[str] = PydField(default_factory=list, description="only these article ids")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SearchFilters:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}: no article can match; swap them")
+        return self
 
     def to_filters(self) -> Filters:
         return Filters(
@@ -94,6 +100,13 @@ def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters |
     if not query:
         raise InputError("query", "is empty; send the words to search for")
     return rag.search(query, top_k=top_k, filters=filters, as_of=as_of)
+
+
+def ask(rag: RAG, question: str, **options: Any) -> Answer:
+    """``rag.ask(question, **options)``; an empty question is an error naming the field, as in the CLI."""
+    if not question.strip():
+        raise InputError("question", "is empty; ask a question about the articles")
+    return rag.ask(question, **options)
 
 
 def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

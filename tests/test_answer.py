@@ -95,6 +95,9 @@ def test_followup_rewrite_adds_context_only_when_needed() -> None:
     standalone = "How many people live in the Idlib enclave near Turkey?"
     assert rewrite_query(standalone, history) == standalone
     assert rewrite_query("Who said that?", []) == "Who said that?"
+    # a short question that names its topic is a new question, not a follow-up
+    assert rewrite_query("What is the latest on Aleppo?", history) == "What is the latest on Aleppo?"
+    assert rewrite_query("Who won?", history) != "Who won?"
     # a follow-up of a follow-up keeps the first question's topic, not only the last one's words
     chain = [("Who won the Greenfield mayoral election?", "Dana Whitfield won it [1]."),
              ("Who did she beat?", "I could not find this in the articles.")]

@@ -126,6 +126,16 @@ def test_a_news_question_on_no_topic_gets_the_newest_stories_of_the_period(rag: 
     assert any("on any topic" in n for n in answer.notices)
 
 
+def test_a_new_catch_up_question_mid_conversation_is_no_follow_up(rag: RAG) -> None:
+    """It names its own topic: the earlier turn's words are not glued onto it."""
+    history = [("Who won the cup final on Saturday?", "The home team won the cup final on Saturday [1].")]
+    latest = rag.ask("What is the latest on Zembla harbour?", history=history, as_of=date(2024, 12, 2))
+    assert latest.search_query == "Zembla harbour" and any("catch-up" in n for n in latest.notices)
+    assert latest.text.startswith("1 December: The harbour of Zembla reopened")
+    news = rag.ask("What happened this week?", history=history, as_of=date(2024, 12, 1))
+    assert [c.published for c in news.citations] == ["2024-12-01", "2024-11-30", "2024-11-29"]
+
+
 def test_a_news_question_about_a_day_with_no_story_says_what_the_newest_is(rag: RAG) -> None:
     answer = rag.ask("What happened yesterday?", as_of=date(2024, 12, 29))
     assert answer.refused and not answer.citations

@@ -84,6 +84,12 @@ async def _exercise(client: Client) -> None:
     missing = await client.call_tool("get_article", {"id": "ffffffffffff"})
     assert missing.is_error and "list_articles" in missing.content[0].text
 
+    blank = await client.call_tool("ask", {"question": "  "})
+    assert blank.is_error and "question" in blank.content[0].text and "empty" in blank.content[0].text
+    swapped = await client.call_tool("ask", {"question": "Khansir?", "filters": {"since": "2024-12-05",
+                                                                                 "until": "2024-12-01"}})
+    assert swapped.is_error and "is after until" in swapped.content[0].text
+
 
 def test_every_tool_over_stdio(home: Path) -> None:
     params = StdioServerParameters(command=sys.executable, args=["-m", "rag.mcp_server"], env=_env(home), cwd=ROOT)
@@ -119,6 +125,33 @@ def test_rag_mcp_command_over_http_with_a_key(home: Path) -> None:
         async def main() -> None:
             http = httpx2.AsyncClient(headers={"authorization": f"Bearer {key}"}, timeout=120)
             async with http, Client(streamable_http_client(url, http_client=http), read_timeout_seconds=120) as client:
+                found = _data(await client.call_tool("search_articles", {"query": "Khansir"}))
+                assert "Khansir" in found["passages"][0]["quote"]
+
+        anyio.run(main)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_keyless_http_serves_local_clients_and_refuses_other_sites(home: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "mcp", "--http", "--port", str(port)], cwd=ROOT,
+                            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        for _ in range(300):
+            try:
+                r = httpx.post(url, json={}, headers={"origin": "http://evil.example"})
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                time.sleep(0.1)
+        assert r.status_code == 403 and "another site" in r.text
+        assert httpx.post(url, json={}, headers={"host": f"rebound.example:{port}"}).status_code == 403
+
+        async def main() -> None:
+            async with Client(streamable_http_client(url), read_timeout_seconds=120) as client:
                 found = _data(await client.call_tool("search_articles", {"query": "Khansir"}))
                 assert "Khansir" in found["passages"][0]["quote"]
 

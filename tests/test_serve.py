@@ -179,6 +179,35 @@ def test_bad_filters_are_named(api: str) -> None:
     assert r.status_code == 422 and "filters.since" in r.json()["error"]["message"]
 
 
+def test_empty_questions_and_impossible_date_ranges_are_named(api: str) -> None:
+    r = httpx.post(f"{api}/v1/ask", json={"question": "   "})
+    assert r.status_code == 400 and "question" in r.json()["error"]["message"] and "empty" in r.json()["error"]["message"]
+    r = httpx.post(f"{api}/v1/ask", json={"question": "Khansir", "filters": {"since": "2024-12-05", "until": "2024-12-01"}})
+    assert r.status_code == 422 and "is after until" in r.json()["error"]["message"]
+
+
+def test_without_a_key_another_sites_page_and_a_foreign_host_are_refused(api: str) -> None:
+    """A page the user visits could post a form to 127.0.0.1 (no preflight), and a DNS-rebinding
+    page reaches it under its own name: neither may add, read or remove articles."""
+    port = api.rsplit(":", 1)[1]
+    files = {"files": ("tram.txt", b"Tram line\n\nThe tram line opened on Monday.", "text/plain")}
+    r = httpx.post(f"{api}/v1/articles", files=files, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403 and "another site" in r.json()["error"]["message"]
+    r = httpx.get(f"{api}/v1/articles", headers={"host": f"attacker.example:{port}"})
+    assert r.status_code == 403 and "Host header" in r.json()["error"]["message"]
+    r = httpx.delete(f"{api}/v1/articles/abc", headers={"origin": "null"})
+    assert r.status_code == 403
+    for host, origin in ((f"localhost:{port}", f"http://localhost:{port}"), (f"127.0.0.1:{port}", None),
+                         (f"[::1]:{port}", f"http://[::1]:{port}")):
+        headers = {"host": host, **({"origin": origin} if origin else {})}
+        assert httpx.get(f"{api}/v1/articles", headers=headers).status_code == 200, headers
+
+
+def test_with_a_key_any_host_name_may_be_used(keyed: str) -> None:
+    r = httpx.get(f"{keyed}/v1/models", headers={"authorization": f"Bearer {KEY}", "host": "news.example.org"})
+    assert r.status_code == 200
+
+
 # --- bad requests ----------------------------------------------------------------------------------
 def test_bad_json_is_400_with_a_message(api: str) -> None:
     r = httpx.post(f"{api}/v1/search", content=b'{"query": ', headers={"content-type": "application/json"})
