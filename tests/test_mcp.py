@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,58 +109,52 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_rag_mcp_command_over_http_with_a_key(home: Path) -> None:
-    port, key = _free_port(), "mcp-key-0123456789"
+@contextmanager
+def _mcp_http(home: Path, **env: str) -> Iterator[tuple[str, int]]:
+    """``rag mcp --http`` on a free 127.0.0.1 port, up and answering; stopped afterwards."""
+    port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "mcp", "--http", "--port", str(port)], cwd=ROOT,
-                            env=_env(home, RAG_API_KEY=key), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=_env(home, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/mcp"
     try:
         for _ in range(300):
             try:
-                r = httpx.post(url, json={})
+                httpx.get(f"http://127.0.0.1:{port}/")
                 break
             except httpx.ConnectError:
                 assert proc.poll() is None, proc.stderr.read().decode()
                 time.sleep(0.1)
-        assert r.status_code == 401 and key not in r.text
-
-        async def main() -> None:
-            http = httpx2.AsyncClient(headers={"authorization": f"Bearer {key}"}, timeout=120)
-            async with http, Client(streamable_http_client(url, http_client=http), read_timeout_seconds=120) as client:
-                found = _data(await client.call_tool("search_articles", {"query": "Khansir"}))
-                assert "Khansir" in found["passages"][0]["quote"]
-
-        anyio.run(main)
+        yield url, port
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _search_over_http(url: str, headers: dict[str, str]) -> None:
+    """The official client's streamable HTTP transport finds the seed's Khansir passage."""
+    async def main() -> None:
+        http = httpx2.AsyncClient(headers=headers, timeout=120)
+        async with http, Client(streamable_http_client(url, http_client=http), read_timeout_seconds=120) as client:
+            found = _data(await client.call_tool("search_articles", {"query": "Khansir"}))
+            assert "Khansir" in found["passages"][0]["quote"]
+
+    anyio.run(main)
+
+
+def test_rag_mcp_command_over_http_with_a_key(home: Path) -> None:
+    key = "mcp-key-0123456789"
+    with _mcp_http(home, RAG_API_KEY=key) as (url, _):
+        r = httpx.post(url, json={})
+        assert r.status_code == 401 and key not in r.text
+        _search_over_http(url, {"authorization": f"Bearer {key}"})
 
 
 def test_keyless_http_serves_local_clients_and_refuses_other_sites(home: Path) -> None:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "mcp", "--http", "--port", str(port)], cwd=ROOT,
-                            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        for _ in range(300):
-            try:
-                r = httpx.post(url, json={}, headers={"origin": "http://evil.example"})
-                break
-            except httpx.ConnectError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                time.sleep(0.1)
+    with _mcp_http(home) as (url, port):
+        r = httpx.post(url, json={}, headers={"origin": "http://evil.example"})
         assert r.status_code == 403 and "another site" in r.text
         assert httpx.post(url, json={}, headers={"host": f"rebound.example:{port}"}).status_code == 403
-
-        async def main() -> None:
-            async with Client(streamable_http_client(url), read_timeout_seconds=120) as client:
-                found = _data(await client.call_tool("search_articles", {"query": "Khansir"}))
-                assert "Khansir" in found["passages"][0]["quote"]
-
-        anyio.run(main)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        _search_over_http(url, {})
 
 
 def test_http_refuses_a_public_address_without_a_key(home: Path) -> None:
