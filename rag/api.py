@@ -301,8 +301,9 @@ class RAG:
             return Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(),
                           answerer=self.extractive.name,
                           timings_ms={k: round(v, 2) for k, v in timings.items()}, search_query=question,
-                          notices=(f"No article in the collection is dated {since.isoformat()} .. "
-                                   f"{until.isoformat()}{last}.",),
+                          notices=((wider[:1].upper() + wider[1:] if wider else "")
+                                   + f"{'n' if wider else 'N'}o article in the collection is dated "
+                                   f"{since.isoformat()} .. {until.isoformat()}{' either' if wider else ''}{last}.",),
                           as_of=as_of, time_window=window or TimeWindow(since, until, "", True))
         if not events:
             return None

@@ -142,6 +142,10 @@ def test_a_news_question_about_a_day_with_no_story_says_what_the_newest_is(rag: 
     assert answer.notices == ("No article in the collection is dated 2024-12-28 .. 2024-12-28; the newest "
                               "article is of 1 December.",)
     assert not news_question("What happened to the harbour?") and news_question("What happened today?", "today")
+    monday = rag.ask("What happened this week?", as_of=date(2024, 12, 30))  # its week holds one day: widened
+    assert monday.refused and monday.notices == (
+        "Nothing was published 2024-12-30 .. 2024-12-30; no article in the collection is dated 2024-12-23 .. "
+        "2024-12-30 either; the newest article is of 1 December.",)
 
 
 def test_parse_since() -> None:

@@ -259,6 +259,8 @@ def test_remove_unknown_article_warns(coll: Collection) -> None:
 def test_parse_urls() -> None:
     urls, bad = parse_urls("https://a.example/x\n ftp://b.example/y  http://c.example")
     assert urls == ["https://a.example/x", "http://c.example"] and [b.item for b in bad] == ["ftp://b.example/y"]
+    urls, bad = parse_urls("not a url\nhttps://d.example/z")
+    assert urls == ["https://d.example/z"] and [b.item for b in bad] == ["not a url"]  # one failed line
 
 
 # --- app ---------------------------------------------------------------------------------------------

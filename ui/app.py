@@ -78,11 +78,13 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                                         "Follow-ups may refer to earlier answers.",
                         )
                         with gr.Row():
+                            # small minimum widths for the buttons: at gradio's default (160px each)
+                            # the question box got no more room than a button
                             box = gr.Textbox(show_label=False, placeholder="Ask about your articles…",
-                                             scale=6, elem_id="rag-question", autofocus=True)
-                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="rag-ask")
+                                             scale=6, min_width=200, elem_id="rag-question", autofocus=True)
+                            send = gr.Button("Ask", variant="primary", scale=1, min_width=64, elem_id="rag-ask")
                             # closing the answer's stream stops a local model's generation and frees it
-                            stop = gr.Button("Stop", variant="stop", scale=1, elem_id="rag-stop")
+                            stop = gr.Button("Stop", variant="stop", scale=1, min_width=64, elem_id="rag-stop")
                         new_chat = gr.Button("New chat", size="sm", variant="secondary")
                     with gr.Column(scale=4):
                         gr.Markdown("#### Sources")

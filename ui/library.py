@@ -41,13 +41,18 @@ _DONE = object()
 
 
 def parse_urls(text: str | None) -> tuple[list[str], list[ItemResult]]:
-    """URLs from the paste box, one per line (or separated by spaces); anything else is a failed item."""
+    """URLs from the paste box, one per line (or separated by spaces); the other words of a line are
+    one failed item ("not a url" is one line that is no URL, not three)."""
     urls, bad = [], []
-    for token in (text or "").split():
-        if is_url(token) and token.lower().startswith(("http://", "https://")):
-            urls.append(token)
-        else:
-            bad.append(ItemResult(token, "failed", reason="not an http(s) URL"))
+    for line in (text or "").splitlines():
+        rest = []
+        for token in line.split():
+            if is_url(token) and token.lower().startswith(("http://", "https://")):
+                urls.append(token)
+            else:
+                rest.append(token)
+        if rest:
+            bad.append(ItemResult(" ".join(rest), "failed", reason="not an http(s) URL"))
     return urls, bad
 
 
