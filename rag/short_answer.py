@@ -628,6 +628,7 @@ _COMMON_OPENERS = frozenset("the a an it he she they we this that these those bu
 _CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
     "upon during despite since until unless though unlike like for from with without within among amid amidst "
     "between through throughout across against toward towards by of to into onto about beyond besides per via "
+    "inside outside near behind around above below beneath underneath over under alongside beside "
     "then there here now today yesterday also still even only just instead thus hence therefore moreover "
     "furthermore nonetheless nevertheless otherwise indeed perhaps maybe many most some several each every both "
     "few such his her its their our my your what which who whom whose where why how once whether because "

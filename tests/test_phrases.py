@@ -435,3 +435,11 @@ def test_a_how_many_question_whose_evidence_counts_only_other_things_is_refused(
         assert not answered.refused and answered.short_answer == "3 million retail customers"
     finally:
         coll.close()
+
+
+def test_a_preposition_opening_a_sentence_is_no_part_of_a_name() -> None:
+    """ "Who said that?" after the Khansir question answered "Inside Aleppo"."""
+    assert [c.phrase for c in candidates(prepare("Who won the vote?"), "Inside Aleppo city, rebels said they won.")] \
+        == ["Aleppo"]
+    assert [c.phrase for c in candidates(prepare("Who won?"), "Near Kabul, Taliban fighters said they won.")] \
+        == ["Kabul", "Taliban"]
