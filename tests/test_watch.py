@@ -356,6 +356,19 @@ def test_ui_watch_poll_list_and_remove(site: FeedSite, coll: Collection) -> None
         lib.feeds_panel(ingest_out, arts, victim, search)
 
 
+def test_ui_watch_refuses_a_page_and_keeps_a_feed_that_is_down(site: FeedSite, coll: Collection) -> None:
+    from ui.library import Library
+
+    serve_news(site)
+    lib = Library(coll)
+    with pytest.warns(UserWarning, match="is not a feed or sitemap"):
+        lib.add_feed(site.base + "/news/bridge")
+    assert "No feeds watched" in lib.feeds()[0]
+    down = site.put("/down.xml", b"oops", "text/plain", status=500)
+    table, _, box = lib.add_feed(down)
+    assert down in table and box == ""  # watched: its poll will report the error, as `rag watch` does
+
+
 def test_ui_bad_feed_url_warns(coll: Collection) -> None:
     from ui.library import Library
 

@@ -24,11 +24,13 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import RagError
+from rag.errors import InputError, RagError
+from index.feeds import NOT_A_FEED, is_feed
+from index.fetch import fetch_url
 from index.load import KINDS, expand_inputs, is_url
 from index.collection import Collection
 from index.types import ItemResult
-from index.watch import PollResult, Watcher, WatchedFeed, WatchState
+from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
 from ui import render, toast
 from ui.uploads import Staged, Uploads
 
@@ -96,9 +98,19 @@ class Library:
         return feeds_html(feeds), gr.update(choices=[(f.title or f.url, f.url) for f in feeds], value=None)
 
     def add_feed(self, url: str | None) -> tuple[str, Any, str]:
-        """Watch a feed URL (not polled here: press Poll now, or run `rag watch`)."""
+        """Watch a feed URL (not polled here: press Poll now, or run `rag watch`). One guarded request
+        first: a page that is no feed or sitemap is refused (watching it would fail every poll), as
+        `rag watch URL` drops it; a feed that is down is watched (its poll reports the error)."""
         try:
-            stored = self.watch_state.add(url or "")
+            url = check_feed_url((url or "").strip())
+            try:
+                page = fetch_url(url, self.collection.settings)
+            except InputError:
+                page = None
+            if page is not None and not is_feed(page):
+                toast.warn(f"{url} {NOT_A_FEED}, so it is not watched: add the page once under URLs")
+                return gr.skip(), gr.skip(), gr.skip()
+            stored = self.watch_state.add(url)
         except RagError as exc:
             toast.warn(str(exc))
             return gr.skip(), gr.skip(), gr.skip()
