@@ -310,3 +310,27 @@ def test_launch_binds_loopback_and_requires_basic_auth_when_set(coll: Collection
             assert http.get("config").status_code == 200
     finally:
         demo.close()
+
+
+@pytest.mark.slow
+def test_launch_without_a_password_refuses_other_sites_and_foreign_hosts(coll: Collection) -> None:
+    """The UI can add and remove articles: a page of another site (Origin) or a DNS-rebinding page
+    (its own Host name) may not drive it; the user's own browser on 127.0.0.1 may."""
+    import httpx
+
+    from tests.ui_helpers import free_port
+    from ui.app import launch
+
+    settings = coll.settings.model_copy(update={"ui_auth": None, "ui_port": free_port()})
+    demo = launch(settings, RAG(settings, collection=coll, llm=None), block=False)
+    port = settings.ui_port
+    try:
+        with httpx.Client(base_url=demo.local_url, trust_env=False) as http:
+            assert http.get("config").status_code == 200
+            assert http.get("config", headers={"origin": f"http://127.0.0.1:{port}"}).status_code == 200
+            assert http.get("config", headers={"host": f"rebound.example:{port}"}).status_code == 403
+            r = http.post("gradio_api/upload", headers={"origin": "http://evil.example"},
+                          files={"files": ("a.txt", b"x", "text/plain")})
+            assert r.status_code == 403 and "another site" in r.text
+    finally:
+        demo.close()

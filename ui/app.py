@@ -182,6 +182,13 @@ def launch(
         log.warning("the UI listens on %s without a password: set RAG_UI_AUTH=user:password", host)
     guard = (login_guard or LoginGuard(*auth)) if auth else None
     demo = build_app(rag or RAG(settings))
+    from starlette.middleware import Middleware
+
+    from rag.http_api import LocalOnly
+
+    # without a password on loopback: no other site's page, and no DNS-rebinding page, may drive it
+    # (it can add and remove articles); gradio itself only sets CORS headers
+    local_only = {"middleware": [Middleware(LocalOnly)]} if guard is None and _is_loopback(host) else {}
     try:
         demo.launch(
             server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
@@ -189,7 +196,7 @@ def launch(
             max_file_size=max_upload_bytes(settings),
             share=False, inbrowser=False, show_error=False, ssr_mode=False, mcp_server=False,
             footer_links=["api", "settings"], run_history=False, enable_monitoring=False,
-            theme=theme(), css=CSS,
+            theme=theme(), css=CSS, app_kwargs=local_only,
         )
     except OSError as exc:
         raise ConfigError(f"cannot serve the UI on {host}:{port} ({exc}); pick another port with "
