@@ -153,6 +153,15 @@ def _answerer(r: Retrieved, sentences: Any, refusal: Any = None) -> Any:
     return ExtractiveAnswerer(embed=embed, sentences=sentences, model=refusal, nouns=bundled_embedder())
 
 
+def kept_retrievals() -> list[Retrieved]:
+    """The retrievals ``fit_answerer`` kept (what ``fit_phrases`` and ``fit_nouns`` fit on)."""
+    kept = cache_dir() / "fit_answerer-retrieved.pkl"
+    if not kept.is_file():
+        raise SystemExit(f"{kept} is missing: run `python -m evals.fit_answerer` first (it keeps the retrievals)")
+    with kept.open("rb") as fh:
+        return [Retrieved(**row) for row in pickle.load(fh)]  # noqa: S301 - our own cache file
+
+
 @lru_cache(maxsize=1)
 def bundled_embedder() -> Any:
     """The bundled model, which tells counted nouns apart in the product (``RAG``) and the fits alike."""

@@ -28,48 +28,46 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
+import logging
 import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from evals.fit_answerer import ROOT, Retrieved, bundled_embedder, cache_dir
+from evals.fit_answerer import ROOT, Retrieved, bundled_embedder, kept_retrievals
+
+log = logging.getLogger(__name__)
 
 GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
 def pairs(data: Sequence[Retrieved], embed: Any) -> list[dict[str, Any]]:
-    """Every (asked noun, counted noun) pair of the how-many questions, labelled and scored."""
-    import numpy as np
-
+    """Every (asked noun, counted noun) pair of the how-many questions, labelled and scored with the
+    product's own cosine (``rag.short_answer.COUNTED``)."""
     from evals.metrics import contains_answer
     from rag import short_answer as sa
     from rag.text import terms
 
     out = []
-    cache: dict[tuple[str, str], float] = {}
-    for r in data:
-        q = r.question
-        asked = sa.asked_noun(q.text) if sa.counts(q.text) else None
-        if not asked or sa.wanted_type(q) != "number":
-            continue
-        for p in r.passages:
-            spans = p.sentences or ((p.start, p.end),)
-            for a, b in spans:
-                sentence = p.text[a - p.start : b - p.start]
-                for c in sa._candidates(q.text, q.stems, q.atype, sentence):
-                    noun = sa.counted_noun(sentence, c.end)
-                    if c.bound or not noun or set(terms(noun)) & set(terms(asked)):
-                        continue
-                    key = (asked.lower(), noun.lower())
-                    if key not in cache:
-                        v = embed(list(key))
-                        cache[key] = float(np.dot(v[0], v[1]))
-                    right = bool(r.label and r.answers and contains_answer(c.phrase, list(r.answers)))
-                    out.append({"dataset": r.dataset, "split": r.split, "case": r.case_id, "asked": key[0],
-                                "noun": key[1], "phrase": c.phrase, "right": right, "cosine": cache[key]})
+    with sa.COUNTED.using(embed):
+        for r in data:
+            q = r.question
+            asked = sa.asked_noun(q.text) if sa.counts(q.text) else None
+            if not asked or sa.wanted_type(q) != "number":
+                continue
+            for p in r.passages:
+                for a, b in p.sentences or ((p.start, p.end),):
+                    sentence = p.text[a - p.start : b - p.start]
+                    for c in sa._candidates(q.text, q.stems, q.atype, sentence):
+                        noun = sa.counted_noun(sentence, c.end)
+                        if c.bound or not noun or set(terms(noun)) & set(terms(asked)):
+                            continue
+                        right = bool(r.label and r.answers and contains_answer(c.phrase, list(r.answers)))
+                        out.append({"dataset": r.dataset, "split": r.split, "case": r.case_id, "asked": asked.lower(),
+                                    "noun": noun.lower(), "phrase": c.phrase, "right": right,
+                                    "cosine": sa.COUNTED.cosine(asked, noun)})
     return out
 
 
@@ -91,22 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--max-right-dropped", type=float, default=0.05)
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # progress on stderr, the table on stdout
 
-    kept = cache_dir() / "fit_answerer-retrieved.pkl"
-    if not kept.is_file():
-        raise SystemExit(f"{kept} is missing: run `python -m evals.fit_answerer` first (it keeps the retrievals)")
-    with kept.open("rb") as fh:
-        data = [Retrieved(**row) for row in pickle.load(fh)]  # noqa: S301 - our own cache file
+    data = kept_retrievals()
     rows = pairs(data, bundled_embedder())
     tune = table([r for r in rows if r["split"] == "tune"])
     check = table([r for r in rows if r["split"] == "check"])
     ok = [t["threshold"] for t in tune if t["right_dropped"] <= args.max_right_dropped]
     chosen = max(ok) if ok else min(GRID)
-    print("threshold  tuning: right dropped  other dropped  |  checking: right dropped  other dropped")
-    for t, c in zip(tune, check, strict=True):
-        print(f"{t['threshold']:>9}  {t['right_dropped']:>12} ({t['right']})  {t['other_dropped']:>9} ({t['other']})"
-              f"  |  {c['right_dropped']:>12} ({c['right']})  {c['other_dropped']:>9} ({c['other']})"
-              + ("   <- chosen" if t["threshold"] == chosen else ""))
+    sys.stdout.write(report_text(tune, check, chosen))  # the command's output: the CLI edge
     if args.dry_run:
         return 0
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -115,8 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
               "fitted_on": {"date": date.today().isoformat(), "commit": commit, "script": "python -m evals.fit_nouns",
                             "max_right_dropped": args.max_right_dropped, "tuning": tune, "checking": check}}
     args.out.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    log.info("wrote %s", args.out)
     return 0
+
+
+def report_text(tune: Sequence[dict[str, Any]], check: Sequence[dict[str, Any]], chosen: float) -> str:
+    """Per threshold, right and other numbers dropped on both slices; the chosen one marked."""
+    lines = ["threshold  tuning: right dropped  other dropped  |  checking: right dropped  other dropped"]
+    for t, c in zip(tune, check, strict=True):
+        lines.append(f"{t['threshold']:>9}  {t['right_dropped']:>12} ({t['right']})  {t['other_dropped']:>9} ({t['other']})"
+                     f"  |  {c['right_dropped']:>12} ({c['right']})  {c['other_dropped']:>9} ({c['other']})"
+                     + ("   <- chosen" if t["threshold"] == chosen else ""))
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

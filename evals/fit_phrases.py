@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import pickle
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -36,7 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from evals.fit_answerer import ROOT, Retrieved, _answerer, cache_dir, fit_sentences
+from evals.fit_answerer import ROOT, Retrieved, _answerer, fit_sentences, kept_retrievals
 from rag.short_answer import PHRASE_FEATURES, PHRASES_FITTED, PhraseModel
 
 log = logging.getLogger(__name__)
@@ -177,11 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # progress on stderr, the report on stdout
 
-    kept = cache_dir() / "fit_answerer-retrieved.pkl"
-    if not kept.is_file():
-        raise SystemExit(f"{kept} is missing: run `python -m evals.fit_answerer` first (it keeps the retrievals)")
-    with kept.open("rb") as fh:
-        data = [Retrieved(**row) for row in pickle.load(fh)]  # noqa: S301 - our own cache file
+    data = kept_retrievals()
 
     fits = []
     for k in SENTENCES_GRID:

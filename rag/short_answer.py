@@ -44,7 +44,7 @@ import numpy as np
 from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
-from rag.text import answer_type, undotted
+from rag.text import LOWER_WORD, answer_type, undotted
 
 _QUALIFIER = r"(?:(?:at least|at most|about|around|almost|nearly|more than|less than|fewer than|over|under|some|up to|roughly|approximately|only|just)\s+)?"
 _NUMWORD = r"(?:" + "|".join(sorted(NUM_WORDS.split(), key=len, reverse=True)) + r")\b"  # not "ten" of "tenure"
@@ -193,6 +193,7 @@ def counts_other(question: str, sentence: str, c: Candidate) -> bool:
     return bool(asked and noun) and COUNTED.other(asked, noun)
 
 
+@lru_cache(maxsize=1024)  # asked once a candidate of every ranked sentence
 def asked_noun(question: str) -> str | None:
     """The words a how-many question counts: "how many *rebel fighters*", "how many *staff*"."""
     m = _HOW_MANY_NOUN.search(asking_sentence(question) or question)
@@ -736,7 +737,7 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
 @lru_cache(maxsize=256)
 def _lowercase_words(texts: tuple[str, ...]) -> frozenset[str]:
     """The words ``texts`` write in lower case (common words, not names)."""
-    return frozenset(re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", " ".join(texts)))
+    return frozenset(LOWER_WORD.findall(" ".join(texts)))
 
 
 def _past_common_opener(c: Candidate, sentence: str, common: frozenset[str]) -> Candidate | None:

@@ -60,6 +60,8 @@ STOPWORDS = LEXICAL_STOPWORDS | frozenset(
 
 #: a word of folded (lowercase ASCII) text: letters/digits, inner apostrophes, dots and hyphens
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+#: a word written in lower case (a common word, not a name: "shares" beside "Shares in Exel ...")
+LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
 #: a word of a lexical query: any script (FTS5's unicode61 tokenizer reads them all)
 QUERY_WORD = re.compile(r"[\w’']+", re.UNICODE)
 

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.evidence import NUMBER_WORDS
-from rag.text import MARKER, MARKER_RUN, YES_NO, is_abbreviation, marker_numbers, terms, undotted
+from rag.text import LOWER_WORD, MARKER, MARKER_RUN, YES_NO, is_abbreviation, marker_numbers, terms, undotted
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -137,7 +137,7 @@ class Vocab:
     def of(cls, texts: Sequence[str]) -> Vocab:
         joined = " ".join(texts)
         caps = frozenset(t for m in _NAME.finditer(joined) for t in terms(m.group(0)))
-        lower = frozenset(terms(" ".join(re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", joined))))
+        lower = frozenset(terms(" ".join(LOWER_WORD.findall(joined))))
         return cls(caps, frozenset(re.findall(r"[a-z'’-]+", joined.lower())), lower)
 
 
