@@ -176,9 +176,14 @@ def _record(record: Any, base: str, n: int, where: str) -> Article | LoadFailure
     extra = {str(k): str(v).strip() for k, v in record.items()
              if str(k).strip().lower() not in _KNOWN and isinstance(v, (str, int, float))
              and not isinstance(v, bool) and 0 < len(str(v).strip()) < EXTRA_MAX}
+    raw_date = _pick(fields, "date")
+    published = parse_date(raw_date)
+    if published is None and raw_date is not None:
+        # the article still loads (its text is what matters), but undated: say so, or its date is lost silently
+        logger.warning("%s: %s has the date %r, which is not a date; it is stored undated (write dates "
+                       "as 2024-11-25 or 25 November 2024)", base, where, shorten(str(raw_date), 60))
     return Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
-                   text=text, author=_string(author), published=parse_date(_pick(fields, "date")),
-                   url=url, extra=extra)
+                   text=text, author=_string(author), published=published, url=url, extra=extra)
 
 
 def _pick(fields: dict[str, Any], name: str) -> Any:

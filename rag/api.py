@@ -274,7 +274,7 @@ class RAG:
         Timeline), as exact quotes with their citations. None when no story was published then: the
         question is answered as any other. Such a question names no fact, so the sentence ranker and
         the refusal model, which read the question's words against a sentence, refused it (P 0.07)."""
-        since = window.start if window is not None and window.start else as_of - timedelta(days=CATCH_UP_DAYS)
+        since = window.start if window is not None and window.start else as_of - timedelta(days=CATCH_UP_DAYS - 1)
         until = min(window.end, as_of) if window is not None and window.end else as_of
         if filters is not None:  # the user's own dates narrow the period further
             since = max(since, filters.published_from) if filters.published_from else since
@@ -290,7 +290,7 @@ class RAG:
         if not told.events and until == as_of and (until - since).days < CATCH_UP_DAYS - 1 and \
                 (filters is None or filters.published_from is None):  # "this week", asked on a Monday
             wider = f"nothing {'about it ' if topic else ''}was published {since.isoformat()} .. {until.isoformat()}; "
-            since = as_of - timedelta(days=CATCH_UP_DAYS)
+            since = as_of - timedelta(days=CATCH_UP_DAYS - 1)
             told = stories()
         events = told.events
         timings["retrieve"] = (time.perf_counter() - t) * 1000

@@ -64,7 +64,7 @@ _CATCH_UP = re.compile(
     r"|(?:catch me up|bring me up to (?:date|speed)|update me|fill me in)\s+(?:on|about|with)\s+(?P<d>.+?)"
     r"|(?:tell me|give me)\s+(?:the latest|the news|an update|what happened)\s+(?:on|about|with|in|to)\s+(?P<e>.+?)"
     r")\s*[?.!]*\s*$", re.I)
-CATCH_UP_DAYS = 7  # the period a catch-up question without one covers: the week before ``as_of``
+CATCH_UP_DAYS = 7  # the period a catch-up question without one covers: the 7 days ending on ``as_of``
 CATCH_UP_EVENTS = 3  # stories an answer to it tells, newest first (``rag brief`` lists them all)
 
 
@@ -124,13 +124,14 @@ class Brief:
 
 
 def parse_since(text: str | None, as_of: date) -> date | None:
-    """``7d`` / ``2w`` / ``3m`` / ``1y`` before ``as_of``, or a date ``2024-11-25``; empty: None."""
+    """The first day of the last ``7d`` / ``2w`` / ``3m`` / ``1y`` up to ``as_of`` (inclusive: ``7d``
+    is the 7 days ending on ``as_of``, as "the past week" is), or a date ``2024-11-25``; empty: None."""
     text = (text or "").strip()
     if not text:
         return None
     m = _AGO.match(text)
     if m:
-        return as_of - timedelta(days=int(m.group(1)) * _DAYS[m.group(2).lower()])
+        return as_of - timedelta(days=max(int(m.group(1)) * _DAYS[m.group(2).lower()] - 1, 0))
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -318,7 +318,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
             pieces = rag.stream(question, **kwargs)
-            return StreamingResponse(_sse(pieces, cid, created, model_id), media_type="text/event-stream",
+            return StreamingResponse(_sse(rag, pieces, cid, created, model_id), media_type="text/event-stream",
                                      headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
         answer = rag.ask(question, **kwargs)
         return {
@@ -326,36 +326,38 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
                          "finish_reason": "stop"}],
             "usage": _usage(answer),
-        } | _extras(answer)
+        } | _extras(rag, answer)
 
     @v1.post("/ask")
     def ask(req: AskRequest) -> dict[str, Any]:
-        return service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
-                           history=req.history, offline=req.offline, as_of=req.as_of).to_dict()
+        answer = service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
+                           history=req.history, offline=req.offline, as_of=req.as_of)
+        return service.public(rag, answer.to_dict())
 
     @v1.post("/search")
     def search(req: SearchRequest) -> dict[str, Any]:
         filters = req.filters.to_filters() if req.filters else None
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
-        return {"query": req.query, "passages": [service.passage_dict(p) for p in passages]}
+        return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages]})
 
     @v1.get("/articles")
     def list_articles(q: str | None = None, limit: Annotated[int, Field(ge=1, le=1000)] = 100) -> dict[str, Any]:
-        return {"articles": service.list_articles(rag, q, limit), "stats": rag.collection.stats()}
+        return {"articles": service.public(rag, service.list_articles(rag, q, limit)), "stats": rag.collection.stats()}
 
     @v1.get("/articles/{article_id}")
     def get_article(article_id: str) -> dict[str, Any]:
         art = service.get_article(rag, article_id)
         if art is None:
             raise HTTPException(404, f"no article {article_id!r}; GET /v1/articles lists them")
-        return art
+        return service.public(rag, art)
 
     @v1.delete("/articles/{article_id}")
     def delete_article(article_id: str) -> dict[str, Any]:
         result = writer.remove(article_id)
         if result.status != "removed":
             raise HTTPException(404, f"no article {article_id!r} ({result.reason})")
-        return {"removed": result.article_id}
+        # a source another source also holds goes alone, and the note says the article stays
+        return service.public(rag, {"removed": result.article_id} | ({"note": result.reason} if result.reason else {}))
 
     @v1.post("/articles", max_body_size=upload_limit, openapi_extra={"requestBody": {"content": {
         "application/json": {"schema": UrlsRequest.model_json_schema()},
@@ -431,17 +433,17 @@ def _usage(answer: Answer) -> dict[str, int]:
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-def _extras(answer: Answer) -> dict[str, Any]:
+def _extras(rag: RAG, answer: Answer) -> dict[str, Any]:
     """What an OpenAI response has no field for; the SDK keeps unknown fields (``resp.citations``)."""
     d = answer.to_dict()
-    return {
+    return service.public(rag, {
         "citations": [service.citation_dict(c) for c in answer.citations],
         "passages": d["passages"],
         "rag": {k: d[k] for k in ("refused", "answerer", "search_query", "notices", "timings_ms", "dropped_markers")},
-    }
+    })
 
 
-def _sse(pieces: Iterator[str | Answer], cid: str, created: int, model_id: str) -> Iterator[str]:
+def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str) -> Iterator[str]:
     """OpenAI chat-completion chunks. LLM text streams as it comes; if checking the citations
     changed it, the checked answer follows. The last chunk carries the citations and passages."""
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
@@ -469,7 +471,7 @@ def _sse(pieces: Iterator[str | Answer], cid: str, created: int, model_id: str) 
         yield chunk({"content": answer.text})
     elif streamed.strip() != answer.text.strip():
         yield chunk({"content": CORRECTED + answer.text})
-    yield chunk({}, "stop", usage=_usage(answer), **_extras(answer))
+    yield chunk({}, "stop", usage=_usage(answer), **_extras(rag, answer))
     yield "data: [DONE]\n\n"
 
 
@@ -479,7 +481,7 @@ def _mount_ui(app: FastAPI, rag: RAG) -> None:
 
     from ui.app import build_app, parse_auth
     from ui.auth import LOGIN_MESSAGE, LoginGuard
-    from ui.style import CSS, theme
+    from ui.style import CSS, JS, theme
     from ui.uploads import max_upload_bytes
 
     auth = parse_auth(rag.settings.ui_auth)
@@ -493,5 +495,5 @@ def _mount_ui(app: FastAPI, rag: RAG) -> None:
         app, build_app(rag), path="/ui", auth=guard.check if guard else None,
         auth_message=LOGIN_MESSAGE if guard else None, max_file_size=max_upload_bytes(rag.settings),
         show_error=False, ssr_mode=False, mcp_server=False, footer_links=["api", "settings"],
-        run_history=False, enable_monitoring=False, theme=theme(), css=CSS,
+        run_history=False, enable_monitoring=False, theme=theme(), css=CSS, js=JS,
     )

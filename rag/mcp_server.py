@@ -89,7 +89,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         """Find the passages that best match `query` (hybrid dense + keyword search), best first.
         Each passage has title, source, date, the passage text as `quote`, and its article id."""
         passages = run(service.search, query, top_k=top_k, filters=filters.to_filters() if filters else None)
-        return {"query": query, "passages": [_passage(p) for p in passages]}
+        return run(service.public, {"query": query, "passages": [_passage(p) for p in passages]})
 
     @server.tool()
     def ask(
@@ -103,13 +103,13 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         gives the article title, source, date and the exact supporting quote. `refused` is true when
         the articles do not answer it."""
         answer = run(service.ask, question, filters=filters.to_filters() if filters else None, as_of=as_of)
-        return {
+        return run(service.public, {
             "answer": answer.text,
             "refused": answer.refused,
             "citations": [service.citation_dict(c) for c in answer.citations],
             "notices": list(answer.notices),
             "time_window": answer.to_dict()["time_window"],
-        }
+        })
 
     @server.tool()
     def list_articles(
@@ -117,7 +117,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         limit: Annotated[int, Field(ge=1, le=500)] = 50,
     ) -> dict[str, Any]:
         """Stored articles, newest first: id, title, source, url, author, published date, size."""
-        return {"articles": run(service.list_articles, query, limit)}
+        return {"articles": run(service.public, run(service.list_articles, query, limit))}
 
     @server.tool()
     def get_article(id: Annotated[str, Field(description="article id (or a unique prefix, or its source)")]) -> dict[str, Any]:  # noqa: A002
@@ -125,7 +125,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         art = run(service.get_article, id)
         if art is None:
             raise ToolError(f"no article {id!r}; list_articles shows the ids")
-        return art
+        return run(service.public, art)
 
     return server
 

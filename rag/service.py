@@ -92,6 +92,37 @@ def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -
     return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3)}
 
 
+def public(rag: RAG, obj: Any) -> Any:  # noqa: ANN401 - a response's JSON value
+    """``obj`` (a response's dicts, lists and strings) with the server path of every staged upload
+    written as ``uploads/<name>``, as REST and MCP show it: the client sent the file by name, and the
+    folder the server keeps it in is the server's business (the chat UI shows file names only).
+    ``get_article``/``remove`` accept that form back."""
+    prefix = str(_uploads(rag)) + os.sep
+    def walk(v: Any) -> Any:  # noqa: ANN401
+        if isinstance(v, str):
+            return v.replace(prefix, UPLOADS) if prefix in v else v
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [walk(x) for x in v]
+        return v
+    return walk(obj)
+
+
+def server_ref(rag: RAG, ref: str) -> str:
+    """An article reference as the client may send it: ``uploads/<name>`` (as ``public`` shows a
+    staged upload) stands for its server path; anything else unchanged."""
+    ref = ref.strip()
+    return str(_uploads(rag) / ref[len(UPLOADS):]) if ref.startswith(UPLOADS) and len(ref) > len(UPLOADS) else ref
+
+
+UPLOADS = "uploads/"
+
+
+def _uploads(rag: RAG) -> Path:
+    return (rag.settings.home / "uploads").resolve()
+
+
 # --- operations --------------------------------------------------------------------------------
 def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters | None = None,
            as_of: date | None = None) -> tuple[Passage, ...]:
@@ -118,7 +149,7 @@ def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[d
 def get_article(rag: RAG, ref: str) -> dict[str, Any] | None:
     """One article with its full text, by id, unique id prefix or source; None when there is none."""
     db = rag.collection.db
-    aid = db.resolve(ref.strip()) if ref and ref.strip() else None
+    aid = db.resolve(server_ref(rag, ref)) if ref and ref.strip() else None
     if aid is None:
         return None
     info = next((a for a in db.list_articles(aid, 5) if a.id == aid), None)
@@ -135,7 +166,7 @@ class Writer:
     def __init__(self, rag: RAG) -> None:
         self.rag = rag
         self._lock = threading.Lock()
-        self.uploads = rag.settings.home / "uploads"
+        self.uploads = _uploads(rag)
 
     def ingest(self, urls: Sequence[str] = (), files: Iterable[tuple[str, BinaryIO]] = ()) -> dict[str, Any]:
         """Ingest URLs and uploaded files (``(filename, stream)``); returns the report dict.
@@ -192,7 +223,7 @@ class Writer:
     def remove(self, ref: str) -> ItemResult:
         """Remove one article (id, unique id prefix or source)."""
         with self._lock:
-            return self.rag.collection.remove([ref])[0]
+            return self.rag.collection.remove([server_ref(self.rag, ref)])[0]
 
 
 def _safe_name(name: str | None) -> str:

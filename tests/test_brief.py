@@ -144,14 +144,15 @@ def test_a_news_question_about_a_day_with_no_story_says_what_the_newest_is(rag: 
     assert not news_question("What happened to the harbour?") and news_question("What happened today?", "today")
     monday = rag.ask("What happened this week?", as_of=date(2024, 12, 30))  # its week holds one day: widened
     assert monday.refused and monday.notices == (
-        "Nothing was published 2024-12-30 .. 2024-12-30; no article in the collection is dated 2024-12-23 .. "
+        "Nothing was published 2024-12-30 .. 2024-12-30; no article in the collection is dated 2024-12-24 .. "
         "2024-12-30 either; the newest article is of 1 December.",)
 
 
 def test_parse_since() -> None:
     today = date(2024, 12, 1)
-    assert parse_since("7d", today) == date(2024, 11, 24)
-    assert parse_since("2w", today) == date(2024, 11, 17)
+    assert parse_since("7d", today) == date(2024, 11, 25)  # the 7 days ending on as_of
+    assert parse_since("1d", today) == today
+    assert parse_since("2w", today) == date(2024, 11, 18)
     assert parse_since("2024-11-20", today) == date(2024, 11, 20)
     assert parse_since("", today) is None
     with pytest.raises(InputError, match="7d, 2w"):
@@ -164,7 +165,7 @@ def test_rag_brief_cli_json_and_text(rag: RAG, settings: Settings) -> None:
     got = subprocess.run([*run, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert got.returncode == 0, got.stderr
     data = json.loads(got.stdout)
-    assert data["since"] == "2024-11-24" and data["until"] == "2024-12-01"
+    assert data["since"] == "2024-11-25" and data["until"] == "2024-12-01"
     assert [e["published"] for e in data["events"]] == ["2024-11-26", "2024-11-29", "2024-12-01"]
     text = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert text.returncode == 0 and "2024-11-26" in text.stdout and "Zembla harbour closes" in text.stdout

@@ -300,6 +300,18 @@ def test_csv_dump_with_extra_columns(tmp_path: Path) -> None:
     assert b.title == "Untitled rows get a derived title." and b.source == b.url == "https://x.example/2"
 
 
+def test_csv_row_with_a_bad_date_loads_undated_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    f = write(tmp_path / "dump.csv", "title,body,date\nA,Wheat fell 3%.,last Tuesday\nB,Oats rose.,2024-13-45\n"
+                                     "C,Rye held.,2024-12-02\n")
+    with caplog.at_level("WARNING"):
+        a, b, c = run(tmp_path, f)
+    assert isinstance(a, Article) and a.published is None and isinstance(b, Article) and b.published is None
+    assert c.published == date(2024, 12, 2)
+    warned = [r.getMessage() for r in caplog.records]
+    assert any("data row 1" in m and "'last Tuesday'" in m and "stored undated" in m for m in warned), warned
+    assert any("data row 2" in m and "2024-13-45" in m for m in warned) and not any("data row 3" in m for m in warned)
+
+
 def test_csv_without_text_column(tmp_path: Path) -> None:
     f = write(tmp_path / "notext.csv", "title,summary\nA,b\n")
     [bad] = run(tmp_path, f)

@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
+from rag import service
 from rag.settings import Settings
 from rag.http_api import create_app, split_messages
 from tests.conftest import SEEDS
@@ -333,6 +334,17 @@ def test_ingest_list_delete_round_trip(tmp_path: Path, real_embedder) -> None:  
             assert [a["title"] for a in only] == ["Harbour reopens"]
             art = httpx.get(f"{url}/v1/articles/{only[0]['id']}").json()
             assert "Veldmark" in art["text"]
+            # an upload is shown as the client named it, never by the folder the server keeps it in
+            evil = next(a for a in listed if a["id"] == by["evil.txt"]["article_id"])
+            assert evil["source"] == "uploads/evil.txt" and evil["sources"] == ["uploads/evil.txt"]
+            for r in (httpx.get(f"{url}/v1/articles"), httpx.get(f"{url}/v1/articles/{evil['id']}"),
+                      httpx.post(f"{url}/v1/search", json={"query": "a story about a harbour"}),
+                      httpx.post(f"{url}/v1/ask", json={"question": "Which town did the rebels capture?"}, timeout=60),
+                      httpx.post(f"{url}/v1/chat/completions", timeout=60,
+                                 json={"messages": [{"role": "user", "content": "Which town did the rebels capture?"}]})):
+                assert r.status_code == 200 and str(tmp_path) not in r.text, r.text[:300]
+            assert "uploads/idlib.txt" in r.text  # the chat answer cites the upload by its name
+            assert service.get_article(rag, "uploads/evil.txt")["id"] == evil["id"]  # and takes that name back
 
             again = httpx.post(f"{url}/v1/articles", files=files[:1], timeout=120).json()
             assert again["summary"]["unchanged"] == 1  # the same name re-uploaded is the same article

@@ -150,3 +150,22 @@ def test_article_markup_renders_as_text_never_as_code(page, tmp_path: Path) -> N
     page.get_by_role("tab", name="Collection").click()
     assert '<img src=x onerror="window.__xss=2">' in page.inner_text("#rag-articles")
     assert page.evaluate("typeof window.__xss") == "undefined"
+
+
+def test_settings_start_closed_on_a_phone_and_open_on_a_wide_screen(browser, app) -> None:  # noqa: ANN001
+    # gradio's sidebar is 100vw wide at <= 768px: open, it would cover the chat
+    for width, is_open in ((390, False), (1280, True)):
+        ctx = browser.new_context(viewport={"width": width, "height": 844})
+        pg = ctx.new_page()
+        pg.goto(app[0] + "/")
+        pg.wait_for_selector("#rag-question textarea")
+        pg.wait_for_selector(".sidebar")
+        if not is_open:
+            pg.wait_for_function("!document.querySelector('.sidebar.open')", timeout=10_000)
+            assert pg.locator("#rag-question textarea").is_visible()
+            pg.click(".sidebar .toggle-button")  # and the user can still open it
+            pg.wait_for_selector(".sidebar.open")
+        else:
+            time.sleep(1.0)  # the script had its chance to (wrongly) close it
+            assert pg.locator(".sidebar.open").count() == 1
+        ctx.close()

@@ -81,7 +81,7 @@ def test_timeline_lists_dated_cited_events_newest_last_with_links(coll: Collecti
     html = steps[-1]
     days = re.findall(r'<time datetime="([\d-]+)">', html)
     assert days == ["2024-11-26", "2024-11-29", "2024-12-01"]  # oldest first, newest last; October is outside
-    assert "3 stories" in html and "2024-11-24 to 2024-12-01" in html
+    assert "3 stories" in html and "2024-11-25 to 2024-12-01" in html
     assert "<mark>The harbour of Zembla closed on Tuesday after a storm damaged the pier.</mark>" in html
     assert "cup final" not in html
     # the wire copy is the same story: one event, its other version linked as "also in"
@@ -109,7 +109,7 @@ def test_source_filter_and_explicit_until(coll: Collection) -> None:
 def test_an_empty_period_says_so_and_bad_input_warns(coll: Collection) -> None:
     tl = Timeline(RAG(coll.settings, collection=coll, llm=None))
     html = run(tl, as_of="2025-06-01")[-1]
-    assert "Nothing in the articles about" in html and "2025-05-25 to 2025-06-01" in html and "<time" not in html
+    assert "Nothing in the articles about" in html and "2025-05-26 to 2025-06-01" in html and "<time" not in html
     with pytest.warns(UserWarning, match="7d, 2w"):
         steps = run(tl, since="last tuesday")
     assert "rag-error" in steps[-1] and len(steps) == 1

@@ -27,7 +27,7 @@ from ui.auth import LOGIN_MESSAGE, LoginGuard
 from ui.chat import Chat, Session
 from ui.feedback import FeedbackLog
 from ui.library import FILE_TYPES, Library
-from ui.style import CSS, theme
+from ui.style import CSS, JS, theme
 from ui.timeline import Timeline
 from ui.uploads import max_upload_bytes, without_temp_leak
 
@@ -196,7 +196,7 @@ def launch(
             max_file_size=max_upload_bytes(settings),
             share=False, inbrowser=False, show_error=False, ssr_mode=False, mcp_server=False,
             footer_links=["api", "settings"], run_history=False, enable_monitoring=False,
-            theme=theme(), css=CSS, app_kwargs=local_only,
+            theme=theme(), css=CSS, js=JS, app_kwargs=local_only,
         )
     except OSError as exc:
         raise ConfigError(f"cannot serve the UI on {host}:{port} ({exc}); pick another port with "

@@ -68,3 +68,18 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-status.failed { background: #fee2e2; color: #991b1b; }
 .rag-path { font-family: var(--font-mono); }
 """
+
+
+# Gradio's sidebar is 100vw wide at <= 768px, and ours starts open: on a phone the settings covered
+# the whole chat until the user found the toggle. On a narrow screen it starts closed (one click on
+# gradio's own toggle, so its open state stays consistent); wider screens keep it open.
+JS = """() => {
+  if (!window.matchMedia('(max-width: 768px)').matches) return;
+  let tries = 0;
+  const close = () => {
+    const open = document.querySelector('.sidebar.open .toggle-button');
+    if (open) { open.click(); return; }
+    if (++tries < 50) setTimeout(close, 100);
+  };
+  close();
+}"""
