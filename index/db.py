@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS sources (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);  -- date filters, newest stories
 CREATE TABLE IF NOT EXISTS chunks (
     rid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -448,12 +449,7 @@ class ArticleDB:
             sql += " AND (" + " OR ".join(["s.source LIKE ? OR a.url LIKE ? OR a.title LIKE ?"] * len(sources)) + ")"
             for src in sources:
                 args += [f"%{src}%"] * 3
-        if start:
-            sql += " AND a.published >= ?"
-            args.append(start.isoformat())
-        if end:
-            sql += " AND a.published <= ?"
-            args.append(end.isoformat())
+        sql, args = _period(sql, args, start, end)
         return [r[0] for r in self._q(sql, args)]
 
     def first_chunks(self, sources: Sequence[str] = (), start: date | None = None, end: date | None = None,
@@ -464,9 +460,11 @@ class ArticleDB:
         ids = set(self.filter_article_ids(sources, start, end))
         if not ids:
             return [], 0
-        rows = self._q("SELECT a.id, a.published, COALESCE(st.story_id, a.id) FROM articles a "
-                       "LEFT JOIN stories st ON st.article_id = a.id WHERE a.published IS NOT NULL "
-                       "ORDER BY a.published DESC, a.id").fetchall()
+        # only the period's articles: a story's earliest version *in the period* is the one told
+        sql, args = _period("SELECT a.id, a.published, COALESCE(st.story_id, a.id) FROM articles a "
+                            "LEFT JOIN stories st ON st.article_id = a.id WHERE a.published IS NOT NULL", [],
+                            start, end)
+        rows = self._q(sql + " ORDER BY a.published DESC, a.id", args).fetchall()
         earliest: dict[str, str] = {}  # story -> its earliest article in the period (rows run newest first)
         order: list[str] = []
         for aid, _day, story in rows:
@@ -683,3 +681,14 @@ def chunk_metadata(article_id: str, source: str, published: str | None) -> dict[
         "source": source[:500],
         "published": int(published.replace("-", "")) if published else 0,
     }
+
+
+def _period(sql: str, args: list[object], start: date | None, end: date | None) -> tuple[str, list[object]]:
+    """``sql`` (over ``articles a``) limited to articles published from ``start`` to ``end`` (inclusive)."""
+    if start:
+        sql += " AND a.published >= ?"
+        args = [*args, start.isoformat()]
+    if end:
+        sql += " AND a.published <= ?"
+        args = [*args, end.isoformat()]
+    return sql, args

@@ -284,6 +284,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
             noun = _NEXT_WORD.match(sentence, end)
             if noun and noun.group(1).islower() and set(terms(noun.group(1))) & asked_nouns:
+                if set(terms(noun.group(1))) & _WHO_WHERE_NOUNS and is_demonym(phrase):
+                    continue  # "which company": "a Russian company" describes one, it names none
                 phrase, end = sentence[start : noun.end()], noun.end()  # "which disease": "Lyme disease"
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
@@ -551,6 +553,23 @@ _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) —
 _OPENING = " \"“‘'(—–-"  # what may stand before a sentence's first word
 _PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
 _DEMONYM_END = re.compile(r"(?:n|an|ian|i|ese)s?(?:['’]s)?$")
+
+
+# nationality adjectives not spelt as their country's name plus an ending ("Russian", "Iranian" are)
+_DEMONYMS = frozenset("british english scottish welsh irish french dutch swiss german greek spanish "
+                      "portuguese polish danish swedish finnish norwegian icelandic turkish thai chinese "
+                      "vietnamese lebanese sudanese czech slovak belgian italian canadian mexican brazilian "
+                      "peruvian chilean egyptian israeli iraqi pakistani saudi yemeni afghan filipino "
+                      "american european african asian arab".split())
+
+
+def is_demonym(word: str) -> bool:
+    """Whether ``word`` is a nationality adjective ("Russian", "Swiss", "South African")."""
+    w = re.sub(r"['’]s$", "", word).lower()
+    if w in _DEMONYMS or (w.startswith(("north ", "south ")) and is_demonym(w.split(" ", 1)[1])):
+        return True
+    return " " not in w and any(w[:n] in _COUNTRY_NAMES and _DEMONYM_END.fullmatch(w[n:])
+                                for n in range(len(w) - 1, 2, -1))
 
 
 def _after_dateline(phrase: str, question: str) -> str | None:
@@ -821,6 +840,7 @@ _ORG_NOUNS = ("company firm chain club team group organisation organization part
               "manufacturer maker carmaker supermarket store shop school university college charity "
               "operator exchange court body council".split())
 _ASKED = re.compile(r"\b(?:which|what)\s+((?:[a-z’'-]+\s*){1,3})")
+_WHO_WHERE_NOUNS = frozenset(terms(" ".join(_PLACE_NOUNS + _ORG_NOUNS)))  # a demonym before one is no name
 # what a "which <noun>" question may ask for that can follow a name in the text ("Lyme disease", "Emma
 # novel"); verbs never ("which team *won*")
 _KIND_NOUNS = frozenset(terms(

@@ -167,6 +167,11 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     # the noun asked for, right after a name, belongs to it
     ("Pfizer is testing a vaccine to prevent which disease?", "It would prevent Lyme disease, Pfizer said.",
      ["Lyme disease"]),
+    # ... but a nationality before a company, firm or city describes one and names none
+    ("Which company bought Yukos's main unit?", "A little-known Russian company has bought the unit in Moscow.",
+     ["Moscow"]),
+    ("Which firm bought it?", "The Italian firm Illva Saronno bought it.", ["Illva Saronno"]),
+    ("Which disease killed millions?", "The Spanish flu killed millions.", ["Spanish"]),  # "flu" is not asked
     # a heading in capitals is no name; an acronym is
     ("Which city was hit?", "LATEST UPDATES WEDNESDAY: NASA said San Francisco was hit.", ["NASA", "San Francisco"]),
     ("Who spoke on the day?", "Dec. 8 was when Jane Smith spoke, and Nov 3 too.", ["Jane Smith"]),  # a month
