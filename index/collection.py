@@ -53,8 +53,9 @@ class Collection:
         return self.store.vectors
 
     # --- writes (the Indexer) -------------------------------------------------------------------
-    def ingest(self, inputs: Sequence[str], *, prune: bool = False, progress: Progress | None = None) -> IngestReport:
-        """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report."""
+    def ingest(self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None) -> IngestReport:
+        """Ingest files, folders, URLs and dumps (a list, or one of them alone). Never raises for one
+        bad item: see the report."""
         return self.indexer.ingest(inputs, prune=prune, progress=progress)
 
     def ingest_articles(self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,

@@ -74,9 +74,26 @@ def is_url(item: str) -> bool:
     return bool(_URL.match(item.strip()))
 
 
-def _iter_items(inputs: Iterable[str]) -> Iterator[str]:
+def as_inputs(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:
+    """``inputs`` as a list of strings: one path or URL given alone is one input, not a sequence of
+    characters (``ingest("/tmp/news")`` read "/" as an input and walked the whole file system; with
+    ``prune`` it would have removed every stored file it did not see)."""
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    out = []
+    for item in inputs:
+        if not isinstance(item, (str, os.PathLike)):
+            raise TypeError(f"an input must be a path or URL string, not {type(item).__name__} ({item!r:.60})")
+        out.append(os.fspath(item))
+    return out
+
+
+def _iter_items(inputs: str | Iterable[str]) -> Iterator[str]:
     seen: set[str] = set()
-    for raw in inputs:
+    for raw in as_inputs(inputs):
+        if not raw.strip():  # "" is no path: read as one it is the current folder ("$UNSET_VARIABLE")
+            yield raw
+            continue
         if is_url(raw):
             yield raw.strip()
             continue
@@ -129,6 +146,10 @@ def _walk(folder: Path) -> Iterator[str]:
 
 
 def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure]:
+    if not item.strip():
+        yield LoadFailure(repr(item), "an empty input, not a file, folder or URL (an unset shell variable?); "
+                                      "nothing was read")
+        return
     if is_url(item):
         yield from _load_url(item, settings)
         return

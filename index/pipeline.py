@@ -115,11 +115,12 @@ class Indexer:
 
     # --- ingest ---------------------------------------------------------------------------------
     def ingest(
-        self, inputs: Sequence[str], *, prune: bool = False, progress: Progress | None = None
+        self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:
         """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report."""
-        from index.load import iter_articles
+        from index.load import as_inputs, iter_articles
 
+        inputs = as_inputs(inputs)  # one path given alone is one input (and one prune root), not its characters
         return self.ingest_articles(iter_articles(inputs, self.settings), progress=progress,
                                     prune_inputs=inputs if prune else None)
 
@@ -130,6 +131,10 @@ class Indexer:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed) with the same
         pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
         those inputs that were not seen are removed."""
+        if prune_inputs is not None:
+            from index.load import as_inputs
+
+            prune_inputs = as_inputs(prune_inputs)
         t0 = time.perf_counter()
         with self._writing() as was_clean:
             # after a clean run with matching counts the full id comparison is skipped: at 400k
@@ -402,7 +407,7 @@ class Indexer:
         protected = {f.split("#", 1)[0] for f in failed_paths}
         out = []
         for inp in inputs:
-            if is_url(inp) or "\x00" in inp:
+            if is_url(inp) or "\x00" in inp or not inp.strip():  # "" would be the current folder
                 continue
             path = Path(inp).expanduser()
             if not path.exists():

@@ -141,6 +141,32 @@ def test_prune_removes_vanished_files(coll: Collection, tmp_path: Path) -> None:
     agree(coll)
 
 
+def test_one_path_given_alone_is_one_input_and_prunes_only_under_it(coll: Collection, tmp_path: Path) -> None:
+    kept = write_corpus(tmp_path / "kept", 2)
+    news = write_corpus(tmp_path / "news", 3, start=10)
+    coll.ingest([str(tmp_path / "kept")])
+    # a str (or a Path) is one input: its characters ("/", "t", ...) were inputs, "/" walked the disk
+    report = coll.ingest(str(tmp_path / "news"))
+    assert report.summary()["added"] == 3 and {i.item for i in report.items} == {str(p.resolve()) for p in news}
+    news[0].unlink()
+    report = coll.ingest(tmp_path / "news", prune=True)  # and "/" as a prune root would remove everything
+    assert report.summary()["removed"] == 1 and coll.db.counts()["articles"] == 4
+    assert all(coll.db.resolve(str(p.resolve())) for p in kept)
+    with pytest.raises(TypeError, match="path or URL"):
+        coll.ingest([tmp_path / "news", 3])
+    agree(coll)
+
+
+def test_an_empty_input_is_an_error_not_the_current_folder(coll: Collection, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "here", 2)
+    monkeypatch.chdir(tmp_path / "here")  # `rag ingest "$UNSET"` read the folder it was run in
+    for empty in ("", "  "):
+        [item] = coll.ingest([empty], prune=True).items
+        assert item.status == "failed" and "empty input" in item.reason, item
+    assert coll.db.counts()["articles"] == 0
+
+
 def test_large_single_batch_and_empty_input(small: Settings, fake_embedder: HashEmbedder, tmp_path: Path) -> None:
     write_corpus(tmp_path / "news", 30)
     with Collection.open(small, embedder=fake_embedder) as coll:  # default batch sizes
