@@ -78,6 +78,12 @@ class Collection:
     def health(self) -> list[str]:
         return self.store.health()
 
+    def search_check(self) -> str | None:
+        """A warning when vector search no longer finds stored passages (``rag stats``), else None."""
+        from index.maintenance import search_check
+
+        return search_check(self.store)
+
     def health_notices(self, max_age: float = 10.0) -> tuple[str, ...]:
         return self.store.health_notices(max_age)
 

@@ -408,6 +408,10 @@ class ArticleDB:
             last = rows[-1][0]
             yield [tuple(r) for r in rows]
 
+    def sample_chunk_ids(self, n: int) -> list[str]:
+        """Up to ``n`` chunk ids picked at random."""
+        return [r[0] for r in self._q("SELECT id FROM chunks ORDER BY random() LIMIT ?", (n,))]
+
     def chunks_upto(self, rid: int) -> int:
         """How many chunks have a rowid <= ``rid`` (a resumed reindex's progress)."""
         return self._q("SELECT count(*) FROM chunks WHERE rid <= ?", (rid,)).fetchone()[0]

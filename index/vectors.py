@@ -312,6 +312,12 @@ class VectorStore:
                 raise err from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``ids`` (those that have one)."""
+        with self._lock:
+            res = self._call(lambda: self.collection.get(ids=list(ids), include=["embeddings"]))
+        return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(res["ids"], res["embeddings"], strict=True)}
+
     def all_ids(self) -> set[str]:
         """Every id in the collection, in one call: paging with offsets is quadratic (each page
         re-scans the offset), which made it 3x slower at 100k ids and the bulk of reconcile at 400k."""

@@ -50,7 +50,7 @@ def test_chunks_are_exact_spans_within_budget_with_overlap() -> None:
 
 
 def test_overlong_sentence_is_cut_at_words_not_dropped() -> None:
-    art = _article("word " * 1000 + "end.")
+    art = _article(" ".join(f"w{i}" for i in range(1000)) + " end.")  # distinct words: no piece repeats another
     chunks = chunk_article(art, max_tokens=100, overlap=0)
     assert all(count_tokens(c.text) <= 100 for c in chunks)
     assert "".join(c.text for c in chunks).replace(" ", "") == art.text.replace(" ", "")
@@ -71,3 +71,15 @@ def test_window_guard_rechunks_smaller_with_the_models_own_count(real_embedder) 
     fixed_counts = real_embedder.count_tokens([embed_text(art.title, c.text) for c in fixed])
     assert max(fixed_counts) <= real_embedder.window
     assert len(fixed) > len(big)
+
+
+def test_a_repeated_chunk_is_stored_once() -> None:
+    # a file of one sentence repeated: thousands of identical vectors broke the vector index
+    art = _article("Council minutes\n\n" + "The committee met again and discussed the budget. " * 600
+                   + "It adjourned at noon.")
+    chunks = chunk_article(art, max_tokens=60, overlap=1)
+    texts = [" ".join(c.text.split()) for c in chunks]
+    assert len(texts) == len(set(texts)) <= 4 and [c.n for c in chunks] == list(range(len(chunks)))
+    assert chunks[-1].text.endswith("It adjourned at noon.")  # the end is still indexed
+    one = chunk_article(_article("word " * 20000), max_tokens=100, overlap=0)  # one line of one word
+    assert len(one) <= 2

@@ -281,3 +281,16 @@ def test_a_second_copy_keeps_the_article_its_story_and_a_live_source(coll: Colle
     assert res.status == "removed" and not res.reason
     assert art.id not in {a.id for a in coll.db.list_articles()}
     agree(coll)
+
+
+def test_search_check_warns_when_vector_search_misses_stored_passages(coll: Collection, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "news", 12)
+    coll.ingest([str(tmp_path / "news")])
+    assert coll.search_check() is None  # each sampled passage is found by its own vector
+    real = coll.store.vectors.query
+    # an index that answers every vector with the same few passages, as one broken by thousands of
+    # identical vectors did (only ``rag reindex`` repaired it, and nothing said so)
+    monkeypatch.setattr(coll.store.vectors, "query", lambda v, k, where=None: real(v * 0 + 1, k, where))
+    warning = coll.search_check()
+    assert warning and "rag reindex" in warning and "of 24" in warning

@@ -150,6 +150,8 @@ def stats() -> None:
         coll = open_collection()
         print_json(coll.stats())
         warnings = coll.health()
+        broken = coll.search_check()
+        warnings += [broken] if broken else []
     except RagError as exc:
         fail(exc)
     for w in warnings:
