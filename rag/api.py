@@ -19,6 +19,9 @@ import numpy as np
 
 from index.collection import Collection
 from rag.brief import CATCH_UP_DAYS, CATCH_UP_EVENTS, Brief, brief, catch_up_topic, digest, news_question
+from rag.arguments import (
+    History, HistoryInput, checked_as_of, checked_filters, checked_inputs, checked_text, checked_top_k,
+)
 from rag.errors import LLMError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
@@ -34,7 +37,6 @@ from rag.verify import Verified, verify
 
 log = logging.getLogger(__name__)
 
-History = Sequence[tuple[str, str]]  # (user question, assistant answer) turns, oldest first
 
 
 class RAG:
@@ -98,15 +100,19 @@ class RAG:
         *,
         top_k: int | None = None,
         filters: Filters | None = None,
-        history: History = (),
+        history: HistoryInput | None = (),
         offline: bool = False,
-        as_of: date | None = None,
+        as_of: date | str | None = None,
         query_vector: np.ndarray | None = None,
     ) -> Answer:
         """Answer ``question`` from the collection, citing the passages it rests on.
 
         ``as_of`` is the reference date ("today") that relative time expressions in the question
-        ("this week", "on Sunday", "latest") are resolved against; default: today. ``query_vector``
+        ("this week", "on Sunday", "latest") are resolved against: a ``date``, a ``datetime`` (its day) or
+        "YYYY-MM-DD"; default: today. ``history`` is the conversation so far, oldest first: (question,
+        answer) pairs, the answer a str or the ``Answer`` returned, or OpenAI-style chat messages
+        (``{"role": "user"|"assistant", "content": str}``). A bad argument raises ``InputError`` naming it.
+        ``query_vector``
         is the embedding of the searched query (``search_query(question, history)``), for callers that
         computed it already (evals embed once)."""
         result: Answer | None = None
@@ -123,15 +129,17 @@ class RAG:
         *,
         top_k: int | None = None,
         filters: Filters | None = None,
-        history: History = (),
+        history: HistoryInput | None = (),
         offline: bool = False,
-        as_of: date | None = None,
+        as_of: date | str | None = None,
         query_vector: np.ndarray | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield answer text deltas as an LLM produces them (none offline), then the final ``Answer``."""
+        """Yield answer text deltas as an LLM produces them (none offline), then the final ``Answer``.
+
+        The arguments are checked first (``rag.arguments``): a bad one raises ``InputError`` naming it,
+        when the first item is asked for."""
         t0 = time.perf_counter()
-        as_of = as_of or date.today()
-        question = question.strip()
+        question, top_k, filters, history, as_of = checked_inputs(question, top_k, filters, history, as_of)
         timings: dict[str, float] = {}
         t = time.perf_counter()
         query = self.search_query(question, history)
@@ -341,8 +349,10 @@ class RAG:
 
     def search(self, query: str, *, top_k: int | None = None, filters: Filters | None = None,
                as_of: date | None = None) -> tuple[Passage, ...]:
-        """The passages ``ask`` would answer ``query`` from (hybrid retrieval + evidence rerank), best first."""
-        as_of = as_of or date.today()
+        """The passages ``ask`` would answer ``query`` from (hybrid retrieval + evidence rerank), best first.
+        The arguments are checked as ``ask``'s are (``InputError`` naming a bad one)."""
+        checked_text(query, "query", 'rag.search("Khansir rebels")')
+        top_k, filters, as_of = checked_top_k(top_k), checked_filters(filters), checked_as_of(as_of)
         return self._retrieve(query, top_k, filters, understand(query, as_of), as_of)[1].passages
 
     def _retrieve(self, query: str, top_k: int | None, filters: Filters | None, window: TimeWindow | None,

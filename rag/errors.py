@@ -16,7 +16,8 @@ class ConfigError(RagError):
 
 
 class InputError(RagError):
-    """An input item (file, URL, record) cannot be ingested. The batch goes on without it."""
+    """An input item (file, URL, record) cannot be ingested (the batch goes on without it), or an
+    argument (a question, ``top_k``, a date, the history) cannot be used; ``item`` names it."""
 
     def __init__(self, item: str, reason: str) -> None:
         super().__init__(f"{item}: {reason}")

@@ -1,0 +1,173 @@
+"""The arguments of ``RAG.ask`` / ``stream`` / ``search``, checked and normalised.
+
+The CLI, REST and MCP check their inputs before calling ``RAG.ask``; the Python API is an edge too, so
+it checks its own: a bad argument is an ``InputError`` naming it, with the expected shape and an
+example, rather than an AttributeError deep inside, or an empty question quietly refused.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from numbers import Integral
+from typing import Any
+
+from rag.errors import InputError
+from rag.types import Answer, Filters
+
+History = Sequence[tuple[str, str]]  # (user question, assistant answer) turns, oldest first
+# what callers may pass as ``history`` (``checked_history`` turns it into a ``History``): (question, answer)
+# pairs, the answer a str or an ``Answer``, or OpenAI-style {"role": "user"|"assistant", "content": str} messages
+HistoryInput = Iterable[tuple[str, "str | Answer"]] | Iterable[Mapping[str, str]]
+
+
+_HISTORY_SHAPES = (
+    'pass (question, answer) pairs, oldest first, e.g. [("Which town did the rebels capture?", "Khansir")] '
+    "(the answer may be the Answer ask returned), or chat messages, e.g. "
+    '[{"role": "user", "content": "Which town did the rebels capture?"}, {"role": "assistant", "content": "Khansir"}]'
+)
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 60
+
+
+def _got(value: object) -> str:
+    """``value`` as an error message shows it: short, with its type."""
+    return "None" if value is None else f"{type(value).__name__} {_repr.repr(value)}"
+
+
+def checked_inputs(
+    question: object, top_k: object, filters: object, history: object, as_of: object
+) -> tuple[str, int | None, Filters | None, History, date]:
+    """``RAG.stream``'s arguments as the pipeline expects them (question stripped, ``as_of`` a date,
+    default today; ``history`` as (question, answer text) pairs), or ``InputError`` naming the bad one."""
+    return (checked_text(question, "question", 'rag.ask("Which town did the rebels capture?")'),
+            checked_top_k(top_k), checked_filters(filters), _checked_history(history), checked_as_of(as_of))
+
+
+def checked_text(value: object, name: str, example: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(name, f"must be a str, got {_got(value)}; e.g. {example}")
+    if not value.strip():
+        what = "write the words to search for" if name == "query" else "ask a question about the articles"
+        raise InputError(name, f"is empty; {what}, e.g. {example}")
+    return value.strip()
+
+
+def checked_top_k(top_k: object) -> int | None:
+    if top_k is None:
+        return None
+    if isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 1:
+        raise InputError("top_k", f"must be a positive int (the passages to answer from), got {_got(top_k)}; "
+                                  "e.g. top_k=5, or leave it out for the RAG_TOP_K setting")
+    return int(top_k)
+
+
+def _checked_day(value: object, name: str, example: str = "") -> date | None:
+    """A date argument: a ``date``, a ``datetime`` (its day) or an ISO ``YYYY-MM-DD`` string; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):  # a datetime is a date too: its time would show in the window's label
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    example = example or f'{name}=date(2024, 12, 3) or {name}="2024-12-03"'
+    raise InputError(name, f"must be a date, got {_got(value)}; e.g. {example} (YYYY-MM-DD)")
+
+
+def checked_as_of(as_of: object) -> date:
+    return _checked_day(as_of, "as_of") or date.today()
+
+
+def checked_filters(filters: object) -> Filters | None:
+    """The filters with their dates as dates, or ``InputError``: an unknown type, a date that is not
+    one, ``published_from`` after ``published_to`` (no article could match: the answer would be a refusal)."""
+    if filters is None:
+        return None
+    if not isinstance(filters, Filters):
+        raise InputError("filters", f"must be a rag.Filters, got {_got(filters)}; "
+                                    'e.g. filters=Filters(sources=("reuters",), published_from=date(2024, 11, 1))')
+    start = _checked_day(filters.published_from, "filters.published_from",
+                         'Filters(published_from=date(2024, 11, 1)) or Filters(published_from="2024-11-01")')
+    end = _checked_day(filters.published_to, "filters.published_to",
+                       'Filters(published_to=date(2024, 12, 3)) or Filters(published_to="2024-12-03")')
+    if start and end and start > end:
+        raise InputError("filters", f"published_from {start} is after published_to {end}: "
+                                    "no article can match; swap them")
+    sources = _checked_names(filters.sources, "filters.sources", 'sources=("reuters",)')
+    ids = _checked_names(filters.article_ids, "filters.article_ids", 'article_ids=("2ee66f902f40f20f",)')
+    if (start, end, sources, ids) == (filters.published_from, filters.published_to, filters.sources,
+                                      filters.article_ids):  # (a datetime never equals its date)
+        return filters
+    return replace(filters, published_from=start, published_to=end, sources=sources, article_ids=ids)
+
+
+def _checked_names(value: object, name: str, example: str) -> tuple[str, ...]:
+    """``Filters.sources``/``article_ids`` as a tuple of str; one str is one name (not its letters)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
+        names = tuple(value)
+        if all(isinstance(n, str) for n in names):
+            return names
+    raise InputError(name, f"must be a tuple of str, got {_got(value)}; e.g. {example}")
+
+
+def _checked_history(history: object) -> History:
+    """Earlier turns as ``(question, answer text)`` pairs, oldest first (what ``rewrite_query`` and the
+    LLM prompts read), from pairs (the answer a str or an ``Answer``) or from OpenAI-style chat messages.
+    Messages pair each user message with the assistant reply after it, as ``rag serve``'s
+    /v1/chat/completions does: system messages and a user message no reply follows (the question
+    itself, say) are left out."""
+    if history is None:
+        return ()
+    if isinstance(history, (str, bytes, Mapping)) or not isinstance(history, Iterable):
+        raise InputError("history", f"must be a list of turns, got {_got(history)}; {_HISTORY_SHAPES}")
+    turns = list(history)
+    if turns and all(isinstance(t, Mapping) for t in turns):
+        return _history_from_messages(turns)
+    return tuple(_history_pair(t, i) for i, t in enumerate(turns))
+
+
+def _history_pair(turn: object, i: int) -> tuple[str, str]:
+    where = f"history[{i}]"
+    if isinstance(turn, Mapping):
+        raise InputError(where, f"is a chat message among (question, answer) pairs; use one shape for the "
+                                f"whole history: {_HISTORY_SHAPES}")
+    if isinstance(turn, (str, bytes)) or not isinstance(turn, Sequence) or len(turn) != 2:
+        raise InputError(where, f"must be a (question, answer) pair, got {_got(turn)}; {_HISTORY_SHAPES}")
+    question, answer = turn
+    if not isinstance(question, str):
+        raise InputError(f"{where}[0]", f"the question must be a str, got {_got(question)}; {_HISTORY_SHAPES}")
+    if isinstance(answer, Answer):
+        return question, answer.text
+    if not isinstance(answer, str):
+        raise InputError(f"{where}[1]", f"the answer must be a str or an Answer, got {_got(answer)}; "
+                                        f"{_HISTORY_SHAPES}")
+    return question, answer
+
+
+def _history_from_messages(messages: Sequence[Mapping[Any, Any]]) -> History:
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for i, m in enumerate(messages):
+        role, content = m.get("role"), m.get("content")
+        if role == "system":
+            continue
+        if role not in ("user", "assistant"):
+            raise InputError(f"history[{i}]['role']", f"must be 'user' or 'assistant' (a 'system' message is "
+                                                      f"ignored), got {_got(role)}; {_HISTORY_SHAPES}")
+        if not isinstance(content, str):
+            raise InputError(f"history[{i}]['content']", f"must be a str, got {_got(content)}; {_HISTORY_SHAPES}")
+        if role == "user":
+            pending = content
+        elif pending is not None:
+            pairs.append((pending, content))
+            pending = None
+    return tuple(pairs)
