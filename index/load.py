@@ -363,10 +363,20 @@ def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
     if kind == "pdf":
         yield _named(lambda: formats.parse_pdf(data, source, url), shown)
         return
+    magic = formats.binary_kind(data)
+    if magic:
+        raise InputError(shown, f"looks like a binary file ({magic}, by its first bytes), not text; "
+                                f"supported formats: {SUPPORTED}")
     if b"\x00" in data[:_SNIFF] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(shown, f"looks like a binary file (it contains NUL bytes), not text; "
                                 f"supported formats: {SUPPORTED}")
-    text = formats.decode_bytes(data, declared)
+    # an HTML page's own <meta charset> counts when the server's header named none (``declared``)
+    text = formats.decode_html(data, declared) if kind == "html" else formats.decode_bytes(data, declared)
+    unreadable = formats.unreadable_share(text)
+    if unreadable > formats.UNREADABLE_MAX:
+        raise InputError(shown, f"looks like a binary file ({unreadable:.0%} of its characters are control or "
+                                f"undecodable characters), not text; if it is text, save it as UTF-8; "
+                                f"supported formats: {SUPPORTED}")
     if kind in ("json", "jsonl", "csv", "tsv"):
         count = skipped = 0
         for result in iter_records(kind, text, source):

@@ -484,3 +484,163 @@ def test_record_whose_text_is_a_reference_is_not_an_article(tmp_path: Path) -> N
     f = write(tmp_path / "suite.jsonl", json.dumps({"id": "q1", "article": "000_abc.txt"}) + "\n")
     [bad] = run(tmp_path, f)
     assert isinstance(bad, LoadFailure) and "line 1" in bad.reason and "'000_abc.txt'" in bad.reason
+
+
+# --- declared charsets, binary files that have no NUL bytes, pypdf's log ----------------------
+
+JA_TITLE = "東京で新しい図書館が開館"
+JA_BODY = "東京都は月曜日、新しい中央図書館を開館したと発表した。蔵書は約50万冊で、建設費は120億円だった。"
+RU_TITLE = "Мэр Казани открыл новый мост"
+RU_BODY = "Мэр Казани в пятницу открыл новый мост через реку Казанку длиной 800 метров."
+
+
+def ja_page() -> bytes:
+    return (f'<html><head><meta charset="shift_jis"><title>{JA_TITLE}</title></head><body><article>'
+            f"<h1>{JA_TITLE}</h1><p>{JA_BODY}</p></article></body></html>").encode("shift_jis")
+
+
+def ru_page(meta: bool = True) -> bytes:
+    tag = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">' if meta else ""
+    return (f"<html><head>{tag}<title>{RU_TITLE}</title></head><body><article><p>{RU_BODY}</p>"
+            "</article></body></html>").encode("cp1251")
+
+
+def test_html_meta_charset_and_http_equiv_are_honoured(tmp_path: Path) -> None:
+    ja = one(tmp_path, write(tmp_path / "ja.html", ja_page()))
+    assert ja.title == JA_TITLE and JA_BODY in ja.text
+    ru = one(tmp_path, write(tmp_path / "ru.html", ru_page()))
+    assert ru.title == RU_TITLE and RU_BODY in ru.text
+    declared = b'<?xml version="1.0" encoding="windows-1251"?>\n'
+    xml = one(tmp_path, write(tmp_path / "ru.xhtml", declared + ru_page(False)))
+    assert xml.title == RU_TITLE
+
+
+def test_html_saved_again_as_utf8_keeps_reading_as_utf8(tmp_path: Path) -> None:
+    # an editor re-saved the page as UTF-8 and left its old <meta charset> alone
+    page = ru_page().decode("cp1251").encode("utf-8")
+    assert one(tmp_path, write(tmp_path / "resaved.html", page)).title == RU_TITLE
+
+
+def test_html_latin1_label_means_windows_1252_as_in_browsers(tmp_path: Path) -> None:
+    page = ('<meta charset="iso-8859-1"><title>Caf\xe9 prices rise</title><p>A coffee now costs \u20ac5 '
+            "\u2013 \u201cthe highest ever\u201d, owners said on Monday in the old town.</p>").encode("cp1252")
+    a = one(tmp_path, write(tmp_path / "cafe.html", page))
+    assert a.title == "Café prices rise" and "costs €5 – “the highest ever”" in a.text
+
+
+def test_fetched_page_charset_header_wins_over_meta_and_meta_counts_without_one() -> None:
+    from index.fetch import FetchedPage
+
+    url = "https://example.com/ru"
+    [a] = load._load_page(FetchedPage(url, "text/html", ru_page(), encoding=None), url)
+    assert isinstance(a, Article) and a.title == RU_TITLE
+    # the header says windows-1251 and the page (wrongly) says latin-1: the header wins
+    body = ru_page(False).replace(b"<head>", b'<head><meta charset="iso-8859-1">')
+    [b] = load._load_page(FetchedPage(url, "text/html", body, encoding="windows-1251"), url)
+    assert isinstance(b, Article) and b.title == RU_TITLE
+    [c] = load._load_page(FetchedPage(url, "text/html", ru_page().decode("cp1251").encode("utf-8"),
+                                      encoding="utf-8"), url)
+    assert isinstance(c, Article) and c.title == RU_TITLE
+    # a header charset that cannot read the bytes (a misconfigured server) gives way to the page's own
+    [d] = load._load_page(FetchedPage(url, "text/html", ru_page(), encoding="utf-8"), url)
+    assert isinstance(d, Article) and d.title == RU_TITLE
+
+
+def test_html_charset_labels() -> None:
+    assert formats.html_charset(b'<META CHARSET=Shift_JIS>') == "cp932"
+    assert formats.html_charset(b"<meta content='text/html;charset=koi8-r' http-equiv='content-type'>") == "koi8-r"
+    assert formats.html_charset(b'<meta charset="utf-16">') is None  # readable as ASCII, so not UTF-16
+    assert formats.html_charset(b'<meta charset="no-such-charset">') is None
+    assert formats.html_charset(b"<p>no declaration</p>") is None
+
+
+PNG_HEAD = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name, head, what", [
+    ("img.txt", PNG_HEAD, "a PNG image"),
+    ("photo.html", b"\xff\xd8\xff\xe0", "a JPEG image"),
+    ("anim.md", b"GIF89a", "a GIF image"),
+    ("report.txt", b"PK\x03\x04", "ZIP archive"),
+    ("dump.json", b"\x1f\x8b\x08", "gzip"),
+    ("a.txt", b"BZh91AY&SY", "bzip2"),
+    ("b.txt", b"\xfd7zXZ\x00", "xz"),
+    ("c.txt", b"7z\xbc\xaf\x27\x1c", "7z"),
+    ("d.txt", b"Rar!\x1a\x07\x01", "RAR"),
+    ("prog.txt", b"\x7fELF\x02\x01\x01", "ELF"),
+    ("macho.txt", b"\xcf\xfa\xed\xfe", "Mach-O"),
+    ("db.csv", b"SQLite format 3\x00", "SQLite"),
+    ("song.txt", b"ID3\x04", "MP3"),
+    ("clip.txt", b"\x00\x00\x00\x18ftypmp42", "MP4"),
+    ("audio.txt", b"OggS\x00\x02", "Ogg"),
+])
+def test_binary_files_are_refused_by_their_magic_bytes(tmp_path: Path, name: str, head: bytes, what: str) -> None:
+    rng = __import__("random").Random(name)
+    filler = bytes(rng.choice(range(32, 127)) for _ in range(3000))  # printable: only the magic gives it away
+    bad = write(tmp_path / name, head + filler)
+    out = run(tmp_path, bad, write(tmp_path / "good.txt", GOOD_TEXT))
+    assert isinstance(out[0], LoadFailure), out[0]
+    assert name in out[0].reason and "looks like a binary file" in out[0].reason and what in out[0].reason
+    assert ".txt" in out[0].reason and ".pdf" in out[0].reason  # the supported formats
+    assert isinstance(out[1], Article)
+
+
+def test_windows_executable_is_refused_but_text_starting_mz_is_not(tmp_path: Path) -> None:
+    exe = bytearray(b"MZ" + bytes(range(1, 200)) * 3)
+    exe[60:64] = (128).to_bytes(4, "little")
+    exe[128:132] = b"PE\x00\x00"
+    [f] = run(tmp_path, write(tmp_path / "setup.txt", bytes(exe)))
+    assert isinstance(f, LoadFailure) and "Windows executable" in f.reason
+    a = one(tmp_path, write(tmp_path / "mz.txt", "MZ Wallace opens a store\n\nThe bag maker opened a shop."))
+    assert a.title == "MZ Wallace opens a store"
+
+
+def test_random_bytes_without_nul_are_refused(tmp_path: Path) -> None:
+    rng = __import__("random").Random(7)
+    noise = bytes(rng.randrange(1, 256) for _ in range(60_000))
+    [f] = run(tmp_path, write(tmp_path / "noise.txt", noise))
+    assert isinstance(f, LoadFailure), f
+    assert "noise.txt" in f.reason and "looks like a binary file" in f.reason and ".html" in f.reason
+    [g] = run(tmp_path, write(tmp_path / "wide.txt", b"\xff\xfe" + noise))  # behind a UTF-16 BOM too
+    assert isinstance(g, LoadFailure) and "looks like a binary file" in g.reason
+
+
+def test_unreadable_share_of_real_text_is_zero() -> None:
+    # the threshold's margin (see formats.UNREADABLE_MAX): real text in any script has none of these
+    for text in (JA_BODY, RU_BODY, "أعلنت الحكومة يوم الاثنين عن خطة جديدة", "सरकार ने सोमवार को घोषणा की",
+                 "Fans cheered 🎉🩷🫶 after the match ⚽️.", GOOD_TEXT, "Tab\tand form feed\x0cpage two"):
+        assert formats.unreadable_share(text) == 0.0, text
+    assert formats.unreadable_share("ab\x01\x02") == 0.5
+
+
+@pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not present under /work/shared")
+def test_no_bbc_article_looks_binary() -> None:
+    for path in sorted(BBC.glob("*/*.txt")):
+        data = path.read_bytes()
+        assert formats.binary_kind(data) is None, path
+        assert formats.unreadable_share(formats.decode_bytes(data)) <= formats.UNREADABLE_MAX / 4, path
+
+
+def test_fixtures_and_non_latin_pages_are_never_refused_as_binary(tmp_path: Path) -> None:
+    pdf = make_pdf(["Mayor opens new library", "The new library opened on Friday with 80,000 books."])
+    files = [DATA / "article.html", DATA / "frontmatter.md", SEED, write(tmp_path / "ja.html", ja_page()),
+             write(tmp_path / "ru.html", ru_page()), write(tmp_path / "lib.pdf", pdf)]
+    out = run(tmp_path, *files)
+    assert all(isinstance(a, Article) for a in out), [a for a in out if isinstance(a, LoadFailure)]
+
+
+def test_truncated_pdf_fails_without_pypdf_log_lines(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                     capfd: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    pdf = make_pdf(["Rail strike called off", "Unions called off the strike late on Tuesday."])
+    trunc = write(tmp_path / "trunc.pdf", pdf[: len(pdf) // 2])
+    pypdf_logger = logging.getLogger("pypdf")
+    before = (pypdf_logger.propagate, list(pypdf_logger.handlers))
+    with caplog.at_level(logging.DEBUG):
+        [f] = run(tmp_path, trunc)
+    assert isinstance(f, LoadFailure) and "trunc.pdf" in f.reason and "could not be read as a PDF" in f.reason
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]  # not where the CLI shows warnings
+    assert any("pypdf warning" in r.getMessage() for r in caplog.records)  # kept for debugging, at DEBUG
+    assert "EOF marker" not in capfd.readouterr().err
+    assert (pypdf_logger.propagate, list(pypdf_logger.handlers)) == before  # left as it was

@@ -24,6 +24,7 @@ import dataclasses
 import itertools
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,10 +38,11 @@ from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.types import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
 
 from rag.errors import ConfigError, InputError, RagError
-from index.formats import normalise, parse_date, parse_markdown, parse_text, split_date_prefix, split_front_matter
-from index.load import is_url
+from index.formats import normalise, parse_html, parse_markdown, parse_text, split_date_prefix, split_front_matter
+from index.load import is_url, iter_articles
 from index.records import ALIASES, _record
 from index.types import Article, IngestReport, ItemResult, LoadFailure
+from rag.settings import Settings, load_settings
 from rag.types import Filters, Passage
 
 if TYPE_CHECKING:
@@ -268,15 +270,23 @@ _READER_KEYS = frozenset({"file_path", "file_name", "file_type", "file_size", "c
 _MARKDOWN = (".md", ".markdown")
 
 
-def document_to_article(doc: Any, n: int = 1) -> Article | LoadFailure:
+def document_to_article(doc: Any, n: int = 1, settings: Settings | None = None) -> Article | LoadFailure:
     """One LlamaIndex ``Document`` (any node with ``text`` and ``metadata``) -> our ``Article``.
 
     The text is read like a file of its kind (markdown front matter and heading, else a headline
     line and a ``date YYYY-MM-DD`` line), so ``SimpleDirectoryReader`` files get the title, date and
     text ``rag add`` gives them. Metadata wins over what the text says, read with the aliases of our
     JSON/CSV dumps (title/headline, url/link, date/published/publish_date, author/byline; other
-    short fields are kept as extras); a URL in ``source`` counts as the url. The file's
-    ``creation_date`` is the date only when nothing better is known.
+    short fields are kept as extras); a URL in ``source`` counts as the url. A reader's file dates
+    (``creation_date``, ``last_modified_date``) are when the file was copied or saved, not when the
+    article was published, so they are never its date.
+
+    A Document that is a file's raw content, as ``SimpleDirectoryReader`` gives for files it has no
+    reader for, is read as ``rag ingest`` reads that file: raw HTML markup with our HTML parser
+    (the file's bytes when ``file_path`` is a local file, so its ``<meta charset>`` counts), and raw
+    PDF bytes (text starting ``%PDF-``) with our PDF loader from ``file_path``; a PDF Document
+    without a readable file fails, saying to ingest the file itself. ``settings`` (the collection's)
+    gives the file size limit.
 
     The source (the article id derives from it) is the url, else the file's resolved path (as
     ``rag add`` records it, so either way the file is one article), else ``llamaindex:<doc id>``.
@@ -292,25 +302,76 @@ def document_to_article(doc: Any, n: int = 1) -> Article | LoadFailure:
     if isinstance(lower.get("source"), str) and is_url(lower["source"]):
         fields = {k: v for k, v in fields.items() if str(k).strip().lower() != "source"}
         url = url or lower["source"].strip()
-    source = url or _file_source(lower.get("file_path")) or f"llamaindex:{getattr(doc, 'id_', None) or n}"
+    path = _file_source(lower.get("file_path"))
+    source = url or path or f"llamaindex:{getattr(doc, 'id_', None) or n}"
     where = f"document {n}"
-    markdown = lower.get("file_type") == "text/markdown" or str(lower.get("file_path", "")).lower().endswith(_MARKDOWN)
-    try:
-        parsed = (parse_markdown if markdown else parse_text)(text, source)
-    except InputError as exc:
-        return LoadFailure(source, f"{source}: {where}: {exc.reason}")
+    kind = _raw_kind(text, lower)
+    if kind:
+        parsed = _parse_raw_file(kind, text, path, source, url, where, settings)
+        if isinstance(parsed, LoadFailure):
+            return parsed
+    else:
+        markdown = (lower.get("file_type") == "text/markdown"
+                    or str(lower.get("file_path", "")).lower().endswith(_MARKDOWN))
+        try:
+            parsed = (parse_markdown if markdown else parse_text)(text, source)
+        except InputError as exc:
+            return LoadFailure(source, f"{source}: {where}: {exc.reason}")
     body = parsed.text
     title = next((" ".join(lower[k].split()) for k in ALIASES["title"] if isinstance(lower.get(k), str)
                   and lower[k].strip()), None)
-    if title and title != parsed.title:  # the parser took a line for a headline the metadata contradicts: keep it
+    if title and title != parsed.title and not kind:
+        # the parser took a line for a headline the metadata contradicts: keep it
         body = split_date_prefix(normalise(split_front_matter(text)[1]))[1] or body
     record = _record({**fields, "text": body}, source, n, where)
     if isinstance(record, LoadFailure):
         return LoadFailure(source, record.reason)
-    published = record.published or parsed.published or parse_date(lower.get("creation_date"))
     return dataclasses.replace(
         record, source=source, url=url or parsed.url, title=record.title if title else parsed.title,
-        published=published, author=record.author or parsed.author, extra=parsed.extra | record.extra)
+        published=record.published or parsed.published, author=record.author or parsed.author,
+        extra=parsed.extra | record.extra)
+
+
+_HTML_START = re.compile(r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+                         re.IGNORECASE | re.DOTALL)
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def _raw_kind(text: str, lower: dict[str, Any]) -> str | None:
+    """"pdf" or "html" when the Document's text is a file's raw content rather than extracted text."""
+    if text.lstrip("\ufeff \t\r\n").startswith("%PDF-"):
+        return "pdf"
+    if _HTML_START.match(text):
+        return "html"
+    html_file = (lower.get("file_type") in ("text/html", "application/xhtml+xml")
+                 or str(lower.get("file_path", "")).lower().endswith(_HTML_SUFFIXES))
+    if html_file and text.lstrip().startswith("<"):  # a fragment of markup saved as .html
+        return "html"
+    return None
+
+
+def _parse_raw_file(kind: str, text: str, path: str | None, source: str, url: str | None, where: str,
+                    settings: Settings | None) -> Article | LoadFailure:
+    """A Document holding a file's raw HTML or PDF, read as ``rag ingest`` reads the file when it is
+    at hand (same text and title, so the same article either way), else (HTML only) from the text."""
+    local = path if path and not is_url(path) and os.path.isfile(path) else None
+    if local:
+        results = list(itertools.islice(iter_articles([local], settings or load_settings()), 1))
+        found = results[0] if results else None
+        if isinstance(found, LoadFailure):
+            return LoadFailure(source, found.reason)
+        if isinstance(found, Article):
+            return dataclasses.replace(found, source=source, url=url or found.url)
+    if kind == "pdf":
+        shown = path or source
+        return LoadFailure(source, f"{shown}: {where}: its text is the raw bytes of a PDF file (the reader "
+                                   "that made it does not extract PDF text), and the file is not at hand; "
+                                   f"ingest the PDF file itself with `rag ingest {shown}`, or give "
+                                   "SimpleDirectoryReader a PDF reader (llama-index-readers-file)")
+    try:
+        return parse_html(text, source, url)
+    except InputError as exc:
+        return LoadFailure(source, f"{source}: {where}: {exc.reason}")
 
 
 def _file_source(path: object) -> str | None:
@@ -321,7 +382,8 @@ def _file_source(path: object) -> str | None:
     return os.path.realpath(Path(path).expanduser())  # what index.load records for the same file
 
 
-def iter_document_articles(docs: Iterable[Any]) -> Iterator[Article | LoadFailure]:
+def iter_document_articles(docs: Iterable[Any], settings: Settings | None = None
+                           ) -> Iterator[Article | LoadFailure]:
     """Articles for ``docs``, lazily. Consecutive documents of one file (a PDF read page by page, as
     readers emit them) are joined into one article, since one source is one article."""
 
@@ -337,7 +399,7 @@ def iter_document_articles(docs: Iterable[Any]) -> Iterator[Article | LoadFailur
         if len(items) > 1:
             first = SimpleNamespace(text="\n\n".join(d.text for _, d in items), metadata=first.metadata,
                                     id_=getattr(first, "id_", None))
-        yield document_to_article(first, n)
+        yield document_to_article(first, n, settings)
 
 
 def ingest_documents(collection: Collection, docs: Iterable[Any], *,
@@ -350,4 +412,4 @@ def ingest_documents(collection: Collection, docs: Iterable[Any], *,
     >>> ingest_documents(coll, SimpleDirectoryReader("articles/").load_data()).summary()  # doctest: +SKIP
     {'added': 12, 'updated': 0, 'unchanged': 0, 'duplicate': 0, 'removed': 0, 'failed': 0}
     """
-    return collection.ingest_articles(iter_document_articles(docs), progress=progress)
+    return collection.ingest_articles(iter_document_articles(docs, collection.settings), progress=progress)
