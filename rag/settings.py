@@ -11,10 +11,13 @@ moment a client is built, so they cannot end up in a repr, a log line or a saved
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -145,8 +148,94 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from env + overrides, with validation errors turned into a fixable message."""
+    """Settings from env + overrides, with validation errors turned into a fixable message:
+    one line per bad setting naming its environment variable, the value given (never a secret's)
+    and what is allowed.
+
+    >>> import os; os.environ["RAG_TOP_K"] = "0"
+    >>> try:
+    ...     load_settings()
+    ... except ConfigError as exc:
+    ...     print(exc)
+    invalid setting: RAG_TOP_K='0': should be greater than or equal to 1
+    >>> del os.environ["RAG_TOP_K"]
+    """
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
-    except Exception as exc:  # pydantic.ValidationError: name the field and the env var
-        raise ConfigError(f"invalid settings (env vars start with RAG_): {exc}") from exc
+    except ValidationError as exc:
+        lines = setting_problems(exc, Settings, overrides)
+        head = "invalid setting: " if len(lines) == 1 else f"{len(lines)} invalid settings:\n  "
+        raise ConfigError(head + "\n  ".join(lines)) from None  # the pydantic text (and its URL) adds nothing
+    except Exception as exc:  # e.g. pydantic-settings failing to parse a value
+        raise ConfigError(f"invalid settings (environment variables start with RAG_): {exc}") from exc
+
+
+# Words of a setting's name that mark it a secret whose value is never printed (besides repr=False
+# and SecretStr): RAG_API_KEY, OPENAI_API_KEY, RAG_UI_AUTH ('user:password'); not RAG_CHUNK_TOKENS.
+_SECRET_WORDS = frozenset({"key", "secret", "password", "passwd", "token", "auth", "credential", "credentials"})
+
+
+def setting_problems(
+    exc: ValidationError, cls: type[BaseSettings] = Settings, overrides: Mapping[str, object] | None = None
+) -> list[str]:
+    """One ``RAG_X='value': what is allowed`` line per error in ``exc`` (raised by settings class ``cls``):
+    named by environment variable (or by keyword, for a value in ``overrides``), a secret's value hidden."""
+    return [_problem(err, cls, overrides or {}) for err in exc.errors(include_url=False)]
+
+
+def _problem(err: Mapping[str, Any], cls: type[BaseSettings], overrides: Mapping[str, object]) -> str:
+    loc = err.get("loc") or ()
+    key = str(loc[0]) if loc else ""
+    name, field = _field(key, cls)
+    where = key if key in overrides else _env_name(name, field, cls)  # a value given in code, not the environment
+    if err.get("type") == "missing":
+        shown = " is not set"
+    elif _is_secret(name, field):
+        shown = " (value hidden: a secret)"
+    else:
+        value = repr(err.get("input"))
+        shown = "=" + (value if len(value) <= 80 else value[:77] + "...")
+    msg = str(err.get("msg", "invalid value"))
+    msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    msg = re.sub(r"^(Input|String|Value|Number|List|Path) should", "should", msg)
+    msg = re.sub(r"\s*\[?(for further information visit )?https://errors\.pydantic\.dev/\S*\]?", "", msg)
+    return f"{where}{shown}: {msg}"
+
+
+def _field(key: str, cls: type[BaseSettings]) -> tuple[str, FieldInfo | None]:
+    """The field an error location names: by its name, or by one of its aliases."""
+    fields = cls.model_fields
+    if key in fields:
+        return key, fields[key]
+    for name, field in fields.items():
+        if key.lower() in (a.lower() for a in _aliases(field)):
+            return name, field
+    return key, None
+
+
+def _aliases(field: FieldInfo) -> list[str]:
+    """The environment names a field declares instead of ``RAG_<NAME>`` (``validation_alias``/``alias``)."""
+    va = field.validation_alias
+    if isinstance(va, str):
+        return [va]
+    if isinstance(va, AliasChoices):
+        return [c for c in va.choices if isinstance(c, str)]
+    return [field.alias] if field.alias else []
+
+
+def _env_name(name: str, field: FieldInfo | None, cls: type[BaseSettings]) -> str:
+    """The environment variable that sets field ``name``: the one of its aliases that is set, else
+    the first alias, else the prefixed name."""
+    aliases = _aliases(field) if field is not None else []
+    if not aliases:
+        return f"{cls.model_config.get('env_prefix', '')}{name}".upper()
+    env = {k.lower() for k in os.environ}
+    chosen = next((a for a in aliases if a.lower() in env), aliases[0])
+    return chosen if cls.model_config.get("case_sensitive") else chosen.upper()
+
+
+def _is_secret(name: str, field: FieldInfo | None) -> bool:
+    names = (name, *(_aliases(field) if field is not None else ()))
+    if any(_SECRET_WORDS & set(re.split(r"[_\W]+", n.lower())) for n in names):
+        return True
+    return field is not None and (field.repr is False or "Secret" in str(field.annotation))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.ask import AsOfOpt, SourceOpt, UntilOpt, iso_date
+from rag.cli.ask import AsOfOpt, SourceOpt, UntilOpt, _filters, iso_date
 from rag.cli.output import console, esc, fail, out, print_json, safe
 from rag.errors import RagError
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from rag.brief import Brief, DaySummary, Event
+    from rag.types import Filters
 
 
 def brief(
@@ -35,20 +36,19 @@ def brief(
 ) -> None:
     """What happened with TOPIC: a dated list of events, one cited sentence per story, newest last."""
     from rag.brief import brief as make_brief
-    from rag.brief import parse_since, summarize_days
+    from rag.brief import summarize_days
 
     when = iso_date(as_of, "--as-of") or date.today()
-    end = iso_date(until, "--until")
+    start, filters = _period(since, until, source, when)  # bad dates fail before the store and the model load
     from rag.api import RAG
     from rag.settings import load_settings
 
     try:
-        start = parse_since(since, when)
         rag = RAG(load_settings())
         if llm and rag.llm is None:
             fail("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
                  "or leave out --llm for the extractive brief")
-        result = make_brief(rag, topic, since=start, until=end or when, sources=tuple(source or ()))
+        result = make_brief(rag, topic, since=start, until=filters.published_to or when, sources=filters.sources)
         days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
         if as_json:
             data: dict[str, Any] = {
@@ -62,6 +62,26 @@ def brief(
         _print_brief(topic, result, days, llm)
     except RagError as exc:
         fail(exc)
+
+
+def _period(since: str | None, until: str | None, source: list[str] | None, when: date) -> tuple[date | None, Filters]:
+    """The first day of the period and the filters; ``--since`` after ``--until`` is an error, as in
+    ``rag ask`` (the same check, ``rag.cli.ask._filters``). A relative ``--since`` (``7d``) counts
+    back from ``--as-of``, so the message says from which day."""
+    from rag.brief import parse_since
+
+    try:
+        start = parse_since(since, when)
+    except RagError as exc:
+        fail(exc)
+    relative = bool(since) and since.strip()[-1:].isalpha()  # 7d, 2w, 3m, 1y
+    if not relative:  # a date: checked exactly as `rag ask` checks it
+        return start, _filters(source, since.strip() if since else None, until)
+    filters = _filters(source, None, until)
+    if start is not None and filters.published_to is not None and start > filters.published_to:
+        fail(f"--since {since} counts back from --as-of {when} to {start}, which is after --until {until}: "
+             f"no article can match; set --as-of {until} to count back from that day, or give --since a date")
+    return start, filters
 
 
 def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: bool) -> None:
