@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 DEPTH = 40
 LEAD_WEIGHT = 0.15  # bonus of an article's opening sentence; decays with its offset (LEAD_CHARS per step)
 LEAD_CHARS = 300
+# a story must state at least this share of what the best story states of the topic (IDF-weighted
+# coverage, ``rag.evidence``): a sentence with only "new" of "Air New Zealand" is another story (a
+# Dolly Parton one was listed beside the airline's)
+MIN_TOPIC_SHARE = 0.5
 STORY_PASSAGES = 2  # passages of a story shown to the LLM: the cited one, then its article's others in text order
 DAY_SENTENCES = 3  # the most sentences asked of the LLM for one day
 _AGO = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.I)
@@ -152,8 +156,9 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     by_story: dict[str, list[Passage]] = defaultdict(list)
     for p in got.passages:
         by_story[p.story_id or p.article_id].append(p)
-    events = [_event(q, ps) for ps in by_story.values()]
-    events = [e for e in events if e is not None]
+    told = [e for e in (_event(q, ps) for ps in by_story.values()) if e is not None]
+    bar = MIN_TOPIC_SHARE * max((c for c, _ in told), default=0.0)
+    events = [e for c, e in told if c >= bar]
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
     return Brief(topic, since, until, tuple(events))
 
@@ -178,13 +183,16 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
     return Brief("", since, until, tuple(events), total)
 
 
-def _event(q, passages: list[Passage]) -> Event | None:  # noqa: ANN001 - rag.evidence.Question
-    """The story's best sentence: topic coverage plus a lead bonus, from its earliest article."""
+def _event(q, passages: list[Passage]) -> tuple[float, Event] | None:  # noqa: ANN001 - rag.evidence.Question
+    """The story's best sentence (topic coverage plus a lead bonus, from its earliest article), with
+    the best topic coverage of its sentences."""
     best: tuple[float, Passage, tuple[int, int]] | None = None
+    covered = 0.0
     for p in passages:
         for s in score_sentences(q, p.text, p.start, p.sentences or ((p.start, p.end),)):
             if s.coverage <= 0:  # names none of the topic's words: the story is not about it
                 continue
+            covered = max(covered, s.coverage)
             score = s.coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS)
             if best is None or score > best[0]:
                 best = (score, p, s.span)
@@ -195,8 +203,8 @@ def _event(q, passages: list[Passage]) -> Event | None:  # noqa: ANN001 - rag.ev
                     quote=p.text[a - p.start : b - p.start], start=a, end=b)
     other = {o.article_id: o for o in passages if o.article_id != p.article_id}  # one per article, in rank order
     own = [p, *sorted((o for o in passages if o.article_id == p.article_id and o is not p), key=lambda o: o.start)]
-    return Event(p.published, cite, tuple(dict.fromkeys(o.title for o in other.values())),
-                 tuple(dict.fromkeys(o.source for o in other.values())), tuple(own[:STORY_PASSAGES]))
+    return covered, Event(p.published, cite, tuple(dict.fromkeys(o.title for o in other.values())),
+                          tuple(dict.fromkeys(o.source for o in other.values())), tuple(own[:STORY_PASSAGES]))
 
 
 # --- the LLM variant: a verified summary per day ---------------------------------------------------

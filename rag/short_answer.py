@@ -459,8 +459,8 @@ _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|C
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
-_TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:people )?(?:were |have been |had been )?"
-                   r"(?:killed|dead|died|injured|hurt|wounded)\b", re.I)
+_TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:people )?(?:were |have been |had been |have |had )?"
+                   r"(?:killed|dead|died|injured|hurt|wounded|perished)\b", re.I)
 _TOLL_COUNTS = frozenset(terms("killed dead died deaths death injured wounded hurt casualties victims bodies "
                                 "toll killing"))
 _LIVES = re.compile(r"\blives\b", re.I)  # "claimed 12 lives"; its stem is that of "live" ("four million people live")
@@ -471,7 +471,8 @@ def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
     clause right after it ("12 people were killed", "12 dead") or right before it ("killing at least
     12", "the death toll rose to 12"); not "home to four million people, killing ..."."""
     after = re.split(r"[,;:]", sentence[end : end + FOCUS_NEAR + 5], maxsplit=1)[0]
-    before = re.split(r"[,;:]", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
+    # "two people died and about 300 homes ...": the death words before an "and" are another clause's
+    before = re.split(r"[,;:]|\band\b", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
     return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before))
                 or _LIVES.search(after) or _LIVES.search(before))
 

@@ -203,6 +203,11 @@ def test_a_death_toll_counts_the_dead_not_a_population() -> None:
     sentence = "One raid hit Idlib, home to around four million people, killing at least 12 people and wounding 30."
     toll = [(c.phrase, c.bound) for c in candidates(prepare("What was the death toll of the raid on Idlib?"), sentence)]
     assert toll == [("at least 12", True), ("30", True)]  # a death toll counts the dead: the population is none
+    # "how many have died" asks for a toll too; a death word before an "and" is the other clause's
+    died = prepare("How many people have died in the Riverton floods so far?")
+    assert candidates(died, "Riverton, a river town of 40,000 people, was flooded on Sunday.") == []
+    homes = "Emergency services said two people died and about 300 homes were evacuated."
+    assert [c.phrase for c in candidates(prepare("How many people died in the floods?"), homes)] == ["two people died"]
     assert [c.bound for c in candidates(prepare("How many people live in Idlib?"), sentence)] == [True, True, False]
     # "people live" is no loss of lives (one stem): the seed article's population is no toll
     lives = "Idlib, where around four million people live in tents. The blast claimed 12 lives."
