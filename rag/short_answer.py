@@ -463,6 +463,11 @@ _TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:peopl
                    r"(?:killed|dead|died|injured|hurt|wounded|perished)\b", re.I)
 _TOLL_COUNTS = frozenset(terms("killed dead died deaths death injured wounded hurt casualties victims bodies "
                                 "toll killing"))
+# "the death toll in Syria's northwestern rebel-held region has reached 2,166", "the number of victims
+# of the Kabul market explosion at 19": the toll's verb or preposition names its number, however far
+# the toll is in the clause; "the toll from the magnitude 7.0 quake" names none
+_TOLL_BEFORE = re.compile(r"\b(?:tolls?|victims|deaths|fatalities|casualties)\b[^,;:]*\b(?:to|at|of|reached|hit|hits|"
+                          r"is|was|stands|stood|passed|topped|exceeded|surpassed)\s+$", re.I)
 _LIVES = re.compile(r"\blives\b", re.I)  # "claimed 12 lives"; its stem is that of "live" ("four million people live")
 
 
@@ -474,7 +479,8 @@ def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
     # "two people died and about 300 homes ...": the death words before an "and" are another clause's
     before = re.split(r"[,;:]|\band\b", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
     return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before))
-                or _LIVES.search(after) or _LIVES.search(before))
+                or _LIVES.search(after) or _LIVES.search(before)
+                or _TOLL_BEFORE.search(sentence, max(0, start - 120), start))
 
 
 _MONEY = re.compile(r"[£$€¥₹]|\b(?:dollars?|pounds?|euros?)\b", re.I)

@@ -649,7 +649,8 @@ def rescore(scores: dict[str, float], published: dict[str, str | None], window: 
     """``scores`` (candidate id -> retrieval score) times :func:`time_prior` of each candidate's date,
     with the factors divided by the best factor among dated candidates: when every dated candidate is
     far from the window (an old collection asked "this week"), the ranking among them is what the prior
-    says but none drops below an undated one merely for being dated. Articles from after ``as_of``
+    says but none drops below an undated one merely for being dated; an undated candidate takes the
+    dated candidates' mean factor. Articles from after ``as_of``
     (:func:`is_future`) take no part in that normalisation and keep their ``future_factor`` as it is:
     a collection holding only later articles (a question asked before the event) must not see them
     lifted back to full score."""
@@ -658,7 +659,13 @@ def rescore(scores: dict[str, float], published: dict[str, str | None], window: 
     ahead = {cid for cid in scores if is_future(published.get(cid), as_of, p)}
     dated = [factors[c] for c in scores if published.get(c) and c not in ahead]
     top = max(dated, default=1.0) or 1.0
-    return {cid: s * (factors[cid] if cid in ahead else min(1.0, factors[cid] / top)) if published.get(cid) else s
+    # an undated article may be from any time: it takes the mean factor of the dated candidates (its
+    # expected prior). Kept at full score, undated articles of a mixed collection outranked every dated
+    # one outside a short window ("this month" asked on the 1st: BBC stories from 2005 beat the NBA
+    # draft lottery of 16 May, and the question was refused). All dated or all undated: no change.
+    undated = sum(min(1.0, f / top) for f in dated) / len(dated) if dated else 1.0
+    return {cid: s * ((factors[cid] if cid in ahead else min(1.0, factors[cid] / top)) if published.get(cid)
+                      else undated)
             for cid, s in scores.items()}
 
 

@@ -208,6 +208,11 @@ def test_a_death_toll_counts_the_dead_not_a_population() -> None:
     assert candidates(died, "Riverton, a river town of 40,000 people, was flooded on Sunday.") == []
     homes = "Emergency services said two people died and about 300 homes were evacuated."
     assert [c.phrase for c in candidates(prepare("How many people died in the floods?"), homes)] == ["two people died"]
+    # a toll names its number at the end of its clause, however far
+    far = "The total death toll in Syria's northwestern rebel-held region has reached 2,166, officials said."
+    assert [c.phrase for c in candidates(died, far)] == ["2,166"]
+    victims = "Officials now put the number of victims of the Kabul market explosion at 19."
+    assert [c.phrase for c in candidates(prepare("How many have died so far?"), victims)] == ["19"]
     assert [c.bound for c in candidates(prepare("How many people live in Idlib?"), sentence)] == [True, True, False]
     # "people live" is no loss of lives (one stem): the seed article's population is no toll
     lives = "Idlib, where around four million people live in tents. The blast claimed 12 lives."
