@@ -294,6 +294,10 @@ def parse_text(raw: str, source: str, url: str | None = None) -> Article:
     published, text = split_date_prefix(text)
     _require_text(text, source, "text file")
     title, text = split_title(text)
+    if published is None:  # "Headline\n\ndate 2024-03-12\n...": the date line may follow the title
+        after, rest = split_date_prefix(text)
+        if after is not None and rest.strip():
+            published, text = after, rest
     return Article(source=source, title=title, text=text, published=published, url=url)
 
 

@@ -84,6 +84,8 @@ def test_seed_article_date_prefix_is_parsed_and_removed(tmp_path: Path) -> None:
     ("Date: 1 December 2024\nBody sentence one.", date(2024, 12, 1), "Body sentence one."),
     ("DATE 2023-01-31 Body sentence one.", date(2023, 1, 31), "Body sentence one."),
     ("dated letters arrived. Body sentence one.", None, "dated letters arrived."),
+    # the date line may follow the headline (a wire copy's layout)
+    ("Riverton floods\n\ndate 2024-03-12\nBody sentence one.", date(2024, 3, 12), "Body sentence one."),
 ])
 def test_txt_date_prefix_forms(tmp_path: Path, first_line: str, published: date | None, text_start: str) -> None:
     a = one(tmp_path, write(tmp_path / "d.txt", first_line + "\nSecond line of the story."))
