@@ -195,6 +195,8 @@ def search_check(coll: Store, sample: int = SEARCH_SAMPLE) -> str | None:
     answered from keyword search alone, stayed so after the bad article was removed, and nothing
     said so; ``rag reindex`` rebuilds it. For ``rag stats``, not per question."""
     ids = coll.db.sample_chunk_ids(sample)
+    if not ids:  # an empty collection: nothing to find (``health`` says it is empty)
+        return None
     try:
         vecs = coll.vectors.vectors_of(ids)
         found = sum(cid in {hit for hit, _ in coll.vectors.query(v, 3)} for cid, v in vecs.items())

@@ -285,6 +285,7 @@ def test_a_second_copy_keeps_the_article_its_story_and_a_live_source(coll: Colle
 
 def test_search_check_warns_when_vector_search_misses_stored_passages(coll: Collection, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    assert coll.search_check() is None  # empty: nothing to find
     write_corpus(tmp_path / "news", 12)
     coll.ingest([str(tmp_path / "news")])
     assert coll.search_check() is None  # each sampled passage is found by its own vector
