@@ -45,6 +45,7 @@ class RAG:
     def __init__(self, settings: Settings | None = None, *, collection: Collection | None = None,
                  llm: object | None = None) -> None:
         self.settings = settings or (collection.settings if collection else load_settings())
+        self._owns_collection = collection is None  # close() releases only a collection this RAG opened
         self.collection = collection or Collection.open(self.settings)
         self.store = self.collection.store
         self.extractive = ExtractiveAnswerer(
@@ -59,6 +60,18 @@ class RAG:
         )
         self._llm = llm
         self._llm_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Release the collection this RAG opened (its article database and Chroma client); a
+        collection passed in belongs to the caller. Also ``with RAG(...) as rag:``."""
+        if self._owns_collection:
+            self.collection.close()
+
+    def __enter__(self) -> RAG:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def llm(self):  # noqa: ANN201 - rag.llm.LLMAnswerer | rag.local_llm.LocalAnswerer | None
@@ -480,11 +493,14 @@ _default_lock = threading.Lock()
 
 
 def default_rag() -> RAG:
-    """The process-wide instance built from the environment (RAG_HOME, RAG_CHROMA_URL, ...)."""
+    """The process-wide instance built from the environment (RAG_HOME, RAG_CHROMA_URL, ...), built
+    again when the environment's settings change (``RAG_HOME`` set mid-process was ignored). The
+    earlier one is left open: another thread may still be answering with it."""
     global _default
+    settings = load_settings()
     with _default_lock:
-        if _default is None:
-            _default = RAG()
+        if _default is None or _default.settings != settings:
+            _default = RAG(settings)
         return _default
 
 

@@ -241,3 +241,34 @@ def test_search_checks_its_arguments(seed_rag: RAG) -> None:
                               filters=Filters(published_from="2024-12-01"))  # type: ignore[arg-type]
     by_date = seed_rag.search("Khansir", top_k=2, as_of=AS_OF, filters=Filters(published_from=date(2024, 12, 1)))
     assert by_text and [p.chunk_id for p in by_text] == [p.chunk_id for p in by_date]
+
+
+def test_rag_closes_what_it_opened_and_the_default_follows_the_environment(
+        tmp_path, fake_embedder, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from index.collection import Collection
+    from rag import api
+    from rag.settings import Settings
+
+    real_open, real_close = Collection.open.__func__, Collection.close
+    # the real Collection, with the fast test embedder instead of loading the model for each RAG
+    monkeypatch.setattr(Collection, "open", classmethod(lambda cls, settings, **kw: real_open(cls, settings,
+                                                                                              embedder=fake_embedder)))
+    closed: list[object] = []
+    monkeypatch.setattr(Collection, "close", lambda self: (closed.append(self), real_close(self))[-1])
+    with RAG(Settings(home=tmp_path / "a")) as rag:
+        assert rag.ask("Which town?").refused  # usable inside
+    assert closed == [rag.collection]  # opened by the RAG: released
+    given = Collection.open(Settings(home=tmp_path / "b"))
+    with RAG(collection=given):
+        pass
+    assert closed == [rag.collection]  # passed in: the caller's to close
+    given.close()
+    monkeypatch.setattr(api, "_default", None)
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "one"))
+    first = api.default_rag()
+    assert api.default_rag() is first
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "two"))  # was ignored once a default existed
+    second = api.default_rag()
+    assert second is not first and second.settings.home == tmp_path / "two"
+    for r in (first, second):
+        r.close()

@@ -314,6 +314,14 @@ def test_csv_row_with_a_bad_date_loads_undated_and_says_so(tmp_path: Path, caplo
     assert any("data row 2" in m and "2024-13-45" in m for m in warned) and not any("data row 3" in m for m in warned)
 
 
+def test_a_short_record_in_a_script_without_spaces_is_text_not_a_file_name(tmp_path: Path) -> None:
+    f = write(tmp_path / "jp.jsonl", json.dumps({"title": "図書館", "text": "東京都は月曜日、新しい中央図書館を開館した。"},
+                                                ensure_ascii=False) + "\n" + json.dumps({"text": "000_x.txt"}) + "\n")
+    a, ref = run(tmp_path, f)
+    assert isinstance(a, Article) and a.text.startswith("東京都")
+    assert isinstance(ref, LoadFailure) and "single word" in ref.reason  # a file name where the body should be
+
+
 def test_csv_without_text_column(tmp_path: Path) -> None:
     f = write(tmp_path / "notext.csv", "title,summary\nA,b\n")
     [bad] = run(tmp_path, f)
