@@ -145,6 +145,7 @@ def test_default_rag_comes_from_the_environment(fake_rag: RAG, monkeypatch: pyte
     import rag.api
 
     monkeypatch.setattr(rag.api, "_default", fake_rag)  # what default_rag() built from RAG_HOME
+    monkeypatch.setattr(rag.api, "load_settings", lambda: fake_rag.settings)  # ... and RAG_HOME is still that
     assert ArticleRetriever().rag is fake_rag
 
 
