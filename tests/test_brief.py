@@ -329,3 +329,16 @@ def test_rag_brief_with_since_before_until_still_briefs(rag: RAG, settings: Sett
     data = json.loads(result.stdout)
     assert (data["since"], data["until"]) == ("2024-11-27", "2024-11-30")
     assert [e["published"] for e in data["events"]] == ["2024-11-29"]
+
+
+def test_two_quotes_of_one_passage_print_one_source_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.cli.output import print_citations
+    from rag.types import Citation
+
+    one = dict(n=1, article_id="a", title="Zembla harbour closes", source="/news/0.txt", published="2024-11-26")
+    cites = [Citation(**one, quote="The harbour of Zembla closed.", start=0, end=29),
+             Citation(**one, quote="Boats moved to the bay.", start=30, end=53, also_in=("/news/9.txt",))]
+    print_citations(cites, dated=False)  # `rag brief --llm`'s days printed the [1] line once per quote
+    text = capsys.readouterr().out
+    assert text.count("[1] Zembla harbour closes (/news/0.txt)") == 1 and text.count("also in:") == 1
+    assert text.index("closed.") < text.index("Boats moved") < text.index("also in: /news/9.txt")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.output import console, esc, fail, out, print_json, safe
+from rag.cli.output import console, esc, fail, out, print_citations, print_json, safe
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -93,15 +93,7 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
     out.print(safe(answer.supporting), markup=False, highlight=False)
     for n in answer.notices:
         console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
-    for i, c in enumerate(answer.citations):
-        first = i == 0 or answer.citations[i - 1].n != c.n  # two quotes of one passage: one [n] line
-        if first:
-            out.print(safe(f"  [{c.n}] {c.title} ({c.published or 'undated'}) {c.source}", newlines=False),
-                      markup=False, highlight=False)
-        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
-        last = i + 1 == len(answer.citations) or answer.citations[i + 1].n != c.n
-        if c.also_in and last:  # the same story from other outlets (index/stories.py)
-            out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
+    print_citations(answer.citations)
     window = answer.time_window.label() if answer.time_window is not None else ""
     if window:
         console.print(Text(f"understood: {safe(window, newlines=False)}", style="dim"), highlight=False)

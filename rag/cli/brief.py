@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 
 from rag.cli.ask import AsOfOpt, SourceOpt, UntilOpt, _filters, iso_date
-from rag.cli.output import console, esc, fail, out, print_json, safe
+from rag.cli.output import console, esc, fail, out, print_citations, print_json, safe
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -116,11 +116,7 @@ def _print_day(d: DaySummary) -> None:
             _print_event(e)
         return
     out.print(safe(d.text), markup=False, highlight=False)
-    for c in d.citations:
-        out.print(safe(f"  [{c.n}] {c.title} ({c.source})", newlines=False), markup=False, highlight=False)
-        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
-        if c.also_in:
-            out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
+    print_citations(d.citations, dated=False)  # the day heads them
 
 
 def _event_json(e: Event) -> dict[str, Any]:

@@ -15,7 +15,8 @@ import logging
 import os
 import re
 import sys
-from typing import NoReturn
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,6 +24,9 @@ from rich.markup import escape
 from rich.text import Text
 
 from index.userinfo import redact_userinfo
+
+if TYPE_CHECKING:
+    from rag.types import Citation
 
 # emoji=False: ":fire:" in an article is text, not an emoji code for rich to replace.
 console = Console(stderr=True, emoji=False)  # messages, progress, errors
@@ -57,6 +61,19 @@ def esc(text: object, *, newlines: bool = True) -> str:
 def cell(text: object) -> Text:
     """A table cell from untrusted text (a ``Text`` is never parsed as markup)."""
     return Text(safe(text, newlines=False))
+
+
+def print_citations(citations: Sequence[Citation], *, dated: bool = True) -> None:
+    """Each citation's quote under its ``[n] title (date) source`` line, printed once for the quotes
+    of one passage, then the other outlets of its story ("also in: ...")."""
+    for i, c in enumerate(citations):
+        if i == 0 or citations[i - 1].n != c.n:  # two quotes of one passage: one [n] line
+            when = f"({c.published or 'undated'}) {c.source}" if dated else f"({c.source})"
+            out.print(safe(f"  [{c.n}] {c.title} {when}", newlines=False), markup=False, highlight=False)
+        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
+        last = i + 1 == len(citations) or citations[i + 1].n != c.n
+        if c.also_in and last:  # the same story from other outlets (index/stories.py)
+            out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
 
 
 def print_json(data: object) -> None:
