@@ -154,8 +154,7 @@ def _history_pair(turn: object, i: int) -> tuple[str, str]:
 
 
 def _history_from_messages(messages: Sequence[Mapping[Any, Any]]) -> History:
-    pairs: list[tuple[str, str]] = []
-    pending: str | None = None
+    turns: list[tuple[str, str]] = []
     for i, m in enumerate(messages):
         role, content = m.get("role"), m.get("content")
         if role == "system":
@@ -165,9 +164,20 @@ def _history_from_messages(messages: Sequence[Mapping[Any, Any]]) -> History:
                                                       f"ignored), got {_got(role)}; {_HISTORY_SHAPES}")
         if not isinstance(content, str):
             raise InputError(f"history[{i}]['content']", f"must be a str, got {_got(content)}; {_HISTORY_SHAPES}")
+        turns.append((role, content))
+    return tuple(pair_turns(turns))
+
+
+def pair_turns(turns: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Chat turns (``(role, text)``, "user"/"assistant") as (question, answer) pairs: each user message
+    with the assistant reply after it; a user message no reply follows, or a reply no question comes
+    before, is left out (``RAG.ask``'s history and ``rag serve``'s /v1/chat/completions read them alike)."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for role, text in turns:
         if role == "user":
-            pending = content
+            pending = text
         elif pending is not None:
-            pairs.append((pending, content))
+            pairs.append((pending, text))
             pending = None
-    return tuple(pairs)
+    return pairs

@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.errors import ConfigError, InputError, LLMError, RagError, StoreBusyError, StoreError
 from rag import service
+from rag.arguments import pair_turns
 from rag.service import SearchFilters
 from rag.types import Answer
 
@@ -417,15 +418,7 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, st
     turns = [(m.role, m.text().strip()) for m in messages if m.role in ("user", "assistant")]
     if not turns or turns[-1][0] != "user" or not turns[-1][1]:
         raise InputError("messages", "the last message must be a non-empty user message (the question)")
-    history: list[tuple[str, str]] = []
-    pending: str | None = None
-    for role, text in turns[:-1]:
-        if role == "user":
-            pending = text
-        elif pending is not None:
-            history.append((pending, text))
-            pending = None
-    return turns[-1][1], history
+    return turns[-1][1], pair_turns(turns[:-1])
 
 
 def _usage(answer: Answer) -> dict[str, int]:
