@@ -33,7 +33,7 @@ from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
-from rag.verify import Verified, verify
+from rag.verify import ClaimGate, Verified, verify
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +146,15 @@ class RAG:
         offline: bool = False,
         as_of: date | str | None = None,
         query_vector: np.ndarray | None = None,
+        checked: bool = False,
     ) -> Iterator[str | Answer]:
         """Yield answer text deltas as an LLM produces them (none offline), then the final ``Answer``.
+
+        The deltas are the model's draft; the ``Answer`` holds what verification kept of it. With
+        ``checked`` they are verified claims instead, each let through once the next has begun
+        (``rag.verify.ClaimGate``; what ``rag serve`` streams to OpenAI clients, which show deltas
+        as final): their concatenation is the answer's text unless the answer was then replaced
+        (the offline fallback, a newest-first rewrite), which a caller sees by comparing.
 
         The arguments are checked first (``rag.arguments``): a bad one raises ``InputError`` naming it,
         when the first item is asked for."""
@@ -183,12 +190,15 @@ class RAG:
         draft: Draft | None = None
         name = self.extractive.name
         if llm is not None and passages:
+            gate = ClaimGate(passages, question) if checked else None
             try:
                 for piece in llm.stream(question, passages, history=history, as_of=as_of):
                     if isinstance(piece, Draft):
                         draft = piece
                     else:
-                        yield piece
+                        yield from gate.feed(piece) if gate is not None else (piece,)
+                if gate is not None:
+                    yield from gate.finish()
                 name = llm.name
             except LLMError as exc:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)

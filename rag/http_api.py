@@ -318,7 +318,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
                   "history": history, "offline": req.offline, "as_of": req.as_of}
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
-            pieces = rag.stream(question, **kwargs)
+            pieces = rag.stream(question, checked=True, **kwargs)  # an OpenAI client shows deltas as final
             return StreamingResponse(_sse(rag, pieces, cid, created, model_id), media_type="text/event-stream",
                                      headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
         answer = rag.ask(question, **kwargs)
@@ -437,8 +437,11 @@ def _extras(rag: RAG, answer: Answer) -> dict[str, Any]:
 
 
 def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str) -> Iterator[str]:
-    """OpenAI chat-completion chunks. LLM text streams as it comes; if checking the citations
-    changed it, the checked answer follows. The last chunk carries the citations and passages."""
+    """OpenAI chat-completion chunks. An LLM's answer streams claim by claim, each once verification
+    has let it through (``RAG.stream(checked=True)``): a client never shows a sentence that was then
+    removed. Only when the answer was replaced after that (the offline fallback, a newest-first
+    rewrite) does the checked answer follow, after ``CORRECTED``. The last chunk carries the
+    citations and passages."""
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model_id,
                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]} | extra

@@ -37,7 +37,7 @@ article's own footnote, "see [2]") is text, not a citation marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.evidence import NUMBER_WORDS
@@ -317,6 +317,48 @@ def verify(text: str, passages: Sequence[Passage], question: str | None = None) 
         kept_claims.append(_with_markers(shown, [n for n, _ in good]))
     return Verified(tuple(citations.values()), " ".join(kept_claims), tuple(removed),
                     tuple(dict.fromkeys(unsupported)), tuple(attributed))
+
+
+class ClaimGate:
+    """Verified text while an answer streams: each claim is checked (``verify``) once the one after
+    it has begun, and only what the passages support is let through (with its ``[n]``), so a client
+    that shows a stream as it comes (an OpenAI client of ``rag serve``) never shows a sentence that
+    verification removes. ``feed`` the model's text deltas, then ``finish``; the pieces yielded,
+    joined, are what ``verify`` makes of the whole text (a claim is checked on its own either way).
+
+    >>> from rag.types import Passage
+    >>> p = Passage(1, "c", "a", "T", "s", None, 1.0, "Rebels captured the town of Khansir.", 0, 36, ((0, 36),))
+    >>> gate = ClaimGate([p])
+    >>> [*gate.feed("The rebels took Khansir. They were"), *gate.feed(" led by Napoleon."), *gate.finish()]
+    ['The rebels took Khansir [1].']
+    """
+
+    def __init__(self, passages: Sequence[Passage], question: str | None = None) -> None:
+        self.passages = passages
+        self.question = question
+        self.text = ""
+        self.done = 0  # claims of ``text`` already checked
+        self.said = False  # something was let through (later claims follow after a space)
+
+    def feed(self, piece: str) -> Iterator[str]:
+        self.text += piece
+        claims = split_claims(self.text)
+        # the last claim may still grow, and one of under three words may yet join the claim before it
+        settled = len(claims) - 1 if claims and len(MARKER.sub("", claims[-1]).split()) >= 3 else len(claims) - 2
+        yield from self._check(claims[self.done : max(self.done, settled)])
+        self.done = max(self.done, settled)
+
+    def finish(self) -> Iterator[str]:
+        claims = split_claims(self.text)
+        yield from self._check(claims[self.done :])
+        self.done = len(claims)
+
+    def _check(self, claims: Sequence[str]) -> Iterator[str]:
+        for claim in claims:
+            kept = verify(claim, self.passages, self.question).text
+            if kept:
+                yield (" " if self.said else "") + kept
+                self.said = True
 
 
 def _backing(body: str, nums: Sequence[int], by_n: dict[int, Passage], passages: Sequence[Passage], vocab: Vocab,

@@ -97,6 +97,16 @@ def test_stream_shows_the_draft_then_the_verified_answer(seed_rag: RAG) -> None:
     assert "Napoleon" not in final.text and final.unsupported_claims == ("The rebels were led by Napoleon.",)
 
 
+def test_a_checked_stream_lets_through_only_verified_claims_and_they_are_the_answer(seed_rag: RAG) -> None:
+    reply = "Rebels captured the town of Khansir. The rebels were led by Napoleon [{n}]. " \
+            "Rebel sources said they had also captured the Sheikh Najjar estate."
+    rag = _rag(seed_rag, lambda ps: reply.format(n=_n(ps, "Khansir")))
+    items = list(rag.stream(QUESTION, as_of=date(2024, 12, 2), checked=True))
+    deltas, final = [i for i in items if isinstance(i, str)], items[-1]
+    assert not any("Napoleon" in d for d in deltas)
+    assert "".join(deltas) == final.text and "Khansir [" in final.text and "Sheikh Najjar estate [" in final.text
+
+
 @pytest.mark.parametrize("question,claim,fact", [
     ("How many people were killed in Idlib on Sunday?", "At least nine people were killed in Idlib", "At least four"),
     (QUESTION, "Rebels captured the town of Homs south of Aleppo", "Khansir"),  # a changed name

@@ -290,6 +290,22 @@ def test_rag_brief_llm_cli_over_a_scripted_server(rag: RAG, settings: Settings) 
     assert none.returncode == 2 and "--llm needs an LLM" in none.stderr
 
 
+def test_rag_ask_over_an_llm_prints_verified_claims_only_and_each_once(rag: RAG, settings: Settings) -> None:
+    from tests.fault_server import Fault, FaultServer
+
+    with FaultServer(default=Fault.ok(f"{SUPPORTED} {INVENTED} Fishing boats were moved to the northern bay.")) \
+            as server:
+        env = {**os.environ, "RAG_HOME": str(settings.home), "RAG_COLLECTION": settings.collection,
+               "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test", "RAG_LLM_RETRIES": "0"}
+        got = subprocess.run([sys.executable, "-m", "tests.rag_cli_hash", "ask", "What happened to Zembla harbour?",
+                              "--as-of", "2024-11-30"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    answer = got.stdout.split("note:")[0].split("\n  [")[0]  # before the notes and the quoted sources
+    assert "mayor" not in answer  # the invented claim is never printed as answer text (a note names it)
+    assert answer.count("closed after a storm damaged the pier") == 1 and answer.count("the northern bay") == 1
+    assert "mayor" in got.stdout + got.stderr
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--since", "2024-03-20", "--until", "2024-03-01"],
      "--since 2024-03-20 is after --until 2024-03-01: no article can match; swap them"),  # as `rag ask` says

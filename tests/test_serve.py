@@ -400,20 +400,29 @@ def llm_api(rag, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, object]
         fault.stop()
 
 
-def test_llm_deltas_stream_through(llm_api) -> None:  # noqa: ANN001
-    url, _ = llm_api
+def test_llm_answers_stream_claim_by_claim_and_only_verified_claims(llm_api) -> None:  # noqa: ANN001
+    from fault_server import Fault
+
+    url, fault = llm_api
+    # two supported claims and an invented one: an OpenAI client shows deltas as they come, so none of
+    # the invented sentence may ever reach it, not even as a draft later corrected
+    fault.default = Fault.ok("Rebels captured the town of Khansir [1]. The rebels were led by Napoleon [1]. "
+                             "Rebel sources said they had also captured the Sheikh Najjar estate, an industrial zone [1].")
     c = client(url)
     plain = c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}])
-    assert plain.choices[0].message.content == "Rebels captured the town of Khansir [1]."
-    assert plain.model_extra["rag"]["answerer"] == "llm:fault-model" and plain.model_extra["citations"]
+    text = plain.choices[0].message.content
+    assert text.startswith("Rebels captured the town of Khansir [1].") and "Sheikh Najjar" in text
+    assert "Napoleon" not in text and plain.model_extra["rag"]["answerer"] == "llm:fault-model"
     chunks = list(c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}],
                                             stream=True))
     deltas = [ch.choices[0].delta.content for ch in chunks if ch.choices and ch.choices[0].delta.content]
-    assert len(deltas) > 2  # the LLM's pieces, as they came
-    assert "".join(deltas) == plain.choices[0].message.content
+    assert len(deltas) == 2  # claim by claim, as each is verified
+    assert not any("Napoleon" in d for d in deltas)
+    assert "".join(deltas) == text  # no correction needed: what streamed is the answer
+    assert chunks[-1].model_extra["citations"]
 
 
-def test_streamed_llm_text_is_corrected_when_the_citation_check_changes_it(llm_api) -> None:  # noqa: ANN001
+def test_a_streamed_answer_verification_empties_is_never_shown(llm_api) -> None:  # noqa: ANN001
     from fault_server import Fault
 
     from rag.extractive import REFUSAL
@@ -423,10 +432,9 @@ def test_streamed_llm_text_is_corrected_when_the_citation_check_changes_it(llm_a
     chunks = list(client(url).chat.completions.create(
         model="served", messages=[{"role": "user", "content": QUESTION}], stream=True))
     streamed = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
-    assert streamed.startswith("Paris is the capital") and "Checked against the sources" in streamed
     # the withheld answer gives way to the offline one (RAG_LLM_FALLBACK=extractive, the default), cited
-    corrected = streamed.split("Checked against the sources", 1)[1]
-    assert "Khansir" in corrected and "Paris" not in corrected and not corrected.endswith(REFUSAL)
+    assert "Paris" not in streamed and "Checked against the sources" not in streamed
+    assert "Khansir" in streamed and not streamed.endswith(REFUSAL)
     final = chunks[-1].model_extra
     assert final["rag"]["refused"] is False and final["citations"]
     assert any("Paris is the capital of France" in c for c in final["rag"].get("unsupported_claims", [])) \

@@ -100,8 +100,10 @@ def test_llm_answer_streams_then_resolves_citations(coll: Collection) -> None:
     steps = ask(chat, Session(), QUESTION, answerer=LLM)
     partial = [s[1][-1]["content"] for s in steps if "rag-cursor" in s[1][-1]["content"]]
     assert len(partial) == 2 and "captured" in partial[0]
+    assert all("being checked against the sources" in p for p in partial)  # a draft, and it says so
     final = steps[-1][1][-1]["content"]
     assert "rag-cursor" not in final and 'href="#src-0-1"' in final and "llm:fake-model" in final
+    assert "being checked" not in final
 
 
 def test_failed_llm_falls_back_to_offline_with_a_visible_notice(coll: Collection) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from index.chunk import split_sentences
 from rag.types import Passage
-from rag.verify import quoted_marker, split_claims, support, supports, verify
+from rag.verify import ClaimGate, quoted_marker, split_claims, support, supports, verify
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_2ee66f902f40f20f.txt"
 
@@ -110,6 +110,26 @@ def test_planted_claims_are_all_removed_and_true_ones_kept(question: str | None)
     assert planted_total == 30 and true_total == 60
     assert planted_removed == planted_total, f"{planted_total - planted_removed} planted claims got through"
     assert true_removed / true_total <= 0.05, f"{true_removed} of {true_total} true claims removed"
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 40])
+def test_a_streamed_answer_lets_through_what_verify_keeps_and_no_planted_claim(size: int) -> None:
+    question = "What happened in the fighting around Aleppo and Idlib in Syria?"
+    for answer, _, planted in _cases():
+        gate = ClaimGate(PASSAGES, question)
+        pieces = [out for i in range(0, len(answer), size) for out in gate.feed(answer[i : i + size])]
+        pieces += list(gate.finish())
+        assert "".join(pieces) == verify(answer, PASSAGES, question).text
+        assert not any(claim in piece for piece in pieces for claim in planted)
+
+
+def test_a_streamed_claim_waits_for_the_next_one_to_begin() -> None:
+    gate = ClaimGate(PASSAGES)
+    assert list(gate.feed(f"Rebels captured the town of Khansir south of Aleppo [{KHANSIR}]. At")) == []
+    # "At" may yet be a marker run's neighbour or a short fragment joining the claim before: held back
+    assert list(gate.feed(" least four people were killed in Idlib.")) == \
+        [f"Rebels captured the town of Khansir south of Aleppo [{KHANSIR}]."]
+    assert list(gate.finish()) == [f" At least four people were killed in Idlib [{IDLIB_TOLL}]."]
 
 
 def test_uncited_true_claims_get_their_citation_by_attribution() -> None:

@@ -93,8 +93,10 @@ def with_markers(text: str, numbers: Iterable[int], turn: int, quoted: Sequence[
 
 
 def streaming_html(partial: str) -> str:
-    """An answer still arriving from the LLM: plain escaped text."""
-    return f'<div class="rag-answer">{_lines(partial)}<span class="rag-cursor">▍</span></div>'
+    """An answer still arriving from the LLM: its draft as escaped text, marked as not yet checked
+    (the verified answer replaces it; a sentence no passage supports will be gone)."""
+    return ('<div class="rag-answer rag-draft"><div class="rag-draft-label">Draft, being checked against the '
+            f'sources…</div>{_lines(partial)}<span class="rag-cursor">▍</span></div>')
 
 
 def pending_html() -> str:

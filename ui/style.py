@@ -30,6 +30,8 @@ CSS = """
 .rag-short { font-size: 1.1em; margin-bottom: 0.25em; }
 .rag-pending { color: var(--body-text-color-subdued); font-style: italic; }
 .rag-cursor { opacity: 0.6; }
+.rag-draft { opacity: 0.75; }
+.rag-draft-label { font-size: 0.8em; font-style: italic; margin-bottom: 0.3em; }
 a.rag-cite { text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;
   color: var(--color-accent); padding: 0 1px; }
 a.rag-cite:hover { text-decoration: underline; }

@@ -73,24 +73,29 @@ def ask(
             print_json(rag.ask(question, top_k=top_k, filters=filters, offline=offline, as_of=when).to_dict())
             return
         answer = None
-        for piece in rag.stream(question, top_k=top_k, filters=filters, offline=offline, as_of=when):
+        shown = ""  # an LLM's answer, claim by claim as verification lets each through
+        for piece in rag.stream(question, top_k=top_k, filters=filters, offline=offline, as_of=when, checked=True):
             if isinstance(piece, str):
+                shown += piece
                 out.print(safe(piece), end="", markup=False, highlight=False)
             else:
                 answer = piece
     except RagError as exc:
         fail(exc)
-    print_answer(answer, streamed=answer.answerer != "extractive")
+    print_answer(answer, streamed=shown)
 
 
-def print_answer(answer: Answer, streamed: bool = False) -> None:
-    """The answer, its notices, its citations with their quotes, and the dates the question was read as."""
-    if streamed:  # the streamed text above was a draft; this is what the passages support
+def print_answer(answer: Answer, streamed: str = "") -> None:
+    """The answer, its notices, its citations with their quotes, and the dates the question was read as;
+    ``streamed``: the verified claims already printed (their text is not printed twice)."""
+    if streamed:
         out.print()
-        console.print("[bold]verified answer:[/bold]", highlight=False)
-    if answer.short_answer:
-        out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
-    out.print(safe(answer.supporting), markup=False, highlight=False)
+    if streamed.strip() != answer.text.strip():
+        if streamed:  # replaced after it streamed: the offline fallback, or the newest figure first
+            console.print("[bold]checked against the sources, the answer is:[/bold]", highlight=False)
+        if answer.short_answer:
+            out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
+        out.print(safe(answer.supporting), markup=False, highlight=False)
     for n in answer.notices:
         console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
     print_citations(answer.citations)
