@@ -285,7 +285,7 @@ class RAG:
         finds the evidence answerable, else None (refuse). A small model's unverifiable answer is
         mostly a wrong one ("Phoenix" for Chicago); the passages may still answer the question.
         Measured by replaying the local model's answers to 80 RealTime QA tuning questions
-        (``benchmarks.answerers --replay``): see the README's "With a local model"."""
+        (``benchmarks.answerers --replay``): see the README's "Local model against the offline answerer"."""
         if self.settings.llm_fallback != "extractive" or not passages:
             return None
         draft = self.extractive.answer(question, passages, prepared=prepared, query_vector=query_vector, as_of=as_of)
