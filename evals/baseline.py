@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -178,9 +178,10 @@ BASELINES: dict[str, type[LlamaIndexBaseline]] = {NAME: LlamaIndexBaseline, HYBR
 
 def run_baseline(
     baseline: LlamaIndexBaseline, cases: Sequence[Case], *, ks: Sequence[int] = KS,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, golds: Mapping[str, frozenset[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Retrieval-only rows in the shape of ``results.jsonl`` (metrics and timings; no answer)."""
+    """Retrieval-only rows in the shape of ``results.jsonl`` (metrics and timings; no answer).
+    ``golds``: each case's gold article ids, as the run resolved them (``evals.run.gold_ids``)."""
     from index.tokens import get_encoding
 
     enc = get_encoding()
@@ -194,7 +195,9 @@ def run_baseline(
         ids = [(n.node.metadata.get("article_id", ""), n.node.metadata.get("source", "")) for n in nodes]
         mt: dict[str, Any] = {}
         if case.articles:
-            rank = m.hit_rank(ids, case.articles)
+            gold = golds.get(case.id) if golds is not None else None
+            rank = m.hit_rank(ids, case.articles) if gold is None else \
+                next((i for i, (aid, _) in enumerate(ids, start=1) if aid in gold), None)
             mt["gold_rank"], mt["mrr"] = rank, m.reciprocal_rank(rank)
             mt.update({f"hit@{k}": m.hit_at(rank, k) for k in ks})
         tok = [len(enc.encode(t, disallowed_special=())) for t in texts]

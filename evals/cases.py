@@ -169,7 +169,8 @@ def problem_from(exc: ValidationError, line: int | None, fixes: Mapping[str, str
             continue
         fix = fixes.get(str(err["loc"][0])) if err["loc"] else None
         detail = str(cause) if err["type"] == "value_error" else err["msg"]  # ours, without "Value error, "
-        if err["type"] != "missing" and err["loc"]:
+        said = err["type"] == "value_error" and _short(err["input"]) in detail  # our message quotes it already
+        if err["type"] != "missing" and err["loc"] and not said:
             detail += f", got {_short(err['input'])}"
         parts.append(f"{path}: {fix} ({detail})" if fix and path else f"{path + ': ' if path else ''}{detail}")
     return Problem(line, "; ".join(parts), col, first)
@@ -210,7 +211,7 @@ class CaseRecord(BaseModel):
     articles: list[str] | None = None  # several gold articles; wins over ``article`` when given
     also_in: list[str] = Field(default_factory=list)  # other articles stating the same answer (wire copies)
     article_ids: list[str] = Field(default_factory=list)  # RealTime QA: the corpus ids of ``articles`` (same articles)
-    type: str | None = None  # factoid | unanswerable | free text (default: factoid when it has answers)
+    type: str | None = None  # factoid | unanswerable | free text (default: factoid with answers or articles)
     reference_contexts: list[str] = Field(default_factory=list)  # gold passages
     asked_on: date | None = None  # the day the question was asked: its "today"
     note: str | None = None  # unanswerable items: what the corpus says instead
@@ -249,29 +250,48 @@ class CaseRecord(BaseModel):
             except ValueError:
                 raise ValueError("Input should be an ISO date string") from None
 
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else case_type(value)  # blank: the default
+
     @model_validator(mode="after")
     def _no_misspelt_fields(self) -> CaseRecord:
         for key in self.model_extra or {}:
-            near = get_close_matches(key, FIXES, n=1, cutoff=0.8)
+            # compared lower-cased: "Type" or "Answers" is a misspelling too, and would be ignored
+            near = get_close_matches(key.lower(), FIXES, n=1, cutoff=0.8)
             if near:
                 raise FieldError(key, f"not a field; did you mean '{near[0]}'? Rename it")
         return self
 
     def to_case(self, line: int | None, fallback_id: str) -> Case:
-        articles = self.articles if self.articles is not None else self.article
-        typ = (self.type or "").strip().lower().replace("_", " ").replace("-", " ")
+        articles = stripped([*(self.articles if self.articles is not None else self.article), *self.also_in])
+        answers = stripped(self.answers)
         # an unanswerable case may keep its real-world answer (RealTime QA does: the answer's articles were
-        # removed from the corpus); it is never scored as gold, only used to spot an answer that leaks it
+        # removed from the corpus); it is never scored as gold, only used to spot an answer that leaks it.
+        # No type: a case with answers or a gold article is answerable (gold article alone: a retrieval-only
+        # case, scored on hit@k/mrr, the usual first draft of a suite); one with neither is unanswerable
         return Case(
             id=self.id if self.id else fallback_id,
             question=self.question,
-            answers=stripped(self.answers),
-            articles=stripped([*articles, *self.also_in]),
-            type=typ or ("factoid" if self.answers else "unanswerable"),
+            answers=answers,
+            articles=articles,
+            type=self.type or ("factoid" if answers or articles else "unanswerable"),
             contexts=tuple(c for c in self.reference_contexts if c.strip()),
             line=line,
             asked_on=self.asked_on.isoformat() if self.asked_on else None,
         )
+
+
+def case_type(value: str) -> str:
+    """A case's ``type`` normalised (case, ``_``/``-`` for spaces: ``Free_Text`` -> ``free text``) and
+    checked against ``TYPES``; an unknown one is a ``ValueError`` saying what it was and what is near."""
+    typ = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    if typ in TYPES:
+        return typ
+    near = get_close_matches(typ, TYPES, n=1, cutoff=0.6)
+    raise ValueError(f"unknown type {json.dumps(value, ensure_ascii=False)}"
+                     + (f"; did you mean {json.dumps(near[0])}?" if near else ""))
 
 
 # what to write in each field, for the messages

@@ -81,6 +81,9 @@ FormatOpt = Annotated[str | None, typer.Option("--format", help="ours | squad | 
 PriceOpt = Annotated[str | None, typer.Option("--price", help="IN,OUT dollars per million tokens for the cost estimate")]
 
 
+GOLD_SHOWN = 20  # gold article warnings printed before "and N more"
+
+
 def _fail(msg: str, code: int = 2) -> None:
     console.print(f"[red]error:[/red] {msg}", highlight=False)
     raise typer.Exit(code)
@@ -222,6 +225,7 @@ def evaluate(
                                            "to compare with the default")] = False,
 ) -> None:
     """Run a suite through ask() and report retrieval, answer, citation, refusal, cost and speed metrics."""
+    from evals.summary import answerer_meta
     from evals.suite import SuiteError, load_suite
     from evals.suite import contexts_as_corpus as ctx_corpus
     from rag.errors import RagError
@@ -265,8 +269,19 @@ def evaluate(
             from evals.judge import Judge
 
             the_judge = Judge(judge_model or rag.settings.llm_model, settings=rag.settings)
-        from evals.run import run_suite
+        from evals.gold import counts as gold_counts
+        from evals.gold import summary_lines
+        from evals.run import gold_ids, run_suite
 
+        golds, issues = gold_ids(rag, suite)
+        gold_warnings = summary_lines(issues)
+        for line in gold_warnings[:GOLD_SHOWN]:
+            console.print(f"[yellow]warning[/yellow] {suite.path}: {line}", highlight=False)
+        if len(gold_warnings) > GOLD_SHOWN:
+            console.print(f"[yellow]warning[/yellow] {suite.path}: and {len(gold_warnings) - GOLD_SHOWN} more gold "
+                          "article warnings" + (f" (all in {out_dir / 'summary.json'}, meta.gold_warnings)"
+                                                if out_dir else " (--out DIR keeps them all in summary.json)"),
+                          highlight=False)
         with _progress("eval") as bar:
             task = bar.add_task("eval", total=len(suite.cases), last="")
 
@@ -275,21 +290,23 @@ def evaluate(
                 bar.update(task, completed=i, last=f"{status}: {r.question[:40]}")
 
             results = run_suite(rag, suite, ks=kvals, top_k=top_k, offline=offline, judge=the_judge, progress=tick,
-                                use_as_of=not no_as_of)
+                                use_as_of=not no_as_of, golds=golds if golds is not None else {})
         rows = [r.to_dict() for r in results]
-        base = _run_baseline(rag, suite, kvals, top_k, baseline) if baseline else None
+        base = _run_baseline(rag, suite, kvals, top_k, baseline, golds) if baseline else None
+        # the label is the answerer the run was configured with, not the first question's (which may
+        # have fallen back to the offline answer); cost follows every LLM call
+        who = answerer_meta(rows, rag.extractive.name if offline else rag.answerer_name, rag.extractive.name)
     except RagError as exc:
         _fail(str(exc))
         return
 
-    answerer = results[0].answerer if results else rag.answerer_name
-    if offline:
-        answerer = rag.extractive.name
+    answerer = who["answerer"]
     summary = build_summary(
         suite, rows, kvals, thresholds, base,
         meta={"suite": suite.name, "suite_path": suite.path, "format": suite.format, "cases": len(suite.cases),
               "total_cases": suite.total, "sampled": bool(sample and sample < suite.total), "seed": seed,
-              "skipped_rows": [str(p) for p in suite.problems], "answerer": answerer,
+              "skipped_rows": [str(p) for p in suite.problems], **who,
+              "gold_warnings": gold_warnings, "gold_issues": dict(gold_counts(issues)),
               "top_k": top_k or rag.settings.top_k, "ks": list(kvals), "offline": offline, "as_of": not no_as_of,
               "judge": the_judge.model if the_judge else None, "started": started,
               "seconds": round(time.perf_counter() - t0, 1), "command": _command_line(),
@@ -297,7 +314,7 @@ def evaluate(
               "corpus": list(corpus or []), "settings": {k: getattr(rag.settings, k) for k in (
                   "chunk_tokens", "chunk_overlap", "top_k", "candidates", "per_article", "refuse_below",
                   "max_answer_sentences", "llm_model")}} | store_info,
-        model=rag.settings.llm_model if answerer.startswith("llm") else None, price=rate,
+        model=rag.settings.llm_model if answerer.startswith("llm:") and who["llm_calls"] else None, price=rate,
     )
     if out_dir:
         paths = write_run(out_dir, summary, rows, base)
@@ -311,7 +328,7 @@ def evaluate(
 
 
 def _run_baseline(rag: Any, suite: Any, kvals: tuple[int, ...], top_k: int | None,
-                  name: str = "llamaindex") -> dict[str, Any]:
+                  name: str = "llamaindex", golds: dict[str, frozenset[str]] | None = None) -> dict[str, Any]:
     from evals.baseline import BASELINES, run_baseline
     from evals.summary import summarise
 
@@ -320,7 +337,8 @@ def _run_baseline(rag: Any, suite: Any, kvals: tuple[int, ...], top_k: int | Non
     bl = cls(rag.collection)
     with _progress(name) as bar:
         task = bar.add_task("baseline", total=len(suite.cases), last="")
-        rows = run_baseline(bl, suite.cases, ks=kvals, progress=lambda i, n: bar.update(task, completed=i))
+        rows = run_baseline(bl, suite.cases, ks=kvals, progress=lambda i, n: bar.update(task, completed=i),
+                            golds=golds)
     metrics, n = summarise(rows, kvals)
     keep = re.compile(r"^(hit@|mrr|recall@|answer_in_context@|context_tokens@|latency_retrieve_)")
     return {"name": cls.name, "description": cls.description, "nodes": bl.n_nodes, "build_seconds": bl.build_seconds,
@@ -369,7 +387,7 @@ def write_run(out_dir: Path, summary: dict[str, Any], rows: list[dict[str, Any]]
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    from evals.report import summary_table
+    from evals.report import fallback_line, summary_table
 
     header, rows = summary_table(summary)
     t = Table(title=f"eval: {summary['meta'].get('suite')} ({summary['meta'].get('cases')} questions)")
@@ -385,13 +403,22 @@ def _print_summary(summary: dict[str, Any]) -> None:
         last = r[0]
         t.add_row(*r[1:])
     out.print(t)
+    meta = summary["meta"]
+    if meta.get("fallbacks"):
+        out.print(fallback_line(meta), highlight=False)
+    issues = meta.get("gold_issues") or {}
+    if any(issues.values()):
+        out.print(f"gold article references: {issues.get('unmatched', 0)} match no stored article, "
+                  f"{issues.get('ambiguous', 0)} match several (see the warnings above)", highlight=False)
 
 
 # --- compare ------------------------------------------------------------------------------------
 
 
 def _load_run(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    d = path if path.is_dir() else path.parent
+    if not path.exists():
+        _fail(f"{path}: no such run directory; give the --out directory of a `rag eval` run")
+    d = path if path.is_dir() else path.parent  # a run's summary.json or results.jsonl names its run too
     try:
         summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -418,6 +445,13 @@ def compare(
     sa, ra = _load_run(run_a)
     sb, rb = _load_run(run_b)
     cmp = compare_runs(sa, sb, ra, rb)
+    suites = [(x.get("meta") or {}).get("suite") for x in (sa, sb)]
+    if ra and rb and not cmp["common_questions"]:
+        _fail(f"{run_a} and {run_b} have no question in common ({len(ra)} and {len(rb)} questions, suites "
+              f"{suites[0]} and {suites[1]}): compare two runs of the same suite")
+    if suites[0] != suites[1]:
+        console.print(f"[yellow]warning:[/yellow] the runs are of different suites ({suites[0]} and {suites[1]}); "
+                      f"the metrics cover different questions, {cmp['common_questions']} in common", highlight=False)
     t = Table(title=f"{run_a} -> {run_b}")
     for h in ("metric", "a", "b", "delta", ""):
         t.add_column(h, justify="left" if h == "metric" else "right")

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evals.cases import (
-    Case, CorpusRecord, Problem, Suite, SuiteError, Text, as_id, case_from_record, iter_jsonl, problem_from,
+    Case, CorpusRecord, Problem, Suite, SuiteError, Text, as_id, case_from_record, case_type, iter_jsonl, problem_from,
 )
 
 # --- JSON with line numbers -------------------------------------------------------------------
@@ -328,7 +328,12 @@ class RagasSample(_ExportedRow):
 
     user_input: Text  # a multi-turn sample's last human message is the question
     reference: str | None = None  # the reference answer (free text)
-    type: Any = None  # ours, when a sample carries it; not a string: derived from ``reference``
+    type: Any = None  # ours, when a sample carries it (checked); not a string: derived from ``reference``
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: Any) -> Any:
+        return case_type(value) if isinstance(value, str) and value.strip() else None
 
     @field_validator("user_input", mode="before")
     @classmethod
@@ -350,28 +355,38 @@ RAGAS_FIXES = {
     "user_input": "write the question as a non-empty string (or a list of chat turns)",
     "reference": "write the reference answer as a string",
     "reference_contexts": "write a list of strings",
+    "type": "write factoid, unanswerable or free text",
 }
 
 
-def _ragas_case(rec: Any, line: int | None, fallback_id: str) -> Case | Problem:
+def _ragas_case(rec: Any, line: int | None, fallback_id: str, *, col: int | None = None,
+                where: str = "") -> Case | Problem:
     try:
         return RagasSample.model_validate(rec).to_case(line, fallback_id)
     except ValidationError as exc:
-        return problem_from(exc, line, RAGAS_FIXES)
+        return problem_from(exc, line, RAGAS_FIXES, col=col, prefix=where)
 
 
 def load_ragas(path: Path, raw: str) -> Suite:
-    """ragas ``EvaluationDataset.to_jsonl()`` output (or its JSON form: a list, or ``{"samples": [...]}``)."""
+    """ragas ``EvaluationDataset.to_jsonl()`` output (or its JSON form: a list, or ``{"samples": [...]}``).
+
+    A row without an id is named ``<file stem>-<line>`` in JSONL and ``<file stem>-<index>`` in the
+    JSON form, where every row of a one-line file starts on line 1 (as ``load_ours_json`` does)."""
     cases: list[Case] = []
     problems: list[Problem] = []
     stripped = raw.lstrip()
     if stripped.startswith("[") or (path.suffix.lower() == ".json" and stripped.startswith("{")):
         data = _load_json(path, raw)
         rows = data.get("samples") if isinstance(data, Mapping) else data
-        items = [(_line_at(rows, i), r, None) for i, r in enumerate(rows or [])]
-    else:
-        items = list(iter_jsonl(raw))
-    for n, rec, err in items:
+        if not isinstance(rows, list):
+            raise SuiteError(f"{path}: not a ragas dataset (a JSON list of samples, or {{\"samples\": [...]}})")
+        key = "samples" if isinstance(data, Mapping) else ""
+        for i, rec in enumerate(rows):
+            line, col = _at(rows, i)
+            item = _ragas_case(rec, line, f"{path.stem}-{i}", col=col, where=f"{key}[{i}]")
+            (problems if isinstance(item, Problem) else cases).append(item)  # type: ignore[arg-type]
+        return Suite(path.stem, str(path), "ragas", cases, problems)
+    for n, rec, err in iter_jsonl(raw):
         item = Problem(n, err) if err else _ragas_case(rec, n, f"{path.stem}-{n}")
         (problems if isinstance(item, Problem) else cases).append(item)  # type: ignore[arg-type]
     return Suite(path.stem, str(path), "ragas", cases, problems)

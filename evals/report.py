@@ -17,13 +17,15 @@ log = logging.getLogger(__name__)
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("Retrieval", r"^(hit@|mrr|recall@|answer_in_context@|context_tokens)"),
-    ("Answers", r"^(exact_match|f1|containment|answer_sentences|answer_words)"),
+    ("Answers", r"^(exact_match|f1|containment|short_answer_|answer_sentences|answer_words)"),
     ("Citations", r"^(citation_|dangling)"),
-    ("Refusals", r"^(correct_refusal|wrong_refusal)"),
+    ("Refusals", r"^(correct_refusal|wrong_refusal|answer_leak)"),
     ("Cost and speed", r"^(latency_|prompt_tokens|completion_tokens|cost_)"),
     ("Judged by an LLM", r"^judge_"),
     ("Run", r"^errors$"),
+    ("Other", r""),  # a metric no section names is still shown
 )
+LISTED = 20  # skipped rows and gold article warnings listed in the report before "and N more"
 TYPE_KEYS = ("hit@5", "answer_in_context@5", "containment", "f1", "citation_precision", "correct_refusal_rate",
              "wrong_refusal_rate", "latency_total_p50_ms")
 WORST = 20
@@ -201,6 +203,13 @@ def plots(out: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any
 # --- documents ----------------------------------------------------------------------------------
 
 
+def fallback_line(meta: Mapping[str, Any]) -> str:
+    """How many answers of an LLM run the offline answerer gave instead (``evals.summary.answerer_meta``)."""
+    return (f"{meta.get('fallbacks')} of {meta.get('cases')} answers came from the offline answerer instead of "
+            f"{meta.get('answerer')} (the LLM failed or its answer was withheld; or nothing was retrieved, or "
+            f"a catch-up question); the LLM was called for {meta.get('llm_calls', 0)} questions")
+
+
 def _meta_lines(summary: Mapping[str, Any]) -> list[str]:
     meta = summary["meta"]
     lines = [
@@ -214,8 +223,14 @@ def _meta_lines(summary: Mapping[str, Any]) -> list[str]:
     ]
     if meta.get("judge"):
         lines.append(f"judged metrics: scored by the LLM `{meta['judge']}` (not by exact rules)")
-    if meta.get("skipped_rows"):
-        lines.append(f"skipped {len(meta['skipped_rows'])} malformed rows: " + "; ".join(meta["skipped_rows"][:5]))
+    if meta.get("fallbacks"):
+        lines.append(fallback_line(meta) + ", and tokens and cost count every call")
+    for key, what in (("skipped_rows", "skipped {n} malformed rows"),
+                      ("gold_warnings", "{n} gold article references match no stored article or several")):
+        items = meta.get(key) or []
+        if items:
+            more = f"; and {len(items) - LISTED} more (all in summary.json, meta.{key})" if len(items) > LISTED else ""
+            lines.append(what.format(n=len(items)) + ": " + "; ".join(items[:LISTED]) + more)
     if summary.get("baseline"):
         b = summary["baseline"]
         lines.append(f"baseline: {b['name']} — {b.get('description', '')} "
@@ -330,4 +345,4 @@ def compare_markdown(cmp: Mapping[str, Any], a: str, b: str, limit: int = 50) ->
     return "\n".join(parts) + "\n"
 
 
-__all__ = ["write_reports", "compare_markdown", "fmt", "lower_is_better"]
+__all__ = ["write_reports", "compare_markdown", "fallback_line", "fmt", "lower_is_better"]

@@ -99,12 +99,21 @@ def _window(answer: Any) -> dict[str, Any] | None:
 def evaluate_case(
     rag: Any, case: Case, *, ks: Sequence[int] = KS, top_k: int | None = None, offline: bool = False,
     tokens: _TokenCounter | None = None, judge: Any | None = None, use_as_of: bool = True,
+    gold_ids: frozenset[str] | None = None,
 ) -> CaseResult:
     """Ask ``case.question`` (as of ``case.asked_on`` unless ``use_as_of`` is false) and compute its
-    per-question metrics (see ``evals.metrics``)."""
+    per-question metrics (see ``evals.metrics``). ``gold_ids``: the ids of the stored articles the
+    case's gold references name (``evals.gold.resolve``); without them a passage is gold when its own
+    source matches a reference (``matches_article``)."""
     from rag.retrieve import retrieve
 
     tokens = tokens or _TokenCounter()
+
+    def is_gold(article_id: str, source: str) -> bool:
+        if gold_ids is not None:
+            return article_id in gold_ids
+        return any(m.matches_article(g, article_id, source) for g in case.articles)
+
     kind = question_kind(case.question)
     gold = {"answers": list(case.answers), "articles": list(case.articles), "contexts": list(case.contexts)}
     as_of: date | None = case.as_of if use_as_of else None
@@ -149,7 +158,7 @@ def evaluate_case(
     for rank, p in enumerate(ranked, start=1):
         row = {"rank": rank, "n": p.n if rank <= shown else None, "article_id": p.article_id, "source": p.source,
                "title": p.title, "chunk_id": p.chunk_id, "score": p.score,
-               "gold": any(m.matches_article(g, p.article_id, p.source) for g in case.articles),
+               "gold": is_gold(p.article_id, p.source),
                "tokens": tokens(p.chunk_id, p.text)}
         if rank <= shown:
             row["text"] = p.text
@@ -161,14 +170,16 @@ def evaluate_case(
     citations = [
         {"n": c.n, "article_id": c.article_id, "title": c.title, "source": c.source, "quote": c.quote,
          "start": c.start, "end": c.end, "supports": ok,
-         "gold": any(m.matches_article(g, c.article_id, c.source) for g in case.articles)}
+         "gold": is_gold(c.article_id, c.source)}
         for c, ok in zip(answer.citations, support, strict=True)
     ]
     metrics = score_case(case, answer, ranked, citations, retrieved, ks)
+    # the model's usage (server-reported, else rag.llm's tiktoken count of its raw reply); empty when no
+    # LLM was called. The reply's tokens are never counted from answer.text: that is what the user was
+    # shown, after verification rewrote the reply or the offline answer stood in for it
     usage = dict(answer.usage)
     if answer.messages:
         usage["prompt_tokens_tiktoken"] = sum(tokens.count(x["content"]) + 4 for x in answer.messages) + 3
-        usage["completion_tokens_tiktoken"] = tokens.count(answer.text)
     result = CaseResult(
         id=case.id, type=case.type, kind=kind, question=case.question, gold=gold, answer=answer.text,
         refused=answer.refused, answerer=answer.answerer, citations=citations, retrieved=retrieved,
@@ -187,8 +198,8 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
     """Per-question numbers; ``None`` where a metric does not apply to this case."""
     out: dict[str, Any] = {}
     texts = [p.text for p in ranked]
-    if case.articles:
-        rank = m.hit_rank([(p.article_id, p.source) for p in ranked], case.articles)
+    if case.articles:  # the ranks ``retrieved`` flags as gold (article ids resolved before the run)
+        rank = next((r["rank"] for r in retrieved if r["gold"]), None)
         out["gold_rank"] = rank
         out["mrr"] = m.reciprocal_rank(rank)
         for k in ks:
@@ -243,12 +254,30 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
 ProgressFn = Callable[[int, int, CaseResult], None]
 
 
+def gold_ids(rag: Any, suite: Suite) -> tuple[dict[str, frozenset[str]] | None, list[Any]]:
+    """The cases' gold references resolved against every stored source of every article of
+    ``rag``'s store (``evals.gold``), and the references that name no article or several; (None, [])
+    when the RAG has no article database to read."""
+    from evals.gold import GoldIndex, resolve
+
+    db = getattr(getattr(rag, "collection", None), "db", None)
+    if db is None or not any(c.articles for c in suite.cases):
+        return None, []
+    return resolve(suite.cases, GoldIndex.from_db(db))
+
+
 def run_suite(
     rag: Any, suite: Suite, *, ks: Sequence[int] = KS, top_k: int | None = None, offline: bool = False,
     judge: Any | None = None, progress: ProgressFn | None = None, use_as_of: bool = True,
+    golds: dict[str, frozenset[str]] | None = None,
 ) -> list[CaseResult]:
     """Every case, one at a time (latencies are per question, not under load). ``use_as_of=False``
-    asks without the cases' ``asked_on`` dates (``rag eval --no-as-of``)."""
+    asks without the cases' ``asked_on`` dates (``rag eval --no-as-of``). ``golds``: each case's gold
+    article ids (``gold_ids``, which is called, and its issues logged, when not given)."""
+    if golds is None:
+        golds, issues = gold_ids(rag, suite)
+        for issue in issues:
+            log.warning("%s: %s", suite.path, issue)
     tokens = _TokenCounter()
     out: list[CaseResult] = []
     if suite.cases:  # first-call costs (lazy imports, caches) are not a question's latency
@@ -256,7 +285,7 @@ def run_suite(
     t0 = time.perf_counter()
     for i, case in enumerate(suite.cases, start=1):
         r = evaluate_case(rag, case, ks=ks, top_k=top_k, offline=offline, tokens=tokens, judge=judge,
-                          use_as_of=use_as_of)
+                          use_as_of=use_as_of, gold_ids=golds.get(case.id) if golds is not None else None)
         out.append(r)
         if progress:
             progress(i, len(suite.cases), r)

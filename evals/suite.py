@@ -8,7 +8,9 @@ Our format, one JSON object per line::
 ``answers`` are acceptable short answers (may be empty); ``article`` (one) or ``articles`` (a list)
 name the gold articles by file name, source-path suffix, URL or article id (may be null), and
 ``also_in`` other articles that state the same answer; ``type`` is ``factoid``, ``unanswerable`` or
-``free text``; ``reference_contexts`` (optional) are the gold passages; ``asked_on`` (optional, ISO
+``free text`` (any other value is reported; without one, a case with answers or a gold article is a
+``factoid``, a retrieval-only one when it has no answers, and a case with neither is ``unanswerable``);
+``reference_contexts`` (optional) are the gold passages; ``asked_on`` (optional, ISO
 date) is the day the question was asked, which ``rag eval`` passes to ``ask`` as ``as_of``. The
 schema of a line is ``evals.cases.CaseRecord`` (pydantic). A malformed line is reported with its
 line number, the field and what to write there, and skipped; the rest still load.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -105,6 +108,21 @@ def detect_format(path: Path, raw: str) -> str:
     return "ours"
 
 
+FORMATS_HELP = ("our JSONL (one JSON object per line: id, question, answers, article, type), SQuAD JSON, "
+                "ragas JSONL/JSON or LlamaIndex LabelledRagDataset JSON (README, Suite formats)")
+_CSV_HEADER = re.compile(r"^\ufeff?\s*[\"']?\w[\w ]*[\"']?\s*([,;\t]\s*[\"']?\w[\w ]*[\"']?\s*)+$")
+
+
+def _not_csv(path: Path, raw: str) -> None:
+    """A CSV/TSV suite is one clear error, not "not valid JSON" on every line: by its name, or by a
+    header-like first line (``id,question,answers``) when no line of the file is JSON."""
+    first = next((line for line in raw.splitlines() if line.strip()), "")
+    looks = path.suffix.lower() in (".csv", ".tsv") or (
+        bool(_CSV_HEADER.match(first)) and all(err for _, _, err in iter_jsonl(raw)))
+    if looks:
+        raise SuiteError(f"{path}: looks like CSV, and CSV suites are not supported; convert it to {FORMATS_HELP}")
+
+
 def load_suite(path: str | Path, *, fmt: str | None = None) -> Suite:
     """Read a suite in any supported format (``fmt`` forces one: ours, squad, ragas, llamaindex)."""
     p = Path(path).expanduser()
@@ -114,6 +132,7 @@ def load_suite(path: str | Path, *, fmt: str | None = None) -> Suite:
         raise SuiteError(f"{p}: no such suite file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(f"{p}: cannot read the suite ({exc})") from exc
+    _not_csv(p, raw)
     fmt = fmt or detect_format(p, raw)
     if fmt == "ours":
         return load_ours(p, raw)

@@ -92,7 +92,9 @@ def summarise(rows: Sequence[Mapping[str, Any]], ks: Sequence[int], *, model: st
     used = [r for r in ok if r.get("usage")]
     if any("prompt_tokens" in r["usage"] or "prompt_tokens_tiktoken" in r["usage"] for r in used):
         p_tok = [float(r["usage"].get("prompt_tokens_tiktoken", r["usage"].get("prompt_tokens", 0))) for r in used]
-        c_tok = [float(r["usage"].get("completion_tokens_tiktoken", r["usage"].get("completion_tokens", 0)))
+        # the reply's tokens as usage has them (the server's count, or rag.llm's tiktoken count of the raw
+        # reply); a "completion_tokens_tiktoken" of an older results.jsonl counted the shown answer instead
+        c_tok = [float(r["usage"].get("completion_tokens", r["usage"].get("completion_tokens_tiktoken", 0)))
                  for r in used]
         put("prompt_tokens", p_tok)
         put("completion_tokens", c_tok)
@@ -110,8 +112,28 @@ def summarise(rows: Sequence[Mapping[str, Any]], ks: Sequence[int], *, model: st
         vals = _col(ok, key)
         if vals:
             put(key, vals)
-    put("errors", [1.0] * (len(rows) - len(ok)), float(len(rows) - len(ok)))
+    put("errors", [0.0] * len(rows), float(len(rows) - len(ok)))  # a count over every question
     return out, n
+
+
+def answerer_meta(rows: Sequence[Mapping[str, Any]], configured: str, offline_name: str) -> dict[str, Any]:
+    """The run's answerer label and how the LLM fared, from every row rather than the first one.
+
+    ``answerer``: the ``configured`` one (``RAG.answerer_name``), or an LLM's name when some answer
+    came from one; ``llm_calls``: questions whose answer carries LLM usage (the model was called);
+    ``fallbacks``: questions of an LLM run answered by the offline answerer (the LLM failed, verification
+    withheld its reply, there were no passages to send it, or a catch-up question was answered from the
+    newest stories). A run's cost and token counts cover every LLM call, whichever answerer's text was
+    shown in the end."""
+    ok = [r for r in rows if not r.get("error")]
+    llm_names = [r["answerer"] for r in ok if r.get("answerer") not in (None, offline_name)]
+    calls = sum(1 for r in ok if r.get("usage"))
+    label = configured
+    if label == offline_name and llm_names:
+        label = llm_names[0]
+    generative = label != offline_name
+    return {"answerer": label, "llm_calls": calls,
+            "fallbacks": sum(1 for r in ok if r.get("answerer") == offline_name) if generative else 0}
 
 
 def breakdown(rows: Sequence[Mapping[str, Any]], field: str, ks: Sequence[int],

@@ -96,3 +96,100 @@ def test_eval_against_the_current_collection(runner: CliRunner, tmp_path: Path) 
     summary = json.loads((tmp_path / "cur" / "summary.json").read_text())
     assert summary["meta"]["isolated"] is False and summary["meta"]["store"] == str(tmp_path / "home")
     assert summary["metrics"]["hit@1"] == 1.0
+
+
+def _suite_file(path: Path, rows: list[dict]) -> str:
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_llm_run_is_labelled_and_costed_whichever_question_comes_first(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first question's LLM answer is withheld (the offline answer stands in): the run is still
+    the LLM's, its fallbacks are counted, and tokens and cost count the model's replies."""
+    from tests.fault_server import Fault, FaultServer
+
+    suite = _suite_file(tmp_path / "llm.jsonl", [
+        {"id": "q1", "question": "Which town did the rebels capture south of Aleppo?", "answers": ["Khansir"],
+         "article": "000_2ee66f902f40f20f.txt"},
+        {"id": "q2", "question": "How many people were killed in the Idlib raid?", "answers": ["At least four"],
+         "article": "000_2ee66f902f40f20f.txt"},
+    ])
+    script = [Fault.ok("The Eiffel Tower was finished in 1889 in Paris [1]."),  # supported by nothing: withheld
+              Fault.ok("At least four people were killed and dozens injured, according to rescuers at the scene [1].")]
+    with FaultServer(script, default=Fault.status(500)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("RAG_LLM_MODEL", "gpt-4o-mini")
+        monkeypatch.setenv("RAG_LLM_RETRIES", "0")
+        res = runner.invoke(app, ["eval", suite, "--corpus", SEED, "--out", str(tmp_path / "run")])
+        assert res.exit_code == 0, res.output
+        assert len(server.completions) == 2
+    rows = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    assert rows[0]["answerer"] == "extractive" and "withheld" in " ".join(rows[0]["notices"])
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    meta = summary["meta"]
+    assert meta["answerer"] == "llm:gpt-4o-mini" and meta["llm_calls"] == 2
+    assert meta["fallbacks"] == sum(r["answerer"] == "extractive" for r in rows) >= 1
+    assert summary["metrics"]["completion_tokens"] == 7.0  # the server's count of each 7-token reply
+    assert summary["metrics"]["cost_usd_total"] == pytest.approx((2 * 11 * 0.15 + 2 * 7 * 0.60) / 1e6)
+    assert "llm:gpt-4o-mini" in said(res) and f"{meta['fallbacks']} of 2 answers came from the offline answerer" \
+        in said(res)
+    assert f"{meta['fallbacks']} of 2 answers came from the offline answerer" in \
+        (tmp_path / "run" / "report.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_gold_warnings_report_and_compare_messages(runner: CliRunner, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    for folder in ("business", "tech"):
+        (corpus / folder).mkdir(parents=True)
+        (corpus / folder / "000.txt").write_text(Path(SEED).read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "tech" / "000.txt").write_text("Tram line approved in Oslo\n\nThe city council of Oslo approved a "
+                                             "new tram line on Monday.\n", encoding="utf-8")
+    rows = [
+        {"id": "a1", "question": "Who are the Syrian army's allies?", "answers": ["Russia"],
+         "article": "business/000.txt"},
+        {"id": "a2", "question": "Which town did the rebels capture south of Aleppo?", "answers": ["Khansir"],
+         "article": "000.txt"},  # business/000.txt and tech/000.txt
+        {"id": "a3", "question": "Who won the Australian Open?", "answers": ["Marat Safin"],
+         "article": "sport/001.txt"},  # not in the corpus
+        {"id": "a4", "question": "Who are the rebels?", "article": "business/000.txt"},  # retrieval only
+    ]
+    bad = [f'{{"id": "b{i}", "answer": ["x"], "question": "Q{i}?"}}' for i in range(25)]  # 25 misspelt rows
+    suite = tmp_path / "g.jsonl"
+    suite.write_text("\n".join([json.dumps(r) for r in rows] + bad) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["eval", str(suite), "--corpus", str(corpus), "--offline", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    text = said(res)
+    assert "case 'a2' (line 2): gold article \"000.txt\" is ambiguous: it matches 2 stored articles" in text
+    squeezed = "".join(res.output.split())  # rich breaks a long path across lines
+    assert f"({corpus}/business/000.txt,{corpus}/tech/000.txt)" in squeezed
+    assert "case 'a3' (line 3): gold article \"sport/001.txt\" matches no stored article" in text
+    for metric in ("short_answer_present", "short_answer_correct", "short_answer_correct_all"):  # C5
+        assert f" {metric} " in text
+    assert "│ errors │ 0 │ 4 │" in " ".join(res.output.replace("  ", " ").split())  # n: every question (C4)
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["meta"]["gold_issues"] == {"unmatched": 1, "ambiguous": 1}
+    assert summary["n"]["errors"] == 4 and summary["n"]["correct_refusal_rate"] == 0  # a4 is no refusal case
+    report = (out / "report.md").read_text()
+    assert "skipped 25 malformed rows: line 5: answer: not a field" in report
+    assert "; and 5 more (all in summary.json, meta.skipped_rows)" in report  # C1
+    assert "2 gold article references match no stored article or several: case 'a3' (line 3)" in report
+    assert "| Answers | short_answer_correct_all |" in report and "| Run | errors | 0 | 4 |" in report
+
+    # compare: a run dir that does not exist is named as given (C2); different suites are refused (C3)
+    res = runner.invoke(app, ["eval", "compare", str(out), str(tmp_path / "runs" / "nonexist")])
+    assert res.exit_code == 2 and f"{tmp_path / 'runs' / 'nonexist'}: no such run directory" in said(res)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "summary.json").write_text(json.dumps({"meta": {"suite": "seeds"}, "metrics": summary["metrics"]}))
+    (other / "results.jsonl").write_text(json.dumps({"id": "seed-01", "question": "Q?", "metrics": {}}) + "\n")
+    res = runner.invoke(app, ["eval", "compare", str(out), str(other)])
+    assert res.exit_code == 2 and "have no question in common (4 and 1 questions, suites g and seeds)" in said(res)
+    assert "┃ metric" not in res.output

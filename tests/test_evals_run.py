@@ -255,3 +255,140 @@ def test_asked_on_is_passed_as_as_of_unless_turned_off(fake_rag: RAG) -> None:
     assert date(2019, 5, 10) - timedelta(days=7) < start <= end <= date(2019, 5, 10)  # the week it was asked
     assert date.fromisoformat(without[0]["time_window"]["end"]) > date(2019, 5, 10)  # as of today instead
     assert json.loads(json.dumps(with_date[0]))["as_of"] == "2019-05-10"  # results.jsonl carries it
+
+
+BA = """High fuel prices hit BA's profits
+
+British Airways has blamed high fuel prices for a 40% drop in profits. Rod Eddington, BA's chief executive, said
+the results were respectable in a third quarter when fuel costs rose by 106m pounds.
+"""
+PC = """Digital guru floats sub-$100 PC
+
+Nicholas Negroponte, chairman and founder of MIT's Media Labs, says he is developing a laptop PC that will go on
+sale for less than $100.
+"""
+
+
+def test_gold_references_are_resolved_against_every_source_of_an_article(settings: Settings, tmp_path: Path) -> None:
+    """A file name matches an article whose passages carry its front-matter URL; a reference naming
+    no article or several is reported, with the case and the articles."""
+    corpus = tmp_path / "corpus"
+    (corpus / "business").mkdir(parents=True)
+    (corpus / "tech").mkdir()
+    (corpus / "business" / "004.txt").write_text(BA, encoding="utf-8")
+    (corpus / "tech" / "004.txt").write_text(PC, encoding="utf-8")
+    (corpus / "oslo_tram.md").write_text("---\ntitle: Tram line approved in Oslo\ndate: 2025-03-11\n"
+                                         "url: https://news.example/oslo/1\n---\n" + OTHER.split("\n", 2)[2],
+                                         encoding="utf-8")
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    assert coll.ingest([str(corpus)]).count("added") == 3
+    rag = RAG(settings, collection=coll, llm=None)
+    cases = [
+        Case("g1", "How much will the Oslo tram project cost?", ("two billion kroner",), ("oslo_tram.md",)),
+        Case("g2", "Who is BA's chief executive?", ("Rod Eddington",), ("004.txt",), line=2),
+        Case("g3", "Who won the Australian Open?", ("Marat Safin",), ("sport/001.txt",), line=3),
+        Case("g4", "Who is BA's chief executive?", ("Rod Eddington",), ("business/004.txt", "sport/001.txt"), line=4),
+    ]
+    suite = Suite("gold", "gold.jsonl", "ours", cases, total=4)
+    rows = {r.id: r.to_dict() for r in run_suite(rag, suite, ks=(1, 3), offline=True)}
+    g1 = rows["g1"]
+    oslo = [p for p in g1["retrieved"] if p["source"] == "https://news.example/oslo/1"]
+    assert oslo and all(p["gold"] for p in oslo)  # the passage names the URL; the gold names the file
+    assert g1["metrics"]["hit@3"] == 1.0 and g1["metrics"]["gold_rank"] == oslo[0]["rank"]
+    assert rows["g3"]["metrics"]["hit@3"] == 0.0 and not any(p["gold"] for p in rows["g3"]["retrieved"])
+    # an ambiguous name: both articles count as gold
+    assert {(p["source"].endswith("004.txt"), p["gold"]) for p in rows["g2"]["retrieved"]} == {(True, True),
+                                                                                               (False, False)}
+
+    from evals.run import gold_ids
+
+    golds, issues = gold_ids(rag, suite)
+    assert [str(i) for i in issues] == [
+        f"case 'g2' (line 2): gold article \"004.txt\" is ambiguous: it matches 2 stored articles "
+        f"({corpus}/business/004.txt, {corpus}/tech/004.txt), and each counts as gold; name one by a longer path, "
+        "its URL or its id",
+        "case 'g3' (line 3): gold article \"sport/001.txt\" matches no stored article, so its retrieval metrics are "
+        "0; check the name, or ingest the article",
+        "case 'g4' (line 4): gold article \"sport/001.txt\" matches no stored article, so its retrieval metrics are "
+        "0; check the name, or ingest the article",
+    ]
+    assert len(golds["g1"]) == 1 and len(golds["g2"]) == 2 and golds["g3"] == frozenset() and len(golds["g4"]) == 1
+
+
+def test_a_retrieval_only_case_is_answerable_not_a_refusal_case(fake_rag: RAG, tmp_path: Path) -> None:
+    from evals.suite import load_suite
+    from evals.summary import summarise
+
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps({"id": "r1", "question": "Which town did the rebels capture south of Aleppo?",
+                                "article": "000_2ee66f902f40f20f.txt"}) + "\n", encoding="utf-8")
+    rows = [r.to_dict() for r in run_suite(fake_rag, load_suite(path), ks=(1, 5), offline=True)]
+    (r1,) = rows
+    assert r1["type"] == "factoid" and r1["metrics"]["hit@5"] == 1.0
+    assert "correct_refusal" not in r1["metrics"] and "wrong_refusal" in r1["metrics"]
+    metrics, n = summarise(rows, (1, 5))
+    assert n["correct_refusal_rate"] == 0 and metrics["correct_refusal_rate"] is None
+    assert n["wrong_refusal_rate"] == 1
+
+
+def _llm_rag(settings: Settings, tmp_path: Path, script: list) -> RAG:
+    from rag.llm import LLMAnswerer
+    from tests.llm_fixtures import ScriptedClient
+
+    other = tmp_path / "oslo.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    coll.ingest([str(SEED), str(other)])
+    llm = LLMAnswerer(Settings(home=settings.home, llm_model="gpt-4o-mini", llm_retries=0),
+                      client=ScriptedClient(script))
+    return RAG(settings, collection=coll, llm=llm)
+
+
+def test_completion_tokens_are_the_models_reply_not_the_shown_answer(settings: Settings, tmp_path: Path) -> None:
+    """usage["completion_tokens"] (the server's count of the reply) is what is counted and billed;
+    an answer the LLM never wrote (its call failed: the offline answer) counts no reply tokens."""
+    import openai
+
+    from evals.summary import summarise
+    from tests.llm_fixtures import chunks, httpx
+
+    denied = openai.AuthenticationError(
+        "Error code: 401", response=httpx.Response(401, request=httpx.Request("POST", "http://llm.test/v1")), body=None)
+    rag = _llm_rag(settings, tmp_path, [
+        chunks(["The Oslo tram project will cost two billion kroner [1]."], usage=True),  # completion_tokens 20
+        denied,
+    ])
+    cases = [Case("c2", "How much will the Oslo tram project cost?", ("two billion kroner",), ("oslo.txt",)),
+             Case("c1", "Which town did the rebels capture south of Aleppo?", ("Khansir",),
+                  ("000_2ee66f902f40f20f.txt",))]
+    rows = [r.to_dict() for r in run_suite(rag, Suite("llm", "llm.jsonl", "ours", cases, total=2), ks=(1, 5))]
+    replied, failed = rows
+    assert replied["usage"]["completion_tokens"] == 20 and "completion_tokens_tiktoken" not in replied["usage"]
+    assert replied["usage"]["prompt_tokens_tiktoken"] > 0  # the exact messages sent, counted
+    assert failed["answerer"] == "extractive" and failed["usage"] == {} and not failed["refused"]
+    metrics, n = summarise(rows, (1, 5), model="llm:gpt-4o-mini")
+    assert metrics["completion_tokens"] == 20.0 and n["completion_tokens"] == 1
+    assert metrics["cost_usd_total"] == pytest.approx((100 * 0.15 + 20 * 0.60) / 1e6)
+    from evals.summary import answerer_meta
+
+    who = answerer_meta(rows, rag.answerer_name, rag.extractive.name)
+    assert who == {"answerer": "llm:gpt-4o-mini", "llm_calls": 1, "fallbacks": 1}
+    # the label does not depend on which question came first
+    assert answerer_meta(rows[::-1], rag.answerer_name, rag.extractive.name) == who
+
+
+def test_answerer_meta_labels_the_run_not_its_first_row() -> None:
+    from evals.summary import answerer_meta
+
+    def row(answerer: str, usage: dict | None = None, error: str | None = None) -> dict:
+        return {"answerer": answerer, "usage": usage or {}, "error": error}
+
+    fell_back_first = [row("extractive", {"prompt_tokens": 900, "completion_tokens": 12}),
+                       row("llm:m", {"prompt_tokens": 900, "completion_tokens": 12}), row("error", error="boom")]
+    assert answerer_meta(fell_back_first, "llm:m", "extractive") == {"answerer": "llm:m", "llm_calls": 2,
+                                                                     "fallbacks": 1}
+    assert answerer_meta([row("extractive")] * 3, "extractive", "extractive") == {
+        "answerer": "extractive", "llm_calls": 0, "fallbacks": 0}
+    # configured offline, yet an answer came from an LLM: the label says so
+    assert answerer_meta([row("extractive"), row("local:smol", {"completion_tokens": 3})], "extractive",
+                         "extractive")["answerer"] == "local:smol"

@@ -306,3 +306,86 @@ def test_importers_do_not_import_suite() -> None:
     code = "import sys, evals.importers; print('evals.suite' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("shape", ["list", "samples"])
+def test_ragas_one_line_json_rows_each_get_their_own_id(tmp_path: Path, shape: str) -> None:
+    """Every row of a one-line JSON file starts on line 1: the fallback id is the row's index, not its line."""
+    rows = [RAGAS[0], {"user_input": "", "reference": "x"}, RAGAS[3], RAGAS[4]]
+    data = rows if shape == "list" else {"samples": rows}
+    raw = json.dumps(data)
+    suite = load_suite(write(tmp_path / "rg.json", raw))
+    assert suite.format == "ragas"
+    assert [c.id for c in suite.cases] == ["rg-0", "rg-2", "rg-3"]
+    (p,) = suite.problems
+    prefix = "[1]" if shape == "list" else "samples[1]"
+    assert (p.line, p.col) == (1, raw.index('{"user_input": ""') + 1)
+    assert str(p).startswith(f"line 1, column {p.col}: {prefix}.user_input: write the question")
+
+
+def test_unknown_types_are_reported_with_a_suggestion(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "question": "Q?", "answers": ["x"], "type": "factiod"},
+        {"id": "b", "question": "Q?", "answers": ["x"], "type": "yes/no"},
+        {"id": "c", "question": "Q?", "answers": ["x"], "type": "Free-Text"},
+        {"id": "d", "question": "Q?", "type": "UNANSWERABLE"},
+        {"id": "e", "question": "Q?", "answers": ["x"], "type": 3},
+        {"id": "f", "question": "Q?", "answers": ["x"], "type": " "},  # blank (a converted CSV): the default
+    ]
+    suite = load_suite(write(tmp_path / "t.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [(c.id, c.type) for c in suite.cases] == [("c", "free text"), ("d", "unanswerable"), ("f", "factoid")]
+    assert [str(p) for p in suite.problems] == [
+        'line 1: type: write factoid, unanswerable or free text (unknown type "factiod"; did you mean "factoid"?)',
+        'line 2: type: write factoid, unanswerable or free text (unknown type "yes/no")',
+        "line 5: type: write factoid, unanswerable or free text (Input should be a valid string, got 3)",
+    ]
+    # the same check for a ragas row that carries our type
+    path = write(tmp_path / "r.jsonl", json.dumps({"user_input": "Q?", "reference": "A.", "type": "free txt"}))
+    (p,) = load_suite(path).problems
+    assert str(p) == 'line 1: type: write factoid, unanswerable or free text (unknown type "free txt"; ' \
+                     'did you mean "free text"?)'
+
+
+def test_default_type_a_gold_article_without_answers_is_retrieval_only(tmp_path: Path) -> None:
+    rows = [
+        {"id": "r", "question": "Who is BA's chief executive?", "article": "business/004.txt"},
+        {"id": "w", "question": "Which wire copies?", "also_in": ["ap/1.txt"]},
+        {"id": "a", "question": "Q?", "answers": ["x"]},
+        {"id": "u", "question": "Who won the 2040 Eurovision?", "article": None},
+    ]
+    suite = load_suite(write(tmp_path / "d.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [(c.id, c.type, c.answerable, c.short_answers) for c in suite.cases] == [
+        ("r", "factoid", True, False), ("w", "factoid", True, False), ("a", "factoid", True, True),
+        ("u", "unanswerable", False, False)]
+
+
+def test_a_key_differing_only_by_case_is_a_misspelling(tmp_path: Path) -> None:
+    rows = [{"id": "a", "question": "Q?", "answers": ["x"], "Type": "unanswerable"},
+            {"id": "b", "question": "Q?", "Answers": ["x"]},
+            {"id": "c", "question": "Q?", "answers": ["x"], "source_url": "kept: not near a field"}]
+    suite = load_suite(write(tmp_path / "k.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [c.id for c in suite.cases] == ["c"]
+    assert [str(p) for p in suite.problems] == ["line 1: Type: not a field; did you mean 'type'? Rename it",
+                                                "line 2: Answers: not a field; did you mean 'answers'? Rename it"]
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("s.csv", "id,question,answers,article\nc1,Who is BA chief executive?,Rod Eddington,business/004.txt\n"),
+    ("s.tsv", "id\tquestion\nc1\tWho?\n"),
+    ("s.jsonl", '"id","question","answers"\n"c1","Who?","Rod"\n'),  # CSV content, whatever the name
+])
+def test_a_csv_suite_is_one_clear_error(tmp_path: Path, name: str, text: str) -> None:
+    path = write(tmp_path / name, text)
+    with pytest.raises(SuiteError) as err:
+        load_suite(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: looks like CSV, and CSV suites are not supported")
+    assert "our JSONL" in msg and "SQuAD" in msg and "ragas" in msg and "LlamaIndex" in msg
+    assert "not valid JSON" not in msg
+
+
+def test_garbage_that_is_not_csv_is_still_reported_line_by_line(tmp_path: Path) -> None:
+    suite = load_suite(write(tmp_path / "g.jsonl", "not json at all\nnope\n"))
+    assert suite.cases == [] and [p.line for p in suite.problems] == [1, 2]
+    suite = load_suite(write(tmp_path / "h.jsonl", "a,b\n" + json.dumps({"question": "Q?"})))  # one JSON line
+    assert len(suite.cases) == 1 and suite.problems[0].line == 1
