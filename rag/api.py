@@ -33,7 +33,7 @@ from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
-from rag.verify import ClaimGate, Verified, verify
+from rag.verify import ClaimGate, Verified, removed_notice, verify
 
 log = logging.getLogger(__name__)
 
@@ -222,8 +222,7 @@ class RAG:
             if checked.unsupported:
                 notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
             if removed:
-                notices.append(f"Removed {len(removed)} sentence(s) no passage supports: "
-                               + " | ".join(r[:120] for r in removed))
+                notices.append(removed_notice(removed))
             # an LLM answer verification emptied, or one that answers nothing: the offline answer may stand in
             why = None
             if name != self.extractive.name and not draft.refused:

@@ -36,7 +36,7 @@ from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
 from rag.types import Citation, Draft, Filters, Passage
-from rag.verify import verify
+from rag.verify import removed_notice, verify
 
 if TYPE_CHECKING:
     from rag.api import RAG
@@ -287,8 +287,7 @@ def _checked(day: str | None, draft: Draft, passages: tuple[Passage, ...], event
     if checked.unsupported:
         notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
     if checked.removed:
-        notices.append(f"Removed {len(checked.removed)} sentence(s) no passage supports: "
-                       + " | ".join(r[:120] for r in checked.removed))
+        notices.append(removed_notice(checked.removed))
     if not checked.citations:
         notices.append("No sentence of the summary is supported by its passages; showing the extracted sentences.")
         return DaySummary(day, "", (), passages, events, checked.removed, tuple(notices), name)

@@ -206,7 +206,9 @@ class ChatMessage(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    # temperature, max_tokens, user, ...: OpenAI clients send them; the collection decides the answer
+    # temperature, max_tokens, top_p, seed, user, stream_options, tools (with tool_choice auto/none), ...:
+    # OpenAI clients send them, and a cited answer of one choice honours them well enough: accepted,
+    # unused. Those that ask for a reply of another shape are refused: ``unsupported_parameter``.
     model_config = ConfigDict(extra="allow")
 
     model: str | None = None
@@ -237,6 +239,30 @@ _STATUS: tuple[tuple[type[RagError], int, str], ...] = (
     (ConfigError, 500, "server_config_error"),
     (RagError, 500, "server_error"),
 )
+
+
+def unsupported_parameter(req: ChatRequest) -> tuple[str, str] | None:
+    """``(parameter, why)`` for a chat parameter asking for a reply this server cannot give, which a
+    client would misread if it were ignored: several choices (``n``), JSON output (``response_format``),
+    a forced tool call (``tool_choice``/``function_call``). None when the request is answerable.
+
+    >>> unsupported_parameter(ChatRequest(messages=[{"role": "user", "content": "q"}], n=2, temperature=0.3))
+    ('n', 'n=2: this server writes one answer (one choice) per request; leave n out or send 1')
+    """
+    extra = req.model_extra or {}
+    n = extra.get("n")
+    if n is not None and n != 1:
+        return "n", f"n={n!r}: this server writes one answer (one choice) per request; leave n out or send 1"
+    fmt = extra.get("response_format")
+    kind = fmt.get("type") if isinstance(fmt, dict) else fmt
+    if kind not in (None, "text"):
+        return "response_format", (f"response_format type {kind!r}: answers are text with [n] citation markers "
+                                   "(citations and passages come as extra fields); leave response_format out")
+    for name in ("tool_choice", "function_call"):
+        choice = extra.get(name)
+        if choice not in (None, "auto", "none"):
+            return name, f"{name}={json.dumps(choice)[:100]}: this server calls no tools; leave {name} out"
+    return None
 
 
 def _rag_error(_: Request, exc: Exception) -> JSONResponse:
@@ -310,9 +336,14 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         return _model(model_id)
 
     @v1.post("/chat/completions", response_model=None)
-    def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse:
+    def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse | JSONResponse:
         if req.model:
             _check_model(req.model, model_id)
+        if (bad := unsupported_parameter(req)) is not None:
+            param, why = bad
+            body = _error(f"unsupported parameter {why}", "invalid_request_error", "unsupported_parameter")
+            body["error"]["param"] = param  # where OpenAI names it
+            return JSONResponse(body, status_code=400)
         question, history = split_messages(req.messages)
         kwargs = {"top_k": req.top_k, "filters": req.filters.to_filters() if req.filters else None,
                   "history": history, "offline": req.offline, "as_of": req.as_of}

@@ -2,10 +2,11 @@
 
 The prompt comes from :mod:`rag.prompt` and is kept on the returned :class:`~rag.types.Draft`.
 The client comes from :func:`rag.openai_client.make_client`, whose SDK retries transient failures
-(timeouts, 429, 5xx, dropped connections) ``RAG_LLM_RETRIES`` times. The one retry of our own: a
-streamed answer that broke off before its first token is asked again (with ``tenacity``); once
-text has been shown it never is. Failures are raised as :class:`~rag.errors.LLMError` saying what
-to fix, so ``ask()`` can fall back to the offline answerer.
+(timeouts, 429, 5xx, dropped connections) ``RAG_LLM_RETRIES`` times. The one retry of our own: an
+answer that gave no text (a stream that broke off before its first token, a blank reply) is asked
+again (with ``tenacity``); once text has been shown it never is. A reply that stays blank is a
+failure, not a refusal (the model refuses in words). Failures are raised as
+:class:`~rag.errors.LLMError` saying what to fix, so ``ask()`` can fall back to the offline answerer.
 
 >>> from rag.settings import Settings
 >>> llm = LLMAnswerer(Settings(llm_model="gpt-4o-mini"))  # client built on first use
@@ -55,8 +56,18 @@ class _MalformedReply(Exception):
     """The endpoint answered 200 with something that is not a chat completion."""
 
 
-class _BrokeOffUnseen(Exception):
-    """A stream broke off after the request was accepted, before any text was shown: safe to ask again."""
+class _EmptyReply(_MalformedReply):
+    """A chat completion without a word in it: a token limit, a content filter, or a reasoning model
+    that wrote its text somewhere else (``reasoning_content``); the model did not refuse (it says so)."""
+
+    def __init__(self, finish: str | None) -> None:
+        super().__init__(f"the model returned an empty reply (finish_reason={finish})")
+        self.finish = finish
+
+
+class _NothingShown(Exception):
+    """The request was accepted but gave no text to show (a stream that broke off before its first
+    token, a blank reply): safe to ask again."""
 
     def __init__(self, cause: Exception, reason: str, attempts: int) -> None:
         super().__init__(reason)  # the classified reason: tenacity logs it, and it never holds the key
@@ -173,9 +184,9 @@ class LLMAnswerer:
                     ) from exc
                 usage, finish = chunks.usage, chunks.finish
             else:
-                reader = ReplyReader(valid)
-                text, usage, finish = self._complete(messages, max_tokens=self.max_tokens)
-                reader.feed(text)
+                reader, usage, finish = self._complete_answer(messages, valid)
+            if reader.blank:  # only markers shown ("[1]"): nothing to answer with, and too late to ask again
+                raise _EmptyReply(finish)
             tail = reader.finish()
         except (LLMError, ConfigError):
             raise
@@ -212,22 +223,41 @@ class LLMAnswerer:
             raise _MalformedReply(f"the reply is not a chat completion ({type(exc).__name__})") from exc
         return content or "", _usage(getattr(response, "usage", None)), getattr(choice, "finish_reason", None)
 
-    # --- streaming: asked again only while nothing has been shown ----------------------------
+    # --- asked again only while nothing has been shown --------------------------------------
 
-    def _open_stream(self, messages: Sequence[dict[str, str]], valid: set[int]) -> tuple[ReplyReader, str, _Chunks]:
-        """Start a stream and read it up to the first text the user would see (or to its end). A
-        stream that breaks off before that is asked again, up to RAG_LLM_RETRIES times; failures of
-        the request itself are not: the SDK has retried those already."""
-        for attempt in tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(_BrokeOffUnseen),
+    def _asking_again(self) -> tenacity.Retrying:
+        """Attempts of one answer that gave no text to show (``_NothingShown``), up to RAG_LLM_RETRIES more;
+        failures of the request itself are not retried here: the SDK has retried those already."""
+        return tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_NothingShown),
             stop=tenacity.stop_after_attempt(1 + self.settings.llm_retries),
             wait=tenacity.wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.25),  # about the SDK's backoff
             sleep=self._sleep,
             before_sleep=lambda state: log.warning(
-                "LLM stream broke off before its first token (%s); asking again in %.2f s",
+                "the LLM gave no text to show (%s); asking again in %.2f s",
                 state.outcome.exception() if state.outcome else "?", state.upcoming_sleep),
             reraise=True,
-        ):
+        )
+
+    def _complete_answer(
+        self, messages: Sequence[dict[str, str]], valid: set[int]
+    ) -> tuple[ReplyReader, dict[str, int] | None, str | None]:
+        """One whole reply, read; a blank one is asked again, as a stream that gave no text is."""
+        for attempt in self._asking_again():
+            with attempt:
+                reader = ReplyReader(valid)
+                text, usage, finish = self._complete(messages, max_tokens=self.max_tokens)
+                reader.feed(text)
+                if reader.blank:
+                    empty = _EmptyReply(finish)
+                    raise _NothingShown(empty, str(empty), attempt.retry_state.attempt_number) from empty
+                return reader, usage, finish
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    def _open_stream(self, messages: Sequence[dict[str, str]], valid: set[int]) -> tuple[ReplyReader, str, _Chunks]:
+        """Start a stream and read it up to the first text the user would see (or to its end). A
+        stream that breaks off before that, or ends blank, is asked again (``_asking_again``)."""
+        for attempt in self._asking_again():
             with attempt:
                 chunks = _Chunks(self._get_client().chat.completions.create(
                     model=self.model,
@@ -244,17 +274,27 @@ class LLMAnswerer:
                     failure = _classify(exc)
                     if failure is None:
                         raise
-                    raise _BrokeOffUnseen(exc, failure.reason, attempt.retry_state.attempt_number) from exc
+                    raise _NothingShown(exc, failure.reason, attempt.retry_state.attempt_number) from exc
+                if not first and reader.blank:  # the stream ended without a word
+                    empty = _EmptyReply(chunks.finish)
+                    raise _NothingShown(empty, str(empty), attempt.retry_state.attempt_number) from empty
                 return reader, first, chunks
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
     def _error(self, exc: Exception) -> LLMError:
         """``exc`` as an ``LLMError`` that says what to fix; a bug (not an endpoint failure) is re-raised."""
-        attempts = exc.attempts if isinstance(exc, _BrokeOffUnseen) else _sdk_attempts(exc)
-        cause = exc.cause if isinstance(exc, _BrokeOffUnseen) else exc
+        attempts = exc.attempts if isinstance(exc, _NothingShown) else _sdk_attempts(exc)
+        cause = exc.cause if isinstance(exc, _NothingShown) else exc
         failure = _classify(cause)
         if failure is None:
             raise exc
+        if isinstance(cause, _EmptyReply):
+            return LLMError(
+                f"the LLM at {self._where()} returned an empty reply {attempts} time(s) "
+                f"(finish_reason={cause.finish}); check that RAG_LLM_MODEL={self.model!r} writes its answer as "
+                f"the message content (a reasoning model may write it elsewhere; a content filter or token limit "
+                f"may cut it), or set RAG_ANSWERER=extractive"
+            )
         if not failure.retryable:
             return LLMError(f"{failure.reason}; set RAG_ANSWERER=extractive to answer offline")
         return LLMError(
@@ -345,10 +385,10 @@ def _usage(usage: Any) -> dict[str, int] | None:
 
 
 def _estimate_usage(messages: Sequence[dict[str, str]], completion: str) -> dict[str, int]:
-    """tiktoken counts for servers that report no usage; ``estimated: 1`` marks them as such."""
+    """tiktoken counts for servers that report no usage; ``estimated: true`` marks them as such."""
     prompt = sum(count_tokens(m["content"]) + 4 for m in messages) + 3  # OpenAI's per-message overhead
     done = count_tokens(completion)
-    return {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done, "estimated": 1}
+    return {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done, "estimated": True}
 
 
 def _sdk_attempts(exc: Exception) -> int:

@@ -144,6 +144,12 @@ class LocalAnswerer:
                     yield out
         finally:
             gen.close()  # on an early stop too: ends generation and releases the model at once
+        if reader.blank:  # a model that refuses says so; no word at all is a failure (the caller falls back)
+            raise LLMError(
+                f"the local model {self.name} returned an empty reply (finish_reason={finish}); raise "
+                f"RAG_LLM_MAX_TOKENS (now {self.max_tokens}), use a chat (instruct) model as RAG_LLM_GGUF, "
+                f"or set RAG_ANSWERER=extractive"
+            )
         tail = reader.finish()
         if tail:
             yield tail

@@ -370,6 +370,16 @@ def fit_with_notice(
     return fitted, (notice,)
 
 
+def dropped_notice(dropped: Sequence[int]) -> str:
+    """The notice for ``[n]`` markers that cite no passage the model was given (removed from the text).
+
+    >>> dropped_notice([7, 9])
+    'Removed citation markers that point at no passage the model was given: [7] [9]'
+    """
+    return "Removed citation markers that point at no passage the model was given: " + " ".join(
+        f"[{n}]" for n in dropped)
+
+
 class ReplyReader:
     """One model reply read delta by delta: the text safe to show now, then the final ``Draft``.
 
@@ -394,6 +404,14 @@ class ReplyReader:
     def raw_text(self) -> str:
         return "".join(self.raw)
 
+    @property
+    def blank(self) -> bool:
+        """Whether the reply so far holds no word: empty, white space, or only markers and punctuation.
+        A model that refuses says so (:data:`REFUSAL`); a blank reply is the endpoint's fault (a token
+        limit, a content filter, a reasoning model writing its text elsewhere), which the answerers
+        raise as a failure rather than pass on as a refusal."""
+        return not re.search(r"\w", strip_markers(self.raw_text))
+
     def feed(self, piece: str) -> str:
         self.raw.append(piece)
         out = self.markers.feed(piece)
@@ -402,7 +420,8 @@ class ReplyReader:
         return out
 
     def finish(self) -> str:
-        """End of reply: the last text to show (a held-back bracket, or the refusal for an empty reply)."""
+        """End of reply: the last text to show (a held-back bracket, or the refusal for an empty reply:
+        the answerers check :attr:`blank` first and treat one as a failure)."""
         tail = self.markers.finish()
         if tail:
             self.emitted.append(tail)
@@ -424,9 +443,12 @@ class ReplyReader:
     ) -> Draft:
         """The final draft; call after :meth:`finish`."""
         assert self._text is not None, "finish() first"
+        extra: tuple[str, ...] = ()
         if self.markers.dropped:
-            log.warning("dropped [n] markers citing no passage: %s", self.markers.dropped)
-        extra = ("the answer was cut short at the token limit",) if finish_reason == "length" else ()
+            log.info("dropped [n] markers citing no passage: %s", self.markers.dropped)  # the user has the notice
+            extra += (dropped_notice(self.markers.dropped),)
+        if finish_reason == "length":
+            extra += ("the answer was cut short at the token limit",)
         return Draft(
             text=self._text,
             refused=self._refused,

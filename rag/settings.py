@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     # 408/409/429 and 5xx itself (jittered backoff, honouring Retry-After), llm_retries times.
     llm_timeout: float = Field(60.0, gt=0, description="seconds per request to an OpenAI-compatible endpoint")
     llm_retries: int = Field(
-        2, ge=0, le=10, description="retries of a failed request (the openai SDK's max_retries); a streamed "
-        "answer that broke off before its first token is also asked again up to this many times")
+        2, ge=0, le=10, description="retries of a failed request (the openai SDK's max_retries); an answer "
+        "that gave no text (a stream that broke off before its first token, a blank reply) is also asked again "
+        "up to this many times")
     # --- local answerer (RAG_ANSWERER=local): defaults sized for a small CPU ------------------
     llm_gguf: Path | None = Field(None, description="a GGUF file to use instead of the bundled model (RAG_LLM_GGUF)")
     llm_threads: int | None = Field(None, ge=1, le=256, description="llama.cpp threads; unset = os.cpu_count()")

@@ -6,7 +6,11 @@ The answer is split into claims (sentences). A claim is supported by a passage s
   stemmer) with that sentence, and
 * every number and every proper name it states occurs in that sentence or its neighbours: "four
   people were killed" is not backed by a sentence saying two, nor "led by Napoleon" by one that
-  never names him, however many other words they share.
+  never names him, however many other words they share. A name may be written another way
+  (``_aliased``): spaced or cased otherwise ("Time Warner" for "TimeWarner"), or as the acronym of
+  its initials ("British Airways" for "BA") when the passage's article writes both; and the
+  passage's title may give a name its sentence leaves unsaid, when the claim reports the title's
+  story and neither names anyone else (``_Title``).
 
 With the question given (``verify(text, passages, question)``, as ``RAG.ask`` does), the claim is
 read as an answer to it (``Given``): the question's own names and numbers may be repeated unbacked
@@ -22,7 +26,7 @@ passages that do not back it, is *attributed*: the passage sentence that support
 its citation, if one supports it (small local models often answer right and cite nothing). A
 claim that no passage supports is removed and reported (``Verified.removed``); an answer left with
 no supported claim is refused by the caller. Every citation's quote is verbatim article text with
-its character span.
+its character span. A claim repeated word for word is checked once, its first time.
 
 A ``[n]`` that an answer copied from an article together with its surrounding words (the
 article's own footnote, "see [2]") is text, not a citation marker.
@@ -36,12 +40,13 @@ article's own footnote, "see [2]") is text, not a citation marker.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rag.evidence import NUMBER_WORDS
-from rag.text import LOWER_WORD, MARKER, MARKER_RUN, YES_NO, is_abbreviation, marker_numbers, terms, undotted
+from rag.text import LOWER_WORD, MARKER, MARKER_RUN, WORD, YES_NO, is_abbreviation, marker_numbers, terms, undotted
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -132,13 +137,21 @@ class Vocab:
     capitalised: frozenset[str]
     words: frozenset[str]
     lower: frozenset[str] = frozenset()
+    #: per article id, the titles and texts of its passages: where a name and its acronym must both
+    #: be written before one stands for the other (``_aliased``)
+    articles: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, texts: Sequence[str]) -> Vocab:
+    def of(cls, texts: Sequence[str], passages: Sequence[Passage] = ()) -> Vocab:
         joined = " ".join(texts)
         caps = frozenset(t for m in _NAME.finditer(joined) for t in terms(m.group(0)))
         lower = frozenset(terms(" ".join(LOWER_WORD.findall(joined))))
-        return cls(caps, frozenset(re.findall(r"[a-z'’-]+", joined.lower())), lower)
+        articles: dict[str, list[str]] = {}
+        for p in passages:
+            parts = articles.setdefault(p.article_id, [p.title])
+            parts.append(p.text)
+        return cls(caps, frozenset(re.findall(r"[a-z'’-]+", joined.lower())), lower,
+                   {a: "\n".join(parts) for a, parts in articles.items()})
 
 
 def _keys(claim: str, vocab: Vocab | None = None) -> tuple[set[str], set[str]]:
@@ -218,8 +231,10 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
     """How well the best sentence of passage ``p`` backs ``claim`` (``vocab``: of all the passages;
     ``given``: the numbers and names the question itself states, which the claim may repeat unbacked)."""
     claim_terms = set(terms(claim))
-    vocab = vocab or Vocab.of([p.text])
+    vocab = vocab or Vocab.of([p.text], [p])
     numbers, names, anchors = (given or Given()).keys(claim, vocab)
+    context = vocab.articles.get(p.article_id) or f"{p.title}\n{p.text}"
+    title = _Title(p.title, claim, vocab)
     spans = list(p.sentences or ((p.start, p.end),))
     sents = [p.text[a - p.start : b - p.start] for a, b in spans]
     best = Support(0.0, spans[0], False)
@@ -235,24 +250,178 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
         # not only after it ("Liz Cheney ... faces a challenger backed by Trump. The other, Rep. Adam
         # Kinzinger, ..." backs no "Wyoming elected Adam Kinzinger")
         before = " ".join(sents[max(0, i - 1) : i + 1])
-        keys_ok = _keys_in(numbers, names, window) and (given is None or _keys_in(set(), names, before)) \
-            and _anchored(anchors, window)
+        title_for = title.for_sentence(sent)
+        keys_ok = _keys_in(numbers, names, window, claim, context, title_for) \
+            and (given is None or _keys_in(set(), names, before, claim, context, title_for)) \
+            and _anchored(anchors, window, claim, context)
         cand = Support(share, spans[i], keys_ok)
         if (cand.ok, cand.score) > (best.ok, best.score):
             best = cand
     return best
 
 
-def _keys_in(numbers: set[str], names: set[str], text: str) -> bool:
-    """Whether every number and every name stem of a claim occurs in ``text``."""
-    t_numbers, t_names = _keys(text)
-    return numbers <= t_numbers and undotted(names) <= undotted(t_names | set(terms(text)))
+def _keys_in(numbers: set[str], names: set[str], text: str, claim: str = "", context: str = "",
+             title: str = "") -> bool:
+    """Whether every number and every name stem of a claim occurs in ``text``: as written, or written
+    another way (``_aliased``: ``claim`` is the claim they come from, ``context`` the text of the
+    passage's article), or, for names, in ``title`` (the passage's title when it may stand for them:
+    ``_Title``)."""
+    if not numbers <= _keys(text)[0]:
+        return False
+    missing = _missing(names, claim, text, context)
+    if missing and title:
+        missing = _missing(missing, claim, title, context)
+    return not missing
 
 
-def _anchored(anchors: set[str], text: str) -> bool:
+def _anchored(anchors: set[str], text: str, claim: str = "", context: str = "") -> bool:
     """Whether one of the question's names the claim repeats (``Given.keys``) occurs in ``text``
     (True when it repeats none)."""
-    return not anchors or bool(undotted(anchors) & undotted(_keys(text)[1] | set(terms(text))))
+    wanted = undotted(anchors)
+    return not wanted or bool(wanted - _missing(wanted, claim, text, context))
+
+
+def _missing(names: set[str], claim: str, text: str, context: str) -> set[str]:
+    """The name stems (undotted) that ``text`` writes neither as they are nor another way."""
+    missing = undotted(names) - undotted(_keys(text)[1] | set(terms(text)))
+    if missing and claim:
+        missing -= _aliased(missing, claim, text, context)
+    return missing
+
+
+# --- a name written another way: "Time Warner" / "TimeWarner", "British Airways" / "BA", the title
+
+#: a run of capitalised words, with the small words a name may hold ("Bank of America")
+_NAME_RUN = re.compile(r"[A-Z][\w&'’.-]*(?:(?:\s+(?:of|and|for|the|de|du|del|la|le|von|van|der|&))*\s+[A-Z][\w&'’.-]*)*")
+_CONNECTORS = frozenset("of and for the de du del la le von van der &".split())
+#: an acronym as written: "BA" (in "BA's"), "BBC", "U.S."
+_ACRONYM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}|(?<![\w'’-])[A-Z]{2,}(?![a-zA-Z])")
+_LONGEST_NAME = 5  # words
+
+
+@dataclass(frozen=True)
+class _Written:
+    """How a text writes its names: each word and each run of capitalised words squashed (lower case,
+    no spaces or hyphens: "Time Warner", "TimeWarner", "Time-Warner" are all "timewarner"), the
+    initials of those runs ("British Airways" -> "BA") and its acronyms ("BA's", "U.S." -> "BA", "US")."""
+
+    words: frozenset[str]
+    runs: frozenset[str]
+    initials: frozenset[str]
+    acronyms: frozenset[str]
+
+    @classmethod
+    @functools.lru_cache(maxsize=256)  # an article's text is read once per claim and sentence checked
+    def of(cls, text: str) -> _Written:
+        runs: set[str] = set()
+        initials: set[str] = set()
+        for m in _NAME_RUN.finditer(text):
+            for sub in _sub_names(_name_words(m.group(0)), 2):
+                runs.add(_squash(sub))
+                initials |= _initials(sub)
+        words = frozenset(_squash(_name_words(w)) for w in WORD.findall(text))
+        acronyms = frozenset(a.replace(".", "") for a in _ACRONYM.findall(text))
+        return cls(words, frozenset(runs), frozenset(initials), acronyms)
+
+
+def _name_words(run: str) -> list[str]:
+    """The words of a name without possessives or end dots: "Time Warner's" -> ["Time", "Warner"]."""
+    return [w for w in (re.sub(r"['’]s?$", "", x).rstrip(".") for x in run.split()) if w]
+
+
+def _sub_names(words: Sequence[str], shortest: int = 1) -> Iterator[list[str]]:
+    """The contiguous parts of a run of name words that begin and end with a capitalised word
+    ("British Airways CEO Rod Eddington" holds "British Airways" and "Rod Eddington")."""
+    for i in range(len(words)):
+        for j in range(i + shortest, min(len(words), i + _LONGEST_NAME) + 1):
+            sub = list(words[i:j])
+            if sub[0].lower() not in _CONNECTORS and sub[-1].lower() not in _CONNECTORS:
+                yield sub
+
+
+def _squash(words: Sequence[str]) -> str:
+    return re.sub(r"[^0-9a-z]", "", "".join(words).lower())
+
+
+def _initials(words: Sequence[str]) -> set[str]:
+    """The acronyms a name of two or more capitalised words may go by: of its capitalised words
+    ("Bank of America" -> "BA"), and of all its words ("BOA")."""
+    caps = [w for w in words if w[:1].isupper()]
+    if len(caps) < 2:
+        return set()
+    return {"".join(w[0] for w in caps).upper(), "".join(w[0] for w in words).upper()}
+
+
+def _aliased(missing: set[str], claim: str, text: str, context: str) -> set[str]:
+    """The stems of ``missing`` (names of ``claim`` that ``text`` does not write as they are) that
+    ``text`` writes another way:
+
+    * spaced, hyphenated or cased otherwise: "Time Warner" for "TimeWarner", and back;
+    * as an acronym of the name's initials ("BA" for "British Airways"), or the other way round,
+      only when the passage's article (``context``: its passages and title) also writes the claim's
+      form: initials alone coincide too often ("Bank of America" is not the "BA" of an article
+      about an airline that never names a bank).
+    """
+    written = _Written.of(text)
+    article = _Written.of(context) if context else written
+    found: set[str] = set()
+    for m in _NAME_RUN.finditer(claim):
+        for sub in _sub_names(_name_words(m.group(0))):
+            name = " ".join(sub)
+            stems = undotted(terms(name) + terms(name.replace("-", " "))) & missing  # "Time-Warner" holds "Warner"
+            if not stems:
+                continue
+            key = _squash(sub)
+            respelt = key in written.runs or ((len(sub) > 1 or "-" in name) and key in written.words)
+            expanded = bool(_initials(sub) & written.acronyms) and key in article.runs
+            acronym = sub[0].replace(".", "")
+            contracted = (len(sub) == 1 and len(acronym) >= 2 and acronym.isupper()
+                          and acronym in written.initials and acronym in article.acronyms)
+            if respelt or expanded or contracted:
+                found |= stems
+    return found
+
+
+class _Title:
+    """A passage's title as a source of the names its sentences leave unsaid ("The firm's quarterly
+    profits jumped 76%" under "Ad sales boost Time Warner profit" backs "Time Warner's quarterly
+    profits jumped 76%"), for one claim, only when
+
+    * the claim reports the title's story: it shares a word with the title other than a name;
+    * the title names no one the claim does not ("Apple and Google report profits" does not say
+      whose profits a sentence gives); a title word is a name when it is capitalised after the
+      first word, or is the first word and the passages write it capitalised mid-sentence, and the
+      passages never write it in lower case;
+    * the sentence names no one the claim does not (no other actor, "rival Disney", whose fact the
+      title's name would take).
+    """
+
+    def __init__(self, title: str, claim: str, vocab: Vocab) -> None:
+        self.title = title.strip()
+        self.claim_terms = undotted(terms(claim))
+        self.vocab = vocab
+        capitalised = undotted(terms(" ".join(re.findall(r"[A-Z][\w'’.-]*", claim))))
+        reports = bool(undotted(terms(self.title)) & (self.claim_terms - capitalised))
+        names = {t for m in _NAME.finditer(self.title) for t in terms(m.group(0))}
+        first = re.match(r"\s*([A-Z][\w'’.-]*)", self.title)
+        names |= {t for t in terms(first.group(1)) if t in vocab.capitalised} if first else set()
+        others = undotted(names - vocab.lower) - self.claim_terms - _calendar()
+        self.usable = bool(self.title) and reports and not others
+
+    def for_sentence(self, sentence: str) -> str:
+        """The title, if it may stand for names ``sentence`` leaves unsaid; else ""."""
+        if not self.usable:
+            return ""
+        return "" if undotted(_keys(sentence, self.vocab)[1]) - self.claim_terms - _calendar() else self.title
+
+
+@functools.cache
+def _calendar() -> frozenset[str]:
+    """Stems of names that are no actor: a date in the sentence ("... to December") is nobody the
+    title's name could displace. (A function: ``terms`` loads the stemmer, which importing need not.)"""
+    return frozenset(terms("""january february march april may june july august september october november
+        december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+        saturday sunday"""))
 
 
 def supports(claim: str, quote: str, question: str | None = None) -> bool:
@@ -273,15 +442,22 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
     vocab = Vocab.of([quote])
     numbers, names, anchors = Given.of(question, vocab).keys(claim, vocab)
     share = len(claim_terms & set(terms(quote))) / len(claim_terms)
-    return share >= SUPPORT_MIN and _keys_in(numbers, names, quote) and _anchored(anchors, quote)
+    return share >= SUPPORT_MIN and _keys_in(numbers, names, quote, claim) and _anchored(anchors, quote, claim)
 
 
 def verify(text: str, passages: Sequence[Passage], question: str | None = None) -> Verified:
     """Check every claim of ``text`` against ``passages``; see the module docstring. ``question``:
-    what was asked (its own names and numbers may be repeated without a passage stating them)."""
+    what was asked (its own names and numbers may be repeated without a passage stating them).
+    A claim repeated word for word is checked, kept or removed once (its first time): a model
+    caught in a loop ("... [1]. ... [1]. ...", 400 times) gives one sentence, not 17 kB of it."""
+    return _verify(text, passages, question, set())
+
+
+def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: set[str]) -> Verified:
+    """``verify``, skipping claims in ``seen`` (normalised, ``_said``) and adding those it checks."""
     by_n = {p.n: p for p in passages}
     quoted = [p.text for p in passages]
-    vocab = Vocab.of(quoted)
+    vocab = Vocab.of(quoted, passages)
     given = Given.of(question, vocab)
     masked = MARKER.sub(
         lambda m: _QUOTED + m.group(0)[1:] if quoted_marker(text, m.start(), m.end(), quoted) else m.group(0), text
@@ -297,6 +473,9 @@ def verify(text: str, passages: Sequence[Passage], question: str | None = None) 
         shown = body.replace(_QUOTED, "[")
         if not set(terms(body)):  # "Sure." / "In short:" states nothing to check
             continue
+        if (said := _said(shown)) in seen:  # said before: kept or removed then
+            continue
+        seen.add(said)
         good, wrong, added = _backing(body, nums, by_n, passages, vocab, given)
         if not good:  # "X is Australia's second-largest city, with a population of 5.7 million": keep the part a passage backs
             head, tail = _supported_head(body, by_n, passages, vocab, given)
@@ -319,6 +498,24 @@ def verify(text: str, passages: Sequence[Passage], question: str | None = None) 
                     tuple(dict.fromkeys(unsupported)), tuple(attributed))
 
 
+def _said(claim: str) -> str:
+    """A claim without its markers, case or spacing: what makes two claims the same."""
+    return " ".join(claim.split()).casefold()
+
+
+def removed_notice(removed: Sequence[str], *, shown: int = 5, width: int = 120) -> str:
+    """The notice naming the sentences verification removed: the first ``shown``, each cut to
+    ``width`` characters, then how many more (all of them stay in ``unsupported_claims``).
+
+    >>> removed_notice(["Aliens run BA.", "The CEO is Elvis."], shown=1)
+    'Removed 2 sentence(s) no passage supports: Aliens run BA. | … and 1 more'
+    """
+    listed = [r if len(r) <= width else r[: width - 1] + "…" for r in removed[:shown]]
+    more = len(removed) - len(listed)
+    return (f"Removed {len(removed)} sentence(s) no passage supports: " + " | ".join(listed)
+            + (f" | … and {more} more" if more > 0 else ""))
+
+
 class ClaimGate:
     """Verified text while an answer streams: each claim is checked (``verify``) once the one after
     it has begun, and only what the passages support is let through (with its ``[n]``), so a client
@@ -339,6 +536,7 @@ class ClaimGate:
         self.text = ""
         self.done = 0  # claims of ``text`` already checked
         self.said = False  # something was let through (later claims follow after a space)
+        self._seen: set[str] = set()  # claims checked so far (a repeated one is dropped, as ``verify`` does)
 
     def feed(self, piece: str) -> Iterator[str]:
         self.text += piece
@@ -355,7 +553,7 @@ class ClaimGate:
 
     def _check(self, claims: Sequence[str]) -> Iterator[str]:
         for claim in claims:
-            kept = verify(claim, self.passages, self.question).text
+            kept = _verify(claim, self.passages, self.question, self._seen).text
             if kept:
                 yield (" " if self.said else "") + kept
                 self.said = True

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["ok", "sleep", "status", "malformed_json", "cut_stream", "bad_chunk", "no_finish"]
+Kind = Literal["ok", "sleep", "status", "malformed_json", "cut_stream", "bad_chunk", "no_finish", "reasoning"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,12 @@ class Fault:
     def bad_chunk(text: str = "Some text") -> Fault:
         """Stream ``text``, then a chunk whose JSON is broken."""
         return Fault("bad_chunk", text=text)
+
+    @staticmethod
+    def reasoning(text: str = "The answer is in passage 1.") -> Fault:
+        """A reasoning model's reply: ``text`` in ``reasoning_content``, the message ``content`` empty
+        (null in JSON; no content deltas in a stream), finished normally."""
+        return Fault("reasoning", text=text)
 
     @staticmethod
     def no_finish(text: str = "An answer that just stops") -> Fault:
@@ -225,7 +231,7 @@ class FaultServer:
                     self._json(fault.status_code, fault.body or {}, fault.headers)
                 elif fault.kind == "malformed_json":
                     self._raw(200, b'{"id": "x", "choices": [{"message": {"content": "trunc', "application/json")
-                elif fault.kind in ("ok", "sleep") and not stream:
+                elif fault.kind in ("ok", "sleep", "reasoning") and not stream:
                     self._json(200, self._completion(fault))
                 else:
                     self._stream(fault, include_usage)
@@ -240,6 +246,8 @@ class FaultServer:
                         {"index": 0, "message": {"role": "assistant", "content": fault.text}, "finish_reason": "stop"}
                     ],
                 }
+                if fault.kind == "reasoning":
+                    reply["choices"][0]["message"] = {"role": "assistant", "content": None, "reasoning_content": fault.text}
                 if fault.usage:
                     reply["usage"] = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
                 return reply
@@ -260,7 +268,8 @@ class FaultServer:
                 self.end_headers()
                 self._event(self._chunk({"role": "assistant", "content": ""}))
                 for piece in _pieces(fault.text):
-                    self._event(self._chunk({"content": piece}))
+                    key = "reasoning_content" if fault.kind == "reasoning" else "content"
+                    self._event(self._chunk({key: piece}))
                 if fault.kind == "cut_stream":
                     self.wfile.flush()
                     self.close_connection = True

@@ -197,3 +197,23 @@ def test_rewrite_over_http(server: FaultServer) -> None:
     llm, _ = make(retries=1)
     assert llm.rewrite([("Who approved the tram?", "Oslo [1].")], "How much?") == "Oslo tram line cost"
     assert len(server.completions) == 2
+
+
+# --- a reply without a word: the endpoint's fault, not a refusal (the tester's A6) -------------------------
+
+
+@pytest.mark.parametrize("fault", [Fault.ok(""), Fault.ok("  \n\t  "), Fault.reasoning()])
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_blank_reply_is_asked_again_then_an_llm_error(server: FaultServer, fault: Fault, stream: bool) -> None:
+    server.script = [fault] * 2
+    llm, sleeps = make(retries=1)
+    with pytest.raises(LLMError, match=r"returned an empty reply 2 time\(s\).*reasoning model"):
+        collect(llm) if stream else llm.answer("When was the tram approved?", SAMPLE_PASSAGES)
+    assert len(server.completions) == 2 and len(sleeps) == 1
+
+
+def test_a_blank_reply_then_an_answer_over_http(server: FaultServer) -> None:
+    server.script = [Fault.ok(""), Fault.ok("Approved in March [1].")]
+    llm, _ = make(retries=1)
+    deltas, draft = collect(llm)
+    assert "".join(deltas) == draft.text == "Approved in March [1]." and len(server.completions) == 2

@@ -230,8 +230,15 @@ def test_small_context_window_leaves_out_passages_with_a_notice() -> None:
     assert "[2]" not in llama.calls[0]["messages"][-1]["content"]
 
 
-def test_empty_reply_is_a_refusal() -> None:
-    draft = _local(ScriptedLlama([])).answer("q?", SAMPLE_PASSAGES)
+@pytest.mark.parametrize("reply", [[], ["  ", "\n\t"], ["[9]"]])
+def test_a_blank_reply_is_a_failure_not_a_refusal(reply: list[str]) -> None:
+    """The model refuses in words; no word at all is a failure, which ``RAG.ask`` answers offline."""
+    with pytest.raises(LLMError, match=r"returned an empty reply \(finish_reason=stop\).*RAG_LLM_MAX_TOKENS"):
+        list(_local(ScriptedLlama(reply)).stream("q?", SAMPLE_PASSAGES))
+
+
+def test_a_refusal_in_words_is_a_refusal() -> None:
+    draft = _local(ScriptedLlama(["I could not find this", " in the articles."])).answer("q?", SAMPLE_PASSAGES)
     assert draft.refused and draft.text == "I could not find this in the articles."
 
 

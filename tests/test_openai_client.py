@@ -99,3 +99,38 @@ def test_judge_retries_as_configured(server: FaultServer, retries: int) -> None:
         with pytest.raises(openai.InternalServerError):
             client.chat.completions.create(model="fault-model", messages=messages)
     assert len(server.completions) == retries + 1
+
+
+# --- an OPENAI_BASE_URL that is no URL (the tester's C8) ---------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["notaurl", "localhost:8080/v1", "ftp://example.org/v1", "http:///v1",
+                                 "http://127.0.0.1:99999/v1", "http://user:s3cret@127.0.0.1:port/v1"])
+@pytest.mark.parametrize("purpose", ["answer", "embed", "judge"])
+def test_a_base_url_that_is_no_url_is_a_config_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, url: str, purpose: str
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with pytest.raises(ConfigError, match=r"^invalid setting: OPENAI_BASE_URL='.*': should be http\(s\)://host\[:port\]/v1") as info:
+        make_client(Settings(), purpose=purpose)  # type: ignore[arg-type]
+    assert "s3cret" not in str(info.value) and KEY not in str(info.value)
+
+
+def test_an_answer_with_a_base_url_that_is_no_url_fails_at_once_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_fixtures import SAMPLE_PASSAGES
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "notaurl")
+    sleeps: list[float] = []
+    llm = LLMAnswerer(Settings(llm_retries=2), sleep=sleeps.append)
+    for run in (lambda: llm.answer("q", SAMPLE_PASSAGES), lambda: list(llm.stream("q", SAMPLE_PASSAGES))):
+        with pytest.raises(ConfigError, match="OPENAI_BASE_URL='notaurl'"):
+            run()
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/v1", "https://api.openai.com/v1", "http://[::1]:11434/v1",
+                                 "https://api.groq.com/openai/v1", " http://localhost:8000/v1 "])
+def test_base_urls_of_real_servers_are_accepted(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    assert make_client(Settings(), purpose="answer").max_retries == Settings().llm_retries

@@ -141,6 +141,31 @@ def test_unknown_model_and_empty_question(api: str) -> None:
         client(api).chat.completions.create(model="served", messages=[{"role": "assistant", "content": "hi"}])
 
 
+@pytest.mark.parametrize(("extra", "param"), [
+    ({"n": 2}, "n"),
+    ({"response_format": {"type": "json_object"}}, "response_format"),
+    ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}], "tool_choice": "required"},
+     "tool_choice"),
+])
+def test_chat_parameters_asking_for_another_reply_are_400_naming_them(api: str, extra: dict, param: str) -> None:
+    """``n=2`` answered with one choice, JSON asked for and text sent: a client would misread the reply
+    (the tester's C13), so the request is refused, naming the parameter where OpenAI does."""
+    for stream in (False, True):
+        with pytest.raises(openai.BadRequestError, match=rf"unsupported parameter {param}") as info:
+            client(api).chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}],
+                                                stream=stream, **extra)
+        assert info.value.param == param and info.value.code == "unsupported_parameter"
+
+
+def test_chat_parameters_openai_clients_send_are_accepted(api: str) -> None:
+    resp = client(api).chat.completions.create(
+        model="served", messages=[{"role": "user", "content": QUESTION}], n=1, temperature=0.2, top_p=0.9,
+        max_tokens=300, seed=7, user="u1", presence_penalty=0, frequency_penalty=0, logprobs=False,
+        response_format={"type": "text"}, tool_choice="auto",
+        tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}])
+    assert len(resp.choices) == 1 and "Khansir" in resp.choices[0].message.content
+
+
 # --- ask / search --------------------------------------------------------------------------------
 def test_ask_returns_the_json_schema(api: str, rag) -> None:  # noqa: ANN001
     got = httpx.post(f"{api}/v1/ask", json={"question": QUESTION, "top_k": 3}).json()
@@ -486,3 +511,35 @@ def test_serve_command_on_all_interfaces_with_a_key(tmp_path: Path) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert f"http://0.0.0.0:{port}/v1" in err and KEY not in err
+
+
+def test_an_empty_llm_reply_gives_the_offline_answer_with_a_notice(llm_api) -> None:  # noqa: ANN001
+    """An empty completion is an endpoint failure, not the model refusing (the tester's A6): the
+    offline answer stands in, and the notice says why."""
+    from fault_server import Fault
+
+    url, fault = llm_api
+    fault.default = Fault.ok("  \n\t ")
+    c = client(url)
+    plain = c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}])
+    chunks = list(c.chat.completions.create(model="served", messages=[{"role": "user", "content": QUESTION}],
+                                            stream=True))
+    asked = httpx.post(f"{url}/v1/ask", json={"question": QUESTION}, timeout=60).json()
+    for rag_extra, text in ((plain.model_extra["rag"], plain.choices[0].message.content),
+                            (chunks[-1].model_extra["rag"],
+                             "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)),
+                            (asked, asked["answer"])):
+        assert "Khansir" in text and not rag_extra["refused"] and rag_extra["answerer"] == "extractive"
+        assert any("returned an empty reply" in n and "showing the offline answer" in n for n in rag_extra["notices"])
+
+
+def test_dropped_markers_are_a_notice_and_estimated_usage_is_a_boolean(llm_api) -> None:  # noqa: ANN001
+    from fault_server import Fault
+
+    url, fault = llm_api
+    fault.default = Fault.ok("Rebels captured the town of Khansir [1][7].", usage=False)  # no usage: estimated
+    r = httpx.post(f"{url}/v1/ask", json={"question": QUESTION}, timeout=60)
+    got = r.json()
+    assert got["dropped_markers"] == [7]
+    assert "Removed citation markers that point at no passage the model was given: [7]" in got["notices"]
+    assert got["usage"]["estimated"] is True and '"estimated":true' in r.text.replace(" ", "")

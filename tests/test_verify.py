@@ -257,3 +257,113 @@ def test_what_the_question_gives_never_backs_a_wrong_answer(passage: str, questi
 ])
 def test_abbreviations_end_no_claim_but_a_dotted_acronym_before_a_capital_may(text: str, expected: list[str]) -> None:
     assert split_claims(text) == expected
+
+
+# --- names written another way (the tester's B1): respelt, an acronym, the title -----------------------
+
+def _article(text: str, title: str = "T", n: int = 1, article: str = "a1", start: int = 0) -> Passage:
+    from rag.text import split_sentences
+
+    spans = tuple((start + a, start + b) for a, b in split_sentences(text))
+    return Passage(n, f"{article}:{n}", article, title, "s", "2005-01-01", 1.0, text, start, start + len(text), spans)
+
+
+TIME_WARNER = _article("Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) for the three "
+                       "months to December. TimeWarner said fourth quarter sales rose 2% to $11.1bn.",
+                       title="Ad sales boost Time Warner profit")
+BA = _article("British Airways has blamed high fuel prices for a 40% drop in profits. Reporting its results for the "
+              "three months to 31 December 2004, the airline made a pre-tax profit of £75m. Rod Eddington, BA's chief "
+              "executive, said the results were \"respectable\" in a third quarter when fuel costs rose.",
+              title="High fuel prices hit BA's profits")
+BA_ONLY = _article("Rod Eddington, BA's chief executive, said the results were \"respectable\" in a third quarter "
+                   "when fuel costs rose.", title="High fuel prices hit BA's profits")
+FIRM = _article("The firm's quarterly profits jumped 76% to $1.13bn for the three months to December.",
+                title="Ad sales boost Time Warner profit")
+RIVAL = _article("Quarterly profits at rival Disney jumped 76% to $1.13bn for the three months to December.",
+                 title="Ad sales boost Time Warner profit")
+
+
+@pytest.mark.parametrize("passages,question,claim", [
+    ([TIME_WARNER], "How did TimeWarner do last quarter?", "Time Warner's quarterly profits jumped 76% [1]."),
+    ([TIME_WARNER], None, "Time Warner's quarterly profits jumped 76% [1]."),
+    ([TIME_WARNER], None, "Time-Warner's quarterly profits jumped 76%."),
+    ([_article("Quarterly profits at Time Warner jumped 76% to $1.13bn.")], None, "TimeWarner's quarterly profits jumped 76%."),
+    ([BA], "Who is BA's chief executive?", "Rod Eddington is the chief executive of British Airways [1]."),
+    ([BA], None, "Rod Eddington is the chief executive of British Airways [1]."),
+    ([_article("BA flies to Oslo. It flies to Rome too. It also flies to Paris. Rod Eddington, the British Airways "
+               "chief executive, said the results were respectable.")],     # the acronym the article uses elsewhere
+     None, "Rod Eddington, BA's chief executive, said the results were respectable."),
+    ([FIRM], None, "Time Warner's quarterly profits jumped 76% [1]."),           # the name only in the title
+    ([FIRM], "How did the firm do?", "Time Warner's quarterly profits jumped 76% to $1.13bn."),
+])
+def test_a_name_written_another_way_is_the_same_name(passages: list[Passage], question: str | None, claim: str) -> None:
+    v = verify(claim, passages, question)
+    assert v.removed == () and v.citations, v
+    assert v.text.replace(" [1]", "") == claim.replace(" [1]", "")
+
+
+# claims the loosening above must not let through: each is removed, with and without a question
+LOOSENED_PLANTED = [
+    # initials that merely coincide with the passage's acronym: the article never names a bank
+    ([BA], "Rod Eddington is the chief executive of Bank of America [1]."),
+    ([BA_ONLY], "Rod Eddington is the chief executive of Bank of America [1]."),
+    ([BA_ONLY], "Rod Eddington is the chief executive of Boeing Aircraft."),
+    # an acronym whose expansion the article writes, but for another sentence's subject
+    ([BA], "Rod Eddington is the chief executive of BNP Airways [1]."),
+    # respelt, but another name
+    ([TIME_WARNER], "Warner Music's quarterly profits jumped 76% [1]."),
+    ([TIME_WARNER], "Time Inc's quarterly profits jumped 76% [1]."),
+    # the title's name given another actor's fact, or a fact the title does not report
+    ([RIVAL], "Time Warner's quarterly profits jumped 76% [1]."),
+    ([_article("Rebels captured the town of Khansir south of Aleppo on Sunday.", title="Syria")],
+     "Syria's army captured the town of Khansir south of Aleppo on Sunday [1]."),
+    ([_article("The firm's quarterly profits jumped 76% to $1.13bn.", title="Time Warner boss quits")],
+     "Time Warner's quarterly profits jumped 76% [1]."),
+    # a title naming two firms does not say whose profits the sentence gives
+    ([_article("Shares in Apple and Google rose on Monday. Traders were pleased. Investors bought more. "
+               "Quarterly profits jumped 76% to $1.13bn.",
+               title="Apple and Google report profits")], "Apple's quarterly profits jumped 76% [1]."),
+    ([_article("Quarterly profits jumped 76% to $1.13bn, the firm said.", title="Ad sales boost Time Warner and "
+               "Disney profits")], "Time Warner's quarterly profits jumped 76% [1]."),
+    # the title's name is no licence for a name it does not hold
+    ([FIRM], "Disney's quarterly profits jumped 76% [1]."),
+    ([FIRM, _article("Shares in Disney fell 3% on the news.", n=2, article="a2", title="Disney shares fall")],
+     "Disney's quarterly profits jumped 76% [1]."),
+]
+
+
+@pytest.mark.parametrize("passages,claim", LOOSENED_PLANTED)
+@pytest.mark.parametrize("question", [None, "How did the company do last quarter?"])
+def test_names_written_another_way_let_no_planted_claim_through(passages: list[Passage], claim: str,
+                                                                 question: str | None) -> None:
+    v = verify(claim, passages, question)
+    assert not v.citations and v.text == "" and v.removed, v
+    gate = ClaimGate(passages, question)
+    assert [*gate.feed(claim), *gate.finish()] == []
+    quotes = [p.text[a - p.start : b - p.start] for p in passages for a, b in p.sentences]
+    assert not any(supports(claim.replace(" [1]", ""), q, question) for q in quotes)
+
+
+# --- a model caught in a loop (the tester's C10) -------------------------------------------------------
+
+
+def test_a_repeated_claim_is_kept_or_removed_once() -> None:
+    true = f"Rebels captured the town of Khansir south of Aleppo [{KHANSIR}]."
+    answer = " ".join([true] * 400 + ["The rebels were led by Napoleon."] * 300 + [true.replace("Rebels", "rebels")])
+    v = verify(answer, PASSAGES)
+    assert v.text == true
+    assert v.removed == ("The rebels were led by Napoleon.",)
+    gate = ClaimGate(PASSAGES)
+    pieces = [out for i in range(0, len(answer), 50) for out in gate.feed(answer[i : i + 50])] + list(gate.finish())
+    assert "".join(pieces) == v.text
+
+
+def test_the_removed_sentences_notice_is_capped() -> None:
+    from rag.verify import removed_notice
+
+    removed = [f"Invented sentence number {i} about something." for i in range(300)] + ["x" * 500]
+    notice = removed_notice(removed)
+    assert notice.startswith("Removed 301 sentence(s) no passage supports: Invented sentence number 0")
+    assert notice.endswith("| … and 296 more") and len(notice) < 400
+    assert len(removed_notice(["y" * 500])) < 200
+    assert removed_notice(["One.", "Two."]) == "Removed 2 sentence(s) no passage supports: One. | Two."
