@@ -14,6 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from index.types import Article, Chunk
 from rag.text import query_words
 
 log = logging.getLogger(__name__)
+
+STORE_ID_KEY = "store_id"  # meta key: this database's id, stamped into its Chroma collections
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -232,6 +235,29 @@ class ArticleDB:
                     self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
             except sqlite3.DatabaseError as exc:
                 raise self._error(exc) from exc
+
+    def store_id(self) -> str:
+        """This database's random id, made on first use and kept: the Chroma collections it writes
+        are stamped with it (``index.vectors``), so two databases never share, and prune, one
+        collection (two RAG_HOMEs on one Chroma server)."""
+        sid = self.get_meta(STORE_ID_KEY)
+        if sid:
+            return sid
+        with self._lock:
+            try:  # INSERT OR IGNORE: two processes making it at once agree on the first one
+                self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                                   (STORE_ID_KEY, uuid.uuid4().hex))
+                return self._conn.execute("SELECT value FROM meta WHERE key=?", (STORE_ID_KEY,)).fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from exc
+
+    def meta_keys(self, prefix: str) -> list[str]:
+        """Meta keys that start with ``prefix``."""
+        rows = self._q("SELECT key FROM meta WHERE key LIKE ? ESCAPE '\\'", (_like_prefix(prefix),))
+        return [r[0] for r in rows if r[0].startswith(prefix)]  # LIKE ignores ASCII case
+
+    def has_chunks(self) -> bool:
+        return self._q("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
 
     # --- lookups used by ingest ----------------------------------------------------------
     def by_source(self, source: str) -> StoredArticle | None:

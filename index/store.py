@@ -27,9 +27,9 @@ import numpy as np
 from index.db import ArticleDB, ArticleInfo, ChunkRow
 from index.embed import Embedder, runtime_probe
 from index.maintenance import active_collection, health, start_empty_store
-from index.vectors import VectorStore
+from index.vectors import ForeignCollectionError, VectorStore, is_chroma_failure, make_client, ownership, store_error
 from rag.errors import StoreError
-from rag.settings import Settings
+from rag.settings import DEFAULT_COLLECTION, SHARED_DB, Settings, db_choice, own_db_name, used_by_key
 
 log = logging.getLogger(__name__)
 
@@ -73,20 +73,25 @@ class Store:
         ``repair=True`` (``rag reindex``): an embedded Chroma directory that cannot be read is moved
         aside to ``chroma.corrupt-<time>`` and an empty one started, which the reindex then fills
         from the stored texts. The article database is never touched."""
-        db = ArticleDB(settings.db_path)
+        db, client, created = open_article_db(settings, repair=repair)
         probe = runtime_probe(embedder)
         try:
             try:
-                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=embedder.dim,
-                                      name=active_collection(db, settings), **probe)
+                vectors = VectorStore(settings, embedder.name, client, check=check_embedder, dim=embedder.dim,
+                                      name=active_collection(db, settings), owner=db, own_client=True, **probe)
             except StoreError as exc:
-                if not (repair and not settings.chroma_url):
+                if isinstance(exc, ForeignCollectionError) or not (repair and not settings.chroma_url):
                     raise
                 start_empty_store(db, settings, exc)
-                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=embedder.dim, **probe)
-        except BaseException:
+                vectors = VectorStore(settings, embedder.name, check=check_embedder, dim=embedder.dim,
+                                      owner=db, **probe)
+        except BaseException as exc:
             db.close()
+            if created and isinstance(exc, ForeignCollectionError):
+                _discard_new(db.path)  # refused before anything was stored: leave no empty database behind
             raise
+        if db.get_meta(used_by_key(settings.collection)) is None:  # written once: every write wakes readers
+            db.set_meta(used_by_key(settings.collection), "1")
         return cls(settings, db, vectors)
 
     # --- the vector store, current with other processes' writes ---------------------------------
@@ -174,3 +179,96 @@ class Store:
         """Release the article database and the Chroma client (an embedded store's files)."""
         self._vectors.close()
         self.db.close()
+
+
+# --- which article database a collection name uses ----------------------------------------------
+def open_article_db(settings: Settings, *, repair: bool = False) -> tuple[ArticleDB, object | None, bool]:
+    """The article database of ``settings.collection`` (see ``Settings.db_path``), the Chroma client
+    made to decide it (or None), and whether the database file was created just now.
+
+    A name other than ``articles`` gets its own ``articles-<name>.sqlite3``, except when the shared
+    ``articles.sqlite3`` is what it used before (every name shared it in earlier versions). When the
+    files cannot tell (``db_choice`` is ``undecided``: the shared database holds chunks but has not
+    seen this name), the vector store decides, once, and the answer is recorded:
+
+    - the name's collection holds the shared database's vectors: it keeps the shared database;
+    - else, when a collection of the shared database (the default's, or one it was used with) holds
+      its vectors: those articles have their home, and this name starts its own database;
+    - else no collection holds them (a RAG_HOME refused a server collection it shared with another
+      and given another name; vectors lost): this name takes the shared database, so its articles
+      stay reachable."""
+    choice = db_choice(settings.home, settings.collection)
+    if choice != "undecided":
+        path = settings.home / (SHARED_DB if choice == "shared" else own_db_name(settings.collection))
+        created = not path.exists()
+        return ArticleDB(path), None, created
+    shared = ArticleDB(settings.home / SHARED_DB)
+    client = None
+    try:
+        use_shared = False
+        if shared.has_chunks():
+            try:
+                client = make_client(settings)
+                use_shared = _shared_db_is_yours(shared, client, settings)
+            except StoreError:
+                if not (repair and not settings.chroma_url):
+                    raise
+                # an unreadable embedded store (`rag reindex` repairs it): decide from the records alone
+                use_shared = not shared.meta_keys("used_by:")
+                client = _close_client(client)
+        if use_shared:
+            log.info("collection %r keeps the shared article database %s (an earlier version used it so)",
+                     settings.collection, shared.path)
+            return shared, client, False
+        shared.close()
+        path = settings.home / own_db_name(settings.collection)
+        log.info("collection %r gets its own article database %s", settings.collection, path)
+        created = not path.exists()
+        return ArticleDB(path), client, created
+    except BaseException:
+        shared.close()
+        _close_client(client)
+        raise
+
+
+def _shared_db_is_yours(shared: ArticleDB, client: object, settings: Settings) -> bool:
+    name = settings.collection
+    if _holds_vectors_of(client, name, shared, settings):
+        return True  # an earlier version stored this name's vectors from the shared database
+    homes = {DEFAULT_COLLECTION} | {k.removeprefix("used_by:") for k in shared.meta_keys("used_by:")}
+    for other in sorted(homes - {name}):
+        if _holds_vectors_of(client, shared.get_meta(f"collection:{other}") or other, shared, settings):
+            return False  # the shared articles have their collection: this name is a new set
+    return True
+
+
+def _holds_vectors_of(client, name: str, db: ArticleDB, settings: Settings) -> bool:  # noqa: ANN001
+    """Whether Chroma collection ``name`` exists and holds ``db``'s vectors (stamped with its store id,
+    or made by an older version and holding only its chunks)."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        col = client.get_collection(name=name, embedding_function=None)
+        return ownership(col, db) in ("ours", "free")
+    except NotFoundError:
+        return False
+    except BaseException as exc:
+        err = store_error(settings, name, exc, f"cannot read the Chroma collection {name!r}") \
+            if is_chroma_failure(exc) else exc
+        if err is exc:
+            raise
+        raise err from exc
+
+
+def _close_client(client: object | None) -> None:
+    close = getattr(client, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception as exc:  # noqa: BLE001
+            log.debug("closing the Chroma client: %s", exc)
+
+
+def _discard_new(path) -> None:  # noqa: ANN001 - a Path
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)

@@ -8,6 +8,13 @@ The name is the model's, not the runtime's (torch and ONNX builds of all-MiniLM-
 the metadata also records the runtime and, with the first vectors, the embedder's ``fingerprint()``
 (one fixed sentence embedded): opening with another runtime of the same model re-embeds that
 sentence and refuses only when the vectors disagree (cosine < 0.99), so no needless reindex.
+
+A collection belongs to one article database: the database's random store id is stamped into the
+collection's metadata when the collection is made, or first used by that database, and a collection
+stamped by another database is refused (``ForeignCollectionError``). Without it, two RAG_HOMEs on one
+Chroma server with the same collection name pruned each other's vectors as orphans. A collection an
+older version made (no stamp) is adopted only when every vector in it is one of the database's
+chunks (or it is empty).
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -27,8 +35,22 @@ from index.embed import decode_fingerprint, encode_fingerprint, fingerprints_agr
 from rag.errors import EmbedderMismatchError, StoreError
 from rag.settings import Settings
 
+if TYPE_CHECKING:
+    from index.db import ArticleDB
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+STORE_KEY = "rag_store"  # collection metadata: the store id of the article database it belongs to
+# Vectors an interrupted write leaves behind (upserted before their article rows were committed):
+# at most one pipeline batch (``Indexer.batch_chunks``) and the superseded chunks of its articles.
+ORPHAN_ALLOWANCE = 2048
+
+Ownership = Literal["ours", "free", "empty", "theirs"]
+
+
+class ForeignCollectionError(StoreError):
+    """The Chroma collection belongs to another article database (another RAG_HOME on the server)."""
 
 
 def make_client(settings: Settings):
@@ -41,15 +63,12 @@ def make_client(settings: Settings):
         try:
             return chromadb.HttpClient(
                 host=u.hostname or "127.0.0.1",
-                port=u.port or (443 if u.scheme == "https" else 8000),
+                port=_port(settings.chroma_url),
                 ssl=u.scheme == "https",
                 settings=chroma_settings,
             )
         except Exception as exc:
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); start it "
-                "(`chroma run --path DIR --host 127.0.0.1 --port 8000`) or unset RAG_CHROMA_URL to use the embedded store"
-            ) from exc
+            raise StoreError(unreachable_server(settings.chroma_url, exc)) from exc
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
@@ -57,6 +76,148 @@ def make_client(settings: Settings):
         if not is_chroma_failure(exc):
             raise
         raise unreadable_store(settings, exc) from exc
+
+
+def _port(url: str) -> int:
+    u = urlparse(url)
+    return u.port or (443 if u.scheme == "https" else 8000)
+
+
+def start_hint(url: str) -> str:
+    """How to start a server at ``url``: the configured host and port, not Chroma's defaults."""
+    return f"`chroma run --path DIR --host {urlparse(url).hostname} --port {_port(url)}`"
+
+
+def unreachable_server(url: str, exc: BaseException) -> str:
+    """Why no client could be made for the server at ``url``, in one line with the fix.
+
+    Chroma's client says "Could not connect ... Are you sure it is running?" for a server that runs
+    but speaks plain http to an https URL, and quotes a whole HTML page when something else answers
+    the port; one request to its heartbeat tells these apart."""
+    import httpx
+
+    heartbeat = url.rstrip("/") + "/api/v2/heartbeat"
+    try:
+        r = httpx.get(heartbeat, timeout=3)
+    except httpx.ConnectError as err:
+        text = str(err)
+        if urlparse(url).scheme == "https" and ("SSL" in text or "certificate" in text or "TLS" in text):
+            plain = "http://" + url.split("://", 1)[1].rstrip("/")
+            return (f"cannot talk https to {url} ({text}); check the scheme: `chroma run` serves plain http, so "
+                    f"set RAG_CHROMA_URL={plain} unless a TLS proxy stands in front of it")
+        return (f"cannot reach the Chroma server at {url} ({_short(text) or type(err).__name__}); start it "
+                f"({start_hint(url)}) or unset RAG_CHROMA_URL to use the embedded store")
+    except httpx.HTTPError as err:
+        return (f"the Chroma server at {url} did not answer ({type(err).__name__}: {_short(str(err))}); check it is "
+                f"running ({start_hint(url)}) and retry")
+    if r.status_code != 200 or "heartbeat" not in r.text:
+        return (f"{url} answered but is not a Chroma server (HTTP {r.status_code} on /api/v2/heartbeat); check "
+                "the host and port in RAG_CHROMA_URL (those `chroma run` was given)")
+    return f"cannot use the Chroma server at {url} ({type(exc).__name__}: {_short(str(exc))})"
+
+
+_HTML = re.compile(r"<\s*(!doctype|html|head|body)\b", re.IGNORECASE)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """An error text fit for one line: an HTML page (something else answering) becomes its status."""
+    if _HTML.search(text):
+        code = re.search(r"(?:Error code:?|<title>)\s*(\d{3})\b", text, re.IGNORECASE)
+        return f"it answered with an HTML page{f' (HTTP {code.group(1)})' if code else ''}, not as Chroma does"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def collection_gone(exc: BaseException) -> bool:
+    """Chroma's "Collection [<uuid>] does not exist": the handle names a collection that was deleted,
+    or a server restarted on another ``--path``; the collection may exist again under its name."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
+
+
+def ownership(col, db: ArticleDB) -> Ownership:  # noqa: ANN001 - a chromadb Collection
+    """Whom collection ``col`` belongs to, seen from article database ``db``: ``ours`` (stamped with its
+    store id), ``theirs`` (stamped with another, or holding vectors that are none of its chunks),
+    ``free`` (unstamped, and every vector is one of its chunks) or ``empty`` (unstamped, no vectors).
+
+    An interrupted write leaves vectors whose article rows were never committed: while the
+    database's last write is unfinished (its "clean" mark is off), up to ``ORPHAN_ALLOWANCE`` such
+    ids beside its own chunks still count as ``free``."""
+    stamp = (col.metadata or {}).get(STORE_KEY)
+    if stamp:
+        return "ours" if stamp == db.store_id() else "theirs"
+    ids = set(col.get(include=[])["ids"])
+    if not ids:
+        return "empty"
+    foreign = ids - set(db.chunk_ids())
+    if not foreign:
+        return "free"
+    if db.get_meta("clean") != "1" and len(foreign) <= ORPHAN_ALLOWANCE and len(foreign) < len(ids):
+        return "free"
+    return "theirs"
+
+
+def _store_ids_in(home: Path) -> set[str] | None:
+    """The store ids of the article databases in ``home``; None when one of them cannot be read."""
+    import sqlite3
+
+    from index.db import STORE_ID_KEY
+
+    ids: set[str] = set()
+    for path in home.glob("articles*.sqlite3"):
+        try:
+            con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key=?", (STORE_ID_KEY,)).fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            if "no such table" in str(exc):  # an empty file: it owns nothing
+                continue
+            return None
+        if row:
+            ids.add(row[0])
+    return ids
+
+
+def store_error(settings: Settings, name: str, exc: BaseException, what: str = "") -> BaseException:
+    """``exc`` from collection ``name`` as a ``StoreError`` naming the store and the fix, when the
+    store itself failed; a programming error (TypeError, ...) is returned unchanged."""
+    if isinstance(exc, (StoreError, EmbedderMismatchError)) or not _store_failure(exc):
+        return exc
+    head = what + ": " if what else ""
+    url = settings.chroma_url or ""
+    if collection_gone(exc):  # the store answers: the collection was deleted under us (twice)
+        where = (f"the Chroma server at {url} (deleted, or the server restarted with another --path)" if url
+                 else f"{settings.chroma_path} (deleted by another process)")
+        return StoreError(
+            f"{head}the Chroma collection {name!r} is gone from {where} and could not be opened again; run the "
+            "same command again (the collection is made again, and `rag ingest` or `rag reindex` refills it)"
+        )
+    if url:
+        return StoreError(
+            f"{head}the Chroma server at {url} failed ({type(exc).__name__}: {_short(str(exc))}); check it is "
+            f"running ({start_hint(url)}) and run the same command again"
+        )
+    return unreadable_store(settings, exc)
+
+
+def _holds_none(path: Path, chunk_ids: Sequence[str]) -> bool:
+    """Whether the article database at ``path`` is readable and has none of ``chunk_ids``."""
+    import sqlite3
+
+    if not chunk_ids:
+        return True
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        try:
+            marks = ",".join("?" * len(chunk_ids))
+            return con.execute(f"SELECT 1 FROM chunks WHERE id IN ({marks}) LIMIT 1", list(chunk_ids)).fetchone() is None
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return "no such table" in str(exc)  # an empty file holds nothing; an unreadable one may
 
 
 def is_chroma_failure(exc: BaseException) -> bool:
@@ -98,6 +259,8 @@ class VectorStore:
         name: str | None = None,
         runtime: str | None = None,
         fingerprint: Callable[[], np.ndarray] | None = None,
+        owner: ArticleDB | None = None,
+        own_client: bool | None = None,
     ) -> None:
         self.settings = settings
         self.embedder_name = embedder_name
@@ -112,17 +275,22 @@ class VectorStore:
         # an embedded store is reopened when another process wrote (see ``reopen``): queries and the
         # reopen hold this lock so no query runs on a client being closed
         self._lock: threading.RLock | contextlib.nullcontext = threading.RLock() if self.embedded else contextlib.nullcontext()
-        self._own_client = client is None
+        # the article database the collection belongs to (its store id is stamped into the collection);
+        # None: no ownership check (a reindex's new collection, adopted when the swap makes it active)
+        self.owner = owner
+        self._own_client = client is None if own_client is None else own_client
         self.client = client or make_client(settings)
         try:
             self.collection = self._open(check)
         except BaseException:
-            if client is None:
+            if self._own_client:
                 self.close()  # do not keep an embedded store's files open behind an error
             raise
 
     def _metadata(self) -> dict[str, str | int]:
         meta: dict[str, str | int] = {"embedder": self.embedder_name, "hnsw:space": "cosine"}
+        if self.owner is not None:
+            meta[STORE_KEY] = self.owner.store_id()
         if self.dim:
             meta["dim"] = self.dim
         if self.runtime:
@@ -153,18 +321,88 @@ class VectorStore:
             if err is exc:
                 raise
             raise err from exc
+        if self.owner is not None:
+            self._claim(col)
         meta = col.metadata or {}
         stored, stored_dim = meta.get("embedder"), meta.get("dim")
         name_differs = bool(stored) and stored != self.embedder_name
         dim_differs = bool(stored_dim and self.dim) and int(stored_dim) != self.dim
         if name_differs or dim_differs:
             if col.count() == 0:
-                self._modify_metadata(col, self._metadata())
+                stamp = {STORE_KEY: meta[STORE_KEY]} if STORE_KEY in meta else {}
+                self._modify_metadata(col, stamp | self._metadata())
             elif check:
                 raise self._mismatch(stored or self.embedder_name, stored_dim, self.dim)
         elif check:
             self._check_runtime(meta)
         return col
+
+    def _claim(self, col) -> None:  # noqa: ANN001 - a chromadb Collection
+        """Make sure ``col`` belongs to this store's article database: stamp it when it is new to
+        it (made by an older version, or empty), refuse it when it belongs to another."""
+        assert self.owner is not None
+        try:
+            state = ownership(col, self.owner)
+        except BaseException as exc:
+            if not is_chroma_failure(exc):
+                raise
+            err = self._store_error(exc, f"cannot read the Chroma collection {self.name!r}")
+            if err is exc:
+                raise
+            raise err from exc
+        if state == "ours":
+            return
+        if state == "theirs":
+            if not (self.embedded and self._owner_gone(col)):
+                raise self._foreign(col)
+            log.warning("the Chroma collection %r belonged to an article database that is no longer in %s; "
+                        "%s takes it over", self.name, self.settings.home, self.owner.path.name)
+        meta = dict(col.metadata or {})
+        meta[STORE_KEY] = self.owner.store_id()
+        self._modify_metadata(col, meta)
+        log.info("Chroma collection %r now belongs to %s", self.name, self.owner.path)
+
+    def _owner_gone(self, col) -> bool:  # noqa: ANN001
+        """Embedded only (the collection lives inside this RAG_HOME, so only a database of this home
+        can own it): whether no other article database here owns ``col``, i.e. its owner was deleted
+        or replaced (moved aside to start over, as an unreadable database's message suggests), so
+        this one may take it over. Any database here that cannot be read might be the owner."""
+        assert self.owner is not None
+        stamp = (col.metadata or {}).get(STORE_KEY)
+        if stamp:
+            ids = _store_ids_in(self.settings.home)
+            return ids is not None and stamp not in ids
+        foreign = sorted(set(col.get(include=[])["ids"]) - set(self.owner.chunk_ids()))[:500]
+        others = [p for p in self.settings.home.glob("articles*.sqlite3") if p.resolve() != self.owner.path.resolve()]
+        return all(_holds_none(p, foreign) for p in others)
+
+    def _foreign(self, col) -> ForeignCollectionError:  # noqa: ANN001
+        assert self.owner is not None
+        where = (f"on the Chroma server at {self.settings.chroma_url}" if not self.embedded
+                 else f"in {self.settings.chroma_path}")
+        stamped = bool((col.metadata or {}).get(STORE_KEY))
+        if self.embedded:
+            whose = "another article database of this RAG_HOME"
+        elif stamped:
+            whose = "another article database (another RAG_HOME using the same server and collection name)"
+        else:
+            whose = (f"another article database: it holds vectors that are none of {self.owner.path.name}'s chunks "
+                     "(another RAG_HOME using the same server and collection name wrote them)")
+        fix = "set a different RAG_COLLECTION for this RAG_HOME (one collection name per RAG_HOME)"
+        if self.owner.path.name != "articles.sqlite3" and self.owner.has_chunks():
+            fix += (f", and rename {self.owner.path.name} to articles-<that name>.sqlite3 so its articles go "
+                    "with it")
+        if self.embedded:
+            gone = ""
+        else:
+            u = urlparse(self.settings.chroma_url or "")
+            gone = (" If the data directory that wrote it is gone for good, delete the collection on the server "
+                    f"instead (`python -c \"import chromadb; chromadb.HttpClient(host='{u.hostname}', "
+                    f"port={_port(self.settings.chroma_url or '')}).delete_collection('{self.name}')\"`)")
+        return ForeignCollectionError(
+            f"the Chroma collection {self.name!r} {where} belongs to {whose}; {self.owner.path} may not use it, "
+            f"since its ingests would delete the other's vectors: {fix}.{gone}"
+        )
 
     def _check_runtime(self, meta: dict) -> None:
         """Same model, another runtime (torch vs ONNX): interchangeable only if the vectors agree.
@@ -195,12 +433,13 @@ class VectorStore:
         if self._fingerprint is None:
             return
         meta = dict(self.collection.metadata or {})
-        if not force and ("embedder_fingerprint" in meta or self._call(self.collection.count)):
+        if not force and ("embedder_fingerprint" in meta or self._call(lambda: self.collection.count())):
             return
+        meta = dict(self.collection.metadata or {})  # the collection may have been reopened by the count
         meta["embedder_fingerprint"] = encode_fingerprint(self.fingerprint())
         if self.runtime:
             meta["embedder_runtime"] = self.runtime
-        self._modify_metadata(self.collection, meta)
+        self._call(lambda: self._modify_metadata(self.collection, meta))
 
     def _mismatch(self, stored: str, stored_dim: object, dim: object) -> EmbedderMismatchError:
         if stored == self.embedder_name and stored_dim and dim:
@@ -220,17 +459,30 @@ class VectorStore:
         the connection); a programming error (TypeError, ...) is returned unchanged."""
         if isinstance(exc, (StoreError, EmbedderMismatchError)) or not _store_failure(exc):
             return exc
-        if not self.embedded:
-            return StoreError(
-                f"{what + ': ' if what else ''}the Chroma server at {self.settings.chroma_url} failed "
-                f"({type(exc).__name__}: {exc}); check it is running (`chroma run --path DIR --host 127.0.0.1 "
-                "--port 8000`) and retry; ingest again to store what is missing"
-            )
-        return unreadable_store(self.settings, exc)
+        return store_error(self.settings, self.name, exc, what)
+
+    def _reopen_gone(self, exc: BaseException) -> None:
+        """The collection handle names a collection that no longer exists (deleted and made again, a
+        server restarted on another path): open the collection by name again, with the same checks
+        (embedder, owner) and never Chroma's default embedding function."""
+        log.warning("the Chroma collection %r was gone (%s); opening it again by name", self.name, exc)
+        self.__dict__.pop("_max_batch", None)
+        self.collection = self._open(self._check)
+
+    def _retry_gone(self, fn: Callable[[], T]) -> T:
+        """``fn()``, run once more after reopening the collection when it failed because the
+        collection was gone; any other failure (or a second one) is raised as it came."""
+        try:
+            return fn()
+        except BaseException as exc:
+            if not (is_chroma_failure(exc) and collection_gone(exc)):
+                raise
+            self._reopen_gone(exc)
+        return fn()
 
     def _call(self, fn: Callable[[], T]) -> T:
         try:
-            return fn()
+            return self._retry_gone(fn)
         except BaseException as exc:
             err = self._store_error(exc) if is_chroma_failure(exc) else exc
             if err is exc:
@@ -275,11 +527,11 @@ class VectorStore:
         step = self._max_batch
         for i in range(0, len(ids), step):
             try:
-                self.collection.upsert(
+                self._retry_gone(lambda i=i: self.collection.upsert(
                     ids=list(ids[i : i + step]),
                     embeddings=vectors[i : i + step],
                     metadatas=list(metadatas[i : i + step]),
-                )
+                ))
             except BaseException as exc:
                 err = self._dimension_error(exc) if is_chroma_failure(exc) else exc
                 if err is exc:
@@ -299,12 +551,12 @@ class VectorStore:
         filtered part) is smaller, so no ``count()`` call is needed first."""
         with self._lock:
             try:
-                res = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None,
-                                            include=["distances"])
+                res = self._retry_gone(lambda: self.collection.query(
+                    query_embeddings=[vector], n_results=k, where=where or None, include=["distances"]))
             except BaseException as exc:
                 if not is_chroma_failure(exc):
                     raise
-                if self._call(self.collection.count) == 0:  # an old Chroma that refuses to query an empty index
+                if self._call(lambda: self.collection.count()) == 0:  # an old Chroma that refuses to query an empty index
                     return []
                 err = self._dimension_error(exc)
                 if err is exc:

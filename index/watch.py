@@ -117,7 +117,7 @@ class WatchState:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> WatchState:
-        return cls(settings.home / "watch.sqlite3")
+        return cls(settings.watch_path)
 
     def close(self) -> None:
         with self._lock:

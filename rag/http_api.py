@@ -2,7 +2,7 @@
 
 Routes (JSON schema at ``/openapi.json``; no /docs page, which would load its assets from a CDN):
 
-    GET  /healthz                 liveness, article count (no key needed)
+    GET  /healthz                 liveness, article count; 503 when the vector store is down (no key needed)
     GET  /v1/models               the collection, as the one "model"
     POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``
     POST /v1/ask                  ``rag ask --json``'s schema (``Answer.to_dict``)
@@ -21,12 +21,14 @@ when the app is built and never logged.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -265,10 +267,18 @@ def unsupported_parameter(req: ChatRequest) -> tuple[str, str] | None:
     return None
 
 
+# The CLI's busy message names the data directory and its lock file; a REST client can do nothing
+# with a server path (and should not learn it): it can only wait.
+BUSY = "the collection is being written by another process; retry in a moment"
+
+
 def _rag_error(_: Request, exc: Exception) -> JSONResponse:
     status, kind = next((s, k) for cls, s, k in _STATUS if isinstance(exc, cls))
     if status >= 500:
         log.warning("request failed: %s", exc)
+    if isinstance(exc, StoreBusyError):
+        log.info("write refused: %s", exc)
+        return JSONResponse(_error(BUSY, kind), status_code=status, headers={"retry-after": "5"})
     return JSONResponse(_error(str(exc), kind), status_code=status)
 
 
@@ -322,9 +332,16 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         app.add_exception_handler(exc_type, handler)
     v1 = APIRouter(prefix="/v1", max_body_size=JSON_BODY_LIMIT)
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "articles": rag.collection.db.counts()["articles"]}
+    probe = StoreProbe(rag)
+
+    @app.get("/healthz", response_model=None)
+    def healthz() -> dict[str, Any] | JSONResponse:
+        articles = rag.collection.db.counts()["articles"]
+        problem = probe.check()
+        if problem:  # every /v1 answer would fail the same way: say so to load balancers and monitors
+            return JSONResponse(_error(problem, "store_unavailable") | {"status": "unavailable", "articles": articles},
+                                status_code=503)
+        return {"status": "ok", "articles": articles}
 
     @v1.get("/models")
     def models() -> dict[str, Any]:
@@ -376,14 +393,15 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def list_articles(q: str | None = None, limit: Annotated[int, Field(ge=1, le=1000)] = 100) -> dict[str, Any]:
         return {"articles": service.public(rag, service.list_articles(rag, q, limit)), "stats": rag.collection.stats()}
 
-    @v1.get("/articles/{article_id}")
+    # ``:path``: a source may hold "/" (uploads/<name>, a URL, a file path), sent as is or as %2F
+    @v1.get("/articles/{article_id:path}")
     def get_article(article_id: str) -> dict[str, Any]:
         art = service.get_article(rag, article_id)
         if art is None:
             raise HTTPException(404, f"no article {article_id!r}; GET /v1/articles lists them")
         return service.public(rag, art)
 
-    @v1.delete("/articles/{article_id}")
+    @v1.delete("/articles/{article_id:path}")
     def delete_article(article_id: str) -> dict[str, Any]:
         result = writer.remove(article_id)
         if result.status != "removed":
@@ -401,7 +419,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         ingest report. One bad item fails alone; the rest are stored."""
         ctype = request.headers.get("content-type", "")
         if ctype.startswith("multipart/form-data"):
-            async with request.form(max_files=MAX_UPLOAD_FILES, max_fields=100) as form:
+            async with _form(request) as form:
                 files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
                 urls = [u for u in form.getlist("urls") if isinstance(u, str)]
                 if not files and not urls:
@@ -432,6 +450,65 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     if ui:
         _mount_ui(app, rag)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _form(request: Request) -> AsyncIterator[Any]:
+    """The multipart form, with Starlette's "Too many files" made a message that says what to do."""
+    try:
+        form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=100)
+    except HTTPException as exc:
+        if exc.status_code == 400 and "too many files" in str(exc.detail).lower():
+            raise HTTPException(400, f"at most {MAX_UPLOAD_FILES} files per request; send the rest in further "
+                                     "requests") from None
+        raise
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+class StoreProbe:
+    """``GET /healthz``'s check of the vector store: a ``count()`` with a short deadline.
+
+    A Chroma server that is down (or hangs) makes every answer fail, so health must say so. The
+    count runs in a thread: a hung server costs the probe its deadline, and only one count is ever
+    in flight (a monitor polling every second cannot pile up threads). The embedded store counts
+    from its local files (about a millisecond)."""
+
+    def __init__(self, rag: RAG, timeout: float = 3.0) -> None:
+        self.rag = rag
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._pending: threading.Thread | None = None
+        self._result: str | None = None
+
+    def check(self) -> str | None:
+        """None when the vector store answers, else the reason (a one-line message with the fix)."""
+        with self._lock:
+            if self._pending is not None and self._pending.is_alive():
+                return f"the vector store did not answer a count within {self.timeout:g} s (still waiting)"
+            done = threading.Event()
+            box: list[str | None] = [f"the vector store did not answer a count within {self.timeout:g} s"]
+
+            def count() -> None:
+                try:
+                    self.rag.collection.vectors.count()
+                    box[0] = None
+                except RagError as exc:
+                    box[0] = str(exc)
+                except Exception as exc:  # noqa: BLE001 - health reports, never raises
+                    box[0] = f"the vector store failed ({type(exc).__name__}: {exc})"
+                finally:
+                    done.set()
+
+            t = threading.Thread(target=count, name="healthz-count", daemon=True)
+            t.start()
+            if not done.wait(self.timeout):
+                self._pending = t
+            else:
+                self._pending = None
+            return box[0]
 
 
 def _model(model_id: str) -> dict[str, Any]:

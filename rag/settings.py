@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -34,7 +36,9 @@ class Settings(BaseSettings):
     # --- storage -------------------------------------------------------------------------
     home: Path = Field(default_factory=_default_home, description="data directory (RAG_HOME)")
     chroma_url: str | None = Field(None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded")
-    collection: str = Field("articles", min_length=3, max_length=60, description="Chroma collection name")
+    collection: str = Field("articles", min_length=3, max_length=60,
+                            description="collection name: the Chroma collection, and (for a name other than "
+                                        "'articles') its own article database in RAG_HOME (see ``db_path``)")
 
     # --- embedding -----------------------------------------------------------------------
     embedder: Literal["local", "openai"] = "local"
@@ -122,30 +126,135 @@ class Settings(BaseSettings):
     def _check_url(cls, v: str | None) -> str | None:
         if v and not v.startswith(("http://", "https://")):
             raise ValueError("RAG_CHROMA_URL must look like http://host:port")
+        if v:
+            u = urlparse(v)
+            # Chroma's HttpClient takes a host and a port only: a path (a server behind a proxy
+            # prefix) was silently dropped, and the client talked to whatever answered at the root
+            extra = u.path.rstrip("/") or (f"?{u.query}" if u.query else f"#{u.fragment}" if u.fragment else "")
+            if extra:
+                raise ValueError(f"RAG_CHROMA_URL must be http://host:port without a path: Chroma's client "
+                                 f"ignores {extra!r} and would talk to the server's root instead; give the address "
+                                 "the server listens on (`chroma run --host HOST --port PORT`)")
+            try:
+                u.port  # noqa: B018 - raises for a port that is not a number
+            except ValueError:
+                raise ValueError("RAG_CHROMA_URL must look like http://host:port, with a numeric port") from None
+            if not u.hostname:
+                raise ValueError("RAG_CHROMA_URL must look like http://host:port: the host is missing")
         return v or None
+
+    @field_validator("collection")
+    @classmethod
+    def _check_collection(cls, v: str) -> str:
+        # Chroma's own rule for collection names; it also keeps the name usable in a file name
+        # (articles-<name>.sqlite3)
+        if not _COLLECTION_NAME.match(v) or ".." in v:
+            raise ValueError("should be letters, digits, '.', '_' or '-', starting and ending with a letter or "
+                             "digit (a Chroma collection name)")
+        return v
 
     # derived paths ---------------------------------------------------------------------
     @property
     def chroma_path(self) -> Path:
+        """The embedded Chroma directory: one per RAG_HOME, holding every collection of it."""
         return self.home / "chroma"
 
     @property
     def db_path(self) -> Path:
-        return self.home / "articles.sqlite3"
+        """The article database of this collection (texts, sources, chunks, lexical index).
+
+        ``articles.sqlite3`` for the default collection ``articles``; another name gets its own
+        ``articles-<name>.sqlite3`` beside it, so ``RAG_COLLECTION`` separates sets of articles. A
+        name that an earlier version used with the shared database keeps using it (nothing moves):
+        the database records the names it is used with, and ``index.store.open_article_db``
+        decides a name not seen yet, once, from what its Chroma collection holds. Until then (a
+        command that opens no vector store, such as ``rag list``) the shared database is shown."""
+        return self.home / (SHARED_DB if db_choice(self.home, self.collection) != "own"
+                            else own_db_name(self.collection))
+
+    @property
+    def shared_db(self) -> bool:
+        """Whether this collection uses the shared ``articles.sqlite3`` (see ``db_path``)."""
+        return self.db_path.name == SHARED_DB
 
     @property
     def lock_path(self) -> Path:
+        """One write lock per RAG_HOME, whatever the collection: the embedded Chroma directory is shared."""
         return self.home / "ingest.lock"
 
     @property
     def feedback_path(self) -> Path:
-        return self.home / "feedback.jsonl"
+        """Answer feedback (the UI's ratings), one file per article database."""
+        return self.home / ("feedback.jsonl" if self.shared_db else f"feedback-{self.collection}.jsonl")
+
+    @property
+    def watch_path(self) -> Path:
+        """The watched feeds and the items seen (``index.watch``), one file per article database: an
+        item stored in one collection is not stored in another."""
+        return self.home / ("watch.sqlite3" if self.shared_db else f"watch-{self.collection}.sqlite3")
 
     def use_llm(self) -> bool:
         """Whether answers go through an LLM: explicit setting, else presence of OpenAI env vars."""
         if self.answerer == "auto":
             return bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
         return self.answerer == "llm"
+
+
+DEFAULT_COLLECTION = "articles"
+SHARED_DB = "articles.sqlite3"  # the default collection's article database (every collection's, before)
+_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$")
+
+DbChoice = Literal["shared", "own", "undecided"]
+
+
+def own_db_name(collection: str) -> str:
+    """The file name of a collection's own article database."""
+    return f"articles-{collection}.sqlite3"
+
+
+def used_by_key(collection: str) -> str:
+    """Meta key recording that an article database is used with ``collection``."""
+    return f"used_by:{collection}"
+
+
+def db_choice(home: Path, collection: str) -> DbChoice:
+    """Which article database ``collection`` uses in ``home``, as far as the files tell:
+
+    - ``shared`` (``articles.sqlite3``): the default name, or a name the shared database records;
+    - ``own`` (``articles-<name>.sqlite3``): that file exists, or the shared one holds nothing to keep;
+    - ``undecided``: the shared database holds chunks and has never been used with this name by this
+      version; an older one may have (every name shared it), and only the vector store can tell:
+      ``index.store.open_article_db`` asks it and records the answer."""
+    if collection == DEFAULT_COLLECTION:
+        return "shared"
+    if (home / own_db_name(collection)).exists():
+        return "own"
+    shared = home / SHARED_DB
+    if not shared.exists():
+        return "own"
+    try:
+        con = sqlite3.connect(shared.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return "undecided"
+    try:
+        keys = (used_by_key(collection), f"collection:{collection}")  # the second: a reindex's swapped-in name
+        if con.execute("SELECT 1 FROM meta WHERE key IN (?, ?)", keys).fetchone():
+            return "shared"
+        if con.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None:
+            return "own"  # nothing stored there that this name could be looking for
+        return "undecided"
+    except sqlite3.Error:  # no tables yet (own), or unreadable: let opening it say so
+        has_tables = _has_tables(con)
+        return "undecided" if has_tables is not False else "own"
+    finally:
+        con.close()
+
+
+def _has_tables(con: sqlite3.Connection) -> bool | None:
+    try:
+        return con.execute("SELECT 1 FROM sqlite_master WHERE type='table' LIMIT 1").fetchone() is not None
+    except sqlite3.Error:
+        return None
 
 
 def load_settings(**overrides: object) -> Settings:

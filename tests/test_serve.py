@@ -543,3 +543,81 @@ def test_dropped_markers_are_a_notice_and_estimated_usage_is_a_boolean(llm_api) 
     assert got["dropped_markers"] == [7]
     assert "Removed citation markers that point at no passage the model was given: [7]" in got["notices"]
     assert got["usage"]["estimated"] is True and '"estimated":true' in r.text.replace(" ", "")
+
+
+
+@pytest.fixture
+def hash_api(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """A server over an empty collection with the fake embedder (fast): (url, rag)."""
+    from tests.fakes import HashEmbedder
+
+    rag = _rag(tmp_path / "home", HashEmbedder(), ingest=False, allow_private_urls=True)
+    try:
+        with Running(create_app(rag, api_key="")) as srv:
+            yield srv.url, rag
+    finally:
+        rag.collection.close()
+
+
+def test_get_and_delete_address_sources_holding_slashes(hash_api: tuple[str, object], tmp_path: Path) -> None:
+    """GET/DELETE /v1/articles/{ref}: an uploads/<name> or URL source, sent as is or with %2F."""
+    from urllib.parse import quote
+
+    url, _ = hash_api
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "bridge.txt").write_text("Bridge closes\n\nThe bridge of Ostrava closed on Friday for repairs.\n")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _Pages(*a, directory=str(pages)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    page = f"http://127.0.0.1:{httpd.server_address[1]}/bridge.txt"
+    try:
+        files = [("files", ("one.txt", b"Harbour reopens\n\nThe harbour of Veldmark reopened on Monday.\n",
+                            "text/plain")),
+                 ("files", ("two.txt", b"Market opens\n\nThe market of Lunden opened on Sunday.\n", "text/plain"))]
+        rep = httpx.post(f"{url}/v1/articles", files=files, timeout=120).json()
+        ids = {i["item"]: i["article_id"] for i in rep["items"]}
+        assert set(ids) == {"one.txt", "two.txt"}, rep
+        r = httpx.get(f"{url}/v1/articles/uploads/one.txt")
+        assert r.status_code == 200, r.text
+        assert r.json()["id"] == ids["one.txt"] and "Veldmark" in r.json()["text"]
+        assert r.json()["source"] == "uploads/one.txt" and str(tmp_path) not in r.text
+        assert httpx.get(f"{url}/v1/articles/uploads%2Fone.txt").json()["id"] == ids["one.txt"]
+        r = httpx.delete(f"{url}/v1/articles/uploads/one.txt")
+        assert r.status_code == 200 and r.json() == {"removed": ids["one.txt"]}, r.text
+        assert httpx.get(f"{url}/v1/articles/uploads/one.txt").status_code == 404
+        # an article id, as before
+        assert httpx.get(f"{url}/v1/articles/{ids['two.txt']}").json()["id"] == ids["two.txt"]
+        assert httpx.delete(f"{url}/v1/articles/{ids['two.txt']}").json() == {"removed": ids["two.txt"]}
+        # a URL source
+        added = httpx.post(f"{url}/v1/articles", json={"urls": [page]}, timeout=120).json()["items"][0]
+        assert added["status"] == "added", added
+        assert httpx.get(f"{url}/v1/articles/{quote(page, safe='')}").json()["id"] == added["article_id"]
+        r = httpx.delete(f"{url}/v1/articles/{quote(page, safe='')}")
+        assert r.json() == {"removed": added["article_id"]}, r.text
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_more_files_than_a_request_takes_says_the_limit_and_what_to_do(hash_api: tuple[str, object]) -> None:
+    url, _ = hash_api
+    many = [("files", (f"f{i}.txt", b"Title\n\nSome text.\n", "text/plain")) for i in range(11)]
+    r = httpx.post(f"{url}/v1/articles", files=many, timeout=60)
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "at most 10 files per request; send the rest in further requests"
+
+
+def test_a_busy_store_is_409_without_server_paths(hash_api: tuple[str, object], tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    url, rag = hash_api
+    with FileLock(str(rag.settings.lock_path), timeout=0):  # another process writing
+        r = httpx.delete(f"{url}/v1/articles/anything")
+        up = httpx.post(f"{url}/v1/articles", files=[("files", ("a.txt", b"T\n\nText here.\n", "text/plain"))])
+    assert r.status_code == up.status_code == 409
+    busy = "the collection is being written by another process; retry in a moment"
+    assert r.json()["error"] == {"message": busy, "type": "conflict", "code": None}
+    assert up.json()["error"]["message"] == busy
+    for resp in (r, up):
+        assert str(tmp_path) not in resp.text and "lock" not in resp.text
+    assert httpx.get(f"{url}/healthz").json() == {"status": "ok", "articles": 0}

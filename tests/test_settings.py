@@ -77,3 +77,34 @@ def test_rag_ask_shows_the_env_var_not_the_pydantic_field(tmp_path: Path, monkey
     text = " ".join(result.output.split())
     assert "error: invalid setting: RAG_ANSWERER='bogus': should be 'auto', 'extractive', 'llm' or 'local'" in text
     assert "errors.pydantic.dev" not in text and "Input should" not in text
+
+
+@pytest.mark.parametrize("url, shown", [("http://127.0.0.1:18000/chroma", "'/chroma'"),
+                                        ("http://127.0.0.1:18000/?tenant=x", "'?tenant=x'")])
+def test_a_chroma_url_with_a_path_is_refused_naming_the_env_var(monkeypatch: pytest.MonkeyPatch, url: str,
+                                                                shown: str) -> None:
+    """Chroma's client takes a host and a port: a path was silently dropped and the server's root used
+    (in one run, another data directory's collection)."""
+    monkeypatch.setenv("RAG_CHROMA_URL", url)
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value).startswith(f"invalid setting: RAG_CHROMA_URL={url!r}: RAG_CHROMA_URL must be "
+                                      "http://host:port without a path")
+    assert shown in str(err.value)
+    monkeypatch.setenv("RAG_CHROMA_URL", "http://127.0.0.1:18000/")
+    assert load_settings().chroma_url == "http://127.0.0.1:18000/"
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "x..y", "-abc", "abc "])
+def test_a_collection_name_chroma_refuses_is_a_setting_error(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The name is also part of a file name (articles-<name>.sqlite3): Chroma's rule keeps it safe there."""
+    monkeypatch.setenv("RAG_COLLECTION", name)
+    with pytest.raises(ConfigError, match=r"RAG_COLLECTION=.*letters, digits"):
+        load_settings()
+
+
+def test_each_collection_name_has_its_own_article_database(tmp_path: Path) -> None:
+    default, sports = Settings(home=tmp_path), Settings(home=tmp_path, collection="sports")
+    assert default.db_path == tmp_path / "articles.sqlite3" and sports.db_path == tmp_path / "articles-sports.sqlite3"
+    assert sports.feedback_path.name == "feedback-sports.jsonl" and sports.watch_path.name == "watch-sports.sqlite3"
+    assert default.lock_path == sports.lock_path  # one writer per RAG_HOME

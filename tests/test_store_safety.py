@@ -111,7 +111,7 @@ def test_remove_treats_percent_and_underscore_literally(settings: Settings, tmp_
 def test_garbage_article_database_is_a_store_error(settings: Settings) -> None:
     settings.home.mkdir(parents=True)
     settings.db_path.write_bytes(os.urandom(64 * 1024))
-    with pytest.raises(StoreError, match="articles.sqlite3.*(not a database).*re-ingest"):
+    with pytest.raises(StoreError, match=r"articles(-\S+)?\.sqlite3.*(not a database).*re-ingest"):
         Collection.open(settings, embedder=HashEmbedder())
 
 
@@ -122,7 +122,7 @@ def test_damaged_article_database_is_a_store_error(settings: Settings, tmp_path:
     _checkpoint(settings.db_path)
     assert settings.db_path.stat().st_size > 8 * 4096
     _damage(settings.db_path, 2 * 4096)  # keep the header page, damage the rest
-    with pytest.raises(StoreError, match=r"articles\.sqlite3 is unreadable \(.*malformed"):
+    with pytest.raises(StoreError, match=r"articles(-\S+)?\.sqlite3 is unreadable \(.*malformed"):
         with Collection.open(_s(settings), embedder=HashEmbedder()) as coll:
             coll.ingest([str(tmp_path / "news")])
 
