@@ -13,12 +13,12 @@ one handle.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Self
 
 from index.db import ArticleDB
 from index.embed import Embedder, make_embedder
-from index.pipeline import Indexer, Progress
+from index.pipeline import Counter, Indexer, Progress
 from index.store import Store
 from index.types import Article, IngestReport, ItemResult, LoadFailure
 from index.vectors import VectorStore
@@ -53,14 +53,17 @@ class Collection:
         return self.store.vectors
 
     # --- writes (the Indexer) -------------------------------------------------------------------
-    def ingest(self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None,
+               reconcile_progress: Counter | None = None) -> IngestReport:
         """Ingest files, folders, URLs and dumps (a list, or one of them alone). Never raises for one
         bad item: see the report."""
-        return self.indexer.ingest(inputs, prune=prune, progress=progress)
+        return self.indexer.ingest(inputs, prune=prune, progress=progress, reconcile_progress=reconcile_progress)
 
     def ingest_articles(self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,
-                        prune_inputs: Sequence[str] | None = None) -> IngestReport:
-        return self.indexer.ingest_articles(articles, progress=progress, prune_inputs=prune_inputs)
+                        prune_inputs: Sequence[str] | None = None,
+                        reconcile_progress: Counter | None = None) -> IngestReport:
+        return self.indexer.ingest_articles(articles, progress=progress, prune_inputs=prune_inputs,
+                                            reconcile_progress=reconcile_progress)
 
     def ingest_documents(self, docs: Iterable[object], *, progress: Progress | None = None) -> IngestReport:
         return self.indexer.ingest_documents(docs, progress=progress)
@@ -68,11 +71,11 @@ class Collection:
     def remove(self, refs: Iterable[str]) -> list[ItemResult]:
         return self.indexer.remove(refs)
 
-    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        return self.indexer.reindex(progress)
+    def reindex(self, progress: Counter | None = None, rechunk_progress: Counter | None = None) -> int:
+        return self.indexer.reindex(progress, rechunk_progress)
 
-    def reconcile(self) -> dict[str, int]:
-        return self.indexer.reconcile()
+    def reconcile(self, progress: Counter | None = None) -> dict[str, int]:
+        return self.indexer.reconcile(progress)
 
     # --- reads (the Store) ----------------------------------------------------------------------
     def health(self) -> list[str]:

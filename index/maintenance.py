@@ -1,10 +1,12 @@
-"""Keeping the vector store whole: a resumable reindex, repair of an unreadable Chroma directory,
-and the health warnings shown when questions can only be answered by keyword search.
+"""Keeping the vector store whole: a resumable reindex (re-chunking first when the chunk settings
+changed), repair of an unreadable Chroma directory, and the health warnings shown when questions
+can only be answered by keyword search or the store is not what the settings say.
 
-The article database holds every text, so vectors can always be rebuilt from it. ``reindex``
-never empties the store first: it upserts batch by batch and records the last chunk done in the
-database's meta table, so a killed reindex resumes where it stopped and the store keeps answering
-meanwhile. A reindex with another embedder builds a new Chroma collection beside the old one and
+The article database holds every text, so chunks and vectors can always be rebuilt from it.
+``reindex`` never empties the store first: it upserts model batch by model batch and records what
+is done in the database's meta table, so a killed reindex resumes where it stopped (losing at most
+one model batch) and the store keeps answering meanwhile. The chunk settings the stored articles
+were cut with are recorded too (``Chunking``). A reindex with another embedder builds a new Chroma collection beside the old one and
 swaps its name into the database only when it is complete (``active_collection``).
 
 This is the ``Indexer``'s maintenance half, split off to keep ``index.pipeline`` small; it uses the
@@ -24,12 +26,15 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.chunk import embed_text
 from index.db import ArticleDB
 from index.embed import runtime_probe
+from index.types import Article
 from rag.errors import RagError, StoreError
 from rag.settings import Settings
 from index.vectors import VectorStore
@@ -41,7 +46,73 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-_STATE = "reindex"  # meta key: {"target", "embedder", "dim", "rid"} while a reindex is unfinished
+_STATE = "reindex"  # meta key: {"target", "embedder", "dim", "rid", "done"} while a reindex is unfinished
+_CHUNKING = "chunking"  # meta key: the Chunking every stored article was cut with
+_RECHUNK = "rechunk"  # meta key: {"to": Chunking, "after": article id} while a re-chunk is unfinished
+
+#: Bump when ``index.chunk`` cuts the same text differently (sentence splitting, packing, ids):
+#: stored articles then count as chunked with other settings, and `rag reindex` re-chunks them.
+CHUNKER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How stored articles were cut into chunks: the settings and the chunker's version.
+
+    Recorded in the database's meta table. Ingest cuts new and changed articles like the stored
+    ones (so a collection never mixes chunk sizes) and says so when the settings differ; `rag
+    reindex` re-chunks every stored article from its stored text to the configured settings."""
+
+    tokens: int
+    overlap: int
+    chunker: int = CHUNKER_VERSION
+
+    @classmethod
+    def of(cls, settings: Settings) -> Chunking:
+        return cls(settings.chunk_tokens, settings.chunk_overlap)
+
+    def describe(self) -> str:
+        return f"{self.tokens} tokens, {self.overlap} sentence{'s' if self.overlap != 1 else ''} of overlap"
+
+
+def stored_chunking(db: ArticleDB) -> Chunking | None:
+    """The recorded chunking of the stored articles; None for a store from before it was recorded
+    (taken to be at the configured settings: no re-chunk after an upgrade)."""
+    return _chunking_from(db.get_meta(_CHUNKING))
+
+
+def record_chunking(db: ArticleDB, chunking: Chunking) -> None:
+    db.set_meta(_CHUNKING, json.dumps(asdict(chunking)))
+
+
+def _chunking_from(raw: object) -> Chunking | None:
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+        return Chunking(int(data["tokens"]), int(data["overlap"]), int(data.get("chunker", 1)))
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def chunking_notice(stored: Chunking, current: Chunking) -> str:
+    """What differs between the stored articles' chunking and the configured one, and the fix."""
+    parts = []
+    if stored.tokens != current.tokens:
+        parts.append(f"with {stored.tokens} tokens, RAG_CHUNK_TOKENS is {current.tokens}")
+    if stored.overlap != current.overlap:
+        parts.append(f"with an overlap of {stored.overlap} sentence{'s' if stored.overlap != 1 else ''}, "
+                     f"RAG_CHUNK_OVERLAP is {current.overlap}")
+    if stored.chunker != current.chunker:
+        parts.append(f"by chunker version {stored.chunker}, this version is {current.chunker}")
+    return (f"stored articles were chunked {'; and '.join(parts)}: run `rag reindex` to re-chunk them from "
+            "the stored texts (until then new articles are chunked like the stored ones)")
+
+
+def chunking_mismatch(db: ArticleDB, settings: Settings) -> str | None:
+    """``chunking_notice`` when stored articles were chunked otherwise than ``settings`` say, else None."""
+    stored, current = stored_chunking(db), Chunking.of(settings)
+    if stored is None or stored == current or not db.counts()["articles"]:
+        return None
+    return chunking_notice(stored, current)
 
 
 def _collection_key(settings: Settings) -> str:
@@ -74,14 +145,31 @@ def start_empty_store(db: ArticleDB, settings: Settings, exc: BaseException) -> 
     db.set_meta("clean", "0")
 
 
-def reindex(coll: Indexer, progress: Progress | None = None) -> int:
-    """Re-embed every stored chunk with ``coll``'s embedder; returns the chunks done (all of them).
+@dataclass(frozen=True)
+class ReindexReport:
+    """What one ``reindex`` run did (``rag reindex`` prints it)."""
+
+    chunks: int  # stored chunks, every one now with a vector from the configured embedder
+    embedded: int  # chunks this run embedded
+    resumed_at: int = 0  # chunks an earlier, interrupted run had re-embedded already (0: from the start)
+    rechunked: int = 0  # articles this run cut anew (their chunking had changed)
+    chunking: tuple[Chunking, Chunking] | None = None  # (from, to) when this run re-chunked
+
+
+def reindex(coll: Indexer, progress: Progress | None = None,
+            rechunk_progress: Progress | None = None) -> ReindexReport:
+    """Re-chunk stored articles whose chunking differs from the settings, then re-embed every
+    stored chunk with ``coll``'s embedder.
+
+    ``progress(done, total)`` counts chunks and is called after every model batch (each one is
+    stored and recorded at once, so an interrupted reindex loses at most one model batch);
+    ``rechunk_progress(done, total)`` counts articles while they are re-chunked.
 
     With the same embedder the collection is rebuilt in place; with another one a new collection
     is built beside the old and swapped in when complete. A collection opened with ``repair=True``
     whose embedded Chroma fails while being rebuilt (damaged pages) is moved aside and rebuilt empty."""
     try:
-        return _reindex(coll, progress)
+        return _reindex(coll, progress, rechunk_progress)
     except StoreError as exc:
         if not coll.repair:
             raise
@@ -89,10 +177,10 @@ def reindex(coll: Indexer, progress: Progress | None = None) -> int:
         start_empty_store(coll.db, coll.settings, exc)
         coll.store.replace_vectors(VectorStore(coll.settings, coll.embedder.name, dim=coll.embedder.dim,
                                                **runtime_probe(coll.embedder)))
-        return _reindex(coll, progress)
+        return _reindex(coll, progress, rechunk_progress)
 
 
-def _reindex(coll: Indexer, progress: Progress | None) -> int:
+def _reindex(coll: Indexer, progress: Progress | None, rechunk_progress: Progress | None) -> ReindexReport:
     db, active = coll.db, coll.store.current_vectors
     name, dim = coll.embedder.name, coll.embedder.dim or None
     with coll._writing():  # noqa: SLF001
@@ -104,23 +192,42 @@ def _reindex(coll: Indexer, progress: Progress | None) -> int:
         if state is None:
             state = {"target": _target(coll, name, dim), "embedder": name, "dim": dim, "rid": 0}
             _save(db, state)
+        rechunked, change = _rechunk(coll, active, rechunk_progress)
+        if change is not None:  # chunks were cut anew (new rows, maybe reused rowids): embed them all
+            state.update(rid=0, done=[])
+            _save(db, state)
+            db.set_meta(_RECHUNK, None)
         target = active if state["target"] == active.name else VectorStore(
             coll.settings, name, active.client, dim=dim, name=state["target"], **runtime_probe(coll.embedder))
         total = db.counts()["chunks"]
-        done = db.chunks_upto(state["rid"]) if state["rid"] else 0
-        if done:
-            log.info("reindex: resuming after %d of %d chunks", done, total)
+        skip = set(state.get("done") or ())  # stored by a killed run in the batch it was embedding
+        resumed = (db.chunks_upto(state["rid"]) if state["rid"] else 0) + len(skip)
+        done, embedded = resumed, 0
+        if resumed:
+            log.info("reindex: resuming after %d of %d chunks", resumed, total)
         if progress:
             progress(done, total)
         for rows in db.iter_chunks_after(state["rid"], coll.batch_chunks):
+            last_rid = rows[-1][0]
+            rows = [r for r in rows if r[1] not in skip]
             ids = [r[1] for r in rows]
-            vecs = coll._embed_sorted([embed_text(title, text) for _, _, title, text in rows])  # noqa: SLF001
-            target.upsert(ids, vecs, db.chunk_meta(ids))
-            state["rid"] = rows[-1][0]
-            _save(db, state)  # the resume point: this batch is in Chroma
-            done += len(rows)
-            if progress:
-                progress(done, total)
+            metas = db.chunk_meta(ids)
+            state["done"] = sorted(skip)
+
+            def stored(idx: list[int], vecs, ids=ids, metas=metas) -> None:  # noqa: ANN001
+                nonlocal done, embedded
+                part = [ids[i] for i in idx]
+                target.upsert(part, vecs, [metas[i] for i in idx])
+                state["done"] += part
+                _save(db, state)  # the resume point: these vectors are in Chroma
+                done += len(part)
+                embedded += len(part)
+                if progress:
+                    progress(done, total)
+
+            coll._embed_sorted([embed_text(title, text) for _, _, title, text in rows], on_batch=stored)  # noqa: SLF001
+            state.update(rid=last_rid, done=[])
+            _save(db, state)
         target.record_embedder(force=True)  # every vector is now this runtime's (an in-place rebuild too)
         orphans = target.all_ids() - set(db.chunk_ids())  # in place, stale vectors survive upserts
         if orphans:
@@ -133,7 +240,130 @@ def _reindex(coll: Indexer, progress: Progress | None) -> int:
         db.set_meta(_STATE, None)
         db.set_meta("embedder", name)
         coll._group_stories()  # noqa: SLF001 - a store from before story groups is grouped here too
-    return done
+    return ReindexReport(done, embedded, resumed, rechunked, change)
+
+
+@dataclass(frozen=True)
+class _StoredArticle(Article):
+    """A stored article rebuilt for re-chunking. It keeps its stored id: an article whose first
+    source was removed is shown from another source, whose hash is not its id."""
+
+    stored_id: str = ""
+
+    @property
+    def id(self) -> str:  # type: ignore[override]
+        return self.stored_id
+
+
+_RECHUNK_BATCH = 200  # articles re-chunked (and recorded as done) at a time
+
+
+def _rechunk(coll: Indexer, active: VectorStore, progress: Progress | None) -> tuple[int, tuple[Chunking, Chunking] | None]:
+    """Cut stored articles anew from their stored texts when they were chunked otherwise than the
+    settings say; returns (articles changed, (from, to)), or (0, None) when nothing was to do.
+
+    Resumable: the target and the last article done are recorded in the database, and the recorded
+    chunking is switched first, so an ingest meanwhile already cuts like the target. The vectors of
+    an article's old chunks are deleted *before* its new chunks are committed (a chunk id names
+    article, version and number, so old and new chunks share ids): until the re-embedding that
+    follows, a re-chunked article is found by keyword search only (``health`` says so), and a
+    reconcile after a kill re-embeds exactly what is missing; never a vector of another text."""
+    db, current = coll.db, Chunking.of(coll.settings)
+    stored = stored_chunking(db)
+    job = _rechunk_state(db)
+    if job is not None and job["to"] != current:  # the settings changed again: every article again
+        job = {"from": job["from"], "to": current, "after": ""}
+    if job is None:
+        if stored is None or stored == current or not db.counts()["articles"]:
+            if stored != current:
+                record_chunking(db, current)
+            return 0, None
+        job = {"from": stored, "to": current, "after": ""}
+    db.set_meta(_RECHUNK, json.dumps({"from": asdict(job["from"]), "to": asdict(current), "after": job["after"]}))
+    record_chunking(db, current)
+    coll._chunking = current  # noqa: SLF001 - the write lock is held: cut like this from now on
+    log.info("reindex: re-chunking stored articles (%s -> %s)", job["from"].describe(), current.describe())
+    total = db.counts()["articles"]
+    done = _articles_upto(db, job["after"])
+    changed = 0
+    if progress:
+        progress(done, total)
+    while batch := _stored_articles(db, job["after"], _RECHUNK_BATCH):
+        spans = _chunk_spans(db, [a.id for a in batch])
+        todo = []
+        for art in batch:
+            try:
+                chunks = coll._chunk(art, current)  # noqa: SLF001
+            except Exception as exc:  # noqa: BLE001 - keep its chunks rather than stop the reindex
+                log.warning("re-chunking %s failed, its chunks stay as they were: %s", art.source, exc)
+                continue
+            old = spans.get(art.id, [])
+            if chunks and [(c.start, c.end) for c in chunks] != [(s, e) for _, s, e in old]:
+                todo.append((art, chunks, [cid for cid, _, _ in old]))
+        active.delete([cid for _, _, ids in todo for cid in ids])  # first: never a vector of another text
+        for art, chunks, _ in todo:
+            db.put_article(art, chunks)
+        changed += len(todo)
+        job["after"] = batch[-1].id
+        db.set_meta(_RECHUNK, json.dumps({"from": asdict(job["from"]), "to": asdict(current), "after": job["after"]}))
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    log.info("reindex: re-chunked %d of %d articles", changed, total)
+    return changed, (job["from"], current)
+
+
+def _rechunk_state(db: ArticleDB) -> dict | None:
+    raw = db.get_meta(_RECHUNK)
+    try:
+        data = json.loads(raw) if raw else None
+        if data is None:
+            return None
+        to, frm = _chunking_from(data["to"]), _chunking_from(data["from"])
+        if to is None or frm is None:
+            return None
+        return {"from": frm, "to": to, "after": str(data.get("after") or "")}
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+# ArticleDB has no reader for whole article rows (their ``extra`` and ``author``) nor for chunk spans
+# by article yet; these three read queries belong there (index/db.py) when it is next changed.
+def _stored_articles(db: ArticleDB, after: str, limit: int) -> list[_StoredArticle]:
+    """Whole stored articles with ids after ``after``, in id order (the re-chunk resume order)."""
+    rows = db._q("SELECT id, source, title, text, author, published, url, extra FROM articles"  # noqa: SLF001
+                 " WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+    out = []
+    for aid, source, title, text, author, published, url, extra in rows:
+        try:
+            day = date.fromisoformat(published) if published else None
+        except ValueError:
+            day = None
+        try:
+            meta = json.loads(extra or "{}")
+        except ValueError:
+            meta = {}
+        out.append(_StoredArticle(source=source, title=title, text=text, author=author, published=day, url=url,
+                                  extra=meta if isinstance(meta, dict) else {}, stored_id=aid))
+    return out
+
+
+def _chunk_spans(db: ArticleDB, article_ids: list[str]) -> dict[str, list[tuple[str, int, int]]]:
+    """(chunk id, start, end) of each article's stored chunks, in order."""
+    out: dict[str, list[tuple[str, int, int]]] = {}
+    for i in range(0, len(article_ids), 500):
+        part = article_ids[i : i + 500]
+        rows = db._q('SELECT article_id, id, start, "end" FROM chunks'  # noqa: SLF001
+                     f" WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY article_id, n", part)
+        for aid, cid, start, end in rows:
+            out.setdefault(aid, []).append((cid, start, end))
+    return out
+
+
+def _articles_upto(db: ArticleDB, after: str) -> int:
+    if not after:
+        return 0
+    return db._q("SELECT count(*) FROM articles WHERE id <= ?", (after,)).fetchone()[0]  # noqa: SLF001
 
 
 def _state(db: ArticleDB) -> dict | None:
@@ -163,17 +393,26 @@ def _target(coll: Indexer, name: str, dim: int | None) -> str:
 
 def health(coll: Store) -> list[str]:
     """Warnings about ``coll`` that make answers worse without failing them: chunks without a
-    vector (found by keyword search only) and a reindex that has not finished."""
+    vector (found by keyword search only), vectors no chunk claims, a reindex that has not
+    finished, and stored articles chunked otherwise than the settings say."""
     out: list[str] = []
     chunks = coll.db.counts()["chunks"]
     if not chunks:
         return ["the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, "
                 "feeds) or the UI's Collection tab"]
+    job = _rechunk_state(coll.db)
     state = _state(coll.db)
-    if state:
-        done = coll.db.chunks_upto(int(state.get("rid") or 0))
+    if job:
+        out.append(f"a `rag reindex` has not finished re-chunking the stored articles to {job['to'].describe()} "
+                   "(re-chunked articles are found by keyword search only until it re-embeds them); "
+                   "if none is running, run `rag reindex` again to resume it")
+    elif state:
+        done = coll.db.chunks_upto(int(state.get("rid") or 0)) + len(state.get("done") or ())
         out.append(f"a `rag reindex` has not finished ({done} of {chunks} chunks re-embedded); "
                    "if none is running, run `rag reindex` again to resume it")
+    mismatch = None if job else chunking_mismatch(coll.db, coll.settings)
+    if mismatch:
+        out.append(mismatch)
     try:
         n = coll.vectors.count()
     except RagError as exc:
@@ -181,6 +420,12 @@ def health(coll: Store) -> list[str]:
     if n < chunks:
         out.append(f"only {n} of {chunks} stored chunks have a vector, so the rest are found by keyword "
                    "search only; run `rag reindex` to rebuild the vectors from the stored texts")
+    elif n > chunks:
+        k = n - chunks
+        out.append(f"{k} vector{'s' if k != 1 else ''} in Chroma belong{'s' if k == 1 else ''} to no stored chunk "
+                   f"({n} vectors, {chunks} chunks): "
+                   "left by an interrupted write, unless an ingest is running now; the next `rag ingest` "
+                   "or `rag reindex` removes them")
     return out
 
 

@@ -32,7 +32,7 @@ from filelock import FileLock, Timeout
 from index.chunk import chunk_article, embed_text, rechunk_to_fit
 from index.db import ArticleDB, chunk_metadata
 from index.embed import Embedder
-from index.maintenance import reindex
+from index.maintenance import Chunking, ReindexReport, chunking_mismatch, record_chunking, reindex, stored_chunking
 from index.store import Store
 from index.stories import StoryIndex
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure
@@ -42,7 +42,12 @@ from rag.errors import RagError, StoreBusyError, StoreError
 log = logging.getLogger(__name__)
 
 Progress = Callable[[ItemResult], None]
+Counter = Callable[[int, int], None]  # (done, total): reconcile and reindex progress, per model batch
 _DONE = object()
+
+
+class _Cancelled(Exception):
+    """Embedding of a pipeline batch stopped between model batches (the vector store failed)."""
 
 
 @dataclass
@@ -70,6 +75,10 @@ class Indexer:
         self.db = store.db
         self._store_failure: StoreError | None = None  # set when the vector store fails mid-ingest
         self.repair = repair and not store.settings.chroma_url  # reindex may move an unreadable Chroma aside
+        self._held: int | None = None  # the thread holding the write lock through ``locked()``
+        self._chunking: Chunking | None = None  # how this write cuts articles (see ``_effective_chunking``)
+        self._chunking_told = False
+        self.last_reindex: ReindexReport | None = None  # what the last ``reindex`` call did
         self.stories = StoryIndex(self.db)  # near-copies of one story share a story id (built on first use)
 
     @property
@@ -86,11 +95,30 @@ class Indexer:
         try:
             lock.acquire()
         except Timeout:
+            # No advice to delete the lock file: the lock ends with the process that holds it (flock),
+            # so a left-over file never blocks, and deleting it under a live writer (a forgotten
+            # `rag ui`) would let two processes write.
             raise StoreBusyError(
-                f"another ingest is writing to {self.settings.home}; wait for it to finish "
-                f"(or, if no rag process is running, delete {self.settings.lock_path})"
+                f"another rag process is writing to RAG_HOME {self.settings.home} (an ingest, remove or "
+                "reindex, or a `rag ui`, `rag serve` or `rag watch` storing articles); wait for it to "
+                "finish and try again"
             ) from None
         return lock
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock around several calls from this thread, e.g. so the CLI is refused
+        before it draws a progress bar. Ingest, remove and reindex inside use the held lock."""
+        if self._held == threading.get_ident():
+            yield
+            return
+        lock = self._locked()
+        self._held = threading.get_ident()
+        try:
+            yield
+        finally:
+            self._held = None
+            lock.release()
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[bool]:
@@ -98,8 +126,7 @@ class Indexer:
 
         A "clean" mark in the database is cleared while a write runs and set when it succeeds, so
         the next ingest knows whether it must compare every id in Chroma with the database."""
-        lock = self._locked()
-        try:
+        with self.locked():
             self.vectors  # noqa: B018 - reopen now if another process wrote before we took the lock
             was_clean = self.db.get_meta("clean") == "1"
             self.db.set_meta("clean", "0")
@@ -107,26 +134,52 @@ class Indexer:
             yield was_clean
             if self._store_failure is None:  # else vectors may be half-written: reconcile next time
                 self.db.set_meta("clean", "1")
-        finally:
-            lock.release()
+
+    # --- chunk settings -------------------------------------------------------------------------
+    def _effective_chunking(self) -> Chunking:
+        """How new and changed articles are cut: like the stored ones, so a collection never mixes
+        chunk sizes. A store without a record (from before it was kept) is taken to be at the
+        settings; an empty one takes the settings. A difference is logged once per indexer (the CLI
+        prints ``chunking_notice`` itself); `rag reindex` applies the settings."""
+        current = Chunking.of(self.settings)
+        stored = stored_chunking(self.db)
+        if stored is None or (stored != current and not self.db.counts()["articles"]):
+            record_chunking(self.db, current)
+            return current
+        if stored != current and not self._chunking_told:
+            self._chunking_told = True
+            log.warning("%s", chunking_mismatch(self.db, self.settings))
+        return stored
+
+    def chunking_notice(self) -> str | None:
+        """The warning when stored articles were chunked otherwise than the settings say (else None);
+        counts as told, so the next ingest does not log it again."""
+        notice = chunking_mismatch(self.db, self.settings)
+        self._chunking_told = self._chunking_told or notice is not None
+        return notice
 
     def _needs_reconcile(self, was_clean: bool) -> bool:
         return not was_clean or self.vectors.count() != self.db.counts()["chunks"]
 
     # --- ingest ---------------------------------------------------------------------------------
     def ingest(
-        self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None
+        self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None,
+        reconcile_progress: Counter | None = None,
     ) -> IngestReport:
-        """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report."""
+        """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report.
+
+        ``progress`` gets each item's result as it is settled; ``reconcile_progress(done, total)``
+        counts chunks re-embedded first when Chroma lacks some (after a crash), per model batch.
+        Ctrl-C (``KeyboardInterrupt``) stops it after the batches already embedded are stored."""
         from index.load import as_inputs, iter_articles
 
         inputs = as_inputs(inputs)  # one path given alone is one input (and one prune root), not its characters
         return self.ingest_articles(iter_articles(inputs, self.settings), progress=progress,
-                                    prune_inputs=inputs if prune else None)
+                                    prune_inputs=inputs if prune else None, reconcile_progress=reconcile_progress)
 
     def ingest_articles(
         self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,
-        prune_inputs: Sequence[str] | None = None,
+        prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
     ) -> IngestReport:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed) with the same
         pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
@@ -137,10 +190,11 @@ class Indexer:
             prune_inputs = as_inputs(prune_inputs)
         t0 = time.perf_counter()
         with self._writing() as was_clean:
+            self._chunking = self._effective_chunking()
             # after a clean run with matching counts the full id comparison is skipped: at 400k
             # chunks it was most of an unchanged re-ingest
             if self._needs_reconcile(was_clean):
-                self.reconcile()
+                self.reconcile(reconcile_progress)
             self._group_stories()
             results: list[ItemResult] = []
 
@@ -208,7 +262,7 @@ class Indexer:
                 except BaseException as exc:  # noqa: BLE001
                     errors.append(exc)
 
-        threads = [threading.Thread(target=reader, name="ingest-read"), threading.Thread(target=writer, name="ingest-write")]
+        threads = [_Stage(reader, "ingest-read"), _Stage(writer, "ingest-write")]
         for t in threads:
             t.start()
         try:
@@ -220,46 +274,85 @@ class Indexer:
                     continue
                 texts = [embed_text(a.title, c.text) for a, chunks, _ in batch.items for c in chunks]
                 try:
-                    to_write.put((batch, self._embed_sorted(texts)))
+                    vecs = self._embed_sorted(texts, cancel=lambda: self._store_failure is not None)
+                except _Cancelled:  # the store failed while this batch was embedded: stop embedding it
+                    self._fail_batch(batch, emit)
+                    continue
                 except Exception as exc:  # noqa: BLE001 - a failing batch fails its items, not the run
                     for a, _, _ in batch.items:
                         emit(ItemResult(a.source, "failed", a.id, a.title, reason=f"embedding failed: {exc}"))
+                    continue
+                to_write.put((batch, vecs))
         finally:
             stop.set()
-            to_write.put(_DONE)
-            while threads[0].is_alive():  # unblock a reader waiting on a full queue
-                try:
-                    to_embed.get(timeout=0.05)
-                except queue.Empty:
-                    pass
-            for t in threads:
-                t.join()
+            self._finish(threads, to_embed, to_write)
         if errors:
             raise errors[0]
         return seen
+
+    @staticmethod
+    def _finish(threads: list[_Stage], to_embed: queue.Queue, to_write: queue.Queue) -> None:
+        """End the pipeline: tell the writer no more batches come, then wait for the reader and the writer.
+
+        An interrupted batch is not stored: it is embedded sorted by length, so its articles' chunks
+        spread over all its model batches and hardly any article is whole before the end. Ctrl-C
+        while waiting is held back until both have stopped, then raised: the writer finishes
+        the batches already embedded (seconds) instead of being abandoned mid-batch with the write
+        lock released under it. The wait is on each stage's own event, not ``Thread.join``: a join
+        interrupted by Ctrl-C marks the thread as stopped while it runs (CPython's bpo-45274
+        handling), after which ``is_alive()`` is False and the interpreter exits without waiting."""
+        pending: KeyboardInterrupt | None = None
+        sent = False
+        while True:
+            try:
+                if not sent:
+                    to_write.put(_DONE)
+                    sent = True
+                while not threads[0].finished.is_set():  # unblock a reader waiting on a full queue
+                    try:
+                        to_embed.get(timeout=0.05)
+                    except queue.Empty:
+                        pass
+                for t in threads:
+                    while not t.finished.wait(0.1):
+                        pass
+                break
+            except KeyboardInterrupt as exc:
+                if pending is None:
+                    log.warning("interrupted: storing what is already embedded, then stopping")
+                pending = pending or exc
+        if pending is not None:
+            raise pending
 
     def _fail_batch(self, batch: _Batch, emit: Progress) -> None:
         reason = f"not stored: {self._store_failure}"
         for a, _, _ in batch.items:
             emit(ItemResult(a.source, "failed", a.id, a.title, reason=reason))
 
-    def _embed_sorted(self, texts: list[str]) -> np.ndarray:
+    def _embed_sorted(self, texts: list[str], *, on_batch: Callable[[list[int], np.ndarray], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> np.ndarray:
         """Embed ``texts`` sorted by length, in the embedder's own batch size.
 
         Sorting the whole pipeline batch keeps padding low; calling the embedder one model batch at a
         time releases its lock in between, so questions asked during an ingest wait for one
-        forward pass, not for a whole pipeline batch."""
+        forward pass, not for a whole pipeline batch. ``on_batch(positions, vectors)`` is called
+        after each model batch (progress, or storing it at once); ``cancel()`` is asked before each
+        and raises ``_Cancelled`` when true."""
         if not texts:
             return self.embedder(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         step = int(getattr(self.embedder, "batch_size", 0) or len(texts))  # optional: OpenAI's has none
         out: np.ndarray | None = None
         for i in range(0, len(order), step):
+            if cancel is not None and cancel():
+                raise _Cancelled
             part = order[i : i + step]
             vecs = self.embedder([texts[j] for j in part])
             if out is None:
                 out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
             out[part] = vecs
+            if on_batch is not None:
+                on_batch(part, vecs)
         assert out is not None
         return out
 
@@ -363,13 +456,13 @@ class Indexer:
                     self._store_failure = self._store_failure or exc
         self._deferred_sources.clear()
 
-    def _chunk(self, art: Article) -> list[Chunk]:
-        s = self.settings
-        chunks = chunk_article(art, max_tokens=s.chunk_tokens, overlap=s.chunk_overlap)
+    def _chunk(self, art: Article, chunking: Chunking | None = None) -> list[Chunk]:
+        cfg = chunking or self._chunking or Chunking.of(self.settings)
+        chunks = chunk_article(art, max_tokens=cfg.tokens, overlap=cfg.overlap)
         window = self.embedder.window
         if window and chunks:
             counts = self.embedder.count_tokens([embed_text(art.title, c.text) for c in chunks])
-            chunks = rechunk_to_fit(art, chunks, counts, window, s.chunk_overlap,
+            chunks = rechunk_to_fit(art, chunks, counts, window, cfg.overlap,
                                     count=lambda t: self.embedder.count_tokens([embed_text(art.title, x) for x in t]))
         return chunks
 
@@ -428,8 +521,11 @@ class Indexer:
         return out
 
     # --- maintenance ----------------------------------------------------------------------------
-    def reconcile(self) -> dict[str, int]:
-        """Make Chroma agree with the article database (after a crash): drop orphans, re-embed gaps."""
+    def reconcile(self, progress: Counter | None = None) -> dict[str, int]:
+        """Make Chroma agree with the article database (after a crash): drop orphans, re-embed gaps.
+
+        ``progress(done, total)`` counts re-embedded chunks per model batch; each model batch is
+        stored at once, so an interrupted reconcile loses at most one (the rest is found missing again)."""
         in_db = set(self.db.chunk_ids())
         in_vec = self.vectors.all_ids()
         orphans = sorted(in_vec - in_db)
@@ -439,21 +535,36 @@ class Indexer:
             self.vectors.delete(orphans)
         if missing:
             log.info("reconcile: re-embedding %d chunks missing from Chroma", len(missing))
-            self._embed_chunks(missing)
+            self._embed_chunks(missing, progress)
         return {"orphans_removed": len(orphans), "reembedded": len(missing)}
 
-    def _embed_chunks(self, ids: Sequence[str]) -> None:
+    def _embed_chunks(self, ids: Sequence[str], progress: Counter | None = None) -> None:
         rows = self.db.chunks_by_ids(ids)
+        done = 0
+        if progress:
+            progress(0, len(ids))
         for i in range(0, len(ids), self.batch_chunks):
             part = [rows[c] for c in ids[i : i + self.batch_chunks] if c in rows]
-            vecs = self._embed_sorted([embed_text(r.title, r.text) for r in part])
-            self.vectors.upsert([r.id for r in part], vecs, [chunk_metadata(r.article_id, r.source, r.published) for r in part])
+            metas = [chunk_metadata(r.article_id, r.source, r.published) for r in part]
 
-    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild every vector with the configured embedder from the stored texts (no source re-read).
+            def store(idx: list[int], vecs: np.ndarray, part: list = part, metas: list = metas) -> None:
+                nonlocal done
+                self.vectors.upsert([part[j].id for j in idx], vecs, [metas[j] for j in idx])
+                done += len(idx)
+                if progress:
+                    progress(done, len(ids))
 
-        Resumable and never destructive; see ``index.maintenance.reindex``. Returns the chunks done."""
-        return reindex(self, progress)
+            self._embed_sorted([embed_text(r.title, r.text) for r in part], on_batch=store)
+
+    def reindex(self, progress: Counter | None = None, rechunk_progress: Counter | None = None) -> int:
+        """Rebuild every vector with the configured embedder from the stored texts (no source re-read),
+        first re-chunking stored articles when the chunk settings changed.
+
+        Resumable and never destructive; see ``index.maintenance.reindex`` (``progress`` counts chunks
+        per model batch, ``rechunk_progress`` articles). Returns the stored chunks, all re-embedded;
+        ``last_reindex`` says what this run did (re-embedded, resumed at, re-chunked)."""
+        self.last_reindex = reindex(self, progress, rechunk_progress)
+        return self.last_reindex.chunks
 
     def remove(self, refs: Iterable[str]) -> list[ItemResult]:
         """Remove articles by id or id prefix (with every source they came from), or one source: its
@@ -478,6 +589,21 @@ class Indexer:
                 out.append(ItemResult(ref, "removed", aid))
         return out
 
+
+
+class _Stage(threading.Thread):
+    """A pipeline thread that sets ``finished`` when its work is done (see ``Indexer._finish``)."""
+
+    def __init__(self, target: Callable[[], None], name: str) -> None:
+        super().__init__(name=name)
+        self._work = target
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        try:
+            self._work()
+        finally:
+            self.finished.set()
 
 
 def _under(source: str, path: str) -> bool:

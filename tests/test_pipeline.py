@@ -195,7 +195,7 @@ def test_interrupted_embedding_stops_the_pipeline_without_hanging(small: Setting
         lock = coll.indexer._locked()  # released
         lock.release()
         report = Indexer(coll.store, HashEmbedder()).ingest([str(tmp_path / "news")])
-        assert not report.failed and report.summary()["added"] + report.summary()["unchanged"] == 40
+        assert not report.failed and report.summary()["added"] + report.summary()["unchanged"] == 40, report.summary()
         agree(coll)
 
 
@@ -295,3 +295,173 @@ def test_search_check_warns_when_vector_search_misses_stored_passages(coll: Coll
     monkeypatch.setattr(coll.store.vectors, "query", lambda v, k, where=None: real(v * 0 + 1, k, where))
     warning = coll.search_check()
     assert warning and "rag reindex" in warning and "of 24" in warning
+
+
+# --- Ctrl-C, a failing store and progress: the write lock, what is kept, what is redone -------------
+
+class Batched(HashEmbedder):
+    """The HashEmbedder with a model batch size, as the real embedders have (64)."""
+
+    batch_size = 4
+
+
+def test_ctrl_c_while_the_writer_stores_keeps_the_lock_until_its_batch_is_stored(
+    small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaching the main thread while it joins the writer: the lock stays held and the writer
+    stores the batch it has (it was released under the writer, and the process could exit mid-batch)."""
+    import signal
+    import threading
+    import time
+
+    from rag.errors import StoreBusyError
+
+    write_corpus(tmp_path / "news", 6)
+    main = threading.main_thread().ident
+    real_write = Indexer._write
+    seen: dict[str, object] = {}
+
+    def write(self: Indexer, batch, vecs, emit) -> None:  # noqa: ANN001
+        if "signalled" not in seen:
+            seen["signalled"] = True
+            time.sleep(0.3)  # the only batch is embedded: the main thread is joining this thread
+            signal.pthread_kill(main, signal.SIGINT)
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline:  # is the lock let go while this thread still writes?
+                try:
+                    self._locked().release()
+                except StoreBusyError:
+                    time.sleep(0.05)
+                    continue
+                seen["released while writing"] = True
+                break
+        real_write(self, batch, vecs, emit)
+        seen["stored"] = True
+
+    monkeypatch.setattr(Indexer, "_write", write)
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+        with pytest.raises(KeyboardInterrupt):
+            coll.ingest([str(tmp_path / "news")])
+        assert seen.get("stored") and "released while writing" not in seen
+        assert coll.db.counts()["articles"] == 6  # the embedded batch was stored, not abandoned
+        agree(coll)
+        coll.indexer._locked().release()  # and released afterwards
+
+
+def test_a_store_failing_mid_ingest_stops_the_embedding_of_the_next_batch(
+    small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the writer finds the store gone, the batch being embedded stops at its next model batch
+    (a dead Chroma server kept the model busy for 25 s), and every item not stored is reported."""
+    import time
+
+    from rag.errors import StoreError
+
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 2)
+    monkeypatch.setattr(Indexer, "batch_chunks", 200)
+    write_corpus(tmp_path / "news", 12)
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+
+        import threading
+
+        second = threading.Event()
+
+        class Waiting(Batched):
+            def __call__(self, texts):  # noqa: ANN001, ANN204
+                if len(self.calls) == 2:  # the second batch (a0000's 7 chunks were the first) ...
+                    second.set()
+                    deadline = time.monotonic() + 5
+                    while coll.indexer._store_failure is None and time.monotonic() < deadline:
+                        time.sleep(0.01)  # ... is being embedded when the writer finds the store gone
+                return super().__call__(texts)
+
+        def gone(*_a: object) -> None:
+            second.wait(5)
+            raise StoreError("the Chroma server at http://127.0.0.1:1 failed (ConnectError)")
+
+        emb = Waiting()
+        coll.indexer.embedder = emb
+        monkeypatch.setattr(coll.vectors, "upsert", gone)
+        report = coll.ingest([str(tmp_path / "news")])
+        assert report.summary()["failed"] == 12 and report.summary()["added"] == 0
+        assert {r.reason for r in report.failed} == {"not stored: the Chroma server at http://127.0.0.1:1 failed (ConnectError)"}
+        assert emb.calls[:2] == [4, 3]  # the first batch
+        assert len(emb.calls) == 3  # the second batch stopped after the model batch it was in
+
+
+def test_reconcile_reports_and_stores_each_model_batch(small: Settings, tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 6)
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+        coll.ingest([str(tmp_path / "news")])
+        ids = coll.db.chunk_ids()
+        coll.vectors.delete(ids)  # as after a crash, or an emptied server collection
+
+        class DiesThird(Batched):
+            def __call__(self, texts):  # noqa: ANN001, ANN204
+                if len(self.calls) == 2:
+                    raise KeyboardInterrupt
+                return super().__call__(texts)
+
+        with pytest.raises(KeyboardInterrupt):
+            Indexer(coll.store, DiesThird()).reconcile()
+        assert coll.vectors.count() == 8  # two model batches were stored as they were embedded
+
+        seen: list[tuple[int, int]] = []
+        emb = Batched()
+        assert Indexer(coll.store, emb).reconcile(lambda done, total: seen.append((done, total))) == {
+            "orphans_removed": 0, "reembedded": len(ids) - 8}
+        total = len(ids) - 8
+        assert seen[0] == (0, total) and seen[-1] == (total, total)
+        assert [b - a for (a, _), (b, _) in zip(seen, seen[1:])] == emb.calls  # one step per model batch
+        agree(coll)
+
+
+# --- chunk settings: ingest cuts like the stored articles and says so --------------------------------
+
+def test_ingest_with_other_chunk_settings_skips_unchanged_articles_and_warns_once(
+    small: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from index.chunk import chunk_article
+    from index.maintenance import Chunking, stored_chunking
+    from index.types import Article
+
+    write_corpus(tmp_path / "news", 6)
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+        coll.ingest([str(tmp_path / "news")])
+        assert stored_chunking(coll.db) == Chunking(40, 1)
+    other = small.model_copy(update={"chunk_tokens": 80})
+    emb = HashEmbedder()
+    with Collection.open(other, embedder=emb) as coll:
+        notice = ("stored articles were chunked with 40 tokens, RAG_CHUNK_TOKENS is 80: run `rag reindex` to "
+                  "re-chunk them from the stored texts (until then new articles are chunked like the stored ones)")
+        assert coll.health() == [notice]
+        with caplog.at_level(logging.WARNING, logger="index.pipeline"):
+            report = coll.ingest([str(tmp_path / "news")])
+            assert report.summary()["unchanged"] == 6 and not emb.calls  # no re-chunk, no embedding: fast
+            [new] = write_corpus(tmp_path / "more", 1, start=50)
+            assert coll.ingest([str(new)]).summary()["added"] == 1
+        assert [r.getMessage() for r in caplog.records] == [notice]  # once, not per ingest
+        aid = coll.db.by_source(str(new.resolve())).id
+        title, body = new.read_text().split("\n\n", 1)
+        art = Article(source=str(new.resolve()), title=title, text=coll.db.article_text(aid))
+        assert len(coll.db.chunk_ids(aid)) == len(chunk_article(art, max_tokens=40, overlap=1)) > len(
+            chunk_article(art, max_tokens=80, overlap=1))  # cut like the stored articles, not mixed
+        assert stored_chunking(coll.db) == Chunking(40, 1)
+        agree(coll)
+
+
+def test_a_store_without_recorded_chunk_settings_is_taken_to_be_at_the_settings(small: Settings, tmp_path: Path) -> None:
+    from index.maintenance import Chunking, stored_chunking
+
+    write_corpus(tmp_path / "news", 3)
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+        coll.ingest([str(tmp_path / "news")])
+        coll.db.set_meta("chunking", None)  # a store from before the settings were recorded
+    other = small.model_copy(update={"chunk_tokens": 80})
+    emb = HashEmbedder()
+    with Collection.open(other, embedder=emb) as coll:
+        assert coll.health() == [] and coll.indexer.chunking_notice() is None
+        assert coll.ingest([str(tmp_path / "news")]).summary()["unchanged"] == 3 and not emb.calls
+        assert stored_chunking(coll.db) == Chunking(80, 1)  # recorded now: no surprise re-chunk

@@ -144,7 +144,7 @@ def test_second_ingest_is_refused_with_a_clear_message_and_store_stays_whole(
     second = start_worker(s, [str(corpus)], delay=0.0)
     out, err = second.communicate(timeout=120)
     assert second.returncode == 3, out + err
-    assert "another ingest is writing to" in out and str(s.lock_path) in out
+    assert f"another rag process is writing to RAG_HOME {s.home}" in out and "ingest.lock" not in out
 
     # the CLI says the same, with exit code 2
     monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
@@ -156,7 +156,7 @@ def test_second_ingest_is_refused_with_a_clear_message_and_store_stays_whole(
         result = CliRunner().invoke(app, ["ingest", str(corpus)])
         if first.poll() is None:  # (it may have finished meanwhile on a fast machine)
             assert result.exit_code == 2, result.output
-            assert "another ingest is writing to" in result.output
+            assert "another rag process is writing to RAG_HOME" in result.output
 
     out, err = first.communicate(timeout=300)
     assert first.returncode == 0 and "done" in out, out + err
@@ -171,7 +171,7 @@ def test_lock_is_per_data_directory_within_one_process(settings: Settings, tmp_p
     with Collection.open(settings, embedder=HashEmbedder()) as a, Collection.open(settings, embedder=HashEmbedder()) as b:
         lock = a.indexer._locked()
         try:
-            with pytest.raises(StoreBusyError, match="another ingest is writing"):
+            with pytest.raises(StoreBusyError, match="another rag process is writing"):
                 b.ingest([str(tmp_path)])
         finally:
             lock.release()
@@ -200,7 +200,8 @@ def test_embedder_or_dimension_change_is_an_error_and_reindex_rebuilds_without_s
 
     # `rag reindex` (the CLI, with the configured embedder now fake:b)
     monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder(dim=32, name="fake:b"))
-    for key, value in (("RAG_HOME", str(s.home)), ("RAG_COLLECTION", s.collection)):
+    # the chunk settings it was ingested with: other ones would make the reindex re-chunk too
+    for key, value in (("RAG_HOME", str(s.home)), ("RAG_COLLECTION", s.collection), ("RAG_CHUNK_TOKENS", str(CHUNK_TOKENS))):
         monkeypatch.setenv(key, value)
     from rag.cli import app
 

@@ -15,6 +15,8 @@ from rag.cli.output import cell, console, esc, fail, out, print_json, safe
 from rag.errors import RagError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from index.collection import Collection
     from index.types import IngestReport, ItemResult
 
@@ -27,8 +29,13 @@ def open_collection() -> Collection:
     return Collection.open(load_settings())
 
 
+FAILED_NAMES = 3  # items named per reason when several failed for the same reason
+
+
 def print_report(report: IngestReport) -> None:
-    """The ingest counts as a table, then one line per failed item naming it and why."""
+    """The ingest counts as a table, then the failures: one line per item, or, when several items
+    failed for the same reason (a Chroma server gone mid-ingest fails every item left), one line for
+    the reason with the count and a few of the items."""
     from rich.table import Table
 
     t = Table(title=f"ingest report ({report.seconds:.1f}s)")
@@ -38,8 +45,31 @@ def print_report(report: IngestReport) -> None:
     s = report.summary()
     t.add_row(*(str(s[c]) for c in cols))
     console.print(t)
+    by_reason: dict[str, list[str]] = {}
     for item in report.failed:
-        console.print(f"[red]failed[/red] {esc(item.item)}: {esc(item.reason)}")
+        by_reason.setdefault(item.reason or "", []).append(item.item)
+    for reason, items in by_reason.items():
+        if len(items) == 1:
+            console.print(f"[red]failed[/red] {esc(items[0])}: {esc(reason)}")
+            continue
+        named = ", ".join(esc(i) for i in items[:FAILED_NAMES])
+        more = f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else ""
+        console.print(f"[red]failed[/red] {len(items)} items ({named}{more}): {esc(reason)}")
+
+
+def _bar():  # noqa: ANN202 - rich.progress.Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}", markup=False),  # a title is text, not markup
+        TimeElapsedColumn(), console=console, transient=False,
+    )
+
+
+def _warn(text: str | None) -> None:
+    if text:
+        console.print(f"[yellow]warning:[/yellow] {esc(text)}")
 
 
 def ingest(
@@ -47,29 +77,40 @@ def ingest(
     prune: Annotated[bool, typer.Option(help="remove stored articles whose source under these paths is gone")] = False,
 ) -> None:
     """Add or update articles. Unchanged ones are skipped; changed ones replace their old chunks."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from index.load import expand_inputs
 
+    stored = {"added": 0, "updated": 0}
     try:
         coll = open_collection()
-        total = len(expand_inputs(inputs))
-        with Progress(
-            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[last]}", markup=False),  # a title is text, not markup
-            TimeElapsedColumn(), console=console, transient=False,
-        ) as bar:
-            task = bar.add_task("ingest", total=total or None, last="")
+        with coll.indexer.locked():  # a busy store is refused before a progress bar is drawn
+            _warn(coll.indexer.chunking_notice())
+            total = len(expand_inputs(inputs))
+            with _bar() as bar:
+                task = bar.add_task("ingest", total=total or None, last="")
+                fixing: list = []
 
-            def tick(r: ItemResult) -> None:
-                if r.status != "removed":
-                    bar.update(task, advance=1, last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
-                    if bar.tasks[0].total is not None and bar.tasks[0].completed > bar.tasks[0].total:
-                        bar.update(task, total=bar.tasks[0].completed)  # dumps hold many articles per file
+                def tick(r: ItemResult) -> None:
+                    if r.status in stored:
+                        stored[r.status] += 1
+                    if r.status != "removed":
+                        bar.update(task, advance=1, last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
+                        if bar.tasks[0].total is not None and bar.tasks[0].completed > bar.tasks[0].total:
+                            bar.update(task, total=bar.tasks[0].completed)  # dumps hold many articles per file
 
-            report = coll.ingest(inputs, prune=prune, progress=tick)
+                def reconciling(done: int, n: int) -> None:  # chunks missing from Chroma, re-embedded first
+                    if not fixing:
+                        fixing.append(bar.add_task("re-embed missing", total=n, last="chunks missing from Chroma"))
+                    bar.update(fixing[0], completed=done, total=n)
+
+                report = coll.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling)
     except RagError as exc:
         fail(exc)
+    except KeyboardInterrupt:
+        n = stored["added"] + stored["updated"]
+        console.print(f"interrupted: {n} article{'s' if n != 1 else ''} stored by this run ({stored['added']} added, "
+                      f"{stored['updated']} updated), each complete; run the same command again to continue "
+                      "(articles already stored are skipped)", highlight=False)
+        raise typer.Exit(130) from None
     print_report(report)
     if report.failed:
         raise typer.Exit(1)
@@ -126,21 +167,50 @@ def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or uniqu
 
 
 def reindex() -> None:
-    """Re-embed every stored chunk with the configured embedder (after changing RAG_EMBEDDER)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    """Re-embed every stored chunk with the configured embedder (after changing RAG_EMBEDDER), first
+    re-chunking stored articles from their stored texts when RAG_CHUNK_TOKENS/RAG_CHUNK_OVERLAP changed."""
     from index.collection import Collection
     from rag.settings import load_settings
 
+    seen: dict[str, tuple[int, int]] = {}  # phase -> (done, total); "first": where re-embedding started
     try:
         coll = Collection.open(load_settings(), check_embedder=False, repair=True)
-        with Progress(TextColumn("[bold]reindex"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console) as bar:
-            task = bar.add_task("reindex", total=coll.db.counts()["chunks"])
-            n = coll.reindex(lambda done, total: bar.update(task, completed=done, total=total))
+        with coll.indexer.locked():  # a busy store is refused before a progress bar is drawn
+            with _bar() as bar:
+                tasks: dict[str, object] = {}
+
+                def show(phase: str, note: str) -> Callable[[int, int], None]:
+                    def update(done: int, total: int) -> None:
+                        if phase not in tasks:  # a bar per phase, in the order they run
+                            tasks[phase] = bar.add_task(phase, total=total, last=note)
+                            seen.setdefault(f"{phase} first", (done, total))
+                        seen[phase] = (done, total)
+                        bar.update(tasks[phase], completed=done, total=total)
+                    return update
+
+                coll.reindex(show("reindex", ""), show("re-chunk", "articles, from the stored texts"))
     except RagError as exc:
         fail(exc)
-    console.print(f"re-embedded {n} chunks with {esc(coll.embedder.name)}")
+    except KeyboardInterrupt:
+        if "reindex" in seen:
+            (done, total), (first, _) = seen["reindex"], seen["reindex first"]
+            what = f"{done} of {total} chunks re-embedded ({done - first} by this run), each stored"
+        elif "re-chunk" in seen:
+            done, total = seen["re-chunk"]
+            what = f"{done} of {total} articles re-chunked, none re-embedded yet"
+        else:
+            what = "nothing re-embedded yet"
+        console.print(f"interrupted: {what}; run `rag reindex` again to resume", highlight=False)
+        raise typer.Exit(130) from None
+    r = coll.indexer.last_reindex
+    assert r is not None
+    if r.chunking is not None:
+        before, after = r.chunking
+        console.print(f"re-chunked {r.rechunked} articles from the stored texts ({esc(before.describe())} -> "
+                      f"{esc(after.describe())})", highlight=False)
+    resumed = f" (resumed: {r.resumed_at} were re-embedded by an earlier run)" if r.resumed_at else ""
+    console.print(f"re-embedded {r.embedded} chunks with {esc(coll.embedder.name)}{resumed}; "
+                  f"{r.chunks} chunks stored", highlight=False)
 
 
 def stats() -> None:
