@@ -30,7 +30,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from index.chunk import chunk_article, embed_text, rechunk_to_fit
-from index.db import ArticleDB, chunk_metadata
+from index.db import chunk_metadata
 from index.embed import Embedder
 from index.maintenance import Chunking, ReindexReport, chunking_mismatch, record_chunking, reindex, stored_chunking
 from index.store import Store

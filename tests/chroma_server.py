@@ -28,9 +28,10 @@ def chroma_bin() -> str:
 
 
 @contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real `chroma run` on a free loopback port under ``path``: yields (url, process); killed at exit."""
-    port = free_port()
+def chroma_server(path: Path, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `chroma run` on a loopback port (a free one unless given: a restart on another
+    ``--path`` keeps the address) under ``path``: yields (url, process); killed at exit."""
+    port = port or free_port()
     path.mkdir(parents=True, exist_ok=True)
     with (path / "server.log").open("w") as log:
         proc = subprocess.Popen(

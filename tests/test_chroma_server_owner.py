@@ -5,12 +5,8 @@ line that names what to fix."""
 
 from __future__ import annotations
 
-import contextlib
 import http.server
-import os
-import subprocess
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +21,7 @@ from rag.errors import StoreError
 from rag.http_api import create_app
 from rag.retrieve import retrieve
 from rag.settings import Settings
-from tests.chroma_server import chroma_bin, chroma_server, free_port
+from tests.chroma_server import chroma_server, free_port
 from tests.corpus import write_corpus
 from tests.fakes import HashEmbedder
 from tests.test_robustness import agree
@@ -131,44 +127,17 @@ def test_a_home_refused_the_collection_it_shared_keeps_its_articles_under_a_new_
 
 # --- D2: a long-running reader whose collection was made again --------------------------------------
 
-@contextlib.contextmanager
-def _chroma_on(port: int, path: Path) -> Iterator[subprocess.Popen]:
-    """`chroma run` on a given loopback port (a restart on another --path keeps the address)."""
-    path.mkdir(parents=True, exist_ok=True)
-    log = (path / "server.log").open("w")
-    proc = subprocess.Popen([chroma_bin(), "run", "--path", str(path / "data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("`chroma run` did not start: " + (path / "server.log").read_text()[-2000:])
-            time.sleep(0.2)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-        log.close()
-
-
 def test_a_reader_survives_its_server_restarting_on_another_path(tmp_path: Path) -> None:
     port = free_port()
     s = _s(tmp_path / "home", f"http://127.0.0.1:{port}", "articles")
     write_corpus(tmp_path / "news", 5)
     query = "When did the harbour of Town3 reopen?"
-    with _chroma_on(port, tmp_path / "first"):
+    with chroma_server(tmp_path / "first", port):
         serving = Collection.open(s, embedder=HashEmbedder())  # `rag serve`: opened once, kept
         serving.ingest([str(tmp_path / "news")])
         assert retrieve(serving.store, query, embed=serving.embedder).passages
     try:
-        with _chroma_on(port, tmp_path / "second"):  # the same address, an empty server
+        with chroma_server(tmp_path / "second", port):  # the same address, an empty server
             # before: every query failed with NotFoundError ("check it is running") until a restart
             got = retrieve(serving.store, query, embed=serving.embedder)
             assert got.passages[0].text.startswith("The harbour of Town3")  # keyword search meanwhile
@@ -211,7 +180,7 @@ def test_healthz_is_503_while_the_server_is_down(tmp_path: Path) -> None:
 
     port = free_port()
     s = _s(tmp_path / "home", f"http://127.0.0.1:{port}", "articles")
-    with _chroma_on(port, tmp_path / "server") as proc:
+    with chroma_server(tmp_path / "server", port) as (_, proc):
         rag = RAG(s, collection=Collection.open(s, embedder=HashEmbedder()), llm=None)
         with Running(create_app(rag, api_key="")) as srv:
             r = httpx.get(f"{srv.url}/healthz")
