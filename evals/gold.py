@@ -22,28 +22,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from evals.cases import Case
+from evals.metrics import source_keys
 
-SEPARATORS = "/\\#"
 SHOWN = 5  # articles named in an "ambiguous" message
-
-
-def _keys(source: str) -> Iterator[str]:
-    """Every reference ``matches_article`` accepts for ``source``: the source itself (without a
-    trailing ``/``) and each suffix that starts at, or just after, a separator."""
-    s = source.strip().rstrip("/")
-    if not s:
-        return
-    yield s
-    for i, ch in enumerate(s):
-        if ch in SEPARATORS:
-            yield s[i:]
-            if s[i + 1:]:
-                yield s[i + 1:]
 
 
 class GoldIndex:
@@ -55,7 +41,7 @@ class GoldIndex:
         for aid, sources in articles:
             self.ids.add(aid)
             for source in sources:
-                for key in _keys(source or ""):
+                for key in source_keys(source or ""):
                     self._by_key[key].setdefault(aid, source)
 
     @classmethod

@@ -22,11 +22,8 @@ from collections.abc import Sequence
 CAPS = ((3, 3), (2, 3), (1, 3), (2, 2), (1, 1))  # (per story, per article)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=("tune", "check"), default="tune")
-    args = ap.parse_args(argv)
-
+def answer_shares(split: str = "tune", caps: Sequence[tuple[int, int]] = CAPS) -> tuple[int, int, list[float]]:
+    """(questions, passages read, share of them with a gold answer in those passages per cap in ``caps``)."""
     from evals.fit_answerer import split_of, subset_files
     from evals.metrics import contains_answer
     from evals.store import open_store
@@ -38,10 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus, suite = subset_files()
     rag, _ = open_store([str(corpus)])
     k = rag.settings.local_top_k
-    cases = [c for c in load_suite(suite).cases if c.answerable and c.answers and split_of(c) == args.split]
-    print(f"{len(cases)} answerable {args.split} questions, the first {k} passages")
-    print("per story  per article  answer in the passages")
-    for per_story, per_article in CAPS:
+    cases = [c for c in load_suite(suite).cases if c.answerable and c.answers and split_of(c) == split]
+    shares = []
+    for per_story, per_article in caps:
         hits = 0
         for c in cases:
             q = prepare(c.question, rag.store.doc_freqs, rag.store.n_lexical())
@@ -49,7 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                            per_article=per_article, question=q, time_window=understand(c.question, c.as_of),
                            as_of=c.as_of)
             hits += bool(contains_answer(" ".join(p.text for p in got.passages), c.answers))
-        print(f"{per_story:>9}  {per_article:>11}  {hits / len(cases):.3f}", flush=True)
+        shares.append(hits / len(cases))
+    return len(cases), k, shares
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--split", choices=("tune", "check"), default="tune")
+    args = ap.parse_args(argv)
+    n, k, shares = answer_shares(args.split)
+    lines = [f"{n} answerable {args.split} questions, the first {k} passages",
+             "per story  per article  answer in the passages",
+             *(f"{story:>9}  {article:>11}  {share:.3f}" for (story, article), share in zip(CAPS, shares, strict=True))]
+    print("\n".join(lines))  # the command's output (the CLI edge)
     return 0
 
 

@@ -14,7 +14,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from rag.text import marked_segments, split_sentences, strip_markers
 
@@ -75,19 +75,31 @@ def count_sentences(text: str) -> int:
 # --- retrieval -----------------------------------------------------------------------------------
 
 
+SEPARATORS = "/\\#"  # a gold reference may be a source's suffix starting at, or just after, one of these
+
+
+def source_keys(source: str) -> Iterator[str]:
+    """Every gold reference that names ``source``: the source itself (without a trailing ``/``) and
+    each suffix that starts at, or just after, a separator ("tech/004.txt", "004.txt"). One rule for
+    ``matches_article`` and the run's index of every stored source (``evals.gold``)."""
+    s = source.strip().rstrip("/")
+    if not s:
+        return
+    yield s
+    for i, ch in enumerate(s):
+        if ch in SEPARATORS:
+            yield s[i:]
+            if s[i + 1:]:
+                yield s[i + 1:]
+
+
 def matches_article(gold: str, article_id: str, source: str) -> bool:
     """A retrieved passage belongs to gold article ``gold`` (a file name, source-path suffix, URL or
     article id) when its article id equals it, or its source/URL equals or ends with it at a ``/``."""
     g = gold.strip()
     if not g:
         return False
-    if g == article_id or g == source:
-        return True
-    s = source.rstrip("/")
-    g = g.rstrip("/")
-    if not s.endswith(g) or len(s) == len(g):
-        return s == g
-    return g[0] in "/\\#" or s[-len(g) - 1] in "/\\#"
+    return g == article_id or g == source or g.rstrip("/") in set(source_keys(source))
 
 
 def hit_rank(retrieved: Sequence[tuple[str, str]], golds: Sequence[str]) -> int | None:

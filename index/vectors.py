@@ -24,7 +24,7 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlparse
@@ -310,17 +310,10 @@ class VectorStore:
         return self._fp
 
     def _open(self, check: bool = True):
-        try:
+        with self._failing_as_store(f"cannot open the Chroma collection {self.name!r}"):
             col = self.client.get_or_create_collection(
                 name=self.name, metadata=self._metadata(), embedding_function=None
             )
-        except BaseException as exc:
-            if not is_chroma_failure(exc):
-                raise
-            err = self._store_error(exc, f"cannot open the Chroma collection {self.name!r}")
-            if err is exc:
-                raise
-            raise err from exc
         if self.owner is not None:
             self._claim(col)
         meta = col.metadata or {}
@@ -341,15 +334,8 @@ class VectorStore:
         """Make sure ``col`` belongs to this store's article database: stamp it when it is new to
         it (made by an older version, or empty), refuse it when it belongs to another."""
         assert self.owner is not None
-        try:
+        with self._failing_as_store(f"cannot read the Chroma collection {self.name!r}"):
             state = ownership(col, self.owner)
-        except BaseException as exc:
-            if not is_chroma_failure(exc):
-                raise
-            err = self._store_error(exc, f"cannot read the Chroma collection {self.name!r}")
-            if err is exc:
-                raise
-            raise err from exc
         if state == "ours":
             return
         if state == "theirs":
@@ -481,10 +467,17 @@ class VectorStore:
         return fn()
 
     def _call(self, fn: Callable[[], T]) -> T:
-        try:
+        with self._failing_as_store():
             return self._retry_gone(fn)
+
+    @contextlib.contextmanager
+    def _failing_as_store(self, what: str = "") -> Iterator[None]:
+        """Raise a failure of the store itself as a ``StoreError`` naming it and the fix (``what``: the
+        step that failed); anything else (a programming error) as it came."""
+        try:
+            yield
         except BaseException as exc:
-            err = self._store_error(exc) if is_chroma_failure(exc) else exc
+            err = self._store_error(exc, what) if is_chroma_failure(exc) else exc
             if err is exc:
                 raise
             raise err from exc
