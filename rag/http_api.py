@@ -6,7 +6,7 @@ Routes (JSON schema at ``/openapi.json``; no /docs page, which would load its as
     GET  /v1/models               the collection, as the one "model"
     POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``
     POST /v1/ask                  ``rag ask --json``'s schema (``Answer.to_dict``)
-    POST /v1/search               passages only: {"query", "top_k", "filters"}
+    POST /v1/search               passages only: {"query", "top_k", "filters", "as_of"}; ``notices`` (empty collection)
     GET  /v1/articles?q=          stored articles;  GET/DELETE /v1/articles/{id}
     POST /v1/articles             ingest: JSON {"urls": [...]} or multipart ``files`` (+ ``urls`` fields)
 
@@ -185,16 +185,6 @@ class SearchRequest(_Body):
                                                  "are resolved against; default today")
 
 
-class AskRequest(_Body):
-    question: str = Field(min_length=1)
-    top_k: int | None = Field(None, ge=1, le=50)
-    filters: SearchFilters | None = None
-    history: list[tuple[str, str]] = Field(default_factory=list, description="earlier (question, answer) turns")
-    offline: bool = Field(False, description="never call an LLM")
-    as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
-                                                 "are resolved against; default today")
-
-
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")  # name, tool_calls, ...: accepted, unused
 
@@ -205,6 +195,23 @@ class ChatMessage(BaseModel):
         if isinstance(self.content, list):  # content parts: keep the text ones
             return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
         return self.content or ""
+
+
+class AskRequest(_Body):
+    question: str = Field(min_length=1)
+    top_k: int | None = Field(None, ge=1, le=50)
+    filters: SearchFilters | None = None
+    # both shapes ``RAG.ask`` takes: a client of /v1/chat/completions has its history as messages
+    history: list[tuple[str, str] | ChatMessage] = Field(
+        default_factory=list, description="earlier turns, oldest first: [question, answer] pairs or "
+                                          "{\"role\", \"content\"} messages (one shape for the whole list)")
+    offline: bool = Field(False, description="never call an LLM")
+    as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
+                                                 "are resolved against; default today")
+
+    def turns(self) -> list[tuple[str, str] | dict[str, str]]:
+        """``history`` as ``RAG.ask`` takes it (messages as {"role", "content"} dicts)."""
+        return [h if isinstance(h, tuple) else {"role": h.role, "content": h.text()} for h in self.history]
 
 
 class ChatRequest(BaseModel):
@@ -282,21 +289,46 @@ def _rag_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_error(str(exc), kind), status_code=status)
 
 
-def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+#: what a 422 names for an unknown field: the fields of the route's body (by path) and of its filters
+_BODIES: dict[str, type[BaseModel]] = {"/v1/search": SearchRequest, "/v1/ask": AskRequest,
+                                       "/v1/articles": UrlsRequest}
+_FIELDS: dict[str, tuple[str, ...]] = {"filters": tuple(SearchFilters.model_fields),
+                                       "body.filters": tuple(SearchFilters.model_fields)}
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    from rag.serve import field_problem
+
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
     if any(e.get("type") == "json_invalid" for e in errors):
         detail = next(e for e in errors if e.get("type") == "json_invalid")
         why = (detail.get("ctx") or {}).get("error", "not JSON")
         return JSONResponse(_error(f"the request body is not valid JSON ({why}); send a JSON object",
                                    "invalid_request_error", "json_invalid"), status_code=400)
-    parts = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}" for e in errors]
+    body = _BODIES.get(request.url.path.rstrip("/"))
+    fields = _FIELDS | ({"": tuple(body.model_fields), "body": tuple(body.model_fields)} if body else {})
+    parts = [field_problem(tuple(e.get("loc", ())), str(e.get("msg")), str(e.get("type", "")), fields)
+             for e in errors]
     return JSONResponse(_error("invalid request: " + "; ".join(parts), "invalid_request_error", "invalid_request")
                         | {"detail": jsonable(errors)}, status_code=422)
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+ROUTES = ("GET /v1/models, POST /v1/chat/completions (OpenAI chat; no /v1/responses, /v1/completions or "
+          "/v1/embeddings), POST /v1/ask, POST /v1/search, GET|POST /v1/articles, GET|DELETE /v1/articles/{ref}, "
+          "GET /healthz; the schema is at /openapi.json")
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    # Starlette's bare "Not Found" / "Method Not Allowed": say what this server does answer (an
+    # OpenAI SDK user reaching for client.responses or client.embeddings learns nothing from them)
+    where = f"{request.method} {request.url.path[:200]}"
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no route {where}: this server answers {ROUTES}"
+    elif exc.status_code == 405 and message == "Method Not Allowed":
+        allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+        message = f"{where} is not allowed" + (f"; send {allowed}" if allowed else "") + f". Routes: {ROUTES}"
     return JSONResponse(_error(message, "invalid_request_error" if exc.status_code < 500 else "server_error"),
                         status_code=exc.status_code, headers=exc.headers)
 
@@ -380,14 +412,18 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     @v1.post("/ask")
     def ask(req: AskRequest) -> dict[str, Any]:
         answer = service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
-                           history=req.history, offline=req.offline, as_of=req.as_of)
+                           history=req.turns(), offline=req.offline, as_of=req.as_of)
         return service.public(rag, answer.to_dict())
 
     @v1.post("/search")
     def search(req: SearchRequest) -> dict[str, Any]:
         filters = req.filters.to_filters() if req.filters else None
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
-        return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages]})
+        # nothing found because nothing is stored is not a query to rephrase: say so, as /v1/ask's notices do
+        empty = not passages and not rag.collection.db.counts()["articles"]
+        notices = ["the collection is empty: add articles with POST /v1/articles (files or URLs)"] if empty else []
+        return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages],
+                                    "notices": notices})
 
     @v1.get("/articles")
     def list_articles(q: str | None = None, limit: Annotated[int, Field(ge=1, le=1000)] = 100) -> dict[str, Any]:

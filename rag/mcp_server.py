@@ -4,11 +4,13 @@
     rag mcp --http --port 8765           # streamable HTTP at http://127.0.0.1:8765/mcp
     python -m rag.mcp_server             # stdio, without the rest of the CLI
 
-Tools (official ``mcp`` SDK): ``search_articles(query, filters)``, ``ask(question)``,
-``list_articles(query)``, ``get_article(id)``. Every passage and citation carries title, source,
-date and the exact quote. All of it goes through ``rag.service`` and ``RAG.ask`` -- the same code
-path as the CLI, UI and REST API. The RAG (and its model) is built on the first tool call, so
-the client's handshake is answered at once.
+Tools (official ``mcp`` SDK): ``search_articles(query, filters, top_k, as_of)``,
+``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit)``, ``get_article(id)``. An
+argument a tool does not take is an error naming it (a misspelt ``filters`` would otherwise widen
+the search unseen), and a bad value's error names the field and what to send. Every passage and
+citation carries title, source, date and the exact quote. All of it goes through ``rag.service``
+and ``RAG.ask`` -- the same code path as the CLI, UI and REST API. The RAG (and its model) is built
+on the first tool call, so the client's handshake is answered at once.
 
 A client configuration (Claude Desktop's ``mcpServers``)::
 
@@ -17,6 +19,7 @@ A client configuration (Claude Desktop's ``mcpServers``)::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -66,12 +69,11 @@ class _LazyRAG:
 
 def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MCPServer:
     """The MCP server over ``rag`` (or the collection ``settings`` describe, opened on first use)."""
-    from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
     lazy = _LazyRAG(settings, rag)
-    server = MCPServer(name="rag", title="News articles with citations", instructions=INSTRUCTIONS,
-                       log_level="WARNING")
+    server = _server_class()(name="rag", title="News articles with citations", instructions=INSTRUCTIONS,
+                             log_level="WARNING")
 
     def run(fn, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN001
         """Library errors become tool errors the model can read (and act on)."""
@@ -85,11 +87,17 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         query: Annotated[str, Field(description="words or a question to search for")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
         top_k: Annotated[int, Field(ge=1, le=50, description="passages to return")] = 5,
+        as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
+                                                        "'on Sunday'; default today")] = None,
     ) -> dict[str, Any]:
         """Find the passages that best match `query` (hybrid dense + keyword search), best first.
-        Each passage has title, source, date, the passage text as `quote`, and its article id."""
-        passages = run(service.search, query, top_k=top_k, filters=filters.to_filters() if filters else None)
-        return run(service.public, {"query": query, "passages": [_passage(p) for p in passages]})
+        Each passage has title, source, date, the passage text as `quote`, and its article id.
+        Time expressions in `query` are read against `as_of` (default today). `notices` says when
+        nothing can be found (an empty collection)."""
+        passages = run(service.search, query, top_k=top_k, filters=filters.to_filters() if filters else None,
+                       as_of=as_of)
+        return run(service.public, {"query": query, "passages": [_passage(p) for p in passages],
+                                    "notices": run(_search_notices, passages)})
 
     @server.tool()
     def ask(
@@ -97,12 +105,15 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
         as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
                                                         "'on Sunday'; default today")] = None,
+        top_k: Annotated[int | None, Field(ge=1, le=50, description="passages to answer from; default "
+                                                                     "the server's setting")] = None,
     ) -> dict[str, Any]:
         """Answer `question` from the collection. Time expressions ("this week", "on Sunday", "latest")
         are resolved against `as_of` (default today); `time_window` says what was understood. The answer marks claims with [n]; `citations[n]`
         gives the article title, source, date and the exact supporting quote. `refused` is true when
         the articles do not answer it."""
-        answer = run(service.ask, question, filters=filters.to_filters() if filters else None, as_of=as_of)
+        answer = run(service.ask, question, filters=filters.to_filters() if filters else None, as_of=as_of,
+                     top_k=top_k)
         return run(service.public, {
             "answer": answer.text,
             "refused": answer.refused,
@@ -128,6 +139,54 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         return run(service.public, art)
 
     return server
+
+
+@functools.cache
+def _server_class() -> type[MCPServer]:
+    """``MCPServer`` whose tools refuse what they do not take, as the REST API's bodies do.
+
+    The SDK drops an argument a tool has no parameter for, so ``{"filter": {...}}`` or ``since`` beside
+    ``filters`` would search everything while the agent believes it narrowed the search; here it is
+    an error naming it and the tool's arguments, and ``tools/list`` says so (``additionalProperties:
+    false``). A value of the wrong type is an error naming the field and what to send, without
+    pydantic's boilerplate (which a model cannot act on)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+    from pydantic import ValidationError
+
+    from rag.serve import field_problem
+
+    class StrictServer(MCPServer):
+        async def list_tools(self) -> list[Any]:
+            return [t.model_copy(update={"input_schema": {**t.input_schema, "additionalProperties": False}})
+                    for t in await super().list_tools()]
+
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:  # noqa: ANN401
+            tool = next((t for t in await super().list_tools() if t.name == name), None)
+            takes = tuple(tool.input_schema.get("properties", {})) if tool else ()
+            unknown = [a for a in arguments if a not in takes] if tool else []
+            if unknown:
+                raise ToolError(f"{name} does not take {', '.join(repr(a) for a in unknown)}; its arguments are "
+                                f"{', '.join(takes)}")
+            try:
+                return await super().call_tool(name, arguments, context)
+            except ToolError as exc:
+                cause = exc.__cause__
+                if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                    raise
+                fields = {"filters": tuple(SearchFilters.model_fields)}
+                problems = [field_problem(tuple(e["loc"]), e["msg"], e["type"], fields) for e in cause.errors()]
+                raise ToolError(f"invalid arguments for {name}: " + "; ".join(problems)) from cause
+
+    return StrictServer
+
+
+def _search_notices(rag: RAG, passages: tuple[Any, ...]) -> list[str]:
+    """Why a search found nothing when the reason is the collection, not the query: an agent would
+    otherwise rephrase and search again, and again."""
+    if passages or rag.collection.db.counts()["articles"]:
+        return []
+    return ["the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds)"]
 
 
 def _passage(p: Any) -> dict[str, Any]:  # noqa: ANN401 - rag.types.Passage

@@ -42,6 +42,56 @@ def check_bind(host: str, api_key: str | None, what: str = "the API") -> None:
                           "secret (clients send it as 'Authorization: Bearer <key>'), or bind 127.0.0.1")
 
 
+#: what a field of a REST body or an MCP tool call takes, for the message of a value it refused
+FIELD_HINTS: dict[str, str] = {
+    "query": 'send the words to search for as a string, e.g. "Khansir rebels"',
+    "question": 'send the question as a string, e.g. "Which town did the rebels capture?"',
+    "top_k": "send a whole number from 1 to 50, e.g. 5 (or leave it out)",
+    "limit": "send a whole number of articles, e.g. 20 (or leave it out)",
+    "as_of": 'send a date as "YYYY-MM-DD", e.g. "2024-12-03" (or leave it out for today)',
+    "since": 'send a date as "YYYY-MM-DD", e.g. "2024-11-01"',
+    "until": 'send a date as "YYYY-MM-DD", e.g. "2024-12-31"',
+    "filters": 'send an object, e.g. {"sources": ["reuters"], "since": "2024-11-01", "until": "2024-12-31"}',
+    "sources": 'send a list of strings (substrings of the source, URL or title), e.g. ["reuters"]',
+    "article_ids": 'send a list of article ids, e.g. ["2ee66f902f40f20f"]',
+    "history": ('send earlier turns as [question, answer] pairs, e.g. [["Who resigned?", "The minister."]], '
+                'or as messages, e.g. [{"role": "user", "content": "Who resigned?"}, '
+                '{"role": "assistant", "content": "The minister."}]'),
+    "messages": 'send a list of messages, e.g. [{"role": "user", "content": "Which town did the rebels capture?"}]',
+    "role": 'send "user", "assistant" or "system"',
+    "content": 'send the message text as a string (or a list of {"type": "text", "text": ...} parts)',
+    "urls": 'send a list of http(s) URLs, e.g. ["https://example.org/story.html"]',
+    "id": 'send an article id as a string (list_articles shows them), e.g. "2ee66f902f40f20f"',
+    "offline": "send true or false",
+    "stream": "send true or false",
+}
+
+
+def field_problem(loc: tuple[str | int, ...], msg: str, kind: str = "",
+                  fields: dict[str, tuple[str, ...]] | None = None) -> str:
+    """One validation error of a REST body or an MCP tool call as a line that names the field and
+    says what to send: ``top_k: Input should be less than or equal to 50; send a whole number from 1
+    to 50, e.g. 5``. ``fields`` maps an object's path ("" for the top level) to the fields it takes,
+    for the message of an unknown one.
+
+    >>> field_problem(("top_k",), "Input should be less than or equal to 50", "less_than_equal")
+    'top_k: Input should be less than or equal to 50; send a whole number from 1 to 50, e.g. 5 (or leave it out)'
+    """
+    path = ".".join(str(p) for p in loc) or "body"
+    if kind == "extra_forbidden":
+        parent = ".".join(str(p) for p in loc[:-1])
+        known = (fields or {}).get(parent)
+        where = f"{parent} takes" if parent else "the fields are"
+        return f"{path}: unknown field" + (f"; {where} {', '.join(known)}" if known else "; leave it out")
+    if kind == "value_error":  # our own validators' messages say what to do
+        return f"{path}: {msg.removeprefix('Value error, ')}"
+    # the innermost named field: a union's member ("str", "list[...]"), a list index and where FastAPI
+    # found the value ("body", "query": the query string) are not fields
+    names = loc[1:] if len(loc) > 1 and loc[0] in ("body", "query", "path", "header") else loc
+    hint = next((FIELD_HINTS[p] for p in reversed(names) if isinstance(p, str) and p in FIELD_HINTS), None)
+    return f"{path}: {msg}" + (f"; {hint}" if hint else "")
+
+
 def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> FastAPI:
     """The ASGI app serving ``rag`` (see ``rag.http_api.create_app``)."""
     from rag.http_api import create_app as build

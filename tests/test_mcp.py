@@ -65,7 +65,9 @@ async def _exercise(client: Client) -> None:
     empty = _data(await client.call_tool("search_articles", {"query": "Khansir", "filters": {"since": "2030-01-01"}}))
     assert empty["passages"] == []
     bad = await client.call_tool("search_articles", {"query": "Khansir", "filters": {"since": "soon"}})
-    assert bad.is_error and "since" in bad.content[0].text
+    assert bad.is_error and "filters.since: " in bad.content[0].text and "YYYY-MM-DD" in bad.content[0].text
+    typo = await client.call_tool("search_articles", {"query": "Khansir", "filter": {"since": "2030-01-01"}})
+    assert typo.is_error and "'filter'" in typo.content[0].text  # not a search of everything
 
     answer = _data(await client.call_tool("ask", {"question": "Which town did the rebels capture south of Aleppo?"}))
     assert "Khansir" in answer["answer"] and not answer["refused"]

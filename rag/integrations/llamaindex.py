@@ -42,6 +42,7 @@ from index.formats import normalise, parse_html, parse_markdown, parse_text, spl
 from index.load import is_url, iter_articles
 from index.records import ALIASES, _record
 from index.types import Article, IngestReport, ItemResult, LoadFailure
+from rag.arguments import checked_as_of
 from rag.settings import Settings, load_settings
 from rag.types import Filters, Passage
 
@@ -170,26 +171,34 @@ class ArticleRetriever(BaseRetriever):
     ``rag`` is a ``rag.api.RAG`` (default: the collection configured by the environment, ``RAG_HOME``
     etc.). Each node is ``TextNode(id_=chunk id, text, start_char_idx/end_char_idx = the passage's span
     in its article, metadata={article_id, title, source, published})`` with the article as its SOURCE
-    relationship; ``published`` (ISO date) is left out when the article has none.
+    relationship; ``published`` (ISO date) is left out when the article has none. ``as_of`` (a date or
+    "YYYY-MM-DD"; default today, each query) is the day time words in a query ("last week", "latest")
+    are read against, as ``RAG.ask(as_of=...)``. ``similarity_top_k`` is LlamaIndex's name for
+    ``top_k``, taken too. A node's score is our fused ranking score (it orders the passages; it is
+    not a cosine similarity in [0, 1], so a ``SimilarityPostprocessor`` cutoff means something else here).
     """
 
-    def __init__(self, rag: RAG | None = None, top_k: int = 5, filters: MetadataFilters | Filters | None = None,
-                 *, callback_manager: CallbackManager | None = None) -> None:
+    def __init__(self, rag: RAG | None = None, top_k: int | None = None,
+                 filters: MetadataFilters | Filters | None = None, *, as_of: date | str | None = None,
+                 similarity_top_k: int | None = None, callback_manager: CallbackManager | None = None) -> None:
+        if similarity_top_k is not None and top_k is not None and similarity_top_k != top_k:
+            raise ConfigError(f"top_k={top_k!r} and similarity_top_k={similarity_top_k!r}: they are one setting "
+                              "(the passages to retrieve); pass one of them")
+        top_k = _checked_top_k(similarity_top_k if similarity_top_k is not None else top_k)
+        self.filters = to_filters(filters)  # checked now: a bad filter fails where it was written
+        self.as_of = checked_as_of(as_of) if as_of is not None else None  # None: today, when asked
         if rag is None:
             from rag.api import default_rag
 
             rag = default_rag()
-        if top_k < 1:
-            raise ConfigError(f"top_k={top_k}: ask for at least one passage")
         self.rag = rag
         self.top_k = top_k
-        self.filters = to_filters(filters)  # checked now: a bad filter fails where it was written
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
 
     def passages(self, query: str) -> tuple[Passage, ...]:
         """Our own ``Passage`` records for ``query`` (what ``_retrieve`` turns into nodes): exactly
         ``RAG.search`` (the retrieval ``RAG.ask`` answers from, time prior included)."""
-        return self.rag.search(query, top_k=self.top_k, filters=self.filters)
+        return self.rag.search(query, top_k=self.top_k, filters=self.filters, as_of=self.as_of)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=passage_node(p), score=p.score) for p in self.passages(query_bundle.query_str)]
@@ -198,11 +207,42 @@ class ArticleRetriever(BaseRetriever):
         # embedding and SQLite work block; keep the event loop of an async app free
         return await asyncio.to_thread(self._retrieve, query_bundle)
 
-    def as_query_engine(self, llm: LLM, **kwargs: Any) -> RetrieverQueryEngine:
-        return build_query_engine(self, llm, **kwargs)
+    def _with(self, options: dict[str, Any]) -> ArticleRetriever:
+        """This retriever, or a copy with the retrieval options an ``index.as_query_engine(...)`` call
+        names (``similarity_top_k``/``top_k``, ``filters``, ``as_of``), taken out of ``options``."""
+        picked = {k: options.pop(k) for k in ("similarity_top_k", "top_k", "filters", "as_of") if k in options}
+        if not picked:
+            return self
+        similar, top_k = picked.get("similarity_top_k"), picked.get("top_k")
+        return ArticleRetriever(self.rag, self.top_k if similar is None and top_k is None else top_k,
+                                picked.get("filters", self.filters), as_of=picked.get("as_of", self.as_of),
+                                similarity_top_k=similar, callback_manager=self.callback_manager)
 
-    def as_chat_engine(self, llm: LLM, **kwargs: Any) -> CondensePlusContextChatEngine:
-        return build_chat_engine(self, llm, **kwargs)
+    def as_query_engine(self, llm: LLM | None = None, **kwargs: Any) -> RetrieverQueryEngine:
+        """``build_query_engine`` over this retriever. As with a LlamaIndex index, ``similarity_top_k``
+        (or ``top_k``), ``filters`` and ``as_of`` set the retrieval; the rest go to the engine."""
+        return build_query_engine(self._with(kwargs), _require_llm(llm), **kwargs)
+
+    def as_chat_engine(self, llm: LLM | None = None, **kwargs: Any) -> CondensePlusContextChatEngine:
+        """``build_chat_engine`` over this retriever (``chat_mode``, if given, must be
+        "condense_plus_context", the engine it builds); retrieval options as ``as_query_engine``."""
+        mode = kwargs.pop("chat_mode", None)
+        mode = str(getattr(mode, "value", mode)) if mode is not None else None  # ChatMode or its str value
+        if mode not in (None, "condense_plus_context"):
+            raise ConfigError(f"chat_mode={mode!r}: this retriever builds the "
+                              "'condense_plus_context' chat engine (the follow-up is rewritten, then retrieved "
+                              "for); leave chat_mode out, or build another engine with this retriever yourself")
+        return build_chat_engine(self._with(kwargs), _require_llm(llm), **kwargs)
+
+
+def _checked_top_k(top_k: object) -> int:
+    if top_k is None:
+        return 5
+    if isinstance(top_k, bool) or not isinstance(top_k, int):
+        raise ConfigError(f"top_k={top_k!r}: give the number of passages to retrieve as an int, e.g. top_k=5")
+    if top_k < 1:
+        raise ConfigError(f"top_k={top_k}: ask for at least one passage")
+    return top_k
 
 
 def passage_node(p: Passage) -> TextNode:
