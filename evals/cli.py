@@ -32,9 +32,9 @@ console = Console(stderr=True)
 out = Console()
 
 _METRIC_NAME = re.compile(
-    r"^((hit|recall|answer_in_context|context_tokens)@\d+|mrr|context_tokens|exact_match|f1|containment|"
+    r"^((hit|recall|answer_in_context|context_tokens)@\d+|mrr|context_tokens|exact_match|f1|containment|answer_correct|"
     r"answer_sentences(_max)?|answer_words|citation_precision|citation_recall|citation_article_precision|"
-    r"dangling_citations|short_answer_present|short_answer_correct(_all)?|answer_leak_rate|"
+    r"dangling_citations|short_answer_present|short_answer_correct(_all)?|short_answer_precision|answer_leak_rate|"
     r"correct_refusal_rate|wrong_refusal_rate|latency_\w+_p(50|95)_ms|prompt_tokens|completion_tokens|"
     r"cost_usd_total|cost_usd_per_question|judge_faithfulness|judge_correctness|errors)$"
 )

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("Retrieval", r"^(hit@|mrr|recall@|answer_in_context@|context_tokens)"),
-    ("Answers", r"^(exact_match|f1|containment|short_answer_|answer_sentences|answer_words)"),
+    ("Answers", r"^(exact_match|f1|containment|answer_correct|short_answer_|answer_sentences|answer_words)"),
     ("Citations", r"^(citation_|dangling)"),
     ("Refusals", r"^(correct_refusal|wrong_refusal|answer_leak)"),
     ("Cost and speed", r"^(latency_|prompt_tokens|completion_tokens|cost_)"),

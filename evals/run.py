@@ -213,17 +213,21 @@ def score_case(case: Case, answer: Any, ranked: Sequence[Any], citations: list[d
     out["context_tokens"] = sum(r["tokens"] for r in retrieved[: len(answer.passages)])
 
     text = "" if answer.refused else answer.text
+    short = None if answer.refused else getattr(answer, "short_answer", None)
     if case.answerable and case.answers:
         out["f1"] = m.token_f1(text, case.answers)
         if case.short_answers:
             out["exact_match"] = m.exact_match(text, case.answers)
             out["containment"] = m.contains_answer(text, case.answers)
-    short = None if answer.refused else getattr(answer, "short_answer", None)
+            # what a reader takes away: the answer holds it and its bold short answer, if any, is it
+            out["answer_correct"] = float(bool(out["containment"]) and (not short or bool(m.contains_answer(short, case.answers))))
     if case.short_answers and question_kind(case.question) in SHORT_ANSWER_KINDS:
         out["short_answer_present"] = float(bool(short))
         out["short_answer_correct"] = m.contains_answer(short, case.answers) if short else 0.0
     if case.answerable and case.short_answers:  # every question kind ("which country", "what share")
         out["short_answer_correct_all"] = m.contains_answer(short, case.answers) if short else 0.0
+        if short:  # right when shown: its mean is how often a shown short answer is right
+            out["short_answer_precision"] = out["short_answer_correct_all"]
     if not answer.refused:
         out["answer_sentences"] = m.count_sentences(answer.supporting)  # the short answer leading them is no sentence
         out["answer_words"] = len(m.strip_markers(answer.text).split())

@@ -18,8 +18,8 @@ from evals.fit_answerer import split_of
 from evals.suite import load_suite
 from evals.summary import summarise
 
-METRICS = ("hit@1", "hit@5", "containment", "short_answer_correct", "short_answer_correct_all",
-           "citation_article_precision",
+METRICS = ("hit@1", "hit@5", "containment", "answer_correct", "short_answer_correct", "short_answer_correct_all",
+           "short_answer_precision", "citation_article_precision",
            "correct_refusal_rate", "wrong_refusal_rate", "answer_leak_rate", "latency_total_p50_ms")
 
 

@@ -58,8 +58,8 @@ def summarise(rows: Sequence[Mapping[str, Any]], ks: Sequence[int], *, model: st
     for k in ks:
         put(f"context_tokens@{k}", _col(ok, f"context_tokens@{k}"))
     put("context_tokens", _col(ok, "context_tokens"))
-    for key in ("exact_match", "f1", "containment", "short_answer_present", "short_answer_correct",
-                "short_answer_correct_all"):
+    for key in ("exact_match", "f1", "containment", "answer_correct", "short_answer_present", "short_answer_correct",
+                "short_answer_correct_all", "short_answer_precision"):
         put(key, _col(ok, key))
     sentences = _col(ok, "answer_sentences")
     put("answer_sentences", sentences)

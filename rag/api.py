@@ -242,7 +242,8 @@ class RAG:
                 notices.append("No cited passage supports the answer, so it was withheld.")
         if refused:
             text = REFUSAL if name == self.extractive.name else (text or REFUSAL)
-        short = None if refused else short_answer_in(asked, draft.short_answer, citations, text)
+        short = None if refused else short_answer_in(asked, draft.short_answer, citations, text,
+                                                     proposed_only=name == self.extractive.name)
         citations = self._with_versions(citations, passages)
         if changing and not refused:  # passages of different dates disagree: the newest, dated, then the earlier one
             text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of, asked)
@@ -457,11 +458,16 @@ def _about_a_changing_fact(question: str, window: TimeWindow | None) -> bool:
 
 
 def short_answer_in(
-    q: Question, proposed: tuple[str, int, int] | None, citations: Sequence[Citation], text: str
+    q: Question, proposed: tuple[str, int, int] | None, citations: Sequence[Citation], text: str,
+    *, proposed_only: bool = False,
 ) -> tuple[str, int, int] | None:
     """The short answer, only if it lies inside a cited quote and the answer states it: the
     answerer's own proposal (offline), else the asked-for phrase of the first quote the answer
-    repeats (an LLM's "Khansir [1]"). Article offsets, like the citations'."""
+    repeats (an LLM's "Khansir [1]"). Article offsets, like the citations'. ``proposed_only``: the
+    answerer chose its short answer (the offline one's phrase ranker): none proposed means none
+    (its fitted bar withheld a likely wrong one), not the first quote's phrase."""
+    if proposed is None and proposed_only:
+        return None
     if proposed is not None:
         phrase, a, b = proposed
         if phrase not in text:

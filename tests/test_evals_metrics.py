@@ -222,18 +222,22 @@ def test_summarise_rates_and_pooled_citation_precision() -> None:
 def test_summarise_citation_article_precision_and_short_answers() -> None:
     rows = [
         _row(1, **{"citations": 2, "citations_supported": 2, "citations_gold_article": 1,
-                   "short_answer_present": 1.0, "short_answer_correct": 1.0, "short_answer_correct_all": 1.0}),
+                   "short_answer_present": 1.0, "short_answer_correct": 1.0, "short_answer_correct_all": 1.0,
+                   "short_answer_precision": 1.0}),
         _row(2, **{"citations": 1, "citations_supported": 1, "citations_gold_article": 1,
-                   "short_answer_present": 1.0, "short_answer_correct": 0.0, "short_answer_correct_all": 0.0}),
+                   "short_answer_present": 1.0, "short_answer_correct": 0.0, "short_answer_correct_all": 0.0,
+                   "short_answer_precision": 0.0}),
         _row(3, **{"citations": 3, "citations_supported": 3,  # no gold articles known: not counted
-                   "short_answer_correct_all": 1.0}),  # a "which country" question: all kinds count
+                   "short_answer_correct_all": 1.0, "short_answer_precision": 1.0}),  # a "which country" question
+        _row(6, **{"short_answer_correct_all": 0.0}),  # none shown: wrong for _all, not counted for precision
         _row(4, "unanswerable", refused=False, **{"answer_leak": 1.0}),
         _row(5, "unanswerable", refused=False, **{"answer_leak": 0.0}),
     ]
     metrics, n = summarise(rows, (5,))
     assert metrics["citation_article_precision"] == pytest.approx(2 / 3)  # pooled: 2 of 3 citations
     assert metrics["short_answer_present"] == 1.0 and metrics["short_answer_correct"] == 0.5
-    assert metrics["short_answer_correct_all"] == pytest.approx(2 / 3) and n["short_answer_correct_all"] == 3
+    assert metrics["short_answer_correct_all"] == 0.5 and n["short_answer_correct_all"] == 4
+    assert metrics["short_answer_precision"] == pytest.approx(2 / 3) and n["short_answer_precision"] == 3
     assert metrics["answer_leak_rate"] == 0.5 and n["answer_leak_rate"] == 2
 
 
@@ -300,3 +304,24 @@ def test_support_reads_the_claim_as_an_answer_to_the_question() -> None:
     assert m.supports(claim, quote, question="Aaron Judge broke the league record held by whom?")
     assert not m.supports("Aaron Judge broke the league record held by Babe Ruth", quote,
                           question="Aaron Judge broke the league record held by whom?")
+
+
+@pytest.mark.parametrize(("short", "correct", "precision"), [
+    ("Khansir", 1.0, 1.0),   # the bold answer is the gold one
+    ("Aleppo", 0.0, 0.0),    # a wrong bold answer above a right sentence: a reader takes away the wrong one
+    (None, 1.0, None),       # no short answer: the sentence holds the answer
+])
+def test_answer_correct_counts_a_wrong_short_answer_as_a_wrong_answer(short: str | None, correct: float,
+                                                                    precision: float | None) -> None:
+    from types import SimpleNamespace
+
+    from evals.run import score_case
+    from evals.suite import Case
+
+    text = "Rebels captured the town of Khansir, south of Aleppo [1]."
+    answer = SimpleNamespace(text=f"{short}. {text}" if short else text, refused=False, supporting=text,
+                             short_answer=short, passages=(), dropped_markers=())
+    out = score_case(Case("c", "Which town did the rebels capture?", ("Khansir",)), answer, [], [], [], (1,))
+    assert out["containment"] == 1.0
+    assert out["answer_correct"] == correct
+    assert out.get("short_answer_precision") == precision

@@ -77,6 +77,9 @@ def test_run_suite_scores_every_question(fake_rag: RAG) -> None:
     # a "which" question is no who/when/where/how-many one; every answerable kind counts in the _all figure
     assert "short_answer_correct" not in c1["metrics"]
     assert c1["short_answer"] == "Khansir" and c1["metrics"]["short_answer_correct_all"] == 1.0
+    assert c1["metrics"]["short_answer_precision"] == 1.0  # shown, and right
+    assert c1["metrics"]["answer_correct"] == c1["metrics"]["containment"] == 1.0
+    assert "short_answer_precision" not in c3["metrics"]  # no answer to be right about: not applicable
 
 
 def test_a_failing_question_is_a_result(fake_rag: RAG, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -357,9 +357,29 @@ def test_fit_phrases_learns_the_kind_of_name_asked() -> None:
     weights = fit_sentences(bs, 1.0)
     assert weights[PHRASE_FEATURES.index("kind_match")] > 0
     rules = outcomes(bs, None)
-    model, got = choose(bs, weights, fit_point(bs), 2, rules)
-    assert got["precision"] >= rules["precision"]  # the bar: never wrong more often than the rules
-    assert got["right"] == 1.0 > rules["right"]
+    model, got = choose(bs, weights, fit_point(bs), 2)
+    assert got["right"] == got["precision"] == 1.0 > rules["right"]
+
+
+def test_fit_phrases_bar_withholds_phrases_more_often_wrong_than_right() -> None:
+    """Questions whose only name is of no use ("which colour" over a text naming an agency) get no
+    short answer; the state questions keep theirs: the bar maximises right minus wrong."""
+    from evals.fit_answerer import fit_sentences
+    from evals.fit_phrases import blocks, choose, fit_point
+
+    data = []
+    for i, (place, org) in enumerate(zip(["California", "Texas", "Ohio", "Florida", "Nevada", "Oregon"],
+                                         ["The CDC", "The FDA", "Reuters", "The WHO", "NASA", "The FBI"], strict=True)):
+        data.append(_retrieved(i, "Which state has the most reported cases of the virus?",
+                               f"{org} said that {place} has the most reported cases of the virus.", place))
+        data.append(_retrieved(10 + i, "Which colour did the agency choose for its new warning labels?",
+                               f"{org} said on Tuesday it would choose grey for its new warning labels.", "grey"))
+    bs = blocks(data, 2)  # the questions with a name in their sentence
+    states = sum(b.retrieved.answers != ("grey",) for b in bs)
+    assert states == 6 and len(bs) > 8
+    model, got = choose(bs, fit_sentences(bs, 1.0), fit_point(bs), 2)
+    assert model.bar > 0
+    assert got["shown"] == got["right"] == round(states / len(bs), 4) and got["precision"] == 1.0
 
 
 def test_a_short_answer_follows_its_sentence_to_the_copy_verification_cited() -> None:
