@@ -203,8 +203,8 @@ class RAG:
             except LLMError as exc:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)
                 notices.append(f"The LLM failed ({exc}); showing the offline answer instead.")
-        if draft is None:
-            draft = (self.extractive.answer(question, passages, prepared=prepared, query_vector=got.query_vector,
+        if draft is None:  # a follow-up ("And when?") is answered as the standalone query it was searched as
+            draft = (self.extractive.answer(query, passages, prepared=prepared, query_vector=got.query_vector,
                                             as_of=as_of if changing else None)
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
@@ -230,7 +230,7 @@ class RAG:
                     why = "No passage supports what the model wrote, so its answer was withheld"
                 elif answers_nothing(asked, text):
                     why = f"The model's answer does not answer the question ({text[:120]})"
-            fallback = self._verified_fallback(question, passages, prepared, got.query_vector,
+            fallback = self._verified_fallback(question, query, passages, prepared, got.query_vector,
                                                as_of if changing else None) if why else None
             if fallback is not None:  # the model's prompt, usage and notices stay on the answer
                 draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
@@ -277,8 +277,8 @@ class RAG:
         )
 
     def _verified_fallback(
-        self, question: str, passages: Sequence[Passage], prepared: Question | None, query_vector: np.ndarray | None,
-        as_of: date | None,
+        self, question: str, query: str, passages: Sequence[Passage], prepared: Question | None,
+        query_vector: np.ndarray | None, as_of: date | None,
     ) -> tuple[Draft, Verified] | None:
         """The offline answer when an LLM answered but verification removed every sentence it wrote
         (``RAG_LLM_FALLBACK=extractive``, the default): only if the offline answerer's fitted model
@@ -288,7 +288,7 @@ class RAG:
         (``benchmarks.answerers --replay``): see the README's "Local model against the offline answerer"."""
         if self.settings.llm_fallback != "extractive" or not passages:
             return None
-        draft = self.extractive.answer(question, passages, prepared=prepared, query_vector=query_vector, as_of=as_of)
+        draft = self.extractive.answer(query, passages, prepared=prepared, query_vector=query_vector, as_of=as_of)
         if draft.refused or (draft.confidence or 0.0) < FALLBACK_MIN_CONFIDENCE:
             return None
         checked = verify(draft.text, passages, question)

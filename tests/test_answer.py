@@ -146,3 +146,13 @@ def test_short_answer_types_follow_the_question_word() -> None:
     # a specific date beats a weekday or "this year"
     q = prepare("On what date does the Oscars ceremony take place?")
     assert extract(q, "This year's Oscar ceremony will be held on Sunday 27 February.")[0] == "27 February"
+
+
+def test_an_offline_follow_up_is_answered_as_the_query_it_was_searched_as(seed_rag) -> None:  # noqa: ANN001
+    """"And when?" after "Which town did the rebels capture?" was searched with the first question's
+    words but answered as "And when?" alone: none of its words in any sentence, so it was refused."""
+    first = seed_rag.ask("Which town did the rebels capture south of Aleppo?")
+    assert "Khansir" in first.text
+    follow = seed_rag.ask("And when?", history=[(first.question, first.text)])
+    assert not follow.refused
+    assert any("on Sunday" in c.quote and "Khansir" in c.quote for c in follow.citations)

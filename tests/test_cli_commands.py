@@ -104,13 +104,13 @@ def test_chat_answers_with_citations_and_follows_up(up_home: tuple[Path, subproc
     home, _ = up_home
     r = rag(home, "chat", stdin=f"{QUESTION}\nWhat were they trying to cut?\n\n")
     assert r.returncode == 0, r.stderr
-    assert "rag chat (extractive, 1 articles)" in r.stderr
+    assert "rag chat (extractive, 1 article)" in r.stderr
     turns = [" ".join(t.split()) for t in r.stdout.split("you> ")]
     assert len(turns) == 4 and turns[3] == "", r.stdout  # two answers, then the empty line quits
     first, follow = turns[1], turns[2]
     assert "captured the town of Khansir" in first and "[1] " + SEED_TITLE in first
     # the follow-up leans on the first turn: it is searched with the first turn's words ...
-    searched = " ".join(r.stderr.split()).split("(searched: ")
+    searched = " ".join(r.stderr.split()).split("searched: ")
     assert len(searched) == 2 and searched[1].startswith("What were they trying to cut?") and "Khansir" in searched[1]
     # ... and answered from the article, cited
     assert "supply route" in follow and "[1] " + SEED_TITLE in follow and "could not find" not in follow

@@ -145,3 +145,16 @@ def test_chat_resolves_every_turn_against_as_of(seeded: CliRunner) -> None:
     assert r.exit_code == 0, r.output
     assert "understood: 2024-11-25 .. 2024-12-01" in r.stderr
     assert "understood: 2024-12-01 .. 2024-12-01" in r.stderr
+
+
+def test_chat_commands_help_new_conversation_and_quit(seeded: CliRunner) -> None:
+    """"/help" was searched for as a question, and a conversation could not be started afresh."""
+    question = "Which town did the rebels capture south of Aleppo?"
+    r = seeded.invoke(app, ["chat"], input=f"/help\n/foo\n{question}\nAnd when?\n/new\nAnd when?\nquit\n{question}\n")
+    assert r.exit_code == 0, r.output
+    assert "rag chat (extractive, 1 article)." in r.stderr
+    assert "/new     start a new conversation" in r.stderr and "unknown command /foo; /help lists them" in r.stderr
+    searched = [line for line in r.stderr.splitlines() if line.startswith("searched: ")]
+    # only the first "And when?" leans on the question before it; after /new there is none
+    assert len(searched) == 1 and searched[0].startswith("searched: And when?") and "Khansir" in searched[0]
+    assert r.stdout.count("you> ") == 7  # "quit" ended the chat: the last question was never asked

@@ -72,17 +72,25 @@ def ask(
         if as_json:
             print_json(rag.ask(question, top_k=top_k, filters=filters, offline=offline, as_of=when).to_dict())
             return
-        answer = None
-        shown = ""  # an LLM's answer, claim by claim as verification lets each through
-        for piece in rag.stream(question, top_k=top_k, filters=filters, offline=offline, as_of=when, checked=True):
-            if isinstance(piece, str):
-                shown += piece
-                out.print(safe(piece), end="", markup=False, highlight=False)
-            else:
-                answer = piece
+        _stream_answer(rag, question, top_k=top_k, filters=filters, offline=offline, as_of=when)
     except RagError as exc:
         fail(exc)
+
+
+def _stream_answer(rag: RAG, question: str, **kwargs: object) -> Answer:
+    """Ask ``rag``, printing an LLM's answer claim by claim as verification lets each through, then
+    the answer (``print_answer``); returns it."""
+    answer = None
+    shown = ""
+    for piece in rag.stream(question, checked=True, **kwargs):
+        if isinstance(piece, str):
+            shown += piece
+            out.print(safe(piece), end="", markup=False, highlight=False)
+        else:
+            answer = piece
+    assert answer is not None  # stream() always ends with the Answer
     print_answer(answer, streamed=shown)
+    return answer
 
 
 def print_answer(answer: Answer, streamed: str = "") -> None:
@@ -118,24 +126,42 @@ def chat(
     except RagError as exc:
         fail(exc)
     history: list[tuple[str, str]] = []
-    console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {rag.collection.db.counts()['articles']} "
-                  "articles). Empty line quits.")
+    n = rag.collection.db.counts()["articles"]
+    console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {n} article{'' if n == 1 else 's'}). "
+                  "Empty line quits; /help lists the commands.")
     while True:
         try:
             q = input("you> ").strip()
         except EOFError:
             break
-        if not q:
+        command = q.lower()
+        if not q or command in _QUIT:
             break
+        if command in ("/help", "/?"):
+            console.print(_CHAT_HELP, markup=False, highlight=False)
+            continue
+        if command in ("/new", "/clear"):
+            history.clear()
+            console.print("[dim](a new conversation: follow-ups no longer refer to earlier questions)[/dim]")
+            continue
+        if command.startswith("/") and " " not in command:
+            console.print(f"unknown command {esc(q)}; /help lists them", highlight=False)
+            continue
         try:
-            answer = rag.ask(q, top_k=top_k, history=history, as_of=when)
+            answer = _stream_answer(rag, q, top_k=top_k, history=history, as_of=when)
         except RagError as exc:
             console.print(f"[red]error:[/red] {esc(exc)}")
             continue
-        if answer.search_query and answer.search_query != q:
-            console.print(f"[dim](searched: {esc(answer.search_query)})[/dim]")
-        print_answer(answer)
+        if answer.search_query and answer.search_query != q:  # the follow-up as it was searched
+            console.print(Text(f"searched: {safe(answer.search_query, newlines=False)}", style="dim"), highlight=False)
         history.append((q, answer.text))
+
+
+_QUIT = frozenset({"/quit", "/exit", "/q", "quit", "exit"})
+_CHAT_HELP = """Ask a question; a follow-up ("And when?", "Who said that?") is read with the questions before it.
+  /new     start a new conversation (forget the earlier questions)
+  /help    this list
+  /quit    quit (also: an empty line, Ctrl-D)"""
 
 
 def register(app: typer.Typer) -> None:
