@@ -938,7 +938,12 @@ def named_kind(phrase: str, sentence: str, start: int) -> str | None:
     """``phrase_kind``, and what the text says the name is when that finds nothing: "the town of
     Khansir" a place, "the carmaker Stellantis" an organisation. For the phrase ranker only: read
     by ``fits_precisely`` too, it moved the sentence ranker (fitted without it) one RealTime QA
-    tuning question down ("the Swiss town of Rolle" outranked a sentence naming France)."""
+    tuning question down ("the Swiss town of Rolle" outranked a sentence naming France). A name the
+    text calls a place or an organisation right after it ("Sheikh Najjar estate", "Acme Mining
+    company") is that, whatever its two capitalised words look like."""
+    after = _KIND_AFTER.match(sentence, start + len(phrase))
+    if after:
+        return "place" if after.group(1).lower() in _PLACE_NOUNS_AFTER else "org"
     kind = phrase_kind(phrase, sentence, start)
     if kind is None:
         before = sentence[max(0, start - 24) : start]
@@ -946,6 +951,11 @@ def named_kind(phrase: str, sentence: str, start: int) -> str | None:
     return kind
 
 
+_PLACE_NOUNS_AFTER = frozenset(
+    "estate town city village district province region county neighbourhood neighborhood suburb area airport "
+    "base camp square street road river valley island port border crossing".split())
+_KIND_AFTER = re.compile(r"\s+(" + "|".join(sorted(_PLACE_NOUNS_AFTER)) +
+                         r"|company|firm|group|party|agency|network|studio|bank|airline|club|union)\b")
 _PERSON_NAME = re.compile(r"(?:[A-Z][a-z’'-]+\s+){1,2}(?:(?:al|el|bin|ibn|de|da|di|du|van|von|der|den|la|le)[-\s])?"
                           r"[A-Z][a-z’'-]+")
 _PLACE_OF = re.compile(r"\b(?:town|city|village|state|province|region|county|district|port|capital|island|"

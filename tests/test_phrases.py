@@ -478,3 +478,15 @@ def test_a_preposition_opening_a_sentence_is_no_part_of_a_name() -> None:
         == ["Aleppo"]
     assert [c.phrase for c in candidates(prepare("Who won?"), "Near Kabul, Taliban fighters said they won.")] \
         == ["Kabul", "Taliban"]
+
+
+def test_a_name_the_text_calls_a_place_is_no_person() -> None:
+    """"Who leads the rebels?" was answered "Sheikh Najjar" in bold: two capitalised words look like
+    a person, but the sentence says "Sheikh Najjar estate"."""
+    from rag.short_answer import named_kind
+
+    sentence = "Rebel sources said they had also captured Sheikh Najjar estate, one of the major industrial zones."
+    assert named_kind("Sheikh Najjar", sentence, sentence.index("Sheikh")) == "place"
+    sentence = "Shares in Acme Mining company fell, said Joe Biden on Tuesday."
+    assert named_kind("Acme Mining", sentence, sentence.index("Acme")) == "org"
+    assert named_kind("Joe Biden", sentence, sentence.index("Joe")) == "person"
