@@ -101,7 +101,7 @@ def test_answer_shows_the_search_query_on_demand_and_says_when_rewritten() -> No
     p = passage(1, "Khansir fell.")
     a = answer("Khansir fell [1]", (p,), (cite(p, "Khansir fell."),), question="Who said that?",
                search_query="Who said that? rebels Khansir <x>")
-    html = render.answer_html(a, 0)
+    html = render.answer_html(a, 0, follow_up=True)
     assert "<details" in html and "rewritten from your follow-up" in html
     assert "Who said that? rebels Khansir &lt;x&gt;" in html
 

@@ -91,6 +91,13 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                         panel = gr.HTML(render.sources_html(None), elem_id="rag-sources")
 
             with gr.Tab("Collection", id="collection"):
+                # made first, placed below: the feeds block wires to them before their turn comes
+                ingest_out = gr.HTML(render.ingest_html([]), elem_id="rag-ingest", render=False)
+                search = gr.Textbox(show_label=False, placeholder="Search titles and sources…",
+                                    scale=4, elem_id="rag-search", render=False)
+                victim = gr.Dropdown(label="Remove an article", choices=[], scale=4,
+                                     elem_id="rag-remove-choice", render=False)
+                articles = gr.HTML(elem_id="rag-articles", render=False)
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=2):
                         files = without_temp_leak(gr.File(
@@ -98,18 +105,18 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                             elem_id="rag-upload", type="filepath"))
                         urls = gr.Textbox(label="URLs", lines=3, placeholder="https://example.org/story.html (one per line)")
                         add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
-                        ingest_out = gr.HTML(render.ingest_html([]), elem_id="rag-ingest")
+                        # the feeds just above the results "Poll now" streams into (under the article
+                        # list, which grows with the collection, they were a page-length apart)
+                        polling = lib.feeds_panel(ingest_out, articles, victim, search)
+                        ingest_out.render()
                     with gr.Column(scale=3):
                         with gr.Row():
-                            search = gr.Textbox(show_label=False, placeholder="Search titles and sources…",
-                                                scale=4, elem_id="rag-search")
+                            search.render()
                             refresh = gr.Button("Search", scale=1)
                         with gr.Row():
-                            victim = gr.Dropdown(label="Remove an article", choices=[], scale=4,
-                                                 elem_id="rag-remove-choice")
+                            victim.render()
                             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="rag-remove")
-                        articles = gr.HTML(elem_id="rag-articles")
-                lib.feeds_panel(ingest_out, articles, victim, search)
+                        articles.render()
 
             with gr.Tab("Timeline", id="timeline"):  # catch up on a topic: rag.brief, like `rag brief`
                 Timeline(rag).panel(as_of, concurrency_limit=CHAT_CONCURRENCY)
@@ -118,24 +125,31 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         asking = gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],
                        [box, chatbot, session, panel], api_name="ask", concurrency_id="chat",
                        concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
-        stop.click(None, None, None, cancels=[asking], api_visibility="private")
+        # the stopped answer says so at once (an LLM's draft was never checked, so it goes)
+        stop.click(chat.stop, [session], [chatbot, session], cancels=[asking], api_visibility="private",
+                   show_progress="hidden")
         chatbot.select(chat.select, [session], [panel], api_visibility="private")
         chatbot.like(chat.like, [session], None, api_visibility="private")
-        new_chat.click(chat.clear, None, [chatbot, session, panel], api_visibility="private")
-        gr.on([c.change for c in settings_inputs], chat.settings_summary, settings_inputs, [summary],
-              api_visibility="private", show_progress="hidden")
+        # "New chat" and the chat's own trash button: the session forgets the conversation too (the
+        # button alone emptied the view, and the next question brought the old turns back)
+        gr.on([new_chat.click, chatbot.clear], chat.clear, None, [chatbot, session, panel], cancels=[asking],
+              api_visibility="private")
+        # every refresh of the summary in one queue, in order: the page load's (with the empty fields
+        # it was sent with) had finished after a setting typed just after it, and hid that setting
+        summarise = {"fn": chat.settings_summary, "inputs": settings_inputs, "outputs": [summary],
+                     "api_visibility": "private", "concurrency_id": "summary", "concurrency_limit": 1}
+        gr.on([c.change for c in settings_inputs], **summarise, show_progress="hidden")
 
         # ingest and remove take the store's write lock: one at a time, queued rather than refused
         add.click(lib.add, [files, urls, search], [ingest_out, articles, victim], api_name="add",
                   concurrency_id="store-write", concurrency_limit=1, show_progress_on=[ingest_out]).then(
-            lambda: (None, ""), None, [files, urls], api_visibility="private").then(
-            chat.settings_summary, settings_inputs, [summary], api_visibility="private")
+            lambda: (None, ""), None, [files, urls], api_visibility="private").then(**summarise)
         gr.on([search.submit, refresh.click], lib.listing, [search], [articles, victim], api_name="list_articles")
         remove.click(lib.remove, [victim, search], [articles, victim], api_name="remove",
-                     concurrency_id="store-write", concurrency_limit=1).then(
-            chat.settings_summary, settings_inputs, [summary], api_visibility="private")
+                     concurrency_id="store-write", concurrency_limit=1).then(**summarise)
+        polling.then(**summarise)  # its article count
         demo.load(lib.listing, [search], [articles, victim], api_visibility="private")
-        demo.load(chat.settings_summary, settings_inputs, [summary], api_visibility="private")
+        demo.load(**summarise)
 
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     return demo

@@ -41,6 +41,19 @@ class Session:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
+    answering: int | None = None  # the message an answer is streaming into (None: no answer running)
+
+    def stop(self, index: int | None = None) -> bool:
+        """Mark the answer streaming into message ``index`` (default: the one running) as stopped: an
+        LLM's draft has not been checked against the sources, so none of it stays in the chat. An
+        answer or error already in place stays."""
+        index = self.answering if index is None else index
+        if index == self.answering:
+            self.answering = None
+        if index is None or index >= len(self.messages) or not render.unfinished(self.messages[index]["content"]):
+            return False
+        self.messages[index] = {"role": "assistant", "content": render.stopped_html()}
+        return True
 
     @property
     def history(self) -> list[tuple[str, str]]:
@@ -97,11 +110,11 @@ class Chat:
                          as_of: str = "") -> str:
         try:
             filters = parse_filters(sources, since, until)
-            day(as_of, "'As of'")
+            reference = day(as_of, "'As of'")
         except RagError as exc:
             return render.error_html(str(exc))
         articles = int(self.rag.collection.db.counts().get("articles", 0))
-        return render.settings_html(self.answerer_label(answerer), int(top_k), filters, articles)
+        return render.settings_html(self.answerer_label(answerer), int(top_k), filters, articles, reference)
 
     # --- asking -----------------------------------------------------------------------------
     def respond(
@@ -121,45 +134,63 @@ class Chat:
             toast.warn(str(exc))
             yield message, session.messages, session, gr.skip()
             return
-        turn = len(session.turns)
         msgs = session.messages
         msgs.append({"role": "user", "content": render.esc(question)})
         msgs.append({"role": "assistant", "content": render.pending_html()})
+        slot = session.answering = len(msgs) - 1
+        try:
+            yield from self._answer(question, session, slot, answerer, top_k, filters, reference,
+                                    {"answerer": answerer, "top_k": int(top_k), "sources": list(filters.sources),
+                                     "since": since or None, "until": until or None, "as_of": as_of or None})
+        except GeneratorExit:  # Stop (or a closed tab) closed the stream, maybe after a last draft: keep none
+            session.stop(slot)
+            raise
+        finally:
+            if session.answering == slot:
+                session.answering = None
+
+    def _answer(self, question: str, session: Session, slot: int, answerer: str, top_k: float, filters: Filters,
+                reference: date | None, options: dict[str, Any],
+                ) -> Iterator[tuple[str, list[dict[str, Any]], Session, str]]:
+        turn = len(session.turns)
+        history = session.history
+        msgs = session.messages
+        # the box is emptied once, here: later steps leave it alone, so the next question the user
+        # types while an answer streams is not wiped by each piece
         yield "", msgs, session, render.sources_html(None)
 
-        options = {"answerer": answerer, "top_k": int(top_k), "sources": list(filters.sources),
-                   "since": since or None, "until": until or None, "as_of": as_of or None}
         answer: Answer | None = None
         partial = ""
         try:
             for piece in self.rag.stream(question, top_k=int(top_k), filters=filters,
-                                         history=session.history, offline=answerer != LLM, as_of=reference):
+                                         history=history, offline=answerer != LLM, as_of=reference):
                 if isinstance(piece, Answer):
                     answer = piece
                 else:
                     partial += piece
-                    msgs[-1] = {"role": "assistant", "content": render.streaming_html(partial)}
-                    yield "", msgs, session, gr.skip()
+                    msgs[slot] = {"role": "assistant", "content": render.streaming_html(partial)}
+                    yield gr.skip(), msgs, session, gr.skip()
         except RagError as exc:
             log.warning("question failed: %s", exc)
             shown = render.hide_home(str(exc), self.rag.settings.home)
-            msgs[-1] = {"role": "assistant", "content": render.error_html(f"Could not answer: {shown}")}
+            msgs[slot] = {"role": "assistant", "content": render.error_html(f"Could not answer: {shown}")}
             toast.warn(shown)
-            yield "", msgs, session, gr.skip()
+            yield gr.skip(), msgs, session, gr.skip()
             return
         except Exception as exc:  # noqa: BLE001 - the edge: log the trace, show a sentence
             log.exception("question failed unexpectedly")
-            msgs[-1] = {"role": "assistant",
-                        "content": render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")}
+            msgs[slot] = {"role": "assistant",
+                          "content": render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")}
             toast.warn("Something went wrong while answering; see the server log.")
-            yield "", msgs, session, gr.skip()
+            yield gr.skip(), msgs, session, gr.skip()
             return
         assert answer is not None
-        msgs[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
-        session.turns.append(Turn(question, answer, len(msgs) - 1, options))
+        filtered = bool(filters.sources or filters.published_from or filters.published_to)
+        msgs[slot] = {"role": "assistant", "content": render.answer_html(answer, turn, filtered, bool(history))}
+        session.turns.append(Turn(question, answer, slot, options))
         if answerer == LLM and answer.answerer == self.rag.extractive.name and answer.passages:
             toast.warn("The LLM failed; showing the offline answer instead.")
-        yield "", msgs, session, render.sources_html(answer, turn)
+        yield gr.skip(), msgs, session, render.sources_html(answer, turn)
 
     def select(self, session: Session, evt: gr.SelectData) -> str:
         """Clicking a message (or one of its [n] markers) shows that turn's sources."""
@@ -184,6 +215,11 @@ class Chat:
             toast.warn(f"Could not store the feedback ({exc.strerror or type(exc).__name__}); see the server log.")
             return
         toast.info("Thanks: feedback saved.")
+
+    def stop(self, session: Session) -> tuple[list[dict[str, Any]], Session]:
+        """The Stop button: the running answer (cancelled by Gradio) shows as stopped at once."""
+        session.stop()
+        return session.messages, session
 
     def clear(self) -> tuple[list, Session, str]:
         return [], Session(), render.sources_html(None)

@@ -170,11 +170,13 @@ class Library:
         if not results:
             toast.info("No new or changed items in the watched feeds.")
         table, choices = self.listing(search)
-        yield (render.ingest_html(results, done_feeds, len(urls)), table, choices, *self.feeds())
+        yield (render.ingest_html(results, done_feeds, len(urls), unit="feeds"), table, choices, *self.feeds())
 
-    def feeds_panel(self, ingest_out: gr.HTML, articles: gr.HTML, victim: gr.Dropdown, search: gr.Textbox) -> None:
+    def feeds_panel(self, ingest_out: gr.HTML, articles: gr.HTML, victim: gr.Dropdown,
+                    search: gr.Textbox) -> gr.events.Dependency:
         """Lay out the watched-feeds block where it is called (inside the Collection tab of the
-        Blocks) and wire it; polling shares the store-write queue with uploads and removals."""
+        Blocks) and wire it; polling shares the store-write queue with uploads and removals.
+        Returns the "Poll now" event (the caller chains what else its new articles change)."""
         with gr.Accordion("Watched feeds", open=False, elem_id="rag-feeds-box"):
             feed_table = gr.HTML(elem_id="rag-feeds")
             with gr.Row():
@@ -189,10 +191,11 @@ class Library:
         gr.on([watch.click, feed_url.submit], self.add_feed, [feed_url], [feed_table, feed_choice, feed_url],
               api_name="watch_feed")
         unwatch.click(self.remove_feed, [feed_choice], [feed_table, feed_choice], api_name="unwatch_feed")
-        poll.click(self.poll_feeds, [search], [ingest_out, articles, victim, feed_table, feed_choice],
-                   api_name="poll_feeds", concurrency_id="store-write", concurrency_limit=1,
-                   show_progress_on=[ingest_out])
+        polling = poll.click(self.poll_feeds, [search], [ingest_out, articles, victim, feed_table, feed_choice],
+                             api_name="poll_feeds", concurrency_id="store-write", concurrency_limit=1,
+                             show_progress_on=[ingest_out])
         gr.on(None, self.feeds, None, [feed_table, feed_choice], api_visibility="private")  # on page load
+        return polling
 
     # --- ingest -----------------------------------------------------------------------------
     def add(self, files: Sequence[Any] | None, urls_text: str, search: str,
@@ -213,8 +216,10 @@ class Library:
 
     def _ingest(self, inputs: list[str], staged: list[Staged], results: list[ItemResult], search: str,
                 progress: gr.Progress) -> Iterator[tuple[str, str, Any]]:
-        """Run the ingest in a thread and stream its results (as the browser may see them) into ``results``."""
-        total = len(expand_inputs(inputs))
+        """Run the ingest in a thread and stream its results (as the browser may see them) into ``results``
+        (which holds the items refused before it: they count among the items done)."""
+        refused = len(results)
+        total = len(expand_inputs(inputs)) + refused
         events: queue.Queue = queue.Queue()
 
         def work() -> None:
@@ -233,8 +238,8 @@ class Library:
                 events.put(_DONE)
 
         threading.Thread(target=work, name="ui-ingest", daemon=True).start()
-        progress((0, total), desc="Adding articles", unit="articles")
-        done, shown_at = 0, 0.0
+        progress((refused, total), desc="Adding articles", unit="articles")
+        done, shown_at = refused, 0.0
         while (ev := events.get()) is not _DONE:
             if isinstance(ev, Exception):
                 log.warning("ingest failed: %s", ev, exc_info=not isinstance(ev, RagError))
@@ -258,28 +263,34 @@ class Library:
     # --- list / remove ----------------------------------------------------------------------
     def listing(self, search: str | None = None) -> tuple[str, Any]:
         """The article table and the remove dropdown's choices."""
+        search = (search or "").strip() or None
         try:
-            arts = self.collection.db.list_articles((search or "").strip() or None, _LIST_LIMIT)
+            arts = self.collection.db.list_articles(search, _LIST_LIMIT)
+            matched = self.collection.db.count_articles(search) if search or len(arts) == _LIST_LIMIT else None
             stats = self.collection.stats()
         except RagError as exc:
             shown = render.hide_home(str(exc), self.collection.settings.home)
             toast.warn(shown)
             return render.error_html(shown), gr.skip()
         choices = [(f"{a.title or 'Untitled'} · {a.published or 'undated'} · {a.id}", a.id) for a in arts]
-        return render.articles_html(arts, stats), gr.update(choices=choices, value=None)
+        table = render.articles_html(arts, stats, matched, searched=search is not None)
+        return table, gr.update(choices=choices, value=None)
 
     def remove(self, article_id: str | None, search: str) -> tuple[str, Any]:
         if not article_id:
             toast.warn("Choose an article to remove.")
             return gr.skip(), gr.skip()
         try:
+            # named as the list shows it: the user chose a title, not an id
+            titles = {a.id: a.title for a in self.collection.db.list_articles(article_id, 1)}
             results = self.collection.remove([article_id])
         except RagError as exc:
             toast.warn(render.hide_home(str(exc), self.collection.settings.home))
             return gr.skip(), gr.skip()
         for r in results:
             if r.status == "removed":
-                toast.info(f"Removed article {r.article_id}.")
+                title = titles.get(r.article_id or "")
+                toast.info(f"Removed “{title}” ({r.article_id})." if title else f"Removed article {r.article_id}.")
             else:
                 toast.warn(f"{r.item}: {r.reason}")
         return self.listing(search)

@@ -16,6 +16,7 @@ import html
 import os
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,6 +104,28 @@ def pending_html() -> str:
     return '<div class="rag-answer rag-pending">Searching the articles and reading the passages…</div>'
 
 
+def stopped_html() -> str:
+    """An answer stopped before it was done: an LLM's draft was never checked, so none of it is shown."""
+    return ('<div class="rag-answer rag-refused rag-stopped">Stopped before the answer was checked against '
+            "the sources; ask again for an answer.</div>")
+
+
+def unfinished(content: str) -> bool:
+    """Whether a chat message is still "Searching…" or an unchecked draft (ours: article text is escaped,
+    so it cannot carry these class attributes)."""
+    return content.startswith(('<div class="rag-answer rag-pending">', '<div class="rag-answer rag-draft">'))
+
+
+_QUERY_SHOWN = 300  # characters of a search query shown; the rest (a pasted article, say) is elided
+
+
+def shown_query(query: str) -> str:
+    """A search query as the page shows it: escaped, a very long one cut short (it had pushed every
+    source card out of the panel)."""
+    query = " ".join(query.split())
+    return esc(query if len(query) <= _QUERY_SHOWN else query[: _QUERY_SHOWN - 1].rstrip() + "…")
+
+
 def error_html(message: str) -> str:
     return f'<div class="rag-error">⚠ {_lines(message)}</div>'
 
@@ -111,17 +134,23 @@ def notices_html(notices: Sequence[str]) -> str:
     return "".join(f'<div class="rag-notice">⚠ {_lines(n)}</div>' for n in notices)
 
 
-def answer_html(answer: Answer, turn: int) -> str:
-    """The chat bubble: answer with linked markers, notices, and the search query on demand."""
+def answer_html(answer: Answer, turn: int, filtered: bool = False, follow_up: bool = False) -> str:
+    """The chat bubble: answer with linked markers, notices, and the search query on demand.
+    ``filtered``: source or date filters were set (a refusal with no passage then points at them);
+    ``follow_up``: earlier turns were sent along, so a search query unlike the question is their
+    rewrite (without them it is the question's own topic, e.g. of "What is the latest on X?")."""
     body = with_markers(answer.supporting, [p.n for p in answer.passages], turn, [p.text for p in answer.passages])
     short = "" if answer.refused or not answer.short_answer else f'<div class="rag-short"><b>{esc(answer.short_answer)}</b></div>'
     parts = [f'{short}<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
     query = answer.search_query or answer.question
-    rewritten = query.strip() != answer.question.strip()
+    rewritten = follow_up and query.strip() != answer.question.strip()
     if answer.refused:
+        where = ("the closest passages are in the sources panel." if answer.passages else
+                 "no passage matched it under the sources and dates set in Settings." if filtered else
+                 "no passage matched it.")
         parts.append(
             f'<div class="rag-refused">No supported answer in the articles. Searched for: '
-            f'<q>{esc(query)}</q> — the closest passages are in the sources panel.{understood_html(answer)}</div>'
+            f'<q>{shown_query(query)}</q> — {where}{understood_html(answer)}</div>'
         )
     else:
         label = "Search query (rewritten from your follow-up)" if rewritten else "Search query"
@@ -129,7 +158,7 @@ def answer_html(answer: Answer, turn: int) -> str:
         took = f" · {ms:.0f} ms" if ms is not None else ""
         parts.append(
             f'<details class="rag-query"><summary>{label} · {esc(answer.answerer)}{took}</summary>'
-            f"<q>{esc(query)}</q>{understood_html(answer)}</details>"
+            f"<q>{shown_query(query)}</q>{understood_html(answer)}</details>"
         )
     return "".join(parts)
 
@@ -139,7 +168,7 @@ def understood_html(answer: Answer) -> str:
     tw = answer.time_window
     if tw is None or not tw.label():
         return ""
-    phrase = f" (<q>{esc(tw.phrase)}</q>)" if tw.phrase else ""
+    phrase = f" (<q>{esc(tw.phrase)}</q>)" if tw.phrase and tw.phrase != tw.label() else ""  # not "latest (latest)"
     return f'<div class="rag-understood">understood: {esc(tw.label())}{phrase}</div>'
 
 
@@ -184,7 +213,7 @@ def sources_html(answer: Answer | None, turn: int = 0) -> str:
         return ('<div class="rag-sources rag-empty">Ask a question: the passages an answer rests on '
                 "appear here, with the cited sentence highlighted.</div>")
     query = answer.search_query or answer.question
-    head = f'<div class="rag-sources-head">Searched for <q>{esc(query)}</q>{understood_html(answer)}</div>'
+    head = f'<div class="rag-sources-head">Searched for <q>{shown_query(query)}</q>{understood_html(answer)}</div>'
     if not answer.passages:
         return f'<div class="rag-sources">{head}<p class="rag-empty">No passage matched the search and filters.</p></div>'
     by_n: dict[int, list[Citation]] = {}
@@ -205,12 +234,15 @@ def sources_html(answer: Answer | None, turn: int = 0) -> str:
     return f'<div class="rag-sources">{"".join(parts)}</div>'
 
 
-def settings_html(answerer: str, top_k: int, filters: Filters, articles: int) -> str:
-    """The one-line summary of the settings in force, shown above the chat."""
+def settings_html(answerer: str, top_k: int, filters: Filters, articles: int, as_of: date | None = None) -> str:
+    """The one-line summary of the settings in force, shown above the chat. ``as_of`` (when set) is
+    named too: it changes what "latest" and "this week" mean, and on a phone the sidebar is closed."""
     sources = ", ".join(filters.sources) if filters.sources else "all sources"
     lo, hi = filters.published_from, filters.published_to
     dates = "any date" if not (lo or hi) else f"{lo.isoformat() if lo else '…'} to {hi.isoformat() if hi else '…'}"
-    items = [answerer, f"{top_k} passage{'s' * (top_k != 1)}", sources, dates, f"{articles} article{'s' * (articles != 1)}"]
+    items = [answerer, f"{top_k} passage{'s' * (top_k != 1)}", sources, dates]
+    items += [f"as of {as_of.isoformat()}"] if as_of else []
+    items.append(f"{articles} article{'s' * (articles != 1)}")
     return '<div class="rag-settings">' + "".join(f"<span>{esc(i)}</span>" for i in items) + "</div>"
 
 
@@ -218,15 +250,17 @@ _STATUS_ORDER = ("added", "updated", "unchanged", "duplicate", "removed", "faile
 
 
 def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: int | None = None,
-                limit: int = 200) -> str:
+                limit: int = 200, unit: str = "items") -> str:
     """Per-item ingest results: status, title or item, chunks, reason. Past ``limit`` rows, failures
-    are all kept and the other rows are the most recent ones (a dump can hold thousands)."""
+    are all kept and the other rows are the most recent ones (a dump can hold thousands). ``done`` of
+    ``total`` counts ``unit`` (a feed poll counts feeds)."""
     if not results and done is None:
         return '<div class="rag-empty">Upload files or paste URLs, then press Add.</div>'
     counts = {s: sum(r.status == s for r in results) for s in _STATUS_ORDER}
-    summary = " · ".join(f"{n} {s}" for s, n in counts.items() if n) or "working…"
+    finished = done is not None and total is not None and done >= total
+    summary = " · ".join(f"{n} {s}" for s, n in counts.items() if n) or ("nothing new" if finished else "working…")
     if done is not None:
-        summary = (f"{done}/{total} items · " if total else f"{done} items · ") + summary
+        summary = (f"{done}/{total} {unit} · " if total else f"{done} {unit} · ") + summary
     shown = list(results)
     if len(shown) > limit:
         failed = [r for r in shown if r.status == "failed"]
@@ -244,13 +278,20 @@ def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: i
             f"<th>status</th><th>article</th><th>chunks</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
-def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] | None = None) -> str:
-    """The stored articles with their metadata and chunk counts."""
+def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] | None = None,
+                  matched: int | None = None, searched: bool = False) -> str:
+    """The stored articles with their metadata and chunk counts. ``matched``: how many the search
+    (``searched``) or the whole list holds, when that is more than the rows shown or a search narrowed them."""
     head = ""
     if stats:
         n = stats.get("articles", 0)
-        head = (f"<p>{esc(n)} article{'s' * (n != 1)} · {esc(stats.get('chunks', 0))} chunks · "
-                f"embedder {esc(stats.get('embedder', '?'))}</p>")
+        head = (f"{esc(n)} article{'s' * (n != 1)} · {esc(stats.get('chunks', 0))} chunks · "
+                f"embedder {esc(stats.get('embedder', '?'))}")
+        if searched and matched is not None:
+            head = f"{matched} match{'es' * (matched != 1)} of {head}"
+        if matched is not None and matched > len(articles):
+            head += f" · showing the first {len(articles)}: search to narrow the list"
+        head = f"<p>{head}</p>"
     if not articles:
         return f'<div class="rag-articles">{head}<p class="rag-empty">No articles match.</p></div>'
     rows = "".join(
