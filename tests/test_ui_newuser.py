@@ -412,3 +412,21 @@ def test_poll_results_show_next_to_the_feeds_and_the_chat_counts_the_new_article
         pg.get_by_role("tab", name="Chat").click()
         pg.wait_for_function("document.querySelector('#rag-settings-summary').innerText.includes('42 articles')",
                              timeout=10_000)
+
+
+def test_a_long_unbroken_title_stays_inside_the_article_list(settings: Settings, fake_embedder, tmp_path: Path,
+                                                             browser) -> None:  # noqa: ANN001
+    """A title of one long token pushed the article table past its column (over the ingest results)."""
+    coll = Collection.open(settings, embedder=fake_embedder)
+    doc = tmp_path / "long.txt"
+    doc.write_text("<script>" + "x" * 300 + "</script>\n\nThe council met on Monday to discuss the budget.\n")
+    assert coll.ingest([str(doc)]).count("added") == 1
+    with serving(RAG(settings, collection=coll, llm=None)) as url:
+        pg = _open(browser, url)
+        pg.get_by_role("tab", name="Collection").click()
+        pg.wait_for_function("document.querySelector('#rag-articles').innerText.includes('xxxx')", timeout=30_000)
+        box_right, table_right = pg.evaluate(
+            "(() => { const box = document.querySelector('#rag-articles');"
+            " const t = box.querySelector('table') || box;"
+            " return [box.getBoundingClientRect().right, t.getBoundingClientRect().right]; })()")
+        assert table_right <= box_right + 1, (table_right, box_right)

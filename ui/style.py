@@ -61,7 +61,9 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-table { width: 100%; border-collapse: collapse; font-size: 0.85rem; border: 0 !important; }
 .rag-table tr { border: 0 !important; }
 .rag-table th, .rag-table td { text-align: left; padding: 0.35rem 0.5rem; vertical-align: top;
-  border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important; }
+  border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important; overflow-wrap: anywhere; }
+/* a title or reason with one long unbroken token wraps; a table wider than a phone scrolls, not clips */
+#rag-ingest, #rag-articles, #rag-feeds { overflow-x: auto; max-width: 100%; }
 .rag-table th { color: var(--body-text-color-subdued); font-weight: 600; }
 .rag-dim { color: var(--body-text-color-subdued); font-size: 0.78rem; overflow-wrap: anywhere; }
 .rag-status { border-radius: 999px; padding: 0.05rem 0.5rem; font-size: 0.78rem; font-weight: 600;
