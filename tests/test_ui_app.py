@@ -18,15 +18,10 @@ from rag.types import Draft, Passage
 from ui.app import build_app, parse_auth
 from ui.chat import LLM, OFFLINE, Chat, Session, parse_filters
 from ui.feedback import FeedbackLog
+from tests.ui_helpers import SEED_QUESTION, khansir_collection
 from ui.library import Library, parse_urls
 
-ARTICLE = (
-    "Rebels take Khansir\n\n"
-    "Rebels said on Sunday they had captured the town of Khansir south of Aleppo city. "
-    "The army said it would counter-attack within days. "
-    "Residents of Aleppo stayed at home while shops remained closed.\n"
-)
-QUESTION = "Which town did the rebels capture south of Aleppo?"
+QUESTION = SEED_QUESTION
 
 
 class FakeLLM:
@@ -51,11 +46,7 @@ class FakeLLM:
 
 @pytest.fixture
 def coll(settings: Settings, fake_embedder, tmp_path: Path) -> Collection:  # noqa: ANN001
-    c = Collection.open(settings, embedder=fake_embedder)
-    f = tmp_path / "khansir.txt"
-    f.write_text(ARTICLE, encoding="utf-8")
-    assert c.ingest([str(f)]).count("added") == 1
-    return c
+    return khansir_collection(settings, fake_embedder, tmp_path)
 
 
 def make_chat(coll: Collection, llm: object | None = None) -> Chat:

@@ -7,7 +7,6 @@ A screenshot of the answered chat is saved to test-output/ui-answer.png for revi
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.ui_helpers import ROOT, SEED_QUESTION, seeded_rag, serving
+from tests.ui_helpers import ROOT, SEED_QUESTION, chromium, seeded_rag, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 OUT = ROOT / "test-output"
 XSS_ARTICLE = """Zembla harbour <img src=x onerror="window.__xss=2"> reopens
 
@@ -38,16 +36,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[tup
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

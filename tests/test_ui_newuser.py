@@ -10,7 +10,6 @@ Gradio's and our wiring, so they are driven in Debian Chromium against a real se
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,20 +22,13 @@ from index.watch import WatchState
 from rag.api import RAG
 from rag.settings import Settings
 from rag.types import Answer, Draft, Passage, TimeWindow
-from tests.ui_helpers import free_port, serving
+from tests.ui_helpers import SEED_QUESTION, chromium, free_port, khansir_collection, serving
 from ui import render
 from ui.chat import LLM, OFFLINE, Chat, Session
 from ui.feedback import FeedbackLog
 from ui.library import Library
 
-CHROMIUM = "/usr/bin/chromium"
-ARTICLE = (
-    "Rebels take Khansir\n\n"
-    "Rebels said on Sunday they had captured the town of Khansir south of Aleppo city. "
-    "The army said it would counter-attack within days. "
-    "Residents of Aleppo stayed at home while shops remained closed.\n"
-)
-QUESTION = "Which town did the rebels capture south of Aleppo?"
+QUESTION = SEED_QUESTION
 
 
 class GatedLLM:
@@ -68,11 +60,7 @@ PIECES = ["Rebels said they had captured ", "the town of Khansir south of Aleppo
 
 @pytest.fixture
 def coll(settings: Settings, fake_embedder, tmp_path: Path) -> Collection:  # noqa: ANN001
-    c = Collection.open(settings, embedder=fake_embedder)
-    f = tmp_path / "khansir.txt"
-    f.write_text(ARTICLE, encoding="utf-8")
-    assert c.ingest([str(f)]).count("added") == 1
-    return c
+    return khansir_collection(settings, fake_embedder, tmp_path)
 
 
 def make_chat(coll: Collection, llm: object | None = None) -> Chat:
@@ -252,16 +240,8 @@ def test_a_finished_poll_with_nothing_new_does_not_say_it_is_still_working() -> 
 # --- in a real browser ---------------------------------------------------------------------------------
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _open(browser, url: str) -> object:  # noqa: ANN001

@@ -13,6 +13,44 @@ from rag.api import RAG
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_QUESTION = "Which town did the rebels capture south of Aleppo?"
+CHROMIUM = "/usr/bin/chromium"
+#: a one-article collection the chat tests ask ``SEED_QUESTION`` of (``khansir_collection``)
+ARTICLE = (
+    "Rebels take Khansir\n\n"
+    "Rebels said on Sunday they had captured the town of Khansir south of Aleppo city. "
+    "The army said it would counter-attack within days. "
+    "Residents of Aleppo stayed at home while shops remained closed.\n"
+)
+
+
+def khansir_collection(settings: Settings, embedder: object, folder: Path) -> Collection:
+    """A collection holding ``ARTICLE`` (written into ``folder``)."""
+    c = Collection.open(settings, embedder=embedder)  # type: ignore[arg-type]
+    f = folder / "khansir.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    assert c.ingest([str(f)]).count("added") == 1
+    return c
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Headless Debian chromium through playwright; the test is skipped when it is not installed."""
+    import os
+
+    import pytest
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 def free_port() -> int:
