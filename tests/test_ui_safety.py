@@ -18,7 +18,7 @@ from index.collection import Collection
 from rag.settings import Settings
 from rag.api import RAG
 from rag.types import Answer, Citation, Passage
-from tests.ui_helpers import free_port
+from tests.ui_helpers import chromium, free_port
 from ui import render
 from ui.auth import LoginGuard
 from ui.chat import OFFLINE, Chat, Session
@@ -388,31 +388,20 @@ def test_launch_throttles_logins_by_default(settings: Settings, fake_embedder) -
 
 
 # --- in a real browser ---------------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.fixture
 def browser_page(settings: Settings, fake_embedder, gradio_tmp: Path) -> Iterator[tuple[object, Settings]]:  # noqa: ANN001
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
     from ui.app import launch
 
-    s = settings.model_copy(update={"max_file_mb": LIMIT_MB, "ui_port": free_port()})
-    demo = launch(s, RAG(s, collection=Collection.open(s, embedder=fake_embedder), llm=None), block=False)
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
+    with chromium() as b:
+        s = settings.model_copy(update={"max_file_mb": LIMIT_MB, "ui_port": free_port()})
+        demo = launch(s, RAG(s, collection=Collection.open(s, embedder=fake_embedder), llm=None), block=False)
+        try:
             pg = b.new_page(viewport={"width": 1440, "height": 960})
             pg.goto(demo.local_url)
             pg.get_by_role("tab", name="Collection").click()
             yield pg, s
-            b.close()
-    finally:
-        demo.close()
+        finally:
+            demo.close()
 
 
 @pytest.mark.browser
