@@ -482,6 +482,14 @@ class ArticleDB:
         sql, args = _period(sql, args, start, end)
         return [r[0] for r in self._q(sql, args)]
 
+    def first_published(self) -> date | None:
+        """The oldest article's publication day (None when no article is dated)."""
+        row = self._q("SELECT min(published) FROM articles WHERE published IS NOT NULL").fetchone()
+        try:
+            return date.fromisoformat(row[0][:10]) if row and row[0] else None
+        except ValueError:
+            return None
+
     def first_chunks(self, sources: Sequence[str] = (), start: date | None = None, end: date | None = None,
                      limit: int = 50) -> tuple[list[ChunkRow], int]:
         """The first chunk of the newest ``limit`` stories published between ``start`` and ``end``
@@ -511,7 +519,9 @@ class ArticleDB:
         return [by_article[earliest[st]] for st in order[:limit] if earliest[st] in by_article], len(order)
 
     # --- collection management -------------------------------------------------------------
-    def list_articles(self, search: str | None = None, limit: int = 200) -> list[ArticleInfo]:
+    def list_articles(self, search: str | None = None, limit: int = 200, offset: int = 0) -> list[ArticleInfo]:
+        """Stored articles, newest first (then by title), the ``offset``-th on; with ``search``, only those
+        whose title or source contains it literally (any case), or whose id it is."""
         sql = (
             "SELECT a.id, a.title, a.source, a.url, a.author, a.published, a.n_chunks, length(a.text),"
             " (SELECT group_concat(source, char(10)) FROM sources s WHERE s.article_id = a.id),"
@@ -520,13 +530,15 @@ class ArticleDB:
             " (SELECT count(*) FROM stories s2 WHERE s2.story_id = st.story_id) END"
             " FROM articles a LEFT JOIN stories st ON st.article_id = a.id"
         )
-        args: list[object] = []
-        if search:
-            sql += " WHERE a.title LIKE ? OR a.source LIKE ? OR a.id = ?"
-            args += [f"%{search}%", f"%{search}%", search]
-        sql += " ORDER BY a.published DESC, a.title LIMIT ?"
-        args.append(limit)
+        where, args = _search(search)
+        sql += where + " ORDER BY a.published DESC, a.title, a.id LIMIT ? OFFSET ?"
+        args += [limit, max(offset, 0)]
         return [ArticleInfo(*r[:8], tuple((r[8] or "").split("\n")), r[9], r[10]) for r in self._q(sql, args)]
+
+    def count_articles(self, search: str | None = None) -> int:
+        """How many articles ``list_articles(search)`` pages through."""
+        where, args = _search(search)
+        return self._q("SELECT count(*) FROM articles a" + where, args).fetchone()[0]
 
     def article_text(self, article_id: str) -> str | None:
         row = self._q("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
@@ -697,6 +709,15 @@ class _Tx:
             if translated is not exc:
                 raise translated from exc
         return False
+
+
+def _search(search: str | None) -> tuple[str, list[object]]:
+    """The WHERE clause of ``rag list SEARCH``: ``%`` and ``_`` in it are literal (``rag list 50%``)."""
+    if not search:
+        return "", []
+    pattern = "%" + _like_prefix(search)
+    return (" WHERE a.title LIKE ? ESCAPE '\\' OR a.source LIKE ? ESCAPE '\\' OR a.id = ?",
+            [pattern, pattern, search])
 
 
 def _like_prefix(prefix: str) -> str:

@@ -209,10 +209,13 @@ def _reindex(coll: Indexer, progress: Progress | None, rechunk_progress: Progres
             progress(done, total)
         for rows in db.iter_chunks_after(state["rid"], coll.batch_chunks):
             last_rid = rows[-1][0]
+            # what a killed run stored of this batch; only this batch's (they were counted again for
+            # every later batch: "1280 of 39088" stored, `rag stats` said 1920)
+            earlier = skip & {r[1] for r in rows}
             rows = [r for r in rows if r[1] not in skip]
             ids = [r[1] for r in rows]
             metas = db.chunk_meta(ids)
-            state["done"] = sorted(skip)
+            state["done"] = sorted(earlier)
 
             def stored(idx: list[int], vecs, ids=ids, metas=metas) -> None:  # noqa: ANN001
                 nonlocal done, embedded

@@ -164,3 +164,33 @@ def test_health_names_vectors_that_no_chunk_claims(settings: Settings, tmp_path:
         assert "interrupted write" in warning and "the next `rag ingest` or `rag reindex` removes them" in warning
         coll.ingest([str(tmp_path / "news")])  # counts differ: reconciled
         assert coll.health() == []
+
+
+def test_a_reindex_killed_twice_counts_each_stored_chunk_once(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed inside a pipeline batch, resumed past it and killed again: the chunks the first run
+    stored were counted once more for every later pipeline batch ("interrupted: 1280 of 39088", then
+    `rag stats`: "1920 of 39088 chunks re-embedded"; a resumed run then reported 640 too many)."""
+    monkeypatch.setattr(Indexer, "batch_chunks", 12)  # pipeline batches of 3 model batches of 4
+    filled(settings, tmp_path, n=8)
+    s = at(settings, 40)
+    with Collection.open(s, embedder=DiesAt(1), check_embedder=False) as coll:  # stores 4 of the first 12
+        total = coll.db.counts()["chunks"]
+        assert total > 36
+        with pytest.raises(KeyboardInterrupt):
+            coll.reindex()
+    seen: list[tuple[int, int]] = []
+    with Collection.open(s, embedder=DiesAt(4), check_embedder=False) as coll:  # the first batch's 8, then 8 of 12
+        with pytest.raises(KeyboardInterrupt):
+            coll.reindex(lambda d, t: seen.append((d, t)))
+    stored = seen[-1][0]
+    assert stored == 4 + 8 + 8
+    with Collection.open(s, embedder=HashEmbedder()) as coll:
+        assert any(f"has not finished ({stored} of {total}" in w for w in coll.health()), coll.health()
+    emb = Batched()
+    with Collection.open(s, embedder=emb, check_embedder=False) as coll:
+        assert coll.reindex() == total
+        r = coll.indexer.last_reindex
+        assert r.resumed_at == stored and r.embedded == total - stored == sum(emb.calls)
+        consistent(coll)

@@ -169,6 +169,8 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
     n = len(result.events)
     head = (f'<div class="rag-sources-head">“{esc(result.topic)}” · {n} stor{"y" if n == 1 else "ies"} · '
             f"{esc(_period(result))}</div>")
+    if result.notice:
+        return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{esc(result.notice)}</p></div>'
     if not result.events:
         return (f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">Nothing in the articles about '
                 f"“{esc(result.topic)}” was published from {esc(_period(result))}. Try a longer period, another "

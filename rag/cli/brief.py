@@ -48,13 +48,14 @@ def brief(
         if llm and rag.llm is None:
             fail("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
                  "or leave out --llm for the extractive brief")
-        result = make_brief(rag, topic, since=start, until=filters.published_to or when, sources=filters.sources)
+        with console.status(Text(f"Reading the articles about {safe(topic, newlines=False)}…")):  # a year: seconds
+            result = make_brief(rag, topic, since=start, until=filters.published_to or when, sources=filters.sources)
         days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
         if as_json:
             data: dict[str, Any] = {
                 "topic": result.topic, "since": str(result.since) if result.since else None,
                 "until": str(result.until) if result.until else None,
-                "events": [_event_json(e) for e in result.events]}
+                "events": [_event_json(e) for e in result.events], "notice": result.notice or None}
             if llm:
                 data["days"] = [_day_json(d) for d in days]
             print_json(data)
@@ -86,9 +87,12 @@ def _period(since: str | None, until: str | None, source: list[str] | None, when
 
 def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: bool) -> None:
     period = f"{result.since or '...'} .. {result.until or '...'}"
-    console.print(Text(f"{safe(topic, newlines=False)}: {len(result.events)} stories, {period}", style="bold"),
+    n = len(result.events)
+    console.print(Text(f"{safe(topic, newlines=False)}: {n} stor{'y' if n == 1 else 'ies'}, {period}", style="bold"),
                   highlight=False)
-    if not result.events:
+    if result.notice:
+        out.print(safe(result.notice), markup=False, highlight=False)
+    elif not result.events:
         out.print("Nothing in the articles about this in that period.", markup=False)
     if llm:
         for d in days:

@@ -7,6 +7,10 @@ The store (index.collection: Chroma, the embedder) is imported inside the comman
 
 from __future__ import annotations
 
+import csv
+import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -67,6 +71,37 @@ def _bar():  # noqa: ANN202 - rich.progress.Progress
     )
 
 
+DUMP_LINES = (".jsonl", ".ndjson")  # one record per non-blank line
+DUMP_ROWS = (".csv", ".tsv")  # one record per row after the header
+
+
+def expected_items(items: list[str], max_mb: float) -> int:
+    """What the progress bar counts to: one per file or URL, and one per record of a JSON-lines or
+    CSV dump (a 3,359-article dump showed "7/7", a bar always full, for minutes); a ``.json`` dump,
+    or one too large to load, counts as one and the total grows as its articles come."""
+    total = 0
+    for item in items:
+        suffix = Path(item).suffix.lower() if "://" not in item else ""
+        n = 0
+        if suffix in DUMP_LINES + DUMP_ROWS:
+            try:
+                if os.path.getsize(item) <= max_mb * 1024 * 1024:
+                    n = _records(item, suffix)
+            except (OSError, csv.Error, ValueError):
+                n = 0  # loading it reports what is wrong
+        total += max(n, 1)
+    return total
+
+
+def _records(path: str, suffix: str) -> int:
+    if suffix in DUMP_LINES:
+        with open(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    with open(path, encoding="utf-8", errors="replace", newline="") as f:
+        csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))  # long article bodies
+        return max(sum(1 for row in csv.reader(f, delimiter="\t" if suffix == ".tsv" else ",") if row) - 1, 0)
+
+
 def _warn(text: str | None) -> None:
     if text:
         console.print(f"[yellow]warning:[/yellow] {esc(text)}")
@@ -84,7 +119,7 @@ def ingest(
         coll = open_collection()
         with coll.indexer.locked():  # a busy store is refused before a progress bar is drawn
             _warn(coll.indexer.chunking_notice())
-            total = len(expand_inputs(inputs))
+            total = expected_items(expand_inputs(inputs), coll.settings.max_file_mb)
             with _bar() as bar:
                 task = bar.add_task("ingest", total=total or None, last="")
                 fixing: list = []
@@ -103,6 +138,7 @@ def ingest(
                     bar.update(fixing[0], completed=done, total=n)
 
                 report = coll.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling)
+                bar.update(task, total=bar.tasks[0].completed)  # records skipped (QA cases) or not read count no more
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:
@@ -116,11 +152,15 @@ def ingest(
         raise typer.Exit(1)
 
 
+LIST_LIMIT = 50  # articles `rag list` shows at once
+
+
 def list_articles(
     search: Annotated[Optional[str], typer.Argument(help="filter by title/source")] = None,
-    limit: int = 50,
+    limit: Annotated[int, typer.Option(min=1, help="articles shown")] = LIST_LIMIT,
+    offset: Annotated[int, typer.Option(min=0, help="skip this many first (newest) articles: the next page")] = 0,
 ) -> None:
-    """List stored articles with their metadata and chunk counts."""
+    """List stored articles, newest first, with their metadata and chunk counts."""
     from rich.table import Table
 
     from index.db import ArticleDB
@@ -132,7 +172,7 @@ def list_articles(
         fail(exc)
     t = Table()
     try:
-        arts = db.list_articles(search, limit)
+        arts = db.list_articles(search, limit, offset)
         # story groups: near-copies of one story share a story id (index/stories.py); "x3": three
         # versions stored. The column is shown only when some listed article has company.
         grouped = any(a.story_size > 1 for a in arts)
@@ -143,14 +183,24 @@ def list_articles(
             t.add_row(cell(a.id), cell(a.published or ""), cell(a.title), str(a.n_chunks), *map(cell, story),
                       cell(a.url or a.source))
         counts = db.counts()
+        matching = db.count_articles(search) if search else counts["articles"]
     finally:
         db.close()
+    what = repr(safe(search, newlines=False)) if search else ""
     if arts:
         out.print(t)
-    elif search:
-        out.print(f"no article's title or source contains {safe(search, newlines=False)!r}", markup=False, highlight=False)
-    shown = f"{len(arts)} shown of " if search or len(arts) < counts["articles"] else ""
-    out.print(f"{shown}{counts['articles']} articles, {counts['chunks']} chunks", markup=False, highlight=False)
+    elif search and not matching:
+        out.print(f"no article's title or source contains {what}", markup=False, highlight=False)
+    total = f"{counts['articles']} articles, {counts['chunks']} chunks"
+    if offset or len(arts) < matching:  # a page of them: which one, and how to get the next
+        which = f"{matching} whose title or source contains {what} ({total})" if search else total
+        page = f"{offset + 1}-{offset + len(arts)}" if arts else f"none from {offset + 1}"
+        rest = offset + len(arts) < matching
+        more = (f"; next: rag list{' ' + what if search else ''}{f' --limit {limit}' if limit != LIST_LIMIT else ''}"
+                f" --offset {offset + len(arts)}") if rest and arts else ""
+        out.print(f"{page} shown of {which}{more}", markup=False, highlight=False)
+    else:
+        out.print(f"{f'{matching} of ' if search else ''}{total}", markup=False, highlight=False)
 
 
 def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or unique prefixes) or sources")]) -> None:
