@@ -167,8 +167,14 @@ def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure
     if kind is None:
         raise InputError(shown, f"has an unsupported file type {path.suffix or '(no extension)'!r}; "
                                 f"supported: {SUPPORTED} (rename plain-text files to .txt)")
-    data = _read_settled(path, shown, before, int(settings.max_file_mb * 1024 * 1024), settings.max_file_mb)
+    limit_mb, knob = (settings.max_dump_mb, "RAG_MAX_DUMP_MB") if kind in DUMP_KINDS else \
+        (settings.max_file_mb, "RAG_MAX_FILE_MB")
+    data = _read_settled(path, shown, before, int(limit_mb * 1024 * 1024), limit_mb, knob)
     yield from _parse(kind, data, str(path.resolve()), shown, url=None, declared=None)
+
+
+#: files of many articles, one per record (``index.records``): a local one may be ``RAG_MAX_DUMP_MB``
+DUMP_KINDS = frozenset({"json", "jsonl", "csv", "tsv"})
 
 
 def _stat(path: Path, shown: str) -> os.stat_result:
@@ -186,7 +192,8 @@ def _stat(path: Path, shown: str) -> os.stat_result:
         raise InputError(shown, f"cannot be read ({getattr(exc, 'strerror', None) or exc}); check the path") from None
 
 
-def _read_settled(path: Path, shown: str, before: os.stat_result, limit: int, limit_mb: float) -> bytes:
+def _read_settled(path: Path, shown: str, before: os.stat_result, limit: int, limit_mb: float,
+                  knob: str = "RAG_MAX_FILE_MB") -> bytes:
     """Read the file once, and only keep the bytes if it did not change while they were read.
 
     A file still being written (a download, a sync client, an editor saving) would otherwise be
@@ -198,7 +205,7 @@ def _read_settled(path: Path, shown: str, before: os.stat_result, limit: int, li
     for attempt in (1, 2):
         if before.st_size > limit:
             raise InputError(shown, f"is {_human(before.st_size)}, over the {limit_mb:g} MB limit; "
-                                    "raise RAG_MAX_FILE_MB or split the file")
+                                    f"raise {knob} or split the file")
         if before.st_size == 0:
             raise InputError(shown, "is empty (0 bytes); remove it or add the article text")
         try:
@@ -377,7 +384,7 @@ def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
         raise InputError(shown, f"looks like a binary file ({unreadable:.0%} of its characters are control or "
                                 f"undecodable characters), not text; if it is text, save it as UTF-8; "
                                 f"supported formats: {SUPPORTED}")
-    if kind in ("json", "jsonl", "csv", "tsv"):
+    if kind in DUMP_KINDS:
         count = skipped = 0
         for result in iter_records(kind, text, source):
             if isinstance(result, SkippedRecord):

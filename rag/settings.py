@@ -91,6 +91,9 @@ class Settings(BaseSettings):
 
     # --- ingestion limits ----------------------------------------------------------------
     max_file_mb: float = Field(20.0, gt=0)
+    # a local dump (.json/.jsonl/.csv/.tsv) is many articles: RealTime QA's 3,359 are 24.6 MB, over the
+    # 20 MB a file of one article may be, and a new user's first ingest was refused
+    max_dump_mb: float = Field(1000.0, gt=0)
     fetch_timeout: float = Field(20.0, gt=0)
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     allow_private_urls: bool = Field(False, description="allow URLs on loopback/private/link-local addresses")

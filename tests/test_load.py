@@ -654,3 +654,13 @@ def test_truncated_pdf_fails_without_pypdf_log_lines(tmp_path: Path, caplog: pyt
     assert any("pypdf warning" in r.getMessage() for r in caplog.records)  # kept for debugging, at DEBUG
     assert "EOF marker" not in capfd.readouterr().err
     assert (pypdf_logger.propagate, list(pypdf_logger.handlers)) == before  # left as it was
+
+
+def test_a_dump_of_many_articles_has_its_own_size_limit(tmp_path: Path) -> None:
+    """RealTime QA's 3,359 articles are one 24.6 MB .jsonl: refused by the one-article file limit."""
+    lines = [json.dumps({"title": f"Story {i}", "text": f"The council met on day {i}. " * 40}) for i in range(20)]
+    dump = write(tmp_path / "dump.jsonl", "\n".join(lines).encode())
+    out = run(tmp_path, dump, max_file_mb=0.01)  # a one-article file of this size would be refused
+    assert len(out) == 20 and all(isinstance(a, Article) for a in out)
+    [f] = run(tmp_path, dump, max_file_mb=0.01, max_dump_mb=0.01)
+    assert isinstance(f, LoadFailure) and "over the 0.01 MB limit; raise RAG_MAX_DUMP_MB" in f.reason

@@ -119,7 +119,7 @@ def ingest(
         coll = open_collection()
         with coll.indexer.locked():  # a busy store is refused before a progress bar is drawn
             _warn(coll.indexer.chunking_notice())
-            total = expected_items(expand_inputs(inputs), coll.settings.max_file_mb)
+            total = expected_items(expand_inputs(inputs), coll.settings.max_dump_mb)
             with _bar() as bar:
                 task = bar.add_task("ingest", total=total or None, last="")
                 fixing: list = []
