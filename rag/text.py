@@ -150,7 +150,9 @@ ABBREVIATIONS = frozenset(
 # A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
 # something that can start a sentence.
 # (a sentence in Chinese, Japanese or Korean may follow one in English: "... a new kitchen. 「とても嬉しい」")
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[「『（【]?[A-Z0-9\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF])")
+# Capitals beyond A-Z count too: "Il est venu. Élodie est partie.", Greek and Cyrillic ("... заявил. Зеленский ...")
+_CAPITALS = "".join(re.escape(chr(c)) for c in range(0xC0, 0x530) if chr(c).isupper())
+_BOUNDARY = re.compile(rf"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[「『（【]?[A-Z0-9{_CAPITALS}\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF])")
 # Scripts whose sentences do not end in ". X": CJK full stops and marks (no space follows them),
 # Devanagari/Bengali danda, Arabic/Urdu full stop and question mark, Ethiopic, Armenian, Myanmar,
 # Khmer, Tibetan; and Thai/Lao, which mark sentence ends with a space between two letters.

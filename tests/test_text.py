@@ -176,3 +176,15 @@ def test_marker_run_matches_leading_space_and_consecutive_markers() -> None:
 def test_question_types(question: str, atype: str, kind: str) -> None:
     assert t.answer_type(question) == atype
     assert t.question_kind(question) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "Il est venu hier soir. Élodie est partie ce matin.",
+    "Он заявил это вчера. Зеленский ответил сегодня.",
+    "Ήρθε χθες το βράδυ. Ο Γιάννης έφυγε σήμερα.",
+])
+def test_a_sentence_may_start_with_a_capital_beyond_a_to_z(text: str) -> None:
+    """French, Cyrillic and Greek paragraphs were one sentence each (a quote became the paragraph)."""
+    from rag.text import split_sentences
+
+    assert [text[a:b] for a, b in split_sentences(text)] == [text[: text.index(".") + 1], text[text.index(".") + 2 :]]
