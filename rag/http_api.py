@@ -419,9 +419,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def search(req: SearchRequest) -> dict[str, Any]:
         filters = req.filters.to_filters() if req.filters else None
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
-        # nothing found because nothing is stored is not a query to rephrase: say so, as /v1/ask's notices do
-        empty = not passages and not rag.collection.db.counts()["articles"]
-        notices = ["the collection is empty: add articles with POST /v1/articles (files or URLs)"] if empty else []
+        notices = service.search_notices(rag, passages, "POST /v1/articles (files or URLs)")
         return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages],
                                     "notices": notices})
 

@@ -97,7 +97,8 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         passages = run(service.search, query, top_k=top_k, filters=filters.to_filters() if filters else None,
                        as_of=as_of)
         return run(service.public, {"query": query, "passages": [_passage(p) for p in passages],
-                                    "notices": run(_search_notices, passages)})
+                                    "notices": run(service.search_notices, passages,
+                                                       "`rag ingest PATH_OR_URL` (files, folders, URLs, feeds)")})
 
     @server.tool()
     def ask(
@@ -179,14 +180,6 @@ def _server_class() -> type[MCPServer]:
                 raise ToolError(f"invalid arguments for {name}: " + "; ".join(problems)) from cause
 
     return StrictServer
-
-
-def _search_notices(rag: RAG, passages: tuple[Any, ...]) -> list[str]:
-    """Why a search found nothing when the reason is the collection, not the query: an agent would
-    otherwise rephrase and search again, and again."""
-    if passages or rag.collection.db.counts()["articles"]:
-        return []
-    return ["the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds)"]
 
 
 def _passage(p: Any) -> dict[str, Any]:  # noqa: ANN401 - rag.types.Passage

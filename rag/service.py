@@ -133,6 +133,14 @@ def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters |
     return rag.search(query, top_k=top_k, filters=filters, as_of=as_of)
 
 
+def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str) -> list[str]:
+    """Why a search found nothing when the reason is the collection, not the query (an agent would
+    otherwise rephrase and search again, and again); ``how_to_add``: in the caller's own terms."""
+    if passages or rag.collection.db.counts()["articles"]:
+        return []
+    return [f"the collection is empty: add articles with {how_to_add}"]
+
+
 def ask(rag: RAG, question: str, **options: Any) -> Answer:
     """``rag.ask(question, **options)``; an empty question is an error naming the field, as in the CLI."""
     if not question.strip():
