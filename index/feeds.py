@@ -29,6 +29,8 @@ import html
 import io
 import logging
 import re
+import zlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Literal
@@ -52,6 +54,14 @@ _ROOTS: dict[bytes, FeedKind] = {b"rss": "rss", b"feed": "atom", b"RDF": "rdf", 
                                  b"sitemapindex": "sitemapindex"}
 _SNIFF = 4096
 _TAG = re.compile(r"<[^>]{0,500}>")
+# terminal escape sequences (CSI, OSC, other ESC-x), then any C0/C1 control or bidi override left:
+# feed text is one line of plain text, and a title is shown in terminals, pages and answers
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]{0,500}(?:\x07|\x1b\\)?|[@-Z\\-_]?)")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_GZIP = b"\x1f\x8b"
+_GZIP_MAX = 50 * 1024 * 1024  # the sitemap protocol's limit on an uncompressed sitemap (sitemap.xml.gz)
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/x-rss+xml",
+               "application/feed+xml")  # (JSON Feed is not read)
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,7 @@ def feed_kind(page: FetchedPage) -> FeedKind | None:
     text/plain, and an XHTML article as application/xml."""
     if page.content_type in ("application/pdf",) or page.body.startswith(b"%PDF-"):
         return None
-    head = page.body[:_SNIFF]
+    head = _gunzip(page.body, _SNIFF) if page.body.startswith(_GZIP) else page.body[:_SNIFF]
     for bom in (b"\xef\xbb\xbf",):
         if head.startswith(bom):
             head = head[len(bom):]
@@ -106,12 +116,52 @@ def is_feed(page: FetchedPage) -> bool:
 def parse_feed(page: FetchedPage) -> Feed:
     """Read a feed or sitemap page; raises InputError (naming the feed URL) when it cannot be read."""
     kind = feed_kind(page)
+    if kind is not None and page.body.startswith(_GZIP):  # a sitemap.xml.gz, sent as a gzip file
+        body = _gunzip(page.body, _GZIP_MAX + 1)
+        if len(body) > _GZIP_MAX:
+            raise InputError(page.final_url, f"is larger than {_GZIP_MAX // 2**20} MB uncompressed, the most a "
+                                             "sitemap may be; check the URL")
+        page = dataclasses.replace(page, body=body)
     if kind is None:
-        raise InputError(page.final_url, f"{NOT_A_FEED} (the server sent {page.content_type or 'no content type'} "
-                                         "with no <rss>, <feed>, <urlset> or <sitemapindex> root); check the URL")
+        sent = f"the server sent {page.content_type or 'no content type'} with no <rss>, <feed>, <urlset> or " \
+               "<sitemapindex> root"
+        if page.content_type in _FEED_TYPES:  # a feed's address whose body is broken: not a page
+            raise InputError(page.final_url, f"is a malformed feed ({sent}); check it opens in a feed reader")
+        advertised = advertised_feeds(page)
+        hint = f"; the page advertises the feed {advertised[0]}: use that" if advertised else "; check the URL"
+        raise InputError(page.final_url, f"{NOT_A_FEED} ({sent}){hint}")
     if kind in ("sitemap", "sitemapindex"):
         return _parse_sitemap(page, kind)
     return _parse_syndication(page, kind)
+
+
+def advertised_feeds(page: FetchedPage) -> list[str]:
+    """The RSS/Atom feeds an HTML page advertises (``<link rel="alternate" type="application/rss+xml"
+    href="...">``, as a browser or feed reader finds them), as absolute http(s) URLs in page order.
+
+    >>> advertised_feeds(FetchedPage("https://example.org/news/", "text/html", b'''<html><head>
+    ... <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>''', None))
+    ['https://example.org/feed.xml']
+    """
+    if "html" not in (page.content_type or "") and not page.body.lstrip()[:200].lower().startswith(
+            (b"<!doctype html", b"<html")):
+        return []
+    from lxml import etree, html as lxml_html
+
+    try:
+        doc = lxml_html.document_fromstring(page.body)
+    except (etree.ParserError, ValueError):
+        return []
+    found: list[str] = []
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in _FEED_TYPES and href:
+            url = urljoin(page.final_url, href).split("#", 1)[0]
+            if urlsplit(url).scheme.lower() in ("http", "https") and url not in found:
+                found.append(url)
+    return found
 
 
 def with_feed_metadata(article: Article, item: FeedItem) -> Article:
@@ -152,7 +202,7 @@ def _parse_syndication(page: FetchedPage, kind: FeedKind) -> Feed:
             continue
         seen.add(link)
         published = _struct_date(entry.get("published_parsed") or entry.get("updated_parsed")
-                                 or entry.get("created_parsed"))
+                                 or entry.get("created_parsed")) or _worded_date(entry)
         detail = entry.get("author_detail") or {}
         author = _plain(detail.get("name") or entry.get("author"))
         updated = entry.get("updated") or entry.get("published")
@@ -166,6 +216,10 @@ def _parse_syndication(page: FetchedPage, kind: FeedKind) -> Feed:
                                              f"({type(problem).__name__ if problem else 'unreadable'}: {problem}); "
                                              "check it opens in a feed reader")
         logger.info("%s: feed is not well-formed (%s); read %d items leniently", page.final_url, problem, len(items))
+    # a guid shared by several items (a CMS that gives each the site's address) identifies none of
+    # them: those items are known by their links, or a watch would fetch all but one every round
+    shared = {k for k, n in Counter(i.key for i in items).items() if n > 1}
+    items = [dataclasses.replace(i, key=i.link) if i.key in shared else i for i in items]
     return Feed(page.final_url, kind, _plain(parsed.feed.get("title")), tuple(items), tuple(problems))
 
 
@@ -189,6 +243,19 @@ def _struct_date(value: object) -> date | None:
         return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).date()  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError, OSError):
         return None
+
+
+def _worded_date(entry: dict) -> date | None:
+    """A date feedparser could not read but that names its month ("December 3, 2024", "Tuesday,
+    December 3, 2024 - 10:00": common in hand-made feeds). All-numeric ones ("03/12/2024") stay
+    unread: day and month order is a guess, and a wrong feed date would beat the page's own."""
+    for field in ("published", "updated", "created"):
+        raw = entry.get(field)
+        if raw and re.search(r"[A-Za-z]{3}", str(raw)):
+            found = parse_date(str(raw))
+            if found:
+                return found
+    return None
 
 
 # --- sitemaps ---------------------------------------------------------------------------------
@@ -255,8 +322,19 @@ def _plain(value: object) -> str | None:
     """Feed text (a title may hold markup and entities) as one line of plain text."""
     if not value:
         return None
-    text = " ".join(html.unescape(_TAG.sub(" ", str(value))).split())
+    text = html.unescape(_TAG.sub(" ", str(value)))
+    text = " ".join(_CONTROL.sub("", _ANSI.sub("", text)).split())
     return text or None
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """At most ``limit`` bytes of gzip ``data`` uncompressed (a cap, against a gzip bomb); what a
+    truncated or corrupt stream gave before it broke."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        return inflater.decompress(data, limit)
+    except zlib.error:
+        return b""
 
 
 def _digest(*parts: object) -> str:

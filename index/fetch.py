@@ -250,7 +250,10 @@ def _request(client: httpx.Client, url: str, settings: Settings, deadline: _Dead
     last_error: Exception | None = None
     for ip in addresses:  # first address that accepts a connection, like a browser would
         deadline.check(shown)
-        request = _pinned_request(client, url, host, ip, deadline)
+        try:
+            request = _pinned_request(client, url, host, ip, deadline)
+        except httpx.InvalidURL as exc:  # e.g. a control character in a feed's link or a Location
+            raise InputError(shown, f"is not a valid URL ({exc}); fix the link") from exc
         try:
             return client.send(request, stream=True, auth=auth)
         except httpx.TimeoutException as exc:

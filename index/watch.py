@@ -18,8 +18,10 @@ and time caps), and ingested by ``Collection.ingest_articles``, which commits ar
 Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
 polled again next round; a failing item is retried in the next rounds (up to ``max_attempts``
 while its stamp stays the same), and until then the feed's validators are not saved, so the feed
-is downloaded again rather than answered 304. Ctrl-C stops between or inside ingests: what was
-committed stays, and item state is recorded for every item that finished.
+is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
+Ctrl-C) ends a poll between items, with the round recorded; a KeyboardInterrupt stops inside an
+ingest: what was committed stays, and item state is recorded for every item that finished.
+Only the first ``RAG_FEED_MAX_ITEMS`` items of a feed are read, as by ``rag ingest``.
 
 State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
 at once): the watched feeds (url, title, last polled, items added, last error, validators) and, per
@@ -28,6 +30,7 @@ feed, the items seen (key, link, stamp, status, attempts).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sqlite3
@@ -55,6 +58,7 @@ PollStatus = Literal["not_modified", "unchanged", "ingested", "failed"]
 _DONE_STATUSES = {"added", "updated", "unchanged", "duplicate"}
 _CHILD = "sitemap-child:"  # item keys of a sitemap index's child sitemaps (their stamp: the index's lastmod)
 MIN_EVERY = 10.0  # seconds: a smaller interval is a typo (and impolite to the feed's server)
+MAX_EVERY = 30 * 86400.0  # seconds: longer is a typo too (and beyond what a timer can show); use cron
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class PollResult:
     fetched_items: int  # new or changed items whose pages were fetched
     report: IngestReport | None = None
     error: str | None = None
+    skipped: int = 0  # items beyond RAG_FEED_MAX_ITEMS (in a feed, or in each child sitemap), not read
+    found_at: str | None = None  # the page given to watch, which advertised this feed (now watched instead)
+    not_a_feed: bool = False  # the URL is a page, not a feed or sitemap (a child sitemap's failure is not this)
 
 
 _SCHEMA = """
@@ -182,21 +189,36 @@ class WatchState:
             rows = self._db.execute("SELECT key, stamp, status, attempts FROM items WHERE feed = ?", (url,))
             return {k: _Known(s, st, a) for k, s, st, a in rows}
 
+    def ever_read(self, url: str) -> bool:
+        """Whether a poll of ``url`` ever read it as a feed (or got a 304)."""
+        with self._lock:
+            row = self._db.execute("SELECT last_ok IS NOT NULL FROM feeds WHERE url = ?", (url,)).fetchone()
+        return bool(row and row[0])
+
     def record_items(self, url: str, rows: Iterable[tuple[FeedItem, str, str | None, str | None]],
                      prefix: str = "") -> None:
-        """Store (item, status "done"/"failed", reason, article id) for items that finished."""
+        """Store (item, status "done"/"failed", reason, article id) for items that finished.
+
+        One transaction: thousands of items cost one commit, and all or none are recorded."""
         now = _now()
+        rows = list(rows)
         with self._lock:
-            known = {k: (s, a) for k, s, a in self._db.execute(
-                "SELECT key, stamp, attempts FROM items WHERE feed = ?", (url,))}
-            for item, status, reason, article_id in rows:
-                key = prefix + item.key
-                old_stamp, attempts = known.get(key, (None, 0))
-                attempts = 0 if status == "done" else (attempts + 1 if old_stamp == item.stamp else 1)
-                self._db.execute(
-                    "INSERT OR REPLACE INTO items(feed, key, link, stamp, status, attempts, reason, article_id,"
-                    " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (url, key, item.link, item.stamp, status, attempts, reason, article_id, now))
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                known = {k: (s, a) for k, s, a in self._db.execute(
+                    "SELECT key, stamp, attempts FROM items WHERE feed = ?", (url,))}
+                for item, status, reason, article_id in rows:
+                    key = prefix + item.key
+                    old_stamp, attempts = known.get(key, (None, 0))
+                    attempts = 0 if status == "done" else (attempts + 1 if old_stamp == item.stamp else 1)
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO items(feed, key, link, stamp, status, attempts, reason, article_id,"
+                        " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (url, key, item.link, item.stamp, status, attempts, reason, article_id, now))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
 
 class Watcher:
@@ -212,13 +234,20 @@ class Watcher:
                  progress: Callable[[ItemResult], None] | None = None,
                  on_result: Callable[[PollResult], None] | None = None,
                  stop: threading.Event | None = None) -> list[PollResult]:
-        """One round over ``urls`` (default: every watched feed); one feed's failure never stops it."""
+        """One round over ``urls`` (default: every watched feed); one feed's failure never stops it.
+
+        ``stop`` (set by a first Ctrl-C) ends the round after the item being ingested, with every
+        feed's state recorded. A page in a list ``urls`` that advertised a feed (``found_at``) is
+        replaced there by the feed, so the next round polls the feed."""
         results = []
-        for url in urls if urls is not None else self.state.urls():
+        todo = list(urls) if urls is not None else self.state.urls()
+        for n, url in enumerate(todo):
             if stop is not None and stop.is_set():
                 break
-            result = self.poll(url, progress=progress)
+            result = self.poll(url, progress=progress, stop=stop)
             results.append(result)
+            if result.found_at and isinstance(urls, list) and n < len(urls) and urls[n] == url:
+                urls[n] = result.url
             if on_result:
                 on_result(result)
         return results
@@ -231,6 +260,7 @@ class Watcher:
         The wait is measured from the start of a round, so a slow round does not drift the schedule
         (a round longer than ``every`` starts the next one at once)."""
         stop = stop or threading.Event()
+        urls = list(urls) if urls is not None else None  # poll_all may replace a page by its feed
         done = 0
         while not stop.is_set():
             started = time.monotonic()
@@ -240,12 +270,20 @@ class Watcher:
                 return
             stop.wait(max(0.0, every - (time.monotonic() - started)))
 
-    def poll(self, url: str, *, progress: Callable[[ItemResult], None] | None = None) -> PollResult:
+    def poll(self, url: str, *, progress: Callable[[ItemResult], None] | None = None,
+             stop: threading.Event | None = None) -> PollResult:
         """Poll one feed (adding it to the watched list if needed).
 
         Never raises for a feed that is down, slow or malformed (see ``PollResult.error`` and the
-        state's ``last_error``); only a URL that is not http(s) raises InputError."""
-        url = self.state.add(url)
+        state's ``last_error``); only a URL that is not http(s) raises InputError. A web page given
+        as a feed that advertises one (``<link rel="alternate" type="application/rss+xml">``) is
+        replaced by that feed in the watched list, and the feed is polled (``found_at``). Only the
+        first ``RAG_FEED_MAX_ITEMS`` items of a feed (of each child sitemap) are read, as by
+        ``rag ingest``. ``stop`` ends the ingest after the current item."""
+        return self._poll(self.state.add(url), progress, stop, follow=True)
+
+    def _poll(self, url: str, progress: Callable[[ItemResult], None] | None, stop: threading.Event | None,
+              *, follow: bool) -> PollResult:
         etag, modified = self.state.validators(url)
         try:
             page = fetch_url(url, self.settings, etag=etag, last_modified=modified)
@@ -258,12 +296,17 @@ class Watcher:
         try:
             feed = feeds.parse_feed(page)
         except InputError as exc:
-            return self._failed(url, str(exc), requests=1)
+            advertised = feeds.advertised_feeds(page) if follow and feeds.NOT_A_FEED in str(exc) else []
+            if advertised and not self.state.ever_read(url):
+                return self._adopt(url, advertised[0], progress, stop)
+            failed = self._failed(url, str(exc), requests=1)
+            return dataclasses.replace(failed, not_a_feed=feeds.NOT_A_FEED in str(exc))
         requests = 1
         known = self.state.known(url)
         due_items: list[FeedItem] = []
         children: list[FeedItem] = []  # changed child sitemaps of a sitemap index, recorded once read
         child_errors: list[str] = []
+        skipped = 0
         if feed.kind == "sitemapindex":
             for child in feed.items:
                 if self._due(known.get(_CHILD + child.key), child):
@@ -271,21 +314,42 @@ class Watcher:
                     sub = self._child(child)
                     if isinstance(sub, Feed):
                         children.append(child)
-                        due_items += [i for i in sub.items if self._due(known.get(i.key), i)]
+                        read, skipped = self._capped(sub, skipped)
+                        due_items += [i for i in read if self._due(known.get(i.key), i)]
                     else:
                         child_errors.append(sub)
         else:
-            due_items = [i for i in feed.items if self._due(known.get(i.key), i)]
+            read, skipped = self._capped(feed, skipped)
+            due_items = [i for i in read if self._due(known.get(i.key), i)]
         # a child sitemap that failed is retried next round: keep no validators, or a 304 would skip it
         validators = None if child_errors else (page.etag, page.last_modified)
         note = "; ".join(child_errors) or None
         if not due_items:
             self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=note, title=feed.title, validators=validators)
-            return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note)
-        return self._ingest(url, feed, due_items, children, requests, validators, progress, note)
+            return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note,
+                              skipped=skipped)
+        result = self._ingest(url, feed, due_items, children, requests, validators, progress, note, stop)
+        return dataclasses.replace(result, skipped=skipped)
 
     # --- internals ------------------------------------------------------------------------------
+    def _capped(self, feed: Feed, skipped: int) -> tuple[tuple[FeedItem, ...], int]:
+        """The first ``RAG_FEED_MAX_ITEMS`` items of ``feed`` (feeds list the newest first), and the
+        running count of items left unread."""
+        cap = self.settings.feed_max_items
+        if len(feed.items) > cap:
+            log.info("%s lists %d items; reading the first %d (RAG_FEED_MAX_ITEMS)", feed.url, len(feed.items), cap)
+        return feed.items[:cap], skipped + max(0, len(feed.items) - cap)
+
+    def _adopt(self, page_url: str, feed_url: str, progress: Callable[[ItemResult], None] | None,
+               stop: threading.Event | None) -> PollResult:
+        """Watch the feed a page advertises instead of the page, and poll it."""
+        log.info("%s is a page advertising the feed %s; watching the feed instead", page_url, feed_url)
+        feed_url = self.state.add(feed_url)
+        self.state.remove(page_url)
+        result = self._poll(feed_url, progress, stop, follow=False)
+        return dataclasses.replace(result, requests=result.requests + 1, found_at=page_url)
+
     def _due(self, known: _Known | None, item: FeedItem) -> bool:
         """New, changed, or failed fewer than ``max_attempts`` times at this stamp."""
         if known is None or known.stamp != item.stamp:
@@ -306,18 +370,29 @@ class Watcher:
 
     def _ingest(self, url: str, feed: Feed, due_items: list[FeedItem], children: list[FeedItem], requests: int,
                 validators: tuple[str | None, str | None] | None,
-                progress: Callable[[ItemResult], None] | None, note: str | None) -> PollResult:
+                progress: Callable[[ItemResult], None] | None, note: str | None,
+                stop: threading.Event | None = None) -> PollResult:
         by_name: dict[str, FeedItem] = {}  # article source / failure item -> the feed item it came from
         outcome: dict[str, tuple[str, str | None, str | None]] = {}  # item key -> (status, reason, article id)
         added = 0  # articles added or updated from this feed in this poll
         lock = threading.Lock()
 
         def stream() -> Iterator[Article | LoadFailure]:
-            for item, results in load_feed_items(due_items, self.settings):
-                for result in results:
-                    with lock:
-                        by_name[result.source if isinstance(result, Article) else result.item] = item
-                    yield result
+            pages = load_feed_items(due_items, self.settings)
+            try:
+                # Ctrl-C (``stop``) ends the ingest between items, before waiting for the next page;
+                # the items not reached are due next round
+                while stop is None or not stop.is_set():
+                    step = next(pages, None)
+                    if step is None:
+                        return
+                    item, results = step
+                    for result in results:
+                        with lock:
+                            by_name[result.source if isinstance(result, Article) else result.item] = item
+                        yield result
+            finally:
+                pages.close()
 
         def seen(r: ItemResult) -> None:
             nonlocal added
@@ -341,20 +416,21 @@ class Watcher:
         finally:  # also on Ctrl-C: keep the state of every item that finished
             finished = [(i, *outcome[i.key]) for i in due_items if i.key in outcome]
             self.state.record_items(url, finished)
+            attempts = self.state.known(url)  # read once: per item, a round over a big feed was quadratic
             retry = [i for i in due_items if i.key not in outcome or (
-                outcome[i.key][0] == "failed" and self._attempts_left(url, i))]
+                outcome[i.key][0] == "failed" and self._attempts_left(attempts.get(i.key)))]
             if not retry:  # a complete round: the next poll may be answered 304
                 self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=error, title=feed.title, added=added,
                                    validators=None if retry else validators)
+        fetched = len(outcome) if stop is not None and stop.is_set() else len(due_items)
         if error and report is None:
-            return PollResult(url, "failed", requests, len(due_items), report, error)
+            return PollResult(url, "failed", requests, fetched, report, error)
         if error:  # items were ingested, but a child sitemap failed
-            return PollResult(url, "ingested", requests, len(due_items), report, error)
-        return PollResult(url, "ingested", requests, len(due_items), report)
+            return PollResult(url, "ingested", requests, fetched, report, error)
+        return PollResult(url, "ingested", requests, fetched, report)
 
-    def _attempts_left(self, url: str, item: FeedItem) -> bool:
-        known = self.state.known(url).get(item.key)
+    def _attempts_left(self, known: _Known | None) -> bool:
         return known is None or known.attempts < self.max_attempts
 
     def _failed(self, url: str, error: str, *, requests: int) -> PollResult:
@@ -391,6 +467,9 @@ def parse_every(text: str) -> float:
         raise InputError(text, "is not an interval; write it like 30m, 1h, 1h30m or 90s")
     if total < MIN_EVERY:
         raise InputError(text, f"is shorter than {MIN_EVERY:g} seconds; poll less often (e.g. 30m)")
+    if total > MAX_EVERY:
+        raise InputError(text, f"is longer than {MAX_EVERY / 86400:g} days; poll more often, or run "
+                               "`rag watch --once` from cron")
     return total
 
 

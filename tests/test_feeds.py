@@ -66,6 +66,7 @@ class FeedSite:
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
     most_in_flight: int = 0  # most requests being answered at once
+    received: list[str] = field(default_factory=list)  # paths as requests arrive (before a route's delay)
 
     def put(self, path: str, body: bytes | str, ctype: str = "text/html; charset=utf-8", status: int = 200,
             validators: bool = True) -> str:
@@ -83,6 +84,7 @@ def _handler(site: FeedSite) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?")[0]
             route = site.routes.get(path)
             with site.lock:
+                site.received.append(path)
                 site.in_flight += 1
                 site.most_in_flight = max(site.most_in_flight, site.in_flight)
             try:

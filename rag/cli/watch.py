@@ -1,18 +1,24 @@
 """``rag watch``: keep the collection current from feeds and sitemaps (``index.watch``).
 
     rag watch https://example.org/feed.xml --every 30m   # watch it (and poll it) every 30 minutes
+    rag watch https://example.org/                         # the feed the page advertises (<link rel=alternate>)
     rag watch                                              # poll every watched feed, every 30 minutes
     rag watch --once                                       # one round, then exit (cron, systemd timers)
     rag watch --list                                       # watched feeds: last polled, items added, last error
     rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
 
-Ctrl-C stops cleanly: the ingest commits article by article and the item state of everything that
-finished is kept, so the next run goes on where this one stopped. Every title, URL and error
-printed goes through ``safe``/``esc``. Loads the store and the model only when it polls.
+Ctrl-C stops cleanly: the first one ends the round after the article being ingested (its feed's
+state recorded, nothing half-written), a second one stops at once. The ingest commits article by
+article and the item state of everything that finished is kept, so the next run goes on where
+this one stopped. A site's page given as a feed is replaced by the feed it advertises. Every
+title, URL and error printed goes through ``safe``/``esc``. Loads the store and the model only
+when it polls.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -46,10 +52,11 @@ def watch(
     as_json: Annotated[bool, typer.Option("--json", help="with --list: print JSON")] = False,
 ) -> None:
     """Poll feeds and sitemaps, ingesting only new or changed items (conditional GET with ETag/Last-Modified)."""
-    from index.feeds import NOT_A_FEED
     from index.watch import Watcher, open_state, parse_every
     from rag.settings import load_settings
 
+    if as_json and not list_feeds:  # a poll's output is for people; only the list has a JSON form
+        fail("--json goes with --list: rag watch --list --json")
     try:
         settings = load_settings()
         unknown = False
@@ -81,6 +88,7 @@ def watch(
         fail("no feeds are watched yet; give one: rag watch https://example.org/feed.xml")
     rounds = 0
     failed = False
+    stop = threading.Event()
 
     def on_item(r: ItemResult) -> None:
         style = _STATUS_STYLE.get(r.status, "")
@@ -93,31 +101,52 @@ def watch(
         nonlocal failed
         failed = failed or result.status == "failed" or bool(result.report and result.report.failed)
         console.print(_describe(result, once), highlight=False)
-        if result.status == "failed" and result.url not in before and NOT_A_FEED in (result.error or ""):
+        if result.found_at:
+            console.print(f"watching {esc(result.url, newlines=False)} instead: "
+                          f"{esc(result.found_at, newlines=False)} is a page that advertises it", highlight=False)
+        if result.status == "failed" and result.url not in before and result.not_a_feed:
             watcher.state.remove(result.url)  # a page, not a feed: watching it would fail every round
             console.print(f"[yellow]not watched:[/yellow] {esc(result.url)} is a page, not a feed or sitemap; "
                           "add it once with `rag ingest URL`", highlight=False)
 
+    def on_sigint(_signum: int, _frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+        console.print("[yellow]stopping after the current article; Ctrl-C again stops at once[/yellow]")
+
+    previous = _install_sigint(on_sigint)
     try:
-        while True:
+        while not stop.is_set():
             rounds += 1
             started = time.monotonic()
             console.print(f"[bold]round {rounds}[/bold] ({time.strftime('%H:%M:%S')})", highlight=False)
-            watcher.poll_all(urls, progress=on_item, on_result=on_result)
-            if once:
+            watcher.poll_all(urls, progress=on_item, on_result=on_result, stop=stop)
+            if once or stop.is_set():
                 break
             wait = max(0.0, seconds - (time.monotonic() - started))
-            console.print(f"[dim]next round at {time.strftime('%H:%M:%S', time.localtime(time.time() + wait))}; "
-                          "Ctrl-C stops[/dim]", highlight=False)
-            time.sleep(wait)
+            at = time.localtime(time.time() + wait)
+            shown = time.strftime("%H:%M:%S" if wait < 12 * 3600 else "%Y-%m-%d %H:%M:%S", at)
+            console.print(f"[dim]next round at {shown}; Ctrl-C stops[/dim]", highlight=False)
+            stop.wait(wait)
     except KeyboardInterrupt:
-        console.print(f"stopped after {rounds} round(s); what was ingested is kept")
-        return
+        stop.set()
     finally:
+        _install_sigint(previous)
         watcher.state.close()
         coll.close()
+    if stop.is_set():
+        console.print(f"stopped after {rounds} round(s); what was ingested is kept")
+        return
     if failed:  # only with --once: a feed or an item failed (as `rag ingest` exits 1 for a failed item)
         raise typer.Exit(1)
+
+
+def _install_sigint(handler: object) -> object:
+    """Set the SIGINT handler (main thread only: elsewhere Ctrl-C stays KeyboardInterrupt); the old one."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
 
 
 def _describe(r: PollResult, once: bool = False) -> str:
@@ -125,12 +154,24 @@ def _describe(r: PollResult, once: bool = False) -> str:
     if r.status == "not_modified":
         return f"[dim]{url}: not modified (1 conditional request, nothing fetched or embedded)[/dim]"
     if r.status == "unchanged":
-        return f"[dim]{url}: no new or changed items[/dim]"
+        return f"[dim]{url}: no new or changed items[/dim]" + _skipped(r)
     if r.status == "failed":
-        return f"[red]{url}: failed[/red] {esc(r.error or '')}" + ("" if once else " (retried next round)")
+        error = r.error or ""
+        error = error[len(r.url) + 2:] if error.startswith(f"{r.url}: ") else error  # the URL is said once
+        return f"[red]{url}: failed[/red] {esc(error)}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
     counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
-    return f"{url}: {r.fetched_items} item(s) new or changed in the feed, fetched: {counts or 'nothing stored'}"
+    line = f"{url}: {r.fetched_items} item(s) new or changed in the feed, fetched: {counts or 'nothing stored'}"
+    if r.error:  # items were read, but a child sitemap failed
+        line += f"\n  [red]{esc(r.error)}[/red]"
+    return line + _skipped(r)
+
+
+def _skipped(r: PollResult) -> str:
+    if not r.skipped:
+        return ""
+    return (f"\n  [yellow]{r.skipped} item(s) beyond the first RAG_FEED_MAX_ITEMS of the feed were not read; "
+            "raise RAG_FEED_MAX_ITEMS to read more[/yellow]")
 
 
 def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[index.watch.WatchedFeed]
