@@ -323,6 +323,13 @@ class RAG:
             wider = f"nothing {'about it ' if topic else ''}was published {since.isoformat()} .. {until.isoformat()}; "
             since = as_of - timedelta(days=CATCH_UP_DAYS - 1)
             told = stories()
+        asked_period = window is not None and (window.start or window.end)
+        if not told.events and topic and not asked_period and (filters is None or filters.published_from is None):
+            # "Any news on Shinzo Abe?" when nothing about him appeared in the week: his newest stories,
+            # said to be older (answered as any other question, it quoted July with no date said)
+            wider = f"nothing about it was published {since.isoformat()} .. {until.isoformat()}; "
+            since = None
+            told = stories()
         events = told.events
         timings["retrieve"] = (time.perf_counter() - t) * 1000
         if not events and topic == "":  # "What happened on Sunday?": say that nothing is dated then
@@ -354,7 +361,8 @@ class RAG:
             search_query=topic or question,
             notices=(f"A catch-up question: {wider}the newest stories "
                      + (f"about \u201c{topic}\u201d " if topic else "on any topic, each by its opening sentence, ")
-                     + f"published {since.isoformat()} .. {until.isoformat()}, newest first{more}.",),
+                     + f"published {f'{since.isoformat()} .. ' if since else 'up to '}{until.isoformat()}, "
+                       f"newest first{more}.",),
             as_of=as_of, time_window=window or TimeWindow(since, until, "", True),
         )
 
