@@ -167,6 +167,16 @@ def serve_news(site: FeedSite) -> None:
     site.put("/news/bridge", page_html(None, BRIDGE))  # a bare page: no title, date or author of its own
 
 
+def serve_index_missing_a_child(site: FeedSite) -> str:
+    """A sitemap index of two sitemaps: /s1.xml lists the storm page, /s2.xml is a 404. Its URL."""
+    serve_news(site)
+    site.put("/s1.xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{site.base}/news/storm'
+                        "</loc></url></urlset>", "application/xml")
+    return site.put("/sitemap.xml", '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                    "<sitemap><loc>/s1.xml</loc></sitemap><sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>",
+                    "application/xml")
+
+
 # --- recognising feeds --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, ctype, kind", [

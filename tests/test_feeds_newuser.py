@@ -28,7 +28,9 @@ from index.watch import Watcher, parse_every
 from rag.errors import InputError
 from tests.conftest import ROOT
 from tests.fakes import HashEmbedder
-from tests.test_feeds import STORM, FeedSite, local_settings, page_html, rss, serve_news, site  # noqa: F401
+from tests.test_feeds import (  # noqa: F401
+    STORM, FeedSite, local_settings, page_html, rss, serve_index_missing_a_child, serve_news, site,
+)
 from tests.test_watch import cli, coll, watcher  # noqa: F401
 
 HOME = """<!DOCTYPE html><html><head><title>Example News</title>
@@ -331,12 +333,7 @@ def test_cli_json_without_list_is_refused(site: FeedSite, cli) -> None:  # noqa:
 
 
 def test_cli_shows_a_failed_child_sitemap_beside_the_items_read(site: FeedSite, cli) -> None:  # noqa: ANN001, F811
-    serve_news(site)
-    site.put("/s1.xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{site.base}/news/storm'
-                        "</loc></url></urlset>", "application/xml")
-    url = site.put("/sitemap.xml", '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                   "<sitemap><loc>/s1.xml</loc></sitemap><sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>",
-                   "application/xml")
+    url = serve_index_missing_a_child(site)
     got = cli(url, "--once")
     assert "1 added" in got.output
     assert "child sitemap" in got.output and "/s2.xml" in got.output and "HTTP 404" in got.output, got.output

@@ -251,6 +251,15 @@ def _open(browser, url: str) -> object:  # noqa: ANN001
     return pg
 
 
+def _drafting(browser, url: str) -> object:  # noqa: ANN001
+    """A page whose (gated) LLM answer to QUESTION is streaming: its draft is on screen."""
+    pg = _open(browser, url)
+    pg.fill("#rag-question textarea", QUESTION)
+    pg.click("#rag-ask")
+    pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)
+    return pg
+
+
 def _ask(pg, question: str, turn: int) -> None:  # noqa: ANN001
     pg.fill("#rag-question textarea", question)
     pg.click("#rag-ask")
@@ -279,10 +288,7 @@ def test_stop_in_the_browser_replaces_the_draft_and_the_next_question_starts_cle
     llm = GatedLLM(PIECES)
     try:
         with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _open(browser, url)
-            pg.fill("#rag-question textarea", QUESTION)
-            pg.click("#rag-ask")
-            pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)
+            pg = _drafting(browser, url)
             pg.click("#rag-stop")
             pg.wait_for_function("document.querySelector('#rag-chat').innerText.includes('Stopped')", timeout=20_000)
             assert pg.locator("#rag-chat .rag-draft").count() == 0 and pg.locator("#rag-chat .rag-cursor").count() == 0
@@ -301,10 +307,7 @@ def test_the_next_question_typed_while_an_answer_streams_is_kept(coll: Collectio
     llm = GatedLLM(PIECES)
     try:
         with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _open(browser, url)
-            pg.fill("#rag-question textarea", QUESTION)
-            pg.click("#rag-ask")
-            pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)
+            pg = _drafting(browser, url)
             pg.fill("#rag-question textarea", "What did the army say?")  # typed while the model writes
             llm.gate.set()
             pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)  # the answer is done
@@ -321,10 +324,7 @@ def test_new_chat_while_an_answer_streams_does_not_bring_the_old_conversation_ba
     llm = GatedLLM(PIECES)
     try:
         with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _open(browser, url)
-            pg.fill("#rag-question textarea", QUESTION)
-            pg.click("#rag-ask")
-            pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)
+            pg = _drafting(browser, url)
             pg.get_by_role("button", name="New chat").click()
             pg.wait_for_selector("#rag-sources .rag-empty")
             llm.gate.set()

@@ -13,7 +13,9 @@ from index.collection import Collection
 from index.watch import Watcher, WatchState, check_feed_url, parse_every
 from rag.errors import InputError
 from tests.fakes import HashEmbedder
-from tests.test_feeds import BRIDGE, STORM, FeedSite, local_settings, page_html, rss, serve_news, site  # noqa: F401
+from tests.test_feeds import (  # noqa: F401
+    BRIDGE, STORM, FeedSite, local_settings, page_html, rss, serve_index_missing_a_child, serve_news, site,
+)
 
 
 @pytest.fixture
@@ -377,12 +379,7 @@ def test_ui_bad_feed_url_warns(coll: Collection) -> None:
 
 
 def test_failed_child_sitemap_is_retried_next_round(site: FeedSite, watcher: Watcher) -> None:
-    serve_news(site)
-    site.put("/s1.xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{site.base}/news/storm'
-                        "</loc></url></urlset>", "application/xml")
-    url = site.put("/sitemap.xml", '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                   "<sitemap><loc>/s1.xml</loc></sitemap><sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>",
-                   "application/xml")
+    url = serve_index_missing_a_child(site)
     first = watcher.poll(url)
     assert first.status == "ingested" and first.report is not None and first.report.summary()["added"] == 1
     assert "child sitemap" in (first.error or "") and "/s2.xml" in (first.error or "") and "HTTP 404" in (first.error or "")
