@@ -60,7 +60,7 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]{0,500}(?:\x07|\x1
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _GZIP = b"\x1f\x8b"
 _GZIP_MAX = 50 * 1024 * 1024  # the sitemap protocol's limit on an uncompressed sitemap (sitemap.xml.gz)
-_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/x-rss+xml",
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/x-rss+xml",
                "application/feed+xml")  # (JSON Feed is not read)
 
 
@@ -125,7 +125,7 @@ def parse_feed(page: FetchedPage) -> Feed:
     if kind is None:
         sent = f"the server sent {page.content_type or 'no content type'} with no <rss>, <feed>, <urlset> or " \
                "<sitemapindex> root"
-        if page.content_type in _FEED_TYPES:  # a feed's address whose body is broken: not a page
+        if page.content_type in FEED_TYPES:  # a feed's address whose body is broken: not a page
             raise InputError(page.final_url, f"is a malformed feed ({sent}); check it opens in a feed reader")
         advertised = advertised_feeds(page)
         hint = f"; the page advertises the feed {advertised[0]}: use that" if advertised else "; check the URL"
@@ -157,7 +157,7 @@ def advertised_feeds(page: FetchedPage) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         href = (link.get("href") or "").strip()
-        if "alternate" in rel and kind in _FEED_TYPES and href:
+        if "alternate" in rel and kind in FEED_TYPES and href:
             url = urljoin(page.final_url, href).split("#", 1)[0]
             if urlsplit(url).scheme.lower() in ("http", "https") and url not in found:
                 found.append(url)

@@ -371,6 +371,26 @@ def test_ui_watch_refuses_a_page_and_keeps_a_feed_that_is_down(site: FeedSite, c
     assert down in table and box == ""  # watched: its poll will report the error, as `rag watch` does
 
 
+def test_ui_watch_takes_the_feed_a_page_advertises_and_a_broken_feed(site: FeedSite, coll: Collection) -> None:
+    """`rag watch https://site/` watched the feed the page advertises; the Collection tab refused the
+    page, and a feed URL sent as a feed with a broken body."""
+    from ui.library import Library
+
+    serve_news(site)
+    feed = site.put("/feed.xml", rss([{"title": "Bridge", "guid": "b", "link": site.base + "/news/bridge"}]),
+                    "application/rss+xml")
+    home = site.put("/", b'<!doctype html><html><head><title>Site</title>'
+                         b'<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head>'
+                         b"<body><p>Front page</p></body></html>", "text/html")
+    lib = Library(coll)
+    table, _, box = lib.add_feed(home)
+    assert feed in table and box == ""
+    assert lib.watch_state.urls() == [feed]  # the feed, not the page
+    broken = site.put("/broken.xml", b"<<<not xml", "application/rss+xml")
+    table, _, _ = lib.add_feed(broken)
+    assert broken in table  # watched: its poll reports a malformed feed, as `rag watch` does
+
+
 def test_ui_bad_feed_url_warns(coll: Collection) -> None:
     from ui.library import Library
 

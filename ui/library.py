@@ -25,7 +25,7 @@ from typing import Any
 import gradio as gr
 
 from rag.errors import InputError, RagError
-from index.feeds import NOT_A_FEED, is_feed
+from index.feeds import FEED_TYPES, NOT_A_FEED, advertised_feeds, is_feed
 from index.fetch import fetch_url
 from index.load import KINDS, expand_inputs, is_url
 from index.collection import Collection
@@ -99,22 +99,29 @@ class Library:
 
     def add_feed(self, url: str | None) -> tuple[str, Any, str]:
         """Watch a feed URL (not polled here: press Poll now, or run `rag watch`). One guarded request
-        first: a page that is no feed or sitemap is refused (watching it would fail every poll), as
-        `rag watch URL` drops it; a feed that is down is watched (its poll reports the error)."""
+        first, as `rag watch URL` does: a page that advertises a feed (``<link rel="alternate">``)
+        gets that feed watched instead; a page that is no feed or sitemap is refused (watching it
+        would fail every poll); a feed that is down, or sent as a feed with a broken body, is
+        watched (its poll reports the error)."""
+        found_at = ""
         try:
             url = check_feed_url((url or "").strip())
             try:
                 page = fetch_url(url, self.collection.settings)
             except InputError:
                 page = None
-            if page is not None and not is_feed(page):
-                toast.warn(f"{url} {NOT_A_FEED}, so it is not watched: add the page once under URLs")
-                return gr.skip(), gr.skip(), gr.skip()
+            if page is not None and not is_feed(page) and page.content_type not in FEED_TYPES:
+                advertised = advertised_feeds(page)
+                if not advertised:
+                    toast.warn(f"{url} {NOT_A_FEED}, so it is not watched: add the page once under URLs")
+                    return gr.skip(), gr.skip(), gr.skip()
+                found_at, url = url, check_feed_url(advertised[0])
             stored = self.watch_state.add(url)
         except RagError as exc:
             toast.warn(str(exc))
             return gr.skip(), gr.skip(), gr.skip()
-        toast.info(f"Watching {stored}. Press Poll now, or run `rag watch` to poll on a schedule.")
+        instead = f" ({found_at} is a page that advertises it)" if found_at else ""
+        toast.info(f"Watching {stored}{instead}. Press Poll now, or run `rag watch` to poll on a schedule.")
         return *self.feeds(), ""
 
     def remove_feed(self, url: str | None) -> tuple[str, Any]:
