@@ -113,6 +113,13 @@ def is_feed(page: FetchedPage) -> bool:
     return feed_kind(page) is not None
 
 
+def is_page(page: FetchedPage) -> bool:
+    """A page, not a feed: no feed or sitemap root, and not sent as a feed either (a feed's address
+    whose body is broken is a malformed feed, polled again later). ``rag watch`` and the UI stop
+    watching such a URL, or watch the feed it advertises (``advertised_feeds``)."""
+    return not is_feed(page) and page.content_type not in FEED_TYPES
+
+
 def parse_feed(page: FetchedPage) -> Feed:
     """Read a feed or sitemap page; raises InputError (naming the feed URL) when it cannot be read."""
     kind = feed_kind(page)
@@ -125,7 +132,7 @@ def parse_feed(page: FetchedPage) -> Feed:
     if kind is None:
         sent = f"the server sent {page.content_type or 'no content type'} with no <rss>, <feed>, <urlset> or " \
                "<sitemapindex> root"
-        if page.content_type in FEED_TYPES:  # a feed's address whose body is broken: not a page
+        if not is_page(page):  # a feed's address whose body is broken
             raise InputError(page.final_url, f"is a malformed feed ({sent}); check it opens in a feed reader")
         advertised = advertised_feeds(page)
         hint = f"; the page advertises the feed {advertised[0]}: use that" if advertised else "; check the URL"

@@ -296,11 +296,12 @@ class Watcher:
         try:
             feed = feeds.parse_feed(page)
         except InputError as exc:
-            advertised = feeds.advertised_feeds(page) if follow and feeds.NOT_A_FEED in str(exc) else []
+            page_only = feeds.is_page(page)
+            advertised = feeds.advertised_feeds(page) if follow and page_only else []
             if advertised and not self.state.ever_read(url):
                 return self._adopt(url, advertised[0], progress, stop)
             failed = self._failed(url, str(exc), requests=1)
-            return dataclasses.replace(failed, not_a_feed=feeds.NOT_A_FEED in str(exc))
+            return dataclasses.replace(failed, not_a_feed=page_only)
         requests = 1
         known = self.state.known(url)
         due_items: list[FeedItem] = []

@@ -25,7 +25,7 @@ from typing import Any
 import gradio as gr
 
 from rag.errors import InputError, RagError
-from index.feeds import FEED_TYPES, NOT_A_FEED, advertised_feeds, is_feed
+from index.feeds import NOT_A_FEED, advertised_feeds, is_page
 from index.fetch import fetch_url
 from index.load import KINDS, expand_inputs, is_url
 from index.collection import Collection
@@ -110,7 +110,7 @@ class Library:
                 page = fetch_url(url, self.collection.settings)
             except InputError:
                 page = None
-            if page is not None and not is_feed(page) and page.content_type not in FEED_TYPES:
+            if page is not None and is_page(page):
                 advertised = advertised_feeds(page)
                 if not advertised:
                     toast.warn(f"{url} {NOT_A_FEED}, so it is not watched: add the page once under URLs")
