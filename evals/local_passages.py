@@ -17,6 +17,7 @@ Needs the RealTime QA subset store that ``python -m evals.fit_answerer`` builds.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 CAPS = ((3, 3), (2, 3), (1, 3), (2, 2), (1, 1))  # (per story, per article)
@@ -57,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = [f"{n} answerable {args.split} questions, the first {k} passages",
              "per story  per article  answer in the passages",
              *(f"{story:>9}  {article:>11}  {share:.3f}" for (story, article), share in zip(CAPS, shares, strict=True))]
-    print("\n".join(lines))  # the command's output (the CLI edge)
+    sys.stdout.write("\n".join(lines) + "\n")  # the command's output: the CLI edge, as in evals.fit_phrases
     return 0
 
 
