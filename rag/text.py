@@ -58,8 +58,10 @@ STOPWORDS = LEXICAL_STOPWORDS | frozenset(
 
 # --- words and stems -------------------------------------------------------------------------------
 
-#: a word of folded (lowercase ASCII) text: letters/digits, inner apostrophes, dots and hyphens
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+#: a word: letters/digits of any script (Москва, Αθήνα, straße), inner apostrophes, dots and hyphens;
+#: on ASCII text the same words as ``[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]``. A run of CJK characters
+#: is one word, as FTS5's unicode61 tokenizer reads it, so IDF lookups hit.
+WORD = re.compile(r"[^\W_](?:(?:[^\W_]|['’.-])*[^\W_])?")
 #: a word written in lower case (a common word, not a name: "shares" beside "Shares in Exel ...")
 LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
 #: a word of a lexical query: any script (FTS5's unicode61 tokenizer reads them all)

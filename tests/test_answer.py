@@ -156,3 +156,20 @@ def test_an_offline_follow_up_is_answered_as_the_query_it_was_searched_as(seed_r
     follow = seed_rag.ask("And when?", history=[(first.question, first.text)])
     assert not follow.refused
     assert any("on Sunday" in c.quote and "Khansir" in c.quote for c in follow.citations)
+
+
+RUSSIAN = (
+    "Мэр Москвы открыл новую станцию метро в понедельник. "
+    "Погода в столице была холодной, шёл снег. "
+    "Новая станция называется Кленовый бульвар и обслужит сто тысяч пассажиров в день."
+)
+
+
+def test_sentences_in_other_scripts_are_scored_by_their_words() -> None:
+    # terms() read only Latin letters: every Cyrillic sentence scored zero and the first one was quoted
+    assert terms("Новая станция называется") == ["новая", "станция", "называется"]
+    assert terms("Αθήνα") == ["αθηνα"]  # diacritics folded, as FTS5's unicode61 folds them
+    a = ExtractiveAnswerer(refuse_below=0.0)
+    question = "Как называется новая станция метро?"
+    ranked, _ = a.evidence(a.prepare(question), [passage(text=RUSSIAN, title="Метро")])
+    assert ranked[0].text.startswith("Новая станция называется Кленовый бульвар")
