@@ -1,5 +1,6 @@
 """The chat UI as a new user met it: the chat's own Clear button, Stop and New chat during an answer,
-typing the next question while one streams, a very long question, a refused answer with nothing
+typing the next question while one streams (and pressing Enter: it waits its turn in the chat,
+Stop and New chat give it back to the box), a very long question, a refused answer with nothing
 retrieved, a first question called a rewritten follow-up, the settings summary (As of, its refresh
 order), and the Collection tab (ingest and poll counts, where poll results show, searches, removal).
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
 from index.collection import Collection
@@ -115,6 +117,88 @@ def test_stop_after_the_answer_leaves_it_alone(coll: Collection) -> None:
     answer = session.messages[-1]["content"]
     chat.stop(session)
     assert session.messages[-1]["content"] == answer and len(session.turns) == 1
+
+
+# --- Enter while an answer runs ----------------------------------------------------------------------
+FOLLOW_UP = "What did the army say?"
+SKIP = (gr.skip(), gr.skip())  # the queue handler leaves the box and the chat alone
+
+
+def queue(chat: Chat, session: Session, question: str, answerer: str = OFFLINE, since: str = "") -> tuple:
+    return chat.queue(question, session, answerer, 5, "", since, "", "")
+
+
+def _streaming(coll: Collection) -> tuple[GatedLLM, Chat, Session, Iterator[tuple]]:
+    """An LLM answer to QUESTION in mid-stream (its first piece shown, the model still writing)."""
+    llm = GatedLLM(PIECES)
+    chat, session = make_chat(coll, llm), Session()
+    steps = respond(chat, session, QUESTION, LLM)
+    next(steps)
+    next(steps)
+    return llm, chat, session, steps
+
+
+def test_a_question_asked_while_an_answer_streams_waits_in_the_chat_and_is_answered_next(coll: Collection) -> None:
+    llm, chat, session, steps = _streaming(coll)
+    box, shown = queue(chat, session, FOLLOW_UP)  # the offline answerer, unlike the running answer
+    assert box == "" and shown is session.messages and len(shown) == 4
+    assert shown[2] == {"role": "user", "content": FOLLOW_UP} and "Waiting" in shown[3]["content"]
+    assert "rag-cursor" in shown[1]["content"]  # the running answer goes on
+    llm.gate.set()
+    rest = list(steps)
+    assert all(step[0] != "" for step in rest)  # the box is left alone: a question typed meanwhile stays
+    assert [t.question for t in session.turns] == [QUESTION, FOLLOW_UP]
+    assert [t.msg_index for t in session.turns] == [1, 3] and len(session.messages) == 4
+    assert session.turns[1].answer.answerer == "extractive"  # the settings it was asked under
+    assert "Waiting" not in contents(session) and 'class="rag-cite"' in session.messages[3]["content"]
+    assert session.answering is None and session.waiting == []
+    assert "Khansir" in rest[-1][3]  # the sources panel shows the last answer's passages
+
+
+def test_enter_with_no_answer_running_or_on_the_running_question_changes_nothing(coll: Collection) -> None:
+    chat, session = make_chat(coll), Session()
+    assert queue(chat, session, QUESTION) == SKIP  # respond() takes it
+    llm, chat, session, steps = _streaming(coll)
+    assert queue(chat, session, QUESTION) == SKIP  # the same Enter, after respond() took it
+    assert queue(chat, session, "   ") == SKIP
+    assert queue(chat, session, FOLLOW_UP)[0] == "" and queue(chat, session, FOLLOW_UP) == SKIP  # Enter + Ask
+    assert len(session.waiting) == 1
+    llm.gate.set()
+    steps.close()
+
+
+def test_a_question_queued_with_a_bad_setting_stays_in_the_box(coll: Collection) -> None:
+    llm, chat, session, steps = _streaming(coll)
+    with pytest.warns(UserWarning, match="Published from"):
+        assert queue(chat, session, FOLLOW_UP, since="last tuesday") == SKIP
+    assert session.waiting == [] and len(session.messages) == 2
+    llm.gate.set()
+    steps.close()
+
+
+def test_stop_takes_the_waiting_questions_back_into_the_box(coll: Collection) -> None:
+    llm, chat, session, steps = _streaming(coll)
+    queue(chat, session, FOLLOW_UP)
+    queue(chat, session, "Who lives in Aleppo?")
+    shown, _ = chat.stop(session)
+    assert len(shown) == 2 and "Stopped" in shown[1]["content"] and session.waiting == []
+    assert chat.give_back("and the shops?", session) == f"{FOLLOW_UP}\nWho lives in Aleppo?\nand the shops?"
+    assert chat.give_back("", session) == gr.skip()  # given back once
+    llm.gate.set()
+    next(steps)  # the stream delivers a last piece before Gradio closes it
+    steps.close()
+    assert session.turns == [] and len(session.messages) == 2  # nothing of the queue was asked
+
+
+def test_new_chat_gives_the_waiting_question_back_to_the_box(coll: Collection) -> None:
+    llm, chat, session, steps = _streaming(coll)
+    queue(chat, session, FOLLOW_UP)
+    box, messages, fresh, panel = chat.new_chat("", session)
+    assert box == FOLLOW_UP and messages == [] and fresh.messages == [] and fresh is not session
+    assert "rag-empty" in panel
+    assert chat.new_chat("", fresh)[0] == gr.skip()  # nothing waiting: the box is left alone
+    llm.gate.set()
+    steps.close()
 
 
 # --- what the page shows ---------------------------------------------------------------------------
@@ -332,6 +416,74 @@ def test_new_chat_while_an_answer_streams_does_not_bring_the_old_conversation_ba
             pg.get_by_label("Offline (extractive, no LLM)").check()
             _ask(pg, "Who captured the town of Khansir?", 0)
             assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == ["Who captured the town of Khansir?"]
+    finally:
+        llm.gate.set()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_enter_while_an_answer_streams_queues_the_question_and_asks_it_next(coll: Collection,
+                                                                           browser) -> None:  # noqa: ANN001
+    llm = GatedLLM(PIECES)
+    try:
+        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
+            pg = _drafting(browser, url)
+            pg.fill("#rag-question textarea", FOLLOW_UP)
+            pg.press("#rag-question textarea", "Enter")  # gradio's default: ignored, without a sign
+            pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
+            assert "asked as soon as the answer above is done" in pg.inner_text("#rag-chat .rag-waiting")
+            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
+            pg.wait_for_function("document.querySelector('#rag-question textarea').value === ''")
+            assert pg.locator("#rag-chat .rag-draft").count() == 1  # the running answer goes on
+            llm.gate.set()
+            pg.wait_for_selector("#rag-sources #src-1-1", timeout=60_000)  # the second turn's sources
+            pg.wait_for_function("!document.querySelector('#rag-chat .rag-waiting, #rag-chat .rag-pending')")
+            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
+            bots = pg.locator("#rag-chat [data-testid='bot']")
+            assert bots.count() == 2 and bots.nth(1).locator("a.rag-cite").count() >= 1
+    finally:
+        llm.gate.set()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_stop_while_a_question_waits_puts_it_back_in_the_box(coll: Collection, browser) -> None:  # noqa: ANN001
+    llm = GatedLLM(PIECES)
+    try:
+        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
+            pg = _drafting(browser, url)
+            pg.fill("#rag-question textarea", FOLLOW_UP)
+            pg.press("#rag-question textarea", "Enter")
+            pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
+            pg.click("#rag-stop")
+            pg.wait_for_function(f"document.querySelector('#rag-question textarea').value === {FOLLOW_UP!r}",
+                                 timeout=20_000)
+            assert "Stopped" in pg.inner_text("#rag-chat") and pg.locator("#rag-chat .rag-waiting").count() == 0
+            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION]
+            llm.gate.set()
+            pg.get_by_label("Offline (extractive, no LLM)").check()
+            pg.press("#rag-question textarea", "Enter")  # asked now, as typed
+            pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)  # the stopped answer is no turn
+            pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
+            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
+    finally:
+        llm.gate.set()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_new_chat_while_a_question_waits_puts_it_back_in_the_box(coll: Collection, browser) -> None:  # noqa: ANN001
+    llm = GatedLLM(PIECES)
+    try:
+        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
+            pg = _drafting(browser, url)
+            pg.fill("#rag-question textarea", FOLLOW_UP)
+            pg.press("#rag-question textarea", "Enter")
+            pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
+            pg.get_by_role("button", name="New chat").click()
+            pg.wait_for_function(f"document.querySelector('#rag-question textarea').value === {FOLLOW_UP!r}",
+                                 timeout=20_000)
+            assert pg.locator("#rag-chat [data-testid='user']").count() == 0
     finally:
         llm.gate.set()
 

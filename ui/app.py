@@ -125,15 +125,24 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         asking = gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],
                        [box, chatbot, session, panel], api_name="ask", concurrency_id="chat",
                        concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
-        # the stopped answer says so at once (an LLM's draft was never checked, so it goes)
+        # Enter while an answer runs: gradio runs the event above once at a time and dropped the
+        # question without a sign; this queues it in the chat, and the running answer's stream
+        # answers it next (every Enter comes here too: with no answer running it does nothing)
+        gr.on([box.submit, send.click], chat.queue, [box, session, *settings_inputs], [box, chatbot],
+              trigger_mode="multiple", api_visibility="private", show_progress="hidden",
+              concurrency_id="queue", concurrency_limit=None)
+        # the stopped answer says so at once (an LLM's draft was never checked, so it goes); the
+        # questions queued behind it go back into the box, unasked
         stop.click(chat.stop, [session], [chatbot, session], cancels=[asking], api_visibility="private",
-                   show_progress="hidden")
+                   show_progress="hidden").then(chat.give_back, [box, session], [box], api_visibility="private",
+                                                show_progress="hidden")
         chatbot.select(chat.select, [session], [panel], api_visibility="private")
         chatbot.like(chat.like, [session], None, api_visibility="private")
         # "New chat" and the chat's own trash button: the session forgets the conversation too (the
-        # button alone emptied the view, and the next question brought the old turns back)
-        gr.on([new_chat.click, chatbot.clear], chat.clear, None, [chatbot, session, panel], cancels=[asking],
-              api_visibility="private")
+        # button alone emptied the view, and the next question brought the old turns back); the
+        # questions still queued go back into the box
+        gr.on([new_chat.click, chatbot.clear], chat.new_chat, [box, session], [box, chatbot, session, panel],
+              cancels=[asking], api_visibility="private")
         # every refresh of the summary in one queue, in order: the page load's (with the empty fields
         # it was sent with) had finished after a setting typed just after it, and hid that setting
         summarise = {"fn": chat.settings_summary, "inputs": settings_inputs, "outputs": [summary],

@@ -9,6 +9,7 @@ and turns every error into a readable message instead of a stack trace.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,24 +37,53 @@ class Turn:
 
 
 @dataclass
+class Asked:
+    """One question with the settings it was asked under, and the chat message its answer goes in."""
+
+    question: str
+    answerer: str
+    top_k: int
+    filters: Filters
+    as_of: date | None
+    options: dict[str, Any]
+    slot: int = -1
+
+
+@dataclass
 class Session:
     """Everything one browser session owns (kept in ``gr.State``, never shared)."""
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
     answering: int | None = None  # the message an answer is streaming into (None: no answer running)
+    asking: str | None = None  # that answer's question
+    # questions asked while an answer ran, oldest first: shown in the chat, answered next, in turn
+    waiting: list[Asked] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)  # waiting questions Stop took back, for the box
 
     def stop(self, index: int | None = None) -> bool:
         """Mark the answer streaming into message ``index`` (default: the one running) as stopped: an
         LLM's draft has not been checked against the sources, so none of it stays in the chat. An
-        answer or error already in place stays."""
+        answer or error already in place stays. Stopping the running answer also takes back the
+        questions waiting behind it (``returned``): they leave the chat unasked."""
         index = self.answering if index is None else index
-        if index == self.answering:
-            self.answering = None
+        if index is not None and index == self.answering:
+            self.answering = self.asking = None
+            self.returned += self.take_back()
         if index is None or index >= len(self.messages) or not render.unfinished(self.messages[index]["content"]):
             return False
         self.messages[index] = {"role": "assistant", "content": render.stopped_html()}
         return True
+
+    def take_back(self) -> list[str]:
+        """The waiting questions, removed from the chat (they are its last messages) and the queue."""
+        if not self.waiting:
+            return []
+        first = self.waiting[0].slot - 1  # its question's message
+        del self.messages[first:]
+        questions = [w.question for w in self.waiting]
+        self.waiting = []
+        return questions
 
     @property
     def history(self) -> list[tuple[str, str]]:
@@ -93,6 +123,9 @@ class Chat:
     def __init__(self, rag: RAG, feedback: FeedbackLog) -> None:
         self.rag = rag
         self.feedback = feedback
+        # a session's answer and a question queued behind it run in different gradio events (and
+        # threads): whether one is running and the queue change together, under this lock
+        self._lock = threading.Lock()
 
     # --- settings ---------------------------------------------------------------------------
     def answerer_choices(self) -> list[tuple[str, str]]:
@@ -117,53 +150,116 @@ class Chat:
         return render.settings_html(self.answerer_label(answerer), int(top_k), filters, articles, reference)
 
     # --- asking -----------------------------------------------------------------------------
+    def _asked(self, question: str, answerer: str, top_k: float, sources: str, since: str, until: str,
+               as_of: str) -> Asked:
+        """The question with its settings read; a bad setting raises a ``RagError`` saying how to fix it."""
+        filters = parse_filters(sources, since, until)
+        return Asked(question, answerer, int(top_k), filters, day(as_of, "'As of'"),
+                     {"answerer": answerer, "top_k": int(top_k), "sources": list(filters.sources),
+                      "since": since or None, "until": until or None, "as_of": as_of or None})
+
     def respond(
         self, message: str, session: Session, answerer: str, top_k: float, sources: str, since: str, until: str,
         as_of: str = "",
     ) -> Iterator[tuple[str, list[dict[str, Any]], Session, str]]:
-        """Stream one answer into the chat: (textbox, chat messages, session, sources panel)."""
+        """Stream one answer into the chat: (textbox, chat messages, session, sources panel); then
+        the answers to the questions that were queued behind it (:meth:`queue`), in turn."""
         question = (message or "").strip()
         if not question:
             toast.warn("Type a question first.")
             yield message, session.messages, session, gr.skip()
             return
         try:
-            filters = parse_filters(sources, since, until)
-            reference = day(as_of, "'As of'")
+            asked: Asked | None = self._asked(question, answerer, top_k, sources, since, until, as_of)
         except RagError as exc:
             toast.warn(str(exc))
             yield message, session.messages, session, gr.skip()
             return
         msgs = session.messages
-        msgs.append({"role": "user", "content": render.esc(question)})
-        msgs.append({"role": "assistant", "content": render.pending_html()})
-        slot = session.answering = len(msgs) - 1
+        with self._lock:
+            msgs.append({"role": "user", "content": render.esc(question)})
+            msgs.append({"role": "assistant", "content": render.pending_html()})
+            asked.slot = session.answering = len(msgs) - 1
+            session.asking = question
+        first = True
         try:
-            yield from self._answer(question, session, slot, answerer, top_k, filters, reference,
-                                    {"answerer": answerer, "top_k": int(top_k), "sources": list(filters.sources),
-                                     "since": since or None, "until": until or None, "as_of": as_of or None})
+            while asked is not None:
+                yield from self._answer(asked, session, take_box=first)
+                first = False
+                asked = self._next(session, asked.slot)
         except GeneratorExit:  # Stop (or a closed tab) closed the stream, maybe after a last draft: keep none
-            session.stop(slot)
+            if asked is not None:
+                with self._lock:
+                    session.stop(asked.slot)
             raise
         finally:
-            if session.answering == slot:
-                session.answering = None
+            with self._lock:
+                if asked is not None and session.answering == asked.slot:
+                    session.answering = session.asking = None
 
-    def _answer(self, question: str, session: Session, slot: int, answerer: str, top_k: float, filters: Filters,
-                reference: date | None, options: dict[str, Any],
+    def _next(self, session: Session, done: int) -> Asked | None:
+        """The waiting question to answer after the answer in message ``done`` (None: the queue is
+        empty, or that answer was stopped: Stop took the queue back)."""
+        with self._lock:
+            if session.answering != done:
+                return None
+            if not session.waiting:
+                session.answering = session.asking = None
+                return None
+            asked = session.waiting.pop(0)
+            session.answering, session.asking = asked.slot, asked.question
+            session.messages[asked.slot] = {"role": "assistant", "content": render.pending_html()}
+            return asked
+
+    def queue(
+        self, message: str, session: Session, answerer: str, top_k: float, sources: str, since: str, until: str,
+        as_of: str = "",
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Enter (or Ask) while an answer runs: gradio does not start a second answer (the ask event
+        runs once at a time), and the key seemed to do nothing. The question goes into the chat at
+        once, marked as waiting, the box is emptied for the next one, and the running answer's
+        stream answers it when it is done (:meth:`respond`), under the settings in force now.
+
+        The same Enter also starts an answer when none runs: then (or when the question is the one
+        being answered) nothing changes here. Returns (textbox, chat messages)."""
+        question = (message or "").strip()
+        if not question:
+            return gr.skip(), gr.skip()
+        with self._lock:
+            if (session.answering is None or question == session.asking
+                    or any(w.question == question for w in session.waiting)):  # Enter and Ask at once
+                return gr.skip(), gr.skip()
+        try:
+            asked = self._asked(question, answerer, top_k, sources, since, until, as_of)
+        except RagError as exc:  # kept in the box, to ask again once the setting is fixed
+            toast.warn(str(exc))
+            return gr.skip(), gr.skip()
+        with self._lock:
+            if session.answering is None:  # it ended meanwhile: the question stays in the box
+                return gr.skip(), gr.skip()
+            msgs = session.messages
+            msgs.append({"role": "user", "content": render.esc(question)})
+            msgs.append({"role": "assistant", "content": render.waiting_html()})
+            asked.slot = len(msgs) - 1
+            session.waiting.append(asked)
+            return "", msgs
+
+    def _answer(self, asked: Asked, session: Session, take_box: bool = True,
                 ) -> Iterator[tuple[str, list[dict[str, Any]], Session, str]]:
+        question, slot, answerer, filters = asked.question, asked.slot, asked.answerer, asked.filters
         turn = len(session.turns)
         history = session.history
         msgs = session.messages
-        # the box is emptied once, here: later steps leave it alone, so the next question the user
-        # types while an answer streams is not wiped by each piece
-        yield "", msgs, session, render.sources_html(None)
+        # the box is emptied once, when the question is taken from it: later steps (and a queued
+        # question, taken from the box when it was queued) leave it alone, so the next question the
+        # user types while an answer streams is not wiped
+        yield "" if take_box else gr.skip(), msgs, session, render.sources_html(None)
 
         answer: Answer | None = None
         partial = ""
         try:
-            for piece in self.rag.stream(question, top_k=int(top_k), filters=filters,
-                                         history=history, offline=answerer != LLM, as_of=reference):
+            for piece in self.rag.stream(question, top_k=asked.top_k, filters=filters,
+                                         history=history, offline=answerer != LLM, as_of=asked.as_of):
                 if isinstance(piece, Answer):
                     answer = piece
                 else:
@@ -187,7 +283,7 @@ class Chat:
         assert answer is not None
         filtered = bool(filters.sources or filters.published_from or filters.published_to)
         msgs[slot] = {"role": "assistant", "content": render.answer_html(answer, turn, filtered, bool(history))}
-        session.turns.append(Turn(question, answer, slot, options))
+        session.turns.append(Turn(question, answer, slot, asked.options))
         if answerer == LLM and answer.answerer == self.rag.extractive.name and answer.passages:
             toast.warn("The LLM failed; showing the offline answer instead.")
         yield gr.skip(), msgs, session, render.sources_html(answer, turn)
@@ -217,9 +313,29 @@ class Chat:
         toast.info("Thanks: feedback saved.")
 
     def stop(self, session: Session) -> tuple[list[dict[str, Any]], Session]:
-        """The Stop button: the running answer (cancelled by Gradio) shows as stopped at once."""
-        session.stop()
+        """The Stop button: the running answer (cancelled by Gradio) shows as stopped at once, and the
+        questions waiting behind it leave the chat unasked (:meth:`give_back` puts them in the box)."""
+        with self._lock:
+            session.stop()
         return session.messages, session
+
+    def give_back(self, message: str, session: Session) -> str:
+        """After Stop: the question box with the questions Stop took back, one per line, before
+        whatever was typed meanwhile (nothing typed is lost; Enter asks them)."""
+        with self._lock:
+            returned, session.returned = session.returned, []
+        if not returned:
+            return gr.skip()
+        return "\n".join([*returned, *([message] if (message or "").strip() else [])])
 
     def clear(self) -> tuple[list, Session, str]:
         return [], Session(), render.sources_html(None)
+
+    def new_chat(self, message: str, session: Session) -> tuple[str, list, Session, str]:
+        """The New chat button and the chat's trash button: a new conversation (:meth:`clear`);
+        questions still waiting for an answer go back into the box rather than away with the old one."""
+        with self._lock:
+            waiting = session.take_back() + session.returned
+            session.returned = []
+        box = "\n".join([*waiting, *([message] if (message or "").strip() else [])]) if waiting else gr.skip()
+        return (box, *self.clear())

@@ -110,6 +110,12 @@ def stopped_html() -> str:
             "the sources; ask again for an answer.</div>")
 
 
+def waiting_html() -> str:
+    """A question asked while another answer ran: it is answered next (its own bubble, not "Searching…")."""
+    return ('<div class="rag-answer rag-waiting">Waiting: asked as soon as the answer above is done. '
+            "Stop takes it back into the question box.</div>")
+
+
 def unfinished(content: str) -> bool:
     """Whether a chat message is still "Searching…" or an unchecked draft (ours: article text is escaped,
     so it cannot carry these class attributes)."""

@@ -71,13 +71,44 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-status.added, .rag-status.updated { background: #dcfce7; color: #166534; }
 .rag-status.failed { background: #fee2e2; color: #991b1b; }
 .rag-path { font-family: var(--font-mono); }
+.rag-waiting { color: var(--body-text-color-subdued); font-style: italic; }
 """
 
 
+# Run once when the page loads.
+#
+# Plain-text labels for screen readers: gradio (6.x, Message.svelte) labels every chat message with
+# aria-label="bot's message: " + its raw content, and our messages are HTML, so a screen reader read
+# out tags and entities ("&lt;b&gt;"). No gradio option changes that label; each message's label is
+# set here to the text the message shows (answer, [n] markers, notices), whenever it changes. The
+# text goes in with setAttribute: it is never parsed as HTML.
+#
 # Gradio's sidebar is 100vw wide at <= 768px, and ours starts open: on a phone the settings covered
 # the whole chat until the user found the toggle. On a narrow screen it starts closed (one click on
 # gradio's own toggle, so its open state stays consistent); wider screens keep it open.
 JS = """() => {
+  const MESSAGE = '#rag-chat [data-testid="bot"], #rag-chat [data-testid="user"]';
+  const relabel = (el) => {
+    const text = (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim();
+    const label = (el.dataset.testid === 'user' ? 'Question: ' : 'Answer: ') + text;
+    if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+  };
+  const relabelAll = () => document.querySelectorAll(MESSAGE).forEach(relabel);
+  // only the messages that changed (a streaming answer changes many times); any other change: all
+  new MutationObserver((records) => {
+    const changed = new Set();
+    for (const r of records) {
+      const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      const message = node && node.closest(MESSAGE);
+      if (!message) { relabelAll(); return; }
+      changed.add(message);
+    }
+    changed.forEach(relabel);
+  }).observe(document.getElementById('rag-chat') || document.body, {  // the chat's own element when there
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label', 'open'],
+  });
+  relabelAll();
+
   if (!window.matchMedia('(max-width: 768px)').matches) return;
   let tries = 0;
   const close = () => {

@@ -1,0 +1,123 @@
+"""The chat as a screen reader meets it, in Debian Chromium against a real server on 127.0.0.1.
+
+Gradio labels every chat message with ``aria-label="bot's message: " + its raw content``, and our
+answers are HTML (linked ``[n]`` markers, the short answer in bold, notices): a screen reader read
+out tags and entities. ``ui.style.JS`` relabels each message with the text it shows; these tests
+read the labels the browser ends up with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.collection import Collection
+from rag.api import RAG
+from rag.settings import Settings
+from rag.types import Answer, Citation, Passage
+from tests.ui_helpers import ARTICLE, SEED_QUESTION, chromium, khansir_collection, serving
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+# a notice with characters HTML escapes: the label must hold them as they read, not as entities
+NOTICE = 'Reports differ: Reuters & AP say "two"; an earlier report said one.'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def coll(settings: Settings, fake_embedder, tmp_path: Path) -> Collection:  # noqa: ANN001
+    return khansir_collection(settings, fake_embedder, tmp_path)
+
+
+def _open(browser, url: str) -> object:  # noqa: ANN001
+    pg = browser.new_page(viewport={"width": 1440, "height": 960})
+    pg.goto(url + "/")
+    pg.wait_for_selector("#rag-question textarea")
+    return pg
+
+
+def _ask(pg, question: str, turn: int) -> None:  # noqa: ANN001
+    pg.fill("#rag-question textarea", question)
+    pg.click("#rag-ask")
+    pg.wait_for_selector(f"#rag-sources #src-{turn}-1", timeout=60_000)
+    pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
+
+
+def _labels(pg, role: str) -> list[str]:  # noqa: ANN001
+    """The aria-labels of the chat's ``role`` ("bot" or "user") messages, once each one names the
+    text its message shows (the relabelling follows the page's own render)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    sel = f"#rag-chat [data-testid='{role}']"
+    try:
+        pg.wait_for_function(
+            f"""() => {{ const els = [...document.querySelectorAll("{sel}")];
+                return els.length > 0 && els.every(e => (e.getAttribute('aria-label') || '').replace(/\\s+/g, ' ')
+                  .includes((e.innerText || '').replace(/\\s+/g, ' ').trim())); }}""", timeout=20_000)
+    except PlaywrightTimeout:
+        pass  # the assertions on the labels say what they hold instead
+    return pg.eval_on_selector_all(sel, "els => els.map(e => e.getAttribute('aria-label'))")
+
+
+def _plain(label: str) -> None:
+    assert "<" not in label and ">" not in label, label
+    assert not ENTITY.search(label), label
+
+
+def test_a_bot_message_is_labelled_with_its_plain_text(coll: Collection, browser) -> None:  # noqa: ANN001
+    with serving(RAG(coll.settings, collection=coll, llm=None)) as url:
+        pg = _open(browser, url)
+        _ask(pg, SEED_QUESTION, 0)
+        assert pg.locator("#rag-chat a.rag-cite").count() >= 1  # the bubble itself is HTML: a linked [1]...
+        (label,) = _labels(pg, "bot")
+        _plain(label)  # ...its label is not
+        assert label.startswith("Answer: ") and "Khansir" in label and "[1]" in label, label
+        assert "captured the town of Khansir" in label, label  # the cited sentence, in words
+        assert "rag-" not in label and "href" not in label, label
+
+
+def test_the_short_answer_citations_and_notices_are_read_as_text(coll: Collection, browser,  # noqa: ANN001
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    rag = RAG(coll.settings, collection=coll, llm=None)
+    start = ARTICLE.index("Rebels said")
+    quote = ARTICLE[start:ARTICLE.index("city.") + len("city.")]
+    passage = Passage(n=1, chunk_id="c1", article_id="a1", title="Rebels take <Khansir>", source="khansir.txt",
+                      published="2024-12-01", score=1.0, text=ARTICLE, start=0, end=len(ARTICLE))
+    answer = Answer(
+        question=SEED_QUESTION, text=f"Khansir. {quote} [1]", refused=False,
+        citations=(Citation(1, "a1", "Rebels take <Khansir>", "khansir.txt", "2024-12-01", quote, start,
+                            start + len(quote)),),
+        passages=(passage,), timings_ms={}, short_answer="Khansir", notices=(NOTICE,))
+    monkeypatch.setattr(rag, "stream", lambda *a, **k: iter([answer]))
+    with serving(rag) as url:
+        pg = _open(browser, url)
+        _ask(pg, SEED_QUESTION, 0)
+        assert pg.locator("#rag-chat .rag-short b").inner_text() == "Khansir"  # bold on screen
+        assert pg.locator("#rag-chat .rag-notice").count() == 1
+        (label,) = _labels(pg, "bot")
+        _plain(label)
+        assert label.startswith("Answer: Khansir"), label
+        assert quote in label and "[1]" in label and NOTICE in label, label
+        assert "Rebels take <Khansir>" in pg.inner_text("#rag-sources")  # the title, escaped on the page
+
+
+def test_a_question_with_markup_is_labelled_as_typed(coll: Collection, browser) -> None:  # noqa: ANN001
+    question = "Which town did the rebels capture <i>south</i> of Aleppo & why?"
+    with serving(RAG(coll.settings, collection=coll, llm=None)) as url:
+        pg = _open(browser, url)
+        _ask(pg, question, 0)
+        (user,) = _labels(pg, "user")
+        assert user == f"Question: {question}"  # gradio's own label: "user's message: ... &lt;i&gt;south ..."
+        assert pg.locator("#rag-chat [data-testid='user'] i").count() == 0  # shown as text, not as markup
+        (bot,) = _labels(pg, "bot")
+        _plain(bot)
+        assert "Khansir" in bot, bot
