@@ -15,6 +15,11 @@ carries what the feed says about it (title, date, author) so a page lacking them
 (``with_feed_metadata``), a stable ``key`` (guid or link) and a ``stamp`` that changes when the
 feed says the item changed (its updated date, else a hash of what the feed shows of it).
 
+What an ingest tells about feeds without it being a failure (``FeedNotice``): a feed cut at
+``RAG_FEED_MAX_ITEMS`` (``FeedCapped``, from ``feed_cap``) and a site's front page given instead of
+the feed it advertises (``FrontPage``, from ``front_pages``, which looks at the page as it is
+fetched: ``index.fetch.observing``).
+
 Safety: feedparser is given the bytes as a stream (given a string or bytes it would open a file of
 that name, or fetch a URL), and its SAX parser does not load external entities. Sitemaps are
 parsed by lxml with entity resolution, DTD loading and network access off.
@@ -31,15 +36,17 @@ import logging
 import re
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from rag.errors import InputError
-from index.fetch import FetchedPage
+from index.fetch import FetchedPage, observing
 from index.formats import HEADLINE_MAX, decode_bytes, derive_title, parse_date, shorten
-from index.types import Article
+from index.types import Article, LoadFailure
+from index.userinfo import strip_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -150,25 +157,138 @@ def advertised_feeds(page: FetchedPage) -> list[str]:
     ... <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>''', None))
     ['https://example.org/feed.xml']
     """
+    doc = _html_doc(page)
+    return [] if doc is None else _advertised(doc, page.final_url)
+
+
+_FRONT_PATHS = ("", "index.html", "index.htm", "index.php")
+
+
+def front_page_feed(page: FetchedPage) -> str | None:
+    """The feed a site's front page advertises, when ``page`` is a front page: ``rag ingest
+    https://site/`` stores that page as one article, and the user most likely wanted the feed.
+
+    Article pages advertise their site's feed too, so only a page at the site's root (or one that
+    calls itself a ``website`` in ``og:type``) counts, and never one that says it is an article
+    (``og:type`` article, ``article:published_time``). None otherwise.
+
+    >>> front_page_feed(FetchedPage("https://example.org/", "text/html", b'''<html><head>
+    ... <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>''', None))
+    'https://example.org/feed.xml'
+    """
+    doc = _html_doc(page)
+    if doc is None:
+        return None
+    found = _advertised(doc, page.final_url)
+    if not found:
+        return None
+    meta = {(m.get("property") or m.get("name") or "").strip().lower(): (m.get("content") or "").strip().lower()
+            for m in doc.iter("meta")}
+    if meta.get("og:type") == "article" or "article:published_time" in meta:
+        return None
+    root = urlsplit(page.final_url).path.strip("/").lower() in _FRONT_PATHS
+    return found[0] if root or meta.get("og:type") == "website" else None
+
+
+def _html_doc(page: FetchedPage):  # noqa: ANN202 - lxml.html.HtmlElement | None
+    """The page parsed as HTML (lxml), or None when it is not HTML or cannot be parsed."""
     if "html" not in (page.content_type or "") and not page.body.lstrip()[:200].lower().startswith(
             (b"<!doctype html", b"<html")):
-        return []
+        return None
     from lxml import etree, html as lxml_html
 
     try:
-        doc = lxml_html.document_fromstring(page.body)
+        return lxml_html.document_fromstring(page.body)
     except (etree.ParserError, ValueError):
-        return []
+        return None
+
+
+def _advertised(doc: object, base: str) -> list[str]:
     found: list[str] = []
-    for link in doc.iter("link"):
+    for link in doc.iter("link"):  # type: ignore[attr-defined]
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in FEED_TYPES and href:
-            url = urljoin(page.final_url, href).split("#", 1)[0]
+            url = urljoin(base, href).split("#", 1)[0]
             if urlsplit(url).scheme.lower() in ("http", "https") and url not in found:
                 found.append(url)
     return found
+
+
+# --- what an ingest tells about feeds, not failures ------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedCapped:
+    """A feed (or one sitemap of an index) lists more items than ``RAG_FEED_MAX_ITEMS``: the first
+    ``read`` were taken, as the setting asks. Not a failure."""
+
+    feed: str
+    read: int
+    listed: int
+
+    def __str__(self) -> str:
+        return (f"{self.feed}: ingested the first {self.read} of {self.listed} items; raise RAG_FEED_MAX_ITEMS "
+                "to take more")
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    """A URL given to ingest is a site's front page that advertises ``feed`` (``front_page_feed``):
+    the page was ingested as one article, but the site's articles are in the feed."""
+
+    page: str
+    feed: str
+
+    def __str__(self) -> str:
+        return f"{self.page} is a front page that advertises the feed {self.feed}; ingest the feed for its articles"
+
+
+FeedNotice = FeedCapped | FrontPage
+
+# what index.load yields for a feed longer than RAG_FEED_MAX_ITEMS, as a LoadFailure of the feed's URL
+_CAPPED = re.compile(r": the (?:rss|atom|rdf|sitemap|sitemapindex) lists (\d+) items; read the first (\d+) "
+                     r"\(RAG_FEED_MAX_ITEMS\)")
+
+
+def feed_cap(failure: LoadFailure) -> FeedCapped | None:
+    """The note ``index.load`` yields for a feed longer than ``RAG_FEED_MAX_ITEMS`` (a LoadFailure of
+    the feed's URL) read back as the notice it is; None for a real failure."""
+    m = _CAPPED.search(failure.reason)
+    return FeedCapped(failure.item, int(m.group(2)), int(m.group(1))) if m else None
+
+
+_END = object()
+
+
+def front_pages(stream: Iterable[Article | LoadFailure], urls: set[str], tell: Callable[[FrontPage], None]
+                ) -> Iterator[Article | LoadFailure]:
+    """``stream`` (``index.load.iter_articles``), telling a ``FrontPage`` for each of ``urls`` whose
+    page, fetched while the stream loads it, is a site's front page advertising a feed. The page is
+    looked at as it is fetched, so nothing is fetched twice; the pages of a feed's items are not
+    (another thread fetches them, and they are not among ``urls``)."""
+    told: set[str] = set()
+
+    def look(url: str, page: FetchedPage) -> None:
+        url = url.strip()
+        if url in urls and url not in told:
+            feed = front_page_feed(page)
+            if feed:
+                told.add(url)
+                tell(FrontPage(strip_userinfo(url), feed))
+
+    items = iter(stream)
+    try:
+        while True:
+            with observing(look):
+                item = next(items, _END)
+            if item is _END:
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 def with_feed_metadata(article: Article, item: FeedItem) -> Article:

@@ -27,6 +27,7 @@ deadline apply as to any fetch.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import logging
@@ -34,6 +35,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
@@ -84,6 +87,13 @@ def fetch_url(url: str, settings: Settings, *, etag: str | None = None,
     too slow, too many redirects, HTTP error status). Neither the error nor the page carries
     the URL's credentials.
     """
+    page = _fetch(url, settings, etag, last_modified)
+    if not page.not_modified:
+        _observe(url, page)
+    return page
+
+
+def _fetch(url: str, settings: Settings, etag: str | None, last_modified: str | None) -> FetchedPage:
     deadline = _Deadline(settings.fetch_timeout)
     current = _strip_fragment(url.strip())
     headers = {"User-Agent": _USER_AGENT, "Accept": "text/html,application/pdf,text/plain,*/*;q=0.5"}
@@ -133,6 +143,48 @@ def fetch_url(url: str, settings: Settings, *, etag: str | None = None,
                                           "use the final address directly or raise RAG_FETCH_MAX_REDIRECTS")
 
 
+PageObserver = Callable[[str, FetchedPage], None]
+_observer: ContextVar[PageObserver | None] = ContextVar("fetch_observer", default=None)
+
+
+@contextlib.contextmanager
+def observing(callback: PageObserver) -> Iterator[None]:
+    """Within the block, ``callback(url, page)`` sees every page ``fetch_url`` returns in this
+    thread (``url`` as it was asked for). Other threads' fetches are not seen (a context variable:
+    a feed's item pages, fetched by a pool, stay out). The callback never fails a fetch."""
+    token = _observer.set(callback)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
+
+
+def _observe(url: str, page: FetchedPage) -> None:
+    callback = _observer.get()
+    if callback is None:
+        return
+    try:
+        callback(url, page)
+    except Exception:  # an observer's bug must not lose the page
+        logger.exception("page observer failed on %s", page.final_url)
+
+
+_live: set[_Deadline] = set()  # the deadlines of the fetches in flight, for ``abort_fetches``
+_live_lock = threading.Lock()
+
+
+def abort_fetches() -> int:
+    """Make every fetch in flight in this process fail now (with "the fetch was stopped"); returns
+    how many. For a process about to exit on a second Ctrl-C: threads fetching feed items would
+    otherwise keep it waiting for their servers, up to ``RAG_FETCH_TIMEOUT`` each. Fetches started
+    afterwards are not affected. A connection still being opened is only stopped by its timeout."""
+    with _live_lock:
+        live = list(_live)
+    for deadline in live:
+        deadline.abort()
+    return len(live)
+
+
 class _Deadline:
     """The total time cap of one fetch, enforced on the sockets themselves.
 
@@ -149,11 +201,15 @@ class _Deadline:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
         self.expired = False
+        self.aborted = False  # stopped by ``abort_fetches``, not by the time cap
         self._socks: list[socket.socket] = []
+        self._wake: list[threading.Event] = []  # waits to end at once when the deadline passes
         self._lock = threading.Lock()
         self._timer = threading.Timer(max(seconds, 0.0), self._expire)
         self._timer.daemon = True
         self._timer.start()
+        with _live_lock:
+            _live.add(self)
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
@@ -172,7 +228,20 @@ class _Deadline:
             if self.expired:
                 _shutdown(dup)
 
+    def wake_on_expiry(self, event: threading.Event) -> None:
+        """Set ``event`` when the deadline passes (or the fetch is aborted): a wait on it ends then."""
+        with self._lock:
+            self._wake.append(event)
+            if self.expired:
+                event.set()
+
+    def abort(self) -> None:
+        self.aborted = True
+        self._expire()
+
     def timed_out(self, url: str) -> InputError:
+        if self.aborted:
+            return InputError(url, "the fetch was stopped (the command was interrupted); fetch it again")
         return InputError(url, f"took longer than {self.seconds:g}s in total (connect, headers and body); "
                                "check the site is up or raise RAG_FETCH_TIMEOUT")
 
@@ -182,6 +251,8 @@ class _Deadline:
 
     def close(self) -> None:
         self._timer.cancel()
+        with _live_lock:
+            _live.discard(self)
         with self._lock:
             for sock in self._socks:
                 sock.close()
@@ -192,6 +263,8 @@ class _Deadline:
             self.expired = True
             for sock in self._socks:
                 _shutdown(sock)
+            for event in self._wake:
+                event.set()
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -284,7 +357,8 @@ def _resolve(url: str, host: str, port: int, deadline: _Deadline) -> list[IPAddr
             done.set()
 
     threading.Thread(target=lookup, name="fetch-resolve", daemon=True).start()
-    if not done.wait(max(deadline.remaining(), 0.0)):
+    deadline.wake_on_expiry(done)
+    if not done.wait(max(deadline.remaining(), 0.0)) or not found:
         raise deadline.timed_out(url)
     exc = found.get("error")
     if isinstance(exc, (socket.gaierror, UnicodeError)):

@@ -8,6 +8,13 @@ vectors are written first, the article row (and lexical index) second, supersede
 (every write clears a "clean" mark in the database while it runs, so the full id comparison is only
 paid after a write that did not finish, or when the counts differ).
 
+Stopping: a ``stop`` event (``rag ingest``'s first Ctrl-C) ends an ingest cleanly: the batch being
+embedded is embedded and stored, nothing more is read, and the report is returned. A
+``KeyboardInterrupt`` after a stop request (the second Ctrl-C) aborts: the writer stops after the
+article it is committing and takes back the vectors of the batch's articles it did not commit, so
+what is stored stays whole and agrees with Chroma. A ``KeyboardInterrupt`` without a stop request
+(Ctrl-C in Python) stores the batches already embedded, then is raised; a second one aborts.
+
 See ``index.collection.Collection`` for the handle users open.          # doctest: +SKIP
 >>> report = Collection.open().ingest(["seeds/"])   # doctest: +SKIP
 >>> report.summary()                                # doctest: +SKIP
@@ -25,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -39,11 +47,15 @@ from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure
 from index.vectors import VectorStore
 from rag.errors import RagError, StoreBusyError, StoreError
 
+if TYPE_CHECKING:
+    from index.feeds import FeedNotice
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[ItemResult], None]
 Counter = Callable[[int, int], None]  # (done, total): reconcile and reindex progress, per model batch
 _DONE = object()
+Notices = Callable[["FeedNotice"], None]  # what an ingest tells besides its items' results (``index.feeds``)
 
 
 class _Cancelled(Exception):
@@ -79,6 +91,7 @@ class Indexer:
         self._chunking: Chunking | None = None  # how this write cuts articles (see ``_effective_chunking``)
         self._chunking_told = False
         self.last_reindex: ReindexReport | None = None  # what the last ``reindex`` call did
+        self._aborting = threading.Event()  # set by a second Ctrl-C: the writer stops after its article
         self.stories = StoryIndex(self.db)  # near-copies of one story share a story id (built on first use)
 
     @property
@@ -164,26 +177,38 @@ class Indexer:
     # --- ingest ---------------------------------------------------------------------------------
     def ingest(
         self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None,
-        reconcile_progress: Counter | None = None,
+        reconcile_progress: Counter | None = None, stop: threading.Event | None = None,
+        notice: Notices | None = None,
     ) -> IngestReport:
         """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report.
 
         ``progress`` gets each item's result as it is settled; ``reconcile_progress(done, total)``
         counts chunks re-embedded first when Chroma lacks some (after a crash), per model batch.
-        Ctrl-C (``KeyboardInterrupt``) stops it after the batches already embedded are stored."""
-        from index.load import as_inputs, iter_articles
+        ``notice`` gets what is worth saying but is no failure (default: the log): a feed longer
+        than ``RAG_FEED_MAX_ITEMS`` (``index.feeds.FeedCapped``), a URL given that is a site's front
+        page advertising a feed (``index.feeds.FrontPage``; the page is ingested all the same). ``stop`` and Ctrl-C:
+        see the module docstring."""
+        from index.feeds import front_pages
+        from index.load import as_inputs, is_url, iter_articles
 
         inputs = as_inputs(inputs)  # one path given alone is one input (and one prune root), not its characters
-        return self.ingest_articles(iter_articles(inputs, self.settings), progress=progress,
-                                    prune_inputs=inputs if prune else None, reconcile_progress=reconcile_progress)
+        tell = notice or _log_notice
+        articles: Iterable[Article | LoadFailure] = iter_articles(inputs, self.settings)
+        urls = {i.strip() for i in inputs if is_url(i)}
+        if urls:
+            articles = front_pages(articles, urls, tell)
+        return self.ingest_articles(articles, progress=progress, prune_inputs=inputs if prune else None,
+                                    reconcile_progress=reconcile_progress, stop=stop, notice=tell)
 
     def ingest_articles(
         self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
+        stop: threading.Event | None = None, notice: Notices | None = None,
     ) -> IngestReport:
-        """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed) with the same
+        """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed, except the
+        note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice``) with the same
         pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
-        those inputs that were not seen are removed."""
+        those inputs that were not seen are removed (not after a ``stop``: not everything was seen)."""
         if prune_inputs is not None:
             from index.load import as_inputs
 
@@ -206,10 +231,12 @@ class Indexer:
             self._deferred_sources: list[tuple[str, str]] = []
             failed_paths: set[str] = set()
             try:
-                seen = self._run(articles, emit, failed_paths)
+                seen = self._run(articles, emit, failed_paths, stop, notice or _log_notice)
             finally:
                 self._map_deferred_sources()
-            if prune_inputs is not None:
+            if prune_inputs is not None and stop is not None and stop.is_set():
+                log.info("--prune removed nothing: the ingest was stopped before it saw every input")
+            elif prune_inputs is not None:
                 for r in self._prune(prune_inputs, seen, failed_paths):
                     emit(r)
         report = IngestReport(tuple(results), time.perf_counter() - t0)
@@ -224,30 +251,38 @@ class Indexer:
         return ingest_documents(self, docs, progress=progress)
 
     def _run(
-        self, stream: Iterable[Article | LoadFailure], emit: Progress, failed_paths: set[str] | None = None
+        self, stream: Iterable[Article | LoadFailure], emit: Progress, failed_paths: set[str] | None = None,
+        stop: threading.Event | None = None, tell: Notices | None = None,
     ) -> set[str]:
         """The three-stage pipeline; returns the sources seen (for --prune).
 
         When the vector store fails (a Chroma server that died), what was committed stays in the
         report as added; every item not yet stored is reported failed with the reason, and the run
-        ends with a report instead of an exception."""
+        ends with a report instead of an exception. ``stop``: the batch being embedded (or, when
+        none is, the articles read so far) is embedded and stored, then the run ends."""
         seen: set[str] = set()
         to_embed: queue.Queue = queue.Queue(maxsize=4)
         to_write: queue.Queue = queue.Queue(maxsize=4)
         errors: list[BaseException] = []
-        stop = threading.Event()  # set when the embedding loop ends early (error, Ctrl-C)
+        halt = threading.Event()  # set when the embedding loop ends (done, error, stop, Ctrl-C): the reader stops
+        busy = threading.Lock()  # held by the reader while it settles an item (it may write a duplicate's source)
+        abort = self._aborting = threading.Event()
+
+        def report(r: ItemResult) -> None:  # the reader's results: none after an abort (nothing more is stored)
+            if not abort.is_set():
+                emit(r)
 
         def reader() -> None:
             try:
-                self._read(stream, emit, seen, to_embed, stop, failed_paths)
+                self._read(stream, report, seen, to_embed, halt, failed_paths, stop=stop, busy=busy, tell=tell)
             except BaseException as exc:  # noqa: BLE001 - surfaced below
                 errors.append(exc)
             finally:
-                to_embed.put(_DONE)
+                _put(to_embed, _DONE, halt)
 
         def writer() -> None:
             while (item := to_write.get()) is not _DONE:
-                if errors:
+                if errors or abort.is_set():
                     continue
                 batch, vecs = item
                 if self._store_failure is not None:
@@ -262,67 +297,85 @@ class Indexer:
                 except BaseException as exc:  # noqa: BLE001
                     errors.append(exc)
 
-        threads = [_Stage(reader, "ingest-read"), _Stage(writer, "ingest-write")]
+        # The reader is a daemon: an abort does not wait for the item it is loading (a slow server,
+        # a large PDF), and it leaves at its next item (``halt``); the writer is always waited for.
+        threads = [_Stage(reader, "ingest-read", daemon=True), _Stage(writer, "ingest-write")]
         for t in threads:
             t.start()
+        interrupted: KeyboardInterrupt | None = None
         try:
             while (batch := to_embed.get()) is not _DONE:
-                if errors:
-                    continue
-                if self._store_failure is not None:  # nothing more can be stored: do not embed it
-                    self._fail_batch(batch, emit)
-                    continue
-                texts = [embed_text(a.title, c.text) for a, chunks, _ in batch.items for c in chunks]
-                try:
-                    vecs = self._embed_sorted(texts, cancel=lambda: self._store_failure is not None)
-                except _Cancelled:  # the store failed while this batch was embedded: stop embedding it
-                    self._fail_batch(batch, emit)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a failing batch fails its items, not the run
-                    for a, _, _ in batch.items:
-                        emit(ItemResult(a.source, "failed", a.id, a.title, reason=f"embedding failed: {exc}"))
-                    continue
-                to_write.put((batch, vecs))
+                if not errors:
+                    self._embed_batch(batch, emit, to_write)
+                if stop is not None and stop.is_set():
+                    break  # the batch in hand is stored; the ones queued behind it are not embedded
+        except KeyboardInterrupt as exc:
+            interrupted = exc
         finally:
-            stop.set()
-            self._finish(threads, to_embed, to_write)
+            halt.set()
+            interrupted = self._finish(threads, to_write, busy, interrupted, stop)
+        if interrupted is not None:
+            raise interrupted
         if errors:
             raise errors[0]
         return seen
 
-    @staticmethod
-    def _finish(threads: list[_Stage], to_embed: queue.Queue, to_write: queue.Queue) -> None:
-        """End the pipeline: tell the writer no more batches come, then wait for the reader and the writer.
+    def _embed_batch(self, batch: _Batch, emit: Progress, to_write: queue.Queue) -> None:
+        """Embed one pipeline batch and hand it to the writer (or report its items failed)."""
+        if self._store_failure is not None:  # nothing more can be stored: do not embed it
+            self._fail_batch(batch, emit)
+            return
+        texts = [embed_text(a.title, c.text) for a, chunks, _ in batch.items for c in chunks]
+        try:
+            vecs = self._embed_sorted(texts, cancel=lambda: self._store_failure is not None)
+        except _Cancelled:  # the store failed while this batch was embedded: stop embedding it
+            self._fail_batch(batch, emit)
+            return
+        except Exception as exc:  # noqa: BLE001 - a failing batch fails its items, not the run
+            for a, _, _ in batch.items:
+                emit(ItemResult(a.source, "failed", a.id, a.title, reason=f"embedding failed: {exc}"))
+            return
+        to_write.put((batch, vecs))
+
+    def _finish(self, threads: list[_Stage], to_write: queue.Queue, busy: threading.Lock,
+                interrupted: KeyboardInterrupt | None, stop: threading.Event | None) -> KeyboardInterrupt | None:
+        """End the pipeline: tell the writer no more batches come, wait for it, and make sure the
+        reader writes nothing more; returns the Ctrl-C to raise, if any.
 
         An interrupted batch is not stored: it is embedded sorted by length, so its articles' chunks
-        spread over all its model batches and hardly any article is whole before the end. Ctrl-C
-        while waiting is held back until both have stopped, then raised: the writer finishes
-        the batches already embedded (seconds) instead of being abandoned mid-batch with the write
-        lock released under it. The wait is on each stage's own event, not ``Thread.join``: a join
-        interrupted by Ctrl-C marks the thread as stopped while it runs (CPython's bpo-45274
-        handling), after which ``is_alive()`` is False and the interpreter exits without waiting."""
-        pending: KeyboardInterrupt | None = None
+        spread over all its model batches and hardly any article is whole before the end. A Ctrl-C
+        is held back until the writer has stored the batches already embedded (seconds) instead of
+        abandoning it mid-batch with the write lock released under it; after a ``stop`` request, or
+        when a second one comes while waiting, it aborts instead: the writer stops after the
+        article it is committing (``_write``) and drops the batches queued. The wait is on the
+        writer's own event, not ``Thread.join``: a join interrupted by Ctrl-C marks the thread as
+        stopped while it runs (CPython's bpo-45274 handling), after which ``is_alive()`` is False
+        and the interpreter exits without waiting. The reader is not waited for: once it holds no
+        item (``busy``) it sees ``halt`` before it touches the store again."""
+        abort = self._aborting
+        if interrupted is not None and stop is not None and stop.is_set():
+            abort.set()
         sent = False
         while True:
             try:
                 if not sent:
                     to_write.put(_DONE)
                     sent = True
-                while not threads[0].finished.is_set():  # unblock a reader waiting on a full queue
-                    try:
-                        to_embed.get(timeout=0.05)
-                    except queue.Empty:
-                        pass
-                for t in threads:
-                    while not t.finished.wait(0.1):
-                        pass
+                while not threads[1].finished.wait(0.1):
+                    pass
+                with busy:
+                    pass
                 break
             except KeyboardInterrupt as exc:
-                if pending is None:
+                if interrupted is not None or (stop is not None and stop.is_set()):
+                    abort.set()
+                    log.info("interrupted again: stopping after the article being stored")
+                else:
                     log.warning("interrupted: storing what is already embedded, then stopping")
-                pending = pending or exc
-        if pending is not None:
-            raise pending
+                interrupted = interrupted or exc
+        if abort.is_set():
+            log.info("ingest aborted: every article stored is complete; the next ingest goes on from there")
+        return interrupted
 
     def _fail_batch(self, batch: _Batch, emit: Progress) -> None:
         reason = f"not stored: {self._store_failure}"
@@ -358,51 +411,81 @@ class Indexer:
 
     def _read(
         self, stream: Iterable[Article | LoadFailure], emit: Progress, seen: set[str], out: queue.Queue,
-        stop: threading.Event | None = None, failed_paths: set[str] | None = None,
+        halt: threading.Event, failed_paths: set[str] | None = None, *, stop: threading.Event | None = None,
+        busy: threading.Lock | None = None, tell: Notices | None = None,
     ) -> None:
+        """Load, classify and chunk the articles of ``stream`` into pipeline batches on ``out``.
+
+        ``halt`` (the pipeline ended): return before touching the store again. ``stop`` (asked to
+        finish): read no further item (the one being loaded is settled), hand over the articles
+        read so far and return. The stream is closed on the way out (a feed's page fetches not yet
+        started are cancelled)."""
         pending: dict[str, str] = {}  # content hash -> article id, for articles not yet committed
         batch = _Batch()
         target = min(self.first_batch_chunks, self.batch_chunks)
-        for item in stream:
-            if stop is not None and stop.is_set():
-                return
-            if isinstance(item, LoadFailure):
-                if failed_paths is not None:  # --prune must not remove what merely failed to load
-                    failed_paths.add(item.item)
-                emit(ItemResult(_printable(item.item), "failed", reason=_printable(item.reason)))
-                continue
-            if not _encodable(item.source):
-                shown = _printable(item.source)
-                emit(ItemResult(shown, "failed", title=item.title, reason=(
-                    f"{shown}: the name is not valid UTF-8 (undecodable bytes shown as \ufffd), so it cannot "
-                    "be stored as a source; rename the file")))
-                continue
-            seen.add(item.source)
-            try:
-                status = self._classify(item, pending, emit)
-                if status is None:
-                    continue
-                chunks = self._chunk(item)
-            except RagError as exc:
-                emit(ItemResult(item.source, "failed", item.id, item.title, reason=str(exc)))
-                continue
-            except Exception as exc:
-                log.exception("preparing %s failed", item.source)
-                emit(ItemResult(item.source, "failed", item.id, item.title,
-                                reason=f"unexpected error while chunking ({type(exc).__name__}: {exc}); please report it"))
-                continue
-            if not chunks:
-                emit(ItemResult(item.source, "failed", item.id, item.title, reason="no text to index after cleaning"))
-                continue
-            pending[item.content_hash] = item.id
-            batch.items.append((item, chunks, status))
-            batch.n_chunks += len(chunks)
-            if batch.n_chunks >= target:
-                out.put(batch)
-                batch = _Batch()
-                target = self.batch_chunks
-        if batch.items:
-            out.put(batch)
+        items = iter(stream)
+        try:
+            while stop is None or not stop.is_set():
+                item = next(items, _DONE)
+                if item is _DONE:
+                    break
+                with busy or contextlib.nullcontext():
+                    if halt.is_set():
+                        return
+                    if isinstance(item, LoadFailure):
+                        from index.feeds import feed_cap
+
+                        capped = feed_cap(item)
+                        if capped is not None:  # RAG_FEED_MAX_ITEMS did what it is for: a notice, not a failure
+                            (tell or _log_notice)(capped)
+                        else:
+                            if failed_paths is not None:  # --prune must not remove what merely failed to load
+                                failed_paths.add(item.item)
+                            emit(ItemResult(_printable(item.item), "failed", reason=_printable(item.reason)))
+                    else:
+                        chunks, status = self._prepare(item, pending, emit, seen)
+                        if chunks:
+                            pending[item.content_hash] = item.id
+                            batch.items.append((item, chunks, status))
+                            batch.n_chunks += len(chunks)
+                            if batch.n_chunks >= target:
+                                _put(out, batch, halt)
+                                batch = _Batch()
+                                target = self.batch_chunks
+            if batch.items:
+                _put(out, batch, halt)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _prepare(self, item: Article, pending: dict[str, str], emit: Progress, seen: set[str]
+                 ) -> tuple[list[Chunk], str]:
+        """The article's chunks and status ("added"/"updated"), or no chunks when it was settled here
+        (unchanged, duplicate, failed: reported through ``emit``)."""
+        if not _encodable(item.source):
+            shown = _printable(item.source)
+            emit(ItemResult(shown, "failed", title=item.title, reason=(
+                f"{shown}: the name is not valid UTF-8 (undecodable bytes shown as \ufffd), so it cannot "
+                "be stored as a source; rename the file")))
+            return [], ""
+        seen.add(item.source)
+        try:
+            status = self._classify(item, pending, emit)
+            if status is None:
+                return [], ""
+            chunks = self._chunk(item)
+        except RagError as exc:
+            emit(ItemResult(item.source, "failed", item.id, item.title, reason=str(exc)))
+            return [], ""
+        except Exception as exc:
+            log.exception("preparing %s failed", item.source)
+            emit(ItemResult(item.source, "failed", item.id, item.title,
+                            reason=f"unexpected error while chunking ({type(exc).__name__}: {exc}); please report it"))
+            return [], ""
+        if not chunks:
+            emit(ItemResult(item.source, "failed", item.id, item.title, reason="no text to index after cleaning"))
+        return chunks, status
 
     def _classify(self, art: Article, pending: dict[str, str], emit: Progress) -> str | None:
         """'added' / 'updated' for work to do; None when the item was settled here (unchanged, duplicate)."""
@@ -474,7 +557,10 @@ class Indexer:
                 ids.append(c.id)
                 metas.append(chunk_metadata(art.id, art.source, pub))
         self.vectors.upsert(ids, vecs, metas)
-        for art, chunks, status in batch.items:
+        for k, (art, chunks, status) in enumerate(batch.items):
+            if self._aborting.is_set():  # a second Ctrl-C: the articles not committed give back their vectors
+                self._drop_vectors(batch.items[k:])
+                return
             try:
                 old = self.db.put_article(art, chunks)
                 stale = set(old) - {c.id for c in chunks}
@@ -485,6 +571,20 @@ class Indexer:
             except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
                 log.warning("storing %s failed: %s", art.source, exc)
                 emit(ItemResult(art.source, "failed", art.id, art.title, reason=f"store failed: {exc}"))
+
+    def _drop_vectors(self, items: list[tuple[Article, list[Chunk], str]]) -> None:
+        """Delete the vectors just upserted for ``items``, which will not be committed, except those
+        the database claims (an article stored before keeps its vectors): Chroma and the database
+        stay equal, with no left-over vectors for ``rag stats`` to warn about."""
+        claimed = {cid for art, _, _ in items for cid in self.db.chunk_ids(art.id)}
+        orphans = [c.id for _, chunks, _ in items for c in chunks if c.id not in claimed]
+        if not orphans:
+            return
+        try:
+            self.vectors.delete(orphans)
+        except Exception as exc:  # noqa: BLE001 - the next ingest's reconcile removes them
+            log.warning("could not remove %d vectors of articles not stored (the next ingest will): %s",
+                        len(orphans), exc)
 
     def _prune(self, inputs: Sequence[str], seen: set[str], failed_paths: set[str] = frozenset()) -> list[ItemResult]:
         """Remove sources under the given paths that this run did not see.
@@ -594,8 +694,8 @@ class Indexer:
 class _Stage(threading.Thread):
     """A pipeline thread that sets ``finished`` when its work is done (see ``Indexer._finish``)."""
 
-    def __init__(self, target: Callable[[], None], name: str) -> None:
-        super().__init__(name=name)
+    def __init__(self, target: Callable[[], None], name: str, *, daemon: bool = False) -> None:
+        super().__init__(name=name, daemon=daemon)
         self._work = target
         self.finished = threading.Event()
 
@@ -604,6 +704,21 @@ class _Stage(threading.Thread):
             self._work()
         finally:
             self.finished.set()
+
+
+def _put(q: queue.Queue, item: object, halt: threading.Event) -> bool:
+    """Put ``item`` on ``q``, waiting for room until ``halt`` is set (then nobody takes it: False)."""
+    while True:
+        try:
+            q.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            if halt.is_set():
+                return False
+
+
+def _log_notice(notice: FeedNotice) -> None:
+    log.warning("%s", notice)
 
 
 def _under(source: str, path: str) -> bool:

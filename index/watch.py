@@ -13,14 +13,15 @@ validators of the last complete poll). A 304, or a feed whose items all carry th
 seen, ends there: no page is fetched, nothing is embedded, the store's write lock is not taken.
 Only items whose key (guid or link) is new or whose stamp (updated date, lastmod, else a hash of
 what the feed shows) changed are fetched, through ``index.load.load_feed_item`` (SSRF guard, size
-and time caps), and ingested by ``Collection.ingest_articles``, which commits article by article.
+and time caps), and ingested by ``Indexer.ingest_articles``, which commits article by article.
 
 Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
 polled again next round; a failing item is retried in the next rounds (up to ``max_attempts``
 while its stamp stays the same), and until then the feed's validators are not saved, so the feed
 is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
 Ctrl-C) ends a poll between items, with the round recorded; a KeyboardInterrupt stops inside an
-ingest: what was committed stays, and item state is recorded for every item that finished.
+ingest (after a ``stop``, at once: ``index.pipeline``): what was committed stays, and item state is
+recorded for every item that finished.
 Only the first ``RAG_FEED_MAX_ITEMS`` items of a feed are read, as by ``rag ingest``.
 
 State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
@@ -410,7 +411,10 @@ class Watcher:
         error: str | None = note
         log.info("%s: %d new or changed item(s) of %d", url, len(due_items), len(feed.items))
         try:
-            report = self.collection.ingest_articles(stream(), progress=seen)  # type: ignore[attr-defined]
+            # ``stop`` tells the pipeline too: a Ctrl-C after it (the second) aborts the ingest at
+            # once instead of waiting for the batches it holds
+            report = self.collection.indexer.ingest_articles(  # type: ignore[attr-defined]
+                stream(), progress=seen, stop=stop)
         except RagError as exc:  # the store is busy or failed: nothing is lost, the items are due again
             error = "; ".join(filter(None, (str(exc), note)))
             log.warning("%s: %s", url, exc)

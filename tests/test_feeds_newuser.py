@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from index.collection import Collection
-from index.feeds import advertised_feeds, parse_feed
+from index.feeds import advertised_feeds, front_page_feed, parse_feed
 from index.fetch import FetchedPage, fetch_url
 from index.load import iter_articles
 from index.types import Article
@@ -87,6 +87,21 @@ def test_advertised_feeds_are_found_in_page_order() -> None:
         parse_feed(page)
     plain = FetchedPage("https://example.org/a", "text/html", b"<html><head><title>A</title></head></html>", None)
     assert advertised_feeds(plain) == []
+
+
+@pytest.mark.parametrize("url, head, expected", [
+    ("https://example.org/", "", "https://example.org/feeds/top.xml"),
+    ("https://example.org/index.html", "", "https://example.org/feeds/top.xml"),
+    ("https://example.org/world/", '<meta property="og:type" content="website">', "https://example.org/feeds/top.xml"),
+    ("https://example.org/2024/12/01/storm", "", None),  # an article page advertises its site's feed too
+    ("https://example.org/", '<meta property="og:type" content="article">', None),
+    ("https://example.org/", '<meta property="article:published_time" content="2024-12-01">', None),
+])
+def test_a_front_page_is_told_apart_from_an_article_page(url: str, head: str, expected: str | None) -> None:
+    page = FetchedPage(url, "text/html", HOME.replace("<title>", head + "<title>").encode(), None)
+    assert front_page_feed(page) == expected
+    plain = FetchedPage("https://example.org/", "text/html", b"<html><head><title>A</title></head></html>", None)
+    assert front_page_feed(plain) is None
 
 
 def test_watching_a_home_page_watches_the_feed_it_advertises(site: FeedSite, watcher: Watcher) -> None:  # noqa: F811
@@ -239,16 +254,17 @@ app(["watch", *sys.argv[1:]])
 
 
 @pytest.fixture
-def watch_process(tmp_path: Path) -> Iterator:  # noqa: ANN201
-    """Start ``rag watch ARGS`` as its own process (SIGINT goes to it alone); yields a starter whose
-    process has ``lines`` (a queue of its output lines). Every process started is stopped."""
+def cli_process(tmp_path: Path) -> Iterator:  # noqa: ANN201
+    """Start a Python script (``code``, its ``args``) as its own process, with RAG_HOME under
+    tmp_path and local URLs allowed (SIGINT goes to it alone); yields a starter whose process has
+    ``lines`` (a queue of its output lines). Every process started is stopped."""
     procs: list[subprocess.Popen] = []
-    env = {**os.environ, "RAG_HOME": str(tmp_path / "clihome"), "RAG_ALLOW_PRIVATE_URLS": "1",
-           "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    base = {**os.environ, "RAG_HOME": str(tmp_path / "clihome"), "RAG_ALLOW_PRIVATE_URLS": "1",
+            "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
 
-    def start(*args: str) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-c", _RUN_CLI, *args], cwd=ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def start(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, env={**base, **(env or {})},
+                                text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         procs.append(proc)
         proc.lines = queue.Queue()  # type: ignore[attr-defined]
         proc.seen = []  # type: ignore[attr-defined]
@@ -266,6 +282,12 @@ def watch_process(tmp_path: Path) -> Iterator:  # noqa: ANN201
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def watch_process(cli_process) -> Iterator:  # noqa: ANN001, ANN201
+    """``rag watch ARGS`` as its own process (``cli_process``); ``env`` adds to its environment."""
+    return lambda *args, env=None: cli_process(_RUN_CLI, *args, env=env)
 
 
 def _read_until(proc: subprocess.Popen, text: str, limit: float = 120.0) -> str:
@@ -313,6 +335,36 @@ def test_ctrl_c_during_a_poll_finishes_the_article_in_flight(
     assert (feed["items_added"], feed["items_known"]) == (1, 1) and feed["last_polled"]
     rest = cli("--once")  # the next run goes on where this one stopped
     assert rest.exit_code == 0 and "2 added" in rest.output, rest.output
+
+
+def test_a_second_ctrl_c_stops_at_once_without_waiting_for_the_pages_in_flight(
+        site: FeedSite, watch_process, cli) -> None:  # noqa: ANN001, F811
+    """The second Ctrl-C came while an item's page was being fetched from a slow server: the
+    process waited for it (up to RAG_FETCH_TIMEOUT). It now stops at once; the feed polled before
+    stays stored and recorded, and the next run fetches the rest."""
+    serve_news(site)
+    done = two_item_feed(site, "/feed.xml")
+    site.put("/news/slow", page_html("Ferry service resumes", "Ferries to the islands resumed on Friday after a "
+                                     "week of storms.\n\nThe operator added two sailings."))
+    site.routes["/news/slow"].delay = 100.0  # answered long after the process should be gone
+    slow = site.put("/slow.xml", rss([{"title": "Ferry service resumes", "link": site.base + "/news/slow",
+                                       "guid": "slow"}]), "application/rss+xml")
+    proc = watch_process(done, slow, "--every", "1h", env={"RAG_FETCH_TIMEOUT": "300"})
+    _wait_for(lambda: "/news/slow" in site.received)
+    proc.send_signal(signal.SIGINT)
+    _read_until(proc, "stopping after the current article")
+    proc.send_signal(signal.SIGINT)
+    out = _rest(proc)
+    assert not site.requests("/news/slow"), out  # the process ended before the slow server answered
+    assert proc.returncode == 130, out
+    assert "stopped at once: the articles stored and the feed state recorded before are kept" in out
+    assert "Traceback" not in out and "2 added" in out
+    feeds = {f["url"]: f for f in json.loads(cli("--list", "--json").stdout)}
+    assert (feeds[done]["items_added"], feeds[done]["items_known"]) == (2, 2) and feeds[done]["last_polled"]
+    assert (feeds[slow]["items_added"], feeds[slow]["items_known"]) == (0, 0)
+    site.routes["/news/slow"].delay = 0.0
+    rest = cli("--once")
+    assert rest.exit_code == 0 and "1 added" in rest.output and "not modified" in rest.output, rest.output
 
 
 def test_ctrl_c_during_the_wait_stops_at_once(site: FeedSite, watch_process) -> None:  # noqa: ANN001, F811

@@ -389,6 +389,82 @@ def test_a_store_failing_mid_ingest_stops_the_embedding_of_the_next_batch(
         assert len(emb.calls) == 3  # the second batch stopped after the model batch it was in
 
 
+def test_a_stop_stores_the_batch_being_embedded_reads_no_further_and_prunes_nothing(
+    small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rag ingest``'s first Ctrl-C sets ``stop`` while a batch is embedded: that batch is embedded to
+    its end and stored, nothing after it, and --prune (which needs every input seen) removes nothing."""
+    import threading
+
+    monkeypatch.setattr(Indexer, "batch_chunks", 1)  # one article per pipeline batch
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 1)
+    paths = write_corpus(tmp_path / "news", 12)
+    stop = threading.Event()
+
+    class StopsInStory2(Batched):
+        def __call__(self, texts):  # noqa: ANN001, ANN204
+            if any(t.startswith("Story 2:") for t in texts):
+                stop.set()  # in the first of the two model batches of Story 2's pipeline batch
+            return super().__call__(texts)
+
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+        coll.ingest([str(p) for p in paths[10:]])  # stored before; this run reaches neither
+        emb = StopsInStory2()
+        report = Indexer(coll.store, emb).ingest([str(tmp_path / "news")], prune=True, stop=stop)
+        assert [(r.status, r.title.split(":")[0]) for r in report.items] == [
+            ("added", "Story 0"), ("added", "Story 1"), ("added", "Story 2")]
+        assert sum(emb.calls) == 3 * 7  # Story 2 embedded to its end (7 chunks), nothing after it
+        assert sorted(a.title.split(":")[0] for a in coll.db.list_articles(None, 20)) == [
+            "Story 0", "Story 1", "Story 10", "Story 11", "Story 2"]  # --prune removed nothing
+        agree(coll)
+        assert coll.health() == []
+        again = coll.ingest([str(tmp_path / "news")])  # the same command goes on: stored articles are skipped
+        assert (again.summary()["unchanged"], again.summary()["added"]) == (5, 7)
+        agree(coll)
+
+
+def test_ctrl_c_after_a_stop_aborts_after_the_article_being_stored_and_leaves_no_stray_vectors(
+    small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second Ctrl-C (a KeyboardInterrupt after ``stop``) while the writer stores a batch of three
+    articles: it stops after the one it is committing, takes back the vectors it had written for the
+    other two, and drops the batches queued. What is stored is whole: `rag stats` has nothing to say."""
+    import signal
+    import threading
+    import time
+
+    monkeypatch.setattr(Indexer, "batch_chunks", 20)  # three articles of 7 chunks per pipeline batch
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 20)
+    write_corpus(tmp_path / "news", 12)
+    stop = threading.Event()
+    main = threading.main_thread().ident
+    with Collection.open(small, embedder=HashEmbedder()) as coll:
+        real_put = coll.db.put_article
+
+        def put_article(article, chunks):  # noqa: ANN001, ANN202
+            old = real_put(article, chunks)
+            if not stop.is_set():  # the first article committed: Ctrl-C, then Ctrl-C again
+                stop.set()
+                signal.pthread_kill(main, signal.SIGINT)
+                aborting = getattr(coll.indexer, "_aborting", None)
+                end = time.monotonic() + 30  # (without an abort the batch is simply stored in full)
+                while not (aborting is not None and aborting.is_set()) and time.monotonic() < end:
+                    time.sleep(0.01)
+            return old
+
+        monkeypatch.setattr(coll.db, "put_article", put_article)
+        seen: list[str] = []
+        with pytest.raises(KeyboardInterrupt):
+            coll.indexer.ingest([str(tmp_path / "news")], progress=lambda r: seen.append(r.status), stop=stop)
+        assert seen == ["added"] and coll.db.counts()["articles"] == 1
+        agree(coll)  # the other two articles' vectors were taken back
+        assert coll.health() == []
+        coll.indexer._locked().release()  # the lock was let go
+        again = coll.ingest([str(tmp_path / "news")])
+        assert (again.summary()["unchanged"], again.summary()["added"]) == (1, 11)
+        agree(coll)
+
+
 def test_reconcile_reports_and_stores_each_model_batch(small: Settings, tmp_path: Path) -> None:
     write_corpus(tmp_path / "news", 6)
     with Collection.open(small, embedder=HashEmbedder()) as coll:

@@ -1,6 +1,10 @@
 """``rag ingest | list | remove | reindex | stats``: what is in the collection, and changing it.
 
 Bad items in an ingest are listed in the report and make the exit code 1, but never stop the batch.
+A feed longer than RAG_FEED_MAX_ITEMS is a notice, not a failure; so is a site's front page given
+instead of its feed (a hint naming the feed). Ctrl-C: the first one stores the batch being
+embedded and stops, a second one stops at once; either way every article stored is whole and
+running the same command again goes on (stored articles are skipped). Exit code 130.
 The store (index.collection: Chroma, the embedder) is imported inside the commands that need it;
 ``rag list`` reads the article database alone.
 """
@@ -15,13 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.cli.output import cell, console, esc, fail, out, print_json, safe
+from rag.cli.output import CtrlC, cell, console, esc, fail, out, print_json, safe, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from index.collection import Collection
+    from index.feeds import FeedNotice
     from index.types import IngestReport, ItemResult
 
 
@@ -107,6 +112,36 @@ def _warn(text: str | None) -> None:
         console.print(f"[yellow]warning:[/yellow] {esc(text)}")
 
 
+def print_notices(notices: list[FeedNotice]) -> None:
+    """What an ingest tells that is not a failure, one line each: feeds cut at RAG_FEED_MAX_ITEMS
+    (the sitemaps of one index added up) and front pages given instead of the feed they advertise."""
+    from index.feeds import FeedCapped, FrontPage
+
+    capped: dict[str, tuple[int, int]] = {}
+    for n in notices:
+        if isinstance(n, FeedCapped):
+            read, listed = capped.get(n.feed, (0, 0))
+            capped[n.feed] = (read + n.read, listed + n.listed)
+    for feed, (read, listed) in capped.items():
+        console.print(f"[yellow]notice:[/yellow] {esc(FeedCapped(feed, read, listed), newlines=False)}",
+                      highlight=False, soft_wrap=True)
+    for n in notices:
+        if isinstance(n, FrontPage):
+            page, feed = esc(n.page, newlines=False), esc(n.feed, newlines=False)
+            console.print(f"[yellow]hint:[/yellow] {page} is a site's front page and advertises the feed {feed}; "
+                          f"for the site's articles use `rag ingest {feed}` (once) or `rag watch {feed}` "
+                          "(kept current)", highlight=False, soft_wrap=True)
+
+
+def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
+    n = stored["added"] + stored["updated"]
+    how = "stopped at once" if at_once else "interrupted"
+    pruned = "; --prune removed nothing (it needs a run that reads every input)" if prune else ""
+    console.print(f"{how}: {n} article{'s' if n != 1 else ''} stored by this run ({stored['added']} added, "
+                  f"{stored['updated']} updated), each complete; run the same command again to continue "
+                  f"(articles already stored are skipped){pruned}", highlight=False, soft_wrap=True)
+
+
 def ingest(
     inputs: Annotated[list[str], typer.Argument(help="files, folders, http(s) URLs, .jsonl/.csv/.json dumps")],
     prune: Annotated[bool, typer.Option(help="remove stored articles whose source under these paths is gone")] = False,
@@ -115,9 +150,12 @@ def ingest(
     from index.load import expand_inputs
 
     stored = {"added": 0, "updated": 0}
+    notices: list[FeedNotice] = []
+    ctrl_c = CtrlC("[yellow]stopping: the batch being embedded is stored first; Ctrl-C again stops at once[/yellow]")
     try:
         coll = open_collection()
-        with coll.indexer.locked():  # a busy store is refused before a progress bar is drawn
+        # a busy store is refused before a progress bar is drawn; Ctrl-C before it is taken stops at once
+        with coll.indexer.locked(), ctrl_c:
             _warn(coll.indexer.chunking_notice())
             total = expected_items(expand_inputs(inputs), coll.settings.max_dump_mb)
             with _bar() as bar:
@@ -137,17 +175,21 @@ def ingest(
                         fixing.append(bar.add_task("re-embed missing", total=n, last="chunks missing from Chroma"))
                     bar.update(fixing[0], completed=done, total=n)
 
-                report = coll.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling)
+                report = coll.indexer.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling,
+                                             stop=ctrl_c.stop, notice=notices.append)
                 bar.update(task, total=bar.tasks[0].completed)  # records skipped (QA cases) or not read count no more
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:
-        n = stored["added"] + stored["updated"]
-        console.print(f"interrupted: {n} article{'s' if n != 1 else ''} stored by this run ({stored['added']} added, "
-                      f"{stored['updated']} updated), each complete; run the same command again to continue "
-                      "(articles already stored are skipped)", highlight=False)
+        print_notices(notices)
+        _interrupted(stored, at_once=ctrl_c.again, prune=prune)
         raise typer.Exit(130) from None
     print_report(report)
+    print_notices(notices)
+    if ctrl_c.stop.is_set():  # the first Ctrl-C: the batch being embedded was stored, then the ingest stopped
+        stop_fetches()  # pages it will not use: the exit must not wait for their servers
+        _interrupted(stored, at_once=False, prune=prune)
+        raise typer.Exit(130)
     if report.failed:
         raise typer.Exit(1)
 

@@ -14,7 +14,9 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
@@ -86,6 +88,53 @@ def fail(exc: Exception | str, code: int = 2) -> NoReturn:
     """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run)."""
     console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
     raise typer.Exit(code)
+
+
+class CtrlC:
+    """Ctrl-C in two steps while a command runs (``with CtrlC(first) as ctrl_c:``).
+
+    The first Ctrl-C sets ``ctrl_c.stop`` and prints ``first`` (rich markup): the command finishes
+    what it is doing cleanly and stops. The second stops the fetches in flight
+    (``stop_fetches``), sets ``ctrl_c.again`` and raises KeyboardInterrupt at once. Outside the
+    main thread (where no signal handler can be set) Ctrl-C stays a plain KeyboardInterrupt."""
+
+    def __init__(self, first: str) -> None:
+        self.first = first
+        self.stop = threading.Event()
+        self.again = False
+        self._previous: object = None
+
+    def __enter__(self) -> CtrlC:
+        self._previous = _install_sigint(self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _install_sigint(self._previous)
+
+    def _handle(self, _signum: int, _frame: object) -> None:
+        if self.stop.is_set():  # the second Ctrl-C: stop now
+            self.again = True
+            stop_fetches()
+            raise KeyboardInterrupt
+        self.stop.set()
+        console.print(self.first, highlight=False)
+
+
+def _install_sigint(handler: object) -> object:
+    """Set the SIGINT handler (main thread only: elsewhere Ctrl-C stays KeyboardInterrupt); the old one."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
+
+
+def stop_fetches() -> None:
+    """Make the page fetches still in flight fail now (``index.fetch.abort_fetches``): a stopping
+    command must not wait for them (feed items are fetched by threads the interpreter waits for at
+    exit, up to RAG_FETCH_TIMEOUT each). Nothing to stop when ``index.fetch`` was never imported
+    (looked up, not imported: this may run in a signal handler)."""
+    fetch = sys.modules.get("index.fetch")
+    if fetch is not None:
+        fetch.abort_fetches()
 
 
 class SafeFormatter(logging.Formatter):

@@ -8,23 +8,21 @@
     rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
 
 Ctrl-C stops cleanly: the first one ends the round after the article being ingested (its feed's
-state recorded, nothing half-written), a second one stops at once. The ingest commits article by
-article and the item state of everything that finished is kept, so the next run goes on where
-this one stopped. A site's page given as a feed is replaced by the feed it advertises. Every
-title, URL and error printed goes through ``safe``/``esc``. Loads the store and the model only
-when it polls.
+state recorded, nothing half-written), a second one stops at once, without waiting for the pages
+being fetched (exit code 130). The ingest commits article by article and the item state of
+everything that finished is kept, so the next run goes on where this one stopped. A site's page
+given as a feed is replaced by the feed it advertises. Every title, URL and error printed goes
+through ``safe``/``esc``. Loads the store and the model only when it polls.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.cli.output import cell, console, esc, fail, out, print_json
+from rag.cli.output import CtrlC, cell, console, esc, fail, out, print_json, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -88,7 +86,8 @@ def watch(
         fail("no feeds are watched yet; give one: rag watch https://example.org/feed.xml")
     rounds = 0
     failed = False
-    stop = threading.Event()
+    ctrl_c = CtrlC("[yellow]stopping after the current article; Ctrl-C again stops at once[/yellow]")
+    stop = ctrl_c.stop
 
     def on_item(r: ItemResult) -> None:
         style = _STATUS_STYLE.get(r.status, "")
@@ -109,44 +108,36 @@ def watch(
             console.print(f"[yellow]not watched:[/yellow] {esc(result.url)} is a page, not a feed or sitemap; "
                           "add it once with `rag ingest URL`", highlight=False)
 
-    def on_sigint(_signum: int, _frame: object) -> None:
-        if stop.is_set():  # a second Ctrl-C: stop now
-            raise KeyboardInterrupt
-        stop.set()
-        console.print("[yellow]stopping after the current article; Ctrl-C again stops at once[/yellow]")
-
-    previous = _install_sigint(on_sigint)
     try:
-        while not stop.is_set():
-            rounds += 1
-            started = time.monotonic()
-            console.print(f"[bold]round {rounds}[/bold] ({time.strftime('%H:%M:%S')})", highlight=False)
-            watcher.poll_all(urls, progress=on_item, on_result=on_result, stop=stop)
-            if once or stop.is_set():
-                break
-            wait = max(0.0, seconds - (time.monotonic() - started))
-            at = time.localtime(time.time() + wait)
-            shown = time.strftime("%H:%M:%S" if wait < 12 * 3600 else "%Y-%m-%d %H:%M:%S", at)
-            console.print(f"[dim]next round at {shown}; Ctrl-C stops[/dim]", highlight=False)
-            stop.wait(wait)
+        with ctrl_c:
+            while not stop.is_set():
+                rounds += 1
+                started = time.monotonic()
+                console.print(f"[bold]round {rounds}[/bold] ({time.strftime('%H:%M:%S')})", highlight=False)
+                watcher.poll_all(urls, progress=on_item, on_result=on_result, stop=stop)
+                if once or stop.is_set():
+                    break
+                wait = max(0.0, seconds - (time.monotonic() - started))
+                at = time.localtime(time.time() + wait)
+                shown = time.strftime("%H:%M:%S" if wait < 12 * 3600 else "%Y-%m-%d %H:%M:%S", at)
+                console.print(f"[dim]next round at {shown}; Ctrl-C stops[/dim]", highlight=False)
+                stop.wait(wait)
     except KeyboardInterrupt:
         stop.set()
     finally:
-        _install_sigint(previous)
+        if stop.is_set():
+            stop_fetches()  # pages a stopped round will not use: the exit must not wait for their servers
         watcher.state.close()
         coll.close()
+    if ctrl_c.again:
+        console.print("stopped at once: the articles stored and the feed state recorded before are kept; "
+                      "the next run fetches the rest", highlight=False)
+        raise typer.Exit(130)
     if stop.is_set():
         console.print(f"stopped after {rounds} round(s); what was ingested is kept")
         return
     if failed:  # only with --once: a feed or an item failed (as `rag ingest` exits 1 for a failed item)
         raise typer.Exit(1)
-
-
-def _install_sigint(handler: object) -> object:
-    """Set the SIGINT handler (main thread only: elsewhere Ctrl-C stays KeyboardInterrupt); the old one."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
 
 
 def _describe(r: PollResult, once: bool = False) -> str:
