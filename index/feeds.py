@@ -36,7 +36,7 @@ import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Literal
@@ -246,28 +246,24 @@ class FrontPage:
 
 FeedNotice = FeedCapped | FrontPage
 
-# what index.load yields for a feed longer than RAG_FEED_MAX_ITEMS, as a LoadFailure of the feed's URL
-_CAPPED = re.compile(r": the (?:rss|atom|rdf|sitemap|sitemapindex) lists (\d+) items; read the first (\d+) "
-                     r"\(RAG_FEED_MAX_ITEMS\)")
-
-
 def feed_cap(failure: LoadFailure) -> FeedCapped | None:
     """The note ``index.load`` yields for a feed longer than ``RAG_FEED_MAX_ITEMS`` (a LoadFailure of
-    the feed's URL) read back as the notice it is; None for a real failure."""
-    m = _CAPPED.search(failure.reason)
-    return FeedCapped(failure.item, int(m.group(2)), int(m.group(1))) if m else None
+    the feed's URL with ``capped`` set) as the notice it is; None for a real failure."""
+    return FeedCapped(failure.item, *failure.capped) if failure.capped else None
 
 
 _END = object()
 
 
-def front_pages(stream: Iterable[Article | LoadFailure], urls: set[str], tell: Callable[[FrontPage], None]
-                ) -> Iterator[Article | LoadFailure]:
-    """``stream`` (``index.load.iter_articles``), telling a ``FrontPage`` for each of ``urls`` whose
-    page, fetched while the stream loads it, is a site's front page advertising a feed. The page is
-    looked at as it is fetched, so nothing is fetched twice; the pages of a feed's items are not
-    (another thread fetches them, and they are not among ``urls``)."""
+def front_pages(stream: Iterable[Article | LoadFailure], urls: set[str]
+                ) -> Iterator[Article | LoadFailure | FrontPage]:
+    """``stream`` (``index.load.iter_articles``) with a ``FrontPage`` before the item of each of
+    ``urls`` whose page, fetched while the stream loads it, is a site's front page advertising a
+    feed (the ingest pipeline tells it, ``Indexer.ingest``). The page is looked at as it is fetched,
+    so nothing is fetched twice; the pages of a feed's items are not (another thread fetches them,
+    and they are not among ``urls``)."""
     told: set[str] = set()
+    found: list[FrontPage] = []
 
     def look(url: str, page: FetchedPage) -> None:
         url = url.strip()
@@ -275,13 +271,15 @@ def front_pages(stream: Iterable[Article | LoadFailure], urls: set[str], tell: C
             feed = front_page_feed(page)
             if feed:
                 told.add(url)
-                tell(FrontPage(strip_userinfo(url), feed))
+                found.append(FrontPage(strip_userinfo(url), feed))
 
     items = iter(stream)
     try:
         while True:
             with observing(look):
                 item = next(items, _END)
+            yield from found
+            found.clear()
             if item is _END:
                 return
             yield item  # type: ignore[misc]

@@ -341,7 +341,8 @@ def _load_feed(page: FetchedPage, shown: str, settings: Settings) -> Iterator[Ar
         items = feed.items[: settings.feed_max_items]
         if len(feed.items) > len(items):
             yield LoadFailure(shown, f"{shown}: the {feed.kind} lists {len(feed.items)} items; read the first "
-                                     f"{len(items)} (RAG_FEED_MAX_ITEMS); raise it to read more")
+                                     f"{len(items)} (RAG_FEED_MAX_ITEMS); raise it to read more",
+                              capped=(len(items), len(feed.items)))
         for _item, results in load_feed_items(items, settings):
             yield from results
 

@@ -192,13 +192,12 @@ class Indexer:
         from index.load import as_inputs, is_url, iter_articles
 
         inputs = as_inputs(inputs)  # one path given alone is one input (and one prune root), not its characters
-        tell = notice or _log_notice
         articles: Iterable[Article | LoadFailure] = iter_articles(inputs, self.settings)
         urls = {i.strip() for i in inputs if is_url(i)}
         if urls:
-            articles = front_pages(articles, urls, tell)
+            articles = front_pages(articles, urls)  # type: ignore[assignment] - its FrontPage notes: _read tells them
         return self.ingest_articles(articles, progress=progress, prune_inputs=inputs if prune else None,
-                                    reconcile_progress=reconcile_progress, stop=stop, notice=tell)
+                                    reconcile_progress=reconcile_progress, stop=stop, notice=notice)
 
     def ingest_articles(
         self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,
@@ -206,7 +205,8 @@ class Indexer:
         stop: threading.Event | None = None, notice: Notices | None = None,
     ) -> IngestReport:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed, except the
-        note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice``) with the same
+        note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice`` and the report's
+        ``notices`` as ``index.feeds.FrontPage`` items of the stream do) with the same
         pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
         those inputs that were not seen are removed (not after a ``stop``: not everything was seen)."""
         if prune_inputs is not None:
@@ -230,8 +230,14 @@ class Indexer:
 
             self._deferred_sources: list[tuple[str, str]] = []
             failed_paths: set[str] = set()
+            told: list[FeedNotice] = []
+
+            def tell(n: FeedNotice) -> None:
+                told.append(n)
+                (notice or _log_notice)(n)
+
             try:
-                seen = self._run(articles, emit, failed_paths, stop, notice or _log_notice)
+                seen = self._run(articles, emit, failed_paths, stop, tell)
             finally:
                 self._map_deferred_sources()
             if prune_inputs is not None and stop is not None and stop.is_set():
@@ -239,7 +245,7 @@ class Indexer:
             elif prune_inputs is not None:
                 for r in self._prune(prune_inputs, seen, failed_paths):
                     emit(r)
-        report = IngestReport(tuple(results), time.perf_counter() - t0)
+        report = IngestReport(tuple(results), time.perf_counter() - t0, tuple(str(n) for n in told))
         log.info("ingest: %s in %.1fs", report.summary(), report.seconds)
         return report
 
@@ -420,6 +426,8 @@ class Indexer:
         finish): read no further item (the one being loaded is settled), hand over the articles
         read so far and return. The stream is closed on the way out (a feed's page fetches not yet
         started are cancelled)."""
+        from index.feeds import FrontPage, feed_cap
+
         pending: dict[str, str] = {}  # content hash -> article id, for articles not yet committed
         batch = _Batch()
         target = min(self.first_batch_chunks, self.batch_chunks)
@@ -432,9 +440,9 @@ class Indexer:
                 with busy or contextlib.nullcontext():
                     if halt.is_set():
                         return
-                    if isinstance(item, LoadFailure):
-                        from index.feeds import feed_cap
-
+                    if isinstance(item, FrontPage):  # index.feeds.front_pages: a hint, not an article
+                        (tell or _log_notice)(item)
+                    elif isinstance(item, LoadFailure):
                         capped = feed_cap(item)
                         if capped is not None:  # RAG_FEED_MAX_ITEMS did what it is for: a notice, not a failure
                             (tell or _log_notice)(capped)

@@ -72,6 +72,9 @@ class LoadFailure:
 
     item: str
     reason: str
+    # (read, listed): not a failure but a feed cut at RAG_FEED_MAX_ITEMS, as the setting asks
+    # (``index.feeds.feed_cap`` reads it as the notice it is)
+    capped: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "item", redact_userinfo(self.item))
@@ -107,6 +110,9 @@ class ItemResult:
 class IngestReport:
     items: tuple[ItemResult, ...]
     seconds: float
+    # what the ingest tells that is no item's result: a feed cut at RAG_FEED_MAX_ITEMS, a front page
+    # given instead of the feed it advertises (``index.feeds.FeedNotice``, as text)
+    notices: tuple[str, ...] = ()
 
     def count(self, status: Status) -> int:
         return sum(1 for i in self.items if i.status == status)

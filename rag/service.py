@@ -89,7 +89,8 @@ def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -
         return s
 
     items = [asdict(i) | {"item": shown(i.item), "reason": shown(i.reason)} for i in report.items]
-    return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3)}
+    return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3),
+            "notices": [shown(n) for n in report.notices]}
 
 
 def public(rag: RAG, obj: Any) -> Any:  # noqa: ANN401 - a response's JSON value
@@ -205,7 +206,7 @@ class Writer:
             finally:
                 for path in staged:
                     Path(path).unlink(missing_ok=True)
-        report = IngestReport(tuple(bad) + report.items, report.seconds)
+        report = IngestReport(tuple(bad) + report.items, report.seconds, report.notices)
         return report_dict(report, staged)
 
     def _stage(self, name: str, stream: BinaryIO) -> str:

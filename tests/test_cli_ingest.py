@@ -228,6 +228,30 @@ def test_a_front_page_is_stored_with_a_hint_naming_the_feed_it_advertises(
     assert f"the feed {site.base}/feeds/top[/bold].xml?\\x1b]0;pwned\\x07;" in flat(shown.output)
 
 
+def test_the_report_carries_the_notices_for_the_ui_and_the_rest_api(
+    env: Settings, site: FeedSite, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The cap and the front-page hint reached the CLI alone (a callback it passed): the chat UI's
+    Collection tab and POST /v1/articles, which read the report, got neither."""
+    from rag.service import report_dict
+    from ui.render import ingest_html
+
+    monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "1")
+    monkeypatch.setenv("RAG_FEED_MAX_ITEMS", "1")
+    serve_news(site)
+    feed = two_item_feed(site, "/feed.xml")
+    home = site.put("/", HOME.replace("/feeds/top.xml", "/feed.xml?<b>&amp;x"))
+    with Collection.open(Settings(), embedder=HashEmbedder()) as coll:
+        report = coll.ingest([feed, home])
+    assert report.notices == (f"{feed}: ingested the first 1 of 2 items; raise RAG_FEED_MAX_ITEMS to take more",
+                              f"{home} is a front page that advertises the feed {feed}?<b>&x; "
+                              "ingest the feed for its articles"), report.notices
+    assert not report.failed and report.count("added") == 2
+    assert report_dict(report)["notices"] == list(report.notices)
+    page = ingest_html(report.items, 2, 2, notices=report.notices)
+    assert "ingested the first 1 of 2 items" in page and "<b>" not in page and "?&lt;b&gt;&amp;x" in page
+
+
 # --- Ctrl-C in a real process ----------------------------------------------------------------------
 
 _GATED_INGEST = '''

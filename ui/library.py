@@ -229,6 +229,8 @@ class Library:
         total = len(expand_inputs(inputs)) + refused
         events: queue.Queue = queue.Queue()
 
+        notices: list[str] = []  # a feed cut at RAG_FEED_MAX_ITEMS, a front page given instead of its feed
+
         def work() -> None:
             raw: list[ItemResult] = []  # as the pipeline reports them (server paths)
 
@@ -237,7 +239,8 @@ class Library:
                 events.put(ev)
 
             try:
-                self.collection.ingest(inputs, progress=report)
+                notices.extend(self.uploads.shown_text(staged, n)
+                               for n in self.collection.ingest(inputs, progress=report).notices)
             except Exception as exc:  # noqa: BLE001 - reported below
                 events.put(exc)
             finally:  # here, not in the generator: a closed browser tab must not cut the cleanup short
@@ -265,7 +268,7 @@ class Library:
                 shown_at = time.monotonic()
                 yield render.ingest_html(results, done, total if known else None), gr.skip(), gr.skip()
         table, choices = self.listing(search)
-        yield render.ingest_html(results, done, max(done, total)), table, choices
+        yield render.ingest_html(results, done, max(done, total), notices=notices), table, choices
 
     # --- list / remove ----------------------------------------------------------------------
     def listing(self, search: str | None = None) -> tuple[str, Any]:

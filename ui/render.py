@@ -256,10 +256,11 @@ _STATUS_ORDER = ("added", "updated", "unchanged", "duplicate", "removed", "faile
 
 
 def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: int | None = None,
-                limit: int = 200, unit: str = "items") -> str:
+                limit: int = 200, unit: str = "items", notices: Sequence[str] = ()) -> str:
     """Per-item ingest results: status, title or item, chunks, reason. Past ``limit`` rows, failures
     are all kept and the other rows are the most recent ones (a dump can hold thousands). ``done`` of
-    ``total`` counts ``unit`` (a feed poll counts feeds)."""
+    ``total`` counts ``unit`` (a feed poll counts feeds). ``notices``: what the ingest told that is no
+    failure (a feed cut at RAG_FEED_MAX_ITEMS, a front page given instead of its feed)."""
     if not results and done is None:
         return '<div class="rag-empty">Upload files or paste URLs, then press Add.</div>'
     counts = {s: sum(r.status == s for r in results) for s in _STATUS_ORDER}
@@ -280,7 +281,8 @@ def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: i
         f"<td>{r.chunks or ''}</td><td>{esc(r.reason or '')}</td></tr>"
         for r in shown
     )
-    return (f'<div class="rag-ingest"><p>{esc(summary)}</p><table class="rag-table"><thead><tr>'
+    told = "".join(f'<p class="rag-notice">{esc(n)}</p>' for n in notices)
+    return (f'<div class="rag-ingest"><p>{esc(summary)}</p>{told}<table class="rag-table"><thead><tr>'
             f"<th>status</th><th>article</th><th>chunks</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 

@@ -165,6 +165,15 @@ class Uploads:
     # --- what the browser may see ---------------------------------------------------------
     def shown(self, staged: Iterable[Staged], result: ItemResult) -> ItemResult:
         """``result`` with every server path of ours replaced by the uploaded file's name."""
+        item, reason = self.shown_text(staged, result.item), self.shown_text(staged, result.reason)
+        if item == result.item and reason == result.reason:
+            return result
+        return replace(result, item=item or "", reason=reason)
+
+    def shown_text(self, staged: Iterable[Staged], text: str | None) -> str | None:
+        """``text`` with every server path of ours replaced by the uploaded file's name."""
+        if not text:
+            return text
         pairs: list[tuple[str, str]] = []
         for s in staged:
             pairs += [(k, s.name) for k in _keys(s.path)]
@@ -172,18 +181,9 @@ class Uploads:
         pairs += [(k, "upload") for k in _keys(Path(get_upload_folder()))]
         pairs += [(k, "$RAG_HOME") for k in _keys(self.folder.parent)]
         pairs.sort(key=lambda kv: len(kv[0]), reverse=True)  # the most specific path first
-
-        def scrub(text: str | None) -> str | None:
-            if not text:
-                return text
-            for path, name in pairs:
-                text = text.replace(path, name)
-            return text
-
-        item, reason = scrub(result.item), scrub(result.reason)
-        if item == result.item and reason == result.reason:
-            return result
-        return replace(result, item=item or "", reason=reason)
+        for path, name in pairs:
+            text = text.replace(path, name)
+        return text
 
 
 def without_temp_leak(box: gr.File) -> gr.File:
