@@ -91,6 +91,13 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
+    """What ``RAG.ask`` returns (``RAG.stream`` yields it last): ``text`` with ``[n]`` markers, each
+    ``n`` a ``Citation`` (the exact quote, its article and offsets) and a ``Passage`` it came from;
+    ``refused`` when the collection does not hold the answer; ``short_answer`` (bold in the UI and
+    CLI) for who/when/where/how-many questions when one was found in a cited quote; ``notices``
+    (fallbacks, dates read, filters) to show beside it. ``print(answer)`` shows the answer, its
+    notices and its sources; ``to_dict()`` is the ``rag ask --json`` schema."""
+
     question: str
     text: str
     refused: bool
@@ -109,6 +116,18 @@ class Answer:
     short_answer_span: tuple[int, int] | None = None  # its article offsets: article_text[start:end] == short_answer
     as_of: date | None = None  # the reference date relative expressions were resolved against
     time_window: TimeWindow | None = None  # what the question's time expressions were understood as
+
+    def __str__(self) -> str:
+        """The answer as a reader sees it: text, notices, then one line per cited source."""
+        lines = [self.text, *(f"note: {n}" for n in self.notices)]
+        for c in self.citations:
+            lines.append(f"[{c.n}] {c.title} - {c.source}" + (f" ({c.published})" if c.published else ""))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # the generated one printed every passage: kilobytes in a notebook cell
+        short = f", short_answer={self.short_answer!r}" if self.short_answer else ""
+        return (f"Answer(question={self.question!r}, refused={self.refused}{short}, "
+                f"citations={len(self.citations)}, passages={len(self.passages)}, answerer={self.answerer!r})")
 
     @property
     def supporting(self) -> str:

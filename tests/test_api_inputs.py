@@ -272,3 +272,16 @@ def test_rag_closes_what_it_opened_and_the_default_follows_the_environment(
     assert second is not first and second.settings.home == tmp_path / "two"
     for r in (first, second):
         r.close()
+
+
+def test_an_answer_prints_as_a_reader_sees_it(seed_rag) -> None:  # noqa: ANN001
+    """print(answer) dumped the whole dataclass (6 KB, every passage); a notebook cell showed the same."""
+    answer = seed_rag.ask("Which town did the rebels capture south of Aleppo?", offline=True)
+    shown = str(answer)
+    assert shown.startswith(answer.text) and "Khansir" in shown
+    c = answer.citations[0]
+    assert f"[{c.n}] {c.title} - {c.source}" in shown
+    assert len(shown) < 2000 and answer.passages[-1].text not in shown
+    r = repr(answer)
+    assert r.startswith("Answer(question='Which town did the rebels capture south of Aleppo?', refused=False")
+    assert f"citations={len(answer.citations)}" in r and len(r) < 300
