@@ -29,6 +29,7 @@ from rag.followup import needs_context, rewrite_query
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
+from rag.notices import search_notices
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
@@ -170,7 +171,7 @@ class RAG:
             phrase = window.phrase if window else ""
             if news_question(question, phrase):  # "What happened this week?": on any topic, whatever came before
                 topic = ""
-            elif not history or not needs_context(question):  # "What is the latest on Aleppo?"
+            elif not history or not needs_context(question, history):  # "What is the latest on Aleppo?"
                 topic = catch_up_topic(question, phrase)
         caught_up = self._catch_up(question, topic, window, as_of, filters, t0, timings) \
             if topic is not None else None
@@ -186,6 +187,8 @@ class RAG:
         t = time.perf_counter()
         # a store missing vectors answers by keyword search alone: say so on every answer
         notices: list[str] = list(self.store.health_notices())
+        if not passages and filters is not None and not filters.is_empty():  # "--source nonexistent-outlet"
+            notices.extend(search_notices(self, passages, None, filters))
         llm = None if offline else self.llm
         draft: Draft | None = None
         name = self.extractive.name
@@ -299,32 +302,37 @@ class RAG:
         """The offline answer to a catch-up question ("What is the latest on Aleppo?", "What happened
         with Aleppo this week?"; ``topic`` "": "What happened this week?", every story by its opening
         sentence, ``rag.brief.digest``): the newest ``CATCH_UP_EVENTS`` stories about the topic published in
-        the question's window (else, or when a window up to today is shorter and empty, as "this week"
-        asked on a Monday, the ``CATCH_UP_DAYS`` before ``as_of``, and a notice says so), newest first, each the
+        the question's window (else the date filters' range, else, or when a window up to today is shorter
+        and empty, as "this week" asked on a Monday, the ``CATCH_UP_DAYS`` before ``as_of``, and a notice
+        says so; ``catch_up_period``), newest first, each the
         dated sentence that best states it (``rag.brief``, the same selection as ``rag brief`` and the
         Timeline), as exact quotes with their citations. None when no story was published then: the
         question is answered as any other. Such a question names no fact, so the sentence ranker and
         the refusal model, which read the question's words against a sentence, refused it (P 0.07)."""
-        since = window.start if window is not None and window.start else as_of - timedelta(days=CATCH_UP_DAYS - 1)
-        until = min(window.end, as_of) if window is not None and window.end else as_of
-        if filters is not None:  # the user's own dates narrow the period further
-            since = max(since, filters.published_from) if filters.published_from else since
-            until = min(until, filters.published_to) if filters.published_to else until
+        asked_period = window is not None and (window.start or window.end)
+        since, until = catch_up_period(window, as_of, filters)
         t = time.perf_counter()
         sources = filters.sources if filters else ()
+        if since is not None and until is not None and since > until and window is not None and filters is not None \
+                and (filters.published_from or filters.published_to):
+            said = f'"{window.phrase}": ' if window.phrase else ""  # "this week" with --until 2022-12-31
+            return self._refused(question, timings, window, as_of, (
+                f"The period asked about ({said}{_span(*_asked(window, as_of))}) and the date filters "
+                f"({_span(filters.published_from, filters.published_to)}) have no day in common, so no "
+                "article can be in both.",))
         def stories() -> Brief:
             return brief(self, topic, since=since, until=until, sources=sources) if topic else \
                 digest(self, since=since, until=until, sources=sources)
 
         told = stories()
         wider = ""
-        if not told.events and until == as_of and (until - since).days < CATCH_UP_DAYS - 1 and \
-                (filters is None or filters.published_from is None):  # "this week", asked on a Monday
+        if not told.events and since is not None and until == as_of and (until - since).days < CATCH_UP_DAYS - 1 \
+                and (filters is None or filters.published_from is None):  # "this week", asked on a Monday
             wider = f"nothing {'about it ' if topic else ''}was published {since.isoformat()} .. {until.isoformat()}; "
             since = as_of - timedelta(days=CATCH_UP_DAYS - 1)
             told = stories()
-        asked_period = window is not None and (window.start or window.end)
-        if not told.events and topic and not asked_period and (filters is None or filters.published_from is None):
+        if not told.events and topic and not asked_period and since is not None and \
+                (filters is None or filters.published_from is None):
             # "Any news on Shinzo Abe?" when nothing about him appeared in the week: his newest stories,
             # said to be older (answered as any other question, it quoted July with no date said)
             wider = f"nothing about it was published {since.isoformat()} .. {until.isoformat()}; "
@@ -333,16 +341,15 @@ class RAG:
         events = told.events
         timings["retrieve"] = (time.perf_counter() - t) * 1000
         if not events and topic == "":  # "What happened on Sunday?": say that nothing is dated then
+            # filters that leave no article at all ("--source nonexistent-outlet"): say so, not the dates
+            excluded = search_notices(self, (), None, filters)
             newest, _ = self.store.db.first_chunks(sources, None, as_of, 1)
             last = f"; the newest article is of {day_label(published_day(newest[0]), as_of)}" \
                 if newest and published_day(newest[0]) else ""
-            return Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(),
-                          answerer=self.extractive.name,
-                          timings_ms={k: round(v, 2) for k, v in timings.items()}, search_query=question,
-                          notices=((wider[:1].upper() + wider[1:] if wider else "")
-                                   + f"{'n' if wider else 'N'}o article in the collection is dated "
-                                   f"{since.isoformat()} .. {until.isoformat()}{' either' if wider else ''}{last}.",),
-                          as_of=as_of, time_window=window or TimeWindow(since, until, "", True))
+            return self._refused(question, timings, window or TimeWindow(since, until, "", True), as_of, tuple(
+                excluded or [(wider[:1].upper() + wider[1:] if wider else "")
+                             + f"{'n' if wider else 'N'}o article in the collection is dated "
+                             f"{_span(since, until)}{' either' if wider else ''}{last}."]))
         if not events:
             return None
         newest = events[-CATCH_UP_EVENTS:][::-1]
@@ -361,10 +368,16 @@ class RAG:
             search_query=topic or question,
             notices=(f"A catch-up question: {wider}the newest stories "
                      + (f"about \u201c{topic}\u201d " if topic else "on any topic, each by its opening sentence, ")
-                     + f"published {f'{since.isoformat()} .. ' if since else 'up to '}{until.isoformat()}, "
-                       f"newest first{more}.",),
+                     + f"published {_span(since, until)}, newest first{more}.",),
             as_of=as_of, time_window=window or TimeWindow(since, until, "", True),
         )
+
+    def _refused(self, question: str, timings: dict[str, float], window: TimeWindow, as_of: date,
+                 notices: tuple[str, ...]) -> Answer:
+        """A catch-up question refused, with the notices saying why (no article in its period)."""
+        return Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(),
+                      answerer=self.extractive.name, timings_ms={k: round(v, 2) for k, v in timings.items()},
+                      search_query=question, notices=notices, as_of=as_of, time_window=window)
 
     def _with_versions(self, citations: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Citation, ...]:
         """Each citation with the other versions of its story ("also in: ..."): the same wire story
@@ -411,6 +424,43 @@ def _marked(sentence: str, n: int) -> str:
     """``sentence`` with its ``[n]`` before the closing stop, as the answerers write it: "... in years [1]."."""
     body = sentence.rstrip()
     return f"{body[:-1]} [{n}]." if body.endswith(".") else f"{body} [{n}]"
+
+
+def catch_up_period(window: TimeWindow | None, as_of: date,
+                    filters: Filters | None = None) -> tuple[date | None, date | None]:
+    """The days a catch-up question covers (inclusive; None: open): the question's own period, up to
+    ``as_of``, else the ``CATCH_UP_DAYS`` up to ``as_of``. With date filters (``--since/--until``):
+    a question without a period of its own covers the filters' range (the newest stories within it;
+    the default week cut by the filters had started after their end: "2026-11-20 .. 2022-12-31"),
+    one with a period the days both hold, which may be none (start after end: the caller refuses)."""
+    f_from, f_to = (filters.published_from, filters.published_to) if filters is not None else (None, None)
+    asked = window is not None and (window.start or window.end)
+    if f_from is None and f_to is None:
+        since = window.start if window is not None and window.start else as_of - timedelta(days=CATCH_UP_DAYS - 1)
+        return since, min(window.end, as_of) if window is not None and window.end else as_of
+    if not asked:
+        until = f_to or as_of
+        return f_from, None if f_from and until < f_from else until  # "--since 2030-01-01": no end
+    since, until = _asked(window, as_of)
+    since = max(since, f_from) if since and f_from else since or f_from
+    until = min(until, f_to) if until and f_to else until or f_to
+    return since, until
+
+
+def _asked(window: TimeWindow | None, as_of: date) -> tuple[date | None, date | None]:
+    """The question's own period, its end cut at ``as_of`` (what is published later is not yet news)
+    unless the period starts after ``as_of``."""
+    if window is None:
+        return None, None
+    until = min(window.end, as_of) if window.end else as_of
+    return window.start, until if window.start is None or window.start <= until else window.end
+
+
+def _span(since: date | None, until: date | None) -> str:
+    """ "2024-11-25 .. 2024-12-01", "up to 2024-12-01", "from 2030-01-01 on"."""
+    if since and until:
+        return f"{since.isoformat()} .. {until.isoformat()}"
+    return f"up to {until.isoformat()}" if until else f"from {since.isoformat()} on" if since else "any date"
 
 
 def _cited_passage(c: Citation) -> Passage:

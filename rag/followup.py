@@ -1,11 +1,17 @@
 """Offline follow-up rewriting: turn "what about the day before?" into a standalone search query.
 
-Deterministic: when a question leans on the conversation (pronouns, "what about", very few content
-words), the content words of the previous question and the names in the previous answer are added
-to it. With an LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is used instead.
+Deterministic: when a question leans on the conversation (a pronoun or "what about" pointing back,
+an opening "And", or too few words to name what it is about), the content words of the previous
+question and the names in the previous answer are added to it. A question that names its own
+subject ("What did the mayor announce?" after a question on a crane collapse: a noun phrase whose
+words the conversation has not used) is a new question and is searched as written, whatever came
+before, a refused question included. With an LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is
+used instead.
 
 >>> rewrite_query("Who said that?", [("Which town did rebels capture south of Aleppo?", "Khansir [1]")])
 'Who said that? town rebels capture south Aleppo Khansir'
+>>> rewrite_query("What did the mayor announce?", [("Which town did rebels capture?", "Khansir [1]")])
+'What did the mayor announce?'
 """
 
 from __future__ import annotations
@@ -14,41 +20,120 @@ import re
 from collections.abc import Sequence
 
 from rag.text import STOPWORDS as _STOP
-from rag.text import strip_markers
+from rag.text import strip_markers, terms
 
 _REFERS = re.compile(
-    r"\b(he|she|it|its|they|them|their|his|her|hers|this|that|these|those|there|then|the same|what about|"
+    r"\b(he|she|it|its|they|them|their|his|her|hers|this|these|those|then|the same|what about|"
     r"how about|and the|before|after|earlier|later|him)\b",
     re.I,
 )
+# "that" and "there" point back ("Who said that?", "How many were killed there?") except as a relative
+# pronoun after a noun phrase ("the crane that collapsed") and in "is there" / "there were"
+_THAT = re.compile(r"\bthat\b", re.I)
+_RELATIVE_BEFORE = re.compile(r"\b(?:the|an?)\s+(?:[A-Za-z0-9'’-]+\s+){1,3}$", re.I)
+_THERE = re.compile(r"\bthere\b", re.I)
+_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|be|been)\s+there\b|\bthere\s+(?:is|are|was|were|has|have|had|will)\b",
+                          re.I)
+_OPENS_ON = re.compile(r"^\s*(?:and|but)\b", re.I)  # "And when?", "But who paid?": carries on the last turn
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]{2,}\b")
+# capitalised, but a date, not what a question is about ("How many were hurt on Sunday?")
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december today yesterday tomorrow".split())
+# a noun phrase the question names: a determiner and the (up to three) content words after it
+_PHRASE = re.compile(r"\b(?:the|an?)\s+((?:[A-Za-z0-9][A-Za-z0-9'’-]*\s*){1,3})", re.I)
+# "What was the turnout?", "Who is the mayor?", "How big was the crowd?": an attribute of something
+# the question leaves unsaid (the turnout of which election?), so it reads on from the last turn
+_ATTRIBUTE = re.compile(
+    r"^\s*(?:what|who|which|whose|where|when|why|how(?:\s+[a-z]+)?)(?:\s+(?:is|was|are|were)|['’]s)"
+    r"\s+(?:the|an?)\s+(?P<np>[A-Za-z0-9'’ -]+?)\s*[?.!]*\s*$", re.I)
 
 
 def _content(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2]
 
 
-def needs_context(question: str) -> bool:
-    """Whether ``question`` leans on the conversation: it refers back ("she", "that", "what about"),
-    or says too little to stand alone ("Who won?"), unless it names something ("What is the latest
-    on Aleppo?" is a new question, not a follow-up)."""
-    if _REFERS.search(question):
+def _names(text: str) -> list[str]:
+    """Capitalised words past the first character that are not days, months or "Today"."""
+    return [w for w in _NAME.findall(text[1:]) if w.lower() not in _CALENDAR]
+
+
+def refers_back(question: str) -> bool:
+    """A pronoun or phrase pointing at the conversation ("she", "that", "what about", "the day before"),
+    or an opening "And"/"But"."""
+    if _REFERS.search(question) or _OPENS_ON.match(question):
         return True
-    return len(_content(question)) < 3 and not _NAME.search(question, 1)
+    for m in _THAT.finditer(question):
+        if not (_RELATIVE_BEFORE.search(question[: m.start()]) and re.match(r"\s+\w", question[m.end():])):
+            return True
+    existential = [range(*e.span()) for e in _EXISTENTIAL.finditer(question)]
+    return any(not any(m.start() in span for span in existential) for m in _THERE.finditer(question))
+
+
+def names_own_subject(question: str, context: Sequence[str] = ()) -> bool:
+    """Whether ``question`` names what it is about: a noun phrase ("the mayor", "the croissant") with a
+    word that ``context`` (the words a rewrite would add) lacks, in a question that says more than
+    "what was the X" (an attribute of something unsaid: "What was the turnout?")."""
+    m = _ATTRIBUTE.match(question)
+    if m and not any(w.lower() in _STOP for w in _WORD.findall(m.group("np"))):
+        return False
+    known = set(terms(" ".join(context)))
+    for p in _PHRASE.finditer(question):
+        words = []
+        for w in _WORD.findall(p.group(1)):
+            if w.lower() in _STOP:
+                break
+            words.append(w)
+        if any(len(w) > 2 and not set(terms(w)) <= known for w in words):
+            return True
+    return False
+
+
+def needs_context(question: str, history: Sequence[tuple[str, str]] = ()) -> bool:
+    """Whether ``question`` leans on the conversation ``history`` ((question, answer) turns, oldest
+    first): it refers back ("she", "that", "what about", "And when?"), or says too little to stand
+    alone ("Who won?", "How many were hurt?", "What was the turnout?"), unless it names something
+    ("What is the latest on Aleppo?") or a subject the conversation has not been about ("What did
+    the mayor announce?" after a question on a crane collapse)."""
+    return _leans_on(question, _added(history))
+
+
+def _leans_on(question: str, added: Sequence[str]) -> bool:
+    """``needs_context`` given the words a rewrite would add."""
+    if refers_back(question):
+        return True
+    if len(_content(question)) >= 3 or _names(question):
+        return False
+    return not names_own_subject(question, added)
+
+
+def _added(history: Sequence[tuple[str, str]]) -> list[str]:
+    """The words a rewrite adds from the last turn of ``history``: the content words of its question
+    as that was searched, then the names in its answer."""
+    if not history:
+        return []
+    prev_q, prev_a = history[-1]
+    # the previous question as it was searched: a follow-up of a follow-up ("Who did she beat?", then
+    # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat";
+    # a question that stood alone was searched as written, so a refused one passes on its own words only
+    prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
+    names = [w for w in _NAME.findall(strip_markers(prev_a or "")) if w.lower() not in _STOP]  # not "The"
+    return _content(prev_q) + names[:5]
 
 
 def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Standalone query for ``question`` given (question, answer) turns, oldest first."""
-    if not history or not needs_context(question):
+    """Standalone query for ``question`` given (question, answer) turns, oldest first: the question as
+    written when it stands alone, else with the last turn's words added (``needs_context``). A
+    question after a refused answer gets the refused question's words only when it is a follow-up."""
+    if not history:
         return question
-    prev_q, prev_a = history[-1]
-    # the previous question as it was searched: a follow-up of a follow-up ("Who did she beat?", then
-    # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat"
-    prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
+    added = _added(history)
+    if not _leans_on(question, added):
+        return question
     have = {w.lower() for w in _content(question)}
     extra: list[str] = []
-    for w in _content(prev_q) + _NAME.findall(strip_markers(prev_a or ""))[:5]:
+    for w in added:
         if w.lower() not in have and w.lower() not in {e.lower() for e in extra}:
             extra.append(w)
     return f"{question} {' '.join(extra[:MAX_EXTRA])}".strip() if extra else question

@@ -419,7 +419,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def search(req: SearchRequest) -> dict[str, Any]:
         filters = req.filters.to_filters() if req.filters else None
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
-        notices = service.search_notices(rag, passages, "POST /v1/articles (files or URLs)")
+        notices = service.search_notices(rag, passages, "POST /v1/articles (files or URLs)", filters)
         return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages],
                                     "notices": notices})
 

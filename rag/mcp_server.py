@@ -93,12 +93,12 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         """Find the passages that best match `query` (hybrid dense + keyword search), best first.
         Each passage has title, source, date, the passage text as `quote`, and its article id.
         Time expressions in `query` are read against `as_of` (default today). `notices` says when
-        nothing can be found (an empty collection)."""
-        passages = run(service.search, query, top_k=top_k, filters=filters.to_filters() if filters else None,
-                       as_of=as_of)
+        nothing can be found (an empty collection, filters no article matches)."""
+        chosen = filters.to_filters() if filters else None
+        passages = run(service.search, query, top_k=top_k, filters=chosen, as_of=as_of)
         return run(service.public, {"query": query, "passages": [_passage(p) for p in passages],
                                     "notices": run(service.search_notices, passages,
-                                                       "`rag ingest PATH_OR_URL` (files, folders, URLs, feeds)")})
+                                                   "`rag ingest PATH_OR_URL` (files, folders, URLs, feeds)", chosen)})
 
     @server.tool()
     def ask(

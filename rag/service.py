@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydField
 
 from rag.errors import InputError
+from rag.notices import search_notices  # noqa: F401 - REST and MCP call service.search_notices
 from index.types import IngestReport, ItemResult
 from rag.types import Answer, Citation, Filters, Passage
 
@@ -132,14 +133,6 @@ def search(rag: RAG, query: str, *, top_k: int | None = None, filters: Filters |
     if not query:
         raise InputError("query", "is empty; send the words to search for")
     return rag.search(query, top_k=top_k, filters=filters, as_of=as_of)
-
-
-def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str) -> list[str]:
-    """Why a search found nothing when the reason is the collection, not the query (an agent would
-    otherwise rephrase and search again, and again); ``how_to_add``: in the caller's own terms."""
-    if passages or rag.collection.db.counts()["articles"]:
-        return []
-    return [f"the collection is empty: add articles with {how_to_add}"]
 
 
 def ask(rag: RAG, question: str, **options: Any) -> Answer:

@@ -194,6 +194,8 @@ def test_search_passages_and_filters(api: str) -> None:
     for filters in ({"since": "2030-01-01"}, {"sources": ["no-such-source"]}, {"until": "2000-01-01"}):
         r = httpx.post(f"{api}/v1/search", json={"query": "Khansir", "filters": filters})
         assert r.status_code == 200 and r.json()["passages"] == [], filters
+        # the filters are why: said, so a client does not rephrase the query again and again
+        assert r.json()["notices"][0].startswith("No article matches the filters ("), r.json()
     r = httpx.post(f"{api}/v1/search", json={"query": "Khansir", "filters": {"since": "2024-11-30", "until": "2024-12-02"}})
     assert r.json()["passages"]
 
