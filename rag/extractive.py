@@ -38,7 +38,7 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asks_figure, candidates, counts, extract, find, fits_precisely,
-    is_share, ranked_candidates, wanted_type,
+    is_share, no_answer_to, ranked_candidates, wanted_type,
 )
 from rag.text import answer_type, terms
 from rag.timewindow import understand
@@ -318,6 +318,8 @@ class ExtractiveAnswerer:
         answer when its P(right) is under ``model.bar``: never a guess."""
         model = model or self.phrase_model
         short, chosen, p = self.best_phrase(q, ranked, chosen, model)
+        if short is not None and no_answer_to(q, short[0]):  # "Harbour Bridge" for "who is the mayor"
+            return None, chosen
         return (short if p >= model.bar else None), chosen
 
     def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],

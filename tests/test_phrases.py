@@ -320,6 +320,21 @@ def test_the_short_answer_is_the_phrase_of_the_asked_kind() -> None:
     assert first.text[short[1]:short[2]] == "California" and chosen == [ranked[0]]
 
 
+def test_a_name_of_another_kind_than_asked_is_never_the_short_answer() -> None:
+    """A new user asked "Who is the mayor of Port Ellery?" and got "Harbour Bridge" in bold: the
+    ranker's P for it passed the bar although it is a place. A person is asked for: no short answer."""
+    q = prepare("Who is the mayor of Port Ellery?")
+    only = _passage(1, "The Harbour Bridge in Port Ellery was closed to traffic on Thursday after a crane collapsed.")
+    ranked = [Scored(only, (0, len(only.text)), only.text, 1.0, 0.9)]
+    assert [c.phrase for c in candidates(q, only.text)] == ["Harbour Bridge"]  # the only candidate
+    assert ExtractiveAnswerer().short_answer(q, ranked, ranked) == (None, ranked)
+    said = _passage(2, "The city's mayor, Lena Fischer, announced free buses on Friday.")
+    ranked = [Scored(said, (0, len(said.text)), said.text, 1.0, 0.9)]
+    a = ExtractiveAnswerer()
+    short, _, p = a.best_phrase(q, ranked, ranked, a.phrase_model)  # a person is still proposed (the bar decides)
+    assert short is not None and "Lena Fischer" in short[0] and p > 0
+
+
 def test_no_short_answer_without_a_phrase_of_the_asked_type() -> None:
     q = prepare("How many people were killed?")
     only = _passage(1, "Several people were killed and many more were hurt in the attack.")
