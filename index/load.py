@@ -37,7 +37,7 @@ from index.feeds import Feed, FeedItem
 from index.fetch import FetchedPage, fetch_url
 from index.records import SkippedRecord, iter_records
 from rag.settings import Settings
-from index.types import Article, LoadFailure
+from index.types import Article, LoadFailure, Skipped
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,13 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _SNIFF = 8192
 
 
-def iter_articles(inputs: Iterable[str], settings: Settings) -> Iterator[Article | LoadFailure]:
-    """Yield an ``Article`` or a ``LoadFailure`` for every file, record and URL in ``inputs``."""
+def iter_articles(inputs: Iterable[str], settings: Settings) -> Iterator[Article | LoadFailure | Skipped]:
+    """Yield an ``Article`` or a ``LoadFailure`` for every file, record and URL in ``inputs``, and a
+    ``Skipped`` for every file of a folder whose type is not read (``report.docx``)."""
     for item in _iter_items(inputs):
+        if isinstance(item, Skipped):
+            yield item
+            continue
         try:
             yield from _load_item(item, settings)
         except Exception as exc:  # a parser bug must not end the batch; say what broke
@@ -66,8 +70,15 @@ def iter_articles(inputs: Iterable[str], settings: Settings) -> Iterator[Article
 
 def expand_inputs(inputs: Iterable[str]) -> list[str]:
     """The items ``iter_articles`` would load (for a progress total): URLs as given, resolved file
-    paths, folders walked. A dump counts as one item although it may yield many articles."""
-    return list(_iter_items(inputs))
+    paths, folders walked. A dump counts as one item although it may yield many articles; a file
+    of a folder whose type is not read is not an item to load (it comes out as ``Skipped``)."""
+    return [i for i in _iter_items(inputs) if isinstance(i, str)]
+
+
+def source_path(ref: str) -> str:
+    """The source a file given as ``ref`` is stored under: absolute and resolved (symlinks, ``..``,
+    ``~``), as ``iter_articles`` makes it, whether or not the file still exists."""
+    return os.path.realpath(Path(ref).expanduser().absolute())
 
 
 def is_url(item: str) -> bool:
@@ -88,7 +99,7 @@ def as_inputs(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]])
     return out
 
 
-def _iter_items(inputs: str | Iterable[str]) -> Iterator[str]:
+def _iter_items(inputs: str | Iterable[str]) -> Iterator[str | Skipped]:
     seen: set[str] = set()
     for raw in as_inputs(inputs):
         if not raw.strip():  # "" is no path: read as one it is the current folder ("$UNSET_VARIABLE")
@@ -104,17 +115,20 @@ def _iter_items(inputs: str | Iterable[str]) -> Iterator[str]:
         items = _walk(path) if path.is_dir() else iter([str(path.absolute())])
         empty = True
         for item in items:
-            empty = False
-            key = os.path.realpath(item)
-            if key not in seen:  # the resolved path: a failure's item equals the source it would have had
-                seen.add(key)
-                yield key
+            empty = empty and isinstance(item, Skipped)  # a folder of .docx files alone has nothing to load
+            key = source_path(item if isinstance(item, str) else item.item)
+            if key in seen:  # the resolved path: a failure's item equals the source it would have had
+                continue
+            seen.add(key)
+            yield Skipped(key, item.reason) if isinstance(item, Skipped) else key
         if empty:  # a folder without one loadable file: say so rather than load nothing quietly
-            yield os.path.realpath(path)
+            yield source_path(str(path))
 
 
-def _walk(folder: Path) -> Iterator[str]:
-    """Files under ``folder`` with a supported extension, sorted, skipping hidden names and dir symlinks.
+def _walk(folder: Path) -> Iterator[str | Skipped]:
+    """Files under ``folder`` with a supported extension, sorted, skipping hidden names and dir
+    symlinks; a file of another type comes out as ``Skipped`` (the report names it: a folder ingest
+    that said "added 2, failed 0" over a report.docx left the user thinking it was read).
 
     Iterative (a stack, not recursion) so absurdly deep trees cannot blow the Python stack.
     """
@@ -140,9 +154,39 @@ def _walk(folder: Path) -> Iterator[str]:
                     yield str(Path(entry.path).absolute())
                 else:
                     logger.debug("skipping %s: not a supported extension (%s)", entry.path, SUPPORTED)
+                    yield Skipped(str(Path(entry.path).absolute()), unsupported_reason(entry.name))
             except OSError as exc:
                 logger.debug("skipping %s: %s", entry.path, exc)
         stack.extend(reversed(subdirs))
+
+
+#: what to do with the types people keep beside articles; anything else gets the generic advice
+_CONVERT = (
+    ({".doc", ".docx", ".odt", ".rtf", ".pages", ".wpd"}, "a word-processor document",
+     "save it as .txt, .html or .pdf, then ingest that file"),
+    ({".eml", ".msg", ".mbox", ".emlx"}, "an e-mail",
+     "save the message as .txt or .html (or print it to .pdf), then ingest that file"),
+    ({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar", ".zst"}, "an archive or compressed file",
+     "unpack it, then ingest the unpacked files"),
+    ({".xls", ".xlsx", ".ods", ".numbers"}, "a spreadsheet",
+     "save it as .csv (one article per row: title, text, url, date), then ingest that file"),
+    ({".ppt", ".pptx", ".odp", ".key"}, "a presentation", "save it as .pdf, then ingest that file"),
+    ({".epub", ".mobi", ".azw", ".azw3"}, "an e-book", "convert it to .html or .pdf, then ingest that file"),
+    ({".xml", ".rss", ".atom"}, "XML (a feed or sitemap?)",
+     "a feed or sitemap is read from its URL: `rag ingest URL`; else save the articles as .txt or .html"),
+)
+
+
+def unsupported_reason(name: str) -> str:
+    """Why a file of a folder is not read and what to do, by its extension (``Skipped.reason``)."""
+    suffix = Path(name).suffix.lower()
+    if not suffix:
+        return "no file extension, so its type is unknown; if it is plain text, rename it to .txt"
+    for suffixes, what, todo in _CONVERT:
+        if suffix in suffixes:
+            return f"unsupported file type {suffix!r} ({what}); {todo}"
+    return (f"unsupported file type {suffix!r}; if it holds an article, save it as .txt, .html or .pdf "
+            "(a plain-text file: rename it to .txt)")
 
 
 def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure]:

@@ -18,7 +18,7 @@ what is stored stays whole and agrees with Chroma. A ``KeyboardInterrupt`` witho
 See ``index.collection.Collection`` for the handle users open.          # doctest: +SKIP
 >>> report = Collection.open().ingest(["seeds/"])   # doctest: +SKIP
 >>> report.summary()                                # doctest: +SKIP
-{'added': 1, 'updated': 0, 'unchanged': 0, 'duplicate': 0, 'removed': 0, 'failed': 0}
+{'added': 1, 'updated': 0, 'unchanged': 0, 'duplicate': 0, 'removed': 0, 'failed': 0, 'skipped': 0}
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import contextlib
 import logging
 import os
 import queue
+import re
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,7 +45,7 @@ from index.embed import Embedder
 from index.maintenance import Chunking, ReindexReport, chunking_mismatch, record_chunking, reindex, stored_chunking
 from index.store import Store
 from index.stories import StoryIndex
-from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure
+from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped
 from index.vectors import VectorStore
 from rag.errors import RagError, StoreBusyError, StoreError
 
@@ -93,6 +95,7 @@ class Indexer:
         self.last_reindex: ReindexReport | None = None  # what the last ``reindex`` call did
         self._aborting = threading.Event()  # set by a second Ctrl-C: the writer stops after its article
         self.stories = StoryIndex(self.db)  # near-copies of one story share a story id (built on first use)
+        self._allow_shrink = False  # this ingest stores a new version however short (``ingest(allow_shrink=)``)
 
     @property
     def vectors(self) -> VectorStore:
@@ -178,7 +181,7 @@ class Indexer:
     def ingest(
         self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None,
         reconcile_progress: Counter | None = None, stop: threading.Event | None = None,
-        notice: Notices | None = None,
+        notice: Notices | None = None, allow_shrink: bool = False,
     ) -> IngestReport:
         """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report.
 
@@ -187,7 +190,8 @@ class Indexer:
         ``notice`` gets what is worth saying but is no failure (default: the log): a feed longer
         than ``RAG_FEED_MAX_ITEMS`` (``index.feeds.FeedCapped``), a URL given that is a site's front
         page advertising a feed (``index.feeds.FrontPage``; the page is ingested all the same). ``stop`` and Ctrl-C:
-        see the module docstring."""
+        see the module docstring. ``allow_shrink``: store a new version of an article even when it
+        is a small part of the stored one (refused by default: see ``_shrunk``)."""
         from index.feeds import front_pages
         from index.load import as_inputs, is_url, iter_articles
 
@@ -197,18 +201,20 @@ class Indexer:
         if urls:
             articles = front_pages(articles, urls)  # type: ignore[assignment] - its FrontPage notes: _read tells them
         return self.ingest_articles(articles, progress=progress, prune_inputs=inputs if prune else None,
-                                    reconcile_progress=reconcile_progress, stop=stop, notice=notice)
+                                    reconcile_progress=reconcile_progress, stop=stop, notice=notice,
+                                    allow_shrink=allow_shrink)
 
     def ingest_articles(
-        self, articles: Iterable[Article | LoadFailure], *, progress: Progress | None = None,
+        self, articles: Iterable[Article | LoadFailure | Skipped], *, progress: Progress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
-        stop: threading.Event | None = None, notice: Notices | None = None,
+        stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
     ) -> IngestReport:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed, except the
         note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice`` and the report's
         ``notices`` as ``index.feeds.FrontPage`` items of the stream do) with the same
         pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
-        those inputs that were not seen are removed (not after a ``stop``: not everything was seen)."""
+        those inputs that were not seen are removed (not after a ``stop``: not everything was seen).
+        A ``Skipped`` (a file of a folder whose type is not read) is reported "skipped"."""
         if prune_inputs is not None:
             from index.load import as_inputs
 
@@ -229,6 +235,7 @@ class Indexer:
                     progress(r)
 
             self._deferred_sources: list[tuple[str, str]] = []
+            self._allow_shrink = allow_shrink
             failed_paths: set[str] = set()
             told: list[FeedNotice] = []
 
@@ -442,6 +449,8 @@ class Indexer:
                         return
                     if isinstance(item, FrontPage):  # index.feeds.front_pages: a hint, not an article
                         (tell or _log_notice)(item)
+                    elif isinstance(item, Skipped):  # a folder's file of a type not read: named, not failed
+                        emit(ItemResult(_printable(item.item), "skipped", reason=_printable(item.reason)))
                     elif isinstance(item, LoadFailure):
                         capped = feed_cap(item)
                         if capped is not None:  # RAG_FEED_MAX_ITEMS did what it is for: a notice, not a failure
@@ -502,6 +511,13 @@ class Indexer:
         if by_src and by_src.content_hash == h:
             emit(ItemResult(art.source, "unchanged", by_src.id, art.title))
             return None
+        # before the duplicate check: a paywall stub that equals another stored stub would move this
+        # source onto it and drop the good article all the same
+        if by_src and not self._allow_shrink:
+            shrunk = _shrunk(art, self.db.article_text(by_src.id) or "")
+            if shrunk:
+                emit(ItemResult(art.source, "failed", by_src.id, art.title, reason=shrunk))
+                return None
         same = self.db.by_hash(h)
         dup_of = same.id if same else pending.get(h)
         if dup_of:
@@ -679,8 +695,8 @@ class Indexer:
         article goes only when no other source holds it (two copies of a file, a file and a URL)."""
         out = []
         with self._writing():
-            for ref in refs:
-                aid = self.db.resolve(ref)
+            for given in refs:
+                ref, aid = self._resolve_ref(given)
                 if aid is None:
                     out.append(ItemResult(ref, "failed", reason="no such article id or source (see `rag list`)"))
                     continue
@@ -696,6 +712,28 @@ class Indexer:
                 self.stories.remove(aid)
                 out.append(ItemResult(ref, "removed", aid))
         return out
+
+    def _resolve_ref(self, ref: str) -> tuple[str, str | None]:
+        """``(ref, article id)`` for ``rag remove REF``: a path is looked up first as ingest stores
+        it (absolute and resolved, so ``rag remove "with spaces.txt"`` works in the folder it was
+        ingested from, as do ``./`` and ``../`` forms, and a dump's record ``dump.jsonl#3``), then
+        the ref as given (an id or unique id prefix, a URL, a source stored as it was given)."""
+        from index.load import is_url, source_path
+
+        if ref.strip() and "\x00" not in ref and not is_url(ref):
+            candidates = [(ref, "")]  # (path, what follows it in the source)
+            head, _, tail = ref.rpartition("#")
+            if head and tail.isdigit():  # a dump's record: its file's path, then "#n"
+                candidates.append((head, f"#{tail}"))
+            for path, suffix in candidates:
+                try:
+                    source = source_path(path) + suffix
+                except (OSError, ValueError, RuntimeError):  # RuntimeError: "~" without a home directory
+                    continue
+                found = self.db.by_source(source) if source != ref else None
+                if found:
+                    return source, found.id
+        return ref, self.db.resolve(ref)
 
 
 
@@ -723,6 +761,45 @@ def _put(q: queue.Queue, item: object, halt: threading.Event) -> bool:
         except queue.Full:
             if halt.is_set():
                 return False
+
+
+#: A new version of a stored article (same source) is refused, and the stored one kept, when it has
+#: both under SHRINK_FRACTION of the stored words and under SHRINK_WORDS words. Real corrections
+#: trim or add a sentence or two (a few percent); what turns a good article into a stub is a paywall
+#: ("Subscribe to continue reading ... you have reached your limit of free articles": 20-80 words, up
+#: to ~200 with a teaser paragraph), a "page not found" page, a cookie or consent wall, or a local
+#: file overwritten by a saved error page. Both conditions, because either alone misfires: the
+#: fraction alone would refuse a 6,000-word live blog cut to 2,500 (an edit, still an article), the
+#: size alone every edit of a 120-word brief. Under half and under 300 words is a stub, or at most a
+#: teaser, of an article twice its size: refusing it loses nothing (the item fails with the way to
+#: replace it anyway), storing it silently lost the article.
+SHRINK_FRACTION = 0.5
+SHRINK_WORDS = 300
+
+# a word: a run of characters between spaces, or one character of a script written without spaces
+# (CJK, kana, Thai, Lao, Myanmar, Khmer), so a Chinese article is not "12 words" (its paragraphs)
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
+
+
+def word_count(text: str) -> int:
+    """Words of ``text`` (a character each in scripts written without spaces)."""
+    return len(_WORD.findall(text))
+
+
+def _shrunk(art: Article, stored: str) -> str | None:
+    """The failure reason when ``art`` would replace the stored text ``stored`` of its source with a
+    stub (see SHRINK_FRACTION), else None."""
+    from index.load import is_url
+
+    new, old = word_count(art.text), word_count(stored)
+    if not (new < SHRINK_WORDS and new < old * SHRINK_FRACTION):
+        return None
+    head, _, tail = art.source.rpartition("#")
+    given = head if head and tail.isdigit() and not is_url(art.source) else art.source  # a dump's record: the dump
+    return (f"the new version holds {new} word{'s' * (new != 1)} against {old} stored (a paywall, error or cookie "
+            f"page?); the stored version is kept; to replace it anyway: `rag ingest --allow-shrink "
+            f"{shlex.quote(given)}`, or `rag remove {shlex.quote(art.source)}` and ingest it again")
 
 
 def _log_notice(notice: FeedNotice) -> None:

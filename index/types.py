@@ -81,7 +81,19 @@ class LoadFailure:
         object.__setattr__(self, "reason", redact_userinfo(self.reason))
 
 
-Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "removed"]
+@dataclass(frozen=True)
+class Skipped:
+    """A file a folder walk passed over because ingest does not read its type (``report.docx``,
+    ``bundle.zip``); ``reason`` names the type and what to do. Not a failure: a folder of articles
+    often holds other files. A file given by name is a ``LoadFailure`` instead (it was asked for)."""
+
+    item: str
+    reason: str
+
+
+Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "removed", "skipped"]
+#: every status, in the order reports show them ("skipped": files a folder walk did not read)
+STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "duplicate", "removed", "failed", "skipped")
 
 
 @dataclass(frozen=True)
@@ -121,5 +133,10 @@ class IngestReport:
     def failed(self) -> tuple[ItemResult, ...]:
         return tuple(i for i in self.items if i.status == "failed")
 
+    @property
+    def skipped(self) -> tuple[ItemResult, ...]:
+        """Files found in the folders given whose type ingest does not read (``Skipped``)."""
+        return tuple(i for i in self.items if i.status == "skipped")
+
     def summary(self) -> dict[str, int]:
-        return {s: self.count(s) for s in ("added", "updated", "unchanged", "duplicate", "removed", "failed")}
+        return {s: self.count(s) for s in STATUSES}

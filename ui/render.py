@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
-from index.types import ItemResult
+from index.types import STATUSES, ItemResult
 from rag.text import MARKER, marker_numbers
 from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
@@ -252,7 +252,7 @@ def settings_html(answerer: str, top_k: int, filters: Filters, articles: int, as
     return '<div class="rag-settings">' + "".join(f"<span>{esc(i)}</span>" for i in items) + "</div>"
 
 
-_STATUS_ORDER = ("added", "updated", "unchanged", "duplicate", "removed", "failed")
+_STATUS_ORDER = STATUSES  # "skipped": files of a folder whose type is not read (index.types.Skipped)
 
 
 def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: int | None = None,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.cli.output import CtrlC, cell, console, esc, fail, out, print_json, safe, stop_fetches
+from rag.cli.output import CtrlC, cell, console, esc, fail, out, plural, print_json, safe, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -39,31 +39,65 @@ def open_collection() -> Collection:
 
 
 FAILED_NAMES = 3  # items named per reason when several failed for the same reason
+SKIPPED_TYPES = 5  # file types named one line each when a folder held files of types not read
 
 
 def print_report(report: IngestReport) -> None:
     """The ingest counts as a table, then the failures: one line per item, or, when several items
     failed for the same reason (a Chroma server gone mid-ingest fails every item left), one line for
-    the reason with the count and a few of the items."""
+    the reason with the count and a few of the items; then the files of the folders given that were
+    not read (their type), a line per type with a few of the files and what to do."""
     from rich.table import Table
 
     t = Table(title=f"ingest report ({report.seconds:.1f}s)")
-    cols = ("added", "updated", "unchanged", "duplicate", "removed", "failed")
+    s = report.summary()
+    # "skipped" only when something was: a folder ingest that passed over a .docx; the other
+    # columns always, so the table reads the same run after run
+    cols = ("added", "updated", "unchanged", "duplicate", "removed", "failed") + (("skipped",) if s["skipped"] else ())
     for col in cols:
         t.add_column(col, justify="right")
-    s = report.summary()
     t.add_row(*(str(s[c]) for c in cols))
     console.print(t)
-    by_reason: dict[str, list[str]] = {}
-    for item in report.failed:
-        by_reason.setdefault(item.reason or "", []).append(item.item)
-    for reason, items in by_reason.items():
+    for reason, items in _by_reason(report.failed).items():
         if len(items) == 1:
             console.print(f"[red]failed[/red] {esc(items[0])}: {esc(reason)}")
             continue
-        named = ", ".join(esc(i) for i in items[:FAILED_NAMES])
-        more = f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else ""
-        console.print(f"[red]failed[/red] {len(items)} items ({named}{more}): {esc(reason)}")
+        console.print(f"[red]failed[/red] {len(items)} items ({_named(items)}): {esc(reason)}")
+    _print_skipped(report.skipped)
+
+
+def _by_reason(results: tuple[ItemResult, ...]) -> dict[str, list[str]]:
+    by_reason: dict[str, list[str]] = {}
+    for item in results:
+        by_reason.setdefault(item.reason or "", []).append(item.item)
+    return by_reason
+
+
+def _named(items: list[str]) -> str:
+    """A few of ``items``, escaped, and how many more."""
+    named = ", ".join(esc(i) for i in items[:FAILED_NAMES])
+    return named + (f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else "")
+
+
+def _print_skipped(skipped: tuple[ItemResult, ...]) -> None:
+    """The files of the folders given whose type ingest does not read: how many, then a line per
+    type (one reason per type: ``index.load.unsupported_reason``) naming a few and what to do."""
+    if not skipped:
+        return
+    from index.load import SUPPORTED
+
+    console.print(f"[yellow]skipped[/yellow] {plural(len(skipped), 'file')} in the folders given: "
+                  f"{'its type is' if len(skipped) == 1 else 'their types are'} not read (supported: {SUPPORTED})",
+                  highlight=False)
+    by_reason = list(_by_reason(skipped).items())
+    for reason, items in by_reason[:SKIPPED_TYPES]:
+        console.print(f"  {_named(items)}: {esc(reason)}", highlight=False)
+    rest = by_reason[SKIPPED_TYPES:]
+    if rest:
+        files = [i for _, items in rest for i in items]
+        types = sorted({Path(i).suffix.lower() or "(no extension)" for i in files})
+        console.print(f"  and {plural(len(files), 'file')} of other types ({esc(', '.join(types))}), e.g. "
+                      f"{_named(files)}", highlight=False)
 
 
 def _bar():  # noqa: ANN202 - rich.progress.Progress
@@ -137,7 +171,7 @@ def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
     n = stored["added"] + stored["updated"]
     how = "stopped at once" if at_once else "interrupted"
     pruned = "; --prune removed nothing (it needs a run that reads every input)" if prune else ""
-    console.print(f"{how}: {n} article{'s' if n != 1 else ''} stored by this run ({stored['added']} added, "
+    console.print(f"{how}: {plural(n, 'article')} stored by this run ({stored['added']} added, "
                   f"{stored['updated']} updated), each complete; run the same command again to continue "
                   f"(articles already stored are skipped){pruned}", highlight=False, soft_wrap=True)
 
@@ -145,6 +179,9 @@ def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
 def ingest(
     inputs: Annotated[list[str], typer.Argument(help="files, folders, http(s) URLs, .jsonl/.csv/.json dumps")],
     prune: Annotated[bool, typer.Option(help="remove stored articles whose source under these paths is gone")] = False,
+    allow_shrink: Annotated[bool, typer.Option(
+        help="store a new version even when it is a small part of the stored one (by default such a version, "
+             "a paywall or error page, is refused and the stored article kept)")] = False,
 ) -> None:
     """Add or update articles. Unchanged ones are skipped; changed ones replace their old chunks."""
     from index.load import expand_inputs
@@ -165,7 +202,7 @@ def ingest(
                 def tick(r: ItemResult) -> None:
                     if r.status in stored:
                         stored[r.status] += 1
-                    if r.status != "removed":
+                    if r.status not in ("removed", "skipped"):  # not among the items the bar counts
                         bar.update(task, advance=1, last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
                         if bar.tasks[0].total is not None and bar.tasks[0].completed > bar.tasks[0].total:
                             bar.update(task, total=bar.tasks[0].completed)  # dumps hold many articles per file
@@ -176,7 +213,7 @@ def ingest(
                     bar.update(fixing[0], completed=done, total=n)
 
                 report = coll.indexer.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling,
-                                             stop=ctrl_c.stop, notice=notices.append)
+                                             stop=ctrl_c.stop, notice=notices.append, allow_shrink=allow_shrink)
                 bar.update(task, total=bar.tasks[0].completed)  # records skipped (QA cases) or not read count no more
     except RagError as exc:
         fail(exc)
@@ -233,7 +270,7 @@ def list_articles(
         out.print(t)
     elif search and not matching:
         out.print(f"no article's title or source contains {what}", markup=False, highlight=False)
-    total = f"{counts['articles']} articles, {counts['chunks']} chunks"
+    total = f"{plural(counts['articles'], 'article')}, {plural(counts['chunks'], 'chunk')}"
     if offset or len(arts) < matching:  # a page of them: which one, and how to get the next
         which = f"{matching} whose title or source contains {what} ({total})" if search else total
         page = f"{offset + 1}-{offset + len(arts)}" if arts else f"none from {offset + 1}"
@@ -286,10 +323,10 @@ def reindex() -> None:
     except KeyboardInterrupt:
         if "reindex" in seen:
             (done, total), (first, _) = seen["reindex"], seen["reindex first"]
-            what = f"{done} of {total} chunks re-embedded ({done - first} by this run), each stored"
+            what = f"{done} of {plural(total, 'chunk')} re-embedded ({done - first} by this run), each stored"
         elif "re-chunk" in seen:
             done, total = seen["re-chunk"]
-            what = f"{done} of {total} articles re-chunked, none re-embedded yet"
+            what = f"{done} of {plural(total, 'article')} re-chunked, none re-embedded yet"
         else:
             what = "nothing re-embedded yet"
         console.print(f"interrupted: {what}; run `rag reindex` again to resume", highlight=False)
@@ -298,11 +335,12 @@ def reindex() -> None:
     assert r is not None
     if r.chunking is not None:
         before, after = r.chunking
-        console.print(f"re-chunked {r.rechunked} articles from the stored texts ({esc(before.describe())} -> "
+        console.print(f"re-chunked {plural(r.rechunked, 'article')} from the stored texts ({esc(before.describe())} -> "
                       f"{esc(after.describe())})", highlight=False)
-    resumed = f" (resumed: {r.resumed_at} were re-embedded by an earlier run)" if r.resumed_at else ""
-    console.print(f"re-embedded {r.embedded} chunks with {esc(coll.embedder.name)}{resumed}; "
-                  f"{r.chunks} chunks stored", highlight=False)
+    resumed = (f" (resumed: {r.resumed_at} {'was' if r.resumed_at == 1 else 'were'} re-embedded by an earlier run)"
+               if r.resumed_at else "")
+    console.print(f"re-embedded {plural(r.embedded, 'chunk')} with {esc(coll.embedder.name)}{resumed}; "
+                  f"{plural(r.chunks, 'chunk')} stored", highlight=False)
 
 
 def stats() -> None:

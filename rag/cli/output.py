@@ -60,6 +60,11 @@ def esc(text: object, *, newlines: bool = True) -> str:
     return escape(safe(text, newlines=newlines))
 
 
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``n`` with its noun: "1 article", "2 articles" ("0 articles")."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
 def cell(text: object) -> Text:
     """A table cell from untrusted text (a ``Text`` is never parsed as markup)."""
     return Text(safe(text, newlines=False))
