@@ -18,7 +18,7 @@ from index.collection import Collection
 from rag.api import RAG
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage
-from tests.ui_helpers import ARTICLE, SEED_QUESTION, chromium, khansir_collection, serving
+from tests.ui_helpers import ARTICLE, SEED_QUESTION, ask_in_page, chromium, khansir_collection, open_page, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,20 +36,6 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def coll(settings: Settings, fake_embedder, tmp_path: Path) -> Collection:  # noqa: ANN001
     return khansir_collection(settings, fake_embedder, tmp_path)
-
-
-def _open(browser, url: str) -> object:  # noqa: ANN001
-    pg = browser.new_page(viewport={"width": 1440, "height": 960})
-    pg.goto(url + "/")
-    pg.wait_for_selector("#rag-question textarea")
-    return pg
-
-
-def _ask(pg, question: str, turn: int) -> None:  # noqa: ANN001
-    pg.fill("#rag-question textarea", question)
-    pg.click("#rag-ask")
-    pg.wait_for_selector(f"#rag-sources #src-{turn}-1", timeout=60_000)
-    pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
 
 
 def _labels(pg, role: str) -> list[str]:  # noqa: ANN001
@@ -75,8 +61,8 @@ def _plain(label: str) -> None:
 
 def test_a_bot_message_is_labelled_with_its_plain_text(coll: Collection, browser) -> None:  # noqa: ANN001
     with serving(RAG(coll.settings, collection=coll, llm=None)) as url:
-        pg = _open(browser, url)
-        _ask(pg, SEED_QUESTION, 0)
+        pg = open_page(browser, url)
+        ask_in_page(pg, SEED_QUESTION, 0)
         assert pg.locator("#rag-chat a.rag-cite").count() >= 1  # the bubble itself is HTML: a linked [1]...
         (label,) = _labels(pg, "bot")
         _plain(label)  # ...its label is not
@@ -99,8 +85,8 @@ def test_the_short_answer_citations_and_notices_are_read_as_text(coll: Collectio
         passages=(passage,), timings_ms={}, short_answer="Khansir", notices=(NOTICE,))
     monkeypatch.setattr(rag, "stream", lambda *a, **k: iter([answer]))
     with serving(rag) as url:
-        pg = _open(browser, url)
-        _ask(pg, SEED_QUESTION, 0)
+        pg = open_page(browser, url)
+        ask_in_page(pg, SEED_QUESTION, 0)
         assert pg.locator("#rag-chat .rag-short b").inner_text() == "Khansir"  # bold on screen
         assert pg.locator("#rag-chat .rag-notice").count() == 1
         (label,) = _labels(pg, "bot")
@@ -113,8 +99,8 @@ def test_the_short_answer_citations_and_notices_are_read_as_text(coll: Collectio
 def test_a_question_with_markup_is_labelled_as_typed(coll: Collection, browser) -> None:  # noqa: ANN001
     question = "Which town did the rebels capture <i>south</i> of Aleppo & why?"
     with serving(RAG(coll.settings, collection=coll, llm=None)) as url:
-        pg = _open(browser, url)
-        _ask(pg, question, 0)
+        pg = open_page(browser, url)
+        ask_in_page(pg, question, 0)
         (user,) = _labels(pg, "user")
         assert user == f"Question: {question}"  # gradio's own label: "user's message: ... &lt;i&gt;south ..."
         assert pg.locator("#rag-chat [data-testid='user'] i").count() == 0  # shown as text, not as markup

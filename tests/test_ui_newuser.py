@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from index.watch import WatchState
 from rag.api import RAG
 from rag.settings import Settings
 from rag.types import Answer, Draft, Passage, TimeWindow
-from tests.ui_helpers import SEED_QUESTION, chromium, free_port, khansir_collection, serving
+from tests.ui_helpers import (
+    SEED_QUESTION, ask_in_page, chromium, free_port, khansir_collection, open_page, serving,
+)
 from ui import render
 from ui.chat import LLM, OFFLINE, Chat, Session
 from ui.feedback import FeedbackLog
@@ -328,38 +331,45 @@ def browser() -> Iterator[object]:
         yield b
 
 
-def _open(browser, url: str) -> object:  # noqa: ANN001
-    pg = browser.new_page(viewport={"width": 1440, "height": 960})
-    pg.goto(url + "/")
-    pg.wait_for_selector("#rag-question textarea")
+@contextmanager
+def _gated(coll: Collection) -> Iterator[tuple[GatedLLM, str]]:
+    """The UI served on 127.0.0.1 with a gated LLM (its answer streams until ``llm.gate`` is set,
+    which is set on the way out whatever happened, so no thread is left waiting)."""
+    llm = GatedLLM(PIECES)
+    try:
+        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
+            yield llm, url
+    finally:
+        llm.gate.set()
+
+
+def _waiting(browser, url: str) -> object:  # noqa: ANN001
+    """A page where FOLLOW_UP waits (Enter pressed) behind the streaming answer to QUESTION."""
+    pg = _drafting(browser, url)
+    pg.fill("#rag-question textarea", FOLLOW_UP)
+    pg.press("#rag-question textarea", "Enter")
+    pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
     return pg
 
 
 def _drafting(browser, url: str) -> object:  # noqa: ANN001
     """A page whose (gated) LLM answer to QUESTION is streaming: its draft is on screen."""
-    pg = _open(browser, url)
+    pg = open_page(browser, url)
     pg.fill("#rag-question textarea", QUESTION)
     pg.click("#rag-ask")
     pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)
     return pg
 
 
-def _ask(pg, question: str, turn: int) -> None:  # noqa: ANN001
-    pg.fill("#rag-question textarea", question)
-    pg.click("#rag-ask")
-    pg.wait_for_selector(f"#rag-sources #src-{turn}-1", timeout=60_000)
-    pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_chats_clear_button_forgets_the_conversation(coll: Collection, browser) -> None:  # noqa: ANN001
     with serving(RAG(coll.settings, collection=coll, llm=None)) as url:
-        pg = _open(browser, url)
-        _ask(pg, QUESTION, 0)
+        pg = open_page(browser, url)
+        ask_in_page(pg, QUESTION, 0)
         pg.locator("#rag-chat button[aria-label='Clear']").click()
         pg.wait_for_selector("#rag-sources .rag-empty")  # the sources of the cleared answer go too
-        _ask(pg, "Who captured the town of Khansir?", 0)  # turn 0 again: a new conversation
+        ask_in_page(pg, "Who captured the town of Khansir?", 0)  # turn 0 again: a new conversation
         users = pg.locator("#rag-chat [data-testid='user']").all_inner_texts()
         assert users == ["Who captured the town of Khansir?"]
         assert "rewritten" not in pg.inner_text("#rag-chat")  # not read as a follow-up of the cleared one
@@ -369,123 +379,93 @@ def test_the_chats_clear_button_forgets_the_conversation(coll: Collection, brows
 @pytest.mark.slow
 def test_stop_in_the_browser_replaces_the_draft_and_the_next_question_starts_clean(coll: Collection,
                                                                                   browser) -> None:  # noqa: ANN001
-    llm = GatedLLM(PIECES)
-    try:
-        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _drafting(browser, url)
-            pg.click("#rag-stop")
-            pg.wait_for_function("document.querySelector('#rag-chat').innerText.includes('Stopped')", timeout=20_000)
-            assert pg.locator("#rag-chat .rag-draft").count() == 0 and pg.locator("#rag-chat .rag-cursor").count() == 0
-            llm.gate.set()  # the model finishes its sentence after the stop: it must not come back
-            pg.get_by_label("Offline (extractive, no LLM)").check()
-            _ask(pg, QUESTION, 0)
-            assert pg.locator("#rag-chat .rag-draft").count() == 0 and pg.locator("#rag-chat .rag-cursor").count() == 0
-            assert pg.locator("#rag-chat [data-testid='user']").count() == 2
-    finally:
-        llm.gate.set()
+    with _gated(coll) as (llm, url):
+        pg = _drafting(browser, url)
+        pg.click("#rag-stop")
+        pg.wait_for_function("document.querySelector('#rag-chat').innerText.includes('Stopped')", timeout=20_000)
+        assert pg.locator("#rag-chat .rag-draft").count() == 0 and pg.locator("#rag-chat .rag-cursor").count() == 0
+        llm.gate.set()  # the model finishes its sentence after the stop: it must not come back
+        pg.get_by_label("Offline (extractive, no LLM)").check()
+        ask_in_page(pg, QUESTION, 0)
+        assert pg.locator("#rag-chat .rag-draft").count() == 0 and pg.locator("#rag-chat .rag-cursor").count() == 0
+        assert pg.locator("#rag-chat [data-testid='user']").count() == 2
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_next_question_typed_while_an_answer_streams_is_kept(coll: Collection, browser) -> None:  # noqa: ANN001
-    llm = GatedLLM(PIECES)
-    try:
-        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _drafting(browser, url)
-            pg.fill("#rag-question textarea", "What did the army say?")  # typed while the model writes
-            llm.gate.set()
-            pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)  # the answer is done
-            pg.wait_for_function("!document.querySelector('#rag-chat .rag-draft')")
-            assert pg.input_value("#rag-question textarea") == "What did the army say?"
-    finally:
+    with _gated(coll) as (llm, url):
+        pg = _drafting(browser, url)
+        pg.fill("#rag-question textarea", "What did the army say?")  # typed while the model writes
         llm.gate.set()
+        pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)  # the answer is done
+        pg.wait_for_function("!document.querySelector('#rag-chat .rag-draft')")
+        assert pg.input_value("#rag-question textarea") == "What did the army say?"
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_new_chat_while_an_answer_streams_does_not_bring_the_old_conversation_back(coll: Collection,
                                                                                    browser) -> None:  # noqa: ANN001
-    llm = GatedLLM(PIECES)
-    try:
-        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _drafting(browser, url)
-            pg.get_by_role("button", name="New chat").click()
-            pg.wait_for_selector("#rag-sources .rag-empty")
-            llm.gate.set()
-            assert llm.ended.wait(timeout=60)
-            pg.get_by_label("Offline (extractive, no LLM)").check()
-            _ask(pg, "Who captured the town of Khansir?", 0)
-            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == ["Who captured the town of Khansir?"]
-    finally:
+    with _gated(coll) as (llm, url):
+        pg = _drafting(browser, url)
+        pg.get_by_role("button", name="New chat").click()
+        pg.wait_for_selector("#rag-sources .rag-empty")
         llm.gate.set()
+        assert llm.ended.wait(timeout=60)
+        pg.get_by_label("Offline (extractive, no LLM)").check()
+        ask_in_page(pg, "Who captured the town of Khansir?", 0)
+        assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == ["Who captured the town of Khansir?"]
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_enter_while_an_answer_streams_queues_the_question_and_asks_it_next(coll: Collection,
                                                                            browser) -> None:  # noqa: ANN001
-    llm = GatedLLM(PIECES)
-    try:
-        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _drafting(browser, url)
-            pg.fill("#rag-question textarea", FOLLOW_UP)
-            pg.press("#rag-question textarea", "Enter")  # gradio's default: ignored, without a sign
-            pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
-            assert "asked as soon as the answer above is done" in pg.inner_text("#rag-chat .rag-waiting")
-            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
-            pg.wait_for_function("document.querySelector('#rag-question textarea').value === ''")
-            assert pg.locator("#rag-chat .rag-draft").count() == 1  # the running answer goes on
-            llm.gate.set()
-            pg.wait_for_selector("#rag-sources #src-1-1", timeout=60_000)  # the second turn's sources
-            pg.wait_for_function("!document.querySelector('#rag-chat .rag-waiting, #rag-chat .rag-pending')")
-            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
-            bots = pg.locator("#rag-chat [data-testid='bot']")
-            assert bots.count() == 2 and bots.nth(1).locator("a.rag-cite").count() >= 1
-    finally:
+    with _gated(coll) as (llm, url):
+        pg = _drafting(browser, url)
+        pg.fill("#rag-question textarea", FOLLOW_UP)
+        pg.press("#rag-question textarea", "Enter")  # gradio's default: ignored, without a sign
+        pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
+        assert "asked as soon as the answer above is done" in pg.inner_text("#rag-chat .rag-waiting")
+        assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
+        pg.wait_for_function("document.querySelector('#rag-question textarea').value === ''")
+        assert pg.locator("#rag-chat .rag-draft").count() == 1  # the running answer goes on
         llm.gate.set()
+        pg.wait_for_selector("#rag-sources #src-1-1", timeout=60_000)  # the second turn's sources
+        pg.wait_for_function("!document.querySelector('#rag-chat .rag-waiting, #rag-chat .rag-pending')")
+        assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
+        bots = pg.locator("#rag-chat [data-testid='bot']")
+        assert bots.count() == 2 and bots.nth(1).locator("a.rag-cite").count() >= 1
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_stop_while_a_question_waits_puts_it_back_in_the_box(coll: Collection, browser) -> None:  # noqa: ANN001
-    llm = GatedLLM(PIECES)
-    try:
-        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _drafting(browser, url)
-            pg.fill("#rag-question textarea", FOLLOW_UP)
-            pg.press("#rag-question textarea", "Enter")
-            pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
-            pg.click("#rag-stop")
-            pg.wait_for_function(f"document.querySelector('#rag-question textarea').value === {FOLLOW_UP!r}",
-                                 timeout=20_000)
-            assert "Stopped" in pg.inner_text("#rag-chat") and pg.locator("#rag-chat .rag-waiting").count() == 0
-            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION]
-            llm.gate.set()
-            pg.get_by_label("Offline (extractive, no LLM)").check()
-            pg.press("#rag-question textarea", "Enter")  # asked now, as typed
-            pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)  # the stopped answer is no turn
-            pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
-            assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
-    finally:
+    with _gated(coll) as (llm, url):
+        pg = _waiting(browser, url)
+        pg.click("#rag-stop")
+        pg.wait_for_function(f"document.querySelector('#rag-question textarea').value === {FOLLOW_UP!r}",
+                             timeout=20_000)
+        assert "Stopped" in pg.inner_text("#rag-chat") and pg.locator("#rag-chat .rag-waiting").count() == 0
+        assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION]
         llm.gate.set()
+        pg.get_by_label("Offline (extractive, no LLM)").check()
+        pg.press("#rag-question textarea", "Enter")  # asked now, as typed
+        pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)  # the stopped answer is no turn
+        pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
+        assert pg.locator("#rag-chat [data-testid='user']").all_inner_texts() == [QUESTION, FOLLOW_UP]
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_new_chat_while_a_question_waits_puts_it_back_in_the_box(coll: Collection, browser) -> None:  # noqa: ANN001
-    llm = GatedLLM(PIECES)
-    try:
-        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
-            pg = _drafting(browser, url)
-            pg.fill("#rag-question textarea", FOLLOW_UP)
-            pg.press("#rag-question textarea", "Enter")
-            pg.wait_for_selector("#rag-chat .rag-waiting", timeout=20_000)
-            pg.get_by_role("button", name="New chat").click()
-            pg.wait_for_function(f"document.querySelector('#rag-question textarea').value === {FOLLOW_UP!r}",
-                                 timeout=20_000)
-            assert pg.locator("#rag-chat [data-testid='user']").count() == 0
-    finally:
-        llm.gate.set()
+    with _gated(coll) as (llm, url):
+        pg = _waiting(browser, url)
+        pg.get_by_role("button", name="New chat").click()
+        pg.wait_for_function(f"document.querySelector('#rag-question textarea').value === {FOLLOW_UP!r}",
+                             timeout=20_000)
+        assert pg.locator("#rag-chat [data-testid='user']").count() == 0
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -528,7 +508,7 @@ def test_poll_results_show_next_to_the_feeds_and_the_chat_counts_the_new_article
         (folder / f"story-{i:02}.txt").write_text(f"Story number {i}\n\nTown council {i} met on Monday.\n")
     assert coll.ingest([str(folder)]).count("added") == 40
     with serving(RAG(s, collection=coll, llm=None)) as url:
-        pg = _open(browser, url)
+        pg = open_page(browser, url)
         pg.get_by_role("tab", name="Collection").click()
         pg.locator("#rag-feeds-box").get_by_text("Watched feeds").click()
         pg.fill("#rag-feed-url textarea, #rag-feed-url input", feed_site + "/feed.xml")
@@ -554,7 +534,7 @@ def test_a_long_unbroken_title_stays_inside_the_article_list(settings: Settings,
     doc.write_text("<script>" + "x" * 300 + "</script>\n\nThe council met on Monday to discuss the budget.\n")
     assert coll.ingest([str(doc)]).count("added") == 1
     with serving(RAG(settings, collection=coll, llm=None)) as url:
-        pg = _open(browser, url)
+        pg = open_page(browser, url)
         pg.get_by_role("tab", name="Collection").click()
         pg.wait_for_function("document.querySelector('#rag-articles').innerText.includes('xxxx')", timeout=30_000)
         box_right, table_right = pg.evaluate(

@@ -78,3 +78,19 @@ def serving(rag: RAG) -> Iterator[str]:
         yield demo.local_url.rstrip("/")
     finally:
         demo.close()
+
+
+def open_page(browser, url: str) -> object:  # noqa: ANN001 - a Playwright browser and page
+    """A new desktop-sized page of the chat UI at ``url``, once its question box is there."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 960})
+    pg.goto(url + "/")
+    pg.wait_for_selector("#rag-question textarea")
+    return pg
+
+
+def ask_in_page(pg, question: str, turn: int) -> None:  # noqa: ANN001
+    """Ask ``question`` with the Ask button and wait for its answer (turn ``turn``'s first source)."""
+    pg.fill("#rag-question textarea", question)
+    pg.click("#rag-ask")
+    pg.wait_for_selector(f"#rag-sources #src-{turn}-1", timeout=60_000)
+    pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
