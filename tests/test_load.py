@@ -105,7 +105,7 @@ def test_cp1252_and_latin1_text_is_read(tmp_path: Path) -> None:
     assert cp.title == "Café prices" and "costs €5 at the café" in cp.text
     # 0x81 is undefined in cp1252, so this falls through to latin-1
     lat = one(tmp_path, write(tmp_path / "lat.txt", b"Sch\xf6n\n\nByte \x81 and \xe9t\xe9 survive."))
-    assert lat.title == "Schön" and "\x81 and été" in lat.text
+    assert lat.title == "Schön" and lat.text == "Byte  and été survive."  # the C1 control U+0081 is not stored
 
 
 def test_utf16_with_bom_is_text_not_binary(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_markdown_front_matter(tmp_path: Path) -> None:
 def test_markdown_heading_and_date_prefix(tmp_path: Path) -> None:
     f = write(tmp_path / "h.md", "date 2024-02-29\n\n# Leap day sale\n\nShops opened early on *Thursday*.\n")
     a = one(tmp_path, f)
-    assert (a.title, a.published, a.text) == ("Leap day sale", date(2024, 2, 29), "Shops opened early on *Thursday*.")
+    assert (a.title, a.published, a.text) == ("Leap day sale", date(2024, 2, 29), "Shops opened early on Thursday.")
 
 
 # --- HTML ------------------------------------------------------------------------------------
