@@ -22,7 +22,7 @@ from rag.brief import CATCH_UP_DAYS, CATCH_UP_EVENTS, Brief, brief, catch_up_top
 from rag.arguments import (
     History, HistoryInput, checked_as_of, checked_filters, checked_inputs, checked_text, checked_top_k,
 )
-from rag.errors import LLMError
+from rag.errors import LLMError, StoreError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
 from rag.followup import needs_context, rewrite_query
@@ -61,12 +61,20 @@ class RAG:
         )
         self._llm = llm
         self._llm_lock = threading.Lock()
+        self._closed = False
 
     def close(self) -> None:
         """Release the collection this RAG opened (its article database and Chroma client); a
-        collection passed in belongs to the caller. Also ``with RAG(...) as rag:``."""
+        collection passed in belongs to the caller. Also ``with RAG(...) as rag:``. Asking a closed
+        RAG raises ``StoreError`` saying so (it was SQLite's "Cannot operate on a closed database")."""
+        self._closed = True
         if self._owns_collection:
             self.collection.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError("this RAG was closed (rag.close(), or the end of its `with` block); "
+                             "open a new one: RAG()")
 
     def __enter__(self) -> RAG:
         return self
@@ -160,6 +168,7 @@ class RAG:
         The arguments are checked first (``rag.arguments``): a bad one raises ``InputError`` naming it,
         when the first item is asked for."""
         t0 = time.perf_counter()
+        self._check_open()
         question, top_k, filters, history, as_of = checked_inputs(question, top_k, filters, history, as_of)
         timings: dict[str, float] = {}
         t = time.perf_counter()
@@ -395,6 +404,7 @@ class RAG:
                as_of: date | None = None) -> tuple[Passage, ...]:
         """The passages ``ask`` would answer ``query`` from (hybrid retrieval + evidence rerank), best first.
         The arguments are checked as ``ask``'s are (``InputError`` naming a bad one)."""
+        self._check_open()
         checked_text(query, "query", 'rag.search("Khansir rebels")')
         top_k, filters, as_of = checked_top_k(top_k), checked_filters(filters), checked_as_of(as_of)
         return self._retrieve(query, top_k, filters, understand(query, as_of), as_of)[1].passages

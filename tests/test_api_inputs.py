@@ -285,3 +285,19 @@ def test_an_answer_prints_as_a_reader_sees_it(seed_rag) -> None:  # noqa: ANN001
     r = repr(answer)
     assert r.startswith("Answer(question='Which town did the rebels capture south of Aleppo?', refused=False")
     assert f"citations={len(answer.citations)}" in r and len(r) < 300
+
+
+def test_asking_a_closed_rag_says_so(tmp_path) -> None:  # noqa: ANN001
+    """It raised sqlite3.ProgrammingError ("Cannot operate on a closed database")."""
+    from index.collection import Collection
+    from rag.errors import StoreError
+    from rag.settings import Settings
+    from tests.fakes import HashEmbedder
+
+    coll = Collection.open(Settings(home=tmp_path / "home"), embedder=HashEmbedder())
+    rag = RAG(collection=coll)
+    rag.close()
+    for call in (lambda: rag.ask("Who captured Khansir?"), lambda: rag.search("Khansir")):
+        with pytest.raises(StoreError, match=r"this RAG was closed .*RAG\(\)"):
+            call()
+    coll.close()
