@@ -435,7 +435,8 @@ class Indexer:
         started are cancelled)."""
         from index.feeds import FrontPage, feed_cap
 
-        pending: dict[str, str] = {}  # content hash -> article id, for articles not yet committed
+        # content hash -> (article id, source), for articles not yet committed
+        pending: dict[str, tuple[str, str]] = {}
         batch = _Batch()
         target = min(self.first_batch_chunks, self.batch_chunks)
         items = iter(stream)
@@ -462,7 +463,7 @@ class Indexer:
                     else:
                         chunks, status = self._prepare(item, pending, emit, seen)
                         if chunks:
-                            pending[item.content_hash] = item.id
+                            pending[item.content_hash] = (item.id, item.source)
                             batch.items.append((item, chunks, status))
                             batch.n_chunks += len(chunks)
                             if batch.n_chunks >= target:
@@ -476,7 +477,7 @@ class Indexer:
             if close is not None:
                 close()
 
-    def _prepare(self, item: Article, pending: dict[str, str], emit: Progress, seen: set[str]
+    def _prepare(self, item: Article, pending: dict[str, tuple[str, str]], emit: Progress, seen: set[str]
                  ) -> tuple[list[Chunk], str]:
         """The article's chunks and status ("added"/"updated"), or no chunks when it was settled here
         (unchanged, duplicate, failed: reported through ``emit``)."""
@@ -504,7 +505,7 @@ class Indexer:
             emit(ItemResult(item.source, "failed", item.id, item.title, reason="no text to index after cleaning"))
         return chunks, status
 
-    def _classify(self, art: Article, pending: dict[str, str], emit: Progress) -> str | None:
+    def _classify(self, art: Article, pending: dict[str, tuple[str, str]], emit: Progress) -> str | None:
         """'added' / 'updated' for work to do; None when the item was settled here (unchanged, duplicate)."""
         h = art.content_hash
         by_src = self.db.by_source(art.source)
@@ -519,13 +520,16 @@ class Indexer:
                 emit(ItemResult(art.source, "failed", by_src.id, art.title, reason=shrunk))
                 return None
         same = self.db.by_hash(h)
-        dup_of = same.id if same else pending.get(h)
-        if dup_of:
+        twin = (same.id, (self.db.sources_of(same.id) or [""])[0]) if same else pending.get(h)
+        if twin:
+            dup_of, where = twin
             if same:
                 self._add_source(art.source, dup_of)
             else:  # its twin is still in the pipeline: map this source once the twin is committed
                 self._deferred_sources.append((art.source, h))
-            emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=f"same text as article {dup_of}"))
+            # named by its source: "same text as article 3f2a..." left the user to look the id up
+            said = f"{where} (article {dup_of})" if where else f"article {dup_of}"
+            emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=f"same text as {said}"))
             return None
         return "updated" if by_src else "added"
 

@@ -447,7 +447,10 @@ def catch_up_period(window: TimeWindow | None, as_of: date,
     asked = window is not None and (window.start or window.end)
     if f_from is None and f_to is None:
         since = window.start if window is not None and window.start else as_of - timedelta(days=CATCH_UP_DAYS - 1)
-        return since, min(window.end, as_of) if window is not None and window.end else as_of
+        until = min(window.end, as_of) if window is not None and window.end else as_of
+        # "What happened before 2020?": the default week started after the period's end (a window
+        # 2026-11-20 .. 2019-12-31 held nothing); the newest stories up to its end instead
+        return (None if since > until else since), until
     if not asked:
         until = f_to or as_of
         return f_from, None if f_from and until < f_from else until  # "--since 2030-01-01": no end

@@ -176,6 +176,7 @@ def test_catch_up_period_is_the_filters_range_and_never_inverted() -> None:
     assert catch_up_period(before, today, Filters(published_from=date(2019, 1, 1))) == \
         (date(2019, 1, 1), date(2019, 12, 31))
     assert catch_up_period(before, today, Filters(published_to=date(2022, 12, 31))) == (None, date(2019, 12, 31))
+    assert catch_up_period(before, today) == (None, date(2019, 12, 31))  # no filters: was 2026-11-20 .. 2019-12-31
     # a period and filters with no day in common: start after end, which the caller refuses
     assert catch_up_period(week, today, Filters(published_to=date(2022, 12, 31))) == \
         (date(2026, 11, 23), date(2022, 12, 31))

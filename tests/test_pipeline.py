@@ -101,6 +101,13 @@ def test_same_text_from_two_sources_is_stored_once(coll: Collection, tmp_path: P
     report = coll.ingest([str(p), str(copy)])
     assert report.summary()["added"] == 1 and report.summary()["duplicate"] == 1
     assert coll.db.counts()["articles"] == 1 and coll.db.counts()["sources"] == 2
+    # the duplicate names the file it copies (the twin was still in the pipeline), then a stored one
+    [dup] = [i for i in report.items if i.status == "duplicate"]
+    assert dup.reason == f"same text as {p.resolve()} (article {dup.article_id})", dup.reason
+    third = tmp_path / "c.txt"
+    third.write_text(p.read_text())
+    [again] = coll.ingest([str(third)]).items
+    assert again.status == "duplicate" and again.reason == f"same text as {p.resolve()} (article {dup.article_id})"
     agree(coll)
 
 
