@@ -5,6 +5,8 @@ article was stored: the report was lost) and `rag list`; ESC/OSC/BEL sequences i
 article text reached the terminal raw. The CLI runs here as a real process (the HashEmbedder
 instead of the model, see tests/rag_cli_hash.py) and its output bytes are checked: stdout and
 stderr are pipes, so rich adds no colour codes of its own and any ESC or BEL came from the data.
+Since Nov 26 2026 ingest strips escape sequences and control characters from titles and texts
+(``index.formats.strip_controls``): a file name keeps them, and is escaped on the way out.
 """
 
 from __future__ import annotations
@@ -75,8 +77,8 @@ def test_hostile_titles_and_file_names_through_the_real_cli(tmp_path: Path) -> N
     r = _rag(home, "list")
     text = _clean(r)
     assert r.returncode == 0, text
-    assert "Markets [/bold] tumble \\x1b]0;pwned\\x07" in text
-    assert "harbour\\x1b]0;pwned\\x07" in text  # the file name as source
+    assert "Markets [/bold] tumble" in text and "tumble \\x1b" not in text  # stored without the OSC sequence
+    assert "harbour\\x1b]0;pwned\\x07" in text  # the file name as source: kept, escaped
 
     r = _rag(home, "ask", "--offline", "Why did shares in Lakeside Mining fall?")
     text = _clean(r)
@@ -87,8 +89,9 @@ def test_hostile_titles_and_file_names_through_the_real_cli(tmp_path: Path) -> N
     _clean(r)
     assert r.returncode == 0, r.stderr
     answer = json.loads(r.stdout)  # escaped in JSON, the same text when parsed
-    assert answer["citations"][0]["title"] == MARKETS_TITLE
-    assert any("\x9b2J" in p["text"] for p in answer["passages"])
+    assert answer["citations"][0]["title"] == "Markets [/bold] tumble"  # the OSC sequence was stripped at ingest
+    texts = " ".join(p["text"] for p in answer["passages"])  # the C1 CSI "\x9b2J" went whole
+    assert "The  strike [bold]continues[/bold]" in texts and not any(c in texts for c in "\x1b\x07\x9b")
 
     r = _rag(home, "remove", "[/bold]", f"x{OSC_TITLE}")
     text = _clean(r)
