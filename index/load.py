@@ -91,6 +91,10 @@ def as_inputs(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]])
     ``prune`` it would have removed every stored file it did not see)."""
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
+    elif inputs is None or isinstance(inputs, (bytes, bytearray)) or not hasattr(inputs, "__iter__"):
+        # None read as "'NoneType' object is not iterable"; b"/news" as 47, the code of its "/"
+        raise TypeError(f"inputs must be a path or URL string, or a list of them, not {type(inputs).__name__} "
+                        f"({inputs!r:.60}); e.g. ingest(['news/', 'https://example.org/story'])")
     out = []
     for item in inputs:
         if not isinstance(item, (str, os.PathLike)):

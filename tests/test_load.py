@@ -664,3 +664,14 @@ def test_a_dump_of_many_articles_has_its_own_size_limit(tmp_path: Path) -> None:
     assert len(out) == 20 and all(isinstance(a, Article) for a in out)
     [f] = run(tmp_path, dump, max_file_mb=0.01, max_dump_mb=0.01)
     assert isinstance(f, LoadFailure) and "over the 0.01 MB limit; raise RAG_MAX_DUMP_MB" in f.reason
+
+
+@pytest.mark.parametrize("bad", [None, b"/news", 3])
+def test_inputs_of_the_wrong_type_say_what_is_expected(bad: object) -> None:
+    """ingest(None) raised "'NoneType' object is not iterable"; ingest(b"/news") named 47, the byte of "/"."""
+    from index.load import as_inputs
+
+    with pytest.raises(TypeError, match=rf"inputs must be a path or URL string, or a list of them, not "
+                                        rf"{type(bad).__name__} .*ingest\(\['news/'"):
+        as_inputs(bad)  # type: ignore[arg-type]
+    assert as_inputs("news/") == ["news/"] and as_inputs(["a", Path("b")]) == ["a", "b"]
