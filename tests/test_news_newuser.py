@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -114,17 +116,24 @@ OPENINGS = [
 ]
 
 
-@pytest.fixture
-def news(settings: Settings):  # noqa: ANN201 - rag.api.RAG
+@contextmanager
+def dated_rag(settings: Settings, rows: Sequence[tuple[str, str, str]], folder: str = "/news"):  # noqa: ANN201
+    """A RAG over articles (published "YYYY-MM-DD", title, text), stored as ``folder/<i>.txt`` with
+    the HashEmbedder; closed on the way out."""
     from index.collection import Collection
     from index.types import Article
     from rag.api import RAG
 
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    coll.ingest_articles([Article(source=f"/news/{i}.txt", title=t, text=body, published=date.fromisoformat(d))
-                          for i, (d, t, body) in enumerate(OPENINGS)])
-    yield RAG(settings, collection=coll)
-    coll.close()
+    with Collection.open(settings, embedder=HashEmbedder()) as coll:
+        coll.ingest_articles([Article(source=f"{folder}/{i}.txt", title=t, text=b, published=date.fromisoformat(d))
+                              for i, (d, t, b) in enumerate(rows)])
+        yield RAG(settings, collection=coll)
+
+
+@pytest.fixture
+def news(settings: Settings):  # noqa: ANN201 - rag.api.RAG
+    with dated_rag(settings, OPENINGS) as rag:
+        yield rag
 
 
 def test_a_story_is_told_by_its_first_sentence_not_its_dateline_or_byline(news) -> None:  # noqa: ANN001
@@ -223,9 +232,6 @@ def test_a_month_brief_tells_every_story_not_the_dozen_retrieval_keeps(settings:
 def test_a_topic_in_another_script_finds_its_stories(settings: Settings) -> None:
     # `rag brief "Зеленский"` had no story ever: the topic's words are read as Latin letters only
     # ("Зеленский" has no word), so no sentence could name it
-    from index.collection import Collection
-    from index.types import Article
-    from rag.api import RAG
     from rag.brief import brief
 
     ru = [("2022-09-05", "Визит в Киев", "Зеленский встретился с премьер-министром в Киеве в понедельник. "
@@ -235,10 +241,7 @@ def test_a_topic_in_another_script_finds_its_stories(settings: Settings) -> None
           ("2022-09-06", "Погода в Москве", "В Москве ожидается дождь и сильный ветер. Температура упадёт до "
            "восьми градусов."),
           ("2022-09-06", "Harbour news", "The harbour of Zembla reopened on Tuesday after repairs. Ferries run again.")]
-    with Collection.open(settings, embedder=HashEmbedder()) as coll:
-        coll.ingest_articles([Article(source=f"/ru/{i}.txt", title=t, text=b, published=date.fromisoformat(d))
-                              for i, (d, t, b) in enumerate(ru)])
-        rag = RAG(settings, collection=coll)
+    with dated_rag(settings, ru, "/ru") as rag:
         got = brief(rag, "Зеленский", since=date(2022, 9, 1), until=date(2022, 9, 7))
         assert [e.published for e in got.events] == ["2022-09-05", "2022-09-07"]  # not the Moscow weather
         assert got.events[0].text.startswith("Зеленский встретился с премьер-министром в Киеве")
@@ -288,20 +291,13 @@ def test_a_story_naming_only_the_common_half_of_the_topic_is_not_about_it(settin
     # "What is the latest on the World Cup?" in a week without a World Cup story told three stories
     # that say "world" ("her world view", "not the end of the world"): the bar was only relative
     # to the best story of the period, which said no more
-    from index.collection import Collection
-    from index.types import Article
-    from rag.api import RAG
     from rag.brief import brief
 
     filler = [(f"2023-05-0{i}", f"World news {i}", f"Leaders around the world met on day {i} to talk about the "
                "world economy. Markets rose in the world's big cities.") for i in range(1, 8)]
     cup = [("2022-12-18", "Argentina win the World Cup", "Argentina won the World Cup final in Qatar on Sunday. "
             "Messi lifted the cup in Lusail.")]
-    arts = [Article(source=f"/w/{i}.txt", title=t, text=b, published=date.fromisoformat(d))
-            for i, (d, t, b) in enumerate(filler + cup)]
-    with Collection.open(settings, embedder=HashEmbedder()) as coll:
-        coll.ingest_articles(arts)
-        rag = RAG(settings, collection=coll)
+    with dated_rag(settings, filler + cup, "/w") as rag:
         assert brief(rag, "World Cup", since=date(2023, 5, 1), until=date(2023, 5, 7)).events == ()
         [final] = brief(rag, "World Cup", since=date(2022, 12, 1), until=date(2023, 5, 7)).events
         assert final.text == "Argentina won the World Cup final in Qatar on Sunday."
@@ -327,9 +323,6 @@ def test_a_long_period_is_read_in_slices_that_cover_each_day_once(since: date, u
 def test_a_name_in_the_topic_is_not_matched_by_its_stem_alone(settings: Settings) -> None:
     # "Any news on Shinzo Abe?" told "AB 2420 requires California's Department of Public Health ...":
     # "Abe" and "AB" share the stem "ab"
-    from index.collection import Collection
-    from index.types import Article
-    from rag.api import RAG
     from rag.brief import brief
 
     arts = [("2022-09-12", "Heat bill signed", "AB 2420 requires the health department to study extreme heat. "
@@ -337,10 +330,7 @@ def test_a_name_in_the_topic_is_not_matched_by_its_stem_alone(settings: Settings
             ("2022-09-13", "Abe funeral plans", "Japan will hold a state funeral for Shinzo Abe this month. "
              "Critics say the cost is too high."),
             ("2022-09-14", "Trump's lawyers", "Donald Trump's lawyers filed a new motion. Trump said he did nothing wrong.")]
-    with Collection.open(settings, embedder=HashEmbedder()) as coll:
-        coll.ingest_articles([Article(source=f"/n/{i}.txt", title=t, text=b, published=date.fromisoformat(d))
-                              for i, (d, t, b) in enumerate(arts)])
-        rag = RAG(settings, collection=coll)
+    with dated_rag(settings, arts, "/n") as rag:
         got = brief(rag, "Shinzo Abe", since=date(2022, 9, 8), until=date(2022, 9, 14))
         assert [e.text for e in got.events] == ["Japan will hold a state funeral for Shinzo Abe this month."]
         assert [e.citation.title for e in brief(rag, "Abe", since=date(2022, 9, 8), until=date(2022, 9, 14)).events] \
