@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 
 from rag.errors import InputError
+from rag.text import UNSPACED_CHAR
 from index.types import Article
 
 logger = logging.getLogger(__name__)
@@ -666,7 +667,6 @@ _FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(rx
                    r"|loading\W*)$"),
 ))
 _MENU_SEPARATOR = re.compile(r"\s*[|•·›»]\s*|\s+/\s+")
-_NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _PLAYER = re.compile(r"<(?:video|audio)\b|<iframe\b[^>]*\b(?:youtube|vimeo|dailymotion|player|embed)", re.IGNORECASE)
 
 #: A page whose text, furniture (``_FURNITURE``, menus) aside, holds fewer words than this is no
@@ -696,7 +696,7 @@ def prose_words(text: str) -> tuple[int, list[str]]:
                 kinds.append("navigation")  # "Home | About | Contact", "Accept all | Reject"
                 continue
             kind = next((k for k, rx in _FURNITURE if rx.search(sentence)), None) if len(sentence) < 300 else None
-            count = sum(1 + len(_NO_SPACE_SCRIPT.findall(w)) // 2 for w in sentence.split() if any(c.isalpha() for c in w))
+            count = sum(1 + len(UNSPACED_CHAR.findall(w)) // 2 for w in sentence.split() if any(c.isalpha() for c in w))
             if kind:
                 kinds.append(kind)
             elif count >= 3:

@@ -48,6 +48,7 @@ from index.stories import StoryIndex
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped
 from index.vectors import VectorStore
 from rag.errors import RagError, StoreBusyError, StoreError
+from rag.text import word_count
 
 if TYPE_CHECKING:
     from index.feeds import FeedNotice
@@ -779,17 +780,6 @@ def _put(q: queue.Queue, item: object, halt: threading.Event) -> bool:
 #: replace it anyway), storing it silently lost the article.
 SHRINK_FRACTION = 0.5
 SHRINK_WORDS = 300
-
-# a word: a run of characters between spaces, or one character of a script written without spaces
-# (CJK, kana, Thai, Lao, Myanmar, Khmer), so a Chinese article is not "12 words" (its paragraphs)
-_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
-
-
-def word_count(text: str) -> int:
-    """Words of ``text`` (a character each in scripts written without spaces)."""
-    return len(_WORD.findall(text))
-
 
 def _shrunk(art: Article, stored: str) -> str | None:
     """The failure reason when ``art`` would replace the stored text ``stored`` of its source with a

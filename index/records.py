@@ -27,6 +27,7 @@ from typing import Any
 
 from index.formats import HEADLINE_MAX, derive_title, normalise, parse_date, shorten
 from index.types import Article, LoadFailure
+from rag.text import UNSPACED_CHAR
 
 logger = logging.getLogger(__name__)
 
@@ -67,13 +68,9 @@ def is_qa_case(record: Any) -> bool:
     return not isinstance(body, str) or _is_reference(normalise(body))
 
 
-# scripts written without spaces between words: a short text in them is a sentence, not one word
-_SPACELESS = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-
-
 def _is_reference(text: str) -> bool:
     """Empty, or one short word (a file name or id) where an article body should be."""
-    return not text or (len(text) < 200 and not any(c.isspace() for c in text) and not _SPACELESS.search(text))
+    return not text or (len(text) < 200 and not any(c.isspace() for c in text) and not UNSPACED_CHAR.search(text))
 
 
 def iter_records(kind: str, raw: str, base: str) -> Iterator[Article | LoadFailure | SkippedRecord]:

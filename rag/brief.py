@@ -36,7 +36,7 @@ from rag.evidence import SentenceScore, prepare, score_sentences
 from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
-from rag.text import fold, query_words, terms
+from rag.text import UNSPACED, fold, query_words, terms
 from rag.types import Citation, Draft, Filters, Passage
 from rag.verify import removed_notice, verify
 
@@ -252,8 +252,9 @@ def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...])
     return sentences[0]
 
 
-# scripts written without spaces between words: kana, CJK, Hangul, Thai
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+# matched anywhere in a sentence: scripts written without spaces, and Hangul (Korean glues its
+# particles to the word: "서울에서" holds "서울")
+_UNSPACED = re.compile(f"[{UNSPACED}\uac00-\ud7af]")
 
 
 def _plain_scores(words: tuple[str, ...], p: Passage) -> list[SentenceScore]:

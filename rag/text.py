@@ -66,6 +66,21 @@ WORD = re.compile(r"[^\W_](?:(?:[^\W_]|['’.-])*[^\W_])?")
 LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
 #: a word of a lexical query: any script (FTS5's unicode61 tokenizer reads them all)
 QUERY_WORD = re.compile(r"[\w’']+", re.UNICODE)
+#: scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, CJK): one
+#: character of them is counted as a word, and a short text in them is a sentence, not a name
+UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+_COUNTED_WORD = re.compile(f"[{UNSPACED}]|[^\\s{UNSPACED}]+")
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``: runs between spaces, and a character each in ``UNSPACED`` scripts (a Chinese
+    article is not "12 words", its paragraphs).
+
+    >>> word_count("Ferry crews walked out"), word_count("渡轮罢工。")
+    (4, 5)
+    """
+    return len(_COUNTED_WORD.findall(text))
 
 _PORTER = threading.local()  # a PyStemmer instance has internal state: one per thread
 
