@@ -27,6 +27,8 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from rag.text import plural
+
 log = logging.getLogger(__name__)
 console = Console(stderr=True)
 out = Console()
@@ -196,8 +198,8 @@ def _open_rag(suite: Any, corpus: list[str] | None, store: Path | None, no_cache
                                progress=tick, on_start=lambda n: bar.update(task, total=n))
     for f in info.get("failed", []):
         console.print(f"[yellow]corpus item failed:[/yellow] {f}", highlight=False)
-    console.print(f"store: {info['store']} ({'reused' if info['reused'] else 'built'}; {info['articles']} articles, "
-                  f"{info['chunks']} chunks)", highlight=False)
+    console.print(f"store: {info['store']} ({'reused' if info['reused'] else 'built'}; "
+                  f"{plural(info['articles'], 'article')}, {plural(info['chunks'], 'chunk')})", highlight=False)
     return rag, info | {"isolated": True}
 
 
@@ -278,9 +280,10 @@ def evaluate(
         for line in gold_warnings[:GOLD_SHOWN]:
             console.print(f"[yellow]warning[/yellow] {suite.path}: {line}", highlight=False)
         if len(gold_warnings) > GOLD_SHOWN:
-            console.print(f"[yellow]warning[/yellow] {suite.path}: and {len(gold_warnings) - GOLD_SHOWN} more gold "
-                          "article warnings" + (f" (all in {out_dir / 'summary.json'}, meta.gold_warnings)"
-                                                if out_dir else " (--out DIR keeps them all in summary.json)"),
+            more = plural(len(gold_warnings) - GOLD_SHOWN, "more gold article warning")
+            console.print(f"[yellow]warning[/yellow] {suite.path}: and {more}"
+                          + (f" (all in {out_dir / 'summary.json'}, meta.gold_warnings)"
+                             if out_dir else " (--out DIR keeps them all in summary.json)"),
                           highlight=False)
         with _progress("eval") as bar:
             task = bar.add_task("eval", total=len(suite.cases), last="")
@@ -318,7 +321,8 @@ def evaluate(
     )
     if out_dir:
         paths = write_run(out_dir, summary, rows, base)
-        console.print(f"wrote {', '.join(str(p) for p in paths[:4])} and {len(paths) - 4} plots", highlight=False)
+        console.print(f"wrote {', '.join(str(p) for p in paths[:4])} and {plural(len(paths) - 4, 'plot')}",
+                      highlight=False)
     _print_summary(summary)
     missed = [c for c in summary["thresholds"] if not c["ok"]]
     for c in missed:
@@ -390,7 +394,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     from evals.report import fallback_line, summary_table
 
     header, rows = summary_table(summary)
-    t = Table(title=f"eval: {summary['meta'].get('suite')} ({summary['meta'].get('cases')} questions)")
+    t = Table(title=f"eval: {summary['meta'].get('suite')} ({plural(summary['meta'].get('cases') or 0, 'question')})")
     for h in header[1:]:
         t.add_column(h, justify="left" if h == "metric" else "right", no_wrap=h == "metric")
     last = None
@@ -447,7 +451,7 @@ def compare(
     cmp = compare_runs(sa, sb, ra, rb)
     suites = [(x.get("meta") or {}).get("suite") for x in (sa, sb)]
     if ra and rb and not cmp["common_questions"]:
-        _fail(f"{run_a} and {run_b} have no question in common ({len(ra)} and {len(rb)} questions, suites "
+        _fail(f"{run_a} and {run_b} have no question in common ({len(ra)} and {plural(len(rb), 'question')}, suites "
               f"{suites[0]} and {suites[1]}): compare two runs of the same suite")
     if suites[0] != suites[1]:
         console.print(f"[yellow]warning:[/yellow] the runs are of different suites ({suites[0]} and {suites[1]}); "
@@ -464,8 +468,9 @@ def compare(
                   sign + fmt(d["metric"], d["delta"]).replace("$", ""),
                   f"[{colour[d['verdict']]}]{d['verdict']}[/]")
     out.print(t)
-    out.print(f"{cmp['common_questions']} questions in both runs; {len(cmp['regressions'])} regressions, "
-              f"{len(cmp['fixes'])} fixes", highlight=False)
+    out.print(f"{plural(cmp['common_questions'], 'question')} in both runs; "
+              f"{plural(len(cmp['regressions']), 'regression')}, {plural(len(cmp['fixes']), 'fix', 'fixes')}",
+              highlight=False)
     for r in cmp["regressions"][:limit]:
         out.print(f"  [red]regressed[/red] {r['id']}: {r['what']} — {r['question']}", highlight=False)
     for r in cmp["fixes"][:limit]:

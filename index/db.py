@@ -108,6 +108,7 @@ class ChunkRow:
     end: int
     sentences: tuple[tuple[int, int], ...]
     story_id: str | None = None  # the article's story group (index/stories.py); its own id when ungrouped
+    author: str | None = None  # the article's byline (cited with its passages)
 
 
 @dataclass(frozen=True)
@@ -405,13 +406,14 @@ class ArticleDB:
             part = list(ids[i : i + 500])
             rows = self._q(
                 'SELECT c.id, c.article_id, a.title, a.source, a.url, a.published, c.start, c."end", c.sentences,'
-                " a.text, coalesce(st.story_id, c.article_id) FROM chunks c JOIN articles a ON a.id = c.article_id"
+                " a.text, coalesce(st.story_id, c.article_id), a.author"
+                " FROM chunks c JOIN articles a ON a.id = c.article_id"
                 f' LEFT JOIN stories st ON st.article_id = c.article_id WHERE c.id IN ({",".join("?" * len(part))})',
                 part,
             ).fetchall()
-            for cid, aid, title, source, url, pub, s, e, sents, text, story in rows:
+            for cid, aid, title, source, url, pub, s, e, sents, text, story, author in rows:
                 out[cid] = ChunkRow(cid, aid, title, source, url, pub, text[s:e], s, e,
-                                    tuple(tuple(x) for x in json.loads(sents)), story)
+                                    tuple(tuple(x) for x in json.loads(sents)), story, author)
         return out
 
     def iter_chunks(self, batch: int = 512) -> Iterable[list[tuple[str, str, str]]]:

@@ -227,9 +227,9 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
         quote = c.text[a - c.start : b - c.start]
         p = Passage(n=1, chunk_id=c.id, article_id=c.article_id, title=c.title, source=c.url or c.source,
                     published=c.published, score=0.0, text=c.text, start=c.start, end=c.end,
-                    sentences=c.sentences, story_id=c.story_id)
+                    sentences=c.sentences, story_id=c.story_id, author=c.author)
         cite = Citation(n=1, article_id=c.article_id, title=c.title, source=p.source, published=c.published,
-                        quote=quote, start=a, end=b)
+                        quote=quote, start=a, end=b, author=c.author)
         events.append(Event(c.published, cite, passages=(p,)))
     return Brief("", since, until, tuple(events), total)
 
@@ -318,7 +318,7 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
         return None
     _, p, (a, b) = best
     cite = Citation(n=p.n, article_id=p.article_id, title=p.title, source=p.source, published=p.published,
-                    quote=p.text[a - p.start : b - p.start], start=a, end=b)
+                    quote=p.text[a - p.start : b - p.start], start=a, end=b, author=p.author)
     other = {o.article_id: o for o in passages if o.article_id != p.article_id}  # one per article, in rank order
     own = [p, *sorted((o for o in passages if o.article_id == p.article_id and o is not p), key=lambda o: o.start)]
     return covered, Event(p.published, cite, tuple(dict.fromkeys(o.title for o in other.values())),

@@ -339,3 +339,8 @@ def question_kind(question: str) -> str:
         if pattern.search(q):
             return name
     return "other"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``n`` with its noun: "1 article", "2 articles" ("0 articles")."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"

@@ -72,6 +72,7 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # article offsets
     similarity: float | None = None  # cosine of the question and chunk vectors (None: found by BM25 only)
     story_id: str | None = None  # the story group (index.stories): near-copies of one story share it
+    author: str | None = None  # the article's byline, when it has one
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Citation:
     start: int
     end: int
     also_in: tuple[str, ...] = ()  # URLs/sources of the other versions of the same story (index.stories)
+    author: str | None = None  # the article's byline, when it has one
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def test_eval_seed_suite_end_to_end(runner: CliRunner, tmp_path: Path) -> None:
                               "--fail-under", "hit@5=0.9", "--fail-under", "citation_precision=0.9",
                               "--fail-under", "correct_refusal_rate=0.4"])
     assert res.exit_code == 0, res.output
-    assert "built; 1 articles" in said(res)
+    assert "built; 1 article," in said(res)  # was "1 articles"
     for name in ("results.jsonl", "summary.json", "report.md", "report.html", "plots/retrieval_at_k.png",
                  "plots/latency.png", "plots/by_kind.png"):
         assert (out_a / name).stat().st_size > 0, name

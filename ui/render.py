@@ -201,6 +201,8 @@ def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
     lead = len(p.text) - len(p.text.lstrip())
     spans = [(s - lead, e - lead) for s, e in spans]
     meta = " · ".join([esc(p.published or "undated"), source_link(p.source)])
+    if p.author:  # as the collection list shows it: source · author
+        meta += f" · {esc(p.author)}"
     also = tuple(dict.fromkeys(src for c in cites for src in c.also_in))  # the same story from other outlets
     if also:
         meta += " · also in: " + ", ".join(source_link(src) for src in also)

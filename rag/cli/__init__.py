@@ -7,23 +7,55 @@ in ``GROUPS``. At load time the modules import only typer, rich, the standard li
 eval package are imported inside the command that needs them, so ``rag --help`` and ``rag list``
 start fast (benchmarks/cli_start.py measures it; tests/test_cli_layout.py keeps it so).
 
-Library errors (``RagError``) become one red line and exit code 2; bad items in an ingest are
-listed in the report and make the exit code 1, but never stop the batch. Everything printed that
-comes from an article, a file name, a URL or an error goes through ``rag.cli.output.safe``/``esc``.
+Library errors (``RagError``) become one red line and exit code 2 (with ``--json``, one JSON object
+on stdout: ``rag.cli.output.fail``); bad items in an ingest are listed in the report and make the
+exit code 1, but never stop the batch. Everything printed that comes from an article, a file name, a
+URL or an error goes through ``rag.cli.output.safe``/``esc``. ``-v/--verbose`` goes before the
+command or after it (``rag -v ingest PATH``, ``rag ingest -v PATH``).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from rag.cli.output import setup_logging
+from rag.cli.output import add_verbose, error_json, json_errors, print_json, setup_logging
+
+
+class RagGroup(TyperGroup):
+    """The ``rag`` group: every command also takes ``-v/--verbose`` (``rag ingest -v PATH``), and a
+    usage error of a command given ``--json`` (``rag ask --json --top-k 0 Q``) is JSON on stdout like
+    its other failures (``rag.cli.output.fail``), with click's exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        add_verbose(self)
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        words = args[: args.index("--")] if "--" in args else args  # after "--": a question, not an option
+        ctx.meta["rag.json"] = "--json" in words
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> Any:  # noqa: ANN401
+        as_json = bool(ctx.meta.get("rag.json"))
+        try:
+            with json_errors(as_json):
+                return super().invoke(ctx)
+        except typer.TyperException as exc:  # click's usage errors: a bad value, a missing argument, ...
+            where = getattr(exc, "ctx", None)
+            if not (as_json and where is not None and where.command is not self
+                    and any("--json" in getattr(p, "opts", ()) for p in where.command.params)):
+                raise
+            print_json(error_json(exc.format_message(), type(exc).__name__, f"see `{where.command_path} --help`"))
+            raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+
 
 # pretty_exceptions_show_locals=False: an unexpected traceback must not dump local variables
 # (article texts, settings) to the terminal.
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+app = typer.Typer(cls=RagGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Ask questions of your articles, with citations.")
 
 

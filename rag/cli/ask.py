@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.output import console, esc, fail, out, print_citations, print_json, safe
+from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def chat(
         fail(exc)
     history: list[tuple[str, str]] = []
     n = rag.collection.db.counts()["articles"]
-    console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {n} article{'' if n == 1 else 's'}). "
+    console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {plural(n, 'article')}). "
                   "Empty line quits; /help lists the commands.")
     while True:
         try:

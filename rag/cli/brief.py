@@ -12,8 +12,8 @@ import typer
 from rich.text import Text
 
 from rag.cli.ask import AsOfOpt, SourceOpt, UntilOpt, _filters, iso_date
-from rag.cli.output import console, esc, fail, out, print_citations, print_json, safe
-from rag.errors import RagError
+from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe
+from rag.errors import ConfigError, RagError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,8 +46,8 @@ def brief(
     try:
         rag = RAG(load_settings())
         if llm and rag.llm is None:
-            fail("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
-                 "or leave out --llm for the extractive brief")
+            fail(ConfigError("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
+                             "or leave out --llm for the extractive brief"))
         with console.status(Text(f"Reading the articles about {safe(topic, newlines=False)}…")):  # a year: seconds
             result = make_brief(rag, topic, since=start, until=filters.published_to or when, sources=filters.sources)
         days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
@@ -87,8 +87,8 @@ def _period(since: str | None, until: str | None, source: list[str] | None, when
 
 def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: bool) -> None:
     period = f"{result.since or '...'} .. {result.until or '...'}"
-    n = len(result.events)
-    console.print(Text(f"{safe(topic, newlines=False)}: {n} stor{'y' if n == 1 else 'ies'}, {period}", style="bold"),
+    console.print(Text(f"{safe(topic, newlines=False)}: {plural(len(result.events), 'story', 'stories')}, {period}",
+                       style="bold"),
                   highlight=False)
     if result.notice:
         out.print(safe(result.notice), markup=False, highlight=False)

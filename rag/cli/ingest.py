@@ -253,14 +253,18 @@ def list_articles(
     try:
         arts = db.list_articles(search, limit, offset)
         # story groups: near-copies of one story share a story id (index/stories.py); "x3": three
-        # versions stored. The column is shown only when some listed article has company.
+        # versions stored. The column is shown only when some listed article has company; the
+        # author column only when some listed article has a byline.
         grouped = any(a.story_size > 1 for a in arts)
-        for col in ("id", "published", "title", "chunks", *(("story",) if grouped else ()), "source"):
-            t.add_column(col, overflow="fold" if col in ("title", "source") else "ellipsis")
+        authored = any(a.author for a in arts)
+        for col in ("id", "published", "title", *(("author",) if authored else ()), "chunks",
+                    *(("story",) if grouped else ()), "source"):
+            t.add_column(col, overflow="fold" if col in ("title", "author", "source") else "ellipsis")
         for a in arts:
             story = (f"{a.story_id[:8]} x{a.story_size}" if a.story_size > 1 else "",) if grouped else ()
-            t.add_row(cell(a.id), cell(a.published or ""), cell(a.title), str(a.n_chunks), *map(cell, story),
-                      cell(a.url or a.source))
+            author = (a.author or "",) if authored else ()
+            t.add_row(cell(a.id), cell(a.published or ""), cell(a.title), *map(cell, author), str(a.n_chunks),
+                      *map(cell, story), cell(a.url or a.source))
         counts = db.counts()
         matching = db.count_articles(search) if search else counts["articles"]
     finally:

@@ -17,8 +17,10 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,8 +28,11 @@ from rich.markup import escape
 from rich.text import Text
 
 from index.userinfo import redact_userinfo
+from rag.text import plural  # noqa: F401 - the commands import it from here
 
 if TYPE_CHECKING:
+    from typer.core import TyperGroup
+
     from rag.types import Citation
 
 # emoji=False: ":fire:" in an article is text, not an emoji code for rich to replace.
@@ -60,23 +65,19 @@ def esc(text: object, *, newlines: bool = True) -> str:
     return escape(safe(text, newlines=newlines))
 
 
-def plural(n: int, noun: str, nouns: str | None = None) -> str:
-    """``n`` with its noun: "1 article", "2 articles" ("0 articles")."""
-    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
-
-
 def cell(text: object) -> Text:
     """A table cell from untrusted text (a ``Text`` is never parsed as markup)."""
     return Text(safe(text, newlines=False))
 
 
 def print_citations(citations: Sequence[Citation], *, dated: bool = True) -> None:
-    """Each citation's quote under its ``[n] title (date) source`` line, printed once for the quotes
-    of one passage, then the other outlets of its story ("also in: ...")."""
+    """Each citation's quote under its ``[n] title (date) source · author`` line, printed once for the
+    quotes of one passage, then the other outlets of its story ("also in: ...")."""
     for i, c in enumerate(citations):
         if i == 0 or citations[i - 1].n != c.n:  # two quotes of one passage: one [n] line
             when = f"({c.published or 'undated'}) {c.source}" if dated else f"({c.source})"
-            out.print(safe(f"  [{c.n}] {c.title} {when}", newlines=False), markup=False, highlight=False)
+            by = f" · {c.author}" if c.author else ""
+            out.print(safe(f"  [{c.n}] {c.title} {when}{by}", newlines=False), markup=False, highlight=False)
         out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
         last = i + 1 == len(citations) or citations[i + 1].n != c.n
         if c.also_in and last:  # the same story from other outlets (index/stories.py)
@@ -89,8 +90,39 @@ def print_json(data: object) -> None:
     out.out(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
 
 
+USAGE_ERROR = "UsageError"  # the ``type`` of a failure the CLI itself names (a bad argument), as click's own
+
+
+def error_json(message: object, kind: str, fix: str | None = None) -> dict[str, str]:
+    """What a ``--json`` command prints on stdout when it fails: ``{"error", "fix" (when the error
+    names one apart from its message), "type"}``, URL passwords removed as from every line printed."""
+    fixed = {"fix": redact_userinfo(fix)} if fix else {}
+    return {"error": redact_userinfo(str(message))} | fixed | {"type": kind}
+
+
+_JSON_ERRORS: ContextVar[bool] = ContextVar("rag_cli_json_errors", default=False)
+
+
+@contextmanager
+def json_errors(on: bool) -> Iterator[None]:
+    """Within it, ``fail`` prints JSON: the command running was given ``--json`` (``rag.cli.RagGroup``
+    says so), so a script reading its stdout gets its failures as JSON too."""
+    token = _JSON_ERRORS.set(on)
+    try:
+        yield
+    finally:
+        _JSON_ERRORS.reset(token)
+
+
 def fail(exc: Exception | str, code: int = 2) -> NoReturn:
-    """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run)."""
+    """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run).
+    Under ``json_errors`` (``--json``) the failure is one JSON object on stdout instead (``error_json``:
+    the message, the error's ``fix`` when it has one, its class name; ``UsageError`` for a message of
+    the CLI's own), with the same exit code."""
+    if _JSON_ERRORS.get():
+        kind = type(exc).__name__ if isinstance(exc, Exception) else USAGE_ERROR
+        print_json(error_json(exc, kind, getattr(exc, "fix", None)))
+        raise typer.Exit(code)
     console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
     raise typer.Exit(code)
 
@@ -150,11 +182,39 @@ class SafeFormatter(logging.Formatter):
 
 
 def setup_logging(verbose: bool) -> None:
-    """Warnings (``-v``: info) on stderr, escaped; the chatty libraries kept at warnings."""
+    """Warnings (``-v``: info) on stderr, escaped; the chatty libraries kept at warnings. Called again
+    with ``verbose`` (``rag ingest -v``: after ``rag`` set logging up), it turns info on."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+    if verbose:  # basicConfig does nothing the second time
+        logging.getLogger().setLevel(logging.INFO)
     for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _verbose(on: bool) -> None:
+    if on:
+        setup_logging(True)
+
+
+def add_verbose(group: TyperGroup) -> None:
+    """Give every command of ``group`` (those that have none) a ``-v/--verbose`` option that turns
+    logging on, as ``rag -v`` does: ``rag ingest -v PATH`` is ``rag -v ingest PATH``. The option is
+    built by typer from a one-command app (typer offers no public constructor for a lone parameter);
+    it passes no value to the commands."""
+    from typer.main import get_command
+
+    probe = typer.Typer()
+
+    @probe.command()
+    def _probe(verbose: Annotated[bool, typer.Option(
+            "--verbose", "-v", help="log what happens", expose_value=False, callback=_verbose)] = False) -> None:
+        """Never run: its parameter is what is wanted."""
+
+    option = get_command(probe).params[0]
+    for command in group.commands.values():
+        if not any(p.name == "verbose" for p in command.params):
+            command.params.append(option)

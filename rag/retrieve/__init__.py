@@ -99,7 +99,7 @@ def retrieve(
             n=i + 1, chunk_id=r.id, article_id=r.article_id, title=r.title, source=r.url or r.source,
             published=r.published, score=round(scores[r.id], 6), text=r.text, start=r.start, end=r.end,
             sentences=r.sentences, similarity=round(sims[r.id], 6) if r.id in sims else None,
-            story_id=r.story_id,
+            story_id=r.story_id, author=r.author,
         )
         for i, r in enumerate(picked)
     )
