@@ -109,7 +109,9 @@ class RAG:
         """The standalone query searched for a (possibly follow-up) question."""
         if not history:
             return question
-        if self.llm is not None:
+        # a question that stands alone is searched as written, with an LLM too: the rewrite cost a model
+        # call per chat turn (5-10 s with the local model) and could pull the last topic into a new one
+        if self.llm is not None and needs_context(question, history):
             try:
                 return self.llm.rewrite(history, question)
             except LLMError as exc:

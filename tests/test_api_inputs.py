@@ -301,3 +301,29 @@ def test_asking_a_closed_rag_says_so(tmp_path) -> None:  # noqa: ANN001
         with pytest.raises(StoreError, match=r"this RAG was closed .*RAG\(\)"):
             call()
     coll.close()
+
+
+class RewriteCountingLLM(RecordingLLM):
+    """``RecordingLLM`` that also records each follow-up it is asked to rewrite."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rewritten: list[str] = []
+
+    def rewrite(self, history: Sequence[tuple[str, str]], follow_up: str) -> str:
+        self.rewritten.append(follow_up)
+        return f"{follow_up} rewritten"
+
+
+def test_with_an_llm_only_a_question_that_leans_on_the_chat_is_rewritten(seed_rag: RAG, first: Answer) -> None:
+    """A question that stands alone is searched as written: no model call (5-10 s with a local model)."""
+    llm = RewriteCountingLLM()
+    rag = RAG(seed_rag.settings, collection=seed_rag.collection, llm=llm)
+    history = [(first.question, first.text)]
+    alone = "What did the mayor of Townville announce about the harbour bridge?"
+    assert rag.search_query(alone, history) == alone
+    assert llm.rewritten == []
+    assert rag.search_query("Who said that?", history) == "Who said that? rewritten"
+    assert llm.rewritten == ["Who said that?"]
+    assert rag.ask(alone, history=history, as_of=AS_OF).search_query == alone
+    assert llm.rewritten == ["Who said that?"]
