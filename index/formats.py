@@ -838,6 +838,54 @@ def _first(meta: dict[str, str], keys: tuple[str, ...]) -> str | None:
 
 # --- PDF -----------------------------------------------------------------------------------
 
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?", re.IGNORECASE)
+RUNNING_SHARE = 0.5  # a page's first or last line found on at least this share of the pages is a running header/footer
+
+
+def join_pages(pages: list[str]) -> str:
+    """A PDF's page texts as one text: page numbers and running headers/footers (a first or last line
+    that recurs, digits aside, on half the pages or more) are dropped, and a sentence that runs over
+    a page break is joined ("... the bridge would" + "reopen in May."); elsewhere a page break is a
+    paragraph break.
+
+    >>> join_pages(["Harbour News\\nBridge to reopen\\nThe council said the bridge would\\n1",
+    ...             "Harbour News\\nreopen in May.\\n2"])
+    'Bridge to reopen\\nThe council said the bridge would reopen in May.'
+    """
+    split = [p.strip().split("\n") if p.strip() else [] for p in pages]  # blank lines inside a page stay
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+    seen: dict[str, int] = {}
+    for lines in split:
+        for k in {key(ln) for ln in (lines[:1] + lines[-1:])}:
+            seen[k] = seen.get(k, 0) + 1
+    running = {k for k, n in seen.items() if n >= 2 and n >= RUNNING_SHARE * len(split)}
+
+    def furniture(line: str) -> bool:
+        return key(line) in running or bool(_PAGE_NUMBER.fullmatch(line.strip()))
+
+    out = ""
+    for lines in split:
+        while lines and (furniture(lines[-1]) or not lines[-1].strip()):
+            lines = lines[:-1]
+        while lines and (furniture(lines[0]) or not lines[0].strip()):
+            lines = lines[1:]
+        text = "\n".join(lines).strip()
+        if not text:
+            continue
+        last = out.rsplit("\n", 1)[-1].rstrip()
+        runs_on = (last and not _ENDS_SENTENCE.search(last) and not last.endswith(":")
+                   and (text[:1].islower() or (len(last) >= 40 and text[:1].isalnum())))
+        if runs_on:
+            glue = "" if re.search(r"[^\W\d_]-$", last) and text[:1].islower() else " "
+            out = out.rstrip() + glue + text
+        else:
+            out += ("\n\n" if out else "") + text
+    return out
+
+
 def parse_pdf(data: bytes, source: str, url: str | None = None) -> Article:
     """Text of every page; title from the PDF metadata (unless it is a file name) or the first line."""
     with _pypdf_quiet():
@@ -859,7 +907,7 @@ def _parse_pdf(data: bytes, source: str, url: str | None) -> Article:
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise InputError(source, f"could not be read as a PDF ({type(exc).__name__}: {exc}); "
                                  "check it opens in a PDF viewer, or export the article as text") from exc
-    text = unwrap_lines(normalise("\n\n".join(p.strip() for p in pages)), pdf=True)
+    text = unwrap_lines(normalise(join_pages(pages)), pdf=True)
     if not text:
         raise InputError(source, "is empty: the PDF has no extractable text (a scanned image?); "
                                  "run OCR on it first or add the article as text")
