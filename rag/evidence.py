@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.text import AnswerType, answer_type, terms
 
@@ -126,6 +126,28 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
             score -= 0.2  # restates the question, answers nothing
         out.append(SentenceScore(span, score, coverage))
     return out
+
+
+NAME_SHARE = 0.8  # a word written capitalised at least this often inside the passages' sentences is a name
+_MID_WORD = re.compile(r"(?<=[^\s.!?\"“‘(\[])\s+([^\W\d_][\w'’-]*)")  # a word that does not open a sentence
+
+
+def with_names_from(q: Question, texts: Sequence[str]) -> Question:
+    """``q`` with ``names`` read off ``texts`` when it is typed without capitals ("who runs the bank of
+    england"): a question word the texts write capitalised inside their sentences (NAME_SHARE of at
+    least two uses) is a name, as it would have been written capitalised. A question with capitals keeps its own."""
+    if q.names or q.text[1:] != q.text[1:].lower():
+        return q
+    wanted = set(q.stems)
+    caps: dict[str, list[int]] = {}
+    for text in texts:
+        for m in _MID_WORD.finditer(text):
+            word = m.group(1)
+            for stem in terms(word):
+                if stem in wanted:
+                    caps.setdefault(stem, [0, 0])[word[0].isupper()] += 1
+    names = tuple(s for s in q.stems if s in caps and sum(caps[s]) >= 2 and caps[s][1] >= NAME_SHARE * sum(caps[s]))
+    return replace(q, names=names) if names else q
 
 
 def names_absent(q: Question, texts: Sequence[str]) -> bool:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
-from rag.evidence import Question, has_answer_type, prepare, score_sentences
+from rag.evidence import Question, has_answer_type, prepare, score_sentences, with_names_from
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
@@ -244,6 +244,7 @@ class ExtractiveAnswerer:
     ) -> tuple[list[Scored], dict[str, float] | None]:
         """The ranked candidate sentences (best first) and the answer-or-refuse features of the best
         one (None when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
+        q = with_names_from(q, [p.text for p in passages])
         ranked = self.rank(q, passages, self.score(q, passages))
         if not ranked:
             return ranked, None
@@ -269,6 +270,7 @@ class ExtractiveAnswerer:
     def _answer(self, question: str, passages: Sequence[Passage], prepared: Question | None,
                 query_vector: np.ndarray | None, as_of: date | None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
+        q = with_names_from(q, [p.text for p in passages])
         scored, feats = self.evidence(q, passages, query_vector)
         if feats is None:
             return Draft(text=REFUSAL, refused=True, confidence=0.0)
