@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -59,6 +59,28 @@ Progress = Callable[[ItemResult], None]
 Counter = Callable[[int, int], None]  # (done, total): reconcile and reindex progress, per model batch
 _DONE = object()
 Notices = Callable[["FeedNotice"], None]  # what an ingest tells besides its items' results (``index.feeds``)
+
+
+@dataclass(frozen=True)
+class ChunksEmbedded:
+    """Intermediate progress of one item: ``done`` of its article's ``total`` chunks are embedded.
+
+    Sent to an ingest's ``progress`` callback, only when asked for with ``chunk_updates=True``,
+    after each model batch that embedded some of the article's chunks; the item's ``ItemResult``
+    follows once it is stored. A long article (hundreds of chunks) takes many model batches, and
+    without these a progress bar that counts items stood still for all of them. ``item`` is the
+    source its ``ItemResult`` will name.
+    """
+
+    item: str
+    title: str
+    done: int
+    total: int
+
+
+#: What ``progress`` gets with ``chunk_updates=True``: the item results, and in between the
+#: ``ChunksEmbedded`` updates. A plain ``Progress`` (results only) stays what callers get by default.
+DetailedProgress = Callable[[ItemResult | ChunksEmbedded], None]
 
 
 class _Cancelled(Exception):
@@ -182,11 +204,13 @@ class Indexer:
     def ingest(
         self, inputs: str | Sequence[str], *, prune: bool = False, progress: Progress | None = None,
         reconcile_progress: Counter | None = None, stop: threading.Event | None = None,
-        notice: Notices | None = None, allow_shrink: bool = False,
+        notice: Notices | None = None, allow_shrink: bool = False, chunk_updates: bool = False,
     ) -> IngestReport:
         """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report.
 
-        ``progress`` gets each item's result as it is settled; ``reconcile_progress(done, total)``
+        ``progress`` gets each item's result as it is settled; with ``chunk_updates=True`` it also
+        gets a ``ChunksEmbedded`` after each model batch that embedded some of an article's chunks
+        (a bar can then move during one large article); ``reconcile_progress(done, total)``
         counts chunks re-embedded first when Chroma lacks some (after a crash), per model batch.
         ``notice`` gets what is worth saying but is no failure (default: the log): a feed longer
         than ``RAG_FEED_MAX_ITEMS`` (``index.feeds.FeedCapped``), a URL given that is a site's front
@@ -203,17 +227,18 @@ class Indexer:
             articles = front_pages(articles, urls)  # type: ignore[assignment] - its FrontPage notes: _read tells them
         return self.ingest_articles(articles, progress=progress, prune_inputs=inputs if prune else None,
                                     reconcile_progress=reconcile_progress, stop=stop, notice=notice,
-                                    allow_shrink=allow_shrink)
+                                    allow_shrink=allow_shrink, chunk_updates=chunk_updates)
 
     def ingest_articles(
         self, articles: Iterable[Article | LoadFailure | Skipped], *, progress: Progress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
         stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
+        chunk_updates: bool = False,
     ) -> IngestReport:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed, except the
         note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice`` and the report's
         ``notices`` as ``index.feeds.FrontPage`` items of the stream do) with the same
-        pipeline, write lock and report as ``ingest``; with ``prune_inputs``, stored sources under
+        pipeline, write lock, options and report as ``ingest``; with ``prune_inputs``, stored sources under
         those inputs that were not seen are removed (not after a ``stop``: not everything was seen).
         A ``Skipped`` (a file of a folder whose type is not read) is reported "skipped"."""
         if prune_inputs is not None:
@@ -244,8 +269,10 @@ class Indexer:
                 told.append(n)
                 (notice or _log_notice)(n)
 
+            # a callback written for results only never gets an update it was not written for
+            embedded = cast("Callable[[ChunksEmbedded], None]", progress) if chunk_updates and progress else None
             try:
-                seen = self._run(articles, emit, failed_paths, stop, tell)
+                seen = self._run(articles, emit, failed_paths, stop, tell, embedded)
             finally:
                 self._map_deferred_sources()
             if prune_inputs is not None and stop is not None and stop.is_set():
@@ -267,8 +294,10 @@ class Indexer:
     def _run(
         self, stream: Iterable[Article | LoadFailure], emit: Progress, failed_paths: set[str] | None = None,
         stop: threading.Event | None = None, tell: Notices | None = None,
+        embedded: Callable[[ChunksEmbedded], None] | None = None,
     ) -> set[str]:
-        """The three-stage pipeline; returns the sources seen (for --prune).
+        """The three-stage pipeline; returns the sources seen (for --prune). ``embedded`` gets the
+        ``ChunksEmbedded`` updates (see ``_embed_batch``).
 
         When the vector store fails (a Chroma server that died), what was committed stays in the
         report as added; every item not yet stored is reported failed with the reason, and the run
@@ -320,7 +349,7 @@ class Indexer:
         try:
             while (batch := to_embed.get()) is not _DONE:
                 if not errors:
-                    self._embed_batch(batch, emit, to_write)
+                    self._embed_batch(batch, emit, to_write, embedded)
                 if stop is not None and stop.is_set():
                     break  # the batch in hand is stored; the ones queued behind it are not embedded
         except KeyboardInterrupt as exc:
@@ -334,14 +363,31 @@ class Indexer:
             raise errors[0]
         return seen
 
-    def _embed_batch(self, batch: _Batch, emit: Progress, to_write: queue.Queue) -> None:
-        """Embed one pipeline batch and hand it to the writer (or report its items failed)."""
+    def _embed_batch(self, batch: _Batch, emit: Progress, to_write: queue.Queue,
+                     embedded: Callable[[ChunksEmbedded], None] | None = None) -> None:
+        """Embed one pipeline batch and hand it to the writer (or report its items failed).
+
+        ``embedded`` gets, after each model batch, a ``ChunksEmbedded`` for every article some of
+        whose chunks it embedded (the batch is sorted by length, so an article's chunks spread over
+        its model batches): the only sign of life while one long article is embedded."""
         if self._store_failure is not None:  # nothing more can be stored: do not embed it
             self._fail_batch(batch, emit)
             return
         texts = [embed_text(a.title, c.text) for a, chunks, _ in batch.items for c in chunks]
+        on_batch = None
+        if embedded is not None:
+            owner = [k for k, (_, chunks, _) in enumerate(batch.items) for _ in chunks]  # text -> its item
+            done = [0] * len(batch.items)
+
+            def on_batch(positions: list[int], _vecs: np.ndarray) -> None:
+                touched = sorted({owner[j] for j in positions})
+                for j in positions:
+                    done[owner[j]] += 1
+                for k in touched:
+                    art, chunks, _ = batch.items[k]
+                    embedded(ChunksEmbedded(art.source, art.title, done[k], len(chunks)))
         try:
-            vecs = self._embed_sorted(texts, cancel=lambda: self._store_failure is not None)
+            vecs = self._embed_sorted(texts, on_batch=on_batch, cancel=lambda: self._store_failure is not None)
         except _Cancelled:  # the store failed while this batch was embedded: stop embedding it
             self._fail_batch(batch, emit)
             return
@@ -408,7 +454,8 @@ class Indexer:
         if not texts:
             return self.embedder(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        step = int(getattr(self.embedder, "batch_size", 0) or len(texts))  # optional: OpenAI's has none
+        # optional (a user's embedder may have none): then one call, and no progress inside it
+        step = int(getattr(self.embedder, "batch_size", 0) or len(texts))
         out: np.ndarray | None = None
         for i in range(0, len(order), step):
             if cancel is not None and cancel():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -185,6 +186,7 @@ def ingest(
 ) -> None:
     """Add or update articles. Unchanged ones are skipped; changed ones replace their old chunks."""
     from index.load import expand_inputs
+    from index.pipeline import ChunksEmbedded
 
     stored = {"added": 0, "updated": 0}
     notices: list[FeedNotice] = []
@@ -198,14 +200,29 @@ def ingest(
             with _bar() as bar:
                 task = bar.add_task("ingest", total=total or None, last="")
                 fixing: list = []
+                # items settled, and the share of chunks embedded of each article not yet stored: the
+                # bar moves while a long article (hundreds of chunks) is embedded, not only between items
+                settled = [0]
+                partial: dict[str, float] = {}
+                ticking = threading.Lock()  # results come from the reader and writer threads, updates from embedding
 
-                def tick(r: ItemResult) -> None:
-                    if r.status in stored:
-                        stored[r.status] += 1
-                    if r.status not in ("removed", "skipped"):  # not among the items the bar counts
-                        bar.update(task, advance=1, last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
-                        if bar.tasks[0].total is not None and bar.tasks[0].completed > bar.tasks[0].total:
-                            bar.update(task, total=bar.tasks[0].completed)  # dumps hold many articles per file
+                def tick(r: ItemResult | ChunksEmbedded) -> None:
+                    with ticking:
+                        if isinstance(r, ChunksEmbedded):
+                            partial[r.item] = r.done / r.total if r.total else 0.0
+                            title = safe(r.title or r.item, newlines=False)[:50]
+                            bar.update(task, completed=settled[0] + sum(partial.values()),
+                                       last=f"embedding {r.done}/{r.total} chunks: {title}")
+                            return
+                        partial.pop(r.item, None)
+                        if r.status in stored:
+                            stored[r.status] += 1
+                        if r.status not in ("removed", "skipped"):  # not among the items the bar counts
+                            settled[0] += 1
+                            if bar.tasks[0].total is not None and settled[0] > bar.tasks[0].total:
+                                bar.update(task, total=settled[0])  # dumps hold many articles per file
+                            bar.update(task, completed=settled[0] + sum(partial.values()),
+                                       last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
 
                 def reconciling(done: int, n: int) -> None:  # chunks missing from Chroma, re-embedded first
                     if not fixing:
@@ -213,8 +230,10 @@ def ingest(
                     bar.update(fixing[0], completed=done, total=n)
 
                 report = coll.indexer.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling,
-                                             stop=ctrl_c.stop, notice=notices.append, allow_shrink=allow_shrink)
-                bar.update(task, total=bar.tasks[0].completed)  # records skipped (QA cases) or not read count no more
+                                             stop=ctrl_c.stop, notice=notices.append, allow_shrink=allow_shrink,
+                                             chunk_updates=True)
+                # records skipped (QA cases) or not read count no more
+                bar.update(task, completed=settled[0], total=settled[0])
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:
