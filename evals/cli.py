@@ -451,7 +451,7 @@ def compare(
     cmp = compare_runs(sa, sb, ra, rb)
     suites = [(x.get("meta") or {}).get("suite") for x in (sa, sb)]
     if ra and rb and not cmp["common_questions"]:
-        _fail(f"{run_a} and {run_b} have no question in common ({len(ra)} and {plural(len(rb), 'question')}, suites "
+        _fail(f"{run_a} and {run_b} have no question in common ({plural(len(ra), 'question')} and {len(rb)}, suites "
               f"{suites[0]} and {suites[1]}): compare two runs of the same suite")
     if suites[0] != suites[1]:
         console.print(f"[yellow]warning:[/yellow] the runs are of different suites ({suites[0]} and {suites[1]}); "

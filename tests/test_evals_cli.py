@@ -191,5 +191,5 @@ def test_gold_warnings_report_and_compare_messages(runner: CliRunner, tmp_path: 
     (other / "summary.json").write_text(json.dumps({"meta": {"suite": "seeds"}, "metrics": summary["metrics"]}))
     (other / "results.jsonl").write_text(json.dumps({"id": "seed-01", "question": "Q?", "metrics": {}}) + "\n")
     res = runner.invoke(app, ["eval", "compare", str(out), str(other)])
-    assert res.exit_code == 2 and "have no question in common (4 and 1 questions, suites g and seeds)" in said(res)
+    assert res.exit_code == 2 and "have no question in common (4 questions and 1, suites g and seeds)" in said(res)
     assert "┃ metric" not in res.output
