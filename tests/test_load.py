@@ -199,6 +199,11 @@ def make_pdf(lines: list[str], info: dict[str, str] | None = None) -> bytes:
     ]
     if info:
         objs.append("<< " + " ".join(f"/{k} ({v})" for k, v in info.items()) + " >>")
+    return pdf_file(objs, f" /Info {len(objs)} 0 R" if info else "")
+
+
+def pdf_file(objs: list[str], trailer_extra: str = "") -> bytes:
+    """A PDF of the numbered objects ``objs`` (object 1 the catalog), with its xref table and trailer."""
     out = b"%PDF-1.4\n"
     offsets = []
     for i, obj in enumerate(objs, start=1):
@@ -207,7 +212,7 @@ def make_pdf(lines: list[str], info: dict[str, str] | None = None) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    trailer = f"<< /Size {len(objs) + 1} /Root 1 0 R" + (f" /Info {len(objs)} 0 R" if info else "") + " >>"
+    trailer = f"<< /Size {len(objs) + 1} /Root 1 0 R{trailer_extra} >>"
     return out + f"trailer\n{trailer}\nstartxref\n{xref}\n%%EOF\n".encode()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index import formats
 from rag.text import split_sentences
-from tests.test_load import one, write
+from tests.test_load import one, pdf_file, write
 
 
 def make_pages_pdf(pages: list[list[str]]) -> bytes:
@@ -24,15 +24,7 @@ def make_pages_pdf(pages: list[list[str]]) -> bytes:
                     f" /Contents {4 + 2 * i} 0 R >>")
         objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
     objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for i, obj in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    return out + f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return pdf_file(objs)
 
 
 FIRST = textwrap.wrap("The harbour bridge in Townville has been closed since March for repairs to its cables and "
