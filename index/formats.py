@@ -839,7 +839,8 @@ def _first(meta: dict[str, str], keys: tuple[str, ...]) -> str | None:
 # --- PDF -----------------------------------------------------------------------------------
 
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?", re.IGNORECASE)
-RUNNING_SHARE = 0.5  # a page's first or last line found on at least this share of the pages is a running header/footer
+# a page's first or last line found on at least this share of the pages is a running header or footer
+RUNNING_SHARE = 0.5
 
 
 def join_pages(pages: list[str]) -> str:

@@ -135,7 +135,8 @@ _MID_WORD = re.compile(r"(?<=[^\s.!?\"“‘(\[])\s+([^\W\d_][\w'’-]*)")  # a 
 def with_names_from(q: Question, texts: Sequence[str]) -> Question:
     """``q`` with ``names`` read off ``texts`` when it is typed without capitals ("who runs the bank of
     england"): a question word the texts write capitalised inside their sentences (NAME_SHARE of at
-    least two uses) is a name, as it would have been written capitalised. A question with capitals keeps its own."""
+    least two uses) is a name, as it would have been written capitalised. A question with capitals
+    keeps its own."""
     if q.names or q.text[1:] != q.text[1:].lower():
         return q
     wanted = set(q.stems)
