@@ -133,3 +133,26 @@ def test_the_cli_bar_moves_while_one_large_article_is_embedded(small: Settings, 
     assert shown[-2][0] == 1 and shown[-2][1].startswith("added: Story 7")  # then the item is done
     assert shown[-1][0] == 1  # the bar ends full: 1 of 1
     assert "1/1" in result.output
+
+
+def test_the_ui_upload_bar_moves_while_one_long_article_is_embedded(coll: Collection, tmp_path: Path) -> None:
+    """The Collection tab's progress (``gr.Progress``) gets fractions of the article with "embedding
+    n/m chunks", the uploaded file's name or title (never the server path), before the item is done."""
+    from ui.library import Library
+
+    shown: list[tuple[tuple[float, int | None], str]] = []
+
+    def progress(value: tuple[float, int | None], desc: str = "", unit: str = "") -> None:
+        shown.append((value, desc))
+
+    up = tmp_path / "upload"
+    up.mkdir()
+    story = up / "long story.txt"
+    story.write_text(big_text(), encoding="utf-8")
+    steps = list(Library(coll).add([str(story)], "", "", progress=progress))
+    assert "1 added" in steps[-1][0]
+    fractions = [v for (v, _t), desc in shown if desc.startswith("embedding ")]
+    assert len(fractions) > 5 and all(0 < f <= 1 for f in fractions) and fractions == sorted(fractions)
+    assert fractions[0] < 0.5  # moving from the start, not only once the article is done
+    assert shown[-1][0][0] == 1 and shown[-1][1].startswith("added")
+    assert not any(str(tmp_path) in desc for _, desc in shown)

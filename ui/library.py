@@ -28,7 +28,7 @@ from rag.errors import InputError, RagError
 from index.feeds import NOT_A_FEED, advertised_feeds, is_page
 from index.fetch import fetch_url
 from index.load import KINDS, expand_inputs, is_url
-from index.collection import Collection
+from index.collection import ChunksEmbedded, Collection
 from index.types import ItemResult
 from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
 from ui import render, toast
@@ -234,13 +234,14 @@ class Library:
         def work() -> None:
             raw: list[ItemResult] = []  # as the pipeline reports them (server paths)
 
-            def report(ev: ItemResult) -> None:
-                raw.append(ev)
+            def report(ev: ItemResult | ChunksEmbedded) -> None:
+                if isinstance(ev, ItemResult):
+                    raw.append(ev)
                 events.put(ev)
 
-            try:
+            try:  # chunk_updates: the bar moves while one long article is embedded, not only between items
                 notices.extend(self.uploads.shown_text(staged, n)
-                               for n in self.collection.ingest(inputs, progress=report).notices)
+                               for n in self.collection.ingest(inputs, progress=report, chunk_updates=True).notices)
             except Exception as exc:  # noqa: BLE001 - reported below
                 events.put(exc)
             finally:  # here, not in the generator: a closed browser tab must not cut the cleanup short
@@ -257,6 +258,12 @@ class Library:
                 failed = self.uploads.shown(staged, ItemResult("(batch)", "failed", reason=msg))
                 toast.warn(failed.reason or msg)
                 results.append(failed)
+                continue
+            if isinstance(ev, ChunksEmbedded):
+                if done < total:
+                    name = ev.title or self.uploads.shown_text(staged, ev.item) or ""
+                    progress((done + (ev.done / ev.total if ev.total else 0.0), total), unit="articles",
+                             desc=f"embedding {ev.done}/{ev.total} chunks: {name[:40]}")
                 continue
             ev = self.uploads.shown(staged, ev)
             results.append(ev)
