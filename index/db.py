@@ -269,6 +269,11 @@ class ArticleDB:
         ).fetchone()
         return StoredArticle(*row) if row else None
 
+    def described(self, article_id: str) -> tuple[str, str, str | None, str | None, str | None] | None:
+        """What an article is stored as besides its text: (source, title, author, published, url)."""
+        row = self._q("SELECT source, title, author, published, url FROM articles WHERE id=?", (article_id,)).fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
     def by_hash(self, chash: str) -> StoredArticle | None:
         row = self._q("SELECT id, content_hash, version FROM articles WHERE content_hash=?", (chash,)).fetchone()
         return StoredArticle(*row) if row else None

@@ -558,6 +558,8 @@ class Indexer:
         h = art.content_hash
         by_src = self.db.by_source(art.source)
         if by_src and by_src.content_hash == h:
+            if self._redescribed(art, by_src.id):
+                return "updated"  # the same text under a corrected title, date, author or address
             emit(ItemResult(art.source, "unchanged", by_src.id, art.title))
             return None
         # before the duplicate check: a paywall stub that equals another stored stub would move this
@@ -580,6 +582,16 @@ class Indexer:
             emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=f"same text as {said}"))
             return None
         return "updated" if by_src else "added"
+
+    def _redescribed(self, art: Article, article_id: str) -> bool:
+        """``art`` is the stored article's own source (not a duplicate's) with the same text, and its
+        title, author, date or URL differ: a corrected date line or headline is stored, not reported
+        "unchanged" and dropped. (The title is part of every chunk's embedded text: re-embedded.)"""
+        stored = self.db.described(article_id)
+        if stored is None or stored[0] != art.source:
+            return False
+        published = art.published.isoformat() if art.published else None
+        return stored[1:] != (art.title, art.author, published, art.url)
 
     def _add_source(self, source: str, article_id: str) -> None:
         orphan = self.db.add_source(source, article_id)
