@@ -482,7 +482,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     else:  # loopback only (``rag.serve.check_bind``): no other site's page may use it either
         app.add_middleware(LocalOnly)
     if ui:
-        _mount_ui(app, rag)
+        _mount_ui(app, rag, key)
     return app
 
 
@@ -613,8 +613,14 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
     yield "data: [DONE]\n\n"
 
 
-def _mount_ui(app: FastAPI, rag: RAG) -> None:
-    """The Gradio chat UI at /ui/ on the same port ("/" redirects there), built by ``ui.app``."""
+KEY_USER = "rag"  # the UI's login name when the API key is its password
+
+
+def _mount_ui(app: FastAPI, rag: RAG, api_key: str | None = None) -> None:
+    """The Gradio chat UI at /ui/ on the same port ("/" redirects there), built by ``ui.app``. It
+    logs in with ``RAG_UI_AUTH``; without it, a server with an API key asks for that key (user
+    ``rag``): the UI and its Gradio API can ask, add and remove articles as ``/v1`` can, and the key
+    guarded only ``/v1``."""
     import gradio as gr
 
     from ui.app import build_app, parse_auth
@@ -622,8 +628,11 @@ def _mount_ui(app: FastAPI, rag: RAG) -> None:
     from ui.style import CSS, JS, theme
     from ui.uploads import max_upload_bytes
 
-    auth = parse_auth(rag.settings.ui_auth)
+    auth = parse_auth(rag.settings.ui_auth) or ((KEY_USER, api_key) if api_key else None)
     guard = LoginGuard(*auth) if auth else None
+    message = LOGIN_MESSAGE if rag.settings.ui_auth else (
+        f"<p>Sign in as <b>{KEY_USER}</b> with the server's API key (RAG_API_KEY), or give the UI its own "
+        "login with RAG_UI_AUTH=user:password.</p>" + LOGIN_MESSAGE)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -631,7 +640,7 @@ def _mount_ui(app: FastAPI, rag: RAG) -> None:
 
     gr.mount_gradio_app(
         app, build_app(rag), path="/ui", auth=guard.check if guard else None,
-        auth_message=LOGIN_MESSAGE if guard else None, max_file_size=max_upload_bytes(rag.settings),
+        auth_message=message if guard else None, max_file_size=max_upload_bytes(rag.settings),
         show_error=False, ssr_mode=False, mcp_server=False, footer_links=["api", "settings"],
         run_history=False, enable_monitoring=False, theme=theme(), css=CSS, js=JS,
     )

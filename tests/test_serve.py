@@ -402,6 +402,20 @@ def test_ui_mounts_on_the_same_port(rag) -> None:  # noqa: ANN001
         assert httpx.post(f"{srv.url}/v1/search", json={"query": "Khansir"}).status_code == 200
 
 
+def test_an_api_key_guards_the_mounted_ui_and_its_gradio_api_too(rag) -> None:  # noqa: ANN001
+    """`RAG_API_KEY=k rag serve --ui`: the UI (which asks, adds and removes articles through its own
+    Gradio API) asks for that key (user "rag") instead of being open beside a guarded /v1."""
+    with Running(create_app(rag, api_key="k3", ui=True)) as srv, \
+            httpx.Client(base_url=f"{srv.url}/ui/", trust_env=False) as http:
+        assert httpx.get(f"{srv.url}/v1/models").status_code == 401
+        assert http.get("config").status_code == 401
+        assert http.get("gradio_api/info").status_code == 401
+        assert "RAG_API_KEY" in http.get("").text  # the login page says which password
+        assert http.post("login", data={"username": "rag", "password": "wrong"}).status_code == 400
+        assert http.post("login", data={"username": "rag", "password": "k3"}).status_code == 200
+        assert http.get("config").status_code == 200 and http.get("gradio_api/info").status_code == 200
+
+
 def test_json_error_envelope_on_missing_route(api: str) -> None:
     r = httpx.get(f"{api}/v1/nope")
     assert r.status_code == 404 and json.loads(r.text)["error"]["message"]
