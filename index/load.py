@@ -37,6 +37,7 @@ from index.feeds import Feed, FeedItem
 from index.fetch import FetchedPage, fetch_url
 from index.records import SkippedRecord, iter_records
 from rag.settings import Settings
+from rag.text import plural
 from index.types import Article, LoadFailure, Skipped
 
 logger = logging.getLogger(__name__)
@@ -181,6 +182,9 @@ _CONVERT = (
 )
 
 
+QA_SUITE = "question-answer cases of an eval suite"  # a dump's reason to be skipped (``Skipped.reason``)
+
+
 def unsupported_reason(name: str) -> str:
     """Why a file of a folder is not read and what to do, by its extension (``Skipped.reason``)."""
     suffix = Path(name).suffix.lower()
@@ -193,7 +197,7 @@ def unsupported_reason(name: str) -> str:
             "(a plain-text file: rename it to .txt)")
 
 
-def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure]:
+def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure | Skipped]:
     if not item.strip():
         yield LoadFailure(repr(item), "an empty input, not a file, folder or URL (an unset shell variable?); "
                                       "nothing was read")
@@ -208,7 +212,7 @@ def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure]
         yield LoadFailure(item, str(exc))
 
 
-def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure]:
+def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure | Skipped]:
     shown = str(path)
     kind = KINDS.get(path.suffix.lower())
     before = _stat(path, shown)
@@ -277,7 +281,7 @@ def _same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
         (b.st_size, b.st_mtime_ns, b.st_ctime_ns, b.st_ino, b.st_dev)
 
 
-def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure]:
+def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure | Skipped]:
     try:
         page = fetch_url(url, settings)
     except InputError as exc:
@@ -348,7 +352,10 @@ def _load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | Lo
                                      "ingest that feed's URL directly if you want its articles")
         return
     for result in _load_page(page, item.link):
-        yield feeds.with_feed_metadata(result, item) if isinstance(result, Article) else result
+        if isinstance(result, Skipped):  # a feed links to articles: a question file is no item of one
+            yield LoadFailure(item.link, f"{item.link}: {result.reason}")
+        else:
+            yield feeds.with_feed_metadata(result, item) if isinstance(result, Article) else result
 
 
 def read_feed(page: FetchedPage, settings: Settings, shown: str | None = None) -> Iterator[Feed | LoadFailure]:
@@ -395,7 +402,7 @@ def _load_feed(page: FetchedPage, shown: str, settings: Settings) -> Iterator[Ar
             yield from results
 
 
-def _load_page(page: FetchedPage, url: str) -> Iterator[Article | LoadFailure]:
+def _load_page(page: FetchedPage, url: str) -> Iterator[Article | LoadFailure | Skipped]:
     """A fetched page (not a feed) as an Article, by its content type or its URL's extension."""
     kind = CONTENT_TYPES.get(page.content_type) or KINDS.get(Path(page.final_url.split("?")[0]).suffix.lower())
     if page.body.startswith(b"%PDF-"):
@@ -412,7 +419,7 @@ def _load_page(page: FetchedPage, url: str) -> Iterator[Article | LoadFailure]:
 
 
 def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
-           declared: str | None) -> Iterator[Article | LoadFailure]:
+           declared: str | None) -> Iterator[Article | LoadFailure | Skipped]:
     """Dispatch on format. ``source`` becomes Article.source; ``shown`` names the item in messages."""
     if data.startswith(b"%PDF-"):
         kind = "pdf"  # a PDF saved under another name
@@ -446,9 +453,9 @@ def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
             if count:
                 logger.warning("%s: skipped %d question-answer record(s) (eval cases, not articles); "
                                "the other records were read", _terminal_safe(shown), skipped)
-            else:
-                logger.warning("skipped %s: its %d record(s) are question-answer cases (an eval suite), "
-                               "not articles; run it with `rag eval`", _terminal_safe(shown), skipped)
+            else:  # an item of the report ("skipped"), so the CLI, the UI and REST all say so
+                yield Skipped(source, f"{QA_SUITE} ({plural(skipped, 'record')}), not articles; "
+                                      "run it with `rag eval`")
         elif count == 0:
             raise InputError(shown, "is empty: it holds no records; add articles or remove the file")
         return

@@ -21,7 +21,7 @@ import index.collection
 from index.load import iter_articles
 from index.collection import Collection
 from rag.settings import Settings
-from index.types import Article, LoadFailure
+from index.types import Article, LoadFailure, Skipped
 from tests.fakes import HashEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,13 +48,13 @@ def test_rag_ingest_seeds_folder_exits_0_and_says_the_suite_was_skipped(
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)  # the real seeds folder: articles + suite.jsonl
     assert (seeds / "suite.jsonl").is_file()
-    with caplog.at_level(logging.WARNING, logger="index.load"):
-        result = cli.invoke(app, ["ingest", str(seeds)])
+    result = cli.invoke(app, ["ingest", str(seeds)])
     assert result.exit_code == 0, result.output
     assert "\nfailed " not in result.output and "suite.jsonl#" not in result.output  # no failed records
-    notices = [r.getMessage() for r in caplog.records if "suite.jsonl" in r.getMessage()]
-    assert len(notices) == 1, notices  # one line for the file, not one per question
-    assert "question-answer" in notices[0] and "skipped" in notices[0] and "rag eval" in notices[0]
+    said = "".join(result.output.split())  # rich wraps a long line, anywhere
+    assert said.count("suite.jsonl") == 1, said  # one line for the file, not one per question
+    assert f"skipped{seeds / 'suite.jsonl'}:question-answercases" in said and "runitwith`rageval`" in said
+    assert "types are not read" not in result.output  # not told as a file of an unread type
     with Collection.open(Settings(home=tmp_path / "home"), embedder=HashEmbedder()) as coll:
         stored = coll.db.counts()["articles"]
     articles = sorted(p for p in SEEDS.iterdir() if p.suffix in (".txt", ".md", ".html"))
@@ -73,14 +73,12 @@ def _load(tmp_path: Path, *paths: Path) -> list[Article | LoadFailure]:
     ("squad.json", json.dumps({"version": "1.1", "data": [{"title": "Storms", "paragraphs": [
         {"context": "A storm hit.", "qas": [{"id": "1", "question": "What hit?", "answers": []}]}]}]})),
 ])
-def test_qa_files_are_skipped_not_failed(tmp_path: Path, name: str, content: str,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_qa_files_are_skipped_not_failed(tmp_path: Path, name: str, content: str) -> None:
     f = tmp_path / name
     f.write_text(content, encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="index.load"):
-        assert _load(tmp_path, f) == []
-    [notice] = [r.getMessage() for r in caplog.records]
-    assert notice.startswith(f"skipped {f}") and "question-answer" in notice
+    [skipped] = _load(tmp_path, f)  # an item of the report ("skipped", with why): the CLI, UI and REST say so
+    assert isinstance(skipped, Skipped) and skipped.item == str(f.absolute())
+    assert "question-answer" in skipped.reason and "rag eval" in skipped.reason
 
 
 def test_mixed_dump_loads_articles_skips_qa_and_still_fails_bad_records(
@@ -102,15 +100,15 @@ def test_mixed_dump_loads_articles_skips_qa_and_still_fails_bad_records(
     assert "skipped 1 question-answer record" in notice and "other records were read" in notice
 
 
-def test_qa_notice_escapes_control_characters_in_the_file_name(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_qa_notice_escapes_control_characters_in_the_file_name(cli: CliRunner, tmp_path: Path) -> None:
     f = tmp_path / "evil\x1b]0;pwned\x07.jsonl"
     f.write_text(json.dumps({"question": "Who?", "article": "a.txt"}), encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="index.load"):
-        _load(tmp_path, f)
-    [notice] = [r.getMessage() for r in caplog.records]
-    assert "\x1b" not in notice and "\x07" not in notice and "\\x1b]0;pwned\\x07" in notice
+    from rag.cli import app
+
+    result = cli.invoke(app, ["ingest", str(f)])
+    said = "".join(result.output.split())  # rich wraps a long line, anywhere
+    assert "\x1b" not in said and "\x07" not in said
+    assert "evil\\x1b]0;pwned\\x07.jsonl:question-answercases" in said
 
 
 # --- item 11: a file that changes while it is read ------------------------------------------
@@ -173,3 +171,14 @@ def test_stat_compare_is_what_catches_the_race(tmp_path: Path, monkeypatch: pyte
     reads = _writer_inside_read(monkeypatch, f, times=0)
     [article] = _load(tmp_path, f)
     assert isinstance(article, Article) and reads[0] == 1
+
+
+def test_a_question_file_is_a_skipped_item_of_the_report_rest_and_the_ui_show(tmp_path: Path) -> None:
+    """Uploaded through REST or the UI (``Collection.ingest``), a file of eval cases is no silent nothing."""
+    f = tmp_path / "qa.json"
+    f.write_text(json.dumps({"question": "Who won?", "answers": ["x"]}), encoding="utf-8")
+    with Collection.open(Settings(home=tmp_path / "home"), embedder=HashEmbedder()) as coll:
+        report = coll.ingest(str(f))
+    [item] = report.items
+    assert (item.status, item.item) == ("skipped", str(f.absolute())) and "rag eval" in (item.reason or "")
+    assert report.summary()["skipped"] == 1

@@ -83,10 +83,14 @@ def _named(items: list[str]) -> str:
 def _print_skipped(skipped: tuple[ItemResult, ...]) -> None:
     """The files of the folders given whose type ingest does not read: how many, then a line per
     type (one reason per type: ``index.load.unsupported_reason``) naming a few and what to do."""
+    from index.load import QA_SUITE, SUPPORTED
+
+    suites = [r for r in skipped if r.reason and r.reason.startswith(QA_SUITE)]
+    for r in suites:  # a dump of eval cases beside the articles (seeds/): said per file, by its reason
+        console.print(f"[yellow]skipped[/yellow] {esc(r.item)}: {esc(r.reason)}", highlight=False)
+    skipped = tuple(r for r in skipped if r not in suites)
     if not skipped:
         return
-    from index.load import SUPPORTED
-
     console.print(f"[yellow]skipped[/yellow] {plural(len(skipped), 'file')} in the folders given: "
                   f"{'its type is' if len(skipped) == 1 else 'their types are'} not read (supported: {SUPPORTED})",
                   highlight=False)
