@@ -7,6 +7,7 @@ search endpoints (``rag.service``): one wording for every surface.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,9 +43,10 @@ def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str | No
         text = " ".join(text.split())
         return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
 
-    said = [f"--source {' or '.join(quoted(s) for s in sources)}"] if sources else []
-    said += [f"--since {since.isoformat()}"] if since else []
-    said += [f"--until {until.isoformat()}"] if until else []
+    # in words every surface shows alike (the UI has no --since flag, REST a ``filters`` object)
+    said = [f"source {' or '.join(quoted(s) for s in sources)}"] if sources else []
+    said += [f"published from {since.isoformat()}"] if since else []
+    said += [f"published to {until.isoformat()}"] if until else []
     said += [f"article id {' or '.join(quoted(a) for a in filters.article_ids)}"] if filters.article_ids else []
     out = f"No article matches the filters ({', '.join(said)}); {stored} article{'s are' if stored != 1 else ' is'}" \
           " stored"
@@ -54,11 +56,12 @@ def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str | No
         first, last = db.first_published(), (newest[0].published or "")[:10] if newest else ""
         out += f", published {first.isoformat()} .. {last}" if first and last else ""
         if len(dated) < stored:
-            out += f"; {stored - len(dated)} of them undated, which --since/--until leave out"
+            out += f"; {stored - len(dated)} of them undated, which a date filter leaves out"
     if sources:
-        shown = list(dict.fromkeys(a.source for a in db.list_articles(None, 20)))[:3]
+        # a file by its name: an upload's server folder is nobody's business, a local one is known
+        shown = list(dict.fromkeys(a.url or Path(a.source).name for a in db.list_articles(None, 20)))[:3]
         out += f"; sources include {', '.join(shown)}" if shown else ""
         if since or until:
             alone = len(db.filter_article_ids(sources))
-            out += f"; --source alone matches {alone} article{'s' if alone != 1 else ''}" if alone else ""
+            out += f"; the source alone matches {alone} article{'s' if alone != 1 else ''}" if alone else ""
     return [out + "."]

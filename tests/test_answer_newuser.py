@@ -215,7 +215,7 @@ def test_a_source_that_matches_nothing_is_named_in_a_notice(rag: RAG) -> None:
     answer = rag.ask("Who announced free buses?", filters=Filters(sources=("nonexistent-outlet",)))
     assert answer.refused and not answer.passages
     assert len(answer.notices) == 1, answer.notices
-    assert answer.notices[0].startswith("No article matches the filters (--source 'nonexistent-outlet'); "
+    assert answer.notices[0].startswith("No article matches the filters (source 'nonexistent-outlet'); "
                                         "4 articles are stored; sources include ")
     # the same filters on a question the filters leave articles for: no such notice
     kept = rag.ask("Who announced free buses?", filters=Filters(sources=("news",)))
@@ -229,12 +229,12 @@ def test_a_date_filter_that_matches_nothing_says_what_is_stored_and_that_undated
         rag: RAG) -> None:
     answer = rag.ask("Who announced free buses?", filters=Filters(published_from=date(2030, 1, 1)))
     assert answer.refused
-    assert answer.notices == ("No article matches the filters (--since 2030-01-01); 4 articles are stored, published "
-                              "2024-11-28 .. 2024-11-30; 1 of them undated, which --since/--until leave out.",)
+    assert answer.notices == ("No article matches the filters (published from 2030-01-01); 4 articles are stored, published "
+                              "2024-11-28 .. 2024-11-30; 1 of them undated, which a date filter leaves out.",)
     both = rag.ask("Who announced free buses?",
                    filters=Filters(sources=("news",), published_to=date(2020, 1, 1)))
-    assert "--source 'news', --until 2020-01-01" in both.notices[0]
-    assert both.notices[0].endswith("; --source alone matches 3 articles.")
+    assert "source 'news', published to 2020-01-01" in both.notices[0]
+    assert both.notices[0].endswith("; the source alone matches 3 articles.")
 
 
 def test_search_notices_names_the_filters_for_rest_and_mcp_too(rag: RAG) -> None:
@@ -250,8 +250,26 @@ def test_rag_ask_json_with_a_source_that_matches_nothing(env: Path) -> None:
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["refused"] and data["passages"] == []
-    assert len(data["notices"]) == 1 and "No article matches the filters (--source 'nonexistent-outlet')" in \
+    assert len(data["notices"]) == 1 and "No article matches the filters (source 'nonexistent-outlet')" in \
         data["notices"][0] and "4 articles are stored" in data["notices"][0]
     res = CliRunner().invoke(app, ["ask", "--json", "--since", "2030-01-01", "Who announced free buses?"])
     data = json.loads(res.stdout)
     assert data["refused"] and "1 of them undated" in data["notices"][0]
+
+
+def test_a_filter_notice_names_uploaded_files_by_name_not_by_the_server_folder(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
+    """"sources include /srv/rag/uploads/dup2.txt" reached the UI and REST: a file is named by its name."""
+    from index.collection import Collection
+    from rag.api import RAG
+    from rag.settings import Settings
+    from rag.types import Filters
+
+    settings = Settings(home=tmp_path / "home")
+    up = settings.home / "uploads"
+    up.mkdir(parents=True)
+    (up / "harbour.txt").write_text("Harbour reopens\n\nThe harbour of Zembla reopened on Monday after repairs.\n")
+    with Collection.open(settings, embedder=fake_embedder) as coll:
+        coll.ingest(str(up / "harbour.txt"))
+        rag = RAG(settings, collection=coll, llm=None)
+        [notice] = rag.ask("Which harbour reopened?", filters=Filters(sources=("reuters",))).notices
+    assert "sources include harbour.txt" in notice and str(up) not in notice
