@@ -1,0 +1,95 @@
+"""Dates: any date-like value to a ``date`` (``parse_date``), a ``date ...`` line at the top of a
+text, and the checks that tell a page's real publication date from a year or a month
+(``_written_with_day``, ``_element_date``; ``index.formats.html.html_date`` uses them).
+
+>>> split_date_prefix("Date: 1 December 2024\\nStorm hits coast")
+(datetime.date(2024, 12, 1), 'Storm hits coast')
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timezone
+
+logger = logging.getLogger(__name__)
+
+_DATE_PREFIX = re.compile(r"\A[ \t]*date[ \t]*:?[ \t]*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
+_DATE_LINE = re.compile(r"\A[ \t]*(?:date|published)[ \t]*:[ \t]*([^\n]{4,60})(?:\n|\Z)", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
+
+
+def parse_date(value: object) -> date | None:
+    """A date from ISO dates/datetimes, RFC 2822, '1 December 2024', or a Unix timestamp; else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if value > 1e11 else value  # milliseconds are common in dumps
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    if not _YEAR.search(text):  # dateutil would happily turn "5" into the 5th of this month
+        return None
+    from dateutil import parser as dateparser
+
+    try:
+        return dateparser.parse(text, default=datetime(2000, 1, 1)).date()
+    except (ValueError, OverflowError, TypeError):
+        logger.debug("unparseable date %r", text)
+        return None
+
+
+def split_date_prefix(text: str) -> tuple[date | None, str]:
+    """Take a leading ``date YYYY-MM-DD`` prefix (rest of line kept) or ``Date: ...`` line off the text."""
+    m = _DATE_PREFIX.match(text)
+    if m:
+        found = parse_date(m.group(1))
+        if found:
+            return found, text[m.end():].lstrip()
+    m = _DATE_LINE.match(text)
+    if m:
+        found = parse_date(m.group(1))
+        if found:
+            return found, text[m.end():].lstrip()
+    return None, text
+
+
+_MONTH_NAMES = (  # English, German, French, Spanish, Italian: enough letters to tell them apart
+    ("jan", "janv", "ene", "gen", "jän"), ("feb", "fév", "fev", "febr"), ("mar", "mär", "mars", "marz"),
+    ("apr", "avr", "abr"), ("may", "mai", "mayo", "mag"), ("jun", "juin", "giu"), ("jul", "juil", "lug"),
+    ("aug", "août", "aout", "ago"), ("sep", "set"), ("oct", "okt", "ott"), ("nov",), ("dec", "dez", "déc", "dic"))
+
+
+def _written_with_day(raw: str, day: date) -> bool:
+    """Whether the page writes ``day`` with its day of the month (2024-03-01, 01/03/2024, 1.3.24,
+    1 March 2024, March 1st, 2024, ...). htmldate's text search turns "© 2024" and a bare "2024" into
+    2024-01-01 and "March 2024" into 2024-03-01: a date it read with a day is on the page."""
+    y, m, dd = day.year, day.month, f"0?{day.day}"
+    d = dd + ("(?:st|er|\\.)?" if day.day == 1 else "(?:st|nd|rd|th|\\.)?")
+    months = "|".join(re.escape(n) for n in _MONTH_NAMES[m - 1])
+    pattern = (rf"(?<!\d){y}[-/.]0?{m}[-/.]{dd}(?!\d)|(?<!\d){y}{m:02}{day.day:02}(?!\d)"
+               rf"|(?<!\d){dd}[-/.]0?{m}[-/.](?:{y}|{y % 100:02})(?!\d)|(?<!\d)0?{m}[-/.]{dd}[-/.](?:{y}|{y % 100:02})(?!\d)"
+               rf"|(?<!\w){d}\s*(?:of\s+|de\s+)?(?:{months})[^\W\d]*\.?,?\s+(?:de\s+)?{y}(?!\d)"
+               rf"|(?<!\w)(?:{months})[^\W\d]*\.?\s+{d},?\s+{y}(?!\d)")
+    return re.search(pattern, raw, re.IGNORECASE) is not None
+
+
+def _element_date(value: str | None) -> date | None:
+    """A <meta>/<time> date, when it names at least the month: "2024" is a year (often the
+    copyright's), not a publication date; "2024-03" is March 2024, stored as its 1st."""
+    found = parse_date(value)
+    if found is None or value is None:
+        return None
+    from dateutil import parser as dateparser
+
+    try:  # the month is known when another default month does not change the reading
+        month_known = dateparser.parse(str(value).strip(), default=datetime(2000, 7, 1)).month == found.month
+    except (ValueError, OverflowError, TypeError):
+        month_known = True  # parse_date read it some other way (a timestamp): a full date
+    return found if month_known else None

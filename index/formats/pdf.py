@@ -1,0 +1,180 @@
+"""PDF articles, read by pypdf: the pages joined into one text (``join_pages``: page numbers and
+running headers/footers out, a sentence that runs over a page break joined), the layout lines
+unwrapped, the title and date from the PDF's metadata or its first line.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from index.formats.clean import _ENDS_SENTENCE, _glue, _wrap_width, normalise, strip_controls, unwrap_lines
+from index.formats.dates import parse_date, split_date_prefix
+from index.formats.titles import HEADLINE_MAX, derive_title, shorten
+from index.types import Article
+from rag.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?", re.IGNORECASE)
+# a line among a page's first or last RUNNING_LINES (page numbers aside) found on at least this share
+# of the pages is a running header or footer (two: a masthead over a date line, a date over an address)
+RUNNING_SHARE = 0.5
+RUNNING_LINES = 2
+#: a line that ends in a closing quote ends its sentence unless the next goes on in lower case
+_CLOSING_QUOTE = re.compile(r"[\"'”’»]$")
+#: what may stand before the first word of a page that goes on with its sentence (“a disgrace”, $4m)
+_OPENING = "\"'“‘«([£$€¥"
+
+
+def join_pages(pages: list[str]) -> str:
+    """A PDF's page texts as one text: page numbers and running headers/footers (a line among a
+    page's first or last two that recurs, digits aside, on half the pages or more) are dropped, each
+    page's layout lines are unwrapped (``unwrap_lines``, at the wrap width of the whole document),
+    and a sentence that runs over a page break is joined ("... the bridge would" + "reopen in May.");
+    elsewhere a page break is a paragraph break: after a page that ends a sentence (``.``, ``!``,
+    ``?``, a closing quote), a colon, or a short line (a heading) before a capitalised word.
+
+    >>> join_pages(["Harbour News\\nBridge to reopen\\nThe council said the bridge would\\n1",
+    ...             "Harbour News\\nreopen in May.\\n2"])
+    'Bridge to reopen\\nThe council said the bridge would reopen in May.'
+    """
+    bodies = _page_bodies(pages)
+    # measured on all pages at once: a short page (the last) has too few lines to show its width
+    width = _wrap_width("\n\n".join(bodies))
+    out, last = "", ""
+    for body in bodies:
+        if not body:
+            continue
+        text = unwrap_lines(body, pdf=True, width=width) if width else body
+        if _runs_over(last, body):
+            out = out.rstrip() + _glue(last, body) + text
+        else:
+            out += ("\n\n" if out else "") + text
+        last = body.rsplit("\n", 1)[-1].rstrip()  # the layout line, not the unwrapped paragraph
+    return out
+
+
+def _page_bodies(pages: list[str]) -> list[str]:
+    """Each page's text without its running headers/footers and page numbers ("" for a page of none)."""
+    split = [normalise(p).split("\n") if p.strip() else [] for p in pages]  # blank lines inside a page stay
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+    seen: dict[str, int] = {}
+    for lines in split:
+        filled = [ln for ln in lines if ln.strip() and not _PAGE_NUMBER.fullmatch(ln.strip())]
+        for k in {key(ln) for ln in filled[:RUNNING_LINES] + filled[-RUNNING_LINES:]}:
+            seen[k] = seen.get(k, 0) + 1
+    running = {k for k, n in seen.items() if n >= 2 and n >= RUNNING_SHARE * len(split)}
+
+    def furniture(line: str) -> bool:
+        return key(line) in running or bool(_PAGE_NUMBER.fullmatch(line.strip()))
+
+    bodies = []
+    for lines in split:
+        while lines and (furniture(lines[-1]) or not lines[-1].strip()):
+            lines = lines[:-1]
+        while lines and (furniture(lines[0]) or not lines[0].strip()):
+            lines = lines[1:]
+        bodies.append("\n".join(lines).strip())
+    return bodies
+
+
+def _runs_over(last: str, text: str) -> bool:
+    """Whether a page whose last line is ``last`` goes on, mid-sentence, into a page starting with
+    ``text``: ``last`` ends no sentence, and the page starts in lower case or, after a full line (a
+    short one is a heading), with a word or a number (an opening quote or a currency sign aside)."""
+    if not last or _ENDS_SENTENCE.search(last) or last.endswith(":"):
+        return False
+    first = text.lstrip(_OPENING)[:1]
+    if _CLOSING_QUOTE.search(last):
+        return first.islower()
+    return first.islower() or (len(last) >= 40 and first.isalnum())
+
+
+def parse_pdf(data: bytes, source: str, url: str | None = None) -> Article:
+    """Text of every page; title from the PDF metadata (unless it is a file name) or the first line."""
+    with _pypdf_quiet():
+        return _parse_pdf(data, source, url)
+
+
+def _parse_pdf(data: bytes, source: str, url: str | None) -> Article:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(source, "the PDF is password-protected; save an unprotected copy and add that")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata
+    except InputError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(source, f"could not be read as a PDF ({type(exc).__name__}: {exc}); "
+                                 "check it opens in a PDF viewer, or export the article as text") from exc
+    text = join_pages(pages)
+    if not text:
+        raise InputError(source, "is empty: the PDF has no extractable text (a scanned image?); "
+                                 "run OCR on it first or add the article as text")
+    published, text = split_date_prefix(text)
+    title = _meta_field(meta, "title")
+    if not title or re.search(r"\.(docx?|pdf|odt|rtf|txt|indd)$|^untitled", title, re.IGNORECASE):
+        first = text.split("\n", 1)[0].strip()
+        title = first if len(first) <= HEADLINE_MAX else derive_title(text)
+    if published is None:
+        try:
+            published = parse_date(meta.creation_date) if meta else None
+        except Exception:  # malformed /CreationDate strings raise inside pypdf
+            published = None
+    return Article(source=source, title=shorten(title, HEADLINE_MAX), text=text,
+                   author=_meta_field(meta, "author"), published=published, url=url)
+
+
+class _ToDebug(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        logger.debug("pypdf %s: %s", record.levelname.lower(), record.getMessage())
+
+
+_PYPDF_LOGGER = logging.getLogger("pypdf")
+_pypdf_lock = threading.Lock()
+_pypdf_users = 0
+_pypdf_propagate = True
+_pypdf_handler = _ToDebug()
+
+
+@contextmanager
+def _pypdf_quiet() -> Iterator[None]:
+    """pypdf's own log lines ("EOF marker not found", "Ignoring wrong pointing object") go to our
+    debug log while we parse, not beside the failure line that already says what is wrong. Counted,
+    so that threads parsing PDFs at once (feed fetches) leave the logger as they found it."""
+    global _pypdf_users, _pypdf_propagate
+    with _pypdf_lock:
+        if _pypdf_users == 0:
+            _pypdf_propagate = _PYPDF_LOGGER.propagate
+            _PYPDF_LOGGER.addHandler(_pypdf_handler)
+            _PYPDF_LOGGER.propagate = False
+        _pypdf_users += 1
+    try:
+        yield
+    finally:
+        with _pypdf_lock:
+            _pypdf_users -= 1
+            if _pypdf_users == 0:
+                _PYPDF_LOGGER.removeHandler(_pypdf_handler)
+                _PYPDF_LOGGER.propagate = _pypdf_propagate
+
+
+def _meta_field(meta: object, name: str) -> str | None:
+    try:
+        value = getattr(meta, name, None) if meta is not None else None
+    except Exception:
+        return None
+    value = " ".join(strip_controls(str(value)).split()) if value else ""
+    return value or None
