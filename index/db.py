@@ -559,10 +559,20 @@ class ArticleDB:
             return row[0]
         if not ref:
             return None
+        ids = self._ids_starting(ref)
+        return ids[0] if len(ids) == 1 else None
+
+    def _ids_starting(self, ref: str) -> list[str]:
         # escaped: `rag remove %` once matched (and removed) every article
         rows = self._q("SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\'", (_like_prefix(ref),)).fetchall()
-        rows = [r for r in rows if r[0].startswith(ref)]  # LIKE ignores ASCII case; ids are case-sensitive
-        return rows[0][0] if len(rows) == 1 else None
+        return [r[0] for r in rows if r[0].startswith(ref)]  # LIKE ignores ASCII case; ids are case-sensitive
+
+    def unresolved(self, ref: str) -> str:
+        """Why ``resolve(ref)`` found no article: several ids start with it, or nothing is it."""
+        n = len(self._ids_starting(ref)) if ref else 0
+        if n > 1:
+            return f"{ref!r} is the start of {n} article ids; give more of the id"
+        return "no such article id or source"
 
     # --- story groups (index/stories.py; schema in _STORY_SCHEMA) -------------------------------
     def story_rows(self, article_ids: Sequence[str]) -> dict[str, StoryRow]:

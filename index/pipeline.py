@@ -762,7 +762,7 @@ class Indexer:
             for given in refs:
                 ref, aid = self._resolve_ref(given)
                 if aid is None:
-                    out.append(ItemResult(ref, "failed", reason="no such article id or source (see `rag list`)"))
+                    out.append(ItemResult(ref, "failed", reason=f"{self.db.unresolved(ref)} (see `rag list`)"))
                     continue
                 others = [s for s in self.db.sources_of(aid) if s != ref]
                 if ref in self.db.sources_of(aid) and others:

@@ -432,7 +432,8 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def get_article(article_id: str) -> dict[str, Any]:
         art = service.get_article(rag, article_id)
         if art is None:
-            raise HTTPException(404, f"no article {article_id!r}; GET /v1/articles lists them")
+            raise HTTPException(404, f"no article {article_id!r}: {service.unresolved(rag, article_id)}; "
+                                     "GET /v1/articles lists them")
         return service.public(rag, art)
 
     @v1.delete("/articles/{article_id:path}")

@@ -136,7 +136,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         """One article with its metadata and full text."""
         art = run(service.get_article, id)
         if art is None:
-            raise ToolError(f"no article {id!r}; list_articles shows the ids")
+            raise ToolError(f"no article {id!r}: {run(service.unresolved, id)}; list_articles shows the ids")
         return run(service.public, art)
 
     return server

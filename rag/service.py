@@ -148,6 +148,11 @@ def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[d
     return [asdict(a) | {"sources": list(a.sources)} for a in arts]
 
 
+def unresolved(rag: RAG, ref: str) -> str:
+    """Why ``get_article(ref)`` found nothing (several ids start with ``ref``, or none is it)."""
+    return rag.collection.db.unresolved(server_ref(rag, ref) if ref else "")
+
+
 def get_article(rag: RAG, ref: str) -> dict[str, Any] | None:
     """One article with its full text, by id, unique id prefix or source; None when there is none."""
     db = rag.collection.db

@@ -208,3 +208,19 @@ def test_a_published_that_is_not_a_date_is_an_input_error(coll: Collection, publ
 def test_other_bad_arguments_are_input_errors_naming_them(coll: Collection, item: str, value: object) -> None:
     err = rejected(coll, item, **{item: value})
     assert "e.g." in err.reason
+
+
+def test_an_id_prefix_of_several_articles_says_so(coll: Collection) -> None:
+    """`rag remove a`, GET /v1/articles/a, MCP get_article: "no article" misled when 3 ids start with it."""
+    from rag import service
+
+    ids = [coll.ingest_text(long_text(i), source=f"feed:{i}").items[0].article_id for i in range(1, 40)]
+    first = max("0123456789abcdef", key=lambda c: sum(i.startswith(c) for i in ids))
+    n = sum(i.startswith(first) for i in ids)
+    assert n > 1  # 39 hex ids: some first character is shared (pigeonhole)
+    [removed] = coll.remove([first])
+    assert removed.status == "failed" and f"'{first}' is the start of {n} article ids; give more of the id" in removed.reason
+    assert coll.db.unresolved("zz") == "no such article id or source"
+    rag = RAG(coll.settings, collection=coll, llm=None)
+    assert service.get_article(rag, first) is None
+    assert service.unresolved(rag, first).startswith(f"'{first}' is the start of {n} article ids")
