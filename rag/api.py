@@ -320,6 +320,8 @@ class RAG:
         Timeline), as exact quotes with their citations. None when no story was published then: the
         question is answered as any other. Such a question names no fact, so the sentence ranker and
         the refusal model, which read the question's words against a sentence, refused it (P 0.07)."""
+        if not self.store.db.has_chunks():  # answered as any other: its refusal says the collection is empty
+            return None
         asked_period = window is not None and (window.start or window.end)
         since, until = catch_up_period(window, as_of, filters)
         t = time.perf_counter()

@@ -41,6 +41,7 @@ from rag.types import Citation, Draft, Filters, Passage
 from rag.verify import removed_notice, verify
 
 if TYPE_CHECKING:
+    from index.store import Store
     from rag.api import RAG
 
 #: passages read for a brief: enough for ~a dozen stories at 3 passages each
@@ -185,7 +186,16 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     events = [e for c, e in told if c >= bar]
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
     undated = not events and (since or until) and store.db.first_published() is None and store.db.has_chunks()
-    return Brief(topic, since, until, tuple(events), notice=UNDATED if undated else "")
+    return Brief(topic, since, until, tuple(events), notice=UNDATED if undated else _empty(store))
+
+
+def _empty(store: Store) -> str:
+    """The notice of a brief from an empty collection ("nothing about it in that period" misled)."""
+    return "" if store.db.has_chunks() else EMPTY
+
+
+EMPTY = ("The collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds) "
+         "or the UI's Collection tab.")
 
 
 #: why a brief of a collection without dates is empty (BBC's 2,225 files carry none)
@@ -231,7 +241,7 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
         cite = Citation(n=1, article_id=c.article_id, title=c.title, source=p.source, published=c.published,
                         quote=quote, start=a, end=b, author=c.author)
         events.append(Event(c.published, cite, passages=(p,)))
-    return Brief("", since, until, tuple(events), total)
+    return Brief("", since, until, tuple(events), total, notice="" if events else _empty(rag.collection.store))
 
 
 # a sentence ends so: a dateline ("CNN —"), an outlet ("AP") or a byline ("Hyung-Jin Kim") on a line of

@@ -363,3 +363,21 @@ def test_two_quotes_of_one_passage_print_one_source_line(capsys: pytest.CaptureF
     text = capsys.readouterr().out
     assert text.count("[1] Zembla harbour closes (/news/0.txt)") == 1 and text.count("also in:") == 1
     assert text.index("closed.") < text.index("Boats moved") < text.index("also in: /news/9.txt")
+
+
+def test_an_empty_collection_says_so_in_a_brief_a_digest_and_a_catch_up_answer(tmp_path, fake_embedder) -> None:  # noqa: ANN001
+    """"Nothing in the articles about this in that period" misled a user who had ingested nothing."""
+    from datetime import date
+
+    from index.collection import Collection
+    from rag.api import RAG
+    from rag.brief import EMPTY, brief, digest
+    from rag.settings import Settings
+
+    settings = Settings(home=tmp_path / "home")
+    with Collection.open(settings, embedder=fake_embedder) as coll:
+        rag = RAG(settings, collection=coll, llm=None)
+        assert brief(rag, "Aleppo", since=date(2024, 11, 1), until=date(2024, 11, 30)).notice == EMPTY
+        assert digest(rag, since=date(2024, 11, 1), until=date(2024, 11, 30)).notice == EMPTY
+        answer = rag.ask("What happened this week?", as_of=date(2024, 12, 1))
+        assert answer.refused and any(n.startswith("the collection is empty: add articles") for n in answer.notices)
