@@ -273,7 +273,7 @@ class RAG:
             question=question,
             text=text,
             refused=refused,
-            citations=_with_authors(citations, passages) if not refused else (),
+            citations=citations if not refused else (),
             passages=passages,
             timings_ms={k: round(v, 2) for k, v in timings.items()},
             answerer=name,
@@ -368,8 +368,7 @@ class RAG:
         newest = events[-CATCH_UP_EVENTS:][::-1]
         passages = tuple(replace(e.passages[0] if e.passages else _cited_passage(e.citation), n=i)
                          for i, e in enumerate(newest, 1))
-        citations = _with_authors(self._with_versions([replace(e.citation, n=i) for i, e in enumerate(newest, 1)],
-                                                      passages), passages)
+        citations = self._with_versions([replace(e.citation, n=i) for i, e in enumerate(newest, 1)], passages)
         text = " ".join(f"{_dated(p, as_of)}{_marked(e.citation.quote, p.n)}"
                         for p, e in zip(passages, newest, strict=True))
         total = told.total or len(events)
@@ -486,13 +485,6 @@ def _cited_passage(c: Citation) -> Passage:
     return Passage(n=c.n, chunk_id=f"{c.article_id}:{c.start}", article_id=c.article_id, title=c.title,
                    source=c.source, published=c.published, score=0.0, text=c.quote, start=c.start, end=c.end,
                    author=c.author)
-
-
-def _with_authors(citations: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Citation, ...]:
-    """Each citation with the author of the passage it cites (``rag.verify`` and ``rag.recency`` build
-    citations from a passage's quoted fields; the byline is carried over here, once, at the end)."""
-    by_n = {p.n: p.author for p in passages if p.author}
-    return tuple(replace(c, author=by_n[c.n]) if c.author is None and c.n in by_n else c for c in citations)
 
 
 def answers_nothing(q: Question, text: str) -> bool:

@@ -377,7 +377,8 @@ def citation(m: Mention) -> Citation:
     """The citation of a mention's sentence (exact article text and span, like ``rag.verify``'s)."""
     p = m.passage
     a, b = m.span
-    return Citation(p.n, p.article_id, p.title, p.source, p.published, p.text[a - p.start : b - p.start], a, b)
+    return Citation(p.n, p.article_id, p.title, p.source, p.published, p.text[a - p.start : b - p.start], a, b,
+                    author=p.author)
 
 
 def reconcile(text: str, citations: Sequence[Citation], passages: Sequence[Passage],

@@ -492,7 +492,7 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
             p = by_n[n]
             a, b = s.span
             citations.setdefault((n, a, b), Citation(n, p.article_id, p.title, p.source, p.published,
-                                                     p.text[a - p.start : b - p.start], a, b))
+                                                     p.text[a - p.start : b - p.start], a, b, author=p.author))
         kept_claims.append(_with_markers(shown, [n for n, _ in good]))
     return Verified(tuple(citations.values()), " ".join(kept_claims), tuple(removed),
                     tuple(dict.fromkeys(unsupported)), tuple(attributed))
