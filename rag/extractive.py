@@ -244,7 +244,12 @@ class ExtractiveAnswerer:
     ) -> tuple[list[Scored], dict[str, float] | None]:
         """The ranked candidate sentences (best first) and the answer-or-refuse features of the best
         one (None when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
-        q = with_names_from(q, [p.text for p in passages])
+        return self._evidence(with_names_from(q, [p.text for p in passages]), passages, query_vector)
+
+    def _evidence(
+        self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None
+    ) -> tuple[list[Scored], dict[str, float] | None]:
+        """``evidence`` of a question whose names are read already (``with_names_from``)."""
         ranked = self.rank(q, passages, self.score(q, passages))
         if not ranked:
             return ranked, None
@@ -270,8 +275,8 @@ class ExtractiveAnswerer:
     def _answer(self, question: str, passages: Sequence[Passage], prepared: Question | None,
                 query_vector: np.ndarray | None, as_of: date | None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
-        q = with_names_from(q, [p.text for p in passages])
-        scored, feats = self.evidence(q, passages, query_vector)
+        q = with_names_from(q, [p.text for p in passages])  # once: the answer's later steps read them too
+        scored, feats = self._evidence(q, passages, query_vector)
         if feats is None:
             return Draft(text=REFUSAL, refused=True, confidence=0.0)
         confidence = self.model.probability(feats)
