@@ -34,6 +34,11 @@ _RELATIVE_BEFORE = re.compile(r"\b(?:the|an?)\s+(?:[A-Za-z0-9'’-]+\s+){1,3}$",
 _THERE = re.compile(r"\bthere\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|be|been)\s+there\b|\bthere\s+(?:is|are|was|were|has|have|had|will)\b",
                           re.I)
+# what points at something the last turn named: "she", "that", "there", "the day before"; not "what
+# about" or an opening "And", which carry on the last turn's question but may name a new subject
+_POINTS = re.compile(
+    r"\b(he|she|it|its|they|them|their|his|her|hers|him|this|these|those|that|there|then|the same|before|"
+    r"after|earlier|later)\b", re.I)
 _OPENS_ON = re.compile(r"^\s*(?:and|but)\b", re.I)  # "And when?", "But who paid?": carries on the last turn
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]{2,}\b")
@@ -96,7 +101,7 @@ def needs_context(question: str, history: Sequence[tuple[str, str]] = ()) -> boo
     alone ("Who won?", "How many were hurt?", "What was the turnout?"), unless it names something
     ("What is the latest on Aleppo?") or a subject the conversation has not been about ("What did
     the mayor announce?" after a question on a crane collapse)."""
-    return _leans_on(question, _added(history))
+    return _leans_on(question, _added(history, question))
 
 
 def _leans_on(question: str, added: Sequence[str]) -> bool:
@@ -108,9 +113,14 @@ def _leans_on(question: str, added: Sequence[str]) -> bool:
     return not names_own_subject(question, added)
 
 
-def _added(history: Sequence[tuple[str, str]]) -> list[str]:
-    """The words a rewrite adds from the last turn of ``history``: the content words of its question
-    as that was searched, then the names in its answer."""
+def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
+    """The words a rewrite of ``question`` adds from the last turn of ``history``: the content words
+    of its question as that was searched, then the names in its answer. A question that names a new
+    subject in the last one's frame ("What about Time Warner?" after "Who runs British Airways?")
+    takes the frame's words only: the old subject's names and the answer about it would outweigh the
+    new one (and every later turn would carry them on). A question that says what it asks for
+    ("And which town gets the spring one?") takes no names from the last answer ("Manchester" was
+    the autumn one's town)."""
     if not history:
         return []
     prev_q, prev_a = history[-1]
@@ -118,6 +128,12 @@ def _added(history: Sequence[tuple[str, str]]) -> list[str]:
     # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat";
     # a question that stood alone was searched as written, so a refused one passes on its own words only
     prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
+    pointer = bool(_POINTS.search(question))
+    if _names(question) and not pointer:
+        old = {w.lower() for w in _names(prev_q)}
+        return [w for w in _content(prev_q) if w.lower() not in old]
+    if not pointer and len(_content(question)) >= 3:
+        return _content(prev_q)
     names = [w for w in _NAME.findall(strip_markers(prev_a or "")) if w.lower() not in _STOP]  # not "The"
     return _content(prev_q) + names[:5]
 
@@ -128,7 +144,7 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     question after a refused answer gets the refused question's words only when it is a follow-up."""
     if not history:
         return question
-    added = _added(history)
+    added = _added(history, question)
     if not _leans_on(question, added):
         return question
     have = {w.lower() for w in _content(question)}

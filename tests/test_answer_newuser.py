@@ -101,6 +101,30 @@ def test_a_follow_up_is_still_rewritten_with_the_last_turn(question: str, histor
     assert needs_context(question, history)
 
 
+BA_Q = "Who is the chief executive of British Airways?"
+BA_A = "Rod Eddington, BA's chief executive, said fuel costs rose [1]."
+
+
+def test_a_follow_up_naming_a_new_subject_replaces_the_old_one() -> None:
+    # was "What about Time Warner? chief executive British Airways Rod Eddington BA's": the old subject
+    # outweighed the new one, and every later turn carried both
+    query = rewrite_query("What about Time Warner?", [(BA_Q, BA_A)])
+    assert query == "What about Time Warner? chief executive"
+    later = rewrite_query("How much did its profits grow?",
+                          [(BA_Q, BA_A), ("What about Time Warner?", "Richard Parsons runs it [2].")])
+    assert "Time" in later and "Warner" in later and "Parsons" in later
+    assert not {"British", "Airways", "Eddington"} & set(later.split())
+    # a pronoun still points at the last answer's names, a new name beside it or not
+    assert "Eddington" in rewrite_query("What did he say about Heathrow?", [(BA_Q, BA_A)])
+
+
+def test_a_follow_up_that_says_what_it_asks_for_takes_no_names_from_the_last_answer() -> None:
+    history = [("Where is the autumn conference held?", "The autumn conference is in Manchester [1].")]
+    # was "... autumn conference held Manchester": the autumn one's town, searched for the spring one
+    assert "Manchester" not in rewrite_query("And which town gets the spring one?", history)
+    assert rewrite_query("And when?", history).endswith("Manchester")  # says too little: reads on
+
+
 def test_the_rewrite_adds_no_sentence_opening_word_of_the_answer() -> None:
     # "Ellery Lifting Ltd The": "The" opened the answer's second sentence
     assert rewrite_query("And when?", [(CRANE_Q, CRANE_A)]).split()[-1] == "Ltd"
