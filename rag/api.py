@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -512,6 +513,9 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
     if window is None or (window.start is None and window.end is None):
         return None
     days = sorted({d for c in citations if (d := published_day(c)) is not None})
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", window.phrase or ""))
+    if years and any(y in c.quote for c in citations for y in years):
+        return None  # "What did BA plan in 2009?" answered from a 2005 article on its 2009 plan: on the period
     if not days or any((window.start is None or window.start <= d)
                        and (window.end is None or d <= window.end + timedelta(days=1)) for d in days):
         return None

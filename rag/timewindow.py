@@ -373,6 +373,11 @@ def _date(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     atom = _ATOM_RE.match(original, pos, mt.end())
     if atom is None:
         return None
+    if atom.group("y4") is not None or atom.group("dec") is not None:
+        if mt.group("prep") and mt.group("prep").lower() in ("for", "by"):
+            return None  # "the plan for 2009", "net zero by 2050": a target year, not when it was reported
+        if not mt.group("prep") and _names_the_year(original[: mt.start()]):
+            return None  # "Euro 2022", "World Cup 2018", "Windows 2000": part of a name
     if atom.group("m4") is not None and not atom.group("mprep") and not mt.group("prep"):
         # a month name alone, with no preposition, day or year: only when capitalised and not
         # "may"/"march" (the verbs): "What happened in June?" has "in"
@@ -380,6 +385,22 @@ def _date(mt: re.Match[str], as_of: date, original: str) -> Span | None:
         if word.lower().rstrip(".") in ("may", "march", "mar") or not word[0].isupper():
             return None
     return _atom(atom, as_of, original)
+
+
+# the capitalised word right before a bare year: "Euro 2022", "World Cup 2018", "COP 2021"
+_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([A-Z][\w&'’-]*)\s+$")
+_NOT_A_NAME = frozenset("in on of at by for from during since until before after the this that what when which who "
+                        "whose how was is were did does do and or but so".split())
+
+
+def _names_the_year(text: str) -> bool:
+    """Whether ``text`` (what precedes a bare year) ends in a capitalised word that is part of a name:
+    not a month, a weekday or a word such as "In"/"The" that opens a sentence."""
+    m = _WORD_BEFORE.search(text)
+    if m is None:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    return not (word in _NOT_A_NAME or word in WEEKDAYS or re.fullmatch(_MONTH.format(g="m"), word))
 
 
 def _weekday(name: str, as_of: date, *, strict: bool) -> date:

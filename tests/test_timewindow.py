@@ -224,3 +224,42 @@ def test_prior_stage_keeps_nothing_dated_when_the_window_is_uncovered() -> None:
     assert set(kept) == {"a", "b", "z", "u"} and kept["a"] > kept["b"]  # off: the soft prior only
     rows["c"] = row("c", "2022-09-14")
     assert set(apply_time_prior({**scores, "c": 0.1}, rows, SEPT_WEEK, FRIDAY, on)) == {"a", "b", "z", "u", "c"}
+
+
+@pytest.mark.parametrize("question", [
+    "Who won Euro 2022?", "Who scored in the World Cup 2018 final?", "What was said at COP 2021?",
+    "What did Windows 2000 fix?", "Wimbledon 2019: who won?",
+])
+def test_a_year_that_is_part_of_a_name_is_no_period(question: str) -> None:
+    # "Euro 2022" was read as "published in 2022", a prior against the tournament's own reports of 2021
+    assert understand(question, D("2026-11-27")) is None
+
+
+@pytest.mark.parametrize("question", ["What did BA plan for 2009?", "Will the UK reach net zero by 2050?"])
+def test_a_target_year_is_no_period(question: str) -> None:
+    # a plan "for 2009" is reported before 2009: the year says what it is about, not when it was written
+    assert understand(question, D("2026-11-27")) is None
+
+
+@pytest.mark.parametrize(("question", "span"), [
+    ("What happened in 2009?", (D("2009-01-01"), D("2009-12-31"))),
+    ("What was the 2004 budget?", (D("2004-01-01"), D("2004-12-31"))),
+    ("What happened on Sunday 2022?", (D("2022-01-01"), D("2022-12-31"))),
+    ("What happened in Jan 2020?", (D("2020-01-01"), D("2020-01-31"))),
+    ("In 2019, who won?", (D("2019-01-01"), D("2019-12-31"))),
+])
+def test_a_year_of_its_own_is_still_a_period(question: str, span: tuple[date, date]) -> None:
+    window = understand(question, D("2026-11-27"))
+    assert window is not None and (window.start, window.end) == span
+
+
+def test_no_notice_when_the_cited_sentence_is_about_the_year_asked() -> None:
+    from rag.api import outside_window
+    from rag.types import Citation
+
+    as_of = D("2026-11-27")
+    about = [Citation(1, "a", "T", "s", "2005-02-01", "BA expects to return to profit in 2009.", 0, 39)]
+    window = understand("Will BA make a profit in 2009?", as_of)
+    assert window is not None and outside_window(window, about, as_of) is None
+    other = [Citation(1, "a", "T", "s", "2005-02-01", "BA expects a profit.", 0, 20)]
+    assert "2009" in (outside_window(window, other, as_of) or "")
