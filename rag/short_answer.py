@@ -236,6 +236,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
+    # "Who is the chief executive of Pernod Ricard?": a person holding a post, so only a name beside a
+    # post ("boss Patrick Ricard", "Ricard, its chairman") is one; not "Allied Domecq" of a sentence on
+    # a takeover that names no post at all
+    posts = ([(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & _POSTS]
+             if atype == "name" and _asks_post_holder(text) else None)
     out: list[Candidate] = []
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
@@ -282,6 +287,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
             if not stems or stems <= undotted(qstems) or _surname_asked(phrase, text):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
+            if posts is not None and not any(min(abs(start - b), abs(a - end)) <= NAME_NEAR for a, b in posts):
+                continue
             noun = _NEXT_WORD.match(sentence, end)
             if noun and noun.group(1).islower() and set(terms(noun.group(1))) & asked_nouns:
                 if set(terms(noun.group(1))) & _WHO_WHERE_NOUNS and is_demonym(phrase):
@@ -642,6 +649,20 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
 
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear
 VAGUE_DATE = 60  # a weekday or "this year" counts as this many characters further from the question's words
+# posts a person holds: a who-question about one wants a name next to one of them in the sentence
+_POSTS = frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director founder owner "
+                         "leader manager coach minister secretary mayor governor spokesman spokeswoman spokesperson "
+                         "captain editor chancellor ambassador commissioner"))
+_POST_ASKED = re.compile(r"(?:^|[.?!]\s+)\s*who\s+(?:is|was|are|were|will be|has been|had been|became|becomes)\b"
+                         r"(?P<rest>[^?]*)", re.I)
+
+
+def _asks_post_holder(question: str) -> bool:
+    """"Who is the chief executive of X?", "Who was Arsenal's manager?": who holds a post."""
+    m = _POST_ASKED.search(question)
+    return bool(m) and bool(set(terms(m.group("rest"))) & _POSTS)
+
+
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
 _CALENDAR = re.compile(rf"(?:{_DAY}|{_MONTH}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mon|tue|tues|wed|thu|"
                        rf"thurs|fri|sat|sun)\.?)(?:['’]s)?", re.I)

@@ -326,7 +326,10 @@ def test_a_name_of_another_kind_than_asked_is_never_the_short_answer() -> None:
     q = prepare("Who is the mayor of Port Ellery?")
     only = _passage(1, "The Harbour Bridge in Port Ellery was closed to traffic on Thursday after a crane collapsed.")
     ranked = [Scored(only, (0, len(only.text)), only.text, 1.0, 0.9)]
-    assert [c.phrase for c in candidates(q, only.text)] == ["Harbour Bridge"]  # the only candidate
+    # the only name, and no post ("mayor") beside it: no candidate for who holds the post
+    assert [c.phrase for c in candidates(q, only.text)] == []
+    # a who-question about no post keeps every name (the ranker's bar decides)
+    assert [c.phrase for c in candidates(prepare("Who closed the Harbour Bridge?"), only.text)] == ["Port Ellery"]
     assert ExtractiveAnswerer().short_answer(q, ranked, ranked) == (None, ranked)
     said = _passage(2, "The city's mayor, Lena Fischer, announced free buses on Friday.")
     ranked = [Scored(said, (0, len(said.text)), said.text, 1.0, 0.9)]
@@ -505,3 +508,16 @@ def test_a_name_the_text_calls_a_place_is_no_person() -> None:
     sentence = "Shares in Acme Mining company fell, said Joe Biden on Tuesday."
     assert named_kind("Acme Mining", sentence, sentence.index("Acme")) == "org"
     assert named_kind("Joe Biden", sentence, sentence.index("Joe")) == "person"
+
+
+@pytest.mark.parametrize(("question", "sentence", "phrases"), [
+    # a new user: "Who is the chief executive of Pernod Ricard?" -> "Allied Domecq", a company
+    ("Who is the chief executive of Pernod Ricard?",
+     "Shares in UK drinks firm Allied Domecq have risen on speculation of a takeover by France's Pernod Ricard.", []),
+    ("Who is the chief executive of Pernod Ricard?",
+     "Pernod Ricard's chief executive Pierre Pringuet said the bid was fair.", ["Pierre Pringuet"]),
+    ("Who was Arsenal's manager?", "Arsenal manager Arsene Wenger praised his side.", ["Arsene Wenger"]),
+    ("Who is the boss of BA?", "Rod Eddington, BA's boss, said fuel costs rose.", ["Rod Eddington"]),
+])
+def test_who_holds_a_post_is_a_name_beside_a_post(question: str, sentence: str, phrases: list[str]) -> None:
+    assert [c.phrase for c in candidates(prepare(question), sentence)] == phrases
