@@ -280,6 +280,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 phrase, end = phrase[: title.start()], start + title.start()
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
+            owns = _POSSESSIVE.search(phrase)
+            if owns and phrase.split()[-1].lower() not in _POSSESSIVE_NAME:  # "Japan's imports": "Japan"
+                phrase, end = phrase[: owns.start()], start + owns.start()
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
             if " " in phrase and phrase.isupper():
@@ -649,6 +652,14 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
 
 FOCUS_NEAR = 25  # characters after a number in which the thing counted ("jobs", "days") must appear
 VAGUE_DATE = 60  # a weekday or "this year" counts as this many characters further from the question's words
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$")
+# names that end in "'s" of their own (a shop, a bank, a sweet): kept whole
+_NAMES_WITH_S = frozenset(w.replace("’", "'") for w in (
+    "mcdonald's sainsbury's macy's sotheby's christie's kellogg's domino's wendy's moody's lloyd's denny's "
+    "hershey's levi's m&m's jerry's friday's dunkin's carl's claire's kohl's lowe's nathan's reese's "
+    "hardee's arby's morrison's boots'").split())
+_POSSESSIVE_NAME = frozenset(_NAMES_WITH_S | {w.replace("'", "’") for w in _NAMES_WITH_S})
+
 # posts a person holds: a who-question about one wants a name next to one of them in the sentence
 _POSTS = frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director founder owner "
                          "leader manager coach minister secretary mayor governor spokesman spokeswoman spokesperson "
