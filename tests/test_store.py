@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -120,3 +121,36 @@ def test_dimension_error_from_chroma_names_the_fix(settings: Settings) -> None:
     with pytest.raises(EmbedderMismatchError, match="rag reindex"):
         vs.query(np.ones(32, dtype=np.float32), 5)
     vs.close()
+
+
+def test_a_filtered_dense_search_finds_what_chromas_own_filter_finds(
+        settings: Settings, fake_embedder: HashEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dense_within`` searches unfiltered and filters the ids (Chroma's ``where`` scans every
+    chunk's metadata first: 103 ms against 3 ms); the nearest chunks in scope must be the same."""
+    import json
+
+    from rag.retrieve import scope as scoping
+    from rag.types import Filters
+
+    dump = tmp_path / "dated.jsonl"
+    topics = ["ferry strike", "harbour crane", "rail fares", "bread prices", "flood defences"]
+    dump.write_text("\n".join(json.dumps({
+        "title": f"Story {i} on {topics[i % 5]}", "url": f"https://news.example/{'a' if i % 3 else 'b'}/{i}",
+        "published": None if i % 7 == 0 else f"{2023 + i % 2}-{1 + i % 12:02d}-{1 + i % 27:02d}",
+        "text": f"Report {i}. The {topics[i % 5]} story went on for day {i}. Officials said {i * 3} people were "
+                f"affected by the {topics[(i + 1) % 5]}."}) for i in range(40)) + "\n", encoding="utf-8")
+    with Collection.open(settings, embedder=fake_embedder) as coll:
+        coll.ingest([str(dump)])
+        store = coll.store
+        filters = [Filters(published_from=date(2024, 1, 1)), Filters(published_to=date(2023, 6, 30)),
+                   Filters(sources=("news.example/b",)), Filters(published_from=date(2024, 4, 1),
+                                                                 published_to=date(2024, 4, 30))]
+        for wide in (scoping.WIDE, 1):  # 1: too few in scope among the nearest, so Chroma's filter answers
+            monkeypatch.setattr(scoping, "WIDE", wide)
+            for f in filters:
+                scope = scoping.scope_for(store, f)
+                for text in ("ferry strike", "bread prices affected people", "flood"):
+                    vector = fake_embedder([text])[0]
+                    want = store.dense(vector, 5, scope.where)
+                    got = scoping.dense_within(store, vector, 5, scope)
+                    assert [c for c, _ in got] == [c for c, _ in want] and want, (f, text, wide)

@@ -23,7 +23,7 @@ from rag.retrieve.diversity import cap
 from rag.retrieve.fuse import best, rrf
 from rag.retrieve.prior import apply_time_prior
 from rag.retrieve.rerank import RERANK_DEPTH, rerank
-from rag.retrieve.scope import scope_for
+from rag.retrieve.scope import dense_within, scope_for
 from rag.types import Filters, Passage, TimeWindow
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def retrieve(
         return Retrieval((), query_vector, timings)
 
     t = time.perf_counter()
-    dense = store.dense(query_vector, s.candidates, scope.where)
+    dense = dense_within(store, query_vector, s.candidates, scope)
     timings["dense"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     lexical = store.lexical(query, s.candidates, scope.lexical_ids)

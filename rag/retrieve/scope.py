@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.store import StoreReader
 from rag.types import Filters
 
@@ -59,3 +61,25 @@ def _where(article_ids: list[str] | None, f: Filters) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+WIDE = 10  # an unfiltered query this many times ``k`` deep, filtered here, before Chroma's own filter
+
+
+def dense_within(store: StoreReader, vector: np.ndarray, k: int, scope: Scope) -> list[tuple[str, float]]:
+    """The ``k`` chunks nearest ``vector`` inside ``scope`` (cosine, best first).
+
+    Chroma's ``where`` scans the metadata of every chunk before it searches: on 10,721 chunks a
+    date filter admitting 928 of 1,148 articles took 103 ms a query, against 0.8 ms unfiltered and
+    2.6 ms for the 400 nearest. So the ``WIDE * k`` nearest are fetched unfiltered and kept when
+    they are in scope; when fewer than ``k`` of them are, Chroma's filter answers (a narrow filter,
+    19 ms for 24 articles). The result is the same: every chunk in scope missing from the wide
+    query is farther than all ``k`` kept (a chunk id starts with its article id, ``index.types``)."""
+    if scope.where is None:
+        return store.dense(vector, k)
+    allowed = set(scope.lexical_ids or ())
+    wide = store.dense(vector, WIDE * k)
+    kept = [(cid, sim) for cid, sim in wide if cid.split(":", 1)[0] in allowed]
+    if len(kept) >= k or len(wide) < WIDE * k:  # enough, or the whole collection was searched
+        return kept[:k]
+    return store.dense(vector, k, scope.where)
