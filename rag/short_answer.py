@@ -239,8 +239,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # "Who is the chief executive of Pernod Ricard?": a person holding a post, so only a name beside a
     # post ("boss Patrick Ricard", "Ricard, its chairman") is one; not "Allied Domecq" of a sentence on
     # a takeover that names no post at all
-    posts = ([(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & _POSTS]
-             if atype == "name" and _asks_post_holder(text) else None)
+    asked_posts = _posts_asked(text) if atype == "name" else frozenset()
+    posts = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & asked_posts] \
+        if asked_posts else None
     out: list[Candidate] = []
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
@@ -290,7 +291,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
             if not stems or stems <= undotted(qstems) or _surname_asked(phrase, text):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
-            if posts is not None and not any(min(abs(start - b), abs(a - end)) <= NAME_NEAR for a, b in posts):
+            if posts is not None and not any(_holds(sentence, start, end, post) for post in posts):
                 continue
             noun = _NEXT_WORD.match(sentence, end)
             if noun and noun.group(1).islower() and set(terms(noun.group(1))) & asked_nouns:
@@ -660,18 +661,43 @@ _NAMES_WITH_S = frozenset(w.replace("’", "'") for w in (
     "hardee's arby's morrison's boots'").split())
 _POSSESSIVE_NAME = frozenset(_NAMES_WITH_S | {w.replace("'", "’") for w in _NAMES_WITH_S})
 
-# posts a person holds: a who-question about one wants a name next to one of them in the sentence
+# posts a person holds: a who-question about one wants a name beside the post (or one of its
+# synonyms) in the sentence
 _POSTS = frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director founder owner "
                          "leader manager coach minister secretary mayor governor spokesman spokeswoman spokesperson "
-                         "captain editor chancellor ambassador commissioner"))
+                         "captain editor chancellor ambassador commissioner judge"))
+_POST_SYNONYMS = (frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director leader")),
+                  frozenset(terms("boss manager coach")))
 _POST_ASKED = re.compile(r"(?:^|[.?!]\s+)\s*who\s+(?:is|was|are|were|will be|has been|had been|became|becomes)\b"
                          r"(?P<rest>[^?]*)", re.I)
+# "chief executive of bankrupt US phone company WorldCom", "president of the Muslim League": what
+# follows a post and "of"/"at" is what the post is of, not who holds it
+_CAPITALISED = re.compile(r"\b[A-Z]")  # another name between the post and the name: the post is its
+_OWNER = re.compile(r"\b[A-Z][\w.&-]*['’]s?\b")  # "Rod Eddington, BA's boss": whose post it is
+_POST_OF = re.compile(r"^\W*(?:\w+\W+){0,1}(?:of|at|for|in)\b", re.I)
 
 
-def _asks_post_holder(question: str) -> bool:
-    """"Who is the chief executive of X?", "Who was Arsenal's manager?": who holds a post."""
+def _posts_asked(question: str) -> frozenset[str]:
+    """Stems of the posts a who-question asks the holder of ("Who is the chief executive of X?",
+    "Who was Arsenal's manager?"), with their synonyms; empty for any other question."""
     m = _POST_ASKED.search(question)
-    return bool(m) and bool(set(terms(m.group("rest"))) & _POSTS)
+    asked = set(terms(m.group("rest"))) & _POSTS if m else set()
+    return frozenset(asked.union(*(group for group in _POST_SYNONYMS if group & asked)))
+
+
+def _holds(sentence: str, start: int, end: int, post: tuple[int, int]) -> bool:
+    """Whether the name at ``start:end`` holds the post at ``post`` (a word's span): right after it
+    ("Italy coach John Kirwan", "chief executive Pierre Pringuet") or just before it ("Rod
+    Eddington, BA's boss"), ``NAME_NEAR`` characters at most, and not after "of" ("president of
+    the Muslim League")."""
+    a, b = post
+    if start <= a and b <= end:
+        return True  # "President Anwar Sadat"
+    if b <= start:
+        between = sentence[b:start]
+        return len(between) <= NAME_NEAR and not _POST_OF.match(between) and not _CAPITALISED.search(between)
+    between = sentence[end:a]
+    return a >= end and len(between) <= NAME_NEAR and not _CAPITALISED.search(_OWNER.sub("", between))
 
 
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
