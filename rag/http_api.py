@@ -15,6 +15,12 @@ through ``Collection.ingest``/``remove``; this module only translates HTTP. With
 set, every /v1 route wants ``Authorization: Bearer <key>``; the key is read from the environment
 when the app is built and never logged.
 
+A JSON body needs ``Content-Type: application/json`` (without it, a 415 says so); its numbers and
+booleans are strict (``"top_k": "3"`` is a 422 naming the field). Every error is OpenAI's envelope
+``{"error": {"message", "type", "code", "fix"}}``: ``code`` a stable machine-readable name, never
+null (``not_found``, ``invalid_request``, ``store_busy``, ...), ``fix`` the remedy when the error
+names one apart from its message (``RagError.fix``).
+
 >>> from rag.http_api import create_app    # doctest: +SKIP
 >>> app = create_app(RAG(), api_key="")    # doctest: +SKIP  (an ASGI app: run it with any ASGI server)
 """
@@ -41,7 +47,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rag.errors import ConfigError, InputError, LLMError, RagError, StoreBusyError, StoreError
+from rag.errors import ConfigError, EmbedderMismatchError, InputError, LLMError, RagError, StoreBusyError, StoreError
 from rag import service
 from rag.arguments import pair_turns
 from rag.service import SearchFilters
@@ -173,13 +179,16 @@ def _under(path: str, prefix: str) -> bool:
 
 
 # --- request bodies ----------------------------------------------------------------------------
+# Numbers and booleans are ``strict=True``: pydantic's lax mode would take "3" for ``top_k`` and "no"
+# for ``offline``, so a client's bug (a form value, a string template) passed unseen; a 422 names it.
+# Dates stay lax: JSON has no date type, "YYYY-MM-DD" strings are how they come.
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class SearchRequest(_Body):
     query: str = Field(min_length=1, description="words or a question")
-    top_k: int | None = Field(None, ge=1, le=50, description="passages to return (default RAG_TOP_K)")
+    top_k: int | None = Field(None, ge=1, le=50, strict=True, description="passages to return (default RAG_TOP_K)")
     filters: SearchFilters | None = None
     as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
                                                  "are resolved against; default today")
@@ -199,13 +208,13 @@ class ChatMessage(BaseModel):
 
 class AskRequest(_Body):
     question: str = Field(min_length=1)
-    top_k: int | None = Field(None, ge=1, le=50)
+    top_k: int | None = Field(None, ge=1, le=50, strict=True)
     filters: SearchFilters | None = None
     # both shapes ``RAG.ask`` takes: a client of /v1/chat/completions has its history as messages
     history: list[tuple[str, str] | ChatMessage] = Field(
         default_factory=list, description="earlier turns, oldest first: [question, answer] pairs or "
                                           "{\"role\", \"content\"} messages (one shape for the whole list)")
-    offline: bool = Field(False, description="never call an LLM")
+    offline: bool = Field(False, strict=True, description="never call an LLM")
     as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
                                                  "are resolved against; default today")
 
@@ -222,10 +231,10 @@ class ChatRequest(BaseModel):
 
     model: str | None = None
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    top_k: int | None = Field(None, ge=1, le=50, description="extension: passages to answer from")
+    stream: bool = Field(False, strict=True)
+    top_k: int | None = Field(None, ge=1, le=50, strict=True, description="extension: passages to answer from")
     filters: SearchFilters | None = Field(None, description="extension: restrict the sources searched")
-    offline: bool = Field(False, description="extension: never call an LLM")
+    offline: bool = Field(False, strict=True, description="extension: never call an LLM")
     as_of: date | None = Field(None, description="extension: reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
                                                  "are resolved against; default today")
 
@@ -235,19 +244,43 @@ class UrlsRequest(_Body):
 
 
 # --- errors ----------------------------------------------------------------------------------
-def _error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
-    """OpenAI's error envelope, so OpenAI clients show the message."""
-    return {"error": {"message": message, "type": kind, "code": code}}
+def _error(message: str, kind: str, code: str, fix: str | None = None) -> dict[str, Any]:
+    """OpenAI's error envelope, so OpenAI clients show the message: ``type`` the broad kind,
+    ``code`` a stable machine-readable name of the failure (never null: a client branches on it),
+    ``fix`` what to do when it is said apart from the message (``RagError.fix``).
+
+    >>> _error("no article 'x'", "invalid_request_error", "not_found")
+    {'error': {'message': "no article 'x'", 'type': 'invalid_request_error', 'code': 'not_found'}}
+    """
+    return {"error": {"message": message, "type": kind, "code": code} | ({"fix": fix} if fix else {})}
 
 
-_STATUS: tuple[tuple[type[RagError], int, str], ...] = (
-    (InputError, 400, "invalid_request_error"),
-    (StoreBusyError, 409, "conflict"),
-    (LLMError, 502, "upstream_error"),
-    (StoreError, 503, "store_unavailable"),
-    (ConfigError, 500, "server_config_error"),
-    (RagError, 500, "server_error"),
+class ApiError(HTTPException):
+    """An HTTP error this API raises, with its ``code`` (and ``fix``) for the error body."""
+
+    def __init__(self, status: int, message: str, code: str, fix: str | None = None) -> None:
+        super().__init__(status, message)
+        self.code = code
+        self.fix = fix
+
+
+#: (library error, status, type, code); the first class that matches answers
+_STATUS: tuple[tuple[type[RagError], int, str, str], ...] = (
+    (InputError, 400, "invalid_request_error", "invalid_input"),
+    (StoreBusyError, 409, "conflict", "store_busy"),
+    (LLMError, 502, "upstream_error", "llm_failed"),
+    (StoreError, 503, "store_unavailable", "store_unavailable"),
+    (EmbedderMismatchError, 500, "server_error", "embedder_mismatch"),
+    (ConfigError, 500, "server_config_error", "config_error"),
+    (RagError, 500, "server_error", "server_error"),
 )
+
+#: the code of an HTTP error raised without one (Starlette's and FastAPI's own), by status
+_HTTP_CODES: dict[int, str] = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "body_too_large", 415: "unsupported_media_type", 422: "invalid_request",
+    429: "rate_limited", 500: "internal_error", 502: "upstream_error", 503: "unavailable",
+}
 
 
 def unsupported_parameter(req: ChatRequest) -> tuple[str, str] | None:
@@ -277,16 +310,30 @@ def unsupported_parameter(req: ChatRequest) -> tuple[str, str] | None:
 # The CLI's busy message names the data directory and its lock file; a REST client can do nothing
 # with a server path (and should not learn it): it can only wait.
 BUSY = "the collection is being written by another process; retry in a moment"
+# The library's LLMError fix is for whoever runs the server (RAG_ANSWERER); a client has its own lever.
+LLM_FIX = 'retry in a moment, or send "offline": true to answer without the LLM'
+
+
+def rag_error_body(exc: RagError) -> tuple[int, dict[str, Any]]:
+    """The status and error body of a library error (also sent in-band when a stream fails)."""
+    status, kind, code = next((s, k, c) for cls, s, k, c in _STATUS if isinstance(exc, cls))
+    message, fix = str(exc), exc.fix
+    if isinstance(exc, StoreBusyError):
+        message = BUSY
+    if isinstance(exc, LLMError) and "fix" not in vars(exc):  # the class default, not a fix of its own
+        fix = LLM_FIX
+    return status, _error(message, kind, code, fix)
 
 
 def _rag_error(_: Request, exc: Exception) -> JSONResponse:
-    status, kind = next((s, k) for cls, s, k in _STATUS if isinstance(exc, cls))
+    assert isinstance(exc, RagError)
+    status, body = rag_error_body(exc)
     if status >= 500:
         log.warning("request failed: %s", exc)
     if isinstance(exc, StoreBusyError):
         log.info("write refused: %s", exc)
-        return JSONResponse(_error(BUSY, kind), status_code=status, headers={"retry-after": "5"})
-    return JSONResponse(_error(str(exc), kind), status_code=status)
+        return JSONResponse(body, status_code=status, headers={"retry-after": "5"})
+    return JSONResponse(body, status_code=status)
 
 
 #: what a 422 names for an unknown field: the fields of the route's body (by path) and of its filters
@@ -305,10 +352,14 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         why = (detail.get("ctx") or {}).get("error", "not JSON")
         return JSONResponse(_error(f"the request body is not valid JSON ({why}); send a JSON object",
                                    "invalid_request_error", "json_invalid"), status_code=400)
+    raw = getattr(exc, "body", None)
+    if isinstance(raw, (bytes, bytearray)) and any(tuple(e.get("loc", ())) == ("body",) for e in errors):
+        # FastAPI reads a body as JSON only when its Content-Type says JSON; any other (or none) leaves
+        # the bytes, and pydantic then says only that they are "not a valid dictionary"
+        return _http_error(request, not_json(request.headers.get("content-type", ""), bytes(raw), JSON_OBJECT))
     body = _BODIES.get(request.url.path.rstrip("/"))
     fields = _FIELDS | ({"": tuple(body.model_fields), "body": tuple(body.model_fields)} if body else {})
-    parts = [field_problem(tuple(e.get("loc", ())), str(e.get("msg")), str(e.get("type", "")), fields)
-             for e in errors]
+    parts = [field_problem(tuple(e.get("loc", ())), _said(e), str(e.get("type", "")), fields) for e in errors]
     return JSONResponse(_error("invalid request: " + "; ".join(parts), "invalid_request_error", "invalid_request")
                         | {"detail": jsonable(errors)}, status_code=422)
 
@@ -321,22 +372,62 @@ ROUTES = ("GET /v1/models, POST /v1/chat/completions (OpenAI chat; no /v1/respon
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    status = exc.status_code
+    code = getattr(exc, "code", None) or _HTTP_CODES.get(status) or ("server_error" if status >= 500 else "bad_request")
     # Starlette's bare "Not Found" / "Method Not Allowed": say what this server does answer (an
     # OpenAI SDK user reaching for client.responses or client.embeddings learns nothing from them)
     where = f"{request.method} {request.url.path[:200]}"
-    if exc.status_code == 404 and message == "Not Found":
-        message = f"no route {where}: this server answers {ROUTES}"
-    elif exc.status_code == 405 and message == "Method Not Allowed":
+    if status == 404 and message == "Not Found":
+        message, code = f"no route {where}: this server answers {ROUTES}", "unknown_route"
+    elif status == 413 and message == "Content Too Large":  # a body without Content-Length, cut off as it streamed
+        message = (f"the request body is too large for {where}: at most {JSON_BODY_LIMIT // 1024} KB of JSON "
+                   f"(a multipart upload: {MAX_UPLOAD_FILES} files of RAG_MAX_FILE_MB each)")
+    elif status == 405 and message == "Method Not Allowed":
         allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
         message = f"{where} is not allowed" + (f"; send {allowed}" if allowed else "") + f". Routes: {ROUTES}"
-    return JSONResponse(_error(message, "invalid_request_error" if exc.status_code < 500 else "server_error"),
-                        status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(_error(message, "invalid_request_error" if status < 500 else "server_error", code,
+                               getattr(exc, "fix", None)), status_code=status, headers=exc.headers)
 
 
 def _crash(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error serving a request")
-    return JSONResponse(_error(f"internal error ({type(exc).__name__}); see the server log", "server_error"),
-                        status_code=500)
+    return JSONResponse(_error(f"internal error ({type(exc).__name__}); see the server log", "server_error",
+                               "internal_error"), status_code=500)
+
+
+JSON_OBJECT = "a JSON object with the header 'Content-Type: application/json'"
+JSON_FIX = ("send the header 'Content-Type: application/json' with the JSON body "
+            "(curl: -H 'content-type: application/json')")
+
+
+def not_json(ctype: str, data: bytes, takes: str) -> ApiError:
+    """The 415 for a body this server did not read as JSON (``ctype`` another type, or empty). When
+    the body looks like JSON the header is what is missing, and the error says so; otherwise what
+    the route takes.
+
+    >>> not_json("", b'{"query": "Khansir"}', JSON_OBJECT).fix.startswith("send the header")
+    True
+    """
+    sent = f"as {ctype.split(';')[0].strip()[:100]!r}" if ctype.strip() else "without a Content-Type header"
+    if data.lstrip()[:1] in (b"{", b"["):
+        return ApiError(415, f"the body looks like JSON but was sent {sent}; this server reads a body as JSON "
+                             "only when its Content-Type is application/json", "unsupported_media_type", JSON_FIX)
+    return ApiError(415, f"cannot read a body sent {sent} here; this route takes {takes}", "unsupported_media_type",
+                    f"send {takes}")
+
+
+_JSON_TYPES = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list",
+               dict: "an object", type(None): "null"}
+
+
+def _said(e: dict[str, Any]) -> str:
+    """Pydantic's message, with what was sent instead for a value of the wrong type: "Input should
+    be a valid integer, not a string" (the value itself is not echoed)."""
+    msg = str(e.get("msg"))
+    if str(e.get("type", "")) in ("int_type", "bool_type", "float_type", "string_type") and "input" in e:
+        sent = _JSON_TYPES.get(type(e["input"]))
+        msg += f", not {sent}" if sent else ""
+    return msg
 
 
 def jsonable(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -371,7 +462,8 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         articles = rag.collection.db.counts()["articles"]
         problem = probe.check()
         if problem:  # every /v1 answer would fail the same way: say so to load balancers and monitors
-            return JSONResponse(_error(problem, "store_unavailable") | {"status": "unavailable", "articles": articles},
+            return JSONResponse(_error(problem, "store_unavailable", "store_unavailable")
+                                | {"status": "unavailable", "articles": articles},
                                 status_code=503)
         return {"status": "ok", "articles": articles}
 
@@ -432,15 +524,15 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def get_article(article_id: str) -> dict[str, Any]:
         art = service.get_article(rag, article_id)
         if art is None:
-            raise HTTPException(404, f"no article {article_id!r}: {service.unresolved(rag, article_id)}; "
-                                     "GET /v1/articles lists them")
+            raise ApiError(404, f"no article {article_id!r}: {service.unresolved(rag, article_id)}; "
+                                "GET /v1/articles lists them", "not_found")
         return service.public(rag, art)
 
     @v1.delete("/articles/{article_id:path}")
     def delete_article(article_id: str) -> dict[str, Any]:
         result = writer.remove(article_id)
         if result.status != "removed":
-            raise HTTPException(404, f"no article {article_id!r} ({result.reason})")
+            raise ApiError(404, f"no article {article_id!r} ({result.reason})", "not_found")
         # a source another source also holds goes alone, and the note says the article stays
         return service.public(rag, {"removed": result.article_id} | ({"note": result.reason} if result.reason else {}))
 
@@ -458,17 +550,17 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
                 files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
                 urls = [u for u in form.getlist("urls") if isinstance(u, str)]
                 if not files and not urls:
-                    raise HTTPException(422, "send files in the multipart field 'files' (or URLs in 'urls')")
+                    raise ApiError(422, "send files in the multipart field 'files' (or URLs in 'urls')", "no_files")
                 report = await run_in_threadpool(writer.ingest, urls, [(f.filename or "", f.file) for f in files])
-        elif ctype and not ctype.startswith("application/json"):
-            raise HTTPException(415, f"cannot read a {ctype.split(';')[0]!r} body here; send JSON "
-                                     "{\"urls\": [...]} or multipart/form-data with files in 'files'")
         else:
             data = bytearray()
             async for part in request.stream():  # a URL list is JSON-sized, whatever this route allows uploads
                 data += part
                 if len(data) > JSON_BODY_LIMIT:
-                    raise HTTPException(413, f"a URL list is at most {JSON_BODY_LIMIT // 1024} KB of JSON")
+                    raise ApiError(413, f"a URL list is at most {JSON_BODY_LIMIT // 1024} KB of JSON", "body_too_large")
+            if ctype and not ctype.lower().startswith("application/json"):
+                raise not_json(ctype, bytes(data), "JSON {\"urls\": [...]} with the header 'Content-Type: "
+                                                   "application/json', or multipart/form-data with files in 'files'")
             try:
                 body = UrlsRequest.model_validate_json(bytes(data))
             except ValueError as exc:
@@ -494,8 +586,8 @@ async def _form(request: Request) -> AsyncIterator[Any]:
         form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=100)
     except HTTPException as exc:
         if exc.status_code == 400 and "too many files" in str(exc.detail).lower():
-            raise HTTPException(400, f"at most {MAX_UPLOAD_FILES} files per request; send the rest in further "
-                                     "requests") from None
+            raise ApiError(400, f"at most {MAX_UPLOAD_FILES} files per request; send the rest in further "
+                                "requests", "too_many_files") from None
         raise
     try:
         yield form
@@ -552,7 +644,8 @@ def _model(model_id: str) -> dict[str, Any]:
 
 def _check_model(model: str, model_id: str) -> None:
     if model != model_id:
-        raise HTTPException(404, f"model {model!r} not found; this server answers as {model_id!r} (GET /v1/models)")
+        raise ApiError(404, f"model {model!r} not found; this server answers as {model_id!r} (GET /v1/models)",
+                       "model_not_found")
 
 
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
@@ -602,7 +695,7 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
                 yield chunk({"content": piece})
     except RagError as exc:  # the response has started: report in-band, as OpenAI does
         log.warning("streamed answer failed: %s", exc)
-        yield f"data: {json.dumps(_error(str(exc), 'server_error'))}\n\n"
+        yield f"data: {json.dumps(rag_error_body(exc)[1])}\n\n"
         return
     assert answer is not None
     streamed = "".join(sent)

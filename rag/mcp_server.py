@@ -8,7 +8,8 @@ Tools (official ``mcp`` SDK): ``search_articles(query, filters, top_k, as_of)``,
 ``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit)``, ``get_article(id)``. An
 argument a tool does not take is an error naming it (a misspelt ``filters`` would otherwise widen
 the search unseen), and a bad value's error names the field and what to send. Every passage and
-citation carries title, source, author (null when unknown), date and the exact quote. All of it
+citation carries title, source, author (null when unknown), ``published`` (the publication date,
+YYYY-MM-DD, as the REST API names it) and the exact quote. All of it
 goes through ``rag.service`` and ``RAG.ask`` -- the same code path as the CLI, UI and REST API. The
 RAG (and its model) is built on the first tool call, so the client's handshake is answered at once.
 
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 DEFAULT_HTTP_PORT = 8765
 INSTRUCTIONS = (
     "Search and question a collection of news articles. Answers cite passages as [n]; each citation "
-    "has the article title, source, author, date and the exact quote. Use search_articles for passages, ask "
+    "has the article title, source, author, published date and the exact quote. Use search_articles for passages, ask "
     "for a short cited answer, list_articles/get_article to browse. Dates are YYYY-MM-DD."
 )
 
@@ -91,7 +92,8 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
                                                         "'on Sunday'; default today")] = None,
     ) -> dict[str, Any]:
         """Find the passages that best match `query` (hybrid dense + keyword search), best first.
-        Each passage has title, source, author, date, the passage text as `quote`, and its article id.
+        Each passage has title, source, author, `published` (YYYY-MM-DD), the passage text as `quote`, and
+        its article id.
         Time expressions in `query` are read against `as_of` (default today). `notices` says when
         nothing can be found (an empty collection, filters no article matches)."""
         chosen = filters.to_filters() if filters else None
@@ -111,7 +113,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     ) -> dict[str, Any]:
         """Answer `question` from the collection. Time expressions ("this week", "on Sunday", "latest")
         are resolved against `as_of` (default today); `time_window` says what was understood. The answer marks claims with [n]; `citations[n]`
-        gives the article title, source, author, date and the exact supporting quote. `refused` is true when
+        gives the article title, source, author, `published` date and the exact supporting quote. `refused` is true when
         the articles do not answer it."""
         answer = run(service.ask, question, filters=filters.to_filters() if filters else None, as_of=as_of,
                      top_k=top_k)
@@ -183,9 +185,10 @@ def _server_class() -> type[MCPServer]:
 
 
 def _passage(p: Any) -> dict[str, Any]:  # noqa: ANN401 - rag.types.Passage
+    """A passage as the tools return it: REST's field names (``published``), the text as ``quote``."""
     d = service.passage_dict(p)
     return {"n": d["n"], "article_id": d["article_id"], "title": d["title"], "source": d["source"],
-            "author": d["author"], "date": d["published"], "score": d["score"], "quote": d["text"],
+            "author": d["author"], "published": d["published"], "score": d["score"], "quote": d["text"],
             "start": d["start"], "end": d["end"]}
 
 

@@ -60,7 +60,7 @@ async def _exercise(client: Client) -> None:
 
     found = _data(await client.call_tool("search_articles", {"query": "Khansir", "top_k": 2}))
     top = found["passages"][0]
-    assert "Khansir" in top["quote"] and top["date"] == "2024-12-01" and top["title"] and top["source"]
+    assert "Khansir" in top["quote"] and top["published"] == "2024-12-01" and top["title"] and top["source"]
 
     empty = _data(await client.call_tool("search_articles", {"query": "Khansir", "filters": {"since": "2030-01-01"}}))
     assert empty["passages"] == []

@@ -21,6 +21,7 @@ import uvicorn
 from typer.testing import CliRunner
 
 from rag import service
+from rag.errors import StoreBusyError
 from rag.settings import Settings
 from rag.http_api import create_app, split_messages
 from tests.conftest import SEEDS
@@ -632,7 +633,7 @@ def test_a_busy_store_is_409_without_server_paths(hash_api: tuple[str, object], 
         up = httpx.post(f"{url}/v1/articles", files=[("files", ("a.txt", b"T\n\nText here.\n", "text/plain"))])
     assert r.status_code == up.status_code == 409
     busy = "the collection is being written by another process; retry in a moment"
-    assert r.json()["error"] == {"message": busy, "type": "conflict", "code": None}
+    assert r.json()["error"] == {"message": busy, "type": "conflict", "code": "store_busy", "fix": StoreBusyError.fix}
     assert up.json()["error"]["message"] == busy
     for resp in (r, up):
         assert str(tmp_path) not in resp.text and "lock" not in resp.text

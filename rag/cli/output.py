@@ -28,6 +28,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from index.userinfo import redact_userinfo
+from rag.errors import RagError
 from rag.text import plural  # noqa: F401 - the commands import it from here
 
 if TYPE_CHECKING:
@@ -95,8 +96,15 @@ USAGE_ERROR = "UsageError"  # the ``type`` of a failure the CLI itself names (a 
 
 def error_json(message: object, kind: str, fix: str | None = None) -> dict[str, str]:
     """What a ``--json`` command prints on stdout when it fails: ``{"error", "fix" (when the error
-    names one apart from its message), "type"}``, URL passwords removed as from every line printed."""
-    fixed = {"fix": redact_userinfo(fix)} if fix else {}
+    names one apart from its message), "type"}``, URL passwords removed as from every line printed.
+    ``message`` may be the error itself: its ``fix`` (``RagError.fix``) is used when none is given.
+
+    >>> from rag.errors import StoreBusyError
+    >>> error_json(StoreBusyError("busy"), "StoreBusyError")["fix"] == StoreBusyError.fix
+    True
+    """
+    fix = fix if fix is not None else getattr(message, "fix", None) if isinstance(message, BaseException) else None
+    fixed = {"fix": redact_userinfo(str(fix))} if fix else {}
     return {"error": redact_userinfo(str(message))} | fixed | {"type": kind}
 
 
@@ -106,10 +114,16 @@ _JSON_ERRORS: ContextVar[bool] = ContextVar("rag_cli_json_errors", default=False
 @contextmanager
 def json_errors(on: bool) -> Iterator[None]:
     """Within it, ``fail`` prints JSON: the command running was given ``--json`` (``rag.cli.RagGroup``
-    says so), so a script reading its stdout gets its failures as JSON too."""
+    says so), so a script reading its stdout gets its failures as JSON too. A library error no
+    command caught is such a failure as well (``fail``: its message, ``fix`` and type; exit 2),
+    not a traceback on stderr and nothing on stdout."""
     token = _JSON_ERRORS.set(on)
     try:
         yield
+    except RagError as exc:
+        if not on:
+            raise
+        fail(exc)
     finally:
         _JSON_ERRORS.reset(token)
 
@@ -121,7 +135,7 @@ def fail(exc: Exception | str, code: int = 2) -> NoReturn:
     the CLI's own), with the same exit code."""
     if _JSON_ERRORS.get():
         kind = type(exc).__name__ if isinstance(exc, Exception) else USAGE_ERROR
-        print_json(error_json(exc, kind, getattr(exc, "fix", None)))
+        print_json(error_json(exc, kind))
         raise typer.Exit(code)
     console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
     raise typer.Exit(code)
