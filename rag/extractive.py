@@ -37,7 +37,7 @@ from rag.evidence import Question, has_answer_type, prepare, score_sentences, wi
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
-    COUNTED, PHRASE_FEATURES, Found, PhraseModel, asks_figure, candidates, counts, extract, find, fits_precisely,
+    COUNTED, PHRASE_FEATURES, Found, PhraseModel, asks_figure, bare, candidates, counts, extract, find, fits_precisely,
     is_share, no_answer_to, ranked_candidates, wanted_type,
 )
 from rag.text import answer_type, terms
@@ -327,7 +327,7 @@ class ExtractiveAnswerer:
         short, chosen, p = self.best_phrase(q, ranked, chosen, model)
         if short is not None and no_answer_to(q, short[0]):  # "Harbour Bridge" for "who is the mayor"
             return None, chosen
-        return (short if p >= model.bar else None), chosen
+        return (bare(short) if p >= model.bar else None), chosen
 
     def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
                     model: PhraseModel) -> tuple[tuple[str, int, int] | None, list[Scored], float]:
