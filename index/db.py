@@ -547,6 +547,12 @@ class ArticleDB:
         where, args = _search(search)
         return self._q("SELECT count(*) FROM articles a" + where, args).fetchone()[0]
 
+    def count_matching(self, search: str | None = None) -> tuple[int, int]:
+        """(articles, chunks) that ``list_articles(search)`` pages through, in one query."""
+        where, args = _search(search)
+        n, chunks = self._q("SELECT count(*), coalesce(sum(a.n_chunks), 0) FROM articles a" + where, args).fetchone()
+        return n, chunks
+
     def article_text(self, article_id: str) -> str | None:
         row = self._q("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
         return row[0] if row else None

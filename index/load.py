@@ -35,6 +35,7 @@ from index import feeds, formats
 from rag.errors import InputError
 from index.feeds import Feed, FeedItem
 from index.fetch import FetchedPage, fetch_url
+from index.formats.prose import ARTICLE_MIN_WORDS, too_little_text
 from index.records import SkippedRecord, iter_records
 from rag.settings import Settings
 from rag.text import plural
@@ -447,6 +448,11 @@ def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
                 skipped += 1
                 continue
             count += 1
+            short = too_little_text(result.text) if isinstance(result, Article) else None
+            if short:  # a record of "x": a failed item, as a file of it is; the other records go on
+                yield LoadFailure(result.source, f"{result.source}: {short}; put the article body in the "
+                                                 "record's text field, or remove the record")
+                continue
             yield result
         if skipped:
             # a notice, not a failure: an eval suite beside the articles is normal (seeds/)
@@ -473,8 +479,15 @@ def _human(size: int) -> str:
 
 
 def _named(parse: Callable[[], Article], shown: str) -> Article:
-    """Run a single-document parser, re-labelling its errors with the name the user gave."""
+    """Run a single-document parser, re-labelling its errors with the name the user gave; an article
+    of next to no text (a file of "x" or "...", whatever its format) is refused here, for every format."""
     try:
-        return parse()
+        article = parse()
     except InputError as exc:
         raise InputError(shown, exc.reason) from None
+    short = too_little_text(article.text)
+    if short:
+        fix = ("if the page shows an article in a browser, save it as text or PDF and add that" if is_url(shown)
+               else "add the article's text to the file, or remove it")
+        raise InputError(shown, f"{short}; an article needs at least {ARTICLE_MIN_WORDS} words: {fix}")
+    return article

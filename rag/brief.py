@@ -253,13 +253,42 @@ LEAD_MIN_CHARS = 20
 
 def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...]) -> tuple[int, int]:
     """The span of the sentence that opens the story in a chunk (``text`` starting at article offset
-    ``start``): its first sentence that reads as one, past any dateline, outlet or byline line; the
-    first sentence when none does."""
+    ``start``): its first sentence that reads as one, past any dateline, outlet or byline line (or a
+    question: a standfirst "Why did Musk buy Twitter?" states no event); the first sentence when none does."""
     for a, b in sentences:
         s = text[a - start : b - start]
-        if _ENDS.search(s) and (len(re.findall(r"\w+", s)) >= LEAD_MIN_WORDS or len(s.strip()) >= LEAD_MIN_CHARS):
+        if _ENDS.search(s) and not _QUESTION.search(s) and \
+                (len(re.findall(r"\w+", s)) >= LEAD_MIN_WORDS or len(s.strip()) >= LEAD_MIN_CHARS):
             return a, b
     return sentences[0]
+
+
+# a question ("Why did Musk buy Twitter?", a subheading or a rhetorical one) asks, it tells no event
+_QUESTION = re.compile(r"[?？][\"'”’»)\]]*\s*$")
+HEADING_MAX_WORDS = 12  # a subheading line is short ...
+# ... and in title case: its words capitalised but for these
+_MINOR_WORDS = frozenset("a an and as at but by for from in into nor of off on or per the to up via vs with".split())
+
+
+def is_event_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` can state an event in a brief: a declarative sentence of the body, not a
+    question ("Why did Musk buy Twitter?", a subheading many articles carry) nor a heading-like line
+    (short, no final punctuation, title case: "Musk Closes The Deal").
+
+    >>> is_event_sentence("Musk bought Twitter for $44bn in October."), is_event_sentence("Why did Musk buy Twitter?")
+    (True, False)
+    >>> is_event_sentence("What The Deal Means For Users")
+    False
+    """
+    if _QUESTION.search(sentence):
+        return False
+    if _ENDS.search(sentence):
+        return True
+    words = re.findall(r"[^\W\d_][\w'’-]*", sentence)
+    if not words or len(words) > HEADING_MAX_WORDS:
+        return True
+    major = [w for w in words if w.lower() not in _MINOR_WORDS] or words
+    return not (words[0][0].isupper() and all(w[0].isupper() for w in major))
 
 
 # matched anywhere in a sentence: scripts written without spaces, and Hangul (Korean glues its
@@ -303,9 +332,10 @@ def _unnamed(q, sentence: str, names: dict[str, str]) -> float:  # noqa: ANN001 
 
 def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN001 - rag.evidence.Question
            names: dict[str, str] | None = None) -> tuple[float, Event] | None:
-    """The story's best sentence (topic coverage plus a lead bonus, from its earliest article), with
-    the best topic coverage of its sentences (``plain``: the topic's words when ``q`` has none, see
-    ``_plain_scores``; ``names``: the topic's names, which count only as written, see ``_unnamed``)."""
+    """The story's best event sentence (``is_event_sentence``; topic coverage plus a lead bonus, from
+    its earliest article), with the best topic coverage of those sentences (``plain``: the topic's
+    words when ``q`` has none, see ``_plain_scores``; ``names``: the topic's names, which count only
+    as written, see ``_unnamed``)."""
     best: tuple[float, Passage, tuple[int, int]] | None = None
     covered = 0.0
     for p in passages:
@@ -314,6 +344,8 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
         # a name the passage never writes counts in no sentence of it, not even as a neighbour's
         ceiling = 1.0 - _unnamed(q, p.text, names) if names and not plain else 1.0
         for s in scored:
+            if not is_event_sentence(p.text[s.span[0] - p.start : s.span[1] - p.start]):
+                continue  # a subheading or a question tells no event, however much of the topic it names
             coverage = s.coverage
             if coverage > 0 and names and not plain:
                 coverage = min(coverage - _unnamed(q, p.text[s.span[0] - p.start : s.span[1] - p.start], names),

@@ -11,7 +11,8 @@ One module per concern, each importing only those before it in this list:
 * ``titles``: a title from a headline line or the first sentence
 * ``dates``: dates from any value, a ``date`` line atop a text
 * ``text``: .txt and .md articles
-* ``prose``: article prose told from page furniture (menus, paywalls, cookie walls, players)
+* ``prose``: article prose told from page furniture (menus, paywalls, cookie walls, players), and the
+  least text any item must hold to be an article (``too_little_text``)
 * ``html``: HTML pages (trafilatura), their metadata and publication date
 * ``pdf``: PDF articles (pypdf), their pages joined into one text
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.errors import InputError
-from rag.text import UNSPACED_CHAR
+from rag.text import UNSPACED, UNSPACED_CHAR, plural
 
 
 #: Page furniture: what a paywall, a cookie wall, a menu or a video player page shows instead of an
@@ -86,3 +86,36 @@ def _require_article(text: str, raw: str, source: str) -> None:
     raise InputError(source, "no article text: the page holds only navigation/cookie/paywall text"
                              + (f" (found: {found})" if found else "") + "; if the article shows when you open the "
                              "page in a browser (signed in, for a subscribers' page), save it as text or PDF and add that")
+
+
+#: An item of any format (text, markdown, HTML, PDF, a record of a dump) whose text holds fewer words
+#: than this, or fewer letters and digits than ``ARTICLE_MIN_CHARS``, is no article: a file of "x",
+#: of "...", of "test", of "a b". The floor sits under the shortest items stored as articles: a dump's
+#: one-line records ("Oats rose.", "Rye held.": 2 words, 7 letters; tests/test_load.py) and far under
+#: a two-sentence brief ("Police closed the bridge on Monday. It reopened at noon.": 10 words).
+ARTICLE_MIN_WORDS = 2
+ARTICLE_MIN_CHARS = 6
+# a word: a run between spaces holding a letter or digit (punctuation alone is none), or one character
+# of a script written without spaces
+_WORD = re.compile(f"[{UNSPACED}]|[^\\s{UNSPACED}]+")
+
+
+def too_little_text(text: str) -> str | None:
+    """Why ``text`` is too little to be an article ("has no article text (1 character)"), or None when
+    it holds ``ARTICLE_MIN_WORDS`` words and ``ARTICLE_MIN_CHARS`` letters and digits (whatever its
+    format: the rule of every loader, ``index.load``).
+
+    >>> too_little_text("x")
+    'has no article text (1 character)'
+    >>> too_little_text("Police closed the bridge. It reopened at noon.") is None
+    True
+    """
+    words = sum(1 for w in _WORD.findall(text) if any(c.isalnum() for c in w))
+    # a character of a script without spaces counts two ("地震", earthquake, is a word of two)
+    letters = sum(2 if UNSPACED_CHAR.match(c) else 1 for c in text if c.isalnum())
+    if words >= ARTICLE_MIN_WORDS and letters >= ARTICLE_MIN_CHARS:
+        return None
+    chars = len(" ".join(text.split()))
+    counted = "" if words == 1 else f", {plural(words, 'word')}" if words else ", no words"
+    detail = plural(chars, "character") + counted
+    return f"has no article text ({detail})"

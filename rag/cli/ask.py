@@ -3,11 +3,15 @@
 ``--as-of YYYY-MM-DD`` sets the reference date ("today") that relative time expressions in a
 question ("this week", "on Sunday", "latest") are resolved against; the non-JSON output then names
 the dates the question was understood as (``understood: 2024-11-25 .. 2024-12-01``).
+``--since`` takes a date or a period counted back from ``--as-of`` (or today): ``7d``, ``2w``, ``3m``,
+``1y``, read by ``rag.brief.parse_since`` for ``rag ask``, ``rag chat`` and ``rag brief`` alike
+(``period_filters``).
 The answering stack (rag.api: the store, the model, an LLM client) is imported when a command runs.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -18,6 +22,8 @@ from rag.cli.output import console, esc, fail, out, plural, print_citations, pri
 from rag.errors import RagError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rag.types import Answer, Filters
 
 
@@ -31,11 +37,38 @@ def iso_date(value: str | None, option: str) -> date | None:
         fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01")
 
 
-def _filters(source: list[str] | None, since: str | None, until: str | None) -> Filters:
+#: the periods --since takes besides a date, in its help and in the error for a bad value
+SINCE_PERIODS = "7d, 2w, 3m, 1y (days, weeks, months, years back from --as-of)"
+
+
+def since_date(value: str | None, when: date) -> date | None:
+    """``--since`` as the first day of the period: a date, or ``7d``/``2w``/``3m``/``1y`` counted back
+    from ``when`` (``rag.brief.parse_since``); a bad value is an error naming the accepted forms."""
+    if not (value or "").strip():
+        return None
+    from rag.brief import parse_since
+
+    try:
+        return parse_since(value, when)
+    except RagError:
+        fail(f"--since {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01, and is not a period; "
+             f"use {SINCE_PERIODS}")
+
+
+def period_filters(source: list[str] | None, since: str | None, until: str | None, when: date | None) -> Filters:
+    """The filters of ``--source/--since/--until``, checked before the store and the model load: a
+    relative ``--since`` counts back from ``when`` (``--as-of``; today when not given), and a period
+    ending before it starts is an error (a relative one says from which day it counted back)."""
     from rag.types import Filters
 
-    start, end = iso_date(since, "--since"), iso_date(until, "--until")
+    relative = bool(since) and since.strip()[-1:].isalpha()  # 7d, 2w, 3m, 1y
+    start = since_date(since, when or date.today())
+    end = iso_date(until, "--until")
     if start and end and start > end:
+        if relative:
+            origin = f"--as-of {when}" if when else f"today ({date.today()})"
+            fail(f"--since {since} counts back from {origin} to {start}, which is after --until {until}: "
+                 f"no article can match; set --as-of {until} to count back from that day, or give --since a date")
         fail(f"--since {since} is after --until {until}: no article can match; swap them")
     return Filters(sources=tuple(source or ()), published_from=start, published_to=end)
 
@@ -43,7 +76,8 @@ def _filters(source: list[str] | None, since: str | None, until: str | None) -> 
 TopKOpt = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=50, help="passages per answer")]
 SourceOpt = Annotated[Optional[list[str]], typer.Option(
     "--source", metavar="TEXT", help="only articles whose source/URL/title contains this (repeatable)")]
-SinceOpt = Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="published on or after this date")]
+SinceOpt = Annotated[Optional[str], typer.Option(
+    metavar="YYYY-MM-DD|7d", help="published on or after this date, or within the last 7d, 2w, 3m, 1y before --as-of")]
 UntilOpt = Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="published on or before this date")]
 AsOfOpt = Annotated[Optional[str], typer.Option(
     "--as-of", metavar="YYYY-MM-DD", help="resolve 'this week', 'yesterday', 'latest' against this date (default: today)")]
@@ -62,8 +96,8 @@ def ask(
     """Ask one question; prints the answer with its cited passages."""
     if not question.strip():
         fail('the question is empty: ask one, e.g. rag ask "Which town did the rebels capture?"')
-    filters = _filters(source, since, until)  # bad dates fail before the store and the model load
     when = iso_date(as_of, "--as-of")
+    filters = period_filters(source, since, until, when)  # bad dates fail before the store and the model load
     from rag.api import RAG
     from rag.settings import load_settings
 
@@ -114,10 +148,15 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
 
 def chat(
     top_k: TopKOpt = None,
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """A terminal chat: follow-up questions may refer to earlier turns. Empty line or Ctrl-D quits."""
+    """A terminal chat: follow-up questions may refer to earlier turns. Empty line or Ctrl-D quits;
+    piped input (``rag chat < questions.txt``) is read to its end, one question a line, blank lines skipped."""
     when = iso_date(as_of, "--as-of")
+    filters = period_filters(source, since, until, when)  # bad dates fail before the store and the model load
     from rag.api import RAG
     from rag.settings import load_settings
 
@@ -127,15 +166,13 @@ def chat(
         fail(exc)
     history: list[tuple[str, str]] = []
     n = rag.collection.db.counts()["articles"]
+    interactive = sys.stdin.isatty()
+    how = "Empty line quits" if interactive else "Reading the questions piped in, one a line, to the end"
     console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {plural(n, 'article')}). "
-                  "Empty line quits; /help lists the commands.")
-    while True:
-        try:
-            q = input("you> ").strip()
-        except EOFError:
-            break
+                  f"{how}; /help lists the commands.")
+    for q in _questions(interactive):
         command = q.lower()
-        if not q or command in _QUIT:
+        if command in _QUIT:
             break
         if command in ("/help", "/?"):
             console.print(_CHAT_HELP, markup=False, highlight=False)
@@ -148,7 +185,7 @@ def chat(
             console.print(f"unknown command {esc(q)}; /help lists them", highlight=False)
             continue
         try:
-            answer = _stream_answer(rag, q, top_k=top_k, history=history, as_of=when)
+            answer = _stream_answer(rag, q, top_k=top_k, filters=filters, history=history, as_of=when)
         except RagError as exc:
             console.print(f"[red]error:[/red] {esc(exc)}")
             continue
@@ -157,6 +194,32 @@ def chat(
         history.append((q, answer.text))
 
 
+def _questions(interactive: bool) -> Iterator[str]:
+    """The chat's questions, stripped, each after a ``you> `` prompt. At a terminal an empty line ends
+    the chat (as does Ctrl-D); piped input is a list of questions, read to its end: a blank line between
+    them (a paragraph break in a questions file) is skipped, not taken as the end."""
+    while True:
+        if interactive:
+            try:
+                q = input(PROMPT).strip()
+            except EOFError:
+                return
+            if not q:
+                return
+            yield q
+            continue
+        sys.stdout.write(PROMPT)  # as input() writes it; one per question, blank lines read without another
+        sys.stdout.flush()
+        while True:
+            line = sys.stdin.readline()
+            if not line:  # the end of the input
+                return
+            if line.strip():
+                break
+        yield line.strip()
+
+
+PROMPT = "you> "
 _QUIT = frozenset({"/quit", "/exit", "/q", "quit", "exit"})
 _CHAT_HELP = """Ask a question; a follow-up ("And when?", "Who said that?") is read with the questions before it.
   /new     start a new conversation (forget the earlier questions)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.ask import AsOfOpt, SourceOpt, UntilOpt, _filters, iso_date
+from rag.cli.ask import SINCE_PERIODS, AsOfOpt, SourceOpt, UntilOpt, iso_date, period_filters
 from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe
 from rag.errors import ConfigError, RagError
 
@@ -19,13 +19,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from rag.brief import Brief, DaySummary, Event
-    from rag.types import Filters
 
 
 def brief(
     topic: Annotated[str, typer.Argument(help="what to catch up on, e.g. \"Aleppo\"")],
     since: Annotated[Optional[str], typer.Option(
-        help="start of the period: 7d, 2w, 3m, 1y before --as-of, or YYYY-MM-DD (default 7d)")] = "7d",
+        help=f"start of the period: {SINCE_PERIODS}, or YYYY-MM-DD (default 7d)")] = "7d",
     until: UntilOpt = None,
     source: SourceOpt = None,
     as_of: AsOfOpt = None,
@@ -38,8 +37,10 @@ def brief(
     from rag.brief import brief as make_brief
     from rag.brief import summarize_days
 
-    when = iso_date(as_of, "--as-of") or date.today()
-    start, filters = _period(since, until, source, when)  # bad dates fail before the store and the model load
+    reference = iso_date(as_of, "--as-of")
+    # bad dates fail before the store and the model load, as in `rag ask` (the same parser and checks)
+    filters = period_filters(source, since, until, reference)
+    when = reference or date.today()
     from rag.api import RAG
     from rag.settings import load_settings
 
@@ -49,7 +50,8 @@ def brief(
             fail(ConfigError("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
                              "or leave out --llm for the extractive brief"))
         with console.status(Text(f"Reading the articles about {safe(topic, newlines=False)}…")):  # a year: seconds
-            result = make_brief(rag, topic, since=start, until=filters.published_to or when, sources=filters.sources)
+            result = make_brief(rag, topic, since=filters.published_from, until=filters.published_to or when,
+                                sources=filters.sources)
         days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
         if as_json:
             data: dict[str, Any] = {
@@ -63,26 +65,6 @@ def brief(
         _print_brief(topic, result, days, llm)
     except RagError as exc:
         fail(exc)
-
-
-def _period(since: str | None, until: str | None, source: list[str] | None, when: date) -> tuple[date | None, Filters]:
-    """The first day of the period and the filters; ``--since`` after ``--until`` is an error, as in
-    ``rag ask`` (the same check, ``rag.cli.ask._filters``). A relative ``--since`` (``7d``) counts
-    back from ``--as-of``, so the message says from which day."""
-    from rag.brief import parse_since
-
-    try:
-        start = parse_since(since, when)
-    except RagError as exc:
-        fail(exc)
-    relative = bool(since) and since.strip()[-1:].isalpha()  # 7d, 2w, 3m, 1y
-    if not relative:  # a date: checked exactly as `rag ask` checks it
-        return start, _filters(source, since.strip() if since else None, until)
-    filters = _filters(source, None, until)
-    if start is not None and filters.published_to is not None and start > filters.published_to:
-        fail(f"--since {since} counts back from --as-of {when} to {start}, which is after --until {until}: "
-             f"no article can match; set --as-of {until} to count back from that day, or give --since a date")
-    return start, filters
 
 
 def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: bool) -> None:

@@ -289,7 +289,7 @@ def list_articles(
             t.add_row(cell(a.id), cell(a.published or ""), cell(a.title), *map(cell, author), str(a.n_chunks),
                       *map(cell, story), cell(a.url or a.source))
         counts = db.counts()
-        matching = db.count_articles(search) if search else counts["articles"]
+        matching, chunks = db.count_matching(search) if search else (counts["articles"], counts["chunks"])
     finally:
         db.close()
     what = repr(safe(search, newlines=False)) if search else ""
@@ -297,16 +297,22 @@ def list_articles(
         out.print(t)
     elif search and not matching:
         out.print(f"no article's title or source contains {what}", markup=False, highlight=False)
+    # the counts of what is listed: with a search, its articles' chunks, beside the collection's
     total = f"{plural(counts['articles'], 'article')}, {plural(counts['chunks'], 'chunk')}"
+    listed = f"{plural(matching, 'article')}, {plural(chunks, 'chunk')}"
     if offset or len(arts) < matching:  # a page of them: which one, and how to get the next
-        which = f"{matching} whose title or source contains {what} ({total})" if search else total
+        which = (f"{matching} whose title or source contains {what} ({listed}; the collection: {total})"
+                 if search else total)
         page = f"{offset + 1}-{offset + len(arts)}" if arts else f"none from {offset + 1}"
         rest = offset + len(arts) < matching
         more = (f"; next: rag list{' ' + what if search else ''}{f' --limit {limit}' if limit != LIST_LIMIT else ''}"
                 f" --offset {offset + len(arts)}") if rest and arts else ""
         out.print(f"{page} shown of {which}{more}", markup=False, highlight=False)
+    elif search:
+        out.print(f"{matching} of {plural(counts['articles'], 'article')}, {plural(chunks, 'chunk')} "
+                  f"(of {counts['chunks']})", markup=False, highlight=False)
     else:
-        out.print(f"{f'{matching} of ' if search else ''}{total}", markup=False, highlight=False)
+        out.print(total, markup=False, highlight=False)
 
 
 def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or unique prefixes) or sources")]) -> None:

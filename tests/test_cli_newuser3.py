@@ -1,0 +1,265 @@
+"""What a new user met in the CLI, on a small real collection:
+
+1. ``rag ask --since 7d`` was refused while ``rag brief --since 7d`` took it: ask, chat and brief now
+   read ``--since`` with the one parser (``rag.brief.parse_since``), counted back from ``--as-of``.
+2. ``rag list X`` summed up the whole collection's chunks, not those of the articles listed.
+3. ``rag chat`` with piped questions stopped at the first blank line; it now reads to the end of the
+   input (at a terminal an empty line still quits).
+4. A file of one character ("x") was stored as an article: every format now needs a little text.
+5. ``rag brief`` quoted a subheading ("Why did Musk buy Twitter?") as the story's event sentence.
+
+The commands run in-process (CliRunner) on a real store with the HashEmbedder standing in for the
+model and the extractive answerer, as tests/test_news_newuser.py does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer.testing
+from typer.testing import CliRunner
+
+import index.collection
+from index.db import ArticleDB
+from rag.cli import app
+from rag.settings import Settings
+from tests.fakes import HashEmbedder
+from tests.test_pdf_pages import make_pages_pdf
+
+HARBOUR = {"title": "Zembla harbour closes", "date": "2024-11-28", "url": "https://news.example/harbour",
+           "text": "The harbour of Zembla closed on Thursday after a storm damaged the pier. "
+                   "Fishing boats were moved to the northern bay. Officials said repairs would take weeks."}
+BUDGET = {"title": "Zembla harbour budget", "date": "2024-10-01", "url": "https://news.example/budget",
+          "text": "The Zembla harbour budget was approved in October by the council. "
+                  "It pays for dredging and new lights at the harbour."}
+FERRY = {"title": "Ferry strike ends", "date": "2024-11-30", "url": "https://news.example/ferry",
+         "text": "Ferry crews in Zembla ended their strike on Saturday after a pay deal. "
+                 "Crossings to the islands resume on Monday."}
+BUDGET_Q = "When was the Zembla harbour budget approved?"
+FERRY_Q = "When do the ferry crossings resume?"
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for key, value in (("RAG_HOME", str(settings.home)), ("RAG_COLLECTION", settings.collection),
+                       ("RAG_ANSWERER", "extractive"), ("COLUMNS", "200")):
+        monkeypatch.setenv(key, value)
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
+    return settings
+
+
+def run(*args: str, input: str | None = None):  # noqa: ANN201, A002 - click.testing.Result
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def ingest(tmp_path: Path, *records: dict[str, str]) -> None:
+    dump = tmp_path / "news.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    res = run("ingest", str(dump))
+    assert res.exit_code == 0, res.output
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- 1. --since 7d in ask and chat, as in brief --------------------------------------------------------
+
+
+def test_ask_takes_a_relative_since_counted_back_from_as_of(env: Settings, tmp_path: Path) -> None:
+    ingest(tmp_path, HARBOUR, BUDGET, FERRY)
+    everything = run("ask", "--json", "--offline", "--as-of", "2024-12-01", BUDGET_Q)
+    assert everything.exit_code == 0, everything.output
+    assert "2024-10-01" in {p["published"] for p in json.loads(everything.stdout)["passages"]}  # found unfiltered
+    for since in ("7d", "1w", " 7D "):
+        got = run("ask", "--json", "--offline", "--since", since, "--as-of", "2024-12-01", BUDGET_Q)
+        assert got.exit_code == 0, (since, got.output)
+        published = {p["published"] for p in json.loads(got.stdout)["passages"]}
+        assert published and all(d >= "2024-11-25" for d in published), (since, published)  # October is out
+    same = run("ask", "--json", "--offline", "--since", "3m", "--as-of", "2024-12-01", BUDGET_Q)
+    assert "2024-10-01" in {p["published"] for p in json.loads(same.stdout)["passages"]}  # 3m reaches October 1
+
+
+def test_chat_takes_since_and_until_like_ask(env: Settings, tmp_path: Path) -> None:
+    ingest(tmp_path, HARBOUR, BUDGET, FERRY)
+    unfiltered = run("chat", "--as-of", "2024-12-01", input=f"{BUDGET_Q}\n")
+    assert unfiltered.exit_code == 0 and "Zembla harbour budget" in unfiltered.stdout, unfiltered.output
+    got = run("chat", "--since", "2w", "--as-of", "2024-12-01", input=f"{BUDGET_Q}\n")
+    assert got.exit_code == 0, got.output
+    assert "Zembla harbour budget" not in got.stdout  # published before the 2 weeks up to 2024-12-01
+    got = run("chat", "--since", "2024-11-29", "--until", "2024-11-30", input=f"{BUDGET_Q}\n")
+    assert got.exit_code == 0 and "Zembla harbour budget" not in got.stdout and "closes" not in got.stdout, got.output
+
+
+@pytest.mark.parametrize("command", [["ask", "q?"], ["chat"], ["brief", "Zembla"]])
+@pytest.mark.parametrize(("args", "message"), [
+    (["--since", "soon"], "--since 'soon' is not a date: write YYYY-MM-DD, e.g. 2024-12-01, and is not a period; "
+                          "use 7d, 2w, 3m, 1y (days, weeks, months, years back from --as-of)"),
+    (["--since", "7x"], "use 7d, 2w, 3m, 1y"),
+    (["--since", "7d", "--as-of", "2024-03-20", "--until", "2024-03-01"],
+     "--since 7d counts back from --as-of 2024-03-20 to 2024-03-14, which is after --until 2024-03-01"),
+    (["--since", "2024-03-20", "--until", "2024-03-01"], "--since 2024-03-20 is after --until 2024-03-01"),
+])
+def test_a_bad_since_names_the_accepted_forms_in_every_command(
+    command: list[str], args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
+    res = run(command[0], *args, *command[1:], input="")
+    assert res.exit_code == 2, res.output
+    assert message in flat(res.output)
+    assert not (tmp_path / "home").exists()  # refused before the store opened
+
+
+def test_since_help_names_the_relative_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # rich's help box: one line per option
+    for command in ("ask", "chat", "brief"):
+        helped = flat(run(command, "--help").output.replace("│", " "))
+        assert "--since" in helped and "7d, 2w, 3m, 1y" in helped, (command, helped)
+
+
+# --- 2. rag list X: the counts of what is listed ------------------------------------------------------
+
+
+def test_list_with_a_search_counts_the_chunks_of_the_articles_listed(env: Settings, tmp_path: Path) -> None:
+    long_text = " ".join(f"Harbour workers repaired section {i} of the long pier wall on day {i}." for i in range(60))
+    ingest(tmp_path, HARBOUR, FERRY, {"title": "Harbour repairs diary", "date": "2024-11-29",
+                                      "url": "https://news.example/diary", "text": long_text})
+    db = ArticleDB(env.db_path)
+    try:
+        chunks = {a.title: a.n_chunks for a in db.list_articles()}
+        total = db.counts()["chunks"]
+    finally:
+        db.close()
+    assert chunks["Harbour repairs diary"] > 1 and total == sum(chunks.values())
+    ferry = flat(run("list", "Ferry").stdout)
+    assert ferry.endswith(f"1 of 3 articles, 1 chunk (of {total})"), ferry  # was "1 of 3 articles, {total} chunks"
+    harbour = chunks["Harbour repairs diary"] + chunks["Zembla harbour closes"]
+    listed = flat(run("list", "harbour").stdout)
+    assert listed.endswith(f"2 of 3 articles, {harbour} chunks (of {total})"), listed
+    page = flat(run("list", "harbour", "--limit", "1").stdout)
+    assert (f"1-1 shown of 2 whose title or source contains 'harbour' (2 articles, {harbour} chunks; "
+            f"the collection: 3 articles, {total} chunks)") in page, page
+    none = flat(run("list", "Quillon").stdout)
+    assert "no article's title or source contains 'Quillon'" in none
+    assert none.endswith(f"0 of 3 articles, 0 chunks (of {total})")
+    assert flat(run("list").stdout).endswith(f"3 articles, {total} chunks")  # no search: the collection
+
+
+# --- 3. rag chat with piped input: blank lines skipped, read to the end ---------------------------------
+
+
+def test_piped_chat_skips_blank_lines_and_reads_to_the_end(env: Settings, tmp_path: Path) -> None:
+    ingest(tmp_path, HARBOUR, BUDGET, FERRY)
+    res = run("chat", input=f"\n{BUDGET_Q}\n\n   \n{FERRY_Q}\n")  # no newline-terminated end needed either
+    assert res.exit_code == 0, res.output
+    turns = res.stdout.split("you> ")
+    assert len(turns) == 4 and turns[3] == "", res.stdout  # two answers, then the end of the input
+    assert "Zembla harbour budget" in turns[1] and "Ferry strike ends" in turns[2]
+    assert "to the end" in res.stderr  # the banner says how piped input is read
+    quit_ = run("chat", input=f"{BUDGET_Q}\n\nquit\n{FERRY_Q}\n")  # a quit command still ends it
+    assert quit_.exit_code == 0 and "Ferry strike ends" not in quit_.stdout, quit_.output
+
+
+def test_interactive_chat_still_quits_on_an_empty_line(env: Settings, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    ingest(tmp_path, HARBOUR, BUDGET, FERRY)
+    # at a terminal: CliRunner's stdin says it is one
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda _self: True, raising=False)
+    res = run("chat", input=f"{BUDGET_Q}\n\n{FERRY_Q}\n")
+    assert res.exit_code == 0, res.output
+    assert "Empty line quits" in res.stderr
+    assert "Zembla harbour budget" in res.stdout and "Ferry strike ends" not in res.stdout  # quit at the empty line
+
+
+# --- 4. an item of next to no text is no article, whatever its format ------------------------------------
+
+
+BRIEF_NEWS = "Police closed the Zembla bridge on Monday. It reopened at noon."  # a two-sentence news brief
+
+
+def test_a_one_character_item_is_a_failed_item_naming_the_file_and_the_batch_goes_on(
+    env: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    bad = {"x.txt": "x", "dots.txt": " ... !!! ", "x.md": "x\n", "x.pdf": make_pages_pdf([["x"]]),
+           "pair.txt": "a b"}
+    for name, content in bad.items():
+        (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    (folder / "bridge.txt").write_text(BRIEF_NEWS, encoding="utf-8")  # short, but news: kept
+    (folder / "bridge.md").write_text("# Bridge reopens\n\nThe bridge reopened.", encoding="utf-8")
+    (folder / "bridge.pdf").write_bytes(make_pages_pdf([["Bridge closed", BRIEF_NEWS]]))
+    dump = folder / "dump.jsonl"
+    dump.write_text(json.dumps({"title": "Dots", "text": "... ?"}) + "\n"
+                    + json.dumps({"title": "Oats", "text": "Oats rose."}) + "\n", encoding="utf-8")
+    res = run("ingest", str(folder))
+    assert res.exit_code == 1, res.output  # failed items: exit code 1, as for any bad item
+    said = flat(res.output.partition("failed ")[2])  # the report's failures, one line per reason
+    for name in bad:  # each file named, in a failure
+        assert str(folder / name) in said, (name, said)
+    assert "has no article text (1 character); an article needs at least 2 words: add the article's text to " \
+           "the file, or remove it" in said  # x.txt, x.md and x.pdf, on one line
+    assert "has no article text (7 characters, no words)" in said  # " ... !!! ": punctuation only
+    assert "has no article text (3 characters, 2 words)" in said  # "a b"
+    assert f"{dump}#1" in said and "has no article text (5 characters, no words); put the article body in the " \
+                                   "record's text field, or remove the record" in said
+    titles = flat(run("list").stdout)
+    assert "4 articles" in titles, titles  # the two-sentence brief (.txt, .pdf), the short .md, the 2-word record
+    for kept in ("Police closed the Zembla bridge on Monday.", "Bridge reopens", "Bridge closed", "Oats"):
+        assert kept in titles, (kept, titles)
+
+
+def test_a_short_item_fetched_from_a_url_says_what_to_do_with_a_page(tmp_path: Path) -> None:
+    from index.fetch import FetchedPage
+    from index.load import _load_page
+    from index.types import Article, LoadFailure
+
+    [got] = list(_load_page(FetchedPage("https://news.example/x.txt", "text/plain", b"x", None),
+                            "https://news.example/x.txt"))
+    assert isinstance(got, LoadFailure) and got.item == "https://news.example/x.txt"
+    assert "has no article text (1 character)" in got.reason and "save it as text or PDF" in got.reason
+    [ok] = list(_load_page(FetchedPage("https://news.example/b.txt", "text/plain", BRIEF_NEWS.encode(), None),
+                           "https://news.example/b.txt"))
+    assert isinstance(ok, Article)
+
+
+# --- 5. rag brief quotes a body sentence, not a subheading -------------------------------------------------
+
+MUSK = [
+    {"title": "Musk completes takeover", "date": "2022-10-28", "url": "https://news.example/musk",
+     "text": "Elon Musk completed his $44 billion purchase on Thursday night, ending months of legal fights.\n\n"
+             "Why did Musk buy Twitter?\n\n"
+             "The billionaire has said the platform should be a public square for free speech.\n\n"
+             "Musk Fires Twitter Executives\n\n"
+             "Musk dismissed the chief executive of Twitter and two other executives after the deal closed."},
+    {"title": "Advertisers wait", "date": "2022-10-29", "url": "https://news.example/ads",
+     "text": "Advertisers paused spending on Friday as they waited for clearer rules.\n\n"
+             "What Musk Means For Twitter Advertisers\n\n"
+             "Several brands said Musk had yet to explain how Twitter would police content."},
+]
+
+
+def test_brief_quotes_declarative_body_sentences_not_questions_or_subheadings(env: Settings, tmp_path: Path) -> None:
+    ingest(tmp_path, *MUSK)
+    res = run("brief", "Musk Twitter", "--since", "7d", "--as-of", "2022-10-30", "--json")
+    assert res.exit_code == 0, res.output
+    events = {e["title"]: e["text"] for e in json.loads(res.stdout)["events"]}
+    assert events == {
+        "Musk completes takeover":
+            "Musk dismissed the chief executive of Twitter and two other executives after the deal closed.",
+        "Advertisers wait": "Several brands said Musk had yet to explain how Twitter would police content."}
+
+
+def test_is_event_sentence() -> None:
+    from rag.brief import is_event_sentence
+
+    for heading in ("Why did Musk buy Twitter?", "Musk Fires Twitter Executives", "What Musk Means For Twitter",
+                    "Will the deal close? ", "“Is this the end?”"):
+        assert not is_event_sentence(heading), heading
+    for sentence in ("Musk bought Twitter on Thursday.", "\"Why now?\" she asked.", "Musk completes the deal",
+                     "Musk Twitter deal: the chief executive of the company and two other senior executives left",
+                     "马斯克完成了收购"):
+        assert is_event_sentence(sentence), sentence
