@@ -176,7 +176,12 @@ def test_select_shows_the_sources_of_the_clicked_turn(coll: Collection) -> None:
     assert 'id="src-1-1"' in chat.select(session, gr.SelectData(None, {"index": 3, "value": ""}))
 
 
-def test_settings_summary(coll: Collection) -> None:
+def test_settings_summary(coll: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.models
+    from rag.models import ModelInfo
+
+    # the local model not installed (test_ui_polish.py: the choice when it is)
+    monkeypatch.setattr(rag.models, "local_llm_info", lambda *a, **k: ModelInfo("answerer", "local", "local", False))
     chat = make_chat(coll)
     html = chat.settings_summary(OFFLINE, 3, "reuters", "", "")
     assert "Offline" in html and "3 passages" in html and "reuters" in html and "1 article<" in html

@@ -24,7 +24,7 @@ from rag.settings import Settings
 from rag.api import RAG
 from ui import render
 from ui.auth import LOGIN_MESSAGE, LoginGuard
-from ui.chat import Chat, Session
+from ui.chat import LLM, Chat, Session
 from ui.feedback import FeedbackLog
 from ui.library import FILE_TYPES, Library
 from ui.style import CSS, JS, theme
@@ -52,7 +52,8 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
             gr.Markdown("### Settings")
             answerer = gr.Radio(
                 choices, value=choices[0][1], label="Answerer",
-                info=None if len(choices) > 1 else "Set OPENAI_API_KEY or OPENAI_BASE_URL to answer with an LLM.",
+                info=None if any(v == LLM for _, v in choices)
+                else "Set OPENAI_API_KEY or OPENAI_BASE_URL to answer with an LLM server.",
             )
             top_k = gr.Slider(1, 20, value=rag.settings.top_k, step=1, label="Passages")
             sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk",
@@ -116,6 +117,13 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                         with gr.Row():
                             victim.render()
                             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="rag-remove")
+                        # the Remove button only asks: the removal waits for "Yes, remove" here
+                        with gr.Row(visible=False, elem_id="rag-remove-confirm") as confirm_row:
+                            with gr.Column(scale=4):
+                                confirm_text = gr.HTML(elem_id="rag-remove-ask")
+                            with gr.Column(scale=1, min_width=150):
+                                really = gr.Button("Yes, remove", variant="stop", elem_id="rag-remove-yes")
+                                cancel = gr.Button("Cancel", elem_id="rag-remove-no")
                         articles.render()
 
             with gr.Tab("Timeline", id="timeline"):  # catch up on a topic: rag.brief, like `rag brief`
@@ -154,8 +162,14 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                   concurrency_id="store-write", concurrency_limit=1, show_progress_on=[ingest_out]).then(
             lambda: (None, ""), None, [files, urls], api_visibility="private").then(**summarise)
         gr.on([search.submit, refresh.click], lib.listing, [search], [articles, victim], api_name="list_articles")
-        remove.click(lib.remove, [victim, search], [articles, victim], api_name="remove",
-                     concurrency_id="store-write", concurrency_limit=1).then(**summarise)
+        hide_confirm = {"fn": lambda: gr.update(visible=False), "inputs": None, "outputs": [confirm_row],
+                        "api_visibility": "private", "show_progress": "hidden"}
+        remove.click(lib.confirm_remove, [victim], [confirm_text, confirm_row], api_visibility="private")
+        # a question about another choice (or a refreshed list) is no question about this one
+        gr.on([victim.change, cancel.click], **hide_confirm)
+        # the API's "remove" removes at once: the API call is its caller's confirmation
+        really.click(lib.remove, [victim, search], [articles, victim], api_name="remove",
+                     concurrency_id="store-write", concurrency_limit=1).then(**hide_confirm).then(**summarise)
         polling.then(**summarise)  # its article count
         demo.load(lib.listing, [search], [articles, victim], api_visibility="private")
         demo.load(**summarise)

@@ -17,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 
+from rag import models
 from rag.errors import RagError
 from rag.api import RAG
 from rag.types import Answer, Filters
@@ -25,7 +26,21 @@ from ui.feedback import FeedbackLog
 
 log = logging.getLogger(__name__)
 
-OFFLINE, LLM = "offline", "llm"
+OFFLINE, LLM, LOCAL = "offline", "llm", "local"
+
+
+def local_model_label(rag: RAG) -> str | None:
+    """The in-process model's label ("local (Qwen2.5-Coder-1.5B)") when ``rag.models`` reports it
+    installed (llama-cpp-python and the bundled parts or ``RAG_LLM_GGUF``; nothing is loaded), else
+    None. None too when the settings already answer with it: it is then the LLM choice."""
+    if rag.settings.answerer == "local":
+        return None
+    try:
+        info = models.local_llm_info(rag.settings)
+    except (RagError, OSError) as exc:  # an unreadable model file: not offered
+        log.info("the local model is not offered: %s", exc)
+        return None
+    return info.label if info.available else None
 
 
 @dataclass
@@ -126,15 +141,43 @@ class Chat:
         # a session's answer and a question queued behind it run in different gradio events (and
         # threads): whether one is running and the queue change together, under this lock
         self._lock = threading.Lock()
+        self._local_label: str | None = None
+        self._local_checked = False
+        self._local_rag: RAG | None = None
+        self._local_lock = threading.Lock()
 
     # --- settings ---------------------------------------------------------------------------
     def answerer_choices(self) -> list[tuple[str, str]]:
+        """(label, value) per answerer, the default first: the configured LLM if any, else offline.
+        The installed local model is offered after them when the settings do not already use it (it
+        takes seconds per answer on a CPU, so it is never the default unless RAG_ANSWERER=local)."""
         choices = [("Offline (extractive, no LLM)", OFFLINE)]
         llm = self.rag.llm
         if llm is not None:  # "local (Qwen2.5-Coder-1.5B)" in-process, or the server's model name
             label = getattr(llm, "label", None) or f"LLM · {getattr(llm, 'model', llm.name)}"
             choices.insert(0, (label, LLM))
+        local = self.local_label()
+        if local is not None:
+            choices.append((local, LOCAL))
         return choices
+
+    def local_label(self) -> str | None:
+        """:func:`local_model_label`, checked once (the settings summary asks on every change)."""
+        if not self._local_checked:
+            self._local_label, self._local_checked = local_model_label(self.rag), True
+        return self._local_label
+
+    def _answering(self, answerer: str) -> tuple[RAG, bool]:
+        """The RAG an answer goes through and whether it answers offline. The local choice goes
+        through a RAG over the same collection whose settings say ``RAG_ANSWERER=local``: the model
+        is found, verified and loaded exactly as that setting does it (once, on first use)."""
+        if answerer == LOCAL and self.local_label() is not None:
+            with self._local_lock:
+                if self._local_rag is None:
+                    settings = self.rag.settings.model_copy(update={"answerer": "local"})
+                    self._local_rag = RAG(settings, collection=self.rag.collection)
+            return self._local_rag, False
+        return self.rag, answerer != LLM
 
     def answerer_label(self, choice: str) -> str:
         return dict((v, k) for k, v in self.answerer_choices()).get(choice, choice)
@@ -257,9 +300,10 @@ class Chat:
 
         answer: Answer | None = None
         partial = ""
+        rag, offline = self._answering(answerer)
         try:
-            for piece in self.rag.stream(question, top_k=asked.top_k, filters=filters,
-                                         history=history, offline=answerer != LLM, as_of=asked.as_of):
+            for piece in rag.stream(question, top_k=asked.top_k, filters=filters,
+                                    history=history, offline=offline, as_of=asked.as_of):
                 if isinstance(piece, Answer):
                     answer = piece
                 else:
@@ -284,7 +328,7 @@ class Chat:
         filtered = bool(filters.sources or filters.published_from or filters.published_to)
         msgs[slot] = {"role": "assistant", "content": render.answer_html(answer, turn, filtered, bool(history))}
         session.turns.append(Turn(question, answer, slot, asked.options))
-        if answerer == LLM and answer.answerer == self.rag.extractive.name and answer.passages:
+        if not offline and answer.answerer == rag.extractive.name and answer.passages:
             toast.warn("The LLM failed; showing the offline answer instead.")
         yield gr.skip(), msgs, session, render.sources_html(answer, turn)
 

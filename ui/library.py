@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -29,6 +30,7 @@ from index.feeds import NOT_A_FEED, advertised_feeds, is_page
 from index.fetch import fetch_url
 from index.load import KINDS, expand_inputs, is_url
 from index.collection import ChunksEmbedded, Collection
+from index.db import ArticleInfo
 from index.types import ItemResult
 from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
 from ui import render, toast
@@ -38,6 +40,11 @@ log = logging.getLogger(__name__)
 
 FILE_TYPES = sorted(KINDS)
 _LIST_LIMIT = 200
+_TITLE_SHOWN = 80  # characters of a title in the remove picker
+# a remove choice for every article of one file: the records of a dump (stored as "dump.jsonl#3"),
+# named by one of its articles' ids (no server path goes to the page)
+_EVERY_FROM = "file:"
+_RECORD = re.compile(r"(.+)#\d+")
 _REFRESH_S = 0.3
 _DONE = object()
 
@@ -64,9 +71,9 @@ def feeds_html(feeds: Sequence[WatchedFeed]) -> str:
         return ('<div class="rag-feeds"><p class="rag-empty">No feeds watched. Paste an RSS, Atom or sitemap URL '
                 "and press Watch; <code>rag watch</code> polls them on a schedule.</p></div>")
     rows = "".join(
-        f"<tr><td>{render.esc(f.title or '')}<div class='rag-dim'>{render.source_link(f.url)}</div></td>"
-        f"<td>{render.esc(f.last_polled or 'never')}</td><td>{f.items_added}</td>"
-        f"<td>{render.esc(f.last_error or '')}</td></tr>"
+        f"<tr><td class='rag-text'>{render.esc(f.title or '')}<div class='rag-dim'>{render.source_link(f.url)}</div></td>"
+        f"<td class='rag-fit'>{render.esc(f.last_polled or 'never')}</td><td class='rag-fit'>{f.items_added}</td>"
+        f"<td class='rag-text'>{render.esc(f.last_error or '')}</td></tr>"
         for f in feeds
     )
     return ('<div class="rag-feeds"><table class="rag-table"><thead><tr><th>feed</th><th>last polled</th>'
@@ -195,11 +202,13 @@ class Library:
                 unwatch = gr.Button("Stop watching", variant="stop", scale=1, elem_id="rag-feed-remove")
             poll = gr.Button("Poll now", variant="primary", elem_id="rag-feed-poll")
             gr.Markdown("Polling on a schedule: run `rag watch --every 30m` beside the UI.")
+        # the page's own events, not part of the documented API ("Use via API" lists ask, add,
+        # list_articles, remove and brief): feeds are managed with `rag watch` outside the page
         gr.on([watch.click, feed_url.submit], self.add_feed, [feed_url], [feed_table, feed_choice, feed_url],
-              api_name="watch_feed")
-        unwatch.click(self.remove_feed, [feed_choice], [feed_table, feed_choice], api_name="unwatch_feed")
+              api_visibility="private")
+        unwatch.click(self.remove_feed, [feed_choice], [feed_table, feed_choice], api_visibility="private")
         polling = poll.click(self.poll_feeds, [search], [ingest_out, articles, victim, feed_table, feed_choice],
-                             api_name="poll_feeds", concurrency_id="store-write", concurrency_limit=1,
+                             api_visibility="private", concurrency_id="store-write", concurrency_limit=1,
                              show_progress_on=[ingest_out])
         gr.on(None, self.feeds, None, [feed_table, feed_choice], api_visibility="private")  # on page load
         return polling
@@ -289,25 +298,93 @@ class Library:
             shown = render.hide_home(str(exc), self.collection.settings.home)
             toast.warn(shown)
             return render.error_html(shown), gr.skip()
-        choices = [(f"{a.title or 'Untitled'} · {a.published or 'undated'} · {a.id}", a.id) for a in arts]
         table = render.articles_html(arts, stats, matched, searched=search is not None)
-        return table, gr.update(choices=choices, value=None)
+        return table, gr.update(choices=self.remove_choices(arts), value=None)
 
-    def remove(self, article_id: str | None, search: str) -> tuple[str, Any]:
-        if not article_id:
+    def remove_choices(self, arts: Sequence[ArticleInfo]) -> list[tuple[str, str]]:
+        """The remove picker's (label, value) pairs: each article named as the table shows it (title,
+        file name or URL, date, id), so typing ``report.pdf`` finds it; then, for a file whose
+        records are several articles (a dump), one choice for all of them. The values are ids,
+        never server paths. Labels are plain text (the dropdown shows them as text)."""
+        choices = [(f"{_title(a)} — {render.source_text(a.url or a.source)} · {a.published or 'undated'} · {a.id}",
+                    a.id) for a in arts]
+        files: dict[str, str] = {}  # a dump's path -> one of its listed articles
+        for a in arts:
+            if (m := _RECORD.fullmatch(a.source or "")) and not is_url(a.source):
+                files.setdefault(m.group(1), a.id)
+        for path, aid in files.items():
+            n = len(self.collection.db.sources_under(path, ("#",)))
+            if n > 1:
+                choices.append((f"All {n} articles from {render.file_name(path)}", _EVERY_FROM + aid))
+        return choices
+
+    def targets(self, choice: str) -> tuple[list[str], str]:
+        """The article ids a remove choice stands for, and the source they are removed from (as the
+        page names it). ``choice``: a picker value (an id, or every article of a dump), or what an
+        API caller may give: an id, a unique id prefix, a stored source, or a file name or URL as
+        the page shows it (``report.pdf``). No ids: nothing matches."""
+        db = self.collection.db
+        if choice.startswith(_EVERY_FROM):
+            for src in db.sources_of(choice[len(_EVERY_FROM):]):
+                if m := _RECORD.fullmatch(src):
+                    ids = [found.id for s in db.sources_under(m.group(1), ("#",)) if (found := db.by_source(s))]
+                    return list(dict.fromkeys(ids)), render.file_name(m.group(1))
+            return [], ""
+        if aid := db.resolve(choice):
+            described = db.described(aid)  # (source, title, author, published, url)
+            return [aid], render.source_text(described[4] or described[0]) if described else ""
+        shown = [a for a in db.list_articles(choice, _LIST_LIMIT)
+                 if choice in {render.source_text(s) for s in (a.url, a.source, *a.sources) if s}]
+        return [a.id for a in shown], choice
+
+    def confirm_remove(self, choice: str | None) -> tuple[str, Any]:
+        """The Remove button: nothing is removed yet. It shows what would go ("Remove 3 articles
+        from dump.jsonl?") and the buttons that confirm (:meth:`remove`) or cancel it."""
+        if not choice:
             toast.warn("Choose an article to remove.")
             return gr.skip(), gr.skip()
         try:
-            # named as the list shows it: the user chose a title, not an id
-            titles = {a.id: a.title for a in self.collection.db.list_articles(article_id, 1)}
-            results = self.collection.remove([article_id])
+            ids, source = self.targets(choice)
+            described = self.collection.db.described(ids[0]) if len(ids) == 1 else None
         except RagError as exc:
             toast.warn(render.hide_home(str(exc), self.collection.settings.home))
             return gr.skip(), gr.skip()
+        if not ids:
+            toast.warn(f"{choice}: no such article in the collection.")
+            return gr.skip(), gr.skip()
+        title = (described[1] or "Untitled") if described else None
+        return render.remove_question_html(len(ids), source, title), gr.update(visible=True)
+
+    def remove(self, choice: str | None, search: str) -> tuple[str, Any]:
+        """Remove what ``choice`` stands for (:meth:`targets`): the confirmed removal, and the API's."""
+        if not choice:
+            toast.warn("Choose an article to remove.")
+            return gr.skip(), gr.skip()
+        try:
+            ids, source = self.targets(choice)
+            # an id or a stored source goes to the collection as given (a source of an article that
+            # has others goes alone, as `rag remove` does); a file name or a dump, as its ids; nothing
+            # matched: the collection says why
+            given = not choice.startswith(_EVERY_FROM) and ids == [self.collection.db.resolve(choice)]
+            # named as the list shows it: the user chose a title, not an id
+            titles = {aid: d[1] for aid in ids[:3] if (d := self.collection.db.described(aid))}
+            results = self.collection.remove([choice] if given or not ids else ids)
+        except RagError as exc:
+            toast.warn(render.hide_home(str(exc), self.collection.settings.home))
+            return gr.skip(), gr.skip()
+        removed = [r for r in results if r.status == "removed"]
+        if len(removed) > 3:  # a dump's records: one message, not hundreds
+            toast.info(f"Removed {len(removed)} articles from {source}.")
         for r in results:
-            if r.status == "removed":
+            if r.status == "removed" and len(removed) <= 3:
                 title = titles.get(r.article_id or "")
                 toast.info(f"Removed “{title}” ({r.article_id})." if title else f"Removed article {r.article_id}.")
-            else:
+            elif r.status != "removed":
                 toast.warn(f"{r.item}: {r.reason}")
         return self.listing(search)
+
+
+def _title(a: ArticleInfo) -> str:
+    """An article's title on one line, cut short for the picker."""
+    title = " ".join((a.title or "Untitled").split())
+    return title if len(title) <= _TITLE_SHOWN else title[: _TITLE_SHOWN - 1].rstrip() + "…"

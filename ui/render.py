@@ -179,15 +179,29 @@ def understood_html(answer: Answer) -> str:
 
 
 
-def source_link(source: str) -> str:
-    """A link for http(s) sources (opened in a new tab, no referrer); anything else (a file on the
-    server) as its bare file name: the folders it lives in are the server's business, not the page's."""
+def source_text(source: str) -> str:
+    """A source as the page names it (plain text, not escaped): an http(s) URL by its host and path,
+    anything else (a file on the server) by its bare file name, since the folders it lives in are
+    the server's business, not the page's.
+
+    >>> source_text("/srv/rag/uploads/report.pdf"), source_text("https://example.org/a/b/")
+    ('report.pdf', 'example.org/a/b')
+    """
     parts = urlsplit(source or "")
     if parts.scheme in ("http", "https") and parts.netloc:
         shown = (parts.netloc + parts.path).rstrip("/")
-        shown = shown if len(shown) <= 70 else shown[:67] + "…"
-        return f'<a href="{esc(source)}" target="_blank" rel="noopener noreferrer nofollow">{esc(shown)}</a>'
-    return f'<span class="rag-path">{esc(file_name(source))}</span>'
+        return shown if len(shown) <= 70 else shown[:67] + "…"
+    return file_name(source)
+
+
+def source_link(source: str) -> str:
+    """A link for http(s) sources (opened in a new tab, no referrer); anything else as its bare file
+    name (:func:`source_text`)."""
+    parts = urlsplit(source or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return (f'<a href="{esc(source)}" target="_blank" rel="noopener noreferrer nofollow">'
+                f"{esc(source_text(source))}</a>")
+    return f'<span class="rag-path">{esc(source_text(source))}</span>'
 
 
 def file_name(source: str) -> str:
@@ -208,7 +222,8 @@ def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
         meta += " · also in: " + ", ".join(source_link(src) for src in also)
     cls = "rag-source cited" if cites else "rag-source"
     return (
-        f'<article class="{cls}" id="{anchor(turn, p.n)}">'
+        # tabindex -1: a [n] marker moves keyboard focus here (ui.style.JS), not only the scroll
+        f'<article class="{cls}" id="{anchor(turn, p.n)}" tabindex="-1">'
         f'<header><span class="rag-n">[{p.n}]</span> <span class="rag-title">{esc(p.title or "Untitled")}</span></header>'
         f'<div class="rag-meta">{meta}</div>'
         f'<div class="rag-passage">{highlight(text, spans)}</div></article>'
@@ -278,14 +293,23 @@ def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: i
         shown = [r for r in shown if id(r) in keep]
         summary += f" (showing {len(shown)} of {len(results)}: every failure, the latest others)"
     rows = "".join(
-        f'<tr><td><span class="rag-status {esc(r.status)}">{esc(r.status)}</span></td>'
-        f"<td>{esc(r.title or r.item)}<div class='rag-dim'>{source_link(r.item)}</div></td>"
-        f"<td>{r.chunks or ''}</td><td>{esc(r.reason or '')}</td></tr>"
+        f'<tr><td class="rag-fit"><span class="rag-status {esc(r.status)}">{esc(r.status)}</span></td>'
+        f"<td class='rag-text'>{esc(r.title or r.item)}<div class='rag-dim'>{source_link(r.item)}</div></td>"
+        f"<td class='rag-fit'>{r.chunks or ''}</td><td class='rag-text'>{esc(r.reason or '')}</td></tr>"
         for r in shown
     )
     told = "".join(f'<p class="rag-notice">{esc(n)}</p>' for n in notices)
     return (f'<div class="rag-ingest"><p>{esc(summary)}</p>{told}<table class="rag-table"><thead><tr>'
             f"<th>status</th><th>article</th><th>chunks</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def remove_question_html(n: int, source: str, title: str | None = None) -> str:
+    """The question the Remove button asks before anything is removed: how many articles, from
+    which source (as the page names it), and the title when it is one article; all of it escaped."""
+    what = f"{n} article{'s' * (n != 1)}" + (f" from {esc(source)}" if source else "")
+    named = f": “{esc(title)}”" if title else ""
+    return (f'<div class="rag-confirm" role="alert"><b>Remove {what}{named}?</b> Nothing is removed until '
+            "you press <i>Yes, remove</i>; <i>Cancel</i> keeps it.</div>")
 
 
 def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] | None = None,
@@ -305,9 +329,10 @@ def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] |
     if not articles:
         return f'<div class="rag-articles">{head}<p class="rag-empty">No articles match.</p></div>'
     rows = "".join(
-        f"<tr><td>{esc(a.published or '')}</td><td>{esc(a.title or 'Untitled')}"
+        f"<tr><td class='rag-fit'>{esc(a.published or '')}</td><td class='rag-text'>{esc(a.title or 'Untitled')}"
         f"<div class='rag-dim'>{source_link(a.url or a.source)}{' · ' + esc(a.author) if a.author else ''}</div></td>"
-        f"<td>{a.n_chunks}</td><td>{a.chars:,}</td><td><code>{esc(a.id)}</code></td></tr>"
+        f"<td class='rag-fit'>{a.n_chunks}</td><td class='rag-fit'>{a.chars:,}</td>"
+        f"<td class='rag-fit'><code>{esc(a.id)}</code></td></tr>"
         for a in articles
     )
     return (f'<div class="rag-articles">{head}<table class="rag-table"><thead><tr><th>published</th><th>title / source</th>'

@@ -50,6 +50,9 @@ a.rag-cite:hover { text-decoration: underline; }
   background: var(--background-fill-primary); scroll-margin-top: 1rem; }
 .rag-source.cited { border-left: 4px solid var(--color-accent); }
 .rag-source:target { box-shadow: 0 0 0 3px var(--color-accent-soft); }
+.rag-source:focus { outline: 3px solid var(--color-accent); outline-offset: 2px; }
+.rag-confirm { padding: 0.35rem 0.6rem; border-radius: 6px; background: #fef2f2; color: #991b1b;
+  border: 1px solid #fecaca; }
 .rag-source header { font-weight: 600; }
 .rag-n { color: var(--color-accent); }
 .rag-meta { font-size: 0.8rem; color: var(--body-text-color-subdued); margin: 0.15rem 0 0.4rem; }
@@ -61,9 +64,18 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-table { width: 100%; border-collapse: collapse; font-size: 0.85rem; border: 0 !important; }
 .rag-table tr { border: 0 !important; }
 .rag-table th, .rag-table td { text-align: left; padding: 0.35rem 0.5rem; vertical-align: top;
-  border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important; overflow-wrap: anywhere; }
-/* a title or reason with one long unbroken token wraps; a table wider than a phone scrolls, not clips */
-#rag-ingest, #rag-articles, #rag-feeds { overflow-x: auto; max-width: 100%; }
+  border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important;
+  word-break: normal; overflow-wrap: break-word; }
+/* Headers and short cells (dates, counts, ids, statuses) stay on one line: with overflow-wrap:anywhere
+   on every cell the table squeezed them to their narrowest ("publi/shed", "2024-/11-20") at 1280 px.
+   Only the text columns (title / source, reason, error) give way, and only to a token too long for
+   their line (a long URL); they keep a readable minimum width. A table wider than its box (a phone)
+   scrolls sideways, never clips. */
+.rag-table th, .rag-table td.rag-fit { white-space: nowrap; }
+.rag-table td.rag-text { overflow-wrap: anywhere; min-width: 10em; }
+.rag-table td.rag-fit code { font-size: 0.75rem; }  /* a 16-character id takes less of the title's room */
+/* on our own elements: gradio puts an inline overflow:visible on its blocks (#rag-articles etc.) */
+.rag-ingest, .rag-articles, .rag-feeds { overflow-x: auto; max-width: 100%; }
 .rag-table th { color: var(--body-text-color-subdued); font-weight: 600; }
 .rag-dim { color: var(--body-text-color-subdued); font-size: 0.78rem; overflow-wrap: anywhere; }
 .rag-status { border-radius: 999px; padding: 0.05rem 0.5rem; font-size: 0.78rem; font-weight: 600;
@@ -82,6 +94,12 @@ a.rag-cite:hover { text-decoration: underline; }
 # out tags and entities ("&lt;b&gt;"). No gradio option changes that label; each message's label is
 # set here to the text the message shows (answer, [n] markers, notices), whenever it changes. The
 # text goes in with setAttribute: it is never parsed as HTML.
+#
+# A [n] marker links to its source card (#src-T-N): following it scrolled the card into view but left
+# keyboard focus on the marker, so keyboard and screen-reader users did not land on the source. The
+# card (tabindex=-1) gets the focus. Clicking a marker also makes the server re-render the panel for
+# that message's turn (Chat.select): the card may appear, or be replaced, a moment later, so for a
+# short while the card is focused again whenever the panel changes, unless the user moved on.
 #
 # Gradio's sidebar is 100vw wide at <= 768px, and ours starts open: on a phone the settings covered
 # the whole chat until the user found the toggle. On a narrow screen it starts closed (one click on
@@ -108,6 +126,27 @@ JS = """() => {
     subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label', 'open'],
   });
   relabelAll();
+
+  let cited = null, citedAt = 0;
+  const focusCited = () => {
+    if (!cited || Date.now() - citedAt > 3000) { cited = null; return; }
+    const card = document.getElementById(cited);
+    const now = document.activeElement;
+    if (!card || now === card) return;
+    if (now && now !== document.body && !now.closest('#rag-chat, #rag-sources')) { cited = null; return; }
+    if (!card.hasAttribute('tabindex')) card.setAttribute('tabindex', '-1');
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: 'nearest' });
+  };
+  document.addEventListener('click', (ev) => {
+    const marker = ev.target instanceof Element && ev.target.closest('a.rag-cite');
+    if (!marker) return;
+    cited = decodeURIComponent((marker.getAttribute('href') || '').replace(/^#/, ''));
+    citedAt = Date.now();
+    setTimeout(focusCited, 0);  // after the link's own jump to the card
+  });
+  new MutationObserver(focusCited).observe(document.getElementById('rag-sources') || document.body,
+                                           { subtree: true, childList: true });
 
   if (!window.matchMedia('(max-width: 768px)').matches) return;
   let tries = 0;
