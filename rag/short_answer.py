@@ -244,6 +244,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # a how-many question counts things: an amount of money is no count of them
     counting = atype == "number" and bool(focus) and counts(text) and not focus & _MONEY_WORDS
     money = atype == "number" and asks_money(text)
+    measured = _measure_asked(text) if atype == "number" else None
     percent = atype == "number" and asks_percent(text)
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
@@ -316,6 +317,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how many caps": not "an eight-week ban", "the 44-man squad" (unless weeks or men are asked)
         elif (counting or measure is not None) and money_at(sentence, start, end):
             continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
+        elif measured and not measured & set(terms(sentence[max(0, start - MEASURE_NEAR) : end + MEASURE_NEAR])):
+            continue  # "what is the population of Ethiopia": not "45% of gross domestic product"
         elif money and not money_at(sentence, start, end):
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"
         elif percent and not (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
@@ -425,7 +428,8 @@ _WHAT_NOUN = re.compile(r"(?:^|[,;]\s*|^\s*\w+\s+)(?:which|what)\s+((?:[\w’'-]
 _QUANTITY_NOUNS = frozenset(terms("rate rates price prices average toll count number figure level index total tally "
                                   "inflation unemployment poll polls approval share income salary wage cost "
                                   "fee fine amount sum value worth budget deficit debt profit revenue turnover "
-                                  "attendance crowd capacity"))
+                                  "attendance crowd capacity population turnout height weight length distance "
+                                  "speed temperature"))
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|century|decade|period|did|does|do|is|"
                          r"was|are|were|has|have|had|will|would|can|could)\b)[a-z]", re.I)
 
@@ -541,7 +545,31 @@ def asks_figure(question: str) -> bool:
     old/long/far/tall/high/deep", an amount of money ("what was the value of ..."); not "what is the
     second level of ...", which may ask for a name."""
     asking = asking_sentence(question) or question
-    return bool(_FIGURE_ASKED.search(asking) or _HOW.search(asking)) or asks_money(question)
+    return bool(_FIGURE_ASKED.search(asking) or _HOW.search(asking) or _MEASURE_ASKED.search(asking)) \
+        or asks_money(question)
+
+
+# "What is the population of Ethiopia?", "What was the turnout?": a measure, asked as plainly as "how many"
+_MEASURE_ASKED = re.compile(r"\bwhat (?:is|was|are|were|will be) (?:the|its|their|his|her) (?:[\w-]+ ){0,2}?"
+                            r"(?P<measure>population|turnout|attendance|height|weight|length|distance|speed|"
+                            r"temperature|death toll)\b", re.I)
+# the words that name each measure beside its figure ("population 1.3bn", "a turnout of 59%")
+_MEASURE_WORDS = {
+    "population": "population populations populous inhabitants residents people live lives",
+    "turnout": "turnout voted votes voters", "attendance": "attendance crowd spectators fans attended",
+    "height": "high tall height metres feet ft m", "weight": "weight weighs weighed kg kilos pounds tonnes",
+    "length": "long length metres miles km kilometres feet", "distance": "distance miles km kilometres away",
+    "speed": "speed mph km/h kph fast", "temperature": "temperature temperatures degrees °c °f celsius fahrenheit",
+    "death toll": "killed dead died deaths death toll",
+}
+MEASURE_NEAR = 40  # characters either side of a figure where the measure must be named
+
+
+def _measure_asked(question: str) -> frozenset[str] | None:
+    """Stems of the words naming the measure a question asks for plainly ("what is the population
+    of ..."), or None when it asks for none."""
+    m = _MEASURE_ASKED.search(asking_sentence(question) or question)
+    return frozenset(terms(_MEASURE_WORDS[m.group("measure").lower()])) if m else None
 
 
 _PERCENT_ASKED = re.compile(r"\bwhat (?:percentage|percent)\b|\bby how many (?:percentage )?points\b", re.I)

@@ -14,7 +14,7 @@ from rag.errors import ConfigError
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer, Scored
 from rag.short_answer import (
-    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, candidates, extract, fits_precisely, name_kind, named_kind, phrase_kind,
+    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, asks_figure, candidates, extract, fits_precisely, name_kind, named_kind, phrase_kind,
     ranked_candidates, wanted_type,
 )
 from rag.types import Passage
@@ -538,3 +538,17 @@ def test_a_name_is_given_without_its_possessive(question: str, sentence: str, ph
     # a new user saw "Japan's" in bold
     found = extract(prepare(question), sentence)
     assert found is not None and found[0] == phrase == sentence[found[1]:found[2]]
+
+
+@pytest.mark.parametrize(("question", "sentence", "phrases"), [
+    # a new user: "What is the population of Ethiopia?" over 30 BBC articles was answered "45%" (of GDP)
+    ("What is the population of Ethiopia?",
+     "Agriculture is the main economic activity in Ethiopia, representing 45% of gross domestic product.", []),
+    ("What is the population of China?", "China, population 1.3bn, is the world's most populous country.",
+     ["1.3bn"]),
+    ("What was the turnout in the election?", "Voter turnout fell to 59% in the last general election.", ["59%"]),
+])
+def test_a_measure_asked_plainly_is_a_figure_beside_its_name(question: str, sentence: str,
+                                                             phrases: list[str]) -> None:
+    assert asks_figure(question)
+    assert [c.phrase for c in candidates(prepare(question), sentence)] == phrases
