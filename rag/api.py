@@ -26,7 +26,7 @@ from rag.arguments import (
 from rag.errors import LLMError, StoreError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
-from rag.followup import needs_context, rewrite_query
+from rag.followup import needs_context, points_at_nothing, rewrite_query
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
@@ -265,6 +265,10 @@ class RAG:
             short = short_after_rewrite(asked, short, citations, text)
         if short and not refused and name == self.extractive.name:  # the answer first: "Khansir. Rebels said ..."
             text = lead_with(short[0], text)
+        pronoun = None if refused else points_at_nothing(question, history)
+        if pronoun:  # "How fast was she?" asked first: who "she" is was guessed from the passages
+            notices.append(f'"{pronoun}" points at no earlier question, so the answer guesses who is meant; '
+                           "ask again with a name")
         outside = None if refused or (filters and (filters.published_from or filters.published_to)) else \
             outside_window(window, citations, as_of)
         if outside:

@@ -155,5 +155,18 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     return f"{question} {' '.join(extra[:MAX_EXTRA])}".strip() if extra else question
 
 
+_PERSON = re.compile(r"\b(he|she|him|her|hers|his|they|them|their)\b", re.I)
+
+
+def points_at_nothing(question: str, history: Sequence[tuple[str, str]] = ()) -> str | None:
+    """The pronoun of a first question that says too little to tell whom it means ("How fast was
+    she?", "Who did they beat?": no name, under three content words), else None. The answer is
+    then a guess at who is meant, and the reader is told so."""
+    m = _PERSON.search(question)
+    if history or m is None or _names(question) or len(_content(question)) >= 3:
+        return None
+    return m.group(1).lower()
+
+
 MAX_TURNS = 4  # earlier turns a follow-up's topic is looked for in
 MAX_EXTRA = 12  # words added to a follow-up at most
