@@ -134,7 +134,8 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
         return [w for w in _content(prev_q) if w.lower() not in old]
     if not pointer and len(_content(question)) >= 3:
         return _content(prev_q)
-    names = [w for w in _NAME.findall(strip_markers(prev_a or "")) if w.lower() not in _STOP]  # not "The"
+    names = [w for w in _NAME.findall(strip_markers(prev_a or ""))
+             if w.lower() not in _STOP and w.lower() not in _CALENDAR]  # not "The", not "Sunday"
     return _content(prev_q) + names[:5]
 
 

@@ -106,7 +106,8 @@ def test_chat_answers_with_citations_and_follows_up(up_home: tuple[Path, subproc
     assert r.returncode == 0, r.stderr
     assert "rag chat (extractive, 1 article)" in r.stderr
     turns = [" ".join(t.split()) for t in r.stdout.split("you> ")]
-    assert len(turns) == 4 and turns[3] == "", r.stdout  # two answers, then the empty line quits
+    assert len(turns) == 3, r.stdout  # two answers, then the end of the piped input
+    assert turns[1].startswith(QUESTION) and turns[2].startswith("What were they trying to cut?")  # echoed
     first, follow = turns[1], turns[2]
     assert "captured the town of Khansir" in first and "[1] " + SEED_TITLE in first
     # the follow-up leans on the first turn: it is searched with the first turn's words ...

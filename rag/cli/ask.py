@@ -208,14 +208,16 @@ def _questions(interactive: bool) -> Iterator[str]:
                 return
             yield q
             continue
-        sys.stdout.write(PROMPT)  # as input() writes it; one per question, blank lines read without another
-        sys.stdout.flush()
         while True:
             line = sys.stdin.readline()
             if not line:  # the end of the input
                 return
             if line.strip():
                 break
+        # the prompt and the question read, as a terminal would have shown them: a transcript of a
+        # piped chat says what each answer answers (blank lines between questions read without one)
+        sys.stdout.write(f"{PROMPT}{line.strip()}\n")
+        sys.stdout.flush()
         yield line.strip()
 
 
