@@ -30,7 +30,7 @@ from rag.followup import needs_context, points_at_nothing, rewrite_query
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
-from rag.notices import search_notices
+from rag.notices import language_notice, search_notices
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
@@ -265,6 +265,9 @@ class RAG:
             short = short_after_rewrite(asked, short, citations, text)
         if short and not refused and name == self.extractive.name:  # the answer first: "Khansir. Rebels said ..."
             text = lead_with(short[0], text)
+        foreign = language_notice(question) if refused and self.collection.embedder.name.startswith("local:") else None
+        if foreign:  # "叛军占领了哪个城镇？": all-MiniLM-L6-v2 and the FTS index read English
+            notices.append(foreign)
         pronoun = None if refused else points_at_nothing(question, history)
         if pronoun:  # "How fast was she?" asked first: who "she" is was guessed from the passages
             notices.append(f'"{pronoun}" points at no earlier question, so the answer guesses who is meant; '

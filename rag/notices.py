@@ -6,9 +6,13 @@ search endpoints (``rag.service``): one wording for every surface.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from rag.text import STOPWORDS
 
 if TYPE_CHECKING:
     from rag.api import RAG
@@ -65,3 +69,30 @@ def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str | No
             alone = len(db.filter_article_ids(sources))
             out += f"; the source alone matches {alone} article{'s' if alone != 1 else ''}" if alone else ""
     return [out + "."]
+
+
+# function words of other languages written in Latin letters, none of them an English word
+_FOREIGN = frozenset(
+    "que qué quién quien cuál cual dónde donde cuándo cuando cuántos cuántas los las del por para con una unos "
+    "où qui quel quelle quels combien est les des une dans avec pour wer wie wo wann welche welcher welches der "
+    "die das und ist nicht eine mit chi che dove quando quale quanti sono della delle não quem onde qual quantos "
+    "uma para com".split())
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def language_notice(question: str) -> str | None:
+    """A notice for a refused question not written in English, which the bundled model and the
+    keyword index cannot match ("叛军占领了哪个城镇？", "¿Qué ciudad capturaron los rebeldes?"): most
+    of its letters are of another script, or it has four words or more, none an English function word
+    and some another language's. None for an English question."""
+    letters = _LETTERS.findall(question)
+    if not letters:
+        return None
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", question)]
+    other_script = latin < len(letters) / 2
+    other_words = len(words) >= 4 and not any(w in STOPWORDS for w in words) and any(w in _FOREIGN for w in words)
+    if not (other_script or other_words):
+        return None
+    return ("The question does not look English: the bundled embedding model and the keyword index read "
+            "English, so a question in another language finds little here; ask it in English")

@@ -308,3 +308,24 @@ def test_a_first_question_whose_pronoun_points_at_nothing_says_the_answer_guesse
     assert not any("points at no earlier question" in n for n in later.notices)
     named = rag.ask("Who did the jury of the bakery contest praise?", as_of=date(2024, 12, 1))
     assert not any("points at no earlier question" in n for n in named.notices)
+
+
+@pytest.mark.parametrize(("question", "foreign"), [
+    ("叛军占领了哪个城镇？", True), ("¿Qué ciudad capturaron los rebeldes?", True),
+    ("Welche Stadt haben die Rebellen erobert?", True), ("Что захватили повстанцы?", True),
+    ("Which town did the rebels capture?", False), ("Who is Xi Jinping?", False), ("Khansir?", False),
+])
+def test_a_refused_question_in_another_language_is_told_why(question: str, foreign: bool) -> None:
+    from rag.notices import language_notice
+
+    assert (language_notice(question) is not None) is foreign
+
+
+def test_rag_ask_says_a_question_in_another_language_finds_little(settings: Settings) -> None:
+    # the bundled model reads English: a new user's Chinese question got a bare refusal
+    coll = Collection.open(settings, embedder=HashEmbedder(name="local:all-MiniLM-L6-v2"))
+    coll.ingest_articles([Article(source="/news/0.txt", title=ARTICLES[0][1], text=ARTICLES[0][2])])
+    got = RAG(settings, collection=coll).ask("起重机倒塌在哪座桥上？", offline=True)
+    assert got.refused and any("does not look English" in n for n in got.notices), got.notices
+    english = RAG(settings, collection=coll).ask("What is the population of Mars?", offline=True)
+    assert not any("does not look English" in n for n in english.notices)
