@@ -39,6 +39,10 @@ _EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|be|been)\s+there\b|\bthere\s+(?
 _POINTS = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|him|this|these|those|that|there|then|the same|before|"
     r"after|earlier|later)\b", re.I)
+# "the spring one(s)": a noun of the last question, with another word before it
+_ONE = re.compile(r"\b(?:the|a|an)\s+[A-Za-z][\w'’-]*\s+ones?\b", re.I)
+# "the autumn conference": a word before a noun, which such a question replaces
+_MODIFIED = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+([A-Za-z][\w'’-]*)\s+[A-Za-z][\w'’-]*", re.I)
 _OPENS_ON = re.compile(r"^\s*(?:and|but)\b", re.I)  # "And when?", "But who paid?": carries on the last turn
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]{2,}\b")
@@ -129,6 +133,9 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     # a question that stood alone was searched as written, so a refused one passes on its own words only
     prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
     pointer = bool(_POINTS.search(question))
+    if _ONE.search(question):  # "the spring one" after "the autumn conference": "conference", not "autumn"
+        replaced = {m.group(1).lower() for m in _MODIFIED.finditer(prev_q) if m.group(1).lower() not in _STOP}
+        prev_q = " ".join(w for w in prev_q.split() if w.lower().strip("?.,!") not in replaced)
     if _names(question) and not pointer:
         old = {w.lower() for w in _names(prev_q)}
         return [w for w in _content(prev_q) if w.lower() not in old]

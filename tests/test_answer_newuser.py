@@ -122,6 +122,10 @@ def test_a_follow_up_that_says_what_it_asks_for_takes_no_names_from_the_last_ans
     history = [("Where is the autumn conference held?", "The autumn conference is in Manchester [1].")]
     # was "... autumn conference held Manchester": the autumn one's town, searched for the spring one
     assert "Manchester" not in rewrite_query("And which town gets the spring one?", history)
+    # "the spring one" is the spring conference: the noun is kept, the word it replaces is not
+    assert rewrite_query("And which town gets the spring one?", history).endswith("? conference held")
+    assert rewrite_query("What about the red ones?", [("How much do the blue cars cost?", "20,000 pounds [1].")]) \
+        == "What about the red ones? cars cost"
     assert rewrite_query("And when?", history).endswith("Manchester")  # says too little: reads on
 
 
