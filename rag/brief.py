@@ -257,7 +257,7 @@ def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...])
     question: a standfirst "Why did Musk buy Twitter?" states no event); the first sentence when none does."""
     for a, b in sentences:
         s = text[a - start : b - start]
-        if _ENDS.search(s) and not _QUESTION.search(s) and \
+        if _ENDS.search(s) and not _QUESTION.search(s) and not _FURNITURE.search(s) and \
                 (len(re.findall(r"\w+", s)) >= LEAD_MIN_WORDS or len(s.strip()) >= LEAD_MIN_CHARS):
             return a, b
     return sentences[0]
@@ -265,6 +265,15 @@ def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...])
 
 # a question ("Why did Musk buy Twitter?", a subheading or a rhetorical one) asks, it tells no event
 _QUESTION = re.compile(r"[?？][\"'”’»)\]]*\s*$")
+# an article's furniture, not its news: a byline's contact line, a social handle, an editor's note,
+# a sign-up box, a photo credit ("Follow Mike Snider on Twitter: @mikesnider.", "Send her an email at
+# laura@usatoday.com ...", "Editor's Note: This roundup is part of ..."); a catch-up about "Twitter"
+# listed them as stories
+_FURNITURE = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\bfollow\b[^.]{0,60}\bon (?:twitter|facebook|instagram|tiktok|"
+    r"threads|x|linkedin|youtube)\b|\b(?:editor['’]s note|sign up (?:for|to)|subscribe to|click here|read more:|"
+    r"all rights reserved|in your inbox|newsletter|this (?:story|article) (?:has been|was) updated|contributed to this report|"
+    r"copyright \d{4}|\(c\) \d{4}|getty images|associated press contributed)\b", re.I)
 HEADING_MAX_WORDS = 12  # a subheading line is short ...
 # ... and in title case: its words capitalised but for these
 _MINOR_WORDS = frozenset("a an and as at but by for from in into nor of off on or per the to up via vs with".split())
@@ -279,8 +288,10 @@ def is_event_sentence(sentence: str) -> bool:
     (True, False)
     >>> is_event_sentence("What The Deal Means For Users")
     False
+    >>> is_event_sentence("Follow Mike Snider on Twitter: @mikesnider.")
+    False
     """
-    if _QUESTION.search(sentence):
+    if _QUESTION.search(sentence) or _FURNITURE.search(sentence):
         return False
     if _ENDS.search(sentence):
         return True
@@ -344,8 +355,11 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
         # a name the passage never writes counts in no sentence of it, not even as a neighbour's
         ceiling = 1.0 - _unnamed(q, p.text, names) if names and not plain else 1.0
         for s in scored:
-            if not is_event_sentence(p.text[s.span[0] - p.start : s.span[1] - p.start]):
+            sentence = p.text[s.span[0] - p.start : s.span[1] - p.start]
+            if not is_event_sentence(sentence):
                 continue  # a subheading or a question tells no event, however much of the topic it names
+            if not plain and not set(terms(sentence)) & set(q.stems):
+                continue  # names none of the topic itself (its coverage is a neighbour's: a footer on "Twitter")
             coverage = s.coverage
             if coverage > 0 and names and not plain:
                 coverage = min(coverage - _unnamed(q, p.text[s.span[0] - p.start : s.span[1] - p.start], names),

@@ -381,3 +381,26 @@ def test_an_empty_collection_says_so_in_a_brief_a_digest_and_a_catch_up_answer(t
         assert digest(rag, since=date(2024, 11, 1), until=date(2024, 11, 30)).notice == EMPTY
         answer = rag.ask("What happened this week?", as_of=date(2024, 12, 1))
         assert answer.refused and any(n.startswith("the collection is empty: add articles") for n in answer.notices)
+
+
+def test_an_articles_furniture_is_no_event(tmp_path: Path) -> None:
+    # a new user's "What is the latest on Twitter?" listed "Send her an email at laura@usatoday.com or
+    # follow along ... on Twitter" and "Follow Mike Snider on Twitter: @mikesnider." as stories
+    arts = [
+        Article(source="/news/a.txt", title="Holiday travel tips", published=date(2024, 11, 28),
+                text="Airports expect record crowds this holiday season. Pack light and arrive early. "
+                     "Send her an email at laura@example.com or follow along with her travels on Twitter."),
+        Article(source="/news/b.txt", title="Streaming prices rise", published=date(2024, 11, 29),
+                text="Two streaming services raised their prices on Friday. Follow Mike Snider on Twitter: "
+                     "@mikesnider."),
+        Article(source="/news/c.txt", title="Twitter changes verification", published=date(2024, 11, 30),
+                text="Editor's Note: This roundup is part of a weekly series. Twitter began charging for "
+                     "verification on Wednesday, its owner said."),
+    ]
+    with Collection.open(Settings(home=tmp_path, collection="furniture"), embedder=HashEmbedder()) as coll:
+        coll.ingest_articles(arts)
+        rag = RAG(coll.settings, collection=coll)
+        b = brief(rag, "Twitter", since=date(2024, 11, 25), until=date(2024, 12, 1))
+        assert [e.text for e in b.events] == ["Twitter began charging for verification on Wednesday, its owner said."]
+        digest = rag.ask("What happened this week?", as_of=date(2024, 12, 1), offline=True)
+    assert "Editor's Note" not in digest.text and "Twitter began charging" in digest.text
