@@ -184,9 +184,24 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     told = [e for e in (_event(q, ps, plain, names) for ps in by_story.values()) if e is not None]
     bar = max(MIN_TOPIC_SHARE * max((c for c, _ in told), default=0.0), MIN_TOPIC_COVERAGE)
     events = [e for c, e in told if c >= bar]
+    about = [e for e in events if _about(e, set(q.stems))] if q.stems else []
+    if about:  # "Twitter": the stories about it, not every one that mentions it once ("follow us on Twitter")
+        events = about
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
     undated = not events and (since or until) and store.db.first_published() is None and store.db.has_chunks()
     return Brief(topic, since, until, tuple(events), notice=UNDATED if undated else _empty(store))
+
+
+def _about(event: Event, topic: set[str]) -> bool:
+    """Whether a story is about the topic, not passing by it: its headline names the topic, or two of
+    its sentences read do."""
+    if set(terms(event.citation.title)) & topic:
+        return True
+    naming = 0
+    for p in event.passages:
+        for a, b in p.sentences or ((p.start, p.end),):
+            naming += bool(set(terms(p.text[a - p.start : b - p.start])) & topic)
+    return naming >= 2
 
 
 def _empty(store: Store) -> str:
@@ -270,9 +285,9 @@ _QUESTION = re.compile(r"[?？][\"'”’»)\]]*\s*$")
 # laura@usatoday.com ...", "Editor's Note: This roundup is part of ..."); a catch-up about "Twitter"
 # listed them as stories
 _FURNITURE = re.compile(
-    r"[\w.+-]+@[\w-]+\.[\w.]+|\bfollow\b[^.]{0,60}\bon (?:twitter|facebook|instagram|tiktok|"
+    r"[\w.+-]+@[\w-]+\.[\w.]+|@\w+\)?\s+via twitter\b|\bfollow\b[^.]{0,60}\bon (?:twitter|facebook|instagram|tiktok|"
     r"threads|x|linkedin|youtube)\b|\b(?:editor['’]s note|sign up (?:for|to)|subscribe to|click here|read more:|"
-    r"all rights reserved|in your inbox|newsletter|this (?:story|article) (?:has been|was) updated|contributed to this report|"
+    r"all rights reserved|in your inbox|newsletter|pic\.twitter\.com|this (?:story|article) (?:has been|was) updated|contributed to this report|"
     r"copyright \d{4}|\(c\) \d{4}|getty images|associated press contributed)\b", re.I)
 HEADING_MAX_WORDS = 12  # a subheading line is short ...
 # ... and in title case: its words capitalised but for these

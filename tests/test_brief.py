@@ -393,6 +393,8 @@ def test_an_articles_furniture_is_no_event(tmp_path: Path) -> None:
         Article(source="/news/b.txt", title="Streaming prices rise", published=date(2024, 11, 29),
                 text="Two streaming services raised their prices on Friday. Follow Mike Snider on Twitter: "
                      "@mikesnider."),
+        Article(source="/news/d.txt", title="Bakery opens", published=date(2024, 11, 29),
+                text="A bakery opened on Main Street on Friday. It posted its opening hours on Twitter."),
         Article(source="/news/c.txt", title="Twitter changes verification", published=date(2024, 11, 30),
                 text="Editor's Note: This roundup is part of a weekly series. Twitter began charging for "
                      "verification on Wednesday, its owner said."),
@@ -401,6 +403,7 @@ def test_an_articles_furniture_is_no_event(tmp_path: Path) -> None:
         coll.ingest_articles(arts)
         rag = RAG(coll.settings, collection=coll)
         b = brief(rag, "Twitter", since=date(2024, 11, 25), until=date(2024, 12, 1))
+        # ... nor a story passing by the topic once (the bakery's hours "on Twitter") beside one about it
         assert [e.text for e in b.events] == ["Twitter began charging for verification on Wednesday, its owner said."]
         digest = rag.ask("What happened this week?", as_of=date(2024, 12, 1), offline=True)
     assert "Editor's Note" not in digest.text and "Twitter began charging" in digest.text
