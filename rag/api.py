@@ -26,7 +26,7 @@ from rag.arguments import (
 from rag.errors import LLMError, StoreError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
-from rag.followup import needs_context, points_at_nothing, rewrite_query
+from rag.followup import needs_context, points_at_nothing, rewrite_query, time_shift
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
@@ -175,22 +175,25 @@ class RAG:
         question, top_k, filters, history, as_of = checked_inputs(question, top_k, filters, history, as_of)
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        query = self.search_query(question, history)
+        # "And the week before?" after "What happened this week?": the last question, about another time
+        shifted = time_shift(question, history)
+        standalone = shifted or question
+        query = shifted or self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000
-        window = understand(question, as_of)
+        window = understand(standalone, as_of)
         topic = None
         if self.llm is None or offline:
             phrase = window.phrase if window else ""
-            if news_question(question, phrase):  # "What happened this week?": on any topic, whatever came before
+            if news_question(standalone, phrase):  # "What happened this week?": on any topic, whatever came before
                 topic = ""
-            elif not history or not needs_context(question, history):  # "What is the latest on Aleppo?"
-                topic = catch_up_topic(question, phrase)
-        caught_up = self._catch_up(question, topic, window, as_of, filters, t0, timings) \
+            elif not history or shifted or not needs_context(question, history):  # "What is the latest on Aleppo?"
+                topic = catch_up_topic(standalone, phrase)
+        caught_up = self._catch_up(standalone, topic, window, as_of, filters, t0, timings) \
             if topic is not None else None
         if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited
-            yield caught_up
+            yield replace(caught_up, question=question) if shifted else caught_up
             return
-        changing = _about_a_changing_fact(question, window)
+        changing = _about_a_changing_fact(standalone, window)
         prepared, got = self._retrieve(query, top_k, filters, window, as_of, query_vector)
         timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
         timings["retrieve"] = sum(got.timings_ms.values())

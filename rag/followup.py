@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from rag.text import STOPWORDS as _STOP
 from rag.text import strip_markers, terms
@@ -174,6 +175,53 @@ def points_at_nothing(question: str, history: Sequence[tuple[str, str]] = ()) ->
     if history or m is None or _names(question) or len(_content(question)) >= 3:
         return None
     return m.group(1).lower()
+
+
+# what a follow-up about another time may say besides the time: "And ...?", "What about ...?"
+_SHIFT_FILLER = re.compile(r"^\s*(?:and|but|so|ok|okay)?\s*(?:what|how)?\s*(?:about)?\s*", re.I)
+# "the week before", "the day before": one period earlier than the last question's
+_BEFORE = re.compile(r"^(?:the\s+)?(?P<unit>day|week|month|year)\s+(?:before|earlier|prior)$", re.I)
+_UNIT_OF = {"today": "day", "yesterday": "day"}
+_EARLIER = {  # the last question's period -> the one before it, in words ``rag.timewindow`` reads
+    "today": "yesterday", "yesterday": "2 days ago", "this week": "last week", "last week": "2 weeks ago",
+    "this month": "last month", "last month": "2 months ago", "this year": "last year", "last year": "2 years ago",
+}
+
+
+def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
+    """The last question asked again about another time, when ``question`` names only a time ("And
+    last week?", "What about the week before?", "And on Sunday?" after "What happened this week?"):
+    "What happened last week?". The time words replace the last question's own (or are added); "the
+    week before" is the period before the last question's ("this week" -> "last week"). None when the
+    follow-up says anything else, or there is no last question."""
+    from rag.timewindow import understand
+
+    if not history:
+        return None
+    rest = _SHIFT_FILLER.sub("", question.strip().rstrip("?!. ")).strip()
+    if not rest:
+        return None
+    prev = history[-1][0].strip()
+    prev = time_shift(prev, history[-MAX_TURNS:-1]) or prev  # "And the week before?" after "And last week?"
+    prev_window = understand(prev, date.today())
+    old = prev_window.phrase if prev_window and prev_window.phrase and ";" not in prev_window.phrase else None
+    before = _BEFORE.match(rest)
+    if before:
+        unit = before.group("unit").lower()
+        said = (old or "").lower()
+        key = next((k for k in _EARLIER if said.endswith(k) and _UNIT_OF.get(k, k.split()[-1]) == unit), None)
+        if key is None:
+            return None  # "the week before" of a question with no such period: not read here
+        new = _EARLIER[key]
+    else:
+        window = understand(rest, date.today())
+        if window is None or window.phrase is None or len(window.phrase) < len(rest) - 3:
+            return None  # more than a time: "And the mayor last week?" is a follow-up of its own
+        new = rest
+    if old and old in prev:
+        return prev.replace(old, new, 1)
+    body = prev.rstrip("?!. ")
+    return f"{body} {new}?"
 
 
 MAX_TURNS = 4  # earlier turns a follow-up's topic is looked for in

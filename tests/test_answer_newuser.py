@@ -333,3 +333,35 @@ def test_rag_ask_says_a_question_in_another_language_finds_little(settings: Sett
     assert got.refused and any("does not look English" in n for n in got.notices), got.notices
     english = RAG(settings, collection=coll).ask("What is the population of Mars?", offline=True)
     assert not any("does not look English" in n for n in english.notices)
+
+
+@pytest.mark.parametrize(("question", "history", "shifted"), [
+    ("And the week before?", [("What happened this week?", "…")], "What happened last week?"),
+    ("What about last month?", [("What happened this week?", "…")], "What happened last month?"),
+    ("And on Sunday?", [("What did the rebels capture this week?", "…")], "What did the rebels capture on Sunday?"),
+    ("And in 2021?", [("How many people died in the floods?", "…")], "How many people died in the floods in 2021?"),
+    ("And the day before?", [("What did the rebels capture yesterday?", "…")], "What did the rebels capture 2 days ago?"),
+    # a follow-up of a follow-up: the period before the last one asked
+    ("And the week before?", [("What happened this week?", "…"), ("And last week?", "…")],
+     "What happened 2 weeks ago?"),
+    ("And the mayor last week?", [("What happened this week?", "…")], None),  # more than a time
+    ("And when?", [("What happened this week?", "…")], None),
+    ("And last week?", [], None),
+])
+def test_a_follow_up_naming_only_a_time_asks_the_last_question_again_then(
+        question: str, history: list[tuple[str, str]], shifted: str | None) -> None:
+    # a new user's "And the week before?" after "What happened this week?" was searched as "And the week
+    # before? happened November Suspended Brooklyn Nets" and answered about Kyrie Irving
+    from rag.followup import time_shift
+
+    assert time_shift(question, history) == shifted
+
+
+def test_a_time_follow_up_of_a_news_question_is_the_news_of_that_time(rag: RAG) -> None:
+    first = rag.ask("What happened this week?", as_of=date(2024, 12, 6), offline=True)
+    later = rag.ask("And the week before?", history=[("What happened this week?", first.text)],
+                    as_of=date(2024, 12, 6), offline=True)
+    # the week of 25 November: the crane (28th), the buses (29th), the bakery (30th), newest first
+    assert later.question == "And the week before?" and later.search_query == "What happened last week?"
+    assert later.time_window is not None and str(later.time_window.start) == "2024-11-25"
+    assert "30 November" in later.text and "Crane" not in first.text
