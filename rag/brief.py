@@ -189,7 +189,24 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
         events = about
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
     undated = not events and (since or until) and store.db.first_published() is None and store.db.has_chunks()
-    return Brief(topic, since, until, tuple(events), notice=UNDATED if undated else _empty(store))
+    notice = UNDATED if undated else _empty(store)
+    if not events and not notice and (since or until):
+        notice = _outside_stored(store, since, until)
+    return Brief(topic, since, until, tuple(events), notice=notice)
+
+
+def _outside_stored(store: Store, since: date | None, until: date | None) -> str:
+    """Why a brief of a period no stored article is dated in is empty, with the dates the collection
+    has ("" when the period overlaps them): `rag brief X` counts 7 days back from today, and a
+    collection of last year's news has nothing then."""
+    first = store.db.first_published()
+    newest = store.db.list_articles(None, 1)
+    last = (newest[0].published or "")[:10] if newest else ""
+    if first is None or not last or not ((since and since.isoformat() > last) or (until and until < first)):
+        return ""
+    return (f"No article is dated in that period ({since or '...'} .. {until or '...'}): the collection's "
+            f"articles were published {first.isoformat()} .. {last}. Choose a period within it, or an 'as of' "
+            "date within it for a period counted back (7d).")
 
 
 def _about(event: Event, topic: set[str]) -> bool:

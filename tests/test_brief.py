@@ -79,6 +79,10 @@ def test_events_are_dated_oldest_first_within_the_period_and_quote_the_article(r
 
 def test_an_empty_period_has_no_events_and_an_empty_topic_is_an_error(rag: RAG) -> None:
     assert brief(rag, "Zembla harbour", since=date(2025, 1, 1)).events == ()
+    # a new user's `rag brief Powerball` (7 days up to today) said only "Nothing in the articles"
+    later = brief(rag, "Zembla harbour", since=date(2025, 1, 1), until=date(2025, 1, 7))
+    assert "articles were published 2024-" in later.notice and "Choose a period within it" in later.notice
+    assert brief(rag, "Zembla harbour", since=date(2024, 11, 2), until=date(2024, 11, 3)).notice == ""  # within
     with pytest.raises(InputError, match="empty"):
         brief(rag, "  ")
 
