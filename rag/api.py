@@ -279,6 +279,11 @@ class RAG:
             outside_window(window, citations, as_of)
         if outside:
             notices.append(outside)
+        later = sorted({d for c in citations if (d := published_day(c)) is not None and d > as_of}) \
+            if not refused else []
+        if later:  # --as-of 2022-11-16 answered from a 20 November article: known only after that day
+            notices.append(f"The answer cites articles published after {day_label(as_of, as_of)} (the date "
+                           f"asked as of): {', '.join(day_label(d, as_of) for d in later)}.")
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,

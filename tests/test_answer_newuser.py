@@ -365,3 +365,12 @@ def test_a_time_follow_up_of_a_news_question_is_the_news_of_that_time(rag: RAG) 
     assert later.question == "And the week before?" and later.search_query == "What happened last week?"
     assert later.time_window is not None and str(later.time_window.start) == "2024-11-25"
     assert "30 November" in later.text and "Crane" not in first.text
+
+
+def test_an_answer_citing_articles_from_after_as_of_says_so(rag: RAG) -> None:
+    # a new user replaying "what was known on 16 November" got a 20 November article, and no word of it
+    q = "What did the jury of the bakery contest praise?"
+    early = rag.ask(q, as_of=date(2024, 11, 28), offline=True)
+    assert not early.refused and any("published after 28 November" in n and "30 November" in n
+                                     for n in early.notices), early.notices
+    assert not any("published after" in n for n in rag.ask(q, as_of=date(2024, 12, 1), offline=True).notices)
