@@ -173,3 +173,13 @@ def test_brief_and_the_week_digest_cite_the_author(authored: Authored, real_embe
     authors = {e.citation.title: e.citation.author for e in week.events}
     assert authors == {"Harbour bridge reopens in Townville": BRIDGE_AUTHOR, "Ferry strike ends in Portside": FERRY_AUTHOR}
     assert all(e.passages[0].author == e.citation.author for e in week.events)
+
+
+def test_rag_list_keeps_whole_dates_and_ids_at_80_columns(authored: Authored, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a new user's `rag list` at 80 columns, with the author column shown, read "2005-03-…"
+    import rag.cli.output
+
+    monkeypatch.setattr(rag.cli.output.out, "_width", 80)
+    out = authored.cli("list").stdout
+    assert "2024-11-05" in out and "2024-11-0…" not in out
+    assert all(len(line) <= 80 for line in out.splitlines())

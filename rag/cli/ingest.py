@@ -272,7 +272,7 @@ def list_articles(
         db = ArticleDB(load_settings().db_path)
     except RagError as exc:
         fail(exc)
-    t = Table()
+    t = Table(collapse_padding=True)  # one space between columns, not two: the date's room at 80 columns
     try:
         arts = db.list_articles(search, limit, offset)
         # story groups: near-copies of one story share a story id (index/stories.py); "x3": three
@@ -282,7 +282,13 @@ def list_articles(
         authored = any(a.author for a in arts)
         for col in ("id", "published", "title", *(("author",) if authored else ()), "chunks",
                     *(("story",) if grouped else ()), "source"):
-            t.add_column(col, overflow="fold" if col in ("title", "author", "source") else "ellipsis")
+            # a date and a count keep their width (at 80 columns the date was "2005-03-…"); an id or a
+            # story tag is cut to a prefix that still works (`rag remove` takes unique prefixes); the
+            # title, author and source fold, the title keeping room to be read
+            t.add_column(col, overflow="fold" if col in ("title", "author", "source") else "crop",
+                         no_wrap=col in ("id", "published", "chunks", "story"),
+                         min_width={"published": 10, "title": 10, "source": 8}.get(col),
+                         max_width={"id": 10, "story": 11}.get(col))
         for a in arts:
             story = (f"{a.story_id[:8]} x{a.story_size}" if a.story_size > 1 else "",) if grouped else ()
             author = (a.author or "",) if authored else ()
