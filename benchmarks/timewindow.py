@@ -69,23 +69,23 @@ OWN: list[tuple[str, Win | None, date | None]] = [
     ("What was announced three days ago?", (D("2024-11-28"), D("2024-11-28"), False), None),
     ("Who won the election two years ago?", (D("2022-01-01"), D("2022-12-31"), False), None),
     ("What happened two weeks ago in Syria?", (D("2024-11-11"), D("2024-11-17"), False), None),
-    ("What did the court rule a month ago?", (D("2024-11-01"), D("2024-11-30"), False), None),
+    ("What did the court rule a month ago?", (D("2024-10-29"), D("2024-11-04"), False), None),  # that day +- 3
     ("What did the company report in March?", (D("2024-03-01"), D("2024-03-31"), False), None),
     ("What did the company report in March 2023?", (D("2023-03-01"), D("2023-03-31"), False), None),
     ("What happened on 12 March?", (D("2024-03-12"), D("2024-03-12"), False), None),
     ("What happened on March 12, 2023?", (D("2023-03-12"), D("2023-03-12"), False), None),
     ("What was said on December 1, 2024?", (AS_OF, AS_OF, False), None),
     ("What happened on 2024-11-05 in the US?", (D("2024-11-05"), D("2024-11-05"), False), None),
-    ("How has the city changed since 2016?", (D("2016-01-01"), None, False), None),
-    ("What has the party done since March?", (D("2024-03-01"), None, False), None),
+    ("How has the city changed since 2016?", (D("2016-01-01"), D("2024-12-01"), False), None),  # up to as_of
+    ("What has the party done since March?", (D("2024-03-01"), D("2024-12-01"), False), None),
     ("What happened before 2020 in Hong Kong?", (None, D("2019-12-31"), False), None),
     ("What happened after March 2023?", (D("2023-04-01"), None, False), None),
     ("What happened between 2019 and 2021?", (D("2019-01-01"), D("2021-12-31"), False), None),
     ("Who won the World Cup in 2022?", (D("2022-01-01"), D("2022-12-31"), False), None),
     ("Which bands were popular in the 1990s?", (D("1990-01-01"), D("1999-12-31"), False), None),
-    ("What was decided in early June?", (D("2024-06-01"), D("2024-06-30"), False), None),
+    ("What was decided in early June?", (D("2024-06-01"), D("2024-06-10"), False), None),  # days 1-10
     ("What happened in the past month in Sudan?", (_d(-29), AS_OF, False), None),
-    ("What did the court decide since Monday?", (D("2024-11-25"), None, False), None),
+    ("What did the court decide since Monday?", (D("2024-11-25"), D("2024-12-01"), False), None),
     ("What is the latest on Aleppo?", (None, None, True), None),
     ("Is Assad still in power?", (None, None, True), None),
     ("Who currently leads the polls?", (None, None, True), None),
@@ -126,7 +126,7 @@ OWN: list[tuple[str, Win | None, date | None]] = [
     ("What happened on 31 December?", (D("2022-12-31"), D("2022-12-31"), False), D("2023-01-10")),
     ("Which record was set last summer?", (D("2022-06-01"), D("2022-08-31"), False), D("2023-01-10")),
     ("How many were killed in the past two days?", (D("2023-01-09"), D("2023-01-10"), False), D("2023-01-10")),
-    ("What was decided in mid-2021?", (D("2021-01-01"), D("2021-12-31"), False), D("2023-01-10")),
+    ("What was decided in mid-2021?", (D("2021-05-01"), D("2021-08-31"), False), D("2023-01-10")),  # May-Aug
     ("Who won on Super Tuesday?", None, D("2023-01-10")),
     ("What did Saturday Night Live parody?", None, D("2023-01-10")),
 ]
@@ -140,7 +140,7 @@ HELDOUT: list[tuple[str, Win | None, date | None]] = [
     ("What did the prime minister announce on Friday?", (H, H, False), H),
     ("How did markets react last Friday?", (D("2025-03-07"), D("2025-03-07"), False), H),
     ("What happened in the final days of February?", (D("2025-02-01"), D("2025-02-28"), False), H),
-    ("Who has been arrested since January?", (D("2025-01-01"), None, False), H),
+    ("Who has been arrested since January?", (D("2025-01-01"), H, False), H),
     ("What was the inflation rate in January 2025?", (D("2025-01-01"), D("2025-01-31"), False), H),
     ("What happened on 3 March?", (D("2025-03-03"), D("2025-03-03"), False), H),
     ("What did the court rule 10 days ago?", (D("2025-03-04"), D("2025-03-04"), False), H),
@@ -156,12 +156,12 @@ HELDOUT: list[tuple[str, Win | None, date | None]] = [
     ("What did analysts expect for the year ahead?", None, H),
     ("What happened on the weekend?", (D("2025-03-08"), D("2025-03-09"), False), H),
     ("What was reported in the last two weeks?", (D("2025-03-01"), H, False), H),
-    ("What did the president sign a year ago?", (D("2024-01-01"), D("2024-12-31"), False), H),
+    ("What did the president sign a year ago?", (D("2024-03-11"), D("2024-03-17"), False), H),  # that day +- 3
     ("Which film topped the box office last weekend?", (D("2025-03-08"), D("2025-03-09"), False), H),
     ("What did the study published in 2023 find?", (D("2023-01-01"), D("2023-12-31"), False), H),
-    ("How much has the price risen since last year?", (D("2024-01-01"), None, False), H),
+    ("How much has the price risen since last year?", (D("2024-01-01"), H, False), H),
     ("What happened in Q1 2024?", (D("2024-01-01"), D("2024-03-31"), False), H),
-    ("What was the unemployment rate in mid-February?", (D("2025-02-01"), D("2025-02-28"), False), H),
+    ("What was the unemployment rate in mid-February?", (D("2025-02-11"), D("2025-02-20"), False), H),  # days 11-20
     ("Who was hurt in the storm on Wednesday night?", (D("2025-03-12"), D("2025-03-12"), False), H),
     ("What was decided at the May 2024 summit?", (D("2024-05-01"), D("2024-05-31"), False), H),
 ]

@@ -22,22 +22,39 @@ Rules (all inclusive, never past ``as_of`` unless a date names a later day itsel
   ``last 7 days`` -> the 7 days ending on as_of; ``(over) the weekend`` -> the latest Saturday ..
   Sunday on or before as_of.
 * ``this month``/``this year`` -> 1st .. as_of; ``last month``/``last year`` -> the whole one before.
-* ``on Sunday`` / ``Sunday`` -> the latest Sunday on or before as_of; ``last Sunday`` -> strictly before.
+* ``on Sunday`` / ``Sunday`` -> the latest Sunday on or before as_of; ``last Sunday`` -> strictly before;
+  ``next Sunday``/``this coming Sunday``/``Sunday next week`` -> the coming one (so no window, below).
 * ``in March`` -> the latest March that began on or before as_of; ``in March 2023``, ``12 March``,
-  ``December 1, 2024``, ``2024-12-01``, ``2016``, ``the 1990s``, ``2022-23``, ``Q1 2024``. A day
-  without a year in the 60 days after as_of is that coming day ("expires on May 11" asked May 4).
-* ``N days/weeks/months/years ago``; ``in the past N days``; ``last 24 hours``.
-* ``since X`` -> X .. (open); ``before X`` -> (open) .. day before X; ``after X`` -> day after X ..
+  ``December 1, 2024``, ``2024-12-01``, ``2024/12/01``, ``2016``, ``the 1990s``, ``2022-23``, ``Q1 2024``.
+  A day without a year in the 60 days after as_of is that coming day ("expires on May 11" asked May 4).
+* Parts of a month: ``early``/``the start of``/``the beginning of`` November -> days 1-10, ``mid``/
+  ``the middle of`` -> 11-20, ``late``/``the end of`` -> 21 .. its end; ``the first week of`` -> 1-7,
+  ``the last week of`` -> its last 7 days; ``the first half of`` -> 1-15, ``the second half of`` -> 16 ..
+  its end. Of a year: ``early``/``mid``/``late 2022`` -> its thirds (January-April, May-August,
+  September-December; ``the start of``/``the end of`` as early/late), halves January-June / July-December.
+  Without a year, the latest such part that began on or before as_of ("late December" asked 7 December
+  2022 is December 2021's).
+* Numeric dates: ``12/01/2022`` is 1 December (US month/day order when both numbers are up to 12: the
+  collections are US and UK news, the US form the commoner; ``25/12/2022`` can only be day/month),
+  ``12/1/22``, ``12/2022`` (a month); without a year only after a preposition (``on 12/1``, ``since
+  12/1``), read like ``December 1``; ``9/11``, ``24/7`` and ``1/2 of`` are not dates.
+* ``N days ago`` -> that day; ``N weeks ago`` -> that Monday .. Sunday; ``a month ago``/``a year ago``
+  -> that day ± 3 days (``... ago today``: the day itself); ``N months/years ago`` (N >= 2), ``a decade
+  ago`` -> that calendar month/year (rounder); ``in the past N days``; ``last 24 hours``.
+* ``since X`` -> X .. as_of; ``before X`` -> (open) .. day before X; ``after X`` -> day after X ..
   (open); ``between X and Y``/``from X to Y`` -> X .. Y.
-* ``next week``, ``this winter`` asked in September and years after as_of are not windows: no
-  article is published in the future.
+* ``next week``, ``next Tuesday``, ``this winter`` asked in September and years after as_of are not
+  windows: no article is published in the future.
 * Recency: ``latest``, ``now``, ``currently``, ``current``, ``still``, ``so far``, ``yet``,
   ``most recent``, ``recently``, ``lately``, ``as of now``, ``to date``.
 
 "may" and "march" are months only when written capitalised *and* next to a day, a year or a
 preposition ("in May", "May 3", "March 2023"), so "What may happen" and "protesters march on"
-are not. Several expressions narrow each other ("on Sunday in March 2023"): the windows are
-intersected; when they do not overlap, the narrowest wins.
+are not. Several expressions narrow each other ("on Sunday in March 2023", "since 2016 and before
+2020"): the windows are intersected; when they do not overlap, the narrowest wins. Closed ones joined
+by "or" add up instead ("today or yesterday" -> yesterday .. today, "in 2019, 2020 or 2021"), and so
+do disjoint ones joined by "and" or a comma ("today and yesterday"): the window runs from the first to
+the last (one window: "on Monday or Friday" holds the days between).
 
 >>> from datetime import date
 >>> understand("What did the rebels capture this week?", date(2024, 12, 1)).label()
@@ -46,6 +63,10 @@ intersected; when they do not overlap, the narrowest wins.
 'latest'
 >>> understand("Who won the election?", date(2024, 12, 1)) is None
 True
+>>> understand("What happened in late November or on 12/01/2022?", date(2022, 12, 7)).label()
+'2022-11-21 .. 2022-12-01'
+>>> understand("How has it changed since 2016?", date(2022, 12, 7)).label()
+'2016-01-01 .. 2022-12-07'
 """
 
 from __future__ import annotations
@@ -83,17 +104,27 @@ _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 _NUM = r"(?P<n>\d+|a couple of|a few|several|an?|" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True)) + ")"
 _UNIT = r"(?P<unit>hour|day|week|month|year|decade)s?"
 _WD = r"(?P<wd>" + "|".join(WEEKDAYS) + ")"
+# "the last week of November" is a part of November, not last week ("the past week of fighting" is)
+_NOT_OF_A_PERIOD = r"(?!\s+of\s+(?:" + _MONTH.replace("(?P<{g}>", "(?:") + r"|(?:19|20)\d\d)\b)"
 
-# One date "atom" (a day, a month, a year, a decade): the object of since/before/after/between.
+# A part of a month or a year ("early November", "the last week of November", "the second half of 2022").
+_PART = (r"(?P<{g}>(?:the\s+)?(?:very\s+)?(?:early|mid|late|middle\s+of|end\s+of|start\s+of|beginning\s+of"
+         r"|(?:first|last|final)\s+week\s+of|(?:first|second|latter|last)\s+half\s+of)[\s-]+)")
+
+# One date "atom" (a day, a month, a year, a decade, or a part of a month or year): the object of
+# since/before/after/between. Numeric dates: ISO (2022-12-01, 2022/12/01), "12/01/2022" (US month/day
+# unless the first number is over 12), "12/2022" (a month) and, after "on"/"since"/..., "12/1".
 _ATOM = (
-    r"(?:(?P<iso>\d{4}-\d\d-\d\d)"
+    r"(?:(?P<iso>\d{4}-\d\d?-\d\d?|\d{4}/\d\d?/\d\d?)"
+    r"|(?<![\d/.])(?P<na>\d{1,2})/(?P<nb>\d{1,2})(?:/(?P<ny>(?:19|20)?\d\d))?(?![\d/]|\.\d)"
+    r"|(?<![\d/.])(?P<nm>0?[1-9]|1[0-2])/(?P<nmy>(?:19|20)\d\d)(?![\d/])"
     rf"|{_MONTH.format(g='m1')}\s+{_DAY.format(g='d1')}(?:,?\s+{_YEAR.format(g='y1')})?(?!\d)"
     rf"|(?:the\s+)?{_DAY.format(g='d2')}(?:\s+of)?\s+{_MONTH.format(g='m2')}(?:,?\s+{_YEAR.format(g='y2')})?"
-    rf"|{_MONTH.format(g='m3')}(?:\s+of)?,?\s+{_YEAR.format(g='y3')}"
+    rf"|{_PART.format(g='p3')}?{_MONTH.format(g='m3')}(?:\s+of)?,?\s+{_YEAR.format(g='y3')}"
     rf"|(?:the\s+)?(?P<dec>(?:19|20)\d0)'?s"
     rf"|(?P<ys>(?:19|20)\d\d)[-–/](?P<ye>\d\d)(?!\d)"
-    rf"|{_YEAR.format(g='y4')}"
-    rf"|(?P<mprep>(?:early|mid|late|the end of|the start of|the beginning of)[\s-]+)?{_MONTH.format(g='m4')}(?!-\w))"
+    rf"|{_PART.format(g='py')}?{_YEAR.format(g='y4')}"
+    rf"|{_PART.format(g='p4')}?{_MONTH.format(g='m4')}(?!-\w))"
 )
 _ATOM_RE = re.compile(rf"\b{_ATOM}\b", re.I)
 
@@ -152,14 +183,71 @@ def _coming_day(m: int, d: int, as_of: date, horizon: int = 60) -> date | None:
     return None
 
 
+def _part(span: tuple[date, date], part: str | None) -> tuple[date, date]:
+    """The part of a month or a year ``span`` that ``part`` names ("early", "the last week of", ...).
+
+    A month: early/start/beginning = days 1-10, mid/middle = 11-20, late/end = 21 to its end; first
+    week = 1-7, last week = its last 7 days; first half = 1-15, second half = 16 to its end. A year:
+    early = January-April, mid = May-August, late/end = September-December (its thirds); first/second
+    half = January-June / July-December; first/last week = 1-7 January / 25-31 December."""
+    if not part:
+        return span
+    p = " ".join(part.lower().replace("-", " ").split()).removeprefix("the ").removeprefix("very ")
+    start, end = span
+    year = start.month != end.month
+    if "week" in p:
+        return (start, start + timedelta(days=6)) if p.startswith("first") else (end - timedelta(days=6), end)
+    if "half" in p:
+        middle = date(start.year, 7, 1) if year else start.replace(day=16)
+        return (start, middle - timedelta(days=1)) if p.startswith("first") else (middle, end)
+    third = 0 if p.startswith(("early", "start", "beginning")) else 1 if p.startswith(("mid", "middle")) else 2
+    if year:
+        return date(start.year, 4 * third + 1, 1), _month_span(start.year, 4 * third + 4)[1]
+    return start.replace(day=10 * third + 1), end if third == 2 else start.replace(day=10 * third + 10)
+
+
+_NOT_NUMERIC_DATES = frozenset({"9/11", "24/7"})  # the attacks of 2001; round the clock
+_BEFORE_A_NUMERIC_DAY = re.compile(r"\b(?:on|since|before|after|prior to|until|till|through|as of|between|from|to|and)"
+                                   r"\s+$", re.I)
+
+
+def _numeric_day(mt: re.Match[str], as_of: date, original: str) -> Span | None:
+    """The day "12/01/2022", "25/12/2021", "12/1/22" or "12/1" names (raises ValueError for no day).
+
+    Two numbers up to 12 are read month/day (US order: "12/01/2022" is 1 December; the collections
+    are US and UK news and the US form is the commoner one in them); when the first is over 12 the
+    order can only be day/month ("25/12/2022"). A two-digit year is 20xx unless that is more than 10
+    years after as_of. Without a year: only after "on"/"since"/"before"/... ("on 12/1"; "9/11",
+    "24/7" never), resolved like "December 1" (the latest one on or before as_of, or a coming one in
+    the next 60 days), and never before "of" ("1/2 of the vote"): bare "1/2" and "3/4" are mostly fractions."""
+    a, b, year = int(mt.group("na")), int(mt.group("nb")), mt.group("ny")
+    m, d = (b, a) if a > 12 else (a, b)
+    if year is not None:
+        y = int(year)
+        if len(year) == 2:
+            y += 2000 if 2000 + y <= as_of.year + 10 else 1900
+        day = date(y, m, d)
+        return day, day
+    if (f"{mt.group('na')}/{mt.group('nb')}" in _NOT_NUMERIC_DATES or re.match(r"\s+of\b", original[mt.end():])
+            or not _BEFORE_A_NUMERIC_DAY.search(original, 0, mt.start())):
+        return None  # "24/7", "1/2 of the votes", "a 3/4 majority"
+    date(2000, m, d)  # ValueError for "2/30" and "13/13"
+    day = _coming_day(m, d, as_of) or _latest_day(m, d, as_of)
+    return None if day is None else (day, day)
+
+
 def _atom(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     """The span one date atom names (None: not a date after all, e.g. "may" the verb)."""
     g = mt.groupdict()
     try:
         if g["iso"]:
-            y, m, d = (int(x) for x in g["iso"].split("-"))
+            y, m, d = (int(x) for x in re.split(r"[-/]", g["iso"]))
             day = date(y, m, d)
             return day, day
+        if g["na"]:
+            return _numeric_day(mt, as_of, original)
+        if g["nm"]:
+            return _month_span(int(g["nmy"]), int(g["nm"]))
         for mk, dk, yk in (("m1", "d1", "y1"), ("m2", "d2", "y2")):
             if g[mk]:
                 m, d = _month_no(g[mk]), int(g[dk])
@@ -175,7 +263,7 @@ def _atom(mt: re.Match[str], as_of: date, original: str) -> Span | None:
                     day = latest
                 return day, day
         if g["m3"]:
-            return _month_span(int(g["y3"]), _month_no(g["m3"]))
+            return _part(_month_span(int(g["y3"]), _month_no(g["m3"])), g["p3"])
         if g["dec"]:
             y = int(g["dec"])
             return date(y, 1, 1), date(y + 9, 12, 31)
@@ -186,13 +274,17 @@ def _atom(mt: re.Match[str], as_of: date, original: str) -> Span | None:
             return date(y, 1, 1), date(y + 1, 12, 31)
         if g["y4"]:
             y = int(g["y4"])
-            return date(y, 1, 1), date(y, 12, 31)
+            return _part((date(y, 1, 1), date(y, 12, 31)), g["py"])
         if g["m4"]:
             word = original[mt.start("m4") : mt.end("m4")]
             if word.lower().rstrip(".") in ("may", "march", "mar") and not word[0].isupper():
                 return None  # the verbs "may" and "march"
             m = _month_no(g["m4"])
-            return _month_span(_latest_month(m, as_of), m)
+            y = _latest_month(m, as_of)
+            span = _part(_month_span(y, m), g["p4"])
+            if span[0] > as_of:  # "late December" asked on 7 December: the latest late December that began
+                span = _part(_month_span(y - 1, m), g["p4"])
+            return span
     except ValueError:
         return None  # "February 30"
     return None
@@ -201,6 +293,7 @@ def _atom(mt: re.Match[str], as_of: date, original: str) -> Span | None:
 # --- the grammar: (pattern, handler(match, as_of, original) -> Span | None), most specific first ---
 
 Handler = Callable[[re.Match[str], date, str], "Span | None"]
+AGO_DAYS = 3  # "a month ago", "a year ago": that day, this many days either way
 _RULES: list[tuple[re.Pattern[str], Handler]] = []
 
 
@@ -231,7 +324,7 @@ def _between(mt: re.Match[str], as_of: date, original: str) -> Span | None:
         return None
     if x[0] is not None and x[0] > y[1]:  # "between March and May 2023": March takes May's year
         (x,) = _atoms_in(mt, y[1], original, "x")
-        if x is None:
+        if x is None or (x[0] is not None and x[0] > y[1]):
             return None
     return x[0], y[1]
 
@@ -243,7 +336,7 @@ def _bounded(mt: re.Match[str], as_of: date, original: str) -> Span | None:
         return None
     op = mt.group("op").lower()
     if op == "since":
-        return x[0], None
+        return x[0], as_of  # "since 2016" asked on 2022-12-07: up to that day, not into its future
     if op in ("before", "prior to"):
         return None, x[0] - timedelta(days=1)
     if op == "after":
@@ -251,14 +344,14 @@ def _bounded(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return None, x[1]  # until/through/as of X: up to its end
 
 
-@_rule(r"\bsince\s+(?P<rel>last|this)\s+(?P<unit>week|month|year)\b")
+@_rule(r"\bsince\s+(?P<rel>last|this)\s+(?P<unit>week|month|year)\b" + _NOT_OF_A_PERIOD)
 def _since_period(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     rel, unit = mt.group("rel").lower(), mt.group("unit").lower()
     start = {"week": _monday(as_of), "month": as_of.replace(day=1), "year": date(as_of.year, 1, 1)}[unit]
     if rel == "last":
         start = {"week": start - timedelta(days=7), "month": _month_span(*_shift_month(as_of.year, as_of.month, -1))[0],
                  "year": date(as_of.year - 1, 1, 1)}[unit]
-    return start, None
+    return start, as_of
 
 
 @_rule(r"\b(?:q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)\s+(?P<y>(?:19|20)\d\d)\b")
@@ -271,7 +364,7 @@ def _quarter(mt: re.Match[str], as_of: date, original: str) -> Span | None:
 @_rule(rf"\bsince\s+(?:(?:last|this past)\s+)?{_WD}\b")
 def _since_weekday(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     d = _weekday(mt.group("wd"), as_of, strict=False)
-    return d, None
+    return d, as_of
 
 
 @_rule(r"\b(?:(?:in|over|during|within|for)\s+)?(?:the\s+)?(?:past|last|previous)\s+" + _NUM + r"\s+" + _UNIT + r"\b")
@@ -284,17 +377,26 @@ def _past_n(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return as_of - timedelta(days=days - 1), as_of
 
 
-@_rule(r"\b(?:in|over|during|within)\s+the\s+(?:past|last|previous)\s+(?P<unit>day|week|month|year|decade)\b"
-       r"|\b(?:the\s+)?past\s+(?P<unit2>day|week|month|year|decade)\b")
+@_rule(r"(?:\b(?:in|over|during|within)\s+the\s+(?:past|last|previous)\s+(?P<unit>day|week|month|year|decade)\b"
+       r"|\b(?:the\s+)?past\s+(?P<unit2>day|week|month|year|decade)\b)" + _NOT_OF_A_PERIOD)
 def _past_one(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     unit = (mt.group("unit") or mt.group("unit2")).lower()
     days = {"day": 2, "week": 7, "month": 30, "year": 365, "decade": 3652}[unit]
     return as_of - timedelta(days=days - 1), as_of
 
 
-@_rule(_NUM + r"\s+" + _UNIT + r"\s+ago\b")
+@_rule(_NUM + r"\s+" + _UNIT + r"\s+ago\b(?P<today>\s+today\b)?")
 def _ago(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     n, unit = _num(mt.group("n")), mt.group("unit").lower()
+    if unit in ("month", "year") and (n == 1 or mt.group("today")):
+        # "a year ago" is about that day, a little either way ("a year ago today": the day itself);
+        # "two years ago" and "a decade ago" are rounder: the calendar month or year (below)
+        y, m = _shift_month(as_of.year, as_of.month, -n * (12 if unit == "year" else 1))
+        d = date(y, m, min(as_of.day, calendar.monthrange(y, m)[1]))
+        return (d, d) if mt.group("today") else (d - timedelta(days=AGO_DAYS), d + timedelta(days=AGO_DAYS))
+    if unit in ("week", "hour") and mt.group("today"):
+        d = as_of - timedelta(days=7 * n if unit == "week" else n // 24)
+        return d, d
     if unit == "hour":
         d = as_of - timedelta(days=n // 24)
         return d, d
@@ -313,7 +415,7 @@ def _ago(mt: re.Match[str], as_of: date, original: str) -> Span | None:
 
 
 @_rule(r"\b(?P<rel>this|last|next|this past|earlier this|later this|so far this|past|the past)\s+"
-       r"(?P<unit>week|weekend|month|year|spring|summer|fall|autumn|winter)\b")
+       r"(?P<unit>week|weekend|month|year|spring|summer|fall|autumn|winter)\b" + _NOT_OF_A_PERIOD)
 def _relative(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     rel, unit = mt.group("rel").lower(), mt.group("unit").lower()
     if rel == "next":
@@ -341,11 +443,15 @@ def _the_weekend(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return _weekend(as_of, last=False)
 
 
-@_rule(r"(?<!black )(?<!cyber )(?<!super )(?<!good )(?<!holy )(?<!ash )\b(?:(?P<rel>last|this past|this|on|since)\s+)?"
+@_rule(r"(?<!black )(?<!cyber )(?<!super )(?<!good )(?<!holy )(?<!ash )\b"
+       r"(?:(?P<rel>last|this past|this coming|coming|next|this|on|since)\s+)?"
        + _WD + r"(?:'s)?\b(?!\s*,?\s+(?:" + "|".join(MONTHS) + r"|\d))"
-       r"(?!\s+(?:times|telegraph|mirror|express|post|night (?:live|football)|school))")
+       r"(?!\s+(?:times|telegraph|mirror|express|post|night (?:live|football)|school|next week|this coming week))")
 def _on_weekday(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     rel = (mt.group("rel") or "").lower()
+    if rel in ("next", "coming", "this coming"):  # the coming one: after as_of, so no window
+        d = as_of + timedelta(days=(WEEKDAYS.index(mt.group("wd").lower()) - as_of.weekday()) % 7 or 7)
+        return d, d
     d = _weekday(mt.group("wd"), as_of, strict=rel == "last")
     return d, d
 
@@ -373,34 +479,15 @@ def _date(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     atom = _ATOM_RE.match(original, pos, mt.end())
     if atom is None:
         return None
-    if atom.group("y4") is not None or atom.group("dec") is not None:
-        if mt.group("prep") and mt.group("prep").lower() in ("for", "by"):
-            return None  # "the plan for 2009", "net zero by 2050": a target year, not when it was reported
-        if not mt.group("prep") and _names_the_year(original[: mt.start()]):
-            return None  # "Euro 2022", "World Cup 2018", "Windows 2000": part of a name
-    if atom.group("m4") is not None and not atom.group("mprep") and not mt.group("prep"):
+    if atom.group("na") is not None and atom.group("ny") is None and (mt.group("prep") or "").lower() != "on":
+        return None  # "on 12/1" is a day; "from 1/3", "and 1/2" are more often fractions (but "since 12/1")
+    if atom.group("m4") is not None and not atom.group("p4") and not mt.group("prep"):
         # a month name alone, with no preposition, day or year: only when capitalised and not
         # "may"/"march" (the verbs): "What happened in June?" has "in"
         word = original[atom.start("m4") : atom.end("m4")]
         if word.lower().rstrip(".") in ("may", "march", "mar") or not word[0].isupper():
             return None
     return _atom(atom, as_of, original)
-
-
-# the capitalised word right before a bare year: "Euro 2022", "World Cup 2018", "COP 2021"
-_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([A-Z][\w&'’-]*)\s+$")
-_NOT_A_NAME = frozenset("in on of at by for from during since until before after the this that what when which who "
-                        "whose how was is were did does do and or but so".split())
-
-
-def _names_the_year(text: str) -> bool:
-    """Whether ``text`` (what precedes a bare year) ends in a capitalised word that is part of a name:
-    not a month, a weekday or a word such as "In"/"The" that opens a sentence."""
-    m = _WORD_BEFORE.search(text)
-    if m is None:
-        return False
-    word = m.group(1).lower().rstrip(".")
-    return not (word in _NOT_A_NAME or word in WEEKDAYS or re.fullmatch(_MONTH.format(g="m"), word))
 
 
 def _weekday(name: str, as_of: date, *, strict: bool) -> date:
@@ -441,6 +528,16 @@ def _overlap(x: Span, y: Span) -> Span | None:
     return lo, hi
 
 
+def _hull(x: Span, y: Span) -> Span:
+    """The smallest window holding both (closed) windows: "today or yesterday" is yesterday .. today."""
+    assert None not in (*x, *y)
+    return min(x[0], y[0]), max(x[1], y[1])  # type: ignore[type-var]
+
+
+# what may stand between two expressions that add up rather than narrow ("today or yesterday")
+_JOINED = re.compile(r"\s*(?:,\s*(?P<j>or|and/or|and|&)?|(?P<k>or|and/or|and|&))\s+(?:(?:on|in|during)\s+)?", re.I)
+
+
 def _width(s: Span) -> int:
     if s[0] is None or s[1] is None:
         return 10**6
@@ -469,19 +566,30 @@ def understand(question: str, as_of: date) -> TimeWindow | None:
                 continue
             for i in range(a, b):
                 taken[i] = True
-            found.append((a, text[a:b].strip(), span))
+            found.append((a, b, span))
     recency = bool(_RECENCY.search(lowered)) and not re.search(r"\b(?:until|till|by) now\b", lowered)
     if not found:
         return TimeWindow(None, None, _RECENCY.search(text).group(0), True) if recency else None
     found.sort()
-    window: Span | None = found[0][2]
-    for _, _, span in found[1:]:
+    # closed expressions joined by "or" add up ("today or yesterday"), and so do disjoint ones joined
+    # by "and" ("in 2020 and 2021"); "since 2016 and before 2020" and "on Sunday in March" narrow
+    groups: list[tuple[int, int, Span]] = []
+    for a, b, span in found:
+        joined = _JOINED.fullmatch(text, groups[-1][1], a) if groups else None
+        how = joined and (joined.group("j") or joined.group("k") or ",").lower()
+        if how and None not in (*groups[-1][2], *span) and (how not in ("and", "&", ",")
+                                                           or _overlap(groups[-1][2], span) is None):
+            groups[-1] = (groups[-1][0], b, _hull(groups[-1][2], span))
+        else:
+            groups.append((a, b, span))
+    window: Span | None = groups[0][2]
+    for _, _, span in groups[1:]:
         window = _overlap(window, span) if window is not None else None
         if window is None:
             break
     if window is None:  # contradictory expressions: trust the narrowest
-        window = min((s for _, _, s in found), key=_width)
-    phrase = "; ".join(p for _, p, _ in found)
+        window = min((s for _, _, s in groups), key=_width)
+    phrase = "; ".join(text[a:b].strip() for a, b, _ in groups)
     return TimeWindow(window[0], window[1], phrase, recency)
 
 
@@ -544,6 +652,12 @@ def is_future(published: date | str | None, as_of: date, params: TimePrior | Non
     return p.future_factor is not None and d is not None and (d - as_of).days > p.future_grace_days
 
 
+def _since(window: TimeWindow) -> bool:
+    """Whether ``window`` is only "since X" ("since 2016", "since Monday"): X .. as_of, which
+    :func:`uncovered` leaves alone as it did when such a window had no end."""
+    return bool(window.phrase) and all(re.match(r"since\b", p.strip(), re.I) for p in window.phrase.split(";"))
+
+
 def uncovered(window: TimeWindow | None, published: Sequence[date | str | None], as_of: date,
               window_limit_days: int | None, recency_limit_days: int | None,
               params: TimePrior | None = None) -> bool:
@@ -563,9 +677,10 @@ def uncovered(window: TimeWindow | None, published: Sequence[date | str | None],
     that week), not an old collection asked "right now" today; for that case an answer from the newest
     report (with a notice) beats a refusal, and this returns False.
 
-    False when the limit is None (off), for other windows (open ones, "since 2016"; windows with
-    recency, which may be answered from later evidence), and when no candidate is dated at all (an
-    undated collection says nothing about time). The limits are fitted (``rag.recency.RecencyRules``,
+    False when the limit is None (off), for other windows (open ones, "after 2016"; "since 2016",
+    which ends on as_of but was open when the limits were fitted; windows with recency, which may be
+    answered from later evidence), and when no candidate is dated at all (an undated collection says
+    nothing about time). The limits are fitted (``rag.recency.RecencyRules``,
     ``evals/fit_recency.py``).
 
     >>> w = TimeWindow(date(2022, 9, 12), date(2022, 9, 16), "this week")
@@ -582,7 +697,7 @@ def uncovered(window: TimeWindow | None, published: Sequence[date | str | None],
     usable = [d for d in dates if not is_future(d, as_of, params)]
     if len(usable) == len(dates):
         return False  # nothing after as_of: the collection may just be old (asked today), not silent on that time
-    if window.start is not None and window.end is not None and not window.recency:
+    if window.start is not None and window.end is not None and not window.recency and not _since(window):
         if window_limit_days is None:
             return False
         lo = window.start - timedelta(days=window_limit_days)
@@ -599,7 +714,8 @@ def time_prior(published: date | str | None, window: TimeWindow | None, as_of: d
     """A multiplicative factor in (0, 1] for a passage's retrieval score (TempRALM-style, no retraining).
 
     * inside the window: 1; outside: decays with the days to its nearest edge (``scale_days``).
-      An open end stops at ``as_of`` ("since 2016" does not reach into articles newer than the question).
+      An open end stops at ``as_of`` ("after 2016" does not reach into articles newer than the
+      question; "since 2016" ends on ``as_of`` itself).
     * recency questions ("latest", "still", "now"): newer is better, decaying with age (``recency_days``).
       With a window too, the window says *when the event happened* and recency asks for the newest
       evidence about it, so the window runs on to ``as_of``: "the death toll now from the quake that
