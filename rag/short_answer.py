@@ -537,7 +537,8 @@ def money_at(sentence: str, start: int, end: int) -> bool:
 # ... unless it asks how much something changed or how much of a thing there is ("how much did prices rise")
 _NOT_MONEY = re.compile(r"\b(?:rise|rises|rose|risen|fall|falls|fell|fallen|grow|grows|grew|grown|increase|increased|"
                         r"drop|drops|dropped|climb|climbed|jump|jumped|slump|slumped|shrink|shrank|"
-                        r"rain|snow|time|weight|water|land|energy|power|percentage|share)\b", re.I)
+                        r"(?-i:rain|snow|time|weight|water|land|energy|power|percentage|share))\b", re.I)
+# (the nouns in lower case only: "how much did Time Warner pay" asks for money, "how much time" does not)
 
 
 def asks_figure(question: str) -> bool:

@@ -14,7 +14,7 @@ from rag.errors import ConfigError
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer, Scored
 from rag.short_answer import (
-    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, asks_figure, candidates, extract, fits_precisely, name_kind, named_kind, phrase_kind,
+    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, asks_figure, asks_money, candidates, extract, fits_precisely, name_kind, named_kind, phrase_kind,
     ranked_candidates, wanted_type,
 )
 from rag.types import Passage
@@ -552,3 +552,11 @@ def test_a_measure_asked_plainly_is_a_figure_beside_its_name(question: str, sent
                                                              phrases: list[str]) -> None:
     assert asks_figure(question)
     assert [c.phrase for c in candidates(prepare(question), sentence)] == phrases
+
+
+def test_a_name_holding_a_word_of_change_still_asks_for_money() -> None:
+    # a new user: "How much did Time Warner pay to buy Google?" answered "8%" (of Google it owns): the
+    # "time" of "how much time" matched the name, so the question was not read as asking for money
+    q = prepare("How much did Time Warner pay to buy Google?")
+    assert asks_money(q.text) and not asks_money("How much time did the repairs take?")
+    assert candidates(q, "Time Warner said on Friday that it now owns 8% of search-engine Google.") == []
