@@ -26,7 +26,7 @@ from rag.arguments import (
 from rag.errors import LLMError, StoreError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
-from rag.followup import needs_context, points_at_nothing, rewrite_query, time_shift
+from rag.followup import needs_context, points_at_nothing, rewrite_query, time_shift, topic_of_pointer
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
@@ -188,6 +188,9 @@ class RAG:
                 topic = ""
             elif not history or shifted or not needs_context(question, history):  # "What is the latest on Aleppo?"
                 topic = catch_up_topic(standalone, phrase)
+            else:  # "What is the latest on it?": on what the last question was about
+                topic = topic_of_pointer(catch_up_topic(standalone, phrase), history)
+                topic = topic if topic != catch_up_topic(standalone, phrase) else None
         caught_up = self._catch_up(standalone, topic, window, as_of, filters, t0, timings) \
             if topic is not None else None
         if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited

@@ -224,5 +224,23 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     return f"{body} {new}?"
 
 
+_TIME_WORDS = frozenset("day days week weeks weekend month months year years latest news ago".split())
+_POINTER_TOPIC = frozenset("it that this them they these those him her he she".split())
+
+
+def topic_of_pointer(topic: str | None, history: Sequence[tuple[str, str]]) -> str | None:
+    """The catch-up topic a pronoun stands for ("What is the latest on it?" after "Who won the
+    Powerball jackpot?": "Powerball jackpot"): the last question's names, else its content words,
+    as it was searched. ``topic`` itself when it is no pronoun; None when there is nothing to stand for."""
+    if topic is None or topic.lower() not in _POINTER_TOPIC:
+        return topic
+    if not history:
+        return None
+    prev = time_shift(history[-1][0], history[-MAX_TURNS:-1]) or rewrite_query(history[-1][0], history[-MAX_TURNS:-1])
+    words = [w for w in _content(prev) if w.lower() not in _CALENDAR and w.lower() not in _TIME_WORDS]
+    names = [w for w in words if w[:1].isupper()]
+    return " ".join(dict.fromkeys(names or words[:3])) or None
+
+
 MAX_TURNS = 4  # earlier turns a follow-up's topic is looked for in
 MAX_EXTRA = 12  # words added to a follow-up at most

@@ -374,3 +374,15 @@ def test_an_answer_citing_articles_from_after_as_of_says_so(rag: RAG) -> None:
     assert not early.refused and any("published after 28 November" in n and "30 November" in n
                                      for n in early.notices), early.notices
     assert not any("published after" in n for n in rag.ask(q, as_of=date(2024, 12, 1), offline=True).notices)
+
+
+def test_the_latest_on_it_is_a_catch_up_on_the_last_questions_topic(rag: RAG) -> None:
+    # a new user's "What is the latest on it?" after a Powerball question gave a plain factoid answer
+    from rag.followup import topic_of_pointer
+
+    assert topic_of_pointer("it", [("Who won the Powerball jackpot?", "…")]) == "Powerball"
+    assert topic_of_pointer("Aleppo", []) == "Aleppo" and topic_of_pointer("it", []) is None
+    history = [("Which company operated the crane on the Harbour Bridge?", CRANE_A)]
+    latest = rag.ask("What is the latest on it?", history=history, as_of=date(2024, 12, 1), offline=True)
+    assert any(n.startswith("A catch-up question") for n in latest.notices), latest.notices
+    assert "28 November" in latest.text and "crane" in latest.text.lower()
