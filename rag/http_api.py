@@ -486,7 +486,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
             body["error"]["param"] = param  # where OpenAI names it
             return JSONResponse(body, status_code=400)
         question, history = split_messages(req.messages)
-        kwargs = {"top_k": req.top_k, "filters": req.filters.to_filters() if req.filters else None,
+        kwargs = {"top_k": req.top_k, "filters": req.filters.to_filters(req.as_of) if req.filters else None,
                   "history": history, "offline": req.offline, "as_of": req.as_of}
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
@@ -503,13 +503,13 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
 
     @v1.post("/ask")
     def ask(req: AskRequest) -> dict[str, Any]:
-        answer = service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters() if req.filters else None,
+        answer = service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters(req.as_of) if req.filters else None,
                            history=req.turns(), offline=req.offline, as_of=req.as_of)
         return service.public(rag, answer.to_dict())
 
     @v1.post("/search")
     def search(req: SearchRequest) -> dict[str, Any]:
-        filters = req.filters.to_filters() if req.filters else None
+        filters = req.filters.to_filters(req.as_of) if req.filters else None
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
         notices = service.search_notices(rag, passages, "POST /v1/articles (files or URLs)", filters)
         return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages],

@@ -96,7 +96,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         its article id.
         Time expressions in `query` are read against `as_of` (default today). `notices` says when
         nothing can be found (an empty collection, filters no article matches)."""
-        chosen = filters.to_filters() if filters else None
+        chosen = filters.to_filters(as_of) if filters else None
         passages = run(service.search, query, top_k=top_k, filters=chosen, as_of=as_of)
         return run(service.public, {"query": query, "passages": [_passage(p) for p in passages],
                                     "notices": run(service.search_notices, passages,
@@ -115,7 +115,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         are resolved against `as_of` (default today); `time_window` says what was understood. The answer marks claims with [n]; `citations[n]`
         gives the article title, source, author, `published` date and the exact supporting quote. `refused` is true when
         the articles do not answer it."""
-        answer = run(service.ask, question, filters=filters.to_filters() if filters else None, as_of=as_of,
+        answer = run(service.ask, question, filters=filters.to_filters(as_of) if filters else None, as_of=as_of,
                      top_k=top_k)
         return run(service.public, {
             "answer": answer.text,

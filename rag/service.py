@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydField
 
 from rag.errors import InputError
@@ -41,6 +41,9 @@ _COPY_CHUNK = 1 << 20
 
 
 # --- inputs ------------------------------------------------------------------------------------
+_PERIOD = re.compile(r"\s*\d+\s*[dwmyDWMY]\s*")
+
+
 class SearchFilters(BaseModel):
     """Filters as clients send them (REST body, MCP tool argument); unknown keys are refused so a
     typo cannot silently widen a search."""
@@ -48,20 +51,45 @@ class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: list[str] = PydField(default_factory=list, description="substrings of the source, URL or title")
-    since: date | None = PydField(None, description="published on or after (YYYY-MM-DD)")
+    since: date | str | None = PydField(
+        None, description="published on or after (YYYY-MM-DD), or within the last 7d, 2w, 3m, 1y before as_of")
     until: date | None = PydField(None, description="published on or before (YYYY-MM-DD)")
     article_ids: list[str] = PydField(default_factory=list, description="only these article ids")
 
+    @field_validator("since", mode="before")
+    @classmethod
+    def _date_or_period(cls, value: object) -> object:
+        """A date, or a period counted back ("7d", "2w", "3m", "1y"; as ``rag ask --since``)."""
+        if not isinstance(value, str):
+            return value
+        if _PERIOD.fullmatch(value):
+            return value.strip().lower()
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value[:40]!r} is neither a date (YYYY-MM-DD) nor a period (7d, 2w, 3m, 1y)") from None
+
     @model_validator(mode="after")
     def _ordered(self) -> SearchFilters:
-        if self.since and self.until and self.since > self.until:
+        if isinstance(self.since, date) and self.until and self.since > self.until:
             raise ValueError(f"since {self.since} is after until {self.until}: no article can match; swap them")
         return self
 
-    def to_filters(self) -> Filters:
+    def to_filters(self, as_of: date | None = None) -> Filters:
+        """The filters; a relative ``since`` ("7d", as ``rag ask --since 7d``) counts back from
+        ``as_of`` (today when None), and then may not fall after ``until``."""
+        since = self.since
+        if isinstance(since, str):
+            from rag.brief import parse_since
+
+            since = parse_since(since, as_of or date.today())
+            if since and self.until and since > self.until:
+                raise InputError("filters.since", f"{self.since} counts back from {as_of or date.today()} to {since}, "
+                                                  f"after until {self.until}: no article can match; set as_of within "
+                                                  "the period, or give since as a date")
         return Filters(
             sources=tuple(s.strip() for s in self.sources if s.strip()),
-            published_from=self.since,
+            published_from=since,
             published_to=self.until,
             article_ids=tuple(a.strip() for a in self.article_ids if a.strip()),
         )

@@ -326,3 +326,18 @@ def test_rag_ask_json_failure_carries_the_fix(tmp_path: Path, monkeypatch: pytes
     assert r.exit_code == 2, r.output
     got = json.loads(r.stdout)
     assert got["type"] == "EmbedderMismatchError" and "rag reindex" in got["fix"], got
+
+
+def test_filters_since_takes_a_period_counted_back_from_as_of(api: TestClient) -> None:
+    # a new user's "filters": {"since": "7d"} was a 422 "input is too short"; the CLI takes 7d
+    def search(filters: dict[str, Any], as_of: str) -> httpx.Response:
+        return api.post("/v1/search", json={"query": "harbour market", "filters": filters, "as_of": as_of})
+
+    week = search({"since": "7d"}, "2024-05-12")  # 6 .. 12 May: both articles
+    assert week.status_code == 200 and len({p["article_id"] for p in week.json()["passages"]}) == 2
+    days = search({"since": "3d"}, "2024-05-12")  # 10 .. 12 May: the market only
+    assert days.status_code == 200 and {p["title"] for p in days.json()["passages"]} == {"Market opens in Lunden"}
+    bad = error(search({"since": "soon"}, "2024-05-12"), 422, "invalid_request")
+    assert "neither a date (YYYY-MM-DD) nor a period (7d, 2w, 3m, 1y)" in bad["message"]
+    late = error(search({"since": "3d", "until": "2024-05-01"}, "2024-05-12"), 400, "invalid_input")
+    assert "counts back from 2024-05-12 to 2024-05-10, after until 2024-05-01" in late["message"]
