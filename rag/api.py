@@ -189,8 +189,9 @@ class RAG:
             elif not history or shifted or not needs_context(question, history):  # "What is the latest on Aleppo?"
                 topic = catch_up_topic(standalone, phrase)
             else:  # "What is the latest on it?": on what the last question was about
-                topic = topic_of_pointer(catch_up_topic(standalone, phrase), history)
-                topic = topic if topic != catch_up_topic(standalone, phrase) else None
+                said = catch_up_topic(standalone, phrase)
+                meant = topic_of_pointer(said, history)
+                topic = meant if meant != said else None
         caught_up = self._catch_up(standalone, topic, window, as_of, filters, t0, timings) \
             if topic is not None else None
         if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited

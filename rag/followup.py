@@ -22,6 +22,7 @@ from datetime import date
 
 from rag.text import STOPWORDS as _STOP
 from rag.text import strip_markers, terms
+from rag.timewindow import understand
 
 _REFERS = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|this|these|those|then|the same|what about|"
@@ -193,9 +194,8 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     last week?", "What about the week before?", "And on Sunday?" after "What happened this week?"):
     "What happened last week?". The time words replace the last question's own (or are added); "the
     week before" is the period before the last question's ("this week" -> "last week"). None when the
-    follow-up says anything else, or there is no last question."""
-    from rag.timewindow import understand
-
+    follow-up says anything else, or there is no last question. (Only the words of a period are read
+    here, so today's date stands in for ``as_of``.)"""
     if not history:
         return None
     rest = _SHIFT_FILLER.sub("", question.strip().rstrip("?!. ")).strip()
@@ -230,8 +230,8 @@ _POINTER_TOPIC = frozenset("it that this them they these those him her he she".s
 
 def topic_of_pointer(topic: str | None, history: Sequence[tuple[str, str]]) -> str | None:
     """The catch-up topic a pronoun stands for ("What is the latest on it?" after "Who won the
-    Powerball jackpot?": "Powerball jackpot"): the last question's names, else its content words,
-    as it was searched. ``topic`` itself when it is no pronoun; None when there is nothing to stand for."""
+    Powerball jackpot?": "Powerball"): the last question's names, else its first content words, as
+    it was searched. ``topic`` itself when it is no pronoun; None when there is nothing to stand for."""
     if topic is None or topic.lower() not in _POINTER_TOPIC:
         return topic
     if not history:
