@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS sources (
     source TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT  -- the address this source gave for the text (a copy at another outlet keeps its own)
 );
 CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);  -- date filters, newest stories
@@ -160,6 +161,7 @@ class ArticleDB:
             with self._lock:
                 self._conn.executescript(_SCHEMA)
                 self._conn.executescript(_STORY_SCHEMA)
+                self._migrate_sources()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise self._error(exc) from exc
@@ -169,6 +171,19 @@ class ArticleDB:
         self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._cache: dict[str, object] = {}
         self._cache_key: tuple[int, int] | None = None
+
+    def _migrate_sources(self) -> None:
+        """Give a database from before ``sources.url`` the column. Each article's own source takes the
+        article's URL; the address of an exact copy ingested from another source was not kept, and
+        is recorded when that source is ingested again (``Indexer._classify``)."""
+        if "url" in {r[1] for r in self._conn.execute("PRAGMA table_info(sources)")}:
+            return
+        with _Tx(self._conn, lambda exc: exc):
+            if "url" in {r[1] for r in self._conn.execute("PRAGMA table_info(sources)")}:
+                return  # another process migrated it while we waited for the write lock
+            self._conn.execute("ALTER TABLE sources ADD COLUMN url TEXT")
+            self._conn.execute("UPDATE sources SET url = (SELECT a.url FROM articles a WHERE a.id = sources.article_id"
+                               " AND a.source = sources.source)")
 
     def close(self) -> None:
         with self._lock:
@@ -339,14 +354,17 @@ class ArticleDB:
                 self._conn.execute(
                     "INSERT INTO chunks_fts(rowid, title, body) VALUES (?,?,?)", (cur.lastrowid, article.title, ch.text)
                 )
-            self._conn.execute("INSERT OR REPLACE INTO sources(source, article_id) VALUES (?,?)", (article.source, aid))
+            self._conn.execute("INSERT OR REPLACE INTO sources(source, article_id, url) VALUES (?,?,?)",
+                               (article.source, aid, article.url))
         return old
 
-    def add_source(self, source: str, article_id: str) -> str | None:
-        """Map another source to an existing article; returns an article orphaned by the move, if any."""
+    def add_source(self, source: str, article_id: str, url: str | None = None) -> str | None:
+        """Map another source (an exact copy: a second file, another outlet's page, at ``url``) to an
+        existing article; returns an article orphaned by the move, if any."""
         with self._lock, self._tx():
             prev = self._conn.execute("SELECT article_id FROM sources WHERE source=?", (source,)).fetchone()
-            self._conn.execute("INSERT OR REPLACE INTO sources(source, article_id) VALUES (?,?)", (source, article_id))
+            self._conn.execute("INSERT OR REPLACE INTO sources(source, article_id, url) VALUES (?,?,?)",
+                               (source, article_id, url))
             if prev and prev[0] != article_id:
                 left = self._conn.execute("SELECT count(*) FROM sources WHERE article_id=?", (prev[0],)).fetchone()[0]
                 return prev[0] if left == 0 else None
@@ -355,6 +373,23 @@ class ArticleDB:
     def sources_of(self, article_id: str) -> list[str]:
         """Every source the article was ingested from."""
         return [r[0] for r in self._q("SELECT source FROM sources WHERE article_id=? ORDER BY rowid", (article_id,))]
+
+    def sources_named(self, article_id: str, ref: str) -> list[str]:
+        """The article's sources that ``ref`` names: the source itself, or every source at that URL."""
+        return [r[0] for r in self._q("SELECT source FROM sources WHERE article_id=? AND (source=? OR url=?)"
+                                      " ORDER BY rowid", (article_id, ref, ref))]
+
+    def set_source_url(self, source: str, url: str | None) -> bool:
+        """Record the address a stored source now gives (an exact copy whose URL changed, or one stored
+        before addresses were kept); False when it already had it (or is not stored).
+
+        Read first: an unchanged re-ingest asks this of every source, and takes no write for it."""
+        row = self._q("SELECT url FROM sources WHERE source=?", (source,)).fetchone()
+        if row is None or row[0] == url:
+            return False
+        with self._lock, self._tx():
+            return self._conn.execute("UPDATE sources SET url=? WHERE source=? AND url IS NOT ?",
+                                      (url, source, url)).rowcount > 0
 
     def remove_article(self, article_id: str) -> list[str]:
         """Delete an article, its sources, chunks and lexical entries; returns its chunk ids."""
@@ -373,10 +408,11 @@ class ArticleDB:
             if not row:
                 return None, []
             self._conn.execute("DELETE FROM sources WHERE source=?", (source,))
-            left = self._conn.execute("SELECT source FROM sources WHERE article_id=? ORDER BY rowid LIMIT 1",
+            left = self._conn.execute("SELECT source, url FROM sources WHERE article_id=? ORDER BY rowid LIMIT 1",
                                       (row[0],)).fetchone()
-            if left:  # the article stays; it is now shown and cited from a source it still has
-                self._conn.execute("UPDATE articles SET source=? WHERE id=? AND source=?", (left[0], row[0], source))
+            if left:  # the article stays; it is now shown and cited from a source it still has, at its address
+                self._conn.execute("UPDATE articles SET source=?, url=? WHERE id=? AND source=?",
+                                   (left[0], left[1], row[0], source))
                 self._conn.execute("UPDATE articles SET url=NULL WHERE id=? AND url=?", (row[0], source))
                 return row[0], []
             ids = [r[0] for r in self._conn.execute("SELECT id FROM chunks WHERE article_id=?", (row[0],))]
@@ -482,10 +518,11 @@ class ArticleDB:
         self, sources: Sequence[str] = (), start: date | None = None, end: date | None = None
     ) -> list[str]:
         sql, args = "SELECT DISTINCT a.id FROM articles a LEFT JOIN sources s ON s.article_id = a.id WHERE 1=1", []
-        if sources:
-            sql += " AND (" + " OR ".join(["s.source LIKE ? OR a.url LIKE ? OR a.title LIKE ?"] * len(sources)) + ")"
+        if sources:  # any source's name or address: an exact copy from another outlet matches by its own
+            sql += " AND (" + " OR ".join(["s.source LIKE ? OR s.url LIKE ? OR a.url LIKE ? OR a.title LIKE ?"]
+                                          * len(sources)) + ")"
             for src in sources:
-                args += [f"%{src}%"] * 3
+                args += [f"%{src}%"] * 4
         sql, args = _period(sql, args, start, end)
         return [r[0] for r in self._q(sql, args)]
 
@@ -528,7 +565,8 @@ class ArticleDB:
     # --- collection management -------------------------------------------------------------
     def list_articles(self, search: str | None = None, limit: int = 200, offset: int = 0) -> list[ArticleInfo]:
         """Stored articles, newest first (then by title), the ``offset``-th on; with ``search``, only those
-        whose title or source contains it literally (any case), or whose id it is."""
+        whose title, URL or one of whose sources (a file name, a copy's address) contains it literally
+        (any case), or whose id it is."""
         sql = (
             "SELECT a.id, a.title, a.source, a.url, a.author, a.published, a.n_chunks, length(a.text),"
             " (SELECT group_concat(source, char(10)) FROM sources s WHERE s.article_id = a.id),"
@@ -558,11 +596,15 @@ class ArticleDB:
         return row[0] if row else None
 
     def resolve(self, ref: str) -> str | None:
-        """An article id from an id, a source, or a unique id prefix."""
+        """An article id from an id, a source, the URL of one of its sources (when no other article's
+        source has it), or a unique id prefix."""
         row = self._q("SELECT id FROM articles WHERE id=?", (ref,)).fetchone()
         row = row or self._q("SELECT article_id FROM sources WHERE source=?", (ref,)).fetchone()
         if row:
             return row[0]
+        at = self._q("SELECT DISTINCT article_id FROM sources WHERE url=?", (ref,)).fetchall()
+        if len(at) == 1:
+            return at[0][0]
         if not ref:
             return None
         ids = self._ids_starting(ref)
@@ -597,11 +639,36 @@ class ArticleDB:
         return row[0] if row else None
 
     def story_versions(self, story_id: str) -> list[tuple[str, str, str, str | None]]:
-        """(article id, title, url or source, published) of each article of one story, earliest first."""
-        return [(r[0], r[1], r[2], r[3]) for r in self._q(
-            "SELECT a.id, a.title, coalesce(a.url, a.source), a.published FROM stories s JOIN articles a"
+        """(version id, title, url or source, published) of each version of one story, earliest first.
+
+        A version is an article of the story (its id), followed by each other address its exact text
+        was ingested from (a copy at another outlet or a second file: a duplicate stored as one more
+        source of the article, ``add_source``), whose id is that source, never an article id. An
+        article without a story row (not grouped yet) is a story of its own."""
+        articles = [(r[0], r[1], r[2], r[3], r[4]) for r in self._q(
+            "SELECT a.id, a.title, coalesce(a.url, a.source), a.published, a.source FROM stories s JOIN articles a"
             " ON a.id = s.article_id WHERE s.story_id=? ORDER BY a.published IS NULL, a.published, s.seq",
             (story_id,))]
+        if not articles:
+            articles = [(r[0], r[1], r[2], r[3], r[4]) for r in self._q(
+                "SELECT id, title, coalesce(url, source), published, source FROM articles WHERE id=?", (story_id,))]
+        copies: dict[str, list[tuple[str, str]]] = {}
+        ids = [a[0] for a in articles]
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for aid, source, where in self._q("SELECT article_id, source, coalesce(url, source) FROM sources"
+                                              f" WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY rowid",
+                                              part):
+                copies.setdefault(aid, []).append((source, where))
+        out: list[tuple[str, str, str, str | None]] = []
+        shown = {a[2] for a in articles}  # an address is one version, however many sources gave it
+        for aid, title, where, published, own in articles:
+            out.append((aid, title, where, published))
+            for source, at in copies.get(aid, ()):
+                if source != own and at not in shown:
+                    shown.add(at)
+                    out.append((source, title, at, published))
+        return out
 
     def story_members(self, story_id: str) -> list[str]:
         """Article ids of one story, earliest published first (a story's "also in" list)."""
@@ -739,8 +806,11 @@ def _search(search: str | None) -> tuple[str, list[object]]:
     if not search:
         return "", []
     pattern = "%" + _like_prefix(search)
-    return (" WHERE a.title LIKE ? ESCAPE '\\' OR a.source LIKE ? ESCAPE '\\' OR a.id = ?",
-            [pattern, pattern, search])
+    # a source's name or address too: an exact copy from another outlet is one more source of its article
+    return (" WHERE a.title LIKE ? ESCAPE '\\' OR a.source LIKE ? ESCAPE '\\' OR a.url LIKE ? ESCAPE '\\' OR a.id = ?"
+            " OR EXISTS (SELECT 1 FROM sources so WHERE so.article_id = a.id"
+            " AND (so.source LIKE ? ESCAPE '\\' OR so.url LIKE ? ESCAPE '\\'))",
+            [pattern, pattern, pattern, search, pattern, pattern])
 
 
 def _like_prefix(prefix: str) -> str:

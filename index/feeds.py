@@ -9,6 +9,11 @@ True
 >>> [(i.link, i.title, str(i.published)) for i in parse_feed(page).items]
 [('https://example.org/news/storm', 'Storm hits coast', '2024-12-01')]
 
+Items come newest first, by their date (``newest_first``), whatever order the feed lists them in, so
+``RAG_FEED_MAX_ITEMS`` keeps the newest. A feed that is not well-formed XML (cut short, something
+appended) is read leniently when items can be read from it, with a problem saying so; when none can,
+it is an error naming it.
+
 A feed is read here and nothing is fetched here: ``index.load`` fetches the feed and each item's
 page through ``index.fetch`` (SSRF guard, size and time caps), and ``index.watch`` polls. Each item
 carries what the feed says about it (title, date, author) so a page lacking them can borrow them
@@ -90,8 +95,10 @@ class Feed:
     url: str
     kind: FeedKind
     title: str | None
-    items: tuple[FeedItem, ...]
-    problems: tuple[str, ...] = ()  # entries that could not be used (no link), each saying why
+    items: tuple[FeedItem, ...]  # newest first (``newest_first``)
+    # what was wrong with it, each saying why: a feed read leniently (not well-formed XML), entries
+    # that could not be used (no link)
+    problems: tuple[str, ...] = ()
 
 
 def feed_kind(page: FetchedPage) -> FeedKind | None:
@@ -220,16 +227,16 @@ def _advertised(doc: object, base: str) -> list[str]:
 
 @dataclass(frozen=True)
 class FeedCapped:
-    """A feed (or one sitemap of an index) lists more items than ``RAG_FEED_MAX_ITEMS``: the first
-    ``read`` were taken, as the setting asks. Not a failure."""
+    """A feed (or one sitemap of an index) lists more items than ``RAG_FEED_MAX_ITEMS``: the newest
+    ``read`` were taken (``newest_first``), as the setting asks. Not a failure."""
 
     feed: str
     read: int
     listed: int
 
     def __str__(self) -> str:
-        return (f"{self.feed}: ingested the first {self.read} of {self.listed} items; raise RAG_FEED_MAX_ITEMS "
-                "to take more")
+        return (f"{self.feed}: ingested the newest {self.read} of {self.listed} items ({self.listed - self.read} "
+                "older left out); raise RAG_FEED_MAX_ITEMS to take more")
 
 
 @dataclass(frozen=True)
@@ -307,14 +314,45 @@ def with_feed_metadata(article: Article, item: FeedItem) -> Article:
 
 # --- RSS / Atom / RDF ------------------------------------------------------------------------
 
+def newest_first(items: Iterable[tuple[FeedItem, float | None]]) -> list[FeedItem]:
+    """(item, its time as a timestamp or None) -> the items newest first. Dated items by their time
+    (ties in feed order), then the undated ones in feed order: feeds are written newest first by
+    convention, but many list the oldest first, and ``RAG_FEED_MAX_ITEMS`` must keep the newest."""
+    listed = list(items)
+    dated = sorted((p for p in listed if p[1] is not None), key=lambda p: -p[1])  # type: ignore[operator]
+    return [i for i, _ in dated] + [i for i, when in listed if when is None]
+
+
+def _instant(value: object) -> float | None:
+    """A feed or sitemap date (feedparser's struct_time, a date, or W3C/ISO text) as a UTC timestamp."""
+    if not value:
+        return None
+    if isinstance(value, date):  # a day read from words ("December 3, 2024"): its midnight
+        return float(calendar.timegm(value.timetuple()))
+    if not isinstance(value, str):
+        try:
+            return float(calendar.timegm(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        day = parse_date(value)
+        return None if day is None else float(calendar.timegm(day.timetuple()))
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
 def _parse_syndication(page: FetchedPage, kind: FeedKind) -> Feed:
     import feedparser
+    from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 
-    headers = {"content-location": page.final_url, "content-type": page.content_type or "application/xml"}
+    # An XML media type whatever the server said: given text/html or text/plain, feedparser skips
+    # its XML parser for the lenient one, and a feed cut short was read without a word.
+    headers = {"content-location": page.final_url, "content-type": "application/xml"}
     if page.encoding:
         headers["content-type"] += f"; charset={page.encoding}"
     parsed = feedparser.parse(io.BytesIO(page.body), response_headers=headers)
-    items: list[FeedItem] = []
+    items: list[tuple[FeedItem, float | None]] = []
     problems: list[str] = []
     seen: set[str] = set()
     for n, entry in enumerate(parsed.entries, 1):
@@ -326,26 +364,31 @@ def _parse_syndication(page: FetchedPage, kind: FeedKind) -> Feed:
         if link in seen:
             continue
         seen.add(link)
-        published = _struct_date(entry.get("published_parsed") or entry.get("updated_parsed")
-                                 or entry.get("created_parsed")) or _worded_date(entry)
+        when = entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
+        published = _struct_date(when) or _worded_date(entry)
         detail = entry.get("author_detail") or {}
         author = _plain(detail.get("name") or entry.get("author"))
         updated = entry.get("updated") or entry.get("published")
         stamp = updated or _digest(title, link, entry.get("summary"))
         key = str(entry.get("id") or link)
-        items.append(FeedItem(link=link, key=key, stamp=str(stamp), title=title, published=published, author=author))
-    if parsed.get("bozo"):
-        problem = parsed.get("bozo_exception")
-        if not items:  # not well-formed and nothing usable in it: an error, not an empty feed
-            raise InputError(page.final_url, f"is a malformed {'Atom' if kind == 'atom' else kind.upper()} feed "
-                                             f"({type(problem).__name__ if problem else 'unreadable'}: {problem}); "
-                                             "check it opens in a feed reader")
-        logger.info("%s: feed is not well-formed (%s); read %d items leniently", page.final_url, problem, len(items))
+        item = FeedItem(link=link, key=key, stamp=str(stamp), title=title, published=published, author=author)
+        items.append((item, _instant(when) if when else _instant(published)))
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if problem is not None and not isinstance(problem, ThingsNobodyCaresAboutButMe):  # not well-formed XML
+        name = "Atom" if kind == "atom" else kind.upper()
+        # one line of plain text (not _plain: "<unknown>:1:52" is no tag to strip)
+        said = " ".join(_CONTROL.sub("", _ANSI.sub("", f"{type(problem).__name__}: {problem}")).split())
+        if not items:  # nothing usable in it: an error, not an empty feed
+            raise InputError(page.final_url, f"is a malformed {name} feed: no item could be read from it ({said}; "
+                                             "cut short, or not a feed?); check it opens in a feed reader")
+        # the items read are used (same for RSS and Atom); the user hears that some may be missing
+        problems.insert(0, f"the {name} feed is malformed ({said}; cut short, or something appended?); read "
+                           f"leniently: {len(items)} item(s) found, any after the break are missing")
     # a guid shared by several items (a CMS that gives each the site's address) identifies none of
     # them: those items are known by their links, or a watch would fetch all but one every round
-    shared = {k for k, n in Counter(i.key for i in items).items() if n > 1}
-    items = [dataclasses.replace(i, key=i.link) if i.key in shared else i for i in items]
-    return Feed(page.final_url, kind, _plain(parsed.feed.get("title")), tuple(items), tuple(problems))
+    shared = {k for k, n in Counter(i.key for i, _ in items).items() if n > 1}
+    ordered = newest_first((dataclasses.replace(i, key=i.link) if i.key in shared else i, when) for i, when in items)
+    return Feed(page.final_url, kind, _plain(parsed.feed.get("title")), tuple(ordered), tuple(problems))
 
 
 def _entry_link(entry: dict, base: str) -> str | None:
@@ -402,7 +445,7 @@ def _parse_sitemap(page: FetchedPage, kind: FeedKind) -> Feed:
         raise InputError(page.final_url, "is a malformed sitemap (no XML root element could be read); "
                                          "check it opens in a browser")
     child = "sitemap" if kind == "sitemapindex" else "url"
-    items: list[FeedItem] = []
+    items: list[tuple[FeedItem, float | None]] = []
     problems: list[str] = []
     seen: set[str] = set()
     for n, node in enumerate(_children(root, child), 1):
@@ -417,10 +460,12 @@ def _parse_sitemap(page: FetchedPage, kind: FeedKind) -> Feed:
         lastmod = _text(node, "lastmod", direct=True)
         news = next(iter(node.iter(f"{_NEWS}news", "news")), None)
         title = _plain(_text(news, "title")) if news is not None else None
-        published = parse_date(_text(news, "publication_date")) if news is not None else None
+        when = _text(news, "publication_date") if news is not None else None
+        published = parse_date(when)
         stamp = lastmod or _digest(title, url, str(published or ""))
-        items.append(FeedItem(link=url, key=url, stamp=stamp, title=title, published=published))
-    return Feed(page.final_url, kind, None, tuple(items), tuple(problems))
+        items.append((FeedItem(link=url, key=url, stamp=stamp, title=title, published=published),
+                      _instant(when) or _instant(lastmod)))
+    return Feed(page.final_url, kind, None, tuple(newest_first(items)), tuple(problems))
 
 
 def _children(root: object, name: str) -> list:

@@ -260,7 +260,7 @@ class Indexer:
                 if progress:
                     progress(r)
 
-            self._deferred_sources: list[tuple[str, str]] = []
+            self._deferred_sources: list[tuple[str, str, str | None]] = []  # (source, content hash, url)
             self._allow_shrink = allow_shrink
             failed_paths: set[str] = set()
             told: list[FeedNotice] = []
@@ -560,6 +560,10 @@ class Indexer:
         if by_src and by_src.content_hash == h:
             if self._redescribed(art, by_src.id):
                 return "updated"  # the same text under a corrected title, date, author or address
+            if self.db.set_source_url(art.source, art.url):  # an exact copy's source, at a new address
+                emit(ItemResult(art.source, "updated", by_src.id, art.title,
+                                reason=f"same text as article {by_src.id}; its address is now {art.url or 'none'}"))
+                return None
             emit(ItemResult(art.source, "unchanged", by_src.id, art.title))
             return None
         # before the duplicate check: a paywall stub that equals another stored stub would move this
@@ -573,10 +577,12 @@ class Indexer:
         twin = (same.id, (self.db.sources_of(same.id) or [""])[0]) if same else pending.get(h)
         if twin:
             dup_of, where = twin
+            # kept as one more source of the article, with its own address (another outlet's URL): listed,
+            # filtered on, removed by and cited ("also in") as the article's other sources are
             if same:
-                self._add_source(art.source, dup_of)
+                self._add_source(art.source, dup_of, art.url)
             else:  # its twin is still in the pipeline: map this source once the twin is committed
-                self._deferred_sources.append((art.source, h))
+                self._deferred_sources.append((art.source, h, art.url))
             # named by its source: "same text as article 3f2a..." left the user to look the id up
             said = f"{where} (article {dup_of})" if where else f"article {dup_of}"
             emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=f"same text as {said}"))
@@ -593,8 +599,8 @@ class Indexer:
         published = art.published.isoformat() if art.published else None
         return stored[1:] != (art.title, art.author, published, art.url)
 
-    def _add_source(self, source: str, article_id: str) -> None:
-        orphan = self.db.add_source(source, article_id)
+    def _add_source(self, source: str, article_id: str, url: str | None = None) -> None:
+        orphan = self.db.add_source(source, article_id, url)
         if orphan:
             self.vectors.delete(self.db.remove_article(orphan))
             self.stories.remove(orphan)
@@ -617,11 +623,11 @@ class Indexer:
 
     def _map_deferred_sources(self) -> None:
         """Record the sources of duplicates whose twin was committed in this same run."""
-        for source, h in self._deferred_sources:
+        for source, h, url in self._deferred_sources:
             same = self.db.by_hash(h)
             if same:  # else the twin failed: the next ingest sees this source as new
                 try:
-                    self._add_source(source, same.id)
+                    self._add_source(source, same.id, url)
                 except StoreError as exc:  # the mapping is stored; a left-over vector is reconciled later
                     log.warning("mapping %s: %s", source, exc)
                     self._store_failure = self._store_failure or exc
@@ -755,8 +761,9 @@ class Indexer:
         return self.last_reindex.chunks
 
     def remove(self, refs: Iterable[str]) -> list[ItemResult]:
-        """Remove articles by id or id prefix (with every source they came from), or one source: its
-        article goes only when no other source holds it (two copies of a file, a file and a URL)."""
+        """Remove articles by id or id prefix (with every source they came from), or one source (by
+        its name or its URL): its article goes only when no other source holds it (two copies of a
+        file, a file and a URL, one text at two outlets)."""
         out = []
         with self._writing():
             for given in refs:
@@ -764,9 +771,11 @@ class Indexer:
                 if aid is None:
                     out.append(ItemResult(ref, "failed", reason=f"{self.db.unresolved(ref)} (see `rag list`)"))
                     continue
-                others = [s for s in self.db.sources_of(aid) if s != ref]
-                if ref in self.db.sources_of(aid) and others:
-                    self.db.remove_source(ref)
+                named = self.db.sources_named(aid, ref)  # none when ref is the article's id
+                others = [s for s in self.db.sources_of(aid) if s not in named]
+                if named and others:
+                    for source in named:
+                        self.db.remove_source(source)
                     out.append(ItemResult(ref, "removed", aid, reason=(
                         f"this source only: the article stays, also ingested from {others[0]}"
                         + (f" and {len(others) - 1} more" if len(others) > 1 else "")

@@ -16,17 +16,23 @@ what the feed shows) changed are fetched, through ``index.load.load_feed_item`` 
 and time caps), and ingested by ``Indexer.ingest_articles``, which commits article by article.
 
 Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
-polled again next round; a failing item is retried in the next rounds (up to ``max_attempts``
-while its stamp stays the same), and until then the feed's validators are not saved, so the feed
-is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
+polled again next round (it stays watched, even when it never answered: ``rag watch --remove`` ends
+that); it is logged at info level only, since the ``PollResult`` carries it to the caller, which
+shows it (``rag watch`` prints it once). A failing item is retried in the next rounds (up to
+``max_attempts`` while its stamp stays the same), and until then the feed's validators are not
+saved, so the feed is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
 Ctrl-C) ends a poll between items, with the round recorded; a KeyboardInterrupt stops inside an
 ingest (after a ``stop``, at once: ``index.pipeline``): what was committed stays, and item state is
 recorded for every item that finished.
-Only the first ``RAG_FEED_MAX_ITEMS`` items of a feed are read, as by ``rag ingest``.
+At most ``RAG_FEED_MAX_ITEMS`` new or changed items are read per feed (per child sitemap) and round,
+the newest (``index.feeds.newest_first``), as ``rag ingest`` reads the newest; the ones left out are
+due next round, and until they are read the validators are not saved (a 304 would hide them).
+A feed read leniently (not well-formed XML) or with unusable entries says so in
+``PollResult.notices``.
 
 State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
-at once): the watched feeds (url, title, last polled, items added, last error, validators) and, per
-feed, the items seen (key, link, stamp, status, attempts).
+at once): the watched feeds (url, title, last polled, items added and updated, last error,
+validators) and, per feed, the items seen (key, link, stamp, status, attempts).
 """
 
 from __future__ import annotations
@@ -71,9 +77,10 @@ class WatchedFeed:
     added_at: str
     last_polled: str | None  # ISO 8601 UTC
     last_error: str | None  # the feed's error, else a summary of failing items, else None
-    items_added: int  # articles added or updated from this feed, in total
+    items_added: int  # articles added from this feed, in total
     items_known: int  # items seen in the feed so far
     items_failing: int  # items whose last attempt failed
+    items_updated: int = 0  # stored articles updated from this feed (a changed item), in total
 
 
 @dataclass(frozen=True)
@@ -86,15 +93,17 @@ class PollResult:
     fetched_items: int  # new or changed items whose pages were fetched
     report: IngestReport | None = None
     error: str | None = None
-    skipped: int = 0  # items beyond RAG_FEED_MAX_ITEMS (in a feed, or in each child sitemap), not read
+    skipped: int = 0  # new or changed items left for the next round by RAG_FEED_MAX_ITEMS (the oldest)
     found_at: str | None = None  # the page given to watch, which advertised this feed (now watched instead)
     not_a_feed: bool = False  # the URL is a page, not a feed or sitemap (a child sitemap's failure is not this)
+    notices: tuple[str, ...] = ()  # what was wrong with the feed but kept no item out (read leniently, ...)
 
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT PRIMARY KEY, title TEXT, added_at TEXT NOT NULL, last_polled TEXT, last_ok TEXT,
-    last_error TEXT, etag TEXT, last_modified TEXT, items_added INTEGER NOT NULL DEFAULT 0
+    last_error TEXT, etag TEXT, last_modified TEXT, items_added INTEGER NOT NULL DEFAULT 0,
+    items_updated INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS items (
     feed TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE, key TEXT NOT NULL, link TEXT NOT NULL,
@@ -122,6 +131,12 @@ class WatchState:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        if "items_updated" not in {r[1] for r in self._db.execute("PRAGMA table_info(feeds)")}:
+            try:  # a state file from before updates were counted apart (they were counted as added)
+                self._db.execute("ALTER TABLE feeds ADD COLUMN items_updated INTEGER NOT NULL DEFAULT 0")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
 
     @classmethod
     def for_settings(cls, settings: Settings) -> WatchState:
@@ -152,7 +167,7 @@ class WatchState:
     def feeds(self) -> list[WatchedFeed]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT f.url, f.title, f.added_at, f.last_polled, f.last_error, f.items_added,"
+                "SELECT f.url, f.title, f.added_at, f.last_polled, f.last_error, f.items_added, f.items_updated,"
                 " COUNT(i.key), SUM(i.status = 'failed'),"
                 " (SELECT reason FROM items j WHERE j.feed = f.url AND j.status = 'failed'"
                 "  ORDER BY j.updated_at DESC LIMIT 1)"
@@ -160,11 +175,12 @@ class WatchState:
                 " GROUP BY f.url ORDER BY f.added_at, f.url"
             ).fetchall()
         out = []
-        for url, title, added, polled, error, added_n, known, failing, reason in rows:
+        for url, title, added, polled, error, added_n, updated_n, known, failing, reason in rows:
             failing = int(failing or 0)
             if not error and failing:
                 error = f"{failing} item(s) failing; latest: {reason}"
-            out.append(WatchedFeed(url, title, added, polled, error, int(added_n), int(known), failing))
+            out.append(WatchedFeed(url, title, added, polled, error, int(added_n), int(known), failing,
+                                   int(updated_n)))
         return out
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
@@ -173,14 +189,16 @@ class WatchState:
         return (row[0], row[1]) if row else (None, None)
 
     def record_poll(self, url: str, *, error: str | None, title: str | None = None, added: int = 0,
-                    validators: tuple[str | None, str | None] | None = None) -> None:
-        """After a poll: the time, the error (None = fine), articles added, and validators to keep."""
+                    updated: int = 0, validators: tuple[str | None, str | None] | None = None) -> None:
+        """After a poll: the time, the error (None = fine), articles added and updated, and validators
+        to keep."""
         now = _now()
         with self._lock:
             self._db.execute(
                 "UPDATE feeds SET last_polled = ?, last_error = ?, items_added = items_added + ?,"
+                " items_updated = items_updated + ?,"
                 " title = COALESCE(?, title), last_ok = CASE WHEN ? IS NULL THEN ? ELSE last_ok END"
-                " WHERE url = ?", (now, error, added, title, error, now, url))
+                " WHERE url = ?", (now, error, added, updated, title, error, now, url))
             if validators is not None:
                 self._db.execute("UPDATE feeds SET etag = ?, last_modified = ? WHERE url = ?", (*validators, url))
 
@@ -278,9 +296,9 @@ class Watcher:
         Never raises for a feed that is down, slow or malformed (see ``PollResult.error`` and the
         state's ``last_error``); only a URL that is not http(s) raises InputError. A web page given
         as a feed that advertises one (``<link rel="alternate" type="application/rss+xml">``) is
-        replaced by that feed in the watched list, and the feed is polled (``found_at``). Only the
-        first ``RAG_FEED_MAX_ITEMS`` items of a feed (of each child sitemap) are read, as by
-        ``rag ingest``. ``stop`` ends the ingest after the current item."""
+        replaced by that feed in the watched list, and the feed is polled (``found_at``). At most
+        ``RAG_FEED_MAX_ITEMS`` new or changed items of a feed (of each child sitemap) are read, the
+        newest; the rest are due next round (``skipped``). ``stop`` ends the ingest after the current item."""
         return self._poll(self.state.add(url), progress, stop, follow=True)
 
     def _poll(self, url: str, progress: Callable[[ItemResult], None] | None, stop: threading.Event | None,
@@ -306,8 +324,9 @@ class Watcher:
         requests = 1
         known = self.state.known(url)
         due_items: list[FeedItem] = []
-        children: list[FeedItem] = []  # changed child sitemaps of a sitemap index, recorded once read
+        children: list[FeedItem] = []  # changed child sitemaps of a sitemap index, recorded once read whole
         child_errors: list[str] = []
+        notices = list(feed.problems)
         skipped = 0
         if feed.kind == "sitemapindex":
             for child in feed.items:
@@ -315,33 +334,39 @@ class Watcher:
                     requests += 1
                     sub = self._child(child)
                     if isinstance(sub, Feed):
-                        children.append(child)
-                        read, skipped = self._capped(sub, skipped)
-                        due_items += [i for i in read if self._due(known.get(i.key), i)]
+                        notices += [f"child sitemap {sub.url}: {p}" for p in sub.problems]
+                        read, left = self._capped(sub, known)
+                        due_items += read
+                        skipped += left
+                        if not left:  # else it is due again next round, for the items left out
+                            children.append(child)
                     else:
                         child_errors.append(sub)
         else:
-            read, skipped = self._capped(feed, skipped)
-            due_items = [i for i in read if self._due(known.get(i.key), i)]
-        # a child sitemap that failed is retried next round: keep no validators, or a 304 would skip it
-        validators = None if child_errors else (page.etag, page.last_modified)
+            due_items, skipped = self._capped(feed, known)
+        # a child sitemap that failed, or items left out by the cap, are read next round: keep no
+        # validators, or a 304 would hide them
+        validators = None if child_errors or skipped else (page.etag, page.last_modified)
         note = "; ".join(child_errors) or None
         if not due_items:
             self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=note, title=feed.title, validators=validators)
             return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note,
-                              skipped=skipped)
+                              skipped=skipped, notices=tuple(notices))
         result = self._ingest(url, feed, due_items, children, requests, validators, progress, note, stop)
-        return dataclasses.replace(result, skipped=skipped)
+        return dataclasses.replace(result, skipped=skipped, notices=tuple(notices))
 
     # --- internals ------------------------------------------------------------------------------
-    def _capped(self, feed: Feed, skipped: int) -> tuple[tuple[FeedItem, ...], int]:
-        """The first ``RAG_FEED_MAX_ITEMS`` items of ``feed`` (feeds list the newest first), and the
-        running count of items left unread."""
+    def _capped(self, feed: Feed, known: dict[str, _Known]) -> tuple[list[FeedItem], int]:
+        """The items of ``feed`` due this round, at most ``RAG_FEED_MAX_ITEMS``: the newest (a feed's
+        items come newest first, ``index.feeds.newest_first``), and how many due ones are left out
+        (read in a later round: they stay due, and the validators are not kept)."""
+        due = [i for i in feed.items if self._due(known.get(i.key), i)]
         cap = self.settings.feed_max_items
-        if len(feed.items) > cap:
-            log.info("%s lists %d items; reading the first %d (RAG_FEED_MAX_ITEMS)", feed.url, len(feed.items), cap)
-        return feed.items[:cap], skipped + max(0, len(feed.items) - cap)
+        if len(due) > cap:
+            log.info("%s: %d new or changed items; reading the newest %d (RAG_FEED_MAX_ITEMS), the rest next round",
+                     feed.url, len(due), cap)
+        return due[:cap], max(0, len(due) - cap)
 
     def _adopt(self, page_url: str, feed_url: str, progress: Callable[[ItemResult], None] | None,
                stop: threading.Event | None) -> PollResult:
@@ -363,10 +388,10 @@ class Watcher:
         try:
             sub = feeds.parse_feed(fetch_url(child.link, self.settings))
         except InputError as exc:
-            log.warning("child sitemap %s", exc)
+            log.info("child sitemap %s", exc)
             return f"child sitemap {exc}"
         if sub.kind == "sitemapindex":
-            log.warning("child sitemap %s is itself an index; not followed", child.link)
+            log.info("child sitemap %s is itself an index; not followed", child.link)
             return f"child sitemap {child.link} is itself a sitemap index; it is not followed, watch it directly"
         return sub
 
@@ -376,7 +401,7 @@ class Watcher:
                 stop: threading.Event | None = None) -> PollResult:
         by_name: dict[str, FeedItem] = {}  # article source / failure item -> the feed item it came from
         outcome: dict[str, tuple[str, str | None, str | None]] = {}  # item key -> (status, reason, article id)
-        added = 0  # articles added or updated from this feed in this poll
+        added = updated = 0  # articles added, and updated, from this feed in this poll
         lock = threading.Lock()
 
         def stream() -> Iterator[Article | LoadFailure]:
@@ -397,11 +422,12 @@ class Watcher:
                 pages.close()
 
         def seen(r: ItemResult) -> None:
-            nonlocal added
+            nonlocal added, updated
             with lock:
                 item = by_name.get(r.item)
             if item is not None:
-                added += r.status in ("added", "updated")
+                added += r.status == "added"
+                updated += r.status == "updated"
                 done = r.status in _DONE_STATUSES
                 outcome[item.key] = ("done" if done else "failed", None if done else r.reason, r.article_id)
             if progress:
@@ -417,7 +443,7 @@ class Watcher:
                 stream(), progress=seen, stop=stop)
         except RagError as exc:  # the store is busy or failed: nothing is lost, the items are due again
             error = "; ".join(filter(None, (str(exc), note)))
-            log.warning("%s: %s", url, exc)
+            log.info("%s: %s", url, exc)  # the PollResult carries it
         finally:  # also on Ctrl-C: keep the state of every item that finished
             finished = [(i, *outcome[i.key]) for i in due_items if i.key in outcome]
             self.state.record_items(url, finished)
@@ -426,7 +452,7 @@ class Watcher:
                 outcome[i.key][0] == "failed" and self._attempts_left(attempts.get(i.key)))]
             if not retry:  # a complete round: the next poll may be answered 304
                 self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
-            self.state.record_poll(url, error=error, title=feed.title, added=added,
+            self.state.record_poll(url, error=error, title=feed.title, added=added, updated=updated,
                                    validators=None if retry else validators)
         fetched = len(outcome) if stop is not None and stop.is_set() else len(due_items)
         if error and report is None:
@@ -439,7 +465,7 @@ class Watcher:
         return known is None or known.attempts < self.max_attempts
 
     def _failed(self, url: str, error: str, *, requests: int) -> PollResult:
-        log.warning("%s", error)
+        log.info("%s", error)  # not a warning: the PollResult carries it, and the caller shows it once
         self.state.record_poll(url, error=error)
         return PollResult(url, "failed", requests=requests, fetched_items=0, error=error)
 

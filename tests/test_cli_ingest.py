@@ -190,13 +190,13 @@ def test_a_feed_longer_than_feed_max_items_is_a_notice_not_a_failure(
     result = run("ingest", feed)
     assert result.exit_code == 0, result.output
     out = flat(result.output)
-    assert f"notice: {feed}: ingested the first 1 of 2 items; raise RAG_FEED_MAX_ITEMS to take more" in out
+    assert f"notice: {feed}: ingested the newest 1 of 2 items (1 older left out); raise RAG_FEED_MAX_ITEMS to take more" in out
     assert report_counts(result.output) == {"added": 1, "updated": 0, "unchanged": 0, "duplicate": 0,
                                             "removed": 0, "failed": 0}
     assert f"failed {feed}" not in out and not site.requests("/news/bridge")
     failed = run("ingest", feed, site.base + "/missing.xml")  # beside a real failure: exit code 1 for it alone
     assert failed.exit_code == 1 and report_counts(failed.output)["failed"] == 1, failed.output
-    assert "ingested the first 1 of 2 items" in flat(failed.output) and "HTTP 404" in failed.output
+    assert "ingested the newest 1 of 2 items" in flat(failed.output) and "HTTP 404" in failed.output
 
 
 def test_a_front_page_is_stored_with_a_hint_naming_the_feed_it_advertises(
@@ -243,13 +243,13 @@ def test_the_report_carries_the_notices_for_the_ui_and_the_rest_api(
     home = site.put("/", HOME.replace("/feeds/top.xml", "/feed.xml?<b>&amp;x"))
     with Collection.open(Settings(), embedder=HashEmbedder()) as coll:
         report = coll.ingest([feed, home])
-    assert report.notices == (f"{feed}: ingested the first 1 of 2 items; raise RAG_FEED_MAX_ITEMS to take more",
+    assert report.notices == (f"{feed}: ingested the newest 1 of 2 items (1 older left out); raise RAG_FEED_MAX_ITEMS to take more",
                               f"{home} is a front page that advertises the feed {feed}?<b>&x; "
                               "ingest the feed for its articles"), report.notices
     assert not report.failed and report.count("added") == 2
     assert report_dict(report)["notices"] == list(report.notices)
     page = ingest_html(report.items, 2, 2, notices=report.notices)
-    assert "ingested the first 1 of 2 items" in page and "<b>" not in page and "?&lt;b&gt;&amp;x" in page
+    assert "ingested the newest 1 of 2 items" in page and "<b>" not in page and "?&lt;b&gt;&amp;x" in page
 
 
 # --- Ctrl-C in a real process ----------------------------------------------------------------------

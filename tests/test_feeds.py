@@ -279,7 +279,7 @@ def test_rss_ingest_fetches_each_item_and_fills_metadata(site: FeedSite, tmp_pat
         {"title": "Bridge closed for repairs", "link": "/news/bridge", "guid": "bridge-1",
          "pubDate": "Mon, 02 Dec 2024 07:00:00 GMT", "dc:creator": "Lee Chan"},
     ]), "application/rss+xml")
-    storm, bridge = iter_articles([url], local_settings(tmp_path))
+    bridge, storm = iter_articles([url], local_settings(tmp_path))  # newest first, whatever the feed's order
     assert isinstance(storm, Article) and isinstance(bridge, Article)
     # the page's own metadata wins
     assert (storm.source, storm.title, storm.published, storm.author) == (

@@ -50,6 +50,8 @@ def two_item_feed(site: FeedSite, path: str = "/feeds/top.xml") -> str:
 # --- a huge feed: RAG_FEED_MAX_ITEMS holds for `rag watch` as for `rag ingest` -------------------
 
 def test_watch_reads_only_the_first_feed_max_items(site: FeedSite, tmp_path: Path, fake_embedder: HashEmbedder) -> None:
+    """RAG_FEED_MAX_ITEMS caps each round; the items left out are read in the next rounds (no 304
+    hides them), and once all are read the feed costs one conditional request again."""
     for n in range(6):
         site.put(f"/tiny/{n}", page_html(f"Tiny story {n}", f"Council {n} approved a budget of {n} pounds on Monday."))
     url = site.put("/huge.xml", rss([{"title": f"Tiny story {n}", "link": f"{site.base}/tiny/{n}", "guid": f"t{n}"}
@@ -62,6 +64,12 @@ def test_watch_reads_only_the_first_feed_max_items(site: FeedSite, tmp_path: Pat
             assert (first.fetched_items, first.skipped) == (2, 4)
             assert sorted(h.path for h in site.hits if h.path.startswith("/tiny/")) == ["/tiny/0", "/tiny/1"]
             assert w.state.feeds()[0].items_known == 2
+            second = w.poll(url)
+            assert (second.status, second.fetched_items, second.skipped) == ("ingested", 2, 2)
+            third = w.poll(url)
+            assert (third.status, third.fetched_items, third.skipped) == ("ingested", 2, 0)
+            assert sorted(h.path for h in site.hits if h.path.startswith("/tiny/")) == [f"/tiny/{n}" for n in range(6)]
+            assert w.state.feeds()[0].items_known == 6
             assert w.poll(url).status == "not_modified"
         finally:
             w.state.close()
@@ -74,7 +82,7 @@ def test_cli_says_when_items_beyond_the_cap_were_not_read(
     url = two_item_feed(site, "/feed.xml")
     got = cli(url, "--once")
     assert got.exit_code == 0, got.output
-    assert "1 added" in got.output and "1 item(s) beyond the first RAG_FEED_MAX_ITEMS" in got.output
+    assert "1 added" in got.output and "1 new or changed item(s) left for the next round: RAG_FEED_MAX_ITEMS" in got.output
     assert not site.requests("/news/bridge")
 
 

@@ -4,15 +4,18 @@
     rag watch https://example.org/                         # the feed the page advertises (<link rel=alternate>)
     rag watch                                              # poll every watched feed, every 30 minutes
     rag watch --once                                       # one round, then exit (cron, systemd timers)
-    rag watch --list                                       # watched feeds: last polled, items added, last error
+    rag watch --list                                       # watched feeds: last polled, items added/updated, last error
     rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
 
 Ctrl-C stops cleanly: the first one ends the round after the article being ingested (its feed's
 state recorded, nothing half-written), a second one stops at once, without waiting for the pages
 being fetched (exit code 130). The ingest commits article by article and the item state of
 everything that finished is kept, so the next run goes on where this one stopped. A site's page
-given as a feed is replaced by the feed it advertises. Every title, URL and error printed goes
-through ``safe``/``esc``. Loads the store and the model only when it polls.
+given as a feed is replaced by the feed it advertises. A feed that fails stays watched and is
+polled again (README: "a feed that is down or malformed is retried next round"); one that has never
+answered says so, with the command that stops watching it. Each failure is printed once (the
+library logs it at info level only). Every title, URL and error printed goes through
+``safe``/``esc``. Loads the store and the model only when it polls.
 """
 
 from __future__ import annotations
@@ -107,6 +110,11 @@ def watch(
             watcher.state.remove(result.url)  # a page, not a feed: watching it would fail every round
             console.print(f"[yellow]not watched:[/yellow] {esc(result.url)} is a page, not a feed or sitemap; "
                           "add it once with `rag ingest URL`", highlight=False)
+        elif result.status == "failed" and not watcher.state.ever_read(result.url):
+            # down, refused or malformed since it was added: kept (it may come up), but not silently
+            shown = esc(result.url, newlines=False)
+            console.print(f"[yellow]still watched, but it has never answered as a feed:[/yellow] {shown} is polled "
+                          f"again every round; `rag watch --remove {shown}` stops watching it", highlight=False)
 
     try:
         with ctrl_c:
@@ -145,24 +153,33 @@ def _describe(r: PollResult, once: bool = False) -> str:
     if r.status == "not_modified":
         return f"[dim]{url}: not modified (1 conditional request, nothing fetched or embedded)[/dim]"
     if r.status == "unchanged":
-        return f"[dim]{url}: no new or changed items[/dim]" + _skipped(r)
+        return f"[dim]{url}: no new or changed items[/dim]" + _notes(r)
     if r.status == "failed":
         error = r.error or ""
-        error = error[len(r.url) + 2:] if error.startswith(f"{r.url}: ") else error  # the URL is said once
-        return f"[red]{url}: failed[/red] {esc(error)}" + ("" if once else " (retried next round)")
+        if error.startswith(f"{r.url}: "):  # the URL is said once, as the subject of the sentence
+            error = error[len(r.url) + 2:]
+            error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
+        return f"[red]{url}: failed:[/red] {esc(error)}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
     counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
     line = f"{url}: {r.fetched_items} item(s) new or changed in the feed, fetched: {counts or 'nothing stored'}"
     if r.error:  # items were read, but a child sitemap failed
         line += f"\n  [red]{esc(r.error)}[/red]"
-    return line + _skipped(r)
+    return line + _notes(r)
 
 
-def _skipped(r: PollResult) -> str:
-    if not r.skipped:
-        return ""
-    return (f"\n  [yellow]{r.skipped} item(s) beyond the first RAG_FEED_MAX_ITEMS of the feed were not read; "
-            "raise RAG_FEED_MAX_ITEMS to read more[/yellow]")
+#: error reasons that go on from the URL they follow ("URL: is a malformed Atom feed"): after
+#: "failed:" they read as a sentence with "it" before them
+_SUBJECTLESS = ("is ", "was ", "has ", "took ", "lists ", "links ")
+
+
+def _notes(r: PollResult) -> str:
+    """What to say below a poll's line: the feed's notices (read leniently, ...) and the items left for later."""
+    out = "".join(f"\n  [yellow]warning:[/yellow] {esc(n)}" for n in r.notices)  # e.g. a feed read leniently
+    if r.skipped:
+        out += (f"\n  [yellow]{r.skipped} new or changed item(s) left for the next round: RAG_FEED_MAX_ITEMS caps "
+                "each round, and the newest were read; raise it to read more at once[/yellow]")
+    return out
 
 
 def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[index.watch.WatchedFeed]
@@ -177,11 +194,11 @@ def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[ind
         console.print("no feeds are watched; add one with `rag watch URL`")
         return
     t = Table()
-    for col in ("url", "title", "last polled", "items added", "last error"):
+    for col in ("url", "title", "last polled", "added", "updated", "last error"):
         t.add_column(col, overflow="fold")
     for f in feeds:
         t.add_row(cell(f.url), cell(f.title or ""), cell(f.last_polled or "never"), str(f.items_added),
-                  cell((f.last_error or "")[:400]))
+                  str(f.items_updated), cell((f.last_error or "")[:400]))
     out.print(t)
 
 
