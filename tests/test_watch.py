@@ -352,6 +352,8 @@ def test_ui_watch_poll_list_and_remove(site: FeedSite, coll: Collection) -> None
     assert "<img" not in results + articles + table and "<3" not in results + articles + table
     assert "AT&amp;T &lt;3 news" in table
     assert ">1<" in table  # items added
+    # added and updated apart, as `rag watch --list` shows them
+    assert "<th>added</th><th>updated</th>" in table and "<td class='rag-fit'>1</td><td class='rag-fit'>0</td>" in table
     table, _ = lib.remove_feed(url)
     assert "No feeds watched" in table
     with gr.Blocks():  # the panel lays itself out and wires its events inside any Blocks

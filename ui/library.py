@@ -5,7 +5,7 @@ Uploads go through :class:`ui.uploads.Uploads`: size limit, a stable copy under
 ``$RAG_HOME/uploads/`` (so re-uploading an edited file *updates* its article), cleanup of refused
 files, and results that name files as uploaded, never by a server path.
 
-Watched feeds (``index.watch``): the tab lists them (url, title, last polled, items added, last
+Watched feeds (``index.watch``): the tab lists them (url, title, last polled, items added and updated, last
 error), adds and removes one, and "Poll now" runs one round here, streaming per-item results like
 an upload. Polling on a schedule is left to ``rag watch`` (one poller per data directory, beside the
 UI or under cron/systemd): a UI process may run in several workers or be restarted, and a second
@@ -73,11 +73,11 @@ def feeds_html(feeds: Sequence[WatchedFeed]) -> str:
     rows = "".join(
         f"<tr><td class='rag-text'>{render.esc(f.title or '')}<div class='rag-dim'>{render.source_link(f.url)}</div></td>"
         f"<td class='rag-fit'>{render.esc(f.last_polled or 'never')}</td><td class='rag-fit'>{f.items_added}</td>"
-        f"<td class='rag-text'>{render.esc(f.last_error or '')}</td></tr>"
+        f"<td class='rag-fit'>{f.items_updated}</td><td class='rag-text'>{render.esc(f.last_error or '')}</td></tr>"
         for f in feeds
     )
     return ('<div class="rag-feeds"><table class="rag-table"><thead><tr><th>feed</th><th>last polled</th>'
-            f"<th>items added</th><th>last error</th></tr></thead><tbody>{rows}</tbody></table></div>")
+            f"<th>added</th><th>updated</th><th>last error</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 def _poll_line(r: PollResult) -> str:
