@@ -151,7 +151,9 @@ class Store:
         return self.db.counts()["lexical"]
 
     def story_versions(self, story_id: str) -> list[tuple[str, str, str, str | None]]:
-        """(article id, title, url or source, published) of each version of one story, earliest first."""
+        """(version id, title, url or source, published) of each version of one story, earliest first:
+        an article's id, or for an exact copy kept as one more source of an article, that source
+        (``ArticleDB.story_versions``)."""
         return self.db.story_versions(story_id)
 
     def list_articles(self, search: str | None = None, limit: int = 200) -> list[ArticleInfo]:
