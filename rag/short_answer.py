@@ -553,7 +553,7 @@ def asks_figure(question: str) -> bool:
 # "What is the population of Ethiopia?", "What was the turnout?": a measure, asked as plainly as "how many"
 _MEASURE_ASKED = re.compile(r"\bwhat (?:is|was|are|were|will be) (?:the|its|their|his|her) (?:[\w-]+ ){0,2}?"
                             r"(?P<measure>population|turnout|attendance|height|weight|length|distance|speed|"
-                            r"temperature|death toll)\b", re.I)
+                            r"temperature)\b", re.I)  # not "death toll": ``_TOLL`` binds its count to the dead
 # the words that name each measure beside its figure ("population 1.3bn", "a turnout of 59%")
 _MEASURE_WORDS = {
     "population": "population populations populous inhabitants residents people live lives",
@@ -561,7 +561,6 @@ _MEASURE_WORDS = {
     "height": "high tall height metres feet ft m", "weight": "weight weighs weighed kg kilos pounds tonnes",
     "length": "long length metres miles km kilometres feet", "distance": "distance miles km kilometres away",
     "speed": "speed mph km/h kph fast", "temperature": "temperature temperatures degrees °c °f celsius fahrenheit",
-    "death toll": "killed dead died deaths death toll",
 }
 MEASURE_NEAR = 40  # characters either side of a figure where the measure must be named
 
