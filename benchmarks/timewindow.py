@@ -8,6 +8,8 @@ Two labelled sets (expected windows written by hand from the question text, not 
 
 * ``OWN``: questions written for the rules and their traps ("may"/"march" as verbs, "second" as an
   ordinal, "Black Friday", "USA TODAY", "Mar-a-Lago"), asked on 2024-12-01 (a Sunday) unless given.
+* ``HELDOUT`` and ``FRESH``: written after the grammar (see their comments); ``FRESH`` is asked on
+  2025-06-18 (a Wednesday) unless given.
 * ``RTQA``: RealTime QA dev questions (``../shared/corpora/realtimeqa-dev/suite.jsonl``, read in place,
   never copied) by id, each asked on its ``asked_on``. Expected windows are written as rules
   (``week`` = Monday .. asked_on, ``wd:Sunday`` = the latest Sunday on or before it, ...) that
@@ -166,6 +168,50 @@ HELDOUT: list[tuple[str, Win | None, date | None]] = [
     ("What was decided at the May 2024 summit?", (D("2024-05-01"), D("2024-05-31"), False), H),
 ]
 
+N = date(2025, 6, 18)  # a Wednesday
+J = date(2025, 1, 8)  # a Wednesday
+#: Also written after the grammar (HELDOUT's) and labelled before running either parser on them:
+#: phrases news readers use that the grammar might not cover, and look-alikes that must give no
+#: window. The grammar was then extended for the ones it missed, so its figures on this set after
+#: that are training figures. Before: grammar 19/32 right (the first two are the misses that
+#: prompted the set, wrong; of the other thirty, written blind, 19), dateparser 7/32.
+FRESH: list[tuple[str, Win | None, date | None]] = [
+    ("What did the central bank do early last year?", (D("2024-01-01"), D("2024-04-30"), False), N),
+    ("What did the central bank decide in March or May?", (D("2025-03-01"), D("2025-05-31"), False), N),
+    ("What did the club announce this past weekend?", (D("2025-06-14"), D("2025-06-15"), False), N),
+    ("Which film topped the box office at the weekend?", (D("2025-06-14"), D("2025-06-15"), False), N),
+    ("What did the regulator say earlier this month?", (D("2025-06-01"), N, False), N),
+    ("Which minister resigned late last month?", (D("2025-05-21"), D("2025-05-31"), False), N),  # days 21-end
+    ("How many migrants crossed the Channel in the past fortnight?", (D("2025-06-05"), N, False), N),
+    ("How did the economy perform in the first half of 2022?", (D("2022-01-01"), D("2022-06-30"), False), N),
+    ("What did the company earn in Q3 2022?", (D("2022-07-01"), D("2022-09-30"), False), N),
+    # labelled 2025-06-12 .. N (a week) when written; relabelled to 3 days, as "a few"/"several" are
+    # read everywhere else ("a few days ago" is 3 days ago), when the grammar was extended
+    ("What has happened in Gaza over the past few days?", (D("2025-06-16"), N, False), N),
+    ("What happened the day before yesterday in Kyiv?", (D("2025-06-16"), D("2025-06-16"), False), N),
+    ("Who won the race this past Sunday?", (D("2025-06-15"), D("2025-06-15"), False), N),
+    ("How many jobs were cut at the start of the year?", (D("2025-01-01"), D("2025-04-30"), False), N),  # = early
+    ("What did the minister announce at the end of last week?", (D("2025-06-09"), D("2025-06-15"), False), N),
+    ("How much did prices rise between March and May?", (D("2025-03-01"), D("2025-05-31"), False), N),
+    ("Where were the wildfires in the summer of 2021?", (D("2021-06-01"), D("2021-08-31"), False), N),
+    ("How many homes lost power last winter?", (D("2024-12-01"), D("2025-02-28"), False), N),
+    ("What did the royal family do over the holidays?", (D("2024-12-24"), D("2025-01-01"), False), J),
+    ("What did the King say on Christmas Day?", (D("2024-12-25"), D("2024-12-25"), False), N),
+    ("Which bands defined music in the '90s?", (D("1990-01-01"), D("1999-12-31"), False), N),
+    ("Who organised the May Day protests?", None, N),
+    ("Which teams are favourites for March Madness?", None, N),
+    ("What did the Sunday Times reveal about the deal?", None, N),
+    ("What did the Week magazine say about the budget?", None, N),
+    ("Why did the rail unions call a 24-hour strike?", None, N),
+    ("How did Chinese families celebrate the Year of the Rabbit?", None, N),
+    ("Who scored in the second half?", None, N),
+    ("What caused the Arab Spring?", None, N),
+    ("What does the Good Friday Agreement say about borders?", None, N),
+    ("What did the minister tell the Today programme?", None, N),
+    ("What did Friday's jobs report show?", (D("2025-06-13"), D("2025-06-13"), False), N),
+    ("What happened in the week before last?", (D("2025-06-02"), D("2025-06-08"), False), N),
+]
+
 #: RealTime QA dev question id -> expected window rule (see ``expected``); "+R" adds recency.
 RTQA: dict[str, str] = {
     # "this week" (the bulk of the suite)
@@ -321,6 +367,7 @@ def cases() -> list[tuple[str, str, date, Win | None]]:
     """(label, question, as_of, expected) for every labelled question."""
     out = [(f"own-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(OWN)]
     out += [(f"heldout-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(HELDOUT)]
+    out += [(f"fresh-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(FRESH)]
     if SUITE.exists():
         rows = {r["id"]: r for r in map(json.loads, SUITE.read_text(encoding="utf-8").splitlines()) if r.get("id") in RTQA}
         for qid, rule in RTQA.items():
@@ -368,6 +415,7 @@ def main() -> None:
     rows = cases()
     own = [r for r in rows if r[0].startswith("own-")]
     held = [r for r in rows if r[0].startswith("heldout-")]
+    fresh = [r for r in rows if r[0].startswith("fresh-")]
     rtqa = [r for r in rows if r[0].startswith("rtqa-")]
     report = {}
     for name, fn in (("grammar", grammar_window), ("dateparser", dateparser_window)):
@@ -375,6 +423,7 @@ def main() -> None:
         report[name] = {"all": {k: v for k, v in whole.items() if k != "errors"},
                         "own": {k: v for k, v in measure(fn, own).items() if k != "errors"},
                         "heldout": {k: v for k, v in measure(fn, held).items() if k != "errors"},
+                        "fresh": {k: v for k, v in measure(fn, fresh).items() if k != "errors"},
                         "rtqa": {k: v for k, v in measure(fn, rtqa).items() if k != "errors"} if rtqa else None,
                         "cold_first_call_ms": cold_ms(name)}
         if args.show_errors:

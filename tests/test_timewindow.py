@@ -188,6 +188,95 @@ def test_understand_gaps_asked_on_a_wednesday(question: str, expected: tuple[dat
         assert not w.recency
 
 
+JUNE = D("2025-06-18")  # a Wednesday
+
+# phrases news readers use that the first grammar missed, asked on JUNE: question -> (start, end); None: no window
+READERS: list[tuple[str, tuple[date | None, date | None] | None]] = [
+    # parts of this/last week, month and year, as of a named one ("early 2021"); a week's part is the week
+    ("What did the central bank do early last year?", (D("2024-01-01"), D("2024-04-30"))),
+    ("What happened late last year?", (D("2024-09-01"), D("2024-12-31"))),
+    ("Which minister resigned late last month?", (D("2025-05-21"), D("2025-05-31"))),
+    ("What happened in the middle of last month?", (D("2025-05-11"), D("2025-05-20"))),
+    ("What happened in the first half of last year?", (D("2024-01-01"), D("2024-06-30"))),
+    ("What happened in the last week of last month?", (D("2025-05-25"), D("2025-05-31"))),
+    ("How many jobs were cut at the start of the year?", (D("2025-01-01"), D("2025-04-30"))),  # "the": this
+    ("What happened at the start of the month?", (D("2025-06-01"), D("2025-06-10"))),
+    ("What has changed since the start of the year?", (D("2025-01-01"), JUNE)),
+    ("What did the minister announce at the end of last week?", (D("2025-06-09"), D("2025-06-15"))),
+    ("What happened at the end of the week?", (D("2025-06-16"), JUNE)),  # this week, up to as_of
+    ("What happened at the end of the month?", None),  # 21-30 June: still to come
+    ("What is the outlook for the end of the year?", None),
+    ("What happened in the second half of the year?", None),
+    ("Who scored in the second half?", None),  # a match's, not a year's
+    # a month listed after another is a month, even "May"/"March"; the verbs still are not
+    ("What did the central bank decide in March or May?", (D("2025-03-01"), D("2025-05-31"))),
+    ("What happened in April, May and June?", (D("2025-04-01"), D("2025-06-30"))),
+    ("Did the bank act in March or may it wait?", (D("2025-03-01"), D("2025-03-31"))),
+    # a bare month before a capitalised word is a name; not before a month, a function word, all capitals
+    ("Which teams are favourites for March Madness?", None),
+    ("What happened at May Day rallies?", None),
+    ("Who organised the May Day protests?", None),
+    ("What happened in June UN talks?", (D("2025-06-01"), D("2025-06-30"))),
+    ("What happened in March, Madrid?", (D("2025-03-01"), D("2025-03-31"))),
+    ("What Did The Bank Say In March About Rates?", (D("2025-03-01"), D("2025-03-31"))),  # title case
+    # a fortnight; "few" as "a few"
+    ("How many migrants crossed the Channel in the past fortnight?", (D("2025-06-05"), JUNE)),
+    ("What happened last fortnight?", (D("2025-06-05"), JUNE)),
+    ("What happened a fortnight ago?", (D("2025-06-02"), D("2025-06-08"))),  # as "two weeks ago"
+    ("What has happened in Gaza over the past few days?", (D("2025-06-16"), JUNE)),
+    ("What has changed in the last few years?", (D("2022-06-20"), JUNE)),  # 3 x 365 days
+    # the week (weekend, month, year) before last
+    ("What happened in the week before last?", (D("2025-06-02"), D("2025-06-08"))),
+    ("What happened the weekend before last?", (D("2025-06-07"), D("2025-06-08"))),
+    ("What happened the month before last?", (D("2025-04-01"), D("2025-04-30"))),
+    ("What happened the year before last?", (D("2023-01-01"), D("2023-12-31"))),
+    # a season of a year (winter: the one beginning in December of that year)
+    ("Where were the wildfires in the summer of 2021?", (D("2021-06-01"), D("2021-08-31"))),
+    ("What happened in summer 2021?", (D("2021-06-01"), D("2021-08-31"))),
+    ("What happened in the winter of 2021?", (D("2021-12-01"), D("2022-02-28"))),
+    ("What caused the Arab Spring?", None),
+    # named days with a fixed date, after "on" (or with a year), resolved like "25 December"
+    ("What did the King say on Christmas Day?", (D("2024-12-25"), D("2024-12-25"))),
+    ("What happened on New Years Eve?", (D("2024-12-31"), D("2024-12-31"))),
+    ("What happened on Christmas Day 2020?", (D("2020-12-25"), D("2020-12-25"))),
+    ("What has happened since Christmas Day?", (D("2024-12-25"), JUNE)),
+    ("What caused the Boxing Day tsunami?", None),
+    ("What did the Christmas Day speech say?", None),
+    ("Why did protesters wear costumes in Halloween colours?", None),
+    # two-digit decades need the apostrophe: "in the 90s" is mostly a temperature or an age
+    ("Which bands defined music in the '90s?", (D("1990-01-01"), D("1999-12-31"))),
+    ("What happened in the ’10s?", (D("2010-01-01"), D("2019-12-31"))),
+    ("What was life like in the '20s?", (D("1920-01-01"), D("1929-12-31"))),  # the 2020s are not over
+    ("Were temperatures in the 90s?", None),
+    # "the" before "today"/"tonight" makes a title (not before "overnight")
+    ("What did the minister tell the Today programme?", None),
+    ("Who hosts The Tonight Show?", None),
+    ("What did the minister say on the Today show today?", (JUNE, JUNE)),
+    ("What did the overnight strikes hit?", (D("2025-06-17"), JUNE)),
+    # other look-alikes
+    ("What did the Sunday Times reveal about the deal?", None),
+    ("What did the Week magazine say about the budget?", None),
+    ("Why did the rail unions call a 24-hour strike?", None),
+    ("How did Chinese families celebrate the Year of the Rabbit?", None),
+    ("What does the Good Friday Agreement say about borders?", None),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), READERS, ids=[q for q, _ in READERS])
+def test_understand_readers_phrases(question: str, expected: tuple[date | None, date | None] | None) -> None:
+    w = understand(question, JUNE)
+    assert (None if w is None else (w.start, w.end)) == expected
+    if w is not None:
+        assert not w.recency
+
+
+def test_named_day_resolves_like_its_date() -> None:
+    # asked in early December, "on Christmas Day" is the coming one (as "on 25 December"): no window
+    assert understand("What will happen on Christmas Day?", D("2024-12-01")) is None
+    w = understand("What did the royal family do on Boxing Day?", D("2025-01-08"))
+    assert w is not None and (w.start, w.end) == (D("2024-12-26"), D("2024-12-26"))
+
+
 def test_since_labels_its_end_and_keeps_out_of_uncovered() -> None:
     from rag.timewindow import uncovered
 
