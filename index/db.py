@@ -140,6 +140,27 @@ class StoryRow:
 
 
 @dataclass(frozen=True)
+class StoryVersion:
+    """One version of a story (``ArticleDB.story_versions``): a stored article, or an exact copy of one
+    ingested from another address and kept as one more source of it (``add_source``), never an article
+    of its own. The old plain tuple put the article's id first for one and the copy's source name
+    for the other, so a caller could not tell which it held; here ``article_id`` is always an
+    article's id and ``is_copy`` says which kind this is."""
+
+    article_id: str  # the stored article: this one, or, for a copy, the article whose text it is
+    source: str  # where this version was ingested from: the article's own source, or the copy's
+    url: str | None  # the address that source gave for it, when it gave one
+    title: str
+    published: str | None  # YYYY-MM-DD; a copy has its article's date
+    is_copy: bool = False
+
+    @property
+    def address(self) -> str:
+        """What to show for it (an "also in" entry): its URL, else its source."""
+        return self.url or self.source
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     id: str
     content_hash: str
@@ -638,36 +659,35 @@ class ArticleDB:
         row = self._q("SELECT seq FROM stories WHERE article_id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
-    def story_versions(self, story_id: str) -> list[tuple[str, str, str, str | None]]:
-        """(version id, title, url or source, published) of each version of one story, earliest first.
-
-        A version is an article of the story (its id), followed by each other address its exact text
-        was ingested from (a copy at another outlet or a second file: a duplicate stored as one more
-        source of the article, ``add_source``), whose id is that source, never an article id. An
-        article without a story row (not grouped yet) is a story of its own."""
-        articles = [(r[0], r[1], r[2], r[3], r[4]) for r in self._q(
-            "SELECT a.id, a.title, coalesce(a.url, a.source), a.published, a.source FROM stories s JOIN articles a"
-            " ON a.id = s.article_id WHERE s.story_id=? ORDER BY a.published IS NULL, a.published, s.seq",
-            (story_id,))]
+    def story_versions(self, story_id: str) -> list[StoryVersion]:
+        """Each version of one story, earliest first: each article of the story, followed by each
+        other address its exact text was ingested from (``StoryVersion.is_copy``: a copy at another
+        outlet or a second file, a duplicate stored as one more source of the article, ``add_source``).
+        An address is one version however many sources gave it. An article without a story row (not
+        grouped yet) is a story of its own."""
+        query = ("SELECT a.id, a.source, a.url, a.title, a.published FROM stories s JOIN articles a"
+                 " ON a.id = s.article_id WHERE s.story_id=? ORDER BY a.published IS NULL, a.published, s.seq")
+        articles = [StoryVersion(*r) for r in self._q(query, (story_id,))]
         if not articles:
-            articles = [(r[0], r[1], r[2], r[3], r[4]) for r in self._q(
-                "SELECT id, title, coalesce(url, source), published, source FROM articles WHERE id=?", (story_id,))]
-        copies: dict[str, list[tuple[str, str]]] = {}
-        ids = [a[0] for a in articles]
+            articles = [StoryVersion(*r) for r in self._q(
+                "SELECT id, source, url, title, published FROM articles WHERE id=?", (story_id,))]
+        copies: dict[str, list[tuple[str, str | None]]] = {}
+        ids = [a.article_id for a in articles]
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            for aid, source, where in self._q("SELECT article_id, source, coalesce(url, source) FROM sources"
-                                              f" WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY rowid",
-                                              part):
-                copies.setdefault(aid, []).append((source, where))
-        out: list[tuple[str, str, str, str | None]] = []
-        shown = {a[2] for a in articles}  # an address is one version, however many sources gave it
-        for aid, title, where, published, own in articles:
-            out.append((aid, title, where, published))
-            for source, at in copies.get(aid, ()):
-                if source != own and at not in shown:
-                    shown.add(at)
-                    out.append((source, title, at, published))
+            for aid, source, url in self._q("SELECT article_id, source, url FROM sources"
+                                            f" WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY rowid",
+                                            part):
+                copies.setdefault(aid, []).append((source, url))
+        out: list[StoryVersion] = []
+        shown = {a.address for a in articles}
+        for a in articles:
+            out.append(a)
+            for source, url in copies.get(a.article_id, ()):
+                copy = StoryVersion(a.article_id, source, url, a.title, a.published, is_copy=True)
+                if source != a.source and copy.address not in shown:
+                    shown.add(copy.address)
+                    out.append(copy)
         return out
 
     def story_members(self, story_id: str) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Protocol, Self
 
 import numpy as np
 
-from index.db import ArticleDB, ArticleInfo, ChunkRow
+from index.db import ArticleDB, ArticleInfo, ChunkRow, StoryVersion
 from index.embed import Embedder, runtime_probe
 from index.maintenance import active_collection, health, start_empty_store
 from index.vectors import ForeignCollectionError, VectorStore, is_chroma_failure, make_client, ownership, store_error
@@ -150,10 +150,9 @@ class Store:
     def n_lexical(self) -> int:
         return self.db.counts()["lexical"]
 
-    def story_versions(self, story_id: str) -> list[tuple[str, str, str, str | None]]:
-        """(version id, title, url or source, published) of each version of one story, earliest first:
-        an article's id, or for an exact copy kept as one more source of an article, that source
-        (``ArticleDB.story_versions``)."""
+    def story_versions(self, story_id: str) -> list[StoryVersion]:
+        """Each version of one story, earliest first: its articles, and the exact copies kept as more
+        sources of them (``StoryVersion.is_copy``; ``ArticleDB.story_versions``)."""
         return self.db.story_versions(story_id)
 
     def list_articles(self, search: str | None = None, limit: int = 200) -> list[ArticleInfo]:

@@ -14,6 +14,8 @@ model and the extractive answerer, as tests/test_news_newuser.py does."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 import index.collection
+import rag.cli.output
 from index.db import ArticleDB
 from rag.cli import app
 from rag.settings import Settings
@@ -102,9 +105,9 @@ def test_chat_takes_since_and_until_like_ask(env: Settings, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("command", [["ask", "q?"], ["chat"], ["brief", "Zembla"]])
 @pytest.mark.parametrize(("args", "message"), [
-    (["--since", "soon"], "--since 'soon' is not a date: write YYYY-MM-DD, e.g. 2024-12-01, and is not a period; "
-                          "use 7d, 2w, 3m, 1y (days, weeks, months, years back from --as-of)"),
-    (["--since", "7x"], "use 7d, 2w, 3m, 1y"),
+    (["--since", "soon"], "--since 'soon' is not a date (YYYY-MM-DD, e.g. 2024-11-01) "
+                          "and is not a period; use 7d, 2w, 3m, 1y (back from today or --as-of)"),
+    (["--since", "7x"], "is not a period; use 7d, 2w, 3m, 1y"),
     (["--since", "7d", "--as-of", "2024-03-20", "--until", "2024-03-01"],
      "--since 7d counts back from --as-of 2024-03-20 to 2024-03-14, which is after --until 2024-03-01"),
     (["--since", "2024-03-20", "--until", "2024-03-01"], "--since 2024-03-20 is after --until 2024-03-01"),
@@ -272,3 +275,175 @@ def test_is_event_sentence() -> None:
                      "Musk Twitter deal: the chief executive of the company and two other senior executives left",
                      "马斯克完成了收购"):
         assert is_event_sentence(sentence), sentence
+
+
+# --- 6. a bad --since in two short lines: the value, then the forms that work -----------------------------
+
+
+@pytest.mark.parametrize("command", [["ask", "What happened?"], ["brief", "Zembla"], ["chat"]])
+@pytest.mark.parametrize("value", ["soon", "last week", "7x", "-7d", "2024-13-01"])
+def test_a_bad_since_is_two_short_lines_naming_the_value_and_the_forms_it_takes(
+    command: list[str], value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--since soon`` said "is not a date: write YYYY-MM-DD, e.g. 2024-12-01, and is not a period;
+    use 7d, ..." in one 150-character line that wrapped at 80 columns; the forms it names are those
+    ``rag.brief.parse_since`` reads (no "last week": a question says that, not --since)."""
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(rag.cli.output.console, "_width", 80)
+    res = run(command[0], "--since", value, *command[1:], input="")
+    assert res.exit_code == 2, res.output
+    assert res.stderr.splitlines() == [f"error: --since {value!r} is not a date (YYYY-MM-DD, e.g. 2024-11-01)",
+                                       "  and is not a period; use 7d, 2w, 3m, 1y (back from today or --as-of)"]
+    assert not (tmp_path / "home").exists()  # refused before the store opened
+
+
+def test_a_bad_since_with_json_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
+    res = run("ask", "--json", "--since", "soon", "What happened?")
+    assert res.exit_code == 2 and not res.stderr, res.output
+    assert json.loads(res.stdout) == {  # one line, as every JSON error
+        "error": "--since 'soon' is not a date (YYYY-MM-DD, e.g. 2024-11-01) and is not a period; "
+                 "use 7d, 2w, 3m, 1y (back from today or --as-of)", "type": "UsageError"}
+
+
+@pytest.mark.parametrize("value", ["7d", " 2W ", "3m", "1y", "2024-11-01"])
+def test_the_forms_the_since_error_names_are_taken(value: str) -> None:
+    from rag.cli.ask import since_date
+
+    assert since_date(value, date(2024, 12, 1)) is not None
+
+
+# --- 7. rag list fits the terminal, right border and all ------------------------------------------------
+
+LONG = [
+    {"title": "Zembla harbour closes after a storm damaged the northern pier, the fish market and the ferry "
+              "terminal on Thursday night", "date": "2024-11-28", "author": "Jane Quentin Reporter-Smithson",
+     "url": "https://news.example.com/world/europe/2024/11/28/zembla-harbour-closes-after-storm-damages-pier",
+     "text": HARBOUR["text"]},
+    {"title": "Zembla harbour shut by storm", "date": "2024-11-29", "url": "https://wire.example/zembla",
+     "text": HARBOUR["text"].replace("weeks", "several weeks")},  # a near-copy: one story of two
+    {"title": "ゼンブラ港、嵐で閉鎖 — 漁船は北の湾へ移動、修理には数週間かかる見通し", "date": "2024-11-30",
+     "url": "https://例え.example/ニュース/ゼンブラ港の閉鎖について詳しく", "text": "ゼンブラ港は木曜日に嵐で閉鎖された。漁船は北の湾に移された。"},
+    FERRY,
+]
+
+
+def table_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line[:1] in "┏┃┡│└"]
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_list_fits_the_terminal_with_its_right_border(env: Settings, tmp_path: Path, width: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns `rag list` folded long titles and URLs into a table rich could not fit: it cut
+    the lines, and the right border with them. Each article is one line now, as wide as the terminal
+    at most, long titles and sources cut with "…"."""
+    from rich.cells import cell_len
+
+    ingest(tmp_path, *LONG)
+    monkeypatch.setattr(rag.cli.output.out, "_width", width)
+    res = run("list")
+    assert res.exit_code == 0, res.output
+    lines = table_lines(res.stdout)
+    assert len(lines) == 4 + len(LONG)  # top, header, rule, a line per article, bottom
+    assert {cell_len(line) for line in lines} == {width}  # too long to fit whole: as wide as the terminal
+    assert all(line[-1] in "┓┃┩│┘" for line in lines)  # the right border on every line
+    rows = [line for line in lines if line.startswith("│")]
+    assert "2024-11-28" in res.stdout and "Ferry strike ends" in res.stdout  # dates and short titles whole
+    assert any("Zembla harbour clos" in r and "…" in r for r in rows)  # cut, not folded
+    assert " x2 " in res.stdout  # the story column
+    assert "jane" in res.stdout.lower() if width >= 120 else True  # the author column where there is room
+    ids = [r.split("│")[1].strip() for r in rows]
+    assert all(len(i) >= 8 for i in ids)  # a prefix `rag remove` takes
+
+
+def test_list_keeps_whole_titles_that_fit_and_shows_whole_ids(env: Settings, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    ingest(tmp_path, HARBOUR, FERRY)
+    monkeypatch.setattr(rag.cli.output.out, "_width", 120)
+    res = run("list")
+    assert "Zembla harbour closes" in res.stdout and "https://news.example/harbour" in res.stdout
+    assert "…" not in res.stdout
+    db = ArticleDB(env.db_path)
+    try:
+        assert all(a.id in res.stdout for a in db.list_articles())  # room enough: the whole id
+    finally:
+        db.close()
+
+
+def test_article_table_cuts_cells_by_terminal_cells_and_drops_optional_columns_when_narrow() -> None:
+    from io import StringIO
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from index.db import ArticleInfo
+    from rag.cli.ingest import article_table
+
+    arts = [ArticleInfo("a1b2c3d4e5f60718", "漁船は北の湾へ移動 " * 6, "/news/ニュース/港の閉鎖について.txt", None,
+                        "山田 太郎", "2024-11-30", 3, 900, ("x",), "a1b2c3d4e5f60718", 2),
+            ArticleInfo("f1e2d3c4b5a60718", "Markets [/bold] tumble\x1b]0;pwned\x07", "/news/m.txt", None, None,
+                        None, 12, 400, ("y",), "a1b2c3d4e5f60718", 2)]
+    for width, columns in ((80, {"id", "published", "title", "chunks", "story", "source"}),
+                           (100, {"id", "published", "title", "author", "chunks", "story", "source"}),
+                           (60, {"id", "published", "title", "chunks", "source"})):
+        console = Console(file=StringIO(), width=width, emoji=False)
+        console.print(article_table(arts, width))
+        lines = table_lines(console.file.getvalue())
+        assert {cell_len(line) for line in lines} == {width}, (width, lines)
+        assert {c.strip() for c in lines[1].strip("┃").split("┃")} == columns
+        assert "Markets [/bold] tumble\\x1b]0;pwned\\x07"[: 10] in lines[4]  # text, escaped
+        assert "2024-11-30" in lines[3] and "…" in lines[3]
+
+
+# --- 8. citations and brief events wrap under their own indent -------------------------------------------
+
+
+def test_citations_and_brief_events_wrap_under_their_indent_at_80_columns(env: Settings, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A citation's long title, source or quote wrapped back to column 0, under the answer (and a brief's
+    "also in" list under the dates): each wraps under its first character now, no line over 80."""
+    from rich.cells import cell_len
+
+    ingest(tmp_path, *LONG)
+    monkeypatch.setattr(rag.cli.output.out, "_width", 80)
+    res = run("ask", "--offline", "--as-of", "2024-12-01", "Why did the Zembla harbour close?")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    cited = lines[next(i for i, line in enumerate(lines) if re.match(r"  \[\d+\] Zembla harbour closes", line)):]
+    assert len(cited) > 3 and all(line.startswith("      ") for line in cited[1:]), cited  # under the title
+    assert all(cell_len(line) <= 80 and not line.endswith(" ") for line in cited), cited
+    assert "https://news.example.com/world/europe/2024/11/28/zembla-harbour-closes-aft" in res.stdout  # folded
+
+    res = run("brief", "Zembla harbour", "--as-of", "2024-12-01")
+    assert res.exit_code == 0, res.output
+    events = res.stdout.splitlines()
+    assert events and events[0].startswith("2024-11-2")
+    assert all(line.startswith(("2024-", " " * 12)) and cell_len(line) <= 80 for line in events), events
+
+
+def test_list_past_the_end_and_an_empty_collection_say_so(env: Settings, tmp_path: Path) -> None:
+    empty = run("list")
+    assert empty.exit_code == 0 and flat(empty.stdout) == "0 articles, 0 chunks"  # stdout: the counts, as ever
+    assert "the collection is empty: add articles with `rag ingest PATH_OR_URL`" in flat(empty.stderr)
+    ingest(tmp_path, HARBOUR, FERRY)
+    past = run("list", "--offset", "100")
+    assert flat(past.stdout) == "none shown: --offset 100 is past the last of 2 articles, 2 chunks"  # "none from 101"
+    assert "collection is empty" not in past.stderr
+
+
+@pytest.mark.parametrize("title", [LONG[0]["title"], LONG[2]["title"]])
+def test_the_ingest_progress_line_keeps_its_bar_and_time_at_80_columns(
+    env: Settings, tmp_path: Path, title: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long title squeezed the bar to 4 cells and cut the time ("0:00:…"); a Japanese one left
+    "i… added: ..." of the line. The title is cut to the room the line has."""
+    from rich.cells import cell_len
+
+    monkeypatch.setattr(rag.cli.output.console, "_width", 80)
+    dump = tmp_path / "one.jsonl"
+    dump.write_text(json.dumps({**HARBOUR, "title": title}, ensure_ascii=False) + "\n", encoding="utf-8")
+    res = run("ingest", str(dump))
+    assert res.exit_code == 0, res.output
+    line = res.stderr.splitlines()[0]
+    assert re.fullmatch(r"ingest ━{20,} 1/1 added: .+… \d:\d\d:\d\d", line) and cell_len(line) <= 80, line

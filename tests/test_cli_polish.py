@@ -97,7 +97,7 @@ def test_verbose_is_taken_by_a_command_and_by_rag_eval(home: Path, tmp_path: Pat
 # --- errors as JSON with --json --------------------------------------------------------------------
 
 ABC = {"RAG_TOP_K": "abc"}  # a setting that cannot be read: ConfigError
-NOT_A_DATE = "--since '2024-13-01' is not a date: write YYYY-MM-DD"
+NOT_A_DATE = "--since '2024-13-01' is not a date (YYYY-MM-DD, e.g. 2024-11-01) and is not a period; use 7d"
 
 
 @pytest.mark.parametrize(("args", "env", "kind", "said", "plain"), [
@@ -194,3 +194,99 @@ def test_eval_compare_counts_in_the_singular(home: Path, tmp_path: Path) -> None
     r = CliRunner().invoke(app, ["eval", "compare", a, b])
     assert r.exit_code == 0, r.output
     assert "1 question in both runs; 0 regressions, 1 fix" in " ".join(r.output.split())
+
+
+# --- Ctrl-C that a library turns into an error of its own ---------------------------------------------
+
+
+def _interrupted_then(error: Exception):  # noqa: ANN202 - a load_settings stand-in
+    """What onnxruntime's import did on a Ctrl-C while ``rag ask`` loaded the embedder: it caught the
+    KeyboardInterrupt and raised ``ImportError: initialization failed`` (a 40-line traceback, exit 1)."""
+    import signal
+    import time
+
+    def load_settings() -> None:
+        try:
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(5)  # not reached: the handler raises KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise error from None
+    return load_settings
+
+
+@pytest.mark.parametrize("error", [ImportError("initialization failed"), RagError("the store is busy")])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_error_a_ctrl_c_caused_ends_the_command_as_ctrl_c_does(
+    error: Exception, as_json: bool, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    import rag.settings
+
+    before = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(rag.settings, "load_settings", _interrupted_then(error))
+    r = CliRunner().invoke(app, ["ask", *(["--json"] if as_json else []), "Which town did the rebels capture?"])
+    assert r.exit_code == 130, (r.output, r.exception)
+    assert "Traceback" not in r.output and "initialization failed" not in r.output and "busy" not in r.output
+    assert r.stdout == ""
+    assert signal.getsignal(signal.SIGINT) is before  # the command's handler is gone with it
+
+
+def test_without_a_ctrl_c_an_error_is_reported_as_ever(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.settings
+
+    def broken() -> None:
+        raise ConfigError("RAG_TOP_K='abc' is not a number")
+
+    monkeypatch.setattr(rag.settings, "load_settings", broken)
+    r = CliRunner().invoke(app, ["ask", "Which town did the rebels capture?"])
+    assert r.exit_code == 2 and "error: RAG_TOP_K='abc' is not a number" in r.stderr
+    r = CliRunner().invoke(app, ["ask", "--json", "Which town did the rebels capture?"])
+    assert r.exit_code == 2 and json.loads(r.stdout)["type"] == "ConfigError"
+
+
+def test_rag_help_lists_each_command_on_unbroken_lines() -> None:
+    """`rag --help` printed a command's first help paragraph with its docstring's line breaks
+    ("... (after changing RAG_EMBEDDER), first" / "re-chunking ..."): each is one line now."""
+    for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
+        first = (command.help or "").strip().split("\n\n")[0]
+        assert first and "\n" not in first, (name, first)
+    r = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert "first\n" not in r.output and "│ reindex  Re-embed every stored chunk" in r.output
+
+
+@pytest.mark.parametrize(("args", "named"), [(["ask"], "QUESTION"), (["brief"], "TOPIC"), (["remove"], "ID_OR_SOURCE"),
+                                             (["ingest"], "PATH_OR_URL")])
+def test_a_missing_argument_is_named_as_its_help_names_it(args: list[str], named: str) -> None:
+    """"Missing argument 'refs'" named a Python parameter; the usage line and the help say ID_OR_SOURCE."""
+    r = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert r.exit_code == 2 and f"Missing argument '{named}" in r.output, r.output
+
+
+def test_an_empty_brief_topic_is_refused_before_anything_opens(home: Path) -> None:
+    r = CliRunner().invoke(app, ["brief", " "])
+    assert r.exit_code == 2, r.output
+    assert " ".join(r.stderr.split()) == 'error: the topic is empty: name what to catch up on, e.g. rag brief "Aleppo" ' \
+                                        "--since 7d"  # was "topic: is empty; ...", after the model loaded
+    assert not home.exists()
+
+
+def test_print_hanging_wraps_under_the_text_by_terminal_cells() -> None:
+    from io import StringIO
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from rag.cli.output import print_hanging
+
+    console = Console(file=StringIO(), width=40, emoji=False)
+    print_hanging("      “", "The harbour of Zembla closed on Thursday after a storm [bold]damaged[/bold] the "
+                  "pier; 漁船は北の湾に移された。修理には数週間かかる見通しだと当局は述べた。”", to=console)
+    print_hanging("      also in: ", "https://news.example.com/world/europe/2024/11/28/zembla-harbour", to=console)
+    lines = console.file.getvalue().splitlines()
+    assert lines[0].startswith("      “The harbour") and "[bold]damaged[/bold]" in console.file.getvalue()
+    quote = [line for line in lines if not line.startswith("      also in: ")]
+    assert all(line.startswith("       ") and line[7] != " " for line in quote[1:4]), lines  # under the “
+    assert all(cell_len(line) <= 40 and not line.endswith(" ") for line in lines), lines
+    also = lines[lines.index(next(line for line in lines if line.startswith("      also in: "))):]
+    assert len(also) == 3 and all(line.startswith(" " * 15) for line in also[1:]), also  # a URL folded under it

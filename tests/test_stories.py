@@ -230,3 +230,40 @@ def test_refitted_parameters_regroup_on_backfill(db: ArticleDB, params: StoryPar
     assert stories.pending() == 2  # signed with other parameters: stale
     assert stories.backfill() == 2
     assert stories.story_of(copy.id) == orig.id and stories.pending() == 0
+
+
+def test_story_versions_say_which_is_an_article_and_which_a_copy(db: ArticleDB, params: StoryParams) -> None:
+    """``story_versions`` returned (id, title, address, published) tuples whose first field was an
+    article id for an article and a source name for an exact copy kept as one more source of one:
+    a caller could not tell them apart. Each version now names its article and says if it is a copy."""
+    stories = StoryIndex(db, params)
+    orig = Article(source="/news/orig.txt", title=A.split("\n", 1)[0], text=A, published=date(2024, 3, 4),
+                   url="https://paper.example/orig")
+    edited = art("https://wire.example/copy", copy_of(A), 5)
+    for x in (orig, edited):
+        put(db, x)
+        stories.assign(x.id, x.text)
+    db.add_source("/mirror/orig-again.txt", orig.id, "https://mirror.example/orig")  # the exact text, elsewhere
+    db.add_source("/news/orig-dup.txt", orig.id)  # a second file with no address of its own: its source shows
+
+    versions = db.story_versions(orig.id)
+    assert [(v.article_id, v.is_copy, v.address) for v in versions] == [
+        (orig.id, False, "https://paper.example/orig"),
+        (orig.id, True, "https://mirror.example/orig"),
+        (orig.id, True, "/news/orig-dup.txt"),
+        (edited.id, False, "https://wire.example/copy"),
+    ]
+    first, mirror = versions[0], versions[1]
+    assert (first.source, first.url, first.published) == ("/news/orig.txt", "https://paper.example/orig", "2024-03-04")
+    assert (mirror.source, mirror.title, mirror.published) == ("/mirror/orig-again.txt", orig.title, "2024-03-04")
+    assert [v.article_id for v in db.story_versions(orig.id) if not v.is_copy] == db.story_members(orig.id)
+
+
+
+def test_story_versions_of_an_ungrouped_article_is_the_article_and_its_copies(db: ArticleDB) -> None:
+    lone = art("/news/lone.txt", UNRELATED, 6)
+    put(db, lone)  # no story row yet (the backfill has not run)
+    db.add_source("https://radio.example/conductor", lone.id, "https://radio.example/conductor")
+    got = db.story_versions(lone.id)
+    assert [(v.article_id, v.is_copy, v.address) for v in got] == [
+        (lone.id, False, "/news/lone.txt"), (lone.id, True, "https://radio.example/conductor")]

@@ -22,13 +22,14 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from rag.cli.output import add_verbose, error_json, json_errors, print_json, setup_logging
+from rag.cli.output import add_verbose, ctrl_c_noted, error_json, json_errors, print_json, setup_logging
 
 
 class RagGroup(TyperGroup):
-    """The ``rag`` group: every command also takes ``-v/--verbose`` (``rag ingest -v PATH``), and a
+    """The ``rag`` group: every command also takes ``-v/--verbose`` (``rag ingest -v PATH``), a
     usage error of a command given ``--json`` (``rag ask --json --top-k 0 Q``) is JSON on stdout like
-    its other failures (``rag.cli.output.fail``), with click's exit code."""
+    its other failures (``rag.cli.output.fail``), with click's exit code, and an error raised because
+    of a Ctrl-C is a Ctrl-C (exit 130, ``rag.cli.output.ctrl_c_noted``), not a traceback."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
@@ -42,7 +43,7 @@ class RagGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:  # noqa: ANN401
         as_json = bool(ctx.meta.get("rag.json"))
         try:
-            with json_errors(as_json):
+            with ctrl_c_noted(), json_errors(as_json):  # an error Ctrl-C caused ends as Ctrl-C does
                 return super().invoke(ctx)
         except typer.TyperException as exc:  # click's usage errors: a bad value, a missing argument, ...
             where = getattr(exc, "ctx", None)

@@ -37,13 +37,16 @@ def iso_date(value: str | None, option: str) -> date | None:
         fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01")
 
 
-#: the periods --since takes besides a date, in its help and in the error for a bad value
+#: the periods --since takes besides a date, in its help
 SINCE_PERIODS = "7d, 2w, 3m, 1y (days, weeks, months, years back from --as-of)"
 
 
 def since_date(value: str | None, when: date) -> date | None:
     """``--since`` as the first day of the period: a date, or ``7d``/``2w``/``3m``/``1y`` counted back
-    from ``when`` (``rag.brief.parse_since``); a bad value is an error naming the accepted forms."""
+    from ``when`` (``rag.brief.parse_since``). A bad value is a usage error in two short lines naming
+    the value and exactly the forms ``parse_since`` reads (no words: "last week" is for a question,
+    not for --since); it was one line of 150 characters that wrapped three times at 80 columns and
+    said a period counts back from --as-of when none was given (it counts back from today)."""
     if not (value or "").strip():
         return None
     from rag.brief import parse_since
@@ -51,8 +54,8 @@ def since_date(value: str | None, when: date) -> date | None:
     try:
         return parse_since(value, when)
     except RagError:
-        fail(f"--since {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01, and is not a period; "
-             f"use {SINCE_PERIODS}")
+        fail(f"--since {value!r} is not a date (YYYY-MM-DD, e.g. 2024-11-01)\n"
+             "  and is not a period; use 7d, 2w, 3m, 1y (back from today or --as-of)")
 
 
 def period_filters(source: list[str] | None, since: str | None, until: str | None, when: date | None) -> Filters:
@@ -84,7 +87,7 @@ AsOfOpt = Annotated[Optional[str], typer.Option(
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="your question")],
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="your question")],
     as_json: Annotated[bool, typer.Option("--json", help="print the answer as JSON")] = False,
     top_k: TopKOpt = None,
     source: SourceOpt = None,
@@ -146,6 +149,7 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         console.print(Text(f"understood: {safe(window, newlines=False)}", style="dim"), highlight=False)
 
 
+# the docstring is the command's help: its first paragraph one line, as `rag --help` lists it as written
 def chat(
     top_k: TopKOpt = None,
     source: SourceOpt = None,
@@ -153,8 +157,10 @@ def chat(
     until: UntilOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """A terminal chat: follow-up questions may refer to earlier turns. Empty line or Ctrl-D quits;
-    piped input (``rag chat < questions.txt``) is read to its end, one question a line, blank lines skipped."""
+    """A terminal chat: follow-up questions may refer to earlier turns.
+
+    An empty line or Ctrl-D quits; piped input (rag chat < questions.txt) is read to its end, one
+    question a line, blank lines skipped."""
     when = iso_date(as_of, "--as-of")
     filters = period_filters(source, since, until, when)  # bad dates fail before the store and the model load
     from rag.api import RAG

@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 
 from rag.cli.ask import SINCE_PERIODS, AsOfOpt, SourceOpt, UntilOpt, iso_date, period_filters
-from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe
+from rag.cli.output import console, esc, fail, out, plural, print_citations, print_hanging, print_json, safe
 from rag.errors import ConfigError, RagError
 
 if TYPE_CHECKING:
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 
 def brief(
-    topic: Annotated[str, typer.Argument(help="what to catch up on, e.g. \"Aleppo\"")],
+    topic: Annotated[str, typer.Argument(metavar="TOPIC", help="what to catch up on, e.g. \"Aleppo\"")],
     since: Annotated[Optional[str], typer.Option(
-        help=f"start of the period: {SINCE_PERIODS}, or YYYY-MM-DD (default 7d)")] = "7d",
+        metavar="YYYY-MM-DD|7d", help=f"start of the period: a date, or {SINCE_PERIODS}")] = "7d",
     until: UntilOpt = None,
     source: SourceOpt = None,
     as_of: AsOfOpt = None,
@@ -34,6 +34,8 @@ def brief(
     as_json: Annotated[bool, typer.Option("--json", help="print the events as JSON")] = False,
 ) -> None:
     """What happened with TOPIC: a dated list of events, one cited sentence per story, newest last."""
+    if not topic.strip():  # said before the store and the model load, as `rag ask ""` is
+        fail('the topic is empty: name what to catch up on, e.g. rag brief "Aleppo" --since 7d')
     from rag.brief import brief as make_brief
     from rag.brief import summarize_days
 
@@ -85,10 +87,11 @@ def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: boo
 
 
 def _print_event(e: Event) -> None:
-    out.print(Text(f"{e.published or 'undated'}  ", style="bold") + Text(safe(e.text)), highlight=False)
+    """The event's date and sentence, then its title and source: each wrapped under the sentence's
+    column (a long "also in" list ran back to column 0, under the dates)."""
+    print_hanging(Text(f"{e.published or 'undated':<10}  ", style="bold"), safe(e.text))
     also = f"; also in: {', '.join(e.also_in)}" if e.also_in else ""
-    out.print(safe(f"            {e.citation.title} ({e.citation.source}){also}", newlines=False),
-              markup=False, highlight=False)
+    print_hanging(" " * 12, safe(f"{e.citation.title} ({e.citation.source}){also}", newlines=False))
 
 
 def _print_day(d: DaySummary) -> None:

@@ -19,14 +19,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich.text import Text
 
-from rag.cli.output import CtrlC, cell, console, esc, fail, out, plural, print_json, safe, stop_fetches
+from rag.cli.output import CtrlC, cell, clip, console, esc, fail, out, plural, print_json, safe, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+
+    from rich.table import Table
 
     from index.collection import Collection
+    from index.db import ArticleInfo
     from index.feeds import FeedNotice
     from index.types import IngestReport, ItemResult
 
@@ -115,6 +119,18 @@ def _bar():  # noqa: ANN202 - rich.progress.Progress
     )
 
 
+TITLE_CELLS = 50  # the most of a title the progress line shows, however wide the terminal
+BAR_FRAME = 45  # the cells of the progress line besides its last item: "ingest", the bar, 12/34, 0:00:05
+
+
+def _last(what: str, title: str) -> str:
+    """The progress line's last item, "added: Title", cut to the room the line has left: a 50-character
+    title at 80 columns squeezed the bar to 4 cells and cut the time ("0:00:…"), and a Japanese one
+    (two cells a character) left "i… added: ..." of the whole line."""
+    room = max(console.width - BAR_FRAME, 16)
+    return clip(f"{what}: {clip(safe(title, newlines=False), TITLE_CELLS)}", room)
+
+
 DUMP_LINES = (".jsonl", ".ndjson")  # one record per non-blank line
 DUMP_ROWS = (".csv", ".tsv")  # one record per row after the header
 
@@ -182,7 +198,8 @@ def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
 
 
 def ingest(
-    inputs: Annotated[list[str], typer.Argument(help="files, folders, http(s) URLs, .jsonl/.csv/.json dumps")],
+    inputs: Annotated[list[str], typer.Argument(
+        metavar="PATH_OR_URL", help="files, folders, http(s) URLs, .jsonl/.csv/.json dumps")],
     prune: Annotated[bool, typer.Option(help="remove stored articles whose source under these paths is gone")] = False,
     allow_shrink: Annotated[bool, typer.Option(
         help="store a new version even when it is a small part of the stored one (by default such a version, "
@@ -214,9 +231,8 @@ def ingest(
                     with ticking:
                         if isinstance(r, ChunksEmbedded):
                             partial[r.item] = r.done / r.total if r.total else 0.0
-                            title = safe(r.title or r.item, newlines=False)[:50]
                             bar.update(task, completed=settled[0] + sum(partial.values()),
-                                       last=f"embedding {r.done}/{r.total} chunks: {title}")
+                                       last=_last(f"embedding {r.done}/{r.total} chunks", r.title or r.item))
                             return
                         partial.pop(r.item, None)
                         if r.status in stored:
@@ -226,7 +242,7 @@ def ingest(
                             if bar.tasks[0].total is not None and settled[0] > bar.tasks[0].total:
                                 bar.update(task, total=settled[0])  # dumps hold many articles per file
                             bar.update(task, completed=settled[0] + sum(partial.values()),
-                                       last=f"{r.status}: {safe(r.title or r.item, newlines=False)[:50]}")
+                                       last=_last(r.status, r.title or r.item))
 
                 def reconciling(done: int, n: int) -> None:  # chunks missing from Chroma, re-embedded first
                     if not fixing:
@@ -255,16 +271,97 @@ def ingest(
 
 
 LIST_LIMIT = 50  # articles `rag list` shows at once
+ID_PREFIX = 8  # an article or story id cut to this when the table is short of room (`rag remove` takes prefixes)
+# the columns whose text is cut to fit: the least each keeps, and its share of the room left
+FLEX_MIN = {"title": 20, "author": 8, "source": 12}
+FLEX_WEIGHT = {"title": 3, "author": 1, "source": 2}
+
+
+def article_table(arts: Sequence[ArticleInfo], width: int) -> Table:
+    """``rag list``'s table, one line per article, at most ``width`` cells wide with its right border.
+
+    Folding long titles and URLs into several lines made a table rich could not fit in 80 columns: it
+    cut the lines, and with them the right border. Here every column but the title, author and source
+    keeps its width (a date, a count; ids cut to a prefix that ``rag remove`` still takes), and those
+    three share the room left, in proportion to what they hold, each cut with "…" (a source in the
+    middle: its outlet or folder, and its file name). Whole ids when the whole table fits as it is.
+    The story column ("x3": three versions stored, index/stories.py) is shown only when some listed
+    article has company, the author column only when one has a byline; on a terminal too narrow for
+    them and a title that can still be read (``FLEX_MIN``), the author column goes, then the story one."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    grouped = any(a.story_size > 1 for a in arts)
+    authored = any(a.author for a in arts)
+    rows = [{"id": a.id, "published": a.published or "", "title": a.title,
+             **({"author": a.author or ""} if authored else {}), "chunks": str(a.n_chunks),
+             **({"story": f"{a.story_id[:ID_PREFIX]} x{a.story_size}" if a.story_size > 1 else ""} if grouped else {}),
+             "source": a.url or a.source} for a in arts]
+    shown = [{col: safe(v, newlines=False) for col, v in row.items()} for row in rows]
+    cols = list(rows[0]) if rows else ["id", "published", "title", "chunks", "source"]
+    natural = {col: max([cell_len(col)] + [cell_len(r[col]) for r in shown]) for col in cols}
+    widths = _widths(cols, natural, width)
+    for optional in ("author", "story"):
+        room = _flex_room(cols, widths, width)
+        if optional in cols and room < sum(FLEX_MIN[c] for c in cols if c in FLEX_MIN):
+            cols.remove(optional)
+            widths = _widths(cols, natural, width)
+    # one space between columns, not two: the room of a date at 80 columns (not rich's collapse_padding,
+    # which measures the first column one cell narrower than it draws it)
+    t = Table(padding=(0, 1, 0, 0))
+    for col in cols:
+        t.add_column(col, width=widths[col], no_wrap=True, overflow="crop" if col == "id" else "ellipsis")
+    for row in shown:
+        t.add_row(*(cell(row[col], widths[col], middle=col == "source") if col in FLEX_MIN else Text(row[col])
+                    for col in cols))
+    return t
+
+
+def _frame(cols: Sequence[str]) -> int:
+    """The cells a table of ``cols`` takes besides its text: the borders, and a space after each column's text."""
+    return 2 * len(cols) + 1
+
+
+def _flex_room(cols: Sequence[str], widths: dict[str, int], width: int) -> int:
+    """What the title, author and source columns have left of ``width`` beside the other columns."""
+    return width - _frame(cols) - sum(widths[c] for c in cols if c not in FLEX_MIN)
+
+
+def _widths(cols: Sequence[str], natural: dict[str, int], width: int) -> dict[str, int]:
+    """Each column's width: what it holds when the table fits, else ids cut to ``ID_PREFIX`` and the
+    flexible columns sharing the rest (``_shares``)."""
+    widths = {c: natural[c] for c in cols}
+    if sum(widths.values()) + _frame(cols) <= width:
+        return widths
+    widths["id"] = min(widths["id"], ID_PREFIX)
+    widths.update(_shares(_flex_room(cols, widths, width), {c: widths[c] for c in cols if c in FLEX_MIN}))
+    return widths
+
+
+def _shares(room: int, wanted: dict[str, int]) -> dict[str, int]:
+    """``room`` cells shared among the flexible columns, a cell at a time to the one furthest below
+    its share by ``FLEX_WEIGHT``: first up to ``FLEX_MIN`` each (or what it holds, when less), then up
+    to what it holds; a column that needs less than its share leaves the rest to the others. On a
+    terminal too narrow for the minimums they shrink too, rather than rich cutting the dates."""
+    got = dict.fromkeys(wanted, 0)
+    left = room
+    for cap in ({c: min(n, FLEX_MIN[c]) for c, n in wanted.items()}, wanted):
+        while left > 0:
+            short = [c for c in got if got[c] < cap[c]]
+            if not short:
+                break
+            neediest = min(short, key=lambda c: got[c] / FLEX_WEIGHT[c])
+            got[neediest] += 1
+            left -= 1
+    return {c: max(n, 1) for c, n in got.items()}
 
 
 def list_articles(
-    search: Annotated[Optional[str], typer.Argument(help="filter by title/source")] = None,
+    search: Annotated[Optional[str], typer.Argument(metavar="SEARCH", help="filter by title/source")] = None,
     limit: Annotated[int, typer.Option(min=1, help="articles shown")] = LIST_LIMIT,
     offset: Annotated[int, typer.Option(min=0, help="skip this many first (newest) articles: the next page")] = 0,
 ) -> None:
     """List stored articles, newest first, with their metadata and chunk counts."""
-    from rich.table import Table
-
     from index.db import ArticleDB
     from rag.settings import load_settings
 
@@ -272,35 +369,15 @@ def list_articles(
         db = ArticleDB(load_settings().db_path)
     except RagError as exc:
         fail(exc)
-    t = Table(collapse_padding=True)  # one space between columns, not two: the date's room at 80 columns
     try:
         arts = db.list_articles(search, limit, offset)
-        # story groups: near-copies of one story share a story id (index/stories.py); "x3": three
-        # versions stored. The column is shown only when some listed article has company; the
-        # author column only when some listed article has a byline.
-        grouped = any(a.story_size > 1 for a in arts)
-        authored = any(a.author for a in arts)
-        for col in ("id", "published", "title", *(("author",) if authored else ()), "chunks",
-                    *(("story",) if grouped else ()), "source"):
-            # a date and a count keep their width (at 80 columns the date was "2005-03-…"); an id or a
-            # story tag is cut to a prefix that still works (`rag remove` takes unique prefixes); the
-            # title, author and source fold, the title keeping room to be read
-            t.add_column(col, overflow="fold" if col in ("title", "author", "source") else "crop",
-                         no_wrap=col in ("id", "published", "chunks", "story"),
-                         min_width={"published": 10, "title": 10, "source": 8}.get(col),
-                         max_width={"id": 10, "story": 11}.get(col))
-        for a in arts:
-            story = (f"{a.story_id[:8]} x{a.story_size}" if a.story_size > 1 else "",) if grouped else ()
-            author = (a.author or "",) if authored else ()
-            t.add_row(cell(a.id), cell(a.published or ""), cell(a.title), *map(cell, author), str(a.n_chunks),
-                      *map(cell, story), cell(a.url or a.source))
         counts = db.counts()
         matching, chunks = db.count_matching(search) if search else (counts["articles"], counts["chunks"])
     finally:
         db.close()
     what = repr(safe(search, newlines=False)) if search else ""
     if arts:
-        out.print(t)
+        out.print(article_table(arts, out.width))
     elif search and not matching:
         out.print(f"no article's title or source contains {what}", markup=False, highlight=False)
     # the counts of what is listed: with a search, its articles' chunks, beside the collection's
@@ -309,19 +386,25 @@ def list_articles(
     if offset or len(arts) < matching:  # a page of them: which one, and how to get the next
         which = (f"{matching} whose title or source contains {what} ({listed}; the collection: {total})"
                  if search else total)
-        page = f"{offset + 1}-{offset + len(arts)}" if arts else f"none from {offset + 1}"
         rest = offset + len(arts) < matching
         more = (f"; next: rag list{' ' + what if search else ''}{f' --limit {limit}' if limit != LIST_LIMIT else ''}"
                 f" --offset {offset + len(arts)}") if rest and arts else ""
-        out.print(f"{page} shown of {which}{more}", markup=False, highlight=False)
+        if arts:
+            out.print(f"{offset + 1}-{offset + len(arts)} shown of {which}{more}", markup=False, highlight=False)
+        else:  # "none from 101 shown of 4 articles" read as a fault
+            out.print(f"none shown: --offset {offset} is past the last of {which}", markup=False, highlight=False)
     elif search:
         out.print(f"{matching} of {plural(counts['articles'], 'article')}, {plural(chunks, 'chunk')} "
                   f"(of {counts['chunks']})", markup=False, highlight=False)
     else:
         out.print(total, markup=False, highlight=False)
+    if not counts["articles"]:  # what to do next, as `rag ask` says it; stdout keeps the counts alone
+        console.print("[yellow]note:[/yellow] the collection is empty: add articles with `rag ingest PATH_OR_URL` "
+                      "(files, folders, URLs, feeds)", highlight=False)
 
 
-def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or unique prefixes) or sources")]) -> None:
+def remove(refs: Annotated[list[str], typer.Argument(
+        metavar="ID_OR_SOURCE", help="article ids (or unique prefixes) or sources")]) -> None:
     """Remove articles from the collection."""
 
     try:
@@ -334,9 +417,12 @@ def remove(refs: Annotated[list[str], typer.Argument(help="article ids (or uniqu
         raise typer.Exit(1)
 
 
+# the docstring is the command's help: its first paragraph one line, as `rag --help` lists it as written
 def reindex() -> None:
-    """Re-embed every stored chunk with the configured embedder (after changing RAG_EMBEDDER), first
-    re-chunking stored articles from their stored texts when RAG_CHUNK_TOKENS/RAG_CHUNK_OVERLAP changed."""
+    """Re-embed every stored chunk with the configured embedder (after changing RAG_EMBEDDER).
+
+    First re-chunks the stored articles from their stored texts when RAG_CHUNK_TOKENS or
+    RAG_CHUNK_OVERLAP changed."""
     from index.collection import Collection
     from rag.settings import load_settings
 

@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -66,23 +67,74 @@ def esc(text: object, *, newlines: bool = True) -> str:
     return escape(safe(text, newlines=newlines))
 
 
-def cell(text: object) -> Text:
-    """A table cell from untrusted text (a ``Text`` is never parsed as markup)."""
-    return Text(safe(text, newlines=False))
+def cell(text: object, width: int | None = None, *, middle: bool = False) -> Text:
+    """A table cell from untrusted text (a ``Text`` is never parsed as markup); with ``width``, cut to
+    that many terminal cells by ``clip`` (``middle``: keep both ends, for a path or a URL)."""
+    shown = safe(text, newlines=False)
+    return Text(clip(shown, width, middle=middle) if width is not None else shown)
+
+
+ELLIPSIS = "…"
+
+
+def clip(text: str, width: int, *, middle: bool = False) -> str:
+    """``text`` in at most ``width`` terminal cells: as it is when it fits, else cut with "…" at the end
+    or, with ``middle``, between its start and its end (a source's outlet or folder and its file name
+    both tell which it is). Measured in terminal cells, not characters: a CJK character takes two, and
+    a table cut by characters would be wider than the terminal.
+
+    >>> clip("Zembla harbour closes", 10), clip("/tmp/news/2024/harbour.txt", 14, middle=True)
+    ('Zembla ha…', '/tmp/n…our.txt')
+    """
+    if cell_len(text) <= width:
+        return text
+    if width < 2:
+        return ELLIPSIS[:max(width, 0)]
+    room = width - 1
+    if not middle:
+        return _head(text, room) + ELLIPSIS
+    tail = _head(text[::-1], room - room // 2)[::-1]  # the larger half: a file name ends the path
+    return _head(text, room - cell_len(tail)) + ELLIPSIS + tail
+
+
+def _head(text: str, width: int) -> str:
+    """The longest start of ``text`` that takes at most ``width`` terminal cells."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += get_character_cell_size(ch)
+        if used > width:
+            return text[:i]
+    return text
 
 
 def print_citations(citations: Sequence[Citation], *, dated: bool = True) -> None:
     """Each citation's quote under its ``[n] title (date) source · author`` line, printed once for the
-    quotes of one passage, then the other outlets of its story ("also in: ...")."""
+    quotes of one passage, then the other outlets of its story ("also in: ..."); each wrapped under
+    its own indent (``print_hanging``), so a long title or quote does not run back to column 0."""
     for i, c in enumerate(citations):
         if i == 0 or citations[i - 1].n != c.n:  # two quotes of one passage: one [n] line
             when = f"({c.published or 'undated'}) {c.source}" if dated else f"({c.source})"
             by = f" · {c.author}" if c.author else ""
-            out.print(safe(f"  [{c.n}] {c.title} {when}{by}", newlines=False), markup=False, highlight=False)
-        out.print(f"      “{safe(c.quote)}”", markup=False, highlight=False)
+            print_hanging(f"  [{c.n}] ", safe(f"{c.title} {when}{by}", newlines=False))
+        print_hanging("      “", f"{safe(c.quote)}”")
         last = i + 1 == len(citations) or citations[i + 1].n != c.n
         if c.also_in and last:  # the same story from other outlets (index/stories.py)
-            out.print(safe(f"      also in: {', '.join(c.also_in)}", newlines=False), markup=False, highlight=False)
+            print_hanging("      also in: ", safe(", ".join(c.also_in), newlines=False))
+
+
+def print_hanging(lead: str | Text, text: str | Text, *, to: Console | None = None) -> None:
+    """``lead`` then ``text`` (both made safe by the caller: never read as markup) on ``to`` (default:
+    stdout), ``text`` wrapped to the terminal with every line after the first under its first
+    character: a citation's title or quote that rich wrapped on its own went on at column 0, under the
+    answer it cites. Lines are cut by terminal cells (CJK), a word longer than a line (a URL) is
+    folded, and no line ends in spaces, so text copied from the terminal is as it was."""
+    console_ = to or out
+    head = lead if isinstance(lead, Text) else Text(lead)
+    indent = cell_len(head.plain)
+    body = text if isinstance(text, Text) else Text(text)
+    for n, line in enumerate(body.wrap(console_, max(console_.width - indent, 20), overflow="fold")):
+        line.rstrip()
+        console_.print((head if n == 0 else Text(" " * indent)) + line, highlight=False, soft_wrap=True)
 
 
 def print_json(data: object) -> None:
@@ -129,16 +181,53 @@ def json_errors(on: bool) -> Iterator[None]:
 
 
 def fail(exc: Exception | str, code: int = 2) -> NoReturn:
-    """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run).
-    Under ``json_errors`` (``--json``) the failure is one JSON object on stdout instead (``error_json``:
-    the message, the error's ``fix`` when it has one, its class name; ``UsageError`` for a message of
-    the CLI's own), with the same exit code."""
+    """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run);
+    a message of the CLI's own may go on on a second, indented line (``"...\\n  ..."``), to stay
+    readable at 80 columns. Under ``json_errors`` (``--json``) the failure is one JSON object on stdout
+    instead (``error_json``: the message on one line, the error's ``fix`` when it has one, its class
+    name; ``UsageError`` for a message of the CLI's own), with the same exit code."""
+    if _CTRL_C_SEEN.is_set():  # the error is the Ctrl-C's doing (``ctrl_c_noted``)
+        raise typer.Exit(130)
     if _JSON_ERRORS.get():
         kind = type(exc).__name__ if isinstance(exc, Exception) else USAGE_ERROR
-        print_json(error_json(exc, kind))
+        print_json(error_json(exc if isinstance(exc, Exception) else exc.replace("\n  ", " "), kind))
         raise typer.Exit(code)
     console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
     raise typer.Exit(code)
+
+
+_CTRL_C_SEEN = threading.Event()  # a Ctrl-C reached the command running (``ctrl_c_noted``)
+
+
+@contextmanager
+def ctrl_c_noted() -> Iterator[None]:
+    """Within it (``rag.cli.RagGroup`` runs every command so), Ctrl-C raises KeyboardInterrupt as
+    ever, and is remembered: a library that turns it into an error of its own ends the command as
+    Ctrl-C does, exit 130 and no traceback. Ctrl-C while ``rag ask`` loaded the embedder printed 40
+    lines of onnxruntime's "ImportError: initialization failed" and exited 1; an error the command
+    reports (``fail``) after a Ctrl-C is the Ctrl-C's doing too. Commands with Ctrl-C of their own
+    (``CtrlC``: ingest, watch) set their handler inside it and put this one back after. A Ctrl-C
+    ignored when the command started (a background job of a script) stays ignored."""
+    _CTRL_C_SEEN.clear()
+
+    def noted(_signum: int, _frame: object) -> None:
+        _CTRL_C_SEEN.set()
+        raise KeyboardInterrupt
+
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    previous = None if ignored else _install_sigint(noted)
+    try:
+        yield
+    except (typer.Exit, typer.Abort, typer.TyperException):  # an exit, or a usage error: as they are
+        raise
+    except Exception:
+        if not _CTRL_C_SEEN.is_set():
+            raise
+        raise typer.Exit(130) from None  # what typer makes of a KeyboardInterrupt
+    finally:
+        if not ignored:
+            _install_sigint(previous)
+        _CTRL_C_SEEN.clear()
 
 
 class CtrlC:

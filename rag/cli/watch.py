@@ -44,12 +44,14 @@ def _open_collection() -> Collection:
 
 
 def watch(
-    feeds: Annotated[Optional[list[str]], typer.Argument(
-        help="feed or sitemap URLs (RSS, Atom, sitemap.xml, sitemap index) to watch; none: every watched feed")] = None,
-    every: Annotated[str, typer.Option(help="interval between rounds, e.g. 30m, 1h, 1h30m")] = "30m",
+    feeds: Annotated[Optional[list[str]], typer.Argument(metavar="FEED_URL", help=(
+        "feed or sitemap URLs (RSS, Atom, sitemap.xml, sitemap index) to watch; none: every watched feed"))] = None,
+    every: Annotated[str, typer.Option(
+        metavar="INTERVAL", help="interval between rounds, e.g. 30m, 1h, 1h30m")] = "30m",
     once: Annotated[bool, typer.Option("--once", help="poll one round and exit")] = False,
     list_feeds: Annotated[bool, typer.Option("--list", help="list the watched feeds and exit")] = False,
-    remove: Annotated[Optional[list[str]], typer.Option("--remove", help="stop watching this feed URL (repeatable)")] = None,
+    remove: Annotated[Optional[list[str]], typer.Option(
+        "--remove", metavar="FEED_URL", help="stop watching this feed URL (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="with --list: print JSON")] = False,
 ) -> None:
     """Poll feeds and sitemaps, ingesting only new or changed items (conditional GET with ETag/Last-Modified)."""
