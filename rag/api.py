@@ -419,8 +419,8 @@ class RAG:
         out = []
         for c in citations:
             sid = story.get(c.n)
-            others = tuple(src for aid, _title, src, _day in self.store.story_versions(sid) if aid != c.article_id) \
-                if sid else ()
+            others = tuple(v.address for v in self.store.story_versions(sid)
+                           if v.is_copy or v.article_id != c.article_id) if sid else ()
             out.append(replace(c, also_in=others) if others else c)
         return tuple(out)
 
@@ -528,20 +528,25 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
     dated inside it (or the day after: news of a Sunday is often published on Monday). The window is
     a soft prior in retrieval, so the answer may come from another week; the reader is told which
     days it is from ("How many boats did the storm damage this week?" answered from the previous
-    week's story). None when a citation is dated in the window, none is dated, or no period is named."""
-    if window is None or (window.start is None and window.end is None):
+    week's story). When no cited article carries a date at all (a folder of undated files asked "this
+    week"), the notice says the period could not be checked, rather than nothing: the answer may be
+    from any year. None when a citation is dated in the window, or no period is named."""
+    if window is None or (window.start is None and window.end is None) or not citations:
         return None
     days = sorted({d for c in citations if (d := published_day(c)) is not None})
     years = set(re.findall(r"\b(?:19|20)\d\d\b", window.phrase or ""))
     if years and any(y in c.quote for c in citations for y in years):
         return None  # "What did BA plan in 2009?" answered from a 2005 article on its 2009 plan: on the period
-    if not days or any((window.start is None or window.start <= d)
-                       and (window.end is None or d <= window.end + timedelta(days=1)) for d in days):
+    if any((window.start is None or window.start <= d)
+           and (window.end is None or d <= window.end + timedelta(days=1)) for d in days):
         return None
     start, end = (day_label(d, as_of) if d else None for d in (window.start, window.end))
     period = start if start == end else f"{start} to {end}" if start and end else f"since {start}" if start \
         else f"until {end}"
     said = f'"{window.phrase}": ' if window.phrase else ""
+    if not days:
+        return (f"The cited articles carry no publication date, so whether they are from the period asked about "
+                f"({said}{period}) could not be checked.")
     return (f"No cited article is dated in the period asked about ({said}{period}); "
             f"the answer comes from articles of {', '.join(day_label(d, as_of) for d in days)}.")
 

@@ -65,6 +65,8 @@ _NUMBER = re.compile(
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
+_CONNECTIVE = re.compile(r"^(?:(?:meanwhile|however|separately|in addition|additionally|furthermore|moreover|"
+                         r"by contrast|in contrast),|but|and)\s+(?=\S)", re.I)
 _LOWER_OPENERS = frozenset("the a an at in on more some about around nearly almost over police officials authorities "
                            "rescuers only just".split())
 
@@ -203,10 +205,13 @@ def _is_date_number(text: str, m: re.Match[str]) -> bool:
 
 
 def _numbers(text: str) -> list[tuple[str, str, int, int]]:
-    """(as written, key, start, end) of every figure in ``text``."""
+    """(as written, key, start, end) of every figure in ``text``: not a year or a date, and not a number
+    that is part of a compound word ("a 30-year fixed mortgage", "a 7.0-magnitude quake", "the
+    24-hour strike"): that names a kind of thing, not how many; taken as the answer's figure, "an earlier
+    report said 20" was set against "a 30-year" rate."""
     out = []
     for m in _NUMBER.finditer(text):
-        if _is_date_number(text, m):
+        if _is_date_number(text, m) or (not m.group("pct") and re.match(r"-[^\W\d_]", text[m.end():])):
             continue
         key = _number_key(m)
         if key is not None:
@@ -365,6 +370,9 @@ def compose(d: Disagreement, as_of: date | None = None) -> str:
     body = d.newest.sentence.strip()
     body = re.sub(r"[.!?]+[\"'”’)]*$", "", body).strip()
     body = re.sub(r"^As of [^,]{1,40},\s*", "", body)  # "As of Tuesday, ...": the composition dates it already
+    # a connective ties the sentence to one before it that the answer does not quote: "As of 8 December,
+    # Meanwhile, the average rate ..." reads as a slip
+    body = _CONNECTIVE.sub("", body)
     first = body.split(" ", 1)[0]
     if first.lower() in _LOWER_OPENERS:
         body = first.lower() + body[len(first):]

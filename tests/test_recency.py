@@ -277,7 +277,11 @@ def test_an_answer_from_outside_the_period_asked_about_says_so() -> None:
                           date(2024, 12, 3)) is None  # Saturday's news published on Sunday
     assert outside_window(understand("How many people were killed?", monday), cited, monday) is None
     undated = [replace(cited[0], published=None)]
-    assert outside_window(understand("How many people were killed this week?", monday), undated, monday) is None
+    # undated articles may be from any year: the reader is told the period could not be checked
+    assert outside_window(understand("How many people were killed this week?", monday), undated, monday) == (
+        'The cited articles carry no publication date, so whether they are from the period asked about '
+        '("this week": 9 December) could not be checked.')
+    assert outside_window(understand("How many people were killed?", monday), undated, monday) is None
 
 
 def test_rag_ask_names_the_day_an_out_of_period_answer_comes_from(seed_rag) -> None:  # noqa: ANN001
@@ -287,3 +291,28 @@ def test_rag_ask_names_the_day_an_out_of_period_answer_comes_from(seed_rag) -> N
     that_week = seed_rag.ask("How many people were killed in the Idlib raid this week?", offline=True,
                              as_of=date(2024, 12, 1))
     assert not any("period asked about" in n for n in that_week.notices)
+
+
+def test_compose_drops_a_connective_that_ties_the_sentence_to_one_not_quoted() -> None:
+    new = _p(2, "b", "2024-12-01", "Meanwhile, at least four people were killed in the explosion.")
+    found = find_disagreement(new.text, 2, [OLD, new], "four")
+    assert found is not None
+    assert compose(found, AS_OF).startswith("As of 1 December, at least four people were killed in the explosion [2]")
+    but = _p(2, "b", "2024-12-01", "But at least four people were killed in the explosion.")
+    found = find_disagreement(but.text, 2, [OLD, but], "four")
+    assert found is not None
+    assert compose(found, AS_OF).startswith("As of 1 December, at least four people were killed in the explosion [2]")
+
+
+def test_a_number_in_a_compound_word_is_no_figure_to_disagree_on() -> None:
+    # "a 30-year fixed mortgage" names a kind of loan: the answer's figure is its rate, and an older
+    # article's "20% down" or "a 15-year loan" is no earlier report of it
+    new = _p(2, "b", "2024-12-01", "The average rate on a 30-year fixed mortgage rose to 7.08% this week.",
+             title="Mortgage rates")
+    old = _p(1, "a", "2024-11-20", "The average rate on a 30-year fixed mortgage was 6.94% last week. "
+                                   "The average 15-year fixed rate was 6.2%.", title="Mortgage rates")
+    found = find_disagreement(new.text, 2, [new, old], None, AS_OF)
+    assert found is not None
+    assert (found.newest.value, found.earlier.value) == ("7.08%", "6.94%")
+    unrelated = _p(1, "a", "2024-11-20", "Buyers who put 20 down on a 30-year loan paid more.", title="Mortgage rates")
+    assert find_disagreement(new.text, 2, [new, unrelated], None, AS_OF) is None
