@@ -120,8 +120,8 @@ class Event:
 
     published: str | None
     citation: Citation
-    also_in: tuple[str, ...] = ()  # titles of the other articles of the same story
-    also_in_sources: tuple[str, ...] = ()  # their sources (URL or file), one per article
+    also_in: tuple[str, ...] = ()  # titles of the other versions of the same story (a copy has its article's)
+    also_in_sources: tuple[str, ...] = ()  # their addresses (URL or file), one per version
     #: the cited article's passages read for the story, the cited one first (what an LLM summary reads)
     passages: tuple[Passage, ...] = field(default=(), repr=False, compare=False)
 
@@ -183,7 +183,7 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     names = _names(topic)
     told = [e for e in (_event(q, ps, plain, names) for ps in by_story.values()) if e is not None]
     bar = max(MIN_TOPIC_SHARE * max((c for c, _ in told), default=0.0), MIN_TOPIC_COVERAGE)
-    events = [e for c, e in told if c >= bar]
+    events = [_versions(store, e) for c, e in told if c >= bar]
     about = [e for e in events if _about(e, set(q.stems))] if q.stems else []
     if about:  # "Twitter": the stories about it, not every one that mentions it once ("follow us on Twitter")
         events = about
@@ -193,6 +193,21 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     if not events and not notice and (since or until):
         notice = _outside_stored(store, since, until)
     return Brief(topic, since, until, tuple(events), notice=notice)
+
+
+def _versions(store: Store, event: Event) -> Event:
+    """The event with its story's other versions as ``rag ask`` lists them (``RAG._with_versions``):
+    every stored article of the story and every exact copy kept as one more source, not only those
+    retrieved in the period read (the brief said "also in" one outlet where the answer to the same
+    question said three)."""
+    sid = next((p.story_id for p in event.passages if p.story_id), None)
+    if sid is None:
+        return event
+    others = [v for v in store.story_versions(sid) if v.is_copy or v.article_id != event.citation.article_id]
+    if not others:
+        return event
+    return replace(event, also_in=tuple(dict.fromkeys(v.title for v in others)),
+                   also_in_sources=tuple(dict.fromkeys(v.address for v in others)))
 
 
 def _outside_stored(store: Store, since: date | None, until: date | None) -> str:

@@ -411,3 +411,29 @@ def test_an_articles_furniture_is_no_event(tmp_path: Path) -> None:
         assert [e.text for e in b.events] == ["Twitter began charging for verification on Wednesday, its owner said."]
         digest = rag.ask("What happened this week?", as_of=date(2024, 12, 1), offline=True)
     assert "Editor's Note" not in digest.text and "Twitter began charging" in digest.text
+
+
+def test_a_briefs_also_in_lists_every_version_of_the_story_as_ask_does(tmp_path: Path) -> None:
+    """The brief listed as "also in" only the versions retrieved in its period, and never an exact copy
+    kept as one more source; ``rag ask`` listed every stored version. Both read the story's versions now."""
+    closes = ("The harbour of Zembla closed on Tuesday after a storm damaged the pier. Fishing boats were moved to "
+              "the northern bay while divers inspected the broken pilings. Officials said repairs would take weeks "
+              "and that the ferry to the mainland would not sail until the pier was safe again. Traders on the quay "
+              "said they expected to lose most of the winter season.")
+    arts = [Article(source="https://coast.example/zembla", title="Zembla harbour closes", text=closes,
+                    published=date(2024, 11, 26)),
+            Article(source="https://wire.example/zembla", title="Storm shuts Zembla port",
+                    text="ZEMBLA (Wire) - " + closes, published=date(2024, 11, 26)),
+            Article(source="https://mirror.example/zembla", title="Zembla harbour closes", text=closes,
+                    published=date(2024, 11, 26))]  # the exact text again: kept as one more source
+    with Collection.open(Settings(home=tmp_path, collection="versions"), embedder=HashEmbedder()) as coll:
+        coll.ingest_articles(arts)
+        r = RAG(coll.settings, collection=coll)
+        b = brief(r, "Zembla harbour", since=date(2024, 11, 25), until=date(2024, 12, 1))
+        answer = r.ask("Why did the Zembla harbour close?", offline=True, as_of=date(2024, 12, 1))
+    assert len(b.events) == 1
+    event, cited = b.events[0], answer.citations[0]
+    shown = {event.citation.source, *event.also_in_sources}
+    assert shown == {"https://coast.example/zembla", "https://wire.example/zembla", "https://mirror.example/zembla"}
+    assert len(event.also_in_sources) == 2
+    assert {cited.source, *cited.also_in} == shown  # the answer's citation lists the same versions

@@ -90,7 +90,7 @@ def _print_event(e: Event) -> None:
     """The event's date and sentence, then its title and source: each wrapped under the sentence's
     column (a long "also in" list ran back to column 0, under the dates)."""
     print_hanging(Text(f"{e.published or 'undated':<10}  ", style="bold"), safe(e.text))
-    also = f"; also in: {', '.join(e.also_in)}" if e.also_in else ""
+    also = f"; also in: {', '.join(e.also_in_sources)}" if e.also_in_sources else ""  # as `rag ask` lists them
     print_hanging(" " * 12, safe(f"{e.citation.title} ({e.citation.source}){also}", newlines=False))
 
 
