@@ -38,7 +38,7 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asks_figure, bare, candidates, counts, extract, find, fits_precisely,
-    is_share, no_answer_to, ranked_candidates, wanted_type,
+    is_share, no_answer_to, ranked_candidates, share_of, wanted_type,
 )
 from rag.text import answer_type, terms
 from rag.timewindow import understand
@@ -311,9 +311,12 @@ class ExtractiveAnswerer:
         sentences = [*ranked[:FIGURE_SCOPE], *chosen]
         counting = counts(q.text)
         one = _ONE if counting else None
-        # a share may answer a how-many question ("71% were returned") when a count stands beside it;
-        # a share alone is no count ("5.9%" of a share price for "how many people did Ericsson employ")
-        return not any(any(not (counting and is_share(c.phrase)) for c in candidates(q, s.text))
+        # a share may answer a how-many question ("71% were returned") when a count stands beside it, or
+        # when it is a share of what the question is about ("at least 40% of the total electorate"); a
+        # share alone is no count ("5.9%" of a share price for "how many people did Ericsson employ")
+        asked = set(q.stems)
+        return not any(any(not (counting and is_share(c.phrase) and not share_of(s.text, c.end, asked))
+                           for c in candidates(q, s.text))
                        or (one and one.search(s.text)) for s in sentences)
 
     def short_answer(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],

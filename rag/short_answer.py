@@ -296,6 +296,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
+            if _place_clash(text, phrase) or (_asked_place(text) and _no_place(phrase, sentence, start)):
+                continue  # "In which American city ...?": "US" is a country, no city; "Home Secretary Charles
+                # Clarke" no country (never a guess of another sort)
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
@@ -313,8 +316,12 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue
         elif atype == "number" and _in_name(sentence, start, end, phrase):
             continue  # "the Six Nations", "Formula One": a name, not a count
+        elif atype == "number" and _no_figure(sentence, start, end, phrase):
+            continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
         elif counting and _qualifies(sentence, end, focus):
             continue  # "how many caps": not "an eight-week ban", "the 44-man squad" (unless weeks or men are asked)
+        elif counting and _no_count(sentence, start, end, focus):
+            continue  # "how many people live in Ethiopia": not "45% of gross domestic product", nor "per 100 people"
         elif (counting or measure is not None) and money_at(sentence, start, end):
             continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
         elif measured and not measured & set(terms(sentence[max(0, start - MEASURE_NEAR) : end + MEASURE_NEAR])):
@@ -465,6 +472,52 @@ def _in_name(sentence: str, start: int, end: int, phrase: str) -> bool:
     after = re.match(r"\s+[A-Z]", sentence[end:])
     before = re.search(r"[A-Za-z]+\s+$", sentence[:start])
     return bool(after) or bool(before and before.group(0)[0].isupper() and sentence[:before.start()].strip())
+
+
+def _no_count(sentence: str, start: int, end: int, focus: set[str]) -> bool:
+    """Whether the number at ``start:end`` counts nothing a how-many question could ask for: a rate's
+    denominator ("broadband users per 100 people"), or a share (a percentage, "two thirds") of something
+    other than what is counted ("45% of gross domestic product" for "how many people live in Ethiopia",
+    "two thirds of its business" for "how many branches"; a share with no "of", "readership has shot
+    up by 58%", is a change). A share of the thing counted stays ("more than 60% of online Americans"
+    for "how many Americans read blogs")."""
+    if _PER_BEFORE.search(sentence, max(0, start - 6), start):
+        return True
+    fraction = _FRACTION_AFTER.match(sentence, end)  # "two thirds of its business": a share too
+    if not (is_share(sentence[start:end]) or _PERCENT_AFTER.match(sentence, end) or fraction):
+        return False
+    return not share_of(sentence, fraction.end() if fraction else end, focus)
+
+
+def _no_figure(sentence: str, start: int, end: int, phrase: str) -> bool:
+    """Whether a number is part of a name ("3G", "4K"; "42km" is a unit) or a day of the month ("31
+    December", "December 31,"; not "in December 12 people died"): no figure to answer "how many" or "how
+    much" with."""
+    if phrase[-1:].isdigit() and sentence[end : end + 1].isupper():
+        return True
+    if not re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", phrase) or int(re.match(r"\d+", phrase).group(0)) > 31:
+        return False
+    return bool(_MONTH_AFTER.match(sentence, end) or (_MONTH_BEFORE.search(sentence, max(0, start - 12), start)
+                                                      and not re.match(r"\s+[a-z]", sentence[end:])))
+
+
+# capitalised: "20 may have died" is a count
+_CAPITAL_MONTH = "(?:" + "|".join(m.capitalize() for m in MONTHS.split()) + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_CAPITAL_MONTH}\b")
+_MONTH_BEFORE = re.compile(rf"\b{_CAPITAL_MONTH}\.?\s+$")
+
+
+def share_of(sentence: str, end: int, words: set[str]) -> bool:
+    """Whether the share ending at ``end`` is "of" something among ``words`` (stems): "40% of the total
+    electorate" for a question on the electorate, not "5.9% to 20.7 kronor"."""
+    after = _PERCENT_AFTER.match(sentence, end)
+    of = _SHARE_OF.match(sentence, after.end() if after else end)
+    return bool(of and words & set(terms(of.group(1))))
+
+
+_FRACTION_AFTER = re.compile(r"[\s-]+(?:halves|half|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?)\b", re.I)
+_PER_BEFORE = re.compile(r"\bper\s+$", re.I)
+_SHARE_OF = re.compile(r"\s+of\s+((?:[\w'’-]+\s+){0,3}[\w'’-]+)")
 
 
 def _qualifies(sentence: str, end: int, focus: set[str]) -> bool:
@@ -1050,6 +1103,23 @@ def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:
     if re.search(r"\b(?:in|at|from|to|near)\s+$", before):
         return "place"
     return None
+
+
+def _no_place(phrase: str, sentence: str, start: int) -> bool:
+    """Whether a name is surely no place: a person by a title ("Home Secretary Charles Clarke",
+    "Gov. Newsom"), an event or an organisation by its words, one capitalised word after "the" (the
+    Republic, the Assembly: a body named by its common noun). Two capitalised words alone say nothing
+    here ("Los Angeles" looks like a person's name to ``phrase_kind``)."""
+    bare = re.sub(r"[’']s$", "", phrase)
+    if bare.lower() in PLACES:
+        return False
+    before = sentence[max(0, start - 24) : start]
+    return bool(_EVENT_WORDS.search(bare) or _ORG_WORDS.search(bare) or _TITLED.search(bare) or _TITLES.search(before)
+                or (" " not in bare and bare != "Hague" and re.search(r"\b[Tt]he\s+$", before)))
+
+
+# a title before a name inside a phrase: "Home Secretary Charles Clarke", "Prince Charles"
+_TITLED = re.compile(rf"(?:^|\s)(?:{_TITLE_WORDS}|King|Queen|Prince|Princess|Pope)\.?\s+[A-Z]")
 
 
 def named_kind(phrase: str, sentence: str, start: int) -> str | None:
