@@ -5,13 +5,17 @@ an opening "And", or too few words to name what it is about), the content words 
 question and the names in the previous answer are added to it. A question that names its own
 subject ("What did the mayor announce?" after a question on a crane collapse: a noun phrase whose
 words the conversation has not used) is a new question and is searched as written, whatever came
-before, a refused question included. With an LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is
-used instead.
+before, a refused question included. A follow-up that is only a noun phrase ("And the miners?",
+"What about Time Warner?", "How many in Syria?") is the last question again with that phrase in
+place of one of its own: the old subject, names or time is left out (``elided_subject``). With an
+LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is used instead.
 
 >>> rewrite_query("Who said that?", [("Which town did rebels capture south of Aleppo?", "Khansir [1]")])
 'Who said that? town rebels capture south Aleppo Khansir'
 >>> rewrite_query("What did the mayor announce?", [("Which town did rebels capture?", "Khansir [1]")])
 'What did the mayor announce?'
+>>> rewrite_query("and the miners?", [("Did the steelworkers accept the pay deal?", "They voted yes [1].")])
+'and the miners? accept pay deal'
 """
 
 from __future__ import annotations
@@ -24,11 +28,24 @@ from rag.text import STOPWORDS as _STOP
 from rag.text import strip_markers, terms
 from rag.timewindow import understand
 
-_REFERS = re.compile(
-    r"\b(he|she|it|its|they|them|their|his|her|hers|this|these|those|then|the same|what about|"
-    r"how about|and the|before|after|earlier|later|him)\b",
-    re.I,
-)
+# --- the words that point back: one source of truth for every pattern below --------------------------
+#: "What did he say?", "Is she still there?"; also the pronouns ``points_at_nothing`` looks for
+PERSON_PRONOUNS: tuple[str, ...] = ("he", "him", "his", "she", "her", "hers", "they", "them", "their", "theirs")
+#: "Who owns it?", "What is the latest on it?", "Who said that?"
+THING_PRONOUNS: tuple[str, ...] = ("it", "its", "this", "these", "those", "that")
+PRONOUNS: tuple[str, ...] = PERSON_PRONOUNS + THING_PRONOUNS
+#: all that points at a person, thing, place or time the last turn named ("there", "the day before")
+POINTERS: tuple[str, ...] = (*PRONOUNS, "there", "then", "the same", "before", "after", "earlier", "later")
+#: openings that carry on the last question but may name a new subject ("What about Time Warner?")
+CARRY_ON: tuple[str, ...] = ("what about", "how about", "and the")
+
+
+def _any_of(words: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in words) + r")\b", re.I)
+
+
+# "that" and "there" are left to the two checks after this one (a relative "that", an existential "there")
+_REFERS = _any_of([w for w in POINTERS if w not in ("that", "there")] + list(CARRY_ON))
 # "that" and "there" point back ("Who said that?", "How many were killed there?") except as a relative
 # pronoun after a noun phrase ("the crane that collapsed") and in "is there" / "there were"
 _THAT = re.compile(r"\bthat\b", re.I)
@@ -38,20 +55,19 @@ _EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|be|been)\s+there\b|\bthere\s+(?
                           re.I)
 # what points at something the last turn named: "she", "that", "there", "the day before"; not "what
 # about" or an opening "And", which carry on the last turn's question but may name a new subject
-_POINTS = re.compile(
-    r"\b(he|she|it|its|they|them|their|his|her|hers|him|this|these|those|that|there|then|the same|before|"
-    r"after|earlier|later)\b", re.I)
+_POINTS = _any_of(POINTERS)
 # "the spring one(s)": a noun of the last question, with another word before it
 _ONE = re.compile(r"\b(?:the|a|an)\s+[A-Za-z][\w'’-]*\s+ones?\b", re.I)
 # "the autumn conference": a word before a noun, which such a question replaces
 _MODIFIED = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+([A-Za-z][\w'’-]*)\s+[A-Za-z][\w'’-]*", re.I)
 _OPENS_ON = re.compile(r"^\s*(?:and|but)\b", re.I)  # "And when?", "But who paid?": carries on the last turn
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-_NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]{2,}\b")
+# a capitalised word, or a two-letter one inside a name ("Marine Le Pen", "Ed Miliband", "De Bruyne")
+_NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]{2,}\b|\b[A-Z][a-z]\b(?=\s+[A-Z][a-zA-Z'’-]{2,})")
 # capitalised, but a date, not what a question is about ("How many were hurt on Sunday?")
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december today yesterday tomorrow".split())
+    "august september october november december today yesterday tomorrow spring summer autumn winter".split())
 # a noun phrase the question names: a determiner and the (up to three) content words after it
 _PHRASE = re.compile(r"\b(?:the|an?)\s+((?:[A-Za-z0-9][A-Za-z0-9'’-]*\s*){1,3})", re.I)
 # "What was the turnout?", "Who is the mayor?", "How big was the crowd?": an attribute of something
@@ -59,6 +75,25 @@ _PHRASE = re.compile(r"\b(?:the|an?)\s+((?:[A-Za-z0-9][A-Za-z0-9'’-]*\s*){1,3}
 _ATTRIBUTE = re.compile(
     r"^\s*(?:what|who|which|whose|where|when|why|how(?:\s+[a-z]+)?)(?:\s+(?:is|was|are|were)|['’]s)"
     r"\s+(?:the|an?)\s+(?P<np>[A-Za-z0-9'’ -]+?)\s*[?.!]*\s*$", re.I)
+# "this week", "this year": the present, not something the last turn named ("Who won Eurovision this year?")
+_NOW = re.compile(r"\bthis\s+(?:morning|afternoon|evening|week|weekend|month|year|season|spring|summer|autumn|"
+                  r"winter)\b", re.I)
+_PREPOSITION = r"(?:in|at|on|for|from|among|with|to|by|of)"
+# "And the miners?", "What about Time Warner?", "And in France?", "How many in Syria?": a follow-up that is a
+# noun phrase and no more, the last question asked again about it
+_ELLIPSIS = re.compile(
+    r"^\s*(?:(?:ok|okay|so|well),?\s+)?(?:(?:and|but)\s+(?:(?:what|how)\s+about\s+)?|(?:what|how)\s+about\s+"
+    rf"|(?:what|who|where|when|why|how(?:\s+many|\s+much)?)\s+(?={_PREPOSITION}\s))"
+    rf"(?P<prep>{_PREPOSITION}\s+)?(?:(?:the|an?)\s+)?(?P<np>[\w'’&-]+(?:\s+[\w'’&-]+){{0,3}})\s*[?.!]*\s*$",
+    re.I)
+_AUXILIARY = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|may|might|must)"
+# a question puts its auxiliary before its subject: "Why are junior doctors striking?", "How many seats did
+# Labour win?", "Did the steelworkers accept the pay deal?"
+_FRONTED = re.compile(
+    rf"^\s*(?:(?:what|who|whom|which|where|when|why|how)(?:\s+[\w'’-]+){{0,2}}?\s+)?(?P<aux>{_AUXILIARY})\s+"
+    r"(?:(?:the|an?|its|their|his|her)\s+)?(?P<rest>[^?.!,;:]*)", re.I)
+# verbs among the function words: "What did the government say about ...?" has its verb in "say"
+_FUNCTION_VERBS = frozenset("say says said do does did doing be been being have has had having".split())
 
 
 def _content(text: str) -> list[str]:
@@ -66,13 +101,104 @@ def _content(text: str) -> list[str]:
 
 
 def _names(text: str) -> list[str]:
-    """Capitalised words past the first character that are not days, months or "Today"."""
-    return [w for w in _NAME.findall(text[1:]) if w.lower() not in _CALENDAR]
+    """Capitalised words past the first character that are not days, months, "Today" or a capitalised
+    function word ("In", "The")."""
+    return [w for w in _NAME.findall(text[1:]) if w.lower() not in _CALENDAR and w.lower() not in _STOP]
+
+
+def _is_time(text: str) -> bool:
+    """Whether ``text`` is a time and no more: "summer", "last year", "Sunday", not "mayor last week"."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if words and all(w in _CALENDAR for w in words):
+        return True
+    window = understand(text, date.today())
+    return window is not None and window.phrase is not None and len(window.phrase) >= len(text.strip()) - 3
+
+
+def elided_subject(question: str) -> tuple[str, bool] | None:
+    """The noun phrase a follow-up consists of, and whether a preposition put it there: ("unions", False)
+    for "what about the unions?", ("Syria", True) for "How many in Syria?". None when the question says
+    more ("And who scored?", "And which town gets the spring one?") or points back ("And the week before?").
+
+    Such a follow-up is the last question asked again with this phrase in place of one of its own, so it
+    always reads on from the conversation, a name in it or not (``rewrite_query``)."""
+    m = _ELLIPSIS.match(question)
+    if m is None or _ONE.search(question):  # "What about the red ones?": the spring/autumn rule's
+        return None
+    words = [w.lower() for w in m.group("np").split()]
+    if words[0] in _STOP or words[-1] in _STOP or any(w in _STOP and w not in ("of", "and") for w in words):
+        return None
+    return m.group("np"), m.group("prep") is not None
+
+
+def question_subject(question: str) -> list[str]:
+    """The words of a question's subject: what follows its fronted auxiliary, up to the verb (["junior",
+    "doctors"] of "Why are junior doctors striking?", ["government"] of "What did the government say about
+    the pay offer?"); [] when there is none to tell ("Who won the final?", "What was the turnout?").
+
+    The verb is a function word that ends the run of content words ("did the government say about"),
+    else the first lower-case word of it ending in -ing or -ed or following a capitalised word ("Is Harry
+    Kane leaving", "Was the minister sacked"), else its last word after "did", "has", "will"... ("did Labour
+    win in", "did the steelworkers accept the"); after "is" there may be none ("How high is inflation in
+    the UK?": "inflation"). No tagger: a guess that is right for the short questions people ask in a chat."""
+    m = _FRONTED.match(question)
+    if m is None:
+        return []
+    run: list[str] = []
+    for w in _WORD.findall(m.group("rest")):
+        if w.lower() in _STOP:
+            if w.lower() in _FUNCTION_VERBS:
+                return run
+            break
+        run.append(w)
+    for i, w in enumerate(run):
+        if w[0].islower() and ((len(w) > 4 and w.endswith(("ing", "ed"))) or (i > 0 and run[i - 1][0].isupper())):
+            return run[:i]
+    return run if m.group("aux").lower() in ("is", "are", "was", "were") else run[:-1]
+
+
+def _replaced(new: Sequence[str], old: str) -> set[str]:
+    """The words of ``old`` that ``new`` stands in for, by a word they share in the same place: "best
+    actress" for "best actor" in "Who won the Oscar for best actor?" -> {"actor"}; empty if none is shared."""
+    mine = [w.lower() for w in new]
+    theirs = [w.lower() for w in _WORD.findall(old)]
+    for i in range(len(theirs) - len(mine) + 1):
+        window = theirs[i:i + len(mine)]
+        if window != mine and any(a == b for a, b in zip(mine, window)):
+            return {b for a, b in zip(mine, window) if a != b}
+    return set()
+
+
+def _subject_of(asked: str) -> list[str]:
+    """The subject of a question as asked: its own noun phrase for an elided one ("the lib dems" of "and
+    the lib dems?", so that "and the greens?" next swaps it out in turn), else ``question_subject``."""
+    elided = elided_subject(asked)
+    return elided[0].split() if elided and not elided[1] else question_subject(asked)
+
+
+def _swapped(prev_q: str, asked: str, new: str, after_preposition: bool) -> list[str]:
+    """The content words of ``prev_q`` (the last question ``asked``, as it was searched) less the ones
+    ``new`` takes the place of, for an elided follow-up: a word sharing its place with ``new`` ("best
+    actress" after "best actor"), else the old time for a time ("the summer" after "in January"), the old
+    names for names ("Time Warner" after "British Airways"), and the old subject for a lower-case subject
+    ("the unions" after "What did the government say ...?"). A preposition makes ``new`` a place or
+    setting, not the subject ("And in the north?"): nothing goes then. Not the last answer's names: they
+    are about the old subject."""
+    drop = _replaced(new.split(), prev_q)
+    if not drop:
+        if _is_time(new):
+            drop = {w.lower() for w in _WORD.findall(prev_q) if w.lower() in _CALENDAR}
+        elif all(w[:1].isupper() for w in new.split()):
+            drop = {w.lower() for w in _names(prev_q)}
+        elif not after_preposition:
+            drop = {w.lower() for w in _subject_of(asked)}
+    return [w for w in _content(prev_q) if w.lower() not in drop]
 
 
 def refers_back(question: str) -> bool:
     """A pronoun or phrase pointing at the conversation ("she", "that", "what about", "the day before"),
-    or an opening "And"/"But"."""
+    or an opening "And"/"But". "This" of the present ("this week") points at nothing said."""
+    question = _NOW.sub(" ", question)
     if _REFERS.search(question) or _OPENS_ON.match(question):
         return True
     for m in _THAT.finditer(question):
@@ -112,7 +238,7 @@ def needs_context(question: str, history: Sequence[tuple[str, str]] = ()) -> boo
 
 def _leans_on(question: str, added: Sequence[str]) -> bool:
     """``needs_context`` given the words a rewrite would add."""
-    if refers_back(question):
+    if refers_back(question) or elided_subject(question):
         return True
     if len(_content(question)) >= 3 or _names(question):
         return False
@@ -134,7 +260,10 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat";
     # a question that stood alone was searched as written, so a refused one passes on its own words only
     prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
-    pointer = bool(_POINTS.search(question))
+    pointer = bool(_POINTS.search(_NOW.sub(" ", question)))
+    elided = None if pointer else elided_subject(question)
+    if elided:  # "what about the unions?": the last question with the unions for the government
+        return _swapped(prev_q, history[-1][0], *elided)
     if _ONE.search(question):  # "the spring one" after "the autumn conference": "conference", not "autumn"
         replaced = {m.group(1).lower() for m in _MODIFIED.finditer(prev_q) if m.group(1).lower() not in _STOP}
         prev_q = " ".join(w for w in prev_q.split() if w.lower().strip("?.,!") not in replaced)
@@ -143,8 +272,7 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
         return [w for w in _content(prev_q) if w.lower() not in old]
     if not pointer and len(_content(question)) >= 3:
         return _content(prev_q)
-    names = [w for w in _NAME.findall(strip_markers(prev_a or ""))
-             if w.lower() not in _STOP and w.lower() not in _CALENDAR]  # not "The", not "Sunday"
+    names = _names(" " + strip_markers(prev_a or ""))  # not "The", not "Sunday"
     return _content(prev_q) + names[:5]
 
 
@@ -165,7 +293,7 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     return f"{question} {' '.join(extra[:MAX_EXTRA])}".strip() if extra else question
 
 
-_PERSON = re.compile(r"\b(he|she|him|her|hers|his|they|them|their)\b", re.I)
+_PERSON = _any_of(PERSON_PRONOUNS)
 
 
 def points_at_nothing(question: str, history: Sequence[tuple[str, str]] = ()) -> str | None:
@@ -225,7 +353,7 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
 
 
 _TIME_WORDS = frozenset("day days week weeks weekend month months year years latest news ago".split())
-_POINTER_TOPIC = frozenset("it that this them they these those him her he she".split())
+_POINTER_TOPIC = frozenset(PRONOUNS)
 
 
 def topic_of_pointer(topic: str | None, history: Sequence[tuple[str, str]]) -> str | None:
