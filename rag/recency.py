@@ -374,7 +374,10 @@ def compose(d: Disagreement, as_of: date | None = None) -> str:
     # Meanwhile, the average rate ..." reads as a slip
     body = _CONNECTIVE.sub("", body)
     first = body.split(" ", 1)[0]
-    if first.lower() in _LOWER_OPENERS:
+    # "As of 16 August, gas prices have fallen ...": a common word, lower case after the comma; a word
+    # the article writes in lower case elsewhere is one ("Gas" of "gas prices"), a name is not
+    if first.lower() in _LOWER_OPENERS or (first[1:].islower() and re.search(
+            rf"\b{re.escape(first.lower())}\b", d.newest.passage.text)):
         body = first.lower() + body[len(first):]
     ref = as_of or d.newest.published
     return (f"As of {day_label(d.newest.published, ref)}, {body} [{d.newest.passage.n}]; "

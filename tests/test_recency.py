@@ -316,3 +316,15 @@ def test_a_number_in_a_compound_word_is_no_figure_to_disagree_on() -> None:
     assert (found.newest.value, found.earlier.value) == ("7.08%", "6.94%")
     unrelated = _p(1, "a", "2024-11-20", "Buyers who put 20 down on a 30-year loan paid more.", title="Mortgage rates")
     assert find_disagreement(new.text, 2, [new, unrelated], None, AS_OF) is None
+
+
+def test_compose_writes_a_common_word_that_opened_the_sentence_in_lower_case() -> None:
+    # after "As of <date>," the sentence goes on: its opening common word ("Gas", which the article
+    # writes in lower case elsewhere) is lowered, a name ("Kabul") is not
+    new = _p(2, "b", "2024-12-01", "Gas prices fell to $3.10 a gallon. Drivers paid less for gas this week.")
+    old = _p(1, "a", "2024-11-20", "Gas prices fell to $3.40 a gallon, AAA said.")
+    found = find_disagreement("Gas prices fell to $3.10 a gallon.", 2, [new, old], "$3.10", AS_OF)
+    assert found is not None and compose(found, AS_OF).startswith("As of 1 December, gas prices fell to $3.10")
+    kabul = _p(2, "b", "2024-12-01", "Kabul police said at least four people were killed in the explosion.")
+    found = find_disagreement(kabul.text, 2, [OLD, kabul], "four")
+    assert found is not None and compose(found, AS_OF).startswith("As of 1 December, Kabul police said")
