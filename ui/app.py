@@ -24,7 +24,7 @@ from rag.settings import Settings
 from rag.api import RAG
 from ui import render
 from ui.auth import LOGIN_MESSAGE, LoginGuard
-from ui.chat import LLM, Chat, Session
+from ui.chat import LLM, Chat, Session, intro_text
 from ui.feedback import FeedbackLog
 from ui.library import FILE_TYPES, Library
 from ui.style import CSS, JS, theme
@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 CHAT_CONCURRENCY = 16  # questions answered at once; more wait in the queue (the embedder runs one at a time anyway)
 # Gradio's copies of uploads nobody pressed "Add" for: swept hourly once an hour old (added ones go at once)
 UPLOAD_SWEEP = (3600, 3600)
-_SEED_QUESTION = "Which town did the rebels capture south of Aleppo?"
+# the chat's height: the window's, less the title, tabs, settings line, question row and New chat (~380 px)
+CHAT_HEIGHT = "clamp(320px, calc(100vh - 380px), 640px)"
 
 
 def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
@@ -72,17 +73,19 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                                   elem_id="rag-settings-summary")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5):
+                        # the height follows the window: at a fixed 560 px, a 1280x800 screen opened the page
+                        # scrolled down to the question box, the title above the fold
                         chatbot = gr.Chatbot(
-                            elem_id="rag-chat", label="Chat", show_label=False, height=560, render_markdown=False,
+                            elem_id="rag-chat", label="Chat", show_label=False, height=CHAT_HEIGHT, render_markdown=False,
                             sanitize_html=True, allow_tags=False, buttons=["copy"],
-                            placeholder=f"Ask a question about your articles, e.g. “{_SEED_QUESTION}”. "
-                                        "Follow-ups may refer to earlier answers.",
+                            placeholder=intro_text(int(rag.collection.db.counts().get("articles", 0))),
                         )
-                        with gr.Row():
+                        with gr.Row(elem_id="rag-ask-row"):
                             # small minimum widths for the buttons: at gradio's default (160px each)
-                            # the question box got no more room than a button
-                            box = gr.Textbox(show_label=False, placeholder="Ask about your articles…",
-                                             scale=6, min_width=200, elem_id="rag-question", autofocus=True)
+                            # the question box got no more room than a button; at 200 px for the box,
+                            # a phone (390 px) put Stop on a full-width line of its own
+                            box = gr.Textbox(show_label=False, placeholder="Ask a question…",
+                                             scale=6, min_width=150, elem_id="rag-question", autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, min_width=64, elem_id="rag-ask")
                             # closing the answer's stream stops a local model's generation and frees it
                             stop = gr.Button("Stop", variant="stop", scale=1, min_width=64, elem_id="rag-stop")
@@ -111,10 +114,10 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                         polling = lib.feeds_panel(ingest_out, articles, victim, search)
                         ingest_out.render()
                     with gr.Column(scale=3):
-                        with gr.Row():
+                        with gr.Row(elem_classes="rag-centred"):
                             search.render()
                             refresh = gr.Button("Search", scale=1)
-                        with gr.Row():
+                        with gr.Row(elem_classes="rag-bottom"):
                             victim.render()
                             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="rag-remove")
                         # the Remove button only asks: the removal waits for "Yes, remove" here
@@ -158,9 +161,12 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         gr.on([c.change for c in settings_inputs], **summarise, show_progress="hidden")
 
         # ingest and remove take the store's write lock: one at a time, queued rather than refused
+        # the empty chat's placeholder follows the collection (empty: "add articles in the Collection tab")
+        introduce = {"fn": chat.intro, "inputs": None, "outputs": [chatbot], "api_visibility": "private",
+                     "show_progress": "hidden"}
         add.click(lib.add, [files, urls, search], [ingest_out, articles, victim], api_name="add",
                   concurrency_id="store-write", concurrency_limit=1, show_progress_on=[ingest_out]).then(
-            lambda: (None, ""), None, [files, urls], api_visibility="private").then(**summarise)
+            lambda: (None, ""), None, [files, urls], api_visibility="private").then(**summarise).then(**introduce)
         gr.on([search.submit, refresh.click], lib.listing, [search], [articles, victim], api_name="list_articles")
         hide_confirm = {"fn": lambda: gr.update(visible=False), "inputs": None, "outputs": [confirm_row],
                         "api_visibility": "private", "show_progress": "hidden"}
@@ -169,10 +175,12 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         gr.on([victim.change, cancel.click], **hide_confirm)
         # the API's "remove" removes at once: the API call is its caller's confirmation
         really.click(lib.remove, [victim, search], [articles, victim], api_name="remove",
-                     concurrency_id="store-write", concurrency_limit=1).then(**hide_confirm).then(**summarise)
-        polling.then(**summarise)  # its article count
+                     concurrency_id="store-write", concurrency_limit=1).then(**hide_confirm).then(**summarise).then(
+            **introduce)
+        polling.then(**summarise).then(**introduce)  # its article count
         demo.load(lib.listing, [search], [articles, victim], api_visibility="private")
         demo.load(**summarise)
+        demo.load(**introduce)
 
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     return demo

@@ -112,6 +112,16 @@ class Session:
         return None
 
 
+def intro_text(articles: int) -> str:
+    """The empty chat's placeholder (Markdown, no article text in it) for a collection of ``articles``."""
+    if articles == 0:
+        return ("**The collection is empty.** Add articles in the **Collection** tab (upload files, paste "
+                "URLs or watch a feed), then ask about them here: every answer cites the passages it rests on.")
+    return (f"Ask a question about your {articles:,} article{'s' * (articles != 1)}: who said what, when, "
+            "where or how many. Follow-ups may refer to earlier answers; “What is the latest on …?” lists "
+            "the newest stories on a topic.")
+
+
 def day(value: str | None, name: str) -> date | None:
     """A settings field's date (empty: None); a bad one raises a ``RagError`` that says how to fix it."""
     value = (value or "").strip()
@@ -179,6 +189,15 @@ class Chat:
             return self._local_rag, False
         return self.rag, answerer != LLM
 
+    def writer(self, choice: str) -> str | None:
+        """The LLM that writes an answer under the answerer ``choice`` (its label), None offline: the
+        pending bubble names it, since a model's answer takes many seconds where offline takes one."""
+        if choice == LOCAL and self.local_label() is not None:
+            return self.local_label()
+        if choice == LLM and self.rag.llm is not None:
+            return self.answerer_label(choice)
+        return None
+
     def answerer_label(self, choice: str) -> str:
         return dict((v, k) for k, v in self.answerer_choices()).get(choice, choice)
 
@@ -191,6 +210,19 @@ class Chat:
             return render.error_html(str(exc))
         articles = int(self.rag.collection.db.counts().get("articles", 0))
         return render.settings_html(self.answerer_label(answerer), int(top_k), filters, articles, reference)
+
+    def intro(self) -> Any:
+        """The empty chat's placeholder for the collection as it is now. It suggested the seed
+        article's question ("Which town did the rebels capture south of Aleppo?") to every
+        collection, an empty one too, where it could only be refused: a first run now points at the
+        Collection tab, and a collection of other articles gets no question about one it lacks.
+        Refreshed on page load and after articles are added or removed."""
+        try:
+            n = int(self.rag.collection.db.counts().get("articles", 0))
+        except RagError as exc:  # the store is unreadable: the question's answer will say why
+            log.warning("could not count the articles: %s", exc)
+            return gr.skip()
+        return gr.update(placeholder=intro_text(n))
 
     # --- asking -----------------------------------------------------------------------------
     def _asked(self, question: str, answerer: str, top_k: float, sources: str, since: str, until: str,
@@ -220,8 +252,8 @@ class Chat:
             return
         msgs = session.messages
         with self._lock:
-            msgs.append({"role": "user", "content": render.esc(question)})
-            msgs.append({"role": "assistant", "content": render.pending_html()})
+            msgs.append({"role": "user", "content": render.question_html(question)})
+            msgs.append({"role": "assistant", "content": render.pending_html(self.writer(answerer))})
             asked.slot = session.answering = len(msgs) - 1
             session.asking = question
         first = True
@@ -251,7 +283,7 @@ class Chat:
                 return None
             asked = session.waiting.pop(0)
             session.answering, session.asking = asked.slot, asked.question
-            session.messages[asked.slot] = {"role": "assistant", "content": render.pending_html()}
+            session.messages[asked.slot] = {"role": "assistant", "content": render.pending_html(self.writer(asked.answerer))}
             return asked
 
     def queue(
@@ -281,7 +313,7 @@ class Chat:
             if session.answering is None:  # it ended meanwhile: the question stays in the box
                 return gr.skip(), gr.skip()
             msgs = session.messages
-            msgs.append({"role": "user", "content": render.esc(question)})
+            msgs.append({"role": "user", "content": render.question_html(question)})
             msgs.append({"role": "assistant", "content": render.waiting_html()})
             asked.slot = len(msgs) - 1
             session.waiting.append(asked)
@@ -296,7 +328,7 @@ class Chat:
         # the box is emptied once, when the question is taken from it: later steps (and a queued
         # question, taken from the box when it was queued) leave it alone, so the next question the
         # user types while an answer streams is not wiped
-        yield "" if take_box else gr.skip(), msgs, session, render.sources_html(None)
+        yield "" if take_box else gr.skip(), msgs, session, render.sources_pending_html()
 
         answer: Answer | None = None
         partial = ""

@@ -15,6 +15,7 @@ state ``rag watch`` writes, so it shows that process's progress too.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import queue
 import re
@@ -22,12 +23,13 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
 from rag.errors import InputError, RagError
 from index.feeds import NOT_A_FEED, advertised_feeds, is_page
-from index.fetch import fetch_url
+from index.fetch import check_address, fetch_url
 from index.load import KINDS, expand_inputs, is_url
 from index.collection import ChunksEmbedded, Collection
 from index.db import ArticleInfo
@@ -70,14 +72,25 @@ def feeds_html(feeds: Sequence[WatchedFeed]) -> str:
     if not feeds:
         return ('<div class="rag-feeds"><p class="rag-empty">No feeds watched. Paste an RSS, Atom or sitemap URL '
                 "and press Watch; <code>rag watch</code> polls them on a schedule.</p></div>")
+    # two columns: in the Collection tab's narrow left column a table of five (feed, last polled,
+    # added, updated, last error) showed the first two, and a feed's error sat out of sight
     rows = "".join(
-        f"<tr><td class='rag-text'>{render.esc(f.title or '')}<div class='rag-dim'>{render.source_link(f.url)}</div></td>"
-        f"<td class='rag-fit'>{render.esc(f.last_polled or 'never')}</td><td class='rag-fit'>{f.items_added}</td>"
-        f"<td class='rag-fit'>{f.items_updated}</td><td class='rag-text'>{render.esc(f.last_error or '')}</td></tr>"
+        f"<tr><td class='rag-text'>{render.esc(f.title or '')}<div class='rag-dim'>{render.source_link(f.url)}</div>"
+        + (f"<div class='rag-reason failed'>{render.esc(f.last_error)}</div>" if f.last_error else "")
+        + f"</td><td class='rag-text'>{render.esc(_polled(f.last_polled))}"
+        f"<div class='rag-dim'>{f.items_added} added · {f.items_updated} updated</div></td></tr>"
         for f in feeds
     )
     return ('<div class="rag-feeds"><table class="rag-table"><thead><tr><th>feed</th><th>last polled</th>'
-            f"<th>added</th><th>updated</th><th>last error</th></tr></thead><tbody>{rows}</tbody></table></div>")
+            f"</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _polled(when: str | None) -> str:
+    """A poll time as the feed table shows it: ``2024-11-20T08:15:02Z`` -> ``2024-11-20 08:15 UTC``."""
+    if not when:
+        return "never"
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(?:Z|\+00:00)", when)
+    return f"{m.group(1)} {m.group(2)} UTC" if m else when
 
 
 def _poll_line(r: PollResult) -> str:
@@ -113,6 +126,7 @@ class Library:
         found_at = ""
         try:
             url = check_feed_url((url or "").strip())
+            self._check_address(url)
             try:
                 page = fetch_url(url, self.collection.settings)
             except InputError:
@@ -130,6 +144,18 @@ class Library:
         instead = f" ({found_at} is a page that advertises it)" if found_at else ""
         toast.info(f"Watching {stored}{instead}. Press Poll now, or run `rag watch` to poll on a schedule.")
         return *self.feeds(), ""
+
+    def _check_address(self, url: str) -> None:
+        """Refuse a feed whose host is written as an address the fetch guard refuses (127.0.0.1,
+        ``localhost``, 192.168.x.x) unless RAG_ALLOW_PRIVATE_URLS allows them, with the guard's own
+        reason. Its fetch failing was read as "the feed is down": it was watched and every poll
+        failed. (A name that resolves to such an address is still caught by the guard at poll time.)"""
+        host = (urlsplit(url).hostname or "").strip("[]")
+        try:
+            ip = ipaddress.ip_address("127.0.0.1" if host.lower() == "localhost" else host)
+        except ValueError:
+            return
+        check_address(url, host, ip, self.collection.settings)
 
     def remove_feed(self, url: str | None) -> tuple[str, Any]:
         if not url:
@@ -193,13 +219,16 @@ class Library:
         Returns the "Poll now" event (the caller chains what else its new articles change)."""
         with gr.Accordion("Watched feeds", open=False, elem_id="rag-feeds-box"):
             feed_table = gr.HTML(elem_id="rag-feeds")
-            with gr.Row():
+            with gr.Row(elem_classes="rag-centred"):
+                # the buttons at gradio's default 160 px left the URL box a third of the narrow
+                # column: its placeholder wrapped over four lines
                 feed_url = gr.Textbox(show_label=False, placeholder="https://example.org/feed.xml (RSS, Atom or sitemap)",
-                                      scale=4, elem_id="rag-feed-url")
-                watch = gr.Button("Watch", scale=1, elem_id="rag-feed-add")
-            with gr.Row():
-                feed_choice = gr.Dropdown(label="Stop watching", choices=[], scale=4, elem_id="rag-feed-choice")
-                unwatch = gr.Button("Stop watching", variant="stop", scale=1, elem_id="rag-feed-remove")
+                                      scale=4, min_width=160, elem_id="rag-feed-url")
+                watch = gr.Button("Watch", scale=1, min_width=80, elem_id="rag-feed-add")
+            with gr.Row(elem_classes="rag-bottom"):
+                feed_choice = gr.Dropdown(label="Stop watching", choices=[], scale=4, min_width=160,
+                                          elem_id="rag-feed-choice")
+                unwatch = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="rag-feed-remove")
             poll = gr.Button("Poll now", variant="primary", elem_id="rag-feed-poll")
             gr.Markdown("Polling on a schedule: run `rag watch --every 30m` beside the UI.")
         # the page's own events, not part of the documented API ("Use via API" lists ask, add,

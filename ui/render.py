@@ -100,8 +100,15 @@ def streaming_html(partial: str) -> str:
             f'sources…</div>{_lines(partial)}<span class="rag-cursor">▍</span></div>')
 
 
-def pending_html() -> str:
-    return '<div class="rag-answer rag-pending">Searching the articles and reading the passages…</div>'
+def pending_html(writer: str | None = None) -> str:
+    """An answer being made. ``writer``: the LLM that writes it after the search (None: offline, which
+    takes a second). A local model took 30 s on a CPU behind a bare "Searching…", which read as
+    stuck: the bubble names who is writing, and the page counts the seconds (``rag-elapsed``,
+    ticked by ``ui.style.JS``)."""
+    doing = ("Searching the articles and reading the passages…" if writer is None else
+             f"Searching the articles; then {esc(writer)} writes the answer, checked against the passages "
+             "(on a CPU this can take a minute)…")
+    return f'<div class="rag-answer rag-pending">{doing}<span class="rag-elapsed"></span></div>'
 
 
 def stopped_html() -> str:
@@ -132,6 +139,20 @@ def shown_query(query: str) -> str:
     return esc(query if len(query) <= _QUERY_SHOWN else query[: _QUERY_SHOWN - 1].rstrip() + "…")
 
 
+_QUESTION_SHOWN = 600  # characters of a question shown in its bubble; the rest folds away
+
+
+def question_html(question: str) -> str:
+    """A question's chat bubble, escaped. A pasted article (100 KB of text) filled the chat with one
+    bubble; past ``_QUESTION_SHOWN`` characters the rest is folded into a "show all" that opens in place."""
+    if len(question) <= _QUESTION_SHOWN:
+        return esc(question)
+    cut = question.rfind(" ", 0, _QUESTION_SHOWN)
+    cut = cut if cut > _QUESTION_SHOWN // 2 else _QUESTION_SHOWN
+    return (f'{esc(question[:cut])}… <details class="rag-more"><summary>show all '
+            f"({len(question):,} characters)</summary>{esc(question[cut:])}</details>")
+
+
 def error_html(message: str) -> str:
     return f'<div class="rag-error">⚠ {_lines(message)}</div>'
 
@@ -149,7 +170,7 @@ def answer_html(answer: Answer, turn: int, filtered: bool = False, follow_up: bo
     short = "" if answer.refused or not answer.short_answer else f'<div class="rag-short"><b>{esc(answer.short_answer)}</b></div>'
     parts = [f'{short}<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
     query = answer.search_query or answer.question
-    rewritten = follow_up and query.strip() != answer.question.strip()
+    rewritten = follow_up and rewritten_query(query, answer.question)
     if answer.refused:
         where = ("the closest passages are in the sources panel." if answer.passages else
                  "no passage matched it under the sources and dates set in Settings." if filtered else
@@ -162,19 +183,38 @@ def answer_html(answer: Answer, turn: int, filtered: bool = False, follow_up: bo
         label = "Search query (rewritten from your follow-up)" if rewritten else "Search query"
         ms = answer.timings_ms.get("total")
         took = f" · {ms:.0f} ms" if ms is not None else ""
+        # the dates the question was read as stay in sight, as the CLI's dim last line: folded into
+        # the search query's details, "And the week before?" gave no sign of which week it meant
+        parts.append(understood_html(answer))
         parts.append(
             f'<details class="rag-query"><summary>{label} · {esc(answer.answerer)}{took}</summary>'
-            f"<q>{shown_query(query)}</q>{understood_html(answer)}</details>"
+            f"<q>{shown_query(query)}</q></details>"
         )
     return "".join(parts)
 
 
+def rewritten_query(query: str, question: str) -> bool:
+    """Whether the searched ``query`` was made from the conversation rather than from ``question``
+    alone: a catch-up question is searched by its own topic ("Walmart" of "What is the latest on
+    Walmart?"), which was called "rewritten from your follow-up" once the chat had a turn before it."""
+    q, asked = " ".join(query.split()).casefold(), " ".join(question.split()).casefold()
+    return bool(q) and q != asked and q not in asked
+
+
+_PHRASE_SHOWN = 80  # characters of the time words quoted after "understood: ..."
+
+
 def understood_html(answer: Answer) -> str:
-    """What the question's time expressions were read as ("understood: 2024-11-25 .. 2024-12-01")."""
+    """What the question's time expressions were read as ("understood: 2024-11-25 .. 2024-12-01").
+    The phrase is quoted once per distinct expression and cut short: a long question saying "over
+    the past several months" twelve times had it quoted twelve times, under the answer and the sources."""
     tw = answer.time_window
     if tw is None or not tw.label():
         return ""
-    phrase = f" (<q>{esc(tw.phrase)}</q>)" if tw.phrase and tw.phrase != tw.label() else ""  # not "latest (latest)"
+    said = "; ".join(dict.fromkeys(p.strip() for p in (tw.phrase or "").split(";") if p.strip()))
+    if len(said) > _PHRASE_SHOWN:
+        said = said[: _PHRASE_SHOWN - 1].rstrip() + "…"
+    phrase = f" (<q>{esc(said)}</q>)" if said and said != tw.label() else ""  # not "latest (latest)"
     return f'<div class="rag-understood">understood: {esc(tw.label())}{phrase}</div>'
 
 
@@ -228,6 +268,11 @@ def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
         f'<div class="rag-meta">{meta}</div>'
         f'<div class="rag-passage">{highlight(text, spans)}</div></article>'
     )
+
+
+def sources_pending_html() -> str:
+    """The sources panel while an answer is being made (it said "Ask a question" to someone who had)."""
+    return '<div class="rag-sources rag-empty rag-pending">Finding the passages for this question…</div>'
 
 
 def sources_html(answer: Answer | None, turn: int = 0) -> str:
@@ -294,13 +339,22 @@ def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: i
         summary += f" (showing {len(shown)} of {len(results)}: every failure, the latest others)"
     rows = "".join(
         f'<tr><td class="rag-fit"><span class="rag-status {esc(r.status)}">{esc(r.status)}</span></td>'
-        f"<td class='rag-text'>{esc(r.title or r.item)}<div class='rag-dim'>{source_link(r.item)}</div></td>"
-        f"<td class='rag-fit'>{r.chunks or ''}</td><td class='rag-text'>{esc(r.reason or '')}</td></tr>"
+        f"<td class='rag-text'>{_ingested(r)}</td><td class='rag-fit'>{r.chunks or ''}</td></tr>"
         for r in shown
     )
     told = "".join(f'<p class="rag-notice">{esc(n)}</p>' for n in notices)
     return (f'<div class="rag-ingest"><p>{esc(summary)}</p>{told}<table class="rag-table"><thead><tr>'
-            f"<th>status</th><th>article</th><th>chunks</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table></div>")
+            f"<th>status</th><th>article</th><th>chunks</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _ingested(r: ItemResult) -> str:
+    """One ingest result's article cell: the title (else the item), where it came from, and why it
+    failed. The reason had a column of its own, which the Collection tab's narrow left column pushed
+    out of sight (behind a sideways scroll): a failed upload showed no reason. An item without a
+    title was named twice ("empty.txt" over "empty.txt")."""
+    named = f"{esc(r.title)}<div class='rag-dim'>{source_link(r.item)}</div>" if r.title else source_link(r.item)
+    why = f"<div class='rag-reason {esc(r.status)}'>{esc(r.reason)}</div>" if r.reason else ""
+    return named + why
 
 
 def remove_question_html(n: int, source: str, title: str | None = None) -> str:

@@ -84,6 +84,26 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-status.failed { background: #fee2e2; color: #991b1b; }
 .rag-path { font-family: var(--font-mono); }
 .rag-waiting { color: var(--body-text-color-subdued); font-style: italic; }
+/* the question box's block is 60 px tall with its padding, the buttons 40: centred, the buttons sat
+   level with the box's top edge instead of its text */
+#rag-ask-row, .rag-centred { align-items: center; }
+.rag-bottom { align-items: flex-end; }
+/* a chosen article's long label ran under the dropdown's arrow ("… · undated▾c"): it stops short of it */
+:is(#rag-remove-choice, #rag-feed-choice) input { padding-right: 1.6rem !important; text-overflow: ellipsis; }  /* a labelled field's button level with its box, not its label */
+.rag-elapsed { font-variant-numeric: tabular-nums; margin-left: 0.4em; }
+.rag-understood { margin-top: 0.4rem; font-size: 0.8rem; color: var(--body-text-color-subdued); }
+.rag-more { display: inline; }
+.rag-more summary { display: inline; cursor: pointer; font-size: 0.85em; color: var(--color-accent); }
+.rag-reason { font-size: 0.8rem; overflow-wrap: anywhere; margin-top: 0.15rem; }
+.rag-reason.failed { color: #991b1b; }
+/* gr.HTML styles every link of its own (".gradio-style a": padding 2px 8px, centred, for buttons made
+   of links): a source's URL sat indented after its date, on a line of its own. Source lines are text:
+   no padding, and a long URL breaks inside its card instead of running past the card's edge. */
+:is(.rag-sources, .rag-ingest, .rag-articles, .rag-feeds) a { padding: 0 !important; text-align: inherit !important; }
+.rag-meta, .rag-dim { overflow-wrap: anywhere; }
+/* gradio's prose margins and bar on a blockquote: the timeline's quote sat a line below its title */
+.rag-sources blockquote.rag-passage { margin: 0.3rem 0 0.4rem !important; padding: 0 !important;
+  border-left: 0 !important; }
 """
 
 
@@ -100,6 +120,8 @@ a.rag-cite:hover { text-decoration: underline; }
 # card (tabindex=-1) gets the focus. Clicking a marker also makes the server re-render the panel for
 # that message's turn (Chat.select): the card may appear, or be replaced, a moment later, so for a
 # short while the card is focused again whenever the panel changes, unless the user moved on.
+#
+# A pending answer's bubble shows the seconds it has been waiting (``rag-elapsed``).
 #
 # Gradio's sidebar is 100vw wide at <= 768px, and ours starts open: on a phone the settings covered
 # the whole chat until the user found the toggle. On a narrow screen it starts closed (one click on
@@ -147,6 +169,17 @@ JS = """() => {
   });
   new MutationObserver(focusCited).observe(document.getElementById('rag-sources') || document.body,
                                            { subtree: true, childList: true });
+
+  // seconds an answer has been in the making: a local model's 30 s behind a bare "Searching…" read
+  // as stuck. Each pending bubble counts from when it appeared (its element is kept while unchanged).
+  setInterval(() => {
+    document.querySelectorAll('.rag-pending .rag-elapsed').forEach((el) => {
+      if (!el.dataset.t0) el.dataset.t0 = String(Date.now());
+      const s = Math.floor((Date.now() - Number(el.dataset.t0)) / 1000);
+      const shown = s >= 2 ? `${s} s` : '';
+      if (el.textContent !== shown) el.textContent = shown;
+    });
+  }, 500);
 
   if (!window.matchMedia('(max-width: 768px)').matches) return;
   let tries = 0;

@@ -45,12 +45,15 @@ class Timeline:
         share the chat's queue (``concurrency_id="chat"``): both read the store, embed a query and
         may call the same LLM. ``as_of``: the sidebar's reference date, which "7d" counts back from."""
         llm = self.llm_label()
+        # the period's help goes under the row, not in "Since" alone: a field with an info line had
+        # its box lower than Topic's and Until's, and Until's long placeholder wrapped
         with gr.Row():
             topic = gr.Textbox(label="Topic", placeholder="e.g. Aleppo", scale=4, elem_id="rag-tl-topic")
-            since = gr.Textbox(label="Since", value="7d", placeholder="7d, 2w, 3m or YYYY-MM-DD", info=PERIOD_HELP,
+            since = gr.Textbox(label="Since", value="7d", placeholder="7d, 2w, 3m or YYYY-MM-DD",
                                scale=2, elem_id="rag-tl-since")
-            until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD (empty: the 'As of' date)", scale=2,
-                               elem_id="rag-tl-until")
+            until = gr.Textbox(label="Until", placeholder="empty: 'As of'", scale=2, elem_id="rag-tl-until")
+        gr.HTML(f'<p class="rag-dim rag-help">Since: {esc(PERIOD_HELP)}. Until: a date; empty: the '
+                "'As of' date. 'As of' is in Settings; empty: today.</p>")
         with gr.Row():
             sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk", scale=4,
                                  info="Comma-separated; matches the source, URL or title. Empty: all.",
