@@ -142,8 +142,10 @@ class Brief:
 
 def parse_since(text: str | None, as_of: date) -> date | None:
     """The first day of the last ``7d`` / ``2w`` / ``3m`` / ``1y`` up to ``as_of`` (inclusive: ``7d``
-    is the 7 days ending on ``as_of``, as "the past week" is), or a date ``2024-11-25``; empty, or a
-    period reaching back before year 1: None (no lower bound)."""
+    is the 7 days ending on ``as_of``, as "the past week" is), a date ``2024-11-25``, or the first day
+    of a time phrase a question could say ("last week", "last Tuesday", "March 2024", "yesterday":
+    ``rag.timewindow.understand``; the Timeline's Since box refused "last week", which the chat reads);
+    empty, or a period reaching back before year 1: None (no lower bound)."""
     text = (text or "").strip()
     if not text:
         return None
@@ -156,7 +158,17 @@ def parse_since(text: str | None, as_of: date) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(text, "is not a period; use 7d, 2w, 3m, 1y or a date like 2024-11-25") from None
+        pass
+    from rag.timewindow import understand
+
+    window = understand(text, as_of)
+    said = " ".join((window.phrase or "").split()) if window is not None else ""
+    # words only: "1/12/2024" is January or December by the reader's country, so it stays an error (use a
+    # YYYY-MM-DD date); the phrase must be the whole text, not a word of it
+    if window is not None and window.start is not None and window.start <= as_of and \
+            re.search(r"[^\W\d_]", text) and len(said) >= len(" ".join(text.split())) - 3:
+        return window.start
+    raise InputError(text, "is not a period; use 7d, 2w, 3m, 1y or a date like 2024-11-25") from None
 
 
 def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None = None,

@@ -179,8 +179,13 @@ def test_parse_since() -> None:
     assert parse_since("2w", today) == date(2024, 11, 18)
     assert parse_since("2024-11-20", today) == date(2024, 11, 20)
     assert parse_since("", today) is None
-    with pytest.raises(InputError, match="7d, 2w"):
-        parse_since("last tuesday", today)
+    # the time words a question could say start the period too ("since last week")
+    assert parse_since("last tuesday", today) == date(2024, 11, 26)
+    assert parse_since("last week", today) == date(2024, 11, 18)
+    assert parse_since("March 2024", today) == date(2024, 3, 1)
+    for bad in ("soon", "next week", "the weekend plans"):  # no period, one to come, more than a period
+        with pytest.raises(InputError, match="7d, 2w"):
+            parse_since(bad, today)
 
 
 def test_rag_brief_cli_json_and_text(rag: RAG, settings: Settings) -> None:

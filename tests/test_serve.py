@@ -204,7 +204,7 @@ def test_search_passages_and_filters(api: str) -> None:
 def test_bad_filters_are_named(api: str) -> None:
     r = httpx.post(f"{api}/v1/search", json={"query": "x", "filters": {"snce": "2024-01-01"}})
     assert r.status_code == 422 and "filters.snce" in r.json()["error"]["message"]
-    r = httpx.post(f"{api}/v1/search", json={"query": "x", "filters": {"since": "last week"}})
+    r = httpx.post(f"{api}/v1/search", json={"query": "x", "filters": {"since": "sometime"}})
     assert r.status_code == 422 and "filters.since" in r.json()["error"]["message"]
 
 

@@ -38,15 +38,15 @@ def iso_date(value: str | None, option: str) -> date | None:
 
 
 #: the periods --since takes besides a date, in its help
-SINCE_PERIODS = "7d, 2w, 3m, 1y (days, weeks, months, years back from --as-of)"
+SINCE_PERIODS = "7d, 2w, 3m, 1y (days, weeks, months, years back from --as-of), or 'last week', 'yesterday'"
 
 
 def since_date(value: str | None, when: date) -> date | None:
     """``--since`` as the first day of the period: a date, or ``7d``/``2w``/``3m``/``1y`` counted back
-    from ``when`` (``rag.brief.parse_since``). A bad value is a usage error in two short lines naming
-    the value and exactly the forms ``parse_since`` reads (no words: "last week" is for a question,
-    not for --since); it was one line of 150 characters that wrapped three times at 80 columns and
-    said a period counts back from --as-of when none was given (it counts back from today)."""
+    from ``when``, or a question's time words, "last week" (``rag.brief.parse_since``). A bad value is
+    a usage error in two short lines naming the value and the short forms ``parse_since`` reads; it
+    was one line of 150 characters that wrapped three times at 80 columns and said a period counts
+    back from --as-of when none was given (it counts back from today)."""
     if not (value or "").strip():
         return None
     from rag.brief import parse_since
