@@ -690,7 +690,9 @@ def understand(question: str, as_of: date) -> TimeWindow | None:
             break
     if window is None:  # contradictory expressions: trust the narrowest
         window = min((s for _, _, s in groups), key=_width)
-    phrase = "; ".join(text[a:b].strip() for a, b, _ in groups)
+    # each expression once: a pasted text saying "over the past several months" twelve times was quoted
+    # twelve times after "understood:"
+    phrase = "; ".join(dict.fromkeys(" ".join(text[a:b].split()) for a, b, _ in groups))
     return TimeWindow(window[0], window[1], phrase, recency)
 
 

@@ -445,3 +445,10 @@ def test_no_notice_when_the_cited_sentence_is_about_the_year_asked() -> None:
     assert window is not None and outside_window(window, about, as_of) is None
     other = [Citation(1, "a", "T", "s", "2005-02-01", "BA expects a profit.", 0, 20)]
     assert "2009" in (outside_window(window, other, as_of) or "")
+
+
+def test_a_phrase_said_many_times_is_named_once() -> None:
+    # a pasted text repeating "over the past several months" was quoted that many times after "understood:"
+    w = understand("What changed over the past several months? " * 12 + "And  over the past several months?",
+                   date(2024, 12, 1))
+    assert w is not None and w.phrase == "over the past several months"
