@@ -46,13 +46,23 @@ def checked_inputs(
             checked_top_k(top_k), checked_filters(filters), _checked_history(history), checked_as_of(as_of))
 
 
+#: characters of a question or search query: about 700 words. The search reads the first 256 word
+#: pieces of it (the embedding model's window), so a pasted article (100 KB) was answered with an
+#: unrelated sentence after scoring every sentence against thousands of words; it is refused instead.
+MAX_TEXT_CHARS = 4000
+
+
 def checked_text(value: object, name: str, example: str) -> str:
     if not isinstance(value, str):
         raise InputError(name, f"must be a str, got {_got(value)}; e.g. {example}")
     if not value.strip():
         what = "write the words to search for" if name == "query" else "ask a question about the articles"
         raise InputError(name, f"is empty; {what}, e.g. {example}")
-    return value.strip()
+    text = value.strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(name, f"is {len(text):,} characters long; the limit is {MAX_TEXT_CHARS:,}: ask about one "
+                               "thing in a sentence or two (to add an article to the collection, ingest it)")
+    return text
 
 
 def checked_top_k(top_k: object) -> int | None:

@@ -70,6 +70,16 @@ def test_an_empty_question_is_an_input_error_as_in_the_cli_rest_and_mcp(seed_rag
     rejected(lambda: service.ask(seed_rag, question), "question")  # the service's own check stays
 
 
+def test_a_pasted_article_as_a_question_is_an_input_error_naming_the_limit(seed_rag: RAG) -> None:
+    from rag.arguments import MAX_TEXT_CHARS
+
+    pasted = "Rebels captured the town. " * 4000  # 104,000 characters, 103,999 stripped
+    err = rejected(lambda: seed_rag.ask(pasted), "question")
+    assert "103,999 characters" in err.reason and f"{MAX_TEXT_CHARS:,}" in err.reason  # stripped
+    rejected(lambda: seed_rag.search(pasted), "query")
+    assert not seed_rag.ask(("Which town did the rebels capture? " * 100)[:MAX_TEXT_CHARS]).refused  # up to it: asked
+
+
 def test_stream_checks_its_arguments_too(seed_rag: RAG) -> None:
     rejected(lambda: next(iter(seed_rag.stream(b"Which town?"))), "question")
     rejected(lambda: next(iter(seed_rag.stream("Which town?", top_k=0))), "top_k")
