@@ -46,7 +46,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rag.evidence import NUMBER_WORDS
-from rag.text import LOWER_WORD, MARKER, MARKER_RUN, WORD, YES_NO, is_abbreviation, marker_numbers, terms, undotted
+from rag.text import (
+    LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, is_abbreviation, marker_numbers, terms, undotted,
+)
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -119,7 +121,11 @@ def _claim_may_end(text: str, dot: int) -> bool:
         return True
     word = re.search(r"[A-Za-z.]*$", text[max(0, dot - 16) : dot]).group(0)
     after = text[dot + 1 :].lstrip()
-    return "." in word.strip(".") and word.lower().strip(".") not in ("a.m", "p.m") and after[:1].isupper()
+    # the next sentence opens with a function word ("It", "The", "Its"); a name word goes on the name
+    # ("the U.S. Senate race", "the U.N. Framework Convention" were cut into "the U.S [3]. Senate race")
+    first = re.match(r"[A-Za-z'’]+", after)
+    return ("." in word.strip(".") and word.lower().strip(".") not in ("a.m", "p.m") and after[:1].isupper()
+            and first is not None and first.group(0).lower() in STOPWORDS)
 
 
 #: words that open a sentence without naming anything (an LLM's connectives and hedges)

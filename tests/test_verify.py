@@ -252,6 +252,9 @@ def test_what_the_question_gives_never_backs_a_wrong_answer(passage: str, questi
 @pytest.mark.parametrize("text,expected", [
     ("Starbucks will use a new logo in the U.S. and Canada [2].", ["Starbucks will use a new logo in the U.S. and Canada [2]."]),
     ("The firm is based in the U.S. It employs 500 people [1].", ["The firm is based in the U.S.", "It employs 500 people [1]."]),
+    # ... but a name goes on after it: the offline answer's verbatim sentence stays whole
+    ("Fetterman is the projected winner of the U.S. Senate race, CNN projects. [3]",
+     ["Fetterman is the projected winner of the U.S. Senate race, CNN projects. [3]"]),
     ("Gov. Ron DeSantis kicked off his campaign [1].", ["Gov. Ron DeSantis kicked off his campaign [1]."]),
     ("It opens at 8 p.m. ET on Sunday [2]. Then it closes.", ["It opens at 8 p.m. ET on Sunday [2].", "Then it closes."]),
 ])
