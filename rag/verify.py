@@ -611,9 +611,12 @@ def _supported_head(body: str, by_n: dict[int, Passage], passages: Sequence[Pass
 
 
 def _with_markers(claim: str, numbers: Sequence[int]) -> str:
-    """``claim`` with its markers before its closing punctuation: "took Khansir [1]."."""
+    """``claim`` with its markers before its closing punctuation: "took Khansir [1].", but after a
+    closing quote or bracket, which the marker must not go inside: 'the "Wordle effect." [1]'."""
     marks = "".join(f" [{n}]" for n in dict.fromkeys(numbers))
     m = re.search(r"[.!?]+[\"'”’)]*$", claim)
+    if m and m.group(0)[-1] not in ".!?":
+        return claim + marks
     if m:
         return claim[: m.start()].rstrip() + marks + claim[m.start() :]
     return claim + marks

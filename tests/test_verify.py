@@ -370,3 +370,9 @@ def test_the_removed_sentences_notice_is_capped() -> None:
     assert notice.endswith("| … and 296 more") and len(notice) < 400
     assert len(removed_notice(["y" * 500])) < 200
     assert removed_notice(["One.", "Two."]) == "Removed 2 sentence(s) no passage supports: One. | Two."
+
+
+def test_a_marker_goes_after_a_closing_quote_not_inside_it() -> None:
+    text = 'Experts call it the "Wordle effect." Sales rose.'
+    v = verify('Experts call it the "Wordle effect." [1] Sales rose. [1]', _one(text))
+    assert v.text == 'Experts call it the "Wordle effect." [1] Sales rose [1].'
