@@ -373,6 +373,6 @@ def test_the_removed_sentences_notice_is_capped() -> None:
 
 
 def test_a_marker_goes_after_a_closing_quote_not_inside_it() -> None:
-    text = 'Experts call it the "Wordle effect." Sales rose.'
-    v = verify('Experts call it the "Wordle effect." [1] Sales rose. [1]', _one(text))
-    assert v.text == 'Experts call it the "Wordle effect." [1] Sales rose [1].'
+    text = 'Experts call it the "Wordle effect." He beat Mehmet Oz.'
+    v = verify('Experts call it the "Wordle effect." [1] He beat Mehmet Oz. [1]', _one(text))
+    assert v.text == 'Experts call it the "Wordle effect." [1] He beat Mehmet Oz [1].'
