@@ -65,6 +65,9 @@ _NUMBER = re.compile(
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
+# a sentence that opens by pointing at the one before it ("That's how many seats ...", "This brings the
+# toll to ..."): read alone, as "As of <date>, ..." quotes it, it says nothing
+_POINTS_BACK = re.compile(r"^\W*(?:that|this|these|those)(?:['’]s|\s+(?:is|are|was|were)\b)", re.I)
 _CONNECTIVE = re.compile(r"^(?:(?:meanwhile|however|separately|in addition|additionally|furthermore|moreover|"
                          r"by contrast|in contrast),|but|and)\s+(?=\S)", re.I)
 _LOWER_OPENERS = frozenset("the a an at in on more some about around nearly almost over police officials authorities "
@@ -314,9 +317,11 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     if not others:
         return None
     newest_other = max(others, key=lambda m: m.published)
-    if newest_other.published > own_date:
-        return Disagreement(newest=newest_other, earlier=mine)
-    return Disagreement(newest=mine, earlier=max(others, key=lambda m: m.published))
+    found = Disagreement(newest=newest_other, earlier=mine) if newest_other.published > own_date else \
+        Disagreement(newest=mine, earlier=max(others, key=lambda m: m.published))
+    if _POINTS_BACK.match(found.newest.sentence):
+        return None  # "That's how many seats ...": its figure is the sentence before's, which is not quoted
+    return found
 
 
 def _states(sentence: str, values: Sequence[tuple[str, str, int, int]], value: str, key: str, kind: str) -> bool:

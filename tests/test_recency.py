@@ -328,3 +328,12 @@ def test_compose_writes_a_common_word_that_opened_the_sentence_in_lower_case() -
     kabul = _p(2, "b", "2024-12-01", "Kabul police said at least four people were killed in the explosion.")
     found = find_disagreement(kabul.text, 2, [OLD, kabul], "four")
     assert found is not None and compose(found, AS_OF).startswith("As of 1 December, Kabul police said")
+
+
+def test_a_newest_sentence_that_points_back_is_no_statement_to_date() -> None:
+    # "As of 16 November, That's how many seats Republicans are away from winning the 218 seats": the
+    # figure the sentence means is in the one before it, which the composition does not quote
+    old = _p(1, "a", "2024-11-20", "Republicans won 211 House seats, officials said.", title="House count")
+    new = _p(2, "b", "2024-12-01", "That's how many House seats Republicans had won, officials said 215.",
+             title="House count")
+    assert find_disagreement("Republicans won 211 House seats, officials said.", 1, [old, new], "211", AS_OF) is None
