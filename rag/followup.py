@@ -321,7 +321,8 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     """The last question asked again about another time, when ``question`` names only a time ("And
     last week?", "What about the week before?", "And on Sunday?" after "What happened this week?"):
     "What happened last week?". The time words replace the last question's own (or are added); "the
-    week before" is the period before the last question's ("this week" -> "last week"). None when the
+    week before" is the period before the last question's ("this week" -> "last week"; a question that
+    named no time was about this week, so "last week" too). None when the
     follow-up says anything else, or there is no last question. (Only the words of a period are read
     here, so today's date stands in for ``as_of``.)"""
     if not history:
@@ -338,9 +339,11 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
         unit = before.group("unit").lower()
         said = (old or "").lower()
         key = next((k for k in _EARLIER if said.endswith(k) and _UNIT_OF.get(k, k.split()[-1]) == unit), None)
-        if key is None:
-            return None  # "the week before" of a question with no such period: not read here
-        new = _EARLIER[key]
+        if key is None and old:
+            return None  # "the week before" of a question about another sort of period: not read here
+        # a question that named no time was about now: "the week before" is last week (it was ignored,
+        # and the follow-up answered from the same articles as the question before)
+        new = _EARLIER[key] if key else ("yesterday" if unit == "day" else f"last {unit}")
     else:
         window = understand(rest, date.today())
         if window is None or window.phrase is None or len(window.phrase) < len(rest) - 3:

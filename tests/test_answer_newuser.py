@@ -344,6 +344,9 @@ def test_rag_ask_says_a_question_in_another_language_finds_little(settings: Sett
     # a follow-up of a follow-up: the period before the last one asked
     ("And the week before?", [("What happened this week?", "…"), ("And last week?", "…")],
      "What happened 2 weeks ago?"),
+    # a question that named no time was about now: "the week before" is last week
+    ("And the week before?", [("Who won the Powerball jackpot?", "…")], "Who won the Powerball jackpot last week?"),
+    ("And the week before?", [("What happened in March?", "…")], None),  # March has no "week before" here
     ("And the mayor last week?", [("What happened this week?", "…")], None),  # more than a time
     ("And when?", [("What happened this week?", "…")], None),
     ("And last week?", [], None),
