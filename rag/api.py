@@ -528,12 +528,15 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
     dated inside it (or the day after: news of a Sunday is often published on Monday). The window is
     a soft prior in retrieval, so the answer may come from another week; the reader is told which
     days it is from ("How many boats did the storm damage this week?" answered from the previous
-    week's story). When no cited article carries a date at all (a folder of undated files asked "this
+    week's story). The answer's first citation (its own sentence) decides when it is dated. When no cited article carries a date at all (a folder of undated files asked "this
     week"), the notice says the period could not be checked, rather than nothing: the answer may be
     from any year. None when a citation is dated in the window, or no period is named."""
     if window is None or (window.start is None and window.end is None) or not citations:
         return None
-    days = sorted({d for c in citations if (d := published_day(c)) is not None})
+    # the answer's own sentence decides, when dated: a second, supporting sentence from an article of the
+    # week asked ("the Mets last won the World Series ..." under last week's Astros story) hid the notice
+    lead = published_day(citations[0])
+    days = [lead] if lead is not None else sorted({d for c in citations if (d := published_day(c)) is not None})
     years = set(re.findall(r"\b(?:19|20)\d\d\b", window.phrase or ""))
     if years and any(y in c.quote for c in citations for y in years):
         return None  # "What did BA plan in 2009?" answered from a 2005 article on its 2009 plan: on the period

@@ -277,6 +277,12 @@ def test_an_answer_from_outside_the_period_asked_about_says_so() -> None:
                           date(2024, 12, 3)) is None  # Saturday's news published on Sunday
     assert outside_window(understand("How many people were killed?", monday), cited, monday) is None
     undated = [replace(cited[0], published=None)]
+    # the answer's own (first) citation decides: a supporting sentence of the week asked hides nothing
+    filler = replace(cited[0], n=2, published="2024-12-09", quote="The Mets last won in 1986.")
+    assert outside_window(understand("How many people were killed this week?", monday), [cited[0], filler],
+                          monday) == notice
+    assert outside_window(understand("How many people were killed this week?", monday), [filler, cited[0]],
+                          monday) is None
     # undated articles may be from any year: the reader is told the period could not be checked
     assert outside_window(understand("How many people were killed this week?", monday), undated, monday) == (
         'The cited articles carry no publication date, so whether they are from the period asked about '
