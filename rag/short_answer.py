@@ -46,7 +46,11 @@ from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
 from rag.text import LOWER_WORD, answer_type, undotted
 
-_QUALIFIER = r"(?:(?:at least|at most|about|around|almost|nearly|more than|less than|fewer than|over|under|some|up to|roughly|approximately|only|just)\s+)?"
+# "no less than five games" is at least five, not fewer: a negation is part of the figure, as are "a few"
+# and "several" before a scale word ("a few hundred thousand votes")
+_QUALIFIER = (r"(?:(?:(?:no|not)\s+(?:more|less|fewer)\s+than|at least|at most|about|around|almost|nearly|more than|"
+              r"less than|fewer than|over|under|some|up to|roughly|approximately|only|just|a few|several|a couple of)"
+              r"\s+)?")
 _NUMWORD = r"(?:" + "|".join(sorted(NUM_WORDS.split(), key=len, reverse=True)) + r")\b"  # not "ten" of "tenure"
 # units longest first and closed by a word boundary: "7 million miles" is "7 million", not "7 m"
 _UNIT = r"(?:\s?(?:billion|million|trillion|thousand|per ?cent|percent|bn|tn|m|k)\b|%|p\b(?!\.m))"
@@ -292,6 +296,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             title = _TRAILING_TITLE.search(phrase)
             if title and phrase[: title.start()].lower() in PLACES:  # "California Gov. Gavin Newsom": "California"
                 phrase, end = phrase[: title.start()], start + title.start()
+            elif title and name_kind(text) == "person":
+                continue  # "Who is the mayor-elect?": "Los Angeles Mayor" names a post, no person
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
@@ -490,11 +496,13 @@ def _no_count(sentence: str, start: int, end: int, focus: set[str]) -> bool:
 
 
 def _no_figure(sentence: str, start: int, end: int, phrase: str) -> bool:
-    """Whether a number is part of a name ("3G", "4K"; "42km" is a unit) or a day of the month ("31
+    """Whether a number is part of a name ("3G", "4K", "COVID-19"; "42km" is a unit) or a day of the month ("31
     December", "December 31,"; not "in December 12 people died"): no figure to answer "how many" or "how
     much" with."""
     if phrase[-1:].isdigit() and sentence[end : end + 1].isupper():
         return True
+    if phrase[:1].isdigit() and sentence[start - 1 : start] == "-" and sentence[start - 2 : start - 1].isalpha():
+        return True  # "COVID-19", "MH-17", "F-35": the number of a name
     if not re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", phrase) or int(re.match(r"\d+", phrase).group(0)) > 31:
         return False
     return bool(_MONTH_AFTER.match(sentence, end) or (_MONTH_BEFORE.search(sentence, max(0, start - 12), start)

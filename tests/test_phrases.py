@@ -170,6 +170,8 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which country's scheme was the plan modelled on?", "The UK plan, Home Secretary Charles Clarke said, "
      "follows Australia.", ["UK", "Australia"]),
     ("In which city did they meet?", "Mr Blair met Prince Charles and the World Cup team in Leeds.", ["Leeds"]),
+    # a post is no person: "Los Angeles Mayor" of "Los Angeles Mayor-elect Karen Bass"
+    ("Who is the mayor-elect of Los Angeles?", "Los Angeles Mayor-elect Karen Bass promised to act.", ["Karen Bass"]),
     ("In which Japanese city did Ireland beat China?", "The Republic beat China in Sapporo, and the Republic won.",
      ["Sapporo"]),
     # the noun asked for, right after a name, belongs to it
@@ -234,6 +236,12 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
         == ["11,000 staff"]  # "40% of the sector" is a share of something else: no head count
     assert [c.phrase for c in candidates(prepare("How many branches does KFB have?"), "It does two thirds of its "
                                          "business in Asia, with 405 branches.")] == ["405 branches"]
+    # a negation or "a few" is part of the figure ("no less than five" is at least five); a name's number is none
+    assert [c.phrase for c in candidates(prepare("How many games was Irving suspended for?"),
+                                         "The Nets suspended Irving for no less than five games.")] \
+        == ["no less than five games"]
+    assert [c.phrase for c in candidates(prepare("How many votes are uncounted?"), "The COVID-19 rules left a few "
+                                         "hundred thousand votes uncounted.")] == ["a few hundred thousand votes"]
     # a share of what is counted may answer; a rate's denominator never does
     assert [c.phrase for c in candidates(prepare("How many Americans read blogs?"), "Blog readership shot up by "
                                          "58%, but more than 60% of online Americans never read one.")] == ["more than 60%"]
