@@ -298,6 +298,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 phrase, end = phrase[: title.start()], start + title.start()
             elif title and name_kind(text) == "person":
                 continue  # "Who is the mayor-elect?": "Los Angeles Mayor" names a post, no person
+            if name_kind(text) == "person" and _WHERE_BEFORE.search(sentence, max(0, start - 8), start):
+                continue  # "Who shot the mountain lion?": "in Los Angeles" is where, not who
             if re.search(r"-[a-z]+$", phrase):  # "Turkey-backed", "Kremlin-led": a modifier, not a name
                 continue
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
@@ -541,6 +543,7 @@ _NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months
                          re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
                             r"Colonel|Rev|Father)\.?\s+)+")
+_WHERE_BEFORE = re.compile(r"\b(?:in|at|near)\s+$")
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
