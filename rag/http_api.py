@@ -22,7 +22,7 @@ null (``not_found``, ``invalid_request``, ``store_busy``, ...), ``fix`` the reme
 names one apart from its message (``RagError.fix``).
 
 >>> from rag.http_api import create_app    # doctest: +SKIP
->>> app = create_app(RAG(), api_key="")    # doctest: +SKIP  (an ASGI app: run it with any ASGI server)
+>>> app = create_app(RAG(), api_key="")    # an ASGI app: run it with any ASGI server  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -50,6 +51,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from rag.errors import ConfigError, EmbedderMismatchError, InputError, LLMError, RagError, StoreBusyError, StoreError
 from rag import service
 from rag.arguments import pair_turns
+from rag.serve import list_page
 from rag.service import SearchFilters
 from rag.types import Answer
 
@@ -136,6 +138,39 @@ def _loopback_authority(authority: str) -> bool:
     name = authority.rstrip("/")
     name = name[: name.index("]") + 1] if name.startswith("[") and "]" in name else name.rsplit(":", 1)[0]
     return bool(name) and is_loopback(name.lower())
+
+
+#: the browser origins a server without a key answers: pages served from this machine's loopback
+LOOPBACK_ORIGIN = r"https?://(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?"
+
+
+class ApiCors:
+    """CORS for ``/v1`` and ``/healthz``, so a web app in the browser can call the API.
+
+    ``LocalOnly`` already admits a page served from loopback (a dev server on localhost:5173), but
+    without CORS headers the browser answered its preflight with a 405 and hid every response from
+    it. Without a key only loopback origins are named (the same pages ``LocalOnly`` admits); with a
+    key any origin may call, since each request must carry the key in ``Authorization``, never in a
+    cookie (credentials are not allowed). The mounted chat UI (``/ui``) is left out: it logs in with
+    a cookie. Outermost, so a preflight (which carries no key) is answered before ``BearerAuth``."""
+
+    def __init__(self, app: ASGIApp, *, any_origin: bool, prefixes: tuple[str, ...] = ("/v1", "/healthz"),
+                 headers: tuple[str, ...] = (), expose: tuple[str, ...] = ("retry-after",)) -> None:
+        from starlette.middleware.cors import CORSMiddleware
+
+        self.app = app
+        self.prefixes = prefixes
+        self.cors = CORSMiddleware(
+            app, allow_origins=["*"] if any_origin else [], allow_origin_regex=None if any_origin else LOOPBACK_ORIGIN,
+            allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type", *headers],
+            allow_credentials=False, expose_headers=list(expose), max_age=600)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if any(_under(path, prefix) for prefix in self.prefixes):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class DeclaredSizeLimit:
@@ -255,6 +290,44 @@ def _error(message: str, kind: str, code: str, fix: str | None = None) -> dict[s
     return {"error": {"message": message, "type": kind, "code": code} | ({"fix": fix} if fix else {})}
 
 
+class ErrorDetail(BaseModel):
+    """The ``error`` object of every error body (OpenAI's envelope, plus ``fix``)."""
+
+    message: str = Field(description="what went wrong, naming the field or item")
+    type: str = Field(description="the broad kind, as OpenAI names it (invalid_request_error, ...)")
+    code: str = Field(description="a stable machine-readable name to branch on: not_found, invalid_request, ...")
+    fix: str | None = Field(None, description="what to do, when said apart from the message")
+    param: str | None = Field(None, description="the chat parameter refused (unsupported_parameter)")
+
+
+class ErrorBody(BaseModel):
+    """An error response. ``/openapi.json`` declares it for every error status, so a client generated
+    from the schema parses what is sent (FastAPI's default declared ``{"detail": [...]}`` for a 422,
+    which this server never sends alone)."""
+
+    error: ErrorDetail
+    detail: list[dict[str, Any]] | None = Field(None, description="422: pydantic's errors (type, loc, msg)")
+
+
+#: the error statuses a route may answer, with when
+_ERROR_STATUSES: tuple[tuple[int, str], ...] = (
+    (400, "bad JSON, an empty question, an unsupported chat parameter, too many files"),
+    (401, "missing or wrong API key (when RAG_API_KEY is set)"),
+    (403, "without a key: a request that is not from this machine's loopback"),
+    (404, "no such article, model or route"),
+    (409, "the collection is being written by another process (Retry-After)"),
+    (413, "the body is over its limit"),
+    (415, "a body that is not JSON (or multipart for uploads)"),
+    (422, "a field of the wrong type or value, or an unknown field, named in the message"),
+    (500, "a server error"),
+    (502, "the LLM failed"),
+    (503, "the vector store does not answer"),
+)
+#: ``/openapi.json``'s error responses: every status with the error envelope
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": what} for status, what in _ERROR_STATUSES}
+
+
 class ApiError(HTTPException):
     """An HTTP error this API raises, with its ``code`` (and ``fix``) for the error body."""
 
@@ -339,6 +412,13 @@ def _rag_error(_: Request, exc: Exception) -> JSONResponse:
 #: what a 422 names for an unknown field: the fields of the route's body (by path) and of its filters
 _BODIES: dict[str, type[BaseModel]] = {"/v1/search": SearchRequest, "/v1/ask": AskRequest,
                                        "/v1/articles": UrlsRequest}
+#: a minimal body of each JSON route, for the message of a body that is empty or not an object
+_EXAMPLES: dict[str, str] = {
+    "/v1/ask": '{"question": "Which town did the rebels capture?"}',
+    "/v1/search": '{"query": "Khansir rebels", "top_k": 3}',
+    "/v1/chat/completions": '{"messages": [{"role": "user", "content": "Which town did the rebels capture?"}]}',
+    "/v1/articles": '{"urls": ["https://example.org/story.html"]}',
+}
 _FIELDS: dict[str, tuple[str, ...]] = {"filters": tuple(SearchFilters.model_fields),
                                        "body.filters": tuple(SearchFilters.model_fields)}
 
@@ -357,7 +437,16 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI reads a body as JSON only when its Content-Type says JSON; any other (or none) leaves
         # the bytes, and pydantic then says only that they are "not a valid dictionary"
         return _http_error(request, not_json(request.headers.get("content-type", ""), bytes(raw), JSON_OBJECT))
-    body = _BODIES.get(request.url.path.rstrip("/"))
+    route = request.url.path.rstrip("/")
+    whole = next((e for e in errors if tuple(e.get("loc", ())) == ("body",)), None)
+    if whole is not None and route in _EXAMPLES:
+        # FastAPI's "body: Field required" for an empty body, "a valid dictionary" for [1, 2] or null:
+        # neither says that the body itself is what is missing or of the wrong shape
+        what = "empty" if whole.get("type") == "missing" else "JSON but not an object"
+        return JSONResponse(_error(f"the request body is {what}; {request.method} {route} takes a JSON object, "
+                                   f"e.g. {_EXAMPLES[route]}", "invalid_request_error", "invalid_request")
+                            | {"detail": jsonable(errors)}, status_code=422)
+    body = _BODIES.get(route)
     fields = _FIELDS | ({"": tuple(body.model_fields), "body": tuple(body.model_fields)} if body else {})
     parts = [field_problem(tuple(e.get("loc", ())), _said(e), str(e.get("type", "")), fields) for e in errors]
     return JSONResponse(_error("invalid request: " + "; ".join(parts), "invalid_request_error", "invalid_request")
@@ -453,11 +542,11 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     for exc_type, handler in ((RagError, _rag_error), (RequestValidationError, _validation_error),
                               (HTTPException, _http_error), (Exception, _crash)):
         app.add_exception_handler(exc_type, handler)
-    v1 = APIRouter(prefix="/v1", max_body_size=JSON_BODY_LIMIT)
+    v1 = APIRouter(prefix="/v1", max_body_size=JSON_BODY_LIMIT, responses=ERROR_RESPONSES)
 
     probe = StoreProbe(rag)
 
-    @app.get("/healthz", response_model=None)
+    @app.get("/healthz", response_model=None, responses={503: ERROR_RESPONSES[503]})
     def healthz() -> dict[str, Any] | JSONResponse:
         articles = rag.collection.db.counts()["articles"]
         problem = probe.check()
@@ -516,8 +605,12 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
                                     "notices": notices})
 
     @v1.get("/articles")
-    def list_articles(q: str | None = None, limit: Annotated[int, Field(ge=1, le=1000)] = 100) -> dict[str, Any]:
-        return {"articles": service.public(rag, service.list_articles(rag, q, limit)), "stats": rag.collection.stats()}
+    def list_articles(q: str | None = None, limit: Annotated[int, Field(ge=1, le=1000)] = 100,
+                      offset: Annotated[int, Field(ge=0)] = 0) -> dict[str, Any]:
+        """Stored articles, newest first; ``q`` keeps those whose title or source contains it. Page
+        with ``offset`` (``next_offset`` of the last page; null when there is no more)."""
+        page = service.public(rag, list_page(rag, q, limit, offset))
+        return page | {"stats": rag.collection.stats()}
 
     # ``:path``: a source may hold "/" (uploads/<name>, a URL, a file path), sent as is or as %2F
     @v1.get("/articles/{article_id:path}")
@@ -532,9 +625,11 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def delete_article(article_id: str) -> dict[str, Any]:
         result = writer.remove(article_id)
         if result.status != "removed":
-            raise ApiError(404, f"no article {article_id!r} ({result.reason})", "not_found")
+            raise ApiError(404, f"no article {article_id!r}: {_rest_terms(result.reason or '')}; "
+                                "GET /v1/articles lists them", "not_found")
         # a source another source also holds goes alone, and the note says the article stays
-        return service.public(rag, {"removed": result.article_id} | ({"note": result.reason} if result.reason else {}))
+        note = {"note": _rest_terms(result.reason)} if result.reason else {}
+        return service.public(rag, {"removed": result.article_id} | note)
 
     @v1.post("/articles", max_body_size=upload_limit, openapi_extra={"requestBody": {"content": {
         "application/json": {"schema": UrlsRequest.model_json_schema()},
@@ -569,14 +664,36 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         return JSONResponse(report)
 
     app.include_router(v1)
+    if key:
+        _declare_bearer(app)
     app.add_middleware(DeclaredSizeLimit, json_limit=JSON_BODY_LIMIT, upload_limit=upload_limit)
     if key:
         app.add_middleware(BearerAuth, key=key)
     else:  # loopback only (``rag.serve.check_bind``): no other site's page may use it either
         app.add_middleware(LocalOnly)
+    app.add_middleware(ApiCors, any_origin=bool(key))
     if ui:
         _mount_ui(app, rag, key)
     return app
+
+
+def _declare_bearer(app: FastAPI) -> None:
+    """``/openapi.json`` says the /v1 routes want ``Authorization: Bearer <key>`` (the middleware
+    checks it, out of FastAPI's sight), so a client generated from the schema sends the key."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()  # FastAPI caches it in app.openapi_schema: changed in place, once
+            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+                "type": "http", "scheme": "bearer", "description": "the server's RAG_API_KEY"}
+            for path, ops in schema.get("paths", {}).items():
+                if _under(path, "/v1"):
+                    for op in ops.values():
+                        op["security"] = [{"bearer": []}]
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @contextlib.asynccontextmanager
@@ -657,6 +774,20 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, st
     return turns[-1][1], pair_turns(turns[:-1])
 
 
+_CLI_LIST = re.compile(r"\s*\(see `rag list`\)")
+_CLI_REMOVE = re.compile(r"`rag remove ([^`\s]+)`")
+
+
+def _rest_terms(reason: str) -> str:
+    """A removal's reason as a REST client can act on it: the collection words it for the CLI
+    ("see `rag list`", "`rag remove ID` removes it"), commands a client of this API has no use for.
+
+    >>> _rest_terms("this source only: the article stays; `rag remove 8b11d0e9` removes it")
+    'this source only: the article stays; DELETE /v1/articles/8b11d0e9 removes it'
+    """
+    return _CLI_REMOVE.sub(r"DELETE /v1/articles/\1", _CLI_LIST.sub("", reason))
+
+
 def _usage(answer: Answer) -> dict[str, int]:
     p, c = int(answer.usage.get("prompt_tokens", 0)), int(answer.usage.get("completion_tokens", 0))
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
@@ -696,6 +827,12 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
     except RagError as exc:  # the response has started: report in-band, as OpenAI does
         log.warning("streamed answer failed: %s", exc)
         yield f"data: {json.dumps(rag_error_body(exc)[1])}\n\n"
+        return
+    except Exception as exc:  # noqa: BLE001 - a bug: the client gets an error event, not a cut connection
+        # (before, the stream simply stopped: the OpenAI SDK raised a transport error naming nothing)
+        log.exception("streamed answer failed unexpectedly")
+        body = _error(f"internal error ({type(exc).__name__}); see the server log", "server_error", "internal_error")
+        yield f"data: {json.dumps(body)}\n\n"
         return
     assert answer is not None
     streamed = "".join(sent)

@@ -4,8 +4,8 @@
     rag mcp --http --port 8765           # streamable HTTP at http://127.0.0.1:8765/mcp
     python -m rag.mcp_server             # stdio, without the rest of the CLI
 
-Tools (official ``mcp`` SDK): ``search_articles(query, filters, top_k, as_of)``,
-``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit)``, ``get_article(id)``. An
+Tools (official ``mcp`` SDK, all read-only): ``search_articles(query, filters, top_k, as_of)``,
+``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit, offset)``, ``get_article(id)``. An
 argument a tool does not take is an error naming it (a misspelt ``filters`` would otherwise widen
 the search unseen), and a bad value's error names the field and what to send. Every passage and
 citation carries title, source, author (null when unknown), ``published`` (the publication date,
@@ -32,6 +32,7 @@ from pydantic import Field
 
 from rag.errors import RagError
 from rag import service
+from rag.serve import list_page
 from rag.service import SearchFilters
 
 if TYPE_CHECKING:
@@ -72,9 +73,13 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     """The MCP server over ``rag`` (or the collection ``settings`` describe, opened on first use)."""
     from mcp.server.mcpserver.exceptions import ToolError
 
+    from mcp.types import ToolAnnotations
+
     lazy = _LazyRAG(settings, rag)
     server = _server_class()(name="rag", title="News articles with citations", instructions=INSTRUCTIONS,
-                             log_level="WARNING")
+                             version=_version(), log_level="WARNING")
+    # every tool only reads the collection: a client may call them without asking the user each time
+    read_only = ToolAnnotations(readOnlyHint=True, idempotentHint=True, openWorldHint=False)
 
     def run(fn, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN001
         """Library errors become tool errors the model can read (and act on)."""
@@ -83,7 +88,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         except RagError as exc:
             raise ToolError(str(exc)) from None
 
-    @server.tool()
+    @server.tool(annotations=read_only)
     def search_articles(
         query: Annotated[str, Field(description="words or a question to search for")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
@@ -102,7 +107,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
                                     "notices": run(service.search_notices, passages,
                                                    "`rag ingest PATH_OR_URL` (files, folders, URLs, feeds)", chosen)})
 
-    @server.tool()
+    @server.tool(annotations=read_only)
     def ask(
         question: Annotated[str, Field(description="a question about the articles")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
@@ -125,15 +130,17 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
             "time_window": answer.to_dict()["time_window"],
         })
 
-    @server.tool()
+    @server.tool(annotations=read_only)
     def list_articles(
         query: Annotated[str | None, Field(description="only titles/sources containing this")] = None,
         limit: Annotated[int, Field(ge=1, le=500)] = 50,
+        offset: Annotated[int, Field(ge=0, description="articles to skip: the next_offset of the last page")] = 0,
     ) -> dict[str, Any]:
-        """Stored articles, newest first: id, title, source, url, author, published date, size."""
-        return {"articles": run(service.public, run(service.list_articles, query, limit))}
+        """Stored articles, newest first: id, title, source, url, author, published date, size.
+        `total` is how many match; `next_offset` (null on the last page) is the `offset` of the next page."""
+        return run(service.public, run(list_page, query, limit, offset))
 
-    @server.tool()
+    @server.tool(annotations=read_only)
     def get_article(id: Annotated[str, Field(description="article id (or a unique prefix, or its source)")]) -> dict[str, Any]:  # noqa: A002
         """One article with its metadata and full text."""
         art = run(service.get_article, id)
@@ -142,6 +149,17 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         return run(service.public, art)
 
     return server
+
+
+def _version() -> str:
+    """The installed package's version, for the server info a client shows and logs (the SDK's
+    default is an empty string)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rag-articles")
+    except PackageNotFoundError:  # a source tree run without `pip install -e .`
+        return "0+unknown"
 
 
 @functools.cache
@@ -196,7 +214,6 @@ def run_http(settings: Settings, host: str | None = None, port: int | None = Non
     """Streamable HTTP at ``/mcp``; loopback only unless RAG_API_KEY is set (then it is required)."""
     import uvicorn
 
-    from rag.http_api import BearerAuth, LocalOnly
     from rag.serve import bind, check_bind
 
     host = host or settings.api_host
@@ -205,13 +222,28 @@ def run_http(settings: Settings, host: str | None = None, port: int | None = Non
     check_bind(host, key, "the MCP server")
     sock = bind(host, port)
     try:
-        app: Any = build_server(settings).streamable_http_app(host=host)
-        app = BearerAuth(app, key, prefix="/mcp") if key else LocalOnly(app)
-        if ready is not None:
-            ready(f"http://{host}:{sock.getsockname()[1]}/mcp")
+        app = http_app(settings, host, key)
+        if ready is not None:  # an IPv6 address goes in brackets, or the URL names no port
+            shown = f"[{host.strip('[]')}]" if ":" in host else host
+            ready(f"http://{shown}:{sock.getsockname()[1]}/mcp")
         uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
     finally:
         sock.close()
+
+
+def http_app(settings: Settings | None = None, host: str = "127.0.0.1", key: str | None = None, *,
+             rag: RAG | None = None) -> Any:  # noqa: ANN401 - an ASGI app
+    """The ASGI app of ``rag mcp --http``: streamable HTTP at ``/mcp``, behind the key (``key``) or,
+    without one, ``LocalOnly``; with CORS as ``rag serve`` has it (loopback pages without a key, any
+    page with one), so a browser client such as the MCP Inspector can connect directly: its
+    ``Mcp-Session-Id`` header is allowed and readable."""
+    from rag.http_api import ApiCors, BearerAuth, LocalOnly
+
+    app: Any = build_server(settings, rag).streamable_http_app(host=host)
+    app = BearerAuth(app, key, prefix="/mcp") if key else LocalOnly(app)
+    return ApiCors(app, any_origin=bool(key), prefixes=("/mcp",),
+                   headers=("mcp-session-id", "mcp-protocol-version", "last-event-id"),
+                   expose=("mcp-session-id", "mcp-protocol-version"))
 
 
 def main() -> None:

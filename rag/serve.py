@@ -48,6 +48,7 @@ FIELD_HINTS: dict[str, str] = {
     "question": 'send the question as a string, e.g. "Which town did the rebels capture?"',
     "top_k": "send a whole number from 1 to 50, e.g. 5 (or leave it out)",
     "limit": "send a whole number of articles, e.g. 20 (or leave it out)",
+    "offset": "send how many articles to skip, a whole number from 0, e.g. the next_offset of the last page",
     "as_of": 'send a date as "YYYY-MM-DD", e.g. "2024-12-03" (or leave it out for today)',
     "since": 'send a date as "YYYY-MM-DD", e.g. "2024-11-01"',
     "until": 'send a date as "YYYY-MM-DD", e.g. "2024-12-31"',
@@ -90,6 +91,23 @@ def field_problem(loc: tuple[str | int, ...], msg: str, kind: str = "",
     names = loc[1:] if len(loc) > 1 and loc[0] in ("body", "query", "path", "header") else loc
     hint = next((FIELD_HINTS[p] for p in reversed(names) if isinstance(p, str) and p in FIELD_HINTS), None)
     return f"{path}: {msg}" + (f"; {hint}" if hint else "")
+
+
+def list_page(rag: RAG, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """A page of the stored articles (newest first) for ``GET /v1/articles`` and the MCP
+    ``list_articles`` tool: ``articles`` as ``rag.service.list_articles`` gives them, plus ``total``
+    (how many match ``query``) and ``next_offset`` (the ``offset`` of the next page; null on the
+    last). Without an offset a client could never see past the route's largest ``limit``, though
+    ``rag list --offset`` pages through any collection."""
+    from dataclasses import asdict
+
+    db = rag.collection.db
+    search = (query or "").strip() or None
+    arts = db.list_articles(search, limit, offset)
+    total = db.count_articles(search)
+    shown = offset + len(arts)
+    return {"articles": [asdict(a) | {"sources": list(a.sources)} for a in arts], "total": total,
+            "offset": offset, "next_offset": shown if arts and shown < total else None}
 
 
 def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> FastAPI:
@@ -135,7 +153,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                                timeout_graceful_shutdown=5))
         if ready is not None:
-            shown = f"[{host}]" if ":" in host else host
+            shown = f"[{host.strip('[]')}]" if ":" in host else host
             ready(f"http://{shown}:{sock.getsockname()[1]}")
         server.run(sockets=[sock])
     finally:

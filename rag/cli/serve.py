@@ -89,8 +89,10 @@ def serve_command(
     from rag.settings import load_settings
 
     def ready(url: str) -> None:
+        # soft_wrap: a URL is never broken across lines (piped to a log, rich wrapped at 80 columns)
         console.print(f"[bold]REST API:[/bold] {esc(url)}/v1  (schema: {esc(url)}/openapi.json)"
-                      + (f"\n[bold]chat UI:[/bold] {esc(url)}/ui/" if ui else "") + "  (Ctrl-C stops it)")
+                      + (f"\n[bold]chat UI:[/bold] {esc(url)}/ui/" if ui else "") + "  (Ctrl-C stops it)",
+                      soft_wrap=True)
 
     try:
         run_api(load_settings(), host=host, port=port, ui=ui, ready=ready)
@@ -114,7 +116,7 @@ def mcp_command(
         settings = load_settings()
         if http:
             run_http(settings, host, port, ready=lambda url: console.print(
-                f"[bold]MCP (streamable HTTP):[/bold] {esc(url)}  (Ctrl-C stops it)"))
+                f"[bold]MCP (streamable HTTP):[/bold] {esc(url)}  (Ctrl-C stops it)", soft_wrap=True))
         else:
             build_server(settings).run("stdio")  # stdout is the protocol's: nothing else is printed there
     except RagError as exc:
