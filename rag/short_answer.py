@@ -359,6 +359,12 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             phrase, end = sentence[start : unit.end()], unit.end()  # "how long": "12 days"; "how far": "26.2 miles"
         elif money and (currency := _CURRENCY_AFTER.match(sentence, end)):
             phrase, end = sentence[start : currency.end()], currency.end()  # "25,000 Swiss francs", "19bn kronor"
+        if atype == "number" and re.search(r"\b[Bb]etween\s+$", sentence[max(0, start - 9) : start]) \
+                and re.match(r"\s+and\s+[£$€]?\d", sentence[end:]):
+            continue  # the low end of "between 25,000 and 40,000": the range is read at its top
+        if atype == "number" and (low := _RANGE_FROM.search(sentence, max(0, start - 40), start)):
+            # "between 25,000 and 40,000 mink": the range, not its top ("40,000 mink" of a range read as a count)
+            phrase, start = sentence[low.start() : end], low.start()
         out.append(Candidate(phrase, start, end, distance, bound,
                              atype == "date" and not _SPECIFIC_DATE.search(phrase)))
     return tuple(out)
@@ -543,6 +549,7 @@ _NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months
                          re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
                             r"Colonel|Rev|Father)\.?\s+)+")
+_RANGE_FROM = re.compile(r"\b[Bb]etween\s+[£$€]?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k|%))?\s+and\s+$")
 _WHERE_BEFORE = re.compile(r"\b(?:in|at|near)\s+$")
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")

@@ -243,6 +243,9 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
         == ["no less than five games"]
     assert [c.phrase for c in candidates(prepare("How many votes are uncounted?"), "The COVID-19 rules left a few "
                                          "hundred thousand votes uncounted.")] == ["a few hundred thousand votes"]
+    # a range is one answer, not its top: "40,000 mink" of "between 25,000 and 40,000 mink" misread it
+    assert [c.phrase for c in candidates(prepare("How many mink got loose?"), "Between 25,000 and 40,000 mink were "
+                                         "released, and 3 farms shut.")] == ["Between 25,000 and 40,000 mink", "3"]
     # a share of what is counted may answer; a rate's denominator never does
     assert [c.phrase for c in candidates(prepare("How many Americans read blogs?"), "Blog readership shot up by "
                                          "58%, but more than 60% of online Americans never read one.")] == ["more than 60%"]
