@@ -50,7 +50,7 @@ FIELD_HINTS: dict[str, str] = {
     "limit": "send a whole number of articles, e.g. 20 (or leave it out)",
     "offset": "send how many articles to skip, a whole number from 0, e.g. the next_offset of the last page",
     "as_of": 'send a date as "YYYY-MM-DD", e.g. "2024-12-03" (or leave it out for today)',
-    "since": 'send a date as "YYYY-MM-DD", e.g. "2024-11-01"',
+    "since": 'send a date as "YYYY-MM-DD", e.g. "2024-11-01", a period back from as_of such as "7d", or "last week"',
     "until": 'send a date as "YYYY-MM-DD", e.g. "2024-12-31"',
     "filters": 'send an object, e.g. {"sources": ["reuters"], "since": "2024-11-01", "until": "2024-12-31"}',
     "sources": 'send a list of strings (substrings of the source, URL or title), e.g. ["reuters"]',
