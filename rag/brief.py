@@ -37,6 +37,7 @@ from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
 from rag.text import UNSPACED, fold, query_words, terms
+from rag.timewindow import understand
 from rag.types import Citation, Draft, Filters, Passage
 from rag.verify import removed_notice, verify
 
@@ -159,8 +160,6 @@ def parse_since(text: str | None, as_of: date) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         pass
-    from rag.timewindow import understand
-
     window = understand(text, as_of)
     said = " ".join((window.phrase or "").split()) if window is not None else ""
     # words only: "1/12/2024" is January or December by the reader's country, so it stays an error (use a

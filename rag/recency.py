@@ -39,7 +39,7 @@ from datetime import date
 from pathlib import Path
 
 from rag.evidence import Question, terms
-from rag.short_answer import candidates
+from rag.short_answer import candidates, day_of_month
 from rag.text import MARKER_RUN, marker_numbers
 from rag.types import Citation, Passage
 
@@ -62,8 +62,6 @@ _NUMBER = re.compile(
     + "|".join(sorted(_SMALL, key=len, reverse=True))
     + r")(?:\s+(?P<scale>hundred|thousand|million|billion|trillion))?(?![\w])(?P<pct>\s*(?:%|percent))?",
     re.I)
-_MONTHS = ("january february march april may june july august september october november december "
-           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
 # a sentence that opens by pointing at the one before it ("That's how many seats ...", "This brings the
 # toll to ..."): read alone, as "As of <date>, ..." quotes it, it says nothing
@@ -202,8 +200,7 @@ def _is_date_number(text: str, m: re.Match[str]) -> bool:
     raw = m.group("num")
     if re.fullmatch(r"(?:19|20)\d\d", raw) and not m.group("scale"):
         return True
-    around = text[max(0, m.start() - 12) : m.end() + 12].lower()
-    return bool(re.search(r"\b(?:" + "|".join(_MONTHS) + r")\b", around) and raw.isdigit() and int(raw) <= 31) or \
+    return day_of_month(text, m.start("num"), m.end("num")) or \
         bool(re.match(r"\s*(?:a\.?m\.?|p\.?m\.?|o'clock)", text[m.end() :], re.I))
 
 

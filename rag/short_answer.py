@@ -359,8 +359,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             phrase, end = sentence[start : unit.end()], unit.end()  # "how long": "12 days"; "how far": "26.2 miles"
         elif money and (currency := _CURRENCY_AFTER.match(sentence, end)):
             phrase, end = sentence[start : currency.end()], currency.end()  # "25,000 Swiss francs", "19bn kronor"
-        if atype == "number" and re.search(r"\b[Bb]etween\s+$", sentence[max(0, start - 9) : start]) \
-                and re.match(r"\s+and\s+[£$€]?\d", sentence[end:]):
+        if atype == "number" and _BETWEEN.search(sentence, max(0, start - 9), start) \
+                and _AND_NUMBER.match(sentence, end):
             continue  # the low end of "between 25,000 and 40,000": the range is read at its top
         if atype == "number" and (low := _RANGE_FROM.search(sentence, max(0, start - 40), start)):
             # "between 25,000 and 40,000 mink": the range, not its top ("40,000 mink" of a range read as a count)
@@ -511,14 +511,23 @@ def _no_figure(sentence: str, start: int, end: int, phrase: str) -> bool:
         return True
     if phrase[:1].isdigit() and sentence[start - 1 : start] == "-" and sentence[start - 2 : start - 1].isalpha():
         return True  # "COVID-19", "MH-17", "F-35": the number of a name
-    if not re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", phrase) or int(re.match(r"\d+", phrase).group(0)) > 31:
+    return day_of_month(sentence, start, end)
+
+
+def day_of_month(text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` is a day of the month: up to 31, right before or after a
+    capitalised month ("31 December", "December 31,", "Dec. 8"); not "20 may have died" nor "in December
+    12 people died" (a lower-case word after it is what it counts). Also ``rag.recency``'s test."""
+    number = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", text[start:end])
+    if number is None or int(number.group(1)) > 31:
         return False
-    return bool(_MONTH_AFTER.match(sentence, end) or (_MONTH_BEFORE.search(sentence, max(0, start - 12), start)
-                                                      and not re.match(r"\s+[a-z]", sentence[end:])))
+    return bool(_MONTH_AFTER.match(text, end) or (_MONTH_BEFORE.search(text, max(0, start - 12), start)
+                                                  and not re.match(r"\s+[a-z]", text[end:])))
 
 
 # capitalised: "20 may have died" is a count
-_CAPITAL_MONTH = "(?:" + "|".join(m.capitalize() for m in MONTHS.split()) + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_CAPITAL_MONTH = ("(?:" + "|".join(m.capitalize() for m in MONTHS.split())
+                  + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_CAPITAL_MONTH}\b")
 _MONTH_BEFORE = re.compile(rf"\b{_CAPITAL_MONTH}\.?\s+$")
 
@@ -549,6 +558,8 @@ _NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months
                          re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
                             r"Colonel|Rev|Father)\.?\s+)+")
+_BETWEEN = re.compile(r"\b[Bb]etween\s+$")
+_AND_NUMBER = re.compile(r"\s+and\s+[£$€]?\d")
 _RANGE_FROM = re.compile(r"\b[Bb]etween\s+[£$€]?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k|%))?\s+and\s+$")
 _WHERE_BEFORE = re.compile(r"\b(?:in|at|near)\s+$")
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
