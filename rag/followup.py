@@ -7,7 +7,10 @@ subject ("What did the mayor announce?" after a question on a crane collapse: a 
 words the conversation has not used) is a new question and is searched as written, whatever came
 before, a refused question included. A follow-up that is only a noun phrase ("And the miners?",
 "What about Time Warner?", "How many in Syria?") is the last question again with that phrase in
-place of one of its own: the old subject, names or time is left out (``elided_subject``). With an
+place of one of its own: the old subject, names or time is left out (``elided_subject``). "He" or
+"she" after a who-question is the person its answer named ("How old is she?" after "Who won the Nobel
+prize?": Annie Ernaux, ``named_in_answer``), after any other question the subject the conversation was
+on. Acronyms ("BP", "EU", "WHO") and names in any script ("Pogačar") are words like any other. With an
 LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is used instead.
 
 >>> rewrite_query("Who said that?", [("Which town did rebels capture south of Aleppo?", "Khansir [1]")])
@@ -29,8 +32,10 @@ from rag.text import strip_markers, terms
 from rag.timewindow import understand
 
 # --- the words that point back: one source of truth for every pattern below --------------------------
+#: "How old is she?": one person, after a who-question the one its answer named (``_added``)
+ONE_PERSON: tuple[str, ...] = ("he", "him", "his", "she", "her", "hers")
 #: "What did he say?", "Is she still there?"; also the pronouns ``points_at_nothing`` looks for
-PERSON_PRONOUNS: tuple[str, ...] = ("he", "him", "his", "she", "her", "hers", "they", "them", "their", "theirs")
+PERSON_PRONOUNS: tuple[str, ...] = (*ONE_PERSON, "they", "them", "their", "theirs")
 #: "Who owns it?", "What is the latest on it?", "Who said that?"
 THING_PRONOUNS: tuple[str, ...] = ("it", "its", "this", "these", "those", "that")
 PRONOUNS: tuple[str, ...] = PERSON_PRONOUNS + THING_PRONOUNS
@@ -61,9 +66,12 @@ _ONE = re.compile(r"\b(?:the|a|an)\s+[A-Za-z][\w'’-]*\s+ones?\b", re.I)
 # "the autumn conference": a word before a noun, which such a question replaces
 _MODIFIED = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+([A-Za-z][\w'’-]*)\s+[A-Za-z][\w'’-]*", re.I)
 _OPENS_ON = re.compile(r"^\s*(?:and|but)\b", re.I)  # "And when?", "But who paid?": carries on the last turn
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-# a capitalised word, or a two-letter one inside a name ("Marine Le Pen", "Ed Miliband", "De Bruyne")
-_NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]{2,}\b|\b[A-Z][a-z]\b(?=\s+[A-Z][a-zA-Z'’-]{2,})")
+# letters of any script: "Pogačar" and "Mbappé" are one word each, not "Poga", "ar" and "Mbapp"
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+# a word that may be a name: letters, apostrophes and hyphens (no "COP28"), read by ``_names``
+_NAME = re.compile(r"(?<![\w'’-])[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]*)*(?![\w])")
+# in capitals, but not an acronym ("OK, and what about Chelsea?", "at 9 AM")
+_NOT_ACRONYMS = frozenset({"OK", "AM"})
 # capitalised, but a date, not what a question is about ("How many were hurt on Sunday?")
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
@@ -96,14 +104,84 @@ _FRONTED = re.compile(
 _FUNCTION_VERBS = frozenset("say says said do does did doing be been being have has had having".split())
 
 
+def _acronym(word: str, text: str) -> bool:
+    """Whether ``word`` of ``text`` is an acronym: two or more capitals ("BP", "EU", "UK", "AI"), one that
+    spells a function word ("WHO", "IT") only in a text not written in capitals throughout ("WHO WON?")."""
+    return (len(word) >= 2 and word.isalpha() and word.isupper() and word not in _NOT_ACRONYMS
+            and (word.lower() not in _STOP or any(c.islower() for c in text)))
+
+
 def _content(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2]
+    """The words that say what ``text`` is about: no function words, none of one or two letters but an
+    acronym ("What did BP say?" is about "BP"; "the WHO" is no "who")."""
+    return [w for w in _WORD.findall(text)
+            if _acronym(w, text) or (w.lower() not in _STOP and len(w) > 2)]
 
 
 def _names(text: str) -> list[str]:
     """Capitalised words past the first character that are not days, months, "Today" or a capitalised
-    function word ("In", "The")."""
-    return [w for w in _NAME.findall(text[1:]) if w.lower() not in _CALENDAR and w.lower() not in _STOP]
+    function word ("In", "The"): words of three letters or more, acronyms ("BP", "EU", "WHO") and two-letter
+    words inside a name ("Marine Le Pen", "Ed Miliband", "De Bruyne")."""
+    return [w for _, _, w in _name_spans(text[1:])]
+
+
+def _name_spans(text: str) -> list[tuple[int, int, str]]:
+    """``_names`` of ``text`` (from its first character on) with their offsets."""
+    found = list(_NAME.finditer(text))
+    spans: list[tuple[int, int, str]] = []
+    for i, m in enumerate(found):
+        w = m.group()
+        if not w[0].isupper() or w.lower() in _CALENDAR:
+            continue
+        if not _acronym(w, text):
+            if w.lower() in _STOP or len(w) < 2:
+                continue
+            if len(w) == 2:  # "Le" of "Le Pen": a name follows, with a space between them and nothing else
+                after = found[i + 1].group() if i + 1 < len(found) else ""
+                if not (w[1].islower() and after[:1].isupper() and len(after) > 2
+                        and not text[m.end():found[i + 1].start()].strip()):
+                    continue
+        spans.append((m.start(), m.end(), w))
+    return spans
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"['’]s$", "", word.lower())  # "BP's" is "BP"
+
+
+# "Who won?", "And who scored?": a question whose answer is a name, usually a person's
+_WHO = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)\W+)?(?:who|whom)\b", re.I)
+_ONE_PERSON = re.compile(r"\b(" + "|".join(ONE_PERSON) + r")\b", re.I)
+
+
+def named_in_answer(question: str, answer: str) -> list[str]:
+    """Whom an answer to a who-question names: the offline answer's lead ("Annie Ernaux." of "Annie Ernaux.
+    The French writer Annie Ernaux was awarded ..."), else its first name of two or more words, else its first
+    name, that ``question`` did not name; [] when it names nobody new (a refusal, "BP has not named a
+    successor" after "Who will replace BP's chief executive?"). A name's words, without a demonym before it
+    ("French") or another person after it ("ahead of Jonas Vingegaard"). No tagger: "Real Madrid" is a name
+    as much as "Annie Ernaux" is.
+
+    >>> named_in_answer("Who won the Nobel prize?", "Annie Ernaux. The French writer Annie Ernaux won it [1].")
+    ['Annie', 'Ernaux']
+    """
+    text = " " + strip_markers(answer or "")
+    asked = {_bare(w) for w in _names(" " + question)}
+    runs: list[list[str]] = []
+    end = -1
+    for start, stop, w in _name_spans(text):
+        if runs and not text[end:start].strip():  # "Annie Ernaux": one name, a space between its words
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+        end = stop
+    runs = [r for r in runs if not all(_bare(w) in asked for w in r)]
+    if not runs:
+        return []
+    lead = re.match(r"\s*([^.!?]+)[.!?](?:\s|$)", text)
+    if lead and lead.group(1).split() == runs[0]:  # the short answer the offline answer opens with
+        return runs[0]
+    return next((r for r in runs if len(r) > 1), runs[0])
 
 
 def _is_time(text: str) -> bool:
@@ -189,7 +267,9 @@ def _swapped(prev_q: str, asked: str, new: str, after_preposition: bool) -> list
         if _is_time(new):
             drop = {w.lower() for w in _WORD.findall(prev_q) if w.lower() in _CALENDAR}
         elif all(w[:1].isupper() for w in new.split()):
-            drop = {w.lower() for w in _names(prev_q)}
+            names = {w.lower() for w in _names(prev_q)}
+            # "And the US?" after "What did the UN say about aid to Gaza?": the UN goes, Gaza stays
+            drop = {w.lower() for w in _subject_of(asked)} & names or names
         elif not after_preposition:
             drop = {w.lower() for w in _subject_of(asked)}
     return [w for w in _content(prev_q) if w.lower() not in drop]
@@ -222,7 +302,7 @@ def names_own_subject(question: str, context: Sequence[str] = ()) -> bool:
             if w.lower() in _STOP:
                 break
             words.append(w)
-        if any(len(w) > 2 and not set(terms(w)) <= known for w in words):
+        if any((len(w) > 2 or _acronym(w, question)) and not set(terms(w)) <= known for w in words):
             return True
     return False
 
@@ -252,7 +332,8 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     takes the frame's words only: the old subject's names and the answer about it would outweigh the
     new one (and every later turn would carry them on). A question that says what it asks for
     ("And which town gets the spring one?") takes no names from the last answer ("Manchester" was
-    the autumn one's town)."""
+    the autumn one's town). "He" or "she" after a who-question takes the one name its answer gave
+    (``named_in_answer``) and none of the names that question carried from further back."""
     if not history:
         return []
     prev_q, prev_a = history[-1]
@@ -272,6 +353,14 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
         return [w for w in _content(prev_q) if w.lower() not in old]
     if not pointer and len(_content(question)) >= 3:
         return _content(prev_q)
+    if _ONE_PERSON.search(question) and _WHO.match(history[-1][0]):
+        # "How old is she?" after "Who won the Nobel prize?": the person the answer named, not the subject
+        # the who-question carried on from further back ("Who replaced him?": not "him", Harry Kane), nor
+        # the others its answer named ("ahead of Jonas Vingegaard")
+        meant = named_in_answer(history[-1][0], prev_a)
+        if meant:
+            carried = {w.lower() for w in _names(prev_q)} - {w.lower() for w in _names(history[-1][0])}
+            return [w for w in _content(prev_q) if w.lower() not in carried] + meant
     names = _names(" " + strip_markers(prev_a or ""))  # not "The", not "Sunday"
     return _content(prev_q) + names[:5]
 
@@ -285,10 +374,10 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     added = _added(history, question)
     if not _leans_on(question, added):
         return question
-    have = {w.lower() for w in _content(question)}
+    have = {_bare(w) for w in _content(question)}
     extra: list[str] = []
-    for w in added:
-        if w.lower() not in have and w.lower() not in {e.lower() for e in extra}:
+    for w in added:  # once each: "BP" after "BP's", "Lidl" after "Lidl's"
+        if _bare(w) not in have and _bare(w) not in {_bare(e) for e in extra}:
             extra.append(w)
     return f"{question} {' '.join(extra[:MAX_EXTRA])}".strip() if extra else question
 

@@ -8,23 +8,32 @@ the old topic after a change of topic). The query is what ``RAG.stream`` searche
 
 Measured on these 40: 29 right before the rules below were added, 39 after (one xfail, its reason
 given). The exact outputs the older tests pin are in tests/test_answer.py and tests/test_answer_newuser.py.
+
+30 more (``MORE_CASES``: two-letter acronyms, "he"/"she" after a who-question and after other questions,
+"they"/"it"/"its" for an organisation, accented names, questions that stand alone) were written the same
+way, before the code was changed: 14 right on the code of then, 29 after acronyms, names in any script and
+the who-question rule were added (one xfail, its reason given).
 """
 
 from __future__ import annotations
 
+import doctest
 import re
 from typing import Any
 
 import pytest
 
+import rag.followup
 from rag.followup import (
     CARRY_ON,
+    ONE_PERSON,
     PERSON_PRONOUNS,
     POINTERS,
     PRONOUNS,
     THING_PRONOUNS,
     _names,
     elided_subject,
+    named_in_answer,
     needs_context,
     points_at_nothing,
     question_subject,
@@ -151,6 +160,116 @@ CASES: list[Any] = [
 ]
 
 
+# --- 30 more: acronyms, whom a pronoun means, standalone questions --------------------------------------
+# Written, like the 40, before the code was changed: two-letter acronyms ("BP", "EU", "UN", "UK", "US", "AI",
+# "PM") and "WHO", a pronoun after a who-question (the person its answer named, not the subject the question
+# before carried on), a pronoun after other questions (the question's own subject), "they" for an
+# organisation, "it"/"its" for a company, names written with accents, and questions that stand alone.
+
+BP = ("What did BP say about profits?",
+      "BP said lower oil and gas prices cut its second-quarter profits to $2.7bn [1].")
+NOBEL = ("Who won the Nobel prize in literature?",
+         "Annie Ernaux. The French writer Annie Ernaux was awarded the Nobel prize in literature for the courage "
+         "of her memoirs [1].")
+KANE = ("Is Harry Kane leaving Tottenham?",
+        "Bayern Munich have agreed a fee of more than £100m with Tottenham for Harry Kane [1].")
+
+MORE_CASES: list[Any] = [
+    # two-letter acronyms
+    ("bp-and-shell", [BP], "and Shell?", ["Shell", "profits"], ["BP"]),
+    ("bp-did-they-cut-jobs", [BP], "Did they cut jobs too?", ["BP", "jobs"], []),
+    ("bp-what-about-its-dividend", [BP], "What about its dividend?", ["BP", "dividend"], []),
+    ("uk-tariffs-what-about-the-eu", [("What did the UK say about steel tariffs?",
+                                       "Ministers said they would seek an exemption from the 25% tariffs [1].")],
+     "What about the EU?", ["EU", "steel tariffs"], ["UK"]),
+    ("un-gaza-and-the-us", [("What did the UN say about aid to Gaza?",
+                             "The UN said aid deliveries to Gaza had fallen by half since March [1].")],
+     "And the US?", ["US", "aid", "Gaza"], ["UN"]),
+    ("us-inflation-and-in-the-uk", [("How high is inflation in the US?",
+                                     "Consumer prices rose 2.9% in the year to August, the Bureau of Labor "
+                                     "Statistics said [1].")],
+     "and in the UK?", ["UK", "inflation"], ["US"]),
+    ("ai-act-what-does-it-ban", [("When does the EU's AI Act come into force?",
+                                  "The AI Act entered into force on 1 August 2024, with most rules applying from "
+                                  "2026 [1].")],
+     "What does it ban?", ["AI Act", "EU", "ban"], []),
+    pytest.param(
+        "hp-why-is-it-cutting-jobs", [("What did HP announce?", "HP said it would cut up to 6,000 jobs by 2025 [1].")],
+        "Why is it cutting them?", ["HP", "jobs"], [],
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "'them' is the jobs of the last answer, a common noun: the rewrite takes the last answer's names "
+            "only (its other words would outweigh the question's), so 'HP' comes back and 'jobs' does not"))),
+    ("un-security-council-what-did-they-call-for", [("Did the UN Security Council vote for a ceasefire?",
+                                                     "The Security Council passed a resolution demanding an "
+                                                     "immediate ceasefire; the US abstained [1].")],
+     "What else did they call for?", ["UN Security Council", "ceasefire"], []),
+    # a pronoun after a who-question: the person its answer named
+    ("nobel-how-old-is-she", [NOBEL], "how old is she?", ["Annie Ernaux"], []),
+    ("kane-who-replaced-him-how-old-is-he", [KANE, ("Who replaced him?", "Dominic Solanke. Tottenham signed "
+                                                    "Dominic Solanke from Bournemouth for £65m [2].")],
+     "How old is he?", ["Dominic Solanke"], ["Kane"]),
+    ("merz-finance-minister-is-he", [ELECTION_DE, ("Who will be his finance minister?",
+                                                   "Lars Klingbeil. Lars Klingbeil, the SPD co-leader, is set to "
+                                                   "become finance minister [1].")],
+     "Is he also vice-chancellor?", ["Klingbeil", "vice-chancellor"], ["Merz"]),
+    ("tour-how-old-is-he", [("Who won the Tour de France?",
+                             "Tadej Pogačar. Tadej Pogačar won his third Tour de France, more than six minutes "
+                             "ahead of Jonas Vingegaard [1].")],
+     "How old is he?", ["Pogačar"], ["Vingegaard"]),
+    ("mbappe-how-old-is-he", [("Who scored for France against Belgium?",
+                               "Kylian Mbappé scored twice as France beat Belgium 2-0 in Lyon [1].")],
+     "How old is he?", ["Kylian Mbappé"], []),
+    ("tuchel-where-did-he-coach", [("Who replaced Gareth Southgate as England manager?",
+                                    "Thomas Tuchel. Thomas Tuchel was appointed England head coach in October, "
+                                    "the FA said [1].")],
+     "Where did he coach before?", ["Thomas Tuchel", "coach"], []),
+    ("tories-what-do-they-stand-for", [("Who is standing for Conservative leader?",
+                                        "Kemi Badenoch and Robert Jenrick are the two candidates left in the "
+                                        "contest [1].")],
+     "What do they stand for?", ["Badenoch", "Jenrick"], []),
+    ("final-who-did-they-sign", [FINAL], "Who did they sign in the summer?", ["Real Madrid", "sign", "summer"], []),
+    # ... and after a who-question whose answer named nobody: the old subject, no person made up
+    ("bp-successor-when-will-they-decide", [("Who will replace BP's chief executive?",
+                                             "BP has not named a successor; the board said the search would take "
+                                             "several months [1].")],
+     "When will they decide?", ["BP", "chief executive"], []),
+    ("met-refused-is-she", [("Who is the new head of the Met Police?", "I could not find this in the articles.")],
+     "Is she the first woman in the job?", ["Met Police", "head"], []),
+    # a pronoun after other questions: the subject the question named
+    ("sunak-what-did-he-promise", [("Why did Rishi Sunak call an early election?",
+                                    "Sunak said the economy had turned a corner and it was time for the country to "
+                                    "choose [1].")],
+     "What did he promise?", ["Sunak", "election"], []),
+    ("starmer-did-he-promise-money", [("What did Keir Starmer say about the NHS?",
+                                       "Starmer said the NHS was broken, citing a report by Lord Darzi [1].")],
+     "Did he promise more money?", ["Starmer", "NHS", "money"], []),
+    # "it", "its", "they" for a company
+    ("lidl-how-many-stores-will-it-open", [("Which supermarket grew fastest this year?",
+                                            "Lidl. Lidl's sales rose 10.3% in the 12 weeks to 8 September, Kantar "
+                                            "said [1].")],
+     "How many stores will it open?", ["Lidl", "stores"], []),
+    ("nvidia-its-chief-executive", [("How much did Nvidia's revenue grow?",
+                                     "Nvidia's revenue rose 122% to $30bn in the quarter to July [1].")],
+     "What did its chief executive say?", ["Nvidia", "chief executive"], []),
+    ("thames-can-they-afford-it", [("Why is Ofwat fining Thames Water?",
+                                    "Ofwat said Thames Water had failed to invest in its network and fined it "
+                                    "£104m [1].")],
+     "Can they afford to pay?", ["Thames Water", ("fine", "fining", "fined")], []),
+    # questions that stand alone after any turn: searched as written
+    ("tesco-then-is-the-uk-in-recession", [TESCO], "Is the UK in recession?", ["UK", "recession"],
+     ["Tesco", "profits"]),
+    ("bp-then-eu-and-ai", [BP], "What is the EU doing about AI?", ["EU", "AI"], ["BP", "profits"]),
+    ("arsenal-then-the-pm", [ARSENAL], "What did the PM say about migration?", ["PM", "migration"],
+     ["Arsenal", "January", "sign"]),
+    ("rates-then-will-ai-take-jobs", [("Did the Bank of England cut interest rates?",
+                                       "Yes, the Bank cut rates to 4% on Thursday [1].")],
+     "Will AI take our jobs?", ["AI", "jobs"], ["Bank", "rates"]),
+    ("doctors-then-the-who", [DOCTORS], "What did the WHO say about bird flu?", ["WHO", "bird flu"],
+     ["junior doctors", "BMA"]),
+    ("seats-then-eu-referendum", [SEATS], "When was the EU referendum?", ["EU referendum"], ["Labour", "seats"]),
+]
+
+
 _GLUE = frozenset({"of", "the", "a", "an", "in", "at", "on"})
 
 
@@ -169,24 +288,37 @@ def searched(question: str, history: list[tuple[str, str]]) -> str:
     return time_shift(question, history) or rewrite_query(question, history)
 
 
-def test_there_are_forty_conversations() -> None:
-    assert len(CASES) == 40
+def test_there_are_seventy_conversations() -> None:
+    assert len(CASES) == 40 and len(MORE_CASES) == 30
+    assert len({c.values[0] if hasattr(c, "values") else c[0] for c in CASES + MORE_CASES}) == 70
 
 
-@pytest.mark.parametrize(("name", "history", "question", "must", "must_not"), CASES,
-                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
-def test_a_follow_up_is_searched_with_what_it_means(
-        name: str, history: list[tuple[str, str]], question: str, must: list[Alt], must_not: list[str]) -> None:
+def _check(name: str, history: list[tuple[str, str]], question: str, must: list[Alt], must_not: list[str]) -> None:
     query = searched(question, history)
     missing = [m for m in must if not any(_has_words(query, a) for a in ((m,) if isinstance(m, str) else m))]
     kept = [m for m in must_not if _has(query, m)]
     assert not missing and not kept, f"{name}: {query!r} lacks {missing}, holds {kept}"
 
 
+@pytest.mark.parametrize(("name", "history", "question", "must", "must_not"), CASES,
+                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
+def test_a_follow_up_is_searched_with_what_it_means(
+        name: str, history: list[tuple[str, str]], question: str, must: list[Alt], must_not: list[str]) -> None:
+    _check(name, history, question, must, must_not)
+
+
+@pytest.mark.parametrize(("name", "history", "question", "must", "must_not"), MORE_CASES,
+                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in MORE_CASES])
+def test_acronyms_pronouns_and_standalone_questions(
+        name: str, history: list[tuple[str, str]], question: str, must: list[Alt], must_not: list[str]) -> None:
+    _check(name, history, question, must, must_not)
+
+
 # --- one list of the words that point back ----------------------------------------------------------
 
 
 def test_the_pronoun_lists_are_one_source() -> None:
+    assert set(ONE_PERSON) < set(PERSON_PRONOUNS)
     assert set(PRONOUNS) == set(PERSON_PRONOUNS) | set(THING_PRONOUNS)
     assert set(PRONOUNS) <= set(POINTERS)
 
@@ -320,3 +452,63 @@ def test_a_time_replaces_the_last_questions_time() -> None:
 def test_a_place_after_a_preposition_keeps_the_subject() -> None:
     history = [("Why are junior doctors striking?", "The BMA says pay has fallen [1].")]
     assert rewrite_query("And in the north?", history) == "And in the north? junior doctors striking"
+
+
+# --- acronyms and names in any script -----------------------------------------------------------------
+
+
+def test_an_acronym_is_a_name_and_a_content_word() -> None:
+    # "What did BP say about profits?" was searched as "... profits": "BP" was a word of two letters
+    assert _names(" What did BP tell the EU, the UN and the WHO about AI?") == ["BP", "EU", "UN", "WHO", "AI"]
+    assert _names(" OK, and at 9 AM?") == []  # capitals, no acronym
+    assert _names(" WHAT ABOUT THE EU?") == ["EU"]  # a question in capitals: "WHAT" and "THE" are no acronyms
+    assert rewrite_query("Did they cut jobs?", [BP]) == "Did they cut jobs? BP profits"
+    assert rewrite_query("What is the EU doing about AI?", [BP]) == "What is the EU doing about AI?"
+
+
+def test_a_name_in_any_script_is_one_word() -> None:
+    # "Pogačar" was "Poga" and "ar", "Mbappé" no name at all
+    assert _names(" Tadej Pogačar beat Kylian Mbappé, Søren Kierkegaard and Recep Tayyip Erdoğan in COP28") == [
+        "Tadej", "Pogačar", "Kylian", "Mbappé", "Søren", "Kierkegaard", "Recep", "Tayyip", "Erdoğan"]
+
+
+def test_a_name_replaces_the_names_of_the_last_questions_subject_only() -> None:
+    # "And the US?" after a question on what the UN said about Gaza was searched as "And the US? aid"
+    history = [("What did the UN say about aid to Gaza?", "The UN said deliveries had halved [1].")]
+    assert rewrite_query("And the US?", history) == "And the US? aid Gaza"
+
+
+# --- whom "he" and "she" mean ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "answer", "named"), [
+    (NOBEL[0], NOBEL[1], ["Annie", "Ernaux"]),  # the offline answer's lead
+    ("Who won the Nobel prize?", "The French writer Annie Ernaux won it [1].", ["Annie", "Ernaux"]),  # no "French"
+    ("Who leads the polls?", "Marine Le Pen leads, ahead of Gabriel Attal [1].", ["Marine", "Le", "Pen"]),
+    ("Who replaced Gareth Southgate?", "Thomas Tuchel replaced Gareth Southgate [1].", ["Thomas", "Tuchel"]),
+    ("Who did Arsenal sign?", "Arsenal signed Jorginho from Chelsea [1].", ["Jorginho"]),  # not the asked-about
+    ("Who will replace BP's chief executive?", "BP has not named a successor [1].", []),
+    ("Who is the new head of the Met Police?", "I could not find this in the articles.", []),
+])
+def test_the_person_a_who_question_was_answered_with(question: str, answer: str, named: list[str]) -> None:
+    assert named_in_answer(question, answer) == named
+
+
+def test_he_after_a_who_question_is_the_person_named_not_the_subject_carried_on() -> None:
+    # was "How old is he? replaced Harry Kane leaving Tottenham Bayern Munich Dominic Solanke": Kane's age
+    history = [KANE, ("Who replaced him?", "Dominic Solanke. Tottenham signed Dominic Solanke from Bournemouth "
+                                           "[2].")]
+    assert rewrite_query("How old is he?", history) == "How old is he? replaced leaving Dominic Solanke"
+    # the who-question's own words stay: they say what the person did
+    assert rewrite_query("how old is she?", [NOBEL]) == "how old is she? won Nobel prize literature Annie Ernaux"
+
+
+def test_he_after_other_questions_is_the_subject_and_nobody_is_made_up() -> None:
+    sunak = [("Why did Rishi Sunak call an early election?", "Sunak said it was time to choose [1].")]
+    assert rewrite_query("What did he promise?", sunak) == "What did he promise? Rishi Sunak call early election"
+    refused = [("Who is the new head of the Met Police?", "I could not find this in the articles.")]
+    assert rewrite_query("Is she the first woman?", refused) == "Is she the first woman? new head Met Police"
+
+
+def test_the_docstring_examples_hold() -> None:
+    assert doctest.testmod(rag.followup).failed == 0
