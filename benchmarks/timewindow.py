@@ -10,6 +10,9 @@ Two labelled sets (expected windows written by hand from the question text, not 
   ordinal, "Black Friday", "USA TODAY", "Mar-a-Lago"), asked on 2024-12-01 (a Sunday) unless given.
 * ``HELDOUT`` and ``FRESH``: written after the grammar (see their comments); ``FRESH`` is asked on
   2025-06-18 (a Wednesday) unless given.
+* ``SEASONAL``: seasons without a year, decades in words, moveable holidays and "the holidays", and
+  names holding those words ("Spring Statement", "Easter Island"), labelled before the grammar read
+  them (see its comment; each gives its as_of).
 * ``RTQA``: RealTime QA dev questions (``../shared/corpora/realtimeqa-dev/suite.jsonl``, read in place,
   never copied) by id, each asked on its ``asked_on``. Expected windows are written as rules
   (``week`` = Monday .. asked_on, ``wd:Sunday`` = the latest Sunday on or before it, ...) that
@@ -195,7 +198,10 @@ FRESH: list[tuple[str, Win | None, date | None]] = [
     ("How much did prices rise between March and May?", (D("2025-03-01"), D("2025-05-31"), False), N),
     ("Where were the wildfires in the summer of 2021?", (D("2021-06-01"), D("2021-08-31"), False), N),
     ("How many homes lost power last winter?", (D("2024-12-01"), D("2025-02-28"), False), N),
-    ("What did the royal family do over the holidays?", (D("2024-12-24"), D("2025-01-01"), False), J),
+    # labelled 2024-12-24 .. 2025-01-01 (Christmas Eve .. New Year's Day) when written and not read then;
+    # relabelled to 20 December .. 2 January when "the holidays" were given a rule (SEASONAL, below):
+    # the window asked for, the part the US holiday season and the UK school holidays both cover
+    ("What did the royal family do over the holidays?", (D("2024-12-20"), D("2025-01-02"), False), J),
     ("What did the King say on Christmas Day?", (D("2024-12-25"), D("2024-12-25"), False), N),
     ("Which bands defined music in the '90s?", (D("1990-01-01"), D("1999-12-31"), False), N),
     ("Who organised the May Day protests?", None, N),
@@ -210,6 +216,82 @@ FRESH: list[tuple[str, Win | None, date | None]] = [
     ("What did the minister tell the Today programme?", None, N),
     ("What did Friday's jobs report show?", (D("2025-06-13"), D("2025-06-13"), False), N),
     ("What happened in the week before last?", (D("2025-06-02"), D("2025-06-08"), False), N),
+]
+
+S = date(2025, 10, 15)  # a Wednesday
+E = date(2025, 4, 25)  # a Friday, the week after Easter 2025 (Good Friday 18 April .. Easter Monday 21 April)
+T = date(2024, 12, 3)  # a Tuesday, the week after Thanksgiving 2024 (Thursday 28 November)
+#: Bare seasons ("over the summer", "this spring"), decades in words ("the nineties", "the early
+#: 2000s") and moveable holidays (Easter, Thanksgiving, Memorial Day, "over the holidays"), with
+#: names holding those words that must give no window ("Spring Statement", "Easter Island"). Labelled
+#: from the phrase and the rules asked for, before the grammar read any of them: a bare season is the
+#: latest that has begun (whole); "this <season>" the one running (to as_of) or just over, else none
+#: (to come); decades: early = years 0-3, mid = 3-6, late = 6-9; Easter without "Sunday" is Good
+#: Friday .. Easter Monday, "on Easter" the Sunday; Thanksgiving is the Thursday, "over" it or its
+#: weekend Thursday .. Sunday; Memorial/Labor Day weekend Saturday .. Monday; Mother's Day US unless
+#: a UK cue (then Mothering Sunday, three weeks before Easter); the holidays 20 December .. 2 January.
+#: Before the rules for them: grammar 20/52 (the 18 with no window, "last winter", already read, and
+#: "on Easter Sunday", read as the latest Sunday, which it happened to be), dateparser 20/52; after:
+#: grammar 52/52 (training figures from then on), dateparser 20/52.
+SEASONAL: list[tuple[str, Win | None, date | None]] = [
+    # bare seasons: the latest that has begun by as_of
+    ("What did the central bank do over the summer?", (D("2025-06-01"), D("2025-08-31"), False), S),
+    ("How many migrants crossed the Channel in the spring?", (D("2025-03-01"), D("2025-05-31"), False), S),
+    ("What has the government done since the spring?", (D("2025-03-01"), S, False), S),
+    ("What happened to house prices in the autumn?", (D("2024-09-01"), D("2024-11-30"), False), D("2025-01-20")),
+    ("Which candidates dropped out in the fall?", (D("2024-09-01"), D("2024-11-30"), False), D("2025-01-20")),
+    ("Which companies cut jobs during the winter?", (D("2024-12-01"), D("2025-02-28"), False), D("2025-02-10")),
+    ("Which players did the club sign over the summer?", (D("2025-06-01"), D("2025-08-31"), False), D("2025-07-10")),
+    # "this <season>": the one running (to as_of) or the one just over
+    ("What did the mayor promise this spring?", (D("2025-03-01"), D("2025-05-31"), False), N),
+    ("Which heat records were broken this summer?", (D("2025-06-01"), D("2025-08-31"), False), D("2025-09-20")),
+    ("How many homes lost power last winter?", (D("2024-12-01"), D("2025-02-28"), False), S),
+    # decades in words, and parts of decades (early 0-3, mid 3-6, late 6-9)
+    ("Which bands dominated the charts in the nineties?", (D("1990-01-01"), D("1999-12-31"), False), N),
+    ("How fast did the economy grow in the eighties?", (D("1980-01-01"), D("1989-12-31"), False), N),
+    ("What did the company make in the early 2000s?", (D("2000-01-01"), D("2003-12-31"), False), N),
+    ("Who ran the city in the late nineties?", (D("1996-01-01"), D("1999-12-31"), False), N),
+    ("What was the unemployment rate in the mid-1990s?", (D("1993-01-01"), D("1996-12-31"), False), N),
+    ("How has the town changed since the seventies?", (D("1970-01-01"), N, False), N),
+    ("Which films were hits in the late '80s?", (D("1986-01-01"), D("1989-12-31"), False), N),
+    # moveable holidays
+    ("What did the Pope say on Easter Sunday?", (D("2025-04-20"), D("2025-04-20"), False), E),
+    ("How many people travelled over Easter?", (D("2025-04-18"), D("2025-04-21"), False), E),
+    ("Which shops opened on Good Friday?", (D("2025-04-18"), D("2025-04-18"), False), E),
+    ("What happened in Jerusalem at Easter 2023?", (D("2023-04-07"), D("2023-04-10"), False), E),
+    ("What has the party done since Easter?", (D("2025-04-18"), N, False), N),
+    ("What did the archbishop say last Easter?", (D("2025-04-18"), D("2025-04-21"), False), N),
+    ("How many Americans flew over Thanksgiving weekend?", (D("2024-11-28"), D("2024-12-01"), False), T),
+    ("What did the president say on Thanksgiving?", (D("2024-11-28"), D("2024-11-28"), False), T),
+    ("What deals did retailers offer on Black Friday?", (D("2024-11-29"), D("2024-11-29"), False), T),
+    ("How much did online sales grow on Black Friday 2023?", (D("2023-11-24"), D("2023-11-24"), False), T),
+    ("How many people died on the roads over Memorial Day weekend?", (D("2025-05-24"), D("2025-05-26"), False), N),
+    ("What did the president say on Labor Day?", (D("2025-09-01"), D("2025-09-01"), False), S),
+    ("What did florists sell on Mother's Day?", (D("2025-05-11"), D("2025-05-11"), False), N),
+    ("How busy were UK restaurants on Mother's Day?", (D("2025-03-30"), D("2025-03-30"), False), N),
+    ("What did the King do over the holidays?", (D("2024-12-20"), D("2025-01-02"), False), D("2025-01-08")),
+    ("How did retailers fare during the holiday season?", (D("2024-12-20"), D("2025-01-02"), False), D("2025-01-15")),
+    ("How many people were hurt over the festive period?", (D("2024-12-20"), D("2025-01-02"), False), D("2025-01-06")),
+    # to come: no window
+    ("How will retailers fare this holiday season?", None, D("2025-11-10")),
+    ("Which stores will open on Thanksgiving?", None, D("2025-11-10")),
+    # names holding a season or holiday word, and look-alikes: no window
+    ("What did the Chancellor announce in the Spring Statement?", None, S),
+    ("Which country topped the medal table at the Summer Olympics?", None, S),
+    ("Who won gold during the Winter Olympics?", None, S),
+    ("What happened in Egypt after the Arab Spring?", None, S),
+    ("Could a war between nuclear powers cause a nuclear winter?", None, S),
+    ("What was in the Autumn Budget?", None, S),
+    ("What happened to Afghan interpreters since the fall of Kabul?", None, S),
+    ("What role did short sellers play in the fall in bank shares?", None, S),
+    ("Who signed the Good Friday Agreement?", None, S),
+    ("What did scientists find on Easter Island?", None, S),
+    ("Who led the Easter Rising?", None, S),
+    ("Who performed at the Thanksgiving Day Parade?", None, S),
+    ("How much did Britons spend on Easter eggs?", None, S),
+    ("Were temperatures in the nineties across Texas?", None, S),
+    ("How many of the residents are in their eighties?", None, S),
+    ("Which airline had a holiday travel meltdown?", None, S),
 ]
 
 #: RealTime QA dev question id -> expected window rule (see ``expected``); "+R" adds recency.
@@ -368,6 +450,7 @@ def cases() -> list[tuple[str, str, date, Win | None]]:
     out = [(f"own-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(OWN)]
     out += [(f"heldout-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(HELDOUT)]
     out += [(f"fresh-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(FRESH)]
+    out += [(f"seasonal-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(SEASONAL)]
     if SUITE.exists():
         rows = {r["id"]: r for r in map(json.loads, SUITE.read_text(encoding="utf-8").splitlines()) if r.get("id") in RTQA}
         for qid, rule in RTQA.items():
@@ -416,6 +499,7 @@ def main() -> None:
     own = [r for r in rows if r[0].startswith("own-")]
     held = [r for r in rows if r[0].startswith("heldout-")]
     fresh = [r for r in rows if r[0].startswith("fresh-")]
+    seasonal = [r for r in rows if r[0].startswith("seasonal-")]
     rtqa = [r for r in rows if r[0].startswith("rtqa-")]
     report = {}
     for name, fn in (("grammar", grammar_window), ("dateparser", dateparser_window)):
@@ -424,6 +508,7 @@ def main() -> None:
                         "own": {k: v for k, v in measure(fn, own).items() if k != "errors"},
                         "heldout": {k: v for k, v in measure(fn, held).items() if k != "errors"},
                         "fresh": {k: v for k, v in measure(fn, fresh).items() if k != "errors"},
+                        "seasonal": {k: v for k, v in measure(fn, seasonal).items() if k != "errors"},
                         "rtqa": {k: v for k, v in measure(fn, rtqa).items() if k != "errors"} if rtqa else None,
                         "cold_first_call_ms": cold_ms(name)}
         if args.show_errors:

@@ -270,6 +270,160 @@ def test_understand_readers_phrases(question: str, expected: tuple[date | None, 
         assert not w.recency
 
 
+OCT = D("2025-10-15")  # a Wednesday
+APR = D("2025-04-25")  # a Friday, the week after Easter 2025 (Good Friday 18 .. Easter Monday 21 April)
+DEC = D("2024-12-03")  # a Tuesday, the week after Thanksgiving 2024 (Thursday 28 November)
+
+# seasons without a year, decades in words, moveable named days, "the holidays": (question, as_of, (start,
+# end) or None)
+CALENDAR: list[tuple[str, date, tuple[date, date] | None]] = [
+    # a bare season: the latest begun by as_of, whole (as "in March")
+    ("What did the central bank do over the summer?", OCT, (D("2025-06-01"), D("2025-08-31"))),
+    ("How many migrants crossed in the spring?", OCT, (D("2025-03-01"), D("2025-05-31"))),
+    ("What happened in spring?", OCT, (D("2025-03-01"), D("2025-05-31"))),
+    ("What happened to house prices in the autumn?", D("2025-01-20"), (D("2024-09-01"), D("2024-11-30"))),
+    ("Which candidates dropped out in the fall?", D("2025-01-20"), (D("2024-09-01"), D("2024-11-30"))),
+    ("Which companies cut jobs during the winter?", D("2025-02-10"), (D("2024-12-01"), D("2025-02-28"))),
+    ("What happened in the winter?", D("2025-12-10"), (D("2025-12-01"), D("2026-02-28"))),  # just begun
+    ("Who did the club sign over the summer?", D("2025-07-10"), (D("2025-06-01"), D("2025-08-31"))),
+    ("What happened during the summer months?", OCT, (D("2025-06-01"), D("2025-08-31"))),
+    ("What has the government done since the spring?", OCT, (D("2025-03-01"), OCT)),
+    ("What has changed since last summer?", OCT, (D("2025-06-01"), OCT)),
+    ("What happened in the spring of last year?", OCT, (D("2024-03-01"), D("2024-05-31"))),
+    ("What happened in the spring and summer?", OCT, (D("2025-03-01"), D("2025-08-31"))),  # listed: both
+    # "this" season: running (to as_of) or just over, else the coming one (no window); "this past": the latest
+    ("What did the mayor promise this spring?", JUNE, (D("2025-03-01"), D("2025-05-31"))),
+    ("Which heat records were broken this summer?", D("2025-09-20"), (D("2025-06-01"), D("2025-08-31"))),
+    ("What happened this winter?", D("2025-01-10"), (D("2024-12-01"), D("2025-01-10"))),
+    ("What happened this winter?", D("2025-03-10"), (D("2024-12-01"), D("2025-02-28"))),
+    ("What will happen this spring?", D("2025-01-10"), None),
+    ("What did the government do this past summer?", OCT, (D("2025-06-01"), D("2025-08-31"))),
+    ("How many homes lost power last winter?", OCT, (D("2024-12-01"), D("2025-02-28"))),
+    ("How did last winter storms hit Texas?", OCT, (D("2024-12-01"), D("2025-02-28"))),  # a noun, not a name
+    # decades in words (the latest such decade that is over) and parts: early 0-3, mid 3-6, late 6-9
+    ("Which bands dominated the charts in the nineties?", JUNE, (D("1990-01-01"), D("1999-12-31"))),
+    ("How fast did the economy grow in the eighties?", JUNE, (D("1980-01-01"), D("1989-12-31"))),
+    ("What was life like in the twenties?", JUNE, (D("1920-01-01"), D("1929-12-31"))),  # 2020s not over
+    ("What happened in the noughties?", JUNE, (D("2000-01-01"), D("2009-12-31"))),
+    ("What did the company make in the early 2000s?", JUNE, (D("2000-01-01"), D("2003-12-31"))),
+    ("What was the unemployment rate in the mid-1990s?", JUNE, (D("1993-01-01"), D("1996-12-31"))),
+    ("Who ran the city in the late nineties?", JUNE, (D("1996-01-01"), D("1999-12-31"))),
+    ("Which films were hits in the late '80s?", JUNE, (D("1986-01-01"), D("1989-12-31"))),
+    ("How has the town changed since the seventies?", JUNE, (D("1970-01-01"), JUNE)),
+    ("What happened before the nineties?", JUNE, (None, D("1989-12-31"))),
+    ("Which bands were big in the 1990s?", JUNE, (D("1990-01-01"), D("1999-12-31"))),  # as before
+    # Easter (2025: 20 April): alone Good Friday .. Easter Monday, "on Easter" and "Easter Sunday" the Sunday
+    ("What did the Pope say on Easter Sunday?", JUNE, (D("2025-04-20"), D("2025-04-20"))),
+    ("What happened on Easter?", JUNE, (D("2025-04-20"), D("2025-04-20"))),
+    ("How many people travelled over Easter?", APR, (D("2025-04-18"), D("2025-04-21"))),
+    ("What did the Pope say at Easter?", APR, (D("2025-04-18"), D("2025-04-21"))),
+    ("Which shops opened on Good Friday?", APR, (D("2025-04-18"), D("2025-04-18"))),
+    ("What happened on Easter Monday?", JUNE, (D("2025-04-21"), D("2025-04-21"))),
+    ("What happened over the Easter weekend?", JUNE, (D("2025-04-18"), D("2025-04-21"))),
+    ("What happened in Jerusalem at Easter 2023?", APR, (D("2023-04-07"), D("2023-04-10"))),
+    ("What has the party done since Easter?", JUNE, (D("2025-04-18"), JUNE)),
+    ("What did the archbishop say last Easter?", JUNE, (D("2025-04-18"), D("2025-04-21"))),
+    ("What did the archbishop say last Easter?", D("2025-03-25"), (D("2024-03-29"), D("2024-04-01"))),
+    ("What happened this Easter?", JUNE, (D("2025-04-18"), D("2025-04-21"))),
+    # Thanksgiving (the fourth Thursday of November), Black Friday, Cyber Monday
+    ("What did the president say on Thanksgiving?", DEC, (D("2024-11-28"), D("2024-11-28"))),
+    ("How many Americans flew over Thanksgiving weekend?", DEC, (D("2024-11-28"), D("2024-12-01"))),
+    ("What happened over Thanksgiving?", DEC, (D("2024-11-28"), D("2024-12-01"))),
+    ("What happened on Thanksgiving Day 2023?", JUNE, (D("2023-11-23"), D("2023-11-23"))),
+    ("What deals did retailers offer on Black Friday?", DEC, (D("2024-11-29"), D("2024-11-29"))),
+    ("How much did online sales grow on Black Friday 2023?", DEC, (D("2023-11-24"), D("2023-11-24"))),
+    ("What happened on Black Friday and Cyber Monday?", DEC, (D("2024-11-29"), D("2024-12-02"))),
+    # Memorial Day (the last Monday of May), Labor Day (the first Monday of September), Mother's/Father's Day
+    ("How many people died on the roads over Memorial Day weekend?", JUNE, (D("2025-05-24"), D("2025-05-26"))),
+    ("What happened on Memorial Day?", JUNE, (D("2025-05-26"), D("2025-05-26"))),
+    ("What did the president say on Labor Day?", OCT, (D("2025-09-01"), D("2025-09-01"))),
+    ("What happened over Labor Day?", OCT, (D("2025-08-30"), D("2025-09-01"))),
+    ("What did florists sell on Mother's Day?", JUNE, (D("2025-05-11"), D("2025-05-11"))),  # US
+    ("How busy were UK restaurants on Mother's Day?", JUNE, (D("2025-03-30"), D("2025-03-30"))),  # UK cue
+    ("What happened on Mothering Sunday?", JUNE, (D("2025-03-30"), D("2025-03-30"))),
+    ("What happened on Father's Day?", JUNE, (D("2025-06-15"), D("2025-06-15"))),
+    # the holidays: 20 December .. 2 January, the latest begun
+    ("What did the King do over the holidays?", D("2025-01-08"), (D("2024-12-20"), D("2025-01-02"))),
+    ("How did retailers fare during the holiday season?", D("2025-01-15"), (D("2024-12-20"), D("2025-01-02"))),
+    ("How many were hurt over the festive period?", D("2025-01-06"), (D("2024-12-20"), D("2025-01-02"))),
+    ("What happened during the Christmas holidays?", D("2025-01-10"), (D("2024-12-20"), D("2025-01-02"))),
+    ("What has happened since the holidays?", D("2025-02-10"), (D("2024-12-20"), D("2025-02-10"))),
+    ("What happened last holiday season?", D("2025-02-10"), (D("2024-12-20"), D("2025-01-02"))),
+    ("What happened this holiday season?", D("2025-12-26"), (D("2025-12-20"), D("2025-12-26"))),
+    # to come: no window
+    ("How will retailers fare this holiday season?", D("2025-11-10"), None),
+    ("What will shops sell over the holidays?", D("2025-11-10"), None),
+    ("Which stores will open on Thanksgiving?", D("2025-11-10"), None),
+    ("What will happen at Easter?", D("2025-03-25"), None),
+    ("What will happen on Easter Sunday?", D("2025-04-10"), None),  # not the latest Sunday either
+    ("What happened this Easter?", D("2025-03-01"), None),
+]
+
+
+@pytest.mark.parametrize(("question", "as_of", "expected"), CALENDAR, ids=[f"{q} @{a}" for q, a, _ in CALENDAR])
+def test_seasons_decades_and_moveable_days(question: str, as_of: date, expected: tuple[date, date] | None) -> None:
+    w = understand(question, as_of)
+    assert (None if w is None else (w.start, w.end)) == expected
+    if w is not None:
+        assert not w.recency
+
+
+# names and compounds holding a season, decade or holiday word, and other look-alikes: no window at all
+@pytest.mark.parametrize("question", [
+    "What did the Chancellor announce in the Spring Statement?",
+    "What did the Chancellor say in last Spring Statement?",
+    "What was in the Autumn Budget?",
+    "What did the minister say in the autumn statement?",
+    "Which country topped the medal table at the Summer Olympics?",
+    "Who won gold during the Winter Olympics?",
+    "What happened in Egypt after the Arab Spring?",
+    "What did the Arab Spring change?",
+    "What happened during the Prague Spring?",
+    "Could a war between nuclear powers cause a nuclear winter?",
+    "What is the Summer Palace?",
+    "Who won the spring elections?",
+    "What happened to Afghan interpreters since the fall of Kabul?",
+    "What role did short sellers play in the fall in bank shares?",
+    "How was she hurt in the fall?",
+    "what about the summer?",  # no preposition: left to the follow-up rewrite (tests/test_followup.py)
+    "Who signed the Good Friday Agreement?",
+    "What did scientists find on Easter Island?",
+    "Who led the Easter Rising?",
+    "Who performed at the Thanksgiving Day Parade?",
+    "How much did Britons spend on Easter eggs?",
+    "What happened at the Labor Day rally?",
+    "Were temperatures in the nineties across Texas?",
+    "How many of the residents are in their eighties?",
+    "Which airline had a holiday travel meltdown?",
+    "What are the holidays in Japan?",
+    "How much did shoppers spend on Black Friday?",  # what the money went on, not the day
+    "How much did shoppers spend on Christmas Day?",
+])
+def test_names_holding_calendar_words_are_no_windows(question: str) -> None:
+    assert understand(question, OCT) is None
+
+
+def test_a_name_keeps_its_season_word_and_the_phrase_names_only_the_time() -> None:
+    # the phrase is what the answer quotes as "understood": the name's words are not in it
+    w = understand("What did the Chancellor announce in the Spring Statement this year?", OCT)
+    assert w is not None and w.phrase == "this year" and (w.start, w.end) == (D("2025-01-01"), OCT)
+    w = understand("Who won gold at the Winter Olympics in 2022?", OCT)
+    assert w is not None and w.phrase == "in 2022"
+    w = understand("Which players did the club sign over the summer?", OCT)
+    assert w is not None and w.phrase == "over the summer"
+    w = understand("How many Americans flew over Thanksgiving weekend?", DEC)
+    assert w is not None and w.phrase == "over Thanksgiving weekend"
+    # the season of a year is still read as before, with its preposition
+    w = understand("What happened during the summer of 2021?", OCT)
+    assert w is not None and (w.start, w.end) == (D("2021-06-01"), D("2021-08-31"))
+
+
+def test_following_black_friday_without_a_preposition_stays_unread() -> None:
+    # RealTime QA rtqa-20221202-0: the named days there are no window, "on Tuesday" is
+    w = understand("Following Black Friday and Cyber Monday, which was observed on Tuesday?", D("2022-12-01"))
+    assert w is not None and (w.start, w.end) == (D("2022-11-29"), D("2022-11-29")) and w.phrase == "on Tuesday"
+
+
 def test_named_day_resolves_like_its_date() -> None:
     # asked in early December, "on Christmas Day" is the coming one (as "on 25 December"): no window
     assert understand("What will happen on Christmas Day?", D("2024-12-01")) is None
