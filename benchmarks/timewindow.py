@@ -13,6 +13,7 @@ Two labelled sets (expected windows written by hand from the question text, not 
 * ``SEASONAL``: seasons without a year, decades in words, moveable holidays and "the holidays", and
   names holding those words ("Spring Statement", "Easter Island"), labelled before the grammar read
   them (see its comment; each gives its as_of).
+* ``MONTHS_RELATIVE``: "last March", "this April", "since last June" (see its comment).
 * ``RTQA``: RealTime QA dev questions (``../shared/corpora/realtimeqa-dev/suite.jsonl``, read in place,
   never copied) by id, each asked on its ``asked_on``. Expected windows are written as rules
   (``week`` = Monday .. asked_on, ``wd:Sunday`` = the latest Sunday on or before it, ...) that
@@ -294,6 +295,22 @@ SEASONAL: list[tuple[str, Win | None, date | None]] = [
     ("Which airline had a holiday travel meltdown?", None, S),
 ]
 
+#: "last <month>", "this <month>", "since last <month>", written when a follow-up ("And last March?")
+#: showed the grammar read none of them (0/8 with a window before the rule, 2/2 negatives; after: 10/10).
+#: "last March" is the latest March over before as_of's month; "this March" this year's, up to as_of.
+MONTHS_RELATIVE: list[tuple[str, Win | None, date | None]] = [
+    ("What did the Fed decide last March?", (D("2025-03-01"), D("2025-03-31"), False), S),
+    ("How many homes were sold last December?", (D("2024-12-01"), D("2024-12-31"), False), S),
+    ("What did the minister promise last October?", (D("2024-10-01"), D("2024-10-31"), False), S),
+    ("Who resigned last Sept.?", (D("2025-09-01"), D("2025-09-30"), False), S),  # the month just over
+    ("How much did prices rise this March?", (D("2025-03-01"), D("2025-03-31"), False), E),
+    ("What has the company said this April?", (D("2025-04-01"), E, False), E),
+    ("How many jobs have gone since last June?", (D("2025-06-01"), S, False), S),
+    ("What has changed since this past January?", (D("2025-01-01"), S, False), S),
+    ("Who won this March Madness bracket challenge?", None, E),
+    ("The first may be the last: may the best team win?", None, S),
+]
+
 #: RealTime QA dev question id -> expected window rule (see ``expected``); "+R" adds recency.
 RTQA: dict[str, str] = {
     # "this week" (the bulk of the suite)
@@ -451,6 +468,7 @@ def cases() -> list[tuple[str, str, date, Win | None]]:
     out += [(f"heldout-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(HELDOUT)]
     out += [(f"fresh-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(FRESH)]
     out += [(f"seasonal-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(SEASONAL)]
+    out += [(f"months-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(MONTHS_RELATIVE)]
     if SUITE.exists():
         rows = {r["id"]: r for r in map(json.loads, SUITE.read_text(encoding="utf-8").splitlines()) if r.get("id") in RTQA}
         for qid, rule in RTQA.items():

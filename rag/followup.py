@@ -76,6 +76,27 @@ _NOT_ACRONYMS = frozenset({"OK", "AM"})
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
     "august september october november december today yesterday tomorrow spring summer autumn winter".split())
+# a season in a name: "the Spring Statement", "the Winter Olympics" (before a capitalised word), "the Arab
+# Spring" (after one that is no function word): a name's word, no time
+_NAMED_SEASON = re.compile(r"\b(Spring|Summer|Autumn|Winter)(?=\s+[A-Z][a-z])|\b([A-Z][a-z]+)\s+(Spring)\b")
+
+
+def _named_seasons(text: str) -> set[int]:
+    """Offsets in ``text`` of the seasons that are words of a name (``_NAMED_SEASON``)."""
+    out = set()
+    for m in _NAMED_SEASON.finditer(text):
+        if m.group(1):
+            out.add(m.start(1))
+        elif m.group(2).lower() not in _STOP:
+            out.add(m.start(3))
+    return out
+
+
+def _calendar(text: str, m: re.Match[str]) -> bool:
+    """Whether the word ``m`` of ``text`` is a day, month or season, not a season in a name."""
+    return m.group().lower() in _CALENDAR and m.start() not in _named_seasons(text)
+
+
 # a noun phrase the question names: a determiner and the (up to three) content words after it
 _PHRASE = re.compile(r"\b(?:the|an?)\s+((?:[A-Za-z0-9][A-Za-z0-9'’-]*\s*){1,3})", re.I)
 # "What was the turnout?", "Who is the mayor?", "How big was the crowd?": an attribute of something
@@ -131,7 +152,7 @@ def _name_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for i, m in enumerate(found):
         w = m.group()
-        if not w[0].isupper() or w.lower() in _CALENDAR:
+        if not w[0].isupper() or _calendar(text, m):
             continue
         if not _acronym(w, text):
             if w.lower() in _STOP or len(w) < 2:
@@ -265,7 +286,9 @@ def _swapped(prev_q: str, asked: str, new: str, after_preposition: bool) -> list
     drop = _replaced(new.split(), prev_q)
     if not drop:
         if _is_time(new):
-            drop = {w.lower() for w in _WORD.findall(prev_q) if w.lower() in _CALENDAR}
+            drop = {m.group().lower() for m in _WORD.finditer(prev_q) if _calendar(prev_q, m)}
+            old = understand(prev_q, date.today())  # and the old time phrase's words ("in 2014", "last March")
+            drop |= {w.lower() for w in _WORD.findall(old.phrase)} if old is not None and old.phrase else set()
         elif all(w[:1].isupper() for w in new.split()):
             names = {w.lower() for w in _names(prev_q)}
             # "And the US?" after "What did the UN say about aid to Gaza?": the UN goes, Gaza stays
@@ -457,7 +480,8 @@ def topic_of_pointer(topic: str | None, history: Sequence[tuple[str, str]]) -> s
     if not history:
         return None
     prev = time_shift(history[-1][0], history[-MAX_TURNS:-1]) or rewrite_query(history[-1][0], history[-MAX_TURNS:-1])
-    words = [w for w in _content(prev) if w.lower() not in _CALENDAR and w.lower() not in _TIME_WORDS]
+    named = {prev[i:].split()[0] for i in _named_seasons(prev)}
+    words = [w for w in _content(prev) if w in named or (w.lower() not in _CALENDAR and w.lower() not in _TIME_WORDS)]
     names = [w for w in words if w[:1].isupper()]
     return " ".join(dict.fromkeys(names or words[:3])) or None
 

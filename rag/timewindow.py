@@ -814,6 +814,24 @@ def _relative(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return _season(unit, as_of, "last" if back else "this")
 
 
+@_rule(r"\b(?P<since>since\s+)?(?P<rel>last|this past|this)\s+" + _MONTH.format(g="mon") + r"(?![\w'’-]|\s*,?\s*\d)")
+def _relative_month(mt: re.Match[str], as_of: date, original: str) -> Span | None:
+    """"last March": the latest March over before as_of's month (asked in March 2025: March 2024); "this
+    March"/"this past March": this year's, up to as_of (none while it is to come); "since last March":
+    its start .. as_of; "may" only as "May"."""
+    token = original[mt.start("mon") : mt.end("mon")]
+    if token == "may" or (_NAME_AFTER.match(original, mt.end()) and _LOWER_WORD.search(original)):
+        return None  # "the last may be ...", "this March Madness"
+    m = _month_no(token)
+    if mt.group("rel").lower() == "last":
+        a, b = _month_span(as_of.year if m < as_of.month else as_of.year - 1, m)
+    elif m > as_of.month:
+        return None
+    else:
+        a, b = _month_span(as_of.year, m)
+    return a, (as_of if mt.group("since") else min(b, as_of))
+
+
 @_rule(r"\b(?:over|during|on|at|this past)\s+the\s+weekend\b|\b(?:over\s+)?the\s+weekend\b")
 def _the_weekend(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return _weekend(as_of, last=False)

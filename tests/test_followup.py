@@ -512,3 +512,13 @@ def test_he_after_other_questions_is_the_subject_and_nobody_is_made_up() -> None
 
 def test_the_docstring_examples_hold() -> None:
     assert doctest.testmod(rag.followup).failed == 0
+
+
+def test_a_season_in_a_name_stays_and_a_new_time_replaces_the_old_one() -> None:
+    # "Spring" of the Spring Statement and "Winter" of the Winter Olympics are words of a name: a time
+    # follow-up keeps them; the old time phrase ("in 2014") is what the new one takes the place of
+    budget = rewrite_query("And in the summer?", [("What did the Chancellor announce in the Spring Statement?", "x")])
+    assert "Spring Statement" in budget
+    games = rewrite_query("And in 2018?", [("Who won gold at the Winter Olympics in 2014?", "x")])
+    assert "Winter Olympics" in games and "2014" not in games
+    assert "spring" not in rewrite_query("And in the summer?", [("How many jobs were created in the spring?", "x")])

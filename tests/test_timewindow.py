@@ -606,3 +606,18 @@ def test_a_phrase_said_many_times_is_named_once() -> None:
     w = understand("What changed over the past several months? " * 12 + "And  over the past several months?",
                    date(2024, 12, 1))
     assert w is not None and w.phrase == "over the past several months"
+
+
+@pytest.mark.parametrize(("question", "as_of", "expected"), [
+    ("What did the Fed decide last March?", date(2025, 10, 15), (date(2025, 3, 1), date(2025, 3, 31))),
+    ("What did the Fed decide last March?", date(2025, 3, 10), (date(2024, 3, 1), date(2024, 3, 31))),
+    ("How many homes were sold last December?", date(2025, 10, 15), (date(2024, 12, 1), date(2024, 12, 31))),
+    ("How much did prices rise this March?", date(2025, 4, 25), (date(2025, 3, 1), date(2025, 3, 31))),
+    ("What has the company said this April?", date(2025, 4, 25), (date(2025, 4, 1), date(2025, 4, 25))),
+    ("How many jobs have gone since last June?", date(2025, 10, 15), (date(2025, 6, 1), date(2025, 10, 15))),
+    ("Who won this March Madness bracket challenge?", date(2025, 4, 25), None),
+    ("The first may be the last: may the best team win?", date(2025, 10, 15), None),
+])
+def test_last_and_this_month(question: str, as_of: date, expected: tuple[date, date] | None) -> None:
+    w = understand(question, as_of)
+    assert (None if w is None else (w.start, w.end)) == expected
