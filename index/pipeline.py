@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -46,6 +46,7 @@ from index.maintenance import Chunking, ReindexReport, chunking_mismatch, record
 from index.store import Store
 from index.stories import StoryIndex
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped
+from index.userinfo import redact_userinfo
 from index.vectors import VectorStore
 from rag.errors import RagError, StoreBusyError, StoreError
 from rag.text import word_count
@@ -81,6 +82,31 @@ class ChunksEmbedded:
 #: What ``progress`` gets with ``chunk_updates=True``: the item results, and in between the
 #: ``ChunksEmbedded`` updates. A plain ``Progress`` (results only) stays what callers get by default.
 DetailedProgress = Callable[[ItemResult | ChunksEmbedded], None]
+
+
+RemoveCode = Literal["not_found", "ambiguous", "source_only"]
+
+
+@dataclass(frozen=True)
+class Removal(ItemResult):
+    """What ``Indexer.remove`` did with one ref: an ``ItemResult`` (``item``, ``status``, ``reason``)
+    and, for a client that acts on it rather than shows it, why in a word:
+
+    - ``not_found`` (failed): no article has this id, id prefix or source;
+    - ``ambiguous`` (failed): several article ids start with the prefix given;
+    - ``source_only`` (removed): the source went, the article stays, held by ``kept_by`` (its other
+      sources), and goes when it is removed by its id (``article_id``);
+    - None: the article went (removed).
+
+    ``reason`` names no command or endpoint: the CLI adds "`rag list`" or "`rag remove ID`", REST
+    "GET /v1/articles" or "DELETE /v1/articles/ID", each its own way to go on."""
+
+    code: RemoveCode | None = None
+    kept_by: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "kept_by", tuple(redact_userinfo(s) for s in self.kept_by))  # as ``item`` is
 
 
 class _Cancelled(Exception):
@@ -208,10 +234,14 @@ class Indexer:
     ) -> IngestReport:
         """Ingest files, folders, URLs and dumps. Never raises for one bad item: see the report.
 
-        ``progress`` gets each item's result as it is settled; with ``chunk_updates=True`` it also
-        gets a ``ChunksEmbedded`` after each model batch that embedded some of an article's chunks
-        (a bar can then move during one large article); ``reconcile_progress(done, total)``
-        counts chunks re-embedded first when Chroma lacks some (after a crash), per model batch.
+        The report lists the items in the order of ``inputs`` (a folder's files, a dump's records
+        and a feed's items in the order they are read), then ``--prune``'s removals; ``progress``
+        gets each item's result as it is settled, which is not that order (an unchanged or failed
+        item is settled at once, a new one once its batch is embedded and stored); with
+        ``chunk_updates=True`` it also gets a ``ChunksEmbedded`` after each model batch that embedded
+        some of an article's chunks (a bar can then move during one large article);
+        ``reconcile_progress(done, total)`` counts chunks re-embedded first when Chroma lacks some
+        (after a crash), per model batch.
         ``notice`` gets what is worth saying but is no failure (default: the log): a feed longer
         than ``RAG_FEED_MAX_ITEMS`` (``index.feeds.FeedCapped``), a URL given that is a site's front
         page advertising a feed (``index.feeds.FrontPage``; the page is ingested all the same). ``stop`` and Ctrl-C:
@@ -271,8 +301,9 @@ class Indexer:
 
             # a callback written for results only never gets an update it was not written for
             embedded = cast("Callable[[ChunksEmbedded], None]", progress) if chunk_updates and progress else None
+            read_order: dict[str, int] = {}  # an item's name, as its result names it -> when it was read
             try:
-                seen = self._run(articles, emit, failed_paths, stop, tell, embedded)
+                seen = self._run(articles, emit, failed_paths, stop, tell, embedded, read_order)
             finally:
                 self._map_deferred_sources()
             if prune_inputs is not None and stop is not None and stop.is_set():
@@ -280,6 +311,9 @@ class Indexer:
             elif prune_inputs is not None:
                 for r in self._prune(prune_inputs, seen, failed_paths):
                     emit(r)
+        # settled out of order (an unchanged or failed item at once, a new one after its batch is
+        # embedded and written): reported in the order given, --prune's removals last
+        results.sort(key=lambda r: read_order.get(r.item, len(results) + len(read_order)))
         report = IngestReport(tuple(results), time.perf_counter() - t0, tuple(str(n) for n in told))
         log.info("ingest: %s in %.1fs", report.summary(), report.seconds)
         return report
@@ -294,10 +328,11 @@ class Indexer:
     def _run(
         self, stream: Iterable[Article | LoadFailure], emit: Progress, failed_paths: set[str] | None = None,
         stop: threading.Event | None = None, tell: Notices | None = None,
-        embedded: Callable[[ChunksEmbedded], None] | None = None,
+        embedded: Callable[[ChunksEmbedded], None] | None = None, read_order: dict[str, int] | None = None,
     ) -> set[str]:
         """The three-stage pipeline; returns the sources seen (for --prune). ``embedded`` gets the
-        ``ChunksEmbedded`` updates (see ``_embed_batch``).
+        ``ChunksEmbedded`` updates (see ``_embed_batch``); ``read_order`` the position each item was
+        read at, under the name its result gives it (see ``_read``).
 
         When the vector store fails (a Chroma server that died), what was committed stays in the
         report as added; every item not yet stored is reported failed with the reason, and the run
@@ -317,7 +352,8 @@ class Indexer:
 
         def reader() -> None:
             try:
-                self._read(stream, report, seen, to_embed, halt, failed_paths, stop=stop, busy=busy, tell=tell)
+                self._read(stream, report, seen, to_embed, halt, failed_paths, stop=stop, busy=busy, tell=tell,
+                           read_order=read_order)
             except BaseException as exc:  # noqa: BLE001 - surfaced below
                 errors.append(exc)
             finally:
@@ -473,14 +509,15 @@ class Indexer:
     def _read(
         self, stream: Iterable[Article | LoadFailure], emit: Progress, seen: set[str], out: queue.Queue,
         halt: threading.Event, failed_paths: set[str] | None = None, *, stop: threading.Event | None = None,
-        busy: threading.Lock | None = None, tell: Notices | None = None,
+        busy: threading.Lock | None = None, tell: Notices | None = None, read_order: dict[str, int] | None = None,
     ) -> None:
         """Load, classify and chunk the articles of ``stream`` into pipeline batches on ``out``.
 
         ``halt`` (the pipeline ended): return before touching the store again. ``stop`` (asked to
         finish): read no further item (the one being loaded is settled), hand over the articles
         read so far and return. The stream is closed on the way out (a feed's page fetches not yet
-        started are cancelled)."""
+        started are cancelled). ``read_order`` gets each item's position in the stream, under the
+        name its ``ItemResult`` will have (``_result_name``), before anything is reported of it."""
         from index.feeds import FrontPage, feed_cap
 
         # content hash -> (article id, source), for articles not yet committed
@@ -493,6 +530,9 @@ class Indexer:
                 item = next(items, _DONE)
                 if item is _DONE:
                     break
+                if read_order is not None and isinstance(item, (Article, LoadFailure, Skipped)):
+                    read_order.setdefault(_result_name(item.source if isinstance(item, Article) else item.item),
+                                          len(read_order))
                 with busy or contextlib.nullcontext():
                     if halt.is_set():
                         return
@@ -760,30 +800,34 @@ class Indexer:
         self.last_reindex = reindex(self, progress, rechunk_progress)
         return self.last_reindex.chunks
 
-    def remove(self, refs: Iterable[str]) -> list[ItemResult]:
+    def remove(self, refs: Iterable[str]) -> list[Removal]:
         """Remove articles by id or id prefix (with every source they came from), or one source (by
         its name or its URL): its article goes only when no other source holds it (two copies of a
-        file, a file and a URL, one text at two outlets)."""
+        file, a file and a URL, one text at two outlets). One ``Removal`` per ref, in their order:
+        its ``code`` says why it is not a plain removal, its ``reason`` says it in words any surface
+        can show; what to do next (a command, an endpoint) is the surface's to add."""
         out = []
         with self._writing():
             for given in refs:
                 ref, aid = self._resolve_ref(given)
                 if aid is None:
-                    out.append(ItemResult(ref, "failed", reason=f"{self.db.unresolved(ref)} (see `rag list`)"))
+                    # what unresolved() words, as a code: several ids start with it, or nothing is it
+                    several = bool(ref) and len(self.db._ids_starting(ref)) > 1  # noqa: SLF001
+                    out.append(Removal(ref, "failed", reason=self.db.unresolved(ref),
+                                       code="ambiguous" if several else "not_found"))
                     continue
                 named = self.db.sources_named(aid, ref)  # none when ref is the article's id
                 others = [s for s in self.db.sources_of(aid) if s not in named]
                 if named and others:
                     for source in named:
                         self.db.remove_source(source)
-                    out.append(ItemResult(ref, "removed", aid, reason=(
+                    out.append(Removal(ref, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
                         f"this source only: the article stays, also ingested from {others[0]}"
-                        + (f" and {len(others) - 1} more" if len(others) > 1 else "")
-                        + f"; `rag remove {aid}` removes it")))
+                        + (f" and {len(others) - 1} more" if len(others) > 1 else ""))))
                     continue
                 self.vectors.delete(self.db.remove_article(aid))
                 self.stories.remove(aid)
-                out.append(ItemResult(ref, "removed", aid))
+                out.append(Removal(ref, "removed", aid))
         return out
 
     def _resolve_ref(self, ref: str) -> tuple[str, str | None]:
@@ -879,6 +923,11 @@ def _encodable(s: str) -> bool:
     except UnicodeEncodeError:  # lone surrogates: os.fsdecode of a non-UTF-8 file name
         return False
     return True
+
+
+def _result_name(source: str) -> str:
+    """The ``item`` an ``ItemResult`` of ``source`` has: printable, without a URL's password."""
+    return redact_userinfo(_printable(source))
 
 
 def _printable(s: str) -> str:

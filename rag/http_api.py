@@ -31,7 +31,6 @@ import contextlib
 import hmac
 import json
 import logging
-import re
 import threading
 import time
 import uuid
@@ -56,6 +55,7 @@ from rag.service import SearchFilters
 from rag.types import Answer
 
 if TYPE_CHECKING:
+    from index.types import ItemResult
     from rag.api import RAG
 
 log = logging.getLogger(__name__)
@@ -625,10 +625,10 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
     def delete_article(article_id: str) -> dict[str, Any]:
         result = writer.remove(article_id)
         if result.status != "removed":
-            raise ApiError(404, f"no article {article_id!r}: {_rest_terms(result.reason or '')}; "
+            raise ApiError(404, f"no article {article_id!r}: {_rest_reason(result)}; "
                                 "GET /v1/articles lists them", "not_found")
         # a source another source also holds goes alone, and the note says the article stays
-        note = {"note": _rest_terms(result.reason)} if result.reason else {}
+        note = {"note": _rest_reason(result)} if result.reason else {}
         return service.public(rag, {"removed": result.article_id} | note)
 
     @v1.post("/articles", max_body_size=upload_limit, openapi_extra={"requestBody": {"content": {
@@ -774,18 +774,20 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, st
     return turns[-1][1], pair_turns(turns[:-1])
 
 
-_CLI_LIST = re.compile(r"\s*\(see `rag list`\)")
-_CLI_REMOVE = re.compile(r"`rag remove ([^`\s]+)`")
+def _rest_reason(result: ItemResult) -> str:
+    """A removal's reason with what a REST client does next: the collection says why in words for no
+    surface in particular (``index.pipeline.Removal``: ``code`` and ``reason``), and each surface adds
+    its own way on; here a source removed alone names the call that removes its article too.
 
-
-def _rest_terms(reason: str) -> str:
-    """A removal's reason as a REST client can act on it: the collection words it for the CLI
-    ("see `rag list`", "`rag remove ID` removes it"), commands a client of this API has no use for.
-
-    >>> _rest_terms("this source only: the article stays; `rag remove 8b11d0e9` removes it")
-    'this source only: the article stays; DELETE /v1/articles/8b11d0e9 removes it'
+    >>> from index.pipeline import Removal
+    >>> _rest_reason(Removal("a.txt", "removed", "8b11d0e9", code="source_only",
+    ...                      reason="this source only: the article stays, also ingested from b.txt"))
+    'this source only: the article stays, also ingested from b.txt; DELETE /v1/articles/8b11d0e9 removes it'
     """
-    return _CLI_REMOVE.sub(r"DELETE /v1/articles/\1", _CLI_LIST.sub("", reason))
+    reason = result.reason or ""
+    if getattr(result, "code", None) == "source_only" and result.article_id:
+        return f"{reason}; DELETE /v1/articles/{result.article_id} removes it"
+    return reason
 
 
 def _usage(answer: Answer) -> dict[str, int]:

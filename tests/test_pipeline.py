@@ -549,3 +549,54 @@ def test_a_store_without_recorded_chunk_settings_is_taken_to_be_at_the_settings(
         assert coll.health() == [] and coll.indexer.chunking_notice() is None
         assert coll.ingest([str(tmp_path / "news")]).summary()["unchanged"] == 3 and not emb.calls
         assert stored_chunking(coll.db) == Chunking(80, 1)  # recorded now: no surprise re-chunk
+
+
+# --- remove: reasons for no surface in particular; the report in input order -------------------------
+
+
+def test_remove_says_why_in_a_code_and_neutral_words(coll: Collection, tmp_path: Path) -> None:
+    """``remove`` worded its reasons for the CLI ("(see `rag list`)", "`rag remove ID` removes it"),
+    which REST then rewrote by regex: a ``code`` says why now, ``reason`` names no command, and each
+    surface adds its own way on (tests/test_cli_newuser5.py)."""
+    news = tmp_path / "news"
+    news.mkdir()
+    text = " ".join(f"The harbour storm damaged {n} boats near the pier on Sunday, officials said." for n in range(12))
+    for name in ("a.txt", "b.txt"):
+        (news / name).write_text("Storm hits harbour\n\n" + text, encoding="utf-8")
+    write_corpus(tmp_path / "more", 12)
+    coll.ingest([str(news), str(tmp_path / "more")])
+    ids = [a.id for a in coll.db.list_articles(None, 50)]
+    prefix = next(p for p in "0123456789abcdef" if sum(i.startswith(p) for i in ids) > 1)
+
+    gone, several, alone = coll.remove(["no-such-article", prefix, str(news / "a.txt")])
+    assert (gone.status, gone.code, gone.reason) == ("failed", "not_found", "no such article id or source")
+    assert (several.status, several.code) == ("failed", "ambiguous")
+    assert several.reason.startswith(f"'{prefix}' is the start of ") and several.reason.endswith("give more of the id")
+    assert (alone.status, alone.code, alone.kept_by) == ("removed", "source_only", (str(news / "b.txt"),))
+    assert alone.reason == f"this source only: the article stays, also ingested from {news / 'b.txt'}"
+    for r in (gone, several, alone):
+        assert "rag " not in r.reason and "`" not in r.reason and "(" not in r.reason, r.reason
+
+    [last] = coll.remove([str(news / "b.txt")])  # its last source: the article goes, nothing to say
+    assert (last.status, last.code, last.reason) == ("removed", None, None)
+
+
+def test_the_report_lists_items_in_the_order_given_not_as_they_settled(
+    coll: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged or failed item is settled at once by the reader, a new one only after its batch is
+    embedded and written: the report listed ``[unchanged, failed, added]`` for inputs given as
+    ``[new, unchanged, missing]``. It follows the inputs now (a folder's files in their order); what
+    ``progress`` gets stays the order they settled in."""
+    monkeypatch.setattr(Indexer, "batch_chunks", 1024)  # one batch, written after everything is read
+    monkeypatch.setattr(Indexer, "first_batch_chunks", 1024)
+    old, new, later = write_corpus(tmp_path / "news", 3)
+    coll.ingest([str(old)])
+    missing = tmp_path / "missing.txt"
+    settled: list[str] = []
+    report = coll.ingest([str(new), str(old), str(missing), str(later)], progress=lambda r: settled.append(r.item))
+    assert [(Path(r.item).name, r.status) for r in report.items] == [
+        (new.name, "added"), (old.name, "unchanged"), (missing.name, "failed"), (later.name, "added")]
+    assert [Path(i).name for i in settled] == [old.name, missing.name, new.name, later.name]  # as they settled
+    again = coll.ingest([str(tmp_path / "news"), str(missing)])  # a folder: its files in order, then the rest
+    assert [Path(r.item).name for r in again.items] == [old.name, new.name, later.name, missing.name]

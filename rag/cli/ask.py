@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe
+from rag.cli.empty import EMPTY, nothing_stored
+from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe, say
 from rag.errors import RagError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from rag.api import RAG
     from rag.types import Answer, Filters
 
 
@@ -101,17 +103,39 @@ def ask(
         fail('the question is empty: ask one, e.g. rag ask "Which town did the rebels capture?"')
     when = iso_date(as_of, "--as-of")
     filters = period_filters(source, since, until, when)  # bad dates fail before the store and the model load
-    from rag.api import RAG
     from rag.settings import load_settings
 
     try:
-        rag = RAG(load_settings())
+        settings = load_settings()
+        if nothing_stored(settings):
+            _refuse_unstored(question, top_k, filters, when, as_json)
+            return
+        from rag.api import RAG
+
+        rag = RAG(settings)
         if as_json:
             print_json(rag.ask(question, top_k=top_k, filters=filters, offline=offline, as_of=when).to_dict())
             return
         _stream_answer(rag, question, top_k=top_k, filters=filters, offline=offline, as_of=when)
     except RagError as exc:
         fail(exc)
+
+
+def _refuse_unstored(question: str, top_k: int | None, filters: Filters, when: date | None, as_json: bool) -> None:
+    """`rag ask` of a collection nothing was ever stored in: the refusal and how to add articles, as
+    ``RAG.ask`` answers an empty collection (``--json``: the same ``Answer`` fields), without creating
+    the store or loading the model to find nothing (``rag.cli.empty``)."""
+    from rag.arguments import checked_inputs
+    from rag.timewindow import understand
+    from rag.types import REFUSAL, Answer
+
+    question, _, _, _, as_of = checked_inputs(question, top_k, filters, (), when)  # refused as RAG.ask would
+    answer = Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(), timings_ms={},
+                    search_query=question, notices=(EMPTY,), as_of=as_of, time_window=understand(question, as_of))
+    if as_json:
+        print_json(answer.to_dict())
+    else:
+        print_answer(answer)
 
 
 def _stream_answer(rag: RAG, question: str, **kwargs: object) -> Answer:
@@ -142,7 +166,7 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
             out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
         out.print(safe(answer.supporting), markup=False, highlight=False)
     for n in answer.notices:
-        console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
+        say("[yellow]note:[/yellow]", safe(n))
     print_citations(answer.citations)
     window = answer.time_window.label() if answer.time_window is not None else ""
     if window:
@@ -163,11 +187,16 @@ def chat(
     question a line, blank lines skipped."""
     when = iso_date(as_of, "--as-of")
     filters = period_filters(source, since, until, when)  # bad dates fail before the store and the model load
-    from rag.api import RAG
     from rag.settings import load_settings
 
     try:
-        rag = RAG(load_settings())
+        settings = load_settings()
+        if nothing_stored(settings):  # every question would be refused: say why once, creating nothing
+            say("[yellow]note:[/yellow]", EMPTY)
+            return
+        from rag.api import RAG
+
+        rag = RAG(settings)
     except RagError as exc:
         fail(exc)
     history: list[tuple[str, str]] = []
@@ -193,7 +222,7 @@ def chat(
         try:
             answer = _stream_answer(rag, q, top_k=top_k, filters=filters, history=history, as_of=when)
         except RagError as exc:
-            console.print(f"[red]error:[/red] {esc(exc)}")
+            say("[red]error:[/red]", safe(exc))
             continue
         if answer.search_query and answer.search_query != q:  # the follow-up as it was searched
             console.print(Text(f"searched: {safe(answer.search_query, newlines=False)}", style="dim"), highlight=False)

@@ -12,7 +12,8 @@ import typer
 from rich.text import Text
 
 from rag.cli.ask import SINCE_PERIODS, AsOfOpt, SourceOpt, UntilOpt, iso_date, period_filters
-from rag.cli.output import console, esc, fail, out, plural, print_citations, print_hanging, print_json, safe
+from rag.cli.empty import nothing_stored
+from rag.cli.output import console, fail, out, plural, print_citations, print_hanging, print_json, safe, say
 from rag.errors import ConfigError, RagError
 
 if TYPE_CHECKING:
@@ -36,25 +37,31 @@ def brief(
     """What happened with TOPIC: a dated list of events, one cited sentence per story, newest last."""
     if not topic.strip():  # said before the store and the model load, as `rag ask ""` is
         fail('the topic is empty: name what to catch up on, e.g. rag brief "Aleppo" --since 7d')
+    from rag.brief import EMPTY, Brief, summarize_days
     from rag.brief import brief as make_brief
-    from rag.brief import summarize_days
 
     reference = iso_date(as_of, "--as-of")
     # bad dates fail before the store and the model load, as in `rag ask` (the same parser and checks)
     filters = period_filters(source, since, until, reference)
     when = reference or date.today()
-    from rag.api import RAG
     from rag.settings import load_settings
 
     try:
-        rag = RAG(load_settings())
-        if llm and rag.llm is None:
-            fail(ConfigError("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or RAG_ANSWERER=local), "
-                             "or leave out --llm for the extractive brief"))
-        with console.status(Text(f"Reading the articles about {safe(topic, newlines=False)}…")):  # a year: seconds
-            result = make_brief(rag, topic, since=filters.published_from, until=filters.published_to or when,
-                                sources=filters.sources)
-        days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
+        settings = load_settings()
+        if nothing_stored(settings):  # nothing to read: said without creating the store or loading the model
+            result = Brief(topic.strip(), filters.published_from, filters.published_to or when, (), notice=EMPTY)
+            days: Iterator[DaySummary] = iter(())
+        else:
+            from rag.api import RAG
+
+            rag = RAG(settings)
+            if llm and rag.llm is None:
+                fail(ConfigError("--llm needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or "
+                                 "RAG_ANSWERER=local), or leave out --llm for the extractive brief"))
+            with console.status(Text(f"Reading the articles about {safe(topic, newlines=False)}…")):  # a year: seconds
+                result = make_brief(rag, topic, since=filters.published_from, until=filters.published_to or when,
+                                    sources=filters.sources)
+            days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
         if as_json:
             data: dict[str, Any] = {
                 "topic": result.topic, "since": str(result.since) if result.since else None,
@@ -75,7 +82,7 @@ def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: boo
                        style="bold"),
                   highlight=False)
     if result.notice:
-        out.print(safe(result.notice), markup=False, highlight=False)
+        print_hanging("", safe(result.notice))  # wrapped as the events are: no line ends in a space
     elif not result.events:
         out.print("Nothing in the articles about this in that period.", markup=False)
     if llm:
@@ -99,7 +106,7 @@ def _print_day(d: DaySummary) -> None:
     out.print()
     out.print(Text(d.day or "undated", style="bold"), highlight=False)
     for n in d.notices:
-        console.print(f"[yellow]note:[/yellow] {esc(n)}", markup=True, highlight=False)
+        say("[yellow]note:[/yellow]", safe(n))
     if not d.summarized:
         for e in d.events:
             _print_event(e)

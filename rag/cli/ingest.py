@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.output import CtrlC, cell, clip, console, esc, fail, out, plural, print_json, safe, stop_fetches
+from rag.cli.empty import EMPTY, nothing_stored
+from rag.cli.output import CtrlC, cell, clip, console, esc, fail, out, plural, print_json, safe, say, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -33,14 +34,15 @@ if TYPE_CHECKING:
     from index.db import ArticleInfo
     from index.feeds import FeedNotice
     from index.types import IngestReport, ItemResult
+    from rag.settings import Settings
 
 
-def open_collection() -> Collection:
+def open_collection(settings: Settings | None = None) -> Collection:
     """The configured collection (RAG_HOME, RAG_COLLECTION), opened with the configured embedder."""
     from index.collection import Collection
     from rag.settings import load_settings
 
-    return Collection.open(load_settings())
+    return Collection.open(settings or load_settings())
 
 
 FAILED_NAMES = 3  # items named per reason when several failed for the same reason
@@ -65,9 +67,9 @@ def print_report(report: IngestReport) -> None:
     console.print(t)
     for reason, items in _by_reason(report.failed).items():
         if len(items) == 1:
-            console.print(f"[red]failed[/red] {esc(items[0])}: {esc(reason)}")
+            say("[red]failed[/red]", f"{safe(items[0])}: {safe(reason)}")
             continue
-        console.print(f"[red]failed[/red] {len(items)} items ({_named(items)}): {esc(reason)}")
+        say("[red]failed[/red]", f"{len(items)} items ({_named(items, escape=False)}): {safe(reason)}")
     _print_skipped(report.skipped)
 
 
@@ -78,9 +80,9 @@ def _by_reason(results: tuple[ItemResult, ...]) -> dict[str, list[str]]:
     return by_reason
 
 
-def _named(items: list[str]) -> str:
-    """A few of ``items``, escaped, and how many more."""
-    named = ", ".join(esc(i) for i in items[:FAILED_NAMES])
+def _named(items: list[str], *, escape: bool = True) -> str:
+    """A few of ``items``, made safe (and, with ``escape``, escaped for rich markup), and how many more."""
+    named = ", ".join((esc if escape else safe)(i) for i in items[:FAILED_NAMES])
     return named + (f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else "")
 
 
@@ -91,7 +93,7 @@ def _print_skipped(skipped: tuple[ItemResult, ...]) -> None:
 
     suites = [r for r in skipped if r.reason and r.reason.startswith(QA_SUITE)]
     for r in suites:  # a dump of eval cases beside the articles (seeds/): said per file, by its reason
-        console.print(f"[yellow]skipped[/yellow] {esc(r.item)}: {esc(r.reason)}", highlight=False)
+        say("[yellow]skipped[/yellow]", f"{safe(r.item)}: {safe(r.reason)}")
     skipped = tuple(r for r in skipped if r not in suites)
     if not skipped:
         return
@@ -164,7 +166,7 @@ def _records(path: str, suffix: str) -> int:
 
 def _warn(text: str | None) -> None:
     if text:
-        console.print(f"[yellow]warning:[/yellow] {esc(text)}")
+        say("[yellow]warning:[/yellow]", safe(text))
 
 
 def print_notices(notices: list[FeedNotice]) -> None:
@@ -362,19 +364,13 @@ def list_articles(
     offset: Annotated[int, typer.Option(min=0, help="skip this many first (newest) articles: the next page")] = 0,
 ) -> None:
     """List stored articles, newest first, with their metadata and chunk counts."""
-    from index.db import ArticleDB
     from rag.settings import load_settings
 
-    try:  # the article database alone: listing needs neither Chroma nor the model (`rag stats` counts vectors)
-        db = ArticleDB(load_settings().db_path)
+    try:
+        settings = load_settings()
+        arts, counts, matching, chunks = _listed(settings, search, limit, offset)
     except RagError as exc:
         fail(exc)
-    try:
-        arts = db.list_articles(search, limit, offset)
-        counts = db.counts()
-        matching, chunks = db.count_matching(search) if search else (counts["articles"], counts["chunks"])
-    finally:
-        db.close()
     what = repr(safe(search, newlines=False)) if search else ""
     if arts:
         out.print(article_table(arts, out.width))
@@ -399,20 +395,57 @@ def list_articles(
     else:
         out.print(total, markup=False, highlight=False)
     if not counts["articles"]:  # what to do next, as `rag ask` says it; stdout keeps the counts alone
-        console.print("[yellow]note:[/yellow] the collection is empty: add articles with `rag ingest PATH_OR_URL` "
-                      "(files, folders, URLs, feeds)", highlight=False)
+        say("[yellow]note:[/yellow]", EMPTY)
+
+
+def _listed(settings: Settings, search: str | None, limit: int,
+            offset: int) -> tuple[list[ArticleInfo], dict[str, int], int, int]:
+    """The page of articles `rag list` shows, the collection's counts, and the articles and chunks
+    ``search`` matches. The article database alone: listing needs neither Chroma nor the model
+    (`rag stats` counts vectors); none when nothing was ever stored, and none is created."""
+    if nothing_stored(settings):
+        return [], dict.fromkeys(("articles", "chunks"), 0), 0, 0
+    from index.db import ArticleDB
+
+    db = ArticleDB(settings.db_path)
+    try:
+        counts = db.counts()
+        matching, chunks = db.count_matching(search) if search else (counts["articles"], counts["chunks"])
+        return db.list_articles(search, limit, offset), counts, matching, chunks
+    finally:
+        db.close()
+
+
+#: what the CLI adds to a removal's reason (``index.pipeline.Removal.code``): how to go on, in `rag` commands
+REMOVE_HINTS = {"not_found": "see `rag list`", "ambiguous": "`rag list` shows the whole ids"}
+
+
+def removal_reason(r: ItemResult) -> str:
+    """``r.reason`` (said for no surface in particular) with the command that goes on from it."""
+    code = getattr(r, "code", None)  # an index.pipeline.Removal
+    hint = f"`rag remove {r.article_id}` removes it" if code == "source_only" else REMOVE_HINTS.get(code or "")
+    return "; ".join(part for part in (r.reason, hint) if part)
 
 
 def remove(refs: Annotated[list[str], typer.Argument(
         metavar="ID_OR_SOURCE", help="article ids (or unique prefixes) or sources")]) -> None:
     """Remove articles from the collection."""
+    from rag.settings import load_settings
 
     try:
-        results = open_collection().remove(refs)
+        settings = load_settings()
+        if nothing_stored(settings):  # nothing to remove: say so without creating the store to look
+            for ref in refs:
+                say("[red]failed:[/red]", f"{safe(ref)} (no such article id or source: nothing is stored)")
+            say("[yellow]note:[/yellow]", EMPTY)
+            raise typer.Exit(1)
+        results = open_collection(settings).remove(refs)
     except RagError as exc:
         fail(exc)
     for r in results:
-        console.print(f"{r.status}: {esc(r.item)}" + (f" ({esc(r.reason)})" if r.reason else ""))
+        why = removal_reason(r)
+        say("[red]failed:[/red]" if r.status == "failed" else f"{r.status}:",
+            safe(r.item) + (f" ({safe(why)})" if why else ""))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 
@@ -470,9 +503,16 @@ def reindex() -> None:
 
 def stats() -> None:
     """Counts of articles, chunks, vectors and the embedder of the collection."""
+    from rag.settings import load_settings
 
     try:
-        coll = open_collection()
+        settings = load_settings()
+        if nothing_stored(settings):  # the counts, without creating the store (or loading the model) to count
+            print_json(dict.fromkeys(("articles", "chunks", "sources", "lexical", "vectors"), 0)  # ArticleDB.counts
+                       | {"embedder": _embedder_name(settings)})
+            say("[yellow]warning:[/yellow]", EMPTY)
+            return
+        coll = open_collection(settings)
         print_json(coll.stats())
         warnings = coll.health()
         broken = coll.search_check()
@@ -480,7 +520,14 @@ def stats() -> None:
     except RagError as exc:
         fail(exc)
     for w in warnings:
-        console.print(f"[yellow]warning:[/yellow] {esc(w)}")
+        say("[yellow]warning:[/yellow]", safe(w))
+
+
+def _embedder_name(settings: Settings) -> str:
+    """The name the configured embedder stores its vectors under (``Embedder.name``), without loading it."""
+    from index.embed import LOCAL_MODEL
+
+    return f"openai:{settings.embed_model}" if settings.embedder == "openai" else f"local:{LOCAL_MODEL}"
 
 
 def register(app: typer.Typer) -> None:

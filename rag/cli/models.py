@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from rag.cli.output import console, fail, out, print_json, safe
+from rag.cli.output import console, fail, out, print_hanging, print_json, safe, say
 from rag.errors import RagError
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from rag.models import ModelInfo
     from rag.settings import Settings
 
@@ -48,14 +46,14 @@ def models_command(
     if verify_hash and not hashed:
         why = ("RAG_LLM_GGUF is set (your own file has no published hash)" if settings.llm_gguf is not None
                else "the bundled model is not joined yet (it is joined and hash-checked on first load)")
-        console.print(f"[yellow]note:[/yellow] --verify hashed nothing: {why}", highlight=False)
+        say("[yellow]note:[/yellow]", f"--verify hashed nothing: {why}")
     if as_json:
         print_json([asdict(r) for r in rows])
     else:
         for i, r in enumerate(rows):
             if i:
                 out.print()
-            out.print(_block(r))
+            _print_block(r)
     if hashed and local is not None and local.hash_status.startswith("MISMATCH"):
         raise typer.Exit(1)  # scripts can tell a tampered model from a good one
 
@@ -79,30 +77,33 @@ def _report_hashing(settings: Settings) -> tuple[list[ModelInfo], bool]:
     return rows, bool(task)
 
 
-def _block(r: ModelInfo) -> Table:
-    """One model as a borderless two-column grid: a header line, then labelled lines that wrap
-    under their value (paths and fixes are folded, never cut with an ellipsis)."""
-    from rich.table import Table
+LABEL = 8  # the label column ("answerer", "    file"); its values start two cells after it
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True, min_width=8)
-    grid.add_column(overflow="fold")
+
+def _print_block(r: ModelInfo) -> None:
+    """One model: a header line, then labelled lines whose values wrap under their first character
+    (paths and fixes folded, never cut with an ellipsis). Printed line by line (``print_hanging``),
+    not as a rich grid: the grid padded every line to the width of its widest with spaces, which
+    text copied from the terminal or a file kept."""
     ok = Text("ok: yes", style="green") if r.available else Text("ok: no", style="bold red")
     head = Text(safe(r.label, newlines=False), style="bold") + Text("   ") + ok
     if r.active:
         head += Text("   in use", style="bold")
-    grid.add_row(Text(r.kind), head)
+    _line(Text(r.kind), head)
     if r.path:
-        grid.add_row(Text("    file", style="dim"), Text(safe(r.path, newlines=False)))
+        _line(Text("    file", style="dim"), safe(r.path, newlines=False))
     hash_status = safe(r.hash_status, newlines=False)
     if r.size_bytes is not None:
         size = _size(r.size_bytes) + (f"   hash: {hash_status}" if r.hash_status != "-" else "")
-        grid.add_row(Text("    size", style="dim"), Text(size))
+        _line(Text("    size", style="dim"), size)
     elif r.hash_status != "-":
-        grid.add_row(Text("    hash", style="dim"), Text(hash_status))
+        _line(Text("    hash", style="dim"), hash_status)
     if r.note:
-        grid.add_row(Text("    note", style="dim"), Text(safe(r.note, newlines=False)))
-    return grid
+        _line(Text("    note", style="dim"), safe(r.note, newlines=False))
+
+
+def _line(label: Text, value: str | Text) -> None:
+    print_hanging(Text.assemble(label, " " * (max(LABEL - label.cell_len, 0) + 2)), value)
 
 
 def _size(n: int) -> str:

@@ -181,19 +181,45 @@ def json_errors(on: bool) -> Iterator[None]:
 
 
 def fail(exc: Exception | str, code: int = 2) -> NoReturn:
-    """One red line on stderr naming what went wrong, then exit ``code`` (2: the command could not run);
-    a message of the CLI's own may go on on a second, indented line (``"...\\n  ..."``), to stay
-    readable at 80 columns. Under ``json_errors`` (``--json``) the failure is one JSON object on stdout
-    instead (``error_json``: the message on one line, the error's ``fix`` when it has one, its class
-    name; ``UsageError`` for a message of the CLI's own), with the same exit code."""
+    """One red line on stderr naming what went wrong (``say``: wrapped under itself at a terminal, whole
+    in a pipe or a log), then exit ``code`` (2: the command could not run); a message of the CLI's own
+    may go on on a second, indented line (``"...\\n  ..."``), to stay readable at 80 columns. Under
+    ``json_errors`` (``--json``) the failure is one JSON object on stdout instead (``error_json``:
+    the message on one line, the error's ``fix`` when it has one, its class name; ``UsageError`` for
+    a message of the CLI's own), with the same exit code."""
     if _CTRL_C_SEEN.is_set():  # the error is the Ctrl-C's doing (``ctrl_c_noted``)
         raise typer.Exit(130)
     if _JSON_ERRORS.get():
         kind = type(exc).__name__ if isinstance(exc, Exception) else USAGE_ERROR
         print_json(error_json(exc if isinstance(exc, Exception) else exc.replace("\n  ", " "), kind))
         raise typer.Exit(code)
-    console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
+    say("[red]error:[/red]", safe(exc))
     raise typer.Exit(code)
+
+
+def say(label: str | Text, text: str | Text, *, to: Console | None = None) -> None:
+    """A message on ``to`` (default: stderr): ``label`` ("error:", "note:", "failed"; rich markup in a
+    ``str``) then ``text`` (made safe by the caller: never read as markup).
+
+    At a terminal it is wrapped to the terminal's width under the text's first character
+    (``print_hanging``): rich wrapped it back to column 0 with a space left at each line's end.
+    Elsewhere (a pipe, a log file, a CI job) each line of the message is written whole however long,
+    the one line a ``grep`` or a log viewer expects; it was cut at 80 columns mid-phrase. A message
+    of the CLI's own may go on on a second line (``"...\\n  ..."``), which keeps its indent either way."""
+    console_ = to or console
+    head = Text.assemble(Text.from_markup(label) if isinstance(label, str) else label, " ")  # the label's style its own
+    body = text.copy() if isinstance(text, Text) else Text(text)
+    body.rstrip()  # an error's text that ends in a newline: no empty line after it
+    for n, line in enumerate(body.split("\n", allow_blank=True)):
+        indent = len(line.plain) - len(line.plain.lstrip(" "))
+        lead = head if n == 0 else Text(" " * indent)
+        if n:
+            line = line[indent:]
+        if console_.is_terminal:
+            print_hanging(lead, line, to=console_)
+        else:
+            line.rstrip()
+            console_.print(Text.assemble(lead, line), highlight=False, soft_wrap=True)
 
 
 _CTRL_C_SEEN = threading.Event()  # a Ctrl-C reached the command running (``ctrl_c_noted``)

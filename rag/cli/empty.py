@@ -1,0 +1,33 @@
+"""A collection nothing was ever stored in, told apart without creating it.
+
+Opening a collection (``index.collection.Collection``, ``index.db.ArticleDB``) creates its files: on
+a fresh RAG_HOME, ``rag list`` left an empty ``articles.sqlite3`` behind, and ``rag ask``, ``chat``,
+``brief`` and ``stats`` a ``chroma/`` folder too (and loaded the embedding model), for commands
+that only read. They ask ``nothing_stored`` first and, when so, say the collection is empty and how
+to add articles (``EMPTY``), leaving RAG_HOME as it was, even unmade.
+
+Light on purpose (the standard library only): every command module may import it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
+
+#: what a reading command says of an empty collection, and how to fill it
+EMPTY = "the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds)"
+
+
+def nothing_stored(settings: Settings) -> bool:
+    """Whether the collection of ``settings`` has no article database: nothing was ever ingested into
+    it (its articles, their texts and sources live there; Chroma holds only vectors of them), so
+    every read would find nothing, and opening it would create the files.
+
+    >>> from pathlib import Path
+    >>> from rag.settings import Settings
+    >>> nothing_stored(Settings(home=Path("/nonexistent/rag-home")))
+    True
+    """
+    return not settings.db_path.exists()
