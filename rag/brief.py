@@ -36,7 +36,7 @@ from rag.evidence import SentenceScore, prepare, score_sentences
 from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
-from rag.text import UNSPACED, fold, query_words, terms
+from rag.text import UNSPACED, fold, query_words, terms, without_credits
 from rag.timewindow import understand
 from rag.types import Citation, Draft, Filters, Passage
 from rag.verify import removed_notice, verify
@@ -291,11 +291,12 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
     firsts, total = db.first_chunks(sources, since, until, limit)
     events = []
     for c in reversed(firsts):
-        a, b = lead_sentence(c.text, c.start, c.sentences or ((c.start, c.end),))
+        sentences = without_credits(c.text, c.start, c.sentences) if c.sentences else c.sentences
+        a, b = lead_sentence(c.text, c.start, sentences or ((c.start, c.end),))
         quote = c.text[a - c.start : b - c.start]
         p = Passage(n=1, chunk_id=c.id, article_id=c.article_id, title=c.title, source=c.url or c.source,
                     published=c.published, score=0.0, text=c.text, start=c.start, end=c.end,
-                    sentences=c.sentences, story_id=c.story_id, author=c.author)
+                    sentences=sentences, story_id=c.story_id, author=c.author)
         cite = Citation(n=1, article_id=c.article_id, title=c.title, source=p.source, published=c.published,
                         quote=quote, start=a, end=b, author=c.author)
         events.append(Event(c.published, cite, passages=(p,)))

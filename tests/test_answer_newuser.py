@@ -389,3 +389,21 @@ def test_the_latest_on_it_is_a_catch_up_on_the_last_questions_topic(rag: RAG) ->
     latest = rag.ask("What is the latest on it?", history=history, as_of=date(2024, 12, 1), offline=True)
     assert any(n.startswith("A catch-up question") for n in latest.notices), latest.notices
     assert "28 November" in latest.text and "crane" in latest.text.lower()
+
+
+def test_a_photo_credit_glued_to_a_sentence_is_not_quoted(settings: Settings) -> None:
+    # a flattened page: the caption's credit runs into the sentence after it, which answers the question
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    body = ("NASA launched four astronauts on Wednesday. John Raoux/AP The SpaceX Falcon 9 rocket carried the "
+            "Crew Dragon capsule to the International Space Station on Wednesday. The crew will stay six months.")
+    coll.ingest_articles([Article(source="/news/launch.txt", title="Crew-5 launches", text=body,
+                                  published=date(2022, 10, 5))])
+    try:
+        ans = RAG(settings, collection=coll, llm=None).ask("Where did the Falcon 9 rocket carry the Crew Dragon capsule?")
+    finally:
+        coll.close()
+    assert not ans.refused
+    quotes = [c.quote for c in ans.citations]
+    assert any("International Space Station" in q for q in quotes)
+    assert not any("/AP" in q or "Raoux" in q for q in quotes), quotes
+    assert "Raoux" not in ans.text

@@ -188,3 +188,24 @@ def test_a_sentence_may_start_with_a_capital_beyond_a_to_z(text: str) -> None:
     from rag.text import split_sentences
 
     assert [text[a:b] for a, b in split_sentences(text)] == [text[: text.index(".") + 1], text[text.index(".") + 2 :]]
+
+
+@pytest.mark.parametrize(("sentence", "kept"), [
+    ("John Raoux/AP The SpaceX Falcon 9 rocket sits on the pad.", "The SpaceX Falcon 9 rocket sits on the pad."),
+    ("Nelson Almeida/AFP/Getty Images In a brief news conference, he spoke.", "In a brief news conference, he spoke."),
+    ("Jamie Squire/Getty Images North America/Getty Images Williams won.", "Williams won."),
+    ("Ted S. Warren/AP A notable exception was Washington.", "A notable exception was Washington."),
+    ("Robyn Beck/AFP/Getty Images/FILE As of last week, prices fell.", "As of last week, prices fell."),
+    # no credit: an agency inside a sentence, a lower-case word after it, a rate, no agency at all
+    ("The AP/Reuters poll found support at 40%.", "The AP/Reuters poll found support at 40%."),
+    ("Cases rose to 5 per day/week in the city.", "Cases rose to 5 per day/week in the city."),
+    ("The 24/7 news cycle never stops.", "The 24/7 news cycle never stops."),
+])
+def test_a_photo_credit_opening_a_sentence_is_no_part_of_it(sentence: str, kept: str) -> None:
+    text = "Intro here. " + sentence
+    spans = t.without_credits(text, 100, [(100, 111), (112, 100 + len(text))])
+    assert [text[a - 100 : b - 100] for a, b in spans] == ["Intro here.", kept]
+
+
+def test_a_sentence_that_is_only_a_credit_goes() -> None:
+    assert t.without_credits("Eric Gay/AP", 0, [(0, 11)]) == ()

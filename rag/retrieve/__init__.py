@@ -21,6 +21,7 @@ from index.store import StoreReader
 from rag.evidence import Question
 from rag.retrieve.diversity import cap
 from rag.retrieve.fuse import best, rrf
+from rag.text import without_credits
 from rag.retrieve.prior import apply_time_prior
 from rag.retrieve.rerank import RERANK_DEPTH, rerank
 from rag.retrieve.scope import dense_within, scope_for
@@ -98,7 +99,8 @@ def retrieve(
         Passage(
             n=i + 1, chunk_id=r.id, article_id=r.article_id, title=r.title, source=r.url or r.source,
             published=r.published, score=round(scores[r.id], 6), text=r.text, start=r.start, end=r.end,
-            sentences=r.sentences, similarity=round(sims[r.id], 6) if r.id in sims else None,
+            sentences=without_credits(r.text, r.start, r.sentences) if r.sentences else r.sentences,
+            similarity=round(sims[r.id], 6) if r.id in sims else None,
             story_id=r.story_id, author=r.author,
         )
         for i, r in enumerate(picked)
