@@ -244,16 +244,22 @@ class ExtractiveAnswerer:
     ) -> tuple[list[Scored], dict[str, float] | None]:
         """The ranked candidate sentences (best first) and the answer-or-refuse features of the best
         one (None when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
-        return self._evidence(with_names_from(q, [p.text for p in passages]), passages, query_vector)
+        with COUNTED.using(self._nouns):
+            return self._evidence(with_names_from(q, [p.text for p in passages]), passages, query_vector)
 
     def _evidence(
         self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None
     ) -> tuple[list[Scored], dict[str, float] | None]:
         """``evidence`` of a question whose names are read already (``with_names_from``)."""
-        ranked = self.rank(q, passages, self.score(q, passages))
+        ranked = self.ranked(q, passages)
         if not ranked:
             return ranked, None
         return ranked, features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
+
+    def ranked(self, q: Question, passages: Sequence[Passage]) -> list[Scored]:
+        """The candidate sentences ranked, best first (``evidence`` without the refusal features:
+        what ``evals.fit_phrases`` reads; ``q``'s names read already, see ``with_names_from``)."""
+        return self.rank(q, passages, self.score(q, passages))
 
     def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""

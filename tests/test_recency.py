@@ -12,6 +12,7 @@ from datetime import date
 
 from index.chunk import split_sentences
 from rag.extractive import ExtractiveAnswerer
+from rag.short_answer import PhraseModel
 from rag.recency import compose, find_disagreement, reconcile
 from rag.types import Passage
 from rag.verify import verify
@@ -232,6 +233,8 @@ def test_the_short_answer_comes_from_the_newer_leading_sentence(monkeypatch) -> 
     newer = _p(2, "m", "2024-11-30", "Officials now put the number of victims of the Kabul market explosion at 19. "
                                      "Funerals were held on Saturday.", title="Kabul market blast")
     question = "How many have died so far in the Kabul market blast?"
+    # which sentence's phrase is the short answer, whatever the fitted bar under which none is shown
+    monkeypatch.setattr(PhraseModel, "load", classmethod(lambda cls, _load=PhraseModel.load: replace(_load(), bar=0.0)))
     _with_bar(monkeypatch, None)
     off = ExtractiveAnswerer(refuse_below=0.0).answer(question, [older, newer], as_of=AS_OF)
     _with_bar(monkeypatch, 1e-6)
