@@ -3,7 +3,8 @@
 Gradio labels every chat message with ``aria-label="bot's message: " + its raw content``, and our
 answers are HTML (linked ``[n]`` markers, the short answer in bold, notices): a screen reader read
 out tags and entities. ``ui.style.JS`` relabels each message with the text it shows; these tests
-read the labels the browser ends up with.
+read the labels the browser ends up with. Progress ("Finding the passages…") is announced through
+the page's live region, which must be there before its text changes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from index.collection import Collection
 from rag.api import RAG
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage
-from tests.ui_helpers import ARTICLE, SEED_QUESTION, ask_in_page, chromium, khansir_collection, open_page, serving
+from tests.ui_helpers import (
+    ARTICLE, SEED_QUESTION, GatedLLM, ask_in_page, chromium, khansir_collection, open_page, serving,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -107,3 +110,39 @@ def test_a_question_with_markup_is_labelled_as_typed(coll: Collection, browser) 
         (bot,) = _labels(pg, "bot")
         _plain(bot)
         assert "Khansir" in bot, bot
+
+
+def _live(pg) -> str:  # noqa: ANN001
+    return pg.eval_on_selector("#rag-live", "e => e.textContent")
+
+
+def test_progress_is_announced_in_a_polite_live_region(coll: Collection, browser) -> None:  # noqa: ANN001
+    llm = GatedLLM(["Rebels said they had captured ", "the town of Khansir south of Aleppo city [1]."])
+    try:
+        with serving(RAG(coll.settings, collection=coll, llm=llm)) as url:
+            pg = open_page(browser, url)
+            # one live region, in the page from the start (a region added with its text is not announced),
+            # polite, outside the tabs (heard from any of them), and not shown
+            region = pg.locator("#rag-live")
+            assert region.count() == 1 and region.get_attribute("role") == "status"
+            assert region.get_attribute("aria-live") == "polite" and _live(pg) == ""
+            assert pg.locator("[role='tabpanel'] #rag-live").count() == 0
+            assert region.evaluate("e => e.getBoundingClientRect().width") <= 1
+            pg.fill("#rag-question textarea", SEED_QUESTION)
+            pg.click("#rag-ask")
+            pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)  # the model writes; sources pending
+            pg.wait_for_function("document.getElementById('rag-live').textContent.includes('Finding the passages')",
+                                 timeout=10_000)
+            llm.gate.set()
+            pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)
+            pg.wait_for_function("document.getElementById('rag-live').textContent.startsWith('Found 1 passage')",
+                                 timeout=10_000)
+            # the Timeline's progress goes to the same region
+            pg.get_by_role("tab", name="Timeline").click()
+            pg.fill("#rag-tl-topic textarea, #rag-tl-topic input", "Khansir")
+            pg.click("#rag-tl-go")
+            pg.wait_for_function("document.getElementById('rag-live').textContent.startsWith('The timeline is ready')",
+                                 timeout=30_000)
+            assert "Khansir" in _live(pg)
+    finally:
+        llm.gate.set()

@@ -26,7 +26,7 @@ from rag.api import RAG
 from rag.settings import Settings
 from rag.types import Answer, Draft, Passage, TimeWindow
 from tests.ui_helpers import (
-    SEED_QUESTION, ask_in_page, chromium, free_port, khansir_collection, open_page, serving,
+    SEED_QUESTION, GatedLLM, ask_in_page, chromium, free_port, khansir_collection, open_page, serving,
 )
 from ui import render
 from ui.chat import LLM, OFFLINE, Chat, Session
@@ -34,32 +34,6 @@ from ui.feedback import FeedbackLog
 from ui.library import Library
 
 QUESTION = SEED_QUESTION
-
-
-class GatedLLM:
-    """Streams its first piece, then waits for ``gate`` before the rest (an LLM in mid-answer)."""
-
-    name = "llm:gated"
-    model = "gated"
-
-    def __init__(self, pieces: Sequence[str]) -> None:
-        self.pieces = list(pieces)
-        self.gate = threading.Event()
-        self.ended = threading.Event()  # the stream finished or was closed
-
-    def stream(self, question: str, passages: Sequence[Passage], *, history=(), as_of=None) -> Iterator[str | Draft]:  # noqa: ANN001
-        try:
-            yield self.pieces[0]
-            self.gate.wait(timeout=60)
-            yield from self.pieces[1:]
-            yield Draft("".join(self.pieces), False)
-        finally:
-            self.ended.set()
-
-    def rewrite(self, history, follow_up: str) -> str:  # noqa: ANN001
-        return follow_up
-
-
 PIECES = ["Rebels said they had captured ", "the town of Khansir south of Aleppo city [1]."]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from index.collection import Collection
 from rag.settings import Settings
 from rag.api import RAG
+from rag.types import Draft, Passage
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_QUESTION = "Which town did the rebels capture south of Aleppo?"
@@ -94,3 +96,27 @@ def ask_in_page(pg, question: str, turn: int) -> None:  # noqa: ANN001
     pg.click("#rag-ask")
     pg.wait_for_selector(f"#rag-sources #src-{turn}-1", timeout=60_000)
     pg.wait_for_function("!document.querySelector('#rag-chat .rag-pending')")
+
+
+class GatedLLM:
+    """Streams its first piece, then waits for ``gate`` before the rest (an LLM in mid-answer)."""
+
+    name = "llm:gated"
+    model = "gated"
+
+    def __init__(self, pieces: Sequence[str]) -> None:
+        self.pieces = list(pieces)
+        self.gate = threading.Event()
+        self.ended = threading.Event()  # the stream finished or was closed
+
+    def stream(self, question: str, passages: Sequence[Passage], *, history=(), as_of=None) -> Iterator[str | Draft]:  # noqa: ANN001
+        try:
+            yield self.pieces[0]
+            self.gate.wait(timeout=60)
+            yield from self.pieces[1:]
+            yield Draft("".join(self.pieces), False)
+        finally:
+            self.ended.set()
+
+    def rewrite(self, history, follow_up: str) -> str:  # noqa: ANN001
+        return follow_up

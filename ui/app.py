@@ -27,7 +27,7 @@ from ui.auth import LOGIN_MESSAGE, LoginGuard
 from ui.chat import LLM, Chat, Session, intro_text
 from ui.feedback import FeedbackLog
 from ui.library import FILE_TYPES, Library
-from ui.style import CSS, JS, theme
+from ui.style import CSS, HEAD, JS, LIVE_REGION, theme
 from ui.timeline import Timeline
 from ui.uploads import max_upload_bytes, without_temp_leak
 
@@ -57,7 +57,7 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                 else "Set OPENAI_API_KEY or OPENAI_BASE_URL to answer with an LLM server.",
             )
             top_k = gr.Slider(1, 20, value=rag.settings.top_k, step=1, label="Passages")
-            sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk",
+            sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk", elem_id="rag-filter-sources",
                                  info="Comma-separated; matches the source, URL or title. Empty: all.")
             since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD")
             until = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD")
@@ -65,14 +65,18 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                                info="The date 'this week', 'on Sunday' and 'latest' are read against.")
         settings_inputs = [answerer, top_k, sources, since, until, as_of]
 
+        # the live region screen readers hear progress in ("Finding the passages…", then how many were
+        # found; ui.style.JS keeps it in step with the panels): it must be on the page before its text
+        # changes to be announced, and outside the tabs so that it is heard from any of them
         gr.HTML('<div class="rag-header"><h1>Ask your articles</h1>'
-                "<p>Answers cite the exact passages they rest on. Click a [n] to see its source.</p></div>")
+                "<p>Answers cite the exact passages they rest on. Click a [n] to see its source.</p>"
+                f"{LIVE_REGION}</div>")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 summary = gr.HTML(chat.settings_summary(choices[0][1], rag.settings.top_k, "", "", "", ""),
                                   elem_id="rag-settings-summary")
                 with gr.Row(equal_height=False):
-                    with gr.Column(scale=5):
+                    with gr.Column(scale=5, elem_id="rag-chat-col"):  # ui.style.CSS shows Stop by what it holds
                         # the height follows the window: at a fixed 560 px, a 1280x800 screen opened the page
                         # scrolled down to the question box, the title above the fold
                         chatbot = gr.Chatbot(
@@ -87,7 +91,9 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                             box = gr.Textbox(show_label=False, placeholder="Ask a question…",
                                              scale=6, min_width=150, elem_id="rag-question", autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, min_width=64, elem_id="rag-ask")
-                            # closing the answer's stream stops a local model's generation and frees it
+                            # closing the answer's stream stops a local model's generation and frees it;
+                            # shown only while an answer is being made (ui.style.CSS: while the chat holds
+                            # one still searching, a draft, or a question waiting behind it)
                             stop = gr.Button("Stop", variant="stop", scale=1, min_width=64, elem_id="rag-stop")
                         new_chat = gr.Button("New chat", size="sm", variant="secondary")
                     with gr.Column(scale=4):
@@ -130,9 +136,19 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                         articles.render()
 
             with gr.Tab("Timeline", id="timeline"):  # catch up on a topic: rag.brief, like `rag brief`
-                Timeline(rag).panel(as_of, concurrency_limit=CHAT_CONCURRENCY)
+                # summaries with any LLM the chat offers: the configured one, else the installed local model
+                Timeline(rag, local=chat).panel(as_of, concurrency_limit=CHAT_CONCURRENCY)
 
         # --- wiring ------------------------------------------------------------------------
+        # every refresh of the summary in one queue, in order: the page load's (with the empty fields
+        # it was sent with) had finished after a setting typed just after it, and hid that setting
+        summarise = {"fn": chat.settings_summary, "inputs": settings_inputs, "outputs": [summary],
+                     "api_visibility": "private", "concurrency_id": "summary", "concurrency_limit": 1}
+        # each question refreshes the summary from the very values it is asked with: the page reads
+        # the inputs of a trigger's events together, and runs them in the order they were wired (this
+        # one first: wired after the answer, it would wait for the whole answer). Refreshes on a
+        # setting's change alone once left "all sources" above an answer filtered by a source.
+        gr.on([box.submit, send.click], **summarise, trigger_mode="multiple", show_progress="hidden")
         asking = gr.on([box.submit, send.click], chat.respond, [box, session, *settings_inputs],
                        [box, chatbot, session, panel], api_name="ask", concurrency_id="chat",
                        concurrency_limit=CHAT_CONCURRENCY, show_progress="minimal")
@@ -154,10 +170,6 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         # questions still queued go back into the box
         gr.on([new_chat.click, chatbot.clear], chat.new_chat, [box, session], [box, chatbot, session, panel],
               cancels=[asking], api_visibility="private")
-        # every refresh of the summary in one queue, in order: the page load's (with the empty fields
-        # it was sent with) had finished after a setting typed just after it, and hid that setting
-        summarise = {"fn": chat.settings_summary, "inputs": settings_inputs, "outputs": [summary],
-                     "api_visibility": "private", "concurrency_id": "summary", "concurrency_limit": 1}
         gr.on([c.change for c in settings_inputs], **summarise, show_progress="hidden")
 
         # ingest and remove take the store's write lock: one at a time, queued rather than refused
@@ -241,7 +253,7 @@ def launch(
             max_file_size=max_upload_bytes(settings),
             share=False, inbrowser=False, show_error=False, ssr_mode=False, mcp_server=False,
             footer_links=["api", "settings"], run_history=False, enable_monitoring=False,
-            theme=theme(), css=CSS, js=JS, app_kwargs=local_only,
+            theme=theme(), css=CSS, js=JS, head=HEAD, app_kwargs=local_only,
         )
     except OSError as exc:
         raise ConfigError(f"cannot serve the UI on {host}:{port} ({exc}); pick another port with "

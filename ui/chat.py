@@ -9,6 +9,7 @@ and turns every error into a readable message instead of a stack trace.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -177,6 +178,14 @@ class Chat:
             self._local_label, self._local_checked = local_model_label(self.rag), True
         return self._local_label
 
+    def local_llm(self) -> Any | None:
+        """The installed local model's answerer when it is offered (:meth:`local_label`), else None:
+        the one the chat's local choice answers with (found, verified and loaded on first use). The
+        Timeline's day summaries use it when no LLM is configured."""
+        if self.local_label() is None:
+            return None
+        return self._answering(LOCAL)[0].llm
+
     def _answering(self, answerer: str) -> tuple[RAG, bool]:
         """The RAG an answer goes through and whether it answers offline. The local choice goes
         through a RAG over the same collection whose settings say ``RAG_ANSWERER=local``: the model
@@ -208,8 +217,19 @@ class Chat:
             reference = day(as_of, "'As of'")
         except RagError as exc:
             return render.error_html(str(exc))
-        articles = int(self.rag.collection.db.counts().get("articles", 0))
-        return render.settings_html(self.answerer_label(answerer), int(top_k), filters, articles, reference)
+        return render.settings_html(self.answerer_label(answerer), int(top_k), filters, self._articles(), reference)
+
+    def _articles(self) -> int | None:
+        """The collection's article count for the settings summary; None when the store cannot say now
+        (locked by a writer, unreadable). The summary must never fail for it: a failed refresh left the
+        summary as it was, and the page then dropped the refresh the next keystroke had queued (Gradio
+        re-runs an ``always_last`` event only after a success), so "all sources" stayed above a chat
+        whose questions used the source typed since."""
+        try:
+            return int(self.rag.collection.db.counts().get("articles", 0))
+        except (RagError, sqlite3.Error, OSError) as exc:
+            log.warning("could not count the articles for the settings summary: %s", exc)
+            return None
 
     def intro(self) -> Any:
         """The empty chat's placeholder for the collection as it is now. It suggested the seed

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
 from index.types import STATUSES, ItemResult
+from rag.brief import UNDATED as CLI_UNDATED
 from rag.text import MARKER, marker_numbers
 from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
@@ -153,12 +154,39 @@ def question_html(question: str) -> str:
             f"({len(question):,} characters)</summary>{esc(question[cut:])}</details>")
 
 
+#: the empty collection as the page tells it: the library's notice names the CLI (`rag ingest ...`),
+#: which showed in the chat with its backticks, to someone who adds articles with this page's controls
+EMPTY_COLLECTION = ("The collection is empty: add articles in the Collection tab (upload files or paste URLs, "
+                    "then press “Add to collection”, or watch a feed under “Watched feeds”).")
+_EMPTY_NOTICE = re.compile(r"^\s*the collection is empty\b", re.I)
+#: the same for a timeline of a collection without dates (it pointed at `rag ask`)
+UNDATED = ("No article in the collection has a date, and a timeline lists the articles published in a period: "
+           "add dated articles (a date field, HTML date metadata, a <code>date YYYY-MM-DD</code> line), or ask "
+           "in the Chat tab, which reads undated articles too.")
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def page_text(message: str) -> str:
+    """A message of the library (a notice, an error) as HTML for this page: escaped, its line breaks
+    kept, a command or value it quotes in backticks (``rag reindex``) set as code instead of showing
+    the backticks, and the empty-collection notice in the page's own words (:data:`EMPTY_COLLECTION`).
+
+    >>> page_text("run `rag reindex` <now>")
+    'run <code>rag reindex</code> &lt;now&gt;'
+    """
+    if _EMPTY_NOTICE.match(message):
+        return esc(EMPTY_COLLECTION)
+    if message.strip() == CLI_UNDATED:
+        return UNDATED
+    return _CODE.sub(r"<code>\1</code>", _lines(message))  # escaped first: a backtick is no markup of its own
+
+
 def error_html(message: str) -> str:
-    return f'<div class="rag-error">⚠ {_lines(message)}</div>'
+    return f'<div class="rag-error">⚠ {page_text(message)}</div>'
 
 
 def notices_html(notices: Sequence[str]) -> str:
-    return "".join(f'<div class="rag-notice">⚠ {_lines(n)}</div>' for n in notices)
+    return "".join(f'<div class="rag-notice">⚠ {page_text(n)}</div>' for n in notices)
 
 
 def answer_html(answer: Answer, turn: int, filtered: bool = False, follow_up: bool = False) -> str:
@@ -302,15 +330,17 @@ def sources_html(answer: Answer | None, turn: int = 0) -> str:
     return f'<div class="rag-sources">{"".join(parts)}</div>'
 
 
-def settings_html(answerer: str, top_k: int, filters: Filters, articles: int, as_of: date | None = None) -> str:
+def settings_html(answerer: str, top_k: int, filters: Filters, articles: int | None,
+                  as_of: date | None = None) -> str:
     """The one-line summary of the settings in force, shown above the chat. ``as_of`` (when set) is
-    named too: it changes what "latest" and "this week" mean, and on a phone the sidebar is closed."""
+    named too: it changes what "latest" and "this week" mean, and on a phone the sidebar is closed.
+    ``articles``: the collection's size, None when it could not be counted (the count is left out)."""
     sources = ", ".join(filters.sources) if filters.sources else "all sources"
     lo, hi = filters.published_from, filters.published_to
     dates = "any date" if not (lo or hi) else f"{lo.isoformat() if lo else '…'} to {hi.isoformat() if hi else '…'}"
     items = [answerer, f"{top_k} passage{'s' * (top_k != 1)}", sources, dates]
     items += [f"as of {as_of.isoformat()}"] if as_of else []
-    items.append(f"{articles} article{'s' * (articles != 1)}")
+    items += [f"{articles} article{'s' * (articles != 1)}"] if articles is not None else []
     return '<div class="rag-settings">' + "".join(f"<span>{esc(i)}</span>" for i in items) + "</div>"
 
 
@@ -342,7 +372,7 @@ def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: i
         f"<td class='rag-text'>{_ingested(r)}</td><td class='rag-fit'>{r.chunks or ''}</td></tr>"
         for r in shown
     )
-    told = "".join(f'<p class="rag-notice">{esc(n)}</p>' for n in notices)
+    told = "".join(f'<p class="rag-notice">{page_text(n)}</p>' for n in notices)
     return (f'<div class="rag-ingest"><p>{esc(summary)}</p>{told}<table class="rag-table"><thead><tr>'
             f"<th>status</th><th>article</th><th>chunks</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
@@ -382,12 +412,17 @@ def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] |
         head = f"<p>{head}</p>"
     if not articles:
         return f'<div class="rag-articles">{head}<p class="rag-empty">No articles match.</p></div>'
+    # chunks, chars and id are "rag-minor" columns: a narrow list (a phone) leaves them out and shows them
+    # on a "rag-narrow" line under the title instead (ui.style.CSS), rather than scrolling sideways
     rows = "".join(
         f"<tr><td class='rag-fit'>{esc(a.published or '')}</td><td class='rag-text'>{esc(a.title or 'Untitled')}"
-        f"<div class='rag-dim'>{source_link(a.url or a.source)}{' · ' + esc(a.author) if a.author else ''}</div></td>"
-        f"<td class='rag-fit'>{a.n_chunks}</td><td class='rag-fit'>{a.chars:,}</td>"
-        f"<td class='rag-fit'><code>{esc(a.id)}</code></td></tr>"
+        f"<div class='rag-dim'>{source_link(a.url or a.source)}{' · ' + esc(a.author) if a.author else ''}</div>"
+        f"<div class='rag-dim rag-narrow'>{a.n_chunks} chunk{'s' * (a.n_chunks != 1)} · {a.chars:,} chars · "
+        f"<code>{esc(a.id)}</code></div></td>"
+        f"<td class='rag-fit rag-minor'>{a.n_chunks}</td><td class='rag-fit rag-minor'>{a.chars:,}</td>"
+        f"<td class='rag-fit rag-minor'><code>{esc(a.id)}</code></td></tr>"
         for a in articles
     )
     return (f'<div class="rag-articles">{head}<table class="rag-table"><thead><tr><th>published</th><th>title / source</th>'
-            f"<th>chunks</th><th>chars</th><th>id</th></tr></thead><tbody>{rows}</tbody></table></div>")
+            f"<th class='rag-minor'>chunks</th><th class='rag-minor'>chars</th><th class='rag-minor'>id</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>")

@@ -104,7 +104,39 @@ a.rag-cite:hover { text-decoration: underline; }
 /* gradio's prose margins and bar on a blockquote: the timeline's quote sat a line below its title */
 .rag-sources blockquote.rag-passage { margin: 0.3rem 0 0.4rem !important; padding: 0 !important;
   border-left: 0 !important; }
+/* Stop only while an answer is being made: the chat then holds a bubble still searching, a draft, or a
+   question waiting behind it (Stop takes it back). Shown always, it offered to stop nothing. A browser
+   without :has() drops the rule and keeps Stop in sight, as before. */
+#rag-chat-col:not(:has(#rag-chat :is(.rag-pending, .rag-draft, .rag-waiting))) #rag-stop { display: none !important; }
+/* Like/Dislike (and the copy button beside them) under finished answers only: gradio gives every bot
+   message its buttons, and a rating of a draft still streaming, a stopped answer or an error rated
+   nothing (ui.chat.Chat.like ignores them). The buttons are the message row's next sibling. */
+#rag-chat .message-row:has(:is(.rag-pending, .rag-draft, .rag-waiting, .rag-stopped, .rag-error)) + .message-buttons {
+  display: none !important; }
+/* read by screen readers, not shown: the live region progress is announced in (LIVE_REGION) */
+.rag-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+/* A phone (390 px): the article table's five columns took ~490 px in a ~300 px column, and the
+   chunks, chars and id columns sat behind a sideways scroll. In a narrow list (the list's own width,
+   a container query, in HEAD: the desktop column is wide enough) they are left out, and the same
+   facts go on a line under the title instead. */
+.rag-articles { container: rag-articles / inline-size; }
 """
+
+# Rules gradio's CSS handling drops (it keeps style, @media, @keyframes and @font-face rules, not
+# @container): they go into the page's head as they are (``launch(head=HEAD)``), with the rule they
+# override (gradio's copy of a CSS rule is more specific than any rule here).
+HEAD = """<style>
+.rag-articles .rag-narrow { display: none; }
+@container rag-articles (max-width: 500px) {
+  .rag-articles .rag-minor { display: none; }
+  .rag-articles .rag-narrow { display: block; }
+}
+</style>"""
+
+#: the page's live region (``role=status``: polite): ``JS`` puts the progress of an answer and of a
+#: timeline in it, so screen readers hear "Finding the passages…" and what was found
+LIVE_REGION = '<div id="rag-live" class="rag-sr-only" role="status" aria-live="polite" aria-atomic="true"></div>'
 
 
 # Run once when the page loads.
@@ -122,6 +154,10 @@ a.rag-cite:hover { text-decoration: underline; }
 # short while the card is focused again whenever the panel changes, unless the user moved on.
 #
 # A pending answer's bubble shows the seconds it has been waiting (``rag-elapsed``).
+#
+# Progress is announced to screen readers: the sources panel's "Finding the passages…" (and the
+# timeline's "Reading the articles…") is copied into the page's live region (``LIVE_REGION``), then
+# how many passages were found once they are in.
 #
 # Gradio's sidebar is 100vw wide at <= 768px, and ours starts open: on a phone the settings covered
 # the whole chat until the user found the toggle. On a narrow screen it starts closed (one click on
@@ -180,6 +216,44 @@ JS = """() => {
       if (el.textContent !== shown) el.textContent = shown;
     });
   }, 500);
+
+  // progress for screen readers: the sources panel's (and the timeline's) "Finding the passages…"
+  // went into a panel that is no live region, and nobody heard it. The page's live region (LIVE_REGION,
+  // there from the start, as a live region must be) says it, then what was found.
+  const live = document.getElementById('rag-live');
+  const words = (el) => (el ? el.textContent || '' : '').replace(/\\s+/g, ' ').trim();
+  const said = (sel, panel) => {  // a panel's result in a sentence; '' while it shows none
+    const head = panel.querySelector('.rag-sources-head');
+    const error = panel.querySelector('.rag-error');
+    if (!head && !error) return '';  // its first words ("Ask a question: …")
+    const n = panel.querySelectorAll('article.rag-source').length;
+    const note = words(panel.querySelector('.rag-error, p.rag-empty'));
+    if (sel === '#rag-sources') {
+      return n ? `Found ${n} passage${n === 1 ? '' : 's'}; they are in the Sources panel.` : (note || 'No passage found.');
+    }
+    return error ? note : `The timeline is ready: ${words(head)}.${note && !n ? ' ' + note : ''}`;
+  };
+  const result = {};  // per panel: the result last announced (a new one is said once)
+  const announce = () => {
+    if (!live) return;
+    for (const sel of ['#rag-sources', '#rag-timeline']) {
+      const panel = document.querySelector(sel);
+      if (!panel) continue;
+      const pending = panel.querySelector('.rag-pending');
+      let text = '';
+      if (pending) {
+        text = words(pending);
+        result[sel] = null;  // what comes next is new, even if it reads as the last one did
+      } else {
+        const now = said(sel, panel);
+        if (now && now !== result[sel]) text = result[sel] = now;
+      }
+      if (text && live.textContent !== text) live.textContent = text;
+    }
+  };
+  announce();
+  // the whole page: the Timeline tab's panel may be drawn only when the tab is first opened
+  new MutationObserver(announce).observe(document.body, { subtree: true, childList: true, characterData: true });
 
   if (!window.matchMedia('(max-width: 768px)').matches) return;
   let tries = 0;

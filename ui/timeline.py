@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Any, Protocol
 
 import gradio as gr
 
 from rag.api import RAG
 from rag.brief import Brief, DaySummary, Event, brief, parse_since, summarize_days
 from rag.errors import RagError
+from rag.models import INSTALL_HINT
 from ui import render, toast
 from ui.chat import day
 from ui.render import esc, source_link
@@ -26,18 +28,38 @@ log = logging.getLogger(__name__)
 PERIOD_HELP = "7d, 2w, 3m, 1y before the 'As of' date, or a date like 2024-11-25"
 
 
-class Timeline:
-    """The Timeline tab's handler and layout, bound to one ``RAG`` (thread-safe, shared by all sessions)."""
+class LocalModel(Protocol):
+    """The installed local model, as the chat offers it beside the configured answerer
+    (:class:`ui.chat.Chat`): its label without loading it, and its answerer (loaded on first use)."""
 
-    def __init__(self, rag: RAG) -> None:
+    def local_label(self) -> str | None: ...
+
+    def local_llm(self) -> Any | None: ...
+
+
+class Timeline:
+    """The Timeline tab's handler and layout, bound to one ``RAG`` (thread-safe, shared by all sessions).
+
+    Day summaries are written by the configured LLM (``RAG_ANSWERER=llm`` or ``local``, or an
+    OpenAI-compatible server), else by the installed local model ``local`` offers: the chat offered
+    that model while the Timeline said to set OPENAI_API_KEY."""
+
+    def __init__(self, rag: RAG, *, local: LocalModel | None = None) -> None:
         self.rag = rag
+        self.local = local
 
     def llm_label(self) -> str | None:
-        """The configured LLM's name, or None when there is none (the summary option is then off)."""
+        """The summarising LLM's name, or None when there is none (the summary option is then off)."""
         llm = self.rag.llm
         if llm is None:
-            return None
+            return self.local.local_label() if self.local is not None else None
         return getattr(llm, "label", None) or getattr(llm, "model", None) or llm.name
+
+    def llm(self) -> Any | None:
+        """The answerer that writes the day summaries (:meth:`llm_label`), None without one."""
+        if self.rag.llm is not None:
+            return self.rag.llm
+        return self.local.local_llm() if self.local is not None else None
 
     # --- layout -------------------------------------------------------------------------------
     def panel(self, as_of: gr.Textbox, *, concurrency_limit: int) -> None:
@@ -62,7 +84,8 @@ class Timeline:
                 label=f"Summarise each day with the LLM ({llm})" if llm else "Summarise each day with the LLM",
                 value=False, interactive=llm is not None, scale=2, elem_id="rag-tl-llm",
                 info="Each sentence is checked against its citation." if llm
-                else "Set OPENAI_API_KEY or OPENAI_BASE_URL to summarise with an LLM.")
+                else f"Set OPENAI_API_KEY or OPENAI_BASE_URL, or install the local model ({INSTALL_HINT}), "
+                     "to summarise with an LLM.")
             go = gr.Button("Catch up", variant="primary", scale=1, elem_id="rag-tl-go")
         out = gr.HTML(timeline_html(None), elem_id="rag-timeline")
         gr.on([topic.submit, go.click], self.run, [topic, since, until, sources, use_llm, as_of], [out],
@@ -95,12 +118,13 @@ class Timeline:
             if not (use_llm and result.events):
                 yield timeline_html(result)
                 return
-            if self.rag.llm is None:
+            llm = self.llm()
+            if llm is None:
                 toast.warn("No LLM is configured; showing the extracted sentences.")
                 yield timeline_html(result)
                 return
             days: list[DaySummary] = []
-            for summary in summarize_days(self.rag, result):
+            for summary in summarize_days(self.rag, result, llm=llm):
                 days.append(summary)
                 yield timeline_html(result, days, writing=True)
             yield timeline_html(result, days)
@@ -173,7 +197,7 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
     head = (f'<div class="rag-sources-head">“{esc(result.topic)}” · {n} stor{"y" if n == 1 else "ies"} · '
             f"{esc(_period(result))}</div>")
     if result.notice:
-        return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{esc(result.notice)}</p></div>'
+        return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{render.page_text(result.notice)}</p></div>'
     if not result.events:
         return (f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">Nothing in the articles about '
                 f"“{esc(result.topic)}” was published from {esc(_period(result))}. Try a longer period, another "
