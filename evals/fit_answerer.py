@@ -365,7 +365,7 @@ def _bucket(key: str) -> float:
 #: moved the refusal model's on-topic correct refusals from 0.06 to 0.06-0.09 (its own and the
 #: paraphrase suite's checking slices) and the checking containment of the other suites 0.797 -> 0.775
 #: (262 questions): the evidence features cannot tell a question the articles do not answer from one
-#: they do when both share the article's names and words (``evals/README``), so it stays a check
+#: they do when both share the article's names and words (``evals/HISTORY.md``, Nov 27), so it stays a check
 BBC_SUITES = ("bbc-paraphrase",)
 
 

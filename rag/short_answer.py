@@ -885,12 +885,7 @@ PHRASE_FEATURES: tuple[str, ...] = (
     "kind_clash",       # a name of another kind than the one asked for
     "full_date",        # a day and a month ("27 February", "April 18")
     "measure",          # an amount with its unit: a currency, "%", "bn", "million"
-    "question_after",   # share of the next ``AROUND`` words that are the question's ("Mutual *filed a complaint*")
-    "question_before",  # ... of the ``AROUND`` words before it ("*Robert's son*, Bohemond" reads the other way)
-    "from_value",       # "from X to Y": X, the value something changed from ("from 100 seconds to ... 90 seconds")
-    "derived",          # its words derive from the question's ("Iranian" for "vice-president of Iran")
 )
-AROUND = 5  # words each side of a phrase read by ``question_after``/``question_before``
 
 
 @dataclass(frozen=True)
@@ -938,27 +933,8 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
             *_kind_fit(wanted, named_kind(c.phrase, s.text, c.start), q.text, c.phrase),
             float(bool(_DAY_NUMBER.search(c.phrase)) and bool(_MONTH_RE.search(c.phrase))),
             float(bool(_MEASURE.search(c.phrase))),
-            *_context_fit(q, s.text, c, qstems, stems),
         ))
     return found, np.array(rows, dtype=np.float64)
-
-
-_FROM_BEFORE = re.compile(rf"\bfrom\s+(?:{_QUALIFIER}\s*)?$", re.I)
-_TO_AFTER = re.compile(r"^\W{0,3}(?:\S+\s+){0,4}?to\b", re.I)
-
-
-def _context_fit(q: Question, sentence: str, c: Candidate, qstems: set[str],
-                 stems: list[str]) -> tuple[float, float, float, float]:
-    """``question_after``, ``question_before``, ``from_value`` and ``derived`` of a candidate:
-    what the words around it say of it (a name followed by the question's verb is its subject; one
-    after "from" in "from X to Y" is the old value)."""
-    after = terms(" ".join(sentence[c.end :].split()[:AROUND]))
-    before = terms(" ".join(sentence[: c.start].split()[-AROUND:]))
-    from_value = bool(_FROM_BEFORE.search(sentence[: c.start])) and bool(_TO_AFTER.search(sentence[c.end :]))
-    long_q = [t for t in qstems if len(t) >= 4]
-    derived = [t for t in stems if t not in qstems and any(t.startswith(u) or u.startswith(t) for u in long_q)]
-    return (sum(t in qstems for t in after) / AROUND, sum(t in qstems for t in before) / AROUND,
-            float(from_value), len(derived) / len(stems) if stems else 0.0)
 
 
 @lru_cache(maxsize=256)
