@@ -44,7 +44,7 @@ import numpy as np
 from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
-from rag.text import LOWER_WORD, answer_type, undotted
+from rag.text import ASKS_NUMBER, LOWER_WORD, answer_type, undotted
 
 # "no less than five games" is at least five, not fewer: a negation is part of the figure, as are "a few"
 # and "several" before a scale word ("a few hundred thousand votes")
@@ -396,6 +396,40 @@ def wanted_type(q: Question) -> str:
     return _wanted_type(q.text, q.atype)
 
 
+def asked_kind(q: Question) -> str | None:
+    """What a who/when/how-many question asks for: "name", "date", "figure" (None for other questions,
+    a which/what one included: its answer is often a phrase no rule types, "Fire risks"). An offline
+    answer to such a question with no phrase of that kind in its sentences is refused
+    (``rag.extractive.ExtractiveAnswerer.lacks_kind``)."""
+    kind, asking = wanted_type(q), asking_sentence(q.text) or q.text
+    if kind == "date" and _ASKS_WHEN.search(asking) and not (_WHEN_CLAUSE.match(asking)
+                                                            or _ENDS_ASKING.search(asking)):
+        return "date"  # not "What is the term when ...?", "When people take on debt, it leads to what?"
+    if kind == "number" and ASKS_NUMBER.search(asking.lower()):  # not "What index ...?", "Which authority figure?"
+        return "figure"
+    return "name" if kind == "name" and _WHO.search(asking) else None
+
+
+def holds_kind(kind: str, q: Question, sentence: str) -> bool:
+    """Whether ``sentence`` holds something of the ``kind`` ``asked_kind`` names: a candidate phrase
+    (``candidates``), or for a date or a figure one that no rule types as an answer but that is one
+    all the same ("the 20th century", "9000 BP", "2.5 billion years ago"; "twice", "one")."""
+    if candidates(q, sentence):
+        return True
+    loose = {"date": _LOOSE_DATE, "figure": _LOOSE_FIGURE}.get(kind)
+    return bool(loose and loose.search(sentence))
+
+
+_ENDS_ASKING = re.compile(r"\b(?:what|who|whom|which)\W*$", re.I)  # "... it creates what?": asked at the end
+_LOOSE_DATE = re.compile(r"\b(?:centur(?:y|ies)|decades?|BP|BCE?|AD|years? ago|(?:1[0-9]|20)\d\d)\b")
+_LOOSE_FIGURE = re.compile(rf"\d|\b(?:once|twice|thrice|dozens?|hundreds?|thousands?|{_NUMWORD})", re.I)
+
+
+# a question asking when: opening with "when", or naming the time it asks ("in what year", "which month")
+_ASKS_WHEN = re.compile(r"(?:^|[.?!]\s+)\s*(?:(?:and|but|so)\s+)?when\b|\b(?:what|which)\s+(?:year|date|day|month)\b",
+                        re.I)
+
+
 @lru_cache(maxsize=1024)  # asked once a candidate sentence by ``fits_precisely``
 def _wanted_type(question: str, atype_of_question: str) -> str:
     q = Question(question, (), {}, atype_of_question, ())
@@ -461,9 +495,12 @@ _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
 _HOW = re.compile(r"\bhow (old|long|far|tall|high|deep|much time)\b", re.I)
 _UNIT_AFTER = {
     "old": re.compile(r"(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I),
+    # "912km", "10ft": a length's unit may be written on to its number
     "long": re.compile(r"(?:\s*-\s*|\s+)(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
-                       r"centuries|century|miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|ft|yards?)\b", re.I),
-    "far": re.compile(r"(?:\s*-\s*|\s+)(?:miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|yards?)\b", re.I),
+                       r"centuries|century|miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|ft|yards?)\b"
+                       r"|(?:km|ft|mi)\b", re.I),
+    "far": re.compile(r"(?:\s*-\s*|\s+)(?:miles?|kilomet(?:re|er)s?|km|met(?:re|er)s?|feet|foot|yards?)\b"
+                      r"|(?:km|ft|mi)\b", re.I),
     "tall": re.compile(r"(?:\s*-\s*|\s+)(?:met(?:re|er)s?|m|feet|foot|ft|inch(?:es)?|cm|storeys|stories|floors)\b", re.I),
 }
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
@@ -793,6 +830,7 @@ _POST_ASKED = re.compile(r"(?:^|[.?!]\s+)\s*who\s+(?:is|was|are|were|will be|has
 # follows a post and "of"/"at" is what the post is of, not who holds it
 _CAPITALISED = re.compile(r"\b[A-Z]")  # another name between the post and the name: the post is its
 _OWNER = re.compile(r"\b[A-Z][\w.&-]*['’]s?\b")  # "Rod Eddington, BA's boss": whose post it is
+_QUALIFYING = re.compile(r"\b(?:[A-Z]{2,3}|European|American|British|Asian)\b")  # "Game's UK sales director"
 _POST_OF = re.compile(r"^\W*(?:\w+\W+){0,1}(?:of|at|for|in)\b", re.I)
 
 
@@ -815,8 +853,8 @@ def _holds(sentence: str, start: int, end: int, post: tuple[int, int]) -> bool:
     if b <= start:
         between = sentence[b:start]
         return len(between) <= NAME_NEAR and not _POST_OF.match(between) and not _CAPITALISED.search(between)
-    between = sentence[end:a]
-    return a >= end and len(between) <= NAME_NEAR and not _CAPITALISED.search(_OWNER.sub("", between))
+    between = _QUALIFYING.sub("", _OWNER.sub("", sentence[end:a]))
+    return a >= end and len(sentence[end:a]) <= NAME_NEAR and not _CAPITALISED.search(between)
 
 
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)

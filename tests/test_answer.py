@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.chunk import split_sentences
 from rag.verify import verify as resolve
 from rag.evidence import answer_type, names_absent, prepare, terms
@@ -173,3 +175,57 @@ def test_sentences_in_other_scripts_are_scored_by_their_words() -> None:
     question = "Как называется новая станция метро?"
     ranked, _ = a.evidence(a.prepare(question), [passage(text=RUSSIAN, title="Метро")])
     assert ranked[0].text.startswith("Новая станция называется Кленовый бульвар")
+
+
+PAYPAL = ("A fake Paypal.com has already been registered with net domain giant Verisign by someone who has "
+          "followed the debate around the Internationalised Domain Name system, said Mr Dyer. The look-alike "
+          "address uses a Cyrillic letter in place of the first a. Verisign said it would review the rules.")
+
+
+def test_a_when_question_whose_answer_holds_no_date_is_refused() -> None:
+    # on topic, the question's words in the sentence, and no date in it: it does not say when (a low
+    # threshold: these hand-made passages have no retrieval similarity for the fitted model to read)
+    a = ExtractiveAnswerer(refuse_below=0.01)
+    p = passage(1, PAYPAL, title="Fake PayPal address registered")
+    q = prepare("When was the fake look-alike PayPal web address registered with Verisign?")
+    assert ExtractiveAnswerer.lacks_kind(q, [a.score(q, [p])[0]])
+    assert a.answer(q.text, [p]).refused
+    # the same sentence with a date answers; and a what-question is never refused for want of a kind
+    dated = passage(1, PAYPAL.replace("has already been registered", "was registered on 4 February"),
+                    title="Fake PayPal address registered")
+    assert not a.answer(q.text, [dated]).refused
+    assert not ExtractiveAnswerer.lacks_kind(prepare("What was registered with Verisign?"), [a.score(q, [p])[0]])
+    # RAG_REFUSE_BELOW=0 answers everything, this rule included
+    assert not ExtractiveAnswerer(refuse_below=0.0).answer(q.text, [p]).refused
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Who refereed Newcastle's draw with Gloucester?", "name"),
+    ("When did Eddie O'Sullivan take charge of Ireland?", "date"),
+    ("In what year was the Waverley line closed?", "date"),
+    ("How many people were killed in Aleppo on Saturday?", "figure"),
+    ("How much is Sirius paying Howard Stern?", "figure"),
+    # not asked: a which/what question, a "when" that joins two clauses, a noun that only sounds like a figure
+    ("Which town did the rebels capture?", None),
+    ("What is the term when middle income earners aspire to the standards of the rich?", None),
+    ("When people take on debt, it leads potentially to what?", None),
+    ("Which authority figure sets the work of the EU?", None),
+])
+def test_the_kind_a_question_asks_for(question: str, kind: str | None) -> None:
+    from rag.short_answer import asked_kind
+
+    assert asked_kind(prepare(question)) == kind
+
+
+@pytest.mark.parametrize(("kind", "question", "sentence", "holds"), [
+    ("date", "When have humans started impacting the delta?", "Humans began to change the delta 3000 yr BP.", True),
+    ("date", "When was it developed?", "It was developed at the beginning of the 20th century.", True),
+    ("date", "When was the fake address registered?", "A fake address has been registered, said Mr Dyer.", False),
+    ("figure", "How many times has Polonia won the cup?", "Polonia has won the cup twice.", True),
+    ("figure", "How many staff does the bank employ?", "The bank has an extensive branch network.", False),
+    ("name", "Who refereed the draw?", "The match ended in a draw after a late try.", False),
+])
+def test_a_sentence_holds_what_the_question_asks(kind: str, question: str, sentence: str, holds: bool) -> None:
+    from rag.short_answer import holds_kind
+
+    assert holds_kind(kind, prepare(question), sentence) is holds

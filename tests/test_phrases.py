@@ -285,6 +285,7 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     # how long / far / tall: a number without the unit asked is no answer ("Number 73" for a film's length)
     ("How long does the short film Wasp last?", "Arnold, who hosted Number 73, won for Wasp.", []),
     ("How long does the short film Wasp last?", "Wasp runs for 26 minutes.", ["26 minutes"]),
+    ("How long will the oil pipeline be?", "The 912km pipeline will run from Burgas to Vlore.", ["912km"]),
     ("How long has the mermaid been used by Warsaw?", "Since the 14th century, in 3 seals.", ["14", "3"]),
     # a percentage asked: a share, not a count ("nearly 1 billion" of the people)
     ("Around what percentage of the world lacks clean water?", "Nearly 1 billion people, or 10 per cent, lack it.",
@@ -557,6 +558,9 @@ def test_a_name_the_text_calls_a_place_is_no_person() -> None:
      "Pernod Ricard's chief executive Pierre Pringuet said the bid was fair.", ["Pierre Pringuet"]),
     ("Who was Arsenal's manager?", "Arsenal manager Arsene Wenger praised his side.", ["Arsene Wenger"]),
     ("Who is the boss of BA?", "Rod Eddington, BA's boss, said fuel costs rose.", ["Rod Eddington"]),
+    # a country's or a continent's acronym qualifies the post, it names no one else
+    ("Who is the UK sales director of the Game chain?",
+     "\"We know customers want it,\" said Robert Quinn, Game's UK sales director.", ["Robert Quinn"]),
     ("Who is the President of Egypt?", "Egyptian President Anwar Sadat opened Egypt to Western investment.",
      ["Egyptian President Anwar Sadat"]),  # not "Western", after the name that holds the post
     # what a post is *of* does not hold it; another post than the one asked is no post
