@@ -304,13 +304,14 @@ def test_a_filter_notice_names_uploaded_files_by_name_not_by_the_server_folder(t
 
 
 def test_a_first_question_whose_pronoun_points_at_nothing_says_the_answer_guesses(rag: RAG) -> None:
-    # a new user asked "How fast was she?" first and got a confident answer about someone
-    first = rag.ask("Who did they praise?", as_of=date(2024, 12, 1))
+    # a new user asked "How fast was she?" first and got a confident answer about someone ("What", not
+    # "Who": a who-question answered with no name, "the croissant", is refused since Nov 27)
+    first = rag.ask("What did they praise?", as_of=date(2024, 12, 1))
     assert not first.refused and any('"they" points at no earlier question' in n for n in first.notices)
-    later = rag.ask("Who did they praise?", history=[("What did the bakery jury decide?", "The croissant [1].")],
+    later = rag.ask("What did they praise?", history=[("What did the bakery jury decide?", "The croissant [1].")],
                     as_of=date(2024, 12, 1))
     assert not any("points at no earlier question" in n for n in later.notices)
-    named = rag.ask("Who did the jury of the bakery contest praise?", as_of=date(2024, 12, 1))
+    named = rag.ask("What did the jury of the bakery contest praise?", as_of=date(2024, 12, 1))
     assert not any("points at no earlier question" in n for n in named.notices)
 
 
