@@ -36,6 +36,7 @@ from index.db import ArticleDB
 from index.embed import runtime_probe
 from index.types import Article
 from rag.errors import RagError, StoreError
+from rag.notices import EMPTY
 from rag.settings import Settings
 from index.vectors import VectorStore
 
@@ -397,21 +398,24 @@ def _target(coll: Indexer, name: str, dim: int | None) -> str:
 def health(coll: Store) -> list[str]:
     """Warnings about ``coll`` that make answers worse without failing them: chunks without a
     vector (found by keyword search only), vectors no chunk claims, a reindex that has not
-    finished, and stored articles chunked otherwise than the settings say."""
+    finished, and stored articles chunked otherwise than the settings say.
+
+    Every surface shows them (``rag stats``, each answer's notices on the CLI, REST, MCP and the UI),
+    so they say what happened in words for none in particular; a reindex is only run by `rag
+    reindex` (no REST route or UI control has one), which those that need one name wherever shown."""
     out: list[str] = []
     chunks = coll.db.counts()["chunks"]
-    if not chunks:
-        return ["the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, "
-                "feeds) or the UI's Collection tab"]
+    if not chunks:  # every surface shows it: how to add articles is each one's to say (``rag.notices.EMPTY``)
+        return [EMPTY]
     job = _rechunk_state(coll.db)
     state = _state(coll.db)
     if job:
-        out.append(f"a `rag reindex` has not finished re-chunking the stored articles to {job['to'].describe()} "
+        out.append(f"a reindex has not finished re-chunking the stored articles to {job['to'].describe()} "
                    "(re-chunked articles are found by keyword search only until it re-embeds them); "
                    "if none is running, run `rag reindex` again to resume it")
     elif state:
         done = coll.db.chunks_upto(int(state.get("rid") or 0)) + len(state.get("done") or ())
-        out.append(f"a `rag reindex` has not finished ({done} of {chunks} chunks re-embedded); "
+        out.append(f"a reindex has not finished ({done} of {chunks} chunks re-embedded); "
                    "if none is running, run `rag reindex` again to resume it")
     mismatch = None if job else chunking_mismatch(coll.db, coll.settings)
     if mismatch:
@@ -427,8 +431,8 @@ def health(coll: Store) -> list[str]:
         k = n - chunks
         out.append(f"{k} vector{'s' if k != 1 else ''} in Chroma belong{'s' if k == 1 else ''} to no stored chunk "
                    f"({n} vectors, {chunks} chunks): "
-                   "left by an interrupted write, unless an ingest is running now; the next `rag ingest` "
-                   "or `rag reindex` removes them")
+                   "left by an interrupted write, unless an ingest is running now; the next ingest "
+                   "or reindex removes them")
     return out
 
 

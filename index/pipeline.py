@@ -109,6 +109,36 @@ class Removal(ItemResult):
         object.__setattr__(self, "kept_by", tuple(redact_userinfo(s) for s in self.kept_by))  # as ``item`` is
 
 
+IngestCode = Literal["shrunk", "prune_skipped"]
+
+
+@dataclass(frozen=True)
+class Refused(ItemResult):
+    """A failed ingest item a client may act on, with why in a word (``code``) and in words no surface
+    in particular (``said``):
+
+    - ``shrunk``: the new version of a stored article is a stub of it (a paywall or error page:
+      ``_shrunk``), so the stored one (``article_id``) is kept; it is replaced when ingested again
+      with ``allow_shrink=True`` (``given``: what to ingest, a dump's record's dump), or removed
+      and ingested again;
+    - ``prune_skipped`` (item "--prune"): the vector store failed, so ``prune`` removed nothing; an
+      ingest with ``prune=True`` once the store answers does.
+
+    ``said`` names no command, option spelling or endpoint: each surface adds its own way on (the
+    CLI "`rag ingest --allow-shrink ...`", REST "DELETE /v1/articles/ID", the UI its Remove control).
+    ``reason`` is the text a caller that reads only it shows: for ``shrunk``, ``said`` with the
+    CLI's commands, as it always was (kept for those that print it)."""
+
+    code: IngestCode | None = None
+    said: str = ""
+    given: str = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "said", redact_userinfo(self.said))  # as ``item`` and ``reason`` are
+        object.__setattr__(self, "given", redact_userinfo(self.given))
+
+
 class _Cancelled(Exception):
     """Embedding of a pipeline batch stopped between model batches (the vector store failed)."""
 
@@ -609,9 +639,9 @@ class Indexer:
         # before the duplicate check: a paywall stub that equals another stored stub would move this
         # source onto it and drop the good article all the same
         if by_src and not self._allow_shrink:
-            shrunk = _shrunk(art, self.db.article_text(by_src.id) or "")
+            shrunk = _shrunk(art, self.db.article_text(by_src.id) or "", by_src.id)
             if shrunk:
-                emit(ItemResult(art.source, "failed", by_src.id, art.title, reason=shrunk))
+                emit(shrunk)
                 return None
         same = self.db.by_hash(h)
         twin = (same.id, (self.db.sources_of(same.id) or [""])[0]) if same else pending.get(h)
@@ -729,8 +759,8 @@ class Indexer:
         from index.load import is_url
 
         if self._store_failure is not None:
-            return [ItemResult("--prune", "failed", reason=f"skipped: the vector store failed ({self._store_failure}), "
-                                                           "so nothing was removed; ingest again with --prune")]
+            said = f"skipped: the vector store failed ({self._store_failure}), so nothing was removed"
+            return [Refused("--prune", "failed", reason=said, code="prune_skipped", said=said)]
         protected = {f.split("#", 1)[0] for f in failed_paths}
         out = []
         for inp in inputs:
@@ -893,9 +923,9 @@ def _put(q: queue.Queue, item: object, halt: threading.Event) -> bool:
 SHRINK_FRACTION = 0.5
 SHRINK_WORDS = 300
 
-def _shrunk(art: Article, stored: str) -> str | None:
-    """The failure reason when ``art`` would replace the stored text ``stored`` of its source with a
-    stub (see SHRINK_FRACTION), else None."""
+def _shrunk(art: Article, stored: str, article_id: str) -> Refused | None:
+    """The failure (``code`` "shrunk") when ``art`` would replace the stored text ``stored`` of its
+    source (article ``article_id``) with a stub (see SHRINK_FRACTION), else None."""
     from index.load import is_url
 
     new, old = word_count(art.text), word_count(stored)
@@ -903,9 +933,13 @@ def _shrunk(art: Article, stored: str) -> str | None:
         return None
     head, _, tail = art.source.rpartition("#")
     given = head if head and tail.isdigit() and not is_url(art.source) else art.source  # a dump's record: the dump
-    return (f"the new version holds {new} word{'s' * (new != 1)} against {old} stored (a paywall, error or cookie "
-            f"page?); the stored version is kept; to replace it anyway: `rag ingest --allow-shrink "
-            f"{shlex.quote(given)}`, or `rag remove {shlex.quote(art.source)}` and ingest it again")
+    said = (f"the new version holds {new} word{'s' * (new != 1)} against {old} stored (a paywall, error or cookie "
+            "page?); the stored version is kept")
+    # ``reason`` as it always read, for callers that show only it; the surfaces word their own from ``said``
+    cli = (f"to replace it anyway: `rag ingest --allow-shrink {shlex.quote(given)}`, or "
+           f"`rag remove {shlex.quote(art.source)}` and ingest it again")
+    return Refused(art.source, "failed", article_id, art.title, reason=f"{said}; {cli}", code="shrunk", said=said,
+                   given=given)
 
 
 def _log_notice(notice: FeedNotice) -> None:

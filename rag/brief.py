@@ -175,7 +175,7 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     """The dated events about ``topic`` published between ``since`` and ``until`` (inclusive)."""
     topic = topic.strip()
     if not topic:
-        raise InputError("topic", "is empty; name what to catch up on, e.g. rag brief \"Aleppo\" --since 7d")
+        raise InputError("topic", "is empty; name what to catch up on, e.g. \"Aleppo\"")
     store = rag.collection.store
     q = prepare(topic, store.doc_freqs, store.n_lexical())
     # a topic in a script ``rag.evidence`` reads no words of ("Зеленский"): its words are looked for as written
@@ -252,14 +252,16 @@ def _empty(store: Store) -> str:
     return "" if store.db.has_chunks() else EMPTY
 
 
-EMPTY = ("The collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds) "
-         "or the UI's Collection tab.")
+#: said for no surface in particular: each adds how to add articles its own way (the CLI `rag ingest`,
+#: the UI its Collection tab: ``rag.cli.brief``, ``ui.render.page_text``)
+EMPTY = "The collection is empty: add articles to it (files, folders, URLs, feeds)."
 
 
-#: why a brief of a collection without dates is empty (BBC's 2,225 files carry none)
+#: why a brief of a collection without dates is empty (BBC's 2,225 files carry none); as ``EMPTY``,
+#: each surface names its own way to ask a question
 UNDATED = ("No article in the collection has a date, and a brief lists the articles published in a period; "
-           "ingest dated articles (a date field, HTML date metadata, a `date YYYY-MM-DD` line), "
-           "or ask `rag ask`, which reads undated articles too.")
+           "add dated articles (a date field, HTML date metadata, a `date YYYY-MM-DD` line), "
+           "or ask a question instead, which reads undated articles too.")
 
 
 def slices(since: date | None, until: date | None, first: date | None = None) -> list[tuple[date | None, date | None]]:

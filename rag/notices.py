@@ -19,6 +19,21 @@ if TYPE_CHECKING:
     from rag.types import Filters, Passage
 
 
+#: an empty collection, said for no surface in particular: each adds how to add articles in its own
+#: terms (``empty_notice``), or shows its own words for it (the CLI names `rag ingest`, the UI its
+#: Collection tab); the store's health notices say it so (``index.maintenance.health``)
+EMPTY = "the collection is empty: add articles to it (files, folders, URLs, feeds)"
+
+
+def empty_notice(how_to_add: str | None = None) -> str:
+    """The empty collection's notice; with ``how_to_add``, how to add articles in the caller's terms.
+
+    >>> empty_notice("POST /v1/articles")
+    'the collection is empty: add articles with POST /v1/articles'
+    """
+    return f"the collection is empty: add articles with {how_to_add}" if how_to_add else EMPTY
+
+
 def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str | None,
                    filters: Filters | None = None) -> list[str]:
     """Why a search found nothing when the reason is the collection or the filters, not the query (an
@@ -32,7 +47,7 @@ def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str | No
     db = rag.collection.db
     stored = db.counts()["articles"]
     if not stored:
-        return [f"the collection is empty: add articles with {how_to_add}"] if how_to_add else []
+        return [empty_notice(how_to_add)] if how_to_add else []
     if filters is None or filters.is_empty():
         return []
     sources, since, until = filters.sources, filters.published_from, filters.published_to

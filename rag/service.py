@@ -18,7 +18,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydField
 
+from index.userinfo import redact_userinfo
 from rag.errors import InputError
 from rag.notices import search_notices  # noqa: F401 - REST and MCP call service.search_notices
 from index.types import IngestReport, ItemResult
@@ -117,9 +118,28 @@ def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -
                 s = s.replace(path, name)
         return s
 
-    items = [asdict(i) | {"item": shown(i.item), "reason": shown(i.reason)} for i in report.items]
+    items = [{k: getattr(i, k) for k in _ITEM_FIELDS} | {"item": shown(i.item), "reason": shown(rest_reason(i))}
+             for i in report.items]
     return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3),
             "notices": [shown(n) for n in report.notices]}
+
+
+#: an item's fields in a report: an ``ItemResult``'s (a ``Refused`` has more, for each surface to word)
+_ITEM_FIELDS = tuple(f.name for f in fields(ItemResult))
+
+
+def rest_reason(item: ItemResult) -> str | None:
+    """Why an ingest item failed, with what a REST client does next: an ``index.pipeline.Refused``
+    says why in words for no surface (``said``), and here the call that goes on from it is added.
+
+    >>> from index.pipeline import Refused
+    >>> rest_reason(Refused("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
+    'the stored version is kept; to replace it anyway: DELETE /v1/articles/8b11d0e9, then send it again'
+    """
+    said = getattr(item, "said", "")
+    if getattr(item, "code", None) == "shrunk" and item.article_id:
+        return f"{said}; to replace it anyway: DELETE /v1/articles/{item.article_id}, then send it again"
+    return said or item.reason
 
 
 def public(rag: RAG, obj: Any) -> Any:  # noqa: ANN401 - a response's JSON value
@@ -194,6 +214,37 @@ def get_article(rag: RAG, ref: str) -> dict[str, Any] | None:
     return asdict(info) | {"sources": list(info.sources), "text": text}
 
 
+def in_given_order(given: Sequence[str | ItemResult], items: Sequence[ItemResult]) -> tuple[ItemResult, ...]:
+    """``items`` (a collection's report, in the order of the inputs ingested: ``Indexer.ingest``) with
+    the inputs refused before the ingest (the ``ItemResult``s among ``given``) put back where they were
+    given. An item stays under the input before it when that input names it (the input itself, or a
+    dump's record ``input#3``; a URL without its password, as reports name it) and no item of it had
+    its name yet; else it starts the next input that names it, if one does: a feed's articles stay
+    under their feed, and an input given twice is reported twice, each in its place.
+
+    >>> from index.types import ItemResult as R
+    >>> [r.item for r in in_given_order(["a", R("bad", "failed"), "b", "a"],
+    ...                                  [R("a", "added"), R("b", "added"), R("a", "unchanged")])]
+    ['a', 'bad', 'b', 'a']
+    """
+    inputs = [redact_userinfo(g) for g in given if isinstance(g, str)]
+    under: list[list[ItemResult]] = [[] for _ in inputs]
+
+    def names(item: ItemResult, j: int) -> bool:
+        return item.item == inputs[j] or item.item.startswith(f"{inputs[j]}#")
+
+    at, seen = -1, set[str]()  # the input the items go under, and the names of its items so far
+    for item in items:
+        if not (at >= 0 and names(item, at) and item.item not in seen):
+            j = next((j for j in range(at + 1, len(inputs)) if names(item, j)), None)
+            if j is not None or at < 0:
+                at, seen = (j if j is not None else 0), set()
+        seen.add(item.item)
+        under[at].append(item)
+    ingested = iter(under)
+    return tuple(r for g in given for r in (next(ingested) if isinstance(g, str) else (g,)))
+
+
 class Writer:
     """Serialises this process's writes (ingest, remove) so concurrent requests queue instead of
     failing on the store's file lock; another process's lock still raises ``StoreBusyError``."""
@@ -208,15 +259,10 @@ class Writer:
 
         Uploads are staged as ``$RAG_HOME/uploads/<name>`` (the path the UI uses: the same name
         re-uploaded *updates* its article), ingested, then deleted. A file over RAG_MAX_FILE_MB,
-        a bad name or a non-http(s) URL fails as one item; the rest of the batch goes on."""
-        bad: list[ItemResult] = []
-        good_urls = []
-        for u in urls:
-            u = (u or "").strip()
-            if _URL.match(u):
-                good_urls.append(u)
-            else:
-                bad.append(ItemResult(u[:200], "failed", reason="not an http(s) URL"))
+        a bad name or a non-http(s) URL fails as one item; the rest of the batch goes on. The report
+        lists the files, then the URLs, each where it was sent (a refused one too), with the articles
+        of a feed or a dump under it (``in_given_order``)."""
+        given: list[str | ItemResult] = []  # each input as sent: the path or URL ingested, or why it was not
         with self._lock:
             staged: dict[str, str] = {}  # server path -> client file name
             try:
@@ -224,15 +270,20 @@ class Writer:
                     try:
                         if str((self.uploads / _safe_name(name)).resolve()) in staged:
                             raise InputError(_safe_name(name), "was sent twice in this request; send each file once")
-                        staged[self._stage(name, stream)] = _safe_name(name)
+                        path = self._stage(name, stream)
+                        staged[path] = _safe_name(name)
+                        given.append(path)
                     except InputError as exc:
-                        bad.append(ItemResult(exc.item, "failed", reason=exc.reason))
-                inputs = list(staged) + good_urls
+                        given.append(ItemResult(exc.item, "failed", reason=exc.reason))
+                for u in urls:
+                    u = (u or "").strip()
+                    given.append(u if _URL.match(u) else ItemResult(u[:200], "failed", reason="not an http(s) URL"))
+                inputs = [g for g in given if isinstance(g, str)]
                 report = self.rag.collection.ingest(inputs) if inputs else IngestReport((), 0.0)
             finally:
                 for path in staged:
                     Path(path).unlink(missing_ok=True)
-        report = IngestReport(tuple(bad) + report.items, report.seconds, report.notices)
+        report = IngestReport(in_given_order(given, report.items), report.seconds, report.notices)
         return report_dict(report, staged)
 
     def _stage(self, name: str, stream: BinaryIO) -> str:

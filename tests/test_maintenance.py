@@ -161,7 +161,7 @@ def test_health_names_vectors_that_no_chunk_claims(settings: Settings, tmp_path:
                             [{"article_id": "ghost", "source": "x", "published": 0}] * 2)
         [warning] = coll.health()
         assert warning.startswith("2 vectors in Chroma belong to no stored chunk")
-        assert "interrupted write" in warning and "the next `rag ingest` or `rag reindex` removes them" in warning
+        assert "interrupted write" in warning and "the next ingest or reindex removes them" in warning
         coll.ingest([str(tmp_path / "news")])  # counts differ: reconciled
         assert coll.health() == []
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
 from index.types import STATUSES, ItemResult
-from rag.brief import UNDATED as CLI_UNDATED
+from rag.brief import UNDATED as SAID_UNDATED
 from rag.text import MARKER, marker_numbers
 from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
@@ -154,12 +154,12 @@ def question_html(question: str) -> str:
             f"({len(question):,} characters)</summary>{esc(question[cut:])}</details>")
 
 
-#: the empty collection as the page tells it: the library's notice names the CLI (`rag ingest ...`),
-#: which showed in the chat with its backticks, to someone who adds articles with this page's controls
+#: the empty collection as the page tells it: the library's notice says to add articles, and the page
+#: says where (its notice named the CLI, `rag ingest ...`, which showed in the chat with its backticks)
 EMPTY_COLLECTION = ("The collection is empty: add articles in the Collection tab (upload files or paste URLs, "
                     "then press “Add to collection”, or watch a feed under “Watched feeds”).")
 _EMPTY_NOTICE = re.compile(r"^\s*the collection is empty\b", re.I)
-#: the same for a timeline of a collection without dates (it pointed at `rag ask`)
+#: the same for a timeline of a collection without dates (``rag.brief.UNDATED``; it pointed at `rag ask`)
 UNDATED = ("No article in the collection has a date, and a timeline lists the articles published in a period: "
            "add dated articles (a date field, HTML date metadata, a <code>date YYYY-MM-DD</code> line), or ask "
            "in the Chat tab, which reads undated articles too.")
@@ -176,7 +176,7 @@ def page_text(message: str) -> str:
     """
     if _EMPTY_NOTICE.match(message):
         return esc(EMPTY_COLLECTION)
-    if message.strip() == CLI_UNDATED:
+    if message.strip() == SAID_UNDATED:
         return UNDATED
     return _CODE.sub(r"<code>\1</code>", _lines(message))  # escaped first: a backtick is no markup of its own
 
@@ -383,8 +383,23 @@ def _ingested(r: ItemResult) -> str:
     out of sight (behind a sideways scroll): a failed upload showed no reason. An item without a
     title was named twice ("empty.txt" over "empty.txt")."""
     named = f"{esc(r.title)}<div class='rag-dim'>{source_link(r.item)}</div>" if r.title else source_link(r.item)
-    why = f"<div class='rag-reason {esc(r.status)}'>{esc(r.reason)}</div>" if r.reason else ""
+    reason = item_reason(r)
+    why = f"<div class='rag-reason {esc(r.status)}'>{esc(reason)}</div>" if reason else ""
     return named + why
+
+
+def item_reason(r: ItemResult) -> str | None:
+    """Why an item failed, with what to do on this page: an ``index.pipeline.Refused`` says why in words
+    for no surface (``said``) and in a word (``code``); its ``reason`` names `rag` commands.
+
+    >>> from index.pipeline import Refused
+    >>> item_reason(Refused("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
+    'the stored version is kept; to replace it anyway, remove it with “Remove an article” and add it again'
+    """
+    said = getattr(r, "said", "")
+    if getattr(r, "code", None) == "shrunk":
+        return f"{said}; to replace it anyway, remove it with “Remove an article” and add it again"
+    return said or r.reason
 
 
 def remove_question_html(n: int, source: str, title: str | None = None) -> str:

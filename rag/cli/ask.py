@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.empty import EMPTY, nothing_stored
-from rag.cli.output import console, esc, fail, out, plural, print_citations, print_json, safe, say
+from rag.cli.empty import EMPTY, nothing_stored, worded
+from rag.cli.output import fail, out, plural, print_citations, print_json, safe, say
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def ask(
 
         rag = RAG(settings)
         if as_json:
-            print_json(rag.ask(question, top_k=top_k, filters=filters, offline=offline, as_of=when).to_dict())
+            print_json(answer_json(rag.ask(question, top_k=top_k, filters=filters, offline=offline, as_of=when)))
             return
         _stream_answer(rag, question, top_k=top_k, filters=filters, offline=offline, as_of=when)
     except RagError as exc:
@@ -133,9 +133,16 @@ def _refuse_unstored(question: str, top_k: int | None, filters: Filters, when: d
     answer = Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(), timings_ms={},
                     search_query=question, notices=(EMPTY,), as_of=as_of, time_window=understand(question, as_of))
     if as_json:
-        print_json(answer.to_dict())
+        print_json(answer_json(answer))
     else:
         print_answer(answer)
+
+
+def answer_json(answer: Answer) -> dict:
+    """``answer.to_dict()`` with its notices in the CLI's words (``rag.cli.empty.worded``), as printed."""
+    data = answer.to_dict()
+    data["notices"] = [worded(n) for n in data["notices"]]
+    return data
 
 
 def _stream_answer(rag: RAG, question: str, **kwargs: object) -> Answer:
@@ -161,16 +168,16 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         out.print()
     if streamed.strip() != answer.text.strip():
         if streamed:  # replaced after it streamed: the offline fallback, or the newest figure first
-            console.print("[bold]checked against the sources, the answer is:[/bold]", highlight=False)
+            say("", Text("checked against the sources, the answer is:", style="bold"))
         if answer.short_answer:
             out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
         out.print(safe(answer.supporting), markup=False, highlight=False)
     for n in answer.notices:
-        say("[yellow]note:[/yellow]", safe(n))
+        say("[yellow]note:[/yellow]", safe(worded(n)))
     print_citations(answer.citations)
     window = answer.time_window.label() if answer.time_window is not None else ""
     if window:
-        console.print(Text(f"understood: {safe(window, newlines=False)}", style="dim"), highlight=False)
+        say("", Text(f"understood: {safe(window, newlines=False)}", style="dim"))
 
 
 # the docstring is the command's help: its first paragraph one line, as `rag --help` lists it as written
@@ -203,21 +210,21 @@ def chat(
     n = rag.collection.db.counts()["articles"]
     interactive = sys.stdin.isatty()
     how = "Empty line quits" if interactive else "Reading the questions piped in, one a line, to the end"
-    console.print(f"[bold]rag chat[/bold] ({esc(rag.answerer_name)}, {plural(n, 'article')}). "
-                  f"{how}; /help lists the commands.")
+    say("[bold]rag chat[/bold]",
+        f"({safe(rag.answerer_name)}, {plural(n, 'article')}). {how}; /help lists the commands.")
     for q in _questions(interactive):
         command = q.lower()
         if command in _QUIT:
             break
         if command in ("/help", "/?"):
-            console.print(_CHAT_HELP, markup=False, highlight=False)
+            say("", _CHAT_HELP)
             continue
         if command in ("/new", "/clear"):
             history.clear()
-            console.print("[dim](a new conversation: follow-ups no longer refer to earlier questions)[/dim]")
+            say("", Text("(a new conversation: follow-ups no longer refer to earlier questions)", style="dim"))
             continue
         if command.startswith("/") and " " not in command:
-            console.print(f"unknown command {esc(q)}; /help lists them", highlight=False)
+            say("", f"unknown command {safe(q)}; /help lists them")
             continue
         try:
             answer = _stream_answer(rag, q, top_k=top_k, filters=filters, history=history, as_of=when)
@@ -225,7 +232,7 @@ def chat(
             say("[red]error:[/red]", safe(exc))
             continue
         if answer.search_query and answer.search_query != q:  # the follow-up as it was searched
-            console.print(Text(f"searched: {safe(answer.search_query, newlines=False)}", style="dim"), highlight=False)
+            say("", Text(f"searched: {safe(answer.search_query, newlines=False)}", style="dim"))
         history.append((q, answer.text))
 
 

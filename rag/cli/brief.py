@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 
 from rag.cli.ask import SINCE_PERIODS, AsOfOpt, SourceOpt, UntilOpt, iso_date, period_filters
-from rag.cli.empty import nothing_stored
+from rag.cli.empty import EMPTY, nothing_stored
 from rag.cli.output import console, fail, out, plural, print_citations, print_hanging, print_json, safe, say
 from rag.errors import ConfigError, RagError
 
@@ -37,7 +37,7 @@ def brief(
     """What happened with TOPIC: a dated list of events, one cited sentence per story, newest last."""
     if not topic.strip():  # said before the store and the model load, as `rag ask ""` is
         fail('the topic is empty: name what to catch up on, e.g. rag brief "Aleppo" --since 7d')
-    from rag.brief import EMPTY, Brief, summarize_days
+    from rag.brief import Brief, summarize_days
     from rag.brief import brief as make_brief
 
     reference = iso_date(as_of, "--as-of")
@@ -49,7 +49,7 @@ def brief(
     try:
         settings = load_settings()
         if nothing_stored(settings):  # nothing to read: said without creating the store or loading the model
-            result = Brief(topic.strip(), filters.published_from, filters.published_to or when, (), notice=EMPTY)
+            result = Brief(topic.strip(), filters.published_from, filters.published_to or when, (), notice=BRIEF_EMPTY)
             days: Iterator[DaySummary] = iter(())
         else:
             from rag.api import RAG
@@ -66,7 +66,7 @@ def brief(
             data: dict[str, Any] = {
                 "topic": result.topic, "since": str(result.since) if result.since else None,
                 "until": str(result.until) if result.until else None,
-                "events": [_event_json(e) for e in result.events], "notice": result.notice or None}
+                "events": [_event_json(e) for e in result.events], "notice": brief_notice(result.notice) or None}
             if llm:
                 data["days"] = [_day_json(d) for d in days]
             print_json(data)
@@ -78,11 +78,10 @@ def brief(
 
 def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: bool) -> None:
     period = f"{result.since or '...'} .. {result.until or '...'}"
-    console.print(Text(f"{safe(topic, newlines=False)}: {plural(len(result.events), 'story', 'stories')}, {period}",
-                       style="bold"),
-                  highlight=False)
+    say("", Text(f"{safe(topic, newlines=False)}: {plural(len(result.events), 'story', 'stories')}, {period}",
+                 style="bold"))
     if result.notice:
-        print_hanging("", safe(result.notice))  # wrapped as the events are: no line ends in a space
+        print_hanging("", safe(brief_notice(result.notice)))  # wrapped as the events are: no line ends in a space
     elif not result.events:
         out.print("Nothing in the articles about this in that period.", markup=False)
     if llm:
@@ -91,6 +90,22 @@ def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: boo
         return
     for e in result.events:
         _print_event(e)
+
+
+#: ``rag.brief``'s notices, said for no surface in particular, in the CLI's words
+BRIEF_EMPTY = f"{EMPTY[0].upper()}{EMPTY[1:]}."
+UNDATED = ("No article in the collection has a date, and a brief lists the articles published in a period; "
+           "ingest dated articles (a date field, HTML date metadata, a `date YYYY-MM-DD` line), "
+           "or ask `rag ask`, which reads undated articles too.")
+
+
+def brief_notice(notice: str) -> str:
+    """A brief's notice in the CLI's words: how to add articles (`rag ingest`), the command that reads
+    undated articles (`rag ask`); any other notice as it is."""
+    from rag.brief import EMPTY as SAID_EMPTY
+    from rag.brief import UNDATED as SAID_UNDATED
+
+    return {SAID_EMPTY: BRIEF_EMPTY, SAID_UNDATED: UNDATED}.get(notice, notice)
 
 
 def _print_event(e: Event) -> None:

@@ -6,7 +6,8 @@ a fresh RAG_HOME, ``rag list`` left an empty ``articles.sqlite3`` behind, and ``
 that only read. They ask ``nothing_stored`` first and, when so, say the collection is empty and how
 to add articles (``EMPTY``), leaving RAG_HOME as it was, even unmade.
 
-Light on purpose (the standard library only): every command module may import it.
+Light on purpose (the standard library only; ``worded`` reads ``rag.notices`` when called): every
+command module may import it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,20 @@ if TYPE_CHECKING:
 
 #: what a reading command says of an empty collection, and how to fill it
 EMPTY = "the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds)"
+
+
+def worded(notice: str) -> str:
+    """A notice of the library in the CLI's words: the empty collection's, said for no surface in
+    particular (``rag.notices.EMPTY``: in the store's health notices, so in answers and `rag stats`),
+    says how to add articles here (``EMPTY``); any other notice as it is.
+
+    >>> from rag.notices import EMPTY as SAID
+    >>> worded(SAID) == EMPTY, worded("no article matches")
+    (True, 'no article matches')
+    """
+    from rag.notices import EMPTY as SAID  # light: the standard library and rag.text
+
+    return EMPTY if notice == SAID else notice
 
 
 def nothing_stored(settings: Settings) -> bool:

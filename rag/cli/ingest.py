@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shlex
 import sys
 import threading
 from pathlib import Path
@@ -21,8 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.empty import EMPTY, nothing_stored
-from rag.cli.output import CtrlC, cell, clip, console, esc, fail, out, plural, print_json, safe, say, stop_fetches
+from rag.cli.empty import EMPTY, nothing_stored, worded
+from rag.cli.output import CtrlC, cell, clip, console, fail, out, plural, print_json, safe, say, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -69,20 +70,32 @@ def print_report(report: IngestReport) -> None:
         if len(items) == 1:
             say("[red]failed[/red]", f"{safe(items[0])}: {safe(reason)}")
             continue
-        say("[red]failed[/red]", f"{len(items)} items ({_named(items, escape=False)}): {safe(reason)}")
+        say("[red]failed[/red]", f"{len(items)} items ({_named(items)}): {safe(reason)}")
     _print_skipped(report.skipped)
 
 
 def _by_reason(results: tuple[ItemResult, ...]) -> dict[str, list[str]]:
     by_reason: dict[str, list[str]] = {}
     for item in results:
-        by_reason.setdefault(item.reason or "", []).append(item.item)
+        by_reason.setdefault(ingest_reason(item), []).append(item.item)
     return by_reason
 
 
-def _named(items: list[str], *, escape: bool = True) -> str:
-    """A few of ``items``, made safe (and, with ``escape``, escaped for rich markup), and how many more."""
-    named = ", ".join((esc if escape else safe)(i) for i in items[:FAILED_NAMES])
+def ingest_reason(r: ItemResult) -> str:
+    """Why an item failed, with the command that goes on from it: an ``index.pipeline.Refused`` says
+    why in words for no surface (``said``) and in a word (``code``), and the CLI adds its commands."""
+    code, said, given = getattr(r, "code", None), getattr(r, "said", ""), getattr(r, "given", "") or r.item
+    if code == "shrunk":
+        return (f"{said}; to replace it anyway: `rag ingest --allow-shrink {shlex.quote(given)}`, "
+                f"or `rag remove {shlex.quote(r.item)}` and ingest it again")
+    if code == "prune_skipped":
+        return f"{said}; run the same `rag ingest --prune` again once the vector store answers"
+    return r.reason or ""
+
+
+def _named(items: list[str]) -> str:
+    """A few of ``items``, made safe, and how many more."""
+    named = ", ".join(safe(i) for i in items[:FAILED_NAMES])
     return named + (f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else "")
 
 
@@ -97,18 +110,17 @@ def _print_skipped(skipped: tuple[ItemResult, ...]) -> None:
     skipped = tuple(r for r in skipped if r not in suites)
     if not skipped:
         return
-    console.print(f"[yellow]skipped[/yellow] {plural(len(skipped), 'file')} in the folders given: "
-                  f"{'its type is' if len(skipped) == 1 else 'their types are'} not read (supported: {SUPPORTED})",
-                  highlight=False)
+    say("[yellow]skipped[/yellow]", f"{plural(len(skipped), 'file')} in the folders given: "
+        f"{'its type is' if len(skipped) == 1 else 'their types are'} not read (supported: {SUPPORTED})")
     by_reason = list(_by_reason(skipped).items())
     for reason, items in by_reason[:SKIPPED_TYPES]:
-        console.print(f"  {_named(items)}: {esc(reason)}", highlight=False)
+        say(" ", f"{_named(items)}: {safe(reason)}")  # label " ": under the line above, two spaces in
     rest = by_reason[SKIPPED_TYPES:]
     if rest:
         files = [i for _, items in rest for i in items]
         types = sorted({Path(i).suffix.lower() or "(no extension)" for i in files})
-        console.print(f"  and {plural(len(files), 'file')} of other types ({esc(', '.join(types))}), e.g. "
-                      f"{_named(files)}", highlight=False)
+        say(" ", f"and {plural(len(files), 'file')} of other types ({safe(', '.join(types))}), e.g. "
+                 f"{_named(files)}")
 
 
 def _bar():  # noqa: ANN202 - rich.progress.Progress
@@ -180,23 +192,21 @@ def print_notices(notices: list[FeedNotice]) -> None:
             read, listed = capped.get(n.feed, (0, 0))
             capped[n.feed] = (read + n.read, listed + n.listed)
     for feed, (read, listed) in capped.items():
-        console.print(f"[yellow]notice:[/yellow] {esc(FeedCapped(feed, read, listed), newlines=False)}",
-                      highlight=False, soft_wrap=True)
+        say("[yellow]notice:[/yellow]", safe(FeedCapped(feed, read, listed), newlines=False))
     for n in notices:
         if isinstance(n, FrontPage):
-            page, feed = esc(n.page, newlines=False), esc(n.feed, newlines=False)
-            console.print(f"[yellow]hint:[/yellow] {page} is a site's front page and advertises the feed {feed}; "
-                          f"for the site's articles use `rag ingest {feed}` (once) or `rag watch {feed}` "
-                          "(kept current)", highlight=False, soft_wrap=True)
+            page, feed = safe(n.page, newlines=False), safe(n.feed, newlines=False)
+            say("[yellow]hint:[/yellow]", f"{page} is a site's front page and advertises the feed {feed}; "
+                f"for the site's articles use `rag ingest {feed}` (once) or `rag watch {feed}` (kept current)")
 
 
 def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
     n = stored["added"] + stored["updated"]
     how = "stopped at once" if at_once else "interrupted"
     pruned = "; --prune removed nothing (it needs a run that reads every input)" if prune else ""
-    console.print(f"{how}: {plural(n, 'article')} stored by this run ({stored['added']} added, "
-                  f"{stored['updated']} updated), each complete; run the same command again to continue "
-                  f"(articles already stored are skipped){pruned}", highlight=False, soft_wrap=True)
+    say("", f"{how}: {plural(n, 'article')} stored by this run ({stored['added']} added, "
+            f"{stored['updated']} updated), each complete; run the same command again to continue "
+            f"(articles already stored are skipped){pruned}")
 
 
 def ingest(
@@ -461,7 +471,11 @@ def reindex() -> None:
 
     seen: dict[str, tuple[int, int]] = {}  # phase -> (done, total); "first": where re-embedding started
     try:
-        coll = Collection.open(load_settings(), check_embedder=False, repair=True)
+        settings = load_settings()
+        if nothing_stored(settings):  # nothing to rebuild: said without creating the store (or loading the model)
+            say("[yellow]note:[/yellow]", f"nothing to reindex; {EMPTY}")
+            return
+        coll = Collection.open(settings, check_embedder=False, repair=True)
         with coll.indexer.locked():  # a busy store is refused before a progress bar is drawn
             with _bar() as bar:
                 tasks: dict[str, object] = {}
@@ -487,18 +501,20 @@ def reindex() -> None:
             what = f"{done} of {plural(total, 'article')} re-chunked, none re-embedded yet"
         else:
             what = "nothing re-embedded yet"
-        console.print(f"interrupted: {what}; run `rag reindex` again to resume", highlight=False)
+        say("", f"interrupted: {what}; run `rag reindex` again to resume")
         raise typer.Exit(130) from None
     r = coll.indexer.last_reindex
     assert r is not None
     if r.chunking is not None:
         before, after = r.chunking
-        console.print(f"re-chunked {plural(r.rechunked, 'article')} from the stored texts ({esc(before.describe())} -> "
-                      f"{esc(after.describe())})", highlight=False)
+        say("", f"re-chunked {plural(r.rechunked, 'article')} from the stored texts ({before.describe()} -> "
+                f"{after.describe()})")
     resumed = (f" (resumed: {r.resumed_at} {'was' if r.resumed_at == 1 else 'were'} re-embedded by an earlier run)"
                if r.resumed_at else "")
-    console.print(f"re-embedded {plural(r.embedded, 'chunk')} with {esc(coll.embedder.name)}{resumed}; "
-                  f"{plural(r.chunks, 'chunk')} stored", highlight=False)
+    say("", f"re-embedded {plural(r.embedded, 'chunk')} with {safe(coll.embedder.name)}{resumed}; "
+            f"{plural(r.chunks, 'chunk')} stored")
+    if not r.chunks:
+        say("[yellow]note:[/yellow]", EMPTY)
 
 
 def stats() -> None:
@@ -520,7 +536,7 @@ def stats() -> None:
     except RagError as exc:
         fail(exc)
     for w in warnings:
-        say("[yellow]warning:[/yellow]", safe(w))
+        say("[yellow]warning:[/yellow]", safe(worded(w)))
 
 
 def _embedder_name(settings: Settings) -> str:

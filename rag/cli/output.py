@@ -134,7 +134,10 @@ def print_hanging(lead: str | Text, text: str | Text, *, to: Console | None = No
     body = text if isinstance(text, Text) else Text(text)
     for n, line in enumerate(body.wrap(console_, max(console_.width - indent, 20), overflow="fold")):
         line.rstrip()
-        console_.print((head if n == 0 else Text(" " * indent)) + line, highlight=False, soft_wrap=True)
+        # assembled, not ``head + line``: a Text's sum takes the left one's style for the whole, and a
+        # bold date before an event made its entire first line bold (``rag brief``)
+        console_.print(Text.assemble(head if n == 0 else Text(" " * indent), line), highlight=False,
+                       soft_wrap=True)
 
 
 def print_json(data: object) -> None:
@@ -199,7 +202,9 @@ def fail(exc: Exception | str, code: int = 2) -> NoReturn:
 
 def say(label: str | Text, text: str | Text, *, to: Console | None = None) -> None:
     """A message on ``to`` (default: stderr): ``label`` ("error:", "note:", "failed"; rich markup in a
-    ``str``) then ``text`` (made safe by the caller: never read as markup).
+    ``str``; "" for none) then ``text`` (made safe by the caller: never read as markup; a ``Text`` may
+    carry styles of its own, e.g. ``Text.from_markup`` of a line whose every outside part went through
+    ``esc``).
 
     At a terminal it is wrapped to the terminal's width under the text's first character
     (``print_hanging``): rich wrapped it back to column 0 with a space left at each line's end.
@@ -207,7 +212,8 @@ def say(label: str | Text, text: str | Text, *, to: Console | None = None) -> No
     the one line a ``grep`` or a log viewer expects; it was cut at 80 columns mid-phrase. A message
     of the CLI's own may go on on a second line (``"...\\n  ..."``), which keeps its indent either way."""
     console_ = to or console
-    head = Text.assemble(Text.from_markup(label) if isinstance(label, str) else label, " ")  # the label's style its own
+    lead = Text.from_markup(label) if isinstance(label, str) else label
+    head = Text.assemble(lead, " ") if lead.plain else Text()  # the label's style its own; no label, no space
     body = text.copy() if isinstance(text, Text) else Text(text)
     body.rstrip()  # an error's text that ends in a newline: no empty line after it
     for n, line in enumerate(body.split("\n", allow_blank=True)):
@@ -283,7 +289,7 @@ class CtrlC:
             stop_fetches()
             raise KeyboardInterrupt
         self.stop.set()
-        console.print(self.first, highlight=False)
+        say("", Text.from_markup(self.first))
 
 
 def _install_sigint(handler: object) -> object:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.cli.output import console, esc, fail
+from rag.cli.output import fail, safe, say
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def _serve_ui(settings: Settings, host: str | None = None, port: int | None = No
         demo = launch(settings, rag, host=host, port=port, block=False)
     except RagError as exc:
         fail(exc)
-    console.print(f"[bold]chat UI:[/bold] {esc(demo.local_url)}  (Ctrl-C stops it)")
+    say("[bold]chat UI:[/bold]", f"{safe(demo.local_url)}  (Ctrl-C stops it)")
     try:
         demo.block_thread()
     except KeyboardInterrupt:
@@ -60,7 +60,7 @@ def up(
     except RagError as exc:
         fail(exc)
     print_report(report)
-    console.print(f"data directory: {esc(coll.settings.home)}")
+    say("data directory:", safe(coll.settings.home))
     if not no_chat:
         _serve_ui(coll.settings, coll=coll)
 
@@ -89,10 +89,12 @@ def serve_command(
     from rag.settings import load_settings
 
     def ready(url: str) -> None:
-        # soft_wrap: a URL is never broken across lines (piped to a log, rich wrapped at 80 columns)
-        console.print(f"[bold]REST API:[/bold] {esc(url)}/v1  (schema: {esc(url)}/openapi.json)"
-                      + (f"\n[bold]chat UI:[/bold] {esc(url)}/ui/" if ui else "") + "  (Ctrl-C stops it)",
-                      soft_wrap=True)
+        # say: a URL is never broken across lines in a pipe (piped to a log, rich wrapped at 80 columns)
+        shown = safe(url)
+        stops = "" if ui else "  (Ctrl-C stops it)"  # said once, on the last line
+        say("[bold]REST API:[/bold]", f"{shown}/v1  (schema: {shown}/openapi.json){stops}")
+        if ui:
+            say("[bold]chat UI:[/bold]", f"{shown}/ui/  (Ctrl-C stops it)")
 
     try:
         run_api(load_settings(), host=host, port=port, ui=ui, ready=ready)
@@ -115,8 +117,8 @@ def mcp_command(
     try:
         settings = load_settings()
         if http:
-            run_http(settings, host, port, ready=lambda url: console.print(
-                f"[bold]MCP (streamable HTTP):[/bold] {esc(url)}  (Ctrl-C stops it)", soft_wrap=True))
+            run_http(settings, host, port, ready=lambda url: say(
+                "[bold]MCP (streamable HTTP):[/bold]", f"{safe(url)}  (Ctrl-C stops it)"))
         else:
             build_server(settings).run("stdio")  # stdout is the protocol's: nothing else is printed there
     except RagError as exc:

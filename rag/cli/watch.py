@@ -15,7 +15,9 @@ given as a feed is replaced by the feed it advertises. A feed that fails stays w
 polled again (README: "a feed that is down or malformed is retried next round"); one that has never
 answered says so, with the command that stops watching it. Each failure is printed once (the
 library logs it at info level only). Every title, URL and error printed goes through
-``safe``/``esc``. Loads the store and the model only when it polls.
+``safe``/``esc``. Loads the store and the model only when it polls; where no feed was ever
+watched, ``--list``, ``--remove`` and a poll of the watched feeds say so and create nothing.
+Messages go through ``say``: whole lines in a pipe or a log, wrapped under themselves at a terminal.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import time
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich.text import Text
 
-from rag.cli.output import CtrlC, cell, console, esc, fail, out, print_json, stop_fetches
+from rag.cli.ingest import ingest_reason
+from rag.cli.output import CtrlC, cell, esc, fail, out, print_json, safe, say, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from index.types import ItemResult
     from index.watch import PollResult
 
+NO_FEEDS = "no feeds are watched yet; give one: rag watch https://example.org/feed.xml"
 _STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
 
 
@@ -63,21 +68,31 @@ def watch(
     try:
         settings = load_settings()
         unknown = False
+        watching = settings.watch_path.exists()  # else no feed was ever watched: nothing is created to say so
         if list_feeds or remove:
-            with open_state(settings) as state:
+            if not watching:
+                unknown = bool(remove)
                 for url in remove or ():
-                    if state.remove(url):
-                        console.print(f"stopped watching {esc(url)} (its articles stay; `rag remove` removes them)")
-                    else:
-                        unknown = True
-                        console.print(f"[yellow]not watched:[/yellow] {esc(url)} (see `rag watch --list`)")
+                    say("[yellow]not watched:[/yellow]", f"{safe(url)} (no feed is watched)")
                 if list_feeds:
-                    _print_feeds(state.feeds(), as_json)
+                    _print_feeds([], as_json)
+            else:
+                with open_state(settings) as state:
+                    for url in remove or ():
+                        if state.remove(url):
+                            say("", f"stopped watching {safe(url)} (its articles stay; `rag remove` removes them)")
+                        else:
+                            unknown = True
+                            say("[yellow]not watched:[/yellow]", f"{safe(url)} (see `rag watch --list`)")
+                    if list_feeds:
+                        _print_feeds(state.feeds(), as_json)
             if not feeds and not once:
                 if unknown:
                     raise typer.Exit(1)
                 return
         seconds = parse_every(every)
+        if not feeds and not watching:  # said before the store is opened (and made) to find no feed
+            fail(NO_FEEDS)
         coll = _open_collection()
     except RagError as exc:
         fail(exc)
@@ -88,49 +103,48 @@ def watch(
     except RagError as exc:
         fail(exc)
     if urls is None and not watcher.state.urls():
-        fail("no feeds are watched yet; give one: rag watch https://example.org/feed.xml")
+        fail(NO_FEEDS)
     rounds = 0
     failed = False
     ctrl_c = CtrlC("[yellow]stopping after the current article; Ctrl-C again stops at once[/yellow]")
     stop = ctrl_c.stop
 
     def on_item(r: ItemResult) -> None:
-        style = _STATUS_STYLE.get(r.status, "")
-        line = f"  [{style}]{r.status:9}[/{style}] {esc(r.title or r.item, newlines=False)[:80]}"
-        if r.status == "failed":
-            line += f"\n            [red]{esc(r.reason or '')}[/red]"
-        console.print(line, highlight=False)
+        line = Text(safe(r.title or r.item, newlines=False)[:80])
+        if r.status == "failed":  # under the title, as a line of its own
+            line.append("\n" + " " * 12).append(safe(ingest_reason(r), newlines=False), style="red")
+        say(Text.assemble("  ", (f"{r.status:9}", _STATUS_STYLE.get(r.status, ""))), line)
 
     def on_result(result: PollResult) -> None:
         nonlocal failed
         failed = failed or result.status == "failed" or bool(result.report and result.report.failed)
-        console.print(_describe(result, once), highlight=False)
+        say("", Text.from_markup(_describe(result, once)))  # its outside text went through esc()
         if result.found_at:
-            console.print(f"watching {esc(result.url, newlines=False)} instead: "
-                          f"{esc(result.found_at, newlines=False)} is a page that advertises it", highlight=False)
+            say("", f"watching {safe(result.url, newlines=False)} instead: "
+                    f"{safe(result.found_at, newlines=False)} is a page that advertises it")
         if result.status == "failed" and result.url not in before and result.not_a_feed:
             watcher.state.remove(result.url)  # a page, not a feed: watching it would fail every round
-            console.print(f"[yellow]not watched:[/yellow] {esc(result.url)} is a page, not a feed or sitemap; "
-                          "add it once with `rag ingest URL`", highlight=False)
+            say("[yellow]not watched:[/yellow]", f"{safe(result.url)} is a page, not a feed or sitemap; "
+                                                 "add it once with `rag ingest URL`")
         elif result.status == "failed" and not watcher.state.ever_read(result.url):
             # down, refused or malformed since it was added: kept (it may come up), but not silently
-            shown = esc(result.url, newlines=False)
-            console.print(f"[yellow]still watched, but it has never answered as a feed:[/yellow] {shown} is polled "
-                          f"again every round; `rag watch --remove {shown}` stops watching it", highlight=False)
+            shown = safe(result.url, newlines=False)
+            say("[yellow]still watched, but it has never answered as a feed:[/yellow]",
+                f"{shown} is polled again every round; `rag watch --remove {shown}` stops watching it")
 
     try:
         with ctrl_c:
             while not stop.is_set():
                 rounds += 1
                 started = time.monotonic()
-                console.print(f"[bold]round {rounds}[/bold] ({time.strftime('%H:%M:%S')})", highlight=False)
+                say(f"[bold]round {rounds}[/bold]", f"({time.strftime('%H:%M:%S')})")
                 watcher.poll_all(urls, progress=on_item, on_result=on_result, stop=stop)
                 if once or stop.is_set():
                     break
                 wait = max(0.0, seconds - (time.monotonic() - started))
                 at = time.localtime(time.time() + wait)
                 shown = time.strftime("%H:%M:%S" if wait < 12 * 3600 else "%Y-%m-%d %H:%M:%S", at)
-                console.print(f"[dim]next round at {shown}; Ctrl-C stops[/dim]", highlight=False)
+                say("", Text(f"next round at {shown}; Ctrl-C stops", style="dim"))
                 stop.wait(wait)
     except KeyboardInterrupt:
         stop.set()
@@ -140,11 +154,11 @@ def watch(
         watcher.state.close()
         coll.close()
     if ctrl_c.again:
-        console.print("stopped at once: the articles stored and the feed state recorded before are kept; "
-                      "the next run fetches the rest", highlight=False)
+        say("", "stopped at once: the articles stored and the feed state recorded before are kept; "
+                "the next run fetches the rest")
         raise typer.Exit(130)
     if stop.is_set():
-        console.print(f"stopped after {rounds} round(s); what was ingested is kept")
+        say("", f"stopped after {rounds} round(s); what was ingested is kept")
         return
     if failed:  # only with --once: a feed or an item failed (as `rag ingest` exits 1 for a failed item)
         raise typer.Exit(1)
@@ -193,7 +207,7 @@ def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[ind
         print_json([asdict(f) for f in feeds])
         return
     if not feeds:
-        console.print("no feeds are watched; add one with `rag watch URL`")
+        say("", "no feeds are watched; add one with `rag watch URL`")
         return
     t = Table()
     for col in ("url", "title", "last polled", "added", "updated", "last error"):
