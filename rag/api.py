@@ -26,7 +26,7 @@ from rag.arguments import (
 from rag.errors import LLMError, StoreError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
-from rag.followup import needs_context, points_at_nothing, rewrite_query, time_shift, topic_of_pointer
+from rag.followup import needs_context, points_at_nothing, rewrite_query, time_shift, topic_of_pointer, topic_shift
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
@@ -176,7 +176,8 @@ class RAG:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         # "And the week before?" after "What happened this week?": the last question, about another time
-        shifted = time_shift(question, history)
+        # "What about Twitter?" after "What happened with Mauna Loa this week?": the catch-up, about Twitter
+        shifted = time_shift(question, history) or topic_shift(question, history)
         standalone = shifted or question
         query = shifted or self.search_query(question, history)
         timings["rewrite"] = (time.perf_counter() - t) * 1000

@@ -114,7 +114,7 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
     own = [sum(q.idf[t] for t in qset & s) / q.total for s in sets]
     out: list[SentenceScore] = []
     for i, (span, sent, s_set) in enumerate(zip(spans, sents, sets, strict=True)):
-        if len(sent.split()) < 4 or not s_set:
+        if len(sent.split()) < 4 or not s_set or not_a_statement(sent):
             continue
         gain = 0.0
         for j in (i - 1, i + 1):
@@ -126,6 +126,26 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
             score -= 0.2  # restates the question, answers nothing
         out.append(SentenceScore(span, score, coverage))
     return out
+
+
+# "Who is playing Princess Diana in the new season?": a question the article asks, no answer to it;
+# "Reaction:WNBA Twitter rejoices in prisoner swap", "OPINION:The power of love: ...": a link to another
+# story, its label run on to its headline (news pages flattened into a dump); "Video Ad Feedback"
+_LINK_LINE = re.compile(r"^\W*[A-Z][^.!?:]{0,80}?[a-z]:[A-Z\"“‘']")  # no space after the colon
+_FURNITURE = re.compile(r"\bVideo Ad Feedback\b|\b\d{1,2}:\d\d\s+-\s+Source:")
+
+
+def not_a_statement(sentence: str) -> bool:
+    """Whether ``sentence`` states nothing an answer could quote: a question, a link to another story,
+    a video player's furniture.
+
+    >>> not_a_statement("Who is playing Princess Diana?"), not_a_statement("Reaction:WNBA Twitter rejoices")
+    (True, True)
+    >>> not_a_statement("Update: the bridge reopened at noon.")
+    False
+    """
+    s = sentence.strip().rstrip("\"”’')] ")
+    return s.endswith("?") or bool(_LINK_LINE.match(sentence) or _FURNITURE.search(sentence))
 
 
 NAME_SHARE = 0.8  # a word written capitalised at least this often inside the passages' sentences is a name

@@ -92,6 +92,14 @@ def _named_seasons(text: str) -> set[int]:
     return out
 
 
+# words that open a sentence capitalised and are no names ("However, ...", "Meanwhile ...", "Officials said")
+_DISCOURSE = frozenset(
+    "however meanwhile moreover furthermore nevertheless nonetheless still yet also instead indeed thus therefore "
+    "earlier later now then today yesterday tomorrow overall elsewhere separately finally first second third "
+    "officials police authorities experts analysts critics residents witnesses sources reports according "
+    "despite although though while since after before when once if unless because".split())
+
+
 def _calendar(text: str, m: re.Match[str]) -> bool:
     """Whether the word ``m`` of ``text`` is a day, month or season, not a season in a name."""
     return m.group().lower() in _CALENDAR and m.start() not in _named_seasons(text)
@@ -154,6 +162,8 @@ def _name_spans(text: str) -> list[tuple[int, int, str]]:
         w = m.group()
         if not w[0].isupper() or _calendar(text, m):
             continue
+        if w.lower() in _DISCOURSE and not text[: m.start()].rstrip(" \"“‘'([").endswith(tuple("abcdefghijklmnopqrstuvwxyz,;")):
+            continue  # "However, Warnock won": a sentence's opening word, no name
         if not _acronym(w, text):
             if w.lower() in _STOP or len(w) < 2:
                 continue
@@ -465,6 +475,27 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
         return prev.replace(old, new, 1)
     body = prev.rstrip("?!. ")
     return f"{body} {new}?"
+
+
+def topic_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
+    """The last catch-up question asked again about another topic, when ``question`` names only that
+    topic ("What about Twitter?" after "What happened with Mauna Loa this week?": "What happened with
+    Twitter this week?"), so it is a catch-up of the same period too; None for any other follow-up
+    (``rewrite_query`` reads those) or when the last question was no catch-up."""
+    from rag.brief import catch_up_topic  # rag.brief reads retrieval and the LLM: not at import time
+
+    elided = elided_subject(question) if history else None
+    if elided is None or elided[1] or _is_time(elided[0]):
+        return None  # "How many in Syria?" is a setting, "And last week?" a time (``time_shift``)
+    prev = history[-1][0].strip()
+    prev = time_shift(prev, history[-MAX_TURNS:-1]) or prev  # "What about X?" after "And last week?"
+    window = understand(prev, date.today())
+    old = catch_up_topic(prev, window.phrase if window is not None and window.phrase else "")
+    i = prev.lower().find(old.lower()) if old else -1
+    if i < 0:
+        return None
+    assert old is not None
+    return prev[:i] + elided[0] + prev[i + len(old):]
 
 
 _TIME_WORDS = frozenset("day days week weeks weekend month months year years latest news ago".split())

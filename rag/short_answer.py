@@ -250,6 +250,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     money = atype == "number" and asks_money(text)
     measured = _measure_asked(text) if atype == "number" else None
     percent = atype == "number" and asks_percent(text)
+    current = atype == "number" and bool(_CURRENT.search(text))  # what the figure is now
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
@@ -304,7 +305,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
-            if _place_clash(text, phrase) or (_asked_place(text) and _no_place(phrase, sentence, start)):
+            if _place_clash(text, phrase) or (_asked_place(text) and _no_place(phrase, sentence, start)) \
+                    or not _listed_place(phrase, text):
                 continue  # "In which American city ...?": "US" is a country, no city; "Home Secretary Charles
                 # Clarke" no country (never a guess of another sort)
             if " " in phrase and phrase.isupper():
@@ -324,6 +326,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue
         elif atype == "number" and _in_name(sentence, start, end, phrase):
             continue  # "the Six Nations", "Formula One": a name, not a count
+        elif atype == "number" and current and _SUPERSEDED.search(sentence, end):
+            continue  # "still without power": not "35,000" of "35,000 ..., but that number had decreased to 1,200"
         elif atype == "number" and _no_figure(sentence, start, end, phrase):
             continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
         elif counting and _qualifies(sentence, end, focus):
@@ -352,8 +356,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         counted = _NEXT_WORD.match(sentence, end)
         unit = _UNIT_AFTER[measure].match(sentence, end) if measure is not None and measure != "old" else None
         if bound and counted and focus & set(terms(counted.group(1))):
-            more = _NEXT_WORD.match(sentence, counted.end())  # "3 million retail customers"
-            counted = more if more and focus & set(terms(more.group(1))) else counted
+            more = _NEXT_WORD.match(sentence, counted.end())  # "3 million retail customers", not "12,000 drivers use"
+            counted = more if more and not _plural(counted.group(1)) and focus & set(terms(more.group(1))) else counted
             phrase, end = sentence[start : counted.end()], counted.end()  # "45 days", "400,000 jobs"
         elif bound and unit:
             phrase, end = sentence[start : unit.end()], unit.end()  # "how long": "12 days"; "how far": "26.2 miles"
@@ -541,14 +545,19 @@ def _no_count(sentence: str, start: int, end: int, focus: set[str]) -> bool:
 
 
 def _no_figure(sentence: str, start: int, end: int, phrase: str) -> bool:
-    """Whether a number is part of a name ("3G", "4K", "COVID-19"; "42km" is a unit) or a day of the month ("31
-    December", "December 31,"; not "in December 12 people died"): no figure to answer "how many" or "how
-    much" with."""
+    """Whether a number is part of a name ("3G", "4K", "COVID-19"; "42km" is a unit), a time of day ("4
+    p.m.") or a day of the month ("31 December", "December 31,"; not "in December 12 people died"): no
+    figure to answer "how many" or "how much" with."""
     if phrase[-1:].isdigit() and sentence[end : end + 1].isupper():
         return True
     if phrase[:1].isdigit() and sentence[start - 1 : start] == "-" and sentence[start - 2 : start - 1].isalpha():
         return True  # "COVID-19", "MH-17", "F-35": the number of a name
+    if _CLOCK_AFTER.match(sentence, end):
+        return True  # "a 4 p.m. news conference", "at 10:30": a time of day
     return day_of_month(sentence, start, end)
+
+
+_CLOCK_AFTER = re.compile(r"(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o['’]clock\b|GMT\b|BST\b|[ECMP][SD]?T\b)", re.I)
 
 
 def day_of_month(text: str, start: int, end: int) -> bool:
@@ -1107,9 +1116,43 @@ _PLACE_WORDS = re.compile(r"\b(?:Bridge|Street|Road|Avenue|Square|Station|Airpor
                           r"Strait|Sea|Ocean|Gulf|Desert)$")
 
 
+# a question about the figure as it stands ("still", "now", "so far"), and a later figure the same
+# sentence says it changed to ("..., but that number had decreased to 1,200"): the earlier one is
+# superseded (across passages the newest statement leads, ``rag.recency``; this is within one sentence)
+_CURRENT = re.compile(r"\b(?:still|now|currently|current|latest|so far|at present|remains?|remaining)\b", re.I)
+_SUPERSEDED = re.compile(
+    r"[^.;]*?\b(?:decreased|decreasing|fell|fallen|falling|dropped|dropping|declined|declining|rose|risen|rising|"
+    r"increased|increasing|climbed|climbing|grew|grown|growing|jumped|surged|reduced|lowered|raised|down|up)"
+    r"\s+(?:again\s+)?to\s+(?:about\s+|around\s+|nearly\s+|almost\s+|just\s+|only\s+|roughly\s+|more than\s+|"
+    r"over\s+|under\s+)?[$£€]?\d", re.I)
+
+
+def _listed_place(phrase: str, question: str) -> bool:
+    """For "which state"/"which country" (or nation): whether ``phrase`` is one (``US_STATES``, ``_COUNTRY_NAMES``;
+    states and countries can be listed, unlike cities): "Trump" of "flipped from Trump in 2016" answers
+    no "which state". A state of another country than the US ("which Australian state") is not
+    listed, so any name may answer it; anything may answer any other question."""
+    asked = _asked_place(question)
+    asked = "country" if asked == "nation" else asked
+    if asked not in ("state", "country"):
+        return True
+    bare = re.sub(r"[’']s$", "", phrase).lower().removeprefix("the ")
+    if asked == "country":
+        return bare in _COUNTRY_NAMES or bare in _COUNTRY_ALIASES
+    foreign = _STATE_OF.search(question.lower())
+    return bare in US_STATES or bool(foreign and foreign.group(1) not in ("us", "u.s.", "american", "united"))
+
+
+# "which Australian state": a state of another country; "which US state", "which American state": a US one
+_STATE_OF = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?([a-z.]+)\s+states?\b")
+_COUNTRY_ALIASES = frozenset({"uae", "u.s.", "u.k.", "côte d'ivoire", "cote d'ivoire", "the netherlands", "dprk",
+                              "drc", "democratic republic of congo", "republic of ireland", "east timor", "timor-leste"})
+
+
 def no_answer_to(q: Question, phrase: str) -> bool:
     """Whether ``phrase`` cannot answer ``q`` whatever the ranker's P: a named structure or
-    landscape ("Harbour Bridge", "Tahrir Square") for a question asking who (a person or a body).
+    landscape ("Harbour Bridge", "Tahrir Square") for a question asking who (a person or a body),
+    nor a party's or a nation's adjective alone for a person ("Republican", "South Asian").
 
     >>> from rag.evidence import prepare
     >>> no_answer_to(prepare("Who is the mayor of Port Ellery?"), "Harbour Bridge")
@@ -1117,7 +1160,17 @@ def no_answer_to(q: Question, phrase: str) -> bool:
     >>> no_answer_to(prepare("Where did the crane collapse?"), "Harbour Bridge")
     False
     """
-    return name_kind(q.text) in ("person", "org") and bool(_PLACE_WORDS.search(re.sub(r"[’']s$", "", phrase)))
+    kind = name_kind(q.text)
+    if kind not in ("person", "org"):
+        return False
+    bare = re.sub(r"[’']s$", "", phrase)
+    return bool(_PLACE_WORDS.search(bare)) or (kind == "person" and (  # "which party" may be answered "Labour"
+        bare.lower() in _PARTY_WORDS or is_demonym(bare) or (" " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS)))
+
+
+_PARTY_WORDS = frozenset("republican republicans democrat democrats democratic conservative conservatives labour "
+                         "tory tories liberal liberals gop".split())
+_DEMONYM_HEADS = frozenset({"asian", "american", "african", "european", "latino", "hispanic"})  # "South Asian"
 
 
 _EVENT_WORDS = re.compile(r"\b(?:Open|Cup|Awards?|Prize|Tests?|Championships?|Games|Olympics|Festival|Trophy|"

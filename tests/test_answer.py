@@ -229,3 +229,11 @@ def test_a_sentence_holds_what_the_question_asks(kind: str, question: str, sente
     from rag.short_answer import holds_kind
 
     assert holds_kind(kind, prepare(question), sentence) is holds
+
+
+def test_a_question_or_a_link_line_in_an_article_is_no_answer() -> None:
+    # dumps of news pages: the article's own questions and its links to other stories read as sentences
+    text = ("Who is playing Princess Diana in the new season? Reaction:WNBA Twitter rejoices in prisoner swap. "
+            "Elizabeth Debicki plays Princess Diana in the fifth season of The Crown.")
+    ans = ExtractiveAnswerer(refuse_below=0.0).answer("Who plays Princess Diana in The Crown?", [passage(1, text, title="The Crown")])
+    assert ans.text.startswith("Elizabeth Debicki") and "?" not in ans.text and "Reaction:" not in ans.text

@@ -522,3 +522,21 @@ def test_a_season_in_a_name_stays_and_a_new_time_replaces_the_old_one() -> None:
     games = rewrite_query("And in 2018?", [("Who won gold at the Winter Olympics in 2014?", "x")])
     assert "Winter Olympics" in games and "2014" not in games
     assert "spring" not in rewrite_query("And in the summer?", [("How many jobs were created in the spring?", "x")])
+
+
+def test_a_new_topic_after_a_catch_up_is_the_catch_up_about_it() -> None:
+    from rag.followup import topic_shift
+
+    mauna = [("What happened with Mauna Loa this week?", "7 December: lava reached the road [1].")]
+    assert topic_shift("What about Twitter?", mauna) == "What happened with Twitter this week?"
+    assert topic_shift("And last week?", mauna) is None  # a time: time_shift's
+    assert topic_shift("How many in Hilo?", mauna) is None  # a setting, not a topic
+    assert topic_shift("What about Twitter?", [("Who won the runoff?", "Warnock [1].")]) is None  # no catch-up
+    assert topic_shift("And Shell?", [("What is the latest on BP?", "...")]) == "What is the latest on Shell?"
+
+
+def test_a_word_opening_a_sentence_of_the_answer_is_no_name() -> None:
+    # "However" joined the searched query as a name after three follow-ups
+    later = rewrite_query("Did he concede?", [("What happened in the Georgia runoff?",
+                                               "The race went to a runoff. However, Walker led early [1].")])
+    assert "However" not in later and "Walker" in later

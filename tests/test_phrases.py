@@ -14,7 +14,7 @@ from rag.errors import ConfigError
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer, Scored
 from rag.short_answer import (
-    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, asks_figure, asks_money, candidates, extract, fits_precisely, name_kind, named_kind, phrase_kind,
+    PHRASE_FEATURES, PHRASES_FITTED, PhraseModel, asks_figure, asks_money, candidates, extract, fits_precisely, name_kind, named_kind, no_answer_to, phrase_kind,
     ranked_candidates, wanted_type,
 )
 from rag.types import Passage
@@ -121,7 +121,7 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Which district is it?", "Additionally, the Tower District is home to many.", ["Tower District"]),
     # ... but a name opening it stays one
     ("Which city hosts the games?", "Beijing said on Monday it would host the games.", ["Beijing"]),
-    ("Which country hosts it?", "Italy is the host, and Reading the runner-up.", ["Italy", "Reading"]),
+    ("Which country hosts it?", "Italy is the host, and Reading the runner-up.", ["Italy"]),  # a country is listed
     ("Which team won?", "All Blacks won the match.", ["All Blacks"]),
     ("Which country was the plan modelled on?", "Anyone moving to the UK will follow the Australian model.",
      ["UK", "Australia"]),
@@ -148,15 +148,15 @@ def test_wanted_type_reads_the_asking_sentence(question: str, wanted: str) -> No
     ("Travelers from which country need a test to enter the U.S.?", "The US requires a test from China.", ["China"]),
     # a country asked for: named by its demonym when the demonym opens with it
     ("Lawmakers in which country urged no leniency?", "Iranian lawmakers urged it, as Ukrainian ones did.",
-     ["Iran", "Ukrainian"]),
-    ("Which nation declared victory?", "North Korean leader Kim Jong Un declared victory.", ["North Korea", "Kim Jong Un"]),
+     ["Iran"]),  # "Ukrainian" (not opening its clause) is no country, and an unlisted name none either
+    ("Which nation declared victory?", "North Korean leader Kim Jong Un declared victory.", ["North Korea"]),
     # a dateline's place run into the first name is two names; one name keeps its place
     ("Which nation declared victory?", "Seoul, South Korea North Korean leader Kim Jong Un declared victory.",
-     ["Seoul", "North Korea", "Kim Jong Un"]),
+     ["North Korea"]),  # a city and a person are no nation
     ("Which team won?", "New York Yankees fans cheered.", ["New York Yankees"]),
     # an opening word stays no name after a quote mark
     ("Coca-Cola discontinued which product?", "\"The Honest teas line will go,\" it said.", ["Honest"]),
-    ("Which state voted?", "Iranian lawmakers voted in Texas.", ["Iranian", "Texas"]),
+    ("Which state voted?", "Iranian lawmakers voted in Texas.", ["Texas"]),  # a US state is listed
     # a place's possession is the thing it owns; a noun heading an "of" phrase is no name
     ("Which Russian mobile operator was sold?", "Sales of stakes in Russia's OAO Mobile Telesystems raised cash.",
      ["OAO Mobile Telesystems"]),
@@ -218,7 +218,7 @@ def test_a_death_toll_counts_the_dead_not_a_population() -> None:
     died = prepare("How many people have died in the Riverton floods so far?")
     assert candidates(died, "Riverton, a river town of 40,000 people, was flooded on Sunday.") == []
     homes = "Emergency services said two people died and about 300 homes were evacuated."
-    assert [c.phrase for c in candidates(prepare("How many people died in the floods?"), homes)] == ["two people died"]
+    assert [c.phrase for c in candidates(prepare("How many people died in the floods?"), homes)] == ["two people"]
     # a toll names its number at the end of its clause, however far
     far = "The total death toll in Syria's northwestern rebel-held region has reached 2,166, officials said."
     assert [c.phrase for c in candidates(died, far)] == ["2,166"]
@@ -253,7 +253,7 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     assert [c.phrase for c in candidates(prepare("How many people did Ericsson employ?"), "Sony sold 3G handsets "
                                          "in the three months to 31 December.")] == ["three"]
     assert [c.phrase for c in candidates(prepare("How many people died?"), "As many as 20 may have died by December "
-                                         "31, and in December 12 people died.")] == ["20", "12 people died"]
+                                         "31, and in December 12 people died.")] == ["20", "12 people"]
     assert [c.phrase for c in candidates(prepare("How many people use broadband?"),
                                          "The UK has 12 broadband users per 100 people.")] == ["12"]
     # ... nor a figure in another currency ("19bn kronor" of profit)
@@ -402,14 +402,16 @@ def test_fit_phrases_learns_the_kind_of_name_asked() -> None:
     from evals.fit_answerer import fit_sentences
     from evals.fit_phrases import blocks, choose, fit_point, outcomes
 
-    places = ["California", "Texas", "Ohio", "Florida", "Nevada", "Oregon"]
+    # cities, which no list holds (a state or a country that is not listed is no candidate at all since
+    # Nov 27: the ranker would have nothing to tell apart)
+    places = ["Chicago", "Houston", "Phoenix", "Denver", "Seattle", "Boston"]
     orgs = ["The CDC", "The FDA", "Reuters", "The WHO", "NASA", "The FBI"]
     data = []
     for i, (place, org) in enumerate(zip(places, orgs, strict=True)):
         # the organisation stands nearer the question's words half the time: distance alone cannot tell
         text = (f"In {place}, hospitals were overwhelmed, and {org} counts the most reported cases of the virus there."
-                if i % 2 else f"{org} said that {place} has the most reported cases of the virus.")
-        data.append(_retrieved(i, "Which state has the most reported cases of the virus?", text, place))
+                if i % 2 else f"{org} said that the city of {place} has the most reported cases of the virus.")
+        data.append(_retrieved(i, "Which city has the most reported cases of the virus?", text, place))
     bs = blocks(data, 2)
     assert len(bs) == len(places) and all(b.y.sum() == 1 for b in bs)
     weights = fit_sentences(bs, 1.0)
@@ -603,3 +605,21 @@ def test_a_name_holding_a_word_of_change_still_asks_for_money() -> None:
     q = prepare("How much did Time Warner pay to buy Google?")
     assert asks_money(q.text) and not asks_money("How much time did the repairs take?")
     assert candidates(q, "Time Warner said on Friday that it now owns 8% of search-engine Google.") == []
+
+
+def test_kinds_a_new_user_got_wrong() -> None:
+    # "Trump" of "flipped from Trump in 2016" for "which state"; a party or a nation's adjective for "who"
+    flipped = "Democrats won the five states that flipped from Trump in 2016 (Pennsylvania, Michigan and Arizona)."
+    state = [c.phrase for c in candidates(prepare("In which state did Democrats flip a Senate seat?"), flipped)]
+    assert "Trump" not in state and "Pennsylvania" in state
+    who = prepare("Who announced a 2024 White House bid this week?")
+    assert no_answer_to(who, "Republican") and no_answer_to(who, "South Asian")
+    assert not no_answer_to(who, "Donald Trump") and not no_answer_to(prepare("Which party won?"), "Labour")
+    # the figure as it stands now, not the one it fell from in the same sentence; a time of day is no figure
+    power = ("As of Wednesday morning there were 35,000 customers without power, but that number had decreased "
+             "to 1,200 by the time a 4 p.m. news conference began.")
+    assert [c.phrase for c in candidates(prepare("How many customers are still without power?"), power)] == ["1,200"]
+    assert "35,000 customers" in [c.phrase for c in candidates(prepare("How many customers lost power?"), power)]
+    # a counted noun ends the figure ("About 12,000 drivers use" was the short answer)
+    drivers = prepare("How many drivers use the Kelso harbour bridge?")
+    assert [c.phrase for c in candidates(drivers, "About 12,000 drivers use it every day.")] == ["About 12,000 drivers"]
