@@ -284,6 +284,9 @@ class RAG:
             outside_window(window, citations, as_of)
         if outside:
             notices.append(outside)
+        older = None if refused or outside else older_than_found(window, citations, passages, as_of)
+        if older:
+            notices.append(older)
         later = sorted({d for c in citations if (d := published_day(c)) is not None and d > as_of}) \
             if not refused else []
         if later:  # --as-of 2022-11-16 answered from a 20 November article: known only after that day
@@ -553,6 +556,26 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
                 f"({said}{period}) could not be checked.")
     return (f"No cited article is dated in the period asked about ({said}{period}); "
             f"the answer comes from articles of {', '.join(day_label(d, as_of) for d in days)}.")
+
+
+STALE_DAYS = 180  # an answer's article this much older than the newest of the best passages is told
+
+
+def older_than_found(window: TimeWindow | None, citations: Sequence[Citation], passages: Sequence[Passage],
+                     as_of: date) -> str | None:
+    """A notice when a question naming no period is answered from an article more than ``STALE_DAYS``
+    older than the newest of the three best passages ("How many people on the cruise ship tested
+    positive?" answered from a December 2021 story while November 2022's ranked first): the newer
+    articles may tell it otherwise. On the RealTime QA dev questions without a period it fired on 13
+    answers, 3 of them right, 6 wrong and 4 to questions the articles cannot answer (Nov 27 2026)."""
+    if (window is not None and (window.start or window.end)) or not citations:
+        return None
+    lead = published_day(citations[0])
+    newest = max((d for p in passages[:3] if (d := published_day(p)) is not None and d <= as_of), default=None)
+    if lead is None or newest is None or (newest - lead).days <= STALE_DAYS:
+        return None
+    return (f"The answer comes from an article of {day_label(lead, as_of)}, older than the newest article found "
+            f"({day_label(newest, as_of)}), which may tell it otherwise.")
 
 
 def _about_a_changing_fact(question: str, window: TimeWindow | None) -> bool:

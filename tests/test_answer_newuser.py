@@ -408,3 +408,20 @@ def test_a_photo_credit_glued_to_a_sentence_is_not_quoted(settings: Settings) ->
     assert any("International Space Station" in q for q in quotes)
     assert not any("/AP" in q or "Raoux" in q for q in quotes), quotes
     assert "Raoux" not in ans.text
+
+
+def test_an_answer_from_an_article_much_older_than_the_best_ones_says_so() -> None:
+    from rag.api import older_than_found
+    from rag.types import Citation, Passage, TimeWindow
+
+    def passage(n: int, day: str) -> Passage:
+        return Passage(n, f"c{n}", f"a{n}", "Cruise", "src", day, 1.0, "Text.", 0, 5, ((0, 5),))
+
+    found = [passage(1, "2022-11-12"), passage(2, "2022-11-12"), passage(3, "2021-12-19")]
+    old = Citation(3, "a3", "Cruise", "src", "2021-12-19", "98% were vaccinated.", 0, 20)
+    new = Citation(1, "a1", "Cruise", "src", "2022-11-12", "800 tested positive.", 0, 20)
+    said = older_than_found(None, [old], found, date(2022, 11, 17))
+    assert said is not None and "19 December 2021" in said and "12 November" in said
+    assert older_than_found(None, [new], found, date(2022, 11, 17)) is None
+    week = TimeWindow(date(2022, 11, 14), date(2022, 11, 17), "this week")
+    assert older_than_found(week, [old], found, date(2022, 11, 17)) is None  # a period asked: outside_window's
