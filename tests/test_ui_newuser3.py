@@ -32,23 +32,13 @@ from rag.brief import UNDATED
 from rag.settings import Settings
 from rag.types import Draft, Passage
 from tests.ui_helpers import (
-    SEED_QUESTION, GatedLLM, ask_in_page, chromium, khansir_collection, open_page, serving,
+    SEED_QUESTION, GatedLLM, ask_in_page, chromium, open_page, serving,
 )
 from ui import render
-from ui.chat import OFFLINE, Chat, Session
-from ui.feedback import FeedbackLog
+from ui.chat import OFFLINE, Session
 from ui.timeline import Timeline
 
-PIECES = ["Rebels said they had captured ", "the town of Khansir south of Aleppo city [1]."]
-
-
-@pytest.fixture
-def coll(settings: Settings, fake_embedder, tmp_path: Path) -> Collection:  # noqa: ANN001
-    return khansir_collection(settings, fake_embedder, tmp_path)
-
-
-def make_chat(coll: Collection, llm: object | None = None) -> Chat:
-    return Chat(RAG(coll.settings, collection=coll, llm=llm), FeedbackLog(coll.settings.feedback_path))
+from tests.test_ui_newuser import PIECES, coll, make_chat  # noqa: E402, F401 - the same collection and chat
 
 
 # --- 1. the empty collection, in the page's words -----------------------------------------------------

@@ -54,15 +54,7 @@ def coll(settings: Settings, fake_embedder: HashEmbedder) -> Iterator[Collection
         yield c
 
 
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key, value in (("RAG_HOME", str(settings.home)), ("RAG_COLLECTION", settings.collection),
-                       ("RAG_ANSWERER", "extractive"), ("COLUMNS", "200")):
-        monkeypatch.setenv(key, value)
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
-    return settings
+from tests.test_cli_newuser3 import env  # noqa: E402, F401 - the CLI's environment over a tmp home (a fixture)
 
 
 def run(*args: str):  # noqa: ANN201 - click.testing.Result
