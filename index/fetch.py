@@ -274,6 +274,13 @@ def _shutdown(sock: socket.socket) -> None:
         pass
 
 
+#: why a local or private address is refused, in words for no surface in particular: the setting is
+#: named, not how to set it (a UI or REST user cannot set the server's environment). Each edge adds its
+#: own way on (the CLI "set RAG_ALLOW_PRIVATE_URLS=1", REST "on the server"), finding the refusal in an
+#: item's reason by this text (``rag.notices.private_address``).
+PRIVATE_OFF = "local and private addresses are not fetched while the RAG_ALLOW_PRIVATE_URLS setting is off"
+
+
 def check_address(url: str, host: str, ip: IPAddress, settings: Settings) -> None:
     """Refuse addresses that are not on the public internet, unless private URLs are allowed."""
     if settings.allow_private_urls:
@@ -281,8 +288,7 @@ def check_address(url: str, host: str, ip: IPAddress, settings: Settings) -> Non
     kind = address_kind(ip)
     if kind:
         shown = host if host == str(ip) else f"{host} ({ip})"
-        raise InputError(url, f"refusing to fetch {shown}: it is a {kind} address; "
-                               "set RAG_ALLOW_PRIVATE_URLS=1 to allow local and private addresses")
+        raise InputError(url, f"refusing to fetch {shown}: it is a {kind} address, and {PRIVATE_OFF}")
 
 
 def address_kind(ip: IPAddress) -> str | None:

@@ -396,7 +396,7 @@ class RAG:
         text = " ".join(f"{_dated(p, as_of)}{_marked(e.citation.quote, p.n)}"
                         for p, e in zip(passages, newest, strict=True))
         total = told.total or len(events)
-        more = f"; {total} stories in all" + (" (the Timeline and `rag brief` list them)" if topic else "") \
+        more = f"; {total} stories in all" + (" (a brief of the topic over the same period lists them all)" if topic else "") \
             if total > len(newest) else ""
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Answer(

@@ -231,8 +231,8 @@ def _outside_stored(store: Store, since: date | None, until: date | None) -> str
     if first is None or not last or not ((since and since.isoformat() > last) or (until and until < first)):
         return ""
     return (f"No article is dated in that period ({since or '...'} .. {until or '...'}): the collection's "
-            f"articles were published {first.isoformat()} .. {last}. Choose a period within it, or an 'as of' "
-            "date within it for a period counted back (7d).")
+            f"articles were published {first.isoformat()} .. {last}. Choose a period within it; a period "
+            "counted back (such as 7d, 2w or yesterday) counts from the 'as of' date, so give one within it.")
 
 
 def _about(event: Event, topic: set[str]) -> bool:

@@ -4,10 +4,12 @@ Routes (JSON schema at ``/openapi.json``; no /docs page, which would load its as
 
     GET  /healthz                 liveness, article count; 503 when the vector store is down (no key needed)
     GET  /v1/models               the collection, as the one "model"
-    POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``
+    POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``;
+                                  ``usage`` counted by tiktoken, ``"estimated": true``, when no LLM server reported it
     POST /v1/ask                  ``rag ask --json``'s schema (``Answer.to_dict``)
     POST /v1/search               passages only: {"query", "top_k", "filters", "as_of"}; ``notices`` (empty collection)
-    GET  /v1/articles?q=          stored articles;  GET/DELETE /v1/articles/{id}
+    GET  /v1/articles?q=          stored articles;  GET/DELETE /v1/articles/{id} (DELETE: ``article_kept`` says
+                                  whether only one source of the article went)
     POST /v1/articles             ingest: JSON {"urls": [...]} or multipart ``files`` (+ ``urls`` fields)
 
 Everything answers through the one ``RAG`` of the process (``RAG.ask``/``RAG.stream``) and writes
@@ -34,16 +36,16 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -160,17 +162,39 @@ class ApiCors:
 
         self.app = app
         self.prefixes = prefixes
+        self.allow_headers = ("authorization", "content-type", *headers)
         self.cors = CORSMiddleware(
             app, allow_origins=["*"] if any_origin else [], allow_origin_regex=None if any_origin else LOOPBACK_ORIGIN,
-            allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type", *headers],
+            allow_methods=["GET", "POST", "DELETE"], allow_headers=list(self.allow_headers),
             allow_credentials=False, expose_headers=list(expose), max_age=600)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if any(_under(path, prefix) for prefix in self.prefixes):
-            await self.cors(scope, receive, send)
-        else:
+        if not any(_under(path, prefix) for prefix in self.prefixes):
             await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if scope["method"] == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers:
+            response = self.cors.preflight_response(request_headers=headers)
+            # Starlette refuses a preflight with a text/plain "Disallowed CORS origin": the envelope
+            # every other error of this server has (the README promises it for every error body)
+            await (self._refused(headers, response) if response.status_code == 400 else response)(scope, receive, send)
+            return
+        await self.cors(scope, receive, send)
+
+    def _refused(self, headers: Headers, plain: Response) -> JSONResponse:
+        """A refused preflight in the JSON error envelope (code ``cors_refused``), saying what was
+        refused; Starlette's CORS headers (``Vary``, the allowed methods and headers) kept."""
+        refused = bytes(plain.body).decode("utf-8", "replace").removeprefix("Disallowed CORS ").split(", ")
+        origin, method = headers.get("origin", "")[:100], headers.get("access-control-request-method", "")[:40]
+        why = {"origin": f"a page of {origin!r} may not call this server from a browser: without RAG_API_KEY it "
+                         "answers pages served from localhost, 127.0.0.1 and [::1] only",
+               "method": f"the method {method!r} is not one it takes (GET, POST, DELETE)",
+               "headers": f"a requested header is not allowed (allowed: {', '.join(self.allow_headers)})",
+               "private-network": "a private-network request is not allowed"}
+        message = "CORS preflight refused: " + "; ".join(why.get(r, r) for r in refused)
+        kept = {k: v for k, v in plain.headers.items() if k.lower() not in ("content-type", "content-length")}
+        return JSONResponse(_error(message, "invalid_request_error", "cors_refused"), status_code=400, headers=kept)
 
 
 class DeclaredSizeLimit:
@@ -580,14 +604,15 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
             pieces = rag.stream(question, checked=True, **kwargs)  # an OpenAI client shows deltas as final
-            return StreamingResponse(_sse(rag, pieces, cid, created, model_id), media_type="text/event-stream",
+            return StreamingResponse(_sse(rag, pieces, cid, created, model_id, req.messages),
+                                     media_type="text/event-stream",
                                      headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
         answer = rag.ask(question, **kwargs)
         return {
             "id": cid, "object": "chat.completion", "created": created, "model": model_id,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
                          "finish_reason": "stop"}],
-            "usage": _usage(answer),
+            "usage": _usage(answer, req.messages),
         } | _extras(rag, answer)
 
     @v1.post("/ask")
@@ -598,6 +623,10 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
 
     @v1.post("/search")
     def search(req: SearchRequest) -> dict[str, Any]:
+        """The passages ``/v1/ask`` would answer from, best first: each with its whole text in ``text``
+        (as ``rag ask --json`` has it; a citation's ``quote`` is one sentence, a passage has none)
+        and its place in the article (``start``/``end``). ``notices`` says when nothing can be found
+        (an empty collection, filters no article matches)."""
         filters = req.filters.to_filters(req.as_of) if req.filters else None
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
         notices = service.search_notices(rag, passages, "POST /v1/articles (files or URLs)", filters)
@@ -623,13 +652,23 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
 
     @v1.delete("/articles/{article_id:path}")
     def delete_article(article_id: str) -> dict[str, Any]:
+        """Remove an article (by id, unique id prefix or source), or one source of it.
+
+        ``{"removed": <article id>, "article_kept": false}``: the article is gone. A source another
+        source also holds goes alone: ``{"removed": <article id>, "article_kept": true,
+        "removed_source": <the source>, "kept_sources": [...], "note": "this source only: ..."}``
+        (``removed`` is the id of the article the source belonged to, as it always was; a client
+        branches on ``article_kept``, not on the note's words)."""
         result = writer.remove(article_id)
         if result.status != "removed":
             raise ApiError(404, f"no article {article_id!r}: {_rest_reason(result)}; "
                                 "GET /v1/articles lists them", "not_found")
-        # a source another source also holds goes alone, and the note says the article stays
+        if getattr(result, "code", None) == "source_only":  # the source went alone: the article stays
+            return service.public(rag, {"removed": result.article_id, "article_kept": True,
+                                        "removed_source": result.item, "kept_sources": list(result.kept_by),
+                                        "note": _rest_reason(result)})
         note = {"note": _rest_reason(result)} if result.reason else {}
-        return service.public(rag, {"removed": result.article_id} | note)
+        return service.public(rag, {"removed": result.article_id, "article_kept": False} | note)
 
     @v1.post("/articles", max_body_size=upload_limit, openapi_extra={"requestBody": {"content": {
         "application/json": {"schema": UrlsRequest.model_json_schema()},
@@ -790,9 +829,27 @@ def _rest_reason(result: ItemResult) -> str:
     return reason
 
 
-def _usage(answer: Answer) -> dict[str, int]:
-    p, c = int(answer.usage.get("prompt_tokens", 0)), int(answer.usage.get("completion_tokens", 0))
-    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+def _usage(answer: Answer, messages: Sequence[ChatMessage] = ()) -> dict[str, Any]:
+    """OpenAI's ``usage`` of a chat answer: the LLM's tokens as its server reported them, or as
+    ``rag.llm`` counted them when it reported none (``"estimated": true``). An answer no LLM wrote
+    (the offline answerer) has no usage of its own; it was all zeros, which read as a broken server
+    to a client that tracks tokens: it is estimated the same way (tiktoken, ``index.tokens``), the
+    messages sent as the prompt and the answer as the completion, and marked ``"estimated": true``."""
+    if answer.usage:
+        p, c = int(answer.usage.get("prompt_tokens", 0)), int(answer.usage.get("completion_tokens", 0))
+        estimated = bool(answer.usage.get("estimated"))
+    else:
+        from index.tokens import count_tokens
+
+        try:  # OpenAI's per-message overhead, as ``rag.llm`` counts a prompt
+            p = sum(count_tokens(m.text()) + 4 for m in messages) + 3 if messages else 0
+            c = count_tokens(answer.text)
+        except RagError as exc:  # the encoding cannot be loaded: no estimate, not a failed answer
+            log.warning("usage not estimated: %s", exc)
+            return {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        estimated = True
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c} | (
+        {"estimated": True} if estimated else {})
 
 
 def _extras(rag: RAG, answer: Answer) -> dict[str, Any]:
@@ -805,7 +862,8 @@ def _extras(rag: RAG, answer: Answer) -> dict[str, Any]:
     })
 
 
-def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str) -> Iterator[str]:
+def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str,
+         messages: Sequence[ChatMessage] = ()) -> Iterator[str]:
     """OpenAI chat-completion chunks. An LLM's answer streams claim by claim, each once verification
     has let it through (``RAG.stream(checked=True)``): a client never shows a sentence that was then
     removed. Only when the answer was replaced after that (the offline fallback, a newest-first
@@ -842,7 +900,7 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
         yield chunk({"content": answer.text})
     elif streamed.strip() != answer.text.strip():
         yield chunk({"content": CORRECTED + answer.text})
-    yield chunk({}, "stop", usage=_usage(answer), **_extras(rag, answer))
+    yield chunk({}, "stop", usage=_usage(answer, messages), **_extras(rag, answer))
     yield "data: [DONE]\n\n"
 
 

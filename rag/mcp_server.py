@@ -8,8 +8,9 @@ Tools (official ``mcp`` SDK, all read-only): ``search_articles(query, filters, t
 ``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit, offset)``, ``get_article(id)``. An
 argument a tool does not take is an error naming it (a misspelt ``filters`` would otherwise widen
 the search unseen), and a bad value's error names the field and what to send. Every passage and
-citation carries title, source, author (null when unknown), ``published`` (the publication date,
-YYYY-MM-DD, as the REST API names it) and the exact quote. All of it
+citation carries title, source, author (null when unknown) and ``published`` (the publication date,
+YYYY-MM-DD, as the REST API names it); a passage its whole ``text`` (also as ``quote``, for older
+clients), a citation the exact sentence quoted (``quote``). All of it
 goes through ``rag.service`` and ``RAG.ask`` -- the same code path as the CLI, UI and REST API. The
 RAG (and its model) is built on the first tool call, so the client's handshake is answered at once.
 
@@ -97,8 +98,9 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
                                                         "'on Sunday'; default today")] = None,
     ) -> dict[str, Any]:
         """Find the passages that best match `query` (hybrid dense + keyword search), best first.
-        Each passage has title, source, author, `published` (YYYY-MM-DD), the passage text as `quote`, and
-        its article id.
+        Each passage has title, source, author, `published` (YYYY-MM-DD), its whole text as `text`
+        (`quote` holds the same text, kept for older clients: it is not one sentence, as an ask
+        citation's `quote` is), and its article id.
         Time expressions in `query` are read against `as_of` (default today). `notices` says when
         nothing can be found (an empty collection, filters no article matches)."""
         chosen = filters.to_filters(as_of) if filters else None
@@ -203,11 +205,14 @@ def _server_class() -> type[MCPServer]:
 
 
 def _passage(p: Any) -> dict[str, Any]:  # noqa: ANN401 - rag.types.Passage
-    """A passage as the tools return it: REST's field names (``published``), the text as ``quote``."""
+    """A passage as the tools return it: REST's field names (``published``, the passage as ``text``).
+    ``quote`` holds the same whole passage, as it did before ``text`` was added: kept so that clients
+    reading it go on working, though the name says less than it should (an ask citation's ``quote``
+    is the one sentence cited)."""
     d = service.passage_dict(p)
     return {"n": d["n"], "article_id": d["article_id"], "title": d["title"], "source": d["source"],
-            "author": d["author"], "published": d["published"], "score": d["score"], "quote": d["text"],
-            "start": d["start"], "end": d["end"]}
+            "author": d["author"], "published": d["published"], "score": d["score"], "text": d["text"],
+            "quote": d["text"], "start": d["start"], "end": d["end"]}
 
 
 def run_http(settings: Settings, host: str | None = None, port: int | None = None, ready: Any = None) -> None:

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rag.text import STOPWORDS
 
@@ -77,13 +78,61 @@ def search_notices(rag: RAG, passages: tuple[Passage, ...], how_to_add: str | No
         if len(dated) < stored:
             out += f"; {stored - len(dated)} of them undated, which a date filter leaves out"
     if sources:
-        # a file by its name: an upload's server folder is nobody's business, a local one is known
-        shown = list(dict.fromkeys(a.url or Path(a.source).name for a in db.list_articles(None, 20)))[:3]
-        out += f"; sources include {', '.join(shown)}" if shown else ""
+        shown = source_names(rag)
+        out += f"; sources include {shown}" if shown else ""
         if since or until:
             alone = len(db.filter_article_ids(sources))
             out += f"; the source alone matches {alone} article{'s' if alone != 1 else ''}" if alone else ""
     return [out + "."]
+
+
+#: how many stored articles ``source_names`` reads (newest first): their metadata only, a few ms
+SOURCES_READ = 2000
+SOURCES_SHOWN = 5
+
+
+def source_names(rag: RAG, shown: int = SOURCES_SHOWN) -> str:
+    """What a source filter can be, for a filter that matched nothing: the outlets (hosts) and folders
+    of the stored articles, most articles first, as one could type them into a source filter
+    ("cnn.com, usatoday.com, bbc/"); "" for an empty collection. Three article URLs of one outlet
+    taught a user who misspelt "reuters" nothing (the notice listed the newest articles). A local
+    file is named by its folder ("tech/") when the folder holds others, else by its name; an
+    upload's server folder as ``uploads/`` (REST and MCP show uploads so), never its path; a dump's
+    record without a URL by its dump's name."""
+    arts = rag.collection.db.list_articles(None, SOURCES_READ)
+    files: dict[str, list[str]] = {}  # folder -> file names, for the local files
+    labels: list[str | tuple[str, str]] = []
+    for a in arts:
+        address = a.url or a.source
+        parts = urlsplit(address)
+        if parts.scheme.lower() in ("http", "https") and parts.hostname:
+            host = parts.hostname.lower()
+            labels.append(host[4:] if host.startswith("www.") and host.count(".") > 1 else host)
+            continue
+        path = Path(address.split("#", 1)[0])  # a dump's record ("news.jsonl#3"): its dump
+        if "#" in address:
+            labels.append(path.name)
+            continue
+        files.setdefault(str(path.parent), []).append(path.name)
+        labels.append((str(path.parent), path.name))
+    counts: dict[str, int] = {}
+    for label in labels:
+        if isinstance(label, tuple):
+            folder, name = label
+            label = f"{Path(folder).name}/" if len(set(files[folder])) > 1 and Path(folder).name else name
+        counts[label] = counts.get(label, 0) + 1
+    names = sorted(counts, key=lambda k: -counts[k])  # a stable sort: newest first among equals
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def private_address(reason: str | None) -> bool:
+    """Whether an ingest item's ``reason`` is the fetch guard's refusal of a local or private address
+    (``index.fetch.PRIVATE_OFF``), which each surface follows with its own way to allow them: the CLI
+    sets RAG_ALLOW_PRIVATE_URLS, a REST or UI user asks whoever runs the server."""
+    from index.fetch import PRIVATE_OFF
+
+    return bool(reason) and PRIVATE_OFF in reason
 
 
 # function words of other languages written in Latin letters, none of them an English word

@@ -28,6 +28,7 @@ from pydantic import Field as PydField
 
 from index.userinfo import redact_userinfo
 from rag.errors import InputError
+from rag.notices import private_address
 from rag.notices import search_notices  # noqa: F401 - REST and MCP call service.search_notices
 from index.types import IngestReport, ItemResult
 from rag.types import Answer, Citation, Filters, Passage
@@ -119,10 +120,16 @@ def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -
         return s
 
     items = [{k: getattr(i, k) for k in _ITEM_FIELDS} | {"item": shown(i.item), "reason": shown(rest_reason(i))}
-             for i in report.items]
+             | ({"code": PRIVATE_ADDRESS} if private_address(i.reason) else {}) for i in report.items]
     return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3),
             "notices": [shown(n) for n in report.notices]}
 
+
+#: an item's ``code`` in a report when its URL was refused for a local or private address (the fetch
+#: guard, ``rag.notices.private_address``): a client branches on it, not on the words
+PRIVATE_ADDRESS = "private_address"
+#: what REST adds to that refusal: the setting is the server's, not the client's
+REST_PRIVATE = "that setting is the server's: whoever runs the server can turn it on (RAG_ALLOW_PRIVATE_URLS=1)"
 
 #: an item's fields in a report: an ``ItemResult``'s (a ``Refused`` has more, for each surface to word)
 _ITEM_FIELDS = tuple(f.name for f in fields(ItemResult))
@@ -139,6 +146,8 @@ def rest_reason(item: ItemResult) -> str | None:
     said = getattr(item, "said", "")
     if getattr(item, "code", None) == "shrunk" and item.article_id:
         return f"{said}; to replace it anyway: DELETE /v1/articles/{item.article_id}, then send it again"
+    if private_address(item.reason):  # a client cannot set the server's environment: it can only ask
+        return f"{item.reason}; {REST_PRIVATE}"
     return said or item.reason
 
 

@@ -82,6 +82,8 @@ def test_an_empty_period_has_no_events_and_an_empty_topic_is_an_error(rag: RAG) 
     # a new user's `rag brief Powerball` (7 days up to today) said only "Nothing in the articles"
     later = brief(rag, "Zembla harbour", since=date(2025, 1, 1), until=date(2025, 1, 7))
     assert "articles were published 2024-" in later.notice and "Choose a period within it" in later.notice
+    # "(7d)" read as the period the user gave, who had typed "yesterday" or "2w": the kinds are examples
+    assert "(7d)" not in later.notice and "such as 7d, 2w or yesterday" in later.notice
     assert brief(rag, "Zembla harbour", since=date(2024, 11, 2), until=date(2024, 11, 3)).notice == ""  # within
     with pytest.raises(InputError, match="empty"):
         brief(rag, "  ")

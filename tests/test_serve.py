@@ -378,7 +378,7 @@ def test_ingest_list_delete_round_trip(tmp_path: Path, real_embedder) -> None:  
             assert again["summary"]["unchanged"] == 1  # the same name re-uploaded is the same article
 
             idlib = by["idlib.txt"]["article_id"]
-            assert httpx.delete(f"{url}/v1/articles/{idlib}").json() == {"removed": idlib}
+            assert httpx.delete(f"{url}/v1/articles/{idlib}").json() == {"removed": idlib, "article_kept": False}
             assert httpx.delete(f"{url}/v1/articles/{idlib}").status_code == 404
             assert httpx.get(f"{url}/v1/articles/{idlib}").status_code == 404
             assert len(httpx.get(f"{url}/v1/articles").json()["articles"]) == 2
@@ -600,17 +600,18 @@ def test_get_and_delete_address_sources_holding_slashes(hash_api: tuple[str, obj
         assert r.json()["source"] == "uploads/one.txt" and str(tmp_path) not in r.text
         assert httpx.get(f"{url}/v1/articles/uploads%2Fone.txt").json()["id"] == ids["one.txt"]
         r = httpx.delete(f"{url}/v1/articles/uploads/one.txt")
-        assert r.status_code == 200 and r.json() == {"removed": ids["one.txt"]}, r.text
+        assert r.status_code == 200 and r.json() == {"removed": ids["one.txt"], "article_kept": False}, r.text
         assert httpx.get(f"{url}/v1/articles/uploads/one.txt").status_code == 404
         # an article id, as before
         assert httpx.get(f"{url}/v1/articles/{ids['two.txt']}").json()["id"] == ids["two.txt"]
-        assert httpx.delete(f"{url}/v1/articles/{ids['two.txt']}").json() == {"removed": ids["two.txt"]}
+        assert httpx.delete(f"{url}/v1/articles/{ids['two.txt']}").json() == {"removed": ids["two.txt"],
+                                                                               "article_kept": False}
         # a URL source
         added = httpx.post(f"{url}/v1/articles", json={"urls": [page]}, timeout=120).json()["items"][0]
         assert added["status"] == "added", added
         assert httpx.get(f"{url}/v1/articles/{quote(page, safe='')}").json()["id"] == added["article_id"]
         r = httpx.delete(f"{url}/v1/articles/{quote(page, safe='')}")
-        assert r.json() == {"removed": added["article_id"]}, r.text
+        assert r.json() == {"removed": added["article_id"], "article_kept": False}, r.text
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -319,6 +319,47 @@ def test_cli_broken_feed_exit_code_and_bad_interval(site: FeedSite, cli) -> None
     assert bad.exit_code == 2 and "is not an interval" in bad.output
 
 
+def test_cli_cuts_a_long_title_with_an_ellipsis(site: FeedSite, cli) -> None:  # noqa: ANN001
+    """A title cut at 80 columns bare ("… world title [/bold] & \"quotes") read as corrupted data."""
+    long = "Greene sets sights on the world title after a season of racing across Europe & \"quotes\" end"
+    site.put("/news/long", page_html(long, STORM))
+    url = site.put("/feed.xml", rss([{"title": "Long", "link": site.base + "/news/long", "guid": "l"}]),
+                   "application/rss+xml")
+    got = cli(url, "--once")
+    assert got.exit_code == 0, got.output
+    line = next(ln for ln in got.output.splitlines() if "Greene" in ln)
+    assert line.rstrip().endswith("…") and "quotes" not in line, line
+    assert "Greene sets sights on the world title after a season of racing across Europe" in line
+
+
+def test_cli_once_does_not_read_the_interval(site: FeedSite, cli) -> None:  # noqa: ANN001
+    """`rag watch --every 0s --once` was refused ("shorter than 10 seconds"): --once never waits."""
+    url = site.put("/feed.xml", rss([]), "application/rss+xml")
+    got = cli(url, "--every", "0s", "--once")
+    assert got.exit_code == 0 and "shorter than" not in got.output, got.output
+    assert cli(url, "--every", "0s").exit_code == 2  # without --once the interval is still checked
+
+
+def test_cli_says_how_to_allow_a_local_address_in_its_own_terms(site: FeedSite, cli,  # noqa: ANN001
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library's refusal names the setting for no surface (a UI or REST user cannot set the
+    server's environment); `rag watch` adds how to set it, for the feed and for an item alike."""
+    from index import fetch
+
+    monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "0")
+    feed = cli(site.put("/feed.xml", rss([]), "application/rss+xml"), "--once")
+    assert feed.exit_code == 1 and fetch.PRIVATE_OFF in " ".join(feed.output.split())
+    assert "set RAG_ALLOW_PRIVATE_URLS=1 to fetch them" in " ".join(feed.output.split()), feed.output
+    # an item on 127.0.0.2 under a feed the guard lets through (127.0.0.1 taken as public)
+    real = fetch.address_kind
+    monkeypatch.setattr(fetch, "address_kind", lambda ip: None if str(ip) == "127.0.0.1" else real(ip))
+    port = site.base.rsplit(":", 1)[1]
+    url = site.put("/feed2.xml", rss([{"title": "Internal", "link": f"http://127.0.0.2:{port}/news/x", "guid": "i"}]),
+                   "application/rss+xml")
+    item = " ".join(cli(url, "--once").output.split())
+    assert "refusing to fetch 127.0.0.2" in item and item.count("set RAG_ALLOW_PRIVATE_URLS=1 to fetch them") == 1
+
+
 def test_cli_a_page_is_not_watched_and_removing_an_unknown_feed_fails(site: FeedSite, cli) -> None:  # noqa: ANN001
     serve_news(site)
     page = site.base + "/news/bridge"

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from index.db import ArticleInfo
 from index.types import STATUSES, ItemResult
 from rag.brief import UNDATED as SAID_UNDATED
+from rag.notices import private_address
 from rag.text import MARKER, marker_numbers
 from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
@@ -399,6 +400,9 @@ def item_reason(r: ItemResult) -> str | None:
     said = getattr(r, "said", "")
     if getattr(r, "code", None) == "shrunk":
         return f"{said}; to replace it anyway, remove it with “Remove an article” and add it again"
+    if private_address(r.reason):
+        return (f"{r.reason}; that is a setting of the server this page runs on: whoever started it can turn "
+                "it on (RAG_ALLOW_PRIVATE_URLS=1, then restart it)")
     return said or r.reason
 
 

@@ -25,6 +25,7 @@ from rich.text import Text
 from rag.cli.empty import EMPTY, nothing_stored, worded
 from rag.cli.output import CtrlC, cell, clip, console, fail, out, plural, print_json, safe, say, stop_fetches
 from rag.errors import RagError
+from rag.notices import private_address
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -90,6 +91,8 @@ def ingest_reason(r: ItemResult) -> str:
                 f"or `rag remove {shlex.quote(r.item)}` and ingest it again")
     if code == "prune_skipped":
         return f"{said}; run the same `rag ingest --prune` again once the vector store answers"
+    if private_address(r.reason):
+        return f"{r.reason}; set RAG_ALLOW_PRIVATE_URLS=1 to fetch them"
     return r.reason or ""
 
 

@@ -29,8 +29,9 @@ import typer
 from rich.text import Text
 
 from rag.cli.ingest import ingest_reason
-from rag.cli.output import CtrlC, cell, esc, fail, out, print_json, safe, say, stop_fetches
+from rag.cli.output import CtrlC, cell, clip, esc, fail, out, print_json, safe, say, stop_fetches
 from rag.errors import RagError
+from rag.notices import private_address
 
 if TYPE_CHECKING:
     from index.collection import Collection
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
     from index.watch import PollResult
 
 NO_FEEDS = "no feeds are watched yet; give one: rag watch https://example.org/feed.xml"
+TITLE_CELLS = 80  # a title longer than this is cut, with "…" (a bare cut read as corrupted data)
+#: the CLI's way on from the fetch guard's refusal of a local or private address, which the library
+#: words for no surface (``index.fetch.PRIVATE_OFF``): here the user runs rag, so the variable is theirs
+CLI_PRIVATE = "set RAG_ALLOW_PRIVATE_URLS=1 to fetch them"
 _STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
 
 
@@ -52,7 +57,7 @@ def watch(
     feeds: Annotated[Optional[list[str]], typer.Argument(metavar="FEED_URL", help=(
         "feed or sitemap URLs (RSS, Atom, sitemap.xml, sitemap index) to watch; none: every watched feed"))] = None,
     every: Annotated[str, typer.Option(
-        metavar="INTERVAL", help="interval between rounds, e.g. 30m, 1h, 1h30m")] = "30m",
+        metavar="INTERVAL", help="interval between rounds, e.g. 30m, 1h, 1h30m (unused with --once)")] = "30m",
     once: Annotated[bool, typer.Option("--once", help="poll one round and exit")] = False,
     list_feeds: Annotated[bool, typer.Option("--list", help="list the watched feeds and exit")] = False,
     remove: Annotated[Optional[list[str]], typer.Option(
@@ -90,7 +95,7 @@ def watch(
                 if unknown:
                     raise typer.Exit(1)
                 return
-        seconds = parse_every(every)
+        seconds = 0.0 if once else parse_every(every)  # --once never waits: its interval is not read
         if not feeds and not watching:  # said before the store is opened (and made) to find no feed
             fail(NO_FEEDS)
         coll = _open_collection()
@@ -110,9 +115,9 @@ def watch(
     stop = ctrl_c.stop
 
     def on_item(r: ItemResult) -> None:
-        line = Text(safe(r.title or r.item, newlines=False)[:80])
+        line = Text(clip(safe(r.title or r.item, newlines=False), TITLE_CELLS))
         if r.status == "failed":  # under the title, as a line of its own
-            line.append("\n" + " " * 12).append(safe(ingest_reason(r), newlines=False), style="red")
+            line.append("\n" + " " * 12).append(safe(cli_reason(r), newlines=False), style="red")
         say(Text.assemble("  ", (f"{r.status:9}", _STATUS_STYLE.get(r.status, ""))), line)
 
     def on_result(result: PollResult) -> None:
@@ -175,6 +180,7 @@ def _describe(r: PollResult, once: bool = False) -> str:
         if error.startswith(f"{r.url}: "):  # the URL is said once, as the subject of the sentence
             error = error[len(r.url) + 2:]
             error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
+        error = with_cli_private(error)
         return f"[red]{url}: failed:[/red] {esc(error)}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
     counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
@@ -182,6 +188,17 @@ def _describe(r: PollResult, once: bool = False) -> str:
     if r.error:  # items were read, but a child sitemap failed
         line += f"\n  [red]{esc(r.error)}[/red]"
     return line + _notes(r)
+
+
+def cli_reason(r: ItemResult) -> str:
+    """A failed item's reason as ``rag ingest`` words it, with the CLI's way to allow a local address."""
+    return with_cli_private(ingest_reason(r))
+
+
+def with_cli_private(reason: str) -> str:
+    """``reason``, followed by ``CLI_PRIVATE`` when it is the fetch guard's refusal of a local or
+    private address (once: ``ingest_reason`` may come to add it itself)."""
+    return f"{reason}; {CLI_PRIVATE}" if private_address(reason) and CLI_PRIVATE not in reason else reason
 
 
 #: error reasons that go on from the URL they follow ("URL: is a malformed Atom feed"): after
