@@ -29,6 +29,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from index import feeds, formats
@@ -36,7 +37,7 @@ from rag.errors import InputError
 from index.feeds import Feed, FeedItem
 from index.fetch import FetchedPage, fetch_url
 from index.formats.prose import ARTICLE_MIN_WORDS, too_little_text
-from index.records import SkippedRecord, iter_records
+from index.records import DateOrder, SkippedRecord, iter_records
 from rag.settings import Settings
 from rag.text import plural
 from index.types import Article, LoadFailure, Skipped
@@ -55,19 +56,49 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _SNIFF = 8192
 
 
-def iter_articles(inputs: Iterable[str], settings: Settings) -> Iterator[Article | LoadFailure | Skipped]:
+@dataclass(frozen=True)
+class DumpRead:
+    """A local dump (.json/.jsonl/.csv/.tsv file) read to its end, for ``--prune``: a record stored by
+    its url is not under the dump's path, so the pipeline keeps, per dump, the sources its records
+    had (``index.pipeline``). ``whole`` is False when any record of it failed or the file was not
+    read as articles: then what it holds is not known, and nothing of it may be pruned."""
+
+    path: str  # the dump's source path; its records without a url are stored as ``<path>#<n>``
+    sources: frozenset[str]  # the sources of the articles it held (urls, and ``<path>#<n>``)
+    whole: bool
+
+
+def iter_articles(inputs: Iterable[str], settings: Settings, *, on_dump: Callable[[DumpRead], None] | None = None
+                  ) -> Iterator[Article | LoadFailure | Skipped]:
     """Yield an ``Article`` or a ``LoadFailure`` for every file, record and URL in ``inputs``, and a
-    ``Skipped`` for every file of a folder whose type is not read (``report.docx``)."""
+    ``Skipped`` for every file of a folder whose type is not read (``report.docx``). ``on_dump``
+    is told what each local dump held, once its last record was yielded (``DumpRead``)."""
     for item in _iter_items(inputs):
         if isinstance(item, Skipped):
             yield item
             continue
+        dump = on_dump is not None and _is_local_dump(item)
+        sources: set[str] = set()
+        whole = True
         try:
-            yield from _load_item(item, settings)
+            for result in _load_item(item, settings):
+                if dump:
+                    if isinstance(result, Article):
+                        sources.add(result.source)
+                    else:
+                        whole = False
+                yield result
         except Exception as exc:  # a parser bug must not end the batch; say what broke
             logger.exception("unexpected error loading %s", item)
+            whole = False
             yield LoadFailure(item, f"{item}: unexpected error while reading ({type(exc).__name__}: {exc}); "
                                     "check the file opens normally, and report this if it does")
+        if dump and on_dump is not None:
+            on_dump(DumpRead(item, frozenset(sources), whole))
+
+
+def _is_local_dump(item: str) -> bool:
+    return not is_url(item) and KINDS.get(Path(item).suffix.lower()) in DUMP_KINDS
 
 
 def expand_inputs(inputs: Iterable[str]) -> list[str]:
@@ -223,7 +254,7 @@ def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure
     limit_mb, knob = (settings.max_dump_mb, "RAG_MAX_DUMP_MB") if kind in DUMP_KINDS else \
         (settings.max_file_mb, "RAG_MAX_FILE_MB")
     data = _read_settled(path, shown, before, int(limit_mb * 1024 * 1024), limit_mb, knob)
-    yield from _parse(kind, data, str(path.resolve()), shown, url=None, declared=None)
+    yield from _parse(kind, data, str(path.resolve()), shown, url=None, declared=None, date_order=settings.date_order)
 
 
 #: files of many articles, one per record (``index.records``): a local one may be ``RAG_MAX_DUMP_MB``
@@ -292,7 +323,7 @@ def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure | 
     if feeds.is_feed(page):
         yield from _load_feed(page, url, settings)
         return
-    yield from _load_page(page, url)
+    yield from _load_page(page, url, settings.date_order)
 
 
 def load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | LoadFailure]:
@@ -352,7 +383,7 @@ def _load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | Lo
         yield LoadFailure(item.link, f"{item.link}: this feed item links to another feed, not an article page; "
                                      "ingest that feed's URL directly if you want its articles")
         return
-    for result in _load_page(page, item.link):
+    for result in _load_page(page, item.link, settings.date_order):
         if isinstance(result, Skipped):  # a feed links to articles: a question file is no item of one
             yield LoadFailure(item.link, f"{item.link}: {result.reason}")
         else:
@@ -403,7 +434,8 @@ def _load_feed(page: FetchedPage, shown: str, settings: Settings) -> Iterator[Ar
             yield from results
 
 
-def _load_page(page: FetchedPage, url: str) -> Iterator[Article | LoadFailure | Skipped]:
+def _load_page(page: FetchedPage, url: str, date_order: DateOrder = "auto"
+               ) -> Iterator[Article | LoadFailure | Skipped]:
     """A fetched page (not a feed) as an Article, by its content type or its URL's extension."""
     kind = CONTENT_TYPES.get(page.content_type) or KINDS.get(Path(page.final_url.split("?")[0]).suffix.lower())
     if page.body.startswith(b"%PDF-"):
@@ -414,14 +446,16 @@ def _load_page(page: FetchedPage, url: str) -> Iterator[Article | LoadFailure | 
                                "download it and convert it to one of those")
         return
     try:
-        yield from _parse(kind, page.body, page.final_url, url, url=page.final_url, declared=page.encoding)
+        yield from _parse(kind, page.body, page.final_url, url, url=page.final_url, declared=page.encoding,
+                          date_order=date_order)
     except InputError as exc:
         yield LoadFailure(url, str(exc))
 
 
 def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
-           declared: str | None) -> Iterator[Article | LoadFailure | Skipped]:
-    """Dispatch on format. ``source`` becomes Article.source; ``shown`` names the item in messages."""
+           declared: str | None, date_order: DateOrder = "auto") -> Iterator[Article | LoadFailure | Skipped]:
+    """Dispatch on format. ``source`` becomes Article.source; ``shown`` names the item in messages;
+    ``date_order`` (RAG_DATE_ORDER) reads a dump's dates that read both ways (``index.records``)."""
     if data.startswith(b"%PDF-"):
         kind = "pdf"  # a PDF saved under another name
     if kind == "pdf":
@@ -443,7 +477,7 @@ def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,
                                 f"supported formats: {SUPPORTED}")
     if kind in DUMP_KINDS:
         count = skipped = 0
-        for result in iter_records(kind, text, source):
+        for result in iter_records(kind, text, source, date_order=date_order):
             if isinstance(result, SkippedRecord):
                 skipped += 1
                 continue

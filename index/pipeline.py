@@ -23,7 +23,9 @@ See ``index.collection.Collection`` for the handle users open.          # doctes
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import json
 import logging
 import os
 import queue
@@ -53,6 +55,7 @@ from rag.text import word_count
 
 if TYPE_CHECKING:
     from index.feeds import FeedNotice
+    from index.load import DumpRead
 
 log = logging.getLogger(__name__)
 
@@ -281,26 +284,30 @@ class Indexer:
         from index.load import as_inputs, is_url, iter_articles
 
         inputs = as_inputs(inputs)  # one path given alone is one input (and one prune root), not its characters
-        articles: Iterable[Article | LoadFailure] = iter_articles(inputs, self.settings)
+        dumps: list[DumpRead] = []  # what each local dump held: --prune of its records stored by their url
+        articles: Iterable[Article | LoadFailure] = iter_articles(inputs, self.settings, on_dump=dumps.append)
         urls = {i.strip() for i in inputs if is_url(i)}
         if urls:
             articles = front_pages(articles, urls)  # type: ignore[assignment] - its FrontPage notes: _read tells them
         return self.ingest_articles(articles, progress=progress, prune_inputs=inputs if prune else None,
                                     reconcile_progress=reconcile_progress, stop=stop, notice=notice,
-                                    allow_shrink=allow_shrink, chunk_updates=chunk_updates)
+                                    allow_shrink=allow_shrink, chunk_updates=chunk_updates, dumps=dumps)
 
     def ingest_articles(
         self, articles: Iterable[Article | LoadFailure | Skipped], *, progress: Progress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
         stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
-        chunk_updates: bool = False,
+        chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None,
     ) -> IngestReport:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed, except the
         note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice`` and the report's
         ``notices`` as ``index.feeds.FrontPage`` items of the stream do) with the same
         pipeline, write lock, options and report as ``ingest``; with ``prune_inputs``, stored sources under
         those inputs that were not seen are removed (not after a ``stop``: not everything was seen).
-        A ``Skipped`` (a file of a folder whose type is not read) is reported "skipped"."""
+        A ``Skipped`` (a file of a folder whose type is not read) is reported "skipped". ``dumps``
+        (filled by ``index.load.iter_articles`` as the stream is read) are the local dumps read: the
+        sources of their records stored by url are kept, so that a later ``prune`` removes those the
+        dump no longer holds (``_prune_dump_records``)."""
         if prune_inputs is not None:
             from index.load import as_inputs
 
@@ -336,11 +343,14 @@ class Indexer:
                 seen = self._run(articles, emit, failed_paths, stop, tell, embedded, read_order)
             finally:
                 self._map_deferred_sources()
+            read = list(dumps or ())  # a snapshot: after a stop the reader may still be appending
+            settled: set[str] = set()  # dumps whose kept record sources --prune has replaced
             if prune_inputs is not None and stop is not None and stop.is_set():
                 log.info("--prune removed nothing: the ingest was stopped before it saw every input")
             elif prune_inputs is not None:
-                for r in self._prune(prune_inputs, seen, failed_paths):
+                for r in self._prune(prune_inputs, seen, failed_paths, read if dumps is not None else None, settled):
                     emit(r)
+            self._remember_dumps([d for d in read if d.path not in settled])
         # settled out of order (an unchanged or failed item at once, a new one after its batch is
         # embedded and written): reported in the order given, --prune's removals last
         results.sort(key=lambda r: read_order.get(r.item, len(results) + len(read_order)))
@@ -750,12 +760,15 @@ class Indexer:
             log.warning("could not remove %d vectors of articles not stored (the next ingest will): %s",
                         len(orphans), exc)
 
-    def _prune(self, inputs: Sequence[str], seen: set[str], failed_paths: set[str] = frozenset()) -> list[ItemResult]:
+    def _prune(self, inputs: Sequence[str], seen: set[str], failed_paths: set[str] = frozenset(),
+               dumps: Sequence[DumpRead] | None = None, settled: set[str] | None = None) -> list[ItemResult]:
         """Remove sources under the given paths that this run did not see.
 
         Only under an input that exists (a moved or mistyped folder prunes nothing, and says so),
         matched on path boundaries (``prune`` is not a prefix of ``prune-archive``), and never a
-        source that failed to load in this run (an unreadable file or folder is not a deleted one)."""
+        source that failed to load in this run (an unreadable file or folder is not a deleted one).
+        With ``dumps`` (the local dumps this run read), also the records of a dump under those paths
+        that were stored by their url and that the dump no longer holds (``_prune_dump_records``)."""
         from index.load import is_url
 
         if self._store_failure is not None:
@@ -763,6 +776,7 @@ class Indexer:
             return [Refused("--prune", "failed", reason=said, code="prune_skipped", said=said)]
         protected = {f.split("#", 1)[0] for f in failed_paths}
         out = []
+        roots: list[str] = []
         for inp in inputs:
             if is_url(inp) or "\x00" in inp or not inp.strip():  # "" would be the current folder
                 continue
@@ -773,6 +787,7 @@ class Indexer:
                     "(was the folder moved or renamed?)")))
                 continue
             root = os.path.realpath(path)
+            roots.append(root)
             for src in self.db.sources_under(root, (os.sep, "#")):
                 if src in seen or any(_under(src, f) for f in protected):
                     continue
@@ -782,6 +797,72 @@ class Indexer:
                     self.stories.remove(aid)
                 out.append(ItemResult(src, "removed", aid, reason="source no longer exists"
                                       + ("" if chunk_ids else "; the article stays (ingested from another source too)")))
+        if dumps is not None:
+            out += self._prune_dump_records(roots, seen, protected, dumps, settled if settled is not None else set())
+        return out
+
+    # --- the records of a dump stored by their url (--prune) -------------------------------------
+    # A dump's record with a url is stored under that url, not under the dump's path, so
+    # ``sources_under`` cannot find it. The article database keeps, per local dump, the urls its
+    # records had when it was last read (a meta value, ``_DUMP_KEY`` + the dump's path); --prune
+    # removes those a dump held and holds no more. Kept from the first ingest that has this: a record
+    # deleted from a dump before then is not known to have been in it (`rag remove URL` removes it).
+
+    def _dump_urls(self, path: str) -> set[str]:
+        raw = self.db.get_meta(_DUMP_KEY + path)
+        try:
+            urls = json.loads(raw) if raw else []
+        except ValueError:
+            return set()
+        return {u for u in urls if isinstance(u, str)} if isinstance(urls, list) else set()
+
+    def _set_dump_urls(self, path: str, urls: set[str]) -> None:
+        self.db.set_meta(_DUMP_KEY + path, json.dumps(sorted(urls)) if urls else None)
+
+    def _remember_dumps(self, dumps: Sequence[DumpRead]) -> None:
+        """Add the url sources of the dumps read to those kept for them (none is forgotten without a
+        --prune that removed it: a record deleted from a dump stays stored until one)."""
+        for d in dumps:
+            urls = _url_sources(d)
+            old = self._dump_urls(d.path)
+            if not urls <= old:
+                self._set_dump_urls(d.path, old | urls)
+
+    def _prune_dump_records(self, roots: Sequence[str], seen: set[str], protected: set[str],
+                            dumps: Sequence[DumpRead], settled: set[str]) -> list[ItemResult]:
+        """Remove the url sources a dump under ``roots`` held when last read and holds no more; a
+        dump deleted from there loses them all. Kept: a dump that failed to read (or one record of
+        it), one not read though it exists, a source this run saw (another dump or file holds it)
+        and a source another dump's kept urls hold. ``settled`` gets the dumps whose urls it replaced."""
+        read = {d.path: d for d in dumps}
+        kept = {key[len(_DUMP_KEY):]: self._dump_urls(key[len(_DUMP_KEY):]) for key in self.db.meta_keys(_DUMP_KEY)}
+        now = {path: _url_sources(d) if d.whole else kept.get(path, set()) | _url_sources(d)
+               for path, d in read.items()}
+        holders = collections.Counter(u for urls in {**kept, **now}.values() for u in urls)  # url -> dumps holding it
+        out = []
+        for path, old in sorted(kept.items()):
+            d = read.get(path)
+            if not any(_under(path, root) for root in roots) or any(_under(path, f) for f in protected):
+                continue
+            if d is None and os.path.lexists(path):  # not read, yet there (a hidden name): not deleted
+                continue
+            if d is not None and not d.whole:  # what it holds is not known: nothing of it goes
+                continue
+            current = now.get(path, set())
+            mine = now.get(path, old)  # what ``holders`` counted for this dump
+            shown = _printable(path)
+            for src in sorted(old - current):
+                if src in seen or holders[src] > (src in mine) or self.db.by_source(src) is None:
+                    continue
+                aid, chunk_ids = self.db.remove_source(src)
+                self.vectors.delete(chunk_ids)
+                if aid and chunk_ids:
+                    self.stories.remove(aid)
+                out.append(ItemResult(src, "removed", aid, reason=(
+                    f"no longer in {shown}" if d is not None else f"{shown} no longer exists")
+                    + ("" if chunk_ids else "; the article stays (ingested from another source too)")))
+            self._set_dump_urls(path, current)
+            settled.add(path)
         return out
 
     # --- maintenance ----------------------------------------------------------------------------
@@ -944,6 +1025,15 @@ def _shrunk(art: Article, stored: str, article_id: str) -> Refused | None:
 
 def _log_notice(notice: FeedNotice) -> None:
     log.warning("%s", notice)
+
+
+#: meta key prefix of the url sources a local dump's records had (``Indexer._dump_urls``)
+_DUMP_KEY = "dump_urls:"
+
+
+def _url_sources(dump: DumpRead) -> set[str]:
+    """The sources of a dump's records that are not under its path: those stored by their url."""
+    return {s for s in dump.sources if not _under(s, dump.path)}
 
 
 def _under(source: str, path: str) -> bool:

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     feed_max_items: int = Field(500, ge=1, le=100_000,
                                 description="articles read from one feed or sitemap (a URL sent to `rag serve` "
                                             "cannot make the server fetch more pages than this)")
+    # a dump's all-numeric dates that read both ways (03/12/2022: 3 December in the UK, March 12 in the
+    # US) follow the dump's own unambiguous ones (a 25/12/2022 in it makes it day-first); this decides
+    # them when the dump shows no order (auto: month-first, with a warning naming the records)
+    date_order: Literal["auto", "dmy", "mdy"] = Field(
+        "auto", description="day/month order of a dump's ambiguous numeric dates when the dump does not show it")
 
     # --- UI ------------------------------------------------------------------------------
     ui_host: str = "127.0.0.1"

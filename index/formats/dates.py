@@ -11,16 +11,55 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, timezone
+from typing import Literal
 
 logger = logging.getLogger(__name__)
 
 _DATE_PREFIX = re.compile(r"\A[ \t]*date[ \t]*:?[ \t]*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
 _DATE_LINE = re.compile(r"\A[ \t]*(?:date|published)[ \t]*:[ \t]*([^\n]{4,60})(?:\n|\Z)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
+#: An all-numeric date with the day and the month first, in either order, and the year last (2 or 4
+#: digits), a time allowed after it: "03/12/2022", "3.12.22", "03-12-2022 14:05". ISO's year-first
+#: "2022-12-03" is not one (and must never be read day-first: dateutil would make it 2022-03-12).
+_DAY_MONTH = re.compile(r"\A\s*(\d{1,2})([/.-])(\d{1,2})\2(?:\d{4}|\d{2})(?=\Z|[\sT,])")
+
+DayMonth = Literal["dmy", "mdy", "ambiguous"]
 
 
-def parse_date(value: object) -> date | None:
-    """A date from ISO dates/datetimes, RFC 2822, '1 December 2024', or a Unix timestamp; else None."""
+def day_month_order(value: object) -> DayMonth | None:
+    """How an all-numeric date (``_DAY_MONTH``) orders its day and month: "dmy" when only the
+    day-first reading is a date (25/12/2022), "mdy" when only the month-first one is (12/25/2022),
+    "ambiguous" when both are and differ (03/12/2022: 3 December in the UK, March 12 in the US);
+    None for any other value (ISO, words, 03/03/2022 which reads the same both ways).
+
+    >>> day_month_order("25/12/2022"), day_month_order("12/25/2022"), day_month_order("03/12/2022")
+    ('dmy', 'mdy', 'ambiguous')
+    >>> day_month_order("2022-03-12"), day_month_order("03/03/2022"), day_month_order("3 December 2022")
+    (None, None, None)
+    """
+    m = _DAY_MONTH.match(value) if isinstance(value, str) else None
+    if m is None:
+        return None
+    first, second = int(m.group(1)), int(m.group(3))
+    if not (1 <= first <= 31 and 1 <= second <= 31) or first == second:
+        return None
+    if first <= 12 and second <= 12:
+        return "ambiguous"
+    if second <= 12:
+        return "dmy"
+    return "mdy" if first <= 12 else None
+
+
+def parse_date(value: object, *, day_first: bool | None = None) -> date | None:
+    """A date from ISO dates/datetimes, RFC 2822, '1 December 2024', or a Unix timestamp; else None.
+
+    An all-numeric date whose day and month could be either way round (03/12/2022) is read month
+    first (dateutil's default), or day first with ``day_first=True``; ``day_first`` changes nothing
+    else (an ISO date stays year-month-day). ``index.records`` decides it per dump (``day_month_order``).
+
+    >>> parse_date("03/12/2022"), parse_date("03/12/2022", day_first=True), parse_date("2022-03-12", day_first=True)
+    (datetime.date(2022, 3, 12), datetime.date(2022, 12, 3), datetime.date(2022, 3, 12))
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
@@ -38,8 +77,9 @@ def parse_date(value: object) -> date | None:
         return None
     from dateutil import parser as dateparser
 
+    dayfirst = bool(day_first) and _DAY_MONTH.match(text) is not None
     try:
-        return dateparser.parse(text, default=datetime(2000, 1, 1)).date()
+        return dateparser.parse(text, default=datetime(2000, 1, 1), dayfirst=dayfirst).date()
     except (ValueError, OverflowError, TypeError):
         logger.debug("unparseable date %r", text)
         return None
