@@ -489,13 +489,19 @@ def test_poll_results_show_next_to_the_feeds_and_the_chat_counts_the_new_article
         pg.fill("#rag-feed-url textarea, #rag-feed-url input", feed_site + "/feed.xml")
         pg.click("#rag-feed-add")
         pg.wait_for_function("document.querySelector('#rag-feeds').innerText.includes('/feed.xml')", timeout=30_000)
-        pg.click("#rag-feed-poll")
+        # Watch polls the new feed at once, as `rag watch URL` does (tests/test_ui_newuser4.py): its
+        # items come with it; Poll now then finds nothing new
         pg.wait_for_function("document.querySelector('#rag-ingest').innerText.includes('2 added')", timeout=60_000)
-        top, bottom, height = pg.evaluate(
-            "(() => { const r = document.querySelector('#rag-ingest').getBoundingClientRect();"
-            " return [r.top, r.bottom, innerHeight]; })()")
-        assert bottom > 0 and top < height, "the poll's results are off-screen, away from the Poll button"
-        assert "1/1 feeds" in pg.inner_text("#rag-ingest")
+        for polled in ("2 added", "nothing new"):
+            if polled == "nothing new":
+                pg.click("#rag-feed-poll")
+                pg.wait_for_function("document.querySelector('#rag-ingest').innerText.includes('nothing new')",
+                                     timeout=60_000)
+            top, bottom, height = pg.evaluate(
+                "(() => { const r = document.querySelector('#rag-ingest').getBoundingClientRect();"
+                " return [r.top, r.bottom, innerHeight]; })()")
+            assert bottom > 0 and top < height, "the poll's results are off-screen, away from the Poll button"
+            assert "1/1 feeds" in pg.inner_text("#rag-ingest")
         pg.get_by_role("tab", name="Chat").click()
         pg.wait_for_function("document.querySelector('#rag-settings-summary').innerText.includes('42 articles')",
                              timeout=10_000)

@@ -88,7 +88,9 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                             # small minimum widths for the buttons: at gradio's default (160px each)
                             # the question box got no more room than a button; at 200 px for the box,
                             # a phone (390 px) put Stop on a full-width line of its own
-                            box = gr.Textbox(show_label=False, placeholder="Ask a question…",
+                            # every text box has a label, shown or not: without one a screen reader
+                            # names it by gradio's hidden default, "Textbox"
+                            box = gr.Textbox(label="Question", show_label=False, placeholder="Ask a question…",
                                              scale=6, min_width=150, elem_id="rag-question", autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, min_width=64, elem_id="rag-ask")
                             # closing the answer's stream stops a local model's generation and frees it;
@@ -103,8 +105,9 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
             with gr.Tab("Collection", id="collection"):
                 # made first, placed below: the feeds block wires to them before their turn comes
                 ingest_out = gr.HTML(render.ingest_html([]), elem_id="rag-ingest", render=False)
-                search = gr.Textbox(show_label=False, placeholder="Search titles and sources…",
-                                    scale=4, elem_id="rag-search", render=False)
+                search = gr.Textbox(label="Search articles", show_label=False,
+                                    placeholder="Search titles and sources…", scale=4, elem_id="rag-search",
+                                    render=False)
                 victim = gr.Dropdown(label="Remove an article", choices=[], scale=4,
                                      elem_id="rag-remove-choice", render=False)
                 articles = gr.HTML(elem_id="rag-articles", render=False)
@@ -117,7 +120,7 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                         add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
                         # the feeds just above the results "Poll now" streams into (under the article
                         # list, which grows with the collection, they were a page-length apart)
-                        polling = lib.feeds_panel(ingest_out, articles, victim, search)
+                        feed_events = lib.feeds_panel(ingest_out, articles, victim, search)
                         ingest_out.render()
                     with gr.Column(scale=3):
                         with gr.Row(elem_classes="rag-centred"):
@@ -189,7 +192,8 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         really.click(lib.remove, [victim, search], [articles, victim], api_name="remove",
                      concurrency_id="store-write", concurrency_limit=1).then(**hide_confirm).then(**summarise).then(
             **introduce)
-        polling.then(**summarise).then(**introduce)  # its article count
+        for feed_event in feed_events:  # Watch (its first poll) and Poll now: their article count
+            feed_event.then(**summarise).then(**introduce)
         demo.load(lib.listing, [search], [articles, victim], api_visibility="private")
         demo.load(**summarise)
         demo.load(**introduce)

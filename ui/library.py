@@ -6,8 +6,9 @@ Uploads go through :class:`ui.uploads.Uploads`: size limit, a stable copy under
 files, and results that name files as uploaded, never by a server path.
 
 Watched feeds (``index.watch``): the tab lists them (url, title, last polled, items added and updated, last
-error), adds and removes one, and "Poll now" runs one round here, streaming per-item results like
-an upload. Polling on a schedule is left to ``rag watch`` (one poller per data directory, beside the
+error), adds one (polling it at once, as ``rag watch URL`` does: a URL whose first poll fails is not
+watched, and says why) and removes one, and "Poll now" runs one round here, streaming per-item results
+like an upload. Polling on a schedule is left to ``rag watch`` (one poller per data directory, beside the
 UI or under cron/systemd): a UI process may run in several workers or be restarted, and a second
 poller would only contend for the store's write lock. The feed list is read from the same SQLite
 state ``rag watch`` writes, so it shows that process's progress too.
@@ -15,6 +16,7 @@ state ``rag watch`` writes, so it shows that process's progress too.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import queue
@@ -34,7 +36,9 @@ from index.load import KINDS, expand_inputs, is_url
 from index.collection import ChunksEmbedded, Collection
 from index.db import ArticleInfo
 from index.types import ItemResult
+from index.userinfo import redact_userinfo
 from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
+from rag.service import in_given_order
 from ui import render, toast
 from ui.uploads import Staged, Uploads
 
@@ -53,18 +57,32 @@ _DONE = object()
 
 def parse_urls(text: str | None) -> tuple[list[str], list[ItemResult]]:
     """URLs from the paste box, one per line (or separated by spaces); the other words of a line are
-    one failed item ("not a url" is one line that is no URL, not three)."""
-    urls, bad = [], []
-    for line in (text or "").splitlines():
-        rest = []
+    one failed item ("not a url" is one line that is no URL, not three), named as typed."""
+    given = given_urls(text)
+    return ([g for g in given if isinstance(g, str)],
+            [dataclasses.replace(g, item=g.title or "") for g in given if isinstance(g, ItemResult)])
+
+
+def given_urls(text: str | None) -> list[str | ItemResult]:
+    """The paste box as given, in its order: each URL, and the other words of each line as one failed
+    item, where its first word was typed. A refused line is shown as typed: the text is the item's
+    title (escaped like any title; its password redacted and cut at 200 characters, as the REST API
+    cuts it), and the item names the line. As the item, the text was shown as a file name, cut at its
+    last slash: ``ftp://x`` showed as "x"."""
+    given: list[str | ItemResult] = []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        rest: list[str] = []
+        at = 0
         for token in line.split():
             if is_url(token) and token.lower().startswith(("http://", "https://")):
-                urls.append(token)
+                given.append(token)
             else:
+                at = at if rest else len(given)
                 rest.append(token)
         if rest:
-            bad.append(ItemResult(" ".join(rest), "failed", reason="not an http(s) URL"))
-    return urls, bad
+            typed = redact_userinfo(" ".join(rest))[:200]
+            given.insert(at, ItemResult(f"URLs, line {n}", "failed", title=typed, reason="not an http(s) URL"))
+    return given
 
 
 def feeds_html(feeds: Sequence[WatchedFeed]) -> str:
@@ -99,6 +117,16 @@ def _poll_line(r: PollResult) -> str:
     return f"{what}: {r.url}"
 
 
+def _without_url(r: PollResult, subject: str = "") -> str:
+    """A poll's error without the URL it starts with (the message names the URL itself); ``subject``
+    ("it ") goes before a reason that goes on from its URL ("is not a feed or sitemap")."""
+    error = r.error or "no answer"
+    head, sep, rest = error.partition(": ")
+    if sep and is_url(head):  # the feed's URL, or where it led
+        error = rest
+    return subject + error if error.startswith(("is ", "was ", "has ", "took ", "lists ", "links ")) else error
+
+
 class Library:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
@@ -118,7 +146,8 @@ class Library:
         return feeds_html(feeds), gr.update(choices=[(f.title or f.url, f.url) for f in feeds], value=None)
 
     def add_feed(self, url: str | None) -> tuple[str, Any, str]:
-        """Watch a feed URL (not polled here: press Poll now, or run `rag watch`). One guarded request
+        """Watch a feed URL without polling it (the Watch button polls it at once: :meth:`watch_feed`;
+        this is for a caller that polls later, with Poll now or `rag watch`). One guarded request
         first, as `rag watch URL` does: a page that advertises a feed (``<link rel="alternate">``)
         gets that feed watched instead; a page that is no feed or sitemap is refused (watching it
         would fail every poll); a feed that is down, or sent as a feed with a broken body, is
@@ -144,6 +173,105 @@ class Library:
         instead = f" ({found_at} is a page that advertises it)" if found_at else ""
         toast.info(f"Watching {stored}{instead}. Press Poll now, or run `rag watch` to poll on a schedule.")
         return *self.feeds(), ""
+
+    def watch_feed(self, url: str | None, search: str, progress: gr.Progress = gr.Progress()  # noqa: B008
+                   ) -> Iterator[tuple[str, str, Any, str, Any, Any]]:
+        """The Watch button: watch a feed URL and poll it at once, as `rag watch URL` does
+        (``Watcher.poll_all``), streaming its items into the results like Poll now. Yields
+        (results, articles, remove choices, feed table, feed choices, URL box).
+
+        A page that advertises a feed gets that feed watched instead. A URL whose first poll fails
+        (a page that is no feed or sitemap, a host that does not answer, an HTTP error, a malformed
+        feed) is not watched: the error is shown and the URL stays in the box to be corrected. (It
+        was watched without a word, and its error waited for the first Poll now; `rag watch` keeps
+        such a feed for the next round, but here the user is there to read the error and press
+        Watch again.) A feed already watched is polled and stays watched whatever its poll says."""
+        skip = (gr.skip(),) * 6
+        try:
+            url = check_feed_url((url or "").strip())
+            self._check_address(url)
+            before = set(self.watch_state.urls())
+        except RagError as exc:
+            toast.warn(str(exc))
+            yield skip
+            return
+        events: queue.Queue = queue.Queue()
+        state = self.watch_state
+        watcher = Watcher(self.collection, state)
+
+        def on_result(r: PollResult) -> None:
+            # decided here, not in the generator: a closed browser tab must not leave the URL watched
+            dropped = (r.status == "failed" and r.url not in before and not r.fetched_items
+                       and not state.ever_read(r.url))
+            if dropped:
+                state.remove(r.url)  # nothing read: no feed to watch (yet)
+            events.put((r, dropped))
+
+        def work() -> None:
+            try:
+                watcher.poll_all([url], progress=events.put, on_result=on_result)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                if url not in before:
+                    state.remove(url)
+                events.put(exc)
+            finally:
+                events.put(_DONE)
+
+        threading.Thread(target=work, name="ui-watch", daemon=True).start()
+        progress((0, 1), desc=f"Polling {url}"[:60], unit="feeds")
+        items: list[ItemResult] = []
+        results: list[ItemResult] = []  # the feed's failure, then its items
+        notices: list[str] = []
+        polled: PollResult | None = None
+        dropped = False
+        shown_at = 0.0
+        while (ev := events.get()) is not _DONE:
+            if isinstance(ev, Exception):
+                log.warning("watch failed: %s", ev, exc_info=not isinstance(ev, RagError))
+                msg = str(ev) if isinstance(ev, RagError) else f"poll failed ({type(ev).__name__}); see the server log"
+                results.append(ItemResult(url, "failed", reason=msg))
+                continue
+            if isinstance(ev, tuple):
+                polled, dropped = ev
+                continue
+            items.append(ev)
+            progress((len(items), None), desc=f"{ev.status}: {(ev.title or ev.item)[:40]}", unit="articles")
+            if time.monotonic() - shown_at > _REFRESH_S:
+                shown_at = time.monotonic()
+                yield render.ingest_html(results + items), *skip[1:]
+        box: Any = ""
+        if polled is None:  # the poll itself broke (logged above): nothing to say about the feed
+            box = gr.skip()
+            toast.warn(f"{url} is not watched: {results[-1].reason if results else 'its poll failed'}")
+        else:
+            shown = polled.url  # the feed a page advertised, if it was one
+            if polled.found_at and not dropped:
+                notices.append(f"{polled.found_at} is a page that advertises the feed {shown}: the feed is polled "
+                               "and watched instead.")
+            elif polled.found_at:
+                shown = f"{shown} (the feed {polled.found_at} advertises)"
+            if polled.status == "failed" and polled.error:
+                results.append(ItemResult(polled.url, "failed", reason=polled.error))
+            why = _without_url(polled, "it ").rstrip(".")
+            if dropped:
+                box = gr.skip()  # the URL stays, to be corrected
+                page = " A page is added once, under URLs." if polled.not_a_feed else ""
+                notices.insert(0, f"{shown} is not watched (its error is below).{page}")
+                toast.warn(f"{shown} is not watched: {why}.{page}")
+            elif polled.status == "failed":
+                notices.insert(0, f"{shown} is still watched: Poll now tries it again; Stop watching removes it.")
+                toast.warn(f"{shown} is still watched, but its poll failed: {why}.")
+            else:
+                notices += polled.notices
+                if polled.skipped:
+                    notices.append(f"{polled.skipped} new or changed item(s) left for the next poll "
+                                   "(RAG_FEED_MAX_ITEMS caps each poll; the newest were read).")
+                counts = polled.report.summary() if polled.report else {}
+                read = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no new items"
+                toast.info(f"Watching {shown} ({read}). Poll now reads its new items; `rag watch` polls on a schedule.")
+        table, choices = self.listing(search)
+        yield (render.ingest_html(results + items, 1, 1, unit="feeds", notices=notices), table, choices,
+               *self.feeds(), box)
 
     def _check_address(self, url: str) -> None:
         """Refuse a feed whose host is written as an address the fetch guard refuses (127.0.0.1,
@@ -213,16 +341,19 @@ class Library:
         yield (render.ingest_html(results, done_feeds, len(urls), unit="feeds"), table, choices, *self.feeds())
 
     def feeds_panel(self, ingest_out: gr.HTML, articles: gr.HTML, victim: gr.Dropdown,
-                    search: gr.Textbox) -> gr.events.Dependency:
+                    search: gr.Textbox) -> tuple[gr.events.Dependency, gr.events.Dependency]:
         """Lay out the watched-feeds block where it is called (inside the Collection tab of the
-        Blocks) and wire it; polling shares the store-write queue with uploads and removals.
-        Returns the "Poll now" event (the caller chains what else its new articles change)."""
+        Blocks) and wire it; Watch (which polls the new feed) and Poll now share the store-write
+        queue with uploads and removals. Returns the Watch and Poll now events (the caller chains
+        what else their new articles change)."""
         with gr.Accordion("Watched feeds", open=False, elem_id="rag-feeds-box"):
             feed_table = gr.HTML(elem_id="rag-feeds")
             with gr.Row(elem_classes="rag-centred"):
                 # the buttons at gradio's default 160 px left the URL box a third of the narrow
                 # column: its placeholder wrapped over four lines
-                feed_url = gr.Textbox(show_label=False, placeholder="https://example.org/feed.xml (RSS, Atom or sitemap)",
+                # label: the box's name for a screen reader (shown or not, gradio names it "Textbox")
+                feed_url = gr.Textbox(label="Feed URL", show_label=False,
+                                      placeholder="https://example.org/feed.xml (RSS, Atom or sitemap)",
                                       scale=4, min_width=160, elem_id="rag-feed-url")
                 watch = gr.Button("Watch", scale=1, min_width=80, elem_id="rag-feed-add")
             with gr.Row(elem_classes="rag-bottom"):
@@ -233,38 +364,44 @@ class Library:
             gr.Markdown("Polling on a schedule: run `rag watch --every 30m` beside the UI.")
         # the page's own events, not part of the documented API ("Use via API" lists ask, add,
         # list_articles, remove and brief): feeds are managed with `rag watch` outside the page
-        gr.on([watch.click, feed_url.submit], self.add_feed, [feed_url], [feed_table, feed_choice, feed_url],
-              api_visibility="private")
+        watching = gr.on([watch.click, feed_url.submit], self.watch_feed, [feed_url, search],
+                         [ingest_out, articles, victim, feed_table, feed_choice, feed_url], api_visibility="private",
+                         concurrency_id="store-write", concurrency_limit=1, show_progress_on=[ingest_out])
         unwatch.click(self.remove_feed, [feed_choice], [feed_table, feed_choice], api_visibility="private")
         polling = poll.click(self.poll_feeds, [search], [ingest_out, articles, victim, feed_table, feed_choice],
                              api_visibility="private", concurrency_id="store-write", concurrency_limit=1,
                              show_progress_on=[ingest_out])
         gr.on(None, self.feeds, None, [feed_table, feed_choice], api_visibility="private")  # on page load
-        return polling
+        return watching, polling
 
     # --- ingest -----------------------------------------------------------------------------
     def add(self, files: Sequence[Any] | None, urls_text: str, search: str,
             progress: gr.Progress = gr.Progress()) -> Iterator[tuple[str, str, Any]]:  # noqa: B008 - gradio's idiom
-        """Ingest uploads and URLs; yields (results, article list, remove choices) as items finish."""
-        urls, results = parse_urls(urls_text)
+        """Ingest uploads and URLs; yields (results, article list, remove choices) as items finish.
+        The results list the files, then the URL box's lines in the order typed (a refused one too,
+        as typed), with the articles of a feed or a dump under it."""
         staged, refused = self.uploads.stage(files)
-        results += refused
         for r in refused:
             toast.warn(f"{r.item} {r.reason}")
-        inputs = [str(s.path) for s in staged] + urls
+        typed = given_urls(urls_text)
+        given: list[str | ItemResult] = [*refused, *(s.name for s in staged), *typed]
+        inputs = [str(s.path) for s in staged] + [g for g in typed if isinstance(g, str)]
         if not inputs:
+            results = [g for g in given if isinstance(g, ItemResult)]
             if not results:
                 toast.warn("Choose files to upload or paste URLs first.")
             yield render.ingest_html(results), gr.skip(), gr.skip()
             return
-        yield from self._ingest(inputs, staged, results, search, progress)
+        yield from self._ingest(inputs, staged, given, search, progress)
 
-    def _ingest(self, inputs: list[str], staged: list[Staged], results: list[ItemResult], search: str,
+    def _ingest(self, inputs: list[str], staged: list[Staged], given: list[str | ItemResult], search: str,
                 progress: gr.Progress) -> Iterator[tuple[str, str, Any]]:
-        """Run the ingest in a thread and stream its results (as the browser may see them) into ``results``
-        (which holds the items refused before it: they count among the items done)."""
-        refused = len(results)
+        """Run the ingest in a thread and stream its results (as the browser may see them), shown
+        in the order ``given`` (the inputs as the page names them, and the items refused before
+        the ingest, which count among the items done)."""
+        refused = sum(isinstance(g, ItemResult) for g in given)
         total = len(expand_inputs(inputs)) + refused
+        ingested: list[ItemResult] = []
         events: queue.Queue = queue.Queue()
 
         notices: list[str] = []  # a feed cut at RAG_FEED_MAX_ITEMS, a front page given instead of its feed
@@ -295,7 +432,7 @@ class Library:
                 msg = str(ev) if isinstance(ev, RagError) else f"ingest failed ({type(ev).__name__}); see the server log"
                 failed = self.uploads.shown(staged, ItemResult("(batch)", "failed", reason=msg))
                 toast.warn(failed.reason or msg)
-                results.append(failed)
+                ingested.append(failed)
                 continue
             if isinstance(ev, ChunksEmbedded):
                 if done < total:
@@ -304,16 +441,18 @@ class Library:
                              desc=f"embedding {ev.done}/{ev.total} chunks: {name[:40]}")
                 continue
             ev = self.uploads.shown(staged, ev)
-            results.append(ev)
+            ingested.append(ev)
             done += ev.status != "removed"
             known = done < total  # a dump holds many articles: past the item count, just count
             progress((done, total if known else None), desc=f"{ev.status}: {(ev.title or ev.item)[:40]}",
                      unit="articles")
             if time.monotonic() - shown_at > _REFRESH_S:  # a dump reports thousands of items: refresh, don't flood
                 shown_at = time.monotonic()
-                yield render.ingest_html(results, done, total if known else None), gr.skip(), gr.skip()
+                shown = in_given_order(given, ingested)  # each line where it was typed
+                yield render.ingest_html(shown, done, total if known else None), gr.skip(), gr.skip()
         table, choices = self.listing(search)
-        yield render.ingest_html(results, done, max(done, total), notices=notices), table, choices
+        shown = in_given_order(given, ingested)
+        yield render.ingest_html(shown, done, max(done, total), notices=notices), table, choices
 
     # --- list / remove ----------------------------------------------------------------------
     def listing(self, search: str | None = None) -> tuple[str, Any]:

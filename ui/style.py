@@ -155,6 +155,8 @@ LIVE_REGION = '<div id="rag-live" class="rag-sr-only" role="status" aria-live="p
 #
 # A pending answer's bubble shows the seconds it has been waiting (``rag-elapsed``).
 #
+# Watch and Poll now bring the ingest results (their progress, then what they read) into view.
+#
 # Progress is announced to screen readers: the sources panel's "Finding the passages…" (and the
 # timeline's "Reading the articles…") is copied into the page's live region (``LIVE_REGION``), then
 # how many passages were found once they are in.
@@ -205,6 +207,20 @@ JS = """() => {
   });
   new MutationObserver(focusCited).observe(document.getElementById('rag-sources') || document.body,
                                            { subtree: true, childList: true });
+
+  // Watch polls the new feed at once and Poll now polls them all: their progress and results go into
+  // the ingest results under the feeds block, which on a laptop's screen began just below the fold
+  // (Watch sits higher than Poll now): brought into view as the poll starts
+  const showResults = () => setTimeout(() => {
+    const results = document.getElementById('rag-ingest');
+    if (results) results.scrollIntoView({ block: 'nearest' });
+  }, 0);
+  document.addEventListener('click', (ev) => {
+    if (ev.target instanceof Element && ev.target.closest('#rag-feed-add, #rag-feed-poll')) showResults();
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && ev.target instanceof Element && ev.target.closest('#rag-feed-url')) showResults();
+  });
 
   // seconds an answer has been in the making: a local model's 30 s behind a bare "Searching…" read
   // as stuck. Each pending bubble counts from when it appeared (its element is kept while unchanged).
