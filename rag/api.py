@@ -396,8 +396,8 @@ class RAG:
         text = " ".join(f"{_dated(p, as_of)}{_marked(e.citation.quote, p.n)}"
                         for p, e in zip(passages, newest, strict=True))
         total = told.total or len(events)
-        more = f"; {total} stories in all" + (" (a brief of the topic over the same period lists them all)" if topic else "") \
-            if total > len(newest) else ""
+        listed = " (a brief of the topic over the same period lists them all)" if topic else ""
+        more = f"; {total} stories in all{listed}" if total > len(newest) else ""
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Answer(
             question=question, text=text, refused=False, citations=citations, passages=passages,

@@ -162,7 +162,8 @@ def _name_spans(text: str) -> list[tuple[int, int, str]]:
         w = m.group()
         if not w[0].isupper() or _calendar(text, m):
             continue
-        if w.lower() in _DISCOURSE and not text[: m.start()].rstrip(" \"“‘'([").endswith(tuple("abcdefghijklmnopqrstuvwxyz,;")):
+        before = text[: m.start()].rstrip(" \"“‘'([")
+        if w.lower() in _DISCOURSE and not (before[-1:].islower() or before.endswith((",", ";"))):
             continue  # "However, Warnock won": a sentence's opening word, no name
         if not _acronym(w, text):
             if w.lower() in _STOP or len(w) < 2:

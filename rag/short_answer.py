@@ -1164,8 +1164,11 @@ def no_answer_to(q: Question, phrase: str) -> bool:
     if kind not in ("person", "org"):
         return False
     bare = re.sub(r"[’']s$", "", phrase)
-    return bool(_PLACE_WORDS.search(bare)) or (kind == "person" and (  # "which party" may be answered "Labour"
-        bare.lower() in _PARTY_WORDS or is_demonym(bare) or (" " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS)))
+    if _PLACE_WORDS.search(bare):
+        return True
+    adjective = bare.lower() in _PARTY_WORDS or is_demonym(bare) or (
+        " " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS)
+    return kind == "person" and adjective  # "which party" may be answered "Labour"
 
 
 _PARTY_WORDS = frozenset("republican republicans democrat democrats democratic conservative conservatives labour "
