@@ -20,7 +20,7 @@ import reprlib
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from index.db import ArticleDB
 from index.embed import Embedder, make_embedder
@@ -30,6 +30,9 @@ from index.types import Article, IngestReport, ItemResult, LoadFailure, content_
 from index.vectors import VectorStore
 from rag.errors import InputError
 from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.load import DumpRead
 
 __all__ = ["ChunksEmbedded", "Collection", "DetailedProgress", "Progress", "text_article"]
 
@@ -93,13 +96,14 @@ class Collection:
         self, articles: Iterable[Article | LoadFailure], *, progress: Progress | DetailedProgress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
         stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
-        chunk_updates: bool = False,
+        chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None,
     ) -> IngestReport:
         """Ingest already-built ``Article``s through the pipeline of ``ingest`` (same options);
-        ``prune_inputs``: stored sources under these paths that were not among the articles are removed."""
+        ``prune_inputs``: stored sources under these paths that were not among the articles are removed;
+        ``dumps``: the local dumps read (``index.load.DumpRead``), whose records no longer held are pruned too."""
         return self.indexer.ingest_articles(articles, progress=progress, prune_inputs=prune_inputs,
                                             reconcile_progress=reconcile_progress, stop=stop, notice=notice,
-                                            allow_shrink=allow_shrink, chunk_updates=chunk_updates)
+                                            allow_shrink=allow_shrink, chunk_updates=chunk_updates, dumps=dumps)
 
     def ingest_text(
         self, text: str, *, title: str | None = None, source: str | None = None, url: str | None = None,

@@ -81,7 +81,7 @@ def test_stop_set_before_the_ingest_stores_nothing(coll: Collection, tmp_path: P
 def test_notice_gets_what_is_no_failure(coll: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
     feed = "https://example.org/feed.xml"
 
-    def iter_articles(inputs, settings):  # noqa: ANN001, ANN202 - a feed cut at RAG_FEED_MAX_ITEMS
+    def iter_articles(inputs, settings, *, on_dump=None):  # noqa: ANN001, ANN202 - a feed cut at RAG_FEED_MAX_ITEMS
         yield LoadFailure(feed, "capped", capped=(1, 9))
         yield Article(source="https://example.org/kelso", title="Kelso harbour reopens", text=KELSO)
 
