@@ -129,6 +129,8 @@ def test_errors_become_readable_messages(coll: Collection, monkeypatch: pytest.M
     content = steps[-1][1][-1]["content"]
     assert "rag-error" in content and shown in content and "Traceback" not in content
     assert session.turns == []  # a failed question is not history
+    # the sources panel leaves "Finding the passages ..." (it stayed there as if still searching)
+    assert "could not be answered" in steps[-1][3] and "Finding the passages" not in steps[-1][3]
 
 
 def test_bad_filters_and_empty_questions_warn_without_asking(coll: Collection) -> None:

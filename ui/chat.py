@@ -367,14 +367,14 @@ class Chat:
             shown = render.hide_home(str(exc), self.rag.settings.home)
             msgs[slot] = {"role": "assistant", "content": render.error_html(f"Could not answer: {shown}")}
             toast.warn(shown)
-            yield gr.skip(), msgs, session, gr.skip()
+            yield gr.skip(), msgs, session, render.sources_failed_html()  # not "Finding the passages…" for ever
             return
         except Exception as exc:  # noqa: BLE001 - the edge: log the trace, show a sentence
             log.exception("question failed unexpectedly")
             msgs[slot] = {"role": "assistant",
                           "content": render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")}
             toast.warn("Something went wrong while answering; see the server log.")
-            yield gr.skip(), msgs, session, gr.skip()
+            yield gr.skip(), msgs, session, render.sources_failed_html()
             return
         assert answer is not None
         filtered = bool(filters.sources or filters.published_from or filters.published_to)

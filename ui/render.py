@@ -304,6 +304,12 @@ def sources_pending_html() -> str:
     return '<div class="rag-sources rag-empty rag-pending">Finding the passages for this question…</div>'
 
 
+def sources_failed_html() -> str:
+    """The sources panel when the question could not be answered (the chat says why): it stayed on
+    "Finding the passages for this question…" as if still searching."""
+    return '<div class="rag-sources rag-empty">No passages: this question could not be answered (see the chat).</div>'
+
+
 def sources_html(answer: Answer | None, turn: int = 0) -> str:
     """The sources panel for one answer: cited passages with the quote highlighted, then the rest."""
     if answer is None:
