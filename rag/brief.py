@@ -32,7 +32,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from rag.errors import ConfigError, InputError, LLMError
-from rag.evidence import SentenceScore, prepare, score_sentences
+from rag.evidence import SentenceScore, not_a_statement, prepare, score_sentences
 from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
@@ -318,14 +318,12 @@ def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...])
     question: a standfirst "Why did Musk buy Twitter?" states no event); the first sentence when none does."""
     for a, b in sentences:
         s = text[a - start : b - start]
-        if _ENDS.search(s) and not _QUESTION.search(s) and not _FURNITURE.search(s) and \
+        if _ENDS.search(s) and not not_a_statement(s) and not _FURNITURE.search(s) and \
                 (len(re.findall(r"\w+", s)) >= LEAD_MIN_WORDS or len(s.strip()) >= LEAD_MIN_CHARS):
             return a, b
     return sentences[0]
 
 
-# a question ("Why did Musk buy Twitter?", a subheading or a rhetorical one) asks, it tells no event
-_QUESTION = re.compile(r"[?？][\"'”’»)\]]*\s*$")
 # an article's furniture, not its news: a byline's contact line, a social handle, an editor's note,
 # a sign-up box, a photo credit ("Follow Mike Snider on Twitter: @mikesnider.", "Send her an email at
 # laura@usatoday.com ...", "Editor's Note: This roundup is part of ..."); a catch-up about "Twitter"
@@ -352,7 +350,7 @@ def is_event_sentence(sentence: str) -> bool:
     >>> is_event_sentence("Follow Mike Snider on Twitter: @mikesnider.")
     False
     """
-    if _QUESTION.search(sentence) or _FURNITURE.search(sentence):
+    if not_a_statement(sentence) or _FURNITURE.search(sentence):  # a question or a link line tells no event
         return False
     if _ENDS.search(sentence):
         return True

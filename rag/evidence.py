@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from rag.text import AnswerType, answer_type, terms
+from rag.text import AnswerType, answer_type, is_link_line, is_question, terms
 
 NUM_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
@@ -128,24 +128,17 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
     return out
 
 
-# "Who is playing Princess Diana in the new season?": a question the article asks, no answer to it;
-# "Reaction:WNBA Twitter rejoices in prisoner swap", "OPINION:The power of love: ...": a link to another
-# story, its label run on to its headline (news pages flattened into a dump); "Video Ad Feedback"
-_LINK_LINE = re.compile(r"^\W*[A-Z][^.!?:]{0,80}?[a-z]:[A-Z\"“‘']")  # no space after the colon
-_FURNITURE = re.compile(r"\bVideo Ad Feedback\b|\b\d{1,2}:\d\d\s+-\s+Source:")
-
-
 def not_a_statement(sentence: str) -> bool:
-    """Whether ``sentence`` states nothing an answer could quote: a question, a link to another story,
-    a video player's furniture.
+    """Whether ``sentence`` states nothing an answer could quote: the article's own question ("Who is
+    playing Princess Diana in the new season?"), a link to another story or a video player's line
+    ("Reaction:WNBA Twitter rejoices in prisoner swap", ``rag.text.is_link_line``).
 
     >>> not_a_statement("Who is playing Princess Diana?"), not_a_statement("Reaction:WNBA Twitter rejoices")
     (True, True)
     >>> not_a_statement("Update: the bridge reopened at noon.")
     False
     """
-    s = sentence.strip().rstrip("\"”’')] ")
-    return s.endswith("?") or bool(_LINK_LINE.match(sentence) or _FURNITURE.search(sentence))
+    return is_question(sentence) or is_link_line(sentence.strip())
 
 
 NAME_SHARE = 0.8  # a word written capitalised at least this often inside the passages' sentences is a name

@@ -1145,8 +1145,8 @@ def _listed_place(phrase: str, question: str) -> bool:
 
 # "which Australian state": a state of another country; "which US state", "which American state": a US one
 _STATE_OF = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?([a-z.]+)\s+states?\b")
-_COUNTRY_ALIASES = frozenset({"uae", "u.s.", "u.k.", "côte d'ivoire", "cote d'ivoire", "the netherlands", "dprk",
-                              "drc", "democratic republic of congo", "republic of ireland", "east timor", "timor-leste"})
+_COUNTRY_ALIASES = frozenset({"uae", "u.s.", "u.k.", "côte d'ivoire", "cote d'ivoire", "dprk", "drc",
+                              "democratic republic of congo", "republic of ireland", "timor-leste"})
 
 
 def no_answer_to(q: Question, phrase: str) -> bool:

@@ -444,3 +444,12 @@ def test_a_briefs_also_in_lists_every_version_of_the_story_as_ask_does(tmp_path:
     assert shown == {"https://coast.example/zembla", "https://wire.example/zembla", "https://mirror.example/zembla"}
     assert len(event.also_in_sources) == 2
     assert {cited.source, *cited.also_in} == shown  # the answer's citation lists the same versions
+
+
+def test_a_link_to_another_story_is_no_event() -> None:
+    # a new user's brief on Brittney Griner opened with "OPINION:The power of love: ..." (a dump's link line)
+    from rag.brief import is_event_sentence
+
+    assert not is_event_sentence("OPINION:The power of love: Cherelle Griner is biggest hero in her release")
+    assert not is_event_sentence("Reaction:WNBA Twitter rejoices in prisoner swap.")
+    assert is_event_sentence("Update: Griner landed in San Antonio on Friday.")

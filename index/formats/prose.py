@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.errors import InputError
-from rag.text import UNSPACED, UNSPACED_CHAR, plural
+from rag.text import UNSPACED, UNSPACED_CHAR, is_link_line, plural
 
 
 #: Page furniture: what a paywall, a cookie wall, a menu or a video player page shows instead of an
@@ -119,43 +119,6 @@ def too_little_text(text: str) -> str | None:
     counted = "" if words == 1 else f", {plural(words, 'word')}" if words else ", no words"
     detail = plural(chars, "character") + counted
     return f"has no article text ({detail})"
-
-
-#: A dump's text (a news site's page saved as JSONL/CSV, not cleaned by trafilatura) keeps the page's
-#: furniture as lines of their own. Two kinds are dropped when a record is read (``drop_link_lines``):
-#:
-#: * a related-story link, written "Label:Headline" with no space after the colon ("More:Nikki Haley
-#:   announces 2024 presidential bid", "OPINION:The power of love: ...", "Reaction:WNBA Twitter
-#:   rejoices ..."): a label of at most 8 words and 50 characters that starts with a capital or a
-#:   digit, then a headline of 3-160 characters starting with a capital, a quote, "$" or "#". A real
-#:   sentence has a space after its colon ("Update: the bridge reopened at noon." stays), and the
-#:   "City:paragraph" items of a state-by-state roundup run longer than a headline (they stay).
-#: * a video player's lines: "Video Ad Feedback <title> 01:51 - Source: CNN", "<title> 02:07 - Source:
-#:   CNN", "JUST WATCHED <title> Replay More Videos ... MUST WATCH <title> 03:51".
-#:
-#: Measured on RealTime QA's 3,359 articles (247,719 lines): see tests/test_ingest_newuser5.py.
-_LINK_LINE = re.compile(
-    r"(?:[►▶•]\s*)?(?P<label>[\"'‘“]?[A-Z0-9][^:\n]{0,48}[^\s:]):(?=[A-Z\"'‘“$#])(?P<head>.{3,160})")
-_VIDEO_LINE = re.compile(
-    r"Video Ad Feedback\b.{0,300}"
-    r"|.{0,250}(?<!\d)\d{1,2}:\d{2}(?::\d{2})? - Source: [A-Z][\w.&' ]{1,30}(?: .{0,250})?"
-    r"|JUST WATCHED\b.{0,300}\bReplay More Videos\b.{0,300}")
-
-
-def is_link_line(line: str) -> bool:
-    """Whether ``line`` (stripped) is a related-story link or a video player's line (``_LINK_LINE``,
-    ``_VIDEO_LINE``), not article prose.
-
-    >>> is_link_line("Reaction:WNBA Twitter rejoices in prisoner swap"), is_link_line("Update: the bridge reopened.")
-    (True, False)
-    """
-    if _VIDEO_LINE.fullmatch(line):
-        return True
-    m = _LINK_LINE.fullmatch(line)
-    if m is None:
-        return False
-    label = m.group("label")
-    return len(label.split()) <= 8 and sum(c.isalpha() for c in label) >= 2
 
 
 def drop_link_lines(text: str) -> tuple[str, int]:
