@@ -8,9 +8,12 @@ words the conversation has not used) is a new question and is searched as writte
 before, a refused question included. A follow-up that is only a noun phrase ("And the miners?",
 "What about Time Warner?", "How many in Syria?") is the last question again with that phrase in
 place of one of its own: the old subject, names or time is left out (``elided_subject``). "He" or
-"she" after a who-question is the person its answer named ("How old is she?" after "Who won the Nobel
-prize?": Annie Ernaux, ``named_in_answer``), after any other question the subject the conversation was
-on. Acronyms ("BP", "EU", "WHO") and names in any script ("Pogačar") are words like any other. With an
+"she" after a question asking for a person ("Who won the Nobel prize?", "Which minister resigned?":
+``asks_for_person``) is the person its answer named ("How old is she?": Annie Ernaux, ``named_in_answer``),
+not the one it asked about ("Where did he coach before?" after "Who replaced Gareth Southgate?": Lee
+Carsley's career, not Southgate's, ``persons_asked``); after any other question it is the subject the
+conversation was on. A reply's opening ("Yes,", "Well,") is no name to carry on. Acronyms ("BP", "EU",
+"WHO") and names and words in any script ("Pogačar", "the élite race") are words like any other. With an
 LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is used instead.
 
 >>> rewrite_query("Who said that?", [("Which town did rebels capture south of Aleppo?", "Khansir [1]")])
@@ -43,6 +46,15 @@ PRONOUNS: tuple[str, ...] = PERSON_PRONOUNS + THING_PRONOUNS
 POINTERS: tuple[str, ...] = (*PRONOUNS, "there", "then", "the same", "before", "after", "earlier", "later")
 #: openings that carry on the last question but may name a new subject ("What about Time Warner?")
 CARRY_ON: tuple[str, ...] = ("what about", "how about", "and the")
+#: "Which player scored?", "Name the CEO who ...": nouns whose answer is a person, as a who-question's is
+#: (``asks_for_person``); "Which country", "Which company" are no such questions
+PERSON_NOUNS: tuple[str, ...] = (
+    "player", "footballer", "striker", "goalkeeper", "captain", "coach", "manager", "athlete", "rider", "driver",
+    "minister", "president", "leader", "chancellor", "secretary", "politician", "mp", "senator", "governor",
+    "mayor", "candidate", "ceo", "chief", "boss", "chairman", "chairwoman", "founder", "spokesman",
+    "spokeswoman", "singer", "rapper", "musician", "actor", "actress", "author", "writer", "director", "artist",
+    "presenter", "journalist", "judge", "scientist", "king", "queen", "prince", "princess", "pope", "suspect",
+    "man", "woman", "person")
 
 
 def _any_of(words: Sequence[str]) -> re.Pattern[str]:
@@ -54,17 +66,20 @@ _REFERS = _any_of([w for w in POINTERS if w not in ("that", "there")] + list(CAR
 # "that" and "there" point back ("Who said that?", "How many were killed there?") except as a relative
 # pronoun after a noun phrase ("the crane that collapsed") and in "is there" / "there were"
 _THAT = re.compile(r"\bthat\b", re.I)
-_RELATIVE_BEFORE = re.compile(r"\b(?:the|an?)\s+(?:[A-Za-z0-9'’-]+\s+){1,3}$", re.I)
+_RELATIVE_BEFORE = re.compile(r"\b(?:the|an?)\s+(?:[\w'’-]+\s+){1,3}$", re.I)
 _THERE = re.compile(r"\bthere\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(?:is|are|was|were|be|been)\s+there\b|\bthere\s+(?:is|are|was|were|has|have|had|will)\b",
                           re.I)
 # what points at something the last turn named: "she", "that", "there", "the day before"; not "what
 # about" or an opening "And", which carry on the last turn's question but may name a new subject
 _POINTS = _any_of(POINTERS)
+# a word that opens with a letter of any script: "élite" and "Łódź" as much as "spring" (read by the
+# patterns below; ``[A-Za-z]`` read "the élite race" as no modified noun at all)
+_LETTERED = r"[^\W\d_][\w'’-]*"
 # "the spring one(s)": a noun of the last question, with another word before it
-_ONE = re.compile(r"\b(?:the|a|an)\s+[A-Za-z][\w'’-]*\s+ones?\b", re.I)
+_ONE = re.compile(rf"\b(?:the|a|an)\s+{_LETTERED}\s+ones?\b", re.I)
 # "the autumn conference": a word before a noun, which such a question replaces
-_MODIFIED = re.compile(r"\b(?:the|a|an|this|that|its|their)\s+([A-Za-z][\w'’-]*)\s+[A-Za-z][\w'’-]*", re.I)
+_MODIFIED = re.compile(rf"\b(?:the|a|an|this|that|its|their)\s+({_LETTERED})\s+{_LETTERED}", re.I)
 _OPENS_ON = re.compile(r"^\s*(?:and|but)\b", re.I)  # "And when?", "But who paid?": carries on the last turn
 # letters of any script: "Pogačar" and "Mbappé" are one word each, not "Poga", "ar" and "Mbapp"
 _WORD = re.compile(r"[^\W_][\w'’-]*")
@@ -76,19 +91,29 @@ _NOT_ACRONYMS = frozenset({"OK", "AM"})
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
     "august september october november december today yesterday tomorrow spring summer autumn winter".split())
-# a season in a name: "the Spring Statement", "the Winter Olympics" (before a capitalised word), "the Arab
-# Spring" (after one that is no function word): a name's word, no time
-_NAMED_SEASON = re.compile(r"\b(Spring|Summer|Autumn|Winter)(?=\s+[A-Z][a-z])|\b([A-Z][a-z]+)\s+(Spring)\b")
+_SEASONS = ("Spring", "Summer", "Autumn", "Winter")
+
+
+def _titled(word: str) -> bool:
+    """A capital then a small letter, in any script: "Olympics", "Øya", "Пражская"; not "UK", "the"."""
+    return word[:1].isupper() and word[1:2].islower()
 
 
 def _named_seasons(text: str) -> set[int]:
-    """Offsets in ``text`` of the seasons that are words of a name (``_NAMED_SEASON``)."""
+    """Offsets in ``text`` of the seasons that are words of a name, no time: "the Spring Statement", "the
+    Winter Øya festival" (before a capitalised word), "the Arab Spring" (after one that is no function word)."""
+    words = list(_WORD.finditer(text))
     out = set()
-    for m in _NAMED_SEASON.finditer(text):
-        if m.group(1):
-            out.add(m.start(1))
-        elif m.group(2).lower() not in _STOP:
-            out.add(m.start(3))
+    for i, m in enumerate(words):
+        season = re.sub(r"['’]s$", "", m.group())  # "the Arab Spring's legacy"
+        if season not in _SEASONS:
+            continue
+        after = words[i + 1] if i + 1 < len(words) and not text[m.end():words[i + 1].start()].strip() else None
+        before = words[i - 1] if i > 0 and not text[words[i - 1].end():m.start()].strip() else None
+        if (after is not None and _titled(after.group())) or (
+                season == "Spring" and before is not None and _titled(before.group())
+                and before.group().lower() not in _STOP):
+            out.add(m.start())
     return out
 
 
@@ -97,7 +122,10 @@ _DISCOURSE = frozenset(
     "however meanwhile moreover furthermore nevertheless nonetheless still yet also instead indeed thus therefore "
     "earlier later now then today yesterday tomorrow overall elsewhere separately finally first second third "
     "officials police authorities experts analysts critics residents witnesses sources reports according "
-    "despite although though while since after before when once if unless because".split())
+    "despite although though while since after before when once if unless because "
+    # a reply's opening: "Yes, the Bank cut rates", "Well, Labour won narrowly"
+    "yes yeah no not well so ok okay sure actually unfortunately fortunately perhaps maybe possibly probably "
+    "likely currently recently besides anyway".split())
 
 
 def _calendar(text: str, m: re.Match[str]) -> bool:
@@ -106,12 +134,12 @@ def _calendar(text: str, m: re.Match[str]) -> bool:
 
 
 # a noun phrase the question names: a determiner and the (up to three) content words after it
-_PHRASE = re.compile(r"\b(?:the|an?)\s+((?:[A-Za-z0-9][A-Za-z0-9'’-]*\s*){1,3})", re.I)
+_PHRASE = re.compile(r"\b(?:the|an?)\s+((?:[^\W_][\w'’-]*\s*){1,3})", re.I)
 # "What was the turnout?", "Who is the mayor?", "How big was the crowd?": an attribute of something
 # the question leaves unsaid (the turnout of which election?), so it reads on from the last turn
 _ATTRIBUTE = re.compile(
-    r"^\s*(?:what|who|which|whose|where|when|why|how(?:\s+[a-z]+)?)(?:\s+(?:is|was|are|were)|['’]s)"
-    r"\s+(?:the|an?)\s+(?P<np>[A-Za-z0-9'’ -]+?)\s*[?.!]*\s*$", re.I)
+    r"^\s*(?:what|who|which|whose|where|when|why|how(?:\s+[^\W\d_]+)?)(?:\s+(?:is|was|are|were)|['’]s)"
+    r"\s+(?:the|an?)\s+(?P<np>[\w'’ -]+?)\s*[?.!]*\s*$", re.I)
 # "this week", "this year": the present, not something the last turn named ("Who won Eurovision this year?")
 _NOW = re.compile(r"\bthis\s+(?:morning|afternoon|evening|week|weekend|month|year|season|spring|summer|autumn|"
                   r"winter)\b", re.I)
@@ -181,33 +209,87 @@ def _bare(word: str) -> str:
     return re.sub(r"['’]s$", "", word.lower())  # "BP's" is "BP"
 
 
-# "Who won?", "And who scored?": a question whose answer is a name, usually a person's
-_WHO = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)\W+)?(?:who|whom)\b", re.I)
+_OPENING = r"^\W*(?:(?:and|but|so|ok|okay)\W+)?"
+# "Who won?", "And who scored?", "Whose goal won it?": a question whose answer is a name, usually a person's
+_WHO = re.compile(_OPENING + r"(?:who|whom|whose)\b", re.I)
+# "Which player ...", "What minister ...", "Name the CEO ...": a person noun may follow (``asks_for_person``)
+_WHICH = re.compile(_OPENING + r"(?:which|what|name\s+(?:the|an?))\s+(?P<rest>.*)", re.I | re.S)
 _ONE_PERSON = re.compile(r"\b(" + "|".join(ONE_PERSON) + r")\b", re.I)
+# "the Nobel prize", "the Tour de France", "the Met Police": a name after an article is a thing's
+_ARTICLE_BEFORE = re.compile(r"\b(?:the|an?)\s+$", re.I)
+
+
+def asks_for_person(question: str) -> bool:
+    """Whether ``question`` asks for a person, so that "he" or "she" next is whom its answer named: a
+    who-question ("Who won?", "Whom did she beat?", "Whose goal won it?"), or "which", "what" or "name the"
+    with a person noun (``PERSON_NOUNS``) among the next three words before any function word ("Which
+    player scored?", "Which Labour minister resigned?", "Which team's manager was sacked?", "Name the CEO
+    who ..."); not "Which country won?", "What did the minister say?" (the minister is its subject).
+
+    >>> asks_for_person("Which England player scored?"), asks_for_person("Which company bought Activision?")
+    (True, False)
+    """
+    if _WHO.match(question):
+        return True
+    m = _WHICH.match(question)
+    if m is None:
+        return False
+    for w in _WORD.findall(m.group("rest"))[:3]:
+        if _bare(w) in PERSON_NOUNS:
+            return True
+        if w.lower() in _STOP:
+            return False
+    return False
+
+
+def _name_runs(text: str) -> list[tuple[int, list[str]]]:
+    """The names of ``text`` (``_name_spans``) joined into runs of words with a space between them and
+    nothing else ("Annie Ernaux" is one run, "Tour de France" two), each with its offset."""
+    runs: list[tuple[int, list[str]]] = []
+    end = -1
+    for start, stop, w in _name_spans(text):
+        if runs and not text[end:start].strip():
+            runs[-1][1].append(w)
+        else:
+            runs.append((start, [w]))
+        end = stop
+    return runs
+
+
+def persons_asked(question: str, answer: str = "") -> set[str]:
+    """The words (lower case) of the people a question asking for a person named itself: a name of two or
+    more words not after an article ("Gareth Southgate" of "Who replaced Gareth Southgate?"; not "the Nobel
+    prize", "the Met Police"), or of one word that ``answer`` gives with more of the name ("Southgate", when
+    the answer says "Gareth Southgate"; not "Arsenal" of "Who did Arsenal sign?", nor "Boeing"). After the
+    answer named someone else, "he" or "she" is that one, and these names would pull the search back to the
+    person asked about (where Southgate coached before, not Lee Carsley). No tagger: "Who did Real Madrid
+    sign?" loses "Real Madrid", which only costs the search some context."""
+    text = " " + question
+    given = [{_bare(w) for w in run} for _, run in _name_runs(" " + strip_markers(answer or ""))]
+    out: set[str] = set()
+    for start, run in _name_runs(text):
+        if _ARTICLE_BEFORE.search(text[:start]):
+            continue
+        words = {_bare(w) for w in run}
+        if len(run) > 1 or any(words < g for g in given):
+            out |= words
+    return out
 
 
 def named_in_answer(question: str, answer: str) -> list[str]:
-    """Whom an answer to a who-question names: the offline answer's lead ("Annie Ernaux." of "Annie Ernaux.
-    The French writer Annie Ernaux was awarded ..."), else its first name of two or more words, else its first
-    name, that ``question`` did not name; [] when it names nobody new (a refusal, "BP has not named a
-    successor" after "Who will replace BP's chief executive?"). A name's words, without a demonym before it
-    ("French") or another person after it ("ahead of Jonas Vingegaard"). No tagger: "Real Madrid" is a name
-    as much as "Annie Ernaux" is.
+    """Whom an answer to a question asking for a person (``asks_for_person``) names: the offline answer's
+    lead ("Annie Ernaux." of "Annie Ernaux. The French writer Annie Ernaux was awarded ..."), else its first
+    name of two or more words, else its first name, that ``question`` did not name; [] when it names nobody
+    new (a refusal, "BP has not named a successor" after "Who will replace BP's chief executive?"). A name's
+    words, without a demonym before it ("French") or another person after it ("ahead of Jonas Vingegaard").
+    No tagger: "Real Madrid" is a name as much as "Annie Ernaux" is.
 
     >>> named_in_answer("Who won the Nobel prize?", "Annie Ernaux. The French writer Annie Ernaux won it [1].")
     ['Annie', 'Ernaux']
     """
     text = " " + strip_markers(answer or "")
     asked = {_bare(w) for w in _names(" " + question)}
-    runs: list[list[str]] = []
-    end = -1
-    for start, stop, w in _name_spans(text):
-        if runs and not text[end:start].strip():  # "Annie Ernaux": one name, a space between its words
-            runs[-1].append(w)
-        else:
-            runs.append([w])
-        end = stop
-    runs = [r for r in runs if not all(_bare(w) in asked for w in r)]
+    runs = [r for _, r in _name_runs(text) if not all(_bare(w) in asked for w in r)]
     if not runs:
         return []
     lead = re.match(r"\s*([^.!?]+)[.!?](?:\s|$)", text)
@@ -387,14 +469,17 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
         return [w for w in _content(prev_q) if w.lower() not in old]
     if not pointer and len(_content(question)) >= 3:
         return _content(prev_q)
-    if _ONE_PERSON.search(question) and _WHO.match(history[-1][0]):
-        # "How old is she?" after "Who won the Nobel prize?": the person the answer named, not the subject
-        # the who-question carried on from further back ("Who replaced him?": not "him", Harry Kane), nor
-        # the others its answer named ("ahead of Jonas Vingegaard")
-        meant = named_in_answer(history[-1][0], prev_a)
+    asked = history[-1][0]
+    if _ONE_PERSON.search(question) and asks_for_person(asked):
+        # "How old is she?" after "Who won the Nobel prize?" or "Which minister resigned?": the person the
+        # answer named, not the subject the question carried on from further back ("Who replaced him?": not
+        # "him", Harry Kane), nor the person it asked about ("Who replaced Gareth Southgate?": not Southgate,
+        # ``persons_asked``), nor the others its answer named ("ahead of Jonas Vingegaard")
+        meant = named_in_answer(asked, prev_a)
         if meant:
-            carried = {w.lower() for w in _names(prev_q)} - {w.lower() for w in _names(history[-1][0])}
-            return [w for w in _content(prev_q) if w.lower() not in carried] + meant
+            carried = {w.lower() for w in _names(prev_q)} - {w.lower() for w in _names(asked)}
+            drop = carried | persons_asked(asked, prev_a)
+            return [w for w in _content(prev_q) if w.lower() not in drop and _bare(w) not in drop] + meant
     names = _names(" " + strip_markers(prev_a or ""))  # not "The", not "Sunday"
     return _content(prev_q) + names[:5]
 
