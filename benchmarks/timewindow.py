@@ -14,6 +14,10 @@ Two labelled sets (expected windows written by hand from the question text, not 
   names holding those words ("Spring Statement", "Easter Island"), labelled before the grammar read
   them (see its comment; each gives its as_of).
 * ``MONTHS_RELATIVE``: "last March", "this April", "since last June" (see its comment).
+* ``FESTIVALS``: Christmas, parts of a decade in words, Labour/MLK/Presidents' Day and the lunar and
+  lunisolar festivals (Ramadan, Eid, Passover, Hanukkah, Yom Kippur, Diwali, Chinese New Year), with
+  names holding those words ("Christmas Island", "Ramadan Kadyrov"), labelled before the grammar read
+  them (see its comment).
 * ``RTQA``: RealTime QA dev questions (``../shared/corpora/realtimeqa-dev/suite.jsonl``, read in place,
   never copied) by id, each asked on its ``asked_on``. Expected windows are written as rules
   (``week`` = Monday .. asked_on, ``wd:Sunday`` = the latest Sunday on or before it, ...) that
@@ -311,6 +315,74 @@ MONTHS_RELATIVE: list[tuple[str, Win | None, date | None]] = [
     ("The first may be the last: may the best team win?", None, S),
 ]
 
+F = date(2025, 2, 20)  # a Thursday, after MLK Day (20 January), Chinese New Year (29 January), Presidents' Day
+K = date(2025, 10, 24)  # a Friday, after Yom Kippur (2 October) and Diwali (20 October)
+#: Festivals and named days the grammar did not read (Christmas without "Day", parts of a decade in
+#: words, Labour Day, MLK Day, Presidents' Day, and the lunar/lunisolar festivals), with names that
+#: hold their words and are no time ("Christmas Island", "Ramadan Kadyrov", "the Yom Kippur War",
+#: "MLK Boulevard", "Eid Mubarak" messages: a greeting). Labelled from the phrase and the rules asked
+#: for, before the grammar read any of them (dates from the published calendars: Umm al-Qura for
+#: Ramadan and Eid, the Hebrew calendar as kept outside Israel, India's gazetted Diwali):
+#: Christmas alone, "over"/"at" it: Christmas Eve .. Boxing Day, "on Christmas" the day, "since
+#: Christmas" from the Eve; "the start/beginning/middle/end of" a decade as early/mid/late; MLK Day
+#: the third Monday of January, Presidents' Day the third of February, their "sales" Saturday ..
+#: Monday; Labour Day the first Monday of September (Canada, as the US Labor Day) unless a UK cue:
+#: then 1 May; Ramadan the month (1 Ramadan .. the day before Eid al-Fitr); Eid al-Fitr 1 Shawwal,
+#: bare "Eid" the latest of al-Fitr and al-Adha; Passover 15-22 Nisan, "a Passover Seder" the eve and
+#: the first day; Hanukkah 25 Kislev and the seven days after; Yom Kippur the day; Diwali the day,
+#: "over"/"during" it or its "sales" the five days around it; Chinese/Lunar New Year the day, "over"/
+#: "at" it the eve .. six days after (China's week off). The festivals' dates were checked afterwards
+#: against the ``holidays`` package's tables the grammar reads: all the same. Before the rules: grammar
+#: 8/37 (the 8 with no window: 7 names and "over Christmas" to come), dateparser 8/37; after: grammar
+#: 37/37 (training figures from then on), dateparser 8/37.
+FESTIVALS: list[tuple[str, Win | None, date | None]] = [
+    # Christmas
+    ("What happened over Christmas?", (D("2024-12-24"), D("2024-12-26"), False), J),
+    ("How many people were stranded at Christmas?", (D("2024-12-24"), D("2024-12-26"), False), J),
+    ("What did the Pope say on Christmas?", (D("2024-12-25"), D("2024-12-25"), False), J),
+    ("What did the King say at Christmas 2023?", (D("2023-12-24"), D("2023-12-26"), False), J),
+    ("How many flights have been cancelled since Christmas?", (D("2024-12-24"), J, False), J),
+    ("What will shops do over Christmas?", None, D("2025-11-20")),  # to come
+    ("What did scientists find on Christmas Island?", None, J),
+    ("Which Christmas markets were cancelled?", None, J),
+    # parts of a decade in words
+    ("Who ran the country at the end of the nineties?", (D("1996-01-01"), D("1999-12-31"), False), N),
+    ("Which startups were founded at the start of the 2010s?", (D("2010-01-01"), D("2013-12-31"), False), N),
+    ("How did the economy do at the beginning of the 2000s?", (D("2000-01-01"), D("2003-12-31"), False), N),
+    ("What happened in the middle of the eighties?", (D("1983-01-01"), D("1986-12-31"), False), N),
+    # US federal holidays
+    ("What did the president say on Martin Luther King Jr. Day?", (D("2025-01-20"), D("2025-01-20"), False), F),
+    ("Who marched on MLK Day?", (D("2025-01-20"), D("2025-01-20"), False), F),
+    ("Which stores opened on MLK Boulevard?", None, F),
+    ("Where did protesters rally on Presidents' Day?", (D("2025-02-17"), D("2025-02-17"), False), F),
+    ("What did retailers offer in the Presidents' Day sales?", (D("2025-02-15"), D("2025-02-17"), False), F),
+    # Labour Day: Canada's (as the US Labor Day), or 1 May with a UK cue
+    ("What did Canadian unions say on Labour Day?", (D("2025-09-01"), D("2025-09-01"), False), S),
+    ("How many people were killed on the roads over the Labour Day weekend?",
+     (D("2025-08-30"), D("2025-09-01"), False), S),
+    ("How many marched in London on Labour Day?", (D("2025-05-01"), D("2025-05-01"), False), D("2025-05-10")),
+    ("What does the Labour Day Act say about overtime?", None, S),
+    # Ramadan and Eid
+    ("How many Muslims fasted during Ramadan?", (D("2025-03-01"), D("2025-03-29"), False), E),
+    ("What has changed in Gaza since Ramadan?", (D("2025-03-01"), E, False), E),
+    ("What did Ramadan Kadyrov say about Ukraine?", None, E),
+    ("What did the king say on Eid al-Fitr?", (D("2025-03-30"), D("2025-03-30"), False), E),
+    ("How many worshippers prayed in Mecca on Eid?", (D("2025-03-30"), D("2025-03-30"), False), E),
+    ("Who sent Eid Mubarak messages to the troops?", None, E),
+    # Passover, Hanukkah, Yom Kippur
+    ("What happened in Jerusalem over Passover?", (D("2025-04-13"), D("2025-04-20"), False), E),
+    ("Which hostages' families held a Passover Seder?", (D("2025-04-12"), D("2025-04-13"), False), E),
+    ("What did the president say during Hanukkah?", (D("2024-12-26"), D("2025-01-02"), False), J),
+    ("Which synagogues were guarded on Yom Kippur?", (D("2025-10-02"), D("2025-10-02"), False), K),
+    ("Who fought in the Yom Kippur War?", None, K),
+    # Diwali, Chinese/Lunar New Year
+    ("What did the prime minister say on Diwali?", (D("2025-10-20"), D("2025-10-20"), False), K),
+    ("How much did shoppers spend in the Diwali sales?", (D("2025-10-18"), D("2025-10-22"), False), K),
+    ("How many people travelled over Chinese New Year?", (D("2025-01-28"), D("2025-02-04"), False), F),
+    ("What did Xi say on Lunar New Year?", (D("2025-01-29"), D("2025-01-29"), False), F),
+    ("What happened at Chinese New Year 2024?", (D("2024-02-09"), D("2024-02-16"), False), F),
+]
+
 #: RealTime QA dev question id -> expected window rule (see ``expected``); "+R" adds recency.
 RTQA: dict[str, str] = {
     # "this week" (the bulk of the suite)
@@ -469,6 +541,7 @@ def cases() -> list[tuple[str, str, date, Win | None]]:
     out += [(f"fresh-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(FRESH)]
     out += [(f"seasonal-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(SEASONAL)]
     out += [(f"months-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(MONTHS_RELATIVE)]
+    out += [(f"festivals-{i}", q, a or AS_OF, exp) for i, (q, exp, a) in enumerate(FESTIVALS)]
     if SUITE.exists():
         rows = {r["id"]: r for r in map(json.loads, SUITE.read_text(encoding="utf-8").splitlines()) if r.get("id") in RTQA}
         for qid, rule in RTQA.items():
@@ -518,6 +591,7 @@ def main() -> None:
     held = [r for r in rows if r[0].startswith("heldout-")]
     fresh = [r for r in rows if r[0].startswith("fresh-")]
     seasonal = [r for r in rows if r[0].startswith("seasonal-")]
+    festivals = [r for r in rows if r[0].startswith("festivals-")]
     rtqa = [r for r in rows if r[0].startswith("rtqa-")]
     report = {}
     for name, fn in (("grammar", grammar_window), ("dateparser", dateparser_window)):
@@ -527,6 +601,7 @@ def main() -> None:
                         "heldout": {k: v for k, v in measure(fn, held).items() if k != "errors"},
                         "fresh": {k: v for k, v in measure(fn, fresh).items() if k != "errors"},
                         "seasonal": {k: v for k, v in measure(fn, seasonal).items() if k != "errors"},
+                        "festivals": {k: v for k, v in measure(fn, festivals).items() if k != "errors"},
                         "rtqa": {k: v for k, v in measure(fn, rtqa).items() if k != "errors"} if rtqa else None,
                         "cold_first_call_ms": cold_ms(name)}
         if args.show_errors:

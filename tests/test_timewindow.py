@@ -621,3 +621,121 @@ def test_a_phrase_said_many_times_is_named_once() -> None:
 def test_last_and_this_month(question: str, as_of: date, expected: tuple[date, date] | None) -> None:
     w = understand(question, as_of)
     assert (None if w is None else (w.start, w.end)) == expected
+
+
+# --- Christmas, parts of a decade, Labour/MLK/Presidents' Day, the lunar and lunisolar festivals ------
+
+JAN = D("2025-01-08")  # a Wednesday, after Christmas 2024 and Hanukkah (26 December .. 2 January)
+FEB = D("2025-02-20")  # a Thursday, after MLK Day (20 January), Chinese New Year (29 January), Presidents' Day
+LATE_OCT = D("2025-10-24")  # a Friday, after Yom Kippur (2 October) and Diwali (20 October)
+
+# (question, as_of, (start, end) or None); the festivals' dates are the holidays package's tables (Umm
+# al-Qura based Hijri dates, the Hebrew calendar, the Chinese calendar, India's Diwali)
+FESTIVALS: list[tuple[str, date, tuple[date, date] | None]] = [
+    # Christmas alone: Christmas Eve .. Boxing Day; "on Christmas" the day; "Christmas break" the holidays
+    ("What happened over Christmas?", JAN, (D("2024-12-24"), D("2024-12-26"))),
+    ("What did the Pope say on Christmas?", JAN, (D("2024-12-25"), D("2024-12-25"))),
+    ("What happened at Christmas 2023?", JAN, (D("2023-12-24"), D("2023-12-26"))),
+    ("What has changed since Christmas?", JAN, (D("2024-12-24"), JAN)),
+    ("What happened last Christmas?", JUNE, (D("2024-12-24"), D("2024-12-26"))),
+    ("What did it cost over Christmas break?", JAN, (D("2024-12-20"), D("2025-01-02"))),
+    ("What did the King say on Christmas Eve?", JAN, (D("2024-12-24"), D("2024-12-24"))),  # as before
+    ("What will shops do over Christmas?", D("2025-11-20"), None),  # the coming one
+    # parts of a decade: the start/beginning of = early (0-3), the middle of = mid (3-6), the end of = late (6-9)
+    ("Who ran the city at the end of the nineties?", JUNE, (D("1996-01-01"), D("1999-12-31"))),
+    ("How did markets move at the end of the 2010s?", JUNE, (D("2016-01-01"), D("2019-12-31"))),
+    ("What happened at the beginning of the '80s?", JUNE, (D("1980-01-01"), D("1983-12-31"))),
+    ("What happened in the middle of the eighties?", JUNE, (D("1983-01-01"), D("1986-12-31"))),
+    ("What has changed since the start of the nineties?", JUNE, (D("1990-01-01"), JUNE)),
+    # MLK Day (the third Monday of January) and Presidents' Day (the third Monday of February)
+    ("What did the president say on Martin Luther King Jr. Day?", FEB, (D("2025-01-20"), D("2025-01-20"))),
+    ("Who marched on MLK Day?", FEB, (D("2025-01-20"), D("2025-01-20"))),
+    ("What happened over the MLK Day weekend?", FEB, (D("2025-01-18"), D("2025-01-20"))),
+    ("Where did protesters rally on Presidents' Day?", FEB, (D("2025-02-17"), D("2025-02-17"))),
+    ("What happened on President's Day?", FEB, (D("2025-02-17"), D("2025-02-17"))),
+    ("What happened on Washington's Birthday?", FEB, (D("2025-02-17"), D("2025-02-17"))),
+    ("What did retailers offer in the Presidents' Day sales?", FEB, (D("2025-02-15"), D("2025-02-17"))),
+    # Labour Day: the first Monday of September (Canada, as the US Labor Day); with a UK cue 1 May
+    ("What did Canadian unions say on Labour Day?", OCT, (D("2025-09-01"), D("2025-09-01"))),
+    ("How many died on the roads over the Labour Day weekend?", OCT, (D("2025-08-30"), D("2025-09-01"))),
+    ("How many marched in London on Labour Day?", D("2025-05-10"), (D("2025-05-01"), D("2025-05-01"))),
+    # Ramadan (the month) and Eid (the day; over it three days; bare "Eid" the nearer of al-Fitr and al-Adha)
+    ("How many Muslims fasted during Ramadan?", APR, (D("2025-03-01"), D("2025-03-29"))),
+    ("What happened in Ramadan?", APR, (D("2025-03-01"), D("2025-03-29"))),
+    ("What has changed in Gaza since Ramadan?", APR, (D("2025-03-01"), APR)),
+    ("What happened this Ramadan?", D("2025-03-15"), (D("2025-03-01"), D("2025-03-15"))),  # running
+    ("What happened last Ramadan?", D("2025-03-15"), (D("2024-03-11"), D("2024-04-09"))),
+    ("What happened during Ramadan 2023?", APR, (D("2023-03-23"), D("2023-04-20"))),
+    ("What did the king say on Eid al-Fitr?", APR, (D("2025-03-30"), D("2025-03-30"))),
+    ("What happened over Eid?", APR, (D("2025-03-30"), D("2025-04-01"))),
+    ("How many prayed in Mecca on Eid?", APR, (D("2025-03-30"), D("2025-03-30"))),  # Eid al-Adha (6 June) is further
+    ("How many prayed in Mecca on Eid?", D("2025-06-20"), (D("2025-06-06"), D("2025-06-06"))),
+    ("What happened on Eid ul-Adha 2024?", APR, (D("2024-06-16"), D("2024-06-16"))),
+    # Passover (15-22 Nisan), its Seder (the eve and the first day), Hanukkah, Yom Kippur
+    ("What happened in Jerusalem over Passover?", APR, (D("2025-04-13"), D("2025-04-20"))),
+    ("What happened on Passover?", APR, (D("2025-04-13"), D("2025-04-13"))),
+    ("Which hostages' families held a Passover Seder?", APR, (D("2025-04-12"), D("2025-04-13"))),
+    ("What happened during Pesach 2024?", APR, (D("2024-04-23"), D("2024-04-30"))),
+    ("What did the president say during Hanukkah?", JAN, (D("2024-12-26"), D("2025-01-02"))),
+    ("What happened this Chanukah?", D("2024-12-28"), (D("2024-12-26"), D("2024-12-28"))),
+    ("Which synagogues were guarded on Yom Kippur?", LATE_OCT, (D("2025-10-02"), D("2025-10-02"))),
+    # Diwali (India's day; over it, or its sales, the five days around it), Chinese/Lunar New Year
+    ("What did the prime minister say on Diwali?", LATE_OCT, (D("2025-10-20"), D("2025-10-20"))),
+    ("What happened over Diwali?", LATE_OCT, (D("2025-10-18"), D("2025-10-22"))),
+    ("How much did shoppers spend in the Diwali sales?", LATE_OCT, (D("2025-10-18"), D("2025-10-22"))),
+    ("What happened on Diwali 2040?", LATE_OCT, None),  # past the calendar table (2001-2035): no date
+    ("How many people travelled over Chinese New Year?", FEB, (D("2025-01-28"), D("2025-02-04"))),
+    ("What did Xi say on Lunar New Year?", FEB, (D("2025-01-29"), D("2025-01-29"))),
+    ("What happened on Chinese New Year's Eve?", FEB, (D("2025-01-28"), D("2025-01-28"))),
+    ("What happened at Chinese New Year 2024?", FEB, (D("2024-02-09"), D("2024-02-16"))),
+    # "... sales" reads any moveable day's period: Black Friday's is Friday .. Sunday
+    ("How did Black Friday sales do?", DEC, (D("2024-11-29"), D("2024-12-01"))),
+]
+
+
+@pytest.mark.parametrize(("question", "as_of", "expected"), FESTIVALS, ids=[f"{q} @{a}" for q, a, _ in FESTIVALS])
+def test_festivals_and_named_days(question: str, as_of: date, expected: tuple[date, date] | None) -> None:
+    w = understand(question, as_of)
+    assert (None if w is None else (w.start, w.end)) == expected
+    if w is not None:
+        assert not w.recency
+
+
+# names holding a festival's or named day's words, and a greeting: no window
+@pytest.mark.parametrize("question", [
+    "What did scientists find on Christmas Island?",
+    "Which Christmas markets were cancelled?",
+    "Who starred in Christmas with the Kranks?",
+    "What did the King say in his Christmas message?",
+    "Which stores opened on MLK Boulevard?",
+    "What does the Labour Day Act say about overtime?",
+    "What happened at the Labour Day rally?",
+    "What did Ramadan Kadyrov say about Ukraine?",
+    "Who acted on Ramadan Kadyrov's orders?",
+    "Who sent Eid Mubarak messages to the troops?",
+    "Who fought in the Yom Kippur War?",
+    "Who died during the Yom Kippur War?",
+    "Which Passover traditions changed?",
+])
+def test_names_holding_festival_words_are_no_windows(question: str) -> None:
+    assert understand(question, APR) is None
+
+
+def test_festival_phrase_names_only_the_time() -> None:
+    w = understand("What did the president say at the White House Passover Seder?", APR)
+    assert w is not None and w.phrase == "Passover Seder" and (w.start, w.end) == (D("2025-04-12"), D("2025-04-13"))
+    w = understand("What did Ramadan Kadyrov say during Ramadan?", APR)
+    assert w is not None and w.phrase == "during Ramadan"
+
+
+def test_the_festival_tables_load_only_when_a_festival_is_named() -> None:
+    # the holidays package's tables cost ~80 ms to import: a question naming no festival must not pay it
+    import subprocess
+    import sys
+
+    code = ("import sys; from datetime import date; from rag.timewindow import understand; "
+            "understand('What happened on Easter Sunday?', date(2025, 4, 25)); a = 'holidays' in sys.modules; "
+            "understand('What happened during Ramadan?', date(2025, 4, 25)); print(a, 'holidays' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["False", "True"]
