@@ -44,6 +44,7 @@ import httpx
 
 from rag.errors import InputError
 from rag.settings import Settings
+from index.types import PRIVATE_OFF  # the guard's words, kept with the records (``reason_code``)
 from index.userinfo import strip_userinfo
 
 logger = logging.getLogger(__name__)
@@ -274,21 +275,16 @@ def _shutdown(sock: socket.socket) -> None:
         pass
 
 
-#: why a local or private address is refused, in words for no surface in particular: the setting is
-#: named, not how to set it (a UI or REST user cannot set the server's environment). Each edge adds its
-#: own way on (the CLI "set RAG_ALLOW_PRIVATE_URLS=1", REST "on the server"), finding the refusal in an
-#: item's reason by this text (``rag.notices.private_address``).
-PRIVATE_OFF = "local and private addresses are not fetched while the RAG_ALLOW_PRIVATE_URLS setting is off"
-
-
 def check_address(url: str, host: str, ip: IPAddress, settings: Settings) -> None:
-    """Refuse addresses that are not on the public internet, unless private URLs are allowed."""
+    """Refuse addresses that are not on the public internet, unless private URLs are allowed: an
+    ``InputError`` with the code ``private_address``, in words for no surface (``PRIVATE_OFF``)."""
     if settings.allow_private_urls:
         return
     kind = address_kind(ip)
     if kind:
         shown = host if host == str(ip) else f"{host} ({ip})"
-        raise InputError(url, f"refusing to fetch {shown}: it is a {kind} address, and {PRIVATE_OFF}")
+        raise InputError(url, f"refusing to fetch {shown}: it is a {kind} address, and {PRIVATE_OFF}",
+                         code="private_address")
 
 
 def address_kind(ip: IPAddress) -> str | None:

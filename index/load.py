@@ -241,7 +241,7 @@ def _load_item(item: str, settings: Settings) -> Iterator[Article | LoadFailure 
         yield from _load_file(Path(item), settings)
     except InputError as exc:
         logger.info("skipped %s", exc)
-        yield LoadFailure(item, str(exc))
+        yield LoadFailure(item, str(exc), code=exc.code)
 
 
 def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure | Skipped]:
@@ -318,7 +318,7 @@ def _load_url(url: str, settings: Settings) -> Iterator[Article | LoadFailure | 
         page = fetch_url(url, settings)
     except InputError as exc:
         logger.info("skipped %s", exc)
-        yield LoadFailure(url, str(exc))
+        yield LoadFailure(url, str(exc), code=exc.code)
         return
     if feeds.is_feed(page):
         yield from _load_feed(page, url, settings)
@@ -377,7 +377,7 @@ def _load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | Lo
         page = fetch_url(item.link, settings)
     except InputError as exc:
         logger.info("skipped feed item %s", exc)
-        yield LoadFailure(item.link, str(exc))
+        yield LoadFailure(item.link, str(exc), code=exc.code)
         return
     if feeds.is_feed(page):
         yield LoadFailure(item.link, f"{item.link}: this feed item links to another feed, not an article page; "
@@ -397,7 +397,7 @@ def read_feed(page: FetchedPage, settings: Settings, shown: str | None = None) -
     try:
         feed = feeds.parse_feed(page)
     except InputError as exc:
-        yield LoadFailure(shown, str(exc))
+        yield LoadFailure(shown, str(exc), code=exc.code)
         return
     for problem in feed.problems:
         logger.warning("%s: %s", _terminal_safe(shown), problem)
@@ -408,7 +408,7 @@ def read_feed(page: FetchedPage, settings: Settings, shown: str | None = None) -
         try:
             sub = feeds.parse_feed(fetch_url(child.link, settings))
         except InputError as exc:
-            yield LoadFailure(child.link, str(exc))
+            yield LoadFailure(child.link, str(exc), code=exc.code)
             continue
         if sub.kind == "sitemapindex":
             yield LoadFailure(child.link, f"{child.link}: a sitemap index inside a sitemap index is not followed; "
@@ -449,7 +449,7 @@ def _load_page(page: FetchedPage, url: str, date_order: DateOrder = "auto"
         yield from _parse(kind, page.body, page.final_url, url, url=page.final_url, declared=page.encoding,
                           date_order=date_order)
     except InputError as exc:
-        yield LoadFailure(url, str(exc))
+        yield LoadFailure(url, str(exc), code=exc.code)
 
 
 def _parse(kind: str, data: bytes, source: str, shown: str, *, url: str | None,

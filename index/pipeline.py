@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -85,61 +85,6 @@ class ChunksEmbedded:
 #: What ``progress`` gets with ``chunk_updates=True``: the item results, and in between the
 #: ``ChunksEmbedded`` updates. A plain ``Progress`` (results only) stays what callers get by default.
 DetailedProgress = Callable[[ItemResult | ChunksEmbedded], None]
-
-
-RemoveCode = Literal["not_found", "ambiguous", "source_only"]
-
-
-@dataclass(frozen=True)
-class Removal(ItemResult):
-    """What ``Indexer.remove`` did with one ref: an ``ItemResult`` (``item``, ``status``, ``reason``)
-    and, for a client that acts on it rather than shows it, why in a word:
-
-    - ``not_found`` (failed): no article has this id, id prefix or source;
-    - ``ambiguous`` (failed): several article ids start with the prefix given;
-    - ``source_only`` (removed): the source went, the article stays, held by ``kept_by`` (its other
-      sources), and goes when it is removed by its id (``article_id``);
-    - None: the article went (removed).
-
-    ``reason`` names no command or endpoint: the CLI adds "`rag list`" or "`rag remove ID`", REST
-    "GET /v1/articles" or "DELETE /v1/articles/ID", each its own way to go on."""
-
-    code: RemoveCode | None = None
-    kept_by: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        object.__setattr__(self, "kept_by", tuple(redact_userinfo(s) for s in self.kept_by))  # as ``item`` is
-
-
-IngestCode = Literal["shrunk", "prune_skipped"]
-
-
-@dataclass(frozen=True)
-class Refused(ItemResult):
-    """A failed ingest item a client may act on, with why in a word (``code``) and in words no surface
-    in particular (``said``):
-
-    - ``shrunk``: the new version of a stored article is a stub of it (a paywall or error page:
-      ``_shrunk``), so the stored one (``article_id``) is kept; it is replaced when ingested again
-      with ``allow_shrink=True`` (``given``: what to ingest, a dump's record's dump), or removed
-      and ingested again;
-    - ``prune_skipped`` (item "--prune"): the vector store failed, so ``prune`` removed nothing; an
-      ingest with ``prune=True`` once the store answers does.
-
-    ``said`` names no command, option spelling or endpoint: each surface adds its own way on (the
-    CLI "`rag ingest --allow-shrink ...`", REST "DELETE /v1/articles/ID", the UI its Remove control).
-    ``reason`` is the text a caller that reads only it shows: for ``shrunk``, ``said`` with the
-    CLI's commands, as it always was (kept for those that print it)."""
-
-    code: IngestCode | None = None
-    said: str = ""
-    given: str = ""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        object.__setattr__(self, "said", redact_userinfo(self.said))  # as ``item`` and ``reason`` are
-        object.__setattr__(self, "given", redact_userinfo(self.given))
 
 
 class _Cancelled(Exception):
@@ -587,7 +532,8 @@ class Indexer:
                         else:
                             if failed_paths is not None:  # --prune must not remove what merely failed to load
                                 failed_paths.add(item.item)
-                            emit(ItemResult(_printable(item.item), "failed", reason=_printable(item.reason)))
+                            emit(ItemResult(_printable(item.item), "failed", reason=_printable(item.reason),
+                                            code=item.code))
                     else:
                         chunks, status = self._prepare(item, pending, emit, seen)
                         if chunks:
@@ -773,7 +719,7 @@ class Indexer:
 
         if self._store_failure is not None:
             said = f"skipped: the vector store failed ({self._store_failure}), so nothing was removed"
-            return [Refused("--prune", "failed", reason=said, code="prune_skipped", said=said)]
+            return [ItemResult("--prune", "failed", reason=said, code="prune_skipped", said=said)]
         protected = {f.split("#", 1)[0] for f in failed_paths}
         out = []
         roots: list[str] = []
@@ -911,12 +857,13 @@ class Indexer:
         self.last_reindex = reindex(self, progress, rechunk_progress)
         return self.last_reindex.chunks
 
-    def remove(self, refs: Iterable[str]) -> list[Removal]:
+    def remove(self, refs: Iterable[str]) -> list[ItemResult]:
         """Remove articles by id or id prefix (with every source they came from), or one source (by
         its name or its URL): its article goes only when no other source holds it (two copies of a
-        file, a file and a URL, one text at two outlets). One ``Removal`` per ref, in their order:
-        its ``code`` says why it is not a plain removal, its ``reason`` says it in words any surface
-        can show; what to do next (a command, an endpoint) is the surface's to add."""
+        file, a file and a URL, one text at two outlets). One ``ItemResult`` per ref, in their order:
+        its ``code`` says why it is not a plain removal (``not_found``, ``ambiguous``, ``source_only``
+        with ``kept_by``; None: the article went), its ``reason`` says it in words any surface can
+        show; what to do next (a command, an endpoint) is the surface's to add."""
         out = []
         with self._writing():
             for given in refs:
@@ -924,7 +871,7 @@ class Indexer:
                 if aid is None:
                     # what unresolved() words, as a code: several ids start with it, or nothing is it
                     several = bool(ref) and len(self.db._ids_starting(ref)) > 1  # noqa: SLF001
-                    out.append(Removal(ref, "failed", reason=self.db.unresolved(ref),
+                    out.append(ItemResult(ref, "failed", reason=self.db.unresolved(ref),
                                        code="ambiguous" if several else "not_found"))
                     continue
                 named = self.db.sources_named(aid, ref)  # none when ref is the article's id
@@ -932,13 +879,13 @@ class Indexer:
                 if named and others:
                     for source in named:
                         self.db.remove_source(source)
-                    out.append(Removal(ref, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
+                    out.append(ItemResult(ref, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
                         f"this source only: the article stays, also ingested from {others[0]}"
                         + (f" and {len(others) - 1} more" if len(others) > 1 else ""))))
                     continue
                 self.vectors.delete(self.db.remove_article(aid))
                 self.stories.remove(aid)
-                out.append(Removal(ref, "removed", aid))
+                out.append(ItemResult(ref, "removed", aid))
         return out
 
     def _resolve_ref(self, ref: str) -> tuple[str, str | None]:
@@ -1004,7 +951,7 @@ def _put(q: queue.Queue, item: object, halt: threading.Event) -> bool:
 SHRINK_FRACTION = 0.5
 SHRINK_WORDS = 300
 
-def _shrunk(art: Article, stored: str, article_id: str) -> Refused | None:
+def _shrunk(art: Article, stored: str, article_id: str) -> ItemResult | None:
     """The failure (``code`` "shrunk") when ``art`` would replace the stored text ``stored`` of its
     source (article ``article_id``) with a stub (see SHRINK_FRACTION), else None."""
     from index.load import is_url
@@ -1019,8 +966,8 @@ def _shrunk(art: Article, stored: str, article_id: str) -> Refused | None:
     # ``reason`` as it always read, for callers that show only it; the surfaces word their own from ``said``
     cli = (f"to replace it anyway: `rag ingest --allow-shrink {shlex.quote(given)}`, or "
            f"`rag remove {shlex.quote(art.source)}` and ingest it again")
-    return Refused(art.source, "failed", article_id, art.title, reason=f"{said}; {cli}", code="shrunk", said=said,
-                   given=given)
+    return ItemResult(art.source, "failed", article_id, art.title, reason=f"{said}; {cli}", code="shrunk", said=said,
+                      given=given)
 
 
 def _log_notice(notice: FeedNotice) -> None:

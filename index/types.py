@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -66,15 +67,55 @@ class Chunk:
         return f"{self.article_id}:{self.version}:{self.n}"
 
 
+#: Why an item's result is not a plain one, in a word, for a client that acts on it (every surface
+#: words it its own way: ``ItemResult``):
+#:
+#: - ``private_address`` (ingest, failed): the fetch guard refused a local or private address
+#:   (``PRIVATE_OFF``); the RAG_ALLOW_PRIVATE_URLS setting allows them;
+#: - ``shrunk`` (ingest, failed): the new version of a stored article is a stub of it (a paywall or
+#:   error page: ``index.pipeline._shrunk``), so the stored one (``article_id``) is kept; it is
+#:   replaced when ingested again with ``allow_shrink=True`` (``given``: what to ingest, a dump's
+#:   record's dump), or removed and ingested again;
+#: - ``prune_skipped`` (ingest, failed, item "--prune"): the vector store failed, so ``prune``
+#:   removed nothing; an ingest with ``prune=True`` once the store answers does;
+#: - ``not_found`` (remove, failed): no article has this id, id prefix or source;
+#: - ``ambiguous`` (remove, failed): several article ids start with the prefix given;
+#: - ``source_only`` (remove, removed): the source went, the article stays, held by ``kept_by`` (its
+#:   other sources), and goes when it is removed by its id (``article_id``).
+ResultCode = Literal["private_address", "shrunk", "prune_skipped", "not_found", "ambiguous", "source_only"]
+
+#: why the fetch guard (``index.fetch.check_address``) refuses a local or private address, in words
+#: for no surface in particular: the setting is named, not how to set it (a UI or REST user cannot set
+#: the server's environment). The refusal carries the code ``private_address``, from which each edge
+#: adds its own way on (the CLI "set RAG_ALLOW_PRIVATE_URLS=1", REST "on the server"). Kept here, with
+#: the records, for ``reason_code``.
+PRIVATE_OFF = "local and private addresses are not fetched while the RAG_ALLOW_PRIVATE_URLS setting is off"
+
+
+def reason_code(reason: str | None) -> ResultCode | None:
+    """The code a failure's words carry when it came as words alone: a result made from a message
+    (a watched feed's poll error, ``index.watch.PollResult.error``, is text) keeps the code of the
+    fetch guard's refusal it holds. The loader gives its failures their code; this is the fallback.
+
+    >>> reason_code(f"refusing to fetch 127.0.0.1: it is a loopback address, and {PRIVATE_OFF}")
+    'private_address'
+    >>> reason_code("does not exist") is None
+    True
+    """
+    return "private_address" if reason and PRIVATE_OFF in reason else None
+
+
 @dataclass(frozen=True)
 class LoadFailure:
-    """An input item that could not be read; ``reason`` says why and what to do."""
+    """An input item that could not be read; ``reason`` says why and what to do, ``code`` (when a
+    client may act on it: ``ResultCode``) why in a word, and becomes its ``ItemResult``'s."""
 
     item: str
     reason: str
     # (read, listed): not a failure but a feed cut at RAG_FEED_MAX_ITEMS, as the setting asks
     # (``index.feeds.feed_cap`` reads it as the notice it is)
     capped: tuple[int, int] | None = None
+    code: ResultCode | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "item", redact_userinfo(self.item))
@@ -98,7 +139,21 @@ STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "duplicate", "r
 
 @dataclass(frozen=True)
 class ItemResult:
-    """What happened to one input item; what reports (CLI, UI, API) show, so never a URL's password."""
+    """What happened to one input item (ingested or removed); what reports (CLI, UI, API) show, so
+    never a URL's password.
+
+    ``reason`` says why in words any surface can show, naming no command or endpoint (but for
+    ``shrunk``, whose ``reason`` names the CLI's commands, as it always did, for callers that print
+    only it). ``code`` says why in a word (``ResultCode``), for a client that acts on it: each surface
+    words a result from it, adding its own way on (the CLI "`rag list`", REST "GET /v1/articles", the
+    UI its Remove control). ``said`` is what a coded result said in words for no surface when
+    ``reason`` is not that (``shrunk``; for ``prune_skipped`` both are it); ``given`` what to ingest
+    again (``shrunk``); ``kept_by`` an article's other sources (``source_only``). A failure made from
+    words alone that are the fetch guard's refusal gets its code from them (``reason_code``).
+
+    >>> ItemResult("http://127.0.0.1/x", "failed", reason=f"refusing to fetch 127.0.0.1: {PRIVATE_OFF}").code
+    'private_address'
+    """
 
     item: str
     status: Status
@@ -106,9 +161,18 @@ class ItemResult:
     title: str | None = None
     chunks: int = 0
     reason: str | None = None
+    code: ResultCode | None = None
+    said: str = ""
+    given: str = ""
+    kept_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "item", redact_userinfo(self.item))
+        object.__setattr__(self, "said", redact_userinfo(self.said))  # as ``item`` and ``reason`` are
+        object.__setattr__(self, "given", redact_userinfo(self.given))
+        object.__setattr__(self, "kept_by", tuple(redact_userinfo(s) for s in self.kept_by))
+        if self.code is None and self.status == "failed":
+            object.__setattr__(self, "code", reason_code(self.reason))
         if self.reason is not None:
             reason = redact_userinfo(self.reason)
             for named in dict.fromkeys((self.item, self.item.split("#")[0])):  # a dump's record: "x.jsonl#2"
@@ -116,6 +180,28 @@ class ItemResult:
                     reason = reason[len(named) + 2 :]
                     break
             object.__setattr__(self, "reason", reason)
+
+    def worded(self, hints: Mapping[str, str], quote: Callable[[str], str] = str) -> str | None:
+        """This result's words for no surface (``said``, else ``reason``) followed by a surface's way on
+        from its ``code``: ``hints[code]``, a template that may name ``{item}``, ``{given}`` (``item``
+        when there is none) and ``{article_id}``, each put in through ``quote`` (the CLI quotes for a
+        shell). A hint naming the article id is left out when there is none. None: nothing to say.
+        Each surface keeps its hints and words every result through this (``rag.cli.ingest.ingest_reason``,
+        ``rag.service.rest_reason``, ``ui.render.item_reason``).
+
+        >>> r = ItemResult("b.txt", "removed", "8b11", reason="this source only", code="source_only")
+        >>> r.worded({"source_only": "`rag remove {article_id}` removes it"})
+        'this source only; `rag remove 8b11` removes it'
+        >>> ItemResult("a.txt", "added", "8b11").worded({"source_only": "..."}) is None
+        True
+        """
+        hint = hints.get(self.code) if self.code else None
+        if hint and ("{article_id}" not in hint or self.article_id):
+            hint = hint.format(item=quote(self.item), given=quote(self.given or self.item),
+                               article_id=quote(self.article_id or ""))
+        else:
+            hint = None
+        return "; ".join(part for part in (self.said or self.reason, hint) if part) or None
 
 
 @dataclass(frozen=True)

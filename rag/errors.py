@@ -37,24 +37,33 @@ class ConfigError(RagError):
 
 class InputError(RagError):
     """An input item (file, URL, record) cannot be ingested (the batch goes on without it), or an
-    argument (a question, ``top_k``, a date, the history) cannot be used; ``item`` names it."""
+    argument (a question, ``top_k``, a date, the history) cannot be used; ``item`` names it.
+    ``code``: why in a word, when a client may act on it (``index.types.ResultCode``: the fetch
+    guard's ``private_address``); the loader passes it on to the item's result."""
 
-    def __init__(self, item: str, reason: str, *, fix: str | None = None) -> None:
+    def __init__(self, item: str, reason: str, *, fix: str | None = None, code: str | None = None) -> None:
         super().__init__(f"{item}: {reason}", fix=fix)
         self.item = item
         self.reason = reason
+        self.code = code
 
 
 class EmbedderMismatchError(RagError):
-    """The collection was built by another embedder than the one configured now."""
+    """The collection was built by another embedder than the one configured now.
+
+    ``said`` says that in words for no surface. The message and ``fix`` add the remedy as it is run
+    where the collection is stored (`rag reindex`, or RAG_EMBEDDER set back): what the CLI shows. A
+    server's client cannot run it, so REST and MCP say it is the server's to run
+    (``rag.service.client_words``)."""
 
     def __init__(self, stored: str, configured: str, *, fix: str | None = None) -> None:
+        said = f"the collection was built with embedder {stored!r} but {configured!r} is configured"
         super().__init__(
-            f"the collection was built with embedder {stored!r} but {configured!r} is configured; "
-            f"run `rag reindex` to rebuild it with {configured!r} from the stored article texts, "
+            f"{said}; run `rag reindex` to rebuild it with {configured!r} from the stored article texts, "
             f"or set RAG_EMBEDDER back to match {stored!r}",
             fix=fix or f"run `rag reindex`, or set RAG_EMBEDDER back to match {stored!r}",
         )
+        self.said = said
         self.stored = stored
         self.configured = configured
 

@@ -57,7 +57,6 @@ from rag.service import SearchFilters
 from rag.types import Answer
 
 if TYPE_CHECKING:
-    from index.types import ItemResult
     from rag.api import RAG
 
 log = logging.getLogger(__name__)
@@ -414,7 +413,7 @@ LLM_FIX = 'retry in a moment, or send "offline": true to answer without the LLM'
 def rag_error_body(exc: RagError) -> tuple[int, dict[str, Any]]:
     """The status and error body of a library error (also sent in-band when a stream fails)."""
     status, kind, code = next((s, k, c) for cls, s, k, c in _STATUS if isinstance(exc, cls))
-    message, fix = str(exc), exc.fix
+    message, fix = service.client_words(exc)  # a remedy only whoever runs the server applies: said to be theirs
     if isinstance(exc, StoreBusyError):
         message = BUSY
     if isinstance(exc, LLMError) and "fix" not in vars(exc):  # the class default, not a fix of its own
@@ -661,13 +660,13 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         branches on ``article_kept``, not on the note's words)."""
         result = writer.remove(article_id)
         if result.status != "removed":
-            raise ApiError(404, f"no article {article_id!r}: {_rest_reason(result)}; "
+            raise ApiError(404, f"no article {article_id!r}: {service.rest_reason(result)}; "
                                 "GET /v1/articles lists them", "not_found")
-        if getattr(result, "code", None) == "source_only":  # the source went alone: the article stays
+        if result.code == "source_only":  # the source went alone: the article stays
             return service.public(rag, {"removed": result.article_id, "article_kept": True,
                                         "removed_source": result.item, "kept_sources": list(result.kept_by),
-                                        "note": _rest_reason(result)})
-        note = {"note": _rest_reason(result)} if result.reason else {}
+                                        "note": service.rest_reason(result)})
+        note = {"note": service.rest_reason(result)} if result.reason else {}
         return service.public(rag, {"removed": result.article_id, "article_kept": False} | note)
 
     @v1.post("/articles", max_body_size=upload_limit, openapi_extra={"requestBody": {"content": {
@@ -813,20 +812,9 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, st
     return turns[-1][1], pair_turns(turns[:-1])
 
 
-def _rest_reason(result: ItemResult) -> str:
-    """A removal's reason with what a REST client does next: the collection says why in words for no
-    surface in particular (``index.pipeline.Removal``: ``code`` and ``reason``), and each surface adds
-    its own way on; here a source removed alone names the call that removes its article too.
-
-    >>> from index.pipeline import Removal
-    >>> _rest_reason(Removal("a.txt", "removed", "8b11d0e9", code="source_only",
-    ...                      reason="this source only: the article stays, also ingested from b.txt"))
-    'this source only: the article stays, also ingested from b.txt; DELETE /v1/articles/8b11d0e9 removes it'
-    """
-    reason = result.reason or ""
-    if getattr(result, "code", None) == "source_only" and result.article_id:
-        return f"{reason}; DELETE /v1/articles/{result.article_id} removes it"
-    return reason
+#: the name REST's wording of a removal had: it is ``rag.service.rest_reason``, one wording for every
+#: result this API reports (ingested or removed)
+_rest_reason = service.rest_reason
 
 
 def _usage(answer: Answer, messages: Sequence[ChatMessage] = ()) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from pydantic import Field
 
 from rag.errors import RagError
 from rag import service
+from rag.notices import EMPTY, empty_notice
 from rag.serve import list_page
 from rag.service import SearchFilters
 
@@ -50,6 +51,10 @@ INSTRUCTIONS = (
     "has the article title, source, author, published date and the exact quote. Use search_articles for passages, ask "
     "for a short cited answer, list_articles/get_article to browse. Dates are YYYY-MM-DD."
 )
+
+#: how an MCP client's empty collection gets articles (``rag.notices.empty_notice``): no tool here adds
+#: any, so it is whoever runs the server, with the rag command where it runs
+HOW_TO_ADD = "`rag ingest PATH_OR_URL` where this server runs (files, folders, URLs, feeds): these tools only read"
 
 
 class _LazyRAG:
@@ -83,11 +88,12 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     read_only = ToolAnnotations(readOnlyHint=True, idempotentHint=True, openWorldHint=False)
 
     def run(fn, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN001
-        """Library errors become tool errors the model can read (and act on)."""
+        """Library errors become tool errors the model can read (and act on); a remedy only whoever
+        runs the server applies is said to be theirs (``service.client_words``)."""
         try:
             return fn(lazy.get(), *args, **kwargs)
         except RagError as exc:
-            raise ToolError(str(exc)) from None
+            raise ToolError(service.client_words(exc)[0]) from None
 
     @server.tool(annotations=read_only)
     def search_articles(
@@ -106,8 +112,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         chosen = filters.to_filters(as_of) if filters else None
         passages = run(service.search, query, top_k=top_k, filters=chosen, as_of=as_of)
         return run(service.public, {"query": query, "passages": [_passage(p) for p in passages],
-                                    "notices": run(service.search_notices, passages,
-                                                   "`rag ingest PATH_OR_URL` (files, folders, URLs, feeds)", chosen)})
+                                    "notices": run(service.search_notices, passages, HOW_TO_ADD, chosen)})
 
     @server.tool(annotations=read_only)
     def ask(
@@ -128,7 +133,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
             "answer": answer.text,
             "refused": answer.refused,
             "citations": [service.citation_dict(c) for c in answer.citations],
-            "notices": list(answer.notices),
+            "notices": [empty_notice(HOW_TO_ADD) if n == EMPTY else n for n in answer.notices],  # as search says it
             "time_window": answer.to_dict()["time_window"],
         })
 

@@ -126,15 +126,6 @@ def source_names(rag: RAG, shown: int = SOURCES_SHOWN) -> str:
     return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
-def private_address(reason: str | None) -> bool:
-    """Whether an ingest item's ``reason`` is the fetch guard's refusal of a local or private address
-    (``index.fetch.PRIVATE_OFF``), which each surface follows with its own way to allow them: the CLI
-    sets RAG_ALLOW_PRIVATE_URLS, a REST or UI user asks whoever runs the server."""
-    from index.fetch import PRIVATE_OFF
-
-    return bool(reason) and PRIVATE_OFF in reason
-
-
 # function words of other languages written in Latin letters, none of them an English word
 _FOREIGN = frozenset(
     "que qué quién quien cuál cual dónde donde cuándo cuando cuántos cuántas los las del por para con una unos "

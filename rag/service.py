@@ -18,7 +18,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -27,8 +27,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydField
 
 from index.userinfo import redact_userinfo
-from rag.errors import InputError
-from rag.notices import private_address
+from rag.errors import EmbedderMismatchError, InputError, RagError
 from rag.notices import search_notices  # noqa: F401 - REST and MCP call service.search_notices
 from index.types import IngestReport, ItemResult
 from rag.types import Answer, Citation, Filters, Passage
@@ -120,35 +119,56 @@ def report_dict(report: IngestReport, rename: Mapping[str, str] | None = None) -
         return s
 
     items = [{k: getattr(i, k) for k in _ITEM_FIELDS} | {"item": shown(i.item), "reason": shown(rest_reason(i))}
-             | ({"code": PRIVATE_ADDRESS} if private_address(i.reason) else {}) for i in report.items]
+             | ({"code": i.code} if i.code in _REPORT_CODES else {}) for i in report.items]
     return {"summary": report.summary(), "items": items, "seconds": round(report.seconds, 3),
             "notices": [shown(n) for n in report.notices]}
 
 
-#: an item's ``code`` in a report when its URL was refused for a local or private address (the fetch
-#: guard, ``rag.notices.private_address``): a client branches on it, not on the words
-PRIVATE_ADDRESS = "private_address"
-#: what REST adds to that refusal: the setting is the server's, not the client's
-REST_PRIVATE = "that setting is the server's: whoever runs the server can turn it on (RAG_ALLOW_PRIVATE_URLS=1)"
+#: what REST adds to a result of a given ``code`` (``index.types.ResultCode``): the call that goes on
+#: from it (``ItemResult.worded``). A refused private address: the setting is the server's, not the
+#: client's. A 404 of a removal (``not_found``, ``ambiguous``) adds "GET /v1/articles lists them" itself.
+REST_HINTS: dict[str, str] = {
+    "shrunk": "to replace it anyway: DELETE /v1/articles/{article_id}, then send it again",
+    "private_address": ("that setting is the server's: whoever runs the server can turn it on "
+                        "(RAG_ALLOW_PRIVATE_URLS=1)"),
+    "source_only": "DELETE /v1/articles/{article_id} removes it",
+}
 
-#: an item's fields in a report: an ``ItemResult``'s (a ``Refused`` has more, for each surface to word)
-_ITEM_FIELDS = tuple(f.name for f in fields(ItemResult))
+#: an item's fields in a report, as they always were; ``code`` is added for the codes in
+#: ``_REPORT_CODES`` only (a client branches on it, not on the words)
+_ITEM_FIELDS = ("item", "status", "article_id", "title", "chunks", "reason")
+_REPORT_CODES = frozenset({"private_address"})
 
 
 def rest_reason(item: ItemResult) -> str | None:
-    """Why an ingest item failed, with what a REST client does next: an ``index.pipeline.Refused``
-    says why in words for no surface (``said``), and here the call that goes on from it is added.
+    """Why an ingest or remove item is what it is, with what a REST client does next: the result
+    says why in words for no surface and in a word (``code``), and here the call that goes on from
+    it is added (``REST_HINTS``).
 
-    >>> from index.pipeline import Refused
-    >>> rest_reason(Refused("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
+    >>> rest_reason(ItemResult("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
     'the stored version is kept; to replace it anyway: DELETE /v1/articles/8b11d0e9, then send it again'
+    >>> rest_reason(ItemResult("a.txt", "removed", "8b11d0e9", code="source_only",
+    ...                        reason="this source only: the article stays, also ingested from b.txt"))
+    'this source only: the article stays, also ingested from b.txt; DELETE /v1/articles/8b11d0e9 removes it'
     """
-    said = getattr(item, "said", "")
-    if getattr(item, "code", None) == "shrunk" and item.article_id:
-        return f"{said}; to replace it anyway: DELETE /v1/articles/{item.article_id}, then send it again"
-    if private_address(item.reason):  # a client cannot set the server's environment: it can only ask
-        return f"{item.reason}; {REST_PRIVATE}"
-    return said or item.reason
+    return item.worded(REST_HINTS)
+
+
+def client_words(exc: RagError) -> tuple[str, str | None]:
+    """A library error's message and fix as a client of a server (REST, MCP) reads them. The library
+    words a remedy as it is run where the collection is stored; one only whoever runs the server can
+    apply is said to be theirs (an embedder mismatch: `rag reindex` runs on the server, not in the
+    client). Any other error as it is.
+
+    >>> message, fix = client_words(EmbedderMismatchError("fake:a", "fake:b"))
+    >>> message.startswith("the collection was built with embedder 'fake:a' but 'fake:b' is configured; whoever")
+    True
+    """
+    if isinstance(exc, EmbedderMismatchError):
+        fix = ("whoever runs the server can rebuild its collection from the stored article texts with "
+               f"`rag reindex`, or set RAG_EMBEDDER back to match {exc.stored!r}")
+        return f"{exc.said}; {fix}", fix
+    return str(exc), exc.fix
 
 
 def public(rag: RAG, obj: Any) -> Any:  # noqa: ANN401 - a response's JSON value

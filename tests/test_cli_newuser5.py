@@ -191,14 +191,14 @@ def test_remove_says_why_and_what_next_in_one_line_without_nested_brackets(home:
 
 
 def test_rest_adds_its_own_way_on_to_a_removal() -> None:
-    from index.pipeline import Removal
+    from index.types import ItemResult
     from rag.http_api import _rest_reason
 
-    alone = Removal("a.txt", "removed", "8b11d0e9", code="source_only", kept_by=("b.txt",),
-                    reason="this source only: the article stays, also ingested from b.txt")
+    alone = ItemResult("a.txt", "removed", "8b11d0e9", code="source_only", kept_by=("b.txt",),
+                       reason="this source only: the article stays, also ingested from b.txt")
     assert _rest_reason(alone) == ("this source only: the article stays, also ingested from b.txt; "
                                    "DELETE /v1/articles/8b11d0e9 removes it")
-    gone = Removal("x", "failed", code="not_found", reason="no such article id or source")
+    gone = ItemResult("x", "failed", code="not_found", reason="no such article id or source")
     assert _rest_reason(gone) == "no such article id or source"  # the 404 adds "GET /v1/articles lists them"
 
 

@@ -4,7 +4,7 @@
    --prune", `rag ingest PATH_OR_URL` and "the UI's Collection tab" for an empty collection, `rag ask`
    for an undated one), and REST and the UI showed them as they were. The library says what happened
    in words for no surface (``said``, ``rag.notices.EMPTY``, ``rag.brief.EMPTY``/``UNDATED``) and in
-   a word (``Refused.code``); the CLI, REST and the UI each add their own way on.
+   a word (``ItemResult.code``); the CLI, REST and the UI each add their own way on.
 2. `rag reindex`, `rag watch --list` and `rag watch --remove` on a fresh RAG_HOME created the store
    (or the watch state) to find nothing: they say so and create nothing.
 3. `rag watch`'s and `rag serve`'s messages (and reindex's, and an ingest's notes) were cut at 80
@@ -30,7 +30,6 @@ from typer.testing import CliRunner
 import index.collection
 import rag.cli.output
 from index.collection import Collection
-from index.pipeline import Refused
 from index.types import IngestReport, ItemResult
 from rag.cli import app
 from rag.cli.empty import EMPTY as CLI_EMPTY
@@ -61,7 +60,7 @@ def run(*args: str):  # noqa: ANN201 - click.testing.Result
     return CliRunner().invoke(app, list(args))
 
 
-def shrunk(coll: Collection, tmp_path: Path) -> Refused:
+def shrunk(coll: Collection, tmp_path: Path) -> ItemResult:
     """The failure of a file overwritten by an error page, whose stored version is kept."""
     f = tmp_path / "news" / "with spaces.txt"
     f.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +68,7 @@ def shrunk(coll: Collection, tmp_path: Path) -> Refused:
     assert coll.ingest([str(f)]).summary()["added"] == 1
     f.write_text(STUB, encoding="utf-8")
     [item] = coll.ingest([str(f)]).items
-    assert isinstance(item, Refused), item
+    assert isinstance(item, ItemResult) and item.code == "shrunk", item  # was a Refused: a coded refusal
     return item
 
 
@@ -92,7 +91,7 @@ def test_a_shrunk_record_of_a_dump_is_ingested_again_by_its_dump(coll: Collectio
     assert coll.ingest([str(dump)]).summary()["added"] == 1
     dump.write_text(json.dumps(record | {"text": STUB}) + "\n", encoding="utf-8")
     [item] = coll.ingest([str(dump)]).items
-    assert isinstance(item, Refused) and item.code == "shrunk"
+    assert isinstance(item, ItemResult) and item.code == "shrunk"
     assert item.item.startswith(f"{dump.resolve()}#") and item.given == str(dump.resolve())
 
 
@@ -131,7 +130,7 @@ def test_prune_after_a_store_failure_says_so_without_naming_a_flag(coll: Collect
     write_corpus(tmp_path / "news", 2)
     coll.indexer._store_failure = StoreError("the Chroma server at http://127.0.0.1:9 is down")  # noqa: SLF001
     [item] = coll.indexer._prune([str(tmp_path / "news")], set())  # noqa: SLF001
-    assert isinstance(item, Refused) and (item.item, item.status, item.code) == ("--prune", "failed", "prune_skipped")
+    assert isinstance(item, ItemResult) and (item.item, item.status, item.code) == ("--prune", "failed", "prune_skipped")
     assert item.reason == item.said == ("skipped: the vector store failed (the Chroma server at http://127.0.0.1:9 "
                                         "is down), so nothing was removed")
     assert ingest_reason(item) == f"{item.said}; run the same `rag ingest --prune` again once the vector store answers"

@@ -123,6 +123,19 @@ def intro_text(articles: int) -> str:
             "the newest stories on a topic.")
 
 
+def intro_failed_text(exc: BaseException) -> str:
+    """The empty chat's placeholder when the collection could not be read for an unexpected reason:
+    what went wrong (the exception's type, escaped for the Markdown and HTML the placeholder is shown
+    as; its message may hold paths and stays in the server log) and that a question may still work.
+
+    >>> intro_failed_text(KeyError("x"))
+    'Could not read the collection just now (KeyError); see the server log. A question may still be answered.'
+    """
+    name = render.esc(type(exc).__name__).replace("_", "\\_")  # an identifier: "_" is all it holds of Markdown
+    return (f"Could not read the collection just now ({name}); see the server log. "
+            "A question may still be answered.")
+
+
 def day(value: str | None, name: str) -> date | None:
     """A settings field's date (empty: None); a bad one raises a ``RagError`` that says how to fix it."""
     value = (value or "").strip()
@@ -236,12 +249,17 @@ class Chat:
         article's question ("Which town did the rebels capture south of Aleppo?") to every
         collection, an empty one too, where it could only be refused: a first run now points at the
         Collection tab, and a collection of other articles gets no question about one it lacks.
-        Refreshed on page load and after articles are added or removed."""
+        Refreshed on page load and after articles are added or removed. A failure to count them
+        that is no ``RagError`` (a bug, a broken database file) is logged with its trace and said in
+        the placeholder, escaped: the page stays whole, as a question's unexpected failure leaves it."""
         try:
             n = int(self.rag.collection.db.counts().get("articles", 0))
         except RagError as exc:  # the store is unreadable: the question's answer will say why
             log.warning("could not count the articles: %s", exc)
             return gr.skip()
+        except Exception as exc:  # noqa: BLE001 - the edge: log the trace, show a sentence
+            log.exception("counting the articles for the chat's intro failed unexpectedly")
+            return gr.update(placeholder=intro_failed_text(exc))
         return gr.update(placeholder=intro_text(n))
 
     # --- asking -----------------------------------------------------------------------------

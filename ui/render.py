@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from index.db import ArticleInfo
 from index.types import STATUSES, ItemResult
 from rag.brief import UNDATED as SAID_UNDATED
-from rag.notices import private_address
 from rag.text import MARKER, marker_numbers
 from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
@@ -395,21 +394,23 @@ def _ingested(r: ItemResult) -> str:
     return named + why
 
 
-def item_reason(r: ItemResult) -> str | None:
-    """Why an item failed, with what to do on this page: an ``index.pipeline.Refused`` says why in words
-    for no surface (``said``) and in a word (``code``); its ``reason`` names `rag` commands.
+#: what this page adds to a result of a given ``code`` (``index.types.ResultCode``): how to go on here
+#: (``ItemResult.worded``). A refused private address: the setting is the server's this page runs on.
+PAGE_HINTS: dict[str, str] = {
+    "shrunk": "to replace it anyway, remove it with “Remove an article” and add it again",
+    "private_address": ("that is a setting of the server this page runs on: whoever started it can turn it on "
+                        "(RAG_ALLOW_PRIVATE_URLS=1, then restart it)"),
+}
 
-    >>> from index.pipeline import Refused
-    >>> item_reason(Refused("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
+
+def item_reason(r: ItemResult) -> str | None:
+    """Why an item is what it is, with what to do on this page: the result says why in words for no
+    surface and in a word (``code``), and the page adds its own way on (``PAGE_HINTS``).
+
+    >>> item_reason(ItemResult("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
     'the stored version is kept; to replace it anyway, remove it with “Remove an article” and add it again'
     """
-    said = getattr(r, "said", "")
-    if getattr(r, "code", None) == "shrunk":
-        return f"{said}; to replace it anyway, remove it with “Remove an article” and add it again"
-    if private_address(r.reason):
-        return (f"{r.reason}; that is a setting of the server this page runs on: whoever started it can turn "
-                "it on (RAG_ALLOW_PRIVATE_URLS=1, then restart it)")
-    return said or r.reason
+    return r.worded(PAGE_HINTS)
 
 
 def remove_question_html(n: int, source: str, title: str | None = None) -> str:

@@ -25,7 +25,6 @@ from rich.text import Text
 from rag.cli.empty import EMPTY, nothing_stored, worded
 from rag.cli.output import CtrlC, cell, clip, console, fail, out, plural, print_json, safe, say, stop_fetches
 from rag.errors import RagError
-from rag.notices import private_address
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -82,18 +81,23 @@ def _by_reason(results: tuple[ItemResult, ...]) -> dict[str, list[str]]:
     return by_reason
 
 
+#: what the CLI adds to a result of a given ``code`` (``index.types.ResultCode``): how to go on, in `rag`
+#: commands; ``{item}``, ``{given}`` and ``{article_id}`` are put in quoted for a shell (``ItemResult.worded``)
+CLI_HINTS: dict[str, str] = {
+    "shrunk": "to replace it anyway: `rag ingest --allow-shrink {given}`, or `rag remove {item}` and ingest it again",
+    "prune_skipped": "run the same `rag ingest --prune` again once the vector store answers",
+    "private_address": "set RAG_ALLOW_PRIVATE_URLS=1 to fetch them",  # here the user runs rag: the variable is theirs
+    "not_found": "see `rag list`",
+    "ambiguous": "`rag list` shows the whole ids",
+    "source_only": "`rag remove {article_id}` removes it",
+}
+
+
 def ingest_reason(r: ItemResult) -> str:
-    """Why an item failed, with the command that goes on from it: an ``index.pipeline.Refused`` says
-    why in words for no surface (``said``) and in a word (``code``), and the CLI adds its commands."""
-    code, said, given = getattr(r, "code", None), getattr(r, "said", ""), getattr(r, "given", "") or r.item
-    if code == "shrunk":
-        return (f"{said}; to replace it anyway: `rag ingest --allow-shrink {shlex.quote(given)}`, "
-                f"or `rag remove {shlex.quote(r.item)}` and ingest it again")
-    if code == "prune_skipped":
-        return f"{said}; run the same `rag ingest --prune` again once the vector store answers"
-    if private_address(r.reason):
-        return f"{r.reason}; set RAG_ALLOW_PRIVATE_URLS=1 to fetch them"
-    return r.reason or ""
+    """Why an item of an ingest (or of ``rag remove``, or a watched feed's poll) is what it is, with
+    the command that goes on from it: the result says why in words for no surface and in a word
+    (``code``), and the CLI adds its command (``CLI_HINTS``)."""
+    return r.worded(CLI_HINTS, shlex.quote) or ""
 
 
 def _named(items: list[str]) -> str:
@@ -429,17 +433,6 @@ def _listed(settings: Settings, search: str | None, limit: int,
         db.close()
 
 
-#: what the CLI adds to a removal's reason (``index.pipeline.Removal.code``): how to go on, in `rag` commands
-REMOVE_HINTS = {"not_found": "see `rag list`", "ambiguous": "`rag list` shows the whole ids"}
-
-
-def removal_reason(r: ItemResult) -> str:
-    """``r.reason`` (said for no surface in particular) with the command that goes on from it."""
-    code = getattr(r, "code", None)  # an index.pipeline.Removal
-    hint = f"`rag remove {r.article_id}` removes it" if code == "source_only" else REMOVE_HINTS.get(code or "")
-    return "; ".join(part for part in (r.reason, hint) if part)
-
-
 def remove(refs: Annotated[list[str], typer.Argument(
         metavar="ID_OR_SOURCE", help="article ids (or unique prefixes) or sources")]) -> None:
     """Remove articles from the collection."""
@@ -456,7 +449,7 @@ def remove(refs: Annotated[list[str], typer.Argument(
     except RagError as exc:
         fail(exc)
     for r in results:
-        why = removal_reason(r)
+        why = ingest_reason(r)
         say("[red]failed:[/red]" if r.status == "failed" else f"{r.status}:",
             safe(r.item) + (f" ({safe(why)})" if why else ""))
     if any(r.status == "failed" for r in results):

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.ingest import ingest_reason
+from index.types import reason_code
+from rag.cli.ingest import CLI_HINTS, ingest_reason
 from rag.cli.output import CtrlC, cell, clip, esc, fail, out, print_json, safe, say, stop_fetches
 from rag.errors import RagError
-from rag.notices import private_address
 
 if TYPE_CHECKING:
     from index.collection import Collection
@@ -40,9 +40,6 @@ if TYPE_CHECKING:
 
 NO_FEEDS = "no feeds are watched yet; give one: rag watch https://example.org/feed.xml"
 TITLE_CELLS = 80  # a title longer than this is cut, with "…" (a bare cut read as corrupted data)
-#: the CLI's way on from the fetch guard's refusal of a local or private address, which the library
-#: words for no surface (``index.fetch.PRIVATE_OFF``): here the user runs rag, so the variable is theirs
-CLI_PRIVATE = "set RAG_ALLOW_PRIVATE_URLS=1 to fetch them"
 _STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
 
 
@@ -117,7 +114,7 @@ def watch(
     def on_item(r: ItemResult) -> None:
         line = Text(clip(safe(r.title or r.item, newlines=False), TITLE_CELLS))
         if r.status == "failed":  # under the title, as a line of its own
-            line.append("\n" + " " * 12).append(safe(cli_reason(r), newlines=False), style="red")
+            line.append("\n" + " " * 12).append(safe(ingest_reason(r), newlines=False), style="red")
         say(Text.assemble("  ", (f"{r.status:9}", _STATUS_STYLE.get(r.status, ""))), line)
 
     def on_result(result: PollResult) -> None:
@@ -180,7 +177,8 @@ def _describe(r: PollResult, once: bool = False) -> str:
         if error.startswith(f"{r.url}: "):  # the URL is said once, as the subject of the sentence
             error = error[len(r.url) + 2:]
             error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
-        error = with_cli_private(error)
+        if reason_code(error) == "private_address":  # a poll's error is words alone (``PollResult.error``)
+            error = f"{error}; {CLI_HINTS['private_address']}"
         return f"[red]{url}: failed:[/red] {esc(error)}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
     counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
@@ -188,17 +186,6 @@ def _describe(r: PollResult, once: bool = False) -> str:
     if r.error:  # items were read, but a child sitemap failed
         line += f"\n  [red]{esc(r.error)}[/red]"
     return line + _notes(r)
-
-
-def cli_reason(r: ItemResult) -> str:
-    """A failed item's reason as ``rag ingest`` words it, with the CLI's way to allow a local address."""
-    return with_cli_private(ingest_reason(r))
-
-
-def with_cli_private(reason: str) -> str:
-    """``reason``, followed by ``CLI_PRIVATE`` when it is the fetch guard's refusal of a local or
-    private address (once: ``ingest_reason`` may come to add it itself)."""
-    return f"{reason}; {CLI_PRIVATE}" if private_address(reason) and CLI_PRIVATE not in reason else reason
 
 
 #: error reasons that go on from the URL they follow ("URL: is a malformed Atom feed"): after
