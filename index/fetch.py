@@ -44,7 +44,7 @@ import httpx
 
 from rag.errors import InputError
 from rag.settings import Settings
-from index.types import PRIVATE_OFF  # the guard's words, kept with the records (``reason_code``)
+from index.types import PRIVATE_OFF  # the guard's words, kept with the records
 from index.userinfo import strip_userinfo
 
 logger = logging.getLogger(__name__)

@@ -86,23 +86,11 @@ ResultCode = Literal["private_address", "shrunk", "prune_skipped", "not_found", 
 
 #: why the fetch guard (``index.fetch.check_address``) refuses a local or private address, in words
 #: for no surface in particular: the setting is named, not how to set it (a UI or REST user cannot set
-#: the server's environment). The refusal carries the code ``private_address``, from which each edge
-#: adds its own way on (the CLI "set RAG_ALLOW_PRIVATE_URLS=1", REST "on the server"). Kept here, with
-#: the records, for ``reason_code``.
+#: the server's environment). The refusal carries the code ``private_address`` (``InputError.code``,
+#: then ``LoadFailure.code`` or ``index.watch.PollResult.code``), from which each edge adds its own way
+#: on (the CLI "set RAG_ALLOW_PRIVATE_URLS=1", REST "on the server"); the sentence is never read back
+#: for it. Kept here, with the records, as the words the codes stand beside.
 PRIVATE_OFF = "local and private addresses are not fetched while the RAG_ALLOW_PRIVATE_URLS setting is off"
-
-
-def reason_code(reason: str | None) -> ResultCode | None:
-    """The code a failure's words carry when it came as words alone: a result made from a message
-    (a watched feed's poll error, ``index.watch.PollResult.error``, is text) keeps the code of the
-    fetch guard's refusal it holds. The loader gives its failures their code; this is the fallback.
-
-    >>> reason_code(f"refusing to fetch 127.0.0.1: it is a loopback address, and {PRIVATE_OFF}")
-    'private_address'
-    >>> reason_code("does not exist") is None
-    True
-    """
-    return "private_address" if reason and PRIVATE_OFF in reason else None
 
 
 @dataclass(frozen=True)
@@ -148,10 +136,14 @@ class ItemResult:
     words a result from it, adding its own way on (the CLI "`rag list`", REST "GET /v1/articles", the
     UI its Remove control). ``said`` is what a coded result said in words for no surface when
     ``reason`` is not that (``shrunk``; for ``prune_skipped`` both are it); ``given`` what to ingest
-    again (``shrunk``); ``kept_by`` an article's other sources (``source_only``). A failure made from
-    words alone that are the fetch guard's refusal gets its code from them (``reason_code``).
+    again (``shrunk``); ``kept_by`` an article's other sources (``source_only``). The code is given
+    where the result is made, from the failure that carries it (``LoadFailure.code``, a watched
+    feed's ``PollResult.code``); it is never read back from the words.
 
-    >>> ItemResult("http://127.0.0.1/x", "failed", reason=f"refusing to fetch 127.0.0.1: {PRIVATE_OFF}").code
+    >>> refused = f"refusing to fetch 127.0.0.1: {PRIVATE_OFF}"
+    >>> ItemResult("http://127.0.0.1/x", "failed", reason=refused).code is None  # the words alone carry none
+    True
+    >>> ItemResult("http://127.0.0.1/x", "failed", reason=refused, code="private_address").code
     'private_address'
     """
 
@@ -171,8 +163,6 @@ class ItemResult:
         object.__setattr__(self, "said", redact_userinfo(self.said))  # as ``item`` and ``reason`` are
         object.__setattr__(self, "given", redact_userinfo(self.given))
         object.__setattr__(self, "kept_by", tuple(redact_userinfo(s) for s in self.kept_by))
-        if self.code is None and self.status == "failed":
-            object.__setattr__(self, "code", reason_code(self.reason))
         if self.reason is not None:
             reason = redact_userinfo(self.reason)
             for named in dict.fromkeys((self.item, self.item.split("#")[0])):  # a dump's record: "x.jsonl#2"

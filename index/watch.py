@@ -54,7 +54,7 @@ from index import feeds
 from index.feeds import Feed, FeedItem
 from index.fetch import fetch_url
 from index.load import is_url, load_feed_items
-from index.types import Article, IngestReport, ItemResult, LoadFailure
+from index.types import Article, IngestReport, ItemResult, LoadFailure, ResultCode
 from index.userinfo import strip_userinfo
 from rag.errors import InputError, RagError
 from rag.settings import Settings
@@ -97,6 +97,11 @@ class PollResult:
     found_at: str | None = None  # the page given to watch, which advertised this feed (now watched instead)
     not_a_feed: bool = False  # the URL is a page, not a feed or sitemap (a child sitemap's failure is not this)
     notices: tuple[str, ...] = ()  # what was wrong with the feed but kept no item out (read leniently, ...)
+    # why ``error`` is what it is, in a word, when a client may act on it (``index.types.ResultCode``):
+    # ``private_address`` when the fetch guard refused the feed's address, or a child sitemap's. Set
+    # from the refusal (``InputError.code``), never read from the words; passed on to the
+    # ``ItemResult`` a surface makes of the error, so each words it with its own hint
+    code: ResultCode | None = None
 
 
 _SCHEMA = """
@@ -307,7 +312,7 @@ class Watcher:
         try:
             page = fetch_url(url, self.settings, etag=etag, last_modified=modified)
         except InputError as exc:
-            return self._failed(url, str(exc), requests=1)
+            return self._failed(url, str(exc), requests=1, code=exc.code)
         if page.not_modified:
             log.info("%s: not modified", url)
             self.state.record_poll(url, error=None, validators=(page.etag, page.last_modified))
@@ -319,13 +324,13 @@ class Watcher:
             advertised = feeds.advertised_feeds(page) if follow and page_only else []
             if advertised and not self.state.ever_read(url):
                 return self._adopt(url, advertised[0], progress, stop)
-            failed = self._failed(url, str(exc), requests=1)
+            failed = self._failed(url, str(exc), requests=1, code=exc.code)
             return dataclasses.replace(failed, not_a_feed=page_only)
         requests = 1
         known = self.state.known(url)
         due_items: list[FeedItem] = []
         children: list[FeedItem] = []  # changed child sitemaps of a sitemap index, recorded once read whole
-        child_errors: list[str] = []
+        child_errors: list[LoadFailure] = []
         notices = list(feed.problems)
         skipped = 0
         if feed.kind == "sitemapindex":
@@ -347,14 +352,15 @@ class Watcher:
         # a child sitemap that failed, or items left out by the cap, are read next round: keep no
         # validators, or a 304 would hide them
         validators = None if child_errors or skipped else (page.etag, page.last_modified)
-        note = "; ".join(child_errors) or None
+        note = "; ".join(e.reason for e in child_errors) or None
+        code = next((e.code for e in child_errors if e.code), None)  # a child sitemap refused by the guard
         if not due_items:
             self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=note, title=feed.title, validators=validators)
             return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note,
-                              skipped=skipped, notices=tuple(notices))
+                              skipped=skipped, notices=tuple(notices), code=code)
         result = self._ingest(url, feed, due_items, children, requests, validators, progress, note, stop)
-        return dataclasses.replace(result, skipped=skipped, notices=tuple(notices))
+        return dataclasses.replace(result, skipped=skipped, notices=tuple(notices), code=code)
 
     # --- internals ------------------------------------------------------------------------------
     def _capped(self, feed: Feed, known: dict[str, _Known]) -> tuple[list[FeedItem], int]:
@@ -383,16 +389,18 @@ class Watcher:
             return True
         return known.status == "failed" and known.attempts < self.max_attempts
 
-    def _child(self, child: FeedItem) -> Feed | str:
-        """A child sitemap of an index, or the error (naming it) that kept it from being read."""
+    def _child(self, child: FeedItem) -> Feed | LoadFailure:
+        """A child sitemap of an index, or the failure that kept it from being read: its ``reason``
+        names it, its ``code`` is the refusal's (a private address)."""
         try:
             sub = feeds.parse_feed(fetch_url(child.link, self.settings))
         except InputError as exc:
             log.info("child sitemap %s", exc)
-            return f"child sitemap {exc}"
+            return LoadFailure(child.link, f"child sitemap {exc}", code=exc.code)
         if sub.kind == "sitemapindex":
             log.info("child sitemap %s is itself an index; not followed", child.link)
-            return f"child sitemap {child.link} is itself a sitemap index; it is not followed, watch it directly"
+            return LoadFailure(child.link, f"child sitemap {child.link} is itself a sitemap index; it is not "
+                                           "followed, watch it directly")
         return sub
 
     def _ingest(self, url: str, feed: Feed, due_items: list[FeedItem], children: list[FeedItem], requests: int,
@@ -464,10 +472,10 @@ class Watcher:
     def _attempts_left(self, known: _Known | None) -> bool:
         return known is None or known.attempts < self.max_attempts
 
-    def _failed(self, url: str, error: str, *, requests: int) -> PollResult:
+    def _failed(self, url: str, error: str, *, requests: int, code: ResultCode | None = None) -> PollResult:
         log.info("%s", error)  # not a warning: the PollResult carries it, and the caller shows it once
         self.state.record_poll(url, error=error)
-        return PollResult(url, "failed", requests=requests, fetched_items=0, error=error)
+        return PollResult(url, "failed", requests=requests, fetched_items=0, error=error, code=code)
 
 
 def check_feed_url(url: str) -> str:

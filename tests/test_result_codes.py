@@ -3,7 +3,9 @@ surface's own words for it.
 
 - ``ItemResult`` carries ``code`` (``index.types.ResultCode``), ``said``, ``given`` and ``kept_by``;
   the fetch guard's refusal of a private address has its code from where it is raised
-  (``InputError.code`` -> ``LoadFailure.code`` -> ``ItemResult.code``), not from its sentence.
+  (``InputError.code`` -> ``LoadFailure.code`` -> ``ItemResult.code``), not from its sentence; a
+  watched feed's poll carries it too (``PollResult.code``: the feed, a child sitemap, or the feed a
+  page advertises refused), and `rag watch` and the page each add their way on.
 - Each surface words every result through one function over its own hints: the CLI
   (``ingest_reason``, ``CLI_HINTS``), REST (``rest_reason``, ``REST_HINTS``), the page
   (``item_reason``, ``PAGE_HINTS``).
@@ -26,10 +28,11 @@ import pytest
 
 from index.collection import Collection
 from index.fetch import PRIVATE_OFF
-from index.types import ItemResult, LoadFailure, ResultCode, reason_code
+from index.types import ItemResult, LoadFailure, ResultCode
 from rag.errors import EmbedderMismatchError, InputError
 from rag.settings import Settings
 from tests.fakes import HashEmbedder
+from tests.test_feeds import FeedSite, local_settings, rss, serve_news, site  # noqa: F401 - site: a fixture
 
 REFUSED = f"refusing to fetch 127.0.0.1: it is a loopback address, and {PRIVATE_OFF}"
 
@@ -58,10 +61,11 @@ def test_an_ingest_item_refused_for_a_private_address_has_the_code(settings: Set
     assert item.reason.startswith("refusing to fetch 127.0.0.1: it is a loopback address, and ")
 
 
-def test_a_result_made_from_words_alone_keeps_the_guard_s_code() -> None:
-    # a watched feed's poll error is text (index.watch.PollResult.error), which the UI shows as a result
-    assert ItemResult("http://127.0.0.1/feed", "failed", reason=REFUSED).code == "private_address"
-    assert reason_code(REFUSED) == "private_address" and reason_code("does not exist") is None
+def test_a_result_keeps_the_code_it_is_given_and_reads_none_from_its_words() -> None:
+    # a watched feed's poll carries its code (index.watch.PollResult.code), which the UI's result keeps
+    coded = ItemResult("http://127.0.0.1/feed", "failed", reason=REFUSED, code="private_address")
+    assert coded.code == "private_address"
+    assert ItemResult("http://127.0.0.1/feed", "failed", reason=REFUSED).code is None  # the sentence is not read
     assert ItemResult("a.txt", "failed", reason="does not exist").code is None
     assert ItemResult("a.txt", "failed", reason=REFUSED, code="shrunk").code == "shrunk"  # a code given stays
 
@@ -142,10 +146,101 @@ def test_rag_watch_adds_its_way_on_to_a_poll_refused_for_a_private_address() -> 
     from rag.cli.watch import _describe
 
     url = "http://127.0.0.1:9/feed.xml"
-    line = _describe(PollResult(url, "failed", 1, 0, error=f"{url}: {REFUSED}"), once=True)
+    line = _describe(PollResult(url, "failed", 1, 0, error=f"{url}: {REFUSED}", code="private_address"), once=True)
     assert line.count("set RAG_ALLOW_PRIVATE_URLS=1 to fetch them") == 1 and PRIVATE_OFF in line
     plain = _describe(PollResult(url, "failed", 1, 0, error=f"{url}: is a malformed feed"), once=True)
     assert "RAG_ALLOW_PRIVATE_URLS" not in plain
+
+
+# --- a watched feed's poll carries the code, and each surface words it -------------------------------------
+
+CLI_WAY = "set RAG_ALLOW_PRIVATE_URLS=1 to fetch them"
+PAGE_WAY = "that is a setting of the server this page runs on"
+
+
+@pytest.fixture
+def guarded(site: FeedSite, tmp_path: Path, fake_embedder: HashEmbedder,  # noqa: F811
+            monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: ANN401
+    """A collection with private addresses refused (RAG_ALLOW_PRIVATE_URLS off), beside the served site."""
+    monkeypatch.setenv("RAG_ALLOW_PRIVATE_URLS", "0")
+    with Collection.open(local_settings(tmp_path, allow_private_urls=False), embedder=fake_embedder) as coll:
+        yield coll
+
+
+def _poll(coll: Collection, url: str) -> Any:  # noqa: ANN401 - an index.watch.PollResult
+    from index.watch import Watcher
+
+    watcher = Watcher(coll)
+    try:
+        return watcher.poll(url)
+    finally:
+        watcher.state.close()
+
+
+def _warned(run: Any) -> list[str]:  # noqa: ANN401 - a handler's generator
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        list(run)
+    return [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def test_a_watched_feed_on_a_private_address_carries_the_code_to_each_surface(site: FeedSite,  # noqa: F811
+                                                                             guarded: Collection) -> None:
+    from rag.cli.watch import _describe
+    from ui.library import Library
+
+    url = site.put("/feed.xml", rss([]), "application/rss+xml")
+    polled = _poll(guarded, url)
+    assert (polled.status, polled.code) == ("failed", "private_address")
+    assert PRIVATE_OFF in (polled.error or "") and not site.hits  # refused before any request
+    # rag watch: its own way on, once
+    line = _describe(polled, once=True)
+    assert line.count(CLI_WAY) == 1 and PRIVATE_OFF in line, line
+    # the page's Poll now: the feed's row says the setting is the server's, not how to set it in a shell
+    lib = Library(guarded)
+    html = list(lib.poll_feeds(""))[-1][0]
+    assert "1 failed" in html and PRIVATE_OFF in html and html.count(PAGE_WAY) == 1 and CLI_WAY not in html, html
+    # the page's Watch refuses an address written as one before polling, with the page's way on too
+    lib.watch_state.remove(url)
+    [told] = _warned(lib.watch_feed(url, ""))
+    assert PRIVATE_OFF in told and PAGE_WAY in told and CLI_WAY not in told, told
+    assert lib.watch_state.urls() == []
+
+
+def test_a_feed_led_to_a_private_address_carries_the_code_too(site: FeedSite, guarded: Collection,  # noqa: F811
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 taken as public (as tests/test_watch.py does), what it leads to on 127.0.0.2 is
+    refused: a child sitemap of an index (its items read, the poll's error has the code), and the feed
+    a page advertises (the page's Watch says the setting is the server's)."""
+    from index import fetch
+    from rag.cli.watch import _describe
+    from ui.library import Library
+
+    real = fetch.address_kind
+    monkeypatch.setattr(fetch, "address_kind", lambda ip: None if str(ip) == "127.0.0.1" else real(ip))
+    serve_news(site)
+    port = site.base.rsplit(":", 1)[1]
+    site.put("/s1.xml", f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{site.base}/news/storm'
+                        "</loc></url></urlset>", "application/xml")
+    index = site.put("/sitemap.xml", '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                     f"<sitemap><loc>/s1.xml</loc></sitemap><sitemap><loc>http://127.0.0.2:{port}/s2.xml</loc>"
+                     "</sitemap></sitemapindex>", "application/xml")
+    polled = _poll(guarded, index)
+    assert (polled.status, polled.code) == ("ingested", "private_address"), polled
+    assert polled.report is not None and polled.report.summary()["added"] == 1
+    assert (polled.error or "").startswith(f"child sitemap http://127.0.0.2:{port}/s2.xml: refusing to fetch 127.0.0.2")
+    line = _describe(polled, once=True)
+    assert line.count(CLI_WAY) == 1 and PRIVATE_OFF in line, line
+
+    page = site.put("/home", b'<html><head><title>Home</title><link rel="alternate" type="application/rss+xml" '
+                             b'href="http://127.0.0.2:' + port.encode() + b'/feed.xml"></head><body>Hi</body></html>')
+    lib = Library(guarded)
+    [told] = _warned(lib.watch_feed(page, ""))
+    assert told.startswith(f"http://127.0.0.2:{port}/feed.xml") and "is not watched" in told, told
+    assert PRIVATE_OFF in told and PAGE_WAY in told and CLI_WAY not in told, told
+    assert lib.watch_state.urls() == [index]  # neither the page nor the feed it advertises is kept
 
 
 # --- a server's caller is told what is the server's to do ----------------------------------------------

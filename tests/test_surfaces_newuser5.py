@@ -221,7 +221,8 @@ def test_each_surface_says_how_to_allow_a_private_address() -> None:
     from rag.cli.ingest import ingest_reason
     from ui.render import item_reason
 
-    refused = ItemResult("http://127.0.0.1/x", "failed", reason=f"refusing to fetch 127.0.0.1: {PRIVATE_OFF}")
+    refused = ItemResult("http://127.0.0.1/x", "failed", reason=f"refusing to fetch 127.0.0.1: {PRIVATE_OFF}",
+                         code="private_address")
     assert "set RAG_ALLOW_PRIVATE_URLS=1" in ingest_reason(refused)
     page = item_reason(refused)
     assert page is not None and "server this page runs on" in page and "set RAG_ALLOW_PRIVATE_URLS=1" not in page

@@ -127,6 +127,22 @@ def _without_url(r: PollResult, subject: str = "") -> str:
     return subject + error if error.startswith(("is ", "was ", "has ", "took ", "lists ", "links ")) else error
 
 
+def _poll_failure(r: PollResult, error: str | None = None) -> ItemResult:
+    """A failed poll as a result (a row of the results, or ``error``, its words as a toast says them),
+    its code kept: the page words it with its way on (``render.item_reason``: a private address
+    refused, the setting is the server's)."""
+    return ItemResult(r.url, "failed", reason=r.error if error is None else error, code=r.code)
+
+
+def _refusal(exc: RagError) -> str:
+    """An error's message for a toast; a refusal with a code (the fetch guard's, of a feed written as a
+    private address) gets this page's way on, as the same refusal in the results does."""
+    if isinstance(exc, InputError) and exc.code:
+        said = render.item_reason(ItemResult(exc.item, "failed", reason=exc.reason, code=exc.code))
+        return f"{exc.item}: {said}"
+    return str(exc)
+
+
 class Library:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
@@ -168,7 +184,7 @@ class Library:
                 found_at, url = url, check_feed_url(advertised[0])
             stored = self.watch_state.add(url)
         except RagError as exc:
-            toast.warn(str(exc))
+            toast.warn(_refusal(exc))
             return gr.skip(), gr.skip(), gr.skip()
         instead = f" ({found_at} is a page that advertises it)" if found_at else ""
         toast.info(f"Watching {stored}{instead}. Press Poll now, or run `rag watch` to poll on a schedule.")
@@ -192,7 +208,7 @@ class Library:
             self._check_address(url)
             before = set(self.watch_state.urls())
         except RagError as exc:
-            toast.warn(str(exc))
+            toast.warn(_refusal(exc))
             yield skip
             return
         events: queue.Queue = queue.Queue()
@@ -251,8 +267,8 @@ class Library:
             elif polled.found_at:
                 shown = f"{shown} (the feed {polled.found_at} advertises)"
             if polled.status == "failed" and polled.error:
-                results.append(ItemResult(polled.url, "failed", reason=polled.error))
-            why = _without_url(polled, "it ").rstrip(".")
+                results.append(_poll_failure(polled))
+            why = (render.item_reason(_poll_failure(polled, _without_url(polled, "it "))) or "").rstrip(".")
             if dropped:
                 box = gr.skip()  # the URL stays, to be corrected
                 page = " A page is added once, under URLs." if polled.not_a_feed else ""
@@ -329,7 +345,7 @@ class Library:
                 done_feeds += 1
                 progress((done_feeds, len(urls)), desc=_poll_line(ev)[:60], unit="feeds")
                 if ev.status == "failed" and ev.error:
-                    results.append(ItemResult(ev.url, "failed", reason=ev.error))
+                    results.append(_poll_failure(ev))
                 continue
             results.append(ev)
             if time.monotonic() - shown_at > _REFRESH_S:

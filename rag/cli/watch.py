@@ -28,14 +28,13 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from index.types import reason_code
-from rag.cli.ingest import CLI_HINTS, ingest_reason
+from index.types import ItemResult
+from rag.cli.ingest import ingest_reason
 from rag.cli.output import CtrlC, cell, clip, esc, fail, out, print_json, safe, say, stop_fetches
 from rag.errors import RagError
 
 if TYPE_CHECKING:
     from index.collection import Collection
-    from index.types import ItemResult
     from index.watch import PollResult
 
 NO_FEEDS = "no feeds are watched yet; give one: rag watch https://example.org/feed.xml"
@@ -177,15 +176,19 @@ def _describe(r: PollResult, once: bool = False) -> str:
         if error.startswith(f"{r.url}: "):  # the URL is said once, as the subject of the sentence
             error = error[len(r.url) + 2:]
             error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
-        if reason_code(error) == "private_address":  # a poll's error is words alone (``PollResult.error``)
-            error = f"{error}; {CLI_HINTS['private_address']}"
-        return f"[red]{url}: failed:[/red] {esc(error)}" + ("" if once else " (retried next round)")
+        return f"[red]{url}: failed:[/red] {esc(_worded(r, error))}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
     counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
     line = f"{url}: {r.fetched_items} item(s) new or changed in the feed, fetched: {counts or 'nothing stored'}"
     if r.error:  # items were read, but a child sitemap failed
-        line += f"\n  [red]{esc(r.error)}[/red]"
+        line += f"\n  [red]{esc(_worded(r, r.error))}[/red]"
     return line + _notes(r)
+
+
+def _worded(r: PollResult, error: str) -> str:
+    """A poll's error as the CLI words any result: with its way on from the poll's code
+    (``PollResult.code``: a private address refused, "set RAG_ALLOW_PRIVATE_URLS=1")."""
+    return ingest_reason(ItemResult(r.url, "failed", reason=error, code=r.code))
 
 
 #: error reasons that go on from the URL they follow ("URL: is a malformed Atom feed"): after
