@@ -300,11 +300,13 @@ def with_feed_metadata(article: Article, item: FeedItem) -> Article:
     """The article with the feed's title, date and author where the page lacks them.
 
     The page's title counts as lacking when it was derived from the first sentence; its date when
-    there is none or it was only guessed from the page's text (``date_source == "text"``)."""
+    there is none or it was only guessed: from the page's text (``date_source == "text"``) or, for
+    a PDF, from when the file was made (``"pdf_metadata"``)."""
     changes: dict[str, object] = {}
     if item.title and (not article.title or article.title == derive_title(article.text)):
         changes["title"] = shorten(item.title, HEADLINE_MAX)
-    if item.published and (article.published is None or article.extra.get("date_source") == "text"):
+    guessed = article.extra.get("date_source") in ("text", "pdf_metadata")
+    if item.published and (article.published is None or guessed):
         changes["published"] = item.published
         changes["extra"] = {**article.extra, "date_source": "feed"}
     if item.author and not article.author:

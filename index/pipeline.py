@@ -108,6 +108,10 @@ class Indexer:
     #: the model starts at once.
     batch_chunks = 1024
     first_batch_chunks = 64
+    #: Seconds between two checks, while a batch is embedded, that a Chroma server still answers
+    #: (``_store_gone``): one heartbeat per model batch of the bundled model on a CPU (1-3 s each),
+    #: fewer for a fast one.
+    probe_every = 1.0
 
     def __init__(self, store: Store, embedder: Embedder, *, repair: bool = False) -> None:
         self.store = store
@@ -115,6 +119,7 @@ class Indexer:
         self.embedder = embedder
         self.db = store.db
         self._store_failure: StoreError | None = None  # set when the vector store fails mid-ingest
+        self._probed = float("-inf")  # when ``_store_gone`` last asked the Chroma server (time.monotonic)
         self.repair = repair and not store.settings.chroma_url  # reindex may move an unreadable Chroma aside
         self._held: int | None = None  # the thread holding the write lock through ``locked()``
         self._chunking: Chunking | None = None  # how this write cuts articles (see ``_effective_chunking``)
@@ -408,7 +413,7 @@ class Indexer:
                     art, chunks, _ = batch.items[k]
                     embedded(ChunksEmbedded(art.source, art.title, done[k], len(chunks)))
         try:
-            vecs = self._embed_sorted(texts, on_batch=on_batch, cancel=lambda: self._store_failure is not None)
+            vecs = self._embed_sorted(texts, on_batch=on_batch, cancel=self._store_gone)
         except _Cancelled:  # the store failed while this batch was embedded: stop embedding it
             self._fail_batch(batch, emit)
             return
@@ -457,6 +462,29 @@ class Indexer:
         if abort.is_set():
             log.info("ingest aborted: every article stored is complete; the next ingest goes on from there")
         return interrupted
+
+    def _store_gone(self) -> bool:
+        """Whether nothing more can be stored, asked before each model batch: a write failed, or the
+        Chroma server no longer answers (``VectorStore.check_alive``, at most every ``probe_every`` s).
+
+        The writer finds a dead server only when it writes the next pipeline batch, and that batch
+        (1024 chunks: a minute of CPU) was embedded in full first: killing the server 15 s into a
+        300-article ingest left the model busy for 60 s more. Asked here, it stops within one model
+        batch; every item not stored is reported failed, and the same command run again resumes."""
+        if self._store_failure is not None:
+            return True
+        now = time.monotonic()
+        if now - self._probed < self.probe_every:
+            return False
+        self._probed = now
+        try:
+            self.vectors.check_alive()
+        except StoreError as exc:
+            if self._store_failure is None:  # the writer may have found it first
+                log.error("the vector store failed mid-ingest: %s", exc)
+                self._store_failure = exc
+            return True
+        return False
 
     def _fail_batch(self, batch: _Batch, emit: Progress) -> None:
         reason = f"not stored: {self._store_failure}"

@@ -36,6 +36,8 @@ from rag.errors import EmbedderMismatchError, StoreError
 from rag.settings import Settings
 
 if TYPE_CHECKING:
+    import httpx
+
     from index.db import ArticleDB
 
 log = logging.getLogger(__name__)
@@ -192,13 +194,13 @@ def store_error(settings: Settings, name: str, exc: BaseException, what: str = "
         where = (f"the Chroma server at {url} (deleted, or the server restarted with another --path)" if url
                  else f"{settings.chroma_path} (deleted by another process)")
         return StoreError(
-            f"{head}the Chroma collection {name!r} is gone from {where} and could not be opened again; run the "
-            "same command again (the collection is made again, and `rag ingest` or `rag reindex` refills it)"
+            f"{head}the Chroma collection {name!r} is gone from {where} and could not be opened again; try "
+            "again (the collection is made again, and `rag ingest` or `rag reindex` refills it)"
         )
     if url:
         return StoreError(
             f"{head}the Chroma server at {url} failed ({type(exc).__name__}: {_short(str(exc))}); check it is "
-            f"running ({start_hint(url)}) and run the same command again"
+            f"running ({start_hint(url)}) and try again"
         )
     return unreadable_store(settings, exc)
 
@@ -279,6 +281,7 @@ class VectorStore:
         # None: no ownership check (a reindex's new collection, adopted when the swap makes it active)
         self.owner = owner
         self._own_client = client is None if own_client is None else own_client
+        self._probe: httpx.Client | None = None  # ``check_alive``'s own client, made on first use
         self.client = client or make_client(settings)
         try:
             self.collection = self._open(check)
@@ -503,6 +506,34 @@ class VectorStore:
             self.name = name or self.name
             self.collection = self._open(self._check)
 
+    #: seconds a heartbeat of the Chroma server may take before it counts as gone (``check_alive``)
+    probe_timeout = 5.0
+
+    def check_alive(self) -> None:
+        """Raise ``StoreError`` when the Chroma server no longer answers (the connection refused or
+        reset, or no answer within ``probe_timeout``); nothing for the embedded store, nor for a
+        server that answers at all (any HTTP status: a proxy's 401 is an answer too).
+
+        One GET of its heartbeat, on a client of its own: Chroma's client waits without a time limit.
+        An ingest asks between model batches (``Indexer._store_gone``), so that a server that died
+        stops the embedding then, not at the next write, a whole pipeline batch later."""
+        if self.embedded:
+            return
+        import httpx
+
+        url = self.settings.chroma_url or ""
+        u = urlparse(url)  # the host and port ``make_client`` gave Chroma's client
+        scheme = "https" if u.scheme == "https" else "http"
+        host = u.hostname or "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address
+        heartbeat = f"{scheme}://{host}:{_port(url)}/api/v2/heartbeat"
+        try:
+            if self._probe is None:
+                self._probe = httpx.Client(timeout=self.probe_timeout)
+            self._probe.get(heartbeat)
+        except httpx.TransportError as exc:
+            raise store_error(self.settings, self.name, exc) from exc
+
     @property
     def max_batch(self) -> int:
         try:
@@ -593,6 +624,9 @@ class VectorStore:
 
     def close(self) -> None:
         """Release the client (an embedded store's files); the object is unusable afterwards."""
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
         close = getattr(self.client, "close", None)
         if close is not None:
             try:

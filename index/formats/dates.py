@@ -1,6 +1,7 @@
 """Dates: any date-like value to a ``date`` (``parse_date``), a ``date ...`` line at the top of a
-text, and the checks that tell a page's real publication date from a year or a month
-(``_written_with_day``, ``_element_date``; ``index.formats.html.html_date`` uses them).
+text or among its first lines (``split_date_line``), and the checks that tell a page's real
+publication date from a year or a month (``_written_with_day``, ``_element_date``;
+``index.formats.html.html_date`` uses them).
 
 >>> split_date_prefix("Date: 1 December 2024\\nStorm hits coast")
 (datetime.date(2024, 12, 1), 'Storm hits coast')
@@ -98,6 +99,53 @@ def split_date_prefix(text: str) -> tuple[date | None, str]:
         if found:
             return found, text[m.end():].lstrip()
     return None, text
+
+
+#: how many of a text's first lines may state its date: a masthead, the headline, a byline, the date
+FIRST_LINES = 4
+_DATE_ONLY_MAX = 60  # a line longer than this is a sentence that mentions a date, not a date line
+
+
+def split_date_line(text: str, lines: int = FIRST_LINES) -> tuple[date | None, str]:
+    """The date a text states in its first ``lines`` non-blank lines, and the text: a ``date ...`` /
+    ``Date:`` / ``Published:`` line (``split_date_prefix``) is taken out, as the text loader takes
+    it; a line that is a date and nothing else, written with its day ("10 November 2026", "Tue 10
+    Nov 2026 14:05 GMT"), is read and stays, being the article's own line. A year or a month is no
+    date ("Budget 2024", "March 2024"), nor an all-numeric date that reads both ways (03/12/2026).
+
+    For a text whose metadata dates are not its own (a PDF's CreationDate is when the file was made).
+
+    >>> split_date_line("Ferries report record year\\ndate 2026-11-10\\nThe ferries carried more.")
+    (datetime.date(2026, 11, 10), 'Ferries report record year\\nThe ferries carried more.')
+    >>> split_date_line("Harbour News\\nFerries report record year\\nTuesday 10 November 2026\\nThe ferries...")[0]
+    datetime.date(2026, 11, 10)
+    >>> split_date_line("Budget 2024\\nMarch 2024\\nThe council set its budget.")
+    (None, 'Budget 2024\\nMarch 2024\\nThe council set its budget.')
+    """
+    start = 0
+    for _ in range(lines):
+        while text.startswith("\n", start):
+            start += 1
+        if start >= len(text):
+            break
+        found, rest = split_date_prefix(text[start:])
+        if found is not None:
+            return found, text[:start] + rest
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        found = _date_only(text[start:end].strip())
+        if found is not None:
+            return found, text
+        start = end
+    return None, text
+
+
+def _date_only(line: str) -> date | None:
+    """The date a line consists of, when it is written with its day and reads one way only."""
+    if not line or len(line) > _DATE_ONLY_MAX or day_month_order(line) == "ambiguous":
+        return None
+    found = parse_date(line)  # dateutil, not fuzzy: a line with words besides the date's is none
+    return found if found is not None and _written_with_day(line, found) else None
 
 
 _MONTH_NAMES = (  # English, German, French, Spanish, Italian: enough letters to tell them apart

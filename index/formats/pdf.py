@@ -1,6 +1,7 @@
 """PDF articles, read by pypdf: the pages joined into one text (``join_pages``: page numbers and
 running headers/footers out, a sentence that runs over a page break joined), the layout lines
-unwrapped, the title and date from the PDF's metadata or its first line.
+unwrapped, the title from the PDF's metadata unless that is a file name (then the first line), and
+the date from the text's first lines before the metadata's (see ``parse_pdf``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from index.formats.clean import _ENDS_SENTENCE, _glue, _wrap_width, normalise, strip_controls, unwrap_lines
-from index.formats.dates import parse_date, split_date_prefix
+from index.formats.dates import parse_date, split_date_line
 from index.formats.titles import HEADLINE_MAX, derive_title, shorten
 from index.types import Article
 from rag.errors import InputError
@@ -29,6 +31,16 @@ RUNNING_LINES = 2
 _CLOSING_QUOTE = re.compile(r"[\"'”’»]$")
 #: what may stand before the first word of a page that goes on with its sentence (“a disgrace”, $4m)
 _OPENING = "\"'“‘«([£$€¥"
+#: a /Title that names the file, not the article: what a browser's print (the page's file name or
+#: address when it has no <title>), Word ("Microsoft Word - draft3.docx") or an editor's default sets
+_FILE_NAME_TITLE = re.compile(
+    r"\.(?:html?|xhtml|shtml|php|aspx?|docx?|odt|rtf|txt|md|pdf|pages|indd|pptx?|odp|xlsx?)$"
+    r"|^(?:untitled\b|microsoft (?:word|powerpoint|excel|office word) - |(?:document|doc|presentation)\d*$)"
+    r"|^[a-z][a-z0-9+.-]*://|^(?:[\w-]+\.)+[\w-]+(?::\d+)?/\S*$|^[\w.-]+:\d+(?:/\S*)?$|^[a-z]:\\",
+    re.IGNORECASE)
+#: a /Creator or /Producer of a PDF printed from a web page: its dates are when it was printed
+_BROWSER_PRINT = re.compile(r"skia/pdf|\b(?:headless)?chrom(?:e|ium)\b|\bmozilla\b|\bfirefox\b|\bsafari\b|webkit"
+                            r"|wkhtmltopdf|print to pdf", re.IGNORECASE)
 
 
 def join_pages(pages: list[str]) -> str:
@@ -99,7 +111,9 @@ def _runs_over(last: str, text: str) -> bool:
 
 
 def parse_pdf(data: bytes, source: str, url: str | None = None) -> Article:
-    """Text of every page; title from the PDF metadata (unless it is a file name) or the first line."""
+    """Text of every page; title from the PDF metadata (unless it is a file name: ``is_file_name_title``)
+    or the first line; date from a date line among the text's first lines (``split_date_line``), else
+    from the file's own dates (``production_date``, marked ``extra["date_source"] = "pdf_metadata"``)."""
     with _pypdf_quiet():
         return _parse_pdf(data, source, url)
 
@@ -123,18 +137,49 @@ def _parse_pdf(data: bytes, source: str, url: str | None) -> Article:
     if not text:
         raise InputError(source, "is empty: the PDF has no extractable text (a scanned image?); "
                                  "run OCR on it first or add the article as text")
-    published, text = split_date_prefix(text)
+    published, text = split_date_line(text)  # "date 2026-11-10" under the headline: the article's own date
+    extra: dict[str, str] = {}
+    if published is None:
+        published = production_date(meta)
+        if published is not None:  # a guess: a feed's own date for the item replaces it (index.feeds)
+            extra["date_source"] = "pdf_metadata"
     title = _meta_field(meta, "title")
-    if not title or re.search(r"\.(docx?|pdf|odt|rtf|txt|indd)$|^untitled", title, re.IGNORECASE):
+    if not title or is_file_name_title(title):
         first = text.split("\n", 1)[0].strip()
         title = first if len(first) <= HEADLINE_MAX else derive_title(text)
-    if published is None:
-        try:
-            published = parse_date(meta.creation_date) if meta else None
-        except Exception:  # malformed /CreationDate strings raise inside pypdf
-            published = None
     return Article(source=source, title=shorten(title, HEADLINE_MAX), text=text,
-                   author=_meta_field(meta, "author"), published=published, url=url)
+                   author=_meta_field(meta, "author"), published=published, url=url, extra=extra)
+
+
+def is_file_name_title(title: str) -> bool:
+    """Whether a PDF's /Title names the file rather than the article: a file name ("ferries.html",
+    "Microsoft Word - draft3.docx"), an editor's default ("Untitled", "Document1") or an address.
+
+    >>> [is_file_name_title(t) for t in ("ferries.html", "Microsoft Word - draft3", "Untitled-2",
+    ...                                  "127.0.0.1:8000/ferries", "Mayor opens new library", "AC/DC tour")]
+    [True, True, True, True, False, False]
+    """
+    return bool(_FILE_NAME_TITLE.search(title.strip()))
+
+
+def production_date(meta: object, today: date | None = None) -> date | None:
+    """When the PDF file was made (/CreationDate, else /ModDate), as the article's date of last
+    resort: only for a text that states none. Not when a browser printed it (/Creator or /Producer
+    Chromium's Skia, Firefox, Safari, wkhtmltopdf, "Print to PDF": the print time, whatever the
+    page's date) and not when it is the ingest day or later: a file made today is a copy made to be
+    added, and taking its day would show an old article as today's news."""
+    if meta is None:
+        return None
+    if any(_BROWSER_PRINT.search(_meta_field(meta, name) or "") for name in ("creator", "producer")):
+        return None
+    for name in ("creation_date", "modification_date"):
+        try:
+            found = parse_date(getattr(meta, name, None))
+        except Exception:  # malformed date strings raise inside pypdf
+            found = None
+        if found is not None:
+            return found if found < (today or date.today()) else None
+    return None
 
 
 class _ToDebug(logging.Handler):
