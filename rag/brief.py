@@ -42,6 +42,8 @@ from rag.types import Citation, Draft, Filters, Passage
 from rag.verify import removed_notice, verify
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from index.store import Store
     from rag.api import RAG
 
@@ -183,9 +185,25 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     if not (q.stems or plain):  # "the", "said": every story has them, none is about them
         return Brief(topic, since, until, (), notice=f"“{topic}” is only common words, which no story can be "
                                                      "picked by; name a person, place, organisation or event.")
+    periods = slices(since, until, store.db.first_published() if since is None and until else None)
+    events, vector = _stories(rag, topic, q, plain, periods, sources, depth)
+    undated = not events and (since or until) and store.db.first_published() is None and store.db.has_chunks()
+    notice = UNDATED if undated else _empty(store)
+    if not events and not notice and (since or until):
+        notice = _outside_stored(store, since, until)
+    if not events and not notice and (since or until):  # about it, but on no day: the timeline cannot place them
+        notice = _undated_about(rag, topic, q, plain, sources, depth, vector)
+    return Brief(topic, since, until, tuple(events), notice=notice)
+
+
+def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question
+             periods: list[tuple[date | None, date | None]], sources: tuple[str, ...], depth: int,
+             vector: np.ndarray | None = None) -> tuple[list[Event], np.ndarray | None]:
+    """The events about ``topic`` published in ``periods`` (read one by one), oldest first, and the
+    topic's embedding (made once, for every period)."""
+    store = rag.collection.store
     by_story: dict[str, list[Passage]] = defaultdict(list)
-    vector = None  # the topic is embedded once, for every slice
-    for start, end in slices(since, until, store.db.first_published() if since is None and until else None):
+    for start, end in periods:
         got = retrieve(store, topic, embed=rag.collection.embedder, query_vector=vector, top_k=depth, question=q,
                        filters=Filters(sources=sources, published_from=start, published_to=end), per_article=depth)
         vector = got.query_vector
@@ -199,11 +217,34 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     if about:  # "Twitter": the stories about it, not every one that mentions it once ("follow us on Twitter")
         events = about
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
-    undated = not events and (since or until) and store.db.first_published() is None and store.db.has_chunks()
-    notice = UNDATED if undated else _empty(store)
-    if not events and not notice and (since or until):
-        notice = _outside_stored(store, since, until)
-    return Brief(topic, since, until, tuple(events), notice=notice)
+    return events, vector
+
+
+def _undated_about(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question
+                   sources: tuple[str, ...], depth: int, vector: np.ndarray | None) -> str:
+    """Why a brief of a period found nothing when stories about ``topic`` are stored without a date
+    (an undated archive beside dated pages): how many articles, and that a question reads them; ""
+    when there are none. They are found as a brief of no period finds stories (``_stories``)."""
+    events, _ = _stories(rag, topic, q, plain, [(None, None)], sources, depth, vector)
+    undated = {p.article_id for e in events for p in (e.passages or ()) if not p.published}
+    undated |= {e.citation.article_id for e in events if not e.published}
+    return undated_notice(len(undated), topic) if undated else ""
+
+
+#: how a brief's notice says that a question reads undated articles, for no surface in particular:
+#: each surface names its own way to ask (the CLI `rag ask`, the UI its Chat tab; ``UNDATED`` too)
+ASK_INSTEAD = "ask a question instead, which reads undated articles too"
+
+
+def undated_notice(n: int, topic: str) -> str:
+    """Why a brief of a period is empty when ``n`` articles about ``topic`` are stored without a date.
+
+    >>> undated_notice(3, "Yukos")[:80]
+    '3 articles about “Yukos” carry no publication date, so no period can place them '
+    """
+    some = f"{n} articles about “{topic}” carry" if n != 1 else f"1 article about “{topic}” carries"
+    them = "them" if n != 1 else "it"
+    return f"{some} no publication date, so no period can place {them} on a timeline; {ASK_INSTEAD}."
 
 
 def _versions(store: Store, event: Event) -> Event:

@@ -17,8 +17,8 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -154,11 +154,53 @@ def rest_reason(item: ItemResult) -> str | None:
     return item.worded(REST_HINTS)
 
 
+#: how ``index.pipeline`` says what a duplicate duplicates: "same text as SOURCE (article ID)", the
+#: stored source as stored (a file by its server path); each surface names that source its own way
+_TWIN = "same text as "
+
+
+def twin_named(item: ItemResult, name: Callable[[str], str]) -> ItemResult:
+    """``item`` with the stored source a duplicate repeats named by ``name`` (the UI by its file name,
+    REST as ``client_source`` does); any other result as it is. The words stay the pipeline's.
+
+    >>> r = ItemResult("b.txt", "duplicate", "0797", reason="same text as /srv/news/a.txt (article 0797)")
+    >>> twin_named(r, lambda s: s.rsplit("/", 1)[-1]).reason
+    'same text as a.txt (article 0797)'
+    """
+    said, tail = item.reason or "", f" (article {item.article_id})"
+    if item.status != "duplicate" or not item.article_id or not said.startswith(_TWIN) or not said.endswith(tail) \
+            or len(said) <= len(_TWIN) + len(tail):
+        return item
+    source = said[len(_TWIN) : -len(tail)]
+    shown = name(source)
+    return item if shown == source else replace(item, reason=f"{_TWIN}{shown}{tail}")
+
+
+def client_source(rag: RAG, source: str) -> str:
+    """A stored source as an ingest report names it to a client of a server: a URL as it is, an
+    upload as ``uploads/<name>`` (``public``), and a file the server ingested itself (`rag ingest`
+    PATH) by its file name only: where the server keeps its files is its business, and the article
+    id beside it is what ``GET /v1/articles/{ref}`` takes.
+
+    >>> import types; fake = types.SimpleNamespace(settings=types.SimpleNamespace(home=Path("/srv/rag")))
+    >>> client_source(fake, "/home/ann/news/bridge.html"), client_source(fake, "https://example.org/a")
+    ('bridge.html', 'https://example.org/a')
+    >>> client_source(fake, "/srv/rag/uploads/story.txt")
+    'uploads/story.txt'
+    """
+    if _URL.match(source):
+        return source
+    shown = public(rag, source)
+    if shown != source:  # an upload: as every other response names it
+        return shown
+    return re.split(r"[/\\]", source)[-1] or source
+
+
 def client_words(exc: RagError) -> tuple[str, str | None]:
     """A library error's message and fix as a client of a server (REST, MCP) reads them. The library
     words a remedy as it is run where the collection is stored; one only whoever runs the server can
     apply is said to be theirs (an embedder mismatch: `rag reindex` runs on the server, not in the
-    client). Any other error as it is.
+    client). Any other error as it is (a store error's "try again" is every surface's).
 
     >>> message, fix = client_words(EmbedderMismatchError("fake:a", "fake:b"))
     >>> message.startswith("the collection was built with embedder 'fake:a' but 'fake:b' is configured; whoever")
@@ -312,8 +354,12 @@ class Writer:
             finally:
                 for path in staged:
                     Path(path).unlink(missing_ok=True)
-        report = IngestReport(in_given_order(given, report.items), report.seconds, report.notices)
-        return report_dict(report, staged)
+        def named(source: str) -> str:  # a file of this request by the name the client sent it as
+            return staged.get(source) or client_source(self.rag, source)
+
+        items = tuple(twin_named(i, named) for i in in_given_order(given, report.items))
+        # an earlier upload is named as every response names it (``uploads/<name>``), not by the server's folder
+        return public(self.rag, report_dict(IngestReport(items, report.seconds, report.notices), staged))
 
     def _stage(self, name: str, stream: BinaryIO) -> str:
         safe = _safe_name(name)

@@ -4,6 +4,14 @@
 >>> s.top_k, s.chroma_path.name
 (3, 'chroma')
 
+A bad value given in code is an ``InputError`` naming the setting and the fix (a bad environment
+variable: ``load_settings`` says which, as a ``ConfigError``):
+
+>>> Settings(top_k=0)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+rag.errors.InputError: top_k: got 0, which should be greater than or equal to 1; give top_k a value that is ...
+
 Secrets (``OPENAI_API_KEY``) are never fields: they are read from the environment at the
 moment a client is built, so they cannot end up in a repr, a log line or a saved config.
 """
@@ -14,15 +22,17 @@ import os
 import re
 import sqlite3
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
+from pydantic.fields import PydanticUndefined
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rag.errors import ConfigError
+from rag.errors import ConfigError, InputError
 
 
 def _default_home() -> Path:
@@ -114,6 +124,19 @@ class Settings(BaseSettings):
     # --- REST API (rag serve) and MCP over HTTP (rag mcp --http); the key is RAG_API_KEY ---------
     api_host: str = "127.0.0.1"
     api_port: int = Field(8080, ge=1, le=65535)
+
+    if not TYPE_CHECKING:  # type checkers and IDEs keep the fields' own signature
+        def __init__(self, **values: Any) -> None:
+            """Validated as pydantic does; a bad value given here (``Settings(top_k=0)``) is an
+            ``InputError`` naming it and the fix (``code_problem``), as a bad argument of ``rag.ask``
+            is. Bad environment variables alone stay pydantic's ``ValidationError``, which
+            ``load_settings`` words naming each variable."""
+            try:
+                super().__init__(**values)
+            except ValidationError as exc:
+                if _RAW_ERRORS.get() or not any(_key(e) in values for e in exc.errors(include_url=False)):
+                    raise
+                raise code_problem(exc, type(self), values) from None
 
     def api_key(self) -> str | None:
         """``RAG_API_KEY``, read when a server starts: a secret, so never a field (no repr, no log)."""
@@ -278,6 +301,7 @@ def load_settings(**overrides: object) -> Settings:
     invalid setting: RAG_TOP_K='0': should be greater than or equal to 1
     >>> del os.environ["RAG_TOP_K"]
     """
+    raw = _RAW_ERRORS.set(True)  # named here by environment variable or keyword, as a ConfigError
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -286,6 +310,75 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(head + "\n  ".join(lines)) from None  # the pydantic text (and its URL) adds nothing
     except Exception as exc:  # e.g. pydantic-settings failing to parse a value
         raise ConfigError(f"invalid settings (environment variables start with RAG_): {exc}") from exc
+    finally:
+        _RAW_ERRORS.reset(raw)
+
+
+#: set while ``load_settings`` builds the settings: it words pydantic's errors itself
+_RAW_ERRORS: ContextVar[bool] = ContextVar("rag_settings_raw_errors", default=False)
+
+
+def code_problem(exc: ValidationError, cls: type[BaseSettings], values: Mapping[str, object]) -> InputError:
+    """``exc`` (raised by settings class ``cls`` built with keyword ``values``) as an ``InputError``:
+    each bad setting named as given (the keyword; one read from the environment by its variable),
+    the value given (never a secret's), what is allowed, and the fix: a value that is allowed, or
+    the keyword left out for the default."""
+    errors = exc.errors(include_url=False)
+    lines, fixes = [], []
+    for err in errors:
+        key = _key(err)
+        name, field = _field(key, cls)
+        line = _problem(err, cls, values)
+        if key not in values:  # from the environment: as load_settings names it
+            lines.append(line)
+            fixes.append(f"fix or unset {line.split('=', 1)[0].split(' ', 1)[0]}")
+            continue
+        env = _env_name(name, field, cls)
+        msg = line.split(": ", 1)[1].replace(env, key) if ": " in line else "is not allowed"
+        msg = re.sub(r"^Input (?=is )", "", msg)
+        should = msg.startswith("should ")
+        got = "" if _is_secret(name, field) else f"got {_shown(err.get('input'))}{', which ' if should else ': '}"
+        fix = (f"give {key} a value that {_allowed(msg)}" if should else f"give {key} another value") + \
+            f", or leave it out{_default_words(field)}"
+        lines.append(f"{key}: {got}{msg}; {fix}")
+        fixes.append(fix)
+    if len(lines) == 1:
+        key, said = lines[0].split(": ", 1)
+        return InputError(key, said, fix=fixes[0])
+    return InputError(cls.__name__, f"{len(lines)} invalid settings:\n  " + "\n  ".join(lines),
+                      fix="; ".join(fixes))
+
+
+def _key(err: Mapping[str, Any]) -> str:
+    loc = err.get("loc") or ()
+    return str(loc[0]) if loc else ""
+
+
+def _shown(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+def _allowed(msg: str) -> str:
+    """What a value must be, as a relative clause: "should be greater than or equal to 1" -> "is
+    greater than or equal to 1" (pydantic's detail after a comma left out: "unable to parse ...")."""
+    clause = msg.split(", unable", 1)[0]
+    for said, meant in (("should be ", "is "), ("should have ", "has "), ("should match ", "matches ")):
+        if clause.startswith(said):
+            return meant + clause[len(said):]
+    return clause
+
+
+def _default_words(field: FieldInfo | None) -> str:
+    if field is None:
+        return ""
+    if field.default_factory is not None:
+        return " for its default"
+    if field.default is PydanticUndefined:
+        return ""
+    if field.default is None:
+        return " (unset by default)"
+    return f" for its default ({field.default!r})"
 
 
 # Words of a setting's name that mark it a secret whose value is never printed (besides repr=False

@@ -22,7 +22,10 @@ from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
 from index.types import STATUSES, ItemResult
+from index.load import is_url
+from rag.brief import ASK_INSTEAD as SAID_ASK
 from rag.brief import UNDATED as SAID_UNDATED
+from rag.service import twin_named
 from rag.text import MARKER, marker_numbers
 from rag.verify import quoted_marker
 from rag.types import Answer, Citation, Filters, Passage
@@ -163,13 +166,23 @@ _EMPTY_NOTICE = re.compile(r"^\s*the collection is empty\b", re.I)
 UNDATED = ("No article in the collection has a date, and a timeline lists the articles published in a period: "
            "add dated articles (a date field, HTML date metadata, a <code>date YYYY-MM-DD</code> line), or ask "
            "in the Chat tab, which reads undated articles too.")
+#: how this page asks a question of undated articles (``rag.brief.ASK_INSTEAD``: "3 articles about
+#: “Yukos” carry no publication date, ...")
+ASK_INSTEAD = "ask in the Chat tab instead, which reads undated articles too"
 _CODE = re.compile(r"`([^`\n]+)`")
+
+
+def page_words(message: str) -> str:
+    """A message of the library in this page's words, as plain text: the way to ask of undated
+    articles is the Chat tab (:data:`ASK_INSTEAD`)."""
+    return message.replace(SAID_ASK, ASK_INSTEAD)
 
 
 def page_text(message: str) -> str:
     """A message of the library (a notice, an error) as HTML for this page: escaped, its line breaks
     kept, a command or value it quotes in backticks (``rag reindex``) set as code instead of showing
-    the backticks, and the empty-collection notice in the page's own words (:data:`EMPTY_COLLECTION`).
+    the backticks, and the empty-collection notice in the page's own words (:data:`EMPTY_COLLECTION`,
+    :func:`page_words`).
 
     >>> page_text("run `rag reindex` <now>")
     'run <code>rag reindex</code> &lt;now&gt;'
@@ -178,7 +191,8 @@ def page_text(message: str) -> str:
         return esc(EMPTY_COLLECTION)
     if message.strip() == SAID_UNDATED:
         return UNDATED
-    return _CODE.sub(r"<code>\1</code>", _lines(message))  # escaped first: a backtick is no markup of its own
+    # escaped first: a backtick is no markup of its own
+    return _CODE.sub(r"<code>\1</code>", _lines(page_words(message)))
 
 
 def error_html(message: str) -> str:
@@ -405,12 +419,23 @@ PAGE_HINTS: dict[str, str] = {
 
 def item_reason(r: ItemResult) -> str | None:
     """Why an item is what it is, with what to do on this page: the result says why in words for no
-    surface and in a word (``code``), and the page adds its own way on (``PAGE_HINTS``).
+    surface and in a word (``code``), and the page adds its own way on (``PAGE_HINTS``). The stored
+    copy a duplicate repeats is named as the page names sources (:func:`page_source`): a file ingested
+    on the server (`rag ingest PATH`) by its file name, never by the server's folders.
 
     >>> item_reason(ItemResult("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
     'the stored version is kept; to replace it anyway, remove it with “Remove an article” and add it again'
+    >>> item_reason(ItemResult("b.html", "duplicate", "0797", reason="same text as /srv/news/b.html (article 0797)"))
+    'same text as b.html (article 0797)'
     """
-    return r.worded(PAGE_HINTS)
+    said = twin_named(r, page_source).worded(PAGE_HINTS)
+    return page_words(said) if said else said
+
+
+def page_source(source: str) -> str:
+    """A stored source named in a message on this page: a URL as it is (the reader may open it), a
+    file on the server by its bare file name (:func:`file_name`), as the collection list shows it."""
+    return source if is_url(source) else file_name(source)
 
 
 def remove_question_html(n: int, source: str, title: str | None = None) -> str:

@@ -99,13 +99,24 @@ UNDATED = ("No article in the collection has a date, and a brief lists the artic
            "or ask `rag ask`, which reads undated articles too.")
 
 
+#: how the CLI asks a question of undated articles (``rag.brief.ASK_INSTEAD``)
+ASK_INSTEAD = "ask it with `rag ask`, which reads undated articles too"
+
+
 def brief_notice(notice: str) -> str:
     """A brief's notice in the CLI's words: how to add articles (`rag ingest`), the command that reads
-    undated articles (`rag ask`); any other notice as it is."""
+    undated articles (`rag ask`); any other notice as it is.
+
+    >>> from rag.brief import undated_notice
+    >>> brief_notice(undated_notice(3, "Yukos")).endswith("; ask it with `rag ask`, which reads undated articles too.")
+    True
+    """
+    from rag.brief import ASK_INSTEAD as SAID_ASK
     from rag.brief import EMPTY as SAID_EMPTY
     from rag.brief import UNDATED as SAID_UNDATED
 
-    return {SAID_EMPTY: BRIEF_EMPTY, SAID_UNDATED: UNDATED}.get(notice, notice)
+    shown = {SAID_EMPTY: BRIEF_EMPTY, SAID_UNDATED: UNDATED}.get(notice, notice)
+    return shown.replace(SAID_ASK, ASK_INSTEAD) if shown is notice else shown
 
 
 def _print_event(e: Event) -> None:
