@@ -38,12 +38,18 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, extract, find,
-    fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type,
+    fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type, what_is_asked,
 )
 from rag.text import answer_type, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 
+# an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's
+# marker they read as a citation with no source ("taken [2] [1]"), so the answer leaves them out (the
+# citation's quote keeps the article's text as it is; one inside a sentence, "see [2]", stays text)
+_TRAILING_BRACKETS = re.compile(r"\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+(?=[.!?\"'”’)]*\s*$)")
+# what opens a sentence that refers back to the one before it: "The 71-year-old", "He, 71,", "His ..."
+_REFERS_BACK = re.compile(r"\s*(?:(?:The|He|She|His|Her)\b[^A-Z]*)?")
 # "one" is no candidate figure ("one of the raids"), but "typically corresponds to one" may answer a how-many
 _ONE = re.compile(r"\bone\b(?! of\b)", re.I)
 # best-ranked sentences ``lacks_figure`` looks for a figure in: the phrase ranker's 5 when the rule
@@ -161,6 +167,15 @@ def sentence_features(q: Question, passages: Sequence[Passage], cands: Sequence[
             float(fits_precisely(q, c.text)),
         ))
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+
+
+def lacking_notice(q: Question, kind: str, ranked: Sequence[Scored]) -> str:
+    """Why a rule refused (``lacks_figure``, ``lacks_kind``): the passages found are on the topic but
+    state nothing of the kind asked, so the user can tell this from a search that found nothing and
+    may ask otherwise. Worded for any surface (CLI, UI, REST)."""
+    title = " ".join((ranked[0].passage.title or "").split())[:80] if ranked else ""
+    found = f'the passages found (such as "{title}")' if title else "the passages found"
+    return f"Not answered: {found} do not state the {what_is_asked(q, kind)} asked for."
 
 
 class ExtractiveAnswerer:
@@ -290,13 +305,23 @@ class ExtractiveAnswerer:
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
         chosen = self.choose(scored)
         if self.refuse_below > 0 and self.lacks_figure(q, scored, chosen):
-            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
+            bound = self.bound_below(q, scored, chosen)
+            if bound is None:
+                return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
+                             notices=(lacking_notice(q, "figure", scored),))
+            chosen = [*chosen[: max(0, self.max_sentences - 1)], bound]  # "The 71-year-old served ..."
         best = chosen[0]
         # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports
         # it; a likelier phrase in a sentence ranked just below the answer's may bring that sentence in
         short, chosen = self.short_answer(q, scored, chosen)
         if short is None and self.refuse_below > 0 and self.lacks_kind(q, chosen):
-            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
+            bound = self.bound_below(q, scored, chosen)
+            if bound is None:
+                return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
+                             notices=(lacking_notice(q, asked_kind(q) or "figure", scored),))
+            # the answer's sentences lack it, one ranked just below states it as asked: that one answers
+            chosen = [*chosen[: max(0, self.max_sentences - 1)], bound]
+            short, chosen = self.short_answer(q, scored, chosen)
         # two sentences of one article read in article order; otherwise best first
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
@@ -305,7 +330,7 @@ class ExtractiveAnswerer:
             if newest != chosen:  # the newest statement leads, and the short answer is its phrase
                 chosen = newest
                 short, _ = self.short_answer(q, newest[:1], newest[:1])
-        text = " ".join(f"{s.text} [{s.passage.n}]" for s in chosen)
+        text = " ".join(f"{_TRAILING_BRACKETS.sub('', s.text)} [{s.passage.n}]" for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
 
     def lacks_figure(self, q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> bool:
@@ -326,6 +351,35 @@ class ExtractiveAnswerer:
         return not any(any(not (counting and is_share(c.phrase) and not share_of(s.text, c.end, asked))
                            for c in candidates(q, s.text))
                        or (one and one.search(s.text)) for s in sentences)
+
+    @staticmethod
+    def bound_below(q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> Scored | None:
+        """The best of the ``FIGURE_SCOPE`` best-ranked sentences outside ``chosen`` that holds a phrase
+        bound to what ``q`` asks (``rag.short_answer.Candidate.bound``: "The 71-year-old served ..." for
+        "How old was Sir Nicholas Scott when he died?", "awarded to the contractor Halden Civil" for
+        "Which contractor ...?"), or None. Rather than refuse (``lacks_kind``) when the answer's sentences
+        hold nothing of the kind asked, the answer gives that sentence: its phrase is what was asked."""
+        below = next((s for s in ranked[:FIGURE_SCOPE] if s not in chosen
+                      and any(c.bound for c in candidates(q, s.text))), None)
+        return below or ExtractiveAnswerer._bound_after(q, ranked, chosen)
+
+    @staticmethod
+    def _bound_after(q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> Scored | None:
+        """One of the two sentences after the answer's best one, in its passage, that refers back to
+        it ("He", "She", "The 71-year-old" before the phrase, no other name) and states the phrase
+        bound to what ``q`` asks: "Sir Nicholas Scott has died ... The 71-year-old served ..." for "How
+        old was Sir Nicholas Scott?" (it shares no word with the question, so no ranker finds it)."""
+        best, p = chosen[0], chosen[0].passage
+        spans = list(p.sentences or ())
+        if best.span not in spans:
+            return None
+        i = spans.index(best.span)
+        for a, b in spans[i + 1 : i + 3]:
+            text = p.text[a - p.start : b - p.start]
+            if (a, b) not in {s.span for s in chosen} and any(
+                    c.bound and _REFERS_BACK.fullmatch(text[: c.start]) for c in candidates(q, text)):
+                return Scored(p, (a, b), text, min(s.score for s in ranked), best.coverage, best.rank)
+        return None
 
     @staticmethod
     def lacks_kind(q: Question, chosen: Sequence[Scored]) -> bool:
@@ -352,7 +406,11 @@ class ExtractiveAnswerer:
         answer when its P(right) is under ``model.bar``: never a guess."""
         model = model or self.phrase_model
         short, chosen, p = self.best_phrase(q, ranked, chosen, model)
-        if short is not None and no_answer_to(q, short[0]):  # "Harbour Bridge" for "who is the mayor"
+        if short is None:
+            return None, chosen
+        holder = next((s for s in chosen if s.span[0] <= short[1] and short[2] <= s.span[1]), None)
+        # "Harbour Bridge" for "who is the mayor"; "US" of "A US woman is suing HP" for who is suing
+        if no_answer_to(q, short[0], holder.text if holder else "", short[1] - holder.span[0] if holder else -1):
             return None, chosen
         return (bare(short) if p >= model.bar else None), chosen
 
@@ -376,6 +434,11 @@ class ExtractiveAnswerer:
             if not inside:
                 return None, chosen, 0.0
             i = max(inside, key=lambda j: scores[j])
+        bound = [j for j, g in enumerate(given) if g and found[j].candidate.bound]
+        if bound and not found[i].candidate.bound and wanted_type(q) == "name":
+            # the answer's sentences call a name what the question asks ("the contractor Halden Civil"): another
+            # name there ("Port Ellison") is not that one, whatever the ranker (fitted before names were bound) says
+            i = max(bound, key=lambda j: scores[j])
         f = found[i]
         s = sentences[f.sentence]
         return (f.candidate.phrase, s.span[0] + f.candidate.start, s.span[0] + f.candidate.end), chosen, \
