@@ -24,6 +24,7 @@ _EXPORTS = {
     "Settings": "rag.settings",
     "load_settings": "rag.settings",
     "RAG": "rag.api",
+    "ask": "rag.api",
     "default_rag": "rag.api",
     "Answer": "rag.types",
     "Citation": "rag.types",
@@ -31,13 +32,9 @@ _EXPORTS = {
     "Passage": "rag.types",
 }
 
-__all__ = sorted([*_EXPORTS, "ask"], key=str.lower)
+__all__ = sorted(_EXPORTS, key=str.lower)
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
-    from datetime import date
-
-    import numpy as np
-
     from rag.errors import (
         ConfigError,
         EmbedderMismatchError,
@@ -47,38 +44,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         StoreBusyError,
     )
     from rag.settings import Settings, load_settings
-    from rag.api import RAG, default_rag
-    from rag.arguments import HistoryInput
+    from rag.api import RAG, ask, default_rag
     from rag.types import Answer, Citation, Filters, Passage
-
-
-def ask(
-    question: str,
-    *,
-    top_k: int | None = None,
-    filters: Filters | None = None,
-    history: HistoryInput | None = (),
-    offline: bool = False,
-    as_of: date | str | None = None,
-    query_vector: np.ndarray | None = None,
-) -> Answer:
-    """Answer ``question`` from the collection in ``RAG_HOME`` (the environment's settings; a new
-    ``RAG_HOME`` gets its own instance): ``RAG.ask`` of ``default_rag()``, with the same options.
-
-    ``top_k``: passages to answer from (default ``RAG_TOP_K``); ``filters``: ``Filters(sources=(...),
-    published_from=..., published_to=..., article_ids=(...))``; ``history``: the conversation so far,
-    (question, answer) pairs or ``{"role", "content"}`` messages, oldest first; ``offline``: the
-    extractive answerer even when an LLM is configured; ``as_of``: the date "this week" counts from
-    (default today). A bad argument raises ``rag.errors.InputError`` naming it.
-
-    >>> from rag import ask                                                        # doctest: +SKIP
-    >>> first = ask("Who resigned?")                                               # doctest: +SKIP
-    >>> ask("When?", history=[(first.question, first.text)]).text                  # doctest: +SKIP
-    """
-    from rag import api  # on first use, as every name here (PEP 562 above)
-
-    return api.ask(question, top_k=top_k, filters=filters, history=history, offline=offline, as_of=as_of,
-                   query_vector=query_vector)
 
 
 def __getattr__(name: str) -> object:

@@ -650,7 +650,29 @@ def default_rag() -> RAG:
         return _default
 
 
-def ask(question: str, **kwargs: object) -> Answer:
-    """Answer a question from the collection in ``RAG_HOME``; see ``RAG.ask`` for the options."""
-    return default_rag().ask(question, **kwargs)  # type: ignore[arg-type]
+def ask(
+    question: str,
+    *,
+    top_k: int | None = None,
+    filters: Filters | None = None,
+    history: HistoryInput | None = (),
+    offline: bool = False,
+    as_of: date | str | None = None,
+    query_vector: np.ndarray | None = None,
+) -> Answer:
+    """Answer ``question`` from the collection in ``RAG_HOME`` (the environment's settings; a new
+    ``RAG_HOME`` gets its own instance): ``RAG.ask`` of ``default_rag()``, with the same options.
+
+    ``top_k``: passages to answer from (default ``RAG_TOP_K``); ``filters``: ``Filters(sources=(...),
+    published_from=..., published_to=..., article_ids=(...))``; ``history``: the conversation so far,
+    (question, answer) pairs or ``{"role", "content"}`` messages, oldest first; ``offline``: the
+    extractive answerer even when an LLM is configured; ``as_of``: the date "this week" counts from
+    (default today). A bad argument raises ``rag.errors.InputError`` naming it.
+
+    >>> from rag import ask                                                        # doctest: +SKIP
+    >>> first = ask("Who resigned?")                                               # doctest: +SKIP
+    >>> ask("When?", history=[(first.question, first.text)]).text                  # doctest: +SKIP
+    """
+    return default_rag().ask(question, top_k=top_k, filters=filters, history=history, offline=offline, as_of=as_of,
+                             query_vector=query_vector)
 
