@@ -47,7 +47,7 @@ from index.embed import Embedder
 from index.maintenance import Chunking, ReindexReport, chunking_mismatch, record_chunking, reindex, stored_chunking
 from index.store import Store
 from index.stories import StoryIndex
-from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped
+from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped, same_text
 from index.userinfo import redact_userinfo
 from index.vectors import VectorStore
 from rag.errors import RagError, StoreBusyError, StoreError
@@ -637,9 +637,9 @@ class Indexer:
                 self._add_source(art.source, dup_of, art.url)
             else:  # its twin is still in the pipeline: map this source once the twin is committed
                 self._deferred_sources.append((art.source, h, art.url))
-            # named by its source: "same text as article 3f2a..." left the user to look the id up
-            said = f"{where} (article {dup_of})" if where else f"article {dup_of}"
-            emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=f"same text as {said}"))
+            # the twin as data too (``kept_by``): each surface names it its own way from the fields
+            emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=same_text(dup_of, where),
+                            kept_by=(where,) if where else ()))
             return None
         return "updated" if by_src else "added"
 

@@ -120,6 +120,18 @@ class Skipped:
     reason: str
 
 
+def same_text(article_id: str, source: str = "") -> str:
+    """What a duplicate says of the stored article whose text it repeats (its ``ItemResult.reason``):
+    the article named by its source, else by its id alone. Made from the fields each time (a surface
+    names the source its own way: ``rag.service.twin_named``), never read back from the words.
+
+    >>> same_text("0797", "/srv/news/a.txt"), same_text("0797")
+    ('same text as /srv/news/a.txt (article 0797)', 'same text as article 0797')
+    """
+    # named by its source: "same text as article 3f2a..." left the user to look the id up
+    return f"same text as {source} (article {article_id})" if source else f"same text as article {article_id}"
+
+
 Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "removed", "skipped"]
 #: every status, in the order reports show them ("skipped": files a folder walk did not read)
 STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "duplicate", "removed", "failed", "skipped")
@@ -136,7 +148,9 @@ class ItemResult:
     words a result from it, adding its own way on (the CLI "`rag list`", REST "GET /v1/articles", the
     UI its Remove control). ``said`` is what a coded result said in words for no surface when
     ``reason`` is not that (``shrunk``; for ``prune_skipped`` both are it); ``given`` what to ingest
-    again (``shrunk``); ``kept_by`` an article's other sources (``source_only``). The code is given
+    again (``shrunk``); ``kept_by`` an article's other sources (``source_only``), or the stored one a
+    duplicate repeats, the one its ``reason`` names (``duplicate``, with the article's id in
+    ``article_id``: ``same_text``; none when the article has no source to name). The code is given
     where the result is made, from the failure that carries it (``LoadFailure.code``, a watched
     feed's ``PollResult.code``); it is never read back from the words.
 

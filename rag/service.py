@@ -29,7 +29,7 @@ from pydantic import Field as PydField
 from index.userinfo import redact_userinfo
 from rag.errors import EmbedderMismatchError, InputError, RagError
 from rag.notices import search_notices  # noqa: F401 - REST and MCP call service.search_notices
-from index.types import IngestReport, ItemResult
+from index.types import IngestReport, ItemResult, same_text
 from rag.types import Answer, Citation, Filters, Passage
 
 if TYPE_CHECKING:
@@ -154,26 +154,22 @@ def rest_reason(item: ItemResult) -> str | None:
     return item.worded(REST_HINTS)
 
 
-#: how ``index.pipeline`` says what a duplicate duplicates: "same text as SOURCE (article ID)", the
-#: stored source as stored (a file by its server path); each surface names that source its own way
-_TWIN = "same text as "
-
-
 def twin_named(item: ItemResult, name: Callable[[str], str]) -> ItemResult:
-    """``item`` with the stored source a duplicate repeats named by ``name`` (the UI by its file name,
-    REST as ``client_source`` does); any other result as it is. The words stay the pipeline's.
+    """``item`` with the stored source a duplicate repeats (``kept_by``, stored as stored: a file by its
+    server path) named by ``name`` (the UI by its file name, REST as ``client_source`` does); any other
+    result, or a duplicate with no source to name, as it is. The words stay the pipeline's
+    (``index.types.same_text``), made from the fields: the reason is never read back.
 
-    >>> r = ItemResult("b.txt", "duplicate", "0797", reason="same text as /srv/news/a.txt (article 0797)")
+    >>> r = ItemResult("b.txt", "duplicate", "0797", reason="same text as /srv/news/a.txt (article 0797)",
+    ...                kept_by=("/srv/news/a.txt",))
     >>> twin_named(r, lambda s: s.rsplit("/", 1)[-1]).reason
     'same text as a.txt (article 0797)'
     """
-    said, tail = item.reason or "", f" (article {item.article_id})"
-    if item.status != "duplicate" or not item.article_id or not said.startswith(_TWIN) or not said.endswith(tail) \
-            or len(said) <= len(_TWIN) + len(tail):
+    if item.status != "duplicate" or not item.article_id or not item.kept_by:
         return item
-    source = said[len(_TWIN) : -len(tail)]
+    source = item.kept_by[0]
     shown = name(source)
-    return item if shown == source else replace(item, reason=f"{_TWIN}{shown}{tail}")
+    return item if shown == source else replace(item, reason=same_text(item.article_id, shown))
 
 
 def client_source(rag: RAG, source: str) -> str:

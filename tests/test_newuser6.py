@@ -71,14 +71,48 @@ def test_the_page_names_a_duplicate_s_url_as_it_is_and_leaves_other_reasons_alon
     from ui.render import item_reason
 
     url = "https://news.example.org/2024/bridge.html"
-    assert item_reason(ItemResult("b.html", "duplicate", "0797", reason=f"same text as {url} (article 0797)")) \
+    # the twin as the pipeline gives it: its source in ``kept_by``, its id in ``article_id``
+    assert item_reason(ItemResult("b.html", "duplicate", "0797", reason=f"same text as {url} (article 0797)",
+                                  kept_by=(url,))) \
         == f"same text as {url} (article 0797)"
-    record = ItemResult("b.html", "duplicate", "0797", reason="same text as /srv/dumps/bbc.jsonl#12 (article 0797)")
+    record = ItemResult("b.html", "duplicate", "0797", reason="same text as /srv/dumps/bbc.jsonl#12 (article 0797)",
+                        kept_by=("/srv/dumps/bbc.jsonl#12",))
     assert item_reason(record) == "same text as bbc.jsonl#12 (article 0797)"
     assert item_reason(ItemResult("b.html", "duplicate", "0797", reason="same text as article 0797")) \
         == "same text as article 0797"
-    failed = ItemResult("/srv/x/a.html", "failed", reason="same text as /srv/y/b.html (article 0797)")
+    failed = ItemResult("/srv/x/a.html", "failed", reason="same text as /srv/y/b.html (article 0797)",
+                        kept_by=("/srv/y/b.html",))
     assert item_reason(failed) == "same text as /srv/y/b.html (article 0797)"  # only a duplicate's twin is renamed
+
+
+def test_a_real_ingest_gives_a_duplicate_its_twin_as_fields_and_the_surfaces_word_it_from_them(
+        coll: Collection, tmp_path: Path) -> None:
+    """Two files with the same text: the duplicate's twin is data (``kept_by`` its source, ``article_id``
+    its article), whether the twin was stored by an earlier ingest or comes in the same batch; the
+    reason is worded as it always was (the CLI prints only it), and the page and REST name the twin
+    from the fields, not by reading the reason back."""
+    from rag import service
+    from ui.render import item_reason
+
+    news = tmp_path / "srv-news"
+    news.mkdir()
+    one, two, three = (news / name for name in ("one.html", "two.html", "three.html"))
+    for path in (one, two, three):
+        path.write_text(BRIDGE)
+    batch = {r.item: r for r in coll.ingest([str(one), str(two)]).items}
+    first, same_batch = batch[str(one.resolve())], batch[str(two.resolve())]
+    assert (first.status, first.kept_by) == ("added", ()), first
+    [later] = coll.ingest([str(three)]).items
+    rag = RAG(coll.settings, collection=coll, llm=None)
+    for dup in (same_batch, later):  # the twin still in the pipeline, then stored
+        assert (dup.status, dup.article_id, dup.kept_by) == ("duplicate", first.article_id, (str(one.resolve()),)), dup
+        assert dup.reason == f"same text as {one.resolve()} (article {first.article_id})", dup
+        assert item_reason(dup) == f"same text as one.html (article {first.article_id})"
+        assert service.twin_named(dup, lambda s: service.client_source(rag, s)).reason \
+            == f"same text as one.html (article {first.article_id})"
+    # the fields, not the words: without its twin's source the reason is shown as it is, path and all
+    unnamed = dataclasses.replace(later, kept_by=())
+    assert item_reason(unnamed) == later.reason and service.twin_named(unnamed, lambda s: "x") == unnamed
 
 
 def test_rest_upload_of_a_file_ingested_on_the_server_names_it_by_its_file_name(coll: Collection,

@@ -420,12 +420,13 @@ PAGE_HINTS: dict[str, str] = {
 def item_reason(r: ItemResult) -> str | None:
     """Why an item is what it is, with what to do on this page: the result says why in words for no
     surface and in a word (``code``), and the page adds its own way on (``PAGE_HINTS``). The stored
-    copy a duplicate repeats is named as the page names sources (:func:`page_source`): a file ingested
-    on the server (`rag ingest PATH`) by its file name, never by the server's folders.
+    copy a duplicate repeats (its ``kept_by``) is named as the page names sources (:func:`page_source`):
+    a file ingested on the server (`rag ingest PATH`) by its file name, never by the server's folders.
 
     >>> item_reason(ItemResult("a.txt", "failed", "8b11d0e9", code="shrunk", said="the stored version is kept"))
     'the stored version is kept; to replace it anyway, remove it with “Remove an article” and add it again'
-    >>> item_reason(ItemResult("b.html", "duplicate", "0797", reason="same text as /srv/news/b.html (article 0797)"))
+    >>> item_reason(ItemResult("b.html", "duplicate", "0797", reason="same text as /srv/news/b.html (article 0797)",
+    ...                        kept_by=("/srv/news/b.html",)))
     'same text as b.html (article 0797)'
     """
     said = twin_named(r, page_source).worded(PAGE_HINTS)
