@@ -173,9 +173,21 @@ def lacking_notice(q: Question, kind: str, ranked: Sequence[Scored]) -> str:
     """Why a rule refused (``lacks_figure``, ``lacks_kind``): the passages found are on the topic but
     state nothing of the kind asked, so the user can tell this from a search that found nothing and
     may ask otherwise. Worded for any surface (CLI, UI, REST)."""
+    return f"Not answered: {_found(ranked)} do not state the {what_is_asked(q, kind)} asked for."
+
+
+def unsure_notice(ranked: Sequence[Scored], confidence: float, bar: float) -> str:
+    """Why the fitted answer-or-refuse model refused: its P(answerable) of the best sentence, under the
+    bar (``RAG_REFUSE_BELOW``), and what the passages found were about; a user told only "I could not
+    find this" could not tell a question the articles do not answer from one worded unlike them."""
+    return (f"Not answered: {_found(ranked)} do not clearly answer it (confidence {confidence:.2f}, under "
+            f"{bar:.2f}); a question in the articles' own words may find it.")
+
+
+def _found(ranked: Sequence[Scored]) -> str:
+    """The passages a refusal read, named by the best one's article title."""
     title = " ".join((ranked[0].passage.title or "").split())[:80] if ranked else ""
-    found = f'the passages found (such as "{title}")' if title else "the passages found"
-    return f"Not answered: {found} do not state the {what_is_asked(q, kind)} asked for."
+    return f'the passages found (such as "{title}")' if title else "the passages found"
 
 
 class ExtractiveAnswerer:
@@ -302,7 +314,8 @@ class ExtractiveAnswerer:
             return Draft(text=REFUSAL, refused=True, confidence=0.0)
         confidence = self.model.probability(feats)
         if confidence < self.refuse_below:
-            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4))
+            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
+                         notices=(unsure_notice(scored, confidence, self.refuse_below),))
         chosen = self.choose(scored)
         if self.refuse_below > 0 and self.lacks_figure(q, scored, chosen):
             bound = self.bound_below(q, scored, chosen)

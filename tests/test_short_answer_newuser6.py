@@ -260,3 +260,14 @@ def test_an_articles_trailing_footnote_number_is_left_out_of_the_answer() -> Non
     inside = _passage("The harbour reopened on Monday, see [2] for the repair costs. Ships queued outside.")
     d = ExtractiveAnswerer(refuse_below=1e-9).answer("When did the harbour reopen?", [inside])
     assert "see [2] for the repair costs. [1]" in d.text
+
+
+def test_a_refusal_of_the_fitted_model_says_why_too() -> None:
+    text = "Ericsson made a net profit of 19bn kronor in 2004. Ericsson said the mobile network market grew."
+    d = ExtractiveAnswerer(refuse_below=0.99).answer("Who will coach the Swedish national football team?",
+                                                     [_passage(text, title="Ericsson returns to profit")])
+    assert d.refused and len(d.notices) == 1
+    notice = d.notices[0]
+    assert notice.startswith('Not answered: the passages found (such as "Ericsson returns to profit") do not '
+                             "clearly answer it (confidence ") and "under 0.99" in notice
+    assert f"confidence {d.confidence:.2f}" in notice
