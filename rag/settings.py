@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic.fields import FieldInfo
-from pydantic.fields import PydanticUndefined
+from pydantic.fields import FieldInfo, PydanticUndefined
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError, InputError
