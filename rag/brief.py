@@ -141,6 +141,9 @@ class Brief:
     events: tuple[Event, ...]
     total: int | None = None  # stories in the period when ``events`` holds only the newest (``digest``)
     notice: str = ""  # why there are no events, when not for an empty period (common words only, no dates)
+    #: articles about the topic stored without a date, when none is in the period (``notice`` says so
+    #: for no surface in particular; a surface words it with its own way to ask: ``undated_notice``)
+    undated_about: int = 0
 
 
 def parse_since(text: str | None, as_of: date) -> date | None:
@@ -191,9 +194,11 @@ def brief(rag: RAG, topic: str, *, since: date | None = None, until: date | None
     notice = UNDATED if undated else _empty(store)
     if not events and not notice and (since or until):
         notice = _outside_stored(store, since, until)
+    undated_about = 0
     if not events and not notice and (since or until):  # about it, but on no day: the timeline cannot place them
-        notice = _undated_about(rag, topic, q, plain, sources, depth, vector)
-    return Brief(topic, since, until, tuple(events), notice=notice)
+        undated_about = _undated_about(rag, topic, q, plain, sources, depth, vector)
+        notice = undated_notice(undated_about, topic) if undated_about else ""
+    return Brief(topic, since, until, tuple(events), notice=notice, undated_about=undated_about)
 
 
 def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question
@@ -221,14 +226,13 @@ def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - 
 
 
 def _undated_about(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question
-                   sources: tuple[str, ...], depth: int, vector: np.ndarray | None) -> str:
-    """Why a brief of a period found nothing when stories about ``topic`` are stored without a date
-    (an undated archive beside dated pages): how many articles, and that a question reads them; ""
-    when there are none. They are found as a brief of no period finds stories (``_stories``)."""
+                   sources: tuple[str, ...], depth: int, vector: np.ndarray | None) -> int:
+    """How many articles about ``topic`` are stored without a date (an undated archive beside dated
+    pages), found as a brief of no period finds stories (``_stories``)."""
     events, _ = _stories(rag, topic, q, plain, [(None, None)], sources, depth, vector)
     undated = {p.article_id for e in events for p in (e.passages or ()) if not p.published}
     undated |= {e.citation.article_id for e in events if not e.published}
-    return undated_notice(len(undated), topic) if undated else ""
+    return len(undated)
 
 
 #: how a brief's notice says that a question reads undated articles, for no surface in particular:
@@ -236,15 +240,16 @@ def _undated_about(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN
 ASK_INSTEAD = "ask a question instead, which reads undated articles too"
 
 
-def undated_notice(n: int, topic: str) -> str:
-    """Why a brief of a period is empty when ``n`` articles about ``topic`` are stored without a date.
+def undated_notice(n: int, topic: str, ask: str = ASK_INSTEAD) -> str:
+    """Why a brief of a period is empty when ``n`` articles about ``topic`` are stored without a date
+    (``Brief.undated_about``), ending with ``ask``: how the surface showing it asks of them.
 
     >>> undated_notice(3, "Yukos")[:80]
     '3 articles about “Yukos” carry no publication date, so no period can place them '
     """
     some = f"{n} articles about “{topic}” carry" if n != 1 else f"1 article about “{topic}” carries"
     them = "them" if n != 1 else "it"
-    return f"{some} no publication date, so no period can place {them} on a timeline; {ASK_INSTEAD}."
+    return f"{some} no publication date, so no period can place {them} on a timeline; {ask}."
 
 
 def _versions(store: Store, event: Event) -> Event:

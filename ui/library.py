@@ -447,7 +447,7 @@ class Library:
                 log.warning("ingest failed: %s", ev, exc_info=not isinstance(ev, RagError))
                 msg = str(ev) if isinstance(ev, RagError) else f"ingest failed ({type(ev).__name__}); see the server log"
                 failed = self.uploads.shown(staged, ItemResult("(batch)", "failed", reason=msg))
-                toast.warn(render.page_words(failed.reason or msg))
+                toast.warn(failed.reason or msg)
                 ingested.append(failed)
                 continue
             if isinstance(ev, ChunksEmbedded):
@@ -479,7 +479,7 @@ class Library:
             matched = self.collection.db.count_articles(search) if search or len(arts) == _LIST_LIMIT else None
             stats = self.collection.stats()
         except RagError as exc:
-            shown = render.page_words(render.hide_home(str(exc), self.collection.settings.home))
+            shown = render.hide_home(str(exc), self.collection.settings.home)
             toast.warn(shown)
             return render.error_html(shown), gr.skip()
         table = render.articles_html(arts, stats, matched, searched=search is not None)
@@ -531,7 +531,7 @@ class Library:
             ids, source = self.targets(choice)
             described = self.collection.db.described(ids[0]) if len(ids) == 1 else None
         except RagError as exc:
-            toast.warn(render.page_words(render.hide_home(str(exc), self.collection.settings.home)))
+            toast.warn(render.hide_home(str(exc), self.collection.settings.home))
             return gr.skip(), gr.skip()
         if not ids:
             toast.warn(f"{choice}: no such article in the collection.")
@@ -554,7 +554,7 @@ class Library:
             titles = {aid: d[1] for aid in ids[:3] if (d := self.collection.db.described(aid))}
             results = self.collection.remove([choice] if given or not ids else ids)
         except RagError as exc:
-            toast.warn(render.page_words(render.hide_home(str(exc), self.collection.settings.home)))
+            toast.warn(render.hide_home(str(exc), self.collection.settings.home))
             return gr.skip(), gr.skip()
         removed = [r for r in results if r.status == "removed"]
         if len(removed) > 3:  # a dump's records: one message, not hundreds

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from index.db import ArticleInfo
 from index.types import STATUSES, ItemResult
 from index.load import is_url
-from rag.brief import ASK_INSTEAD as SAID_ASK
 from rag.brief import UNDATED as SAID_UNDATED
 from rag.service import twin_named
 from rag.text import MARKER, marker_numbers
@@ -172,17 +171,11 @@ ASK_INSTEAD = "ask in the Chat tab instead, which reads undated articles too"
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
-def page_words(message: str) -> str:
-    """A message of the library in this page's words, as plain text: the way to ask of undated
-    articles is the Chat tab (:data:`ASK_INSTEAD`)."""
-    return message.replace(SAID_ASK, ASK_INSTEAD)
-
-
 def page_text(message: str) -> str:
     """A message of the library (a notice, an error) as HTML for this page: escaped, its line breaks
     kept, a command or value it quotes in backticks (``rag reindex``) set as code instead of showing
-    the backticks, and the empty-collection notice in the page's own words (:data:`EMPTY_COLLECTION`,
-    :func:`page_words`).
+    the backticks, and the empty-collection and undated-collection notices in the page's own words
+    (:data:`EMPTY_COLLECTION`, :data:`UNDATED`).
 
     >>> page_text("run `rag reindex` <now>")
     'run <code>rag reindex</code> &lt;now&gt;'
@@ -192,7 +185,7 @@ def page_text(message: str) -> str:
     if message.strip() == SAID_UNDATED:
         return UNDATED
     # escaped first: a backtick is no markup of its own
-    return _CODE.sub(r"<code>\1</code>", _lines(page_words(message)))
+    return _CODE.sub(r"<code>\1</code>", _lines(message))
 
 
 def error_html(message: str) -> str:
@@ -429,8 +422,7 @@ def item_reason(r: ItemResult) -> str | None:
     ...                        kept_by=("/srv/news/b.html",)))
     'same text as b.html (article 0797)'
     """
-    said = twin_named(r, page_source).worded(PAGE_HINTS)
-    return page_words(said) if said else said
+    return twin_named(r, page_source).worded(PAGE_HINTS)
 
 
 def page_source(source: str) -> str:

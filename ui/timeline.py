@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import gradio as gr
 
 from rag.api import RAG
-from rag.brief import Brief, DaySummary, Event, brief, parse_since, summarize_days
+from rag.brief import Brief, DaySummary, Event, brief, parse_since, summarize_days, undated_notice
 from rag.errors import RagError
 from rag.models import INSTALL_HINT
 from ui import render, toast
@@ -196,8 +196,10 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
     n = len(result.events)
     head = (f'<div class="rag-sources-head">“{esc(result.topic)}” · {n} stor{"y" if n == 1 else "ies"} · '
             f"{esc(_period(result))}</div>")
-    if result.notice:
-        return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{render.page_text(result.notice)}</p></div>'
+    if result.notice:  # articles about it stored undated: said with this page's way to ask of them
+        notice = undated_notice(result.undated_about, result.topic, render.ASK_INSTEAD) if result.undated_about \
+            else result.notice
+        return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{render.page_text(notice)}</p></div>'
     if not result.events:
         return (f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">Nothing in the articles about '
                 f"“{esc(result.topic)}” was published from {esc(_period(result))}. Try a longer period, another "

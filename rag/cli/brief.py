@@ -66,7 +66,7 @@ def brief(
             data: dict[str, Any] = {
                 "topic": result.topic, "since": str(result.since) if result.since else None,
                 "until": str(result.until) if result.until else None,
-                "events": [_event_json(e) for e in result.events], "notice": brief_notice(result.notice) or None}
+                "events": [_event_json(e) for e in result.events], "notice": result_notice(result) or None}
             if llm:
                 data["days"] = [_day_json(d) for d in days]
             print_json(data)
@@ -81,7 +81,7 @@ def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: boo
     say("", Text(f"{safe(topic, newlines=False)}: {plural(len(result.events), 'story', 'stories')}, {period}",
                  style="bold"))
     if result.notice:
-        print_hanging("", safe(brief_notice(result.notice)))  # wrapped as the events are: no line ends in a space
+        print_hanging("", safe(result_notice(result)))  # wrapped as the events are: no line ends in a space
     elif not result.events:
         out.print("Nothing in the articles about this in that period.", markup=False)
     if llm:
@@ -105,18 +105,26 @@ ASK_INSTEAD = "ask it with `rag ask`, which reads undated articles too"
 
 def brief_notice(notice: str) -> str:
     """A brief's notice in the CLI's words: how to add articles (`rag ingest`), the command that reads
-    undated articles (`rag ask`); any other notice as it is.
-
-    >>> from rag.brief import undated_notice
-    >>> brief_notice(undated_notice(3, "Yukos")).endswith("; ask it with `rag ask`, which reads undated articles too.")
-    True
-    """
-    from rag.brief import ASK_INSTEAD as SAID_ASK
+    undated articles (`rag ask`); any other notice as it is."""
     from rag.brief import EMPTY as SAID_EMPTY
     from rag.brief import UNDATED as SAID_UNDATED
 
-    shown = {SAID_EMPTY: BRIEF_EMPTY, SAID_UNDATED: UNDATED}.get(notice, notice)
-    return shown.replace(SAID_ASK, ASK_INSTEAD) if shown is notice else shown
+    return {SAID_EMPTY: BRIEF_EMPTY, SAID_UNDATED: UNDATED}.get(notice, notice)
+
+
+def result_notice(result: Brief) -> str:
+    """``result``'s notice in the CLI's words (``brief_notice``); articles about the topic stored without
+    a date are said with the command that reads them.
+
+    >>> from rag.brief import Brief
+    >>> result_notice(Brief("Yukos", None, None, (), notice="...", undated_about=3)).endswith(
+    ...     "; ask it with `rag ask`, which reads undated articles too.")
+    True
+    """
+    from rag.brief import undated_notice
+
+    return undated_notice(result.undated_about, result.topic, ASK_INSTEAD) if result.undated_about \
+        else brief_notice(result.notice)
 
 
 def _print_event(e: Event) -> None:
