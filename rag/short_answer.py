@@ -251,6 +251,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     measured = _measure_asked(text) if atype == "number" else None
     percent = atype == "number" and asks_percent(text)
     current = atype == "number" and bool(_CURRENT.search(text))  # what the figure is now
+    earlier = atype == "number" and bool(_EARLIER_ASKED.search(text))  # "rose from how many", "before the cut"
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
@@ -330,6 +331,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "the Six Nations", "Formula One": a name, not a count
         elif atype == "number" and current and _SUPERSEDED.search(sentence, end):
             continue  # "still without power": not "35,000" of "35,000 ..., but that number had decreased to 1,200"
+        elif atype == "number" and not earlier and _FROM_BEFORE.search(sentence, max(0, start - 30), start) \
+                and _TO_FIGURE_AFTER.match(sentence, end):
+            continue  # "moved from 100 seconds to midnight to 90 seconds": the figure it changed from
         elif atype == "number" and _no_figure(sentence, start, end, phrase):
             continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
         elif atype == "number" and _a_total(sentence, start, end, text, qstems, focus):
@@ -1277,6 +1281,15 @@ _PLACE_WORDS = re.compile(r"\b(?:Bridge|Street|Road|Avenue|Square|Station|Airpor
 # a question about the figure as it stands ("still", "now", "so far"), and a later figure the same
 # sentence says it changed to ("..., but that number had decreased to 1,200"): the earlier one is
 # superseded (across passages the newest statement leads, ``rag.recency``; this is within one sentence)
+# "from 100 seconds to midnight to 90 seconds", "cut from 5% to 4.75%": a figure the thing changed from, then
+# the one it changed to; a question asks for the new one unless it asks what it was before (``_EARLIER_ASKED``)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:(?:about|around|nearly|almost|just|only|roughly|more than|over|under)\s+)?$",
+                          re.I)
+_TO_FIGURE_AFTER = re.compile(
+    r"[^.;]{0,40}?\bto\s+(?:(?:about|around|nearly|almost|just|only|roughly|more than|over|under)\s+)?[$£€]?\d",
+    re.I)
+_EARLIER_ASKED = re.compile(r"\b(?:from|before|previous|previously|earlier|originally|used to|initial|initially|"
+                            r"old|prior)\b", re.I)
 _CURRENT = re.compile(r"\b(?:still|now|currently|current|latest|so far|at present|remains?|remaining)\b", re.I)
 _SUPERSEDED = re.compile(
     r"[^.;]*?\b(?:decreased|decreasing|fell|fallen|falling|dropped|dropping|declined|declining|rose|risen|rising|"
