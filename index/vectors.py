@@ -62,8 +62,9 @@ def make_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     if settings.chroma_url:
         u = urlparse(settings.chroma_url)
+        _answers_in_time(settings)  # the client's constructor asks the server 3 times, with no time limit
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=u.hostname or "127.0.0.1",
                 port=_port(settings.chroma_url),
                 ssl=u.scheme == "https",
@@ -71,6 +72,8 @@ def make_client(settings: Settings):
             )
         except Exception as exc:
             raise StoreError(unreachable_server(settings.chroma_url, exc)) from exc
+        _limit_wait(client, settings.chroma_timeout)
+        return client
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
@@ -78,6 +81,61 @@ def make_client(settings: Settings):
         if not is_chroma_failure(exc):
             raise
         raise unreadable_store(settings, exc) from exc
+
+
+def _limit_wait(client: object, seconds: float) -> None:
+    """Make every request of Chroma's HTTP ``client`` give up after ``seconds`` (connect, each read,
+    each write) with an ``httpx.TimeoutException``, which ``store_error`` words as ``timed_out``.
+
+    chromadb (1.5.9) builds its httpx session with ``timeout=None`` and has no setting for it
+    (``chroma_query_request_timeout_seconds`` and the like are its distributed server's gRPC calls),
+    so a hung server blocked every call forever. The session is this client's own (each
+    ``HttpClient`` gets its own ``System``), so setting its timeout touches no other client."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+    else:  # another chromadb layout: the client still works, without the limit
+        log.warning("cannot set a timeout on this chromadb's HTTP client (chromadb changed); a Chroma server "
+                    "that hangs will block until it answers")
+
+
+def _answers_in_time(settings: Settings) -> None:
+    """Raise ``timed_out`` when the server at ``settings.chroma_url`` accepts a connection but sends
+    no heartbeat within ``chroma_timeout``: Chroma's client asks the server while it is built, before
+    ``_limit_wait`` can apply. Any other failure is left to the client's own attempt (and
+    ``unreachable_server``), which words it."""
+    import httpx
+
+    url = settings.chroma_url or ""
+    try:
+        httpx.get(_heartbeat_url(url), timeout=settings.chroma_timeout)
+    except httpx.TimeoutException as exc:
+        raise timed_out(settings) from exc
+    except httpx.HTTPError:
+        pass
+
+
+def _heartbeat_url(url: str) -> str:
+    """The heartbeat at the host and port ``make_client`` gives Chroma's client (not the URL's path)."""
+    u = urlparse(url)
+    scheme = "https" if u.scheme == "https" else "http"
+    host = u.hostname or "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    return f"{scheme}://{host}:{_port(url)}/api/v2/heartbeat"
+
+
+def timed_out(settings: Settings, what: str = "") -> StoreError:
+    """The Chroma server at ``settings.chroma_url`` took longer than ``chroma_timeout`` to answer (it
+    hangs, or is overloaded): name it, the limit and the fix. Nothing half-done is claimed: a write
+    it did not confirm is not recorded as stored, and the next ingest compares the two stores."""
+    url, limit = settings.chroma_url or "", settings.chroma_timeout
+    head = what + ": " if what else ""
+    remedy = (f"is running and not overloaded ({start_hint(url)}), or raise RAG_CHROMA_TIMEOUT (now {limit:g} s), "
+              "and try again")
+    return StoreError(f"{head}the Chroma server at {url} did not answer within {limit:g} seconds; check it {remedy}",
+                      fix=f"check the Chroma server at {url} {remedy}")
 
 
 def _port(url: str) -> int:
@@ -190,6 +248,8 @@ def store_error(settings: Settings, name: str, exc: BaseException, what: str = "
         return exc
     head = what + ": " if what else ""
     url = settings.chroma_url or ""
+    if url and is_timeout(exc):
+        return timed_out(settings, what)
     if collection_gone(exc):  # the store answers: the collection was deleted under us (twice)
         where = (f"the Chroma server at {url} (deleted, or the server restarted with another --path)" if url
                  else f"{settings.chroma_path} (deleted by another process)")
@@ -220,6 +280,13 @@ def _holds_none(path: Path, chunk_ids: Sequence[str]) -> bool:
             con.close()
     except sqlite3.Error as exc:
         return "no such table" in str(exc)  # an empty file holds nothing; an unreadable one may
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """A request to the Chroma server got no answer within ``chroma_timeout`` (``_limit_wait``)."""
+    import httpx
+
+    return isinstance(exc, httpx.TimeoutException)
 
 
 def is_chroma_failure(exc: BaseException) -> bool:
@@ -506,30 +573,22 @@ class VectorStore:
             self.name = name or self.name
             self.collection = self._open(self._check)
 
-    #: seconds a heartbeat of the Chroma server may take before it counts as gone (``check_alive``)
-    probe_timeout = 5.0
-
     def check_alive(self) -> None:
         """Raise ``StoreError`` when the Chroma server no longer answers (the connection refused or
-        reset, or no answer within ``probe_timeout``); nothing for the embedded store, nor for a
-        server that answers at all (any HTTP status: a proxy's 401 is an answer too).
+        reset, or no answer within ``chroma_timeout``, as any other request); nothing for the embedded
+        store, nor for a server that answers at all (any HTTP status: a proxy's 401 is an answer too).
 
-        One GET of its heartbeat, on a client of its own: Chroma's client waits without a time limit.
+        One GET of its heartbeat, on an httpx client of its own with the same time limit.
         An ingest asks between model batches (``Indexer._store_gone``), so that a server that died
         stops the embedding then, not at the next write, a whole pipeline batch later."""
         if self.embedded:
             return
         import httpx
 
-        url = self.settings.chroma_url or ""
-        u = urlparse(url)  # the host and port ``make_client`` gave Chroma's client
-        scheme = "https" if u.scheme == "https" else "http"
-        host = u.hostname or "127.0.0.1"
-        host = f"[{host}]" if ":" in host else host  # an IPv6 address
-        heartbeat = f"{scheme}://{host}:{_port(url)}/api/v2/heartbeat"
+        heartbeat = _heartbeat_url(self.settings.chroma_url or "")
         try:
             if self._probe is None:
-                self._probe = httpx.Client(timeout=self.probe_timeout)
+                self._probe = httpx.Client(timeout=self.settings.chroma_timeout)
             self._probe.get(heartbeat)
         except httpx.TransportError as exc:
             raise store_error(self.settings, self.name, exc) from exc
@@ -538,7 +597,9 @@ class VectorStore:
     def max_batch(self) -> int:
         try:
             return int(self.client.get_max_batch_size())
-        except Exception:  # noqa: BLE001 - older clients / servers
+        except Exception as exc:  # noqa: BLE001 - older clients / servers
+            if is_timeout(exc):  # a hung server: say so now, not after a write waits as long again
+                raise self._store_error(exc) from exc
             return 1000
 
     @functools.cached_property
@@ -580,6 +641,8 @@ class VectorStore:
             except BaseException as exc:
                 if not is_chroma_failure(exc):
                     raise
+                if is_timeout(exc):  # the count below would wait as long again for the hung server
+                    raise self._store_error(exc) from exc
                 if self._call(lambda: self.collection.count()) == 0:  # an old Chroma that refuses to query an empty index
                     return []
                 err = self._dimension_error(exc)

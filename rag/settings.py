@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # --- storage -------------------------------------------------------------------------
     home: Path = Field(default_factory=_default_home, description="data directory (RAG_HOME)")
     chroma_url: str | None = Field(None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded")
+    # Chroma's own HTTP client waits without a time limit: a server that hangs (accepts the connection,
+    # never answers) blocked `rag ask` and `rag ingest` for good; past this, a request is a StoreError
+    chroma_timeout: float = Field(30.0, gt=0, description="seconds a Chroma server may take to answer one "
+                                                          "request (RAG_CHROMA_URL only)")
     collection: str = Field("articles", min_length=3, max_length=60,
                             description="collection name: the Chroma collection, and (for a name other than "
                                         "'articles') its own article database in RAG_HOME (see ``db_path``)")

@@ -16,7 +16,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_CHROMA_URL", "RAG_HOME", "RAG_ANSWERER", "RAG_EMBEDDER",
+for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_CHROMA_URL", "RAG_CHROMA_TIMEOUT", "RAG_HOME", "RAG_ANSWERER", "RAG_EMBEDDER",
             "RAG_EMBED_RUNTIME", "RAG_API_KEY", "RAG_LLM_GGUF"):
     os.environ.pop(var, None)  # tests configure what they need explicitly
 
