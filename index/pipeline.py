@@ -712,8 +712,15 @@ class Indexer:
             try:
                 old = self.db.put_article(art, chunks)
                 stale = set(old) - {c.id for c in chunks}
-                if stale:
-                    self.vectors.delete(sorted(stale))
+                if stale and self._store_failure is None:  # else left for the next ingest's reconcile
+                    try:
+                        self.vectors.delete(sorted(stale))
+                    except StoreError as exc:  # the new version is stored in both; only old vectors are
+                        # left, which no row claims (search skips them, the next ingest removes them); the
+                        # store is failing, so the rest of the batch does not wait on it again
+                        log.warning("could not remove %d old vectors of %s (the next ingest will): %s",
+                                    len(stale), art.source, exc)
+                        self._store_failure = exc
                 self._assign_story(art)
                 emit(ItemResult(art.source, status, art.id, art.title, chunks=len(chunks)))  # type: ignore[arg-type]
             except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch

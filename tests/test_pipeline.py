@@ -600,3 +600,41 @@ def test_the_report_lists_items_in_the_order_given_not_as_they_settled(
     assert [Path(i).name for i in settled] == [old.name, missing.name, new.name, later.name]  # as they settled
     again = coll.ingest([str(tmp_path / "news"), str(missing)])  # a folder: its files in order, then the rest
     assert [Path(r.item).name for r in again.items] == [old.name, new.name, later.name, missing.name]
+
+
+def test_old_vectors_the_store_fails_to_remove_leave_the_update_stored_and_stop_the_rest(
+    coll: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited article whose superseded vectors the store fails to delete (a Chroma server that
+    hangs past RAG_CHROMA_TIMEOUT) is stored: its new version is in both stores and no row claims the
+    old vectors. The store counts as failing, so the articles after it are reported not stored (each
+    would wait on the store again), and the next ingest removes the old vectors and stores the rest."""
+    from rag.errors import StoreError
+
+    paths = write_corpus(tmp_path / "news", 6)
+    coll.ingest([str(tmp_path / "news")])
+    for p in paths[2:]:
+        p.write_text(p.read_text() + "\nA new closing sentence was added today.\n")
+    first = coll.db.by_source(str(paths[2].resolve())).id
+    old_ids = set(coll.db.chunk_ids(first))
+    calls: list[int] = []
+
+    def hung(ids: list[str]) -> None:
+        calls.append(len(ids))
+        raise StoreError("the Chroma server at http://127.0.0.1:1 did not answer within 2 seconds")
+
+    monkeypatch.setattr(coll.vectors, "delete", hung)
+    report = coll.ingest([str(tmp_path / "news")])
+    summary = report.summary()
+    assert summary["updated"] >= 1 and summary["updated"] + summary["failed"] == 4
+    assert len(calls) == 1  # one wait on the failing store, not one per article
+    assert all(r.reason.startswith("not stored: the Chroma server") for r in report.failed)
+    assert coll.db.get_meta("clean") == "0"
+    new_ids = set(coll.db.chunk_ids(first))
+    assert new_ids and new_ids != old_ids and new_ids <= coll.vectors.all_ids()
+
+    monkeypatch.undo()
+    report = coll.ingest([str(tmp_path / "news")])
+    assert report.summary()["failed"] == 0 and report.summary()["updated"] == summary["failed"]
+    assert not (old_ids - new_ids) & coll.vectors.all_ids()  # the old vectors are gone
+    agree(coll)
