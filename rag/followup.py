@@ -7,7 +7,12 @@ subject ("What did the mayor announce?" after a question on a crane collapse: a 
 words the conversation has not used) is a new question and is searched as written, whatever came
 before, a refused question included. A follow-up that is only a noun phrase ("And the miners?",
 "What about Time Warner?", "How many in Syria?") is the last question again with that phrase in
-place of one of its own: the old subject, names or time is left out (``elided_subject``). "He" or
+place of one of its own: the old subject, names or time is left out (``elided_subject``), and a period
+the last question was about is kept as its phrase ("What about the Mega Millions?" after "Which NFL team
+was sold this week?" is about this week, understood from the rewrite: ``topic_shift``). A follow-up
+that asks a whole question of its own ("And who is the new team president?") takes only the names the
+conversation's questions gave ("Denver Broncos"), not their other words ("pay", "bought") nor a name
+only an answer gave ("Rob Walton"), which would pile up turn after turn (``_subject_carried``). "He" or
 "she" after a question asking for a person ("Who won the Nobel prize?", "Which minister resigned?":
 ``asks_for_person``) is the person its answer named ("How old is she?": Annie Ernaux, ``named_in_answer``),
 not the one it asked about ("Where did he coach before?" after "Who replaced Gareth Southgate?": Lee
@@ -449,18 +454,26 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     new one (and every later turn would carry them on). A question that says what it asks for
     ("And which town gets the spring one?") takes no names from the last answer ("Manchester" was
     the autumn one's town). "He" or "she" after a who-question takes the one name its answer gave
-    (``named_in_answer``) and none of the names that question carried from further back."""
+    (``named_in_answer``) and none of the names that question carried from further back. A question
+    that asks all it asks in words of its own ("And who is the new team president?") takes only what the
+    last turn was about (``_subject_carried``). "What about X?" after a question about a period ("this
+    week") is about that period too, and takes its time phrase whole (``_period``), last."""
     if not history:
         return []
-    prev_q, prev_a = history[-1]
+    prev_a = history[-1][1]
     # the previous question as it was searched: a follow-up of a follow-up ("Who did she beat?", then
     # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat";
     # a question that stood alone was searched as written, so a refused one passes on its own words only
-    prev_q = rewrite_query(prev_q, history[-MAX_TURNS:-1])
+    prev_q = _last_searched(history)
     pointer = bool(_POINTS.search(_NOW.sub(" ", question)))
     elided = None if pointer else elided_subject(question)
     if elided:  # "what about the unions?": the last question with the unions for the government
-        return _swapped(prev_q, history[-1][0], *elided)
+        words = _swapped(prev_q, history[-1][0], *elided)
+        period = _carried_period(elided, prev_q)
+        if period is None:
+            return words
+        said = {w.lower() for w in _WORD.findall(period)}
+        return [w for w in words if w.lower() not in said][:MAX_EXTRA - 1] + [period]
     if _ONE.search(question):  # "the spring one" after "the autumn conference": "conference", not "autumn"
         replaced = {m.group(1).lower() for m in _MODIFIED.finditer(prev_q) if m.group(1).lower() not in _STOP}
         prev_q = " ".join(w for w in prev_q.split() if w.lower().strip("?.,!") not in replaced)
@@ -468,7 +481,7 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
         old = {w.lower() for w in _names(prev_q)}
         return [w for w in _content(prev_q) if w.lower() not in old]
     if not pointer and len(_content(question)) >= 3:
-        return _content(prev_q)
+        return _subject_carried(prev_q, history)
     asked = history[-1][0]
     if _ONE_PERSON.search(question) and asks_for_person(asked):
         # "How old is she?" after "Who won the Nobel prize?" or "Which minister resigned?": the person the
@@ -482,6 +495,49 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
             return [w for w in _content(prev_q) if w.lower() not in drop and _bare(w) not in drop] + meant
     names = _names(" " + strip_markers(prev_a or ""))  # not "The", not "Sunday"
     return _content(prev_q) + names[:5]
+
+
+def _last_searched(history: Sequence[tuple[str, str]]) -> str:
+    """The last question of ``history`` as ``RAG.stream`` searched it offline: asked again about another
+    time ("And the week before?" was "Which NFL team was sold last week?", ``time_shift``), else rewritten
+    from the turns before it (``rewrite_query``)."""
+    prev, earlier = history[-1][0], history[-MAX_TURNS:-1]
+    return time_shift(prev, earlier) or rewrite_query(prev, earlier)
+
+
+def _subject_carried(prev_q: str, history: Sequence[tuple[str, str]]) -> list[str]:
+    """What a follow-up that asks a whole question of its own ("And who is the new team president?": three
+    content words, no pointer) takes from the last question as searched (``prev_q``): the names the
+    conversation's questions gave ("Denver Broncos" of "Who bought the Denver Broncos?"), not the last
+    questions' other words ("pay", "bought": what they asked, not what it asks) nor the names only an answer
+    gave ("Rob Walton", the buyer, carried on by "How much did they pay?": another person than the
+    president asked for); when the questions named nothing, the last question's words less those names
+    ("the spring one" after "Where is the autumn conference held?": "conference held")."""
+    asked = {_bare(w) for q, _ in history[-MAX_TURNS:] for w in _names(" " + q)}
+    named = [w for w in _names(prev_q) if _bare(w) in asked]
+    if named:
+        return named
+    answered = {_bare(w) for w in _names(prev_q)} - asked
+    return [w for w in _content(prev_q) if _bare(w) not in answered]
+
+
+def _period(text: str) -> str | None:
+    """The time phrase of ``text`` when it names one period: "this week" of "Which NFL team was sold this
+    week?", "in January"; None for none or several. (Only the words are read: today stands in for ``as_of``.)"""
+    window = understand(text, date.today())
+    phrase = window.phrase if window is not None else None
+    return phrase if phrase and ";" not in phrase and phrase in text else None
+
+
+def _carried_period(elided: tuple[str, bool], prev_q: str) -> str | None:
+    """The period of the last question as searched (``prev_q``) that an elided follow-up is about too: "What
+    about the Mega Millions?" after "Which NFL team was sold this week?" is that question about the Mega
+    Millions, so about this week as well. None when the follow-up is a time itself (it replaces the old one,
+    ``time_shift``) or a setting ("How many in Syria?", left as it was), or the question named no period."""
+    phrase, after_preposition = elided
+    if after_preposition or _is_time(phrase):
+        return None
+    return _period(prev_q)
 
 
 def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
@@ -564,10 +620,13 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
 
 
 def topic_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
-    """The last catch-up question asked again about another topic, when ``question`` names only that
-    topic ("What about Twitter?" after "What happened with Mauna Loa this week?": "What happened with
-    Twitter this week?"), so it is a catch-up of the same period too; None for any other follow-up
-    (``rewrite_query`` reads those) or when the last question was no catch-up."""
+    """The last question asked again about another topic, when ``question`` names only that topic and
+    the last question was a catch-up or about a period, so that the follow-up is about the same period:
+    the catch-up itself ("What about Twitter?" after "What happened with Mauna Loa this week?": "What
+    happened with Twitter this week?"), else the rewrite with the period's phrase (``rewrite_query``:
+    "What about the Mega Millions?" after "Which NFL team was sold this week?": "What about the Mega
+    Millions? team sold this week"), from which the period is understood. None for any other follow-up
+    (``rewrite_query`` reads those) or after a question about no period."""
     from rag.brief import catch_up_topic  # rag.brief reads retrieval and the LLM: not at import time
 
     elided = elided_subject(question) if history else None
@@ -578,10 +637,11 @@ def topic_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None
     window = understand(prev, date.today())
     old = catch_up_topic(prev, window.phrase if window is not None and window.phrase else "")
     i = prev.lower().find(old.lower()) if old else -1
-    if i < 0:
-        return None
-    assert old is not None
-    return prev[:i] + elided[0] + prev[i + len(old):]
+    if i >= 0:
+        assert old is not None
+        return prev[:i] + elided[0] + prev[i + len(old):]
+    # "What about X?" is the last question with X in place of its subject: about its period too
+    return rewrite_query(question, history) if _carried_period(elided, _last_searched(history)) else None
 
 
 _TIME_WORDS = frozenset("day days week weeks weekend month months year years latest news ago".split())
