@@ -4,13 +4,18 @@ Routes (JSON schema at ``/openapi.json``; no /docs page, which would load its as
 
     GET  /healthz                 liveness, article count; 503 when the vector store is down (no key needed)
     GET  /v1/models               the collection, as the one "model"
-    POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``;
-                                  ``usage`` counted by tiktoken, ``"estimated": true``, when no LLM server reported it
+    POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``
+                                  (``RAG_FIELDS``); ``usage`` counted by tiktoken, ``"estimated": true``, when no
+                                  LLM server reported it
     POST /v1/ask                  ``rag ask --json``'s schema (``Answer.to_dict``)
     POST /v1/search               passages only: {"query", "top_k", "filters", "as_of"}; ``notices`` (empty collection)
     GET  /v1/articles?q=          stored articles;  GET/DELETE /v1/articles/{id} (DELETE: ``article_kept`` says
                                   whether only one source of the article went)
     POST /v1/articles             ingest: JSON {"urls": [...]} or multipart ``files`` (+ ``urls`` fields)
+
+``filters.since`` takes what ``rag ask --since`` takes: a date, a period ("7d") or a question's time
+words ("last week"), read against the request's ``as_of`` (``rag.service.SearchFilters``); a value
+it cannot read is a 422 naming ``filters.since`` (``_filters``).
 
 Everything answers through the one ``RAG`` of the process (``RAG.ask``/``RAG.stream``) and writes
 through ``Collection.ingest``/``remove``; this module only translates HTTP. With ``RAG_API_KEY``
@@ -53,8 +58,8 @@ from rag.errors import ConfigError, EmbedderMismatchError, InputError, LLMError,
 from rag import service
 from rag.arguments import pair_turns
 from rag.serve import list_page
-from rag.service import SearchFilters
-from rag.types import Answer
+from rag.service import SearchFilters, UnreadableSince
+from rag.types import Answer, Filters
 
 if TYPE_CHECKING:
     from rag.api import RAG
@@ -598,7 +603,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
             body["error"]["param"] = param  # where OpenAI names it
             return JSONResponse(body, status_code=400)
         question, history = split_messages(req.messages)
-        kwargs = {"top_k": req.top_k, "filters": req.filters.to_filters(req.as_of) if req.filters else None,
+        kwargs = {"top_k": req.top_k, "filters": _filters(req.filters, req.as_of),
                   "history": history, "offline": req.offline, "as_of": req.as_of}
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
@@ -616,8 +621,8 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
 
     @v1.post("/ask")
     def ask(req: AskRequest) -> dict[str, Any]:
-        answer = service.ask(rag, req.question, top_k=req.top_k, filters=req.filters.to_filters(req.as_of) if req.filters else None,
-                           history=req.turns(), offline=req.offline, as_of=req.as_of)
+        answer = service.ask(rag, req.question, top_k=req.top_k, filters=_filters(req.filters, req.as_of),
+                             history=req.turns(), offline=req.offline, as_of=req.as_of)
         return service.public(rag, answer.to_dict())
 
     @v1.post("/search")
@@ -626,7 +631,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         (as ``rag ask --json`` has it; a citation's ``quote`` is one sentence, a passage has none)
         and its place in the article (``start``/``end``). ``notices`` says when nothing can be found
         (an empty collection, filters no article matches)."""
-        filters = req.filters.to_filters(req.as_of) if req.filters else None
+        filters = _filters(req.filters, req.as_of)
         passages = service.search(rag, req.query, top_k=req.top_k, filters=filters, as_of=req.as_of)
         notices = service.search_notices(rag, passages, "POST /v1/articles (files or URLs)", filters)
         return service.public(rag, {"query": req.query, "passages": [service.passage_dict(p) for p in passages],
@@ -840,14 +845,31 @@ def _usage(answer: Answer, messages: Sequence[ChatMessage] = ()) -> dict[str, An
         {"estimated": True} if estimated else {})
 
 
+#: the ``rag`` block of a chat completion: fields of ``/v1/ask`` (``Answer.to_dict``), same names and
+#: shapes; ``as_of`` and ``time_window`` say how the question's "this week" was read
+RAG_FIELDS = ("refused", "answerer", "search_query", "notices", "timings_ms", "dropped_markers", "as_of",
+              "time_window")
+
+
 def _extras(rag: RAG, answer: Answer) -> dict[str, Any]:
     """What an OpenAI response has no field for; the SDK keeps unknown fields (``resp.citations``)."""
     d = answer.to_dict()
     return service.public(rag, {
         "citations": [service.citation_dict(c) for c in answer.citations],
         "passages": d["passages"],
-        "rag": {k: d[k] for k in ("refused", "answerer", "search_query", "notices", "timings_ms", "dropped_markers")},
+        "rag": {k: d[k] for k in RAG_FIELDS},
     })
+
+
+def _filters(filters: SearchFilters | None, as_of: date | None) -> Filters | None:
+    """A request's filters, ``since`` read against its ``as_of``: a ``since`` no form reads is the 422
+    of any bad field, naming ``body.filters.since`` (it can only be read once ``as_of`` is known,
+    after the body is parsed); a ``since`` after ``until`` stays the library's 400."""
+    try:
+        return filters.to_filters(as_of) if filters else None
+    except UnreadableSince as exc:
+        raise RequestValidationError([{"type": "value_error", "loc": ("body", "filters", "since"),
+                                       "msg": exc.reason, "input": exc.value}]) from None
 
 
 def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str,

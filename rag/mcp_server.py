@@ -7,12 +7,14 @@
 Tools (official ``mcp`` SDK, all read-only): ``search_articles(query, filters, top_k, as_of)``,
 ``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit, offset)``, ``get_article(id)``. An
 argument a tool does not take is an error naming it (a misspelt ``filters`` would otherwise widen
-the search unseen), and a bad value's error names the field and what to send. Every passage and
-citation carries title, source, author (null when unknown) and ``published`` (the publication date,
-YYYY-MM-DD, as the REST API names it); a passage its whole ``text`` (also as ``quote``, for older
-clients), a citation the exact sentence quoted (``quote``). All of it
-goes through ``rag.service`` and ``RAG.ask`` -- the same code path as the CLI, UI and REST API. The
-RAG (and its model) is built on the first tool call, so the client's handshake is answered at once.
+the search unseen), and a bad value's error names the field and what to send. ``filters.since`` takes
+what ``rag ask --since`` takes (a date, a period, a question's time words; ``rag.service.SearchFilters``). Every
+passage and citation carries title, source, author (null when unknown) and ``published`` (the
+publication date, YYYY-MM-DD, as the REST API names it); a passage its whole ``text`` (also as
+``quote``, for older clients, in ``search_articles``), a citation the exact sentence quoted
+(``quote``). ``ask`` returns the fields of REST's ``/v1/ask`` an agent acts on (``ASK_FIELDS``). All
+of it goes through ``rag.service`` and ``RAG.ask`` -- the same code path as the CLI, UI and REST API.
+The RAG (and its model) is built on the first tool call, so the client's handshake is answered at once.
 
 A client configuration (Claude Desktop's ``mcpServers``)::
 
@@ -35,13 +37,14 @@ from rag.errors import RagError
 from rag import service
 from rag.notices import EMPTY, empty_notice
 from rag.serve import list_page
-from rag.service import SearchFilters
+from rag.service import SearchFilters, UnreadableSince
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
     from rag.settings import Settings
     from rag.api import RAG
+    from rag.types import Filters
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,17 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         except RagError as exc:
             raise ToolError(service.client_words(exc)[0]) from None
 
+    def chosen(tool: str, filters: SearchFilters | None, as_of: date | None) -> Filters | None:
+        """The tool's filters with ``since`` read against ``as_of``. An unreadable ``since`` is worded
+        as any other bad argument (``StrictServer`` passes it on as it is); a ``since`` after ``until``
+        as the library says it (it was raised bare: the client read only "Error executing tool")."""
+        try:
+            return filters.to_filters(as_of) if filters else None
+        except UnreadableSince as exc:
+            raise ToolError(f"invalid arguments for {tool}: {exc}") from exc
+        except RagError as exc:
+            raise ToolError(service.client_words(exc)[0]) from None
+
     @server.tool(annotations=read_only)
     def search_articles(
         query: Annotated[str, Field(description="words or a question to search for")],
@@ -109,10 +123,10 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         citation's `quote` is), and its article id.
         Time expressions in `query` are read against `as_of` (default today). `notices` says when
         nothing can be found (an empty collection, filters no article matches)."""
-        chosen = filters.to_filters(as_of) if filters else None
-        passages = run(service.search, query, top_k=top_k, filters=chosen, as_of=as_of)
+        wanted = chosen("search_articles", filters, as_of)
+        passages = run(service.search, query, top_k=top_k, filters=wanted, as_of=as_of)
         return run(service.public, {"query": query, "passages": [_passage(p) for p in passages],
-                                    "notices": run(service.search_notices, passages, HOW_TO_ADD, chosen)})
+                                    "notices": run(service.search_notices, passages, HOW_TO_ADD, wanted)})
 
     @server.tool(annotations=read_only)
     def ask(
@@ -124,18 +138,23 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
                                                                      "the server's setting")] = None,
     ) -> dict[str, Any]:
         """Answer `question` from the collection. Time expressions ("this week", "on Sunday", "latest")
-        are resolved against `as_of` (default today); `time_window` says what was understood. The answer marks claims with [n]; `citations[n]`
-        gives the article title, source, author, `published` date and the exact supporting quote. `refused` is true when
-        the articles do not answer it."""
-        answer = run(service.ask, question, filters=filters.to_filters(as_of) if filters else None, as_of=as_of,
-                     top_k=top_k)
+        are resolved against `as_of` (default today); `as_of` and `time_window` say what was understood.
+        The answer marks claims with [n]; `citations[n]` gives the article title, source, author,
+        `published` date and the exact supporting quote. `refused` is true when the articles do not
+        answer it. `short_answer` is the phrase answering a who/when/where/how-many question (exact
+        article text at `short_answer_span`), or null; `confidence` the offline answerer's
+        P(answerable) (null for an LLM answer); `unsupported_claims` the sentences removed because no
+        passage supports them; `passages` the passages answered from, as REST's /v1/ask has them
+        (each with its whole `text`; `n` is the [n] of the answer)."""
+        answer = run(service.ask, question, filters=chosen("ask", filters, as_of), as_of=as_of, top_k=top_k)
+        d = answer.to_dict()
         return run(service.public, {
             "answer": answer.text,
             "refused": answer.refused,
             "citations": [service.citation_dict(c) for c in answer.citations],
             "notices": [empty_notice(HOW_TO_ADD) if n == EMPTY else n for n in answer.notices],  # as search says it
-            "time_window": answer.to_dict()["time_window"],
-        })
+            "time_window": d["time_window"],
+        } | {k: d[k] for k in ASK_FIELDS})
 
     @server.tool(annotations=read_only)
     def list_articles(
@@ -156,6 +175,12 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         return run(service.public, art)
 
     return server
+
+
+#: the fields of ``Answer.to_dict`` (REST's /v1/ask) that ``ask`` adds to its answer, refused, citations,
+#: notices and time_window, in the same names and shapes; the rest (timings, the prompt sent to an
+#: LLM, the search query, usage) are the server's business, not an agent's
+ASK_FIELDS = ("short_answer", "short_answer_span", "confidence", "unsupported_claims", "as_of", "passages")
 
 
 def _version() -> str:
@@ -200,6 +225,8 @@ def _server_class() -> type[MCPServer]:
                 return await super().call_tool(name, arguments, context)
             except ToolError as exc:
                 cause = exc.__cause__
+                if isinstance(cause, ToolError) and isinstance(cause.__cause__, UnreadableSince):
+                    raise cause from None  # a bad argument found once as_of was known: worded as the others
                 if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                     raise
                 fields = {"filters": tuple(SearchFilters.model_fields)}

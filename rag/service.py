@@ -42,7 +42,6 @@ _COPY_CHUNK = 1 << 20
 
 
 # --- inputs ------------------------------------------------------------------------------------
-_PERIOD = re.compile(r"\s*\d+\s*[dwmyDWMY]\s*")
 
 
 class SearchFilters(BaseModel):
@@ -53,22 +52,25 @@ class SearchFilters(BaseModel):
 
     sources: list[str] = PydField(default_factory=list, description="substrings of the source, URL or title")
     since: date | str | None = PydField(
-        None, description="published on or after (YYYY-MM-DD), or within the last 7d, 2w, 3m, 1y before as_of")
+        None, description="published on or after this: a date (YYYY-MM-DD), a period counted back from as_of "
+                          "(7d, 2w, 3m, 1y) or a question's time words read against as_of ('last week', "
+                          "'yesterday', 'since March'), as `rag ask --since` takes")
     until: date | None = PydField(None, description="published on or before (YYYY-MM-DD)")
     article_ids: list[str] = PydField(default_factory=list, description="only these article ids")
 
     @field_validator("since", mode="before")
     @classmethod
-    def _date_or_period(cls, value: object) -> object:
-        """A date, or a period counted back ("7d", "2w", "3m", "1y"; as ``rag ask --since``)."""
+    def _date_or_words(cls, value: object) -> object:
+        """A date as a date; any other text is kept, to be read against ``as_of`` by ``to_filters``
+        (a period "7d" or time words "last week": which week depends on ``as_of``, known only once the
+        whole request is read); blank is no lower bound, as ``rag ask --since ""`` is."""
         if not isinstance(value, str):
             return value
-        if _PERIOD.fullmatch(value):
-            return value.strip().lower()
+        text = " ".join(value.split())
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(text) if text else None
         except ValueError:
-            raise ValueError(f"{value[:40]!r} is neither a date (YYYY-MM-DD) nor a period (7d, 2w, 3m, 1y)") from None
+            return text
 
     @model_validator(mode="after")
     def _ordered(self) -> SearchFilters:
@@ -77,13 +79,22 @@ class SearchFilters(BaseModel):
         return self
 
     def to_filters(self, as_of: date | None = None) -> Filters:
-        """The filters; a relative ``since`` ("7d", as ``rag ask --since 7d``) counts back from
-        ``as_of`` (today when None), and then may not fall after ``until``."""
+        """The filters; a ``since`` given as text ("7d", "last week") is read as ``rag ask --since``
+        reads it (``rag.brief.parse_since``, the one parser) against ``as_of`` (today when None), and
+        then may not fall after ``until``; text it cannot read is ``UnreadableSince`` (REST: a 422
+        naming ``filters.since``; MCP: a tool error).
+
+        >>> SearchFilters(since="last week").to_filters(date(2024, 12, 3)).published_from
+        datetime.date(2024, 11, 25)
+        """
         since = self.since
         if isinstance(since, str):
             from rag.brief import parse_since
 
-            since = parse_since(since, as_of or date.today())
+            try:
+                since = parse_since(since, as_of or date.today())
+            except InputError:
+                raise UnreadableSince(since, as_of) from None
             if since and self.until and since > self.until:
                 raise InputError("filters.since", f"{self.since} counts back from {as_of or date.today()} to {since}, "
                                                   f"after until {self.until}: no article can match; set as_of within "
@@ -94,6 +105,20 @@ class SearchFilters(BaseModel):
             published_to=self.until,
             article_ids=tuple(a.strip() for a in self.article_ids if a.strip()),
         )
+
+
+#: what ``filters.since`` takes, as a bad value's error lists it: ``rag ask --since``'s three forms
+SINCE_FORMS = ('a date (YYYY-MM-DD) nor a period (7d, 2w, 3m, 1y) nor a question\'s time words '
+               '("last week", "yesterday", "since March")')
+
+
+class UnreadableSince(InputError):
+    """``filters.since`` is none of the forms ``rag ask --since`` takes (read against ``as_of``)."""
+
+    def __init__(self, value: str, as_of: date | None) -> None:
+        against = f"as_of {as_of}" if as_of else f"today ({date.today()})"
+        super().__init__("filters.since", f"{value[:40]!r} is neither {SINCE_FORMS}, read against {against}")
+        self.value = value
 
 
 # --- records -> JSON ---------------------------------------------------------------------------
