@@ -178,8 +178,10 @@ def _describe(r: PollResult, once: bool = False) -> str:
             error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
         return f"[red]{url}: failed:[/red] {esc(_worded(r, error))}" + ("" if once else " (retried next round)")
     s = r.report.summary() if r.report else {}
-    counts = ", ".join(f"{n} {k}" for k, n in s.items() if n)
-    line = f"{url}: {r.fetched_items} item(s) new or changed in the feed, fetched: {counts or 'nothing stored'}"
+    # "unchanged": the feed listed the item as new or changed (new to this watch, a new date), but the
+    # article fetched is the one already stored ("2 new or changed ..., fetched: 2 unchanged" read as a contradiction)
+    counts = ", ".join(f"{n} {'already stored as they are' if k == 'unchanged' else k}" for k, n in s.items() if n)
+    line = f"{url}: {r.fetched_items} item(s) listed as new or changed in the feed; fetched: {counts or 'nothing stored'}"
     if r.error:  # items were read, but a child sitemap failed
         line += f"\n  [red]{esc(_worded(r, r.error))}[/red]"
     return line + _notes(r)
