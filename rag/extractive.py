@@ -86,6 +86,19 @@ SENTENCE_FEATURES: tuple[str, ...] = (
 )
 
 
+# a sentence that ends as sentences do: a line of a table or list ("1. Rob Walton, Denver Broncos, $59.8 billion")
+# or a heading has no stop, and the sentence after it would read as its continuation
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _cited(s: Scored) -> str:
+    """``s`` as the answer gives it: its text without the article's own trailing footnote numbers, then
+    its ``[n]``, then a full stop when the text has none (verification splits the answer into claims
+    at stops: a table row joined to the next sentence read as one claim, half of it unsupported)."""
+    text = _TRAILING_BRACKETS.sub("", s.text).rstrip()
+    return f"{text} [{s.passage.n}]" + ("" if _ENDED.search(text) else ".")
+
+
 @dataclass(frozen=True)
 class Scored:
     passage: Passage
@@ -343,7 +356,7 @@ class ExtractiveAnswerer:
             if newest != chosen:  # the newest statement leads, and the short answer is its phrase
                 chosen = newest
                 short, _ = self.short_answer(q, newest[:1], newest[:1])
-        text = " ".join(f"{_TRAILING_BRACKETS.sub('', s.text)} [{s.passage.n}]" for s in chosen)
+        text = " ".join(_cited(s) for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
 
     def lacks_figure(self, q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> bool:

@@ -44,7 +44,7 @@ import numpy as np
 from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
-from rag.text import ASKS_NUMBER, LOWER_WORD, answer_type, undotted
+from rag.text import ASKS_NUMBER, LOWER_WORD, STOPWORDS, answer_type, undotted
 
 # "no less than five games" is at least five, not fewer: a negation is part of the figure, as are "a few"
 # and "several" before a scale word ("a few hundred thousand votes")
@@ -324,6 +324,12 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 if set(terms(noun.group(1))) & _WHO_WHERE_NOUNS and is_demonym(phrase):
                     continue  # "which company": "a Russian company" describes one, it names none
                 phrase, end = sentence[start : noun.end()], noun.end()  # "which disease": "Lyme disease"
+            elif (title := _quoted_title(sentence, start, end)) is not None:
+                phrase, end = title, start + len(title)  # "the sitcom "Leave It to Beaver."": not "Leave It"
+            elif name_kind(text) is None and _PROPER_ADJECTIVE.fullmatch(phrase) \
+                    and _DETERMINER_BEFORE.search(sentence, max(0, start - 8), start) \
+                    and (thing := _THING_AFTER.match(sentence, end)) and thing.group(1).lower() not in STOPWORDS:
+                phrase, end = sentence[start : thing.end()], thing.end()  # "which animal": "Tasmanian tiger"
         elif (phrase.lower() in _NOT_AMOUNTS or (atype == "number" and _YEAR.fullmatch(phrase))
               or (set(terms(phrase)) and set(terms(phrase)) <= qstems)):
             continue
@@ -883,6 +889,32 @@ _DEMONYMS = frozenset("british english scottish welsh irish french dutch swiss g
                       "american european african asian arab".split())
 
 
+# an adjective made from a name ("Tasmanian", "Siberian", "Spanish", "Arctic") and the common noun it names a
+# thing with: for "which animal" or "which disease", the thing is "Tasmanian tiger", "Spanish flu", not the adjective
+# after a determiner ("the Tasmanian tiger"), which a person's name ("Brian said") does not follow
+_PROPER_ADJECTIVE = re.compile(r"[A-Z][a-z]+(?:ian|an|ese|ish|ic)")
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|another|its|their|this|that)\s+$", re.I)
+_THING_AFTER = re.compile(r"\s+([a-z][a-z'’-]+)(?=[\s,.;:!?\"”’)]|$)")
+_OPEN_QUOTES = "\"“‘'"
+_CLOSE_QUOTE = re.compile(r"[^\"“”‘’.!?;]{1,80}?([,.!?]?)[\"”’']")
+
+
+def _quoted_title(sentence: str, start: int, end: int) -> str | None:
+    """The whole quoted title a name phrase opens ("Leave It to Beaver" of '... the sitcom "Leave It to
+    Beaver."', where the name pattern stops at "to"): a quotation of at most 10 words whose longer words
+    are all capitalised (a title, not a quoted remark), when it is longer than the phrase; else None."""
+    if start == 0 or sentence[start - 1] not in _OPEN_QUOTES:
+        return None
+    m = _CLOSE_QUOTE.match(sentence, start)
+    if m is None or m.end(1) - start <= end - start:
+        return None
+    title = sentence[start : m.start(1)].rstrip()
+    words = title.split()
+    if not 1 < len(words) <= 10 or any(len(w) > 3 and not w[0].isupper() for w in words):
+        return None
+    return title
+
+
 def is_demonym(word: str) -> bool:
     """Whether ``word`` is a nationality adjective ("Russian", "Swiss", "South African")."""
     w = re.sub(r"['’]s$", "", word).lower()
@@ -1221,7 +1253,10 @@ _PERSON_NOUNS = (
     "candidate official lawmaker secretary chancellor mayor member founder chairman chairwoman journalist "
     "editor reporter designer artist model celebrity prince princess king queen pope golfer boxer "
     "professor novelist poet playwright composer scientist doctor lawyer astronaut pilot chef teacher forward "
-    "character suspect victim winner son daughter wife husband billionaire entrepreneur ceo".split())
+    "character suspect victim winner son daughter wife husband billionaire entrepreneur ceo congressman "
+    "congresswoman representative justice commissioner ambassador general officer soldier activist campaigner "
+    "owner investor banker dancer filmmaker referee umpire pitcher quarterback swimmer sprinter runner cyclist "
+    "gymnast skater wrestler fighter nominee heir heiress".split())
 _PLACE_NOUNS = ("country nation state city town village region county province island capital continent "
                 "area district neighbourhood neighborhood place venue location".split())
 _ORG_NOUNS = ("company firm chain club team group organisation organization party network bank airline retailer "
@@ -1320,6 +1355,19 @@ _COUNTRY_ALIASES = frozenset({"uae", "u.s.", "u.k.", "côte d'ivoire", "cote d'i
                               "democratic republic of congo", "republic of ireland", "timor-leste"})
 
 
+def _person_noun_asked(question: str) -> bool:
+    """Whether the question names the person it asks for ("which *congressman*", "what *player*"): unlike
+    a bare "who", which a company or a body may answer ("Who bought the club?"). Read from its last
+    "which/what" (an earlier one opens a clause: "A balloon, which Pentagon officials said ..., was shot
+    down off which state?"), and not when it asks whose country ("Which country's lawmakers ...?")."""
+    last = None
+    for last in _ASKED.finditer(question.lower()):
+        pass
+    if last is None or _NATIONALITY_ASKED.search(last.group(1)):
+        return False
+    return any(w in _PERSON_NOUNS or w.rstrip("s") in _PERSON_NOUNS for w in last.group(1).split())
+
+
 def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) -> bool:
     """Whether ``phrase`` cannot answer ``q`` whatever the ranker's P: a named structure or
     landscape ("Harbour Bridge", "Tahrir Square") for a question asking who (a person or a body),
@@ -1348,6 +1396,9 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
             return True
         if kind == "person" and bare.lower() in _PARTY_WORDS:
             return True  # "which party" may be answered "Labour"
+        if kind == "person" and start >= 0 and _person_noun_asked(q.text) \
+                and named_kind(phrase, sentence, start) in ("org", "place"):
+            return True  # "Which congressman ...?": not "House" of "a House bill" ("who" may be a body)
     if _NATIONALITY_ASKED.search(q.text):
         return False
     if is_demonym(bare) or (" " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS):

@@ -324,6 +324,9 @@ def _part(span: tuple[date, date], part: str | None) -> tuple[date, date]:
 _NAME_AFTER = re.compile(r"\.?[ \t]+(?!(?i:" + "|".join(MONTHS + WEEKDAYS) + r"|in|on|at|of|and|or|the|for|to|by"
                          r"|from|with)\b)[A-Z][a-z]")
 _LOWER_WORD = re.compile(r"\b[a-z]{4,}\b")
+# a common noun right after a bare month ("November flights", "the August rate rise"): the month says which
+# ones, not when the question's event happened (unless ``_PHRASE_END`` allows the word: "in June alone")
+_LOWER_AFTER = re.compile(r"[ \t]+[a-z]")
 # a month listed after another ("in March or May", "in April, May and June") has the first one's preposition
 _LISTED_MONTH = re.compile(r"\b" + _MONTH.format(g="lm") + r"\s*(?:,\s*(?:or|and/or|and|&)?|or|and/or|and|&)\s+$", re.I)
 
@@ -1050,6 +1053,8 @@ def _date(mt: re.Match[str], as_of: date, original: str) -> Span | None:
         listed = bool(_LISTED_MONTH.search(original, 0, atom.start()))
         if (word.lower().rstrip(".") in ("may", "march", "mar") and not listed) or not word[0].isupper():
             return None
+        if not _PHRASE_END.match(original, atom.end()) and _LOWER_AFTER.match(original, atom.end()):
+            return None  # "How many November flights ...?", "the August rate rise": what kind, not when
     if atom.group("fx") is not None and not atom.group("fy") and (mt.group("prep") or "").lower() != "on":
         return None  # "on Christmas Day" is a day; "the Boxing Day tsunami", "in Halloween costumes" are not
     if atom.group("fx") is not None and mt.group("prep") and _SPENT_ON.search(original, 0, mt.start()):

@@ -48,10 +48,18 @@ class TimeWindow:
     recency: bool = False
 
     def label(self) -> str:
-        """``2024-11-25 .. 2024-12-01`` (open ends as ``...``), plus ``latest`` for recency questions."""
+        """``2024-11-25 .. 2024-12-01``; an open end in words (``from 2021-01-01``, ``until 2020-12-31``: a
+        literal "..." read as a phrase left out); plus ``latest`` for recency questions.
+
+        >>> TimeWindow(date(2021, 1, 1), None, "after 2020").label(), TimeWindow(None, date(2020, 12, 31), "before 2021").label()
+        ('from 2021-01-01', 'until 2020-12-31')
+        """
         if self.start is None and self.end is None:
             return "latest" if self.recency else ""
-        span = f"{self.start.isoformat() if self.start else '...'} .. {self.end.isoformat() if self.end else '...'}"
+        if self.start is not None and self.end is not None:
+            span = f"{self.start.isoformat()} .. {self.end.isoformat()}"
+        else:
+            span = f"from {self.start.isoformat()}" if self.start is not None else f"until {self.end.isoformat()}"  # type: ignore[union-attr]
         return f"{span}, latest" if self.recency else span
 
 
