@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -159,6 +159,7 @@ class RAG:
         as_of: date | str | None = None,
         query_vector: np.ndarray | None = None,
         checked: bool = False,
+        found: Callable[[tuple[Passage, ...]], None] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield answer text deltas as an LLM produces them (none offline), then the final ``Answer``.
 
@@ -167,6 +168,11 @@ class RAG:
         (``rag.verify.ClaimGate``; what ``rag serve`` streams to OpenAI clients, which show deltas
         as final): their concatenation is the answer's text unless the answer was then replaced
         (the offline fallback, a newest-first rewrite), which a caller sees by comparing.
+
+        ``found``: called with the passages once retrieval has found them, before an LLM reads them,
+        and then an empty delta is yielded, so the caller can show them at once (a local model reads
+        for seconds before its first word; the UI's sources panel said "Finding the passages…" over a
+        draft written from them, and after Stop). Not called offline, nor when nothing was found.
 
         The arguments are checked first (``rag.arguments``): a bad one raises ``InputError`` naming it,
         when the first item is asked for."""
@@ -213,6 +219,9 @@ class RAG:
         draft: Draft | None = None
         name = self.extractive.name
         if llm is not None and passages:
+            if found is not None:
+                found(tuple(passages))
+                yield ""  # the caller has control before the model's first word
             gate = ClaimGate(passages, question) if checked else None
             try:
                 for piece in llm.stream(question, passages, history=history, as_of=as_of):

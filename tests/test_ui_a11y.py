@@ -130,13 +130,13 @@ def test_progress_is_announced_in_a_polite_live_region(coll: Collection, browser
             assert region.evaluate("e => e.getBoundingClientRect().width") <= 1
             pg.fill("#rag-question textarea", SEED_QUESTION)
             pg.click("#rag-ask")
-            pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)  # the model writes; sources pending
-            pg.wait_for_function("document.getElementById('rag-live').textContent.includes('Finding the passages')",
-                                 timeout=10_000)
+            pg.wait_for_selector("#rag-chat .rag-draft", timeout=60_000)  # the model writes from the passages found
+            pg.wait_for_function("document.getElementById('rag-live').textContent.includes('the answer is being "
+                                 "written')", timeout=10_000)  # (it said "Finding the passages" over the draft)
             llm.gate.set()
             pg.wait_for_selector("#rag-sources #src-0-1", timeout=60_000)
-            pg.wait_for_function("document.getElementById('rag-live').textContent.startsWith('Found 1 passage')",
-                                 timeout=10_000)
+            pg.wait_for_function("(t => t.startsWith('Found 1 passage') && !t.includes('being written'))"
+                                 "(document.getElementById('rag-live').textContent)", timeout=10_000)
             # the Timeline's progress goes to the same region
             pg.get_by_role("tab", name="Timeline").click()
             pg.fill("#rag-tl-topic textarea, #rag-tl-topic input", "Khansir")

@@ -61,6 +61,7 @@ def test_a_stopped_answer_keeps_no_unchecked_draft_in_the_conversation(coll: Col
     chat, session = make_chat(coll, llm), Session()
     steps = respond(chat, session, QUESTION, LLM)
     next(steps)  # the question and "Searching..."
+    next(steps)  # the passages found, in the sources panel, before the model's first word
     draft = next(steps)[1][-1]["content"]
     assert "being checked" in draft and "rag-cursor" in draft
     steps.close()  # what Gradio does to the running answer when Stop is pressed
@@ -77,7 +78,7 @@ def test_the_stop_button_shows_the_stop_at_once_and_it_outlives_the_stream(coll:
     chat, session = make_chat(coll, llm), Session()
     steps = respond(chat, session, QUESTION, LLM)
     next(steps)
-    next(steps)  # the first piece; the model is still writing
+    next(steps)  # the passages found; the model is still writing
     shown, kept = chat.stop(session)
     assert kept is session and "Stopped" in shown[-1]["content"] and "rag-cursor" not in shown[-1]["content"]
     llm.gate.set()
@@ -111,6 +112,7 @@ def _streaming(coll: Collection) -> tuple[GatedLLM, Chat, Session, Iterator[tupl
     chat, session = make_chat(coll, llm), Session()
     steps = respond(chat, session, QUESTION, LLM)
     next(steps)
+    next(steps)  # the passages found, before the model's first word
     next(steps)
     return llm, chat, session, steps
 

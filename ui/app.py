@@ -161,11 +161,12 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         gr.on([box.submit, send.click], chat.queue, [box, session, *settings_inputs], [box, chatbot],
               trigger_mode="multiple", api_visibility="private", show_progress="hidden",
               concurrency_id="queue", concurrency_limit=None)
-        # the stopped answer says so at once (an LLM's draft was never checked, so it goes); the
-        # questions queued behind it go back into the box, unasked
-        stop.click(chat.stop, [session], [chatbot, session], cancels=[asking], api_visibility="private",
-                   show_progress="hidden").then(chat.give_back, [box, session], [box], api_visibility="private",
-                                                show_progress="hidden")
+        # the stopped answer says so at once (an LLM's draft was never checked, so it goes), and the
+        # sources panel leaves "Finding the passages…" (Chat.stop_showing); the questions queued
+        # behind it go back into the box, unasked
+        stop.click(chat.stop_showing, [session], [chatbot, session, panel], cancels=[asking],
+                   api_visibility="private", show_progress="hidden").then(
+            chat.give_back, [box, session], [box], api_visibility="private", show_progress="hidden")
         chatbot.select(chat.select, [session], [panel], api_visibility="private")
         chatbot.like(chat.like, [session], None, api_visibility="private")
         # "New chat" and the chat's own trash button: the session forgets the conversation too (the

@@ -21,7 +21,7 @@ import gradio as gr
 from rag import models
 from rag.errors import RagError
 from rag.api import RAG
-from rag.types import Answer, Filters
+from rag.types import Answer, Filters, Passage
 from ui import render, toast
 from ui.feedback import FeedbackLog
 
@@ -73,6 +73,7 @@ class Session:
     turns: list[Turn] = field(default_factory=list)
     answering: int | None = None  # the message an answer is streaming into (None: no answer running)
     asking: str | None = None  # that answer's question
+    found: tuple[Passage, ...] | None = None  # the passages it is written from, once retrieval found them
     # questions asked while an answer ran, oldest first: shown in the chat, answered next, in turn
     waiting: list[Asked] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)  # waiting questions Stop took back, for the box
@@ -293,7 +294,7 @@ class Chat:
             msgs.append({"role": "user", "content": render.question_html(question)})
             msgs.append({"role": "assistant", "content": render.pending_html(self.writer(answerer))})
             asked.slot = session.answering = len(msgs) - 1
-            session.asking = question
+            session.asking, session.found = question, None
         first = True
         try:
             while asked is not None:
@@ -320,7 +321,7 @@ class Chat:
                 session.answering = session.asking = None
                 return None
             asked = session.waiting.pop(0)
-            session.answering, session.asking = asked.slot, asked.question
+            session.answering, session.asking, session.found = asked.slot, asked.question, None
             session.messages[asked.slot] = {"role": "assistant", "content": render.pending_html(self.writer(asked.answerer))}
             return asked
 
@@ -370,16 +371,34 @@ class Chat:
 
         answer: Answer | None = None
         partial = ""
-        rag, offline = self._answering(answerer)
+        found: tuple[Passage, ...] | None = None  # the passages an LLM reads, once retrieval found them
+        told = False  # the panel was given them
+
+        def heard(passages: tuple[Passage, ...]) -> None:
+            nonlocal found
+            found = passages
+            with self._lock:
+                if session.answering == slot:  # not stopped meanwhile: Stop shows them (stop_showing)
+                    session.found = passages
+
         try:
-            for piece in rag.stream(question, top_k=asked.top_k, filters=filters,
-                                    history=history, offline=offline, as_of=asked.as_of):
+            rag, offline = self._answering(answerer)
+            for piece in rag.stream(question, top_k=asked.top_k, filters=filters, history=history,
+                                    offline=offline, as_of=asked.as_of, found=heard):
                 if isinstance(piece, Answer):
                     answer = piece
-                else:
+                    continue
+                panel = gr.skip()
+                if found is not None and not told:  # retrieval is done: the panel shows what the model reads
+                    told = True
+                    with self._lock:
+                        current = session.answering == slot
+                    if current:  # a stopped answer's panel is Stop's (stop_showing)
+                        panel = render.sources_reading_html(found, question)
+                if piece:  # "" came with the passages, before the model's first word: the bubble waits on
                     partial += piece
                     msgs[slot] = {"role": "assistant", "content": render.streaming_html(partial)}
-                    yield gr.skip(), msgs, session, gr.skip()
+                yield gr.skip(), msgs, session, panel
         except RagError as exc:
             log.warning("question failed: %s", exc)
             shown = render.hide_home(str(exc), self.rag.settings.home)
@@ -429,9 +448,26 @@ class Chat:
     def stop(self, session: Session) -> tuple[list[dict[str, Any]], Session]:
         """The Stop button: the running answer (cancelled by Gradio) shows as stopped at once, and the
         questions waiting behind it leave the chat unasked (:meth:`give_back` puts them in the box)."""
+        return self.stop_showing(session)[:2]
+
+    def stop_showing(self, session: Session) -> tuple[list[dict[str, Any]], Session, str]:
+        """The Stop button as wired: :meth:`stop`, and the sources panel after it. The panel said
+        "Finding the passages for this question…" for good (the cancelled answer never replaced it).
+        It shows the passages the stopped answer was being written from, with a note that it was
+        stopped; when they had not been found yet, the sources of the last answer that was finished
+        (none: the empty panel). With no answer running, the panel is left as it is."""
         with self._lock:
-            session.stop()
-        return session.messages, session
+            running, question, found = session.answering is not None, session.asking, session.found
+            stopped = session.stop()
+            if not running:
+                return session.messages, session, gr.skip()
+            if stopped and found is not None and question is not None:
+                panel = render.sources_stopped_html(found, question)
+            elif session.turns:  # also an answer that was finished just as Stop was pressed
+                panel = render.sources_html(session.turns[-1].answer, len(session.turns) - 1)
+            else:
+                panel = render.sources_html(None)
+            return session.messages, session, panel
 
     def give_back(self, message: str, session: Session) -> str:
         """After Stop: the question box with the questions Stop took back, one per line, before

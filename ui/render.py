@@ -284,7 +284,10 @@ def file_name(source: str) -> str:
     return re.split(r"[/\\]", source or "")[-1] or "(unnamed)"
 
 
-def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
+def _card(p: Passage, cites: Sequence[Citation], turn: int, anchored: bool = True) -> str:
+    """One passage's card. ``anchored``: with the id the answer's [n] markers link to; the passages of
+    an answer still being written (or stopped) have no markers, and no id an answer's cards could be
+    taken for."""
     spans = [s for c in cites if (s := quote_span(p, c)) is not None]
     text = p.text.strip()  # chunks may start on a line break; offsets shift with the trim
     lead = len(p.text) - len(p.text.lstrip())
@@ -296,9 +299,10 @@ def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
     if also:
         meta += " · also in: " + ", ".join(source_link(src) for src in also)
     cls = "rag-source cited" if cites else "rag-source"
+    # tabindex -1: a [n] marker moves keyboard focus here (ui.style.JS), not only the scroll
+    target = f' id="{anchor(turn, p.n)}" tabindex="-1"' if anchored else ""
     return (
-        # tabindex -1: a [n] marker moves keyboard focus here (ui.style.JS), not only the scroll
-        f'<article class="{cls}" id="{anchor(turn, p.n)}" tabindex="-1">'
+        f'<article class="{cls}"{target}>'
         f'<header><span class="rag-n">[{p.n}]</span> <span class="rag-title">{esc(p.title or "Untitled")}</span></header>'
         f'<div class="rag-meta">{meta}</div>'
         f'<div class="rag-passage">{highlight(text, spans)}</div></article>'
@@ -308,6 +312,31 @@ def _card(p: Passage, cites: Sequence[Citation], turn: int) -> str:
 def sources_pending_html() -> str:
     """The sources panel while an answer is being made (it said "Ask a question" to someone who had)."""
     return '<div class="rag-sources rag-empty rag-pending">Finding the passages for this question…</div>'
+
+
+def _found(passages: Sequence[Passage], question: str) -> str:
+    n = len(passages)
+    return f"Found {n} passage{'s' * (n != 1)} for <q>{shown_query(question)}</q>"
+
+
+def sources_reading_html(passages: Sequence[Passage], question: str) -> str:
+    """The sources panel while an LLM writes the answer: the passages retrieved for it, known before
+    its first word ("Finding the passages…" stood over a draft already written from them). None is
+    marked as cited yet: the answer is checked against them once it is written. "The best of them": a
+    local model is given the first few only (``RAG_LOCAL_TOP_K``). The head is ``rag-pending``: the
+    page's live region reads it out, and "Found …" again when the answer is done."""
+    head = (f'<div class="rag-sources-head rag-pending">{_found(passages, question)}; the answer is being '
+            "written from the best of them. The sentences it cites are highlighted once it has been checked.</div>")
+    return f'<div class="rag-sources rag-reading">{head}{"".join(_card(p, (), 0, False) for p in passages)}</div>'
+
+
+def sources_stopped_html(passages: Sequence[Passage], question: str) -> str:
+    """The sources panel after Stop, when the passages had been found: those passages, with a note
+    that the answer was stopped (it stayed on "Finding the passages…" for good)."""
+    head = f'<div class="rag-sources-head">{_found(passages, question)}</div>'
+    note = ('<p class="rag-refused rag-stopped">The answer was stopped before it was checked against '
+            "these passages, so none is cited; ask again for an answer.</p>")
+    return f'<div class="rag-sources">{head}{note}{"".join(_card(p, (), 0, False) for p in passages)}</div>'
 
 
 def sources_failed_html() -> str:
