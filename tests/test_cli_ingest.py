@@ -319,6 +319,7 @@ def test_first_ctrl_c_stores_the_batch_being_embedded_and_the_same_command_goes_
                                   "failed": 0}
     assert ("interrupted: 4 articles stored by this run (4 added, 0 updated), each complete; run the same "
             "command again to continue (articles already stored are skipped)") in out
+    assert "4/12 stopped" in out  # the bar keeps the total found: not a finished-looking "4/4"
     counts, said = _stats(cli_process, env)
     assert counts["articles"] == 4 and counts["chunks"] == counts["vectors"] == counts["lexical"], said
     assert "warning" not in said

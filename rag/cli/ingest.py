@@ -271,8 +271,12 @@ def ingest(
                 report = coll.indexer.ingest(inputs, prune=prune, progress=tick, reconcile_progress=reconciling,
                                              stop=ctrl_c.stop, notice=notices.append, allow_shrink=allow_shrink,
                                              chunk_updates=True)
-                # records skipped (QA cases) or not read count no more
-                bar.update(task, completed=settled[0], total=settled[0])
+                # records skipped (QA cases) or not read count no more; after a stop the total stays what
+                # was found, so the bar shows how far it got ("126/150"), not a finished "126/126"
+                if ctrl_c.stop.is_set():
+                    bar.update(task, completed=settled[0], last="stopped")
+                else:
+                    bar.update(task, completed=settled[0], total=settled[0])
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:
