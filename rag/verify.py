@@ -10,16 +10,24 @@ The answer is split into claims (sentences). A claim is supported by a passage s
   (``_aliased``): spaced or cased otherwise ("Time Warner" for "TimeWarner"), or as the acronym of
   its initials ("British Airways" for "BA") when the passage's article writes both; and the
   passage's title may give a name its sentence leaves unsaid, when the claim reports the title's
-  story and neither names anyone else (``_Title``).
+  story and neither names anyone else (``_Title``);
+* it does not turn the sentence's result round: "X beat Y" is not backed by a sentence saying X
+  "was defeated ... by Y" or "lost to Y" (``_beaten``, ``_winners``), however many words they share.
 
 With the question given (``verify(text, passages, question)``, as ``RAG.ask`` does), the claim is
-read as an answer to it (``Given``): the question's own names and numbers may be repeated unbacked
-(the user stated them), a name the question did not give (the answer) must be in the sentence or
-the one before it, not only after it, and when the claim repeats the question's subject, that
-subject must be beside the supporting sentence. A claim no passage backs as a whole keeps its
-longest head, cut at a clause boundary, that one does ("Melbourne is Australia's second-largest
-city, with a population of 5.7 million" keeps the city, removes the population), unless the head
-only restates the question.
+read as an answer to it (``Given``): the question's own names and numbers may be repeated without
+the supporting sentence stating them (the user stated them), but not against a source that says
+otherwise. A question name the claim restates must be named somewhere in the passage's article, its
+title or retrieved passages (``Given.premised``): whole, written another way, or by a part the
+article writes as a name of its own ("Williams was defeated ..." backs "Serena Williams lost ...";
+the "Canadian Open" is no "US Open", a quarter-final "against Spain" no final "against Germany").
+A question number the claim restates must not be given another value by the supporting sentence
+("$1.537 billion" for the question's "$1.3 billion"; ``_other_quantity``). A name the question did
+not give (the answer) must be in the sentence or the one before it, not only after it, and when the
+claim repeats the question's subject, that subject must be beside the supporting sentence. A claim
+no passage backs as a whole keeps its longest head, cut at a clause boundary, that one does
+("Melbourne is Australia's second-largest city, with a population of 5.7 million" keeps the city,
+removes the population), unless the head only restates the question.
 
 A claim's own ``[n]`` markers are checked first. A claim with no marker, or whose markers point at
 passages that do not back it, is *attributed*: the passage sentence that supports it best becomes
@@ -184,12 +192,15 @@ class Given:
     """What the question states: its numbers and proper-name stems. A claim restating them ("Aaron
     Judge hit his 62nd home run ... previously held by Roger Maris") asserts nothing new by them, so
     they need not be in the supporting sentence; its other words still must (a claim repeating the
-    question's words with a wrong answer shares too little with any sentence that does not say it)."""
+    question's words with a wrong answer shares too little with any sentence that does not say it).
+    They are premises, though, not facts: the passage's article must name the names (``premised``)
+    and the sentence must not give the numbers other values (``quantities``)."""
 
     numbers: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()  # all its content-word stems
     proper: frozenset[str] = frozenset()  # the names it writes capitalised mid-sentence (its subjects)
+    runs: tuple[tuple[str, ...], ...] = ()  # its names as written, word by word ("Serena Williams", "US Open")
 
     @classmethod
     def of(cls, question: str | None, vocab: Vocab | None = None) -> Given:
@@ -206,7 +217,8 @@ class Given:
         for m in _CHOICE.finditer(question):
             n_alt, names_alt = _keys(f"x {m.group(0)}", vocab)  # "x ": its first word is mid-sentence too
             numbers, names, proper = numbers - n_alt, names - names_alt, proper - names_alt
-        return cls(frozenset(numbers), frozenset(names | proper), words, frozenset(proper))
+        return cls(frozenset(numbers), frozenset(names | proper), words, frozenset(proper),
+                   _premise_names(question, proper))
 
     def keys(self, claim: str, vocab: Vocab) -> tuple[set[str], set[str], set[str]]:
         """The numbers and names of ``claim`` a support must repeat (the question's own taken out),
@@ -217,6 +229,28 @@ class Given:
         numbers, names = _keys(claim, vocab)
         anchors = (names & self.proper) - vocab.lower
         return numbers - self.numbers, names - self.names, anchors
+
+    def premised(self, claim: str, vocab: Vocab, context: str) -> bool:
+        """Whether the article ``context`` (a passage's title and its article's passages) names, in some
+        form (``_holds_name``), every name of the question that ``claim`` restates. The question's
+        names need not be in the supporting sentence (the claim may restate the subject where the
+        sentence says "she"), but an article that never names one is about something else: "Serena
+        Williams beat Belinda Bencic in the second round of the US Open" over a story of the Canadian
+        Open; "England's extra-time winner against Germany" over the quarter-final against Spain."""
+        if not self.runs:
+            return True
+        said = undotted(_keys(claim, vocab)[1])
+        for run in self.runs:
+            kept = [i for i, w in enumerate(run) if undotted(terms(w)) & said]
+            if kept and not _holds_name(run[kept[0] : kept[-1] + 1], context):
+                return False
+        return True
+
+    def quantities(self, claim: str) -> list[tuple[str, tuple[str, str]]]:
+        """The question's numbers that ``claim`` restates, with the units it gives them ("$1.3
+        billion": "1.3", ("$", "billion")): a supporting sentence may leave them unsaid, but not give
+        the quantity another value (``_other_quantity``)."""
+        return [(n, unit) for n, unit in _quantities(claim) if n in self.numbers and unit[1]]
 
 
 _CHOICE = re.compile(r"(?:\S+\s+){0,2}\S+\s+or\s+\S+(?:\s+\S+){0,2}", re.I)  # "Arsenal or Chelsea", "Town1 or Town2"
@@ -240,6 +274,9 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
     vocab = vocab or Vocab.of([p.text], [p])
     numbers, names, anchors = (given or Given()).keys(claim, vocab)
     context = vocab.articles.get(p.article_id) or f"{p.title}\n{p.text}"
+    premised = given is None or given.premised(claim, vocab, context)
+    quantities = given.quantities(claim) if given is not None else []
+    beaten = _beaten(claim)
     title = _Title(p.title, claim, vocab)
     spans = list(p.sentences or ((p.start, p.end),))
     sents = [p.text[a - p.start : b - p.start] for a, b in spans]
@@ -257,9 +294,11 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
         # Kinzinger, ..." backs no "Wyoming elected Adam Kinzinger")
         before = " ".join(sents[max(0, i - 1) : i + 1])
         title_for = title.for_sentence(sent)
-        keys_ok = _keys_in(numbers, names, window, claim, context, title_for) \
+        keys_ok = premised and _keys_in(numbers, names, window, claim, context, title_for) \
             and (given is None or _keys_in(set(), names, before, claim, context, title_for)) \
-            and _anchored(anchors, window, claim, context)
+            and _anchored(anchors, window, claim, context) \
+            and not any(_other_quantity(n, unit, window) for n, unit in quantities) \
+            and not (beaten and beaten & _winners(sent))
         cand = Support(share, spans[i], keys_ok)
         if (cand.ok, cand.score) > (best.ok, best.score):
             best = cand
@@ -328,6 +367,115 @@ class _Written:
         words = frozenset(_squash(_name_words(w)) for w in WORD.findall(text))
         acronyms = frozenset(a.replace(".", "") for a in _ACRONYM.findall(text))
         return cls(words, frozenset(runs), frozenset(initials), acronyms)
+
+
+def _premise_names(question: str, proper: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The names the question writes capitalised mid-sentence (``proper``), word by word as written:
+    "Serena Williams", "US Open" (not "Whom", nor the "Which" of "Which NFL team"); no month or day
+    ("in February"), which the time window reads, not the article's names."""
+    wanted = undotted(proper) - _calendar()
+    runs = []
+    for m in _NAME_RUN.finditer(question):
+        for piece in _RUN_BREAK.split(m.group(0)):  # "Donald Trump's Mar-a-Lago": two names
+            run = _name_words(piece)
+            kept = [i for i, w in enumerate(run) if undotted(terms(w)) & wanted]
+            if kept:
+                runs.append(tuple(run[kept[0] : kept[-1] + 1]))
+    return tuple(dict.fromkeys(runs))
+
+
+#: a number as a quantity: its currency, the number (not one inside a name: "Covid-19", "F-35") and
+#: the word it counts ("$1.3 billion" -> "$", "1.3", "billion"; "62nd home run" -> "home")
+_QUANTITY = re.compile(r"([$£€¥]?)(?<![\w.-])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?:\s*(%|[A-Za-z]+))?")
+
+
+def _quantities(text: str) -> list[tuple[str, tuple[str, str]]]:
+    """The numbers of ``text`` (as ``_keys`` writes them) with their units: (currency, the stem of the
+    word counted), or ("", "") when no word follows ("in 2015 [1]", "61-year-old")."""
+    out = []
+    for m in _QUANTITY.finditer(text):
+        word = terms(m.group(3) or "")
+        unit = "%" if m.group(3) == "%" else (word[0] if word else "")
+        out.append((m.group(2).replace(",", ""), (m.group(1), unit) if unit else ("", "")))
+    return out
+
+
+def _other_quantity(number: str, unit: tuple[str, str], text: str) -> bool:
+    """Whether ``text`` gives the quantity ``number`` ``unit`` another value ("$1.537 billion" for
+    "$1.3 billion") and never states this one (as written, or rounded either way: "1.337" for "1.3").
+    A text with no number of that unit says nothing against it ("Type 1" where it writes "Type I")."""
+    others = False
+    for n, u in _quantities(text):
+        try:
+            if n == number or _rounds(n, number) or _rounds(number, n):
+                return False
+        except ValueError:  # "1.2.3"
+            continue
+        others = others or u == unit
+    return others
+
+
+def _rounds(precise: str, rough: str) -> bool:
+    """Whether ``precise`` rounds to ``rough`` at its decimal places ("1.337" to "1.3")."""
+    return round(float(precise), len(rough.partition(".")[2])) == float(rough)
+
+
+# --- who beat whom: the one relation whose direction a shared bag of words does not show
+
+_NAME_AFTER = r"(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+#: "beat Belinda Bencic": the name that lost
+_BEAT = re.compile(r"\b(?:beat|beats|defeat|defeats|defeated|overcame|eliminated|knocked out)\s+" + _NAME_AFTER)
+#: "was defeated 6-2 6-4 by Belinda Bencic", "lost to Spain", "Germany's narrow loss to England": the name that won
+_BEATEN_BY = re.compile(r"\b(?:(?:beaten|defeated|eliminated|knocked out)\b[^.;,]{0,30}?\bby|(?:lost|loss|losing|fell)"
+                        r"\b[^.;,]{0,30}?\bto)\s+" + _NAME_AFTER)
+
+
+def _beaten(claim: str) -> set[str]:
+    """Stems of the names ``claim`` says were beaten ("Serena Williams beat Belinda Bencic": Bencic)."""
+    return undotted(terms(" ".join(m.group(1) for m in _BEAT.finditer(claim))))
+
+
+def _winners(sentence: str) -> set[str]:
+    """Stems of the names ``sentence`` says beat someone, in the passive or as a loss ("was defeated by
+    Belinda Bencic"): a claim that they were beaten turns the sentence round, however many words the
+    two share."""
+    return undotted(terms(" ".join(m.group(1) for m in _BEATEN_BY.finditer(sentence))))
+
+
+#: where a run of capitalised words holds two names or none: a line or sentence end ("... in Toronto.
+#: Williams was"), a possessive ("Serena Williams' US Open")
+_RUN_BREAK = re.compile(r"\s*\n\s*|(?<=[a-z]{2}\.)\s+|['’]s?\s+")
+
+
+@functools.lru_cache(maxsize=256)  # an article's text is read once per claim and passage checked
+def _names_of(text: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """The names ``text`` writes: every part of its runs of capitalised words, squashed ("Canadian
+    Open" holds "canadianopen", "canadian", "open"), and the stems of each whole run, without the
+    openers or stopwords that begin a sentence ("The Williams sisters" -> {"william"})."""
+    parts: set[str] = set()
+    wholes: set[frozenset[str]] = set()
+    runs = (run for m in _NAME_RUN.finditer(text) for run in _RUN_BREAK.split(m.group(0)))
+    for run in runs:
+        words = _name_words(run)
+        parts |= {_squash(sub) for sub in _sub_names(words)}
+        while words and (words[0].lower() in _OPENERS or not terms(words[0])):
+            words = words[1:]
+        if stems := undotted(terms(" ".join(words))):
+            wholes.add(frozenset(stems))
+    return frozenset(parts), tuple(wholes)
+
+
+def _holds_name(name: Sequence[str], text: str) -> bool:
+    """Whether ``text`` writes the name ``name`` (its words): whole, written another way, or by a part
+    of it standing as a name of its own ("Williams was defeated" holds "Serena Williams"; "the
+    Canadian Open" does not hold "US Open", nor "Venus Williams" "Serena Williams")."""
+    parts, wholes = _names_of(text)
+    if _squash(name) in parts:
+        return True
+    stems = undotted(terms(" ".join(name)))
+    if any(whole <= stems for whole in wholes):
+        return True
+    return bool(stems) and stems <= _aliased(stems, " ".join(name), text, text)
 
 
 def _name_words(run: str) -> list[str]:
@@ -433,9 +581,12 @@ def _calendar() -> frozenset[str]:
 def supports(claim: str, quote: str, question: str | None = None) -> bool:
     """Whether ``quote`` by itself backs ``claim`` by the rule ``verify`` applies: at least
     ``SUPPORT_MIN`` of the claim's content words, and every number and name it states other than
-    the ``question``'s own. The evaluator's citation precision uses this, so the product and its
+    the ``question``'s own, with no other value for a question number it restates and no "beat"
+    turned round. The evaluator's citation precision uses this, so the product and its
     measurement mean the same by "supports"; only the quote is read (``support`` also accepts a
-    number or name from the sentence's neighbours, which a quote does not show).
+    number or name from the sentence's neighbours, which a quote does not show, and requires the
+    question's names in the passage's article, which a quote alone does not hold: the quote "The
+    23-time champion was defeated ..." names no Serena Williams that its title does).
 
     >>> supports("The rebels took Khansir.", "Rebels captured the town of Khansir.")
     True
@@ -446,14 +597,18 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
     if not claim_terms:
         return False
     vocab = Vocab.of([quote])
-    numbers, names, anchors = Given.of(question, vocab).keys(claim, vocab)
+    given = Given.of(question, vocab)
+    numbers, names, anchors = given.keys(claim, vocab)
     share = len(claim_terms & set(terms(quote))) / len(claim_terms)
-    return share >= SUPPORT_MIN and _keys_in(numbers, names, quote, claim) and _anchored(anchors, quote, claim)
+    return share >= SUPPORT_MIN and _keys_in(numbers, names, quote, claim) and _anchored(anchors, quote, claim) \
+        and not any(_other_quantity(n, unit, quote) for n, unit in given.quantities(claim)) \
+        and not _beaten(claim) & _winners(quote)
 
 
 def verify(text: str, passages: Sequence[Passage], question: str | None = None) -> Verified:
     """Check every claim of ``text`` against ``passages``; see the module docstring. ``question``:
-    what was asked (its own names and numbers may be repeated without a passage stating them).
+    what was asked (its own names and numbers may be repeated without the supporting sentence
+    stating them, when the article names them and the sentence gives the number no other value).
     A claim repeated word for word is checked, kept or removed once (its first time): a model
     caught in a loop ("... [1]. ... [1]. ...", 400 times) gives one sentence, not 17 kB of it."""
     return _verify(text, passages, question, set())

@@ -376,3 +376,78 @@ def test_a_marker_goes_after_a_closing_quote_not_inside_it() -> None:
     text = 'Experts call it the "Wordle effect." He beat Mehmet Oz.'
     v = verify('Experts call it the "Wordle effect." [1] He beat Mehmet Oz. [1]', _one(text))
     assert v.text == 'Experts call it the "Wordle effect." [1] He beat Mehmet Oz [1].'
+
+
+# --- the question's premises (new user #7, defect 2: a local model's altered facts passed as the question's own)
+
+SERENA = "Serena Williams begins farewell tour as she loses at the Canadian ..."
+BENCIC = ("The 23-time grand slam champion was defeated 6-2 6-4 by Belinda Bencic in the second round of the "
+          "Canadian Open in Toronto -- her first match since penning an article in Vogue.")
+STANWAY = ("Georgia Stanway was England’s hero after scoring a spectacular extra-time winner in last night’s Uefa "
+           "Women’s Euro quarter-final against Spain.")
+
+
+@pytest.mark.parametrize("passage,title,question,claim", [
+    # the question's "US Open": the article is the Canadian Open's (its "Open" is another name's part)
+    (BENCIC, SERENA, "Whom did Serena Williams beat in the second round of the US Open?",
+     "Serena Williams beat Belinda Bencic in the second round of the US Open in Toronto [1]."),
+    # the question's "Germany": the quote's match is against Spain, and the article never names Germany
+    (STANWAY, "Uefa Women's Euro: Lionesses 'simply don't know when they're ...",
+     "Who scored England's extra-time winner against Germany in the women's Euro final?",
+     "Georgia Stanway scored England's extra-time winner against Germany [1]."),
+    # the subject by a name the article gives someone else
+    ("Venus Williams was defeated 6-2 6-4 by Belinda Bencic in the second round of the Canadian Open in Toronto.", "T",
+     "Whom did Serena Williams lose to in Toronto?", "Serena Williams lost to Belinda Bencic in the Canadian Open [1]."),
+])
+def test_a_question_name_the_article_never_states_is_no_premise_to_restate(passage: str, title: str, question: str,
+                                                                          claim: str) -> None:
+    v = verify(claim, [_article(passage, title=title)], question)
+    assert not v.citations and v.text == "" and v.removed == (claim.replace(" [1]", ""),), v
+
+
+@pytest.mark.parametrize("passage,title,question,claim", [
+    # the subject restated by full name where the passage says only the surname ...
+    ("Williams was defeated 6-2 6-4 by Belinda Bencic in the second round of the Canadian Open in Toronto.", "Tennis",
+     "Whom did Serena Williams lose to in Toronto?",
+     "Serena Williams lost to Belinda Bencic in the second round of the Canadian Open [1]."),
+    # ... or "The 23-time grand slam champion", under a title that names her
+    (BENCIC, SERENA, "Whom did Serena Williams lose to in the second round of the Canadian Open?",
+     "Serena Williams lost to Belinda Bencic in the second round of the Canadian Open in Toronto [1]."),
+    (STANWAY, "Uefa Women's Euro: Lionesses 'simply don't know when they're ...",
+     "Who scored England's extra-time winner against Spain at the women's Euro?",
+     "Georgia Stanway scored England's extra-time winner against Spain [1]."),
+])
+def test_the_questions_subject_may_still_be_restated_when_the_article_names_it(passage: str, title: str,
+                                                                               question: str, claim: str) -> None:
+    v = verify(claim, [_article(passage, title=title)], question)
+    assert v.text == claim and v.removed == () and v.citations, v
+
+
+MEGA = [_article("(CNN) The chase for the second-largest Mega Millions jackpot has ended -- with a single ticket sold "
+                 "in the Chicago area for the whole $1.337 billion.", title="One ticket in Illinois won the jackpot"),
+        _article("The largest ever Mega Millions jackpot of $1.537 billion was won by a single ticket sold in South "
+                 "Carolina in 2018.", title="One ticket in Illinois won the jackpot", n=2, start=500)]
+
+
+def test_a_question_number_restated_against_a_sentence_giving_it_another_value_is_removed() -> None:
+    q = "In which state was the winning $1.3 billion Mega Millions ticket sold?"
+    wrong = "The winning $1.3 billion Mega Millions ticket was sold in South Carolina [2]."
+    v = verify(wrong, MEGA, q)
+    assert not v.citations and v.removed == (wrong.replace(" [2]", ""),), v
+    assert not supports(wrong.replace(" [2]", ""), MEGA[1].text, q)  # the evaluator agrees
+    # the sentence of $1.337 billion backs the question's (rounded) $1.3 billion
+    right = "The winning $1.3 billion Mega Millions ticket was sold in the Chicago area [1]."
+    v = verify(right, MEGA, q)
+    assert v.text == right and v.removed == () and [c.n for c in v.citations] == [1]
+    assert supports(right.replace(" [1]", ""), MEGA[0].text, q)
+
+
+def test_who_beat_whom_turned_round_is_removed() -> None:
+    p = _article(BENCIC, title=SERENA)
+    q = "Whom did Serena Williams play in the second round of the Canadian Open in Toronto?"
+    turned = "Serena Williams beat Belinda Bencic in the second round of the Canadian Open in Toronto [1]."
+    v = verify(turned, [p], q)
+    assert not v.citations and v.removed, v
+    assert not supports(turned.replace(" [1]", ""), BENCIC, q)
+    right = "Belinda Bencic beat Serena Williams in the second round of the Canadian Open in Toronto [1]."
+    assert verify(right, [p], q).text == right
