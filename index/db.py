@@ -528,6 +528,18 @@ class ArticleDB:
         args.append(k)
         return [(cid, -score) for cid, score in self._q(sql, args)]
 
+    def stories_with_phrase(self, words: Sequence[str], at_most: int) -> int:
+        """How many stories (an article not grouped into one counts as its own) hold ``words`` as a
+        phrase of their chunks' text in the lexical index, counted up to ``at_most`` (the lookup stops
+        there): a sentence several stories carry verbatim is a site's boilerplate (``rag.boilerplate``).
+        Words only, quoted, so there is nothing for FTS5 to parse."""
+        phrase = 'body : "' + " ".join(w.replace('"', "") for w in words) + '"'
+        row = self._q(
+            "SELECT count(*) FROM (SELECT DISTINCT coalesce(st.story_id, c.article_id) FROM chunks_fts"
+            " JOIN chunks c ON c.rid = chunks_fts.rowid LEFT JOIN stories st ON st.article_id = c.article_id"
+            " WHERE chunks_fts MATCH ? LIMIT ?)", (phrase, at_most)).fetchone()
+        return int(row[0]) if row else 0
+
     def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         terms = list(dict.fromkeys(terms))
         if not terms:

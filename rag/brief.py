@@ -25,12 +25,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from rag.boilerplate import boilerplate_in
 from rag.errors import ConfigError, InputError, LLMError
 from rag.evidence import SentenceScore, not_a_statement, prepare, score_sentences
 from rag.llm import final_draft
@@ -215,7 +216,8 @@ def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - 
         for p in got.passages:
             by_story[p.story_id or p.article_id].append(p)
     names = _names(topic)
-    told = [e for e in (_event(q, ps, plain, names) for ps in by_story.values()) if e is not None]
+    skip = boilerplate_in(store.db)
+    told = [e for e in (_event(q, ps, plain, names, skip) for ps in by_story.values()) if e is not None]
     bar = max(MIN_TOPIC_SHARE * max((c for c, _ in told), default=0.0), MIN_TOPIC_COVERAGE)
     events = [_versions(store, e) for c, e in told if c >= bar]
     about = [e for e in events if _about(e, set(q.stems))] if q.stems else []
@@ -333,14 +335,16 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
            limit: int = 50) -> Brief:
     """The stories published between ``since`` and ``until`` on any topic, each told by its lead
     sentence (the first of its earliest version that reads as a sentence, past a dateline or byline
-    line: news puts the story there, ``lead_sentence``), oldest first like
+    line and the site's boilerplate, ``rag.boilerplate``: news puts the story there,
+    ``lead_sentence``), oldest first like
     ``brief``; the newest ``limit`` stories only. Answers "What happened this week?"."""
     db = rag.collection.store.db
     firsts, total = db.first_chunks(sources, since, until, limit)
+    skip = boilerplate_in(db, opening=True)  # a site's line opening the page is not its story
     events = []
     for c in reversed(firsts):
         sentences = without_credits(c.text, c.start, c.sentences) if c.sentences else c.sentences
-        a, b = lead_sentence(c.text, c.start, sentences or ((c.start, c.end),))
+        a, b = lead_sentence(c.text, c.start, sentences or ((c.start, c.end),), skip)
         quote = c.text[a - c.start : b - c.start]
         p = Passage(n=1, chunk_id=c.id, article_id=c.article_id, title=c.title, source=c.url or c.source,
                     published=c.published, score=0.0, text=c.text, start=c.start, end=c.end,
@@ -358,16 +362,23 @@ LEAD_MIN_WORDS = 4  # "AP." is no story either; a sentence in a script without s
 LEAD_MIN_CHARS = 20
 
 
-def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...],
+                  skip: Callable[[str], bool] | None = None) -> tuple[int, int]:
     """The span of the sentence that opens the story in a chunk (``text`` starting at article offset
     ``start``): its first sentence that reads as one, past any dateline, outlet or byline line (or a
-    question: a standfirst "Why did Musk buy Twitter?" states no event); the first sentence when none does."""
+    question: a standfirst "Why did Musk buy Twitter?" states no event) and any sentence ``skip``
+    says is the site's, not the story's (``rag.boilerplate``: "— Recommendations are independently
+    chosen by Reviewed's editors."); of a chunk holding no other, its first sentence that reads as one;
+    the first sentence when none does."""
+    readable = None
     for a, b in sentences:
         s = text[a - start : b - start]
         if _ENDS.search(s) and not not_a_statement(s) and not _FURNITURE.search(s) and \
                 (len(re.findall(r"\w+", s)) >= LEAD_MIN_WORDS or len(s.strip()) >= LEAD_MIN_CHARS):
-            return a, b
-    return sentences[0]
+            if skip is None or not skip(s):
+                return a, b
+            readable = readable or (a, b)
+    return readable or sentences[0]
 
 
 # an article's furniture, not its news: a byline's contact line, a social handle, an editor's note,
@@ -447,13 +458,15 @@ def _unnamed(q, sentence: str, names: dict[str, str]) -> float:  # noqa: ANN001 
 
 
 def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN001 - rag.evidence.Question
-           names: dict[str, str] | None = None) -> tuple[float, Event] | None:
+           names: dict[str, str] | None = None,
+           skip: Callable[[str], bool] | None = None) -> tuple[float, Event] | None:
     """The story's best event sentence (``is_event_sentence``; topic coverage plus a lead bonus, from
     its earliest article), with the best topic coverage of those sentences (``plain``: the topic's
     words when ``q`` has none, see ``_plain_scores``; ``names``: the topic's names, which count only
-    as written, see ``_unnamed``)."""
-    best: tuple[float, Passage, tuple[int, int]] | None = None
-    covered = 0.0
+    as written, see ``_unnamed``; ``skip``: the site's boilerplate, ``rag.boilerplate``, asked of
+    the best sentences only, until one is the story's: "Follow Reviewed on Facebook, Twitter ..."
+    names "Twitter" and states nothing)."""
+    candidates: list[tuple[float, float, Passage, tuple[int, int]]] = []  # score, coverage, passage, span
     for p in passages:
         scored = _plain_scores(plain, p) if plain else \
             score_sentences(q, p.text, p.start, p.sentences or ((p.start, p.end),))
@@ -471,13 +484,19 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
                                ceiling)
             if coverage <= 1e-9:  # names none of the topic's words: the story is not about it
                 continue
-            covered = max(covered, coverage)
-            score = coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS)
-            if best is None or score > best[0]:
-                best = (score, p, s.span)
-    if best is None:
-        return None
-    _, p, (a, b) = best
+            candidates.append((coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS), coverage, p, s.span))
+    # the best first (a stable sort: of equal scores, the first read, as before); boilerplate is
+    # looked up for these only, so a story costs one lookup unless its best sentence is the site's
+    ranked = sorted(range(len(candidates)), key=lambda i: -candidates[i][0])
+    dropped: set[int] = set()
+    for i in ranked:
+        _, _, p, (a, b) = candidates[i]
+        if skip is None or not skip(p.text[a - p.start : b - p.start]):
+            break
+        dropped.add(i)
+    else:
+        return None  # no sentence, or only the site's: "Follow us on Twitter" is no story about Twitter
+    covered = max(c for j, (_, c, _, _) in enumerate(candidates) if j not in dropped)
     cite = Citation(n=p.n, article_id=p.article_id, title=p.title, source=p.source, published=p.published,
                     quote=p.text[a - p.start : b - p.start], start=a, end=b, author=p.author)
     other = {o.article_id: o for o in passages if o.article_id != p.article_id}  # one per article, in rank order
