@@ -338,6 +338,7 @@ def _missing(names: set[str], claim: str, text: str, context: str) -> set[str]:
 
 #: a run of capitalised words, with the small words a name may hold ("Bank of America")
 _NAME_RUN = re.compile(r"[A-Z][\w&'’.-]*(?:(?:\s+(?:of|and|for|the|de|du|del|la|le|von|van|der|&))*\s+[A-Z][\w&'’.-]*)*")
+_AND = re.compile(r"\s+(?:and|&)\s+")
 _CONNECTORS = frozenset("of and for the de du del la le von van der &".split())
 #: an acronym as written: "BA" (in "BA's"), "BBC", "U.S."
 _ACRONYM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}|(?<![\w'’-])[A-Z]{2,}(?![a-zA-Z])")
@@ -376,7 +377,10 @@ def _premise_names(question: str, proper: set[str]) -> tuple[tuple[str, ...], ..
     wanted = undotted(proper) - _calendar()
     runs = []
     for m in _NAME_RUN.finditer(question):
-        for piece in _RUN_BREAK.split(m.group(0)):  # "Donald Trump's Mar-a-Lago": two names
+        # "Donald Trump's Mar-a-Lago": two names; "Barton and Whitfield", "the Aztec and Incan empires": two,
+        # each named on its own by the article (a name with "and" in it, "Marks and Spencer", then needs
+        # each part named, which the whole does)
+        for piece in (p for part in _RUN_BREAK.split(m.group(0)) for p in _AND.split(part)):
             run = _name_words(piece)
             kept = [i for i, w in enumerate(run) if undotted(terms(w)) & wanted]
             if kept:
@@ -457,7 +461,10 @@ def _names_of(text: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     runs = (run for m in _NAME_RUN.finditer(text) for run in _RUN_BREAK.split(m.group(0)))
     for run in runs:
         words = _name_words(run)
-        parts |= {_squash(sub) for sub in _sub_names(words)}
+        for sub in _sub_names(words):
+            parts.add(_squash(sub))
+            if stems := undotted(terms(" ".join(sub))):  # "Native Hawaiians" holds "Hawaiian" (its stem)
+                parts.add("|".join(sorted(stems)))
         while words and (words[0].lower() in _OPENERS or not terms(words[0])):
             words = words[1:]
         if stems := undotted(terms(" ".join(words))):
@@ -470,9 +477,9 @@ def _holds_name(name: Sequence[str], text: str) -> bool:
     of it standing as a name of its own ("Williams was defeated" holds "Serena Williams"; "the
     Canadian Open" does not hold "US Open", nor "Venus Williams" "Serena Williams")."""
     parts, wholes = _names_of(text)
-    if _squash(name) in parts:
-        return True
     stems = undotted(terms(" ".join(name)))
+    if _squash(name) in parts or (stems and "|".join(sorted(stems)) in parts):
+        return True
     if any(whole <= stems for whole in wholes):
         return True
     return bool(stems) and stems <= _aliased(stems, " ".join(name), text, text)
