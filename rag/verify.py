@@ -644,7 +644,8 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
         if (said := _said(shown)) in seen:  # said before: kept or removed then
             continue
         seen.add(said)
-        good, wrong, added = _backing(body, nums, by_n, passages, vocab, given)
+        verbatim = _verbatim(shown, nums, by_n)
+        good, wrong, added = (verbatim, [], []) if verbatim else _backing(body, nums, by_n, passages, vocab, given)
         if not good:  # "X is Australia's second-largest city, with a population of 5.7 million": keep the part a passage backs
             head, tail = _supported_head(body, by_n, passages, vocab, given)
             if head is not None:
@@ -664,6 +665,19 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
         kept_claims.append(_with_markers(shown, [n for n, _ in good]))
     return Verified(tuple(citations.values()), " ".join(kept_claims), tuple(removed),
                     tuple(dict.fromkeys(unsupported)), tuple(attributed))
+
+
+def _verbatim(claim: str, nums: Sequence[int], by_n: Mapping[int, Passage]) -> list[tuple[int, Support]]:
+    """The claim as a sentence of a passage its markers cite, word for word (the offline answer's own
+    quote, or a model's copy): supported as it stands, whatever the rules for restated names and
+    numbers would make of it (they read a claim against a sentence; this one is the sentence)."""
+    want = _said(claim).rstrip(".!?")
+    for n in nums:
+        p = by_n.get(n)
+        for a, b in (p.sentences or ((p.start, p.end),)) if p is not None else ():
+            if _said(p.text[a - p.start : b - p.start]).rstrip(".!?") == want:
+                return [(n, Support(1.0, (a, b), True))]
+    return []
 
 
 def _said(claim: str) -> str:

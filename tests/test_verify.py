@@ -476,3 +476,18 @@ def _premise_passage(text: str) -> Passage:
 def test_a_verbatim_sentence_keeps_its_support_whatever_question_names_it_restates(question: str, text: str) -> None:
     checked = verify(f"{text} [1]", [_premise_passage(text)], question)
     assert checked.removed == () and checked.text.endswith("[1].")
+
+
+def test_a_claim_that_is_its_cited_sentence_word_for_word_is_supported_as_it_stands() -> None:
+    """The offline answer quotes its passages: a sentence cited by its own passage is never "unsupported"
+    (a new user saw the tool remove its own quote), whatever the rules for restated names and numbers
+    make of a claim that paraphrases it."""
+    text = "The largest ever Mega Millions jackpot of $1.537 billion was won by a ticket sold in South Carolina."
+    question = "In which state was the winning $1.3 billion Mega Millions ticket sold?"
+    kept = verify(f"{text} [1]", [_premise_passage(text)], question)
+    assert kept.removed == () and kept.text == f"{text[:-1]} [1]."
+    assert len(kept.citations) == 1 and kept.citations[0].quote == text
+    # the same fact restated with the question's number is still not backed by it
+    said = verify("The $1.3 billion Mega Millions ticket was sold in South Carolina [1].", [_premise_passage(text)],
+                  question)
+    assert said.removed == ("The $1.3 billion Mega Millions ticket was sold in South Carolina.",)
