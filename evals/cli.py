@@ -17,6 +17,7 @@ import logging
 import re
 import shlex
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,18 +95,20 @@ def _fail(msg: str, code: int = 2) -> None:
 class _PlainProgress:
     """For logs (CI, redirected stderr): a line every 10% instead of a bar that only draws at the end."""
 
+    UNKNOWN_EVERY = 10.0  # seconds between lines when the total is unknown
+
     def __init__(self, label: str) -> None:
         self.label = label
         self.total: int | None = None
         self.done = 0
         self.next = 0.1
-        self.t0 = time.perf_counter()
+        self.t0 = self.said = time.perf_counter()
 
     def __enter__(self) -> _PlainProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.done and self.total and self.done < self.total:
+        if self.done and (not self.total or self.done < self.total):
             self._say()
 
     def add_task(self, _name: str, total: int | None = None, **_: object) -> int:
@@ -114,14 +117,19 @@ class _PlainProgress:
 
     def _say(self) -> None:
         of = f"/{self.total}" if self.total else ""
-        console.print(f"{self.label} {self.done}{of} ({time.perf_counter() - self.t0:.0f}s)", highlight=False)
+        self.said = time.perf_counter()
+        console.print(f"{self.label} {self.done}{of} ({self.said - self.t0:.0f}s)", highlight=False)
 
     def update(self, _task: int, *, advance: int = 0, completed: int | None = None, total: int | None = None,
                **_: object) -> None:
         if total is not None:
             self.total = total
         self.done = completed if completed is not None else self.done + advance
-        if self.total and self.done >= self.next * self.total:
+        if not self.total:  # no total known: a line every UNKNOWN_EVERY seconds
+            if self.done and time.perf_counter() - self.said >= self.UNKNOWN_EVERY:
+                self._say()
+            return
+        if self.done >= self.next * self.total:
             self._say()
             while self.next * self.total <= self.done:
                 self.next += 0.1
@@ -191,11 +199,26 @@ def _open_rag(suite: Any, corpus: list[str] | None, store: Path | None, no_cache
     with _progress("ingest") as bar:
         task = bar.add_task("ingest", total=None, last="")
 
+        # records settled against the records expected (a dump's line count), or no total when unknown
+        expected: list[int | None] = [None]
+        done = [0]
+        ticking = threading.Lock()  # results come from the ingest's reader and writer threads
+
+        def start(n: int | None) -> None:
+            expected[0] = n
+            if n:
+                bar.update(task, total=n)
+
         def tick(r: Any) -> None:
-            bar.update(task, advance=1, last=f"{r.status}: {(r.title or r.item)[:40]}")
+            with ticking:
+                done[0] += 1
+                if expected[0] is not None and done[0] > expected[0]:  # a record read as more than one
+                    expected[0] = done[0]
+                    bar.update(task, total=done[0])
+                bar.update(task, completed=done[0], last=f"{r.status}: {(r.title or r.item)[:40]}")
 
         rag, info = open_store(corpus or [], records=suite.corpus, store_dir=store, cache=not no_cache,
-                               progress=tick, on_start=lambda n: bar.update(task, total=n))
+                               progress=tick, on_start=start)
     for f in info.get("failed", []):
         console.print(f"[yellow]corpus item failed:[/yellow] {f}", highlight=False)
     console.print(f"store: {info['store']} ({'reused' if info['reused'] else 'built'}; "
@@ -314,9 +337,7 @@ def evaluate(
               "judge": the_judge.model if the_judge else None, "started": started,
               "seconds": round(time.perf_counter() - t0, 1), "command": _command_line(),
               "load_avg": [load_start, round(os.getloadavg()[0], 2)], "cpus": os.cpu_count(),
-              "corpus": list(corpus or []), "settings": {k: getattr(rag.settings, k) for k in (
-                  "chunk_tokens", "chunk_overlap", "top_k", "candidates", "per_article", "refuse_below",
-                  "max_answer_sentences", "llm_model")}} | store_info,
+              "corpus": list(corpus or []), "settings": settings_meta(rag)} | store_info,
         model=rag.settings.llm_model if answerer.startswith("llm:") and who["llm_calls"] else None, price=rate,
     )
     if out_dir:
@@ -329,6 +350,20 @@ def evaluate(
         console.print(f"[red]threshold missed:[/red] {c['message']}", highlight=False)
     if missed:
         raise typer.Exit(1)
+
+
+def settings_meta(rag: Any) -> dict[str, Any]:
+    """The settings a run was made with, as in force: ``refuse_below`` is the threshold the offline
+    answerer applied (the fitted default when RAG_REFUSE_BELOW is unset, not null), and
+    ``refuse_below_default`` says whether it was that default."""
+    s = rag.settings
+    meta = {k: getattr(s, k) for k in ("chunk_tokens", "chunk_overlap", "top_k", "candidates", "per_article",
+                                        "refuse_below", "max_answer_sentences", "llm_model")}
+    in_force = getattr(getattr(rag, "extractive", None), "refuse_below", None)
+    meta["refuse_below_default"] = s.refuse_below is None
+    if in_force is not None:
+        meta["refuse_below"] = in_force
+    return meta
 
 
 def _run_baseline(rag: Any, suite: Any, kvals: tuple[int, ...], top_k: int | None,
@@ -391,7 +426,7 @@ def write_run(out_dir: Path, summary: dict[str, Any], rows: list[dict[str, Any]]
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    from evals.report import fallback_line, summary_table
+    from evals.report import fallback_line, summary_table, uninformative_line
 
     header, rows = summary_table(summary)
     t = Table(title=f"eval: {summary['meta'].get('suite')} ({plural(summary['meta'].get('cases') or 0, 'question')})")
@@ -407,6 +442,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
         last = r[0]
         t.add_row(*r[1:])
     out.print(t)
+    if line := uninformative_line(summary):
+        out.print(line, highlight=False)
     meta = summary["meta"]
     if meta.get("fallbacks"):
         out.print(fallback_line(meta), highlight=False)
@@ -443,7 +480,7 @@ def compare(
     limit: Annotated[int, typer.Option(help="regressions/fixes to list")] = 20,
 ) -> None:
     """Metric deltas between two runs, and the questions that regressed or got fixed."""
-    from evals.report import compare_markdown, fmt
+    from evals.report import compare_markdown, delta_text, fmt
     from evals.summary import compare_runs
 
     sa, ra = _load_run(run_a)
@@ -463,9 +500,8 @@ def compare(
     for d in cmp["deltas"]:
         if d["verdict"] == "same" and d["metric"].startswith("latency_"):
             continue
-        sign = "+" if d["delta"] >= 0 else ""
         t.add_row(d["metric"], fmt(d["metric"], d["a"]), fmt(d["metric"], d["b"]),
-                  sign + fmt(d["metric"], d["delta"]).replace("$", ""),
+                  delta_text(d["metric"], d["a"], d["b"]),
                   f"[{colour[d['verdict']]}]{d['verdict']}[/]")
     out.print(t)
     out.print(f"{plural(cmp['common_questions'], 'question')} in both runs; "

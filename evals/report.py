@@ -25,6 +25,16 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("Run", r"^errors$"),
     ("Other", r""),  # a metric no section names is still shown
 )
+# Metrics that cannot inform for an answerer (the run's ``meta.answerer``), and why: kept in
+# results and summary.json, but shown apart in the reports, under NOT_INFORMATIVE
+UNINFORMATIVE: dict[str, dict[str, str]] = {
+    "extractive": {
+        "exact_match": "0 by construction: the offline answer is a quoted sentence, never the bare short answer",
+        "citation_recall": "1 by construction: the offline answer is its quotes, so a right one quotes the gold answer",
+        "citation_precision": "close to 1 by construction: each sentence is quoted verbatim from the passage it cites",
+    },
+}
+NOT_INFORMATIVE = "Not informative for this answerer"
 LISTED = 20  # skipped rows and gold article warnings listed in the report before "and N more"
 TYPE_KEYS = ("hit@5", "answer_in_context@5", "containment", "f1", "citation_precision", "correct_refusal_rate",
              "wrong_refusal_rate", "latency_total_p50_ms")
@@ -46,17 +56,54 @@ def fmt(name: str, value: Any) -> str:
     return f"{value:.3f}"
 
 
+def uninformative(summary: Mapping[str, Any]) -> dict[str, str]:
+    """The run's metrics that cannot inform for the answerer that produced it, with the reason."""
+    why = UNINFORMATIVE.get(str((summary.get("meta") or {}).get("answerer")), {})
+    return {k: v for k, v in why.items() if k in summary.get("metrics", {})}
+
+
+def uninformative_line(summary: Mapping[str, Any]) -> str:
+    """One sentence naming them, for under the summary table ("" when there are none)."""
+    why = uninformative(summary)
+    if not why:
+        return ""
+    answerer = summary["meta"].get("answerer")
+    return (f"Not informative for the {answerer} answerer (kept in summary.json and results.jsonl, shown last): "
+            + "; ".join(f"{k} ({v})" for k, v in why.items()) + ".")
+
+
+def _shown_zero(name: str, value: float) -> bool:
+    return float(fmt(name, abs(value)).lstrip("$").replace(",", "")) == 0
+
+
+def shown_same(name: str, a: float, b: float) -> bool:
+    """Two values of metric ``name`` the reports cannot tell apart: they read the same as shown
+    (``fmt``: 55.54 and 55.47 words both read 55.5), or their difference reads as zero."""
+    return fmt(name, a) == fmt(name, b) or _shown_zero(name, b - a)
+
+
+def delta_text(name: str, a: float, b: float) -> str:
+    """The change from ``a`` to ``b`` as shown: signed, and a plain zero (never "-0.0", nor "-0.1"
+    between two values both shown 55.5) when the values cannot be told apart (``shown_same``)."""
+    if shown_same(name, a, b):
+        return fmt(name, 0.0).replace("$", "")
+    return ("+" if b > a else "-") + fmt(name, abs(b - a)).replace("$", "")
+
+
 def _section_rows(summary: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     import re
 
     metrics = summary["metrics"]
     out: list[tuple[str, list[str]]] = []
-    taken: set[str] = set()
+    apart = [k for k in metrics if k in uninformative(summary)]
+    taken: set[str] = set(apart)
     for title, pattern in SECTIONS:
         names = [k for k in metrics if re.match(pattern, k) and k not in taken]
         taken.update(names)
         if names:
             out.append((title, names))
+    if apart:
+        out.append((NOT_INFORMATIVE, apart))
     return out
 
 
@@ -99,17 +146,26 @@ def breakdown_table(groups: Mapping[str, Mapping[str, Any]], label: str) -> tupl
 
 
 def badness(r: Mapping[str, Any]) -> float:
-    """How badly a question went: wrong or missing answer, gold not retrieved, bad citations."""
+    """How badly a question went: wrong or missing answer, a wrong bold short answer (what a reader
+    takes away: ``answer_correct``), gold not retrieved, bad citations, an unanswerable question
+    answered (worse with a bold answer: a confident invention)."""
     if r.get("error"):
         return 10.0
     mt = r.get("metrics", {})
     score = 0.0
     if r.get("type") == "unanswerable":
-        score += 2.0 * (1 - mt.get("correct_refusal", 1.0))
+        answered = 1 - mt.get("correct_refusal", 1.0)
+        score += 2.0 * answered
+        if answered and r.get("short_answer"):
+            score += 1.0
     else:
         acc = mt.get("containment", mt.get("f1"))
         if acc is not None:
             score += 2.0 * (1 - acc)
+        if mt.get("answer_correct") is not None:  # 0 also when the sentences hold the answer but the bold one is wrong
+            score += 1.0 * (1 - mt["answer_correct"])
+        if mt.get("short_answer_precision") is not None:  # present only when a short answer was shown
+            score += 2.0 * (1 - mt["short_answer_precision"])
         score += 1.0 * (1 - mt.get("hit@5", 1.0))
         score += 0.5 * (1 - mt.get("answer_in_context@5", 1.0))
         score += 1.0 * mt.get("wrong_refusal", 0.0)
@@ -248,6 +304,8 @@ def write_markdown(out: Path, summary: Mapping[str, Any], rows: Sequence[Mapping
     parts = [f"# Eval report: {summary['meta'].get('suite')}", ""]
     parts += [f"- {x}" for x in _meta_lines(summary)]
     parts += ["", "## Summary", "", md_table(*summary_table(summary)), ""]
+    if uninformative(summary):
+        parts += [uninformative_line(summary), ""]
     if summary.get("thresholds"):
         missed = [c for c in summary["thresholds"] if not c["ok"]]
         parts += [f"Thresholds: {len(summary['thresholds']) - len(missed)} met, {len(missed)} missed.", ""]
@@ -262,7 +320,9 @@ def write_markdown(out: Path, summary: Mapping[str, Any], rows: Sequence[Mapping
         parts += [f"- gold answers: {', '.join(r['gold']['answers']) or '(none)'}; gold articles: "
                   f"{', '.join(r['gold']['articles']) or '(none)'}",
                   f"- answer{' (refused)' if r['refused'] else ''}: {r['answer'] or r.get('error') or ''}",
+                  f"- short answer (bold): {r.get('short_answer') or '(none)'}",
                   f"- gold rank: {mt.get('gold_rank')}; containment: {fmt('c', mt.get('containment'))}; "
+                  f"answer correct: {fmt('c', mt.get('answer_correct'))}; "
                   f"citation precision: {fmt('c', mt.get('citation_precision'))}"]
         for c in r.get("citations", []):
             parts.append(f"- cites [{c['n']}]{'' if c['supports'] else ' (does not support)'}: “{c['quote'][:300]}”")
@@ -295,6 +355,8 @@ def write_html(out: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[str
              f"<style>{_CSS}</style>", f"<h1>Eval report: {e(str(summary['meta'].get('suite')))}</h1><ul>"]
     parts += [f"<li>{e(x)}</li>" for x in _meta_lines(summary)]
     parts += ["</ul><h2>Summary</h2>", _html_table(*summary_table(summary))]
+    if uninformative(summary):
+        parts.append(f"<p>{e(uninformative_line(summary))}</p>")
     parts += ["<h2>By type</h2>", _html_table(*breakdown_table(summary.get("by_type", {}), "type"))]
     parts += ["<h2>By question word</h2>", _html_table(*breakdown_table(summary.get("by_kind", {}), "kind"))]
     if images:
@@ -307,7 +369,9 @@ def write_html(out: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[str
                      f"{e(', '.join(r['gold']['articles']) or '(none)')}<br>")
         parts.append(f"answer{' <span class=bad>(refused)</span>' if r['refused'] else ''}: "
                      f"{e(r['answer'] or r.get('error') or '')}<br>")
+        parts.append(f"short answer (bold): {e(r.get('short_answer') or '(none)')}<br>")
         parts.append(f"gold rank {mt.get('gold_rank')}, containment {fmt('c', mt.get('containment'))}, "
+                     f"answer correct {fmt('c', mt.get('answer_correct'))}, "
                      f"citation precision {fmt('c', mt.get('citation_precision'))}")
         for c in r.get("citations", []):
             cls = "" if c["supports"] else " class=bad"
@@ -331,9 +395,8 @@ def write_reports(out: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[
 
 
 def compare_markdown(cmp: Mapping[str, Any], a: str, b: str, limit: int = 50) -> str:
-    rows = [[d["metric"], fmt(d["metric"], d["a"]), fmt(d["metric"], d["b"]),
-             ("+" if d["delta"] >= 0 else "") + fmt(d["metric"], d["delta"]).replace("$", ""), d["verdict"]]
-            for d in cmp["deltas"]]
+    rows = [[d["metric"], fmt(d["metric"], d["a"]), fmt(d["metric"], d["b"]), delta_text(d["metric"], d["a"], d["b"]),
+             d["verdict"]] for d in cmp["deltas"]]
     parts = [f"# Compare: {a} -> {b}", "",
              f"{cmp['common_questions']} questions in both; {cmp['only_a']} only in a, {cmp['only_b']} only in b. "
              f"{len(cmp['regressions'])} per-question regressions, {len(cmp['fixes'])} fixes.", "",
@@ -345,4 +408,5 @@ def compare_markdown(cmp: Mapping[str, Any], a: str, b: str, limit: int = 50) ->
     return "\n".join(parts) + "\n"
 
 
-__all__ = ["write_reports", "compare_markdown", "fallback_line", "fmt", "lower_is_better"]
+__all__ = ["write_reports", "compare_markdown", "delta_text", "fallback_line", "fmt", "lower_is_better",
+           "shown_same", "uninformative", "uninformative_line"]

@@ -59,6 +59,9 @@ class CaseResult:
     time_window: dict[str, Any] | None = None  # what ask understood the question's time expressions as
     window: str = "none"  # "understood" when ask found a time window, for a by-window breakdown
     short_answer: str | None = None  # the answer's short phrase (who/when/where/how-many), if it has one
+    # the offline answerer's P(answerable) (``Answer.confidence``; None for an LLM's answer): with it a
+    # RAG_REFUSE_BELOW can be tried on a finished run, refused where confidence < threshold, no re-asking
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,6 +187,7 @@ def evaluate_case(
         id=case.id, type=case.type, kind=kind, question=case.question, gold=gold, answer=answer.text,
         refused=answer.refused, answerer=answer.answerer, citations=citations, retrieved=retrieved,
         short_answer=None if answer.refused else getattr(answer, "short_answer", None),
+        confidence=getattr(answer, "confidence", None),
         metrics=metrics, timings_ms=timings, usage=usage, notices=list(answer.notices),
         as_of=as_of.isoformat() if as_of else None, time_window=_window(answer),
         window="understood" if getattr(answer, "time_window", None) is not None else "none",

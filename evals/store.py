@@ -11,10 +11,12 @@ it and a changed file, model or chunk size builds a fresh one. Nothing touches `
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,6 +44,45 @@ def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
     return [path]
+
+
+DUMP_LINES = (".jsonl", ".ndjson")  # one record per non-blank line
+DUMP_ROWS = (".csv", ".tsv")  # one record per row after the header
+
+
+def _dump_records(path: Path) -> int:
+    suffix = path.suffix.lower()
+    if suffix in DUMP_LINES:
+        with path.open("rb") as f:
+            return sum(1 for line in f if line.strip())
+    with path.open(encoding="utf-8", errors="replace", newline="") as f:
+        csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))  # long article bodies
+        return max(sum(1 for row in csv.reader(f, delimiter="\t" if suffix == ".tsv" else ",") if row) - 1, 0)
+
+
+def expected_records(items: Sequence[str], max_mb: float) -> int | None:
+    """What an ingest of ``items`` (expanded files and URLs) reports, for a progress total: one per
+    file, and one per record of a JSON-lines or CSV dump (its line or row count: cheap). None when a
+    count is unknown before reading (a URL, which may be a feed; a ``.json`` dump; a dump too large
+    to count): a total of files would read "ingest 104/1" for a one-file dump."""
+    total = 0
+    for item in items:
+        if "://" in item:
+            return None
+        path = Path(item)
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            return None
+        if suffix in DUMP_LINES + DUMP_ROWS:
+            try:
+                if path.stat().st_size > max_mb * 1024 * 1024:
+                    return None
+                total += _dump_records(path)
+            except (OSError, csv.Error, ValueError):
+                total += 1  # loading it reports what is wrong
+            continue
+        total += 1
+    return total
 
 
 def corpus_key(inputs: Sequence[str], settings: Any) -> str:
@@ -87,10 +128,13 @@ def open_store(
     cache: bool = True,
     embedder: Any | None = None,
     progress: Callable[[Any], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
+    on_start: Callable[[int | None], None] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """A ``RAG`` over ``inputs`` (files, folders, URLs) and/or ``records`` (a suite's own articles),
-    ingested once into ``store_dir`` (default: the cache dir, keyed by content) and reused after."""
+    ingested once into ``store_dir`` (default: the cache dir, keyed by content) and reused after.
+
+    ``progress`` gets each record's ``ItemResult``; ``on_start`` the number of records to expect
+    before a build (``expected_records``; None when it cannot be known before reading)."""
     from index.collection import Collection
     from rag.api import RAG
 
@@ -117,7 +161,8 @@ def open_store(
         if on_start:
             from index.load import expand_inputs
 
-            on_start(len(expand_inputs(list(inputs))) + len(records))
+            expected = expected_records(expand_inputs(list(inputs)), settings.max_dump_mb)
+            on_start(None if expected is None else expected + len(records))
         report = coll.ingest(todo, progress=progress)
         info["failed"] = [f"{r.item}: {r.reason}" for r in report.failed]
         info["ingest"] = report.summary()

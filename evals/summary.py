@@ -186,6 +186,8 @@ def check_thresholds(thresholds: Iterable[Threshold], metrics: Mapping[str, floa
 
 # --- compare ------------------------------------------------------------------------------------
 
+SAME = 1e-9  # two values closer than this are equal (float noise of a mean)
+
 # per-question changes worth a reviewer's eye: (metric, label)
 _REGRESSIONS = (
     ("hit@5", "gold article fell out of the top 5"),
@@ -198,7 +200,13 @@ _REGRESSIONS = (
 
 def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any], rows_a: Sequence[Mapping[str, Any]],
                  rows_b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Metric deltas (b - a) and the per-question regressions and fixes from run a to run b."""
+    """Metric deltas (b - a) and the per-question regressions and fixes from run a to run b.
+
+    A metric's verdict is "same" unless the two values differ beyond what the reports show (a change
+    that rounds away, such as 55.54 -> 55.47 words, both shown 55.5, is none), and for a latency
+    beyond 10%; the per-question regressions (``--fail-on-regression``) need a real change too."""
+    from evals.report import shown_same  # the reports' rounding (evals.report imports this module)
+
     ma, mb = a.get("metrics", {}), b.get("metrics", {})
     deltas = []
     for k in [k for k in ma if k in mb]:
@@ -208,7 +216,8 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any], rows_a: Sequence[Ma
         d = vb - va
         better = (d < 0) if lower_is_better(k) else (d > 0)
         # wall-clock varies run to run: a latency within 10% is called the same
-        same = abs(d) < 1e-9 or (k.startswith("latency_") and abs(d) <= 0.1 * abs(va))
+        same = (abs(d) < SAME or shown_same(k, va, vb)
+                or (k.startswith("latency_") and abs(d) <= 0.1 * abs(va)))
         deltas.append({"metric": k, "a": va, "b": vb, "delta": d,
                        "verdict": "same" if same else ("better" if better else "worse")})
     by_id = {r["id"]: r for r in rows_a}
@@ -221,7 +230,7 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any], rows_a: Sequence[Ma
         common += 1
         for key, label in (*_REGRESSIONS, ("wrong_refusal", "answerable question refused")):
             va, vb = ra.get("metrics", {}).get(key), rb.get("metrics", {}).get(key)
-            if va is None or vb is None or va == vb:
+            if va is None or vb is None or abs(vb - va) < SAME:
                 continue
             worse = vb > va if key == "wrong_refusal" else vb < va
             item = {"id": rb["id"], "question": rb["question"], "metric": key, "a": va, "b": vb,
