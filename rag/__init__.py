@@ -30,6 +30,9 @@ _EXPORTS = {
     "Citation": "rag.types",
     "Filters": "rag.types",
     "Passage": "rag.types",
+    # not brief (rag.brief.brief, the catch-up): rag.brief is its module, and Python sets a package's
+    # attribute to a submodule when that is first imported (rag.api imports rag.brief), so after
+    # `from rag import RAG` a `from rag import brief` would be the module, before it the function
 }
 
 __all__ = sorted(_EXPORTS, key=str.lower)
@@ -58,4 +61,6 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    # the public names and the module's own dunders: not what this file imports to do its work
+    # (`annotations`, `TYPE_CHECKING`, `importlib`) nor the submodules loaded so far
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__") and n.endswith("__"))})

@@ -12,12 +12,24 @@ Traceback (most recent call last):
 ...
 rag.errors.InputError: top_k: got 0, which should be greater than or equal to 1; give top_k a value that is ...
 
+So is a keyword that names no setting, which would otherwise change nothing without a word:
+
+>>> Settings(topk=3)
+Traceback (most recent call last):
+...
+rag.errors.InputError: topk: no such setting; did you mean top_k?
+
+A ``RAG_*`` environment variable that names no setting is ignored (other tools may have their own);
+one that looks like a misspelt setting (``RAG_TOPK``) is logged once, as a warning naming the
+setting it resembles.
+
 Secrets (``OPENAI_API_KEY``) are never fields: they are read from the environment at the
 moment a client is built, so they cannot end up in a repr, a log line or a saved config.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -33,6 +45,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError, InputError
 
+log = logging.getLogger(__name__)
+
 
 def _default_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -40,7 +54,10 @@ def _default_home() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", frozen=True)
+    # extra="forbid": a keyword that names no setting (Settings(topk=3)) was accepted and ignored, so a
+    # typo silently changed nothing; the environment is not affected (pydantic-settings reads only the
+    # fields' own variables; unknown RAG_* ones are checked by ``warn_unknown_env``)
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", frozen=True)
 
     # --- storage -------------------------------------------------------------------------
     home: Path = Field(default_factory=_default_home, description="data directory (RAG_HOME)")
@@ -132,8 +149,10 @@ class Settings(BaseSettings):
         def __init__(self, **values: Any) -> None:
             """Validated as pydantic does; a bad value given here (``Settings(top_k=0)``) is an
             ``InputError`` naming it and the fix (``code_problem``), as a bad argument of ``rag.ask``
-            is. Bad environment variables alone stay pydantic's ``ValidationError``, which
+            is; so is a keyword that names no setting (``Settings(topk=3)``: the closest one named).
+            Bad environment variables alone stay pydantic's ``ValidationError``, which
             ``load_settings`` words naming each variable."""
+            warn_unknown_env(type(self))
             try:
                 super().__init__(**values)
             except ValidationError as exc:
@@ -336,6 +355,12 @@ def code_problem(exc: ValidationError, cls: type[BaseSettings], values: Mapping[
             lines.append(line)
             fixes.append(f"fix or unset {line.split('=', 1)[0].split(' ', 1)[0]}")
             continue
+        if err.get("type") == "extra_forbidden":
+            near = closest_setting(key, cls)
+            lines.append(f"{key}: {_no_such(near)}")
+            fixes.append(f"rename {key} to {near}" if near else
+                         f"leave {key} out: the settings are the fields of {cls.__name__} (one per RAG_* variable)")
+            continue
         env = _env_name(name, field, cls)
         msg = line.split(": ", 1)[1].replace(env, key) if ": " in line else "is not allowed"
         msg = re.sub(r"^Input (?=is )", "", msg)
@@ -350,6 +375,61 @@ def code_problem(exc: ValidationError, cls: type[BaseSettings], values: Mapping[
         return InputError(key, said, fix=fixes[0])
     return InputError(cls.__name__, f"{len(lines)} invalid settings:\n  " + "\n  ".join(lines),
                       fix="; ".join(fixes))
+
+
+def closest_setting(name: str, cls: type[BaseSettings] = Settings) -> str | None:
+    """The field of ``cls`` that ``name`` (a keyword, or an environment variable's name) most likely
+    misspells: compared lower-cased and without the ``RAG_`` prefix, so ``TopK`` and ``RAG_TOPK``
+    both find ``top_k``; None when no field is close.
+
+    >>> closest_setting("topk"), closest_setting("RAG_CHUNK_SIZE"), closest_setting("colour")
+    ('top_k', 'chunk_tokens', None)
+    """
+    from difflib import get_close_matches  # only for a name that is not a setting: kept off every start
+
+    prefix = str(cls.model_config.get("env_prefix") or "").lower()
+    word = name.lower()
+    word = word[len(prefix):] if prefix and word.startswith(prefix) else word
+    near = get_close_matches(word, list(cls.model_fields), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _no_such(near: str | None) -> str:
+    return f"no such setting; did you mean {near}?" if near else "no such setting"
+
+
+#: ``RAG_*`` variables that are read directly from the environment, not settings: never warned about
+NOT_SETTINGS = frozenset({
+    "RAG_API_KEY",     # Settings.api_key(): a secret, so never a field
+    "RAG_EVAL_CACHE",  # evals/store.py: where eval stores are cached
+    "RAG_BENCH_DIR",   # benchmarks/: where benchmark stores are built
+})
+
+_ENV_SEEN: set[tuple[type, str]] = set()  # (settings class, variable) checked in this process: warned once at most
+
+
+def warn_unknown_env(cls: type[BaseSettings] = Settings) -> None:
+    """Log a warning, once per process and variable, for a ``RAG_*`` environment variable that
+    names no setting of ``cls`` but looks like a misspelt one (``RAG_TOPK``: ignored, so the
+    default stays in force without a word). Other unknown ``RAG_*`` variables stay silent: other
+    tools may set their own, and starting never fails over one."""
+    prefix = str(cls.model_config.get("env_prefix") or "").lower()
+    if not prefix:
+        return
+    fresh = [k for k in os.environ if k.lower().startswith(prefix) and (cls, k) not in _ENV_SEEN]
+    if not fresh:
+        return
+    known = {a.lower() for f in cls.model_fields.values() for a in _aliases(f)}
+    known |= {f"{prefix}{name}" for name, f in cls.model_fields.items() if not _aliases(f)}
+    known |= {n.lower() for n in NOT_SETTINGS}
+    for var in fresh:
+        _ENV_SEEN.add((cls, var))
+        if var.lower() in known:
+            continue
+        near = closest_setting(var, cls)
+        if near is not None:
+            meant = _env_name(near, cls.model_fields[near], cls)
+            log.warning("%s is not a setting and is ignored; did you mean %s?", var, meant)
 
 
 def _key(err: Mapping[str, Any]) -> str:
@@ -402,6 +482,8 @@ def _problem(err: Mapping[str, Any], cls: type[BaseSettings], overrides: Mapping
     key = str(loc[0]) if loc else ""
     name, field = _field(key, cls)
     where = key if key in overrides else _env_name(name, field, cls)  # a value given in code, not the environment
+    if err.get("type") == "extra_forbidden":  # only a keyword can be one: the environment is read by field
+        return f"{where}: {_no_such(closest_setting(key, cls))}"  # its value says nothing (may be a secret)
     if err.get("type") == "missing":
         shown = " is not set"
     elif _is_secret(name, field):
