@@ -344,6 +344,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
         elif atype == "number" and _a_total(sentence, start, end, text, qstems, focus):
             continue  # "winning 173 of the 299 votes": he got 173; the 299 are all there were
+        elif counting and (unit := _UNIT_AFTER["long"].match(sentence, end)) \
+                and not focus & set(terms(unit.group(0))):
+            continue  # "how many years since it erupted": not "21" of "just 21 miles apart" (unless miles are asked)
         elif counting and _qualifies(sentence, end, focus):
             continue  # "how many caps": not "an eight-week ban", "the 44-man squad" (unless weeks or men are asked)
         elif counting and _no_count(sentence, start, end, focus):
@@ -920,8 +923,10 @@ def is_demonym(word: str) -> bool:
     w = re.sub(r"['’]s$", "", word).lower()
     if w in _DEMONYMS or (w.startswith(("north ", "south ")) and is_demonym(w.split(" ", 1)[1])):
         return True
-    return " " not in w and any(w[:n] in _COUNTRY_NAMES and _DEMONYM_END.fullmatch(w[n:])
-                                for n in range(len(w) - 1, 2, -1))
+    # "Korean": Korea is only named with its half ("North Korea", "South Korea")
+    return " " not in w and any(
+        (w[:n] in _COUNTRY_NAMES or f"north {w[:n]}" in _COUNTRY_NAMES or f"south {w[:n]}" in _COUNTRY_NAMES)
+        and _DEMONYM_END.fullmatch(w[n:]) for n in range(len(w) - 1, 2, -1))
 
 
 def _after_dateline(phrase: str, question: str) -> str | None:

@@ -130,3 +130,12 @@ def test_an_open_window_is_labelled_in_words() -> None:
     assert TimeWindow(date(2021, 1, 1), None, "after 2020").label() == "from 2021-01-01"
     assert TimeWindow(None, date(2020, 12, 31), "before 2021").label() == "until 2020-12-31"
     assert TimeWindow(date(2021, 1, 1), None, "since 2021", recency=True).label() == "from 2021-01-01, latest"
+
+
+def test_korean_is_a_nations_adjective_and_no_name() -> None:
+    # (new user 8: "North Korean" in bold for the name of Kim Jong Un's sister) Korea is only named with its half
+    from rag.short_answer import is_demonym
+
+    assert is_demonym("Korean") and is_demonym("North Korean") and is_demonym("South Korean")
+    assert not is_demonym("Northern")
+    assert no_answer_to(prepare("What is the name of Kim Jong Un's sister?"), "North Korean")

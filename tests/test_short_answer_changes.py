@@ -46,3 +46,20 @@ def test_from_without_a_new_figure_is_kept() -> None:
     assert "300" in _phrases("How many staff did it have?", "It employs 500 staff, up from 300 to meet demand.")
     assert _phrases("How many people were evacuated?", "About 2,000 people were evacuated from 40 homes.") \
         [:1] == ["About 2,000 people"]
+
+
+@pytest.mark.parametrize(("question", "sentence", "phrases"), [
+    # a number measuring something else is no count of the thing asked (a new user got "just 21" in bold)
+    ("How many years had it been since Mauna Loa last erupted?",
+     "At just 21 miles apart, Mauna Loa and Kilauea have not erupted together since 1984.", []),
+    ("How many people were evacuated?", "About 2,000 people were evacuated within 5 miles of the plant.",
+     ["About 2,000 people"]),
+    # ... unless that unit is what is asked
+    ("How many years had it been since Mauna Loa last erupted?", "It was the first eruption in 38 years.",
+     ["38 years"]),
+    ("How many miles apart are the two volcanoes?", "At just 21 miles apart, the two have not erupted together.",
+     ["just 21 miles"]),
+])
+def test_a_number_in_another_unit_is_no_count_of_the_thing_asked(question: str, sentence: str,
+                                                                  phrases: list[str]) -> None:
+    assert _phrases(question, sentence) == phrases
