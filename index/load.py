@@ -29,7 +29,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import feeds, formats
@@ -61,11 +61,14 @@ class DumpRead:
     """A local dump (.json/.jsonl/.csv/.tsv file) read to its end, for ``--prune``: a record stored by
     its url is not under the dump's path, so the pipeline keeps, per dump, the sources its records
     had (``index.pipeline``). ``whole`` is False when any record of it failed or the file was not
-    read as articles: then what it holds is not known, and nothing of it may be pruned."""
+    read as articles: then what it holds is not known, and nothing of it may be pruned (the pipeline
+    says so: ``index.pipeline.PruneSkipped``, with ``failed``, how many of its records, or the file
+    itself, failed to load)."""
 
     path: str  # the dump's source path; its records without a url are stored as ``<path>#<n>``
     sources: frozenset[str]  # the sources of the articles it held (urls, and ``<path>#<n>``)
     whole: bool
+    failed: int = field(default=0, compare=False)
 
 
 def iter_articles(inputs: Iterable[str], settings: Settings, *, on_dump: Callable[[DumpRead], None] | None = None
@@ -80,6 +83,7 @@ def iter_articles(inputs: Iterable[str], settings: Settings, *, on_dump: Callabl
         dump = on_dump is not None and _is_local_dump(item)
         sources: set[str] = set()
         whole = True
+        failed = 0
         try:
             for result in _load_item(item, settings):
                 if dump:
@@ -87,14 +91,16 @@ def iter_articles(inputs: Iterable[str], settings: Settings, *, on_dump: Callabl
                         sources.add(result.source)
                     else:
                         whole = False
+                        failed += isinstance(result, LoadFailure)
                 yield result
         except Exception as exc:  # a parser bug must not end the batch; say what broke
             logger.exception("unexpected error loading %s", item)
             whole = False
+            failed += 1
             yield LoadFailure(item, f"{item}: unexpected error while reading ({type(exc).__name__}: {exc}); "
                                     "check the file opens normally, and report this if it does")
         if dump and on_dump is not None:
-            on_dump(DumpRead(item, frozenset(sources), whole))
+            on_dump(DumpRead(item, frozenset(sources), whole, failed))
 
 
 def _is_local_dump(item: str) -> bool:

@@ -10,7 +10,8 @@ were cut with are recorded too (``Chunking``). A reindex with another embedder b
 swaps its name into the database only when it is complete (``active_collection``).
 
 This is the ``Indexer``'s maintenance half, split off to keep ``index.pipeline`` small; it uses the
-indexer's write lock and embedding helpers.
+indexer's write lock and embedding helpers. Removing what a dump file brought in (``remove_dump``:
+`rag remove dump.jsonl`) is here too: its records are stored by their url, not under its path.
 
 >>> from index.collection import Collection                              # doctest: +SKIP
 >>> with Collection.open(check_embedder=False, repair=True) as coll:   # doctest: +SKIP
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING
 from index.chunk import embed_text
 from index.db import ArticleDB
 from index.embed import runtime_probe
-from index.types import Article
+from index.types import Article, ItemResult
 from rag.errors import RagError, StoreError
 from rag.notices import EMPTY
 from rag.settings import Settings
@@ -458,3 +459,66 @@ def search_check(coll: Store, sample: int = SEARCH_SAMPLE) -> str | None:
         return (f"vector search found only {found} of {len(vecs)} sampled stored passages by their own vectors, "
                 "so answers miss passages; run `rag reindex` to rebuild the vector index")
     return None
+
+
+def remove_dump(coll: Indexer, ref: str) -> list[ItemResult] | None:
+    """Remove what the dump file ``ref`` (.json, .jsonl, .csv, .tsv, as `rag ingest` took it) brought in:
+    its records stored under its path (``dump.jsonl#3``, those without a url) and those stored by their
+    url that the store lists for it (``index.pipeline``'s ``_DUMP_KEY``: the urls its records had each
+    time it was ingested, until a prune removed them). One ``ItemResult`` per record, as ``Indexer.remove``
+    words them; None when ``ref`` is no dump or the store knows no record of it (one ingested before the
+    store listed a dump's urls, or whose records are gone): then its urls are not known here.
+
+    The same as a prune of the dump deleted (``_prune_dump_records``): a url that another dump's list
+    holds too is kept ("skipped", naming that dump), as is an article that has other sources (only this
+    source goes: ``source_only``). A url is one source whoever gave it, so a record's page ingested by
+    its url too goes with the dump, as a prune of the dump removes it; `rag ingest URL` stores it again.
+
+    >>> remove_dump(coll, "news/dump.jsonl")  # doctest: +SKIP
+    [ItemResult(item='https://x.example/vz', status='removed', article_id='6f1c...', ...)]
+    """
+    from index.load import DUMP_KINDS, KINDS, is_url, source_path
+    from index.pipeline import _DUMP_KEY, _printable, _result_name
+
+    if not ref.strip() or "\x00" in ref or is_url(ref) or KINDS.get(Path(ref).suffix.lower()) not in DUMP_KINDS:
+        return None
+    try:
+        path = source_path(ref)
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: "~" without a home directory
+        return None
+    with coll._writing():  # noqa: SLF001
+        db = coll.db
+        listed = coll._dump_urls(path)  # noqa: SLF001
+        held: dict[str, str] = {}  # url -> another dump whose list holds it
+        for key in db.meta_keys(_DUMP_KEY):
+            other = key[len(_DUMP_KEY):]
+            if other != path:
+                for url in coll._dump_urls(other):  # noqa: SLF001
+                    held.setdefault(url, other)
+        records = [src for src in [*db.sources_under(path, ("#",)), *sorted(listed)] if db.by_source(src) is not None]
+        if not records:
+            return None
+        shown = _printable(path)
+        out: list[ItemResult] = []
+        for src in records:
+            name = _result_name(src)
+            if src in held:
+                out.append(ItemResult(name, "skipped", reason=(
+                    f"kept: {_printable(held[src])} holds this record too; remove it by its url to remove it anyway")))
+                continue
+            stored = db.by_source(src)
+            if stored is None:  # (never: a source goes alone, or last of its article's)
+                continue
+            others = [s for s in db.sources_of(stored.id) if s != src]
+            aid, chunk_ids = db.remove_source(src)
+            coll.vectors.delete(chunk_ids)
+            if others:
+                out.append(ItemResult(name, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
+                    f"a record of {shown}; this source only: the article stays, also ingested from {others[0]}"
+                    + (f" and {len(others) - 1} more" if len(others) > 1 else ""))))
+                continue
+            if aid and chunk_ids:
+                coll.stories.remove(aid)
+            out.append(ItemResult(name, "removed", aid, reason=f"a record of {shown}"))
+        coll._set_dump_urls(path, set())  # noqa: SLF001 - its records are gone; ingesting it again lists them anew
+    return out

@@ -62,7 +62,50 @@ log = logging.getLogger(__name__)
 Progress = Callable[[ItemResult], None]
 Counter = Callable[[int, int], None]  # (done, total): reconcile and reindex progress, per model batch
 _DONE = object()
-Notices = Callable[["FeedNotice"], None]  # what an ingest tells besides its items' results (``index.feeds``)
+Notices = Callable[["FeedNotice | PruneSkipped"], None]  # what an ingest tells besides its items' results
+
+
+@dataclass(frozen=True)
+class PruneSkipped:
+    """``prune`` removed nothing of a dump under the paths given, because the dump was not read whole:
+    ``failed`` of its records (or the file) failed to load, so which stored articles it no longer holds
+    is not known, and the ``kept`` sources it may no longer hold (stored from it before, not read from
+    it now) stay. Said, not silent: a prune that removed nothing looked like a dump with nothing stale.
+    Not a failure of its own (the records that failed are); an ingest's notice (``Notices``), like a
+    feed cut at RAG_FEED_MAX_ITEMS. ``read``: some record of it loaded (else the file failed whole).
+
+    >>> str(PruneSkipped("/d/dump.jsonl", 3, ("https://x.example/zoo",)))  # doctest: +NORMALIZE_WHITESPACE
+    'prune skipped for /d/dump.jsonl: 3 records of it failed to load, so the article it may no longer hold
+    was kept (https://x.example/zoo); fix those records and prune again, or remove that article'
+    """
+
+    dump: str
+    failed: int
+    kept: tuple[str, ...]
+    read: bool = True
+
+    NAMED = 3  # kept sources named
+
+    @property
+    def why(self) -> str:
+        """What failed, in words: "3 records of it failed to load"."""
+        if self.read:
+            return f"{self.failed} record{'s' * (self.failed != 1)} of it failed to load"
+        return "none of its records loaded" if self.failed > 1 else "it failed to load"
+
+    @property
+    def named(self) -> str:
+        """The kept sources, a few of them named and how many more."""
+        more = len(self.kept) - self.NAMED
+        return ", ".join(self.kept[: self.NAMED]) + (f" and {more} more" if more > 0 else "")
+
+    def __str__(self) -> str:
+        one = len(self.kept) == 1
+        return (f"prune skipped for {self.dump}: {self.why}, so "
+                f"{'the article' if one else f'the {len(self.kept)} articles'} it may no longer hold "
+                f"{'was' if one else 'were'} kept ({self.named}); fix "
+                f"{'those records' if self.read else 'it'} and prune again, or remove "
+                f"{'that article' if one else 'those articles'}")
 
 
 @dataclass(frozen=True)
@@ -280,9 +323,9 @@ class Indexer:
             self._deferred_sources: list[tuple[str, str, str | None]] = []  # (source, content hash, url)
             self._allow_shrink = allow_shrink
             failed_paths: set[str] = set()
-            told: list[FeedNotice] = []
+            told: list[FeedNotice | PruneSkipped] = []
 
-            def tell(n: FeedNotice) -> None:
+            def tell(n: FeedNotice | PruneSkipped) -> None:
                 told.append(n)
                 (notice or _log_notice)(n)
 
@@ -300,6 +343,9 @@ class Indexer:
             elif prune_inputs is not None:
                 for r in self._prune(prune_inputs, seen, failed_paths, read if dumps is not None else None, settled):
                     emit(r)
+                if dumps is not None and self._store_failure is None:  # (a store failure pruned nothing, and says so)
+                    for skipped in self._prune_skipped(prune_inputs, seen, read):
+                        tell(skipped)
             self._remember_dumps([d for d in read if d.path not in settled])
         # settled out of order (an unchanged or failed item at once, a new one after its batch is
         # embedded and written): reported in the order given, --prune's removals last
@@ -782,6 +828,29 @@ class Indexer:
             out += self._prune_dump_records(roots, seen, protected, dumps, settled if settled is not None else set())
         return out
 
+    def _prune_skipped(self, inputs: Sequence[str], seen: set[str], dumps: Sequence[DumpRead]) -> list[PruneSkipped]:
+        """The dumps under ``inputs`` that ``_prune`` left alone because they were not read whole, each
+        with the stored sources a whole read would have let it weigh: those under its path and the
+        urls kept for it (no other dump's), that this run did not read. None for a dump that holds
+        nothing stale: its prune would have removed nothing either."""
+        from index.load import is_url
+
+        roots = [os.path.realpath(Path(i).expanduser()) for i in inputs
+                 if i.strip() and "\x00" not in i and not is_url(i) and Path(i).expanduser().exists()]
+        kept = {key[len(_DUMP_KEY):]: self._dump_urls(key[len(_DUMP_KEY):]) for key in self.db.meta_keys(_DUMP_KEY)}
+        out = []
+        for d in dumps:
+            if d.whole or not any(_under(d.path, root) for root in roots):
+                continue
+            others = {u for path, urls in kept.items() if path != d.path for u in urls}
+            stale = set(self.db.sources_under(d.path, ("#",))) | (kept.get(d.path, set()) - others)
+            stale -= d.sources | seen
+            stale = {src for src in stale if self.db.by_source(src) is not None}
+            if stale:
+                out.append(PruneSkipped(_printable(d.path), d.failed, tuple(sorted(map(_result_name, stale))),
+                                        read=bool(d.sources)))
+        return out
+
     # --- the records of a dump stored by their url (--prune) -------------------------------------
     # A dump's record with a url is stored under that url, not under the dump's path, so
     # ``sources_under`` cannot find it. The article database keeps, per local dump, the urls its
@@ -1005,7 +1074,7 @@ def _shrunk(art: Article, stored: str, article_id: str) -> ItemResult | None:
                       given=given)
 
 
-def _log_notice(notice: FeedNotice) -> None:
+def _log_notice(notice: FeedNotice | PruneSkipped) -> None:
     log.warning("%s", notice)
 
 

@@ -8,6 +8,10 @@ A record that is a question-answer case (a ``question`` field and no article tex
 suite such as ``seeds/suite.jsonl`` or a SQuAD file) is not an article and not a mistake either: it
 comes out as a ``SkippedRecord`` so the loader can say once that the file was skipped, and why.
 
+A field that is HTML (a CMS export's body: ``<p>``, ``<br>``, ``<b>``, ``&amp;``) is read as text, its block
+tags as paragraph breaks and its entities decoded (``from_html``); plain text that merely holds "<" or
+"&" ("AT&T", "a < b") is kept as it is, byte for byte (its content hash, so a re-ingest finds it unchanged).
+
 A dump's text is a news site's page, not cleaned by trafilatura: its related-story link lines
 ("More:Nikki Haley announces ...") and video player lines ("Video Ad Feedback ... 01:51 - Source: CNN")
 are dropped (``index.formats.prose.drop_link_lines``). An all-numeric date that reads both ways
@@ -21,6 +25,7 @@ are dropped (``index.formats.prose.drop_link_lines``). An all-numeric date that 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import logging
@@ -29,6 +34,8 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from html.entities import html5
+from html.parser import HTMLParser
 from typing import Any, Literal
 
 from index.formats import HEADLINE_MAX, derive_title, normalise, parse_date, shorten
@@ -268,8 +275,12 @@ def _record(record: Any, base: str, n: int, where: str, dates: _DumpDates | None
         return _fail(base, n, f"{where} has no text field (looked for {', '.join(ALIASES['text'])}); "
                               f"its fields are: {have}; rename the field holding the article body to 'text'")
     if isinstance(body, list) and all(isinstance(p, str) for p in body):
-        body = "\n\n".join(body)
-    if not isinstance(body, str):
+        markup = any(is_html(p) for p in body)
+        body = "\n\n".join(from_html(p) for p in body)
+    elif isinstance(body, str):
+        markup = is_html(body)
+        body = from_html(body)  # a CMS export's HTML body as text; plain text as it is
+    else:
         return _fail(base, n, f"{where} has a text field of type {type(body).__name__}; make it a string")
     text = normalise(body)
     if not text:
@@ -282,10 +293,11 @@ def _record(record: Any, base: str, n: int, where: str, dates: _DumpDates | None
         return _fail(base, n, f"{where} has {text[:60]!r} as its text, a single word rather than an "
                               "article (a file name or id?); put the article body in a 'text' field")
     url = _string(_pick(fields, "url"))
-    title = _string(_pick(fields, "title"))
+    title = _html_line(_string(_pick(fields, "title")), markup)
     author = _pick(fields, "author")
     if isinstance(author, list):
         author = ", ".join(str(a) for a in author if a)
+    author = _html_line(_string(author), markup)
     source = url or f"{base}#{n}"
     extra = {str(k): str(v).strip() for k, v in record.items()
              if str(k).strip().lower() not in _KNOWN and isinstance(v, (str, int, float))
@@ -297,7 +309,7 @@ def _record(record: Any, base: str, n: int, where: str, dates: _DumpDates | None
         logger.warning("%s: %s has the date %r, which is not a date; it is stored undated (write dates "
                        "as 2024-11-25 or 25 November 2024)", base, where, shorten(str(raw_date), 60))
     article = Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
-                      text=text, author=_string(author), published=published, url=url, extra=extra)
+                      text=text, author=author, published=published, url=url, extra=extra)
     return _Held(article, str(raw_date).strip()) if waits else article
 
 
@@ -323,3 +335,130 @@ def _string(value: Any) -> str | None:
 def _fail(base: str, n: int, reason: str) -> LoadFailure:
     return LoadFailure(f"{base}#{n}", f"{base}: {reason}")
 
+
+
+# --- HTML in a dump's fields (a CMS export's body) ---------------------------------------------------
+
+#: the tags that make a field HTML: those a CMS body or headline is written with. A tag of another name
+#: ("<int>" in "vector<int>", "<Name>") does not, nor "<" or "&" alone ("a < b", "AT&T").
+_TAG_NAMES = ("p|br|div|span|b|i|u|s|em|strong|a|ul|ol|li|h[1-6]|blockquote|figure|figcaption|img|table|thead"
+              "|tbody|tfoot|tr|td|th|caption|section|article|header|footer|aside|nav|main|script|style|noscript"
+              "|iframe|hr|sup|sub|small|mark|cite|q|abbr|time|font|center|pre|code|dl|dt|dd|picture|source|video"
+              "|audio|wbr|ins|del|big|tt|template|svg")
+_HTML_TAG = re.compile(rf"</?(?P<name>{_TAG_NAMES})(?:\s[^<>]*)?/?>|<!--", re.IGNORECASE)
+#: an entity written whole, with its semicolon: "&amp;", "&#8211;", "&#x2014;" ("AT&T" holds none)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: tags that end a paragraph (as ``index.formats.html``'s page scan reads them), and those whose text is no text
+_BLOCK = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "main",
+                    "blockquote", "pre", "table", "ul", "ol", "dl", "dt", "dd", "figure", "figcaption", "caption",
+                    "header", "footer", "aside", "nav", "hr"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
+_PARAGRAPH = "\x00"  # a paragraph break while the text is built (a control character: none is left in data)
+
+
+def is_html(text: str) -> bool:
+    """Whether a dump field is HTML: it holds a tag a CMS writes with (``<p>``, ``<br/>``, ``<b>``, ``<a href>``).
+
+    >>> is_html("<p>Verizon &amp; AT&amp;T said ...</p>"), is_html("AT&T said a < b"), is_html("std::vector<int>")
+    (True, False, False)
+    """
+    return bool(_HTML_TAG.search(text))
+
+
+def has_entity(text: str) -> bool:
+    """Whether ``text`` holds an HTML entity written whole ("&amp;", "&#8211;"); "AT&T" and "&copy 2022" do not."""
+    return any(_decoded(m) != m.group() for m in _ENTITY.finditer(text))
+
+
+def decode_entities(text: str) -> str:
+    """The entities written whole decoded, nothing else changed ("Dallas &amp; jobs" -> "Dallas & jobs";
+    "AT&T" stays, and so does "&copy 2022", which only a browser reads as "© 2022")."""
+    return _ENTITY.sub(_decoded, text)
+
+
+def _decoded(m: re.Match[str]) -> str:
+    entity = m.group()
+    if entity[1] == "#":
+        return html.unescape(entity)
+    return html5.get(entity[1:], entity)
+
+
+def from_html(text: str) -> str:
+    """A dump field as text: HTML read as a browser shows it, else entities decoded, else ``text`` itself.
+
+    HTML (``is_html``): tags go and their text stays (``<b>January</b>``); a block tag (``<p>``, ``<br>``,
+    ``<div>``, ``<li>``, headings) ends a paragraph, and paragraphs are kept apart by a blank line, as a
+    dump's plain bodies write them; a newline inside a paragraph is a space, but a blank line is a
+    paragraph break all the same (a WordPress body writes paragraphs as blank lines, with <a> and
+    <strong> in them); script and style go; entities are decoded. Without a block tag only the tags and
+    entities go, the rest is kept as written. Plain text is returned as it is (so its content hash,
+    and a re-ingest finds it unchanged).
+
+    >>> from_html("<p>Verizon &amp; AT&amp;T said so.</p><p>The cuts start in <b>January</b>.</p>")
+    'Verizon & AT&T said so.\\n\\nThe cuts start in January.'
+    >>> from_html("AT&T said a < b."), from_html("Dallas &amp; jobs")
+    ('AT&T said a < b.', 'Dallas & jobs')
+    """
+    if not is_html(text):
+        return decode_entities(text) if has_entity(text) else text
+    reader = _HtmlText(blocks=any((m["name"] or "").lower() in _BLOCK for m in _HTML_TAG.finditer(text)))
+    try:
+        reader.feed(text)
+        reader.close()
+    except Exception as exc:  # noqa: BLE001 - html.parser is lenient; never lose the record to it
+        logger.debug("reading a dump field as HTML failed (%s); its tags are stripped instead", exc)
+        return decode_entities(_HTML_TAG.sub(" ", text))
+    return reader.text()
+
+
+def _html_line(value: str | None, markup: bool) -> str | None:
+    """A title or byline: its entities decoded, and its tags gone when the record is HTML (``markup``: its
+    text is) or the value itself is (it holds an entity). A headline of plain text keeps a "<b>" it holds
+    as text (shown as written, never as markup), as ever."""
+    if not value:
+        return value
+    if is_html(value) and (markup or has_entity(value)):
+        return _string(from_html(value))
+    return _string(decode_entities(value)) if has_entity(value) else value
+
+
+class _HtmlText(HTMLParser):
+    """The text of an HTML fragment (``from_html``); ``blocks``: it has block tags, so its whitespace is
+    a browser's (a newline is a space); without them, its whitespace is kept as written."""
+
+    def __init__(self, *, blocks: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks = blocks
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skip += 1
+        elif tag in _BLOCK:
+            self.parts.append(_PARAGRAPH)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK:  # <br/>, <hr/>
+            self.parts.append(_PARAGRAPH)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip = max(self._skip - 1, 0)
+        elif tag in _BLOCK:
+            self.parts.append(_PARAGRAPH)
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        data = data.replace(_PARAGRAPH, "")
+        if self.blocks:
+            data = re.sub(r"[^\S\n]*\n[^\S\n]*\n\s*", _PARAGRAPH, data)  # a blank line: a paragraph break
+        self.parts.append(data)
+
+    def text(self) -> str:
+        text = "".join(self.parts)
+        if not self.blocks:
+            return text
+        paragraphs = (" ".join(p.split()) for p in text.split(_PARAGRAPH))
+        return "\n\n".join(p for p in paragraphs if p)

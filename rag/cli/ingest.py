@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from index.collection import Collection
     from index.db import ArticleInfo
     from index.feeds import FeedNotice
+    from index.pipeline import PruneSkipped
     from index.types import IngestReport, ItemResult
     from rag.settings import Settings
 
@@ -188,10 +189,12 @@ def _warn(text: str | None) -> None:
         say("[yellow]warning:[/yellow]", safe(text))
 
 
-def print_notices(notices: list[FeedNotice]) -> None:
+def print_notices(notices: list[FeedNotice | PruneSkipped]) -> None:
     """What an ingest tells that is not a failure, one line each: feeds cut at RAG_FEED_MAX_ITEMS
-    (the sitemaps of one index added up) and front pages given instead of the feed they advertise."""
+    (the sitemaps of one index added up), front pages given instead of the feed they advertise, and
+    dumps --prune left alone because a record of them failed to load (``prune_skipped_line``)."""
     from index.feeds import FeedCapped, FrontPage
+    from index.pipeline import PruneSkipped
 
     capped: dict[str, tuple[int, int]] = {}
     for n in notices:
@@ -205,6 +208,22 @@ def print_notices(notices: list[FeedNotice]) -> None:
             page, feed = safe(n.page, newlines=False), safe(n.feed, newlines=False)
             say("[yellow]hint:[/yellow]", f"{page} is a site's front page and advertises the feed {feed}; "
                 f"for the site's articles use `rag ingest {feed}` (once) or `rag watch {feed}` (kept current)")
+        elif isinstance(n, PruneSkipped):
+            say("[yellow]notice:[/yellow]", safe(prune_skipped_line(n), newlines=False))
+
+
+def prune_skipped_line(n: PruneSkipped) -> str:
+    """What `rag ingest --prune` says of a dump it pruned nothing of because some of its records failed
+    to load (``index.pipeline.PruneSkipped``): the rule, the articles it kept, and the two ways on, in
+    `rag` commands (a dump's records are stored by their url, so `rag remove` takes those)."""
+    one = len(n.kept) == 1
+    them = "it" if one else "them"
+    remove = (f"`rag remove {' '.join(shlex.quote(s) for s in n.kept)}`" if len(n.kept) <= n.NAMED
+              else "`rag remove` with each of their sources (`rag list` shows them)")
+    return (f"--prune skipped for {n.dump}: {n.why}{' (see above)' if n.failed else ''}, so "
+            f"{'the article' if one else f'the {len(n.kept)} articles'} it may no longer hold "
+            f"{'was' if one else 'were'} kept ({n.named}); fix {'those records' if n.read else 'the file'} and run "
+            f"the same `rag ingest --prune` again, or remove {them} if stale: {remove}")
 
 
 def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
@@ -229,7 +248,7 @@ def ingest(
     from index.pipeline import ChunksEmbedded
 
     stored = {"added": 0, "updated": 0}
-    notices: list[FeedNotice] = []
+    notices: list[FeedNotice | PruneSkipped] = []
     ctrl_c = CtrlC("[yellow]stopping: the batch being embedded is stored first; Ctrl-C again stops at once[/yellow]")
     try:
         coll = open_collection()
@@ -310,7 +329,8 @@ def article_table(arts: Sequence[ArticleInfo], width: int) -> Table:
     middle: its outlet or folder, and its file name). Whole ids when the whole table fits as it is.
     The story column ("x3": three versions stored, index/stories.py) is shown only when some listed
     article has company, the author column only when one has a byline; on a terminal too narrow for
-    them and a title that can still be read (``FLEX_MIN``), the author column goes, then the story one."""
+    them and a title that can still be read (``FLEX_MIN``), the author column goes, then the story one.
+    An article ingested from several sources (exact copies) shows one and how many more ("+1 more")."""
     from rich.cells import cell_len
     from rich.table import Table
 
@@ -321,6 +341,9 @@ def article_table(arts: Sequence[ArticleInfo], width: int) -> Table:
              **({"story": f"{a.story_id[:ID_PREFIX]} x{a.story_size}" if a.story_size > 1 else ""} if grouped else {}),
              "source": a.url or a.source} for a in arts]
     shown = [{col: safe(v, newlines=False) for col, v in row.items()} for row in rows]
+    more = [more_sources(a) for a in arts]  # kept whole when the source is cut: "…/judge.html +1 more"
+    for row, extra in zip(shown, more, strict=True):
+        row["source"] += extra
     cols = list(rows[0]) if rows else ["id", "published", "title", "chunks", "source"]
     natural = {col: max([cell_len(col)] + [cell_len(r[col]) for r in shown]) for col in cols}
     widths = _widths(cols, natural, width)
@@ -334,10 +357,27 @@ def article_table(arts: Sequence[ArticleInfo], width: int) -> Table:
     t = Table(padding=(0, 1, 0, 0))
     for col in cols:
         t.add_column(col, width=widths[col], no_wrap=True, overflow="crop" if col == "id" else "ellipsis")
-    for row in shown:
-        t.add_row(*(cell(row[col], widths[col], middle=col == "source") if col in FLEX_MIN else Text(row[col])
-                    for col in cols))
+    for row, extra in zip(shown, more, strict=True):
+        t.add_row(*(_source_cell(row[col], extra, widths[col]) if col == "source" else
+                    cell(row[col], widths[col]) if col in FLEX_MIN else Text(row[col]) for col in cols))
     return t
+
+
+def more_sources(a: ArticleInfo) -> str:
+    """" +1 more" when the article was ingested from other sources too (an exact copy at another address
+    or in another file is kept as one more source of it): the row shows one, and `rag list SEARCH` finds
+    the article by any of them. The count is of ``ArticleInfo.sources`` (REST lists them all)."""
+    n = max(len(set(a.sources)) - 1, 0)
+    return f" +{n} more" if n else ""
+
+
+def _source_cell(text: str, extra: str, width: int) -> Text:
+    """The source cell: the source cut in the middle, its " +1 more" always whole after it."""
+    from rich.cells import cell_len
+
+    if not extra or cell_len(text) <= width:
+        return cell(text, width, middle=True)
+    return Text(clip(text[: len(text) - len(extra)], max(width - cell_len(extra), 1), middle=True) + extra)
 
 
 def _frame(cols: Sequence[str]) -> int:
@@ -438,8 +478,12 @@ def _listed(settings: Settings, search: str | None, limit: int,
 
 
 def remove(refs: Annotated[list[str], typer.Argument(
-        metavar="ID_OR_SOURCE", help="article ids (or unique prefixes) or sources")]) -> None:
-    """Remove articles from the collection."""
+        metavar="ID_OR_SOURCE",
+        help="article ids (or unique prefixes), sources, or a dump file (the records it brought in)")]) -> None:
+    """Remove articles from the collection.
+
+    A dump file (.jsonl, .csv, .json, .tsv) removes the records it brought in: they are stored by their
+    url (or as dump.jsonl#N without one), and the store lists a dump's urls each time it is ingested."""
     from rag.settings import load_settings
 
     try:
@@ -449,7 +493,9 @@ def remove(refs: Annotated[list[str], typer.Argument(
                 say("[red]failed:[/red]", f"{safe(ref)} (no such article id or source: nothing is stored)")
             say("[yellow]note:[/yellow]", EMPTY)
             raise typer.Exit(1)
-        results = open_collection(settings).remove(refs)
+        coll = open_collection(settings)
+        with coll.indexer.locked():
+            results = _removed(coll, refs, coll.remove(refs))
     except RagError as exc:
         fail(exc)
     for r in results:
@@ -458,6 +504,36 @@ def remove(refs: Annotated[list[str], typer.Argument(
             safe(r.item) + (f" ({safe(why)})" if why else ""))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _removed(coll: Collection, refs: Sequence[str], results: list[ItemResult]) -> list[ItemResult]:
+    """``results`` (one per ref) with a dump file that is no article's source read as the records it
+    brought in (``index.maintenance.remove_dump``), or, when the store knows none of them, a failure
+    that says where a dump's records are and how to remove them ("no such article id or source" said
+    nothing of it)."""
+    from index.load import DUMP_KINDS, KINDS, is_url
+    from index.maintenance import remove_dump
+    from index.types import ItemResult
+
+    out: list[ItemResult] = []
+    for ref, r in zip(refs, results, strict=True):
+        dump = (r.code == "not_found" and not is_url(ref) and "#" not in Path(ref).name
+                and KINDS.get(Path(ref).suffix.lower()) in DUMP_KINDS)
+        if not dump:
+            out.append(r)
+            continue
+        records = remove_dump(coll.indexer, ref)
+        if records is not None:
+            out += records
+            continue
+        given = shlex.quote(ref)
+        out.append(ItemResult(ref, "failed", reason=(
+            "no record of this dump is stored: a dump's records are stored by their url (or as "
+            f"{Path(ref).name}#N without one), and the store lists no url for this path (removed already, "
+            f"ingested before the store listed them, or from another path); `rag ingest {given}` lists them, then "
+            f"`rag remove {given}` removes them; or remove them by url: `rag list SITE` shows them, then "
+            "`rag remove URL ...`")))
+    return out
 
 
 # the docstring is the command's help: its first paragraph one line, as `rag --help` lists it as written
