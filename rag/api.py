@@ -390,8 +390,15 @@ class RAG:
             # filters that leave no article at all ("--source nonexistent-outlet"): say so, not the dates
             excluded = search_notices(self, (), None, filters)
             newest, _ = self.store.db.first_chunks(sources, None, as_of, 1)
-            last = f"; the newest article is of {day_label(published_day(newest[0]), as_of)}" \
+            later, n_later = self.store.db.first_chunks(sources, as_of + timedelta(days=1), None, 1)
+            # the newest *up to as_of*: "the newest article is of 24 October" read as the collection's
+            # newest when it held November too; with no later article the collection's newest it is
+            by = f" up to the as-of date ({day_label(as_of, as_of)})" if later else ""
+            last = f"; the newest article{by} is of {day_label(published_day(newest[0]), as_of)}" \
                 if newest and published_day(newest[0]) else ""
+            if later and published_day(later[0]):
+                last += (f"; {n_later} later stor{'y is' if n_later == 1 else 'ies are'} stored, up to "
+                         f"{day_label(published_day(later[0]), as_of)}")
             return self._refused(question, timings, window or TimeWindow(since, until, "", True), as_of, tuple(
                 excluded or [(wider[:1].upper() + wider[1:] if wider else "")
                              + f"{'n' if wider else 'N'}o article in the collection is dated "

@@ -23,6 +23,10 @@ speed on the latest headlines, ..."), "You can sign up right here.". A sentence 
   our links may earn us a commission."), a byline ("By Mike Snider, USA TODAY.", "— Candy
   Woodall"), all capitals ("TODAY'S WEATHER"), or, at an article's opening, a dash (the dateline
   or outlet it followed is gone: "— Recommendations are ...").
+* **or it frames the article** (``opening_note_end``): an editor's note opening it ("Editor’s Note:
+  Rosa Prince is editor of The House magazine.") and the author's bio right after it ("She is former
+  assistant political editor of the Daily Telegraph ...", "The views expressed in this commentary
+  are her own."), as CNN opens every opinion piece: who wrote it, not what happened.
 
 Each lookup is one FTS5 phrase query, stopped at ``SHARED_STORIES``: "What happened this week?"
 looks up about one sentence per story, 0.5 ms each on a store of 1.5k chunks (a digest of 50
@@ -41,7 +45,7 @@ import logging
 import re
 import sqlite3
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -100,6 +104,54 @@ def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     if len(words) >= 3 and cased and all(c.isupper() for c in cased):
         return True
     return len(words) <= BYLINE_MAX_WORDS and bool(_BYLINE.match(sentence))
+
+
+# "Editor’s Note:", "EDITORS' NOTE —" at an article's very start
+_EDITORS_NOTE = re.compile(r"\s*(?i:editor(?:['’]?s['’]?)?\s+note)\s*[:.—–-]")
+# a sentence of the author's bio right after it: a name (or "She", "They") is or was a former ..., an
+# author, editor, columnist ... ("Jeff Pearlman is the author of 10 books", "Astrodynamicist Moriba Jah is
+# an associate professor"); the opinion disclaimer; "View more opinion on CNN."
+_FRAMING = re.compile(
+    r"(?:(?:[A-Z][\w.'’-]*\s+){1,5}|(?:She|He|They)\s+)(?:is|are|was|were|has been|have been)\s+(?:also\s+)?"
+    r"(?:(?:an?|the)\s+)?(?:former\b|(?:[\w'’,-]+\s+){0,6}?(?i:(?:co-?)?(?:author|columnist|editor|writer|"
+    r"contributor|commentator|professor|fellow|analyst|director|host|correspondent|journalist|historian|lecturer|"
+    r"founder|chair|president|ceo|scholar|researcher|economist|attorney|lawyer)s?)\b)"
+    r"|(?i:the (?:views|opinions) expressed\b|(?:view|read) more opinion\b)")
+
+
+def opening_note_end(text: str, start: int, sentences: Sequence[tuple[int, int]]) -> int:
+    """The article offset where an editor's note opening the article ends, with the author's bio
+    sentences right after it (``_FRAMING``); ``start`` when the article opens with none. ``text`` is a
+    passage of the article beginning at offset ``start`` (a note is only looked for at offset 0),
+    ``sentences`` its sentence spans (article offsets). The note runs to the end of its paragraph (CNN
+    prints the bio in it); on text without paragraphs (a dump's flattened body), through its own
+    sentence and the bio sentences after it. Narrow on purpose: a lead shaped like a bio ("President
+    Biden is the first president to ...") is the story anywhere else.
+
+    >>> text = ("Editor’s Note: Jane Roe is a columnist. She is former editor of the Zembla Post. "
+    ...         "The views expressed here are her own. The harbour of Zembla reopened on Sunday.")
+    >>> spans = [m.span() for m in re.finditer(r"[^ ][^.]+[.]", text)]
+    >>> text[opening_note_end(text, 0, spans):].strip()
+    'The harbour of Zembla reopened on Sunday.'
+    >>> opening_note_end("The harbour reopened. She is former editor.", 0, [(0, 21), (22, 43)])
+    0
+    """
+    note = _EDITORS_NOTE.match(text) if start == 0 else None
+    if note is None:
+        return start
+    line = text.find("\n", note.end())
+    if line >= 0:
+        return start + line
+    end = None  # one paragraph: the note's sentence, then the bio's
+    for a, b in sentences:
+        sentence = text[a - start : b - start].strip()
+        if end is None:
+            end = b
+        elif _FRAMING.match(sentence):
+            end = b
+        elif sentence:
+            break
+    return end if end is not None else start
 
 
 def _names_only(text: str) -> bool:

@@ -174,6 +174,14 @@ def test_a_news_question_about_a_day_with_no_story_says_what_the_newest_is(rag: 
         "2024-12-30 either; the newest article is of 1 December.",)
 
 
+def test_a_day_with_no_story_before_later_ones_says_the_newest_up_to_as_of_and_that_later_ones_exist(rag: RAG) -> None:
+    # (new user 8: "the newest article is of 24 October" read as the collection's newest, which was November's)
+    answer = rag.ask("What happened yesterday?", as_of=date(2024, 11, 28))
+    assert answer.refused and answer.notices == (
+        "No article in the collection is dated 2024-11-27 .. 2024-11-27; the newest article up to the as-of date "
+        "(28 November) is of 28 November; 3 later stories are stored, up to 1 December.",)
+
+
 def test_parse_since() -> None:
     today = date(2024, 12, 1)
     assert parse_since("7d", today) == date(2024, 11, 25)  # the 7 days ending on as_of
