@@ -461,8 +461,45 @@ def holds_kind(kind: str, q: Question, sentence: str) -> bool:
     all the same ("the 20th century", "9000 BP", "2.5 billion years ago"; "twice", "one")."""
     if candidates(q, sentence):
         return True
+    if kind == "name":  # "Who inspects the building?": "the municipal building inspector inspects it"
+        return _agent_named(q.text, sentence)
     loose = {"date": _LOOSE_DATE, "figure": _LOOSE_FIGURE}.get(kind)
     return bool(loose and loose.search(sentence))
+
+
+# "Who (may) <verb> ...?": the verb whose doer is asked
+_WHO_VERB = re.compile(r"\bwho\s+(?:(?:may|might|would|will|can|could|should|must|did|does|do|has|have|had)\s+)?"
+                       r"([a-z][a-z'-]+)", re.I)
+_DETERMINERS = frozenset("a an the its their his her our this that these those each every some any".split())
+_MODALS = frozenset("may might would will can could should must did does do has have had is are was were".split())
+
+
+def _agent_named(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` says who does what a who-question asks with a common noun phrase, not a name:
+    "the municipal building inspector inspects the building", "An attorney may seek changes" (a role
+    answers "who" as well as a name does; ``lacks_kind`` refused these). The question's verb, in the
+    sentence after a phrase that opens with a determiner and holds no verb the question has not got."""
+    m = _WHO_VERB.search(question)
+    if m is None or m.group(1).lower() in _MODALS:
+        return False
+    verb = terms(m.group(1))
+    if not verb:
+        return False
+    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+    for j, w in enumerate(words):
+        if terms(w) != verb:
+            continue
+        k = j - 1
+        if k >= 0 and words[k].lower() in _MODALS:
+            k -= 1
+        for i in range(k, max(-1, k - 5), -1):  # the noun phrase before it, opening with a determiner
+            if words[i].lower() in _DETERMINERS:
+                phrase = words[i + 1 : k + 1]
+                # a common noun phrase whose head the question does not name ("TCI, the hedge fund, runs a
+                # campaign" does not say who runs the fund)
+                return bool(phrase) and all(x[0].islower() for x in phrase) \
+                    and not set(terms(phrase[-1])) <= set(terms(question))
+    return False
 
 
 _ENDS_ASKING = re.compile(r"\b(?:what|who|whom|which)\W*$", re.I)  # "... it creates what?": asked at the end

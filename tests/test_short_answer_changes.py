@@ -63,3 +63,19 @@ def test_from_without_a_new_figure_is_kept() -> None:
 def test_a_number_in_another_unit_is_no_count_of_the_thing_asked(question: str, sentence: str,
                                                                   phrases: list[str]) -> None:
     assert _phrases(question, sentence) == phrases
+
+
+@pytest.mark.parametrize(("question", "sentence", "holds"), [
+    # a role that does what a who-question asks answers it as a name does (SQuAD's "who" answers)
+    ("Who inspects the building periodically?",
+     "During construction, the municipal building inspector inspects the building periodically.", True),
+    ("Who may seek changes or exemptions in the law?",
+     "An attorney may seek changes or exemptions in the law that governs the land.", True),
+    # not the question's own noun doing something else, nor a sentence without the verb
+    ("Who runs TCI, the hedge fund?", "TCI, the hedge fund, runs a campaign against the bid.", False),
+    ("Who directed Hide and Seek?", "Hide and Seek topped the box office this weekend.", False),
+])
+def test_a_role_doing_what_who_asks_holds_the_name_asked(question: str, sentence: str, holds: bool) -> None:
+    from rag.short_answer import holds_kind
+
+    assert holds_kind("name", prepare(question), sentence) is holds
