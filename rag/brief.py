@@ -240,6 +240,9 @@ def brief(rag: RAG, topic: str, *, since: date | str | None = None, until: date 
     if not isinstance(topic, str):
         raise InputError("topic", f"must be a str, got {type(topic).__name__}; e.g. brief(rag, \"Aleppo\")")
     since, until = checked_period(since, until, as_of)
+    from rag.arguments import _checked_names
+
+    sources = _checked_names(sources, "sources", 'sources=("reuters",)')  # "cnn" is one source, not three letters
     topic = topic.strip()
     if not topic:
         raise InputError("topic", "is empty; name what to catch up on, e.g. \"Aleppo\"")

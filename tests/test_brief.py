@@ -182,6 +182,13 @@ def test_a_day_with_no_story_before_later_ones_says_the_newest_up_to_as_of_and_t
         "(28 November) is of 28 November; 3 later stories are stored, up to 1 December.",)
 
 
+def test_brief_reads_one_source_given_as_a_str_as_one_source(rag: RAG) -> None:
+    # (new user 8) "zzz" is one source no article has; read as its letters, "z" matched every "Zembla" title
+    period = {"since": date(2024, 11, 20), "until": date(2024, 12, 1)}
+    assert brief(rag, "Zembla harbour", **period).events
+    assert brief(rag, "Zembla harbour", sources="zzz", **period).events == ()
+
+
 def test_parse_since() -> None:
     today = date(2024, 12, 1)
     assert parse_since("7d", today) == date(2024, 11, 25)  # the 7 days ending on as_of

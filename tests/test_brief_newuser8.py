@@ -245,3 +245,4 @@ def test_a_bad_period_is_an_input_error_naming_the_argument(town: RAG, kwargs: d
     assert message in str(err.value)
     with pytest.raises(InputError):
         checked_period(kwargs.get("since"), kwargs.get("until"), kwargs.get("as_of"))
+
