@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from rag.text import STOPWORDS as _STOP
-from rag.text import strip_markers, terms
+from rag.text import PERSON_NOUNS, strip_markers, terms
 from rag.timewindow import understand
 
 # --- the words that point back: one source of truth for every pattern below --------------------------
@@ -51,15 +51,6 @@ PRONOUNS: tuple[str, ...] = PERSON_PRONOUNS + THING_PRONOUNS
 POINTERS: tuple[str, ...] = (*PRONOUNS, "there", "then", "the same", "before", "after", "earlier", "later")
 #: openings that carry on the last question but may name a new subject ("What about Time Warner?")
 CARRY_ON: tuple[str, ...] = ("what about", "how about", "and the")
-#: "Which player scored?", "Name the CEO who ...": nouns whose answer is a person, as a who-question's is
-#: (``asks_for_person``); "Which country", "Which company" are no such questions
-PERSON_NOUNS: tuple[str, ...] = (
-    "player", "footballer", "striker", "goalkeeper", "captain", "coach", "manager", "athlete", "rider", "driver",
-    "minister", "president", "leader", "chancellor", "secretary", "politician", "mp", "senator", "governor",
-    "mayor", "candidate", "ceo", "chief", "boss", "chairman", "chairwoman", "founder", "spokesman",
-    "spokeswoman", "singer", "rapper", "musician", "actor", "actress", "author", "writer", "director", "artist",
-    "presenter", "journalist", "judge", "scientist", "king", "queen", "prince", "princess", "pope", "suspect",
-    "man", "woman", "person")
 
 
 def _any_of(words: Sequence[str]) -> re.Pattern[str]:

@@ -44,7 +44,7 @@ import numpy as np
 from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
-from rag.text import ASKS_NUMBER, LOWER_WORD, STOPWORDS, answer_type, undotted
+from rag.text import ASKS_NUMBER, LOWER_WORD, PERSON_NOUNS, STOPWORDS, answer_type, undotted
 
 # "no less than five games" is at least five, not fewer: a negation is part of the figure, as are "a few"
 # and "several" before a scale word ("a few hundred thousand votes")
@@ -1287,18 +1287,6 @@ def _place_clash(question: str, phrase: str) -> bool:
     return bare in _NOT_COUNTRIES
 
 
-_PERSON_NOUNS = (
-    "person man woman boy girl player star actor actress singer rapper musician comedian presenter host athlete "
-    "analyst spokesman spokeswoman spokesperson researcher scientist economist expert minister president leader "
-    "chief executive boss manager coach author writer director producer politician mp senator governor judge "
-    "captain footballer cricketer striker midfielder defender goalkeeper batsman bowler winger jockey driver "
-    "candidate official lawmaker secretary chancellor mayor member founder chairman chairwoman journalist "
-    "editor reporter designer artist model celebrity prince princess king queen pope golfer boxer "
-    "professor novelist poet playwright composer scientist doctor lawyer astronaut pilot chef teacher forward "
-    "character suspect victim winner son daughter wife husband billionaire entrepreneur ceo congressman "
-    "congresswoman representative justice commissioner ambassador general officer soldier activist campaigner "
-    "owner investor banker dancer filmmaker referee umpire pitcher quarterback swimmer sprinter runner cyclist "
-    "gymnast skater wrestler fighter nominee heir heiress".split())
 _PLACE_NOUNS = ("country nation state city town village region county province island capital continent "
                 "area district neighbourhood neighborhood place venue location".split())
 _ORG_NOUNS = ("company firm chain club team group organisation organization party network bank airline retailer "
@@ -1330,7 +1318,7 @@ def name_kind(question: str) -> str | None:
     for m in _ASKED.finditer(text):  # "which movie theater chain", "which official body": the last of the
         kind = None                  # next three words that tells
         for word in m.group(1).split():
-            for k, nouns in (("person", _PERSON_NOUNS), ("place", _PLACE_NOUNS), ("org", _ORG_NOUNS)):
+            for k, nouns in (("person", PERSON_NOUNS), ("place", _PLACE_NOUNS), ("org", _ORG_NOUNS)):
                 if word in nouns or word.rstrip("s") in nouns:
                     kind = k
         if kind:
@@ -1407,7 +1395,7 @@ def _person_noun_asked(question: str) -> bool:
         pass
     if last is None or _NATIONALITY_ASKED.search(last.group(1)):
         return False
-    return any(w in _PERSON_NOUNS or w.rstrip("s") in _PERSON_NOUNS for w in last.group(1).split())
+    return any(w in PERSON_NOUNS or w.rstrip("s") in PERSON_NOUNS for w in last.group(1).split())
 
 
 def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) -> bool:

@@ -286,6 +286,24 @@ ASKS_NUMBER = re.compile(
     r"\bhow (many|much|long|old|far|big|large|tall|often|high|deep|wide)\b"
     r"|\bwhat (percentage|percent|number|amount|proportion|fraction)\b"
 )
+
+
+#: nouns whose answer is a person ("Which *player* scored?", "Which Pennsylvania *congressman* ...?", "Name
+#: the *CEO* who ..."): what a question asks for (``rag.short_answer.name_kind``) and whom a "he" or "she"
+#: after it means (``rag.followup.asks_for_person``); "Which country", "Which company" name no person
+PERSON_NOUNS: tuple[str, ...] = tuple((
+    "person man woman boy girl player star actor actress singer rapper musician comedian presenter host "
+    "athlete analyst spokesman spokeswoman spokesperson researcher scientist economist expert minister "
+    "president leader chief executive boss manager coach author writer director producer politician mp "
+    "senator governor judge captain footballer cricketer striker midfielder defender goalkeeper batsman "
+    "bowler winger jockey driver candidate official lawmaker secretary chancellor mayor member founder "
+    "chairman chairwoman journalist editor reporter designer artist model celebrity prince princess king "
+    "queen pope golfer boxer professor novelist poet playwright composer doctor lawyer astronaut pilot chef "
+    "teacher forward character suspect victim winner son daughter wife husband billionaire entrepreneur ceo "
+    "congressman congresswoman representative justice commissioner ambassador general officer soldier "
+    "activist campaigner owner investor banker dancer filmmaker referee umpire pitcher quarterback swimmer "
+    "sprinter runner cyclist gymnast skater wrestler fighter nominee heir heiress rider"
+).split())
 _TIMES = "year|date|day|month|time|century|decade"
 #: asks for a time
 ASKS_DATE = re.compile(rf"\bwhen\b|\bwhat ({_TIMES}|period)\b|\b(which|what) (year|day|month)\b|\bin what year\b")
