@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -89,14 +90,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("run", type=Path, help="a `rag eval --out` directory")
     ap.add_argument("suite", type=Path, help="the suite it ran")
     args = ap.parse_args(argv)
-    table = slices(args.run, args.suite)
-    print("| slice | questions | " + " | ".join(METRICS) + " |")
-    print("|" + " --- |" * (len(METRICS) + 2))
+    sys.stdout.write(markdown(slices(args.run, args.suite)))  # the command's output: the CLI edge
+    return 0
+
+
+def markdown(table: dict[str, dict[str, tuple[float | None, int]]]) -> str:
+    """``slices``' table as a Markdown table: each metric's value, then in brackets how many questions it
+    was computed over."""
+    lines = ["| slice | questions | " + " | ".join(METRICS) + " |", "|" + " --- |" * (len(METRICS) + 2)]
     for name, row in table.items():
         cells = [("–" if v is None else f"{v:.3f}" if k != "latency_total_p50_ms" else f"{v:.1f}") + f" ({n})"
                  for k, (v, n) in row.items() if k != "questions"]
-        print(f"| {name} | {row['questions'][1]} | " + " | ".join(cells) + " |")
-    return 0
+        lines.append(f"| {name} | {row['questions'][1]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
