@@ -188,9 +188,13 @@ class TorchEmbedder:
 
 def _one_torch_thread() -> None:
     """Initializer of the query worker. With torch's OpenMP backend (the CPU wheels) the thread
-    count is per thread: this worker runs on 1, every other thread keeps torch's default."""
+    count is per thread: this worker runs on 1, every other thread keeps torch's default. Ctrl-C is
+    left to the main thread (``waits.leave_signals_to_main``)."""
     import torch
 
+    from index import waits
+
+    waits.leave_signals_to_main()
     torch.set_num_threads(1)
 
 

@@ -44,6 +44,7 @@ import httpx
 
 from rag.errors import InputError
 from rag.settings import Settings
+from index import waits
 from index.types import PRIVATE_OFF  # the guard's words, kept with the records
 from index.userinfo import strip_userinfo
 
@@ -351,6 +352,7 @@ def _resolve(url: str, host: str, port: int, deadline: _Deadline) -> list[IPAddr
     done = threading.Event()
 
     def lookup() -> None:
+        waits.leave_signals_to_main()
         try:
             found["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except Exception as exc:  # noqa: BLE001 (handed to the waiting thread)
@@ -360,7 +362,7 @@ def _resolve(url: str, host: str, port: int, deadline: _Deadline) -> list[IPAddr
 
     threading.Thread(target=lookup, name="fetch-resolve", daemon=True).start()
     deadline.wake_on_expiry(done)
-    if not done.wait(max(deadline.remaining(), 0.0)) or not found:
+    if not waits.wait(done, max(deadline.remaining(), 0.0)) or not found:
         raise deadline.timed_out(url)
     exc = found.get("error")
     if isinstance(exc, (socket.gaierror, UnicodeError)):

@@ -32,7 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import feeds, formats
+from index import feeds, formats, waits
 from rag.errors import InputError
 from index.feeds import Feed, FeedItem
 from index.fetch import FetchedPage, fetch_url
@@ -362,7 +362,8 @@ def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int 
         for item in items:
             yield item, list(load_feed_item(item, settings))
         return
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed-fetch")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed-fetch",
+                              initializer=waits.leave_signals_to_main)
     pending: deque[tuple[FeedItem, Future]] = deque()
     queue_ = iter(items)
     try:

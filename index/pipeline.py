@@ -50,6 +50,7 @@ from index.stories import StoryIndex
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped, same_text
 from index.userinfo import redact_userinfo
 from index.vectors import VectorStore
+from index import waits
 from rag.errors import RagError, StoreBusyError, StoreError
 from rag.text import word_count
 
@@ -419,7 +420,7 @@ class Indexer:
             t.start()
         interrupted: KeyboardInterrupt | None = None
         try:
-            while (batch := to_embed.get()) is not _DONE:
+            while (batch := waits.get(to_embed)) is not _DONE:
                 if not errors:
                     self._embed_batch(batch, emit, to_write, embedded)
                 if stop is not None and stop.is_set():
@@ -495,8 +496,8 @@ class Indexer:
                     sent = True
                 while not threads[1].finished.wait(0.1):
                     pass
-                with busy:
-                    pass
+                waits.acquire(busy)
+                busy.release()
                 break
             except KeyboardInterrupt as exc:
                 if interrupted is not None or (stop is not None and stop.is_set()):
@@ -1025,6 +1026,7 @@ class _Stage(threading.Thread):
         self.finished = threading.Event()
 
     def run(self) -> None:
+        waits.leave_signals_to_main()
         try:
             self._work()
         finally:

@@ -50,7 +50,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from index import feeds
+from index import feeds, waits
 from index.feeds import Feed, FeedItem
 from index.fetch import fetch_url
 from index.load import is_url, load_feed_items
@@ -292,7 +292,7 @@ class Watcher:
             done += 1
             if rounds is not None and done >= rounds:
                 return
-            stop.wait(max(0.0, every - (time.monotonic() - started)))
+            waits.wait(stop, max(0.0, every - (time.monotonic() - started)))
 
     def poll(self, url: str, *, progress: Callable[[ItemResult], None] | None = None,
              stop: threading.Event | None = None) -> PollResult:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
+from index import waits
 from index.types import ItemResult
 from rag.cli.ingest import ingest_reason
 from rag.cli.output import CtrlC, cell, clip, esc, fail, out, print_json, safe, say, stop_fetches
@@ -146,7 +147,7 @@ def watch(
                 at = time.localtime(time.time() + wait)
                 shown = time.strftime("%H:%M:%S" if wait < 12 * 3600 else "%Y-%m-%d %H:%M:%S", at)
                 say("", Text(f"next round at {shown}; Ctrl-C stops", style="dim"))
-                stop.wait(wait)
+                waits.wait(stop, wait)  # woken by a Ctrl-C whichever thread the kernel gives it to
     except KeyboardInterrupt:
         stop.set()
     finally:
