@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from numbers import Integral
 from typing import Any
@@ -103,6 +102,12 @@ def checked_filters(filters: object) -> Filters | None:
     if not isinstance(filters, Filters):
         raise InputError("filters", f"must be a rag.Filters, got {_got(filters)}; "
                                     'e.g. filters=Filters(sources=("reuters",), published_from=date(2024, 11, 1))')
+    return filters  # checked when it was made (``Filters.__post_init__``)
+
+
+def checked_fields(filters: Filters) -> dict[str, object]:
+    """The fields of ``filters`` that its checks changed (a "2024-11-01" made a date, one source
+    name made a tuple), or ``InputError`` (see ``checked_filters``)."""
     start = _checked_day(filters.published_from, "filters.published_from",
                          'Filters(published_from=date(2024, 11, 1)) or Filters(published_from="2024-11-01")')
     end = _checked_day(filters.published_to, "filters.published_to",
@@ -112,10 +117,8 @@ def checked_filters(filters: object) -> Filters | None:
                                     "no article can match; swap them")
     sources = _checked_names(filters.sources, "filters.sources", 'sources=("reuters",)')
     ids = _checked_names(filters.article_ids, "filters.article_ids", 'article_ids=("2ee66f902f40f20f",)')
-    if (start, end, sources, ids) == (filters.published_from, filters.published_to, filters.sources,
-                                      filters.article_ids):  # (a datetime never equals its date)
-        return filters
-    return replace(filters, published_from=start, published_to=end, sources=sources, article_ids=ids)
+    checked = {"published_from": start, "published_to": end, "sources": sources, "article_ids": ids}
+    return {k: v for k, v in checked.items() if v is not getattr(filters, k)}
 
 
 def _checked_names(value: object, name: str, example: str) -> tuple[str, ...]:

@@ -22,12 +22,26 @@ def lead_with(short: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval: ``sources`` are substrings of an article's source/URL; dates are inclusive."""
+    """Restrict retrieval: ``sources`` are substrings of an article's source/URL; dates are inclusive.
+
+    Checked when made (``rag.arguments.checked_filters``): a date may be given as "2024-11-01" and is
+    kept as a date, one source as a str; a date that is not one, or ``published_from`` after
+    ``published_to``, is an ``InputError`` here, not at the ``ask()`` that uses it.
+
+    >>> Filters(sources="cnn", published_from="2024-11-01")
+    Filters(sources=('cnn',), published_from=datetime.date(2024, 11, 1), published_to=None, article_ids=())
+    """
 
     sources: tuple[str, ...] = ()
     published_from: date | None = None
     published_to: date | None = None
     article_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from rag.arguments import checked_fields  # (rag.arguments imports this module)
+
+        for name, value in checked_fields(self).items():
+            object.__setattr__(self, name, value)
 
     def is_empty(self) -> bool:
         return not (self.sources or self.published_from or self.published_to or self.article_ids)

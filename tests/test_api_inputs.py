@@ -239,6 +239,26 @@ def test_the_llm_is_given_question_and_answer_text_pairs(seed_rag: RAG, first: A
         assert llm.histories and all(list(h) == [(first.question, first.text)] for h in llm.histories)
 
 
+@pytest.mark.parametrize(("kwargs", "field", "says"), [
+    (dict(published_from="not a date"), "filters.published_from", "YYYY-MM-DD"),
+    (dict(published_to=20241201), "filters.published_to", "got int"),
+    (dict(published_from="2025-01-01", published_to="2024-01-01"), "filters", "swap them"),
+    (dict(sources=[1, 2]), "filters.sources", "tuple of str"),
+])
+def test_filters_are_checked_when_made_not_at_the_ask_that_uses_them(kwargs: dict, field: str, says: str) -> None:
+    """New user 8: ``Filters(published_from="not a date")`` was accepted and failed only at ``ask()``."""
+    err = rejected(lambda: Filters(**kwargs), field)
+    assert says in err.reason
+
+
+def test_filters_keep_their_given_values_as_dates_and_tuples() -> None:
+    made = Filters(sources="cnn", published_from="2024-11-01", published_to=datetime(2024, 12, 1, 9, 30),  # type: ignore[arg-type]
+                   article_ids=["a1"])  # type: ignore[arg-type]
+    assert made == Filters(sources=("cnn",), published_from=date(2024, 11, 1), published_to=date(2024, 12, 1),
+                           article_ids=("a1",))
+    assert type(made.published_to) is date
+
+
 # --- search ---------------------------------------------------------------------------------------
 def test_search_checks_its_arguments(seed_rag: RAG) -> None:
     rejected(lambda: seed_rag.search(None), "query")
