@@ -62,7 +62,9 @@ from rag.types import Citation, Passage
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
 #: a claim ends at . ! ? (then closing quotes/brackets, then any markers) before white space, or
 #: after a run of markers before a capital
-_CLAIM_END = re.compile(rf"[.!?]+[\"'”’)]*(?:{MARKER_RUN.pattern})?(?=\s|$)|{MARKER_RUN.pattern}(?=\s+[A-Z])")
+# (a marker run ends a claim before a capital, also one in brackets or quotes: "... $59.8 billion [5] (CNN) NFL
+# owners approved ..." is two claims, each checked against its own passage)
+_CLAIM_END = re.compile(rf"[.!?]+[\"'”’)]*(?:{MARKER_RUN.pattern})?(?=\s|$)|{MARKER_RUN.pattern}(?=\s+[(\"“‘]?[A-Z])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 _CONTEXT = 24  # characters either side of a marker compared with passage text

@@ -219,6 +219,11 @@ def test_a_head_that_only_restates_the_question_is_no_answer() -> None:
     ("The rate fell to 6.33% as of Dec. 8, Freddie Mac said [2]. It rose later.",
      ["The rate fell to 6.33% as of Dec. 8, Freddie Mac said [2].", "It rose later."]),
     ("Khansir [1] Rebels took it", ["Khansir [1]", "Rebels took it"]),
+    # new user 7: a table row's marker, then a wire story's dateline in brackets
+    ("Rob Walton $59.8 billion [5] (CNN) NFL owners approved the sale [1].",
+     ["Rob Walton $59.8 billion [5]", "(CNN) NFL owners approved the sale [1]."]),
+    ('He left [2] "We will rebuild," she said [3].', ["He left [2]", '"We will rebuild," she said [3].']),
+    ("It rose [2] (to 12) on Monday [3].", ["It rose [2] (to 12) on Monday [3]."]),
 ])
 def test_split_claims(text: str, expected: list[str]) -> None:
     assert split_claims(text) == expected
