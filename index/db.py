@@ -570,8 +570,9 @@ class ArticleDB:
     def first_chunks(self, sources: Sequence[str] = (), start: date | None = None, end: date | None = None,
                      limit: int = 50) -> tuple[list[ChunkRow], int]:
         """The first chunk of the newest ``limit`` stories published between ``start`` and ``end``
-        (inclusive; one article per story: its earliest version), newest first, and how many stories
-        were published then in all (``rag.brief.digest``: "What happened this week?")."""
+        (inclusive; one article per story: its earliest version), newest first by the date of the
+        version told, and how many stories were published then in all (``rag.brief.digest``: "What
+        happened this week?")."""
         ids = set(self.filter_article_ids(sources, start, end))
         if not ids:
             return [], 0
@@ -582,13 +583,19 @@ class ArticleDB:
         rows = self._q(sql + " ORDER BY a.published DESC, a.id", args).fetchall()
         earliest: dict[str, str] = {}  # story -> its earliest article in the period (rows run newest first)
         order: list[str] = []
-        for aid, _day, story in rows:
+        day: dict[str, str] = {}
+        for aid, published, story in rows:
             if aid in ids:
                 if story not in earliest:
                     order.append(story)
                 earliest[story] = aid
+                day[aid] = published
         if not order:
             return [], 0
+        # by the day of the version told, not of the story's newest one: a story of 11, 12 and 13 March
+        # is told by its 11 March version, and listed as of 13 March it read "11 March, 12 March, 11
+        # March" under "newest first" (new user 9); a stable sort keeps the order of equal days
+        order.sort(key=lambda st: day[earliest[st]], reverse=True)
         firsts = [r[0] for r in self._q(
             "SELECT id FROM chunks WHERE n=0 AND article_id IN (%s)" % ",".join("?" * min(len(order), limit)),
             [earliest[st] for st in order[:limit]])]

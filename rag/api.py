@@ -475,9 +475,13 @@ def _dated(p: Passage, as_of: date) -> str:
 
 
 def _marked(sentence: str, n: int) -> str:
-    """``sentence`` with its ``[n]`` before the closing stop, as the answerers write it: "... in years [1]."."""
+    """``sentence`` with its ``[n]`` before the closing stop, as the answerers write it: "... in years [1].".
+    A headline told as the story ("Kelso bridge closed for inspection") gets a stop after its marker:
+    the next story's date ran on from it as one sentence (new user 9)."""
     body = sentence.rstrip()
-    return f"{body[:-1]} [{n}]." if body.endswith(".") else f"{body} [{n}]"
+    if body.endswith("."):
+        return f"{body[:-1]} [{n}]."
+    return f"{body} [{n}]" if re.search(r"[.!?…][\"'”’)\]]*$", body) else f"{body} [{n}]."
 
 
 def catch_up_period(window: TimeWindow | None, as_of: date,
