@@ -39,9 +39,17 @@ Rules (all inclusive, never past ``as_of`` unless a date names a later day itsel
   ``the last week of`` -> its last 7 days; ``the first half of`` -> 1-15, ``the second half of`` -> 16 ..
   its end. Of a year: ``early``/``mid``/``late 2022`` -> its thirds (January-April, May-August,
   September-December; ``the start of``/``the end of`` as early/late), halves January-June / July-December.
+  Of either: ``the first``/``the last N days`` or ``weeks of`` (7N days: ``the last six weeks of 2003``
+  are its last 42, ``the first ten days of March`` 1-10). Of a year only: ``the first``/``the last
+  N months of`` (``the last three months of 2004`` -> October-December), its quarters (``the fourth``/
+  ``the final quarter of 2004``, ``Q1 2006``) and halves as ``H1``/``H2 2021``: parts of that year, not
+  "the last three months" counted back from as_of and "2004" apart, and date atoms like the rest
+  ("since the fourth quarter of 2004", "between Q1 2005 and Q3 2006").
   Without a year, the latest such part that began on or before as_of ("late December" asked 7 December
   2022 is December 2021's). The same parts of ``this``/``last``/``the`` month or year ("early last
-  year", "late last month", "at the start of the year"); a part of a week is the whole week.
+  year", "late last month", "at the start of the year", "the last three months of last year", "Q4
+  last year"); a part of a week is the whole week. A part of ``the`` month or year still to come ("the
+  last week of the month" asked on the 18th) is no window, not the last week counted back.
 * ``the summer of 2021``/``summer 2021`` (a winter is the one beginning in that year's December);
   ``the '90s`` (two digits need the apostrophe; the latest such decade that is over); named days with
   a fixed date after "on" or with a year (``on Christmas Day``, ``on New Year's Eve``, ``Halloween
@@ -208,12 +216,26 @@ _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 _NUM = r"(?P<n>\d+|a couple of|a few|several|an?|" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True)) + ")"
 _UNIT = r"(?P<unit>hour|day|week|fortnight|month|year|decade)s?"
 _WD = r"(?P<wd>" + "|".join(WEEKDAYS) + ")"
-# "the last week of November" is a part of November, not last week ("the past week of fighting" is)
-_NOT_OF_A_PERIOD = r"(?!\s+of\s+(?:" + _MONTH.replace("(?P<{g}>", "(?:") + r"|(?:19|20)\d\d)\b)"
+# "the last week of November" is a part of November, not last week ("the past week of fighting" is);
+# "the last three months of 2004" and "of last year" are parts of that year, not counted back from as_of
+_NOT_OF_A_PERIOD = (r"(?!\s+of\s+(?:" + _MONTH.replace("(?P<{g}>", "(?:")
+                    + r"|(?:19|20)\d\d|(?:this|last|the)\s+(?:week|month|year))\b)")
 
-# A part of a month or a year ("early November", "the last week of November", "the second half of 2022").
-_PART = (r"(?P<{g}>(?:the\s+)?(?:very\s+)?(?:early|mid|late|middle\s+of|end\s+of|start\s+of|beginning\s+of"
-         r"|(?:first|last|final)\s+week\s+of|(?:first|second|latter|last)\s+half\s+of)[\s-]+)")
+# how many days, weeks or months a part counts ("the last three months of 2004"): "a"/"an" only as "a few"
+_COUNT = (r"(?:\d\d?\d?|" + "|".join(sorted((w for w in _NUM_WORDS if w not in ("a", "an")), key=len, reverse=True))
+          + r")")
+_PARTS = (r"early|mid|late|middle\s+of|end\s+of|start\s+of|beginning\s+of"
+          rf"|(?:first|last|final)\s+(?:{_COUNT}\s+(?:days|weeks)|day|week)\s+of"
+          r"|(?:first|second|latter|last)\s+half\s+of")
+# A part of a month or a year ("early November", "the last week of November", "the second half of 2022",
+# "the first ten days of March").
+_PART = r"(?P<{g}>(?:the\s+)?(?:very\s+)?(?:" + _PARTS + r")[\s-]+)"
+# A part only a year has: its first or last months, a quarter, a half as "H2" ("the last three months of
+# 2004", "the final quarter of 2004", "Q1 2006", "H2 2021"; "the fourth quarter of last year").
+_YEAR_PART = (r"(?P<{g}>(?:(?:the\s+)?(?:very\s+)?(?:" + _PARTS
+              + rf"|(?:first|last|final)\s+(?:{_COUNT}\s+months|month)\s+of"
+              r"|(?:first|second|third|fourth|last|final)\s+quarter\s+of)"
+              r"|(?:q[1-4]|h[12])(?:\s+of|,)?)[\s-]+)")
 
 # One date "atom" (a day, a month, a year, a decade, or a part of a month or year): the object of
 # since/before/after/between. Numeric dates: ISO (2022-12-01, 2022/12/01), "12/01/2022" (US month/day
@@ -235,7 +257,7 @@ _ATOM = (
     rf"(?:,?\s+{_YEAR.format(g='fy')})?"
     rf"|(?:(?P<mvthe>the)\s+)?(?P<mv>{_MOVEABLE_NAMES})(?:,?\s+{_YEAR.format(g='my')})?"
     rf"|(?P<ys>(?:19|20)\d\d)[-–/](?P<ye>\d\d)(?!\d)"
-    rf"|{_PART.format(g='py')}?{_YEAR.format(g='y4')}"
+    rf"|{_YEAR_PART.format(g='py')}?{_YEAR.format(g='y4')}"
     rf"|{_PART.format(g='p4')}?{_MONTH.format(g='m4')}(?!-\w))"
 )
 _ATOM_RE = re.compile(rf"\b{_ATOM}\b", re.I)
@@ -295,20 +317,47 @@ def _coming_day(m: int, d: int, as_of: date, horizon: int = HORIZON_DAYS) -> dat
     return None
 
 
+_COUNTED = re.compile(r"(?P<side>first|last|final) (?:(?P<n>.+) )?(?P<unit>day|week|month)s? of")
+_QUARTER = re.compile(r"(?P<qw>first|second|third|fourth|last|final) quarter of|q(?P<q>[1-4])(?: of)?"
+                      r"|h(?P<h>[12])(?: of)?")
+
+
 def _part(span: tuple[date, date], part: str | None) -> tuple[date, date]:
     """The part of a month or a year ``span`` that ``part`` names ("early", "the last week of", ...).
 
     A month: early/start/beginning = days 1-10, mid/middle = 11-20, late/end = 21 to its end; first
     week = 1-7, last week = its last 7 days; first half = 1-15, second half = 16 to its end. A year:
     early = January-April, mid = May-August, late/end = September-December (its thirds); first/second
-    half = January-June / July-December; first/last week = 1-7 January / 25-31 December."""
+    half (H1/H2) = January-June / July-December; first/last week = 1-7 January / 25-31 December. Either:
+    the first/last N days or weeks (7N days: "the last six weeks of 2003" are its last 42 days). A year
+    only: the first/last N months ("the last three months of 2004": October-December), a quarter
+    ("the final quarter of", "Q1"). ValueError for a part the span cannot hold ("the first quarter of
+    March", "the last 60 days of March")."""
     if not part:
         return span
-    p = " ".join(part.lower().replace("-", " ").split()).removeprefix("the ").removeprefix("very ")
+    p = " ".join(part.lower().replace("-", " ").replace(",", " ").split()).removeprefix("the ").removeprefix("very ")
     start, end = span
-    year = start.month != end.month
-    if "week" in p:
-        return (start, start + timedelta(days=6)) if p.startswith("first") else (end - timedelta(days=6), end)
+    year = (end - start).days > 31  # a week is checked as a month ("the first quarter of last week": none)
+    if counted := _COUNTED.fullmatch(p):
+        n, unit, first = _num(counted["n"]) if counted["n"] else 1, counted["unit"], counted["side"] == "first"
+        if unit == "month":
+            if not year or not 1 <= n <= 12:
+                raise ValueError(f"no {p!r} {span}")
+            return ((start, _month_span(start.year, n)[1]) if first
+                    else (_month_span(end.year, 13 - n)[0], end))
+        days = n * (7 if unit == "week" else 1)
+        if not 1 <= days <= (end - start).days + 1:
+            raise ValueError(f"no {p!r} {span}")
+        return (start, start + timedelta(days=days - 1)) if first else (end - timedelta(days=days - 1), end)
+    if quarter := _QUARTER.fullmatch(p):
+        if not year:
+            raise ValueError(f"no {p!r} {span}")
+        if quarter["h"]:
+            p = "first half of" if quarter["h"] == "1" else "second half of"
+        else:
+            q = int(quarter["q"]) if quarter["q"] else min(4, ("first", "second", "third", "fourth", "last",
+                                                               "final").index(quarter["qw"]) + 1)
+            return date(start.year, 3 * q - 2, 1), _month_span(start.year, 3 * q)[1]
     if "half" in p:
         middle = date(start.year, 7, 1) if year else start.replace(day=16)
         return (start, middle - timedelta(days=1)) if p.startswith("first") else (middle, end)
@@ -733,13 +782,16 @@ def _bounded(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return None, x[1]  # until/through/as of X: up to its end
 
 
-@_rule(r"\b(?P<since>since\s+)?" + _PART.format(g="part") + r"(?P<rel>this|last|the)\s+(?P<unit>week|month|year)\b"
+@_rule(r"\b(?P<since>since\s+)?" + _YEAR_PART.format(g="part") + r"(?P<rel>this|last|the)\s+(?P<unit>week|month|year)\b"
        + _NOT_OF_A_PERIOD)
 def _part_of_relative(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     """"early last year", "late last month", "the first half of last year", "at the start of the
-    year": that part of the period, as for a named one ("early 2021"). "The year" is this one, with
-    no fall-back to the year before when its part is still to come (unlike "late December"): "the end
-    of the year" asked in June is mostly a forecast ("by the end of the year"), so no window. A part
+    year", "the last three months of last year", "Q4 last year", "the first ten days of this month":
+    that part of the period, as for a named one ("early 2021"); none for a part it cannot hold ("the
+    first quarter of last month"). "The year" is this one, with no fall-back to the year before when
+    its part is still to come (unlike "late December"): "the end of the year" asked in June is mostly a
+    forecast ("by the end of the year"), so no window (nor is "the last week of the month" asked on the
+    18th the last seven days: ``_NOT_OF_A_PERIOD`` keeps the counting rules off it). A part
     of a week is the whole week (up to as_of): its thirds would be two or three days, and an event
     late in a week is often only reported at the weekend after it."""
     rel, unit = mt.group("rel").lower(), mt.group("unit").lower()
@@ -752,8 +804,12 @@ def _part_of_relative(mt: re.Match[str], as_of: date, original: str) -> Span | N
     else:
         y = as_of.year - (1 if back else 0)
         span = date(y, 1, 1), date(y, 12, 31)
+    try:
+        parted = _part(span, mt.group("part"))
+    except ValueError:
+        return None
     if unit != "week":
-        span = _part(span, mt.group("part"))
+        span = parted
     if mt.group("since"):
         return span[0], as_of
     return span[0], (min(span[1], as_of) if unit == "week" else span[1])
@@ -784,20 +840,14 @@ def _since_period(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     return start, as_of
 
 
-@_rule(r"\b(?:q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)\s+(?P<y>(?:19|20)\d\d)\b")
-def _quarter(mt: re.Match[str], as_of: date, original: str) -> Span | None:
-    q = int(mt.group("q")) if mt.group("q") else ("first", "second", "third", "fourth").index(mt.group("qw").lower()) + 1
-    y = int(mt.group("y"))
-    return _month_span(y, 3 * q - 2)[0], _month_span(y, 3 * q)[1]
-
-
 @_rule(rf"\bsince\s+(?:(?:last|this past)\s+)?{_WD}\b")
 def _since_weekday(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     d = _weekday(mt.group("wd"), as_of, strict=False)
     return d, as_of
 
 
-@_rule(r"\b(?:(?:in|over|during|within|for)\s+)?(?:the\s+)?(?:past|last|previous)\s+" + _NUM + r"\s+" + _UNIT + r"\b")
+@_rule(r"\b(?:(?:in|over|during|within|for)\s+)?(?:the\s+)?(?:past|last|previous)\s+" + _NUM + r"\s+" + _UNIT + r"\b"
+       + _NOT_OF_A_PERIOD)
 def _past_n(mt: re.Match[str], as_of: date, original: str) -> Span | None:
     n, unit = _num(mt.group("n")), mt.group("unit").lower()
     days = {"hour": max(1, -(-n // 24)), "day": n, "week": 7 * n, "fortnight": 14 * n, "month": 30 * n,
