@@ -48,6 +48,8 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from rag.text import GALLERY_CAPTION
+
 if TYPE_CHECKING:
     from index.db import ArticleDB
 
@@ -94,7 +96,7 @@ def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     >>> looks_like_boilerplate("WATCH THE FULL INTERVIEW BELOW."), looks_like_boilerplate("NASA launched it.")
     (True, False)
     """
-    if _SITE_VOICE.search(sentence):
+    if _SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence):
         return True
     dash = _DASH_START.match(sentence)
     if dash and ((opening and dash.group().strip() != "-") or _names_only(sentence[dash.end():])):

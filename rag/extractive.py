@@ -40,9 +40,10 @@ from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, extract, find,
     fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type, what_is_asked,
 )
-from rag.text import answer_type, terms
+from rag.text import GALLERY_CAPTION, answer_type, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
+from rag.verify import contradicts
 
 # an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's
 # marker they read as a citation with no source ("taken [2] [1]"), so the answer leaves them out (the
@@ -197,6 +198,13 @@ def unsure_notice(ranked: Sequence[Scored], confidence: float, bar: float) -> st
             f"{bar:.2f}); a question in the articles' own words may find it.")
 
 
+def contradicted_notice(q: Question, scored: Sequence[Scored]) -> tuple[str, ...]:
+    """Why no sentence was a candidate when the best one found contradicts the question (``ranked``):
+    "Not answered: the passages found (such as ...) are about 2004, not 2007"; none otherwise."""
+    why = contradicts(q.text, scored[0].text) if scored else None
+    return (f"Not answered: {_found(scored)} do not answer it as asked: {why}.",) if why else ()
+
+
 def _found(ranked: Sequence[Scored]) -> str:
     """The passages a refusal read, named by the best one's article title."""
     title = " ".join((ranked[0].passage.title or "").split())[:80] if ranked else ""
@@ -261,6 +269,8 @@ class ExtractiveAnswerer:
             spans = p.sentences or ((p.start, p.end),)
             for s in score_sentences(q, p.text, p.start, spans):
                 a, b = s.span
+                if GALLERY_CAPTION.search(p.text, a - p.start, b - p.start):
+                    continue  # a gallery's caption of a past picture: no answer
                 lexical = s.score + RANK_PRIOR / (rank + 1)
                 out.append(Scored(p, s.span, p.text[a - p.start : b - p.start], lexical, s.coverage, rank, lexical))
         out.sort(key=lambda s: s.score, reverse=True)
@@ -298,8 +308,10 @@ class ExtractiveAnswerer:
 
     def ranked(self, q: Question, passages: Sequence[Passage]) -> list[Scored]:
         """The candidate sentences ranked, best first (``evidence`` without the refusal features:
-        what ``evals.fit_phrases`` reads; ``q``'s names read already, see ``with_names_from``)."""
-        return self.rank(q, passages, self.score(q, passages))
+        what ``evals.fit_phrases`` reads; ``q``'s names read already, see ``with_names_from``). A
+        sentence that gives what the question takes as given another value (the year asked about, a
+        quantity, the men's or women's event: ``rag.verify.contradicts``) is no candidate."""
+        return [s for s in self.rank(q, passages, self.score(q, passages)) if contradicts(q.text, s.text) is None]
 
     def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""
@@ -324,7 +336,7 @@ class ExtractiveAnswerer:
         q = with_names_from(q, [p.text for p in passages])  # once: the answer's later steps read them too
         scored, feats = self._evidence(q, passages, query_vector)
         if feats is None:
-            return Draft(text=REFUSAL, refused=True, confidence=0.0)
+            return Draft(text=REFUSAL, refused=True, confidence=0.0, notices=contradicted_notice(q, self.score(q, passages)))
         confidence = self.model.probability(feats)
         if confidence < self.refuse_below:
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),

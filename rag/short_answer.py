@@ -267,15 +267,21 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
         start = m.start() + m.group(0).index(phrase) if phrase else m.start()
-        initial = not sentence[:start].strip(_OPENING)  # first in its sentence, maybe after a quote mark
-        if atype == "name" and initial and " " in phrase and _opens(phrase.split()[0], sentence):
+        # first in its sentence, maybe after a quote mark, or in a clause after a colon ("... on Monday
+        # morning: First, they fired ...": no name "First")
+        initial = not sentence[:start].strip(_OPENING) or sentence[:start].rstrip().endswith(":")
+        if atype == "name" and initial and " " in phrase and _opens(phrase.split()[0], sentence[start:]):
             rest = phrase.split(None, 1)[1]  # "Although Sotherton's", "Upon Kennedy's": the opener is no part of it
             start, phrase = start + len(phrase) - len(rest), rest
         if not phrase or not re.search(r"\w", phrase):
             continue
+        if atype == "name" and (day := _TRAILING_DAY.search(phrase)) and " " in phrase[: day.start()]:
+            # "the sale of the Denver Broncos Tuesday": the team, not "... Tuesday"; a name of two words
+            # may end in one ("Jeff Saturday", the Colts' interim coach)
+            phrase = phrase[: day.start()]
         end = start + len(phrase)
         if atype == "name":
-            if initial and " " not in phrase and _opens(phrase, sentence):
+            if initial and " " not in phrase and _opens(phrase, sentence[start:]):
                 continue
             if sentence[start - 1 : start] == "(" and phrase.isupper() and sentence[end : end + 1] == ")":
                 if start <= 1 or _TAG_END.match(sentence, end):
@@ -1098,6 +1104,7 @@ def _holds(sentence: str, start: int, end: int, post: tuple[int, int]) -> bool:
 _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
 _CALENDAR = re.compile(rf"(?:{_DAY}|{_MONTH}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mon|tue|tues|wed|thu|"
                        rf"thurs|fri|sat|sun)\.?)(?:['’]s)?", re.I)
+_TRAILING_DAY = re.compile(rf"\s+{_DAY}(?:['’]s)?$", re.I)
 _SPECIFIC_DATE = re.compile(rf"\d|{_MONTH}|\b(?:spring|summer|autumn|winter)\b", re.I)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")  # a year is a date, not an amount
 _PRONOUN = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I'm": capitalised, not a name
@@ -1115,7 +1122,8 @@ _CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
     "whereas not no nor anyone everyone someone nobody everybody somebody anything everything something "
     "nothing none".split())
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing|able|ible)")  # "Based", "Following", "Launched", "Unable"
-_ADVERB = re.compile(r"[A-Z][a-z]+ly")  # "Additionally", "Politically"
+# "Additionally", "Politically"; an ordinal listing steps ("First, they fired ...", "Second, ...")
+_ADVERB = re.compile(r"[A-Z][a-z]+ly|First|Second|Third|Fourth|Fifth|Finally|Next|Then|Meanwhile|Still|Instead")
 _THEN_LINKS = re.compile(r"\s+(?:on|to|the|a|an|at|in|by|with|from|for|of|its|his|her|their|this|that)\b")
 
 

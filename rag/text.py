@@ -374,6 +374,12 @@ _AGENCY = (r"(?:AP|AFP|Reuters|Getty[ \t]Images(?:[ \t](?:North[ \t]America|Euro
 _CREDIT = re.compile(rf"\s*{_CREDIT_SEGMENT}(?:/{_CREDIT_SEGMENT})*?/{_AGENCY}(?:/{_AGENCY})*\b\s*(?=[A-Z\"“‘'(]|$)")
 
 
+#: a photo gallery's caption as CNN pages carry it ("Hide Caption 4 of 18 Photos: Nancy Pelosi's history
+#: standing up to China Pelosi arrives in Shanghai ... in May 2009"): a past picture's caption run into
+#: the gallery's title, no report of the story (new user 9's answer about this week's trip quoted two)
+GALLERY_CAPTION = re.compile(r"\b(?:Hide|Show) Caption \d+ of \d+\b", re.I)
+
+
 def without_credits(text: str, offset: int, spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Sentence ``spans`` (article offsets; ``text`` starts at ``offset``) less a photo credit that opens
     one (``_CREDIT``); a span that is only a credit goes.

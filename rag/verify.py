@@ -55,7 +55,8 @@ from dataclasses import dataclass, field
 
 from rag.evidence import NUMBER_WORDS
 from rag.text import (
-    LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, is_abbreviation, marker_numbers, terms, undotted,
+    LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, is_abbreviation, marker_numbers, terms,
+    undotted,
 )
 from rag.types import Citation, Passage
 
@@ -798,3 +799,63 @@ def _with_markers(claim: str, numbers: Sequence[int]) -> str:
     if m:
         return claim[: m.start()].rstrip() + marks + claim[m.start() :]
     return claim + marks
+
+
+# --- premises a sentence contradicts: what the question takes as given, the sentence gives otherwise
+
+_YEAR = re.compile(r"(?<![\w$£€.,-])((?:19|20)\d\d)(?![\w%]|[.,]\d|-\d\d\d)")
+#: a year after one of these is a bound ("since 2016", "between 2004 and 2006"), not the year asked about
+_BOUND = re.compile(r"\b(?:since|after|before|until|till|from|between|and|by|through|to|or|than)\s+$", re.I)
+#: a year after one of these is a time: "in 2007", "of 2006", "in March 2022", "on 5 March, 2022"
+_AS_TIME = re.compile(r"(?:\b(?:in|of|during|throughout|for)|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+                      r"[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?)\s+$", re.I)
+_ASKS_WHO = re.compile(r"\b(?:who|whom|whose|where|which)\b", re.I)
+_SEX = re.compile(r"\b(women|men)(?:'s|’s)?\b", re.I)
+
+
+def _asked_years(question: str) -> set[str]:
+    """The years ``question`` asks about: a year as a time ("in 2007", "the first quarter of 2006", "in
+    March 2022"), not as a bound ("since 2016": then none) nor as part of an event's name ("the 2023
+    Oscars", "Euro 2022": a story of it may name the film's or the qualifiers' year)."""
+    out = set()
+    for m in _YEAR.finditer(question):
+        before = question[: m.start()]
+        if _BOUND.search(before):
+            return set()  # a period between bounds: which years a sentence may name is not one
+        if _AS_TIME.search(before):
+            out.add(m.group(1))
+    return out
+
+
+def contradicts(question: str, sentence: str) -> str | None:
+    """What in ``sentence`` contradicts a premise of ``question``, in words, or None.
+
+    A sentence may answer a question without repeating what the question gives, but not by giving it
+    another value: the year asked about ("How many net cafes did China close in 2007?" over "... closed
+    12,575 net cafes in the closing months of 2004"), a quantity ("the winning $1.3 billion Mega Millions
+    ticket" over "the $1.537 billion jackpot ... in 2018", ``_other_quantity``), the men's or women's
+    event ("Who won the men's 5,000m?" over "winning the women's 5,000m"). New user 9's confident wrong
+    answers; the extractive answerer does not answer from such a sentence.
+
+    >>> contradicts("How many net cafes did China close in 2007?", "China closed 12,575 net cafes in 2004.")
+    'it is about 2004, not 2007'
+    >>> contradicts("How many net cafes did China close in 2004?", "China closed 12,575 net cafes in 2004.") is None
+    True
+    """
+    asked = _asked_years(question)
+    if asked:
+        named = {m.group(1) for m in _YEAR.finditer(sentence)}
+        if named and not named & asked:
+            return f"it is about {', '.join(sorted(named))}, not {', '.join(sorted(asked))}"
+    if _ASKS_WHO.search(question) and answer_type(question) != "number":
+        # a name, place or choice asked ("Where was the $1.3 billion ticket sold?"); a figure asked may share
+        # the premise's unit ("A year before rates topped 7%, what was the average?": 3.14%)
+        for number, unit in _quantities(question):
+            if unit[1] and not _YEAR.fullmatch(number) and _other_quantity(number, unit, sentence):
+                return f"it gives another {''.join(unit)} figure than the {number} asked about"
+    sexes = {m.group(1).lower() for m in _SEX.finditer(question)}
+    if len(sexes) == 1:
+        said = {m.group(1).lower() for m in _SEX.finditer(sentence)}
+        if said and not said & sexes:
+            return f"it is about the {said.pop()}'s event, not the {sexes.pop()}'s"
+    return None

@@ -1,0 +1,80 @@
+"""What the question takes as given, a sentence may not give otherwise (``rag.verify.contradicts``): new
+user 9's confident wrong answers ("12,575 net cafes" closed in 2004 for 2007, "South Carolina" for the
+$1.3 billion ticket from a line about the $1.537 billion one of 2018, the women's 5,000m winner for the
+men's). The extractive answerer takes no such sentence as a candidate, and says why when none is left."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.extractive import ExtractiveAnswerer
+from rag.text import split_sentences
+from rag.types import Passage
+from rag.verify import contradicts
+
+
+def _passage(text: str, n: int = 1, title: str = "Report") -> Passage:
+    return Passage(n, f"a{n}:v:0", f"a{n}", title, f"src{n}", None, 1.0, text, 0, len(text),
+                   tuple(split_sentences(text)))
+
+
+@pytest.mark.parametrize(("question", "sentence", "why"), [
+    ("How many net cafes did China close in 2007?",
+     "Chinese authorities closed 12,575 net cafes in the closing months of 2004.", "about 2004, not 2007"),
+    ("What was British Airways' profit in the first quarter of 2006?",
+     "BA made a pre-tax profit of £75m in the three months to December 2004.", "about 2004, not 2006"),
+    ("What did Russia do on March 5, 2022?", "In 2014 Russia annexed Crimea.", "about 2014, not 2022"),
+    ("Where was the winning $1.3 billion Mega Millions ticket sold?",
+     "The largest ever Mega Millions jackpot of $1.537 billion was won by a single ticket sold in South Carolina.",
+     "another $billion figure"),
+    ("Who won the men's 5,000m at the Boston Indoor Games?",
+     "Tirunesh Dibaba set a world record at the Boston Indoor Games, winning the women's 5,000m.",
+     "women's event, not the men's"),
+    ("Who won the women's final?", "Nadal won the men's final in four sets.", "men's event, not the women's"),
+])
+def test_a_sentence_giving_the_questions_premise_another_value_contradicts_it(
+        question: str, sentence: str, why: str) -> None:
+    said = contradicts(question, sentence)
+    assert said is not None and why in said
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("How many net cafes did China close in 2004?", "Chinese authorities closed 12,575 net cafes in 2004."),
+    ("How many net cafes did China close in 2007?", "Chinese authorities closed 12,575 net cafes last year."),  # no year said
+    ("What happened since 2016?", "In 2018 the rate rose."),                       # a bound, not the year asked
+    ("How did prices change between 2004 and 2006?", "Prices rose 3% in 2005."),
+    ("Who won the 2023 Oscar for best picture?", "The 2022 film won best picture."),  # a year in an event's name
+    ("Which country won Euro 2022?", "England beat Germany in the final in 2021."),
+    ("Where was the winning $1.3 billion ticket sold?", "The $1.34 billion ticket was sold in Des Plaines."),  # rounded
+    ("Where was the winning $1.3 billion ticket sold?", "The ticket was sold at a gas station in Des Plaines."),
+    ("Did the jackpot reach $2 billion?", "The jackpot reached $1.3 billion on Friday."),  # yes/no: it asks whether
+    ("How many people died in the 1.2 magnitude quake?", "Nine people died in the quake."),  # no figure of that unit
+    ("Who won the men's 5,000m?", "Kenenisa Bekele won the 5,000m in 12:49."),      # no event said
+    ("Who won the men's and women's titles?", "Serena Williams won the women's title."),
+    # a figure asked may share the premise's unit: the temporal suite's question, answered 3.14%
+    ("A year before mortgage rates topped 7% in late October, what was the 30-year fixed average?",
+     "A year ago, the 30-year fixed rate stood at 3.14%."),
+])
+def test_what_does_not_contradict_the_question(question: str, sentence: str) -> None:
+    assert contradicts(question, sentence) is None
+
+
+def test_the_answer_is_not_taken_from_a_line_about_another_jackpot() -> None:
+    other = _passage("The largest ever Mega Millions jackpot of $1.537 billion was won by a single ticket sold in "
+                     "South Carolina in 2018. Lottery officials said the odds of winning are one in 302.6 million.", 1,
+                     "One ticket in Illinois won the second-largest Mega Millions jackpot")
+    right = _passage("The winning ticket for the $1.3 billion Mega Millions jackpot was sold at a Speedway gas station "
+                     "in Des Plaines, Illinois, lottery officials said.", 2, "Mega Millions winner")
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer(
+        "Where was the winning $1.3 billion Mega Millions ticket sold?", [other, right])
+    assert not draft.refused and "South Carolina" not in draft.text and "Des Plaines" in draft.text
+
+
+def test_a_question_about_another_year_than_every_sentence_says_is_refused_with_the_reason() -> None:
+    cafes = _passage("Chinese authorities closed 12,575 net cafes in the closing months of 2004, the country's "
+                     "government said.", 1, "China net cafe culture")
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer("How many net cafes did China close in 2007?", [cafes])
+    assert draft.refused
+    assert draft.notices and "about 2004, not 2007" in draft.notices[0] and "China net cafe culture" in draft.notices[0]
+    answered = ExtractiveAnswerer(refuse_below=0.0).answer("How many net cafes did China close in 2004?", [cafes])
+    assert not answered.refused and "12,575" in answered.text
