@@ -425,16 +425,27 @@ def needs_context(question: str, history: Sequence[tuple[str, str]] = ()) -> boo
     alone ("Who won?", "How many were hurt?", "What was the turnout?"), unless it names something
     ("What is the latest on Aleppo?") or a subject the conversation has not been about ("What did
     the mayor announce?" after a question on a crane collapse)."""
-    return _leans_on(question, _added(history, question))
+    return _leans_on(question, _added(history, question), history)
 
 
-def _leans_on(question: str, added: Sequence[str]) -> bool:
+def _leans_on(question: str, added: Sequence[str], history: Sequence[tuple[str, str]] = ()) -> bool:
     """``needs_context`` given the words a rewrite would add."""
     if refers_back(question) or elided_subject(question):
         return True
-    if len(_content(question)) >= 3 or _names(question):
+    if len(_content(question)) >= 3 or (_names(question) and not _names_said(question, history)):
         return False
     return not names_own_subject(question, added)
+
+
+def _names_said(question: str, history: Sequence[tuple[str, str]]) -> bool:
+    """Whether every name of ``question`` was in the last question asked: "How did China respond?" after
+    "Where did Nancy Pelosi travel this week that angered China?" says too little to stand alone; its
+    name is the last question's, not a new subject (new user 9: it was searched as written and answered
+    from a story on the war in Ukraine)."""
+    if not history:
+        return False
+    said = {_bare(w).lower() for w in _names(" " + history[-1][0])}
+    return all(_bare(w).lower() in said for w in _names(question))
 
 
 def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
@@ -468,7 +479,7 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     if _ONE.search(question):  # "the spring one" after "the autumn conference": "conference", not "autumn"
         replaced = {m.group(1).lower() for m in _MODIFIED.finditer(prev_q) if m.group(1).lower() not in _STOP}
         prev_q = " ".join(w for w in prev_q.split() if w.lower().strip("?.,!") not in replaced)
-    if _names(question) and not pointer:
+    if _names(question) and not pointer and not _names_said(question, history):
         old = {w.lower() for w in _names(prev_q)}
         return [w for w in _content(prev_q) if w.lower() not in old]
     if not pointer and len(_content(question)) >= 3:
@@ -538,7 +549,7 @@ def rewrite_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     if not history:
         return question
     added = _added(history, question)
-    if not _leans_on(question, added):
+    if not _leans_on(question, added, history):
         return question
     have = {_bare(w) for w in _content(question)}
     extra: list[str] = []
