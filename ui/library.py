@@ -32,7 +32,7 @@ import gradio as gr
 from rag.errors import InputError, RagError
 from index.feeds import NOT_A_FEED, advertised_feeds, is_page
 from index.fetch import check_address, fetch_url
-from index.load import KINDS, expand_inputs, is_url
+from index.load import KINDS, is_url
 from index.collection import ChunksEmbedded, Collection
 from index.db import ArticleInfo
 from index.types import ItemResult
@@ -40,6 +40,7 @@ from index.userinfo import redact_userinfo
 from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
 from rag.service import in_given_order
 from ui import render, toast
+from ui.progress import Expected, expected, is_dump
 from ui.uploads import Staged, Uploads
 
 log = logging.getLogger(__name__)
@@ -414,9 +415,15 @@ class Library:
                 progress: gr.Progress) -> Iterator[tuple[str, str, Any]]:
         """Run the ingest in a thread and stream its results (as the browser may see them), shown
         in the order ``given`` (the inputs as the page names them, and the items refused before
-        the ingest, which count among the items done)."""
+        the ingest, which count among the items done).
+
+        The first step replaces the previous results (a feed's poll stayed under the new bar). The
+        count has its total from the start: a dump's records are counted, read as the ingest reads
+        them (``ui.progress``), where the dump counted as one item ("0/1", then no total until the
+        end); a URL, which may be a feed of many, makes the total "at least". Results that come in a
+        burst are shown once the burst is over, not when the next item is in (the list sat at
+        "1 items" while seven more were stored and the next batch was embedded)."""
         refused = sum(isinstance(g, ItemResult) for g in given)
-        total = len(expand_inputs(inputs)) + refused
         ingested: list[ItemResult] = []
         events: queue.Queue = queue.Queue()
 
@@ -440,9 +447,25 @@ class Library:
                 events.put(_DONE)
 
         threading.Thread(target=work, name="ui-ingest", daemon=True).start()
-        progress((refused, total), desc="Adding articles", unit="articles")
-        done, shown_at = refused, 0.0
-        while (ev := events.get()) is not _DONE:
+        dumps = ", ".join(s.name for s in staged if is_dump(s.name))
+        if dumps:  # counted while the ingest starts (a 20 MB dump takes a second); the old results go now
+            counting = f"counting the records of {dumps}"
+            progress((refused, None), desc=counting[:60], unit="items")
+            yield render.ingest_html(in_given_order(given, []), counted=counting), gr.skip(), gr.skip()
+        expect = expected(inputs, self.collection.settings, refused)
+        progress((refused, expect.total(refused)), desc="Adding articles", unit="items")
+        yield self._progress_html(given, [], refused, expect), gr.skip(), gr.skip()
+        done, shown_at, unshown = refused, 0.0, False
+        while True:
+            try:
+                ev = events.get(timeout=_REFRESH_S)
+            except queue.Empty:  # a burst is over: what came in it is shown now, not with the next item
+                if unshown:
+                    unshown, shown_at = False, time.monotonic()
+                    yield self._progress_html(given, ingested, done, expect), gr.skip(), gr.skip()
+                continue
+            if ev is _DONE:
+                break
             if isinstance(ev, Exception):
                 log.warning("ingest failed: %s", ev, exc_info=not isinstance(ev, RagError))
                 msg = str(ev) if isinstance(ev, RagError) else f"ingest failed ({type(ev).__name__}); see the server log"
@@ -451,24 +474,30 @@ class Library:
                 ingested.append(failed)
                 continue
             if isinstance(ev, ChunksEmbedded):
-                if done < total:
+                if (of := expect.total(done)) is not None and done < of:
                     name = ev.title or self.uploads.shown_text(staged, ev.item) or ""
-                    progress((done + (ev.done / ev.total if ev.total else 0.0), total), unit="articles",
+                    progress((done + (ev.done / ev.total if ev.total else 0.0), of), unit="items",
                              desc=f"embedding {ev.done}/{ev.total} chunks: {name[:40]}")
                 continue
             ev = self.uploads.shown(staged, ev)
             ingested.append(ev)
             done += ev.status != "removed"
-            known = done < total  # a dump holds many articles: past the item count, just count
-            progress((done, total if known else None), desc=f"{ev.status}: {(ev.title or ev.item)[:40]}",
-                     unit="articles")
+            progress((done, expect.total(done)), desc=f"{ev.status}: {(ev.title or ev.item)[:40]}", unit="items")
+            unshown = True
             if time.monotonic() - shown_at > _REFRESH_S:  # a dump reports thousands of items: refresh, don't flood
-                shown_at = time.monotonic()
-                shown = in_given_order(given, ingested)  # each line where it was typed
-                yield render.ingest_html(shown, done, total if known else None), gr.skip(), gr.skip()
+                unshown, shown_at = False, time.monotonic()
+                yield self._progress_html(given, ingested, done, expect), gr.skip(), gr.skip()
         table, choices = self.listing(search)
         shown = in_given_order(given, ingested)
-        yield render.ingest_html(shown, done, max(done, total), notices=notices), table, choices
+        # a URL counted as one item was a feed of many (or of none): once all is read, what was read is all
+        total = max(done, expect.items) if expect.exact else done
+        yield render.ingest_html(shown, done, total, notices=notices), table, choices
+
+    @staticmethod
+    def _progress_html(given: list[str | ItemResult], ingested: list[ItemResult], done: int, expect: Expected) -> str:
+        """The results of an ingest under way, each line where it was typed, counted against the total."""
+        return render.ingest_html(in_given_order(given, ingested), done, expect.total(done),
+                                  counted=expect.counted(done))
 
     # --- list / remove ----------------------------------------------------------------------
     def listing(self, search: str | None = None) -> tuple[str, Any]:
@@ -487,9 +516,10 @@ class Library:
 
     def remove_choices(self, arts: Sequence[ArticleInfo]) -> list[tuple[str, str]]:
         """The remove picker's (label, value) pairs: each article named as the table shows it (title,
-        file name or URL, date, id), so typing ``report.pdf`` finds it; then, for a file whose
-        records are several articles (a dump), one choice for all of them. The values are ids,
-        never server paths. Labels are plain text (the dropdown shows them as text)."""
+        folder and file name or URL, date, id), so typing ``report.pdf`` or ``business/009.txt``
+        finds it; then, for a file whose records are several articles (a dump), one choice for all
+        of them. The values are ids, never server paths. Labels are plain text (the dropdown shows
+        them as text)."""
         choices = [(f"{_title(a)} — {render.source_text(a.url or a.source)} · {a.published or 'undated'} · {a.id}",
                     a.id) for a in arts]
         files: dict[str, str] = {}  # a dump's path -> one of its listed articles
@@ -516,9 +546,12 @@ class Library:
             return [], ""
         if aid := db.resolve(choice):
             described = db.described(aid)  # (source, title, author, published, url)
-            return [aid], render.source_text(described[4] or described[0]) if described else ""
-        shown = [a for a in db.list_articles(choice, _LIST_LIMIT)
-                 if choice in {render.source_text(s) for s in (a.url, a.source, *a.sources) if s}]
+            if not described:
+                return [aid], ""
+            # a file by its bare name, as before: the question names the article by its title as well
+            source = described[4] or described[0]
+            return [aid], render.source_text(source) if is_url(source) else render.file_name(source)
+        shown = [a for a in db.list_articles(choice, _LIST_LIMIT) if choice in _names(a)]
         return [a.id for a in shown], choice
 
     def confirm_remove(self, choice: str | None) -> tuple[str, Any]:
@@ -566,6 +599,14 @@ class Library:
             elif r.status != "removed":
                 toast.warn(f"{r.item}: {r.reason}")
         return self.listing(search)
+
+
+def _names(a: ArticleInfo) -> set[str]:
+    """The names a caller may give an article by: each of its sources as the page shows it (a URL's
+    host and path, a file's folder and name, ``business/009.txt``) and a file's bare name
+    (``009.txt``, as the page showed files before; it may name several articles)."""
+    sources = [s for s in (a.url, a.source, *a.sources) if s]
+    return {render.source_text(s) for s in sources} | {render.file_name(s) for s in sources if not is_url(s)}
 
 
 def _title(a: ArticleInfo) -> str:

@@ -256,22 +256,45 @@ def understood_html(answer: Answer) -> str:
 
 def source_text(source: str) -> str:
     """A source as the page names it (plain text, not escaped): an http(s) URL by its host and path,
-    anything else (a file on the server) by its bare file name, since the folders it lives in are
-    the server's business, not the page's.
+    a file on the server by its folder and name (:func:`file_label`).
 
-    >>> source_text("/srv/rag/uploads/report.pdf"), source_text("https://example.org/a/b/")
-    ('report.pdf', 'example.org/a/b')
+    >>> source_text("/srv/bbc/business/009.txt"), source_text("https://example.org/a/b/")
+    ('business/009.txt', 'example.org/a/b')
     """
     parts = urlsplit(source or "")
     if parts.scheme in ("http", "https") and parts.netloc:
         shown = (parts.netloc + parts.path).rstrip("/")
         return shown if len(shown) <= 70 else shown[:67] + "…"
-    return file_name(source)
+    return file_label(source)
+
+
+#: the folder uploads are kept in (``$RAG_HOME/uploads``: ``ui.uploads``, and the REST API's uploads)
+UPLOADS = "uploads"
+_FOLDER_SHOWN = 40  # characters of a file's folder shown before its name
+
+
+def file_label(source: str) -> str:
+    """A local file as the page names it: its folder and name (``/srv/bbc/business/009.txt`` ->
+    ``business/009.txt``). By its name alone, five BBC articles all read "009.txt" (business/,
+    politics/, tech/...): one folder tells them apart, and the folders above it, where the server
+    keeps them, stay off the page. An upload is named as it was uploaded (``report.pdf``): its
+    folder is the data directory's ``uploads``, which says nothing the user does not know.
+
+    >>> file_label("/srv/rag/uploads/report.pdf"), file_label("/srv/bbc/tech/009.txt#2"), file_label("a.txt")
+    ('report.pdf', 'tech/009.txt#2', 'a.txt')
+    """
+    *folders, name = re.split(r"[/\\]", source or "")
+    folder = folders[-1] if folders else ""
+    if not name or not folder or folder == UPLOADS:
+        return file_name(source)
+    if len(folder) > _FOLDER_SHOWN:
+        folder = folder[: _FOLDER_SHOWN - 1] + "…"
+    return f"{folder}/{name}"
 
 
 def source_link(source: str) -> str:
-    """A link for http(s) sources (opened in a new tab, no referrer); anything else as its bare file
-    name (:func:`source_text`)."""
+    """A link for http(s) sources (opened in a new tab, no referrer); anything else as its folder and
+    file name (:func:`source_text`), escaped."""
     parts = urlsplit(source or "")
     if parts.scheme in ("http", "https") and parts.netloc:
         return (f'<a href="{esc(source)}" target="_blank" rel="noopener noreferrer nofollow">'
@@ -390,17 +413,21 @@ _STATUS_ORDER = STATUSES  # "skipped": files of a folder whose type is not read 
 
 
 def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: int | None = None,
-                limit: int = 200, unit: str = "items", notices: Sequence[str] = ()) -> str:
+                limit: int = 200, unit: str = "items", notices: Sequence[str] = (),
+                counted: str | None = None) -> str:
     """Per-item ingest results: status, title or item, chunks, reason. Past ``limit`` rows, failures
     are all kept and the other rows are the most recent ones (a dump can hold thousands). ``done`` of
-    ``total`` counts ``unit`` (a feed poll counts feeds). ``notices``: what the ingest told that is no
+    ``total`` counts ``unit`` (a feed poll counts feeds); ``counted`` says it in other words ("1 of at
+    least 3 items": ``ui.progress.Expected.counted``). ``notices``: what the ingest told that is no
     failure (a feed cut at RAG_FEED_MAX_ITEMS, a front page given instead of its feed)."""
-    if not results and done is None:
+    if not results and done is None and counted is None:
         return '<div class="rag-empty">Upload files or paste URLs, then press Add.</div>'
     counts = {s: sum(r.status == s for r in results) for s in _STATUS_ORDER}
     finished = done is not None and total is not None and done >= total
     summary = " · ".join(f"{n} {s}" for s, n in counts.items() if n) or ("nothing new" if finished else "working…")
-    if done is not None:
+    if counted is not None:
+        summary = f"{counted} · {summary}"
+    elif done is not None:
         summary = (f"{done}/{total} {unit} · " if total else f"{done} {unit} · ") + summary
     shown = list(results)
     if len(shown) > limit:

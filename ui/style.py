@@ -91,6 +91,16 @@ a.rag-cite:hover { text-decoration: underline; }
 /* a chosen article's long label ran under the dropdown's arrow ("… · undated▾c"): it stops short of it */
 :is(#rag-remove-choice, #rag-feed-choice) input { padding-right: 1.6rem !important; text-overflow: ellipsis; }  /* a labelled field's button level with its box, not its label */
 .rag-elapsed { font-variant-numeric: tabular-nums; margin-left: 0.4em; }
+/* gradio draws an ingest's progress (its words and bar) over the top of the results: the results'
+   first line ("8/40 items · 8 added") sat under it, unreadable. While the progress shows, the results
+   start below it. */
+#rag-ingest:has(> .wrap.full:not(.hide)) > .html-container { padding-top: 3.2rem; }
+/* the Timeline's LLM checkbox: gradio gives a checkbox in a row no minimum width (its min_width is
+   not applied), so at 800 px it got 99 px beside Sources and its label ran past the box, clipped at the
+   page's edge ("Summari", "(loca"). It keeps room for its words, else takes a line of its own, and a
+   word longer than its line (a model's file name) breaks inside it. */
+#rag-tl-llm { min-width: min(13rem, 100%) !important; }
+#rag-tl-llm :is(label, .label-text, .info-text) { min-width: 0; overflow-wrap: anywhere; }
 .rag-understood { margin-top: 0.4rem; font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .rag-more { display: inline; }
 .rag-more summary { display: inline; cursor: pointer; font-size: 0.85em; color: var(--color-accent); }

@@ -80,8 +80,10 @@ class Timeline:
             sources = gr.Textbox(label="Sources", placeholder="e.g. reuters, bbc.co.uk", scale=4,
                                  info="Comma-separated; matches the source, URL or title. Empty: all.",
                                  elem_id="rag-tl-sources")
+            # the model named as the sidebar's Answerer names it: "with the LLM (local (Qwen…))" doubled
+            # its brackets, and at 800 px the box was too narrow for its words (ui.style: #rag-tl-llm)
             use_llm = gr.Checkbox(
-                label=f"Summarise each day with the LLM ({llm})" if llm else "Summarise each day with the LLM",
+                label=f"Summarise each day with {llm}" if llm else "Summarise each day with an LLM",
                 value=False, interactive=llm is not None, scale=2, elem_id="rag-tl-llm",
                 info="Each sentence is checked against its citation." if llm
                 else f"Set OPENAI_API_KEY or OPENAI_BASE_URL, or install the local model ({INSTALL_HINT}), "

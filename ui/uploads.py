@@ -32,6 +32,7 @@ from gradio.utils import NamedString, get_upload_folder
 
 from rag.settings import Settings
 from index.types import ItemResult
+from ui.render import UPLOADS
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Uploads:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Uploads:
-        return cls(settings.home / "uploads", max_upload_bytes(settings), settings.max_file_mb)
+        return cls(settings.home / UPLOADS, max_upload_bytes(settings), settings.max_file_mb)
 
     # --- before the ingest ----------------------------------------------------------------
     def stage(self, files: Sequence[Any] | None) -> tuple[list[Staged], list[ItemResult]]:
