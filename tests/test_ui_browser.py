@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.ui_helpers import ROOT, SEED_QUESTION, chromium, seeded_rag, serving
+from tests.ui_helpers import ROOT, SEED_QUESTION, chromium, seeded_rag, serving, stage_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,8 +65,7 @@ def ask(pg, question: str, turn: int) -> None:  # noqa: ANN001
 
 def upload(pg, path: Path) -> None:  # noqa: ANN001
     pg.get_by_role("tab", name="Collection").click()
-    pg.set_input_files("#rag-upload input[type=file]", str(path))
-    pg.wait_for_selector(f"#rag-upload :text('{path.name}')")
+    stage_upload(pg, path)
     pg.click("#rag-add")
     pg.wait_for_selector("#rag-ingest .rag-status", timeout=60_000)
     pg.wait_for_function("document.querySelector('#rag-ingest').innerText.includes('1/1 items')", timeout=60_000)

@@ -32,7 +32,7 @@ from index.watch import WatchedFeed
 from rag.api import RAG
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, TimeWindow
-from tests.ui_helpers import chromium, free_port, khansir_collection, open_page, serving
+from tests.ui_helpers import chromium, free_port, khansir_collection, open_page, serving, stage_upload
 from ui import render
 from ui.chat import LLM, LOCAL, OFFLINE, Chat, Session, intro_text
 from ui.feedback import FeedbackLog
@@ -219,8 +219,7 @@ def test_layout_at_1280x800_and_on_a_phone(settings: Settings, fake_embedder, tm
         pg.get_by_role("tab", name="Collection").click()
         pg.wait_for_selector("#rag-add", state="visible")  # the tab drawn before the file goes in
         pg.wait_for_timeout(300)
-        pg.set_input_files("#rag-upload input[type=file]", str(f))
-        pg.wait_for_selector("#rag-upload :text('ferry.txt')")
+        stage_upload(pg, f)
         pg.click("#rag-add")
         pg.wait_for_function("document.querySelector('#rag-ingest').innerText.includes('1 added')", timeout=60_000)
         pg.get_by_role("tab", name="Chat").click()
@@ -267,8 +266,7 @@ def test_urls_stay_in_their_cards_and_reasons_and_feed_errors_in_sight(settings:
         pg.wait_for_timeout(300)
         empty = tmp_path / "empty.txt"
         empty.write_text("", encoding="utf-8")
-        pg.set_input_files("#rag-upload input[type=file]", str(empty))
-        pg.wait_for_selector("#rag-upload :text('empty.txt')")
+        stage_upload(pg, empty)
         pg.click("#rag-add")
         pg.wait_for_function("document.querySelector('#rag-ingest').innerText.includes('1 failed')", timeout=60_000)
         reason = pg.locator("#rag-ingest .rag-reason").first

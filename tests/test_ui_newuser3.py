@@ -32,7 +32,7 @@ from rag.brief import UNDATED
 from rag.settings import Settings
 from rag.types import Draft, Passage
 from tests.ui_helpers import (
-    SEED_QUESTION, GatedLLM, ask_in_page, chromium, open_page, serving,
+    SEED_QUESTION, GatedLLM, ask_in_page, chromium, open_page, serving, stage_upload,
 )
 from ui import render
 from ui.chat import OFFLINE, Session
@@ -306,8 +306,7 @@ def test_the_collection_tab_fits_a_phone_without_a_sideways_scroll(settings: Set
         pg.wait_for_selector("#rag-articles table")
         f = tmp_path / "ferry.txt"  # an ingest result in its table too
         f.write_text("Ferry resumes\n\nThe Zembla ferry carried 240 passengers on Thursday.\n", encoding="utf-8")
-        pg.set_input_files("#rag-upload input[type=file]", str(f))
-        pg.wait_for_selector("#rag-upload :text('ferry.txt')")
+        stage_upload(pg, f)
         pg.click("#rag-add")
         pg.wait_for_function("document.querySelector('#rag-ingest').innerText.includes('1 added')", timeout=60_000)
         pg.wait_for_function("document.querySelector('#rag-articles').innerText.includes('Ferry resumes')",
