@@ -43,7 +43,7 @@ from rag.short_answer import (
 from rag.text import GALLERY_CAPTION, answer_type, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
-from rag.verify import contradicts
+from rag.verify import Premises, contradicts
 
 # an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's
 # marker they read as a citation with no source ("taken [2] [1]"), so the answer leaves them out (the
@@ -311,7 +311,8 @@ class ExtractiveAnswerer:
         what ``evals.fit_phrases`` reads; ``q``'s names read already, see ``with_names_from``). A
         sentence that gives what the question takes as given another value (the year asked about, a
         quantity, the men's or women's event: ``rag.verify.contradicts``) is no candidate."""
-        return [s for s in self.rank(q, passages, self.score(q, passages)) if contradicts(q.text, s.text) is None]
+        premises = Premises.of(q.text)
+        return [s for s in self.rank(q, passages, self.score(q, passages)) if premises.contradicted_by(s.text) is None]
 
     def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""

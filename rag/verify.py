@@ -835,27 +835,47 @@ def contradicts(question: str, sentence: str) -> str | None:
     12,575 net cafes in the closing months of 2004"), a quantity ("the winning $1.3 billion Mega Millions
     ticket" over "the $1.537 billion jackpot ... in 2018", ``_other_quantity``), the men's or women's
     event ("Who won the men's 5,000m?" over "winning the women's 5,000m"). New user 9's confident wrong
-    answers; the extractive answerer does not answer from such a sentence.
+    answers; the extractive answerer does not answer from such a sentence (``Premises``: the question
+    read once for all its candidate sentences).
 
     >>> contradicts("How many net cafes did China close in 2007?", "China closed 12,575 net cafes in 2004.")
     'it is about 2004, not 2007'
     >>> contradicts("How many net cafes did China close in 2004?", "China closed 12,575 net cafes in 2004.") is None
     True
     """
-    asked = _asked_years(question)
-    if asked:
-        named = {m.group(1) for m in _YEAR.finditer(sentence)}
-        if named and not named & asked:
-            return f"it is about {', '.join(sorted(named))}, not {', '.join(sorted(asked))}"
-    if _ASKS_WHO.search(question) and answer_type(question) != "number":
-        # a name, place or choice asked ("Where was the $1.3 billion ticket sold?"); a figure asked may share
-        # the premise's unit ("A year before rates topped 7%, what was the average?": 3.14%)
-        for number, unit in _quantities(question):
-            if unit[1] and not _YEAR.fullmatch(number) and _other_quantity(number, unit, sentence):
+    return Premises.of(question).contradicted_by(sentence)
+
+
+@dataclass(frozen=True)
+class Premises:
+    """What ``contradicts`` reads of a question: the years it asks about, the quantities it gives when
+    a name, place or choice is asked, and the men's or women's event it names."""
+
+    years: frozenset[str]
+    quantities: tuple[tuple[str, tuple[str, str]], ...]
+    sex: str | None
+
+    @classmethod
+    def of(cls, question: str) -> Premises:
+        quantities: tuple[tuple[str, tuple[str, str]], ...] = ()
+        if _ASKS_WHO.search(question) and answer_type(question) != "number":
+            # a name, place or choice asked ("Where was the $1.3 billion ticket sold?"); a figure asked may
+            # share the premise's unit ("A year before rates topped 7%, what was the average?": 3.14%)
+            quantities = tuple((n, u) for n, u in _quantities(question) if u[1] and not _YEAR.fullmatch(n))
+        sexes = {m.group(1).lower() for m in _SEX.finditer(question)}
+        return cls(frozenset(_asked_years(question)), quantities, sexes.pop() if len(sexes) == 1 else None)
+
+    def contradicted_by(self, sentence: str) -> str | None:
+        """What in ``sentence`` gives one of these premises another value, in words, or None."""
+        if self.years:
+            named = {m.group(1) for m in _YEAR.finditer(sentence)}
+            if named and not named & self.years:
+                return f"it is about {', '.join(sorted(named))}, not {', '.join(sorted(self.years))}"
+        for number, unit in self.quantities:
+            if _other_quantity(number, unit, sentence):
                 return f"it gives another {''.join(unit)} figure than the {number} asked about"
-    sexes = {m.group(1).lower() for m in _SEX.finditer(question)}
-    if len(sexes) == 1:
-        said = {m.group(1).lower() for m in _SEX.finditer(sentence)}
-        if said and not said & sexes:
-            return f"it is about the {said.pop()}'s event, not the {sexes.pop()}'s"
-    return None
+        if self.sex:
+            said = {m.group(1).lower() for m in _SEX.finditer(sentence)}
+            if said and self.sex not in said:
+                return f"it is about the {said.pop()}'s event, not the {self.sex}'s"
+        return None
