@@ -40,3 +40,13 @@ class HashEmbedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(_WORD.findall(t)) + 2 for t in texts]
+
+
+def cli_on(monkeypatch, settings, **env: str) -> None:  # noqa: ANN001 - pytest's MonkeyPatch, a Settings
+    """The `rag` command, run in this process (typer's ``CliRunner``), on ``settings``' store with the
+    HashEmbedder: RAG_HOME and RAG_COLLECTION set, then ``env`` (``COLUMNS="200"``, ...)."""
+    import index.collection
+
+    for key, value in {"RAG_HOME": str(settings.home), "RAG_COLLECTION": settings.collection, **env}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())

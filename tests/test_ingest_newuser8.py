@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import index.collection
 from index.chunk import split_sentences
 from index.collection import Collection
 from index.formats import normalise
@@ -28,7 +27,7 @@ from index.records import from_html, iter_records
 from index.types import Article, content_hash
 from rag.cli import app
 from rag.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.fakes import HashEmbedder, cli_on
 
 RTQA = Path("/work/shared/corpora/realtimeqa-dev/corpus.jsonl")
 
@@ -122,10 +121,7 @@ def test_every_plain_record_of_a_real_corpus_loads_as_before() -> None:
 
 @pytest.fixture
 def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key, value in (("RAG_HOME", str(settings.home)), ("RAG_COLLECTION", settings.collection),
-                       ("COLUMNS", "300")):
-        monkeypatch.setenv(key, value)
-    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
+    cli_on(monkeypatch, settings, COLUMNS="300")
     return settings
 
 

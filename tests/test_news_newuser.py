@@ -16,20 +16,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import index.collection
 from rag.brief import parse_since
 from rag.cli import app
 from rag.settings import Settings
 from tests.corpus import _WORDS, article_text
-from tests.fakes import HashEmbedder
+from tests.fakes import HashEmbedder, cli_on
 
 
 @pytest.fixture
 def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key, value in (("RAG_HOME", str(settings.home)), ("RAG_COLLECTION", settings.collection),
-                       ("COLUMNS", "200")):
-        monkeypatch.setenv(key, value)
-    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
+    cli_on(monkeypatch, settings, COLUMNS="200")
     return settings
 
 
