@@ -236,8 +236,9 @@ class RAG:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)
                 notices.append(f"The LLM failed ({exc}); showing the offline answer instead.")
         if draft is None:  # a follow-up ("And when?") is answered as the standalone query it was searched as
+            after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(query, passages, prepared=prepared, query_vector=got.query_vector,
-                                            as_of=as_of if changing else None)
+                                            as_of=as_of if changing else None, after=after)
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 

@@ -40,7 +40,7 @@ from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, extract, find,
     fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type, what_is_asked,
 )
-from rag.text import GALLERY_CAPTION, answer_type, terms
+from rag.text import GALLERY_CAPTION, answer_type, strip_markers, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 from rag.verify import Premises, contradicts
@@ -298,10 +298,15 @@ class ExtractiveAnswerer:
             return self._evidence(with_names_from(q, [p.text for p in passages]), passages, query_vector)
 
     def _evidence(
-        self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None
+        self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None,
+        after: tuple[str, str] | None = None,
     ) -> tuple[list[Scored], dict[str, float] | None]:
-        """``evidence`` of a question whose names are read already (``with_names_from``)."""
+        """``evidence`` of a question whose names are read already (``with_names_from``); ``after``: see ``answer``."""
         ranked = self.ranked(q, passages)
+        own = set(terms(after[0])) if after else set()
+        if own:  # a follow-up: what the last answer said is no answer to it unless it says what the follow-up asks
+            said = " ".join(strip_markers(after[1]).split())
+            ranked = [s for s in ranked if " ".join(s.text.split()) not in said or own & set(terms(s.text))] or ranked
         if not ranked:
             return ranked, None
         return ranked, features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
@@ -322,20 +327,31 @@ class ExtractiveAnswerer:
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None,
-        query_vector: np.ndarray | None = None, as_of: date | None = None, **_: object,
+        query_vector: np.ndarray | None = None, as_of: date | None = None,
+        after: tuple[str, str] | None = None, **_: object,
     ) -> Draft:
         """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup);
         ``query_vector``: its embedding from retrieval (unit length); ``as_of``: the reference date:
         with it, when passages of different dates disagree on the answer's figure or name, the
-        answer is the newest sentence, then the earlier one (``rag.recency``). None: as before."""
+        answer is the newest sentence, then the earlier one (``rag.recency``). None: as before.
+        ``after``: for a follow-up, the question as asked (``question`` is the query it was searched as) and
+        the last answer: a sentence that answer gave which shares no word with the follow-up as asked is no
+        candidate, while the others answer it well enough not to refuse ("Where did he write that?" after "Who
+        called The Da Vinci Code lousy history?" was answered with the same two sentences again, new user 9;
+        the article says "Writing his Christmas message in the Northern Echo, the Bishop said ..."; "What were
+        they trying to cut?" is still answered from the last answer's "... trying to cut a supply route", and
+        "And when?", which has no word of its own, from its "... on Sunday")."""
         with COUNTED.using(self._nouns):
-            return self._answer(question, passages, prepared, query_vector, as_of)
+            return self._answer(question, passages, prepared, query_vector, as_of, after)
 
     def _answer(self, question: str, passages: Sequence[Passage], prepared: Question | None,
-                query_vector: np.ndarray | None, as_of: date | None) -> Draft:
+                query_vector: np.ndarray | None, as_of: date | None,
+                after: tuple[str, str] | None = None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         q = with_names_from(q, [p.text for p in passages])  # once: the answer's later steps read them too
-        scored, feats = self._evidence(q, passages, query_vector)
+        scored, feats = self._evidence(q, passages, query_vector, after)
+        if after and feats is not None and self.model.probability(feats) < self.refuse_below:
+            scored, feats = self._evidence(q, passages, query_vector)  # nothing else answers it: the same again
         if feats is None:
             return Draft(text=REFUSAL, refused=True, confidence=0.0, notices=contradicted_notice(q, self.score(q, passages)))
         confidence = self.model.probability(feats)

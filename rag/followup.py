@@ -285,12 +285,23 @@ def named_in_answer(question: str, answer: str) -> list[str]:
     """
     text = " " + strip_markers(answer or "")
     asked = {_bare(w) for w in _names(" " + question)}
-    runs = [r for _, r in _name_runs(text) if not all(_bare(w) in asked for w in r)]
-    if not runs:
+    spans = [(start, r) for start, r in _name_runs(text) if not all(_bare(w) in asked for w in r)]
+    if not spans:
         return []
     lead = re.match(r"\s*([^.!?]+)[.!?](?:\s|$)", text)
-    if lead and lead.group(1).split() == runs[0]:  # the short answer the offline answer opens with
-        return runs[0]
+    if lead and lead.group(1).split() == spans[0][1]:  # the short answer the offline answer opens with
+        return spans[0][1]
+    # the names of the sentence that says most of what was asked come first: "The Da Vinci Code claims
+    # ... Mary Magdalene ... The Bishop of Durham, the Rt Rev Dr Tom Wright, described the novel as ...
+    # 'lousy history'" answers "Who called The Da Vinci Code lousy history?" with Tom Wright (the words read
+    # are the question's beside its names: the first sentence names the novel, the second says what he called it)
+    wanted = set(terms(question)) - set(terms(" ".join(_names(" " + question))))
+    ends = [m.end() for m in re.finditer(r"[.!?][\"'”’)]*(?=\s|$)", text)] + [len(text)]
+
+    def said(start: int) -> int:
+        i = next(j for j, e in enumerate(ends) if start < e)
+        return len(wanted & set(terms(text[ends[i - 1] if i else 0 : ends[i]])))
+    runs = [r for _, r in sorted(spans, key=lambda sr: -said(sr[0]))]
     return next((r for r in runs if len(r) > 1), runs[0])
 
 

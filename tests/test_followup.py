@@ -496,6 +496,10 @@ def test_a_name_replaces_the_names_of_the_last_questions_subject_only() -> None:
     ("Who replaced Gareth Southgate?", "Thomas Tuchel replaced Gareth Southgate [1].", ["Thomas", "Tuchel"]),
     ("Who did Arsenal sign?", "Arsenal signed Jorginho from Chelsea [1].", ["Jorginho"]),  # not the asked-about
     ("Who will replace BP's chief executive?", "BP has not named a successor [1].", []),
+    # new user 9: the name of the sentence that says what was asked ("lousy history"), not the first sentence's
+    ("Who called The Da Vinci Code lousy history?",
+     "The Da Vinci Code claims Jesus married Mary Magdalene [1]. The Bishop of Durham, the Rt Rev Dr Tom Wright, "
+     'described the novel as a "great thriller" but "lousy history" [1].', ["Rt", "Rev", "Dr", "Tom", "Wright"]),
     ("Who is the new head of the Met Police?", "I could not find this in the articles.", []),
 ])
 def test_the_person_a_who_question_was_answered_with(question: str, answer: str, named: list[str]) -> None:
