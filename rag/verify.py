@@ -640,7 +640,8 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
     attributed: list[int] = []
     for claim in split_claims(masked):
         nums = marker_numbers(claim)
-        body = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", claim)).strip()
+        # "it [1]." -> "it."; not the space of " ![img](...)" or " .NET": punctuation that ends something
+        body = re.sub(r"\s+([.!?,;:])(?=[\s\"'”’)]|$)", r"\1", MARKER.sub("", claim)).strip()
         shown = body.replace(_QUOTED, "[")
         if not set(terms(body)):  # "Sure." / "In short:" states nothing to check
             continue

@@ -173,6 +173,15 @@ def test_an_articles_own_bracket_is_text_not_a_marker() -> None:
     assert v.text == answer and v.unsupported == () and [c.n for c in v.citations] == [1]
 
 
+def test_a_verified_sentence_keeps_its_spaces_before_punctuation_inside_it() -> None:
+    # new user 9: "... and ![img](...)" was given as "... and![img](...)", the quote as the article has it
+    text = "Campaigners posted a note reading [click here](javascript:alert(1)) and ![img](x.png) on the door."
+    p = Passage(1, "c", "a", "T", "s", None, 1.0, text, 0, len(text), ((0, len(text)),))
+    v = verify(text[:-1] + " [1].", [p])
+    assert v.text == text[:-1] + " [1]." and v.citations[0].quote == text
+    assert verify(text[:-1] + " [1] .", [p]).text == text[:-1] + " [1]."  # a space before the stop goes
+
+
 # --- the question as context (real Qwen2.5-1.5B answers on RealTime QA tuning questions had these shapes)
 
 
