@@ -1437,6 +1437,8 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
         if kind == "person" and start >= 0 and _person_noun_asked(q.text) \
                 and named_kind(phrase, sentence, start) in ("org", "place"):
             return True  # "Which congressman ...?": not "House" of "a House bill" ("who" may be a body)
+        if start >= 0 and _ATTRIBUTED.search(sentence, max(0, start - 24), start) and not _SAYING.search(q.text):
+            return True  # "..., according to the Illinois Lottery" said who won, it did not win (new user 9)
     if _NATIONALITY_ASKED.search(q.text):
         return False
     if is_demonym(bare) or (" " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS):
@@ -1445,6 +1447,11 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
             and _as_adjective(sentence, start, start + len(phrase)))
 
 
+# the source a sentence is attributed to ("hit the top prize, according to the Illinois Lottery"): no answer to
+# who did what it reports, unless the question asks who said it (``_SAYING``)
+_ATTRIBUTED = re.compile(r"\baccording\s+to\s+(?:the\s+|an?\s+)?$", re.I)
+_SAYING = re.compile(r"\b(?:say|says|said|saying|report(?:s|ed)?|announc(?:e|es|ed)|claim(?:s|ed)?|"
+                     r"confirm(?:s|ed)?|told|tell|tells|according|warn(?:s|ed)?|accus(?:e|es|ed)|source)\b", re.I)
 # a question whose answer may be a nation's adjective or name: "What nationality ...?", "Which country ...?",
 # "Which army attacked the colony?" ("Spanish")
 _NATIONALITY_ASKED = re.compile(r"\b(?:nationality|nationalities|national|citizen|citizenship|countr(?:y|ies)|"

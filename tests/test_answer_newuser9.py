@@ -1,4 +1,5 @@
-"""New user 9's answers: a gallery caption is no answer, a name does not run on into a weekday, and a
+"""New user 9's answers: a gallery caption is no answer, a name does not run on into a weekday, the source
+a sentence is attributed to ("according to the Illinois Lottery") did not do what it reports, and a
 follow-up naming only what the last question named leans on it (``rag.followup``)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from rag.boilerplate import looks_like_boilerplate
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer
 from rag.followup import needs_context, rewrite_query
-from rag.short_answer import candidates
+from rag.short_answer import candidates, no_answer_to
 from rag.text import split_sentences
 from rag.types import Passage
 
@@ -44,6 +45,26 @@ def test_a_name_does_not_run_on_into_the_weekday_after_it() -> None:
     coach = prepare("Which franchise legend did the Indianapolis Colts hire as interim head coach?")
     assert [c.phrase for c in candidates(coach, "The Colts made their choice: Jeff Saturday, a franchise legend, "
                                                 "will be interim coach.")] == ["Jeff Saturday"]
+
+
+LOTTERY = ("One ticket bought in Des Plaines hit the top prize in Friday night's drawing, according to the Illinois "
+           "Lottery, securing the third-largest jackpot of any US lottery game.")
+
+
+def test_the_source_a_sentence_is_attributed_to_is_no_answer_to_who_did_it() -> None:
+    # "Who won the Mega Millions jackpot in Illinois?" was answered **Illinois Lottery** (the winner is not named)
+    start = LOTTERY.index("Illinois Lottery")
+    for question in ("Who won the Mega Millions jackpot in Illinois?", "Which company won the jackpot?"):
+        assert no_answer_to(prepare(question), "Illinois Lottery", LOTTERY, start), question
+        assert no_answer_to(prepare(question), "Illinois Lottery", LOTTERY.replace(" the Illinois", " Illinois"),
+                            start - 4), question
+    # ... unless the question asks who said it
+    for question in ("Who said a ticket in Des Plaines hit the top prize?", "According to whom did the ticket win?",
+                     "Who reported the winning ticket?"):
+        assert not no_answer_to(prepare(question), "Illinois Lottery", LOTTERY, start), question
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer("Who won the Mega Millions jackpot in Illinois?",
+                                                        [_passage(LOTTERY)])
+    assert draft.short_answer is None or "Lottery" not in draft.short_answer[0]
 
 
 def test_an_ordinal_opening_a_clause_after_a_colon_is_no_name() -> None:
