@@ -275,6 +275,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             start, phrase = start + len(phrase) - len(rest), rest
         if not phrase or not re.search(r"\w", phrase):
             continue
+        if atype == "name" and initial and phrase.lower() in _CLOSED_OPENERS:
+            continue  # "Whoever won the $2.04 billion Powerball jackpot ...": no name (new user 10)
         if atype == "name" and (day := _TRAILING_DAY.search(phrase)) and " " in phrase[: day.start()]:
             # "the sale of the Denver Broncos Tuesday": the team, not "... Tuesday"; a name of two words
             # may end in one ("Jeff Saturday", the Colts' interim coach)
@@ -465,7 +467,9 @@ def holds_kind(kind: str, q: Question, sentence: str) -> bool:
     """Whether ``sentence`` holds something of the ``kind`` ``asked_kind`` names: a candidate phrase
     (``candidates``), or for a date or a figure one that no rule types as an answer but that is one
     all the same ("the 20th century", "9000 BP", "2.5 billion years ago"; "twice", "one")."""
-    if candidates(q, sentence):
+    # a name with the other role of the question's verb is none ("Truss replaces Boris Johnson" names no one
+    # who replaced Truss: ``reversed_role``)
+    if any(not reversed_role(q.text, sentence, c.start, c.end) for c in candidates(q, sentence)):
         return True
     if kind == "name":  # "Who inspects the building?": "the municipal building inspector inspects it"
         return _agent_named(q.text, sentence)
@@ -542,8 +546,10 @@ def _wanted_type(question: str, atype_of_question: str) -> str:
         return "name"
     if atype:
         return atype
+    # "What happened on Lake Marren?" asks for an event, not a name (it was answered **Calder Star**, new user 10)
     if re.match(r"\s*(which|what)\s+\w+", text, re.I) and not re.match(
-            r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", text, re.I):
+            r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could|happened|happens|"
+            r"happen|went)\b", text, re.I):
         return "name"
     if re.search(r"\bwhich\s+\w+", text, re.I) and _WHICH_NOUN.search(text):
         return "name"  # "... visas for tourists from which nation?", "... prevent which disease?": asked mid-sentence
@@ -1120,7 +1126,7 @@ _CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
     "furthermore nonetheless nevertheless otherwise indeed perhaps maybe many most some several each every both "
     "few such his her its their our my your what which who whom whose where why how once whether because "
     "whereas not no nor anyone everyone someone nobody everybody somebody anything everything something "
-    "nothing none".split())
+    "nothing none whoever whatever whichever wherever whenever".split())
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing|able|ible)")  # "Based", "Following", "Launched", "Unable"
 # "Additionally", "Politically"; an ordinal listing steps ("First, they fired ...", "Second, ...")
 _ADVERB = re.compile(r"[A-Z][a-z]+ly|First|Second|Third|Fourth|Fifth|Finally|Next|Then|Meanwhile|Still|Instead")
@@ -1439,12 +1445,77 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
             return True  # "Which congressman ...?": not "House" of "a House bill" ("who" may be a body)
         if start >= 0 and _ATTRIBUTED.search(sentence, max(0, start - 24), start) and not _SAYING.search(q.text):
             return True  # "..., according to the Illinois Lottery" said who won, it did not win (new user 9)
+        if start >= 0 and reversed_role(q.text, sentence, start, start + len(phrase)):
+            return True  # "Truss replaces Boris Johnson" for "Who replaced Liz Truss?" (new user 10)
     if _NATIONALITY_ASKED.search(q.text):
         return False
     if is_demonym(bare) or (" " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS):
         return True
     return (start >= 0 and bare.lower() in PLACES and kind != "place" and _asked_place(q.text) is None
             and _as_adjective(sentence, start, start + len(phrase)))
+
+
+# --- who did what to whom: the direction of the question's verb -------------------------------------------------
+
+# "Who replaced Liz Truss as prime minister?": the doer asked, the other one named right after the verb
+_WHO_ACTS = re.compile(r"^\W*(?:[Aa]nd\s+|[Ss]o\s+)?[Ww]ho\s+(?:(?:has|have|had|will|would|did|does|could|might)\s+)?"
+                       r"(?P<verb>[a-z][a-z'-]+)\s+(?:the\s+)?(?P<other>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+# "Who did Serena Williams beat?": the one done to asked, the doer named before the verb
+_WHO_DID = re.compile(r"^\W*(?:[Aa]nd\s+|[Ss]o\s+)?(?:[Ww]ho|[Ww]hom)\s+(?:did|does|do|has|have|had|will|would)\s+(?:the\s+)?"
+                      r"(?P<other>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+(?P<verb>[a-z][a-z'-]+)\b")
+_NO_RELATION = frozenset("is are was were be been being become became say says said think thinks know knows "
+                         "do does did have has had get gets got make makes made".split())
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s+(?:\w+ly\s+)?$", re.I)
+_SENTENCE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def _same_verb(a: str, b: str) -> bool:
+    """Whether two stems are one verb's ("succeed" and "succe": the stemmer's forms of "succeeded" and "succeeds")."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) or a == b
+
+
+def reversed_role(question: str, sentence: str, start: int, end: int) -> bool:
+    """Whether the name at ``sentence[start:end]`` has the other role of the question's verb than the one asked:
+    "Who replaced Liz Truss?" over "Truss replaces Boris Johnson" (Johnson was replaced, by Truss) or "Liz
+    Truss ..., succeeding Boris Johnson"; "Who beat Serena Williams?" over "Serena Williams beat Martina
+    Hingis"; "Who did Serena Williams beat?" over "Venus beat Serena Williams"; and in the passive, "Johnson
+    was replaced by Truss" for "Who replaced Johnson?" stays an answer, "Kwarteng was replaced by Jeremy Hunt"
+    is no answer to "Who replaced Liz Truss?" (another one replaced). Only where the question names the
+    other one right beside its verb ("Who <verb> <Name>", "Who did <Name> <verb>") and the sentence has that
+    verb between the two; otherwise False (the ranker decides)."""
+    doer = _WHO_ACTS.match(question)
+    if doer is not None and doer.group("verb").lower() in _NO_RELATION:  # "Who did ...": the other form
+        doer = None
+    m = doer or _WHO_DID.match(question)
+    if m is None or m.group("verb").lower() in _NO_RELATION:
+        return False
+    if doer is not None:  # the name is the verb's object, not a modifier: "Who won the Mega Millions jackpot?"
+        nxt = re.match(r"\s*([a-z][\w'’-]*)", question[doer.end():])
+        if nxt is not None and nxt.group(1) not in STOPWORDS:
+            return False
+    verb = terms(m.group("verb"))
+    other = {t for w in m.group("other").split() for t in terms(w)}
+    if not verb or not other:
+        return False
+    words = [(w.start(), w.end(), terms(w.group(0))) for w in _SENTENCE_WORD.finditer(sentence)]
+    verbs = [(a, b) for a, b, t in words if t and _same_verb(t[0], verb[0]) and not (start <= a < end)]
+    if not verbs:
+        return False
+    a, b = min(verbs, key=lambda v: abs(v[0] - start))  # the verb nearest the name
+    passive = bool(_PASSIVE_BEFORE.search(sentence, max(0, a - 24), a))
+    named = [x for x, _, t in words if t and t[0] in other and not (start <= x < end)]
+    before, after = any(x < a for x in named), any(x > b for x in named)
+    if doer:  # the doer is asked: the name must do it (before an active verb, after "by" of a passive one)
+        if passive:
+            # "Kwarteng was replaced by Jeremy Hunt": the one replaced is named and is not the one asked about
+            subject = re.search(r"([A-Z][\w'’-]*)\s+(?:was|were|has been|had been)\s+(?:\w+ly\s+)?$",
+                                sentence[max(0, a - 40) : a])
+            someone_else = subject is not None and not set(terms(subject.group(1))) & other
+            return (start < a and after) or (start > b and someone_else and not before)
+        return before and start > b and not any(b < x < start for x in named)
+    # the one done to is asked: the name must follow an active verb (or lead a passive one)
+    return start < a and after if not passive else start > b and before
 
 
 # the source a sentence is attributed to ("hit the top prize, according to the Illinois Lottery"): no answer to
