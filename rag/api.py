@@ -568,7 +568,11 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
     if any((window.start is None or window.start <= d)
            and (window.end is None or d <= window.end + timedelta(days=1)) for d in days):
         return None
-    start, end = (day_label(d, as_of) if d else None for d in (window.start, window.end))
+    # the years are said when the period's or an article's is not the as-of date's: "("in mid-October": 11
+    # October to 20 October); ... articles of 20 October 2022" read as a contradiction (new user 10: the
+    # period was 2026's, the as-of year)
+    ref = as_of if all(d.year == as_of.year for d in (*days, window.start, window.end) if d) else None
+    start, end = (day_label(d, ref) if d else None for d in (window.start, window.end))
     period = start if start == end else f"{start} to {end}" if start and end else f"since {start}" if start \
         else f"until {end}"
     said = f'"{window.phrase}": ' if window.phrase else ""
@@ -576,7 +580,7 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
         return (f"The cited articles carry no publication date, so whether they are from the period asked about "
                 f"({said}{period}) could not be checked.")
     return (f"No cited article is dated in the period asked about ({said}{period}); "
-            f"the answer comes from articles of {', '.join(day_label(d, as_of) for d in days)}.")
+            f"the answer comes from articles of {', '.join(day_label(d, ref) for d in days)}.")
 
 
 STALE_DAYS = 180  # an answer's article this much older than the newest of the best passages is told

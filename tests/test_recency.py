@@ -291,6 +291,13 @@ def test_an_answer_from_outside_the_period_asked_about_says_so() -> None:
         'The cited articles carry no publication date, so whether they are from the period asked about '
         '("this week": 9 December) could not be checked.')
     assert outside_window(understand("How many people were killed?", monday), undated, monday) is None
+    # an article of another year than the period's: both say their year (new user 10 read "(11 October to 20
+    # October); ... articles of 20 October 2022" as a contradiction: the period was 2026's)
+    old = [replace(cited[0], published="2022-10-20")]
+    today = date(2026, 11, 27)
+    assert outside_window(understand("Which ally did Truss sack in mid-October?", today), old, today) == (
+        'No cited article is dated in the period asked about ("in mid-October": 11 October 2026 to 20 October '
+        '2026); the answer comes from articles of 20 October 2022.')
 
 
 def test_rag_ask_names_the_day_an_out_of_period_answer_comes_from(seed_rag) -> None:  # noqa: ANN001
