@@ -121,6 +121,39 @@ def checked_fields(filters: Filters) -> dict[str, object]:
     return {k: v for k, v in checked.items() if v is not getattr(filters, k)}
 
 
+#: what other surfaces call a field, for a keyword no close spelling finds: ``rag ask --since``/``--until``
+#: and REST's ``filters`` name the dates ``since``/``until``, ``Filters`` ``published_from``/``published_to``
+MEANT = {"since": "published_from", "until": "published_to"}
+
+
+def unknown_keywords(owner: str, fields: Sequence[str], unknown: Sequence[str]) -> InputError:
+    """The error for keywords ``owner`` (a dataclass such as ``Filters``) has no field for: each named,
+    with the field it most likely means (a close spelling, or its name elsewhere: ``MEANT``), and the
+    fields it takes, as ``Settings(topk=3)`` says "did you mean top_k?". Python's own TypeError named
+    the keyword only ("unexpected keyword argument 'source'"), and REST names the fields it takes.
+
+    >>> print(unknown_keywords("Filters", ("sources", "published_from"), ["source"]))
+    filters.source: Filters has no field source; did you mean sources? It takes sources, published_from
+    """
+    from difflib import get_close_matches  # only for a keyword that is no field: kept off every start
+
+    def meant(word: str) -> str | None:
+        near = get_close_matches(word.lower(), list(fields), n=1, cutoff=0.6)
+        other = MEANT.get(word.lower())
+        return near[0] if near else other if other in fields else None
+
+    takes = ", ".join(fields)
+    guesses = {name: meant(name) for name in unknown}
+    fix = "; ".join(f"rename {name} to {near}" if near else f"leave {name} out: {owner} takes {takes}"
+                    for name, near in guesses.items())
+    if len(unknown) == 1:
+        name, near = next(iter(guesses.items()))
+        said = f"did you mean {near}? It takes {takes}" if near else f"it takes {takes}"
+        return InputError(f"{owner.lower()}.{name}", f"{owner} has no field {name}; {said}", fix=fix)
+    named = ", ".join(f"{name} (did you mean {near}?)" if near else name for name, near in guesses.items())
+    return InputError(owner.lower(), f"{owner} has no fields {named}; it takes {takes}", fix=fix)
+
+
 def _checked_names(value: object, name: str, example: str) -> tuple[str, ...]:
     """``Filters.sources``/``article_ids`` as a tuple of str; one str is one name (not its letters)."""
     if isinstance(value, str):

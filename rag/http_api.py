@@ -23,7 +23,8 @@ set, every /v1 route wants ``Authorization: Bearer <key>``; the key is read from
 when the app is built and never logged.
 
 A JSON body needs ``Content-Type: application/json`` (without it, a 415 says so); its numbers and
-booleans are strict (``"top_k": "3"`` is a 422 naming the field). Every error is OpenAI's envelope
+booleans are strict (``"top_k": "3"`` is a 422 naming the field); an empty or blank question or query
+(``""`` as ``"   "``) is the library's 400 ``invalid_input`` naming it. Every error is OpenAI's envelope
 ``{"error": {"message", "type", "code", "fix"}}``: ``code`` a stable machine-readable name, never
 null (``not_found``, ``invalid_request``, ``store_busy``, ...), ``fix`` the remedy when the error
 names one apart from its message (``RagError.fix``).
@@ -249,8 +250,15 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# An empty or blank question (or query) is the library's ``InputError``, a 400 ``invalid_input`` naming the
+# field (``rag.service.ask``/``search``): not pydantic's ``min_length``, which made ``""`` a 422
+# ``invalid_request`` while ``"   "`` was the 400, two statuses and messages for one mistake. The schema
+# keeps ``minLength: 1``, so a client generated from ``/openapi.json`` still knows an empty one is refused.
+NOT_EMPTY: dict[str, Any] = {"minLength": 1}
+
+
 class SearchRequest(_Body):
-    query: str = Field(min_length=1, description="words or a question")
+    query: str = Field(description="words or a question", json_schema_extra=NOT_EMPTY)
     top_k: int | None = Field(None, ge=1, le=50, strict=True, description="passages to return (default RAG_TOP_K)")
     filters: SearchFilters | None = None
     as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
@@ -270,7 +278,7 @@ class ChatMessage(BaseModel):
 
 
 class AskRequest(_Body):
-    question: str = Field(min_length=1)
+    question: str = Field(description="a question about the articles", json_schema_extra=NOT_EMPTY)
     top_k: int | None = Field(None, ge=1, le=50, strict=True)
     filters: SearchFilters | None = None
     # both shapes ``RAG.ask`` takes: a client of /v1/chat/completions has its history as messages
@@ -339,7 +347,8 @@ class ErrorBody(BaseModel):
 
 #: the error statuses a route may answer, with when
 _ERROR_STATUSES: tuple[tuple[int, str], ...] = (
-    (400, "bad JSON, an empty question, an unsupported chat parameter, too many files"),
+    (400, "bad JSON, an empty or blank question or query, a bad value the library refuses (a since after "
+          "until, a question too long), an unsupported chat parameter, too many files"),
     (401, "missing or wrong API key (when RAG_API_KEY is set)"),
     (403, "without a key: a request that is not from this machine's loopback"),
     (404, "no such article, model or route"),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -20,8 +20,33 @@ def lead_with(short: str, text: str) -> str:
     return text if said else f"{short}{'' if short.endswith('.') else '.'} {text}"
 
 
+class _KnownKeywords:
+    """Base of a dataclass built by hand in callers' code (``Filters``): a keyword that names no field
+    is an ``InputError`` naming it, the field meant and the fields taken
+    (``rag.arguments.unknown_keywords``), as ``Settings(topk=3)`` is, where Python's TypeError named
+    the keyword alone.
+
+    Checked in ``__new__``, which Python calls with the same arguments just before ``__init__``, so
+    the dataclass stays exactly what the decorator made: its generated ``__init__`` (positional use,
+    ``__post_init__``'s checks, and the signature ``help()`` and an IDE show, since ``inspect`` reads
+    a class's own ``__init__`` before an inherited ``__new__``), repr, equality, hashing, and pickling
+    (which calls ``__new__`` without arguments). Wrapping ``__init__`` instead would mean patching
+    the class after the decorator built it, and a ``__new__`` of the class itself would hide that
+    signature behind ``(*args, **kwargs)``."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - an instance of the dataclass ``cls``
+        if kwargs:
+            names = [f.name for f in fields(cls)]  # type: ignore[arg-type] # (cls is a dataclass)
+            unknown = [k for k in kwargs if k not in names]
+            if unknown:
+                from rag.arguments import unknown_keywords  # (rag.arguments imports this module)
+
+                raise unknown_keywords(cls.__name__, names, unknown)
+        return super().__new__(cls)
+
+
 @dataclass(frozen=True)
-class Filters:
+class Filters(_KnownKeywords):
     """Restrict retrieval: ``sources`` are substrings of an article's source/URL; dates are inclusive.
 
     Checked when made (``rag.arguments.checked_filters``): a date may be given as "2024-11-01" and is
@@ -30,6 +55,13 @@ class Filters:
 
     >>> Filters(sources="cnn", published_from="2024-11-01")
     Filters(sources=('cnn',), published_from=datetime.date(2024, 11, 1), published_to=None, article_ids=())
+
+    A keyword that names no field is an ``InputError`` too, naming the field meant:
+
+    >>> Filters(source="cnn")
+    Traceback (most recent call last):
+    ...
+    rag.errors.InputError: filters.source: Filters has no field source; did you mean sources? It takes sources, published_from, published_to, article_ids
     """
 
     sources: tuple[str, ...] = ()

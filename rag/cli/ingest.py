@@ -49,12 +49,14 @@ def open_collection(settings: Settings | None = None) -> Collection:
 
 FAILED_NAMES = 3  # items named per reason when several failed for the same reason
 SKIPPED_TYPES = 5  # file types named one line each when a folder held files of types not read
+DUPLICATE_LINES = 10  # stored articles named as repeated by duplicates, one line each; then how many more
 
 
 def print_report(report: IngestReport) -> None:
-    """The ingest counts as a table, then the failures: one line per item, or, when several items
-    failed for the same reason (a Chroma server gone mid-ingest fails every item left), one line for
-    the reason with the count and a few of the items; then the files of the folders given that were
+    """The ingest counts as a table, then the duplicates, each with the stored article it repeats
+    (``_print_duplicates``), then the failures: one line per item, or, when several items failed
+    for the same reason (a Chroma server gone mid-ingest fails every item left), one line for the
+    reason with the count and a few of the items; then the files of the folders given that were
     not read (their type), a line per type with a few of the files and what to do."""
     from rich.table import Table
 
@@ -67,6 +69,7 @@ def print_report(report: IngestReport) -> None:
         t.add_column(col, justify="right")
     t.add_row(*(str(s[c]) for c in cols))
     console.print(t)
+    _print_duplicates(tuple(r for r in report.items if r.status == "duplicate"))
     for reason, items in _by_reason(report.failed).items():
         if len(items) == 1:
             say("[red]failed[/red]", f"{safe(items[0])}: {safe(reason)}")
@@ -105,6 +108,23 @@ def _named(items: list[str]) -> str:
     """A few of ``items``, made safe, and how many more."""
     named = ", ".join(safe(i) for i in items[:FAILED_NAMES])
     return named + (f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else "")
+
+
+def _print_duplicates(duplicates: tuple[ItemResult, ...]) -> None:
+    """Each duplicate and the stored article it repeats, by its source (its reason, "same text as
+    /news/a.txt (article 0797...)"): the table's "duplicate 1" alone left the user to guess which
+    input repeated which article, and a fact-checker needs to know which copy was not stored as its
+    own article. Listed as failures are: the copies of one article on one line, a few of them named;
+    at most ``DUPLICATE_LINES`` lines (a dump ingested again under another name repeats thousands),
+    then how many more."""
+    by_twin = list(_by_reason(duplicates).items())
+    for reason, items in by_twin[:DUPLICATE_LINES]:
+        which = safe(items[0]) if len(items) == 1 else f"{len(items)} items ({_named(items)})"
+        say("[yellow]duplicate[/yellow]", f"{which}: {safe(reason)}")
+    rest = by_twin[DUPLICATE_LINES:]
+    if rest:
+        n = sum(len(items) for _, items in rest)
+        say(" ", f"and {n} more {'duplicate' if n == 1 else 'duplicates'} (of {plural(len(rest), 'stored article')})")
 
 
 def _print_skipped(skipped: tuple[ItemResult, ...]) -> None:
