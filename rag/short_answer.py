@@ -1470,9 +1470,10 @@ _SENTENCE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 def _same_verb(a: str, b: str) -> bool:
-    """Whether two stems are one verb's ("succeed" and "succe": the stemmer's forms of "succeeded" and "succeeds")."""
+    """Whether two stems are one verb's ("succeed" and "succe": the stemmer's forms of "succeeded" and "succeeds";
+    not "chair" and "chairman": "Wigan chairman Maurice Lindsay" is no Wigan chairing someone)."""
     short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short) or a == b
+    return a == b or (len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 2)
 
 
 def reversed_role(question: str, sentence: str, start: int, end: int) -> bool:

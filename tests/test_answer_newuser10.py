@@ -45,6 +45,9 @@ ROLES = [
     ("Who replaced Liz Truss?", "Boris Johnson praised Liz Truss on Monday.", "Boris Johnson", False),
     ("Who is Liz Truss?", "Liz Truss is Boris Johnson's foreign secretary.", "Boris Johnson", False),
     ("Who won the Mega Millions jackpot?", "Mega Millions won praise from Des Plaines.", "Des Plaines", False),
+    # a noun sharing the verb's stem is not the verb (BBC paraphrase suite: the answer was withheld)
+    ("Who chairs Wigan, whose captain Andy Farrell may move to the 15-man code?",
+     "Wigan chairman Maurice Lindsay says he does not expect a quick solution.", "Maurice Lindsay", False),
 ]
 
 
