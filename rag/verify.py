@@ -516,6 +516,12 @@ def _initials(words: Sequence[str]) -> set[str]:
     return {"".join(w[0] for w in caps).upper(), "".join(w[0] for w in words).upper()}
 
 
+#: acronyms every news reader knows, which a claim may use for the name an article spells out even when the
+#: article never writes the acronym itself (a local model's "came to the US from Syria with $14,000" for "came
+#: to the United States ...", new user 10, was removed): the initials must still be the sentence's name's
+WELL_KNOWN_ACRONYMS = frozenset({"US", "USA", "UK", "UN", "EU", "UAE"})
+
+
 def _aliased(missing: set[str], claim: str, text: str, context: str) -> set[str]:
     """The stems of ``missing`` (names of ``claim`` that ``text`` does not write as they are) that
     ``text`` writes another way:
@@ -524,7 +530,8 @@ def _aliased(missing: set[str], claim: str, text: str, context: str) -> set[str]
     * as an acronym of the name's initials ("BA" for "British Airways"), or the other way round,
       only when the passage's article (``context``: its passages and title) also writes the claim's
       form: initials alone coincide too often ("Bank of America" is not the "BA" of an article
-      about an airline that never names a bank).
+      about an airline that never names a bank), or the acronym is one everyone uses
+      (``WELL_KNOWN_ACRONYMS``: "US" for "United States").
     """
     written = _Written.of(text)
     article = _Written.of(context) if context else written
@@ -539,8 +546,8 @@ def _aliased(missing: set[str], claim: str, text: str, context: str) -> set[str]
             respelt = key in written.runs or ((len(sub) > 1 or "-" in name) and key in written.words)
             expanded = bool(_initials(sub) & written.acronyms) and key in article.runs
             acronym = sub[0].replace(".", "")
-            contracted = (len(sub) == 1 and len(acronym) >= 2 and acronym.isupper()
-                          and acronym in written.initials and acronym in article.acronyms)
+            contracted = (len(sub) == 1 and len(acronym) >= 2 and acronym.isupper() and acronym in written.initials
+                          and (acronym in article.acronyms or acronym in WELL_KNOWN_ACRONYMS))
             if respelt or expanded or contracted:
                 found |= stems
     return found

@@ -182,6 +182,18 @@ def test_a_verified_sentence_keeps_its_spaces_before_punctuation_inside_it() -> 
     assert verify(text[:-1] + " [1] .", [p]).text == text[:-1] + " [1]."  # a space before the stop goes
 
 
+def test_a_well_known_acronym_stands_for_the_name_the_sentence_spells_out() -> None:
+    # new user 10: the local model's right "came to the US from Syria with $14,000" was removed (the article
+    # writes "United States" only); an acronym of other initials is still another name
+    text = ("The owner of Joe's Service Center in Altadena, who came to the United States from Syria in 1980 with "
+            "$14,000 in his pocket, is now a millionaire.")
+    p = Passage(2, "c", "a", "T", "s", None, 1.0, text, 0, len(text), ((0, len(text)),))
+    q = "How much money did the gas station owner have when he emigrated to America?"
+    kept = verify("The gas station owner came to the US from Syria with $14,000 in his pocket [2].", [p], q)
+    assert kept.removed == () and [c.n for c in kept.citations] == [2]
+    assert verify("The owner came to the UK from Syria with $14,000 in his pocket [2].", [p], q).removed
+
+
 # --- the question as context (real Qwen2.5-1.5B answers on RealTime QA tuning questions had these shapes)
 
 
