@@ -43,7 +43,7 @@ from rag.short_answer import (
 from rag.text import GALLERY_CAPTION, answer_type, strip_markers, terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
-from rag.verify import Premises, contradicts
+from rag.verify import Premises
 
 # an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's
 # marker they read as a citation with no source ("taken [2] [1]"), so the answer leaves them out (the
@@ -201,8 +201,19 @@ def unsure_notice(ranked: Sequence[Scored], confidence: float, bar: float) -> st
 def contradicted_notice(q: Question, scored: Sequence[Scored]) -> tuple[str, ...]:
     """Why no sentence was a candidate when the best one found contradicts the question (``ranked``):
     "Not answered: the passages found (such as ...) are about 2004, not 2007"; none otherwise."""
-    why = contradicts(q.text, scored[0].text) if scored else None
+    premises = Premises.of(q.text)
+    told = _articles_told([scored[0].passage])[scored[0].passage.article_id] if scored else ""
+    why = (premises.contradicted_by(scored[0].text) or premises.quantity_contradicted_by(told)
+           or premises.place_contradicted_by(scored[0].text, told)) if scored else None
     return (f"Not answered: {_found(scored)} do not answer it as asked: {why}.",) if why else ()
+
+
+def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
+    """What the retrieved passages of each article say, title first: the text an article-wide premise is read in."""
+    told: dict[str, list[str]] = {}
+    for p in passages:
+        told.setdefault(p.article_id, [p.title or ""]).append(p.text)
+    return {a: "\n".join(texts) for a, texts in told.items()}
 
 
 def _found(ranked: Sequence[Scored]) -> str:
@@ -315,9 +326,14 @@ class ExtractiveAnswerer:
         """The candidate sentences ranked, best first (``evidence`` without the refusal features:
         what ``evals.fit_phrases`` reads; ``q``'s names read already, see ``with_names_from``). A
         sentence that gives what the question takes as given another value (the year asked about, a
-        quantity, the men's or women's event: ``rag.verify.contradicts``) is no candidate."""
+        quantity, the men's or women's event: ``rag.verify.contradicts``) is no candidate, nor one of an
+        article whose passages give the question's quantity another value and never this one (an article on
+        another jackpot than the "$1.5 billion" one asked about)."""
         premises = Premises.of(q.text)
-        return [s for s in self.rank(q, passages, self.score(q, passages)) if premises.contradicted_by(s.text) is None]
+        told = _articles_told(passages) if premises.asked or premises.places else {}
+        return [s for s in self.rank(q, passages, self.score(q, passages)) if premises.contradicted_by(s.text) is None
+                and (not told or (premises.quantity_contradicted_by(told[s.passage.article_id]) is None
+                                  and premises.place_contradicted_by(s.text, told[s.passage.article_id]) is None))]
 
     def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""

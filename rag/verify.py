@@ -407,15 +407,28 @@ def _quantities(text: str) -> list[tuple[str, tuple[str, str]]]:
     return out
 
 
-def _other_quantity(number: str, unit: tuple[str, str], text: str) -> bool:
+# an amount's scale as written after its number: "$730M", "$730 million" and "$0.73bn" are one amount
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9,
+           "trillion": 1e12, "tn": 1e12}
+
+
+def _other_quantity(number: str, unit: tuple[str, str], text: str, scaled: bool = True) -> bool:
     """Whether ``text`` gives the quantity ``number`` ``unit`` another value ("$1.537 billion" for
     "$1.3 billion") and never states this one (as written, or rounded either way: "1.337" for "1.3").
-    A text with no number of that unit says nothing against it ("Type 1" where it writes "Type I")."""
+    A text with no number of that unit says nothing against it ("Type 1" where it writes "Type I").
+    An amount of money is compared at its scale, as written in either (``scaled``): "$730M" and "$730
+    million" are other amounts than "$1.5 billion", "$1,500 million" is the same."""
     others = False
+    scale = _SCALES.get(unit[1]) if unit[0] and scaled else None
     for n, u in _quantities(text):
         try:
             if n == number or _rounds(n, number) or _rounds(number, n):
                 return False
+            if scale and u[0] == unit[0] and u[1] in _SCALES:
+                value = float(n) * _SCALES[u[1]] / scale  # at the question's scale
+                if abs(value - float(number)) <= 0.05 * float(number) or _rounds(f"{value:.6f}", number):
+                    return False
+                others = True
         except ValueError:  # "1.2.3"
             continue
         others = others or u == unit
@@ -854,6 +867,51 @@ def contradicts(question: str, sentence: str) -> str | None:
     return Premises.of(question).contradicted_by(sentence)
 
 
+# --- places: the countries and US states a question and a sentence name ----------------------------------
+
+# names that are as often a person's, a bird or a word ("Jordan", "Chad", "Turkey", "Georgia", "Washington",
+# "Guinea", "Niger"); and continents, which hold too much to tell one place from another
+_AMBIGUOUS_PLACES = frozenset("jordan chad turkey georgia washington guinea niger mali peru oman togo "
+                              "dominica grenada samoa tonga europe africa asia antarctica america".split())
+_PLACE_GROUPS = ({"us", "usa", "united states"}, {"uk", "britain", "united kingdom", "england", "scotland", "wales",
+                                                    "northern ireland"}, {"netherlands", "holland"}, {"myanmar", "burma"})
+
+
+@functools.lru_cache(maxsize=1)
+def _place_pattern() -> re.Pattern[str]:
+    from rag.short_answer import PLACES  # (the gazetteer of short answers; imported on first use)
+
+    names = sorted((p for p in PLACES if p not in _AMBIGUOUS_PLACES), key=len, reverse=True)
+    forms = [p.upper() if len(p) <= 3 else " ".join(w.capitalize() for w in p.split()) for p in names]
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w]|\.\w)")
+
+
+def places_in(text: str, *, inside_names: bool = False) -> set[str]:
+    """The countries and US states ``text`` names, as written capitalised ("US" and "UK" in capitals), lower
+    case; not one that ends a longer name ("New South Wales", "Southwest Florida") unless ``inside_names``
+    (whether an article names a place at all: "Southwest Florida" names Florida)."""
+    out = set()
+    for m in _place_pattern().finditer(text):
+        before = re.search(r"([A-Z][\w'’-]*)\s+$", text[max(0, m.start() - 30) : m.start()])
+        if inside_names or before is None or before.group(1).lower() in STOPWORDS:  # "In Texas" names Texas
+            out.add(m.group(0).lower())
+    return out
+
+
+def _same_place(a: str, b: str) -> bool:
+    """One place, or one holding the other: "UK" and "Britain", "Texas" and "the US"."""
+    from rag.short_answer import US_STATES
+
+    if a == b or any(a in g and b in g for g in _PLACE_GROUPS):
+        return True
+    us = _PLACE_GROUPS[0]
+    return (a in US_STATES and b in us) or (b in US_STATES and a in us)
+
+
+def _place_label(place: str) -> str:
+    return place.upper() if len(place) <= 3 else " ".join(w.capitalize() for w in place.split())
+
+
 @dataclass(frozen=True)
 class Premises:
     """What ``contradicts`` reads of a question: the years it asks about, the quantities it gives when
@@ -862,6 +920,13 @@ class Premises:
     years: frozenset[str]
     quantities: tuple[tuple[str, tuple[str, str]], ...]
     sex: str | None
+    written: Mapping[str, str] = field(default_factory=dict)  # each quantity's number as the question writes it
+    # those of the sentence that asks ("Where was the ticket for the $1.5 billion jackpot sold?"), not of a
+    # sentence of context before it ("A record $3.8 billion ... was stolen last year. ... hackers linked to
+    # which country?": an article on one theft of $400 million answers it): compared at their scale, and
+    # with all an article's passages say (``quantity_contradicted_by``)
+    asked: tuple[tuple[str, tuple[str, str]], ...] = ()
+    places: frozenset[str] = frozenset()  # the countries and US states a question asking a figure names (``places_in``)
 
     @classmethod
     def of(cls, question: str) -> Premises:
@@ -871,7 +936,14 @@ class Premises:
             # share the premise's unit ("A year before rates topped 7%, what was the average?": 3.14%)
             quantities = tuple((n, u) for n, u in _quantities(question) if u[1] and not _YEAR.fullmatch(n))
         sexes = {m.group(1).lower() for m in _SEX.finditer(question)}
-        return cls(frozenset(_asked_years(question)), quantities, sexes.pop() if len(sexes) == 1 else None)
+        written = {m.group(2).replace(",", ""): m.group(0).strip() for m in _QUANTITY.finditer(question)}
+        asking = [part for part in re.split(r"(?<=[.!?])\s+", question.strip()) if part.endswith("?")]
+        in_asking = set(_quantities(asking[-1])) if asking else set()
+        return cls(frozenset(_asked_years(question)), quantities, sexes.pop() if len(sexes) == 1 else None, written,
+                   tuple(x for x in quantities if x in in_asking),
+                   # only where a figure is asked: in a question asking for a name the place may be context of
+                   # another one ("Which country granted Snowden citizenship, nine years after fleeing the US?")
+                   frozenset(places_in(question)) if answer_type(question) == "number" else frozenset())
 
     def contradicted_by(self, sentence: str) -> str | None:
         """What in ``sentence`` gives one of these premises another value, in words, or None."""
@@ -880,10 +952,35 @@ class Premises:
             if named and not named & self.years:
                 return f"it is about {', '.join(sorted(named))}, not {', '.join(sorted(self.years))}"
         for number, unit in self.quantities:
-            if _other_quantity(number, unit, sentence):
-                return f"it gives another {''.join(unit)} figure than the {number} asked about"
+            if _other_quantity(number, unit, sentence, scaled=(number, unit) in self.asked):
+                return f"it gives another figure than the {self.written.get(number, number)} asked about"
         if self.sex:
             said = {m.group(1).lower() for m in _SEX.finditer(sentence)}
             if said and self.sex not in said:
                 return f"it is about the {said.pop()}'s event, not the {self.sex}'s"
+        return None
+
+    def place_contradicted_by(self, sentence: str, article: str) -> str | None:
+        """A sentence about another country or US state than the question's, of an article (``article``:
+        what its passages say) that never names the question's: "How many people died when Hurricane Ian
+        hit Texas?" over "Ian also swept through Cuba earlier this week, killing three people" (new user
+        10). A place that holds or is held by the question's (the US for Texas) is no other place."""
+        if not self.places:
+            return None
+        said = places_in(sentence)
+        if not said or said & self.places or places_in(article, inside_names=True) & self.places:
+            return None
+        if any(_same_place(a, b) for a in said for b in self.places):
+            return None
+        return f"it is about {', '.join(sorted(_place_label(x) for x in said))}, not " \
+               f"{', '.join(sorted(_place_label(x) for x in self.places))}"
+
+    def quantity_contradicted_by(self, text: str) -> str | None:
+        """The quantities of the asking sentence alone (``asked``), read in ``text``: all an article's passages say
+        (``rag.extractive``: "Where was the winning ticket for the $1.5 billion Powerball jackpot sold?" was
+        answered "Maryland" from a sentence stating no amount, of an article about a $730 million jackpot
+        that never states $1.5 billion, new user 10)."""
+        for number, unit in self.asked:
+            if _other_quantity(number, unit, text):
+                return f"it gives another figure than the {self.written.get(number, number)} asked about"
         return None

@@ -26,7 +26,7 @@ def _passage(text: str, n: int = 1, title: str = "Report") -> Passage:
     ("What did Russia do on March 5, 2022?", "In 2014 Russia annexed Crimea.", "about 2014, not 2022"),
     ("Where was the winning $1.3 billion Mega Millions ticket sold?",
      "The largest ever Mega Millions jackpot of $1.537 billion was won by a single ticket sold in South Carolina.",
-     "another $billion figure"),
+     "another figure than the $1.3 billion asked about"),
     ("Who won the men's 5,000m at the Boston Indoor Games?",
      "Tirunesh Dibaba set a world record at the Boston Indoor Games, winning the women's 5,000m.",
      "women's event, not the men's"),
@@ -78,3 +78,84 @@ def test_a_question_about_another_year_than_every_sentence_says_is_refused_with_
     assert draft.notices and "about 2004, not 2007" in draft.notices[0] and "China net cafe culture" in draft.notices[0]
     answered = ExtractiveAnswerer(refuse_below=0.0).answer("How many net cafes did China close in 2004?", [cafes])
     assert not answered.refused and "12,575" in answered.text
+
+
+# --- new user 10: an article about another amount than the question's --------------------------------------
+
+
+def test_an_amount_is_compared_at_its_scale() -> None:
+    from rag.verify import _other_quantity
+
+    asked = ("1.5", ("$", "billion"))
+    assert _other_quantity(*asked, "Powerball: Maryland ticket hits $730M jackpot")
+    assert _other_quantity(*asked, "the $730 million jackpot")
+    assert not _other_quantity(*asked, "the $1,500 million prize")  # the same amount at another scale
+    assert not _other_quantity(*asked, "a $1.53bn jackpot")  # within rounding of what was asked
+    assert not _other_quantity(*asked, "14 people were there")  # no amount: nothing against it
+
+
+def test_a_sentence_of_an_article_about_another_amount_is_no_answer() -> None:
+    """"Where was the winning ticket for the $1.5 billion Powerball jackpot sold?" was answered **Maryland**
+    from "... one winning ticket, sold in Maryland" of an article on a $730 million jackpot (the sentence
+    states no amount); an article that states the amount asked is answered from."""
+    maryland = _passage("The history-making run of the Powerball jackpot came to an end Wednesday night, with one "
+                        "winning ticket, sold in Maryland. The jackpot was worth $730 million.", 1,
+                        "Powerball: Maryland ticket hits $730M jackpot")
+    question = "Where was the winning ticket for the $1.5 billion Powerball jackpot sold?"
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer(question, [maryland])
+    assert draft.refused and "another figure than the $1.5 billion asked about" in " ".join(draft.notices)
+    right = _passage("A lone winning ticket for the $1.5 billion Powerball jackpot was sold in Altadena, "
+                     "California. The jackpot had been worth $730 million a week earlier.", 2, "Record Powerball")
+    got = ExtractiveAnswerer(refuse_below=0.0).answer(question, [maryland, right])
+    assert not got.refused and "Altadena" in got.text and "Maryland" not in got.text
+
+
+def test_an_amount_of_a_sentence_of_context_is_no_premise_of_the_article() -> None:
+    # RealTime QA: "A record $3.8 billion worth of cryptocurrency was stolen ... last year. Some of the biggest
+    # thefts were driven by hackers linked to which country?" is answered by an article on a $400 million theft
+    theft = _passage("North Korean hackers stole nearly $400 million worth of cryptocurrency in 2021.", 1,
+                     "North Korean hackers said to have stolen nearly $400 million")
+    question = ("A record $3.8 billion worth of cryptocurrency was stolen from various services last year. Some of "
+                "the biggest thefts were driven by hackers linked to which country?")
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer(question, [theft])
+    assert not draft.refused and "North Korean" in draft.text
+
+
+# --- new user 10: a sentence about another place than the question's ----------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "article", "why"), [
+    ("Ian also swept through Cuba earlier this week, killing three people.", "Hurricane Ian hit Cuba.",
+     "it is about Cuba, not Texas"),
+    # the question's place named in the sentence or anywhere in the article, or a place holding it: no other place
+    ("Ian killed three people in Cuba and Texas.", "", None),
+    ("Ian also swept through Cuba earlier this week, killing three people.", "Ian later reached Texas.", None),
+    ("Ian killed three people in the US.", "", None),
+    ("Ian killed three people on Sunday.", "", None),  # no place: nothing against it
+])
+def test_a_sentence_about_another_place_of_an_article_that_never_names_the_questions(
+        sentence: str, article: str, why: str | None) -> None:
+    from rag.verify import Premises
+
+    premises = Premises.of("How many people died when Hurricane Ian hit Texas?")
+    assert premises.place_contradicted_by(sentence, article + " " + sentence) == why
+
+
+def test_places_are_read_as_written() -> None:
+    from rag.verify import places_in
+
+    assert places_in("Ian swept through Cuba, the US and the UK; let us go.") == {"cuba", "us", "uk"}
+    assert places_in("In Texas, The Bahamas and Cuba") == {"texas", "bahamas", "cuba"}
+    assert places_in("Michael Jordan met Chad in Turkey.") == set()  # names that are as often a person's or a word
+    assert places_in("New South Wales and South Carolina") == {"south carolina"}  # not the end of a longer name
+    assert places_in("Southwest Florida", inside_names=True) == {"florida"}  # ... unless asked whether it is named
+
+
+def test_a_place_is_a_premise_only_of_a_question_asking_a_figure() -> None:
+    from rag.verify import Premises
+
+    # RealTime QA: the US is where Snowden fled, Russia the answer
+    asking_name = Premises.of("In which country has Edward Snowden been granted citizenship, nine years after fleeing "
+                              "the US where he is wanted on spying charges?")
+    assert asking_name.places == frozenset()
+    assert Premises.of("How many people died when Hurricane Ian hit Texas?").places == {"texas"}
