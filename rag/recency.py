@@ -65,6 +65,29 @@ _NUMBER = re.compile(
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
 # a sentence that opens by pointing at the one before it ("That's how many seats ...", "This brings the
 # toll to ..."): read alone, as "As of <date>, ..." quotes it, it says nothing
+# the place a figure is for: "in Lee County", "across Florida" (not "in March", "in Friday's storm")
+_SCOPE = re.compile(r"\b(?:in|across|throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
+_NOT_PLACES = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+
+
+SCOPE_CHARS = 80  # how far after a figure the place it is for may be named
+
+
+def _scope(sentence: str, end: int) -> str | None:
+    """The place the figure ending at ``sentence[end]`` is for: the first one named after it, near it ("At
+    least 54 people died in Lee County alone": "lee county"; "109 people have been reported killed by the
+    hurricane in the United States, with 105 of those deaths in Florida": "united states"), or None; not past the
+    next figure ("125 people ... killed as a result of the storm – 120 of them in Florida": Florida is the 120's)."""
+    after = re.search(r"\d", sentence[end:])
+    stop = min(end + SCOPE_CHARS, end + after.start() if after else len(sentence))
+    for m in _SCOPE.finditer(sentence, end, stop):
+        place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
+        if not _NOT_PLACES.match(place):
+            return place.lower()
+    return None
+
+
 _POINTS_BACK = re.compile(r"^\W*(?:that|this|these|those)(?:['’]s|\s+(?:is|are|was|were)\b)", re.I)
 _CONNECTIVE = re.compile(r"^(?:(?:meanwhile|however|separately|in addition|additionally|furthermore|moreover|"
                          r"by contrast|in contrast),|but|and)\s+(?=\S)", re.I)
@@ -290,6 +313,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     if not context:
         return None
     asked = _Asked.of(q, sentence, a, b)
+    scope = _scope(sentence, b)
     others: list[Mention] = []
     for p in passages:
         d = published_day(p)
@@ -302,6 +326,8 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
             for v, k, sa, sb in values:
                 if k == key or not _same_sort(value, v, kind) or not asked.fits(s, sa, sb):
                     continue
+                if kind == "number" and scope and (where := _scope(s, sb)) and where != scope:
+                    continue  # a figure for another place: 54 dead "in Lee County" is no earlier 109 "in the United States"
                 their_near = _near_terms(s, sa, sb)
                 if kind == "number" and not (near & their_near):
                     continue  # "four people" vs "2 buildings": not the same figure

@@ -94,6 +94,29 @@ def test_a_different_figure_about_something_else_is_no_disagreement() -> None:
     assert find_disagreement("Two people were killed in the explosion, police said.", 1, [OLD, other], "Two") is None
 
 
+def test_a_figure_for_another_place_is_no_earlier_report() -> None:
+    # new user 10: "at least 109 people ... in the United States ...; an earlier report said 54" (54 died "in
+    # Lee County alone"); the same place's earlier figure still is one
+    new = _p(2, "b", "2022-10-04", "As of Tuesday, at least 109 people have been reported killed by the hurricane in "
+                                   "the United States, with 105 of those deaths in Florida and 55 of them in Lee "
+                                   "County.", "Hurricane Ian's death toll rises as crews in Florida go door to door")
+    county = _p(1, "a", "2022-10-03", "At least 54 people died in Lee County alone, Sheriff Carmine Marceno said "
+                                      "Monday – up from the county's previously announced death toll of 42 – and "
+                                      "officials there are facing questions about whether evacuation orders should "
+                                      "have been given earlier.", "Hurricane Ian: Death toll surpasses 100")
+    sentence = new.text
+    assert find_disagreement(sentence, 2, [county, new], "at least 109 people") is None
+    national = _p(1, "a", "2022-10-03", "At least 101 people have been reported killed by the hurricane in the "
+                                        "United States, officials said Monday.", "Ian")
+    found = find_disagreement(sentence, 2, [national, new], "at least 109 people")
+    assert found is not None and found.earlier.value in ("101", "at least 101 people")
+    # a place after a later figure is that one's: "125 ... as a result of the storm – 120 of them in Florida"
+    later = _p(3, "c", "2022-10-05", "As of Wednesday, at least 125 people have been reported killed as a result of "
+                                     "the storm – 120 of them in Florida and five in North Carolina.", "Ian")
+    found = find_disagreement(sentence, 2, [new, later], "at least 109 people")
+    assert found is not None and found.newest.passage.n == 3
+
+
 def test_disagreeing_names() -> None:
     old = _p(1, "a", "2023-06-02", "Jane Smith was elected leader of the Green Party in June.", "Party vote")
     new = _p(3, "c", "2024-11-30", "John Doe was elected leader of the Green Party on Saturday.", "New leader")
