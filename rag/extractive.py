@@ -40,7 +40,7 @@ from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, extract, find,
     fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type, what_is_asked,
 )
-from rag.text import GALLERY_CAPTION, answer_type, strip_markers, terms
+from rag.text import GALLERY_CAPTION, answer_type, strip_markers, terms, verb_terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 from rag.verify import Premises
@@ -314,10 +314,10 @@ class ExtractiveAnswerer:
     ) -> tuple[list[Scored], dict[str, float] | None]:
         """``evidence`` of a question whose names are read already (``with_names_from``); ``after``: see ``answer``."""
         ranked = self.ranked(q, passages)
-        own = set(terms(after[0])) if after else set()
+        own = verb_terms(after[0]) if after else set()
         if own:  # a follow-up: what the last answer said is no answer to it unless it says what the follow-up asks
             said = " ".join(strip_markers(after[1]).split())
-            ranked = [s for s in ranked if " ".join(s.text.split()) not in said or own & set(terms(s.text))] or ranked
+            ranked = [s for s in ranked if " ".join(s.text.split()) not in said or own & verb_terms(s.text)] or ranked
         if not ranked:
             return ranked, None
         return ranked, features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))

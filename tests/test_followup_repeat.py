@@ -20,14 +20,17 @@ BISHOP = (
     "Writing his Christmas message in the Northern Echo, Dr Wright said conspiracy theories are always fun to read."
 )
 FERRY = "The Harbourview ferry service will resume on 14 March. The ferry carries about 1,200 passengers a day."
+AOL = ("Time Warner said fourth quarter sales rose 2% to $11.1bn. But its own internet business, AOL, had mixed "
+       "fortunes. It lost 464,000 subscribers in the fourth quarter. AOL's underlying profit rose 8%.")
 
 
 @pytest.fixture
 def rag(settings: Settings, real_embedder):  # noqa: ANN001, ANN201 - the bundled embedder, a RAG
     coll = Collection.open(settings, embedder=real_embedder)
     arts = [Article(source="/news/bishop.txt", title="Bishop calls Da Vinci Code lousy history", text=BISHOP),
-            Article(source="/news/ferry.txt", title="Harbourview ferry to resume", text=FERRY)]
-    assert coll.ingest_articles(arts).summary()["added"] == 2
+            Article(source="/news/ferry.txt", title="Harbourview ferry to resume", text=FERRY),
+            Article(source="/news/aol.txt", title="Ad sales boost Time Warner profit", text=AOL)]
+    assert coll.ingest_articles(arts).summary()["added"] == 3
     yield RAG(settings, collection=coll, llm=None)
     coll.close()
 
@@ -53,3 +56,12 @@ def test_a_follow_up_only_the_last_answer_answers_is_still_answered_from_it(rag:
     # no other sentence answers it: the same again, not a refusal
     again = rag.ask("And when does it resume?", history=[(first.question, first.text)], offline=True)
     assert not again.refused and "14 March" in again.text
+
+
+def test_a_follow_up_in_the_present_is_answered_from_the_last_answers_past() -> None:
+    """"How many did it lose?" after an answer saying "It lost 464,000 subscribers": "lose" is "lost" (new user
+    10), so that sentence stays a candidate (``rag.text.verb_terms``)."""
+    from rag.text import terms, verb_terms
+
+    assert verb_terms("How many did it lose?") <= verb_terms("It lost 464,000 subscribers in the fourth quarter.")
+    assert verb_terms("Who buys the club?") & verb_terms("Rob Walton bought the Denver Broncos.") == set(terms("buy"))
