@@ -259,7 +259,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # post ("boss Patrick Ricard", "Ricard, its chairman") is one; not "Allied Domecq" of a sentence on
     # a takeover that names no post at all
     asked_posts = _posts_asked(text) if atype == "name" else frozenset()
-    posts = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & asked_posts] \
+    # a post of another owner than the question's is not the one asked: "The basketball player's wife Cherelle
+    # Griner" for "Who is Joe Chahayed's wife?", "Chelsea's manager" for "Who is Arsenal's manager?"
+    posts = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if (post := set(terms(m.group(0)))) & asked_posts
+             and not _owned_by_another(sentence[max(0, m.start() - 40) : m.start()], qstems, bool(post & _KIN))] \
         if asked_posts else None
     asked_head = _asked_head(text) if atype == "name" else frozenset()  # "which *contractor*", "who chairs"
     negated = bool(_NEGATION_ASKED.search(text))  # "Which city lost out?" may be answered by "not Blackpool"
@@ -323,7 +326,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
-            if not stems or stems <= undotted(qstems) or _surname_asked(phrase, text):
+            if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
             if posts is not None and not any(_holds(sentence, start, end, post) for post in posts):
                 continue
@@ -1050,15 +1053,19 @@ _NAMES_WITH_S = frozenset(w.replace("’", "'") for w in (
     "hardee's arby's morrison's boots'").split())
 _POSSESSIVE_NAME = frozenset(_NAMES_WITH_S | {w.replace("'", "’") for w in _NAMES_WITH_S})
 
+# kin: "Who is Joe Chahayed's wife?" was answered **Joe Jr** of "his sons Joe Jr. and Danny" (new user 10); the name
+# must be the wife's, as a post's must be its holder's, and may share the surname asked about ("his wife, Maria Chahayed")
+_KIN = frozenset(terms("wife husband widow widower spouse partner girlfriend boyfriend fiancee fiance mother father son "
+                       "daughter brother sister"))
 # posts a person holds: a who-question about one wants a name beside the post (or one of its
 # synonyms) in the sentence
 _POSTS = frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director founder owner "
                          "leader manager coach minister secretary mayor governor spokesman spokeswoman spokesperson "
-                         "captain editor chancellor ambassador commissioner judge"))
+                         "captain editor chancellor ambassador commissioner judge")) | _KIN
 _POST_SYNONYMS = (frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director leader")),
                   frozenset(terms("boss manager coach")))
-_POST_ASKED = re.compile(r"(?:^|[.?!]\s+)\s*who\s+(?:is|was|are|were|will be|has been|had been|became|becomes)\b"
-                         r"(?P<rest>[^?]*)", re.I)
+_POST_ASKED = re.compile(r"(?:^|[.?!]\s+)\s*(?:who\s+(?:is|was|are|were|will be|has been|had been|became|becomes)|"
+                         r"what\s+(?:is|was)\s+the\s+name\s+of)\b(?P<rest>[^?]*)", re.I)
 # "chief executive of bankrupt US phone company WorldCom", "president of the Muslim League": what
 # follows a post and "of"/"at" is what the post is of, not who holds it
 _CAPITALISED = re.compile(r"\b[A-Z]")  # another name between the post and the name: the post is its
@@ -1072,6 +1079,17 @@ _POST_VERB = re.compile(r"(?:^|[.?!]\s+)\s*who\s+(?:now\s+|currently\s+)?"
 # is of (in lower case) holds it; not "president of the Muslim League", nor one name of a list
 _APPOSITIVE = re.compile(r"\s+(?:of|for|at)\s+(?:[a-z][\w'’-]*\s+){0,3}?[a-z][\w'’-]*,\s+")
 _APPOSITIVE_END = re.compile(r"\s*(?:[,.;]|$)|\s+(?:said|says|told|added)\b")
+
+
+_OWNED = re.compile(r"([\w-]+)['’]s\s+(?:[a-z][\w-]*\s+)?$")  # "the player's (new) wife", "Griner's wife"
+
+
+def _owned_by_another(before: str, asked: set[str] | frozenset[str], kin: bool) -> bool:
+    """Whether the post that follows ``before`` is someone's whom the question (its stems ``asked``) does not
+    name: a name's ("Chelsea's manager" for Arsenal's); for kin, anyone's ("the basketball player's wife" for
+    Joe Chahayed's), while "the city's mayor" may be the mayor of the city asked about."""
+    m = _OWNED.search(before)
+    return m is not None and (kin or m.group(1)[:1].isupper()) and not set(terms(m.group(1))) & asked
 
 
 def _posts_asked(question: str) -> frozenset[str]:

@@ -93,3 +93,23 @@ def test_what_happened_asks_for_no_name(question: str) -> None:
     draft = ExtractiveAnswerer(refuse_below=0.0).answer(question, [_passage(FERRY)])
     assert not draft.refused and draft.short_answer is None
     assert wanted_type(prepare("What ferry overturned on Lake Marren?")) == "name"  # a "what <noun>" still asks one
+
+
+SONS = "California Lottery officials presented the check to Joe Chahayed and his sons Joe Jr. and Danny."
+GRINER = ("The basketball player's wife Cherelle Griner and others close to her have launched the #WeAreBG "
+          "campaign.")
+
+
+@pytest.mark.parametrize("question", ["Who is Joe Chahayed's wife?", "What is the name of Joe Chahayed's wife?"])
+def test_a_kin_asked_for_is_named_as_that_kin_of_that_person(question: str) -> None:
+    # "Who is Joe Chahayed's wife?" was answered **Joe Jr** (his son), then **Cherelle Griner** (another's wife)
+    q = prepare(question)
+    assert [c.phrase for c in candidates(q, SONS)] == []
+    assert [c.phrase for c in candidates(q, GRINER)] == []
+    wife = "Joe Chahayed and his wife, Maria Chahayed, run the station."
+    assert "Maria Chahayed" in [c.phrase for c in candidates(q, wife)]
+    # a post of the question's own owner, or of no one named, still holds
+    assert "Mikel Arteta" in [c.phrase for c in candidates(prepare("Who is Arsenal's manager?"),
+                                                            "Arsenal's manager Mikel Arteta said he was happy.")]
+    assert [c.phrase for c in candidates(prepare("Who is Arsenal's manager?"),
+                                         "Chelsea's manager Graham Potter said he was happy.")] == []
