@@ -35,7 +35,7 @@ from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
-from rag.verify import ClaimGate, Verified, removed_notice, verify
+from rag.verify import ClaimGate, Verified, premise_notice, removed_notice, verify
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +297,9 @@ class RAG:
         older = None if refused or outside else older_than_found(window, citations, passages, as_of)
         if older:
             notices.append(older)
+        premise = None if refused else premise_notice(question, [c.quote for c in citations])
+        if premise:  # "Why did Truss resign after 90 days?" over "... resigns after 45 days"
+            notices.append(premise)
         later = sorted({d for c in citations if (d := published_day(c)) is not None and d > as_of}) \
             if not refused else []
         if later:  # --as-of 2022-11-16 answered from a 20 November article: known only after that day

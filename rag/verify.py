@@ -912,6 +912,26 @@ def _place_label(place: str) -> str:
     return place.upper() if len(place) <= 3 else " ".join(w.capitalize() for w in place.split())
 
 
+def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
+    """A notice when the answer's quotes give an amount the question states (in the sentence that asks,
+    not as the figure asked for) another value, and never this one: "Why did Liz Truss resign after 90
+    days in office?" answered "... resigns after 45 days" (new user 10: the answer corrected the premise
+    only by quoting it). The answer stands (its sentences may still say why); a question asking a name
+    of such a premise is not answered at all (``Premises``: that name would be another event's)."""
+    if not quotes or answer_type(question) == "number":
+        return None
+    asking = [part for part in re.split(r"(?<=[.!?])\s+", question.strip()) if part.endswith("?")]
+    stated = [(n, u) for n, u in _quantities(asking[-1] if asking else question) if u[1] and not _YEAR.fullmatch(n)]
+    text = " ".join(quotes)
+    for number, unit in stated:
+        if _other_quantity(number, unit, text):
+            written = next((m.group(0).strip() for m in _QUANTITY.finditer(question)
+                            if m.group(2).replace(",", "") == number), number)
+            return (f"The question says {written}; the cited passages give another figure and never that one: "
+                    "check what the question takes as given.")
+    return None
+
+
 @dataclass(frozen=True)
 class Premises:
     """What ``contradicts`` reads of a question: the years it asks about, the quantities it gives when
