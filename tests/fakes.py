@@ -50,3 +50,20 @@ def cli_on(monkeypatch, settings, **env: str) -> None:  # noqa: ANN001 - pytest'
     for key, value in {"RAG_HOME": str(settings.home), "RAG_COLLECTION": settings.collection, **env}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
+
+
+def folder_rag(root, articles: dict[str, str], collection: str):  # noqa: ANN001, ANN201 - a Path; (RAG, Collection)
+    """A RAG over ``articles`` (file name -> text) written to a folder under ``root`` and ingested with the
+    HashEmbedder into a store there; the caller closes the collection (the second item) when done."""
+    from index.collection import Collection
+    from rag.api import RAG
+    from rag.settings import Settings
+
+    folder = root / "articles"
+    folder.mkdir()
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(home=root / "home", collection=collection)
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    assert coll.ingest([str(folder)]).count("added") == len(articles)
+    return RAG(settings, collection=coll, llm=None), coll

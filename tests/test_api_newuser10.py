@@ -30,14 +30,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from index.collection import Collection
-from rag.api import RAG
 from rag.cli import app as cli
 from rag.errors import InputError
 from rag.http_api import create_app
 from rag.settings import Settings
 from rag.types import Filters
-from tests.fakes import HashEmbedder, cli_on
+from tests.fakes import cli_on, folder_rag
 
 ARTICLES = {
     "harbour.txt": "date 2024-05-06 Harbour reopens in Veldmark\n\n"
@@ -49,15 +47,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    home = tmp_path_factory.mktemp("newuser10")
-    folder = home / "articles"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = Settings(home=home / "home", collection="newuser10")
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    assert coll.ingest([str(folder)]).count("added") == 2
-    rag = RAG(settings, collection=coll, llm=None)
+    rag, coll = folder_rag(tmp_path_factory.mktemp("newuser10"), ARTICLES, "newuser10")
     with TestClient(create_app(rag, api_key=""), base_url="http://127.0.0.1",
                     raise_server_exceptions=False) as client:
         yield client

@@ -31,7 +31,6 @@ from mcp import Client
 from typer.testing import CliRunner
 
 import index.collection
-from index.collection import Collection
 from rag import service
 from rag.api import RAG
 from rag.cli import app as cli
@@ -40,9 +39,8 @@ from rag.errors import (ConfigError, EmbedderMismatchError, InputError, LLMError
                         StoreError)
 from rag.http_api import AskRequest, ChatMessage, ChatRequest, SearchRequest, UrlsRequest, create_app
 from rag.mcp_server import build_server
-from rag.settings import Settings
 from tests.conftest import SEEDS
-from tests.fakes import HashEmbedder
+from tests.fakes import HashEmbedder, folder_rag
 from tests.test_serve import Running
 
 KEY = "polish-key-0123456789abcdef"
@@ -58,15 +56,7 @@ CODE = re.compile(r"^[a-z][a-z_]*[a-z]$")
 
 @pytest.fixture(scope="module")
 def rag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RAG]:
-    home = tmp_path_factory.mktemp("polish")
-    folder = home / "articles"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = Settings(home=home / "home", collection="polish")
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    assert coll.ingest([str(folder)]).count("added") == 2
-    rag = RAG(settings, collection=coll, llm=None)
+    rag, coll = folder_rag(tmp_path_factory.mktemp("polish"), ARTICLES, "polish")
     yield rag
     coll.close()
 
