@@ -63,8 +63,6 @@ _NUMBER = re.compile(
     + r")(?:\s+(?P<scale>hundred|thousand|million|billion|trillion))?(?![\w])(?P<pct>\s*(?:%|percent))?",
     re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
-# a sentence that opens by pointing at the one before it ("That's how many seats ...", "This brings the
-# toll to ..."): read alone, as "As of <date>, ..." quotes it, it says nothing
 # the place a figure is for: "in Lee County", "across Florida" (not "in March", "in Friday's storm")
 _SCOPE = re.compile(r"\b(?:in|across|throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
 _NOT_PLACES = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -88,6 +86,8 @@ def _scope(sentence: str, end: int) -> str | None:
     return None
 
 
+# a sentence that opens by pointing at the one before it ("That's how many seats ...", "This brings the
+# toll to ..."): read alone, as "As of <date>, ..." quotes it, it says nothing
 _POINTS_BACK = re.compile(r"^\W*(?:that|this|these|those)(?:['’]s|\s+(?:is|are|was|were)\b)", re.I)
 _CONNECTIVE = re.compile(r"^(?:(?:meanwhile|however|separately|in addition|additionally|furthermore|moreover|"
                          r"by contrast|in contrast),|but|and)\s+(?=\S)", re.I)

@@ -104,7 +104,7 @@ IRREGULAR_PAST = {
     "hid": "hide", "hidden": "hide", "bitten": "bite", "forgave": "forgive", "forgiven": "forgive",
     "overtook": "overtake", "overtaken": "overtake", "undertook": "undertake", "built": "build", "spent": "spend",
     "sent": "send", "meant": "mean", "kept": "keep", "slept": "sleep", "wept": "weep",
-    "held": "hold", "fell": "fall", "fallen": "fall", "ran": "run", "won": "win", "wins": "win", "winning": "win",
+    "held": "hold", "fell": "fall", "fallen": "fall", "ran": "run", "won": "win",
 }
 
 

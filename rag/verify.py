@@ -912,6 +912,13 @@ def _place_label(place: str) -> str:
     return place.upper() if len(place) <= 3 else " ".join(w.capitalize() for w in place.split())
 
 
+def _asking(question: str) -> str:
+    """The sentence of ``question`` that asks (its last one ending in "?"; the whole question when none does),
+    not a sentence of context before it ("A record $3.8 billion was stolen last year. ... which country?")."""
+    asking = [part for part in re.split(r"(?<=[.!?])\s+", question.strip()) if part.endswith("?")]
+    return asking[-1] if asking else question
+
+
 def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     """A notice when the answer's quotes give an amount the question states (in the sentence that asks,
     not as the figure asked for) another value, and never this one: "Why did Liz Truss resign after 90
@@ -920,8 +927,7 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     of such a premise is not answered at all (``Premises``: that name would be another event's)."""
     if not quotes or answer_type(question) == "number":
         return None
-    asking = [part for part in re.split(r"(?<=[.!?])\s+", question.strip()) if part.endswith("?")]
-    stated = [(n, u) for n, u in _quantities(asking[-1] if asking else question) if u[1] and not _YEAR.fullmatch(n)]
+    stated = [(n, u) for n, u in _quantities(_asking(question)) if u[1] and not _YEAR.fullmatch(n)]
     text = " ".join(quotes)
     for number, unit in stated:
         if _other_quantity(number, unit, text):
@@ -957,8 +963,7 @@ class Premises:
             quantities = tuple((n, u) for n, u in _quantities(question) if u[1] and not _YEAR.fullmatch(n))
         sexes = {m.group(1).lower() for m in _SEX.finditer(question)}
         written = {m.group(2).replace(",", ""): m.group(0).strip() for m in _QUANTITY.finditer(question)}
-        asking = [part for part in re.split(r"(?<=[.!?])\s+", question.strip()) if part.endswith("?")]
-        in_asking = set(_quantities(asking[-1])) if asking else set()
+        in_asking = set(_quantities(_asking(question)))
         return cls(frozenset(_asked_years(question)), quantities, sexes.pop() if len(sexes) == 1 else None, written,
                    tuple(x for x in quantities if x in in_asking),
                    # only where a figure is asked: in a question asking for a name the place may be context of
