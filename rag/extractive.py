@@ -204,7 +204,8 @@ def contradicted_notice(q: Question, scored: Sequence[Scored]) -> tuple[str, ...
     premises = Premises.of(q.text)
     told = _articles_told([scored[0].passage])[scored[0].passage.article_id] if scored else ""
     why = (premises.contradicted_by(scored[0].text) or premises.quantity_contradicted_by(told)
-           or premises.place_contradicted_by(scored[0].text, told)) if scored else None
+           or premises.place_contradicted_by(scored[0].text, told) or premises.article_contradicts(told)) \
+        if scored else None
     return (f"Not answered: {_found(scored)} do not answer it as asked: {why}.",) if why else ()
 
 
@@ -212,7 +213,8 @@ def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
     """What the retrieved passages of each article say, title first: the text an article-wide premise is read in."""
     told: dict[str, list[str]] = {}
     for p in passages:
-        told.setdefault(p.article_id, [p.title or ""]).append(p.text)
+        day = published_day(p)  # an article dated in a year names it, whether or not its text does
+        told.setdefault(p.article_id, [p.title or "", f"({day.year})" if day else ""]).append(p.text)
     return {a: "\n".join(texts) for a, texts in told.items()}
 
 
@@ -330,10 +332,12 @@ class ExtractiveAnswerer:
         article whose passages give the question's quantity another value and never this one (an article on
         another jackpot than the "$1.5 billion" one asked about)."""
         premises = Premises.of(q.text)
-        told = _articles_told(passages) if premises.asked or premises.places else {}
+        told = _articles_told(passages) if premises.asked or premises.places or premises.years or premises.located \
+            else {}
         return [s for s in self.rank(q, passages, self.score(q, passages)) if premises.contradicted_by(s.text) is None
                 and (not told or (premises.quantity_contradicted_by(told[s.passage.article_id]) is None
-                                  and premises.place_contradicted_by(s.text, told[s.passage.article_id]) is None))]
+                                  and premises.place_contradicted_by(s.text, told[s.passage.article_id]) is None
+                                  and premises.article_contradicts(told[s.passage.article_id]) is None))]
 
     def _sentence_similarity(self, sentence: str, query_vector: np.ndarray | None) -> float:
         """Cosine of ``sentence`` and the question (unit vectors), one short forward pass; 0 without an embedder."""

@@ -159,3 +159,51 @@ def test_a_place_is_a_premise_only_of_a_question_asking_a_figure() -> None:
                               "the US where he is wanted on spying charges?")
     assert asking_name.places == frozenset()
     assert Premises.of("How many people died when Hurricane Ian hit Texas?").places == {"texas"}
+
+
+# --- what a sentence's whole article says against the question (bbc-premises: false premises) -------------------
+
+
+def test_an_article_that_names_years_but_never_the_one_asked_is_about_another_time() -> None:
+    from rag.verify import Premises
+
+    asked = Premises.of("Through how many hijacked net addresses was OptInRealBig accused of sending spam in the "
+                        "lawsuit filed in December 2001?")
+    assert asked.article_contradicts("The lawsuit, filed in December 2003, named 514 addresses.") == \
+        "it is about 2003, not 2001"
+    assert asked.article_contradicts("The lawsuit filed in December 2001 named 514 addresses.") is None
+    assert asked.article_contradicts("The lawsuit named 514 addresses.") is None  # no year: nothing against it
+    # a dated article names its year (``rag.extractive`` adds it to what the article says)
+    spam = _passage("The lawsuit named 514 hijacked addresses in 35 countries.", 1, "Spammer files for bankruptcy")
+    import dataclasses
+    dated = dataclasses.replace(spam, published="2003-12-20")
+    question = "Through how many hijacked net addresses was OptInRealBig accused of sending spam in December 2001?"
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer(question, [dated])
+    assert draft.refused and "it is about 2003, not 2001" in " ".join(draft.notices)
+    undated = ExtractiveAnswerer(refuse_below=0.0).answer(question, [spam])
+    assert not undated.refused
+
+
+@pytest.mark.parametrize(("question", "located"), [
+    ("How many cash machines in the UK already run on Windows?", ("UK",)),
+    ("How high did Yelena Isinbayeva clear in Stockholm on Saturday?", ("Stockholm",)),
+    # not a possessive's owner, a people's adjective, a day; nor in a question asking no figure
+    ("Over half a year, how many mobile phones were left behind in London's black cabs?", ()),
+    ("How much had the Ray Charles biopic taken at American cinemas?", ()),
+    ("How many people were killed in Kabul on Sunday?", ("Kabul",)),
+    ("Which Oasis drummer was arrested after the hotel brawl in Berlin?", ()),
+])
+def test_the_place_a_figure_question_puts_its_fact_in(question: str, located: tuple[str, ...]) -> None:
+    from rag.verify import Premises
+
+    assert Premises.of(question).located == located
+
+
+def test_an_article_that_never_names_the_place_asked_about_is_about_another() -> None:
+    from rag.verify import Premises
+
+    asked = Premises.of("How many cash machines in the UK already run on Windows?")
+    assert asked.article_contradicts("Most US cash machines run on Windows XP, a bank said.") == "it never names UK"
+    assert asked.article_contradicts("In the UK, 2,000 cash machines run on Windows.") is None
+    germany = Premises.of("How many fans were hurt in Germany on Sunday?")
+    assert germany.article_contradicts("Twelve fans were hurt in a German stadium.") is None  # a form of it
