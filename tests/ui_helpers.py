@@ -94,9 +94,10 @@ def stage_upload(pg, path: Path, shown: str | None = None) -> None:  # noqa: ANN
     """Put ``path`` in the Collection tab's upload box and wait until the box lists it (``shown``: the
     text it lists, by default the file name). The upload is sent as soon as the file is set; under
     load its name took over Playwright's default 30 s to show (a test timed out once in four runs
-    beside other jobs), so the wait is a minute, as the ingest's own waits are."""
+    beside other jobs), and over a minute with four jobs on the two cores (twice on Nov 27), so the wait
+    is two minutes: a bound on a hang, not a speed target."""
     pg.set_input_files("#rag-upload input[type=file]", str(path))
-    pg.wait_for_selector(f"#rag-upload :text('{shown or path.name}')", timeout=60_000)
+    pg.wait_for_selector(f"#rag-upload :text('{shown or path.name}')", timeout=120_000)
 
 
 def ask_in_page(pg, question: str, turn: int) -> None:  # noqa: ANN001
