@@ -213,8 +213,7 @@ def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
     """What the retrieved passages of each article say, title first: the text an article-wide premise is read in."""
     told: dict[str, list[str]] = {}
     for p in passages:
-        day = published_day(p)  # an article dated in a year names it, whether or not its text does
-        told.setdefault(p.article_id, [p.title or "", f"({day.year})" if day else ""]).append(p.text)
+        told.setdefault(p.article_id, [p.title or ""]).append(p.text)
     return {a: "\n".join(texts) for a, texts in told.items()}
 
 
@@ -332,9 +331,14 @@ class ExtractiveAnswerer:
         article whose passages give the question's quantity another value and never this one (an article on
         another jackpot than the "$1.5 billion" one asked about)."""
         premises = Premises.of(q.text)
-        told = _articles_told(passages) if premises.asked or premises.places or premises.years or premises.located \
-            else {}
-        return [s for s in self.rank(q, passages, self.score(q, passages)) if premises.contradicted_by(s.text) is None
+        ranked = self.rank(q, passages, self.score(q, passages))
+        told = _articles_told(passages) if premises.asked or premises.places or premises.located else {}
+        if ranked and told and premises.article_contradicts(told[ranked[0].passage.article_id]):
+            # the article that answers best is about another place than asked: the question's premise
+            # is not what the articles found say (a lower-ranked article's sentence answered "How many copies of
+            # World of Warcraft were sold in Europe?" with an album's sales), so no candidate; said by the notice
+            return []
+        return [s for s in ranked if premises.contradicted_by(s.text) is None
                 and (not told or (premises.quantity_contradicted_by(told[s.passage.article_id]) is None
                                   and premises.place_contradicted_by(s.text, told[s.passage.article_id]) is None
                                   and premises.article_contradicts(told[s.passage.article_id]) is None))]

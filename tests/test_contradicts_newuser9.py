@@ -164,24 +164,13 @@ def test_a_place_is_a_premise_only_of_a_question_asking_a_figure() -> None:
 # --- what a sentence's whole article says against the question (bbc-premises: false premises) -------------------
 
 
-def test_an_article_that_names_years_but_never_the_one_asked_is_about_another_time() -> None:
+def test_a_year_the_article_never_names_is_no_premise_of_the_article() -> None:
+    # tried and dropped: the passages retrieved are part of an article ("Ad sales boost Time Warner profit" on
+    # 2004's results names 2003 and 2005, and its retrieved passages only 2005)
     from rag.verify import Premises
 
-    asked = Premises.of("Through how many hijacked net addresses was OptInRealBig accused of sending spam in the "
-                        "lawsuit filed in December 2001?")
-    assert asked.article_contradicts("The lawsuit, filed in December 2003, named 514 addresses.") == \
-        "it is about 2003, not 2001"
-    assert asked.article_contradicts("The lawsuit filed in December 2001 named 514 addresses.") is None
-    assert asked.article_contradicts("The lawsuit named 514 addresses.") is None  # no year: nothing against it
-    # a dated article names its year (``rag.extractive`` adds it to what the article says)
-    spam = _passage("The lawsuit named 514 hijacked addresses in 35 countries.", 1, "Spammer files for bankruptcy")
-    import dataclasses
-    dated = dataclasses.replace(spam, published="2003-12-20")
-    question = "Through how many hijacked net addresses was OptInRealBig accused of sending spam in December 2001?"
-    draft = ExtractiveAnswerer(refuse_below=0.0).answer(question, [dated])
-    assert draft.refused and "it is about 2003, not 2001" in " ".join(draft.notices)
-    undated = ExtractiveAnswerer(refuse_below=0.0).answer(question, [spam])
-    assert not undated.refused
+    asked = Premises.of("How many subscribers did AOL shed in the last three months of 2004?")
+    assert asked.article_contradicts("For 2005, TimeWarner is projecting operating earnings growth of 5%.") is None
 
 
 @pytest.mark.parametrize(("question", "located"), [
@@ -191,6 +180,8 @@ def test_an_article_that_names_years_but_never_the_one_asked_is_about_another_ti
     ("Over half a year, how many mobile phones were left behind in London's black cabs?", ()),
     ("How much had the Ray Charles biopic taken at American cinemas?", ()),
     ("How many people were killed in Kabul on Sunday?", ("Kabul",)),
+    ("How many scientists called to change the IPCC in Feb 2010?", ()),  # SQuAD: a month, abbreviated
+    ("How many were killed in Febrovia in Feb. 2010?", ("Febrovia",)),  # the stop of "Feb." ends no sentence
     ("Which Oasis drummer was arrested after the hotel brawl in Berlin?", ()),
 ])
 def test_the_place_a_figure_question_puts_its_fact_in(question: str, located: tuple[str, ...]) -> None:
@@ -207,3 +198,7 @@ def test_an_article_that_never_names_the_place_asked_about_is_about_another() ->
     assert asked.article_contradicts("In the UK, 2,000 cash machines run on Windows.") is None
     germany = Premises.of("How many fans were hurt in Germany on Sunday?")
     assert germany.article_contradicts("Twelve fans were hurt in a German stadium.") is None  # a form of it
+    america = Premises.of("How many songs did people in America buy as legal downloads in 2004?")
+    assert america.article_contradicts("Downloads in the US rose to 200 million songs.") is None  # its group
+    assert Premises.of("How many phones were sold in the UK?").article_contradicts(
+        "Let us count the phones sold in France.") == "it never names UK"  # "us" is no US
