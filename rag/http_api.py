@@ -2,7 +2,8 @@
 
 Routes (JSON schema at ``/openapi.json``; no /docs page, which would load its assets from a CDN):
 
-    GET  /healthz                 liveness, article count; 503 when the vector store is down (no key needed)
+    GET  /healthz                 liveness, article count; 503 when the vector store is down or holds no vector
+                                  of the stored chunks; "degraded" (200) when it lacks some (no key needed)
     GET  /v1/models               the collection, as the one "model"
     POST /v1/chat/completions     OpenAI shape, ``stream`` or not; extra fields ``citations``, ``passages``, ``rag``
                                   (``RAG_FIELDS``); ``usage`` counted by tiktoken, ``"estimated": true``, when no
@@ -585,12 +586,26 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
 
     @app.get("/healthz", response_model=None, responses={503: ERROR_RESPONSES[503]})
     def healthz() -> dict[str, Any] | JSONResponse:
-        articles = rag.collection.db.counts()["articles"]
+        counts = rag.collection.db.counts()
+        articles, chunks = counts["articles"], counts["chunks"]
         problem = probe.check()
         if problem:  # every /v1 answer would fail the same way: say so to load balancers and monitors
             return JSONResponse(_error(problem, "store_unavailable", "store_unavailable")
                                 | {"status": "unavailable", "articles": articles},
                                 status_code=503)
+        vectors = probe.vectors
+        if chunks and vectors == 0:
+            # a Chroma server restarted on an empty directory answered, so this said "ok" while every question
+            # was searched by keyword alone and most were refused (new user 11): no answer can be trusted
+            fix = "run `rag reindex` to rebuild the vectors from the stored texts"
+            body = _error(f"none of the {chunks} stored chunks has a vector in the vector store (was it emptied or "
+                          f"replaced?); {fix}", "store_unavailable", "store_degraded")
+            body["error"]["fix"] = fix
+            return JSONResponse(body | {"status": "degraded", "articles": articles, "chunks": chunks, "vectors": 0},
+                                status_code=503)
+        if vectors is not None and vectors < chunks:  # answers work, some by keyword search only: say so, 200
+            return {"status": "degraded", "articles": articles, "chunks": chunks, "vectors": vectors,
+                    "warnings": list(rag.store.health_notices())}
         return {"status": "ok", "articles": articles}
 
     @v1.get("/models")
@@ -778,6 +793,7 @@ class StoreProbe:
         self._lock = threading.Lock()
         self._pending: threading.Thread | None = None
         self._result: str | None = None
+        self.vectors: int | None = None  # the count the last check that succeeded got
 
     def check(self) -> str | None:
         """None when the vector store answers, else the reason (a one-line message with the fix)."""
@@ -789,7 +805,7 @@ class StoreProbe:
 
             def count() -> None:
                 try:
-                    self.rag.collection.vectors.count()
+                    self.vectors = self.rag.collection.vectors.count()
                     box[0] = None
                 except RagError as exc:
                     box[0] = str(exc)

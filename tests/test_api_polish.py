@@ -243,6 +243,23 @@ def test_an_unhealthy_store_is_503_with_a_code(api: TestClient, rag: RAG, monkey
     assert r.json()["status"] == "unavailable"
 
 
+def test_a_vector_store_that_lost_its_vectors_is_not_healthy(api: TestClient, rag: RAG,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """New user 11 restarted Chroma on an empty directory: /healthz said 200 "ok" while 0 of 1,757 chunks had a
+    vector and answerable questions were refused. With none it is a 503 naming the fix; with some missing, a 200
+    "degraded" with the counts."""
+    chunks = rag.collection.db.counts()["chunks"]
+    assert rag.collection.vectors.count() == chunks and api.get("/healthz").json()["status"] == "ok"
+    monkeypatch.setattr(rag.collection.vectors, "count", lambda: chunks - 1)
+    r = api.get("/healthz")
+    assert r.status_code == 200 and r.json()["status"] == "degraded"
+    assert (r.json()["chunks"], r.json()["vectors"]) == (chunks, chunks - 1)
+    monkeypatch.setattr(rag.collection.vectors, "count", lambda: 0)
+    r = api.get("/healthz")
+    err = error(r, 503, "store_degraded")
+    assert r.json()["status"] == "degraded" and "rag reindex" in err["fix"] and f"none of the {chunks}" in err["message"]
+
+
 def test_a_stream_that_fails_reports_a_code_in_band(api: TestClient, rag: RAG, monkeypatch: pytest.MonkeyPatch) -> None:
     def failing(*_a: object, **_k: object) -> Iterator[str]:
         yield "The harbour"

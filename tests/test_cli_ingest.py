@@ -300,15 +300,18 @@ def _stats(cli_process, env: dict[str, str]) -> tuple[dict, str]:  # noqa: ANN00
     return counts, out
 
 
+# SIGTERM (``systemctl stop``, ``docker stop``) stops as Ctrl-C does: it killed the ingest at once, with no
+# report (new user 11)
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_first_ctrl_c_stores_the_batch_being_embedded_and_the_same_command_goes_on(
-    cli_process, tmp_path: Path  # noqa: ANN001, F811
+    cli_process, tmp_path: Path, stop: signal.Signals  # noqa: ANN001, F811
 ) -> None:
     write_corpus(tmp_path / "news", 12)
     gate = tmp_path / "gate"
     env = {"RAG_CHUNK_TOKENS": "40", "GATE": str(gate)}
     proc = cli_process(_GATED_INGEST, "ingest", str(tmp_path / "news"), env=env)
     _read_until(proc, "waiting at the gate")
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _read_until(proc, "stopping: the batch being embedded is stored first; Ctrl-C again stops at once")
     gate.touch()
     out = flat(_rest(proc))

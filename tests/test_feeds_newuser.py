@@ -345,6 +345,21 @@ def test_ctrl_c_during_a_poll_finishes_the_article_in_flight(
     assert rest.exit_code == 0 and "2 added" in rest.output, rest.output
 
 
+def test_sigterm_during_a_poll_stops_as_ctrl_c_does(site: FeedSite, watch_process, cli) -> None:  # noqa: ANN001, F811
+    """``systemctl stop`` / ``docker stop`` send SIGTERM: it killed `rag watch` at once, with no report and the
+    round's pages thrown away (new user 11). It now finishes the article in flight and records the round."""
+    url = slow_first_feed(site)
+    proc = watch_process(url, "--every", "1h")
+    _wait_for(lambda: "/news/slow" in site.received)
+    proc.send_signal(signal.SIGTERM)
+    out = _rest(proc)
+    assert proc.returncode == 0, out
+    assert "stopping after the current article" in out and "stopped after 1 round(s)" in out
+    assert "Traceback" not in out and "added     Ferry service resumes" in out
+    [feed] = json.loads(cli("--list", "--json").stdout)
+    assert (feed["items_added"], feed["items_known"]) == (1, 1) and feed["last_polled"]
+
+
 def test_a_second_ctrl_c_stops_at_once_without_waiting_for_the_pages_in_flight(
         site: FeedSite, watch_process, cli) -> None:  # noqa: ANN001, F811
     """The second Ctrl-C came while an item's page was being fetched from a slow server: the

@@ -268,20 +268,26 @@ class CtrlC:
     The first Ctrl-C sets ``ctrl_c.stop`` and prints ``first`` (rich markup): the command finishes
     what it is doing cleanly and stops. The second stops the fetches in flight
     (``stop_fetches``), sets ``ctrl_c.again`` and raises KeyboardInterrupt at once. Outside the
-    main thread (where no signal handler can be set) Ctrl-C stays a plain KeyboardInterrupt."""
+    main thread (where no signal handler can be set) Ctrl-C stays a plain KeyboardInterrupt.
+    SIGTERM (``systemctl stop``, ``docker stop``, ``kill``) is a Ctrl-C here: it killed `rag ingest`
+    and `rag watch` at once, with no report (new user 11; nothing stored was lost, but a service
+    manager's stop threw the round away)."""
 
     def __init__(self, first: str) -> None:
         self.first = first
         self.stop = threading.Event()
         self.again = False
         self._previous: object = None
+        self._previous_term: object = None
 
     def __enter__(self) -> CtrlC:
         self._previous = _install_sigint(self._handle)
+        self._previous_term = _install_sigterm(self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
         _install_sigint(self._previous)
+        _install_sigterm(self._previous_term)
 
     def _handle(self, _signum: int, _frame: object) -> None:
         if self.stop.is_set():  # the second Ctrl-C: stop now
@@ -290,6 +296,13 @@ class CtrlC:
             raise KeyboardInterrupt
         self.stop.set()
         say("", Text.from_markup(self.first))
+
+
+def _install_sigterm(handler: object) -> object:
+    """Set the SIGTERM handler (main thread only), or the default one for None; the old one."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler if handler is not None else signal.SIG_DFL)
 
 
 def _install_sigint(handler: object) -> object:
