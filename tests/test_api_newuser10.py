@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import json
 import pickle
 from collections.abc import Iterator
 from datetime import date
@@ -250,3 +251,21 @@ def test_ingest_names_a_few_duplicates_and_counts_the_rest(
     assert any("2 items (" in ln and "again.txt" in ln and "copy00.txt" in ln and "story00.txt" in ln
                for ln in lines), lines
     assert "and 3 more duplicates (of 3 stored articles)" in _flat(result.output), result.output
+
+
+def test_stats_prints_the_stored_counts_when_the_chroma_server_is_down(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """New user 11 (an operator): with the Chroma server stopped `rag stats` printed only the error, while
+    `rag list` listed every article. Now the database's counts, vectors unknown, then the error and its fix."""
+    from tests.chroma_server import free_port
+
+    cli_on(monkeypatch, settings, COLUMNS="300")
+    story = tmp_path / "harbour.txt"
+    story.write_text(STORY, encoding="utf-8")
+    assert _run("ingest", str(story)).exit_code == 0
+    monkeypatch.setenv("RAG_CHROMA_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    got = _run("stats")
+    assert got.exit_code == 2, got.output
+    counts, _ = json.JSONDecoder().raw_decode(got.output[got.output.index("{"):])
+    assert (counts["articles"], counts["chunks"], counts["vectors"]) == (1, 1, None)
+    assert "cannot reach the Chroma server" in _flat(got.output) and "chroma run" in got.output

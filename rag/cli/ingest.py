@@ -24,7 +24,7 @@ from rich.text import Text
 
 from rag.cli.empty import EMPTY, nothing_stored, worded
 from rag.cli.output import CtrlC, cell, clip, console, fail, out, plural, print_json, safe, say, stop_fetches
-from rag.errors import RagError
+from rag.errors import RagError, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -624,8 +624,15 @@ def stats() -> None:
                        | {"embedder": _embedder_name(settings)})
             say("[yellow]warning:[/yellow]", EMPTY)
             return
-        coll = open_collection(settings)
-        print_json(coll.stats())
+        try:
+            coll = open_collection(settings)
+            counted = coll.stats()
+        except StoreError:
+            # the vector store is down: the database's counts still say what is stored (new user 11: `rag
+            # stats` printed nothing while `rag list` listed every article), then the error and its fix
+            print_json(_db_counts(settings) | {"vectors": None, "embedder": _embedder_name(settings)})
+            raise
+        print_json(counted)
         warnings = coll.health()
         broken = coll.search_check()
         warnings += [broken] if broken else []
@@ -633,6 +640,17 @@ def stats() -> None:
         fail(exc)
     for w in warnings:
         say("[yellow]warning:[/yellow]", safe(worded(w)))
+
+
+def _db_counts(settings: Settings) -> dict[str, int]:
+    """The article database's counts (``ArticleDB.counts``), read without Chroma or the model."""
+    from index.db import ArticleDB
+
+    db = ArticleDB(settings.db_path)
+    try:
+        return db.counts()
+    finally:
+        db.close()
 
 
 def _embedder_name(settings: Settings) -> str:
