@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from rag.text import STOPWORDS as _STOP
-from rag.text import PERSON_NOUNS, strip_markers, terms
+from rag.text import PERSON_NOUNS, split_sentences, strip_markers, terms
 from rag.timewindow import understand
 
 # --- the words that point back: one source of truth for every pattern below --------------------------
@@ -296,11 +296,11 @@ def named_in_answer(question: str, answer: str) -> list[str]:
     # 'lousy history'" answers "Who called The Da Vinci Code lousy history?" with Tom Wright (the words read
     # are the question's beside its names: the first sentence names the novel, the second says what he called it)
     wanted = set(terms(question)) - set(terms(" ".join(_names(" " + question))))
-    ends = [m.end() for m in re.finditer(r"[.!?][\"'”’)]*(?=\s|$)", text)] + [len(text)]
+    sentences = split_sentences(text)
 
     def said(start: int) -> int:
-        i = next(j for j, e in enumerate(ends) if start < e)
-        return len(wanted & set(terms(text[ends[i - 1] if i else 0 : ends[i]])))
+        a, b = next(((a, b) for a, b in sentences if start < b), (0, len(text)))
+        return len(wanted & set(terms(text[a:b])))
     runs = [r for _, r in sorted(spans, key=lambda sr: -said(sr[0]))]
     return next((r for r in runs if len(r) > 1), runs[0])
 

@@ -39,7 +39,7 @@ from datetime import date
 from pathlib import Path
 
 from rag.evidence import Question, terms
-from rag.short_answer import candidates, day_of_month
+from rag.short_answer import candidates, day_of_month, is_calendar
 from rag.text import MARKER_RUN, marker_numbers
 from rag.types import Citation, Passage
 
@@ -65,8 +65,6 @@ _NUMBER = re.compile(
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
 # the place a figure is for: "in Lee County", "across Florida" (not "in March", "in Friday's storm")
 _SCOPE = re.compile(r"\b(?:in|across|throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
-_NOT_PLACES = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 
 
 SCOPE_CHARS = 80  # how far after a figure the place it is for may be named
@@ -81,7 +79,7 @@ def _scope(sentence: str, end: int) -> str | None:
     stop = min(end + SCOPE_CHARS, end + after.start() if after else len(sentence))
     for m in _SCOPE.finditer(sentence, end, stop):
         place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
-        if not _NOT_PLACES.match(place):
+        if not is_calendar(place.split()[0]):
             return place.lower()
     return None
 

@@ -1129,6 +1129,11 @@ _WHO = re.compile(r"(?:^|[.?!]\s+)\s*(?:who|whom|whose)\b", re.I)
 _CALENDAR = re.compile(rf"(?:{_DAY}|{_MONTH}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mon|tue|tues|wed|thu|"
                        rf"thurs|fri|sat|sun)\.?)(?:['’]s)?", re.I)
 _TRAILING_DAY = re.compile(rf"\s+{_DAY}(?:['’]s)?$", re.I)
+
+
+def is_calendar(word: str) -> bool:
+    """Whether ``word`` is a weekday or a month, spelt out or abbreviated ("Sunday's", "Feb.")."""
+    return _CALENDAR.fullmatch(word) is not None
 _SPECIFIC_DATE = re.compile(rf"\d|{_MONTH}|\b(?:spring|summer|autumn|winter)\b", re.I)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")  # a year is a date, not an amount
 _PRONOUN = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I'm": capitalised, not a name
@@ -1494,6 +1499,25 @@ def _same_verb(a: str, b: str) -> bool:
     return a == b or (len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 2)
 
 
+@lru_cache(maxsize=1024)
+def _role_asked(question: str) -> tuple[bool, list[str], frozenset[str]] | None:
+    """What ``reversed_role`` reads of a question, once per question (it is asked for every candidate name):
+    whether the doer is asked, the verb's stems and the other one's; None when it names no such relation."""
+    doer = _WHO_ACTS.match(question)
+    if doer is not None and doer.group("verb").lower() in _NO_RELATION:  # "Who did ...": the other form
+        doer = None
+    m = doer or _WHO_DID.match(question)
+    if m is None or m.group("verb").lower() in _NO_RELATION:
+        return None
+    if doer is not None:  # the name is the verb's object, not a modifier: "Who won the Mega Millions jackpot?"
+        nxt = re.match(r"\s*([a-z][\w'’-]*)", question[doer.end():])
+        if nxt is not None and nxt.group(1) not in STOPWORDS:
+            return None
+    verb = terms(m.group("verb"))
+    other = frozenset(t for w in m.group("other").split() for t in terms(w))
+    return (doer is not None, verb, other) if verb and other else None
+
+
 def reversed_role(question: str, sentence: str, start: int, end: int) -> bool:
     """Whether the name at ``sentence[start:end]`` has the other role of the question's verb than the one asked:
     "Who replaced Liz Truss?" over "Truss replaces Boris Johnson" (Johnson was replaced, by Truss) or "Liz
@@ -1503,20 +1527,10 @@ def reversed_role(question: str, sentence: str, start: int, end: int) -> bool:
     is no answer to "Who replaced Liz Truss?" (another one replaced). Only where the question names the
     other one right beside its verb ("Who <verb> <Name>", "Who did <Name> <verb>") and the sentence has that
     verb between the two; otherwise False (the ranker decides)."""
-    doer = _WHO_ACTS.match(question)
-    if doer is not None and doer.group("verb").lower() in _NO_RELATION:  # "Who did ...": the other form
-        doer = None
-    m = doer or _WHO_DID.match(question)
-    if m is None or m.group("verb").lower() in _NO_RELATION:
+    asked = _role_asked(question)
+    if asked is None:
         return False
-    if doer is not None:  # the name is the verb's object, not a modifier: "Who won the Mega Millions jackpot?"
-        nxt = re.match(r"\s*([a-z][\w'’-]*)", question[doer.end():])
-        if nxt is not None and nxt.group(1) not in STOPWORDS:
-            return False
-    verb = terms(m.group("verb"))
-    other = {t for w in m.group("other").split() for t in terms(w)}
-    if not verb or not other:
-        return False
+    doer, verb, other = asked
     words = [(w.start(), w.end(), terms(w.group(0))) for w in _SENTENCE_WORD.finditer(sentence)]
     verbs = [(a, b) for a, b, t in words if t and _same_verb(t[0], verb[0]) and not (start <= a < end)]
     if not verbs:

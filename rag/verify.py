@@ -58,6 +58,7 @@ from rag.text import (
     LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, fold, is_abbreviation, marker_numbers, terms,
     undotted,
 )
+from rag.short_answer import PLACES, US_STATES, asking_sentence, is_calendar
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -879,8 +880,6 @@ _PLACE_GROUPS = ({"us", "usa", "united states", "america"}, {"uk", "britain", "u
 
 @functools.lru_cache(maxsize=1)
 def _place_pattern() -> re.Pattern[str]:
-    from rag.short_answer import PLACES  # (the gazetteer of short answers; imported on first use)
-
     names = sorted((p for p in PLACES if p not in _AMBIGUOUS_PLACES), key=len, reverse=True)
     forms = [p.upper() if len(p) <= 3 else " ".join(w.capitalize() for w in p.split()) for p in names]
     return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w]|\.\w)")
@@ -900,8 +899,6 @@ def places_in(text: str, *, inside_names: bool = False) -> set[str]:
 
 def _same_place(a: str, b: str) -> bool:
     """One place, or one holding the other: "UK" and "Britain", "Texas" and "the US"."""
-    from rag.short_answer import US_STATES
-
     if a == b or any(a in g and b in g for g in _PLACE_GROUPS):
         return True
     us = _PLACE_GROUPS[0]
@@ -929,11 +926,9 @@ def _place_label(place: str) -> str:
     return place.upper() if len(place) <= 3 else " ".join(w.capitalize() for w in place.split())
 
 
-def _asking(question: str) -> str:
-    """The sentence of ``question`` that asks (its last one ending in "?"; the whole question when none does),
-    not a sentence of context before it ("A record $3.8 billion was stolen last year. ... which country?")."""
-    asking = [part for part in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“‘])", question.strip()) if part.endswith("?")]
-    return asking[-1] if asking else question  # ("in Feb. 2010?" is one sentence: no capital after the stop)
+def _as_written(question: str) -> dict[str, str]:
+    """Each number of ``question`` (as ``_quantities`` keys it) with its amount as the question writes it ("$1.5 billion")."""
+    return {m.group(2).replace(",", ""): m.group(0).strip() for m in _QUANTITY.finditer(question)}
 
 
 def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
@@ -944,12 +939,11 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     of such a premise is not answered at all (``Premises``: that name would be another event's)."""
     if not quotes or answer_type(question) == "number":
         return None
-    stated = [(n, u) for n, u in _quantities(_asking(question)) if u[1] and not _YEAR.fullmatch(n)]
+    stated = [(n, u) for n, u in _quantities(asking_sentence(question) or question) if u[1] and not _YEAR.fullmatch(n)]
     text = " ".join(quotes)
     for number, unit in stated:
         if _other_quantity(number, unit, text):
-            written = next((m.group(0).strip() for m in _QUANTITY.finditer(question)
-                            if m.group(2).replace(",", "") == number), number)
+            written = _as_written(question).get(number, number)
             return (f"The question says {written}; the cited passages give another figure and never that one: "
                     "check what the question takes as given.")
     return None
@@ -958,10 +952,13 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
 # "in Stockholm", "at the Tokyo International Film Festival", "in Berlin": where a question puts its fact
 _LOCATED = re.compile(r"\b(?:in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 _DEMONYM_LIKE = re.compile(r"(?:an|ese|ish|ic)$")  # "American", "Chinese", "British", "Arctic": an adjective
-_NOT_A_PLACE = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-                          r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Christmas|Easter|"
-                          r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun)"
-                          r"\.?(?=\s|$))\b")
+_FEASTS = frozenset({"christmas", "easter"})  # times, as weekdays and months are ("in Feb 2010", ``is_calendar``)
+
+
+def _is_time(name: str) -> bool:
+    """Whether a capitalised phrase after "in"/"at" opens with a time, not a place ("in Feb 2010", "at Christmas")."""
+    first = name.split()[0]
+    return is_calendar(first) or first.lower() in _FEASTS
 
 
 @dataclass(frozen=True)
@@ -989,8 +986,8 @@ class Premises:
             # share the premise's unit ("A year before rates topped 7%, what was the average?": 3.14%)
             quantities = tuple((n, u) for n, u in _quantities(question) if u[1] and not _YEAR.fullmatch(n))
         sexes = {m.group(1).lower() for m in _SEX.finditer(question)}
-        written = {m.group(2).replace(",", ""): m.group(0).strip() for m in _QUANTITY.finditer(question)}
-        in_asking = set(_quantities(_asking(question)))
+        written = _as_written(question)
+        in_asking = set(_quantities(asking_sentence(question) or question))
         return cls(frozenset(_asked_years(question)), quantities, sexes.pop() if len(sexes) == 1 else None, written,
                    tuple(x for x in quantities if x in in_asking),
                    # only where a figure is asked: in a question asking for a name the place may be context of
@@ -1000,8 +997,8 @@ class Premises:
                    # black cabs": the cabs) nor a people's adjective ("at American cinemas"), which the article
                    # may write otherwise or in a passage not retrieved (as a premise of any question it cost the
                    # BBC paraphrase suite 0.767 -> 0.727 containment: "Germany" written "German", "Oxford's ...")
-                   tuple(dict.fromkeys(m.group(1) for m in _LOCATED.finditer(_asking(question))
-                                       if not _NOT_A_PLACE.match(m.group(1)) and not re.search(r"['’]s?$", m.group(1))
+                   tuple(dict.fromkeys(m.group(1) for m in _LOCATED.finditer(asking_sentence(question) or question)
+                                       if not _is_time(m.group(1)) and not re.search(r"['’]s?$", m.group(1))
                                        and not _DEMONYM_LIKE.search(m.group(1))))
                    if answer_type(question) == "number" else ())
 
