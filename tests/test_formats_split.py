@@ -24,7 +24,7 @@ PUBLIC = (
     "split_date_prefix", "split_front_matter", "split_title", "strip_controls", "unreadable_share", "unwrap_lines",
 )
 #: The modules in the order they may import each other: each only from those before it.
-LAYERS = ("decode", "clean", "titles", "dates", "text", "prose", "html", "pdf")
+LAYERS = ("quiet", "decode", "clean", "titles", "dates", "text", "prose", "html", "pdf")
 PACKAGE = Path(formats.__file__).parent
 
 

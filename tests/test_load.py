@@ -661,6 +661,26 @@ def test_truncated_pdf_fails_without_pypdf_log_lines(tmp_path: Path, caplog: pyt
     assert (pypdf_logger.propagate, list(pypdf_logger.handlers)) == before  # left as it was
 
 
+def test_a_page_without_text_fails_without_trafilatura_log_lines(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                                capfd: pytest.CaptureFixture[str]) -> None:
+    """trafilatura logs "discarding data: None" at WARNING for a page with no text: the CLI printed it
+    above the failure line that already says why (a new user's script-only page)."""
+    import logging
+
+    page = write(tmp_path / "app.html", "<html><head><title>x</title><script>var a=1;</script></head><body></body></html>")
+    import trafilatura  # noqa: F401 - its import adds a NullHandler of its own
+
+    library = logging.getLogger("trafilatura")
+    before = (library.propagate, list(library.handlers))
+    with caplog.at_level(logging.DEBUG):
+        [f] = run(tmp_path, page)
+    assert isinstance(f, LoadFailure) and "no article text found in this HTML page" in f.reason
+    assert not [r for r in caplog.records if r.name.startswith("trafilatura")]  # not where the CLI shows warnings
+    assert any(r.getMessage().startswith("trafilatura warning") for r in caplog.records)  # kept, at DEBUG
+    assert "discarding data" not in capfd.readouterr().err
+    assert (library.propagate, list(library.handlers)) == before  # left as it was
+
+
 def test_a_dump_of_many_articles_has_its_own_size_limit(tmp_path: Path) -> None:
     """RealTime QA's 3,359 articles are one 24.6 MB .jsonl: refused by the one-article file limit."""
     lines = [json.dumps({"title": f"Story {i}", "text": f"The council met on day {i}. " * 40}) for i in range(20)]

@@ -6,6 +6,7 @@ The record dumps (.json/.jsonl/.csv) live in ``index.records``.
 
 One module per concern, each importing only those before it in this list:
 
+* ``quiet``: a parsing library's own log lines sent to our debug log while it runs
 * ``decode``: bytes to text (encodings, HTML charsets), and whether bytes are text at all
 * ``clean``: control characters out, whitespace normalised, hard-wrapped lines joined
 * ``titles``: a title from a headline line or the first sentence

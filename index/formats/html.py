@@ -13,11 +13,13 @@ from html.parser import HTMLParser
 from index.formats.clean import normalise, strip_controls
 from index.formats.dates import _element_date, _written_with_day, parse_date
 from index.formats.prose import _require_article
+from index.formats.quiet import Quiet
 from index.formats.titles import HEADLINE_MAX, derive_title, shorten
 from index.types import Article
 from rag.errors import InputError
 
 logger = logging.getLogger(__name__)
+_trafilatura_quiet = Quiet("trafilatura", logger)
 
 
 class _PageScan(HTMLParser):
@@ -92,7 +94,8 @@ def parse_html(raw: str, source: str, url: str | None = None) -> Article:
         scan.close()
     except Exception as exc:  # html.parser is lenient, but never let metadata sink the article
         logger.debug("html scan of %s failed: %s", source, exc)
-    doc = bare_extraction(raw, url=url, with_metadata=True, include_comments=False, include_tables=True)
+    with _trafilatura_quiet():  # "discarding data: None" for a page without text, beside our own reason
+        doc = bare_extraction(raw, url=url, with_metadata=True, include_comments=False, include_tables=True)
     found = doc.as_dict() if hasattr(doc, "as_dict") else (doc or {})
     text = normalise(_unboxed(found.get("text") or "")) or normalise(scan.text())
     if not text:

@@ -9,13 +9,11 @@ from __future__ import annotations
 import io
 import logging
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from index.formats.clean import _ENDS_SENTENCE, _glue, _wrap_width, normalise, strip_controls, unwrap_lines
 from index.formats.dates import parse_date, split_date_line
+from index.formats.quiet import Quiet
 from index.formats.titles import HEADLINE_MAX, derive_title, shorten
 from index.types import Article
 from rag.errors import InputError
@@ -182,38 +180,7 @@ def production_date(meta: object, today: date | None = None) -> date | None:
     return None
 
 
-class _ToDebug(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        logger.debug("pypdf %s: %s", record.levelname.lower(), record.getMessage())
-
-
-_PYPDF_LOGGER = logging.getLogger("pypdf")
-_pypdf_lock = threading.Lock()
-_pypdf_users = 0
-_pypdf_propagate = True
-_pypdf_handler = _ToDebug()
-
-
-@contextmanager
-def _pypdf_quiet() -> Iterator[None]:
-    """pypdf's own log lines ("EOF marker not found", "Ignoring wrong pointing object") go to our
-    debug log while we parse, not beside the failure line that already says what is wrong. Counted,
-    so that threads parsing PDFs at once (feed fetches) leave the logger as they found it."""
-    global _pypdf_users, _pypdf_propagate
-    with _pypdf_lock:
-        if _pypdf_users == 0:
-            _pypdf_propagate = _PYPDF_LOGGER.propagate
-            _PYPDF_LOGGER.addHandler(_pypdf_handler)
-            _PYPDF_LOGGER.propagate = False
-        _pypdf_users += 1
-    try:
-        yield
-    finally:
-        with _pypdf_lock:
-            _pypdf_users -= 1
-            if _pypdf_users == 0:
-                _PYPDF_LOGGER.removeHandler(_pypdf_handler)
-                _PYPDF_LOGGER.propagate = _pypdf_propagate
+_pypdf_quiet = Quiet("pypdf", logger)
 
 
 def _meta_field(meta: object, name: str) -> str | None:
