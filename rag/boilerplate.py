@@ -78,6 +78,19 @@ _SITE_VOICE = re.compile(
     r"|\b(?:[Pp]roducts?|[Rr]ecommendations?|[Pp]icks|[Ii]tems)\b[^.!?]{0,30}\bindependently\s+(?:chosen|selected|tested|reviewed)\b")
 
 
+# a syndication credit or an update line, which tells where or when the story ran, not what happened:
+# "This story was first published by the Millbrook Gazette.", "This article originally appeared on X.",
+# "A version of this story appeared in ...", "Reprinted with permission from ...", "This story has been updated."
+_CREDIT = re.compile(
+    r"^\s*(?:(?:This|The)\s+(?:story|article|piece|post|column)\s+(?:was\s+|has\s+been\s+|is\s+)?"
+    r"(?:(?:first|originally)\s+)?(?:published|appeared|ran|posted|syndicated|updated|republished)\b"
+    r"|An?\s+(?:earlier\s+)?version\s+of\s+this\s+(?:story|article|report)\b"
+    r"|(?:Reprinted|Republished)\s+(?:here\s+)?(?:with\s+permission\s+)?(?:from|by)\b)", re.I)
+CREDIT_MAX_WORDS = 20
+# what makes "The report was published on Monday ..., which found 40 failings" news: a clause after the credit
+_NEWS_AFTER = re.compile(r",\s*(?:which|who|and|saying|finding)\b|\b(?:found|finds|said|says|showed|shows)\b")
+
+
 def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     """Whether ``sentence`` has the shape of a site's line rather than of news (module docstring):
     the check for a site the collection holds too few pages of to tell by ``shared_stories``.
@@ -95,8 +108,14 @@ def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     (True, False)
     >>> looks_like_boilerplate("WATCH THE FULL INTERVIEW BELOW."), looks_like_boilerplate("NASA launched it.")
     (True, False)
+    >>> looks_like_boilerplate("This story was first published by the Millbrook Gazette.")
+    True
+    >>> looks_like_boilerplate("The report was published on Monday by the inquiry, which found 40 failings.")
+    False
     """
     if _SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence):
+        return True
+    if _CREDIT.match(sentence) and len(_WORD.findall(sentence)) <= CREDIT_MAX_WORDS and not _NEWS_AFTER.search(sentence):
         return True
     dash = _DASH_START.match(sentence)
     if dash and ((opening and dash.group().strip() != "-") or _names_only(sentence[dash.end():])):

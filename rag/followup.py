@@ -585,13 +585,22 @@ def points_at_nothing(question: str, history: Sequence[tuple[str, str]] = ()) ->
 
 # what a follow-up about another time may say besides the time: "And ...?", "What about ...?"
 _SHIFT_FILLER = re.compile(r"^\s*(?:and|but|so|ok|okay)?\s*(?:what|how)?\s*(?:about)?\s*", re.I)
-# "the week before", "the day before": one period earlier than the last question's
-_BEFORE = re.compile(r"^(?:the\s+)?(?P<unit>day|week|month|year)\s+(?:before|earlier|prior)$", re.I)
+# "the week before", "the day before": one period earlier than the last question's; "the week after", "the
+# following week", "the next day": one period later
+_BEFORE = re.compile(r"^(?:the\s+)?(?P<unit>day|week|month|year)\s+(?P<way>before|earlier|prior|after|later)$"
+                     r"|^(?:the\s+)?(?P<way2>following|next)\s+(?P<unit2>day|week|month|year)$", re.I)
 _UNIT_OF = {"today": "day", "yesterday": "day"}
 _EARLIER = {  # the last question's period -> the one before it, in words ``rag.timewindow`` reads
     "today": "yesterday", "yesterday": "2 days ago", "this week": "last week", "last week": "2 weeks ago",
     "this month": "last month", "last month": "2 months ago", "this year": "last year", "last year": "2 years ago",
 }
+_LATER = {later: now for now, later in _EARLIER.items()}  # "last week" -> "this week" (none after "this week")
+
+
+def _unit(period: str) -> str:
+    """The unit of a period of ``_EARLIER``/``_LATER``: "this week", "2 weeks ago": "week"; "yesterday": "day"."""
+    words = period.split()
+    return _UNIT_OF.get(period) or (words[-2] if words[-1] == "ago" else words[-1]).removesuffix("s")
 
 
 def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
@@ -613,14 +622,17 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     old = prev_window.phrase if prev_window and prev_window.phrase and ";" not in prev_window.phrase else None
     before = _BEFORE.match(rest)
     if before:
-        unit = before.group("unit").lower()
+        unit = (before.group("unit") or before.group("unit2")).lower()
+        shift = _EARLIER if (before.group("way") or "").lower() in ("before", "earlier", "prior") else _LATER
         said = (old or "").lower()
-        key = next((k for k in _EARLIER if said.endswith(k) and _UNIT_OF.get(k, k.split()[-1]) == unit), None)
-        if key is None and old:
-            return None  # "the week before" of a question about another sort of period: not read here
+        key = next((k for k in shift if said.endswith(k) and _unit(k) == unit), None)
+        if key is None and (old or shift is _LATER):
+            # "the week before" of a question about another sort of period, or "the week after" one about
+            # now (the future the articles cannot tell): not read here
+            return None
         # a question that named no time was about now: "the week before" is last week (it was ignored,
         # and the follow-up answered from the same articles as the question before)
-        new = _EARLIER[key] if key else ("yesterday" if unit == "day" else f"last {unit}")
+        new = shift[key] if key else ("yesterday" if unit == "day" else f"last {unit}")
     else:
         window = understand(rest, date.today())
         if window is None or window.phrase is None or len(window.phrase) < len(rest) - 3:

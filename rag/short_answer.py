@@ -242,8 +242,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     else:
         return ()
     qstems = set(q.stems)
-    focus = focus_terms(q.text) if atype == "number" else set()
-    toll = atype == "number" and bool(_TOLL.search(text))  # "the death toll": a count of the dead, not a population
+    focus = counted_focus(q.text) if atype == "number" else set()
+    # "the death toll", "how many did the storm kill": a count of the dead, not a population nor the rescued
+    toll = atype == "number" and bool(_TOLL.search(text) or (counts(text) and _TOLL_ASKED.search(text)))
+    hurt_asked = toll and bool(_HURT_ASKED.search(text))  # "how many died": not "injured more than 150 people"
     measure = _how_measure(q.text) if atype == "number" else None
     # a how-many question counts things: an amount of money is no count of them
     counting = atype == "number" and bool(focus) and counts(text) and not focus & _MONEY_WORDS
@@ -373,11 +375,15 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif measure in _UNIT_REQUIRED and not _in_unit(measure, sentence, start, end) \
                 and not _SINCE_WHEN.search(text):
             continue  # "how long did the film last": "18 minutes", not "Number 73"
+        if (counting or toll) and _one_of_places(sentence, end, qstems):
+            continue  # "eight people in Collier County, five in Volusia County, ...": one place's count, not the total
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
         if toll:
-            bound = _counts_the_dead(sentence, start, end)
+            bound = _counts_the_dead(sentence, start, end, hurt_asked)
             if not bound:
                 continue  # a death toll counts the dead: "home to four million people" is none
+            if _MORE_AFTER.match(sentence, end) and not _MORE_AFTER.search(text):
+                continue  # "Four other people died ...": some of the dead, not the toll asked
         elif atype == "name":
             bound = _named_as_asked(sentence, start, asked_head, _active_verb(text))  # "the contractor Halden Civil"
         else:
@@ -810,24 +816,56 @@ _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prim
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:people )?(?:were |have been |had been |have |had )?"
                    r"(?:killed|dead|died|injured|hurt|wounded|perished)\b", re.I)
+# a how-many question asking for the dead by its verb or noun: "how many people did Ian kill", "how many
+# lives did it claim", "how many deaths has it caused" (new user 12: "More than 1,600 people have been rescued")
+_TOLL_ASKED = re.compile(r"\b(?:kill|kills|killed|killing|die|died|dead|deaths?|fatalities|perish(?:ed)?|lives)\b", re.I)
 _TOLL_COUNTS = frozenset(terms("killed dead died deaths death injured wounded hurt casualties victims bodies "
                                 "toll killing"))
 # "the death toll in Syria's northwestern rebel-held region has reached 2,166", "the number of victims
 # of the Kabul market explosion at 19": the toll's verb or preposition names its number, however far
 # the toll is in the clause; "the toll from the magnitude 7.0 quake" names none
-_TOLL_BEFORE = re.compile(r"\b(?:tolls?|victims|deaths|fatalities|casualties)\b[^,;:]*\b(?:to|at|of|reached|hit|hits|"
+_TOLL_BEFORE = re.compile(r"\b(?:tolls?|victims|deaths|fatalities|casualties|number of (?:people )?(?:killed|dead))\b"
+                          r"[^,;:]*\b(?:to|at|of|reached|hit|hits|"
                           r"is|was|stands|stood|passed|topped|exceeded|surpassed)\s+$", re.I)
+# "at least 109 people have been reported killed": the clause's verb after auxiliaries, past the 30
+# characters read otherwise (not "a magnitude 6.4 quake less than a week ago that killed 16 people")
+_KILLED_AFTER = re.compile(r"\s+(?:people\s+|persons\s+|others\s+)?(?:(?:have|has|had|been|were|was|are|is|now|"
+                           r"reported|confirmed|believed|feared|known|officially|already)\s+){1,4}"
+                           r"(?:killed|dead|died|to\s+have\s+died)\b", re.I)
 _LIVES = re.compile(r"\blives\b", re.I)  # "claimed 12 lives"; its stem is that of "live" ("four million people live")
 
 
-def _counts_the_dead(sentence: str, start: int, end: int) -> bool:
+# a count said of a place ("eight people in Collier County"), and how many such a sentence lists
+_IN_PLACE = re.compile(r"(?:\s+[a-z]+){0,2}\s+in\s+((?:[A-Z][\w.'’-]*\s?){1,3})")
+_ALONE = re.compile(r"\s*alone\b")
+_MORE_AFTER = re.compile(r"\s*\b(?:other|more|additional|further)\b", re.I)
+_PER_PLACE = re.compile(r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|each)\b(?:\s+[a-z]+){0,2}"
+                        r"\s+in\s+[A-Z]")
+
+
+def _one_of_places(sentence: str, end: int, qstems: set[str]) -> bool:
+    """Whether the count ending at ``end`` is one place's of several the sentence lists ("eight people in
+    Collier County, five in Volusia County, three in Sarasota County") or one place's "alone" ("54 people
+    died in Lee County alone"), a place the question does not ask about: a part, not the total asked."""
+    m = _IN_PLACE.match(sentence, end)
+    return bool(m) and not set(terms(m.group(1))) & qstems and (
+        len(_PER_PLACE.findall(sentence)) >= 2 or bool(_ALONE.match(sentence, m.end())))  # "in Lee County alone"
+
+
+_HURT_ASKED = re.compile(r"\b(?:injur\w*|hurt|wound\w*|casualt\w*|toll)\b", re.I)
+_HURT = frozenset(terms("injured wounded hurt injury injuries"))
+
+
+def _counts_the_dead(sentence: str, start: int, end: int, hurt: bool = True) -> bool:
     """Whether the number at ``sentence[start:end]`` is a toll: a word of killing or dying in the same
     clause right after it ("12 people were killed", "12 dead") or right before it ("killing at least
-    12", "the death toll rose to 12"); not "home to four million people, killing ..."."""
+    12", "the death toll rose to 12"); not "home to four million people, killing ...". ``hurt``: the
+    injured count too (the question asks for them, or for a "toll"); not for "how many died"."""
     after = re.split(r"[,;:]", sentence[end : end + FOCUS_NEAR + 5], maxsplit=1)[0]
     # "two people died and about 300 homes ...": the death words before an "and" are another clause's
     before = re.split(r"[,;:]|\band\b", sentence[max(0, start - FOCUS_NEAR) : start])[-1]
-    return bool(_TOLL_COUNTS & set(terms(after)) or _TOLL_COUNTS & set(terms(before))
+    words = _TOLL_COUNTS if hurt else _TOLL_COUNTS - _HURT
+    return bool(words & set(terms(after)) or words & set(terms(before)) or _KILLED_AFTER.match(sentence, end)
                 or _LIVES.search(after) or _LIVES.search(before)
                 or _TOLL_BEFORE.search(sentence, max(0, start - 120), start))
 
@@ -848,6 +886,7 @@ _PAYING = re.compile(rf"\b(?:{_PAYING_WORDS})\b", re.I)
 _MONEY_ASKED = re.compile(
     rf"\bhow much\b[^?]*?\b(?:{_PAYING_WORDS}|worth|"
     r"money|cash|salary|wages?|fees?|fines?|fined|prices?|priced|bills?|budget|compensation|damages|ransom|funding|"
+    r"revenues?|profits?|sales|income|turnover|earnings|"
     r"sell for|sold for|bought for|buy for)\b"
     r"|\bwhat (?:is|was|will be|were|are) (?:the|its|his|her|their) (?:\w+ ){0,2}?(?:price|cost|value|fee|fine|"
     r"salary|bill|budget|ransom|wage|bid|offer|fortune|net worth)\b(?! (?:war|rise|increase|cap|tag)\b)", re.I)
@@ -914,8 +953,31 @@ def asks_percent(question: str) -> bool:
 
 
 def counts(question: str) -> bool:
-    """Whether the question's asking sentence is a how-many question."""
-    return bool(_HOW_MANY.search(asking_sentence(question) or question))
+    """Whether the question's asking sentence is a how-many question, or asks for the number of
+    something ("What is the latest number of flooded homes?")."""
+    asking = asking_sentence(question) or question
+    return bool(_HOW_MANY.search(asking) or _NUMBER_OF.search(asking))
+
+
+# "what is the (latest) number of flooded homes": a how-many question in other words; its counted noun
+# is what follows "number of" (``counted_focus``)
+_NUMBER_OF = re.compile(r"\bwhat (?:is|was|are|were|will be) the (?:[\w-]+ ){0,2}?number of ((?:[a-z'’-]+\s?){1,3})",
+                        re.I)
+
+
+def counted_focus(question: str) -> set[str]:
+    """The stems of what a how-many question counts (``rag.confidence.focus_terms``), or of the words
+    after "number of" up to a small word ("the number of *flooded homes* in Millbrook")."""
+    focus = focus_terms(question)
+    if focus:
+        return focus
+    m = _NUMBER_OF.search(asking_sentence(question) or question)
+    out: set[str] = set()
+    for word in m.group(1).split() if m else ():
+        if word.lower() in STOPWORDS:
+            break
+        out.update(terms(word))
+    return out
 
 
 def asks_money(question: str) -> bool:
