@@ -11,7 +11,8 @@ swaps its name into the database only when it is complete (``active_collection``
 
 This is the ``Indexer``'s maintenance half, split off to keep ``index.pipeline`` small; it uses the
 indexer's write lock and embedding helpers. Removing what a dump file brought in (``remove_dump``:
-`rag remove dump.jsonl`) is here too: its records are stored by their url, not under its path.
+`rag remove dump.jsonl`) is here too: its records are stored by their url, not under its path; and
+what a folder brought in (``remove_folder``: `rag remove news/`), stored under the paths of its files.
 
 >>> from index.collection import Collection                              # doctest: +SKIP
 >>> with Collection.open(check_embedder=False, repair=True) as coll:   # doctest: +SKIP
@@ -478,7 +479,7 @@ def remove_dump(coll: Indexer, ref: str) -> list[ItemResult] | None:
     [ItemResult(item='https://x.example/vz', status='removed', article_id='6f1c...', ...)]
     """
     from index.load import DUMP_KINDS, KINDS, is_url, source_path
-    from index.pipeline import _DUMP_KEY, _printable, _result_name
+    from index.pipeline import _DUMP_KEY, _printable
 
     if not ref.strip() or "\x00" in ref or is_url(ref) or KINDS.get(Path(ref).suffix.lower()) not in DUMP_KINDS:
         return None
@@ -489,36 +490,103 @@ def remove_dump(coll: Indexer, ref: str) -> list[ItemResult] | None:
     with coll._writing():  # noqa: SLF001
         db = coll.db
         listed = coll._dump_urls(path)  # noqa: SLF001
-        held: dict[str, str] = {}  # url -> another dump whose list holds it
-        for key in db.meta_keys(_DUMP_KEY):
-            other = key[len(_DUMP_KEY):]
-            if other != path:
-                for url in coll._dump_urls(other):  # noqa: SLF001
-                    held.setdefault(url, other)
+        held = _held_by_dumps(coll, lambda other: other != path)
         records = [src for src in [*db.sources_under(path, ("#",)), *sorted(listed)] if db.by_source(src) is not None]
         if not records:
             return None
-        shown = _printable(path)
-        out: list[ItemResult] = []
-        for src in records:
-            name = _result_name(src)
-            if src in held:
-                out.append(ItemResult(name, "skipped", reason=(
-                    f"kept: {_printable(held[src])} holds this record too; remove it by its url to remove it anyway")))
-                continue
-            stored = db.by_source(src)
-            if stored is None:  # (never: a source goes alone, or last of its article's)
-                continue
-            others = [s for s in db.sources_of(stored.id) if s != src]
-            aid, chunk_ids = db.remove_source(src)
-            coll.vectors.delete(chunk_ids)
-            if others:
-                out.append(ItemResult(name, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
-                    f"a record of {shown}; this source only: the article stays, also ingested from {others[0]}"
-                    + (f" and {len(others) - 1} more" if len(others) > 1 else ""))))
-                continue
-            if aid and chunk_ids:
-                coll.stories.remove(aid)
-            out.append(ItemResult(name, "removed", aid, reason=f"a record of {shown}"))
+        out = _remove_sources(coll, [(src, f"a record of {_printable(path)}") for src in records], held)
         coll._set_dump_urls(path, set())  # noqa: SLF001 - its records are gone; ingesting it again lists them anew
+    return out
+
+
+def remove_folder(coll: Indexer, ref: str) -> list[ItemResult] | None:
+    """Remove what `rag ingest FOLDER` brought in from the folder ``ref`` (as `rag ingest` took it: a
+    relative path, ``~``, a link are resolved as ingest stores them): every article stored from a file
+    under it, at any depth (and a dump's records without a url, ``dump.jsonl#3``), and the records the
+    dumps under it brought in by their url, as ``remove_dump`` removes them. One ``ItemResult`` per
+    source, each naming the folder; None when ``ref`` is no path or nothing stored is under it.
+
+    `rag remove data/bbc2` after `rag ingest data/bbc2` failed ("no such article id or source"), and
+    removing 40 files meant naming each (new user 11). The folder need not exist any more: what is
+    stored under its path is what goes. Only sources under it on a path boundary (``/data/bbc`` is not
+    under ``/data/bb``); an article also ingested from a source outside the folder stays, shown from
+    that one (``source_only``), and a url another dump outside the folder lists too is kept
+    ("skipped"), as ``remove_dump`` does.
+
+    >>> remove_folder(coll, "news/2024")  # doctest: +SKIP
+    [ItemResult(item='/home/me/news/2024/harbour.txt', status='removed', article_id='0797...', ...)]
+    """
+    from index.load import is_url, source_path
+    from index.pipeline import _DUMP_KEY, _printable, _under
+
+    if not ref.strip() or "\x00" in ref or is_url(ref):
+        return None
+    try:
+        root = source_path(ref)
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: "~" without a home directory
+        return None
+    if os.path.dirname(root) == root:  # the file system's root: no folder, and every file is under it
+        return None
+    with coll._writing():  # noqa: SLF001
+        db = coll.db
+        dumps = [key[len(_DUMP_KEY):] for key in db.meta_keys(_DUMP_KEY) if _under(key[len(_DUMP_KEY):], root)]
+        files = [s for s in db.sources_under(root, tuple(dict.fromkeys((os.sep, "/")))) if s != root]
+        listed = sorted({url for d in dumps for url in coll._dump_urls(d)} - set(files))  # noqa: SLF001
+        sources = [s for s in [*files, *listed] if db.by_source(s) is not None]
+        if not sources:
+            return None
+        shown = _printable(root)
+        why = {s: f"under {shown}" for s in files}
+        for d in dumps:
+            for url in coll._dump_urls(d):  # noqa: SLF001
+                why.setdefault(url, f"a record of {_printable(d)}, under {shown}")
+        held = _held_by_dumps(coll, lambda other: not _under(other, root))
+        out = _remove_sources(coll, [(s, why[s]) for s in sources], held, together=set(sources))
+        for d in dumps:
+            coll._set_dump_urls(d, set())  # noqa: SLF001
+    return out
+
+
+def _held_by_dumps(coll: Indexer, counts: Callable[[str], bool]) -> dict[str, str]:
+    """url -> a dump whose list holds it (among the dumps ``counts`` keeps): a url that such a dump
+    still lists is kept by a removal, as by a prune."""
+    from index.pipeline import _DUMP_KEY
+
+    held: dict[str, str] = {}
+    for key in coll.db.meta_keys(_DUMP_KEY):
+        other = key[len(_DUMP_KEY):]
+        if counts(other):
+            for url in coll._dump_urls(other):  # noqa: SLF001
+                held.setdefault(url, other)
+    return held
+
+
+def _remove_sources(coll: Indexer, sources: list[tuple[str, str]], held: dict[str, str],
+                    together: set[str] | None = None) -> list[ItemResult]:
+    """Remove each ``(source, why)`` (the write lock held): an article goes with the last source it
+    has, else only this source goes (``source_only``, naming one it keeps: one not in ``together``,
+    the sources removed in the same call, when they leave it none); a url in ``held`` is kept."""
+    from index.pipeline import _printable, _result_name
+
+    db, out = coll.db, []
+    for src, why in sources:
+        name = _result_name(src)
+        if src in held:
+            out.append(ItemResult(name, "skipped", reason=(
+                f"kept: {_printable(held[src])} holds this record too; remove it by its url to remove it anyway")))
+            continue
+        stored = db.by_source(src)
+        if stored is None:  # (never: a source goes alone, or last of its article's)
+            continue
+        others = [s for s in db.sources_of(stored.id) if s != src and s not in (together or ())]
+        aid, chunk_ids = db.remove_source(src)
+        coll.vectors.delete(chunk_ids)
+        if others:
+            out.append(ItemResult(name, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
+                f"{why}; this source only: the article stays, also ingested from {others[0]}"
+                + (f" and {len(others) - 1} more" if len(others) > 1 else ""))))
+            continue
+        if aid and chunk_ids:
+            coll.stories.remove(aid)
+        out.append(ItemResult(name, "removed", aid, reason=why))
     return out

@@ -30,15 +30,22 @@ due next round, and until they are read the validators are not saved (a 304 woul
 A feed read leniently (not well-formed XML) or with unusable entries says so in
 ``PollResult.notices``.
 
+A second Ctrl-C during a poll (``PollInterrupted``) still records the items that finished and
+keeps no validators, and its ``PollResult`` names the due items not stored (``not_stored``: pages
+being fetched, or fetched but not yet embedded and written), which the next round fetches again.
+
 State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
 at once): the watched feeds (url, title, last polled, items added and updated, last error,
-validators) and, per feed, the items seen (key, link, stamp, status, attempts).
+validators) and, per feed, the items seen (key, link, stamp, status, attempts). One scheduled
+poller at a time polls them: ``PollerLock`` (``watch.lock`` beside the state, an OS lock that a
+killed watcher lets go of, and ``watch.pid``, the poller's pid for the message of the next one refused).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -50,13 +57,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+from filelock import FileLock, Timeout
+
 from index import feeds, waits
 from index.feeds import Feed, FeedItem
 from index.fetch import fetch_url
 from index.load import is_url, load_feed_items
 from index.types import Article, IngestReport, ItemResult, LoadFailure, ResultCode
 from index.userinfo import strip_userinfo
-from rag.errors import InputError, RagError
+from rag.errors import InputError, RagError, StoreBusyError
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,6 +111,23 @@ class PollResult:
     # from the refusal (``InputError.code``), never read from the words; passed on to the
     # ``ItemResult`` a surface makes of the error, so each words it with its own hint
     code: ResultCode | None = None
+    # the poll failed because another process held the store's write lock (``StoreBusyError``):
+    # nothing is wrong with the feed, the round is merely to be done again (`rag watch --once` exits 75)
+    busy: bool = False
+    # due items a stopped or interrupted poll did not store (not fetched yet, or fetched but not yet
+    # written): no item state or validators were kept for them, so the next round fetches them again
+    not_stored: tuple[FeedItem, ...] = ()
+
+
+class PollInterrupted(KeyboardInterrupt):
+    """A Ctrl-C (the second: ``stop`` was set before) that stopped a poll mid-ingest. ``result`` is
+    what the poll got done: the articles stored (``report``), every finished item recorded, no
+    validators kept, and ``not_stored`` the items the next round fetches again. A KeyboardInterrupt
+    still, so a caller that knows nothing of it stops as before."""
+
+    def __init__(self, result: PollResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 _SCHEMA = """
@@ -268,7 +294,13 @@ class Watcher:
         for n, url in enumerate(todo):
             if stop is not None and stop.is_set():
                 break
-            result = self.poll(url, progress=progress, stop=stop)
+            try:
+                result = self.poll(url, progress=progress, stop=stop)
+            except PollInterrupted as exc:  # what it stored and what it did not are said, then it stops
+                results.append(exc.result)
+                if on_result:
+                    on_result(exc.result)
+                raise
             results.append(result)
             if result.found_at and isinstance(urls, list) and n < len(urls) and urls[n] == url:
                 urls[n] = result.url
@@ -359,7 +391,11 @@ class Watcher:
             self.state.record_poll(url, error=note, title=feed.title, validators=validators)
             return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note,
                               skipped=skipped, notices=tuple(notices), code=code)
-        result = self._ingest(url, feed, due_items, children, requests, validators, progress, note, stop)
+        try:
+            result = self._ingest(url, feed, due_items, children, requests, validators, progress, note, stop)
+        except PollInterrupted as exc:
+            raise PollInterrupted(dataclasses.replace(exc.result, skipped=skipped, notices=tuple(notices),
+                                                      code=code)) from None
         return dataclasses.replace(result, skipped=skipped, notices=tuple(notices), code=code)
 
     # --- internals ------------------------------------------------------------------------------
@@ -410,7 +446,9 @@ class Watcher:
         by_name: dict[str, FeedItem] = {}  # article source / failure item -> the feed item it came from
         outcome: dict[str, tuple[str, str | None, str | None]] = {}  # item key -> (status, reason, article id)
         added = updated = 0  # articles added, and updated, from this feed in this poll
+        settled: list[ItemResult] = []  # the results so far: the report of an interrupted poll
         lock = threading.Lock()
+        started = time.perf_counter()
 
         def stream() -> Iterator[Article | LoadFailure]:
             pages = load_feed_items(due_items, self.settings)
@@ -433,6 +471,7 @@ class Watcher:
             nonlocal added, updated
             with lock:
                 item = by_name.get(r.item)
+                settled.append(r)
             if item is not None:
                 added += r.status == "added"
                 updated += r.status == "updated"
@@ -443,6 +482,8 @@ class Watcher:
 
         report: IngestReport | None = None
         error: str | None = note
+        busy = False
+        interrupted = False
         log.info("%s: %d new or changed item(s) of %d", url, len(due_items), len(feed.items))
         try:
             # ``stop`` tells the pipeline too: a Ctrl-C after it (the second) aborts the ingest at
@@ -451,7 +492,10 @@ class Watcher:
                 stream(), progress=seen, stop=stop)
         except RagError as exc:  # the store is busy or failed: nothing is lost, the items are due again
             error = "; ".join(filter(None, (str(exc), note)))
+            busy = isinstance(exc, StoreBusyError)
             log.info("%s: %s", url, exc)  # the PollResult carries it
+        except KeyboardInterrupt:  # stopped at once: said below, once the state is recorded
+            interrupted = True
         finally:  # also on Ctrl-C: keep the state of every item that finished
             finished = [(i, *outcome[i.key]) for i in due_items if i.key in outcome]
             self.state.record_items(url, finished)
@@ -462,12 +506,18 @@ class Watcher:
                 self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
             self.state.record_poll(url, error=error, title=feed.title, added=added, updated=updated,
                                    validators=None if retry else validators)
-        fetched = len(outcome) if stop is not None and stop.is_set() else len(due_items)
+        stopped = interrupted or (stop is not None and stop.is_set())
+        fetched = len(outcome) if stopped else len(due_items)
+        left = tuple(i for i in due_items if i.key not in outcome) if stopped else ()
+        if interrupted:
+            with lock:
+                report = IngestReport(tuple(settled), time.perf_counter() - started)
+            raise PollInterrupted(PollResult(url, "ingested", requests, fetched, report, error, not_stored=left))
         if error and report is None:
-            return PollResult(url, "failed", requests, fetched, report, error)
+            return PollResult(url, "failed", requests, fetched, report, error, busy=busy)
         if error:  # items were ingested, but a child sitemap failed
-            return PollResult(url, "ingested", requests, fetched, report, error)
-        return PollResult(url, "ingested", requests, fetched, report)
+            return PollResult(url, "ingested", requests, fetched, report, error, not_stored=left)
+        return PollResult(url, "ingested", requests, fetched, report, not_stored=left)
 
     def _attempts_left(self, known: _Known | None) -> bool:
         return known is None or known.attempts < self.max_attempts
@@ -476,6 +526,84 @@ class Watcher:
         log.info("%s", error)  # not a warning: the PollResult carries it, and the caller shows it once
         self.state.record_poll(url, error=error)
         return PollResult(url, "failed", requests=requests, fetched_items=0, error=error, code=code)
+
+
+class WatcherRunning(StoreBusyError):
+    """Another ``rag watch`` polls the feeds of this data directory (``PollerLock``); ``pid`` is its
+    process id when it could be read. Busy, like a held write lock: a script tries again later."""
+
+    def __init__(self, message: str, *, pid: int | None, fix: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.pid = pid
+
+
+class PollerLock:
+    """One scheduled poller per watch state (one per RAG_HOME, per article database): `rag watch
+    --every` and `rag watch --once` run side by side polled the same feeds and said nothing (new user
+    11; the write lock only took turns at storing).
+
+    ``watch.lock`` beside ``watch.sqlite3`` is held with ``filelock`` (an OS lock that ends with its
+    process, as the store's write lock), and ``watch.pid`` says who holds it: the poller's pid and
+    start time, for the message of the next one refused. A watcher killed with ``kill -9`` leaves its
+    pid in ``watch.pid`` but not the lock, so the next one takes over (``taken_over``: that pid)
+    instead of waiting for a process that is gone; a clean exit empties ``watch.pid``. (Two files:
+    filelock truncates its lock file when it opens it, so the lock file holds no pid.)
+
+    >>> with PollerLock(settings) as poller:    # doctest: +SKIP
+    ...     Watcher(coll).run(1800)             # another one raises WatcherRunning, naming this pid
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.watch_path.with_suffix(".pid")
+        self.home = settings.home
+        self.taken_over: int | None = None  # the pid of a watcher that ended holding it (killed)
+        self._lock = FileLock(str(settings.watch_path.with_suffix(".lock")), timeout=0)
+
+    def acquire(self) -> PollerLock:
+        """Take it, or raise ``WatcherRunning`` naming the poller that holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            pid, since = _holder(self.path)
+            who = f"pid {pid}" + (f", since {since}" if since else "") if pid else "its pid not yet written"
+            raise WatcherRunning(
+                f"another `rag watch` ({who}) is polling the watched feeds of RAG_HOME {self.home}: one poller "
+                f"per data directory; let it poll, or stop it ({f'`kill {pid}`' if pid else 'Ctrl-C'}) and start "
+                "this one again", pid=pid,
+                fix=f"let the running `rag watch` poll, or stop it{f' (kill {pid})' if pid else ''} and try again",
+            ) from None
+        left, _ = _holder(self.path)
+        self.taken_over = left if left and left != os.getpid() else None
+        if self.taken_over:
+            log.info("taking over the watch from pid %d, which ended without letting go (killed?)", left)
+        self.path.write_text(f"{os.getpid()} {_now()}\n", encoding="ascii")
+        return self
+
+    def release(self) -> None:
+        """Let go (idempotent): ``watch.pid`` is emptied, then the lock released."""
+        if not self._lock.is_locked:
+            return
+        try:
+            self.path.write_text("", encoding="ascii")
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> PollerLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _holder(path: Path) -> tuple[int | None, str | None]:
+    """The pid and start time a poller wrote in ``watch.pid`` (None, None when empty or unreadable)."""
+    try:
+        words = path.read_text(encoding="ascii", errors="replace").split()
+    except OSError:
+        return None, None
+    pid = int(words[0]) if words and words[0].isdigit() else None
+    return pid, (words[1] if pid and len(words) > 1 else None)
 
 
 def check_feed_url(url: str) -> str:

@@ -316,7 +316,7 @@ def test_error_json_and_fail_carry_the_fix_of_the_error(capsys: pytest.CaptureFi
 def test_a_library_error_no_command_caught_is_json_under_json(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(typer.Exit) as exit_, json_errors(True):
         raise StoreBusyError("another rag process is writing")
-    assert exit_.value.exit_code == 2
+    assert exit_.value.exit_code == 75  # busy: EX_TEMPFAIL, as the text failure (README, Exit codes)
     assert json.loads(capsys.readouterr().out) == {"error": "another rag process is writing",
                                                   "fix": StoreBusyError.fix, "type": "StoreBusyError"}
     with pytest.raises(StoreBusyError), json_errors(False):  # without --json: as before

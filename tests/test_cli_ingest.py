@@ -76,7 +76,7 @@ def test_a_busy_store_is_refused_before_the_progress_bar_with_a_generic_message(
             for args in (("ingest", str(tmp_path / "news")), ("reindex",), ("remove", "abc")):
                 result = run(*args)
                 out = flat(result.output)
-                assert result.exit_code == 2, (args, result.output)
+                assert result.exit_code == 75, (args, result.output)  # busy: EX_TEMPFAIL (README, Exit codes)
                 assert f"another rag process is writing to RAG_HOME {env.home}" in out, out
                 assert "ingest.lock" not in out and "delete" not in out  # the lock ends with its process
                 assert "0/3" not in out and "0/0" not in out  # no empty progress bar first

@@ -155,7 +155,7 @@ def test_second_ingest_is_refused_with_a_clear_message_and_store_stays_whole(
     if first.poll() is None:
         result = CliRunner().invoke(app, ["ingest", str(corpus)])
         if first.poll() is None:  # (it may have finished meanwhile on a fast machine)
-            assert result.exit_code == 2, result.output
+            assert result.exit_code == 75, result.output  # busy: EX_TEMPFAIL (README, Exit codes)
             assert "another rag process is writing to RAG_HOME" in result.output
 
     out, err = first.communicate(timeout=300)

@@ -8,10 +8,12 @@ eval package are imported inside the command that needs them, so ``rag --help`` 
 start fast (benchmarks/cli_start.py measures it; tests/test_cli_layout.py keeps it so).
 
 Library errors (``RagError``) become one red line and exit code 2 (with ``--json``, one JSON object
-on stdout: ``rag.cli.output.fail``); bad items in an ingest are listed in the report and make the
-exit code 1, but never stop the batch. Everything printed that comes from an article, a file name, a
-URL or an error goes through ``rag.cli.output.safe``/``esc``. ``-v/--verbose`` goes before the
-command or after it (``rag -v ingest PATH``, ``rag ingest -v PATH``).
+on stdout: ``rag.cli.output.fail``), or 75 when another rag process holds RAG_HOME (busy: retry
+later); bad items in an ingest are listed in the report and make the exit code 1, but never stop
+the batch; Ctrl-C or SIGTERM ends a command with 130. ``rag --help`` ends with the table
+(``rag.cli.output.EXIT_CODES``, README "Exit codes"). Everything printed that comes from an
+article, a file name, a URL or an error goes through ``rag.cli.output.safe``/``esc``.
+``-v/--verbose`` goes before the command or after it (``rag -v ingest PATH``, ``rag ingest -v PATH``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from rag.cli.output import add_verbose, ctrl_c_noted, error_json, json_errors, print_json, setup_logging
+from rag.cli.output import EXIT_CODES, add_verbose, ctrl_c_noted, error_json, json_errors, print_json, setup_logging
 
 
 class RagGroup(TyperGroup):
@@ -57,7 +59,7 @@ class RagGroup(TyperGroup):
 # pretty_exceptions_show_locals=False: an unexpected traceback must not dump local variables
 # (article texts, settings) to the terminal.
 app = typer.Typer(cls=RagGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  help="Ask questions of your articles, with citations.")
+                  help="Ask questions of your articles, with citations.", epilog=EXIT_CODES)
 
 
 @app.callback()

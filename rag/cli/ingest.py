@@ -443,6 +443,8 @@ def list_articles(
     search: Annotated[Optional[str], typer.Argument(metavar="SEARCH", help="filter by title/source")] = None,
     limit: Annotated[int, typer.Option(min=1, help="articles shown")] = LIST_LIMIT,
     offset: Annotated[int, typer.Option(min=0, help="skip this many first (newest) articles: the next page")] = 0,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="print one JSON document: the articles (every field) and the counts")] = False,
 ) -> None:
     """List stored articles, newest first, with their metadata and chunk counts."""
     from rag.settings import load_settings
@@ -452,6 +454,11 @@ def list_articles(
         arts, counts, matching, chunks = _listed(settings, search, limit, offset)
     except RagError as exc:
         fail(exc)
+    if as_json:
+        print_json(list_json(arts, counts, matching, chunks, search=search, limit=limit, offset=offset))
+        if not counts["articles"]:  # stdout is the document alone
+            say("[yellow]note:[/yellow]", EMPTY)
+        return
     what = repr(safe(search, newlines=False)) if search else ""
     if arts:
         out.print(article_table(arts, out.width))
@@ -479,6 +486,23 @@ def list_articles(
         say("[yellow]note:[/yellow]", EMPTY)
 
 
+def list_json(arts: Sequence[ArticleInfo], counts: dict[str, int], matching: int, chunks: int, *,
+              search: str | None, limit: int, offset: int) -> dict[str, object]:
+    """`rag list --json`: the page of articles with every field the table shows and what it cuts or
+    leaves out (whole id and source, the url, every source an article came from, its story group),
+    shaped as REST ``GET /v1/articles`` answers (``articles``, ``total``, ``offset``, ``next_offset``),
+    plus the chunks of the articles matching and the collection's counts. At 80 columns, or in a
+    pipe, the table cut sources to ``http:/…ry.html`` (new user 11); a script reads this instead.
+    Strings are as stored: ``print_json`` escapes the control characters a terminal would run."""
+    from dataclasses import asdict
+
+    shown = offset + len(arts)
+    return {"articles": [asdict(a) | {"sources": list(a.sources)} for a in arts], "total": matching,
+            "chunks": chunks, "search": search, "limit": limit, "offset": offset,
+            "next_offset": shown if arts and shown < matching else None,
+            "collection": {"articles": counts["articles"], "chunks": counts["chunks"]}}
+
+
 def _listed(settings: Settings, search: str | None, limit: int,
             offset: int) -> tuple[list[ArticleInfo], dict[str, int], int, int]:
     """The page of articles `rag list` shows, the collection's counts, and the articles and chunks
@@ -499,11 +523,14 @@ def _listed(settings: Settings, search: str | None, limit: int,
 
 def remove(refs: Annotated[list[str], typer.Argument(
         metavar="ID_OR_SOURCE",
-        help="article ids (or unique prefixes), sources, or a dump file (the records it brought in)")]) -> None:
+        help="article ids (or unique prefixes), sources, a dump file (the records it brought in), "
+             "or a folder (every article ingested from a file under it)")]) -> None:
     """Remove articles from the collection.
 
     A dump file (.jsonl, .csv, .json, .tsv) removes the records it brought in: they are stored by their
-    url (or as dump.jsonl#N without one), and the store lists a dump's urls each time it is ingested."""
+    url (or as dump.jsonl#N without one), and the store lists a dump's urls each time it is ingested.
+    A folder removes every article stored from a file under it (as `rag ingest FOLDER` stored them),
+    and the records its dumps brought in; each is listed."""
     from rag.settings import load_settings
 
     try:
@@ -514,46 +541,81 @@ def remove(refs: Annotated[list[str], typer.Argument(
             say("[yellow]note:[/yellow]", EMPTY)
             raise typer.Exit(1)
         coll = open_collection(settings)
+        folders: dict[str, int] = {}
         with coll.indexer.locked():
-            results = _removed(coll, refs, coll.remove(refs))
+            results = _removed(coll, refs, coll.remove(refs), folders)
     except RagError as exc:
         fail(exc)
     for r in results:
         why = ingest_reason(r)
         say("[red]failed:[/red]" if r.status == "failed" else f"{r.status}:",
             safe(r.item) + (f" ({safe(why)})" if why else ""))
+    for ref, n in folders.items():  # after 40 lines of files, what they add up to
+        say("", f"{safe(ref)}: {plural(n, 'source')} under it removed")
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 
 
-def _removed(coll: Collection, refs: Sequence[str], results: list[ItemResult]) -> list[ItemResult]:
+def _removed(coll: Collection, refs: Sequence[str], results: list[ItemResult],
+             folders: dict[str, int] | None = None) -> list[ItemResult]:
     """``results`` (one per ref) with a dump file that is no article's source read as the records it
-    brought in (``index.maintenance.remove_dump``), or, when the store knows none of them, a failure
-    that says where a dump's records are and how to remove them ("no such article id or source" said
-    nothing of it)."""
+    brought in (``index.maintenance.remove_dump``), a folder as the articles stored from its files
+    (``index.maintenance.remove_folder``; ``folders`` gets how many sources each folder lost), or,
+    when the store knows none of them, a failure that says where a dump's records are, or what a
+    folder's articles are stored under, and how to go on ("no such article id or source" said
+    nothing of either)."""
     from index.load import DUMP_KINDS, KINDS, is_url
-    from index.maintenance import remove_dump
+    from index.maintenance import remove_dump, remove_folder
     from index.types import ItemResult
 
     out: list[ItemResult] = []
     for ref, r in zip(refs, results, strict=True):
-        dump = (r.code == "not_found" and not is_url(ref) and "#" not in Path(ref).name
-                and KINDS.get(Path(ref).suffix.lower()) in DUMP_KINDS)
-        if not dump:
-            out.append(r)
+        path = r.code == "not_found" and not is_url(ref)
+        dump = path and "#" not in Path(ref).name and KINDS.get(Path(ref).suffix.lower()) in DUMP_KINDS
+        if dump:
+            records = remove_dump(coll.indexer, ref)
+            if records is not None:
+                out += records
+                continue
+            given = shlex.quote(ref)
+            out.append(ItemResult(ref, "failed", reason=(
+                "no record of this dump is stored: a dump's records are stored by their url (or as "
+                f"{Path(ref).name}#N without one), and the store lists no url for this path (removed already, "
+                f"ingested before the store listed them, or from another path); `rag ingest {given}` lists them, "
+                f"then `rag remove {given}` removes them; or remove them by url: `rag list SITE` shows them, then "
+                "`rag remove URL ...`")))
             continue
-        records = remove_dump(coll.indexer, ref)
-        if records is not None:
-            out += records
+        files = remove_folder(coll.indexer, ref) if path else None
+        if files is not None:
+            out += files
+            if folders is not None:
+                folders[ref] = sum(f.status == "removed" for f in files)
             continue
-        given = shlex.quote(ref)
-        out.append(ItemResult(ref, "failed", reason=(
-            "no record of this dump is stored: a dump's records are stored by their url (or as "
-            f"{Path(ref).name}#N without one), and the store lists no url for this path (removed already, "
-            f"ingested before the store listed them, or from another path); `rag ingest {given}` lists them, then "
-            f"`rag remove {given}` removes them; or remove them by url: `rag list SITE` shows them, then "
-            "`rag remove URL ...`")))
+        if path and _is_folder(ref):
+            out.append(ItemResult(ref, "failed", reason=_no_folder(ref)))
+            continue
+        out.append(r)
     return out
+
+
+def _is_folder(ref: str) -> bool:
+    try:
+        return Path(ref).expanduser().is_dir()
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: "~" without a home directory
+        return False
+
+
+def _no_folder(ref: str) -> str:
+    """Why `rag remove FOLDER` removed nothing, and how to go on."""
+    from index.load import source_path
+
+    where = source_path(ref)
+    if os.path.dirname(where) == where:
+        return ("is the file system's root, not removed as a folder: give the folder the articles were "
+                "ingested from, or their ids or sources (`rag list`)")
+    return (f"no stored article came from a file under this folder ({where}, the path `rag ingest` stores): "
+            "removed already, or ingested from another path; `rag list WORD` shows the stored sources, and "
+            "`rag remove ID_OR_SOURCE ...` removes them")
 
 
 # the docstring is the command's help: its first paragraph one line, as `rag --help` lists it as written

@@ -29,7 +29,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from index.userinfo import redact_userinfo
-from rag.errors import RagError
+from rag.errors import RagError, StoreBusyError
 from rag.text import plural  # noqa: F401 - the commands import it from here
 
 if TYPE_CHECKING:
@@ -146,6 +146,26 @@ def print_json(data: object) -> None:
     out.out(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
 
 
+# The exit codes of every `rag` command (README "Exit codes"; ``rag --help`` ends with them). A script
+# or a cron job tells "try again in a minute" from "fix something" by them: a busy RAG_HOME gave 2 (as a
+# bad setting did) to `rag ingest` and 1 to `rag watch --once` (new user 11).
+EXIT_FAILED = 1  # the command ran, but an item (a file, a URL, a feed) failed; the report names it
+EXIT_USAGE = 2  # it could not run: a bad argument or setting, a store that cannot be reached
+EXIT_BUSY = 75  # EX_TEMPFAIL: another rag process is writing to RAG_HOME, or another `rag watch` polls it
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM before it finished (what was stored is kept)
+EXIT_CODES = (f"Exit codes: 0 done; {EXIT_FAILED} done, but an item failed (named in the report); {EXIT_USAGE} "
+              f"could not run (bad argument or setting, store unreachable); {EXIT_BUSY} busy: another rag process "
+              f"is writing to RAG_HOME (or another `rag watch` polls it), try again later; {EXIT_INTERRUPTED} "
+              "stopped by Ctrl-C or SIGTERM before it finished (what was stored is kept; run it again to go on; a "
+              "server, `rag serve`/`ui`/`mcp`, so stopped exits 0).")
+
+
+def exit_code(exc: Exception | str) -> int:
+    """The exit code of a command that could not run because of ``exc``: ``EXIT_BUSY`` when another
+    process holds RAG_HOME (``StoreBusyError``: retry later), else ``EXIT_USAGE``."""
+    return EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_USAGE
+
+
 USAGE_ERROR = "UsageError"  # the ``type`` of a failure the CLI itself names (a bad argument), as click's own
 
 
@@ -183,15 +203,17 @@ def json_errors(on: bool) -> Iterator[None]:
         _JSON_ERRORS.reset(token)
 
 
-def fail(exc: Exception | str, code: int = 2) -> NoReturn:
+def fail(exc: Exception | str, code: int | None = None) -> NoReturn:
     """One red line on stderr naming what went wrong (``say``: wrapped under itself at a terminal, whole
-    in a pipe or a log), then exit ``code`` (2: the command could not run); a message of the CLI's own
-    may go on on a second, indented line (``"...\\n  ..."``), to stay readable at 80 columns. Under
-    ``json_errors`` (``--json``) the failure is one JSON object on stdout instead (``error_json``:
+    in a pipe or a log), then exit ``code`` (default ``exit_code(exc)``: 2, the command could not run,
+    or 75 when another process holds RAG_HOME, so a script may try again later); a message of the
+    CLI's own may go on on a second, indented line (``"...\\n  ..."``), to stay readable at 80
+    columns. Under ``json_errors`` (``--json``) the failure is one JSON object on stdout instead (``error_json``:
     the message on one line, the error's ``fix`` when it has one, its class name; ``UsageError`` for
     a message of the CLI's own), with the same exit code."""
     if _CTRL_C_SEEN.is_set():  # the error is the Ctrl-C's doing (``ctrl_c_noted``)
-        raise typer.Exit(130)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    code = exit_code(exc) if code is None else code
     if _JSON_ERRORS.get():
         kind = type(exc).__name__ if isinstance(exc, Exception) else USAGE_ERROR
         print_json(error_json(exc if isinstance(exc, Exception) else exc.replace("\n  ", " "), kind))
@@ -239,7 +261,12 @@ def ctrl_c_noted() -> Iterator[None]:
     lines of onnxruntime's "ImportError: initialization failed" and exited 1; an error the command
     reports (``fail``) after a Ctrl-C is the Ctrl-C's doing too. Commands with Ctrl-C of their own
     (``CtrlC``: ingest, watch) set their handler inside it and put this one back after. A Ctrl-C
-    ignored when the command started (a background job of a script) stays ignored."""
+    ignored when the command started (a background job of a script) stays ignored.
+
+    SIGTERM (``systemctl stop``, ``docker stop``, ``kill``) is a Ctrl-C to every command, so an
+    interrupted run exits 130 whichever way it was stopped (`rag reindex` killed by SIGTERM said
+    nothing and exited 143). The servers (``rag serve``, ``ui``, ``mcp``) leave SIGTERM to their web
+    server (``sigterm_default``): stopping is how a server ends."""
     _CTRL_C_SEEN.clear()
 
     def noted(_signum: int, _frame: object) -> None:
@@ -247,7 +274,9 @@ def ctrl_c_noted() -> Iterator[None]:
         raise KeyboardInterrupt
 
     ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    term_ignored = signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
     previous = None if ignored else _install_sigint(noted)
+    previous_term = None if term_ignored else _install_sigterm(noted)
     try:
         yield
     except (typer.Exit, typer.Abort, typer.TyperException):  # an exit, or a usage error: as they are
@@ -255,11 +284,24 @@ def ctrl_c_noted() -> Iterator[None]:
     except Exception:
         if not _CTRL_C_SEEN.is_set():
             raise
-        raise typer.Exit(130) from None  # what typer makes of a KeyboardInterrupt
+        raise typer.Exit(EXIT_INTERRUPTED) from None  # what typer makes of a KeyboardInterrupt
     finally:
         if not ignored:
             _install_sigint(previous)
+        if not term_ignored:
+            _install_sigterm(previous_term)
         _CTRL_C_SEEN.clear()
+
+
+@contextmanager
+def sigterm_default() -> Iterator[None]:
+    """Within it, SIGTERM has its default action again, not a Ctrl-C's (``ctrl_c_noted``): a server's
+    own web server handles it (uvicorn shuts down gracefully, then raises it again), as before."""
+    previous = _install_sigterm(None)
+    try:
+        yield
+    finally:
+        _install_sigterm(previous)
 
 
 class CtrlC:

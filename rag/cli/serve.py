@@ -2,6 +2,8 @@
 
 The UI (gradio), the REST API (FastAPI) and the MCP server are imported when their command runs,
 never when ``rag`` starts. ``rag up`` ingests the seed articles shipped in ``seeds/`` first.
+Ctrl-C or SIGTERM stops a server, exit code 0: stopping is how a server ends (README "Exit codes");
+SIGTERM is left to the web server (``sigterm_default``), which shuts down gracefully.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.cli.output import fail, safe, say
+from rag.cli.output import fail, safe, say, sigterm_default
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -33,6 +35,11 @@ def seed_articles(folder: Path = SEEDS) -> list[str]:
 
 def _serve_ui(settings: Settings, host: str | None = None, port: int | None = None,
               coll: Collection | None = None) -> None:
+    with sigterm_default():
+        _run_ui(settings, host, port, coll)
+
+
+def _run_ui(settings: Settings, host: str | None, port: int | None, coll: Collection | None) -> None:
     from rag.api import RAG
     from ui.app import launch
 
@@ -97,7 +104,8 @@ def serve_command(
             say("[bold]chat UI:[/bold]", f"{shown}/ui/  (Ctrl-C stops it)")
 
     try:
-        run_api(load_settings(), host=host, port=port, ui=ui, ready=ready)
+        with sigterm_default():
+            run_api(load_settings(), host=host, port=port, ui=ui, ready=ready)
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:
@@ -116,11 +124,12 @@ def mcp_command(
 
     try:
         settings = load_settings()
-        if http:
-            run_http(settings, host, port, ready=lambda url: say(
-                "[bold]MCP (streamable HTTP):[/bold]", f"{safe(url)}  (Ctrl-C stops it)"))
-        else:
-            build_server(settings).run("stdio")  # stdout is the protocol's: nothing else is printed there
+        with sigterm_default():
+            if http:
+                run_http(settings, host, port, ready=lambda url: say(
+                    "[bold]MCP (streamable HTTP):[/bold]", f"{safe(url)}  (Ctrl-C stops it)"))
+            else:
+                build_server(settings).run("stdio")  # stdout is the protocol's: nothing else is printed there
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:

@@ -7,10 +7,15 @@
     rag watch --list                                       # watched feeds: last polled, items added/updated, last error
     rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
 
-Ctrl-C stops cleanly: the first one ends the round after the article being ingested (its feed's
-state recorded, nothing half-written), a second one stops at once, without waiting for the pages
-being fetched (exit code 130). The ingest commits article by article and the item state of
-everything that finished is kept, so the next run goes on where this one stopped. A site's page
+Ctrl-C (or SIGTERM) stops cleanly: the first one ends the round after the article being ingested
+(its feed's state recorded, nothing half-written), a second one stops at once, without waiting for
+the pages being fetched; either way the exit code is 130, as for every `rag` command stopped so
+(it was 0 after a first one). The ingest commits article by article and the item state of
+everything that finished is kept, so the next run goes on where this one stopped; the items a
+stopped poll did not store are named, and the next round fetches them (no validators were kept).
+One poller per data directory (``index.watch.PollerLock``): a second `rag watch` that would poll,
+``--once`` or ``--every``, is refused naming the running one's pid, exit code 75 (busy), as is a
+``--once`` round the store's write lock kept from storing (another process writing). A site's page
 given as a feed is replaced by the feed it advertises. A feed that fails stays watched and is
 polled again (README: "a feed that is down or malformed is retried next round"); one that has never
 answered says so, with the command that stops watching it. Each failure is printed once (the
@@ -31,15 +36,20 @@ from rich.text import Text
 from index import waits
 from index.types import ItemResult
 from rag.cli.ingest import ingest_reason
-from rag.cli.output import CtrlC, cell, clip, esc, fail, out, print_json, safe, say, stop_fetches
+from rag.cli.output import (
+    EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, CtrlC, cell, clip, esc, fail, out, plural, print_json, safe, say,
+    stop_fetches,
+)
 from rag.errors import RagError
 
 if TYPE_CHECKING:
     from index.collection import Collection
-    from index.watch import PollResult
+    from index.watch import PollerLock, PollResult
+    from rag.settings import Settings
 
 NO_FEEDS = "no feeds are watched yet; give one: rag watch https://example.org/feed.xml"
 TITLE_CELLS = 80  # a title longer than this is cut, with "…" (a bare cut read as corrupted data)
+NAMED = 5  # items a stopped poll names as not stored; then how many more
 _STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
 
 
@@ -62,7 +72,7 @@ def watch(
     as_json: Annotated[bool, typer.Option("--json", help="with --list: print JSON")] = False,
 ) -> None:
     """Poll feeds and sitemaps, ingesting only new or changed items (conditional GET with ETag/Last-Modified)."""
-    from index.watch import Watcher, open_state, parse_every
+    from index.watch import PollerLock, open_state, parse_every
     from rag.settings import load_settings
 
     if as_json and not list_feeds:  # a poll's output is for people; only the list has a JSON form
@@ -95,6 +105,23 @@ def watch(
         seconds = 0.0 if once else parse_every(every)  # --once never waits: its interval is not read
         if not feeds and not watching:  # said before the store is opened (and made) to find no feed
             fail(NO_FEEDS)
+        poller = PollerLock(settings).acquire()  # before the model loads: a second poller is refused at once
+    except RagError as exc:
+        fail(exc)
+    try:
+        _poll(settings, poller, feeds, once, seconds)
+    finally:
+        poller.release()
+
+
+def _poll(settings: Settings, poller: PollerLock, feeds: list[str] | None, once: bool, seconds: float) -> None:
+    """The rounds of `rag watch` (one with ``once``), ``poller`` held; ends in its exit code."""
+    from index.watch import Watcher
+
+    if poller.taken_over:
+        say("[yellow]note:[/yellow]", f"the last `rag watch` here (pid {poller.taken_over}) ended without stopping "
+                                      "cleanly (killed?); this one takes over")
+    try:
         coll = _open_collection()
     except RagError as exc:
         fail(exc)
@@ -103,11 +130,15 @@ def watch(
         before = set(watcher.state.urls())
         urls = [watcher.state.add(u) for u in feeds or ()] or None
     except RagError as exc:
+        watcher.state.close()
+        coll.close()
         fail(exc)
     if urls is None and not watcher.state.urls():
+        watcher.state.close()
+        coll.close()
         fail(NO_FEEDS)
     rounds = 0
-    failed = False
+    failed = busy = False
     ctrl_c = CtrlC("[yellow]stopping after the current article; Ctrl-C again stops at once[/yellow]")
     stop = ctrl_c.stop
 
@@ -118,8 +149,9 @@ def watch(
         say(Text.assemble("  ", (f"{r.status:9}", _STATUS_STYLE.get(r.status, ""))), line)
 
     def on_result(result: PollResult) -> None:
-        nonlocal failed
+        nonlocal failed, busy
         failed = failed or result.status == "failed" or bool(result.report and result.report.failed)
+        busy = busy or result.busy
         say("", Text.from_markup(_describe(result, once)))  # its outside text went through esc()
         if result.found_at:
             say("", f"watching {safe(result.url, newlines=False)} instead: "
@@ -148,7 +180,7 @@ def watch(
                 shown = time.strftime("%H:%M:%S" if wait < 12 * 3600 else "%Y-%m-%d %H:%M:%S", at)
                 say("", Text(f"next round at {shown}; Ctrl-C stops", style="dim"))
                 waits.wait(stop, wait)  # woken by a Ctrl-C whichever thread the kernel gives it to
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second Ctrl-C (``index.watch.PollInterrupted`` within a poll: said by on_result)
         stop.set()
     finally:
         if stop.is_set():
@@ -158,12 +190,16 @@ def watch(
     if ctrl_c.again:
         say("", "stopped at once: the articles stored and the feed state recorded before are kept; "
                 "the next run fetches the rest")
-        raise typer.Exit(130)
-    if stop.is_set():
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if stop.is_set():  # a run stopped by Ctrl-C or SIGTERM exits 130, as `rag ingest` and `rag reindex` do
         say("", f"stopped after {rounds} round(s); what was ingested is kept")
-        return
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if busy:  # only with --once: another process was writing; the round is to be done again
+        say("[yellow]busy:[/yellow]", "another rag process was writing to RAG_HOME; nothing is lost: run "
+                                      "`rag watch --once` again later (exit code 75)")
+        raise typer.Exit(EXIT_BUSY)
     if failed:  # only with --once: a feed or an item failed (as `rag ingest` exits 1 for a failed item)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 def _describe(r: PollResult, once: bool = False) -> str:
@@ -202,6 +238,12 @@ _SUBJECTLESS = ("is ", "was ", "has ", "took ", "lists ", "links ")
 def _notes(r: PollResult) -> str:
     """What to say below a poll's line: the feed's notices (read leniently, ...) and the items left for later."""
     out = "".join(f"\n  [yellow]warning:[/yellow] {esc(n)}" for n in r.notices)  # e.g. a feed read leniently
+    if r.not_stored:  # a stopped poll: what it did not store, and that nothing of it is skipped later
+        names = [esc(clip(safe(i.title or i.link, newlines=False), TITLE_CELLS)) for i in r.not_stored[:NAMED]]
+        more = len(r.not_stored) - len(names)
+        out += (f"\n  [yellow]not stored: {plural(len(r.not_stored), 'item')} ({'; '.join(names)}"
+                f"{f'; and {more} more' if more else ''}); the next round fetches "
+                f"{'it' if len(r.not_stored) == 1 else 'them'} again[/yellow]")
     if r.skipped:
         out += (f"\n  [yellow]{r.skipped} new or changed item(s) left for the next round: RAG_FEED_MAX_ITEMS caps "
                 "each round, and the newest were read; raise it to read more at once[/yellow]")
