@@ -408,6 +408,8 @@ def test_citations_and_brief_events_wrap_under_their_indent_at_80_columns(env: S
 
     ingest(tmp_path, *LONG)
     monkeypatch.setattr(rag.cli.output.out, "_width", 80)
+    # at a terminal (CliRunner's output is none): written to a file or a pipe, lines are whole (below)
+    monkeypatch.setattr(rag.cli.output.out, "_force_terminal", True)
     res = run("ask", "--offline", "--as-of", "2024-12-01", "Why did the Zembla harbour close?")
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
@@ -421,6 +423,22 @@ def test_citations_and_brief_events_wrap_under_their_indent_at_80_columns(env: S
     events = res.stdout.splitlines()
     assert events and events[0].startswith("2024-11-2")
     assert all(line.startswith(("2024-", " " * 12)) and cell_len(line) <= 80 for line in events), events
+
+
+def test_an_answer_written_to_a_file_has_whole_lines(env: Settings, tmp_path: Path) -> None:
+    """`rag ask ... > notes.txt` cut the answer and its quotes at 80 columns mid-sentence, each cut line
+    ending in a space (new user 12, a researcher keeping answers in files): a file gets whole lines."""
+    ingest(tmp_path, *LONG)
+    res = run("ask", "--offline", "--as-of", "2024-12-01", "Why did the Zembla harbour close?")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert not any(line.endswith(" ") for line in lines), lines
+    quotes = [line for line in lines if line.startswith("      “")]
+    assert quotes and all(line.endswith("”") for line in quotes), lines  # each quote on one line, whole
+    assert any(len(line) > 80 for line in lines)  # (the case: a title and a quote longer than 80 columns)
+    res = run("brief", "Zembla harbour", "--as-of", "2024-12-01")
+    assert res.exit_code == 0 and all(line.startswith("2024-") or line.startswith(" " * 12)
+                                      for line in res.stdout.splitlines()), res.stdout
 
 
 def test_list_past_the_end_and_an_empty_collection_say_so(env: Settings, tmp_path: Path) -> None:

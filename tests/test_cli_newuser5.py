@@ -208,6 +208,8 @@ def test_rest_adds_its_own_way_on_to_a_removal() -> None:
 @pytest.mark.parametrize("columns", ["80", "200"])
 def test_rag_models_lines_end_in_their_text(columns: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", columns)
+    # at a terminal of that width (to a file or a pipe each line is written whole: tests/test_cli_newuser3.py)
+    monkeypatch.setattr(rag.cli.output.out, "_force_terminal", True)
     res = run("models")
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()

@@ -281,7 +281,8 @@ def test_print_hanging_wraps_under_the_text_by_terminal_cells() -> None:
 
     from rag.cli.output import print_hanging
 
-    console = Console(file=StringIO(), width=40, emoji=False)
+    # a terminal of 40 columns (to a file or a pipe each line is written whole: tests/test_cli_newuser3.py)
+    console = Console(file=StringIO(), width=40, emoji=False, force_terminal=True, color_system=None)
     print_hanging("      “", "The harbour of Zembla closed on Thursday after a storm [bold]damaged[/bold] the "
                   "pier; 漁船は北の湾に移された。修理には数週間かかる見通しだと当局は述べた。”", to=console)
     print_hanging("      also in: ", "https://news.example.com/world/europe/2024/11/28/zembla-harbour", to=console)

@@ -171,7 +171,7 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
             say("", Text("checked against the sources, the answer is:", style="bold"))
         if answer.short_answer:
             out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
-        out.print(safe(answer.supporting), markup=False, highlight=False)
+        out.print(safe(answer.supporting), markup=False, highlight=False, soft_wrap=not out.is_terminal)
     for n in answer.notices:
         say("[yellow]note:[/yellow]", safe(worded(n)))
     print_citations(answer.citations)

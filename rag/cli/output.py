@@ -127,11 +127,19 @@ def print_hanging(lead: str | Text, text: str | Text, *, to: Console | None = No
     stdout), ``text`` wrapped to the terminal with every line after the first under its first
     character: a citation's title or quote that rich wrapped on its own went on at column 0, under the
     answer it cites. Lines are cut by terminal cells (CJK), a word longer than a line (a URL) is
-    folded, and no line ends in spaces, so text copied from the terminal is as it was."""
+    folded, and no line ends in spaces, so text copied from the terminal is as it was. Written to a
+    file or a pipe, each line is whole (``rag ask ... > notes.txt``: a quote cut mid-sentence at 80
+    columns, new user 12)."""
     console_ = to or out
     head = lead if isinstance(lead, Text) else Text(lead)
     indent = cell_len(head.plain)
     body = text if isinstance(text, Text) else Text(text)
+    if not console_.is_terminal:  # a file or a pipe: each line whole (rich cut it at 80 columns, a space left)
+        for n, line in enumerate(body.split("\n", allow_blank=True)):
+            line.rstrip()
+            console_.print(Text.assemble(head if n == 0 else Text(" " * indent), line), highlight=False,
+                           soft_wrap=True)
+        return
     for n, line in enumerate(body.wrap(console_, max(console_.width - indent, 20), overflow="fold")):
         line.rstrip()
         # assembled, not ``head + line``: a Text's sum takes the left one's style for the whole, and a
