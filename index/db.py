@@ -605,8 +605,8 @@ class ArticleDB:
     # --- collection management -------------------------------------------------------------
     def list_articles(self, search: str | None = None, limit: int = 200, offset: int = 0) -> list[ArticleInfo]:
         """Stored articles, newest first (then by title), the ``offset``-th on; with ``search``, only those
-        whose title, URL or one of whose sources (a file name, a copy's address) contains it literally
-        (any case), or whose id it is."""
+        with a title word starting with it, a URL or one of whose sources (a file name, a copy's address)
+        contains it, literally and in any case (``_search``), or whose id it is."""
         sql = (
             "SELECT a.id, a.title, a.source, a.url, a.author, a.published, a.n_chunks, length(a.text),"
             " (SELECT group_concat(source, char(10)) FROM sources s WHERE s.article_id = a.id),"
@@ -841,15 +841,27 @@ class _Tx:
 
 
 def _search(search: str | None) -> tuple[str, list[object]]:
-    """The WHERE clause of ``rag list SEARCH``: ``%`` and ``_`` in it are literal (``rag list 50%``)."""
+    """The WHERE clause of ``rag list SEARCH``: ``%`` and ``_`` in it are literal (``rag list 50%``). A
+    title matches from the start of one of its words ("Ian": "Hurricane Ian", "Ian's path"; not
+    "Iranian", "Asian" or "Guardian", which a new user's `rag list Ian` listed); a source or URL
+    anywhere in it (a folder's name, a site)."""
     if not search:
         return "", []
     pattern = "%" + _like_prefix(search)
+    if search[:1].isalnum():
+        starts = [_like_prefix(search), *(f"%{sep}{_like_prefix(search)}" for sep in _WORD_BEFORE)]
+        title = "(" + " OR ".join(["a.title LIKE ? ESCAPE '\\'"] * len(starts)) + ")"
+    else:
+        starts, title = [pattern], "a.title LIKE ? ESCAPE '\\'"
     # a source's name or address too: an exact copy from another outlet is one more source of its article
-    return (" WHERE a.title LIKE ? ESCAPE '\\' OR a.source LIKE ? ESCAPE '\\' OR a.url LIKE ? ESCAPE '\\' OR a.id = ?"
+    return (f" WHERE {title} OR a.source LIKE ? ESCAPE '\\' OR a.url LIKE ? ESCAPE '\\' OR a.id = ?"
             " OR EXISTS (SELECT 1 FROM sources so WHERE so.article_id = a.id"
             " AND (so.source LIKE ? ESCAPE '\\' OR so.url LIKE ? ESCAPE '\\'))",
-            [pattern, pattern, pattern, search, pattern, pattern])
+            [*starts, pattern, pattern, search, pattern, pattern])
+
+
+#: what may stand before a title's word: a space, a quote, a bracket, a dash, a slash
+_WORD_BEFORE = (" ", "'", "‘", '"', "“", "(", "[", "-", "–", "—", "/")
 
 
 def _like_prefix(prefix: str) -> str:

@@ -147,3 +147,24 @@ def test_a_syndication_credit_line_is_no_news(sentence: str, site: bool) -> None
     from rag.boilerplate import looks_like_boilerplate
 
     assert looks_like_boilerplate(sentence) is site
+
+
+def test_rag_list_search_matches_a_title_from_the_start_of_its_words(settings, fake_embedder) -> None:  # noqa: ANN001
+    """`rag list Ian` listed "Iranian", "Asian", "Guardian" and "Ukrainian" titles among Hurricane Ian's
+    (a substring of the title): a title matches from a word's start now; sources and URLs anywhere."""
+    from index.collection import Collection
+    from index.types import Article
+
+    titles = ["Hurricane Ian hits Florida", "Ian's path: what we know", "Iranian protests grow", "Asian markets fall",
+              "“Ian” leaves a trail", "Ukrainian grain ships sail", "Rain-soaked (Ian) weekend"]
+    with Collection.open(settings, embedder=fake_embedder) as coll:
+        coll.ingest_articles([Article(source=f"https://news.example/world/{i}", title=t,
+                                      text=f"{t}. A sentence of the story number {i} for the test.")
+                              for i, t in enumerate(titles)])
+        got = {a.title for a in coll.db.list_articles("Ian")}
+        assert got == {"Hurricane Ian hits Florida", "Ian's path: what we know", "“Ian” leaves a trail",
+                       "Rain-soaked (Ian) weekend"}
+        assert coll.db.count_articles("ian") == 4  # any case, and the count pages the same
+        assert len(coll.db.list_articles("orld")) == len(titles)  # a source anywhere in its address
+        assert {a.title for a in coll.db.list_articles("rain")} == {"Rain-soaked (Ian) weekend"}  # not "Ukrainian"
+        assert {a.title for a in coll.db.list_articles("50%")} == set()  # % literal, as before
