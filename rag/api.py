@@ -425,7 +425,9 @@ class RAG:
             search_query=topic or question,
             notices=(f"A catch-up question: {wider}the newest stories "
                      + (f"about \u201c{topic}\u201d " if topic else "on any topic, each by its opening sentence, ")
-                     + f"published {_span(since, until)}, newest first{more}.",),
+                     + f"published {_span(since, until)}, newest first{more}.",
+                     # days naming the topic in more passages than a brief reads (``Brief.incomplete``)
+                     *((told.incomplete,) if getattr(told, "incomplete", "") else ())),
             as_of=as_of, time_window=window or TimeWindow(since, until, "", True),
         )
 

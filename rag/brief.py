@@ -2,7 +2,8 @@
 
 ``rag brief "Aleppo" --since 7d`` (and the UI's Timeline mode) retrieve the passages about the topic
 published in the period (a hard date filter: the user asked for the period; a longer one week by week,
-``slices``), group them by story
+``slices``), read besides every passage of the period that could state it (``_Naming``: so a wider
+period lists every story a narrower one does, however busy), group them by story
 (one wire story from five outlets is one event, ``index.stories``), and take from each story the
 sentence that best states the topic, preferring the article's opening (news puts the event first).
 Events are listed oldest first, newest last; each quotes exact article text, so every line is its
@@ -22,15 +23,16 @@ extractive list stays the default: it needs no model and cannot say anything the
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rag.boilerplate import boilerplate_in, opening_note_end
 from rag.errors import ConfigError, InputError, LLMError
@@ -46,15 +48,31 @@ from rag.verify import removed_notice, verify
 if TYPE_CHECKING:
     import numpy as np
 
+    from index.db import ChunkRow
     from index.store import Store
     from rag.api import RAG
 
-#: passages read for a brief: enough for ~a dozen stories at 3 passages each
+#: passages retrieved for a brief: enough for ~a dozen stories at 3 passages each; the passages naming
+#: the topic are read besides, every one of the period (``_Naming``)
 DEPTH = 40
 SLICE_DAYS = 7  # a longer period is read week by week (``slices``), so each week gets its own DEPTH
 # ... in at most this many (a year month by month): each costs a date-filtered Chroma query (75-190 ms
 # on RealTime QA's 39k chunks against 6 ms unfiltered)
 MAX_SLICES = 12
+# every passage of the period that could state the topic is read besides (``_Naming``): retrieval keeps
+# the DEPTH best of a slice, and a busy week filled them, cutting stories that a narrower period listed
+# (the new user's 5 October Hurricane Ian story: listed for 1 .. 12 October, not for 29 September on).
+# They are read this many at a time for a period, a period holding more read by halves down to a day;
+# the busiest day of RealTime QA's subset (10,721 chunks) names "Ukraine" in 61, of the new user's store
+# "Hurricane Ian" in 48. A day still holding more may miss stories, and says so (``Brief.incomplete``)
+NAMING_READ = 500
+# ... and at most this many in all, past which the periods left unread say so too: about 0.65 ms each to
+# judge (stemmed, then scored by ``_event``), so at most ~1.3 s more; the lexical queries take 1-3 ms each
+# and no Chroma query is added. Measured (CPU time, the first brief of the topic in a process): "Hurricane
+# Ian" over 22 Sep .. 12 Oct on the new user's store (2,432 chunks, 191 naming it) ~100 -> ~190 ms, 15 ->
+# 18 stories, the 5 October one among them; on RealTime QA's subset "Ukraine" over 2022 ~550 -> ~800 ms
+# (373 more passages read, 53 -> 72 stories), "US" over 17 months ~650 -> ~1,650 ms (1,748 read)
+NAMING_BUDGET = 2000
 LEAD_WEIGHT = 0.15  # bonus of an article's opening sentence; decays with its offset (LEAD_CHARS per step)
 LEAD_CHARS = 300
 # a story must state at least this much of the topic (the IDF-weighted coverage of its best sentence,
@@ -153,6 +171,10 @@ class Brief:
     #: articles about the topic stored without a date, when none is in the period (``notice`` says so
     #: for no surface in particular; a surface words it with its own way to ask: ``undated_notice``)
     undated_about: int = 0
+    #: shown beside the events, when days of the period name the topic in more passages than a brief
+    #: reads (``NAMING_READ`` a day, ``NAMING_BUDGET`` in all): which days may miss stories, and how to
+    #: list them all (``incomplete_notice``); "" when every story of the period was read
+    incomplete: str = ""
 
 
 def parse_since(text: str | None, as_of: date) -> date | None:
@@ -231,12 +253,15 @@ def checked_period(since: object, until: object, as_of: object = None) -> tuple[
 
 
 def brief(rag: RAG, topic: str, *, since: date | str | None = None, until: date | str | None = None,
-          sources: tuple[str, ...] = (), depth: int = DEPTH, as_of: date | str | None = None) -> Brief:
+          sources: tuple[str, ...] = (), depth: int | None = None, as_of: date | str | None = None) -> Brief:
     """The dated events about ``topic`` published between ``since`` and ``until`` (inclusive).
 
     ``since``, ``until`` and ``as_of`` take what ``rag brief`` takes (``checked_period``): dates, ISO
     strings, and for ``since`` a period counted back from ``as_of`` (today by default), "2w" or "last
-    week"; a bad one, or ``since`` after ``until``, is an ``InputError`` naming it."""
+    week"; a bad one, or ``since`` after ``until``, is an ``InputError`` naming it. ``depth``: the
+    passages retrieved per slice of the period (``DEPTH``); every passage naming the topic is read
+    besides, so a wider period lists every story a narrower one does (``_Naming``)."""
+    depth = depth or DEPTH
     if not isinstance(topic, str):
         raise InputError("topic", f"must be a str, got {type(topic).__name__}; e.g. brief(rag, \"Aleppo\")")
     since, until = checked_period(since, until, as_of)
@@ -254,7 +279,10 @@ def brief(rag: RAG, topic: str, *, since: date | str | None = None, until: date 
         return Brief(topic, since, until, (), notice=f"“{topic}” is only common words, which no story can be "
                                                      "picked by; name a person, place, organisation or event.")
     periods = slices(since, until, store.db.first_published() if since is None and until else None)
-    events, vector = _stories(rag, topic, q, plain, periods, sources, depth)
+    events, vector, full = _stories(rag, topic, q, plain, periods, sources, depth)
+    incomplete = incomplete_notice(topic, full) if full else ""
+    if incomplete:
+        log.warning("%s", incomplete)
     undated = not events and (since or until) and store.db.first_published() is None and store.db.has_chunks()
     notice = UNDATED if undated else _empty(store)
     if not events and not notice and (since or until):
@@ -263,22 +291,39 @@ def brief(rag: RAG, topic: str, *, since: date | str | None = None, until: date 
     if not events and not notice and (since or until):  # about it, but on no day: the timeline cannot place them
         undated_about = _undated_about(rag, topic, q, plain, sources, depth, vector)
         notice = undated_notice(undated_about, topic) if undated_about else ""
-    return Brief(topic, since, until, tuple(events), notice=notice, undated_about=undated_about)
+    return Brief(topic, since, until, tuple(events), notice=notice, undated_about=undated_about,
+                 incomplete=incomplete)
+
+
+Period = tuple[date | None, date | None]  # first and last day, inclusive; None: unbounded
 
 
 def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question
              periods: list[tuple[date | None, date | None]], sources: tuple[str, ...], depth: int,
-             vector: np.ndarray | None = None) -> tuple[list[Event], np.ndarray | None]:
-    """The events about ``topic`` published in ``periods`` (read one by one), oldest first, and the
-    topic's embedding (made once, for every period)."""
+             vector: np.ndarray | None = None,
+             every: bool = True) -> tuple[list[Event], np.ndarray | None, list[Period]]:
+    """The events about ``topic`` published in ``periods`` (read one by one), oldest first, the
+    topic's embedding (made once, for every period), and the days that name the topic in more
+    passages than were read (``_Naming``).
+
+    Each period's ``depth`` retrieved passages, and besides them every passage of it that could
+    state the topic (``_Naming``): retrieval keeps the best ``depth``, so a busy week filled them and
+    cut stories a narrower period listed (the new user's 5 October Hurricane Ian story, listed for
+    4 .. 12 October and not for 27 September .. 12 October); not ``every``: the retrieved ones only."""
     store = rag.collection.store
     by_story: dict[str, list[Passage]] = defaultdict(list)
+    words, states = _naming_words(topic, q, plain)
+    reader = _Naming(store, words if every else "", sources)
     for start, end in periods:
         got = retrieve(store, topic, embed=rag.collection.embedder, query_vector=vector, top_k=depth, question=q,
                        filters=Filters(sources=sources, published_from=start, published_to=end), per_article=depth)
         vector = got.query_vector
         for p in got.passages:
             by_story[p.story_id or p.article_id].append(p)
+            reader.read.add(p.chunk_id)
+        for n, r in enumerate(reader(start, end), len(got.passages) + 1):  # numbered after the retrieved ones
+            if states(r.text):
+                by_story[r.story_id or r.article_id].append(_as_passage(r, n))
     names = _names(topic)
     skip = boilerplate_in(store.db)
     told = [e for e in (_event(q, ps, plain, names, skip) for ps in by_story.values()) if e is not None]
@@ -290,14 +335,153 @@ def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - 
     events = [_versions(store, e) for c, e in told
               if c >= MIN_TOPIC_COVERAGE and (naming is None or _about(e, naming, store.article_text))]
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
-    return events, vector
+    return events, vector, sorted(reader.full, key=lambda p: (p[0] or date.min, p[1] or date.max))
+
+
+def _naming_words(topic: str, q, plain: tuple[str, ...]) -> tuple[str, Callable[[str], bool]]:  # noqa: ANN001
+    """The words a passage that could state ``topic`` must hold one of (the lexical query of
+    ``_Naming``), and whether a passage's text holds enough of the topic to state it.
+
+    A story is listed by a sentence covering ``MIN_TOPIC_COVERAGE`` of the topic's weight (with its
+    neighbour's words, ``rag.evidence``), so its passage holds words of that much weight: one of the
+    heaviest words, as long as the lighter words from it on could still make it up ("World Cup":
+    "cup", 0.64 of the weight on RealTime QA; "world", 0.36, alone cannot). A topic ``rag.evidence``
+    reads no words of (``plain``): any of its words, as ``_plain_scores`` counts them."""
+    if plain:
+        return " ".join(plain), lambda text: _plain_share(plain, text.lower()) >= MIN_TOPIC_COVERAGE - 1e-9
+    stems = set(q.stems)
+    weight = {w: sum(q.idf[t] for t in set(terms(w)) & stems) / q.total for w in dict.fromkeys(query_words(topic))}
+    heaviest = sorted((w for w in weight if weight[w] > 0), key=lambda w: -weight[w])
+    anchors = [w for i, w in enumerate(heaviest)
+               if sum(weight[v] for v in heaviest[i:]) >= MIN_TOPIC_COVERAGE - 1e-9]
+
+    def states(text: str) -> bool:
+        return sum(q.idf[t] for t in stems & _stems(text)) / q.total >= MIN_TOPIC_COVERAGE - 1e-9
+
+    return " ".join(anchors), states
+
+
+@dataclass
+class _Naming:
+    """Reads the passages of a brief's periods holding any of ``words`` (``_naming_words``), past those
+    retrieval read (``read``), best first: ``NAMING_READ`` at a time for a period, one holding more
+    read by halves down to single days, ``NAMING_BUDGET`` in all. A lexical query each (SQLite, 1-3
+    ms), no embedding search. ``full``: the periods left with such passages unread."""
+
+    store: Store
+    words: str
+    sources: tuple[str, ...]
+    read: set[str] = field(default_factory=set)
+    left: int = field(default_factory=lambda: NAMING_BUDGET)
+    full: list[Period] = field(default_factory=list)
+
+    def __call__(self, start: date | None, end: date | None) -> list[ChunkRow]:
+        """The unread passages of ``start`` .. ``end`` holding the words (noting it in ``full`` when some
+        are left unread), now read."""
+        if not self.words:
+            return []
+        ids = self.store.article_ids(self.sources, start, end) if self.sources or start or end else None
+        if ids is not None and not ids:
+            return []
+        hits = self.store.lexical(self.words, NAMING_READ + 1, ids)
+        full = len(hits) > NAMING_READ
+        if full and self.left > 0:  # past the budget a period is said to be incomplete whole, not halved
+            last = end or (_last_day(self.store) if start else None)
+            if start is not None and last is not None and start < last:  # the newer half first, as ``slices``
+                middle = start + (last - start) // 2
+                newer = self(middle + timedelta(days=1), last)
+                return self(start, middle) + newer
+        unread = [cid for cid, _ in hits[:NAMING_READ] if cid not in self.read]
+        if len(unread) > self.left:
+            unread, full = unread[: self.left], True
+        if full:
+            self.full.append((start, end))
+        self.left -= len(unread)
+        self.read.update(unread)
+        rows = self.store.chunks(unread)
+        return [rows[cid] for cid in unread if cid in rows]
+
+
+def _last_day(store: Store) -> date | None:
+    """The newest article's publication day (None when none is dated)."""
+    newest = store.db.list_articles(None, 1)
+    try:
+        return date.fromisoformat((newest[0].published or "")[:10]) if newest else None
+    except ValueError:
+        return None
+
+
+def _as_passage(row: ChunkRow, n: int) -> Passage:
+    """A stored chunk as retrieval returns it (``rag.retrieve``), unscored."""
+    sentences = without_credits(row.text, row.start, row.sentences) if row.sentences else row.sentences
+    return Passage(n=n, chunk_id=row.id, article_id=row.article_id, title=row.title, source=row.url or row.source,
+                   published=row.published, score=0.0, text=row.text, start=row.start, end=row.end,
+                   sentences=sentences, story_id=row.story_id, author=row.author)
+
+
+def brief_json(result: Brief, days: Sequence[DaySummary] | None = None, *, notice: str | None = None,
+               source: Callable[[str], str] = str) -> dict[str, Any]:
+    """``rag brief --json``'s document for ``result`` (with ``days``: ``rag brief --llm --json``'s):
+    the one serialisation the CLI and the UI's Timeline download share. ``notice``: the result's notice
+    in the surface's words (the CLI's and the page's ways to ask of undated articles differ);
+    ``source``: how the surface names a source (the page: a file by its folder and name, not the
+    server's path). ``incomplete`` says which days may miss stories (``Brief.incomplete``)."""
+    data: dict[str, Any] = {
+        "topic": result.topic, "since": str(result.since) if result.since else None,
+        "until": str(result.until) if result.until else None,
+        "events": [event_json(e, source) for e in result.events], "notice": notice or None,
+        "incomplete": result.incomplete or None}
+    if days is not None:
+        data["days"] = [day_json(d, source) for d in days]
+    return data
+
+
+def event_json(e: Event, source: Callable[[str], str] = str) -> dict[str, Any]:
+    """One event of ``brief_json``."""
+    return {"published": e.published, "text": e.text, "title": e.citation.title, "source": source(e.citation.source),
+            "article_id": e.citation.article_id, "start": e.citation.start, "end": e.citation.end,
+            "also_in": list(e.also_in), "also_in_sources": [source(s) for s in e.also_in_sources]}
+
+
+def day_json(d: DaySummary, source: Callable[[str], str] = str) -> dict[str, Any]:
+    """One day of ``brief_json`` (``rag brief --llm``)."""
+    return {"day": d.day, "summary": d.text if d.summarized else None, "answerer": d.answerer,
+            "citations": [{"n": c.n, "quote": c.quote, "title": c.title, "source": source(c.source),
+                           "article_id": c.article_id, "start": c.start, "end": c.end,
+                           "also_in": [source(s) for s in c.also_in]} for c in d.citations],
+            "removed": list(d.removed), "notices": list(d.notices)}
+
+
+def incomplete_notice(topic: str, full: list[Period]) -> str:
+    """What a brief says when periods of it name ``topic`` in more passages than it reads
+    (``NAMING_READ`` a day, ``NAMING_BUDGET`` in all): those periods (consecutive ones as one span),
+    and how to list every story.
+
+    >>> day = date(2022, 2, 24)
+    >>> incomplete_notice("Ukraine", [(day, day), (date(2022, 2, 25), date(2022, 2, 25))])[:79]
+    'Stories about “Ukraine” published 2022-02-24 .. 2022-02-25 may be missing: more'
+    """
+    spans: list[list[date | None]] = []
+    for a, b in full:
+        if spans and a is not None and spans[-1][1] is not None and a == spans[-1][1] + timedelta(days=1):
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    days = all(a is not None and a == b for a, b in full)  # a shorter period would not help
+    when = ", ".join(str(a) if a == b else f"{a or '...'} .. {b or '...'}" for a, b in spans)
+    when = f" published {'on ' if len(spans) == 1 and spans[0][0] == spans[0][1] else ''}{when}" \
+        if any(a or b for a, b in spans) else ""
+    return (f"Stories about “{topic}”{when} may be missing: more passages name it than a brief reads "
+            f"({NAMING_READ} a day, {NAMING_BUDGET} in all). Name the topic in more words"
+            f"{'' if days else ', give a shorter period'} or choose fewer sources to list them all.")
 
 
 def _undated_about(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question
                    sources: tuple[str, ...], depth: int, vector: np.ndarray | None) -> int:
     """How many articles about ``topic`` are stored without a date (an undated archive beside dated
     pages), found as a brief of no period finds stories (``_stories``)."""
-    events, _ = _stories(rag, topic, q, plain, [(None, None)], sources, depth, vector)
+    # retrieval's passages only: the whole collection's naming the topic would be read to count a few
+    events, _, _ = _stories(rag, topic, q, plain, [(None, None)], sources, depth, vector, every=False)
     undated = {p.article_id for e in events for p in (e.passages or ()) if not p.published}
     undated |= {e.citation.article_id for e in events if not e.published}
     return len(undated)
@@ -511,11 +695,16 @@ def _plain_scores(words: tuple[str, ...], p: Passage) -> list[SentenceScore]:
     without spaces, anywhere in it)."""
     out = []
     for a, b in p.sentences or ((p.start, p.end),):
-        sentence = p.text[a - p.start : b - p.start].lower()
-        have = sum(1 for w in words if (w in sentence if _UNSPACED.search(w) else
-                                        re.search(rf"(?<!\w){re.escape(w)}(?!\w)", sentence)))
-        out.append(SentenceScore((a, b), have / len(words), have / len(words)))
+        share = _plain_share(words, p.text[a - p.start : b - p.start].lower())
+        out.append(SentenceScore((a, b), share, share))
     return out
+
+
+def _plain_share(words: tuple[str, ...], text: str) -> float:
+    """The share of ``words`` (lowercase) that a lowercase ``text`` holds, as ``_plain_scores`` counts them."""
+    have = sum(1 for w in words if (w in text if _UNSPACED.search(w) else
+                                    re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)))
+    return have / len(words)
 
 
 def _names(topic: str) -> dict[str, str]:
@@ -647,9 +836,20 @@ def _unnamed(q, sentence: str, names: dict[str, str]) -> float:  # noqa: ANN001 
     2420" is no news of "Abe" (both stem to "ab"), "net income" none of the "Nets"."""
     if not names:
         return 0.0
-    folded, stems = fold(sentence), set(terms(sentence))
-    return sum(q.idf[t] for t, w in names.items()
-               if t in stems and not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)) / q.total
+    stems = _stems(sentence)
+    named = [(t, w) for t, w in names.items() if t in stems]
+    if not named:
+        return 0.0
+    folded = _folded(sentence)
+    return sum(q.idf[t] for t, w in named if not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)) / q.total
+
+
+# a passage's text is stemmed by ``_event`` (a sentence: its words, ``_unnamed``; the whole: the ceiling)
+# and by ``_naming_words`` (the whole), and folded by ``_unnamed``: once each, not three times (``terms``
+# folds diacritics character by character, so it was most of a brief's time once every passage naming
+# the topic was read)
+_stems = functools.lru_cache(maxsize=4096)(lambda text: frozenset(terms(text)))
+_folded = functools.lru_cache(maxsize=4096)(fold)
 
 
 def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN001 - rag.evidence.Question
@@ -671,7 +871,7 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
             sentence = p.text[s.span[0] - p.start : s.span[1] - p.start]
             if not is_event_sentence(sentence):
                 continue  # a subheading or a question tells no event, however much of the topic it names
-            if not plain and not set(terms(sentence)) & set(q.stems):
+            if not plain and not _stems(sentence) & set(q.stems):
                 continue  # names none of the topic itself (its coverage is a neighbour's: a footer on "Twitter")
             coverage = s.coverage
             if coverage > 0 and names and not plain:

@@ -43,15 +43,18 @@ def coll(settings: Settings, fake_embedder, tmp_path: Path) -> Collection:  # no
 
 def _labels(pg, role: str) -> list[str]:  # noqa: ANN001
     """The aria-labels of the chat's ``role`` ("bot" or "user") messages, once each one names the
-    text its message shows (the relabelling follows the page's own render)."""
+    text its message shows (the relabelling follows the page's own render), but for an answer's Copy
+    button (``ui.export``): a control of its own, named by its own words."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     sel = f"#rag-chat [data-testid='{role}']"
     try:
         pg.wait_for_function(
             f"""() => {{ const els = [...document.querySelectorAll("{sel}")];
+                const shown = (e) => [...e.querySelectorAll('.rag-export')].reduce(
+                  (t, x) => t.replace(x.innerText || '', ''), e.innerText || '').replace(/\\s+/g, ' ').trim();
                 return els.length > 0 && els.every(e => (e.getAttribute('aria-label') || '').replace(/\\s+/g, ' ')
-                  .includes((e.innerText || '').replace(/\\s+/g, ' ').trim())); }}""", timeout=20_000)
+                  .includes(shown(e))); }}""", timeout=20_000)
     except PlaywrightTimeout:
         pass  # the assertions on the labels say what they hold instead
     return pg.eval_on_selector_all(sel, "els => els.map(e => e.getAttribute('aria-label'))")

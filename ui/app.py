@@ -79,9 +79,11 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                     with gr.Column(scale=5, elem_id="rag-chat-col"):  # ui.style.CSS shows Stop by what it holds
                         # the height follows the window: at a fixed 560 px, a 1280x800 screen opened the page
                         # scrolled down to the question box, the title above the fold
+                        # no gradio copy button: it copies a message's HTML as it is (tags, entities, no
+                        # sources); each answer has its own, copying it as plain text (ui.export)
                         chatbot = gr.Chatbot(
                             elem_id="rag-chat", label="Chat", show_label=False, height=CHAT_HEIGHT, render_markdown=False,
-                            sanitize_html=True, allow_tags=False, buttons=["copy"],
+                            sanitize_html=True, allow_tags=False, buttons=[],
                             placeholder=intro_text(int(rag.collection.db.counts().get("articles", 0))),
                         )
                         with gr.Row(elem_id="rag-ask-row"):

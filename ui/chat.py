@@ -23,6 +23,7 @@ from rag.errors import RagError
 from rag.api import RAG
 from rag.types import Answer, Filters, Passage
 from ui import render, toast
+from ui.export import answer_export_html
 from ui.feedback import FeedbackLog
 
 log = logging.getLogger(__name__)
@@ -415,7 +416,9 @@ class Chat:
             return
         assert answer is not None
         filtered = bool(filters.sources or filters.published_from or filters.published_to)
-        msgs[slot] = {"role": "assistant", "content": render.answer_html(answer, turn, filtered, bool(history))}
+        # the bubble, then its Copy button: the answer as plain text with its sources (ui.export)
+        msgs[slot] = {"role": "assistant",
+                      "content": render.answer_html(answer, turn, filtered, bool(history)) + answer_export_html(answer)}
         session.turns.append(Turn(question, answer, slot, asked.options))
         if not offline and answer.answerer == rag.extractive.name and answer.passages:
             toast.warn("The LLM failed; showing the offline answer instead.")

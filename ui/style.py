@@ -118,11 +118,20 @@ a.rag-cite:hover { text-decoration: underline; }
    question waiting behind it (Stop takes it back). Shown always, it offered to stop nothing. A browser
    without :has() drops the rule and keeps Stop in sight, as before. */
 #rag-chat-col:not(:has(#rag-chat :is(.rag-pending, .rag-draft, .rag-waiting))) #rag-stop { display: none !important; }
-/* Like/Dislike (and the copy button beside them) under finished answers only: gradio gives every bot
+/* Like/Dislike under finished answers only: gradio gives every bot
    message its buttons, and a rating of a draft still streaming, a stopped answer or an error rated
    nothing (ui.chat.Chat.like ignores them). The buttons are the message row's next sibling. */
 #rag-chat .message-row:has(:is(.rag-pending, .rag-draft, .rag-waiting, .rag-stopped, .rag-error)) + .message-buttons {
   display: none !important; }
+/* an answer's or a timeline's Copy and Download JSON (ui.export): small, quiet buttons; the text and
+   JSON they copy or save sit beside them in hidden <pre>s, kept hidden whatever a theme does to <pre> */
+.rag-export { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; }
+.rag-timeline > .rag-export { margin: 0; }
+.rag-export button { font-size: 0.8rem; padding: 0.1rem 0.6rem; border-radius: 6px; cursor: pointer;
+  border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary);
+  color: var(--body-text-color-subdued); }
+.rag-export button:hover { color: var(--body-text-color); border-color: var(--color-accent); }
+.rag-export pre { display: none !important; }
 /* read by screen readers, not shown: the live region progress is announced in (LIVE_REGION) */
 .rag-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
@@ -165,6 +174,13 @@ LIVE_REGION = '<div id="rag-live" class="rag-sr-only" role="status" aria-live="p
 #
 # A pending answer's bubble shows the seconds it has been waiting (``rag-elapsed``).
 #
+# Copy and Download JSON (``ui.export``): an answer's or a timeline's plain text (or JSON) is in the
+# hidden <pre> beside the button, escaped in the HTML; its textContent is the text as it was. Copy
+# writes it to the clipboard (through a hidden textarea where the Clipboard API is missing: a page
+# served over plain http to another machine), Download saves the JSON as a file. The button says
+# what happened for two seconds, and the live region says it to screen readers. A message's label
+# leaves the button's words out.
+#
 # Watch and Poll now bring the ingest results (their progress, then what they read) into view.
 #
 # Progress is announced to screen readers: the sources panel's "Finding the passages…" (and the
@@ -177,7 +193,9 @@ LIVE_REGION = '<div id="rag-live" class="rag-sr-only" role="status" aria-live="p
 JS = """() => {
   const MESSAGE = '#rag-chat [data-testid="bot"], #rag-chat [data-testid="user"]';
   const relabel = (el) => {
-    const text = (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim();
+    let text = el.innerText || el.textContent || '';
+    el.querySelectorAll('.rag-export').forEach((x) => { text = text.replace(x.innerText || '', ''); });
+    text = text.replace(/\\s+/g, ' ').trim();
     const label = (el.dataset.testid === 'user' ? 'Question: ' : 'Answer: ') + text;
     if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
   };
@@ -218,6 +236,54 @@ JS = """() => {
   new MutationObserver(focusCited).observe(document.getElementById('rag-sources') || document.body,
                                            { subtree: true, childList: true });
 
+  const live = document.getElementById('rag-live');
+  const tell = (button, said, spoken) => {
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.textContent = said;
+    if (live) live.textContent = spoken;
+    clearTimeout(button.ragTimer);
+    button.ragTimer = setTimeout(() => { button.textContent = button.dataset.label; }, 2000);
+  };
+  const copyText = async (text) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (e) {
+      const area = document.createElement('textarea');
+      area.value = text;
+      area.setAttribute('readonly', '');
+      area.style.position = 'fixed';
+      area.style.left = '-9999px';
+      document.body.appendChild(area);
+      area.select();
+      let done = false;
+      try { done = document.execCommand('copy'); } catch (e2) { done = false; }
+      area.remove();
+      return done;
+    }
+  };
+  document.addEventListener('click', async (ev) => {
+    const button = ev.target instanceof Element && ev.target.closest('.rag-export button');
+    if (!button) return;
+    const box = button.closest('.rag-export');
+    if (button.classList.contains('rag-copy')) {
+      const text = (box.querySelector('pre.rag-plain') || {}).textContent || '';
+      if (await copyText(text)) tell(button, 'Copied', 'Copied to the clipboard.');
+      else tell(button, 'Copy failed', 'Could not copy: the browser refused the clipboard.');
+    } else if (button.classList.contains('rag-download')) {
+      const json = (box.querySelector('pre.rag-json') || {}).textContent || '';
+      const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = button.getAttribute('data-file') || 'timeline.json';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      tell(button, 'Downloaded', 'The timeline was saved as ' + link.download + '.');
+    }
+  });
+
   // Watch polls the new feed at once and Poll now polls them all: their progress and results go into
   // the ingest results under the feeds block, which on a laptop's screen began just below the fold
   // (Watch sits higher than Poll now): brought into view as the poll starts
@@ -246,7 +312,6 @@ JS = """() => {
   // progress for screen readers: the sources panel's (and the timeline's) "Finding the passages…"
   // went into a panel that is no live region, and nobody heard it. The page's live region (LIVE_REGION,
   // there from the start, as a live region must be) says it, then what was found.
-  const live = document.getElementById('rag-live');
   const words = (el) => (el ? el.textContent || '' : '').replace(/\\s+/g, ' ').trim();
   const said = (sel, panel) => {  // a panel's result in a sentence; '' while it shows none
     const head = panel.querySelector('.rag-sources-head');

@@ -21,6 +21,7 @@ from rag.errors import RagError
 from rag.models import INSTALL_HINT
 from ui import render, toast
 from ui.chat import day
+from ui.export import period, timeline_export_html
 from ui.render import esc, source_link
 
 log = logging.getLogger(__name__)
@@ -148,10 +149,6 @@ def pending_html(topic: str) -> str:
     return f'<div class="rag-answer rag-pending">Reading the articles about “{esc(topic)}”…</div>'
 
 
-def _period(result: Brief) -> str:
-    return f"{result.since.isoformat() if result.since else '…'} to {result.until.isoformat() if result.until else '…'}"
-
-
 def _also(sources: Sequence[str]) -> str:
     return " · also in: " + ", ".join(source_link(s) for s in sources) if sources else ""
 
@@ -191,20 +188,22 @@ def day_html(d: DaySummary, index: int) -> str:
 
 def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None, *, writing: bool = False) -> str:
     """The whole timeline: a heading naming topic and period, then the events oldest first
-    (newest last), or with ``days`` the LLM's day summaries (``writing``: more days to come)."""
+    (newest last), or with ``days`` the LLM's day summaries (``writing``: more days to come). Once
+    it is all there, Copy (as plain text) and Download JSON (``rag brief --json``'s data) under the
+    heading (``ui.export``)."""
     if result is None:
         return ('<div class="rag-sources rag-timeline rag-empty">Name a topic and a period: what the articles '
                 "report about it appears here as a dated list, one cited sentence per story, newest last.</div>")
     n = len(result.events)
     head = (f'<div class="rag-sources-head">“{esc(result.topic)}” · {n} stor{"y" if n == 1 else "ies"} · '
-            f"{esc(_period(result))}</div>")
+            f"{esc(period(result))}</div>")
     if result.notice:  # articles about it stored undated: said with this page's way to ask of them
         notice = undated_notice(result.undated_about, result.topic, render.ASK_INSTEAD) if result.undated_about \
             else result.notice
         return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{render.page_text(notice)}</p></div>'
     if not result.events:
         return (f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">Nothing in the articles about '
-                f"“{esc(result.topic)}” was published from {esc(_period(result))}. Try a longer period, another "
+                f"“{esc(result.topic)}” was published from {esc(period(result))}. Try a longer period, another "
                 "'As of' date or fewer source filters.</p></div>")
     if days is None:
         body = "".join(event_html(e) for e in result.events)
@@ -212,4 +211,7 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
         body = "".join(day_html(d, i) for i, d in enumerate(days))
         if writing:
             body += '<div class="rag-answer rag-pending">Summarising the next day…</div>'
-    return f'<div class="rag-sources rag-timeline">{head}{body}</div>'
+    export = "" if writing else timeline_export_html(result, days)
+    # days naming the topic in more passages than a brief reads: said above the events, which stay
+    missing = f'<p class="rag-notice">{render.page_text(result.incomplete)}</p>' if result.incomplete else ""
+    return f'<div class="rag-sources rag-timeline">{head}{export}{missing}{body}</div>'

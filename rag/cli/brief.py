@@ -6,7 +6,7 @@ prints the events (and the day summaries) for scripts."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.text import Text
@@ -37,7 +37,7 @@ def brief(
     """What happened with TOPIC: a dated list of events, one cited sentence per story, newest last."""
     if not topic.strip():  # said before the store and the model load, as `rag ask ""` is
         fail('the topic is empty: name what to catch up on, e.g. rag brief "Aleppo" --since 7d')
-    from rag.brief import Brief, summarize_days
+    from rag.brief import Brief, brief_json, summarize_days
     from rag.brief import brief as make_brief
 
     reference = iso_date(as_of, "--as-of")
@@ -63,13 +63,7 @@ def brief(
                                     sources=filters.sources)
             days = summarize_days(rag, result) if llm else iter(())  # days are written as they are printed
         if as_json:
-            data: dict[str, Any] = {
-                "topic": result.topic, "since": str(result.since) if result.since else None,
-                "until": str(result.until) if result.until else None,
-                "events": [_event_json(e) for e in result.events], "notice": result_notice(result) or None}
-            if llm:
-                data["days"] = [_day_json(d) for d in days]
-            print_json(data)
+            print_json(brief_json(result, list(days) if llm else None, notice=result_notice(result)))
             return
         _print_brief(topic, result, days, llm)
     except RagError as exc:
@@ -84,6 +78,8 @@ def _print_brief(topic: str, result: Brief, days: Iterator[DaySummary], llm: boo
         print_hanging("", safe(result_notice(result)))  # wrapped as the events are: no line ends in a space
     elif not result.events:
         out.print("Nothing in the articles about this in that period.", markup=False)
+    if result.incomplete:  # days naming the topic in more passages than a brief reads
+        say("[yellow]note:[/yellow]", safe(result.incomplete))
     if llm:
         for d in days:
             _print_day(d)
@@ -147,20 +143,6 @@ def _print_day(d: DaySummary) -> None:
         return
     out.print(safe(d.text), markup=False, highlight=False)
     print_citations(d.citations, dated=False)  # the day heads them
-
-
-def _event_json(e: Event) -> dict[str, Any]:
-    return {"published": e.published, "text": e.text, "title": e.citation.title, "source": e.citation.source,
-            "article_id": e.citation.article_id, "start": e.citation.start, "end": e.citation.end,
-            "also_in": list(e.also_in), "also_in_sources": list(e.also_in_sources)}
-
-
-def _day_json(d: DaySummary) -> dict[str, Any]:
-    return {"day": d.day, "summary": d.text if d.summarized else None, "answerer": d.answerer,
-            "citations": [{"n": c.n, "quote": c.quote, "title": c.title, "source": c.source,
-                           "article_id": c.article_id, "start": c.start, "end": c.end, "also_in": list(c.also_in)}
-                          for c in d.citations],
-            "removed": list(d.removed), "notices": list(d.notices)}
 
 
 def register(app: typer.Typer) -> None:
