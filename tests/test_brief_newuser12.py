@@ -18,12 +18,10 @@ from datetime import date, timedelta
 import pytest
 
 import rag.brief
-from index.collection import Collection
-from index.types import Article
 from rag.api import RAG
 from rag.brief import Brief, brief
 from rag.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.test_brief_newuser8 import dated_rag
 
 # eight stories about the storm in one week, none a version of another, and unrelated ones between them
 STORIES = [
@@ -52,16 +50,10 @@ OTHER = [
 WEEK = (date(2022, 10, 3), date(2022, 10, 9))
 
 
-def _rag(settings: Settings, rows: list[tuple[str, str, str]]) -> Iterator[RAG]:
-    with Collection.open(settings, embedder=HashEmbedder()) as coll:
-        coll.ingest_articles([Article(source=f"https://news.example/{i}", title=t, text=b,
-                                      published=date.fromisoformat(d)) for i, (d, t, b) in enumerate(rows)])
-        yield RAG(settings, collection=coll)
-
-
 @pytest.fixture
 def storm(settings: Settings) -> Iterator[RAG]:
-    yield from _rag(settings, STORIES + OTHER)
+    with dated_rag(settings, STORIES + OTHER) as rag:
+        yield rag
 
 
 def listed(b: Brief) -> set[str]:
