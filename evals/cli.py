@@ -323,7 +323,9 @@ def evaluate(
         # have fallen back to the offline answer); cost follows every LLM call
         who = answerer_meta(rows, rag.extractive.name if offline else rag.answerer_name, rag.extractive.name)
     except RagError as exc:
-        _fail(str(exc))
+        from rag.cli.output import exit_code
+
+        _fail(str(exc), exit_code(exc))  # 75 when another process writes to the store (README, Exit codes)
         return
 
     answerer = who["answerer"]

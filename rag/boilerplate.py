@@ -91,6 +91,20 @@ CREDIT_MAX_WORDS = 20
 _NEWS_AFTER = re.compile(r",\s*(?:which|who|and|saying|finding)\b|\b(?:found|finds|said|says|showed|shows)\b")
 
 
+def is_credit_line(sentence: str) -> bool:
+    """Whether ``sentence`` is a syndication credit or an update line ("This story was first published
+    by the Millbrook Gazette."): where or when the story ran, which answers nothing and starts no
+    timeline entry.
+
+    >>> is_credit_line("This article originally appeared on The Conversation.")
+    True
+    >>> is_credit_line("The story was first published by the Guardian, which found 40 failings.")
+    False
+    """
+    return bool(_CREDIT.match(sentence)) and len(_WORD.findall(sentence)) <= CREDIT_MAX_WORDS \
+        and not _NEWS_AFTER.search(sentence)
+
+
 def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     """Whether ``sentence`` has the shape of a site's line rather than of news (module docstring):
     the check for a site the collection holds too few pages of to tell by ``shared_stories``.
@@ -115,7 +129,7 @@ def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     """
     if _SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence):
         return True
-    if _CREDIT.match(sentence) and len(_WORD.findall(sentence)) <= CREDIT_MAX_WORDS and not _NEWS_AFTER.search(sentence):
+    if is_credit_line(sentence):
         return True
     dash = _DASH_START.match(sentence)
     if dash and ((opening and dash.group().strip() != "-") or _names_only(sentence[dash.end():])):

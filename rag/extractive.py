@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.boilerplate import is_credit_line
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences, with_names_from
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
@@ -281,10 +282,12 @@ class ExtractiveAnswerer:
             spans = p.sentences or ((p.start, p.end),)
             for s in score_sentences(q, p.text, p.start, spans):
                 a, b = s.span
-                if GALLERY_CAPTION.search(p.text, a - p.start, b - p.start):
-                    continue  # a gallery's caption of a past picture: no answer
+                text = p.text[a - p.start : b - p.start]
+                # a gallery's caption of a past picture, "This story was first published by ...": no answer
+                if GALLERY_CAPTION.search(text) or is_credit_line(text):
+                    continue
                 lexical = s.score + RANK_PRIOR / (rank + 1)
-                out.append(Scored(p, s.span, p.text[a - p.start : b - p.start], lexical, s.coverage, rank, lexical))
+                out.append(Scored(p, s.span, text, lexical, s.coverage, rank, lexical))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 

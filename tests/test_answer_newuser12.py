@@ -168,3 +168,22 @@ def test_rag_list_search_matches_a_title_from_the_start_of_its_words(settings, f
         assert len(coll.db.list_articles("orld")) == len(titles)  # a source anywhere in its address
         assert {a.title for a in coll.db.list_articles("rain")} == {"Rain-soaked (Ian) weekend"}  # not "Ukrainian"
         assert {a.title for a in coll.db.list_articles("50%")} == set()  # % literal, as before
+
+
+def test_an_answer_never_quotes_a_credit_line() -> None:
+    """"120. This story was first published by the Millbrook Gazette [1]. The number of homes ..." (new user
+    12): the credit opened answers, cited as support; it is no candidate sentence now."""
+    from rag.extractive import ExtractiveAnswerer
+    from rag.text import split_sentences
+    from rag.types import Passage
+
+    text = ("This story was first published by the Millbrook Gazette. The number of homes evacuated in Millbrook "
+            "has risen to 120 as floodwater spread from Lowfield into the Riverside estate. Arthur Pell, the "
+            "67-year-old man missing since the Harwick River flooded, was found alive on Tuesday.")
+    p = Passage(1, "a1:v:0", "a1", "Pensioner rescued after Millbrook floods", "src1", "2022-10-05", 1.0, text, 0,
+                len(text), tuple(split_sentences(text)))
+    ex = ExtractiveAnswerer()
+    for question in ("How many homes in Millbrook have had to be evacuated?", "Who first published the story?"):
+        assert not any("first published" in s.text for s in ex.score(ex.prepare(question), [p])), question
+    draft = ex.answer("How many homes in Millbrook have had to be evacuated?", [p])
+    assert "first published" not in draft.text and "120" in draft.text
