@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import rag.cli.output
 from rag import models
 from rag.cli import app
 from rag.errors import ConfigError
@@ -109,6 +110,8 @@ def test_rag_models_reads_at_80_columns(tmp_path: Path, monkeypatch: pytest.Monk
     path.write_bytes(b"garbage\n")
     monkeypatch.setenv("RAG_LLM_GGUF", str(path))
     monkeypatch.setenv("COLUMNS", "80")
+    # at a terminal of 80 columns (to a file or a pipe each line is written whole: tests/test_cli_newuser3.py)
+    monkeypatch.setattr(rag.cli.output.out, "_force_terminal", True)
     result = CliRunner().invoke(app, ["models"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
