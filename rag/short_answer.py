@@ -244,7 +244,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     qstems = set(q.stems)
     focus = counted_focus(q.text) if atype == "number" else set()
     # "the death toll", "how many did the storm kill": a count of the dead, not a population nor the rescued
-    toll = atype == "number" and bool(_TOLL.search(text) or (counts(text) and _TOLL_ASKED.search(text)))
+    toll = atype == "number" and bool(_TOLL.search(text) or (counts(text) and _asks_the_dead(text)))
     hurt_asked = toll and bool(_HURT_ASKED.search(text))  # "how many died": not "injured more than 150 people"
     measure = _how_measure(q.text) if atype == "number" else None
     # a how-many question counts things: an amount of money is no count of them
@@ -818,7 +818,16 @@ _TOLL = re.compile(r"\b(?:death|casualty|injury)?\s*tolls?\b|\bhow many (?:peopl
                    r"(?:killed|dead|died|injured|hurt|wounded|perished)\b", re.I)
 # a how-many question asking for the dead by its verb or noun: "how many people did Ian kill", "how many
 # lives did it claim", "how many deaths has it caused" (new user 12: "More than 1,600 people have been rescued")
-_TOLL_ASKED = re.compile(r"\b(?:kill|kills|killed|killing|die|died|dead|deaths?|fatalities|perish(?:ed)?|lives)\b", re.I)
+_TOLL_ASKED = re.compile(r"\b(?:kill|kills|killed|die|died|dead|deaths?|fatalities|perish(?:ed)?|lives)\b", re.I)
+# ... but not a death the question dates or ties its count to: "How many were arrested over the deaths?"
+_AFTER_THE = re.compile(r"\b(?:of|after|over|following|for|in|since|before|about|behind)\s+(?:the\s+|their\s+|his\s+|her\s+)?$",
+                        re.I)
+
+
+def _asks_the_dead(question: str) -> bool:
+    """Whether a how-many question asks for the dead by its verb or noun ("how many people did Ian kill",
+    "how many deaths has it caused"), not for a count tied to a death ("arrested over the killing")."""
+    return any(not _AFTER_THE.search(question, 0, m.start()) for m in _TOLL_ASKED.finditer(question))
 _TOLL_COUNTS = frozenset(terms("killed dead died deaths death injured wounded hurt casualties victims bodies "
                                 "toll killing"))
 # "the death toll in Syria's northwestern rebel-held region has reached 2,166", "the number of victims

@@ -54,6 +54,15 @@ def test_a_toll_reads_its_verb_a_few_words_on_but_not_past_another_figure() -> N
 
 
 @pytest.mark.parametrize("question", [
+    "How many suspects were arrested over the killing of the journalist?",
+    "How many people were arrested after the deaths at the festival?",
+])
+def test_a_count_tied_to_a_death_is_no_toll(question: str) -> None:
+    """Reading over the change again: a how-many question naming a death it does not count."""
+    assert extract(prepare(question), "Police said three suspects were arrested on Monday.")[0].startswith("three")
+
+
+@pytest.mark.parametrize("question", [
     "How many people have died because of Hurricane Ian so far?",
     "How many people did Hurricane Ian kill?",
 ])
