@@ -1007,6 +1007,20 @@ _PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
 _DEMONYM_END = re.compile(r"(?:n|an|ian|i|ese)s?(?:['’]s)?$")
 
 
+#: a country's adjective and the country (as ``PLACES`` writes it): the ones a question's place is told from
+DEMONYM_PLACES = {
+    "american": "us", "british": "uk", "english": "england", "scottish": "scotland", "welsh": "wales",
+    "irish": "ireland", "french": "france", "german": "germany", "dutch": "netherlands", "swiss": "switzerland",
+    "italian": "italy", "spanish": "spain", "portuguese": "portugal", "greek": "greece", "polish": "poland",
+    "danish": "denmark", "swedish": "sweden", "finnish": "finland", "norwegian": "norway", "icelandic": "iceland",
+    "turkish": "turkey", "russian": "russia", "belgian": "belgium", "chinese": "china", "japanese": "japan",
+    "indian": "india", "pakistani": "pakistan", "thai": "thailand", "vietnamese": "vietnam",
+    "filipino": "philippines", "australian": "australia", "canadian": "canada", "mexican": "mexico",
+    "brazilian": "brazil", "peruvian": "peru", "chilean": "chile", "egyptian": "egypt", "israeli": "israel",
+    "iraqi": "iraq", "iranian": "iran", "afghan": "afghanistan", "lebanese": "lebanon", "sudanese": "sudan",
+    "yemeni": "yemen", "ukrainian": "ukraine", "syrian": "syria", "nigerian": "nigeria", "kenyan": "kenya",
+}
+
 # nationality adjectives not spelt as their country's name plus an ending ("Russian", "Iranian" are)
 _DEMONYMS = frozenset("british english scottish welsh irish french dutch swiss german greek spanish "
                       "portuguese polish danish swedish finnish norwegian icelandic turkish thai chinese "
