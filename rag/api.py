@@ -234,7 +234,7 @@ class RAG:
                 name = llm.name
             except LLMError as exc:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)
-                notices.append(f"The LLM failed ({exc}); showing the offline answer instead.")
+                notices.append(f"{LLM_FAILED} ({exc}); showing the offline answer instead.")
         if draft is None:  # a follow-up ("And when?") is answered as the standalone query it was searched as
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(query, passages, prepared=prepared, query_vector=got.query_vector,
@@ -465,6 +465,8 @@ class RAG:
         return prepared, retrieve(self.store, query, embed=self.collection.embedder, top_k=top_k, filters=filters,
                                   question=prepared, time_window=window, as_of=as_of, query_vector=query_vector)
 
+
+LLM_FAILED = "The LLM failed"  # the notice of an answer the LLM's call failed to give (the UI warns of it too)
 
 # P(answerable) the offline answer needs to stand in for a withheld LLM answer: higher than its own
 # refusal threshold (the model's answer failing verification is itself a sign the passages may lack

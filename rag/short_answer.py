@@ -553,6 +553,9 @@ def _wanted_type(question: str, atype_of_question: str) -> str:
     atype = answer_type(text) if text != q.text else q.atype
     if atype == "date" and _JOINING_WHEN.search(text) and _WHICH_NOUN.search(text):
         return "name"
+    joining = _JOINING_WHEN.search(text) if atype == "date" and _OTHER_OPENING.match(text) else None
+    if joining:  # "What was the Utah man trying to kill when he started the fire?": asked by its "what"
+        atype = answer_type(text[: joining.start() + 1])
     if atype:
         return atype
     # "What happened on Lake Marren?" asks for an event, not a name (it was answered **Calder Star**, new user 10)
@@ -577,6 +580,7 @@ _NAME_OF = re.compile(r"\bwhat (?:is|was|are|were) (?:the |their |its |his |her 
                       r"|\bwhat did (?:\w+\s+){1,4}?(?:call|name|dub)\b", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
 _JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a conjunction, not the question word
+_OTHER_OPENING = re.compile(r"\s*(?:what|where|how|why)\b", re.I)  # ... of a question asked by another word
 _WHEN_CLAUSE = re.compile(r"\s*when\b[^?,]*,\s*((?:what|which|who|whom|whose|how|where)\b)", re.I)
 _WHERE_STAND = re.compile(r"\bwhere\s+(?:does|do|did|will|is|are|was|were)\s+(.+?)\s+stand\b", re.I)
 _VALUE_END = (r"(?=\s+(?:now|today|currently|so far|then|of|for|in|on|at|the|that|which|to|when|after|before|since|"

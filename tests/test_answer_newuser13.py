@@ -51,3 +51,50 @@ def test_the_offline_answer_does_not_give_another_countrys_figure() -> None:
     assert ex.ranked(ex.prepare("How many net cafes did India close in 2004?"), [p]) == []  # no candidate
     china = ex.ranked(ex.prepare("How many net cafes did China close in 2004?"), [p])
     assert china and "12,575" in china[0].text
+
+
+@pytest.mark.parametrize(("question", "wanted"), [
+    ("What was the Utah man trying to kill when he started the brush fire?", ""),  # the user's
+    ("What did the rebels capture when they advanced?", ""),
+    ("Where was he when the fire started?", "name"),
+    ("How many people died when the storm hit?", "number"),
+    ("When did the storm hit?", "date"),
+    ("What year was it when he died?", "date"),
+])
+def test_a_joining_when_does_not_make_a_what_question_ask_for_a_date(question: str, wanted: str) -> None:
+    """The model's right "The man was trying to kill a spider [1]." was withdrawn as no answer: "when"
+    in "... trying to kill when he started the fire" read as asking for a date (``answers_nothing``)."""
+    from rag.api import answers_nothing
+    from rag.evidence import prepare
+    from rag.short_answer import wanted_type
+
+    assert wanted_type(prepare(question)) == wanted
+    if not wanted:
+        assert not answers_nothing(prepare(question), "He was trying to kill a spider with a lighter [1].")
+
+
+def test_rag_ask_says_the_model_is_reading_while_nothing_is_verified_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local model answered after 16-43 s of an empty terminal (new user 13): a status line on stderr
+    says it is reading the passages, until the first verified sentence; none for the offline answer."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    import rag.cli.ask as ask_cli
+    from rag.types import Answer
+
+    class Streaming:  # the part of RAG that _stream_answer reads: an LLM configured, the stream it gives
+        llm = object()
+
+        def stream(self, question: str, **_: object):  # noqa: ANN202
+            yield ""
+            yield "Rebels took Khansir [1]."
+            yield Answer(question, "Rebels took Khansir [1].", False, (), (), {})
+
+    for offline, shown in ((False, True), (True, False)):
+        err = Console(file=StringIO(), force_terminal=True, width=80)
+        monkeypatch.setattr(ask_cli, "console", err)
+        monkeypatch.setattr(ask_cli, "out", Console(file=StringIO(), width=80))
+        monkeypatch.setattr(ask_cli, "print_answer", lambda *_a, **_k: None)
+        ask_cli._stream_answer(Streaming(), "Which town?", offline=offline)
+        assert ("The model is reading the passages" in err.file.getvalue()) is shown

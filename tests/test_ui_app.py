@@ -105,6 +105,21 @@ def test_failed_llm_falls_back_to_offline_with_a_visible_notice(coll: Collection
     assert "rag-notice" in final and "connection refused by llm.test" in final and "rag-cite" in final
 
 
+def test_an_llm_answer_verification_withheld_is_no_failed_llm(coll: Collection) -> None:
+    """The offline answer standing in for a model answer that verification withheld is no failure of
+    the LLM: the UI warned "The LLM failed" (new user 13); the answer's own notice says what happened."""
+    import warnings
+
+    chat = make_chat(coll, FakeLLM(["The rebels were led by Napoleon Bonaparte in 1799 [1]."]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a toast.warn would raise here
+        steps = ask(chat, Session(), QUESTION, answerer=LLM)
+    final = steps[-1][1][-1]["content"]
+    assert "showing the passages&#x27; best-supported sentences instead" in final or \
+        "showing the passages' best-supported sentences instead" in final, final  # the offline answer stood in
+    assert "rag-cite" in final and "LLM failed" not in final
+
+
 def test_offline_choice_never_calls_the_llm(coll: Collection) -> None:
     chat = make_chat(coll, FakeLLM(fail=True))
     steps = ask(chat, Session(), QUESTION, answerer=OFFLINE)

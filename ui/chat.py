@@ -20,7 +20,7 @@ import gradio as gr
 
 from rag import models
 from rag.errors import RagError
-from rag.api import RAG
+from rag.api import LLM_FAILED, RAG
 from rag.types import Answer, Filters, Passage
 from ui import render, toast
 from ui.export import answer_export_html
@@ -420,7 +420,9 @@ class Chat:
         msgs[slot] = {"role": "assistant",
                       "content": render.answer_html(answer, turn, filtered, bool(history)) + answer_export_html(answer)}
         session.turns.append(Turn(question, answer, slot, asked.options))
-        if not offline and answer.answerer == rag.extractive.name and answer.passages:
+        # the LLM's call failed (not its answer withheld by verification, which the answer's notice says:
+        # new user 13 was told "The LLM failed" of a right answer the check of its type had withdrawn)
+        if not offline and any(n.startswith(LLM_FAILED) for n in answer.notices):
             toast.warn("The LLM failed; showing the offline answer instead.")
         yield gr.skip(), msgs, session, render.sources_html(answer, turn)
 

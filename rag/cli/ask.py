@@ -11,6 +11,7 @@ The answering stack (rag.api: the store, the model, an LLM client) is imported w
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -19,7 +20,7 @@ import typer
 from rich.text import Text
 
 from rag.cli.empty import EMPTY, nothing_stored, worded
-from rag.cli.output import fail, out, plural, print_citations, print_json, safe, say
+from rag.cli.output import console, fail, out, plural, print_citations, print_json, safe, say
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -150,12 +151,19 @@ def _stream_answer(rag: RAG, question: str, **kwargs: object) -> Answer:
     the answer (``print_answer``); returns it."""
     answer = None
     shown = ""
-    for piece in rag.stream(question, checked=True, **kwargs):
-        if isinstance(piece, str):
-            shown += piece
-            out.print(safe(piece), end="", markup=False, highlight=False)
-        else:
-            answer = piece
+    # a local model reads the passages for 10-40 s before its first verified sentence: say so on stderr
+    # (new user 13 saw nothing at all for up to 43 s); gone at the first piece, never in a pipe
+    waiting = console.status("The model is reading the passages…") \
+        if console.is_terminal and not kwargs.get("offline") and rag.llm is not None else contextlib.nullcontext()
+    with waiting:
+        for piece in rag.stream(question, checked=True, **kwargs):
+            if isinstance(piece, str):
+                if piece and hasattr(waiting, "stop"):
+                    waiting.stop()
+                shown += piece
+                out.print(safe(piece), end="", markup=False, highlight=False)
+            else:
+                answer = piece
     assert answer is not None  # stream() always ends with the Answer
     print_answer(answer, streamed=shown)
     return answer
