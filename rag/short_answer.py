@@ -328,8 +328,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
-            if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN):
-                continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr")
+            if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN) \
+                    or _place_of_question(phrase, text):
+                continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr", the
+                # "United States" of a question saying "US")
             if posts is not None and not any(_holds(sentence, start, end, post) for post in posts):
                 continue
             noun = _NEXT_WORD.match(sentence, end)
@@ -1009,6 +1011,28 @@ _TAG_END = re.compile(r"\)\s*(?:[-–—]\s*)?[A-Z]")  # "(CNN) The", "(CNN) —
 _OPENING = " \"“‘'(—–-"  # what may stand before a sentence's first word
 _PLACE_OWNS = re.compile(r"((?:[A-Z][\w-]*\s)?[A-Z][\w-]*)['’]s\s+(?=[A-Z])")
 _DEMONYM_END = re.compile(r"(?:n|an|ian|i|ese)s?(?:['’]s)?$")
+
+
+#: the names of one place (``rag.verify`` reads them as one; a question's "US" is its "United States")
+PLACE_GROUPS = ({"us", "usa", "united states", "america"}, {"uk", "britain", "united kingdom", "england", "scotland",
+                                                           "wales", "northern ireland"},
+                {"netherlands", "holland"}, {"myanmar", "burma"})
+
+
+_UK_NATIONS = frozenset({"england", "scotland", "wales", "northern ireland"})
+
+
+def _place_of_question(phrase: str, question: str) -> bool:
+    """Whether ``phrase`` is a place the question names in another of its names ("United States" when it
+    says "US fighter jets shot down a suspected spy balloon": not the answer to which country the balloon
+    belonged to)."""
+    key = phrase.lower().removeprefix("the ")
+    # one place's names, not the places it holds ("England" may answer "Which UK nation ...?")
+    group = next((g - _UK_NATIONS for g in PLACE_GROUPS if key in g - _UK_NATIONS), None)
+    if group is None:
+        return False
+    return any(re.search(rf"(?<![\w.]){re.escape(name.upper() if len(name) <= 3 else name)}(?!\w)", question,
+                         0 if len(name) <= 3 else re.I) for name in group if name != key)
 
 
 #: a country's adjective and the country (as ``PLACES`` writes it): the ones a question's place is told from

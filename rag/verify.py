@@ -58,7 +58,7 @@ from rag.text import (
     LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, fold, is_abbreviation, marker_numbers, terms,
     undotted,
 )
-from rag.short_answer import DEMONYM_PLACES, PLACES, US_STATES, asking_sentence, is_calendar
+from rag.short_answer import DEMONYM_PLACES, PLACE_GROUPS, PLACES, US_STATES, asking_sentence, is_calendar
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -880,8 +880,7 @@ def contradicts(question: str, sentence: str) -> str | None:
 # "Guinea", "Niger"); and continents, which hold too much to tell one place from another
 _AMBIGUOUS_PLACES = frozenset("jordan chad turkey georgia washington guinea niger mali peru oman togo "
                               "dominica grenada samoa tonga europe africa asia antarctica america".split())
-_PLACE_GROUPS = ({"us", "usa", "united states", "america"}, {"uk", "britain", "united kingdom", "england", "scotland", "wales",
-                                                    "northern ireland"}, {"netherlands", "holland"}, {"myanmar", "burma"})
+_PLACE_GROUPS = PLACE_GROUPS
 
 
 @functools.lru_cache(maxsize=1)

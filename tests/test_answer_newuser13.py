@@ -98,3 +98,26 @@ def test_rag_ask_says_the_model_is_reading_while_nothing_is_verified_yet(monkeyp
         monkeypatch.setattr(ask_cli, "print_answer", lambda *_a, **_k: None)
         ask_cli._stream_answer(Streaming(), "Which town?", offline=offline)
         assert ("The model is reading the passages" in err.file.getvalue()) is shown
+
+
+@pytest.mark.parametrize(("question", "sentence", "answer"), [
+    # read over the RealTime QA tuning weeks: the question's "US" given back as "United States"
+    ("US fighter jets recently shot down a suspected spy balloon off the East Coast. Which country did the "
+     "balloon belong to?", "The balloon drifted across the United States before China said it was a weather "
+     "airship.", "China"),
+    ("Which country did the UK send tanks to?", "Britain said it would send 14 tanks to Ukraine.", "Ukraine"),
+])
+def test_a_place_the_question_names_in_another_name_is_not_the_answer(question: str, sentence: str,
+                                                                       answer: str) -> None:
+    from rag.evidence import prepare
+    from rag.short_answer import candidates
+
+    assert [c.phrase for c in candidates(prepare(question), sentence)] == [answer]
+
+
+def test_a_nation_of_the_uk_may_answer_a_question_naming_the_uk() -> None:
+    from rag.evidence import prepare
+    from rag.short_answer import candidates
+
+    assert "England" in [c.phrase for c in candidates(prepare("Which UK nation won the Six Nations?"),
+                                                      "England won the Six Nations on Saturday.")]
