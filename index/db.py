@@ -17,7 +17,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -125,6 +125,19 @@ class ArticleInfo:
     sources: tuple[str, ...]
     story_id: str | None = None  # story group: articles with equal story_id carry the same story
     story_size: int = 1  # articles in that story (1: no other outlet carries it)
+
+    def to_dict(self) -> dict[str, object]:
+        """Every field, its sources a list: an article as REST, MCP and `rag list --json` give it."""
+        return asdict(self) | {"sources": list(self.sources)}
+
+
+def article_page(arts: list[ArticleInfo], total: int, offset: int) -> dict[str, object]:
+    """A page of ``ArticleDB.list_articles`` as ``GET /v1/articles``, the MCP ``list_articles`` tool and
+    `rag list --json` give it: the articles, ``total`` (how many match), ``offset`` and ``next_offset``
+    (the ``offset`` of the next page; null on the last)."""
+    shown = offset + len(arts)
+    return {"articles": [a.to_dict() for a in arts], "total": total, "offset": offset,
+            "next_offset": shown if arts and shown < total else None}
 
 
 @dataclass(frozen=True)

@@ -99,15 +99,11 @@ def list_page(rag: RAG, query: str | None = None, limit: int = 50, offset: int =
     (how many match ``query``) and ``next_offset`` (the ``offset`` of the next page; null on the
     last). Without an offset a client could never see past the route's largest ``limit``, though
     ``rag list --offset`` pages through any collection."""
-    from dataclasses import asdict
+    from index.db import article_page
 
     db = rag.collection.db
     search = (query or "").strip() or None
-    arts = db.list_articles(search, limit, offset)
-    total = db.count_articles(search)
-    shown = offset + len(arts)
-    return {"articles": [asdict(a) | {"sources": list(a.sources)} for a in arts], "total": total,
-            "offset": offset, "next_offset": shown if arts and shown < total else None}
+    return article_page(db.list_articles(search, limit, offset), db.count_articles(search), offset)
 
 
 def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> FastAPI:

@@ -285,7 +285,7 @@ def ask(rag: RAG, question: str, **options: Any) -> Answer:
 def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Stored articles (newest first), optionally only those whose title/source contains ``query``."""
     arts = rag.collection.db.list_articles((query or "").strip() or None, limit)
-    return [asdict(a) | {"sources": list(a.sources)} for a in arts]
+    return [a.to_dict() for a in arts]
 
 
 def unresolved(rag: RAG, ref: str) -> str:

@@ -154,11 +154,11 @@ def _stream_answer(rag: RAG, question: str, **kwargs: object) -> Answer:
     # a local model reads the passages for 10-40 s before its first verified sentence: say so on stderr
     # (new user 13 saw nothing at all for up to 43 s); gone at the first piece, never in a pipe
     waiting = console.status("The model is reading the passages…") \
-        if console.is_terminal and not kwargs.get("offline") and rag.llm is not None else contextlib.nullcontext()
-    with waiting:
+        if console.is_terminal and not kwargs.get("offline") and rag.llm is not None else None
+    with waiting or contextlib.nullcontext():
         for piece in rag.stream(question, checked=True, **kwargs):
             if isinstance(piece, str):
-                if piece and hasattr(waiting, "stop"):
+                if piece and waiting is not None:
                     waiting.stop()
                 shown += piece
                 out.print(safe(piece), end="", markup=False, highlight=False)

@@ -494,13 +494,11 @@ def list_json(arts: Sequence[ArticleInfo], counts: dict[str, int], matching: int
     plus the chunks of the articles matching and the collection's counts. At 80 columns, or in a
     pipe, the table cut sources to ``http:/…ry.html`` (new user 11); a script reads this instead.
     Strings are as stored: ``print_json`` escapes the control characters a terminal would run."""
-    from dataclasses import asdict
+    from index.db import article_page
 
-    shown = offset + len(arts)
-    return {"articles": [asdict(a) | {"sources": list(a.sources)} for a in arts], "total": matching,
-            "chunks": chunks, "search": search, "limit": limit, "offset": offset,
-            "next_offset": shown if arts and shown < matching else None,
-            "collection": {"articles": counts["articles"], "chunks": counts["chunks"]}}
+    return article_page(list(arts), matching, offset) | {
+        "chunks": chunks, "search": search, "limit": limit,
+        "collection": {"articles": counts["articles"], "chunks": counts["chunks"]}}
 
 
 def _listed(settings: Settings, search: str | None, limit: int,
