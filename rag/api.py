@@ -26,7 +26,15 @@ from rag.arguments import (
 from rag.errors import LLMError, StoreError
 from rag.evidence import Question, prepare
 from rag.extractive import REFUSAL, ExtractiveAnswerer
-from rag.followup import needs_context, points_at_nothing, rewrite_query, time_shift, topic_of_pointer, topic_shift
+from rag.followup import (
+    elided_question,
+    needs_context,
+    points_at_nothing,
+    rewrite_query,
+    time_shift,
+    topic_of_pointer,
+    topic_shift,
+)
 from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
@@ -235,15 +243,19 @@ class RAG:
             except LLMError as exc:
                 log.warning("LLM failed, falling back to the offline answer: %s", exc)
                 notices.append(f"{LLM_FAILED} ({exc}); showing the offline answer instead.")
+        # "What about Meta?" after "How many jobs is Amazon cutting?" asks "How many jobs is Meta cutting?": a
+        # number, not the name the searched "What about Meta? jobs cutting" would take (it was "Facebook")
+        elided = elided_question(question, history) if query != question else None
         if draft is None:  # a follow-up ("And when?") is answered as the standalone query it was searched as
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
-            draft = (self.extractive.answer(query, passages, prepared=prepared, query_vector=got.query_vector,
-                                            as_of=as_of if changing else None, after=after)
+            draft = (self.extractive.answer(elided or query, passages, prepared=prepared,
+                                            query_vector=got.query_vector, as_of=as_of if changing else None,
+                                            after=after)
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        asked = prepared if query == question else self.extractive.prepare(question)
+        asked = prepared if query == question else self.extractive.prepare(elided or question)
         checked = verify(draft.text, passages, question) if not draft.refused else None
         timings["cite"] = (time.perf_counter() - t) * 1000
         refused = draft.refused

@@ -9,17 +9,22 @@ before, a refused question included. A follow-up that is only a noun phrase ("An
 "What about Time Warner?", "How many in Syria?") is the last question again with that phrase in
 place of one of its own: the old subject, names or time is left out (``elided_subject``), and a period
 the last question was about is kept as its phrase ("What about the Mega Millions?" after "Which NFL team
-was sold this week?" is about this week, understood from the rewrite: ``topic_shift``). A follow-up
-that asks a whole question of its own ("And who is the new team president?") takes only the names the
+was sold this week?" is about this week, understood from the rewrite: ``topic_shift``). What it asks
+is that question with the phrase in ("What about Meta?" after "How many jobs is Amazon cutting?" asks
+"How many jobs is Meta cutting?", a number: ``elided_question``), and "And the week before?" next asks
+that question a week earlier (``time_shift`` reads the last question as searched, not as written). A
+follow-up that asks a whole question of its own ("And who is the new team president?") takes only the names the
 conversation's questions gave ("Denver Broncos"), not their other words ("pay", "bought") nor a name
 only an answer gave ("Rob Walton"), which would pile up turn after turn (``_subject_carried``). "He" or
 "she" after a question asking for a person ("Who won the Nobel prize?", "Which minister resigned?":
 ``asks_for_person``) is the person its answer named ("How old is she?": Annie Ernaux, ``named_in_answer``),
 not the one it asked about ("Where did he coach before?" after "Who replaced Gareth Southgate?": Lee
 Carsley's career, not Southgate's, ``persons_asked``); after any other question it is the subject the
-conversation was on. A reply's opening ("Yes,", "Well,") is no name to carry on. Acronyms ("BP", "EU",
-"WHO") and names and words in any script ("Pogačar", "the élite race") are words like any other. With an
-LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is used instead.
+conversation was on. A role of one the conversation spoke of points back as "he" does ("What was the old
+CEO paid?" after questions on Disney's CEO: ``role_said``); one it never spoke of ("What did the new mayor
+announce?" after a crane collapse) is a new subject. A reply's opening ("Yes,", "Well,") is no name to
+carry on. Acronyms ("BP", "EU", "WHO") and names and words in any script ("Pogačar", "the élite race") are
+words like any other. With an LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is used instead.
 
 >>> rewrite_query("Who said that?", [("Which town did rebels capture south of Aleppo?", "Khansir [1]")])
 'Who said that? town rebels capture south Aleppo Khansir'
@@ -51,6 +56,10 @@ PRONOUNS: tuple[str, ...] = PERSON_PRONOUNS + THING_PRONOUNS
 POINTERS: tuple[str, ...] = (*PRONOUNS, "there", "then", "the same", "before", "after", "earlier", "later")
 #: openings that carry on the last question but may name a new subject ("What about Time Warner?")
 CARRY_ON: tuple[str, ...] = ("what about", "how about", "and the")
+#: words before a noun that tell which of the ones the conversation spoke of is meant: "the old CEO", "the
+#: former chairman", "the previous one" (also "ex-": "the ex-CEO"); with a noun it spoke of, no new subject
+ROLE_WORDS: tuple[str, ...] = ("old", "new", "former", "previous", "current", "outgoing", "incoming", "late",
+                               "first", "last", "other", "same", "next", "original", "acting", "interim")
 
 
 def _any_of(words: Sequence[str]) -> re.Pattern[str]:
@@ -72,6 +81,9 @@ _POINTS = _any_of(POINTERS)
 # a word that opens with a letter of any script: "élite" and "Łódź" as much as "spring" (read by the
 # patterns below; ``[A-Za-z]`` read "the élite race" as no modified noun at all)
 _LETTERED = r"[^\W\d_][\w'’-]*"
+# "the old CEO", "his former club", "the ex-CEO": a role word (``ROLE_WORDS``) and the noun after it
+_ROLE = re.compile(rf"\b(?:the|his|her|their|its)\s+(?:(?:{'|'.join(ROLE_WORDS)})\s+|ex-)(?P<noun>{_LETTERED})",
+                   re.I)
 # "the spring one(s)": a noun of the last question, with another word before it
 _ONE = re.compile(rf"\b(?:the|a|an)\s+{_LETTERED}\s+ones?\b", re.I)
 # "the autumn conference": a word before a noun, which such a question replaces
@@ -149,9 +161,10 @@ _ELLIPSIS = re.compile(
     re.I)
 _AUXILIARY = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|may|might|must)"
 # a question puts its auxiliary before its subject: "Why are junior doctors striking?", "How many seats did
-# Labour win?", "Did the steelworkers accept the pay deal?"
+# Labour win?", "Did the steelworkers accept the pay deal?", "How many House seats have Republicans won so far?"
+# (three words before it: "House" was read as no subject's, and "And the Democrats?" dropped it, new user 14)
 _FRONTED = re.compile(
-    rf"^\s*(?:(?:what|who|whom|which|where|when|why|how)(?:\s+[\w'’-]+){{0,2}}?\s+)?(?P<aux>{_AUXILIARY})\s+"
+    rf"^\s*(?:(?:what|who|whom|which|where|when|why|how)(?:\s+[\w'’-]+){{0,3}}?\s+)?(?P<aux>{_AUXILIARY})\s+"
     r"(?:(?:the|an?|its|their|his|her)\s+)?(?P<rest>[^?.!,;:]*)", re.I)
 # verbs among the function words: "What did the government say about ...?" has its verb in "say"
 _FUNCTION_VERBS = frozenset("say says said do does did doing be been being have has had having".split())
@@ -377,12 +390,19 @@ def _subject_of(asked: str) -> list[str]:
 
 def _swapped(prev_q: str, asked: str, new: str, after_preposition: bool) -> list[str]:
     """The content words of ``prev_q`` (the last question ``asked``, as it was searched) less the ones
-    ``new`` takes the place of, for an elided follow-up: a word sharing its place with ``new`` ("best
-    actress" after "best actor"), else the old time for a time ("the summer" after "in January"), the old
-    names for names ("Time Warner" after "British Airways"), and the old subject for a lower-case subject
-    ("the unions" after "What did the government say ...?"). A preposition makes ``new`` a place or
-    setting, not the subject ("And in the north?"): nothing goes then. Not the last answer's names: they
+    ``new`` takes the place of (``_dropped``), for an elided follow-up. Not the last answer's names: they
     are about the old subject."""
+    drop = _dropped(prev_q, asked, new, after_preposition)
+    return [w for w in _content(prev_q) if w.lower() not in drop]
+
+
+def _dropped(prev_q: str, asked: str, new: str, after_preposition: bool) -> set[str]:
+    """The words (lower case) of ``prev_q`` (the last question ``asked``, as it was searched or asked again)
+    that the phrase ``new`` of an elided follow-up takes the place of: a word sharing its place with ``new``
+    ("best actress" after "best actor"), else the old time for a time ("the summer" after "in January"),
+    the old names for names ("Time Warner" after "British Airways"), and the old subject for a lower-case
+    subject ("the unions" after "What did the government say ...?"). A preposition makes ``new`` a place or
+    setting, not the subject ("And in the north?"): nothing goes then."""
     drop = _replaced(new.split(), prev_q)
     if not drop:
         if _is_time(new):
@@ -395,7 +415,49 @@ def _swapped(prev_q: str, asked: str, new: str, after_preposition: bool) -> list
             drop = {w.lower() for w in _subject_of(asked)} & names or names
         elif not after_preposition:
             drop = {w.lower() for w in _subject_of(asked)}
-    return [w for w in _content(prev_q) if w.lower() not in drop]
+    return drop
+
+
+def elided_question(question: str, history: Sequence[tuple[str, str]]) -> str | None:
+    """The question an elided follow-up ("What about X?", "And X?": ``elided_subject``) asks: the last
+    question with X in place of the words X takes the place of (``_dropped``). "What about Meta?" after "How
+    many jobs is Amazon cutting?" asks "How many jobs is Meta cutting?", so its answer is a number (new user
+    14: it was typed from the searched "What about Meta? jobs cutting", which asks for no number, and given
+    the bold answer "Facebook"), and "And the week before?" next is that question a week earlier
+    (``time_shift``). The last question is taken as asked again about another time (``time_shift``) or as
+    the question it asked itself ("And Twitter?" after "What about Meta?"), else as written when it stood
+    alone; after a question that leans on the turns before it ("How many were children?") there is none.
+    None too for another follow-up, a time ("And last week?": ``time_shift``'s), a setting that replaces
+    nothing ("How many in Syria?" after a question naming no place), or words to replace that are not one
+    run of the last question's.
+
+    >>> elided_question("What about Meta?", [("How many jobs is Amazon cutting?", "11,000 [1].")])
+    'How many jobs is Meta cutting?'
+    >>> elided_question("and the miners?", [("Did the steelworkers accept the pay deal?", "They voted yes [1].")])
+    'Did the miners accept the pay deal?'
+    """
+    if not history or _POINTS.search(_NOW.sub(" ", question)):
+        return None
+    elided = elided_subject(question)
+    if elided is None or _is_time(elided[0]):
+        return None
+    prev, earlier = history[-1][0].strip(), history[-MAX_TURNS:-1]
+    base = time_shift(prev, earlier) or elided_question(prev, earlier)
+    if base is None:
+        if needs_context(prev, earlier):  # a follow-up, or one whose turns before it were cut (``MAX_TURNS``)
+            return None
+        base = prev
+    drop = _dropped(base, prev, *elided)
+    words = list(_WORD.finditer(base))
+    at = [i for i, m in enumerate(words) if m.group().lower() in drop]
+    if not at or at[-1] - at[0] + 1 != len(at):  # none, or apart ("House seats have Republicans"): no one place
+        return None
+    first, last = words[at[0]], words[at[-1]]
+    new = elided[0]
+    possessive = re.search(r"['’]s$", last.group())
+    if possessive and not re.search(r"['’]s?$", new):  # "Why did Amazon's shares fall?": "Meta's shares"
+        new += possessive.group()
+    return base[:first.start()] + new + base[last.end():]
 
 
 def refers_back(question: str) -> bool:
@@ -441,11 +503,44 @@ def needs_context(question: str, history: Sequence[tuple[str, str]] = ()) -> boo
 
 def _leans_on(question: str, added: Sequence[str], history: Sequence[tuple[str, str]] = ()) -> bool:
     """``needs_context`` given the words a rewrite would add."""
-    if refers_back(question) or elided_subject(question):
+    if refers_back(question) or elided_subject(question) or role_said(question, history):
         return True
     if len(_content(question)) >= 3 or (_names(question) and not _names_said(question, history)):
         return False
     return not names_own_subject(question, added)
+
+
+def role_said(question: str, history: Sequence[tuple[str, str]]) -> bool:
+    """Whether ``question`` points back by a role: a role word (``ROLE_WORDS``: "old", "former", "new",
+    "current", "ex-" ...) before a noun the conversation's last turns (questions and answers) used, or before
+    "one". "What was the old CEO paid?" after "Who did Disney bring back as CEO?", "Who did he replace?" and
+    "How long will he serve?" is about the CEO Iger replaced, as "he" would be: it reads on from the
+    conversation (new user 14: three content words and the name "CEO" made it a new subject, searched as
+    written and refused). The role word is not what makes a new subject; the noun is: "What did the new
+    mayor announce?" after a question on a crane collapse names a mayor the conversation never spoke of,
+    and is searched as written, as "What did the mayor announce?" is. Which role of the last subject a new
+    noun is ("the chief executive" of a company) is not told: that needs world knowledge.
+
+    >>> role_said("What was the old CEO paid?", [("Who did Disney bring back as CEO?", "Bob Iger [1].")])
+    True
+    >>> role_said("What did the new mayor announce?", [("Which company operated the crane?", "Ellery Ltd [1].")])
+    False
+    """
+    if not history:
+        return False
+    said: set[str] | None = None
+    for m in _ROLE.finditer(question):
+        noun = _bare(m.group("noun"))
+        if noun in ("one", "ones"):  # "the previous one": a noun of the last turn, whichever
+            return True
+        if noun in _STOP or noun in _CALENDAR or noun in _TIME_WORDS:  # "the last week": a time, no role
+            continue
+        if said is None:
+            said = set(terms(" ".join(f"{q} {strip_markers(a or '')}" for q, a in history[-MAX_TURNS:])))
+        stems = set(terms(noun))
+        if stems and stems <= said:
+            return True
+    return False
 
 
 def _names_said(question: str, history: Sequence[tuple[str, str]]) -> bool:
@@ -478,7 +573,8 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     # "What was the turnout?") keeps the topic of the first ("Greenfield election"), not only "beat";
     # a question that stood alone was searched as written, so a refused one passes on its own words only
     prev_q = _last_searched(history)
-    pointer = bool(_POINTS.search(_NOW.sub(" ", question)))
+    # "the old CEO" after questions on Disney's CEO points back as "he" does (``role_said``)
+    pointer = bool(_POINTS.search(_NOW.sub(" ", question))) or role_said(question, history)
     elided = None if pointer else elided_subject(question)
     if elided:  # "what about the unions?": the last question with the unions for the government
         words = _swapped(prev_q, history[-1][0], *elided)
@@ -608,25 +704,38 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     last week?", "What about the week before?", "And on Sunday?" after "What happened this week?"):
     "What happened last week?". The time words replace the last question's own (or are added); "the
     week before" is the period before the last question's ("this week" -> "last week"; a question that
-    named no time was about this week, so "last week" too). None when the
-    follow-up says anything else, or there is no last question. (Only the words of a period are read
-    here, so today's date stands in for ``as_of``.)"""
+    named no time, or only the present ("so far", "latest"), was about this week, so "last week" too,
+    added to its words). None when the follow-up says anything else, or there is no last question. (Only
+    the words of a period are read here, so today's date stands in for ``as_of``.)
+
+    The last question is the one it was searched as: asked again about another time ("And the week
+    before?" after "And last week?"), the question an elided one asked ("How many House seats have
+    Democrats won so far?" for "And the Democrats?", ``elided_question``), else its rewrite
+    (``rewrite_query``). Read as written, "And the Democrats?" was shifted to "And the Democrats last
+    week?", which had lost the House seats (new user 14).
+
+    >>> time_shift("And the week before?", [("How many House seats have Republicans won so far?", "211 [1]."),
+    ...                                     ("And the Democrats?", "Democrats have won 204 [1].")])
+    'How many House seats have Democrats won so far last week?'
+    """
     if not history:
         return None
     rest = _SHIFT_FILLER.sub("", question.strip().rstrip("?!. ")).strip()
     if not rest:
         return None
-    prev = history[-1][0].strip()
-    prev = time_shift(prev, history[-MAX_TURNS:-1]) or prev  # "And the week before?" after "And last week?"
+    prev, earlier = history[-1][0].strip(), history[-MAX_TURNS:-1]
+    prev = time_shift(prev, earlier) or elided_question(prev, earlier) or rewrite_query(prev, earlier)
     prev_window = understand(prev, date.today())
     old = prev_window.phrase if prev_window and prev_window.phrase and ";" not in prev_window.phrase else None
+    # "so far", "latest", "now": the present, no period of its own ("How many seats have they won so far?")
+    now = prev_window is not None and prev_window.start is None and prev_window.end is None
     before = _BEFORE.match(rest)
     if before:
         unit = (before.group("unit") or before.group("unit2")).lower()
         shift = _EARLIER if (before.group("way") or "").lower() in ("before", "earlier", "prior") else _LATER
         said = (old or "").lower()
         key = next((k for k in shift if said.endswith(k) and _unit(k) == unit), None)
-        if key is None and (old or shift is _LATER):
+        if key is None and ((old and not now) or shift is _LATER):
             # "the week before" of a question about another sort of period, or "the week after" one about
             # now (the future the articles cannot tell): not read here
             return None
@@ -638,9 +747,9 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
         if window is None or window.phrase is None or len(window.phrase) < len(rest) - 3:
             return None  # more than a time: "And the mayor last week?" is a follow-up of its own
         new = rest
-    if old and old in prev:
+    if old and old in prev and not now:
         return prev.replace(old, new, 1)
-    body = prev.rstrip("?!. ")
+    body = prev.rstrip("?!. ")  # "so far" stays: what was so far as of last week
     return f"{body} {new}?"
 
 
