@@ -105,6 +105,21 @@ def is_credit_line(sentence: str) -> bool:
         and not _NEWS_AFTER.search(sentence)
 
 
+def is_site_line(sentence: str) -> bool:
+    """Whether ``sentence`` is the site speaking of itself ("Sign up for our trending newsletter to get the
+    latest news of the day.", "Purchases you make through our links may earn us a commission."), a
+    gallery's caption counter or a credit line (``is_credit_line``): what no question is answered from,
+    wherever on the page it stands. (The other shapes of ``looks_like_boilerplate``, a byline, all
+    capitals, a dash, are left to the brief: "By Tuesday, ..." and a quote's attribution are close.)
+
+    >>> is_site_line("Sign up for our trending newsletter to get the latest news of the day.")
+    True
+    >>> is_site_line("The newsletter's subscribers rose to 2 million, the company said.")
+    False
+    """
+    return bool(_SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence)) or is_credit_line(sentence)
+
+
 def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     """Whether ``sentence`` has the shape of a site's line rather than of news (module docstring):
     the check for a site the collection holds too few pages of to tell by ``shared_stories``.
@@ -127,9 +142,7 @@ def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:
     >>> looks_like_boilerplate("The report was published on Monday by the inquiry, which found 40 failings.")
     False
     """
-    if _SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence):
-        return True
-    if is_credit_line(sentence):
+    if is_site_line(sentence):
         return True
     dash = _DASH_START.match(sentence)
     if dash and ((opening and dash.group().strip() != "-") or _names_only(sentence[dash.end():])):

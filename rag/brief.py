@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.boilerplate import boilerplate_in, opening_note_end
 from rag.errors import ConfigError, InputError, LLMError
-from rag.evidence import SentenceScore, not_a_statement, prepare, score_sentences
+from rag.evidence import MONTHS, SentenceScore, not_a_statement, prepare, score_sentences
 from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
@@ -852,6 +852,45 @@ _stems = functools.lru_cache(maxsize=4096)(lambda text: frozenset(terms(text)))
 _folded = functools.lru_cache(maxsize=4096)(fold)
 
 
+# "on December 5": a day of a month, its year unsaid ("December 5, 2022" is left to the reader)
+_MONTH_DAY = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS.split())
+                        + r")\s+(\d{1,2})(?!\d|,?\s*\d{4})\b")
+# a plan or a forecast names a later day as news of its own day ("The vote is set for December 5")
+_AHEAD = re.compile(r"\b(?:will|would|set\s+(?:to|for)|scheduled|expected|plan(?:s|ned)?|due|upcoming|next|"
+                    r"(?:is|are)\s+to|until|by\s+(?=[A-Z][a-z]+\s+\d))\b", re.I)
+
+
+def after_its_day(sentence: str, published: str | None) -> bool:
+    """Whether ``sentence`` tells of a day after its article's (``published``), not as a plan: a gallery's
+    caption added after the page was dated ("Lava fissures flow down the north flank of the Mauna Loa volcano
+    on December 5." in a gallery dated 30 November was the brief's entry of 30 November, new user 14), which
+    is no event of that day. A date without its year is read in the article's year.
+
+    >>> after_its_day("Lava fissures flow down the north flank of the volcano on December 5.", "2022-11-30")
+    True
+    >>> after_its_day("The vote is set for December 5.", "2022-11-30")
+    False
+    >>> after_its_day("On November 28 it erupted.", "2022-11-30")
+    False
+    """
+    if not published or _AHEAD.search(sentence):
+        return False
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return False
+    months = MONTHS.split()
+    for m in _MONTH_DAY.finditer(sentence):
+        try:
+            said = date(day.year, months.index(m.group(1).lower()) + 1, int(m.group(2)))
+        except ValueError:
+            continue
+        # within two months after it ("on January 3" of a 30 December article is next year's: not read)
+        if day < said <= day + timedelta(days=60):
+            return True
+    return False
+
+
 def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN001 - rag.evidence.Question
            names: dict[str, str] | None = None,
            skip: Callable[[str], bool] | None = None) -> tuple[float, Event] | None:
@@ -886,7 +925,8 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
     dropped: set[int] = set()
     for i in ranked:
         _, _, p, (a, b) = candidates[i]
-        if skip is None or not skip(p.text[a - p.start : b - p.start]):
+        sentence = p.text[a - p.start : b - p.start]
+        if (skip is None or not skip(sentence)) and not after_its_day(sentence, p.published):
             break
         dropped.add(i)
     else:

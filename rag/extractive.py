@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.boilerplate import is_credit_line
+from rag.boilerplate import is_site_line
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences, with_names_from
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
@@ -41,7 +41,7 @@ from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, extract, find,
     fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type, what_is_asked,
 )
-from rag.text import GALLERY_CAPTION, answer_type, strip_markers, terms, verb_terms
+from rag.text import answer_type, strip_markers, terms, verb_terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 from rag.verify import Premises
@@ -283,8 +283,10 @@ class ExtractiveAnswerer:
             for s in score_sentences(q, p.text, p.start, spans):
                 a, b = s.span
                 text = p.text[a - p.start : b - p.start]
-                # a gallery's caption of a past picture, "This story was first published by ...": no answer
-                if GALLERY_CAPTION.search(text) or is_credit_line(text):
+                # a gallery's caption of a past picture, "This story was first published by ...", "Sign up
+                # for our trending newsletter to get the latest news of the day" (new user 12's "latest
+                # death toll"): the site's lines, no answer
+                if is_site_line(text):
                     continue
                 lexical = s.score + RANK_PRIOR / (rank + 1)
                 out.append(Scored(p, s.span, text, lexical, s.coverage, rank, lexical))

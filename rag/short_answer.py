@@ -266,9 +266,17 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     posts = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if (post := set(terms(m.group(0)))) & asked_posts
              and not _owned_by_another(sentence[max(0, m.start() - 40) : m.start()], qstems, bool(post & _KIN))] \
         if asked_posts else None
+    # a question asking for a person: it opens with "who", or asks "the name of the gunman" (not name_kind's
+    # reading of "which country's lawmakers" or of a relative "which Pentagon officials said")
+    person_asked = atype == "name" and bool(_WHO_OPENS.match(asking_sentence(text) or text)
+                                            or _NAME_OF_PERSON.search(text))
     asked_head = _asked_head(text) if atype == "name" else frozenset()  # "which *contractor*", "who chairs"
     negated = bool(_NEGATION_ASKED.search(text))  # "Which city lost out?" may be answered by "not Blackpool"
     out: list[Candidate] = []
+    # "At least 125 people have been reported killed – 120 of them in Florida and five in North Carolina":
+    # the count of the place asked ("in North Carolina") is the one, not the total nor another place's
+    asked_part = (counting or toll) and _lists_asked_place(sentence, qstems)
+    rivals = _rival_clauses(text, sentence) if atype == "number" else ()
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
         start = m.start() + m.group(0).index(phrase) if phrase else m.start()
@@ -315,6 +323,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 phrase, end = phrase[: title.start()], start + title.start()
             elif title and name_kind(text) == "person":
                 continue  # "Who is the mayor-elect?": "Los Angeles Mayor" names a post, no person
+            if not asked_posts and (tail := _ATTRIBUTION.search(sentence)) and not _SPEECH_ASKED.search(text) \
+                    and (tail.start("who") <= start < tail.end("who") or (tail.start("to") <= start < tail.end("to"))):
+                continue  # "..., Duke Energy spokesperson Brooks told CNN affiliate WRAL": who said it, not who
+                # fired the shots (new user 14's bold **Duke Energy**); unless the question asks who said,
+                # argued or predicted something (", said Ken Mayland at Clearview Economics" answers that)
             if name_kind(text) == "person" and _WHERE_BEFORE.search(sentence, max(0, start - 8), start):
                 continue  # "Who shot the mountain lion?": "in Los Angeles" is where, not who
             if re.search(r"-[a-z]+$", phrase) or re.match(r"-[a-z]", sentence[end:]):
@@ -327,6 +340,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 # Clarke" no country (never a guess of another sort)
             if " " in phrase and phrase.isupper():
                 continue  # "LATEST UPDATES WEDNESDAY", "NBA TRADE DEADLINE TRACKER": a heading
+            if phrase.lower() in _COUNT_WORDS and not re.match(r"\s+(?:\d|[A-Z])", sentence[end:]):
+                continue  # "Six people are dead ...": a count, no name ("What is the name of the gunman?": new user
+                # 14); "Three 6 Mafia" goes on as a name
+            if person_asked and _a_country_or_state(phrase):
+                continue  # "... at a Walmart store in Chesapeake, Virginia": no gunman's name
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
             if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN) \
                     or _place_of_question(phrase, text):
@@ -379,9 +397,16 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how long did the film last": "18 minutes", not "Number 73"
         if (counting or toll) and _one_of_places(sentence, end, qstems):
             continue  # "eight people in Collier County, five in Volusia County, ...": one place's count, not the total
+        if any(a <= start < b for a, b in rivals):
+            continue  # "Republicans have won 211 ..., while Democrats have won 204": the Democrats' count is 204
+        part = asked_part and _asked_place_part(sentence, end, qstems)
+        if asked_part and not part:
+            continue  # the total, or another place's, of a sentence that gives the asked place's own
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
         if toll:
-            bound = _counts_the_dead(sentence, start, end, hurt_asked)
+            # "... 120 of them in Florida and five in North Carolina": the list's head counts the dead
+            bound = (part and bool(_TOLL_COUNTS & set(terms(sentence)))) \
+                or _counts_the_dead(sentence, start, end, hurt_asked)
             if not bound:
                 continue  # a death toll counts the dead: "home to four million people" is none
             if _MORE_AFTER.match(sentence, end) and not _MORE_AFTER.search(text):
@@ -392,15 +417,20 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             of_total = _OF_TOTAL_AFTER.match(sentence, end)  # "173 of the 299 votes": 173 counts votes too
             bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
                 measure is not None and _in_unit(measure, sentence, start, end)) or bool(
-                of_total and focus & set(terms(sentence[of_total.end() : of_total.end() + FOCUS_NEAR])))
+                of_total and focus & set(terms(sentence[of_total.end() : of_total.end() + FOCUS_NEAR]))) or (
+                # "..., while Democrats have won 204": the asked party's count of what the sentence counts
+                bool(rivals) and bool(focus & set(terms(sentence))))
         counted = _NEXT_WORD.match(sentence, end)
         unit = _UNIT_AFTER[measure].match(sentence, end) if measure is not None and measure != "old" else None
         if bound and counted and focus & set(terms(counted.group(1))):
             more = _NEXT_WORD.match(sentence, counted.end())  # "3 million retail customers", not "12,000 drivers use"
-            counted = more if more and not _plural(counted.group(1)) and focus & set(terms(more.group(1))) else counted
+            counted = more if more and not _plural(counted.group(1)) and (
+                focus & set(terms(more.group(1))) or _plural(more.group(1))) else counted  # "11,000 job cuts"
             phrase, end = sentence[start : counted.end()], counted.end()  # "45 days", "400,000 jobs"
         elif bound and unit:
             phrase, end = sentence[start : unit.end()], unit.end()  # "how long": "12 days"; "how far": "26.2 miles"
+            if measure == "far" and _DIMENSION_AFTER.match(sentence, end):
+                continue  # "How far is the lava from the highway?": not "fountains of lava up to 148 feet tall"
         elif money and (currency := _CURRENCY_AFTER.match(sentence, end)):
             phrase, end = sentence[start : currency.end()], currency.end()  # "25,000 Swiss francs", "19bn kronor"
         if atype == "number" and _BETWEEN.search(sentence, max(0, start - 9), start) \
@@ -601,6 +631,30 @@ _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|cen
 
 
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
+# a sentence's closing attribution: ", Duke Energy spokesperson Brooks told CNN affiliate WRAL.", ", police said."
+_ATTRIBUTION = re.compile(r",\s*(?P<who>[^,;]{0,60}?)\s(?:(?:said|says)\b[^,;]*|told\b(?P<to>[^,;]*))$")
+# a question asking who spoke: the attribution answers it
+_SPEECH_ASKED = re.compile(r"\b(?:say|says|said|tell|told|announc\w*|confirm\w*|report\w*|claim\w*|warn\w*|"
+                           r"den(?:y|ied|ies)|explain\w*|add(?:ed|s)?|speak\w*|spoke\w*|describ\w*|call\w*|"
+                           r"accus\w*|blam\w*|credit\w*|prais\w*|criticis\w*|criticiz\w*|urg\w*|quot\w*|"
+                           r"predict\w*|argu\w*|believ\w*|think\w*|thought|suggest\w*|insist\w*|admit\w*|"
+                           r"accept\w*|question\w*|welcom\w*|dismiss\w*|expect\w*|forecast\w*|estimat\w*|"
+                           r"recommend\w*|propos\w*|feel\w*|felt|view\w*|comment\w*)\b", re.I)
+_WHO_OPENS = re.compile(r"\s*(?:and\s+|so\s+)?who(?:m)?\b", re.I)
+# "What is the name of the gunman?": a person asked, as by "who"
+_NAME_OF_PERSON = re.compile(r"\bname of (?:the |this |that )?(?:[a-z]+ )?(" + "|".join(PERSON_NOUNS)
+                             + r"|\w+m[ae]n|\w+(?:er|or))s?\b", re.I)  # "gunman", "shooter", "killer"
+
+
+def _a_country_or_state(phrase: str) -> bool:
+    """Whether ``phrase`` is a country or US state (``rag.verify.places_in``), which no person is named."""
+    from rag.verify import places_in  # rag.verify reads this module's place lists
+
+    return places_in(phrase) == {phrase.lower()}
+
+
+_COUNT_WORDS = frozenset(NUM_WORDS.split())  # "Six", "One", "Dozens": counts, however capitalised
+_DIMENSION_AFTER = re.compile(r"\s+(?:tall|high|deep|wide|thick|long)\b")  # a size, no distance ("148 feet tall")
 # "how old/long/far/tall ...": the unit a number must carry to answer it (its "bound", like the thing a
 # how-many question counts): an age ("aged 96", "80-year-old", "Biden, 80,"), a duration, a distance, a height
 _HOW = re.compile(r"\bhow (old|long|far|tall|high|deep|much time)\b", re.I)
@@ -851,10 +905,10 @@ _LIVES = re.compile(r"\blives\b", re.I)  # "claimed 12 lives"; its stem is that 
 
 
 # a count said of a place ("eight people in Collier County"), and how many such a sentence lists
-_IN_PLACE = re.compile(r"(?:\s+[a-z]+){0,2}\s+in\s+((?:[A-Z][\w.'’-]*\s?){1,3})")
+_IN_PLACE = re.compile(r"(?:\s+[a-z]+){0,3}\s+in\s+((?:[A-Z][\w.'’-]*\s?){1,3})")  # "105 of those deaths in Florida"
 _ALONE = re.compile(r"\s*alone\b")
 _MORE_AFTER = re.compile(r"\s*\b(?:other|more|additional|further)\b", re.I)
-_PER_PLACE = re.compile(r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|each)\b(?:\s+[a-z]+){0,2}"
+_PER_PLACE = re.compile(r"\b(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|each)\b(?:\s+[a-z]+){0,3}"
                         r"\s+in\s+[A-Z]")
 
 
@@ -865,6 +919,77 @@ def _one_of_places(sentence: str, end: int, qstems: set[str]) -> bool:
     m = _IN_PLACE.match(sentence, end)
     return bool(m) and not set(terms(m.group(1))) & qstems and (
         len(_PER_PLACE.findall(sentence)) >= 2 or bool(_ALONE.match(sentence, m.end())))  # "in Lee County alone"
+
+
+# where a sentence's clauses part: "..., while Democrats have won 204", "...; Twitter cut 3,700"
+_CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but|and)\s+|\s+(?:while|whereas)\s+|;\s*")
+# a sentence's subject of up to three capitalised words, doing something (not saying it: "Jassy said the
+# company would cut 10,000 jobs" tells Amazon's figure by its chief)
+_ACTOR = re.compile(r"\s*(?:The\s+)?((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+"
+                    r"(?:(?:recently|also|now|just|already|has|have|had|will|would|is|are|was|were|could|"
+                    r"plans\s+to)\s+){0,2}"
+                    r"(?!said|told|reported|added|stated|noted|claimed|warned|confirmed)"
+                    r"(?:[a-z]+ed|cut|cuts|won|wins|lost|loses|sold|sells|paid|pays|spent|spends|laid|lays|let|lets|"
+                    r"made|makes|took|takes|shed|sheds|hired|hires)\b")
+# the question's subject, a name after its auxiliary: "How many jobs is *Amazon* cutting?", "How many seats did
+# *Labour* win?", "How many House seats have *the Democrats* won?"
+_ASKED_SUBJECT = re.compile(r"\b(?:is|are|was|were|has|have|had|did|does|do|will)\s+(?:the\s+)?[A-Z][\w'’-]*")
+_CAPITAL_WORD = re.compile(r"[A-Z][\w'’-]*")
+
+
+def _rival_clauses(question: str, sentence: str) -> tuple[tuple[int, int], ...]:
+    """The spans of ``sentence``'s clauses about another subject than the one a figure question names, when
+    another clause names it: "Republicans have won 211 of the 218 seats, while Democrats have won 204" for
+    "How many House seats have the Democrats won?" (new user 14 got **211**). A clause's subject is its first
+    word when capitalised (no calendar word, no discourse word such as "However"); the question's names are
+    its capitalised words but the first. A sentence naming none of them is all another's when its subject
+    does the thing (``_ACTOR``: "Facebook-parent Meta recently announced 11,000 job cuts" for "How many jobs
+    is Amazon cutting?", new user 14's bold **11,000 job**), not when it says it ("Jassy said ...")."""
+    names = {stem for w in _CAPITAL_WORD.findall(question)[1:] if question.find(w) > 0 for stem in terms(w)}
+    if not names:
+        return ()
+    if not set(terms(sentence)) & names:
+        # a sentence naming none of the question's names, whose subject is another's doing the thing the
+        # question's subject does: "Facebook-parent Meta recently announced 11,000 job cuts" for "How many jobs
+        # is Amazon cutting?" (not for "How many House seats have been won?": "House" is no one doing it)
+        doer = _ASKED_SUBJECT.search(asking_sentence(question) or question)  # not "Wednesday was World Water Day."
+        actor = _ACTOR.match(sentence) if doer else None
+        subject = set(terms(actor.group(1))) if actor else set()
+        return ((0, len(sentence)),) if subject and not subject & (names | _NOT_SUBJECTS) else ()
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence)]
+    if len(cuts) < 3:
+        return ()
+    clauses = [(a, b) for a, b in zip(cuts, cuts[1:]) if sentence[a:b].strip()]
+    naming = [bool(set(terms(sentence[a:b])) & names) for a, b in clauses]
+    out = []
+    for (a, b), named in zip(clauses, naming):
+        first = re.match(r"\s*(?:The\s+)?([A-Za-z][\w'’-]*)", sentence[a:b])
+        if named or first is None or not first.group(1)[0].isupper():
+            continue
+        subject = set(terms(first.group(1)))
+        if subject and not subject & names and not subject & _NOT_SUBJECTS:
+            out.append((a, b))
+    return tuple(out)
+
+
+_NOT_SUBJECTS = frozenset(terms(
+    "the a an in on at by for of as after before since when while however meanwhile but and also still yet "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december this that these those it its there he she they we i"))
+
+
+def _asked_place_part(sentence: str, end: int, qstems: set[str]) -> bool:
+    """Whether the count ending at ``end`` is put in a place the question names ("five in North Carolina",
+    "105 of those deaths in Florida")."""
+    m = _IN_PLACE.match(sentence, end)
+    return bool(m) and bool(set(terms(m.group(1))) & qstems)
+
+
+def _lists_asked_place(sentence: str, qstems: set[str]) -> bool:
+    """Whether ``sentence`` lists counts by place (``_PER_PLACE``, two or more) and one of them is in a place
+    the question names: "120 of them in Florida and five in North Carolina" for North Carolina's toll."""
+    listed = list(_PER_PLACE.finditer(sentence))
+    return len(listed) >= 2 and any(_asked_place_part(sentence, m.end(1), qstems) for m in listed)
 
 
 _HURT_ASKED = re.compile(r"\b(?:injur\w*|hurt|wound\w*|casualt\w*|toll)\b", re.I)
@@ -952,7 +1077,8 @@ def _measure_asked(question: str) -> frozenset[str] | None:
     return frozenset(terms(_MEASURE_WORDS[m.group("measure").lower()])) if m else None
 
 
-_PERCENT_ASKED = re.compile(r"\bwhat (?:percentage|percent)\b|\bby how many (?:percentage )?points\b", re.I)
+_PERCENT_ASKED = re.compile(r"\bwhat (?:percentage|percent)\b|\bwhat (?:share|proportion|fraction) of\b"  # "what share
+                            r"|\bby how many (?:percentage )?points\b", re.I)  # of the vote": not "$104 million"
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent\b", re.I)
 
 
@@ -1281,7 +1407,15 @@ def _opens(word: str, sentence: str) -> bool:
         return True  # "Sales of stakes ...", "Prices for homes ...": a common noun's phrase
     if _PARTICIPLE.fullmatch(word):
         return bool(_THEN_LINKS.match(after) or after.startswith(","))
+    verb = _PLURAL_VERB.search(after[:80]) if _plural(word) else None
+    if verb and not _SINGULAR_VERB.search(after[: verb.start()]):
+        return True  # "Classes at the University of Virginia remain canceled", "Crews were experiencing ...": a
+        # plural noun, its verb agreeing ("Williams was", "Brooks told": a name)
     return bool(_ADVERB.fullmatch(word)) and after.startswith(",")
+
+
+_PLURAL_VERB = re.compile(r"\b(?:are|were|have|remain|say|do|continue|face|want|need)\b")
+_SINGULAR_VERB = re.compile(r"\b(?:is|was|has|remains|says|does|continues|faces|wants|needs)\b")
 
 
 # --- the fitted phrase ranker ---------------------------------------------------------------------

@@ -186,10 +186,11 @@ def query_words(query: str) -> list[str]:
 # * pysbd (``char_span=True``) disagrees on ~400 boundaries, mostly wrongly: its spans end before a
 #   closing quote ('unlawful.|"') and it misses plain ones ('rival Taiwan. Beijing says'); 2.3 s.
 
-#: Words after which a period does not end a sentence.
+#: Words after which a period does not end a sentence ("Sens." and "Reps.": "Democrats could count on only four:
+#: Sens. Susan Collins ..." was cut at "Sens", new user 14).
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb mar
-    apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun inc ltd co corp bros vs etc approx
+    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov govs sen sens rep reps rev hon pres
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun inc ltd co corp bros vs etc approx
     dept est fig no nos vol pp al e.g i.e a.m p.m u.s u.k u.n e.u""".split()
 )
 # A candidate boundary: terminal punctuation (plus closing quotes/brackets), whitespace, then
@@ -225,6 +226,20 @@ def is_abbreviation(text: str, dot: int) -> bool:
     # "Liberty-X") is the end of a longer word, not an initial
     glued = m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’-")
     return (len(word) == 1 and not glued) or ("." in word and len(word) <= 5)
+
+
+_OPENING_QUOTES = "\"“‘'«„"
+
+
+def quoted(text: str) -> str:
+    """``text`` in quotation marks, as a quote is shown; a sentence that opens with its own quotation mark is
+    shown as it stands ("“An announcement will be made ...,” Moore County Schools said" had two opening marks,
+    new user 14).
+
+    >>> quoted("Rebels took Khansir."), quoted("“We will rebuild,” he said.")
+    ('“Rebels took Khansir.”', '“We will rebuild,” he said.')
+    """
+    return text if text.startswith(tuple(_OPENING_QUOTES)) else f"“{text}”"
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:

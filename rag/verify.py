@@ -916,6 +916,11 @@ def _same_place(a: str, b: str) -> bool:
     return (a in US_STATES and b in us) or (b in US_STATES and a in us)
 
 
+def _within(a: str, b: str) -> bool:
+    """Place ``a`` is ``b`` or part of it: "Texas" of "the US", "Britain" of "UK"; not "the US" of "Texas"."""
+    return _same_place(a, b) and not (b in US_STATES and a not in US_STATES)
+
+
 def _names_place(place: str, text: str, folded: str) -> bool:
     """Whether ``text`` (``folded``: the same, ``fold``ed) names ``place``: an acronym as written ("UK", not the
     "uk" of a word), else its first word or a form of it ("German" for Germany; "Tokyo" for the Tokyo
@@ -1037,11 +1042,19 @@ class Premises:
             return None
         told = places_in(article, inside_names=True)
         # a sentence naming no place is of its article's ("The 12,575 cafes were shut ..." in an article on
-        # China's crackdown, for "How many net cafes did India close?"; new user 13)
-        said = places_in(sentence) or told
-        if not said or said & self.places or told & self.places:
+        # China's crackdown, for "How many net cafes did India close?"; new user 13), and then an article
+        # naming the question's place may hold its figure anywhere; a sentence naming only other places is
+        # about them wherever its article goes on to ("How many people did Hurricane Ian kill in North
+        # Carolina?" over "... after killing at least 45 people in Florida", of an article on the Carolinas)
+        named = places_in(sentence)
+        said = named or told
+        if not said or said & self.places or (not named and told & self.places):
             return None
-        if any(_same_place(a, b) for a in said for b in self.places):
+        # a place the sentence names answers for the question's when it is that place or part of it; the whole
+        # that holds it states the whole's figure ("at least 109 people have been reported killed by the
+        # hurricane in the United States, with 105 of those deaths in Florida" for North Carolina's toll); a
+        # place only the article names may hold the question's anywhere in it
+        if any((_within(a, b) if named else _same_place(a, b)) for a in said for b in self.places):
             return None
         return f"it is about {', '.join(sorted(_place_label(x) for x in said))}, not " \
                f"{', '.join(sorted(_place_label(x) for x in self.places))}"

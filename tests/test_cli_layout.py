@@ -140,6 +140,16 @@ def test_as_of_reaches_the_answer_and_the_output_names_the_dates(seeded: CliRunn
     assert r.exit_code == 0 and "understood" not in r.output  # no time expression: no line
 
 
+def test_an_answers_notes_are_on_stdout_with_it(seeded: CliRunner) -> None:
+    """New user 14: `rag ask ... > answer.txt` kept the answer and lost its notes ("No cited article is dated in
+    the period asked about ...", why it was not answered); a note qualifies the answer, so it goes where the
+    answer goes ("understood:" stays a line about the question, on stderr)."""
+    r = seeded.invoke(app, ["ask", "--offline", "--as-of", "2024-12-10", LAST_WEEK])  # nothing of that week
+    assert r.exit_code == 0, r.output
+    assert "note: Not answered" in r.stdout and "note:" not in r.stderr
+    assert "understood: 2024-12-02 .. 2024-12-08" in r.stderr
+
+
 def test_chat_resolves_every_turn_against_as_of(seeded: CliRunner) -> None:
     r = seeded.invoke(app, ["chat", "--as-of", "2024-12-03"], input=f"{LAST_WEEK}\nAnd on Sunday?\n\n")
     assert r.exit_code == 0, r.output

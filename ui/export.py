@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from rag.brief import Brief, DaySummary, Event, undated_notice
 from rag.brief import brief_json as shared_brief_json
+from rag.text import quoted
 from rag.types import Answer, Citation
 from ui.render import _EMPTY_NOTICE, ASK_INSTEAD, EMPTY_COLLECTION, esc, file_label, rewritten_query
 
@@ -81,7 +82,7 @@ def citations_text(citations: Sequence[Citation], *, dated: bool = True) -> list
             where = ([c.published or "undated"] if dated else []) + [source_name(c.source)]
             where += [f"by {c.author}"] if c.author else []
             lines.append(_INDENT + " · ".join(where))
-        lines.append(f"{_INDENT}“{_one_line(c.quote)}”")
+        lines.append(f"{_INDENT}{quoted(_one_line(c.quote))}")
         if c.also_in and (i + 1 == len(citations) or citations[i + 1].n != c.n):
             lines.append(f"{_INDENT}also in: " + ", ".join(source_name(s) for s in c.also_in))
     return lines
@@ -131,7 +132,7 @@ def event_text(e: Event) -> list[str]:
     where = source_name(c.source)
     if e.also_in_sources:
         where += " · also in: " + ", ".join(source_name(s) for s in e.also_in_sources)
-    return [f"{e.published or 'undated'}  {c.title or 'Untitled'}", f"{_INDENT}“{_one_line(c.quote)}”",
+    return [f"{e.published or 'undated'}  {c.title or 'Untitled'}", f"{_INDENT}{quoted(_one_line(c.quote))}",
             _INDENT + where]
 
 

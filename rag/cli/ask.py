@@ -180,8 +180,9 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         if answer.short_answer:
             out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
         out.print(safe(answer.supporting), markup=False, highlight=False, soft_wrap=not out.is_terminal)
-    for n in answer.notices:
-        say("[yellow]note:[/yellow]", safe(worded(n)))
+    for n in answer.notices:  # on stdout with the answer they qualify: `rag ask ... > answer.txt` kept the
+        # answer and lost "No cited article is dated in the period asked about ..." (new user 14)
+        say("[yellow]note:[/yellow]", safe(worded(n)), to=out)
     print_citations(answer.citations)
     window = answer.time_window.label() if answer.time_window is not None else ""
     if window:

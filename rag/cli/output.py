@@ -31,6 +31,7 @@ from rich.text import Text
 from index.userinfo import redact_userinfo
 from rag.errors import RagError, StoreBusyError
 from rag.text import plural  # noqa: F401 - the commands import it from here
+from rag.text import quoted
 
 if TYPE_CHECKING:
     from typer.core import TyperGroup
@@ -116,7 +117,8 @@ def print_citations(citations: Sequence[Citation], *, dated: bool = True) -> Non
             when = f"({c.published or 'undated'}) {c.source}" if dated else f"({c.source})"
             by = f" · {c.author}" if c.author else ""
             print_hanging(f"  [{c.n}] ", safe(f"{c.title} {when}{by}", newlines=False))
-        print_hanging("      “", f"{safe(c.quote)}”")
+        shown = quoted(safe(c.quote))  # hung under its first letter, past the opening mark
+        print_hanging(f"      {shown[0]}", shown[1:])
         last = i + 1 == len(citations) or citations[i + 1].n != c.n
         if c.also_in and last:  # the same story from other outlets (index/stories.py)
             print_hanging("      also in: ", safe(", ".join(c.also_in), newlines=False))
