@@ -925,7 +925,7 @@ def _one_of_places(sentence: str, end: int, qstems: set[str]) -> bool:
 _CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but|and)\s+|\s+(?:while|whereas)\s+|;\s*")
 # a sentence's subject of up to three capitalised words, doing something (not saying it: "Jassy said the
 # company would cut 10,000 jobs" tells Amazon's figure by its chief)
-_ACTOR = re.compile(r"\s*(?:The\s+)?((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+"
+_ACTOR = re.compile(r"\s*(?:The\s+)?((?:[A-Z][\w'’-]*\s+(?:[a-z]+\s+(?=[A-Z]))?){0,2}[A-Z][\w'’-]*)\s+"  # "Facebook parent Meta"
                     r"(?:(?:recently|also|now|just|already|has|have|had|will|would|is|are|was|were|could|"
                     r"plans\s+to)\s+){0,2}"
                     r"(?!said|told|reported|added|stated|noted|claimed|warned|confirmed)"

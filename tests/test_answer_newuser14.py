@@ -123,6 +123,7 @@ def test_an_opening_plural_noun_is_no_name() -> None:
     # **11,000 job** (Meta's) was Amazon's cuts; and after "What about Meta?", "And Twitter?" took it too
     ("How many jobs is Amazon cutting?", META, []),
     ("How many jobs is Twitter cutting?", META, []),
+    ("How many jobs is Amazon cutting?", "Facebook parent Meta recently announced 11,000 job cuts.", []),
     ("How many jobs is Meta cutting?", META, ["11,000 job cuts"]),
     # its chief saying it is the company's figure; a question naming no doer reads the sentence as before
     ("How many jobs is Amazon cutting?", "Jassy said the company would cut 10,000 jobs.", ["10,000 jobs"]),
