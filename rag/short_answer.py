@@ -631,8 +631,10 @@ _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+(?!(?:year|day|month|date|time|cen
 
 
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
-# a sentence's closing attribution: ", Duke Energy spokesperson Brooks told CNN affiliate WRAL.", ", police said."
-_ATTRIBUTION = re.compile(r",\s*(?P<who>[^,;]{0,60}?)\s(?:(?:said|says)\b[^,;]*|told\b(?P<to>[^,;]*))$")
+# a sentence's closing attribution: ", Duke Energy spokesperson Brooks told CNN affiliate WRAL.", ", police said on
+# Sunday."; not a clause after the verb ("Near Kabul, Taliban fighters said they won": who won)
+_ATTRIBUTION = re.compile(r",\s*(?P<who>[^,;]{0,60}?)\s(?:(?:said|says)(?:\s+(?:on|in|at|late|early|last|this|"
+                          r"in\s+a|on\s+a)\b[^,;]{0,40})?|told\b(?P<to>(?:\s+[^\s,;]+){1,5}))[.!?\"”’']*\s*$")
 # a question asking who spoke: the attribution answers it
 _SPEECH_ASKED = re.compile(r"\b(?:say|says|said|tell|told|announc\w*|confirm\w*|report\w*|claim\w*|warn\w*|"
                            r"den(?:y|ied|ies)|explain\w*|add(?:ed|s)?|speak\w*|spoke\w*|describ\w*|call\w*|"

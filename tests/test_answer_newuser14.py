@@ -182,3 +182,10 @@ def test_a_brief_tells_no_later_day_under_its_articles_date(sentence: str, publi
     from rag.brief import after_its_day
 
     assert after_its_day(sentence, published) is later
+
+
+def test_a_reported_deed_is_no_closing_attribution() -> None:
+    """Who said it is left out only where the sentence ends with who said it: "Taliban fighters said they
+    won" says who won."""
+    assert _phrases("Who won?", "Near Kabul, Taliban fighters said they won.") == ["Kabul", "Taliban"]
+    assert _phrases("Who fired the shots?", "The substations were hit, police said on Sunday.") == []

@@ -293,8 +293,9 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
     # a percentage asked: a share, not a count ("nearly 1 billion" of the people)
     ("Around what percentage of the world lacks clean water?", "Nearly 1 billion people, or 10 per cent, lack it.",
      ["10 per cent"]),
+    # (new user 14: a counted noun read with the plural after it, "11,000 job cuts"; it was "19 percentage")
     ("DeSantis won what percentage of the vote?", "He won 59.4% of it, a lead of 19 percentage points.",
-     ["59.4%", "19 percentage"]),
+     ["59.4%", "19 percentage points"]),
     # "how high/far" of a toll or a rate is not a height or a distance
     ("How high has the death toll climbed?", "The death toll has surged past 5,000.", ["5,000"]),
 ])
