@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -67,3 +67,23 @@ def folder_rag(root, articles: dict[str, str], collection: str):  # noqa: ANN001
     coll = Collection.open(settings, embedder=HashEmbedder())
     assert coll.ingest([str(folder)]).count("added") == len(articles)
     return RAG(settings, collection=coll, llm=None), coll
+
+
+def dated_rag(settings, articles: Sequence[tuple[str, str, str]]) -> Iterator:  # noqa: ANN001 - a Settings; RAG
+    """A RAG (offline answerer) over ``articles`` ((published YYYY-MM-DD, title, text), stored as
+    ``/news/<i>.txt``) ingested with the HashEmbedder into ``settings``' store; the collection is closed
+    after the one RAG it yields (a fixture's body: ``yield from dated_rag(settings, ARTICLES)``)."""
+    from datetime import date
+
+    from index.collection import Collection
+    from index.types import Article
+    from rag.api import RAG
+
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    arts = [Article(source=f"/news/{i}.txt", title=t, text=body, published=date.fromisoformat(d))
+            for i, (d, t, body) in enumerate(articles)]
+    assert coll.ingest_articles(arts).summary()["added"] == len(arts)
+    try:
+        yield RAG(settings, collection=coll, llm=None)
+    finally:
+        coll.close()

@@ -22,15 +22,13 @@ from datetime import date
 
 import pytest
 
-from index.collection import Collection
-from index.types import Article
 from rag.api import RAG
 from rag.extractive import ExtractiveAnswerer
 from rag.followup import elided_question, needs_context, question_subject, rewrite_query, time_shift, topic_shift
 from rag.settings import Settings
 from rag.short_answer import wanted_type
 from rag.timewindow import understand
-from tests.fakes import HashEmbedder
+from tests.fakes import dated_rag
 
 # chat4.txt, --as-of 2022-11-13
 REPUBLICANS = ("How many House seats have Republicans won so far?",
@@ -189,12 +187,7 @@ ARTICLES = [  # after the user's articles of 2022-11-17 and 2022-11-09
 
 @pytest.fixture
 def rag(settings: Settings):  # noqa: ANN201 - RAG
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    arts = [Article(source=f"/news/{i}.txt", title=t, text=body, published=date.fromisoformat(d))
-            for i, (d, t, body) in enumerate(ARTICLES)]
-    assert coll.ingest_articles(arts).summary()["added"] == len(arts)
-    yield RAG(settings, collection=coll, llm=None)
-    coll.close()
+    yield from dated_rag(settings, ARTICLES)
 
 
 def test_what_about_meta_is_answered_with_its_number(rag: RAG) -> None:

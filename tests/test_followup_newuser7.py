@@ -20,13 +20,11 @@ from typing import Any
 
 import pytest
 
-from index.collection import Collection
-from index.types import Article
 from rag.api import RAG
 from rag.followup import rewrite_query, time_shift, topic_shift
 from rag.settings import Settings
 from rag.timewindow import understand
-from tests.fakes import HashEmbedder
+from tests.fakes import dated_rag
 
 AS_OF = date(2022, 8, 12)  # the user's --as-of: a Friday, "this week" is 8-12 August
 
@@ -181,12 +179,7 @@ ARTICLES = [
 
 @pytest.fixture
 def rag(settings: Settings):  # noqa: ANN201 - RAG
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    arts = [Article(source=f"/news/{i}.txt", title=t, text=body, published=date.fromisoformat(d))
-            for i, (d, t, body) in enumerate(ARTICLES)]
-    assert coll.ingest_articles(arts).summary()["added"] == len(arts)
-    yield RAG(settings, collection=coll, llm=None)
-    coll.close()
+    yield from dated_rag(settings, ARTICLES)
 
 
 def test_the_new_team_president_is_answered_from_its_article(rag: RAG) -> None:
