@@ -34,6 +34,9 @@ from rag.settings import DEFAULT_COLLECTION, SHARED_DB, Settings, db_choice, own
 log = logging.getLogger(__name__)
 
 
+
+DENSE_OVERFETCH = 4  # nearest neighbours asked per one kept (``Store.dense``)
+
 class StoreReader(Protocol):
     """What retrieval needs from a store: two searches, the chunks they name, and the filters."""
 
@@ -124,8 +127,16 @@ class Store:
 
     # --- reads: what retrieval and answering use -----------------------------------------------
     def dense(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """The ``k`` chunks nearest ``vector`` (cosine similarity, best first), within ``where``."""
-        return self.vectors.query(vector, k, where)
+        """The ``k`` chunks nearest ``vector`` (cosine similarity, best first; ties by id), within ``where``.
+
+        Chroma's HNSW index is approximate and each process loads it anew: over one store, the same
+        query vector's 40 nearest differed between processes (a chunk at cosine 0.415 found in one, missed
+        in the next; RealTime QA's "World Water Day" question was answered in one `rag eval` run and
+        refused in another, as a candidate dated after its day came and went). ``DENSE_OVERFETCH`` times
+        ``k`` are asked and the best ``k`` kept: the same 40 in every one of 5 processes, where asking
+        for 40 or 80 gave two different sets."""
+        got = self.vectors.query(vector, k * DENSE_OVERFETCH, where)
+        return sorted(got, key=lambda hit: (-hit[1], hit[0]))[:k]
 
     def lexical(self, query: str, k: int, article_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """The ``k`` best BM25 chunks for ``query`` (best first), within ``article_ids`` if given."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -350,13 +351,13 @@ def _naming_words(topic: str, q, plain: tuple[str, ...]) -> tuple[str, Callable[
     if plain:
         return " ".join(plain), lambda text: _plain_share(plain, text.lower()) >= MIN_TOPIC_COVERAGE - 1e-9
     stems = set(q.stems)
-    weight = {w: sum(q.idf[t] for t in set(terms(w)) & stems) / q.total for w in dict.fromkeys(query_words(topic))}
+    weight = {w: math.fsum(q.idf[t] for t in set(terms(w)) & stems) / q.total for w in dict.fromkeys(query_words(topic))}
     heaviest = sorted((w for w in weight if weight[w] > 0), key=lambda w: -weight[w])
     anchors = [w for i, w in enumerate(heaviest)
                if sum(weight[v] for v in heaviest[i:]) >= MIN_TOPIC_COVERAGE - 1e-9]
 
     def states(text: str) -> bool:
-        return sum(q.idf[t] for t in stems & _stems(text)) / q.total >= MIN_TOPIC_COVERAGE - 1e-9
+        return math.fsum(q.idf[t] for t in stems & _stems(text)) / q.total >= MIN_TOPIC_COVERAGE - 1e-9
 
     return " ".join(anchors), states
 
@@ -841,7 +842,7 @@ def _unnamed(q, sentence: str, names: dict[str, str]) -> float:  # noqa: ANN001 
     if not named:
         return 0.0
     folded = _folded(sentence)
-    return sum(q.idf[t] for t, w in named if not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)) / q.total
+    return math.fsum(q.idf[t] for t, w in named if not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)) / q.total
 
 
 # a passage's text is stemmed by ``_event`` (a sentence: its words, ``_unnamed``; the whole: the ceiling)

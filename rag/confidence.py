@@ -77,12 +77,12 @@ def features(
     sims = [x.similarity for x in passages if x.similarity is not None]
     return {
         "coverage": best.coverage,
-        "window_coverage": sum(q.idf[t] for t in qset & wset) / total,
+        "window_coverage": math.fsum(q.idf[t] for t in qset & wset) / total,
         "gap": best.score - scored[1].score if len(scored) > 1 else best.score,
         "names_window": len(names & wset) / len(names) if names else 1.0,
         "names_anywhere": len(names & anywhere) / len(names) if names else 1.0,
         "rare_missing": max(missing, default=0.0) / max_idf,
-        "unseen": sum(q.idf[t] for t in qset - anywhere) / total,
+        "unseen": math.fsum(q.idf[t] for t in qset - anywhere) / total,
         "type_ok": 1.0 if atype_ok is True else 0.0,
         "type_missing": 1.0 if atype_ok is False else 0.0,
         "dense_best": p.similarity or 0.0,

@@ -111,7 +111,7 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
     qset = set(q.stems)
     sents = [text[a - offset : b - offset] for a, b in spans]
     sets = [set(terms(s)) for s in sents]
-    own = [sum(q.idf[t] for t in qset & s) / q.total for s in sets]
+    own = [math.fsum(q.idf[t] for t in qset & s) / q.total for s in sets]
     out: list[SentenceScore] = []
     for i, (span, sent, s_set) in enumerate(zip(spans, sents, sets, strict=True)):
         if len(sent.split()) < 4 or not s_set or not_a_statement(sent):
@@ -119,7 +119,7 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
         gain = 0.0
         for j in (i - 1, i + 1):
             if 0 <= j < len(sets):
-                gain = max(gain, sum(q.idf[t] for t in qset & (sets[j] - s_set)) / q.total)
+                gain = max(gain, math.fsum(q.idf[t] for t in qset & (sets[j] - s_set)) / q.total)
         coverage = own[i] + NEIGHBOUR_WEIGHT * gain
         score = coverage + _type_bonus(q, sent)
         if len(s_set - qset) < 2:

@@ -156,7 +156,7 @@ def sentence_features(q: Question, passages: Sequence[Passage], cands: Sequence[
     best_score = max((p.score for p in passages), default=0.0) or 1.0
 
     def share(have: set[str]) -> float:
-        return sum(q.idf[t] for t in qset & have) / total
+        return math.fsum(q.idf[t] for t in qset & have) / total
 
     rows = []
     for c in cands:
