@@ -324,6 +324,12 @@ class RAG:
         if later:  # --as-of 2022-11-16 answered from a 20 November article: known only after that day
             notices.append(f"The answer cites articles published after {day_label(as_of, as_of)} (the date "
                            f"asked as of): {', '.join(day_label(d, as_of) for d in later)}.")
+        after = len(self.store.db.filter_article_ids((), as_of + timedelta(days=1), None)) if refused else 0
+        if after:  # as of 18 November, the 20 November story of Iger's return was not found, and the notice
+            # asked for other words (new user 15): say that what came after the day asked counts only last
+            notices.append(f"{after} stored article{'s' if after != 1 else ''} published after "
+                           f"{day_label(as_of, as_of)} (the date asked as of) count only as a last resort; asked as "
+                           "of a later day, they are searched as its news.")
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
             question=question,

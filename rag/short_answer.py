@@ -241,6 +241,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         pattern = NAME_PHRASE
     else:
         return ()
+    if atype == "name" and _WHO_IS_NAMED.match(asking_sentence(text) or text):
+        return ()  # "Who is Bob Iger?": who he is, in words; another name is no answer
     qstems = set(q.stems)
     focus = counted_focus(q.text) if atype == "number" else set()
     # "the death toll", "how many did the storm kill": a count of the dead, not a population nor the rescued
@@ -269,7 +271,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     # a question asking for a person: it opens with "who", or asks "the name of the gunman" (not name_kind's
     # reading of "which country's lawmakers" or of a relative "which Pentagon officials said")
     person_asked = atype == "name" and bool(_WHO_OPENS.match(asking_sentence(text) or text)
-                                            or _NAME_OF_PERSON.search(text))
+                                            or _NAME_OF_PERSON.search(text) or _WHICH_OF_KIN.search(text))
     asked_head = _asked_head(text) if atype == "name" else frozenset()  # "which *contractor*", "who chairs"
     negated = bool(_NEGATION_ASKED.search(text))  # "Which city lost out?" may be answered by "not Blackpool"
     out: list[Candidate] = []
@@ -343,8 +345,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if phrase.lower() in _COUNT_WORDS and not re.match(r"\s+(?:\d|[A-Z])", sentence[end:]):
                 continue  # "Six people are dead ...": a count, no name ("What is the name of the gunman?": new user
                 # 14); "Three 6 Mafia" goes on as a name
-            if person_asked and _a_country_or_state(phrase):
-                continue  # "... at a Walmart store in Chesapeake, Virginia": no gunman's name
+            if person_asked and (_a_country_or_state(phrase) or (phrase.isupper() and len(phrase) > 1)):
+                continue  # "... at a Walmart store in Chesapeake, Virginia": no gunman's name; "CNN", "NASA": no one
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
             if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN) \
                     or _place_of_question(phrase, text):
@@ -441,6 +443,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             phrase, start = sentence[low.start() : end], low.start()
         if not negated and _negated(sentence, start, phrase):
             continue  # "in Manchester and not Blackpool", "rather than Blackpool": the alternative ruled out
+        if atype == "name" and " " not in phrase and phrase.lower() not in _COUNT_WORDS \
+                and _NAMED_NUMBER.match(sentence, end):
+            continue  # "Title" of "Title 42" (new user 15's bold answer for what the rule is called): a name cut
+            # before its number is none; read with it, "Category 1" and "Chapter 11" became answers
         out.append(Candidate(phrase, start, end, distance, bound,
                              atype == "date" and not _SPECIFIC_DATE.search(phrase)))
     return tuple(out)
@@ -644,6 +650,12 @@ _SPEECH_ASKED = re.compile(r"\b(?:say|says|said|tell|told|announc\w*|confirm\w*|
                            r"recommend\w*|propos\w*|feel\w*|felt|view\w*|comment\w*)\b", re.I)
 _WHO_OPENS = re.compile(r"\s*(?:and\s+|so\s+)?who(?:m)?\b", re.I)
 # "What is the name of the gunman?": a person asked, as by "who"
+# "Which of Donald Trump's children ...?": one of them, a person (new user 15 got the bold "CNN")
+_WHICH_OF_KIN = re.compile(r"\bwhich of (?:[\w'’]+\s+){0,3}(?:children|sons|daughters|siblings|brothers|sisters|"
+                           r"grandchildren|relatives|wives|husbands|parents)\b", re.I)
+# "Who is Bob Iger?": who someone is, a description, no other name ("Bob Chapek", new user 15)
+_NAMED_NUMBER = re.compile(r"\s+\d{1,3}(?![\d,.%:/-])\b")  # the number a one-word name goes on with
+_WHO_IS_NAMED = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:[A-Z][\w.'’-]*\s*){1,4}\??\s*$")
 _NAME_OF_PERSON = re.compile(r"\bname of (?:the |this |that )?(?:[a-z]+ )?(" + "|".join(PERSON_NOUNS)
                              + r"|\w+m[ae]n|\w+(?:er|or))s?\b", re.I)  # "gunman", "shooter", "killer"
 
@@ -1155,6 +1167,10 @@ def _place_of_question(phrase: str, question: str) -> bool:
     says "US fighter jets shot down a suspected spy balloon": not the answer to which country the balloon
     belonged to)."""
     key = phrase.lower().removeprefix("the ")
+    # its people's adjective: "Russia" for "Which country did a Russian-made missile land in?" (new user 15)
+    said = {DEMONYM_PLACES.get(w.lower()) for w in re.findall(r"[A-Z][a-z]+", question)} - {None}
+    if key in said or any(key in g and said & g for g in PLACE_GROUPS):
+        return True
     # one place's names, not the places it holds ("England" may answer "Which UK nation ...?")
     group = next((g - _UK_NATIONS for g in PLACE_GROUPS if key in g - _UK_NATIONS), None)
     if group is None:
