@@ -104,7 +104,7 @@ class PollResult:
     error: str | None = None
     skipped: int = 0  # new or changed items left for the next round by RAG_FEED_MAX_ITEMS (the oldest)
     found_at: str | None = None  # the page given to watch, which advertised this feed (now watched instead)
-    not_a_feed: bool = False  # the URL is a page, not a feed or sitemap (a child sitemap's failure is not this)
+    not_a_feed: bool = False  # the URL, never read as a feed, is a page (a child sitemap's failure is not this)
     notices: tuple[str, ...] = ()  # what was wrong with the feed but kept no item out (read leniently, ...)
     # why ``error`` is what it is, in a word, when a client may act on it (``index.types.ResultCode``):
     # ``private_address`` when the fetch guard refused the feed's address, or a child sitemap's. Set
@@ -353,11 +353,14 @@ class Watcher:
             feed = feeds.parse_feed(page)
         except InputError as exc:
             page_only = feeds.is_page(page)
+            known = self.state.ever_read(url)
             advertised = feeds.advertised_feeds(page) if follow and page_only else []
-            if advertised and not self.state.ever_read(url):
+            if advertised and not known:
                 return self._adopt(url, advertised[0], progress, stop)
             failed = self._failed(url, str(exc), requests=1, code=exc.code)
-            return dataclasses.replace(failed, not_a_feed=page_only)
+            # a feed already read that answers a page once (a maintenance page) failed this round, as
+            # a 500 does: it stays watched with its counters (`rag watch --every` dropped it, new user 15)
+            return dataclasses.replace(failed, not_a_feed=page_only and not known)
         requests = 1
         known = self.state.known(url)
         due_items: list[FeedItem] = []

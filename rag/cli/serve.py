@@ -1,7 +1,8 @@
 """``rag up | ui | serve | mcp``: the first run, and the long-running servers.
 
 The UI (gradio), the REST API (FastAPI) and the MCP server are imported when their command runs,
-never when ``rag`` starts. ``rag up`` ingests the seed articles shipped in ``seeds/`` first.
+never when ``rag`` starts. ``rag up`` first ingests the seed articles shipped in ``seeds/`` into an
+empty collection (only: a collection that holds articles is left as it is).
 Ctrl-C or SIGTERM stops a server, exit code 0: stopping is how a server ends (README "Exit codes");
 SIGTERM is left to the web server (``sigterm_default``), which shuts down gracefully.
 """
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.cli.output import fail, safe, say, sigterm_default
+from rag.cli.output import fail, plural, safe, say, sigterm_default
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -56,17 +57,26 @@ def _run_ui(settings: Settings, host: str | None, port: int | None, coll: Collec
 
 
 def up(
-    no_chat: Annotated[bool, typer.Option("--no-chat", help="ingest the seeds, then exit")] = False,
+    no_chat: Annotated[bool, typer.Option(
+        "--no-chat", help="ingest the seeds (into an empty collection), then exit")] = False,
 ) -> None:
-    """First run: ingest the seed articles (skipped when unchanged), then open the chat UI."""
+    """First run: ingest the seed articles into an empty collection, then open the chat UI.
+
+    Only an empty collection is seeded: `rag up` seeded every run, so a seed removed with `rag remove`
+    came back, and its 2024 date became a newsroom's "newest article" (new user 15)."""
     from rag.cli.ingest import open_collection, print_report
 
     try:
         coll = open_collection()
-        report = coll.ingest(seed_articles(), progress=None)
+        held = int(coll.db.counts()["articles"])
+        report = None if held else coll.ingest(seed_articles(), progress=None)
     except RagError as exc:
         fail(exc)
-    print_report(report)
+    if report is not None:
+        print_report(report)
+    else:
+        say("seed articles:", f"not added, the collection is left unchanged: it holds {plural(held, 'article')}, "
+                              "and `rag up` adds the seeds only to an empty collection")
     say("data directory:", safe(coll.settings.home))
     if not no_chat:
         _serve_ui(coll.settings, coll=coll)

@@ -157,7 +157,7 @@ def _poll(settings: Settings, poller: PollerLock, feeds: list[str] | None, once:
             say("", f"watching {safe(result.url, newlines=False)} instead: "
                     f"{safe(result.found_at, newlines=False)} is a page that advertises it")
         if result.status == "failed" and result.url not in before and result.not_a_feed:
-            watcher.state.remove(result.url)  # a page, not a feed: watching it would fail every round
+            watcher.state.remove(result.url)  # a page never read as a feed: it would fail every round
             say("[yellow]not watched:[/yellow]", f"{safe(result.url)} is a page, not a feed or sitemap; "
                                                  "add it once with `rag ingest URL`")
         elif result.status == "failed" and not watcher.state.ever_read(result.url):
