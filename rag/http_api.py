@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
@@ -309,6 +309,22 @@ class ChatRequest(BaseModel):
     offline: bool = Field(False, strict=True, description="extension: never call an LLM")
     as_of: date | None = Field(None, description="extension: reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
                                                  "are resolved against; default today")
+    # accepted and unused, as the extras above, but numbers: pydantic's extras took ``"temperature": "hot"``
+    # with a 200 (new user 15, D9), though this API's numbers are strict
+    temperature: float | None = Field(None, strict=True, description="accepted, unused: answers come from the articles")
+    top_p: float | None = Field(None, strict=True, description="accepted, unused")
+    presence_penalty: float | None = Field(None, strict=True, description="accepted, unused")
+    frequency_penalty: float | None = Field(None, strict=True, description="accepted, unused")
+
+    @field_validator("temperature", "top_p", "presence_penalty", "frequency_penalty", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        """A JSON number or null; anything else (``"hot"``, ``"0.9"``, ``true``) is the 422 naming the field."""
+        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return value
+        sent = _JSON_TYPES.get(type(value), type(value).__name__)
+        raise ValueError(f"Input should be a number, not {sent}; send a number, e.g. 0.2 (or leave it out: "
+                         "it is accepted and unused, the answer comes from the articles)")
 
 
 class UrlsRequest(_Body):
@@ -475,6 +491,13 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI reads a body as JSON only when its Content-Type says JSON; any other (or none) leaves
         # the bytes, and pydantic then says only that they are "not a valid dictionary"
         return _http_error(request, not_json(request.headers.get("content-type", ""), bytes(raw), JSON_OBJECT))
+    if errors and all(e.get("type") == "value_error" and tuple(e.get("loc", ())) == ("body", "filters")
+                      for e in errors):
+        # the filters' own check across their fields (``SearchFilters``: a since after until) refused them
+        # while the body was parsed: the library's 400 ``invalid_input`` the README documents, as
+        # ``Filters(published_from=...)`` after ``published_to`` is (it was a 422 ``invalid_request``: new user 15, D9)
+        reason = str(errors[0].get("msg", "")).removeprefix("Value error, ")
+        return _rag_error(request, InputError("filters", reason))
     route = request.url.path.rstrip("/")
     whole = next((e for e in errors if tuple(e.get("loc", ())) == ("body",)), None)
     if whole is not None and route in _EXAMPLES:
@@ -627,12 +650,14 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
             body["error"]["param"] = param  # where OpenAI names it
             return JSONResponse(body, status_code=400)
         question, history = split_messages(req.messages)
+        options = (req.model_extra or {}).get("stream_options")
+        include_usage = isinstance(options, dict) and options.get("include_usage") is True
         kwargs = {"top_k": req.top_k, "filters": _filters(req.filters, req.as_of),
                   "history": history, "offline": req.offline, "as_of": req.as_of}
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if req.stream:
             pieces = rag.stream(question, checked=True, **kwargs)  # an OpenAI client shows deltas as final
-            return StreamingResponse(_sse(rag, pieces, cid, created, model_id, req.messages),
+            return StreamingResponse(_sse(rag, pieces, cid, created, model_id, req.messages, include_usage),
                                      media_type="text/event-stream",
                                      headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
         answer = rag.ask(question, **kwargs)
@@ -833,10 +858,27 @@ def _check_model(model: str, model_id: str) -> None:
                        "model_not_found")
 
 
+#: the roles of OpenAI's chat messages: user and assistant turns are read, the others left out
+CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+
+
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
     """The last user message is the question; earlier user/assistant pairs are the history.
-    System messages are ignored: the collection, not a prompt, decides what is answered."""
-    turns = [(m.role, m.text().strip()) for m in messages if m.role in ("user", "assistant")]
+    System messages are ignored: the collection, not a prompt, decides what is answered (as are
+    OpenAI's developer, tool and function messages). An unknown role, or a question of images only,
+    is said as such: both were "the last message must be a non-empty user message" (new user 15, D9)."""
+    for i, m in enumerate(messages):
+        if m.role not in CHAT_ROLES:
+            raise InputError(f"messages[{i}].role", f"unknown role {m.role[:40]!r}: use system, user or assistant")
+    spoken = [i for i, m in enumerate(messages) if m.role in ("user", "assistant")]
+    turns = [(messages[i].role, messages[i].text().strip()) for i in spoken]
+    content = messages[spoken[-1]].content if spoken else None
+    if turns[-1:] == [("user", "")] and isinstance(content, list):
+        kinds = sorted({str(p.get("type")) for p in content if p.get("type") != "text"})
+        if kinds:
+            raise InputError(f"messages[{spoken[-1]}].content", "content parts other than text are not supported "
+                                                                f"(got {', '.join(kinds)[:100]}); ask the question "
+                                                                "as text")
     if not turns or turns[-1][0] != "user" or not turns[-1][1]:
         raise InputError("messages", "the last message must be a non-empty user message (the question)")
     return turns[-1][1], pair_turns(turns[:-1])
@@ -898,15 +940,18 @@ def _filters(filters: SearchFilters | None, as_of: date | None) -> Filters | Non
 
 
 def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str,
-         messages: Sequence[ChatMessage] = ()) -> Iterator[str]:
+         messages: Sequence[ChatMessage] = (), include_usage: bool = False) -> Iterator[str]:
     """OpenAI chat-completion chunks. An LLM's answer streams claim by claim, each once verification
     has let it through (``RAG.stream(checked=True)``): a client never shows a sentence that was then
     removed. Only when the answer was replaced after that (the offline fallback, a newest-first
-    rewrite) does the checked answer follow, after ``CORRECTED``. The last chunk carries the
-    citations and passages."""
+    rewrite) does the checked answer follow, after ``CORRECTED``. The finish chunk carries the
+    usage, citations and passages. With ``include_usage`` (``stream_options``), as OpenAI streams:
+    every other chunk has ``"usage": null`` and one more, with empty ``choices``, the usage (a client
+    waiting for it saw none: new user 15, D10)."""
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model_id,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]} | extra
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]} | (
+            {"usage": None} if include_usage else {}) | extra
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
@@ -935,7 +980,12 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
         yield chunk({"content": answer.text})
     elif streamed.strip() != answer.text.strip():
         yield chunk({"content": CORRECTED + answer.text})
-    yield chunk({}, "stop", usage=_usage(answer, messages), **_extras(rag, answer))
+    usage = _usage(answer, messages)
+    yield chunk({}, "stop", usage=usage, **_extras(rag, answer))
+    if include_usage:
+        last = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model_id,
+                "choices": [], "usage": usage}
+        yield f"data: {json.dumps(last, ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"
 
 

@@ -7,7 +7,8 @@
 Tools (official ``mcp`` SDK, all read-only): ``search_articles(query, filters, top_k, as_of)``,
 ``ask(question, filters, as_of, top_k)``, ``list_articles(query, limit, offset)``, ``get_article(id)``. An
 argument a tool does not take is an error naming it (a misspelt ``filters`` would otherwise widen
-the search unseen), and a bad value's error names the field and what to send. ``filters.since`` takes
+the search unseen), and a bad value's error names the field and what to send; numbers are strict, as
+REST's are (``"top_k": "3"`` was taken as 3: new user 15, D9). ``filters.since`` takes
 what ``rag ask --since`` takes (a date, a period, a question's time words; ``rag.service.SearchFilters``). Every
 passage and citation carries title, source, author (null when unknown) and ``published`` (the
 publication date, YYYY-MM-DD, as the REST API names it); a passage its whole ``text`` (also as
@@ -113,7 +114,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     def search_articles(
         query: Annotated[str, Field(description="words or a question to search for")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
-        top_k: Annotated[int, Field(ge=1, le=50, description="passages to return")] = 5,
+        top_k: Annotated[int, Field(ge=1, le=50, strict=True, description="passages to return")] = 5,
         as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
                                                         "'on Sunday'; default today")] = None,
     ) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
         as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
                                                         "'on Sunday'; default today")] = None,
-        top_k: Annotated[int | None, Field(ge=1, le=50, description="passages to answer from; default "
+        top_k: Annotated[int | None, Field(ge=1, le=50, strict=True, description="passages to answer from; default "
                                                                      "the server's setting")] = None,
     ) -> dict[str, Any]:
         """Answer `question` from the collection. Time expressions ("this week", "on Sunday", "latest")
@@ -159,8 +160,9 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     @server.tool(annotations=read_only)
     def list_articles(
         query: Annotated[str | None, Field(description="only titles/sources containing this")] = None,
-        limit: Annotated[int, Field(ge=1, le=500)] = 50,
-        offset: Annotated[int, Field(ge=0, description="articles to skip: the next_offset of the last page")] = 0,
+        limit: Annotated[int, Field(ge=1, le=500, strict=True)] = 50,
+        offset: Annotated[int, Field(ge=0, strict=True,
+                                     description="articles to skip: the next_offset of the last page")] = 0,
     ) -> dict[str, Any]:
         """Stored articles, newest first: id, title, source, url, author, published date, size.
         `total` is how many match; `next_offset` (null on the last page) is the `offset` of the next page."""
