@@ -649,13 +649,13 @@ _SPEECH_ASKED = re.compile(r"\b(?:say|says|said|tell|told|announc\w*|confirm\w*|
                            r"accept\w*|question\w*|welcom\w*|dismiss\w*|expect\w*|forecast\w*|estimat\w*|"
                            r"recommend\w*|propos\w*|feel\w*|felt|view\w*|comment\w*)\b", re.I)
 _WHO_OPENS = re.compile(r"\s*(?:and\s+|so\s+)?who(?:m)?\b", re.I)
-# "What is the name of the gunman?": a person asked, as by "who"
 # "Which of Donald Trump's children ...?": one of them, a person (new user 15 got the bold "CNN")
 _WHICH_OF_KIN = re.compile(r"\bwhich of (?:[\w'’]+\s+){0,3}(?:children|sons|daughters|siblings|brothers|sisters|"
                            r"grandchildren|relatives|wives|husbands|parents)\b", re.I)
-# "Who is Bob Iger?": who someone is, a description, no other name ("Bob Chapek", new user 15)
 _NAMED_NUMBER = re.compile(r"\s+\d{1,3}(?![\d,.%:/-])\b")  # the number a one-word name goes on with
+# "Who is Bob Iger?": who someone is, a description, no other name ("Bob Chapek", new user 15)
 _WHO_IS_NAMED = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:[A-Z][\w.'’-]*\s*){1,4}\??\s*$")
+# "What is the name of the gunman?": a person asked, as by "who"
 _NAME_OF_PERSON = re.compile(r"\bname of (?:the |this |that )?(?:[a-z]+ )?(" + "|".join(PERSON_NOUNS)
                              + r"|\w+m[ae]n|\w+(?:er|or))s?\b", re.I)  # "gunman", "shooter", "killer"
 

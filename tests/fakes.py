@@ -87,3 +87,24 @@ def dated_rag(settings, articles: Sequence[tuple[str, str, str]]) -> Iterator:  
         yield RAG(settings, collection=coll, llm=None)
     finally:
         coll.close()
+
+
+def dump_rag(root, records: Sequence[tuple[str, str, str, str]], collection: str) -> Iterator:  # noqa: ANN001 - a Path
+    """A RAG over ``records`` ((url, date, title, text)) written as a JSONL dump under ``root`` and ingested with
+    the HashEmbedder, as `rag ingest news.jsonl` would; the collection is closed after the one RAG it yields."""
+    import json
+
+    from index.collection import Collection
+    from rag.api import RAG
+    from rag.settings import Settings
+
+    dump = root / "news.jsonl"
+    dump.write_text("".join(json.dumps({"url": u, "date": d, "title": t, "text": x}) + "\n"
+                            for u, d, t, x in records), encoding="utf-8")
+    settings = Settings(home=root / "home", collection=collection)
+    coll = Collection.open(settings, embedder=HashEmbedder())
+    assert coll.ingest([str(dump)]).count("added") == len(records)
+    try:
+        yield RAG(settings, collection=coll, llm=None)
+    finally:
+        coll.close()

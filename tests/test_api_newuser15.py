@@ -26,12 +26,10 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from index.collection import Collection
 from rag.api import RAG
 from rag.http_api import create_app
 from rag.mcp_server import http_app
-from rag.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.fakes import dump_rag
 from tests.test_serve import Running
 
 pytestmark = [pytest.mark.integration]
@@ -49,15 +47,7 @@ RECORDS = [  # (url, date, title, text)
 
 @pytest.fixture(scope="module")
 def rag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RAG]:
-    root = tmp_path_factory.mktemp("newuser15")
-    dump = root / "news.jsonl"
-    dump.write_text("".join(json.dumps({"url": u, "date": d, "title": t, "text": x}) + "\n"
-                            for u, d, t, x in RECORDS), encoding="utf-8")
-    settings = Settings(home=root / "home", collection=MODEL)
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    assert coll.ingest([str(dump)]).count("added") == len(RECORDS)
-    yield RAG(settings, collection=coll, llm=None)
-    coll.close()
+    yield from dump_rag(tmp_path_factory.mktemp("newuser15"), RECORDS, MODEL)
 
 
 @pytest.fixture(scope="module")

@@ -26,14 +26,12 @@ import openai
 import pytest
 from mcp import Client
 
-from index.collection import Collection
 from rag.api import RAG
 from rag.brief import parse_since
 from rag.cli.ask import since_date
 from rag.http_api import create_app
 from rag.mcp_server import ASK_FIELDS, build_server
-from rag.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.fakes import dump_rag
 from tests.test_serve import Running
 
 pytestmark = [pytest.mark.integration]
@@ -62,15 +60,7 @@ BY_DATE = {r[1]: r[2] for r in RECORDS}
 
 @pytest.fixture(scope="module")
 def rag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RAG]:
-    root = tmp_path_factory.mktemp("newuser7")
-    dump = root / "news.jsonl"
-    dump.write_text("".join(json.dumps({"url": u, "date": d, "title": t, "text": x}) + "\n"
-                            for u, d, t, x in RECORDS), encoding="utf-8")
-    settings = Settings(home=root / "home", collection="newuser7")
-    coll = Collection.open(settings, embedder=HashEmbedder())
-    assert coll.ingest([str(dump)]).count("added") == len(RECORDS)
-    yield RAG(settings, collection=coll, llm=None)
-    coll.close()
+    yield from dump_rag(tmp_path_factory.mktemp("newuser7"), RECORDS, "newuser7")
 
 
 @pytest.fixture(scope="module")
