@@ -297,6 +297,11 @@ SEASONAL: list[tuple[str, Win | None, date | None]] = [
     ("Were temperatures in the nineties across Texas?", None, S),
     ("How many of the residents are in their eighties?", None, S),
     ("Which airline had a holiday travel meltdown?", None, S),
+    # a decade saying who or what is meant (new user 17, Nov 28 2026: read as the 1970s, and a notice said the
+    # undated articles could not be checked against them); not when the decade is the time asked
+    ("How old was the former Labour prime minister from the 1970s when he died?", None, S),
+    ("Which singer of the nineties announced a comeback tour?", None, S),
+    ("Who was prime minister in the 1970s?", (D("1970-01-01"), D("1979-12-31"), False), S),
 ]
 
 #: "last <month>", "this <month>", "since last <month>", written when a follow-up ("And last March?")

@@ -74,7 +74,7 @@ BYLINE_MAX_WORDS = 12
 _SITE_VOICE = re.compile(
     r"\b(?:[Oo]ur|us)\b[^.!?]{0,40}\b(?:links?|editors?|[Nn]ewsletters?|subscri(?:ber|ption)s?|journalism|"
     r"live (?:updates|coverage)|affiliates?)\b"
-    r"|\bearns?\s+us\s+(?:a\s+)?commissions?\b|\baffiliate\s+(?:links?|commissions?)\b"
+    r"|\bearns?\s+us\b(?:\s+and\s+our\s+[\w\s]{0,30}?)?\s+(?:a\s+)?commissions?\b|\baffiliate\s+(?:links?|commissions?)\b"
     r"|\b(?:[Pp]roducts?|[Rr]ecommendations?|[Pp]icks|[Ii]tems)\b[^.!?]{0,30}\bindependently\s+(?:chosen|selected|tested|reviewed)\b")
 
 

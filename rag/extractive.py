@@ -38,8 +38,9 @@ from rag.evidence import Question, has_answer_type, prepare, score_sentences, wi
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
-    COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, extract, find,
-    fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type, what_is_asked,
+    COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
+    extract, find, fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type,
+    what_is_asked,
 )
 from rag.text import answer_type, strip_markers, terms, verb_terms
 from rag.timewindow import understand
@@ -458,10 +459,11 @@ class ExtractiveAnswerer:
         if best.span not in spans:
             return None
         i = spans.index(best.span)
+        asked = death_told(q, best.text)  # "Sir Nicholas Scott has died ...": the age after it is his at death
         for a, b in spans[i + 1 : i + 3]:
             text = p.text[a - p.start : b - p.start]
             if (a, b) not in {s.span for s in chosen} and any(
-                    c.bound and _REFERS_BACK.fullmatch(text[: c.start]) for c in candidates(q, text)):
+                    c.bound and _REFERS_BACK.fullmatch(text[: c.start]) for c in candidates(asked, text)):
                 return Scored(p, (a, b), text, min(s.score for s in ranked), best.coverage, best.rank)
         return None
 

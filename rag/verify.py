@@ -66,7 +66,12 @@ _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while ma
 #: after a run of markers before a capital
 # (a marker run ends a claim before a capital, also one in brackets or quotes: "... $59.8 billion [5] (CNN) NFL
 # owners approved ..." is two claims, each checked against its own passage)
-_CLAIM_END = re.compile(rf"[.!?]+[\"'”’)]*(?:{MARKER_RUN.pattern})?(?=\s|$)|{MARKER_RUN.pattern}(?=\s+[(\"“‘]?[A-Z])")
+# a sentence's end: its stop (and closing marks, and markers); not a "?" or "!" inside brackets that a lower-case word
+# goes on from ("the most popular (pup-ular?) dog breed", new user 16: the quote was cut there and a marker put in
+# it). A stop before a lower-case word still ends a claim: an LLM's "... Napoleon. rebels captured ..." is two
+# claims, each checked on its own
+_CLAIM_END = re.compile(rf"(?![!?]+\)\s+[a-z])[.!?]+[\"'”’)]*(?:{MARKER_RUN.pattern})?(?=\s|$)"
+                        rf"|{MARKER_RUN.pattern}(?=\s+[(\"“‘]?[A-Z])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 _CONTEXT = 24  # characters either side of a marker compared with passage text

@@ -70,3 +70,36 @@ def test_a_refusal_says_how_many_articles_came_after_the_day_asked(settings) -> 
                    for n in before.notices), before.notices
         after = rag.ask("Who won the mayoral election in Zembla?", as_of=date(2022, 11, 25))
         assert after.refused and not any("last resort" in n for n in after.notices)
+
+
+@pytest.mark.parametrize(("question", "reply", "name"), [
+    ("Who was named Disney CEO again?", "Bob Iger was named Disney CEO again [1].", "Bob Iger"),
+    ("Who is the new chief executive of BA?", "Rod Eddington was appointed chief executive of BA in 2000.",
+     "Rod Eddington"),
+    ("Who is Disney's chief executive?", "Bob Iger, who was reinstated as Disney's chief executive, spoke.", "Bob Iger"),
+])
+def test_a_name_named_to_the_post_asked_holds_it(question: str, reply: str, name: str) -> None:
+    """D8: the local model's right answer "Bob Iger was named Disney CEO again [1]." was withheld as answering
+    nothing (``rag.api.answers_nothing``): a name was taken to hold a post only beside it ("Disney CEO Bob
+    Iger"), not named to it with another name between."""
+    from rag.api import answers_nothing
+
+    assert _phrases(question, reply)[:1] == [name]
+    assert not answers_nothing(prepare(question), reply)
+
+
+def test_a_name_beside_another_post_still_holds_none() -> None:
+    from rag.api import answers_nothing
+
+    assert _phrases("Who was named Disney CEO again?", "Disney fans cheered as Chapek was fired.") == []
+    assert answers_nothing(prepare("Who was named Disney CEO again?"), "Disney fans cheered as Chapek was fired [1].")
+
+
+def test_a_state_named_with_its_kind_is_no_person() -> None:
+    """RealTime QA (tuning weeks): "Who told a New York court that Donald Trump 'shattered my reputation'?" was
+    answered **New York State**, of "Last year, New York State passed a law ..."."""
+    assert "New York State" not in _phrases("Who told a New York court that Donald Trump shattered her reputation?",
+                                            "Last year, New York State passed a law allowing the victims to sue.")
+    assert _phrases("Who told a New York court that Donald Trump shattered her reputation?",
+                    "E. Jean Carroll told the court, under a New York State law, that he shattered it.")[:1] == \
+        ["E. Jean Carroll"]

@@ -66,6 +66,9 @@ def test_a_list_of_places_on_another_count_gives_no_toll() -> None:
 @pytest.mark.parametrize(("sentence", "expected"), [
     ("Sign up for our trending newsletter to get the latest news of the day.", True),  # answered "the latest death toll"
     ("Purchases you make through our links may earn us a commission.", True),
+    # new user 16's weekly catch-up opened with it
+    ("Purchases made through the links below may earn us and our publishing partners a commission.", True),
+    ("Analysts said the deal will earn us and our partners a bigger slice.", False),
     ("This story was first published by the Millbrook Gazette.", True),
     ("Hurricane Ian death toll climbs to 78.", False),
     ("The newsletter's subscribers rose to 2 million, the company said.", False),

@@ -194,7 +194,10 @@ def test_a_bound_name_in_the_answer_beats_another_name(question: str, text: str,
 @pytest.mark.parametrize(("question", "sentence", "found"), [
     ("How old was Hendrix when he died?", "He died of drug overdose in 1970 at the age of 27.", ("27", True)),
     ("How old was Hendrix when he died?", "Hendrix died at 27 in London.", ("27", True)),
-    ("How old was Sir Nicholas Scott when he died?", "The 71-year-old served in Northern Ireland from 1981 to 1987.",
+    # alone, "The 71-year-old served ..." tells no death: for "... when he died?" it is read only after the sentence
+    # that tells it (``rag.short_answer.death_told``, the test after the next): new user 17 got **51**, of "The
+    # 51-year-old premier has marked his 2,838th day in the post", for the former prime minister's age at death
+    ("How old was Sir Nicholas Scott?", "The 71-year-old served in Northern Ireland from 1981 to 1987.",
      ("71", True)),
     ("How old was Sir Nicholas Scott?", "Sir Nicholas died aged 71 after a long illness.", ("71", True)),
     ("At what age did Hendrix die?", "He died of drug overdose in 1970 at the age of 27.", ("27", True)),
