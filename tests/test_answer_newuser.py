@@ -233,7 +233,7 @@ def test_rag_ask_what_happened_with_since_and_until(env: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "No article in the collection is dated" not in res.output
     assert "The jury of the bakery contest praised the croissant" in res.stdout
-    assert "understood: 2024-11-01 .. 2024-11-30" in " ".join(res.stderr.split())
+    assert "understood: 2024-11-01 .. 2024-11-30" in " ".join(res.stdout.split())  # with the answer (new user 16)
 
 
 # --- 3. a filter that leaves no article says so ----------------------------------------------------

@@ -130,11 +130,12 @@ def test_as_of_reaches_the_answer_and_the_output_names_the_dates(seeded: CliRunn
 
     r = seeded.invoke(app, ["ask", "--offline", "--as-of", "2024-12-03", LAST_WEEK])
     assert r.exit_code == 0, r.output
-    assert "understood: 2024-11-25 .. 2024-12-01" in r.stderr and "understood" not in r.stdout
-    assert r.stdout.strip()  # the answer itself is on stdout, the line about it on stderr
+    # on stdout with the answer (new user 16: `rag ask ... > answer.txt` lost how the dates were read; it was on
+    # stderr as a line about the question, but it says which period the answer is for, as a note does)
+    assert "understood: 2024-11-25 .. 2024-12-01" in r.stdout and "understood" not in r.stderr
 
     r = seeded.invoke(app, ["ask", "--offline", "--as-of", "2024-12-10", LAST_WEEK])  # a week later
-    assert r.exit_code == 0 and "understood: 2024-12-02 .. 2024-12-08" in r.stderr, r.output
+    assert r.exit_code == 0 and "understood: 2024-12-02 .. 2024-12-08" in r.stdout, r.output
 
     r = seeded.invoke(app, ["ask", "--offline", "Which town did the rebels capture south of Aleppo?"])
     assert r.exit_code == 0 and "understood" not in r.output  # no time expression: no line
@@ -143,18 +144,18 @@ def test_as_of_reaches_the_answer_and_the_output_names_the_dates(seeded: CliRunn
 def test_an_answers_notes_are_on_stdout_with_it(seeded: CliRunner) -> None:
     """New user 14: `rag ask ... > answer.txt` kept the answer and lost its notes ("No cited article is dated in
     the period asked about ...", why it was not answered); a note qualifies the answer, so it goes where the
-    answer goes ("understood:" stays a line about the question, on stderr)."""
+    answer goes, and so does "understood:" (new user 16)."""
     r = seeded.invoke(app, ["ask", "--offline", "--as-of", "2024-12-10", LAST_WEEK])  # nothing of that week
     assert r.exit_code == 0, r.output
     assert "note: Not answered" in r.stdout and "note:" not in r.stderr
-    assert "understood: 2024-12-02 .. 2024-12-08" in r.stderr
+    assert "understood: 2024-12-02 .. 2024-12-08" in r.stdout
 
 
 def test_chat_resolves_every_turn_against_as_of(seeded: CliRunner) -> None:
     r = seeded.invoke(app, ["chat", "--as-of", "2024-12-03"], input=f"{LAST_WEEK}\nAnd on Sunday?\n\n")
     assert r.exit_code == 0, r.output
-    assert "understood: 2024-11-25 .. 2024-12-01" in r.stderr
-    assert "understood: 2024-12-01 .. 2024-12-01" in r.stderr
+    assert "understood: 2024-11-25 .. 2024-12-01" in r.stdout
+    assert "understood: 2024-12-01 .. 2024-12-01" in r.stdout
 
 
 def test_chat_commands_help_new_conversation_and_quit(seeded: CliRunner) -> None:

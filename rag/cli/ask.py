@@ -185,8 +185,8 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         say("[yellow]note:[/yellow]", safe(worded(n)), to=out)
     print_citations(answer.citations)
     window = answer.time_window.label() if answer.time_window is not None else ""
-    if window:
-        say("", Text(f"understood: {safe(window, newlines=False)}", style="dim"))
+    if window:  # with the notes, on stdout: `rag ask ... > answer.txt` lost how the dates were read (new user 16)
+        say("", Text(f"understood: {safe(window, newlines=False)}", style="dim"), to=out)
 
 
 # the docstring is the command's help: its first paragraph one line, as `rag --help` lists it as written

@@ -336,6 +336,7 @@ LIST_LIMIT = 50  # articles `rag list` shows at once
 ID_PREFIX = 8  # an article or story id cut to this when the table is short of room (`rag remove` takes prefixes)
 # the columns whose text is cut to fit: the least each keeps, and its share of the room left
 FLEX_MIN = {"title": 20, "author": 8, "source": 12}
+PIPED_WIDTH = 400  # cells a `rag list` table may take off a terminal: whole titles and sources
 FLEX_WEIGHT = {"title": 3, "author": 1, "source": 2}
 
 
@@ -461,7 +462,14 @@ def list_articles(
         return
     what = repr(safe(search, newlines=False)) if search else ""
     if arts:
-        out.print(article_table(arts, out.width))
+        # piped or redirected, nothing is cut: a file has no edge (new user 16's `rag list > list.txt` had titles cut
+        # to 20 characters, the 80 columns rich assumes off a terminal), unless COLUMNS sets one
+        if out.is_terminal or os.environ.get("COLUMNS"):
+            out.print(article_table(arts, out.width))
+        else:  # (rich's print caps a width at the console's: a console as wide as the table instead)
+            from rich.console import Console
+
+            Console(file=out.file, width=PIPED_WIDTH, emoji=False).print(article_table(arts, PIPED_WIDTH))
     elif search and not matching:
         out.print(f"no article's title or source contains {what}", markup=False, highlight=False)
     # the counts of what is listed: with a search, its articles' chunks, beside the collection's
