@@ -673,9 +673,13 @@ def is_event_sentence(sentence: str) -> bool:
     False
     >>> is_event_sentence("Follow Mike Snider on Twitter: @mikesnider.")
     False
+    >>> is_event_sentence("Here's what to know about Amazon's layoffs:")
+    False
     """
     if not_a_statement(sentence) or _FURNITURE.search(sentence):  # a question or a link line tells no event
         return False
+    if sentence.rstrip().endswith(":"):
+        return False  # "Here's what to know about Amazon's layoffs:" leads in to a list (new user 18's brief)
     if _ENDS.search(sentence):
         return True
     words = re.findall(r"[^\W\d_][\w'’-]*", sentence)

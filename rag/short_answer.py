@@ -443,6 +443,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         if measure == "old" and _AGE_AT_DEATH.search(text) and not _DEATH.search(sentence):
             continue  # "How old was the former Labour prime minister when he died?": not "The 51-year-old premier
             # has marked his 2,838th day in the post" (new user 17: the age of another, living, premier)
+        if measure == "old" and _age_of_another(text, sentence, start):
+            continue  # "How old is Jacinda Ardern?": not "(Finland's Sanna Marin is now the youngest serving prime
+            # minister in the world at 34 years old.)" (new user 18's chat: "How old is she?" after Ardern got **34**)
         if measure == "old" and _KIN_BEFORE.search(sentence, max(0, start - 60), start) \
                 and not set(terms(text)) & _KIN:
             continue  # "How old was Lord Callaghan when he died?": not "... after his wife Audrey died aged 91"
@@ -734,6 +737,19 @@ _KIN_BEFORE = re.compile(r"\b(?:his|her|their)\s+(?:late\s+)?(?:wife|husband|wid
                          r"brother|sister|partner)\b[^,;.]*$", re.I)
 _AGE_AT_DEATH = re.compile(r"\bwhen\s+(?:he|she|they)\s+(?:died|passed\s+away|was\s+killed|were\s+killed)\b", re.I)
 _DEATH = re.compile(r"\b(?:died|dies|dying|death|dead|passed\s+away|killed|late)\b", re.I)
+_PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")  # "Sanna Marin"
+
+
+def _age_of_another(question: str, sentence: str, start: int) -> bool:
+    """Whether the age at ``start`` is someone else's than the person a how-old question names (first name and
+    surname: "Jacinda Ardern"; not "the former Labour prime minister"): the sentence names none of that person's
+    names, and another person's before the age."""
+    asked = {t for m in _PERSON_NAME.finditer(question) if m.start() > 0 for t in terms(m.group(0))}
+    if not asked or set(terms(sentence)) & asked:
+        return False
+    return any(not set(terms(m.group(0))) & asked for m in _PERSON_NAME.finditer(sentence, 0, start))
+
+
 _NOMINATIONS = re.compile(r"(?:\s+[a-z]+)?\s+(?:nominations|nods)\b", re.I)  # counted, not won
 _NOMINATIONS_ASKED = re.compile(r"\bnominat|\bnods?\b", re.I)
 # a figure against a norm, not the count itself: "about 100 tornadoes above average"

@@ -147,3 +147,23 @@ def test_an_age_at_death_is_read_from_a_sentence_about_the_death() -> None:
     assert _phrases(question, "Lord Callaghan died on Saturday, aged 92.") == ["92"]
     assert _phrases("How old is the premier?", "The 51-year-old premier has marked his 2,838th day in the post.") \
         == ["51"]
+
+
+def test_a_line_leading_in_to_a_list_is_no_event_of_a_brief() -> None:
+    """New user 18's `rag brief "layoffs"` gave Amazon's story as "Here's what to know about Amazon's layoffs:"."""
+    from rag.brief import is_event_sentence
+
+    assert not is_event_sentence("Here's what to know about Amazon's layoffs:")
+    assert is_event_sentence("Amazon said it would cut more than 18,000 jobs: the most in its history.")
+
+
+def test_an_age_beside_another_persons_name_is_not_the_asked_persons() -> None:
+    """New user 18's chat: "How old is she?" after "Who resigned as New Zealand prime minister?" (Jacinda Ardern)
+    got **34**, of "(Finland's Sanna Marin is now the youngest serving prime minister in the world at 34 years
+    old.)", a sentence the first answer had quoted. A follow-up is answered as searched, with the name."""
+    marin = "(Finland's Sanna Marin is now the youngest serving prime minister in the world at 34 years old.)"
+    ardern = "Fighting back tears, Ardern, 42, told reporters that Feb. 7 will be her last day in office."
+    assert _phrases("How old is Jacinda Ardern?", marin) == []
+    assert _phrases("How old is Jacinda Ardern?", ardern) == ["42"]
+    assert _phrases("How old is Sanna Marin?", marin) == ["34"]
+    assert _phrases("How old was Sir Nicholas Scott?", "The 71-year-old served in Northern Ireland.") == ["71"]
