@@ -348,7 +348,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if phrase.lower() in _COUNT_WORDS and not re.match(r"\s+(?:\d|[A-Z])", sentence[end:]):
                 continue  # "Six people are dead ...": a count, no name ("What is the name of the gunman?": new user
                 # 14); "Three 6 Mafia" goes on as a name
-            if name_kind(text) in ("place", "org") and (before := _TRADE_BEFORE.search(sentence, 0, start)) \
+            if name_kind(text) in ("place", "org") and (before := _NOUN_BEFORE.search(sentence, 0, start)) \
+                    and sentence[before.start(1) - 1 : before.start(1)] != "-" \
                     and before.group(1).lower() in _PERSON_WORDS and not set(terms(before.group(1))) & asked_head:
                 continue  # "Which San Francisco venue ...?": "Former Stone Roses singer Ian Brown" is a person
             if described and _described(text, sentence, start, end, phrase, described, asked_head):
@@ -902,10 +903,11 @@ def _asked_head(question: str) -> frozenset[str]:
     return frozenset(head.union(*(group for group in _POST_SYNONYMS if group & general)))
 
 
-_TRADE_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z'’]*),?\s+$")  # "singer Ian Brown"; not "NATO-member Poland"
+# "singer Ian Brown" (a trade before a name, read with ``_NOUN_BEFORE``; not the "member" of "NATO-member Poland")
 _PERSON_WORDS = frozenset(PERSON_NOUNS) | frozenset(w + "s" for w in PERSON_NOUNS) | {"frontman", "frontwoman"}
 
 
+@lru_cache(maxsize=1024)  # read once a candidate sentence, as ``_asked_head``'s question is
 def _described_words(question: str, asked_head: frozenset[str]) -> frozenset[str]:
     """The stems with which ``question`` describes another party than the one it asks for: the words after a
     "which <noun>" question's noun ("Which little-known company won the auction for the *Russian oil firm's*
