@@ -35,6 +35,7 @@ import numpy as np
 from rag.boilerplate import is_site_line
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences, with_names_from
+from rag.followup import elided_subject
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
@@ -42,7 +43,7 @@ from rag.short_answer import (
     extract, find, fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type,
     what_is_asked,
 )
-from rag.text import answer_type, strip_markers, terms, verb_terms
+from rag.text import strip_markers, terms, verb_terms
 from rag.timewindow import understand
 from rag.types import REFUSAL, Draft, Passage
 from rag.verify import Premises
@@ -325,6 +326,12 @@ class ExtractiveAnswerer:
         if own:  # a follow-up: what the last answer said is no answer to it unless it says what the follow-up asks
             said = " ".join(strip_markers(after[1]).split())
             ranked = [s for s in ranked if " ".join(s.text.split()) not in said or own & verb_terms(s.text)] or ranked
+        subject = elided_subject(after[0]) if after else None
+        new = set(terms(subject[0])) if subject else set()
+        if new:  # "What about Amazon?" asks about Amazon: a sentence that does not name it is about the last subject
+            # (after "Which tech company ... cut 10,000 jobs?" and "And what share of its workforce is that?" it was
+            # answered **Microsoft** with Microsoft's sentence again, new user 18), unless no sentence names it
+            ranked = [s for s in ranked if new <= set(terms(s.text))] or ranked
         if not ranked:
             return ranked, None
         return ranked, features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
@@ -580,7 +587,12 @@ class ExtractiveAnswerer:
                        and c.text[short[1] - c.span[0] : short[2] - c.span[0]] == short[0]), None)
         lead = self._newer_statement(q, ranked, as_of) or holder or best
         hit = short[0] if lead is holder and short else (found[0] if (found := extract(q, lead.text)) else None)
-        disagreement = find_disagreement(lead.text, lead.passage.n, passages, hit, as_of, q)
+        # "the count officials gave yesterday": no later count is the newest the question can mean (but "the death
+        # toll now from Sunday's earthquake" asks for the newest count of Sunday's quake)
+        window = understand(q.text, as_of) if as_of is not None else None
+        until = min(as_of, window.end) if as_of is not None and window is not None and window.end is not None \
+            and not window.recency else as_of
+        disagreement = find_disagreement(lead.text, lead.passage.n, passages, hit, until, q)
         if disagreement is not None:
             return [Scored(m.passage, m.span, m.sentence, best.score, best.coverage)
                     for m in (disagreement.newest, disagreement.earlier)]
@@ -613,7 +625,7 @@ class ExtractiveAnswerer:
         """Whether ``sentence`` states a value of what ``q`` asks for: a phrase of its answer type
         (``rag.short_answer.extract``), or any figure when the question's type is not one of those
         ("What is the latest count ...", "Where does the rate stand ...")."""
-        return extract(q, sentence) is not None or (not answer_type(q.text) and has_figure(sentence))
+        return extract(q, sentence) is not None or (not wanted_type(q) and has_figure(sentence))
 
     @staticmethod
     def _short_answer(q: Question, chosen: Sequence[Scored]) -> tuple[str, int, int] | None:

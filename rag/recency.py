@@ -39,7 +39,8 @@ from datetime import date
 from pathlib import Path
 
 from rag.evidence import Question, terms
-from rag.short_answer import candidates, day_of_month, is_calendar
+from rag.short_answer import asked_noun, candidates, changed_from, day_of_month, is_calendar, wanted_type
+from rag.timewindow import understand
 from rag.text import MARKER_RUN, marker_numbers
 from rag.types import Citation, Passage
 
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 # passage must share to count as "about the same thing". Hand-set on the unit-test cases and the
 # example stories in tests/test_recency.py (no labelled disagreements exist yet to fit it on).
 MIN_CONTEXT = 0.34
+# a figure counting time ("two years", "almost two weeks"), which is rarely what changed
+_SPAN_OF_TIME = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
 NEAR = 4  # words either side of a value that describe it ("four people killed", "named X as leader")
 
 _SMALL = {w: i for i, w in enumerate(
@@ -66,6 +69,8 @@ _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\
 # the place a figure is for: "in Lee County", "across Florida" (not "in March", "in Friday's storm")
 _SCOPE = re.compile(r"\b(?:in|across|throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
 
+_OPENING_SCOPE = re.compile(r"\W*(?:In|Across|Throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
+
 
 SCOPE_CHARS = 80  # how far after a figure the place it is for may be named
 
@@ -78,6 +83,12 @@ def _scope(sentence: str, end: int) -> str | None:
     after = re.search(r"\d", sentence[end:])
     stop = min(end + SCOPE_CHARS, end + after.start() if after else len(sentence))
     for m in _SCOPE.finditer(sentence, end, stop):
+        place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
+        if not is_calendar(place.split()[0]):
+            return place.lower()
+    # else the place the sentence opens with: "In Lee County, which includes ..., at least five deaths were confirmed"
+    m = _OPENING_SCOPE.match(sentence)
+    if m and m.end() <= end:
         place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
         if not is_calendar(place.split()[0]):
             return place.lower()
@@ -259,16 +270,50 @@ def _names(text: str) -> list[tuple[str, str, int, int]]:
 def _near_terms(text: str, start: int, end: int) -> set[str]:
     left = " ".join(text[:start].split()[-NEAR:])
     right = " ".join(text[end:].split()[:NEAR])
-    return set(terms(left)) | set(terms(right))
+    return _same_words(terms(left)) | _same_words(terms(right))
 
 
 def _context(text: str, start: int, end: int) -> set[str]:
-    return set(terms(text[:start] + " " + text[end:]))
+    return _same_words(terms(text[:start] + " " + text[end:]))
 
 
-def _slot(sentence: str, short_answer: str | None) -> tuple[str, str, int, int, str] | None:
-    """The value the answer states: the short answer if it is in the sentence, else its first figure.
-    Returns (as written, key, start, end, kind)."""
+# the words of a toll, one word for comparing what two figures count: "the death toll ... had reached 12" and
+# "At least 18 people have died" count the same dead (new user 18: the newer 18 was not seen as disagreeing)
+_DEATH_WORDS = frozenset(terms("death deaths died dead killed toll fatalities"))
+
+
+def _same_words(stems: Sequence[str]) -> set[str]:
+    return {"†death" if t in _DEATH_WORDS else t for t in stems}
+
+
+# a unit of measure right after a figure: "90 *seconds*", "3.6 *miles*"
+_UNIT_WORD = re.compile(r"\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|miles?|feet|foot|inches|inch|yards?|"
+                        r"meters?|metres?|kilometers?|kilometres?|km|mph|pounds?|tons?|tonnes?|gallons?|barrels?|"
+                        r"degrees?|acres?|hectares?)\b", re.I)
+_COUNTED = frozenset(terms("people persons"))
+
+
+def _unit_of(text: str, end: int) -> str | None:
+    m = _UNIT_WORD.match(text, end)
+    return m.group(1).lower().rstrip("s") if m else None
+
+
+def _topic(q: Question, as_of: date | None) -> set[str]:
+    """What the question is about: its words but its time ("latest", "this week") and what it counts ("death
+    toll", "people"), which every sentence giving such a figure says."""
+    text = q.text
+    window = understand(text, as_of)
+    if window is not None and window.phrase:
+        text = text.replace(window.phrase, " ")
+    counted = asked_noun(text) or ""
+    return _same_words([t for t in terms(text) if t not in _COUNTED and t not in terms(counted)]) - {"†death"}
+
+
+def _slot(sentence: str, short_answer: str | None,
+          given: frozenset[str] = frozenset()) -> tuple[str, str, int, int, str] | None:
+    """The value the answer states: the short answer if it is in the sentence, else its first figure that
+    the question does not give (``given``: keys; "Now that gas has slipped under $4 a gallon, what is the
+    national average?" does not ask the $4). Returns (as written, key, start, end, kind)."""
     if short_answer:
         i = sentence.find(short_answer)
         if i >= 0:
@@ -276,8 +321,11 @@ def _slot(sentence: str, short_answer: str | None) -> tuple[str, str, int, int, 
             if nums:
                 return (*nums[0], "number")
             return short_answer, short_answer.lower(), i, i + len(short_answer), "name"
-    nums = _numbers(sentence)
-    return (*nums[0], "number") if nums else None
+    nums = [n for n in _numbers(sentence) if n[1] not in given]
+    # not a span of time ("For the past two years the Doomsday Clock has stood at 100 seconds to midnight": the
+    # clock's figure is 100, new user 18), unless the sentence states no other figure
+    counts = [n for n in nums if not _SPAN_OF_TIME.match(sentence, n[3])]
+    return (*(counts or nums)[0], "number") if nums else None
 
 
 def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
@@ -301,7 +349,8 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     own_date = published_day(own) if own else None
     if own is None or own_date is None or (as_of is not None and own_date > as_of):
         return None
-    slot = _slot(sentence, short_answer)
+    given = frozenset(k for _, k, _, _ in _numbers(q.text)) if q is not None else frozenset()
+    slot = _slot(sentence, short_answer, given)
     if slot is None:
         return None
     value, key, a, b, kind = slot
@@ -311,6 +360,11 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     if not context:
         return None
     asked = _Asked.of(q, sentence, a, b)
+    # the answer's figure bound to what the question counts ("the death toll ... rose to 14" for "What is the latest
+    # death toll?"): another bound to it counts the same, whatever words stand next to it ("At least 18 people have
+    # died", new user 18); the sentences must still be about the same thing (MIN_CONTEXT)
+    bound = kind == "number" and asked.bound
+    topic = _topic(q, as_of) if kind == "number" and q is not None else set()
     scope = _scope(sentence, b)
     others: list[Mention] = []
     for p in passages:
@@ -324,15 +378,25 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
             for v, k, sa, sb in values:
                 if k == key or not _same_sort(value, v, kind) or not asked.fits(s, sa, sb):
                     continue
-                if kind == "number" and scope and (where := _scope(s, sb)) and where != scope:
-                    continue  # a figure for another place: 54 dead "in Lee County" is no earlier 109 "in the United States"
+                if kind == "number" and (where := _scope(s, sb)) and where != scope \
+                        and (scope or where not in sentence.lower()):
+                    # a figure for another place: 54 dead "in Lee County" is no earlier 109 "in the United States";
+                    # nor five "In Lee County, ..." an earlier 101 "killed in Florida by Hurricane Ian"
+                    continue
                 their_near = _near_terms(s, sa, sb)
-                if kind == "number" and not (near & their_near):
+                if kind == "number" and not bound and not (near & their_near):
                     continue  # "four people" vs "2 buildings": not the same figure
                 if kind == "name" and len(near & their_near) < min(2, len(near)):
                     continue
-                shared = len(context & _context(s, sa, sb)) / len(context)
-                if shared >= MIN_CONTEXT:
+                theirs = _context(s, sa, sb)
+                shared = len(context & theirs) / len(context)
+                # a figure bound to what the question counts, or counting what the answer's does ("90 seconds to
+                # midnight"), in a sentence on what the question is about ("At least 18 people have died in the
+                # wave of the storms" for the latest death toll from the wave of California storms), whatever else
+                # the answer's longer sentence says around its own (new user 18)
+                units = (_unit_of(sentence, b), _unit_of(s, sb))
+                same = units[0] == units[1] if None not in units else bound  # not "200 feet" tall for "3.6 miles" away
+                if shared >= MIN_CONTEXT or (same and topic and len(topic & theirs) >= MIN_CONTEXT * len(topic)):
                     others.append(Mention(p, d, s, span, v, k))
                     break
     if not others:
@@ -346,9 +410,10 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
 
 
 def _states(sentence: str, values: Sequence[tuple[str, str, int, int]], value: str, key: str, kind: str) -> bool:
-    """Whether ``sentence`` states the answer's own value (its figure, or its name in any case)."""
+    """Whether ``sentence`` states the answer's own value (its figure, or its name in any case): not as the
+    value it changed from ("moved forward from 100 seconds to midnight to 90 seconds" disagrees with 100)."""
     if kind == "number":
-        return any(k == key for _, k, _, _ in values)
+        return any(k == key and not changed_from(sentence, a, b) for _, k, a, b in values)
     return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sentence, re.I) is not None
 
 
@@ -372,8 +437,8 @@ class _Asked:
 
     @classmethod
     def of(cls, q: Question | None, sentence: str, start: int, end: int) -> _Asked:
-        if q is None:
-            return cls()
+        if q is None or not wanted_type(q):
+            return cls()  # "Where does the Doomsday Clock stand now?" types no phrase: any figure may answer it
         own = [c for c in candidates(q, sentence) if c.start < end and start < c.end]
         return cls(q, any(c.bound for c in own))
 

@@ -254,6 +254,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     money = atype == "number" and asks_money(text)
     measured = _measure_asked(text) if atype == "number" else None
     percent = atype == "number" and asks_percent(text)
+    amount = atype == "number" and _HOW_MUCH_THING.search(text) is not None
     current = atype == "number" and bool(_CURRENT.search(text))  # what the figure is now
     earlier = atype == "number" and bool(_EARLIER_ASKED.search(text))  # "rose from how many", "before the cut"
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
@@ -270,6 +271,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         if asked_posts else None
     # a question asking for a person: it opens with "who", or asks "the name of the gunman" (not name_kind's
     # reading of "which country's lawmakers" or of a relative "which Pentagon officials said")
+    countries_act = _country_acts(text)
     person_asked = atype == "name" and bool(_WHO_OPENS.match(asking_sentence(text) or text)
                                             or _NAME_OF_PERSON.search(text) or _WHICH_OF_KIN.search(text))
     asked_head = _asked_head(text) if atype == "name" else frozenset()  # "which *contractor*", "who chairs"
@@ -362,8 +364,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if possessed and (before := _NOUN_BEFORE.search(sentence, 0, start)) \
                     and set(terms(before.group(1))) & possessed:
                 continue  # "Which MLB team's owner announced ...?": "Team owner Arte Moreno" is the owner, no team
-            if person_asked and (_a_country_or_state(phrase) or (phrase.isupper() and len(phrase) > 1)):
+            if person_asked and ((_a_country_or_state(phrase) and not countries_act)
+                                 or (phrase.isupper() and len(phrase) > 1)):
                 continue  # "... at a Walmart store in Chesapeake, Virginia": no gunman's name; "CNN", "NASA": no one
+                # (but "Who did Argentina beat in the World Cup final?" is answered by a country: "France", new user 20)
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
             if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN) \
                     or _place_of_question(phrase, text):
@@ -389,16 +393,16 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "the Six Nations", "Formula One": a name, not a count
         elif atype == "number" and current and _SUPERSEDED.search(sentence, end):
             continue  # "still without power": not "35,000" of "35,000 ..., but that number had decreased to 1,200"
-        elif atype == "number" and not earlier and _FROM_BEFORE.search(sentence, max(0, start - 30), start) \
-                and _TO_FIGURE_AFTER.match(sentence, end):
+        elif atype == "number" and not earlier and changed_from(sentence, start, end):
             continue  # "moved from 100 seconds to midnight to 90 seconds": the figure it changed from
         elif atype == "number" and _no_figure(sentence, start, end, phrase):
             continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
         elif atype == "number" and _a_total(sentence, start, end, text, qstems, focus):
             continue  # "winning 173 of the 299 votes": he got 173; the 299 are all there were
-        elif counting and (unit := _UNIT_AFTER["long"].match(sentence, end)) \
+        elif (counting or toll) and (unit := _UNIT_AFTER["long"].match(sentence, end)) \
                 and not focus & set(terms(unit.group(0))):
-            continue  # "how many years since it erupted": not "21" of "just 21 miles apart" (unless miles are asked)
+            continue  # "how many years since it erupted": not "21" of "just 21 miles apart" (unless miles are asked);
+            # "the latest death toll": not "two" of "the death toll from almost two weeks of storms" (new user 18)
         elif counting and _qualifies(sentence, end, focus):
             continue  # "how many caps": not "an eight-week ban", "the 44-man squad" (unless weeks or men are asked)
         elif counting and _no_count(sentence, start, end, focus):
@@ -411,6 +415,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"
         elif percent and not (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
             continue  # "what percentage of the vote": "59%" or "59 per cent", not "2 million"
+        elif amount and not money and not percent and (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
+            continue  # "How much coal did the world burn?": "8 billion metric tons", not "grow 1.2%" (new user 20)
         elif measure in _UNIT_REQUIRED and not _in_unit(measure, sentence, start, end) \
                 and not _SINCE_WHEN.search(text):
             continue  # "how long did the film last": "18 minutes", not "Number 73"
@@ -602,7 +608,10 @@ def _agent_named(question: str, sentence: str) -> bool:
 
 
 _ENDS_ASKING = re.compile(r"\b(?:what|who|whom|which)\W*$", re.I)  # "... it creates what?": asked at the end
-_LOOSE_DATE = re.compile(r"\b(?:centur(?:y|ies)|decades?|BP|BCE?|AD|years? ago|(?:1[0-9]|20)\d\d)\b")
+# ... or an age of the earth or of man ("during the Middle Miocene", "the last glacial maximum", "the Bronze Age")
+_LOOSE_DATE = re.compile(r"\b(?:centur(?:y|ies)|decades?|BP|BCE?|AD|years? ago|(?:1[0-9]|20)\d\d|[A-Z][a-z]+cene|"
+                         r"(?:Jurass|Triass|Cambr|Perm|Devon|Silur|Ordovic)ic|Cretaceous|glacial maximum|"
+                         r"(?:Ice|Stone|Bronze|Iron) Age)\b")
 _LOOSE_FIGURE = re.compile(rf"\d|\b(?:once|twice|thrice|dozens?|hundreds?|thousands?|{_NUMWORD})", re.I)
 
 
@@ -641,7 +650,7 @@ def _wanted_type(question: str, atype_of_question: str) -> str:
     # "What happened on Lake Marren?" asks for an event, not a name (it was answered **Calder Star**, new user 10)
     if re.match(r"\s*(which|what)\s+\w+", text, re.I) and not re.match(
             r"\s*what\s+(did|does|do|is|was|are|were|has|have|had|will|would|can|could|happened|happens|"
-            r"happen|went)\b", text, re.I):
+            r"happen|went|about)\b", text, re.I):  # "What about Amazon?" asks the last question again, whatever it asked
         return "name"
     if re.search(r"\bwhich\s+\w+", text, re.I) and _WHICH_NOUN.search(text):
         return "name"  # "... visas for tourists from which nation?", "... prevent which disease?": asked mid-sentence
@@ -650,11 +659,15 @@ def _wanted_type(question: str, atype_of_question: str) -> str:
 
 def asking_sentence(text: str) -> str | None:
     """The last sentence of ``text`` that ends with "?" (None when there is none)."""
-    found = _ASKING.findall(text)
-    return found[-1] if found else None
+    masked = _ABBREVIATED.sub(lambda m: m.group(0)[:-1] + "\0", text)  # the same length: spans are the text's
+    found = list(_ASKING.finditer(masked))
+    return text[found[-1].start(1) : found[-1].end(1)] if found else None
 
 
 _ASKING = re.compile(r"(?:^|(?<=[.!?][\s\"”’'])|(?<=[.!?]\s))\s*([A-Z][^.!?]*\?)")  # the sentence asking
+# the stop of an initial or a title, which ends no sentence: "How far was the lava from the Daniel K. Inouye Highway?"
+# was read as asking "Inouye Highway?", so no unit was wanted and **about 2.4** was the answer (new user 20)
+_ABBREVIATED = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|Gov|Sen|Rep|Gen|Col|Sgt|Lt)\.(?=\s|[A-Z]\.)")
 _NAME_OF = re.compile(r"\bwhat (?:is|was|are|were) (?:the |their |its |his |her )?names? of\b"
                       r"|\bwhat (?:is|was|are|were|will) (?:\w+\s+){1,5}?(?:be )?(?:called|named|dubbed|known as)\s*\?"
                       r"|\bwhat did (?:\w+\s+){1,4}?(?:call|name|dub)\b", re.I)
@@ -663,12 +676,17 @@ _JOINING_WHEN = re.compile(r"\w\s+when\b", re.I)  # "this week when it ...": a c
 _OTHER_OPENING = re.compile(r"\s*(?:what|where|how|why)\b", re.I)  # ... of a question asked by another word
 _WHEN_CLAUSE = re.compile(r"\s*when\b[^?,]*,\s*((?:what|which|who|whom|whose|how|where)\b)", re.I)
 _WHERE_STAND = re.compile(r"\bwhere\s+(?:does|do|did|will|is|are|was|were)\s+(.+?)\s+stand\b", re.I)
-_VALUE_END = (r"(?=\s+(?:now|today|currently|so far|then|of|for|in|on|at|the|that|which|to|when|after|before|since|"
+_VALUE_END = (r"(?=\s+(?:now|today|currently|so far|then|of|for|from|in|on|at|the|that|which|to|when|after|before|since|"
               r"during|reached|hit|stood|fell|rose|did|does|do|was|is|will|would|has|had)\b|\s*[?,]|\s*$)")
 # "what was the average?", "what was the lowest level the key rate reached?", "above what annual income ...?"
 _WHAT_VALUE = re.compile(r"\s*what\s+(?:is|was|are|were|will be)\s+(?:the|its|their|his|her)\s+"
                          r"((?:[\w’'-]+\s+){0,2}?[\w’'-]+)" + _VALUE_END, re.I)
 _WHAT_NOUN = re.compile(r"(?:^|[,;]\s*|^\s*\w+\s+)(?:which|what)\s+((?:[\w’'-]+\s+){0,2}?[\w’'-]+)" + _VALUE_END, re.I)
+# "how much coal", "how much rain": an amount of a thing, which a share of it does not give (not "how much did
+# prices rise", "how much more", "how much money": see ``asks_money``)
+_HOW_MUCH_THING = re.compile(r"\bhow much\s+(?!(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could|should|"
+                             r"might|may|more|less|longer|further|higher|lower|bigger|larger|of|in|on|to|the|a|an|"
+                             r"time|its|their|his|her|it|they|he|she)\b)[a-z]+", re.I)
 _QUANTITY_NOUNS = frozenset(terms("rate rates price prices average toll count number figure level index total tally "
                                   "inflation unemployment poll polls approval share income salary wage cost "
                                   "fee fine amount sum value worth budget deficit debt profit revenue turnover "
@@ -700,6 +718,20 @@ _WHO_IS_NAMED = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:[A-Z][\w.'’
 # "What is the name of the gunman?": a person asked, as by "who"
 _NAME_OF_PERSON = re.compile(r"\bname of (?:the |this |that )?(?:[a-z]+ )?(" + "|".join(PERSON_NOUNS)
                              + r"|\w+m[ae]n|\w+(?:er|or))s?\b", re.I)  # "gunman", "shooter", "killer"
+
+
+_COUNTRY_DOES = re.compile(r"^\W*who\s+(?:did|does|do|will|would|could|has|have|had)\s+(?:the\s+)?"
+                           r"((?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}))\s+[a-z]"
+                           r"|^\W*who\s+[a-z]+\s+(?:the\s+)?((?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}))(?:\W|$)",
+                           re.I)
+
+
+@lru_cache(maxsize=1024)
+def _country_acts(question: str) -> bool:
+    """Whether a who-question's other party is a country (a team, a state at war): "Who did Argentina beat?",
+    "Who invaded Ukraine?". Its answer may be a country too."""
+    m = _COUNTRY_DOES.match(asking_sentence(question) or question)
+    return m is not None and _a_country_or_state(m.group(1) or m.group(2))
 
 
 def _a_country_or_state(phrase: str) -> bool:
@@ -1841,6 +1873,12 @@ _SUPERSEDED = re.compile(
     r"increased|increasing|climbed|climbing|grew|grown|growing|jumped|surged|reduced|lowered|raised|down|up)"
     r"\s+(?:again\s+)?to\s+(?:about\s+|around\s+|nearly\s+|almost\s+|just\s+|only\s+|roughly\s+|more than\s+|"
     r"over\s+|under\s+)?[$£€]?\d", re.I)
+
+
+def changed_from(sentence: str, start: int, end: int) -> bool:
+    """Whether the figure at ``sentence[start:end]`` is the value something changed from, another figure
+    being what it changed to ("moved from 100 seconds to midnight to 90 seconds")."""
+    return bool(_FROM_BEFORE.search(sentence, max(0, start - 30), start) and _TO_FIGURE_AFTER.match(sentence, end))
 
 
 def _listed_place(phrase: str, question: str) -> bool:

@@ -59,6 +59,7 @@ from rag.text import (
     undotted,
 )
 from rag.short_answer import DEMONYM_PLACES, PLACE_GROUPS, PLACES, US_STATES, asking_sentence, is_calendar
+from rag.timewindow import WEEKDAYS
 from rag.types import Citation, Passage
 
 _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while markers are parsed
@@ -960,14 +961,59 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     of such a premise is not answered at all (``Premises``: that name would be another event's)."""
     if not quotes or answer_type(question) == "number":
         return None
-    stated = [(n, u) for n, u in _quantities(asking_sentence(question) or question) if u[1] and not _YEAR.fullmatch(n)]
+    asking = asking_sentence(question) or question
+    stated = [(n, u) for n, u in _quantities(asking) if u[1] and not _YEAR.fullmatch(n)]
     text = " ".join(quotes)
     for number, unit in stated:
         if _other_quantity(number, unit, text):
             written = _as_written(question).get(number, number)
             return (f"The question says {written}; the cited passages give another figure and never that one: "
                     "check what the question takes as given.")
+    day, other = _other_day(asking, quotes[0])
+    if day and other:
+        return (f"The question says {day}; the answer's passage says {other} and never {day}: check what the "
+                "question takes as given.")
+    place, other = _other_place(asking, text)
+    if place and other:
+        return (f"The question says {place}; the cited passages name {other} and never {place}: check what the "
+                "question takes as given.")
     return None
+
+
+_ON_DAY = re.compile(r"\bon\s+(" + "|".join(WEEKDAYS) + r")\b", re.I)
+_DAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+
+
+def _other_day(asking: str, lead: str) -> tuple[str | None, str | None]:
+    """The weekday the question puts its fact on ("Why did Trump announce his 2024 campaign on Monday night?") and
+    the one other weekday the answer's leading quote names instead ("... announced Tuesday night"), or Nones: no
+    day asked, the quote names that day too, none or several others (new users 18 and 19: wrong days passed)."""
+    asked = {m.group(1).capitalize() for m in _ON_DAY.finditer(asking)}
+    said = {m.group(1).capitalize() for m in _DAY.finditer(lead)}
+    if len(asked) != 1 or asked & said or len(said) != 1:
+        return None, None
+    return asked.pop(), said.pop()
+
+
+_WHICH_PLACE_NOUN = re.compile(r"\b(?:which|what)\s+((?:[A-Z][\w'’.-]*\s+){1,3})[a-z]+", re.I)
+
+
+def _other_place(asking: str, text: str) -> tuple[str | None, str | None]:
+    """The one country or US state the question names ("Which Florida store sold the winning ticket?") and the
+    one place of that sort the cited passages name instead, never naming it or a place holding it ("... sold in
+    Altadena, California"), or Nones."""
+    described = _WHICH_PLACE_NOUN.search(asking)  # the thing asked is said to be of the place
+    asked = places_in(described.group(1)) if described else set()
+    if len(asked) != 1:
+        return None, None
+    place = asked.pop()
+    said = places_in(text, inside_names=True)
+    if any(_same_place(place, p) for p in said) or _names_place(place, text, fold(text)):
+        return None, None
+    others = {p for p in said if (p in US_STATES) == (place in US_STATES)}
+    if len(others) != 1:
+        return None, None
+    return _place_label(place), _place_label(others.pop())
 
 
 # "in Stockholm", "at the Tokyo International Film Festival", "in Berlin": where a question puts its fact

@@ -1,0 +1,101 @@
+"""New user 18 (a fact-checker, January 2023 wire copy) in `rag chat`: "What about Amazon?" after two turns on
+Microsoft's job cuts was answered **Microsoft** with Microsoft's sentence again. The sentences are the articles'."""
+
+from __future__ import annotations
+
+from rag.evidence import prepare
+from rag.extractive import ExtractiveAnswerer
+from rag.short_answer import wanted_type
+from rag.types import Passage
+
+MICROSOFT = ("Microsoft announced thousands of job cuts this week, becoming the latest tech company to pluck its "
+             "workforce as the global economy slows. The software company confirmed Wednesday its reducing workforce "
+             "by 10,000 people through the end of the third quarter of the 2023 fiscal year.")
+AMAZON = ("Earlier this week, Amazon began laying off thousands of employees. On Jan. 4, Amazon CEO Andy Jassy announced "
+          "the company planned to cut more than 18,000 employees.")
+
+
+def _passage(n: int, aid: str, text: str) -> Passage:
+    from index.chunk import split_sentences
+
+    spans = tuple((a, b) for a, b in split_sentences(text))
+    return Passage(n=n, chunk_id=f"{aid}:0", article_id=aid, title="Tech layoffs", source=f"https://{aid}.example/x",
+                   published="2023-01-19", score=1.0, text=text, start=0, end=len(text), sentences=spans)
+
+
+def test_what_about_x_is_answered_from_a_sentence_that_names_x() -> None:
+    passages = [_passage(1, "ms", MICROSOFT), _passage(2, "am", AMAZON)]
+    searched = "What about Amazon? share workforce tech company week cut jobs"  # as `rag chat` searched it
+    last = "Also on Wednesday, Microsoft announced 10,000 job cuts, or nearly 5% of its workforce [2]."
+    draft = ExtractiveAnswerer(refuse_below=0.0).answer(searched, passages, after=("What about Amazon?", last))
+    first = draft.text.split(" [")[0]
+    assert "Amazon" in first and "Microsoft" not in draft.text
+    assert draft.short_answer is None or "Microsoft" not in draft.short_answer[0]
+    # no sentence names the subject: the question is answered as before (not refused for it)
+    alone = ExtractiveAnswerer(refuse_below=0.0).answer(searched, passages[:1], after=("What about Amazon?", last))
+    assert not alone.refused and "Microsoft" in alone.text
+
+
+def test_what_about_x_asks_for_no_name_of_its_own() -> None:
+    # it asks the last question again: "What share ...?" after it wants a figure, and a name-typed "What about X?"
+    # made "Amazon CEO Andy Jassy" the bold answer
+    assert wanted_type(prepare("What about Amazon? share workforce tech company week cut jobs")) == ""
+    assert wanted_type(prepare("What company did it buy?")) == "name"
+
+
+# new user 20 (a newsroom developer, December 2022 stories through feeds): bold answers of the right sentence's
+# wrong phrase
+
+
+def _phrases(question: str, sentence: str) -> list[str]:
+    from rag.short_answer import candidates
+
+    return [c.phrase for c in candidates(prepare(question), sentence)]
+
+
+def test_an_initial_ends_no_sentence_of_the_question() -> None:
+    from rag.short_answer import asking_sentence
+
+    # read as asking "Inouye Highway?", the question wanted no unit: **about 2.4** (of "about 2.4 miles")
+    question = "How far was the Mauna Loa lava flow from the Daniel K. Inouye Highway?"
+    assert asking_sentence(question) == question
+    assert _phrases(question, "The flow front was about 2.4 miles from the Daniel K. Inouye Highway as of Saturday "
+                              "afternoon, according to the US Geological Survey.") == ["about 2.4 miles"]
+    assert asking_sentence("The U.S. economy grew. What did Gov. Newsom say?") == "What did Gov. Newsom say?"
+    assert asking_sentence("They met in the U.S. Who won?") == "They met in the U.S. Who won?"
+
+
+def test_an_amount_of_a_thing_is_no_share() -> None:
+    sentence = ("Demand for coal is set to grow 1.2% and top 8 billion metric tons for the first time ever this year, "
+                "the IEA said.")
+    assert _phrases("How much coal did the world burn in 2022?", sentence) == ["8 billion"]
+    assert "1.2%" in _phrases("How much did demand for coal grow in 2022?", sentence)  # a rise may be a share
+
+
+def test_a_country_answers_who_when_the_question_sets_countries_against_each_other() -> None:
+    sentence = "Messi won the title as Argentina beat France in a penalty shootout Sunday."
+    assert "France" in _phrases("Who did Argentina beat in the 2022 World Cup final?", sentence)
+    # a person is asked: "Virginia" of "a Walmart store in Chesapeake, Virginia" is no gunman
+    assert "Virginia" not in _phrases("Who opened fire at the Walmart store?",
+                                      "A man opened fire at a Walmart store in Chesapeake, Virginia.")
+
+
+# new users 18 and 19: a wrong day or place in the question passed without a word, the cited text saying otherwise
+
+
+def test_a_wrong_day_or_place_the_question_takes_as_given_gets_a_notice() -> None:
+    from rag.verify import premise_notice
+
+    day = premise_notice("Why did Trump announce his 2024 campaign on Monday night?",
+                         ["Former President Donald Trump announced Tuesday night that he is running again."])
+    assert day is not None and "says Monday" in day and "Tuesday" in day
+    place = premise_notice("Which Florida store sold the winning $2.04 billion Powerball ticket on Tuesday?",
+                           ["A lone winning ticket for the record $2.04 billion Powerball lottery jackpot was sold in "
+                            "Altadena, California, at Joe's Service Center."])
+    assert place is not None and "says Florida" in place and "California" in place
+    # the day and place as asked, or a place that is context of what is asked, get none
+    assert premise_notice("What did Biden say on Tuesday?", ["Biden said on Tuesday that the vote was close."]) is None
+    assert premise_notice("Why did Trump speak on Monday?", ["Trump spoke on Monday, and again on Friday."]) is None
+    assert premise_notice("Which country did the balloon that flew over the US belong to?",
+                          ["The balloon belonged to China, officials said."]) is None
+    assert premise_notice("Which Florida city did Ian hit first?", ["Ian made landfall near Fort Myers."]) is None
