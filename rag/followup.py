@@ -179,9 +179,14 @@ def _acronym(word: str, text: str) -> bool:
 
 def _content(text: str) -> list[str]:
     """The words that say what ``text`` is about: no function words, none of one or two letters but an
-    acronym ("What did BP say?" is about "BP"; "the WHO" is no "who")."""
-    return [w for w in _WORD.findall(text)
+    acronym ("What did BP say?" is about "BP"; "the WHO" is no "who"), none of a phrase of time that is no
+    topic ("so far": "What about the Democrats?" after "... won so far last week?" was searched with "far", new
+    user 19)."""
+    return [w for w in _WORD.findall(_SO_FAR.sub(" ", text))
             if _acronym(w, text) or (w.lower() not in _STOP and len(w) > 2)]
+
+
+_SO_FAR = re.compile(r"\b(?:so far|to date|at present|as of (?:now|today)|right now|thus far)\b", re.I)
 
 
 def _names(text: str) -> list[str]:

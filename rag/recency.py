@@ -52,6 +52,12 @@ log = logging.getLogger(__name__)
 MIN_CONTEXT = 0.34
 # a figure counting time ("two years", "almost two weeks"), which is rarely what changed
 _SPAN_OF_TIME = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
+# How much of what the question is about (``_topic``) a sentence whose figure counts the same thing must say: half
+# ("At least 18 people have died in the wave of the storms" says "wave" and "storms" of the latest death toll from the
+# wave of California storms; "Republicans need to pick off two Democratic seats to win the Senate majority" says
+# "Republicans" and "majority" of five words asking whether Republicans clinched a House majority). Hand-set on
+# those cases and tests/test_recency.py's, as MIN_CONTEXT is.
+MIN_TOPIC = 0.5
 NEAR = 4  # words either side of a value that describe it ("four people killed", "named X as leader")
 
 _SMALL = {w: i for i, w in enumerate(
@@ -101,7 +107,7 @@ _POINTS_BACK = re.compile(r"^\W*(?:that|this|these|those)(?:['’]s|\s+(?:is|are
 _CONNECTIVE = re.compile(r"^(?:(?:meanwhile|however|separately|in addition|additionally|furthermore|moreover|"
                          r"by contrast|in contrast),|but|and)\s+(?=\S)", re.I)
 _LOWER_OPENERS = frozenset("the a an at in on more some about around nearly almost over police officials authorities "
-                           "rescuers only just".split())
+                           "rescuers only just which what who how when where why whether".split())
 
 
 FITTED = Path(__file__).resolve().parent / "fitted" / "recency.json"
@@ -396,7 +402,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
                 # the answer's longer sentence says around its own (new user 18)
                 units = (_unit_of(sentence, b), _unit_of(s, sb))
                 same = units[0] == units[1] if None not in units else bound  # not "200 feet" tall for "3.6 miles" away
-                if shared >= MIN_CONTEXT or (same and topic and len(topic & theirs) >= MIN_CONTEXT * len(topic)):
+                if shared >= MIN_CONTEXT or (same and topic and len(topic & theirs) >= MIN_TOPIC * len(topic)):
                     others.append(Mention(p, d, s, span, v, k))
                     break
     if not others:

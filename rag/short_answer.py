@@ -567,7 +567,7 @@ def holds_kind(kind: str, q: Question, sentence: str) -> bool:
     if any(not reversed_role(q.text, sentence, c.start, c.end) for c in candidates(q, sentence)):
         return True
     if kind == "name":  # "Who inspects the building?": "the municipal building inspector inspects it"
-        return _agent_named(q.text, sentence)
+        return _agent_named(q.text, sentence) or _object_named(q.text, sentence)
     loose = {"date": _LOOSE_DATE, "figure": _LOOSE_FIGURE}.get(kind)
     return bool(loose and loose.search(sentence))
 
@@ -605,6 +605,28 @@ def _agent_named(question: str, sentence: str) -> bool:
                 return bool(phrase) and all(x[0].islower() for x in phrase) \
                     and not set(terms(phrase[-1])) <= set(terms(question))
     return False
+
+
+# "Who may teachers ignore?", "Whom did the board sack?": the verb whose object is asked, at the question's end
+_WHO_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:may|might|would|will|can|could|should|must|did|does|do)\s+"
+                         r"(?:[\w'’-]+\s+){1,4}?([a-z][a-z'-]+)\s*(?:[,?]|$)", re.I)
+_NOT_OBJECT = frozenset("to in on at by for from with of about into over and or as than the a an".split())
+
+
+def _object_named(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` says whom a who-question's verb is done to with a common noun phrase: "teachers may
+    concentrate their attention on motivated students, ignoring attention-seeking and disruptive students" for
+    "Who may teachers ignore?" (``lacks_kind`` refused it: no name). The question's verb in the sentence, then a
+    word that opens a noun phrase (not a preposition or "the" of a name the question has)."""
+    m = _WHO_OBJECT.match(asking_sentence(question) or question)
+    if m is None:
+        return False
+    verb = terms(m.group(1))
+    if not verb:
+        return False
+    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+    return any(terms(w) == verb and j + 1 < len(words) and words[j + 1].lower() not in _NOT_OBJECT
+               and words[j + 1][0].islower() for j, w in enumerate(words))
 
 
 _ENDS_ASKING = re.compile(r"\b(?:what|who|whom|which)\W*$", re.I)  # "... it creates what?": asked at the end

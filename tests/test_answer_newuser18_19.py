@@ -99,3 +99,23 @@ def test_a_wrong_day_or_place_the_question_takes_as_given_gets_a_notice() -> Non
     assert premise_notice("Which country did the balloon that flew over the US belong to?",
                           ["The balloon belonged to China, officials said."]) is None
     assert premise_notice("Which Florida city did Ian hit first?", ["Ian made landfall near Fort Myers."]) is None
+
+
+def test_a_follow_up_carries_no_word_of_so_far() -> None:
+    from rag.followup import rewrite_query
+
+    # new user 19's chat: "What about the Democrats?" was searched "... seats won far last week"
+    history = [("How many House seats have Republicans won so far?", "211 [1]."), ("And last week?", "212 [1].")]
+    searched = rewrite_query("What about the Democrats?", history)
+    assert "far" not in searched.split() and "seats" in searched
+
+
+def test_a_who_question_asking_whom_is_answered_by_a_common_noun_after_its_verb() -> None:
+    from rag.short_answer import holds_kind
+
+    # SQuAD: "Who may teachers ignore, in order to prioritize attention?" was refused ("no name asked for") over
+    # "... teachers may concentrate their attention on motivated students, ignoring attention-seeking ... students"
+    sentence = ("In response, teachers may concentrate their attention on motivated students, ignoring "
+                "attention-seeking and disruptive students.")
+    assert holds_kind("name", prepare("Who may teachers ignore, in order to prioritize attention?"), sentence)
+    assert not holds_kind("name", prepare("Who did the board sack?"), "The board met on Monday to discuss it.")

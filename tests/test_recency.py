@@ -291,6 +291,11 @@ def test_what_a_figure_counts_and_where_keeps_other_figures_out() -> None:
     june = _p(2, "b", "2022-06-22", "The average national gas price fell this week, slipping below the key $5 per "
                                     "gallon for regular unleaded.")
     assert find_disagreement(below.text, 1, [below, june], None, date(2022, 8, 12), gas) is None  # the $4 is given
+    house = prepare("Have the Republicans clinched a House majority yet, and how many seats did that take?")
+    seats = _p(1, "a", "2022-11-13", "Which party reaches the 218 seats necessary for a House majority will hinge on "
+                                     "races in states with a large share of mail-in ballots.")
+    senate = _p(2, "b", "2022-11-08", "Republicans need to pick off two Democratic seats to win the Senate majority.")
+    assert find_disagreement(seats.text, 1, [seats, senate], "218 seats", date(2022, 11, 17), house) is None
 
 
 def test_the_day_of_the_event_does_not_bound_the_newest_figure_asked_for_now(monkeypatch) -> None:  # noqa: ANN001
@@ -452,3 +457,14 @@ def test_a_newest_sentence_that_points_back_is_no_statement_to_date() -> None:
     new = _p(2, "b", "2024-12-01", "That's how many House seats Republicans had won, officials said 215.",
              title="House count")
     assert find_disagreement("Republicans won 211 House seats, officials said.", 1, [old, new], "211", AS_OF) is None
+
+
+def test_a_question_word_opening_the_newest_sentence_is_written_in_lower_case() -> None:
+    # new user 19: "As of 13 November, Which party reaches the 218 seats ..."
+    from rag.recency import Disagreement, Mention
+
+    newest = _p(1, "a", "2022-11-13", "Which party reaches the 218 seats will hinge on a few races.")
+    earlier = _p(2, "b", "2022-11-10", "Republicans have 211 seats.")
+    found = Disagreement(Mention(newest, date(2022, 11, 13), newest.text, (0, len(newest.text)), "218", "218"),
+                         Mention(earlier, date(2022, 11, 10), earlier.text, (0, len(earlier.text)), "211", "211"))
+    assert compose(found, date(2022, 11, 17)).startswith("As of 13 November, which party reaches")
