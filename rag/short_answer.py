@@ -610,14 +610,14 @@ def _agent_named(question: str, sentence: str) -> bool:
 # "Who may teachers ignore?", "Whom did the board sack?": the verb whose object is asked, at the question's end
 _WHO_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:may|might|would|will|can|could|should|must|did|does|do)\s+"
                          r"(?:[\w'’-]+\s+){1,4}?([a-z][a-z'-]+)\s*(?:[,?]|$)", re.I)
-_NOT_OBJECT = frozenset("to in on at by for from with of about into over and or as than the a an".split())
+_NOT_OBJECT = frozenset("to in on at by for from with of about into over and or as than".split())
 
 
 def _object_named(question: str, sentence: str) -> bool:
     """Whether ``sentence`` says whom a who-question's verb is done to with a common noun phrase: "teachers may
     concentrate their attention on motivated students, ignoring attention-seeking and disruptive students" for
     "Who may teachers ignore?" (``lacks_kind`` refused it: no name). The question's verb in the sentence, then a
-    word that opens a noun phrase (not a preposition or "the" of a name the question has)."""
+    common noun phrase (a lower-case word, past a determiner: not a preposition, not a name)."""
     m = _WHO_OBJECT.match(asking_sentence(question) or question)
     if m is None:
         return False
@@ -625,8 +625,15 @@ def _object_named(question: str, sentence: str) -> bool:
     if not verb:
         return False
     words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
-    return any(terms(w) == verb and j + 1 < len(words) and words[j + 1].lower() not in _NOT_OBJECT
-               and words[j + 1][0].islower() for j, w in enumerate(words))
+    for j, w in enumerate(words):
+        k = j + 1
+        if terms(w) != verb or k >= len(words):
+            continue
+        if words[k].lower() in _DETERMINERS and k + 1 < len(words):
+            k += 1  # "sacked the chief executive"
+        if words[k][0].islower() and words[k].lower() not in _NOT_OBJECT:
+            return True
+    return False
 
 
 _ENDS_ASKING = re.compile(r"\b(?:what|who|whom|which)\W*$", re.I)  # "... it creates what?": asked at the end

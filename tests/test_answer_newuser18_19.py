@@ -119,3 +119,5 @@ def test_a_who_question_asking_whom_is_answered_by_a_common_noun_after_its_verb(
                 "attention-seeking and disruptive students.")
     assert holds_kind("name", prepare("Who may teachers ignore, in order to prioritize attention?"), sentence)
     assert not holds_kind("name", prepare("Who did the board sack?"), "The board met on Monday to discuss it.")
+    assert holds_kind("name", prepare("Who did the board sack?"), "The board sacked the chief executive on Monday.")
+    assert not holds_kind("name", prepare("Who did the board sack?"), "The board sacked by mistake.")
