@@ -96,14 +96,16 @@ class Collection:
         self, articles: Iterable[Article | LoadFailure], *, progress: Progress | DetailedProgress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
         stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
-        chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None,
+        chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None, stream_stops: bool = False,
     ) -> IngestReport:
         """Ingest already-built ``Article``s through the pipeline of ``ingest`` (same options);
         ``prune_inputs``: stored sources under these paths that were not among the articles are removed;
-        ``dumps``: the local dumps read (``index.load.DumpRead``), whose records no longer held are pruned too."""
+        ``dumps``: the local dumps read (``index.load.DumpRead``), whose records no longer held are pruned too;
+        ``stream_stops``: ``articles`` ends by itself soon after ``stop`` (see ``Indexer.ingest_articles``)."""
         return self.indexer.ingest_articles(articles, progress=progress, prune_inputs=prune_inputs,
                                             reconcile_progress=reconcile_progress, stop=stop, notice=notice,
-                                            allow_shrink=allow_shrink, chunk_updates=chunk_updates, dumps=dumps)
+                                            allow_shrink=allow_shrink, chunk_updates=chunk_updates, dumps=dumps,
+                                            stream_stops=stream_stops)
 
     def ingest_text(
         self, text: str, *, title: str | None = None, source: str | None = None, url: str | None = None,

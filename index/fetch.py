@@ -9,6 +9,8 @@ Why the care: article URLs come from users (and from pasted lists), and the proc
 next to services that trust localhost or sit in a cloud network with a metadata endpoint
 (169.254.169.254). So every hop is resolved, each resolved address is checked, and the
 connection is pinned to the checked address so DNS cannot answer differently a second time.
+RAG_ALLOW_PRIVATE_URLS=1 lets loopback and private addresses through (a feed on 127.0.0.1 or an
+intranet), never link-local or cloud-metadata ones (``never_fetched``).
 
 ``RAG_FETCH_TIMEOUT`` caps the whole fetch (connect, TLS, headers, body, every redirect hop):
 httpx's timeouts are per read, so a server sending one header byte a second would otherwise hold
@@ -278,14 +280,53 @@ def _shutdown(sock: socket.socket) -> None:
 
 def check_address(url: str, host: str, ip: IPAddress, settings: Settings) -> None:
     """Refuse addresses that are not on the public internet, unless private URLs are allowed: an
-    ``InputError`` with the code ``private_address``, in words for no surface (``PRIVATE_OFF``)."""
+    ``InputError`` with the code ``private_address``, in words for no surface (``PRIVATE_OFF``).
+
+    Link-local and cloud-metadata addresses are refused even when private URLs are allowed
+    (``never_fetched``): RAG_ALLOW_PRIVATE_URLS=1 is how a feed on 127.0.0.1 or an intranet is read,
+    and it let a feed item, and a redirect, reach 169.254.169.254 (new user 20), where a cloud
+    host's metadata service hands out its credentials. No article lives there. That refusal has no
+    code: no setting allows it, so no surface adds one to turn on."""
+    shown = host if host == str(ip) else f"{host} ({ip})"
+    never = never_fetched(ip)
+    if never:
+        raise InputError(url, f"refusing to fetch {shown}: it is {never}, which is never fetched, even with "
+                              "RAG_ALLOW_PRIVATE_URLS=1 (cloud hosts serve their credentials there, and no "
+                              "article); link to the article's public address instead")
     if settings.allow_private_urls:
         return
     kind = address_kind(ip)
     if kind:
-        shown = host if host == str(ip) else f"{host} ({ip})"
-        raise InputError(url, f"refusing to fetch {shown}: it is a {kind} address, and {PRIVATE_OFF}",
+        raise InputError(url, f"refusing to fetch {shown}: it is {_article(kind)} {kind} address, and {PRIVATE_OFF}",
                          code="private_address")
+
+
+#: cloud metadata services not on a link-local address: AWS's IPv6 one (fd00:ec2::254, a private
+#: address) and Alibaba Cloud's (100.100.100.200, shared address space)
+_METADATA = frozenset(map(ipaddress.ip_address, ("fd00:ec2::254", "100.100.100.200")))
+
+
+def never_fetched(ip: IPAddress) -> str | None:
+    """Why ``ip`` is never fetched, whatever RAG_ALLOW_PRIVATE_URLS says ("a link-local address",
+    "a cloud metadata address"), or None. Link-local is 169.254.0.0/16 (169.254.169.254: the
+    metadata service of AWS, Google Cloud, Azure, ...) and fe80::/10, also inside an IPv6 address
+    that carries an IPv4 one (::ffff:169.254.169.254, 6to4, Teredo).
+
+    >>> [never_fetched(ipaddress.ip_address(a)) for a in ("::ffff:169.254.169.254", "fe80::1", "10.1.2.3")]
+    ['a link-local address', 'a link-local address', None]
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None and never_fetched(embedded):
+            return never_fetched(embedded)
+    if ip in _METADATA:
+        return "a cloud metadata address"
+    return "a link-local address" if ip.is_link_local else None
+
+
+def _article(word: str) -> str:
+    """ "a" or "an" before ``word``: "an unspecified address" (it said "a unspecified")."""
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def address_kind(ip: IPAddress) -> str | None:

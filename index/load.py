@@ -26,9 +26,11 @@ import itertools
 import logging
 import os
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -350,16 +352,25 @@ def load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | Loa
 #: would leave the model idle on every slow server, so a few fetches run ahead of the pipeline,
 #: as few as keep it busy (a browser opens 6 connections per host; we stay under that).
 FEED_FETCHES = 4
+#: seconds a stopped ``load_feed_items`` gives the pages in flight before it hands over those done
+#: (a page read but still being parsed is worth storing; a slow server is not waited for)
+STOP_GRACE = 1.0
 
 
-def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int = FEED_FETCHES
-                    ) -> Iterator[tuple[FeedItem, list[Article | LoadFailure]]]:
+def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int = FEED_FETCHES, *,
+                    stop: threading.Event | None = None) -> Iterator[tuple[FeedItem, list[Article | LoadFailure]]]:
     """``load_feed_item`` over ``items`` with up to ``workers`` pages in flight, in feed order.
 
     At most ``workers`` results wait ahead of the consumer, so a slow pipeline holds few pages in
-    memory; closing the iterator (Ctrl-C, a stopped ingest) cancels what has not started."""
+    memory; closing the iterator (Ctrl-C, a stopped ingest) cancels what has not started.
+    ``stop`` (`rag watch`'s first Ctrl-C): once it is set, the pages already fetched are handed
+    over, in feed order, and the iterator ends, without waiting for a slow page ahead of them: a
+    page fetched in a second sat behind one that took the whole RAG_FETCH_TIMEOUT, and was thrown
+    away when the round stopped (new user 20)."""
     if workers <= 1 or len(items) <= 1:
         for item in items:
+            if stop is not None and stop.is_set():
+                return
             yield item, list(load_feed_item(item, settings))
         return
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed-fetch",
@@ -370,13 +381,27 @@ def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int 
         for item in itertools.islice(queue_, workers):
             pending.append((item, pool.submit(lambda i=item: list(load_feed_item(i, settings)))))
         while pending:
+            if stop is not None and not _fetched(pending[0][1], stop):
+                # a page whose body came but is still being parsed is fetched too: a moment for it
+                wait_futures([f for _, f in pending], timeout=STOP_GRACE)
+                yield from ((i, f.result()) for i, f in list(pending) if f.done())
+                return
             item, future = pending.popleft()
-            nxt = next(queue_, None)
+            nxt = None if stop is not None and stop.is_set() else next(queue_, None)
             if nxt is not None:
                 pending.append((nxt, pool.submit(lambda i=nxt: list(load_feed_item(i, settings)))))
             yield item, future.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _fetched(future: Future, stop: threading.Event) -> bool:
+    """Wait for ``future`` until ``stop`` is set; whether it is done."""
+    while not future.done():
+        if stop.is_set():
+            return False
+        wait_futures([future], timeout=waits.SLICE)
+    return True
 
 
 def _load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | LoadFailure]:

@@ -291,7 +291,7 @@ class Indexer:
         self, articles: Iterable[Article | LoadFailure | Skipped], *, progress: Progress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
         stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
-        chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None,
+        chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None, stream_stops: bool = False,
     ) -> IngestReport:
         """Ingest already-built ``Article``s (a ``LoadFailure`` is reported failed, except the
         note of a feed cut at ``RAG_FEED_MAX_ITEMS``, which goes to ``notice`` and the report's
@@ -301,7 +301,9 @@ class Indexer:
         A ``Skipped`` (a file of a folder whose type is not read) is reported "skipped". ``dumps``
         (filled by ``index.load.iter_articles`` as the stream is read) are the local dumps read: the
         sources of their records stored by url are kept, so that a later ``prune`` removes those the
-        dump no longer holds (``_prune_dump_records``)."""
+        dump no longer holds (``_prune_dump_records``). ``stream_stops``: ``articles`` ends by itself
+        soon after ``stop`` is set, with what it has ready (a watched feed's pages already fetched:
+        ``index.load.load_feed_items``), so it is read to its end instead of left at once."""
         if prune_inputs is not None:
             from index.load import as_inputs
 
@@ -334,7 +336,8 @@ class Indexer:
             embedded = cast("Callable[[ChunksEmbedded], None]", progress) if chunk_updates and progress else None
             read_order: dict[str, int] = {}  # an item's name, as its result names it -> when it was read
             try:
-                seen = self._run(articles, emit, failed_paths, stop, tell, embedded, read_order)
+                seen = self._run(articles, emit, failed_paths, stop, tell, embedded, read_order,
+                                 stream_stops=stream_stops)
             finally:
                 self._map_deferred_sources()
             read = list(dumps or ())  # a snapshot: after a stop the reader may still be appending
@@ -366,6 +369,7 @@ class Indexer:
         self, stream: Iterable[Article | LoadFailure], emit: Progress, failed_paths: set[str] | None = None,
         stop: threading.Event | None = None, tell: Notices | None = None,
         embedded: Callable[[ChunksEmbedded], None] | None = None, read_order: dict[str, int] | None = None,
+        *, stream_stops: bool = False,
     ) -> set[str]:
         """The three-stage pipeline; returns the sources seen (for --prune). ``embedded`` gets the
         ``ChunksEmbedded`` updates (see ``_embed_batch``); ``read_order`` the position each item was
@@ -389,8 +393,8 @@ class Indexer:
 
         def reader() -> None:
             try:
-                self._read(stream, report, seen, to_embed, halt, failed_paths, stop=stop, busy=busy, tell=tell,
-                           read_order=read_order)
+                self._read(stream, report, seen, to_embed, halt, failed_paths, busy=busy, tell=tell,
+                           read_order=read_order, stop=None if stream_stops else stop)
             except BaseException as exc:  # noqa: BLE001 - surfaced below
                 errors.append(exc)
             finally:
@@ -706,13 +710,15 @@ class Indexer:
             self.vectors.delete(self.db.remove_article(orphan))
             self.stories.remove(orphan)
 
-    def _assign_story(self, art: Article) -> None:
-        """Group the committed article with its near-copies (``index.stories``). A failure leaves it
-        ungrouped (its own story) and the next ingest's ``_group_stories`` retries it."""
+    def _assign_story(self, art: Article) -> str | None:
+        """Group the committed article with its near-copies (``index.stories``); its story id, for its
+        result (``ItemResult.grouped``). A failure leaves it ungrouped (its own story: None) and the
+        next ingest's ``_group_stories`` retries it."""
         try:
-            self.stories.assign(art.id, art.text)
+            return self.stories.assign(art.id, art.text)
         except Exception as exc:  # noqa: BLE001 - grouping is an index, never a reason to fail the article
             log.warning("story grouping of %s failed (it stays ungrouped for now): %s", art.source, exc)
+            return None
 
     def _group_stories(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Group the articles that have no story yet: a store from before story groups, a failed
@@ -768,8 +774,9 @@ class Indexer:
                         log.warning("could not remove %d old vectors of %s (the next ingest will): %s",
                                     len(stale), art.source, exc)
                         self._store_failure = exc
-                self._assign_story(art)
-                emit(ItemResult(art.source, status, art.id, art.title, chunks=len(chunks)))  # type: ignore[arg-type]
+                story = self._assign_story(art)
+                emit(ItemResult(art.source, status, art.id, art.title, chunks=len(chunks),  # type: ignore[arg-type]
+                                story_id=story))
             except Exception as exc:  # noqa: BLE001 - one bad article never stops the batch
                 log.warning("storing %s failed: %s", art.source, exc)
                 emit(ItemResult(art.source, "failed", art.id, art.title, reason=f"store failed: {exc}"))

@@ -21,7 +21,9 @@ that); it is logged at info level only, since the ``PollResult`` carries it to t
 shows it (``rag watch`` prints it once). A failing item is retried in the next rounds (up to
 ``max_attempts`` while its stamp stays the same), and until then the feed's validators are not
 saved, so the feed is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
-Ctrl-C) ends a poll between items, with the round recorded; a KeyboardInterrupt stops inside an
+Ctrl-C) ends a poll between items, with the round recorded: the pages already fetched are stored,
+the ones still being fetched are not waited for (``index.load.load_feed_items``), and the items
+left are due next round (``PollResult.not_stored``); a KeyboardInterrupt stops inside an
 ingest (after a ``stop``, at once: ``index.pipeline``): what was committed stays, and item state is
 recorded for every item that finished.
 At most ``RAG_FEED_MAX_ITEMS`` new or changed items are read per feed (per child sitemap) and round,
@@ -99,7 +101,7 @@ class PollResult:
     url: str
     status: PollStatus
     requests: int  # HTTP requests for the feed itself (1, plus changed child sitemaps of an index)
-    fetched_items: int  # new or changed items whose pages were fetched
+    fetched_items: int  # new or changed items whose pages were fetched (a stopped poll: those settled)
     report: IngestReport | None = None
     error: str | None = None
     skipped: int = 0  # new or changed items left for the next round by RAG_FEED_MAX_ITEMS (the oldest)
@@ -117,6 +119,13 @@ class PollResult:
     # due items a stopped or interrupted poll did not store (not fetched yet, or fetched but not yet
     # written): no item state or validators were kept for them, so the next round fetches them again
     not_stored: tuple[FeedItem, ...] = ()
+
+    @property
+    def listed(self) -> int:
+        """The new or changed items this poll took up (not those ``skipped``): the ones it settled
+        (``fetched_items``) and the ones a stop left (``not_stored``). A stopped round said "0
+        item(s) listed as new or changed" of a feed that listed 2 (new user 20)."""
+        return self.fetched_items + len(self.not_stored)
 
 
 class PollInterrupted(KeyboardInterrupt):
@@ -454,15 +463,11 @@ class Watcher:
         started = time.perf_counter()
 
         def stream() -> Iterator[Article | LoadFailure]:
-            pages = load_feed_items(due_items, self.settings)
+            # Ctrl-C (``stop``) ends it with the pages already fetched, not waiting for the others
+            # (``load_feed_items``): those are stored, the items not fetched are due next round
+            pages = load_feed_items(due_items, self.settings, stop=stop)
             try:
-                # Ctrl-C (``stop``) ends the ingest between items, before waiting for the next page;
-                # the items not reached are due next round
-                while stop is None or not stop.is_set():
-                    step = next(pages, None)
-                    if step is None:
-                        return
-                    item, results = step
+                for item, results in pages:
                     for result in results:
                         with lock:
                             by_name[result.source if isinstance(result, Article) else result.item] = item
@@ -492,7 +497,7 @@ class Watcher:
             # ``stop`` tells the pipeline too: a Ctrl-C after it (the second) aborts the ingest at
             # once instead of waiting for the batches it holds
             report = self.collection.indexer.ingest_articles(  # type: ignore[attr-defined]
-                stream(), progress=seen, stop=stop)
+                stream(), progress=seen, stop=stop, stream_stops=True)
         except RagError as exc:  # the store is busy or failed: nothing is lost, the items are due again
             error = "; ".join(filter(None, (str(exc), note)))
             busy = isinstance(exc, StoreBusyError)

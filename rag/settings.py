@@ -126,7 +126,11 @@ class Settings(BaseSettings):
     max_dump_mb: float = Field(1000.0, gt=0)
     fetch_timeout: float = Field(20.0, gt=0)
     fetch_max_redirects: int = Field(5, ge=0, le=20)
-    allow_private_urls: bool = Field(False, description="allow URLs on loopback/private/link-local addresses")
+    # link-local (169.254.0.0/16, fe80::/10) and cloud metadata addresses stay refused even when on:
+    # the setting is for a feed on 127.0.0.1 or an intranet, not a host's credentials (index.fetch.check_address)
+    allow_private_urls: bool = Field(False, description=(
+        "allow URLs on loopback/private addresses; link-local and cloud metadata addresses "
+        "(169.254.0.0/16, fe80::/10) are never fetched"))
     feed_max_items: int = Field(500, ge=1, le=100_000,
                                 description="articles read from one feed or sitemap (a URL sent to `rag serve` "
                                             "cannot make the server fetch more pages than this)")

@@ -224,26 +224,32 @@ def slow_first_feed(site: FeedSite) -> str:
     ]), "application/rss+xml")
 
 
-def test_stop_ends_the_poll_after_the_article_in_flight_and_records_the_round(
-        site: FeedSite, watcher: Watcher) -> None:  # noqa: F811
+def test_stop_stores_the_pages_fetched_and_records_the_round(site: FeedSite, watcher: Watcher) -> None:  # noqa: F811
+    """A stop while the slow first page is fetched: the two pages already fetched behind it are
+    stored (they were thrown away: new user 20), the slow one is not waited for, and is due next round."""
     url = slow_first_feed(site)
     stop = threading.Event()
 
     def ctrl_c() -> None:  # as `rag watch` does on a first Ctrl-C
-        _wait_for(lambda: "/news/slow" in site.received)
+        _wait_for(lambda: "/news/slow" in site.received and len(site.requests("/news/bridge")) == 1)
         stop.set()
 
     threading.Thread(target=ctrl_c, daemon=True).start()
+    started = time.monotonic()
     first = watcher.poll(url, stop=stop)
+    assert time.monotonic() - started < 2.5  # the slow page (3 s) was not waited for
     assert first.status == "ingested" and first.report is not None
-    assert [(r.status, r.title) for r in first.report.items] == [("added", "Ferry service resumes")]
+    assert [(r.status, r.title) for r in first.report.items] == [("added", "Storm floods coast"),
+                                                                  ("added", "Bridge closed")]
+    assert [i.title for i in first.not_stored] == ["Ferry service resumes"] and first.listed == 3
     [feed] = watcher.state.feeds()
-    assert (feed.items_added, feed.items_known) == (1, 1) and feed.last_polled  # the round is recorded
+    assert (feed.items_added, feed.items_known) == (2, 2) and feed.last_polled  # the round is recorded
     assert watcher.poll_all([url], stop=stop) == []  # a set stop: no further feed is polled
     hits = len(site.hits)
     rest = watcher.poll(url)
     assert site.hits[hits].status == 200  # no validators were kept: the feed is read again
-    assert rest.report is not None and rest.report.summary()["added"] == 2
+    assert rest.report is not None and [r.title for r in rest.report.items] == ["Ferry service resumes"]
+    assert rest.report.summary()["added"] == 1
     assert watcher.poll(url).status == "not_modified"
 
 
@@ -331,22 +337,27 @@ def _rest(proc: subprocess.Popen) -> str:
 # ``systemctl stop`` / ``docker stop`` send SIGTERM: it killed `rag watch` at once, with no report and the round's
 # pages thrown away (new user 11); it stops as Ctrl-C does
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_ctrl_c_during_a_poll_finishes_the_article_in_flight(
+def test_ctrl_c_during_a_poll_stores_the_pages_fetched(
         site: FeedSite, watch_process, cli, stop: signal.Signals) -> None:  # noqa: ANN001, F811
+    """The slow first page is not waited for; the two fetched behind it are stored (they were
+    thrown away, and the round said "0 item(s) listed" or "1 item(s) listed" of 3: new user 20)."""
     url = slow_first_feed(site)
     proc = watch_process(url, "--every", "1h")
-    _wait_for(lambda: "/news/slow" in site.received)
+    _wait_for(lambda: "/news/slow" in site.received and site.requests("/news/bridge"))
     proc.send_signal(stop)
     out = _rest(proc)
     assert proc.returncode == 130, out  # exit codes now documented (README, Exit codes): an interrupted command exits 130, ``rag watch`` too
     assert "stopping after the current article" in out and "stopped after 1 round(s)" in out
     assert "Traceback" not in out
-    # not stored, so named as such (the next round fetches it again): only never as added
-    assert "added     Ferry service resumes" in out and "added     Storm floods coast" not in out
+    assert "added     Storm floods coast" in out and "added     Bridge closed" in out, out
+    # not stored, so named as such (the next round fetches it again): never as added
+    assert "added     Ferry service resumes" not in out
+    assert "3 item(s) listed as new or changed in the feed; fetched: 2 added" in out, out
+    assert "not stored: 1 item (Ferry service resumes); the next round fetches it again" in out, out
     [feed] = json.loads(cli("--list", "--json").stdout)  # the round was recorded
-    assert (feed["items_added"], feed["items_known"]) == (1, 1) and feed["last_polled"]
+    assert (feed["items_added"], feed["items_known"]) == (2, 2) and feed["last_polled"]
     rest = cli("--once")  # the next run goes on where this one stopped
-    assert rest.exit_code == 0 and "2 added" in rest.output, rest.output
+    assert rest.exit_code == 0 and "1 added" in rest.output, rest.output
 
 
 def test_a_second_ctrl_c_stops_at_once_without_waiting_for_the_pages_in_flight(

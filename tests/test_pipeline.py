@@ -86,7 +86,7 @@ def test_editing_one_article_reembeds_only_it(coll: Collection, fake_embedder: H
     before = sum(fake_embedder.calls)
     report = coll.ingest([str(tmp_path / "news")])
     assert report.summary() | {} == {"added": 0, "updated": 1, "unchanged": 9, "duplicate": 0, "removed": 0, "failed": 0,
-                                       "skipped": 0}
+                                       "skipped": 0, "grouped": 0}
     new_ids = set(coll.db.chunk_ids(aid))
     assert sum(fake_embedder.calls) - before == len(new_ids)
     assert not (old_ids & coll.vectors.all_ids())  # superseded vectors are gone

@@ -114,7 +114,7 @@ def _polled(when: str | None) -> str:
 
 def _poll_line(r: PollResult) -> str:
     what = {"not_modified": "not modified", "unchanged": "no new items", "failed": "failed"}.get(
-        r.status, f"{r.fetched_items} new or changed")
+        r.status, f"{r.listed} new or changed")
     return f"{what}: {r.url}"
 
 
@@ -284,7 +284,9 @@ class Library:
                     notices.append(f"{polled.skipped} new or changed item(s) left for the next poll "
                                    "(RAG_FEED_MAX_ITEMS caps each poll; the newest were read).")
                 counts = polled.report.summary() if polled.report else {}
-                read = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no new items"
+                grouped = f" ({counts['grouped']} grouped with a story already stored)" if counts.get("grouped") else ""
+                read = ", ".join(f"{n} {k}{grouped if k == 'added' else ''}" for k, n in counts.items()
+                                 if n and k != "grouped") or "no new items"
                 toast.info(f"Watching {shown} ({read}). Poll now reads its new items; `rag watch` polls on a schedule.")
         table, choices = self.listing(search)
         yield (render.ingest_html(results + items, 1, 1, unit="feeds", notices=notices), table, choices,

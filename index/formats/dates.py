@@ -154,16 +154,25 @@ _MONTH_NAMES = (  # English, German, French, Spanish, Italian: enough letters to
     ("aug", "août", "aout", "ago"), ("sep", "set"), ("oct", "okt", "ott"), ("nov",), ("dec", "dez", "déc", "dic"))
 
 
-def _written_with_day(raw: str, day: date) -> bool:
+def _written_with_day(raw: str, day: date, *, numeric: bool = True) -> bool:
     """Whether the page writes ``day`` with its day of the month (2024-03-01, 01/03/2024, 1.3.24,
     1 March 2024, March 1st, 2024, ...). htmldate's text search turns "© 2024" and a bare "2024" into
-    2024-01-01 and "March 2024" into 2024-03-01: a date it read with a day is on the page."""
+    2024-01-01 and "March 2024" into 2024-03-01: a date it read with a day is on the page.
+    ``numeric=False``: only in a form that reads one way (ISO, the month in words), not as a
+    day/month or month/day date, which may be either (``day_month_order``).
+
+    >>> text, march_12 = "update for Sat. 12/3/2022", date(2022, 3, 12)
+    >>> _written_with_day(text, march_12), _written_with_day(text, march_12, numeric=False)
+    (True, False)
+    """
     y, m, dd = day.year, day.month, f"0?{day.day}"
     d = dd + ("(?:st|er|\\.)?" if day.day == 1 else "(?:st|nd|rd|th|\\.)?")
     months = "|".join(re.escape(n) for n in _MONTH_NAMES[m - 1])
+    either_way = (rf"|(?<!\d){dd}[-/.]0?{m}[-/.](?:{y}|{y % 100:02})(?!\d)"
+                  rf"|(?<!\d)0?{m}[-/.]{dd}[-/.](?:{y}|{y % 100:02})(?!\d)")
     pattern = (rf"(?<!\d){y}[-/.]0?{m}[-/.]{dd}(?!\d)|(?<!\d){y}{m:02}{day.day:02}(?!\d)"
-               rf"|(?<!\d){dd}[-/.]0?{m}[-/.](?:{y}|{y % 100:02})(?!\d)|(?<!\d)0?{m}[-/.]{dd}[-/.](?:{y}|{y % 100:02})(?!\d)"
-               rf"|(?<!\w){d}\s*(?:of\s+|de\s+)?(?:{months})[^\W\d]*\.?,?\s+(?:de\s+)?{y}(?!\d)"
+               + (either_way if numeric else "")
+               + rf"|(?<!\w){d}\s*(?:of\s+|de\s+)?(?:{months})[^\W\d]*\.?,?\s+(?:de\s+)?{y}(?!\d)"
                rf"|(?<!\w)(?:{months})[^\W\d]*\.?\s+{d},?\s+{y}(?!\d)")
     return re.search(pattern, raw, re.IGNORECASE) is not None
 

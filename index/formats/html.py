@@ -23,7 +23,8 @@ _trafilatura_quiet = Quiet("trafilatura", logger)
 
 
 class _PageScan(HTMLParser):
-    """Stdlib fallback: <title>, <meta> tags, <time datetime> and the visible text of a page."""
+    """Stdlib fallback: <title>, <meta> tags, <time datetime> and the visible text of a page; and
+    ``markup``, where the page states dates as data rather than prose (``_MarkupDates``)."""
 
     _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "header", "aside"}
     _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
@@ -35,11 +36,16 @@ class _PageScan(HTMLParser):
         self.meta: dict[str, str] = {}
         self.times: list[str] = []
         self.parts: list[str] = []
+        self.lang = ""  # <html lang>, lower case: how the page writes an all-numeric date (``_month_first``)
+        self.markup = _MarkupDates()
         self._in_title = False
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): v or "" for k, v in attrs}
+        self.markup.start(tag, a)
+        if tag == "html" and not self.lang:
+            self.lang = a.get("lang", "").strip().lower().replace("_", "-")
         if tag == "meta":
             key = (a.get("name") or a.get("property") or a.get("itemprop") or "").lower()
             if key and a.get("content") and key not in self.meta:
@@ -54,6 +60,7 @@ class _PageScan(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        self.markup.end(tag)
         if tag == "title":
             self._in_title = False
         if tag in self._SKIP and self._skip:
@@ -62,6 +69,7 @@ class _PageScan(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
+        self.markup.data(data)
         if self._in_title:
             self.title += data
         elif not self._skip:
@@ -70,6 +78,43 @@ class _PageScan(HTMLParser):
     def text(self) -> str:
         lines = (" ".join(line.split()) for line in "".join(self.parts).split("\n"))
         return "\n".join(line for line in lines if line)
+
+
+class _MarkupDates:
+    """The places a page states its date as data, for a machine, rather than in its prose: <meta>
+    content, a canonical link's URL, <abbr>/<time> attributes, any attribute named for a date
+    (``datetime``, ``data-published``), JSON-LD, and the text of a <time> or of an element whose
+    ``itemprop`` names a date. A date htmldate found that none of these states came from the page's
+    visible text (htmldate searches it even with ``extensive_search=False``)."""
+
+    _NAMED = re.compile(r"date|time|publish|modified", re.IGNORECASE)
+    _VOID = {"meta", "link", "img", "input", "br", "hr", "source", "area", "base", "col", "embed", "wbr"}  # no end tag
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self._open: list[str] = []  # the dated elements (and JSON-LD scripts) being read, innermost last
+
+    def start(self, tag: str, a: dict[str, str]) -> None:
+        named = self._NAMED.search(a.get("name") or a.get("property") or a.get("itemprop") or "")
+        if named:  # <meta name="date" content=...>, <span itemprop="datePublished" content=...>; not a description
+            self.parts.append(a.get("content", ""))
+        if tag == "link" and "canonical" in a.get("rel", "").lower():
+            self.parts.append(a.get("href", ""))
+        self.parts += [v for k, v in a.items() if tag in ("abbr", "time") or self._NAMED.search(k)]
+        json_ld = tag == "script" and "ld+json" in a.get("type", "").lower()
+        if tag not in self._VOID and (json_ld or tag == "time" or (named and "itemprop" in a)):
+            self._open.append(tag)
+
+    def end(self, tag: str) -> None:
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def data(self, data: str) -> None:
+        if self._open:
+            self.parts.append(data)
+
+    def text(self, url: str | None = None) -> str:
+        return "\n".join(filter(None, [*self.parts, url or ""]))
 
 
 _META_TITLE = ("og:title", "twitter:title", "headline", "dc.title")
@@ -108,7 +153,7 @@ def parse_html(raw: str, source: str, url: str | None = None) -> Article:
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1:].lstrip()  # the headline is a field, not the first paragraph
     _require_article(text, raw, source)
-    published, date_source = html_date(raw, scan, found.get("date"))
+    published, date_source = html_date(raw, scan, found.get("date"), url=url)
     author = found.get("author") or _first(scan.meta, _META_AUTHOR)
     return Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
                    text=text, author=author or None, published=published, url=url,
@@ -129,18 +174,20 @@ def _unboxed(text: str) -> str:
     return "\n".join(out)
 
 
-#: ``date_source`` values, most to least trusted. "text" is a date trafilatura found by searching the
-#: page's text (htmldate's extensive search): often right, but a guess (see ``html_date``).
+#: ``date_source`` values, most to least trusted. "text" is a date found in the page's visible text
+#: (htmldate's text patterns, or trafilatura's extensive search): often right, but a guess, which a
+#: feed's or sitemap's date for the page replaces (``index.feeds.with_feed_metadata``; see ``html_date``).
 DATE_SOURCES = ("htmldate", "meta", "time", "text")
 
 
-def html_date(raw: str, scan: _PageScan, extracted: object = None) -> tuple[date | None, str | None]:
+def html_date(raw: str, scan: _PageScan, extracted: object = None, *, url: str | None = None
+              ) -> tuple[date | None, str | None]:
     """The page's publication date and which rule found it.
 
     Order, measured on htmldate's labelled pages (adbar/htmldate tests/eval_mediacloud_2020.json,
     200 news pages, and tests/eval_default.json, 800 mixed pages; right / wrong / none):
 
-    * htmldate, markup only (``extensive_search=False, original_date=True``): 170/12/18 and 693/59/48
+    * htmldate with ``extensive_search=False, original_date=True``: 170/12/18 and 693/59/48
     * our <meta>/<time> rules alone: 115/5/80 and 477/46/277; after htmldate they added no page
       (kept: they are cheap, and read the <meta> names htmldate does not know)
     * trafilatura's date (htmldate's extensive text search), what this function replaced as the
@@ -150,6 +197,15 @@ def html_date(raw: str, scan: _PageScan, extracted: object = None) -> tuple[date
     * with a day required (below): 178/14/8 and 726/66/8, the same right dates and 7 wrong ones
       fewer (all 7 were 1 January or a 1st from a copyright line, a bare year or a month; measured
       with and without the page's URL given to trafilatura, alike).
+
+    htmldate without its extensive search still reads the visible text (numeric dates after
+    "update", "posted", ...: 1.11's ``idiosyncrasies_search`` and timestamp patterns). Its date
+    counts as the page's metadata ("htmldate") only when the markup states it (``_MarkupDates``:
+    <meta>, JSON-LD, <time>, a date attribute, the page's URL); else it is "text", after our
+    <meta>/<time> rules, and a feed's or sitemap's date replaces it. A page with no date element
+    that quoted "update for Sat. 12/3/2022" was stored as 12 March 2022 although its sitemap and
+    feed said 4 December (new user 20). htmldate reads such a date day first, with no setting to
+    change it; ``_month_first`` reads it again.
 
     A date is taken only with its day, or at least its month from a real date element: htmldate's
     text search turns "© 2024" or any bare year into 2024-01-01 and "March 2024" into 2024-03-01,
@@ -167,18 +223,50 @@ def html_date(raw: str, scan: _PageScan, extracted: object = None) -> tuple[date
             found = None  # htmldate's reading of itemprop=copyrightYear: a year, not a date
         elif found.day == date.today().day:
             found = found.replace(day=1)  # a month ("2024-03"): dateutil gave it today's day
-    if found:
-        return found, "htmldate"
+    found = found and _month_first(found, raw, scan.lang)
     meta = _element_date(_first(scan.meta, _META_DATE))
+    stamped = [d for d in map(_element_date, scan.times) if d]
+    if found and (found in (meta, *stamped) or _written_with_day(scan.markup.text(url), found)):
+        return found, "htmldate"
     if meta:
         return meta, "meta"
-    stamped = next(filter(None, map(_element_date, scan.times)), None)
     if stamped:
-        return stamped, "time"
+        return stamped[0], "time"
+    if found:
+        return found, "text"  # htmldate read it in the page's text
     guessed = parse_date(extracted)
     if guessed and (guessed.day != 1 or _written_with_day(raw, guessed)):
-        return guessed, "text"
+        return _month_first(guessed, raw, scan.lang), "text"
     return None, None
+
+
+#: <html lang> values whose pages write an all-numeric date month first (or no lang given: parse_date's
+#: reading, dateutil's, and US news's)
+_MONTH_FIRST_LANGS = ("", "en", "en-us")
+
+
+def _month_first(found: date, raw: str, lang: str) -> date:
+    """``found`` or, when the page wrote it as an all-numeric date that htmldate read day first,
+    its month-first reading: htmldate builds d/m/y dates from the text day first ("12/3/2022":
+    12 March), a setting it does not have. The page's own words decide when it writes either
+    reading in words or as ISO ("December 3, 2022" beside "12/3/2022"); else a slashed date on a
+    page in US English, or of no stated language, is read month first, as ``parse_date`` reads one.
+
+    >>> _month_first(date(2022, 3, 12), "<p>Update for Sat. 12/3/2022</p>", "")
+    datetime.date(2022, 12, 3)
+    >>> _month_first(date(2022, 3, 12), "<p>Update for Sat. 12/3/2022</p>", "en-gb")
+    datetime.date(2022, 3, 12)
+    """
+    if found.day > 12 or found.day == found.month:
+        return found  # read one way only
+    swapped = date(found.year, found.day, found.month)
+    if _written_with_day(raw, found, numeric=False):
+        return found
+    if _written_with_day(raw, swapped, numeric=False):
+        return swapped
+    y = found.year
+    slashed = re.search(rf"(?<!\d)0?{found.day}/0?{found.month}/(?:{y}|{y % 100:02})(?!\d)", raw)
+    return swapped if slashed and lang in _MONTH_FIRST_LANGS else found
 
 
 def _htmldate(raw: str) -> date | None:

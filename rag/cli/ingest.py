@@ -69,6 +69,7 @@ def print_report(report: IngestReport) -> None:
         t.add_column(col, justify="right")
     t.add_row(*(str(s[c]) for c in cols))
     console.print(t)
+    _print_grouped(report)
     _print_duplicates(tuple(r for r in report.items if r.status == "duplicate"))
     for reason, items in _by_reason(report.failed).items():
         if len(items) == 1:
@@ -108,6 +109,28 @@ def _named(items: list[str]) -> str:
     """A few of ``items``, made safe, and how many more."""
     named = ", ".join(safe(i) for i in items[:FAILED_NAMES])
     return named + (f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else "")
+
+
+def grouped_words(summary: dict[str, int]) -> str:
+    """What follows "N added" when some were near-copies of a story already stored, else "".
+
+    >>> grouped_words({"added": 15, "grouped": 5}), grouped_words({"added": 15, "grouped": 0})
+    (' (5 grouped with a story already stored)', '')
+    """
+    n = summary.get("grouped", 0)
+    return f" ({n} grouped with a story already stored)" if n else ""
+
+
+def _print_grouped(report: IngestReport) -> None:
+    """The added articles that joined a story already stored (near-copies: ``ItemResult.grouped``),
+    a few named: a sitemap's "15 added" said nothing of its 5 copies of stories stored before, which
+    answers cite once (with "also in") and only `rag list`'s story column showed (new user 20)."""
+    s = report.summary()
+    if not s["grouped"]:
+        return
+    items = [r.item for r in report.items if r.status == "added" and r.grouped]
+    say("[cyan]grouped[/cyan]", f"{s['added']} added{grouped_words(s)}: {_named(items)}; answers cite a "
+                                "story once, naming its other sources; `rag list` shows the story column")
 
 
 def _print_duplicates(duplicates: tuple[ItemResult, ...]) -> None:

@@ -8,7 +8,8 @@
     rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
 
 Ctrl-C (or SIGTERM) stops cleanly: the first one ends the round after the article being ingested
-(its feed's state recorded, nothing half-written), a second one stops at once, without waiting for
+(its feed's state recorded, nothing half-written; the pages already fetched are stored, a slow one
+still coming is not waited for), a second one stops at once, without waiting for
 the pages being fetched; either way the exit code is 130, as for every `rag` command stopped so
 (it was 0 after a first one). The ingest commits article by article and the item state of
 everything that finished is kept, so the next run goes on where this one stopped; the items a
@@ -35,7 +36,7 @@ from rich.text import Text
 
 from index import waits
 from index.types import ItemResult
-from rag.cli.ingest import ingest_reason
+from rag.cli.ingest import grouped_words, ingest_reason
 from rag.cli.output import (
     EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, CtrlC, cell, clip, esc, fail, out, plural, print_json, safe, say,
     stop_fetches,
@@ -214,14 +215,23 @@ def _describe(r: PollResult, once: bool = False) -> str:
             error = error[len(r.url) + 2:]
             error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
         return f"[red]{url}: failed:[/red] {esc(_worded(r, error))}" + ("" if once else " (retried next round)")
-    s = r.report.summary() if r.report else {}
-    # "unchanged": the feed listed the item as new or changed (new to this watch, a new date), but the
-    # article fetched is the one already stored ("2 new or changed ..., fetched: 2 unchanged" read as a contradiction)
-    counts = ", ".join(f"{n} {'already stored as they are' if k == 'unchanged' else k}" for k, n in s.items() if n)
-    line = f"{url}: {r.fetched_items} item(s) listed as new or changed in the feed; fetched: {counts or 'nothing stored'}"
+    counts = _fetched_counts(r.report.summary()) if r.report else ""
+    # ``listed``, not ``fetched_items``: a stopped round counted only the items it settled ("0 item(s)
+    # listed as new or changed" of a feed that listed 2, both named below as not stored)
+    line = f"{url}: {r.listed} item(s) listed as new or changed in the feed; fetched: {counts or 'nothing stored'}"
     if r.error:  # items were read, but a child sitemap failed
         line += f"\n  [red]{esc(_worded(r, r.error))}[/red]"
     return line + _notes(r)
+
+
+def _fetched_counts(summary: dict[str, int]) -> str:
+    """A poll's ingest counts: "2 added (1 grouped with a story already stored), 1 failed".
+
+    "unchanged": the feed listed the item as new or changed (new to this watch, a new date), but the
+    article fetched is the one already stored ("2 new or changed ..., fetched: 2 unchanged" read as a
+    contradiction). "grouped" is a part of "added", not a status of its own."""
+    words = {"unchanged": "already stored as they are", "added": "added" + grouped_words(summary)}
+    return ", ".join(f"{n} {words.get(k, k)}" for k, n in summary.items() if n and k != "grouped")
 
 
 def _worded(r: PollResult, error: str) -> str:
