@@ -41,7 +41,7 @@ from rag.settings import Settings, load_settings
 from rag.notices import language_notice, search_notices
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
-from rag.timewindow import understand
+from rag.timewindow import asked_period, understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
 from rag.verify import ClaimGate, Verified, premise_notice, removed_notice, verify
 
@@ -250,7 +250,7 @@ class RAG:
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(elided or query, passages, prepared=prepared,
                                             query_vector=got.query_vector, as_of=as_of if changing else None,
-                                            after=after)
+                                            after=after, asked=asked_period(standalone, window))
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 

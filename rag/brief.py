@@ -924,9 +924,11 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
             if coverage <= 1e-9:  # names none of the topic's words: the story is not about it
                 continue
             candidates.append((coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS), coverage, p, s.span))
-    # the best first (a stable sort: of equal scores, the first read, as before); boilerplate is
-    # looked up for these only, so a story costs one lookup unless its best sentence is the site's
-    ranked = sorted(range(len(candidates)), key=lambda i: -candidates[i][0])
+    # the best first; of equal scores (one sentence in two versions of the story) the earliest version's, then the
+    # one retrieval ranked first, as `rag ask` cites it (new user 20: the brief credited a copy the answer did not);
+    # boilerplate is looked up for these only, so a story costs one lookup unless its best sentence is the site's
+    ranked = sorted(range(len(candidates)),
+                    key=lambda i: (-candidates[i][0], candidates[i][2].published or "9999", candidates[i][2].n))
     dropped: set[int] = set()
     for i in ranked:
         _, _, p, (a, b) = candidates[i]

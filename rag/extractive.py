@@ -44,8 +44,8 @@ from rag.short_answer import (
     what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms
-from rag.timewindow import understand
-from rag.types import REFUSAL, Draft, Passage
+from rag.timewindow import outside_window, understand
+from rag.types import REFUSAL, Draft, Passage, TimeWindow
 from rag.verify import Premises
 
 # an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's
@@ -365,7 +365,7 @@ class ExtractiveAnswerer:
     def answer(
         self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None,
         query_vector: np.ndarray | None = None, as_of: date | None = None,
-        after: tuple[str, str] | None = None, **_: object,
+        after: tuple[str, str] | None = None, asked: TimeWindow | None = None, **_: object,
     ) -> Draft:
         """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup);
         ``query_vector``: its embedding from retrieval (unit length); ``as_of``: the reference date:
@@ -377,13 +377,16 @@ class ExtractiveAnswerer:
         called The Da Vinci Code lousy history?" was answered with the same two sentences again, new user 9;
         the article says "Writing his Christmas message in the Northern Echo, the Bishop said ..."; "What were
         they trying to cut?" is still answered from the last answer's "... trying to cut a supply route", and
-        "And when?", which has no word of its own, from its "... on Sunday")."""
+        "And when?", which has no word of its own, from its "... on Sunday").
+        ``asked``: the period the question names ("this week", read against the reference date): a date outside
+        it is no short answer to a question asking when ("On which day this week did the Artemis I rocket lift
+        off?" was answered **June 15**, a photo caption's rehearsal, new user 19)."""
         with COUNTED.using(self._nouns):
-            return self._answer(question, passages, prepared, query_vector, as_of, after)
+            return self._answer(question, passages, prepared, query_vector, as_of, after, asked)
 
     def _answer(self, question: str, passages: Sequence[Passage], prepared: Question | None,
                 query_vector: np.ndarray | None, as_of: date | None,
-                after: tuple[str, str] | None = None) -> Draft:
+                after: tuple[str, str] | None = None, asked: TimeWindow | None = None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         q = with_names_from(q, [p.text for p in passages])  # once: the answer's later steps read them too
         scored, feats = self._evidence(q, passages, query_vector, after)
@@ -405,7 +408,7 @@ class ExtractiveAnswerer:
         best = chosen[0]
         # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports
         # it; a likelier phrase in a sentence ranked just below the answer's may bring that sentence in
-        short, chosen = self.short_answer(q, scored, chosen)
+        short, chosen = self.short_answer(q, scored, chosen, within=asked)
         if short is None and self.refuse_below > 0 and self.lacks_kind(q, chosen):
             bound = self.bound_below(q, scored, chosen)
             if bound is None:
@@ -413,7 +416,7 @@ class ExtractiveAnswerer:
                              notices=(lacking_notice(q, asked_kind(q) or "figure", scored),))
             # the answer's sentences lack it, one ranked just below states it as asked: that one answers
             chosen = [*chosen[: max(0, self.max_sentences - 1)], bound]
-            short, chosen = self.short_answer(q, scored, chosen)
+            short, chosen = self.short_answer(q, scored, chosen, within=asked)
         # two sentences of one article read in article order; otherwise best first
         if len(chosen) == 2 and chosen[0].passage.article_id == chosen[1].passage.article_id:
             chosen.sort(key=lambda s: s.span[0])
@@ -491,14 +494,15 @@ class ExtractiveAnswerer:
         return kind is not None and not any(holds_kind(kind, q, s.text) for s in chosen)
 
     def short_answer(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
-                     model: PhraseModel | None = None) -> tuple[tuple[str, int, int] | None, list[Scored]]:
+                     model: PhraseModel | None = None,
+                     within: TimeWindow | None = None) -> tuple[tuple[str, int, int] | None, list[Scored]]:
         """The short answer (phrase, article start, article end) and the answer's sentences: the
         fitted phrase ranker's best candidate among the phrases of the ``model.sentences`` best-ranked
         sentences. One outside ``chosen`` leads the answer with its sentence (then the best one) when
         its P(right) reaches ``model.lead``; otherwise the best candidate inside ``chosen``. No short
         answer when its P(right) is under ``model.bar``: never a guess."""
         model = model or self.phrase_model
-        short, chosen, p = self.best_phrase(q, ranked, chosen, model)
+        short, chosen, p = self.best_phrase(q, ranked, chosen, model, within)
         if short is None:
             return None, chosen
         holder = next((s for s in chosen if s.span[0] <= short[1] and short[2] <= s.span[1]), None)
@@ -508,9 +512,15 @@ class ExtractiveAnswerer:
         return (bare(short) if p >= model.bar else None), chosen
 
     def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
-                    model: PhraseModel) -> tuple[tuple[str, int, int] | None, list[Scored], float]:
-        """``short_answer`` before its bar, with the phrase's P(right) (0 when there is none)."""
+                    model: PhraseModel, within: TimeWindow | None = None,
+                    ) -> tuple[tuple[str, int, int] | None, list[Scored], float]:
+        """``short_answer`` before its bar, with the phrase's P(right) (0 when there is none); ``within``: see
+        ``answer``'s ``asked``."""
         sentences, found, x = self.phrase_rows(q, ranked, chosen, model.sentences)
+        if within is not None and wanted_type(q) == "date":
+            outside = [i for i, f in enumerate(found) if outside_window(f.candidate.phrase, within)]
+            found = [f for i, f in enumerate(found) if i not in outside]
+            x = np.delete(x, outside, axis=0)
         if not found:
             return None, chosen, 0.0
         given = list(x[:, PHRASE_FEATURES.index("in_answer")] > 0)

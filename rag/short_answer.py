@@ -1833,7 +1833,7 @@ _PLACE_NOUNS = ("country nation state city town village region county province i
 _ORG_NOUNS = ("company firm chain club team group organisation organization party network bank airline retailer "
               "brand band agency union carrier studio newspaper paper broadcaster channel service app platform "
               "manufacturer maker carmaker supermarket store shop school university college charity "
-              "operator exchange court body council".split())
+              "operator exchange court body council force police department ministry regulator watchdog".split())
 # the noun phrase a "which/what" question asks for, ended by an auxiliary: "which city *will* host" asks
 # for a city, not a host (a person: the host's "in Manchester" was dropped as a place, leaving the
 # sentence's negated "Blackpool")

@@ -154,6 +154,7 @@ from typing import Any
 
 from dateutil.easter import easter
 
+from rag.short_answer import asking_sentence
 from rag.text import PERSON_NOUNS
 from rag.types import TimeWindow
 
@@ -1465,3 +1466,32 @@ def _default_prior() -> TimePrior:
     if _PRIOR is None:
         _PRIOR = TimePrior.load()
     return _PRIOR
+
+
+# the periods a question asking when may name as where its answer lies: "On which day this week did the rocket lift
+# off?"; not a year, a weekday or "this year", which as often name the event the question is about ("When is the
+# deadline to file your taxes this year?", "When is Cat Deeley's final Saturday morning show?")
+_PERIOD_ASKED = re.compile(r"^(?:this|last|past) (?:week|month)$|^yesterday$", re.I)
+
+
+def asked_period(question: str, window: TimeWindow | None) -> TimeWindow | None:
+    """``window`` when it is a past period the question's asking sentence names (``_PERIOD_ASKED``), in which
+    a date that answers it must lie (``outside_window``); else None."""
+    if window is None or window.recency or window.start is None or window.end is None:
+        return None
+    if not _PERIOD_ASKED.match(window.phrase.strip()):
+        return None
+    asking = asking_sentence(question) or question
+    return window if window.phrase.lower() in asking.lower() else None
+
+
+def outside_window(phrase: str, window: TimeWindow) -> bool:
+    """Whether a date phrase of an answer ("June 15", "Wednesday, November 16") names a day outside ``window``
+    (a closed period a question names: "this week"), read as the question's time was, against the window's
+    end. A phrase that names no day, or a window not closed, is not outside."""
+    if window.start is None or window.end is None:
+        return False
+    named = understand(phrase, window.end)
+    if named is None or named.start is None or named.end is None:
+        return False
+    return named.end < window.start or named.start > window.end

@@ -3,9 +3,11 @@ Microsoft's job cuts was answered **Microsoft** with Microsoft's sentence again.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.evidence import prepare
 from rag.extractive import ExtractiveAnswerer
-from rag.short_answer import wanted_type
+from rag.short_answer import PhraseModel, wanted_type
 from rag.types import Passage
 
 MICROSOFT = ("Microsoft announced thousands of job cuts this week, becoming the latest tech company to pluck its "
@@ -121,3 +123,53 @@ def test_a_who_question_asking_whom_is_answered_by_a_common_noun_after_its_verb(
     assert not holds_kind("name", prepare("Who did the board sack?"), "The board met on Monday to discuss it.")
     assert holds_kind("name", prepare("Who did the board sack?"), "The board sacked the chief executive on Monday.")
     assert not holds_kind("name", prepare("Who did the board sack?"), "The board sacked by mistake.")
+
+
+def test_a_date_outside_the_period_the_question_names_is_no_short_answer(monkeypatch) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from rag.timewindow import asked_period, outside_window, understand
+
+    # new user 19: "On which day this week did the Artemis I rocket lift off?" (asked 17 November 2022) was
+    # answered **June 15**, of a photo caption on a rehearsal, beside "... lifts off ... on Wednesday, November 16"
+    question = "On which day this week did the Artemis I rocket lift off?"
+    window = understand(question, date(2022, 11, 17))
+    assert window is not None and outside_window("June 15", window)
+    assert not outside_window("November 16", window) and not outside_window("Wednesday", window)
+    assert asked_period(question, window) == window
+    # a day or year that names the event, not where its date lies, bounds nothing (RealTime QA, BBC)
+    for other in ("Queen Elizabeth II died Thursday. When did she ascend to the throne?",
+                  "When is the deadline to file your taxes this year?", "When is Cat Deeley's final Saturday show?"):
+        assert asked_period(other, understand(other, date(2022, 11, 17))) is None
+    text = ("Spectators cheer as the Artemis I rocket lifts off from NASA's Kennedy Space Center in Cape Canaveral, "
+            "Florida, on Wednesday, November 16. The moon peeks behind the Artemis I rocket in Cape Canaveral, "
+            "Florida, on June 15, days before a wet dress rehearsal test.")
+    passages = [_passage(1, "art", text)]
+    # which phrase, whatever the fitted bar under which none is shown
+    monkeypatch.setattr(PhraseModel, "load", classmethod(lambda cls, _load=PhraseModel.load: replace(_load(), bar=0.0)))
+    answerer = ExtractiveAnswerer(refuse_below=0.0)
+    assert answerer.answer(question, passages).short_answer[0] == "June 15"  # the ranker's pick, no period asked
+    draft = answerer.answer(question, passages, asked=window)
+    assert draft.short_answer is not None and draft.short_answer[0] == "November 16"
+
+
+def test_a_brief_credits_the_earliest_version_of_a_story_told_twice_alike() -> None:
+    from rag.brief import _event
+
+    # new user 20: `rag brief` credited a lightly edited copy of a wire story ("Wire Desk"), `rag ask` the original
+    text = "Mauna Loa erupted on Sunday night for the first time since 1984, the US Geological Survey said."
+    copy = replace(_passage(1, "copy", text), published="2022-11-29", story_id="s1")
+    original = replace(_passage(2, "orig", text), published="2022-11-28", story_id="s1")
+    q = prepare("Mauna Loa")
+    for order in ([copy, original], [original, copy]):
+        found = _event(q, order)
+        assert found is not None and found[1].citation.article_id == "orig"
+
+
+def test_a_police_force_is_asked_as_an_organisation() -> None:
+    from rag.short_answer import name_kind
+
+    # bbc-premises: "Which force detained the British National Party leader ...?" was answered **Nick Griffin**,
+    # the leader the question describes: a force, a ministry or a regulator is a body, not a person
+    assert name_kind("Which force detained the British National Party leader?") == "org"
+    assert name_kind("Which regulator fined the bank?") == "org"
