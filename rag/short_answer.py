@@ -579,6 +579,14 @@ _DETERMINERS = frozenset("a an the its their his her our this that these those e
 _MODALS = frozenset("may might would will can could should must did does do has have had is are was were".split())
 
 
+def _verb_at(verb: str, sentence: str) -> tuple[list[str], list[int]]:
+    """The words of ``sentence`` and where a form of the question's ``verb`` stands among them ("ignoring" for
+    "ignore")."""
+    stems = terms(verb)
+    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+    return words, [j for j, w in enumerate(words) if stems and terms(w) == stems]
+
+
 def _agent_named(question: str, sentence: str) -> bool:
     """Whether ``sentence`` says who does what a who-question asks with a common noun phrase, not a name:
     "the municipal building inspector inspects the building", "An attorney may seek changes" (a role
@@ -587,13 +595,8 @@ def _agent_named(question: str, sentence: str) -> bool:
     m = _WHO_VERB.search(question)
     if m is None or m.group(1).lower() in _MODALS:
         return False
-    verb = terms(m.group(1))
-    if not verb:
-        return False
-    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
-    for j, w in enumerate(words):
-        if terms(w) != verb:
-            continue
+    words, at = _verb_at(m.group(1), sentence)
+    for j in at:
         k = j - 1
         if k >= 0 and words[k].lower() in _MODALS:
             k -= 1
@@ -621,13 +624,10 @@ def _object_named(question: str, sentence: str) -> bool:
     m = _WHO_OBJECT.match(asking_sentence(question) or question)
     if m is None:
         return False
-    verb = terms(m.group(1))
-    if not verb:
-        return False
-    words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
-    for j, w in enumerate(words):
+    words, at = _verb_at(m.group(1), sentence)
+    for j in at:
         k = j + 1
-        if terms(w) != verb or k >= len(words):
+        if k >= len(words):
             continue
         if words[k].lower() in _DETERMINERS and k + 1 < len(words):
             k += 1  # "sacked the chief executive"
