@@ -308,7 +308,7 @@ def _topic(q: Question, as_of: date | None) -> set[str]:
     """What the question is about: its words but its time ("latest", "this week") and what it counts ("death
     toll", "people"), which every sentence giving such a figure says."""
     text = q.text
-    window = understand(text, as_of)
+    window = understand(text, as_of) if as_of is not None else None  # without a date, the time stays in
     if window is not None and window.phrase:
         text = text.replace(window.phrase, " ")
     counted = asked_noun(text) or ""

@@ -245,6 +245,9 @@ def test_a_figure_bound_to_the_toll_asked_is_the_same_figure_however_worded(monk
     found = find_disagreement(older, 1, [OLDER, NEWER], "12", AS_OF, q)
     assert found is not None and found.newest.value == "19" and found.earlier.value == "12"
     assert find_disagreement(older, 1, [OLDER, NEWER], "12", date(2024, 11, 29), q) is None  # not yet published
+    # no reference date (the function's own default): the question's time words are read as words
+    this_week = prepare("What is the latest death toll from the Kabul market blast this week?")
+    assert find_disagreement(older, 1, [OLDER, NEWER], "12", None, this_week) is not None
     on = ExtractiveAnswerer(refuse_below=0.0).answer(question, [OLDER, NEWER], as_of=AS_OF)
     assert on.text.startswith("Officials now say 19 people died") and "rose to 12" in on.text
     # a figure bound to something else is no toll: "19 shops" of a newer report is not the 12 dead
