@@ -35,7 +35,7 @@ import numpy as np
 from rag.boilerplate import is_site_line
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences, with_names_from
-from rag.followup import elided_subject
+from rag.followup import new_subject
 from rag.recency import find_disagreement, has_figure, pick_newest, published_day
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
@@ -326,8 +326,8 @@ class ExtractiveAnswerer:
         if own:  # a follow-up: what the last answer said is no answer to it unless it says what the follow-up asks
             said = " ".join(strip_markers(after[1]).split())
             ranked = [s for s in ranked if " ".join(s.text.split()) not in said or own & verb_terms(s.text)] or ranked
-        subject = elided_subject(after[0]) if after else None
-        new = set(terms(subject[0])) if subject else set()
+        subject = new_subject(after[0]) if after else None
+        new = set(terms(subject)) if subject else set()
         if new:  # "What about Amazon?" asks about Amazon: a sentence that does not name it is about the last subject
             # (after "Which tech company ... cut 10,000 jobs?" and "And what share of its workforce is that?" it was
             # answered **Microsoft** with Microsoft's sentence again, new user 18), unless no sentence names it

@@ -332,6 +332,14 @@ def _is_time(text: str) -> bool:
     return window is not None and window.phrase is not None and len(window.phrase) >= len(text.strip()) - 3
 
 
+def new_subject(question: str) -> str | None:
+    """What an elided follow-up asks about instead of the last question's subject ("Amazon" of "What about
+    Amazon?", "France" of "And in France?"), or None: another follow-up, or a time ("What about last week?"
+    asks the same of another time, ``time_shift``)."""
+    elided = elided_subject(question)
+    return None if elided is None or _is_time(elided[0]) else elided[0]
+
+
 def elided_subject(question: str) -> tuple[str, bool] | None:
     """The noun phrase a follow-up consists of, and whether a preposition put it there: ("unions", False)
     for "what about the unions?", ("Syria", True) for "How many in Syria?". None when the question says

@@ -36,6 +36,11 @@ def test_what_about_x_is_answered_from_a_sentence_that_names_x() -> None:
     # no sentence names the subject: the question is answered as before (not refused for it)
     alone = ExtractiveAnswerer(refuse_below=0.0).answer(searched, passages[:1], after=("What about Amazon?", last))
     assert not alone.refused and "Microsoft" in alone.text
+    # "What about last week?" asks the same of another time: no sentence must say "last week"
+    from rag.followup import new_subject
+
+    assert new_subject("What about Amazon?") == "Amazon" and new_subject("And in France?") == "France"
+    assert new_subject("What about last week?") is None and new_subject("And on Sunday?") is None
 
 
 def test_what_about_x_asks_for_no_name_of_its_own() -> None:
