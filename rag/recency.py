@@ -39,7 +39,9 @@ from datetime import date
 from pathlib import Path
 
 from rag.evidence import Question, terms
-from rag.short_answer import asked_noun, candidates, changed_from, day_of_month, is_calendar, wanted_type
+from rag.short_answer import (
+    DEATH_WORDS, asked_noun, candidates, changed_from, day_of_month, is_calendar, wanted_type,
+)
 from rag.timewindow import understand
 from rag.text import MARKER_RUN, marker_numbers
 from rag.types import Citation, Passage
@@ -283,13 +285,10 @@ def _context(text: str, start: int, end: int) -> set[str]:
     return _same_words(terms(text[:start] + " " + text[end:]))
 
 
-# the words of a toll, one word for comparing what two figures count: "the death toll ... had reached 12" and
-# "At least 18 people have died" count the same dead (new user 18: the newer 18 was not seen as disagreeing)
-_DEATH_WORDS = frozenset(terms("death deaths died dead killed toll fatalities"))
-
-
 def _same_words(stems: Sequence[str]) -> set[str]:
-    return {"†death" if t in _DEATH_WORDS else t for t in stems}
+    """``stems`` with a toll's words as one word (``DEATH_WORDS``): "the death toll ... had reached 12" and "At
+    least 18 people have died" count the same dead (new user 18: the newer 18 was not seen as disagreeing)."""
+    return {"†death" if t in DEATH_WORDS else t for t in stems}
 
 
 # a unit of measure right after a figure: "90 *seconds*", "3.6 *miles*"

@@ -1239,6 +1239,9 @@ def _lists_asked_place(sentence: str, qstems: set[str]) -> bool:
 
 _HURT_ASKED = re.compile(r"\b(?:injur\w*|hurt|wound\w*|casualt\w*|toll)\b", re.I)
 _HURT = frozenset(terms("injured wounded hurt injury injuries"))
+#: the words of a toll of the dead ("killed", "died", "death toll", "victims"), the hurt left out: what two
+#: figures both count when each is said with one of them (``rag.recency``)
+DEATH_WORDS = _TOLL_COUNTS - _HURT
 
 
 def _counts_the_dead(sentence: str, start: int, end: int, hurt: bool = True) -> bool:
