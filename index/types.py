@@ -252,3 +252,14 @@ class IngestReport:
     def grouped(self) -> int:
         """Added articles put in a story already stored (near-copies; see ``summary``)."""
         return sum(1 for i in self.items if i.status == "added" and i.grouped)
+
+
+def grouped_words(summary: dict[str, int]) -> str:
+    """What follows "N added" when some were near-copies of a story already stored, else "" (the CLI's
+    ingest and watch, the UI's ingest results).
+
+    >>> grouped_words({"added": 15, "grouped": 5}), grouped_words({"added": 15, "grouped": 0})
+    (' (5 grouped with a story already stored)', '')
+    """
+    n = summary.get("grouped", 0)
+    return f" ({n} grouped with a story already stored)" if n else ""

@@ -295,3 +295,15 @@ def test_a_watch_round_says_how_many_it_grouped() -> None:
     result = PollResult("https://e.org/feed.xml", "ingested", 1, 2, report)
     assert "2 item(s) listed as new or changed in the feed; fetched: 2 added (1 grouped with a story already stored)" \
         in _describe(result)
+
+
+def test_the_pages_ingest_results_say_how_many_it_grouped() -> None:
+    from ui.render import ingest_html
+
+    results = [ItemResult("copy.html", "added", "c1", "Copy", story_id="a1"),
+               ItemResult("new.html", "added", "n1", "New", story_id="n1"),
+               ItemResult("bad.html", "failed", reason="no text")]
+    page = ingest_html(results, 3, 3)
+    assert "3/3 items · 2 added (1 grouped with a story already stored) · 1 failed" in page, page
+    alone = ingest_html(results[1:], 2, 2)  # none grouped: no words about it
+    assert "2/2 items · 1 added · 1 failed" in alone and "grouped" not in alone, alone

@@ -35,7 +35,7 @@ from index.fetch import check_address, fetch_url
 from index.load import KINDS, is_url
 from index.collection import ChunksEmbedded, Collection
 from index.db import ArticleInfo
-from index.types import ItemResult
+from index.types import ItemResult, grouped_words
 from index.userinfo import redact_userinfo
 from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
 from rag.service import in_given_order
@@ -284,7 +284,7 @@ class Library:
                     notices.append(f"{polled.skipped} new or changed item(s) left for the next poll "
                                    "(RAG_FEED_MAX_ITEMS caps each poll; the newest were read).")
                 counts = polled.report.summary() if polled.report else {}
-                grouped = f" ({counts['grouped']} grouped with a story already stored)" if counts.get("grouped") else ""
+                grouped = grouped_words(counts)
                 read = ", ".join(f"{n} {k}{grouped if k == 'added' else ''}" for k, n in counts.items()
                                  if n and k != "grouped") or "no new items"
                 toast.info(f"Watching {shown} ({read}). Poll now reads its new items; `rag watch` polls on a schedule.")

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from index.db import ArticleInfo
-from index.types import STATUSES, ItemResult
+from index.types import STATUSES, ItemResult, grouped_words
 from index.load import is_url
 from rag.brief import UNDATED as SAID_UNDATED
 from rag.service import twin_named
@@ -424,7 +424,11 @@ def ingest_html(results: Sequence[ItemResult], done: int | None = None, total: i
         return '<div class="rag-empty">Upload files or paste URLs, then press Add.</div>'
     counts = {s: sum(r.status == s for r in results) for s in _STATUS_ORDER}
     finished = done is not None and total is not None and done >= total
-    summary = " · ".join(f"{n} {s}" for s, n in counts.items() if n) or ("nothing new" if finished else "working…")
+    # "40 added (5 grouped with a story already stored)", as the CLI says it: the page said only "40 added"
+    # (new user 20)
+    grouped = grouped_words({"grouped": sum(r.status == "added" and r.grouped for r in results)})
+    summary = " · ".join(f"{n} {s}{grouped if s == 'added' else ''}" for s, n in counts.items() if n) \
+        or ("nothing new" if finished else "working…")
     if counted is not None:
         summary = f"{counted} · {summary}"
     elif done is not None:

@@ -111,20 +111,12 @@ def _named(items: list[str]) -> str:
     return named + (f" and {len(items) - FAILED_NAMES} more" if len(items) > FAILED_NAMES else "")
 
 
-def grouped_words(summary: dict[str, int]) -> str:
-    """What follows "N added" when some were near-copies of a story already stored, else "".
-
-    >>> grouped_words({"added": 15, "grouped": 5}), grouped_words({"added": 15, "grouped": 0})
-    (' (5 grouped with a story already stored)', '')
-    """
-    n = summary.get("grouped", 0)
-    return f" ({n} grouped with a story already stored)" if n else ""
-
-
 def _print_grouped(report: IngestReport) -> None:
     """The added articles that joined a story already stored (near-copies: ``ItemResult.grouped``),
     a few named: a sitemap's "15 added" said nothing of its 5 copies of stories stored before, which
     answers cite once (with "also in") and only `rag list`'s story column showed (new user 20)."""
+    from index.types import grouped_words
+
     s = report.summary()
     if not s["grouped"]:
         return

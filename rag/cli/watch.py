@@ -35,8 +35,8 @@ import typer
 from rich.text import Text
 
 from index import waits
-from index.types import ItemResult
-from rag.cli.ingest import grouped_words, ingest_reason
+from index.types import ItemResult, grouped_words
+from rag.cli.ingest import ingest_reason
 from rag.cli.output import (
     EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, CtrlC, cell, clip, esc, fail, out, plural, print_json, safe, say,
     stop_fetches,
