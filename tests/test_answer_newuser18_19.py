@@ -178,3 +178,32 @@ def test_a_police_force_is_asked_as_an_organisation() -> None:
     # the leader the question describes: a force, a ministry or a regulator is a body, not a person
     assert name_kind("Which force detained the British National Party leader?") == "org"
     assert name_kind("Which regulator fined the bank?") == "org"
+
+
+# new user 19's unanswerable questions, answered with a phrase of the wrong kind
+
+
+def test_severance_is_an_amount_of_money() -> None:
+    from rag.short_answer import asks_money
+
+    # "How much severance is Bob Chapek getting after leaving Disney?" was answered **more than 137 million**
+    # (Disney+'s subscribers); the articles give no severance
+    question = "How much severance is Bob Chapek getting after leaving Disney?"
+    assert asks_money(question) and asks_money("How much was the settlement?")
+    assert _phrases(question, "Disney+ has more than 137 million subscribers.") == []
+    assert _phrases(question, "He will receive a $21 million payout.") == ["$21 million"]
+    assert not asks_money("How much snow fell in Buffalo?")
+
+
+def test_the_name_of_the_gunman_is_asked_as_who_is() -> None:
+    from rag.short_answer import asked_kind
+
+    # "What is the name of the gunman in this week's Chesapeake Walmart shooting?" (unnamed in the articles) was
+    # answered with the shooting's sentences, and the police department counted as a name of the gunman
+    question = "What is the name of the gunman in this week's Chesapeake Walmart shooting?"
+    assert asked_kind(prepare(question)) == "name"
+    assert asked_kind(prepare("What is the name of the new ship?")) is None  # no person: any phrase may answer
+    told = "The Chesapeake Police Department responded to a report of a shooting at the store."
+    assert _phrases(question, told) == []
+    assert _phrases("Who responded to the shooting?", told) == ["Chesapeake Police Department"]
+    assert _phrases(question, "Police named the gunman as Andre Bing, a store manager.") == ["Andre Bing"]
