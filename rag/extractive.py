@@ -44,7 +44,7 @@ from rag.short_answer import (
     what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms
-from rag.timewindow import outside_window, understand
+from rag.timewindow import opens_outside, outside_window, understand
 from rag.types import REFUSAL, Draft, Passage, TimeWindow
 from rag.verify import Premises
 
@@ -318,10 +318,13 @@ class ExtractiveAnswerer:
 
     def _evidence(
         self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None,
-        after: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None, asked: TimeWindow | None = None,
     ) -> tuple[list[Scored], dict[str, float] | None]:
-        """``evidence`` of a question whose names are read already (``with_names_from``); ``after``: see ``answer``."""
+        """``evidence`` of a question whose names are read already (``with_names_from``); ``after``, ``asked``:
+        see ``answer``."""
         ranked = self.ranked(q, passages)
+        if asked is not None:  # "In 1958, ... Schayes became ..." tells nothing of the week asked about
+            ranked = [s for s in ranked if not opens_outside(s.text, asked)] or ranked
         own = verb_terms(after[0]) if after else set()
         if own:  # a follow-up: what the last answer said is no answer to it unless it says what the follow-up asks
             said = " ".join(strip_markers(after[1]).split())
@@ -380,7 +383,8 @@ class ExtractiveAnswerer:
         "And when?", which has no word of its own, from its "... on Sunday").
         ``asked``: the period the question names ("this week", read against the reference date): a date outside
         it is no short answer to a question asking when ("On which day this week did the Artemis I rocket lift
-        off?" was answered **June 15**, a photo caption's rehearsal, new user 19)."""
+        off?" was answered **June 15**, a photo caption's rehearsal, new user 19), and a sentence opening with a
+        date outside it is no candidate while others are (``rag.timewindow.opens_outside``)."""
         with COUNTED.using(self._nouns):
             return self._answer(question, passages, prepared, query_vector, as_of, after, asked)
 
@@ -389,9 +393,9 @@ class ExtractiveAnswerer:
                 after: tuple[str, str] | None = None, asked: TimeWindow | None = None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         q = with_names_from(q, [p.text for p in passages])  # once: the answer's later steps read them too
-        scored, feats = self._evidence(q, passages, query_vector, after)
+        scored, feats = self._evidence(q, passages, query_vector, after, asked)
         if after and feats is not None and self.model.probability(feats) < self.refuse_below:
-            scored, feats = self._evidence(q, passages, query_vector)  # nothing else answers it: the same again
+            scored, feats = self._evidence(q, passages, query_vector, asked=asked)  # nothing else answers it: the same again
         if feats is None:
             return Draft(text=REFUSAL, refused=True, confidence=0.0, notices=contradicted_notice(q, self.score(q, passages)))
         confidence = self.model.probability(feats)

@@ -1485,6 +1485,21 @@ def asked_period(question: str, window: TimeWindow | None) -> TimeWindow | None:
     return window if window.phrase.lower() in asking.lower() else None
 
 
+# a sentence's opening time phrase that names a year: "In 1958, during the third quarter ...", "On Jan. 5, 2021,"
+_OPENING_YEAR = re.compile(r"^\W*((?:[\w.’'-]+,?\s+){0,5}?(?:1[5-9]\d\d|20\d\d)s?),\s", re.I)
+
+
+def opens_outside(sentence: str, window: TimeWindow) -> bool:
+    """Whether ``sentence`` opens by dating what it tells to a year, month or day outside ``window`` (a
+    period the question names: ``asked_period``): "In 1958, ... Schayes became the NBA's all-time leading
+    scorer" tells no event of "this week" (it answered "Which athlete became the NBA's all-time leading
+    scorer this week?" above "LeBron James passed Kareem Abdul-Jabbar to become the NBA's all-time leading
+    scorer"). Only an opening phrase with a year of its own: a weekday or "last year" is read against the
+    article's own date, which is not the question's."""
+    m = _OPENING_YEAR.match(sentence)
+    return bool(m) and outside_window(m.group(1), window)
+
+
 def outside_window(phrase: str, window: TimeWindow) -> bool:
     """Whether a date phrase of an answer ("June 15", "Wednesday, November 16") names a day outside ``window``
     (a closed period a question names: "this week"), read as the question's time was, against the window's

@@ -207,3 +207,29 @@ def test_the_name_of_the_gunman_is_asked_as_who_is() -> None:
     assert _phrases(question, told) == []
     assert _phrases("Who responded to the shooting?", told) == ["Chesapeake Police Department"]
     assert _phrases(question, "Police named the gunman as Andre Bing, a store manager.") == ["Andre Bing"]
+
+
+def test_a_sentence_opening_with_a_year_outside_the_period_asked_is_no_candidate() -> None:
+    from datetime import date
+
+    from rag.timewindow import asked_period, opens_outside, understand
+
+    # RealTime QA (tuning): "Which athlete became the NBA's all-time leading scorer this week?" (10 February 2023)
+    # was answered with Dolph Schayes's 1958 record above LeBron James's of that week
+    question = "Which athlete became the NBA's all-time leading scorer this week?"
+    window = asked_period(question, understand(question, date(2023, 2, 10)))
+    assert window is not None
+    old = ("In 1958, during the third quarter of the Syracuse Nationals' blowout victory against the Detroit Pistons, "
+           "Schayes became the NBA's all-time leading scorer.")
+    new = ("Reaction from social media poured in after LeBron James passed Kareem Abdul-Jabbar to become the NBA's "
+           "all-time leading scorer.")
+    assert opens_outside(old, window) and opens_outside("On Jan. 5, 2021, police said so.", window)
+    assert not opens_outside(new, window) and not opens_outside("On Feb. 7, 2023, James passed him.", window)
+    assert not opens_outside("Since 2019, he has led the list.", window)  # up to now: the week included
+    assert not opens_outside("The 1958 record, he said, stood for years.", window)  # no opening date
+    answerer = ExtractiveAnswerer(refuse_below=0.0)
+    passages = [_passage(1, "history", old), _passage(2, "news", new)]
+    assert "Schayes" in answerer.answer(question, passages).text.split(" [")[0]  # no period asked: the best match
+    assert "LeBron James" in answerer.answer(question, passages, asked=window).text.split(" [")[0]
+    alone = answerer.answer(question, passages[:1], asked=window)  # nothing else: answered as before
+    assert not alone.refused and "Schayes" in alone.text
