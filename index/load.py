@@ -29,7 +29,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,16 +357,34 @@ FEED_FETCHES = 4
 STOP_GRACE = 1.0
 
 
+class Waiting:
+    """What ``load_feed_items(as_fetched=True)`` yields when no page is ready and it is about to wait
+    for one (``WAITING``): the ingest pipeline then hands over the articles it holds
+    (``index.pipeline``), so they are stored now, not once more pages come. A page fetched in a
+    second was stored only after a slow one of the same watch round took the whole
+    RAG_FETCH_TIMEOUT (new user 20)."""
+
+    def __repr__(self) -> str:
+        return "WAITING"
+
+
+WAITING = Waiting()
+
+
 def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int = FEED_FETCHES, *,
-                    stop: threading.Event | None = None) -> Iterator[tuple[FeedItem, list[Article | LoadFailure]]]:
-    """``load_feed_item`` over ``items`` with up to ``workers`` pages in flight, in feed order.
+                    stop: threading.Event | None = None, as_fetched: bool = False
+                    ) -> Iterator[tuple[FeedItem, list[Article | LoadFailure]] | Waiting]:
+    """``load_feed_item`` over ``items`` with up to ``workers`` pages in flight, in feed order, or
+    with ``as_fetched`` in the order their pages come, with a ``WAITING`` before each wait (`rag
+    watch`: a slow or hung page then holds up no other item of its round; `rag ingest` keeps the
+    feed's order, which its report follows).
 
     At most ``workers`` results wait ahead of the consumer, so a slow pipeline holds few pages in
     memory; closing the iterator (Ctrl-C, a stopped ingest) cancels what has not started.
     ``stop`` (`rag watch`'s first Ctrl-C): once it is set, the pages already fetched are handed
-    over, in feed order, and the iterator ends, without waiting for a slow page ahead of them: a
-    page fetched in a second sat behind one that took the whole RAG_FETCH_TIMEOUT, and was thrown
-    away when the round stopped (new user 20)."""
+    over and the iterator ends, without waiting for a slow page: a page fetched in a second sat
+    behind one that took the whole RAG_FETCH_TIMEOUT, and was thrown away when the round stopped
+    (new user 20). The fetches left running are abandoned (the caller may ``abort_fetches``)."""
     if workers <= 1 or len(items) <= 1:
         for item in items:
             if stop is not None and stop.is_set():
@@ -381,12 +399,16 @@ def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int 
         for item in itertools.islice(queue_, workers):
             pending.append((item, pool.submit(lambda i=item: list(load_feed_item(i, settings)))))
         while pending:
-            if stop is not None and not _fetched(pending[0][1], stop):
+            if as_fetched and not any(f.done() for _, f in pending):
+                yield WAITING
+            head = _next_fetched(pending, stop, as_fetched)
+            if head is None:  # stopped first
                 # a page whose body came but is still being parsed is fetched too: a moment for it
                 wait_futures([f for _, f in pending], timeout=STOP_GRACE)
                 yield from ((i, f.result()) for i, f in list(pending) if f.done())
                 return
-            item, future = pending.popleft()
+            pending.remove(head)
+            item, future = head
             nxt = None if stop is not None and stop.is_set() else next(queue_, None)
             if nxt is not None:
                 pending.append((nxt, pool.submit(lambda i=nxt: list(load_feed_item(i, settings)))))
@@ -395,13 +417,20 @@ def load_feed_items(items: Sequence[FeedItem], settings: Settings, workers: int 
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _fetched(future: Future, stop: threading.Event) -> bool:
-    """Wait for ``future`` until ``stop`` is set; whether it is done."""
-    while not future.done():
-        if stop.is_set():
-            return False
-        wait_futures([future], timeout=waits.SLICE)
-    return True
+def _next_fetched(pending: deque[tuple[FeedItem, Future]], stop: threading.Event | None, as_fetched: bool
+                  ) -> tuple[FeedItem, Future] | None:
+    """The next of ``pending`` to hand over, once its page came: the first (feed order) or, with
+    ``as_fetched``, the first done. None when ``stop`` was set before it came."""
+    if stop is None and not as_fetched:
+        return pending[0]  # its ``result()`` waits for it
+    while True:
+        head = next((p for p in pending if p[1].done()), None) if as_fetched else pending[0]
+        if head is not None and head[1].done():
+            return head
+        if stop is not None and stop.is_set():
+            return None
+        waiting = [f for _, f in pending] if as_fetched else [pending[0][1]]
+        wait_futures(waiting, timeout=waits.SLICE, return_when=FIRST_COMPLETED)
 
 
 def _load_feed_item(item: FeedItem, settings: Settings) -> Iterator[Article | LoadFailure]:

@@ -56,7 +56,7 @@ from rag.text import word_count
 
 if TYPE_CHECKING:
     from index.feeds import FeedNotice
-    from index.load import DumpRead
+    from index.load import DumpRead, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ class Indexer:
                                     allow_shrink=allow_shrink, chunk_updates=chunk_updates, dumps=dumps)
 
     def ingest_articles(
-        self, articles: Iterable[Article | LoadFailure | Skipped], *, progress: Progress | None = None,
+        self, articles: Iterable[Article | LoadFailure | Skipped | Waiting], *, progress: Progress | None = None,
         prune_inputs: Sequence[str] | None = None, reconcile_progress: Counter | None = None,
         stop: threading.Event | None = None, notice: Notices | None = None, allow_shrink: bool = False,
         chunk_updates: bool = False, dumps: Sequence[DumpRead] | None = None, stream_stops: bool = False,
@@ -303,7 +303,9 @@ class Indexer:
         sources of their records stored by url are kept, so that a later ``prune`` removes those the
         dump no longer holds (``_prune_dump_records``). ``stream_stops``: ``articles`` ends by itself
         soon after ``stop`` is set, with what it has ready (a watched feed's pages already fetched:
-        ``index.load.load_feed_items``), so it is read to its end instead of left at once."""
+        ``index.load.load_feed_items``), so it is read to its end, and every article it gave is
+        stored, instead of left at once. An ``index.load.Waiting`` in ``articles`` (its next item is
+        not ready) hands over the articles read so far, to be stored now rather than with the next."""
         if prune_inputs is not None:
             from index.load import as_inputs
 
@@ -427,8 +429,12 @@ class Indexer:
             while (batch := waits.get(to_embed)) is not _DONE:
                 if not errors:
                     self._embed_batch(batch, emit, to_write, embedded)
-                if stop is not None and stop.is_set():
-                    break  # the batch in hand is stored; the ones queued behind it are not embedded
+                # the batch in hand is stored; the ones queued behind it are not embedded, unless
+                # the stream stops by itself: it ends with the pages it has fetched, handed over as
+                # they came, a few articles a batch, and those are stored too (a round stopped just
+                # after a page came dropped it); a second Ctrl-C still aborts at once
+                if stop is not None and stop.is_set() and not stream_stops:
+                    break
         except KeyboardInterrupt as exc:
             interrupted = exc
         finally:
@@ -581,8 +587,12 @@ class Indexer:
         finish): read no further item (the one being loaded is settled), hand over the articles
         read so far and return. The stream is closed on the way out (a feed's page fetches not yet
         started are cancelled). ``read_order`` gets each item's position in the stream, under the
-        name its ``ItemResult`` will have (``_result_name``), before anything is reported of it."""
+        name its ``ItemResult`` will have (``_result_name``), before anything is reported of it. A
+        ``Waiting`` (the stream is about to wait for its next item: a feed's pages still being
+        fetched) hands over the batch being filled, so its articles are stored now, not when the
+        batch is full or a slow page has come (or timed out)."""
         from index.feeds import FrontPage, feed_cap
+        from index.load import Waiting
 
         # content hash -> (article id, source), for articles not yet committed
         pending: dict[str, tuple[str, str]] = {}
@@ -594,6 +604,12 @@ class Indexer:
                 item = next(items, _DONE)
                 if item is _DONE:
                     break
+                if isinstance(item, Waiting):
+                    if batch.items:
+                        if not _put(out, batch, halt):
+                            return  # the pipeline ended: nobody takes it
+                        batch = _Batch()
+                    continue
                 if read_order is not None and isinstance(item, (Article, LoadFailure, Skipped)):
                     read_order.setdefault(_result_name(item.source if isinstance(item, Article) else item.item),
                                           len(read_order))

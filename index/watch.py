@@ -13,7 +13,9 @@ validators of the last complete poll). A 304, or a feed whose items all carry th
 seen, ends there: no page is fetched, nothing is embedded, the store's write lock is not taken.
 Only items whose key (guid or link) is new or whose stamp (updated date, lastmod, else a hash of
 what the feed shows) changed are fetched, through ``index.load.load_feed_item`` (SSRF guard, size
-and time caps), and ingested by ``Indexer.ingest_articles``, which commits article by article.
+and time caps), a few at a time, and ingested by ``Indexer.ingest_articles``, which commits article
+by article, each page as it comes, whatever the feed's order: a slow or hung page delays no other
+item of its round (the other watched feeds wait for the round, polled one after another).
 
 Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
 polled again next round (it stays watched, even when it never answered: ``rag watch --remove`` ends
@@ -35,6 +37,8 @@ A feed read leniently (not well-formed XML) or with unusable entries says so in
 A second Ctrl-C during a poll (``PollInterrupted``) still records the items that finished and
 keeps no validators, and its ``PollResult`` names the due items not stored (``not_stored``: pages
 being fetched, or fetched but not yet embedded and written), which the next round fetches again.
+A page fetched before it is stored by then (pages are stored as they come); only the articles
+being embedded at that moment are dropped (see ``Watcher._ingest``).
 
 State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
 at once): the watched feeds (url, title, last polled, items added and updated, last error,
@@ -64,7 +68,7 @@ from filelock import FileLock, Timeout
 from index import feeds, waits
 from index.feeds import Feed, FeedItem
 from index.fetch import fetch_url
-from index.load import is_url, load_feed_items
+from index.load import Waiting, is_url, load_feed_items
 from index.types import Article, IngestReport, ItemResult, LoadFailure, ResultCode
 from index.userinfo import strip_userinfo
 from rag.errors import InputError, RagError, StoreBusyError
@@ -462,12 +466,19 @@ class Watcher:
         lock = threading.Lock()
         started = time.perf_counter()
 
-        def stream() -> Iterator[Article | LoadFailure]:
+        def stream() -> Iterator[Article | LoadFailure | Waiting]:
+            # pages in the order they come, and a ``Waiting`` whenever none is ready, on which the
+            # pipeline stores what it holds: a slow or hung item delays no other item of the round
+            # (one fetched in a second waited for a slow one's RAG_FETCH_TIMEOUT, new user 20).
             # Ctrl-C (``stop``) ends it with the pages already fetched, not waiting for the others
             # (``load_feed_items``): those are stored, the items not fetched are due next round
-            pages = load_feed_items(due_items, self.settings, stop=stop)
+            pages = load_feed_items(due_items, self.settings, stop=stop, as_fetched=True)
             try:
-                for item, results in pages:
+                for got in pages:
+                    if isinstance(got, Waiting):
+                        yield got
+                        continue
+                    item, results = got
                     for result in results:
                         with lock:
                             by_name[result.source if isinstance(result, Article) else result.item] = item
@@ -503,6 +514,11 @@ class Watcher:
             busy = isinstance(exc, StoreBusyError)
             log.info("%s: %s", url, exc)  # the PollResult carries it
         except KeyboardInterrupt:  # stopped at once: said below, once the state is recorded
+            # The pages fetched earlier are stored already (handed over as they came); what is lost
+            # is the batch being embedded or queued, fetched moments ago. It is not finished first:
+            # a batch may hold many articles (1024 chunks, a minute of CPU for the bundled model,
+            # when a big round's pages came faster than the model), and "stops at once" must not
+            # wait that long; the pipeline aborts (``Indexer._finish``), the next round fetches them.
             interrupted = True
         finally:  # also on Ctrl-C: keep the state of every item that finished
             finished = [(i, *outcome[i.key]) for i in due_items if i.key in outcome]

@@ -9,8 +9,9 @@
 
 Ctrl-C (or SIGTERM) stops cleanly: the first one ends the round after the article being ingested
 (its feed's state recorded, nothing half-written; the pages already fetched are stored, a slow one
-still coming is not waited for), a second one stops at once, without waiting for
-the pages being fetched; either way the exit code is 130, as for every `rag` command stopped so
+still coming is not waited for, nor fetched on: ``stop_fetches``), a second one stops at once, without
+waiting for the pages being fetched (a page fetched before is stored by then: pages are stored as
+they come, so a slow item holds up no other); either way the exit code is 130, as for every `rag` command stopped so
 (it was 0 after a first one). The ingest commits article by article and the item state of
 everything that finished is kept, so the next run goes on where this one stopped; the items a
 stopped poll did not store are named, and the next round fetches them (no validators were kept).
