@@ -40,8 +40,8 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
-    extract, find, fits_precisely, holds_kind, is_share, no_answer_to, ranked_candidates, share_of, wanted_type,
-    what_is_asked,
+    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, ranked_candidates, share_of,
+    wanted_type, what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms
 from rag.timewindow import opens_outside, outside_window, understand
@@ -184,6 +184,31 @@ def sentence_features(q: Question, passages: Sequence[Passage], cands: Sequence[
             float(fits_precisely(q, c.text)),
         ))
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+
+
+_SURNAME = re.compile(r"[A-Z][\w'’-]+")
+# words a sentence may open with before a name that are none of it ("Former Worldcom chief ...")
+_NO_FIRST_NAME = frozenset("former late veteran then ex although though while after before when since as".split())
+
+
+def full_name(q: Question, short: tuple[str, int, int], chosen: Sequence[Scored]) -> tuple[str, int, int]:
+    """A one-word answer to a question asking for a person (a surname, as news says a person after the first
+    mention: "Curtis, who won the award for best supporting actress ...") as the answer's sentences of its article
+    name that person in full ("Jamie Lee Curtis achieved a career milestone ..."): the first name phrase that ends in
+    it and that ``rag.short_answer.candidates`` reads as a name there (not "Former Worldcom", "Although Kenya");
+    else ``short`` as it is."""
+    phrase, start, end = short
+    if not _SURNAME.fullmatch(phrase) or name_kind(q.text) != "person":
+        return short
+    home = next((c for c in chosen if c.span[0] <= start and end <= c.span[1]), None)
+    if home is None:
+        return short
+    for c in sorted((c for c in chosen if c.passage.article_id == home.passage.article_id), key=lambda c: c.span[0]):
+        for found in candidates(q, c.text):
+            if found.phrase != phrase and re.search(rf"\s{re.escape(phrase)}$", found.phrase) \
+                    and found.phrase.split()[0].lower() not in _NO_FIRST_NAME:
+                return found.phrase, c.span[0] + found.start, c.span[0] + found.end
+    return short
 
 
 def lacking_notice(q: Question, kind: str, ranked: Sequence[Scored]) -> str:
@@ -429,6 +454,8 @@ class ExtractiveAnswerer:
             if newest != chosen:  # the newest statement leads, and the short answer is its phrase
                 chosen = newest
                 short, _ = self.short_answer(q, newest[:1], newest[:1])
+        if short is not None and wanted_type(q) == "name":
+            short = full_name(q, short, chosen)
         text = " ".join(_cited(s) for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
 

@@ -586,12 +586,23 @@ _DETERMINERS = frozenset("a an the its their his her our this that these those e
 _MODALS = frozenset("may might would will can could should must did does do has have had is are was were".split())
 
 
+# verbs a paraphrase says with another ("Who helped find sponsors?": "A professional fundraiser will aid in finding
+# business sponsors"; "Who would decide on the curricula?": "curricula as determined by the relevant authority")
+_SAME_VERBS = tuple(frozenset(terms(group)) for group in (
+    "decide determine", "help aid assist", "buy purchase acquire", "start begin launch", "end finish conclude",
+    "fund finance", "choose select pick", "build construct", "find discover locate", "need require",
+    "get receive obtain", "show demonstrate", "run manage operate", "lead head"))
+
+
 def _verb_at(verb: str, sentence: str) -> tuple[list[str], list[int]]:
-    """The words of ``sentence`` and where a form of the question's ``verb`` stands among them ("ignoring" for
-    "ignore")."""
+    """The words of ``sentence`` and where a form of the question's ``verb`` (or of one said the same,
+    ``_SAME_VERBS``) stands among them ("ignoring" for "ignore", "aid" for "help")."""
     stems = terms(verb)
+    if len(stems) != 1:
+        return re.findall(r"[A-Za-z][\w'’-]*", sentence), []
+    same = next((group for group in _SAME_VERBS if stems[0] in group), frozenset(stems))
     words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
-    return words, [j for j, w in enumerate(words) if stems and terms(w) == stems]
+    return words, [j for j, w in enumerate(words) if len(t := terms(w)) == 1 and t[0] in same]
 
 
 def _agent_named(question: str, sentence: str) -> bool:
@@ -604,6 +615,10 @@ def _agent_named(question: str, sentence: str) -> bool:
         return False
     words, at = _verb_at(m.group(1), sentence)
     for j in at:
+        # "... curricula as determined by the relevant authority": the passive's agent, a common noun phrase
+        if j + 3 < len(words) and words[j + 1].lower() == "by" and words[j + 2].lower() in _DETERMINERS \
+                and words[j + 3][0].islower() and not set(terms(words[j + 3])) <= set(terms(question)):
+            return True
         k = j - 1
         if k >= 0 and words[k].lower() in _MODALS:
             k -= 1
