@@ -977,7 +977,51 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     if place and other:
         return (f"The question says {place}; the cited passages name {other} and never {place}: check what the "
                 "question takes as given.")
+    said, instead = _other_outcome(asking, quotes[0])
+    if said and instead:
+        return (f"The question says \"{said}\"; the answer's passage says \"{instead}\": check what the question takes as "
+                "given.")
     return None
+
+
+# outcomes that rule each other out: a question taking one as given, answered by a passage telling the other
+# ("Why did the Senate vote down the same-sex marriage bill on Tuesday?": "The Senate on Tuesday passed ...";
+# "Why did Bob Chapek come back as Disney CEO?": "Bob Chapek ... is stepping down", new user 19)
+_LAW = r"(?:bill|bills|law|laws|legislation|measure|motion|resolution|amendment|proposal|budget|treaty|deal)"
+_OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, re.I) if scope else None) for a, b, scope in (
+    (r"\b(?:pass|passes|passed|passing|approve[sd]?|approving|adopt(?:s|ed|ing)?|ratif(?:y|ies|ied|ying))\b",
+     r"\b(?:reject(?:s|ed|ing)?|vot(?:e|es|ed|ing) (?:down|against)|block(?:s|ed|ing)?|veto(?:es|ed|ing)?|"
+     r"str(?:ike|ikes|uck|iking) down|kill(?:s|ed|ing)?)\b", rf"\b{_LAW}\b"),
+    (r"\b(?:c[oa]m(?:e|es|ing) back|return(?:s|ed|ing)?|rejoin(?:s|ed|ing)?|reinstat(?:e|es|ed|ing))\b",
+     r"\b(?:step(?:s|ped|ping)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|ousted|fired|sacked|leav(?:e|es|ing)|left)\b",
+     None),
+    (r"\b(?:acquit(?:s|ted|ting)?|cleared)\b", r"\b(?:convict(?:s|ed|ing)?|found guilty|pleaded guilty)\b", None),
+    (r"\b(?:r(?:ise|ises|ose|isen|ising)|increas(?:e|es|ed|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?)\b",
+     r"\b(?:f(?:all|alls|ell|allen|alling)|decreas(?:e|es|ed|ing)|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|"
+     r"plung(?:e|es|ed|ing)|slump(?:s|ed|ing)?)\b", None),
+))
+
+
+def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
+    """What the question takes as the outcome ("vote down") and the opposite one the answer's leading quote tells
+    instead ("passed"), or Nones: the quote must name what the question's outcome is of (its names, or the
+    question's words before the outcome), say nothing of the question's own outcome, and for a vote be about a bill,
+    law or the like."""
+    for one, other, scope in _OUTCOMES:
+        for a, b in ((one, other), (other, one)):
+            said = a.search(asking)
+            if said is None or b.search(asking) or a.search(lead) or (scope and not scope.search(asking + " " + lead)):
+                continue
+            instead = b.search(lead)
+            if instead is None:
+                continue
+            # the question's subject, told in the quote before its outcome: "the Senate", "Bob Chapek"
+            before = set(terms(re.sub(r"^\W*(?:why|how|when|where|what|who)\s+(?:did|does|do|has|have|had|is|was|were|are|will)\b",
+                                      "", asking[: said.start()], flags=re.I)))
+            if not before or not before <= set(terms(lead[: instead.start()])):
+                continue
+            return said.group(0), instead.group(0)
+    return None, None
 
 
 _ON_DAY = re.compile(r"\bon\s+(" + "|".join(WEEKDAYS) + r")\b", re.I)

@@ -287,3 +287,21 @@ def test_a_surname_answer_is_given_as_the_answer_names_the_person_in_full() -> N
     other = _passage(2, "other", "Tony Curtis starred in the film.")
     assert full_name(asked, ("Curtis", at, at + 6), [Scored(other, (0, 31), other.text, 1.0, 1.0), second]) \
         == ("Curtis", at, at + 6)
+
+
+def test_an_opposite_outcome_the_question_takes_as_given_gets_a_notice() -> None:
+    from rag.verify import premise_notice
+
+    # new user 19: both were answered with the passage telling the other outcome, and nothing said so
+    notice = premise_notice("Why did the Senate vote down the same-sex marriage bill on Tuesday?",
+                            ["The Senate on Tuesday passed legislation to protect same-sex and interracial marriage."])
+    assert notice is not None and '"vote down"' in notice and '"passed"' in notice
+    notice = premise_notice("Why did Bob Chapek come back as Disney CEO on Sunday?",
+                            ["Bob Chapek, who replaced Iger in 2020 as CEO, is stepping down immediately."])
+    assert notice is not None and '"come back"' in notice and '"stepping down"' in notice
+    # the same outcome, both told, or another subject's: no notice
+    assert premise_notice("Why did the Senate pass the bill?", ["The Senate passed the bill after a debate."]) is None
+    assert premise_notice("Why did stocks rise on Monday?", ["Stocks fell early on Monday, then rose."]) is None
+    assert premise_notice("Why did Bob Iger return to Disney?", ["Bob Chapek is stepping down immediately."]) is None
+    # a vote is an outcome of a bill, a law or the like: "passed" a rival in a race is no vote
+    assert premise_notice("Why did the team reject the offer?", ["The team passed the halfway mark."]) is None
