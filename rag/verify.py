@@ -977,6 +977,10 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     if place and other:
         return (f"The question says {place}; the cited passages name {other} and never {place}: check what the "
                 "question takes as given.")
+    winner, loser = _winner_reversed(asking, quotes[0])
+    if winner and loser:
+        return (f"The question says {winner} beat {loser}; the answer's passage says {loser} beat {winner}: check what "
+                "the question takes as given.")
     said, instead = _other_outcome(asking, quotes[0])
     if said and instead:
         return (f"The question says \"{said}\"; the answer's passage says \"{instead}\": check what the question takes as "
@@ -1000,6 +1004,32 @@ _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, r
      r"\b(?:f(?:all|alls|ell|allen|alling)|decreas(?:e|es|ed|ing)|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|"
      r"plung(?:e|es|ed|ing)|slump(?:s|ed|ing)?)\b", None),
 ))
+
+
+_TEAM = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+_BEAT = re.compile(rf"({_TEAM})\s+(?:beat|beats|defeated|defeats|overcame|upset|thrashed|edged)\s+(?:the\s+)?({_TEAM})")
+
+
+def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
+    """The winner and loser a question takes as given ("By what score did Argentina beat Saudi Arabia
+    yesterday?") when the answer's leading quote has them the other way round ("Argentina's 2-1 defeat by Saudi
+    Arabia", "Saudi Arabia beat Argentina", "Argentina lost to Saudi Arabia"; new user 19), or Nones."""
+    m = _BEAT.search(asking)
+    if m is None:
+        return None, None
+    winner, loser = m.group(1), m.group(2)
+    if winner.split()[0].lower() in {"did", "does", "do", "who", "which", "what", "why", "how", "when", "where"}:
+        winner = " ".join(winner.split()[1:])  # "Did Argentina beat ...": the team, not the question's word
+    if not winner or not loser:
+        return None, None
+    w, lo = re.escape(winner), re.escape(loser)
+    other_way = (rf"\b{lo}\s+(?:beat|defeated|overcame|upset|thrashed|edged|stunned)\s+(?:the\s+)?{w}\b",
+                 rf"\b{w}(?:['’]s?)?\s+(?:[\w-]+\s+){{0,3}}(?:defeat|loss)\s+(?:by|to|against)\s+(?:the\s+)?{lo}\b",
+                 rf"\b{w}\s+(?:lost|fell)\s+(?:[\w-]+\s+){{0,2}}to\s+(?:the\s+)?{lo}\b")
+    said_as_asked = rf"\b{w}\s+(?:beat|defeated|overcame|upset|thrashed|edged|stunned)\s+(?:the\s+)?{lo}\b"
+    if re.search(said_as_asked, lead) or not any(re.search(p, lead) for p in other_way):
+        return None, None
+    return winner, loser
 
 
 def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:

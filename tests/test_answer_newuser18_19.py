@@ -303,5 +303,12 @@ def test_an_opposite_outcome_the_question_takes_as_given_gets_a_notice() -> None
     assert premise_notice("Why did the Senate pass the bill?", ["The Senate passed the bill after a debate."]) is None
     assert premise_notice("Why did stocks rise on Monday?", ["Stocks fell early on Monday, then rose."]) is None
     assert premise_notice("Why did Bob Iger return to Disney?", ["Bob Chapek is stepping down immediately."]) is None
+    # the winner and the loser the other way round
+    notice = premise_notice("By what score did Argentina beat Saudi Arabia yesterday?",
+                            ["According to Gracenote, Argentina’s 2-1 defeat by Saudi Arabia is the biggest upset."])
+    assert notice is not None and "Saudi Arabia beat Argentina" in notice
+    assert premise_notice("Why did Chelsea beat Arsenal?", ["Arsenal lost 2-0 to Chelsea on Sunday."]) is None
+    assert premise_notice("Why did Chelsea beat Arsenal?", ["Arsenal beat Chelsea 2-0 on Sunday."]) is not None
+    assert premise_notice("Who did Argentina beat in the final?", ["Argentina beat France on penalties."]) is None
     # a vote is an outcome of a bill, a law or the like: "passed" a rival in a race is no vote
     assert premise_notice("Why did the team reject the offer?", ["The team passed the halfway mark."]) is None
