@@ -1007,14 +1007,14 @@ _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, r
 
 
 _TEAM = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
-_BEAT = re.compile(rf"({_TEAM})\s+(?:beat|beats|defeated|defeats|overcame|upset|thrashed|edged)\s+(?:the\s+)?({_TEAM})")
+_TEAM_BEAT = re.compile(rf"({_TEAM})\s+(?:beat|beats|defeated|defeats|overcame|upset|thrashed|edged)\s+(?:the\s+)?({_TEAM})")
 
 
 def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
     """The winner and loser a question takes as given ("By what score did Argentina beat Saudi Arabia
     yesterday?") when the answer's leading quote has them the other way round ("Argentina's 2-1 defeat by Saudi
     Arabia", "Saudi Arabia beat Argentina", "Argentina lost to Saudi Arabia"; new user 19), or Nones."""
-    m = _BEAT.search(asking)
+    m = _TEAM_BEAT.search(asking)
     if m is None:
         return None, None
     winner, loser = m.group(1), m.group(2)
