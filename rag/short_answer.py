@@ -821,17 +821,17 @@ _KIN_BEFORE = re.compile(r"\b(?:his|her|their)\s+(?:late\s+)?(?:wife|husband|wid
                          r"brother|sister|partner)\b[^,;.]*$", re.I)
 _AGE_AT_DEATH = re.compile(r"\bwhen\s+(?:he|she|they)\s+(?:died|passed\s+away|was\s+killed|were\s+killed)\b", re.I)
 _DEATH = re.compile(r"\b(?:died|dies|dying|death|dead|passed\s+away|killed|late)\b", re.I)
-_PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")  # "Sanna Marin"
+_NAME_AND_SURNAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")  # "Sanna Marin"
 
 
 def _age_of_another(question: str, sentence: str, start: int) -> bool:
     """Whether the age at ``start`` is someone else's than the person a how-old question names (first name and
     surname: "Jacinda Ardern"; not "the former Labour prime minister"): the sentence names none of that person's
     names, and another person's before the age."""
-    asked = {t for m in _PERSON_NAME.finditer(question) if m.start() > 0 for t in terms(m.group(0))}
+    asked = {t for m in _NAME_AND_SURNAME.finditer(question) if m.start() > 0 for t in terms(m.group(0))}
     if not asked or set(terms(sentence)) & asked:
         return False
-    return any(not set(terms(m.group(0))) & asked for m in _PERSON_NAME.finditer(sentence, 0, start))
+    return any(not set(terms(m.group(0))) & asked for m in _NAME_AND_SURNAME.finditer(sentence, 0, start))
 
 
 _NOMINATIONS = re.compile(r"(?:\s+[a-z]+)?\s+(?:nominations|nods)\b", re.I)  # counted, not won
