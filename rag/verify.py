@@ -953,6 +953,48 @@ def _as_written(question: str) -> dict[str, str]:
     return {m.group(2).replace(",", ""): m.group(0).strip() for m in _QUANTITY.finditer(question)}
 
 
+_SMALL_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())} | {"thirty": "30", "forty": "40", "fifty": "50"}
+_WORDED = re.compile(r"\b(" + "|".join(_SMALL_NUMBERS) + r")(?:-(?=(?:year|month|week|day|hour|game|match|seat)s?\b"
+                     r"(?!-old))|(?=\s+[a-z]))|\bhalf(?= of\b)", re.I)
+_SPAN_HYPHEN = re.compile(r"\b(\d+)-(?=(?:year|month|week|day|hour|game|match|seat)s?\b(?!-old))")
+
+
+def _in_digits(text: str) -> tuple[str, dict[str, str]]:
+    """``text`` with its small numbers in words in digits ("nine years" -> "9 years", "a five-year extension" ->
+    "a 5 year extension", "half of its staff" -> "50% of its staff"), so a premise notice compares them
+    ("Why did the court sentence Griner to 12 years?" over "... to nine years in prison", new user 21), and each
+    number so written with the words the text had."""
+    worded: dict[str, str] = {}
+
+    def digits(m: re.Match[str]) -> str:
+        word = m.group(0)
+        number = "50" if word.lower() == "half" else _SMALL_NUMBERS[m.group(1).lower()]
+        unit = re.match(r"\s*([A-Za-z]+)", m.string[m.end() :]) if word.lower() != "half" else None
+        worded.setdefault(number, word + (" " if not word.endswith("-") else "") + unit.group(1) if unit else word)
+        return "50%" if word.lower() == "half" else number + (" " if word.endswith("-") else "")
+
+    return _SPAN_HYPHEN.sub(r"\1 ", _WORDED.sub(digits, text)), worded
+
+
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth").split()
+_RANKED = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))[\s-]+(most\s+[a-z]+|[a-z]+est)\b", re.I)
+
+
+def _other_rank(asking: str, text: str) -> tuple[str | None, str | None]:
+    """The rank the question gives ("the world's second richest person") and the one other rank of the same
+    superlative the cited passages give instead ("the world's third richest person"), or Nones (new user 21)."""
+    asked = {(m.group(1).lower(), m.group(2).lower()): m.group(0) for m in _RANKED.finditer(asking)}
+    if len(asked) != 1:
+        return None, None
+    (rank, most), written = next(iter(asked.items()))
+    said = {m.group(1).lower(): m.group(0) for m in _RANKED.finditer(text) if m.group(2).lower() == most}
+    if rank in said or len(said) != 1:
+        return None, None
+    return written, next(iter(said.values()))
+
+
 def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     """A notice when the answer's quotes give an amount the question states (in the sentence that asks,
     not as the figure asked for) another value, and never this one: "Why did Liz Truss resign after 90
@@ -962,13 +1004,19 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     if not quotes or answer_type(question) == "number":
         return None
     asking = asking_sentence(question) or question
-    stated = [(n, u) for n, u in _quantities(asking) if u[1] and not _YEAR.fullmatch(n)]
+    asking_digits, worded = _in_digits(asking)
+    stated = [(n, u) for n, u in _quantities(asking_digits) if u[1] and not _YEAR.fullmatch(n)]
     text = " ".join(quotes)
+    text_digits = _in_digits(text)[0]
     for number, unit in stated:
-        if _other_quantity(number, unit, text):
-            written = _as_written(question).get(number, number)
+        if _other_quantity(number, unit, text_digits):
+            written = worded.get(number) or _as_written(question).get(number, number)
             return (f"The question says {written}; the cited passages give another figure and never that one: "
                     "check what the question takes as given.")
+    ranked, other_rank = _other_rank(asking, text)
+    if ranked and other_rank:
+        return (f"The question says {ranked}; the cited passages say {other_rank} and never {ranked}: check what the "
+                "question takes as given.")
     day, other = _other_day(asking, quotes[0])
     if day and other:
         return (f"The question says {day}; the answer's passage says {other} and never {day}: check what the "
@@ -991,7 +1039,8 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
 # outcomes that rule each other out: a question taking one as given, answered by a passage telling the other
 # ("Why did the Senate vote down the same-sex marriage bill on Tuesday?": "The Senate on Tuesday passed ...";
 # "Why did Bob Chapek come back as Disney CEO?": "Bob Chapek ... is stepping down", new user 19)
-_LAW = r"(?:bill|bills|law|laws|legislation|measure|motion|resolution|amendment|proposal|budget|treaty|deal)"
+_LAW = (r"(?:bill|bills|law|laws|legislation|measure|motion|resolution|amendment|proposal|budget|treaty|deal|sale|"
+        r"merger|takeover|acquisition|agreement|plan|request|application|bid)")
 _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, re.I) if scope else None) for a, b, scope in (
     (r"\b(?:pass|passes|passed|passing|approve[sd]?|approving|adopt(?:s|ed|ing)?|ratif(?:y|ies|ied|ying))\b",
      r"\b(?:reject(?:s|ed|ing)?|vot(?:e|es|ed|ing) (?:down|against)|block(?:s|ed|ing)?|veto(?:es|ed|ing)?|"
@@ -1045,10 +1094,12 @@ def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
             instead = b.search(lead)
             if instead is None:
                 continue
-            # the question's subject, told in the quote before its outcome: "the Senate", "Bob Chapek"
-            before = set(terms(re.sub(r"^\W*(?:why|how|when|where|what|who)\s+(?:did|does|do|has|have|had|is|was|were|are|will)\b",
-                                      "", asking[: said.start()], flags=re.I)))
-            if not before or not before <= set(terms(lead[: instead.start()])):
+            # the question's subject, told in the quote: "the Senate", "Bob Chapek", "NFL owners" (of "Why did NFL
+            # owners vote to reject the sale ...?" over "The ... sale ... was unanimously approved Tuesday by NFL owners")
+            subject = re.sub(r"^\W*(?:why|how|when|where|what|who)\s+(?:did|does|do|has|have|had|is|was|were|are|will)\b"
+                             r"|\bvot(?:e|es|ed|ing)\s+to\s*$", "", asking[: said.start()], flags=re.I)
+            before = set(terms(subject))
+            if not before or not before <= set(terms(lead)):
                 continue
             return said.group(0), instead.group(0)
     return None, None

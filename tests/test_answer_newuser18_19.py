@@ -312,3 +312,35 @@ def test_an_opposite_outcome_the_question_takes_as_given_gets_a_notice() -> None
     assert premise_notice("Who did Argentina beat in the final?", ["Argentina beat France on penalties."]) is None
     # a vote is an outcome of a bill, a law or the like: "passed" a rival in a race is no vote
     assert premise_notice("Why did the team reject the offer?", ["The team passed the halfway mark."]) is None
+
+
+# new user 21 (a podcast producer, August 2022, offline and local model): false premises the answer quoted
+# without a word
+
+
+def test_a_number_in_words_a_rank_or_a_sale_the_question_gets_wrong_gets_a_notice() -> None:
+    from rag.verify import _in_digits, premise_notice
+
+    notice = premise_notice("Why did the Russian court sentence Brittney Griner to 12 years in prison?",
+                            ["After a Russian court sentenced WNBA star Brittney Griner on Thursday to nine years in "
+                             "prison for a drug smuggling conviction, her supporters condemned it."])
+    assert notice is not None and "12 years" in notice
+    notice = premise_notice("Why did LeBron James sign a five-year extension with the Lakers?",
+                            ["NBA superstar LeBron James has agreed to a two-year extension to his contract."])
+    assert notice is not None and "five-year" in notice
+    notice = premise_notice("Why is Snapchat laying off half of its employees?",
+                            ["Snap announced plans to lay off some 20% of its more than 6,400 global employees."])
+    assert notice is not None and "half" in notice
+    notice = premise_notice("How did Gautam Adani become the world's second richest person?",
+                            ["Now he is also the world's third richest person, overtaking LVMH's Bernard Arnault."])
+    assert notice is not None and "second richest" in notice and "third richest" in notice
+    notice = premise_notice("Why did NFL owners vote to reject the sale of the Denver Broncos to the Walton family?",
+                            ["The record $4.65 billion sale of the Denver Broncos to Walmart heir Rob Walton was "
+                             "unanimously approved Tuesday by NFL owners."])
+    assert notice is not None and '"reject"' in notice and '"approved"' in notice
+    # said the same way, or in digits where the question wrote words: no notice
+    assert premise_notice("Why did LeBron James sign a two-year extension?", ["He agreed to a 2-year extension."]) is None
+    assert premise_notice("How did Adani become the third richest person?", ["He is the third richest person."]) is None
+    assert premise_notice("Why did the court sentence Griner to nine years?", ["She got 9 years in prison."]) is None
+    # an age stays an age ("61-year-old" names no span of years), and a lone "one" counts nothing
+    assert _in_digits("the 61-year-old, one of them")[0] == "the 61-year-old, 1 of them"
