@@ -297,6 +297,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue
         if atype == "name" and initial and phrase.lower() in _CLOSED_OPENERS:
             continue  # "Whoever won the $2.04 billion Powerball jackpot ...": no name (new user 10)
+        if atype == "name" and initial and phrase.lower() in _COMMON_NOUN_WORDS \
+                and re.match(r"\s+[a-z]", sentence[start + len(phrase) :]):
+            continue  # "Team owner Arte Moreno announced ...": a common noun opening the sentence (new user 21's
+            # "Who has made an offer to buy the Angels?" was answered **Team**)
         if atype == "name" and (day := _TRAILING_DAY.search(phrase)) and " " in phrase[: day.start()]:
             # "the sale of the Denver Broncos Tuesday": the team, not "... Tuesday"; a name of two words
             # may end in one ("Jeff Saturday", the Colts' interim coach)
@@ -1876,6 +1880,10 @@ _KIND_NOUNS = frozenset(terms(
     " ".join(_PLACE_NOUNS + _ORG_NOUNS) + " disease virus illness condition novel book film movie song album "
     "show series species breed drug vaccine product brand app game word term phrase award prize festival "
     "framework deal plan law bill act treaty mission storm hurricane ship variant strain tournament"))
+
+
+# common nouns a sentence may open with, capitalised, before a lower-case word: "Team owner ...", "Police said ..."
+_COMMON_NOUN_WORDS = frozenset(w for n in (*_PLACE_NOUNS, *_ORG_NOUNS, *PERSON_NOUNS) for w in (n, n + "s"))
 
 
 @lru_cache(maxsize=1024)  # asked once a candidate sentence by ``fits_precisely``

@@ -344,3 +344,11 @@ def test_a_number_in_words_a_rank_or_a_sale_the_question_gets_wrong_gets_a_notic
     assert premise_notice("Why did the court sentence Griner to nine years?", ["She got 9 years in prison."]) is None
     # an age stays an age ("61-year-old" names no span of years), and a lone "one" counts nothing
     assert _in_digits("the 61-year-old, one of them")[0] == "the 61-year-old, 1 of them"
+
+
+def test_a_common_noun_opening_a_sentence_is_no_name() -> None:
+    # new user 21: "Who has made an offer to buy the Los Angeles Angels from Arte Moreno?" was answered **Team**
+    question = "Who has made an offer to buy the Los Angeles Angels from Arte Moreno?"
+    assert _phrases(question, "Team owner Arte Moreno announced Tuesday that he started a formal process.") == []
+    assert _phrases("Who won the match?", "Police said Smith won the match.") == ["Smith"]
+    assert _phrases("Who won the match?", "Chelsea won the match.") == ["Chelsea"]
