@@ -239,8 +239,10 @@ def test_stop_stores_the_pages_fetched_and_records_the_round(site: FeedSite, wat
     first = watcher.poll(url, stop=stop)
     assert time.monotonic() - started < 2.5  # the slow page (3 s) was not waited for
     assert first.status == "ingested" and first.report is not None
-    assert [(r.status, r.title) for r in first.report.items] == [("added", "Storm floods coast"),
-                                                                  ("added", "Bridge closed")]
+    # in the order the pages came (assertion changed from feed order when a round began storing each page as it is
+    # fetched, so a slow page holds up no other: tests/test_watch_newuser20b.py)
+    assert sorted((r.status, r.title) for r in first.report.items) == [("added", "Bridge closed"),
+                                                                        ("added", "Storm floods coast")]
     assert [i.title for i in first.not_stored] == ["Ferry service resumes"] and first.listed == 3
     [feed] = watcher.state.feeds()
     assert (feed.items_added, feed.items_known) == (2, 2) and feed.last_polled  # the round is recorded

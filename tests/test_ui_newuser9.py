@@ -82,7 +82,10 @@ def test_a_dump_upload_is_counted_against_its_records_from_the_first_step(coll: 
         assert re.match(r"\d+/40 items · ", _summary(html)), _summary(html)
     counted = [call for call, kw in progress.calls if kw.get("desc") != progress.calls[0][1]["desc"]]
     assert counted and all(isinstance(c, tuple) and c[1] == 40 for c in counted), progress.calls
-    assert _summary(last) == "40/40 items · 40 added", _summary(last)
+    # (assertion widened when the page began saying how many were near-copies of a story already stored, as the
+    # CLI does: new user 20; this dump's records include such copies)
+    assert re.fullmatch(r"40/40 items · 40 added(?: \(\d+ grouped with a story already stored\))?", _summary(last)), \
+        _summary(last)
 
 
 def test_the_count_is_what_the_ingest_reports(coll: Collection, tmp_path: Path) -> None:
