@@ -217,6 +217,7 @@ class Given:
     words: frozenset[str] = frozenset()  # all its content-word stems
     proper: frozenset[str] = frozenset()  # the names it writes capitalised mid-sentence (its subjects)
     runs: tuple[tuple[str, ...], ...] = ()  # its names as written, word by word ("Serena Williams", "US Open")
+    yes_no: bool = False  # a yes/no question: a claim restating it is its answer
 
     @classmethod
     def of(cls, question: str | None, vocab: Vocab | None = None) -> Given:
@@ -227,7 +228,7 @@ class Given:
             return cls()
         words = frozenset(terms(question))
         if YES_NO.match(question):
-            return cls(words=words)
+            return cls(words=words, yes_no=True)
         numbers, names = _keys(question, vocab)
         proper = set(terms(" ".join(_NAME.findall(question))))
         for m in _CHOICE.finditer(question):
@@ -299,6 +300,11 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
     best = Support(0.0, spans[0], False)
     if not claim_terms:
         return best
+    asked = given.words if given is not None and not given.yes_no else frozenset()
+    # a claim made only of the question's words answers with one of them ("What breed was the dog of the man who
+    # started the Springville spider fire?": "The dog ... was a spider", new user 21's local model): every word
+    # must then be in the passage, the question's "spider" too
+    restated = bool(asked) and claim_terms <= asked
     for i, sent in enumerate(sents):
         share = len(claim_terms & set(terms(sent))) / len(claim_terms)
         if share <= best.score and best.keys_ok:
@@ -315,6 +321,8 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
             and _anchored(anchors, window, claim, context) \
             and not any(_other_quantity(n, unit, window) for n, unit in quantities) \
             and not (beaten and beaten & _winners(sent))
+        if keys_ok and restated and not claim_terms <= set(terms(window)):
+            keys_ok = False
         cand = Support(share, spans[i], keys_ok)
         if (cand.ok, cand.score) > (best.ok, best.score):
             best = cand
@@ -642,7 +650,10 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
     vocab = Vocab.of([quote])
     given = Given.of(question, vocab)
     numbers, names, anchors = given.keys(claim, vocab)
-    share = len(claim_terms & set(terms(quote))) / len(claim_terms)
+    quote_terms = set(terms(quote))
+    share = len(claim_terms & quote_terms) / len(claim_terms)
+    if not given.yes_no and claim_terms <= given.words and not claim_terms <= quote_terms:
+        return False  # only the question's words, one the quote lacks as the answer (``support``)
     return share >= SUPPORT_MIN and _keys_in(numbers, names, quote, claim) and _anchored(anchors, quote, claim) \
         and not any(_other_quantity(n, unit, quote) for n, unit in given.quantities(claim)) \
         and not _beaten(claim) & _winners(quote)

@@ -352,3 +352,23 @@ def test_a_common_noun_opening_a_sentence_is_no_name() -> None:
     assert _phrases(question, "Team owner Arte Moreno announced Tuesday that he started a formal process.") == []
     assert _phrases("Who won the match?", "Police said Smith won the match.") == ["Smith"]
     assert _phrases("Who won the match?", "Chelsea won the match.") == ["Chelsea"]
+
+
+def test_a_claim_made_only_of_the_questions_words_needs_them_all_in_the_passage() -> None:
+    from rag.verify import supports, verify
+
+    # new user 21's local model: "What breed was the dog of the man who started the Springville spider fire?" was
+    # answered "The dog of the man who started the Springville spider fire was a spider [1]." and kept
+    question = "What breed was the dog of the man who started the Springville spider fire?"
+    quote = ("Springville Fire Chief Henry Clinton arrived on scene when they saw a vehicle and man walking about "
+             "with his dog on an access road high up on the mountainside.")
+    claim = "The dog of the man who started the Springville spider fire was a spider"
+    passage = _passage(1, "fire", quote)
+    got = verify(claim + " [1].", [passage], question)
+    assert got.text == "" and got.removed == (claim + ".",), got
+    assert not supports(claim, quote, question)  # the evaluator agrees
+    # all the question's words in the passage: a restatement it backs (a yes/no answer, a premise) stands
+    told = "A man started the Springville fire while burning a spider, police said."
+    assert verify("A man started the Springville fire while burning a spider [1].", [_passage(1, "f", told)],
+                  "Who started the Springville spider fire?").text
+    assert supports("Bob Chapek stepped down.", "Bob Chapek stepped down on Sunday.", "Did Bob Chapek step down?")
