@@ -1022,29 +1022,26 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     for number, unit in stated:
         if _other_quantity(number, unit, text_digits):
             written = worded.get(number) or _as_written(question).get(number, number)
-            return (f"The question says {written}; the cited passages give another figure and never that one: "
-                    "check what the question takes as given.")
+            return _as_given(written, "the cited passages give another figure and never that one")
     ranked, other_rank = _other_rank(asking, text)
-    if ranked and other_rank:
-        return (f"The question says {ranked}; the cited passages say {other_rank} and never {ranked}: check what the "
-                "question takes as given.")
-    day, other = _other_day(asking, quotes[0])
-    if day and other:
-        return (f"The question says {day}; the answer's passage says {other} and never {day}: check what the "
-                "question takes as given.")
-    place, other = _other_place(asking, text)
-    if place and other:
-        return (f"The question says {place}; the cited passages name {other} and never {place}: check what the "
-                "question takes as given.")
+    day, other_day = _other_day(asking, quotes[0])
+    place, other_place = _other_place(asking, text)
     winner, loser = _winner_reversed(asking, quotes[0])
-    if winner and loser:
-        return (f"The question says {winner} beat {loser}; the answer's passage says {loser} beat {winner}: check what "
-                "the question takes as given.")
     said, instead = _other_outcome(asking, quotes[0])
-    if said and instead:
-        return (f"The question says \"{said}\"; the answer's passage says \"{instead}\": check what the question takes as "
-                "given.")
+    for given, told in (
+            (ranked, other_rank and f"the cited passages say {other_rank} and never {ranked}"),
+            (day, other_day and f"the answer's passage says {other_day} and never {day}"),
+            (place, other_place and f"the cited passages name {other_place} and never {place}"),
+            (winner and f"{winner} beat {loser}", loser and f"the answer's passage says {loser} beat {winner}"),
+            (said and f'"{said}"', instead and f'the answer\'s passage says "{instead}"')):
+        if given and told:
+            return _as_given(given, told)
     return None
+
+
+def _as_given(given: str, told: str) -> str:
+    """A premise notice: what the question says, what the answer's passages tell instead."""
+    return f"The question says {given}; {told}: check what the question takes as given."
 
 
 # outcomes that rule each other out: a question taking one as given, answered by a passage telling the other
