@@ -1049,7 +1049,8 @@ def _as_given(given: str, told: str) -> str:
 # "Why did Bob Chapek come back as Disney CEO?": "Bob Chapek ... is stepping down", new user 19)
 _LAW = (r"(?:bill|bills|law|laws|legislation|measure|motion|resolution|amendment|proposal|budget|treaty|deal|sale|"
         r"merger|takeover|acquisition|agreement|plan|request|application|bid)")
-_OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, re.I) if scope else None) for a, b, scope in (
+_OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, re.I) if scope else None)
+                  for a, b, scope in (
     (r"\b(?:pass|passes|passed|passing|approve[sd]?|approving|adopt(?:s|ed|ing)?|ratif(?:y|ies|ied|ying))\b",
      r"\b(?:reject(?:s|ed|ing)?|vot(?:e|es|ed|ing) (?:down|against)|block(?:s|ed|ing)?|veto(?:es|ed|ing)?|"
      r"str(?:ike|ikes|uck|iking) down|kill(?:s|ed|ing)?)\b", rf"\b{_LAW}\b"),
@@ -1064,7 +1065,8 @@ _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, r
 
 
 _TEAM = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
-_TEAM_BEAT = re.compile(rf"({_TEAM})\s+(?:beat|beats|defeated|defeats|overcame|upset|thrashed|edged)\s+(?:the\s+)?({_TEAM})")
+_TEAM_BEAT = re.compile(rf"({_TEAM})\s+(?:beat|beats|defeated|defeats|overcame|upset|thrashed|edged)\s+"
+                        rf"(?:the\s+)?({_TEAM})")
 
 
 def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
