@@ -373,7 +373,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                                  or (phrase.isupper() and len(phrase) > 1)):
                 continue  # "... at a Walmart store in Chesapeake, Virginia": no gunman's name; "CNN", "NASA": no one
                 # (but "Who did Argentina beat in the World Cup final?" is answered by a country: "France", new user 20)
-            if named_person and phrase.split()[-1].lower() in _NOT_A_PERSON:
+            if named_person and set(terms(phrase.split()[-1])) & _WHO_WHERE_NOUNS:
                 continue  # "the name of the gunman": "The Chesapeake Police Department" is none (new user 19); a
                 # who-question may be answered by a body ("Who bought the site?": "the city council")
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
@@ -1873,7 +1873,6 @@ _ORG_NOUNS = ("company firm chain club team group organisation organization part
 _AUXILIARY = r"(?:will|would|shall|should|can|could|may|might|must|did|does|do|is|was|are|were|has|have|had)\b"
 _ASKED = re.compile(rf"\b(?:which|what)\s+((?:[a-z’'-]+\s*)(?:(?!{_AUXILIARY})[a-z’'-]+\s*){{0,2}})")
 _WHO_WHERE_NOUNS = frozenset(terms(" ".join(_PLACE_NOUNS + _ORG_NOUNS)))  # a demonym before one is no name
-_NOT_A_PERSON = frozenset(_PLACE_NOUNS + _ORG_NOUNS + [f"{n}s" for n in _PLACE_NOUNS + _ORG_NOUNS])
 # what a "which <noun>" question may ask for that can follow a name in the text ("Lyme disease", "Emma
 # novel"); verbs never ("which team *won*")
 _KIND_NOUNS = frozenset(terms(

@@ -466,8 +466,9 @@ def _rounds(precise: str, rough: str) -> bool:
 _NAME_AFTER = r"(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
 #: "beat Belinda Bencic": the name that lost
 _BEAT = re.compile(r"\b(?:beat|beats|defeat|defeats|defeated|overcame|eliminated|knocked out)\s+" + _NAME_AFTER)
-#: "was defeated 6-2 6-4 by Belinda Bencic", "lost to Spain", "Germany's narrow loss to England": the name that won
-_BEATEN_BY = re.compile(r"\b(?:(?:beaten|defeated|eliminated|knocked out)\b[^.;,]{0,30}?\bby|(?:lost|loss|losing|fell)"
+#: "was defeated 6-2 6-4 by Belinda Bencic", "lost to Spain", "Germany's narrow loss to England", "Argentina's 2-1
+#: defeat by Saudi Arabia": the name that won
+_BEATEN_BY = re.compile(r"\b(?:(?:beaten|defeated|defeat|eliminated|knocked out)\b[^.;,]{0,30}?\bby|(?:lost|loss|losing|fell)"
                         r"\b[^.;,]{0,30}?\bto)\s+" + _NAME_AFTER)
 
 
@@ -1064,31 +1065,22 @@ _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, r
 ))
 
 
-_TEAM = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
-_TEAM_BEAT = re.compile(rf"({_TEAM})\s+(?:beat|beats|defeated|defeats|overcame|upset|thrashed|edged)\s+"
-                        rf"(?:the\s+)?({_TEAM})")
-
-
 def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
     """The winner and loser a question takes as given ("By what score did Argentina beat Saudi Arabia
     yesterday?") when the answer's leading quote has them the other way round ("Argentina's 2-1 defeat by Saudi
-    Arabia", "Saudi Arabia beat Argentina", "Argentina lost to Saudi Arabia"; new user 19), or Nones."""
-    m = _TEAM_BEAT.search(asking)
+    Arabia", "Saudi Arabia beat Argentina"; new user 19), or Nones. Read as verification reads who beat whom
+    (``_BEAT``, ``_beaten``, ``_winners``)."""
+    m = _BEAT.search(asking)
     if m is None:
         return None, None
-    winner, loser = m.group(1), m.group(2)
-    if winner.split()[0].lower() in {"did", "does", "do", "who", "which", "what", "why", "how", "when", "where"}:
-        winner = " ".join(winner.split()[1:])  # "Did Argentina beat ...": the team, not the question's word
-    if not winner or not loser:
+    before = [w for w in re.findall(r"\b[A-Z][\w'’-]*", asking[: m.start()]) if terms(w)]  # not "By", "Did"
+    lost, won = undotted(terms(m.group(1))), undotted(terms(" ".join(before)))
+    if not lost or not won:
         return None, None
-    w, lo = re.escape(winner), re.escape(loser)
-    other_way = (rf"\b{lo}\s+(?:beat|defeated|overcame|upset|thrashed|edged|stunned)\s+(?:the\s+)?{w}\b",
-                 rf"\b{w}(?:['’]s?)?\s+(?:[\w-]+\s+){{0,3}}(?:defeat|loss)\s+(?:by|to|against)\s+(?:the\s+)?{lo}\b",
-                 rf"\b{w}\s+(?:lost|fell)\s+(?:[\w-]+\s+){{0,2}}to\s+(?:the\s+)?{lo}\b")
-    said_as_asked = rf"\b{w}\s+(?:beat|defeated|overcame|upset|thrashed|edged|stunned)\s+(?:the\s+)?{lo}\b"
-    if re.search(said_as_asked, lead) or not any(re.search(p, lead) for p in other_way):
-        return None, None
-    return winner, loser
+    winners, beaten = _winners(lead), _beaten(lead)
+    if (lost & winners or won & beaten) and not (won & winners or lost & beaten):
+        return " ".join(before), m.group(1)
+    return None, None
 
 
 def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
