@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.errors import ConfigError, LLMError
+from rag.followup import rewrite_query
 from rag.settings import Settings
 from rag import models
 from rag.local_llm import LocalAnswerer
@@ -278,11 +279,17 @@ def test_prompt_too_long_for_the_model_is_an_llm_error() -> None:
         _local(TooLong([])).answer("q?", SAMPLE_PASSAGES)
 
 
-def test_rewrite_uses_the_model_only_with_history() -> None:
+def test_rewrite_is_the_offline_rewrite_without_a_model_call() -> None:
+    # changed: the local model rewrote follow-ups until the seventeenth session; it dropped what they asked
+    # ("the new team president") and carried names from answers, so the offline rewrite is used (LocalAnswerer.rewrite)
     llama = ScriptedLlama(["Query:", " Oslo tram line cost"])
     answerer = _local(llama)
     assert answerer.rewrite((), "how much?") == "how much?" and not llama.calls
-    assert answerer.rewrite((("Oslo tram?", "Approved [1]."),), "how much?") == "Oslo tram line cost"
+    history = (("Who bought the Denver Broncos?", "Rob Walton bought the Denver Broncos [1]."),
+               ("When was the sale approved?", "On Tuesday [1]."))
+    got = answerer.rewrite(history, "And who is the new team president?")
+    assert got == rewrite_query("And who is the new team president?", history) and not llama.calls
+    assert "president" in got and "Denver Broncos" in got and "Rob" not in got
 
 
 def test_openai_path_prompt_is_unchanged_unless_one_shot_is_asked() -> None:
