@@ -320,7 +320,8 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
             and (given is None or _keys_in(set(), names, before, claim, context, title_for)) \
             and _anchored(anchors, window, claim, context) \
             and not any(_other_quantity(n, unit, window) for n, unit in quantities) \
-            and not (beaten and beaten & _winners(sent))
+            and not (beaten and beaten & _winners(sent)) \
+            and not _said_otherwise(claim, window, given, names)
         if keys_ok and restated and not claim_terms <= set(terms(window)):
             keys_ok = False
         cand = Support(share, spans[i], keys_ok)
@@ -482,6 +483,82 @@ def _winners(sentence: str) -> set[str]:
     Belinda Bencic"): a claim that they were beaten turns the sentence round, however many words the
     two share."""
     return undotted(terms(" ".join(m.group(1) for m in _BEATEN_BY.finditer(sentence))))
+
+
+# --- a post or a figure's kind said otherwise ------------------------------------------------------------
+# posts and kin a claim may give a person, one id per post however written; a supporting window that gives
+# another of them and none of the claim's has the person in another post ("Greg Penner took over as the
+# team's new president [3]" over "... her husband, Greg Penner, will serve as CEO of the team": new user
+# 21's local model; "president" came from the question, which verification does not ask the passage for).
+# Words as general as "boss", "head", "chief", "leader" or "executive" name no post: they never fail a claim.
+_POST_PHRASES = ((re.compile(r"\bchief\s+executive(?:\s+officer)?\b", re.I), "ceo"),
+                 (re.compile(r"\bchief\s+financial\s+officer\b", re.I), "cfo"),
+                 (re.compile(r"\bchief\s+operating\s+officer\b", re.I), "coo"),
+                 (re.compile(r"\bvice[\s-]+president\b", re.I), "vicepresident"),
+                 (re.compile(r"\bprime\s+minister\b", re.I), "primeminister"),
+                 (re.compile(r"\bgeneral\s+manager\b", re.I), "generalmanager"),
+                 (re.compile(r"\bco-?founder\b", re.I), "founder"),
+                 (re.compile(r"\b[a-z]+-in-law\b", re.I), "inlaw"))  # "son-in-law" is no son, and no post
+_POST_IDS = {w: w for w in ("president vicepresident ceo cfo coo director founder owner minister primeminister "
+                            "secretary mayor governor senator captain editor chancellor ambassador commissioner "
+                            "generalmanager wife husband widow widower fiance fiancee mother father son daughter "
+                            "brother sister").split()}
+_POST_IDS.update(dict.fromkeys(("chairman", "chairwoman", "chairperson", "chair"), "chair"))
+_POST_IDS.update(dict.fromkeys(("spokesman", "spokeswoman", "spokesperson"), "spokesperson"))
+_POST_IDS.update(dict.fromkeys(("coach", "manager"), "coach"))  # a football club's manager is its coach
+_POST_WORD = re.compile(r"\b(" + "|".join(sorted(_POST_IDS, key=len, reverse=True)) + r")s?\b", re.I)
+
+
+# a post written as a title before a name ("former President Donald Trump", "CEO Damani Leech"): who is
+# named by it, not what a claim says of its answer
+_TITLE = re.compile(r"(?<![\w-])(?:Vice[\s-]+|Prime\s+|Chief\s+Executive\s+)?[A-Z][A-Za-z]+\.?\s+(?=[A-Z][a-z])")
+
+
+def _posts(text: str, titles: bool = True) -> set[str]:
+    """The posts and kin ``text`` names, one id each ("chief executive" and "CEO" are "ceo"); without
+    ``titles``, not those written as a title before a name (``_TITLE``)."""
+    if not titles:
+        text = _TITLE.sub(lambda m: m.group(0) if not _POST_WORD.search(m.group(0)) else " ", text)
+    for pattern, post in _POST_PHRASES:
+        text = pattern.sub(f" {post} ", text)
+    return {_POST_IDS[m.group(1).lower()] for m in _POST_WORD.finditer(text)}
+
+
+# a figure's kind: the adjective between an amount and its noun, "$45.2 million in *punitive* damages"
+# (amounts of money or millions only: "120,000 *people* evacuated" over "120,000 Afghans were evacuated" is right)
+_FIGURE_KIND = re.compile(r"(?:[$£€¥]\d[\d.,]*(?:\s+(?:million|billion|trillion|thousand))?|"
+                          r"\d[\d.,]*\s+(?:million|billion|trillion))(?:\s+(?:in|of))?\s+([a-z][a-z-]+)\s+[a-z][a-z-]+")
+
+
+def _kind_dropped(claim: str, text: str, given: Given | None) -> bool:
+    """Whether ``claim`` gives a figure a kind of the question's ("more than $49 million in punitive
+    damages", asked "How much ... in punitive damages?") that ``text`` never says: the question's words
+    need not be in a supporting sentence, so "more than $49 million in damages" (the total, new user 21's
+    local model) backed a punitive figure. The question's own figures are premises, not checked."""
+    if given is None or given.yes_no or not given.words:
+        return False
+    said = set(terms(text))
+    for m in _FIGURE_KIND.finditer(claim):
+        number = (_keys(m.group(0))[0] or {""}).pop()
+        kind = terms(m.group(1))
+        if number in given.numbers or not kind:
+            continue
+        if kind[0] in given.words and kind[0] not in said:
+            return True
+    return False
+
+
+def _said_otherwise(claim: str, text: str, given: Given | None, claim_names: set[str]) -> bool:
+    """Whether ``text`` gives a person of ``claim`` another post than the claim does (only for a claim
+    naming someone the question does not, ``claim_names``), or never says the kind a claim's figure has
+    by the question (``_kind_dropped``)."""
+    if claim_names:
+        posts = _posts(claim, titles=False)
+        if posts:
+            there = _posts(text)
+            if there and not posts & there:
+                return True
+    return _kind_dropped(claim, text, given)
 
 
 #: where a run of capitalised words holds two names or none: a line or sentence end ("... in Toronto.
@@ -657,7 +734,7 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
         return False  # only the question's words, one the quote lacks as the answer (``support``)
     return share >= SUPPORT_MIN and _keys_in(numbers, names, quote, claim) and _anchored(anchors, quote, claim) \
         and not any(_other_quantity(n, unit, quote) for n, unit in given.quantities(claim)) \
-        and not _beaten(claim) & _winners(quote)
+        and not _beaten(claim) & _winners(quote) and not _said_otherwise(claim, quote, given, names)
 
 
 def verify(text: str, passages: Sequence[Passage], question: str | None = None) -> Verified:
