@@ -43,7 +43,7 @@ from rag.short_answer import asking_sentence, candidates, extract, wanted_type
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import asked_period, understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
-from rag.verify import ClaimGate, Verified, premise_notice, removed_notice, verify
+from rag.verify import ClaimGate, Verified, corrected_notice, premise_notice, removed_notice, verify
 
 log = logging.getLogger(__name__)
 
@@ -264,8 +264,8 @@ class RAG:
         removed: tuple[str, ...] = ()
         if checked is not None:
             citations, text, removed = checked.citations, checked.text, checked.removed
-            if checked.unsupported:
-                notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
+            if corrected := corrected_notice(checked):
+                notices.append(corrected)
             if removed:
                 notices.append(removed_notice(removed))
             # an LLM answer verification emptied, or one that answers nothing: the offline answer may stand in

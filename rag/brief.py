@@ -44,7 +44,7 @@ from rag.retrieve import retrieve
 from rag.text import STOPWORDS, UNSPACED, fold, query_words, terms, without_credits
 from rag.timewindow import understand
 from rag.types import Citation, Draft, Filters, Passage
-from rag.verify import removed_notice, verify
+from rag.verify import corrected_notice, removed_notice, verify
 
 if TYPE_CHECKING:
     import numpy as np
@@ -1024,8 +1024,8 @@ def _checked(day: str | None, draft: Draft, passages: tuple[Passage, ...], event
         notices.append("The LLM found nothing to summarise for this day; showing the extracted sentences.")
         return DaySummary(day, "", (), passages, events, notices=tuple(notices), answerer=name)
     checked = verify(draft.text, passages)
-    if checked.unsupported:
-        notices.append(f"Removed citations that did not support their sentence: {list(checked.unsupported)}")
+    if corrected := corrected_notice(checked):
+        notices.append(corrected)
     if checked.removed:
         notices.append(removed_notice(checked.removed))
     if not checked.citations:

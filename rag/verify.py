@@ -98,6 +98,8 @@ class Verified:
     removed: tuple[str, ...] = ()  # claims no passage supports (taken out of ``text``)
     unsupported: tuple[int, ...] = ()  # markers that pointed at a passage not backing their claim
     attributed: tuple[int, ...] = ()  # markers added to claims that carried none (or only wrong ones)
+    #: per kept claim that carried a wrong marker: (its wrong markers, the markers it now carries)
+    moved: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = ()
 
 
 def quoted_marker(text: str, start: int, end: int, quoted: Sequence[str]) -> bool:
@@ -760,6 +762,7 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
     removed: list[str] = []
     unsupported: list[int] = []
     attributed: list[int] = []
+    moved: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     for claim in split_claims(masked):
         nums = marker_numbers(claim)
         # "it [1]." -> "it."; not the space of " ![img](...)" or " .NET": punctuation that ends something
@@ -778,11 +781,14 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
                 good, wrong, added = _backing(head, nums, by_n, passages, vocab, given)
                 shown, cut = head.replace(_QUOTED, "["), tail.replace(_QUOTED, "[")
                 removed.append(cut)
-        unsupported += [n for n in wrong if not any(n == g for g, _ in good)]
+        wrong_here = [n for n in wrong if not any(n == g for g, _ in good)]
+        unsupported += wrong_here
         attributed += added
         if not good:
             removed.append(shown)
             continue
+        if wrong_here:
+            moved.append((tuple(dict.fromkeys(wrong_here)), tuple(dict.fromkeys(n for n, _ in good))))
         for n, s in good:
             p = by_n[n]
             a, b = s.span
@@ -790,7 +796,7 @@ def _verify(text: str, passages: Sequence[Passage], question: str | None, seen: 
                                                      p.text[a - p.start : b - p.start], a, b, author=p.author))
         kept_claims.append(_with_markers(shown, [n for n, _ in good]))
     return Verified(tuple(citations.values()), " ".join(kept_claims), tuple(removed),
-                    tuple(dict.fromkeys(unsupported)), tuple(attributed))
+                    tuple(dict.fromkeys(unsupported)), tuple(attributed), tuple(moved))
 
 
 def _verbatim(claim: str, nums: Sequence[int], by_n: Mapping[int, Passage]) -> list[tuple[int, Support]]:
@@ -822,6 +828,27 @@ def removed_notice(removed: Sequence[str], *, shown: int = 5, width: int = 120) 
     more = len(removed) - len(listed)
     return (f"Removed {len(removed)} sentence(s) no passage supports: " + " | ".join(listed)
             + (f" | … and {more} more" if more > 0 else ""))
+
+
+def corrected_notice(checked: Verified) -> str | None:
+    """What verification did to the citations of the sentences it kept, or None: a sentence that cited a
+    passage not saying it now cites the one that does ("[1] -> [3]"), or keeps only its right ones. A
+    removed sentence's markers are not told here: ``removed_notice`` names the sentence. (It said
+    "Removed citations that did not support their sentence: [1]" for every such marker, on nearly every
+    local-model answer, which new user 21 read as noise: it did not say the sentence was now cited right.)
+
+    >>> corrected_notice(Verified((), "x [3].", moved=(((1,), (3,)),)))
+    'Citations corrected: [1] did not say what its sentence says; it now cites [3].'
+    """
+    if not checked.moved:
+        return None
+    told = [f"{_markers(wrong)} did not say what its sentence says; it now cites {_markers(now)}"
+            for wrong, now in checked.moved]
+    return "Citations corrected: " + "; ".join(dict.fromkeys(told)) + "."
+
+
+def _markers(ns: Sequence[int]) -> str:
+    return "".join(f"[{n}]" for n in ns)
 
 
 class ClaimGate:

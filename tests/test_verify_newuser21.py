@@ -104,3 +104,17 @@ def test_the_wrong_post_is_removed_on_the_product_path(broncos: RAG) -> None:
     rag = RAG(broncos.settings.model_copy(update={"llm_fallback": "refuse"}), collection=broncos.collection, llm=llm)
     got = rag.ask(PRESIDENT_Q, as_of=date(2022, 8, 12))
     assert got.refused and "Greg Penner took over as the team's new president." in got.unsupported_claims, got
+
+
+def test_a_moved_citation_is_told_as_corrected_not_as_removed(broncos: RAG) -> None:
+    # new user 21: "Removed citations that did not support their sentence: [1]" on nearly every local answer,
+    # which did not say the sentence stood, now cited right
+    llm = _Scripted("Damani Leech was named the team's new president [{n}].", "Greg Penner")  # cites Penner's passage
+    rag = RAG(broncos.settings.model_copy(update={"llm_fallback": "refuse"}), collection=broncos.collection, llm=llm)
+    got = rag.ask(PRESIDENT_Q, as_of=date(2022, 8, 12))
+    assert not got.refused and "Damani Leech" in got.text, got
+    wrong = next(p.n for p in got.passages if "Greg Penner" in p.text)
+    right = next(p.n for p in got.passages if "tabbed" in p.text)
+    assert [c.n for c in got.citations] == [right]
+    assert f"Citations corrected: [{wrong}] did not say what its sentence says; it now cites [{right}]." in got.notices
+    assert not any("Removed" in n for n in got.notices), got.notices
