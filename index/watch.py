@@ -15,7 +15,12 @@ Only items whose key (guid or link) is new or whose stamp (updated date, lastmod
 what the feed shows) changed are fetched, through ``index.load.load_feed_item`` (SSRF guard, size
 and time caps), a few at a time, and ingested by ``Indexer.ingest_articles``, which commits article
 by article, each page as it comes, whatever the feed's order: a slow or hung page delays no other
-item of its round (the other watched feeds wait for the round, polled one after another).
+item of its round. A round (``Watcher.poll_all``) asks for the feed documents of its feeds a few at a
+time (``index.load.FEED_FETCHES``) from its start, so a feed whose server hangs until
+RAG_FETCH_TIMEOUT delays the feeds after it by no more than that, once, instead of each feed's own
+fetch adding to it; the feeds are still read, ingested and reported one after another, in the
+round's order (only the first request of each feed runs ahead; a sitemap index's children and the
+items are fetched when its turn comes).
 
 Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
 polled again next round (it stays watched, even when it never answered: ``rag watch --remove`` ends
@@ -25,7 +30,9 @@ shows it (``rag watch`` prints it once). A failing item is retried in the next r
 saved, so the feed is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
 Ctrl-C) ends a poll between items, with the round recorded: the pages already fetched are stored,
 the ones still being fetched are not waited for (``index.load.load_feed_items``), and the items
-left are due next round (``PollResult.not_stored``); a KeyboardInterrupt stops inside an
+left are due next round (``PollResult.not_stored``); the feeds after it are not read, even when
+their document came already (nothing is recorded for them: no validators, so the next round asks
+for them in full); a KeyboardInterrupt stops inside an
 ingest (after a ``stop``, at once: ``index.pipeline``): what was committed stays, and item state is
 recorded for every item that finished.
 At most ``RAG_FEED_MAX_ITEMS`` new or changed items are read per feed (per child sitemap) and round,
@@ -57,6 +64,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -67,8 +76,8 @@ from filelock import FileLock, Timeout
 
 from index import feeds, waits
 from index.feeds import Feed, FeedItem
-from index.fetch import fetch_url
-from index.load import Waiting, is_url, load_feed_items
+from index.fetch import FetchedPage, fetch_url
+from index.load import FEED_FETCHES, Waiting, is_url, load_feed_items
 from index.types import Article, IngestReport, ItemResult, LoadFailure, ResultCode
 from index.userinfo import strip_userinfo
 from rag.errors import InputError, RagError, StoreBusyError
@@ -130,6 +139,16 @@ class PollResult:
         (``fetched_items``) and the ones a stop left (``not_stored``). A stopped round said "0
         item(s) listed as new or changed" of a feed that listed 2 (new user 20)."""
         return self.fetched_items + len(self.not_stored)
+
+
+@dataclass(frozen=True)
+class _Prefetched:
+    """A feed document ``Watcher.poll_all`` asked for ahead of its turn, and the validators (ETag,
+    Last-Modified) it asked with: read from the state before, on the round's own thread (the state
+    is not read or written from the fetching threads)."""
+
+    validators: tuple[str | None, str | None]
+    page: Future[FetchedPage]  # ``fetch_url``'s page, or the InputError it raised
 
 
 class PollInterrupted(KeyboardInterrupt):
@@ -299,27 +318,68 @@ class Watcher:
                  stop: threading.Event | None = None) -> list[PollResult]:
         """One round over ``urls`` (default: every watched feed); one feed's failure never stops it.
 
+        The feed documents are fetched a few at a time from the start of the round (``_ahead``), so
+        a server that hangs until RAG_FETCH_TIMEOUT holds up the feeds after it once, not feed by
+        feed; everything else goes one feed after another, in the order of ``urls``: the results,
+        ``on_result``, each feed's ingest and its state.
+
         ``stop`` (set by a first Ctrl-C) ends the round after the item being ingested, with every
-        feed's state recorded. A page in a list ``urls`` that advertised a feed (``found_at``) is
-        replaced there by the feed, so the next round polls the feed."""
+        feed's state recorded; a feed not read by then is not read at all, even when its document
+        came already (no state is recorded for it, so the next round asks for it again in full).
+        The round ends once the fetches it started have (each within RAG_FETCH_TIMEOUT: those not
+        started are cancelled), also when PollInterrupted or a KeyboardInterrupt ends it. A page in
+        a list ``urls`` that advertised a feed (``found_at``) is replaced there by the feed, so the
+        next round polls the feed."""
         results = []
         todo = list(urls) if urls is not None else self.state.urls()
-        for n, url in enumerate(todo):
-            if stop is not None and stop.is_set():
-                break
-            try:
-                result = self.poll(url, progress=progress, stop=stop)
-            except PollInterrupted as exc:  # what it stored and what it did not are said, then it stops
-                results.append(exc.result)
+        stopped = stop is not None and stop.is_set()  # nothing is polled: nothing to fetch ahead either
+        # the state is read here, on the caller's thread, before any fetch starts
+        ahead = {} if stopped else self._ahead(todo)
+        pool = ThreadPoolExecutor(max_workers=min(FEED_FETCHES, len(ahead)), thread_name_prefix="watch-feed",
+                                  initializer=waits.leave_signals_to_main) if len(ahead) > 1 else None
+        prefetched: dict[int, _Prefetched] = {}
+        try:
+            if pool is not None:  # submitted in the round's order: the first feeds are asked for first
+                for n, (url, (etag, modified)) in ahead.items():
+                    prefetched[n] = _Prefetched((etag, modified), pool.submit(
+                        fetch_url, url, self.settings, etag=etag, last_modified=modified))
+            for n, url in enumerate(todo):
+                if stop is not None and stop.is_set():
+                    break
+                early = prefetched.get(n)
+                if early is not None and not _came(early.page, stop):
+                    break  # stopped while its document was coming: not read, polled again next round
+                try:
+                    # ``poll`` without its fetch: the state is added to, and read, as ``poll`` does
+                    result = self._poll(self.state.add(url), progress, stop, follow=True, prefetched=early)
+                except PollInterrupted as exc:  # what it stored and what it did not are said, then it stops
+                    results.append(exc.result)
+                    if on_result:
+                        on_result(exc.result)
+                    raise
+                results.append(result)
+                if result.found_at and isinstance(urls, list) and n < len(urls) and urls[n] == url:
+                    urls[n] = result.url
                 if on_result:
-                    on_result(exc.result)
-                raise
-            results.append(result)
-            if result.found_at and isinstance(urls, list) and n < len(urls) and urls[n] == url:
-                urls[n] = result.url
-            if on_result:
-                on_result(result)
+                    on_result(result)
+        finally:
+            if pool is not None:
+                _end_fetches(pool, [p.page for p in prefetched.values()])
         return results
+
+    def _ahead(self, todo: Sequence[str]) -> dict[int, tuple[str, tuple[str | None, str | None]]]:
+        """The feeds of a round whose documents are fetched ahead: position in ``todo`` -> (URL as
+        stored, its validators), read from the state now. A URL listed twice is fetched ahead once,
+        at its first place: the second poll asks with the validators the first one recorded, as a
+        round one feed after another did. A URL that is not one (``check_feed_url``) is not fetched:
+        it raises at its turn, as before."""
+        first: dict[str, int] = {}
+        for n, url in enumerate(todo):
+            try:
+                first.setdefault(check_feed_url(url), n)
+            except InputError:
+                continue
+        return {n: (url, self.state.validators(url)) for url, n in first.items()}
 
     def run(self, every: float, *, urls: Sequence[str] | None = None, stop: threading.Event | None = None,
             rounds: int | None = None, progress: Callable[[ItemResult], None] | None = None,
@@ -352,10 +412,16 @@ class Watcher:
         return self._poll(self.state.add(url), progress, stop, follow=True)
 
     def _poll(self, url: str, progress: Callable[[ItemResult], None] | None, stop: threading.Event | None,
-              *, follow: bool) -> PollResult:
+              *, follow: bool, prefetched: _Prefetched | None = None) -> PollResult:
+        """Poll ``url``; ``prefetched``: its document, fetched by ``poll_all`` ahead of its turn (done),
+        used when it was asked for with the validators the state has now. Else (none, or the state
+        changed since: the feed a page of the round advertised, polled by then) it is fetched here."""
         etag, modified = self.state.validators(url)
         try:
-            page = fetch_url(url, self.settings, etag=etag, last_modified=modified)
+            if prefetched is not None and prefetched.validators == (etag, modified):
+                page = prefetched.page.result()  # done: raises what the fetch raised
+            else:
+                page = fetch_url(url, self.settings, etag=etag, last_modified=modified)
         except InputError as exc:
             return self._failed(url, str(exc), requests=1, code=exc.code)
         if page.not_modified:
@@ -550,6 +616,29 @@ class Watcher:
         log.info("%s", error)  # not a warning: the PollResult carries it, and the caller shows it once
         self.state.record_poll(url, error=error)
         return PollResult(url, "failed", requests=requests, fetched_items=0, error=error, code=code)
+
+
+def _came(future: Future[FetchedPage], stop: threading.Event | None) -> bool:
+    """Wait for a feed document fetched ahead, in short slices (a Ctrl-C is handled at once,
+    ``index.waits``); False when ``stop`` was set before it came."""
+    while not future.done():
+        if stop is not None and stop.is_set():
+            return False
+        wait_futures([future], timeout=waits.SLICE)
+    return True
+
+
+def _end_fetches(pool: ThreadPoolExecutor, pages: list[Future[FetchedPage]]) -> None:
+    """End a round's fetching ahead: the documents not asked for yet are not (a stopped or
+    interrupted round), and the round waits for those being fetched, so no thread of it outlives it.
+    That wait is at most RAG_FETCH_TIMEOUT (``fetch_url``'s cap on the whole fetch), in short slices;
+    `rag watch`'s second Ctrl-C makes the fetches in flight fail at once (``abort_fetches``)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    running = [f for f in pages if not f.done()]
+    while running:
+        wait_futures(running, timeout=waits.SLICE)
+        running = [f for f in running if not f.done()]
+    pool.shutdown(wait=True)  # the threads end once their fetch did: a moment
 
 
 class WatcherRunning(StoreBusyError):
