@@ -74,6 +74,7 @@ _QUOTED = "\ue000"  # stands in for the "[" of an article's own bracket while ma
 _CLAIM_END = re.compile(rf"(?![!?]+\)\s+[a-z])[.!?]+[\"'”’)]*(?:{MARKER_RUN.pattern})?(?=\s|$)"
                         rf"|{MARKER_RUN.pattern}(?=\s+[(\"“‘]?[A-Z])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SCORE = re.compile(r"(?<![\w.,$£€%-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w%-]|[.,]\d)")  # "38-35", "6-2", "2 – 1"
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 _CONTEXT = 24  # characters either side of a marker compared with passage text
 
@@ -195,6 +196,9 @@ def _keys(claim: str, vocab: Vocab | None = None) -> tuple[set[str], set[str]]:
     over passages that only open a sentence with it), or nowhere at all."""
     numbers = {n.replace(",", "") for n in _NUMBER.findall(claim)}
     numbers |= {w for w in re.findall(r"[a-z]+", claim.lower()) if w in NUMBER_WORDS}
+    # a score is one fact: "27-24" is not backed by "Mahomes, 27," and "24 points" (new user 22's local model
+    # invented "The Eagles beat the Chiefs 27-24" and the two numbers were found apart in the window)
+    numbers |= {f"{a}-{b}" for a, b in _SCORE.findall(claim)}
     names = {t for m in _NAME.finditer(claim) for t in terms(m.group(0))}
     first = re.match(r"\s*([A-Z][a-zA-Z'’-]+)", claim)
     if first and first.group(1).lower() not in _OPENERS:
@@ -1131,6 +1135,8 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     ranked, other_rank = _other_rank(asking, text)
     day, other_day = _other_day(asking, quotes[0])
     place, other_place = _other_place(asking, text)
+    if place is None:
+        place, other_place = _other_post_place(asking, text)
     winner, loser = _winner_reversed(asking, quotes[0])
     said, instead = _other_outcome(asking, quotes[0])
     for given, told in (
@@ -1245,6 +1251,38 @@ def _other_place(asking: str, text: str) -> tuple[str | None, str | None]:
     if len(others) != 1:
         return None, None
     return _place_label(place), _place_label(others.pop())
+
+
+# a post of a country or state: "prime minister of Australia", "New Zealand Prime Minister", "Florida's governor"
+_STATE_POST = r"(?i:prime\s+minister|president|premier|chancellor|governor|foreign\s+minister|finance\s+minister)"
+_PLACE_RUN = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
+_POST_OF = re.compile(rf"\b({_STATE_POST})\s+of\s+(?:the\s+)?({_PLACE_RUN})")
+_PLACE_POST = re.compile(rf"\b({_PLACE_RUN}?)(?:['’]s)?\s+({_STATE_POST})\b")
+
+
+def _state_posts(text: str) -> set[tuple[str, str]]:
+    """The (post, country or state) pairs ``text`` names: ("prime minister", "australia")."""
+    out = set()
+    for m, post, where in ([(m, m.group(1), m.group(2)) for m in _POST_OF.finditer(text)]
+                           + [(m, m.group(2), m.group(1)) for m in _PLACE_POST.finditer(text)]):
+        for place in places_in(where, inside_names=True):
+            out.add((re.sub(r"\s+", " ", post.lower()), place))
+    return out
+
+
+def _other_post_place(asking: str, text: str) -> tuple[str | None, str | None]:
+    """The post of a place the question gives someone ("Why did Jacinda Ardern resign as prime minister of
+    Australia?") and the place the cited passages give that post instead, never this one ("New Zealand Prime
+    Minister Jacinda Ardern", new user 22: no notice), as (what the question says, what the passages say)."""
+    asked = _state_posts(asking)
+    if len(asked) != 1:
+        return None, None
+    post, place = next(iter(asked))
+    told = _state_posts(text)
+    others = {p for q, p in told if q == post and p != place and (p in US_STATES) == (place in US_STATES)}
+    if (post, place) in told or len(others) != 1:
+        return None, None
+    return f"{post} of {_place_label(place)}", f"{post} of {_place_label(others.pop())}"
 
 
 # "in Stockholm", "at the Tokyo International Film Festival", "in Berlin": where a question puts its fact

@@ -118,3 +118,16 @@ def test_a_moved_citation_is_told_as_corrected_not_as_removed(broncos: RAG) -> N
     assert [c.n for c in got.citations] == [right]
     assert f"Citations corrected: [{wrong}] did not say what its sentence says; it now cites [{right}]." in got.notices
     assert not any("Removed" in n for n in got.notices), got.notices
+
+
+def test_an_invented_score_is_not_backed_by_its_two_numbers_apart() -> None:
+    # new user 22's local model: "The Eagles beat the Chiefs 27-24 [2]." passed; no article says 27-24 (KC won 38-35),
+    # but the window held a "27" (an age) and a "24" (points)
+    asked = "By what score did the Eagles beat the Chiefs in Super Bowl 57?"
+    window = ("Now Mahomes, 27, surpassed Tom Brady after he scored 24 points. Some have the Eagles winning big, others "
+              "like the Chiefs' chances in the game.")
+    got = verify("The Eagles beat the Chiefs 27-24 [1].", [_passage(1, "sb", window)], asked)
+    assert got.text == "" and got.removed, got
+    told = "The Kansas City Chiefs overcame a 10-point halftime deficit to defeat the Philadelphia Eagles 38-35."
+    assert supports("The Chiefs defeated the Eagles 38-35", told, "What was the final score of Super Bowl 57?")
+    assert supports("The Chiefs won 38-35", "The Chiefs won 38 – 35 on Sunday.", "What was the final score?")
