@@ -162,6 +162,16 @@ class _Timed:
         return answer
 
 
+def removed_sentences(notices: list[str]) -> int:
+    """How many sentences verification removed from an answer, read from its notice (``rag.verify.removed_notice``).
+    Until Nov 28 the column counted the wrong ``[n]`` markers of a "Removed citations ..." notice instead.
+
+    >>> removed_sentences(["Removed 2 sentence(s) no passage supports: A. | B.", "Citations corrected: [1] ..."])
+    2
+    """
+    return sum(int(m.group(1)) for n in notices if (m := re.match(r"Removed (\d+) sentence", n)))
+
+
 def run_answerer(label: str, rag: Any, llm: Any | None, cases: list[Any], top_k: int | None) -> list[dict[str, Any]]:
     from evals.run import evaluate_case
 
@@ -172,8 +182,7 @@ def run_answerer(label: str, rag: Any, llm: Any | None, cases: list[Any], top_k:
         usage = r.usage or {}
         gen_s = timed.last.get("gen_s", 0.0)
         completion = usage.get("completion_tokens") if llm is not None else None
-        removed = sum(len(re.findall(r"\d+", n.split(":", 1)[1])) for n in r.notices
-                      if n.startswith("Removed citations"))
+        removed = removed_sentences(r.notices)
         row = {
             "answerer": label, "id": case.id, "type": case.type, "question": case.question,
             "answers": list(case.answers), "answer": r.answer, "refused": r.refused, "error": r.error,
