@@ -128,17 +128,28 @@ def score_sentences(q: Question, text: str, offset: int, spans: Sequence[tuple[i
     return out
 
 
+# an editor's note about the article itself ("Correction & clarification: A previous version of this article
+# misspelled the name of ...", new user 22's first supporting sentence), and a lead-in that ends on a colon
+# ("Here's what to know about Amazon's layoffs:", quoted as an answer): what they introduce is not there
+_EDITORS_NOTE = re.compile(r"^\W*(?:corrections?(?:\s*(?:&|and)\s*clarifications?)?|clarifications?|editor['’]?s['’]?\s+note)"
+                           r"\s*:", re.I)
+
+
 def not_a_statement(sentence: str) -> bool:
     """Whether ``sentence`` states nothing an answer could quote: the article's own question ("Who is
     playing Princess Diana in the new season?"), a link to another story or a video player's line
-    ("Reaction:WNBA Twitter rejoices in prisoner swap", ``rag.text.is_link_line``).
+    ("Reaction:WNBA Twitter rejoices in prisoner swap", ``rag.text.is_link_line``), an editor's note on
+    the article ("Correction: ...") or a lead-in ending on a colon.
 
     >>> not_a_statement("Who is playing Princess Diana?"), not_a_statement("Reaction:WNBA Twitter rejoices")
     (True, True)
     >>> not_a_statement("Update: the bridge reopened at noon.")
     False
+    >>> not_a_statement("Here's what to know about Amazon's layoffs:"), not_a_statement("Correction: An earlier version ...")
+    (True, True)
     """
-    return is_question(sentence) or is_link_line(sentence.strip())
+    text = sentence.strip()
+    return is_question(text) or is_link_line(text) or text.endswith(":") or bool(_EDITORS_NOTE.match(text))
 
 
 NAME_SHARE = 0.8  # a word written capitalised at least this often inside the passages' sentences is a name
