@@ -415,6 +415,11 @@ _CREDIT_SEGMENT = r"[A-Z][\w.'’&-]*(?:[ \t]+[A-Z][\w.'’&-]*){0,4}"
 _AGENCY = (r"(?:AP|AFP|Reuters|Getty[ \t]Images(?:[ \t](?:North[ \t]America|Europe|AsiaPac|South[ \t]America))?"
            r"|Bloomberg|EPA|EPA-EFE|Shutterstock|Pool|POOL|Sipa|Zuma|NurPhoto|Alamy|Corbis|FILE|File)")
 _CREDIT = re.compile(rf"\s*{_CREDIT_SEGMENT}(?:/{_CREDIT_SEGMENT})*?/{_AGENCY}(?:/{_AGENCY})*\b\s*(?=[A-Z\"“‘'(]|$)")
+# a wire story's dateline credit opening its first sentence ("(AP) — The Denver Broncos' new owners ...", "(CNN)
+# A 17-year-old ...", "NEW YORK (AP) — "): the outlet, not the story; new user 21's answers opened with them. A
+# place alone before a dash ("WASHINGTON — Former Starbucks CEO ...") stays: it says where the story happened
+_WIRE = re.compile(r"\s*(?:[A-Z][A-Z.'’-]*(?:[ \t,]+[A-Z][A-Z.'’-]*){0,3}[ \t]+)?"
+                   r"\((?:AP|CNN|CNN[ \t]Business|Reuters|AFP|UPI)\)[ \t]*(?:[—–-]+[ \t]*)?(?=[A-Z\"“‘'(]|$)")
 
 
 #: a photo gallery's caption as CNN pages carry it ("Hide Caption 4 of 18 Photos: Nancy Pelosi's history
@@ -424,16 +429,19 @@ GALLERY_CAPTION = re.compile(r"\b(?:Hide|Show) Caption \d+ of \d+\b", re.I)
 
 
 def without_credits(text: str, offset: int, spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sentence ``spans`` (article offsets; ``text`` starts at ``offset``) less a photo credit that opens
-    one (``_CREDIT``); a span that is only a credit goes.
+    """Sentence ``spans`` (article offsets; ``text`` starts at ``offset``) less a photo credit or a wire
+    dateline's credit that opens one (``_CREDIT``, ``_WIRE``); a span that is only a credit goes.
 
     >>> t = "John Raoux/AP The rocket sits on the pad. It launched."
     >>> [t[a:b] for a, b in without_credits(t, 0, [(0, 41), (42, 54)])]
     ['The rocket sits on the pad.', 'It launched.']
+    >>> t = "DENVER (AP) — The Broncos have a new president."
+    >>> [t[a:b] for a, b in without_credits(t, 0, [(0, len(t))])]
+    ['The Broncos have a new president.']
     """
     out = []
     for a, b in spans:
-        m = _CREDIT.match(text, a - offset, b - offset)
+        m = _CREDIT.match(text, a - offset, b - offset) or _WIRE.match(text, a - offset, b - offset)
         if m is not None:
             a = offset + m.end()
         if a < b:
