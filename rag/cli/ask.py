@@ -12,6 +12,7 @@ The answering stack (rag.api: the store, the model, an LLM client) is imported w
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -36,7 +37,11 @@ def iso_date(value: str | None, option: str) -> date | None:
         return None
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except ValueError as exc:
+        # "2023-02-30" is written right and is no day: say which part is wrong (new user 22 read "write
+        # YYYY-MM-DD" for a value written so)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            fail(f"{option} {value!r} is no day of the calendar ({exc}); check the month and the day")
         fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01")
 
 
