@@ -39,7 +39,7 @@ from rag.recency import day_label, published_day, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
 from rag.notices import language_notice, search_notices
-from rag.short_answer import asking_sentence, candidates, extract, wanted_type
+from rag.short_answer import asking_sentence, candidates, extract, wanted_type, weekday_in
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import asked_period, understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
@@ -303,7 +303,7 @@ class RAG:
             # the search results', often a day or two off the week asked.)
             short = None
         if short and not refused and name == self.extractive.name:  # the answer first: "Khansir. Rebels said ..."
-            text = lead_with(short[0], text)
+            text = lead_with(dated_weekday(short[0], citations) or short[0], text)
         foreign = language_notice(question) if refused and self.collection.embedder.name.startswith("local:") else None
         if foreign:  # "叛军占领了哪个城镇？": all-MiniLM-L6-v2 and the FTS index read English
             notices.append(foreign)
@@ -580,6 +580,18 @@ def answers_nothing(q: Question, text: str) -> bool:
 
 
 
+def dated_weekday(short: str, citations: Sequence[Citation]) -> str | None:
+    """A weekday short answer with the day it is in the article that says it: "Monday (16 January 2023)" for
+    "arrested on Monday" in a story of 16 January (``rag.short_answer.weekday_in``); None for any other phrase or
+    an undated article. ``Answer.short_answer`` stays the quote's own word (its span is in the quote)."""
+    for c in citations:
+        at = c.quote.find(short)
+        day = weekday_in(short, c.quote, at, published_day(c)) if at >= 0 else None
+        if day is not None:
+            return f"{short} ({day_label(day, None)})"
+    return None
+
+
 def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_of: date) -> str | None:
     """A notice when the question names a period ("this week", "on Sunday") and no cited article is
     dated inside it (or the day after: news of a Sunday is often published on Monday). The window is
@@ -611,8 +623,14 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
     if not days:
         return (f"The cited articles carry no publication date, so whether they are from the period asked about "
                 f"({said}{period}) could not be checked.")
+    # a month or weekday named without a year is read against the as-of date (today unless given): over an
+    # archive a year old, say so and how to ask as of another day (new user 22's "in January" of 2026)
+    hint = ""
+    if not years and window.start is not None and all(d < window.start - timedelta(days=200) for d in days):
+        hint = (f" (the period was read as of {day_label(as_of, None)}; to ask as of another day, give an as-of "
+                "date: --as-of YYYY-MM-DD, as_of=)")
     return (f"No cited article is dated in the period asked about ({said}{period}); "
-            f"the answer comes from articles of {', '.join(day_label(d, ref) for d in days)}.")
+            f"the answer comes from articles of {', '.join(day_label(d, ref) for d in days)}{hint}.")
 
 
 STALE_DAYS = 180  # an answer's article this much older than the newest of the best passages is told

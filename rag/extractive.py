@@ -40,7 +40,7 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
-    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, ranked_candidates, share_of,
+    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, ranked_candidates, share_of,
     wanted_type, what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms
@@ -539,6 +539,8 @@ class ExtractiveAnswerer:
         holder = next((s for s in chosen if s.span[0] <= short[1] and short[2] <= s.span[1]), None)
         # "Harbour Bridge" for "who is the mayor"; "US" of "A US woman is suing HP" for who is suing
         if no_answer_to(q, short[0], holder.text if holder else "", short[1] - holder.span[0] if holder else -1):
+            return None, chosen
+        if holder and not_the_place(q, short[0], holder.text, short[1] - holder.span[0], [s.text for s in chosen]):
             return None, chosen
         return (bare(short) if p >= model.bar else None), chosen
 

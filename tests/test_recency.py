@@ -404,7 +404,10 @@ def test_an_answer_from_outside_the_period_asked_about_says_so() -> None:
     today = date(2026, 11, 27)
     assert outside_window(understand("Which ally did Truss sack in mid-October?", today), old, today) == (
         'No cited article is dated in the period asked about ("in mid-October": 11 October 2026 to 20 October '
-        '2026); the answer comes from articles of 20 October 2022.')
+        '2026); the answer comes from articles of 20 October 2022 (the period was read as of 27 November 2026; to '
+        'ask as of another day, give an as-of date: --as-of YYYY-MM-DD, as_of=).')
+    # changed (seventeenth session): a period named without a year, years before the answer's articles, says how
+    # to ask as of another day (new user 22 read "in January" of 2026 over a 2023 archive with no hint)
 
 
 def test_rag_ask_names_the_day_an_out_of_period_answer_comes_from(seed_rag) -> None:  # noqa: ANN001
