@@ -280,7 +280,7 @@ def test_prompt_too_long_for_the_model_is_an_llm_error() -> None:
 
 
 def test_rewrite_is_the_offline_rewrite_without_a_model_call() -> None:
-    # changed: the local model rewrote follow-ups until the seventeenth session; it dropped what they asked
+    # changed: the local model rewrote follow-ups until the fifteenth session; it dropped what they asked
     # ("the new team president") and carried names from answers, so the offline rewrite is used (LocalAnswerer.rewrite)
     llama = ScriptedLlama(["Query:", " Oslo tram line cost"])
     answerer = _local(llama)

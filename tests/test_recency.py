@@ -406,7 +406,7 @@ def test_an_answer_from_outside_the_period_asked_about_says_so() -> None:
         'No cited article is dated in the period asked about ("in mid-October": 11 October 2026 to 20 October '
         '2026); the answer comes from articles of 20 October 2022 (the period was read as of 27 November 2026; to '
         'ask as of another day, give an as-of date: --as-of YYYY-MM-DD, as_of=).')
-    # changed (seventeenth session): a period named without a year, years before the answer's articles, says how
+    # changed (fifteenth session): a period named without a year, years before the answer's articles, says how
     # to ask as of another day (new user 22 read "in January" of 2026 over a 2023 archive with no hint)
 
 
