@@ -16,8 +16,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -26,7 +25,8 @@ from index.fetch import abort_fetches
 from index.types import ItemResult
 from index.watch import PollInterrupted, PollResult, Watcher
 from tests.fakes import HashEmbedder
-from tests.test_feeds import local_settings, page_html, rss
+from tests.test_feeds import _Server, page_html, rss  # _Server ignores a connection a test aborted mid-answer
+from tests.test_watch import coll, watcher  # noqa: F401 - fixtures
 
 #: Seconds a held answer waits at most for its event. Not a timing assertion: only a bound, so that
 #: an implementation fetching one feed after another fails the test (the log's order) instead of
@@ -137,22 +137,16 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a fetch aborted by the test (``abort_fetches``) closes its connection mid-answer
-
 
 @pytest.fixture
 def servers() -> Iterator[Callable[[str], Server]]:
     """``servers(name)``: a new site on its own port; all of them log into one ``Log``."""
     log = Log()
-    running: list[tuple[_HTTPServer, Server]] = []
+    running: list[tuple[_Server, Server]] = []
 
     def start(name: str) -> Server:
         server = Server(name, log)
-        http = _HTTPServer(("127.0.0.1", 0), _handler(server))
+        http = _Server(("127.0.0.1", 0), _handler(server))
         server.base = f"http://127.0.0.1:{http.server_address[1]}"
         threading.Thread(target=http.serve_forever, daemon=True).start()
         running.append((http, server))
@@ -164,19 +158,6 @@ def servers() -> Iterator[Callable[[str], Server]]:
             held.set()  # a held answer a failing test left waiting
         http.shutdown()
         http.server_close()
-
-
-@pytest.fixture
-def coll(tmp_path: Path, fake_embedder: HashEmbedder) -> Iterator[Collection]:
-    with Collection.open(local_settings(tmp_path), embedder=fake_embedder) as c:
-        yield c
-
-
-@pytest.fixture
-def watcher(coll: Collection) -> Iterator[Watcher]:
-    w = Watcher(coll)
-    yield w
-    w.state.close()
 
 
 def news_site(server: Server, *, items: int = 1) -> str:
