@@ -40,8 +40,8 @@ from rag.recency import find_disagreement, has_figure, pick_newest, published_da
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
-    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, ranked_candidates, share_of,
-    wanted_type, what_is_asked,
+    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, ranked_candidates,
+    share_of, wanted_type, what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms
 from rag.timewindow import opens_outside, outside_window, understand

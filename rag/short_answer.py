@@ -1758,7 +1758,8 @@ PHRASE_FEATURES: tuple[str, ...] = (
 )
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # rag.timewindow's
+# WEEKDAYS, which this module cannot import (rag.timewindow imports it)
 _COMING_BEFORE = re.compile(r"\b(?:will|would|'ll|’ll|is\s+set\s+to|are\s+set\s+to|plans?\s+to|expected\s+to|scheduled|"
                             r"due\s+to|next|this\s+coming|until)\b[^.;]{0,40}$", re.I)
 

@@ -1263,8 +1263,8 @@ _PLACE_POST = re.compile(rf"\b({_PLACE_RUN}?)(?:['’]s)?\s+({_STATE_POST})\b")
 def _state_posts(text: str) -> set[tuple[str, str]]:
     """The (post, country or state) pairs ``text`` names: ("prime minister", "australia")."""
     out = set()
-    for m, post, where in ([(m, m.group(1), m.group(2)) for m in _POST_OF.finditer(text)]
-                           + [(m, m.group(2), m.group(1)) for m in _PLACE_POST.finditer(text)]):
+    for post, where in ([(m.group(1), m.group(2)) for m in _POST_OF.finditer(text)]
+                        + [(m.group(2), m.group(1)) for m in _PLACE_POST.finditer(text)]):
         for place in places_in(where, inside_names=True):
             out.add((re.sub(r"\s+", " ", post.lower()), place))
     return out
