@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 
 #: What every answerer says when the articles do not hold the answer (one sentence, everywhere).
 REFUSAL = "I could not find this in the articles."
+
+
+_DATED_LEAD = re.compile(r"( \(\d{1,2} [A-Z][a-z]+ \d{4}\))(?=\.\s)")  # "Monday (16 January 2023). ..."
 
 
 def lead_with(short: str, text: str) -> str:
@@ -186,12 +190,21 @@ class Answer:
                 f"citations={len(self.citations)}, passages={len(self.passages)}, answerer={self.answerer!r})")
 
     @property
+    def short_label(self) -> str | None:
+        """The short answer as the text leads with it: ``short_answer``, or with the day a weekday is in its
+        article ("Monday (16 January 2023)", ``rag.api.dated_weekday``); None without a short answer."""
+        if not self.short_answer:
+            return None
+        m = _DATED_LEAD.match(self.text[len(self.short_answer):]) if self.text.startswith(self.short_answer) else None
+        return self.short_answer + m.group(1) if m else self.short_answer
+
+    @property
     def supporting(self) -> str:
         """The text without its leading short answer: the sentences and their ``[n]`` markers (the
         CLI and UI show the short answer apart, in bold, above them)."""
         if not self.short_answer:
             return self.text
-        lead = lead_with(self.short_answer, "")
+        lead = lead_with(self.short_label or self.short_answer, "")
         return self.text[len(lead):] if lead.strip() and self.text.startswith(lead) else self.text
 
     def to_dict(self) -> dict[str, Any]:

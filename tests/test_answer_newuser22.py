@@ -185,3 +185,14 @@ def test_a_percentage_asked_is_refused_when_no_share_is_given() -> None:
     share = won + " McClellan won 74% of the vote."
     got = ExtractiveAnswerer(refuse_below=0.001).answer(asked, [_passage(1, "va", share)])
     assert not got.refused and "74%" in got.text, got
+
+
+def test_a_dated_weekday_leads_once_in_the_cli_and_the_ui(arrest: RAG) -> None:
+    # the bold line shows the day, and the sentences below do not repeat the lead
+    from ui.render import answer_html
+
+    got = arrest.ask("When was Matteo Messina Denaro arrested?", as_of=date(2023, 1, 18), offline=True)
+    assert got.short_label == "Monday (16 January 2023)", got.text
+    assert got.supporting.lstrip().startswith("ROME"), got.supporting
+    html = answer_html(got, 1)
+    assert "<b>Monday (16 January 2023)</b>" in html and html.count("16 January 2023") == 1, html

@@ -93,7 +93,8 @@ def test_rag_eval_loads_the_eval_group_when_it_runs_and_keeps_its_flags() -> Non
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["ask", "--as-of", "2024-13-01", "q?"], "--as-of '2024-13-01' is not a date: write YYYY-MM-DD"),
+    # changed (fifteenth session): a value written YYYY-MM-DD that is no day says so (new user 22)
+    (["ask", "--as-of", "2024-13-01", "q?"], "--as-of '2024-13-01' is no day of the calendar (month must be in 1..12)"),
     (["ask", "--as-of", "yesterday", "--json", "q?"], "--as-of 'yesterday' is not a date: write YYYY-MM-DD"),
     (["ask", "--since", "1/12/2024", "q?"], "--since '1/12/2024' is not a date (YYYY-MM-DD, e.g. 2024-11-01)"),
     (["chat", "--as-of", "2024-12-1x"], "--as-of '2024-12-1x' is not a date: write YYYY-MM-DD"),

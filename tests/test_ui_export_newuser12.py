@@ -63,7 +63,9 @@ def test_an_answer_copies_as_plain_text_with_its_sources(coll: Collection) -> No
     c = answer.citations[0]
     assert c.title == "Zembla harbour repairs <script>alert(1)</script> begin"
     assert text.startswith(f"Question: {QUESTION}\n(as of {AS_OF})\n\n")
-    assert answer.text.strip() in text and "[1]" in text  # the answer with its markers, as written
+    # the answer with its markers, as written; changed (fifteenth session): "on Friday" of a dated article is now
+    # the short answer "Friday (29 November 2024)", on its own line above the sentences as the bubble shows it
+    assert answer.short_label in text and answer.supporting.strip() in text and "[1]" in text
     sources = text.split("\nSources\n", 1)[1].splitlines()
     assert sources[0] == f"[1] {c.title}"  # plain: the markup of a title is its text
     assert sources[1] == "    2024-11-29 · news/repairs.txt"  # the page's name for the file, not /news/...

@@ -105,7 +105,7 @@ def answer_text(answer: Answer) -> str:
     if answer.refused or rewritten_query(query, answer.question):
         lines.append(f"Searched for: {_one_line(query)}")
     lines.append("")
-    short = answer.short_answer if not answer.refused else None
+    short = answer.short_label if not answer.refused else None
     if short:  # on a line of its own, as the bubble shows it in bold above the sentences
         lines.append(short)
     lines.append((answer.supporting if short else answer.text).strip())

@@ -183,7 +183,7 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         if streamed:  # replaced after it streamed: the offline fallback, or the newest figure first
             say("", Text("checked against the sources, the answer is:", style="bold"))
         if answer.short_answer:
-            out.print(Text(safe(answer.short_answer, newlines=False), style="bold"))
+            out.print(Text(safe(answer.short_label or answer.short_answer, newlines=False), style="bold"))
         out.print(safe(answer.supporting), markup=False, highlight=False, soft_wrap=not out.is_terminal)
     for n in answer.notices:  # on stdout with the answer they qualify: `rag ask ... > answer.txt` kept the
         # answer and lost "No cited article is dated in the period asked about ..." (new user 14)
