@@ -1764,18 +1764,21 @@ _COMING_BEFORE = re.compile(r"\b(?:will|would|'ll|’ll|is\s+set\s+to|are\s+set\
                             r"due\s+to|next|this\s+coming|until)\b[^.;]{0,40}$", re.I)
 
 
+_PART_OF_DAY = re.compile(r"\s+(?:night|morning|afternoon|evening)$")
+
+
 def weekday_in(phrase: str, sentence: str, start: int, published: date | None) -> date | None:
     """The day a bare weekday of an article's sentence means ("arrested on Monday" in a story of Tuesday 17
     January 2023: Monday 16 January), counted from the article's ``published`` day: the last such weekday on
     or before it, or the next after it when the sentence speaks of what is to come ("will meet on Friday");
-    None for a phrase that is no bare weekday, or without the day.
+    None for a phrase that is no weekday (or a weekday's part: "Friday night"), or without the day.
 
     >>> weekday_in("Monday", "He was arrested on Monday.", 19, date(2023, 1, 17))
     datetime.date(2023, 1, 16)
     >>> weekday_in("Friday", "Talks will resume on Friday.", 22, date(2023, 1, 17))
     datetime.date(2023, 1, 20)
     """
-    word = phrase.strip().lower()
+    word = _PART_OF_DAY.sub("", phrase.strip().lower())  # "Friday night" is a Friday
     if published is None or word not in _WEEKDAYS:
         return None
     back = (published.weekday() - _WEEKDAYS.index(word)) % 7

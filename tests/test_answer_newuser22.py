@@ -156,6 +156,9 @@ def test_a_weekday_answer_is_dated_by_its_article(arrest: RAG) -> None:
     assert weekday_in("Friday", told, told.index("Friday"), date(2023, 1, 17)) == date(2023, 1, 20)
     assert weekday_in("Friday", told, told.index("Friday"), None) is None
     assert weekday_in("March", told, 0, date(2023, 1, 17)) is None
+    # a weekday's part is that day (the seed gate's "insurgents swept into Aleppo on Friday night", of an article of
+    # Sunday 1 December 2024, lost to the article's "Sunday" when only bare weekdays were dated)
+    assert weekday_in("Friday night", "They swept in on Friday night.", 21, date(2024, 12, 1)) == date(2024, 11, 29)
 
 
 def test_a_post_given_another_country_is_noticed() -> None:
