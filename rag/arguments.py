@@ -7,6 +7,7 @@ example, rather than an AttributeError deep inside, or an empty question quietly
 
 from __future__ import annotations
 
+import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -84,8 +85,10 @@ def _checked_day(value: object, name: str, example: str = "") -> date | None:
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        except ValueError as exc:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):  # written right, no day: say what is wrong
+                raise InputError(name, f"{value.strip()!r} is no day of the calendar ({exc}); check the month and "
+                                       "the day") from None
     example = example or f'{name}=date(2024, 12, 3) or {name}="2024-12-03"'
     raise InputError(name, f"must be a date, got {_got(value)}; e.g. {example} (YYYY-MM-DD)")
 

@@ -236,7 +236,8 @@ def test_brief_reads_its_period_as_the_cli_does(town: RAG) -> None:
      "since: '2w' counts back from as_of 2022-10-20 to 2022-10-07, which is after until 2022-09-01"),
     (dict(since="soonish"), "since: 'soonish' is not a date"),
     (dict(since=7), "since: must be a date, got int 7"),
-    (dict(until="2022-13-45"), "until: must be a date"),
+    # changed (fifteenth session): a value written YYYY-MM-DD that is no day says what is wrong (new user 23)
+    (dict(until="2022-13-45"), "until: '2022-13-45' is no day of the calendar"),
     (dict(since="2w", as_of="yesterday"), "as_of: must be a date"),
 ])
 def test_a_bad_period_is_an_input_error_naming_the_argument(town: RAG, kwargs: dict, message: str) -> None:

@@ -281,7 +281,9 @@ def test_is_event_sentence() -> None:
 
 
 @pytest.mark.parametrize("command", [["ask", "What happened?"], ["brief", "Zembla"], ["chat"]])
-@pytest.mark.parametrize("value", ["soon", "next week", "7x", "-7d", "2024-13-01"])
+# changed (fifteenth session): "2024-13-01" is written as a date and is no day; it is said so in one line
+# (tests/test_answer_newuser23.py), so it left this list of values that are no date nor period
+@pytest.mark.parametrize("value", ["soon", "next week", "7x", "-7d", "2024/13/01"])
 def test_a_bad_since_is_two_short_lines_naming_the_value_and_the_forms_it_takes(
     command: list[str], value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

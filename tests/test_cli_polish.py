@@ -97,7 +97,8 @@ def test_verbose_is_taken_by_a_command_and_by_rag_eval(home: Path, tmp_path: Pat
 # --- errors as JSON with --json --------------------------------------------------------------------
 
 ABC = {"RAG_TOP_K": "abc"}  # a setting that cannot be read: ConfigError
-NOT_A_DATE = "--since '2024-13-01' is not a date (YYYY-MM-DD, e.g. 2024-11-01) and is not a period; use 7d"
+# changed (fifteenth session): a value written YYYY-MM-DD that is no day says what is wrong with it (new user 23)
+NOT_A_DATE = "--since '2024-13-01' is no day of the calendar (month must be in 1..12)"
 
 
 @pytest.mark.parametrize(("args", "env", "kind", "said", "plain"), [

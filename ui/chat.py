@@ -9,6 +9,7 @@ and turns every error into a readable message instead of a stack trace.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -145,7 +146,9 @@ def day(value: str | None, name: str) -> date | None:
         return None
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # written right, no day: what is wrong (as the CLI says)
+            raise RagError(f"{name} {value!r} is no day of the calendar ({exc}); check the month and the day") from None
         raise RagError(f"{name} must be a date like 2024-12-01 (got {value!r})") from None
 
 

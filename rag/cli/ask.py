@@ -61,7 +61,9 @@ def since_date(value: str | None, when: date) -> date | None:
 
     try:
         return parse_since(value, when)
-    except RagError:
+    except RagError as exc:
+        if "no day of the calendar" in str(exc):  # "2022-02-30": say what is wrong with it
+            fail(f"--since {value!r} {str(exc).split(': ', 1)[-1]}")
         fail(f"--since {value!r} is not a date (YYYY-MM-DD, e.g. 2024-11-01)\n"
              "  and is not a period; use 7d, 2w, 3m, 1y (back from today or --as-of)")
 
