@@ -60,7 +60,8 @@ _AMOUNT = (
     rf"(?:(?<![\w£$€])[£$€]|\b)\d[\d,]*(?:\.\d+)?{_UNIT}?"
     rf"|\b{_NUMWORD}(?:[\s-]+(?:and\s+)?{_NUMWORD})*(?:\s+per ?cent)?"
 )
-NUMBER_PHRASE = re.compile(rf"(?:\b{_QUALIFIER})?(?:{_AMOUNT})(?:\s+(?:euros?|dollars?|pounds?|yen|points?))?", re.I)
+NUMBER_PHRASE = re.compile(rf"(?:\b{_QUALIFIER})?(?:{_AMOUNT})(?:\s+(?:euros?|dollars?|pounds?|yen|(?:basis\s+|percentage\s+)?"
+                           r"points?))?", re.I)  # "75 basis points": a rate's rise
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = "(?:" + "|".join(MONTHS.split()) + ")"
 DATE_PHRASE = re.compile(
@@ -406,7 +407,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "the Six Nations", "Formula One": a name, not a count
         elif atype == "number" and current and _SUPERSEDED.search(sentence, end):
             continue  # "still without power": not "35,000" of "35,000 ..., but that number had decreased to 1,200"
-        elif change and not _CHANGE_BEFORE.search(sentence, max(0, start - 40), start):
+        elif change and not (_CHANGE_BEFORE.search(sentence, max(0, start - 40), start)
+                             or _CHANGE_AFTER.match(sentence, end)):
             continue  # "by how many did it shrink": not the population of "had 1.41175 billion people, a drop of 850,000"
         elif atype == "number" and not earlier and changed_from(sentence, start, end):
             continue  # "moved from 100 seconds to midnight to 90 seconds": the figure it changed from
@@ -426,8 +428,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
         elif measured and not measured & set(terms(sentence[max(0, start - MEASURE_NEAR) : end + MEASURE_NEAR])):
             continue  # "what is the population of Ethiopia": not "45% of gross domestic product"
-        elif money and not money_at(sentence, start, end):
-            continue  # "how much did it cost": "$800m", not "30%" or "6-1"
+        elif money and not money_at(sentence, start, end) and not (change and is_share(phrase)):
+            continue  # "how much did it cost": "$800m", not "30%" or "6-1"; "by how much will it rise": "13.5% more" too
         elif percent and not (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
             continue  # "what percentage of the vote": "59%" or "59 per cent", not "2 million"
         elif amount and not money and not percent and (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
@@ -2008,7 +2010,11 @@ _CHANGE_BEFORE = re.compile(
     r"shr(?:ink|inks|inking|ank|unk)|jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|sl(?:ide|ides|id|iding)|"
     r"s(?:ink|inks|inking|ank|unk)|plung(?:e|es|ed|ing)|gain(?:s|ed|ing)?|los(?:e|es|t|ing)|dip(?:s|ped|ping)?|"
     r"surg(?:e|es|ed|ing)|soar(?:s|ed|ing)?|cut(?:s|ting)?)\s+(?:by\s+)?|\b(?:up|down|forward|back|ahead)\s+"
-    r"(?:by\s+)?|\bby\s+)(?:(?:about|nearly|almost|some|around|roughly|more than|less than|just|only)\s+)?$", re.I)
+    r"(?:by\s+)?|\bby\s+)(?:(?:another|a\s+further|an\s+additional|an\s+extra|about|nearly|almost|some|around|roughly|"
+    r"more than|less than|just|only)\s+)?$", re.I)
+# ... or follows it: "will cost about 13.5% more", "7 points higher"
+_CHANGE_AFTER = re.compile(r"(?:\s+(?:basis\s+|percentage\s+)?points?|\s+cents?|\s+pence)?\s+(?:more|less|higher|lower|up|"
+                           r"down)\b(?!\s+(?:than|to)\b|\s+[a-z]+s\b)", re.I)  # not "3 more analysts"
 _SUPERSEDED = re.compile(
     r"[^.;]*?\b(?:decreased|decreasing|fell|fallen|falling|dropped|dropping|declined|declining|rose|risen|rising|"
     r"increased|increasing|climbed|climbing|grew|grown|growing|jumped|surged|reduced|lowered|raised|down|up)"
