@@ -60,8 +60,8 @@ _AMOUNT = (
     rf"(?:(?<![\w£$€])[£$€]|\b)\d[\d,]*(?:\.\d+)?{_UNIT}?"
     rf"|\b{_NUMWORD}(?:[\s-]+(?:and\s+)?{_NUMWORD})*(?:\s+per ?cent)?"
 )
-NUMBER_PHRASE = re.compile(rf"(?:\b{_QUALIFIER})?(?:{_AMOUNT})(?:\s+(?:euros?|dollars?|pounds?|yen|(?:basis\s+|percentage\s+)?"
-                           r"points?))?", re.I)  # "75 basis points": a rate's rise
+NUMBER_PHRASE = re.compile(rf"(?:\b{_QUALIFIER})?(?:{_AMOUNT})(?:\s+(?:euros?|dollars?|pounds?|yen|(?:basis\s+)?points?))?",
+                           re.I)  # "75 basis points": a rate's rise ("19 percentage points" is read as a share)
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = "(?:" + "|".join(MONTHS.split()) + ")"
 DATE_PHRASE = re.compile(
@@ -1997,11 +1997,13 @@ _TO_FIGURE_AFTER = re.compile(
 _EARLIER_ASKED = re.compile(r"\b(?:from|before|previous|previously|earlier|originally|used to|initial|initially|"
                             r"old|prior)\b", re.I)
 _CURRENT = re.compile(r"\b(?:still|now|currently|current|latest|so far|at present|remains?|remaining)\b", re.I)
-# a question asking by how much something changed
+# a question asking by how much something changed (not one asking what a thing costs, pays or sells for before a
+# "rise": "How much does a litre of kerosene cost before the planned fuel price rise?")
 _CHANGE_ASKED = re.compile(r"\bby\s+how\s+(?:much|many)\b|\bhow\s+(?:much|many)\b(?:\s+[\w'’-]+){0,3}\s+(?:did|does|do|will|"
-                           r"would|has|have|had)\b[^?]*?\b(?:shrink|fall|drop|decline|decrease|rise|grow|increase|"
-                           r"climb|jump|slide|sink|plunge|soar|shrunk|fallen|dropped|declined|decreased|risen|grown|"
-                           r"increased|climbed|jumped)\b", re.I)
+                           r"would|has|have|had)\b(?:(?!\b(?:cost|costs|pay|pays|paid|charge|charges|charged|earn|earns|"
+                           r"earned|sell|sells|sold|spend|spent|raise|raised)\b)[^?])*?\b(?:shrink|fall|drop|decline|"
+                           r"decrease|rise|grow|increase|climb|jump|slide|sink|plunge|soar|shrunk|fallen|dropped|declined|"
+                           r"decreased|risen|grown|increased|climbed|jumped)\b", re.I)
 # what a figure of change follows: "a drop of", "fell by", "up", "down"
 _CHANGE_BEFORE = re.compile(
     r"(?:\b(?:drop|fall|decline|decrease|increase|rise|gain|loss|jump|cut|reduction|growth|dip|slide|plunge|surge|"
@@ -2009,7 +2011,9 @@ _CHANGE_BEFORE = re.compile(
     r"drop(?:s|ped|ping)?|increas(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|declin(?:e|es|ed|ing)|"
     r"shr(?:ink|inks|inking|ank|unk)|jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|sl(?:ide|ides|id|iding)|"
     r"s(?:ink|inks|inking|ank|unk)|plung(?:e|es|ed|ing)|gain(?:s|ed|ing)?|los(?:e|es|t|ing)|dip(?:s|ped|ping)?|"
-    r"surg(?:e|es|ed|ing)|soar(?:s|ed|ing)?|cut(?:s|ting)?)\s+(?:by\s+)?|\b(?:up|down|forward|back|ahead)\s+"
+    r"surg(?:e|es|ed|ing)|soar(?:s|ed|ing)?|cut(?:s|ting)?|mov(?:e|es|ed|ing)|shift(?:s|ed|ing)?|rais(?:e|es|ed|ing)|"
+    r"lower(?:s|ed|ing)?|hik(?:e|es|ed|ing)|lift(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|boost(?:s|ed|ing)?)\s+(?:by\s+)?|"
+    r"\b(?:up|down|forward|back|ahead)\s+"
     r"(?:by\s+)?|\bby\s+)(?:(?:another|a\s+further|an\s+additional|an\s+extra|about|nearly|almost|some|around|roughly|"
     r"more than|less than|just|only)\s+)?$", re.I)
 # ... or follows it: "will cost about 13.5% more", "7 points higher"

@@ -206,7 +206,8 @@ def test_name_candidates(question: str, sentence: str, names: list[str]) -> None
      [("12 days", True)]),  # a length or duration needs its unit: "400" is none
     ("How far did Johnson leap?", "Johnson leapt 6.43m, 2 cm short.", [("6.43m", True), ("2", False)]),
     ("How far did he run?", "He ran 26.2 miles in 3 hours.", [("26.2 miles", True), ("3", False)]),
-    ("By how much time were clocks moved?", "Clocks moved 2 hours at 100 sites.", [("2 hours", True), ("100", False)]),
+    # changed (fifteenth session): "by how much" asks a change, so a figure not written as one ("at 100 sites") is none
+    ("By how much time were clocks moved?", "Clocks moved 2 hours at 100 sites.", [("2 hours", True)]),
 ])
 def test_how_questions_bind_the_unit_asked(question: str, sentence: str, found: list[tuple[str, bool]]) -> None:
     assert [(c.phrase, c.bound) for c in candidates(prepare(question), sentence)] == found
@@ -279,7 +280,9 @@ def test_a_count_is_no_amount_of_money_and_a_state_no_country() -> None:
      ["4.26bn hryvnia", "2.5bn euros"]),
     ("What was the value of the jewellery stolen?", "Jewellery worth £2m was taken from 3 rooms.", ["£2m"]),
     # ... but not how much a price changed, unless a verb of paying comes first
-    ("How much did petrol prices rise in March?", "Prices rose 3% to $4.10.", ["3%", "$4.10"]),
+    # changed (fifteenth session): how much prices rose is the rise, not the price they rose to (new user 22's "by
+    # how many people did China's population shrink" got the population)
+    ("How much did petrol prices rise in March?", "Prices rose 3% to $4.10.", ["3%"]),
     ("How much does a litre of kerosene cost before the planned fuel price rise?",
      "Prices may rise by 30%, saving $3.5bn.", ["$3.5bn"]),
     # a count: a number hyphenated to another word qualifies it ("an eight-week ban", "the 44-man squad")
