@@ -25,7 +25,7 @@ from index.fetch import abort_fetches
 from index.types import ItemResult
 from index.watch import PollInterrupted, PollResult, Watcher
 from tests.fakes import HashEmbedder
-from tests.test_feeds import _Server, page_html, rss  # _Server ignores a connection a test aborted mid-answer
+from tests.test_feeds import Hit, _Server, page_html, rss  # _Server ignores a connection a test aborted mid-answer
 from tests.test_watch import coll, watcher  # noqa: F401 - fixtures
 
 #: Seconds a held answer waits at most for its event. Not a timing assertion: only a bound, so that
@@ -68,13 +68,6 @@ class Log:
 
     def index(self, event: str, name: str, path: str) -> int | None:
         return next((i for i, e in enumerate(self.events) if e[:3] == (event, name, path)), None)
-
-
-@dataclass
-class Hit:
-    path: str
-    headers: dict[str, str]
-    status: int
 
 
 @dataclass
