@@ -2017,8 +2017,9 @@ _CHANGE_BEFORE = re.compile(
     r"(?:by\s+)?|\bby\s+)(?:(?:another|a\s+further|an\s+additional|an\s+extra|about|nearly|almost|some|around|roughly|"
     r"more than|less than|just|only)\s+)?$", re.I)
 # ... or follows it: "will cost about 13.5% more", "7 points higher"
-_CHANGE_AFTER = re.compile(r"(?:\s+(?:basis\s+|percentage\s+)?points?|\s+cents?|\s+pence)?\s+(?:more|less|higher|lower|up|"
-                           r"down)\b(?!\s+(?:than|to)\b|\s+[a-z]+s\b)", re.I)  # not "3 more analysts"
+# (not "3 more analysts", nor "up"/"down" after it: "a buyer who put 20% down", new user 23's bold **20%**)
+_CHANGE_AFTER = re.compile(r"(?:\s+(?:basis\s+|percentage\s+)?points?|\s+cents?|\s+pence)?\s+(?:more|less|higher|lower)\b"
+                           r"(?!\s+(?:than|to)\b|\s+[a-z]+s\b)", re.I)
 _SUPERSEDED = re.compile(
     r"[^.;]*?\b(?:decreased|decreasing|fell|fallen|falling|dropped|dropping|declined|declining|rose|risen|rising|"
     r"increased|increasing|climbed|climbing|grew|grown|growing|jumped|surged|reduced|lowered|raised|down|up)"

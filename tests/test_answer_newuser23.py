@@ -26,6 +26,10 @@ def test_a_rise_asked_by_how_much_is_answered_by_a_share_or_basis_points() -> No
     # a count of things after "more" is no change: "3 more analysts"
     assert _phrases("By how much did the stock rise?", "Shares were 5% higher on Monday, after 3 more analysts "
                                                         "upgraded it.") == ["5%"]
+    # a down payment is no fall (new user 23's bold **20%** for how much the mortgage rate went up)
+    assert _phrases("By how much did the average 30-year fixed mortgage rate go up in the week ending October 27?",
+                    "At this time last year, a buyer who put 20% down on a $390,000 home had a monthly payment of "
+                    "$1,339.") == []
     # a cost asked plainly is still money, not a share
     assert _phrases("How much will Thanksgiving dinner cost this year?",
                     "The meal will cost $64.05, about 13.5% more than last year.") == ["$64.05"]
