@@ -35,14 +35,14 @@ from rag.followup import (
     topic_of_pointer,
     topic_shift,
 )
-from rag.recency import day_label, published_day, reconcile
+from rag.recency import day_label, reconcile
 from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
 from rag.notices import language_notice, search_notices
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type, weekday_in
 from rag.text import MARKER, YES_NO, answer_type, terms
 from rag.timewindow import asked_period, understand
-from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with
+from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with, published_day
 from rag.verify import ClaimGate, Verified, corrected_notice, premise_notice, removed_notice, verify
 
 log = logging.getLogger(__name__)

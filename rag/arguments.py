@@ -74,6 +74,20 @@ def checked_top_k(top_k: object) -> int | None:
     return int(top_k)
 
 
+def no_day(value: str) -> str | None:
+    """What is wrong with ``value`` when it is written YYYY-MM-DD and is no day of the calendar ("'2022-02-30' is no
+    day of the calendar (day is out of range for month); check the month and the day"), else None. Every place a
+    date is typed says so (new users 22 and 23 read "write YYYY-MM-DD" of a value written so)."""
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        date.fromisoformat(text)
+    except ValueError as exc:
+        return f"{text!r} is no day of the calendar ({exc}); check the month and the day"
+    return None
+
+
 def _checked_day(value: object, name: str, example: str = "") -> date | None:
     """A date argument: a ``date``, a ``datetime`` (its day) or an ISO ``YYYY-MM-DD`` string; None stays None."""
     if value is None:
@@ -85,10 +99,9 @@ def _checked_day(value: object, name: str, example: str = "") -> date | None:
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
-        except ValueError as exc:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):  # written right, no day: say what is wrong
-                raise InputError(name, f"{value.strip()!r} is no day of the calendar ({exc}); check the month and "
-                                       "the day") from None
+        except ValueError:
+            if wrong := no_day(value):
+                raise InputError(name, wrong) from None
     example = example or f'{name}=date(2024, 12, 3) or {name}="2024-12-03"'
     raise InputError(name, f"must be a date, got {_got(value)}; e.g. {example} (YYYY-MM-DD)")
 

@@ -195,9 +195,11 @@ def parse_since(text: str | None, as_of: date) -> date | None:
         return as_of - timedelta(days=days)
     try:
         return date.fromisoformat(text)
-    except ValueError as exc:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # "2022-02-30": written right, no day (new user 23)
-            raise InputError(text, f"is no day of the calendar ({exc}); check the month and the day") from None
+    except ValueError:
+        from rag.arguments import no_day
+
+        if wrong := no_day(text):  # "2022-02-30": written right, no day (new user 23)
+            raise InputError("since", wrong) from None
     window = understand(text, as_of)
     said = " ".join((window.phrase or "").split()) if window is not None else ""
     # words only: "1/12/2024" is January or December by the reader's country, so it stays an error (use a

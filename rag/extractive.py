@@ -36,7 +36,7 @@ from rag.boilerplate import is_site_line
 from rag.confidence import RefusalModel, features, focus_terms, read_fitted
 from rag.evidence import Question, has_answer_type, prepare, score_sentences, with_names_from
 from rag.followup import new_subject
-from rag.recency import find_disagreement, has_figure, pick_newest, published_day
+from rag.recency import find_disagreement, has_figure, pick_newest
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
@@ -45,7 +45,7 @@ from rag.short_answer import (
 )
 from rag.text import strip_markers, terms, verb_terms
 from rag.timewindow import opens_outside, outside_window, understand
-from rag.types import REFUSAL, Draft, Passage, TimeWindow
+from rag.types import REFUSAL, Draft, Passage, TimeWindow, published_day
 from rag.verify import Premises
 
 # an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's

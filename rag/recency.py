@@ -44,7 +44,7 @@ from rag.short_answer import (
 )
 from rag.timewindow import understand
 from rag.text import MARKER_RUN, marker_numbers
-from rag.types import Citation, Passage
+from rag.types import Citation, Passage, published_day
 
 log = logging.getLogger(__name__)
 
@@ -208,16 +208,6 @@ class Disagreement:
 
     newest: Mention
     earlier: Mention
-
-
-def published_day(p: Passage | Citation) -> date | None:
-    """A passage's (or citation's) publication day, None when undated or unreadable."""
-    if not p.published:
-        return None
-    try:
-        return date.fromisoformat(p.published[:10])
-    except ValueError:
-        return None
 
 
 def _sentences(p: Passage) -> list[tuple[str, tuple[int, int]]]:

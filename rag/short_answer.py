@@ -46,6 +46,7 @@ from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
 from rag.text import ASKS_NUMBER, LOWER_WORD, PERSON_NOUNS, STOPWORDS, answer_type, undotted
+from rag.types import published_day
 
 # "no less than five games" is at least five, not fewer: a negation is part of the figure, as are "a few"
 # and "several" before a scale word ("a few hundred thousand votes")
@@ -1760,8 +1761,7 @@ PHRASE_FEATURES: tuple[str, ...] = (
 )
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # rag.timewindow's
-# WEEKDAYS, which this module cannot import (rag.timewindow imports it)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # rag.timewindow reads them here
 _COMING_BEFORE = re.compile(r"\b(?:will|would|'ll|’ll|is\s+set\s+to|are\s+set\s+to|plans?\s+to|expected\s+to|scheduled|"
                             r"due\s+to|next|this\s+coming|until)\b[^.;]{0,40}$", re.I)
 
@@ -1781,9 +1781,9 @@ def weekday_in(phrase: str, sentence: str, start: int, published: date | None) -
     datetime.date(2023, 1, 20)
     """
     word = _PART_OF_DAY.sub("", phrase.strip().lower())  # "Friday night" is a Friday
-    if published is None or word not in _WEEKDAYS:
+    if published is None or word not in WEEKDAYS:
         return None
-    back = (published.weekday() - _WEEKDAYS.index(word)) % 7
+    back = (published.weekday() - WEEKDAYS.index(word)) % 7
     if _COMING_BEFORE.search(sentence, max(0, start - 60), start):
         return published + timedelta(days=(7 - back) % 7 or 7)
     return published - timedelta(days=back)
@@ -1826,7 +1826,7 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
         # a weekday of a dated article is a day ("arrested on Monday" in a story of 17 January 2023: 16 January),
         # read as a full date: the ranker, fitted on answers written as dates, took every weekday for vague, and
         # "When was Messina Denaro arrested?" got the 1993 of another crime (new user 22)
-        dated = c.vague and weekday_in(c.phrase, s.text, c.start, _published(s.passage)) is not None
+        dated = c.vague and weekday_in(c.phrase, s.text, c.start, published_day(s.passage)) is not None
         rows.append((
             max(-10.0, s.score - best), float(f.sentence == 0), 0.0,
             math.log1p(c.distance), float(c.distance <= NAME_NEAR), float(c.bound), float(c.vague and not dated),
@@ -1840,14 +1840,6 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
             float(bool(_MEASURE.search(c.phrase))),
         ))
     return found, np.array(rows, dtype=np.float64)
-
-
-def _published(passage: Any) -> date | None:
-    """A passage's publication day, or None (undated, or not a date)."""
-    try:
-        return date.fromisoformat(str(passage.published)[:10]) if getattr(passage, "published", None) else None
-    except ValueError:
-        return None
 
 
 @lru_cache(maxsize=256)

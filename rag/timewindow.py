@@ -154,7 +154,7 @@ from typing import Any
 
 from dateutil.easter import easter
 
-from rag.short_answer import asking_sentence
+from rag.short_answer import WEEKDAYS, asking_sentence
 from rag.text import PERSON_NOUNS
 from rag.types import TimeWindow
 
@@ -165,7 +165,6 @@ Span = tuple[date | None, date | None]
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NUM_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())} | {"a": 1, "an": 1, "a couple of": 2, "several": 3,

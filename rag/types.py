@@ -149,6 +149,16 @@ class Citation:
     author: str | None = None  # the article's byline, when it has one
 
 
+def published_day(p: Passage | Citation) -> date | None:
+    """A passage's (or citation's) publication day, None when undated or unreadable."""
+    if not p.published:
+        return None
+    try:
+        return date.fromisoformat(p.published[:10])
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Answer:
     """What ``RAG.ask`` returns (``RAG.stream`` yields it last): ``text`` with ``[n]`` markers, each
@@ -204,7 +214,7 @@ class Answer:
         CLI and UI show the short answer apart, in bold, above them)."""
         if not self.short_answer:
             return self.text
-        lead = lead_with(self.short_label or self.short_answer, "")
+        lead = lead_with(self.short_label or "", "")
         return self.text[len(lead):] if lead.strip() and self.text.startswith(lead) else self.text
 
     def to_dict(self) -> dict[str, Any]:

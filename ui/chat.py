@@ -9,7 +9,6 @@ and turns every error into a readable message instead of a stack trace.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import gradio as gr
 from rag import models
 from rag.errors import RagError
 from rag.api import LLM_FAILED, RAG
+from rag.arguments import no_day
 from rag.types import Answer, Filters, Passage
 from ui import render, toast
 from ui.export import answer_export_html
@@ -146,9 +146,9 @@ def day(value: str | None, name: str) -> date | None:
         return None
     try:
         return date.fromisoformat(value)
-    except ValueError as exc:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # written right, no day: what is wrong (as the CLI says)
-            raise RagError(f"{name} {value!r} is no day of the calendar ({exc}); check the month and the day") from None
+    except ValueError:
+        if wrong := no_day(value):  # written right, no day: what is wrong (as the CLI says)
+            raise RagError(f"{name} {wrong}") from None
         raise RagError(f"{name} must be a date like 2024-12-01 (got {value!r})") from None
 
 

@@ -202,7 +202,7 @@ def answer_html(answer: Answer, turn: int, filtered: bool = False, follow_up: bo
     ``follow_up``: earlier turns were sent along, so a search query unlike the question is their
     rewrite (without them it is the question's own topic, e.g. of "What is the latest on X?")."""
     body = with_markers(answer.supporting, [p.n for p in answer.passages], turn, [p.text for p in answer.passages])
-    short = "" if answer.refused or not answer.short_answer else f'<div class="rag-short"><b>{esc(answer.short_label or answer.short_answer)}</b></div>'
+    short = "" if answer.refused or not answer.short_answer else f'<div class="rag-short"><b>{esc(answer.short_label)}</b></div>'
     parts = [f'{short}<div class="rag-answer">{body}</div>', notices_html(answer.notices)]
     query = answer.search_query or answer.question
     rewritten = follow_up and rewritten_query(query, answer.question)

@@ -12,7 +12,6 @@ The answering stack (rag.api: the store, the model, an LLM client) is imported w
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -37,11 +36,11 @@ def iso_date(value: str | None, option: str) -> date | None:
         return None
     try:
         return date.fromisoformat(value)
-    except ValueError as exc:
-        # "2023-02-30" is written right and is no day: say which part is wrong (new user 22 read "write
-        # YYYY-MM-DD" for a value written so)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            fail(f"{option} {value!r} is no day of the calendar ({exc}); check the month and the day")
+    except ValueError:
+        from rag.arguments import no_day
+
+        if wrong := no_day(value):  # "2023-02-30" is written right: say which part is wrong
+            fail(f"{option} {wrong}")
         fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2024-12-01")
 
 
@@ -61,9 +60,11 @@ def since_date(value: str | None, when: date) -> date | None:
 
     try:
         return parse_since(value, when)
-    except RagError as exc:
-        if "no day of the calendar" in str(exc):  # "2022-02-30": say what is wrong with it
-            fail(f"--since {value!r} {str(exc).split(': ', 1)[-1]}")
+    except RagError:
+        from rag.arguments import no_day
+
+        if wrong := no_day(value):  # "2022-02-30": say what is wrong with it
+            fail(f"--since {wrong}")
         fail(f"--since {value!r} is not a date (YYYY-MM-DD, e.g. 2024-11-01)\n"
              "  and is not a period; use 7d, 2w, 3m, 1y (back from today or --as-of)")
 
@@ -185,7 +186,7 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         if streamed:  # replaced after it streamed: the offline fallback, or the newest figure first
             say("", Text("checked against the sources, the answer is:", style="bold"))
         if answer.short_answer:
-            out.print(Text(safe(answer.short_label or answer.short_answer, newlines=False), style="bold"))
+            out.print(Text(safe(answer.short_label, newlines=False), style="bold"))
         out.print(safe(answer.supporting), markup=False, highlight=False, soft_wrap=not out.is_terminal)
     for n in answer.notices:  # on stdout with the answer they qualify: `rag ask ... > answer.txt` kept the
         # answer and lost "No cited article is dated in the period asked about ..." (new user 14)
