@@ -665,10 +665,12 @@ HEADING_MAX_WORDS = 12  # a subheading line is short ...
 _MINOR_WORDS = frozenset("a an and as at but by for from in into nor of off on or per the to up via vs with".split())
 
 
-def is_event_sentence(sentence: str) -> bool:
+def is_event_sentence(sentence: str, own_line: bool = False) -> bool:
     """Whether ``sentence`` can state an event in a brief: a declarative sentence of the body, not a
     question ("Why did Musk buy Twitter?", a subheading many articles carry) nor a heading-like line
-    (short, no final punctuation, title case: "Musk Closes The Deal").
+    (short, no final punctuation, title case: "Musk Closes The Deal"; in sentence case too when it
+    stands on a line of its own, ``own_line``: "Mass Twitter layoffs happened fast", a USA Today
+    subheading new user 23's brief on "layoffs" listed as a story).
 
     >>> is_event_sentence("Musk bought Twitter for $44bn in October."), is_event_sentence("Why did Musk buy Twitter?")
     (True, False)
@@ -688,8 +690,17 @@ def is_event_sentence(sentence: str) -> bool:
     words = re.findall(r"[^\W\d_][\w'’-]*", sentence)
     if not words or len(words) > HEADING_MAX_WORDS:
         return True
+    if own_line:
+        return False
     major = [w for w in words if w.lower() not in _MINOR_WORDS] or words
     return not (words[0][0].isupper() and all(w[0].isupper() for w in major))
+
+
+def _own_line(text: str, a: int, b: int) -> bool:
+    """Whether ``text[a:b]`` fills a line of its own: a line break (or the text's edge) on both sides,
+    spaces aside."""
+    before, after = text[:a].rstrip(" \t"), text[b:].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
 # matched anywhere in a sentence: scripts written without spaces, and Hangul (Korean glues its
@@ -916,7 +927,7 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
         ceiling = 1.0 - _unnamed(q, p.text, names) if names and not plain else 1.0
         for s in scored:
             sentence = p.text[s.span[0] - p.start : s.span[1] - p.start]
-            if not is_event_sentence(sentence):
+            if not is_event_sentence(sentence, _own_line(p.text, s.span[0] - p.start, s.span[1] - p.start)):
                 continue  # a subheading or a question tells no event, however much of the topic it names
             if not plain and not _stems(sentence) & set(q.stems):
                 continue  # names none of the topic itself (its coverage is a neighbour's: a footer on "Twitter")

@@ -468,3 +468,24 @@ def test_a_link_to_another_story_is_no_event() -> None:
     assert not is_event_sentence("OPINION:The power of love: Cherelle Griner is biggest hero in her release")
     assert not is_event_sentence("Reaction:WNBA Twitter rejoices in prisoner swap.")
     assert is_event_sentence("Update: Griner landed in San Antonio on Friday.")
+
+
+def test_a_sentence_case_subheading_on_its_own_line_is_no_event(tmp_path: Path) -> None:
+    # new user 23's brief on "layoffs" listed "Mass Twitter layoffs happened fast" (a USA Today subheading, a
+    # paragraph of its own, no full stop) as the story; the paragraph after it tells the event
+    from rag.brief import is_event_sentence
+
+    assert not is_event_sentence("Mass Twitter layoffs happened fast", own_line=True)
+    assert is_event_sentence("Mass Twitter layoffs happened fast")  # inside running text it may be a sentence cut short
+    assert is_event_sentence("Layoffs were expected upon Musk's takeover at Twitter.", own_line=True)
+    text = ("Eventually, Musk offered to buy Twitter at the original price of $54.20 a share.\n\n"
+            "Mass Twitter layoffs happened fast\n\n"
+            "Layoffs were expected upon Musk's takeover at Twitter. On Thursday, employees got an email saying the "
+            "company planned Friday to start job cuts. About half the company's staff of 7,500 lost their jobs.")
+    art = Article(source="https://news.example/twitter-layoffs", title="Twitter after the takeover", text=text,
+                  published=date(2022, 11, 5))
+    with Collection.open(Settings(home=tmp_path, collection="headings"), embedder=HashEmbedder()) as coll:
+        coll.ingest_articles([art])
+        b = brief(RAG(coll.settings, collection=coll), "Twitter layoffs", since=date(2022, 11, 1),
+                  until=date(2022, 11, 30))
+    assert [e.citation.quote for e in b.events] == ["Layoffs were expected upon Musk's takeover at Twitter."]
