@@ -38,11 +38,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from rag.text import STOPWORDS as _STOP
 from rag.text import PERSON_NOUNS, split_sentences, strip_markers, terms
-from rag.timewindow import understand
+from rag.timewindow import MONTHS, understand
+from rag.types import TimeWindow
 
 # --- the words that point back: one source of truth for every pattern below --------------------------
 #: "How old is she?": one person, after a who-question the one its answer named (``_added``)
@@ -712,6 +713,31 @@ def _unit(period: str) -> str:
     return _UNIT_OF.get(period) or (words[-2] if words[-1] == "ago" else words[-1]).removesuffix("s")
 
 
+def _dated_shift(window: TimeWindow | None, unit: str, earlier: bool, with_year: bool) -> str | None:
+    """The period one ``unit`` before (``earlier``) or after a dated ``window`` ("the end of October"), in
+    words ``rag.timewindow`` reads: "between 1 November and 7 November" for the week after it, "on 20
+    October" for the day before, "in November" for the month after. No year unless the window's words
+    gave one (``with_year``), so the question's ``as_of`` places it as it placed the window. None for a
+    year, or a window without both ends."""
+    if window is None or window.start is None or window.end is None:
+        return None
+
+    def day(d: date) -> str:
+        return f"{d.day} {MONTHS[d.month - 1].capitalize()}" + (f" {d.year}" if with_year else "")
+
+    if unit == "day":
+        return f"on {day(window.start - timedelta(days=1) if earlier else window.end + timedelta(days=1))}"
+    if unit == "week":
+        a, b = (window.start - timedelta(days=7), window.start - timedelta(days=1)) if earlier else \
+            (window.end + timedelta(days=1), window.end + timedelta(days=7))
+        return f"between {day(a)} and {day(b)}"
+    if unit == "month":
+        d = window.start.replace(day=1) - timedelta(days=1) if earlier else \
+            (window.end.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return f"in {MONTHS[d.month - 1].capitalize()}" + (f" {d.year}" if with_year else "")
+    return None
+
+
 def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     """The last question asked again about another time, when ``question`` names only a time ("And
     last week?", "What about the week before?", "And on Sunday?" after "What happened this week?"):
@@ -737,7 +763,8 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     if not rest:
         return None
     prev, earlier = history[-1][0].strip(), history[-MAX_TURNS:-1]
-    prev = time_shift(prev, earlier) or elided_question(prev, earlier) or rewrite_query(prev, earlier)
+    asked = time_shift(prev, earlier) or elided_question(prev, earlier)
+    prev = asked or rewrite_query(prev, earlier)
     prev_window = understand(prev, date.today())
     old = prev_window.phrase if prev_window and prev_window.phrase and ";" not in prev_window.phrase else None
     # "so far", "latest", "now": the present, no period of its own ("How many seats have they won so far?")
@@ -748,6 +775,24 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
         shift = _EARLIER if (before.group("way") or "").lower() in ("before", "earlier", "prior") else _LATER
         said = (old or "").lower()
         key = next((k for k in shift if said.endswith(k) and _unit(k) == unit), None)
+        # a period its rewrite carried from an earlier turn, not one of its own words nor of an elided question's
+        carried = asked is None and old is not None and understand(history[-1][0], date.today()) is None
+        if key is None and (carried or (shift is _LATER and (not old or now))):
+            # "the following week" after a question about now is after an earlier question's period, as is
+            # one after a question whose period came from an earlier one: the newest question that named a
+            # period ("at the end of October", then "Who said that is hurting the housing market?": new user
+            # 23 meant the week after October's end, not who said it then)
+            for i in range(len(history) - 2, max(len(history) - MAX_TURNS, 0) - 1, -1):
+                window = understand(history[i][0], date.today())
+                if window is not None and window.start is not None and window.end is not None:
+                    return time_shift(question, history[: i + 1])
+        relative = any(said.endswith(k) for k in _EARLIER)  # "this week": after it comes the future
+        dated = _dated_shift(prev_window, unit, shift is _EARLIER, bool(re.search(r"\b\d{4}\b", said))) \
+            if key is None and old and not now and not relative else None
+        if dated is not None:  # "the following week" after "at the end of October": 1-7 November
+            # the new phrase brings its own preposition: "at the end of October" -> "between 1 ... and 7 November"
+            return re.sub(r"(?:\b(?:at|in|on|during|over|around|for|by)\s+)?" + re.escape(old), lambda _: dated, prev,
+                          count=1, flags=re.I)
         if key is None and ((old and not now) or shift is _LATER):
             # "the week before" of a question about another sort of period, or "the week after" one about
             # now (the future the articles cannot tell): not read here

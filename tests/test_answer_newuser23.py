@@ -53,3 +53,39 @@ def test_a_date_written_right_that_is_no_day_says_so_everywhere(tmp_path, monkey
     with pytest.raises(Exception, match="'2022-02-30' is no day of the calendar"):
         day("2022-02-30", "As of")
 
+
+
+MORTGAGE = ("What did the 30-year mortgage rate average at the end of October?",
+            "The 30-year fixed-rate mortgage averaged 7.08% in the week ending October 27 [1].")
+
+
+@pytest.mark.parametrize(("follow_up", "period"), [
+    ("What about the following week?", "between 1 November and 7 November"),
+    ("And the week before?", "between 14 October and 20 October"),
+    ("And the next day?", "on 1 November"),
+    ("What about the following month?", "in November"),
+])
+def test_a_period_before_or_after_a_dated_one_is_asked_by_its_dates(follow_up: str, period: str) -> None:
+    # "What about the following week?" after "... at the end of October?" was read as no time at all and answered
+    # from a week in mid-November (new user 23's chat C4); "the end of October" is 21-31 October
+    from rag.followup import time_shift
+
+    assert time_shift(follow_up, [MORTGAGE]) == f"What did the 30-year mortgage rate average {period}?"
+
+
+def test_the_following_week_after_a_question_about_no_time_is_after_the_dated_question_before_it() -> None:
+    # new user 23 asked who said the rates hurt the housing market in between; "the following week" cannot be
+    # after now (the future the articles cannot tell), so it is the week after the end of October
+    from rag.followup import time_shift
+
+    history = [MORTGAGE, ("Who said that is hurting the housing market?", "Sam Khater [1].")]
+    assert time_shift("What about the following week?", history) == \
+        "What did the 30-year mortgage rate average between 1 November and 7 November?"
+    # the year the question wrote is kept; no period anywhere before: not read as a time shift
+    assert time_shift("What about the following week?", [("What did the rate average in early October 2021?", "x")]) \
+        == "What did the rate average between 11 October 2021 and 17 October 2021?"
+    assert time_shift("What about the following week?", [("Who is Sam Khater?", "An economist [1].")]) is None
+    # an elided question asks its own subject in the period it carries: the Democrats stay
+    assert time_shift("And the week before?", [("How many seats did Republicans win in November?", "211 [1]."),
+                                               ("And the Democrats?", "204 [1].")]) == \
+        "How many seats did Democrats win between 25 October and 31 October?"
