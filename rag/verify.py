@@ -1175,21 +1175,42 @@ _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, r
 ))
 
 
+#: a question's loser first: "Why did Roger Federer lose the Dubai final to Ivan Ljubicic?"
+_LOST_TO = re.compile(r"\b(?:lose|loses|lost|losing)\b[^.?;,]{0,30}?\bto\s+" + _NAME_AFTER)
+#: "Ireland consigned England to their third straight Six Nations defeat": the name that lost
+_HANDED_DEFEAT = re.compile(r"\b(?:consign|condemn|hand|inflict|sen[dt])\w*\s+" + _NAME_AFTER +
+                            r"\s+(?:to\s+)?(?:their|its|his|her|a|an)\s+(?:[\w-]+\s+){0,4}?(?:defeat|loss)\b")
+_WON = re.compile(r"\b(?:won|wins?|winning|victory|victories|triumph(?:s|ed)?|trophy|title|crown(?:s|ed)?|"
+                  r"clinch(?:es|ed)?)\b", re.I)
+_NOT_WON = re.compile(r"\b(?:lost|lose|loses|losing|loss|defeat(?:s|ed)?|beaten|runners?-up|second|failed)\b", re.I)
+
+
 def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
     """The winner and loser a question takes as given ("By what score did Argentina beat Saudi Arabia
-    yesterday?") when the answer's leading quote has them the other way round ("Argentina's 2-1 defeat by Saudi
-    Arabia", "Saudi Arabia beat Argentina"; new user 19), or Nones. Read as verification reads who beat whom
-    (``_BEAT``, ``_beaten``, ``_winners``)."""
+    yesterday?", "Why did Roger Federer lose the Dubai final to Ivan Ljubicic?") when the answer's leading quote
+    has them the other way round ("Argentina's 2-1 defeat by Saudi Arabia", "Saudi Arabia beat Argentina"; new
+    user 19), or Nones. Read as verification reads who beat whom (``_BEAT``, ``_beaten``, ``_winners``), and two
+    ways a report of a match opens (new user 25): the question's two named, the first the quote names won when it
+    tells a win and no loss ("Roger Federer added the Dubai Championship trophy to his long list of successes"),
+    and a defeat handed to one ("Ireland consigned England to their third straight Six Nations defeat")."""
     m = _BEAT.search(asking)
-    if m is None:
+    lost_to = _LOST_TO.search(asking) if m is None else None
+    if m is None and lost_to is None:
         return None, None
-    before = [w for w in re.findall(r"\b[A-Z][\w'’-]*", asking[: m.start()]) if terms(w)]  # not "By", "Did"
-    lost, won = undotted(terms(m.group(1))), undotted(terms(" ".join(before)))
+    hit = m or lost_to
+    assert hit is not None
+    before = [w for w in re.findall(r"\b[A-Z][\w'’-]*", asking[: hit.start()]) if terms(w)]  # not "By", "Did"
+    winner, loser = (" ".join(before), hit.group(1)) if m is not None else (hit.group(1), " ".join(before))
+    won, lost = undotted(terms(winner)), undotted(terms(loser))
     if not lost or not won:
         return None, None
-    winners, beaten = _winners(lead), _beaten(lead)
+    winners = _winners(lead)
+    beaten = _beaten(lead) | undotted(terms(" ".join(h.group(1) for h in _HANDED_DEFEAT.finditer(lead))))
+    if _WON.search(lead) and not _NOT_WON.search(lead):
+        first = next((n for n in re.findall(r"\b[A-Z][\w'’-]*", lead) if undotted(terms(n)) & (won | lost)), None)
+        winners |= undotted(terms(first)) if first else set()
     if (lost & winners or won & beaten) and not (won & winners or lost & beaten):
-        return " ".join(before), m.group(1)
+        return winner, loser
     return None, None
 
 
