@@ -397,6 +397,12 @@ def _target(coll: Indexer, name: str, dim: int | None) -> str:
     return f"{coll.settings.collection}-r{uuid.uuid4().hex[:8]}"
 
 
+#: vectors on a Chroma server that no chunk of this home claims although its last write finished: another home's
+SHARED = ("belong to no chunk of this home, which finished its last write: another home writes to this collection "
+          "on the server (a copy of this home carries the same store id, so it is not refused). They are kept; give "
+          "each home its own collection (RAG_COLLECTION) and run `rag reindex` in the one that moves")
+
+
 def health(coll: Store) -> list[str]:
     """Warnings about ``coll`` that make answers worse without failing them: chunks without a
     vector (found by keyword search only), vectors no chunk claims, a reindex that has not
@@ -429,6 +435,10 @@ def health(coll: Store) -> list[str]:
     if n < chunks:
         out.append(f"only {n} of {chunks} stored chunks have a vector, so the rest are found by keyword "
                    "search only; run `rag reindex` to rebuild the vectors from the stored texts")
+    elif n > chunks and coll.settings.chroma_url and coll.db.get_meta("clean") == "1":
+        k = n - chunks
+        out.append(f"{k} vector{'s' if k != 1 else ''} in the Chroma collection {coll.vectors.name!r} "
+                   f"({n} vectors, {chunks} chunks) {SHARED}")
     elif n > chunks:
         k = n - chunks
         out.append(f"{k} vector{'s' if k != 1 else ''} in Chroma belong{'s' if k == 1 else ''} to no stored chunk "

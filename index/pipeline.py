@@ -44,7 +44,15 @@ from filelock import FileLock, Timeout
 from index.chunk import chunk_article, embed_text, rechunk_to_fit
 from index.db import chunk_metadata
 from index.embed import Embedder
-from index.maintenance import Chunking, ReindexReport, chunking_mismatch, record_chunking, reindex, stored_chunking
+from index.maintenance import (
+    SHARED,
+    Chunking,
+    ReindexReport,
+    chunking_mismatch,
+    record_chunking,
+    reindex,
+    stored_chunking,
+)
 from index.store import Store
 from index.stories import StoryIndex
 from index.types import Article, Chunk, IngestReport, ItemResult, LoadFailure, Skipped, same_text
@@ -316,7 +324,10 @@ class Indexer:
             # after a clean run with matching counts the full id comparison is skipped: at 400k
             # chunks it was most of an unchanged re-ingest
             if self._needs_reconcile(was_clean):
-                self.reconcile(reconcile_progress)
+                # on a server, vectors no chunk claims after a clean last write are not this home's: a copy of
+                # it (same store id) shares the collection, and deleting them lost its articles' vectors (new
+                # user 24); only an interrupted write of this home leaves orphans of its own
+                self.reconcile(reconcile_progress, keep_unknown=was_clean and bool(self.settings.chroma_url))
             self._group_stories()
             results: list[ItemResult] = []
 
@@ -940,15 +951,20 @@ class Indexer:
         return out
 
     # --- maintenance ----------------------------------------------------------------------------
-    def reconcile(self, progress: Counter | None = None) -> dict[str, int]:
+    def reconcile(self, progress: Counter | None = None, *, keep_unknown: bool = False) -> dict[str, int]:
         """Make Chroma agree with the article database (after a crash): drop orphans, re-embed gaps.
 
         ``progress(done, total)`` counts re-embedded chunks per model batch; each model batch is
-        stored at once, so an interrupted reconcile loses at most one (the rest is found missing again)."""
+        stored at once, so an interrupted reconcile loses at most one (the rest is found missing again).
+        ``keep_unknown``: the vectors no chunk claims are another home's (``SHARED``), kept and warned of."""
         in_db = set(self.db.chunk_ids())
         in_vec = self.vectors.all_ids()
         orphans = sorted(in_vec - in_db)
         missing = sorted(in_db - in_vec)
+        if orphans and keep_unknown:
+            log.warning("%d vector%s in the Chroma collection %r %s", len(orphans), "s" if len(orphans) != 1 else "",
+                        self.vectors.name, SHARED)
+            orphans = []
         if orphans:
             log.info("reconcile: removing %d vectors no article claims", len(orphans))
             self.vectors.delete(orphans)

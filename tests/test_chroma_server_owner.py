@@ -73,6 +73,40 @@ def test_a_second_home_on_the_same_collection_is_refused_and_the_first_keeps_its
         agree(coll, articles=8)
 
 
+def test_a_copied_home_on_the_same_collection_loses_no_vector_and_both_are_told(
+    tmp_path: Path, chroma_url: str,
+) -> None:
+    """A copy of a home (a backup restored beside it, a staging clone) carries its store id, so the stamp does not
+    refuse it: each home's ingest deleted the other's new vectors as orphans, and the copy's counts still matched
+    (new user 24). Vectors no chunk claims after a clean write are kept now, and `rag stats` says why."""
+    import shutil
+
+    name = _name()
+    write_corpus(tmp_path / "news", 4)
+    write_corpus(tmp_path / "b-only", 1, start=60)
+    write_corpus(tmp_path / "a-only", 1, start=70)
+    a = _s(tmp_path / "a", chroma_url, name)
+    with Collection.open(a, embedder=HashEmbedder()) as coll:
+        coll.ingest([str(tmp_path / "news")])
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    b = _s(tmp_path / "b", chroma_url, name)
+    with Collection.open(b, embedder=HashEmbedder()) as coll:
+        coll.ingest([str(tmp_path / "b-only")])
+        b_ids = set(coll.db.chunk_ids())
+    with Collection.open(a, embedder=HashEmbedder()) as coll:
+        assert coll.ingest([str(tmp_path / "a-only")]).summary()["added"] == 1
+        a_ids = set(coll.db.chunk_ids())
+        kept = coll.vectors.all_ids()
+        [warning] = coll.health()
+    assert b_ids | a_ids <= kept  # before: A's ingest deleted B's new article's vectors
+    assert "another home writes to this collection" in warning and "RAG_COLLECTION" in warning
+    assert warning.startswith(f"{len(b_ids - a_ids)} vector")
+    with Collection.open(b, embedder=HashEmbedder()) as coll:
+        assert coll.ingest([str(tmp_path / "b-only")]).summary()["unchanged"] == 1
+        assert b_ids <= coll.vectors.all_ids()
+        assert any("another home writes to this collection" in w for w in coll.health())
+
+
 def _older_version_collection(url: str, name: str, ids: list[str], dim: int = 64) -> None:
     """A collection as an earlier version made it on the server: no owner stamp."""
     col = make_client(Settings(chroma_url=url)).get_or_create_collection(
