@@ -939,6 +939,55 @@ def _filters(filters: SearchFilters | None, as_of: date | None) -> Filters | Non
                                        "msg": exc.reason, "input": exc.value}]) from None
 
 
+#: seconds a stream may go without a byte before an SSE comment line is sent: a claim is held until it is verified,
+#: and a local model's one-sentence answer took 38 s, silent (new user 24), which a proxy's idle timeout (30-60 s in
+#: the usual nginx and load-balancer settings) cuts; clients skip comment lines (the OpenAI SDK does)
+KEEPALIVE_SECONDS = 15.0
+KEEPALIVE = ": keep-alive\n\n"
+_TICK = object()
+
+
+def _kept_alive(pieces: Iterator[Any], every: float | None = None) -> Iterator[Any]:
+    """``pieces``, read in a thread of their own, with ``_TICK`` whenever ``every`` seconds pass without one;
+    an exception of ``pieces`` is raised here. Closed early (the client left), the thread closes ``pieces``
+    after the piece it is waiting for, which stops the LLM."""
+    import queue
+
+    wait = KEEPALIVE_SECONDS if every is None else every
+    box: queue.Queue[tuple[str, Any]] = queue.Queue()
+    gone = threading.Event()
+
+    def read() -> None:
+        try:
+            for piece in pieces:
+                if gone.is_set():
+                    break
+                box.put(("piece", piece))
+            box.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, which raises it
+            box.put(("error", exc))
+        finally:
+            close = getattr(pieces, "close", None)
+            if gone.is_set() and close is not None:
+                close()
+
+    threading.Thread(target=read, name="rag-sse", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = box.get(timeout=wait)
+            except queue.Empty:
+                yield _TICK
+                continue
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        gone.set()
+
+
 def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model_id: str,
          messages: Sequence[ChatMessage] = (), include_usage: bool = False) -> Iterator[str]:
     """OpenAI chat-completion chunks. An LLM's answer streams claim by claim, each once verification
@@ -947,7 +996,8 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
     rewrite) does the checked answer follow, after ``CORRECTED``. The finish chunk carries the
     usage, citations and passages. With ``include_usage`` (``stream_options``), as OpenAI streams:
     every other chunk has ``"usage": null`` and one more, with empty ``choices``, the usage (a client
-    waiting for it saw none: new user 15, D10)."""
+    waiting for it saw none: new user 15, D10). A comment line (``KEEPALIVE``) every ``KEEPALIVE_SECONDS``
+    without a chunk keeps a proxy from cutting the stream while a claim is generated and checked."""
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model_id,
                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]} | (
@@ -958,8 +1008,10 @@ def _sse(rag: RAG, pieces: Iterator[str | Answer], cid: str, created: int, model
     sent: list[str] = []
     answer: Answer | None = None
     try:
-        for piece in pieces:
-            if isinstance(piece, Answer):
+        for piece in _kept_alive(pieces):
+            if piece is _TICK:
+                yield KEEPALIVE
+            elif isinstance(piece, Answer):
                 answer = piece
             else:
                 sent.append(piece)

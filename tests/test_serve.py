@@ -467,6 +467,29 @@ def test_llm_answers_stream_claim_by_claim_and_only_verified_claims(llm_api) -> 
     assert chunks[-1].model_extra["citations"]
 
 
+def test_a_slow_llm_answer_streams_keep_alive_comments_that_an_openai_client_skips(
+    llm_api, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    # a claim is held until verified: a local model's one-sentence answer kept the stream silent for 38 s, which a
+    # proxy's idle timeout cuts (new user 24); comment lines are sent meanwhile, and a client reads past them
+    import rag.http_api
+    from fault_server import Fault
+
+    url, fault = llm_api
+    monkeypatch.setattr(rag.http_api, "KEEPALIVE_SECONDS", 0.1)
+    fault.default = Fault.sleep(0.8, "Rebels captured the town of Khansir [1].")
+    body = {"model": "served", "messages": [{"role": "user", "content": QUESTION}], "stream": True}
+    with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, timeout=30) as r:
+        lines = [line for line in r.iter_lines() if line]
+    first_data = next(i for i, line in enumerate(lines) if line.startswith("data: ") and "Khansir" in line)
+    assert ": keep-alive" in lines[:first_data]  # sent while the model was still writing
+    assert lines[-1] == "data: [DONE]"
+    chunks = list(client(url).chat.completions.create(model="served", stream=True,
+                                                      messages=[{"role": "user", "content": QUESTION}]))
+    text = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    assert text == "Rebels captured the town of Khansir [1]." and chunks[-1].model_extra["citations"]
+
+
 def test_a_streamed_answer_verification_empties_is_never_shown(llm_api) -> None:  # noqa: ANN001
     from fault_server import Fault
 
