@@ -1130,7 +1130,15 @@ def _named_as_asked(sentence: str, start: int, head: frozenset[str], verb: froze
         if found and head and set(terms(found.group(1))) & head:
             return True
     agent = _BY_AGENT.search(before)
+    if verb & _BEAT_VERBS and _LOST_TO.search(before):
+        return True  # "Who beat Marat Safin?": "Safin suffered a shock loss to unseeded Nicolas Kiefer" (new user 25)
     return bool(agent and verb and set(terms(agent.group(1))) & verb)
+
+
+_BEAT_VERBS = frozenset(terms("beat beats defeat defeated knock knocked eliminate eliminated oust ousted overcame"))
+#: the winner after a loss: "a shock loss to unseeded Nicolas Kiefer", "a comprehensive defeat by Jurgen Melzer"
+_LOST_TO = re.compile(r"\b(?:loss|losses|lost|losing|defeat|defeated|beaten|fell|knocked\s+out|eliminated|ousted)\s+"
+                      r"(?:to|by)\s+(?:[a-z][\w'’-]*\s+){0,2}$")
 
 
 @lru_cache(maxsize=1024)
@@ -2079,12 +2087,18 @@ def not_the_place(q: Question, phrase: str, sentence: str, start: int, sentences
     return any(named_kind(c.phrase, text, c.start) == "place" for text in sentences for c in candidates(q, text))
 
 
+#: the last word of an event's name, which answers no question asking who (new user 25's bold "New York Marathon"
+#: and "V Festival" for a runner and a band); not ``_EVENT_WORDS``' "Day" or "Series" (Jason Day, a golfer)
+_EVENT_NAME = re.compile(r"\b(?:Marathon|Festival|Olympics|Games|Grand Prix|Championships?|Open|Cup|Awards|Trophy)$")
+
+
 def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) -> bool:
     """Whether ``phrase`` cannot answer ``q`` whatever the ranker's P: a named structure or
     landscape ("Harbour Bridge", "Tahrir Square") for a question asking who (a person or a body),
-    nor a party's adjective alone for a person ("Republican"); for any name question but one asking
-    a nationality, country or language, a nation's adjective ("Russian" of "a little-known Russian
-    company" for "Which little-known firm ...?", "South Asian" for "who"). With the ``sentence`` it
+    nor a party's adjective alone for a person ("Republican") or an event's name ("New York Marathon"); for
+    any name question but one asking a nationality, country or language, a nation's adjective ("Russian" of
+    "a little-known Russian company" for "Which little-known firm ...?", "South Asian" for "who"). With the
+    ``sentence`` it
     stands in (``start``: its offset there), also a country's name used as an adjective ("US" of "A US
     woman is suing HP" for "Who is suing HP?") unless a place is asked, and a ground reached by a
     preposition ("moved to White Hart Lane") for "who".
@@ -2110,6 +2124,8 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
         if kind == "person" and start >= 0 and _person_noun_asked(q.text) \
                 and named_kind(phrase, sentence, start) in ("org", "place"):
             return True  # "Which congressman ...?": not "House" of "a House bill" ("who" may be a body)
+        if kind == "person" and _EVENT_NAME.search(bare):
+            return True  # an event names no one: "New York Marathon" for "Which runner did Paula Radcliffe outsprint?"
         if start >= 0 and _ATTRIBUTED.search(sentence, max(0, start - 24), start) and not _SAYING.search(q.text):
             return True  # "..., according to the Illinois Lottery" said who won, it did not win (new user 9)
         if start >= 0 and reversed_role(q.text, sentence, start, start + len(phrase)):
