@@ -40,6 +40,7 @@ import contextlib
 import hmac
 import json
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -951,8 +952,6 @@ def _kept_alive(pieces: Iterator[Any], every: float | None = None) -> Iterator[A
     """``pieces``, read in a thread of their own, with ``_TICK`` whenever ``every`` seconds pass without one;
     an exception of ``pieces`` is raised here. Closed early (the client left), the thread closes ``pieces``
     after the piece it is waiting for, which stops the LLM."""
-    import queue
-
     wait = KEEPALIVE_SECONDS if every is None else every
     box: queue.Queue[tuple[str, Any]] = queue.Queue()
     gone = threading.Event()
