@@ -245,6 +245,22 @@ def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
     return {a: "\n".join(texts) for a, texts in told.items()}
 
 
+# a year that dates what a figure counts: "the Blizzard of January 1977 – ... that killed 29 people" before it
+# (the nearest year, in the same clause), "29 deaths in 1977" right after it
+_YEAR_BEFORE = re.compile(r"((?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+                          r"December)\s+)?(?:19|20)\d\d)\b[^.;:!?]{0,100}$")
+_YEAR_AFTER = re.compile(r"^[^.;:!?,]{0,20}?\b(?:in|of|since)\s+((?:19|20)\d\d)\b")
+
+
+def _dated_outside(sentence: str, start: int, end: int, window: TimeWindow) -> bool:
+    """Whether the figure at ``sentence[start:end]`` is dated to a year outside the question's period ``window``
+    ("How many people died in the Buffalo area storm this week?": not "29 people" of "... surpassed the death toll
+    in the Blizzard of January 1977 – ... that killed 29 people", new user 24's bold answer)."""
+    before = _YEAR_BEFORE.search(sentence, 0, start)
+    after = _YEAR_AFTER.match(sentence[end:])
+    return any(m is not None and outside_window(m.group(1), window) for m in (before, after))
+
+
 def _found(ranked: Sequence[Scored]) -> str:
     """The passages a refusal read, named by the best one's article title."""
     title = " ".join((ranked[0].passage.title or "").split())[:80] if ranked else ""
@@ -453,7 +469,7 @@ class ExtractiveAnswerer:
             newest = self._newest_first(q, best, chosen, scored, passages, as_of, short)
             if newest != chosen:  # the newest statement leads, and the short answer is its phrase
                 chosen = newest
-                short, _ = self.short_answer(q, newest[:1], newest[:1])
+                short, _ = self.short_answer(q, newest[:1], newest[:1], within=asked)
         if short is not None and wanted_type(q) == "name":
             short = full_name(q, short, chosen)
         text = " ".join(_cited(s) for s in chosen)
@@ -550,8 +566,11 @@ class ExtractiveAnswerer:
         """``short_answer`` before its bar, with the phrase's P(right) (0 when there is none); ``within``: see
         ``answer``'s ``asked``."""
         sentences, found, x = self.phrase_rows(q, ranked, chosen, model.sentences)
-        if within is not None and wanted_type(q) == "date":
-            outside = [i for i, f in enumerate(found) if outside_window(f.candidate.phrase, within)]
+        if within is not None and wanted_type(q) in ("date", "number"):
+            outside = [i for i, f in enumerate(found) if outside_window(f.candidate.phrase, within)] \
+                if wanted_type(q) == "date" else \
+                [i for i, f in enumerate(found) if _dated_outside(sentences[f.sentence].text, f.candidate.start,
+                                                                  f.candidate.end, within)]
             found = [f for i, f in enumerate(found) if i not in outside]
             x = np.delete(x, outside, axis=0)
         if not found:

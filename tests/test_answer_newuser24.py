@@ -1,0 +1,59 @@
+"""New user 24's answers (a newsroom platform engineer over RealTime QA articles of December 2022): a figure of
+another year or of another holder of a title is no answer, nor an age a count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from rag.api import RAG
+from rag.evidence import prepare
+from rag.settings import Settings
+from rag.short_answer import candidates
+from tests.fakes import dated_rag
+
+
+def _phrases(question: str, sentence: str) -> list[str]:
+    return [c.phrase for c in candidates(prepare(question), sentence)]
+
+
+BUFFALO = [
+    ("2022-12-27", "Snow-inundated Buffalo faces more challenges",
+     "At least 31 people died in New York's Erie County as the storm buried Buffalo in up to 50.3 inches of snow. "
+     "Crews worked through the night to clear roads."),
+    ("2022-12-28", "Winter storm updates",
+     "The growing death toll in the Buffalo area reached a grim milestone Tuesday after it surpassed the death toll "
+     "in the Blizzard of January 1977 – widely regarded as the region's worst storm in recent history that killed 29 "
+     "people over four days. Officials said more bodies could be found as the snow melts."),
+]
+
+
+@pytest.fixture
+def buffalo(settings: Settings) -> Iterator[RAG]:
+    yield from dated_rag(settings, BUFFALO)
+
+
+def test_a_figure_dated_to_another_year_does_not_answer_a_question_about_this_week(buffalo: RAG) -> None:
+    # bold **29 people**, the 1977 blizzard's toll, for the 2022 storm's deaths "this week"
+    got = buffalo.ask("How many people died in the Buffalo area storm this week?", as_of=date(2022, 12, 28),
+                      offline=True)
+    assert not got.refused
+    assert got.short_answer is None or "29" not in got.short_answer, got.short_answer
+
+
+def test_another_holder_of_the_questions_title_has_no_figure_for_it() -> None:
+    # Benedict XVI's funeral (not yet held) was answered with John Paul II's crowd, bold **4 million people**
+    jp2 = "The funeral for Pope John Paul II in 2005 drew an estimated 4 million people to Rome."
+    assert _phrases("How many people attended Pope Benedict XVI's funeral?", jp2) == []
+    assert _phrases("How many people attended Pope John Paul II's funeral?", jp2) == ["4 million people"]
+    assert _phrases("How many people attended the funeral of Pope Benedict XVI?",
+                    "Some 50,000 people attended the funeral of Pope Benedict XVI, whom Pope Francis buried.") \
+        == ["Some 50,000 people"]
+
+
+def test_an_age_is_no_count_of_people() -> None:
+    sentence = "Pope Emeritus Benedict XVI, who died Saturday at age 95, will be buried on Thursday."
+    assert _phrases("How many people attended Pope Benedict XVI's funeral?", sentence) == []
+    assert _phrases("How many years did Benedict XVI live?", sentence) == ["95"]
