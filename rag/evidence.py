@@ -135,11 +135,16 @@ _EDITORS_NOTE = re.compile(r"^\W*(?:corrections?(?:\s*(?:&|and)\s*clarifications
                            r"\s*:", re.I)
 
 
+#: a photo gallery's controls: "In pictures: Pelé's life Prev Next", "Hide Caption 3 of 18 Photos: ..." (new user 24's
+#: answer to "What did Pelé die of?" quoted "Pelé's life in pictures Prev Next")
+_GALLERY = re.compile(r"\bPrev\s+Next\W*$|\bHide Caption\s+\d+\s+of\s+\d+")
+
+
 def not_a_statement(sentence: str) -> bool:
     """Whether ``sentence`` states nothing an answer could quote: the article's own question ("Who is
     playing Princess Diana in the new season?"), a link to another story or a video player's line
     ("Reaction:WNBA Twitter rejoices in prisoner swap", ``rag.text.is_link_line``), an editor's note on
-    the article ("Correction: ...") or a lead-in ending on a colon.
+    the article ("Correction: ..."), a lead-in ending on a colon or a photo gallery's controls ("... Prev Next").
 
     >>> not_a_statement("Who is playing Princess Diana?"), not_a_statement("Reaction:WNBA Twitter rejoices")
     (True, True)
@@ -149,7 +154,8 @@ def not_a_statement(sentence: str) -> bool:
     (True, True)
     """
     text = sentence.strip()
-    return is_question(text) or is_link_line(text) or text.endswith(":") or bool(_EDITORS_NOTE.match(text))
+    return is_question(text) or is_link_line(text) or text.endswith(":") or bool(_EDITORS_NOTE.match(text)) \
+        or bool(_GALLERY.search(text))
 
 
 NAME_SHARE = 0.8  # a word written capitalised at least this often inside the passages' sentences is a name

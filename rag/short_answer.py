@@ -2113,9 +2113,11 @@ def not_the_place(q: Question, phrase: str, sentence: str, start: int, sentences
     return any(named_kind(c.phrase, text, c.start) == "place" for text in sentences for c in candidates(q, text))
 
 
-#: the last word of an event's name, which answers no question asking who (new user 25's bold "New York Marathon"
-#: and "V Festival" for a runner and a band); not ``_EVENT_WORDS``' "Day" or "Series" (Jason Day, a golfer)
-_EVENT_NAME = re.compile(r"\b(?:Marathon|Festival|Olympics|Games|Grand Prix|Championships?|Open|Cup|Awards|Trophy)$")
+#: the last words of an event's or an award's name, which answers no question asking who (new user 25's bold "New
+#: York Marathon" and "V Festival" for a runner and a band, new user 24's "Golden Boot" for the top scorer); not
+#: ``_EVENT_WORDS``' "Day" or "Series" (Jason Day, a golfer), nor a "Ball" but the golden one (Alan Ball)
+_EVENT_NAME = re.compile(r"\b(?:Marathon|Festival|Olympics|Games|Grand Prix|Championships?|Open|Cup|Awards?|Trophy|"
+                         r"Prize|Medal|Golden (?:Boot|Ball|Glove|Globes?))$")
 
 
 def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) -> bool:

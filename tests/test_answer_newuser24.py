@@ -57,3 +57,16 @@ def test_an_age_is_no_count_of_people() -> None:
     sentence = "Pope Emeritus Benedict XVI, who died Saturday at age 95, will be buried on Thursday."
     assert _phrases("How many people attended Pope Benedict XVI's funeral?", sentence) == []
     assert _phrases("How many years did Benedict XVI live?", sentence) == ["95"]
+
+
+def test_an_awards_name_answers_no_who_question_and_a_gallerys_controls_are_no_statement() -> None:
+    from rag.evidence import not_a_statement
+    from rag.short_answer import no_answer_to
+
+    # bold **Golden Boot** for "Who was the top scorer of the 2022 World Cup?"
+    assert no_answer_to(prepare("Who was the top scorer of the 2022 World Cup?"), "Golden Boot")
+    assert not no_answer_to(prepare("Who scored the winning goal?"), "Alan Ball")
+    # "What did Pelé die of?" was answered "Pelé's life in pictures Prev Next [1]."
+    assert not_a_statement("Nelson Almeida/AFP/Getty Images Pelé's life in pictures Prev Next")
+    assert not_a_statement("Hide Caption 3 of 18 Photos: Nancy Pelosi's history")
+    assert not not_a_statement("Pelé died on Thursday from multiple organ failure due to colon cancer.")
