@@ -693,7 +693,9 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         """Stored articles, newest first; ``q`` keeps those whose title or source contains it. Page
         with ``offset`` (``next_offset`` of the last page; null when there is no more)."""
         page = service.public(rag, list_page(rag, q, limit, offset))
-        return page | {"stats": rag.collection.stats()}
+        stats = rag.collection.stats()
+        # "collection" as `rag list --json` gives it, so a client of one reads the other (new user 24)
+        return page | {"stats": stats, "collection": {"articles": stats["articles"], "chunks": stats["chunks"]}}
 
     # ``:path``: a source may hold "/" (uploads/<name>, a URL, a file path), sent as is or as %2F
     @v1.get("/articles/{article_id:path}")

@@ -214,6 +214,10 @@ def test_articles_page_with_offset_over_rest_and_mcp(api: str, rag: RAG) -> None
         seen += [a["id"] for a in page["articles"]]
         offset = page["next_offset"]
     assert seen == [a.id for a in rag.collection.db.list_articles(None, 10)]
+    # the keys `rag list --json` gives ("collection": a client of one read the other's and broke, new user 24)
+    counts = rag.collection.db.counts()
+    assert page["collection"] == {"articles": counts["articles"], "chunks": counts["chunks"]} == \
+        {k: page["stats"][k] for k in ("articles", "chunks")}
     bad = httpx.get(f"{api}/v1/articles", params={"offset": -1})
     assert bad.status_code == 422 and "query.offset: " in bad.json()["error"]["message"]
 
