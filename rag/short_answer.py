@@ -2123,13 +2123,12 @@ _EVENT_NAME = re.compile(r"\b(?:Marathon|Festival|Olympics|Games|Grand Prix|Cham
 def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) -> bool:
     """Whether ``phrase`` cannot answer ``q`` whatever the ranker's P: a named structure or
     landscape ("Harbour Bridge", "Tahrir Square") for a question asking who (a person or a body),
-    nor a party's adjective alone for a person ("Republican") or an event's name ("New York Marathon"); for
-    any name question but one asking a nationality, country or language, a nation's adjective ("Russian" of
-    "a little-known Russian company" for "Which little-known firm ...?", "South Asian" for "who"). With the
-    ``sentence`` it
-    stands in (``start``: its offset there), also a country's name used as an adjective ("US" of "A US
-    woman is suing HP" for "Who is suing HP?") unless a place is asked, and a ground reached by a
-    preposition ("moved to White Hart Lane") for "who".
+    nor a party's adjective alone for a person ("Republican") or an event's or award's name ("New York
+    Marathon", "Golden Boot"); for any name question but one asking a nationality, country or language, a
+    nation's adjective ("Russian" of "a little-known Russian company" for "Which little-known firm ...?",
+    "South Asian" for "who"). With the ``sentence`` it stands in (``start``: its offset there), also a
+    country's name used as an adjective ("US" of "A US woman is suing HP" for "Who is suing HP?") unless a
+    place is asked, and a ground reached by a preposition ("moved to White Hart Lane") for "who".
 
     >>> from rag.evidence import prepare
     >>> no_answer_to(prepare("Who is the mayor of Port Ellery?"), "Harbour Bridge")
