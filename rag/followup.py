@@ -478,7 +478,13 @@ def refers_back(question: str) -> bool:
     """A pronoun or phrase pointing at the conversation ("she", "that", "what about", "the day before"),
     or an opening "And"/"But". "This" of the present ("this week") points at nothing said."""
     question = _NOW.sub(" ", question)
-    if _REFERS.search(question) or _OPENS_ON.match(question):
+    if _OPENS_ON.match(question):
+        return True
+    # "him" of "Who did Elon Musk say could replace him as CEO?" is Musk: a person's pronoun after a name the
+    # question gives points at that name, not back (new user 24: the words of a refused turn before it, "bought
+    # Twitter", were searched with it, and **Jack Dorsey** answered)
+    if any(not (m.group(0).lower() in PERSON_PRONOUNS and _names(question[: m.start()]))
+           for m in _REFERS.finditer(question)):
         return True
     for m in _THAT.finditer(question):
         if not (_RELATIVE_BEFORE.search(question[: m.start()]) and re.match(r"\s+\w", question[m.end():])):

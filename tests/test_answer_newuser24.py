@@ -70,3 +70,16 @@ def test_an_awards_name_answers_no_who_question_and_a_gallerys_controls_are_no_s
     assert not_a_statement("Nelson Almeida/AFP/Getty Images Pelé's life in pictures Prev Next")
     assert not_a_statement("Hide Caption 3 of 18 Photos: Nancy Pelosi's history")
     assert not not_a_statement("Pelé died on Thursday from multiple organ failure due to colon cancer.")
+
+
+def test_a_pronoun_after_a_name_the_question_gives_points_at_that_name_not_back() -> None:
+    # after a refused "Who bought Twitter?", "Who did Elon Musk say could replace him as CEO?" was searched with
+    # "bought Twitter" and answered **Jack Dorsey** from a sentence saying Dorsey would not return
+    from rag.followup import needs_context, rewrite_query
+
+    refused = [("Who bought Twitter?", "I could not find this in the articles.")]
+    for question in ("Who did Elon Musk say could replace him as CEO?", "What did Musk say about his plans?"):
+        assert not needs_context(question, refused) and rewrite_query(question, refused) == question
+    # a pronoun with no name before it, or a thing's, still points back
+    assert needs_context("How old is he?", refused)
+    assert needs_context("And what did Musk say about it?", refused)
