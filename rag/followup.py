@@ -43,7 +43,7 @@ from datetime import date, timedelta
 from rag.text import STOPWORDS as _STOP
 from rag.text import PERSON_NOUNS, split_sentences, strip_markers, terms
 from rag.timewindow import MONTHS, understand
-from rag.types import TimeWindow
+from rag.types import REFUSAL, TimeWindow
 
 # --- the words that point back: one source of truth for every pattern below --------------------------
 #: "How old is she?": one person, after a who-question the one its answer named (``_added``)
@@ -478,13 +478,7 @@ def refers_back(question: str) -> bool:
     """A pronoun or phrase pointing at the conversation ("she", "that", "what about", "the day before"),
     or an opening "And"/"But". "This" of the present ("this week") points at nothing said."""
     question = _NOW.sub(" ", question)
-    if _OPENS_ON.match(question):
-        return True
-    # "him" of "Who did Elon Musk say could replace him as CEO?" is Musk: a person's pronoun after a name the
-    # question gives points at that name, not back (new user 24: the words of a refused turn before it, "bought
-    # Twitter", were searched with it, and **Jack Dorsey** answered)
-    if any(not (m.group(0).lower() in PERSON_PRONOUNS and _names(question[: m.start()]))
-           for m in _REFERS.finditer(question)):
+    if _REFERS.search(question) or _OPENS_ON.match(question):
         return True
     for m in _THAT.finditer(question):
         if not (_RELATIVE_BEFORE.search(question[: m.start()]) and re.match(r"\s+\w", question[m.end():])):
@@ -524,10 +518,21 @@ def needs_context(question: str, history: Sequence[tuple[str, str]] = ()) -> boo
 def _leans_on(question: str, added: Sequence[str], history: Sequence[tuple[str, str]] = ()) -> bool:
     """``needs_context`` given the words a rewrite would add."""
     if refers_back(question) or elided_subject(question) or role_said(question, history):
-        return True
+        return not (history and history[-1][1].strip().startswith(REFUSAL) and _points_within(question))
     if len(_content(question)) >= 3 or (_names(question) and not _names_said(question, history)):
         return False
     return not names_own_subject(question, added)
+
+
+def _points_within(question: str) -> bool:
+    """Whether every word of ``question`` that could point back is a person's pronoun after a name the question
+    gives ("him" of "Who did Elon Musk say could replace him as CEO?"). After a refused turn such a question is
+    asked anew: the refused question's words ("bought Twitter") were searched with it, and **Jack Dorsey**
+    answered (new user 24). After an answer the pronoun may still be the answer's ("Who did England appoint to
+    replace him?" after "Who replaced Gareth Southgate?"), so it is read as before."""
+    kept = _REFERS.sub(lambda m: " " if m.group(0).lower() in PERSON_PRONOUNS and _names(question[: m.start()])
+                       else m.group(0), question)
+    return kept != question and not refers_back(kept) and not elided_subject(question)
 
 
 def role_said(question: str, history: Sequence[tuple[str, str]]) -> bool:

@@ -80,6 +80,7 @@ def test_a_pronoun_after_a_name_the_question_gives_points_at_that_name_not_back(
     refused = [("Who bought Twitter?", "I could not find this in the articles.")]
     for question in ("Who did Elon Musk say could replace him as CEO?", "What did Musk say about his plans?"):
         assert not needs_context(question, refused) and rewrite_query(question, refused) == question
-    # a pronoun with no name before it, or a thing's, still points back
+    # a pronoun with no name before it, or a thing's, still points back; after an answer, so does "him" after a name
     assert needs_context("How old is he?", refused)
     assert needs_context("And what did Musk say about it?", refused)
+    assert needs_context("Who did England appoint to replace him?", [("Who replaced Gareth Southgate?", "Lee Carsley [1].")])
