@@ -99,7 +99,9 @@ def test_a_short_story_naming_the_topic_under_a_headline_that_does_not_is_listed
     # the month listed only the skate park: the bridge and the budget name Springfield once, in their
     # opening sentence, under a headline that does not
     assert quotes(town, "Springfield", NOV_1, NOV_30)[:2] == [BRIDGE, BUDGET]
-    assert quotes(town, "Springfield", NOV_1, NOV_30)[2].startswith("Springfield opens skate park")
+    # (this was the line "Springfield opens skate park": a headline on a line of its own, which new user 23 saw
+    # listed as stories; the sentence after it tells the event)
+    assert quotes(town, "Springfield", NOV_1, NOV_30)[2] == SKATE
     assert quotes(town, "Springfield", NOV_1, NOV_5) == [BRIDGE]
 
 
