@@ -44,7 +44,7 @@ from rag.short_answer import (
     share_of, wanted_type, what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms
-from rag.timewindow import opens_outside, outside_window, understand
+from rag.timewindow import MONTHS, opens_outside, outside_window, understand
 from rag.types import REFUSAL, Draft, Passage, TimeWindow, published_day
 from rag.verify import Premises
 
@@ -247,8 +247,7 @@ def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
 
 # a year that dates what a figure counts: "the Blizzard of January 1977 – ... that killed 29 people" before it
 # (the nearest year, in the same clause), "29 deaths in 1977" right after it
-_YEAR_BEFORE = re.compile(r"((?:(?:January|February|March|April|May|June|July|August|September|October|November|"
-                          r"December)\s+)?(?:19|20)\d\d)\b[^.;:!?]{0,100}$")
+_YEAR_BEFORE = re.compile(rf"((?:(?:{'|'.join(m.capitalize() for m in MONTHS)})\s+)?(?:19|20)\d\d)\b[^.;:!?]{{0,100}}$")
 _YEAR_AFTER = re.compile(r"^[^.;:!?,]{0,20}?\b(?:in|of|since)\s+((?:19|20)\d\d)\b")
 
 

@@ -40,6 +40,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from rag.recency import day_label
 from rag.text import STOPWORDS as _STOP
 from rag.text import PERSON_NOUNS, split_sentences, strip_markers, terms
 from rag.timewindow import MONTHS, understand
@@ -734,7 +735,7 @@ def _dated_shift(window: TimeWindow | None, unit: str, earlier: bool, with_year:
         return None
 
     def day(d: date) -> str:
-        return f"{d.day} {MONTHS[d.month - 1].capitalize()}" + (f" {d.year}" if with_year else "")
+        return day_label(d, None if with_year else d)
 
     if unit == "day":
         return f"on {day(window.start - timedelta(days=1) if earlier else window.end + timedelta(days=1))}"

@@ -1194,11 +1194,9 @@ def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
     tells a win and no loss ("Roger Federer added the Dubai Championship trophy to his long list of successes"),
     and a defeat handed to one ("Ireland consigned England to their third straight Six Nations defeat")."""
     m = _BEAT.search(asking)
-    lost_to = _LOST_TO.search(asking) if m is None else None
-    if m is None and lost_to is None:
+    hit = m or _LOST_TO.search(asking)
+    if hit is None:
         return None, None
-    hit = m or lost_to
-    assert hit is not None
     before = [w for w in re.findall(r"\b[A-Z][\w'’-]*", asking[: hit.start()]) if terms(w)]  # not "By", "Did"
     winner, loser = (" ".join(before), hit.group(1)) if m is not None else (hit.group(1), " ".join(before))
     won, lost = undotted(terms(winner)), undotted(terms(loser))
