@@ -413,6 +413,13 @@ class ArticleDB:
         return [r[0] for r in self._q("SELECT source FROM sources WHERE article_id=? AND (source=? OR url=?)"
                                       " ORDER BY rowid", (article_id, ref, ref))]
 
+    def sources_called(self, name: str) -> list[str]:
+        """Stored sources whose last path component is ``name`` (a file name a server shows its
+        clients: ``rag.service.public``), at most two: one is the source, two say it is ambiguous."""
+        rows = self._q("SELECT source FROM sources WHERE source LIKE ? ESCAPE '\\' ORDER BY rowid",
+                       ("%" + _like_prefix(name)[:-1],)).fetchall()
+        return [r[0] for r in rows if r[0].replace("\\", "/").rsplit("/", 1)[-1] == name][:2]
+
     def set_source_url(self, source: str, url: str | None) -> bool:
         """Record the address a stored source now gives (an exact copy whose URL changed, or one stored
         before addresses were kept); False when it already had it (or is not stored).

@@ -237,25 +237,41 @@ def client_words(exc: RagError) -> tuple[str, str | None]:
 def public(rag: RAG, obj: Any) -> Any:  # noqa: ANN401 - a response's JSON value
     """``obj`` (a response's dicts, lists and strings) with the server path of every staged upload
     written as ``uploads/<name>``, as REST and MCP show it: the client sent the file by name, and the
-    folder the server keeps it in is the server's business (the chat UI shows file names only).
-    ``get_article``/``remove`` accept that form back."""
+    folder the server keeps it in is the server's business (the chat UI shows file names only). A
+    source field (``_SOURCE_KEYS``) naming a file the server ingested itself (`rag ingest PATH`) shows
+    its file name only, as ``client_source`` does (new user 24 read ``/tmp/.../docs/ferry-copy.txt``
+    in ``sources``). ``get_article``/``remove`` accept both forms back (``server_ref``)."""
     prefix = str(_uploads(rag)) + os.sep
-    def walk(v: Any) -> Any:  # noqa: ANN401
+    def walk(v: Any, key: str | None = None) -> Any:  # noqa: ANN401
         if isinstance(v, str):
+            if key in _SOURCE_KEYS and os.path.isabs(v):
+                return client_source(rag, v)
             return v.replace(prefix, UPLOADS) if prefix in v else v
         if isinstance(v, dict):
-            return {k: walk(x) for k, x in v.items()}
+            return {k: walk(x, k) for k, x in v.items()}
         if isinstance(v, (list, tuple)):
-            return [walk(x) for x in v]
+            return [walk(x, key) for x in v]
         return v
     return walk(obj)
 
 
+#: the response fields that hold a stored source (an article's, a citation's, a passage's, a twin's)
+_SOURCE_KEYS = frozenset({"source", "sources", "also_in", "kept_by"})
+
+
 def server_ref(rag: RAG, ref: str) -> str:
     """An article reference as the client may send it: ``uploads/<name>`` (as ``public`` shows a
-    staged upload) stands for its server path; anything else unchanged."""
+    staged upload) stands for its server path, and a file name ``public`` showed for a file the
+    server ingested (``bridge.html``, a dump's ``news.jsonl#3``) for the one stored source of that
+    name when no id, id prefix or source is it; anything else unchanged."""
     ref = ref.strip()
-    return str(_uploads(rag) / ref[len(UPLOADS):]) if ref.startswith(UPLOADS) and len(ref) > len(UPLOADS) else ref
+    if ref.startswith(UPLOADS) and len(ref) > len(UPLOADS):
+        return str(_uploads(rag) / ref[len(UPLOADS):])
+    db = rag.collection.db
+    if ref and not re.search(r"[/\\]", ref) and db.resolve(ref) is None:
+        named = db.sources_called(ref)
+        return named[0] if len(named) == 1 else ref
+    return ref
 
 
 UPLOADS = "uploads/"
@@ -289,7 +305,11 @@ def list_articles(rag: RAG, query: str | None = None, limit: int = 50) -> list[d
 
 
 def unresolved(rag: RAG, ref: str) -> str:
-    """Why ``get_article(ref)`` found nothing (several ids start with ``ref``, or none is it)."""
+    """Why ``get_article(ref)`` found nothing (several ids start with ``ref``, several stored files
+    have that name, or none is it)."""
+    ref = ref.strip()
+    if ref and len(rag.collection.db.sources_called(ref)) > 1 and server_ref(rag, ref) == ref:
+        return f"more than one stored file is named {ref!r}; give the article id"
     return rag.collection.db.unresolved(server_ref(rag, ref) if ref else "")
 
 
