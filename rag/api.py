@@ -31,6 +31,7 @@ from rag.followup import (
     needs_context,
     points_at_nothing,
     rewrite_query,
+    they_named,
     time_shift,
     topic_of_pointer,
     topic_shift,
@@ -245,7 +246,7 @@ class RAG:
                 notices.append(f"{LLM_FAILED} ({exc}); showing the offline answer instead.")
         # "What about Meta?" after "How many jobs is Amazon cutting?" asks "How many jobs is Meta cutting?": a
         # number, not the name the searched "What about Meta? jobs cutting" would take (it was "Facebook")
-        elided = elided_question(question, history) if query != question else None
+        elided = (elided_question(question, history) or they_named(question, history)) if query != question else None
         if draft is None:  # a follow-up ("And when?") is answered as the standalone query it was searched as
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(elided or query, passages, prepared=prepared,

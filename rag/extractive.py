@@ -552,7 +552,9 @@ class ExtractiveAnswerer:
         if short is None:
             return None, chosen
         holder = next((s for s in chosen if s.span[0] <= short[1] and short[2] <= s.span[1]), None)
-        # "Harbour Bridge" for "who is the mayor"; "US" of "A US woman is suing HP" for who is suing
+        # "Harbour Bridge" for "who is the mayor"; "US" of "A US woman is suing HP" for who is suing. The best
+        # phrase vetoed leaves no short answer: letting the next one stand (tried: "Miami Beach" after "US" of "US
+        # actor Ossie Davis" for where he died) gave an unanswerable BBC question and a SQuAD one a wrong answer
         if no_answer_to(q, short[0], holder.text if holder else "", short[1] - holder.span[0] if holder else -1):
             return None, chosen
         if holder and not_the_place(q, short[0], holder.text, short[1] - holder.span[0], [s.text for s in chosen]):

@@ -231,6 +231,7 @@ _WHO = re.compile(_OPENING + r"(?:who|whom|whose)\b", re.I)
 # "Which player ...", "What minister ...", "Name the CEO ...": a person noun may follow (``asks_for_person``)
 _WHICH = re.compile(_OPENING + r"(?:which|what|name\s+(?:the|an?))\s+(?P<rest>.*)", re.I | re.S)
 _ONE_PERSON = re.compile(r"\b(" + "|".join(ONE_PERSON) + r")\b", re.I)
+_THEY = re.compile(r"\b(?:they|them|their|theirs)\b", re.I)
 # "the Nobel prize", "the Tour de France", "the Met Police": a name after an article is a thing's
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|an?)\s+$", re.I)
 
@@ -323,6 +324,67 @@ def named_in_answer(question: str, answer: str) -> list[str]:
         return len(wanted & set(terms(text[a:b])))
     runs = [r for _, r in sorted(spans, key=lambda sr: -said(sr[0]))]
     return next((r for r in runs if len(r) > 1), runs[0])
+
+
+def they_mean(history: Sequence[tuple[str, str]]) -> list[str]:
+    """Whom "they" of a follow-up means: the first name (``_first_named``) of the answer to the last question
+    that asked who, or the same ones as that question's own "they" ("And who beat them the year before?"
+    after "Who did they beat?" is about the winners still, not the beaten side the answer named); [] when
+    the last question asked for no one.
+
+    >>> they_mean([("Who won the Hopman Cup?", "Slovakia clinched the Hopman Cup by beating Argentina [1]."),
+    ...            ("Who did they beat in the final?", "Argentina. Slovakia beat Argentina 3-0 [1].")])
+    ['Slovakia']
+    """
+    if not history:
+        return []
+    asked, answer = history[-1]
+    if _THEY.search(asked):
+        return they_mean(history[:-1])
+    return _first_named(asked, answer) if asks_for_person(asked) else []
+
+
+def they_named(question: str, history: Sequence[tuple[str, str]]) -> str | None:
+    """``question`` with "they" ("them", "their") written as whom it means (``they_mean``), which the offline
+    answerer reads as the question's own name ("Who did Slovakia beat in the final?": not Slovakia, and the
+    side after "beat"); None when it has no such pronoun, or a he or she too, or "they" means no one said.
+
+    >>> they_named("Who did they beat in the final?", [("Who won the Hopman Cup?", "Slovakia won it [1].")])
+    'Who did Slovakia beat in the final?'
+    """
+    if not _THEY.search(question) or _ONE_PERSON.search(question) or not (meant := they_mean(history)):
+        return None
+    name = " ".join(meant)
+    return _THEY.sub(lambda m: name + ("'s" if m.group().lower().startswith("their") else ""), question)
+
+
+def _first_named(question: str, answer: str) -> list[str]:
+    """The words of the first name ``answer`` gives that ``question`` did not, with the names listed with it
+    ("Kemi Badenoch and Robert Jenrick"): ``named_in_answer`` reads the person a he or she means; "they" is
+    more often a team, a group or the people listed first.
+
+    >>> _first_named("Who won the Hopman Cup?", "Slovakia clinched the Hopman Cup by beating Argentina [1].")
+    ['Slovakia']
+    >>> _first_named("Who is standing?", "Kemi Badenoch and Robert Jenrick are the two left, Tories said [1].")
+    ['Kemi', 'Badenoch', 'Robert', 'Jenrick']
+    """
+    asked = {_bare(w) for w in _names(" " + question)}
+    text = " " + strip_markers(answer or "")
+    runs = _name_runs(text)
+    first = next((i for i, (_, run) in enumerate(runs) if not all(_bare(w) in asked for w in run)), None)
+    if first is None:
+        return []
+    out = list(runs[first][1])
+    end = runs[first][0] + len(" ".join(runs[first][1]))
+    for start, run in runs[first + 1 :]:
+        if not _LISTED.fullmatch(text[end:start]):
+            break
+        out += run
+        end = start + len(" ".join(run))
+    return out
+
+
+_LISTED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")  # "X, Y and Z"
 
 
 def _is_time(text: str) -> bool:
@@ -618,6 +680,12 @@ def _added(history: Sequence[tuple[str, str]], question: str = "") -> list[str]:
     if not pointer and len(_content(question)) >= 3:
         return _subject_carried(prev_q, history)
     asked = history[-1][0]
+    if _THEY.search(question) and not _ONE_PERSON.search(question) and (meant := they_mean(history)):
+        # "Who did they beat in the final?" after "Who won the Hopman Cup?" ("Slovakia clinched the Hopman Cup ...
+        # by beating Argentina 3-0 in Saturday's final"): the last question and whom "they" are, not every name
+        # of the answer's sentences ("Argentina", then a question's own name and no answer, and "Gisela Dulko", a
+        # player they beat: new user 25's bold answer)
+        return _content(prev_q) + [w for w in meant if w not in _content(prev_q)]
     if _ONE_PERSON.search(question) and asks_for_person(asked):
         # "How old is she?" after "Who won the Nobel prize?" or "Which minister resigned?": the person the
         # answer named, not the subject the question carried on from further back ("Who replaced him?": not

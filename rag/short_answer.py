@@ -286,6 +286,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     earlier = atype == "number" and bool(_EARLIER_ASKED.search(text))  # "rose from how many", "before the cut"
     asked = _ASKED.search(text.lower()) if atype == "name" else None  # "which *disease*", "which *novel*"
     asked_nouns = set(terms(asked.group(1))) & _KIND_NOUNS if asked else set()
+    asked_named_kind = asked_nouns & _NAMED_KINDS
     anchors = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & qstems]
     # "Who is the chief executive of Pernod Ricard?": a person holding a post, so only a name beside a
     # post ("boss Patrick Ricard", "Ricard, its chairman") is one; not "Allied Domecq" of a sentence on
@@ -411,6 +412,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if posts is not None and not any(_holds(sentence, start, end, post) for post in posts):
                 continue
             noun = _NEXT_WORD.match(sentence, end)
+            if asked_named_kind and not (set(terms(phrase.split()[-1])) & asked_named_kind
+                                         or (noun and set(terms(noun.group(1))) & asked_named_kind)):
+                continue  # "Which hospital was Mike Mills taken to?": not "REM", a name calling itself no hospital
             if noun and noun.group(1).islower() and set(terms(noun.group(1))) & asked_nouns:
                 if set(terms(noun.group(1))) & _WHO_WHERE_NOUNS and is_demonym(phrase):
                     continue  # "which company": "a Russian company" describes one, it names none
@@ -1969,6 +1973,11 @@ _KIND_NOUNS = frozenset(terms(
     "show series species breed drug vaccine product brand app game word term phrase award prize festival "
     "framework deal plan law bill act treaty mission storm hurricane ship variant strain tournament"))
 
+# kinds whose names carry the kind's word ("St Thomas' Hospital", "Broadmoor hospital", "London's National Gallery"):
+# a name asked as one of these is said with it; not "stadium", "airport", "prison" or "museum" ("Wembley",
+# "Heathrow", "Belmarsh", "the Louvre" go without; SQuAD's "which museum" is "National Galleries of Scotland")
+_NAMED_KINDS = frozenset(terms("hospital clinic gallery cathedral mosque"))
+_KIND_NOUNS = _KIND_NOUNS | _NAMED_KINDS
 
 # common nouns a sentence may open with, capitalised, before a lower-case word: "Team owner ...", "Police said ..."
 _COMMON_NOUN_WORDS = frozenset(w for n in (*_PLACE_NOUNS, *_ORG_NOUNS, *PERSON_NOUNS) for w in (n, n + "s"))
@@ -2159,6 +2168,8 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
             return True  # "Truss replaces Boris Johnson" for "Who replaced Liz Truss?" (new user 10)
     if _NATIONALITY_ASKED.search(q.text):
         return False
+    if kind == "place" and start >= 0 and bare.lower() in PLACES and _nationality_of_asked(q.text, sentence, start + len(phrase)):
+        return True  # "US actor Ossie Davis ..." for "Where did Ossie Davis die?": where he is from (new user 25)
     if is_demonym(bare) or (" " in bare and bare.split()[-1].lower() in _DEMONYM_HEADS):
         return True
     return (start >= 0 and bare.lower() in PLACES and kind != "place" and _asked_place(q.text) is None
@@ -2234,8 +2245,15 @@ def reversed_role(question: str, sentence: str, start: int, end: int) -> bool:
             someone_else = subject is not None and not set(terms(subject.group(1))) & other
             return (start < a and after) or (start > b and someone_else and not before)
         return before and start > b and not any(b < x < start for x in named)
-    # the one done to is asked: the name must follow an active verb (or lead a passive one)
+    # the one done to is asked: the name must follow an active verb (or lead a passive one); the verb's own subject
+    # never is it ("Karol Kucera and Karina Habsudova beat France" for "Who did Slovakia beat?", new user 25)
+    if not passive and end <= a and _SUBJECT_RUN.fullmatch(sentence, end, a):
+        return True
     return start < a and after if not passive else start > b and before
+
+
+# what may stand between a name and the verb it is the subject of: more names of the subject ("Kucera and Habsudova")
+_SUBJECT_RUN = re.compile(r"(?:\s*(?:,|and\b|&)?\s*[A-Z][\w'’-]*)*\s*")
 
 
 # the source a sentence is attributed to ("hit the top prize, according to the Illinois Lottery"): no answer to
@@ -2273,6 +2291,24 @@ def _as_adjective(sentence: str, start: int, end: int) -> bool:
     word = after.group(1)
     return word not in _NOT_MODIFIED and not word.endswith("ed") and not (
         word.endswith("s") and not word.endswith("ss"))
+
+
+# a role noun or two and a name after a country's name: "US actor Ossie Davis", "British tennis player Tim Henman"
+_ROLE_THEN_NAME = re.compile(r"\s+(?:[a-z][\w'’-]*\s+){1,3}([A-Z][\w'’-]+)")
+
+
+def _nationality_of_asked(question: str, sentence: str, end: int) -> bool:
+    """Whether the place name ending at ``end`` says where someone the question names comes from: a role noun
+    and one of the question's names follow it ("US actor Ossie Davis has been found dead"), so it tells no
+    where-question where he died or played.
+
+    >>> _nationality_of_asked("Where did Ossie Davis die?", "US actor Ossie Davis has died.", 2)
+    True
+    >>> _nationality_of_asked("Where did the crash happen?", "US troops said the Kabul crash ...", 2)
+    False
+    """
+    m = _ROLE_THEN_NAME.match(sentence, end)
+    return bool(m) and m.group(1) in re.findall(r"[A-Z][\w'’-]+", question[1:])
 
 
 _PARTY_WORDS = frozenset("republican republicans democrat democrats democratic conservative conservatives labour "
