@@ -30,6 +30,7 @@ from rag.followup import (
     elided_question,
     needs_context,
     points_at_nothing,
+    reading_as_of,
     rewrite_query,
     they_named,
     time_shift,
@@ -192,22 +193,23 @@ class RAG:
         t = time.perf_counter()
         # "And the week before?" after "What happened this week?": the last question, about another time
         # "What about Twitter?" after "What happened with Mauna Loa this week?": the catch-up, about Twitter
-        shifted = time_shift(question, history) or topic_shift(question, history)
-        standalone = shifted or question
-        query = shifted or self.search_query(question, history)
-        timings["rewrite"] = (time.perf_counter() - t) * 1000
-        window = understand(standalone, as_of)
-        topic = None
-        if self.llm is None or offline:
-            phrase = window.phrase if window else ""
-            if news_question(standalone, phrase):  # "What happened this week?": on any topic, whatever came before
-                topic = ""
-            elif not history or shifted or not needs_context(question, history):  # "What is the latest on Aleppo?"
-                topic = catch_up_topic(standalone, phrase)
-            else:  # "What is the latest on it?": on what the last question was about
-                said = catch_up_topic(standalone, phrase)
-                meant = topic_of_pointer(said, history)
-                topic = meant if meant != said else None
+        with reading_as_of(as_of):  # "And the week before?" after "on Sunday": the Sunday before ``as_of``
+            shifted = time_shift(question, history) or topic_shift(question, history)
+            standalone = shifted or question
+            query = shifted or self.search_query(question, history)
+            timings["rewrite"] = (time.perf_counter() - t) * 1000
+            window = understand(standalone, as_of)
+            topic = None
+            if self.llm is None or offline:
+                phrase = window.phrase if window else ""
+                if news_question(standalone, phrase):  # "What happened this week?": on any topic, whatever came before
+                    topic = ""
+                elif not history or shifted or not needs_context(question, history):  # "What is the latest on Aleppo?"
+                    topic = catch_up_topic(standalone, phrase)
+                else:  # "What is the latest on it?": on what the last question was about
+                    said = catch_up_topic(standalone, phrase)
+                    meant = topic_of_pointer(said, history)
+                    topic = meant if meant != said else None
         caught_up = self._catch_up(standalone, topic, window, as_of, filters, t0, timings) \
             if topic is not None else None
         if caught_up is not None:  # "What is the latest on Aleppo?": the newest stories, dated and cited
@@ -246,7 +248,8 @@ class RAG:
                 notices.append(f"{LLM_FAILED} ({exc}); showing the offline answer instead.")
         # "What about Meta?" after "How many jobs is Amazon cutting?" asks "How many jobs is Meta cutting?": a
         # number, not the name the searched "What about Meta? jobs cutting" would take (it was "Facebook")
-        elided = (elided_question(question, history) or they_named(question, history)) if query != question else None
+        with reading_as_of(as_of):
+            elided = (elided_question(question, history) or they_named(question, history)) if query != question else None
         if draft is None:  # a follow-up ("And when?") is answered as the standalone query it was searched as
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(elided or query, passages, prepared=prepared,
@@ -308,7 +311,8 @@ class RAG:
         foreign = language_notice(question) if refused and self.collection.embedder.name.startswith("local:") else None
         if foreign:  # "叛军占领了哪个城镇？": all-MiniLM-L6-v2 and the FTS index read English
             notices.append(foreign)
-        pronoun = None if refused else points_at_nothing(question, history)
+        with reading_as_of(as_of):
+            pronoun = None if refused else points_at_nothing(question, history)
         if pronoun:  # "How fast was she?" asked first: who "she" is was guessed from the passages
             notices.append(f'"{pronoun}" points at no earlier question, so the answer guesses who is meant; '
                            "ask again with a name")

@@ -37,7 +37,9 @@ words like any other. With an LLM configured, ``rag.llm.LLMAnswerer.rewrite`` is
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from rag.recency import day_label
@@ -392,7 +394,7 @@ def _is_time(text: str) -> bool:
     words = [w.lower() for w in _WORD.findall(text)]
     if words and all(w in _CALENDAR for w in words):
         return True
-    window = understand(text, date.today())
+    window = understand(text, _today())
     return window is not None and window.phrase is not None and len(window.phrase) >= len(text.strip()) - 3
 
 
@@ -484,7 +486,7 @@ def _dropped(prev_q: str, asked: str, new: str, after_preposition: bool) -> set[
     if not drop:
         if _is_time(new):
             drop = {m.group().lower() for m in _WORD.finditer(prev_q) if _calendar(prev_q, m)}
-            old = understand(prev_q, date.today())  # and the old time phrase's words ("in 2014", "last March")
+            old = understand(prev_q, _today())  # and the old time phrase's words ("in 2014", "last March")
             drop |= {w.lower() for w in _WORD.findall(old.phrase)} if old is not None and old.phrase else set()
         elif all(w[:1].isupper() for w in new.split()):
             names = {w.lower() for w in _names(prev_q)}
@@ -726,8 +728,8 @@ def _subject_carried(prev_q: str, history: Sequence[tuple[str, str]]) -> list[st
 
 def _period(text: str) -> str | None:
     """The time phrase of ``text`` when it names one period: "this week" of "Which NFL team was sold this
-    week?", "in January"; None for none or several. (Only the words are read: today stands in for ``as_of``.)"""
-    window = understand(text, date.today())
+    week?", "in January"; None for none or several (read against ``reading_as_of``'s day)."""
+    window = understand(text, _today())
     phrase = window.phrase if window is not None else None
     return phrase if phrase and ";" not in phrase and phrase in text else None
 
@@ -787,6 +789,27 @@ _EARLIER = {  # the last question's period -> the one before it, in words ``rag.
 _LATER = {later: now for now, later in _EARLIER.items()}  # "last week" -> "this week" (none after "this week")
 
 
+#: the day a conversation's time words are read against: the question's ``as_of`` while ``RAG.stream`` reads a
+#: follow-up (``reading_as_of``), else today. Read from here rather than passed down every call of this module (a
+#: follow-up's period is read in a dozen places, some recursive): new user 26's "And the week before?" after "on
+#: Sunday" asked as of 4 October 2022 was searched "between 15 November and 21 November", weeks of 2026
+_AS_OF: ContextVar[date | None] = ContextVar("followup_as_of", default=None)
+
+
+def _today() -> date:
+    return _AS_OF.get() or date.today()
+
+
+@contextmanager
+def reading_as_of(as_of: date | None) -> Iterator[None]:
+    """Read the follow-ups of this block against ``as_of`` (None: today)."""
+    token = _AS_OF.set(as_of)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
+
+
 def _unit(period: str) -> str:
     """The unit of a period of ``_EARLIER``/``_LATER``: "this week", "2 weeks ago": "week"; "yesterday": "day"."""
     words = period.split()
@@ -824,8 +847,8 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     "What happened last week?". The time words replace the last question's own (or are added); "the
     week before" is the period before the last question's ("this week" -> "last week"; a question that
     named no time, or only the present ("so far", "latest"), was about this week, so "last week" too,
-    added to its words). None when the follow-up says anything else, or there is no last question. (Only
-    the words of a period are read here, so today's date stands in for ``as_of``.)
+    added to its words). None when the follow-up says anything else, or there is no last question. Periods
+    are read against the question's ``as_of`` (``reading_as_of``; today outside it).
 
     The last question is the one it was searched as: asked again about another time ("And the week
     before?" after "And last week?"), the question an elided one asked ("How many House seats have
@@ -845,7 +868,7 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
     prev, earlier = history[-1][0].strip(), history[-MAX_TURNS:-1]
     asked = time_shift(prev, earlier) or elided_question(prev, earlier)
     prev = asked or rewrite_query(prev, earlier)
-    prev_window = understand(prev, date.today())
+    prev_window = understand(prev, _today())
     old = prev_window.phrase if prev_window and prev_window.phrase and ";" not in prev_window.phrase else None
     # "so far", "latest", "now": the present, no period of its own ("How many seats have they won so far?")
     now = prev_window is not None and prev_window.start is None and prev_window.end is None
@@ -856,17 +879,19 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
         said = (old or "").lower()
         key = next((k for k in shift if said.endswith(k) and _unit(k) == unit), None)
         # a period its rewrite carried from an earlier turn, not one of its own words nor of an elided question's
-        carried = asked is None and old is not None and understand(history[-1][0], date.today()) is None
+        carried = asked is None and old is not None and understand(history[-1][0], _today()) is None
         if key is None and (carried or (shift is _LATER and (not old or now))):
             # "the following week" after a question about now is after an earlier question's period, as is
             # one after a question whose period came from an earlier one: the newest question that named a
             # period ("at the end of October", then "Who said that is hurting the housing market?": new user
             # 23 meant the week after October's end, not who said it then)
             for i in range(len(history) - 2, max(len(history) - MAX_TURNS, 0) - 1, -1):
-                window = understand(history[i][0], date.today())
+                window = understand(history[i][0], _today())
                 if window is not None and window.start is not None and window.end is not None:
                     return time_shift(question, history[: i + 1])
-        relative = any(said.endswith(k) for k in _EARLIER)  # "this week": after it comes the future
+        # "this week": after it comes the future; before "yesterday" comes a week of dates ("Who resigned as prime
+        # minister yesterday?", "And the week before?": new user 26's was no time follow-up at all)
+        relative = any(said.endswith(k) for k in _EARLIER) and shift is _LATER
         dated = _dated_shift(prev_window, unit, shift is _EARLIER, bool(re.search(r"\b\d{4}\b", said))) \
             if key is None and old and not now and not relative else None
         if dated is not None:  # "the following week" after "at the end of October": 1-7 November
@@ -881,7 +906,7 @@ def time_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None:
         # and the follow-up answered from the same articles as the question before)
         new = shift[key] if key else ("yesterday" if unit == "day" else f"last {unit}")
     else:
-        window = understand(rest, date.today())
+        window = understand(rest, _today())
         if window is None or window.phrase is None or len(window.phrase) < len(rest) - 3:
             return None  # more than a time: "And the mayor last week?" is a follow-up of its own
         new = rest
@@ -906,7 +931,7 @@ def topic_shift(question: str, history: Sequence[tuple[str, str]]) -> str | None
         return None  # "How many in Syria?" is a setting, "And last week?" a time (``time_shift``)
     prev = history[-1][0].strip()
     prev = time_shift(prev, history[-MAX_TURNS:-1]) or prev  # "What about X?" after "And last week?"
-    window = understand(prev, date.today())
+    window = understand(prev, _today())
     old = catch_up_topic(prev, window.phrase if window is not None and window.phrase else "")
     i = prev.lower().find(old.lower()) if old else -1
     if i >= 0:
