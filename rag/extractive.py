@@ -266,6 +266,12 @@ def _found(ranked: Sequence[Scored]) -> str:
     return f'the passages found (such as "{title}")' if title else "the passages found"
 
 
+# a sentence that opens on an earlier time tells what was then, not what is now
+_EARLIER_FRAME = re.compile(r"\W*(?:(?:a|one|two|three|several|\d+)\s+(?:days?|weeks?|months?|years?|decades?)\s+"
+                            r"(?:ago|earlier|before)|(?:last|the previous|the prior)\s+(?:week|month|year)|"
+                            r"(?:in|back in)\s+(?:19|20)\d\d)\b", re.I)
+
+
 class ExtractiveAnswerer:
     """Sentence selection; ``doc_freqs``/``n_docs`` (IDF) come from the lexical index."""
 
@@ -648,7 +654,10 @@ class ExtractiveAnswerer:
         best sentence's other figures are no answer: "43 million borrowers" is not the "$20,000" asked)."""
         holder = next((c for c in chosen if short and c.span[0] <= short[1] and short[2] <= c.span[1]
                        and c.text[short[1] - c.span[0] : short[2] - c.span[0]] == short[0]), None)
-        lead = self._newer_statement(q, ranked, as_of) or holder or best
+        # newer than the sentence the answer leads with: "moving even closer to 7%" (13 October), which the phrase
+        # ranker brought in over the best one, gives way to "averaged 6.94% in the week ending October 20" of the
+        # best one's article (new user 26: "Where does the 30-year mortgage rate stand now?" was answered "7%")
+        lead = self._newer_statement(q, ranked, as_of, holder) or holder or best
         hit = short[0] if lead is holder and short else (found[0] if (found := extract(q, lead.text)) else None)
         # "the count officials gave yesterday": no later count is the newest the question can mean (but "the death
         # toll now from Sunday's earthquake" asks for the newest count of Sunday's quake)
@@ -665,29 +674,36 @@ class ExtractiveAnswerer:
         return [replace(lead, score=best.score), best][: max(1, self.max_sentences)]
 
     @staticmethod
-    def _newer_statement(q: Question, ranked: Sequence[Scored], as_of: date | None) -> Scored | None:
+    def _newer_statement(q: Question, ranked: Sequence[Scored], as_of: date | None,
+                         lead: Scored | None = None) -> Scored | None:
         """The candidate of ``ranked`` (``rank``'s order) that ``rag.recency.pick_newest`` prefers to
-        the best one (None: the best), for questions that ask for the current state ("latest", "now")."""
+        ``lead`` (the best one when None; None: that one), for questions that ask for the current state
+        ("latest", "now"); how much likelier a candidate must be is measured from the best one's score."""
         bar = recency_rules().newest_bar
         window = understand(q.text, as_of) if as_of is not None else None
         if bar is None or window is None or not window.recency:
             return None  # "on Thursday" without "latest": the newest article is the day after, not the answer
         if not ranked:
             return None
-        best = ranked[0]
-        # another copy of the best one's story (a wire story from a second outlet) is no newer statement
-        other = [s.text != best.text and (s.passage.story_id is None or s.passage.story_id != best.passage.story_id)
-                 for s in ranked]
-        i = pick_newest([s.score for s in ranked], [published_day(s.passage) for s in ranked],
-                        [o and ExtractiveAnswerer.states_value(q, s.text) for s, o in zip(ranked, other, strict=True)],
+        lead = lead or ranked[0]
+        rest = [s for s in ranked if s is not lead]
+        # another copy of the lead's story (a wire story from a second outlet) is no newer statement
+        other = [s.text != lead.text and (s.passage.story_id is None or s.passage.story_id != lead.passage.story_id)
+                 for s in rest]
+        i = pick_newest([ranked[0].score] + [s.score for s in rest],
+                        [published_day(lead.passage)] + [published_day(s.passage) for s in rest],
+                        [False] + [o and ExtractiveAnswerer.states_value(q, s.text) for s, o in zip(rest, other, strict=True)],
                         bar, as_of)
-        return ranked[i] if i else None
+        return rest[i - 1] if i else None
 
     @staticmethod
     def states_value(q: Question, sentence: str) -> bool:
         """Whether ``sentence`` states a value of what ``q`` asks for: a phrase of its answer type
         (``rag.short_answer.extract``), or any figure when the question's type is not one of those
-        ("What is the latest count ...", "Where does the rate stand ...")."""
+        ("What is the latest count ...", "Where does the rate stand ..."); not when it opens on an earlier
+        time ("A year ago, the 30-year fixed rate stood at 3.09%": then, not now)."""
+        if _EARLIER_FRAME.match(sentence):
+            return False
         return extract(q, sentence) is not None or (not wanted_type(q) and has_figure(sentence))
 
     @staticmethod

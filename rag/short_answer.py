@@ -435,7 +435,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif change and not (_CHANGE_BEFORE.search(sentence, max(0, start - 40), start)
                              or _CHANGE_AFTER.match(sentence, end)):
             continue  # "by how many did it shrink": not the population of "had 1.41175 billion people, a drop of 850,000"
-        elif atype == "number" and not earlier and changed_from(sentence, start, end):
+        elif atype == "number" and not earlier and (changed_from(sentence, start, end)
+                                                    or (current and turned_from(sentence, start))):
             continue  # "moved from 100 seconds to midnight to 90 seconds": the figure it changed from
         elif atype == "number" and _no_figure(sentence, start, end, phrase):
             continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
@@ -2066,6 +2067,25 @@ def changed_from(sentence: str, start: int, end: int) -> bool:
     """Whether the figure at ``sentence[start:end]`` is the value something changed from, another figure
     being what it changed to ("moved from 100 seconds to midnight to 90 seconds")."""
     return bool(_FROM_BEFORE.search(sentence, max(0, start - 30), start) and _TO_FIGURE_AFTER.match(sentence, end))
+
+
+def turned_from(sentence: str, start: int) -> bool:
+    """Whether the figure at ``start`` is what a figure said before it was earlier: "averaged 6.94% ..., up from
+    6.92% the week before" (new user 26's bold "6.92%" for where the rate stands now). For questions about
+    the current state only: "How many staff did it have?" may mean the 300 of "500 staff, up from 300".
+
+    >>> s = "The rate averaged 6.94% this week, up from 6.92% the week before."
+    >>> turned_from(s, s.index("6.92%")), turned_from(s, s.index("6.94%"))
+    (True, False)
+    """
+    turned = _TURNED_FROM.search(sentence, max(0, start - 30), start)
+    return turned is not None and bool(re.search(r"\d", sentence[: turned.start()]))
+
+
+# "up from", "down from": the figure after it is the earlier one, when another figure came before in the sentence
+_TURNED_FROM = re.compile(r"\b(?:up|down|rising|falling|rose|fell|increas\w*|decreas\w*|climb\w*|dropp\w*|jump\w*)\s+"
+                          r"from\s+(?:(?:about|around|nearly|almost|just|only|roughly|more than|over|under|an?|the)\s+)?$",
+                          re.I)
 
 
 def _listed_place(phrase: str, question: str) -> bool:

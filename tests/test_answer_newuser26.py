@@ -1,0 +1,46 @@
+"""New user 26's answers about the current state (a night editor asking "now" as of a past day): the newest
+statement leads even when the phrase ranker brought in an older article's sentence, a sentence opening on an
+earlier time ("A year ago, ...") states no current value, and "up from X" is the figure before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rag.api import RAG
+from rag.extractive import ExtractiveAnswerer
+from rag.evidence import prepare
+from rag.settings import Settings
+from tests.fakes import dated_rag
+
+ARTICLES = [
+    ("2022-10-13", "Mortgage rates climb toward 7%",
+     "After taking a breather last week, mortgage rates rose again – moving even closer to 7%.\n\n"
+     "The 30-year fixed-rate mortgage averaged 6.92% in the week ending October 13, up from 6.66% the week before, "
+     "according to Freddie Mac. A year ago, the 30-year fixed rate stood at 3.05%."),
+    ("2022-10-20", "Mortgage rates rise again",
+     "A year ago, a buyer who put 20% down on a $390,000 home and financed the rest with a 30-year, fixed-rate "
+     "mortgage at an average interest rate of 3.09% had a monthly mortgage payment of $1,331.\n\n"
+     "Mortgage rates rose again this week, stopping just short of the 7% mark. The 30-year fixed-rate mortgage "
+     "averaged 6.94% in the week ending October 20, up from 6.92% the week before, according to Freddie Mac."),
+]
+
+
+@pytest.fixture
+def rag(settings: Settings):  # noqa: ANN201 - RAG
+    yield from dated_rag(settings, ARTICLES)
+
+
+def test_where_a_rate_stands_now_is_the_newest_weeks_figure(rag: RAG) -> None:
+    got = rag.ask("Where does the 30-year mortgage rate stand now?", as_of=date(2022, 10, 22), offline=True)
+    assert not got.refused and "6.94%" in got.text.split("[")[0], got.text  # the newest figure leads
+    assert got.short_answer != "6.92%", got.text  # "up from 6.92%" is the week before's
+    assert got.citations[0].published == "2022-10-20", got.citations
+
+
+def test_a_sentence_opening_on_an_earlier_time_states_no_current_value() -> None:
+    q = prepare("Where does the 30-year mortgage rate stand now?")
+    assert not ExtractiveAnswerer.states_value(q, "A year ago, the 30-year fixed rate stood at 3.05%.")
+    assert not ExtractiveAnswerer.states_value(q, "In 2019, the rate stood at 4%.")
+    assert ExtractiveAnswerer.states_value(q, "The 30-year fixed-rate mortgage averaged 6.94% this week.")
