@@ -80,7 +80,9 @@ _SCOPE = re.compile(r"\b(?:in|across|throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(
 _OPENING_SCOPE = re.compile(r"\W*(?:In|Across|Throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
 
 
-SCOPE_CHARS = 80  # how far after a figure the place it is for may be named
+_SCOPE_BEFORE = re.compile(r"\b(?:in|across|throughout|through)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
+
+SCOPE_CHARS = 80  # how far after (or before) a figure the place it is for may be named
 
 
 def _scope(sentence: str, end: int) -> str | None:
@@ -100,6 +102,14 @@ def _scope(sentence: str, end: int) -> str | None:
         place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
         if not is_calendar(place.split()[0]):
             return place.lower()
+    # else one named just before it in its clause: "swept through Cuba earlier this week, killing three people" (new
+    # user 26: Cuba's three deaths were "an earlier report" of the 101 "killed in Florida"), with no figure between
+    for m in reversed(list(_SCOPE_BEFORE.finditer(sentence, max(0, end - SCOPE_CHARS), end))):
+        between = sentence[m.end() : end].rsplit(None, 1)[0] if " " in sentence[m.end() : end].strip() else ""
+        place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
+        if not re.search(r"\d|[;:]", between) and not is_calendar(place.split()[0]):
+            return place.lower()
+        break
     return None
 
 
