@@ -456,6 +456,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "what is the population of Ethiopia": not "45% of gross domestic product"
         elif money and not money_at(sentence, start, end) and not (change and is_share(phrase)):
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"; "by how much will it rise": "13.5% more" too
+        elif money and _DID_ASKED.search(text) and not _PROMISE_ASKED.search(text) \
+                and _PROMISED_BEFORE.search(sentence, max(0, start - 90), start):
+            continue  # "How much did he sell the ball for?": not the "$2 million" an auction house "guaranteed to pay"
         elif percent and not (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
             continue  # "what percentage of the vote": "59%" or "59 per cent", not "2 million"
         elif amount and not money and not percent and (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
@@ -614,6 +617,8 @@ def holds_kind(kind: str, q: Question, sentence: str) -> bool:
         return True
     if kind == "name":  # "Who inspects the building?": "the municipal building inspector inspects it"
         return _agent_named(q.text, sentence) or _object_named(q.text, sentence)
+    if kind == "figure" and asks_money(q.text):
+        return False  # an amount of money is a candidate or nothing: not the "62" of "his 62nd home run" (new user 26)
     loose = {"date": _LOOSE_DATE, "figure": _LOOSE_FIGURE}.get(kind)
     return bool(loose and loose.search(sentence))
 
@@ -1367,8 +1372,19 @@ _MONEY_ASKED = re.compile(
     r"severance|bonus|bonuses|payouts?|settlements?|pensions?|prize|jackpot|donations?|bail|"
     r"refunds?|subsid(?:y|ies)|"
     r"sell for|sold for|bought for|buy for)\b"
+    # "How much did Cory Youmans sell Judge's 62nd home run ball for?": a price, not the "62" of "62nd" (new user 26)
+    r"|\bhow much\b[^?]*?\b(?:sell|sells|sold|buy|buys|bought|auctioned|go|goes|went|gone)\b[^?]*?\bfor\s*(?:\?|$)"
     r"|\bwhat (?:is|was|will be|were|are) (?:the|its|his|her|their) (?:\w+ ){0,2}?(?:price|cost|value|fee|fine|"
     r"salary|bill|budget|ransom|wage|bid|offer|fortune|net worth)\b(?! (?:war|rise|increase|cap|tag)\b)", re.I)
+
+
+# an amount promised or expected, not paid: no answer to what something did cost or sell for (new user 26), unless
+# the question asks for a promise or an expectation itself ("How much did the club offer?")
+_DID_ASKED = re.compile(r"\bhow much\b[^?]*?\bdid\b", re.I)
+_PROMISE_ASKED = re.compile(r"\b(?:guarantee\w*|promis\w*|offer\w*|pledg\w*|expect\w*|estimat\w*|could|would|might|"
+                            r"may|will|agree\w*|predict\w*|valu\w*|worth|ask(?:ing|ed)?)\b", re.I)
+_PROMISED_BEFORE = re.compile(r"\b(?:guaranteed|promised|offered|pledged|agreed|expected|set|likely|could|would|might|may)"
+                              r"\s+to\s+(?:pay|fetch|sell|cost|raise|earn|bring|go)\b[^.;]*$", re.I)
 
 
 def money_at(sentence: str, start: int, end: int) -> bool:

@@ -66,3 +66,20 @@ def test_another_places_toll_is_no_earlier_report_of_the_total(settings: Setting
         got = rag.ask("How many people have been killed by Hurricane Ian so far?", as_of=date(2022, 10, 15),
                       offline=True)
         assert "101" in got.text and "an earlier report said three" not in got.text, got.text
+
+
+def test_a_price_asked_takes_money_paid_and_nothing_else() -> None:
+    # "How much did Cory Youmans sell Judge's 62nd home run ball for?" (the ball was not sold): bold "62" of "62nd",
+    # then "$2 million" that an auction house "guaranteed to pay"; now no short answer, and a refusal
+    from rag.short_answer import asks_money, candidates, holds_kind
+
+    q = prepare("How much did Cory Youmans sell Judge's 62nd home run ball for?")
+    assert asks_money(q.text)
+    assert [c.phrase for c in candidates(q, "Cory Youmans celebrates catching Aaron Judge's 62nd home run.")] == []
+    promised = "The auction house has guaranteed to pay the person who catches the ball $2 million."
+    assert [c.phrase for c in candidates(q, promised)] == []
+    assert not holds_kind("figure", q, "Cory Youmans celebrates catching Aaron Judge's 62nd home run.")
+    # a sale, or a question about the promise itself, keeps its amount
+    assert [c.phrase for c in candidates(q, "Youmans sold the ball for $1.5 million at auction.")] == ["$1.5 million"]
+    offer = prepare("How much did the auction house offer to pay for the ball?")
+    assert "$2 million" in [c.phrase for c in candidates(offer, promised)]
