@@ -138,6 +138,11 @@ _EDITORS_NOTE = re.compile(r"^\W*(?:corrections?(?:\s*(?:&|and)\s*clarifications
 #: a photo gallery's controls: "In pictures: Pelé's life Prev Next", "Hide Caption 3 of 18 Photos: ..." (new user 24's
 #: answer to "What did Pelé die of?" quoted "Pelé's life in pictures Prev Next")
 _GALLERY = re.compile(r"\bPrev\s+Next\W*$|\bHide Caption\s+\d+\s+of\s+\d+")
+#: a photo's credit opening its caption: "Edmar Barros/Associated Press Brazilian former President Luiz Inácio "Lula"
+#: da Silva greets supporters ..." (new user 26's answer to who won Brazil's runoff, before it was held)
+_PHOTO_CREDIT = re.compile(r"^\W*(?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w.'’-]*\s*/\s*(?:The\s+)?(?:Associated Press|AP|Reuters|"
+                           r"AFP|EPA|Getty(?:\s+Images)?|Bloomberg|Shutterstock|Pool|Sipa|ZUMA|NurPhoto|SOPA|"
+                           r"[A-Z][\w-]*\s+(?:Images|Photos?|Pictures))\b")
 
 
 def not_a_statement(sentence: str) -> bool:
@@ -152,10 +157,12 @@ def not_a_statement(sentence: str) -> bool:
     False
     >>> not_a_statement("Here's what to know about Amazon's layoffs:"), not_a_statement("Correction: An earlier version ...")
     (True, True)
+    >>> not_a_statement("Edmar Barros/Associated Press Brazilian former President Lula greets supporters.")
+    True
     """
     text = sentence.strip()
     return is_question(text) or is_link_line(text) or text.endswith(":") or bool(_EDITORS_NOTE.match(text)) \
-        or bool(_GALLERY.search(text))
+        or bool(_GALLERY.search(text)) or bool(_PHOTO_CREDIT.match(text))
 
 
 NAME_SHARE = 0.8  # a word written capitalised at least this often inside the passages' sentences is a name

@@ -478,7 +478,7 @@ def is_question(sentence: str) -> bool:
 #:
 #: Measured on RealTime QA's 3,359 articles (247,719 lines): see tests/test_ingest_newuser5.py.
 _LINK_LINE = re.compile(
-    r"(?:[►▶•]\s*)?(?P<label>[\"'‘“]?[A-Z0-9][^:\n]{0,48}[^\s:]):(?=[A-Z\"'‘“$#])(?P<head>.{3,160})")
+    r"(?:[►▶•]\s*)?(?P<label>[\"'‘“]?[A-Z0-9][^:\n]{0,48}[^\s:])(?:(?<=[?!]):(?=\w)|:(?=[A-Z\"'‘“$#]))(?P<head>.{3,160})")
 _VIDEO_LINE = re.compile(
     r"Video Ad Feedback\b.{0,300}"
     r"|.{0,250}(?<!\d)\d{1,2}:\d{2}(?::\d{2})? - Source: [A-Z][\w.&' ]{1,30}(?: .{0,250})?"
@@ -491,6 +491,10 @@ def is_link_line(line: str) -> bool:
 
     >>> is_link_line("Reaction:WNBA Twitter rejoices in prisoner swap"), is_link_line("Update: the bridge reopened.")
     (True, False)
+    >>> is_link_line("How do you grow a giant pumpkin?:75 gallons of water daily, NY man says")  # new user 26
+    True
+    >>> is_link_line("Kickoff is at 7:30 pm on Sunday.")
+    False
     """
     if _VIDEO_LINE.fullmatch(line):
         return True

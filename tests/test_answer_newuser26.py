@@ -83,3 +83,23 @@ def test_a_price_asked_takes_money_paid_and_nothing_else() -> None:
     assert [c.phrase for c in candidates(q, "Youmans sold the ball for $1.5 million at auction.")] == ["$1.5 million"]
     offer = prepare("How much did the auction house offer to pay for the ball?")
     assert "$2 million" in [c.phrase for c in candidates(offer, promised)]
+
+
+def test_captions_teasers_and_requests_for_stories_are_no_statement_or_event() -> None:
+    from rag.brief import TopicNaming, is_event_sentence
+    from rag.evidence import not_a_statement
+
+    # a caption opening on its photo's credit: quoted as who won Brazil's runoff, before it was held
+    assert not_a_statement('Edmar Barros/Associated Press Brazilian former President Luiz Inácio "Lula" da Silva '
+                           "greets supporters after learning the results.")
+    assert not not_a_statement("Luiz Inácio Lula da Silva greets supporters after learning the results.")
+    # a related-story teaser: "How do you grow a giant pumpkin?:75 gallons of water daily ..." led a pumpkin answer
+    assert not_a_statement("How do you grow a giant pumpkin?:75 gallons of water daily and hand-pollination, "
+                           "NY man says")
+    # an outlet asking for readers' stories, listed in the Ian brief on two days
+    assert not is_event_sentence("You also can text or WhatsApp your Ian stories to CNN +1 332-261-0775.")
+    assert is_event_sentence("Residents were asked to share photos of the damage with the county on Friday.")
+    # a topic of one capitalised word: "Judge" is Aaron Judge, not a judge in court
+    naming = TopicNaming.of("Judge", prepare("Judge"))
+    assert naming("Judge hit his 62nd home run on Tuesday.")
+    assert not naming("A Baltimore judge on Monday ordered that Syed's conviction be vacated.")
