@@ -101,12 +101,15 @@ log = logging.getLogger(__name__)
 
 #: a catch-up question asked in ``ask``: "What is the latest on Aleppo?", "What happened with Aleppo
 #: this week?", "Any news on the strike?", "Catch me up on Aleppo": a topic, no fact asked ("What is
-#: the latest death toll?" names what it wants, so it is no catch-up)
+#: the latest death toll?" names what it wants, so it is no catch-up); "What happened to Ian in September?"
+#: as "with" when it names a period (new user 26's was refused, its "with" twin answered), not without one
+#: ("What happened to the lab?" asks a fact, as SQuAD asks it)
 _CATCH_UP = re.compile(
     r"^\s*(?:"
     r"(?:so,?\s+)?what(?:['’]s| is| are)\s+(?:the\s+)?(?:latest|newest|new|news|happening|going on)"
     r"(?:\s+news|\s+updates?)?\s+(?:on|about|with|in|at|from|regarding)\s+(?P<a>.+?)"
     r"|what\s+(?:has\s+)?happened\s+(?:with|in|at|regarding)\s+(?P<b>[^?]+?)"
+    r"|what\s+(?:has\s+)?happened\s+to\s+(?P<t>[^?]+?)"
     r"|(?:is there\s+)?(?:any\s+|the\s+)?(?:latest\s+)?(?:news|updates?)\s+(?:on|about|from|regarding)\s+(?P<c>.+?)"
     r"|(?:catch me up|bring me up to (?:date|speed)|update me|fill me in)\s+(?:on|about|with)\s+(?P<d>.+?)"
     r"|(?:tell me|give me)\s+(?:the latest|the news|an update|what happened)\s+(?:on|about|with|in|to)\s+(?P<e>.+?)"
@@ -119,7 +122,7 @@ def catch_up_topic(question: str, window_phrase: str = "") -> str | None:
     """The topic of a catch-up question ("Aleppo" for "What happened with Aleppo this week?"), without
     the time expression ``rag.timewindow`` understood (``window_phrase``); None for any other question."""
     m = _CATCH_UP.match(question)
-    if not m:
+    if not m or (m.group("t") and not window_phrase):
         return None
     topic = next(g for g in m.groups() if g)
     if window_phrase:
@@ -233,6 +236,7 @@ def checked_period(since: object, until: object, as_of: object = None) -> tuple[
 
     end = _checked_day(until, "until", 'until=date(2024, 12, 3) or until="2024-12-03"')
     reference = checked_as_of(as_of)
+    ends_as_of = end is None and as_of is not None  # no until: the period ends on as_of
     end = end if end is not None or as_of is None else reference
     relative = False
     if isinstance(since, str):
@@ -252,6 +256,9 @@ def checked_period(since: object, until: object, as_of: object = None) -> tuple[
             raise InputError("since", f"{since!r} counts back from {origin} to {start}, which is after until {end}: "
                                       f"no article can match; pass as_of={end.isoformat()!r} to count back from that "
                                       "day, or give since as a date")
+        if ends_as_of:  # new user 26 was told of an until never given
+            raise InputError("since", f"{start} is after as_of {end}, where the period ends when no until is given: "
+                                      "no article can match; give an as_of on or after since, or an until")
         raise InputError("since", f"{start} is after until {end}: no article can match; swap them")
     return start, end
 

@@ -1124,11 +1124,18 @@ def _weekday(name: str, as_of: date, *, strict: bool) -> date:
 
 
 def _weekend(as_of: date, *, last: bool) -> Span:
+    """The weekend a question means: "this weekend"/"the weekend" asked on Saturday or Sunday is the one running, so
+    far; "last weekend" asked then is the one before it (on a Sunday it was the running one, new user 26's "What
+    did Russia do to Ukraine last weekend?"); asked on a weekday, both are the one just over.
+
+    >>> _weekend(date(2022, 10, 9), last=True), _weekend(date(2022, 10, 9), last=False)[0]
+    ((datetime.date(2022, 10, 1), datetime.date(2022, 10, 2)), datetime.date(2022, 10, 8))
+    """
     wd = as_of.weekday()
     if wd >= 5 and not last:  # asked on Saturday/Sunday: this weekend so far
         sat = as_of - timedelta(days=wd - 5)
         return sat, as_of
-    sat = as_of - timedelta(days=(wd - 5) % 7 or 7)
+    sat = as_of - timedelta(days=wd - 5 + 7 if wd >= 5 else (wd - 5) % 7)
     return sat, sat + timedelta(days=1)
 
 

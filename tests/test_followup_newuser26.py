@@ -70,3 +70,38 @@ def test_the_chat_asks_the_week_before_the_sunday_of_its_as_of(rag: RAG) -> None
     # a week of 2026)
     assert any(n.startswith("No cited article is dated in the period asked about") and "3 October" in n
                for n in got.notices), got.notices
+
+
+def test_last_weekend_asked_on_a_sunday_is_the_weekend_before() -> None:
+    from rag.timewindow import understand
+
+    window = understand("What did Russia do to Ukraine last weekend?", date(2022, 10, 9))  # a Sunday
+    assert window is not None and (window.start, window.end) == (date(2022, 10, 1), date(2022, 10, 2))
+    window = understand("What happened over the weekend?", date(2022, 10, 9))  # the running one, as before
+    assert window is not None and window.start == date(2022, 10, 8)
+
+
+def test_what_happened_to_a_topic_is_a_catch_up_as_with_is() -> None:
+    from rag.brief import catch_up_topic
+
+    assert catch_up_topic("What happened to Ian in September?", "in September") == "Ian"
+    assert catch_up_topic("What happened with Ian in September?", "in September") == "Ian"
+
+
+def test_a_brief_since_after_its_as_of_names_the_as_of(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `rag brief "Ian" --since 2022-10-05 --as-of 2022-10-01` said "is after until 2022-10-01 ... swap them"
+    from typer.testing import CliRunner
+
+    from rag.brief import brief
+    from rag.cli import app as cli
+    from rag.errors import InputError
+    from tests.fakes import cli_on
+
+    cli_on(monkeypatch, settings, COLUMNS="300")
+    got = CliRunner().invoke(cli, ["brief", "Ian", "--since", "2022-10-05", "--as-of", "2022-10-01"])
+    assert got.exit_code != 0
+    said = " ".join(got.output.split())
+    assert "--since 2022-10-05 is after --as-of 2022-10-01" in said and "--until" in said and "swap" not in said, said
+    for rag in dated_rag(settings, ARTICLES):
+        with pytest.raises(InputError, match="is after as_of 2022-10-01, where the period ends when no until is given"):
+            brief(rag, "Ian", since=date(2022, 10, 5), as_of=date(2022, 10, 1))

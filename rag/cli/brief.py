@@ -44,6 +44,11 @@ def brief(
     # bad dates fail before the store and the model load, as in `rag ask` (the same parser and checks)
     filters = period_filters(source, since, until, reference)
     when = reference or date.today()
+    if filters.published_from and filters.published_to is None and filters.published_from > when:
+        # the period ends on --as-of (today) when --until is not given: said so, not as an --until never given
+        ends = f"--as-of {when}" if reference else f"today ({when})"
+        fail(f"--since {since} is after {ends}, where the period ends without --until: no article can match; "
+             "give an --as-of on or after --since, or an --until")
     from rag.settings import load_settings
 
     try:
