@@ -2198,6 +2198,10 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
             return True  # "Which congressman ...?": not "House" of "a House bill" ("who" may be a body)
         if kind == "person" and _EVENT_NAME.search(bare):
             return True  # an event names no one: "New York Marathon" for "Which runner did Paula Radcliffe outsprint?"
+        if kind == "person" and start >= 0 and bare.lower() in PLACES and _WHO_WORD.search(q.text) \
+                and _ORIGIN_BEFORE.search(sentence, max(0, start - 30), start):
+            return True  # "a teacher from Minnesota" for "Whose pumpkin set a record?" (new user 26); "beat France" may
+            # still answer who Argentina beat
         if start >= 0 and _ATTRIBUTED.search(sentence, max(0, start - 24), start) and not _SAYING.search(q.text):
             return True  # "..., according to the Illinois Lottery" said who won, it did not win (new user 9)
         if start >= 0 and reversed_role(q.text, sentence, start, start + len(phrase)):
@@ -2306,6 +2310,11 @@ _NATIONALITY_ASKED = re.compile(r"\b(?:nationality|nationalities|national|citize
 # Park"): a place when a preposition of place or movement leads to it ("moved to White Hart Lane")
 _GROUND_WORDS = re.compile(r"\b(?:Lane|Park|Hall|Castle|Gardens|Ground|Road|Field|Palace)$")
 _GROUND_BEFORE = re.compile(r"\b(?:to|from|into|at|in|near|outside|inside|towards?)\s+(?:the\s+)?$")
+# where someone is from or something happened, before a place's name: no one a who-question asks for (asked
+# by "who" or "whose": "... which Pentagon officials said ..., was shot down off the coast of which state?" reads
+# as a person asked, ``name_kind``, and is answered "South Carolina")
+_WHO_WORD = re.compile(r"\bwho(?:m|se)?\b", re.I)
+_ORIGIN_BEFORE = re.compile(r"\b(?:from|in|at|near|of)\s+(?:the\s+)?(?:[A-Z][\w'’-]+,\s+)?$")  # "of Anoka, Minnesota"
 # words after a country's name that make it a sentence's subject, not an adjective ("the US said")
 _NOT_MODIFIED = _CLOSED_OPENERS | frozenset(
     "is are was were be been has have had will would shall should can could may might must do does did said say "

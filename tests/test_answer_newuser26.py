@@ -103,3 +103,34 @@ def test_captions_teasers_and_requests_for_stories_are_no_statement_or_event() -
     naming = TopicNaming.of("Judge", prepare("Judge"))
     assert naming("Judge hit his 62nd home run on Tuesday.")
     assert not naming("A Baltimore judge on Monday ordered that Syed's conviction be vacated.")
+
+
+def test_a_place_someone_is_from_answers_no_whose_question() -> None:
+    # bold "Minnesota" for "Whose pumpkin set a new US weight record this week?"
+    from rag.short_answer import no_answer_to
+
+    q = prepare("Whose pumpkin set a new US weight record this week?")
+    for sentence in ("Travis Gienger, a horticulture teacher from Minnesota, grew a gargantuan pumpkin.",
+                     "Gienger, of Anoka, Minnesota, set the new record with a 2,560-pound pumpkin."):
+        assert no_answer_to(q, "Minnesota", sentence, sentence.index("Minnesota")), sentence
+    # a country a who-question may be answered by, and a place asked as one
+    beat = "Argentina beat France on penalties."
+    assert not no_answer_to(prepare("Who did Argentina beat in the final?"), "France", beat, beat.index("France"))
+    balloon = "The balloon was shot down off the coast of South Carolina on Saturday."
+    assert not no_answer_to(prepare("A balloon, which Pentagon officials said was built to spy, was shot down off the "
+                                    "coast of which state?"), "South Carolina", balloon, balloon.index("South"))
+
+
+def test_the_cli_says_up_to_which_day_the_latest_is_read(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "understood: latest" named no date
+    from typer.testing import CliRunner
+
+    from rag.cli import app as cli
+    from tests.fakes import cli_on
+
+    for _ in dated_rag(settings, ARTICLES):
+        pass  # stores the articles; the CLI opens the store itself
+    cli_on(monkeypatch, settings, COLUMNS="300")
+    got = CliRunner().invoke(cli, ["ask", "--as-of", "2022-10-22", "What is the latest on mortgage rates?"])
+    assert got.exit_code == 0, got.output
+    assert "understood: latest, up to 2022-10-22" in got.output, got.output

@@ -193,6 +193,8 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
         say("[yellow]note:[/yellow]", safe(worded(n)), to=out)
     print_citations(answer.citations)
     window = answer.time_window.label() if answer.time_window is not None else ""
+    if window == "latest" and answer.as_of is not None:  # the newest up to which day (new user 26 read no date)
+        window = f"latest, up to {answer.as_of.isoformat()}"
     if window:  # with the notes, on stdout: `rag ask ... > answer.txt` lost how the dates were read (new user 16)
         say("", Text(f"understood: {safe(window, newlines=False)}", style="dim"), to=out)
 
