@@ -346,7 +346,33 @@ def _stories(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - 
     events = [_versions(store, e) for c, e in told
               if c >= MIN_TOPIC_COVERAGE and (naming is None or _about(e, naming, store.article_text))]
     events.sort(key=lambda e: (e.published or "9999", e.citation.title))
-    return events, vector, sorted(reader.full, key=lambda p: (p[0] or date.min, p[1] or date.max))
+    return _twins_merged(events), vector, sorted(reader.full, key=lambda p: (p[0] or date.min, p[1] or date.max))
+
+
+def _twins_merged(events: list[Event]) -> list[Event]:
+    """``events`` (oldest first) with a story that tells its event in the very sentence of an earlier one listed
+    as one more version of that one ("also in"), not again: two pages of one outlet on one day, too different to
+    be grouped as a story at ingest, both told "British Prime Minister Liz Truss announced Thursday that she will be
+    stepping down." (new user 26's Truss brief and Timeline).
+
+    >>> from rag.types import Citation
+    >>> def ev(title):
+    ...     return Event("2022-10-20", Citation(1, "a", title, f"/{title}", "2022-10-20", "Truss quits.", 0, 12))
+    >>> [(e.citation.title, e.also_in) for e in _twins_merged([ev("One"), ev("Two")])]
+    [('One', ('Two',))]
+    """
+    kept: dict[str, int] = {}
+    out: list[Event] = []
+    for e in events:
+        key = " ".join(e.text.split()).casefold()
+        if key in kept:
+            first = out[kept[key]]
+            out[kept[key]] = replace(first, also_in=tuple(dict.fromkeys((*first.also_in, e.citation.title))),
+                                     also_in_sources=tuple(dict.fromkeys((*first.also_in_sources, e.citation.source))))
+            continue
+        kept[key] = len(out)
+        out.append(e)
+    return out
 
 
 def _naming_words(topic: str, q, plain: tuple[str, ...]) -> tuple[str, Callable[[str], bool]]:  # noqa: ANN001

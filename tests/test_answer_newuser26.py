@@ -134,3 +134,21 @@ def test_the_cli_says_up_to_which_day_the_latest_is_read(settings: Settings, mon
     got = CliRunner().invoke(cli, ["ask", "--as-of", "2022-10-22", "What is the latest on mortgage rates?"])
     assert got.exit_code == 0, got.output
     assert "understood: latest, up to 2022-10-22" in got.output, got.output
+
+
+def test_two_stories_told_in_one_sentence_are_listed_once(settings: Settings) -> None:
+    # the Truss brief listed "British Prime Minister Liz Truss announced Thursday that she will be stepping down."
+    # for two different pages of one outlet
+    from rag.brief import brief
+
+    lead = "British Prime Minister Liz Truss announced Thursday that she will be stepping down."
+    pages = [("2022-10-20", "Liz Truss resigns. Here's what lasted longer",
+              f"{lead} A lettuce, a Kardashian marriage and a Royal Navy ship all lasted longer than her time in "
+              "office, the columnist noted with some glee."),
+             ("2022-10-20", "Thursday's news: Truss resigns, bomb threats, meteor shower",
+              f"{lead} Several historically Black colleges received bomb threats, and the Orionid meteor shower "
+              "peaked overnight across the country.")]
+    for rag in dated_rag(settings, pages):
+        got = brief(rag, "Liz Truss", since=date(2022, 10, 16), until=date(2022, 10, 22))
+        assert [e.text for e in got.events] == [lead], got.events
+        assert len(got.events[0].also_in) == 1, got.events[0]
