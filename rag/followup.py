@@ -233,7 +233,7 @@ _WHO = re.compile(_OPENING + r"(?:who|whom|whose)\b", re.I)
 # "Which player ...", "What minister ...", "Name the CEO ...": a person noun may follow (``asks_for_person``)
 _WHICH = re.compile(_OPENING + r"(?:which|what|name\s+(?:the|an?))\s+(?P<rest>.*)", re.I | re.S)
 _ONE_PERSON = re.compile(r"\b(" + "|".join(ONE_PERSON) + r")\b", re.I)
-_THEY = re.compile(r"\b(?:they|them|their|theirs)\b", re.I)
+_THEY = _any_of([p for p in PERSON_PRONOUNS if p not in ONE_PERSON])  # they, them, their, theirs
 # "the Nobel prize", "the Tour de France", "the Met Police": a name after an article is a thing's
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|an?)\s+$", re.I)
 

@@ -75,12 +75,12 @@ _NUMBER = re.compile(
     re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|al|van|von|the)?\s*[A-Z][\w'’.-]*)*")
 # the place a figure is for: "in Lee County", "across Florida" (not "in March", "in Friday's storm")
-_SCOPE = re.compile(r"\b(?:in|across|throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
+_PLACE = r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})"
+_SCOPE = re.compile(r"\b(?:in|across|throughout)\s+" + _PLACE)
 
-_OPENING_SCOPE = re.compile(r"\W*(?:In|Across|Throughout)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
+_OPENING_SCOPE = re.compile(r"\W*(?:In|Across|Throughout)\s+" + _PLACE)
 
-
-_SCOPE_BEFORE = re.compile(r"\b(?:in|across|throughout|through)\s+((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})")
+_SCOPE_BEFORE = re.compile(r"\b(?:in|across|throughout|through)\s+" + _PLACE)  # "swept through Cuba ..., killing"
 
 SCOPE_CHARS = 80  # how far after (or before) a figure the place it is for may be named
 
@@ -93,24 +93,23 @@ def _scope(sentence: str, end: int) -> str | None:
     after = re.search(r"\d", sentence[end:])
     stop = min(end + SCOPE_CHARS, end + after.start() if after else len(sentence))
     for m in _SCOPE.finditer(sentence, end, stop):
-        place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
-        if not is_calendar(place.split()[0]):
-            return place.lower()
+        if place := _place(m):
+            return place
     # else the place the sentence opens with: "In Lee County, which includes ..., at least five deaths were confirmed"
     m = _OPENING_SCOPE.match(sentence)
-    if m and m.end() <= end:
-        place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
-        if not is_calendar(place.split()[0]):
-            return place.lower()
-    # else one named just before it in its clause: "swept through Cuba earlier this week, killing three people" (new
-    # user 26: Cuba's three deaths were "an earlier report" of the 101 "killed in Florida"), with no figure between
-    for m in reversed(list(_SCOPE_BEFORE.finditer(sentence, max(0, end - SCOPE_CHARS), end))):
-        between = sentence[m.end() : end].rsplit(None, 1)[0] if " " in sentence[m.end() : end].strip() else ""
-        place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
-        if not re.search(r"\d|[;:]", between) and not is_calendar(place.split()[0]):
-            return place.lower()
-        break
-    return None
+    if m and m.end() <= end and (place := _place(m)):
+        return place
+    # else the last one named just before it in its clause, no figure between: "swept through Cuba earlier this
+    # week, killing three people" (new user 26: Cuba's three deaths were "an earlier report" of Florida's 101)
+    m = next(reversed(list(_SCOPE_BEFORE.finditer(sentence, max(0, end - SCOPE_CHARS), end))), None)
+    between = sentence[m.end() : end].strip().rpartition(" ")[0] if m else ""
+    return _place(m) if m and not re.search(r"\d|[;:]", between) else None
+
+
+def _place(m: re.Match[str]) -> str | None:
+    """The place a ``_PLACE`` group names, lower case without "the"; None for a weekday or a month ("in March")."""
+    place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
+    return None if is_calendar(place.split()[0]) else place.lower()
 
 
 # a sentence that opens by pointing at the one before it ("That's how many seats ...", "This brings the

@@ -2006,7 +2006,7 @@ def name_kind(question: str) -> str | None:
     text = question.lower()
     if re.search(r"\bwhere\b", text):
         return "place"
-    if re.search(r"\bwho(?:m|se)?\b", text) and not re.search(r"\b(?:which|what)\s+\w+\s+(?:who|whose)\b", text):
+    if _WHO_WORD.search(text) and not re.search(r"\b(?:which|what)\s+\w+\s+(?:who|whose)\b", text):
         return "person"
     for m in _ASKED.finditer(text):  # "which movie theater chain", "which official body": the last of the
         kind = None                  # next three words that tells
