@@ -604,7 +604,14 @@ def outside_window(window: TimeWindow | None, citations: Sequence[Citation], as_
     days it is from ("How many boats did the storm damage this week?" answered from the previous
     week's story). The answer's first citation (its own sentence) decides when it is dated. When no cited article carries a date at all (a folder of undated files asked "this
     week"), the notice says the period could not be checked, rather than nothing: the answer may be
-    from any year. None when a citation is dated in the window, or no period is named."""
+    from any year. None when a citation is dated in the window, or no period is named. A question about the
+    latest state ("What is the latest on Yukos?") over undated articles is told that the newest could not be told
+    (new user 27 took "The latest announcement comes after ..." for the newest news)."""
+    if window is not None and window.recency and window.start is None and window.end is None and citations \
+            and not any(published_day(c) for c in citations):
+        said = f' ("{window.phrase}")' if window.phrase else ""
+        return (f"The cited articles carry no publication date, so which report is the newest{said} could not be "
+                "told: the answer quotes the passages that match the question best, of any date.")
     if window is None or (window.start is None and window.end is None) or not citations:
         return None
     # the answer's own sentence decides, when dated: a second, supporting sentence from an article of the

@@ -46,7 +46,7 @@ from rag.short_answer import (
 from rag.text import strip_markers, terms, verb_terms
 from rag.timewindow import MONTHS, opens_outside, outside_window, understand
 from rag.types import REFUSAL, Draft, Passage, TimeWindow, published_day
-from rag.verify import Premises
+from rag.verify import Premises, names_any, subject_names
 
 # an article's own footnote numbers ending its sentence ("... had been taken [2]."): before the answer's
 # marker they read as a citation with no source ("taken [2] [1]"), so the answer leaves them out (the
@@ -56,6 +56,9 @@ _TRAILING_BRACKETS = re.compile(r"\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+(?=[.!?\"'”
 _REFERS_BACK = re.compile(r"\s*(?:(?:The|He|She|His|Her)\b[^A-Z]*)?")
 # "one" is no candidate figure ("one of the raids"), but "typically corresponds to one" may answer a how-many
 _ONE = re.compile(r"\bone\b(?! of\b)", re.I)
+# "won the cup twice" answers "How many times ...?" (a SQuAD question refused: "do not state the number of times")
+_TIMES = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
+_TIMES_ASKED = re.compile(r"\bhow\s+many\s+times\b", re.I)
 # best-ranked sentences ``lacks_figure`` looks for a figure in: the phrase ranker's 5 when the rule
 # was measured (Nov 2026); read beside 8 sentences it refused 3 fewer of the BBC paraphrase suite's
 # 23 tuning unanswerables at the same wrong refusals
@@ -237,6 +240,21 @@ def contradicted_notice(q: Question, scored: Sequence[Scored]) -> tuple[str, ...
     return (f"Not answered: {_found(scored)} do not answer it as asked: {why}.",) if why else ()
 
 
+def _of_subject(q: Question, passages: Sequence[Passage], ranked: list[Scored]) -> list[Scored]:
+    """``ranked`` without the sentences of articles that never name whose fact the question asks (``subject_names``)
+    when another article found does, for a question asking a figure or a name; ``ranked`` itself when none does or
+    none of their sentences is ranked.
+    "How many passengers did Qantas carry?" is not answered by "... will be able to carry more than 70 million
+    passengers" of an article on Ryanair that never names Qantas (new user 27: Ryanair's figure in bold for
+    Qantas and for BA, Aer Lingus's chief executive for BA's)."""
+    subject = subject_names(q.text) if wanted_type(q) in ("number", "name") else ()
+    if not subject:  # a why-question may rest on a false premise: "Why did Gordon Brown apologise ...?" is answered by
+        return ranked  # "Tony Blair has apologised ..." (new user 27), which names no Brown
+    naming = {a for a, text in _articles_told(passages).items() if names_any(subject, text)}
+    kept = [s for s in ranked if s.passage.article_id in naming] if naming else []
+    return kept if kept and len(kept) < len(ranked) else ranked
+
+
 def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
     """What the retrieved passages of each article say, title first: the text an article-wide premise is read in."""
     told: dict[str, list[str]] = {}
@@ -383,7 +401,12 @@ class ExtractiveAnswerer:
             ranked = [s for s in ranked if new <= set(terms(s.text))] or ranked
         if not ranked:
             return ranked, None
-        return ranked, features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
+        feats = features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
+        named = _of_subject(q, passages, ranked)
+        if named is not ranked:  # no surer for it: the sentences left may score better than the ones dropped
+            kept = features(q, named, passages, self._sentence_similarity(named[0].text, query_vector))
+            return named, kept if self.model.probability(kept) <= self.model.probability(feats) else feats
+        return ranked, feats
 
     def ranked(self, q: Question, passages: Sequence[Passage]) -> list[Scored]:
         """The candidate sentences ranked, best first (``evidence`` without the refusal features:
@@ -491,13 +514,14 @@ class ExtractiveAnswerer:
         sentences = [*ranked[:FIGURE_SCOPE], *chosen]
         counting = counts(q.text)
         one = _ONE if counting else None
+        times = _TIMES if _TIMES_ASKED.search(q.text) else None
         # a share may answer a how-many question ("71% were returned") when a count stands beside it, or
         # when it is a share of what the question is about ("at least 40% of the total electorate"); a
         # share alone is no count ("5.9%" of a share price for "how many people did Ericsson employ")
         asked = set(q.stems)
         return not any(any(not (counting and is_share(c.phrase) and not share_of(s.text, c.end, asked))
                            for c in candidates(q, s.text))
-                       or (one and one.search(s.text)) for s in sentences)
+                       or (one and one.search(s.text)) or (times and times.search(s.text)) for s in sentences)
 
     @staticmethod
     def bound_below(q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> Scored | None:
@@ -554,17 +578,20 @@ class ExtractiveAnswerer:
         its P(right) reaches ``model.lead``; otherwise the best candidate inside ``chosen``. No short
         answer when its P(right) is under ``model.bar``: never a guess."""
         model = model or self.phrase_model
+        given = chosen
         short, chosen, p = self.best_phrase(q, ranked, chosen, model, within)
         if short is None:
             return None, chosen
         holder = next((s for s in chosen if s.span[0] <= short[1] and short[2] <= s.span[1]), None)
         # "Harbour Bridge" for "who is the mayor"; "US" of "A US woman is suing HP" for who is suing. The best
         # phrase vetoed leaves no short answer: letting the next one stand (tried: "Miami Beach" after "US" of "US
-        # actor Ossie Davis" for where he died) gave an unanswerable BBC question and a SQuAD one a wrong answer
+        # actor Ossie Davis" for where he died) gave an unanswerable BBC question and a SQuAD one a wrong answer.
+        # Nor does it lead with its sentence: "According to Oxford University Press (OUP), ..." brought in for
+        # the word of the year put "... 'goblin mode' has been selected ..." out of the answer (RealTime QA)
         if no_answer_to(q, short[0], holder.text if holder else "", short[1] - holder.span[0] if holder else -1):
-            return None, chosen
+            return None, given
         if holder and not_the_place(q, short[0], holder.text, short[1] - holder.span[0], [s.text for s in chosen]):
-            return None, chosen
+            return None, given
         return (bare(short) if p >= model.bar else None), chosen
 
     def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],

@@ -307,6 +307,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     possessed = set(terms(m.group(1))) if atype == "name" and (m := _WHICH_OWNERS.search(text)) else set()
     described = _described_words(text, asked_head) if atype == "name" else frozenset()
     negated = bool(_NEGATION_ASKED.search(text))  # "Which city lost out?" may be answered by "not Blackpool"
+    claimed = () if _CLAIM_ASKED.search(text) else claimed_spans(sentence)
+    # "Which music superstar announced she will ...?": not "Garth Brooks confirmed ... that he'll embark on a world tour"
+    other_sex = atype == "name" and _other_sex(text, sentence)
     out: list[Candidate] = []
     # "At least 125 people have been reported killed – 120 of them in Florida and five in North Carolina":
     # the count of the place asked ("in North Carolina") is the one, not the total nor another place's
@@ -322,6 +325,12 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             rest = phrase.split(None, 1)[1]  # "Although Sotherton's", "Upon Kennedy's": the opener is no part of it
             start, phrase = start + len(phrase) - len(rest), rest
         if not phrase or not re.search(r"\w", phrase):
+            continue
+        if any(a <= start < b for a, b in claimed):
+            continue  # "The claim that Denmark is ranked the happiest country ... is rated PARTLY FALSE": what a fact
+            # check debunks, no answer (the RealTime QA answer **Denmark** to "Which country was named the world's
+            # happiest ...?")
+        if other_sex:
             continue
         if atype == "name" and initial and phrase.lower() in _CLOSED_OPENERS:
             continue  # "Whoever won the $2.04 billion Powerball jackpot ...": no name (new user 10)
@@ -525,8 +534,13 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         if atype == "number" and (low := _RANGE_FROM.search(sentence, max(0, start - 40), start)):
             # "between 25,000 and 40,000 mink": the range, not its top ("40,000 mink" of a range read as a count)
             phrase, start = sentence[low.start() : end], low.start()
-        if not negated and _negated(sentence, start, phrase):
-            continue  # "in Manchester and not Blackpool", "rather than Blackpool": the alternative ruled out
+        if not negated and (_negated(sentence, start, phrase)
+                            or (atype == "name" and _DENIED_AFTER.match(sentence, end))):
+            continue  # "in Manchester and not Blackpool", "rather than Blackpool": the alternative ruled out; "Denmark
+            # isn't first now": what it is not (a RealTime QA answer to which country is the happiest)
+        if atype == "name" and not _PLACING_ASKED.search(text) and _PLACED_AFTER.match(sentence, end):
+            continue  # "Finland has been ranked the happiest country ..., with Denmark in second and Switzerland
+            # third": the runners-up (a RealTime QA answer **Denmark**), unless a place behind the first is asked
         if atype == "name" and " " not in phrase and phrase.lower() not in _COUNT_WORDS \
                 and _NAMED_NUMBER.match(sentence, end):
             continue  # "Title" of "Title 42" (new user 15's bold answer for what the rule is called): a name cut
@@ -994,6 +1008,18 @@ _NEGATED_BEFORE = re.compile(r"(?:\bnot|\brather\s+than|\binstead\s+of)\s+(?:(?:
                              r"(?:the\s+|a\s+|an\s+)?$", re.I)
 _NEGATION_ASKED = re.compile(
     r"\b(?:not|never|rather than|instead of|rejected|rejects|ruled out|passed over)\b|n['’]t\b", re.I)
+# a name denied what follows it: "Denmark isn't first now", "Smith was not the gunman"; not what was not done to it
+# ("Jesus was not crucified": the passive's subject, whom the phrase ranker weighs as before)
+_DENIED_AFTER = re.compile(r"\s+(?:is|was|are|were)(?:n['’]t|\s+not)\b(?!\s+(?:only|being|[a-z]+(?:ed|en|wn|ght))\b)",
+                           re.I)
+# a name ranked behind the first: "with Denmark in second", "Switzerland third", "Denmark holding the second place"
+_PLACED_AFTER = re.compile(r"(?:\s+(?:in|at|holding|taking|came|finished|placed|was|is|ranked))?(?:\s+the)?\s+"
+                           r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b(?!\s*(?:-|round|half|quarter|set|"
+                           r"leg|innings|period|term|time|year|day|week|game|match|straight|consecutive|largest|biggest|"
+                           r"most|highest|best|worst|city|country|state|person|man|woman|child|wife|husband|son|"
+                           r"daughter|[a-z]+est)\b)", re.I)
+_PLACING_ASKED = re.compile(r"\b(?:second|third|fourth|fifth|runners?|2nd|3rd|4th|5th|place|placed|finish\w*|rank\w*)\b",
+                            re.I)
 
 
 def _negated(sentence: str, start: int, phrase: str) -> bool:
@@ -1273,6 +1299,64 @@ _ASKED_SUBJECT = re.compile(r"\b(?:is|are|was|were|has|have|had|did|does|do|will
 _CAPITAL_WORD = re.compile(r"[A-Z][\w'’-]*")
 
 
+# what a fact check reports as claimed, not as so: "The claim: ...", "we rate FALSE the claim that ...", "The claim that
+# X ... is rated PARTLY FALSE", "'...' reads a Dec. 30 Facebook post", "According to one social media post, ...", "A viral
+# Twitter post claims ..."
+_FALSE = r"(?:partly\s+|mostly\s+|completely\s+)?(?:false|misleading|untrue|altered|inaccurate|missing\s+context|satire)"
+_CLAIMED = (
+    re.compile(r"^\W*(?:the\s+)?claim\s*:\s*(?P<c>.*)$", re.I),
+    re.compile(rf"\brat(?:e|es|ed|ing)\s+(?:it\s+)?{_FALSE}\s+(?:the|a|this)\s+claims?\b(?P<c>.*)$", re.I),
+    re.compile(rf"\bclaims?\s+that\b(?P<c>.*?)\b(?:is|was|are|were)\s+(?:rated\s+|as\s+|an?\s+)?{_FALSE}\b", re.I),
+    re.compile(r"[\"“](?P<c>[^\"”]{3,})[\"”]\s*,?\s*reads\s+(?:a|an|the)\b", re.I),
+    re.compile(r"\baccording\s+to\s+(?:a|an|one|the|some)\s+(?:viral\s+)?(?:social\s+media|facebook|twitter|instagram|"
+               r"tiktok|online|viral)\b[^,]*,(?P<c>.*)$", re.I),
+    re.compile(r"\b(?:posts?|tweets?|memes?|rumou?rs?|videos?|captions?)\b[^,.;:]{0,40}?\s(?:also\s+)?(?:falsely\s+)?"
+               r"claim(?:s|ed|ing)?\b(?!\s+(?:\S+\s+){0,2}?(?:lives?|victims?|responsibility|titles?|victory|seats?|gold)\b)"
+               r"(?P<c>.*)$", re.I),  # not "a crash that claimed 12 lives"
+)
+# a question about the claim itself ("What did the viral post claim?") may be answered from it
+_CLAIM_ASKED = re.compile(r"\b(?:claim\w*|post(?:s|ed)?|rumou?r\w*|viral|hoax\w*|fact[- ]check\w*|false(?:ly)?|meme\w*)\b",
+                          re.I)
+
+
+def claimed_spans(sentence: str) -> tuple[tuple[int, int], ...]:
+    """The spans of ``sentence`` that tell what a fact check reports as claimed rather than as so.
+
+    >>> s = "The claim that Denmark is ranked the happiest country is rated PARTLY FALSE, based on our research."
+    >>> [s[a:b].strip() for a, b in claimed_spans(s)]
+    ['Denmark is ranked the happiest country']
+    >>> claimed_spans("Russia claims that it captured Soledar.")  # a party's claim, reported: not a fact check's
+    ()
+    """
+    return tuple((m.start("c"), m.end("c")) for pattern in _CLAIMED for m in pattern.finditer(sentence))
+
+
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
+
+
+def _other_sex(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` speaks of a man where the question asks for a woman, or the other way round: the
+    question says "she" (or "he") before naming anyone, so of the one asked ("Which music superstar announced she
+    will embark on a global tour?"), and the sentence says only "he" (or only "she": "... Garth Brooks confirmed
+    ... that he'll embark on a world tour", the RealTime QA answer **Garth Brooks**).
+
+    >>> _other_sex("Which superstar announced she will tour?", "Garth Brooks confirmed that he'll embark on a tour.")
+    True
+    >>> _other_sex("Who did Taylor Swift say she dated?", "Swift said he was kind.")  # "she" is Taylor Swift
+    False
+    """
+    pronoun = _SHE.search(question) or _HE.search(question)
+    if pronoun is None or _CAPITAL_WORD.search(question, 1, pronoun.start()) \
+            or not (name_kind(question) == "person" or _person_noun_asked(question)):
+        return False
+    asked_she = bool(_SHE.search(question))
+    if asked_she and _HE.search(question):
+        return False
+    same, other = (_SHE, _HE) if asked_she else (_HE, _SHE)
+    return bool(other.search(sentence)) and not same.search(sentence)
+
+
 def _rival_clauses(question: str, sentence: str) -> tuple[tuple[int, int], ...]:
     """The spans of ``sentence``'s clauses about another subject than the one a figure question names, when
     another clause names it: "Republicans have won 211 of the 218 seats, while Democrats have won 204" for
@@ -1280,11 +1364,32 @@ def _rival_clauses(question: str, sentence: str) -> tuple[tuple[int, int], ...]:
     word when capitalised (no calendar word, no discourse word such as "However"); the question's names are
     its capitalised words but the first. A sentence naming none of them is all another's when its subject
     does the thing (``_ACTOR``: "Facebook-parent Meta recently announced 11,000 job cuts" for "How many jobs
-    is Amazon cutting?", new user 14's bold **11,000 job**), not when it says it ("Jassy said ...")."""
-    names = {stem for w in _CAPITAL_WORD.findall(question)[1:] if question.find(w) > 0 for stem in terms(w)}
+    is Amazon cutting?", new user 14's bold **11,000 job**), not when it says it ("Jassy said ..."). A
+    relative clause of another name is that one's: "Serena Williams, who owns 23 Grand Slam singles titles"
+    for Roger Federer's titles (a RealTime QA answer **23**)."""
+    names = {stem for w in _CAPITAL_WORD.findall(question)[1:] if question.find(w) > 0
+             for stem in terms(f"{w} {DEMONYM_PLACES.get(w.lower(), '')}")}  # "the Irish drugmaker": "Ireland-based Elan"
     if not names:
         return ()
-    if not set(terms(sentence)) & names:
+    people = [set(terms(m.group(0))) for m in _NAME_RUN.finditer(question)  # "Roger Federer", "Grand Slam"
+              if m.group(0).split(None, 1)[0].lower() not in STOPWORDS]  # not "Which Ukrainian"
+    others = tuple((m.start("c"), m.end("c")) for m in _OTHERS_WHO.finditer(sentence)
+                   if not set(terms(m.group("n"))) & names
+                   and any(not run & set(terms(m.group(0))) for run in people))  # the question's someone is not in it
+    return others + _rival_subjects(question, sentence, names)
+
+
+# a name and its relative clause: "Serena Williams, who owns 23 Grand Slam singles titles,"
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+_OTHERS_WHO = re.compile(r"(?P<n>(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*),\s+(?P<c>who\s+[^,;—–]+)")
+
+
+def _rival_subjects(question: str, sentence: str, names: set[str]) -> tuple[tuple[int, int], ...]:
+    """``_rival_clauses`` by clause subjects (``names``: the question's)."""
+    def named_in(text: str) -> bool:  # "Ireland-based Elan" names Ireland
+        return bool((set(terms(text)) | set(terms(text.replace("-", " ")))) & names)
+
+    if not named_in(sentence):
         # a sentence naming none of the question's names, whose subject is another's doing the thing the
         # question's subject does: "Facebook-parent Meta recently announced 11,000 job cuts" for "How many jobs
         # is Amazon cutting?" (not for "How many House seats have been won?": "House" is no one doing it)
@@ -1296,13 +1401,15 @@ def _rival_clauses(question: str, sentence: str) -> tuple[tuple[int, int], ...]:
     if len(cuts) < 3:
         return ()
     clauses = [(a, b) for a, b in zip(cuts, cuts[1:]) if sentence[a:b].strip()]
-    naming = [bool(set(terms(sentence[a:b])) & names) for a, b in clauses]
+    naming = [named_in(sentence[a:b]) for a, b in clauses]
     out = []
     for (a, b), named in zip(clauses, naming):
         first = re.match(r"\s*(?:The\s+)?([A-Za-z][\w'’-]*)", sentence[a:b])
         if named or first is None or not first.group(1)[0].isupper():
             continue
         subject = set(terms(first.group(1)))
+        if not subject and (actor := _ACTOR.match(sentence, a)):  # "US partner Biogen Idec shed 43%": "US" is no term
+            subject = set(terms(actor.group(1)))
         if subject and not subject & names and not subject & _NOT_SUBJECTS:
             out.append((a, b))
     return tuple(out)
@@ -1374,8 +1481,11 @@ _MONEY_ASKED = re.compile(
     r"sell for|sold for|bought for|buy for)\b"
     # "How much did Cory Youmans sell Judge's 62nd home run ball for?": a price, not the "62" of "62nd" (new user 26)
     r"|\bhow much\b[^?]*?\b(?:sell|sells|sold|buy|buys|bought|auctioned|go|goes|went|gone)\b[^?]*?\bfor\s*(?:\?|$)"
-    r"|\bwhat (?:is|was|will be|were|are) (?:the|its|his|her|their) (?:\w+ ){0,2}?(?:price|cost|value|fee|fine|"
-    r"salary|bill|budget|ransom|wage|bid|offer|fortune|net worth)\b(?! (?:war|rise|increase|cap|tag)\b)", re.I)
+    # "What was Time Warner's full-year profit?" (new user 27: bold "8%" of a stake it owns)
+    r"|\bwhat (?:is|was|will be|were|are) (?:(?:the|its|his|her|their) |(?:[a-z][\w’'&-]*\s+){0,3}?[a-z][\w&-]*['’]s\s+)"
+    r"(?:[\w-]+ ){0,2}?(?:price|cost|value|fee|fine|salary|bill|budget|ransom|wage|bid|offer|fortune|net worth|"
+    r"profits?|loss(?:es)?|revenues?|sales|income|turnover|earnings|deficit|debts?)\b"
+    r"(?! (?:war|rise|increase|cap|tag|warning|margin|forecast)s?\b)", re.I)
 
 
 # an amount promised or expected, not paid: no answer to what something did cost or sell for (new user 26), unless
@@ -1662,6 +1772,8 @@ _KIN = frozenset(terms("wife husband widow widower spouse partner girlfriend boy
 _POSTS = frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director founder owner "
                          "leader manager coach minister secretary mayor governor spokesman spokeswoman spokesperson "
                          "captain editor chancellor ambassador commissioner judge")) | _KIN
+# a chief officer of something other than the whole firm: "chief financial officer", "chief operating officer"
+_OFFICER = re.compile(r"\bchief\s+((?!executive\b)[a-z]+\s+officer)\b", re.I)
 _POST_SYNONYMS = (frozenset(terms("boss chief executive ceo head chairman chairwoman chair president director leader")),
                   frozenset(terms("boss manager coach")))
 _POST_ASKED = re.compile(r"(?:^|[.?!]\s+)\s*(?:who\s+(?:is|was|are|were|will be|has been|had been|became|becomes)|"
@@ -1709,6 +1821,9 @@ def _posts_named(question: str) -> frozenset[str]:
     """``_posts_asked`` without the synonyms: the posts the question names."""
     m = _POST_ASKED.search(question)
     verb = _POST_VERB.search(question)
+    officer = _OFFICER.search(m.group("rest")) if m else None
+    if officer:  # "Who is Time Warner's chief financial officer?": not its "chairman and chief executive" (new user 27)
+        return frozenset(terms(officer.group(1)))
     return frozenset(set(terms(m.group("rest"))) & _POSTS if m else
                      set(terms(verb.group("verb"))) & _POSTS if verb else ())
 
@@ -1760,6 +1875,10 @@ _CLOSED_OPENERS = _COMMON_OPENERS | frozenset(
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ed|ing|able|ible)")  # "Based", "Following", "Launched", "Unable"
 # "Additionally", "Politically"; an ordinal listing steps ("First, they fired ...", "Second, ...")
 _ADVERB = re.compile(r"[A-Z][a-z]+ly|First|Second|Third|Fourth|Fifth|Finally|Next|Then|Meanwhile|Still|Instead")
+# what follows a name opening its sentence, not a gerund's object: a verb ("Boeing said", "Reading has", "Boeing
+# shares": any word in -s or -ed may be one)
+_FINITE_AFTER = re.compile(r"\s+(?:is|was|are|were|has|had|have|will|would|can|could|may|might|must|shall|should|did|"
+                           r"does|do|said|told|also|itself|[a-z]+ed|[a-z]+s)\b")
 _THEN_LINKS = re.compile(r"\s+(?:on|to|the|a|an|at|in|by|with|from|for|of|its|his|her|their|this|that)\b")
 
 
@@ -1774,6 +1893,11 @@ def _opens(word: str, sentence: str) -> bool:
     if re.match(r"\s+(?:of|for)\s+(?!the\s+[A-Z])[a-z]", after):
         return True  # "Sales of stakes ...", "Prices for homes ...": a common noun's phrase
     if _PARTICIPLE.fullmatch(word):
+        if word.endswith("ing") and (re.match(r"\s+[a-z]", after) and not _FINITE_AFTER.match(after)
+                                     or _CALENDAR.match(after.lstrip().split(" ", 1)[0] if after.strip() else "")):
+            return True  # "Adding sesame to the list means ...", "Starting January 1, ...": a gerund and its object
+            # (the RealTime QA answer **Adding** to "Which seed did the FDA add ...?"); "Boeing said", "Boeing
+            # shares" stay names
         return bool(_THEN_LINKS.match(after) or after.startswith(","))
     verb = _PLURAL_VERB.search(after[:80]) if _plural(word) else None
     if verb and not _SINGULAR_VERB.search(after[: verb.start()]):
@@ -1944,12 +2068,14 @@ def _kind_fit(wanted: str | None, got: str | None, question: str = "", phrase: s
     return float(wanted == got), float(wanted != got)
 
 
-_ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|country|nation|city|town|village)\b")
+_ASKED_PLACE = re.compile(r"\b(?:which|what)\s+(?:[a-z’'-]+\s+){0,2}?(state|country|nation|city|town|village|"
+                          r"region|province|county|district)\b")
+_PARTS = ("region", "province", "county", "district")  # a part of a country: no country (but a UK nation may be one)
 
 
 @lru_cache(maxsize=1024)  # asked once a candidate phrase
 def _asked_place(question: str) -> str | None:
-    """The sort of place a "which <...> state/country/city" question asks for, None if it asks for none."""
+    """The sort of place a "which <...> state/country/city/region" question asks for, None if it asks for none."""
     m = _ASKED_PLACE.search(question.lower())
     return m.group(1) if m else None
 
@@ -1957,7 +2083,7 @@ def _asked_place(question: str) -> str | None:
 def _place_clash(question: str, phrase: str) -> bool:
     """A place of another sort than asked: a country for "which state" ("US"), a US state for
     "which country" ("Georgia" is both, and clashes with neither), a country or state for "which
-    city/town/village" ("Britain")."""
+    city/town/village" ("Britain"), a country for "which region/province/county/district"."""
     asked = _asked_place(question)
     if asked is None:
         return False
@@ -1968,6 +2094,8 @@ def _place_clash(question: str, phrase: str) -> bool:
         return bare in PLACES and bare not in US_STATES
     if asked in ("city", "town", "village"):  # "Britain" for "which English city"; ("New York" is both)
         return bare in PLACES and bare not in ("new york", "washington")
+    if asked in _PARTS:  # "Russia" for "in which Ukrainian region?" (a RealTime QA answer); "Scotland" may be one
+        return bare in _COUNTRY_NAMES and bare not in _UK_NATIONS
     return bare in _NOT_COUNTRIES
 
 
@@ -2010,12 +2138,26 @@ def name_kind(question: str) -> str | None:
         return "person"
     for m in _ASKED.finditer(text):  # "which movie theater chain", "which official body": the last of the
         kind = None                  # next three words that tells
-        for word in m.group(1).split():
-            for k, nouns in (("person", PERSON_NOUNS), ("place", _PLACE_NOUNS), ("org", _ORG_NOUNS)):
-                if word in nouns or word.rstrip("s") in nouns:
-                    kind = k
+        words = m.group(1).split()
+        for word in words:
+            kind = _kind_of_noun(word) or kind
+        head = _NEXT_LOWER.match(text, m.end(1)) if words and words[0] in _AUXILIARY_WORDS else None
+        if head and head.group(1) not in STOPWORDS:  # "what is the chief *undertaking*", "what was the host *city*":
+            kind = _kind_of_noun(re.sub(r"['’]s$", "", head.group(1)))  # the noun after the three tells
         if kind:
             return kind
+    return None
+
+
+_NEXT_LOWER = re.compile(r"\s*([a-z][a-z’'-]*)\b")
+_AUXILIARY_WORDS = frozenset(_AUXILIARY.removesuffix(r")\b").removeprefix("(?:").split("|"))
+
+
+def _kind_of_noun(word: str) -> str | None:
+    """"person", "place" or "org" for a noun naming one ("player", "cities", "company"), else None."""
+    for k, nouns in (("person", PERSON_NOUNS), ("place", _PLACE_NOUNS), ("org", _ORG_NOUNS)):
+        if word in nouns or word.rstrip("s") in nouns:
+            return k
     return None
 
 
@@ -2161,7 +2303,7 @@ def not_the_place(q: Question, phrase: str, sentence: str, start: int, sentences
 #: the last words of an event's or an award's name, which answers no question asking who (new user 25's bold "New
 #: York Marathon" and "V Festival" for a runner and a band, new user 24's "Golden Boot" for the top scorer); not
 #: ``_EVENT_WORDS``' "Day" or "Series" (Jason Day, a golfer), nor a "Ball" but the golden one (Alan Ball)
-_EVENT_NAME = re.compile(r"\b(?:Marathon|Festival|Olympics|Games|Grand Prix|Championships?|Open|Cup|Awards?|Trophy|"
+_EVENT_NAME = re.compile(r"\b(?:Marathon|Festival|Olympics|Games|Grand Prix|Championships?|Open|Cup|Bowl|Awards?|Trophy|"
                          r"Prize|Medal|Golden (?:Boot|Ball|Glove|Globes?))$")
 
 
@@ -2187,6 +2329,13 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
         return False
     kind = name_kind(q.text)
     bare = re.sub(r"[’']s$", "", phrase)
+    if start > 0 and phrase.isupper() and sentence[start - 1] == "(" and sentence[start + len(phrase) :].startswith(")") \
+            and _NAMED_BEFORE.search(sentence, 0, start):
+        return True  # "Starbucks (SBUX)": the name before it, shortened or its stock ticker, answers (the RealTime QA
+        # answer **SBUX** to "Which iconic food brand ...?"); a candidate still, as "(NFC)" tells a sentence names a body
+    if start >= 0 and _ATTRIBUTED.search(sentence, max(0, start - 24), start) and not _SAYING.search(q.text):
+        return True  # "..., according to the Illinois Lottery" said who won, it did not win (new user 9); "According to
+        # Oxford University Press (OUP), ..., the slang term ..." names no word of the year (RealTime QA)
     if kind in ("person", "org"):
         if _PLACE_WORDS.search(bare) or (start >= 0 and _GROUND_WORDS.search(bare)
                                          and _GROUND_BEFORE.search(sentence, max(0, start - 12), start)):
@@ -2196,14 +2345,13 @@ def no_answer_to(q: Question, phrase: str, sentence: str = "", start: int = -1) 
         if kind == "person" and start >= 0 and _person_noun_asked(q.text) \
                 and named_kind(phrase, sentence, start) in ("org", "place"):
             return True  # "Which congressman ...?": not "House" of "a House bill" ("who" may be a body)
-        if kind == "person" and _EVENT_NAME.search(bare):
-            return True  # an event names no one: "New York Marathon" for "Which runner did Paula Radcliffe outsprint?"
+        if _EVENT_NAME.search(bare) and not (kind == "org" and bare.endswith("Games")):
+            return True  # an event names no one: "New York Marathon" for "Which runner did Paula Radcliffe outsprint?",
+            # nor a team ("Super Bowl" for "What team was the AFC champion?"); "Epic Games" may be a company
         if kind == "person" and start >= 0 and bare.lower() in PLACES and _WHO_WORD.search(q.text) \
                 and _ORIGIN_BEFORE.search(sentence, max(0, start - 30), start):
             return True  # "a teacher from Minnesota" for "Whose pumpkin set a record?" (new user 26); "beat France" may
             # still answer who Argentina beat
-        if start >= 0 and _ATTRIBUTED.search(sentence, max(0, start - 24), start) and not _SAYING.search(q.text):
-            return True  # "..., according to the Illinois Lottery" said who won, it did not win (new user 9)
         if start >= 0 and reversed_role(q.text, sentence, start, start + len(phrase)):
             return True  # "Truss replaces Boris Johnson" for "Who replaced Liz Truss?" (new user 10)
     if _NATIONALITY_ASKED.search(q.text):

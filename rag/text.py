@@ -324,10 +324,17 @@ def marked_segments(text: str) -> list[tuple[str, tuple[int, ...]]]:
 
 # --- question types --------------------------------------------------------------------------------
 
-#: asks for a quantity
+#: asks for a quantity; "What was Time Warner's full-year profit?", "What is the current average rate ...?" too
+#: (new user 27's figure questions asked with "what" were answered with sentences stating no figure)
 ASKS_NUMBER = re.compile(
     r"\bhow (many|much|long|old|far|big|large|tall|often|high|deep|wide)\b"
     r"|\bwhat (percentage|percent|number|amount|proportion|fraction)\b"
+    r"|\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:(?:the|its|their|his|her)\s+|(?:[\w&-]+\s+){0,3}?[\w&-]+['’]s\s+)"
+    r"(?:(?!of\b|for\b|behind\b|about\b|reason\b|cause\b|name\b|when\b|which\b|that\b|who\b|where\b|if\b)"
+    r"[\w'’-]+\s+){0,3}?"
+    r"(?:profits?|loss(?:es)?|revenues?|sales|prices?|costs?|salary|salaries|turnover|earnings|income|fines?|deficit|"
+    r"debts?|toll|population|rates?|value|worth|budget)\b"
+    r"(?!\s+(?:war|cap|tag|cut|rise|increase|fall|warning|margin|forecast|growth|hike|freeze|setting)s?\b)"
 )
 
 
@@ -345,7 +352,7 @@ PERSON_NOUNS: tuple[str, ...] = tuple((
     "teacher forward character suspect victim winner son daughter wife husband billionaire entrepreneur ceo "
     "congressman congresswoman representative justice commissioner ambassador general officer soldier "
     "activist campaigner owner investor banker dancer filmmaker referee umpire pitcher quarterback swimmer "
-    "sprinter runner cyclist gymnast skater wrestler fighter nominee heir heiress rider"
+    "sprinter runner cyclist gymnast skater wrestler fighter nominee heir heiress rider superstar"
 ).split())
 _TIMES = "year|date|day|month|time|century|decade"
 #: asks for a time

@@ -58,7 +58,9 @@ from rag.text import (
     LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, fold, is_abbreviation, marker_numbers, terms,
     undotted,
 )
-from rag.short_answer import DEMONYM_PLACES, PLACE_GROUPS, PLACES, US_STATES, asking_sentence, is_calendar
+from rag.short_answer import (
+    DEMONYM_PLACES, PLACE_GROUPS, PLACES, US_STATES, asking_sentence, is_calendar, is_demonym,
+)
 from rag.timewindow import WEEKDAYS
 from rag.types import Citation, Passage
 
@@ -1078,6 +1080,7 @@ _SMALL_NUMBERS = {w: str(i) for i, w in enumerate(
     "eighteen nineteen twenty".split())} | {"thirty": "30", "forty": "40", "fifty": "50"}
 _WORDED = re.compile(r"\b(" + "|".join(_SMALL_NUMBERS) + r")(?:-(?=(?:year|month|week|day|hour|game|match|seat)s?\b"
                      r"(?!-old))|(?=\s+[a-z]))|\bhalf(?= of\b)", re.I)
+_NAME_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s+$")  # "Guildford Four", "Birmingham Six", "Famous Five"
 _SPAN_HYPHEN = re.compile(r"\b(\d+)-(?=(?:year|month|week|day|hour|game|match|seat)s?\b(?!-old))")
 
 
@@ -1090,6 +1093,9 @@ def _in_digits(text: str) -> tuple[str, dict[str, str]]:
 
     def digits(m: re.Match[str]) -> str:
         word = m.group(0)
+        if word[0].isupper() and _NAME_BEFORE.search(m.string, 0, m.start()):
+            return word  # "the Guildford Four families": a group's name, no count (new user 27's notice "The question
+            # says Four families")
         number = "50" if word.lower() == "half" else _SMALL_NUMBERS[m.group(1).lower()]
         unit = re.match(r"\s*([A-Za-z]+)", m.string[m.end() :]) if word.lower() != "half" else None
         worded.setdefault(number, word + (" " if not word.endswith("-") else "") + unit.group(1) if unit else word)
@@ -1139,12 +1145,14 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
         place, other_place = _other_post_place(asking, text)
     winner, loser = _winner_reversed(asking, quotes[0])
     said, instead = _other_outcome(asking, quotes[0])
+    doer, other_doer = _other_doer(asking, quotes[0])
     for given, told in (
             (ranked, other_rank and f"the cited passages say {other_rank} and never {ranked}"),
             (day, other_day and f"the answer's passage says {other_day} and never {day}"),
             (place, other_place and f"the cited passages name {other_place} and never {place}"),
             (winner and f"{winner} beat {loser}", loser and f"the answer's passage says {loser} beat {winner}"),
-            (said and f'"{said}"', instead and f'the answer\'s passage says "{instead}"')):
+            (said and f'"{said}"', instead and f'the answer\'s passage says "{instead}"'),
+            (doer, other_doer and f"the answer's passage says {other_doer} and never {doer}")):
         if given and told:
             return _as_given(given, told)
     return None
@@ -1230,10 +1238,32 @@ def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
             subject = re.sub(r"^\W*(?:why|how|when|where|what|who)\s+(?:did|does|do|has|have|had|is|was|were|are|will)\b"
                              r"|\bvot(?:e|es|ed|ing)\s+to\s*$", "", asking[: said.start()], flags=re.I)
             before = set(terms(subject))
-            if not before or not before <= set(terms(lead)):
-                continue
+            if not before or not before <= set(terms(lead)) | set(terms(_CAMEL.sub(" ", lead))):
+                continue  # "TimeWarner" tells of Time Warner (new user 27's "Why did Time Warner's profit fall 76%?")
             return said.group(0), instead.group(0)
     return None, None
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "TimeWarner" -> "Time Warner"
+# "Why did Gordon Brown apologise to ...?": who the question says did it, and what
+_WHY_DID = re.compile(r"^\W*(?i:why)\s+(?i:did|does|do|has|have|had|will|would)\s+(?P<who>(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*)"
+                      r"\s+(?P<verb>[a-z]+)\b")
+_DOER = re.compile(r"(?P<who>(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*)\s+(?:has\s+|had\s+|have\s+)?(?P<verb>[a-z]+)\b")
+
+
+def _other_doer(asking: str, lead: str) -> tuple[str | None, str | None]:
+    """Who a why-question says did something ("Why did Gordon Brown apologise to the Guildford Four families?") and
+    the one other name the answer's leading quote says did it instead ("Tony Blair has apologised to two families"),
+    when the quote never names the question's (new user 27), or Nones."""
+    m = _WHY_DID.match(asking)
+    if m is None or not (verb := terms(m.group("verb"))):
+        return None, None
+    named = set(terms(m.group("who")))
+    if not named or named & set(terms(lead)):
+        return None, None
+    others = {d.group("who") for d in _DOER.finditer(lead) if terms(d.group("verb")) == verb
+              and d.group("who").split()[0].lower() not in STOPWORDS}
+    return (m.group("who"), others.pop()) if len(others) == 1 else (None, None)
 
 
 _ON_DAY = re.compile(r"\bon\s+(" + "|".join(WEEKDAYS) + r")\b", re.I)
@@ -1312,8 +1342,77 @@ _FEASTS = frozenset({"christmas", "easter"})  # times, as weekdays and months ar
 
 def _is_time(name: str) -> bool:
     """Whether a capitalised phrase after "in"/"at" opens with a time, not a place ("in Feb 2010", "at Christmas")."""
-    first = name.split()[0]
+    first = re.split(r"[\s-]", name)[0]  # "October-to-December" (new user 27's quarter read as a place)
     return is_calendar(first) or first.lower() in _FEASTS
+
+
+# a name the question gives: capitalised words in a row ("British Airways", "Roger Federer", "Qantas"), not a
+# question word, a day or month, a people's adjective ("the Irish drugmaker") or a title before a name
+_NAME_WORDS = re.compile(r"[A-Z][\w&-]*(?:['’](?!s\b)[A-Za-z]+)?(?:\s+(?:of\s+|&\s+)?[A-Z][\w&-]*(?:['’](?!s\b)[A-Za-z]+)?)*")
+_TITLE_WORD = re.compile(r"(?:President|Prime|Minister|Chancellor|Secretary|King|Queen|Prince|Princess|Pope|Mr|Mrs|Ms|"
+                         r"Dr|Sir|Lord|Lady|Gov|Governor|Senator|Sen|Rep|CEO|Chief|Judge|Coach|Captain|Former|"
+                         r"General|Gen|Saint|St)\.?$")
+
+
+def subject_names(question: str) -> tuple[tuple[str, ...], ...]:
+    """The names whose fact a question asks (each as its words): what an article answering it must name too. A
+    name after an auxiliary ("did Qantas carry"), after "of"/"for"/"by" ("the chief executive of British Airways")
+    or owning something ("BA's chief executive"); not one of context ("at the Athens Games", "since Tokyo
+    started"), a place (``Premises`` reads those), a people ("the Irish drugmaker", "Brits"), nor a name
+    describing the one asked ("Which Ivy League university ...?": the answer's article need not say so).
+
+    >>> subject_names("How many passengers did Qantas carry in the six months to December?")
+    (('Qantas',),)
+    >>> subject_names("Who is the chief executive of British Airways?"), subject_names("Which Irish firm fell?")
+    ((('British', 'Airways'),), ())
+    >>> subject_names("Roger Federer retired. How many titles did President Joe Biden's rival win?")
+    (('Roger', 'Federer'), ('Joe', 'Biden'))
+    >>> subject_names("Which Ivy League university cut its fees in the U.S. and Iran?")
+    ()
+    """
+    out = []
+    for m in _NAME_WORDS.finditer(question):
+        words = [w for w in re.split(r"\s+(?:of\s+|&\s+)?", m.group(0).strip()) if w]
+        words = [re.sub(r"['’]s$", "", w) for w in words]
+        if words and words[0].lower() in ("which", "what"):
+            continue  # "Which Ivy League university", "What NBA team": the one asked, described
+        while words and (words[0].lower() in STOPWORDS or _TITLE_WORD.match(words[0]) or is_calendar(words[0])):
+            words.pop(0)
+        if not words or re.match(r"(?:which|what)\s+(?:the\s+)?$", question[max(0, m.start() - 11) : m.start()], re.I):
+            continue
+        if len(words) == 1 and m.group(0) == words[0] and re.search(r"(?:^|[.?!:]\s+)\W*$", question[: m.start()]):
+            continue  # "Due to the rising cost of living ...": a sentence's first word, capitalised as such
+        before, after = question[max(0, m.start() - 40) : m.start()], question[m.end() :]
+        if not (_OWNER_BEFORE.search(before) or _OWNER_AFTER.match(after)):
+            continue  # "at the Athens Games", "since Tokyo started ...": context, not whose fact is asked
+        name = " ".join(words).lower().strip(".")
+        if (len(words) == 1 and (is_calendar(words[0]) or name in STOPWORDS or name in _PEOPLES)) \
+                or name in ("new year", "christmas day", "new year's day"):
+            continue
+        if name in PLACES or name.replace(".", "") in PLACES or name.rstrip("s") in DEMONYM_PLACES or is_demonym(name):
+            continue
+        out.append(tuple(words))
+    return tuple(dict.fromkeys(out))
+
+
+# a name whose fact the question asks: after an auxiliary ("did Qantas carry", "is Time Warner's"), a post or a
+# thing "of" it ("the chief executive of British Airways"), or owning it ("BA's chief executive")
+_OWNER_BEFORE = re.compile(r"(?:\b(?:did|does|do|has|have|had|is|was|are|were|will|would|can|could)\s+(?:the\s+)?|"
+                           r"\b(?:of|for|by)\s+(?:the\s+)?|^\W*)$", re.I)
+_OWNER_AFTER = re.compile(r"['’]s?\s")
+_PEOPLES = frozenset({"brits", "yanks", "aussies", "kiwis", "u", "u.s", "u.k", "us", "uk", "eu", "un"})
+
+
+def names_any(names: Sequence[tuple[str, ...]], text: str) -> bool:
+    """Whether ``text`` names one of ``names`` (``subject_names``): by its last word ("Biden" for Joe Biden,
+    "Airways"), its initials ("BA" for British Airways) or its words run together ("TimeWarner")."""
+    said = set(terms(text)) | set(terms(text.replace("-", " ")))
+    for words in names:
+        last = terms(words[-1])
+        if (last and last[-1] in said) or (len(words) > 1 and re.search(
+                rf"\b(?:{re.escape(''.join(w[0] for w in words))}|{re.escape(''.join(words))})\b", text)):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -347,3 +347,16 @@ def test_hybrid_baseline_fuses_vector_and_bm25_at_our_chunk_size(fake_rag: RAG, 
     rows = run_baseline(bl, cases, ks=(1, 5))
     assert rows[0]["metrics"]["hit@1"] == 1.0 and rows[0]["metrics"]["answer_in_context@1"] == 1.0
     assert _li_globals() == before
+
+
+def test_a_filter_that_leaves_nothing_says_why(fake_rag: RAG, caplog: pytest.LogCaptureFixture) -> None:
+    # new user 27: a date filter over undated articles came back empty and silent (REST said why)
+    f = _mf(MetadataFilter(key="published", value="2030-01-01", operator=Op.GTE))
+    with caplog.at_level("WARNING", logger="rag.integrations.llamaindex"):
+        assert ArticleRetriever(fake_rag, top_k=10, filters=f).retrieve(EVERYTHING) == []
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "no passages" in said and "undated" in said, said
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="rag.integrations.llamaindex"):
+        assert ArticleRetriever(fake_rag, top_k=10).retrieve(EVERYTHING)
+    assert not caplog.records

@@ -201,7 +201,14 @@ class ArticleRetriever(BaseRetriever):
         return self.rag.search(query, top_k=self.top_k, filters=self.filters, as_of=self.as_of)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return [NodeWithScore(node=passage_node(p), score=p.score) for p in self.passages(query_bundle.query_str)]
+        found = self.passages(query_bundle.query_str)
+        if not found:  # a retriever returns nodes only: say why there are none, as REST and MCP do (new user 27's
+            # date filter over undated articles came back empty and silent)
+            from rag.notices import search_notices
+
+            for why in search_notices(self.rag, found, "ingest articles first (ingest_documents)", self.filters):
+                log.warning("no passages: %s", why)
+        return [NodeWithScore(node=passage_node(p), score=p.score) for p in found]
 
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         # embedding and SQLite work block; keep the event loop of an async app free
