@@ -1481,6 +1481,10 @@ _MONEY_ASKED = re.compile(
     r"sell for|sold for|bought for|buy for)\b"
     # "How much did Cory Youmans sell Judge's 62nd home run ball for?": a price, not the "62" of "62nd" (new user 26)
     r"|\bhow much\b[^?]*?\b(?:sell|sells|sold|buy|buys|bought|auctioned|go|goes|went|gone)\b[^?]*?\bfor\s*(?:\?|$)"
+    # "What might Euronext bid?", "What did Time Warner earn in 2003?" (new user 27)
+    rf"|\bwhat\s+(?:did|does|do|will|would|might|could|may|is|are|was|were)\s+(?:[\w'’&.-]+\s+){{1,4}}?"
+    r"(?:bid|offer|offering|pay|paying|charge|charging|spend|earn|earning|raise|fetch|cost)\b(?!\s+(?:for|to|on|with)\s*\?)"
+    r"(?=\s*(?:[?.]|$)|\s+(?:for|in|last|this|next|per|a|an|each|every)\b)"
     # "What was Time Warner's full-year profit?" (new user 27: bold "8%" of a stake it owns)
     r"|\bwhat (?:is|was|will be|were|are) (?:(?:the|its|his|her|their) |(?:[a-z][\w’'&-]*\s+){0,3}?[a-z][\w&-]*['’]s\s+)"
     r"(?:[\w-]+ ){0,2}?(?:price|cost|value|fee|fine|salary|bill|budget|ransom|wage|bid|offer|fortune|net worth|"
