@@ -324,6 +324,12 @@ def marked_segments(text: str) -> list[tuple[str, tuple[int, ...]]]:
 
 # --- question types --------------------------------------------------------------------------------
 
+#: "What might Euronext bid?", "What did Time Warner earn in 2003?": an amount paid, offered or earned (new user 27's
+#: follow-up "And what might Euronext bid?" was answered with no figure); a number asked, and money
+#: (``rag.short_answer.asks_money``)
+WHAT_PAID = (r"\bwhat\s+(?:did|does|do|will|would|might|could|may|is|are|was|were)\s+(?:[\w'’&.-]+\s+){1,4}?"
+             r"(?:bid|offer|offering|pay|paying|charge|charging|spend|earn|earning|raise|fetch|cost)\b"
+             r"(?!\s+(?:for|to|on|with)\s*\?)(?=\s*(?:[?.]|$)|\s+(?:for|in|last|this|next|per|a|an|each|every)\b)")
 #: asks for a quantity; "What was Time Warner's full-year profit?", "What is the current average rate ...?" too
 #: (new user 27's figure questions asked with "what" were answered with sentences stating no figure)
 ASKS_NUMBER = re.compile(
@@ -335,11 +341,7 @@ ASKS_NUMBER = re.compile(
     r"(?:profits?|loss(?:es)?|revenues?|sales|prices?|costs?|salary|salaries|turnover|earnings|income|fines?|deficit|"
     r"debts?|toll|population|rates?|value|worth|budget)\b"
     r"(?!\s+(?:war|cap|tag|cut|rise|increase|fall|warning|margin|forecast|growth|hike|freeze|setting)s?\b)"
-    # "What might Euronext bid?", "What did Time Warner earn in 2003?": an amount paid, offered or earned (new user 27's
-    # follow-up "And what might Euronext bid?" was answered with no figure)
-    r"|\bwhat\s+(?:did|does|do|will|would|might|could|may|is|are|was|were)\s+(?:[\w'’&.-]+\s+){1,4}?"
-    r"(?:bid|offer|offering|pay|paying|charge|charging|spend|earn|earning|raise|fetch|cost)\b(?!\s+(?:for|to|on|with)\s*\?)"
-    r"(?=\s*(?:[?.]|$)|\s+(?:for|in|last|this|next|per|a|an|each|every)\b)"
+    rf"|{WHAT_PAID}"
 )
 
 
