@@ -45,7 +45,9 @@ import numpy as np
 from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
-from rag.text import ASKS_NUMBER, LOWER_WORD, PERSON_NOUNS, STOPWORDS, WHAT_PAID, answer_type, undotted
+from rag.text import (
+    ASKS_NUMBER, LOWER_WORD, PERSON_NOUNS, STOPWORDS, WHAT_IS_WHOSE, WHAT_PAID, answer_type, undotted,
+)
 from rag.types import published_day
 
 # "no less than five games" is at least five, not fewer: a negation is part of the figure, as are "a few"
@@ -1481,8 +1483,7 @@ _MONEY_ASKED = re.compile(
     r"|\bhow much\b[^?]*?\b(?:sell|sells|sold|buy|buys|bought|auctioned|go|goes|went|gone)\b[^?]*?\bfor\s*(?:\?|$)"
     rf"|{WHAT_PAID}"  # "What might Euronext bid?", "What did Time Warner earn in 2003?" (new user 27)
     # "What was Time Warner's full-year profit?" (new user 27: bold "8%" of a stake it owns)
-    r"|\bwhat (?:is|was|will be|were|are) (?:(?:the|its|his|her|their) |(?:[a-z][\w’'&-]*\s+){0,3}?[a-z][\w&-]*['’]s\s+)"
-    r"(?:[\w-]+ ){0,2}?(?:price|cost|value|fee|fine|salary|bill|budget|ransom|wage|bid|offer|fortune|net worth|"
+    rf"|{WHAT_IS_WHOSE}(?:[\w-]+ ){{0,2}}?(?:price|cost|value|fee|fine|salary|bill|budget|ransom|wage|bid|offer|fortune|net worth|"
     r"profits?|loss(?:es)?|revenues?|sales|income|turnover|earnings|deficit|debts?)\b"
     r"(?! (?:war|rise|increase|cap|tag|warning|margin|forecast)s?\b)", re.I)
 

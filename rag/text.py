@@ -330,12 +330,16 @@ def marked_segments(text: str) -> list[tuple[str, tuple[int, ...]]]:
 WHAT_PAID = (r"\bwhat\s+(?:did|does|do|will|would|might|could|may|is|are|was|were)\s+(?:[\w'’&.-]+\s+){1,4}?"
              r"(?:bid|offer|offering|pay|paying|charge|charging|spend|earn|earning|raise|fetch|cost)\b"
              r"(?!\s+(?:for|to|on|with)\s*\?)(?=\s*(?:[?.]|$)|\s+(?:for|in|last|this|next|per|a|an|each|every)\b)")
+#: "What is the ...", "What was Time Warner's ...": a what-question about a thing of someone's, read by ``ASKS_NUMBER``
+#: for a figure and by ``rag.short_answer.asks_money`` for money
+WHAT_IS_WHOSE = (r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+"
+                 r"(?:(?:the|its|their|his|her)\s+|(?:[\w’'&.-]+\s+){0,3}?[\w’'&.-]+?['’]s\s+)")
 #: asks for a quantity; "What was Time Warner's full-year profit?", "What is the current average rate ...?" too
 #: (new user 27's figure questions asked with "what" were answered with sentences stating no figure)
 ASKS_NUMBER = re.compile(
     r"\bhow (many|much|long|old|far|big|large|tall|often|high|deep|wide)\b"
     r"|\bwhat (percentage|percent|number|amount|proportion|fraction)\b"
-    r"|\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:(?:the|its|their|his|her)\s+|(?:[\w&-]+\s+){0,3}?[\w&-]+['’]s\s+)"
+    rf"|{WHAT_IS_WHOSE}"
     r"(?:(?!of\b|for\b|behind\b|about\b|reason\b|cause\b|name\b|when\b|which\b|that\b|who\b|where\b|if\b)"
     r"[\w'’-]+\s+){0,3}?"
     r"(?:profits?|loss(?:es)?|revenues?|sales|prices?|costs?|salary|salaries|turnover|earnings|income|fines?|deficit|"
