@@ -63,6 +63,7 @@ from rag.errors import RagError, StoreBusyError, StoreError
 from rag.text import word_count
 
 if TYPE_CHECKING:
+    from index.db import StoredArticle
     from index.feeds import FeedNotice
     from index.load import DumpRead, Waiting
 
@@ -337,6 +338,9 @@ class Indexer:
                     progress(r)
 
             self._deferred_sources: list[tuple[str, str, str | None]] = []  # (source, content hash, url)
+            self._recheck: list[tuple[Article, str]] = []  # settled at the end: see ``_settle_rechecks``
+            self._seen_hash: dict[str, str] = {}  # a source this run stores or settles -> the hash of its text
+            self._replacing: set[str] = set()  # article ids a pass of items stored again rewrites
             self._allow_shrink = allow_shrink
             failed_paths: set[str] = set()
             told: list[FeedNotice | PruneSkipped] = []
@@ -351,8 +355,23 @@ class Indexer:
             try:
                 seen = self._run(articles, emit, failed_paths, stop, tell, embedded, read_order,
                                  stream_stops=stream_stops)
+                self._map_deferred_sources()
+                for _ in range(3):  # a text stored again may be a duplicate of another stored article
+                    again = self._settle_rechecks(emit, failed_paths)
+                    if not again:
+                        break
+                    if self._store_failure is not None or (stop is not None and stop.is_set()):
+                        _not_stored(again, emit, failed_paths)
+                        break
+                    seen |= self._run(iter(again), emit, failed_paths, stop, tell, embedded, read_order)
+                    self._map_deferred_sources()
+                    self._replacing = set()
+                _not_stored(self._settle_rechecks(emit, failed_paths), emit, failed_paths)
             finally:
                 self._map_deferred_sources()
+                self._replacing = set()
+                if self._recheck:  # an interrupted run: what can be settled is, the rest waits for the next
+                    _not_stored(self._settle_rechecks(emit, failed_paths), emit, failed_paths)
             read = list(dumps or ())  # a snapshot: after a stop the reader may still be appending
             settled: set[str] = set()  # dumps whose kept record sources --prune has replaced
             if prune_inputs is not None and stop is not None and stop.is_set():
@@ -696,6 +715,10 @@ class Indexer:
                 emit(ItemResult(art.source, "updated", by_src.id, art.title,
                                 reason=f"same text as article {by_src.id}; its address is now {art.url or 'none'}"))
                 return None
+            if len(self.db.sources_of(by_src.id)) > 1:  # shared: another source's new text may replace it in
+                self._recheck.append((art, "unchanged"))  # this run; told at its end (``_settle_rechecks``)
+                self._seen_hash[art.source] = h
+                return None
             emit(ItemResult(art.source, "unchanged", by_src.id, art.title))
             return None
         # before the duplicate check: a paywall stub that equals another stored stub would move this
@@ -706,20 +729,105 @@ class Indexer:
                 emit(shrunk)
                 return None
         same = self.db.by_hash(h)
-        twin = (same.id, (self.db.sources_of(same.id) or [""])[0]) if same else pending.get(h)
+        if same and same.id in self._replacing:  # a revisit pass rewrites that row before this one is written
+            same = None
+        twin = pending.get(h)
+        if same:
+            # the stored twin may be given new text later in this same run (files rotated: b.txt now holds what
+            # a.txt held, and a.txt something new): mapped, or stored as its own, once the run has written all
+            # (``_settle_rechecks``); mapped at once, the twin's update dropped this text and b.txt's article
+            self._recheck.append((art, "duplicate"))
+            self._seen_hash[art.source] = h
+            return None
         if twin:
             dup_of, where = twin
             # kept as one more source of the article, with its own address (another outlet's URL): listed,
-            # filtered on, removed by and cited ("also in") as the article's other sources are
-            if same:
-                self._add_source(art.source, dup_of, art.url)
-            else:  # its twin is still in the pipeline: map this source once the twin is committed
-                self._deferred_sources.append((art.source, h, art.url))
+            # filtered on, removed by and cited ("also in") as the article's other sources are; its twin is
+            # still in the pipeline: this source is mapped once the twin is committed
+            self._deferred_sources.append((art.source, h, art.url))
             # the twin as data too (``kept_by``): each surface names it its own way from the fields
             emit(ItemResult(art.source, "duplicate", dup_of, art.title, reason=same_text(dup_of, where),
                             kept_by=(where,) if where else ()))
             return None
+        self._seen_hash[art.source] = h  # the text this run stores for it (a failed item's is not: see above)
         return "updated" if by_src else "added"
+
+    def _settle_rechecks(self, emit: Progress, failed_paths: set[str]) -> list[Article]:
+        """Settle the items whose stored text another source could replace in this run, once it has written all:
+        a duplicate of a stored article is mapped to it, and an unchanged source of a shared article is reported
+        unchanged, when that article keeps the text (no source of it seen in this run holds other text now,
+        and no item stored again here rewrites it); every other one is returned, in the order to store them
+        again as their own articles (``_revisit_order``). New user 29 rotated two files (b.txt given a.txt's
+        text, a.txt new text): b.txt was mapped to a.txt's article, whose update then replaced that text, and
+        one article of two was gone; a dump without URLs with a record inserted at its top did the same to
+        every record below it."""
+        items, again, ids = list(self._recheck), [], set()
+        self._recheck.clear()
+
+        def keeps(art: Article, kind: str) -> StoredArticle | None:
+            h = art.content_hash
+            stored = self.db.by_hash(h) if kind == "duplicate" else self.db.by_source(art.source)
+            if stored is None or stored.content_hash != h or stored.id in ids:
+                return None
+            if any(self._seen_hash.get(src, h) != h for src in self.db.sources_of(stored.id)):
+                return None  # a source of it holds other text now: its stored text goes (or went) with it
+            return stored
+
+        moved = True
+        while moved:  # storing one again rewrites its row, which another's twin may be
+            moved = False
+            for item in list(items):
+                if keeps(*item) is None:
+                    items.remove(item)
+                    again.append(item[0])
+                    ids.add(item[0].id)
+                    moved = True
+        for art, kind in items:
+            stored = keeps(art, kind)
+            assert stored is not None  # noqa: S101 - the loop above left only these
+            if kind == "unchanged":
+                emit(ItemResult(art.source, "unchanged", stored.id, art.title))
+                continue
+            self._add_source(art.source, stored.id, art.url)
+            where = next((src for src in self.db.sources_of(stored.id) if src != art.source), "")
+            emit(ItemResult(art.source, "duplicate", stored.id, art.title, reason=same_text(stored.id, where),
+                            kept_by=(where,) if where else ()))
+        return self._revisit_order(again, emit, failed_paths)
+
+    def _revisit_order(self, again: list[Article], emit: Progress, failed_paths: set[str]) -> list[Article]:
+        """``again`` in an order that stores each after the one whose row holds its text now (a text may
+        be stored once: the row must be rewritten first); texts swapped in a ring (a.txt given b.txt's and
+        b.txt a.txt's) cannot be, and are reported failed with the fix."""
+        by_id = {art.id: art for art in again}
+        after: dict[str, str] = {}  # an item's article id -> the id of the item that must be written first
+        for art in again:
+            holder = self.db.by_hash(art.content_hash)
+            if holder is not None and holder.id in by_id and holder.id != art.id:
+                after[art.id] = holder.id
+        order: list[Article] = []
+        placed: set[str] = set()
+        for art in again:
+            chain, aid = [], art.id
+            while aid not in placed and aid not in chain:
+                chain.append(aid)
+                aid = after.get(aid, aid)
+                if aid == chain[-1]:
+                    break
+            if aid in chain and aid != chain[-1]:  # a ring: none of it can be written first
+                for ring_id in chain[chain.index(aid):]:
+                    if ring_id not in placed:
+                        placed.add(ring_id)
+                        ring = by_id[ring_id]
+                        failed_paths.add(ring.source)
+                        emit(ItemResult(ring.source, "failed", ring.id, ring.title, reason=(
+                            "not stored: its text is stored under another source whose own new text is this one's "
+                            "(texts swapped between sources); `rag remove` one of them and ingest again")))
+            for aid in reversed(chain):
+                if aid not in placed:
+                    placed.add(aid)
+                    order.append(by_id[aid])
+        self._replacing = {art.id for art in order}
+        return order
 
     def _redescribed(self, art: Article, article_id: str) -> bool:
         """``art`` is the stored article's own source (not a duplicate's) with the same text, and its
@@ -1113,6 +1221,17 @@ def _shrunk(art: Article, stored: str, article_id: str) -> ItemResult | None:
            f"`rag remove {shlex.quote(art.source)}` and ingest it again")
     return ItemResult(art.source, "failed", article_id, art.title, reason=f"{said}; {cli}", code="shrunk", said=said,
                       given=given)
+
+
+def _not_stored(arts: Sequence[Article], emit: Progress, failed_paths: set[str]) -> None:
+    """Report ``arts`` failed: a run that ended (stopped, a store failure) before storing them as their own
+    articles (``_settle_rechecks``). Their stored state is as before the run; the next ingest stores them, and
+    --prune keeps them meanwhile."""
+    for art in arts:
+        failed_paths.add(art.source)
+        emit(ItemResult(art.source, "failed", art.id, art.title, reason=(
+            "not stored: another source's new text replaced the text it shared, and the run ended before it "
+            "was stored as its own article; run the ingest again")))
 
 
 def _log_notice(notice: FeedNotice | PruneSkipped) -> None:
