@@ -28,6 +28,9 @@ from rag.text import query_words
 log = logging.getLogger(__name__)
 
 STORE_ID_KEY = "store_id"  # meta key: this database's id, stamped into its Chroma collections
+#: the fewest characters of an article id (16 hex digits) that name it: one character removed whichever article
+#: happened to be the only one starting with it
+MIN_ID_PREFIX = 6
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -184,9 +187,12 @@ class ArticleDB:
     """Thread-safe wrapper (one connection, one lock): readers and the ingest writer share it."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.DatabaseError) as exc:  # a read-only or missing place: not a traceback
+            raise self._error(exc) from exc
         self._lock = threading.RLock()
         try:
             self._conn.execute("PRAGMA foreign_keys=ON")
@@ -237,14 +243,23 @@ class ArticleDB:
         with self._lock:
             return self._conn.execute("PRAGMA data_version").fetchone()[0], self._conn.total_changes
 
-    def _error(self, exc: sqlite3.DatabaseError) -> Exception:
-        """A corrupt file as a ``StoreError`` naming the file and the fix; other errors unchanged."""
+    def _error(self, exc: sqlite3.DatabaseError | OSError) -> Exception:
+        """A corrupt file, or one that cannot be opened or written (a read-only data directory, a file where
+        the directory should be), as a ``StoreError`` naming the file and the fix; other errors unchanged (new
+        user 29's read-only RAG_HOME gave an 80-line traceback, even to `rag stats`)."""
         code = getattr(exc, "sqlite_errorcode", None)
         text = str(exc)
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
             return StoreError(
                 f"the article database {self.path} is unreadable ({text}); restore it from a backup, or move it "
                 f"aside (e.g. `mv {self.path} {self.path}.corrupt`) and re-ingest your sources to rebuild it"
+            )
+        if isinstance(exc, OSError) or code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) \
+                or "unable to open" in text or "readonly" in text:
+            return StoreError(
+                f"cannot open the article database {self.path} ({text}): its directory must exist and be writable "
+                "by this user, even to read (SQLite keeps its write-ahead log beside it); check the permissions "
+                "and free space there, or copy the data directory to a writable place and point RAG_HOME at it"
             )
         return exc
 
@@ -657,7 +672,7 @@ class ArticleDB:
 
     def resolve(self, ref: str) -> str | None:
         """An article id from an id, a source, the URL of one of its sources (when no other article's
-        source has it), or a unique id prefix."""
+        source has it), or a unique id prefix of at least ``MIN_ID_PREFIX`` characters."""
         row = self._q("SELECT id FROM articles WHERE id=?", (ref,)).fetchone()
         row = row or self._q("SELECT article_id FROM sources WHERE source=?", (ref,)).fetchone()
         if row:
@@ -665,7 +680,7 @@ class ArticleDB:
         at = self._q("SELECT DISTINCT article_id FROM sources WHERE url=?", (ref,)).fetchall()
         if len(at) == 1:
             return at[0][0]
-        if not ref:
+        if len(ref) < MIN_ID_PREFIX:  # `rag remove e` removed the one article whose id began with "e" (new user 29)
             return None
         ids = self._ids_starting(ref)
         return ids[0] if len(ids) == 1 else None
@@ -677,9 +692,12 @@ class ArticleDB:
 
     def unresolved(self, ref: str) -> str:
         """Why ``resolve(ref)`` found no article: several ids start with it, or nothing is it."""
-        n = len(self._ids_starting(ref)) if ref else 0
-        if n > 1:
-            return f"{ref!r} is the start of {n} article ids; give more of the id"
+        ids = self._ids_starting(ref) if ref else []
+        if len(ids) > 1:
+            return f"{ref!r} is the start of {len(ids)} article ids; give more of the id"
+        if ids:  # one, but too short a prefix to be taken for it: a typo or a stray word must never remove
+            return (f"{ref!r} is too short to name an article: give at least {MIN_ID_PREFIX} characters of its id "
+                    f"(article {ids[0]} starts with it)")
         return "no such article id or source"
 
     # --- story groups (index/stories.py; schema in _STORY_SCHEMA) -------------------------------

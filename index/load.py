@@ -26,6 +26,7 @@ import itertools
 import logging
 import os
 import re
+import stat
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -157,6 +158,9 @@ def _iter_items(inputs: str | Iterable[str]) -> Iterator[str | Skipped]:
             yield raw
             continue
         path = Path(raw).expanduser()
+        if path.is_symlink() and not path.exists():  # a broken link given: named by itself, not its target
+            yield str(path.absolute())
+            continue
         items = _walk(path) if path.is_dir() else iter([str(path.absolute())])
         empty = True
         for item in items:
@@ -165,7 +169,8 @@ def _iter_items(inputs: str | Iterable[str]) -> Iterator[str | Skipped]:
             if key in seen:  # the resolved path: a failure's item equals the source it would have had
                 continue
             seen.add(key)
-            yield Skipped(key, item.reason) if isinstance(item, Skipped) else key
+            # a skipped file is named as the folder shows it (a broken link was named by the file it points at)
+            yield Skipped(item.item, item.reason) if isinstance(item, Skipped) else key
         if empty:  # a folder without one loadable file: say so rather than load nothing quietly
             yield source_path(str(path))
 
@@ -193,8 +198,8 @@ def _walk(folder: Path) -> Iterator[str | Skipped]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     subdirs.append(Path(entry.path))
-                elif not entry.is_file():
-                    continue
+                elif not entry.is_file():  # named, not passed over in silence (new user 29)
+                    yield Skipped(str(Path(entry.path).absolute()), _not_a_file(Path(entry.path)))
                 elif Path(entry.name).suffix.lower() in KINDS:
                     yield str(Path(entry.path).absolute())
                 else:
@@ -269,13 +274,34 @@ def _load_file(path: Path, settings: Settings) -> Iterator[Article | LoadFailure
 DUMP_KINDS = frozenset({"json", "jsonl", "csv", "tsv"})
 
 
+#: how ``_not_a_file``'s reasons open (a surface lists those files apart from the types it does not read)
+NOT_A_FILE = ("is a broken symbolic link", "is not a regular file")
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path``, in a folder or given, is no file to read: a broken symbolic link (to where), or a named
+    pipe, socket or device (new user 29's FIFO was "empty (0 bytes)", a broken link named by its target)."""
+    if path.is_symlink() and not path.exists():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"{NOT_A_FILE[0]} (to {target}); fix or remove the link"
+    return f"{NOT_A_FILE[1]} (a named pipe, socket or device); give a file"
+
+
 def _stat(path: Path, shown: str) -> os.stat_result:
     try:
         if path.is_dir():
             os.scandir(path).close()
             raise InputError(shown, f"is a folder with no files to load (looked for {SUPPORTED}, "
                                     "hidden files skipped); add articles or pass the files directly")
-        return path.stat()
+        if path.is_symlink() and not path.exists():
+            raise InputError(shown, _not_a_file(path))
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(shown, _not_a_file(path))
+        return st
     except FileNotFoundError:
         raise InputError(shown, f"does not exist; check the path (relative paths start at {os.getcwd()})") from None
     except PermissionError:

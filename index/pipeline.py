@@ -576,7 +576,7 @@ class Indexer:
     def _fail_batch(self, batch: _Batch, emit: Progress) -> None:
         reason = f"not stored: {self._store_failure}"
         for a, _, _ in batch.items:
-            emit(ItemResult(a.source, "failed", a.id, a.title, reason=reason))
+            emit(ItemResult(a.source, "failed", a.id, a.title, reason=reason, code="store_failed"))
 
     def _embed_sorted(self, texts: list[str], *, on_batch: Callable[[list[int], np.ndarray], None] | None = None,
                       cancel: Callable[[], bool] | None = None) -> np.ndarray:
@@ -1128,16 +1128,17 @@ class Indexer:
                     continue
                 named = self.db.sources_named(aid, ref)  # none when ref is the article's id
                 others = [s for s in self.db.sources_of(aid) if s not in named]
+                title = (self.db.described(aid) or ("", ""))[1]  # what went, said with its full id
                 if named and others:
                     for source in named:
                         self.db.remove_source(source)
-                    out.append(ItemResult(ref, "removed", aid, code="source_only", kept_by=tuple(others), reason=(
+                    out.append(ItemResult(ref, "removed", aid, title, code="source_only", kept_by=tuple(others), reason=(
                         f"this source only: the article stays, also ingested from {others[0]}"
                         + (f" and {len(others) - 1} more" if len(others) > 1 else ""))))
                     continue
                 self.vectors.delete(self.db.remove_article(aid))
                 self.stories.remove(aid)
-                out.append(ItemResult(ref, "removed", aid))
+                out.append(ItemResult(ref, "removed", aid, title))
         return out
 
     def _resolve_ref(self, ref: str) -> tuple[str, str | None]:

@@ -81,8 +81,11 @@ class Chunk:
 #: - ``not_found`` (remove, failed): no article has this id, id prefix or source;
 #: - ``ambiguous`` (remove, failed): several article ids start with the prefix given;
 #: - ``source_only`` (remove, removed): the source went, the article stays, held by ``kept_by`` (its
-#:   other sources), and goes when it is removed by its id (``article_id``).
-ResultCode = Literal["private_address", "shrunk", "prune_skipped", "not_found", "ambiguous", "source_only"]
+#:   other sources), and goes when it is removed by its id (``article_id``);
+#: - ``store_failed`` (ingest, failed): the vector store failed mid-ingest (a Chroma server gone), so the
+#:   item was not stored; nothing is wrong with it: the same ingest once the store answers stores it.
+ResultCode = Literal["private_address", "shrunk", "prune_skipped", "not_found", "ambiguous", "source_only",
+                     "store_failed"]
 
 #: why the fetch guard (``index.fetch.check_address``) refuses a local or private address, in words
 #: for no surface in particular: the setting is named, not how to set it (a UI or REST user cannot set

@@ -74,7 +74,12 @@ def make_client(settings: Settings):
             raise StoreError(unreachable_server(settings.chroma_url, exc)) from exc
         _limit_wait(client, settings.chroma_timeout)
         return client
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where the folder should be, a read-only data directory: not a traceback
+        raise StoreError(f"cannot make the vector store's folder {settings.chroma_path} ({exc.strerror or exc}): "
+                         "it must be a directory writable by this user; move aside what is there, or point "
+                         "RAG_HOME at a writable directory") from exc
     try:
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
     except BaseException as exc:  # e.g. InternalError "(code: 26) file is not a database"

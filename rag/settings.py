@@ -173,6 +173,23 @@ class Settings(BaseSettings):
     def _expand(cls, v: object) -> object:
         return Path(os.path.expanduser(str(v))) if v is not None else v
 
+    @field_validator("home")
+    @classmethod
+    def _a_directory(cls, v: Path) -> Path:
+        """A data directory, or one that can be made: a RAG_HOME that is a file (or under one) read as an
+        empty collection, "the collection is empty" with exit 0 (new user 29), and failed an ingest with a
+        traceback."""
+        for part in (v, *v.parents):
+            try:
+                if part.is_dir():
+                    return v
+                if part.exists():
+                    where = "is a file" if part == v else f"is under {part}, a file"
+                    raise ValueError(f"{where}, not a directory: point RAG_HOME at a directory")
+            except OSError:  # unreadable: the store's own open says what is wrong
+                return v
+        return v
+
     @field_validator("llm_gguf", mode="before")
     @classmethod
     def _expand_gguf(cls, v: object) -> object:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.empty import EMPTY, nothing_stored, worded
+from rag.cli.empty import EMPTY, empty_here, nothing_stored, worded
 from rag.cli.output import console, fail, out, plural, print_citations, print_json, safe, say
 from rag.errors import RagError
 
@@ -218,7 +218,7 @@ def chat(
     try:
         settings = load_settings()
         if nothing_stored(settings):  # every question would be refused: say why once, creating nothing
-            say("[yellow]note:[/yellow]", EMPTY)
+            say("[yellow]note:[/yellow]", safe(empty_here(settings)))
             return
         from rag.api import RAG
 

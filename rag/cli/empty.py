@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 EMPTY = "the collection is empty: add articles with `rag ingest PATH_OR_URL` (files, folders, URLs, feeds)"
 
 
+def empty_here(settings: Settings) -> str:
+    """``EMPTY`` with where it looked: a mistyped RAG_HOME (a service started without it) reads as an empty
+    collection, and "the collection is empty" alone did not say which directory was read (new user 29).
+
+    >>> from pathlib import Path
+    >>> from rag.settings import Settings
+    >>> empty_here(Settings(home=Path("/srv/newz"))).endswith("; looked in RAG_HOME=/srv/newz")
+    True
+    """
+    return f"{EMPTY}; looked in RAG_HOME={settings.home}"
+
+
 def worded(notice: str) -> str:
     """A notice of the library in the CLI's words: the empty collection's, said for no surface in
     particular (``rag.notices.EMPTY``: in the store's health notices, so in answers and `rag stats`),
