@@ -42,7 +42,7 @@ from rag.retrieve import Retrieval, retrieve
 from rag.settings import Settings, load_settings
 from rag.notices import language_notice, search_notices
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type, weekday_in
-from rag.text import MARKER, YES_NO, answer_type, terms
+from rag.text import MARKER, YES_NO, answer_type, split_sentences, terms
 from rag.timewindow import asked_period, understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with, published_day
 from rag.verify import ClaimGate, Verified, corrected_notice, premise_notice, removed_notice, verify
@@ -293,7 +293,7 @@ class RAG:
             text = REFUSAL if name == self.extractive.name else (text or REFUSAL)
         short = None if refused else short_answer_in(asked, draft.short_answer, citations, text,
                                                      proposed_only=name == self.extractive.name)
-        citations = self._with_versions(citations, passages)
+        citations = self._with_versions(citations, passages, notices)
         if changing and not refused:  # passages of different dates disagree: the newest, dated, then the earlier one
             text, citations = reconcile(text, citations, passages, short[0] if short else None, as_of, asked)
             short = short_after_rewrite(asked, short, citations, text)
@@ -468,16 +468,29 @@ class RAG:
                       answerer=self.extractive.name, timings_ms={k: round(v, 2) for k, v in timings.items()},
                       search_query=question, notices=notices, as_of=as_of, time_window=window)
 
-    def _with_versions(self, citations: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Citation, ...]:
+    def _with_versions(self, citations: Sequence[Citation], passages: Sequence[Passage],
+                       notices: list[str] | None = None) -> tuple[Citation, ...]:
         """Each citation with the other versions of its story ("also in: ..."): the same wire story
-        from several outlets is one source, cited once, with the others listed."""
+        from several outlets is one source, cited once, with the others listed. A version whose text
+        words the quoted sentence otherwise (a correction: "carries 340 passengers" then "410") is no
+        "also in": ``notices`` gets what it says instead, with its date (new user 29's answer gave the
+        outdated 340 and listed the corrected file as if it agreed)."""
         story = {p.n: p.story_id for p in passages}
         out = []
         for c in citations:
             sid = story.get(c.n)
-            others = tuple(v.address for v in self.store.story_versions(sid)
-                           if v.is_copy or v.article_id != c.article_id) if sid else ()
-            out.append(replace(c, also_in=others) if others else c)
+            others: list[str] = []
+            for v in self.store.story_versions(sid) if sid else ():
+                if not v.is_copy and v.article_id == c.article_id:
+                    continue
+                instead = None if v.article_id == c.article_id else \
+                    worded_otherwise(c.quote, self.store.db.article_text(v.article_id) or "")
+                if instead is None:
+                    others.append(v.address)
+                elif notices is not None and v.address not in " ".join(notices):
+                    day = f", {v.published}" if v.published else ""
+                    notices.append(f'Another version of this story ({v.address}{day}) words it otherwise: "{instead}"')
+            out.append(replace(c, also_in=tuple(others)) if others else c)
         return tuple(out)
 
     def search(self, query: str, *, top_k: int | None = None, filters: Filters | None = None,
@@ -494,6 +507,50 @@ class RAG:
         prepared = prepare(query, self.store.doc_freqs, self.store.n_lexical())  # the question's weighted terms
         return prepared, retrieve(self.store, query, embed=self.collection.embedder, top_k=top_k, filters=filters,
                                   question=prepared, time_window=window, as_of=as_of, query_vector=query_vector)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("“", '"').replace("”", '"').split())
+
+
+#: of the quoted sentence's words, the share another sentence must hold to be its rewording, not another sentence
+REWORDED_SHARE = 0.6
+
+
+def worded_otherwise(quote: str, text: str) -> str | None:
+    """The sentence of ``text`` (another version of a story) that words ``quote`` otherwise: None when ``text``
+    holds the quote as it is, or no sentence of it shares most of the quote's words (a version trimmed of it
+    is no contradiction of it).
+
+    >>> worded_otherwise("The ferry carries 340 passengers.", "Update. The ferry carries 410 passengers.")
+    'The ferry carries 410 passengers.'
+    >>> worded_otherwise("The ferry carries 340 passengers.", "It sank. The ferry carries 340 passengers.") is None
+    True
+    >>> worded_otherwise("The ferry carries 340 passengers.", "The harbour master resigned on Monday.") is None
+    True
+    >>> worded_otherwise("The ferry carries 340 passengers, he said.", "The ferry carries 340 passengers, he says.") is None
+    True
+    >>> worded_otherwise("ALEPPO (Wire) - Rebels took Khansir.", "Rebels took Khansir. It fell.") is None
+    True
+    """
+    flat_quote = _flat(quote)
+    if not flat_quote or flat_quote in _flat(text):
+        return None
+    want = set(re.findall(r"[\w'-]+", flat_quote.lower()))
+    best, share = None, 0.0
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        words = set(re.findall(r"[\w'-]+", _flat(sentence).lower()))
+        got = len(want & words) / len(want) if want else 0.0
+        if got > share:
+            best, share = sentence, got
+    if best is None or share < REWORDED_SHARE:
+        return None
+    # a figure or a name given for another makes it another statement ("340" / "410"); not a word of style, nor
+    # a dateline or a name one version adds ("ALEPPO (Wire) - Rebels captured ...")
+    mine, theirs = set(re.findall(r"[\w'-]+", flat_quote)), set(re.findall(r"[\w'-]+", _flat(best)))
+    told = [any(w[0].isdigit() or w[0].isupper() for w in words) for words in (mine - theirs, theirs - mine)]
+    return _flat(best) if all(told) else None
 
 
 LLM_FAILED = "The LLM failed"  # the notice of an answer the LLM's call failed to give (the UI warns of it too)
