@@ -790,7 +790,10 @@ class Indexer:
                 continue
             self._add_source(art.source, stored.id, art.url)
             where = next((src for src in self.db.sources_of(stored.id) if src != art.source), "")
-            emit(ItemResult(art.source, "duplicate", stored.id, art.title, reason=same_text(stored.id, where),
+            reason = same_text(stored.id, where)
+            if where.startswith("/") and not os.path.lexists(where):  # a file renamed: its old name is still cited
+                reason += ", a file that no longer exists (renamed or moved?): an ingest with prune drops it"
+            emit(ItemResult(art.source, "duplicate", stored.id, art.title, reason=reason,
                             kept_by=(where,) if where else ()))
         return self._revisit_order(again, emit, failed_paths)
 

@@ -130,3 +130,10 @@ def test_a_broken_link_and_a_named_pipe_are_named_with_why(home: Path, tmp_path:
     out = flat(res.stderr)
     assert res.exit_code == 1 and f"{folder / 'dangling.txt'}: is a broken symbolic link" in out, out
     assert f"{folder / 'fifo.txt'}: is not a regular file" in out and "is empty" not in out, out
+
+
+def test_the_version_is_printed(home: Path) -> None:
+    from importlib.metadata import version
+
+    res = run("--version")
+    assert res.exit_code == 0 and res.stdout.strip() == f"rag-articles {version('rag-articles')}", res.output

@@ -159,3 +159,16 @@ def test_a_refused_new_version_does_not_unsettle_the_copy_beside_it(coll: Collec
     report = {Path(r.item).name: r for r in coll.ingest(str(folder)).items}
     assert report["a.txt"].status == "failed" and report["b.txt"].status == "unchanged", report
     assert coll.db.counts()["articles"] == 1 and all(long_x in t for t in texts(coll).values())
+
+
+def test_a_renamed_file_says_its_old_name_is_gone(coll: Collection, tmp_path: Path) -> None:
+    folder = tmp_path / "ren"
+    folder.mkdir()
+    write(folder, "zz_unique.txt", "Crane report X", X)
+    coll.ingest(str(folder))
+    (folder / "zz_unique.txt").rename(folder / "ferry.txt")
+    [dup] = coll.ingest(str(folder)).items  # new user 29: "duplicate of zz_unique.txt", a file gone, still cited
+    assert dup.status == "duplicate" and "no longer exists (renamed or moved?)" in (dup.reason or ""), dup
+    [gone] = [r for r in coll.ingest(str(folder), prune=True).items if r.status == "removed"]
+    assert gone.item.endswith("zz_unique.txt")
+    assert set(texts(coll)) == {"ferry.txt"}

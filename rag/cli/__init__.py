@@ -62,8 +62,23 @@ app = typer.Typer(cls=RagGroup, add_completion=False, no_args_is_help=True, pret
                   help="Ask questions of your articles, with citations.", epilog=EXIT_CODES)
 
 
+def _version(given: bool) -> None:
+    """``rag --version``: the installed package's version, and exit (new user 29 had none to note before an
+    upgrade or a backup)."""
+    if given:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"rag-articles {version('rag-articles')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("rag-articles (not installed: run from a checkout)")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False) -> None:
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
+          _shown: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="print the version and exit")] = False) -> None:
     setup_logging(verbose)
 
 
