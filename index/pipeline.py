@@ -783,8 +783,10 @@ class Indexer:
                     ids.add(item[0].id)
                     moved = True
         for art, kind in items:
-            stored = keeps(art, kind)
-            assert stored is not None  # noqa: S101 - the loop above left only these
+            stored = keeps(art, kind)  # (the loop above left only those it keeps: nothing was written since)
+            if stored is None:
+                again.append(art)
+                continue
             if kind == "unchanged":
                 emit(ItemResult(art.source, "unchanged", stored.id, art.title))
                 continue
@@ -824,7 +826,7 @@ class Indexer:
                         failed_paths.add(ring.source)
                         emit(ItemResult(ring.source, "failed", ring.id, ring.title, reason=(
                             "not stored: its text is stored under another source whose own new text is this one's "
-                            "(texts swapped between sources); `rag remove` one of them and ingest again")))
+                            "(texts swapped between sources); remove one of them and ingest again")))
             for aid in reversed(chain):
                 if aid not in placed:
                     placed.add(aid)

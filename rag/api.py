@@ -532,6 +532,8 @@ def worded_otherwise(quote: str, text: str) -> str | None:
     True
     >>> worded_otherwise("ALEPPO (Wire) - Rebels took Khansir.", "Rebels took Khansir. It fell.") is None
     True
+    >>> worded_otherwise("The ferry carries 340 people.", "It carries 340 people, the ferry says.") is None
+    True
     """
     flat_quote = _flat(quote)
     if not flat_quote or flat_quote in _flat(text):
@@ -548,9 +550,12 @@ def worded_otherwise(quote: str, text: str) -> str | None:
         return None
     # a figure or a name given for another makes it another statement ("340" / "410"); not a word of style, nor
     # a dateline or a name one version adds ("ALEPPO (Wire) - Rebels captured ...")
-    mine, theirs = set(re.findall(r"[\w'-]+", flat_quote)), set(re.findall(r"[\w'-]+", _flat(best)))
-    told = [any(w[0].isdigit() or w[0].isupper() for w in words) for words in (mine - theirs, theirs - mine)]
-    return _flat(best) if all(told) else None
+    mine, theirs = re.findall(r"[\w'-]+", flat_quote), re.findall(r"[\w'-]+", _flat(best))
+
+    def told(words: list[str]) -> set[str]:  # figures, and names (capitalised past the sentence's first word)
+        return {w for i, w in enumerate(words) if w[0].isdigit() or (i and w[0].isupper())}
+
+    return _flat(best) if told(mine) - set(theirs) and told(theirs) - set(mine) else None
 
 
 LLM_FAILED = "The LLM failed"  # the notice of an answer the LLM's call failed to give (the UI warns of it too)
