@@ -27,6 +27,13 @@ def parse_text(raw: str, source: str, url: str | None = None) -> Article:
     _require_text(text, source, "text file")
     published, text = split_date_prefix(text)
     _require_text(text, source, "text file")
+    first, _, rest = text.partition("\n")
+    dated, after = split_date_prefix(rest.lstrip("\n")) if published is None and first.strip() else (None, "")
+    if dated is not None and after.strip() and len(first.strip()) <= HEADLINE_MAX:
+        # "Bob Iger makes stunning return as Disney CEO, replacing Bob ...\ndate 2022-11-20": the line before a
+        # date line is the headline whatever it ends with ("...", an inner full stop read it as a sentence, and
+        # 26 of new user 28's 33 dated files were stored undated, headline and date line quoted as the body)
+        return Article(source=source, title=shorten(first.strip(), HEADLINE_MAX), text=after, published=dated, url=url)
     title, text = split_title(text)
     if published is None:  # "Headline\n\ndate 2024-03-12\n...": the date line may follow the title
         after, rest = split_date_prefix(text)
