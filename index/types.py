@@ -116,7 +116,8 @@ class LoadFailure:
 @dataclass(frozen=True)
 class Skipped:
     """A file a folder walk passed over because ingest does not read its type (``report.docx``,
-    ``bundle.zip``); ``reason`` names the type and what to do. Not a failure: a folder of articles
+    ``bundle.zip``), or because it is no file to read (a broken symbolic link, a named pipe:
+    ``index.load.NOT_A_FILE``); ``reason`` says which and what to do. Not a failure: a folder of articles
     often holds other files. A file given by name is a ``LoadFailure`` instead (it was asked for)."""
 
     item: str

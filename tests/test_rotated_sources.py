@@ -31,7 +31,7 @@ def texts(coll: Collection) -> dict[str, str]:
     """Each stored source -> the text its article holds, read from the database."""
     out = {}
     for row in coll.db._q("SELECT s.source, a.text FROM sources s JOIN articles a ON a.id = s.article_id"):
-        out[Path(row[0]).name if "#" not in row[0] else row[0].rsplit("/", 1)[-1]] = row[1]
+        out[Path(row[0]).name] = row[1]  # a file's name, or a dump's record "n.jsonl#2"
     return out
 
 
