@@ -11,7 +11,10 @@ differences are what a small CPU model needs:
   marked 4 of 12 answers, with it 12 of 12) and carries a worked example turn; both sit in a
   fixed prefix that llama.cpp evaluates once and reuses for every later question;
 - the model loads once per process, lazily, and generation is serialised by a lock (a llama.cpp
-  context is not re-entrant); stopping iteration of ``stream`` stops generation at the next token.
+  context is not re-entrant); stopping iteration of ``stream`` stops generation at the next token,
+  and a stop requested through :mod:`rag.cancel` (the chat's Stop) also stops the model while it
+  reads its prompt, between two steps of llama.cpp's computation (its abort callback): without it
+  the stopped answer held the model, and the next question waited, until its first word.
 
 The model is ``RAG_LLM_GGUF`` when set, else the bundled, hash-verified Qwen2.5-Coder-1.5B-Instruct
 (see :mod:`rag.models`).
@@ -33,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.cancel import requested
 from rag.errors import ConfigError, LLMError
 from rag.followup import rewrite_query
 from rag.llm import final_draft
@@ -103,6 +107,9 @@ class LocalAnswerer:
         self._llama = llama
         self._load_lock = threading.Lock()
         self._gen_lock = threading.Lock()
+        self._stop: threading.Event | None = None  # the running generation's stop request (rag.cancel)
+        self._abort_hooked: Any = None  # the model object the abort callback is installed on
+        self._abort_callback: Any = None  # kept referenced: llama.cpp calls it from its threads
 
     # --- public API ---------------------------------------------------------------------
 
@@ -135,6 +142,7 @@ class LocalAnswerer:
         first: float | None = None
         stats: dict[str, int] = {}
         finish: str | None = None
+        stop = requested()
         gen = self._generate(messages, self.max_tokens, stats)
         try:
             for piece, finish in gen:
@@ -145,6 +153,9 @@ class LocalAnswerer:
                     yield out
         finally:
             gen.close()  # on an early stop too: ends generation and releases the model at once
+        if stop is not None and stop.is_set():  # stopped: no one reads on
+            log.info("%s stopped after %.1f s", self.name, time.perf_counter() - started)
+            return
         if reader.blank:  # a model that refuses says so; no word at all is a failure (the caller falls back)
             raise LLMError(
                 f"the local model {self.name} returned an empty reply (finish_reason={finish}); raise "
@@ -203,11 +214,19 @@ class LocalAnswerer:
         """``(delta, finish_reason so far)`` from the model, holding the generation lock throughout.
 
         ``stats`` receives ``prompt_tokens`` and ``completion_tokens`` (llama.cpp's own counts:
-        tokens evaluated in the context, and pieces streamed) when generation ends.
+        tokens evaluated in the context, and pieces streamed) when generation ends. A stop
+        requested (:func:`rag.cancel.requested`) while it waits for the lock, or while llama.cpp
+        computes, ends it without a word more.
         """
+        stop = requested()
         llama = self._get_llama()
+        self._hook_abort(llama)
         waited = time.perf_counter()
-        with self._gen_lock:
+        while not self._gen_lock.acquire(timeout=0.25):
+            if stop is not None and stop.is_set():
+                return
+        try:
+            self._stop = stop
             if time.perf_counter() - waited > 0.5:
                 log.info("waited %.1f s for the local model to finish another answer", time.perf_counter() - waited)
             try:
@@ -227,6 +246,9 @@ class LocalAnswerer:
                         pieces += 1
                     if piece or finish:
                         yield piece, finish
+            except RuntimeError:  # llama_decode returned 2: aborted by the stop request (_aborting)
+                if stop is None or not stop.is_set():
+                    raise
             finally:
                 close = getattr(chunks, "close", None)
                 if close is not None:
@@ -234,6 +256,30 @@ class LocalAnswerer:
                 if stats is not None:
                     stats["completion_tokens"] = pieces
                     stats["prompt_tokens"] = max(_evaluated_tokens(llama) - pieces, 0)
+        finally:
+            self._stop = None
+            self._gen_lock.release()
+
+    def _aborting(self, _data: Any = None) -> bool:
+        """llama.cpp's abort callback: True once the running generation's stop was requested."""
+        stop = self._stop
+        return stop is not None and stop.is_set()
+
+    def _hook_abort(self, llama: Any) -> None:
+        """Have ``llama`` ask :meth:`_aborting` between the steps of its computation: a
+        ``llama_cpp.Llama`` through ``llama_set_abort_callback`` (a decode it aborts raises
+        RuntimeError; llama-cpp-python drops its half-evaluated tokens from the cache before the
+        next prompt), another model object through its own ``set_abort_callback`` if it has one."""
+        if self._abort_hooked is llama:
+            return
+        ctx = getattr(getattr(llama, "_ctx", None), "ctx", None)
+        if ctx is not None:
+            llama_cpp = _import_llama_cpp()
+            self._abort_callback = llama_cpp.ggml_abort_callback(self._aborting)
+            llama_cpp.llama_set_abort_callback(ctx, self._abort_callback, None)
+        elif callable(hook := getattr(llama, "set_abort_callback", None)):
+            hook(self._aborting)
+        self._abort_hooked = llama
 
     def _get_llama(self) -> Any:
         with self._load_lock:

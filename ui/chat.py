@@ -24,6 +24,7 @@ from rag.api import LLM_FAILED, RAG
 from rag.arguments import no_day
 from rag.types import Answer, Filters, Passage
 from ui import render, toast
+from ui.background import IDLE, polled
 from ui.export import answer_export_html
 from ui.feedback import FeedbackLog
 
@@ -387,8 +388,13 @@ class Chat:
 
         try:
             rag, offline = self._answering(answerer)
-            for piece in rag.stream(question, top_k=asked.top_k, filters=filters, history=history,
-                                    offline=offline, as_of=asked.as_of, found=heard):
+            # on a thread of its own: this generator stays stoppable while a model reads its prompt
+            stream = polled(lambda: rag.stream(question, top_k=asked.top_k, filters=filters, history=history,
+                                               offline=offline, as_of=asked.as_of, found=heard), name="ui-answer")
+            for piece in stream:
+                if piece is IDLE:  # no word yet: yield nothing new, only to be stoppable (ui.background)
+                    yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                    continue
                 if isinstance(piece, Answer):
                     answer = piece
                     continue
