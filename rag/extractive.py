@@ -40,10 +40,11 @@ from rag.recency import find_disagreement, has_figure, pick_newest
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
+    description_of,
     extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, ranked_candidates,
     share_of, wanted_type, what_is_asked,
 )
-from rag.text import strip_markers, terms, verb_terms
+from rag.text import strip_markers, terms, verb_terms, who_named_is
 from rag.timewindow import MONTHS, opens_outside, outside_window, understand
 from rag.types import REFUSAL, Draft, Passage, TimeWindow, published_day
 from rag.verify import Premises, names_any, subject_names
@@ -63,6 +64,9 @@ _TIMES_ASKED = re.compile(r"\bhow\s+many\s+times\b", re.I)
 # was measured (Nov 2026); read beside 8 sentences it refused 3 fewer of the BBC paraphrase suite's
 # 23 tuning unanswerables at the same wrong refusals
 FIGURE_SCOPE = 5
+# sentences read for one that says who a named person is (``ExtractiveAnswerer.described``): the answer's
+# sentence was within the first 8 for the three "Who is ...?" questions of new user 28's corpus (hand-set)
+DESCRIBED_AMONG = 8
 RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
 SENTENCES_FITTED = Path(__file__).resolve().parent / "fitted" / "sentences.json"
 
@@ -479,6 +483,11 @@ class ExtractiveAnswerer:
                              notices=(lacking_notice(q, "figure", scored),))
             chosen = [*chosen[: max(0, self.max_sentences - 1)], bound]  # "The 71-year-old served ..."
         best = chosen[0]
+        described = self.described(q, scored)
+        if described is not None:  # "Who is Hakeem Jeffries?": what the articles call him, in bold
+            said, (start, end) = described
+            return Draft(text=_cited(said), refused=False, confidence=round(confidence, 4),
+                         short_answer=(said.text[start:end], said.span[0] + start, said.span[0] + end))
         # the answer itself (shown first, in bold, by the CLI and UI), inside the sentence that supports
         # it; a likelier phrase in a sentence ranked just below the answer's may bring that sentence in
         short, chosen = self.short_answer(q, scored, chosen, within=asked)
@@ -502,6 +511,24 @@ class ExtractiveAnswerer:
             short = full_name(q, short, chosen)
         text = " ".join(_cited(s) for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
+
+    @staticmethod
+    def described(q: Question, ranked: Sequence[Scored]) -> tuple[Scored, tuple[int, int]] | None:
+        """For a question asking who a named person is ("Who is Hakeem Jeffries?", ``who_named_is``): the
+        best-ranked of the first ``DESCRIBED_AMONG`` sentences that says who (``description_of``: "House
+        Democratic Leader Hakeem Jeffries ...") and that span of it (the short answer). The sentence ranked
+        best for such a question is often one that only names the person ("A brief Hakeem Jeffries bio")."""
+        name = who_named_is(q.text)
+        if name is None:
+            return None
+        best: tuple[int, Scored, tuple[int, int]] | None = None
+        for s in ranked[:DESCRIBED_AMONG]:  # a title ("House Democratic Leader") before "a Brooklyn native"
+            said = description_of(name, s.text)
+            if said is None and " " in name:  # "..., said Jeffries, the incoming leader": the surname alone
+                said = description_of(name.split()[-1], s.text)
+            if said is not None and (best is None or said[2] > best[0]):
+                best = said[2], s, said[:2]
+        return (best[1], best[2]) if best else None
 
     def lacks_figure(self, q: Question, ranked: Sequence[Scored], chosen: Sequence[Scored]) -> bool:
         """The question asks for a figure ("how many staff", "how much did it cost", "how long did it

@@ -46,7 +46,8 @@ from rag.confidence import focus_terms
 from rag.errors import ConfigError
 from rag.evidence import MONTHS, NUM_WORDS, Question, terms
 from rag.text import (
-    ASKS_NUMBER, LOWER_WORD, PERSON_NOUNS, STOPWORDS, WHAT_IS_WHOSE, WHAT_PAID, answer_type, undotted,
+    ASKS_NUMBER, LOWER_WORD, PERSON_NOUNS, STOPWORDS, WHAT_IS_WHOSE, WHAT_PAID, answer_type, asks_who_named_is,
+    undotted,
 )
 from rag.types import published_day
 
@@ -745,6 +746,8 @@ def _wanted_type(question: str, atype_of_question: str) -> str:
     clause = _WHEN_CLAUSE.match(text)  # "When rates peaked last month, what was the average?": its main clause
     if clause:
         text = text[clause.start(1) :]
+    if asks_who_named_is(text):  # "Who is Hakeem Jeffries?": who they are, no name (rag.text.answer_type)
+        return ""
     stand = _WHERE_STAND.search(text)  # "Where does the mortgage rate stand now?": a figure; "Where do talks stand?"
     if stand:
         return "number" if _QUANTITY_NOUNS & set(terms(stand.group(1).split()[-1])) else ""
@@ -2699,3 +2702,61 @@ class PhraseModel:
 
     def probability(self, row: np.ndarray) -> float:
         return float(1.0 / (1.0 + np.exp(-(self.point_bias + row @ np.asarray(self.point_weights)))))
+
+
+# --- who a named person is ----------------------------------------------------------------------------
+# "Who is Hakeem Jeffries?" (``rag.text.asks_who_named_is``) is answered by what the articles call the person:
+# a title run before the name ("House Democratic Leader Hakeem Jeffries", "New York Rep. Hakeem Jeffries"), an
+# appositive after it ("Thomas Commerford Martin, the editor of Electrical World magazine,") or "X is a ...".
+_TITLE_ABBREVIATIONS = frozenset("rep sen gov lt col gen pres prof dr sgt cpl adm supt insp det cllr".split())
+_TITLE_POSTS = frozenset(PERSON_NOUNS) | _TITLE_ABBREVIATIONS | frozenset(
+    "speaker whip premier chief head leader chair commander inspector superintendent councillor".split())
+# lower-case words a title run may hold besides its posts ("Democratic leader", "former House speaker")
+_TITLE_LOWER = frozenset("former acting interim deputy vice assistant minority majority party house state "
+                         "foreign defence defense finance health home interior justice prime chief general "
+                         "executive senior top new then".split())
+_TITLE_TOKEN = re.compile(r"[A-Z][\w’'&-]*\.?|[a-z][\w’'-]*|\d+(?:st|nd|rd|th)")
+_DESCRIBED_AFTER = re.compile(r",\s+((?:an?|the|who)\s[^,;:.!?\"“”]{3,90}?)\s*(?:[,;:.!?]|$)")
+_DESCRIBED_IS = re.compile(r"\s+(?:is|was|has been)\s+((?:an?|the)\s[^,;:.!?\"“”]{3,90}?)\s*(?:[,;:.!?]|$)")
+_TITLE_WORDS_MAX = 6
+
+
+def description_of(name: str, sentence: str) -> tuple[int, int, int] | None:
+    """Where ``sentence`` says who ``name`` (a person's name as a question gives it) is, and how well:
+    ``(start, end, 2)`` for a title run right before the name that holds a post word ("House Democratic
+    Leader", "New York Rep."), ``(start, end, 1)`` for an appositive or "is a ..." after it ("the editor
+    of Electrical World magazine", "a Brooklyn native"), ``(start, end, 0)`` for a title that is an
+    abbreviation alone ("Rep."); None if the sentence says none of these."""
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence)
+    if m is None:
+        return None
+    title = _title_before(sentence, m.start())
+    if title is not None and " " in sentence[title[0]:title[1]].strip() \
+            or title is not None and sentence[title[0]:title[1]].lower().rstrip(".") not in _TITLE_ABBREVIATIONS:
+        return title[0], title[1], 2
+    described = _DESCRIBED_AFTER.match(sentence, m.end()) or _DESCRIBED_IS.match(sentence, m.end())
+    if described:  # "Rep. Hakeem Jeffries is a Brooklyn native": more than "Rep."
+        return described.start(1), described.end(1), 1
+    return (title[0], title[1], 0) if title is not None else None
+
+
+def _title_before(sentence: str, at: int) -> tuple[int, int] | None:
+    """The title run that ends right before ``at`` (the name), if it holds a post."""
+    tokens = list(_TITLE_TOKEN.finditer(sentence, 0, at))
+    run: list[re.Match[str]] = []
+    end = at
+    for tok in reversed(tokens):
+        if sentence[tok.end():end].strip() or len(run) >= _TITLE_WORDS_MAX:  # a comma, a quote: the run ends
+            break
+        word = tok.group(0).lower().rstrip(".")
+        if not (tok.group(0)[0].isupper() or word in _TITLE_POSTS or word in _TITLE_LOWER):
+            break
+        run.append(tok)
+        end = tok.start()
+    run.reverse()
+    while run and run[0].group(0).lower().rstrip(".") in STOPWORDS | {"before", "after", "when", "while", "as"}:
+        run.pop(0)  # "Before House Democratic Leader ...": the sentence's opening word is no part of the title
+    posts = [i for i, t in enumerate(run) if t.group(0).lower().rstrip(".") in _TITLE_POSTS]
+    if not posts:
+        return None
+    return run[0].start(), run[-1].end()

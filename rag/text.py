@@ -381,8 +381,39 @@ YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|w
                     re.I)
 
 
+# "Who is Hakeem Jeffries?", "Who was Philip I?": the person is named, and what is asked is who they are (a
+# post, a description), not a name. Read as asking for a name, the only name the passages hold is the one
+# asked about, so the answer was refused ("do not state the name asked for": new user 28); SQuAD's five
+# such questions are answered "editor of Electrical World magazine", "Landgrave of Hesse". Not a name
+# with a possessive ("Who was Guy's Rival?"), a post of a place ("Who was Count of Melfi") nor posts only
+# ("Who is Prime Minister?")
+_WHO_IS_NAMED = re.compile(r"\s*(?i:who)(?:['’]s|\s+(?:is|was|are|were))\s+"
+                           r"((?:[A-Z][\w.'’-]*|of|de|van|von|al|bin)(?:\s+(?:[A-Z][\w.'’-]*|of|de|van|von|al|bin))*)"
+                           r"\s*\?*\s*")
+_TITLE_WORDS = frozenset(PERSON_NOUNS) | frozenset("prime vice deputy speaker first lady attorney foreign home "
+                                                   "head of de van von al bin".split())
+
+
+def who_named_is(question: str) -> str | None:
+    """The name when ``question`` asks who a person it names is ("Who is Hakeem Jeffries?": "Hakeem
+    Jeffries"), else None."""
+    m = _WHO_IS_NAMED.fullmatch(question)
+    # nor a post "of" a place ("Who was Count of Melfi", "Who is President of France?"): asks for a name
+    if m is None or re.search(r"['’]s\b", m.group(1)) or re.match(r"\S+\s+of\b", m.group(1)):
+        return None
+    return m.group(1) if any(w.lower().strip(".") not in _TITLE_WORDS for w in m.group(1).split()) else None
+
+
+def asks_who_named_is(question: str) -> bool:
+    """Whether ``question`` asks who a person it names is (:func:`who_named_is`)."""
+    return who_named_is(question) is not None
+
+
 def answer_type(question: str) -> AnswerType:
-    """What kind of thing answers ``question``: "number", "date", "name", or "" (no one kind)."""
+    """What kind of thing answers ``question``: "number", "date", "name", or "" (no one kind; also
+    for a question asking who a named person is: ``asks_who_named_is``)."""
+    if asks_who_named_is(question):
+        return ""
     q = question.lower()
     if ASKS_NUMBER.search(q):
         return "number"
