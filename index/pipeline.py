@@ -966,15 +966,23 @@ class Indexer:
             for src in self.db.sources_under(root, (os.sep, "#")):
                 if src in seen or any(_under(src, f) for f in protected):
                     continue
+                title = self._title_of(src)
                 aid, chunk_ids = self.db.remove_source(src)
                 self.vectors.delete(chunk_ids)
                 if aid and chunk_ids:  # the article went with its last source (else it stays in its story)
                     self.stories.remove(aid)
-                out.append(ItemResult(src, "removed", aid, reason="source no longer exists"
+                out.append(ItemResult(src, "removed", aid, title, reason="source no longer exists"
                                       + ("" if chunk_ids else "; the article stays (ingested from another source too)")))
         if dumps is not None:
             out += self._prune_dump_records(roots, seen, protected, dumps, settled if settled is not None else set())
         return out
+
+    def _title_of(self, source: str) -> str | None:
+        """The title of the article stored from ``source`` (read before a prune unmaps it, so the report
+        can say which article went: new user 30's `rag ingest --prune` named none)."""
+        stored = self.db.by_source(source)
+        described = self.db.described(stored.id) if stored else None
+        return described[1] if described else None
 
     def _prune_skipped(self, inputs: Sequence[str], seen: set[str], dumps: Sequence[DumpRead]) -> list[PruneSkipped]:
         """The dumps under ``inputs`` that ``_prune`` left alone because they were not read whole, each
@@ -1052,11 +1060,12 @@ class Indexer:
             for src in sorted(old - current):
                 if src in seen or holders[src] > (src in mine) or self.db.by_source(src) is None:
                     continue
+                title = self._title_of(src)
                 aid, chunk_ids = self.db.remove_source(src)
                 self.vectors.delete(chunk_ids)
                 if aid and chunk_ids:
                     self.stories.remove(aid)
-                out.append(ItemResult(src, "removed", aid, reason=(
+                out.append(ItemResult(src, "removed", aid, title, reason=(
                     f"no longer in {shown}" if d is not None else f"{shown} no longer exists")
                     + ("" if chunk_ids else "; the article stays (ingested from another source too)")))
             self._set_dump_urls(path, current)

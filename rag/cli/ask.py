@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.text import Text
 
-from rag.cli.empty import EMPTY, empty_here, nothing_stored, worded
+from rag.cli.empty import empty_here, nothing_stored, worded
 from rag.cli.output import console, fail, out, plural, print_citations, print_json, safe, say
 from rag.errors import RagError
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from rag.api import RAG
+    from rag.settings import Settings
     from rag.types import Answer, Filters
 
 
@@ -117,7 +118,7 @@ def ask(
     try:
         settings = load_settings()
         if nothing_stored(settings):
-            _refuse_unstored(question, top_k, filters, when, as_json)
+            _refuse_unstored(settings, question, top_k, filters, when, as_json)
             return
         from rag.api import RAG
 
@@ -130,17 +131,20 @@ def ask(
         fail(exc)
 
 
-def _refuse_unstored(question: str, top_k: int | None, filters: Filters, when: date | None, as_json: bool) -> None:
+def _refuse_unstored(settings: Settings, question: str, top_k: int | None, filters: Filters, when: date | None,
+                     as_json: bool) -> None:
     """`rag ask` of a collection nothing was ever stored in: the refusal and how to add articles, as
     ``RAG.ask`` answers an empty collection (``--json``: the same ``Answer`` fields), without creating
-    the store or loading the model to find nothing (``rag.cli.empty``)."""
+    the store or loading the model to find nothing (``rag.cli.empty``). The notice names the directory
+    read, as `rag stats` and `rag chat` do: a script asking with a mistyped RAG_HOME got "the collection
+    is empty" alone (new user 30)."""
     from rag.arguments import checked_inputs
     from rag.timewindow import understand
     from rag.types import REFUSAL, Answer
 
     question, _, _, _, as_of = checked_inputs(question, top_k, filters, (), when)  # refused as RAG.ask would
     answer = Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(), timings_ms={},
-                    search_query=question, notices=(EMPTY,), as_of=as_of, time_window=understand(question, as_of))
+                    search_query=question, notices=(empty_here(settings),), as_of=as_of, time_window=understand(question, as_of))
     if as_json:
         print_json(answer_json(answer))
     else:

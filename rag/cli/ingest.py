@@ -54,7 +54,7 @@ DUPLICATE_LINES = 10  # stored articles named as repeated by duplicates, one lin
 
 def print_report(report: IngestReport) -> None:
     """The ingest counts as a table, then the duplicates, each with the stored article it repeats
-    (``_print_duplicates``), then the failures: one line per item, or, when several items failed
+    (``_print_duplicates``), then the articles --prune removed (source, id, title, why), then the failures: one line per item, or, when several items failed
     for the same reason (a Chroma server gone mid-ingest fails every item left), one line for the
     reason with the count and a few of the items; then the files of the folders given that were
     not read (their type), a line per type with a few of the files and what to do."""
@@ -71,6 +71,11 @@ def print_report(report: IngestReport) -> None:
     console.print(t)
     _print_grouped(report)
     _print_duplicates(tuple(r for r in report.items if r.status == "duplicate"))
+    for r in report.items:  # --prune: which articles went ("removed 1" alone named none; new user 30)
+        if r.status == "removed":
+            what = f" (article {r.article_id}: {safe(r.title, newlines=False)})" if r.article_id and r.title else ""
+            why = ingest_reason(r)
+            say("removed:", safe(r.item) + what + (f": {safe(why)}" if why else ""))
     for reason, items in _by_reason(report.failed).items():
         if len(items) == 1:
             say("[red]failed[/red]", f"{safe(items[0])}: {safe(reason)}")
