@@ -286,7 +286,8 @@ def test_rag_ingest_of_a_sitemap_says_how_many_were_grouped(site: FeedSite, env:
     got = run("ingest", url)
     assert got.exit_code == 0, got.output
     out = flat(got.output)
-    assert f"2 added (1 grouped with a story already stored): {site.base}/b/copy" in out, out
+    # reworded for new user 30 ("grouped 2 added (1 grouped ...)" read as if both were): the count grouped, of the added
+    assert f"grouped: 1 of the 2 added joins a story already stored: {site.base}/b/copy" in out, out
 
 
 def test_a_watch_round_says_how_many_it_grouped() -> None:

@@ -121,14 +121,14 @@ def _print_grouped(report: IngestReport) -> None:
     """The added articles that joined a story already stored (near-copies: ``ItemResult.grouped``),
     a few named: a sitemap's "15 added" said nothing of its 5 copies of stories stored before, which
     answers cite once (with "also in") and only `rag list`'s story column showed (new user 20)."""
-    from index.types import grouped_words
-
     s = report.summary()
     if not s["grouped"]:
         return
     items = [r.item for r in report.items if r.status == "added" and r.grouped]
-    say("[cyan]grouped[/cyan]", f"{s['added']} added{grouped_words(s)}: {_named(items)}; answers cite a "
-                                "story once, naming its other sources; `rag list` shows the story column")
+    # "grouped 196 added (1 grouped with a story already stored)" read as if all 196 were (new user 30)
+    joins = "joins a story" if s["grouped"] == 1 else "join stories"
+    say("[cyan]grouped:[/cyan]", f"{s['grouped']} of the {s['added']} added {joins} already stored: {_named(items)}; "
+                                 "answers cite a story once, naming its other sources; `rag list` shows the story column")
 
 
 def _print_duplicates(duplicates: tuple[ItemResult, ...]) -> None:
