@@ -106,6 +106,38 @@ def _scope(sentence: str, end: int) -> str | None:
     return _place(m) if m and not re.search(r"\d|[;:]", between) else None
 
 
+# who reports a figure is no other subject of it: "Gov. Ron DeSantis said 2 died", "according to the CDC, ..."
+_SAYS = re.compile(r"\s+(?:said|says|told|reported|reports|announced|confirmed|estimated|estimates)\b")
+_ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$")
+
+
+def _named_otherwise(other: str, start: int, sentence: str, q: Question | None) -> bool:
+    """Whether the clause of ``other`` that leads to its figure (at ``start``) names someone or something the
+    answer's ``sentence`` and the question never name, while the answer's sentence names one ``other`` never
+    does: the figure is another's. New user 30: "at least four people have been killed after Nicole hit
+    Florida" was given "an earlier report said 120" from "The storm is not expected to intensify rapidly
+    like Ian did in late September before killing at least 120 of people in Florida". Months, weekdays
+    and a sentence's first word are no names here."""
+    clause = re.split(r"[,;:–—]\s|\s[–—]\s", other[:start])[-1]
+    offset = start - len(clause)
+    told = f"{sentence} {q.text if q is not None else ''}".lower()
+
+    def names(text: str, opens_sentence: bool) -> set[str]:
+        found = set()
+        for m in _NAME.finditer(text):
+            name = m.group(0)
+            if opens_sentence and not text[: m.start()].strip():  # "The storm", "Police": capitalised, no name;
+                name = name.partition(" ")[2].strip()              # "Hurricane Ian": Ian
+            if len(name) > 1 and not is_calendar(name.split()[0].rstrip(".")) and not _SAYS.match(text, m.end()) \
+                    and not _ACCORDING.search(text, 0, m.start()):
+                found.add(name.lower())
+        return found
+
+    if not {n for n in names(clause, offset == 0) if n not in told}:
+        return False
+    return any(n not in other.lower() for n in names(sentence, True))
+
+
 def _place(m: re.Match[str]) -> str | None:
     """The place a ``_PLACE`` group names, lower case without "the"; None for a weekday or a month ("in March")."""
     place = re.sub(r"^the\s+", "", m.group(1)).rstrip(".")
@@ -382,6 +414,8 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
             for v, k, sa, sb in values:
                 if k == key or not _same_sort(value, v, kind) or not asked.fits(s, sa, sb):
                     continue
+                if kind == "number" and _named_otherwise(s, sa, sentence, q):
+                    continue  # "... like Ian did in late September before killing at least 120": another storm's
                 if kind == "number" and (where := _scope(s, sb)) and where != scope \
                         and (scope or where not in sentence.lower()):
                     # a figure for another place: 54 dead "in Lee County" is no earlier 109 "in the United States";
