@@ -133,9 +133,12 @@ def _named_otherwise(other: str, start: int, sentence: str, q: Question | None) 
                 found.add(name.lower())
         return found
 
-    if not {n for n in names(clause, offset == 0) if n not in told}:
+    def said_in(name: str, text: str) -> bool:  # as a word: "Ian" is not in "Brian" nor in "Ukrainian"
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+    if all(said_in(n, told) for n in names(clause, offset == 0)):
         return False
-    return any(n not in other.lower() for n in names(sentence, True))
+    return any(not said_in(n, other.lower()) for n in names(sentence, True))
 
 
 def _place(m: re.Match[str]) -> str | None:

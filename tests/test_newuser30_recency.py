@@ -34,3 +34,13 @@ def test_a_figure_of_another_named_event_is_no_earlier_report(settings, earlier:
         assert "earlier report" not in answer.text and "120" not in answer.text, answer.text
     else:
         assert said in answer.text, answer.text
+
+
+def test_a_name_is_matched_as_a_word() -> None:
+    from rag.recency import _named_otherwise
+
+    answer = "At least four people have been killed after Nicole hit Florida this week, Brian Smith said."
+    other = "The storm is not expected to intensify like Ian did before killing at least 120 people in Florida."
+    assert _named_otherwise(other, other.index("120"), answer, None)  # "Ian" is not said by "Brian"
+    same = "Nicole has killed at least two people in Florida."
+    assert not _named_otherwise(same, same.index("two"), answer, None)

@@ -144,7 +144,8 @@ def _refuse_unstored(settings: Settings, question: str, top_k: int | None, filte
 
     question, _, _, _, as_of = checked_inputs(question, top_k, filters, (), when)  # refused as RAG.ask would
     answer = Answer(question=question, text=REFUSAL, refused=True, citations=(), passages=(), timings_ms={},
-                    search_query=question, notices=(empty_here(settings),), as_of=as_of, time_window=understand(question, as_of))
+                    search_query=question, notices=(empty_here(settings),), as_of=as_of,
+                    time_window=understand(question, as_of))
     if as_json:
         print_json(answer_json(answer))
     else:

@@ -54,10 +54,11 @@ DUPLICATE_LINES = 10  # stored articles named as repeated by duplicates, one lin
 
 def print_report(report: IngestReport) -> None:
     """The ingest counts as a table, then the duplicates, each with the stored article it repeats
-    (``_print_duplicates``), then the articles --prune removed (source, id, title, why), then the failures: one line per item, or, when several items failed
-    for the same reason (a Chroma server gone mid-ingest fails every item left), one line for the
-    reason with the count and a few of the items; then the files of the folders given that were
-    not read (their type), a line per type with a few of the files and what to do."""
+    (``_print_duplicates``), then the articles --prune removed (source, id, title, why), then the
+    failures: one line per item, or, when several items failed for the same reason (a Chroma server
+    gone mid-ingest fails every item left), one line for the reason with the count and a few of the
+    items; then the files of the folders given that were not read (their type), a line per type with
+    a few of the files and what to do."""
     from rich.table import Table
 
     t = Table(title=f"ingest report ({report.seconds:.1f}s)")
@@ -127,8 +128,9 @@ def _print_grouped(report: IngestReport) -> None:
     items = [r.item for r in report.items if r.status == "added" and r.grouped]
     # "grouped 196 added (1 grouped with a story already stored)" read as if all 196 were (new user 30)
     joins = "joins a story" if s["grouped"] == 1 else "join stories"
-    say("[cyan]grouped:[/cyan]", f"{s['grouped']} of the {s['added']} added {joins} already stored: {_named(items)}; "
-                                 "answers cite a story once, naming its other sources; `rag list` shows the story column")
+    say("[cyan]grouped:[/cyan]", f"{s['grouped']} of the {s['added']} added {joins} already stored: "
+                                 f"{_named(items)}; answers cite a story once, naming its other sources; "
+                                 "`rag list` shows the story column")
 
 
 def _print_duplicates(duplicates: tuple[ItemResult, ...]) -> None:
