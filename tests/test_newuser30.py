@@ -15,27 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-import index.collection
-from rag.cli import app
-from tests.fakes import HashEmbedder
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("RAG_ANSWERER", "extractive")
-    monkeypatch.setenv("COLUMNS", "300")
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_COLLECTION"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
-    return tmp_path / "home"
-
-
-def run(*args: str):  # noqa: ANN201 - click.testing.Result
-    return CliRunner().invoke(app, list(args))
+from tests.test_cli_newuser5 import home, run  # noqa: F401 - the CLI's fixture (a fresh RAG_HOME, the HashEmbedder)
 
 
 def test_ask_with_a_mistyped_home_names_the_directory_it_read(home: Path) -> None:
