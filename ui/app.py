@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 CHAT_CONCURRENCY = 16  # questions answered at once; more wait in the queue (the embedder runs one at a time anyway)
 # Gradio's copies of uploads nobody pressed "Add" for: swept hourly once an hour old (added ones go at once)
 UPLOAD_SWEEP = (3600, 3600)
+# the upload box's height, and the most its list of chosen files takes (it scrolls inside past that):
+# 163 files made a list some 9000 px long, which pushed Add and the ingest's progress out of sight
+UPLOAD_HEIGHT = 280
 # the chat's height: the window's, less the title, tabs, settings line, question row and New chat (~380 px)
 CHAT_HEIGHT = "clamp(320px, calc(100vh - 380px), 640px)"
 
@@ -117,13 +120,17 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
                     with gr.Column(scale=2):
                         files = without_temp_leak(gr.File(
                             label="Upload articles", file_count="multiple", file_types=FILE_TYPES,
-                            elem_id="rag-upload", type="filepath"))
+                            elem_id="rag-upload", type="filepath", height=UPLOAD_HEIGHT))
                         urls = gr.Textbox(label="URLs", lines=3, placeholder="https://example.org/story.html (one per line)")
                         add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
-                        # the feeds just above the results "Poll now" streams into (under the article
-                        # list, which grows with the collection, they were a page-length apart)
-                        feed_events = lib.feeds_panel(ingest_out, articles, victim, search)
+                        # the ingest's progress and results right under Add, where the user looks once it
+                        # is pressed (below the feeds block they began at a laptop window's bottom edge,
+                        # new user 28); the feeds just under the results "Poll now" streams into (under
+                        # the article list, which grows with the collection, they were a page-length
+                        # apart), the results' height capped (ui.style.CSS) so that many rows do not
+                        # push the feeds away again
                         ingest_out.render()
+                        feed_events = lib.feeds_panel(ingest_out, articles, victim, search)
                     with gr.Column(scale=3):
                         with gr.Row(elem_classes="rag-centred"):
                             search.render()

@@ -34,7 +34,7 @@ from index.feeds import NOT_A_FEED, advertised_feeds, is_page
 from index.fetch import check_address, fetch_url
 from index.load import KINDS, is_url
 from index.collection import ChunksEmbedded, Collection
-from index.db import ArticleInfo
+from index.db import ArticleInfo, StoryVersion
 from index.types import ItemResult, grouped_words
 from index.userinfo import redact_userinfo
 from index.watch import PollResult, Watcher, WatchedFeed, WatchState, check_feed_url
@@ -429,7 +429,8 @@ class Library:
         ingested: list[ItemResult] = []
         events: queue.Queue = queue.Queue()
 
-        notices: list[str] = []  # a feed cut at RAG_FEED_MAX_ITEMS, a front page given instead of its feed
+        # a feed cut at RAG_FEED_MAX_ITEMS, a front page given instead of its feed, an upload stored under another name
+        notices: list[str] = [said for s in staged if (said := s.renamed)]
 
         def work() -> None:
             raw: list[ItemResult] = []  # as the pipeline reports them (server paths)
@@ -509,12 +510,20 @@ class Library:
             arts = self.collection.db.list_articles(search, _LIST_LIMIT)
             matched = self.collection.db.count_articles(search) if search or len(arts) == _LIST_LIMIT else None
             stats = self.collection.stats()
+            stories = self.stories(arts)
         except RagError as exc:
             shown = render.hide_home(str(exc), self.collection.settings.home)
             toast.warn(shown)
             return render.error_html(shown), gr.skip()
-        table = render.articles_html(arts, stats, matched, searched=search is not None)
+        table = render.articles_html(arts, stats, matched, searched=search is not None, stories=stories)
         return table, gr.update(choices=self.remove_choices(arts), value=None)
+
+    def stories(self, arts: Sequence[ArticleInfo]) -> dict[str, list[StoryVersion]]:
+        """The versions of each story group the listed articles belong to with others (near-copies
+        grouped at ingest, ``index.stories``), by story id: the list names them under each article,
+        as `rag list` shows the groups in its story column."""
+        grouped = dict.fromkeys(a.story_id for a in arts if a.story_size > 1 and a.story_id)
+        return {sid: self.collection.db.story_versions(sid) for sid in grouped if sid}
 
     def remove_choices(self, arts: Sequence[ArticleInfo]) -> list[tuple[str, str]]:
         """The remove picker's (label, value) pairs: each article named as the table shows it (title,

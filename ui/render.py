@@ -15,12 +15,12 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from index.db import ArticleInfo
+from index.db import ArticleInfo, StoryVersion
 from index.types import STATUSES, ItemResult, grouped_words
 from index.load import is_url
 from rag.brief import UNDATED as SAID_UNDATED
@@ -501,9 +501,14 @@ def remove_question_html(n: int, source: str, title: str | None = None) -> str:
 
 
 def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] | None = None,
-                  matched: int | None = None, searched: bool = False) -> str:
+                  matched: int | None = None, searched: bool = False,
+                  stories: Mapping[str, Sequence[StoryVersion]] | None = None) -> str:
     """The stored articles with their metadata and chunk counts. ``matched``: how many the search
-    (``searched``) or the whole list holds, when that is more than the rows shown or a search narrowed them."""
+    (``searched``) or the whole list holds, when that is more than the rows shown or a search narrowed them.
+    ``stories``: the versions of each listed story group (``ArticleDB.story_versions``, by story id):
+    an article grouped with others (near-copies from other outlets, ``index.stories``) says so under
+    its source, with the story id `rag list` shows and the other versions (:func:`story_line`); an
+    article ingested from several addresses (exact copies) says "+1 more", as `rag list` does."""
     head = ""
     if stats:
         n = stats.get("articles", 0)
@@ -520,7 +525,8 @@ def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] |
     # on a "rag-narrow" line under the title instead (ui.style.CSS), rather than scrolling sideways
     rows = "".join(
         f"<tr><td class='rag-fit'>{esc(a.published or '')}</td><td class='rag-text'>{esc(a.title or 'Untitled')}"
-        f"<div class='rag-dim'>{source_link(a.url or a.source)}{' · ' + esc(a.author) if a.author else ''}</div>"
+        f"<div class='rag-dim'>{source_link(a.url or a.source)}{_more_sources(a)}"
+        f"{' · ' + esc(a.author) if a.author else ''}</div>{story_line(a, stories)}"
         f"<div class='rag-dim rag-narrow'>{a.n_chunks} chunk{'s' * (a.n_chunks != 1)} · {a.chars:,} chars · "
         f"<code>{esc(a.id)}</code></div></td>"
         f"<td class='rag-fit rag-minor'>{a.n_chunks}</td><td class='rag-fit rag-minor'>{a.chars:,}</td>"
@@ -530,3 +536,39 @@ def articles_html(articles: Sequence[ArticleInfo], stats: dict[str, int | str] |
     return (f'<div class="rag-articles">{head}<table class="rag-table"><thead><tr><th>published</th><th>title / source</th>'
             f"<th class='rag-minor'>chunks</th><th class='rag-minor'>chars</th><th class='rag-minor'>id</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>")
+
+
+_VERSIONS_SHOWN = 5  # other versions of a story named under an article; the rest counted
+_STORY_ID_SHOWN = 8  # characters of a story id, as `rag list`'s story column cuts it
+
+
+def _more_sources(a: ArticleInfo) -> str:
+    """" +1 more" when the article was also ingested from other addresses or files (exact copies,
+    kept as more sources of it), as `rag list`'s source column says it."""
+    n = len(set(a.sources) - {""}) - 1
+    return f" <span class='rag-more'>+{n} more</span>" if n > 0 else ""
+
+
+def story_line(a: ArticleInfo, stories: Mapping[str, Sequence[StoryVersion]] | None = None) -> str:
+    """An article's story group under its source, when it has company (``story_size`` > 1): the story
+    id as `rag list`'s story column shows it ("1a2b3c4d x3" there: three articles tell it) and the other
+    versions (title, source, date; ``stories`` holds them by story id), every field escaped. The list
+    showed no story at all, so near-copies of one story read as unrelated articles (new user 28).
+
+    >>> from index.db import StoryVersion
+    >>> a = ArticleInfo("a1", "Port shut", "/srv/up/a.txt", None, None, "2024-11-26", 1, 9, ("/srv/up/a.txt",), "a1", 2)
+    >>> print(story_line(a, {"a1": [StoryVersion("a1", "/srv/up/a.txt", None, "Port shut", "2024-11-26"),
+    ...                            StoryVersion("b2", "/srv/uploads/b.txt", None, "<i>Port</i> shut", None)]}))
+    <div class='rag-dim rag-story'>story <code>a1</code>: 2 versions · also: “&lt;i&gt;Port&lt;/i&gt; shut” <span class="rag-path">b.txt</span> · undated</div>
+    """
+    if a.story_size <= 1 or not a.story_id:
+        return ""
+    head = f"story <code>{esc(a.story_id[:_STORY_ID_SHOWN])}</code>: {a.story_size} versions"
+    # the story's other articles and their copies; this article's own copies are its "+1 more"
+    others = [v for v in (stories or {}).get(a.story_id, ()) if v.article_id != a.id]
+    named = [f"“{esc(v.title or 'Untitled')}” {source_link(v.address)} · {esc(v.published or 'undated')}"
+             for v in others[:_VERSIONS_SHOWN]]
+    if len(others) > _VERSIONS_SHOWN:
+        named.append(f"{len(others) - _VERSIONS_SHOWN} more")
+    also = " · also: " + "; ".join(named) if named else ""
+    return f"<div class='rag-dim rag-story'>{head}{also}</div>"

@@ -76,6 +76,9 @@ a.rag-cite:hover { text-decoration: underline; }
 .rag-table td.rag-fit code { font-size: 0.75rem; }  /* a 16-character id takes less of the title's room */
 /* on our own elements: gradio puts an inline overflow:visible on its blocks (#rag-articles etc.) */
 .rag-ingest, .rag-articles, .rag-feeds { overflow-x: auto; max-width: 100%; }
+/* an ingest's results sit between Add and the watched feeds: a 163-file upload's rows scroll inside
+   them, rather than pushing the feeds block thousands of pixels down */
+#rag-ingest .rag-ingest { max-height: 70vh; overflow-y: auto; }
 .rag-table th { color: var(--body-text-color-subdued); font-weight: 600; }
 .rag-dim { color: var(--body-text-color-subdued); font-size: 0.78rem; overflow-wrap: anywhere; }
 .rag-status { border-radius: 999px; padding: 0.05rem 0.5rem; font-size: 0.78rem; font-weight: 600;
@@ -285,14 +288,15 @@ JS = """() => {
   });
 
   // Watch polls the new feed at once and Poll now polls them all: their progress and results go into
-  // the ingest results under the feeds block, which on a laptop's screen began just below the fold
-  // (Watch sits higher than Poll now): brought into view as the poll starts
+  // the ingest results above the feeds block, which on a laptop's screen began just below the fold
+  // (Watch sits higher than Poll now): brought into view as the poll starts. So do an upload's, under
+  // Add: on a short screen they began at its bottom edge (new user 28)
   const showResults = () => setTimeout(() => {
     const results = document.getElementById('rag-ingest');
     if (results) results.scrollIntoView({ block: 'nearest' });
   }, 0);
   document.addEventListener('click', (ev) => {
-    if (ev.target instanceof Element && ev.target.closest('#rag-feed-add, #rag-feed-poll')) showResults();
+    if (ev.target instanceof Element && ev.target.closest('#rag-feed-add, #rag-feed-poll, #rag-add')) showResults();
   });
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && ev.target instanceof Element && ev.target.closest('#rag-feed-url')) showResults();

@@ -118,19 +118,20 @@ class Timeline:
         yield pending_html(topic)
         try:
             result = brief(self.rag, topic, since=start, until=end, sources=names)
-            if not (use_llm and result.events):
-                yield timeline_html(result)
-                return
-            llm = self.llm()
+            llm = self.llm() if use_llm and result.events else None
             if llm is None:
-                toast.warn("No LLM is configured; showing the extracted sentences.")
-                yield timeline_html(result)
+                if use_llm and result.events:
+                    toast.warn("No LLM is configured; showing the extracted sentences.")
+                yield timeline_html(result)  # the events at once; the undated stories, read next, join them
+                if undated := undated_stories(self.rag, result, names):
+                    yield timeline_html(result, undated=undated)
                 return
+            undated = undated_stories(self.rag, result, names)
             days: list[DaySummary] = []
             for summary in summarize_days(self.rag, result, llm=llm):
                 days.append(summary)
-                yield timeline_html(result, days, writing=True)
-            yield timeline_html(result, days)
+                yield timeline_html(result, days, writing=True, undated=undated)
+            yield timeline_html(result, days, undated=undated)
         except RagError as exc:
             log.warning("brief failed: %s", exc)
             shown = render.hide_home(str(exc), self.rag.settings.home)
@@ -142,7 +143,61 @@ class Timeline:
             yield render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")
 
 
+def undated_stories(rag: RAG, result: Brief, sources: tuple[str, ...] = ()) -> tuple[Event, ...]:
+    """The stories about ``result.topic`` told only by articles without a publication date: a timeline
+    of a period cannot place them, and left them out without a word when it had dated events to show
+    (new user 28's 163 files, many undated: "Aleppo" listed 4 stories and said nothing of 9 more).
+
+    ``rag.brief.Brief`` counts them (``undated_about``) only when the period holds no event at all,
+    so they are read here as a brief of no period reads them (every story about the topic, whatever
+    its date), the period's own brief untouched: the same code path as ``rag brief`` with no
+    ``--since``. None when the brief was refused or the collection has nothing dated to tell them
+    from (its notice says so already)."""
+    if result.notice and not result.undated_about:
+        return ()
+    try:
+        everything = brief(rag, result.topic, sources=sources)
+    except RagError as exc:  # the timeline stands without them
+        log.warning("could not read the undated stories about %r: %s", result.topic, exc)
+        return ()
+    # a story the timeline tells already (by a dated version) is not left out, whichever version cites it here
+    told = {p.story_id or p.article_id for e in result.events for p in e.passages} | \
+        {e.citation.article_id for e in result.events}
+    return tuple(e for e in everything.events if not e.published and e.citation.article_id not in told
+                 and not told & {p.story_id or p.article_id for p in e.passages})
+
+
 # --- rendering (pure) -------------------------------------------------------------------------------
+
+_UNDATED_SHOWN = 10  # undated stories named under a timeline; the rest counted
+#: how a stored article gets a date (README, "Inputs"), and how the page replaces it with the dated file
+DATING = ("To place one on the timeline, give its file a date and add it again (an upload of the same file name, "
+          "or <code>rag ingest</code> of the same file, updates its article): a <code>date YYYY-MM-DD</code> line at the top of a text file or under its "
+          "headline, <code>date:</code> in a Markdown file's front matter, a <code>date</code> field in a JSON "
+          "or CSV record, date metadata in an HTML page.")
+
+
+def undated_html(topic: str, undated: Sequence[Event], said: str = "") -> str:
+    """The stories about ``topic`` a timeline leaves out for want of a date (:func:`undated_stories`):
+    how many, which (title and source, escaped), how to give them a date (:data:`DATING`), and that
+    the Chat tab reads them. ``said``: the brief's own notice about them (an empty period's), shown
+    instead of the count."""
+    n = len(undated)
+    if said:
+        head = render.page_text(said)
+    else:
+        some = f"{n} stories" if n != 1 else "1 story"
+        head = (f"{some} about “{esc(topic)}” {'are' if n != 1 else 'is'} not on this timeline: "
+                f"{'their articles carry' if n != 1 else 'its article carries'} no publication date, so no period "
+                f"can place {'them' if n != 1 else 'it'}. The Chat tab reads undated articles too.")
+    items = "".join(f"<li>“{esc(e.citation.title or 'Untitled')}” · {source_link(e.citation.source)}</li>"
+                    for e in undated[:_UNDATED_SHOWN])
+    if n > _UNDATED_SHOWN:
+        items += f"<li>and {n - _UNDATED_SHOWN} more</li>"
+    listed = f'<ul class="rag-undated-list">{items}</ul>' if items else ""
+    return f'<div class="rag-notice rag-undated"><p>{head}</p>{listed}<p>{DATING}</p></div>'
+
+
 
 
 def pending_html(topic: str) -> str:
@@ -186,11 +241,13 @@ def day_html(d: DaySummary, index: int) -> str:
             f'<div class="rag-meta">summarised by {esc(d.answerer)}</div>{cites}</section>')
 
 
-def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None, *, writing: bool = False) -> str:
+def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None, *, writing: bool = False,
+                  undated: Sequence[Event] = ()) -> str:
     """The whole timeline: a heading naming topic and period, then the events oldest first
     (newest last), or with ``days`` the LLM's day summaries (``writing``: more days to come). Once
     it is all there, Copy (as plain text) and Download JSON (``rag brief --json``'s data) under the
-    heading (``ui.export``)."""
+    heading (``ui.export``). ``undated``: the stories about the topic the period cannot hold for want
+    of a date (:func:`undated_stories`), said above the events (:func:`undated_html`)."""
     if result is None:
         return ('<div class="rag-sources rag-timeline rag-empty">Name a topic and a period: what the articles '
                 "report about it appears here as a dated list, one cited sentence per story, newest last.</div>")
@@ -200,11 +257,14 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
     if result.notice:  # articles about it stored undated: said with this page's way to ask of them
         notice = undated_notice(result.undated_about, result.topic, render.ASK_INSTEAD) if result.undated_about \
             else result.notice
+        if result.undated_about:  # which they are, and how to date them
+            return f'<div class="rag-sources rag-timeline">{head}{undated_html(result.topic, undated, notice)}</div>'
         return f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">{render.page_text(notice)}</p></div>'
     if not result.events:
+        left_out = undated_html(result.topic, undated) if undated else ""
         return (f'<div class="rag-sources rag-timeline">{head}<p class="rag-empty">Nothing in the articles about '
                 f"“{esc(result.topic)}” was published from {esc(period(result))}. Try a longer period, another "
-                "'As of' date or fewer source filters.</p></div>")
+                f"'As of' date or fewer source filters.</p>{left_out}</div>")
     if days is None:
         body = "".join(event_html(e) for e in result.events)
     else:
@@ -214,4 +274,5 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
     export = "" if writing else timeline_export_html(result, days)
     # days naming the topic in more passages than a brief reads: said above the events, which stay
     missing = f'<p class="rag-notice">{render.page_text(result.incomplete)}</p>' if result.incomplete else ""
-    return f'<div class="rag-sources rag-timeline">{head}{export}{missing}{body}</div>'
+    left_out = undated_html(result.topic, undated) if undated else ""
+    return f'<div class="rag-sources rag-timeline">{head}{export}{missing}{left_out}{body}</div>'

@@ -12,6 +12,15 @@ makes re-uploading an edited file *update* its article instead of adding a secon
   upload folder (a path handed in by a Python caller is theirs, never ours to delete);
 * results and messages name the file as the browser named it, never by a server path.
 
+The name is the user's (``FileData.orig_name``, what the browser's file picker said), not the name
+of Gradio's copy: Gradio cuts that one at a ``/`` and strips ``<>:"|?*`!${}`` and control characters
+from it (the browser sends ``"`` as ``%22``), so ``<b>bold</b> story.txt`` came out as ``b story.txt``
+and ``why "now".txt`` as ``why %22now%22.txt`` in the results and the collection, not as `rag ingest`
+names the same file. The copy under ``uploads/`` keeps the user's name too, with
+only what a file name cannot hold replaced by ``_`` (:func:`stored_name`: path separators, control
+characters, ``.``/``..``; Gradio's name when the file system refuses it, as a Windows share refuses
+``<``); when it had to be changed, the results say the name it is stored under.
+
 >>> box = Uploads(Path("/tmp/rag/uploads"), max_bytes=20 * 2**20)           # doctest: +SKIP
 >>> staged, refused = box.stage(["/tmp/gradio/ab12/story.txt"])             # doctest: +SKIP
 >>> box.settle(staged, report_items)                                        # doctest: +SKIP
@@ -19,8 +28,10 @@ makes re-uploading an edited file *update* its article instead of adding a secon
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,13 +64,45 @@ class TooBig(Exception):
     """The upload grew past the limit while it was copied."""
 
 
+#: what a stored file name cannot hold: a path separator (either OS's), a control character (a newline would
+#: split the stored source lists, ``index.db``), NUL
+_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
+_NAME_MAX = 255  # bytes in a file name (ext4, APFS, NTFS's characters)
+
+
+def stored_name(given: str | None, fallback: str) -> str:
+    """The name an upload is kept under in ``uploads/``: the user's ``given`` name as it is, with path
+    separators and control characters replaced by ``_`` (so it names a file in that folder and nothing
+    else); ``fallback`` (Gradio's sanitised name) when nothing usable is left: an empty name, ``.`` or
+    ``..``, the folder earlier versions wait in, or a name too long for the file system.
+
+    >>> stored_name("<b>bold</b> story.txt", "b story.txt")
+    '<b>bold<_b> story.txt'
+    >>> stored_name("../../etc/passwd", "passwd"), stored_name("..", "file"), stored_name(None, "a.txt")
+    ('.._.._etc_passwd', 'file', 'a.txt')
+    """
+    name = _UNSAFE.sub("_", given or "")
+    if name.strip() in ("", ".", "..", _SET_ASIDE) or len(name.encode("utf-8", "surrogatepass")) > _NAME_MAX:
+        return fallback
+    return name
+
+
 @dataclass(frozen=True)
 class Staged:
-    """One upload copied into ``uploads/``: ``name`` is what the browser called it."""
+    """One upload copied into ``uploads/``: ``name`` is what the browser called it (the user's file
+    name, shown on the page), ``path`` the copy (its name :func:`stored_name`)."""
 
     name: str
     path: Path
     set_aside: Path | None  # the earlier upload of this name, restored if this one is refused
+
+    @property
+    def renamed(self) -> str | None:
+        """What the results say when the copy's name is not the user's (a ``/`` it held, say), else None."""
+        if self.path.name == self.name:
+            return None
+        return (f"“{self.name}” is stored as “{self.path.name}”, a name the server's files can have (no “/”, “\\” "
+                "or control character): the collection and `rag list` name it so")
 
 
 class Uploads:
@@ -78,20 +121,32 @@ class Uploads:
         uploaded) and are deleted when they are Gradio's temporary copies."""
         staged: list[Staged] = []
         refused: list[ItemResult] = []
-        names: set[str] = set()
+        names: dict[str, str] = {}  # stored name -> the name it was given
         for f in files or ():
             src = Path(getattr(f, "path", None) or getattr(f, "name", None) or f)
-            name = src.name
+            # the user's name (the browser's), not Gradio's copy's, which lost "<", ">", ":" ... (new user 28)
+            given = getattr(f, "orig_name", None)
+            name = given if isinstance(given, str) and given.strip() else src.name
+            stored = stored_name(name, src.name)
             try:
-                if name in names:  # both would be stored as uploads/<name>: the second would replace the first
+                if stored in names:  # both would be stored as uploads/<name>: the second would replace the first
+                    other = names[stored]
                     refused.append(ItemResult(name, "failed", reason=(
-                        "has the same name as another file of this upload; rename one or add it on its own")))
+                        "has the same name as another file of this upload" if other == name else
+                        f"would be stored under the same name as “{other}” of this upload") +
+                        "; rename one or add it on its own"))
                     continue
-                names.add(name)
+                names[stored] = name
                 size = src.stat().st_size
                 if size > self.max_bytes:
                     raise TooBig
-                staged.append(self._copy(src, name))
+                try:
+                    staged.append(self._copy(src, name, stored))
+                except OSError as exc:  # a name this file system cannot hold (a Windows share: "<", "?"): Gradio's
+                    if stored == src.name or exc.errno not in (errno.EINVAL, errno.ENAMETOOLONG, errno.EILSEQ):
+                        raise
+                    log.info("upload %r stored as %r: %s", name, src.name, exc)
+                    staged.append(self._copy(src, name, src.name))
             except TooBig:
                 refused.append(ItemResult(name, "failed", reason=(
                     f"is {_human(src.stat().st_size) if src.exists() else 'too big'}, over the "
@@ -106,13 +161,15 @@ class Uploads:
                 self.discard_temp(src)
         return staged, refused
 
-    def _copy(self, src: Path, name: str) -> Staged:
+    def _copy(self, src: Path, name: str, stored: str) -> Staged:
         self.folder.mkdir(parents=True, exist_ok=True)
-        dest = self.folder / name
+        dest = self.folder / stored
+        if dest.parent != self.folder:  # stored_name lets no separator through; a bug here must not write elsewhere
+            raise OSError(f"refusing to store an upload outside {self.folder}")
         set_aside = None
         if dest.is_file():
             (self.folder / _SET_ASIDE).mkdir(exist_ok=True)
-            set_aside = self.folder / _SET_ASIDE / name
+            set_aside = self.folder / _SET_ASIDE / stored
             os.replace(dest, set_aside)
         try:
             copied = 0
@@ -196,10 +253,13 @@ def without_temp_leak(box: gr.File) -> gr.File:
     per file instead (and sniffs PDFs saved under other names); ``file_types`` still filters the
     browser's file picker. Gradio's own checks (the path must be one it received) run before this
     step and are kept. Patched on the instance: a subclass of a Gradio component makes Gradio write
-    a ``.pyi`` stub next to our source at import time."""
+    a ``.pyi`` stub next to our source at import time. Each path carries the file's name as the user
+    gave it (``orig_name``), which Gradio's copy does not keep."""
 
     def process(f: FileData) -> NamedString:
-        return NamedString(f.path)
+        path = NamedString(f.path)
+        path.orig_name = f.orig_name  # the user's file name (``Uploads.stage``): the path's is Gradio's sanitised one
+        return path
 
     if box.type != "filepath":
         raise ValueError("without_temp_leak needs gr.File(type='filepath')")
