@@ -172,9 +172,9 @@ def undated_stories(rag: RAG, result: Brief, sources: tuple[str, ...] = ()) -> t
 _UNDATED_SHOWN = 10  # undated stories named under a timeline; the rest counted
 #: how a stored article gets a date (README, "Inputs"), and how the page replaces it with the dated file
 DATING = ("To place one on the timeline, give its file a date and add it again (an upload of the same file name, "
-          "or <code>rag ingest</code> of the same file, updates its article): a <code>date YYYY-MM-DD</code> line at the top of a text file or under its "
-          "headline, <code>date:</code> in a Markdown file's front matter, a <code>date</code> field in a JSON "
-          "or CSV record, date metadata in an HTML page.")
+          "or <code>rag ingest</code> of the same file, updates its article): a <code>date YYYY-MM-DD</code> "
+          "line at the top of a text file or under its headline, <code>date:</code> in a Markdown file's front "
+          "matter, a <code>date</code> field in a JSON or CSV record, date metadata in an HTML page.")
 
 
 def undated_html(topic: str, undated: Sequence[Event], said: str = "") -> str:
@@ -196,7 +196,6 @@ def undated_html(topic: str, undated: Sequence[Event], said: str = "") -> str:
         items += f"<li>and {n - _UNDATED_SHOWN} more</li>"
     listed = f'<ul class="rag-undated-list">{items}</ul>' if items else ""
     return f'<div class="rag-notice rag-undated"><p>{head}</p>{listed}<p>{DATING}</p></div>'
-
 
 
 
