@@ -283,9 +283,7 @@ def brief(rag: RAG, topic: str, *, since: date | str | None = None, until: date 
     if not topic:
         raise InputError("topic", "is empty; name what to catch up on, e.g. \"Aleppo\"")
     store = rag.collection.store
-    q = prepare(topic, store.doc_freqs, store.n_lexical())
-    # a topic in a script ``rag.evidence`` reads no words of ("Зеленский"): its words are looked for as written
-    plain = () if q.stems else tuple(w for w in query_words(topic) if not w.isascii())
+    q, plain = _topic_query(store, topic)
     if not (q.stems or plain):  # "the", "said": every story has them, none is about them
         return Brief(topic, since, until, (), notice=f"“{topic}” is only common words, which no story can be "
                                                      "picked by; name a person, place, organisation or event.")
@@ -511,6 +509,32 @@ def incomplete_notice(topic: str, full: list[Period]) -> str:
     return (f"Stories about “{topic}”{when} may be missing: more passages name it than a brief reads "
             f"({NAMING_READ} a day, {NAMING_BUDGET} in all). Name the topic in more words"
             f"{'' if days else ', give a shorter period'} or choose fewer sources to list them all.")
+
+
+def _topic_query(store: Any, topic: str) -> tuple[Any, tuple[str, ...]]:
+    """``topic`` as a question (``rag.evidence.prepare``) and, for a topic in a script ``rag.evidence``
+    reads no words of ("Зеленский"), its words to look for as written."""
+    q = prepare(topic, store.doc_freqs, store.n_lexical())
+    return q, (() if q.stems else tuple(w for w in query_words(topic) if not w.isascii()))
+
+
+def undated_stories(rag: RAG, result: Brief, sources: tuple[str, ...] = ()) -> tuple[Event, ...]:
+    """The stories about ``result.topic`` told only by articles without a publication date, which the
+    brief of a period cannot place (``undated_about`` counts them only when the period holds no event):
+    the Timeline lists them beside the events (new user 28: "Aleppo" listed 4 stories and said nothing
+    of 9 more). Found as ``_undated_about`` finds them, among the passages retrieval gives a brief of no
+    period (one search, not a second brief); a story the brief tells by a dated version is not one.
+    None when the brief was refused or the collection has nothing dated (its notice says so)."""
+    if result.notice and not result.undated_about:
+        return ()
+    q, plain = _topic_query(rag.collection.store, result.topic)
+    if not (q.stems or plain):
+        return ()
+    events, _, _ = _stories(rag, result.topic, q, plain, [(None, None)], sources, DEPTH, every=False)
+    told = {p.story_id or p.article_id for e in result.events for p in e.passages} | \
+        {e.citation.article_id for e in result.events}
+    return tuple(e for e in events if not e.published and e.citation.article_id not in told
+                 and not told & {p.story_id or p.article_id for p in e.passages})
 
 
 def _undated_about(rag: RAG, topic: str, q, plain: tuple[str, ...],  # noqa: ANN001 - rag.evidence.Question

@@ -16,7 +16,9 @@ from typing import Any, Protocol
 import gradio as gr
 
 from rag.api import RAG
-from rag.brief import Brief, DaySummary, Event, brief, parse_since, summarize_days, undated_notice
+from rag.brief import (
+    Brief, DaySummary, Event, brief, parse_since, summarize_days, undated_notice, undated_stories,
+)
 from rag.errors import RagError
 from rag.models import INSTALL_HINT
 from ui import render, toast
@@ -123,10 +125,10 @@ class Timeline:
                 if use_llm and result.events:
                     toast.warn("No LLM is configured; showing the extracted sentences.")
                 yield timeline_html(result)  # the events at once; the undated stories, read next, join them
-                if undated := undated_stories(self.rag, result, names):
+                if undated := self.left_out(result, names):
                     yield timeline_html(result, undated=undated)
                 return
-            undated = undated_stories(self.rag, result, names)
+            undated = self.left_out(result, names)
             days: list[DaySummary] = []
             for summary in summarize_days(self.rag, result, llm=llm):
                 days.append(summary)
@@ -142,29 +144,14 @@ class Timeline:
             toast.warn("Something went wrong while making the timeline; see the server log.")
             yield render.error_html(f"Something went wrong ({type(exc).__name__}); see the server log.")
 
-
-def undated_stories(rag: RAG, result: Brief, sources: tuple[str, ...] = ()) -> tuple[Event, ...]:
-    """The stories about ``result.topic`` told only by articles without a publication date: a timeline
-    of a period cannot place them, and left them out without a word when it had dated events to show
-    (new user 28's 163 files, many undated: "Aleppo" listed 4 stories and said nothing of 9 more).
-
-    ``rag.brief.Brief`` counts them (``undated_about``) only when the period holds no event at all,
-    so they are read here as a brief of no period reads them (every story about the topic, whatever
-    its date), the period's own brief untouched: the same code path as ``rag brief`` with no
-    ``--since``. None when the brief was refused or the collection has nothing dated to tell them
-    from (its notice says so already)."""
-    if result.notice and not result.undated_about:
-        return ()
-    try:
-        everything = brief(rag, result.topic, sources=sources)
-    except RagError as exc:  # the timeline stands without them
-        log.warning("could not read the undated stories about %r: %s", result.topic, exc)
-        return ()
-    # a story the timeline tells already (by a dated version) is not left out, whichever version cites it here
-    told = {p.story_id or p.article_id for e in result.events for p in e.passages} | \
-        {e.citation.article_id for e in result.events}
-    return tuple(e for e in everything.events if not e.published and e.citation.article_id not in told
-                 and not told & {p.story_id or p.article_id for p in e.passages})
+    def left_out(self, result: Brief, sources: tuple[str, ...]) -> tuple[Event, ...]:
+        """The stories the timeline cannot place for want of a date (``rag.brief.undated_stories``); the
+        timeline stands without them when they cannot be read."""
+        try:
+            return undated_stories(self.rag, result, sources)
+        except RagError as exc:
+            log.warning("could not read the undated stories about %r: %s", result.topic, exc)
+            return ()
 
 
 # --- rendering (pure) -------------------------------------------------------------------------------
@@ -178,9 +165,9 @@ DATING = ("To place one on the timeline, give its file a date and add it again (
 
 
 def undated_html(topic: str, undated: Sequence[Event], said: str = "") -> str:
-    """The stories about ``topic`` a timeline leaves out for want of a date (:func:`undated_stories`):
-    how many, which (title and source, escaped), how to give them a date (:data:`DATING`), and that
-    the Chat tab reads them. ``said``: the brief's own notice about them (an empty period's), shown
+    """The stories about ``topic`` a timeline leaves out for want of a date (``Timeline.left_out``): how
+    many, which (title and source, escaped), how to give them a date (:data:`DATING`), and that the
+    Chat tab reads them. ``said``: the brief's own notice about them (an empty period's), shown
     instead of the count."""
     n = len(undated)
     if said:
@@ -196,7 +183,6 @@ def undated_html(topic: str, undated: Sequence[Event], said: str = "") -> str:
         items += f"<li>and {n - _UNDATED_SHOWN} more</li>"
     listed = f'<ul class="rag-undated-list">{items}</ul>' if items else ""
     return f'<div class="rag-notice rag-undated"><p>{head}</p>{listed}<p>{DATING}</p></div>'
-
 
 
 def pending_html(topic: str) -> str:
@@ -246,7 +232,7 @@ def timeline_html(result: Brief | None, days: Sequence[DaySummary] | None = None
     (newest last), or with ``days`` the LLM's day summaries (``writing``: more days to come). Once
     it is all there, Copy (as plain text) and Download JSON (``rag brief --json``'s data) under the
     heading (``ui.export``). ``undated``: the stories about the topic the period cannot hold for want
-    of a date (:func:`undated_stories`), said above the events (:func:`undated_html`)."""
+    of a date (``rag.brief.undated_stories``), said above the events (:func:`undated_html`)."""
     if result is None:
         return ('<div class="rag-sources rag-timeline rag-empty">Name a topic and a period: what the articles '
                 "report about it appears here as a dated list, one cited sentence per story, newest last.</div>")
