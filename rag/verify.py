@@ -473,24 +473,41 @@ def _rounds(precise: str, rough: str) -> bool:
 # --- who beat whom: the one relation whose direction a shared bag of words does not show
 
 _NAME_AFTER = r"(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+#: what a side is before its name: "defeated incumbent Jair Bolsonaro" (new user 30), "beat defending champion Rafael
+#: Nadal", "lost to world number one Roger Federer", "beat former Vice President Mike Pence"
+_STANDING = (r"(?:(?:the|incumbent|defending|reigning|former|outgoing|sitting|fellow|unseeded|(?:top-)?seeded|top|seed|"
+             r"world|number|no\.|one|two|three|champions?|holders?|title-holders?|favou?rites?|rivals?|challengers?|"
+             r"opponents?|candidate|nominee|vice|president|prime|minister|premier|chancellor|senator|governor|"
+             r"mayor)\s+){0,4}")
 #: "beat Belinda Bencic": the name that lost
-_BEAT = re.compile(r"\b(?:beat|beats|defeat|defeats|defeated|overcame|eliminated|knocked out)\s+" + _NAME_AFTER)
+_BEAT = re.compile(r"\b(?:beat|beats|defeat|defeats|defeated|overcame|eliminated|knocked out)\s+"
+                   + _STANDING + _NAME_AFTER)
 #: "was defeated 6-2 6-4 by Belinda Bencic", "lost to Spain", "Germany's narrow loss to England", "Argentina's 2-1
 #: defeat by Saudi Arabia": the name that won
 _BEATEN_BY = re.compile(r"\b(?:(?:beaten|defeated|defeat|eliminated|knocked out)\b[^.;,]{0,30}?\bby|(?:lost|loss|losing|fell)"
-                        r"\b[^.;,]{0,30}?\bto)\s+" + _NAME_AFTER)
+                        r"\b[^.;,]{0,30}?\bto)\s+" + _STANDING + _NAME_AFTER)
 
 
-def _beaten(claim: str) -> set[str]:
-    """Stems of the names ``claim`` says were beaten ("Serena Williams beat Belinda Bencic": Bencic)."""
-    return undotted(terms(" ".join(m.group(1) for m in _BEAT.finditer(claim))))
+#: a win in a part only, no outcome of the whole: "managed to beat Lula in the southeast states" (new user 30: the
+#: passage of "Why did Lula beat Bolsonaro?", who won the runoff), "among evangelical voters", "in the polls"
+_IN_PART = re.compile(r"\s+(?:in|among|across)\s+(?:the\s+|some\s+|several\s+|most\s+|many\s+|\d+\s+)?(?:[\w'’-]+\s+)"
+                      r"{0,3}?(?:(?:north|south|east|west)\w*|states?|regions?|count(?:y|ies)|districts?|provinces?|"
+                      r"cit(?:y|ies)|towns?|areas?|precincts?|polls?|surveys?|primar(?:y|ies)|voters|suburbs)\b", re.I)
 
 
-def _winners(sentence: str) -> set[str]:
+def _beaten(claim: str, parts: bool = True) -> set[str]:
+    """Stems of the names ``claim`` says were beaten ("Serena Williams beat Belinda Bencic": Bencic); with ``parts``
+    false, not where it says so of a part only ("beat Lula in the southeast states", ``_IN_PART``)."""
+    return undotted(terms(" ".join(m.group(1) for m in _BEAT.finditer(claim)
+                                   if parts or not _IN_PART.match(claim, m.end()))))
+
+
+def _winners(sentence: str, parts: bool = True) -> set[str]:
     """Stems of the names ``sentence`` says beat someone, in the passive or as a loss ("was defeated by
     Belinda Bencic"): a claim that they were beaten turns the sentence round, however many words the
-    two share."""
-    return undotted(terms(" ".join(m.group(1) for m in _BEATEN_BY.finditer(sentence))))
+    two share (``parts``: as for ``_beaten``)."""
+    return undotted(terms(" ".join(m.group(1) for m in _BEATEN_BY.finditer(sentence)
+                                   if parts or not _IN_PART.match(sentence, m.end()))))
 
 
 # --- a post or a figure's kind said otherwise ------------------------------------------------------------
@@ -1146,12 +1163,14 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     winner, loser = _winner_reversed(asking, quotes[0])
     said, instead = _other_outcome(asking, quotes[0])
     doer, other_doer = _other_doer(asking, quotes[0])
+    feat, held = _held_reversed(asking, quotes[0])
     for given, told in (
             (ranked, other_rank and f"the cited passages say {other_rank} and never {ranked}"),
             (day, other_day and f"the answer's passage says {other_day} and never {day}"),
             (place, other_place and f"the cited passages name {other_place} and never {place}"),
             (winner and f"{winner} beat {loser}", loser and f"the answer's passage says {loser} beat {winner}"),
             (said and f'"{said}"', instead and f'the answer\'s passage says "{instead}"'),
+            (feat, held and f"the answer's passage has {held} as the side held without a hit"),
             (doer, other_doer and f"the answer's passage says {other_doer} and never {doer}")):
         if given and told:
             return _as_given(given, told)
@@ -1168,11 +1187,15 @@ def _as_given(given: str, told: str) -> str:
 # "Why did Bob Chapek come back as Disney CEO?": "Bob Chapek ... is stepping down", new user 19)
 _LAW = (r"(?:bill|bills|law|laws|legislation|measure|motion|resolution|amendment|proposal|budget|treaty|deal|sale|"
         r"merger|takeover|acquisition|agreement|plan|request|application|bid)")
+#: what the people vote on: "Voters in Maryland and Missouri approved legalizing recreational marijuana" (new user
+#: 30); voters alone are no scope ("Why did voters reject Trump?" is no vote down of "voters approved of ...")
+_BALLOT = (r"\b(?:ballots?|referend(?:um|ums|a)|plebiscites?|initiatives?|propositions?|"
+           r"(?:de)?(?:criminali|legali)[sz](?:e|es|ed|ing|ation))\b")
 _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, re.I) if scope else None)
                   for a, b, scope in (
     (r"\b(?:pass|passes|passed|passing|approve[sd]?|approving|adopt(?:s|ed|ing)?|ratif(?:y|ies|ied|ying))\b",
      r"\b(?:reject(?:s|ed|ing)?|vot(?:e|es|ed|ing) (?:down|against)|block(?:s|ed|ing)?|veto(?:es|ed|ing)?|"
-     r"str(?:ike|ikes|uck|iking) down|kill(?:s|ed|ing)?)\b", rf"\b{_LAW}\b"),
+     r"str(?:ike|ikes|uck|iking) down|kill(?:s|ed|ing)?)\b", rf"\b{_LAW}\b|{_BALLOT}"),
     (r"\b(?:c[oa]m(?:e|es|ing) back|return(?:s|ed|ing)?|rejoin(?:s|ed|ing)?|reinstat(?:e|es|ed|ing))\b",
      r"\b(?:step(?:s|ped|ping)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|ousted|fired|sacked|leav(?:e|es|ing)|left)\b",
      None),
@@ -1183,8 +1206,9 @@ _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, r
 ))
 
 
-#: a question's loser first: "Why did Roger Federer lose the Dubai final to Ivan Ljubicic?"
-_LOST_TO = re.compile(r"\b(?:lose|loses|lost|losing)\b[^.?;,]{0,30}?\bto\s+" + _NAME_AFTER)
+#: a question's loser first: "Why did Roger Federer lose the Dubai final to Ivan Ljubicic?", "Why did Lula lose the
+#: Brazilian presidential runoff to Bolsonaro?" (new user 30: the contest may take more words than a final's)
+_LOST_TO = re.compile(r"\b(?:lose|loses|lost|losing)\b[^.?;,]{0,50}?\bto\s+" + _STANDING + _NAME_AFTER)
 #: "Ireland consigned England to their third straight Six Nations defeat": the name that lost
 _HANDED_DEFEAT = re.compile(r"\b(?:consign|condemn|hand|inflict|sen[dt])\w*\s+" + _NAME_AFTER +
                             r"\s+(?:to\s+)?(?:their|its|his|her|a|an)\s+(?:[\w-]+\s+){0,4}?(?:defeat|loss)\b")
@@ -1210,8 +1234,10 @@ def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
     won, lost = undotted(terms(winner)), undotted(terms(loser))
     if not lost or not won:
         return None, None
-    winners = _winners(lead)
-    beaten = _beaten(lead) | undotted(terms(" ".join(h.group(1) for h in _HANDED_DEFEAT.finditer(lead))))
+    # a lead's win in a part ("beat Lula in the southeast states") turns no question round that asks of the whole
+    parts = bool(_IN_PART.match(asking, hit.end()))
+    winners = _winners(lead, parts)
+    beaten = _beaten(lead, parts) | undotted(terms(" ".join(h.group(1) for h in _HANDED_DEFEAT.finditer(lead))))
     if _WON.search(lead) and not _NOT_WON.search(lead):
         first = next((n for n in re.findall(r"\b[A-Z][\w'’-]*", lead) if undotted(terms(n)) & (won | lost)), None)
         winners |= undotted(terms(first)) if first else set()
@@ -1245,6 +1271,45 @@ def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "TimeWarner" -> "Time Warner"
+
+# a no-hitter the question has one side throw against the other, over a passage that has the first side held hitless
+# ("Why did the Phillies throw a no-hitter against the Astros?" over "Javier pitched six no-hit innings, so dominating
+# the Philadelphia Phillies ...": new user 30; the Astros' pitchers threw it)
+_HITLESS = r"(?:no-hitter|perfect\s+game)"
+_SIDE = r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+_THREW_AGAINST = re.compile(r"\b(?i:(?:throw|throws|threw|thrown|throwing|pitch|pitches|pitched|pitching|toss|tosses|"
+                            rf"tossed)\s+(?:a|an|the|his|her|their|its)\s+(?:combined\s+|solo\s+)?({_HITLESS})\s+"
+                            rf"(?:against|over|versus|vs\.?|on)|no-hit(?:s|ting)?)\s+(the\s+)?{_SIDE}")
+#: the side held without a hit: "no-hit the Phillies", "dominating the Philadelphia Phillies", "a no-hitter against
+#: the Phillies", "held the Phillies hitless", "the Phillies were no-hit"
+_HELD = (re.compile(r"\b(?i:no-hit(?:s|ting)?|dominat(?:e|es|ed|ing)|(?:no-hitter|perfect\s+game|no-hit\s+innings?)\s+"
+                    r"(?:against|over|versus|vs\.?|on))\s+" + _STANDING + _NAME_AFTER),
+         re.compile(rf"\bheld\s+(?:the\s+)?{_SIDE}\s+hitless\b"),
+         re.compile(rf"{_SIDE}\s+(?:was|were|had\s+been|have\s+been)\s+(?:no-hit|held\s+hitless)\b"))
+_NO_HIT = re.compile(r"\bno-hit(?:s|ter|ters|ting)?\b|\bperfect\s+game\b|\bhitless\b", re.I)
+#: the side that threw it: "the Astros threw a combined no-hitter", "the Astros' pitchers threw ..."
+_THREW = re.compile(rf"{_SIDE}(?:['’]s?)?(?:\s+[a-z]+){{0,2}}?\s+(?:threw|throws|pitched|pitches|tossed|tosses)\b")
+
+
+def _held_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
+    """The no-hitter a question has one side throw against another ("the Phillies threw a no-hitter against the
+    Astros") and that side, when the answer's leading quote tells of a no-hitter and has that side held without a hit
+    ("dominating the Philadelphia Phillies"), never the other, and never has it throw (new user 30), or Nones."""
+    hit = _THREW_AGAINST.search(asking)
+    if hit is None or not _NO_HIT.search(lead):
+        return None, None
+    words = [w for w in re.finditer(r"\b[A-Z][\w'’-]*", asking[: hit.start()]) if terms(w.group(0))]
+    doer = " ".join(w.group(0) for w in words)
+    did, against = undotted(terms(doer)), undotted(terms(hit.group(3)))
+    if not did or not against:
+        return None, None
+    held = undotted(terms(" ".join(h.group(1) for pattern in _HELD for h in pattern.finditer(lead))))
+    threw = undotted(terms(" ".join(t.group(1) for t in _THREW.finditer(lead))))
+    if not did & held or against & held or did & threw:
+        return None, None
+    the = "the " if re.search(r"\bthe\s+$", asking[: words[0].start()], re.I) else ""
+    did_so = f"threw a {hit.group(1)} against" if hit.group(1) else "no-hit"
+    return f"{the}{doer} {did_so} {hit.group(2) or ''}{hit.group(3)}", the + doer
 # "Why did Gordon Brown apologise to ...?": who the question says did it, and what
 _WHY_DID = re.compile(r"^\W*(?i:why)\s+(?i:did|does|do|has|have|had|will|would)\s+(?P<who>(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*)"
                       r"\s+(?P<verb>[a-z]+)\b")
