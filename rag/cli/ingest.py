@@ -5,6 +5,7 @@ A feed longer than RAG_FEED_MAX_ITEMS is a notice, not a failure; so is a site's
 instead of its feed (a hint naming the feed). Ctrl-C: the first one stores the batch being
 embedded and stops, a second one stops at once; either way every article stored is whole and
 running the same command again goes on (stored articles are skipped). Exit code 130.
+``rag ingest --json``: stdout is one JSON document, the report (``ingest_json``), whatever the exit code.
 The store (index.collection: Chroma, the embedder) is imported inside the commands that need it;
 ``rag list`` reads the article database alone.
 """
@@ -16,6 +17,7 @@ import os
 import shlex
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -180,13 +182,14 @@ def _print_skipped(skipped: tuple[ItemResult, ...]) -> None:
                  f"{_named(files)}")
 
 
-def _bar():  # noqa: ANN202 - rich.progress.Progress
+def _bar(*, disable: bool = False):  # noqa: ANN202 - rich.progress.Progress
+    """The progress bar, on stderr; ``disable``: counted, never drawn."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[last]}", markup=False),  # a title is text, not markup
-        TimeElapsedColumn(), console=console, transient=False,
+        TimeElapsedColumn(), console=console, transient=False, disable=disable,
     )
 
 
@@ -239,26 +242,39 @@ def _warn(text: str | None) -> None:
 
 
 def print_notices(notices: list[FeedNotice | PruneSkipped]) -> None:
-    """What an ingest tells that is not a failure, one line each: feeds cut at RAG_FEED_MAX_ITEMS
-    (the sitemaps of one index added up), front pages given instead of the feed they advertise, and
-    dumps --prune left alone because a record of them failed to load (``prune_skipped_line``)."""
+    """What an ingest tells that is not a failure, one line each (``notice_lines``)."""
+    for label, _kind, text, _fields in notice_lines(notices):
+        say(label, safe(text, newlines=False))
+
+
+def notice_lines(notices: list[FeedNotice | PruneSkipped]) -> list[tuple[str, str, str, dict[str, object]]]:
+    """What an ingest tells that is not a failure, as (label, kind, words, fields), one per line printed:
+    feeds cut at RAG_FEED_MAX_ITEMS (the sitemaps of one index added up: ``feed_capped``), front pages
+    given instead of the feed they advertise (``front_page``), and dumps --prune left alone because a
+    record of them failed to load (``prune_skipped``: ``prune_skipped_line``). The words are as stored
+    (``print_notices`` makes them safe for a terminal, ``print_json`` for JSON)."""
     from index.feeds import FeedCapped, FrontPage
     from index.pipeline import PruneSkipped
 
+    lines: list[tuple[str, str, str, dict[str, object]]] = []
     capped: dict[str, tuple[int, int]] = {}
     for n in notices:
         if isinstance(n, FeedCapped):
             read, listed = capped.get(n.feed, (0, 0))
             capped[n.feed] = (read + n.read, listed + n.listed)
     for feed, (read, listed) in capped.items():
-        say("[yellow]notice:[/yellow]", safe(FeedCapped(feed, read, listed), newlines=False))
+        lines.append(("[yellow]notice:[/yellow]", "feed_capped", str(FeedCapped(feed, read, listed)),
+                      {"feed": feed, "read": read, "listed": listed}))
     for n in notices:
         if isinstance(n, FrontPage):
-            page, feed = safe(n.page, newlines=False), safe(n.feed, newlines=False)
-            say("[yellow]hint:[/yellow]", f"{page} is a site's front page and advertises the feed {feed}; "
-                f"for the site's articles use `rag ingest {feed}` (once) or `rag watch {feed}` (kept current)")
+            lines.append(("[yellow]hint:[/yellow]", "front_page",
+                          f"{n.page} is a site's front page and advertises the feed {n.feed}; for the site's "
+                          f"articles use `rag ingest {n.feed}` (once) or `rag watch {n.feed}` (kept current)",
+                          {"page": n.page, "feed": n.feed}))
         elif isinstance(n, PruneSkipped):
-            say("[yellow]notice:[/yellow]", safe(prune_skipped_line(n), newlines=False))
+            lines.append(("[yellow]notice:[/yellow]", "prune_skipped", prune_skipped_line(n),
+                          {"dump": n.dump, "failed": n.failed, "kept": list(n.kept)}))
+    return lines
 
 
 def prune_skipped_line(n: PruneSkipped) -> str:
@@ -275,13 +291,38 @@ def prune_skipped_line(n: PruneSkipped) -> str:
             f"the same `rag ingest --prune` again, or remove {them} if stale: {remove}")
 
 
-def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> None:
+def _interrupted(stored: dict[str, int], *, at_once: bool, prune: bool) -> str:
+    """Says (on stderr) and returns what an interrupted ingest stored and how to go on."""
     n = stored["added"] + stored["updated"]
     how = "stopped at once" if at_once else "interrupted"
     pruned = "; --prune removed nothing (it needs a run that reads every input)" if prune else ""
-    say("", f"{how}: {plural(n, 'article')} stored by this run ({stored['added']} added, "
+    line = (f"{how}: {plural(n, 'article')} stored by this run ({stored['added']} added, "
             f"{stored['updated']} updated), each complete; run the same command again to continue "
             f"(articles already stored are skipped){pruned}")
+    say("", line)
+    return line
+
+
+def ingest_json(report: IngestReport, notices: list[FeedNotice | PruneSkipped], *, warnings: Sequence[str] = (),
+                interrupted: str | None = None) -> dict[str, object]:
+    """`rag ingest --json`: the report a script reads instead of the table on stderr. ``summary``: the
+    table's counts (``IngestReport.summary``: added, updated, unchanged, duplicate, removed, failed,
+    skipped, and grouped, the added articles that joined a story already stored), shaped as REST's
+    ingest answers (``rag.service.report_dict``); ``items``: one per input item, article of a dump or
+    article --prune removed, with the CLI's reason (``ingest_reason``: what the human lines say of
+    failures, duplicates, skipped files and removals), its ``code`` (``index.types.ResultCode``), the
+    story an added article is in (``story_id``; ``grouped`` when that story was stored before) and the
+    stored source a duplicate repeats (``kept_by``); ``notices`` (``notice_lines``) and the warnings
+    said before the ingest (``kind`` "warning"); ``interrupted``: null, or what the stop line on stderr
+    says (the items are then those settled before the stop). Strings are as stored: ``print_json``
+    escapes the control characters a terminal would run."""
+    items = [{"item": r.item, "status": r.status, "article_id": r.article_id, "title": r.title,
+              "chunks": r.chunks, "reason": ingest_reason(r) or None, "code": r.code,
+              "story_id": r.story_id, "grouped": r.grouped, "kept_by": list(r.kept_by)} for r in report.items]
+    told = [{"kind": "warning", "text": w} for w in warnings]
+    told += [{"kind": kind, "text": text} | fields for _label, kind, text, fields in notice_lines(notices)]
+    return {"summary": report.summary(), "items": items, "notices": told, "seconds": round(report.seconds, 3),
+            "interrupted": interrupted}
 
 
 def ingest(
@@ -291,21 +332,32 @@ def ingest(
     allow_shrink: Annotated[bool, typer.Option(
         help="store a new version even when it is a small part of the stored one (by default such a version, "
              "a paywall or error page, is refused and the stored article kept)")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="print one JSON document on stdout: the counts, each item (status, article id, title, "
+                       "reason) and the notices, instead of the table; same exit codes")] = False,
 ) -> None:
     """Add or update articles. Unchanged ones are skipped; changed ones replace their old chunks."""
     from index.load import expand_inputs
     from index.pipeline import ChunksEmbedded
+    from index.types import IngestReport
 
     stored = {"added": 0, "updated": 0}
     notices: list[FeedNotice | PruneSkipped] = []
+    warnings: list[str] = []
+    settled_items: list[ItemResult] = []  # every item's result as it comes: the report of a run stopped at once
+    started = time.monotonic()
     ctrl_c = CtrlC("[yellow]stopping: the batch being embedded is stored first; Ctrl-C again stops at once[/yellow]")
     try:
         coll = open_collection()
         # a busy store is refused before a progress bar is drawn; Ctrl-C before it is taken stops at once
         with coll.indexer.locked(), ctrl_c:
-            _warn(coll.indexer.chunking_notice())
+            warning = coll.indexer.chunking_notice()
+            _warn(warning)
+            warnings += [warning] if warning else []
             total = expected_items(expand_inputs(inputs), coll.settings.max_dump_mb)
-            with _bar() as bar:
+            # --json: stdout is the document alone; the bar stays on stderr, drawn only at a terminal (a
+            # cron job's stderr would get its last frame)
+            with (_bar(disable=True) if as_json and not console.is_terminal else _bar()) as bar:
                 task = bar.add_task("ingest", total=total or None, last="")
                 fixing: list = []
                 # items settled, and the share of chunks embedded of each article not yet stored: the
@@ -322,6 +374,7 @@ def ingest(
                                        last=_last(f"embedding {r.done}/{r.total} chunks", r.title or r.item))
                             return
                         partial.pop(r.item, None)
+                        settled_items.append(r)
                         if r.status in stored:
                             stored[r.status] += 1
                         if r.status not in ("removed", "skipped"):  # not among the items the bar counts
@@ -348,15 +401,24 @@ def ingest(
     except RagError as exc:
         fail(exc)
     except KeyboardInterrupt:
-        print_notices(notices)
-        _interrupted(stored, at_once=ctrl_c.again, prune=prune)
+        if not as_json:
+            print_notices(notices)
+        line = _interrupted(stored, at_once=ctrl_c.again, prune=prune)
+        if as_json:  # no report came back: the items settled before the stop (each stored one is whole)
+            so_far = IngestReport(tuple(settled_items), time.monotonic() - started)
+            print_json(ingest_json(so_far, notices, warnings=warnings, interrupted=line))
         raise typer.Exit(130) from None
-    print_report(report)
-    print_notices(notices)
+    if not as_json:
+        print_report(report)
+        print_notices(notices)
     if ctrl_c.stop.is_set():  # the first Ctrl-C: the batch being embedded was stored, then the ingest stopped
         stop_fetches()  # pages it will not use: the exit must not wait for their servers
-        _interrupted(stored, at_once=False, prune=prune)
+        line = _interrupted(stored, at_once=False, prune=prune)
+        if as_json:
+            print_json(ingest_json(report, notices, warnings=warnings, interrupted=line))
         raise typer.Exit(130)
+    if as_json:  # the exit code below is the same as without --json
+        print_json(ingest_json(report, notices, warnings=warnings))
     if any(r.code == "store_failed" for r in report.failed):
         raise typer.Exit(2)  # the store, not the items: "a store that cannot be reached" (new user 29 got 1)
     if report.failed:
