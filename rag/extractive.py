@@ -39,8 +39,8 @@ from rag.followup import new_subject
 from rag.recency import find_disagreement, has_figure, pick_newest
 from rag.recency import rules as recency_rules
 from rag.short_answer import (
-    COUNTED, PHRASE_FEATURES, Found, PhraseModel, asked_kind, asks_figure, bare, candidates, counts, death_told,
-    description_of,
+    COUNTED, PHRASE_FEATURES, Found, PhraseModel, as_asked, asked_kind, asking_sentence, asks_figure, bare, candidates,
+    counts, death_told, description_of,
     extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, ranked_candidates,
     share_of, wanted_type, what_is_asked,
 )
@@ -282,6 +282,32 @@ def _dated_outside(sentence: str, start: int, end: int, window: TimeWindow) -> b
     return any(m is not None and outside_window(m.group(1), window) for m in (before, after))
 
 
+# one of a numbered series: "Game 6" of the World Series, "Stage 4" of a race, "Round 3", "Episode 2"
+_INSTANCE = re.compile(r"\b(game|stage|round|leg|week|test|match|episode|season|chapter|phase|heat|race|day)\s+"
+                       r"(\d{1,3})\b(?![.,]\d|\s*(?:%|percent|per cent))", re.I)
+
+
+def other_instance(question: str, chosen: Sequence[Scored], ranked: Sequence[Scored]) -> tuple[str, str] | None:
+    """The one numbered thing the question asks about ("Game 6") and the one other of its series the answer's
+    sentences tell of instead ("Game 3"), when neither the answer's sentences nor the best-ranked ones name the one
+    asked; None otherwise. "What was the final score of Game 6 of the 2022 World Series?" was answered with Game
+    3's 7-0 (new user 30): the articles never report Game 6."""
+    asked = {(m.group(1).lower(), m.group(2)) for m in _INSTANCE.finditer(asking_sentence(question) or question)}
+    if len(asked) != 1:
+        return None
+    noun, number = next(iter(asked))
+    def told(text: str) -> set[str]:
+        return {m.group(2) for m in _INSTANCE.finditer(text) if m.group(1).lower() == noun}
+    if any(number in told(s.text) for s in (*chosen, *ranked)):
+        return None
+    others = set().union(*(told(s.text) for s in chosen))
+    if len(others) != 1:
+        return None
+    word = re.search(rf"\b{noun}\b", question, re.I)
+    name = word.group(0) if word else noun
+    return f"{name} {number}", f"{name} {others.pop()}"
+
+
 def _found(ranked: Sequence[Scored]) -> str:
     """The passages a refusal read, named by the best one's article title."""
     title = " ".join((ranked[0].passage.title or "").split())[:80] if ranked else ""
@@ -482,6 +508,10 @@ class ExtractiveAnswerer:
                 return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
                              notices=(lacking_notice(q, "figure", scored),))
             chosen = [*chosen[: max(0, self.max_sentences - 1)], bound]  # "The 71-year-old served ..."
+        other = other_instance(q.text, chosen, scored[:FIGURE_SCOPE])
+        if other is not None and self.refuse_below > 0:
+            return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
+                         notices=(f"Not answered: {_found(scored)} tell of {other[1]}, not {other[0]}.",))
         best = chosen[0]
         described = self.described(q, scored)
         if described is not None:  # "Who is Hakeem Jeffries?": what the articles call him, in bold
@@ -619,7 +649,12 @@ class ExtractiveAnswerer:
             return None, given
         if holder and not_the_place(q, short[0], holder.text, short[1] - holder.span[0], [s.text for s in chosen]):
             return None, given
-        return (bare(short) if p >= model.bar else None), chosen
+        if p < model.bar:
+            return None, chosen
+        if holder is not None:
+            start, end = as_asked(q.text, holder.text, short[1] - holder.span[0], short[2] - holder.span[0])
+            short = holder.text[start:end], holder.span[0] + start, holder.span[0] + end
+        return bare(short), chosen
 
     def best_phrase(self, q: Question, ranked: Sequence[Scored], chosen: list[Scored],
                     model: PhraseModel, within: TimeWindow | None = None,
