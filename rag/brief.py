@@ -41,7 +41,10 @@ from rag.evidence import MONTHS, SentenceScore, not_a_statement, prepare, score_
 from rag.llm import final_draft
 from rag.prompt import day_summary_request
 from rag.retrieve import retrieve
-from rag.text import STOPWORDS, UNSPACED, fold, query_words, terms, without_credits
+from rag.text import (
+    IRREGULAR_PAST, STOPWORDS, UNSPACED, empty_opening, fold, is_cut_line, query_words, terms, without_credits,
+    word_count,
+)
 from rag.timewindow import understand
 from rag.types import Citation, Draft, Filters, Passage
 from rag.verify import corrected_notice, removed_notice, verify
@@ -668,7 +671,7 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
     events = []
     for c in reversed(firsts):
         sentences = without_credits(c.text, c.start, c.sentences) if c.sentences else c.sentences
-        a, b = lead_sentence(c.text, c.start, sentences or ((c.start, c.end),), skip)
+        a, b = lead_sentence(c.text, c.start, sentences or ((c.start, c.end),), skip, c.title)
         quote = c.text[a - c.start : b - c.start]
         p = Passage(n=1, chunk_id=c.id, article_id=c.article_id, title=c.title, source=c.url or c.source,
                     published=c.published, score=0.0, text=c.text, start=c.start, end=c.end,
@@ -684,10 +687,11 @@ def digest(rag: RAG, *, since: date | None, until: date | None, sources: tuple[s
 _ENDS = re.compile(r"[.!?。！？…][\"'”’»)\]]*\s*$")
 LEAD_MIN_WORDS = 4  # "AP." is no story either; a sentence in a script without spaces counts by length
 LEAD_MIN_CHARS = 20
+LEAD_LOOKAHEAD = 4  # the sentences after an empty opening read for the one telling the story
 
 
 def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...],
-                  skip: Callable[[str], bool] | None = None) -> tuple[int, int]:
+                  skip: Callable[[str], bool] | None = None, title: str | None = None) -> tuple[int, int]:
     """The span of the sentence that opens the story in a chunk (``text`` starting at article offset
     ``start``): its first sentence that reads as one, past any dateline, outlet or byline line (or a
     question: a standfirst "Why did Musk buy Twitter?" states no event) and any sentence ``skip``
@@ -695,17 +699,40 @@ def lead_sentence(text: str, start: int, sentences: tuple[tuple[int, int], ...],
     chosen by Reviewed's editors."), past an editor's note opening the article and the author's bio
     after it (``opening_note_end``: "She is former assistant political editor of the Daily Telegraph
     ..." told a CNN opinion piece); of a chunk holding no other, its first sentence that reads as one;
-    the first sentence when none does."""
+    the first sentence when none does.
+
+    An opening that is a dateline and next to nothing (``rag.text.empty_opening``: "WASHINGTON – The
+    votes had been counted.", a Thanksgiving turkey story's, new user 30's digest) gives way to the one
+    of the ``LEAD_LOOKAHEAD`` sentences after it naming most words of the story's ``title`` (the first
+    of them when none names one); kept when no sentence follows it.
+
+    >>> text = ("WASHINGTON – The votes had been counted. There was no foul play, Biden said. "
+    ...         "Biden pardoned two turkeys, Chocolate and Chip, on Monday.")
+    >>> from rag.text import split_sentences
+    >>> a, b = lead_sentence(text, 0, tuple(split_sentences(text)), title="Biden pardons turkeys")
+    >>> text[a:b]
+    'Biden pardoned two turkeys, Chocolate and Chip, on Monday.'
+    """
     readable = None
     framing = opening_note_end(text, start, sentences)
+    leads: list[tuple[int, int]] = []
+    empty = False
     for a, b in sentences:
         s = text[a - start : b - start]
         if _ENDS.search(s) and not not_a_statement(s) and not _FURNITURE.search(s) and \
                 (len(re.findall(r"\w+", s)) >= LEAD_MIN_WORDS or len(s.strip()) >= LEAD_MIN_CHARS):
             if a >= framing and (skip is None or not skip(s)):
-                return a, b
+                leads.append((a, b))
+                empty = empty if len(leads) > 1 else empty_opening(s, title)  # then read on past it
+                if not empty or len(leads) > LEAD_LOOKAHEAD:
+                    break
+                continue
             readable = readable or (a, b)
-    return readable or sentences[0]
+    if len(leads) > 1:
+        named = set(terms(title or ""))
+        shared = [len(named & set(terms(text[a - start : b - start]))) for a, b in leads[1:]]
+        return leads[1 + shared.index(max(shared))]
+    return leads[0] if leads else readable or sentences[0]
 
 
 # an article's furniture, not its news: a byline's contact line, a social handle, an editor's note,
@@ -984,6 +1011,61 @@ def after_its_day(sentence: str, published: str | None) -> bool:
     return False
 
 
+#: a sentence telling what happened holds one of these: a verb in the past or a perfect ("blocked", "took", "was",
+#: "has"), a report ("said", "says"), a modal ("will", "could"), a day ("on Tuesday", "today")
+_EVENT_WORD = re.compile(
+    r"(?<![\w'’-])[a-z]{2,}ed\b|(?i:\b(?:was|were|had|has|have|did|said|says|told|will|would|could|can|may|might|"
+    r"must|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|"
+    + "|".join(sorted(IRREGULAR_PAST)) + r")\b)")
+#: taken from a sentence holding none (``_EVENT_WORD``): "The future of Title 42, and the situation at the US-Mexico
+#: border, remains in limbo for now." opened a story whose third sentence tells that the Supreme Court stepped in
+#: (new user 30's catch-up listed the first); less than a sentence naming more of the topic gains by it
+EVENTLESS_PENALTY = 0.15
+RUN_IN_WORDS = 5  # a run-in subheading is this short (``_run_in_heading``)
+
+
+def states_event(sentence: str) -> bool:
+    """Whether ``sentence`` holds a word telling of an event (``_EVENT_WORD``): a verb in the past, a report, a
+    modal or a day.
+
+    >>> states_event("The Supreme Court stepped in days before Title 42 was set to end.")
+    True
+    >>> states_event("The future of Title 42, and the situation at the US-Mexico border, remains in limbo for now.")
+    False
+    """
+    return bool(_EVENT_WORD.search(sentence))
+
+
+def _run_in_heading(text: str, a: int, b: int) -> bool:
+    """Whether ``text[a:b]`` is a run-in subheading: a phrase of at most ``RUN_IN_WORDS`` words and no comma, with a
+    full stop, that opens its paragraph, the paragraph going on after it on the same line. CNN's What Matters
+    newsletter heads its paragraphs so ("Judge ends Title 42. A federal judge on Tuesday ended a Trump-era Covid-19
+    policy ...", "‘PR stunt’. Even hard-line ..."): new user 30's catch-up on Title 42 told a story by the heading.
+
+    >>> text = "Border news.\\nJudge ends Title 42. A federal judge on Tuesday ended the policy."
+    >>> _run_in_heading(text, 13, 33), _run_in_heading(text, 34, len(text))
+    (True, False)
+    """
+    before, after = text[:a].rstrip(" \t"), text[b:].lstrip(" \t")
+    if (before and not before.endswith("\n")) or not after or after.startswith("\n"):
+        return False
+    heading = text[a:b].strip()
+    return word_count(heading) <= RUN_IN_WORDS and "," not in heading and heading.rstrip("\"'”’»)] ").endswith(".")
+
+
+def _headed(p: Passage, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span of the sentence a run-in subheading at ``span`` heads (``_run_in_heading``): the next of the
+    passage, on the heading's line, when it tells an event (``is_event_sentence``); else None."""
+    after = [(a, b) for a, b in (p.sentences or ()) if a >= span[1]]
+    if not after:
+        return None
+    a, b = min(after)
+    sentence = p.text[a - p.start : b - p.start]
+    if "\n" in p.text[span[1] - p.start : a - p.start] or is_cut_line(sentence) or not is_event_sentence(sentence):
+        return None
+    return a, b
+
+
 def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN001 - rag.evidence.Question
            names: dict[str, str] | None = None,
            skip: Callable[[str], bool] | None = None) -> tuple[float, Event] | None:
@@ -992,8 +1074,15 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
     words when ``q`` has none, see ``_plain_scores``; ``names``: the topic's names, which count only
     as written, see ``_unnamed``; ``skip``: the site's boilerplate, ``rag.boilerplate``, asked of
     the best sentences only, until one is the story's: "Follow Reviewed on Facebook, Twitter ..."
-    names "Twitter" and states nothing)."""
-    candidates: list[tuple[float, float, Passage, tuple[int, int]]] = []  # score, coverage, passage, span
+    names "Twitter" and states nothing).
+
+    A sentence telling no event (``states_event``) loses ``EVENTLESS_PENALTY``; a run-in subheading
+    ("Judge ends Title 42.", ``_run_in_heading``) is told by the sentence it heads, which states the
+    news the heading names; a line cut short (``rag.text.is_cut_line``), an empty opening
+    (``rag.text.empty_opening``) and a heading heading no sentence are told only when the story has
+    no other sentence (so the story stays)."""
+    # score, coverage, passage, span, weak (told only when the story has no other sentence)
+    candidates: list[tuple[float, float, Passage, tuple[int, int], bool]] = []
     for p in passages:
         scored = _plain_scores(plain, p) if plain else \
             score_sentences(q, p.text, p.start, p.sentences or ((p.start, p.end),))
@@ -1011,22 +1100,29 @@ def _event(q, passages: list[Passage], plain: tuple[str, ...] = (),  # noqa: ANN
                                ceiling)
             if coverage <= 1e-9:  # names none of the topic's words: the story is not about it
                 continue
-            candidates.append((coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS), coverage, p, s.span))
+            span, weak = s.span, is_cut_line(sentence) or empty_opening(sentence, p.title)
+            if _run_in_heading(p.text, s.span[0] - p.start, s.span[1] - p.start):
+                headed = _headed(p, s.span)
+                span, weak = (headed, False) if headed is not None else (span, True)
+            told = p.text[span[0] - p.start : span[1] - p.start]
+            score = coverage + LEAD_WEIGHT / (1 + s.span[0] / LEAD_CHARS) - (0.0 if states_event(told) else
+                                                                            EVENTLESS_PENALTY)
+            candidates.append((score, coverage, p, span, weak))
     # the best first; of equal scores (one sentence in two versions of the story) the earliest version's, then the
     # one retrieval ranked first, as `rag ask` cites it (new user 20: the brief credited a copy the answer did not);
     # boilerplate is looked up for these only, so a story costs one lookup unless its best sentence is the site's
-    ranked = sorted(range(len(candidates)),
-                    key=lambda i: (-candidates[i][0], candidates[i][2].published or "9999", candidates[i][2].n))
+    ranked = sorted(range(len(candidates)), key=lambda i: (
+        candidates[i][4], -candidates[i][0], candidates[i][2].published or "9999", candidates[i][2].n))
     dropped: set[int] = set()
     for i in ranked:
-        _, _, p, (a, b) = candidates[i]
+        _, _, p, (a, b), _ = candidates[i]
         sentence = p.text[a - p.start : b - p.start]
         if (skip is None or not skip(sentence)) and not after_its_day(sentence, p.published):
             break
         dropped.add(i)
     else:
         return None  # no sentence, or only the site's: "Follow us on Twitter" is no story about Twitter
-    covered = max(c for j, (_, c, _, _) in enumerate(candidates) if j not in dropped)
+    covered = max(c for j, (_, c, _, _, _) in enumerate(candidates) if j not in dropped)
     cite = Citation(n=p.n, article_id=p.article_id, title=p.title, source=p.source, published=p.published,
                     quote=p.text[a - p.start : b - p.start], start=a, end=b, author=p.author)
     other = {o.article_id: o for o in passages if o.article_id != p.article_id}  # one per article, in rank order

@@ -511,6 +511,62 @@ def is_question(sentence: str) -> bool:
     return bool(_QUESTION_END.search(sentence))
 
 
+# a statement's end: terminal punctuation, past closing quotes and brackets
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]]*\s*$")
+#: the last words of a line cut short: a conjunction, a preposition or an article no statement ends on ("over", "in",
+#: "on", "up" end many: "The strike is over", "Biden weighs in")
+CUT_WORDS = frozenset("and or but nor of to the a an with from into onto than between against amid via as its their "
+                      "our your whose".split())
+
+
+def is_cut_line(sentence: str) -> bool:
+    """Whether ``sentence`` is a line cut short: no terminal punctuation, and it ends on a word no statement ends on
+    (``CUT_WORDS``) or on a comma, a semicolon or "&". "Bob Iger named Disney CEO again, replacing Bob Chapek and",
+    the first line of a PDF (its headline, cut where the page's header ran out), was quoted as evidence (new user 30).
+
+    >>> is_cut_line("Bob Iger named Disney CEO again, replacing Bob Chapek and"), is_cut_line("Bob Iger is back")
+    (True, False)
+    >>> is_cut_line("The strike is over"), is_cut_line("He came home and.")
+    (False, False)
+    """
+    text = sentence.strip()
+    if not text or _TERMINAL.search(text):
+        return False
+    words = WORD.findall(text)
+    if len(words) < 3:
+        return False
+    return text.endswith((",", ";", "&")) or (text[-1].isalpha() and words[-1].lower() in CUT_WORDS)
+
+
+#: a dateline opening a story: a place in capitals (a state or country may follow it, after a comma), an outlet in
+#: brackets, then a dash ("WASHINGTON –", "SAN JUAN, Puerto Rico (AP) —", "NEW YORK, Nov 21 -")
+DATELINE = re.compile(r"\s*[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+)*(?:,[ \t]*[A-Z][\w.'’]*(?:[ \t]+[\w.'’]+){0,2})?"
+                      r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*[—–-]{1,2}[ \t]+")
+EMPTY_OPENING_WORDS = 6  # an opening of fewer words after its dateline says next to nothing ...
+
+
+def empty_opening(sentence: str, title: str | None = None) -> bool:
+    """Whether ``sentence`` is a dateline and next to nothing: fewer than ``EMPTY_OPENING_WORDS`` words after it
+    (``DATELINE``), none of them a word of the story's ``title``. "WASHINGTON – The votes had been counted." opens a
+    story on Thanksgiving turkeys, and told it in new user 30's digest; "LONDON – Queen Elizabeth II has died." under
+    "Queen Elizabeth II dies at 96" is the story itself.
+
+    >>> empty_opening("WASHINGTON – The votes had been counted.", "President Biden pardons Thanksgiving turkeys")
+    True
+    >>> empty_opening("LONDON – Queen Elizabeth II has died.", "Queen Elizabeth II dies at 96")
+    False
+    >>> empty_opening("WASHINGTON – President Joe Biden pardoned two turkeys on Monday.")
+    False
+    """
+    m = DATELINE.match(sentence)
+    if m is None:
+        return False
+    rest = sentence[m.end():]
+    if word_count(rest) >= EMPTY_OPENING_WORDS:
+        return False
+    return not (title and set(terms(rest)) & set(terms(title)))
+
+
 #: A dump's text (a news site's page saved as JSONL/CSV, not cleaned by trafilatura) keeps the page's
 #: furniture as lines of their own. Two kinds are dropped when a record is read
 #: (``index.formats.prose.drop_link_lines``), and never quoted by an answer or a brief when a stored
@@ -521,13 +577,23 @@ def is_question(sentence: str) -> bool:
 #:   rejoices ..."): a label of at most 8 words and 50 characters that starts with a capital or a
 #:   digit, then a headline of 3-160 characters starting with a capital, a quote, "$" or "#". A real
 #:   sentence has a space after its colon ("Update: the bridge reopened at noon." stays), and the
-#:   "City:paragraph" items of a state-by-state roundup run longer than a headline (they stay).
+#:   "City:paragraph" items of a state-by-state roundup run longer than a headline (they stay). A label
+#:   that is a quotation or a question may run to 16 words and 120 characters (``_TEASER``: "'No one has
+#:   ever seen one on Cape Cod':Rare bird sighting a sensation in Massachusetts", "How do you grow a
+#:   giant pumpkin?:75 gallons of water daily, NY man says"): its closing mark then the colon, no space.
 #: * a video player's lines: "Video Ad Feedback <title> 01:51 - Source: CNN", "<title> 02:07 - Source:
 #:   CNN", "JUST WATCHED <title> Replay More Videos ... MUST WATCH <title> 03:51".
 #:
 #: Measured on RealTime QA's 3,359 articles (247,719 lines): see tests/test_ingest_newuser5.py.
 _LINK_LINE = re.compile(
     r"(?:[►▶•]\s*)?(?P<label>[\"'‘“]?[A-Z0-9][^:\n]{0,48}[^\s:])(?:(?<=[?!]):(?=\w)|:(?=[A-Z\"'‘“$#]))(?P<head>.{3,160})")
+# a teaser labelled by a quotation or a question, a colon right after its closing mark: a label of up to
+# ``TEASER_LABEL_WORDS`` words ("'No one has ever seen one on Cape Cod':Rare bird sighting ...", new user 30:
+# 9 words, over the 8 of a "Label:"), then a headline starting with a capital, a digit, a quote, "$" or "#"
+_TEASER = re.compile(
+    r"(?:[►▶•]\s*)?(?P<label>[\"'‘“][^:\n]{1,118}[\"'’”]|[\"'‘“]?[A-Z0-9][^:\n]{1,118}[?!][\"'’”]?)"
+    r":(?=[A-Z0-9\"'‘“$#])(?P<head>[^\n]{3,160})")
+TEASER_LABEL_WORDS = 16
 _VIDEO_LINE = re.compile(
     r"Video Ad Feedback\b.{0,300}"
     r"|.{0,250}(?<!\d)\d{1,2}:\d{2}(?::\d{2})? - Source: [A-Z][\w.&' ]{1,30}(?: .{0,250})?"
@@ -542,13 +608,16 @@ def is_link_line(line: str) -> bool:
     (True, False)
     >>> is_link_line("How do you grow a giant pumpkin?:75 gallons of water daily, NY man says")  # new user 26
     True
+    >>> is_link_line("'No one has ever seen one on Cape Cod':Rare bird sighting a sensation in Massachusetts")
+    True
     >>> is_link_line("Kickoff is at 7:30 pm on Sunday.")
     False
     """
     if _VIDEO_LINE.fullmatch(line):
         return True
     m = _LINK_LINE.fullmatch(line)
-    if m is None:
-        return False
-    label = m.group("label")
-    return len(label.split()) <= 8 and sum(c.isalpha() for c in label) >= 2
+    if m is not None and len(m.group("label").split()) <= 8 and sum(c.isalpha() for c in m.group("label")) >= 2:
+        return True
+    m = _TEASER.fullmatch(line)
+    return m is not None and len(m.group("label").split()) <= TEASER_LABEL_WORDS \
+        and sum(c.isalpha() for c in m.group("label")) >= 2
