@@ -48,7 +48,8 @@ def test_a_team_after_the_is_no_person(phrase: str, sentence: str, kind: str) ->
     ("Which state approved recreational cannabis?", STATES, "Missouri", "Missouri"),  # one asked: one given
     ("What were the names of the two turkeys?", "Biden pardoned two turkeys, Chocolate and Chip, on Monday.",
      "Chocolate", "Chocolate and Chip"),
-    ("Which countries signed the pact?", "France, Germany and Italy signed it.", "Germany", "France, Germany and Italy"),
+    ("Which countries signed the pact?", "France, Germany and Italy signed it.", "Germany",
+     "France, Germany and Italy"),
 ])
 def test_the_short_answer_as_the_question_asks_it(question: str, sentence: str, phrase: str, given: str) -> None:
     start = sentence.index(phrase)
