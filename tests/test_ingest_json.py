@@ -18,6 +18,7 @@ import pytest
 import index.collection
 from index.pipeline import Indexer
 from tests.fakes import HashEmbedder
+from tests.test_cli_ingest import DiesAt
 from tests.test_cli_newuser5 import home, run  # noqa: F401 - the CLI's fixture (a fresh RAG_HOME, the HashEmbedder)
 
 MARKUP = "[bold red]x[/bold red] <script>alert(1)</script> harbour"
@@ -200,35 +201,14 @@ def test_help_lists_the_option(home: Path) -> None:  # noqa: F811
 
 # --- Ctrl-C: the document of what was stored before the stop, exit 130 --------------------------------------
 
-class DiesAt(HashEmbedder):
-    """A second Ctrl-C (stop at once) on model batch ``n`` (counted from 0)."""
-
-    batch_size = 4
-
-    def __init__(self, n: int) -> None:
-        super().__init__()
-        self.n = n
-
-    def __call__(self, texts):  # noqa: ANN001, ANN204
-        if len(self.calls) == self.n:
-            raise KeyboardInterrupt
-        return super().__call__(texts)
-
-
-class StopsAt(HashEmbedder):
+class StopsAt(DiesAt):
     """A first Ctrl-C (SIGINT to this process: the batch being embedded is stored, then the ingest stops)
-    on model batch ``n``."""
-
-    batch_size = 4
-
-    def __init__(self, n: int) -> None:
-        super().__init__()
-        self.n = n
+    on model batch ``n`` (``DiesAt``'s second Ctrl-C: stop at once)."""
 
     def __call__(self, texts):  # noqa: ANN001, ANN204
         if len(self.calls) == self.n:
             signal.raise_signal(signal.SIGINT)
-        return super().__call__(texts)
+        return HashEmbedder.__call__(self, texts)
 
 
 def _one_article_per_batch(monkeypatch: pytest.MonkeyPatch, embedder: HashEmbedder, news: Path) -> None:
