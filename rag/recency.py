@@ -405,10 +405,13 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     bound = kind == "number" and asked.bound
     topic = _topic(q, as_of) if kind == "number" and q is not None else set()
     scope = _scope(sentence, b)
+    # a toll only rises: of one day, the higher is the later (unless the question asks for an earlier one)
+    toll = kind == "number" and _counts_dead(sentence, b) and not _BEFORE_NOW.search(sentence) \
+        and not (q is not None and _EARLIER_ASKED.search(q.text))
     others: list[Mention] = []
     for p in passages:
         d = published_day(p)
-        if p.n == answer_n or d is None or d == own_date or (as_of is not None and d > as_of):
+        if p.n == answer_n or d is None or (d == own_date and not toll) or (as_of is not None and d > as_of):
             continue
         for s, span in _sentences(p):
             values = _numbers(s) if kind == "number" else _names(s)
@@ -417,6 +420,9 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
             for v, k, sa, sb in values:
                 if k == key or not _same_sort(value, v, kind) or not asked.fits(s, sa, sb):
                     continue
+                if d == own_date and (not _counts_dead(s, sb) or _BEFORE_NOW.search(s)):
+                    continue  # of the same day, only a toll is told apart (the higher is the newer), not one of
+                    # another time ("a magnitude 6.4 quake less than a week ago that killed 16 people")
                 if kind == "number" and _named_otherwise(s, sa, sentence, q):
                     continue  # "... like Ian did in late September before killing at least 120": another storm's
                 if kind == "number" and (where := _scope(s, sb)) and where != scope \
@@ -442,12 +448,25 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
                     break
     if not others:
         return None
-    newest_other = max(others, key=lambda m: m.published)
-    found = Disagreement(newest=newest_other, earlier=mine) if newest_other.published > own_date else \
-        Disagreement(newest=mine, earlier=max(others, key=lambda m: m.published))
+    def later(m: Mention) -> tuple[date, float]:  # of one day, the higher toll (only tolls of one day are here)
+        return m.published, float(m.key.rstrip("%")) if toll else 0.0
+    newest_other = max(others, key=later)
+    found = Disagreement(newest=newest_other, earlier=mine) if later(newest_other) > later(mine) else \
+        Disagreement(newest=mine, earlier=max(others, key=later))
     if _POINTS_BACK.match(found.newest.sentence):
         return None  # "That's how many seats ...": its figure is the sentence before's, which is not quoted
     return found
+
+
+_BEFORE_NOW = re.compile(r"\b(?:ago|earlier|previous|previously|last\s+(?:week|month|year))\b", re.I)
+_EARLIER_ASKED = re.compile(r"\b(?:before|previous|previously|earlier|first|initial|initially|originally)\b", re.I)
+
+
+def _counts_dead(sentence: str, end: int) -> bool:
+    """Whether the figure ending at ``end`` counts the dead: a word of death (``DEATH_WORDS``) within the next few
+    words ("at least four people have been killed", "killed at least five people" reads the words before it too)."""
+    near = set(terms(sentence[end : end + 40])) | set(terms(sentence[max(0, end - 40) : end]))
+    return bool(near & DEATH_WORDS)
 
 
 def _states(sentence: str, values: Sequence[tuple[str, str, int, int]], value: str, key: str, kind: str) -> bool:
@@ -512,8 +531,9 @@ def compose(d: Disagreement, as_of: date | None = None) -> str:
             rf"\b{re.escape(first.lower())}\b", d.newest.passage.text)):
         body = first.lower() + body[len(first):]
     ref = as_of or d.newest.published
+    earlier = "another report of the same day" if d.earlier.published == d.newest.published else "an earlier report"
     return (f"As of {day_label(d.newest.published, ref)}, {body} [{d.newest.passage.n}]; "
-            f"an earlier report said {d.earlier.value} [{d.earlier.passage.n}].")
+            f"{earlier} said {d.earlier.value} [{d.earlier.passage.n}].")
 
 
 def citation(m: Mention) -> Citation:

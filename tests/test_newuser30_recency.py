@@ -44,3 +44,52 @@ def test_a_name_is_matched_as_a_word() -> None:
     assert _named_otherwise(other, other.index("120"), answer, None)  # "Ian" is not said by "Brian"
     same = "Nicole has killed at least two people in Florida."
     assert not _named_otherwise(same, same.index("two"), answer, None)
+
+
+FIVE = ("2022-11-11", "Florida picks up after storm kills at least 5",
+        "Floridians are picking up the pieces after this week's storm killed at least five people and ripped apart "
+        "buildings in Florida. Power was restored to most homes on Friday.")
+
+
+def test_of_two_tolls_reported_the_same_day_the_higher_is_the_newest(settings) -> None:  # noqa: ANN001
+    """A toll only rises: new user 30 got "at least four" (the first report of 11 November) where another report
+    of the same day said "at least five"; the answer now leads with five and names the other report as of the same
+    day (not as an earlier one)."""
+    from datetime import date
+
+    from tests.fakes import dated_rag
+
+    for rag in dated_rag(settings, [NICOLE, FIVE]):
+        answer = rag.ask(ASKED, offline=True, as_of=date(2022, 11, 12))
+    assert answer.short_answer == "at least five people", answer.text
+    assert "As of 11 November, Floridians are picking up the pieces after this week's storm killed" in answer.text
+    assert "another report of the same day said four" in answer.text and "earlier report" not in answer.text
+
+
+def test_a_figure_of_the_same_day_that_counts_no_dead_is_no_other_report(settings) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from tests.fakes import dated_rag
+
+    homes = ("2022-11-11", "Florida homes damaged",
+             "At least five homes have been damaged after Nicole hit Florida's eastern coast this week.")
+    for rag in dated_rag(settings, [NICOLE, homes]):
+        answer = rag.ask(ASKED, offline=True, as_of=date(2022, 11, 12))
+    assert "four people have been killed after Nicole" in answer.text and "same day" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize(("question", "other"), [
+    # a toll of another time in a report of the same day (the temporal suite's Lombok quakes)
+    (ASKED, "Florida was hit by a storm less than a week ago that killed 16 people, officials said on Friday."),
+    # a question asking for the earlier toll
+    ("How many people died in the earlier storm that hit Florida this week?",
+     "Floridians are picking up the pieces after this week's storm killed at least 16 people in Florida."),
+])
+def test_a_toll_of_another_time_is_no_other_report_of_the_day(settings, question: str, other: str) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from tests.fakes import dated_rag
+
+    for rag in dated_rag(settings, [NICOLE, ("2022-11-11", "Florida storm", other)]):
+        answer = rag.ask(question, offline=True, as_of=date(2022, 11, 12))
+    assert "same day" not in answer.text, answer.text
