@@ -386,10 +386,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 # fired the shots (new user 14's bold **Duke Energy**), nor where ("..., the California Lottery
                 # said on Twitter", new user 30); unless the question asks who said, argued or predicted something
                 # (", said Ken Mayland at Clearview Economics" answers that)
-            if (person_asked or name_kind(text) == "person") and _WHERE_BEFORE.search(sentence, max(0, start - 8),
-                                                                                      start):
+            if (person_asked or name_kind(text) == "person") and (
+                    _WHERE_BEFORE.search(sentence, max(0, start - 8), start) or _PEOPLE_OF.match(sentence, end)):
                 continue  # "Who shot the mountain lion?": "in Los Angeles" is where, not who; nor is "sold in
-                # Altadena" the name of the person who bought the ticket (new user 30)
+                # Altadena" the name of the person who bought the ticket, nor "Twitter" of "Many Twitter employees
+                # were fired" whom they fired (new user 30)
             if (re.search(r"-[a-z]+$", phrase) or re.match(r"-[a-z]", sentence[end:])) \
                     and not (re.match(r"-based\b", sentence[end:]) and _BASED_ASKED.search(text)):
                 continue  # "Turkey-backed", "Kremlin-led", "Dutch-born": a modifier, not a name
@@ -1252,6 +1253,9 @@ _BETWEEN = re.compile(r"\b[Bb]etween\s+$")
 _AND_NUMBER = re.compile(r"\s+and\s+[£$€]?\d")
 _RANGE_FROM = re.compile(r"\b[Bb]etween\s+[£$€]?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k|%))?\s+and\s+$")
 _WHERE_BEFORE = re.compile(r"\b(?:in|at|near)\s+$")
+# people a name is the employer or home of: "Twitter employees", "Disney executives", "Ohio residents"
+_PEOPLE_OF = re.compile(r"[’']?\s+(?:employees|staff|staffers|workers|engineers|executives|officials|managers|"
+                        r"fans|users|customers|members|residents|voters|citizens|students|lawmakers|investors)\b")
 # a business or team post inside a run of capitalised words: "Former Starbucks CEO Howard Schultz", "Disney Chairman
 # Bob Iger": the owner before it, the holder after it (a bare post before a name, "Coach Ted Lasso", is ``_LEADING_TITLE``'s)
 _INNER_POST = re.compile(r"\s+(?:CEO|CFO|COO|CTO|Chief Executive(?: Officer)?|Chairman|Chairwoman|Founder|Co-founder|"

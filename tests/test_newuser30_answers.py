@@ -138,3 +138,10 @@ def test_who_said_it_still_answers_who_said_it() -> None:
     q = prepare("Who said on Twitter that the ticket was sold at a service center?", None, 0)
     sentence = "The ticket was sold at a Joe's Service Center, the California Lottery said on Twitter."
     assert "California Lottery" in [c.phrase for c in candidates(q, sentence)]
+
+
+def test_the_employer_of_people_is_none_of_them() -> None:
+    q = prepare("Who did Elon Musk fire at Twitter?", None, 0)
+    assert [c.phrase for c in candidates(q, "Many Twitter employees were fired on Friday, officials said.")] == []
+    assert "CEO Parag Agrawal" in [c.phrase for c in candidates(
+        q, "One of his first moves was firing top executives, including the company's CEO Parag Agrawal.")]
