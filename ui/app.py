@@ -22,7 +22,7 @@ import gradio as gr
 from rag.errors import ConfigError
 from rag.settings import Settings
 from rag.api import RAG
-from ui import render
+from ui import persist, render
 from ui.auth import LOGIN_MESSAGE, LoginGuard
 from ui.chat import LLM, Chat, Session, intro_text
 from ui.feedback import FeedbackLog
@@ -52,6 +52,10 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
     # analytics_enabled=False by argument: no version check or telemetry, without GRADIO_ANALYTICS_ENABLED
     with gr.Blocks(title="Ask your articles", analytics_enabled=False, delete_cache=UPLOAD_SWEEP) as demo:
         session = gr.State(Session())
+        # the chat's turns, kept in this browser's localStorage (ui.persist: data, never HTML; nothing on
+        # the server): a reload or a restart of the server shows the conversation again, follow-ups too
+        stored = gr.BrowserState(persist.empty(), storage_key=persist.storage_key(rag.settings.home,
+                                 rag.settings.collection), secret=persist.CIPHER)
         with gr.Sidebar(label="Settings", open=True, width=300):
             gr.Markdown("### Settings")
             answerer = gr.Radio(
@@ -170,19 +174,24 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         gr.on([box.submit, send.click], chat.queue, [box, session, *settings_inputs], [box, chatbot],
               trigger_mode="multiple", api_visibility="private", show_progress="hidden",
               concurrency_id="queue", concurrency_limit=None)
+        # every answered turn goes into the browser's store when the answers are done (those queued
+        # behind it included), or stopped; New chat stores the empty chat (ui.persist)
+        save = {"fn": chat.save, "inputs": [session], "outputs": [stored], "api_visibility": "private",
+                "show_progress": "hidden", "concurrency_limit": None}
+        asking.then(**save)
         # the stopped answer says so at once (an LLM's draft was never checked, so it goes), and the
         # sources panel leaves "Finding the passages…" (Chat.stop_showing); the questions queued
         # behind it go back into the box, unasked
         stop.click(chat.stop_showing, [session], [chatbot, session, panel], cancels=[asking],
                    api_visibility="private", show_progress="hidden").then(
-            chat.give_back, [box, session], [box], api_visibility="private", show_progress="hidden")
+            chat.give_back, [box, session], [box], api_visibility="private", show_progress="hidden").then(**save)
         chatbot.select(chat.select, [session], [panel], api_visibility="private")
         chatbot.like(chat.like, [session], None, api_visibility="private")
         # "New chat" and the chat's own trash button: the session forgets the conversation too (the
         # button alone emptied the view, and the next question brought the old turns back); the
         # questions still queued go back into the box
         gr.on([new_chat.click, chatbot.clear], chat.new_chat, [box, session], [box, chatbot, session, panel],
-              cancels=[asking], api_visibility="private")
+              cancels=[asking], api_visibility="private").then(**save)
         gr.on([c.change for c in settings_inputs], **summarise, show_progress="hidden")
 
         # ingest and remove take the store's write lock: one at a time, queued rather than refused
@@ -207,6 +216,9 @@ def build_app(rag: RAG, *, feedback_path: Path | None = None) -> gr.Blocks:
         demo.load(lib.listing, [search], [articles, victim], api_visibility="private")
         demo.load(**summarise)
         demo.load(**introduce)
+        # the turns this browser kept (none, or unreadable: the empty chat), with the last one's sources
+        demo.load(chat.restore, [stored, session], [chatbot, session, panel, stored], api_visibility="private",
+                  show_progress="hidden")
 
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     return demo

@@ -23,7 +23,7 @@ from rag.errors import RagError
 from rag.api import LLM_FAILED, RAG
 from rag.arguments import no_day
 from rag.types import Answer, Filters, Passage
-from ui import render, toast
+from ui import persist, render, toast
 from ui.background import IDLE, polled
 from ui.export import answer_export_html
 from ui.feedback import FeedbackLog
@@ -53,6 +53,7 @@ class Turn:
     answer: Answer
     msg_index: int  # index of the answer's message in the chat
     options: dict[str, Any] = field(default_factory=dict)
+    follow_up: bool = False  # asked with earlier turns as its context
 
 
 @dataclass
@@ -138,6 +139,14 @@ def intro_failed_text(exc: BaseException) -> str:
     name = render.esc(type(exc).__name__).replace("_", "\\_")  # an identifier: "_" is all it holds of Markdown
     return (f"Could not read the collection just now ({name}); see the server log. "
             "A question may still be answered.")
+
+
+def answer_message(answer: Answer, turn: int, filtered: bool, follow_up: bool) -> dict[str, Any]:
+    """An answer's chat message: the bubble (``render.answer_html``), then its Copy button (the
+    answer as plain text with its sources, ``ui.export``). A fresh answer and one restored from the
+    browser (:meth:`Chat.restore`) are rendered alike."""
+    return {"role": "assistant",
+            "content": render.answer_html(answer, turn, filtered, follow_up) + answer_export_html(answer)}
 
 
 def day(value: str | None, name: str) -> date | None:
@@ -425,10 +434,8 @@ class Chat:
             return
         assert answer is not None
         filtered = bool(filters.sources or filters.published_from or filters.published_to)
-        # the bubble, then its Copy button: the answer as plain text with its sources (ui.export)
-        msgs[slot] = {"role": "assistant",
-                      "content": render.answer_html(answer, turn, filtered, bool(history)) + answer_export_html(answer)}
-        session.turns.append(Turn(question, answer, slot, asked.options))
+        msgs[slot] = answer_message(answer, turn, filtered, bool(history))
+        session.turns.append(Turn(question, answer, slot, asked.options, bool(history)))
         # the LLM's call failed (not its answer withheld by verification, which the answer's notice says:
         # new user 13 was told "The LLM failed" of a right answer the check of its type had withdrawn)
         if not offline and any(n.startswith(LLM_FAILED) for n in answer.notices):
@@ -491,6 +498,45 @@ class Chat:
         if not returned:
             return gr.skip()
         return "\n".join([*returned, *([message] if (message or "").strip() else [])])
+
+    # --- the history kept in the browser (ui.persist) ---------------------------------------------
+    def save(self, session: Session) -> dict[str, Any]:
+        """The session's answered turns as the browser keeps them (``ui.persist``: data, no HTML).
+        Wired after every answer, Stop and New chat (an empty chat is stored too: it clears)."""
+        with self._lock:
+            turns = list(session.turns)
+        return persist.dumped([persist.turn_record(t.question, t.answer, t.options, t.follow_up) for t in turns])
+
+    def restore(self, stored: Any, session: Session) -> tuple[Any, Any, Any, Any]:
+        """On page load: the turns the browser kept, back in the chat and the session (so follow-ups
+        read them as context), rendered as a fresh answer is (every article string escaped), and the
+        last one's sources in the panel. Returns (chat messages, session, sources panel, stored value).
+        A session that already holds a question (asked before the load's restore came) is left as it
+        is; an unreadable stored value leaves the chat empty and is replaced by an empty one."""
+        skip = (gr.skip(), gr.skip(), gr.skip())
+        turns = persist.restored(stored)
+        discard = persist.empty() if stored is not None and not turns and stored != persist.empty() else gr.skip()
+        if not turns:
+            return (*skip, discard)
+        try:
+            messages: list[dict[str, Any]] = []
+            kept: list[Turn] = []
+            for i, r in enumerate(turns):
+                o = r.options
+                filtered = bool(o.get("sources") or o.get("since") or o.get("until"))
+                messages.append({"role": "user", "content": render.question_html(r.question)})
+                messages.append(answer_message(r.answer, i, filtered, r.follow_up))
+                kept.append(Turn(r.question, r.answer, len(messages) - 1, r.options, r.follow_up))
+            panel = render.sources_html(kept[-1].answer, len(kept) - 1)
+        except Exception as exc:  # noqa: BLE001 - data from the browser: any failure is an empty chat
+            log.debug("the chat history stored in the browser could not be shown; starting empty: %r", exc)
+            return (*skip, persist.empty())
+        with self._lock:
+            if session.messages or session.turns or session.answering is not None:
+                return (*skip, gr.skip())
+            session.messages[:] = messages
+            session.turns[:] = kept
+        return session.messages, session, panel, gr.skip()
 
     def clear(self) -> tuple[list, Session, str]:
         return [], Session(), render.sources_html(None)
