@@ -211,20 +211,21 @@ class StopsAt(DiesAt):
         return HashEmbedder.__call__(self, texts)
 
 
-def _one_article_per_batch(monkeypatch: pytest.MonkeyPatch, embedder: HashEmbedder, news: Path) -> None:
+def _stopped(monkeypatch: pytest.MonkeyPatch, embedder: HashEmbedder, news: Path):  # noqa: ANN202 - a CliRunner Result
+    """`rag ingest --json` of six articles, one per model batch, stopped by ``embedder``: exit 130."""
     monkeypatch.setattr(Indexer, "batch_chunks", 1)
     monkeypatch.setattr(Indexer, "first_batch_chunks", 1)
     monkeypatch.setattr(index.collection, "make_embedder", lambda _s: embedder)
     for day in range(1, 7):
         _article(news, f"a{day}.txt", f"Story {day}", day)
+    res = run("ingest", "--json", str(news))
+    assert res.exit_code == 130, res.output
+    return res
 
 
 def test_stopped_at_once_still_prints_a_document_of_what_was_stored(
         home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    news = tmp_path / "news"
-    _one_article_per_batch(monkeypatch, DiesAt(2), news)
-    res = run("ingest", "--json", str(news))
-    assert res.exit_code == 130, res.output
+    res = _stopped(monkeypatch, DiesAt(2), tmp_path / "news")
     doc = _doc(res)
     assert doc["interrupted"] in res.stderr  # said there too, as without --json
     assert doc["interrupted"].startswith("interrupted: 2 articles stored by this run (2 added, 0 updated)"), doc
@@ -237,10 +238,7 @@ def test_stopped_at_once_still_prints_a_document_of_what_was_stored(
 
 def test_a_first_ctrl_c_prints_the_report_of_the_run_so_far(
         home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    news = tmp_path / "news"
-    _one_article_per_batch(monkeypatch, StopsAt(2), news)
-    res = run("ingest", "--json", str(news))
-    assert res.exit_code == 130, res.output
+    res = _stopped(monkeypatch, StopsAt(2), tmp_path / "news")
     assert "stopping: the batch being embedded is stored first" in res.stderr, res.stderr
     doc = _doc(res)
     n = doc["summary"]["added"]

@@ -34,11 +34,8 @@ from ui.app import build_app
 from ui.library import Library
 from ui.timeline import Timeline
 from ui.uploads import without_temp_leak
+from tests.test_ui_timeline import CLOSES  # the Timeline tests' story of the harbour
 
-CLOSES = ("The harbour of Zembla closed on Tuesday after a storm damaged the pier. Fishing boats were moved to "
-          "the northern bay while divers inspected the broken pilings. Officials said repairs would take weeks "
-          "and that the ferry to the mainland would not sail until the pier was safe again. Traders on the quay "
-          "said they expected to lose most of the winter season.")
 DATED = [
     Article(source="https://coast.example/zembla-closes", title="Zembla harbour closes", text=CLOSES,
             published=date(2024, 11, 26)),
