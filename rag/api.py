@@ -43,7 +43,7 @@ from rag.settings import Settings, load_settings
 from rag.notices import language_notice, search_notices
 from rag.short_answer import asking_sentence, candidates, extract, wanted_type, weekday_in
 from rag.text import MARKER, YES_NO, answer_type, split_sentences, terms
-from rag.timewindow import asked_period, understand
+from rag.timewindow import asked_period, reported_in, understand
 from rag.types import Answer, Citation, Draft, Filters, Passage, TimeWindow, lead_with, published_day
 from rag.verify import ClaimGate, Verified, corrected_notice, premise_notice, removed_notice, verify
 
@@ -254,7 +254,8 @@ class RAG:
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(elided or query, passages, prepared=prepared,
                                             query_vector=got.query_vector, as_of=as_of if changing else None,
-                                            after=after, asked=asked_period(standalone, window))
+                                            after=after, asked=asked_period(standalone, window),
+                                            reported=reported_in(window, as_of))
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 
@@ -280,7 +281,7 @@ class RAG:
                 elif answers_nothing(asked, text):
                     why = f"The model's answer does not answer the question ({text[:120]})"
             fallback = self._verified_fallback(question, query, passages, prepared, got.query_vector,
-                                               as_of if changing else None) if why else None
+                                               as_of if changing else None, reported_in(window, as_of)) if why else None
             if fallback is not None:  # the model's prompt, usage and notices stay on the answer
                 draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
                                 notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)
@@ -359,7 +360,7 @@ class RAG:
 
     def _verified_fallback(
         self, question: str, query: str, passages: Sequence[Passage], prepared: Question | None,
-        query_vector: np.ndarray | None, as_of: date | None,
+        query_vector: np.ndarray | None, as_of: date | None, reported: TimeWindow | None = None,
     ) -> tuple[Draft, Verified] | None:
         """The offline answer when an LLM answered but verification removed every sentence it wrote
         (``RAG_LLM_FALLBACK=extractive``, the default): only if the offline answerer's fitted model
@@ -369,7 +370,8 @@ class RAG:
         (``benchmarks.answerers --replay``): see the README's "Local model against the offline answerer"."""
         if self.settings.llm_fallback != "extractive" or not passages:
             return None
-        draft = self.extractive.answer(query, passages, prepared=prepared, query_vector=query_vector, as_of=as_of)
+        draft = self.extractive.answer(query, passages, prepared=prepared, query_vector=query_vector, as_of=as_of,
+                                       reported=reported)
         if draft.refused or (draft.confidence or 0.0) < FALLBACK_MIN_CONFIDENCE:
             return None
         checked = verify(draft.text, passages, question)

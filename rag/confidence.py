@@ -7,7 +7,8 @@ article giving the Idlib toll) still got a confident, cited, wrong answer: the w
 specifics (Aleppo, Saturday) do not. The decision is now a probability from a few features of the
 evidence (how much of the question the best sentence and its neighbours cover, whether the
 question's names and rarest words are there, whether the sentence holds the kind of thing asked
-for, how close the chunk's vector is to the question's), fitted by ``evals/fit_answerer.py`` and
+for, how close the chunk's vector is to the question's, whether its article is dated in the period the
+question names), fitted by ``evals/fit_answerer.py`` and
 kept with its provenance in ``rag/fitted/answerer.json``. ``RAG_REFUSE_BELOW`` is the threshold on
 that probability.
 
@@ -31,7 +32,7 @@ from rag.evidence import Question, has_answer_type, terms
 
 if TYPE_CHECKING:
     from rag.extractive import Scored
-    from rag.types import Passage
+    from rag.types import Passage, TimeWindow
 
 #: The features, in the order of the fitted weights. Changing this tuple means refitting.
 FEATURES: tuple[str, ...] = (
@@ -48,6 +49,7 @@ FEATURES: tuple[str, ...] = (
     "dense_top",       # best cosine among the passages
     "focus_window",    # the thing a how-many/which/what-<noun> question asks about is in the best sentence's window
     "dense_sentence",  # cosine of the question and the best sentence itself (the bundled model; 0 if not embedded)
+    "dated_outside",   # how far the best sentence's article is dated outside the period the question names (0 inside)
 )
 
 FITTED = Path(__file__).resolve().parent / "fitted" / "answerer.json"
@@ -55,10 +57,14 @@ _AUX = frozenset({"did", "doe", "wa", "is", "ar", "were", "ha", "have", "had", "
 
 
 def features(
-    q: Question, scored: Sequence[Scored], passages: Sequence[Passage], sentence_similarity: float = 0.0
+    q: Question, scored: Sequence[Scored], passages: Sequence[Passage], sentence_similarity: float = 0.0,
+    reported: TimeWindow | None = None,
 ) -> dict[str, float]:
     """The evidence features of the best-ranked sentence (``scored``: ``ExtractiveAnswerer.rank``'s order, non-empty);
-    ``sentence_similarity``: cosine of the question's and that sentence's embeddings."""
+    ``sentence_similarity``: cosine of the question's and that sentence's embeddings; ``reported``: the dates a
+    report of what the question asks about may carry (``rag.timewindow.reported_in``; None: no period named)."""
+    from rag.timewindow import dated_outside  # not at the top: rag.timewindow -> rag.short_answer -> this module
+
     best = scored[0]
     p = best.passage
     spans = list(p.sentences or ((p.start, p.end),))
@@ -89,6 +95,7 @@ def features(
         "dense_top": max(sims, default=0.0),
         "focus_window": 1.0 if focus_terms(q.text) <= wset else 0.0,
         "dense_sentence": sentence_similarity,
+        "dated_outside": dated_outside(p.published, reported),
     }
 
 

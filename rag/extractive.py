@@ -233,6 +233,16 @@ def unsure_notice(ranked: Sequence[Scored], confidence: float, bar: float) -> st
             f"{bar:.2f}); a question in the articles' own words may find it.")
 
 
+def dated_notice(ranked: Sequence[Scored], reported: TimeWindow) -> str:
+    """Why the answer-or-refuse model refused a question it would have answered but for the date of the best
+    sentence's article (``rag.confidence`` ``dated_outside``): the passages are of another time than the one
+    asked about ("this week" read against the reference date), and how to ask about theirs."""
+    day = published_day(ranked[0].passage)
+    asked = f"{reported.phrase}, {reported.label()}" if reported.phrase else reported.label()
+    return (f"Not answered: {_found(ranked)} are dated {day.isoformat() if day else 'otherwise'}, not in the time "
+            f"asked about ({asked}); to ask about their time, set the reference date (as of) to it.")
+
+
 def contradicted_notice(q: Question, scored: Sequence[Scored]) -> tuple[str, ...]:
     """Why no sentence was a candidate when the best one found contradicts the question (``ranked``):
     "Not answered: the passages found (such as ...) are about 2004, not 2007"; none otherwise."""
@@ -403,19 +413,22 @@ class ExtractiveAnswerer:
         return ranked
 
     def evidence(
-        self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None
+        self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None,
+        reported: TimeWindow | None = None,
     ) -> tuple[list[Scored], dict[str, float] | None]:
         """The ranked candidate sentences (best first) and the answer-or-refuse features of the best
-        one (None when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on."""
+        one (None when there is no sentence): what ``answer`` decides on and ``evals.fit_answerer`` fits on.
+        ``reported``: see ``answer``."""
         with COUNTED.using(self._nouns):
-            return self._evidence(with_names_from(q, [p.text for p in passages]), passages, query_vector)
+            return self._evidence(with_names_from(q, [p.text for p in passages]), passages, query_vector,
+                                  reported=reported)
 
     def _evidence(
         self, q: Question, passages: Sequence[Passage], query_vector: np.ndarray | None,
-        after: tuple[str, str] | None = None, asked: TimeWindow | None = None,
+        after: tuple[str, str] | None = None, asked: TimeWindow | None = None, reported: TimeWindow | None = None,
     ) -> tuple[list[Scored], dict[str, float] | None]:
-        """``evidence`` of a question whose names are read already (``with_names_from``); ``after``, ``asked``:
-        see ``answer``."""
+        """``evidence`` of a question whose names are read already (``with_names_from``); ``after``, ``asked``,
+        ``reported``: see ``answer``."""
         ranked = self.ranked(q, passages)
         if asked is not None:  # "In 1958, ... Schayes became ..." tells nothing of the week asked about
             ranked = [s for s in ranked if not opens_outside(s.text, asked)] or ranked
@@ -431,10 +444,10 @@ class ExtractiveAnswerer:
             ranked = [s for s in ranked if new <= set(terms(s.text))] or ranked
         if not ranked:
             return ranked, None
-        feats = features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector))
+        feats = features(q, ranked, passages, self._sentence_similarity(ranked[0].text, query_vector), reported)
         named = _of_subject(q, passages, ranked)
         if named is not ranked:  # no surer for it: the sentences left may score better than the ones dropped
-            kept = features(q, named, passages, self._sentence_similarity(named[0].text, query_vector))
+            kept = features(q, named, passages, self._sentence_similarity(named[0].text, query_vector), reported)
             return named, kept if self.model.probability(kept) <= self.model.probability(feats) else feats
         return ranked, feats
 
@@ -467,7 +480,8 @@ class ExtractiveAnswerer:
     def answer(
         self, question: str, passages: Sequence[Passage], *, prepared: Question | None = None,
         query_vector: np.ndarray | None = None, as_of: date | None = None,
-        after: tuple[str, str] | None = None, asked: TimeWindow | None = None, **_: object,
+        after: tuple[str, str] | None = None, asked: TimeWindow | None = None, reported: TimeWindow | None = None,
+        **_: object,
     ) -> Draft:
         """``prepared``: the question already run through ``prepare`` (saves a second IDF lookup);
         ``query_vector``: its embedding from retrieval (unit length); ``as_of``: the reference date:
@@ -483,24 +497,31 @@ class ExtractiveAnswerer:
         ``asked``: the period the question names ("this week", read against the reference date): a date outside
         it is no short answer to a question asking when ("On which day this week did the Artemis I rocket lift
         off?" was answered **June 15**, a photo caption's rehearsal, new user 19), and a sentence opening with a
-        date outside it is no candidate while others are (``rag.timewindow.opens_outside``)."""
+        date outside it is no candidate while others are (``rag.timewindow.opens_outside``).
+        ``reported``: the dates a report of what the question asks about may carry (``rag.timewindow.reported_in``:
+        the period it names, run on to the reference date); how far outside them the best sentence's article is
+        dated is one of the answer-or-refuse model's features. None: the question names no period."""
         with COUNTED.using(self._nouns):
-            return self._answer(question, passages, prepared, query_vector, as_of, after, asked)
+            return self._answer(question, passages, prepared, query_vector, as_of, after, asked, reported)
 
     def _answer(self, question: str, passages: Sequence[Passage], prepared: Question | None,
                 query_vector: np.ndarray | None, as_of: date | None,
-                after: tuple[str, str] | None = None, asked: TimeWindow | None = None) -> Draft:
+                after: tuple[str, str] | None = None, asked: TimeWindow | None = None,
+                reported: TimeWindow | None = None) -> Draft:
         q = prepared if prepared is not None and prepared.text == question else self.prepare(question)
         q = with_names_from(q, [p.text for p in passages])  # once: the answer's later steps read them too
-        scored, feats = self._evidence(q, passages, query_vector, after, asked)
+        scored, feats = self._evidence(q, passages, query_vector, after, asked, reported)
         if after and feats is not None and self.model.probability(feats) < self.refuse_below:
-            scored, feats = self._evidence(q, passages, query_vector, asked=asked)  # nothing else answers it: the same again
+            # nothing else answers it: the same again
+            scored, feats = self._evidence(q, passages, query_vector, asked=asked, reported=reported)
         if feats is None:
             return Draft(text=REFUSAL, refused=True, confidence=0.0, notices=contradicted_notice(q, self.score(q, passages)))
         confidence = self.model.probability(feats)
         if confidence < self.refuse_below:
+            undated = self.model.probability({**feats, "dated_outside": 0.0})
+            why = dated_notice(scored, reported) if reported is not None and undated >= self.refuse_below else None
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
-                         notices=(unsure_notice(scored, confidence, self.refuse_below),))
+                         notices=(why or unsure_notice(scored, confidence, self.refuse_below),))
         chosen = self.choose(scored)
         if self.refuse_below > 0 and self.lacks_figure(q, scored, chosen):
             bound = self.bound_below(q, scored, chosen)

@@ -1474,6 +1474,45 @@ def _default_prior() -> TimePrior:
     return _PRIOR
 
 
+def reported_in(window: TimeWindow | None, as_of: date) -> TimeWindow | None:
+    """The dates an article reporting what a question asks about may carry: the closed period the question
+    names ("this week", "in March", "on Sunday"), run on to ``as_of`` (a report on March may come out in
+    May); None when the question names no closed period or asks for the latest (whose evidence may be of
+    any age, and is weighed by the time prior's recency term instead).
+
+    >>> reported_in(TimeWindow(date(2024, 3, 1), date(2024, 3, 31), "in March"), date(2024, 5, 2)).label()
+    '2024-03-01 .. 2024-05-02'
+    """
+    if window is None or window.recency or window.start is None or window.end is None:
+        return None
+    return TimeWindow(window.start, max(window.end, as_of), window.phrase)
+
+
+#: days outside the reported period at which ``dated_outside`` reaches 1 (its weight is fitted, not this)
+OUTSIDE_SCALE_DAYS = 365
+
+
+def dated_outside(published: date | str | None, reported: TimeWindow | None) -> float:
+    """How far outside ``reported`` (``reported_in``) an article is dated: 0 inside it, for an undated
+    article or when the question names no period, rising on a log scale to 1 at ``OUTSIDE_SCALE_DAYS``
+    (a day outside 0.12, a week 0.35, a month 0.58). The answer-or-refuse model's date-consistency
+    feature (``rag.confidence``): "Who will perform at the Super Bowl halftime show announced this
+    week?" over a collection whose best sentence is a 2014 announcement (Bruno Mars) is answered from
+    another year; the retrieval prior cannot tell that, since it only reorders the candidates it has.
+
+    >>> week = TimeWindow(date(2022, 9, 26), date(2022, 9, 30), "this week")
+    >>> dated_outside("2022-09-28", week), dated_outside(None, week), dated_outside("2014-01-11", week)
+    (0.0, 0.0, 1.0)
+    >>> round(dated_outside("2022-09-19", week), 2)
+    0.35
+    """
+    day = _as_date(published)
+    if day is None or reported is None or reported.start is None or reported.end is None:
+        return 0.0
+    days = (reported.start - day).days if day < reported.start else max(0, (day - reported.end).days)
+    return min(1.0, math.log1p(days) / math.log1p(OUTSIDE_SCALE_DAYS))
+
+
 # the periods a question asking when may name as where its answer lies: "On which day this week did the rocket lift
 # off?"; not a year, a weekday or "this year", which as often name the event the question is about ("When is the
 # deadline to file your taxes this year?", "When is Cat Deeley's final Saturday morning show?")
