@@ -41,8 +41,8 @@ from rag.recency import rules as recency_rules
 from rag.short_answer import (
     COUNTED, PHRASE_FEATURES, Found, PhraseModel, as_asked, asked_kind, asking_sentence, asks_figure, bare, candidates,
     counts, death_told, description_of,
-    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, ranked_candidates,
-    share_of, wanted_type, what_is_asked,
+    extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, placed_as_asked,
+    ranked_candidates, share_of, wanted_type, what_is_asked,
 )
 from rag.text import strip_markers, terms, verb_terms, who_named_is
 from rag.timewindow import MONTHS, opens_outside, outside_window, understand
@@ -67,6 +67,7 @@ FIGURE_SCOPE = 5
 # sentences read for one that says who a named person is (``ExtractiveAnswerer.described``): the answer's
 # sentence was within the first 8 for the three "Who is ...?" questions of new user 28's corpus (hand-set)
 DESCRIBED_AMONG = 8
+PLACED_SCOPE = 15  # best-ranked sentences searched for a name placed as a question asks ("Who came second?")
 RANK_PRIOR = 0.06  # first stage: bonus for sentences of higher-ranked passages (divided by rank)
 SENTENCES_FITTED = Path(__file__).resolve().parent / "fitted" / "sentences.json"
 
@@ -280,6 +281,8 @@ def _articles_told(passages: Sequence[Passage]) -> dict[str, str]:
 # a year that dates what a figure counts: "the Blizzard of January 1977 – ... that killed 29 people" before it
 # (the nearest year, in the same clause), "29 deaths in 1977" right after it
 _YEAR_BEFORE = re.compile(rf"((?:(?:{'|'.join(m.capitalize() for m in MONTHS)})\s+)?(?:19|20)\d\d)\b[^.;:!?]{{0,100}}$")
+_SPAN = re.compile(r"\bfrom\s+(?:[^.;:!?]{0,40}?\s)?((?:19|20)\d\d)\b[^.;:!?]{0,60}?\b(?:through|thru|to|until|till)\s+"
+                   r"(?:[^.;:!?]{0,20}?\s)?((?:19|20)\d\d)\b")  # "from 1968 (...) through 2022": years spanned
 _YEAR_AFTER = re.compile(r"^[^.;:!?,]{0,20}?\b(?:in|of|since)\s+((?:19|20)\d\d)\b")
 
 
@@ -288,6 +291,10 @@ def _dated_outside(sentence: str, start: int, end: int, window: TimeWindow) -> b
     ("How many people died in the Buffalo area storm this week?": not "29 people" of "... surpassed the death toll
     in the Blizzard of January 1977 – ... that killed 29 people", new user 24's bold answer)."""
     before = _YEAR_BEFORE.search(sentence, 0, start)
+    if before is not None and any(before.start(1) in (m.start(1), m.start(2)) for m in _SPAN.finditer(sentence)):
+        before = None  # "from 1968 ... through 2022, the 77-year-old legend has released 65 studio albums": a count
+        # over the years up to then, not one of 2022 (new user 32's "How many albums has Dolly Parton released, as of
+        # this week?" lost its "65" to "Top 10")
     after = _YEAR_AFTER.match(sentence[end:])
     return any(m is not None and outside_window(m.group(1), window) for m in (before, after))
 
@@ -657,6 +664,12 @@ class ExtractiveAnswerer:
         answer when its P(right) is under ``model.bar``: never a guess."""
         model = model or self.phrase_model
         given = chosen
+        if not any(placed_as_asked(q, s.text) for s in chosen):
+            # "And who came second?": the answer's sentences place no one second ("Israel's Noa Kirel came in third"),
+            # one ranked lower does ("Finnish singer Käärijä, ..., finished second"): that one answers (new user 32)
+            placed = next((s for s in ranked[:PLACED_SCOPE] if s not in chosen and placed_as_asked(q, s.text)), None)
+            if placed is not None:
+                chosen = [placed, *chosen][: max(1, self.max_sentences)]
         short, chosen, p = self.best_phrase(q, ranked, chosen, model, within)
         if short is None:
             return None, chosen
@@ -670,8 +683,8 @@ class ExtractiveAnswerer:
             return None, given
         if holder and not_the_place(q, short[0], holder.text, short[1] - holder.span[0], [s.text for s in chosen]):
             return None, given
-        if p < model.bar:
-            return None, chosen
+        if p < model.bar and not (holder and placed_as_asked(q, holder.text, short[1] - holder.span[0])):
+            return None, chosen  # (a name the sentence places as asked, "Käärijä, ..., finished second", is no guess)
         if holder is not None:
             start, end = as_asked(q.text, holder.text, short[1] - holder.span[0], short[2] - holder.span[0])
             short = holder.text[start:end], holder.span[0] + start, holder.span[0] + end

@@ -376,6 +376,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             elif inner is not None and name_kind(text) == "person":  # ... for "who testified": "Howard Schultz"
                 start, phrase = start + inner[1], phrase[inner[1] :]
             title = _TRAILING_TITLE.search(phrase)
+            if title and phrase[: title.start()].lower() in PLACES and _WHERE.search(asking_sentence(text) or text) \
+                    and not _POST_PLACE_ASKED.search(text):
+                continue  # "Where did Ron DeSantis kick off his campaign?": "Florida Gov. Ron DeSantis" names his
+                # post's state, not where he did it ("in an evangelical church in Iowa"; new user 32's bold **Florida**)
             if title and phrase[: title.start()].lower() in PLACES:  # "California Gov. Gavin Newsom": "California"
                 phrase, end = phrase[: title.start()], start + title.start()
             elif title and name_kind(text) == "person":
@@ -412,6 +416,16 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if described and _described(text, sentence, start, end, phrase, described, asked_head):
                 continue  # "Which little-known company won the auction for the Russian oil firm's main production
                 # unit?": "oil giant Yukos" is the firm the question describes, not the company asked (new user 17)
+            if person_asked and _quoted_whole(sentence, start, end) and not (
+                    (noun := _NOUN_BEFORE.search(sentence, 0, start - 1))
+                    and set(terms(noun.group(1))) & _PERSON_WORDS):
+                continue  # "Who won Eurovision?": not "Cha Cha Cha" of 'whose rap-pop party anthem "Cha Cha Cha" won
+                # the public vote' (new user 32): a quoted title names a song, a film, a book; no one (but 'the rapper
+                # "Ye"' is one)
+            if person_asked and " " not in phrase and _DESCRIBING_BEFORE.search(sentence, max(0, start - 12), start) \
+                    and (noun := _THING_AFTER.match(sentence, end)) and noun.group(1) in _PERSON_WORDS | _SEXES:
+                continue  # "Colorado Springs did elect its first Black male as mayor": a word describing one, no one
+                # (new user 32's bold **Black** for who was elected mayor)
             if person_asked and re.search(r"\w['’]s\s+\w", phrase):
                 continue  # "Who handed Michelle Yeoh her statuette?": "Yeoh's Oscar" is a thing of hers, no one
             if _initials_of(phrase, text):
@@ -481,6 +495,15 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         elif money and _DID_ASKED.search(text) and not _PROMISE_ASKED.search(text) \
                 and _PROMISED_BEFORE.search(sentence, max(0, start - 90), start):
             continue  # "How much did he sell the ball for?": not the "$2 million" an auction house "guaranteed to pay"
+        elif money and not _SOUGHT_ASKED.search(text) and (
+                _SUIT_AFTER.match(sentence, end) or _SOUGHT_BEFORE.search(sentence, max(0, start - 40), start)):
+            continue  # "How much did Fox agree to pay to settle?": "agreed to a $787.5 million settlement", not "agreed
+            # to settle the $1.6 billion defamation lawsuit" (new user 32): what a suit sought is not what was paid
+        elif atype == "number" and _in_quoted_title(sentence, start, end):
+            continue  # "How many albums has Dolly Parton released?": not "5" of her hit "9 to 5" (new user 32)
+        elif atype == "number" and _RANK_BEFORE.search(sentence, max(0, start - 6), start) \
+                and not _RANK_ASKED.search(text):
+            continue  # "How many albums has Dolly Parton released?": not "10" of "Her first ever Top 10" (new user 32)
         elif percent and not (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
             continue  # "what percentage of the vote": "59%" or "59 per cent", not "2 million"
         elif amount and not money and not percent and (is_share(phrase) or _PERCENT_AFTER.match(sentence, end)):
@@ -496,6 +519,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
         if asked_part and not part:
             continue  # the total, or another place's, of a sentence that gives the asked place's own
         distance = min((min(abs(start - b), abs(a - end)) for a, b in anchors), default=len(sentence))
+        placed = _placed_at(sentence, end) if atype == "name" else None
+        asked_place = _PLACE_ASKED.search(text) if placed else None
+        if placed and asked_place and placed != _ordinal(asked_place.group(0)):
+            continue  # "And who came second?": not "Israel's Noa Kirel came in third" (new user 32's chat)
         if toll:
             # "... 120 of them in Florida and five in North Carolina": the list's head counts the dead
             bound = (part and bool(_TOLL_COUNTS & set(terms(sentence)))) \
@@ -504,8 +531,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue  # a death toll counts the dead: "home to four million people" is none
             if _MORE_AFTER.match(sentence, end) and not _MORE_AFTER.search(text):
                 continue  # "Four other people died ...": some of the dead, not the toll asked
-        elif atype == "name":
-            bound = _named_as_asked(sentence, start, asked_head, _active_verb(text))  # "the contractor Halden Civil"
+        elif atype == "name":  # "the contractor Halden Civil", "Loreen won", "Käärijä ... finished second"
+            bound = _named_as_asked(sentence, start, asked_head, _active_verb(text)) \
+                or _doer_of(sentence, start, end, _active_verb(text)) or bool(placed and asked_place)
         else:
             of_total = _OF_TOTAL_AFTER.match(sentence, end)  # "173 of the 299 votes": 173 counts votes too
             bound = bool(focus & set(terms(sentence[end : end + FOCUS_NEAR]))) or (
@@ -551,7 +579,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                             or (atype == "name" and _DENIED_AFTER.match(sentence, end))):
             continue  # "in Manchester and not Blackpool", "rather than Blackpool": the alternative ruled out; "Denmark
             # isn't first now": what it is not (a RealTime QA answer to which country is the happiest)
-        if atype == "name" and not _PLACING_ASKED.search(text) and _PLACED_AFTER.match(sentence, end):
+        if not _PLACING_ASKED.search(text) and placed:
             continue  # "Finland has been ranked the happiest country ..., with Denmark in second and Switzerland
             # third": the runners-up (a RealTime QA answer **Denmark**), unless a place behind the first is asked
         if atype == "name" and " " not in phrase and phrase.lower() not in _COUNT_WORDS \
@@ -898,20 +926,38 @@ _NAME_AND_SURNAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:
 
 
 _SET_OFF_NAME = re.compile(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}),\s*$")
+_NAME_WHO = re.compile(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}),\s+who\s+[^,;.!?]*$")  # "Spike, who turned "
+_AGE_OF_NAME = re.compile(r"\d{1,3}[\s-]+years?[\s-]+old\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})")
+# the one a how-old question asks the age of, by name: "How old is Bobi, the dog ...?", "How old did Bobi turn?"
+_AGE_ASKED_OF = re.compile(r"\b(?i:how old (?:is|was|are|were|did|does|will|would))\s+((?:[A-Z][\w'’-]*\s*){1,3})")
 _AGE_SET_OFF = re.compile(r"\d{1,3}\s*,")
 
 
 def _age_of_another(question: str, sentence: str, start: int) -> bool:
     """Whether the age at ``start`` is someone else's than the person a how-old question names (first name and
-    surname: "Jacinda Ardern"; not "the former Labour prime minister"): the sentence names none of that person's
-    names, and another person's before the age."""
+    surname: "Jacinda Ardern", or the name it asks the age of: "How old is Bobi?"; not "the former Labour prime
+    minister"): the age of a name it goes before ("38-year-old Leonel Costa") or after, set off ("Mahomes, 27,",
+    "Spike, who turned 23"), or the sentence names none of that person's names, and another person's before it."""
     asked = {t for m in _NAME_AND_SURNAME.finditer(question) if m.start() > 0 for t in terms(m.group(0))}
+    if (subject := _AGE_ASKED_OF.search(question)) is not None:
+        asked |= set(terms(subject.group(1)))
     if not asked:
         return False
+    # "Bobi's owner, 38-year-old Leonel Costa, ...": the age a name is said to be is that name's (new user 32's
+    # bold **38** for "How old is Bobi?")
+    aged = _AGE_OF_NAME.match(sentence, start)
+    if aged and not set(terms(aged.group(1))) & asked and not is_demonym(aged.group(1).split()[0]) \
+            and not _CALENDAR.fullmatch(aged.group(1).split()[0]):
+        return True
     # "Now Mahomes, 27, who surpassed Tom Brady ...": the age set off after a name is that name's, whoever else
-    # the sentence names (new user 22 got Mahomes's **27** for Tom Brady)
+    # the sentence names (new user 22 got Mahomes's **27** for Tom Brady); so is the age a relative clause after it
+    # gives ("Spike, who turned 23 years old in December, held the previous title": new user 32's **23** for Bobi)
     before = _SET_OFF_NAME.search(sentence, max(0, start - 60), start)
     if before and _AGE_SET_OFF.match(sentence, start) and not set(terms(before.group(1))) & asked:
+        return True
+    who = _NAME_WHO.search(sentence, max(0, start - 60), start)
+    if who and not set(terms(who.group(1))) & asked and not _CALENDAR.fullmatch(who.group(1).split()[-1]) \
+            and not is_demonym(who.group(1).split()[0]):
         return True
     if set(terms(sentence)) & asked:
         return False
@@ -1027,12 +1073,47 @@ _NEGATION_ASKED = re.compile(
 # ("Jesus was not crucified": the passive's subject, whom the phrase ranker weighs as before)
 _DENIED_AFTER = re.compile(r"\s+(?:is|was|are|were)(?:n['’]t|\s+not)\b(?!\s+(?:only|being|[a-z]+(?:ed|en|wn|ght))\b)",
                            re.I)
-# a name ranked behind the first: "with Denmark in second", "Switzerland third", "Denmark holding the second place"
-_PLACED_AFTER = re.compile(r"(?:\s+(?:in|at|holding|taking|came|finished|placed|was|is|ranked))?(?:\s+the)?\s+"
-                           r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b(?!\s*(?:-|round|half|quarter|set|"
+# a name ranked behind the first: "with Denmark in second", "Switzerland third", "Denmark holding the second place",
+# "Noa Kirel came in third"
+_PLACED_AFTER = re.compile(r"(?:\s+(?:holding|taking|came|finished|placed|was|is|ranked))?(?:\s+(?:in|at))?"
+                           r"(?:\s+the)?\s+"
+                           r"(second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b(?!\s*(?:-|round|half|quarter|set|"
                            r"leg|innings|period|term|time|year|day|week|game|match|straight|consecutive|largest|biggest|"
                            r"most|highest|best|worst|city|country|state|person|man|woman|child|wife|husband|son|"
                            r"daughter|[a-z]+est)\b)", re.I)
+# ... past a clause set off after the name: "Finnish singer Käärijä, a wildly energetic performer whose ... anthem
+# won the public vote, finished second" (new user 32: the runner-up, for who won)
+_PLACED_APART = re.compile(r",\s+(?:a|an|the|who|whose)\s[^,;]{0,140},\s+(?:came|finished|placed|was|ranked)"
+                           r"(?:\s+in)?(?:\s+the)?\s+(second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b")
+# the place behind the first a question asks for ("Who came second?"), which a name placed at another is not
+_PLACE_ASKED = re.compile(r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|runners?-up)\b", re.I)
+_ORDINALS = {"2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "runner-up": "second",
+             "runners-up": "second"}
+
+
+def _ordinal(word: str) -> str:
+    """"second" for "2nd", "runner-up" or "Second"."""
+    word = word.lower()
+    return _ORDINALS.get(word, word)
+
+
+def _placed_at(sentence: str, end: int) -> str | None:
+    """The place behind the first ("second", "third") the sentence gives the name ending at ``end``, or None."""
+    placed = _PLACED_AFTER.match(sentence, end) or _PLACED_APART.match(sentence, end)
+    return _ordinal(placed.group(1)) if placed else None
+
+
+def placed_as_asked(q: Question, sentence: str, start: int | None = None) -> bool:
+    """Whether a question asking who came second (third, ...) finds in ``sentence`` a name placed there
+    ("Finnish singer Käärijä, ..., finished second"; ``rag.extractive.ExtractiveAnswerer.short_answer``);
+    ``start``: only the name starting there."""
+    asked = _PLACE_ASKED.search(q.text)
+    if asked is None or wanted_type(q) != "name":
+        return False
+    return any(_placed_at(sentence, c.end) == _ordinal(asked.group(0)) for c in candidates(q, sentence)
+               if start is None or c.start == start)
+
+
 _PLACING_ASKED = re.compile(r"\b(?:second|third|fourth|fifth|runners?|2nd|3rd|4th|5th|place|placed|finish\w*|rank\w*)\b",
                             re.I)
 
@@ -1182,6 +1263,9 @@ def _initials_of(phrase: str, question: str) -> bool:
     return False
 
 
+# before a capitalised word that only describes the person named by the noun after it: "its first Black male"
+_DESCRIBING_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their|first|only|second|new|another|sole)\s+$", re.I)
+_SEXES = frozenset("male female males females man men woman women".split())
 _GENERIC_OWNERS = frozenset("children women men people kids girls boys".split())  # "which children's book": a book
 _WHICH_OWNERS = re.compile(r"\bwhich\s+(?:[\w-]+\s+){0,2}?(?!(?:children|women|men|people|kids)['’])[\w-]+['’]s\s+"
                            r"([a-z][\w-]*)", re.I)  # "which team's *owner*"
@@ -1217,6 +1301,21 @@ def _named_as_asked(sentence: str, start: int, head: frozenset[str], verb: froze
     return bool(agent and verb and set(terms(agent.group(1))) & verb)
 
 
+# after the doer of a verb: "Loreen won Eurovision", "Loreen, who won the competition", "Smith has resigned"
+_DOER_AFTER = re.compile(r"(?:,\s+who)?\s+(?:(?:has|have|had|will|would|also|then|just|finally)\s+)?([a-z]+)\b")
+_GOVERNED = re.compile(r"\b(?:of|from|in|at|to|by|with|for|on|about|against|over|than|after|before)\s+$", re.I)
+
+
+def _doer_of(sentence: str, start: int, end: int, verb: frozenset[str]) -> bool:
+    """Whether the name at ``start:end`` does what a who-question asks the doer of (``_active_verb``): "Who won
+    Eurovision?": "Swedish singer Loreen won Eurovision", not the song of 'whose anthem "Cha Cha Cha" won the
+    public vote' (new user 32), nor "Stockholm" of "The diva from Stockholm won" (a preposition's object)."""
+    if not verb or verb & _BEAT_VERBS or _GOVERNED.search(sentence, max(0, start - 12), start):
+        return False  # (who beat whom is bound by the loss it tells, ``_LOST_TO``, as new user 25's tests hold)
+    after = _DOER_AFTER.match(sentence, end)
+    return after is not None and bool(set(terms(after.group(1))) & verb)
+
+
 _BEAT_VERBS = frozenset(terms("beat beats defeat defeated knock knocked eliminate eliminated oust ousted overcame"))
 #: the winner after a loss: "a shock loss to unseeded Nicolas Kiefer", "a comprehensive defeat by Jurgen Melzer"
 _LOST_TO = re.compile(r"\b(?:loss|losses|lost|losing|defeat|defeated|beaten|fell|knocked\s+out|eliminated|ousted)\s+"
@@ -1245,6 +1344,7 @@ _WHO_IS_DOING = re.compile(r"\s*who\s+(?:is|are|was|were|will\s+be)\s+([a-z]+ing
 _AGED = re.compile(r"\bage(?:[ds]|\s+of)?\s*$", re.I)  # "aged 71", "at the age of 27"
 # "Biden turns 80", "(Manning was 39, Newton was 26)", "died at 27": read only for a "how old" question's numbers
 _AGE_VERB = re.compile(r"\b(?:turns|turned|turning|is|was|is now|was only|is only|(?:died|dies|dying) at)\s+$", re.I)
+_BIRTHDAY_AFTER = re.compile(r"(?:st|nd|rd|th)\s+birthday\b", re.I)  # an ordinal birthday states an age
 _NOT_AN_AGE = re.compile(r"\w|\s*(?:%|per ?cent\b|percent\b)|\s+(?:years?|months?|weeks?|days?|hours?)\b(?!\s*old)",
                          re.I)
 _LEADING_TITLE = re.compile(rf"^(?:(?:{_TITLE_WORDS}|Manager|Director|Chairman|Chairwoman|Boss|Officer|General|"
@@ -1285,6 +1385,10 @@ def _inner_post(phrase: str) -> tuple[int, int] | None:
     return m.start(), m.end()
 
 
+# a where-question asking the place a post is of or someone is from ("Where is DeSantis governor?"), which a place
+# before a title ("Florida Gov.") answers
+_POST_PLACE_ASKED = re.compile(r"\b(?:gov|governor|sen|senator|rep|representative|congress\w*|mayor|minister|president|"
+                               r"premier|chancellor|secretary|from|represents?|governs?|serves?)\b", re.I)
 _TRAILING_TITLE = re.compile(r"\s+(?:Gov|Governor|Sen|Senator|Rep|President|Prime Minister|Mayor|Minister|Secretary|"
                              r"Chancellor|Attorney General|Lt)\.?$")
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -1553,6 +1657,17 @@ _PROMISED_BEFORE = re.compile(r"\b(?:guaranteed|promised|offered|pledged|agreed|
                               r"\s+to\s+(?:pay|fetch|sell|cost|raise|earn|bring|go)\b[^.;]*$", re.I)
 
 
+# an amount a suit sought: "the $1.6 billion defamation lawsuit", "sued for $2.7 billion", "seeking $10m in damages";
+# no answer to what was paid or agreed unless the question asks what was sought
+_SUIT_AFTER = re.compile(r"(?:\s+[a-z][a-z-]*){0,2}?\s+(?:law)?suits?\b|(?:\s+[a-z][a-z-]*){0,2}?\s+countersuits?\b")
+_SOUGHT_BEFORE = re.compile(r"\b(?:seek|seeks|seeking|sought|demand|demands|demanded|demanding|su(?:e|es|ed|ing)\s+"
+                            r"(?:[\w.'’-]+\s+){0,3}?for)\s+$", re.I)
+_SOUGHT_ASKED = re.compile(r"\b(?:sue|sues|sued|suing|lawsuits?|suits?|seek\w*|sought|demand\w*|damages)\b", re.I)
+# a rank, not a count: "Her first ever Top 10", "a top-five finish" (not the verb: "and top 8 billion metric tons")
+_RANK_BEFORE = re.compile(r"(?:\b(?:the|a|an|its|his|her|their|ever|first|in)\s+[Tt]op|(?<=\w\s)Top)[\s-]+$")
+_RANK_ASKED = re.compile(r"\btop\b", re.I)
+
+
 def money_at(sentence: str, start: int, end: int) -> bool:
     """Whether the figure at ``sentence[start:end]`` is an amount of money: a currency sign or word
     in it ("$2m", "£424m", "400 euros") or a currency named right after it ("19bn kronor")."""
@@ -1720,6 +1835,29 @@ _OPEN_QUOTES = "\"“‘'"
 _CLOSE_QUOTE = re.compile(r"[^\"“”‘’.!?;]{1,80}?([,.!?]?)[\"”’']")
 
 
+def _quoted_whole(sentence: str, start: int, end: int) -> bool:
+    """Whether the phrase at ``start:end`` is all a quotation holds ('anthem "Cha Cha Cha" won', '"Tattoo,"')."""
+    return 0 < start and sentence[start - 1] in _OPEN_QUOTES + "”’" and re.match(r"[,.!?]?[\"”’']", sentence[end:]) \
+        is not None
+
+
+_QUOTE_OPENED = re.compile(r"[“\"]([^“”\"]{0,60})$")
+_QUOTE_CLOSED = re.compile(r"[^“”\"]{0,60}?[”\"]")
+
+
+def _in_quoted_title(sentence: str, start: int, end: int) -> bool:
+    """Whether ``start:end`` lies inside a short quotation whose longer words are all capitalised: a title ('her hit
+    "9 to 5"', '"Apollo 13"'), not a quoted remark ('"We sold 40 homes," she said'). A straight quote mark opens a
+    quotation when an even number of them come before it."""
+    opened, closed = _QUOTE_OPENED.search(sentence, 0, start), _QUOTE_CLOSED.match(sentence, end)
+    if opened is None or closed is None:
+        return False
+    if sentence[opened.start()] == '"' and sentence[: opened.start()].count('"') % 2:
+        return False  # the mark before closes a quotation
+    quoted = opened.group(1) + sentence[start : closed.end() - 1]
+    return all(w[:1].isupper() for w in re.findall(r"[A-Za-z][\w'’-]{3,}", quoted))
+
+
 def _quoted_title(sentence: str, start: int, end: int) -> str | None:
     """The whole quoted title a name phrase opens ("Leave It to Beaver" of '... the sitcom "Leave It to
     Beaver."', where the name pattern stops at "to"): a quotation of at most 10 words whose longer words
@@ -1803,6 +1941,8 @@ def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:
         return True  # "6.43m": metres (as a figure of money it would carry a currency)
     if measure != "old":
         return False
+    if _BIRTHDAY_AFTER.match(sentence, end):
+        return True  # "who just celebrated his 31st birthday": he is 31 (new user 32's Bobi, given the owner's 38)
     before = sentence[max(0, start - 12) : start]
     return bool(_AGED.search(before) or (before.endswith(", ") and sentence.startswith(",", end))
                 or (_AGE_VERB.search(before) and re.fullmatch(r"\d{1,3}", sentence[start:end]) is not None
@@ -2041,6 +2181,10 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
         common = _lowercase_words(tuple(dict.fromkeys(s.passage.text for s in sentences)))
         found = [Found(f.sentence, c) for f in found
                  if (c := _past_common_opener(f.candidate, sentences[f.sentence].text, common)) is not None]
+    if found and wanted_type(q) == "name" and name_kind(q.text) == "person":
+        texts = tuple(dict.fromkeys(s.passage.text for s in sentences))
+        found = [f for f in found if not _a_place_there(f.candidate.phrase, sentences[f.sentence].text,
+                                                        f.candidate.start, texts)]
     if not found:
         return found, np.zeros((0, len(PHRASE_FEATURES)))
     best = sentences[0].score
@@ -2075,6 +2219,23 @@ def ranked_candidates(q: Question, sentences: Sequence[Any]) -> tuple[list[Found
             float(bool(_MEASURE.search(c.phrase))),
         ))
     return found, np.array(rows, dtype=np.float64)
+
+
+def _a_place_there(phrase: str, sentence: str, start: int, texts: tuple[str, ...]) -> bool:
+    """Whether a name that looks like a person's ("Colorado Springs": two capitalised words) is a place the
+    passages write after "in" ("the mayor's office in Colorado Springs"), which answers no question asking who
+    (new user 32's bold **Colorado Springs** for "Who became the first woman elected mayor of Jacksonville?")."""
+    if named_kind(phrase, sentence, start) != "person" or _TITLED.search(phrase):
+        return False
+    bare = re.sub(r"[’']s$", "", phrase)
+    return any(_in_place_named(bare).search(text) for text in texts)
+
+
+@lru_cache(maxsize=1024)
+def _in_place_named(name: str) -> re.Pattern[str]:
+    """"in <name>" ending the name (no possessive, no further capitalised word), not trust or interest in someone."""
+    return re.compile(rf"(?<!confidence )(?<!faith )(?<!trust )(?<!interest )(?<!belief )(?<!role )(?<!part )"
+                      rf"\bin\s+{re.escape(name)}(?![\w'’-])(?!\s+[A-Z])")
 
 
 @lru_cache(maxsize=256)
