@@ -322,7 +322,9 @@ class RAG:
         older = None if refused or outside else older_than_found(window, citations, passages, as_of)
         if older:
             notices.append(older)
-        premise = None if refused else premise_notice(question, [c.quote for c in citations])
+        cited = {c.article_id for c in citations}  # their passages: a contradiction may lie beside the quotes
+        premise = None if refused else premise_notice(question, [c.quote for c in citations],
+                                                      [p.text for p in passages if p.article_id in cited])
         if premise:  # "Why did Truss resign after 90 days?" over "... resigns after 45 days"
             notices.append(premise)
         later = sorted({d for c in citations if (d := published_day(c)) is not None and d > as_of}) \

@@ -55,8 +55,8 @@ from dataclasses import dataclass, field
 
 from rag.evidence import NUMBER_WORDS
 from rag.text import (
-    LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, fold, is_abbreviation, marker_numbers, terms,
-    undotted,
+    LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, fold, is_abbreviation, marker_numbers,
+    split_sentences, terms, undotted,
 )
 from rag.short_answer import (
     DEMONYM_PLACES, PLACE_GROUPS, PLACES, US_STATES, asking_sentence, is_calendar, is_demonym,
@@ -313,6 +313,7 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
     # started the Springville spider fire?": "The dog ... was a spider", new user 21's local model): every word
     # must then be in the passage, the question's "spider" too
     restated = bool(asked) and claim_terms <= asked
+    sents = [_aged(sent) for sent in sents]  # "his 31st birthday" says he is 31 years old (``_aged``)
     for i, sent in enumerate(sents):
         share = len(claim_terms & set(terms(sent))) / len(claim_terms)
         if share <= best.score and best.keys_ok:
@@ -329,7 +330,8 @@ def support(claim: str, p: Passage, vocab: Vocab | None = None, given: Given | N
             and _anchored(anchors, window, claim, context) \
             and not any(_other_quantity(n, unit, window) for n, unit in quantities) \
             and not (beaten and beaten & _winners(sent)) \
-            and not _said_otherwise(claim, window, given, names)
+            and not _said_otherwise(claim, window, given, names) \
+            and not _miscounted(claim, window, given)
         if keys_ok and restated and not claim_terms <= set(terms(window)):
             keys_ok = False
         cand = Support(share, spans[i], keys_ok)
@@ -586,6 +588,66 @@ def _said_otherwise(claim: str, text: str, given: Given | None, claim_names: set
     return _kind_dropped(claim, text, given)
 
 
+# --- a number counts one thing, and an age may be told by a birthday ---------------------------------------------
+
+#: an ordinal birthday or anniversary tells a cardinal age: "who just celebrated his 31st birthday" backs "Bobi is 31
+#: years old" (new user 32's local model: removed, the sentence sharing one word of four with it)
+_AGED = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+(birthday|anniversary)\b", re.I)
+
+
+def _aged(text: str) -> str:
+    """``text`` with the age each ordinal birthday or anniversary tells written after it ("his 31st birthday" ->
+    "his 31st birthday (31 years old)"), for the words and numbers a claim is compared with; ``text`` itself when it
+    tells none."""
+    return _AGED.sub(lambda m: f"{m.group(0)} ({m.group(1)} years{' old' if m.group(2).lower() == 'birthday' else ''})",
+                     text)
+
+
+#: the units of a span of time: a number counting them is a duration or an age, not a count of anything else
+_TIME_UNIT = re.compile(r"(second|minute|hour|day|night|week|month|year|decade|centur)(?:s|y|ies)?", re.I)
+#: words between a number and the unit it counts ("two more weeks", "three consecutive years")
+_COUNT_MODIFIERS = frozenset("""more further additional extra consecutive straight successive full whole long short
+    previous past next last other separate different such""".split())
+_COUNTED = re.compile(r"(?<![\w.,$£€¥-])(\d+(?:[.,]\d+)*)((?:st|nd|rd|th)?)(?![\w%]|[.,]\d)((?:[\s-]+[A-Za-z]+){0,3})")
+
+
+def _counts(text: str) -> list[tuple[str, str | None]]:
+    """The numbers of ``text`` (small ones in words too: ``_in_digits``) with what each counts: "time:<unit>" for a
+    span of time ("Two weeks ago", "31 years old", "a 31st birthday"), "thing" for anything else a lower-case word
+    names ("two laps"), None when that cannot be read (no word, a function word, a name, a scale: "$200,000 in
+    fines", "10 million")."""
+    out: list[tuple[str, str | None]] = []
+    for m in _COUNTED.finditer(_in_digits(text)[0]):
+        kind = None
+        for i, word in enumerate(re.findall(r"[A-Za-z]+", m.group(3))):
+            unit = _TIME_UNIT.fullmatch(word)
+            if unit or (m.group(2) and word.lower() in ("birthday", "anniversary")):
+                kind = f"time:{unit.group(1).lower() if unit else 'year'}"
+            elif word.lower() in _COUNT_MODIFIERS and i < 2:
+                continue
+            elif word.islower() and word not in STOPWORDS and word not in _SCALES:
+                kind = "thing"
+            break
+        out.append((m.group(1).replace(",", ""), kind))
+    return out
+
+
+def _miscounted(claim: str, text: str, given: Given | None) -> bool:
+    """Whether ``text`` states a number of ``claim`` (not one the question gives) only as a count of another kind: a
+    span of time for a count of things or the other way round, or another unit of time ("NASCAR suspended Chase
+    Elliott for two laps" over "Two weeks ago, NASCAR issued $200,000 in fines ...", new user 32's local model: the
+    claim was kept on that sentence). Counts of two things may be one written two ways ("11 honors", "11 Oscars")."""
+    asked = {_SMALL_NUMBERS.get(n, n) for n in given.numbers} if given is not None else set()
+    there = _counts(text)
+    for number, kind in _counts(claim):
+        if kind is None or number in asked:
+            continue
+        kinds = [k for n, k in there if n == number]
+        if kinds and None not in kinds and kind not in kinds:
+            return True
+    return False
+
+
 #: where a run of capitalised words holds two names or none: a line or sentence end ("... in Toronto.
 #: Williams was"), a possessive ("Serena Williams' US Open")
 _RUN_BREAK = re.compile(r"\s*\n\s*|(?<=[a-z]{2}\.)\s+|['’]s?\s+")
@@ -753,13 +815,15 @@ def supports(claim: str, quote: str, question: str | None = None) -> bool:
     vocab = Vocab.of([quote])
     given = Given.of(question, vocab)
     numbers, names, anchors = given.keys(claim, vocab)
+    quote = _aged(quote)
     quote_terms = set(terms(quote))
     share = len(claim_terms & quote_terms) / len(claim_terms)
     if not given.yes_no and claim_terms <= given.words and not claim_terms <= quote_terms:
         return False  # only the question's words, one the quote lacks as the answer (``support``)
     return share >= SUPPORT_MIN and _keys_in(numbers, names, quote, claim) and _anchored(anchors, quote, claim) \
         and not any(_other_quantity(n, unit, quote) for n, unit in given.quantities(claim)) \
-        and not _beaten(claim) & _winners(quote) and not _said_otherwise(claim, quote, given, names)
+        and not _beaten(claim) & _winners(quote) and not _said_otherwise(claim, quote, given, names) \
+        and not _miscounted(claim, quote, given)
 
 
 def verify(text: str, passages: Sequence[Passage], question: str | None = None) -> Verified:
@@ -1138,12 +1202,17 @@ def _other_rank(asking: str, text: str) -> tuple[str | None, str | None]:
     return written, next(iter(said.values()))
 
 
-def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
+def premise_notice(question: str, quotes: Sequence[str], told: Sequence[str] = ()) -> str | None:
     """A notice when the answer's quotes give an amount the question states (in the sentence that asks,
     not as the figure asked for) another value, and never this one: "Why did Liz Truss resign after 90
     days in office?" answered "... resigns after 45 days" (new user 10: the answer corrected the premise
     only by quoting it). The answer stands (its sentences may still say why); a question asking a name
-    of such a premise is not answered at all (``Premises``: that name would be another event's)."""
+    of such a premise is not answered at all (``Premises``: that name would be another event's).
+
+    An outcome the question takes as given (a vote, a rise or fall, a contract) is read in the leading quote, then
+    in the other quotes and ``told`` (the text of the cited articles' passages, when the caller gives it): "Why did
+    Time Warner's profits fall at the end of 2004?" was answered with "Its profits were buoyed by one-off gains
+    ..." of an article whose other sentence says they "jumped 76%" (new user 32)."""
     if not quotes or answer_type(question) == "number":
         return None
     asking = asking_sentence(question) or question
@@ -1161,7 +1230,7 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
     if place is None:
         place, other_place = _other_post_place(asking, text)
     winner, loser = _winner_reversed(asking, quotes[0])
-    said, instead = _other_outcome(asking, quotes[0])
+    said, instead = _outcome_reversed(asking, [quotes[0]], [*quotes[1:], *told])
     doer, other_doer = _other_doer(asking, quotes[0])
     feat, held = _held_reversed(asking, quotes[0])
     for given, told in (
@@ -1169,7 +1238,7 @@ def premise_notice(question: str, quotes: Sequence[str]) -> str | None:
             (day, other_day and f"the answer's passage says {other_day} and never {day}"),
             (place, other_place and f"the cited passages name {other_place} and never {place}"),
             (winner and f"{winner} beat {loser}", loser and f"the answer's passage says {loser} beat {winner}"),
-            (said and f'"{said}"', instead and f'the answer\'s passage says "{instead}"'),
+            (said and f'"{said}"', instead),
             (feat, held and f"the answer's passage has {held} as the side held without a hit"),
             (doer, other_doer and f"the answer's passage says {other_doer} and never {doer}")):
         if given and told:
@@ -1191,18 +1260,28 @@ _LAW = (r"(?:bill|bills|law|laws|legislation|measure|motion|resolution|amendment
 #: 30); voters alone are no scope ("Why did voters reject Trump?" is no vote down of "voters approved of ...")
 _BALLOT = (r"\b(?:ballots?|referend(?:um|ums|a)|plebiscites?|initiatives?|propositions?|"
            r"(?:de)?(?:criminali|legali)[sz](?:e|es|ed|ing|ation))\b")
+_OFFERED = r"(?:invitations?|invites?|offers?|proposals?|nominations?|awards?|honou?rs?|bids?|deals?|settlements?)\b"
 _OUTCOMES = tuple((re.compile(a, re.I), re.compile(b, re.I), re.compile(scope, re.I) if scope else None)
                   for a, b, scope in (
-    (r"\b(?:pass|passes|passed|passing|approve[sd]?|approving|adopt(?:s|ed|ing)?|ratif(?:y|ies|ied|ying))\b",
+    # a panel's vote for, as well as a bill's passing: "Why did the FDA advisers vote against selling Opill over the
+    # counter?" over "An FDA advisory panel on Wednesday unanimously recommended the agency allow ..." (new user 32);
+    # a question voting is about a vote ("Why did voters reject Trump?" is not: "voters" are no vote)
+    (r"\b(?:pass|passes|passed|passing|approve[sd]?|approving|adopt(?:s|ed|ing)?|ratif(?:y|ies|ied|ying)|"
+     r"recommend(?:s|ed|ing)?\s+(?:that\s+)?(?:[\w-]+\s+){0,3}?(?:approv|allow|authori[sz]|clear)\w*|"
+     r"vot(?:e|es|ed|ing)\s+(?:\d+-\d+\s+|unanimously\s+)?(?:in\s+favou?r|for|to\s+(?:approve|allow|recommend|pass|"
+     r"back|endorse|adopt))|unanimously\s+(?:recommend|endorse|back|support)\w*)\b",
      r"\b(?:reject(?:s|ed|ing)?|vot(?:e|es|ed|ing) (?:down|against)|block(?:s|ed|ing)?|veto(?:es|ed|ing)?|"
-     r"str(?:ike|ikes|uck|iking) down|kill(?:s|ed|ing)?)\b", rf"\b{_LAW}\b|{_BALLOT}"),
+     r"str(?:ike|ikes|uck|iking) down|kill(?:s|ed|ing)?)\b", rf"\b{_LAW}\b|{_BALLOT}|\bvot(?:e|es|ed|ing)\b"),
     (r"\b(?:c[oa]m(?:e|es|ing) back|return(?:s|ed|ing)?|rejoin(?:s|ed|ing)?|reinstat(?:e|es|ed|ing))\b",
      r"\b(?:step(?:s|ped|ping)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|ousted|fired|sacked|leav(?:e|es|ing)|left)\b",
      None),
+    # an invitation or offer taken up or turned down: "Why did the Georgia Bulldogs accept Biden's invitation to the
+    # White House?" over "The Georgia Bulldogs football team has declined an invitation ..." (new user 32); the
+    # refusal must be of the thing offered ("declined to comment" is none)
+    (r"\baccept(?:s|ed|ing)?\b",
+     r"\b(?:declin(?:e|es|ed|ing)|turn(?:s|ed|ing)?\s+down|reject(?:s|ed|ing)?|snub(?:s|bed|bing)?|rebuff(?:s|ed|ing)?)"
+     rf"\s+(?:an?\s+|the\s+|their\s+|its\s+|his\s+|her\s+)?(?:[\w'’-]+\s+){{0,3}}?{_OFFERED}", rf"{_OFFERED}"),
     (r"\b(?:acquit(?:s|ted|ting)?|cleared)\b", r"\b(?:convict(?:s|ed|ing)?|found guilty|pleaded guilty)\b", None),
-    (r"\b(?:r(?:ise|ises|ose|isen|ising)|increas(?:e|es|ed|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?)\b",
-     r"\b(?:f(?:all|alls|ell|allen|alling)|decreas(?:e|es|ed|ing)|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|"
-     r"plung(?:e|es|ed|ing)|slump(?:s|ed|ing)?)\b", None),
 ))
 
 
@@ -1246,7 +1325,38 @@ def _winner_reversed(asking: str, lead: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
+def _outcome_reversed(asking: str, lead: Sequence[str], rest: Sequence[str]) -> tuple[str | None, str | None]:
+    """The outcome a question takes as given (``_other_outcome``, ``_change_reversed``, ``_kept_reversed``) and, in
+    words, where the passages tell the opposite one: the answer's leading quote, else its other quotes or the cited
+    articles (``rest``, read sentence by sentence), none of which may tell the question's own outcome; or Nones."""
+    sentences = [text[a:b] for text in rest for a, b in split_sentences(text)]
+    for texts, where in ((lead, "the answer's passage says"), ([*lead, *sentences], "the cited articles say")):
+        for rule in (_other_outcome, _change_reversed, _kept_reversed):
+            said, instead = rule(asking, texts)
+            if said and instead:
+                return said, f'{where} "{instead}"'
+    return None, None
+
+
+def _told_of(subject: set[str], text: str) -> bool:
+    """Whether ``text`` tells of all the stems of ``subject``: as written, run together ("TimeWarner" tells of Time
+    Warner, new user 27) or as another word of one root ("advisers" of an "advisory panel", new user 32)."""
+    said = set(terms(text)) | set(terms(_CAMEL.sub(" ", text)))
+    return all(w in said or (len(w) >= 5 and any(x[:5] == w[:5] for x in said)) for w in subject)
+
+
+def _other_outcome(asking: str, texts: Sequence[str]) -> tuple[str | None, str | None]:
+    """``_other_outcome_in`` over ``texts``: none tells the question's outcome, one the opposite."""
+    found = next(((said, instead) for t in texts for said, instead in [_other_outcome_in(asking, t)] if said), None)
+    return found if found and not any(_says_outcome(found[0], t) for t in texts) else (None, None)
+
+
+def _says_outcome(said: str, text: str) -> bool:
+    """Whether ``text`` tells the question's outcome ``said`` (a side of one of ``_OUTCOMES``)."""
+    return any(a.search(said) and a.search(text) for one, other, _ in _OUTCOMES for a in (one, other))
+
+
+def _other_outcome_in(asking: str, lead: str) -> tuple[str | None, str | None]:
     """What the question takes as the outcome ("vote down") and the opposite one the answer's leading quote tells
     instead ("passed"), or Nones: the quote must name what the question's outcome is of (its names, or the
     question's words before the outcome), say nothing of the question's own outcome, and for a vote be about a bill,
@@ -1264,9 +1374,137 @@ def _other_outcome(asking: str, lead: str) -> tuple[str | None, str | None]:
             subject = re.sub(r"^\W*(?:why|how|when|where|what|who)\s+(?:did|does|do|has|have|had|is|was|were|are|will)\b"
                              r"|\bvot(?:e|es|ed|ing)\s+to\s*$", "", asking[: said.start()], flags=re.I)
             before = set(terms(subject))
-            if not before or not before <= set(terms(lead)) | set(terms(_CAMEL.sub(" ", lead))):
+            if not before or not _told_of(before, lead):
                 continue  # "TimeWarner" tells of Time Warner (new user 27's "Why did Time Warner's profit fall 76%?")
             return said.group(0), instead.group(0)
+    return None, None
+
+
+# a measure's change of direction: what rose or fell, and which way ("Why did Time Warner's profits fall ...?" over
+# "Quarterly profits at US media giant TimeWarner jumped 76%", new user 32). The measure must be what moved (the
+# nearest before the verb, in its clause, or after "a rise in"): a fall of one measure beside a rise of another is
+# no contradiction ("profits fell while sales rose")
+_UP = (r"r(?:ise|ises|ose|isen|ising)|increas(?:e|es|ed|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|surg(?:e|es|ed|ing)|"
+       r"soar(?:s|ed|ing)?|lea(?:p|ps|pt|ped|ping)|rocket(?:s|ed|ing)?|gr(?:ow|ows|ew|own|owing)|"
+       r"(?:is|are|was|were)\s+up")
+_DOWN = (r"f(?:all|alls|ell|allen|alling)(?!\s+short)|decreas(?:e|es|ed|ing)|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|"
+         r"plung(?:e|es|ed|ing)|slump(?:s|ed|ing)?|tumbl(?:e|es|ed|ing)|sl(?:ide|ides|id|iding)|s(?:ink|inks|ank|unk)|"
+         r"dip(?:s|ped|ping)?|shr(?:ink|inks|ank|unk)|plummet(?:s|ed|ing)?|slip(?:s|ped|ping)?|"
+         r"(?:is|are|was|were)\s+down")
+_MOVE = re.compile(rf"\b(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
+_MEASURES = (r"profits?|earnings|revenues?|sales|income|turnover|loss(?:es)?|shares?|stocks?|prices?|costs?|rates?|"
+             r"inflation|unemployment|output|exports?|imports?|demand|spending|valu(?:e|ation)s?|production|deficits?|"
+             r"debts?|subscribers|users|customers|viewers|ratings|visitors|passengers|traffic|margins?|dividends?|"
+             r"wages|"
+             r"rents?|yields?|bookings|orders|deliveries|population|membership|attendance|enrol?ments?")
+_MEASURE = re.compile(rf"\b(?:{_MEASURES})\b", re.I)
+#: "a 76% jump in profits": the measure after its change
+_CHANGE_IN = re.compile(rf"\b(?:{_UP}|{_DOWN})\s+in\s+(?:[\w'’%-]+\s+){{0,3}}?({_MEASURES})\b", re.I)
+_CLAUSE = re.compile(r"[,;:()]|\b(?:while|whereas|but|although|though|as|after|before|and|which|that)\b", re.I)
+_WHY_AUX = re.compile(r"^\W*(?:why|how|when)\s+(?:did|do|does|has|have|had|is|are|was|were|will)\s+", re.I)
+
+
+def _changes(sentence: str) -> list[tuple[str, str, str]]:
+    """The measures ``sentence`` says moved: (the measure's stem, "up" or "down", the verb as written). A verb with
+    no measure in its clause goes on the one before it ("Stocks fell early on Monday, then rose"); a negated one
+    says nothing ("profits did not fall")."""
+    out: list[tuple[str, str, str]] = []
+    for m in _MOVE.finditer(sentence):
+        way = "up" if m.group("up") else "down"
+        inside = _CHANGE_IN.match(sentence, m.start())
+        clause = _CLAUSE.split(sentence[max(0, m.start() - 80) : m.start()])[-1]
+        if re.search(r"\b(?:not|never|no)\b|n['’]t\b", clause, re.I):
+            continue
+        movers = list(_MEASURE.finditer(clause))
+        if inside:
+            measure = inside.group(1)
+        elif movers and len(clause[movers[-1].end() :].split()) <= 6:
+            measure = movers[-1].group(0)
+        elif out and not clause.strip(" ,;:").split()[1:]:  # "..., then rose": one or no word of its own
+            measure = out[-1][0]
+        else:
+            continue
+        out.append(((terms(measure) or [measure.lower()])[0], way, m.group(0)))
+    return out
+
+
+def _change_reversed(asking: str, texts: Sequence[str]) -> tuple[str | None, str | None]:
+    """The direction a question says a measure of its subject moved ("fall", of Time Warner's profits) and the
+    opposite one a text tells of that measure of that subject ("jumped"), when no text tells the question's own
+    direction of that measure (for its subject, or naming no one), nor is of another year than one asked; or Nones."""
+    hit = _MOVE.search(asking)
+    if hit is None or len(_MOVE.findall(asking)) > 1:
+        return None, None
+    asked = [c for c in _changes(asking) if c[2] == hit.group(0)]
+    if not asked:
+        return None, None
+    measure, way, verb = asked[0]
+    subject = set(terms(_WHY_AUX.sub("", asking[: hit.start()]))) - {measure}
+    years = _asked_years(asking)
+    found = None
+    for text in texts:
+        for stem, there, said in _changes(text):
+            if stem != measure:
+                continue
+            named = not subject or _told_of(subject, text)
+            if there == way and (named or not _NAME.search(text)):
+                return None, None
+            other_year = years and {y for y in _YEAR.findall(text)} - years and not set(_YEAR.findall(text)) & years
+            if there != way and named and subject and not other_year:
+                found = found or said
+    return (verb, found) if found else (None, None)
+
+
+# a contract the question says was given, where the passages say the person left ("Why did Fox News give Tucker
+# Carlson a new contract this week?" over "Tucker Carlson leaving Fox News", new user 32): the person named beside
+# the leaving, the employer named in the same text
+_WHO = r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)"
+_KEPT = re.compile(rf"\b(?:(?:give|gives|gave|given|giving|offer(?:s|ed|ing)?|hand(?:s|ed|ing)?)\s+{_WHO}\s+an?\s+"
+                   r"(?:(?:new|longer|lucrative|multi-?year|[\w$.-]+-year|long-term)\s+)*(?:contract|deal|extension)|"
+                   rf"(?:renew(?:s|ed|ing)?|extend(?:s|ed|ing)?)\s+{_WHO}['’]s?\s+(?:contract|deal)|"
+                   rf"re-?sign(?:s|ed|ing)?\s+{_WHO})")
+_LEFT = re.compile(r"\b(?:leav(?:e|es|ing)|left|depart(?:s|ed|ing|ure)|exit(?:s|ed|ing)?|part(?:s|ed|ing)?\s+ways|"
+                   r"fired|ousted|oust(?:s|ing)?|out\s+at|quit(?:s|ting)?|dismiss(?:es|ed|al)|let\s+go|sacked)\b", re.I)
+_BREAK = re.compile(r"[.;:()!?]|\b(?:while|whereas|but|although|though)\b", re.I)  # a clause the leaving is not in
+_STAYS = re.compile(r"\b(?:new\s+contract|extension|re-?sign(?:s|ed|ing)?|renew(?:s|ed|ing|al)?|extend(?:s|ed|ing)?)\b",
+                    re.I)
+
+
+def _kept_reversed(asking: str, texts: Sequence[str]) -> tuple[str | None, str | None]:
+    """A contract the question says an employer gave or renewed, and the leaving a text tells of that person instead
+    (within a clause of the person's name, the employer named too), when no text tells of a contract; or Nones."""
+    hit = _KEPT.search(asking)
+    if hit is None or any(_STAYS.search(t) for t in texts):
+        return None, None
+    who = re.sub(r"['’]s?$", "", next((g for g in hit.groups() if g), "")).split()
+    employer = set(terms(_WHY_AUX.sub("", asking[: hit.start()])))
+    if not who or not employer:
+        return None, None
+    first = rf"(?:{re.escape(' '.join(who[:-1]))}\s+)?" if len(who) > 1 else ""
+    for text in texts:
+        if not _told_of(employer, text):
+            continue
+        for name in re.finditer(rf"\b{first}{re.escape(who[-1])}\b", text):
+            after = _LEFT.search(text, name.end(), name.end() + 60)
+            before = ([None, *_LEFT.finditer(text, max(0, name.start() - 60), name.start())])[-1]
+            for left, gap in ((after, text[name.end() : after.start()] if after else ""),
+                              (before, text[before.end() : name.start()] if before else "")):
+                # the leaving is the person's: no clause or other name between ("Hurts stayed after Miles Sanders left
+                # the Eagles" tells no leaving of Hurts)
+                if left and not _BREAK.search(gap) and not re.search(r"\b[A-Z]", gap) and len(gap.split()) <= 5:
+                    return hit.group(0), left.group(0)
+    return None, None
+    for text in texts:
+        for name in re.finditer(rf"\b{re.escape(last)}\b", text):
+            after = _LEFT.match(text, name.end(), name.end() + 60) or _LEFT.search(text, name.end(), name.end() + 60)
+            before = [m for m in _LEFT.finditer(text, max(0, name.start() - 60), name.start())]
+            for left, gap in ((after, after and text[name.end() : after.start()]),
+                              (before[-1] if before else None, before and text[before[-1].end() : name.start()])):
+                # the leaving is the person's: no clause or other name between ("Hurts stayed after Miles Sanders left
+                # the Eagles" tells no leaving of Hurts)
+                if left and not _BREAK.search(gap or "") and not re.search(r"\b[A-Z]", gap or "") \
+                        and len((gap or "").split()) <= 5 and _told_of(employer, text):
+                    return hit.group(0), left.group(0)
     return None, None
 
 
