@@ -10,9 +10,9 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
-from index.formats.clean import normalise, strip_controls
+from index.formats.clean import clean_author, normalise, strip_controls
 from index.formats.dates import _element_date, _written_with_day, parse_date
-from index.formats.prose import _require_article
+from index.formats.prose import _require_article, _require_whole
 from index.formats.quiet import Quiet
 from index.formats.titles import HEADLINE_MAX, derive_title, shorten
 from index.types import Article
@@ -24,7 +24,8 @@ _trafilatura_quiet = Quiet("trafilatura", logger)
 
 class _PageScan(HTMLParser):
     """Stdlib fallback: <title>, <meta> tags, <time datetime> and the visible text of a page; and
-    ``markup``, where the page states dates as data rather than prose (``_MarkupDates``)."""
+    ``markup``, where the page states dates as data rather than prose (``_MarkupDates``); and the
+    text of its bylines (an element of class or id "byline"/"author", rel or itemprop "author")."""
 
     _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "header", "aside"}
     _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
@@ -38,8 +39,10 @@ class _PageScan(HTMLParser):
         self.parts: list[str] = []
         self.lang = ""  # <html lang>, lower case: how the page writes an all-numeric date (``_month_first``)
         self.markup = _MarkupDates()
+        self.bylines: list[str] = []
         self._in_title = False
         self._skip = 0
+        self._byline: list[str] = []  # the tags open in the byline being read, outermost first
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): v or "" for k, v in attrs}
@@ -58,6 +61,10 @@ class _PageScan(HTMLParser):
             self._skip += 1
         if tag in self._BLOCK:
             self.parts.append("\n")
+        if self._byline or _BYLINE.search(" ".join(a.get(k, "") for k in ("class", "id", "rel", "itemprop"))):
+            if tag not in _MarkupDates._VOID:
+                self._byline.append(tag)
+                self.bylines += [] if len(self._byline) > 1 else [""]
 
     def handle_endtag(self, tag: str) -> None:
         self.markup.end(tag)
@@ -67,9 +74,13 @@ class _PageScan(HTMLParser):
             self._skip -= 1
         if tag in self._BLOCK:
             self.parts.append("\n")
+        if tag in self._byline:  # an end tag left out inside it (<p>) closes with the one around it
+            del self._byline[len(self._byline) - 1 - self._byline[::-1].index(tag):]
 
     def handle_data(self, data: str) -> None:
         self.markup.data(data)
+        if self._byline:
+            self.bylines[-1] += data
         if self._in_title:
             self.title += data
         elif not self._skip:
@@ -118,6 +129,8 @@ class _MarkupDates:
 
 
 _META_TITLE = ("og:title", "twitter:title", "headline", "dc.title")
+_BYLINE = re.compile(r"byline|author", re.IGNORECASE)
+_BYLINE_MAX = 200  # characters: an element longer is no byline (or one left open over the article)
 _META_AUTHOR = ("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")
 _META_DATE = ("article:published_time", "datepublished", "date", "pubdate", "publish-date", "dc.date",
               "dc.date.issued", "sailthru.date", "parsely-pub-date", "og:published_time")
@@ -153,8 +166,12 @@ def parse_html(raw: str, source: str, url: str | None = None) -> Article:
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1:].lstrip()  # the headline is a field, not the first paragraph
     _require_article(text, raw, source)
+    _require_whole(text, source, url)
     published, date_source = html_date(raw, scan, found.get("date"), url=url)
-    author = found.get("author") or _first(scan.meta, _META_AUTHOR)
+    author = clean_author(found.get("author")) or clean_author(_first(scan.meta, _META_AUTHOR))
+    if found.get("author") and not author:  # "Published 15 May 2023 by Jo Lee": trafilatura kept "Published"
+        bylines = (b for b in scan.bylines if len(b) <= _BYLINE_MAX and re.search(r"\bby\b", b, re.IGNORECASE))
+        author = next(filter(None, map(clean_author, bylines)), None)
     return Article(source=source, title=shorten(title, HEADLINE_MAX) if title else derive_title(text),
                    text=text, author=author or None, published=published, url=url,
                    extra={"date_source": date_source} if date_source else {})

@@ -54,6 +54,11 @@ _PLAYER = re.compile(r"<(?:video|audio)\b|<iframe\b[^>]*\b(?:youtube|vimeo|daily
 PROSE_MIN_WORDS = 5
 #: On a page that embeds a video/audio player, the words of prose below which it is the player's page.
 PLAYER_PAGE_MIN_WORDS = 15
+#: A page of fewer words of prose than this whose last one stops mid-sentence is cut short (a download
+#: or a save that broke off: "<p>Only a fragment of a sto", new user 32), and refused. The shortest
+#: real article measured keeps 19 (see PROSE_MIN_WORDS); a short brief ends its sentences and is kept.
+CUT_SHORT_WORDS = 15
+_FINISHED_LINE = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 
 
 def prose_words(text: str) -> tuple[int, list[str]]:
@@ -86,6 +91,26 @@ def _require_article(text: str, raw: str, source: str) -> None:
     raise InputError(source, "no article text: the page holds only navigation/cookie/paywall text"
                              + (f" (found: {found})" if found else "") + "; if the article shows when you open the "
                              "page in a browser (signed in, for a subscribers' page), save it as text or PDF and add that")
+
+
+def _require_whole(text: str, source: str, url: str | None = None) -> None:
+    """Refuse a page cut short: under ``CUT_SHORT_WORDS`` words of prose, its last stopping mid-sentence.
+
+    >>> _require_whole("Police closed the bridge on Monday. It reopened at noon.", "brief.html")
+    >>> _require_whole("Only a fragment of a sto", "broken.html")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rag.errors.InputError: broken.html: has too little article text (6 words, ending mid-sentence: "Only a ...
+    """
+    words = prose_words(text)[0]
+    last = next((line.strip() for line in reversed(text.split("\n")) if prose_words(line)[0]), "")
+    if words >= CUT_SHORT_WORDS or not last or _FINISHED_LINE.search(last):
+        return
+    tail = last if len(last) <= 40 else "…" + last[-40:].partition(" ")[2]
+    again = "ingest it again later" if url else "save the whole page again"
+    raise InputError(source, f"has too little article text ({plural(words, 'word')}, ending mid-sentence: "
+                             f'"{tail}"); is the page complete? If it was cut short, {again}, or save the article '
+                             "as text or PDF and add that")
 
 
 #: An item of any format (text, markdown, HTML, PDF, a record of a dump) whose text holds fewer words

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from index.formats.clean import normalise, strip_controls, unwrap_lines
+from index.formats.clean import clean_author, normalise, strip_controls, unwrap_lines
 from index.formats.dates import parse_date, split_date_prefix
 from index.formats.titles import HEADLINE_MAX, shorten, split_title
 from index.types import Article
@@ -59,7 +59,7 @@ def parse_markdown(raw: str, source: str, url: str | None = None) -> Article:
     if not title:
         title, text = split_title(text)
     _require_text(text, source, "markdown file")
-    author = meta.pop("author", None) or meta.pop("byline", None)
+    author = clean_author(meta.pop("author", None)) or clean_author(meta.pop("byline", None))
     url = meta.pop("url", None) or meta.pop("link", None) or url
     extra = {k: v for k, v in meta.items() if v and len(v) < 100}
     return Article(source=source, title=shorten(title, HEADLINE_MAX), text=text, author=author or None,
