@@ -39,6 +39,7 @@ from html.parser import HTMLParser
 from typing import Any, Literal
 
 from index.formats import HEADLINE_MAX, derive_title, normalise, parse_date, shorten
+from index.formats.clean import clean_author
 from index.formats.dates import day_month_order
 from index.formats.prose import drop_link_lines
 from index.types import Article, LoadFailure
@@ -297,7 +298,7 @@ def _record(record: Any, base: str, n: int, where: str, dates: _DumpDates | None
     author = _pick(fields, "author")
     if isinstance(author, list):
         author = ", ".join(str(a) for a in author if a)
-    author = _html_line(_string(author), markup)
+    author = clean_author(_html_line(_string(author), markup))  # "By Jane Smith" -> Jane Smith; "Published" -> none
     source = url or f"{base}#{n}"
     extra = {str(k): str(v).strip() for k, v in record.items()
              if str(k).strip().lower() not in _KNOWN and isinstance(v, (str, int, float))

@@ -94,6 +94,15 @@ def test_the_reports_page_keeps_its_date_and_loses_the_label(tmp_path: Path) -> 
     assert isinstance(a, Article) and (a.author, a.published.isoformat()) == (None, "2023-05-15")
 
 
+def test_a_dumps_byline_field_is_read_by_the_same_rule(tmp_path: Path) -> None:
+    text = "The council voted on Monday to raise rents by five percent from next spring, officials said."
+    records = [{"title": f"Rents {i}", "text": text, "byline": byline} for i, byline in
+               enumerate(["Published", "By Jane Smith", "Sam Patel", "Updated 2024-10-15"])]
+    dump = write(tmp_path / "news.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    got = {a.title: a.author for a in load(tmp_path, dump) if isinstance(a, Article)}
+    assert got == {"Rents 0": None, "Rents 1": "Jane Smith", "Rents 2": "Sam Patel", "Rents 3": None}
+
+
 def test_front_matter_author_labels_go_too(tmp_path: Path) -> None:
     text = "The council voted on Monday to raise rents by five percent from next spring, officials said."
     files = {"a.md": ("author: Published", None), "b.md": ("byline: By Jane Smith", "Jane Smith"),
