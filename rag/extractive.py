@@ -103,6 +103,56 @@ SENTENCE_FEATURES: tuple[str, ...] = (
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
+#: the longest a sentence may grow when the one before it is quoted with it (``read_alone``)
+ALONE_MAX_CHARS = 480
+# a sentence that leans on the one before it: a pronoun for someone or something named there ("It launched its DS
+# handheld ..." after "... dominated by Nintendo"), or the rest of a quotation opened there
+_LEANS_BACK = re.compile(r"^\W*(?:It|He|She|They|Its|His|Her|Their|Him|Them)\b(?!\s+(?:is|was)\s+(?:not\s+)?"
+                         r"(?:clear|unclear|expected|likely|unlikely|possible|hoped|thought|believed|said|reported)\b)")
+
+
+def _before(s: Scored) -> tuple[int, int] | None:
+    """The span of the sentence right before ``s`` in its passage and paragraph, or None."""
+    spans = list(s.passage.sentences or ())
+    if s.span not in spans or spans.index(s.span) == 0:
+        return None
+    prev = spans[spans.index(s.span) - 1]
+    gap = s.passage.text[prev[1] - s.passage.start : s.span[0] - s.passage.start]
+    return None if "\n" in gap else prev
+
+
+def _quote_goes_on(s: Scored) -> bool:
+    """Whether ``s`` opens inside a quotation its paragraph opened before it (the speaker is named there)."""
+    text = s.passage.text[: s.span[0] - s.passage.start]
+    para = text[text.rfind("\n") + 1 :]
+    return para.count("“") > para.count("”") or para.count('"') % 2 == 1
+
+
+def read_alone(chosen: Sequence[Scored], short: tuple[str, int, int] | None = None) -> list[Scored]:
+    """The answer's sentences as they can be read alone: one that leans on the sentence before it (``_LEANS_BACK``,
+    or the rest of a quotation opened there), when that one is not quoted just before it, is quoted with it (the
+    answer's short answer is then read in both: "Carroll added: ..."); one too long for that is left out unless it
+    leads the answer or holds its short answer. New user 32: "What will Sony's handheld
+    console cost in the US?" was answered "... will go on sale for $250 [1]. It launched its DS handheld in Japan
+    and the US last year [1]", where "It" is Nintendo; "Who told a New York court that Trump 'shattered my
+    reputation'?" quoted "He lied and shattered my reputation ..." without the sentence naming Carroll."""
+    out: list[Scored] = []
+    for i, s in enumerate(chosen):
+        prev = _before(s)
+        if prev is None or (out and out[-1].passage.article_id == s.passage.article_id and out[-1].span[1] == prev[1]) \
+                or not (_LEANS_BACK.match(s.text) or _quote_goes_on(s)):
+            out.append(s)
+            continue
+        if s.span[1] - prev[0] <= ALONE_MAX_CHARS:
+            text = s.passage.text[prev[0] - s.passage.start : s.span[1] - s.passage.start]
+            out.append(replace(s, span=(prev[0], s.span[1]), text=text))
+        elif i == 0 or (short is not None and s.span[0] <= short[1] < s.span[1]):
+            out.append(s)  # too long to quote with the one before: as it is, when it leads or holds the answer
+    # a sentence now quoted within another's span is not given again
+    return [s for s in out if not any(o is not s and o.passage.article_id == s.passage.article_id
+                                       and o.span[0] <= s.span[0] and s.span[1] <= o.span[1] for o in out)]
+
+
 def _cited(s: Scored) -> str:
     """``s`` as the answer gives it: its text without the article's own trailing footnote numbers, then
     its ``[n]``, then a full stop when the text has none (verification splits the answer into claims
@@ -529,7 +579,7 @@ class ExtractiveAnswerer:
             why = dated_notice(scored, reported) if reported is not None and undated >= self.refuse_below else None
             return Draft(text=REFUSAL, refused=True, confidence=round(confidence, 4),
                          notices=(why or unsure_notice(scored, confidence, self.refuse_below),))
-        chosen = self.choose(scored)
+        chosen = read_alone(self.choose(scored))
         if self.refuse_below > 0 and self.lacks_figure(q, scored, chosen):
             bound = self.bound_below(q, scored, chosen)
             if bound is None:
@@ -567,6 +617,7 @@ class ExtractiveAnswerer:
                 short, _ = self.short_answer(q, newest[:1], newest[:1], within=asked)
         if short is not None and wanted_type(q) == "name":
             short = full_name(q, short, chosen)
+        chosen = read_alone(chosen, short)
         text = " ".join(_cited(s) for s in chosen)
         return Draft(text=text, refused=False, confidence=round(confidence, 4), short_answer=short)
 

@@ -121,7 +121,8 @@ def split_claims(text: str) -> list[str]:
     # "as of Dec. 8", "8 p.m. ET", "in the U.S. and Canada" are one claim each (the sentence splitter's
     # abbreviations); a claim may end after a dotted acronym before a capital ("in the U.S. Its CEO ..."),
     # and a fragment left ("The U.S.") joins its neighbour
-    pieces = [m for m in _CLAIM_END.finditer(text) if m.group(0) != "." or _claim_may_end(text, m.start())]
+    pieces = [m for m in _CLAIM_END.finditer(text) if (m.group(0) != "." or _claim_may_end(text, m.start()))
+              and not _quote_goes_on(text, m.end())]
     bounds = [0, *(m.end() for m in pieces), len(text)]
     out: list[str] = []
     carry = ""
@@ -140,6 +141,20 @@ def split_claims(text: str) -> list[str]:
     if carry:
         out.append(carry)
     return out
+
+
+def _quote_goes_on(text: str, end: int) -> bool:
+    """Whether a claim end at ``end`` falls inside a quotation that goes on to close later in its line, before any
+    marker: 'The mayor said: "We will rebuild the bridge. It will take two years." [1]' is one claim, quoted whole
+    (``rag.extractive.read_alone``; cut there, it was shown 'the bridge [1]. It will ...')."""
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    line = line[max((m.end() for m in MARKER.finditer(line)), default=0) :]
+    curly = line.count("“") > line.count("”")
+    if not curly and line.count('"') % 2 == 0:
+        return False
+    rest = text[end:].split("\n", 1)[0]
+    marker = MARKER.search(rest)
+    return ("”" if curly else '"') in rest[: marker.start() if marker else len(rest)]
 
 
 def _claim_may_end(text: str, dot: int) -> bool:
@@ -893,7 +908,9 @@ def _verbatim(claim: str, nums: Sequence[int], by_n: Mapping[int, Passage]) -> l
     want = _said(claim).rstrip(".!?")
     for n in nums:
         p = by_n.get(n)
-        for a, b in (p.sentences or ((p.start, p.end),)) if p is not None else ():
+        spans = list(p.sentences or ((p.start, p.end),)) if p is not None else []
+        # one sentence, or two in a row (``rag.extractive.read_alone`` quotes a sentence with the one it leans on)
+        for a, b in [*spans, *((x[0], y[1]) for x, y in zip(spans, spans[1:]))]:
             if _said(p.text[a - p.start : b - p.start]).rstrip(".!?") == want:
                 return [(n, Support(1.0, (a, b), True))]
     return []
