@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import index.collection
 from index import formats
 from index.formats.clean import clean_author
 from index.formats.prose import CUT_SHORT_WORDS
@@ -28,7 +27,7 @@ from index.types import Article, LoadFailure
 from rag.cli import app
 from rag.errors import InputError
 from rag.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.test_cli_newuser3 import env  # noqa: F401 - the fixture: `rag` in-process on a HashEmbedder store
 from tests.test_load import run as load, write
 
 BODY = ("<p>Bobi, a Rafeiro do Alentejo from Portugal, is 31 years old, Guinness World Records said on Monday.</p>"
@@ -38,17 +37,6 @@ BODY = ("<p>Bobi, a Rafeiro do Alentejo from Portugal, is 31 years old, Guinness
 def page(title: str, byline: str, body: str = BODY, head: str = "") -> str:
     return (f"<!doctype html><html><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
             f'<p class="byline">{byline}</p>{body}</article></body></html>')
-
-
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key, value in (("RAG_HOME", str(settings.home)), ("RAG_COLLECTION", settings.collection),
-                       ("RAG_ANSWERER", "extractive"), ("COLUMNS", "200")):
-        monkeypatch.setenv(key, value)
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr(index.collection, "make_embedder", lambda _s: HashEmbedder())
-    return settings
 
 
 def rag(*args: str):  # noqa: ANN201 - click.testing.Result
