@@ -685,7 +685,7 @@ def what_is_asked(q: Question, kind: str) -> str:
     measure = _how_measure(q.text)
     if measure is not None:
         return {"old": "age", "long": "length or duration", "far": "distance", "tall": "height", "high": "height",
-                "deep": "depth", "much time": "length of time"}[measure]
+                "deep": "depth", "heavy": "weight", "much time": "length of time"}[measure]
     if asks_money(q.text):
         return "amount of money"
     if asks_percent(q.text):
@@ -944,6 +944,8 @@ _UNIT_AFTER = {
                       r"|(?:km|ft|mi)\b", re.I),
     "tall": re.compile(r"(?:\s*-\s*|\s+)(?:met(?:re|er)s?|m|feet|foot|ft|inch(?:es)?|cm|storeys|stories|floors)\b", re.I),
 }
+_UNIT_AFTER["heavy"] = re.compile(r"(?:\s*-\s*|\s+)(?:kilo(?:gram(?:me)?)?s?|kg|pounds?|lbs?|tonnes?|tons?|stones?|"
+                                  r"grams?|g|ounces?|oz)\b|(?:kg|lbs?|g|oz)\b", re.I)
 _UNIT_AFTER["high"] = _UNIT_AFTER["deep"] = _UNIT_AFTER["tall"]
 _UNIT_AFTER["much time"] = _UNIT_AFTER["long"]
 # an age to come: "would be an unprecedented 86", "will turn 90 next year" (no answer to how old someone is or was)
@@ -1005,7 +1007,7 @@ _NORMAL_ASKED = re.compile(r"\b(?:above|below|average|normal|usual)\b", re.I)
 # not "Number 73"), a height, an age ("aged 96", "Biden, 80,", "turns 80"); not "how much time" ("11:28
 # left"), nor "how high/far" that news asks of tolls and rates ("how high has the death toll climbed");
 # "how long has ..." may be "since 2010"
-_UNIT_REQUIRED = frozenset({"long", "tall", "old"})
+_UNIT_REQUIRED = frozenset({"long", "tall", "old", "heavy"})  # (a weight: "10,000 passengers" weighs nothing)
 _SINCE_WHEN = re.compile(r"\bhow long (?:has|have|had)\b", re.I)
 _FIGURE_ASKED = re.compile(r"\bhow (?:many|much)\b", re.I)
 _MODIFIER = re.compile(r"-([a-z]+)\b")  # "eight-week", "44-man": the number qualifies a noun
@@ -1721,7 +1723,7 @@ def asks_figure(question: str) -> bool:
     # a percentage too: "What percentage of the vote did Jennifer McClellan receive?" was answered with "coasted to
     # victory ... within 30 minutes" (new user 22: the articles give no share)
     return bool(_FIGURE_ASKED.search(asking) or _HOW.search(asking) or _MEASURE_ASKED.search(asking)
-                or _WHAT_AGE.search(asking)) \
+                or _WHAT_AGE.search(asking) or _WHAT_MEASURE.search(asking)) \
         or asks_money(question) or asks_percent(question)
 
 
@@ -1958,10 +1960,22 @@ def _capitalised_inside(question: str) -> frozenset[str]:
                      for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]*)", question))
 
 
+# a measure asked with "what" ("What average passenger weight did the survey find?"), read as its "how" question
+_WHAT_MEASURE = re.compile(r"\bwhat\s+(?:[\w-]+\s+){0,3}?(weight|height|length|distance)s?\b(?!\s+of\b)", re.I)
+_AS_HOW = {"weight": "heavy", "height": "tall", "length": "long", "distance": "far"}
+
+
 def _how_measure(question: str) -> str | None:
     asking = asking_sentence(question) or question
     m = _HOW.search(asking)
-    return m.group(1).lower() if m else "old" if _WHAT_AGE.search(asking) else None
+    if m:
+        return m.group(1).lower()
+    if _WHAT_AGE.search(asking):
+        return "old"
+    # new user 32's bold **10,000 passengers** for the weight a survey found (it had found none yet): a weight is
+    # in kilograms or pounds
+    what = _WHAT_MEASURE.search(asking)
+    return _AS_HOW[what.group(1).lower()] if what else None
 
 
 def _in_unit(measure: str, sentence: str, start: int, end: int) -> bool:

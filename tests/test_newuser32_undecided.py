@@ -29,3 +29,27 @@ def test_a_sentence_telling_the_event_undecided_dates_nothing_of_it(sentence: st
 ])
 def test_a_date_of_the_event_done_or_asked_as_to_come_is_kept(question: str, sentence: str, day: str) -> None:
     assert day in [c.phrase for c in candidates(prepare(question), sentence)]
+
+
+# "What average passenger weight did Air New Zealand's survey find?" was answered in bold **10,000 passengers**
+# ("Air New Zealand wants to weigh 10,000 passengers during a four-week survey"): a weight asked with "what" is
+# read as "how heavy", whose figure carries its unit
+WEIGHT = "What average passenger weight did Air New Zealand's survey find?"
+
+
+def test_a_weight_asked_with_what_takes_only_a_figure_in_a_unit_of_weight() -> None:
+    q = prepare(WEIGHT)
+    assert candidates(q, "Air New Zealand wants to weigh 10,000 passengers during a four-week survey.") == []
+    assert [c.phrase for c in candidates(q, "The average passenger weighed 86kg, the survey found.")] == ["86kg"]
+
+
+def test_a_weight_no_passage_gives_is_refused_naming_what_was_asked() -> None:
+    from rag.extractive import ExtractiveAnswerer
+    from rag.types import Passage
+
+    text = ("New Zealand's national airline will weigh passengers before they board flights. Air New Zealand wants to "
+            "weigh 10,000 passengers during a four-week survey of how much its planes carry.")
+    p = Passage(1, "c1", "a1", "Airline to weigh passengers", "/news/nz.txt", "2023-05-30", 1.0, text, 0, len(text),
+                ((0, 81), (82, len(text))), 0.6)
+    answer = ExtractiveAnswerer().answer(WEIGHT, [p])
+    assert answer.refused and "weight asked for" in answer.notices[0], answer
