@@ -1511,18 +1511,6 @@ def _kept_reversed(asking: str, texts: Sequence[str]) -> tuple[str | None, str |
                 if left and not _BREAK.search(gap) and not re.search(r"\b[A-Z]", gap) and len(gap.split()) <= 5:
                     return hit.group(0), left.group(0)
     return None, None
-    for text in texts:
-        for name in re.finditer(rf"\b{re.escape(last)}\b", text):
-            after = _LEFT.match(text, name.end(), name.end() + 60) or _LEFT.search(text, name.end(), name.end() + 60)
-            before = [m for m in _LEFT.finditer(text, max(0, name.start() - 60), name.start())]
-            for left, gap in ((after, after and text[name.end() : after.start()]),
-                              (before[-1] if before else None, before and text[before[-1].end() : name.start()])):
-                # the leaving is the person's: no clause or other name between ("Hurts stayed after Miles Sanders left
-                # the Eagles" tells no leaving of Hurts)
-                if left and not _BREAK.search(gap or "") and not re.search(r"\b[A-Z]", gap or "") \
-                        and len((gap or "").split()) <= 5 and _told_of(employer, text):
-                    return hit.group(0), left.group(0)
-    return None, None
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "TimeWarner" -> "Time Warner"
