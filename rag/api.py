@@ -216,6 +216,7 @@ class RAG:
             yield replace(caught_up, question=question) if shifted else caught_up
             return
         changing = _about_a_changing_fact(standalone, window)
+        reported = reported_in(window, as_of)  # the dates a report of what it asks about may carry (refusal feature)
         prepared, got = self._retrieve(query, top_k, filters, window, as_of, query_vector)
         timings.update({f"retrieve_{k}": v for k, v in got.timings_ms.items()})
         timings["retrieve"] = sum(got.timings_ms.values())
@@ -254,8 +255,7 @@ class RAG:
             after = (question, history[-1][1]) if history and query != question else None  # not the same again
             draft = (self.extractive.answer(elided or query, passages, prepared=prepared,
                                             query_vector=got.query_vector, as_of=as_of if changing else None,
-                                            after=after, asked=asked_period(standalone, window),
-                                            reported=reported_in(window, as_of))
+                                            after=after, asked=asked_period(standalone, window), reported=reported)
                      if passages else Draft(REFUSAL, True))
         timings["answer"] = (time.perf_counter() - t) * 1000
 
@@ -281,7 +281,7 @@ class RAG:
                 elif answers_nothing(asked, text):
                     why = f"The model's answer does not answer the question ({text[:120]})"
             fallback = self._verified_fallback(question, query, passages, prepared, got.query_vector,
-                                               as_of if changing else None, reported_in(window, as_of)) if why else None
+                                               as_of if changing else None, reported) if why else None
             if fallback is not None:  # the model's prompt, usage and notices stay on the answer
                 draft = replace(fallback[0], messages=draft.messages, usage=draft.usage,
                                 notices=draft.notices + fallback[0].notices, dropped_markers=draft.dropped_markers)

@@ -44,7 +44,7 @@ from rag.short_answer import (
     extract, find, fits_precisely, holds_kind, is_share, name_kind, no_answer_to, not_the_place, placed_as_asked,
     ranked_candidates, share_of, wanted_type, what_is_asked,
 )
-from rag.text import strip_markers, terms, verb_terms, who_named_is
+from rag.text import open_quote, strip_markers, terms, verb_terms, who_named_is
 from rag.timewindow import MONTHS, opens_outside, outside_window, understand
 from rag.types import REFUSAL, Draft, Passage, TimeWindow, published_day
 from rag.verify import Premises, names_any, subject_names
@@ -124,8 +124,7 @@ def _before(s: Scored) -> tuple[int, int] | None:
 def _quote_goes_on(s: Scored) -> bool:
     """Whether ``s`` opens inside a quotation its paragraph opened before it (the speaker is named there)."""
     text = s.passage.text[: s.span[0] - s.passage.start]
-    para = text[text.rfind("\n") + 1 :]
-    return para.count("“") > para.count("”") or para.count('"') % 2 == 1
+    return open_quote(text[text.rfind("\n") + 1 :]) is not None
 
 
 def read_alone(chosen: Sequence[Scored], short: tuple[str, int, int] | None = None) -> list[Scored]:

@@ -231,6 +231,17 @@ def is_abbreviation(text: str, dot: int) -> bool:
 _OPENING_QUOTES = "\"“‘'«„"
 
 
+def open_quote(text: str) -> str | None:
+    """The mark that would close a double quotation ``text`` opens and leaves open (``”`` or ``"``), or None.
+
+    >>> open_quote('Carroll added: "When I wrote about it, he denied it.'), open_quote('He said "no."')
+    ('"', None)
+    """
+    if text.count("“") > text.count("”"):
+        return "”"
+    return '"' if text.count('"') % 2 == 1 else None
+
+
 def quoted(text: str) -> str:
     """``text`` in quotation marks, as a quote is shown; a sentence that opens with its own quotation mark is
     shown as it stands ("“An announcement will be made ...,” Moore County Schools said" had two opening marks,

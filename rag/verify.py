@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from rag.evidence import NUMBER_WORDS
 from rag.text import (
     LOWER_WORD, MARKER, MARKER_RUN, STOPWORDS, WORD, YES_NO, answer_type, fold, is_abbreviation, marker_numbers,
-    split_sentences, terms, undotted,
+    open_quote, split_sentences, terms, undotted,
 )
 from rag.short_answer import (
     DEMONYM_PLACES, PLACE_GROUPS, PLACES, US_STATES, asking_sentence, is_calendar, is_demonym,
@@ -149,12 +149,12 @@ def _quote_goes_on(text: str, end: int) -> bool:
     (``rag.extractive.read_alone``; cut there, it was shown 'the bridge [1]. It will ...')."""
     line = text[text.rfind("\n", 0, end) + 1 : end]
     line = line[max((m.end() for m in MARKER.finditer(line)), default=0) :]
-    curly = line.count("“") > line.count("”")
-    if not curly and line.count('"') % 2 == 0:
+    closing = open_quote(line)
+    if closing is None:
         return False
     rest = text[end:].split("\n", 1)[0]
     marker = MARKER.search(rest)
-    return ("”" if curly else '"') in rest[: marker.start() if marker else len(rest)]
+    return closing in rest[: marker.start() if marker else len(rest)]
 
 
 def _claim_may_end(text: str, dot: int) -> bool:
