@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,6 +76,7 @@ DATE_PHRASE = re.compile(
 )
 # capitalised words joined by spaces or name particles: "Hyat Tahrir al-Sham", "Bank of England"
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}(?!(?:The|A|An|It|He|She|They|We|This|That|In|On|At|But|And)\b)(?=[A-Z])"
+_DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")  # an abbreviation NAME_PHRASE ends before its last dot: "U.K", "D.C"
 NAME_PHRASE = re.compile(  # initials first: "E. Jean Carroll", "J. K. Rowling"; "Chick-fil-A", "M&M's", "Lord of the Rings"
     rf"\b(?:{_INITIALS})?"
     r"[A-Z][\w'’]*(?:(?:(?:-[a-z]+)?-[A-Z][\w'’]*)|(?:\s?&\s?[A-Z][\w'’]*)|(?:(?:\s+|-)(?:(?:of the|de la|van der|von der|al|el|bin|ibn|de|del|der|van|von|of|the|la|le|du)(?:\s+|-))?[A-Z][\w'’]*))*"
@@ -303,6 +305,9 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     if atype == "name" and _WHO_IS_NAMED.match(asking_sentence(text) or text):
         return ()  # "Who is Bob Iger?": who he is, in words; another name is no answer
     qstems = set(q.stems)
+    # the question's own words, a hyphened one's parts too: "Las Vegas" is the question's in "the Las Vegas-type
+    # resorts" (the BBC "Which Scottish city ...?" had been answered **Las Vegas** once cities were places)
+    own = undotted(qstems) | (undotted(terms(text.replace("-", " "))) if "-" in text else set())
     focus = counted_focus(q.text) if atype == "number" else set()
     # "the death toll", "how many did the storm kill": a count of the dead, not a population nor the rescued
     toll = atype == "number" and bool(_TOLL.search(text) or (counts(text) and _asks_the_dead(text)))
@@ -354,6 +359,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     for m in pattern.finditer(sentence):
         phrase = m.group(0).strip(" ,")
         start = m.start() + m.group(0).index(phrase) if phrase else m.start()
+        if atype == "name" and _DOTTED.fullmatch(phrase) and sentence.startswith(".", start + len(phrase)):
+            phrase += "."  # "the U.K." whole, as the articles and answers write it (not "U.K")
         # first in its sentence, maybe after a quote mark, or in a clause after a colon ("... on Monday
         # morning: First, they fired ...": no name "First")
         initial = not sentence[:start].strip(_OPENING) or sentence[:start].rstrip().endswith(":")
@@ -473,7 +480,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                 continue  # "the name of the gunman": "The Chesapeake Police Department" is none (new user 19); a
                 # who-question may be answered by a body ("Who bought the site?": "the city council")
             stems = undotted(terms(_LEADING_TITLE.sub("", phrase)))
-            if not stems or stems <= undotted(qstems) or (_surname_asked(phrase, text) and not asked_posts & _KIN) \
+            if not stems or stems <= own or (_surname_asked(phrase, text) and not asked_posts & _KIN) \
                     or _place_of_question(phrase, text):
                 continue  # the question's own names are not the answer ("Mr McConnell", "Manager Brian Kerr", the
                 # "United States" of a question saying "US")
@@ -2324,6 +2331,8 @@ def fits_precisely(q: Question, sentence: str) -> bool:
 
 
 def _kind_fit(wanted: str | None, got: str | None, question: str = "", phrase: str = "") -> tuple[float, float]:
+    if wanted == "place" and got != "place" and is_city(phrase):
+        got = "place"  # "Mexico City" (read as an organisation by its "City"), "Madrid" after no "in"
     if wanted is None or got is None:
         return 0.0, 0.0
     if wanted == got == "place" and _place_clash(question, phrase):
@@ -2350,9 +2359,11 @@ def _place_clash(question: str, phrase: str) -> bool:
     asked = _asked_place(question)
     if asked is None:
         return False
-    bare = re.sub(r"[’']s$", "", phrase).lower()
+    bare = place_key(re.sub(r"[’']s$", "", phrase))
     if bare == "georgia":
         return False
+    if asked in ("state", "country") and bare not in PLACES and is_city(bare):
+        return True  # "Paris" for "which country", "Houston" for "which state"
     if asked == "state":
         return bare in PLACES and bare not in US_STATES
     if asked in ("city", "town", "village"):  # "Britain" for "which English city"; ("New York" is both)
@@ -2566,8 +2577,8 @@ def not_the_place(q: Question, phrase: str, sentence: str, start: int, sentences
     answers). The ranker, fitted when names had no kinds, weighs the kind less than nearness to the question."""
     if wanted_type(q) != "name" or not _WHERE.search(asking_sentence(q.text) or q.text):
         return False
-    if named_kind(phrase, sentence, start) == "place" or _PLACE_WORDS.search(phrase):
-        return False
+    if named_kind(phrase, sentence, start) == "place" or is_city(phrase) or _PLACE_WORDS.search(phrase):
+        return False  # ("Mexico City", an organisation by its words, is a city: not vetoed for "US" beside it)
     return any(named_kind(c.phrase, text, c.start) == "place" for text in sentences for c in candidates(q, text))
 
 
@@ -2809,6 +2820,31 @@ PLACES = frozenset(
      "dominican republic", "east timor", "papua new guinea", "sierra leone", "south sudan", "north macedonia",
      "northern ireland", "hong kong", "puerto rico"}
 _NOT_COUNTRIES = US_STATES | {"europe", "africa", "asia", "antarctica", "america"}
+PLACES_FITTED = Path(__file__).resolve().parent / "fitted" / "places.json"
+
+
+def place_key(name: str) -> str:
+    """A name as ``PLACES`` and the city list write it: lower case, without accents or the dots of an
+    abbreviation ("the U.K." is "uk", "Bogotá" "bogota")."""
+    plain = unicodedata.normalize("NFKD", name.replace(".", "").replace("’", "'"))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).lower().strip()
+
+
+@lru_cache(maxsize=1)
+def _cities() -> frozenset[str]:
+    """The city names of ``rag/fitted/places.json`` (GeoNames' larger cities and capitals, ``python -m
+    evals.make_places``)."""
+    try:
+        return frozenset(json.loads(PLACES_FITTED.read_text(encoding="utf-8"))["cities"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"cannot read the city names {PLACES_FITTED} ({exc}); reinstall, or rewrite them with "
+                          "`python -m evals.make_places`") from exc
+
+
+def is_city(name: str) -> bool:
+    """Whether ``name`` (a possessive dropped) is one of the cities a "where" question may be answered with:
+    "Mexico City", "Madrid", "Brighton"; a city name news writes mostly for a person or a word is none."""
+    return place_key(re.sub(r"[’']s$", "", name)) in _cities()
 _COUNTRY_NAMES = PLACES - _NOT_COUNTRIES
 
 
@@ -2855,7 +2891,7 @@ def phrase_kind(phrase: str, sentence: str, start: int) -> str | None:
     "event" ("Australian Open", "November Tests"), "org" (an organisation word or an acronym),
     "person" (after a title, or two or more capitalised words, "al-Assad" too), or None."""
     bare = re.sub(r"[’']s$", "", phrase)
-    if bare.lower() in PLACES:
+    if place_key(bare) in PLACES:
         return "place"
     if _EVENT_WORDS.search(bare):
         return "event"  # asked for by no "which <noun>" list here: a clash for a person, place or org
@@ -2876,7 +2912,7 @@ def _no_place(phrase: str, sentence: str, start: int) -> bool:
     Republic, the Assembly: a body named by its common noun). Two capitalised words alone say nothing
     here ("Los Angeles" looks like a person's name to ``phrase_kind``)."""
     bare = re.sub(r"[’']s$", "", phrase)
-    if bare.lower() in PLACES:
+    if place_key(bare) in PLACES:
         return False
     before = sentence[max(0, start - 24) : start]
     return bool(_EVENT_WORDS.search(bare) or _ORG_WORDS.search(bare) or _TITLED.search(bare) or _TITLES.search(before)
