@@ -667,7 +667,8 @@ def death_told(q: Question, sentence: str) -> Question:
 
 
 def asked_kind(q: Question) -> str | None:
-    """What a who/when/how-many question asks for: "name", "date", "figure" (None for other questions,
+    """What a who/when/how-many question asks for: "name", "date", "figure"; "place" for a where-question asking
+    where someone or something is or was (``_WHERE_LOCATED``); None for other questions,
     a which/what one included: its answer is often a phrase no rule types, "Fire risks"; "what is the name
     of the <person>" is a who-question). An offline
     answer to such a question with no phrase of that kind in its sentences is refused
@@ -679,9 +680,18 @@ def asked_kind(q: Question) -> str | None:
     # not "What index ...?", "Which authority figure?"
     if kind == "number" and (ASKS_NUMBER.search(asking.lower()) or _WHAT_AGE.search(asking)):
         return "figure"
+    if kind == "name" and _WHERE.search(asking) and _WHERE_LOCATED.search(asking):
+        return "place"  # "Where is the e-mail security firm Mirapoint based?": a place, not any name
     # "What is the name of the gunman in this week's Chesapeake Walmart shooting?" asks who as much as "who" does:
     # it was answered with the shooting's sentences, which name no one (new user 19; the gunman was not named)
     return "name" if kind == "name" and (_WHO.search(asking) or _NAME_OF_PERSON.search(asking)) else None
+
+
+# a where-question asking where someone or something is or was ("based", "born", "held", "Where in Jamaica ...?"):
+# its answer is a place by name. Not every where-question: "Where do chloroplasts pump hydrogen?" (SQuAD: "into the
+# thylakoid space"), "Where did the water flow?", whose answers no place rule reads
+_WHERE_LOCATED = re.compile(r"\b[Ww]here\s+in\s+(?:the\s+)?[A-Z]|\b[Ww]here\b[^?]*?\b(?:based|headquartered|located|"
+                            r"born|buried|died|die|held|staged|take\s+place|took\s+place|grow\s+up|grew\s+up|raised)\b")
 
 
 def what_is_asked(q: Question, kind: str) -> str:
@@ -705,6 +715,9 @@ def holds_kind(kind: str, q: Question, sentence: str) -> bool:
     """Whether ``sentence`` holds something of the ``kind`` ``asked_kind`` names: a candidate phrase
     (``candidates``), or for a date or a figure one that no rule types as an answer but that is one
     all the same ("the 20th century", "9000 BP", "2.5 billion years ago"; "twice", "one")."""
+    if kind == "place":  # a place by name ("in Runcorn", "Mexico City", "Leicester Square"), or a home or hospital
+        return any(named_kind(c.phrase, sentence, c.start) == "place" or is_city(c.phrase)
+                   or _PLACE_WORDS.search(c.phrase) for c in candidates(q, sentence)) or bool(_AT_HOME.search(sentence))
     # a name with the other role of the question's verb is none ("Truss replaces Boris Johnson" names no one
     # who replaced Truss: ``reversed_role``)
     if any(not reversed_role(q.text, sentence, c.start, c.end) for c in candidates(q, sentence)):
@@ -717,6 +730,7 @@ def holds_kind(kind: str, q: Question, sentence: str) -> bool:
     return bool(loose and loose.search(sentence))
 
 
+_AT_HOME = re.compile(r"\b(?:at|in)\s+(?:(?:his|her|their|a|the)\s+)?(?:home|hospital|house|residence)\b", re.I)
 # "Who (may) <verb> ...?": the verb whose doer is asked
 _WHO_VERB = re.compile(r"\bwho\s+(?:(?:may|might|would|will|can|could|should|must|did|does|do|has|have|had)\s+)?"
                        r"([a-z][a-z'-]+)", re.I)
