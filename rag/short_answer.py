@@ -527,8 +527,10 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             continue  # "how many people live in Ethiopia": not "45% of gross domestic product", nor "per 100 people"
         elif (counting or measure is not None) and money_at(sentence, start, end):
             continue  # "how many staff", "how old is he": not "$2m" (a share may count: "as much as 50%" of the people)
-        elif measured and not measured & set(terms(sentence[max(0, start - MEASURE_NEAR) : end + MEASURE_NEAR])):
-            continue  # "what is the population of Ethiopia": not "45% of gross domestic product"
+        elif measured and not measured & set(terms(sentence[max(0, start - MEASURE_NEAR) : end + MEASURE_NEAR]
+                                                   .replace("-", " "))):
+            continue  # "what is the population of Ethiopia": not "45% of gross domestic product" ("7.8-magnitude": its
+            # measure after a hyphen)
         elif money and not money_at(sentence, start, end) and not (change and is_share(phrase)):
             continue  # "how much did it cost": "$800m", not "30%" or "6-1"; "by how much will it rise": "13.5% more" too
         elif money and _DID_ASKED.search(text) and not _PROMISE_ASKED.search(text) \
@@ -1751,7 +1753,7 @@ def asks_figure(question: str) -> bool:
 # "What is the population of Ethiopia?", "What was the turnout?": a measure, asked as plainly as "how many"
 _MEASURE_ASKED = re.compile(r"\bwhat (?:is|was|are|were|will be) (?:the|its|their|his|her) (?:[\w-]+ ){0,2}?"
                             r"(?P<measure>population|turnout|attendance|height|weight|length|distance|speed|"
-                            r"temperature)\b", re.I)  # not "death toll": ``_TOLL`` binds its count to the dead
+                            r"temperature|magnitude)\b", re.I)  # not "death toll": ``_TOLL`` binds its count to the dead
 # the words that name each measure beside its figure ("population 1.3bn", "a turnout of 59%")
 _MEASURE_WORDS = {
     "population": "population populations populous inhabitants residents people live lives",
@@ -1759,6 +1761,7 @@ _MEASURE_WORDS = {
     "height": "high tall height metres feet ft m", "weight": "weight weighs weighed kg kilos pounds tonnes",
     "length": "long length metres miles km kilometres feet", "distance": "distance miles km kilometres away",
     "speed": "speed mph km/h kph fast", "temperature": "temperature temperatures degrees °c °f celsius fahrenheit",
+    "magnitude": "magnitude richter",  # an earthquake's: "the 7.8-magnitude quake", not its "5,000 dead"
 }
 MEASURE_NEAR = 40  # characters either side of a figure where the measure must be named
 

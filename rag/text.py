@@ -354,7 +354,7 @@ ASKS_NUMBER = re.compile(
     r"(?:(?!of\b|for\b|behind\b|about\b|reason\b|cause\b|name\b|when\b|which\b|that\b|who\b|where\b|if\b)"
     r"[\w'’-]+\s+){0,3}?"
     r"(?:profits?|loss(?:es)?|revenues?|sales|prices?|costs?|salary|salaries|turnover|earnings|income|fines?|deficit|"
-    r"debts?|toll|population|rates?|value|worth|budget)\b"
+    r"debts?|toll|population|rates?|value|worth|budget|magnitude|temperature)\b"
     r"(?!\s+(?:war|cap|tag|cut|rise|increase|fall|warning|margin|forecast|growth|hike|freeze|setting)s?\b)"
     rf"|{WHAT_PAID}"
 )
