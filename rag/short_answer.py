@@ -1753,7 +1753,7 @@ def asks_figure(question: str) -> bool:
 # "What is the population of Ethiopia?", "What was the turnout?": a measure, asked as plainly as "how many"
 _MEASURE_ASKED = re.compile(r"\bwhat (?:is|was|are|were|will be) (?:the|its|their|his|her) (?:[\w-]+ ){0,2}?"
                             r"(?P<measure>population|turnout|attendance|height|weight|length|distance|speed|"
-                            r"temperature|magnitude)\b", re.I)  # not "death toll": ``_TOLL`` binds its count to the dead
+                            r"temperature|magnitude)\b", re.I)  # not "death toll": ``_TOLL`` binds it to the dead
 # the words that name each measure beside its figure ("population 1.3bn", "a turnout of 59%")
 _MEASURE_WORDS = {
     "population": "population populations populous inhabitants residents people live lives",
