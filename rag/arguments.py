@@ -7,10 +7,12 @@ example, rather than an AttributeError deep inside, or an empty question quietly
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from numbers import Integral
 from typing import Any
 
@@ -110,6 +112,44 @@ def checked_as_of(as_of: object) -> date:
     return _checked_day(as_of, "as_of") or date.today()
 
 
+def json_day(value: object) -> object:
+    """A date field of a JSON request (a REST body's or an MCP tool's ``as_of``) before pydantic reads it:
+    None, a date and a date string go on; a number (or a string of digits) is a ``ValueError`` saying to send
+    "YYYY-MM-DD", with what was sent (``day_string_problem``). Pydantic's lax mode read a number as a Unix
+    time: ``20221212`` was refused as "Datetimes provided to dates should have zero time", which told a
+    client nothing, and ``1671753600`` (or ``0``) was taken, silently, as a day.
+
+    >>> json_day(20221212)
+    Traceback (most recent call last):
+    ValueError: must be a date string "YYYY-MM-DD" (e.g. "2022-12-12"), got the number 20221212
+    """
+    if value is None or isinstance(value, date) or (isinstance(value, str) and not value.strip().isdigit()):
+        return value
+    raise ValueError(day_string_problem(value))
+
+
+def day_string_problem(value: object) -> str:
+    """Why ``value`` is no date of a JSON request, with the date string it most likely means as the example:
+    20221212 written "2022-12-12", a Unix time (1671753600) its UTC day, else a date of the right shape."""
+    example, note = "2024-12-03", ""
+    digits = str(value).strip() if isinstance(value, str) else str(value) if type(value) is int else ""
+    if re.fullmatch(r"\d{8}", digits):
+        with contextlib.suppress(ValueError):
+            example = date(int(digits[:4]), int(digits[4:6]), int(digits[6:])).isoformat()
+    elif re.fullmatch(r"\d{9,10}", digits):  # seconds since 1970: 1973 to 2286
+        example = datetime.fromtimestamp(int(digits), timezone.utc).date().isoformat()
+        note = f", the day of the Unix time {digits}"
+    if isinstance(value, bool):
+        got = f"the boolean {str(value).lower()}"
+    elif isinstance(value, (int, float)):
+        got = f"the number {_repr.repr(value)}"
+    elif isinstance(value, str):
+        got = f"the string {json.dumps(value[:40])}" + ("..." if len(value) > 40 else "")
+    else:
+        got = {list: "a list", tuple: "a list", dict: "an object"}.get(type(value)) or _got(value)
+    return f'must be a date string "YYYY-MM-DD" (e.g. "{example}"{note}), got {got}'
+
+
 def checked_filters(filters: object) -> Filters | None:
     """The filters with their dates as dates, or ``InputError``: an unknown type, a date that is not
     one, ``published_from`` after ``published_to`` (no article could match: the answer would be a refusal)."""
@@ -168,6 +208,46 @@ def unknown_keywords(owner: str, fields: Sequence[str], unknown: Sequence[str]) 
         return InputError(f"{owner.lower()}.{name}", f"{owner} has no field {name}; {said}", fix=fix)
     named = ", ".join(f"{name} (did you mean {near}?)" if near else name for name, near in guesses.items())
     return InputError(owner.lower(), f"{owner} has no fields {named}; it takes {takes}", fix=fix)
+
+
+#: unknown field names (folded: ``folded``) that mean a field of a REST body or an MCP tool no close spelling
+#: finds: the as-of date by another name, and the filters' own fields sent beside them instead of in them
+#: (``"since"`` at the top of a chat request filtered nothing). A target applies where its first part is a field.
+FIELD_ALIASES: dict[str, str] = {
+    "asofdate": "as_of", "asofday": "as_of", "referencedate": "as_of",
+    "since": "filters.since", "until": "filters.until", "sources": "filters.sources", "source": "filters.sources",
+    "articleids": "filters.article_ids", "articleid": "filters.article_ids",
+}
+
+
+def folded(name: str) -> str:
+    """``name`` without case, "_", "-" or spaces: "as_of", "as-of", "asOf" and "asof" are one name."""
+    return re.sub(r"[\s_-]", "", name).lower()
+
+
+def meant_field(name: str, fields: Iterable[str], aliases: Mapping[str, str] | None = None,
+                cutoff: float = 0.75) -> str | None:
+    """The field of ``fields`` that the unknown field ``name`` most likely means: the same name in another
+    case or with other separators ("asof", "as-of", "asOf", "AS_OF" for ``as_of``), another name of it
+    (``aliases``, default ``FIELD_ALIASES``: "since" for ``filters.since``), or a close spelling ("filter",
+    "ofline"; difflib's ratio of the folded names at least ``cutoff``). None when no field is near.
+
+    >>> meant_field("asOf", ("question", "as_of")), meant_field("filter", ("filters",)), meant_field("x", ("y",))
+    ('as_of', 'filters', None)
+    """
+    from difflib import get_close_matches  # only for a name that is no field: kept off every start
+
+    by_fold = {folded(f): f for f in fields}
+    word = folded(name)
+    if not word:
+        return None
+    if word in by_fold:
+        return by_fold[word]
+    alias = (FIELD_ALIASES if aliases is None else aliases).get(word)
+    if alias is not None and alias.split(".")[0] in by_fold.values():
+        return alias
+    near = get_close_matches(word, list(by_fold), n=1, cutoff=cutoff)
+    return by_fold[near[0]] if near else None
 
 
 def _checked_names(value: object, name: str, example: str) -> tuple[str, ...]:

@@ -25,7 +25,10 @@ when the app is built and never logged.
 
 A JSON body needs ``Content-Type: application/json`` (without it, a 415 says so); its numbers and
 booleans are strict (``"top_k": "3"`` is a 422 naming the field); an empty or blank question or query
-(``""`` as ``"   "``) is the library's 400 ``invalid_input`` naming it. Every error is OpenAI's envelope
+(``""`` as ``"   "``) is the library's 400 ``invalid_input`` naming it; a date (``as_of``) is a "YYYY-MM-DD"
+string, a number a 422 saying so. A chat field that is not OpenAI's but looks like one of ours misspelt
+(``asof``) is a 422 naming the field meant; other unknown chat fields are ignored and named in the
+``x-rag-ignored-fields`` header (``misspelt_fields``). Every error is OpenAI's envelope
 ``{"error": {"message", "type", "code", "fix"}}``: ``code`` a stable machine-readable name, never
 null (``not_found``, ``invalid_request``, ``store_busy``, ...), ``fix`` the remedy when the error
 names one apart from its message (``RagError.fix``).
@@ -37,10 +40,12 @@ names one apart from its message (``RagError.fix``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import json
 import logging
 import queue
+import re
 import threading
 import time
 import uuid
@@ -51,7 +56,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
@@ -59,7 +64,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.errors import ConfigError, EmbedderMismatchError, InputError, LLMError, RagError, StoreBusyError, StoreError
 from rag import service
-from rag.arguments import pair_turns
+from rag.arguments import json_day, meant_field, pair_turns
 from rag.serve import list_page
 from rag.service import SearchFilters, UnreadableSince
 from rag.types import Answer, Filters
@@ -258,12 +263,16 @@ class _Body(BaseModel):
 # keeps ``minLength: 1``, so a client generated from ``/openapi.json`` still knows an empty one is refused.
 NOT_EMPTY: dict[str, Any] = {"minLength": 1}
 
+#: a date of a body (``as_of``): "YYYY-MM-DD"; a number is refused saying to send that, with what was sent
+#: (``rag.arguments.json_day``: pydantic read 20221212 as a Unix time, and said so in words about datetimes)
+JsonDay = Annotated[date | None, BeforeValidator(json_day)]
+
 
 class SearchRequest(_Body):
     query: str = Field(description="words or a question", json_schema_extra=NOT_EMPTY)
     top_k: int | None = Field(None, ge=1, le=50, strict=True, description="passages to return (default RAG_TOP_K)")
     filters: SearchFilters | None = None
-    as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
+    as_of: JsonDay = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
                                                  "are resolved against; default today")
 
 
@@ -288,7 +297,7 @@ class AskRequest(_Body):
         default_factory=list, description="earlier turns, oldest first: [question, answer] pairs or "
                                           "{\"role\", \"content\"} messages (one shape for the whole list)")
     offline: bool = Field(False, strict=True, description="never call an LLM")
-    as_of: date | None = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
+    as_of: JsonDay = Field(None, description="reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
                                                  "are resolved against; default today")
 
     def turns(self) -> list[tuple[str, str] | dict[str, str]]:
@@ -299,7 +308,9 @@ class AskRequest(_Body):
 class ChatRequest(BaseModel):
     # temperature, max_tokens, top_p, seed, user, stream_options, tools (with tool_choice auto/none), ...:
     # OpenAI clients send them, and a cited answer of one choice honours them well enough: accepted,
-    # unused. Those that ask for a reply of another shape are refused: ``unsupported_parameter``.
+    # unused. Those that ask for a reply of another shape are refused: ``unsupported_parameter``. A field
+    # that is neither OpenAI's nor ours but looks like one of ours misspelt ("asof") is a 422
+    # (``misspelt_fields``); any other is ignored and named in ``IGNORED_HEADER``.
     model_config = ConfigDict(extra="allow")
 
     model: str | None = None
@@ -308,8 +319,8 @@ class ChatRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, strict=True, description="extension: passages to answer from")
     filters: SearchFilters | None = Field(None, description="extension: restrict the sources searched")
     offline: bool = Field(False, strict=True, description="extension: never call an LLM")
-    as_of: date | None = Field(None, description="extension: reference date (YYYY-MM-DD) that 'this week', 'on Sunday', 'latest' "
-                                                 "are resolved against; default today")
+    as_of: JsonDay = Field(None, description="extension: reference date (YYYY-MM-DD) that 'this week', 'on Sunday', "
+                                             "'latest' are resolved against; default today")
     # accepted and unused, as the extras above, but numbers: pydantic's extras took ``"temperature": "hot"``
     # with a 200 (new user 15, D9), though this API's numbers are strict
     temperature: float | None = Field(None, strict=True, description="accepted, unused: answers come from the articles")
@@ -411,6 +422,83 @@ _HTTP_CODES: dict[int, str] = {
 }
 
 
+#: the request fields of OpenAI's chat completions (platform.openai.com/docs/api-reference/chat/create):
+#: whatever this server does with them, never read as a misspelling of its own fields. ``openai_chat_fields``
+#: adds those of the installed OpenAI SDK, so a field newer than this list is taken as OpenAI's too.
+OPENAI_CHAT_FIELDS = frozenset({
+    "messages", "model", "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+    "max_completion_tokens", "max_tokens", "metadata", "modalities", "moderation", "n", "parallel_tool_calls",
+    "prediction", "presence_penalty", "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention",
+    "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "stream",
+    "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity",
+    "web_search_options",
+})
+#: this server's own fields of a chat request (those of ``/v1/ask``)
+CHAT_EXTENSIONS = ("top_k", "filters", "offline", "as_of")
+#: how close (difflib's ratio of the names without case, "_" or "-") an unknown chat field must be to one of
+#: ``CHAT_EXTENSIONS`` to be refused as its misspelling: "filter", "ofline", "asoff", "top" are; vendors'
+#: fields of other OpenAI-compatible servers ("top_a", "top_n", "files", "offset", "options") are not
+MISSPELT_CUTOFF = 0.85
+#: the response header naming the chat fields this server ignored (neither OpenAI's nor its own)
+IGNORED_HEADER = "x-rag-ignored-fields"
+
+
+@functools.cache
+def openai_chat_fields() -> frozenset[str]:
+    """``OPENAI_CHAT_FIELDS`` and the fields the installed OpenAI SDK sends to chat completions (read only
+    for a request with a field that is not one of the list's or this server's)."""
+    try:
+        from openai.types.chat.completion_create_params import CompletionCreateParamsBase
+    except ImportError:  # an SDK that moved them: the list alone
+        return OPENAI_CHAT_FIELDS
+    return OPENAI_CHAT_FIELDS | frozenset(getattr(CompletionCreateParamsBase, "__annotations__", {}))
+
+
+def misspelt_fields(req: ChatRequest) -> list[tuple[str, str, str]]:
+    """``(field, problem, fix)`` for each top-level field of a chat request that would otherwise be
+    ignored while the client believes it was read: one that is no OpenAI field but looks like one of
+    ours misspelt ("asof", "as-of", "asOf", "topk", "filter": ``rag.arguments.meant_field``), or one of
+    the filters' fields sent beside them ("since"), and ``extra_body`` sent as a field (the OpenAI SDK
+    merges it into the body; sent as it is, its ``as_of`` was ignored). Other unknown fields are
+    ignored, as OpenAI fields this server does not use are (``ignored_fields``).
+
+    >>> misspelt_fields(ChatRequest(messages=[{"role": "user", "content": "q"}], asof="2022-12-23", seed=1))
+    [('asof', "unknown field 'asof': did you mean 'as_of'?", "rename 'asof' to 'as_of'")]
+    """
+    found = []
+    for name, value in (req.model_extra or {}).items():
+        if name in OPENAI_CHAT_FIELDS or name in openai_chat_fields():
+            continue
+        shown = name[:60]
+        if name == "extra_body" and isinstance(value, dict):
+            inner = ", ".join(repr(str(k)[:60]) for k in list(value)[:10])
+            found.append((name, f"unknown field 'extra_body' (with {inner or 'no fields'}): extra_body is how the "
+                                "OpenAI SDK adds fields to the body, not a field of it",
+                          "send its fields at the top level of the JSON body, beside messages"))
+        elif meant := meant_field(name, CHAT_EXTENSIONS, cutoff=MISSPELT_CUTOFF):
+            parent, _, child = meant.partition(".")
+            fix = (f'send it inside {parent}: {{"{parent}": {{"{child}": ...}}}}' if child
+                   else f"rename {shown!r} to {meant!r}")
+            found.append((name, f"unknown field {shown!r}: did you mean {meant!r}?", fix))
+    return found
+
+
+def ignored_fields(req: ChatRequest) -> list[str]:
+    """The top-level fields of a chat request that are neither OpenAI's nor this server's: ignored, as the
+    OpenAI fields this server does not use are (a vendor's field for another OpenAI-compatible server, a
+    field newer than ``OPENAI_CHAT_FIELDS``), and named in the response's ``IGNORED_HEADER``."""
+    return [name for name in (req.model_extra or {}) if name not in OPENAI_CHAT_FIELDS
+            and name not in openai_chat_fields()]
+
+
+def _header_names(names: Sequence[str], most: int = 20) -> str:
+    """``names`` as a header value: plain field names only (a name of other characters, or more than
+    ``most`` of them, is counted, not echoed: a header cannot carry any text)."""
+    plain = [n for n in names if re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", n)][:most]
+    rest = len(names) - len(plain)
+    return ", ".join(plain + ([f"(+{rest} more)"] if rest else []))
+
+
 def unsupported_parameter(req: ChatRequest) -> tuple[str, str] | None:
     """``(parameter, why)`` for a chat parameter asking for a reply this server cannot give, which a
     client would misread if it were ignored: several choices (``n``), JSON output (``response_format``),
@@ -479,9 +567,9 @@ _FIELDS: dict[str, tuple[str, ...]] = {"filters": tuple(SearchFilters.model_fiel
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    from rag.serve import field_problem
+    from rag.serve import field_problem, readable_dates
 
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    errors = readable_dates(exc.errors()) if isinstance(exc, RequestValidationError) else []
     if any(e.get("type") == "json_invalid" for e in errors):
         detail = next(e for e in errors if e.get("type") == "json_invalid")
         why = (detail.get("ctx") or {}).get("error", "not JSON")
@@ -642,7 +730,17 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         return _model(model_id)
 
     @v1.post("/chat/completions", response_model=None)
-    def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse | JSONResponse:
+    def chat_completions(req: ChatRequest, response: Response) -> dict[str, Any] | StreamingResponse | JSONResponse:
+        if misspelt := misspelt_fields(req):  # the 422 of any bad field, in the same envelope
+            detail = [{"type": "extra_forbidden", "loc": ["body", name], "msg": problem}
+                      for name, problem, _ in misspelt]
+            message = "invalid request: " + "; ".join(f"body.{name[:60]}: {problem}" for name, problem, _ in misspelt)
+            return JSONResponse(_error(f"{message} (this server's own fields are {', '.join(CHAT_EXTENSIONS)}; "
+                                       "OpenAI's chat fields are accepted)", "invalid_request_error", "invalid_request",
+                                       "; ".join(fix for _, _, fix in misspelt)) | {"detail": detail}, status_code=422)
+        ignored = {IGNORED_HEADER: _header_names(names)} if (names := ignored_fields(req)) else {}
+        if ignored:
+            log.debug("chat request: fields ignored: %s", ignored[IGNORED_HEADER])
         if req.model:
             _check_model(req.model, model_id)
         if (bad := unsupported_parameter(req)) is not None:
@@ -660,8 +758,9 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
             pieces = rag.stream(question, checked=True, **kwargs)  # an OpenAI client shows deltas as final
             return StreamingResponse(_sse(rag, pieces, cid, created, model_id, req.messages, include_usage),
                                      media_type="text/event-stream",
-                                     headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+                                     headers={"cache-control": "no-cache", "x-accel-buffering": "no"} | ignored)
         answer = rag.ask(question, **kwargs)
+        response.headers.update(ignored)
         return {
             "id": cid, "object": "chat.completion", "created": created, "model": model_id,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
@@ -766,7 +865,7 @@ def create_app(rag: RAG, *, api_key: str | None = None, ui: bool = False) -> Fas
         app.add_middleware(BearerAuth, key=key)
     else:  # loopback only (``rag.serve.check_bind``): no other site's page may use it either
         app.add_middleware(LocalOnly)
-    app.add_middleware(ApiCors, any_origin=bool(key))
+    app.add_middleware(ApiCors, any_origin=bool(key), expose=("retry-after", IGNORED_HEADER))
     if ui:
         _mount_ui(app, rag, key)
     return app

@@ -32,8 +32,9 @@ import threading
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
+from rag.arguments import json_day
 from rag.errors import RagError
 from rag import service
 from rag.notices import EMPTY, empty_notice
@@ -115,8 +116,9 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
         query: Annotated[str, Field(description="words or a question to search for")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
         top_k: Annotated[int, Field(ge=1, le=50, strict=True, description="passages to return")] = 5,
-        as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
-                                                        "'on Sunday'; default today")] = None,
+        as_of: Annotated[date | None, BeforeValidator(json_day),
+                         Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', 'on Sunday'; "
+                                           "default today")] = None,
     ) -> dict[str, Any]:
         """Find the passages that best match `query` (hybrid dense + keyword search), best first.
         Each passage has title, source, author, `published` (YYYY-MM-DD), its whole text as `text`
@@ -133,8 +135,9 @@ def build_server(settings: Settings | None = None, rag: RAG | None = None) -> MC
     def ask(
         question: Annotated[str, Field(description="a question about the articles")],
         filters: Annotated[SearchFilters | None, Field(description="restrict by source substring and date")] = None,
-        as_of: Annotated[date | None, Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', "
-                                                        "'on Sunday'; default today")] = None,
+        as_of: Annotated[date | None, BeforeValidator(json_day),
+                         Field(description="reference date (YYYY-MM-DD) for 'this week', 'latest', 'on Sunday'; "
+                                           "default today")] = None,
         top_k: Annotated[int | None, Field(ge=1, le=50, strict=True, description="passages to answer from; default "
                                                                      "the server's setting")] = None,
     ) -> dict[str, Any]:
@@ -209,7 +212,8 @@ def _server_class() -> type[MCPServer]:
     from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
     from pydantic import ValidationError
 
-    from rag.serve import field_problem
+    from rag.arguments import meant_field
+    from rag.serve import field_problem, readable_dates
 
     class StrictServer(MCPServer):
         async def list_tools(self) -> list[Any]:
@@ -220,9 +224,10 @@ def _server_class() -> type[MCPServer]:
             tool = next((t for t in await super().list_tools() if t.name == name), None)
             takes = tuple(tool.input_schema.get("properties", {})) if tool else ()
             unknown = [a for a in arguments if a not in takes] if tool else []
-            if unknown:
-                raise ToolError(f"{name} does not take {', '.join(repr(a) for a in unknown)}; its arguments are "
-                                f"{', '.join(takes)}")
+            if unknown:  # "ask does not take 'asof' (did you mean 'as_of'?); its arguments are ..."
+                said = [f"{a[:60]!r}" + (f" (did you mean {m!r}?)" if (m := meant_field(a, takes)) else "")
+                        for a in unknown]
+                raise ToolError(f"{name} does not take {', '.join(said)}; its arguments are {', '.join(takes)}")
             try:
                 return await super().call_tool(name, arguments, context)
             except ToolError as exc:
@@ -232,7 +237,8 @@ def _server_class() -> type[MCPServer]:
                 if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                     raise
                 fields = {"filters": tuple(SearchFilters.model_fields)}
-                problems = [field_problem(tuple(e["loc"]), e["msg"], e["type"], fields) for e in cause.errors()]
+                problems = [field_problem(tuple(e["loc"]), e["msg"], e["type"], fields)
+                            for e in readable_dates(cause.errors())]
                 raise ToolError(f"invalid arguments for {name}: " + "; ".join(problems)) from cause
 
     return StrictServer

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import ConfigError
@@ -80,9 +81,14 @@ def field_problem(loc: tuple[str | int, ...], msg: str, kind: str = "",
     """
     path = ".".join(str(p) for p in loc) or "body"
     if kind == "extra_forbidden":
+        from rag.arguments import meant_field
+
         parent = ".".join(str(p) for p in loc[:-1])
         known = (fields or {}).get(parent)
         where = f"{parent} takes" if parent else "the fields are"
+        meant = meant_field(str(loc[-1]), known) if known and loc else None
+        if meant:  # "body.asof: unknown field 'asof': did you mean 'as_of'? (body takes question, ...)"
+            return f"{path}: unknown field {str(loc[-1])[:60]!r}: did you mean {meant!r}? ({where} {', '.join(known)})"
         return f"{path}: unknown field" + (f"; {where} {', '.join(known)}" if known else "; leave it out")
     if kind == "value_error":  # our own validators' messages say what to do
         return f"{path}: {msg.removeprefix('Value error, ')}"
@@ -91,6 +97,37 @@ def field_problem(loc: tuple[str | int, ...], msg: str, kind: str = "",
     names = loc[1:] if len(loc) > 1 and loc[0] in ("body", "query", "path", "header") else loc
     hint = next((FIELD_HINTS[p] for p in reversed(names) if isinstance(p, str) and p in FIELD_HINTS), None)
     return f"{path}: {msg}" + (f"; {hint}" if hint else "")
+
+
+#: the tags pydantic puts after a field's name in the errors of a union's members (``since: date | str``)
+_UNION_TAGS = ("date", "str")
+
+
+def readable_dates(errors: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validation errors of a REST body or an MCP tool call, with pydantic's reading of a number as a Unix
+    time ("Datetimes provided to dates should have zero time - e.g. be exact dates", for ``"until":
+    20221212``) said as the date string to send, with what was sent (``rag.arguments.day_string_problem``);
+    the error of a union's other member (``since``'s "Input should be a valid string") goes with it."""
+    from rag.arguments import day_string_problem
+
+    out: list[dict[str, Any]] = []
+    dated: set[tuple[Any, ...]] = set()
+    for e in errors:
+        loc, value = tuple(e.get("loc", ())), e.get("input")
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if str(e.get("type", "")).startswith("date_") and (numeric or (isinstance(value, str) and value.isdigit())):
+            base = loc[:-1] if loc[-1:] == ("date",) else loc
+            if base not in dated:
+                dated.add(base)
+                out.append({"type": "value_error", "loc": base, "msg": day_string_problem(value), "input": value})
+        else:
+            out.append(e)
+
+    def sibling(e: dict[str, Any]) -> bool:  # the other member of a union whose date was said above
+        loc = tuple(e.get("loc", ()))
+        return e.get("type") != "value_error" and loc[:-1] in dated and bool(loc) and loc[-1] in _UNION_TAGS
+
+    return [e for e in out if not sibling(e)]
 
 
 def list_page(rag: RAG, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
