@@ -25,9 +25,19 @@ items are fetched when its turn comes).
 Failures never stop the watch: a feed that is down, slow or malformed records ``last_error`` and is
 polled again next round (it stays watched, even when it never answered: ``rag watch --remove`` ends
 that); it is logged at info level only, since the ``PollResult`` carries it to the caller, which
-shows it (``rag watch`` prints it once). A failing item is retried in the next rounds (up to
-``max_attempts`` while its stamp stays the same), and until then the feed's validators are not
-saved, so the feed is downloaded again rather than answered 304. A ``stop`` event (``rag watch`` sets it on a first
+shows it (``rag watch`` prints it once). A failing item is never given up on while the feed lists
+it: it is retried in the next ``RETRY_ROUNDS`` rounds, then less and less often, the wait since its
+last attempt doubling from ``RETRY_FIRST`` up to ``RETRY_CAP`` (``retry_wait``); a changed stamp
+makes it due at once. Its retries do not need the feed read again: in a round the feed answers 304
+the items due for a retry are taken from the state (link, title, date, author as the feed last
+listed them), so the feed's validators are kept even while items fail. A failed item the feed no
+longer lists is forgotten when the feed is read in full (not for a sitemap index, whose children are
+not all read each round); one stored since (by this watch or any ``rag ingest`` of its URL) is no
+longer failing, and is not fetched again for it (``WatchState.settle_stored`` at each poll;
+``WatchState.feeds`` leaves it out as well). ``PollResult.retried`` counts the failed items retried
+apart from the new or changed ones, and ``PollResult.failing`` names the items still failing and when
+each is tried next.
+A ``stop`` event (``rag watch`` sets it on a first
 Ctrl-C) ends a poll between items, with the round recorded: the pages already fetched are stored,
 the ones still being fetched are not waited for (``index.load.load_feed_items``), and the items
 left are due next round (``PollResult.not_stored``); the feeds after it are not read, even when
@@ -49,7 +59,8 @@ being embedded at that moment are dropped (see ``Watcher._ingest``).
 
 State lives in ``$RAG_HOME/watch.sqlite3`` (SQLite: the CLI's ``rag watch`` and the UI may use it
 at once): the watched feeds (url, title, last polled, items added and updated, last error,
-validators) and, per feed, the items seen (key, link, stamp, status, attempts). One scheduled
+validators) and, per feed, the items seen (key, link, stamp, title, date, author, status, attempts,
+when a failed one is retried). One scheduled
 poller at a time polls them: ``PollerLock`` (``watch.lock`` beside the state, an OS lock that a
 killed watcher lets go of, and ``watch.pid``, the poller's pid for the message of the next one refused).
 """
@@ -68,7 +79,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -90,6 +101,43 @@ _DONE_STATUSES = {"added", "updated", "unchanged", "duplicate"}
 _CHILD = "sitemap-child:"  # item keys of a sitemap index's child sitemaps (their stamp: the index's lastmod)
 MIN_EVERY = 10.0  # seconds: a smaller interval is a typo (and impolite to the feed's server)
 MAX_EVERY = 30 * 86400.0  # seconds: longer is a typo too (and beyond what a timer can show); use cron
+# A failed item is retried at the next round for its first RETRY_ROUNDS failed attempts (as it always
+# was), then after RETRY_FIRST seconds since its last attempt, doubled after each failure up to
+# RETRY_CAP: 1 h, 2 h, 4 h, ... 1 day, and once a day from then on. It was given up on after 3 attempts,
+# so a page published a little after its feed entry was lost for good (new user report).
+RETRY_ROUNDS = 3
+RETRY_FIRST = 3600.0
+RETRY_CAP = 86400.0
+# seconds a retry may come early: a round starts ``every`` seconds after the last one began, and an
+# item tried a little later in that round must not wait a whole round more for it
+RETRY_SLACK = 300.0
+
+
+def retry_wait(attempts: int, *, rounds: int = RETRY_ROUNDS, first: float = RETRY_FIRST,
+               cap: float = RETRY_CAP) -> float:
+    """Seconds an item that failed ``attempts`` times in a row waits, from its last attempt, for its
+    next one; 0: the next round.
+
+    >>> [retry_wait(n) / 3600 for n in (1, 2, 3, 4, 5, 8, 20)]
+    [0.0, 0.0, 1.0, 2.0, 4.0, 24.0, 24.0]
+    """
+    if attempts < rounds:
+        return 0.0
+    return min(cap, first * 2.0 ** min(attempts - rounds, 40))
+
+
+@dataclass(frozen=True)
+class FailingItem:
+    """An item of a watched feed whose last attempt failed. It is still retried: at the next round
+    (``next_retry`` None) or from ``next_retry`` on (``retry_wait``); never given up on while the feed
+    lists it."""
+
+    link: str
+    title: str | None
+    attempts: int  # failed attempts in a row (since its stamp last changed)
+    reason: str | None  # why the last one failed
+    last_attempt: str  # ISO 8601 UTC
+    next_retry: str | None  # ISO 8601 UTC; None: at the next round
 
 
 @dataclass(frozen=True)
@@ -103,8 +151,10 @@ class WatchedFeed:
     last_error: str | None  # the feed's error, else a summary of failing items, else None
     items_added: int  # articles added from this feed, in total
     items_known: int  # items seen in the feed so far
-    items_failing: int  # items whose last attempt failed
+    items_failing: int  # items whose last attempt failed and that are not stored since (``failing``)
     items_updated: int = 0  # stored articles updated from this feed (a changed item), in total
+    # the failing items, each with when it is retried next (all are retried: none is given up on)
+    failing: tuple[FailingItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,13 +182,20 @@ class PollResult:
     # due items a stopped or interrupted poll did not store (not fetched yet, or fetched but not yet
     # written): no item state or validators were kept for them, so the next round fetches them again
     not_stored: tuple[FeedItem, ...] = ()
+    # of the items this poll took up (``fetched_items`` and ``not_stored``), those retried because
+    # they failed before, the feed listing them unchanged: counted apart from the new or changed ones
+    # (they were said to be "listed as new or changed in the feed"). A 304 round may retry some too
+    retried: int = 0
+    # the feed's items still failing after this poll, each with when it is tried next
+    failing: tuple[FailingItem, ...] = ()
 
     @property
     def listed(self) -> int:
-        """The new or changed items this poll took up (not those ``skipped``): the ones it settled
-        (``fetched_items``) and the ones a stop left (``not_stored``). A stopped round said "0
-        item(s) listed as new or changed" of a feed that listed 2 (new user 20)."""
-        return self.fetched_items + len(self.not_stored)
+        """The new or changed items this poll took up (not those ``skipped``, nor the failed ones
+        ``retried``): the ones it settled (``fetched_items``) and the ones a stop left
+        (``not_stored``). A stopped round said "0 item(s) listed as new or changed" of a feed that
+        listed 2 (new user 20)."""
+        return max(0, self.fetched_items + len(self.not_stored) - self.retried)
 
 
 @dataclass(frozen=True)
@@ -176,17 +233,21 @@ CREATE TABLE IF NOT EXISTS items (
 """
 
 
+_ITEM_COLUMNS = {"title": "TEXT", "published": "TEXT", "author": "TEXT", "retry_at": "REAL"}  # added later
+
+
 @dataclass(frozen=True)
 class _Known:
     stamp: str
     status: str
     attempts: int
+    retry_at: float | None = None  # a failed item: when it is due again (epoch seconds); None: next round
 
 
 class WatchState:
     """The watched feeds and their items, in a small SQLite file (safe across processes)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, articles: Path | None = None) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -200,10 +261,21 @@ class WatchState:
             except sqlite3.OperationalError as exc:  # another process added it first
                 if "duplicate column" not in str(exc):
                     raise
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(items)")}
+        for column, kind in _ITEM_COLUMNS.items():  # a state file from before failed items were retried
+            if column not in have:
+                try:
+                    self._db.execute(f"ALTER TABLE items ADD COLUMN {column} {kind}")
+                except sqlite3.OperationalError as exc:
+                    if "duplicate column" not in str(exc):
+                        raise
+        # the article database of the same collection: a failing item stored since is no longer
+        # failing (``failing``, ``feeds``); None: not looked up
+        self.articles = articles
 
     @classmethod
     def for_settings(cls, settings: Settings) -> WatchState:
-        return cls(settings.watch_path)
+        return cls(settings.watch_path, articles=settings.db_path)
 
     def close(self) -> None:
         with self._lock:
@@ -227,23 +299,46 @@ class WatchState:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT url FROM feeds ORDER BY added_at, url")]
 
-    def feeds(self) -> list[WatchedFeed]:
+    def feeds(self, now: float | None = None) -> list[WatchedFeed]:
+        """The watched feeds, each with its items failing as of ``now`` (default: the time): an item
+        stored since it failed, by the watch or by any other ingest of its URL, is not one (it was
+        listed as failing until a poll of its feed, after `rag ingest` had stored it)."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT f.url, f.title, f.added_at, f.last_polled, f.last_error, f.items_added, f.items_updated,"
-                " COUNT(i.key), SUM(i.status = 'failed'),"
-                " (SELECT reason FROM items j WHERE j.feed = f.url AND j.status = 'failed'"
-                "  ORDER BY j.updated_at DESC LIMIT 1)"
+                " COUNT(i.key)"
                 " FROM feeds f LEFT JOIN items i ON i.feed = f.url AND i.key NOT LIKE 'sitemap-child:%'"
                 " GROUP BY f.url ORDER BY f.added_at, f.url"
             ).fetchall()
+        failing = self._failing(None, now)
         out = []
-        for url, title, added, polled, error, added_n, updated_n, known, failing, reason in rows:
-            failing = int(failing or 0)
-            if not error and failing:
-                error = f"{failing} item(s) failing; latest: {reason}"
-            out.append(WatchedFeed(url, title, added, polled, error, int(added_n), int(known), failing,
-                                   int(updated_n)))
+        for url, title, added, polled, error, added_n, updated_n, known in rows:
+            items = failing.get(url, ())
+            if not error and items:
+                error = failing_summary(items)
+            out.append(WatchedFeed(url, title, added, polled, error, int(added_n), int(known), len(items),
+                                   int(updated_n), tuple(items)))
+        return out
+
+    def failing(self, url: str, now: float | None = None) -> tuple[FailingItem, ...]:
+        """The items of ``url`` whose last attempt failed and that are not stored since, the latest
+        failure first, each with when it is retried next as of ``now`` (default: the time)."""
+        return tuple(self._failing(url, now).get(url, ()))
+
+    def _failing(self, url: str | None, now: float | None) -> dict[str, list[FailingItem]]:
+        now = time.time() if now is None else now
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT feed, link, title, attempts, reason, updated_at, retry_at FROM items"
+                " WHERE status = 'failed' AND key NOT LIKE 'sitemap-child:%' AND (? IS NULL OR feed = ?)"
+                " ORDER BY updated_at DESC, link", (url, url)).fetchall()
+        stored = stored_links(self.articles, {r[1] for r in rows}) if rows else {}
+        out: dict[str, list[FailingItem]] = {}
+        for feed, link, title, attempts, reason, at, retry_at in rows:
+            if link in stored:
+                continue
+            nxt = _iso(retry_at) if retry_at is not None and retry_at > now else None
+            out.setdefault(feed, []).append(FailingItem(link, title, int(attempts), reason, at, nxt))
         return out
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
@@ -268,8 +363,49 @@ class WatchState:
     # --- items ------------------------------------------------------------------------------
     def known(self, url: str) -> dict[str, _Known]:
         with self._lock:
-            rows = self._db.execute("SELECT key, stamp, status, attempts FROM items WHERE feed = ?", (url,))
-            return {k: _Known(s, st, a) for k, s, st, a in rows}
+            rows = self._db.execute("SELECT key, stamp, status, attempts, retry_at FROM items WHERE feed = ?", (url,))
+            return {k: _Known(s, st, a, r) for k, s, st, a, r in rows}
+
+    def due_retries(self, url: str, now: float, slack: float = RETRY_SLACK) -> list[FeedItem]:
+        """The failed items of ``url`` due for a retry at ``now`` (their wait over but for ``slack``
+        seconds), as the feed last listed them: a round the feed answers 304 retries them without
+        reading it again. The one waiting longest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT link, key, stamp, title, published, author FROM items WHERE feed = ? AND status = 'failed'"
+                " AND key NOT LIKE 'sitemap-child:%' AND (retry_at IS NULL OR retry_at <= ?)"
+                " ORDER BY updated_at, key", (url, now + slack)).fetchall()
+        return [FeedItem(link, key, stamp, title, _date(published), author)
+                for link, key, stamp, title, published, author in rows]
+
+    def settle_stored(self, url: str, articles: Path | None = None) -> int:
+        """Mark as done the failed items of ``url`` whose page is stored now (by `rag ingest` of the
+        URL, say): they are not failing any more, and not fetched again for it. ``articles``: the
+        article database to look in (default: this state's). How many were."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, link FROM items WHERE feed = ? AND status = 'failed'"
+                                    " AND key NOT LIKE 'sitemap-child:%'", (url,)).fetchall()
+        stored = stored_links(articles or self.articles, {link for _, link in rows}) if rows else {}
+        done = [(stored[link], url, key) for key, link in rows if link in stored]
+        if done:
+            with self._lock:
+                self._db.executemany(
+                    "UPDATE items SET status = 'done', attempts = 0, reason = NULL, retry_at = NULL, article_id = ?"
+                    " WHERE feed = ? AND key = ? AND status = 'failed'", done)
+            log.info("%s: %d failed item(s) stored since; no longer failing", url, len(done))
+        return len(done)
+
+    def forget_unlisted_failures(self, url: str, listed: Iterable[str]) -> int:
+        """Forget the failed items of ``url`` that are not among the keys ``listed`` (the feed no
+        longer lists them: nothing to retry). Should the feed list one again, it is a new item."""
+        keys = set(listed)
+        with self._lock:
+            rows = self._db.execute("SELECT key FROM items WHERE feed = ? AND status = 'failed'"
+                                    " AND key NOT LIKE 'sitemap-child:%'", (url,)).fetchall()
+            gone = [(url, k) for (k,) in rows if k not in keys]
+            if gone:
+                self._db.executemany("DELETE FROM items WHERE feed = ? AND key = ?", gone)
+        return len(gone)
 
     def ever_read(self, url: str) -> bool:
         """Whether a poll of ``url`` ever read it as a feed (or got a 304)."""
@@ -278,11 +414,15 @@ class WatchState:
         return bool(row and row[0])
 
     def record_items(self, url: str, rows: Iterable[tuple[FeedItem, str, str | None, str | None]],
-                     prefix: str = "") -> None:
-        """Store (item, status "done"/"failed", reason, article id) for items that finished.
+                     prefix: str = "", *, now: float | None = None,
+                     wait: Callable[[int], float] = retry_wait) -> None:
+        """Store (item, status "done"/"failed", reason, article id) for items that finished, at ``now``
+        (default: the time). A failed item counts its attempts in a row at the same stamp, and is due
+        again ``wait(attempts)`` seconds after ``now`` (0: at the next round).
 
         One transaction: thousands of items cost one commit, and all or none are recorded."""
-        now = _now()
+        now = time.time() if now is None else now
+        at = _iso(now)
         rows = list(rows)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -293,24 +433,73 @@ class WatchState:
                     key = prefix + item.key
                     old_stamp, attempts = known.get(key, (None, 0))
                     attempts = 0 if status == "done" else (attempts + 1 if old_stamp == item.stamp else 1)
+                    pause = wait(attempts) if status == "failed" else 0.0
                     self._db.execute(
                         "INSERT OR REPLACE INTO items(feed, key, link, stamp, status, attempts, reason, article_id,"
-                        " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (url, key, item.link, item.stamp, status, attempts, reason, article_id, now))
+                        " updated_at, title, published, author, retry_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (url, key, item.link, item.stamp, status, attempts, reason, article_id, at, item.title,
+                         item.published.isoformat() if item.published else None, item.author,
+                         now + pause if pause > 0 else None))
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
 
+def failing_summary(items: Sequence[FailingItem]) -> str:
+    """What a feed's ``last_error`` says of its failing items when the feed itself is fine: how many,
+    that they are still retried and when the first is, and the latest reason."""
+    first = min((i.next_retry for i in items), key=lambda t: (t is not None, t or ""))
+    when = "next round" if first is None else f"next at {first.replace('T', ' ').replace('Z', ' UTC')}"
+    return f"{len(items)} item(s) failing, still retried ({when}); latest: {items[0].reason}"
+
+
+def stored_links(articles: Path | None, links: Iterable[str]) -> dict[str, str]:
+    """Which of ``links`` are stored in the article database ``articles`` (a source of that URL, or
+    an article or source whose address it is): link -> article id. Read-only; a database that is not
+    there (or not readable) stores none."""
+    links = list(dict.fromkeys(links))
+    if articles is None or not links or not articles.exists():
+        return {}
+    found: dict[str, str] = {}
+    try:
+        with closing(sqlite3.connect(articles.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)) as db:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(sources)")}
+            for n in range(0, len(links), 400):
+                part = links[n:n + 400]
+                marks = ",".join("?" * len(part))
+                queries = [f"SELECT source, article_id FROM sources WHERE source IN ({marks})",
+                           f"SELECT url, id FROM articles WHERE url IN ({marks})"]
+                if "url" in columns:  # a database from before sources had an address has none
+                    queries.append(f"SELECT url, article_id FROM sources WHERE url IN ({marks})")
+                for query in queries:
+                    for link, article_id in db.execute(query, part):
+                        found.setdefault(link, article_id)
+    except sqlite3.Error as exc:  # no articles table yet, a locked or damaged file: said by the commands using it
+        log.info("could not look up stored articles in %s: %s", articles, exc)
+    return found
+
+
 class Watcher:
     """Polls watched feeds into a collection (``index.pipeline.Collection``)."""
 
-    def __init__(self, collection: object, state: WatchState | None = None, *, max_attempts: int = 3) -> None:
+    def __init__(self, collection: object, state: WatchState | None = None, *, retry_rounds: int = RETRY_ROUNDS,
+                 retry_first: float = RETRY_FIRST, retry_cap: float = RETRY_CAP,
+                 clock: Callable[[], float] = time.time) -> None:
+        """``retry_rounds``, ``retry_first``, ``retry_cap``: when a failed item is retried
+        (``retry_wait``); ``clock``: the time, in epoch seconds, those waits are measured by."""
         self.collection = collection
         self.settings: Settings = collection.settings  # type: ignore[attr-defined]
-        self.state = state or WatchState.for_settings(self.settings)
-        self.max_attempts = max_attempts
+        # the collection's own article database (a failed item stored since is no longer failing)
+        db = getattr(getattr(collection, "db", None), "path", None)
+        self.articles: Path | None = db if isinstance(db, Path) else None
+        self.state = state or WatchState(self.settings.watch_path, articles=self.articles or self.settings.db_path)
+        self.retry_rounds, self.retry_first, self.retry_cap = retry_rounds, retry_first, retry_cap
+        self.clock = clock
+
+    def retry_wait(self, attempts: int) -> float:
+        """Seconds an item that failed ``attempts`` times in a row waits for its next attempt (0: next round)."""
+        return retry_wait(attempts, rounds=self.retry_rounds, first=self.retry_first, cap=self.retry_cap)
 
     def poll_all(self, urls: Sequence[str] | None = None, *,
                  progress: Callable[[ItemResult], None] | None = None,
@@ -413,6 +602,18 @@ class Watcher:
 
     def _poll(self, url: str, progress: Callable[[ItemResult], None] | None, stop: threading.Event | None,
               *, follow: bool, prefetched: _Prefetched | None = None) -> PollResult:
+        """``_poll_feed``, its result naming the feed's items still failing after it (``failing``)."""
+        # a failed item stored since (`rag ingest` of its URL) is failing no more, nor fetched again for it
+        self.state.settle_stored(url, self.articles)
+        try:
+            result = self._poll_feed(url, progress, stop, follow=follow, prefetched=prefetched)
+        except PollInterrupted as exc:
+            failing = self.state.failing(exc.result.url, self.clock())
+            raise PollInterrupted(dataclasses.replace(exc.result, failing=failing)) from None
+        return dataclasses.replace(result, failing=self.state.failing(result.url, self.clock()))
+
+    def _poll_feed(self, url: str, progress: Callable[[ItemResult], None] | None, stop: threading.Event | None,
+                   *, follow: bool, prefetched: _Prefetched | None = None) -> PollResult:
         """Poll ``url``; ``prefetched``: its document, fetched by ``poll_all`` ahead of its turn (done),
         used when it was asked for with the validators the state has now. Else (none, or the state
         changed since: the feed a page of the round advertised, polled by then) it is fetched here."""
@@ -426,8 +627,15 @@ class Watcher:
             return self._failed(url, str(exc), requests=1, code=exc.code)
         if page.not_modified:
             log.info("%s: not modified", url)
-            self.state.record_poll(url, error=None, validators=(page.etag, page.last_modified))
-            return PollResult(url, "not_modified", requests=1, fetched_items=0)
+            validators = (page.etag, page.last_modified)
+            # the feed still lists its failed items as they were: those due are retried all the same
+            retries = self.state.due_retries(url, self.clock())[:self.settings.feed_max_items]
+            if not retries:
+                self.state.record_poll(url, error=None, validators=validators)
+                return PollResult(url, "not_modified", requests=1, fetched_items=0)
+            result = self._ingest(url, None, retries, {i.key for i in retries}, [], 1, validators, progress,
+                                  None, stop)
+            return dataclasses.replace(result, status="not_modified") if result.status == "ingested" else result
         try:
             feed = feeds.parse_feed(page)
         except InputError as exc:
@@ -463,6 +671,8 @@ class Watcher:
                         child_errors.append(sub)
         else:
             due_items, skipped = self._capped(feed, known)
+            # a failed item the feed no longer lists is not retried (a 304 round would take it from the state)
+            self.state.forget_unlisted_failures(url, (i.key for i in feed.items))
         # a child sitemap that failed, or items left out by the cap, are read next round: keep no
         # validators, or a 304 would hide them
         validators = None if child_errors or skipped else (page.etag, page.last_modified)
@@ -473,8 +683,10 @@ class Watcher:
             self.state.record_poll(url, error=note, title=feed.title, validators=validators)
             return PollResult(url, "failed" if note else "unchanged", requests=requests, fetched_items=0, error=note,
                               skipped=skipped, notices=tuple(notices), code=code)
+        retried = {i.key for i in due_items if self._retry(known.get(i.key), i)}
         try:
-            result = self._ingest(url, feed, due_items, children, requests, validators, progress, note, stop)
+            result = self._ingest(url, feed, due_items, retried, children, requests, validators, progress, note,
+                                  stop)
         except PollInterrupted as exc:
             raise PollInterrupted(dataclasses.replace(exc.result, skipped=skipped, notices=tuple(notices),
                                                       code=code)) from None
@@ -502,10 +714,15 @@ class Watcher:
         return dataclasses.replace(result, requests=result.requests + 1, found_at=page_url)
 
     def _due(self, known: _Known | None, item: FeedItem) -> bool:
-        """New, changed, or failed fewer than ``max_attempts`` times at this stamp."""
+        """New, changed, or failed at this stamp and due for its retry (``retry_wait``)."""
         if known is None or known.stamp != item.stamp:
             return True
-        return known.status == "failed" and known.attempts < self.max_attempts
+        return self._retry(known, item) and (known.retry_at is None or known.retry_at <= self.clock() + RETRY_SLACK)
+
+    @staticmethod
+    def _retry(known: _Known | None, item: FeedItem) -> bool:
+        """Whether ``item``, if due, is a retry: it failed before, and the feed lists it unchanged."""
+        return known is not None and known.stamp == item.stamp and known.status == "failed"
 
     def _child(self, child: FeedItem) -> Feed | LoadFailure:
         """A child sitemap of an index, or the failure that kept it from being read: its ``reason``
@@ -521,10 +738,12 @@ class Watcher:
                                            "followed, watch it directly")
         return sub
 
-    def _ingest(self, url: str, feed: Feed, due_items: list[FeedItem], children: list[FeedItem], requests: int,
-                validators: tuple[str | None, str | None] | None,
+    def _ingest(self, url: str, feed: Feed | None, due_items: list[FeedItem], retried: set[str],
+                children: list[FeedItem], requests: int, validators: tuple[str | None, str | None] | None,
                 progress: Callable[[ItemResult], None] | None, note: str | None,
                 stop: threading.Event | None = None) -> PollResult:
+        """Fetch and store ``due_items`` (of ``feed``; None: a 304, the failed items ``retried`` only),
+        recording each item that finished and the poll."""
         by_name: dict[str, FeedItem] = {}  # article source / failure item -> the feed item it came from
         outcome: dict[str, tuple[str, str | None, str | None]] = {}  # item key -> (status, reason, article id)
         added = updated = 0  # articles added, and updated, from this feed in this poll
@@ -569,7 +788,8 @@ class Watcher:
         error: str | None = note
         busy = False
         interrupted = False
-        log.info("%s: %d new or changed item(s) of %d", url, len(due_items), len(feed.items))
+        log.info("%s: %d new or changed item(s), %d failed one(s) retried, of %s", url, len(due_items) - len(retried),
+                 len(retried), len(feed.items) if feed is not None else "a feed not modified")
         try:
             # ``stop`` tells the pipeline too: a Ctrl-C after it (the second) aborts the ingest at
             # once instead of waiting for the batches it holds
@@ -588,29 +808,30 @@ class Watcher:
             interrupted = True
         finally:  # also on Ctrl-C: keep the state of every item that finished
             finished = [(i, *outcome[i.key]) for i in due_items if i.key in outcome]
-            self.state.record_items(url, finished)
-            attempts = self.state.known(url)  # read once: per item, a round over a big feed was quadratic
-            retry = [i for i in due_items if i.key not in outcome or (
-                outcome[i.key][0] == "failed" and self._attempts_left(attempts.get(i.key)))]
-            if not retry:  # a complete round: the next poll may be answered 304
-                self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD)
-            self.state.record_poll(url, error=error, title=feed.title, added=added, updated=updated,
-                                   validators=None if retry else validators)
+            self.state.record_items(url, finished, now=self.clock(), wait=self.retry_wait)
+            # Items not settled (a stop, a busy store) keep the feed's validators from being saved, so
+            # the next round reads it in full. A failed item does not: it is retried from the state in
+            # a round the feed answers 304 (it kept the feed downloaded in full every round)
+            unsettled = any(i.key not in outcome for i in due_items)
+            if not unsettled:  # a complete round: the next poll may be answered 304
+                self.state.record_items(url, ((c, "done", None, None) for c in children), prefix=_CHILD,
+                                        now=self.clock())
+            self.state.record_poll(url, error=error, title=feed.title if feed is not None else None, added=added,
+                                   updated=updated, validators=None if unsettled else validators)
         stopped = interrupted or (stop is not None and stop.is_set())
         fetched = len(outcome) if stopped else len(due_items)
         left = tuple(i for i in due_items if i.key not in outcome) if stopped else ()
+        took = sum(i.key in retried for i in due_items)  # every due item is settled or ``left``
         if interrupted:
             with lock:
                 report = IngestReport(tuple(settled), time.perf_counter() - started)
-            raise PollInterrupted(PollResult(url, "ingested", requests, fetched, report, error, not_stored=left))
+            raise PollInterrupted(PollResult(url, "ingested", requests, fetched, report, error, not_stored=left,
+                                             retried=took))
         if error and report is None:
-            return PollResult(url, "failed", requests, fetched, report, error, busy=busy)
+            return PollResult(url, "failed", requests, fetched, report, error, busy=busy, retried=took)
         if error:  # items were ingested, but a child sitemap failed
-            return PollResult(url, "ingested", requests, fetched, report, error, not_stored=left)
-        return PollResult(url, "ingested", requests, fetched, report, not_stored=left)
-
-    def _attempts_left(self, known: _Known | None) -> bool:
-        return known is None or known.attempts < self.max_attempts
+            return PollResult(url, "ingested", requests, fetched, report, error, not_stored=left, retried=took)
+        return PollResult(url, "ingested", requests, fetched, report, not_stored=left, retried=took)
 
     def _failed(self, url: str, error: str, *, requests: int, code: ResultCode | None = None) -> PollResult:
         log.info("%s", error)  # not a warning: the PollResult carries it, and the caller shows it once
@@ -755,6 +976,18 @@ def parse_every(text: str) -> float:
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso(seconds: float) -> str:
+    """Epoch seconds as the state writes times: ISO 8601 UTC, to the second."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def open_state(settings: Settings) -> closing[WatchState]:

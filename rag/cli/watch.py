@@ -4,7 +4,8 @@
     rag watch https://example.org/                         # the feed the page advertises (<link rel=alternate>)
     rag watch                                              # poll every watched feed, every 30 minutes
     rag watch --once                                       # one round, then exit (cron, systemd timers)
-    rag watch --list                                       # watched feeds: last polled, items added/updated, last error
+    rag watch --list                                       # watched feeds: last polled, added/updated, errors,
+                                                           # and each failing item's next try
     rag watch --remove https://example.org/feed.xml        # stop watching (its articles stay)
 
 Ctrl-C (or SIGTERM) stops cleanly: the first one ends the round after the article being ingested
@@ -20,7 +21,10 @@ One poller per data directory (``index.watch.PollerLock``): a second `rag watch`
 ``--once`` round the store's write lock kept from storing (another process writing). A site's page
 given as a feed is replaced by the feed it advertises. A feed that fails stays watched and is
 polled again (README: "a feed that is down or malformed is retried next round"); one that has never
-answered says so, with the command that stops watching it. Each failure is printed once (the
+answered says so, with the command that stops watching it. A feed's items that fail are retried,
+less often the longer they fail (``index.watch.retry_wait``), and never given up on: each round
+says how many still fail and when each is tried next, as ``--list`` does (a table of them); the
+failed items retried are counted apart from the new or changed ones. Each failure is printed once (the
 library logs it at info level only). Every title, URL and error printed goes through
 ``safe``/``esc``. Loads the store and the model only when it polls; where no feed was ever
 watched, ``--list``, ``--remove`` and a poll of the watched feeds say so and create nothing.
@@ -29,6 +33,7 @@ Messages go through ``say``: whole lines in a pipe or a log, wrapped under thems
 
 from __future__ import annotations
 
+import calendar
 import time
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -51,7 +56,8 @@ if TYPE_CHECKING:
 
 NO_FEEDS = "no feeds are watched yet; give one: rag watch https://example.org/feed.xml"
 TITLE_CELLS = 80  # a title longer than this is cut, with "…" (a bare cut read as corrupted data)
-NAMED = 5  # items a stopped poll names as not stored; then how many more
+NAMED = 5  # items a stopped poll names as not stored (or a poll as failing); then how many more
+LISTED_FAILING = 20  # failing items `rag watch --list` shows in a table; `--list --json` has them all
 _STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
 
 
@@ -206,23 +212,30 @@ def _poll(settings: Settings, poller: PollerLock, feeds: list[str] | None, once:
 
 def _describe(r: PollResult, once: bool = False) -> str:
     url = esc(r.url, newlines=False)
-    if r.status == "not_modified":
-        return f"[dim]{url}: not modified (1 conditional request, nothing fetched or embedded)[/dim]"
+    counts = _fetched_counts(r.report.summary()) if r.report else ""
+    if r.status == "not_modified" and not r.retried:
+        return f"[dim]{url}: not modified (1 conditional request, nothing fetched or embedded)[/dim]" + _notes(r, once)
+    if r.status == "not_modified":  # the feed is as it was, but failed items it lists were due for a retry
+        return (f"{url}: not modified (1 conditional request); {r.retried} failed item(s) retried; "
+                f"fetched: {counts or 'nothing stored'}" + _notes(r, once))
     if r.status == "unchanged":
-        return f"[dim]{url}: no new or changed items[/dim]" + _notes(r)
+        return f"[dim]{url}: no new or changed items[/dim]" + _notes(r, once)
     if r.status == "failed":
         error = r.error or ""
         if error.startswith(f"{r.url}: "):  # the URL is said once, as the subject of the sentence
             error = error[len(r.url) + 2:]
             error = f"it {error}" if error.startswith(_SUBJECTLESS) else error
-        return f"[red]{url}: failed:[/red] {esc(_worded(r, error))}" + ("" if once else " (retried next round)")
-    counts = _fetched_counts(r.report.summary()) if r.report else ""
+        return (f"[red]{url}: failed:[/red] {esc(_worded(r, error))}" + ("" if once else " (retried next round)")
+                + _failing(r, once))
     # ``listed``, not ``fetched_items``: a stopped round counted only the items it settled ("0 item(s)
-    # listed as new or changed" of a feed that listed 2, both named below as not stored)
-    line = f"{url}: {r.listed} item(s) listed as new or changed in the feed; fetched: {counts or 'nothing stored'}"
+    # listed as new or changed" of a feed that listed 2, both named below as not stored). Failed items
+    # retried are counted apart: the feed did not list them as new or changed (it lists them as before)
+    taken = [f"{r.listed} item(s) listed as new or changed in the feed"] if r.listed or not r.retried else []
+    taken += [f"{r.retried} failed item(s) retried"] if r.retried else []
+    line = f"{url}: {', '.join(taken)}; fetched: {counts or 'nothing stored'}"
     if r.error:  # items were read, but a child sitemap failed
         line += f"\n  [red]{esc(_worded(r, r.error))}[/red]"
-    return line + _notes(r)
+    return line + _notes(r, once)
 
 
 def _fetched_counts(summary: dict[str, int]) -> str:
@@ -246,8 +259,9 @@ def _worded(r: PollResult, error: str) -> str:
 _SUBJECTLESS = ("is ", "was ", "has ", "took ", "lists ", "links ")
 
 
-def _notes(r: PollResult) -> str:
-    """What to say below a poll's line: the feed's notices (read leniently, ...) and the items left for later."""
+def _notes(r: PollResult, once: bool = False) -> str:
+    """What to say below a poll's line: the feed's notices (read leniently, ...), the items left for
+    later and the items still failing."""
     out = "".join(f"\n  [yellow]warning:[/yellow] {esc(n)}" for n in r.notices)  # e.g. a feed read leniently
     if r.not_stored:  # a stopped poll: what it did not store, and that nothing of it is skipped later
         names = [esc(clip(safe(i.title or i.link, newlines=False), TITLE_CELLS)) for i in r.not_stored[:NAMED]]
@@ -258,7 +272,32 @@ def _notes(r: PollResult) -> str:
     if r.skipped:
         out += (f"\n  [yellow]{r.skipped} new or changed item(s) left for the next round: RAG_FEED_MAX_ITEMS caps "
                 "each round, and the newest were read; raise it to read more at once[/yellow]")
-    return out
+    return out + _failing(r, once)
+
+
+def _failing(r: PollResult, once: bool) -> str:
+    """The feed's items still failing after a poll, each with when it is tried next: none is given up
+    on (an item that failed 3 times was dropped without a word, new user report)."""
+    if not r.failing:
+        return ""
+    named = [f"{esc(clip(safe(f.title or f.link, newlines=False), TITLE_CELLS))} (failed "
+             f"{plural(f.attempts, 'time')}; next try {_next_try(f.next_retry, once)})" for f in r.failing[:NAMED]]
+    more = len(r.failing) - len(named)
+    return (f"\n  [yellow]{len(r.failing)} item(s) failing, still retried, less often the longer they fail: "
+            f"{'; '.join(named)}{f'; and {more} more (rag watch --list)' if more else ''}[/yellow]")
+
+
+def _next_try(when: str | None, once: bool = False) -> str:
+    """When a failing item is tried next, in local time: "next round", or "after 14:05" (with the date
+    when it is not today)."""
+    if when is None:
+        return "at the next run" if once else "next round"
+    try:
+        at = time.localtime(calendar.timegm(time.strptime(when, "%Y-%m-%dT%H:%M:%SZ")))
+    except ValueError:
+        return f"after {esc(when, newlines=False)}"
+    today = time.strftime("%Y-%m-%d") == time.strftime("%Y-%m-%d", at)
+    return "after " + time.strftime("%H:%M" if today else "%Y-%m-%d %H:%M", at)
 
 
 def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[index.watch.WatchedFeed]
@@ -279,6 +318,19 @@ def _print_feeds(feeds: list, as_json: bool) -> None:  # noqa: ANN001 - list[ind
         t.add_row(cell(f.url), cell(f.title or ""), cell(f.last_polled or "never"), str(f.items_added),
                   str(f.items_updated), cell((f.last_error or "")[:400]))
     out.print(t)
+    failing = [i for f in feeds for i in f.failing]
+    if not failing:
+        return
+    # each failing item and when it is tried next: all are retried, none given up on (README, `rag watch`)
+    t = Table(title=f"{len(failing)} item(s) failing, still retried (times UTC)", title_justify="left")
+    for col in ("item", "failed", "last try", "next try", "last error"):
+        t.add_column(col, overflow="fold")
+    for i in failing[:LISTED_FAILING]:
+        t.add_row(cell(i.link), plural(i.attempts, "time"), cell(i.last_attempt),
+                  cell(i.next_retry or "next round"), cell((i.reason or "")[:400]))
+    out.print(t)
+    if len(failing) > LISTED_FAILING:
+        say("", f"and {len(failing) - LISTED_FAILING} more failing item(s): `rag watch --list --json` lists them all")
 
 
 def register(app: typer.Typer) -> None:
