@@ -116,8 +116,25 @@ def is_site_line(sentence: str) -> bool:
     True
     >>> is_site_line("The newsletter's subscribers rose to 2 million, the company said.")
     False
+    >>> is_site_line("Watch: The moment Brittney Griner learned she was going home")
+    True
+    >>> is_site_line("Brittney Griner, right, arrives at Kelly Field in San Antonio on Friday.")
+    True
+    >>> is_site_line("Griner, who was released on Thursday, arrived at Kelly Field in San Antonio.")
+    False
     """
-    return bool(_SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence)) or is_credit_line(sentence)
+    return bool(_SITE_VOICE.search(sentence) or GALLERY_CAPTION.search(sentence) or _TEASER.match(sentence)
+                or _POSED_CAPTION.match(sentence)) or is_credit_line(sentence)
+
+
+# a link to the site's other media: "Watch: The moment Brittney Griner learned she was going home" led new user 33's
+# answer to how long she was detained; "VIDEO: ...", "Photos: ...", "Read more: ..."
+_TEASER = re.compile(r"\s*(?:watch|video|videos|photos?|gallery|listen|podcast|read more|related|more|see also)"
+                     r"\s*[:|]\s", re.I)
+# a photo caption placing someone in the picture: "Brittney Griner, right, arrives at Kelly Field ..." (new user 33's
+# brief gave it as what happened on 13 December)
+_POSED_CAPTION = re.compile(r"[^,]{3,60},\s+(?:(?:far |second from |third from )?(?:left|right)|cent(?:er|re)|front|"
+                            r"back|top|bottom)(?: row)?,\s+\S")
 
 
 def looks_like_boilerplate(sentence: str, *, opening: bool = False) -> bool:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from rag.evidence import Question, terms
 from rag.short_answer import (
-    DEATH_WORDS, asked_noun, candidates, changed_from, day_of_month, is_calendar, wanted_type,
+    DEATH_WORDS, EARLIER_TOLL_ASKED, asked_noun, candidates, changed_from, day_of_month, is_calendar, wanted_type,
 )
 from rag.timewindow import understand
 from rag.text import MARKER_RUN, marker_numbers
@@ -408,7 +408,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     scope = _scope(sentence, b)
     # a toll only rises: of one day, the higher is the later (unless the question asks for an earlier one)
     toll = kind == "number" and _counts_dead(sentence, b) and not _BEFORE_NOW.search(sentence) \
-        and not (q is not None and _EARLIER_TOLL_ASKED.search(q.text))
+        and not (q is not None and EARLIER_TOLL_ASKED.search(q.text))
     others: list[Mention] = []
     for p in passages:
         d = published_day(p)
@@ -470,10 +470,6 @@ _THAT_EVENT = re.compile(r"\b(?:that|the previous)\s+(?:storm|blizzard|hurricane
                          r"quake|earthquake|flood|floods|fire|wildfire|attack|shooting|crash|disaster|outbreak|"
                          r"pandemic|war|season|year|decade|election|race|tournament)\b", re.I)
 _BEFORE_NOW = re.compile(r"\b(?:ago|earlier|previous|previously|last\s+(?:week|month|year))\b", re.I)
-# a question asking for an earlier toll ("the earlier quake"): narrower than ``rag.short_answer._EARLIER_ASKED``,
-# whose "from" and "old" a question on the latest toll says too ("How many died from the storm?")
-_EARLIER_TOLL_ASKED = re.compile(r"\b(?:before|previous|previously|earlier|first|initial|initially|originally)\b",
-                                 re.I)
 
 
 def _counts_dead(sentence: str, end: int) -> bool:

@@ -343,6 +343,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     person_asked = atype == "name" and bool(_WHO_OPENS.match(asking_sentence(text) or text)
                                             or _NAME_OF_PERSON.search(text) or _WHICH_OF_KIN.search(text))
     named_person = atype == "name" and bool(_NAME_OF_PERSON.search(text))
+    # the question's own names: a who-answer starting with one and going on is a thing named after it ("Who owns
+    # Twitter now?": not "Twitter Blue", new user 33's bold answer), no one
+    extended = tuple(m.group(0) + " " for m in NAME_PHRASE.finditer(asking_sentence(text) or text)
+                     if m.start() > 0 and not is_demonym(m.group(0)) and not _a_place_name(m.group(0))) \
+        if person_asked else ()  # (a body named after a place answers: "Warsaw City Council", SQuAD)
     asked_head = _asked_head(text) if atype == "name" else frozenset()  # "which *contractor*", "who chairs"
     possessed = set(terms(m.group(1))) if atype == "name" and (m := _WHICH_OWNERS.search(text)) else set()
     described = _described_words(text, asked_head) if atype == "name" else frozenset()
@@ -440,7 +445,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
             if len(phrase) < 2 or _CALENDAR.fullmatch(phrase) or _PRONOUN.fullmatch(phrase):
                 continue  # "Tuesday", "Sunday's", "March": a date, not a name; "I'm": no name
             if _place_clash(text, phrase) or (_asked_place(text) and _no_place(phrase, sentence, start)) \
-                    or not _listed_place(phrase, text):
+                    or not _listed_place(phrase, text) or (_asked_place(text) == "state" and _DC.match(sentence, end)):
                 continue  # "In which American city ...?": "US" is a country, no city; "Home Secretary Charles
                 # Clarke" no country (never a guess of another sort)
             if " " in phrase and phrase.isupper():
@@ -476,6 +481,8 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                                  or (phrase.isupper() and len(phrase) > 1)):
                 continue  # "... at a Walmart store in Chesapeake, Virginia": no gunman's name; "CNN", "NASA": no one
                 # (but "Who did Argentina beat in the World Cup final?" is answered by a country: "France", new user 20)
+            if extended and phrase.startswith(extended) and not _TITLED.search(phrase):
+                continue  # "Twitter Blue" for "Who owns Twitter now?" (not "Israeli Prime Minister Benjamin Netanyahu")
             if named_person and set(terms(phrase.split()[-1])) & _WHO_WHERE_NOUNS:
                 continue  # "the name of the gunman": "The Chesapeake Police Department" is none (new user 19); a
                 # who-question may be answered by a body ("Who bought the site?": "the city council")
@@ -511,8 +518,11 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
                              or _CHANGE_AFTER.match(sentence, end)):
             continue  # "by how many did it shrink": not the population of "had 1.41175 billion people, a drop of 850,000"
         elif atype == "number" and not earlier and (changed_from(sentence, start, end)
-                                                    or (current and turned_from(sentence, start))):
-            continue  # "moved from 100 seconds to midnight to 90 seconds": the figure it changed from
+                                                    or (current and turned_from(sentence, start))) \
+                or (toll and not EARLIER_TOLL_ASKED.search(text) and turned_from(sentence, start)):
+            continue  # "moved from 100 seconds to midnight to 90 seconds": the figure it changed from; a toll asked is
+            # the latest ("What is the death toll from Hurricane Ian?": not the 42 of "up from the county's previously
+            # announced death toll of 42", new user 33)
         elif atype == "number" and _no_figure(sentence, start, end, phrase):
             continue  # "3G handsets", "the three months to 31 December": a name's digit, a day of the month
         elif atype == "number" and _a_total(sentence, start, end, text, qstems, focus):
@@ -2489,6 +2499,9 @@ _TO_FIGURE_AFTER = re.compile(
     re.I)
 _EARLIER_ASKED = re.compile(r"\b(?:from|before|previous|previously|earlier|originally|used to|initial|initially|"
                             r"old|prior)\b", re.I)
+# a question asking for an earlier toll ("the earlier quake"): narrower than ``_EARLIER_ASKED``, whose "from" and "old"
+# a question on the latest toll says too ("How many died from the storm?")
+EARLIER_TOLL_ASKED = re.compile(r"\b(?:before|previous|previously|earlier|first|initial|initially|originally)\b", re.I)
 _CURRENT = re.compile(r"\b(?:still|now|currently|current|latest|so far|at present|remains?|remaining)\b", re.I)
 # a question asking by how much something changed (not one asking what a thing costs, pays or sells for before a
 # "rise": "How much does a litre of kerosene cost before the planned fuel price rise?")
@@ -2535,13 +2548,18 @@ def turned_from(sentence: str, start: int) -> bool:
     >>> turned_from(s, s.index("6.92%")), turned_from(s, s.index("6.94%"))
     (True, False)
     """
-    turned = _TURNED_FROM.search(sentence, max(0, start - 30), start)
+    turned = _TURNED_FROM.search(sentence, max(0, start - 80), start)
     return turned is not None and bool(re.search(r"\d", sentence[: turned.start()]))
 
 
-# "up from", "down from": the figure after it is the earlier one, when another figure came before in the sentence
+# "Washington, DC": the capital, no state ("Which state legalized recreational marijuana?" was answered **Washington**
+# of "legal in 19 states – along with Washington, DC", new user 33)
+_DC = re.compile(r",?\s*D\.?\s?C\.?(?!\w)")
+# "up from", "down from": the figure after it is the earlier one, when another figure came before in the sentence; also
+# after a noun phrase naming it ("up from the county's previously announced death toll of 42")
 _TURNED_FROM = re.compile(r"\b(?:up|down|rising|falling|rose|fell|increas\w*|decreas\w*|climb\w*|dropp\w*|jump\w*)\s+"
-                          r"from\s+(?:(?:about|around|nearly|almost|just|only|roughly|more than|over|under|an?|the)\s+)?$",
+                          r"from\s+(?:(?:the|its|their|his|her|an?)\s+(?:[\w’'-]+\s+){0,5}?of\s+)?"
+                          r"(?:(?:about|around|nearly|almost|just|only|roughly|more than|over|under|an?|the)\s+)?$",
                           re.I)
 
 
@@ -2856,6 +2874,11 @@ def _cities() -> frozenset[str]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"cannot read the city names {PLACES_FITTED} ({exc}); reinstall, or rewrite them with "
                           "`python -m evals.make_places`") from exc
+
+
+def _a_place_name(name: str) -> bool:
+    """A country, US state or city by its name (``PLACES``, ``is_city``)."""
+    return place_key(re.sub(r"[’']s$", "", name)) in PLACES or is_city(name)
 
 
 def is_city(name: str) -> bool:
