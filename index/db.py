@@ -17,6 +17,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -181,6 +182,33 @@ class StoredArticle:
     id: str
     content_hash: str
     version: str
+
+
+def stored_links(articles: Path | None, links: Iterable[str]) -> dict[str, str]:
+    """Which of ``links`` are stored in the article database ``articles`` (a source of that URL, or
+    an article or source whose address it is): link -> article id. Read-only, without an ``ArticleDB``
+    (which creates and migrates its file): ``rag watch --list`` asks it of a data directory it must not
+    change. A database that is not there (or not readable) stores none."""
+    links = list(dict.fromkeys(links))
+    if articles is None or not links or not articles.exists():
+        return {}
+    found: dict[str, str] = {}
+    try:
+        with closing(sqlite3.connect(articles.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)) as db:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(sources)")}
+            for n in range(0, len(links), 400):
+                part = links[n:n + 400]
+                marks = ",".join("?" * len(part))
+                queries = [f"SELECT source, article_id FROM sources WHERE source IN ({marks})",
+                           f"SELECT url, id FROM articles WHERE url IN ({marks})"]
+                if "url" in columns:  # a database from before sources had an address has none
+                    queries.append(f"SELECT url, article_id FROM sources WHERE url IN ({marks})")
+                for query in queries:
+                    for link, article_id in db.execute(query, part):
+                        found.setdefault(link, article_id)
+    except sqlite3.Error as exc:  # no articles table yet, a locked or damaged file: said by the commands using it
+        log.info("could not look up stored articles in %s: %s", articles, exc)
+    return found
 
 
 class ArticleDB:

@@ -86,6 +86,7 @@ from typing import Literal
 from filelock import FileLock, Timeout
 
 from index import feeds, waits
+from index.db import stored_links
 from index.feeds import Feed, FeedItem
 from index.fetch import FetchedPage, fetch_url
 from index.load import FEED_FETCHES, Waiting, is_url, load_feed_items
@@ -452,32 +453,6 @@ def failing_summary(items: Sequence[FailingItem]) -> str:
     first = min((i.next_retry for i in items), key=lambda t: (t is not None, t or ""))
     when = "next round" if first is None else f"next at {first.replace('T', ' ').replace('Z', ' UTC')}"
     return f"{len(items)} item(s) failing, still retried ({when}); latest: {items[0].reason}"
-
-
-def stored_links(articles: Path | None, links: Iterable[str]) -> dict[str, str]:
-    """Which of ``links`` are stored in the article database ``articles`` (a source of that URL, or
-    an article or source whose address it is): link -> article id. Read-only; a database that is not
-    there (or not readable) stores none."""
-    links = list(dict.fromkeys(links))
-    if articles is None or not links or not articles.exists():
-        return {}
-    found: dict[str, str] = {}
-    try:
-        with closing(sqlite3.connect(articles.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)) as db:
-            columns = {r[1] for r in db.execute("PRAGMA table_info(sources)")}
-            for n in range(0, len(links), 400):
-                part = links[n:n + 400]
-                marks = ",".join("?" * len(part))
-                queries = [f"SELECT source, article_id FROM sources WHERE source IN ({marks})",
-                           f"SELECT url, id FROM articles WHERE url IN ({marks})"]
-                if "url" in columns:  # a database from before sources had an address has none
-                    queries.append(f"SELECT url, article_id FROM sources WHERE url IN ({marks})")
-                for query in queries:
-                    for link, article_id in db.execute(query, part):
-                        found.setdefault(link, article_id)
-    except sqlite3.Error as exc:  # no articles table yet, a locked or damaged file: said by the commands using it
-        log.info("could not look up stored articles in %s: %s", articles, exc)
-    return found
 
 
 class Watcher:

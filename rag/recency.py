@@ -409,6 +409,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
     # a toll only rises: of one day, the higher is the later (unless the question asks for an earlier one)
     toll = kind == "number" and _counts_dead(sentence, b) and not _BEFORE_NOW.search(sentence) \
         and not (q is not None and EARLIER_TOLL_ASKED.search(q.text))
+    own_event = bool(_THAT_EVENT.search(sentence))  # the answer tells of "that storm" too: no other event's
     others: list[Mention] = []
     for p in passages:
         d = published_day(p)
@@ -428,7 +429,7 @@ def find_disagreement(sentence: str, answer_n: int, passages: Sequence[Passage],
                 if d == own_date and (not _counts_dead(s, sb) or _BEFORE_NOW.search(s)):
                     continue  # of the same day, only a toll is told apart (the higher is the newer), not one of
                     # another time ("a magnitude 6.4 quake less than a week ago that killed 16 people")
-                if kind == "number" and _THAT_EVENT.search(s) and not _THAT_EVENT.search(sentence):
+                if kind == "number" and not own_event and _THAT_EVENT.search(s):
                     continue  # "The death toll in that storm was 23 people": an event the article told of before
                 if kind == "number" and _named_otherwise(s, sa, sentence, q):
                     continue  # "... like Ian did in late September before killing at least 120": another storm's

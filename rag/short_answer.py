@@ -305,9 +305,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     if atype == "name" and _WHO_IS_NAMED.match(asking_sentence(text) or text):
         return ()  # "Who is Bob Iger?": who he is, in words; another name is no answer
     qstems = set(q.stems)
-    # the question's own words, a hyphened one's parts too: "Las Vegas" is the question's in "the Las Vegas-type
-    # resorts" (the BBC "Which Scottish city ...?" had been answered **Las Vegas** once cities were places)
-    own = undotted(qstems) | (undotted(terms(text.replace("-", " "))) if "-" in text else set())
+    own = _own_words(text, q.stems)
     focus = counted_focus(q.text) if atype == "number" else set()
     # "the death toll", "how many did the storm kill": a count of the dead, not a population nor the rescued
     toll = atype == "number" and bool(_TOLL.search(text) or (counts(text) and _asks_the_dead(text)))
@@ -343,11 +341,7 @@ def _candidates(text: str, stems: tuple[str, ...], atype_of_text: str, sentence:
     person_asked = atype == "name" and bool(_WHO_OPENS.match(asking_sentence(text) or text)
                                             or _NAME_OF_PERSON.search(text) or _WHICH_OF_KIN.search(text))
     named_person = atype == "name" and bool(_NAME_OF_PERSON.search(text))
-    # the question's own names: a who-answer starting with one and going on is a thing named after it ("Who owns
-    # Twitter now?": not "Twitter Blue", new user 33's bold answer), no one
-    extended = tuple(m.group(0) + " " for m in NAME_PHRASE.finditer(asking_sentence(text) or text)
-                     if m.start() > 0 and not is_demonym(m.group(0)) and not _a_place_name(m.group(0))) \
-        if person_asked else ()  # (a body named after a place answers: "Warsaw City Council", SQuAD)
+    extended = _names_extended(text) if person_asked else ()
     asked_head = _asked_head(text) if atype == "name" else frozenset()  # "which *contractor*", "who chairs"
     possessed = set(terms(m.group(1))) if atype == "name" and (m := _WHICH_OWNERS.search(text)) else set()
     described = _described_words(text, asked_head) if atype == "name" else frozenset()
@@ -944,6 +938,24 @@ _COUNTRY_DOES = re.compile(r"^\W*who\s+(?:did|does|do|will|would|could|has|have|
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)  # asked once a ranked sentence
+def _own_words(question: str, stems: tuple[str, ...]) -> frozenset[str]:
+    """The question's own words (its ``stems``), a hyphened one's parts too: "Las Vegas" is the question's in "the
+    Las Vegas-type resorts" (the BBC "Which Scottish city ...?" had been answered **Las Vegas** once cities were
+    places)."""
+    parts = undotted(terms(question.replace("-", " "))) if "-" in question else set()
+    return frozenset(undotted(stems) | parts)
+
+
+@lru_cache(maxsize=1024)  # asked once a ranked sentence
+def _names_extended(question: str) -> tuple[str, ...]:
+    """The question's own names, each with a space after it: a who-answer starting with one and going on is a
+    thing named after it ("Who owns Twitter now?": not "Twitter Blue", new user 33's bold answer), no one; not a
+    demonym nor a place's name (a body named after a place answers: "Warsaw City Council", SQuAD)."""
+    return tuple(m.group(0) + " " for m in NAME_PHRASE.finditer(asking_sentence(question) or question)
+                 if m.start() > 0 and not is_demonym(m.group(0)) and not _a_place_name(m.group(0)))
+
+
 def _country_acts(question: str) -> bool:
     """Whether a who-question's other party is a country (a team, a state at war): "Who did Argentina beat?",
     "Who invaded Ukraine?". Its answer may be a country too."""
